@@ -1,0 +1,152 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsBoolean,
+  IsEnum,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUrl,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
+import { OrdersApiVersion, Region } from '../common/enums';
+import { PageQuery } from '../common/page-query';
+
+const MARKETPLACE_ID = /^[A-Z0-9]{8,20}$/;
+const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+
+export const CREATE_ACCOUNT = 'ingestion.accounts.create.v1';
+export class CreateAccountRequest {
+  @IsString() @MinLength(1) @MaxLength(200) name: string;
+  @IsString() @Matches(/^[A-Z0-9]{6,20}$/, { message: 'sellerId must be an Amazon merchant token (6 to 20 capitals and digits)' })
+  sellerId: string;
+  @IsEnum(Region) region: Region;
+  @IsString() @MinLength(1) @MaxLength(500) lwaClientId: string;
+  @IsString() @MinLength(1) @MaxLength(500) lwaClientSecret: string;
+  @IsString() @MinLength(1) @MaxLength(2000) refreshToken: string;
+  @ArrayMinSize(1) @ArrayMaxSize(30) @ArrayUnique() @Matches(MARKETPLACE_ID, { each: true }) marketplaceIds: string[];
+  @IsOptional() @IsEnum(OrdersApiVersion) ordersApi?: OrdersApiVersion;
+  @IsOptional() @IsUrl(URL_OPTIONS) apiEndpoint?: string;
+  @IsOptional() @IsUrl(URL_OPTIONS) lwaEndpoint?: string;
+  @IsOptional() @IsBoolean() syncEnabled?: boolean;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(60) @Max(86400) syncIntervalSeconds?: number;
+  @IsOptional() @IsISO8601({ strict: true }) initialSyncFrom?: string;
+  /** When set, an unknown SKU maps to this product instead of creating a new one. */
+  @IsOptional() @IsUUID() defaultProductId?: string;
+}
+
+export const UPDATE_ACCOUNT = 'ingestion.accounts.update.v1';
+export class UpdateAccountChanges {
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(200) name?: string;
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(500) lwaClientId?: string;
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(500) lwaClientSecret?: string;
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(2000) refreshToken?: string;
+  @IsOptional() @ArrayMinSize(1) @ArrayMaxSize(30) @ArrayUnique() @Matches(MARKETPLACE_ID, { each: true }) marketplaceIds?: string[];
+  @IsOptional() @IsEnum(OrdersApiVersion) ordersApi?: OrdersApiVersion;
+  @IsOptional() @IsUrl(URL_OPTIONS) apiEndpoint?: string;
+  @IsOptional() @IsUrl(URL_OPTIONS) lwaEndpoint?: string;
+  @IsOptional() @IsBoolean() syncEnabled?: boolean;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(60) @Max(86400) syncIntervalSeconds?: number;
+  @IsOptional() @IsUUID() defaultProductId?: string;
+}
+export class UpdateAccountRequest {
+  @IsUUID() id: string;
+  @Type(() => UpdateAccountChanges) changes: UpdateAccountChanges;
+}
+
+export const GET_ACCOUNT = 'ingestion.accounts.get.v1';
+export const DELETE_ACCOUNT = 'ingestion.accounts.delete.v1';
+export const LIST_ACCOUNTS = 'ingestion.accounts.list.v1';
+export class ListAccountsRequest extends PageQuery {}
+
+export const SYNC_ACCOUNT = 'ingestion.accounts.sync.v1';
+export const LIST_SYNC_RUNS = 'ingestion.sync-runs.list.v1';
+export class ListSyncRunsRequest extends PageQuery {
+  @IsUUID() accountId: string;
+}
+
+/**
+ * Internal: amazon-notifications asks for an account's SP-API access. The secrets travel
+ * still encrypted (the services share CREDENTIALS_KEY), so no plaintext secret is on the wire.
+ */
+export const GET_ACCOUNT_ACCESS = 'ingestion.accounts.access.v1';
+export interface AccountAccess {
+  accountId: string;
+  sellerId: string;
+  region: Region;
+  apiEndpoint: string;
+  lwaEndpoint: string;
+  lwaClientId: string;
+  encryptedClientSecret: string;
+  encryptedRefreshToken: string;
+}
+
+/** An account as the API shows it: the secrets are write-only and never appear. */
+export interface AccountView {
+  id: string;
+  name: string;
+  sellerId: string;
+  region: Region;
+  lwaClientId: string;
+  marketplaceIds: string[];
+  ordersApi: OrdersApiVersion;
+  apiEndpoint: string;
+  lwaEndpoint: string;
+  syncEnabled: boolean;
+  syncIntervalSeconds: number;
+  initialSyncFrom: string;
+  defaultProductId: string | null;
+  lastSyncedUntil: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SyncRunView {
+  id: string;
+  accountId: string;
+  trigger: 'schedule' | 'manual';
+  status: 'running' | 'succeeded' | 'failed';
+  startedAt: string;
+  finishedAt: string | null;
+  windowFrom: string;
+  windowTo: string | null;
+  ordersSeen: number;
+  ordersCreated: number;
+  ordersUpdated: number;
+  ordersUnchanged: number;
+  ordersQuarantined: number;
+  apiCalls: number;
+  throttled: number;
+  errors: string[];
+}
+
+export const LIST_MARKETPLACES = 'ingestion.marketplaces.list.v1';
+export const CREATE_MARKETPLACE = 'ingestion.marketplaces.create.v1';
+export class CreateMarketplaceRequest {
+  @Matches(MARKETPLACE_ID, { message: 'marketplaceId must be 8 to 20 capitals and digits' }) marketplaceId: string;
+  @IsString() @MinLength(1) @MaxLength(100) name: string;
+  @Matches(/^[A-Z]{2}$/, { message: 'countryCode must be an ISO 3166-1 alpha-2 code' }) countryCode: string;
+  @IsEnum(Region) region: Region;
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code' }) currency: string;
+  @IsString() @Length(4, 100) @Matches(/^[a-z0-9.-]+\.[a-z.]+$/, { message: 'domain must be a host name such as amazon.se' }) domain: string;
+  @IsBoolean() taxIncluded: boolean;
+}
+export interface MarketplaceView {
+  marketplaceId: string;
+  name: string;
+  countryCode: string;
+  region: Region;
+  currency: string;
+  domain: string;
+  taxIncluded: boolean;
+  builtIn: boolean;
+}

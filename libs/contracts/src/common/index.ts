@@ -1,0 +1,3 @@
+export * from './enums';
+export * from './page-query';
+export * from './rpc-error';

@@ -1,0 +1,7 @@
+export * from './accounts';
+export * from './common';
+export * from './health';
+export * from './inventory';
+export * from './notifications';
+export * from './orders';
+export * from './partners';

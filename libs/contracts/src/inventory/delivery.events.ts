@@ -1,0 +1,40 @@
+import { Type } from 'class-transformer';
+import { ArrayMinSize, IsBoolean, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Min, ValidateNested } from 'class-validator';
+
+export const DELIVERY_CREATED = 'delivery.created.v1';
+export class DeliveryCreatedEvent {
+  @IsUUID() deliveryId: string;
+  @IsUUID() orderId: string;
+  @IsUUID() accountId: string;
+}
+
+export class ShippedItem {
+  @IsString() orderItemId: string;
+  @IsInt() @Min(1) quantity: number;
+}
+
+/** The seller shipped a package: what amazon-notifications confirms to Amazon. */
+export const DELIVERY_VALIDATED = 'delivery.validated.v1';
+export class DeliveryValidatedEvent {
+  @IsUUID() deliveryId: string;
+  @IsUUID() orderId: string;
+  @IsUUID() accountId: string;
+  @IsString() marketplaceId: string;
+  @IsString() amazonOrderId: string;
+  @IsString() packageReferenceId: string;
+  @IsString() carrierCode: string;
+  @IsOptional() @IsString() carrierName: string | null;
+  @IsString() trackingNumber: string;
+  @IsOptional() @IsString() shippingMethod: string | null;
+  @IsISO8601() shipDate: string;
+  @ArrayMinSize(1) @ValidateNested({ each: true }) @Type(() => ShippedItem) items: ShippedItem[];
+  /** True when nothing of the order is left to ship. */
+  @IsBoolean() fullyShipped: boolean;
+}
+
+export const DELIVERY_CANCELED = 'delivery.canceled.v1';
+export class DeliveryCanceledEvent {
+  @IsUUID() deliveryId: string;
+  @IsUUID() orderId: string;
+  @IsUUID() accountId: string;
+}

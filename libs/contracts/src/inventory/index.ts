@@ -1,0 +1,3 @@
+export * from './carrier-codes';
+export * from './delivery.events';
+export * from './inventory.messages';

@@ -1,0 +1,58 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMinSize,
+  IsBoolean,
+  IsEnum,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { CancelReason, FulfillmentChannel, SalesOrderLineKind, SalesOrderStatus } from '../common/enums';
+
+export class OrderEventLine {
+  @IsUUID() lineId: string;
+  @IsEnum(SalesOrderLineKind) kind: SalesOrderLineKind;
+  @IsOptional() @IsString() orderItemId: string | null;
+  @IsOptional() @IsUUID() productId: string | null;
+  @IsOptional() @IsString() sku: string | null;
+  @IsInt() @Min(0) quantity: number;
+  @IsInt() @Min(0) quantityShipped: number;
+}
+
+/**
+ * The whole current state of a sales order, sent on every change (event-carried state), so a
+ * consumer can act on the newest state and ignore one older than what it has (`version`).
+ */
+export const ORDER_SYNCED = 'order.synced.v1';
+export class OrderSyncedEvent {
+  @IsUUID() orderId: string;
+  @IsInt() @Min(1) version: number;
+  @IsUUID() accountId: string;
+  @IsString() marketplaceId: string;
+  @IsString() amazonOrderId: string;
+  @IsEnum(FulfillmentChannel) channel: FulfillmentChannel;
+  @IsEnum(SalesOrderStatus) status: SalesOrderStatus;
+  @IsUUID() contactId: string;
+  @IsUUID() deliveryAddressId: string;
+  @IsOptional() @IsString() giftMessage: string | null;
+  @ArrayMinSize(1) @ValidateNested({ each: true }) @Type(() => OrderEventLine) lines: OrderEventLine[];
+}
+
+/** A sales order was cancelled, on Amazon or by hand (`canceledBy`). */
+export const ORDER_CANCELED = 'order.canceled.v1';
+export class OrderCanceledEvent {
+  @IsUUID() orderId: string;
+  @IsInt() @Min(1) version: number;
+  @IsUUID() accountId: string;
+  @IsString() marketplaceId: string;
+  @IsString() amazonOrderId: string;
+  @IsEnum(FulfillmentChannel) channel: FulfillmentChannel;
+  @IsIn(['amazon', 'seller']) canceledBy: 'amazon' | 'seller';
+  @IsOptional() @IsEnum(CancelReason) reason: CancelReason | null;
+  @ArrayMinSize(1) @ValidateNested({ each: true }) @Type(() => OrderEventLine) lines: OrderEventLine[];
+  @IsBoolean() notifyAmazon: boolean;
+}

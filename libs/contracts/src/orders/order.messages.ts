@@ -1,0 +1,81 @@
+import { IsEnum, IsISO8601, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { CancelReason, FulfillmentChannel, SalesOrderLineKind, SalesOrderStatus } from '../common/enums';
+import { PageQuery } from '../common/page-query';
+
+export const LIST_ORDERS = 'ingestion.orders.list.v1';
+export class ListOrdersRequest extends PageQuery {
+  @IsOptional() @IsUUID() accountId?: string;
+  @IsOptional() @Matches(/^[A-Z0-9]{8,20}$/) marketplaceId?: string;
+  @IsOptional() @IsEnum(FulfillmentChannel) channel?: FulfillmentChannel;
+  @IsOptional() @IsEnum(SalesOrderStatus) status?: SalesOrderStatus;
+  @IsOptional() @IsString() @MaxLength(50) amazonOrderId?: string;
+  @IsOptional() @IsISO8601() updatedSince?: string;
+}
+
+export const GET_ORDER = 'ingestion.orders.get.v1';
+
+export const CANCEL_ORDER = 'ingestion.orders.cancel.v1';
+export class CancelOrderBody {
+  @IsEnum(CancelReason) reason: CancelReason;
+}
+export class CancelOrderRequest extends CancelOrderBody {
+  @IsUUID() id: string;
+}
+
+export const LIST_QUARANTINED_ORDERS = 'ingestion.quarantine.list.v1';
+export class ListQuarantinedOrdersRequest extends PageQuery {
+  @IsOptional() @IsUUID() accountId?: string;
+}
+
+export interface SalesOrderLineView {
+  id: string;
+  kind: SalesOrderLineKind;
+  orderItemId: string | null;
+  sku: string | null;
+  asin: string | null;
+  productId: string | null;
+  name: string;
+  description: string | null;
+  quantity: number;
+  quantityShipped: number;
+  currency: string;
+  unitPriceTaxIncluded: string;
+  unitPriceTaxExcluded: string;
+  amountTaxIncluded: string;
+  amountTaxExcluded: string;
+  taxAmount: string;
+  discountTaxIncluded: string;
+  discountTaxExcluded: string;
+  promotionIds: string[];
+  giftWrapLevel: string | null;
+  giftMessage: string | null;
+}
+
+export interface SalesOrderView {
+  id: string;
+  accountId: string;
+  marketplaceId: string;
+  amazonOrderId: string;
+  channel: FulfillmentChannel;
+  status: SalesOrderStatus;
+  amazonStatus: string;
+  currency: string;
+  purchasedAt: string;
+  amazonUpdatedAt: string;
+  contactId: string;
+  deliveryAddressId: string;
+  isBusinessOrder: boolean;
+  giftMessage: string | null;
+  amazonTotal: string | null;
+  linesTotal: string;
+  reconciled: boolean;
+  cancelReason: string | null;
+  canceledBy: 'amazon' | 'seller' | null;
+  cancelError: string | null;
+  deliveryState: string | null;
+  amazonNotificationState: string | null;
+  amazonNotificationError: string | null;
+  lines: SalesOrderLineView[];
+  createdAt: string;
+  updatedAt: string;
+}

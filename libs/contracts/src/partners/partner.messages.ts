@@ -1,0 +1,96 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import { PageQuery } from '../common/page-query';
+
+export class BuyerInput {
+  @IsOptional() @IsString() @MaxLength(300) name?: string;
+  @IsOptional() @IsString() @MaxLength(300) email?: string;
+  @IsOptional() @IsString() @MaxLength(300) companyName?: string;
+}
+
+export class AddressInput {
+  @IsOptional() @IsString() @MaxLength(300) name?: string;
+  @IsOptional() @IsString() @MaxLength(300) companyName?: string;
+  @IsOptional() @IsString() @MaxLength(300) addressLine1?: string;
+  @IsOptional() @IsString() @MaxLength(300) addressLine2?: string;
+  @IsOptional() @IsString() @MaxLength(300) addressLine3?: string;
+  @IsOptional() @IsString() @MaxLength(200) city?: string;
+  @IsOptional() @IsString() @MaxLength(200) districtOrCounty?: string;
+  @IsOptional() @IsString() @MaxLength(200) stateOrRegion?: string;
+  @IsOptional() @IsString() @MaxLength(50) postalCode?: string;
+  @Matches(/^[A-Z]{2}$/) countryCode: string;
+  @IsOptional() @IsString() @MaxLength(100) phone?: string;
+  @IsOptional() @IsString() @MaxLength(50) addressType?: string;
+}
+
+export class PartyToResolve {
+  /** The caller's correlation key (the Amazon order id), echoed back in the answer. */
+  @IsString() @MaxLength(100) key: string;
+  @IsUUID() accountId: string;
+  /** Used for a readable placeholder name when Amazon gives none. */
+  @IsString() @MaxLength(100) orderReference: string;
+  @ValidateNested() @Type(() => BuyerInput) buyer: BuyerInput;
+  @ValidateNested() @Type(() => AddressInput) address: AddressInput;
+  @IsISO8601() orderedAt: string;
+}
+
+/** One request per page of orders: find or create each order's contact and delivery address. */
+export const RESOLVE_PARTNERS = 'partners.resolve.v1';
+export class ResolvePartnersRequest {
+  @ArrayMinSize(1) @ArrayMaxSize(500) @ValidateNested({ each: true }) @Type(() => PartyToResolve) parties: PartyToResolve[];
+}
+export interface ResolvedParty {
+  key: string;
+  contactId: string;
+  deliveryAddressId: string;
+}
+export interface ResolvePartnersResponse {
+  parties: ResolvedParty[];
+}
+
+/** Orders that reached a final state: their personal data may be blanked after the retention period. */
+export const MARK_PARTNERS_CLOSED = 'partners.orders-closed.v1';
+
+export const LIST_PARTNERS = 'partners.list.v1';
+export class ListPartnersRequest extends PageQuery {
+  @IsOptional() @IsUUID() accountId?: string;
+  @IsOptional() @IsString() @MaxLength(200) search?: string;
+}
+export const GET_PARTNER = 'partners.get.v1';
+
+export interface DeliveryAddressView {
+  id: string;
+  contactId: string;
+  name: string | null;
+  companyName: string | null;
+  addressLine1: string | null;
+  addressLine2: string | null;
+  addressLine3: string | null;
+  city: string | null;
+  stateOrRegion: string | null;
+  postalCode: string | null;
+  countryCode: string;
+  phone: string | null;
+  anonymizedAt: string | null;
+}
+export interface PartnerView {
+  id: string;
+  accountId: string;
+  name: string;
+  email: string | null;
+  companyName: string | null;
+  isBusiness: boolean;
+  anonymizedAt: string | null;
+  deliveryAddresses: DeliveryAddressView[];
+  createdAt: string;
+}

@@ -1,0 +1,50 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/** Outbox, processed and parked events, in the schema of the service that runs it. */
+export class MessagingTables1764300000000 implements MigrationInterface {
+  name = 'MessagingTables1764300000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const schema = (queryRunner.connection.options as { schema?: string }).schema ?? 'public';
+    await queryRunner.query(`
+      create table "${schema}".outbox (
+        id uuid primary key,
+        position bigserial not null,
+        subject text not null,
+        payload jsonb not null,
+        created_at timestamptz not null default now(),
+        published_at timestamptz
+      )`);
+    await queryRunner.query(`create index outbox_unpublished on "${schema}".outbox (position) where published_at is null`);
+    // NOTIFY is delivered at commit, so the relay wakes exactly when there is something to publish.
+    await queryRunner.query(`
+      create function "${schema}".outbox_notify() returns trigger language plpgsql as $$
+      begin perform pg_notify('${schema}_outbox', ''); return null; end $$`);
+    await queryRunner.query(`
+      create trigger outbox_notify after insert on "${schema}".outbox
+      for each statement execute function "${schema}".outbox_notify()`);
+    await queryRunner.query(`
+      create table "${schema}".processed_events (
+        event_id text primary key,
+        subject text not null,
+        processed_at timestamptz not null default now()
+      )`);
+    await queryRunner.query(`
+      create table "${schema}".parked_events (
+        event_id text primary key,
+        subject text not null,
+        payload text not null,
+        reason text not null,
+        deliveries int not null,
+        parked_at timestamptz not null default now()
+      )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    const schema = (queryRunner.connection.options as { schema?: string }).schema ?? 'public';
+    await queryRunner.query(`drop table "${schema}".parked_events`);
+    await queryRunner.query(`drop table "${schema}".processed_events`);
+    await queryRunner.query(`drop table "${schema}".outbox`);
+    await queryRunner.query(`drop function "${schema}".outbox_notify()`);
+  }
+}

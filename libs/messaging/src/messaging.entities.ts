@@ -1,0 +1,36 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
+
+/** An event written in the same transaction as the change that caused it; the relay publishes it. */
+@Entity({ name: 'outbox' })
+@Index('outbox_unpublished', ['position'], { where: 'published_at IS NULL' })
+export class OutboxMessage {
+  /** Also the JetStream message id, so a re-publish after a crash is dropped as a duplicate. */
+  @PrimaryColumn('uuid') id: string;
+  /** Publication order. */
+  @Column({ type: 'bigint', generated: 'increment' }) position: string;
+  @Column({ type: 'text' }) subject: string;
+  @Column({ type: 'jsonb' }) payload: unknown;
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+  @Column({ name: 'published_at', type: 'timestamptz', nullable: true }) publishedAt: Date | null;
+}
+
+/** Events this service has handled: a redelivery of one of them is acknowledged and ignored. */
+@Entity({ name: 'processed_events' })
+export class ProcessedEvent {
+  @PrimaryColumn({ name: 'event_id', type: 'text' }) eventId: string;
+  @Column({ type: 'text' }) subject: string;
+  @CreateDateColumn({ name: 'processed_at', type: 'timestamptz' }) processedAt: Date;
+}
+
+/** A dead letter: an event that failed validation or kept failing, with the reason. */
+@Entity({ name: 'parked_events' })
+export class ParkedEvent {
+  @PrimaryColumn({ name: 'event_id', type: 'text' }) eventId: string;
+  @Column({ type: 'text' }) subject: string;
+  @Column({ type: 'text' }) payload: string;
+  @Column({ type: 'text' }) reason: string;
+  @Column({ type: 'int' }) deliveries: number;
+  @CreateDateColumn({ name: 'parked_at', type: 'timestamptz' }) parkedAt: Date;
+}
+
+export const MESSAGING_ENTITIES = [OutboxMessage, ProcessedEvent, ParkedEvent];

@@ -1,0 +1,132 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { DataSource, EntityManager } from 'typeorm';
+import { EventStream } from './event-stream';
+import { OutboxMessage } from './messaging.entities';
+
+/** Writes events inside the caller's transaction. */
+@Injectable()
+export class Outbox {
+  async add(manager: EntityManager, subject: string, payload: object): Promise<string> {
+    const id = randomUUID();
+    await manager.insert(OutboxMessage, { id, subject, payload });
+    return id;
+  }
+
+  async addMany(manager: EntityManager, events: { subject: string; payload: object }[]): Promise<void> {
+    if (events.length === 0) return;
+    await manager.insert(
+      OutboxMessage,
+      events.map((event) => ({ id: randomUUID(), subject: event.subject, payload: event.payload })),
+    );
+  }
+}
+
+const BATCH = 500;
+const POLL_MS = 2000;
+
+/**
+ * Publishes committed outbox rows to JetStream in order, with the row id as message id, and
+ * marks them published. Woken by the outbox's NOTIFY at commit; polls as a fallback.
+ * Replicas share the work through `for update skip locked`.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private listener?: Client;
+  private timer?: NodeJS.Timeout;
+  private running = false;
+  private again = false;
+  private stopped = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly stream: EventStream,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.stream.ensureStream();
+    const options = this.dataSource.options as { url?: string; schema?: string };
+    this.listener = new Client({ connectionString: options.url });
+    this.listener.on('error', (err) => this.logger.warn(`outbox listener: ${err.message}`));
+    await this.listener.connect();
+    this.listener.on('notification', () => this.kick());
+    await this.listener.query(`listen "${options.schema}_outbox"`);
+    this.timer = setInterval(() => this.kick(), POLL_MS);
+    this.kick();
+  }
+
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    void this.drain()
+      .catch((err) => this.logger.warn(`outbox relay: ${err.message}; will retry`))
+      .finally(() => {
+        this.running = false;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  /** Publishes until nothing is left. Returns the number of events published. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const published = await this.publishBatch();
+      total += published;
+      if (published < BATCH || this.stopped) return total;
+    }
+  }
+
+  private async publishBatch(): Promise<number> {
+    const js = await this.stream.jetstream();
+    return this.dataSource.transaction(async (manager) => {
+      const rows: { id: string; subject: string; payload: unknown }[] = await manager
+        .createQueryBuilder(OutboxMessage, 'o')
+        .select(['o.id', 'o.subject', 'o.payload'])
+        .where('o.publishedAt IS NULL')
+        .orderBy('o.position', 'ASC')
+        .limit(BATCH)
+        .setLock('pessimistic_write')
+        .setOnLocked('skip_locked')
+        .getMany();
+      if (rows.length === 0) return 0;
+      // Issued in order on one connection, so the stream keeps the outbox order.
+      await Promise.all(
+        rows.map((row) =>
+          js.publish(this.stream.subjectOf(row.subject), JSON.stringify(row.payload), { msgID: row.id }),
+        ),
+      );
+      await manager
+        .createQueryBuilder()
+        .update(OutboxMessage)
+        .set({ publishedAt: () => 'now()' })
+        .whereInIds(rows.map((row) => row.id))
+        .execute();
+      return rows.length;
+    });
+  }
+
+  /** Published rows are kept a day for inspection, then removed. */
+  async prune(): Promise<void> {
+    await this.dataSource
+      .createQueryBuilder()
+      .delete()
+      .from(OutboxMessage)
+      .where("published_at < now() - interval '1 day'")
+      .execute();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.listener?.end().catch(() => undefined);
+  }
+}

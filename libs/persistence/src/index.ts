@@ -1,0 +1,3 @@
+export * from './cursor';
+export * from './data-source';
+export * from './paging';

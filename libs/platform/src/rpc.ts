@@ -1,0 +1,97 @@
+import {
+  ArgumentsHost,
+  Catch,
+  HttpException,
+  HttpStatus,
+  Injectable,
+  Logger,
+  RpcExceptionFilter,
+  ValidationPipe,
+} from '@nestjs/common';
+import { ClientProxy, RpcException } from '@nestjs/microservices';
+import type { RpcErrorBody } from '@connector/contracts';
+import { firstValueFrom, Observable, throwError, timeout, TimeoutError } from 'rxjs';
+import { fieldErrors, STRICT_VALIDATION } from './validation';
+
+/** A failure a service answers with on purpose (not found, conflict, bad request...). */
+export class ServiceError extends RpcException {
+  constructor(readonly body: RpcErrorBody) {
+    super(body);
+  }
+
+  static badRequest(message: string, details?: RpcErrorBody['details']) {
+    return new ServiceError({ statusCode: 400, error: 'Bad Request', message, details });
+  }
+  static notFound(message: string) {
+    return new ServiceError({ statusCode: 404, error: 'Not Found', message });
+  }
+  static conflict(message: string, details?: RpcErrorBody['details']) {
+    return new ServiceError({ statusCode: 409, error: 'Conflict', message, details });
+  }
+}
+
+export function isRpcErrorBody(value: unknown): value is RpcErrorBody {
+  return typeof value === 'object' && value !== null && typeof (value as RpcErrorBody).statusCode === 'number';
+}
+
+/** Validates every request payload against its contract class; unknown fields are errors. */
+export const rpcValidationPipe = () =>
+  new ValidationPipe({
+    ...STRICT_VALIDATION,
+    exceptionFactory: (errors) =>
+      ServiceError.badRequest('Validation failed', fieldErrors(errors)),
+  });
+
+/** Turns whatever a handler throws into an RpcErrorBody; unexpected errors are logged, not leaked. */
+@Catch()
+export class RpcErrorFilter implements RpcExceptionFilter<unknown> {
+  private readonly logger = new Logger('RpcErrorFilter');
+
+  catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
+    return throwError(() => toRpcErrorBody(exception, this.logger));
+  }
+}
+
+export function toRpcErrorBody(exception: unknown, logger?: Logger): RpcErrorBody {
+  if (exception instanceof ServiceError) return exception.body;
+  if (exception instanceof RpcException && isRpcErrorBody(exception.getError())) {
+    return exception.getError() as RpcErrorBody;
+  }
+  if (exception instanceof HttpException) {
+    const response = exception.getResponse();
+    const message = typeof response === 'string' ? response : ((response as { message?: string }).message ?? exception.message);
+    return { statusCode: exception.getStatus(), error: HttpStatus[exception.getStatus()] ?? 'Error', message: String(message) };
+  }
+  logger?.error(exception instanceof Error ? exception.stack : String(exception));
+  return { statusCode: 500, error: 'Internal Server Error', message: 'The service failed to handle the request' };
+}
+
+/**
+ * Request/reply to another service over NATS, with a deadline. Errors come back as an
+ * RpcErrorBody; a silent service becomes a 503 naming the subject.
+ */
+@Injectable()
+export class ServiceClient {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  constructor(private readonly proxy: ClientProxy<any, any>) {}
+
+  async request<T>(subject: string, payload: unknown, timeoutMs = 15000): Promise<T> {
+    try {
+      return await firstValueFrom(this.proxy.send<T>(subject, payload ?? {}).pipe(timeout(timeoutMs)));
+    } catch (err) {
+      if (isRpcErrorBody(err)) throw new ServiceError(err);
+      if (err instanceof TimeoutError || /no subscribers|503/i.test(String(err?.message ?? err))) {
+        throw new ServiceError({
+          statusCode: 503,
+          error: 'Service Unavailable',
+          message: `no answer to ${subject} within ${timeoutMs} ms`,
+        });
+      }
+      throw err;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.proxy.close();
+  }
+}
