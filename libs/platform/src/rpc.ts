@@ -72,8 +72,7 @@ export function toRpcErrorBody(exception: unknown, logger?: Logger): RpcErrorBod
  */
 @Injectable()
 export class ServiceClient {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  constructor(private readonly proxy: ClientProxy<any, any>) {}
+  constructor(private readonly proxy: Pick<ClientProxy, 'send' | 'close'>) {}
 
   async request<T>(subject: string, payload: unknown, timeoutMs = 15000): Promise<T> {
     try {

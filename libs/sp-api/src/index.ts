@@ -1,0 +1,3 @@
+export * from './orders-api';
+export * from './rate-limits';
+export * from './sp-api-client';

@@ -1,0 +1,40 @@
+import { TokenBucket } from './rate-limits';
+
+describe('TokenBucket', () => {
+  it('serves the burst at once, then one token per 1/rate seconds', async () => {
+    const now = 0;
+    const bucket = new TokenBucket(2, 3, 1, () => now);
+    for (let i = 0; i < 3; i++) await bucket.take();
+    expect(bucket.msUntilToken()).toBe(500);
+  });
+
+  it('computes the wait from the restore rate and the scale', async () => {
+    let now = 0;
+    const bucket = new TokenBucket(0.5, 1, 1, () => now);
+    await bucket.take();
+    expect(bucket.msUntilToken()).toBe(2000);
+    now += 1000;
+    expect(bucket.msUntilToken()).toBe(1000);
+    const fast = new TokenBucket(0.5, 1, 10, () => now);
+    await fast.take();
+    expect(fast.msUntilToken()).toBe(200);
+  });
+
+  it('never holds more than the burst', async () => {
+    let now = 0;
+    const bucket = new TokenBucket(1, 2, 1, () => now);
+    now += 100_000;
+    await bucket.take();
+    await bucket.take();
+    expect(bucket.msUntilToken()).toBe(1000);
+  });
+
+  it('empties after a throttle and follows a new rate', async () => {
+    let now = 0;
+    const bucket = new TokenBucket(1, 5, 1, () => now);
+    bucket.drain();
+    expect(bucket.msUntilToken()).toBe(1000);
+    bucket.setRate(4);
+    expect(bucket.msUntilToken()).toBe(250);
+  });
+});
