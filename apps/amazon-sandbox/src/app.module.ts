@@ -1,0 +1,49 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { AccessTokenStore } from './auth/access-token.store';
+import { LwaController } from './auth/lwa.controller';
+import { ControlController } from './control/control.controller';
+import { OrderLifecycleService } from './control/order-lifecycle.service';
+import { SandboxResetService } from './control/sandbox-reset.service';
+import { Orders2026Controller } from './orders/orders-2026.controller';
+import { OrdersV0Controller } from './orders/orders-v0.controller';
+import { OrdersService } from './orders/orders.service';
+import { ShipmentConfirmationService } from './orders/shipment-confirmation.service';
+import { ShipmentLog } from './orders/shipment-log';
+import { RateLimitService } from './rate-limits/rate-limit.service';
+import { SANDBOX_OPTIONS, SandboxOptions } from './sandbox-options';
+import { CallStatsService } from './sp-api/call-stats.service';
+import { FaultService } from './sp-api/fault.service';
+import { SandboxExceptionFilter } from './sp-api/sandbox-exception.filter';
+import { SpApiInterceptor } from './sp-api/sp-api.interceptor';
+import { OrderStore } from './store/order.store';
+import { SandboxClock } from './store/sandbox-clock';
+import { SellerStore } from './store/seller.store';
+
+/** The whole sandbox is one process-local state, so one module holds it (a dynamic module per instance, so tests can run several). */
+@Module({})
+export class AppModule {
+  static forRoot(options: SandboxOptions): DynamicModule {
+    return {
+      module: AppModule,
+      controllers: [LwaController, Orders2026Controller, OrdersV0Controller, ControlController],
+      providers: [
+        { provide: SANDBOX_OPTIONS, useValue: options },
+        SandboxClock,
+        SellerStore,
+        OrderStore,
+        AccessTokenStore,
+        RateLimitService,
+        CallStatsService,
+        FaultService,
+        OrdersService,
+        ShipmentLog,
+        ShipmentConfirmationService,
+        OrderLifecycleService,
+        SandboxResetService,
+        { provide: APP_INTERCEPTOR, useClass: SpApiInterceptor },
+        { provide: APP_FILTER, useClass: SandboxExceptionFilter },
+      ],
+    };
+  }
+}

@@ -1,0 +1,160 @@
+import { BadRequestException, Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Query, UsePipes, ValidationPipe } from '@nestjs/common';
+import { generateOrders } from '../generator/order-generator';
+import { orderView } from '../orders/order-view';
+import { ShipmentLog } from '../orders/shipment-log';
+import { CallStatsService } from '../sp-api/call-stats.service';
+import { FaultService } from '../sp-api/fault.service';
+import { OrderStore } from '../store/order.store';
+import { Order } from '../store/order.types';
+import { SandboxClock } from '../store/sandbox-clock';
+import { publicSeller, SellerStore } from '../store/seller.store';
+import { ClockDto, ExplicitOrderDto, FaultDto, GenerateOrdersDto, MoveStatusDto, UpsertSellerDto } from './control.dto';
+import { OrderLifecycleService } from './order-lifecycle.service';
+import { SandboxResetService } from './sandbox-reset.service';
+
+const MINUTE = 60_000;
+const validate = new ValidationPipe({ transform: true, whitelist: true, forbidNonWhitelisted: true });
+
+/** The /_sandbox control API: seeds sellers and orders, moves time and orders, shows what clients sent. */
+@Controller('_sandbox')
+export class ControlController {
+  constructor(
+    private readonly sellers: SellerStore,
+    private readonly orders: OrderStore,
+    private readonly clock: SandboxClock,
+    private readonly lifecycle: OrderLifecycleService,
+    private readonly shipments: ShipmentLog,
+    private readonly stats: CallStatsService,
+    private readonly faults: FaultService,
+    private readonly resetter: SandboxResetService,
+  ) {}
+
+  @Post('sellers')
+  @UsePipes(validate)
+  upsertSeller(@Body() dto: UpsertSellerDto) {
+    return publicSeller(this.sellers.upsert(dto, this.clock.now()));
+  }
+
+  @Get('sellers')
+  listSellers() {
+    return { sellers: this.sellers.all().map(publicSeller) };
+  }
+
+  private seller(sellerId: string) {
+    const seller = this.sellers.get(sellerId);
+    if (!seller) throw new NotFoundException(`Seller ${sellerId} not found`);
+    return seller;
+  }
+
+  @Post('sellers/:sellerId/orders/generate')
+  @HttpCode(201)
+  @UsePipes(validate)
+  generate(@Param('sellerId') sellerId: string, @Body() dto: GenerateOrdersDto) {
+    const seller = this.seller(sellerId);
+    const nowMs = this.clock.nowMs();
+    const marketplaceIds = dto.marketplaceIds ?? seller.marketplaceIds;
+    const createdToMs = dto.createdTo ? Date.parse(dto.createdTo) : nowMs - 10 * MINUTE;
+    const createdFromMs = dto.createdFrom ? Date.parse(dto.createdFrom) : nowMs - 7 * 24 * 60 * MINUTE;
+    if (createdFromMs > createdToMs) throw new BadRequestException(['createdFrom must not be after createdTo']);
+    const seed = dto.seed ?? String(Math.floor(Math.random() * 2 ** 31));
+    let generated: Order[];
+    try {
+      generated = generateOrders({ sellerId, count: dto.count, seed, marketplaceIds, fulfilledBy: dto.fulfilledBy ?? 'MIXED', statuses: dto.statuses, createdFromMs, createdToMs, nowMs, orderIdPrefix: dto.orderIdPrefix });
+    } catch (err) {
+      throw new BadRequestException([(err as Error).message]);
+    }
+    for (const order of generated) this.orders.upsert(sellerId, order);
+    return { seed, orderIds: generated.map((o) => o.orderId) };
+  }
+
+  @Post('sellers/:sellerId/orders')
+  @UsePipes(new ValidationPipe({ expectedType: ExplicitOrderDto, transform: false, whitelist: false }))
+  createOrder(@Param('sellerId') sellerId: string, @Body() body: ExplicitOrderDto) {
+    this.seller(sellerId);
+    // Stored exactly as given (the DTO only checked what the sandbox relies on).
+    const order = structuredClone(body) as unknown as Order;
+    this.orders.upsert(sellerId, order);
+    return orderView(order, 'ALL');
+  }
+
+  @Get('sellers/:sellerId/orders')
+  listOrders(@Param('sellerId') sellerId: string) {
+    this.seller(sellerId);
+    return {
+      orders: this.orders.forSeller(sellerId).map(({ order }) => ({
+        orderId: order.orderId,
+        marketplaceId: order.salesChannel.marketplaceId,
+        fulfilledBy: order.fulfillment?.fulfilledBy,
+        fulfillmentStatus: order.fulfillment?.fulfillmentStatus,
+        createdTime: order.createdTime,
+        lastUpdatedTime: order.lastUpdatedTime,
+      })),
+    };
+  }
+
+  @Get('orders/:orderId')
+  getOrder(@Param('orderId') orderId: string) {
+    const stored = this.orders.get(orderId);
+    if (!stored) throw new NotFoundException(`Order ${orderId} not found`);
+    return { sellerId: stored.sellerId, order: stored.order };
+  }
+
+  @Post('orders/:orderId/status')
+  @HttpCode(200)
+  @UsePipes(validate)
+  moveStatus(@Param('orderId') orderId: string, @Body() dto: MoveStatusDto) {
+    return { order: this.lifecycle.move(orderId, dto.status, dto.cancelledBy, dto.cancelReason) };
+  }
+
+  @Get('clock')
+  getClock() {
+    return { now: this.clock.now().toISOString(), timeScale: this.clock.timeScale, rateLimits: this.clock.rateLimitsEnabled };
+  }
+
+  @Post('clock')
+  @HttpCode(200)
+  @UsePipes(validate)
+  setClock(@Body() dto: ClockDto) {
+    if (dto.advanceSeconds !== undefined) this.clock.advance(dto.advanceSeconds);
+    if (dto.timeScale !== undefined) this.clock.timeScale = dto.timeScale;
+    if (dto.rateLimits !== undefined) this.clock.rateLimitsEnabled = dto.rateLimits;
+    return this.getClock();
+  }
+
+  @Get('shipments')
+  listShipments(@Query('sellerId') sellerId?: string, @Query('orderId') orderId?: string) {
+    return { shipments: this.shipments.find({ sellerId, orderId }) };
+  }
+
+  @Get('calls')
+  calls(@Query('sellerId') sellerId?: string) {
+    return { sellerId: sellerId ?? null, operations: this.stats.snapshot(sellerId) };
+  }
+
+  @Post('faults')
+  @HttpCode(201)
+  @UsePipes(validate)
+  addFault(@Body() dto: FaultDto) {
+    const rule = this.faults.add(dto);
+    return { rule: rule ?? null, ...this.faults.list() };
+  }
+
+  @Get('faults')
+  listFaults() {
+    return this.faults.list();
+  }
+
+  @Delete('faults')
+  @HttpCode(200)
+  clearFaults() {
+    this.faults.reset();
+    return this.faults.list();
+  }
+
+  @Post('reset')
+  @HttpCode(200)
+  reset() {
+    this.resetter.reset();
+    return { reset: true };
+  }
+}

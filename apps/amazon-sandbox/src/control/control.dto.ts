@@ -1,0 +1,101 @@
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsNotEmpty,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsPositive,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { MARKETPLACES } from '../store/marketplaces';
+import { FULFILLMENT_STATUSES } from '../store/order.types';
+
+const KNOWN_MARKETPLACE_IDS = MARKETPLACES.map((m) => m.marketplaceId);
+
+export class UpsertSellerDto {
+  @IsString() @IsNotEmpty() sellerId: string;
+  @IsString() @IsNotEmpty() clientId: string;
+  @IsString() @IsNotEmpty() clientSecret: string;
+  @IsString() @IsNotEmpty() refreshToken: string;
+  @IsArray() @ArrayNotEmpty() @IsString({ each: true }) marketplaceIds: string[];
+}
+
+export class GenerateOrdersDto {
+  @IsInt() @Min(1) @Max(20000) count: number;
+  @IsOptional() @Transform(({ value }) => (typeof value === 'number' ? String(value) : value)) @IsString() seed?: string;
+  @IsOptional() @IsArray() @ArrayNotEmpty() @IsIn(KNOWN_MARKETPLACE_IDS, { each: true }) marketplaceIds?: string[];
+  @IsOptional() @IsIn(['AMAZON', 'MERCHANT', 'MIXED']) fulfilledBy?: 'AMAZON' | 'MERCHANT' | 'MIXED';
+  @IsOptional() @IsArray() @ArrayNotEmpty() @IsIn(FULFILLMENT_STATUSES, { each: true }) statuses?: (typeof FULFILLMENT_STATUSES)[number][];
+  @IsOptional() @IsISO8601() createdFrom?: string;
+  @IsOptional() @IsISO8601() createdTo?: string;
+  @IsOptional() @Matches(/^\d{1,10}$/, { message: 'orderIdPrefix must be 1 to 10 digits' }) orderIdPrefix?: string;
+}
+
+class SalesChannelDto {
+  @IsString() @IsNotEmpty() channelName: string;
+  @IsIn(KNOWN_MARKETPLACE_IDS) marketplaceId: string;
+  @IsOptional() @IsString() marketplaceName?: string;
+}
+
+class OrderFulfillmentDto {
+  @IsIn(FULFILLMENT_STATUSES) fulfillmentStatus: string;
+  @IsIn(['MERCHANT', 'AMAZON']) fulfilledBy: string;
+}
+
+class ProductDto {
+  @IsOptional() @IsString() sellerSku?: string;
+}
+
+class OrderItemDto {
+  @IsString() @IsNotEmpty() orderItemId: string;
+  @IsInt() @Min(0) quantityOrdered: number;
+  @IsObject() @ValidateNested() @Type(() => ProductDto) product: ProductDto;
+}
+
+/** One explicit order in the v2026-01-01 Order shape; only what the sandbox relies on is checked, the rest is stored as given. */
+export class ExplicitOrderDto {
+  @Matches(/^\S+$/, { message: 'orderId must be a non-empty id without spaces' }) orderId: string;
+  @IsISO8601() createdTime: string;
+  @IsISO8601() lastUpdatedTime: string;
+  @IsObject() @ValidateNested() @Type(() => SalesChannelDto) salesChannel: SalesChannelDto;
+  @IsObject() @ValidateNested() @Type(() => OrderFulfillmentDto) fulfillment: OrderFulfillmentDto;
+  @IsArray() @ArrayNotEmpty() @ValidateNested({ each: true }) @Type(() => OrderItemDto) orderItems: OrderItemDto[];
+}
+
+export class MoveStatusDto {
+  @IsIn(FULFILLMENT_STATUSES) status: (typeof FULFILLMENT_STATUSES)[number];
+  @IsOptional() @IsIn(['BUYER', 'MERCHANT', 'AMAZON']) cancelledBy?: 'BUYER' | 'MERCHANT' | 'AMAZON';
+  @IsOptional() @IsString() cancelReason?: string;
+}
+
+export class ClockDto {
+  @IsOptional() @IsNumber() @Min(0) advanceSeconds?: number;
+  @IsOptional() @IsNumber() @IsPositive() timeScale?: number;
+  @IsOptional() @IsBoolean() rateLimits?: boolean;
+}
+
+class ThrottleStormDto {
+  @IsInt() @Min(1) count: number;
+}
+
+export class FaultDto {
+  @IsOptional() @IsString() @IsNotEmpty() operation?: string;
+  @IsOptional() @IsString() @IsNotEmpty() sellerId?: string;
+  @IsOptional() @IsIn([500, 503]) status?: 500 | 503;
+  @IsOptional() @IsNumber() @Min(0) @Max(1) rate?: number;
+  @IsOptional() @IsInt() @Min(1) count?: number;
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => ThrottleStormDto) throttleStorm?: ThrottleStormDto;
+  @IsOptional() @IsInt() @Min(0) @Max(120000) latencyMs?: number;
+  @IsOptional() @IsArray() @ArrayMaxSize(10000) @IsString({ each: true }) malformedOrderIds?: string[];
+}

@@ -1,0 +1,79 @@
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { applyPackages } from '../orders/shipment-confirmation.service';
+import { OrderStore } from '../store/order.store';
+import { FulfillmentStatus, Order } from '../store/order.types';
+import { SandboxClock } from '../store/sandbox-clock';
+
+/** Moves orders through their life as Amazon (or the buyer) would; lastUpdatedTime becomes sandbox now. */
+@Injectable()
+export class OrderLifecycleService {
+  private packageSeq = 1;
+
+  constructor(
+    private readonly store: OrderStore,
+    private readonly clock: SandboxClock,
+  ) {}
+
+  move(orderId: string, status: FulfillmentStatus, cancelledBy?: string, cancelReason?: string): Order {
+    const stored = this.store.get(orderId);
+    if (!stored) throw new NotFoundException(`Order ${orderId} not found`);
+    const order = stored.order;
+    const fulfillment = order.fulfillment!;
+    const now = this.clock.now().toISOString();
+    const fbm = fulfillment.fulfilledBy === 'MERCHANT';
+
+    const unship = () => {
+      delete order.packages;
+      for (const item of order.orderItems) item.fulfillment = { ...(item.fulfillment ?? {}), quantityFulfilled: 0, quantityUnfulfilled: item.quantityOrdered };
+    };
+    const uncancel = () => order.orderItems.forEach((item) => delete item.cancellation);
+
+    switch (status) {
+      case 'CANCELLED': {
+        const by = cancelledBy ?? 'BUYER';
+        const reason = cancelReason ?? (by === 'BUYER' ? 'BuyerCanceled' : 'NoInventory');
+        for (const item of order.orderItems) {
+          item.cancellation = { ...(by === 'BUYER' ? { cancellationRequest: { requester: 'BUYER', cancelReason: reason } } : {}), cancellationExecution: { cancelledBy: by, cancelReason: reason } };
+        }
+        fulfillment.fulfillmentStatus = 'CANCELLED';
+        break;
+      }
+      case 'SHIPPED':
+      case 'PARTIALLY_SHIPPED': {
+        uncancel();
+        if (fbm) {
+          // Ship what is left (or one unit of it for a partial shipment) in a new package.
+          const left = order.orderItems.map((item) => ({ item, left: item.quantityOrdered - (item.fulfillment?.quantityFulfilled ?? 0) })).filter((x) => x.left > 0);
+          const totalLeft = left.reduce((s, x) => s + x.left, 0);
+          if (status === 'PARTIALLY_SHIPPED' && totalLeft < 2) throw new BadRequestException(`Order ${orderId} has ${totalLeft} unit(s) left to ship; a partial shipment needs at least 2`);
+          const packageItems = status === 'SHIPPED' ? left.map((x) => ({ orderItemId: x.item.orderItemId, quantity: x.left })) : [{ orderItemId: left[0].item.orderItemId, quantity: 1 }];
+          if (packageItems.length) {
+            order.packages = [
+              ...(order.packages ?? []),
+              { packageReferenceId: `SANDBOX-${this.packageSeq++}`, createdTime: now, packageStatus: { status: 'SHIPPED' }, carrier: 'Sandbox Carrier', shipTime: now, trackingNumber: `SBX${Date.now()}${this.packageSeq}`, packageItems },
+            ];
+          }
+          applyPackages(order);
+        } else {
+          const totalUnits = order.orderItems.reduce((s, i) => s + i.quantityOrdered, 0);
+          if (status === 'PARTIALLY_SHIPPED' && totalUnits < 2) throw new BadRequestException(`Order ${orderId} has fewer than 2 units; it cannot be partially shipped`);
+          let partialLeft = 1;
+          for (const item of order.orderItems) {
+            const q = status === 'SHIPPED' ? item.quantityOrdered : Math.min(partialLeft, item.quantityOrdered);
+            partialLeft -= status === 'SHIPPED' ? 0 : q;
+            item.fulfillment = { ...(item.fulfillment ?? {}), quantityFulfilled: q, quantityUnfulfilled: item.quantityOrdered - q };
+          }
+          fulfillment.fulfillmentStatus = status;
+        }
+        break;
+      }
+      default:
+        // PENDING, UNSHIPPED, PENDING_AVAILABILITY, UNFULFILLABLE: nothing shipped, nothing cancelled.
+        uncancel();
+        unship();
+        fulfillment.fulfillmentStatus = status;
+    }
+    order.lastUpdatedTime = now;
+    return order;
+  }
+}

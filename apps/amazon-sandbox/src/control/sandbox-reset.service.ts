@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { AccessTokenStore } from '../auth/access-token.store';
+import { OrdersService } from '../orders/orders.service';
+import { ShipmentLog } from '../orders/shipment-log';
+import { RateLimitService } from '../rate-limits/rate-limit.service';
+import { CallStatsService } from '../sp-api/call-stats.service';
+import { FaultService } from '../sp-api/fault.service';
+import { OrderStore } from '../store/order.store';
+import { SandboxClock } from '../store/sandbox-clock';
+import { SellerStore } from '../store/seller.store';
+
+/** Things with state that POST /_sandbox/reset clears. Feature modules register theirs. */
+export interface Resettable {
+  reset(): void;
+}
+
+@Injectable()
+export class SandboxResetService {
+  private readonly extra: Resettable[] = [];
+
+  constructor(
+    private readonly clock: SandboxClock,
+    private readonly sellers: SellerStore,
+    private readonly orders: OrderStore,
+    private readonly tokens: AccessTokenStore,
+    private readonly search: OrdersService,
+    private readonly shipments: ShipmentLog,
+    private readonly rateLimits: RateLimitService,
+    private readonly stats: CallStatsService,
+    private readonly faults: FaultService,
+  ) {}
+
+  register(resettable: Resettable): void {
+    this.extra.push(resettable);
+  }
+
+  /** Back to the state right after start-up (clock offset, time scale and limits as configured). */
+  reset(): void {
+    for (const r of [this.clock, this.sellers, this.orders, this.tokens, this.search, this.shipments, this.rateLimits, this.stats, this.faults, ...this.extra]) r.reset();
+  }
+}

@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import { AmazonApiError } from './amazon-error';
+
+export interface FaultRule {
+  id: number;
+  operation: string;
+  sellerId?: string;
+  status?: 500 | 503;
+  rate: number;
+  /** How many more injected errors; undefined = unlimited. */
+  remaining?: number;
+  throttleStormRemaining?: number;
+  latencyMs?: number;
+}
+
+export interface FaultInput {
+  operation?: string;
+  sellerId?: string;
+  status?: 500 | 503;
+  rate?: number;
+  count?: number;
+  throttleStorm?: { count: number };
+  latencyMs?: number;
+  malformedOrderIds?: string[];
+}
+
+/** Injected failures: server errors, 429 storms, latency and broken order records. */
+@Injectable()
+export class FaultService {
+  private rules: FaultRule[] = [];
+  private nextId = 1;
+  readonly malformedOrderIds = new Set<string>();
+
+  reset(): void {
+    this.rules = [];
+    this.malformedOrderIds.clear();
+  }
+
+  add(input: FaultInput): FaultRule | undefined {
+    for (const id of input.malformedOrderIds ?? []) this.malformedOrderIds.add(id);
+    if (input.status === undefined && input.throttleStorm === undefined && input.latencyMs === undefined) return undefined;
+    const rule: FaultRule = {
+      id: this.nextId++,
+      operation: input.operation ?? '*',
+      sellerId: input.sellerId,
+      status: input.status,
+      rate: input.rate ?? 1,
+      remaining: input.count,
+      throttleStormRemaining: input.throttleStorm?.count,
+      latencyMs: input.latencyMs,
+    };
+    this.rules.push(rule);
+    return rule;
+  }
+
+  list(): { rules: FaultRule[]; malformedOrderIds: string[] } {
+    return { rules: this.rules.map((r) => ({ ...r })), malformedOrderIds: [...this.malformedOrderIds] };
+  }
+
+  /** Applies the faults that match this call: waits, then throws the injected error if any. */
+  async apply(operation: string, sellerId: string): Promise<void> {
+    const matching = this.rules.filter((r) => (r.operation === '*' || r.operation === operation) && (!r.sellerId || r.sellerId === sellerId));
+    if (!matching.length) return;
+    const latency = Math.max(0, ...matching.map((r) => r.latencyMs ?? 0));
+    if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
+    const storm = matching.find((r) => (r.throttleStormRemaining ?? 0) > 0);
+    if (storm) {
+      storm.throttleStormRemaining!--;
+      this.prune();
+      throw AmazonApiError.quotaExceeded();
+    }
+    for (const rule of matching) {
+      if (rule.status === undefined || rule.remaining === 0) continue;
+      if (Math.random() < rule.rate) {
+        if (rule.remaining !== undefined) rule.remaining--;
+        this.prune();
+        throw AmazonApiError.serverError(rule.status);
+      }
+    }
+  }
+
+  /** Drops rules with nothing left to inject (a rule with only latency stays). */
+  private prune(): void {
+    this.rules = this.rules.filter((r) => {
+      const statusLeft = r.status !== undefined && r.remaining !== 0;
+      const stormLeft = (r.throttleStormRemaining ?? 0) > 0;
+      return statusLeft || stormLeft || (r.latencyMs ?? 0) > 0;
+    });
+  }
+}

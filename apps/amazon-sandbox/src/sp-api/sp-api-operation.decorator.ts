@@ -1,0 +1,15 @@
+import { SetMetadata } from '@nestjs/common';
+import type { Request } from 'express';
+import { SpApiOperation } from '../rate-limits/operations';
+
+export const SP_API_OPERATION = 'sandbox:sp-api-operation';
+
+/** Marks a handler as an SP-API operation: it then needs a token and is metered and fault-injected. */
+export const SpApiOperationName = (operation: SpApiOperation) => SetMetadata(SP_API_OPERATION, operation);
+
+/** The request after the SP-API interceptor resolved its access token. */
+export interface SpApiRequest extends Request {
+  sellerId: string;
+  /** Set when the token is a restricted data token (PII allowed for its paths). */
+  restrictedPaths?: string[];
+}

@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+
+export interface Seller {
+  sellerId: string;
+  clientId: string;
+  clientSecret: string;
+  refreshToken: string;
+  marketplaceIds: string[];
+  createdAt: string;
+}
+
+/** What the control API shows of a seller: never the secrets. */
+export function publicSeller(seller: Seller) {
+  return { sellerId: seller.sellerId, clientId: seller.clientId, marketplaceIds: [...seller.marketplaceIds], createdAt: seller.createdAt };
+}
+
+@Injectable()
+export class SellerStore {
+  private readonly sellers = new Map<string, Seller>();
+
+  reset(): void {
+    this.sellers.clear();
+  }
+
+  upsert(seller: Omit<Seller, 'createdAt'>, now: Date): Seller {
+    const existing = this.sellers.get(seller.sellerId);
+    const stored: Seller = { ...seller, marketplaceIds: [...seller.marketplaceIds], createdAt: existing?.createdAt ?? now.toISOString() };
+    this.sellers.set(seller.sellerId, stored);
+    return stored;
+  }
+
+  get(sellerId: string): Seller | undefined {
+    return this.sellers.get(sellerId);
+  }
+
+  findByRefreshToken(refreshToken: string): Seller | undefined {
+    for (const seller of this.sellers.values()) if (seller.refreshToken === refreshToken) return seller;
+    return undefined;
+  }
+
+  all(): Seller[] {
+    return [...this.sellers.values()];
+  }
+}
