@@ -1,0 +1,25 @@
+import { Body, Controller, Get, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CREATE_MARKETPLACE, CreateMarketplaceRequest, LIST_MARKETPLACES, MarketplaceView } from '@connector/contracts';
+import { ServiceClient } from '@connector/platform';
+import { ApiContractBody } from '../common/openapi';
+
+@ApiTags('marketplaces')
+@ApiBearerAuth()
+@Controller('api/marketplaces')
+export class MarketplacesController {
+  constructor(private readonly services: ServiceClient) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Built-in and user-added marketplaces' })
+  list(): Promise<unknown> {
+    return this.services.request(LIST_MARKETPLACES, {});
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Add a marketplace by its id, region, country, currency and domain' })
+  @ApiContractBody(CreateMarketplaceRequest)
+  create(@Body() body: CreateMarketplaceRequest): Promise<MarketplaceView> {
+    return this.services.request(CREATE_MARKETPLACE, body);
+  }
+}

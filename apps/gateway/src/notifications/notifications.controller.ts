@@ -1,0 +1,40 @@
+import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  GET_NOTIFICATION,
+  LIST_NOTIFICATIONS,
+  ListNotificationsRequest,
+  NotificationView,
+  Page,
+  RETRY_NOTIFICATION,
+} from '@connector/contracts';
+import { ServiceClient } from '@connector/platform';
+import { ApiContractQuery } from '../common/openapi';
+import { UuidParam } from '../common/validation';
+
+@ApiTags('notifications')
+@ApiBearerAuth()
+@Controller('api/notifications')
+export class NotificationsController {
+  constructor(private readonly services: ServiceClient) {}
+
+  @Get()
+  @ApiOperation({ summary: 'What was told to Amazon, its state and Amazon\'s answer' })
+  @ApiContractQuery(ListNotificationsRequest)
+  list(@Query() query: ListNotificationsRequest): Promise<Page<NotificationView>> {
+    return this.services.request(LIST_NOTIFICATIONS, query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One notification' })
+  get(@UuidParam() id: string): Promise<NotificationView> {
+    return this.services.request(GET_NOTIFICATION, { id });
+  }
+
+  @Post(':id/retry')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Send a failed notification again' })
+  retry(@UuidParam() id: string): Promise<NotificationView> {
+    return this.services.request(RETRY_NOTIFICATION, { id });
+  }
+}

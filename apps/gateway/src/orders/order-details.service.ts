@@ -1,0 +1,85 @@
+import { Injectable } from '@nestjs/common';
+import {
+  DeliveryView,
+  GET_ORDER,
+  GET_PARTNER,
+  LIST_DELIVERIES,
+  LIST_NOTIFICATIONS,
+  ListDeliveriesRequest,
+  ListNotificationsRequest,
+  NotificationView,
+  Page,
+  PartnerView,
+  SalesOrderView,
+  DeliveryAddressView,
+} from '@connector/contracts';
+import { ServiceClient, ServiceError } from '@connector/platform';
+
+/** A part another service could not give: it is down, silent, or failed. */
+export const UNAVAILABLE = 'unavailable' as const;
+type Part<T> = T | typeof UNAVAILABLE;
+
+export interface OrderDetailsView extends SalesOrderView {
+  contact: Part<PartnerView | null>;
+  deliveryAddress: Part<DeliveryAddressView | null>;
+  /** The order's delivery (the first one; a partial shipment leaves backorders in `deliveries`). */
+  delivery: Part<DeliveryView | null>;
+  deliveries: Part<DeliveryView[]>;
+  notifications: Part<NotificationView[]>;
+}
+
+/** Deadline for the parts: a silent service must not hold the whole answer for long. */
+const PART_TIMEOUT_MS = 5000;
+const PART_PAGE = 100;
+
+/**
+ * GET /api/orders/:id: the sales order from order-ingestion, with its deliveries (inventory),
+ * its Amazon notifications (amazon-notifications) and its contact (partner-resolution),
+ * fetched in parallel. Only the order itself is required; a missing part is null and a part
+ * whose service fails is "unavailable".
+ */
+@Injectable()
+export class OrderDetailsService {
+  constructor(private readonly services: ServiceClient) {}
+
+  async get(id: string): Promise<OrderDetailsView> {
+    const deliveriesQuery: ListDeliveriesRequest = { orderId: id, limit: PART_PAGE };
+    const notificationsQuery: ListNotificationsRequest = { orderId: id, limit: PART_PAGE };
+    const deliveries = this.part(this.services.request<Page<DeliveryView>>(LIST_DELIVERIES, deliveriesQuery, PART_TIMEOUT_MS));
+    const notifications = this.part(
+      this.services.request<Page<NotificationView>>(LIST_NOTIFICATIONS, notificationsQuery, PART_TIMEOUT_MS),
+    );
+    // The order decides the answer (404 passes through); the parts are already on their way.
+    const order = await this.services.request<SalesOrderView>(GET_ORDER, { id });
+    const contact = order.contactId
+      ? this.part(this.services.request<PartnerView>(GET_PARTNER, { id: order.contactId }, PART_TIMEOUT_MS))
+      : Promise.resolve(null);
+    const [contactView, deliveryPage, notificationPage] = await Promise.all([contact, deliveries, notifications]);
+
+    const deliveryList = deliveryPage === null || deliveryPage === UNAVAILABLE ? deliveryPage : (deliveryPage.items ?? []);
+    const notificationList =
+      notificationPage === null || notificationPage === UNAVAILABLE ? notificationPage : (notificationPage.items ?? []);
+    return {
+      ...order,
+      contact: contactView,
+      deliveryAddress:
+        contactView === null || contactView === UNAVAILABLE
+          ? contactView
+          : (contactView.deliveryAddresses?.find((address) => address.id === order.deliveryAddressId) ?? null),
+      delivery:
+        deliveryList === null || deliveryList === UNAVAILABLE
+          ? deliveryList
+          : (deliveryList.find((delivery) => !delivery.backorderOfId) ?? deliveryList[0] ?? null),
+      deliveries: deliveryList ?? [],
+      notifications: notificationList ?? [],
+    };
+  }
+
+  /** Settles a part: its value, null when the service says it does not exist, else "unavailable". */
+  private part<T>(pending: Promise<T>): Promise<T | null | typeof UNAVAILABLE> {
+    return pending.then(
+      (value) => value ?? null,
+      (err) => (err instanceof ServiceError && err.body.statusCode === 404 ? null : UNAVAILABLE),
+    );
+  }
+}
