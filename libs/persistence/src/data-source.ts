@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { DataSource, DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { SnakeNamingStrategy } from './snake-naming.strategy';
 
 export interface ServiceDataSourceConfig {
   url: string;
@@ -22,10 +23,12 @@ export function serviceDataSourceOptions(config: ServiceDataSourceConfig): Postg
     entities: config.entities,
     migrations: config.migrations,
     migrationsTableName: 'migrations',
+    namingStrategy: new SnakeNamingStrategy(),
     migrationsRun: false,
     synchronize: false,
     logging: ['error'],
-    extra: { max: config.poolSize ?? 10, application_name: config.schema },
+    // Raw SQL (migrations, reports) finds the service's tables without qualifying them.
+    extra: { max: config.poolSize ?? 10, application_name: config.schema, options: `-c search_path="${config.schema}"` },
   };
 }
 
@@ -41,7 +44,8 @@ export async function runMigrations(options: DataSourceOptions & { schema?: stri
   try {
     await lock.query('select pg_advisory_lock(hashtext($1))', [`migrations:${schema}`]);
     await lock.query(`create schema if not exists "${schema}"`);
-    const dataSource = new DataSource({ ...options, extra: { max: 2 } } as DataSourceOptions);
+    const extra = (options as { extra?: object }).extra ?? {};
+    const dataSource = new DataSource({ ...options, extra: { ...extra, max: 2 } } as DataSourceOptions);
     await dataSource.initialize();
     try {
       const applied = await dataSource.runMigrations({ transaction: 'each' });

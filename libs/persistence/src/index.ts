@@ -1,3 +1,4 @@
 export * from './cursor';
 export * from './data-source';
 export * from './paging';
+export * from './snake-naming.strategy';

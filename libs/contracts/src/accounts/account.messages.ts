@@ -17,6 +17,7 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateNested,
 } from 'class-validator';
 import { OrdersApiVersion, Region } from '../common/enums';
 import { PageQuery } from '../common/page-query';
@@ -60,7 +61,7 @@ export class UpdateAccountChanges {
 }
 export class UpdateAccountRequest {
   @IsUUID() id: string;
-  @Type(() => UpdateAccountChanges) changes: UpdateAccountChanges;
+  @ValidateNested() @Type(() => UpdateAccountChanges) changes: UpdateAccountChanges;
 }
 
 export const GET_ACCOUNT = 'ingestion.accounts.get.v1';

@@ -46,6 +46,8 @@ export interface SalesOrderLineView {
   taxAmount: string;
   discountTaxIncluded: string;
   discountTaxExcluded: string;
+  totalTaxIncluded: string;
+  totalTaxExcluded: string;
   promotionIds: string[];
   giftWrapLevel: string | null;
   giftMessage: string | null;

@@ -1,0 +1,167 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import {
+  AccountAccess,
+  AccountView,
+  CreateAccountRequest,
+  OrdersApiVersion,
+  Page,
+  PageQuery,
+  Region,
+  UpdateAccountChanges,
+} from '@connector/contracts';
+import { InvalidCursorError, pageOf } from '@connector/persistence';
+import { SecretBox, ServiceError } from '@connector/platform';
+import type { SpApiAccess } from '@connector/sp-api';
+import { IsNull, Repository } from 'typeorm';
+import { REGION_ENDPOINTS } from '../marketplaces/built-in-marketplaces';
+import { MarketplacesService } from '../marketplaces/marketplaces.service';
+import { SellerAccount } from './seller-account.entity';
+
+const DEFAULT_BACKFILL_DAYS = 30;
+
+@Injectable()
+export class AccountsService {
+  constructor(
+    @InjectRepository(SellerAccount) private readonly accounts: Repository<SellerAccount>,
+    private readonly marketplaces: MarketplacesService,
+    @Inject(SecretBox) private readonly secrets: SecretBox,
+  ) {}
+
+  async create(request: CreateAccountRequest): Promise<AccountView> {
+    await this.checkMarketplaces(request.region, request.marketplaceIds);
+    const endpoints = REGION_ENDPOINTS[request.region];
+    const duplicate = await this.accounts.findOneBy({ sellerId: request.sellerId, region: request.region, deletedAt: IsNull() });
+    if (duplicate) throw ServiceError.conflict(`seller ${request.sellerId} in ${request.region} is already account ${duplicate.id}`);
+    const account = this.accounts.create({
+      id: randomUUID(),
+      name: request.name,
+      sellerId: request.sellerId,
+      region: request.region,
+      lwaClientId: request.lwaClientId,
+      encryptedClientSecret: this.secrets.encrypt(request.lwaClientSecret),
+      encryptedRefreshToken: this.secrets.encrypt(request.refreshToken),
+      marketplaceIds: request.marketplaceIds,
+      ordersApi: request.ordersApi ?? OrdersApiVersion.V2026,
+      apiEndpoint: request.apiEndpoint ?? endpoints.apiEndpoint,
+      lwaEndpoint: request.lwaEndpoint ?? endpoints.lwaEndpoint,
+      syncEnabled: request.syncEnabled ?? true,
+      syncIntervalSeconds: request.syncIntervalSeconds ?? 300,
+      initialSyncFrom: request.initialSyncFrom ? new Date(request.initialSyncFrom) : new Date(Date.now() - DEFAULT_BACKFILL_DAYS * 86400_000),
+      defaultProductId: request.defaultProductId ?? null,
+      lastSyncedUntil: null,
+      nextSyncAt: new Date(),
+      syncRequestedAt: null,
+      leaseOwner: null,
+      leaseExpiresAt: null,
+      deletedAt: null,
+    });
+    await this.accounts.insert(account);
+    return toView(await this.get(account.id));
+  }
+
+  async list(query: PageQuery): Promise<Page<AccountView>> {
+    try {
+      return await pageOf(this.accounts.createQueryBuilder('a').where('a.deletedAt IS NULL'), 'a', query, toView);
+    } catch (err) {
+      if (err instanceof InvalidCursorError) throw ServiceError.badRequest(err.message);
+      throw err;
+    }
+  }
+
+  async view(id: string): Promise<AccountView> {
+    return toView(await this.get(id));
+  }
+
+  async get(id: string): Promise<SellerAccount> {
+    const account = await this.accounts.findOneBy({ id, deletedAt: IsNull() });
+    if (!account) throw ServiceError.notFound(`account ${id} not found`);
+    return account;
+  }
+
+  async update(id: string, changes: UpdateAccountChanges): Promise<AccountView> {
+    const account = await this.get(id);
+    if (changes.marketplaceIds) await this.checkMarketplaces(account.region, changes.marketplaceIds);
+    const { lwaClientSecret, refreshToken, ...plain } = changes;
+    Object.assign(account, plain);
+    if (lwaClientSecret) account.encryptedClientSecret = this.secrets.encrypt(lwaClientSecret);
+    if (refreshToken) account.encryptedRefreshToken = this.secrets.encrypt(refreshToken);
+    if (changes.syncIntervalSeconds || changes.syncEnabled) account.nextSyncAt = new Date();
+    await this.accounts.save(account);
+    return toView(account);
+  }
+
+  /** Soft delete: its orders stay, its sync stops. */
+  async remove(id: string): Promise<{ id: string; deleted: true }> {
+    const account = await this.get(id);
+    await this.accounts.update({ id: account.id }, { deletedAt: new Date(), syncEnabled: false });
+    return { id, deleted: true };
+  }
+
+  async requestSync(id: string): Promise<{ accountId: string; requestedAt: string }> {
+    await this.get(id);
+    const requestedAt = new Date();
+    await this.accounts.update({ id }, { syncRequestedAt: requestedAt });
+    return { accountId: id, requestedAt: requestedAt.toISOString() };
+  }
+
+  /** For amazon-notifications: endpoints and the secrets, still sealed. */
+  async access(id: string): Promise<AccountAccess> {
+    const account = await this.get(id);
+    return {
+      accountId: account.id,
+      sellerId: account.sellerId,
+      region: account.region,
+      apiEndpoint: account.apiEndpoint,
+      lwaEndpoint: account.lwaEndpoint,
+      lwaClientId: account.lwaClientId,
+      encryptedClientSecret: account.encryptedClientSecret,
+      encryptedRefreshToken: account.encryptedRefreshToken,
+    };
+  }
+
+  spApiAccess(account: SellerAccount): SpApiAccess {
+    return {
+      accountId: account.id,
+      endpoint: account.apiEndpoint,
+      lwaEndpoint: account.lwaEndpoint,
+      clientId: account.lwaClientId,
+      clientSecret: this.secrets.decrypt(account.encryptedClientSecret),
+      refreshToken: this.secrets.decrypt(account.encryptedRefreshToken),
+    };
+  }
+
+  /** An account may only enable known marketplaces of its own region. */
+  private async checkMarketplaces(region: Region, ids: string[]): Promise<void> {
+    const found = await this.marketplaces.findMany(ids);
+    const unknown = ids.filter((id) => !found.some((m) => m.marketplaceId === id));
+    const foreign = found.filter((m) => m.region !== region).map((m) => `${m.marketplaceId} (${m.region})`);
+    const details = [
+      ...(unknown.length ? [{ field: 'marketplaceIds', errors: [`unknown marketplaces: ${unknown.join(', ')}`] }] : []),
+      ...(foreign.length ? [{ field: 'marketplaceIds', errors: [`not in region ${region}: ${foreign.join(', ')}`] }] : []),
+    ];
+    if (details.length) throw ServiceError.badRequest('Validation failed', details);
+  }
+}
+
+export function toView(a: SellerAccount): AccountView {
+  return {
+    id: a.id,
+    name: a.name,
+    sellerId: a.sellerId,
+    region: a.region,
+    lwaClientId: a.lwaClientId,
+    marketplaceIds: a.marketplaceIds,
+    ordersApi: a.ordersApi,
+    apiEndpoint: a.apiEndpoint,
+    lwaEndpoint: a.lwaEndpoint,
+    syncEnabled: a.syncEnabled,
+    syncIntervalSeconds: a.syncIntervalSeconds,
+    initialSyncFrom: a.initialSyncFrom.toISOString(),
+    defaultProductId: a.defaultProductId,
+    lastSyncedUntil: a.lastSyncedUntil?.toISOString() ?? null,
+    createdAt: a.createdAt.toISOString(),
+    updatedAt: a.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,32 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { OrdersApiVersion, Region } from '@connector/contracts';
+
+@Entity({ name: 'seller_accounts' })
+export class SellerAccount {
+  @PrimaryColumn('uuid') id: string;
+  @Column('text') name: string;
+  @Column('text') sellerId: string;
+  @Column('text') region: Region;
+  @Column('text') lwaClientId: string;
+  /** AES-GCM sealed (SecretBox); never returned by the API. */
+  @Column('text') encryptedClientSecret: string;
+  @Column('text') encryptedRefreshToken: string;
+  @Column('text', { array: true }) marketplaceIds: string[];
+  @Column('text') ordersApi: OrdersApiVersion;
+  @Column('text') apiEndpoint: string;
+  @Column('text') lwaEndpoint: string;
+  @Column('boolean') syncEnabled: boolean;
+  @Column('int') syncIntervalSeconds: number;
+  @Column('timestamptz') initialSyncFrom: Date;
+  @Column('uuid', { nullable: true }) defaultProductId: string | null;
+  /** The sync cursor: everything updated before this instant is committed. */
+  @Column('timestamptz', { nullable: true }) lastSyncedUntil: Date | null;
+  @Column('timestamptz', { nullable: true }) nextSyncAt: Date | null;
+  @Column('timestamptz', { nullable: true }) syncRequestedAt: Date | null;
+  /** The replica syncing this account, and until when its lease holds. */
+  @Column('text', { nullable: true }) leaseOwner: string | null;
+  @Column('timestamptz', { nullable: true }) leaseExpiresAt: Date | null;
+  @Column('timestamptz', { nullable: true }) deletedAt: Date | null;
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
+  @UpdateDateColumn({ type: 'timestamptz', precision: 3 }) updatedAt: Date;
+}

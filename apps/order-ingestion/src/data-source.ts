@@ -1,0 +1,19 @@
+import { MESSAGING_ENTITIES, MessagingTables1764300000000 } from '@connector/messaging';
+import { serviceDataSourceOptions } from '@connector/persistence';
+import { SellerAccount } from './accounts/seller-account.entity';
+import { Marketplace } from './marketplaces/marketplace.entity';
+import { InitialSchema1764300000100 } from './migrations/1764300000100-initial-schema';
+import { QuarantinedOrder } from './orders/quarantined-order.entity';
+import { SalesOrderLine } from './orders/sales-order-line.entity';
+import { SalesOrder } from './orders/sales-order.entity';
+import { SyncRun } from './sync/sync-run.entity';
+
+export const INGESTION_SCHEMA = 'ingestion';
+
+export const ingestionDataSource = (url: string) =>
+  serviceDataSourceOptions({
+    url,
+    schema: INGESTION_SCHEMA,
+    entities: [SellerAccount, Marketplace, SalesOrder, SalesOrderLine, QuarantinedOrder, SyncRun, ...MESSAGING_ENTITIES],
+    migrations: [MessagingTables1764300000000, InitialSchema1764300000100],
+  });

@@ -1,0 +1,320 @@
+import { FulfillmentChannel, SalesOrderLineKind, SalesOrderStatus } from '@connector/contracts';
+import { divideCents, fromCents, InvalidAmountError, sumCents, toCents } from '@connector/money';
+import type { AmazonOrder } from '@connector/sp-api';
+
+/** The Amazon order cannot become a sales order; the reason is shown on the quarantine. */
+export class MappingError extends Error {}
+
+export interface MarketplaceTerms {
+  marketplaceId: string;
+  currency: string;
+  countryCode: string;
+  taxIncluded: boolean;
+}
+
+export interface MappedLine {
+  lineKey: string;
+  kind: SalesOrderLineKind;
+  orderItemId: string | null;
+  sku: string | null;
+  asin: string | null;
+  title: string | null;
+  name: string;
+  description: string | null;
+  quantity: number;
+  quantityShipped: number;
+  unitPriceTaxIncluded: string;
+  unitPriceTaxExcluded: string;
+  amountTaxIncluded: string;
+  amountTaxExcluded: string;
+  discountTaxIncluded: string;
+  discountTaxExcluded: string;
+  totalTaxIncluded: string;
+  totalTaxExcluded: string;
+  taxAmount: string;
+  promotionIds: string[];
+  giftWrapLevel: string | null;
+  giftMessage: string | null;
+}
+
+export interface MappedParty {
+  buyer: { name?: string; email?: string; companyName?: string };
+  address: {
+    name?: string;
+    companyName?: string;
+    addressLine1?: string;
+    addressLine2?: string;
+    addressLine3?: string;
+    city?: string;
+    districtOrCounty?: string;
+    stateOrRegion?: string;
+    postalCode?: string;
+    countryCode: string;
+    phone?: string;
+    addressType?: string;
+  };
+}
+
+export interface MappedOrder {
+  amazonOrderId: string;
+  marketplaceId: string;
+  channel: FulfillmentChannel;
+  amazonStatus: string;
+  status: SalesOrderStatus;
+  currency: string;
+  purchasedAt: Date;
+  amazonUpdatedAt: Date;
+  isBusinessOrder: boolean;
+  giftMessage: string | null;
+  amazonTotal: string | null;
+  linesTotal: string;
+  reconciled: boolean;
+  canceledByAmazon: boolean;
+  party: MappedParty;
+  lines: MappedLine[];
+}
+
+/** Which Amazon orders become sales orders (DESIGN: "Orders synced"). */
+export function isSyncable(order: AmazonOrder): boolean {
+  const status = order.fulfillment?.fulfillmentStatus;
+  const fba = order.fulfillment?.fulfilledBy === 'AMAZON';
+  if (fba) return status === 'SHIPPED' || status === 'CANCELLED';
+  return status === 'UNSHIPPED' || status === 'PARTIALLY_SHIPPED' || status === 'SHIPPED' || status === 'CANCELLED';
+}
+
+const STATUS: Record<string, SalesOrderStatus> = {
+  UNSHIPPED: SalesOrderStatus.Confirmed,
+  PARTIALLY_SHIPPED: SalesOrderStatus.PartiallyShipped,
+  SHIPPED: SalesOrderStatus.Shipped,
+  CANCELLED: SalesOrderStatus.Canceled,
+};
+
+type Part = 'ITEM' | 'SHIPPING' | 'GIFT_WRAP';
+interface ItemMoney {
+  gross: Record<Part, bigint>;
+  tax: Record<Part, bigint>;
+  /** Positive: how much the promotion takes off. */
+  discount: Record<Part, bigint>;
+}
+
+const zero = (): Record<Part, bigint> => ({ ITEM: 0n, SHIPPING: 0n, GIFT_WRAP: 0n });
+
+function cents(amount: string | undefined, currency: string, what: string): bigint {
+  try {
+    return toCents(amount);
+  } catch (err) {
+    if (err instanceof InvalidAmountError) throw new MappingError(`${what}: ${err.message}`);
+    throw err;
+  }
+}
+
+type AmazonItem = AmazonOrder['orderItems'][number];
+
+/** Reads an item's proceeds breakdowns: ITEM/SHIPPING/GIFT_WRAP charges, TAX and DISCOUNT by subtype. */
+function itemMoney(item: AmazonItem, currency: string): ItemMoney {
+  const money: ItemMoney = { gross: zero(), tax: zero(), discount: zero() };
+  const where = `item ${item.orderItemId}`;
+  for (const breakdown of item.proceeds?.breakdowns ?? []) {
+    if (breakdown.subtotal?.currencyCode && breakdown.subtotal.currencyCode !== currency) {
+      throw new MappingError(`${where}: ${breakdown.type} in ${breakdown.subtotal.currencyCode}, order in ${currency}`);
+    }
+    const amount = cents(breakdown.subtotal?.amount, currency, `${where} ${breakdown.type}`);
+    switch (breakdown.type) {
+      case 'ITEM':
+      case 'SHIPPING':
+      case 'GIFT_WRAP':
+        money.gross[breakdown.type] += amount;
+        break;
+      case 'TAX':
+      case 'DISCOUNT': {
+        const target = breakdown.type === 'TAX' ? money.tax : money.discount;
+        const sign = breakdown.type === 'DISCOUNT' ? -1n : 1n;
+        const details = breakdown.detailedBreakdowns ?? [];
+        if (details.length === 0) {
+          target.ITEM += sign * amount;
+          break;
+        }
+        for (const detail of details) {
+          const part = (['ITEM', 'SHIPPING', 'GIFT_WRAP'] as Part[]).includes(detail.subtype as Part) ? (detail.subtype as Part) : 'ITEM';
+          target[part] += sign * cents(detail.value?.amount, currency, `${where} ${breakdown.type}/${detail.subtype}`);
+        }
+        break;
+      }
+      default:
+        throw new MappingError(`${where}: proceeds breakdown ${breakdown.type} is not supported`);
+    }
+  }
+  return money;
+}
+
+/**
+ * The amounts of one line from its charge, its tax and its discount, in the marketplace's
+ * convention. Tax-included (EU, UK): the charge holds the VAT and TAX is the VAT of the
+ * discounted charge. Tax-excluded (US, CA, MX): TAX comes on top of the discounted charge.
+ * The discount's other side is derived in proportion so every identity holds exactly.
+ */
+export function lineAmounts(gross: bigint, tax: bigint, discount: bigint, quantity: number, taxIncluded: boolean) {
+  let amountIncl: bigint, amountExcl: bigint, discountIncl: bigint, discountExcl: bigint, totalIncl: bigint, totalExcl: bigint;
+  if (taxIncluded) {
+    totalIncl = gross - discount;
+    totalExcl = totalIncl - tax;
+    discountIncl = discount;
+    discountExcl = totalIncl === 0n ? discount : (discount * totalExcl + totalIncl / 2n) / totalIncl;
+    amountIncl = gross;
+    amountExcl = totalExcl + discountExcl;
+  } else {
+    totalExcl = gross - discount;
+    totalIncl = totalExcl + tax;
+    discountExcl = discount;
+    discountIncl = totalExcl === 0n ? discount : (discount * totalIncl + totalExcl / 2n) / totalExcl;
+    amountExcl = gross;
+    amountIncl = totalIncl + discountIncl;
+  }
+  const q = Math.max(quantity, 1);
+  return {
+    unitPriceTaxIncluded: fromCents(divideCents(amountIncl, q)),
+    unitPriceTaxExcluded: fromCents(divideCents(amountExcl, q)),
+    amountTaxIncluded: fromCents(amountIncl),
+    amountTaxExcluded: fromCents(amountExcl),
+    discountTaxIncluded: fromCents(discountIncl),
+    discountTaxExcluded: fromCents(discountExcl),
+    totalTaxIncluded: fromCents(totalIncl),
+    totalTaxExcluded: fromCents(totalExcl),
+    taxAmount: fromCents(tax),
+  };
+}
+
+function conditionText(item: AmazonItem): string | null {
+  const condition = item.product?.condition;
+  if (!condition?.conditionType || condition.conditionType === 'NEW') return null;
+  const parts = [condition.conditionType, condition.conditionSubtype].filter(Boolean).map((p) => p!.replace(/_/g, ' ').toLowerCase());
+  return `Condition: ${parts.join(', ')}${condition.conditionNote ? ` (${condition.conditionNote})` : ''}`;
+}
+
+/** Maps a v2026-01-01 order (with PROCEEDS, BUYER, RECIPIENT, FULFILLMENT, PROMOTION) into our sales order. */
+export function mapAmazonOrder(order: AmazonOrder, terms: MarketplaceTerms): MappedOrder {
+  if (!order.orderId) throw new MappingError('order has no orderId');
+  const amazonStatus = order.fulfillment?.fulfillmentStatus;
+  if (!amazonStatus) throw new MappingError('order has no fulfillment status');
+  const status = STATUS[amazonStatus];
+  if (!status) throw new MappingError(`fulfillment status ${amazonStatus} is not synced`);
+  const channel = order.fulfillment?.fulfilledBy === 'AMAZON' ? FulfillmentChannel.FBA : FulfillmentChannel.FBM;
+  const currency = order.proceeds?.grandTotal?.currencyCode ?? order.orderItems?.[0]?.product?.price?.unitPrice?.currencyCode ?? terms.currency;
+  if (!Array.isArray(order.orderItems) || order.orderItems.length === 0) throw new MappingError('order has no items');
+  const purchasedAt = new Date(order.createdTime);
+  const amazonUpdatedAt = new Date(order.lastUpdatedTime);
+  if (Number.isNaN(purchasedAt.getTime()) || Number.isNaN(amazonUpdatedAt.getTime())) throw new MappingError('order has an invalid createdTime or lastUpdatedTime');
+
+  const lines: MappedLine[] = [];
+  const shipping = { gross: 0n, tax: 0n, discount: 0n, promotionIds: new Set<string>() };
+  let giftMessage: string | null = null;
+  for (const item of order.orderItems) {
+    if (!item.orderItemId) throw new MappingError('an item has no orderItemId');
+    const sku = item.product?.sellerSku;
+    if (!sku) throw new MappingError(`item ${item.orderItemId} has no seller SKU`);
+    if (!Number.isInteger(item.quantityOrdered) || item.quantityOrdered < 0) {
+      throw new MappingError(`item ${item.orderItemId} has an invalid quantity`);
+    }
+    if (status !== SalesOrderStatus.Canceled && !item.proceeds) throw new MappingError(`item ${item.orderItemId} has no proceeds`);
+    const money = itemMoney(item, currency);
+    const promotionIds = (item.promotion?.breakdowns ?? []).map((p) => p.promotionId).filter((id): id is string => !!id);
+    const title = item.product?.title ?? null;
+    lines.push({
+      lineKey: `item:${item.orderItemId}`,
+      kind: SalesOrderLineKind.Product,
+      orderItemId: item.orderItemId,
+      sku,
+      asin: item.product?.asin ?? null,
+      title,
+      name: title ?? sku,
+      description: conditionText(item),
+      quantity: item.quantityOrdered,
+      quantityShipped: item.fulfillment?.quantityFulfilled ?? 0,
+      ...lineAmounts(money.gross.ITEM, money.tax.ITEM, money.discount.ITEM, item.quantityOrdered, terms.taxIncluded),
+      promotionIds: money.discount.ITEM !== 0n ? promotionIds : [],
+      giftWrapLevel: null,
+      giftMessage: null,
+    });
+    shipping.gross += money.gross.SHIPPING;
+    shipping.tax += money.tax.SHIPPING;
+    shipping.discount += money.discount.SHIPPING;
+    if (money.discount.SHIPPING !== 0n) promotionIds.forEach((id) => shipping.promotionIds.add(id));
+    const gift = item.fulfillment?.packing?.giftOption;
+    if (gift?.giftMessage) giftMessage = giftMessage ? `${giftMessage}\n${gift.giftMessage}` : gift.giftMessage;
+    if (money.gross.GIFT_WRAP !== 0n || gift?.giftWrapLevel) {
+      lines.push({
+        lineKey: `gift_wrap:${item.orderItemId}`,
+        kind: SalesOrderLineKind.GiftWrap,
+        orderItemId: item.orderItemId,
+        sku: null,
+        asin: null,
+        title: null,
+        name: `Gift wrap${gift?.giftWrapLevel ? ` (${gift.giftWrapLevel})` : ''}`,
+        description: null,
+        quantity: 1,
+        quantityShipped: 0,
+        ...lineAmounts(money.gross.GIFT_WRAP, money.tax.GIFT_WRAP, money.discount.GIFT_WRAP, 1, terms.taxIncluded),
+        promotionIds: [],
+        giftWrapLevel: gift?.giftWrapLevel ?? null,
+        giftMessage: gift?.giftMessage ?? null,
+      });
+    }
+  }
+  if (shipping.gross !== 0n || shipping.tax !== 0n || shipping.discount !== 0n) {
+    lines.push({
+      lineKey: 'shipping',
+      kind: SalesOrderLineKind.Shipping,
+      orderItemId: null,
+      sku: null,
+      asin: null,
+      title: null,
+      name: `Shipping${order.fulfillment?.fulfillmentServiceLevel ? ` (${order.fulfillment.fulfillmentServiceLevel.toLowerCase()})` : ''}`,
+      description: null,
+      quantity: 1,
+      quantityShipped: 0,
+      ...lineAmounts(shipping.gross, shipping.tax, shipping.discount, 1, terms.taxIncluded),
+      promotionIds: [...shipping.promotionIds],
+      giftWrapLevel: null,
+      giftMessage: null,
+    });
+  }
+
+  const linesTotal = sumCents(lines.map((line) => toCents(line.totalTaxIncluded)));
+  const amazonTotal = order.proceeds?.grandTotal?.amount !== undefined ? cents(order.proceeds.grandTotal.amount, currency, 'order total') : null;
+  const buyer = order.buyer ?? {};
+  const address = order.recipient?.deliveryAddress ?? {};
+  return {
+    amazonOrderId: order.orderId,
+    marketplaceId: order.salesChannel?.marketplaceId ?? terms.marketplaceId,
+    channel,
+    amazonStatus,
+    status,
+    currency,
+    purchasedAt,
+    amazonUpdatedAt,
+    isBusinessOrder: (order.programs ?? []).includes('AMAZON_BUSINESS') || !!buyer.buyerCompanyName,
+    giftMessage,
+    amazonTotal: amazonTotal === null ? null : fromCents(amazonTotal),
+    linesTotal: fromCents(linesTotal),
+    reconciled: amazonTotal === null ? status === SalesOrderStatus.Canceled : amazonTotal === linesTotal,
+    canceledByAmazon: status === SalesOrderStatus.Canceled,
+    party: {
+      buyer: { name: buyer.buyerName || undefined, email: buyer.buyerEmail || undefined, companyName: buyer.buyerCompanyName || undefined },
+      address: {
+        name: address.name || undefined,
+        companyName: address.companyName || undefined,
+        addressLine1: address.addressLine1 || undefined,
+        addressLine2: address.addressLine2 || undefined,
+        addressLine3: address.addressLine3 || undefined,
+        city: address.city || undefined,
+        districtOrCounty: address.districtOrCounty || undefined,
+        stateOrRegion: address.stateOrRegion || undefined,
+        postalCode: address.postalCode || undefined,
+        countryCode: (address.countryCode || terms.countryCode).toUpperCase(),
+        phone: address.phone || undefined,
+        addressType: address.addressType || undefined,
+      },
+    },
+    lines,
+  };
+}

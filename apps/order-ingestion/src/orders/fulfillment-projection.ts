@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import {
+  DELIVERY_CANCELED,
+  DELIVERY_CREATED,
+  DELIVERY_VALIDATED,
+  DeliveryCanceledEvent,
+  DeliveryCreatedEvent,
+  DeliveryValidatedEvent,
+  NOTIFICATION_FAILED,
+  NOTIFICATION_SENT,
+  NotificationOutcomeEvent,
+} from '@connector/contracts';
+import { EventContext, OnEvent } from '@connector/messaging';
+import { IsNull } from 'typeorm';
+import { SalesOrder } from './sales-order.entity';
+
+/** Keeps the delivery and Amazon-notification state of each sales order for its view. */
+@Injectable()
+export class FulfillmentProjection {
+  @OnEvent(DELIVERY_CREATED, DeliveryCreatedEvent)
+  async deliveryCreated(event: DeliveryCreatedEvent, { manager }: EventContext) {
+    await manager.update(SalesOrder, { id: event.orderId, deliveryState: IsNull() }, { deliveryState: 'ready' });
+  }
+
+  @OnEvent(DELIVERY_VALIDATED, DeliveryValidatedEvent)
+  async deliveryValidated(event: DeliveryValidatedEvent, { manager }: EventContext) {
+    await manager.update(SalesOrder, { id: event.orderId }, { deliveryState: event.fullyShipped ? 'done' : 'partially_done' });
+  }
+
+  @OnEvent(DELIVERY_CANCELED, DeliveryCanceledEvent)
+  async deliveryCanceled(event: DeliveryCanceledEvent, { manager }: EventContext) {
+    await manager.update(SalesOrder, { id: event.orderId }, { deliveryState: 'canceled' });
+  }
+
+  @OnEvent(NOTIFICATION_SENT, NotificationOutcomeEvent)
+  async notificationSent(event: NotificationOutcomeEvent, { manager }: EventContext) {
+    await manager.update(SalesOrder, { id: event.orderId }, { amazonNotificationState: `${event.kind}:sent`, amazonNotificationError: null });
+  }
+
+  @OnEvent(NOTIFICATION_FAILED, NotificationOutcomeEvent)
+  async notificationFailed(event: NotificationOutcomeEvent, { manager }: EventContext) {
+    await manager.update(SalesOrder, { id: event.orderId }, { amazonNotificationState: `${event.kind}:failed`, amazonNotificationError: event.error });
+  }
+}

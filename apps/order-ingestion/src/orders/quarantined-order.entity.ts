@@ -1,0 +1,21 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/**
+ * An Amazon order whose data could not be mapped. It does not hold the cursor back; it is
+ * fetched again on every sync run until it maps, and never lost.
+ */
+@Entity({ name: 'quarantined_orders' })
+export class QuarantinedOrder {
+  @PrimaryColumn('uuid') id: string;
+  @Column('uuid') accountId: string;
+  @Column('text') amazonOrderId: string;
+  @Column('text') marketplaceId: string;
+  @Column('text') reason: string;
+  @Column('jsonb', { nullable: true }) payload: unknown;
+  @Column('int') attempts: number;
+  @Column('timestamptz') firstSeenAt: Date;
+  @Column('timestamptz') lastAttemptAt: Date;
+  @Column('timestamptz', { nullable: true }) resolvedAt: Date | null;
+  /** For keyset paging. */
+  @Column({ type: 'timestamptz', precision: 3 }) createdAt: Date;
+}

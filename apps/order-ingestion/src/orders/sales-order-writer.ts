@@ -1,0 +1,302 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  ORDER_CANCELED,
+  ORDER_SYNCED,
+  OrderCanceledEvent,
+  OrderEventLine,
+  OrderSyncedEvent,
+  RESOLVE_PARTNERS,
+  RESOLVE_PRODUCTS,
+  ResolvePartnersResponse,
+  ResolveProductsResponse,
+  SalesOrderStatus,
+} from '@connector/contracts';
+import { Outbox } from '@connector/messaging';
+import { ServiceClient } from '@connector/platform';
+import type { AmazonOrder } from '@connector/sp-api';
+import { DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { SellerAccount } from '../accounts/seller-account.entity';
+import { Marketplace } from '../marketplaces/marketplace.entity';
+import { isSyncable, MappedOrder, mapAmazonOrder, MappingError } from './amazon-order.mapper';
+import { QuarantinedOrder } from './quarantined-order.entity';
+import { SalesOrderLine } from './sales-order-line.entity';
+import { SalesOrder } from './sales-order.entity';
+
+export interface PageOutcome {
+  seen: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  quarantined: number;
+  skipped: number;
+  /** Amazon order ids that mapped and are committed. */
+  committed: string[];
+}
+
+interface Prepared {
+  mapped: MappedOrder;
+  contactId: string;
+  deliveryAddressId: string;
+  productIds: Map<string, string>;
+  hash: string;
+}
+
+/**
+ * Turns one page of Amazon orders into sales orders: maps them, asks partner-resolution and
+ * inventory once for the whole page, then writes orders, lines, quarantines and events in
+ * one transaction. Writing the same data twice changes nothing and emits nothing.
+ */
+@Injectable()
+export class SalesOrderWriter {
+  private readonly logger = new Logger(SalesOrderWriter.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: Outbox,
+    private readonly services: ServiceClient,
+  ) {}
+
+  async writePage(account: SellerAccount, orders: AmazonOrder[], marketplaces: Map<string, Marketplace>): Promise<PageOutcome> {
+    const outcome: PageOutcome = { seen: orders.length, created: 0, updated: 0, unchanged: 0, quarantined: 0, skipped: 0, committed: [] };
+    const existing = await this.loadExisting(account.id, orders.map((o) => o.orderId).filter(Boolean));
+    const mapped: MappedOrder[] = [];
+    const failures: { order: AmazonOrder; reason: string }[] = [];
+    for (const order of orders) {
+      if (!order || !isSyncable(order)) {
+        outcome.skipped++;
+        continue;
+      }
+      const known = existing.get(order.orderId);
+      // An order Amazon cancelled before it was ever confirmed never becomes a sales order.
+      if (!known && order.fulfillment?.fulfillmentStatus === 'CANCELLED' && !order.proceeds?.grandTotal) {
+        outcome.skipped++;
+        continue;
+      }
+      try {
+        const marketplace = marketplaces.get(order.salesChannel?.marketplaceId ?? '');
+        if (!marketplace) throw new MappingError(`marketplace ${order.salesChannel?.marketplaceId} is not known`);
+        mapped.push(mapAmazonOrder(order, marketplace));
+      } catch (err) {
+        if (!(err instanceof MappingError)) throw err;
+        failures.push({ order, reason: err.message });
+      }
+    }
+
+    const prepared = mapped.length ? await this.resolve(account, mapped) : [];
+    await this.dataSource.transaction(async (manager) => {
+      for (const item of prepared) {
+        const known = existing.get(item.mapped.amazonOrderId);
+        if (known && known.contentHash === item.hash) {
+          outcome.unchanged++;
+        } else {
+          await this.upsert(manager, account, item, known);
+          if (known) outcome.updated++;
+          else outcome.created++;
+        }
+        outcome.committed.push(item.mapped.amazonOrderId);
+      }
+      if (outcome.committed.length) {
+        await manager.update(
+          QuarantinedOrder,
+          { accountId: account.id, amazonOrderId: In(outcome.committed), resolvedAt: IsNull() },
+          { resolvedAt: new Date() },
+        );
+      }
+      for (const failure of failures) await this.quarantine(manager, account, failure.order, failure.reason);
+      outcome.quarantined = failures.length;
+    });
+    return outcome;
+  }
+
+  /** Records an order that could not be mapped (or fetched) so it is retried and never lost. */
+  async quarantine(manager: EntityManager, account: SellerAccount, order: Partial<AmazonOrder> & { orderId: string }, reason: string): Promise<void> {
+    this.logger.warn(`quarantined ${order.orderId}: ${reason}`);
+    const now = new Date();
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(QuarantinedOrder)
+      .values({
+        id: randomUUID(),
+        accountId: account.id,
+        amazonOrderId: order.orderId,
+        marketplaceId: order.salesChannel?.marketplaceId ?? '',
+        reason,
+        payload: order as object,
+        attempts: 1,
+        firstSeenAt: now,
+        lastAttemptAt: now,
+        resolvedAt: null,
+        createdAt: now,
+      })
+      .orUpdate(['reason', 'payload', 'last_attempt_at', 'resolved_at'], ['account_id', 'amazon_order_id'])
+      .execute();
+    await manager.query(
+      `update quarantined_orders set attempts = attempts + 1 where account_id = $1 and amazon_order_id = $2 and first_seen_at < $3`,
+      [account.id, order.orderId, now],
+    );
+  }
+
+  private async loadExisting(accountId: string, amazonOrderIds: string[]): Promise<Map<string, SalesOrder>> {
+    if (amazonOrderIds.length === 0) return new Map();
+    const rows = await this.dataSource.getRepository(SalesOrder).find({
+      where: { accountId, amazonOrderId: In(amazonOrderIds) },
+      relations: { lines: true },
+    });
+    return new Map(rows.map((row) => [row.amazonOrderId, row]));
+  }
+
+  /** One request to partner-resolution and one to inventory for the whole page. */
+  private async resolve(account: SellerAccount, mapped: MappedOrder[]): Promise<Prepared[]> {
+    const skus = new Map<string, { sku: string; title?: string; asin?: string }>();
+    for (const order of mapped) {
+      for (const line of order.lines) {
+        if (line.sku && !skus.has(line.sku)) skus.set(line.sku, { sku: line.sku, title: line.title ?? undefined, asin: line.asin ?? undefined });
+      }
+    }
+    const [partners, products] = await Promise.all([
+      this.services.request<ResolvePartnersResponse>(RESOLVE_PARTNERS, {
+        parties: mapped.map((order) => ({
+          key: order.amazonOrderId,
+          accountId: account.id,
+          orderReference: order.amazonOrderId,
+          buyer: order.party.buyer,
+          address: order.party.address,
+          orderedAt: order.purchasedAt.toISOString(),
+        })),
+      }),
+      skus.size
+        ? this.services.request<ResolveProductsResponse>(RESOLVE_PRODUCTS, {
+            accountId: account.id,
+            defaultProductId: account.defaultProductId ?? undefined,
+            skus: [...skus.values()],
+          })
+        : Promise.resolve({ offers: [] }),
+    ]);
+    const partyByKey = new Map(partners.parties.map((p) => [p.key, p]));
+    const productIds = new Map(products.offers.map((o) => [o.sku, o.productId]));
+    return mapped.map((order) => {
+      const party = partyByKey.get(order.amazonOrderId);
+      if (!party) throw new Error(`partner-resolution gave no partner for ${order.amazonOrderId}`);
+      const { amazonUpdatedAt: _ignored, ...content } = order;
+      const hash = createHash('sha1')
+        .update(JSON.stringify([content, party.contactId, party.deliveryAddressId, order.lines.map((l) => (l.sku ? productIds.get(l.sku) : null))]))
+        .digest('base64');
+      return { mapped: order, contactId: party.contactId, deliveryAddressId: party.deliveryAddressId, productIds, hash };
+    });
+  }
+
+  private async upsert(manager: EntityManager, account: SellerAccount, item: Prepared, known: SalesOrder | undefined): Promise<void> {
+    const { mapped } = item;
+    // A cancellation is final: Amazon may still say Unshipped while our cancellation travels.
+    const status = known?.status === SalesOrderStatus.Canceled ? SalesOrderStatus.Canceled : mapped.status;
+    const newlyCanceledByAmazon = status === SalesOrderStatus.Canceled && known?.status !== SalesOrderStatus.Canceled;
+    const order: SalesOrder = manager.create(SalesOrder, {
+      id: known?.id ?? randomUUID(),
+      accountId: account.id,
+      marketplaceId: mapped.marketplaceId,
+      amazonOrderId: mapped.amazonOrderId,
+      channel: mapped.channel,
+      status,
+      amazonStatus: mapped.amazonStatus,
+      currency: mapped.currency,
+      purchasedAt: mapped.purchasedAt,
+      amazonUpdatedAt: mapped.amazonUpdatedAt,
+      contactId: item.contactId,
+      deliveryAddressId: item.deliveryAddressId,
+      isBusinessOrder: mapped.isBusinessOrder,
+      giftMessage: mapped.giftMessage,
+      amazonTotal: mapped.amazonTotal,
+      linesTotal: mapped.linesTotal,
+      reconciled: mapped.reconciled,
+      cancelReason: known?.cancelReason ?? null,
+      canceledBy: newlyCanceledByAmazon ? 'amazon' : (known?.canceledBy ?? null),
+      cancelError: known?.cancelError ?? null,
+      deliveryState: known?.deliveryState ?? null,
+      amazonNotificationState: known?.amazonNotificationState ?? null,
+      amazonNotificationError: known?.amazonNotificationError ?? null,
+      contentHash: item.hash,
+      version: (known?.version ?? 0) + 1,
+    });
+    if (known) {
+      const { id, createdAt: _c, updatedAt: _u, lines: _l, ...changes } = order;
+      await manager.update(SalesOrder, { id }, changes);
+    } else {
+      await manager.insert(SalesOrder, order);
+    }
+
+    const knownLines = new Map((known?.lines ?? []).map((line) => [line.lineKey, line]));
+    const lines = mapped.lines.map((line, index) =>
+      manager.create(SalesOrderLine, {
+        id: knownLines.get(line.lineKey)?.id ?? randomUUID(),
+        orderId: order.id,
+        lineKey: line.lineKey,
+        kind: line.kind,
+        sequence: index + 1,
+        orderItemId: line.orderItemId,
+        sku: line.sku,
+        asin: line.asin,
+        productId: line.sku ? (item.productIds.get(line.sku) ?? null) : null,
+        name: line.name,
+        description: line.description,
+        quantity: line.quantity,
+        quantityShipped: line.quantityShipped,
+        unitPriceTaxIncluded: line.unitPriceTaxIncluded,
+        unitPriceTaxExcluded: line.unitPriceTaxExcluded,
+        amountTaxIncluded: line.amountTaxIncluded,
+        amountTaxExcluded: line.amountTaxExcluded,
+        discountTaxIncluded: line.discountTaxIncluded,
+        discountTaxExcluded: line.discountTaxExcluded,
+        totalTaxIncluded: line.totalTaxIncluded,
+        totalTaxExcluded: line.totalTaxExcluded,
+        taxAmount: line.taxAmount,
+        promotionIds: line.promotionIds,
+        giftWrapLevel: line.giftWrapLevel,
+        giftMessage: line.giftMessage,
+      }),
+    );
+    const gone = [...knownLines.values()].filter((line) => !mapped.lines.some((l) => l.lineKey === line.lineKey));
+    if (gone.length) await manager.delete(SalesOrderLine, { id: In(gone.map((line) => line.id)) });
+    await manager.upsert(SalesOrderLine, lines, ['orderId', 'lineKey']);
+
+    const eventLines: OrderEventLine[] = lines.map((line) => ({
+      lineId: line.id,
+      kind: line.kind,
+      orderItemId: line.orderItemId,
+      productId: line.productId,
+      sku: line.sku,
+      quantity: line.quantity,
+      quantityShipped: line.quantityShipped,
+    }));
+    const synced: OrderSyncedEvent = {
+      orderId: order.id,
+      version: order.version,
+      accountId: account.id,
+      marketplaceId: order.marketplaceId,
+      amazonOrderId: order.amazonOrderId,
+      channel: order.channel,
+      status: order.status,
+      contactId: order.contactId,
+      deliveryAddressId: order.deliveryAddressId,
+      giftMessage: order.giftMessage,
+      lines: eventLines,
+    };
+    await this.outbox.add(manager, ORDER_SYNCED, synced);
+    if (newlyCanceledByAmazon && known) {
+      const canceled: OrderCanceledEvent = {
+        orderId: order.id,
+        version: order.version,
+        accountId: account.id,
+        marketplaceId: order.marketplaceId,
+        amazonOrderId: order.amazonOrderId,
+        channel: order.channel,
+        canceledBy: 'amazon',
+        reason: null,
+        lines: eventLines,
+        notifyAmazon: false,
+      };
+      await this.outbox.add(manager, ORDER_CANCELED, canceled);
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import { Column, CreateDateColumn, Entity, OneToMany, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { FulfillmentChannel, SalesOrderStatus } from '@connector/contracts';
+import { SalesOrderLine } from './sales-order-line.entity';
+
+/** An Amazon order as the seller's own sales order. Key: (account, Amazon order id). */
+@Entity({ name: 'sales_orders' })
+export class SalesOrder {
+  @PrimaryColumn('uuid') id: string;
+  @Column('uuid') accountId: string;
+  @Column('text') marketplaceId: string;
+  @Column('text') amazonOrderId: string;
+  @Column('text') channel: FulfillmentChannel;
+  @Column('text') status: SalesOrderStatus;
+  @Column('text') amazonStatus: string;
+  @Column('text') currency: string;
+  @Column('timestamptz') purchasedAt: Date;
+  @Column('timestamptz') amazonUpdatedAt: Date;
+  @Column('uuid') contactId: string;
+  @Column('uuid') deliveryAddressId: string;
+  @Column('boolean') isBusinessOrder: boolean;
+  @Column('text', { nullable: true }) giftMessage: string | null;
+  @Column('numeric', { precision: 14, scale: 2, nullable: true }) amazonTotal: string | null;
+  @Column('numeric', { precision: 14, scale: 2 }) linesTotal: string;
+  /** False when the lines do not add up to Amazon's total: flagged, never hidden. */
+  @Column('boolean') reconciled: boolean;
+  @Column('text', { nullable: true }) cancelReason: string | null;
+  @Column('text', { nullable: true }) canceledBy: 'amazon' | 'seller' | null;
+  @Column('text', { nullable: true }) cancelError: string | null;
+  /** Projections of other services' events, for the order's view. */
+  @Column('text', { nullable: true }) deliveryState: string | null;
+  @Column('text', { nullable: true }) amazonNotificationState: string | null;
+  @Column('text', { nullable: true }) amazonNotificationError: string | null;
+  /** Fingerprint of the mapped Amazon data: an unchanged re-sync writes nothing. */
+  @Column('text') contentHash: string;
+  /** Bumped on every change; events carry it so consumers can ignore stale ones. */
+  @Column('int') version: number;
+  @OneToMany(() => SalesOrderLine, (line) => line.order) lines?: SalesOrderLine[];
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
+  @UpdateDateColumn({ type: 'timestamptz', precision: 3 }) updatedAt: Date;
+}

@@ -1,0 +1,62 @@
+import { SalesOrderLineView, SalesOrderView } from '@connector/contracts';
+import { SalesOrderLine } from './sales-order-line.entity';
+import { SalesOrder } from './sales-order.entity';
+
+export function lineView(line: SalesOrderLine, currency: string): SalesOrderLineView {
+  return {
+    id: line.id,
+    kind: line.kind,
+    orderItemId: line.orderItemId,
+    sku: line.sku,
+    asin: line.asin,
+    productId: line.productId,
+    name: line.name,
+    description: line.description,
+    quantity: line.quantity,
+    quantityShipped: line.quantityShipped,
+    currency,
+    unitPriceTaxIncluded: line.unitPriceTaxIncluded,
+    unitPriceTaxExcluded: line.unitPriceTaxExcluded,
+    amountTaxIncluded: line.amountTaxIncluded,
+    amountTaxExcluded: line.amountTaxExcluded,
+    taxAmount: line.taxAmount,
+    discountTaxIncluded: line.discountTaxIncluded,
+    discountTaxExcluded: line.discountTaxExcluded,
+    totalTaxIncluded: line.totalTaxIncluded,
+    totalTaxExcluded: line.totalTaxExcluded,
+    promotionIds: line.promotionIds,
+    giftWrapLevel: line.giftWrapLevel,
+    giftMessage: line.giftMessage,
+  };
+}
+
+export function orderView(order: SalesOrder): SalesOrderView {
+  return {
+    id: order.id,
+    accountId: order.accountId,
+    marketplaceId: order.marketplaceId,
+    amazonOrderId: order.amazonOrderId,
+    channel: order.channel,
+    status: order.status,
+    amazonStatus: order.amazonStatus,
+    currency: order.currency,
+    purchasedAt: order.purchasedAt.toISOString(),
+    amazonUpdatedAt: order.amazonUpdatedAt.toISOString(),
+    contactId: order.contactId,
+    deliveryAddressId: order.deliveryAddressId,
+    isBusinessOrder: order.isBusinessOrder,
+    giftMessage: order.giftMessage,
+    amazonTotal: order.amazonTotal,
+    linesTotal: order.linesTotal,
+    reconciled: order.reconciled,
+    cancelReason: order.cancelReason,
+    canceledBy: order.canceledBy,
+    cancelError: order.cancelError,
+    deliveryState: order.deliveryState,
+    amazonNotificationState: order.amazonNotificationState,
+    amazonNotificationError: order.amazonNotificationError,
+    lines: [...(order.lines ?? [])].sort((a, b) => a.sequence - b.sequence).map((line) => lineView(line, order.currency)),
+    createdAt: order.createdAt.toISOString(),
+    updatedAt: order.updatedAt.toISOString(),
+  };
+}

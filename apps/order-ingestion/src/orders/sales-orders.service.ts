@@ -1,0 +1,128 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import {
+  CancelOrderRequest,
+  ListOrdersRequest,
+  ListQuarantinedOrdersRequest,
+  ORDER_CANCELED,
+  OrderCanceledEvent,
+  Page,
+  SalesOrderStatus,
+  SalesOrderView,
+} from '@connector/contracts';
+import { Outbox } from '@connector/messaging';
+import { InvalidCursorError, pageOf } from '@connector/persistence';
+import { ServiceError } from '@connector/platform';
+import { DataSource, In, Repository, SelectQueryBuilder } from 'typeorm';
+import { QuarantinedOrder } from './quarantined-order.entity';
+import { SalesOrderLine } from './sales-order-line.entity';
+import { SalesOrder } from './sales-order.entity';
+import { orderView } from './sales-order.view';
+
+@Injectable()
+export class SalesOrdersService {
+  constructor(
+    private readonly dataSource: DataSource,
+    @InjectRepository(SalesOrder) private readonly orders: Repository<SalesOrder>,
+    private readonly outbox: Outbox,
+  ) {}
+
+  async list(request: ListOrdersRequest): Promise<Page<SalesOrderView>> {
+    const query = this.orders.createQueryBuilder('o');
+    const filters: [keyof ListOrdersRequest, string][] = [
+      ['accountId', 'o.accountId = :accountId'],
+      ['marketplaceId', 'o.marketplaceId = :marketplaceId'],
+      ['channel', 'o.channel = :channel'],
+      ['status', 'o.status = :status'],
+      ['amazonOrderId', 'o.amazonOrderId = :amazonOrderId'],
+      ['updatedSince', 'o.updatedAt >= :updatedSince'],
+    ];
+    for (const [key, condition] of filters) if (request[key] !== undefined) query.andWhere(condition, { [key]: request[key] });
+    // Page over orders alone, then load their lines, so a page holds whole orders.
+    const page = await paged(query, request, (order) => order);
+    if (page.items.length === 0) return { items: [], nextCursor: page.nextCursor };
+    const lines = await this.dataSource.getRepository(SalesOrderLine).findBy({ orderId: In(page.items.map((o) => o.id)) });
+    for (const order of page.items) order.lines = lines.filter((line) => line.orderId === order.id);
+    return { items: page.items.map(orderView), nextCursor: page.nextCursor };
+  }
+
+  async get(id: string): Promise<SalesOrderView> {
+    const order = await this.orders.findOne({ where: { id }, relations: { lines: true } });
+    if (!order) throw ServiceError.notFound(`sales order ${id} not found`);
+    return orderView(order);
+  }
+
+  /**
+   * Cancellation by the seller: the order is cancelled here and `order.canceled` (with
+   * notifyAmazon) goes out in the same transaction; inventory cancels the open delivery and
+   * amazon-notifications tells Amazon.
+   */
+  async cancel(request: CancelOrderRequest): Promise<SalesOrderView> {
+    await this.dataSource.transaction(async (manager) => {
+      const order = await manager.findOne(SalesOrder, { where: { id: request.id }, relations: { lines: true }, lock: { mode: 'pessimistic_write', tables: ['sales_orders'] } });
+      if (!order) throw ServiceError.notFound(`sales order ${request.id} not found`);
+      if (order.status === SalesOrderStatus.Canceled) throw ServiceError.conflict(`sales order ${order.amazonOrderId} is already cancelled`);
+      if (order.status === SalesOrderStatus.Shipped || order.deliveryState === 'done') {
+        const why = `sales order ${order.amazonOrderId} is shipped; a shipped order cannot be cancelled`;
+        await manager.update(SalesOrder, { id: order.id }, { cancelError: why });
+        throw ServiceError.conflict(why);
+      }
+      order.status = SalesOrderStatus.Canceled;
+      order.canceledBy = 'seller';
+      order.cancelReason = request.reason;
+      order.cancelError = null;
+      order.version += 1;
+      await manager.update(SalesOrder, { id: order.id }, { status: order.status, canceledBy: 'seller', cancelReason: request.reason, cancelError: null, version: order.version });
+      const event: OrderCanceledEvent = {
+        orderId: order.id,
+        version: order.version,
+        accountId: order.accountId,
+        marketplaceId: order.marketplaceId,
+        amazonOrderId: order.amazonOrderId,
+        channel: order.channel,
+        canceledBy: 'seller',
+        reason: request.reason,
+        lines: (order.lines ?? []).map((line) => ({
+          lineId: line.id,
+          kind: line.kind,
+          orderItemId: line.orderItemId,
+          productId: line.productId,
+          sku: line.sku,
+          quantity: line.quantity,
+          quantityShipped: line.quantityShipped,
+        })),
+        notifyAmazon: true,
+      };
+      await this.outbox.add(manager, ORDER_CANCELED, event);
+    });
+    return this.get(request.id);
+  }
+
+  async quarantined(request: ListQuarantinedOrdersRequest) {
+    const query = this.dataSource.getRepository(QuarantinedOrder).createQueryBuilder('q').where('q.resolvedAt IS NULL');
+    if (request.accountId) query.andWhere('q.accountId = :accountId', { accountId: request.accountId });
+    return paged(query, request, (q) => ({
+      id: q.id,
+      accountId: q.accountId,
+      amazonOrderId: q.amazonOrderId,
+      marketplaceId: q.marketplaceId,
+      reason: q.reason,
+      attempts: q.attempts,
+      firstSeenAt: q.firstSeenAt.toISOString(),
+      lastAttemptAt: q.lastAttemptAt.toISOString(),
+    }));
+  }
+}
+
+async function paged<E extends { id: string; createdAt: Date }, V>(
+  query: SelectQueryBuilder<E>,
+  request: { limit?: number; cursor?: string },
+  view: (row: E) => V,
+): Promise<Page<V>> {
+  try {
+    return await pageOf(query, query.alias, request, view);
+  } catch (err) {
+    if (err instanceof InvalidCursorError) throw ServiceError.badRequest(err.message);
+    throw err;
+  }
+}

@@ -1,0 +1,104 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { SETTINGS } from '@connector/platform';
+import { DataSource } from 'typeorm';
+import { SellerAccount } from '../accounts/seller-account.entity';
+import { IngestionSettings } from '../ingestion.settings';
+import { SyncService } from './sync.service';
+
+/**
+ * Starts due syncs. Each account is synced by one replica at a time, under a lease in
+ * PostgreSQL that the run renews page by page; a dead replica's lease runs out and another
+ * replica takes the account over.
+ */
+@Injectable()
+export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(SyncScheduler.name);
+  readonly replica = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  private readonly running = new Map<string, Promise<unknown>>();
+  private timer?: NodeJS.Timeout;
+  private ticking = false;
+  private stopped = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly sync: SyncService,
+    @Inject(SETTINGS) private readonly settings: IngestionSettings,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.tick(), this.settings.SYNC_TICK_SECONDS * 1000);
+    void this.tick();
+  }
+
+  async tick(): Promise<void> {
+    if (this.ticking || this.stopped) return;
+    this.ticking = true;
+    try {
+      const due: { id: string }[] = await this.dataSource.query(
+        `select id from seller_accounts
+          where deleted_at is null
+            and ((sync_enabled and (next_sync_at is null or next_sync_at <= now())) or sync_requested_at is not null)
+            and (lease_owner is null or lease_expires_at < now())
+          order by coalesce(sync_requested_at, next_sync_at) limit 20`,
+      );
+      for (const { id } of due) {
+        if (this.running.has(id)) continue;
+        const account = await this.acquire(id);
+        if (!account) continue;
+        const work = this.runAccount(account).finally(() => this.running.delete(id));
+        this.running.set(id, work);
+      }
+    } catch (err) {
+      this.logger.warn(`scheduler tick failed: ${err.message}`);
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async runAccount(account: SellerAccount): Promise<void> {
+    const startedAt = new Date();
+    const trigger = account.syncRequestedAt ? 'manual' : 'schedule';
+    try {
+      await this.sync.run(account, trigger, this.replica, () => this.renew(account.id));
+    } finally {
+      await this.dataSource.query(
+        `update seller_accounts
+            set lease_owner = null, lease_expires_at = null,
+                next_sync_at = now() + make_interval(secs => sync_interval_seconds),
+                sync_requested_at = case when sync_requested_at <= $2 then null else sync_requested_at end
+          where id = $1 and lease_owner = $3`,
+        [account.id, startedAt, this.replica],
+      ).catch((err) => this.logger.warn(`could not release lease of ${account.id}: ${err.message}`));
+    }
+  }
+
+  private async acquire(id: string): Promise<SellerAccount | null> {
+    // TypeORM answers an UPDATE with [rows, rowCount].
+    const [rows]: [{ id: string }[], number] = await this.dataSource.query(
+      `update seller_accounts set lease_owner = $2, lease_expires_at = now() + make_interval(secs => $3)
+        where id = $1 and deleted_at is null and (lease_owner is null or lease_expires_at < now() or lease_owner = $2)
+        returning id`,
+      [id, this.replica, this.settings.SYNC_LEASE_SECONDS],
+    );
+    if (rows.length === 0) return null;
+    return this.dataSource.getRepository(SellerAccount).findOneBy({ id });
+  }
+
+  private async renew(id: string): Promise<boolean> {
+    const [rows]: [unknown[], number] = await this.dataSource.query(
+      `update seller_accounts set lease_expires_at = now() + make_interval(secs => $3)
+        where id = $1 and lease_owner = $2 returning id`,
+      [id, this.replica, this.settings.SYNC_LEASE_SECONDS],
+    );
+    return rows.length > 0;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // Runs in progress are not awaited (one may be waiting minutes for Amazon's quota):
+    // their transactions roll back and the lease lets another replica take over.
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+  }
+}
