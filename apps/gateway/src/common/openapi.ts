@@ -14,6 +14,9 @@ const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as {
  * classes in OpenAPI, so the docs follow the contracts without a second copy of them.
  */
 
+/** Secrets the API accepts but never returns. */
+const WRITE_ONLY = new Set(['lwaClientSecret', 'refreshToken']);
+
 interface PropertySchema {
   schema: SchemaObject;
   required: boolean;
@@ -34,7 +37,9 @@ function describeProperties(cls: Function, depth = 0): Map<string, PropertySchem
     const name = meta.propertyName;
     if (!out.has(name)) {
       const designType = Reflect.getMetadata('design:type', cls.prototype, name);
-      out.set(name, { schema: scalarFromDesignType(designType), required: true });
+      const schema = scalarFromDesignType(designType);
+      if (WRITE_ONLY.has(name)) schema.writeOnly = true;
+      out.set(name, { schema, required: true });
     }
     const prop = out.get(name)!;
     let target = prop.schema;
@@ -58,8 +63,8 @@ function describeProperties(cls: Function, depth = 0): Map<string, PropertySchem
       case 'isInt': target.type = 'integer'; break;
       case 'isNumber': target.type = 'number'; break;
       case 'isBoolean': target.type = 'boolean'; break;
-      case 'isUUID': Object.assign(target, { type: 'string', format: 'uuid' }); break;
-      case 'isISO8601': Object.assign(target, { type: 'string', format: 'date-time' }); break;
+      case 'isUuid': Object.assign(target, { type: 'string', format: 'uuid' }); break;
+      case 'isIso8601': Object.assign(target, { type: 'string', format: 'date-time' }); break;
       case 'isUrl': Object.assign(target, { type: 'string', format: 'uri' }); break;
       case 'isEnum': Object.assign(target, { type: 'string', enum: c[1] }); break;
       case 'isIn': Object.assign(target, { enum: [...(c[0] as unknown[])] }); break;

@@ -29,7 +29,7 @@ export interface OrderDetailsView extends SalesOrderView {
 }
 
 /** Deadline for the parts: a silent service must not hold the whole answer for long. */
-const PART_TIMEOUT_MS = 5000;
+const PART_TIMEOUT_MS = 3000;
 const PART_PAGE = 100;
 
 /**
