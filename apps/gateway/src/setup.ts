@@ -4,6 +4,7 @@ import type { GatewaySettings } from './gateway.settings';
 
 /** HTTP set-up beside the module's global guard, pipe and filter: OpenAPI at /docs and /docs-json. */
 export function setupGateway(app: INestApplication, _settings?: GatewaySettings): void {
+  (app.getHttpAdapter().getInstance() as { disable?: (setting: string) => void }).disable?.('x-powered-by');
   const config = new DocumentBuilder()
     .setTitle('Amazon order connector')
     .setDescription(
