@@ -1,0 +1,193 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import {
+  DeliveryAddressView,
+  ListPartnersRequest,
+  Page,
+  PartnerView,
+  PartyToResolve,
+  ResolvedParty,
+  ResolvePartnersRequest,
+  ResolvePartnersResponse,
+} from '@connector/contracts';
+import { InvalidCursorError, pageOf } from '@connector/persistence';
+import { ServiceError } from '@connector/platform';
+import { DataSource, EntityManager, Repository } from 'typeorm';
+import { Contact } from './contact.entity';
+import { DeliveryAddress } from './delivery-address.entity';
+import { addressMatchKey, contactMatchKey } from './match-keys';
+
+/** Readable stand-in when Amazon gives no buyer name (FBA orders often have none). */
+export const placeholderName = (orderReference: string) => `Amazon customer (order ${orderReference})`;
+
+@Injectable()
+export class PartnersService {
+  constructor(
+    private readonly dataSource: DataSource,
+    @InjectRepository(Contact) private readonly contacts: Repository<Contact>,
+  ) {}
+
+  /**
+   * Finds or creates the contact and delivery address of every party, in one transaction
+   * and a handful of statements for the whole batch. Concurrent resolvers of the same new
+   * buyer meet on the unique keys: insert-or-ignore, then read back.
+   */
+  async resolve(request: ResolvePartnersRequest): Promise<ResolvePartnersResponse> {
+    return this.dataSource.transaction(async (manager) => {
+      const parties = request.parties.map((party) => ({
+        party,
+        contactKey: contactMatchKey(party.buyer, party.address, placeholderName(party.orderReference)),
+        addressKey: addressMatchKey(party.address),
+      }));
+      const contactIds = await this.ensureContacts(manager, parties);
+      const addressIds = await this.ensureAddresses(
+        manager,
+        parties.map((p) => ({ ...p, contactId: contactIds.get(`${p.party.accountId}|${p.contactKey}`)! })),
+      );
+      const resolved: ResolvedParty[] = parties.map((p) => {
+        const contactId = contactIds.get(`${p.party.accountId}|${p.contactKey}`)!;
+        return { key: p.party.key, contactId, deliveryAddressId: addressIds.get(`${contactId}|${p.addressKey}`)! };
+      });
+      return { parties: resolved };
+    });
+  }
+
+  private async ensureContacts(manager: EntityManager, parties: { party: PartyToResolve; contactKey: string }[]): Promise<Map<string, string>> {
+    const rows = new Map<string, Partial<Contact>>();
+    for (const { party, contactKey } of parties) {
+      const key = `${party.accountId}|${contactKey}`;
+      if (rows.has(key)) continue;
+      const companyName = party.buyer.companyName ?? party.address.companyName ?? null;
+      rows.set(key, {
+        id: randomUUID(),
+        accountId: party.accountId,
+        matchKey: contactKey,
+        name: party.buyer.name || party.address.name || placeholderName(party.orderReference),
+        email: party.buyer.email ?? null,
+        companyName,
+        isBusiness: !!companyName,
+        anonymizedAt: null,
+      });
+    }
+    await manager.createQueryBuilder().insert().into(Contact).values([...rows.values()]).orIgnore().execute();
+    const found: { id: string; account_id: string; match_key: string }[] = await manager.query(
+      `select c.id, c.account_id, c.match_key from contacts c
+         join unnest($1::uuid[], $2::text[]) as k(account_id, match_key) on c.account_id = k.account_id and c.match_key = k.match_key`,
+      [[...rows.values()].map((r) => r.accountId), [...rows.values()].map((r) => r.matchKey)],
+    );
+    return new Map(found.map((row) => [`${row.account_id}|${row.match_key}`, row.id]));
+  }
+
+  private async ensureAddresses(
+    manager: EntityManager,
+    parties: { party: PartyToResolve; addressKey: string; contactId: string }[],
+  ): Promise<Map<string, string>> {
+    const rows = new Map<string, Partial<DeliveryAddress>>();
+    for (const { party, addressKey, contactId } of parties) {
+      const key = `${contactId}|${addressKey}`;
+      const orderedAt = new Date(party.orderedAt);
+      const known = rows.get(key);
+      if (known) {
+        if (orderedAt > known.lastOrderedAt!) known.lastOrderedAt = orderedAt;
+        continue;
+      }
+      const a = party.address;
+      rows.set(key, {
+        id: randomUUID(),
+        contactId,
+        accountId: party.accountId,
+        matchKey: addressKey,
+        name: a.name ?? null,
+        companyName: a.companyName ?? null,
+        addressLine1: a.addressLine1 ?? null,
+        addressLine2: a.addressLine2 ?? null,
+        addressLine3: a.addressLine3 ?? null,
+        city: a.city ?? null,
+        districtOrCounty: a.districtOrCounty ?? null,
+        stateOrRegion: a.stateOrRegion ?? null,
+        postalCode: a.postalCode ?? null,
+        countryCode: a.countryCode,
+        phone: a.phone ?? null,
+        addressType: a.addressType ?? null,
+        lastOrderedAt: orderedAt,
+        anonymizedAt: null,
+      });
+    }
+    const values = [...rows.values()];
+    // An address used again keeps its row; only its last order time moves on.
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(DeliveryAddress)
+      .values(values)
+      .onConflict(`(contact_id, match_key) do update set last_ordered_at = greatest(delivery_addresses.last_ordered_at, excluded.last_ordered_at)`)
+      .execute();
+    const found: { id: string; contact_id: string; match_key: string }[] = await manager.query(
+      `select a.id, a.contact_id, a.match_key from delivery_addresses a
+         join unnest($1::uuid[], $2::text[]) as k(contact_id, match_key) on a.contact_id = k.contact_id and a.match_key = k.match_key`,
+      [values.map((r) => r.contactId), values.map((r) => r.matchKey)],
+    );
+    return new Map(found.map((row) => [`${row.contact_id}|${row.match_key}`, row.id]));
+  }
+
+  async list(request: ListPartnersRequest): Promise<Page<PartnerView>> {
+    const query = this.contacts.createQueryBuilder('c');
+    if (request.accountId) query.andWhere('c.accountId = :accountId', { accountId: request.accountId });
+    if (request.search) query.andWhere('(c.name ILIKE :search OR c.companyName ILIKE :search)', { search: `%${request.search}%` });
+    let page: Page<Contact>;
+    try {
+      page = await pageOf(query, 'c', request, (c) => c);
+    } catch (err) {
+      if (err instanceof InvalidCursorError) throw ServiceError.badRequest(err.message);
+      throw err;
+    }
+    const addresses = page.items.length
+      ? await this.dataSource.getRepository(DeliveryAddress).find({ where: page.items.map((c) => ({ contactId: c.id })), order: { createdAt: 'ASC' } })
+      : [];
+    return { items: page.items.map((c) => partnerView(c, addresses.filter((a) => a.contactId === c.id))), nextCursor: page.nextCursor };
+  }
+
+  /** A contact by id, or the contact owning a delivery address of that id. */
+  async get(id: string): Promise<PartnerView> {
+    let contact = await this.contacts.findOne({ where: { id }, relations: { deliveryAddresses: true } });
+    if (!contact) {
+      const address = await this.dataSource.getRepository(DeliveryAddress).findOneBy({ id });
+      if (address) contact = await this.contacts.findOne({ where: { id: address.contactId }, relations: { deliveryAddresses: true } });
+    }
+    if (!contact) throw ServiceError.notFound(`partner ${id} not found`);
+    return partnerView(contact, contact.deliveryAddresses ?? []);
+  }
+}
+
+function addressView(a: DeliveryAddress): DeliveryAddressView {
+  return {
+    id: a.id,
+    contactId: a.contactId,
+    name: a.name,
+    companyName: a.companyName,
+    addressLine1: a.addressLine1,
+    addressLine2: a.addressLine2,
+    addressLine3: a.addressLine3,
+    city: a.city,
+    stateOrRegion: a.stateOrRegion,
+    postalCode: a.postalCode,
+    countryCode: a.countryCode,
+    phone: a.phone,
+    anonymizedAt: a.anonymizedAt?.toISOString() ?? null,
+  };
+}
+
+function partnerView(c: Contact, addresses: DeliveryAddress[]): PartnerView {
+  return {
+    id: c.id,
+    accountId: c.accountId,
+    name: c.name,
+    email: c.email,
+    companyName: c.companyName,
+    isBusiness: c.isBusiness,
+    anonymizedAt: c.anonymizedAt?.toISOString() ?? null,
+    deliveryAddresses: [...addresses].sort((x, y) => x.createdAt.getTime() - y.createdAt.getTime()).map(addressView),
+    createdAt: c.createdAt.toISOString(),
+  };
+}

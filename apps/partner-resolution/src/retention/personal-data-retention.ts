@@ -1,0 +1,59 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { SETTINGS } from '@connector/platform';
+import { DataSource } from 'typeorm';
+import { PartnerSettings } from '../partner.settings';
+
+/**
+ * Blanks buyers' personal data once it is no longer needed: names, street lines, phones and
+ * e-mails of addresses not ordered to within the retention period, then of contacts left
+ * with no live address. Country and postal code stay (reporting); `anonymized_at` records it.
+ */
+@Injectable()
+export class PersonalDataRetention implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(PersonalDataRetention.name);
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(SETTINGS) private readonly settings: PartnerSettings,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.runSafely(), this.settings.RETENTION_INTERVAL_SECONDS * 1000);
+    void this.runSafely();
+  }
+
+  private async runSafely(): Promise<void> {
+    try {
+      const result = await this.run();
+      if (result.addresses || result.contacts) this.logger.log(`anonymized ${result.addresses} addresses and ${result.contacts} contacts`);
+    } catch (err) {
+      this.logger.warn(`retention run failed: ${err.message}`);
+    }
+  }
+
+  async run(now = new Date()): Promise<{ addresses: number; contacts: number }> {
+    const days = this.settings.PERSONAL_DATA_RETENTION_DAYS;
+    return this.dataSource.transaction(async (manager) => {
+      const [, addresses] = await manager.query(
+        `update delivery_addresses
+            set name = null, company_name = null, address_line1 = null, address_line2 = null, address_line3 = null,
+                city = null, district_or_county = null, phone = null, anonymized_at = $1
+          where anonymized_at is null and last_ordered_at < $1::timestamptz - make_interval(days => $2)`,
+        [now, days],
+      );
+      const [, contacts] = await manager.query(
+        `update contacts c
+            set name = 'Anonymized customer', email = null, company_name = null, anonymized_at = $1
+          where c.anonymized_at is null
+            and not exists (select 1 from delivery_addresses a where a.contact_id = c.id and a.anonymized_at is null)`,
+        [now],
+      );
+      return { addresses: Number(addresses), contacts: Number(contacts) };
+    });
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+}
