@@ -1,0 +1,36 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { MessagingModule } from '@connector/messaging';
+import { HealthModule, ServiceSettings, SettingsModule } from '@connector/platform';
+import { inventoryDataSource } from './data-source';
+import { DeliveriesService } from './deliveries/deliveries.service';
+import { Delivery } from './deliveries/delivery.entity';
+import { OrderFulfillmentHandler } from './fulfillment/order-fulfillment.handler';
+import { InventoryController } from './inventory.controller';
+import { Location } from './locations/location.entity';
+import { LocationsService } from './locations/locations.service';
+import { Offer } from './products/offer.entity';
+import { Product } from './products/product.entity';
+import { ProductsService } from './products/products.service';
+import { StockMove } from './stock/stock-move.entity';
+import { StockService } from './stock/stock.service';
+
+export const SERVICE_NAME = 'inventory';
+
+@Module({})
+export class AppModule {
+  static forRoot(settings: ServiceSettings): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        SettingsModule.forRoot(settings),
+        TypeOrmModule.forRoot(inventoryDataSource(settings.DATABASE_URL)),
+        TypeOrmModule.forFeature([Product, Offer, Location, StockMove, Delivery]),
+        MessagingModule.forService({ natsUrl: settings.NATS_URL, namespace: settings.NATS_NAMESPACE, serviceName: SERVICE_NAME }),
+        HealthModule.forService(SERVICE_NAME),
+      ],
+      controllers: [InventoryController],
+      providers: [ProductsService, LocationsService, StockService, DeliveriesService, OrderFulfillmentHandler],
+    };
+  }
+}

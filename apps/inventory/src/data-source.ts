@@ -1,0 +1,19 @@
+import { MESSAGING_ENTITIES, MessagingTables1764300000000 } from '@connector/messaging';
+import { serviceDataSourceOptions } from '@connector/persistence';
+import { Delivery } from './deliveries/delivery.entity';
+import { OrderState } from './fulfillment/order-state.entity';
+import { Location } from './locations/location.entity';
+import { InitialSchema1764300000300 } from './migrations/1764300000300-initial-schema';
+import { Offer } from './products/offer.entity';
+import { Product } from './products/product.entity';
+import { StockMove } from './stock/stock-move.entity';
+
+export const INVENTORY_SCHEMA = 'inventory';
+
+export const inventoryDataSource = (url: string) =>
+  serviceDataSourceOptions({
+    url,
+    schema: INVENTORY_SCHEMA,
+    entities: [Product, Offer, Location, StockMove, Delivery, OrderState, ...MESSAGING_ENTITIES],
+    migrations: [MessagingTables1764300000000, InitialSchema1764300000300],
+  });

@@ -1,0 +1,178 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import {
+  DELIVERY_VALIDATED,
+  DeliveryState,
+  DeliveryValidatedEvent,
+  DeliveryView,
+  ListDeliveriesRequest,
+  Page,
+  StockMoveState,
+  ValidateDeliveryRequest,
+} from '@connector/contracts';
+import { Outbox } from '@connector/messaging';
+import { InvalidCursorError, pageOf } from '@connector/persistence';
+import { ServiceError } from '@connector/platform';
+import { DataSource, In, Repository } from 'typeorm';
+import { StockMove } from '../stock/stock-move.entity';
+import { moveView } from '../stock/stock.views';
+import { Delivery } from './delivery.entity';
+
+@Injectable()
+export class DeliveriesService {
+  constructor(
+    private readonly dataSource: DataSource,
+    @InjectRepository(Delivery) private readonly deliveries: Repository<Delivery>,
+    private readonly outbox: Outbox,
+  ) {}
+
+  async list(request: ListDeliveriesRequest): Promise<Page<DeliveryView>> {
+    const query = this.deliveries.createQueryBuilder('d');
+    if (request.orderId) query.andWhere('d.orderId = :orderId', { orderId: request.orderId });
+    if (request.accountId) query.andWhere('d.accountId = :accountId', { accountId: request.accountId });
+    if (request.state) query.andWhere('d.state = :state', { state: request.state });
+    let page: Page<Delivery>;
+    try {
+      page = await pageOf(query, 'd', request, (d) => d);
+    } catch (err) {
+      if (err instanceof InvalidCursorError) throw ServiceError.badRequest(err.message);
+      throw err;
+    }
+    const moves = page.items.length ? await this.dataSource.getRepository(StockMove).findBy({ deliveryId: In(page.items.map((d) => d.id)) }) : [];
+    return { items: page.items.map((d) => deliveryView(d, moves.filter((m) => m.deliveryId === d.id))), nextCursor: page.nextCursor };
+  }
+
+  async get(id: string): Promise<DeliveryView> {
+    const delivery = await this.deliveries.findOneBy({ id });
+    if (!delivery) throw ServiceError.notFound(`delivery ${id} not found`);
+    const moves = await this.dataSource.getRepository(StockMove).findBy({ deliveryId: id });
+    return deliveryView(delivery, moves);
+  }
+
+  /**
+   * The seller shipped the delivery (or part of it). Its moves are done; what is left goes
+   * into a backorder delivery; `delivery.validated` goes out in the same transaction, for
+   * amazon-notifications to confirm the shipment.
+   */
+  async validate(request: ValidateDeliveryRequest): Promise<DeliveryView> {
+    await this.dataSource.transaction(async (manager) => {
+      const delivery = await manager.findOne(Delivery, { where: { id: request.id }, lock: { mode: 'pessimistic_write' } });
+      if (!delivery) throw ServiceError.notFound(`delivery ${request.id} not found`);
+      if (delivery.state !== DeliveryState.Ready) {
+        throw ServiceError.conflict(`delivery ${delivery.id} is ${delivery.state}; only a ready delivery can be validated`);
+      }
+      const moves = await manager.find(StockMove, { where: { deliveryId: delivery.id, state: StockMoveState.Ready }, order: { createdAt: 'ASC' } });
+      const shipping = this.quantitiesToShip(moves, request.lines);
+      if ([...shipping.values()].every((quantity) => quantity === 0)) throw ServiceError.badRequest('nothing to ship: every line quantity is 0');
+
+      const now = new Date();
+      const backorderMoves: Partial<StockMove>[] = [];
+      for (const move of moves) {
+        const quantity = shipping.get(move.id) ?? 0;
+        const rest = move.quantity - quantity;
+        if (quantity > 0) await manager.update(StockMove, { id: move.id }, { quantity, state: StockMoveState.Done, doneAt: now });
+        else await manager.delete(StockMove, { id: move.id });
+        if (rest > 0) backorderMoves.push({ ...move, id: randomUUID(), quantity: rest, state: StockMoveState.Ready, doneAt: null, createdAt: undefined });
+      }
+      if (backorderMoves.length) {
+        const sequence: { next: number }[] = await manager.query(`select coalesce(max(sequence), 0) + 1 as next from deliveries where order_id = $1`, [delivery.orderId]);
+        const backorder = manager.create(Delivery, {
+          ...delivery,
+          id: randomUUID(),
+          sequence: sequence[0].next,
+          backorderOfId: delivery.id,
+          state: DeliveryState.Ready,
+          createdAt: undefined,
+        });
+        await manager.insert(Delivery, backorder);
+        await manager.insert(StockMove, backorderMoves.map((m) => ({ ...m, deliveryId: backorder.id })));
+      }
+      const shipDate = request.shipDate ? new Date(request.shipDate) : now;
+      await manager.update(
+        Delivery,
+        { id: delivery.id },
+        {
+          state: DeliveryState.Done,
+          carrierCode: request.carrierCode,
+          carrierName: request.carrierName ?? null,
+          trackingNumber: request.trackingNumber,
+          shippingMethod: request.shippingMethod ?? null,
+          shipDate,
+        },
+      );
+      const items = new Map<string, number>();
+      for (const move of moves) {
+        const quantity = shipping.get(move.id) ?? 0;
+        if (quantity > 0 && move.orderItemId) items.set(move.orderItemId, (items.get(move.orderItemId) ?? 0) + quantity);
+      }
+      const event: DeliveryValidatedEvent = {
+        deliveryId: delivery.id,
+        orderId: delivery.orderId,
+        accountId: delivery.accountId,
+        marketplaceId: delivery.marketplaceId,
+        amazonOrderId: delivery.amazonOrderId,
+        packageReferenceId: String(delivery.sequence),
+        carrierCode: request.carrierCode,
+        carrierName: request.carrierName ?? null,
+        trackingNumber: request.trackingNumber,
+        shippingMethod: request.shippingMethod ?? null,
+        shipDate: shipDate.toISOString(),
+        items: [...items].map(([orderItemId, quantity]) => ({ orderItemId, quantity })),
+        fullyShipped: backorderMoves.length === 0,
+      };
+      await this.outbox.add(manager, DELIVERY_VALIDATED, event);
+    });
+    return this.get(request.id);
+  }
+
+  /** Per move, how much ships now: everything, or what the request's lines say per order item. */
+  private quantitiesToShip(moves: StockMove[], lines: ValidateDeliveryRequest['lines']): Map<string, number> {
+    const result = new Map<string, number>();
+    if (!lines) {
+      for (const move of moves) result.set(move.id, move.quantity);
+      return result;
+    }
+    const errors: { field: string; errors: string[] }[] = [];
+    const wanted = new Map<string, number>();
+    lines.forEach((line, index) => {
+      if (!moves.some((m) => m.orderItemId === line.orderItemId)) errors.push({ field: `lines.${index}.orderItemId`, errors: [`order item ${line.orderItemId} is not in this delivery`] });
+      wanted.set(line.orderItemId, (wanted.get(line.orderItemId) ?? 0) + line.quantity);
+    });
+    for (const [orderItemId, quantity] of wanted) {
+      const open = moves.filter((m) => m.orderItemId === orderItemId).reduce((sum, m) => sum + m.quantity, 0);
+      if (quantity > open && open > 0) errors.push({ field: 'lines', errors: [`order item ${orderItemId}: ${quantity} to ship, only ${open} open`] });
+    }
+    if (errors.length) throw ServiceError.badRequest('Validation failed', errors);
+    for (const move of moves) {
+      const left = wanted.get(move.orderItemId ?? '') ?? 0;
+      const take = Math.min(left, move.quantity);
+      result.set(move.id, take);
+      if (move.orderItemId) wanted.set(move.orderItemId, left - take);
+    }
+    return result;
+  }
+}
+
+export function deliveryView(d: Delivery, moves: StockMove[]): DeliveryView {
+  return {
+    id: d.id,
+    orderId: d.orderId,
+    accountId: d.accountId,
+    marketplaceId: d.marketplaceId,
+    amazonOrderId: d.amazonOrderId,
+    contactId: d.contactId,
+    deliveryAddressId: d.deliveryAddressId,
+    state: d.state,
+    packageReferenceId: String(d.sequence),
+    backorderOfId: d.backorderOfId,
+    giftMessage: d.giftMessage,
+    carrierCode: d.carrierCode,
+    carrierName: d.carrierName,
+    trackingNumber: d.trackingNumber,
+    shippingMethod: d.shippingMethod,
+    shipDate: d.shipDate?.toISOString() ?? null,
+    moves: moves.map(moveView),
+    createdAt: d.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,18 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+
+export type LocationKind = 'fba' | 'stock' | 'customers' | 'inventory_adjustment';
+
+/** Where stock is: an account's Amazon (FBA) warehouse, the seller's stock, customers, or the adjustment counterpart. */
+@Entity({ name: 'locations' })
+export class Location {
+  @PrimaryColumn('uuid') id: string;
+  @Column('text') name: string;
+  @Column('text') kind: LocationKind;
+  @Column('uuid', { nullable: true }) accountId: string | null;
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
+}
+
+/** Fixed ids of the shared locations, created by the first migration. */
+export const STOCK_LOCATION_ID = '00000000-0000-4000-8000-000000000001';
+export const CUSTOMERS_LOCATION_ID = '00000000-0000-4000-8000-000000000002';
+export const ADJUSTMENT_LOCATION_ID = '00000000-0000-4000-8000-000000000003';
