@@ -1,0 +1,14 @@
+import { MESSAGING_ENTITIES, MessagingTables1764300000000 } from '@connector/messaging';
+import { serviceDataSourceOptions } from '@connector/persistence';
+import { InitialSchema1764300000400 } from './migrations/1764300000400-initial-schema';
+import { Notification } from './notifications/notification.entity';
+
+export const NOTIFICATIONS_SCHEMA = 'notifications';
+
+export const notificationsDataSource = (url: string) =>
+  serviceDataSourceOptions({
+    url,
+    schema: NOTIFICATIONS_SCHEMA,
+    entities: [Notification, ...MESSAGING_ENTITIES],
+    migrations: [MessagingTables1764300000000, InitialSchema1764300000400],
+  });

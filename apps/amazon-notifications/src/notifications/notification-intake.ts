@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import {
+  DELIVERY_VALIDATED,
+  DeliveryValidatedEvent,
+  NotificationKind,
+  NotificationState,
+  ORDER_CANCELED,
+  OrderCanceledEvent,
+  SalesOrderLineKind,
+} from '@connector/contracts';
+import { EventContext, OnEvent } from '@connector/messaging';
+import { ShipmentConfirmation } from '@connector/sp-api';
+import { Notification } from './notification.entity';
+import { NotificationSender } from './notification-sender';
+
+/** Turns domain events into notifications to send: one per (kind, order, delivery), ever. */
+@Injectable()
+export class NotificationIntake {
+  constructor(private readonly sender: NotificationSender) {}
+
+  @OnEvent(DELIVERY_VALIDATED, DeliveryValidatedEvent)
+  async onDeliveryValidated(event: DeliveryValidatedEvent, { manager }: EventContext): Promise<void> {
+    const body: ShipmentConfirmation = {
+      marketplaceId: event.marketplaceId,
+      packageDetail: {
+        packageReferenceId: event.packageReferenceId,
+        carrierCode: event.carrierCode,
+        ...(event.carrierName ? { carrierName: event.carrierName } : {}),
+        ...(event.shippingMethod ? { shippingMethod: event.shippingMethod } : {}),
+        trackingNumber: event.trackingNumber,
+        shipDate: event.shipDate,
+        orderItems: event.items.map((item) => ({ orderItemId: item.orderItemId, quantity: item.quantity })),
+      },
+    };
+    await this.add(manager, {
+      kind: NotificationKind.ShipmentConfirmation,
+      accountId: event.accountId,
+      marketplaceId: event.marketplaceId,
+      orderId: event.orderId,
+      amazonOrderId: event.amazonOrderId,
+      deliveryId: event.deliveryId,
+      payload: body as unknown as Record<string, unknown>,
+    });
+  }
+
+  /** Only a cancellation by the seller is told to Amazon (FBA ones too); Amazon's own is not. */
+  @OnEvent(ORDER_CANCELED, OrderCanceledEvent)
+  async onOrderCanceled(event: OrderCanceledEvent, { manager }: EventContext): Promise<void> {
+    if (!event.notifyAmazon || event.canceledBy !== 'seller') return;
+    await this.add(manager, {
+      kind: NotificationKind.Cancellation,
+      accountId: event.accountId,
+      marketplaceId: event.marketplaceId,
+      orderId: event.orderId,
+      amazonOrderId: event.amazonOrderId,
+      deliveryId: null,
+      payload: {
+        reason: event.reason,
+        items: event.lines.filter((l) => l.kind === SalesOrderLineKind.Product && l.orderItemId).map((l) => ({ orderItemId: l.orderItemId, quantity: l.quantity })),
+      },
+    });
+  }
+
+  private async add(manager: EventContext['manager'], notification: Omit<Notification, 'id' | 'state' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'amazonResponse' | 'feedId' | 'sentAt' | 'createdAt'>) {
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(Notification)
+      .values({ ...notification, payload: notification.payload as object, id: randomUUID(), state: NotificationState.Pending, attempts: 0, nextAttemptAt: new Date() } as Partial<Notification>)
+      .orIgnore()
+      .execute();
+    this.sender.kickSoon();
+  }
+}

@@ -1,0 +1,27 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { NotificationKind, NotificationState } from '@connector/contracts';
+
+/**
+ * One thing to tell Amazon: a shipment (per delivery) or a cancellation (per order). Key:
+ * (kind, order, delivery), so a redelivered event never makes a second one.
+ */
+@Entity({ name: 'notifications' })
+export class Notification {
+  @PrimaryColumn('uuid') id: string;
+  @Column('text') kind: NotificationKind;
+  @Column('text') state: NotificationState;
+  @Column('uuid') accountId: string;
+  @Column('text') marketplaceId: string;
+  @Column('uuid') orderId: string;
+  @Column('text') amazonOrderId: string;
+  @Column('uuid', { nullable: true }) deliveryId: string | null;
+  /** What is sent: the confirmShipment body, or the cancellation's reason and items. */
+  @Column('jsonb') payload: Record<string, unknown>;
+  @Column('int') attempts: number;
+  @Column('timestamptz', { nullable: true }) nextAttemptAt: Date | null;
+  @Column('text', { nullable: true }) lastError: string | null;
+  @Column('jsonb', { nullable: true }) amazonResponse: unknown;
+  @Column('text', { nullable: true }) feedId: string | null;
+  @Column('timestamptz', { nullable: true }) sentAt: Date | null;
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
+}
