@@ -40,7 +40,7 @@ export class NotificationIntake {
       orderId: event.orderId,
       amazonOrderId: event.amazonOrderId,
       deliveryId: event.deliveryId,
-      payload: body as unknown as Record<string, unknown>,
+      payload: body,
     });
   }
 
@@ -67,7 +67,7 @@ export class NotificationIntake {
       .createQueryBuilder()
       .insert()
       .into(Notification)
-      .values({ ...notification, payload: notification.payload as object, id: randomUUID(), state: NotificationState.Pending, attempts: 0, nextAttemptAt: new Date() } as Partial<Notification>)
+      .values({ ...notification, id: randomUUID(), state: NotificationState.Pending, attempts: 0, nextAttemptAt: new Date() })
       .orIgnore()
       .execute();
     this.sender.kickSoon();

@@ -16,7 +16,7 @@ export class Notification {
   @Column('text') amazonOrderId: string;
   @Column('uuid', { nullable: true }) deliveryId: string | null;
   /** What is sent: the confirmShipment body, or the cancellation's reason and items. */
-  @Column('jsonb') payload: Record<string, unknown>;
+  @Column('jsonb') payload: object;
   @Column('int') attempts: number;
   @Column('timestamptz', { nullable: true }) nextAttemptAt: Date | null;
   @Column('text', { nullable: true }) lastError: string | null;
