@@ -104,7 +104,7 @@ export function generateOrders(input: GenerateOrdersInput): Order[] {
     if (!mp) throw new Error(`unknown marketplace ${id}`);
     return mp;
   });
-  const buyers: BuyerProfile[] = [];
+  const buyersByMarketplace = new Map<string, BuyerProfile[]>();
   const usedIds = new Set<string>();
   const orders: Order[] = [];
   const latestUpdate = input.nowMs - 5 * MINUTE;
@@ -125,17 +125,18 @@ export function generateOrders(input: GenerateOrdersInput): Order[] {
 
     // Repeat buyers (30%): same buyer and address as an earlier order of this run in the same
     // marketplace; a quarter of them moved (same buyer, new address).
-    const earlier = buyers.filter((b) => b.marketplaceId === mp.marketplaceId);
+    let earlier = buyersByMarketplace.get(mp.marketplaceId);
+    if (!earlier) buyersByMarketplace.set(mp.marketplaceId, (earlier = []));
     let buyer: BuyerProfile;
     if (earlier.length && rng.chance(0.3)) {
       buyer = rng.pick(earlier);
       if (rng.chance(0.25)) {
         buyer = { ...buyer, address: newAddress(rng, mp, buyer.buyerName, buyer.companyName) };
-        buyers.push(buyer);
+        earlier.push(buyer);
       }
     } else {
       buyer = newBuyer(rng, mp, rng.chance(0.1));
-      buyers.push(buyer);
+      earlier.push(buyer);
     }
 
     // Items: 1..5 distinct products, quantities 1..4.

@@ -9,7 +9,8 @@ import { FULFILLMENT_STATUSES, Order, StoredOrder } from '../store/order.types';
 import { INCLUDED_DATA, IncludedData, orderView } from './order-view';
 
 const TWO_MINUTES = 2 * 60_000;
-const MAX_SNAPSHOTS = 5000;
+/** Open paginations kept (least recently used dropped first); each holds only order ids. */
+const MAX_SNAPSHOTS = 1000;
 
 /** The frozen result set of one search, paged over by pagination tokens. */
 interface SearchSnapshot {
@@ -26,6 +27,17 @@ export interface SearchOrdersResponse {
   pagination?: { nextToken: string };
   lastUpdatedBefore?: string;
   createdBefore?: string;
+}
+
+/** Parsed timestamps, memoised: a search over thousands of orders would otherwise spend its time in Date.parse. */
+const parsedTimes = new Map<string, number>();
+function timeMs(iso: string): number {
+  let t = parsedTimes.get(iso);
+  if (t === undefined) {
+    if (parsedTimes.size > 1_000_000) parsedTimes.clear();
+    parsedTimes.set(iso, (t = Date.parse(iso)));
+  }
+  return t;
 }
 
 export function sortByLastUpdated(a: Order, b: Order): number {
@@ -107,22 +119,21 @@ export class OrdersService {
     const statuses = enumListParam('fulfillmentStatuses', query.fulfillmentStatuses, FULFILLMENT_STATUSES);
     const fulfilledBy = enumListParam('fulfilledBy', query.fulfilledBy, ['MERCHANT', 'AMAZON'] as const);
 
-    const matching = this.store
-      .forSeller(sellerId)
-      .map((s) => s.order)
-      .filter((o) => {
-        const t = Date.parse(byCreated ? o.createdTime : o.lastUpdatedTime);
-        if (t < after || t > before) return false;
-        if (marketplaceIds && !marketplaceIds.includes(o.salesChannel.marketplaceId ?? '')) return false;
-        if (statuses && !statuses.includes(o.fulfillment!.fulfillmentStatus)) return false;
-        if (fulfilledBy && !fulfilledBy.includes(o.fulfillment!.fulfilledBy!)) return false;
-        return true;
-      })
-      .sort(sortByLastUpdated);
+    // Parse each timestamp once: sorting with Date.parse in the comparator dominated the cost.
+    const matching: { id: string; t: number }[] = [];
+    for (const { order: o } of this.store.forSeller(sellerId)) {
+      const t = timeMs(byCreated ? o.createdTime : o.lastUpdatedTime);
+      if (t < after || t > before) continue;
+      if (marketplaceIds && !marketplaceIds.includes(o.salesChannel.marketplaceId ?? '')) continue;
+      if (statuses && !statuses.includes(o.fulfillment!.fulfillmentStatus)) continue;
+      if (fulfilledBy && !fulfilledBy.includes(o.fulfillment!.fulfilledBy!)) continue;
+      matching.push({ id: o.orderId, t: byCreated ? timeMs(o.lastUpdatedTime) : t });
+    }
+    matching.sort((a, b) => a.t - b.t || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
     const snapshot: SearchSnapshot = {
       sellerId,
-      orderIds: matching.map((o) => o.orderId),
+      orderIds: matching.map((m) => m.id),
       pageSize: pageSize ?? 100,
       includedData: new Set(includedRaw ?? []),
       boundName: beforeName,
@@ -138,6 +149,9 @@ export class OrdersService {
     if (!snapshot || snapshot.sellerId !== sellerId || !Number.isInteger(offset) || offset < 0) {
       throw AmazonApiError.invalidInput('Invalid paginationToken.', 'paginationToken');
     }
+    // Most recently used last, so eviction drops abandoned paginations first.
+    this.snapshots.delete(snapshotId);
+    this.snapshots.set(snapshotId, snapshot);
     return this.page(snapshot, snapshotId, offset, pageSize ?? snapshot.pageSize, included ? new Set(included) : snapshot.includedData);
   }
 
