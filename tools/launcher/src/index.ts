@@ -1,0 +1,3 @@
+export * from './demo';
+export * from './system';
+export * from './wait-for';

@@ -1,0 +1,110 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+/** Every process of the system, in start order, and the line each prints once it is ready. */
+export const PROCESSES = [
+  { name: 'amazon-sandbox', ready: /Amazon sandbox listening/ },
+  { name: 'partner-resolution', ready: /\bready \(NATS/ },
+  { name: 'inventory', ready: /\bready \(NATS/ },
+  { name: 'order-ingestion', ready: /\bready \(NATS/ },
+  { name: 'amazon-notifications', ready: /\bready \(NATS/ },
+  { name: 'gateway', ready: /\bready \(NATS/ },
+] as const;
+
+export type ProcessName = (typeof PROCESSES)[number]['name'];
+
+export interface SystemOptions {
+  /** The repository root (holding dist/). */
+  rootDir: string;
+  env: NodeJS.ProcessEnv;
+  /** Where prefixed output lines go; default stdout. */
+  log?: (line: string) => void;
+  readyTimeoutMs?: number;
+}
+
+const COLORS = [36, 32, 33, 35, 34, 31];
+
+/** One service as its own Node.js process, started the way a user starts it: `node dist/apps/<name>/src/main.js`. */
+export class ServiceProcess {
+  private child?: ChildProcess;
+  private exited?: Promise<number | null>;
+  readonly lines: string[] = [];
+
+  constructor(
+    readonly name: ProcessName,
+    private readonly options: SystemOptions,
+    private readonly color: number,
+  ) {}
+
+  get running(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async start(): Promise<void> {
+    const spec = PROCESSES.find((p) => p.name === this.name)!;
+    const entry = join(this.options.rootDir, 'dist', 'apps', this.name, 'src', 'main.js');
+    const child = spawn(process.execPath, ['--enable-source-maps', entry], {
+      cwd: this.options.rootDir,
+      env: { ...this.options.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    const log = this.options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+    const prefix = `\x1b[${this.color}m${this.name.padEnd(20)}\x1b[0m|`;
+    let resolveReady: () => void;
+    const ready = new Promise<void>((resolve) => (resolveReady = resolve));
+    for (const stream of [child.stdout!, child.stderr!]) {
+      createInterface({ input: stream }).on('line', (line) => {
+        this.lines.push(line);
+        if (this.lines.length > 2000) this.lines.shift();
+        log(`${prefix} ${line}`);
+        if (spec.ready.test(line)) resolveReady();
+      });
+    }
+    const timeoutMs = this.options.readyTimeoutMs ?? 60_000;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      ready,
+      this.exited.then((code) => {
+        throw new Error(`${this.name} exited with code ${code} before it was ready:\n${this.lines.slice(-20).join('\n')}`);
+      }),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${this.name} was not ready within ${timeoutMs} ms:\n${this.lines.slice(-20).join('\n')}`)), timeoutMs);
+      }),
+    ]).finally(() => clearTimeout(timer));
+  }
+
+  /** Stops the process: SIGTERM (graceful) or SIGKILL (a crash). */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 10_000): Promise<void> {
+    if (!this.running) return;
+    this.child!.kill(signal);
+    const timer = setTimeout(() => this.child?.kill('SIGKILL'), timeoutMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+/** The whole system: the sandbox and every service, each its own process. */
+export class System {
+  readonly processes: Map<ProcessName, ServiceProcess>;
+
+  constructor(private readonly options: SystemOptions) {
+    this.processes = new Map(PROCESSES.map((p, i) => [p.name, new ServiceProcess(p.name, options, COLORS[i % COLORS.length])]));
+  }
+
+  process(name: ProcessName): ServiceProcess {
+    return this.processes.get(name)!;
+  }
+
+  /** Starts the sandbox first, then the services in parallel (they wait on nothing but PostgreSQL and NATS). */
+  async start(names: ProcessName[] = PROCESSES.map((p) => p.name)): Promise<void> {
+    if (names.includes('amazon-sandbox')) await this.process('amazon-sandbox').start();
+    await Promise.all(names.filter((n) => n !== 'amazon-sandbox').map((n) => this.process(n).start()));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.processes.values()].reverse().map((p) => p.stop()));
+  }
+}
