@@ -8,6 +8,8 @@ import { SandboxResetService } from './control/sandbox-reset.service';
 import { Orders2026Controller } from './orders/orders-2026.controller';
 import { OrdersV0Controller } from './orders/orders-v0.controller';
 import { OrdersService } from './orders/orders.service';
+import { OrdersV0Service } from './orders/orders-v0.service';
+import { TokensController } from './tokens/tokens.controller';
 import { ShipmentConfirmationService } from './orders/shipment-confirmation.service';
 import { ShipmentLog } from './orders/shipment-log';
 import { RateLimitService } from './rate-limits/rate-limit.service';
@@ -26,7 +28,7 @@ export class AppModule {
   static forRoot(options: SandboxOptions): DynamicModule {
     return {
       module: AppModule,
-      controllers: [LwaController, Orders2026Controller, OrdersV0Controller, ControlController],
+      controllers: [LwaController, Orders2026Controller, OrdersV0Controller, TokensController, ControlController],
       providers: [
         { provide: SANDBOX_OPTIONS, useValue: options },
         SandboxClock,
@@ -37,6 +39,7 @@ export class AppModule {
         CallStatsService,
         FaultService,
         OrdersService,
+        OrdersV0Service,
         ShipmentLog,
         ShipmentConfirmationService,
         OrderLifecycleService,

@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { SandboxClock } from '../store/sandbox-clock';
+import type { RestrictedResource } from '../tokens/restricted-resources';
 
 export const ACCESS_TOKEN_TTL_SECONDS = 3600;
 
 export interface IssuedToken {
   sellerId: string;
   expiresAtMs: number;
-  /** Restricted data token: the resource paths (may end in a {param} wildcard) it unlocks PII for. */
-  restrictedPaths?: string[];
+  /** Set for a restricted data token: the only resources it may be used for (with their PII). */
+  restrictedResources?: RestrictedResource[];
 }
 
 /** LWA access tokens issued by the sandbox; each identifies one seller until it expires on the sandbox clock. */
@@ -29,9 +30,9 @@ export class AccessTokenStore {
     return token;
   }
 
-  issueRestricted(sellerId: string, restrictedPaths: string[], ttlSeconds: number): string {
+  issueRestricted(sellerId: string, restrictedResources: RestrictedResource[], ttlSeconds: number): string {
     const token = `Atz.sprdt|${randomBytes(24).toString('base64url')}`;
-    this.tokens.set(token, { sellerId, restrictedPaths, expiresAtMs: this.clock.nowMs() + ttlSeconds * 1000 });
+    this.tokens.set(token, { sellerId, restrictedResources, expiresAtMs: this.clock.nowMs() + ttlSeconds * 1000 });
     return token;
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AccessTokenStore } from '../auth/access-token.store';
 import { OrdersService } from '../orders/orders.service';
+import { OrdersV0Service } from '../orders/orders-v0.service';
 import { ShipmentLog } from '../orders/shipment-log';
 import { RateLimitService } from '../rate-limits/rate-limit.service';
 import { CallStatsService } from '../sp-api/call-stats.service';
@@ -24,6 +25,7 @@ export class SandboxResetService {
     private readonly orders: OrderStore,
     private readonly tokens: AccessTokenStore,
     private readonly search: OrdersService,
+    private readonly searchV0: OrdersV0Service,
     private readonly shipments: ShipmentLog,
     private readonly rateLimits: RateLimitService,
     private readonly stats: CallStatsService,
@@ -36,6 +38,6 @@ export class SandboxResetService {
 
   /** Back to the state right after start-up (clock offset, time scale and limits as configured). */
   reset(): void {
-    for (const r of [this.clock, this.sellers, this.orders, this.tokens, this.search, this.shipments, this.rateLimits, this.stats, this.faults, ...this.extra]) r.reset();
+    for (const r of [this.clock, this.sellers, this.orders, this.tokens, this.search, this.searchV0, this.shipments, this.rateLimits, this.stats, this.faults, ...this.extra]) r.reset();
   }
 }

@@ -1,6 +1,7 @@
 import { SetMetadata } from '@nestjs/common';
 import type { Request } from 'express';
 import { SpApiOperation } from '../rate-limits/operations';
+import type { RestrictedResource } from '../tokens/restricted-resources';
 
 export const SP_API_OPERATION = 'sandbox:sp-api-operation';
 
@@ -10,6 +11,6 @@ export const SpApiOperationName = (operation: SpApiOperation) => SetMetadata(SP_
 /** The request after the SP-API interceptor resolved its access token. */
 export interface SpApiRequest extends Request {
   sellerId: string;
-  /** Set when the token is a restricted data token (PII allowed for its paths). */
-  restrictedPaths?: string[];
+  /** Set when the call was made with a restricted data token: the resource it covers (PII allowed). */
+  restrictedResource?: RestrictedResource;
 }

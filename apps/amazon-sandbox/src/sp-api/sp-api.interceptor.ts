@@ -6,6 +6,7 @@ import { defer, Observable, throwError } from 'rxjs';
 import { catchError, mergeMap, tap } from 'rxjs/operators';
 import { AccessTokenStore } from '../auth/access-token.store';
 import { SpApiOperation } from '../rate-limits/operations';
+import { findCoveringResource } from '../tokens/restricted-resources';
 import { RateLimitService } from '../rate-limits/rate-limit.service';
 import { AmazonApiError } from './amazon-error';
 import { CallStatsService } from './call-stats.service';
@@ -37,7 +38,12 @@ export class SpApiInterceptor implements NestInterceptor {
     const grant = this.tokens.resolve(req.header('x-amz-access-token'));
     if (!grant) return throwError(() => AmazonApiError.unauthorized());
     req.sellerId = grant.sellerId;
-    req.restrictedPaths = grant.restrictedPaths;
+    if (grant.restrictedResources) {
+      // A restricted data token is good only for the resources it was issued for.
+      const covering = findCoveringResource(grant.restrictedResources, req.method, req.path);
+      if (!covering) return throwError(() => AmazonApiError.unauthorized());
+      req.restrictedResource = covering;
+    }
     const count = (status: number) => this.stats.record(grant.sellerId, operation, status);
 
     return defer(async () => {
