@@ -10,6 +10,8 @@ import { OrdersV0Controller } from './orders/orders-v0.controller';
 import { OrdersService } from './orders/orders.service';
 import { OrdersV0Service } from './orders/orders-v0.service';
 import { TokensController } from './tokens/tokens.controller';
+import { FeedService } from './feeds/feed.service';
+import { FeedDocumentStorageController, FeedsController } from './feeds/feeds.controller';
 import { ShipmentConfirmationService } from './orders/shipment-confirmation.service';
 import { ShipmentLog } from './orders/shipment-log';
 import { RateLimitService } from './rate-limits/rate-limit.service';
@@ -28,7 +30,7 @@ export class AppModule {
   static forRoot(options: SandboxOptions): DynamicModule {
     return {
       module: AppModule,
-      controllers: [LwaController, Orders2026Controller, OrdersV0Controller, TokensController, ControlController],
+      controllers: [LwaController, Orders2026Controller, OrdersV0Controller, TokensController, FeedsController, FeedDocumentStorageController, ControlController],
       providers: [
         { provide: SANDBOX_OPTIONS, useValue: options },
         SandboxClock,
@@ -40,6 +42,7 @@ export class AppModule {
         FaultService,
         OrdersService,
         OrdersV0Service,
+        FeedService,
         ShipmentLog,
         ShipmentConfirmationService,
         OrderLifecycleService,

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module';
 import { SandboxOptions } from './sandbox-options';
@@ -21,6 +22,18 @@ export async function createSandboxApp(options: CreateSandboxOptions = {}): Prom
     logger: options.logger ?? false,
   };
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(resolved), { logger: resolved.logger, bodyParser: true });
+  // Feed uploads are raw bytes of any content type (like a PUT to S3): collect them before the JSON/form parsers run.
+  app.use('/_sandbox/uploads', (req: IncomingMessage & { rawUpload?: Buffer; _body?: boolean }, _res: unknown, next: (err?: unknown) => void) => {
+    if (req.method !== 'PUT') return next();
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      req.rawUpload = Buffer.concat(chunks);
+      req._body = true; // tells body-parser the body is already read
+      next();
+    });
+    req.on('error', next);
+  });
   // LWA posts form-encoded bodies; explicit test orders may be large.
   app.useBodyParser('json', { limit: '10mb' });
   app.useBodyParser('urlencoded', { extended: false, limit: '1mb' });

@@ -1,4 +1,6 @@
 import { BadRequestException, Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Query, UsePipes, ValidationPipe } from '@nestjs/common';
+import { FeedService } from '../feeds/feed.service';
+import { feedView } from '../feeds/feeds.controller';
 import { generateOrders } from '../generator/order-generator';
 import { orderView } from '../orders/order-view';
 import { ShipmentLog } from '../orders/shipment-log';
@@ -27,6 +29,7 @@ export class ControlController {
     private readonly stats: CallStatsService,
     private readonly faults: FaultService,
     private readonly resetter: SandboxResetService,
+    private readonly feeds: FeedService,
   ) {}
 
   @Post('sellers')
@@ -123,6 +126,21 @@ export class ControlController {
   @Get('shipments')
   listShipments(@Query('sellerId') sellerId?: string, @Query('orderId') orderId?: string) {
     return { shipments: this.shipments.find({ sellerId, orderId }) };
+  }
+
+  @Get('feeds')
+  listFeeds(@Query('sellerId') sellerId?: string) {
+    return {
+      feeds: this.feeds.list(sellerId).map((f) => ({
+        ...feedView(f),
+        sellerId: f.sellerId,
+        inputFeedDocumentId: f.inputFeedDocumentId,
+        content: this.feeds.getDocument(f.inputFeedDocumentId)?.content?.toString('utf8') ?? null,
+        messages: f.messages,
+        results: f.results,
+        summary: f.summary ?? null,
+      })),
+    };
   }
 
   @Get('calls')

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AccessTokenStore } from '../auth/access-token.store';
 import { OrdersService } from '../orders/orders.service';
 import { OrdersV0Service } from '../orders/orders-v0.service';
+import { FeedService } from '../feeds/feed.service';
 import { ShipmentLog } from '../orders/shipment-log';
 import { RateLimitService } from '../rate-limits/rate-limit.service';
 import { CallStatsService } from '../sp-api/call-stats.service';
@@ -30,6 +31,7 @@ export class SandboxResetService {
     private readonly rateLimits: RateLimitService,
     private readonly stats: CallStatsService,
     private readonly faults: FaultService,
+    private readonly feeds: FeedService,
   ) {}
 
   register(resettable: Resettable): void {
@@ -38,6 +40,6 @@ export class SandboxResetService {
 
   /** Back to the state right after start-up (clock offset, time scale and limits as configured). */
   reset(): void {
-    for (const r of [this.clock, this.sellers, this.orders, this.tokens, this.search, this.searchV0, this.shipments, this.rateLimits, this.stats, this.faults, ...this.extra]) r.reset();
+    for (const r of [this.clock, this.sellers, this.orders, this.tokens, this.search, this.searchV0, this.shipments, this.rateLimits, this.stats, this.faults, this.feeds, ...this.extra]) r.reset();
   }
 }

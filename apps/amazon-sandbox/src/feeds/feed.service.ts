@@ -1,0 +1,259 @@
+import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { OrderLifecycleService } from '../control/order-lifecycle.service';
+import { OrderStore } from '../store/order.store';
+import { SandboxClock } from '../store/sandbox-clock';
+import { elements, escapeXml, text } from './feed-xml';
+
+/** Scaled milliseconds a feed waits in the queue, and until it is done. */
+const IN_QUEUE_MS = 1000;
+const DONE_AFTER_MS = 3000;
+
+export interface FeedDocument {
+  feedDocumentId: string;
+  sellerId: string;
+  contentType: string;
+  content?: Buffer;
+  createdTime: string;
+}
+
+export interface FeedMessage {
+  messageId: string;
+  amazonOrderId?: string;
+  statusCode?: string;
+  items?: { amazonOrderItemCode?: string; cancelReason?: string; quantity?: string }[];
+}
+
+export interface FeedResult {
+  messageId: string;
+  resultCode: 'Error' | 'Warning';
+  resultMessageCode: number;
+  description: string;
+  amazonOrderId?: string;
+}
+
+export interface FeedRecord {
+  feedId: string;
+  sellerId: string;
+  feedType: string;
+  marketplaceIds: string[];
+  inputFeedDocumentId: string;
+  createdTime: string;
+  createdScaledMs: number;
+  processingStatus: 'IN_QUEUE' | 'IN_PROGRESS' | 'DONE' | 'FATAL' | 'CANCELLED';
+  processingStartTime?: string;
+  processingEndTime?: string;
+  resultFeedDocumentId?: string;
+  messages: FeedMessage[];
+  results: FeedResult[];
+  summary?: { processed: number; successful: number; withError: number; withWarning: number };
+}
+
+/**
+ * Feeds 2021-06-30: documents (uploaded to the sandbox's own "presigned" URL), feeds that move
+ * IN_QUEUE → IN_PROGRESS → DONE on the scaled clock, and their XML processing reports.
+ * POST_ORDER_ACKNOWLEDGEMENT_DATA with StatusCode Failure cancels orders (or items);
+ * POST_ORDER_FULFILLMENT_DATA is accepted and reported, but does not ship (use confirmShipment).
+ */
+@Injectable()
+export class FeedService implements OnModuleInit, OnModuleDestroy {
+  private readonly documents = new Map<string, FeedDocument>();
+  private readonly feeds = new Map<string, FeedRecord>();
+  private feedSeq = 0;
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly clock: SandboxClock,
+    private readonly orders: OrderStore,
+    private readonly lifecycle: OrderLifecycleService,
+  ) {}
+
+  onModuleInit(): void {
+    // Feeds finish on their own, also when nobody polls getFeed.
+    this.timer = setInterval(() => this.processDue(), 50);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  reset(): void {
+    this.documents.clear();
+    this.feeds.clear();
+  }
+
+  createDocument(sellerId: string, contentType: string): FeedDocument {
+    const doc: FeedDocument = { feedDocumentId: `amzn1.tortuga.4.sbx.${randomBytes(12).toString('hex')}`, sellerId, contentType, createdTime: this.clock.now().toISOString() };
+    this.documents.set(doc.feedDocumentId, doc);
+    return doc;
+  }
+
+  getDocument(feedDocumentId: string): FeedDocument | undefined {
+    return this.documents.get(feedDocumentId);
+  }
+
+  upload(feedDocumentId: string, content: Buffer): boolean {
+    const doc = this.documents.get(feedDocumentId);
+    if (!doc) return false;
+    doc.content = content;
+    return true;
+  }
+
+  createFeed(sellerId: string, feedType: string, marketplaceIds: string[], inputFeedDocumentId: string): FeedRecord {
+    const now = this.clock.now().toISOString();
+    const feed: FeedRecord = {
+      feedId: String(50_000_000_000 + ++this.feedSeq * 1_013),
+      sellerId,
+      feedType,
+      marketplaceIds,
+      inputFeedDocumentId,
+      createdTime: now,
+      createdScaledMs: this.clock.elapsedScaledMs(),
+      processingStatus: 'IN_QUEUE',
+      messages: [],
+      results: [],
+    };
+    this.feeds.set(feed.feedId, feed);
+    return feed;
+  }
+
+  getFeed(sellerId: string, feedId: string): FeedRecord | undefined {
+    this.processDue();
+    const feed = this.feeds.get(feedId);
+    return feed && feed.sellerId === sellerId ? feed : undefined;
+  }
+
+  list(sellerId?: string): FeedRecord[] {
+    this.processDue();
+    return [...this.feeds.values()].filter((f) => !sellerId || f.sellerId === sellerId);
+  }
+
+  /** Moves feeds along the scaled clock; processing happens once, when a feed becomes DONE. */
+  processDue(): void {
+    const nowScaled = this.clock.elapsedScaledMs();
+    for (const feed of this.feeds.values()) {
+      const age = nowScaled - feed.createdScaledMs;
+      if (feed.processingStatus === 'IN_QUEUE' && age >= IN_QUEUE_MS) {
+        feed.processingStatus = 'IN_PROGRESS';
+        feed.processingStartTime = this.clock.now().toISOString();
+      }
+      if (feed.processingStatus === 'IN_PROGRESS' && age >= DONE_AFTER_MS) this.process(feed);
+    }
+  }
+
+  private process(feed: FeedRecord): void {
+    const content = this.documents.get(feed.inputFeedDocumentId)?.content?.toString('utf8');
+    feed.processingEndTime = this.clock.now().toISOString();
+    if (content === undefined || !/<AmazonEnvelope[\s>]/.test(content)) {
+      feed.processingStatus = 'FATAL';
+      feed.results = [{ messageId: '0', resultCode: 'Error', resultMessageCode: 5001, description: content === undefined ? 'The feed document was never uploaded.' : 'XML parsing error: no AmazonEnvelope element.' }];
+      feed.summary = { processed: 0, successful: 0, withError: 1, withWarning: 0 };
+      feed.resultFeedDocumentId = this.storeReport(feed);
+      return;
+    }
+    const messages = elements(content, 'Message');
+    feed.messages = messages.map((m) => ({
+      messageId: text(m, 'MessageID') ?? '',
+      amazonOrderId: text(m, 'AmazonOrderID'),
+      statusCode: text(m, 'StatusCode'),
+      items: elements(m, 'Item').map((i) => ({ amazonOrderItemCode: text(i, 'AmazonOrderItemCode'), cancelReason: text(i, 'CancelReason'), quantity: text(i, 'Quantity') })),
+    }));
+    for (const message of feed.messages) {
+      const result =
+        feed.feedType === 'POST_ORDER_ACKNOWLEDGEMENT_DATA' ? this.acknowledge(feed.sellerId, message) : feed.feedType === 'POST_ORDER_FULFILLMENT_DATA' ? this.checkOrderExists(feed.sellerId, message) : undefined;
+      if (result) feed.results.push(result);
+    }
+    const withError = new Set(feed.results.filter((r) => r.resultCode === 'Error').map((r) => r.messageId)).size;
+    const withWarning = new Set(feed.results.filter((r) => r.resultCode === 'Warning').map((r) => r.messageId)).size;
+    feed.summary = { processed: messages.length, successful: messages.length - withError, withError, withWarning };
+    feed.processingStatus = 'DONE';
+    feed.resultFeedDocumentId = this.storeReport(feed);
+  }
+
+  private error(message: FeedMessage, description: string, code = 18028): FeedResult {
+    return { messageId: message.messageId, resultCode: 'Error', resultMessageCode: code, description, amazonOrderId: message.amazonOrderId };
+  }
+
+  private checkOrderExists(sellerId: string, message: FeedMessage): FeedResult | undefined {
+    if (!message.amazonOrderId || !this.orders.getForSeller(sellerId, message.amazonOrderId)) return this.error(message, `Order ${message.amazonOrderId ?? '(missing AmazonOrderID)'} was not found.`, 25);
+    return undefined;
+  }
+
+  /** One OrderAcknowledgement: Success acknowledges, Failure cancels (the listed items, or all). */
+  private acknowledge(sellerId: string, message: FeedMessage): FeedResult | undefined {
+    const missing = this.checkOrderExists(sellerId, message);
+    if (missing) return missing;
+    const order = this.orders.getForSeller(sellerId, message.amazonOrderId!)!.order;
+    if (message.statusCode === 'Success') return undefined;
+    if (message.statusCode !== 'Failure') return this.error(message, `StatusCode must be Success or Failure, got "${message.statusCode ?? ''}".`, 8001);
+    const status = order.fulfillment?.fulfillmentStatus;
+    if (order.fulfillment?.fulfilledBy === 'AMAZON') return this.error(message, `Order ${order.orderId} is fulfilled by Amazon and cannot be cancelled by the seller.`, 18257);
+    if (status === 'CANCELLED') return { messageId: message.messageId, resultCode: 'Warning', resultMessageCode: 18258, description: `Order ${order.orderId} was already cancelled.`, amazonOrderId: order.orderId };
+    if (status === 'SHIPPED' || status === 'PARTIALLY_SHIPPED') return this.error(message, `Order ${order.orderId} is ${status === 'SHIPPED' ? 'Shipped' : 'PartiallyShipped'} and can no longer be cancelled.`, 18256);
+    const items = message.items ?? [];
+    for (const item of items) {
+      if (!order.orderItems.some((oi) => oi.orderItemId === item.amazonOrderItemCode)) return this.error(message, `Order item ${item.amazonOrderItemCode ?? '(missing)'} does not belong to order ${order.orderId}.`, 18029);
+      if (!item.cancelReason) return this.error(message, `CancelReason is required to cancel order item ${item.amazonOrderItemCode}.`, 18030);
+    }
+    const reasons = new Map(items.map((i) => [i.amazonOrderItemCode!, i.cancelReason!]));
+    const cancelAll = items.length === 0 || order.orderItems.every((oi) => reasons.has(oi.orderItemId));
+    if (cancelAll) {
+      this.lifecycle.move(order.orderId, 'CANCELLED', 'MERCHANT', items[0]?.cancelReason ?? 'GeneralAdjustment');
+      for (const oi of order.orderItems) {
+        const reason = reasons.get(oi.orderItemId);
+        if (reason) oi.cancellation = { cancellationExecution: { cancelledBy: 'MERCHANT', cancelReason: reason } };
+      }
+    } else {
+      for (const oi of order.orderItems) {
+        const reason = reasons.get(oi.orderItemId);
+        if (reason) oi.cancellation = { cancellationExecution: { cancelledBy: 'MERCHANT', cancelReason: reason } };
+      }
+      order.lastUpdatedTime = this.clock.now().toISOString();
+    }
+    return undefined;
+  }
+
+  private storeReport(feed: FeedRecord): string {
+    const s = feed.summary!;
+    const results = feed.results
+      .map(
+        (r) => `
+      <Result>
+        <MessageID>${escapeXml(r.messageId)}</MessageID>
+        <ResultCode>${r.resultCode}</ResultCode>
+        <ResultMessageCode>${r.resultMessageCode}</ResultMessageCode>
+        <ResultDescription>${escapeXml(r.description)}</ResultDescription>${r.amazonOrderId ? `
+        <AdditionalInfo>
+          <AmazonOrderID>${escapeXml(r.amazonOrderId)}</AmazonOrderID>
+        </AdditionalInfo>` : ''}
+      </Result>`,
+      )
+      .join('');
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<AmazonEnvelope xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:noNamespaceSchemaLocation="amzn-envelope.xsd">
+  <Header>
+    <DocumentVersion>1.02</DocumentVersion>
+    <MerchantIdentifier>${escapeXml(feed.sellerId)}</MerchantIdentifier>
+  </Header>
+  <MessageType>ProcessingReport</MessageType>
+  <Message>
+    <MessageID>1</MessageID>
+    <ProcessingReport>
+      <DocumentTransactionID>${feed.feedId}</DocumentTransactionID>
+      <StatusCode>Complete</StatusCode>
+      <ProcessingSummary>
+        <MessagesProcessed>${s.processed}</MessagesProcessed>
+        <MessagesSuccessful>${s.successful}</MessagesSuccessful>
+        <MessagesWithError>${s.withError}</MessagesWithError>
+        <MessagesWithWarning>${s.withWarning}</MessagesWithWarning>
+      </ProcessingSummary>${results}
+    </ProcessingReport>
+  </Message>
+</AmazonEnvelope>
+`;
+    const doc = this.createDocument(feed.sellerId, 'text/xml; charset=UTF-8');
+    doc.content = Buffer.from(xml, 'utf8');
+    return doc.feedDocumentId;
+  }
+}
