@@ -20,6 +20,7 @@ import {
 } from 'class-validator';
 import { MARKETPLACES } from '../store/marketplaces';
 import { FULFILLMENT_STATUSES } from '../store/order.types';
+import { USAGE_PLANS } from '../rate-limits/operations';
 
 const KNOWN_MARKETPLACE_IDS = MARKETPLACES.map((m) => m.marketplaceId);
 
@@ -90,7 +91,7 @@ class ThrottleStormDto {
 }
 
 export class FaultDto {
-  @IsOptional() @IsString() @IsNotEmpty() operation?: string;
+  @IsOptional() @IsIn(['*', ...Object.keys(USAGE_PLANS)]) operation?: string;
   @IsOptional() @IsString() @IsNotEmpty() sellerId?: string;
   @IsOptional() @IsIn([500, 503]) status?: 500 | 503;
   @IsOptional() @IsNumber() @Min(0) @Max(1) rate?: number;
