@@ -3,9 +3,11 @@ import { serviceDataSourceOptions } from '@connector/persistence';
 import { SellerAccount } from './accounts/seller-account.entity';
 import { Marketplace } from './marketplaces/marketplace.entity';
 import { InitialSchema1764300000100 } from './migrations/1764300000100-initial-schema';
+import { SkuProducts1764300000101 } from './migrations/1764300000101-sku-products';
 import { QuarantinedOrder } from './orders/quarantined-order.entity';
 import { SalesOrderLine } from './orders/sales-order-line.entity';
 import { SalesOrder } from './orders/sales-order.entity';
+import { SkuProduct } from './orders/sku-product.entity';
 import { SyncRun } from './sync/sync-run.entity';
 
 export const INGESTION_SCHEMA = 'ingestion';
@@ -14,6 +16,6 @@ export const ingestionDataSource = (url: string) =>
   serviceDataSourceOptions({
     url,
     schema: INGESTION_SCHEMA,
-    entities: [SellerAccount, Marketplace, SalesOrder, SalesOrderLine, QuarantinedOrder, SyncRun, ...MESSAGING_ENTITIES],
-    migrations: [MessagingTables1764300000000, InitialSchema1764300000100],
+    entities: [SellerAccount, Marketplace, SalesOrder, SalesOrderLine, QuarantinedOrder, SkuProduct, SyncRun, ...MESSAGING_ENTITIES],
+    migrations: [MessagingTables1764300000000, InitialSchema1764300000100, SkuProducts1764300000101],
   });

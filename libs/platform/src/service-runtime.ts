@@ -60,7 +60,7 @@ export async function runService<S extends ServiceSettings>(definition: ServiceD
     http.enableShutdownHooks();
     await http.startAllMicroservices();
     await http.listen(definition.http.port(settings), '0.0.0.0');
-    logger.log(`HTTP on ${await http.getUrl()}`);
+    process.stdout.write(`${definition.name}: HTTP on ${await http.getUrl()}\n`);
     app = http;
   } else {
     const microservice = await NestFactory.createMicroservice(definition.appModule(settings), {
@@ -73,7 +73,8 @@ export async function runService<S extends ServiceSettings>(definition: ServiceD
     await microservice.listen();
     app = microservice;
   }
-  logger.log(`ready (NATS queue group "${definition.name}", namespace "${settings.NATS_NAMESPACE}")`);
+  // Printed whatever LOG_LEVEL says: launchers and tests wait for this line.
+  process.stdout.write(`${definition.name}: ready (NATS queue group "${definition.name}", namespace "${settings.NATS_NAMESPACE}")\n`);
   process.on('unhandledRejection', (reason) => logger.error(`unhandled rejection: ${String(reason)}`));
   void app;
 }

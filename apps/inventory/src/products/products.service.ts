@@ -5,6 +5,8 @@ import {
   CreateProductRequest,
   ListOffersRequest,
   ListProductsRequest,
+  OFFER_CHANGED,
+  OfferChangedEvent,
   OfferView,
   Page,
   ProductView,
@@ -12,6 +14,7 @@ import {
   ResolveProductsRequest,
   ResolveProductsResponse,
 } from '@connector/contracts';
+import { Outbox } from '@connector/messaging';
 import { InvalidCursorError, pageOf } from '@connector/persistence';
 import { ServiceError } from '@connector/platform';
 import { DataSource, Repository } from 'typeorm';
@@ -24,6 +27,7 @@ export class ProductsService {
     private readonly dataSource: DataSource,
     @InjectRepository(Product) private readonly products: Repository<Product>,
     @InjectRepository(Offer) private readonly offers: Repository<Offer>,
+    private readonly outbox: Outbox,
   ) {}
 
   /**
@@ -91,13 +95,18 @@ export class ProductsService {
   /** Points a SKU at a product: future orders of that SKU use it. */
   async putOffer(request: PutOfferRequest): Promise<OfferView> {
     if (!(await this.products.existsBy({ id: request.productId }))) throw ServiceError.notFound(`product ${request.productId} not found`);
-    await this.offers
-      .createQueryBuilder()
-      .insert()
-      .values({ id: randomUUID(), accountId: request.accountId, sku: request.sku, productId: request.productId })
-      .orUpdate(['product_id'], ['account_id', 'sku'])
-      .execute();
-    return offerView((await this.offers.findOneBy({ accountId: request.accountId, sku: request.sku }))!);
+    return this.dataSource.transaction(async (manager) => {
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(Offer)
+        .values({ id: randomUUID(), accountId: request.accountId, sku: request.sku, productId: request.productId })
+        .orUpdate(['product_id'], ['account_id', 'sku'])
+        .execute();
+      const event: OfferChangedEvent = { accountId: request.accountId, sku: request.sku, productId: request.productId };
+      await this.outbox.add(manager, OFFER_CHANGED, event);
+      return offerView((await manager.findOneBy(Offer, { accountId: request.accountId, sku: request.sku }))!);
+    });
   }
 }
 

@@ -9,12 +9,15 @@ import {
   NOTIFICATION_FAILED,
   NOTIFICATION_SENT,
   NotificationOutcomeEvent,
+  OFFER_CHANGED,
+  OfferChangedEvent,
 } from '@connector/contracts';
 import { EventContext, OnEvent } from '@connector/messaging';
 import { IsNull } from 'typeorm';
 import { SalesOrder } from './sales-order.entity';
+import { SkuProduct } from './sku-product.entity';
 
-/** Keeps the delivery and Amazon-notification state of each sales order for its view. */
+/** Keeps what other services announce: delivery and notification state of orders, SKU → product. */
 @Injectable()
 export class FulfillmentProjection {
   @OnEvent(DELIVERY_CREATED, DeliveryCreatedEvent)
@@ -40,5 +43,10 @@ export class FulfillmentProjection {
   @OnEvent(NOTIFICATION_FAILED, NotificationOutcomeEvent)
   async notificationFailed(event: NotificationOutcomeEvent, { manager }: EventContext) {
     await manager.update(SalesOrder, { id: event.orderId }, { amazonNotificationState: `${event.kind}:failed`, amazonNotificationError: event.error });
+  }
+
+  @OnEvent(OFFER_CHANGED, OfferChangedEvent)
+  async offerChanged(event: OfferChangedEvent, { manager }: EventContext) {
+    await manager.upsert(SkuProduct, { accountId: event.accountId, sku: event.sku, productId: event.productId }, ['accountId', 'sku']);
   }
 }

@@ -22,6 +22,7 @@ import { isSyncable, MappedOrder, mapAmazonOrder, MappingError } from './amazon-
 import { QuarantinedOrder } from './quarantined-order.entity';
 import { SalesOrderLine } from './sales-order-line.entity';
 import { SalesOrder } from './sales-order.entity';
+import { SkuProduct } from './sku-product.entity';
 
 export interface PageOutcome {
   seen: number;
@@ -40,6 +41,8 @@ interface Prepared {
   deliveryAddressId: string;
   productIds: Map<string, string>;
   hash: string;
+  /** SKU → product answers of inventory for this page, to remember. */
+  learned: { sku: string; productId: string }[];
 }
 
 /**
@@ -85,6 +88,16 @@ export class SalesOrderWriter {
 
     const prepared = mapped.length ? await this.resolve(account, mapped) : [];
     await this.dataSource.transaction(async (manager) => {
+      const learned = prepared[0]?.learned ?? [];
+      if (learned.length) {
+        await manager
+          .createQueryBuilder()
+          .insert()
+          .into(SkuProduct)
+          .values(learned.map((o) => ({ accountId: account.id, sku: o.sku, productId: o.productId })))
+          .orIgnore()
+          .execute();
+      }
       for (const item of prepared) {
         const known = existing.get(item.mapped.amazonOrderId);
         if (known && known.contentHash === item.hash) {
@@ -155,6 +168,11 @@ export class SalesOrderWriter {
         if (line.sku && !skus.has(line.sku)) skus.set(line.sku, { sku: line.sku, title: line.title ?? undefined, asin: line.asin ?? undefined });
       }
     }
+    const known: { sku: string; product_id: string }[] = await this.dataSource.query(
+      `select sku, product_id from sku_products where account_id = $1 and sku = any($2::text[])`,
+      [account.id, [...skus.keys()]],
+    );
+    for (const row of known) skus.delete(row.sku);
     const [partners, products] = await Promise.all([
       this.services.request<ResolvePartnersResponse>(RESOLVE_PARTNERS, {
         parties: mapped.map((order) => ({
@@ -175,7 +193,8 @@ export class SalesOrderWriter {
         : Promise.resolve({ offers: [] }),
     ]);
     const partyByKey = new Map(partners.parties.map((p) => [p.key, p]));
-    const productIds = new Map(products.offers.map((o) => [o.sku, o.productId]));
+    const productIds = new Map([...known.map((row) => [row.sku, row.product_id] as const), ...products.offers.map((o) => [o.sku, o.productId] as const)]);
+    const learned = products.offers;
     return mapped.map((order) => {
       const party = partyByKey.get(order.amazonOrderId);
       if (!party) throw new Error(`partner-resolution gave no partner for ${order.amazonOrderId}`);
@@ -183,7 +202,7 @@ export class SalesOrderWriter {
       const hash = createHash('sha1')
         .update(JSON.stringify([content, party.contactId, party.deliveryAddressId, order.lines.map((l) => (l.sku ? productIds.get(l.sku) : null))]))
         .digest('base64');
-      return { mapped: order, contactId: party.contactId, deliveryAddressId: party.deliveryAddressId, productIds, hash };
+      return { mapped: order, contactId: party.contactId, deliveryAddressId: party.deliveryAddressId, productIds, hash, learned };
     });
   }
 

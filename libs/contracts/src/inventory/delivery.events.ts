@@ -38,3 +38,11 @@ export class DeliveryCanceledEvent {
   @IsUUID() orderId: string;
   @IsUUID() accountId: string;
 }
+
+/** A SKU now sells another product: order-ingestion keeps its SKU → product lookup in step. */
+export const OFFER_CHANGED = 'offer.changed.v1';
+export class OfferChangedEvent {
+  @IsUUID() accountId: string;
+  @IsString() sku: string;
+  @IsUUID() productId: string;
+}

@@ -1,0 +1,2 @@
+export * from './amazon-order.builder';
+export * from './test-environment';

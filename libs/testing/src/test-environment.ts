@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { connect } from 'nats';
+import { Client } from 'pg';
+
+export const POSTGRES_ADMIN_URL = process.env.DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+
+/**
+ * An isolated place for one test file on the shared PostgreSQL and NATS: its own database
+ * and its own NATS namespace (subjects and stream), removed afterwards.
+ */
+export class TestEnvironment {
+  readonly id = `t${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  readonly databaseName = `connector_${this.id}`;
+  readonly namespace = this.id;
+
+  get databaseUrl(): string {
+    const url = new URL(POSTGRES_ADMIN_URL);
+    url.pathname = `/${this.databaseName}`;
+    return url.toString();
+  }
+
+  async setUp(): Promise<this> {
+    await this.admin((client) => client.query(`create database "${this.databaseName}"`));
+    return this;
+  }
+
+  async tearDown(): Promise<void> {
+    await this.admin((client) => client.query(`drop database if exists "${this.databaseName}" with (force)`)).catch(() => undefined);
+    const nc = await connect({ servers: NATS_URL });
+    try {
+      const jsm = await nc.jetstreamManager();
+      await jsm.streams.delete(`${this.namespace.toUpperCase()}_EVENTS`).catch(() => undefined);
+    } finally {
+      await nc.close();
+    }
+  }
+
+  /** Runs SQL against this test's database. */
+  async query<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    const client = new Client({ connectionString: this.databaseUrl });
+    await client.connect();
+    try {
+      return (await client.query(sql, params)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+
+  private async admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
+    const client = new Client({ connectionString: POSTGRES_ADMIN_URL });
+    await client.connect();
+    try {
+      return await work(client);
+    } finally {
+      await client.end();
+    }
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,79 @@
+import { resolve } from 'node:path';
+import { System } from '@connector/launcher';
+import { freePort, TestEnvironment } from '@connector/testing';
+
+export const API_KEY = 'e2e-key';
+
+export interface HttpAnswer<T = any> {
+  status: number;
+  body: T;
+}
+
+/**
+ * The whole system for one end-to-end test file: a database and NATS namespace of its own,
+ * and every service and the sandbox as separate processes, started as `npm start` does.
+ */
+export class RunningSystem {
+  readonly env = new TestEnvironment();
+  system!: System;
+  gatewayUrl!: string;
+  sandboxUrl!: string;
+  readonly output: string[] = [];
+
+  async start(extraEnv: Record<string, string> = {}): Promise<this> {
+    await this.env.setUp();
+    const [gatewayPort, sandboxPort] = [await freePort(), await freePort()];
+    this.gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+    this.sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+    this.system = new System({
+      rootDir: resolve(__dirname, '../..'),
+      env: {
+        ...process.env,
+        DATABASE_URL: this.env.databaseUrl,
+        NATS_NAMESPACE: this.env.namespace,
+        GATEWAY_PORT: String(gatewayPort),
+        GATEWAY_API_KEYS: API_KEY,
+        SANDBOX_PORT: String(sandboxPort),
+        SYNC_TICK_SECONDS: '0.5',
+        NOTIFY_POLL_MS: '200',
+        LOG_LEVEL: 'warn',
+        ...extraEnv,
+      },
+      log: (line) => {
+        this.output.push(line);
+        if (process.env.E2E_VERBOSE) process.stdout.write(`${line}\n`);
+      },
+    });
+    await this.system.start();
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.system?.stop();
+    await this.env.tearDown();
+  }
+
+  api<T = any>(method: string, path: string, body?: unknown, apiKey: string | null = API_KEY): Promise<HttpAnswer<T>> {
+    return request<T>(method, `${this.gatewayUrl}${path}`, body, apiKey ? { authorization: `Bearer ${apiKey}` } : {});
+  }
+
+  sandbox<T = any>(method: string, path: string, body?: unknown): Promise<HttpAnswer<T>> {
+    return request<T>(method, `${this.sandboxUrl}${path}`, body, {});
+  }
+}
+
+export async function request<T>(method: string, url: string, body: unknown, headers: Record<string, string>): Promise<HttpAnswer<T>> {
+  const response = await fetch(url, {
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    /* not JSON */
+  }
+  return { status: response.status, body: parsed as T };
+}
