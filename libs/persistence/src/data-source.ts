@@ -7,9 +7,7 @@ export interface ServiceDataSourceConfig {
   url: string;
   /** The service's own schema; it reads and writes nothing else. */
   schema: string;
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   entities: MixedList<Function | string | EntitySchema>;
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
   migrations: MixedList<Function | string>;
   poolSize?: number;
 }

@@ -30,7 +30,7 @@ describe('TokenBucket', () => {
   });
 
   it('empties after a throttle and follows a new rate', async () => {
-    let now = 0;
+    const now = 0;
     const bucket = new TokenBucket(1, 5, 1, () => now);
     bucket.drain();
     expect(bucket.msUntilToken()).toBe(1000);

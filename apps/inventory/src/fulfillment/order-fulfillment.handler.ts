@@ -19,7 +19,6 @@ import { Delivery } from '../deliveries/delivery.entity';
 import { CUSTOMERS_LOCATION_ID, STOCK_LOCATION_ID } from '../locations/location.entity';
 import { LocationsService } from '../locations/locations.service';
 import { StockMove } from '../stock/stock-move.entity';
-import { OrderState } from './order-state.entity';
 
 /**
  * What a sales order means for stock. FBA: Amazon shipped it, so one done move per product
