@@ -9,6 +9,8 @@ export const DEMO_SELLER = {
 
 export interface SeedOptions {
   sandboxUrl: string;
+  /** How the services reach the sandbox, when that differs (containers). */
+  sandboxUrlForServices?: string;
   gatewayUrl: string;
   apiKey: string;
   orders: number;
@@ -56,8 +58,8 @@ export async function seedDemo(options: SeedOptions): Promise<{ accountId: strin
       lwaClientSecret: DEMO_SELLER.clientSecret,
       refreshToken: DEMO_SELLER.refreshToken,
       marketplaceIds: DEMO_SELLER.marketplaceIds,
-      apiEndpoint: options.sandboxUrl,
-      lwaEndpoint: `${options.sandboxUrl}/auth/o2/token`,
+      apiEndpoint: options.sandboxUrlForServices ?? options.sandboxUrl,
+      lwaEndpoint: `${options.sandboxUrlForServices ?? options.sandboxUrl}/auth/o2/token`,
       syncIntervalSeconds: 60,
     },
     options.apiKey,

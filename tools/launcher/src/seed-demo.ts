@@ -1,0 +1,22 @@
+import { seedDemo } from './demo';
+import { waitFor } from './wait-for';
+
+/**
+ * Creates the demo seller on the sandbox and its account in the connector, for a system
+ * started some other way than `npm start` (docker compose runs this once).
+ */
+async function main(): Promise<void> {
+  const gatewayUrl = process.env.GATEWAY_URL ?? 'http://127.0.0.1:3000';
+  const sandboxUrl = process.env.SANDBOX_URL ?? 'http://127.0.0.1:4500';
+  /** The sandbox's address as the services reach it (inside compose: http://amazon-sandbox:4500). */
+  const sandboxUrlForServices = process.env.SANDBOX_URL_FOR_SERVICES ?? sandboxUrl;
+  const apiKey = (process.env.GATEWAY_API_KEYS ?? 'demo-key').split(',')[0];
+  await waitFor(async () => (await fetch(`${gatewayUrl}/health`)).ok, { timeoutMs: 120_000, intervalMs: 1000, what: 'gateway /health' });
+  const demo = await seedDemo({ sandboxUrl, sandboxUrlForServices, gatewayUrl, apiKey, orders: Number(process.env.DEMO_ORDERS ?? 40) });
+  process.stdout.write(`demo account ${demo.accountId} ${demo.created ? 'created' : 'already there'}; API key ${apiKey}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err.message}\n`);
+  process.exit(1);
+});
