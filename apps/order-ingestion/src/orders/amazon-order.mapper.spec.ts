@@ -1,0 +1,138 @@
+import { FulfillmentChannel, SalesOrderLineKind, SalesOrderStatus } from '@connector/contracts';
+import { amazonOrder } from '@connector/testing';
+import { isSyncable, lineAmounts, mapAmazonOrder, MappingError } from './amazon-order.mapper';
+
+const DE = { marketplaceId: 'A1PA6795UKMFR9', currency: 'EUR', countryCode: 'DE', taxIncluded: true };
+const US = { marketplaceId: 'ATVPDKIKX0DER', currency: 'USD', countryCode: 'US', taxIncluded: false };
+
+describe('mapping an Amazon order into a sales order', () => {
+  it('EU (tax included): the VAT is inside the price; lines add up to the total exactly', () => {
+    const order = amazonOrder({
+      orderId: '028-1111111-1111111',
+      items: [{ orderItemId: '1', sku: 'MUG', title: 'Mug', quantity: 3, unitPrice: '11.90', tax: '5.70', shipping: '4.99', shippingTax: '0.80' }],
+    });
+    const mapped = mapAmazonOrder(order, DE);
+    const [product, shipping] = mapped.lines;
+    expect(product).toMatchObject({
+      kind: SalesOrderLineKind.Product,
+      quantity: 3,
+      unitPriceTaxIncluded: '11.90',
+      unitPriceTaxExcluded: '10.00',
+      amountTaxIncluded: '35.70',
+      amountTaxExcluded: '30.00',
+      taxAmount: '5.70',
+      totalTaxIncluded: '35.70',
+    });
+    expect(shipping).toMatchObject({ kind: SalesOrderLineKind.Shipping, totalTaxIncluded: '4.99', totalTaxExcluded: '4.19', taxAmount: '0.80' });
+    expect(mapped).toMatchObject({ amazonTotal: '40.69', linesTotal: '40.69', reconciled: true, currency: 'EUR' });
+  });
+
+  it('US (tax excluded): the tax is added on top', () => {
+    const order = amazonOrder({
+      orderId: '111-2222222-2222222',
+      marketplaceId: 'ATVPDKIKX0DER',
+      currency: 'USD',
+      taxIncluded: false,
+      items: [{ orderItemId: '1', sku: 'LAMP', quantity: 2, unitPrice: '20.00', tax: '3.30', shipping: '5.00', shippingTax: '0.41' }],
+    });
+    const mapped = mapAmazonOrder(order, US);
+    expect(mapped.lines[0]).toMatchObject({ amountTaxExcluded: '40.00', amountTaxIncluded: '43.30', totalTaxIncluded: '43.30', unitPriceTaxExcluded: '20.00', taxAmount: '3.30' });
+    expect(mapped.lines[1]).toMatchObject({ totalTaxExcluded: '5.00', totalTaxIncluded: '5.41' });
+    expect(mapped).toMatchObject({ amazonTotal: '48.71', linesTotal: '48.71', reconciled: true });
+  });
+
+  it('promotions: item and shipping discounts on their lines, with their promotion ids, still reconciling', () => {
+    const order = amazonOrder({
+      orderId: '028-3333333-3333333',
+      items: [{ orderItemId: '1', sku: 'MUG', quantity: 2, unitPrice: '10.00', tax: '2.87', itemDiscount: '2.00', shipping: '3.00', shippingTax: '0.00', shippingDiscount: '3.00', promotionId: 'FREESHIP' }],
+    });
+    const mapped = mapAmazonOrder(order, DE);
+    const product = mapped.lines.find((l) => l.kind === SalesOrderLineKind.Product)!;
+    const shipping = mapped.lines.find((l) => l.kind === SalesOrderLineKind.Shipping)!;
+    expect(product).toMatchObject({ amountTaxIncluded: '20.00', discountTaxIncluded: '2.00', totalTaxIncluded: '18.00', totalTaxExcluded: '15.13', promotionIds: ['FREESHIP'] });
+    // The identities hold exactly, whatever the rounding of the derived side.
+    const cents = (a: string) => Math.round(Number(a) * 100);
+    expect(cents(product.amountTaxExcluded) - cents(product.discountTaxExcluded)).toBe(cents(product.totalTaxExcluded));
+    expect(shipping).toMatchObject({ amountTaxIncluded: '3.00', discountTaxIncluded: '3.00', totalTaxIncluded: '0.00', promotionIds: ['FREESHIP'] });
+    expect(mapped.reconciled).toBe(true);
+  });
+
+  it('gift wrap: a line per wrapped item with its level and message, the message also on the order', () => {
+    const order = amazonOrder({
+      orderId: '028-4444444-4444444',
+      items: [{ orderItemId: '7', sku: 'BOOK', quantity: 1, unitPrice: '15.00', tax: '0.98', giftWrap: '3.00', giftWrapTax: '0.48', giftMessage: 'Alles Gute!', giftWrapLevel: 'Deluxe' }],
+    });
+    const mapped = mapAmazonOrder(order, DE);
+    expect(mapped.giftMessage).toBe('Alles Gute!');
+    expect(mapped.lines.find((l) => l.kind === SalesOrderLineKind.GiftWrap)).toMatchObject({
+      lineKey: 'gift_wrap:7',
+      orderItemId: '7',
+      giftWrapLevel: 'Deluxe',
+      giftMessage: 'Alles Gute!',
+      totalTaxIncluded: '3.00',
+      taxAmount: '0.48',
+    });
+    expect(mapped.reconciled).toBe(true);
+  });
+
+  it('flags an order whose lines do not add up to Amazon total, and keeps both figures', () => {
+    const order = amazonOrder({ orderId: '028-5555555-5555555', grandTotal: '99.99', items: [{ orderItemId: '1', sku: 'A', quantity: 1, unitPrice: '10.00', tax: '1.60' }] });
+    const mapped = mapAmazonOrder(order, DE);
+    expect(mapped).toMatchObject({ reconciled: false, amazonTotal: '99.99', linesTotal: '10.00' });
+  });
+
+  it('maps channel and status; FBA only once shipped or cancelled, Pending never', () => {
+    const fba = amazonOrder({ orderId: '1', fulfilledBy: 'AMAZON', status: 'SHIPPED', items: [{ orderItemId: '1', sku: 'A', quantity: 1, unitPrice: '1.00' }] });
+    expect(mapAmazonOrder(fba, DE)).toMatchObject({ channel: FulfillmentChannel.FBA, status: SalesOrderStatus.Shipped });
+    expect(isSyncable(fba)).toBe(true);
+    expect(isSyncable({ ...fba, fulfillment: { ...fba.fulfillment!, fulfillmentStatus: 'UNSHIPPED' } })).toBe(false);
+    const fbm = amazonOrder({ orderId: '2', status: 'PARTIALLY_SHIPPED', items: [{ orderItemId: '1', sku: 'A', quantity: 2, unitPrice: '1.00', quantityShipped: 1 }] });
+    expect(mapAmazonOrder(fbm, DE)).toMatchObject({ channel: FulfillmentChannel.FBM, status: SalesOrderStatus.PartiallyShipped });
+    expect(mapAmazonOrder(fbm, DE).lines[0].quantityShipped).toBe(1);
+    expect(isSyncable({ ...fbm, fulfillment: { ...fbm.fulfillment!, fulfillmentStatus: 'PENDING' } })).toBe(false);
+    const canceled = amazonOrder({ orderId: '3', status: 'CANCELLED', items: [{ orderItemId: '1', sku: 'A', quantity: 1, unitPrice: '1.00' }] });
+    expect(mapAmazonOrder(canceled, DE)).toMatchObject({ status: SalesOrderStatus.Canceled, canceledByAmazon: true });
+  });
+
+  it('keeps a business buyer company, a used condition, and falls back to the marketplace country', () => {
+    const order = amazonOrder({
+      orderId: '028-6666666-6666666',
+      buyer: { buyerName: 'Jo Buyer', buyerCompanyName: 'ACME GmbH', buyerEmail: 'x@marketplace.amazon.de' },
+      address: { countryCode: '' },
+      items: [{ orderItemId: '1', sku: 'A', quantity: 1, unitPrice: '5.00', condition: { conditionType: 'USED', conditionSubtype: 'VERY_GOOD' } }],
+    });
+    const mapped = mapAmazonOrder(order, DE);
+    expect(mapped.isBusinessOrder).toBe(true);
+    expect(mapped.party.buyer).toMatchObject({ companyName: 'ACME GmbH', email: 'x@marketplace.amazon.de' });
+    expect(mapped.party.address.countryCode).toBe('DE');
+    expect(mapped.lines[0].description).toBe('Condition: used, very good');
+  });
+
+  it('refuses what it cannot map, with the reason', () => {
+    const base = amazonOrder({ orderId: '028-7777777-7777777', items: [{ orderItemId: '1', sku: 'A', quantity: 1, unitPrice: '5.00' }] });
+    const broken = structuredClone(base);
+    broken.orderItems[0].proceeds!.breakdowns![0].subtotal.amount = '5.001';
+    expect(() => mapAmazonOrder(broken, DE)).toThrow(new MappingError('item 1 ITEM: "5.001" is not an amount with at most two decimals'));
+    const noSku = structuredClone(base);
+    delete noSku.orderItems[0].product.sellerSku;
+    expect(() => mapAmazonOrder(noSku, DE)).toThrow('item 1 has no seller SKU');
+    const wrongCurrency = structuredClone(base);
+    wrongCurrency.orderItems[0].proceeds!.breakdowns![0].subtotal.currencyCode = 'USD';
+    expect(() => mapAmazonOrder(wrongCurrency, DE)).toThrow(MappingError);
+    expect(() => mapAmazonOrder({ ...base, orderItems: [] }, DE)).toThrow('order has no items');
+  });
+});
+
+describe('line amounts', () => {
+  it('holds total = amount - discount and total incl. - total excl. = tax, in both conventions', () => {
+    for (const taxIncluded of [true, false]) {
+      for (const [gross, tax, discount] of [[1999n, 319n, 0n], [1000n, 137n, 333n], [1n, 0n, 1n], [250n, 40n, 0n]]) {
+        const a = lineAmounts(gross, tax, discount, 3, taxIncluded);
+        const c = (s: string) => BigInt(Math.round(Number(s) * 100));
+        expect(c(a.amountTaxIncluded) - c(a.discountTaxIncluded)).toBe(c(a.totalTaxIncluded));
+        expect(c(a.amountTaxExcluded) - c(a.discountTaxExcluded)).toBe(c(a.totalTaxExcluded));
+        expect(c(a.totalTaxIncluded) - c(a.totalTaxExcluded)).toBe(c(a.taxAmount));
+      }
+    }
+  });
+});
