@@ -5,6 +5,7 @@ import { HealthModule, SecretBox, ServiceClientModule, SettingsModule } from '@c
 import { SpApiClients } from '@connector/sp-api';
 import { AmazonAccessService } from './amazon-access/amazon-access.service';
 import { notificationsDataSource } from './data-source';
+import { CancellationSender } from './notifications/cancellation-sender';
 import { Notification } from './notifications/notification.entity';
 import { NotificationIntake } from './notifications/notification-intake';
 import { NotificationSender } from './notifications/notification-sender';
@@ -33,6 +34,7 @@ export class AppModule {
         { provide: SpApiClients, useValue: new SpApiClients({ rateScale: settings.SPAPI_RATE_SCALE }) },
         AmazonAccessService,
         NotificationSender,
+        CancellationSender,
         NotificationIntake,
         NotificationsService,
       ],

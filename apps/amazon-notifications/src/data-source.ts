@@ -1,6 +1,7 @@
 import { MESSAGING_ENTITIES, MessagingTables1764300000000 } from '@connector/messaging';
 import { serviceDataSourceOptions } from '@connector/persistence';
 import { InitialSchema1764300000400 } from './migrations/1764300000400-initial-schema';
+import { CancellationFeeds1764300000401 } from './migrations/1764300000401-cancellation-feeds';
 import { Notification } from './notifications/notification.entity';
 
 export const NOTIFICATIONS_SCHEMA = 'notifications';
@@ -10,5 +11,5 @@ export const notificationsDataSource = (url: string) =>
     url,
     schema: NOTIFICATIONS_SCHEMA,
     entities: [Notification, ...MESSAGING_ENTITIES],
-    migrations: [MessagingTables1764300000000, InitialSchema1764300000400],
+    migrations: [MessagingTables1764300000000, InitialSchema1764300000400, CancellationFeeds1764300000401],
   });

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsNumber, IsPositive, Min, MinLength } from 'class-validator';
+import { IsInt, IsNumber, IsPositive, Max, Min, MinLength } from 'class-validator';
 import { ServiceSettings } from '@connector/platform';
 
 export class NotificationsSettings extends ServiceSettings {
@@ -10,4 +10,13 @@ export class NotificationsSettings extends ServiceSettings {
   /** Attempts before a retriable failure (429, 5xx, network) is given up as failed. */
   @Type(() => Number) @IsInt() @Min(1) NOTIFY_MAX_ATTEMPTS = 12;
   @Type(() => Number) @IsNumber() @IsPositive() SPAPI_RATE_SCALE = 1;
+  /**
+   * Cancellations wait this long for others of the same account and marketplace, so they go
+   * to Amazon together in one feed (createFeed allows about one call per two minutes).
+   */
+  @Type(() => Number) @IsInt() @Min(0) CANCEL_BATCH_WINDOW_MS = 30_000;
+  /** At most this many orders per POST_ORDER_ACKNOWLEDGEMENT_DATA feed. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(20_000) CANCEL_FEED_MAX_MESSAGES = 5000;
+  /** How often a submitted feed's processing status is asked for. */
+  @Type(() => Number) @IsInt() @Min(50) FEED_POLL_MS = 20_000;
 }

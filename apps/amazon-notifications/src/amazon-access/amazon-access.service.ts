@@ -17,14 +17,19 @@ export class AmazonAccessService {
     private readonly clients: SpApiClients,
   ) {}
 
-  async client(accountId: string): Promise<SpApiClient> {
+  /** The account as order-ingestion knows it (sellerId, endpoints, sealed secrets). */
+  async access(accountId: string): Promise<AccountAccess> {
     let entry = this.cache.get(accountId);
     // Re-read now and then so changed credentials are picked up.
     if (!entry || Date.now() - entry.fetchedAt > 60_000) {
       entry = { access: await this.services.request<AccountAccess>(GET_ACCOUNT_ACCESS, { id: accountId }), fetchedAt: Date.now() };
       this.cache.set(accountId, entry);
     }
-    const { access } = entry;
+    return entry.access;
+  }
+
+  async client(accountId: string): Promise<SpApiClient> {
+    const access = await this.access(accountId);
     return this.clients.for({
       accountId,
       endpoint: access.apiEndpoint,

@@ -62,7 +62,7 @@ export class NotificationIntake {
     });
   }
 
-  private async add(manager: EventContext['manager'], notification: Omit<Notification, 'id' | 'state' | 'attempts' | 'nextAttemptAt' | 'lastError' | 'amazonResponse' | 'feedId' | 'sentAt' | 'createdAt'>) {
+  private async add(manager: EventContext['manager'], notification: Pick<Notification, 'kind' | 'accountId' | 'marketplaceId' | 'orderId' | 'amazonOrderId' | 'deliveryId' | 'payload'>) {
     await manager
       .createQueryBuilder()
       .insert()

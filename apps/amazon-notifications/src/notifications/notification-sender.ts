@@ -3,7 +3,7 @@ import { NOTIFICATION_FAILED, NOTIFICATION_SENT, NotificationKind, NotificationO
 import { Outbox } from '@connector/messaging';
 import { SETTINGS } from '@connector/platform';
 import { confirmShipment, ShipmentConfirmation, SpApiError } from '@connector/sp-api';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AmazonAccessService } from '../amazon-access/amazon-access.service';
 import { NotificationsSettings } from '../notifications.settings';
 import { Notification } from './notification.entity';
@@ -111,29 +111,42 @@ export class NotificationSender implements OnApplicationBootstrap, OnApplication
   }
 
   async finish(notification: Notification, state: NotificationState, error: string | null, response: unknown, feedId?: string): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      await manager.update(
-        Notification,
-        { id: notification.id },
-        {
-          state,
-          lastError: error,
-          amazonResponse: response as object,
-          nextAttemptAt: null,
-          sentAt: state === NotificationState.Sent ? new Date() : null,
-          ...(feedId ? { feedId } : {}),
-        },
-      );
-      const event: NotificationOutcomeEvent = {
-        notificationId: notification.id,
-        kind: notification.kind,
-        orderId: notification.orderId,
-        deliveryId: notification.deliveryId,
-        state,
-        error,
-      };
-      await this.outbox.add(manager, state === NotificationState.Sent ? NOTIFICATION_SENT : NOTIFICATION_FAILED, event);
+    await this.dataSource.transaction((manager) => this.recordOutcome(manager, notification, state, error, response, { feedId }));
+  }
+
+  /**
+   * Writes a final outcome and its `notification.sent/failed` event in the caller's
+   * transaction. With `onlyInFeed`, only a notification still pending in that feed is
+   * touched (a second poller of the same feed changes nothing); returns whether it was.
+   */
+  async recordOutcome(
+    manager: EntityManager,
+    notification: Notification,
+    state: NotificationState,
+    error: string | null,
+    response: unknown,
+    options: { feedId?: string; onlyInFeed?: string } = {},
+  ): Promise<boolean> {
+    const where = options.onlyInFeed ? { id: notification.id, state: NotificationState.Pending, feedId: options.onlyInFeed } : { id: notification.id };
+    const result = await manager.update(Notification, where, {
+      state,
+      lastError: error,
+      amazonResponse: response as object,
+      nextAttemptAt: null,
+      sentAt: state === NotificationState.Sent ? new Date() : null,
+      ...(options.feedId ? { feedId: options.feedId } : {}),
     });
+    if (options.onlyInFeed && !result.affected) return false;
+    const event: NotificationOutcomeEvent = {
+      notificationId: notification.id,
+      kind: notification.kind,
+      orderId: notification.orderId,
+      deliveryId: notification.deliveryId,
+      state,
+      error,
+    };
+    await this.outbox.add(manager, state === NotificationState.Sent ? NOTIFICATION_SENT : NOTIFICATION_FAILED, event);
+    return true;
   }
 
   onApplicationShutdown(): void {

@@ -21,7 +21,15 @@ export class Notification {
   @Column('timestamptz', { nullable: true }) nextAttemptAt: Date | null;
   @Column('text', { nullable: true }) lastError: string | null;
   @Column('jsonb', { nullable: true }) amazonResponse: unknown;
+  /** The feed a cancellation went in (kept once the outcome is known). */
   @Column('text', { nullable: true }) feedId: string | null;
+  /** The cancellation's MessageID within that feed. */
+  @Column('int', { nullable: true }) feedMessageId: number | null;
+  /** The uploaded feed document; set just before createFeed, so a crash in between is visible. */
+  @Column('text', { nullable: true }) feedDocumentId: string | null;
+  /** The feed's processing status when last polled. */
+  @Column('text', { nullable: true }) feedStatus: string | null;
+  @Column('timestamptz', { nullable: true }) feedSubmittedAt: Date | null;
   @Column('timestamptz', { nullable: true }) sentAt: Date | null;
   @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
 }

@@ -39,7 +39,18 @@ export class NotificationsService {
     const notification = await this.notifications.findOneBy({ id });
     if (!notification) throw ServiceError.notFound(`notification ${id} not found`);
     if (notification.state !== NotificationState.Failed) throw ServiceError.conflict(`notification ${id} is ${notification.state}; only a failed one can be retried`);
-    await this.notifications.update({ id, state: NotificationState.Failed }, { state: NotificationState.Pending, attempts: 0, nextAttemptAt: new Date(), lastError: null });
+    await this.notifications.update({ id, state: NotificationState.Failed }, {
+      state: NotificationState.Pending,
+      attempts: 0,
+      nextAttemptAt: new Date(),
+      lastError: null,
+      // A cancellation goes out again in a new feed.
+      feedId: null,
+      feedMessageId: null,
+      feedDocumentId: null,
+      feedStatus: null,
+      feedSubmittedAt: null,
+    });
     this.sender.kickSoon();
     return this.get(id);
   }

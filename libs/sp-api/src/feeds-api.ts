@@ -1,0 +1,128 @@
+import { gunzipSync } from 'node:zlib';
+import { SpApiClient, SpApiError } from './sp-api-client';
+
+/** Feeds API 2021-06-30: what the connector needs to submit a feed and read its processing report. */
+
+export const FEED_CONTENT_TYPE_XML = 'text/xml; charset=UTF-8';
+
+export type FeedProcessingStatus = 'CANCELLED' | 'DONE' | 'FATAL' | 'IN_PROGRESS' | 'IN_QUEUE';
+
+/** The statuses after which a feed changes no more. */
+export const FINAL_FEED_STATUSES: readonly FeedProcessingStatus[] = ['DONE', 'FATAL', 'CANCELLED'];
+
+export interface CreateFeedDocumentResponse {
+  feedDocumentId: string;
+  /** Presigned upload URL (S3 at Amazon); valid for five minutes. */
+  url: string;
+}
+
+export interface FeedDocument {
+  feedDocumentId: string;
+  /** Presigned download URL; valid for five minutes. */
+  url: string;
+  compressionAlgorithm?: 'GZIP';
+}
+
+export interface CreateFeedSpecification {
+  feedType: string;
+  marketplaceIds: string[];
+  inputFeedDocumentId: string;
+  feedOptions?: Record<string, string>;
+}
+
+export interface Feed {
+  feedId: string;
+  feedType: string;
+  marketplaceIds?: string[];
+  createdTime: string;
+  processingStatus: FeedProcessingStatus;
+  processingStartTime?: string;
+  processingEndTime?: string;
+  resultFeedDocumentId?: string;
+}
+
+export interface FeedTransferOptions {
+  /** Attempts for the upload or download itself (network errors, 5xx); default 3. */
+  attempts?: number;
+  timeoutMs?: number;
+}
+
+export function createFeedDocument(client: SpApiClient, contentType: string = FEED_CONTENT_TYPE_XML): Promise<CreateFeedDocumentResponse> {
+  return client.request<CreateFeedDocumentResponse>('createFeedDocument', 'POST', '/feeds/2021-06-30/documents', { body: { contentType } });
+}
+
+/**
+ * Puts the feed's contents at the presigned URL createFeedDocument returned. The URL carries
+ * its own authorisation (S3), so this is a plain PUT, outside the rate-limited SP-API path and
+ * without an access token. The content type must be the one the document was created with.
+ */
+export async function uploadFeedDocument(
+  url: string,
+  content: string | Buffer,
+  contentType: string = FEED_CONTENT_TYPE_XML,
+  options: FeedTransferOptions = {},
+): Promise<void> {
+  const body = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+  await transfer('uploadFeedDocument', options, async (signal) => {
+    const response = await fetch(url, { method: 'PUT', headers: { 'content-type': contentType }, body, signal });
+    if (!response.ok) throw new SpApiError('uploadFeedDocument', response.status, `HTTP${response.status}`, (await response.text().catch(() => '')).slice(0, 200));
+    await response.arrayBuffer().catch(() => undefined);
+  });
+}
+
+export function createFeed(client: SpApiClient, specification: CreateFeedSpecification): Promise<{ feedId: string }> {
+  return client.request<{ feedId: string }>('createFeed', 'POST', '/feeds/2021-06-30/feeds', { body: specification });
+}
+
+export function getFeed(client: SpApiClient, feedId: string): Promise<Feed> {
+  return client.request<Feed>('getFeed', 'GET', `/feeds/2021-06-30/feeds/${encodeURIComponent(feedId)}`);
+}
+
+export function getFeedDocument(client: SpApiClient, feedDocumentId: string): Promise<FeedDocument> {
+  return client.request<FeedDocument>('getFeedDocument', 'GET', `/feeds/2021-06-30/documents/${encodeURIComponent(feedDocumentId)}`);
+}
+
+/** Fetches a document from its presigned URL and inflates it when Amazon says it is GZIP-compressed. */
+export async function downloadFeedDocument(document: FeedDocument, options: FeedTransferOptions = {}): Promise<string> {
+  return transfer('downloadFeedDocument', options, async (signal) => {
+    const response = await fetch(document.url, { method: 'GET', signal });
+    if (!response.ok) throw new SpApiError('downloadFeedDocument', response.status, `HTTP${response.status}`, (await response.text().catch(() => '')).slice(0, 200));
+    const bytes = Buffer.from(await response.arrayBuffer());
+    return (document.compressionAlgorithm === 'GZIP' ? gunzipSync(bytes) : bytes).toString('utf8');
+  });
+}
+
+/** getFeedDocument and the download: the processing report of a finished feed, as text. */
+export async function getFeedResultDocument(client: SpApiClient, resultFeedDocumentId: string, options: FeedTransferOptions = {}): Promise<string> {
+  return downloadFeedDocument(await getFeedDocument(client, resultFeedDocumentId), options);
+}
+
+/**
+ * The whole submission: a document, its upload and the feed. Returns the feedId and the
+ * document id (the document is worth recording before createFeed is called).
+ */
+export async function submitFeed(
+  client: SpApiClient,
+  feed: { feedType: string; marketplaceIds: string[]; content: string; contentType?: string },
+  hooks: { beforeCreateFeed?: (feedDocumentId: string) => Promise<void> } = {},
+): Promise<{ feedId: string; feedDocumentId: string }> {
+  const contentType = feed.contentType ?? FEED_CONTENT_TYPE_XML;
+  const document = await createFeedDocument(client, contentType);
+  await uploadFeedDocument(document.url, feed.content, contentType);
+  await hooks.beforeCreateFeed?.(document.feedDocumentId);
+  const { feedId } = await createFeed(client, { feedType: feed.feedType, marketplaceIds: feed.marketplaceIds, inputFeedDocumentId: document.feedDocumentId });
+  return { feedId, feedDocumentId: document.feedDocumentId };
+}
+
+async function transfer<T>(operation: string, options: FeedTransferOptions, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const attempts = options.attempts ?? 3;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work(AbortSignal.timeout(options.timeoutMs ?? 60_000));
+    } catch (err) {
+      const error = err instanceof SpApiError ? err : new SpApiError(operation, 0, 'NetworkError', err?.cause?.code ?? err?.message ?? String(err));
+      if (!error.retriable || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** (attempt - 1)));
+    }
+  }
+}
