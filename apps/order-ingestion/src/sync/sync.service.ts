@@ -4,20 +4,36 @@ import { randomUUID } from 'node:crypto';
 import { OrdersApiVersion, Page, SyncRunView } from '@connector/contracts';
 import { InvalidCursorError, pageOf } from '@connector/persistence';
 import { SETTINGS, ServiceError } from '@connector/platform';
-import { AmazonOrder, getOrder, searchOrders, SpApiClient, SpApiClients, SpApiError } from '@connector/sp-api';
-import { DataSource, IsNull, Repository } from 'typeorm';
+import {
+  AmazonOrder,
+  getOrder,
+  getOrderItems,
+  getOrders,
+  searchOrders,
+  SpApiClient,
+  SpApiClients,
+  SpApiError,
+  V0Order,
+  V0OrderItem,
+} from '@connector/sp-api';
+import { DataSource, In, IsNull, Repository } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service';
 import { SellerAccount } from '../accounts/seller-account.entity';
 import { IngestionSettings } from '../ingestion.settings';
 import { Marketplace } from '../marketplaces/marketplace.entity';
 import { MarketplacesService } from '../marketplaces/marketplaces.service';
+import { isSyncable, MappingError } from '../orders/amazon-order.mapper';
 import { QuarantinedOrder } from '../orders/quarantined-order.entity';
+import { SalesOrder } from '../orders/sales-order.entity';
 import { PageOutcome, SalesOrderWriter } from '../orders/sales-order-writer';
+import { convertV0Order, v0FulfillmentStatus } from '../orders/v0-order.converter';
 import { SyncRun } from './sync-run.entity';
 
 /** Amazon hides changes of the last two minutes; our window never reaches past that. */
 const AMAZON_VISIBILITY_DELAY_MS = 120_000;
 const QUARANTINE_RETRIES_PER_RUN = 100;
+/** getOrders takes at most 50 AmazonOrderIds. */
+const V0_ORDER_IDS_PER_CALL = 50;
 
 export class LeaseLostError extends Error {}
 
@@ -71,24 +87,36 @@ export class SyncService {
       before.calls = totalCalls(client);
       before.throttled = client.stats.throttled;
       const marketplaces = new Map((await this.marketplaces.findMany(account.marketplaceIds)).map((m) => [m.marketplaceId, m]));
-      if (account.ordersApi === OrdersApiVersion.V0) throw new Error('the v0 Orders API is not supported by this version of the connector');
-      await this.retryQuarantined(account, client, marketplaces, run);
-      let paginationToken: string | undefined;
-      do {
-        const page = await searchOrders(client, {
-          lastUpdatedAfter: windowFrom.toISOString(),
-          marketplaceIds: account.marketplaceIds,
-          paginationToken,
-        });
-        run.windowTo ??= page.lastUpdatedBefore ? new Date(page.lastUpdatedBefore) : new Date(Date.now() - AMAZON_VISIBILITY_DELAY_MS);
-        const outcome = await this.writer.writePage(account, page.orders ?? [], marketplaces);
+      const afterPage = async (outcome: PageOutcome) => {
         this.count(run, outcome);
-        run.apiCalls = totalCalls(client) - before.calls;
-        run.throttled = client.stats.throttled - before.throttled;
+        run.apiCalls = totalCalls(client!) - before.calls;
+        run.throttled = client!.stats.throttled - before.throttled;
         await this.runs.save(run);
         if (!(await renewLease())) throw new LeaseLostError('lost the account lease; another replica carries on');
-        paginationToken = page.pagination?.nextToken;
-      } while (paginationToken);
+      };
+      if (account.ordersApi === OrdersApiVersion.V0) {
+        await this.retryQuarantinedV0(account, client, marketplaces, run);
+        let nextToken: string | undefined;
+        do {
+          const page = await getOrders(client, { lastUpdatedAfter: windowFrom.toISOString(), marketplaceIds: account.marketplaceIds, nextToken });
+          run.windowTo ??= page.LastUpdatedBefore ? new Date(page.LastUpdatedBefore) : new Date(Date.now() - AMAZON_VISIBILITY_DELAY_MS);
+          await afterPage(await this.writeV0Page(account, client, page.Orders, marketplaces));
+          nextToken = page.NextToken || undefined;
+        } while (nextToken);
+      } else {
+        await this.retryQuarantined(account, client, marketplaces, run);
+        let paginationToken: string | undefined;
+        do {
+          const page = await searchOrders(client, {
+            lastUpdatedAfter: windowFrom.toISOString(),
+            marketplaceIds: account.marketplaceIds,
+            paginationToken,
+          });
+          run.windowTo ??= page.lastUpdatedBefore ? new Date(page.lastUpdatedBefore) : new Date(Date.now() - AMAZON_VISIBILITY_DELAY_MS);
+          await afterPage(await this.writer.writePage(account, page.orders ?? [], marketplaces));
+          paginationToken = page.pagination?.nextToken;
+        } while (paginationToken);
+      }
       // Every page is committed: only now does the cursor move.
       await this.dataSource.getRepository(SellerAccount).update({ id: account.id }, { lastSyncedUntil: run.windowTo });
       run.status = 'succeeded';
@@ -127,6 +155,94 @@ export class SyncService {
       }
     }
     if (fetched.length) this.count(run, await this.writer.writePage(account, fetched, marketplaces));
+  }
+
+  /**
+   * A v0 page: one getOrderItems call for each order that will be synced (none for Pending,
+   * FBA not yet shipped, or a cancelled order we never had), then the page is converted to
+   * the v2026 shape and written like a v2026 page. Buyer and address came with getOrders.
+   */
+  private async writeV0Page(account: SellerAccount, client: SpApiClient, orders: V0Order[], marketplaces: Map<string, Marketplace>): Promise<PageOutcome> {
+    const known = await this.knownOrderIds(account.id, orders.map((o) => o?.AmazonOrderId).filter(Boolean));
+    const converted: AmazonOrder[] = [];
+    const failures: { order: Partial<AmazonOrder> & { orderId: string }; reason: string }[] = [];
+    let unusable = 0;
+    for (const order of orders) {
+      if (!order?.AmazonOrderId) {
+        unusable++;
+        this.logger.warn(`account ${account.id}: getOrders returned an order without AmazonOrderId; ignored`);
+        continue;
+      }
+      const ref = { orderId: order.AmazonOrderId, salesChannel: { channelName: 'AMAZON', marketplaceId: order.MarketplaceId ?? '' } };
+      if (!v0FulfillmentStatus(order.OrderStatus)) {
+        failures.push({ order: ref, reason: `OrderStatus ${order.OrderStatus ?? '(none)'} is not known` });
+        continue;
+      }
+      const marketplace = marketplaces.get(order.MarketplaceId ?? '');
+      const terms = { taxIncluded: marketplace?.taxIncluded ?? false };
+      try {
+        const header = convertV0Order(order, [], terms);
+        // The writer skips these (or quarantines an unknown marketplace): their items are not needed.
+        const skipped = !isSyncable(header) || (header.fulfillment?.fulfillmentStatus === 'CANCELLED' && !header.proceeds?.grandTotal && !known.has(header.orderId));
+        if (skipped || !marketplace) {
+          converted.push(header);
+          continue;
+        }
+        let items: V0OrderItem[];
+        try {
+          items = await getOrderItems(client, order.AmazonOrderId);
+        } catch (err) {
+          if (!(err instanceof SpApiError) || err.retriable) throw err;
+          failures.push({ order: ref, reason: describe(err) });
+          continue;
+        }
+        converted.push(convertV0Order(order, items, terms));
+      } catch (err) {
+        if (!(err instanceof MappingError)) throw err;
+        failures.push({ order: ref, reason: err.message });
+      }
+    }
+    const outcome = await this.writer.writePage(account, converted, marketplaces);
+    if (failures.length) {
+      await this.dataSource.transaction(async (manager) => {
+        for (const failure of failures) await this.writer.quarantine(manager, account, failure.order as AmazonOrder, failure.reason);
+      });
+    }
+    outcome.seen += failures.length + unusable;
+    outcome.quarantined += failures.length;
+    outcome.skipped += unusable;
+    return outcome;
+  }
+
+  /** v0: quarantined orders come again through getOrders by id (50 a call) and their items. */
+  private async retryQuarantinedV0(account: SellerAccount, client: SpApiClient, marketplaces: Map<string, Marketplace>, run: SyncRun): Promise<void> {
+    const pending = await this.dataSource.getRepository(QuarantinedOrder).find({
+      where: { accountId: account.id, resolvedAt: IsNull() },
+      order: { lastAttemptAt: 'ASC' },
+      take: QUARANTINE_RETRIES_PER_RUN,
+    });
+    for (let i = 0; i < pending.length; i += V0_ORDER_IDS_PER_CALL) {
+      const chunk = pending.slice(i, i + V0_ORDER_IDS_PER_CALL);
+      const marketplaceIds = [...new Set([...account.marketplaceIds, ...chunk.map((q) => q.marketplaceId).filter(Boolean)])];
+      const page = await getOrders(client, { marketplaceIds, amazonOrderIds: chunk.map((q) => q.amazonOrderId) });
+      const returned = new Set(page.Orders.map((o) => o?.AmazonOrderId));
+      const missing = chunk.filter((q) => !returned.has(q.amazonOrderId));
+      if (missing.length) {
+        await this.dataSource.transaction(async (manager) => {
+          for (const q of missing) {
+            const ref = { orderId: q.amazonOrderId, salesChannel: { channelName: 'AMAZON', marketplaceId: q.marketplaceId } } as AmazonOrder;
+            await this.writer.quarantine(manager, account, ref, 'getOrders did not return the order');
+          }
+        });
+      }
+      if (page.Orders.length) this.count(run, await this.writeV0Page(account, client, page.Orders, marketplaces));
+    }
+  }
+
+  private async knownOrderIds(accountId: string, amazonOrderIds: string[]): Promise<Set<string>> {
+    if (amazonOrderIds.length === 0) return new Set();
+    const rows = await this.dataSource.getRepository(SalesOrder).find({ select: { amazonOrderId: true }, where: { accountId, amazonOrderId: In(amazonOrderIds) } });
+    return new Set(rows.map((row) => row.amazonOrderId));
   }
 
   private count(run: SyncRun, outcome: PageOutcome): void {
