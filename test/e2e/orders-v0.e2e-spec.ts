@@ -274,4 +274,57 @@ describe('Orders v0 accounts sync into the same sales orders as v2026-01-01', ()
     // The two copies were moved a few milliseconds apart; everything else is the same.
     expect({ ...comparable(viaV0), amazonUpdatedAt: null }).toEqual({ ...comparable(viaV2026), amazonUpdatedAt: null });
   });
+  it('a v0 record Amazon serves broken is quarantined without an items call, and synced once it comes whole', async () => {
+    const pair = PAIRS[0];
+    const accountId = pair.v0.accountId!;
+    const syncOnce = async () => {
+      const count = (await runs(accountId)).length;
+      expect((await running.api('POST', `/api/accounts/${accountId}/sync`, {})).status).toBe(202);
+      return waitFor(async () => {
+        const list = await runs(accountId);
+        const last = list[list.length - 1];
+        return list.length > count && last.status !== 'running' ? last : undefined;
+      }, { timeoutMs: 60_000, what: 'the triggered v0 sync' });
+    };
+    // Past the overlap (300 s) of the order moved before, so the window below holds only the new order.
+    expect((await running.sandbox('POST', '/_sandbox/clock', { advanceSeconds: 421 })).status).toBe(200);
+    expect((await syncOnce()).status).toBe('succeeded');
+
+    const sandboxNow = Date.parse((await running.sandbox('GET', '/_sandbox/clock')).body.now);
+    const order = amazonOrder({
+      orderId: '902-8000001-0000001',
+      createdTime: new Date(sandboxNow - 3_600_000).toISOString(),
+      lastUpdatedTime: new Date(sandboxNow).toISOString(),
+      fulfilledBy: 'MERCHANT',
+      status: 'UNSHIPPED',
+      items: [{ orderItemId: '80000000000001', sku: 'PARITY-MUG', quantity: 1, unitPrice: '11.90', tax: '1.90' }],
+    });
+    expect((await running.sandbox('POST', `/_sandbox/sellers/${pair.v0.sellerId}/orders`, order)).status).toBe(201);
+    expect((await running.sandbox('POST', '/_sandbox/faults', { malformedOrderIds: [order.orderId] })).status).toBe(201);
+    expect((await running.sandbox('POST', '/_sandbox/clock', { advanceSeconds: 121 })).status).toBe(200);
+
+    let before = await calls(pair.v0.sellerId);
+    const broken = await syncOnce();
+    expect(broken).toMatchObject({ status: 'succeeded', ordersSeen: 1, ordersQuarantined: 1, ordersCreated: 0 });
+    let after = await calls(pair.v0.sellerId);
+    expect(callCount(after, 'getOrders') - callCount(before, 'getOrders')).toBe(1);
+    expect(callCount(after, 'getOrderItems') - callCount(before, 'getOrderItems')).toBe(0);
+    const quarantined = (await running.api('GET', `/api/orders/quarantined?accountId=${accountId}`)).body.items;
+    expect(quarantined).toEqual([expect.objectContaining({ amazonOrderId: order.orderId, reason: expect.stringContaining('OrderStatus') })]);
+    expect((await running.api('GET', `/api/orders?amazonOrderId=${order.orderId}`)).body.items).toEqual([]);
+
+    expect((await running.sandbox('DELETE', '/_sandbox/faults')).status).toBe(200);
+    before = after;
+    const healed = await syncOnce();
+    expect(healed.status).toBe('succeeded');
+    after = await calls(pair.v0.sellerId);
+    // The quarantine retry asks for the order by id (one getOrders for up to 50 ids) and its
+    // items; the overlap of the window reads it once more, which changes nothing.
+    expect(callCount(after, 'getOrders') - callCount(before, 'getOrders')).toBe(2);
+    expect(callCount(after, 'getOrderItems') - callCount(before, 'getOrderItems')).toBe(2);
+    expect(healed).toMatchObject({ ordersCreated: 1, ordersUnchanged: 1, ordersQuarantined: 0 });
+    expect((await running.api('GET', `/api/orders/quarantined?accountId=${accountId}`)).body.items).toEqual([]);
+    const synced = (await running.api('GET', `/api/orders?amazonOrderId=${order.orderId}`)).body.items[0];
+    expect(synced).toMatchObject({ status: 'confirmed', channel: 'FBM', reconciled: true, amazonTotal: '11.90' });
+  });
 });
