@@ -15,8 +15,10 @@ export interface CancellationPayload {
   items: { orderItemId: string; quantity: number }[];
 }
 
-/** A claimed row is its claimer's for this long; a live claimer keeps extending it. */
+/** Rows claimed for a feed are their claimer's for this long; a live claimer keeps extending it. */
 const CLAIM_SECONDS = 120;
+/** Rows claimed to poll their feed: short, because a second poll of the same feed changes nothing. */
+const POLL_CLAIM_SECONDS = 30;
 const POLL_BATCH = 1000;
 
 /**
@@ -260,7 +262,7 @@ export class CancellationSender implements OnApplicationBootstrap, OnApplication
                       where state = 'pending' and kind = $1 and feed_id is not null and next_attempt_at <= now()
                       order by next_attempt_at limit $2 for update skip locked)
         returning id`,
-      [NotificationKind.Cancellation, POLL_BATCH, CLAIM_SECONDS],
+      [NotificationKind.Cancellation, POLL_BATCH, POLL_CLAIM_SECONDS],
     );
     if (rows.length === 0) return [];
     return this.dataSource.getRepository(Notification).findBy(rows.map((row) => ({ id: row.id })));

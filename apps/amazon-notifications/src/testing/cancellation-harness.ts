@@ -1,0 +1,145 @@
+import 'reflect-metadata';
+import { INestApplication } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { AccountAccess, NotificationKind, NotificationState, Region } from '@connector/contracts';
+import { Outbox } from '@connector/messaging';
+import { runMigrations } from '@connector/persistence';
+import { SpApiClients } from '@connector/sp-api';
+import { TestEnvironment } from '@connector/testing';
+import { DataSource } from 'typeorm';
+import { createSandboxApp, sandboxBaseUrl } from '../../../amazon-sandbox/src/sandbox-app';
+import { AmazonAccessService } from '../amazon-access/amazon-access.service';
+import { notificationsDataSource } from '../data-source';
+import { NotificationsSettings } from '../notifications.settings';
+import { CancellationSender } from '../notifications/cancellation-sender';
+import { Notification } from '../notifications/notification.entity';
+import { NotificationSender } from '../notifications/notification-sender';
+
+export interface HarnessOptions {
+  /** The sandbox clock's speed (feed processing, its rate limits) and the client's rate scale. */
+  timeScale?: number;
+  rateLimits?: boolean;
+  settings?: Partial<NotificationsSettings>;
+}
+
+export interface Cancellation {
+  amazonOrderId: string;
+  orderItemIds: string[];
+  reason?: string;
+}
+
+/**
+ * The cancellation sender on its own (tests and the benchmark): its own database with the
+ * service's migrations, an in-process sandbox with one seller, and an account that needs no
+ * order-ingestion (its access is answered here). Events land in the outbox table.
+ */
+export class CancellationHarness {
+  readonly env = new TestEnvironment();
+  readonly accountId = randomUUID();
+  readonly seller = { sellerId: 'A2CANCELSELLER', clientId: 'cancel-client', clientSecret: 'cancel-secret', refreshToken: 'Atzr|cancel-refresh', marketplaceIds: ['A1PA6795UKMFR9'] };
+  readonly marketplaceId = 'A1PA6795UKMFR9';
+  dataSource!: DataSource;
+  sandbox!: INestApplication;
+  sandboxUrl!: string;
+  settings!: NotificationsSettings;
+  clients!: SpApiClients;
+  private senders: CancellationSender[] = [];
+
+  constructor(private readonly options: HarnessOptions = {}) {}
+
+  async start(): Promise<this> {
+    await this.env.setUp();
+    const options = notificationsDataSource(this.env.databaseUrl);
+    await runMigrations(options);
+    this.dataSource = await new DataSource(options).initialize();
+    this.sandbox = await createSandboxApp({ port: 0, timeScale: this.options.timeScale ?? 1, rateLimits: this.options.rateLimits ?? true });
+    this.sandboxUrl = sandboxBaseUrl(this.sandbox);
+    const seeded = await this.sandboxRequest('POST', '/_sandbox/sellers', this.seller);
+    if (seeded.status !== 201) throw new Error(`seeding the seller failed: ${seeded.status}`);
+    this.settings = Object.assign(new NotificationsSettings(), { NOTIFY_POLL_MS: 100, FEED_POLL_MS: 100, CANCEL_BATCH_WINDOW_MS: 0, SPAPI_RATE_SCALE: this.options.timeScale ?? 1 }, this.options.settings ?? {});
+    this.clients = new SpApiClients({ rateScale: this.settings.SPAPI_RATE_SCALE });
+    return this;
+  }
+
+  /** What order-ingestion would answer for GET_ACCOUNT_ACCESS, and the client for it. */
+  get amazon(): AmazonAccessService {
+    const access: AccountAccess = {
+      accountId: this.accountId,
+      sellerId: this.seller.sellerId,
+      region: Region.EU,
+      apiEndpoint: this.sandboxUrl,
+      lwaEndpoint: `${this.sandboxUrl}/auth/o2/token`,
+      lwaClientId: this.seller.clientId,
+      encryptedClientSecret: '',
+      encryptedRefreshToken: '',
+    };
+    const stub = {
+      access: async () => access,
+      client: async () =>
+        this.clients.for({ accountId: this.accountId, endpoint: this.sandboxUrl, lwaEndpoint: access.lwaEndpoint, clientId: this.seller.clientId, clientSecret: this.seller.clientSecret, refreshToken: this.seller.refreshToken }),
+    };
+    return stub as unknown as AmazonAccessService;
+  }
+
+  /** A sender as the service builds it: a restart is a new one on the same database. */
+  newSender(): CancellationSender {
+    const notifications = new NotificationSender(this.dataSource, new Outbox(), this.amazon, this.settings);
+    const sender = new CancellationSender(this.dataSource, this.amazon, notifications, this.settings);
+    this.senders.push(sender);
+    return sender;
+  }
+
+  /** FBM orders at the sandbox: id and item ids. */
+  async generateOrders(count: number, seed: string, status: 'UNSHIPPED' | 'SHIPPED' = 'UNSHIPPED'): Promise<Cancellation[]> {
+    const generated = await this.sandboxRequest('POST', `/_sandbox/sellers/${this.seller.sellerId}/orders/generate`, { count, seed, fulfilledBy: 'MERCHANT', statuses: [status], marketplaceIds: [this.marketplaceId] });
+    if (generated.status !== 201) throw new Error(`generating orders failed: ${generated.status} ${JSON.stringify(generated.body)}`);
+    const orders: Cancellation[] = [];
+    for (const orderId of generated.body.orderIds as string[]) {
+      const { order } = (await this.sandboxRequest('GET', `/_sandbox/orders/${orderId}`)).body;
+      orders.push({ amazonOrderId: orderId, orderItemIds: order.orderItems.map((item: { orderItemId: string }) => item.orderItemId) });
+    }
+    return orders;
+  }
+
+  /** Pending cancellation notifications, as the intake writes them. Returns their ids. */
+  async addCancellations(cancellations: Cancellation[], extra: Partial<Pick<Notification, 'attempts' | 'feedId' | 'feedMessageId' | 'feedDocumentId' | 'feedStatus' | 'nextAttemptAt'>> = {}): Promise<string[]> {
+    const rows = cancellations.map((c) => ({
+      id: randomUUID(),
+      kind: NotificationKind.Cancellation,
+      state: NotificationState.Pending,
+      accountId: this.accountId,
+      marketplaceId: this.marketplaceId,
+      orderId: randomUUID(),
+      amazonOrderId: c.amazonOrderId,
+      deliveryId: null,
+      payload: { reason: c.reason ?? 'NoInventory', items: c.orderItemIds.map((orderItemId) => ({ orderItemId, quantity: 1 })) },
+      attempts: 0,
+      nextAttemptAt: new Date(),
+      ...extra,
+    }));
+    for (let i = 0; i < rows.length; i += 500) await this.dataSource.getRepository(Notification).insert(rows.slice(i, i + 500));
+    return rows.map((row) => row.id);
+  }
+
+  notifications(ids?: string[]): Promise<Notification[]> {
+    const repository = this.dataSource.getRepository(Notification);
+    return ids ? repository.findBy(ids.map((id) => ({ id }))) : repository.find();
+  }
+
+  async feeds(): Promise<{ feedId: string; feedType: string; processingStatus: string; messages: { messageId: string; amazonOrderId?: string; statusCode?: string; items?: { amazonOrderItemCode?: string; cancelReason?: string }[] }[] }[]> {
+    return (await this.sandboxRequest('GET', `/_sandbox/feeds?sellerId=${this.seller.sellerId}`)).body.feeds;
+  }
+
+  async sandboxRequest(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+    const response = await fetch(`${this.sandboxUrl}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  }
+
+  async stop(): Promise<void> {
+    for (const sender of this.senders) await sender.onApplicationShutdown();
+    await this.sandbox?.close();
+    await this.dataSource?.destroy();
+    await this.env.tearDown().catch(() => undefined);
+  }
+}
