@@ -78,6 +78,7 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private discoverHandlers(): void {
+    this.handlers.clear();
     for (const wrapper of this.discovery.getProviders()) {
       const instance = wrapper.instance as Record<string, unknown> | undefined;
       if (!instance || typeof instance !== 'object') continue;

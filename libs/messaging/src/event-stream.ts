@@ -14,6 +14,7 @@ export interface EventStreamSettings {
 export class EventStream implements OnApplicationShutdown {
   private readonly logger = new Logger(EventStream.name);
   private connection?: NatsConnection;
+  private connecting?: Promise<NatsConnection>;
   readonly streamName: string;
   readonly subjectPrefix: string;
 
@@ -22,15 +23,14 @@ export class EventStream implements OnApplicationShutdown {
     this.subjectPrefix = `${settings.namespace}.events.`;
   }
 
+  /** One connection per process; callers racing at start-up share the same attempt. */
   async nats(): Promise<NatsConnection> {
-    if (!this.connection) {
-      this.connection = await connect({
-        servers: this.settings.natsUrl,
-        name: `${this.settings.serviceName}-events`,
-        maxReconnectAttempts: -1,
-      });
-    }
-    return this.connection;
+    this.connecting ??= connect({
+      servers: this.settings.natsUrl,
+      name: `${this.settings.serviceName}-events`,
+      maxReconnectAttempts: -1,
+    }).then((connection) => (this.connection = connection));
+    return this.connecting;
   }
 
   async jetstream(): Promise<JetStreamClient> {
@@ -79,6 +79,12 @@ export class EventStream implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.connection?.drain().catch(() => undefined);
+    const connection = this.connection;
+    this.connection = undefined;
+    this.connecting = undefined;
+    if (!connection || connection.isClosed()) return;
+    // Drain lets pending acks and publishes go out; if it cannot, close anyway.
+    await connection.drain().catch(() => connection.close());
+    await connection.closed();
   }
 }

@@ -1,0 +1,183 @@
+import { Injectable, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { INestApplicationContext } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { IsInt, IsString } from 'class-validator';
+import { connect, NatsConnection } from 'nats';
+import { Column, DataSource, Entity, MigrationInterface, PrimaryColumn, QueryRunner } from 'typeorm';
+import { runMigrations, serviceDataSourceOptions } from '@connector/persistence';
+import { NATS_URL, TestEnvironment } from '@connector/testing';
+import { waitFor } from '../../../tools/launcher/src/wait-for';
+import { EventConsumer } from './event-consumer';
+import { EventStream } from './event-stream';
+import { MessagingTables1764300000000 } from './messaging-tables.migration';
+import { MESSAGING_ENTITIES } from './messaging.entities';
+import { MessagingModule } from './messaging.module';
+import { EventContext, OnEvent } from './on-event.decorator';
+import { Outbox, OutboxRelay } from './outbox';
+
+class ThingHappened {
+  @IsString() name: string;
+  @IsInt() attempt: number;
+}
+const THING_HAPPENED = 'thing.happened.v1';
+
+@Entity({ name: 'things' })
+class Thing {
+  @PrimaryColumn('text') name: string;
+  @Column('int') seen: number;
+}
+
+class ThingsTable1764300000001 implements MigrationInterface {
+  name = 'ThingsTable1764300000001';
+  async up(q: QueryRunner) {
+    await q.query(`create table things (name text primary key, seen int not null)`);
+  }
+  async down(q: QueryRunner) {
+    await q.query(`drop table things`);
+  }
+}
+
+/** Fails on purpose as told, so the tests can see nak, rollback and parking. */
+@Injectable()
+class ThingHandler {
+  calls: string[] = [];
+  failuresLeft = new Map<string, number>();
+
+  @OnEvent(THING_HAPPENED, ThingHappened)
+  async handle(event: ThingHappened, { manager }: EventContext) {
+    this.calls.push(event.name);
+    await manager.query(`insert into things (name, seen) values ($1, 1) on conflict (name) do update set seen = things.seen + 1`, [event.name]);
+    const left = this.failuresLeft.get(event.name) ?? 0;
+    if (left > 0) {
+      this.failuresLeft.set(event.name, left - 1);
+      throw new Error(`${event.name} fails on purpose`);
+    }
+  }
+}
+
+describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS JetStream', () => {
+  const env = new TestEnvironment();
+  let app: INestApplicationContext;
+  let dataSource: DataSource;
+  let handler: ThingHandler;
+  let nc: NatsConnection;
+
+  beforeAll(async () => {
+    await env.setUp();
+    const options = serviceDataSourceOptions({
+      url: env.databaseUrl,
+      schema: 'things',
+      entities: [Thing, ...MESSAGING_ENTITIES],
+      migrations: [MessagingTables1764300000000, ThingsTable1764300000001],
+    });
+    // Three replicas starting at once: the advisory lock lets exactly one migrate.
+    const applied = await Promise.all([runMigrations(options), runMigrations(options), runMigrations(options)]);
+    expect(applied.flat().sort()).toEqual(['MessagingTables1764300000000', 'ThingsTable1764300000001']);
+
+    @Module({
+      imports: [
+        TypeOrmModule.forRoot(options),
+        MessagingModule.forService({ natsUrl: NATS_URL, namespace: env.namespace, serviceName: 'things', consumer: { maxDeliveries: 3, concurrency: 4 } }),
+      ],
+      providers: [ThingHandler],
+    })
+    class ThingsModule {}
+    app = await NestFactory.createApplicationContext(ThingsModule, { logger: false });
+    await app.init();
+    dataSource = app.get(DataSource);
+    handler = app.get(ThingHandler);
+    nc = await connect({ servers: NATS_URL });
+  });
+
+  afterAll(async () => {
+    await nc?.close();
+    await app?.close();
+    await env.tearDown();
+  });
+
+  const seen = async (name: string) => (await dataSource.query(`select seen from things.things where name = $1`, [name]))[0]?.seen;
+
+  it('publishes an event written in a transaction, and the handler runs once', async () => {
+    await dataSource.transaction((manager) => app.get(Outbox).add(manager, THING_HAPPENED, { name: 'first', attempt: 1 }));
+    await waitFor(async () => (await seen('first')) === 1, { what: 'the handler' });
+    const [outbox] = await dataSource.query(`select published_at from things.outbox`);
+    expect(outbox.published_at).not.toBeNull();
+    expect(await dataSource.query(`select subject from things.processed_events`)).toEqual([{ subject: THING_HAPPENED }]);
+  });
+
+  it('publishes nothing when the transaction rolls back', async () => {
+    await expect(
+      dataSource.transaction(async (manager) => {
+        await app.get(Outbox).add(manager, THING_HAPPENED, { name: 'rolled-back', attempt: 1 });
+        throw new Error('the change failed');
+      }),
+    ).rejects.toThrow('the change failed');
+    await app.get(OutboxRelay).drain();
+    expect(handler.calls).not.toContain('rolled-back');
+    expect(await dataSource.query(`select count(*)::int as n from things.outbox`)).toEqual([{ n: 1 }]);
+  });
+
+  it('a redelivered event (same id) is acknowledged and changes nothing', async () => {
+    const stream = app.get(EventStream);
+    const payload = JSON.stringify({ name: 'twice', attempt: 1 });
+    await nc.jetstream().publish(stream.subjectOf(THING_HAPPENED), payload, { msgID: 'event-twice' });
+    await waitFor(async () => (await seen('twice')) === 1, { what: 'the first delivery' });
+    // JetStream redelivers when an ack is lost (say the replica died right after its commit).
+    const redelivery = {
+      subject: stream.subjectOf(THING_HAPPENED),
+      headers: { get: (key: string) => (key === 'Nats-Msg-Id' ? 'event-twice' : '') },
+      seq: 1,
+      string: () => payload,
+      info: { deliveryCount: 2 },
+      ack: jest.fn(),
+      nak: jest.fn(),
+      term: jest.fn(),
+    };
+    await app.get(EventConsumer).handle(redelivery as never);
+    expect(redelivery.ack).toHaveBeenCalledTimes(1);
+    expect(redelivery.nak).not.toHaveBeenCalled();
+    expect(await seen('twice')).toBe(1);
+  });
+
+  it('retries a failing handler with back-off; its writes of failed attempts are rolled back', async () => {
+    handler.failuresLeft.set('flaky', 2);
+    await dataSource.transaction((manager) => app.get(Outbox).add(manager, THING_HAPPENED, { name: 'flaky', attempt: 1 }));
+    await waitFor(async () => (await seen('flaky')) === 1, { timeoutMs: 20_000, what: 'the third attempt' });
+    expect(handler.calls.filter((name) => name === 'flaky')).toHaveLength(3);
+  });
+
+  it('parks an event that fails validation, with the reason, without running the handler', async () => {
+    const stream = app.get(EventStream);
+    await nc.jetstream().publish(stream.subjectOf(THING_HAPPENED), JSON.stringify({ name: 42 }), { msgID: 'poison-1' });
+    const [parked] = await waitFor(async () => {
+      const rows = await dataSource.query(`select reason, deliveries from things.parked_events where event_id = 'poison-1'`);
+      return rows.length ? rows : undefined;
+    }, { what: 'the parked event' });
+    expect(parked.reason).toContain('invalid ThingHappened');
+    expect(parked.reason).toContain('name');
+    expect(handler.calls).not.toContain(42 as unknown as string);
+  });
+
+  it('parks an event whose handler keeps failing, after the configured deliveries', async () => {
+    handler.failuresLeft.set('hopeless', 100);
+    await dataSource.transaction((manager) => app.get(Outbox).add(manager, THING_HAPPENED, { name: 'hopeless', attempt: 1 }));
+    const [parked] = await waitFor(async () => {
+      const rows = await dataSource.query(`select reason, deliveries from things.parked_events where subject = $1 and payload like '%hopeless%'`, [THING_HAPPENED]);
+      return rows.length ? rows : undefined;
+    }, { timeoutMs: 20_000, what: 'the parked event' });
+    expect(parked).toMatchObject({ deliveries: 3 });
+    expect(parked.reason).toContain('hopeless fails on purpose');
+    expect(await seen('hopeless')).toBeUndefined();
+  });
+
+  it('an event published while the consumer was down is handled when it comes back', async () => {
+    const consumer = app.get(EventConsumer);
+    await consumer.onApplicationShutdown();
+    await dataSource.transaction((manager) => app.get(Outbox).add(manager, THING_HAPPENED, { name: 'while-down', attempt: 1 }));
+    await app.get(OutboxRelay).drain();
+    expect(await seen('while-down')).toBeUndefined();
+    await consumer.onApplicationBootstrap();
+    await waitFor(async () => (await seen('while-down')) === 1, { what: 'the event after restart' });
+  });
+});
