@@ -1,0 +1,49 @@
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { CreateAccountRequest, CreateMarketplaceRequest, OrderSyncedEvent, ValidateDeliveryBody } from './index';
+
+const errorsOf = <T extends object>(cls: new () => T, plain: object) =>
+  validateSync(plainToInstance(cls, plain) as object, { forbidUnknownValues: true }).map((e) => e.property);
+
+describe('message contracts', () => {
+  it('an account needs its credentials, a known region and Amazon-shaped ids', () => {
+    expect(errorsOf(CreateAccountRequest, { name: 'x', sellerId: 'A1B2C3D4', region: 'EU', lwaClientId: 'c', lwaClientSecret: 's', refreshToken: 'r', marketplaceIds: ['A1PA6795UKMFR9'] })).toEqual([]);
+    expect(errorsOf(CreateAccountRequest, { name: '', sellerId: 'lower', region: 'MARS', marketplaceIds: ['bad id'] })).toEqual(
+      expect.arrayContaining(['name', 'sellerId', 'region', 'lwaClientId', 'lwaClientSecret', 'refreshToken', 'marketplaceIds']),
+    );
+    expect(errorsOf(CreateAccountRequest, { name: 'x', sellerId: 'A1B2C3D4', region: 'EU', lwaClientId: 'c', lwaClientSecret: 's', refreshToken: 'r', marketplaceIds: ['A1PA6795UKMFR9'], apiEndpoint: 'not a url' })).toEqual(['apiEndpoint']);
+  });
+
+  it('a marketplace needs ISO country and currency codes and a region', () => {
+    expect(errorsOf(CreateMarketplaceRequest, { marketplaceId: 'A2NODRKZP88ZB9', name: 'Amazon.se', countryCode: 'SE', region: 'EU', currency: 'SEK', domain: 'amazon.se', taxIncluded: true })).toEqual([]);
+    expect(errorsOf(CreateMarketplaceRequest, { marketplaceId: 'x', name: 'n', countryCode: 'Sweden', region: 'XX', currency: 'kr', domain: 'se', taxIncluded: 'yes' })).toEqual(
+      expect.arrayContaining(['marketplaceId', 'countryCode', 'region', 'currency', 'domain', 'taxIncluded']),
+    );
+  });
+
+  it('validating a delivery takes Amazon carrier codes; Other needs a carrier name', () => {
+    expect(errorsOf(ValidateDeliveryBody, { carrierCode: 'DHL', trackingNumber: '1' })).toEqual([]);
+    expect(errorsOf(ValidateDeliveryBody, { carrierCode: 'Pigeon', trackingNumber: '1' })).toEqual(['carrierCode']);
+    expect(errorsOf(ValidateDeliveryBody, { carrierCode: 'Other', trackingNumber: '1' })).toEqual(['carrierName']);
+    expect(errorsOf(ValidateDeliveryBody, { carrierCode: 'Other', carrierName: 'Local courier', trackingNumber: '1', lines: [{ orderItemId: '1', quantity: -1 }] })).toEqual(['lines']);
+  });
+
+  it('an order.synced event validates its nested lines', () => {
+    const event = {
+      orderId: '5b0f1c1e-6c3a-4e0e-9d7b-3f1f5c3a1a11',
+      version: 1,
+      accountId: '5b0f1c1e-6c3a-4e0e-9d7b-3f1f5c3a1a12',
+      marketplaceId: 'A1PA6795UKMFR9',
+      amazonOrderId: '028-1-1',
+      channel: 'FBM',
+      status: 'confirmed',
+      contactId: '5b0f1c1e-6c3a-4e0e-9d7b-3f1f5c3a1a13',
+      deliveryAddressId: '5b0f1c1e-6c3a-4e0e-9d7b-3f1f5c3a1a14',
+      giftMessage: null,
+      lines: [{ lineId: '5b0f1c1e-6c3a-4e0e-9d7b-3f1f5c3a1a15', kind: 'product', orderItemId: '1', productId: null, sku: 'A', quantity: 1, quantityShipped: 0 }],
+    };
+    expect(errorsOf(OrderSyncedEvent, event)).toEqual([]);
+    expect(errorsOf(OrderSyncedEvent, { ...event, lines: [{ ...event.lines[0], quantity: -2 }] })).toEqual(['lines']);
+    expect(errorsOf(OrderSyncedEvent, { ...event, lines: [] })).toEqual(['lines']);
+  });
+});
