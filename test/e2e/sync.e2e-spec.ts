@@ -1,0 +1,177 @@
+import { waitFor } from '@connector/launcher';
+import { amazonOrder } from '@connector/testing';
+import { RunningSystem } from '../support/running-system';
+
+/** Sellers on the sandbox; each becomes a connector account. */
+const EU = { sellerId: 'A2SYNCEU000001', clientId: 'eu-client', clientSecret: 'eu-secret', refreshToken: 'Atzr|eu', marketplaceIds: ['A1PA6795UKMFR9', 'A13V1IB3VIYZZH', 'A1F83G8C2ARO7P'] };
+const NA = { sellerId: 'A2SYNCNA000001', clientId: 'na-client', clientSecret: 'na-secret', refreshToken: 'Atzr|na', marketplaceIds: ['ATVPDKIKX0DER', 'A2EUQ1WTGCTBG2'] };
+
+describe('order sync against the sandbox: accounts, marketplaces, changes, faults, crashes', () => {
+  // Amazon's limits run 60 times faster in the sandbox, and our pacing follows.
+  const running = new RunningSystem();
+  const accounts: Record<string, string> = {};
+
+  const createAccount = async (seller: typeof EU, region: 'EU' | 'NA', extra: object = {}) => {
+    const created = await running.api('POST', '/api/accounts', {
+      name: `Seller ${seller.sellerId}`,
+      sellerId: seller.sellerId,
+      region,
+      lwaClientId: seller.clientId,
+      lwaClientSecret: seller.clientSecret,
+      refreshToken: seller.refreshToken,
+      marketplaceIds: seller.marketplaceIds,
+      apiEndpoint: running.sandboxUrl,
+      lwaEndpoint: `${running.sandboxUrl}/auth/o2/token`,
+      ...extra,
+    });
+    expect(created.status).toBe(201);
+    return created.body.id as string;
+  };
+  const orders = async (query: string) => (await running.api('GET', `/api/orders?limit=500&${query}`)).body.items as any[];
+  const lastRun = async (accountId: string) => {
+    const runs = (await running.api('GET', `/api/accounts/${accountId}/sync-runs?limit=500`)).body.items as any[];
+    return runs[runs.length - 1];
+  };
+  /** Asks for a sync and waits for a run that started after the request to finish. */
+  const syncNow = async (accountId: string) => {
+    const before = (await running.api('GET', `/api/accounts/${accountId}/sync-runs?limit=500`)).body.items.length;
+    expect((await running.api('POST', `/api/accounts/${accountId}/sync`, {})).status).toBe(202);
+    return waitFor(async () => {
+      const runs = (await running.api('GET', `/api/accounts/${accountId}/sync-runs?limit=500`)).body.items as any[];
+      const run = runs[runs.length - 1];
+      return runs.length > before && run.status !== 'running' ? run : undefined;
+    }, { timeoutMs: 90_000, what: 'a finished sync run' });
+  };
+  /** Changes made at the sandbox become visible to the SP-API two minutes later. */
+  const letAmazonCatchUp = () => running.sandbox('POST', '/_sandbox/clock', { advanceSeconds: 125 });
+
+  beforeAll(async () => {
+    await running.start({ SANDBOX_TIME_SCALE: '60', SPAPI_RATE_SCALE: '60', SYNC_LEASE_SECONDS: '10' });
+    for (const seller of [EU, NA]) expect((await running.sandbox('POST', '/_sandbox/sellers', seller)).status).toBe(201);
+  }, 180_000);
+
+  afterAll(() => running.stop(), 60_000);
+
+  it('an account may only enable marketplaces of its own region', async () => {
+    const wrong = await running.api('POST', '/api/accounts', {
+      name: 'x', sellerId: 'A2WRONG0000001', region: 'NA', lwaClientId: 'c', lwaClientSecret: 's', refreshToken: 'r', marketplaceIds: ['A1PA6795UKMFR9'],
+    });
+    expect(wrong.status).toBe(400);
+    expect(JSON.stringify(wrong.body.details)).toContain('not in region NA');
+    const added = await running.api('POST', '/api/marketplaces', { marketplaceId: 'A2NODRKZP88ZB9', name: 'Amazon.se', countryCode: 'SE', region: 'EU', currency: 'SEK', domain: 'amazon.se', taxIncluded: true });
+    expect(added.status).toBe(201);
+    const list = (await running.api('GET', '/api/marketplaces')).body;
+    expect(list.map((m: any) => m.marketplaceId)).toEqual(expect.arrayContaining(['ATVPDKIKX0DER', 'A1PA6795UKMFR9', 'A2NODRKZP88ZB9']));
+    expect((await running.api('POST', '/api/marketplaces', { marketplaceId: 'bad', name: '', countryCode: 'Sweden', region: 'XX', currency: 'kr', domain: 'x', taxIncluded: 1 })).status).toBe(400);
+  });
+
+  it('syncs several accounts over several marketplaces; every generated order reconciles', async () => {
+    await running.sandbox('POST', `/_sandbox/sellers/${EU.sellerId}/orders/generate`, { count: 250, seed: 'eu', marketplaceIds: EU.marketplaceIds });
+    await running.sandbox('POST', `/_sandbox/sellers/${NA.sellerId}/orders/generate`, { count: 120, seed: 'na', marketplaceIds: NA.marketplaceIds });
+    accounts.eu = await createAccount(EU, 'EU');
+    accounts.na = await createAccount(NA, 'NA');
+    for (const [key, seller] of [['eu', EU], ['na', NA]] as const) {
+      const atAmazon = (await running.sandbox('GET', `/_sandbox/sellers/${seller.sellerId}/orders`)).body.orders as any[];
+      const expected = atAmazon.filter((o) =>
+        o.fulfilledBy === 'AMAZON' ? ['SHIPPED', 'CANCELLED'].includes(o.fulfillmentStatus) : ['UNSHIPPED', 'PARTIALLY_SHIPPED', 'SHIPPED', 'CANCELLED'].includes(o.fulfillmentStatus),
+      );
+      const synced = await waitFor(async () => {
+        const run = await lastRun(accounts[key]);
+        return run?.status === 'succeeded' ? orders(`accountId=${accounts[key]}`) : undefined;
+      }, { timeoutMs: 90_000, what: `the first sync of ${key}` });
+      // Orders Amazon cancelled before they were ever confirmed carry no prices and are not synced.
+      const neverConfirmed = atAmazon.filter((o) => o.fulfillmentStatus === 'CANCELLED').length;
+      expect(synced.length).toBeGreaterThanOrEqual(expected.length - neverConfirmed);
+      expect(synced.length).toBeLessThanOrEqual(expected.length);
+      expect(new Set(synced.map((o) => o.amazonOrderId)).size).toBe(synced.length);
+      expect(synced.filter((o) => !o.reconciled)).toEqual([]);
+      expect(new Set(synced.map((o) => o.marketplaceId)).size).toBeGreaterThan(1);
+    }
+    const na = await orders(`accountId=${accounts.na}`);
+    expect(na.every((o) => !o.lines.some((l: any) => l.kind === 'product' && l.totalTaxIncluded === l.totalTaxExcluded && l.taxAmount !== '0.00'))).toBe(true);
+  });
+
+  it('follows changes on Amazon: a shipment, an Amazon-side cancellation that cancels the open delivery', async () => {
+    const open = (await orders(`accountId=${accounts.eu}&channel=FBM&status=confirmed`)).slice(0, 2);
+    expect(open).toHaveLength(2);
+    const [toShip, toCancel] = open;
+    await waitFor(async () => (await running.api('GET', `/api/deliveries?orderId=${toCancel.id}`)).body.items?.[0], { what: 'the delivery to be cancelled' });
+    await running.sandbox('POST', `/_sandbox/orders/${toShip.amazonOrderId}/status`, { status: 'SHIPPED' });
+    await running.sandbox('POST', `/_sandbox/orders/${toCancel.amazonOrderId}/status`, { status: 'CANCELLED', cancelledBy: 'BUYER' });
+    await letAmazonCatchUp();
+    const run = await syncNow(accounts.eu);
+    expect(run).toMatchObject({ status: 'succeeded' });
+    expect(run.ordersUpdated).toBeGreaterThanOrEqual(2);
+    expect((await running.api('GET', `/api/orders/${toShip.id}`)).body.status).toBe('shipped');
+    const canceled = (await running.api('GET', `/api/orders/${toCancel.id}`)).body;
+    expect(canceled).toMatchObject({ status: 'canceled', canceledBy: 'amazon' });
+    await waitFor(async () => (await running.api('GET', `/api/deliveries?orderId=${toCancel.id}`)).body.items?.[0]?.state === 'canceled', { what: 'the delivery to be cancelled' });
+    const notifications = (await running.api('GET', `/api/notifications?orderId=${toCancel.id}`)).body.items;
+    expect(notifications).toEqual([]); // Amazon cancelled it: nothing to tell Amazon.
+  });
+
+  it('quarantines a malformed order with its reason, keeps syncing the rest, and recovers it later', async () => {
+    const broken = amazonOrder({ orderId: '302-9999999-0000001', lastUpdatedTime: new Date(Date.now() - 180_000).toISOString(), items: [{ orderItemId: '90000000000001', sku: 'Q-SKU', quantity: 1, unitPrice: '10.00', tax: '1.60' }] });
+    const fine = amazonOrder({ orderId: '302-9999999-0000002', lastUpdatedTime: new Date(Date.now() - 180_000).toISOString(), items: [{ orderItemId: '90000000000002', sku: 'Q-SKU', quantity: 1, unitPrice: '10.00', tax: '1.60' }] });
+    // Both become visible relative to the sandbox's (advanced) clock.
+    const clock = (await running.sandbox('GET', '/_sandbox/clock')).body.now as string;
+    for (const order of [broken, fine]) {
+      order.lastUpdatedTime = new Date(Date.parse(clock) - 180_000).toISOString();
+      expect((await running.sandbox('POST', `/_sandbox/sellers/${EU.sellerId}/orders`, order)).status).toBe(201);
+    }
+    await running.sandbox('POST', '/_sandbox/faults', { malformedOrderIds: [broken.orderId] });
+    const run = await syncNow(accounts.eu);
+    expect(run.ordersQuarantined).toBe(1);
+    expect((await orders(`amazonOrderId=${fine.orderId}`))).toHaveLength(1);
+    expect((await orders(`amazonOrderId=${broken.orderId}`))).toHaveLength(0);
+    const quarantined = (await running.api('GET', `/api/orders/quarantined?accountId=${accounts.eu}`)).body.items as any[];
+    expect(quarantined).toEqual([expect.objectContaining({ amazonOrderId: broken.orderId, reason: expect.any(String) })]);
+
+    await running.sandbox('DELETE', '/_sandbox/faults');
+    await syncNow(accounts.eu);
+    expect((await orders(`amazonOrderId=${broken.orderId}`))).toHaveLength(1);
+    expect((await running.api('GET', `/api/orders/quarantined?accountId=${accounts.eu}`)).body.items).toEqual([]);
+  });
+
+  it('skips nothing through a 429 storm and 5xx errors', async () => {
+    const seller = { ...NA, sellerId: 'A2SYNCSTORM001', clientId: 'storm-client', refreshToken: 'Atzr|storm' };
+    await running.sandbox('POST', '/_sandbox/sellers', seller);
+    await running.sandbox('POST', `/_sandbox/sellers/${seller.sellerId}/orders/generate`, { count: 350, seed: 'storm', marketplaceIds: seller.marketplaceIds });
+    await running.sandbox('POST', '/_sandbox/faults', { operation: 'searchOrders', sellerId: seller.sellerId, throttleStorm: { count: 3 } });
+    await running.sandbox('POST', '/_sandbox/faults', { operation: 'searchOrders', sellerId: seller.sellerId, status: 503, count: 2 });
+    const accountId = await createAccount(seller, 'NA', { syncEnabled: false });
+    const run = await syncNow(accountId);
+    await running.sandbox('DELETE', '/_sandbox/faults');
+    expect(run.status).toBe('succeeded');
+    expect(run.throttled).toBeGreaterThanOrEqual(1);
+    const atAmazon = (await running.sandbox('GET', `/_sandbox/sellers/${seller.sellerId}/orders`)).body.orders as any[];
+    const syncable = atAmazon.filter((o) => (o.fulfilledBy === 'AMAZON' ? ['SHIPPED'] : ['UNSHIPPED', 'PARTIALLY_SHIPPED', 'SHIPPED']).includes(o.fulfillmentStatus));
+    const synced = await orders(`accountId=${accountId}`);
+    expect(syncable.filter((o) => !synced.some((s) => s.amazonOrderId === o.orderId))).toEqual([]);
+    expect(new Set(synced.map((o) => o.amazonOrderId)).size).toBe(synced.length);
+  });
+
+  it('order-ingestion killed mid-sync: another start resumes, nothing lost, nothing doubled', async () => {
+    const seller = { ...EU, sellerId: 'A2SYNCCRASH001', clientId: 'crash-client', refreshToken: 'Atzr|crash' };
+    await running.sandbox('POST', '/_sandbox/sellers', seller);
+    await running.sandbox('POST', `/_sandbox/sellers/${seller.sellerId}/orders/generate`, { count: 400, seed: 'crash', marketplaceIds: ['A1PA6795UKMFR9'], fulfilledBy: 'MERCHANT', statuses: ['UNSHIPPED'] });
+    // Slow Amazon down so the sync is caught between pages.
+    await running.sandbox('POST', '/_sandbox/faults', { operation: 'searchOrders', sellerId: seller.sellerId, latencyMs: 1500 });
+    const accountId = await createAccount(seller, 'EU');
+    await waitFor(async () => (await orders(`accountId=${accountId}`)).length >= 100, { timeoutMs: 60_000, what: 'the first page' });
+    await running.system.process('order-ingestion').stop('SIGKILL');
+    await running.sandbox('DELETE', '/_sandbox/faults');
+    await running.system.process('order-ingestion').start();
+    const synced = await waitFor(async () => {
+      const list = await orders(`accountId=${accountId}`);
+      return list.length >= 400 ? list : undefined;
+    }, { timeoutMs: 90_000, what: 'all 400 orders after the restart' });
+    expect(synced).toHaveLength(400);
+    expect(new Set(synced.map((o) => o.amazonOrderId)).size).toBe(400);
+    const deliveries = await waitFor(async () => {
+      const rows = await running.env.query<{ n: number; orders: number }>(`select count(*)::int as n, count(distinct order_id)::int as orders from inventory.deliveries where account_id = $1`, [accountId]);
+      return rows[0].n === 400 ? rows[0] : undefined;
+    }, { what: 'one delivery per order' });
+    expect(deliveries.orders).toBe(400);
+  });
+});
