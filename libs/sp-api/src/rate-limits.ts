@@ -63,6 +63,14 @@ export class TokenBucket {
     return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) / (this.rate * this.scale)) * 1000);
   }
 
+  /**
+   * A wait a little longer than the exact one: Amazon's bucket and ours run on different
+   * clocks, and arriving a few milliseconds early is a 429.
+   */
+  private safeWait(ms: number): number {
+    return ms === 0 ? 0 : Math.ceil(ms * 1.02) + 10;
+  }
+
   private refill(): void {
     const now = this.now();
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.updatedAt) / 1000) * this.rate * this.scale);
@@ -76,7 +84,7 @@ export class TokenBucket {
         this.tokens -= 1;
         return;
       }
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      await new Promise((resolve) => setTimeout(resolve, this.safeWait(wait)));
     }
   }
 }

@@ -58,14 +58,14 @@ export class SalesOrdersService {
    * amazon-notifications tells Amazon.
    */
   async cancel(request: CancelOrderRequest): Promise<SalesOrderView> {
+    let refusal: string | undefined;
     await this.dataSource.transaction(async (manager) => {
       const order = await manager.findOne(SalesOrder, { where: { id: request.id }, relations: { lines: true }, lock: { mode: 'pessimistic_write', tables: ['sales_orders'] } });
       if (!order) throw ServiceError.notFound(`sales order ${request.id} not found`);
       if (order.status === SalesOrderStatus.Canceled) throw ServiceError.conflict(`sales order ${order.amazonOrderId} is already cancelled`);
       if (order.status === SalesOrderStatus.Shipped || order.deliveryState === 'done') {
-        const why = `sales order ${order.amazonOrderId} is shipped; a shipped order cannot be cancelled`;
-        await manager.update(SalesOrder, { id: order.id }, { cancelError: why });
-        throw ServiceError.conflict(why);
+        refusal = `sales order ${order.amazonOrderId} is shipped; a shipped order cannot be cancelled`;
+        return;
       }
       order.status = SalesOrderStatus.Canceled;
       order.canceledBy = 'seller';
@@ -95,6 +95,11 @@ export class SalesOrdersService {
       };
       await this.outbox.add(manager, ORDER_CANCELED, event);
     });
+    if (refusal) {
+      // The order keeps why it could not be cancelled, for whoever looks at it next.
+      await this.orders.update({ id: request.id }, { cancelError: refusal });
+      throw ServiceError.conflict(refusal);
+    }
     return this.get(request.id);
   }
 
