@@ -64,11 +64,11 @@ export class TokenBucket {
   }
 
   /**
-   * A wait a little longer than the exact one: Amazon's bucket and ours run on different
-   * clocks, and arriving a few milliseconds early is a 429.
+   * A wait a little longer than the exact one: Amazon stamps a call when it handles it, not
+   * when it arrives, so a previous call handled late makes ours look early by that much.
    */
   private safeWait(ms: number): number {
-    return ms === 0 ? 0 : Math.ceil(ms * 1.02) + 10;
+    return ms === 0 ? 0 : Math.ceil(ms * 1.01) + 25;
   }
 
   private refill(): void {

@@ -37,6 +37,10 @@ export class ServiceProcess {
     private readonly color: number,
   ) {}
 
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   get running(): boolean {
     return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
   }

@@ -35,6 +35,25 @@ export interface PageOutcome {
   committed: string[];
 }
 
+/** Rows per statement: 25 columns a line keeps a statement well under PostgreSQL's 65,535 parameters. */
+const LINES_PER_STATEMENT = 1000;
+
+interface OrderChange {
+  known: SalesOrder | undefined;
+  order: SalesOrder;
+  lines: SalesOrderLine[];
+  goneLineIds: string[];
+  events: { subject: string; payload: object }[];
+}
+
+export interface PreparedPage {
+  account: SellerAccount;
+  outcome: PageOutcome;
+  existing: Map<string, SalesOrder>;
+  prepared: Prepared[];
+  failures: { order: AmazonOrder; reason: string }[];
+}
+
 interface Prepared {
   mapped: MappedOrder;
   contactId: string;
@@ -61,6 +80,14 @@ export class SalesOrderWriter {
   ) {}
 
   async writePage(account: SellerAccount, orders: AmazonOrder[], marketplaces: Map<string, Marketplace>): Promise<PageOutcome> {
+    return this.commit(await this.prepare(account, orders, marketplaces));
+  }
+
+  /**
+   * Everything before the transaction: map the page and resolve its partners and products.
+   * The sync prepares page n+1 while page n commits.
+   */
+  async prepare(account: SellerAccount, orders: AmazonOrder[], marketplaces: Map<string, Marketplace>): Promise<PreparedPage> {
     const outcome: PageOutcome = { seen: orders.length, created: 0, updated: 0, unchanged: 0, quarantined: 0, skipped: 0, committed: [] };
     const existing = await this.loadExisting(account.id, orders.map((o) => o.orderId).filter(Boolean));
     const mapped: MappedOrder[] = [];
@@ -87,7 +114,20 @@ export class SalesOrderWriter {
     }
 
     const prepared = mapped.length ? await this.resolve(account, mapped) : [];
+    return { account, outcome, existing, prepared, failures };
+  }
+
+  /** One transaction: orders, lines, their events, quarantines. */
+  async commit(page: PreparedPage): Promise<PageOutcome> {
+    const { account, outcome, existing, prepared, failures } = page;
     await this.dataSource.transaction(async (manager) => {
+      // Prepared outside this transaction: an order another page (or replica) committed since
+      // is updated, not inserted twice.
+      const unseen = prepared.filter((p) => !existing.has(p.mapped.amazonOrderId)).map((p) => p.mapped.amazonOrderId);
+      if (unseen.length) {
+        const raced = await manager.find(SalesOrder, { where: { accountId: account.id, amazonOrderId: In(unseen) }, relations: { lines: true } });
+        for (const order of raced) existing.set(order.amazonOrderId, order);
+      }
       const learned = prepared[0]?.learned ?? [];
       if (learned.length) {
         await manager
@@ -98,17 +138,19 @@ export class SalesOrderWriter {
           .orIgnore()
           .execute();
       }
+      const changes: OrderChange[] = [];
       for (const item of prepared) {
         const known = existing.get(item.mapped.amazonOrderId);
         if (known && known.contentHash === item.hash) {
           outcome.unchanged++;
         } else {
-          await this.upsert(manager, account, item, known);
+          changes.push(this.change(manager, account, item, known));
           if (known) outcome.updated++;
           else outcome.created++;
         }
         outcome.committed.push(item.mapped.amazonOrderId);
       }
+      await this.save(manager, changes);
       if (outcome.committed.length) {
         await manager.update(
           QuarantinedOrder,
@@ -206,7 +248,26 @@ export class SalesOrderWriter {
     });
   }
 
-  private async upsert(manager: EntityManager, account: SellerAccount, item: Prepared, known: SalesOrder | undefined): Promise<void> {
+  /** Writes the page's new and changed orders in a handful of statements, whatever the page size. */
+  private async save(manager: EntityManager, changes: OrderChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    const created = changes.filter((c) => !c.known).map((c) => c.order);
+    if (created.length) await manager.insert(SalesOrder, created);
+    for (const change of changes.filter((c) => c.known)) {
+      const { id, createdAt: _c, updatedAt: _u, lines: _l, ...fields } = change.order;
+      await manager.update(SalesOrder, { id }, fields);
+    }
+    const gone = changes.flatMap((c) => c.goneLineIds);
+    if (gone.length) await manager.delete(SalesOrderLine, { id: In(gone) });
+    const lines = changes.flatMap((c) => c.lines);
+    for (let i = 0; i < lines.length; i += LINES_PER_STATEMENT) {
+      await manager.upsert(SalesOrderLine, lines.slice(i, i + LINES_PER_STATEMENT), ['orderId', 'lineKey']);
+    }
+    await this.outbox.addMany(manager, changes.flatMap((c) => c.events));
+  }
+
+  /** The rows and events of one new or changed order; no I/O. */
+  private change(manager: EntityManager, account: SellerAccount, item: Prepared, known: SalesOrder | undefined): OrderChange {
     const { mapped } = item;
     // A cancellation is final: Amazon may still say Unshipped while our cancellation travels.
     const status = known?.status === SalesOrderStatus.Canceled ? SalesOrderStatus.Canceled : mapped.status;
@@ -238,12 +299,6 @@ export class SalesOrderWriter {
       contentHash: item.hash,
       version: (known?.version ?? 0) + 1,
     });
-    if (known) {
-      const { id, createdAt: _c, updatedAt: _u, lines: _l, ...changes } = order;
-      await manager.update(SalesOrder, { id }, changes);
-    } else {
-      await manager.insert(SalesOrder, order);
-    }
 
     const knownLines = new Map((known?.lines ?? []).map((line) => [line.lineKey, line]));
     const lines = mapped.lines.map((line, index) =>
@@ -275,9 +330,7 @@ export class SalesOrderWriter {
         giftMessage: line.giftMessage,
       }),
     );
-    const gone = [...knownLines.values()].filter((line) => !mapped.lines.some((l) => l.lineKey === line.lineKey));
-    if (gone.length) await manager.delete(SalesOrderLine, { id: In(gone.map((line) => line.id)) });
-    await manager.upsert(SalesOrderLine, lines, ['orderId', 'lineKey']);
+    const goneLineIds = [...knownLines.values()].filter((line) => !mapped.lines.some((l) => l.lineKey === line.lineKey)).map((line) => line.id);
 
     const eventLines: OrderEventLine[] = lines.map((line) => ({
       lineId: line.id,
@@ -301,7 +354,7 @@ export class SalesOrderWriter {
       giftMessage: order.giftMessage,
       lines: eventLines,
     };
-    await this.outbox.add(manager, ORDER_SYNCED, synced);
+    const events: OrderChange['events'] = [{ subject: ORDER_SYNCED, payload: synced }];
     if (newlyCanceledByAmazon && known) {
       const canceled: OrderCanceledEvent = {
         orderId: order.id,
@@ -315,7 +368,8 @@ export class SalesOrderWriter {
         lines: eventLines,
         notifyAmazon: false,
       };
-      await this.outbox.add(manager, ORDER_CANCELED, canceled);
+      events.push({ subject: ORDER_CANCELED, payload: canceled });
     }
+    return { known, order, lines, goneLineIds, events };
   }
 }

@@ -96,26 +96,26 @@ export class SyncService {
       };
       if (account.ordersApi === OrdersApiVersion.V0) {
         await this.retryQuarantinedV0(account, client, marketplaces, run);
-        let nextToken: string | undefined;
-        do {
-          const page = await getOrders(client, { lastUpdatedAfter: windowFrom.toISOString(), marketplaceIds: account.marketplaceIds, nextToken });
-          run.windowTo ??= page.LastUpdatedBefore ? new Date(page.LastUpdatedBefore) : new Date(Date.now() - AMAZON_VISIBILITY_DELAY_MS);
-          await afterPage(await this.writeV0Page(account, client, page.Orders, marketplaces));
-          nextToken = page.NextToken || undefined;
-        } while (nextToken);
+        await eachPage(
+          (nextToken) => getOrders(client!, { lastUpdatedAfter: windowFrom.toISOString(), marketplaceIds: account.marketplaceIds, nextToken }),
+          (page) => page.NextToken || undefined,
+          async (page) => {
+            run.windowTo ??= page.LastUpdatedBefore ? new Date(page.LastUpdatedBefore) : new Date(Date.now() - AMAZON_VISIBILITY_DELAY_MS);
+            return this.writeV0Page(account, client!, page.Orders, marketplaces);
+          },
+          afterPage,
+        );
       } else {
         await this.retryQuarantined(account, client, marketplaces, run);
-        let paginationToken: string | undefined;
-        do {
-          const page = await searchOrders(client, {
-            lastUpdatedAfter: windowFrom.toISOString(),
-            marketplaceIds: account.marketplaceIds,
-            paginationToken,
-          });
-          run.windowTo ??= page.lastUpdatedBefore ? new Date(page.lastUpdatedBefore) : new Date(Date.now() - AMAZON_VISIBILITY_DELAY_MS);
-          await afterPage(await this.writer.writePage(account, page.orders ?? [], marketplaces));
-          paginationToken = page.pagination?.nextToken;
-        } while (paginationToken);
+        await eachPage(
+          (paginationToken) => searchOrders(client!, { lastUpdatedAfter: windowFrom.toISOString(), marketplaceIds: account.marketplaceIds, paginationToken }),
+          (page) => page.pagination?.nextToken,
+          async (page) => {
+            run.windowTo ??= page.lastUpdatedBefore ? new Date(page.lastUpdatedBefore) : new Date(Date.now() - AMAZON_VISIBILITY_DELAY_MS);
+            return this.writer.prepare(account, page.orders ?? [], marketplaces);
+          },
+          async (prepared) => afterPage(await this.writer.commit(prepared)),
+        );
       }
       // Every page is committed: only now does the cursor move.
       await this.dataSource.getRepository(SellerAccount).update({ id: account.id }, { lastSyncedUntil: run.windowTo });
@@ -261,6 +261,37 @@ export class SyncService {
       if (err instanceof InvalidCursorError) throw ServiceError.badRequest(err.message);
       throw err;
     }
+  }
+}
+
+/**
+ * Walks a paged answer as a pipeline: page n+1 is fetched while page n is prepared, and
+ * prepared while page n commits, so Amazon's quota and not our writes sets the pace.
+ * Commits happen one at a time and in page order; the first failure stops the walk.
+ */
+export async function eachPage<P, Q>(
+  fetch: (token?: string) => Promise<P>,
+  nextToken: (page: P) => string | undefined,
+  prepare: (page: P) => Promise<Q>,
+  commit: (prepared: Q) => Promise<void>,
+): Promise<void> {
+  let pending: Promise<P> | undefined = fetch(undefined);
+  let committing: Promise<void> = Promise.resolve();
+  try {
+    while (pending) {
+      const page: P = await pending;
+      const token = nextToken(page);
+      pending = token ? fetch(token) : undefined;
+      const prepared = await prepare(page);
+      await committing;
+      committing = commit(prepared);
+    }
+    await committing;
+  } catch (err) {
+    // Whatever is still in flight is dropped; the run fails on the first error.
+    pending?.catch(() => undefined);
+    committing.catch(() => undefined);
+    throw err;
   }
 }
 
