@@ -17,6 +17,8 @@ export const OPERATION_LIMITS = {
 
 export type SpApiOperation = keyof typeof OPERATION_LIMITS;
 
+const SAFETY_FACTOR = 0.98;
+
 /**
  * Client-side token bucket, so a sole user of the quota is never throttled: a call waits
  * for a token instead of being refused. `scale` speeds the restore rate up (benchmarks
@@ -60,21 +62,24 @@ export class TokenBucket {
 
   msUntilToken(): number {
     this.refill();
-    return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) / (this.rate * this.scale)) * 1000);
+    return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) / this.restoreRate()) * 1000);
   }
 
-  /**
-   * A wait a little longer than the exact one: Amazon stamps a call when it handles it, not
-   * when it arrives, so a previous call handled late makes ours look early by that much.
-   */
-  private safeWait(ms: number): number {
-    return ms === 0 ? 0 : Math.ceil(ms * 1.01) + 25;
-  }
+
 
   private refill(): void {
     const now = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.updatedAt) / 1000) * this.rate * this.scale);
+    this.tokens = Math.min(this.burst, this.tokens + ((now - this.updatedAt) / 1000) * this.restoreRate());
     this.updatedAt = now;
+  }
+
+  /**
+   * 2 % under Amazon's rate: Amazon stamps a call when it handles it, not when it arrives,
+   * so at exactly the rate a call handled late makes the next one look early (a 429). Running
+   * a little slower lets Amazon's bucket keep a spare token for such jitter.
+   */
+  private restoreRate(): number {
+    return this.rate * this.scale * SAFETY_FACTOR;
   }
 
   private async waitForToken(): Promise<void> {
@@ -84,7 +89,7 @@ export class TokenBucket {
         this.tokens -= 1;
         return;
       }
-      await new Promise((resolve) => setTimeout(resolve, this.safeWait(wait)));
+      await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
 }
