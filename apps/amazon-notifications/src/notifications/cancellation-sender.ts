@@ -37,10 +37,11 @@ const POLL_BATCH = 1000;
  * message, a FATAL or CANCELLED feed, no report) puts that order back to pending for a new
  * feed, up to NOTIFY_MAX_ATTEMPTS feeds. Cancelling an order twice only earns a warning.
  *
- * The one window where an order can go to Amazon twice: the process dies after createFeed
- * answered and before the feedId is stored (milliseconds). Its rows still hold the document
- * id, are claimed again after the lease and sent again; the second message earns an
- * "already cancelled" warning, which counts as sent.
+ * Where an order can reach Amazon twice: the process dies after createFeed answered and
+ * before the feedId is stored (milliseconds), or createFeed's answer is lost on the network
+ * after Amazon made the feed. createFeed has no idempotency key, so those rows (they still
+ * hold the document id) are claimed again and sent again; the second message earns an
+ * "already cancelled" warning, which counts as sent. Nothing else is ever submitted twice.
  */
 @Injectable()
 export class CancellationSender implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -93,13 +94,6 @@ export class CancellationSender implements OnApplicationBootstrap, OnApplication
           }
         }),
     );
-  }
-
-  /** Submits and polls until nothing is due (tests and benchmarks; the service uses kick()). */
-  async runOnce(): Promise<void> {
-    await this.submitReadyGroups();
-    await Promise.allSettled([...this.work]);
-    await this.pollDue();
   }
 
   // ---- submitting ----
