@@ -7,3 +7,4 @@ export * from './secret-box';
 export * from './service-client.module';
 export * from './service-runtime';
 export * from './validation';
+export * from './paging';

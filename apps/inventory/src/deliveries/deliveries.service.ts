@@ -12,8 +12,7 @@ import {
   ValidateDeliveryRequest,
 } from '@connector/contracts';
 import { Outbox } from '@connector/messaging';
-import { InvalidCursorError, pageOf } from '@connector/persistence';
-import { ServiceError } from '@connector/platform';
+import { listPage, ServiceError } from '@connector/platform';
 import { DataSource, In, Repository } from 'typeorm';
 import { StockMove } from '../stock/stock-move.entity';
 import { moveView } from '../stock/stock.views';
@@ -32,13 +31,7 @@ export class DeliveriesService {
     if (request.orderId) query.andWhere('d.orderId = :orderId', { orderId: request.orderId });
     if (request.accountId) query.andWhere('d.accountId = :accountId', { accountId: request.accountId });
     if (request.state) query.andWhere('d.state = :state', { state: request.state });
-    let page: Page<Delivery>;
-    try {
-      page = await pageOf(query, 'd', request, (d) => d);
-    } catch (err) {
-      if (err instanceof InvalidCursorError) throw ServiceError.badRequest(err.message);
-      throw err;
-    }
+    const page = await listPage(query, request, (d) => d);
     const moves = page.items.length ? await this.dataSource.getRepository(StockMove).findBy({ deliveryId: In(page.items.map((d) => d.id)) }) : [];
     return { items: page.items.map((d) => deliveryView(d, moves.filter((m) => m.deliveryId === d.id))), nextCursor: page.nextCursor };
   }

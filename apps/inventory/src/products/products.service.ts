@@ -15,8 +15,7 @@ import {
   ResolveProductsResponse,
 } from '@connector/contracts';
 import { Outbox } from '@connector/messaging';
-import { InvalidCursorError, pageOf } from '@connector/persistence';
-import { ServiceError } from '@connector/platform';
+import { listPage, ServiceError } from '@connector/platform';
 import { DataSource, Repository } from 'typeorm';
 import { Offer } from './offer.entity';
 import { Product } from './product.entity';
@@ -76,7 +75,7 @@ export class ProductsService {
   async list(request: ListProductsRequest): Promise<Page<ProductView>> {
     const query = this.products.createQueryBuilder('p');
     if (request.search) query.where('(p.name ILIKE :s OR p.internalReference ILIKE :s)', { s: `%${request.search}%` });
-    return paged(query, 'p', request, productView);
+    return listPage(query, request, productView);
   }
 
   async create(request: CreateProductRequest): Promise<ProductView> {
@@ -89,7 +88,7 @@ export class ProductsService {
     const query = this.offers.createQueryBuilder('o');
     if (request.accountId) query.andWhere('o.accountId = :accountId', { accountId: request.accountId });
     if (request.sku) query.andWhere('o.sku = :sku', { sku: request.sku });
-    return paged(query, 'o', request, offerView);
+    return listPage(query, request, offerView);
   }
 
   /** Points a SKU at a product: future orders of that SKU use it. */
@@ -107,15 +106,6 @@ export class ProductsService {
       await this.outbox.add(manager, OFFER_CHANGED, event);
       return offerView((await manager.findOneBy(Offer, { accountId: request.accountId, sku: request.sku }))!);
     });
-  }
-}
-
-async function paged<E extends { id: string; createdAt: Date }, V>(query: import('typeorm').SelectQueryBuilder<E>, alias: string, request: { limit?: number; cursor?: string }, view: (e: E) => V) {
-  try {
-    return await pageOf(query, alias, request, view);
-  } catch (err) {
-    if (err instanceof InvalidCursorError) throw ServiceError.badRequest(err.message);
-    throw err;
   }
 }
 

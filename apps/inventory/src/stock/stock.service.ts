@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { AdjustStockRequest, ListStockMovesRequest, ListStockRequest, Page, StockLevelView, StockMoveState, StockMoveView } from '@connector/contracts';
-import { InvalidCursorError, pageOf } from '@connector/persistence';
-import { ServiceError } from '@connector/platform';
+import { listPage, ServiceError } from '@connector/platform';
 import { DataSource, Repository } from 'typeorm';
 import { ADJUSTMENT_LOCATION_ID, Location } from '../locations/location.entity';
 import { Product } from '../products/product.entity';
@@ -22,12 +21,7 @@ export class StockService {
     if (request.orderId) query.andWhere('m.orderId = :orderId', { orderId: request.orderId });
     if (request.productId) query.andWhere('m.productId = :productId', { productId: request.productId });
     if (request.state) query.andWhere('m.state = :state', { state: request.state });
-    try {
-      return await pageOf(query, 'm', request, moveView);
-    } catch (err) {
-      if (err instanceof InvalidCursorError) throw ServiceError.badRequest(err.message);
-      throw err;
-    }
+    return listPage(query, request, moveView);
   }
 
   /** Quantity on hand per product and location: done moves in, less done moves out. */

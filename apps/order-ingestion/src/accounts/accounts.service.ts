@@ -11,8 +11,7 @@ import {
   Region,
   UpdateAccountChanges,
 } from '@connector/contracts';
-import { InvalidCursorError, pageOf } from '@connector/persistence';
-import { SecretBox, ServiceError } from '@connector/platform';
+import { SecretBox, listPage, ServiceError } from '@connector/platform';
 import type { SpApiAccess } from '@connector/sp-api';
 import { IsNull, Repository } from 'typeorm';
 import { REGION_ENDPOINTS } from '../marketplaces/built-in-marketplaces';
@@ -62,12 +61,7 @@ export class AccountsService {
   }
 
   async list(query: PageQuery): Promise<Page<AccountView>> {
-    try {
-      return await pageOf(this.accounts.createQueryBuilder('a').where('a.deletedAt IS NULL'), 'a', query, toView);
-    } catch (err) {
-      if (err instanceof InvalidCursorError) throw ServiceError.badRequest(err.message);
-      throw err;
-    }
+    return listPage(this.accounts.createQueryBuilder('a').where('a.deletedAt IS NULL'), query, toView);
   }
 
   async view(id: string): Promise<AccountView> {

@@ -4,7 +4,6 @@ import {
   ORDER_CANCELED,
   ORDER_SYNCED,
   OrderCanceledEvent,
-  OrderEventLine,
   OrderSyncedEvent,
   RESOLVE_PARTNERS,
   RESOLVE_PRODUCTS,
@@ -22,6 +21,7 @@ import { isSyncable, MappedOrder, mapAmazonOrder, MappingError } from './amazon-
 import { QuarantinedOrder } from './quarantined-order.entity';
 import { SalesOrderLine } from './sales-order-line.entity';
 import { SalesOrder } from './sales-order.entity';
+import { eventLines } from './sales-order.view';
 import { SkuProduct } from './sku-product.entity';
 
 export interface PageOutcome {
@@ -332,15 +332,7 @@ export class SalesOrderWriter {
     );
     const goneLineIds = [...knownLines.values()].filter((line) => !mapped.lines.some((l) => l.lineKey === line.lineKey)).map((line) => line.id);
 
-    const eventLines: OrderEventLine[] = lines.map((line) => ({
-      lineId: line.id,
-      kind: line.kind,
-      orderItemId: line.orderItemId,
-      productId: line.productId,
-      sku: line.sku,
-      quantity: line.quantity,
-      quantityShipped: line.quantityShipped,
-    }));
+    const linesOfEvents = eventLines(lines);
     const synced: OrderSyncedEvent = {
       orderId: order.id,
       version: order.version,
@@ -352,7 +344,7 @@ export class SalesOrderWriter {
       contactId: order.contactId,
       deliveryAddressId: order.deliveryAddressId,
       giftMessage: order.giftMessage,
-      lines: eventLines,
+      lines: linesOfEvents,
     };
     const events: OrderChange['events'] = [{ subject: ORDER_SYNCED, payload: synced }];
     if (newlyCanceledByAmazon && known) {
@@ -365,7 +357,7 @@ export class SalesOrderWriter {
         channel: order.channel,
         canceledBy: 'amazon',
         reason: null,
-        lines: eventLines,
+        lines: linesOfEvents,
         notifyAmazon: false,
       };
       events.push({ subject: ORDER_CANCELED, payload: canceled });

@@ -1,4 +1,4 @@
-import { SalesOrderLineView, SalesOrderView } from '@connector/contracts';
+import { OrderEventLine, SalesOrderLineView, SalesOrderView } from '@connector/contracts';
 import { SalesOrderLine } from './sales-order-line.entity';
 import { SalesOrder } from './sales-order.entity';
 
@@ -59,4 +59,17 @@ export function orderView(order: SalesOrder): SalesOrderView {
     createdAt: order.createdAt.toISOString(),
     updatedAt: order.updatedAt.toISOString(),
   };
+}
+
+/** The lines as order events carry them. */
+export function eventLines(lines: SalesOrderLine[]): OrderEventLine[] {
+  return lines.map((line) => ({
+    lineId: line.id,
+    kind: line.kind,
+    orderItemId: line.orderItemId,
+    productId: line.productId,
+    sku: line.sku,
+    quantity: line.quantity,
+    quantityShipped: line.quantityShipped,
+  }));
 }

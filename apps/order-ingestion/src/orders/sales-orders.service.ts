@@ -11,13 +11,12 @@ import {
   SalesOrderView,
 } from '@connector/contracts';
 import { Outbox } from '@connector/messaging';
-import { InvalidCursorError, pageOf } from '@connector/persistence';
-import { ServiceError } from '@connector/platform';
-import { DataSource, In, Repository, SelectQueryBuilder } from 'typeorm';
+import { listPage, ServiceError } from '@connector/platform';
+import { DataSource, In, Repository } from 'typeorm';
 import { QuarantinedOrder } from './quarantined-order.entity';
 import { SalesOrderLine } from './sales-order-line.entity';
 import { SalesOrder } from './sales-order.entity';
-import { orderView } from './sales-order.view';
+import { eventLines, orderView } from './sales-order.view';
 
 @Injectable()
 export class SalesOrdersService {
@@ -39,7 +38,7 @@ export class SalesOrdersService {
     ];
     for (const [key, condition] of filters) if (request[key] !== undefined) query.andWhere(condition, { [key]: request[key] });
     // Page over orders alone, then load their lines, so a page holds whole orders.
-    const page = await paged(query, request, (order) => order);
+    const page = await listPage(query, request, (order) => order);
     if (page.items.length === 0) return { items: [], nextCursor: page.nextCursor };
     const lines = await this.dataSource.getRepository(SalesOrderLine).findBy({ orderId: In(page.items.map((o) => o.id)) });
     for (const order of page.items) order.lines = lines.filter((line) => line.orderId === order.id);
@@ -82,15 +81,7 @@ export class SalesOrdersService {
         channel: order.channel,
         canceledBy: 'seller',
         reason: request.reason,
-        lines: (order.lines ?? []).map((line) => ({
-          lineId: line.id,
-          kind: line.kind,
-          orderItemId: line.orderItemId,
-          productId: line.productId,
-          sku: line.sku,
-          quantity: line.quantity,
-          quantityShipped: line.quantityShipped,
-        })),
+        lines: eventLines(order.lines ?? []),
         notifyAmazon: true,
       };
       await this.outbox.add(manager, ORDER_CANCELED, event);
@@ -106,7 +97,7 @@ export class SalesOrdersService {
   async quarantined(request: ListQuarantinedOrdersRequest) {
     const query = this.dataSource.getRepository(QuarantinedOrder).createQueryBuilder('q').where('q.resolvedAt IS NULL');
     if (request.accountId) query.andWhere('q.accountId = :accountId', { accountId: request.accountId });
-    return paged(query, request, (q) => ({
+    return listPage(query, request, (q) => ({
       id: q.id,
       accountId: q.accountId,
       amazonOrderId: q.amazonOrderId,
@@ -116,18 +107,5 @@ export class SalesOrdersService {
       firstSeenAt: q.firstSeenAt.toISOString(),
       lastAttemptAt: q.lastAttemptAt.toISOString(),
     }));
-  }
-}
-
-async function paged<E extends { id: string; createdAt: Date }, V>(
-  query: SelectQueryBuilder<E>,
-  request: { limit?: number; cursor?: string },
-  view: (row: E) => V,
-): Promise<Page<V>> {
-  try {
-    return await pageOf(query, query.alias, request, view);
-  } catch (err) {
-    if (err instanceof InvalidCursorError) throw ServiceError.badRequest(err.message);
-    throw err;
   }
 }

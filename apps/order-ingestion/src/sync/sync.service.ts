@@ -2,8 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { OrdersApiVersion, Page, SyncRunView } from '@connector/contracts';
-import { InvalidCursorError, pageOf } from '@connector/persistence';
-import { SETTINGS, ServiceError } from '@connector/platform';
+import { listPage, SETTINGS } from '@connector/platform';
 import {
   AmazonOrder,
   getOrder,
@@ -255,12 +254,7 @@ export class SyncService {
 
   async list(accountId: string, query: { limit?: number; cursor?: string }): Promise<Page<SyncRunView>> {
     await this.accounts.get(accountId);
-    try {
-      return await pageOf(this.runs.createQueryBuilder('r').where('r.accountId = :accountId', { accountId }), 'r', query, runView);
-    } catch (err) {
-      if (err instanceof InvalidCursorError) throw ServiceError.badRequest(err.message);
-      throw err;
-    }
+    return listPage(this.runs.createQueryBuilder('r').where('r.accountId = :accountId', { accountId }), query, runView);
   }
 }
 

@@ -11,8 +11,7 @@ import {
   ResolvePartnersRequest,
   ResolvePartnersResponse,
 } from '@connector/contracts';
-import { InvalidCursorError, pageOf } from '@connector/persistence';
-import { ServiceError } from '@connector/platform';
+import { listPage, ServiceError } from '@connector/platform';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { Contact } from './contact.entity';
 import { DeliveryAddress } from './delivery-address.entity';
@@ -135,13 +134,7 @@ export class PartnersService {
     const query = this.contacts.createQueryBuilder('c');
     if (request.accountId) query.andWhere('c.accountId = :accountId', { accountId: request.accountId });
     if (request.search) query.andWhere('(c.name ILIKE :search OR c.companyName ILIKE :search)', { search: `%${request.search}%` });
-    let page: Page<Contact>;
-    try {
-      page = await pageOf(query, 'c', request, (c) => c);
-    } catch (err) {
-      if (err instanceof InvalidCursorError) throw ServiceError.badRequest(err.message);
-      throw err;
-    }
+    const page = await listPage(query, request, (c) => c);
     const addresses = page.items.length
       ? await this.dataSource.getRepository(DeliveryAddress).find({ where: page.items.map((c) => ({ contactId: c.id })), order: { createdAt: 'ASC' } })
       : [];
