@@ -11,6 +11,11 @@ export class NotificationsSettings extends ServiceSettings {
   @Type(() => Number) @IsInt() @Min(1) NOTIFY_MAX_ATTEMPTS = 12;
   @Type(() => Number) @IsNumber() @IsPositive() SPAPI_RATE_SCALE = 1;
   /**
+   * A claimed shipment confirmation is its sender's for this long; if that process dies, it
+   * is sent again after it (Amazon takes the same packageReferenceId as an update).
+   */
+  @Type(() => Number) @IsInt() @Min(5) NOTIFY_CLAIM_SECONDS = 120;
+  /**
    * Cancellations wait this long for others of the same account and marketplace, so they go
    * to Amazon together in one feed (createFeed allows about one call per two minutes).
    */

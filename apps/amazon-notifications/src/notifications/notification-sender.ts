@@ -8,8 +8,6 @@ import { AmazonAccessService } from '../amazon-access/amazon-access.service';
 import { NotificationsSettings } from '../notifications.settings';
 import { Notification } from './notification.entity';
 
-/** A claimed notification is someone's for this long; if its sender dies, it is sent again. */
-const CLAIM_SECONDS = 120;
 const BATCH = 100;
 
 /**
@@ -78,7 +76,7 @@ export class NotificationSender implements OnApplicationBootstrap, OnApplication
                       where state = 'pending' and kind = $1 and next_attempt_at <= now()
                       order by next_attempt_at limit $2 for update skip locked)
         returning id`,
-      [kind, BATCH, CLAIM_SECONDS],
+      [kind, BATCH, this.settings.NOTIFY_CLAIM_SECONDS],
     );
     if (rows.length === 0) return [];
     return this.dataSource.getRepository(Notification).findBy(rows.map((row) => ({ id: row.id as string })));

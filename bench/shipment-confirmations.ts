@@ -1,0 +1,96 @@
+/**
+ * Shipment confirmation benchmark, N FBM deliveries validated through the gateway.
+ *
+ *   node dist/bench/shipment-confirmations.js --deliveries 1000 --scale 10
+ *
+ * 1. Latency: Amazon's limits off, deliveries validated at a steady pace below what the
+ *    pipeline carries; seconds from the validate call's answer to the sandbox holding the
+ *    confirmation (p50, p95, max).
+ * 2. At the limit: Amazon's limits on with the clock ×scale, every delivery validated at
+ *    once; confirmations per second sustained against confirmShipment's 2/s (×scale), and 429s.
+ */
+import { waitFor } from '@connector/launcher';
+import { arg, BenchSystem, percentile } from './support';
+
+const SELLER = { sellerId: 'A2BENCHSHIP001', clientId: 'ship', clientSecret: 'ship-secret', refreshToken: 'Atzr|ship', marketplaceIds: ['A1PA6795UKMFR9'] };
+
+async function readyDeliveries(bench: BenchSystem, count: number): Promise<string[]> {
+  await bench.sandbox('POST', '/_sandbox/sellers', SELLER);
+  await bench.sandbox('POST', `/_sandbox/sellers/${SELLER.sellerId}/orders/generate`, { count, seed: 'ship', marketplaceIds: SELLER.marketplaceIds, fulfilledBy: 'MERCHANT', statuses: ['UNSHIPPED'] });
+  await bench.api('POST', '/api/accounts', {
+    name: 'Bench', sellerId: SELLER.sellerId, region: 'EU', lwaClientId: SELLER.clientId, lwaClientSecret: SELLER.clientSecret, refreshToken: SELLER.refreshToken,
+    marketplaceIds: SELLER.marketplaceIds, apiEndpoint: bench.sandboxUrl, lwaEndpoint: `${bench.sandboxUrl}/auth/o2/token`, syncIntervalSeconds: 86400,
+  });
+  return waitFor(async () => {
+    const rows = await bench.env.query<{ id: string }>(`select id from inventory.deliveries where state = 'ready' order by created_at`);
+    return rows.length >= count ? rows.map((r) => r.id) : undefined;
+  }, { timeoutMs: 600_000, intervalMs: 500, what: `${count} ready deliveries` });
+}
+
+async function validate(bench: BenchSystem, id: string): Promise<number> {
+  await bench.api('POST', `/api/deliveries/${id}/validate`, { carrierCode: 'DHL', trackingNumber: `BENCH${id.slice(0, 8)}` });
+  return Date.now();
+}
+
+async function shipments(bench: BenchSystem): Promise<{ orderId: string; firstReceivedAt: string }[]> {
+  return (await bench.sandbox<{ shipments: { orderId: string; firstReceivedAt: string }[] }>('GET', `/_sandbox/shipments?sellerId=${SELLER.sellerId}`)).shipments;
+}
+
+async function latency(count: number, perSecond: number): Promise<void> {
+  const bench = await new BenchSystem().start({ SANDBOX_RATE_LIMITS: 'off', SPAPI_RATE_SCALE: '1000000' });
+  try {
+    const ids = await readyDeliveries(bench, count);
+    const orderOf = new Map((await bench.env.query<{ id: string; amazon_order_id: string }>(`select id, amazon_order_id from inventory.deliveries`)).map((r) => [r.id, r.amazon_order_id]));
+    const validatedAt = new Map<string, number>();
+    const started = Date.now();
+    for (let i = 0; i < ids.length; i++) {
+      const due = started + (i * 1000) / perSecond;
+      if (due > Date.now()) await new Promise((resolve) => setTimeout(resolve, due - Date.now()));
+      validatedAt.set(orderOf.get(ids[i])!, await validate(bench, ids[i]));
+    }
+    const received = await waitFor(async () => {
+      const list = await shipments(bench);
+      return list.length >= count ? list : undefined;
+    }, { timeoutMs: 600_000, intervalMs: 250, what: 'every confirmation' });
+    const seconds = received.map((s) => (Date.parse(s.firstReceivedAt) - validatedAt.get(s.orderId)!) / 1000);
+    console.log(`\nlatency, ${count} deliveries validated at ${perSecond}/s, Amazon limits off:`);
+    console.log(`  validate answered → confirmation at the sandbox: p50 ${percentile(seconds, 50).toFixed(3)} s, p95 ${percentile(seconds, 95).toFixed(3)} s, max ${Math.max(...seconds).toFixed(3)} s`);
+    console.log(`  peak memory (MiB): ${JSON.stringify(bench.peakMemory())}`);
+  } finally {
+    await bench.stop();
+  }
+}
+
+async function atTheLimit(count: number, scale: number): Promise<void> {
+  const bench = await new BenchSystem().start({ SANDBOX_TIME_SCALE: String(scale), SPAPI_RATE_SCALE: String(scale) });
+  try {
+    const ids = await readyDeliveries(bench, count);
+    const started = Date.now();
+    for (let i = 0; i < ids.length; i += 25) await Promise.all(ids.slice(i, i + 25).map((id) => validate(bench, id)));
+    const validatedIn = (Date.now() - started) / 1000;
+    const received = await waitFor(async () => {
+      const list = await shipments(bench);
+      return list.length >= count ? list : undefined;
+    }, { timeoutMs: 3600_000, intervalMs: 500, what: 'every confirmation' });
+    const times = received.map((s) => Date.parse(s.firstReceivedAt)).sort((a, b) => a - b);
+    const calls = (await bench.sandbox<{ operations: Record<string, { calls: number; throttled: number }> }>('GET', `/_sandbox/calls?sellerId=${SELLER.sellerId}`)).operations.confirmShipment;
+    // After the burst of 10, the bucket allows 2/s (× scale): that is the sustained limit.
+    const afterBurst = times.slice(10);
+    const sustained = (afterBurst.length - 1) / ((afterBurst[afterBurst.length - 1] - afterBurst[0]) / 1000);
+    console.log(`\nat the limit, ${count} deliveries validated at once (in ${validatedIn.toFixed(1)} s), Amazon clock ×${scale}:`);
+    console.log(`  sustained ${sustained.toFixed(2)} confirmations/s against a limit of ${(2 * scale).toFixed(2)}/s (${((sustained / (2 * scale)) * 100).toFixed(1)} %); calls ${calls.calls}, 429s ${calls.throttled}`);
+  } finally {
+    await bench.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const count = Number(arg('deliveries', '1000'));
+  await latency(count, Number(arg('pace', '20')));
+  await atTheLimit(count, Number(arg('scale', '10')));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
