@@ -35,22 +35,22 @@ async function main(): Promise<void> {
   });
   try {
     const seller = { sellerId: 'A2BENCHSELLER1', clientId: 'bench', clientSecret: 'bench-secret', refreshToken: 'Atzr|bench', marketplaceIds: ['A1PA6795UKMFR9', 'A13V1IB3VIYZZH', 'A1F83G8C2ARO7P'] };
-    await bench.sandbox('POST', '/_sandbox/sellers', seller);
+    await bench.sandboxJson('POST', '/_sandbox/sellers', seller);
     for (let made = 0; made < orders; made += 5000) {
-      await bench.sandbox('POST', `/_sandbox/sellers/${seller.sellerId}/orders/generate`, { count: Math.min(5000, orders - made), seed: `bench-${made}`, marketplaceIds: seller.marketplaceIds, orderIdPrefix: String(1 + made / 5000) });
+      await bench.sandboxJson('POST', `/_sandbox/sellers/${seller.sellerId}/orders/generate`, { count: Math.min(5000, orders - made), seed: `bench-${made}`, marketplaceIds: seller.marketplaceIds, orderIdPrefix: String(1 + made / 5000) });
     }
     const startedAt = Date.now();
-    const account = await bench.api<{ id: string }>('POST', '/api/accounts', {
+    const account = await bench.json<{ id: string }>('POST', '/api/accounts', {
       name: 'Bench', sellerId: seller.sellerId, region: 'EU', lwaClientId: seller.clientId, lwaClientSecret: seller.clientSecret, refreshToken: seller.refreshToken,
       marketplaceIds: seller.marketplaceIds, ordersApi: api, apiEndpoint: bench.sandboxUrl, lwaEndpoint: `${bench.sandboxUrl}/auth/o2/token`, syncIntervalSeconds: 86400,
     });
     const run = await waitFor(async () => {
-      const runs = (await bench.api<{ items: any[] }>('GET', `/api/accounts/${account.id}/sync-runs`)).items;
+      const runs = (await bench.json<{ items: any[] }>('GET', `/api/accounts/${account.id}/sync-runs`)).items;
       return runs[0] && runs[0].status !== 'running' ? runs[0] : undefined;
     }, { timeoutMs: 3 * 3600_000, intervalMs: 500, what: 'the sync run' });
     const syncSeconds = (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000;
     const synced = run.ordersCreated + run.ordersUpdated + run.ordersUnchanged;
-    const calls = (await bench.sandbox<{ operations: Record<string, { calls: number; throttled: number; errors: number }> }>('GET', `/_sandbox/calls?sellerId=${seller.sellerId}`)).operations;
+    const calls = (await bench.sandboxJson<{ operations: Record<string, { calls: number; throttled: number; errors: number }> }>('GET', `/_sandbox/calls?sellerId=${seller.sellerId}`)).operations;
     const throttled = Object.values(calls).reduce((n, c) => n + c.throttled, 0);
 
     const downstreamFrom = Date.now();

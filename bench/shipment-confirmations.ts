@@ -15,9 +15,9 @@ import { arg, BenchSystem, percentile } from './support';
 const SELLER = { sellerId: 'A2BENCHSHIP001', clientId: 'ship', clientSecret: 'ship-secret', refreshToken: 'Atzr|ship', marketplaceIds: ['A1PA6795UKMFR9'] };
 
 async function readyDeliveries(bench: BenchSystem, count: number): Promise<string[]> {
-  await bench.sandbox('POST', '/_sandbox/sellers', SELLER);
-  await bench.sandbox('POST', `/_sandbox/sellers/${SELLER.sellerId}/orders/generate`, { count, seed: 'ship', marketplaceIds: SELLER.marketplaceIds, fulfilledBy: 'MERCHANT', statuses: ['UNSHIPPED'] });
-  await bench.api('POST', '/api/accounts', {
+  await bench.sandboxJson('POST', '/_sandbox/sellers', SELLER);
+  await bench.sandboxJson('POST', `/_sandbox/sellers/${SELLER.sellerId}/orders/generate`, { count, seed: 'ship', marketplaceIds: SELLER.marketplaceIds, fulfilledBy: 'MERCHANT', statuses: ['UNSHIPPED'] });
+  await bench.json('POST', '/api/accounts', {
     name: 'Bench', sellerId: SELLER.sellerId, region: 'EU', lwaClientId: SELLER.clientId, lwaClientSecret: SELLER.clientSecret, refreshToken: SELLER.refreshToken,
     marketplaceIds: SELLER.marketplaceIds, apiEndpoint: bench.sandboxUrl, lwaEndpoint: `${bench.sandboxUrl}/auth/o2/token`, syncIntervalSeconds: 86400,
   });
@@ -28,12 +28,12 @@ async function readyDeliveries(bench: BenchSystem, count: number): Promise<strin
 }
 
 async function validate(bench: BenchSystem, id: string): Promise<number> {
-  await bench.api('POST', `/api/deliveries/${id}/validate`, { carrierCode: 'DHL', trackingNumber: `BENCH${id.slice(0, 8)}` });
+  await bench.json('POST', `/api/deliveries/${id}/validate`, { carrierCode: 'DHL', trackingNumber: `BENCH${id.slice(0, 8)}` });
   return Date.now();
 }
 
 async function shipments(bench: BenchSystem): Promise<{ orderId: string; firstReceivedAt: string }[]> {
-  return (await bench.sandbox<{ shipments: { orderId: string; firstReceivedAt: string }[] }>('GET', `/_sandbox/shipments?sellerId=${SELLER.sellerId}`)).shipments;
+  return (await bench.sandboxJson<{ shipments: { orderId: string; firstReceivedAt: string }[] }>('GET', `/_sandbox/shipments?sellerId=${SELLER.sellerId}`)).shipments;
 }
 
 async function latency(count: number, perSecond: number): Promise<void> {
@@ -73,7 +73,7 @@ async function atTheLimit(count: number, scale: number): Promise<void> {
       return list.length >= count ? list : undefined;
     }, { timeoutMs: 3600_000, intervalMs: 500, what: 'every confirmation' });
     const times = received.map((s) => Date.parse(s.firstReceivedAt)).sort((a, b) => a - b);
-    const calls = (await bench.sandbox<{ operations: Record<string, { calls: number; throttled: number }> }>('GET', `/_sandbox/calls?sellerId=${SELLER.sellerId}`)).operations.confirmShipment;
+    const calls = (await bench.sandboxJson<{ operations: Record<string, { calls: number; throttled: number }> }>('GET', `/_sandbox/calls?sellerId=${SELLER.sellerId}`)).operations.confirmShipment;
     // After the burst of 10, the bucket allows 2/s (× scale): that is the sustained limit.
     const afterBurst = times.slice(10);
     const sustained = (afterBurst.length - 1) / ((afterBurst[afterBurst.length - 1] - afterBurst[0]) / 1000);

@@ -1,6 +1,5 @@
 import { waitFor } from '@connector/launcher';
-import { amazonOrder } from '@connector/testing';
-import { RunningSystem } from '../support/running-system';
+import { amazonOrder, RunningSystem } from '@connector/testing';
 
 /** Visible to the SP-API (older than two minutes) and inside the sync's overlap window. */
 const recently = () => new Date(Date.now() - 180_000).toISOString();

@@ -1,6 +1,5 @@
 import { waitFor } from '@connector/launcher';
-import { amazonOrder } from '@connector/testing';
-import { RunningSystem } from '../support/running-system';
+import { amazonOrder, RunningSystem } from '@connector/testing';
 
 /**
  * Orders v0 (the deprecated API, an account setting) against Orders v2026-01-01: the same

@@ -1,6 +1,5 @@
 import { waitFor } from '@connector/launcher';
-import { amazonOrder } from '@connector/testing';
-import { RunningSystem } from '../support/running-system';
+import { amazonOrder, RunningSystem } from '@connector/testing';
 
 const SELLER = { sellerId: 'A2SHIPCONF0001', clientId: 'ship-client', clientSecret: 'ship-secret', refreshToken: 'Atzr|ship', marketplaceIds: ['A1PA6795UKMFR9'] };
 const recently = () => new Date(Date.now() - 180_000).toISOString();

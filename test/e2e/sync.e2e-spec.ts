@@ -1,6 +1,5 @@
 import { waitFor } from '@connector/launcher';
-import { amazonOrder } from '@connector/testing';
-import { RunningSystem } from '../support/running-system';
+import { amazonOrder, RunningSystem } from '@connector/testing';
 
 /** Sellers on the sandbox; each becomes a connector account. */
 const EU = { sellerId: 'A2SYNCEU000001', clientId: 'eu-client', clientSecret: 'eu-secret', refreshToken: 'Atzr|eu', marketplaceIds: ['A1PA6795UKMFR9', 'A13V1IB3VIYZZH', 'A1F83G8C2ARO7P'] };

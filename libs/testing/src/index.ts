@@ -1,2 +1,3 @@
 export * from './amazon-order.builder';
 export * from './test-environment';
+export * from './running-system';

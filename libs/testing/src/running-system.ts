@@ -1,8 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { System } from '@connector/launcher';
-import { freePort, TestEnvironment } from '@connector/testing';
+import { freePort, TestEnvironment } from './test-environment';
 
 export const API_KEY = 'e2e-key';
+
+/** The repository root, from libs/testing/src (tests) or dist/libs/testing/src (benchmarks). */
+const ROOT_DIR = resolve(__dirname, __dirname.includes('/dist/') ? '../../../..' : '../../..');
 
 export interface HttpAnswer<T = any> {
   status: number;
@@ -10,8 +14,8 @@ export interface HttpAnswer<T = any> {
 }
 
 /**
- * The whole system for one end-to-end test file: a database and NATS namespace of its own,
- * and every service and the sandbox as separate processes, started as `npm start` does.
+ * The whole system for one end-to-end test file or benchmark: a database and NATS namespace
+ * of its own, and every service and the sandbox as separate processes, started as `npm start` does.
  */
 export class RunningSystem {
   readonly env = new TestEnvironment();
@@ -26,7 +30,7 @@ export class RunningSystem {
     this.gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
     this.sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
     this.system = new System({
-      rootDir: resolve(__dirname, '../..'),
+      rootDir: ROOT_DIR,
       env: {
         ...process.env,
         DATABASE_URL: this.env.databaseUrl,
@@ -41,11 +45,25 @@ export class RunningSystem {
       },
       log: (line) => {
         this.output.push(line);
-        if (process.env.E2E_VERBOSE) process.stdout.write(`${line}\n`);
+        if (process.env.E2E_VERBOSE || process.env.BENCH_VERBOSE) process.stdout.write(`${line}\n`);
       },
     });
     await this.system.start();
     return this;
+  }
+
+  /** Peak resident memory (VmHWM) of each process so far, in MiB. */
+  peakMemory(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [name, proc] of this.system.processes) {
+      try {
+        const status = readFileSync(`/proc/${proc.pid}/status`, 'utf8');
+        out[name] = Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024);
+      } catch {
+        /* not running */
+      }
+    }
+    return out;
   }
 
   async stop(): Promise<void> {
