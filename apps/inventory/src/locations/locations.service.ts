@@ -9,8 +9,19 @@ import { Location } from './location.entity';
 export class LocationsService {
   constructor(@InjectRepository(Location) private readonly locations: Repository<Location>) {}
 
+  /** Location ids never change: one lookup per account and process. */
+  private readonly fbaLocations = new Map<string, string>();
+
   /** The account's Amazon warehouse, created the first time an FBA order needs it. */
   async fbaLocation(manager: EntityManager, accountId: string): Promise<string> {
+    const cached = this.fbaLocations.get(accountId);
+    if (cached) return cached;
+    const existing = await manager.findOneBy(Location, { kind: 'fba', accountId });
+    if (existing) {
+      this.fbaLocations.set(accountId, existing.id);
+      return existing.id;
+    }
+    // Created in the caller's transaction: not cached, as that transaction may yet roll back.
     await manager
       .createQueryBuilder()
       .insert()
@@ -18,8 +29,7 @@ export class LocationsService {
       .values({ id: randomUUID(), name: `Amazon FBA (${accountId.slice(0, 8)})`, kind: 'fba', accountId })
       .orIgnore()
       .execute();
-    const row = await manager.findOneByOrFail(Location, { kind: 'fba', accountId });
-    return row.id;
+    return (await manager.findOneByOrFail(Location, { kind: 'fba', accountId })).id;
   }
 
   async list(): Promise<LocationView[]> {
