@@ -5,3 +5,4 @@ export * from './messaging.entities';
 export * from './messaging.module';
 export * from './on-event.decorator';
 export * from './outbox';
+export * from './single-flight';

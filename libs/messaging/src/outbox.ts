@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { EventStream } from './event-stream';
 import { OutboxMessage } from './messaging.entities';
+import { SingleFlight } from './single-flight';
 
 /** Writes events inside the caller's transaction. */
 @Injectable()
@@ -36,9 +37,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly logger = new Logger(OutboxRelay.name);
   private listener?: Client;
   private timer?: NodeJS.Timeout;
-  private running = false;
-  private again = false;
   private stopped = false;
+  private readonly runner = new SingleFlight(
+    () => this.drain(),
+    (err) => this.logger.warn(`outbox relay: ${err.message}; will retry`),
+  );
 
   constructor(
     private readonly dataSource: DataSource,
@@ -58,21 +61,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = true;
-    void this.drain()
-      .catch((err) => this.logger.warn(`outbox relay: ${err.message}; will retry`))
-      .finally(() => {
-        this.running = false;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    this.runner.kick();
   }
 
   /** Publishes until nothing is left. Returns the number of events published. */
@@ -127,6 +116,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    await this.runner.stop();
     await this.listener?.end().catch(() => undefined);
   }
 }

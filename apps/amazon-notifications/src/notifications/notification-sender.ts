@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { NOTIFICATION_FAILED, NOTIFICATION_SENT, NotificationKind, NotificationOutcomeEvent, NotificationState } from '@connector/contracts';
-import { Outbox } from '@connector/messaging';
+import { Outbox, SingleFlight } from '@connector/messaging';
 import { SETTINGS } from '@connector/platform';
 import { confirmShipment, ShipmentConfirmation, SpApiError } from '@connector/sp-api';
 import { DataSource, EntityManager } from 'typeorm';
@@ -20,9 +20,11 @@ const BATCH = 100;
 export class NotificationSender implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(NotificationSender.name);
   private timer?: NodeJS.Timeout;
-  private running = false;
-  private again = false;
   private stopped = false;
+  private readonly runner = new SingleFlight(
+    () => this.sendDue(),
+    (err) => this.logger.warn(`sending notifications failed: ${err.message}`),
+  );
 
   constructor(
     private readonly dataSource: DataSource,
@@ -42,21 +44,7 @@ export class NotificationSender implements OnApplicationBootstrap, OnApplication
   }
 
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = true;
-    void this.sendDue()
-      .catch((err) => this.logger.warn(`sending notifications failed: ${err.message}`))
-      .finally(() => {
-        this.running = false;
-        if (this.again && !this.stopped) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    this.runner.kick();
   }
 
   async sendDue(): Promise<void> {
@@ -148,7 +136,10 @@ export class NotificationSender implements OnApplicationBootstrap, OnApplication
   }
 
   onApplicationShutdown(): void {
+    // A pass may be waiting minutes for Amazon's quota: not awaited. What it claimed is
+    // sent again after the claim lease.
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    void this.runner.stop();
   }
 }
