@@ -1,0 +1,101 @@
+import { INestApplicationContext, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { PartyToResolve } from '@connector/contracts';
+import { runMigrations } from '@connector/persistence';
+import { loadSettings, SettingsModule } from '@connector/platform';
+import { TestEnvironment } from '@connector/testing';
+import { partnersDataSource } from '../data-source';
+import { PartnerSettings } from '../partner.settings';
+import { PersonalDataRetention } from '../retention/personal-data-retention';
+import { Contact } from './contact.entity';
+import { DeliveryAddress } from './delivery-address.entity';
+import { PartnersService } from './partners.service';
+
+const DAY = 86400_000;
+
+describe('partners on real PostgreSQL: find-or-create, de-duplication, retention', () => {
+  const env = new TestEnvironment();
+  let app: INestApplicationContext;
+  let partners: PartnersService;
+  const accountId = randomUUID();
+
+  const party = (key: string, overrides: Partial<PartyToResolve> = {}): PartyToResolve => ({
+    key,
+    accountId,
+    orderReference: key,
+    orderedAt: new Date(Date.now() - DAY).toISOString(),
+    buyer: { name: 'Erika Mustermann', email: 'erika@marketplace.amazon.de' },
+    address: { name: 'Erika Mustermann', addressLine1: 'Heidestraße 17', city: 'Köln', postalCode: '51147', countryCode: 'DE', phone: '+49 221 1234567' },
+    ...overrides,
+  });
+
+  beforeAll(async () => {
+    await env.setUp();
+    const options = partnersDataSource(env.databaseUrl);
+    await runMigrations(options);
+    const settings = loadSettings(PartnerSettings, { DATABASE_URL: env.databaseUrl, PERSONAL_DATA_RETENTION_DAYS: '30' });
+    @Module({
+      imports: [SettingsModule.forRoot(settings), TypeOrmModule.forRoot(options), TypeOrmModule.forFeature([Contact, DeliveryAddress])],
+      providers: [PartnersService, PersonalDataRetention],
+    })
+    class PartnersTestModule {}
+    app = await NestFactory.createApplicationContext(PartnersTestModule, { logger: false });
+    partners = app.get(PartnersService);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await env.tearDown();
+  });
+
+  it('a repeat buyer, written differently, is the same contact and address; a new address is a new row', async () => {
+    const first = (await partners.resolve({ parties: [party('A-1')] })).parties[0];
+    const again = (
+      await partners.resolve({
+        parties: [party('A-2', { address: { name: 'ERIKA  MUSTERMANN', addressLine1: 'heidestrasse 17', city: 'KÖLN', postalCode: '51 147', countryCode: 'DE' } })],
+      })
+    ).parties[0];
+    expect(again).toMatchObject({ contactId: first.contactId, deliveryAddressId: first.deliveryAddressId });
+    const moved = (await partners.resolve({ parties: [party('A-3', { address: { name: 'Erika Mustermann', addressLine1: 'Domplatz 1', city: 'Köln', postalCode: '50667', countryCode: 'DE' } })] })).parties[0];
+    expect(moved.contactId).toBe(first.contactId);
+    expect(moved.deliveryAddressId).not.toBe(first.deliveryAddressId);
+    const view = await partners.get(first.contactId);
+    expect(view.deliveryAddresses.map((a) => a.id)).toEqual([first.deliveryAddressId, moved.deliveryAddressId]);
+  });
+
+  it('resolvers racing on the same new buyer make one contact', async () => {
+    const newcomer = party('B-1', { buyer: { name: 'Max Muster', email: 'max@marketplace.amazon.de' }, address: { name: 'Max Muster', city: 'Berlin', postalCode: '10115', countryCode: 'DE' } });
+    const answers = await Promise.all([1, 2, 3, 4].map(() => partners.resolve({ parties: [newcomer] })));
+    expect(new Set(answers.map((a) => a.parties[0].contactId)).size).toBe(1);
+    expect(new Set(answers.map((a) => a.parties[0].deliveryAddressId)).size).toBe(1);
+  });
+
+  it('a missing buyer name becomes a readable placeholder; a business keeps its company name', async () => {
+    const [anonymous, business] = (
+      await partners.resolve({
+        parties: [
+          party('302-1111111-1111111', { buyer: {}, address: { countryCode: 'FR', postalCode: '75001' } }),
+          party('C-1', { buyer: { name: 'Jo Buyer', email: 'jo@marketplace.amazon.fr', companyName: 'ACME SARL' }, address: { name: 'Jo Buyer', companyName: 'ACME SARL', countryCode: 'FR' } }),
+        ],
+      })
+    ).parties;
+    expect((await partners.get(anonymous.contactId)).name).toBe('Amazon customer (order 302-1111111-1111111)');
+    expect(await partners.get(business.contactId)).toMatchObject({ companyName: 'ACME SARL', isBusiness: true, email: 'jo@marketplace.amazon.fr' });
+  });
+
+  it('blanks personal data past the retention period, keeps country and postal code, and records it', async () => {
+    const old = (await partners.resolve({
+      parties: [party('D-1', { orderedAt: new Date(Date.now() - 60 * DAY).toISOString(), buyer: { name: 'Old Buyer', email: 'old@marketplace.amazon.de' }, address: { name: 'Old Buyer', addressLine1: 'Altweg 1', city: 'Bonn', postalCode: '53111', countryCode: 'DE', phone: '0228 1' } })],
+    })).parties[0];
+    const recent = (await partners.resolve({ parties: [party('E-1', { buyer: { name: 'New Buyer', email: 'new@marketplace.amazon.de' } })] })).parties[0];
+    const result = await app.get(PersonalDataRetention).run();
+    expect(result.addresses).toBeGreaterThanOrEqual(1);
+    const gone = await partners.get(old.contactId);
+    expect(gone).toMatchObject({ name: 'Anonymized customer', email: null, anonymizedAt: expect.any(String) });
+    expect(gone.deliveryAddresses[0]).toMatchObject({ name: null, addressLine1: null, city: null, phone: null, postalCode: '53111', countryCode: 'DE', anonymizedAt: expect.any(String) });
+    expect(await partners.get(recent.contactId)).toMatchObject({ name: 'New Buyer', anonymizedAt: null });
+    expect((await app.get(PersonalDataRetention).run()).addresses).toBe(0);
+  });
+});
