@@ -1,7 +1,7 @@
 /**
  * Shipment confirmation benchmark, N FBM deliveries validated through the gateway.
  *
- *   node dist/bench/shipment-confirmations.js --deliveries 1000 --scale 10
+ *   node dist/bench/shipment-confirmations.js --deliveries 1000 --scale 10 [--phase latency|limit]
  *
  * 1. Latency: Amazon's limits off, deliveries validated at a steady pace below what the
  *    pipeline carries; seconds from the validate call's answer to the sandbox holding the
@@ -86,8 +86,9 @@ async function atTheLimit(count: number, scale: number): Promise<void> {
 
 async function main(): Promise<void> {
   const count = Number(arg('deliveries', '1000'));
-  await latency(count, Number(arg('pace', '20')));
-  await atTheLimit(count, Number(arg('scale', '10')));
+  const phase = arg('phase', 'all');
+  if (phase !== 'limit') await latency(count, Number(arg('pace', '20')));
+  if (phase !== 'latency') await atTheLimit(count, Number(arg('scale', '10')));
 }
 
 main().catch((err) => {

@@ -68,10 +68,13 @@ export class SpApiClient {
     const maxRetries = this.options.maxRetries ?? 8;
     const bucket = this.bucket(operation);
     for (let attempt = 0; ; attempt++) {
+      // The access token first: a token fetch between taking a quota token and sending would
+      // make the call reach Amazon later than our bucket thinks.
+      const accessToken = args.accessToken ?? (await this.accessToken());
       await bucket.take();
       this.stats.calls[operation] = (this.stats.calls[operation] ?? 0) + 1;
       try {
-        return await this.send<T>(operation, method, path, args, bucket);
+        return await this.send<T>(operation, method, path, { ...args, accessToken }, bucket);
       } catch (err) {
         if (!(err instanceof SpApiError) || !err.retriable || attempt >= maxRetries) throw err;
         this.stats.retried++;
