@@ -4,9 +4,9 @@ import { TokenBucket } from './rate-limits';
 const paced = (ms: number) => Math.ceil(ms / 0.98);
 
 describe('TokenBucket', () => {
-  it('serves the burst at once, then one token per 1/rate seconds', async () => {
+  it('serves the burst (less one token of headroom) at once, then one token per 1/rate seconds', async () => {
     const now = 0;
-    const bucket = new TokenBucket(2, 3, 1, () => now);
+    const bucket = new TokenBucket(2, 4, 1, () => now);
     for (let i = 0; i < 3; i++) await bucket.take();
     expect(bucket.msUntilToken()).toBe(paced(500));
   });
@@ -25,7 +25,7 @@ describe('TokenBucket', () => {
 
   it('never holds more than the burst', async () => {
     let now = 0;
-    const bucket = new TokenBucket(1, 2, 1, () => now);
+    const bucket = new TokenBucket(1, 3, 1, () => now);
     now += 100_000;
     await bucket.take();
     await bucket.take();

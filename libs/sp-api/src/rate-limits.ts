@@ -29,13 +29,20 @@ export class TokenBucket {
   private updatedAt: number;
   private queue: Promise<void> = Promise.resolve();
 
+  /**
+   * One token short of Amazon's burst: Amazon's clock for a call starts when the call reaches
+   * it, a little after ours, so at a full burst our next call would be a hair early.
+   */
+  private readonly capacity: number;
+
   constructor(
     private rate: number,
-    private readonly burst: number,
+    burst: number,
     private readonly scale = 1,
     private readonly now: () => number = () => Date.now(),
   ) {
-    this.tokens = burst;
+    this.capacity = Math.max(1, burst - 1);
+    this.tokens = this.capacity;
     this.updatedAt = this.now();
   }
 
@@ -69,7 +76,7 @@ export class TokenBucket {
 
   private refill(): void {
     const now = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.updatedAt) / 1000) * this.restoreRate());
+    this.tokens = Math.min(this.capacity, this.tokens + ((now - this.updatedAt) / 1000) * this.restoreRate());
     this.updatedAt = now;
   }
 
