@@ -78,7 +78,7 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     @Module({
       imports: [
         TypeOrmModule.forRoot(options),
-        MessagingModule.forService({ natsUrl: NATS_URL, namespace: env.namespace, serviceName: 'things', consumer: { maxDeliveries: 3, concurrency: 4 } }),
+        MessagingModule.forService({ natsUrl: NATS_URL, namespace: env.namespace, serviceName: 'things', consumer: { maxDeliveries: 3, maxBatch: 10 } }),
       ],
       providers: [ThingHandler],
     })
@@ -179,5 +179,22 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     expect(await seen('while-down')).toBeUndefined();
     await consumer.onApplicationBootstrap();
     await waitFor(async () => (await seen('while-down')) === 1, { what: 'the event after restart' });
+  });
+
+  it('handles a burst in batches, in order, exactly once; one failing event does not hold the others back', async () => {
+    handler.failuresLeft.set('burst-7', 1);
+    await dataSource.transaction(async (manager) => {
+      for (let i = 0; i < 40; i++) await app.get(Outbox).add(manager, THING_HAPPENED, { name: `burst-${i}`, attempt: 1 });
+    });
+    await waitFor(async () => {
+      const [{ n }] = await dataSource.query(`select count(*)::int as n from things.things where name like 'burst-%'`);
+      return n === 40;
+    }, { timeoutMs: 20_000, what: 'all 40 events' });
+    const rows: { seen: number }[] = await dataSource.query(`select seen from things.things where name like 'burst-%'`);
+    expect(rows.every((row) => row.seen === 1)).toBe(true);
+    const calls = handler.calls.filter((name) => name.startsWith('burst-'));
+    // Delivery order is kept (the failing one comes again after its back-off).
+    const firstSeen = [...new Set(calls)];
+    expect(firstSeen.slice(0, 7)).toEqual(['burst-0', 'burst-1', 'burst-2', 'burst-3', 'burst-4', 'burst-5', 'burst-6']);
   });
 });

@@ -34,7 +34,7 @@ export class MessagingModule {
               {
                 durableName: options.consumer?.durableName ?? options.serviceName,
                 maxDeliveries: options.consumer?.maxDeliveries ?? 8,
-                concurrency: options.consumer?.concurrency ?? 8,
+                maxBatch: options.consumer?.maxBatch ?? 100,
               },
               discovery,
               scanner,
