@@ -37,17 +37,7 @@ describe('seller cancellations reach Amazon in POST_ORDER_ACKNOWLEDGEMENT_DATA f
     await running.start({ SANDBOX_TIME_SCALE: '60', SPAPI_RATE_SCALE: '60', CANCEL_BATCH_WINDOW_MS: '1500', FEED_POLL_MS: '200' });
     expect((await running.sandbox('POST', '/_sandbox/sellers', SELLER)).status).toBe(201);
     for (const order of fbmOrders) expect((await running.sandbox('POST', `/_sandbox/sellers/${SELLER.sellerId}/orders`, order)).status).toBe(201);
-    const created = await running.api('POST', '/api/accounts', {
-      name: 'E2E cancellations',
-      sellerId: SELLER.sellerId,
-      region: 'EU',
-      lwaClientId: SELLER.clientId,
-      lwaClientSecret: SELLER.clientSecret,
-      refreshToken: SELLER.refreshToken,
-      marketplaceIds: SELLER.marketplaceIds,
-      apiEndpoint: running.sandboxUrl,
-      lwaEndpoint: `${running.sandboxUrl}/auth/o2/token`,
-    });
+    const created = await running.createAccount(SELLER);
     expect(created.status).toBe(201);
     const synced = await waitFor(async () => {
       const page = await running.api('GET', `/api/orders?accountId=${created.body.id}&limit=50`);

@@ -27,10 +27,7 @@ describe('fulfilment: FBM deliveries, partial shipments, cancellations, FBA move
     await running.start({ SANDBOX_TIME_SCALE: '60', SPAPI_RATE_SCALE: '60' });
     await running.sandbox('POST', '/_sandbox/sellers', SELLER);
     for (const o of [partial, toCancel, toShipThenCancel, fbaLater]) expect((await running.sandbox('POST', `/_sandbox/sellers/${SELLER.sellerId}/orders`, o)).status).toBe(201);
-    const created = await running.api('POST', '/api/accounts', {
-      name: 'Fulfilment', sellerId: SELLER.sellerId, region: 'EU', lwaClientId: SELLER.clientId, lwaClientSecret: SELLER.clientSecret,
-      refreshToken: SELLER.refreshToken, marketplaceIds: SELLER.marketplaceIds, apiEndpoint: running.sandboxUrl, lwaEndpoint: `${running.sandboxUrl}/auth/o2/token`,
-    });
+    const created = await running.createAccount(SELLER);
     accountId = created.body.id;
     await waitFor(async () => (await running.api('GET', `/api/orders?accountId=${accountId}`)).body.items?.length === 4, { timeoutMs: 60_000, what: 'four synced orders' });
     for (const id of [partial.orderId, toCancel.orderId, toShipThenCancel.orderId]) {

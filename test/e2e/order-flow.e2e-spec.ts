@@ -68,17 +68,7 @@ describe('an FBA and an FBM order, end to end through separate processes', () =>
   });
 
   it('creates an account on the sandbox and syncs both orders with partners and products', async () => {
-    const created = await running.api('POST', '/api/accounts', {
-      name: 'E2E seller',
-      sellerId: SELLER.sellerId,
-      region: 'EU',
-      lwaClientId: SELLER.clientId,
-      lwaClientSecret: SELLER.clientSecret,
-      refreshToken: SELLER.refreshToken,
-      marketplaceIds: SELLER.marketplaceIds,
-      apiEndpoint: running.sandboxUrl,
-      lwaEndpoint: `${running.sandboxUrl}/auth/o2/token`,
-    });
+    const created = await running.createAccount(SELLER);
     expect(created.status).toBe(201);
     expect(JSON.stringify(created.body)).not.toContain(SELLER.clientSecret);
     expect(JSON.stringify(created.body)).not.toContain(SELLER.refreshToken);

@@ -20,10 +20,7 @@ describe('shipment confirmations: never lost, never doubled', () => {
     await running.start({ SANDBOX_TIME_SCALE: '20', SPAPI_RATE_SCALE: '20', NOTIFY_CLAIM_SECONDS: '5' });
     await running.sandbox('POST', '/_sandbox/sellers', SELLER);
     for (const o of ORDERS) await running.sandbox('POST', `/_sandbox/sellers/${SELLER.sellerId}/orders`, o);
-    await running.api('POST', '/api/accounts', {
-      name: 'Shipping', sellerId: SELLER.sellerId, region: 'EU', lwaClientId: SELLER.clientId, lwaClientSecret: SELLER.clientSecret,
-      refreshToken: SELLER.refreshToken, marketplaceIds: SELLER.marketplaceIds, apiEndpoint: running.sandboxUrl, lwaEndpoint: `${running.sandboxUrl}/auth/o2/token`,
-    });
+    expect((await running.createAccount(SELLER)).status).toBe(201);
     for (const o of ORDERS) await waitFor(async () => (await deliveryOf(o.orderId).catch(() => ({ delivery: undefined }))).delivery, { timeoutMs: 60_000, what: `the delivery of ${o.orderId}` });
   }, 180_000);
 

@@ -10,19 +10,8 @@ describe('order sync against the sandbox: accounts, marketplaces, changes, fault
   const running = new RunningSystem();
   const accounts: Record<string, string> = {};
 
-  const createAccount = async (seller: typeof EU, region: 'EU' | 'NA', extra: object = {}) => {
-    const created = await running.api('POST', '/api/accounts', {
-      name: `Seller ${seller.sellerId}`,
-      sellerId: seller.sellerId,
-      region,
-      lwaClientId: seller.clientId,
-      lwaClientSecret: seller.clientSecret,
-      refreshToken: seller.refreshToken,
-      marketplaceIds: seller.marketplaceIds,
-      apiEndpoint: running.sandboxUrl,
-      lwaEndpoint: `${running.sandboxUrl}/auth/o2/token`,
-      ...extra,
-    });
+  const createAccount = async (seller: typeof EU, region: 'EU' | 'NA', extra: Record<string, unknown> = {}) => {
+    const created = await running.createAccount(seller, region, extra);
     expect(created.status).toBe(201);
     return created.body.id as string;
   };

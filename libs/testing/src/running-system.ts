@@ -8,6 +8,15 @@ export const API_KEY = 'e2e-key';
 /** The repository root, from libs/testing/src (tests) or dist/libs/testing/src (benchmarks). */
 const ROOT_DIR = resolve(__dirname, __dirname.includes('/dist/') ? '../../../..' : '../../..');
 
+/** A fake seller at the sandbox, with the credentials a real one gets from Amazon. */
+export interface SandboxSeller {
+  sellerId: string;
+  clientId: string;
+  clientSecret: string;
+  refreshToken: string;
+  marketplaceIds: string[];
+}
+
 export interface HttpAnswer<T = any> {
   status: number;
   body: T;
@@ -73,6 +82,22 @@ export class RunningSystem {
 
   api<T = any>(method: string, path: string, body?: unknown, apiKey: string | null = API_KEY): Promise<HttpAnswer<T>> {
     return request<T>(method, `${this.gatewayUrl}${path}`, body, apiKey ? { authorization: `Bearer ${apiKey}` } : {});
+  }
+
+  /** Creates the connector account of a sandbox seller, pointing at the sandbox (POST /api/accounts). */
+  createAccount<T = any>(seller: SandboxSeller, region: 'EU' | 'NA' | 'FE' = 'EU', extra: Record<string, unknown> = {}): Promise<HttpAnswer<T>> {
+    return this.api<T>('POST', '/api/accounts', {
+      name: `Seller ${seller.sellerId}`,
+      sellerId: seller.sellerId,
+      region,
+      lwaClientId: seller.clientId,
+      lwaClientSecret: seller.clientSecret,
+      refreshToken: seller.refreshToken,
+      marketplaceIds: seller.marketplaceIds,
+      apiEndpoint: this.sandboxUrl,
+      lwaEndpoint: `${this.sandboxUrl}/auth/o2/token`,
+      ...extra,
+    });
   }
 
   sandbox<T = any>(method: string, path: string, body?: unknown): Promise<HttpAnswer<T>> {

@@ -49,7 +49,6 @@ async function main(): Promise<void> {
           }
         }),
       );
-      // eslint-disable-next-line no-console
       console.log(`${name}: ${(done / seconds).toFixed(0)} calls/s (${done} ok, ${failed} failed, ${concurrency} concurrent, ${seconds}s)`);
     }
 
@@ -75,7 +74,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  // eslint-disable-next-line no-console
   console.error(err);
   process.exit(1);
 });

@@ -65,27 +65,32 @@ export class OrderFulfillmentHandler {
     const lines = event.lines.filter((line) => line.kind === SalesOrderLineKind.Product && line.productId && line.quantity > 0);
     if (lines.length === 0) return;
     const fba = await this.locations.fbaLocation(manager, event.accountId);
+    await this.recordDoneMoves(
+      manager,
+      lines.map((line) => ({
+        orderId: event.orderId,
+        orderLineId: line.lineId,
+        orderItemId: line.orderItemId,
+        productId: line.productId!,
+        quantity: line.quantity,
+        fromLocationId: fba,
+        toLocationId: CUSTOMERS_LOCATION_ID,
+        reason: 'fba_sale' as const,
+      })),
+    );
+  }
+
+  /** Done moves keyed by (order line, reason): a second recording of the same one is ignored. */
+  private async recordDoneMoves(
+    manager: EntityManager,
+    moves: Pick<StockMove, 'orderId' | 'orderLineId' | 'orderItemId' | 'productId' | 'quantity' | 'fromLocationId' | 'toLocationId' | 'reason'>[],
+  ): Promise<void> {
     const now = new Date();
     await manager
       .createQueryBuilder()
       .insert()
       .into(StockMove)
-      .values(
-        lines.map((line) => ({
-          id: randomUUID(),
-          orderId: event.orderId,
-          orderLineId: line.lineId,
-          orderItemId: line.orderItemId,
-          deliveryId: null,
-          productId: line.productId!,
-          quantity: line.quantity,
-          fromLocationId: fba,
-          toLocationId: CUSTOMERS_LOCATION_ID,
-          state: StockMoveState.Done,
-          reason: 'fba_sale' as const,
-          doneAt: now,
-        })),
-      )
+      .values(moves.map((move) => ({ ...move, id: randomUUID(), deliveryId: null, state: StockMoveState.Done, doneAt: now })))
       .orIgnore()
       .execute();
   }
@@ -144,29 +149,19 @@ export class OrderFulfillmentHandler {
     if (channel === FulfillmentChannel.FBA) {
       const sales = await manager.findBy(StockMove, { orderId, reason: 'fba_sale', state: StockMoveState.Done });
       if (sales.length === 0) return;
-      const now = new Date();
-      await manager
-        .createQueryBuilder()
-        .insert()
-        .into(StockMove)
-        .values(
-          sales.map((sale) => ({
-            id: randomUUID(),
-            orderId,
-            orderLineId: sale.orderLineId,
-            orderItemId: sale.orderItemId,
-            deliveryId: null,
-            productId: sale.productId,
-            quantity: sale.quantity,
-            fromLocationId: sale.toLocationId,
-            toLocationId: sale.fromLocationId,
-            state: StockMoveState.Done,
-            reason: 'fba_sale_reversal' as const,
-            doneAt: now,
-          })),
-        )
-        .orIgnore()
-        .execute();
+      await this.recordDoneMoves(
+        manager,
+        sales.map((sale) => ({
+          orderId,
+          orderLineId: sale.orderLineId,
+          orderItemId: sale.orderItemId,
+          productId: sale.productId,
+          quantity: sale.quantity,
+          fromLocationId: sale.toLocationId,
+          toLocationId: sale.fromLocationId,
+          reason: 'fba_sale_reversal' as const,
+        })),
+      );
     }
   }
 }

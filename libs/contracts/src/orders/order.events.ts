@@ -23,36 +23,33 @@ export class OrderEventLine {
   @IsInt() @Min(0) quantityShipped: number;
 }
 
+/** What every order event says: which order, which version of it, and its lines. */
+export abstract class OrderEvent {
+  @IsUUID() orderId: string;
+  @IsInt() @Min(1) version: number;
+  @IsUUID() accountId: string;
+  @IsString() marketplaceId: string;
+  @IsString() amazonOrderId: string;
+  @IsEnum(FulfillmentChannel) channel: FulfillmentChannel;
+  @ArrayMinSize(1) @ValidateNested({ each: true }) @Type(() => OrderEventLine) lines: OrderEventLine[];
+}
+
 /**
  * The whole current state of a sales order, sent on every change (event-carried state), so a
  * consumer can act on the newest state and ignore one older than what it has (`version`).
  */
 export const ORDER_SYNCED = 'order.synced.v1';
-export class OrderSyncedEvent {
-  @IsUUID() orderId: string;
-  @IsInt() @Min(1) version: number;
-  @IsUUID() accountId: string;
-  @IsString() marketplaceId: string;
-  @IsString() amazonOrderId: string;
-  @IsEnum(FulfillmentChannel) channel: FulfillmentChannel;
+export class OrderSyncedEvent extends OrderEvent {
   @IsEnum(SalesOrderStatus) status: SalesOrderStatus;
   @IsUUID() contactId: string;
   @IsUUID() deliveryAddressId: string;
   @IsOptional() @IsString() giftMessage: string | null;
-  @ArrayMinSize(1) @ValidateNested({ each: true }) @Type(() => OrderEventLine) lines: OrderEventLine[];
 }
 
 /** A sales order was cancelled, on Amazon or by hand (`canceledBy`). */
 export const ORDER_CANCELED = 'order.canceled.v1';
-export class OrderCanceledEvent {
-  @IsUUID() orderId: string;
-  @IsInt() @Min(1) version: number;
-  @IsUUID() accountId: string;
-  @IsString() marketplaceId: string;
-  @IsString() amazonOrderId: string;
-  @IsEnum(FulfillmentChannel) channel: FulfillmentChannel;
+export class OrderCanceledEvent extends OrderEvent {
   @IsIn(['amazon', 'seller']) canceledBy: 'amazon' | 'seller';
   @IsOptional() @IsEnum(CancelReason) reason: CancelReason | null;
-  @ArrayMinSize(1) @ValidateNested({ each: true }) @Type(() => OrderEventLine) lines: OrderEventLine[];
   @IsBoolean() notifyAmazon: boolean;
 }
