@@ -27,20 +27,21 @@ async function call<T>(method: string, url: string, body?: unknown, apiKey?: str
   return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
 }
 
+/** The demo seller and its orders at the sandbox; the same seed gives the same orders, so a restart changes nothing. */
+export async function seedSandbox(sandboxUrl: string, orders: number, seed = 'demo'): Promise<void> {
+  await call('POST', `${sandboxUrl}/_sandbox/sellers`, DEMO_SELLER);
+  const existing = await call<{ orders: unknown[] }>('GET', `${sandboxUrl}/_sandbox/sellers/${DEMO_SELLER.sellerId}/orders`);
+  if ((existing.body?.orders?.length ?? 0) === 0) {
+    await call('POST', `${sandboxUrl}/_sandbox/sellers/${DEMO_SELLER.sellerId}/orders/generate`, { count: orders, seed, marketplaceIds: DEMO_SELLER.marketplaceIds });
+  }
+}
+
 /**
  * Seeds the sandbox with the demo seller and its orders, and creates (or finds) the demo
  * account in the connector pointing at the sandbox. Safe to run on every start.
  */
 export async function seedDemo(options: SeedOptions): Promise<{ accountId: string; created: boolean }> {
-  await call('POST', `${options.sandboxUrl}/_sandbox/sellers`, DEMO_SELLER);
-  const existing = await call<{ orders: unknown[] }>('GET', `${options.sandboxUrl}/_sandbox/sellers/${DEMO_SELLER.sellerId}/orders`);
-  if ((existing.body?.orders?.length ?? 0) === 0) {
-    await call('POST', `${options.sandboxUrl}/_sandbox/sellers/${DEMO_SELLER.sellerId}/orders/generate`, {
-      count: options.orders,
-      seed: options.seed ?? 'demo',
-      marketplaceIds: DEMO_SELLER.marketplaceIds,
-    });
-  }
+  await seedSandbox(options.sandboxUrl, options.orders, options.seed);
   const accounts = await call<{ items: { id: string; sellerId: string }[] }>('GET', `${options.gatewayUrl}/api/accounts?limit=500`, undefined, options.apiKey);
   const found = accounts.body?.items?.find((a) => a.sellerId === DEMO_SELLER.sellerId);
   if (found) {

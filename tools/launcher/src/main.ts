@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
-import { seedDemo } from './demo';
-import { System } from './system';
+import { seedDemo, seedSandbox } from './demo';
+import { PROCESSES, System } from './system';
+
+const DEMO_ORDERS = 40;
 import { waitFor } from './wait-for';
 
 /**
@@ -31,17 +33,20 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
 
+  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
+  const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
   try {
-    await system.start();
+    // The demo seller exists at the sandbox before any service can try to sync it.
+    await system.start(['amazon-sandbox']);
+    await seedSandbox(sandboxUrl, DEMO_ORDERS);
+    await system.start(PROCESSES.map((p) => p.name).filter((name) => name !== 'amazon-sandbox'));
   } catch (err) {
     process.stderr.write(`\n${err.message}\n`);
     await stop(1);
     return;
   }
-  const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-  const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
   await waitFor(async () => (await fetch(`${gatewayUrl}/health`)).ok, { timeoutMs: 60_000, what: 'gateway /health' });
-  const demo = await seedDemo({ sandboxUrl, gatewayUrl, apiKey, orders: 40 });
+  const demo = await seedDemo({ sandboxUrl, gatewayUrl, apiKey, orders: DEMO_ORDERS });
   const visible = await waitFor(
     async () => {
       const response = await fetch(`${gatewayUrl}/api/orders?accountId=${demo.accountId}&limit=1`, { headers: { authorization: `Bearer ${apiKey}` } });
@@ -59,7 +64,7 @@ async function main(): Promise<void> {
       `   API:        ${gatewayUrl}/api`,
       `   API docs:   ${gatewayUrl}/docs`,
       `   API key:    ${apiKey}`,
-      `   Sandbox:    ${sandboxUrl} (Amazon stand-in; demo seller ${demo.created ? 'created' : 'reused'}, account ${demo.accountId})`,
+      `   Sandbox:    ${sandboxUrl} (Amazon stand-in; demo account ${demo.created ? 'created' : 'reused'}: ${demo.accountId})`,
       visible ? `   Orders visible ${((visible - startedAt) / 1000).toFixed(1)} s after start` : '   Orders are still syncing',
       '',
       `   curl -H 'Authorization: Bearer ${apiKey}' '${gatewayUrl}/api/orders?limit=5'`,
