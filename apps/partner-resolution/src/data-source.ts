@@ -1,7 +1,10 @@
+import { MESSAGING_ENTITIES, MessagingTables1764300000000 } from '@connector/messaging';
 import { serviceDataSourceOptions } from '@connector/persistence';
 import { InitialSchema1764300000200 } from './migrations/1764300000200-initial-schema';
+import { OrderPartners1764300000201 } from './migrations/1764300000201-order-partners';
 import { Contact } from './partners/contact.entity';
 import { DeliveryAddress } from './partners/delivery-address.entity';
+import { OrderPartner } from './retention/order-partner.entity';
 
 export const PARTNERS_SCHEMA = 'partners';
 
@@ -9,6 +12,6 @@ export const partnersDataSource = (url: string) =>
   serviceDataSourceOptions({
     url,
     schema: PARTNERS_SCHEMA,
-    entities: [Contact, DeliveryAddress],
-    migrations: [InitialSchema1764300000200],
+    entities: [Contact, DeliveryAddress, OrderPartner, ...MESSAGING_ENTITIES],
+    migrations: [InitialSchema1764300000200, OrderPartners1764300000201, MessagingTables1764300000000],
   });

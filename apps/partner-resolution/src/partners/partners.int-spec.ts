@@ -1,6 +1,7 @@
 import { INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { randomUUID } from 'node:crypto';
 import { PartyToResolve } from '@connector/contracts';
 import { runMigrations } from '@connector/persistence';
@@ -8,6 +9,7 @@ import { loadSettings, SettingsModule } from '@connector/platform';
 import { TestEnvironment } from '@connector/testing';
 import { partnersDataSource } from '../data-source';
 import { PartnerSettings } from '../partner.settings';
+import { OrderClosureHandler } from '../retention/order-closure.handler';
 import { PersonalDataRetention } from '../retention/personal-data-retention';
 import { Contact } from './contact.entity';
 import { DeliveryAddress } from './delivery-address.entity';
@@ -38,7 +40,7 @@ describe('partners on real PostgreSQL: find-or-create, de-duplication, retention
     const settings = loadSettings(PartnerSettings, { DATABASE_URL: env.databaseUrl, PERSONAL_DATA_RETENTION_DAYS: '30' });
     @Module({
       imports: [SettingsModule.forRoot(settings), TypeOrmModule.forRoot(options), TypeOrmModule.forFeature([Contact, DeliveryAddress])],
-      providers: [PartnersService, PersonalDataRetention],
+      providers: [PartnersService, PersonalDataRetention, OrderClosureHandler],
     })
     class PartnersTestModule {}
     app = await NestFactory.createApplicationContext(PartnersTestModule, { logger: false });
@@ -97,5 +99,28 @@ describe('partners on real PostgreSQL: find-or-create, de-duplication, retention
     expect(gone.deliveryAddresses[0]).toMatchObject({ name: null, addressLine1: null, city: null, phone: null, postalCode: '53111', countryCode: 'DE', anonymizedAt: expect.any(String) });
     expect(await partners.get(recent.contactId)).toMatchObject({ name: 'New Buyer', anonymizedAt: null });
     expect((await app.get(PersonalDataRetention).run()).addresses).toBe(0);
+  });
+
+  it('keeps an address while one of its orders is open, and blanks it a retention period after the order closed', async () => {
+    const handler = app.get(OrderClosureHandler);
+    const manager = app.get(DataSource).manager;
+    const ctx = { manager, eventId: 'e', subject: 's' };
+    const longAgo = new Date(Date.now() - 90 * DAY).toISOString();
+    const buyer = (await partners.resolve({
+      parties: [party('F-1', { orderedAt: longAgo, buyer: { name: 'Slow Shipper', email: 'slow@marketplace.amazon.de' }, address: { name: 'Slow Shipper', addressLine1: 'Langweg 9', postalCode: '20095', countryCode: 'DE' } })],
+    })).parties[0];
+    const orderId = randomUUID();
+    const event = { orderId, version: 1, accountId, marketplaceId: 'A1PA6795UKMFR9', amazonOrderId: 'F-1', channel: 'FBM', contactId: buyer.contactId, deliveryAddressId: buyer.deliveryAddressId, giftMessage: null, lines: [] };
+    await handler.onOrderSynced({ ...event, status: 'confirmed' } as never, ctx);
+    await app.get(PersonalDataRetention).run();
+    expect((await partners.get(buyer.contactId)).deliveryAddresses[0].addressLine1).toBe('Langweg 9');
+
+    await handler.onOrderSynced({ ...event, version: 2, status: 'shipped' } as never, ctx);
+    await app.get(PersonalDataRetention).run();
+    expect((await partners.get(buyer.contactId)).deliveryAddresses[0].addressLine1).toBe('Langweg 9');
+
+    await manager.query(`update order_partners set closed_at = now() - interval '31 days' where order_id = $1`, [orderId]);
+    await app.get(PersonalDataRetention).run();
+    expect((await partners.get(buyer.contactId)).deliveryAddresses[0]).toMatchObject({ addressLine1: null, postalCode: '20095', anonymizedAt: expect.any(String) });
   });
 });

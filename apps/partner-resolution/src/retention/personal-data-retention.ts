@@ -5,8 +5,9 @@ import { PartnerSettings } from '../partner.settings';
 
 /**
  * Blanks buyers' personal data once it is no longer needed: names, street lines, phones and
- * e-mails of addresses not ordered to within the retention period, then of contacts left
- * with no live address. Country and postal code stay (reporting); `anonymized_at` records it.
+ * e-mails of addresses whose orders were all shipped or cancelled more than the retention
+ * period ago, then of contacts left with no live address. Country and postal code stay
+ * (reporting); `anonymized_at` records it.
  */
 @Injectable()
 export class PersonalDataRetention implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -35,11 +36,18 @@ export class PersonalDataRetention implements OnApplicationBootstrap, OnApplicat
   async run(now = new Date()): Promise<{ addresses: number; contacts: number }> {
     const days = this.settings.PERSONAL_DATA_RETENTION_DAYS;
     return this.dataSource.transaction(async (manager) => {
+      // An address is kept while one of its orders is open, and the retention period after
+      // its last order closed. One no order event ever named falls back to its last order time.
       const [, addresses] = await manager.query(
-        `update delivery_addresses
+        `update delivery_addresses a
             set name = null, company_name = null, address_line1 = null, address_line2 = null, address_line3 = null,
                 city = null, district_or_county = null, phone = null, anonymized_at = $1
-          where anonymized_at is null and last_ordered_at < $1::timestamptz - make_interval(days => $2)`,
+          where a.anonymized_at is null
+            and case when exists (select 1 from order_partners o where o.delivery_address_id = a.id)
+                     then not exists (select 1 from order_partners o
+                                       where o.delivery_address_id = a.id
+                                         and (o.closed_at is null or o.closed_at >= $1::timestamptz - make_interval(days => $2)))
+                     else a.last_ordered_at < $1::timestamptz - make_interval(days => $2) end`,
         [now, days],
       );
       const [, contacts] = await manager.query(
