@@ -181,7 +181,10 @@ describe('an FBA and an FBM order, end to end through separate processes', () =>
     await running.system.process('inventory').start();
     const moves = await waitFor(async () => (await running.api('GET', `/api/stock-moves?orderId=${fba.id}`)).body.items?.length === 1 ? true : undefined, { what: 'the later FBA move' });
     expect(moves).toBe(true);
-    const deliveries = await waitFor(async () => (await running.api('GET', `/api/deliveries?orderId=${fbm.id}`)).body.items, { what: 'the later FBM delivery' });
+    const deliveries = await waitFor(async () => {
+      const items = (await running.api('GET', `/api/deliveries?orderId=${fbm.id}`)).body.items;
+      return items?.length ? items : undefined;
+    }, { what: 'the later FBM delivery' });
     expect(deliveries).toHaveLength(1);
     expect(deliveries[0].state).toBe('ready');
   });

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
+import { bulkInsert } from '@connector/persistence';
 import { DataSource, EntityManager } from 'typeorm';
 import { EventStream } from './event-stream';
 import { OutboxMessage } from './messaging.entities';
@@ -17,7 +18,8 @@ export class Outbox {
 
   async addMany(manager: EntityManager, events: { subject: string; payload: object }[]): Promise<void> {
     if (events.length === 0) return;
-    await manager.insert(
+    await bulkInsert(
+      manager,
       OutboxMessage,
       events.map((event) => ({ id: randomUUID(), subject: event.subject, payload: event.payload })),
     );

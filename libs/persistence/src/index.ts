@@ -2,3 +2,4 @@ export * from './cursor';
 export * from './data-source';
 export * from './paging';
 export * from './snake-naming.strategy';
+export * from './bulk-insert';

@@ -14,6 +14,7 @@ import {
   StockMoveState,
 } from '@connector/contracts';
 import { EventContext, OnEvent, Outbox } from '@connector/messaging';
+import { bulkInsert } from '@connector/persistence';
 import { EntityManager, In } from 'typeorm';
 import { Delivery } from '../deliveries/delivery.entity';
 import { CUSTOMERS_LOCATION_ID, STOCK_LOCATION_ID } from '../locations/location.entity';
@@ -86,13 +87,12 @@ export class OrderFulfillmentHandler {
     moves: Pick<StockMove, 'orderId' | 'orderLineId' | 'orderItemId' | 'productId' | 'quantity' | 'fromLocationId' | 'toLocationId' | 'reason'>[],
   ): Promise<void> {
     const now = new Date();
-    await manager
-      .createQueryBuilder()
-      .insert()
-      .into(StockMove)
-      .values(moves.map((move) => ({ ...move, id: randomUUID(), deliveryId: null, state: StockMoveState.Done, doneAt: now })))
-      .orIgnore()
-      .execute();
+    await bulkInsert(
+      manager,
+      StockMove,
+      moves.map((move) => ({ ...move, id: randomUUID(), deliveryId: null, state: StockMoveState.Done, doneAt: now })),
+      { onConflict: 'ignore' },
+    );
   }
 
   private async ensureDelivery(manager: EntityManager, event: OrderSyncedEvent): Promise<void> {
@@ -117,8 +117,9 @@ export class OrderFulfillmentHandler {
       shippingMethod: null,
       shipDate: null,
     });
-    await manager.insert(Delivery, delivery);
-    await manager.insert(
+    await bulkInsert(manager, Delivery, [delivery]);
+    await bulkInsert(
+      manager,
       StockMove,
       lines.map((line) => ({
         id: randomUUID(),

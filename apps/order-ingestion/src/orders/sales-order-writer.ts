@@ -14,6 +14,7 @@ import {
 import { Outbox } from '@connector/messaging';
 import { ServiceClient } from '@connector/platform';
 import type { AmazonOrder } from '@connector/sp-api';
+import { bulkInsert } from '@connector/persistence';
 import { DataSource, EntityManager, In, IsNull } from 'typeorm';
 import { SellerAccount } from '../accounts/seller-account.entity';
 import { Marketplace } from '../marketplaces/marketplace.entity';
@@ -35,8 +36,12 @@ export interface PageOutcome {
   committed: string[];
 }
 
-/** Rows per statement: 25 columns a line keeps a statement well under PostgreSQL's 65,535 parameters. */
-const LINES_PER_STATEMENT = 1000;
+/** A re-synced line keeps its id (stock moves refer to it); everything else follows Amazon. */
+const LINE_FIELDS_TO_UPDATE: (keyof SalesOrderLine & string)[] = [
+  'kind', 'sequence', 'orderItemId', 'sku', 'asin', 'productId', 'name', 'description', 'quantity', 'quantityShipped',
+  'unitPriceTaxIncluded', 'unitPriceTaxExcluded', 'amountTaxIncluded', 'amountTaxExcluded', 'discountTaxIncluded',
+  'discountTaxExcluded', 'totalTaxIncluded', 'totalTaxExcluded', 'taxAmount', 'promotionIds', 'giftWrapLevel', 'giftMessage',
+];
 
 interface OrderChange {
   known: SalesOrder | undefined;
@@ -251,18 +256,16 @@ export class SalesOrderWriter {
   /** Writes the page's new and changed orders in a handful of statements, whatever the page size. */
   private async save(manager: EntityManager, changes: OrderChange[]): Promise<void> {
     if (changes.length === 0) return;
-    const created = changes.filter((c) => !c.known).map((c) => c.order);
-    if (created.length) await manager.insert(SalesOrder, created);
+    await bulkInsert(manager, SalesOrder, changes.filter((c) => !c.known).map((c) => c.order));
     for (const change of changes.filter((c) => c.known)) {
       const { id, createdAt: _c, updatedAt: _u, lines: _l, ...fields } = change.order;
       await manager.update(SalesOrder, { id }, fields);
     }
     const gone = changes.flatMap((c) => c.goneLineIds);
     if (gone.length) await manager.delete(SalesOrderLine, { id: In(gone) });
-    const lines = changes.flatMap((c) => c.lines);
-    for (let i = 0; i < lines.length; i += LINES_PER_STATEMENT) {
-      await manager.upsert(SalesOrderLine, lines.slice(i, i + LINES_PER_STATEMENT), ['orderId', 'lineKey']);
-    }
+    await bulkInsert(manager, SalesOrderLine, changes.flatMap((c) => c.lines), {
+      onConflict: { target: ['orderId', 'lineKey'], update: LINE_FIELDS_TO_UPDATE },
+    });
     await this.outbox.addMany(manager, changes.flatMap((c) => c.events));
   }
 

@@ -11,6 +11,7 @@ import {
   ResolvePartnersRequest,
   ResolvePartnersResponse,
 } from '@connector/contracts';
+import { bulkInsert } from '@connector/persistence';
 import { listPage, ServiceError } from '@connector/platform';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { Contact } from './contact.entity';
@@ -69,7 +70,7 @@ export class PartnersService {
         anonymizedAt: null,
       });
     }
-    await manager.createQueryBuilder().insert().into(Contact).values([...rows.values()]).orIgnore().execute();
+    await bulkInsert(manager, Contact, [...rows.values()], { onConflict: 'ignore' });
     const found: { id: string; account_id: string; match_key: string }[] = await manager.query(
       `select c.id, c.account_id, c.match_key from contacts c
          join unnest($1::uuid[], $2::text[]) as k(account_id, match_key) on c.account_id = k.account_id and c.match_key = k.match_key`,
@@ -115,13 +116,9 @@ export class PartnersService {
     }
     const values = [...rows.values()];
     // An address used again keeps its row; only its last order time moves on.
-    await manager
-      .createQueryBuilder()
-      .insert()
-      .into(DeliveryAddress)
-      .values(values)
-      .onConflict(`(contact_id, match_key) do update set last_ordered_at = greatest(delivery_addresses.last_ordered_at, excluded.last_ordered_at)`)
-      .execute();
+    await bulkInsert(manager, DeliveryAddress, values, {
+      onConflict: { target: ['contactId', 'matchKey'], set: 'last_ordered_at = greatest(delivery_addresses.last_ordered_at, excluded.last_ordered_at)' },
+    });
     const found: { id: string; contact_id: string; match_key: string }[] = await manager.query(
       `select a.id, a.contact_id, a.match_key from delivery_addresses a
          join unnest($1::uuid[], $2::text[]) as k(contact_id, match_key) on a.contact_id = k.contact_id and a.match_key = k.match_key`,

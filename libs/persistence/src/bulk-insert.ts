@@ -1,0 +1,38 @@
+import { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+
+/**
+ * Inserts many rows in one statement with one parameter: the rows as a JSON array, turned
+ * into table rows by PostgreSQL (`json_populate_recordset`). Building a multi-row INSERT
+ * with thousands of bind parameters costs more CPU than the insert itself.
+ * Columns not given take NULL, not their default: give every column the table needs.
+ */
+export async function bulkInsert<E extends ObjectLiteral>(
+  manager: EntityManager,
+  entity: EntityTarget<E>,
+  rows: Partial<E>[],
+  options: {
+    /** 'ignore': skip rows that hit any unique constraint; or on `target`, copy `update` fields, or run `set` (SQL). */
+    onConflict?: 'ignore' | { target: (keyof E & string)[]; update?: (keyof E & string)[]; set?: string };
+  } = {},
+): Promise<void> {
+  if (rows.length === 0) return;
+  const metadata = manager.connection.getMetadata(entity);
+  const given = metadata.columns.filter((column) => rows.some((row) => row[column.propertyName as keyof E] !== undefined));
+  // A relation's join column can appear twice in the metadata; one is enough.
+  const columns = given.filter((column, index) => given.findIndex((other) => other.databaseName === column.databaseName) === index);
+  const names = columns.map((column) => `"${column.databaseName}"`).join(', ');
+  const json = rows.map((row) => Object.fromEntries(columns.map((column) => [column.databaseName, row[column.propertyName as keyof E] ?? null])));
+  const databaseName = (property: string) => metadata.findColumnWithPropertyName(property)!.databaseName;
+  let conflict = '';
+  if (options.onConflict === 'ignore') {
+    conflict = ' on conflict do nothing';
+  } else if (options.onConflict) {
+    const target = options.onConflict.target.map((p) => `"${databaseName(p)}"`).join(', ');
+    const set = options.onConflict.set ?? (options.onConflict.update ?? []).map((p) => `"${databaseName(p)}" = excluded."${databaseName(p)}"`).join(', ');
+    conflict = set ? ` on conflict (${target}) do update set ${set}` : ` on conflict (${target}) do nothing`;
+  }
+  await manager.query(
+    `insert into "${metadata.tableName}" (${names}) select ${names} from json_populate_recordset(null::"${metadata.tableName}", $1::json)${conflict}`,
+    [JSON.stringify(json)],
+  );
+}
