@@ -114,6 +114,8 @@ export class SyncService {
             return this.writer.prepare(account, page.orders ?? [], marketplaces);
           },
           async (prepared) => afterPage(await this.writer.commit(prepared)),
+          // Two pages prepare at once: partner and product resolution run in other processes.
+          2,
         );
       }
       // Every page is committed: only now does the cursor move.
@@ -259,8 +261,8 @@ export class SyncService {
 }
 
 /**
- * Walks a paged answer as a pipeline: page n+1 is fetched while page n is prepared, and
- * prepared while page n commits, so Amazon's quota and not our writes sets the pace.
+ * Walks a paged answer as a pipeline: while page n commits, the next pages are fetched and
+ * prepared (up to `depth` at once), so Amazon's quota and not our writes sets the pace.
  * Commits happen one at a time and in page order; the first failure stops the walk.
  */
 export async function eachPage<P, Q>(
@@ -268,15 +270,20 @@ export async function eachPage<P, Q>(
   nextToken: (page: P) => string | undefined,
   prepare: (page: P) => Promise<Q>,
   commit: (prepared: Q) => Promise<void>,
+  depth = 1,
 ): Promise<void> {
   let pending: Promise<P> | undefined = fetch(undefined);
+  const preparing: Promise<Q>[] = [];
   let committing: Promise<void> = Promise.resolve();
   try {
-    while (pending) {
-      const page: P = await pending;
-      const token = nextToken(page);
-      pending = token ? fetch(token) : undefined;
-      const prepared = await prepare(page);
+    while (pending || preparing.length) {
+      while (pending && preparing.length < depth) {
+        const page: P = await pending;
+        const token = nextToken(page);
+        pending = token ? fetch(token) : undefined;
+        preparing.push(prepare(page));
+      }
+      const prepared = await preparing.shift()!;
       await committing;
       committing = commit(prepared);
     }
@@ -284,6 +291,7 @@ export async function eachPage<P, Q>(
   } catch (err) {
     // Whatever is still in flight is dropped; the run fails on the first error.
     pending?.catch(() => undefined);
+    preparing.forEach((p) => p.catch(() => undefined));
     committing.catch(() => undefined);
     throw err;
   }
