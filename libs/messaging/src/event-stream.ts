@@ -1,6 +1,9 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { connect, JetStreamClient, JetStreamManager, NatsConnection, RetentionPolicy, StorageType } from 'nats';
 
+/** Events are kept this long in the stream; nothing older can be redelivered. */
+export const STREAM_MAX_AGE_DAYS = 14;
+
 export interface EventStreamSettings {
   natsUrl: string;
   /** NATS_NAMESPACE: subjects are `<namespace>.events.<event subject>`. */
@@ -53,7 +56,7 @@ export class EventStream implements OnApplicationShutdown {
           subjects: [`${this.subjectPrefix}>`],
           retention: RetentionPolicy.Limits,
           storage: StorageType.File,
-          max_age: 14 * 24 * 3600 * 1e9,
+          max_age: STREAM_MAX_AGE_DAYS * 24 * 3600 * 1e9,
           duplicate_window: 10 * 60 * 1e9,
         });
         this.logger.log(`created stream ${this.streamName}`);

@@ -197,4 +197,15 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     const firstSeen = [...new Set(calls)];
     expect(firstSeen.slice(0, 7)).toEqual(['burst-0', 'burst-1', 'burst-2', 'burst-3', 'burst-4', 'burst-5', 'burst-6']);
   });
+
+  it('prunes published outbox rows after a day and processed ids once the stream cannot redeliver them', async () => {
+    await dataSource.query(`insert into things.outbox (id, subject, payload, published_at) values ('00000000-0000-4000-8000-00000000000a', 'x', '{}', now() - interval '2 days')`);
+    await dataSource.query(`insert into things.processed_events (event_id, subject, processed_at) values ('ancient', 'x', now() - interval '30 days')`);
+    const recent: { n: number }[] = await dataSource.query(`select count(*)::int as n from things.outbox where published_at > now() - interval '1 day'`);
+    await app.get(OutboxRelay).prune();
+    expect(await dataSource.query(`select id from things.outbox where id = '00000000-0000-4000-8000-00000000000a'`)).toEqual([]);
+    expect(await dataSource.query(`select event_id from things.processed_events where event_id = 'ancient'`)).toEqual([]);
+    expect(await dataSource.query(`select count(*)::int as n from things.outbox where published_at > now() - interval '1 day'`)).toEqual(recent);
+    expect((await dataSource.query(`select count(*)::int as n from things.processed_events`))[0].n).toBeGreaterThan(0);
+  });
 });

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { bulkInsert } from '@connector/persistence';
 import { DataSource, EntityManager } from 'typeorm';
-import { EventStream } from './event-stream';
+import { EventStream, STREAM_MAX_AGE_DAYS } from './event-stream';
 import { OutboxMessage } from './messaging.entities';
 import { SingleFlight } from './single-flight';
 
@@ -28,6 +28,7 @@ export class Outbox {
 
 const BATCH = 500;
 const POLL_MS = 2000;
+const PRUNE_MS = 3600_000;
 
 /**
  * Publishes committed outbox rows to JetStream in order, with the row id as message id, and
@@ -39,6 +40,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private readonly logger = new Logger(OutboxRelay.name);
   private listener?: Client;
   private timer?: NodeJS.Timeout;
+  private pruneTimer?: NodeJS.Timeout;
   private stopped = false;
   private readonly runner = new SingleFlight(
     () => this.drain(),
@@ -59,6 +61,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.listener.on('notification', () => this.kick());
     await this.listener.query(`listen "${options.schema}_outbox"`);
     this.timer = setInterval(() => this.kick(), POLL_MS);
+    this.pruneTimer = setInterval(() => void this.prune().catch((err) => this.logger.warn(`outbox pruning: ${err.message}`)), PRUNE_MS);
     this.kick();
   }
 
@@ -105,19 +108,19 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     });
   }
 
-  /** Published rows are kept a day for inspection, then removed. */
+  /**
+   * Housekeeping: published outbox rows are kept a day for inspection; processed-event ids
+   * only as long as the stream could still redeliver their event.
+   */
   async prune(): Promise<void> {
-    await this.dataSource
-      .createQueryBuilder()
-      .delete()
-      .from(OutboxMessage)
-      .where("published_at < now() - interval '1 day'")
-      .execute();
+    await this.dataSource.query(`delete from outbox where published_at < now() - interval '1 day'`);
+    await this.dataSource.query(`delete from processed_events where processed_at < now() - make_interval(days => $1)`, [STREAM_MAX_AGE_DAYS + 1]);
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
     await this.runner.stop();
     await this.listener?.end().catch(() => undefined);
   }
