@@ -6,7 +6,7 @@ import { AckPolicy, ConsumerMessages, DeliverPolicy, JsMsg } from 'nats';
 import { DataSource } from 'typeorm';
 import { EventStream } from './event-stream';
 import { ParkedEvent, ProcessedEvent } from './messaging.entities';
-import { EventContext, EventHandlerMetadata, ON_EVENT } from './on-event.decorator';
+import { EventBatchContext, EventContext, EventHandlerMetadata, ON_EVENT } from './on-event.decorator';
 import { SingleFlight } from './single-flight';
 
 interface Delivery {
@@ -18,7 +18,7 @@ interface Delivery {
   payload: object;
 }
 
-type Handler = EventHandlerMetadata & { run: (payload: object, context: EventContext) => Promise<void> };
+type Handler = EventHandlerMetadata & { run: (payload: object | object[], context: EventContext | EventBatchContext) => Promise<void> };
 
 export interface EventConsumerSettings {
   /** The durable consumer's name: one per service, shared by its replicas. */
@@ -142,9 +142,18 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
           .returning('event_id')
           .execute();
         const fresh = new Set((inserted.raw as { event_id: string }[]).map((row) => row.event_id));
-        for (const d of ready) {
-          if (!fresh.delete(d.eventId)) continue; // Handled before (or twice in this batch).
-          for (const handler of d.handlers) await handler.run(d.payload, { manager, eventId: d.eventId, subject: d.subject });
+        // Handled before (or twice in this batch): skipped.
+        const todo = ready.filter((d) => fresh.delete(d.eventId));
+        // Runs of the same subject go to batch handlers together; order across subjects is kept.
+        for (let start = 0; start < todo.length; ) {
+          let end = start + 1;
+          while (end < todo.length && todo[end].subject === todo[start].subject) end++;
+          const run = todo.slice(start, end);
+          for (const handler of run[0].handlers) {
+            if (handler.batch) await handler.run(run.map((d) => d.payload), { manager, subject: run[0].subject });
+            else for (const d of run) await handler.run(d.payload, { manager, eventId: d.eventId, subject: d.subject });
+          }
+          start = end;
         }
       });
     } catch (err) {
@@ -190,7 +199,7 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
           .orIgnore()
           .execute();
         if ((inserted.raw as unknown[]).length === 0) return; // Handled before: a redelivery.
-        for (const handler of handlers) await handler.run(payload, { manager, eventId, subject });
+        for (const handler of handlers) await handler.run(handler.batch ? [payload] : payload, { manager, eventId, subject });
       });
       msg.ack();
     } catch (err) {

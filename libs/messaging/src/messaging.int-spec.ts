@@ -13,7 +13,7 @@ import { EventStream } from './event-stream';
 import { MessagingTables1764300000000 } from './messaging-tables.migration';
 import { MESSAGING_ENTITIES } from './messaging.entities';
 import { MessagingModule } from './messaging.module';
-import { EventContext, OnEvent } from './on-event.decorator';
+import { EventBatchContext, EventContext, OnEvent, OnEvents } from './on-event.decorator';
 import { Outbox, OutboxRelay } from './outbox';
 
 class ThingHappened {
@@ -56,6 +56,20 @@ class ThingHandler {
   }
 }
 
+const THINGS_COUNTED = 'things.counted.v1';
+
+/** A batch handler: gets the events of a run together. */
+@Injectable()
+class CountingHandler {
+  batches: number[][] = [];
+
+  @OnEvents(THINGS_COUNTED, ThingHappened)
+  async handle(events: ThingHappened[], { manager }: EventBatchContext) {
+    this.batches.push(events.map((e) => e.attempt));
+    await manager.query(`insert into things (name, seen) select 'counted-' || n, 1 from unnest($1::int[]) as n`, [events.map((e) => e.attempt)]);
+  }
+}
+
 describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS JetStream', () => {
   const env = new TestEnvironment();
   let app: INestApplicationContext;
@@ -80,7 +94,7 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
         TypeOrmModule.forRoot(options),
         MessagingModule.forService({ natsUrl: NATS_URL, namespace: env.namespace, serviceName: 'things', consumer: { maxDeliveries: 3, maxBatch: 10 } }),
       ],
-      providers: [ThingHandler],
+      providers: [ThingHandler, CountingHandler],
     })
     class ThingsModule {}
     app = await NestFactory.createApplicationContext(ThingsModule, { logger: false });
@@ -207,5 +221,15 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     expect(await dataSource.query(`select event_id from things.processed_events where event_id = 'ancient'`)).toEqual([]);
     expect(await dataSource.query(`select count(*)::int as n from things.outbox where published_at > now() - interval '1 day'`)).toEqual(recent);
     expect((await dataSource.query(`select count(*)::int as n from things.processed_events`))[0].n).toBeGreaterThan(0);
+  });
+
+  it('gives a batch handler the events of a run together, in order, each once', async () => {
+    await dataSource.transaction(async (manager) => {
+      await app.get(Outbox).addMany(manager, Array.from({ length: 30 }, (_, i) => ({ subject: THINGS_COUNTED, payload: { name: 'count', attempt: i + 1 } })));
+    });
+    await waitFor(async () => (await dataSource.query(`select count(*)::int as n from things.things where name like 'counted-%'`))[0].n === 30, { what: 'all 30 counted' });
+    const counting = app.get(CountingHandler);
+    expect(counting.batches.flat()).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(counting.batches.length).toBeLessThan(30);
   });
 });

@@ -6,6 +6,8 @@ export const ON_EVENT = Symbol('connector:on-event');
 export interface EventHandlerMetadata {
   subject: string;
   payloadClass: new () => object;
+  /** Takes every event of a run in one call: `(events[], { manager })`. */
+  batch?: boolean;
 }
 
 /** What a handler gets beside the event: its transaction, already holding the dedup record. */
@@ -22,3 +24,16 @@ export interface EventContext {
  */
 export const OnEvent = (subject: string, payloadClass: new () => object) =>
   SetMetadata(ON_EVENT, { subject, payloadClass } satisfies EventHandlerMetadata);
+
+/** What a batch handler gets beside its events: the transaction of the whole batch. */
+export interface EventBatchContext {
+  manager: EntityManager;
+  subject: string;
+}
+
+/**
+ * Like @OnEvent, for a handler that takes the events of a batch together (in delivery order,
+ * each already validated and new), to write them in a few statements instead of a few each.
+ */
+export const OnEvents = (subject: string, payloadClass: new () => object) =>
+  SetMetadata(ON_EVENT, { subject, payloadClass, batch: true } satisfies EventHandlerMetadata);

@@ -13,7 +13,7 @@ import {
   SalesOrderStatus,
   StockMoveState,
 } from '@connector/contracts';
-import { EventContext, OnEvent, Outbox } from '@connector/messaging';
+import { EventBatchContext, EventContext, OnEvent, OnEvents, Outbox } from '@connector/messaging';
 import { bulkInsert } from '@connector/persistence';
 import { EntityManager, In } from 'typeorm';
 import { Delivery } from '../deliveries/delivery.entity';
@@ -33,52 +33,59 @@ export class OrderFulfillmentHandler {
     private readonly outbox: Outbox,
   ) {}
 
-  @OnEvent(ORDER_SYNCED, OrderSyncedEvent)
-  async onOrderSynced(event: OrderSyncedEvent, { manager }: EventContext): Promise<void> {
-    if (!(await this.isNewer(manager, event.orderId, event.version, event.status, event.channel))) return;
-    if (event.status === SalesOrderStatus.Canceled) {
-      await this.cancel(manager, event.orderId, event.accountId, event.channel);
-      return;
-    }
-    if (event.channel === FulfillmentChannel.FBA) await this.recordFbaMoves(manager, event);
-    else await this.ensureDelivery(manager, event);
+  /** A batch of order states, in a few statements whatever its size. */
+  @OnEvents(ORDER_SYNCED, OrderSyncedEvent)
+  async onOrdersSynced(events: OrderSyncedEvent[], { manager }: EventBatchContext): Promise<void> {
+    const newest = new Map<string, OrderSyncedEvent>();
+    for (const event of events) if ((newest.get(event.orderId)?.version ?? 0) < event.version) newest.set(event.orderId, event);
+    const applied = await this.newerOnly(manager, [...newest.values()].map((e) => ({ ...e, status: e.status as string })));
+    const todo = [...newest.values()].filter((event) => applied.has(event.orderId));
+    for (const event of todo.filter((e) => e.status === SalesOrderStatus.Canceled)) await this.cancel(manager, event.orderId, event.accountId, event.channel);
+    const open = todo.filter((e) => e.status !== SalesOrderStatus.Canceled);
+    await this.recordFbaMoves(manager, open.filter((e) => e.channel === FulfillmentChannel.FBA));
+    await this.ensureDeliveries(manager, open.filter((e) => e.channel === FulfillmentChannel.FBM));
   }
 
   @OnEvent(ORDER_CANCELED, OrderCanceledEvent)
   async onOrderCanceled(event: OrderCanceledEvent, { manager }: EventContext): Promise<void> {
-    await this.isNewer(manager, event.orderId, event.version, SalesOrderStatus.Canceled, event.channel);
+    await this.newerOnly(manager, [{ ...event, status: SalesOrderStatus.Canceled }]);
     await this.cancel(manager, event.orderId, event.accountId, event.channel);
   }
 
-  /** Records the version; false when this event is older than what was already applied. */
-  private async isNewer(manager: EntityManager, orderId: string, version: number, status: string, channel: string): Promise<boolean> {
-    const rows: unknown[] = await manager.query(
-      `insert into order_states (order_id, version, status, channel) values ($1, $2, $3, $4)
+  /** Records each order's version; returns the orders whose event is newer than what was applied. */
+  private async newerOnly(manager: EntityManager, states: { orderId: string; version: number; status: string; channel: string }[]): Promise<Set<string>> {
+    if (states.length === 0) return new Set();
+    const rows: { order_id: string }[] = await manager.query(
+      `insert into order_states (order_id, version, status, channel)
+       select * from unnest($1::uuid[], $2::int[], $3::text[], $4::text[])
        on conflict (order_id) do update set version = excluded.version, status = excluded.status
        where order_states.version < excluded.version
        returning order_id`,
-      [orderId, version, status, channel],
+      [states.map((s) => s.orderId), states.map((s) => s.version), states.map((s) => s.status), states.map((s) => s.channel)],
     );
-    return rows.length > 0;
+    return new Set(rows.map((row) => row.order_id));
   }
 
-  private async recordFbaMoves(manager: EntityManager, event: OrderSyncedEvent): Promise<void> {
-    const lines = event.lines.filter((line) => line.kind === SalesOrderLineKind.Product && line.productId && line.quantity > 0);
-    if (lines.length === 0) return;
-    const fba = await this.locations.fbaLocation(manager, event.accountId);
-    await this.recordDoneMoves(
-      manager,
-      lines.map((line) => ({
-        orderId: event.orderId,
-        orderLineId: line.lineId,
-        orderItemId: line.orderItemId,
-        productId: line.productId!,
-        quantity: line.quantity,
-        fromLocationId: fba,
-        toLocationId: CUSTOMERS_LOCATION_ID,
-        reason: 'fba_sale' as const,
-      })),
-    );
+  private async recordFbaMoves(manager: EntityManager, events: OrderSyncedEvent[]): Promise<void> {
+    const moves: Parameters<OrderFulfillmentHandler['recordDoneMoves']>[1] = [];
+    for (const event of events) {
+      const lines = event.lines.filter((line) => line.kind === SalesOrderLineKind.Product && line.productId && line.quantity > 0);
+      if (lines.length === 0) continue;
+      const fba = await this.locations.fbaLocation(manager, event.accountId);
+      for (const line of lines) {
+        moves.push({
+          orderId: event.orderId,
+          orderLineId: line.lineId,
+          orderItemId: line.orderItemId,
+          productId: line.productId!,
+          quantity: line.quantity,
+          fromLocationId: fba,
+          toLocationId: CUSTOMERS_LOCATION_ID,
+          reason: 'fba_sale',
+        });
+      }
+    }
+    await this.recordDoneMoves(manager, moves);
   }
 
   /** Done moves keyed by (order line, reason): a second recording of the same one is ignored. */
@@ -95,48 +102,58 @@ export class OrderFulfillmentHandler {
     );
   }
 
-  private async ensureDelivery(manager: EntityManager, event: OrderSyncedEvent): Promise<void> {
-    if (await manager.existsBy(Delivery, { orderId: event.orderId })) return;
-    const lines = event.lines.filter((line) => line.kind === SalesOrderLineKind.Product && line.productId && line.quantity - line.quantityShipped > 0);
-    if (lines.length === 0) return;
-    const delivery = manager.create(Delivery, {
-      id: randomUUID(),
-      orderId: event.orderId,
-      accountId: event.accountId,
-      marketplaceId: event.marketplaceId,
-      amazonOrderId: event.amazonOrderId,
-      contactId: event.contactId,
-      deliveryAddressId: event.deliveryAddressId,
-      sequence: 1,
-      backorderOfId: null,
-      state: DeliveryState.Ready,
-      giftMessage: event.giftMessage,
-      carrierCode: null,
-      carrierName: null,
-      trackingNumber: null,
-      shippingMethod: null,
-      shipDate: null,
-    });
-    await bulkInsert(manager, Delivery, [delivery]);
-    await bulkInsert(
-      manager,
-      StockMove,
-      lines.map((line) => ({
+  /** One ready delivery per FBM order that has none yet, with a move per product line to ship. */
+  private async ensureDeliveries(manager: EntityManager, events: OrderSyncedEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    const existing = new Set((await manager.find(Delivery, { select: { orderId: true }, where: { orderId: In(events.map((e) => e.orderId)) } })).map((d) => d.orderId));
+    const deliveries: Delivery[] = [];
+    const moves: Partial<StockMove>[] = [];
+    for (const event of events) {
+      if (existing.has(event.orderId)) continue;
+      const lines = event.lines.filter((line) => line.kind === SalesOrderLineKind.Product && line.productId && line.quantity - line.quantityShipped > 0);
+      if (lines.length === 0) continue;
+      const delivery = manager.create(Delivery, {
         id: randomUUID(),
         orderId: event.orderId,
-        orderLineId: line.lineId,
-        orderItemId: line.orderItemId,
-        deliveryId: delivery.id,
-        productId: line.productId!,
-        quantity: line.quantity - line.quantityShipped,
-        fromLocationId: STOCK_LOCATION_ID,
-        toLocationId: CUSTOMERS_LOCATION_ID,
-        state: StockMoveState.Ready,
-        reason: 'fbm_sale' as const,
-        doneAt: null,
-      })),
+        accountId: event.accountId,
+        marketplaceId: event.marketplaceId,
+        amazonOrderId: event.amazonOrderId,
+        contactId: event.contactId,
+        deliveryAddressId: event.deliveryAddressId,
+        sequence: 1,
+        backorderOfId: null,
+        state: DeliveryState.Ready,
+        giftMessage: event.giftMessage,
+        carrierCode: null,
+        carrierName: null,
+        trackingNumber: null,
+        shippingMethod: null,
+        shipDate: null,
+      });
+      deliveries.push(delivery);
+      for (const line of lines) {
+        moves.push({
+          id: randomUUID(),
+          orderId: event.orderId,
+          orderLineId: line.lineId,
+          orderItemId: line.orderItemId,
+          deliveryId: delivery.id,
+          productId: line.productId!,
+          quantity: line.quantity - line.quantityShipped,
+          fromLocationId: STOCK_LOCATION_ID,
+          toLocationId: CUSTOMERS_LOCATION_ID,
+          state: StockMoveState.Ready,
+          reason: 'fbm_sale',
+          doneAt: null,
+        });
+      }
+    }
+    await bulkInsert(manager, Delivery, deliveries);
+    await bulkInsert(manager, StockMove, moves);
+    await this.outbox.addMany(
+      manager,
+      deliveries.map((d) => ({ subject: DELIVERY_CREATED, payload: { deliveryId: d.id, orderId: d.orderId, accountId: d.accountId } })),
     );
-    await this.outbox.add(manager, DELIVERY_CREATED, { deliveryId: delivery.id, orderId: event.orderId, accountId: event.accountId });
   }
 
   /** Cancels open deliveries and their moves; an FBA sale already recorded is reversed. */

@@ -111,11 +111,11 @@ describe('partners on real PostgreSQL: find-or-create, de-duplication, retention
     })).parties[0];
     const orderId = randomUUID();
     const event = { orderId, version: 1, accountId, marketplaceId: 'A1PA6795UKMFR9', amazonOrderId: 'F-1', channel: 'FBM', contactId: buyer.contactId, deliveryAddressId: buyer.deliveryAddressId, giftMessage: null, lines: [] };
-    await handler.onOrderSynced({ ...event, status: 'confirmed' } as never, ctx);
+    await handler.onOrdersSynced([{ ...event, status: 'confirmed' }] as never, ctx);
     await app.get(PersonalDataRetention).run();
     expect((await partners.get(buyer.contactId)).deliveryAddresses[0].addressLine1).toBe('Langweg 9');
 
-    await handler.onOrderSynced({ ...event, version: 2, status: 'shipped' } as never, ctx);
+    await handler.onOrdersSynced([{ ...event, version: 2, status: 'shipped' }] as never, ctx);
     await app.get(PersonalDataRetention).run();
     expect((await partners.get(buyer.contactId)).deliveryAddresses[0].addressLine1).toBe('Langweg 9');
 
