@@ -15,7 +15,7 @@ import { Outbox } from '@connector/messaging';
 import { ServiceClient } from '@connector/platform';
 import type { AmazonOrder } from '@connector/sp-api';
 import { bulkInsert } from '@connector/persistence';
-import { DataSource, EntityManager, In, IsNull } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { SellerAccount } from '../accounts/seller-account.entity';
 import { Marketplace } from '../marketplaces/marketplace.entity';
 import { isSyncable, MappedOrder, mapAmazonOrder, MappingError } from './amazon-order.mapper';
@@ -130,8 +130,15 @@ export class SalesOrderWriter {
       // is updated, not inserted twice.
       const unseen = prepared.filter((p) => !existing.has(p.mapped.amazonOrderId)).map((p) => p.mapped.amazonOrderId);
       if (unseen.length) {
-        const raced = await manager.find(SalesOrder, { where: { accountId: account.id, amazonOrderId: In(unseen) }, relations: { lines: true } });
-        for (const order of raced) existing.set(order.amazonOrderId, order);
+        // Usually none: ask cheaply first, load whole orders only for those that raced.
+        const raced: { amazon_order_id: string }[] = await manager.query(
+          `select amazon_order_id from sales_orders where account_id = $1 and amazon_order_id = any($2::text[])`,
+          [account.id, unseen],
+        );
+        if (raced.length) {
+          const orders = await manager.find(SalesOrder, { where: { accountId: account.id, amazonOrderId: In(raced.map((r) => r.amazon_order_id)) }, relations: { lines: true } });
+          for (const order of orders) existing.set(order.amazonOrderId, order);
+        }
       }
       const learned = prepared[0]?.learned ?? [];
       if (learned.length) {
@@ -157,10 +164,9 @@ export class SalesOrderWriter {
       }
       await this.save(manager, changes);
       if (outcome.committed.length) {
-        await manager.update(
-          QuarantinedOrder,
-          { accountId: account.id, amazonOrderId: In(outcome.committed), resolvedAt: IsNull() },
-          { resolvedAt: new Date() },
+        await manager.query(
+          `update quarantined_orders set resolved_at = now() where account_id = $1 and amazon_order_id = any($2::text[]) and resolved_at is null`,
+          [account.id, outcome.committed],
         );
       }
       for (const failure of failures) await this.quarantine(manager, account, failure.order, failure.reason);
@@ -275,7 +281,8 @@ export class SalesOrderWriter {
     // A cancellation is final: Amazon may still say Unshipped while our cancellation travels.
     const status = known?.status === SalesOrderStatus.Canceled ? SalesOrderStatus.Canceled : mapped.status;
     const newlyCanceledByAmazon = status === SalesOrderStatus.Canceled && known?.status !== SalesOrderStatus.Canceled;
-    const order: SalesOrder = manager.create(SalesOrder, {
+    // Plain rows: they go to bulkInsert, no entity machinery needed.
+    const order = {
       id: known?.id ?? randomUUID(),
       accountId: account.id,
       marketplaceId: mapped.marketplaceId,
@@ -301,11 +308,11 @@ export class SalesOrderWriter {
       amazonNotificationError: known?.amazonNotificationError ?? null,
       contentHash: item.hash,
       version: (known?.version ?? 0) + 1,
-    });
+    } as SalesOrder;
 
     const knownLines = new Map((known?.lines ?? []).map((line) => [line.lineKey, line]));
     const lines = mapped.lines.map((line, index) =>
-      manager.create(SalesOrderLine, {
+      ({
         id: knownLines.get(line.lineKey)?.id ?? randomUUID(),
         orderId: order.id,
         lineKey: line.lineKey,
@@ -331,7 +338,7 @@ export class SalesOrderWriter {
         promotionIds: line.promotionIds,
         giftWrapLevel: line.giftWrapLevel,
         giftMessage: line.giftMessage,
-      }),
+      }) as SalesOrderLine,
     );
     const goneLineIds = [...knownLines.values()].filter((line) => !mapped.lines.some((l) => l.lineKey === line.lineKey)).map((line) => line.id);
 
