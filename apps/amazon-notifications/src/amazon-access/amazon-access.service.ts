@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { AccountAccess, GET_ACCOUNT_ACCESS } from '@connector/contracts';
 import { SecretBox, ServiceClient } from '@connector/platform';
-import { SpApiClient, SpApiClients } from '@connector/sp-api';
+import { SpApiAccess, SpApiClient, SpApiClients } from '@connector/sp-api';
+
+interface AccessEntry {
+  access: AccountAccess;
+  spApi: SpApiAccess;
+}
 
 /**
  * SP-API clients for the accounts order-ingestion owns. The account's secrets arrive
@@ -9,7 +14,7 @@ import { SpApiClient, SpApiClients } from '@connector/sp-api';
  */
 @Injectable()
 export class AmazonAccessService {
-  private readonly cache = new Map<string, { access: AccountAccess; fetchedAt: number }>();
+  private readonly cache = new Map<string, { entry: Promise<AccessEntry>; fetchedAt: number }>();
 
   constructor(
     private readonly services: ServiceClient,
@@ -19,24 +24,37 @@ export class AmazonAccessService {
 
   /** The account as order-ingestion knows it (sellerId, endpoints, sealed secrets). */
   async access(accountId: string): Promise<AccountAccess> {
-    let entry = this.cache.get(accountId);
-    // Re-read now and then so changed credentials are picked up.
-    if (!entry || Date.now() - entry.fetchedAt > 60_000) {
-      entry = { access: await this.services.request<AccountAccess>(GET_ACCOUNT_ACCESS, { id: accountId }), fetchedAt: Date.now() };
-      this.cache.set(accountId, entry);
-    }
-    return entry.access;
+    return (await this.entry(accountId)).access;
   }
 
   async client(accountId: string): Promise<SpApiClient> {
-    const access = await this.access(accountId);
-    return this.clients.for({
-      accountId,
-      endpoint: access.apiEndpoint,
-      lwaEndpoint: access.lwaEndpoint,
-      clientId: access.lwaClientId,
-      clientSecret: this.secrets.decrypt(access.encryptedClientSecret),
-      refreshToken: this.secrets.decrypt(access.encryptedRefreshToken),
+    return this.clients.for((await this.entry(accountId)).spApi);
+  }
+
+  /**
+   * One request to order-ingestion and one decryption per account and minute, shared by all
+   * callers (a claimed batch asks for the same account a hundred times at once); re-read so
+   * changed credentials are picked up.
+   */
+  private entry(accountId: string): Promise<AccessEntry> {
+    const known = this.cache.get(accountId);
+    if (known && Date.now() - known.fetchedAt <= 60_000) return known.entry;
+    const entry = this.services.request<AccountAccess>(GET_ACCOUNT_ACCESS, { id: accountId }).then((access) => ({
+      access,
+      spApi: {
+        accountId,
+        endpoint: access.apiEndpoint,
+        lwaEndpoint: access.lwaEndpoint,
+        clientId: access.lwaClientId,
+        clientSecret: this.secrets.decrypt(access.encryptedClientSecret),
+        refreshToken: this.secrets.decrypt(access.encryptedRefreshToken),
+      },
+    }));
+    this.cache.set(accountId, { entry, fetchedAt: Date.now() });
+    // A failed read is not remembered.
+    entry.catch(() => {
+      if (this.cache.get(accountId)?.entry === entry) this.cache.delete(accountId);
     });
+    return entry;
   }
 }

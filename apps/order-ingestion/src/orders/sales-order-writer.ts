@@ -156,7 +156,7 @@ export class SalesOrderWriter {
         if (known && known.contentHash === item.hash) {
           outcome.unchanged++;
         } else {
-          changes.push(this.change(manager, account, item, known));
+          changes.push(this.change(account, item, known));
           if (known) outcome.updated++;
           else outcome.created++;
         }
@@ -276,7 +276,7 @@ export class SalesOrderWriter {
   }
 
   /** The rows and events of one new or changed order; no I/O. */
-  private change(manager: EntityManager, account: SellerAccount, item: Prepared, known: SalesOrder | undefined): OrderChange {
+  private change(account: SellerAccount, item: Prepared, known: SalesOrder | undefined): OrderChange {
     const { mapped } = item;
     // A cancellation is final: Amazon may still say Unshipped while our cancellation travels.
     const status = known?.status === SalesOrderStatus.Canceled ? SalesOrderStatus.Canceled : mapped.status;
