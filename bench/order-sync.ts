@@ -12,6 +12,7 @@
  */
 import { waitFor } from '@connector/launcher';
 import { OPERATION_LIMITS } from '@connector/sp-api';
+import { CpuUsage, printCpuUsage } from './cpu-usage';
 import { arg, BenchSystem } from './support';
 
 const SANDBOX_TO_CLIENT: Record<string, keyof typeof OPERATION_LIMITS> = {
@@ -39,6 +40,8 @@ async function main(): Promise<void> {
     for (let made = 0; made < orders; made += 5000) {
       await bench.sandboxJson('POST', `/_sandbox/sellers/${seller.sellerId}/orders/generate`, { count: Math.min(5000, orders - made), seed: `bench-${made}`, marketplaceIds: seller.marketplaceIds, orderIdPrefix: String(1 + made / 5000) });
     }
+    const cpu = new CpuUsage(() => new Map([...bench.system.processes].map(([name, proc]) => [name, proc.pid])));
+    cpu.begin();
     const startedAt = Date.now();
     const account = await bench.json<{ id: string }>('POST', '/api/accounts', {
       name: 'Bench', sellerId: seller.sellerId, region: 'EU', lwaClientId: seller.clientId, lwaClientSecret: seller.clientSecret, refreshToken: seller.refreshToken,
@@ -64,6 +67,7 @@ async function main(): Promise<void> {
       return row.deliveries >= expected[0].fbm && row.moves >= expected[0].fba_lines ? true : undefined;
     }, { timeoutMs: 600_000, intervalMs: 250, what: 'inventory to catch up' });
     const downstreamLag = (Date.now() - downstreamFrom) / 1000;
+    const cpuSeconds = cpu.end();
 
     console.log(`\nOrder sync benchmark: ${orders} orders at the sandbox, Orders API ${api}, Amazon limits ${limits ? `on (clock x${scale})` : 'off'}`);
     console.log(`run ${run.status}: ${run.ordersSeen} seen, ${synced} synced (${run.ordersCreated} created), ${run.ordersQuarantined} quarantined, errors ${JSON.stringify(run.errors)}`);
@@ -87,6 +91,14 @@ async function main(): Promise<void> {
       console.log(`\nthroughput: ${(synced / syncSeconds).toFixed(0)} orders/s into committed sales orders, partners and products`);
     }
     console.log(`inventory caught up ${downstreamLag.toFixed(1)} s after the run ended (FBA moves and FBM deliveries)`);
+    const tables = await bench.env.query<{ name: string; inserted: number; updated: number; deleted: number }>(
+      `select schemaname || '.' || relname as name, n_tup_ins::int as inserted, n_tup_upd::int as updated, n_tup_del::int as deleted
+         from pg_stat_user_tables where n_tup_ins + n_tup_upd + n_tup_del > 0 order by n_tup_ins + n_tup_upd + n_tup_del desc`,
+    );
+    const [{ commits }] = await bench.env.query<{ commits: number }>(`select xact_commit::int as commits from pg_stat_database where datname = current_database()`);
+    console.log(`\nPostgreSQL: ${commits} transactions (${(commits / synced).toFixed(2)} per order); rows per synced order written to`);
+    for (const t of tables) console.log(`  ${t.name.padEnd(40)} ins ${(t.inserted / synced).toFixed(2)}  upd ${(t.updated / synced).toFixed(2)}  del ${(t.deleted / synced).toFixed(2)}`);
+    printCpuUsage('CPU from account creation until inventory caught up', cpuSeconds, synced, 'order');
     console.log(`\npeak memory (MiB): ${JSON.stringify(bench.peakMemory())}`);
   } finally {
     await bench.stop();

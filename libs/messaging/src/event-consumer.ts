@@ -41,7 +41,6 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
   private readonly logger = new Logger(EventConsumer.name);
   private readonly handlers = new Map<string, Handler[]>();
   private messages?: ConsumerMessages;
-  private loop?: Promise<void>;
   /** Delivered and not yet handled; whatever piles up while a batch runs is the next batch. */
   private readonly buffer: JsMsg[] = [];
   private runner = new SingleFlight(
@@ -83,8 +82,14 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
     }
     const js = await this.stream.jetstream();
     const consumer = await js.consumers.get(this.stream.streamName, this.settings.durableName);
-    this.messages = await consumer.consume({ max_messages: this.settings.maxBatch * 2 });
-    this.loop = this.run(this.messages);
+    // A callback, not the async iterator: the iterator costs ~10x the CPU per message.
+    this.messages = await consumer.consume({
+      max_messages: this.settings.maxBatch * 2,
+      callback: (msg) => {
+        this.buffer.push(msg);
+        this.runner.kick();
+      },
+    });
   }
 
   subjects(): string[] {
@@ -107,13 +112,6 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
     }
   }
 
-  private async run(messages: ConsumerMessages): Promise<void> {
-    for await (const msg of messages) {
-      this.buffer.push(msg);
-      this.runner.kick();
-    }
-  }
-
   private async drainBuffer(): Promise<void> {
     while (this.buffer.length) await this.handleBatch(this.buffer.splice(0, this.settings.maxBatch));
   }
@@ -124,8 +122,11 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
    * rolled back and its events are handled one by one, so one bad event costs only itself.
    */
   async handleBatch(batch: JsMsg[]): Promise<void> {
+    // Another service's events are acked first, without awaiting in between, so their acks
+    // leave in one write rather than one each.
+    const ours = batch.filter((msg) => this.handlers.has(this.stream.eventSubjectOf(msg.subject)) || (msg.ack(), false));
     const ready: Delivery[] = [];
-    for (const msg of batch) {
+    for (const msg of ours) {
       const delivery = await this.prepare(msg);
       if (delivery) ready.push(delivery);
     }
@@ -250,7 +251,7 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
 
   async onApplicationShutdown(): Promise<void> {
     this.messages?.stop();
-    await this.loop?.catch(() => undefined);
+    await this.messages?.closed().catch(() => undefined);
     // Finish the batch under way; what is still buffered is redelivered after ack_wait.
     await this.runner.stop();
     this.buffer.length = 0;

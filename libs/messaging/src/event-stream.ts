@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { connect, JetStreamClient, JetStreamManager, NatsConnection, RetentionPolicy, StorageType } from 'nats';
+import { connect, createInbox, headers, JetStreamClient, JetStreamManager, Msg, NatsConnection, RetentionPolicy, StorageType, Subscription } from 'nats';
 
 /** Events are kept this long in the stream; nothing older can be redelivered. */
 export const STREAM_MAX_AGE_DAYS = 14;
@@ -12,6 +12,23 @@ export interface EventStreamSettings {
   serviceName: string;
 }
 
+/** How long a batch of publishes may wait for JetStream's acknowledgements. */
+const PUBLISH_ACK_TIMEOUT_MS = 10_000;
+
+export interface EventToPublish {
+  /** The event subject, without the namespace. */
+  subject: string;
+  /** JSON text. */
+  data: string;
+  /** Becomes `Nats-Msg-Id`: JetStream drops a second copy within the duplicate window. */
+  id: string;
+}
+
+interface PendingAck {
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
 /** The JetStream stream that carries every domain event, and this process's connection to it. */
 @Injectable()
 export class EventStream implements OnApplicationShutdown {
@@ -20,6 +37,9 @@ export class EventStream implements OnApplicationShutdown {
   private connecting?: Promise<NatsConnection>;
   readonly streamName: string;
   readonly subjectPrefix: string;
+  private acks?: { inbox: string; subscription: Subscription };
+  private readonly pendingAcks = new Map<string, PendingAck>();
+  private nextAck = 0;
 
   constructor(readonly settings: EventStreamSettings) {
     this.streamName = `${settings.namespace.replace(/[^a-zA-Z0-9]/g, '_').toUpperCase()}_EVENTS`;
@@ -42,6 +62,60 @@ export class EventStream implements OnApplicationShutdown {
 
   async manager(): Promise<JetStreamManager> {
     return (await this.nats()).jetstreamManager();
+  }
+
+  /**
+   * Publishes events in the given order and resolves once JetStream has stored every one
+   * (rejects if any is refused or unacknowledged in time). Unlike `js.publish`, which is a
+   * request with its own timer per message, all publishes share one reply subscription,
+   * so a batch costs a fraction of the CPU.
+   */
+  async publishAll(events: EventToPublish[]): Promise<void> {
+    const nc = await this.nats();
+    const acks = this.ackInbox(nc);
+    const waits: Promise<void>[] = [];
+    const tokens: string[] = [];
+    for (const event of events) {
+      const token = String(this.nextAck++);
+      tokens.push(token);
+      waits.push(new Promise<void>((resolve, reject) => this.pendingAcks.set(token, { resolve, reject })));
+      const h = headers();
+      h.set('Nats-Msg-Id', event.id);
+      nc.publish(this.subjectOf(event.subject), event.data, { reply: `${acks.inbox}.${token}`, headers: h });
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`JetStream did not acknowledge ${events.length} events within ${PUBLISH_ACK_TIMEOUT_MS} ms`)), PUBLISH_ACK_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([Promise.all(waits), timeout]);
+    } finally {
+      clearTimeout(timer);
+      for (const token of tokens) this.pendingAcks.delete(token);
+    }
+  }
+
+  private ackInbox(nc: NatsConnection): { inbox: string } {
+    if (!this.acks) {
+      const inbox = createInbox();
+      const subscription = nc.subscribe(`${inbox}.*`, { callback: (err, msg) => err || this.onAck(msg) });
+      this.acks = { inbox, subscription };
+    }
+    return this.acks;
+  }
+
+  /** A PubAck, JetStream's refusal, or NATS's "no responders" (no stream holds the subject). */
+  private onAck(msg: Msg): void {
+    const pending = this.pendingAcks.get(msg.subject.slice(msg.subject.lastIndexOf('.') + 1));
+    if (!pending) return; // Late answer to a batch that already gave up.
+    if (msg.headers?.code === 503) return pending.reject(new Error('no JetStream stream takes this subject'));
+    try {
+      const answer = JSON.parse(new TextDecoder().decode(msg.data)) as { seq?: number; error?: { description?: string } };
+      if (answer.error || !answer.seq) pending.reject(new Error(`JetStream refused an event: ${answer.error?.description ?? 'no sequence'}`));
+      else pending.resolve();
+    } catch {
+      pending.reject(new Error('JetStream answered a publish with something that is not JSON'));
+    }
   }
 
   /** Creates the stream if it is missing; every service may call it, the first one wins. */
@@ -85,6 +159,7 @@ export class EventStream implements OnApplicationShutdown {
     const connection = this.connection;
     this.connection = undefined;
     this.connecting = undefined;
+    this.acks = undefined;
     if (!connection || connection.isClosed()) return;
     // Drain lets pending acks and publishes go out; if it cannot, close anyway.
     await connection.drain().catch(() => connection.close());

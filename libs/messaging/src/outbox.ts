@@ -80,7 +80,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async publishBatch(): Promise<number> {
-    const js = await this.stream.jetstream();
     return this.dataSource.transaction(async (manager) => {
       const rows: { id: string; subject: string; payload: unknown }[] = await manager
         .createQueryBuilder(OutboxMessage, 'o')
@@ -93,11 +92,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         .getMany();
       if (rows.length === 0) return 0;
       // Issued in order on one connection, so the stream keeps the outbox order.
-      await Promise.all(
-        rows.map((row) =>
-          js.publish(this.stream.subjectOf(row.subject), JSON.stringify(row.payload), { msgID: row.id }),
-        ),
-      );
+      await this.stream.publishAll(rows.map((row) => ({ subject: row.subject, data: JSON.stringify(row.payload), id: row.id })));
       await manager
         .createQueryBuilder()
         .update(OutboxMessage)

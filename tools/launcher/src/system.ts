@@ -48,7 +48,9 @@ export class ServiceProcess {
   async start(): Promise<void> {
     const spec = PROCESSES.find((p) => p.name === this.name)!;
     const entry = join(this.options.rootDir, 'dist', 'apps', this.name, 'src', 'main.js');
-    const child = spawn(process.execPath, ['--enable-source-maps', entry], {
+    // LAUNCHER_NODE_ARGS: extra node flags for every service, e.g. `--cpu-prof` when profiling a benchmark.
+    const extraArgs = (process.env.LAUNCHER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, ['--enable-source-maps', ...extraArgs, entry], {
       cwd: this.options.rootDir,
       env: { ...this.options.env, FORCE_COLOR: '0', NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
