@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { INestApplicationContext } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { IsInt, IsString } from 'class-validator';
-import { connect, NatsConnection } from 'nats';
+import { AckPolicy, connect, DeliverPolicy, NatsConnection } from 'nats';
 import { Column, DataSource, Entity, MigrationInterface, PrimaryColumn, QueryRunner } from 'typeorm';
 import { runMigrations, serviceDataSourceOptions } from '@connector/persistence';
 import { NATS_URL, TestEnvironment } from '@connector/testing';
@@ -231,5 +231,39 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     const counting = app.get(CountingHandler);
     expect(counting.batches.flat()).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     expect(counting.batches.length).toBeLessThan(30);
+  });
+
+  it('reads only the subjects it handles, and a consumer of an older plan is replaced where it had acknowledged', async () => {
+    const stream = app.get(EventStream);
+    const jsm = await nc.jetstreamManager();
+    const names = async () => (await jsm.consumers.list(stream.streamName).next()).map((c) => `${c.name} ${c.config.filter_subject}`).sort();
+    expect(await names()).toEqual([
+      `things--thing_happened_v1 ${env.namespace}.events.thing.happened.v1`,
+      `things--things_counted_v1 ${env.namespace}.events.things.counted.v1`,
+    ]);
+
+    // An installation from before: one consumer `things` reading everything, up to date.
+    const consumer = app.get(EventConsumer);
+    await consumer.onApplicationShutdown();
+    for (const name of ['things--thing_happened_v1', 'things--things_counted_v1']) await jsm.consumers.delete(stream.streamName, name);
+    await jsm.consumers.add(stream.streamName, { durable_name: 'things', ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.New, filter_subject: `${env.namespace}.events.>` });
+    const legacy = await nc.jetstream().consumers.get(stream.streamName, 'things');
+    await dataSource.transaction((manager) => app.get(Outbox).add(manager, THING_HAPPENED, { name: 'seen-by-legacy', attempt: 1 }));
+    await app.get(OutboxRelay).drain();
+    const delivered = await legacy.next({ expires: 5000 });
+    delivered!.ack();
+    await waitFor(async () => ((await jsm.consumers.info(stream.streamName, 'things')).num_ack_pending === 0 ? true : undefined), { what: 'the legacy ack' });
+    await dataSource.transaction((manager) => app.get(Outbox).add(manager, THING_HAPPENED, { name: 'after-legacy', attempt: 1 }));
+    await app.get(OutboxRelay).drain();
+
+    const callsBefore = handler.calls.length;
+    await consumer.onApplicationBootstrap();
+    await waitFor(async () => (await seen('after-legacy')) === 1, { what: 'the event the legacy consumer had not acknowledged' });
+    expect(await names()).toEqual([
+      `things--thing_happened_v1 ${env.namespace}.events.thing.happened.v1`,
+      `things--things_counted_v1 ${env.namespace}.events.things.counted.v1`,
+    ]);
+    // Nothing the legacy consumer had acknowledged came again.
+    expect(handler.calls.slice(callsBefore)).toEqual(['after-legacy']);
   });
 });
