@@ -40,7 +40,7 @@ export class OrderFulfillmentHandler {
     for (const event of events) if ((newest.get(event.orderId)?.version ?? 0) < event.version) newest.set(event.orderId, event);
     const applied = await this.newerOnly(manager, [...newest.values()].map((e) => ({ ...e, status: e.status as string })));
     const todo = [...newest.values()].filter((event) => applied.has(event.orderId));
-    for (const event of todo.filter((e) => e.status === SalesOrderStatus.Canceled)) await this.cancel(manager, event.orderId, event.accountId, event.channel);
+    await this.cancel(manager, todo.filter((e) => e.status === SalesOrderStatus.Canceled));
     const open = todo.filter((e) => e.status !== SalesOrderStatus.Canceled);
     await this.recordFbaMoves(manager, open.filter((e) => e.channel === FulfillmentChannel.FBA));
     await this.ensureDeliveries(manager, open.filter((e) => e.channel === FulfillmentChannel.FBM));
@@ -49,7 +49,7 @@ export class OrderFulfillmentHandler {
   @OnEvent(ORDER_CANCELED, OrderCanceledEvent)
   async onOrderCanceled(event: OrderCanceledEvent, { manager }: EventContext): Promise<void> {
     await this.newerOnly(manager, [{ ...event, status: SalesOrderStatus.Canceled }]);
-    await this.cancel(manager, event.orderId, event.accountId, event.channel);
+    await this.cancel(manager, [event]);
   }
 
   /** Records each order's version; returns the orders whose event is newer than what was applied. */
@@ -156,30 +156,33 @@ export class OrderFulfillmentHandler {
     );
   }
 
-  /** Cancels open deliveries and their moves; an FBA sale already recorded is reversed. */
-  private async cancel(manager: EntityManager, orderId: string, accountId: string, channel: FulfillmentChannel): Promise<void> {
-    const open = await manager.findBy(Delivery, { orderId, state: DeliveryState.Ready });
+  /** Cancels the orders' open deliveries and their moves; an FBA sale already recorded is reversed. */
+  private async cancel(manager: EntityManager, orders: { orderId: string; accountId: string; channel: FulfillmentChannel }[]): Promise<void> {
+    if (orders.length === 0) return;
+    const open = await manager.findBy(Delivery, { orderId: In(orders.map((o) => o.orderId)), state: DeliveryState.Ready });
     if (open.length) {
       await manager.update(Delivery, { id: In(open.map((d) => d.id)) }, { state: DeliveryState.Canceled });
       await manager.update(StockMove, { deliveryId: In(open.map((d) => d.id)), state: StockMoveState.Ready }, { state: StockMoveState.Canceled });
-      for (const delivery of open) await this.outbox.add(manager, DELIVERY_CANCELED, { deliveryId: delivery.id, orderId, accountId });
-    }
-    if (channel === FulfillmentChannel.FBA) {
-      const sales = await manager.findBy(StockMove, { orderId, reason: 'fba_sale', state: StockMoveState.Done });
-      if (sales.length === 0) return;
-      await this.recordDoneMoves(
+      await this.outbox.addMany(
         manager,
-        sales.map((sale) => ({
-          orderId,
-          orderLineId: sale.orderLineId,
-          orderItemId: sale.orderItemId,
-          productId: sale.productId,
-          quantity: sale.quantity,
-          fromLocationId: sale.toLocationId,
-          toLocationId: sale.fromLocationId,
-          reason: 'fba_sale_reversal' as const,
-        })),
+        open.map((delivery) => ({ subject: DELIVERY_CANCELED, payload: { deliveryId: delivery.id, orderId: delivery.orderId, accountId: delivery.accountId } })),
       );
     }
+    const fba = orders.filter((o) => o.channel === FulfillmentChannel.FBA).map((o) => o.orderId);
+    if (fba.length === 0) return;
+    const sales = await manager.findBy(StockMove, { orderId: In(fba), reason: 'fba_sale', state: StockMoveState.Done });
+    await this.recordDoneMoves(
+      manager,
+      sales.map((sale) => ({
+        orderId: sale.orderId,
+        orderLineId: sale.orderLineId,
+        orderItemId: sale.orderItemId,
+        productId: sale.productId,
+        quantity: sale.quantity,
+        fromLocationId: sale.toLocationId,
+        toLocationId: sale.fromLocationId,
+        reason: 'fba_sale_reversal' as const,
+      })),
+    );
   }
 }

@@ -12,17 +12,18 @@ import {
   OFFER_CHANGED,
   OfferChangedEvent,
 } from '@connector/contracts';
-import { EventContext, OnEvent } from '@connector/messaging';
-import { IsNull } from 'typeorm';
+import { EventBatchContext, EventContext, OnEvent, OnEvents } from '@connector/messaging';
+import { In, IsNull } from 'typeorm';
 import { SalesOrder } from './sales-order.entity';
 import { SkuProduct } from './sku-product.entity';
 
 /** Keeps what other services announce: delivery and notification state of orders, SKU → product. */
 @Injectable()
 export class FulfillmentProjection {
-  @OnEvent(DELIVERY_CREATED, DeliveryCreatedEvent)
-  async deliveryCreated(event: DeliveryCreatedEvent, { manager }: EventContext) {
-    await manager.update(SalesOrder, { id: event.orderId, deliveryState: IsNull() }, { deliveryState: 'ready' });
+  /** One per FBM order as it is synced, so they come in runs: one statement for a run. */
+  @OnEvents(DELIVERY_CREATED, DeliveryCreatedEvent)
+  async deliveriesCreated(events: DeliveryCreatedEvent[], { manager }: EventBatchContext) {
+    await manager.update(SalesOrder, { id: In(events.map((event) => event.orderId)), deliveryState: IsNull() }, { deliveryState: 'ready' });
   }
 
   @OnEvent(DELIVERY_VALIDATED, DeliveryValidatedEvent)

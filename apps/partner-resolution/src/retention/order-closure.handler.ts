@@ -1,14 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { ORDER_CANCELED, ORDER_SYNCED, OrderCanceledEvent, OrderSyncedEvent, SalesOrderStatus } from '@connector/contracts';
 import { EventBatchContext, EventContext, OnEvent, OnEvents } from '@connector/messaging';
+import { PickType } from '@nestjs/mapped-types';
 
 const CLOSED = new Set<string>([SalesOrderStatus.Shipped, SalesOrderStatus.Canceled]);
+
+/** The part of order.synced read here, and so validated here: not the lines. */
+export class SyncedOrderPartners extends PickType(OrderSyncedEvent, ['orderId', 'version', 'status', 'contactId', 'deliveryAddressId'] as const) {}
 
 /** Keeps, per order, its partners and when it was closed, for the retention job. */
 @Injectable()
 export class OrderClosureHandler {
-  @OnEvents(ORDER_SYNCED, OrderSyncedEvent)
-  async onOrdersSynced(events: OrderSyncedEvent[], { manager }: EventBatchContext): Promise<void> {
+  @OnEvents(ORDER_SYNCED, SyncedOrderPartners)
+  async onOrdersSynced(events: SyncedOrderPartners[], { manager }: EventBatchContext): Promise<void> {
     // One row per order: the newest event of the batch wins (they come in delivery order).
     const latest = [...new Map(events.map((event) => [event.orderId, event])).values()];
     // A closed order stays closed at its first closing time; an open one has none.
