@@ -1,11 +1,11 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
+import { getMetadataStorage, validate } from 'class-validator';
 import { AckPolicy, ConsumerMessages, DeliverPolicy, JsMsg } from 'nats';
 import { DataSource } from 'typeorm';
 import { EventStream } from './event-stream';
-import { ParkedEvent, ProcessedEvent } from './messaging.entities';
+import { ParkedEvent } from './messaging.entities';
 import { EventBatchContext, EventContext, EventHandlerMetadata, ON_EVENT } from './on-event.decorator';
 import { SingleFlight } from './single-flight';
 
@@ -70,6 +70,7 @@ function covers(wide: string, narrow: string): boolean {
 export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(EventConsumer.name);
   private readonly handlers = new Map<string, Handler[]>();
+  private readonly declared = new Map<Function, Set<string>>();
   private messages: ConsumerMessages[] = [];
   /** Delivered and not yet handled; whatever piles up while a batch runs is the next batch. */
   private readonly buffer: JsMsg[] = [];
@@ -188,15 +189,12 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
     if (ready.length === 1) return this.handleOne(ready[0]);
     try {
       await this.dataSource.transaction(async (manager) => {
-        const inserted = await manager
-          .createQueryBuilder()
-          .insert()
-          .into(ProcessedEvent)
-          .values(ready.map((d) => ({ eventId: d.eventId, subject: d.subject })))
-          .orIgnore()
-          .returning('event_id')
-          .execute();
-        const fresh = new Set((inserted.raw as { event_id: string }[]).map((row) => row.event_id));
+        const inserted: { event_id: string }[] = await manager.query(
+          `insert into processed_events (event_id, subject) select * from unnest($1::text[], $2::text[])
+           on conflict do nothing returning event_id`,
+          [ready.map((d) => d.eventId), ready.map((d) => d.subject)],
+        );
+        const fresh = new Set(inserted.map((row) => row.event_id));
         // Handled before (or twice in this batch): skipped.
         const todo = ready.filter((d) => fresh.delete(d.eventId));
         // Runs of the same subject go to batch handlers together; order across subjects is kept.
@@ -246,14 +244,11 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
   private async handleOne({ msg, eventId, subject, raw, handlers, payload }: Delivery): Promise<void> {
     try {
       await this.dataSource.transaction(async (manager) => {
-        const inserted = await manager
-          .createQueryBuilder()
-          .insert()
-          .into(ProcessedEvent)
-          .values({ eventId, subject })
-          .orIgnore()
-          .execute();
-        if ((inserted.raw as unknown[]).length === 0) return; // Handled before: a redelivery.
+        const inserted: unknown[] = await manager.query(
+          `insert into processed_events (event_id, subject) values ($1, $2) on conflict do nothing returning event_id`,
+          [eventId, subject],
+        );
+        if (inserted.length === 0) return; // Handled before: a redelivery.
         for (const handler of handlers) await handler.run(handler.batch ? [payload] : payload, { manager, eventId, subject });
       });
       msg.ack();
@@ -276,13 +271,27 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
     } catch {
       throw new ValidationFailure('payload is not JSON');
     }
-    const payload = plainToInstance(payloadClass, data);
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new ValidationFailure('payload is not a JSON object');
+    // The handler gets, and so we check, only what its payload class declares: a consumer that
+    // reads three fields of a large event neither pays for nor depends on the rest.
+    const declared = this.declaredProperties(payloadClass);
+    const picked = Object.fromEntries(Object.entries(data).filter(([key]) => declared.has(key)));
+    const payload = plainToInstance(payloadClass, picked);
     const errors = await validate(payload, { forbidUnknownValues: true });
     if (errors.length) {
       const fields = errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? { nested: 'invalid' }).join(', ')}`);
       throw new ValidationFailure(`invalid ${payloadClass.name}: ${fields.join('; ')}`);
     }
     return payload;
+  }
+
+  private declaredProperties(payloadClass: new () => object): Set<string> {
+    let declared = this.declared.get(payloadClass);
+    if (!declared) {
+      declared = new Set(getMetadataStorage().getTargetValidationMetadatas(payloadClass, '', true, false).map((m) => m.propertyName));
+      this.declared.set(payloadClass, declared);
+    }
+    return declared;
   }
 
   private async park(msg: JsMsg, eventId: string, subject: string, raw: string, reason: string): Promise<void> {
