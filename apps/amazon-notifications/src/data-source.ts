@@ -1,4 +1,4 @@
-import { MESSAGING_ENTITIES, MessagingTables1764300000000 } from '@connector/messaging';
+import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS } from '@connector/messaging';
 import { serviceDataSourceOptions } from '@connector/persistence';
 import { InitialSchema1764300000400 } from './migrations/1764300000400-initial-schema';
 import { CancellationFeeds1764300000401 } from './migrations/1764300000401-cancellation-feeds';
@@ -11,5 +11,5 @@ export const notificationsDataSource = (url: string) =>
     url,
     schema: NOTIFICATIONS_SCHEMA,
     entities: [Notification, ...MESSAGING_ENTITIES],
-    migrations: [MessagingTables1764300000000, InitialSchema1764300000400, CancellationFeeds1764300000401],
+    migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000400, CancellationFeeds1764300000401],
   });

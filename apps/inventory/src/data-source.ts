@@ -1,4 +1,4 @@
-import { MESSAGING_ENTITIES, MessagingTables1764300000000 } from '@connector/messaging';
+import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS } from '@connector/messaging';
 import { serviceDataSourceOptions } from '@connector/persistence';
 import { Delivery } from './deliveries/delivery.entity';
 import { OrderState } from './fulfillment/order-state.entity';
@@ -15,5 +15,5 @@ export const inventoryDataSource = (url: string) =>
     url,
     schema: INVENTORY_SCHEMA,
     entities: [Product, Offer, Location, StockMove, Delivery, OrderState, ...MESSAGING_ENTITIES],
-    migrations: [MessagingTables1764300000000, InitialSchema1764300000300],
+    migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000300],
   });

@@ -1,4 +1,4 @@
-import { MESSAGING_ENTITIES, MessagingTables1764300000000 } from '@connector/messaging';
+import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS } from '@connector/messaging';
 import { serviceDataSourceOptions } from '@connector/persistence';
 import { SellerAccount } from './accounts/seller-account.entity';
 import { Marketplace } from './marketplaces/marketplace.entity';
@@ -17,5 +17,5 @@ export const ingestionDataSource = (url: string) =>
     url,
     schema: INGESTION_SCHEMA,
     entities: [SellerAccount, Marketplace, SalesOrder, SalesOrderLine, QuarantinedOrder, SkuProduct, SyncRun, ...MESSAGING_ENTITIES],
-    migrations: [MessagingTables1764300000000, InitialSchema1764300000100, SkuProducts1764300000101],
+    migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000100, SkuProducts1764300000101],
   });

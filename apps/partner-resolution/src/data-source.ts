@@ -1,4 +1,4 @@
-import { MESSAGING_ENTITIES, MessagingTables1764300000000 } from '@connector/messaging';
+import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS } from '@connector/messaging';
 import { serviceDataSourceOptions } from '@connector/persistence';
 import { InitialSchema1764300000200 } from './migrations/1764300000200-initial-schema';
 import { OrderPartners1764300000201 } from './migrations/1764300000201-order-partners';
@@ -13,5 +13,5 @@ export const partnersDataSource = (url: string) =>
     url,
     schema: PARTNERS_SCHEMA,
     entities: [Contact, DeliveryAddress, OrderPartner, ...MESSAGING_ENTITIES],
-    migrations: [InitialSchema1764300000200, OrderPartners1764300000201, MessagingTables1764300000000],
+    migrations: [InitialSchema1764300000200, OrderPartners1764300000201, ...MESSAGING_MIGRATIONS],
   });

@@ -9,7 +9,7 @@ export class OutboxMessage {
   /** Publication order. */
   @Column({ type: 'bigint', generated: 'increment' }) position: string;
   @Column({ type: 'text' }) subject: string;
-  @Column({ type: 'jsonb' }) payload: unknown;
+  @Column({ type: 'json' }) payload: unknown;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @Column({ name: 'published_at', type: 'timestamptz', nullable: true }) publishedAt: Date | null;
 }

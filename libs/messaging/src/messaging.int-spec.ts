@@ -10,7 +10,7 @@ import { NATS_URL, TestEnvironment } from '@connector/testing';
 import { waitFor } from '../../../tools/launcher/src/wait-for';
 import { EventConsumer } from './event-consumer';
 import { EventStream } from './event-stream';
-import { MessagingTables1764300000000 } from './messaging-tables.migration';
+import { MESSAGING_MIGRATIONS } from './messaging-tables.migration';
 import { MESSAGING_ENTITIES } from './messaging.entities';
 import { MessagingModule } from './messaging.module';
 import { EventBatchContext, EventContext, OnEvent, OnEvents } from './on-event.decorator';
@@ -83,11 +83,11 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
       url: env.databaseUrl,
       schema: 'things',
       entities: [Thing, ...MESSAGING_ENTITIES],
-      migrations: [MessagingTables1764300000000, ThingsTable1764300000001],
+      migrations: [...MESSAGING_MIGRATIONS, ThingsTable1764300000001],
     });
     // Three replicas starting at once: the advisory lock lets exactly one migrate.
     const applied = await Promise.all([runMigrations(options), runMigrations(options), runMigrations(options)]);
-    expect(applied.flat().sort()).toEqual(['MessagingTables1764300000000', 'ThingsTable1764300000001']);
+    expect(applied.flat().sort()).toEqual(['MessagingTables1764300000000', 'OutboxPayloadAsJson1764400000000', 'ThingsTable1764300000001']);
 
     @Module({
       imports: [
