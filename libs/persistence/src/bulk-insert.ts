@@ -21,7 +21,14 @@ export async function bulkInsert<E extends ObjectLiteral>(
   // A relation's join column can appear twice in the metadata; one is enough.
   const columns = given.filter((column, index) => given.findIndex((other) => other.databaseName === column.databaseName) === index);
   const names = columns.map((column) => `"${column.databaseName}"`).join(', ');
-  const json = rows.map((row) => Object.fromEntries(columns.map((column) => [column.databaseName, row[column.propertyName as keyof E] ?? null])));
+  // A plain loop: this runs for every row of every page, and builds no intermediate arrays.
+  const properties = columns.map((column) => column.propertyName as keyof E);
+  const databaseNames = columns.map((column) => column.databaseName);
+  const json = rows.map((row) => {
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < properties.length; i++) out[databaseNames[i]] = row[properties[i]] ?? null;
+    return out;
+  });
   const databaseName = (property: string) => metadata.findColumnWithPropertyName(property)!.databaseName;
   let conflict = '';
   if (options.onConflict === 'ignore') {
