@@ -266,4 +266,26 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     // Nothing the legacy consumer had acknowledged came again.
     expect(handler.calls.slice(callsBefore)).toEqual(['after-legacy']);
   });
+
+  it('publishes a batch in order and settles only when JetStream has stored every event', async () => {
+    const stream = app.get(EventStream);
+    const jsm = await nc.jetstreamManager();
+    const before = (await jsm.streams.info(stream.streamName)).state.last_seq;
+    const events = Array.from({ length: 5 }, (_, i) => ({ subject: 'audit.noted.v1', data: JSON.stringify({ i }), id: `audit-${i}` }));
+    await stream.publishAll(events);
+    // The same ids again: JetStream acknowledges them as duplicates and stores nothing.
+    await stream.publishAll(events);
+    const stored = await Promise.all(events.map((_, i) => jsm.streams.getMessage(stream.streamName, { seq: before + 1 + i })));
+    expect(stored.map((m) => JSON.parse(new TextDecoder().decode(m.data)).i)).toEqual([0, 1, 2, 3, 4]);
+    expect((await jsm.streams.info(stream.streamName)).state.last_seq).toBe(before + 5);
+  });
+
+  it('a publish no stream takes is refused, not taken for sent', async () => {
+    const elsewhere = new EventStream({ natsUrl: NATS_URL, namespace: `${env.namespace}-nostream`, serviceName: 'things' });
+    try {
+      await expect(elsewhere.publishAll([{ subject: THING_HAPPENED, data: '{}', id: 'lost-1' }])).rejects.toThrow(/no JetStream stream|did not acknowledge/);
+    } finally {
+      await elsewhere.onApplicationShutdown();
+    }
+  });
 });
