@@ -162,4 +162,48 @@ describe('order sync against the sandbox: accounts, marketplaces, changes, fault
     }, { what: 'one delivery per order' });
     expect(deliveries.orders).toBe(400);
   });
+
+  it('two order-ingestion replicas: one syncs an account at a time; when it dies the other takes over once the lease runs out', async () => {
+    const seller = { ...EU, sellerId: 'A2SYNCREPLICA1', clientId: 'replica-client', refreshToken: 'Atzr|replica' };
+    await running.sandbox('POST', '/_sandbox/sellers', seller);
+    await running.sandbox('POST', `/_sandbox/sellers/${seller.sellerId}/orders/generate`, { count: 400, seed: 'replicas', marketplaceIds: ['A1PA6795UKMFR9'], fulfilledBy: 'MERCHANT', statuses: ['UNSHIPPED'] });
+    const first = running.system.process('order-ingestion');
+    if (!first.running) await first.start();
+    const second = await running.system.startReplica('order-ingestion');
+    await running.sandbox('POST', '/_sandbox/faults', { operation: 'searchOrders', sellerId: seller.sellerId, latencyMs: 1500 });
+    const accountId = await createAccount(seller, 'EU');
+    await waitFor(async () => (await orders(`accountId=${accountId}`)).length >= 100, { timeoutMs: 60_000, what: 'the first page' });
+
+    const runsOf = () => running.env.query<{ replica: string; status: string; errors: string[] }>(`select replica, status, errors from ingestion.sync_runs where account_id = $1 order by created_at`, [accountId]);
+    const [{ lease_owner: owner }] = await running.env.query<{ lease_owner: string }>(`select lease_owner from ingestion.seller_accounts where id = $1`, [accountId]);
+    const holder = [first, second].find((p) => owner.includes(`-${p.pid}-`))!;
+    expect(holder).toBeDefined();
+    const other = holder === first ? second : first;
+    // While the holder lives, only it runs this account.
+    expect((await runsOf()).every((run) => run.replica === owner)).toBe(true);
+
+    await holder.stop('SIGKILL');
+    await running.sandbox('DELETE', '/_sandbox/faults');
+    const synced = await waitFor(async () => {
+      const list = await orders(`accountId=${accountId}`);
+      return list.length >= 400 ? list : undefined;
+    }, { timeoutMs: 90_000, what: 'all 400 orders through the other replica' });
+    expect(synced).toHaveLength(400);
+    expect(new Set(synced.map((o) => o.amazonOrderId)).size).toBe(400);
+
+    const runs = await waitFor(async () => {
+      const all = await runsOf();
+      return all.some((run) => run.status === 'succeeded') ? all : undefined;
+    }, { what: 'a finished run by the other replica' });
+    const cutShort = runs.filter((run) => run.replica === owner);
+    expect(cutShort.map((run) => run.status)).toContain('failed');
+    expect(cutShort.find((run) => run.status === 'failed')!.errors.join(' ')).toContain('interrupted');
+    expect(runs.some((run) => run.status === 'running' && run.replica === owner)).toBe(false);
+    expect(runs.find((run) => run.status === 'succeeded')!.replica).toContain(`-${other.pid}-`);
+    const deliveries = await waitFor(async () => {
+      const rows = await running.env.query<{ n: number; orders: number }>(`select count(*)::int as n, count(distinct order_id)::int as orders from inventory.deliveries where account_id = $1`, [accountId]);
+      return rows[0].n === 400 ? rows[0] : undefined;
+    }, { what: 'one delivery per order' });
+    expect(deliveries.orders).toBe(400);
+  });
 });

@@ -100,8 +100,19 @@ export class System {
     this.processes = new Map(PROCESSES.map((p, i) => [p.name, new ServiceProcess(p.name, options, COLORS[i % COLORS.length])]));
   }
 
+  /** Further replicas of a service (tests of several replicas sharing work). */
+  readonly replicas: ServiceProcess[] = [];
+
   process(name: ProcessName): ServiceProcess {
     return this.processes.get(name)!;
+  }
+
+  /** Starts one more replica of a service, as its own process. */
+  async startReplica(name: ProcessName): Promise<ServiceProcess> {
+    const replica = new ServiceProcess(name, this.options, COLORS[(PROCESSES.findIndex((p) => p.name === name) + this.replicas.length + 1) % COLORS.length]);
+    this.replicas.push(replica);
+    await replica.start();
+    return replica;
   }
 
   /** Starts the sandbox first, then the services in parallel (they wait on nothing but PostgreSQL and NATS). */
@@ -111,6 +122,6 @@ export class System {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.processes.values()].reverse().map((p) => p.stop()));
+    await Promise.all([...this.replicas, ...[...this.processes.values()].reverse()].map((p) => p.stop()));
   }
 }

@@ -78,6 +78,12 @@ export class SyncService {
       throttled: 0,
       errors: [],
     });
+    // Under the lease no other replica runs this account, so a run still marked running was
+    // cut short: its replica died and the lease ran out. Say so rather than show it running forever.
+    await this.runs.query(
+      `update sync_runs set status = 'failed', finished_at = now(), errors = errors || $2::jsonb where account_id = $1 and status = 'running'`,
+      [account.id, JSON.stringify([`interrupted: replica stopped before the run ended; run ${run.id} carried on from the last committed page`])],
+    );
     await this.runs.insert(run);
     let client: SpApiClient | undefined;
     const before = { calls: 0, throttled: 0 };
