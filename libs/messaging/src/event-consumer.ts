@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validate } from 'class-validator';
-import { AckPolicy, ConsumerMessages, DeliverPolicy, JsMsg } from 'nats';
+import { AckPolicy, ConsumerEvents, ConsumerInfo, ConsumerMessages, DeliverPolicy, JsMsg } from 'nats';
 import { DataSource } from 'typeorm';
 import { EventStream } from './event-stream';
 import { ParkedEvent } from './messaging.entities';
@@ -99,33 +99,37 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
     for (const { name } of plan) {
       const consumer = await js.consumers.get(this.stream.streamName, name);
       // A callback, not the async iterator: the iterator costs ~10x the CPU per message.
-      this.messages.push(
-        await consumer.consume({
-          max_messages: this.settings.maxBatch * 2,
-          callback: (msg) => {
-            this.buffer.push(msg);
-            this.runner.kick();
-          },
-        }),
-      );
+      const messages = await consumer.consume({
+        max_messages: this.settings.maxBatch * 2,
+        callback: (msg) => {
+          this.buffer.push(msg);
+          this.runner.kick();
+        },
+      });
+      this.messages.push(messages);
+      void this.watch(name, messages).catch(() => undefined);
     }
   }
 
   /**
    * Creates the planned consumers that are missing and deletes this service's others (an
-   * older plan's). A new one starts where the service's consumers that read its subjects
-   * had all acknowledged, so an upgrade neither replays old events nor skips pending ones;
-   * a family the service never read starts at the beginning of the stream.
+   * older plan's). A new consumer starts where the service's consumers that read any of its
+   * subjects stood: at the first event one of them had not acknowledged, or after the
+   * stream's last event if all of them were caught up. So an upgrade neither replays handled
+   * events nor skips pending ones, and a subject new to a running service is read from now
+   * on (as a new handler always was). A service's very first start reads the whole stream.
    */
   private async ensureConsumers(plan: PlannedConsumer[]): Promise<void> {
     const jsm = await this.stream.manager();
     const ours = (await jsm.consumers.list(this.stream.streamName).next()).filter(
       (c) => c.name === this.settings.durableName || c.name.startsWith(`${this.settings.durableName}--`),
     );
+    const next = (await jsm.streams.info(this.stream.streamName)).state.last_seq + 1;
+    const position = (c: ConsumerInfo) => (c.num_pending === 0 && c.num_ack_pending === 0 ? next : c.ack_floor.stream_seq + 1);
     for (const { name, filter } of plan) {
       if (ours.some((c) => c.name === name)) continue;
-      const covering = ours.filter((c) => covers(c.config.filter_subject ?? '>', filter));
-      const startSeq = covering.length ? Math.min(...covering.map((c) => c.ack_floor.stream_seq)) + 1 : undefined;
+      const overlapping = ours.filter((c) => covers(c.config.filter_subject ?? '>', filter) || covers(filter, c.config.filter_subject ?? '>'));
+      const startSeq = overlapping.length ? Math.min(...overlapping.map(position)) : ours.length ? next : undefined;
       const config = {
         durable_name: name,
         ack_policy: AckPolicy.Explicit,
@@ -147,6 +151,15 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
     }
   }
 
+  /** A replica of another version may delete a consumer this one reads: say so loudly. */
+  private async watch(name: string, messages: ConsumerMessages): Promise<void> {
+    for await (const status of await messages.status()) {
+      if (status.type === ConsumerEvents.ConsumerDeleted || status.type === ConsumerEvents.ConsumerNotFound) {
+        this.logger.error(`event consumer ${name} is gone (${status.type}): this replica receives none of its events until restarted`);
+      }
+    }
+  }
+
   subjects(): string[] {
     return [...this.handlers.keys()];
   }
@@ -161,6 +174,10 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
         const meta = this.reflector.get<EventHandlerMetadata>(ON_EVENT, prototype[method]);
         if (!meta) continue;
         const list = this.handlers.get(meta.subject) ?? [];
+        // An event is parsed once for all its handlers, so they must read it through one class.
+        if (list.length && list[0].payloadClass !== meta.payloadClass) {
+          throw new Error(`handlers of ${meta.subject} declare different payload classes (${list[0].payloadClass.name}, ${meta.payloadClass.name}); use one`);
+        }
         list.push({ ...meta, run: (payload, context) => (instance[method] as Function).call(instance, payload, context) });
         this.handlers.set(meta.subject, list);
       }

@@ -75,23 +75,26 @@ export class EventStream implements OnApplicationShutdown {
     const acks = this.ackInbox(nc);
     const waits: Promise<void>[] = [];
     const tokens: string[] = [];
-    for (const event of events) {
-      const token = String(this.nextAck++);
-      tokens.push(token);
-      waits.push(new Promise<void>((resolve, reject) => this.pendingAcks.set(token, { resolve, reject })));
-      const h = headers();
-      h.set('Nats-Msg-Id', event.id);
-      nc.publish(this.subjectOf(event.subject), event.data, { reply: `${acks.inbox}.${token}`, headers: h });
-    }
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`JetStream did not acknowledge ${events.length} events within ${PUBLISH_ACK_TIMEOUT_MS} ms`)), PUBLISH_ACK_TIMEOUT_MS);
-    });
     try {
+      for (const event of events) {
+        const token = String(this.nextAck++);
+        tokens.push(token);
+        waits.push(new Promise<void>((resolve, reject) => this.pendingAcks.set(token, { resolve, reject })));
+        const h = headers();
+        h.set('Nats-Msg-Id', event.id);
+        // Throws at once if the connection is closing or the event is larger than NATS allows.
+        nc.publish(this.subjectOf(event.subject), event.data, { reply: `${acks.inbox}.${token}`, headers: h });
+      }
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`JetStream did not acknowledge ${events.length} events within ${PUBLISH_ACK_TIMEOUT_MS} ms`)), PUBLISH_ACK_TIMEOUT_MS);
+      });
       await Promise.race([Promise.all(waits), timeout]);
     } finally {
       clearTimeout(timer);
       for (const token of tokens) this.pendingAcks.delete(token);
+      // Waits left unsettled by an early throw must not surface as unhandled rejections.
+      for (const wait of waits) wait.catch(() => undefined);
     }
   }
 

@@ -79,10 +79,11 @@ export class SyncService {
       errors: [],
     });
     // Under the lease no other replica runs this account, so a run still marked running was
-    // cut short: its replica died and the lease ran out. Say so rather than show it running forever.
+    // cut short: its replica died (or stalled) and the lease ran out. Say so rather than show it
+    // running forever. (A stalled replica that wakes up finds its lease gone and stops.)
     await this.runs.query(
       `update sync_runs set status = 'failed', finished_at = now(), errors = errors || $2::jsonb where account_id = $1 and status = 'running'`,
-      [account.id, JSON.stringify([`interrupted: replica stopped before the run ended; run ${run.id} carried on from the last committed page`])],
+      [account.id, JSON.stringify([`interrupted: the lease expired before the run ended (its replica stopped); run ${run.id} read the window again`])],
     );
     await this.runs.insert(run);
     let client: SpApiClient | undefined;
