@@ -15,6 +15,7 @@ import { Outbox } from '@connector/messaging';
 import { ServiceClient } from '@connector/platform';
 import type { AmazonOrder } from '@connector/sp-api';
 import { bulkInsert } from '@connector/persistence';
+import { v5 as uuidV5 } from 'uuid';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { SellerAccount } from '../accounts/seller-account.entity';
 import { Marketplace } from '../marketplaces/marketplace.entity';
@@ -34,6 +35,25 @@ export interface PageOutcome {
   skipped: number;
   /** Amazon order ids that mapped and are committed. */
   committed: string[];
+}
+
+/** Namespace of sales order ids derived from (account, Amazon order id). */
+const SALES_ORDER_ID_NAMESPACE = '6c0f3f5e-5d0a-4f3e-9b7a-0c8e2b1d4a71';
+
+/**
+ * A new sales order's id follows from its account and Amazon order id, so it is known before
+ * the order is written (partner-resolution records it while resolving the page) and an attempt
+ * that is retried, or raced by another replica, names the order the same way.
+ */
+export function salesOrderId(accountId: string, amazonOrderId: string): string {
+  return uuidV5(`${accountId}/${amazonOrderId}`, SALES_ORDER_ID_NAMESPACE);
+}
+
+const CLOSED = new Set<string>([SalesOrderStatus.Shipped, SalesOrderStatus.Canceled]);
+
+/** The status to keep: Amazon's, except that a cancellation is final (Amazon may still say Unshipped while ours travels). */
+function statusOf(mapped: MappedOrder, known: SalesOrder | undefined): SalesOrderStatus {
+  return known?.status === SalesOrderStatus.Canceled ? SalesOrderStatus.Canceled : mapped.status;
 }
 
 /** A re-synced line keeps its id (stock moves refer to it); everything else follows Amazon. */
@@ -118,7 +138,7 @@ export class SalesOrderWriter {
       }
     }
 
-    const prepared = mapped.length ? await this.resolve(account, mapped) : [];
+    const prepared = mapped.length ? await this.resolve(account, mapped, existing) : [];
     return { account, outcome, existing, prepared, failures };
   }
 
@@ -214,7 +234,7 @@ export class SalesOrderWriter {
   }
 
   /** One request to partner-resolution and one to inventory for the whole page. */
-  private async resolve(account: SellerAccount, mapped: MappedOrder[]): Promise<Prepared[]> {
+  private async resolve(account: SellerAccount, mapped: MappedOrder[], existing: Map<string, SalesOrder>): Promise<Prepared[]> {
     const skus = new Map<string, { sku: string; title?: string; asin?: string }>();
     for (const order of mapped) {
       for (const line of order.lines) {
@@ -235,6 +255,8 @@ export class SalesOrderWriter {
           buyer: order.party.buyer,
           address: order.party.address,
           orderedAt: order.purchasedAt.toISOString(),
+          orderId: existing.get(order.amazonOrderId)?.id ?? salesOrderId(account.id, order.amazonOrderId),
+          orderClosed: CLOSED.has(statusOf(order, existing.get(order.amazonOrderId))),
         })),
       }),
       skus.size
@@ -278,12 +300,11 @@ export class SalesOrderWriter {
   /** The rows and events of one new or changed order; no I/O. */
   private change(account: SellerAccount, item: Prepared, known: SalesOrder | undefined): OrderChange {
     const { mapped } = item;
-    // A cancellation is final: Amazon may still say Unshipped while our cancellation travels.
-    const status = known?.status === SalesOrderStatus.Canceled ? SalesOrderStatus.Canceled : mapped.status;
+    const status = statusOf(mapped, known);
     const newlyCanceledByAmazon = status === SalesOrderStatus.Canceled && known?.status !== SalesOrderStatus.Canceled;
     // Plain rows: they go to bulkInsert, no entity machinery needed.
     const order = {
-      id: known?.id ?? randomUUID(),
+      id: known?.id ?? salesOrderId(account.id, mapped.amazonOrderId),
       accountId: account.id,
       marketplaceId: mapped.marketplaceId,
       amazonOrderId: mapped.amazonOrderId,

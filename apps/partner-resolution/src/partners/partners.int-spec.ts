@@ -28,6 +28,8 @@ describe('partners on real PostgreSQL: find-or-create, de-duplication, retention
     accountId,
     orderReference: key,
     orderedAt: new Date(Date.now() - DAY).toISOString(),
+    orderId: randomUUID(),
+    orderClosed: false,
     buyer: { name: 'Erika Mustermann', email: 'erika@marketplace.amazon.de' },
     address: { name: 'Erika Mustermann', addressLine1: 'Heidestraße 17', city: 'Köln', postalCode: '51147', countryCode: 'DE', phone: '+49 221 1234567' },
     ...overrides,
@@ -88,10 +90,13 @@ describe('partners on real PostgreSQL: find-or-create, de-duplication, retention
   });
 
   it('blanks personal data past the retention period, keeps country and postal code, and records it', async () => {
+    const oldOrderId = randomUUID();
     const old = (await partners.resolve({
-      parties: [party('D-1', { orderedAt: new Date(Date.now() - 60 * DAY).toISOString(), buyer: { name: 'Old Buyer', email: 'old@marketplace.amazon.de' }, address: { name: 'Old Buyer', addressLine1: 'Altweg 1', city: 'Bonn', postalCode: '53111', countryCode: 'DE', phone: '0228 1' } })],
+      parties: [party('D-1', { orderId: oldOrderId, orderClosed: true, orderedAt: new Date(Date.now() - 60 * DAY).toISOString(), buyer: { name: 'Old Buyer', email: 'old@marketplace.amazon.de' }, address: { name: 'Old Buyer', addressLine1: 'Altweg 1', city: 'Bonn', postalCode: '53111', countryCode: 'DE', phone: '0228 1' } })],
     })).parties[0];
-    const recent = (await partners.resolve({ parties: [party('E-1', { buyer: { name: 'New Buyer', email: 'new@marketplace.amazon.de' } })] })).parties[0];
+    // Shipped 59 days ago.
+    await app.get(DataSource).query(`update partners.order_partners set closed_at = now() - interval '59 days' where order_id = $1`, [oldOrderId]);
+    const recent = (await partners.resolve({ parties: [party('E-1', { orderClosed: true, buyer: { name: 'New Buyer', email: 'new@marketplace.amazon.de' } })] })).parties[0];
     const result = await app.get(PersonalDataRetention).run();
     expect(result.addresses).toBeGreaterThanOrEqual(1);
     const gone = await partners.get(old.contactId);
@@ -102,25 +107,36 @@ describe('partners on real PostgreSQL: find-or-create, de-duplication, retention
   });
 
   it('keeps an address while one of its orders is open, and blanks it a retention period after the order closed', async () => {
-    const handler = app.get(OrderClosureHandler);
     const manager = app.get(DataSource).manager;
-    const ctx = { manager, eventId: 'e', subject: 's' };
     const longAgo = new Date(Date.now() - 90 * DAY).toISOString();
-    const buyer = (await partners.resolve({
-      parties: [party('F-1', { orderedAt: longAgo, buyer: { name: 'Slow Shipper', email: 'slow@marketplace.amazon.de' }, address: { name: 'Slow Shipper', addressLine1: 'Langweg 9', postalCode: '20095', countryCode: 'DE' } })],
-    })).parties[0];
     const orderId = randomUUID();
-    const event = { orderId, version: 1, accountId, marketplaceId: 'A1PA6795UKMFR9', amazonOrderId: 'F-1', channel: 'FBM', contactId: buyer.contactId, deliveryAddressId: buyer.deliveryAddressId, giftMessage: null, lines: [] };
-    await handler.onOrdersSynced([{ ...event, status: 'confirmed' }] as never, ctx);
+    const slowShipper = (orderClosed: boolean) =>
+      party('F-1', { orderId, orderClosed, orderedAt: longAgo, buyer: { name: 'Slow Shipper', email: 'slow@marketplace.amazon.de' }, address: { name: 'Slow Shipper', addressLine1: 'Langweg 9', postalCode: '20095', countryCode: 'DE' } });
+    const buyer = (await partners.resolve({ parties: [slowShipper(false)] })).parties[0];
+    expect(await manager.query(`select contact_id, delivery_address_id, closed_at from partners.order_partners where order_id = $1`, [orderId])).toEqual([
+      { contact_id: buyer.contactId, delivery_address_id: buyer.deliveryAddressId, closed_at: null },
+    ]);
     await app.get(PersonalDataRetention).run();
     expect((await partners.get(buyer.contactId)).deliveryAddresses[0].addressLine1).toBe('Langweg 9');
 
-    await handler.onOrdersSynced([{ ...event, version: 2, status: 'shipped' }] as never, ctx);
+    // The next sync finds it shipped: closed from now, so still kept.
+    await partners.resolve({ parties: [slowShipper(true)] });
     await app.get(PersonalDataRetention).run();
     expect((await partners.get(buyer.contactId)).deliveryAddresses[0].addressLine1).toBe('Langweg 9');
 
-    await manager.query(`update order_partners set closed_at = now() - interval '31 days' where order_id = $1`, [orderId]);
+    // A closed order stays closed at its first closing time, whatever a later resolve says.
+    await manager.query(`update partners.order_partners set closed_at = now() - interval '31 days' where order_id = $1`, [orderId]);
+    await partners.resolve({ parties: [slowShipper(false)] });
     await app.get(PersonalDataRetention).run();
     expect((await partners.get(buyer.contactId)).deliveryAddresses[0]).toMatchObject({ addressLine1: null, postalCode: '20095', anonymizedAt: expect.any(String) });
+  });
+
+  it('an order cancelled by hand closes it for retention', async () => {
+    const orderId = randomUUID();
+    await partners.resolve({ parties: [party('G-1', { orderId })] });
+    const manager = app.get(DataSource).manager;
+    await app.get(OrderClosureHandler).onOrderCanceled({ orderId } as never, { manager, eventId: 'e', subject: 's' });
+    const [row] = await manager.query(`select closed_at from partners.order_partners where order_id = $1`, [orderId]);
+    expect(row.closed_at).toBeInstanceOf(Date);
   });
 });

@@ -49,8 +49,26 @@ export class PartnersService {
         const contactId = contactIds.get(`${p.party.accountId}|${p.contactKey}`)!;
         return { key: p.party.key, contactId, deliveryAddressId: addressIds.get(`${contactId}|${p.addressKey}`)! };
       });
+      await this.recordOrders(manager, request.parties, resolved);
       return { parties: resolved };
     });
+  }
+
+  /**
+   * Which partners each order uses and since when it is closed (shipped or cancelled), for the
+   * retention job. A closed order stays closed at its first closing time.
+   */
+  private async recordOrders(manager: EntityManager, parties: PartyToResolve[], resolved: ResolvedParty[]): Promise<void> {
+    const byOrder = new Map(parties.map((party, i) => [party.orderId, { party, partners: resolved[i] }]));
+    const rows = [...byOrder.values()];
+    await manager.query(
+      `insert into order_partners (order_id, contact_id, delivery_address_id, closed_at)
+       select o.order_id, o.contact_id, o.delivery_address_id, case when o.closed then now() end
+         from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::boolean[]) as o(order_id, contact_id, delivery_address_id, closed)
+       on conflict (order_id) do update set contact_id = excluded.contact_id, delivery_address_id = excluded.delivery_address_id,
+         closed_at = coalesce(order_partners.closed_at, excluded.closed_at)`,
+      [rows.map((r) => r.party.orderId), rows.map((r) => r.partners.contactId), rows.map((r) => r.partners.deliveryAddressId), rows.map((r) => r.party.orderClosed)],
+    );
   }
 
   private async ensureContacts(manager: EntityManager, parties: { party: PartyToResolve; contactKey: string }[]): Promise<Map<string, string>> {

@@ -2,6 +2,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
+  IsBoolean,
   IsISO8601,
   IsOptional,
   IsString,
@@ -42,9 +43,15 @@ export class PartyToResolve {
   @ValidateNested() @Type(() => BuyerInput) buyer: BuyerInput;
   @ValidateNested() @Type(() => AddressInput) address: AddressInput;
   @IsISO8601() orderedAt: string;
+  /** The sales order these partners are for, and whether it is shipped or cancelled: the retention period counts from its closing. */
+  @IsUUID() orderId: string;
+  @IsBoolean() orderClosed: boolean;
 }
 
-/** One request per page of orders: find or create each order's contact and delivery address. */
+/**
+ * One request per page of orders: find or create each order's contact and delivery address,
+ * and remember which partners each order uses and whether it is closed (for retention).
+ */
 export const RESOLVE_PARTNERS = 'partners.resolve.v1';
 export class ResolvePartnersRequest {
   @ArrayMinSize(1) @ArrayMaxSize(500) @ValidateNested({ each: true }) @Type(() => PartyToResolve) parties: PartyToResolve[];
