@@ -30,6 +30,23 @@ describe('order sync against the sandbox: accounts, marketplaces, changes, fault
       return runs.length > before && run.status !== 'running' ? run : undefined;
     }, { timeoutMs: 90_000, what: 'a finished sync run' });
   };
+  /** Waits until all `count` orders of the account are synced, then checks none is doubled. */
+  const expectEveryOrderOnce = async (accountId: string, count: number, what: string) => {
+    const synced = await waitFor(async () => {
+      const list = await orders(`accountId=${accountId}`);
+      return list.length >= count ? list : undefined;
+    }, { timeoutMs: 90_000, what });
+    expect(synced).toHaveLength(count);
+    expect(new Set(synced.map((o) => o.amazonOrderId)).size).toBe(count);
+  };
+  /** Waits for inventory's FBM deliveries: exactly one per order. */
+  const expectOneDeliveryPerOrder = async (accountId: string, count: number) => {
+    const deliveries = await waitFor(async () => {
+      const rows = await running.env.query<{ n: number; orders: number }>(`select count(*)::int as n, count(distinct order_id)::int as orders from inventory.deliveries where account_id = $1`, [accountId]);
+      return rows[0].n === count ? rows[0] : undefined;
+    }, { what: 'one delivery per order' });
+    expect(deliveries.orders).toBe(count);
+  };
   /** Changes made at the sandbox become visible to the SP-API two minutes later. */
   const letAmazonCatchUp = () => running.sandbox('POST', '/_sandbox/clock', { advanceSeconds: 125 });
 
@@ -150,17 +167,8 @@ describe('order sync against the sandbox: accounts, marketplaces, changes, fault
     await running.system.process('order-ingestion').stop('SIGKILL');
     await running.sandbox('DELETE', '/_sandbox/faults');
     await running.system.process('order-ingestion').start();
-    const synced = await waitFor(async () => {
-      const list = await orders(`accountId=${accountId}`);
-      return list.length >= 400 ? list : undefined;
-    }, { timeoutMs: 90_000, what: 'all 400 orders after the restart' });
-    expect(synced).toHaveLength(400);
-    expect(new Set(synced.map((o) => o.amazonOrderId)).size).toBe(400);
-    const deliveries = await waitFor(async () => {
-      const rows = await running.env.query<{ n: number; orders: number }>(`select count(*)::int as n, count(distinct order_id)::int as orders from inventory.deliveries where account_id = $1`, [accountId]);
-      return rows[0].n === 400 ? rows[0] : undefined;
-    }, { what: 'one delivery per order' });
-    expect(deliveries.orders).toBe(400);
+    await expectEveryOrderOnce(accountId, 400, 'all 400 orders after the restart');
+    await expectOneDeliveryPerOrder(accountId, 400);
   });
 
   it('two order-ingestion replicas: one syncs an account at a time; when it dies the other takes over once the lease runs out', async () => {
@@ -184,12 +192,7 @@ describe('order sync against the sandbox: accounts, marketplaces, changes, fault
 
     await holder.stop('SIGKILL');
     await running.sandbox('DELETE', '/_sandbox/faults');
-    const synced = await waitFor(async () => {
-      const list = await orders(`accountId=${accountId}`);
-      return list.length >= 400 ? list : undefined;
-    }, { timeoutMs: 90_000, what: 'all 400 orders through the other replica' });
-    expect(synced).toHaveLength(400);
-    expect(new Set(synced.map((o) => o.amazonOrderId)).size).toBe(400);
+    await expectEveryOrderOnce(accountId, 400, 'all 400 orders through the other replica');
 
     const runs = await waitFor(async () => {
       const all = await runsOf();
@@ -200,10 +203,6 @@ describe('order sync against the sandbox: accounts, marketplaces, changes, fault
     expect(cutShort.find((run) => run.status === 'failed')!.errors.join(' ')).toContain('interrupted');
     expect(runs.some((run) => run.status === 'running' && run.replica === owner)).toBe(false);
     expect(runs.find((run) => run.status === 'succeeded')!.replica).toContain(`-${other.pid}-`);
-    const deliveries = await waitFor(async () => {
-      const rows = await running.env.query<{ n: number; orders: number }>(`select count(*)::int as n, count(distinct order_id)::int as orders from inventory.deliveries where account_id = $1`, [accountId]);
-      return rows[0].n === 400 ? rows[0] : undefined;
-    }, { what: 'one delivery per order' });
-    expect(deliveries.orders).toBe(400);
+    await expectOneDeliveryPerOrder(accountId, 400);
   });
 });
