@@ -23,7 +23,7 @@ import { isSyncable, MappedOrder, mapAmazonOrder, MappingError } from './amazon-
 import { QuarantinedOrder } from './quarantined-order.entity';
 import { SalesOrderLine } from './sales-order-line.entity';
 import { SalesOrder } from './sales-order.entity';
-import { eventLines } from './sales-order.view';
+import { orderEventOf } from './sales-order.view';
 import { SkuProduct } from './sku-product.entity';
 
 export interface PageOutcome {
@@ -363,34 +363,17 @@ export class SalesOrderWriter {
     );
     const goneLineIds = [...knownLines.values()].filter((line) => !mapped.lines.some((l) => l.lineKey === line.lineKey)).map((line) => line.id);
 
-    const linesOfEvents = eventLines(lines);
+    const base = orderEventOf(order, lines);
     const synced: OrderSyncedEvent = {
-      orderId: order.id,
-      version: order.version,
-      accountId: account.id,
-      marketplaceId: order.marketplaceId,
-      amazonOrderId: order.amazonOrderId,
-      channel: order.channel,
+      ...base,
       status: order.status,
       contactId: order.contactId,
       deliveryAddressId: order.deliveryAddressId,
       giftMessage: order.giftMessage,
-      lines: linesOfEvents,
     };
     const events: OrderChange['events'] = [{ subject: ORDER_SYNCED, payload: synced }];
     if (newlyCanceledByAmazon && known) {
-      const canceled: OrderCanceledEvent = {
-        orderId: order.id,
-        version: order.version,
-        accountId: account.id,
-        marketplaceId: order.marketplaceId,
-        amazonOrderId: order.amazonOrderId,
-        channel: order.channel,
-        canceledBy: 'amazon',
-        reason: null,
-        lines: linesOfEvents,
-        notifyAmazon: false,
-      };
+      const canceled: OrderCanceledEvent = { ...base, canceledBy: 'amazon', reason: null, notifyAmazon: false };
       events.push({ subject: ORDER_CANCELED, payload: canceled });
     }
     return { known, order, lines, goneLineIds, events };

@@ -1,4 +1,4 @@
-import { OrderEventLine, SalesOrderLineView, SalesOrderView } from '@connector/contracts';
+import { OrderEvent, OrderEventLine, SalesOrderLineView, SalesOrderView } from '@connector/contracts';
 import { SalesOrderLine } from './sales-order-line.entity';
 import { SalesOrder } from './sales-order.entity';
 
@@ -61,8 +61,24 @@ export function orderView(order: SalesOrder): SalesOrderView {
   };
 }
 
+/** What every order event says of its order: which one, which version, and its lines. */
+export function orderEventOf(
+  order: Pick<SalesOrder, 'id' | 'version' | 'accountId' | 'marketplaceId' | 'amazonOrderId' | 'channel'>,
+  lines: SalesOrderLine[],
+): OrderEvent {
+  return {
+    orderId: order.id,
+    version: order.version,
+    accountId: order.accountId,
+    marketplaceId: order.marketplaceId,
+    amazonOrderId: order.amazonOrderId,
+    channel: order.channel,
+    lines: eventLines(lines),
+  };
+}
+
 /** The lines as order events carry them. */
-export function eventLines(lines: SalesOrderLine[]): OrderEventLine[] {
+function eventLines(lines: SalesOrderLine[]): OrderEventLine[] {
   return lines.map((line) => ({
     lineId: line.id,
     kind: line.kind,

@@ -16,7 +16,7 @@ import { DataSource, In, Repository } from 'typeorm';
 import { QuarantinedOrder } from './quarantined-order.entity';
 import { SalesOrderLine } from './sales-order-line.entity';
 import { SalesOrder } from './sales-order.entity';
-import { eventLines, orderView } from './sales-order.view';
+import { orderEventOf, orderView } from './sales-order.view';
 
 @Injectable()
 export class SalesOrdersService {
@@ -72,18 +72,7 @@ export class SalesOrdersService {
       order.cancelError = null;
       order.version += 1;
       await manager.update(SalesOrder, { id: order.id }, { status: order.status, canceledBy: 'seller', cancelReason: request.reason, cancelError: null, version: order.version });
-      const event: OrderCanceledEvent = {
-        orderId: order.id,
-        version: order.version,
-        accountId: order.accountId,
-        marketplaceId: order.marketplaceId,
-        amazonOrderId: order.amazonOrderId,
-        channel: order.channel,
-        canceledBy: 'seller',
-        reason: request.reason,
-        lines: eventLines(order.lines ?? []),
-        notifyAmazon: true,
-      };
+      const event: OrderCanceledEvent = { ...orderEventOf(order, order.lines ?? []), canceledBy: 'seller', reason: request.reason, notifyAmazon: true };
       await this.outbox.add(manager, ORDER_CANCELED, event);
     });
     if (refusal) {
