@@ -1,4 +1,4 @@
-import { FulfillmentChannel, SalesOrderLineKind, SalesOrderStatus } from '@connector/contracts';
+import { AddressInput, BuyerInput, FulfillmentChannel, SalesOrderLineKind, SalesOrderStatus } from '@connector/contracts';
 import { divideCents, fromCents, InvalidAmountError, sumCents, toCents } from '@connector/money';
 import type { AmazonOrder } from '@connector/sp-api';
 
@@ -37,22 +37,10 @@ export interface MappedLine {
   giftMessage: string | null;
 }
 
+/** Buyer and recipient as partner-resolution takes them. */
 export interface MappedParty {
-  buyer: { name?: string; email?: string; companyName?: string };
-  address: {
-    name?: string;
-    companyName?: string;
-    addressLine1?: string;
-    addressLine2?: string;
-    addressLine3?: string;
-    city?: string;
-    districtOrCounty?: string;
-    stateOrRegion?: string;
-    postalCode?: string;
-    countryCode: string;
-    phone?: string;
-    addressType?: string;
-  };
+  buyer: BuyerInput;
+  address: AddressInput;
 }
 
 export interface MappedOrder {
