@@ -223,13 +223,16 @@ export class CancellationSender implements OnApplicationBootstrap, OnApplication
     const message = err instanceof Error ? err.message : String(err);
     const retriable = !(err instanceof SpApiError) || err.retriable;
     this.logger.warn(`a cancellation feed of ${claimed.length} order(s) could not be submitted: ${message}`);
-    for (const notification of claimed) {
-      if (retriable && notification.attempts < this.settings.NOTIFY_MAX_ATTEMPTS) {
-        await this.requeue(this.dataSource.manager, notification, message, null, null);
-      } else {
-        await this.notifications.finish(notification, NotificationState.Failed, message, err instanceof SpApiError ? (err.body ?? null) : null);
+    // One transaction for the whole batch, however large the feed was.
+    await this.dataSource.transaction(async (manager) => {
+      for (const notification of claimed) {
+        if (retriable && notification.attempts < this.settings.NOTIFY_MAX_ATTEMPTS) {
+          await this.requeue(manager, notification, message, null, null);
+        } else {
+          await this.notifications.recordOutcome(manager, notification, NotificationState.Failed, message, err instanceof SpApiError ? (err.body ?? null) : null);
+        }
       }
-    }
+    });
   }
 
   // ---- polling ----
@@ -241,7 +244,9 @@ export class CancellationSender implements OnApplicationBootstrap, OnApplication
       const feeds = new Map<string, Notification[]>();
       for (const notification of claimed) {
         const key = `${notification.accountId}\n${notification.feedId}`;
-        feeds.set(key, [...(feeds.get(key) ?? []), notification]);
+        const rows = feeds.get(key) ?? [];
+        rows.push(notification);
+        feeds.set(key, rows);
       }
       // Accounts in parallel; within an account the client's token buckets pace the calls.
       await Promise.all([...feeds.values()].map((rows) => this.pollFeed(rows[0].accountId, rows[0].feedId!, rows)));

@@ -96,8 +96,8 @@ export class NotificationSender implements OnApplicationBootstrap, OnApplication
     await this.finish(notification, NotificationState.Failed, message, err instanceof SpApiError ? (err.body ?? null) : null);
   }
 
-  async finish(notification: Notification, state: NotificationState, error: string | null, response: unknown, feedId?: string): Promise<void> {
-    await this.dataSource.transaction((manager) => this.recordOutcome(manager, notification, state, error, response, { feedId }));
+  async finish(notification: Notification, state: NotificationState, error: string | null, response: unknown): Promise<void> {
+    await this.dataSource.transaction((manager) => this.recordOutcome(manager, notification, state, error, response));
   }
 
   /**
@@ -111,7 +111,7 @@ export class NotificationSender implements OnApplicationBootstrap, OnApplication
     state: NotificationState,
     error: string | null,
     response: unknown,
-    options: { feedId?: string; onlyInFeed?: string } = {},
+    options: { onlyInFeed?: string } = {},
   ): Promise<boolean> {
     const where = options.onlyInFeed ? { id: notification.id, state: NotificationState.Pending, feedId: options.onlyInFeed } : { id: notification.id };
     const result = await manager.update(Notification, where, {
@@ -120,7 +120,6 @@ export class NotificationSender implements OnApplicationBootstrap, OnApplication
       amazonResponse: response as object,
       nextAttemptAt: null,
       sentAt: state === NotificationState.Sent ? new Date() : null,
-      ...(options.feedId ? { feedId: options.feedId } : {}),
     });
     if (options.onlyInFeed && !result.affected) return false;
     const event: NotificationOutcomeEvent = {

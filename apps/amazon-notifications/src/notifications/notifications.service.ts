@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { ListNotificationsRequest, NotificationState, NotificationView, Page } from '@connector/contracts';
-import { InvalidCursorError, pageOf } from '@connector/persistence';
-import { ServiceError } from '@connector/platform';
+import { listPage, ServiceError } from '@connector/platform';
 import { Repository } from 'typeorm';
 import { Notification } from './notification.entity';
 import { NotificationSender } from './notification-sender';
@@ -20,12 +19,7 @@ export class NotificationsService {
     if (request.accountId) query.andWhere('n.accountId = :accountId', { accountId: request.accountId });
     if (request.state) query.andWhere('n.state = :state', { state: request.state });
     if (request.kind) query.andWhere('n.kind = :kind', { kind: request.kind });
-    try {
-      return await pageOf(query, 'n', request, notificationView);
-    } catch (err) {
-      if (err instanceof InvalidCursorError) throw ServiceError.badRequest(err.message);
-      throw err;
-    }
+    return listPage(query, request, notificationView);
   }
 
   async get(id: string): Promise<NotificationView> {

@@ -68,10 +68,12 @@ export class OrderFulfillmentHandler {
 
   private async recordFbaMoves(manager: EntityManager, events: OrderSyncedEvent[]): Promise<void> {
     const moves: Parameters<OrderFulfillmentHandler['recordDoneMoves']>[1] = [];
+    const fbaOf = new Map<string, string>();
     for (const event of events) {
       const lines = event.lines.filter((line) => line.kind === SalesOrderLineKind.Product && line.productId && line.quantity > 0);
       if (lines.length === 0) continue;
-      const fba = await this.locations.fbaLocation(manager, event.accountId);
+      const fba = fbaOf.get(event.accountId) ?? (await this.locations.fbaLocation(manager, event.accountId));
+      fbaOf.set(event.accountId, fba);
       for (const line of lines) {
         moves.push({
           orderId: event.orderId,

@@ -16,12 +16,13 @@ export class LocationsService {
   async fbaLocation(manager: EntityManager, accountId: string): Promise<string> {
     const cached = this.fbaLocations.get(accountId);
     if (cached) return cached;
-    const existing = await manager.findOneBy(Location, { kind: 'fba', accountId });
-    if (existing) {
-      this.fbaLocations.set(accountId, existing.id);
-      return existing.id;
+    // Only a committed row is cached: one this transaction created (or saw created by it)
+    // would be gone if the transaction rolls back.
+    const committed = await this.locations.findOneBy({ kind: 'fba', accountId });
+    if (committed) {
+      this.fbaLocations.set(accountId, committed.id);
+      return committed.id;
     }
-    // Created in the caller's transaction: not cached, as that transaction may yet roll back.
     await manager
       .createQueryBuilder()
       .insert()
