@@ -12,6 +12,11 @@ export interface EventStreamSettings {
   serviceName: string;
 }
 
+/** The stream that holds a namespace's events. */
+export function streamNameFor(namespace: string): string {
+  return `${namespace.replace(/[^a-zA-Z0-9]/g, '_').toUpperCase()}_EVENTS`;
+}
+
 /** How long a batch of publishes may wait for JetStream's acknowledgements. */
 const PUBLISH_ACK_TIMEOUT_MS = 10_000;
 
@@ -41,8 +46,11 @@ export class EventStream implements OnApplicationShutdown {
   private readonly pendingAcks = new Map<string, PendingAck>();
   private nextAck = 0;
 
+  private managing?: Promise<JetStreamManager>;
+  private streamReady?: Promise<void>;
+
   constructor(readonly settings: EventStreamSettings) {
-    this.streamName = `${settings.namespace.replace(/[^a-zA-Z0-9]/g, '_').toUpperCase()}_EVENTS`;
+    this.streamName = streamNameFor(settings.namespace);
     this.subjectPrefix = `${settings.namespace}.events.`;
   }
 
@@ -60,8 +68,10 @@ export class EventStream implements OnApplicationShutdown {
     return (await this.nats()).jetstream();
   }
 
+  /** One manager per connection: creating one costs a request to the server. */
   async manager(): Promise<JetStreamManager> {
-    return (await this.nats()).jetstreamManager();
+    this.managing ??= this.nats().then((nc) => nc.jetstreamManager());
+    return this.managing;
   }
 
   /**
@@ -121,8 +131,16 @@ export class EventStream implements OnApplicationShutdown {
     }
   }
 
-  /** Creates the stream if it is missing; every service may call it, the first one wins. */
+  /** Creates the stream if it is missing; every service may call it, the first one wins. Checked once per connection. */
   async ensureStream(): Promise<void> {
+    this.streamReady ??= this.createStreamIfMissing().catch((err) => {
+      this.streamReady = undefined;
+      throw err;
+    });
+    return this.streamReady;
+  }
+
+  private async createStreamIfMissing(): Promise<void> {
     const jsm = await this.manager();
     try {
       await jsm.streams.info(this.streamName);
@@ -162,6 +180,8 @@ export class EventStream implements OnApplicationShutdown {
     const connection = this.connection;
     this.connection = undefined;
     this.connecting = undefined;
+    this.managing = undefined;
+    this.streamReady = undefined;
     this.acks = undefined;
     if (!connection || connection.isClosed()) return;
     // Drain lets pending acks and publishes go out; if it cannot, close anyway.

@@ -84,7 +84,6 @@ export class SpApiClient {
         } else {
           await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 15_000)));
         }
-        if (err.status === 401 || err.status === 403) this.token = undefined;
       }
     }
   }
@@ -93,7 +92,7 @@ export class SpApiClient {
     operation: SpApiOperation,
     method: string,
     path: string,
-    args: { query?: Query; body?: unknown; accessToken?: string },
+    args: { query?: Query; body?: unknown; accessToken: string },
     bucket: TokenBucket,
   ): Promise<T> {
     const url = new URL(path, this.access.endpoint);
@@ -101,7 +100,7 @@ export class SpApiClient {
       if (value === undefined) continue;
       url.searchParams.set(key, Array.isArray(value) ? value.join(',') : String(value));
     }
-    const accessToken = args.accessToken ?? (await this.accessToken());
+    const { accessToken } = args;
     let response: Response;
     try {
       response = await fetch(url, {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import { streamNameFor } from '@connector/messaging';
 import { connect } from 'nats';
 import { Client } from 'pg';
 
@@ -31,7 +32,7 @@ export class TestEnvironment {
     const nc = await connect({ servers: NATS_URL });
     try {
       const jsm = await nc.jetstreamManager();
-      await jsm.streams.delete(`${this.namespace.toUpperCase()}_EVENTS`).catch(() => undefined);
+      await jsm.streams.delete(streamNameFor(this.namespace)).catch(() => undefined);
     } finally {
       await nc.close();
     }

@@ -65,9 +65,6 @@ export interface ResolvePartnersResponse {
   parties: ResolvedParty[];
 }
 
-/** Orders that reached a final state: their personal data may be blanked after the retention period. */
-export const MARK_PARTNERS_CLOSED = 'partners.orders-closed.v1';
-
 export const LIST_PARTNERS = 'partners.list.v1';
 export class ListPartnersRequest extends PageQuery {
   @IsOptional() @IsUUID() accountId?: string;
