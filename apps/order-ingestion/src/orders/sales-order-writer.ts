@@ -56,6 +56,11 @@ function statusOf(mapped: MappedOrder, known: SalesOrder | undefined): SalesOrde
   return known?.status === SalesOrderStatus.Canceled ? SalesOrderStatus.Canceled : mapped.status;
 }
 
+/** An order Amazon cancelled before it was ever confirmed (and that we never had) never becomes a sales order. */
+export function neverConfirmed(order: AmazonOrder, known: boolean): boolean {
+  return !known && order.fulfillment?.fulfillmentStatus === 'CANCELLED' && !order.proceeds?.grandTotal;
+}
+
 /** A re-synced line keeps its id (stock moves refer to it); everything else follows Amazon. */
 const LINE_FIELDS_TO_UPDATE: (keyof SalesOrderLine & string)[] = [
   'kind', 'sequence', 'orderItemId', 'sku', 'asin', 'productId', 'name', 'description', 'quantity', 'quantityShipped',
@@ -110,11 +115,12 @@ export class SalesOrderWriter {
 
   /**
    * Everything before the transaction: map the page and resolve its partners and products.
-   * The sync prepares page n+1 while page n commits.
+   * The sync prepares page n+1 while page n commits. `existing`: the page's known orders,
+   * if the caller loaded them already.
    */
-  async prepare(account: SellerAccount, orders: AmazonOrder[], marketplaces: Map<string, Marketplace>): Promise<PreparedPage> {
+  async prepare(account: SellerAccount, orders: AmazonOrder[], marketplaces: Map<string, Marketplace>, existing?: Map<string, SalesOrder>): Promise<PreparedPage> {
     const outcome: PageOutcome = { seen: orders.length, created: 0, updated: 0, unchanged: 0, quarantined: 0, skipped: 0, committed: [] };
-    const existing = await this.loadExisting(account.id, orders.map((o) => o.orderId).filter(Boolean));
+    existing ??= await this.loadExisting(account.id, orders.map((o) => o.orderId).filter(Boolean));
     const mapped: MappedOrder[] = [];
     const failures: { order: AmazonOrder; reason: string }[] = [];
     for (const order of orders) {
@@ -122,9 +128,7 @@ export class SalesOrderWriter {
         outcome.skipped++;
         continue;
       }
-      const known = existing.get(order.orderId);
-      // An order Amazon cancelled before it was ever confirmed never becomes a sales order.
-      if (!known && order.fulfillment?.fulfillmentStatus === 'CANCELLED' && !order.proceeds?.grandTotal) {
+      if (neverConfirmed(order, existing.has(order.orderId))) {
         outcome.skipped++;
         continue;
       }
@@ -224,7 +228,8 @@ export class SalesOrderWriter {
     );
   }
 
-  private async loadExisting(accountId: string, amazonOrderIds: string[]): Promise<Map<string, SalesOrder>> {
+  /** The account's sales orders (with lines) among these Amazon order ids. */
+  async loadExisting(accountId: string, amazonOrderIds: string[]): Promise<Map<string, SalesOrder>> {
     if (amazonOrderIds.length === 0) return new Map();
     const rows = await this.dataSource.getRepository(SalesOrder).find({
       where: { accountId, amazonOrderId: In(amazonOrderIds) },

@@ -15,7 +15,7 @@ import {
   V0Order,
   V0OrderItem,
 } from '@connector/sp-api';
-import { DataSource, In, IsNull, Repository } from 'typeorm';
+import { DataSource, IsNull, Repository } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service';
 import { SellerAccount } from '../accounts/seller-account.entity';
 import { IngestionSettings } from '../ingestion.settings';
@@ -23,8 +23,7 @@ import { Marketplace } from '../marketplaces/marketplace.entity';
 import { MarketplacesService } from '../marketplaces/marketplaces.service';
 import { isSyncable, MappingError } from '../orders/amazon-order.mapper';
 import { QuarantinedOrder } from '../orders/quarantined-order.entity';
-import { SalesOrder } from '../orders/sales-order.entity';
-import { PageOutcome, SalesOrderWriter } from '../orders/sales-order-writer';
+import { neverConfirmed, PageOutcome, SalesOrderWriter } from '../orders/sales-order-writer';
 import { convertV0Order, v0FulfillmentStatus } from '../orders/v0-order.converter';
 import { SyncRun } from './sync-run.entity';
 
@@ -171,9 +170,9 @@ export class SyncService {
    * the v2026 shape and written like a v2026 page. Buyer and address came with getOrders.
    */
   private async writeV0Page(account: SellerAccount, client: SpApiClient, orders: V0Order[], marketplaces: Map<string, Marketplace>): Promise<PageOutcome> {
-    const known = await this.knownOrderIds(account.id, orders.map((o) => o?.AmazonOrderId).filter(Boolean));
+    const existing = await this.writer.loadExisting(account.id, orders.map((o) => o?.AmazonOrderId).filter(Boolean));
     const converted: AmazonOrder[] = [];
-    const failures: { order: Partial<AmazonOrder> & { orderId: string }; reason: string }[] = [];
+    const failures: { order: AmazonOrder; reason: string }[] = [];
     let unusable = 0;
     for (const order of orders) {
       if (!order?.AmazonOrderId) {
@@ -181,7 +180,7 @@ export class SyncService {
         this.logger.warn(`account ${account.id}: getOrders returned an order without AmazonOrderId; ignored`);
         continue;
       }
-      const ref = { orderId: order.AmazonOrderId, salesChannel: { channelName: 'AMAZON', marketplaceId: order.MarketplaceId ?? '' } };
+      const ref = { orderId: order.AmazonOrderId, salesChannel: { channelName: 'AMAZON', marketplaceId: order.MarketplaceId ?? '' } } as AmazonOrder;
       if (!v0FulfillmentStatus(order.OrderStatus)) {
         failures.push({ order: ref, reason: `OrderStatus ${order.OrderStatus ?? '(none)'} is not known` });
         continue;
@@ -191,7 +190,7 @@ export class SyncService {
       try {
         const header = convertV0Order(order, [], terms);
         // The writer skips these (or quarantines an unknown marketplace): their items are not needed.
-        const skipped = !isSyncable(header) || (header.fulfillment?.fulfillmentStatus === 'CANCELLED' && !header.proceeds?.grandTotal && !known.has(header.orderId));
+        const skipped = !isSyncable(header) || neverConfirmed(header, existing.has(header.orderId));
         if (skipped || !marketplace) {
           converted.push(header);
           continue;
@@ -210,14 +209,11 @@ export class SyncService {
         failures.push({ order: ref, reason: err.message });
       }
     }
-    const outcome = await this.writer.writePage(account, converted, marketplaces);
-    if (failures.length) {
-      await this.dataSource.transaction(async (manager) => {
-        for (const failure of failures) await this.writer.quarantine(manager, account, failure.order as AmazonOrder, failure.reason);
-      });
-    }
+    // The page's failures are quarantined in the same transaction as its orders.
+    const page = await this.writer.prepare(account, converted, marketplaces, existing);
+    page.failures.push(...failures);
+    const outcome = await this.writer.commit(page);
     outcome.seen += failures.length + unusable;
-    outcome.quarantined += failures.length;
     outcome.skipped += unusable;
     return outcome;
   }
@@ -245,12 +241,6 @@ export class SyncService {
       }
       if (page.Orders.length) this.count(run, await this.writeV0Page(account, client, page.Orders, marketplaces));
     }
-  }
-
-  private async knownOrderIds(accountId: string, amazonOrderIds: string[]): Promise<Set<string>> {
-    if (amazonOrderIds.length === 0) return new Set();
-    const rows = await this.dataSource.getRepository(SalesOrder).find({ select: { amazonOrderId: true }, where: { accountId, amazonOrderId: In(amazonOrderIds) } });
-    return new Set(rows.map((row) => row.amazonOrderId));
   }
 
   private count(run: SyncRun, outcome: PageOutcome): void {
