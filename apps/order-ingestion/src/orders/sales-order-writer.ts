@@ -81,6 +81,10 @@ export interface PreparedPage {
   outcome: PageOutcome;
   existing: Map<string, SalesOrder>;
   prepared: Prepared[];
+  /** The page's SKU → product answers. */
+  productIds: Map<string, string>;
+  /** Those inventory gave for this page, to remember. */
+  learned: { sku: string; productId: string }[];
   failures: { order: AmazonOrder; reason: string }[];
 }
 
@@ -88,10 +92,7 @@ interface Prepared {
   mapped: MappedOrder;
   contactId: string;
   deliveryAddressId: string;
-  productIds: Map<string, string>;
   hash: string;
-  /** SKU → product answers of inventory for this page, to remember. */
-  learned: { sku: string; productId: string }[];
 }
 
 /**
@@ -142,13 +143,13 @@ export class SalesOrderWriter {
       }
     }
 
-    const prepared = mapped.length ? await this.resolve(account, mapped, existing) : [];
-    return { account, outcome, existing, prepared, failures };
+    const resolved = mapped.length ? await this.resolve(account, mapped, existing) : { prepared: [], productIds: new Map<string, string>(), learned: [] };
+    return { account, outcome, existing, ...resolved, failures };
   }
 
   /** One transaction: orders, lines, their events, quarantines. */
   async commit(page: PreparedPage): Promise<PageOutcome> {
-    const { account, outcome, existing, prepared, failures } = page;
+    const { account, outcome, existing, prepared, learned, failures } = page;
     await this.dataSource.transaction(async (manager) => {
       // Prepared outside this transaction: an order another page (or replica) committed since
       // is updated, not inserted twice.
@@ -164,7 +165,6 @@ export class SalesOrderWriter {
           for (const order of orders) existing.set(order.amazonOrderId, order);
         }
       }
-      const learned = prepared[0]?.learned ?? [];
       if (learned.length) {
         await manager
           .createQueryBuilder()
@@ -180,7 +180,7 @@ export class SalesOrderWriter {
         if (known && known.contentHash === item.hash) {
           outcome.unchanged++;
         } else {
-          changes.push(this.change(account, item, known));
+          changes.push(this.change(account, item, known, page.productIds));
           if (known) outcome.updated++;
           else outcome.created++;
         }
@@ -239,7 +239,11 @@ export class SalesOrderWriter {
   }
 
   /** One request to partner-resolution and one to inventory for the whole page. */
-  private async resolve(account: SellerAccount, mapped: MappedOrder[], existing: Map<string, SalesOrder>): Promise<Prepared[]> {
+  private async resolve(
+    account: SellerAccount,
+    mapped: MappedOrder[],
+    existing: Map<string, SalesOrder>,
+  ): Promise<Pick<PreparedPage, 'prepared' | 'productIds' | 'learned'>> {
     const skus = new Map<string, { sku: string; title?: string; asin?: string }>();
     for (const order of mapped) {
       for (const line of order.lines) {
@@ -274,16 +278,16 @@ export class SalesOrderWriter {
     ]);
     const partyByKey = new Map(partners.parties.map((p) => [p.key, p]));
     const productIds = new Map([...known.map((row) => [row.sku, row.product_id] as const), ...products.offers.map((o) => [o.sku, o.productId] as const)]);
-    const learned = products.offers;
-    return mapped.map((order) => {
+    const prepared = mapped.map((order) => {
       const party = partyByKey.get(order.amazonOrderId);
       if (!party) throw new Error(`partner-resolution gave no partner for ${order.amazonOrderId}`);
       const { amazonUpdatedAt: _ignored, ...content } = order;
       const hash = createHash('sha1')
         .update(JSON.stringify([content, party.contactId, party.deliveryAddressId, order.lines.map((l) => (l.sku ? productIds.get(l.sku) : null))]))
         .digest('base64');
-      return { mapped: order, contactId: party.contactId, deliveryAddressId: party.deliveryAddressId, productIds, hash, learned };
+      return { mapped: order, contactId: party.contactId, deliveryAddressId: party.deliveryAddressId, hash };
     });
+    return { prepared, productIds, learned: products.offers };
   }
 
   /** Writes the page's new and changed orders in a handful of statements, whatever the page size. */
@@ -303,7 +307,7 @@ export class SalesOrderWriter {
   }
 
   /** The rows and events of one new or changed order; no I/O. */
-  private change(account: SellerAccount, item: Prepared, known: SalesOrder | undefined): OrderChange {
+  private change(account: SellerAccount, item: Prepared, known: SalesOrder | undefined, productIds: Map<string, string>): OrderChange {
     const { mapped } = item;
     const status = statusOf(mapped, known);
     const newlyCanceledByAmazon = status === SalesOrderStatus.Canceled && known?.status !== SalesOrderStatus.Canceled;
@@ -347,7 +351,7 @@ export class SalesOrderWriter {
         orderItemId: line.orderItemId,
         sku: line.sku,
         asin: line.asin,
-        productId: line.sku ? (item.productIds.get(line.sku) ?? null) : null,
+        productId: line.sku ? (productIds.get(line.sku) ?? null) : null,
         name: line.name,
         description: line.description,
         quantity: line.quantity,
