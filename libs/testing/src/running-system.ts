@@ -1,26 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { System } from '@connector/launcher';
+import { HttpAnswer, request, SandboxSeller, sandboxAccountBody, System } from '@connector/launcher';
 import { freePort, TestEnvironment } from './test-environment';
 
 export const API_KEY = 'e2e-key';
 
+export type { HttpAnswer, SandboxSeller };
+
 /** The repository root, from libs/testing/src (tests) or dist/libs/testing/src (benchmarks). */
 const ROOT_DIR = resolve(__dirname, __dirname.includes('/dist/') ? '../../../..' : '../../..');
-
-/** A fake seller at the sandbox, with the credentials a real one gets from Amazon. */
-export interface SandboxSeller {
-  sellerId: string;
-  clientId: string;
-  clientSecret: string;
-  refreshToken: string;
-  marketplaceIds: string[];
-}
-
-export interface HttpAnswer<T = any> {
-  status: number;
-  body: T;
-}
 
 /**
  * The whole system for one end-to-end test file or benchmark: a database and NATS namespace
@@ -86,37 +74,10 @@ export class RunningSystem {
 
   /** Creates the connector account of a sandbox seller, pointing at the sandbox (POST /api/accounts). */
   createAccount<T = any>(seller: SandboxSeller, region: 'EU' | 'NA' | 'FE' = 'EU', extra: Record<string, unknown> = {}): Promise<HttpAnswer<T>> {
-    return this.api<T>('POST', '/api/accounts', {
-      name: `Seller ${seller.sellerId}`,
-      sellerId: seller.sellerId,
-      region,
-      lwaClientId: seller.clientId,
-      lwaClientSecret: seller.clientSecret,
-      refreshToken: seller.refreshToken,
-      marketplaceIds: seller.marketplaceIds,
-      apiEndpoint: this.sandboxUrl,
-      lwaEndpoint: `${this.sandboxUrl}/auth/o2/token`,
-      ...extra,
-    });
+    return this.api<T>('POST', '/api/accounts', sandboxAccountBody(seller, this.sandboxUrl, region, extra));
   }
 
   sandbox<T = any>(method: string, path: string, body?: unknown): Promise<HttpAnswer<T>> {
     return request<T>(method, `${this.sandboxUrl}${path}`, body, {});
   }
-}
-
-export async function request<T>(method: string, url: string, body: unknown, headers: Record<string, string>): Promise<HttpAnswer<T>> {
-  const response = await fetch(url, {
-    method,
-    headers: { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await response.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    /* not JSON */
-  }
-  return { status: response.status, body: parsed as T };
 }

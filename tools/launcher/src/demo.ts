@@ -1,3 +1,5 @@
+import { request, sandboxAccountBody } from './http';
+
 /** The demo seller on the sandbox: its credentials, as a real seller would get them from Amazon. */
 export const DEMO_SELLER = {
   sellerId: 'A2DEMOSELLER01',
@@ -17,22 +19,12 @@ export interface SeedOptions {
   seed?: string;
 }
 
-async function call<T>(method: string, url: string, body?: unknown, apiKey?: string): Promise<{ status: number; body: T }> {
-  const response = await fetch(url, {
-    method,
-    headers: { 'content-type': 'application/json', ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
-
 /** The demo seller and its orders at the sandbox; the same seed gives the same orders, so a restart changes nothing. */
 export async function seedSandbox(sandboxUrl: string, orders: number, seed = 'demo'): Promise<void> {
-  await call('POST', `${sandboxUrl}/_sandbox/sellers`, DEMO_SELLER);
-  const existing = await call<{ orders: unknown[] }>('GET', `${sandboxUrl}/_sandbox/sellers/${DEMO_SELLER.sellerId}/orders`);
+  await request('POST', `${sandboxUrl}/_sandbox/sellers`, DEMO_SELLER);
+  const existing = await request<{ orders: unknown[] }>('GET', `${sandboxUrl}/_sandbox/sellers/${DEMO_SELLER.sellerId}/orders`);
   if ((existing.body?.orders?.length ?? 0) === 0) {
-    await call('POST', `${sandboxUrl}/_sandbox/sellers/${DEMO_SELLER.sellerId}/orders/generate`, { count: orders, seed, marketplaceIds: DEMO_SELLER.marketplaceIds });
+    await request('POST', `${sandboxUrl}/_sandbox/sellers/${DEMO_SELLER.sellerId}/orders/generate`, { count: orders, seed, marketplaceIds: DEMO_SELLER.marketplaceIds });
   }
 }
 
@@ -41,29 +33,20 @@ export async function seedSandbox(sandboxUrl: string, orders: number, seed = 'de
  * account in the connector pointing at the sandbox. Safe to run on every start.
  */
 export async function seedDemo(options: SeedOptions): Promise<{ accountId: string; created: boolean }> {
+  const auth = { authorization: `Bearer ${options.apiKey}` };
   await seedSandbox(options.sandboxUrl, options.orders, options.seed);
-  const accounts = await call<{ items: { id: string; sellerId: string }[] }>('GET', `${options.gatewayUrl}/api/accounts?limit=500`, undefined, options.apiKey);
+  const accounts = await request<{ items: { id: string; sellerId: string }[] }>('GET', `${options.gatewayUrl}/api/accounts?limit=500`, undefined, auth);
   const found = accounts.body?.items?.find((a) => a.sellerId === DEMO_SELLER.sellerId);
   if (found) {
-    await call('POST', `${options.gatewayUrl}/api/accounts/${found.id}/sync`, {}, options.apiKey);
+    await request('POST', `${options.gatewayUrl}/api/accounts/${found.id}/sync`, {}, auth);
     return { accountId: found.id, created: false };
   }
-  const created = await call<{ id: string }>(
+  const sandboxUrl = options.sandboxUrlForServices ?? options.sandboxUrl;
+  const created = await request<{ id: string }>(
     'POST',
     `${options.gatewayUrl}/api/accounts`,
-    {
-      name: 'Demo seller (sandbox)',
-      sellerId: DEMO_SELLER.sellerId,
-      region: 'EU',
-      lwaClientId: DEMO_SELLER.clientId,
-      lwaClientSecret: DEMO_SELLER.clientSecret,
-      refreshToken: DEMO_SELLER.refreshToken,
-      marketplaceIds: DEMO_SELLER.marketplaceIds,
-      apiEndpoint: options.sandboxUrlForServices ?? options.sandboxUrl,
-      lwaEndpoint: `${options.sandboxUrlForServices ?? options.sandboxUrl}/auth/o2/token`,
-      syncIntervalSeconds: 60,
-    },
-    options.apiKey,
+    sandboxAccountBody(DEMO_SELLER, sandboxUrl, 'EU', { name: 'Demo seller (sandbox)', syncIntervalSeconds: 60 }),
+    auth,
   );
   if (created.status !== 201) throw new Error(`creating the demo account failed: ${created.status} ${JSON.stringify(created.body)}`);
   return { accountId: created.body.id, created: true };

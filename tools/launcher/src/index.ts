@@ -1,3 +1,4 @@
 export * from './demo';
+export * from './http';
 export * from './system';
 export * from './wait-for';
