@@ -95,6 +95,12 @@ async function main(): Promise<void> {
     const [{ commits }] = await bench.env.query<{ commits: number }>(`select xact_commit::int as commits from pg_stat_database where datname = current_database()`);
     console.log(`\nPostgreSQL: ${commits} transactions (${(commits / synced).toFixed(2)} per order); rows per synced order written to`);
     for (const t of tables) console.log(`  ${t.name.padEnd(40)} ins ${(t.inserted / synced).toFixed(2)}  upd ${(t.updated / synced).toFixed(2)}  del ${(t.deleted / synced).toFixed(2)}`);
+    const scans = await bench.env.query<{ name: string; seq: number; seqRows: number; idx: number }>(
+      `select schemaname || '.' || relname as name, seq_scan::int as seq, seq_tup_read::int as "seqRows", coalesce(idx_scan, 0)::int as idx
+         from pg_stat_user_tables where seq_scan > 0 order by seq_tup_read desc limit 12`,
+    );
+    console.log(`\nsequential scans (rows read) and index scans per table`);
+    for (const t of scans) console.log(`  ${t.name.padEnd(40)} seq ${String(t.seq).padStart(6)} (${t.seqRows} rows)  idx ${t.idx}`);
     printCpuUsage('CPU from account creation until inventory caught up', cpuSeconds, synced, 'order');
     console.log(`\npeak memory (MiB): ${JSON.stringify(bench.peakMemory())}`);
   } finally {

@@ -6,16 +6,18 @@ import { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
  * with thousands of bind parameters costs more CPU than the insert itself.
  * Columns not given take NULL, not their default: give every column the table needs.
  */
-export async function bulkInsert<E extends ObjectLiteral>(
+export async function bulkInsert<E extends ObjectLiteral, R = never>(
   manager: EntityManager,
   entity: EntityTarget<E>,
   rows: Partial<E>[],
   options: {
     /** 'ignore': skip rows that hit any unique constraint; or on `target`, copy `update` fields, or run `set` (SQL). */
     onConflict?: 'ignore' | { target: (keyof E & string)[]; update?: (keyof E & string)[]; set?: string };
+    /** Columns (database names) to return of every row inserted or updated. */
+    returning?: string[];
   } = {},
-): Promise<void> {
-  if (rows.length === 0) return;
+): Promise<R[]> {
+  if (rows.length === 0) return [];
   const metadata = manager.connection.getMetadata(entity);
   const given = metadata.columns.filter((column) => rows.some((row) => row[column.propertyName as keyof E] !== undefined));
   // A relation's join column can appear twice in the metadata; one is enough.
@@ -38,8 +40,10 @@ export async function bulkInsert<E extends ObjectLiteral>(
     const set = options.onConflict.set ?? (options.onConflict.update ?? []).map((p) => `"${databaseName(p)}" = excluded."${databaseName(p)}"`).join(', ');
     conflict = set ? ` on conflict (${target}) do update set ${set}` : ` on conflict (${target}) do nothing`;
   }
-  await manager.query(
-    `insert into "${metadata.tableName}" (${names}) select ${names} from json_populate_recordset(null::"${metadata.tableName}", $1::json)${conflict}`,
+  const returning = options.returning?.length ? ` returning ${options.returning.map((c) => `"${c}"`).join(', ')}` : '';
+  const result: R[] = await manager.query(
+    `insert into "${metadata.tableName}" (${names}) select ${names} from json_populate_recordset(null::"${metadata.tableName}", $1::json)${conflict}${returning}`,
     [JSON.stringify(json)],
   );
+  return returning ? result : [];
 }

@@ -1,10 +1,10 @@
-import { IsInt, Min } from 'class-validator';
+import { IsInt, IsString, Min } from 'class-validator';
 import { Type } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { loadSettings, ServiceSettings, SettingsError } from './config';
 import { redactUrl } from './preflight';
 import { SecretBox } from './secret-box';
-import { fieldErrors } from './validation';
+import { cacheValidationMetadata, fieldErrors } from './validation';
 
 class WorkerSettings extends ServiceSettings {
   @Type(() => Number) @IsInt() @Min(1) WORKERS = 4;
@@ -54,5 +54,28 @@ describe('helpers', () => {
     const line = Object.assign(new Line(), { quantity: 'x' });
     const errors = validateSync(line);
     expect(fieldErrors(errors, 'lines.0')).toEqual([{ field: 'lines.0.quantity', errors: ['quantity must be an integer number'] }]);
+  });
+});
+
+describe('cached validation metadata', () => {
+  class Party {
+    @IsString() name: string;
+  }
+  class Buyer extends Party {
+    @IsInt() @Min(1, { groups: ['strict'] }) orders: number;
+  }
+  const failing = (object: object, groups?: string[]) =>
+    validateSync(object, { groups })
+      .map((e) => `${e.property}: ${Object.keys(e.constraints ?? {}).join(',')}`)
+      .sort();
+
+  it('validates exactly as without the cache: inherited rules, groups, each class its own', () => {
+    const buyer = Object.assign(new Buyer(), { name: 7, orders: 0 });
+    const party = Object.assign(new Party(), { name: 7, orders: 'x' });
+    const before = [failing(buyer), failing(buyer, ['strict']), failing(party)];
+    cacheValidationMetadata();
+    cacheValidationMetadata(); // a second call changes nothing
+    for (let i = 0; i < 2; i++) expect([failing(buyer), failing(buyer, ['strict']), failing(party)]).toEqual(before);
+    expect(before).toEqual([['name: isString', 'orders: min'], ['orders: min'], ['name: isString']]);
   });
 });

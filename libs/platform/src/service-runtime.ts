@@ -6,6 +6,7 @@ import { loadSettings, ServiceSettings, SettingsError } from './config';
 import { NamespacedNatsServer } from './namespaced-nats';
 import { checkNats, checkPostgres, UnreachableDependency } from './preflight';
 import { RpcErrorFilter, rpcValidationPipe } from './rpc';
+import { cacheValidationMetadata } from './validation';
 
 export interface ServiceDefinition<S extends ServiceSettings> {
   /** Also the NATS queue group, so replicas share requests. */
@@ -29,6 +30,7 @@ const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose']
  */
 export async function runService<S extends ServiceSettings>(definition: ServiceDefinition<S>): Promise<void> {
   const logger = new Logger(definition.name);
+  cacheValidationMetadata();
   let settings: S;
   try {
     settings = loadSettings(definition.settings);

@@ -156,12 +156,9 @@ export class SalesOrderWriter {
       const unseen = prepared.filter((p) => !existing.has(p.mapped.amazonOrderId)).map((p) => p.mapped.amazonOrderId);
       if (unseen.length) {
         // Usually none: ask cheaply first, load whole orders only for those that raced.
-        const raced: { amazon_order_id: string }[] = await manager.query(
-          `select amazon_order_id from sales_orders where account_id = $1 and amazon_order_id = any($2::text[])`,
-          [account.id, unseen],
-        );
+        const raced = await this.knownIds(manager, account.id, unseen);
         if (raced.length) {
-          const orders = await manager.find(SalesOrder, { where: { accountId: account.id, amazonOrderId: In(raced.map((r) => r.amazon_order_id)) }, relations: { lines: true } });
+          const orders = await manager.find(SalesOrder, { where: { id: In(raced) }, relations: { lines: true } });
           for (const order of orders) existing.set(order.amazonOrderId, order);
         }
       }
@@ -230,12 +227,26 @@ export class SalesOrderWriter {
 
   /** The account's sales orders (with lines) among these Amazon order ids. */
   async loadExisting(accountId: string, amazonOrderIds: string[]): Promise<Map<string, SalesOrder>> {
-    if (amazonOrderIds.length === 0) return new Map();
-    const rows = await this.dataSource.getRepository(SalesOrder).find({
-      where: { accountId, amazonOrderId: In(amazonOrderIds) },
-      relations: { lines: true },
-    });
+    const ids = await this.knownIds(this.dataSource.manager, accountId, amazonOrderIds);
+    if (ids.length === 0) return new Map();
+    const rows = await this.dataSource.getRepository(SalesOrder).find({ where: { id: In(ids) }, relations: { lines: true } });
     return new Map(rows.map((row) => [row.amazonOrderId, row]));
+  }
+
+  /**
+   * Ids of the account's sales orders among these Amazon order ids, one unique-index probe per
+   * id. Asked as `amazon_order_id = any(…)`, a planner without fresh statistics (a backfill
+   * into new tables) matched only the account in the index and compared every order of the
+   * account with the whole list: a cost that grew with every page.
+   */
+  private async knownIds(manager: EntityManager, accountId: string, amazonOrderIds: string[]): Promise<string[]> {
+    if (amazonOrderIds.length === 0) return [];
+    const rows: { id: string }[] = await manager.query(
+      `select o.id from unnest($2::text[]) as k(amazon_order_id)
+         cross join lateral (select id from sales_orders where account_id = $1 and amazon_order_id = k.amazon_order_id limit 1) o`,
+      [accountId, amazonOrderIds],
+    );
+    return rows.map((row) => row.id);
   }
 
   /** One request to partner-resolution and one to inventory for the whole page. */

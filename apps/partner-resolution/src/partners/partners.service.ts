@@ -89,9 +89,11 @@ export class PartnersService {
       });
     }
     await bulkInsert(manager, Contact, [...rows.values()], { onConflict: 'ignore' });
+    // One unique-index probe per key, whatever the planner's statistics say: a join here was
+    // planned as a scan of every contact while a backfill filled fresh tables.
     const found: { id: string; account_id: string; match_key: string }[] = await manager.query(
-      `select c.id, c.account_id, c.match_key from contacts c
-         join unnest($1::uuid[], $2::text[]) as k(account_id, match_key) on c.account_id = k.account_id and c.match_key = k.match_key`,
+      `select c.id, c.account_id, c.match_key from unnest($1::uuid[], $2::text[]) as k(account_id, match_key)
+         cross join lateral (select id, account_id, match_key from contacts where account_id = k.account_id and match_key = k.match_key limit 1) c`,
       [[...rows.values()].map((r) => r.accountId), [...rows.values()].map((r) => r.matchKey)],
     );
     return new Map(found.map((row) => [`${row.account_id}|${row.match_key}`, row.id]));
@@ -132,16 +134,12 @@ export class PartnersService {
         anonymizedAt: null,
       });
     }
-    const values = [...rows.values()];
-    // An address used again keeps its row; only its last order time moves on.
-    await bulkInsert(manager, DeliveryAddress, values, {
+    // An address used again keeps its row; only its last order time moves on. Either way the
+    // statement returns the row, so no second look-up is needed.
+    const found = await bulkInsert<DeliveryAddress, { id: string; contact_id: string; match_key: string }>(manager, DeliveryAddress, [...rows.values()], {
       onConflict: { target: ['contactId', 'matchKey'], set: 'last_ordered_at = greatest(delivery_addresses.last_ordered_at, excluded.last_ordered_at)' },
+      returning: ['id', 'contact_id', 'match_key'],
     });
-    const found: { id: string; contact_id: string; match_key: string }[] = await manager.query(
-      `select a.id, a.contact_id, a.match_key from delivery_addresses a
-         join unnest($1::uuid[], $2::text[]) as k(contact_id, match_key) on a.contact_id = k.contact_id and a.match_key = k.match_key`,
-      [values.map((r) => r.contactId), values.map((r) => r.matchKey)],
-    );
     return new Map(found.map((row) => [`${row.contact_id}|${row.match_key}`, row.id]));
   }
 
