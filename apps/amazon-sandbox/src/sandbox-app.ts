@@ -37,6 +37,8 @@ export async function createSandboxApp(options: CreateSandboxOptions = {}): Prom
   // LWA posts form-encoded bodies; explicit test orders may be large.
   app.useBodyParser('json', { limit: '10mb' });
   app.useBodyParser('urlencoded', { extended: false, limit: '1mb' });
+  // SP-API sends no ETags; Express would hash every response body (each order page) to make one.
+  app.set('etag', false);
   app.enableShutdownHooks();
   await app.listen(resolved.port, resolved.host);
   return app;

@@ -15,7 +15,7 @@ import { Outbox } from '@connector/messaging';
 import { ServiceClient } from '@connector/platform';
 import type { AmazonOrder } from '@connector/sp-api';
 import { bulkInsert } from '@connector/persistence';
-import { v5 as uuidV5 } from 'uuid';
+import { parse as parseUuid, v5 as uuidV5 } from 'uuid';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { SellerAccount } from '../accounts/seller-account.entity';
 import { Marketplace } from '../marketplaces/marketplace.entity';
@@ -38,7 +38,7 @@ export interface PageOutcome {
 }
 
 /** Namespace of sales order ids derived from (account, Amazon order id). */
-const SALES_ORDER_ID_NAMESPACE = '6c0f3f5e-5d0a-4f3e-9b7a-0c8e2b1d4a71';
+const SALES_ORDER_ID_NAMESPACE = parseUuid('6c0f3f5e-5d0a-4f3e-9b7a-0c8e2b1d4a71');
 
 /**
  * A new sales order's id follows from its account and Amazon order id, so it is known before
@@ -90,6 +90,8 @@ export interface PreparedPage {
 
 interface Prepared {
   mapped: MappedOrder;
+  /** The sales order's id: the known order's, or the one derived for a new order. */
+  orderId: string;
   contactId: string;
   deliveryAddressId: string;
   hash: string;
@@ -266,6 +268,7 @@ export class SalesOrderWriter {
       [account.id, [...skus.keys()]],
     );
     for (const row of known) skus.delete(row.sku);
+    const orderIds = new Map(mapped.map((order) => [order.amazonOrderId, existing.get(order.amazonOrderId)?.id ?? salesOrderId(account.id, order.amazonOrderId)]));
     const [partners, products] = await Promise.all([
       this.services.request<ResolvePartnersResponse>(RESOLVE_PARTNERS, {
         parties: mapped.map((order) => ({
@@ -275,7 +278,7 @@ export class SalesOrderWriter {
           buyer: order.party.buyer,
           address: order.party.address,
           orderedAt: order.purchasedAt.toISOString(),
-          orderId: existing.get(order.amazonOrderId)?.id ?? salesOrderId(account.id, order.amazonOrderId),
+          orderId: orderIds.get(order.amazonOrderId)!,
           orderClosed: CLOSED.has(statusOf(order, existing.get(order.amazonOrderId))),
         })),
       }),
@@ -296,7 +299,7 @@ export class SalesOrderWriter {
       const hash = createHash('sha1')
         .update(JSON.stringify([content, party.contactId, party.deliveryAddressId, order.lines.map((l) => (l.sku ? productIds.get(l.sku) : null))]))
         .digest('base64');
-      return { mapped: order, contactId: party.contactId, deliveryAddressId: party.deliveryAddressId, hash };
+      return { mapped: order, orderId: orderIds.get(order.amazonOrderId)!, contactId: party.contactId, deliveryAddressId: party.deliveryAddressId, hash };
     });
     return { prepared, productIds, learned: products.offers };
   }
@@ -324,7 +327,7 @@ export class SalesOrderWriter {
     const newlyCanceledByAmazon = status === SalesOrderStatus.Canceled && known?.status !== SalesOrderStatus.Canceled;
     // Plain rows: they go to bulkInsert, no entity machinery needed.
     const order = {
-      id: known?.id ?? salesOrderId(account.id, mapped.amazonOrderId),
+      id: known?.id ?? item.orderId,
       accountId: account.id,
       marketplaceId: mapped.marketplaceId,
       amazonOrderId: mapped.amazonOrderId,
