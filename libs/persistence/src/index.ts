@@ -3,3 +3,4 @@ export * from './data-source';
 export * from './paging';
 export * from './snake-naming.strategy';
 export * from './bulk-insert';
+export * from './find-by-keys';

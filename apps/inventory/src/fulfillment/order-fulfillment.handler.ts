@@ -14,7 +14,7 @@ import {
   StockMoveState,
 } from '@connector/contracts';
 import { EventBatchContext, EventContext, OnEvent, OnEvents, Outbox } from '@connector/messaging';
-import { bulkInsert } from '@connector/persistence';
+import { bulkInsert, findByKeys } from '@connector/persistence';
 import { EntityManager, In } from 'typeorm';
 import { Delivery } from '../deliveries/delivery.entity';
 import { CUSTOMERS_LOCATION_ID, STOCK_LOCATION_ID } from '../locations/location.entity';
@@ -107,7 +107,8 @@ export class OrderFulfillmentHandler {
   /** One ready delivery per FBM order that has none yet, with a move per product line to ship. */
   private async ensureDeliveries(manager: EntityManager, events: OrderSyncedEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const existing = new Set((await manager.find(Delivery, { select: { orderId: true }, where: { orderId: In(events.map((e) => e.orderId)) } })).map((d) => d.orderId));
+    const found = await findByKeys<{ order_id: string }>(manager, 'deliveries', ['order_id'], { order_id: { type: 'uuid', values: events.map((e) => e.orderId) } });
+    const existing = new Set(found.map((row) => row.order_id));
     const deliveries: Delivery[] = [];
     const moves: Partial<StockMove>[] = [];
     for (const event of events) {

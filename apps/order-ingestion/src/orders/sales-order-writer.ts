@@ -14,7 +14,7 @@ import {
 import { Outbox } from '@connector/messaging';
 import { ServiceClient } from '@connector/platform';
 import type { AmazonOrder } from '@connector/sp-api';
-import { bulkInsert } from '@connector/persistence';
+import { bulkInsert, findByKeys } from '@connector/persistence';
 import { parse as parseUuid, v5 as uuidV5 } from 'uuid';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { SellerAccount } from '../accounts/seller-account.entity';
@@ -235,19 +235,9 @@ export class SalesOrderWriter {
     return new Map(rows.map((row) => [row.amazonOrderId, row]));
   }
 
-  /**
-   * Ids of the account's sales orders among these Amazon order ids, one unique-index probe per
-   * id. Asked as `amazon_order_id = any(…)`, a planner without fresh statistics (a backfill
-   * into new tables) matched only the account in the index and compared every order of the
-   * account with the whole list: a cost that grew with every page.
-   */
+  /** Ids of the account's sales orders among these Amazon order ids. */
   private async knownIds(manager: EntityManager, accountId: string, amazonOrderIds: string[]): Promise<string[]> {
-    if (amazonOrderIds.length === 0) return [];
-    const rows: { id: string }[] = await manager.query(
-      `select o.id from unnest($2::text[]) as k(amazon_order_id)
-         cross join lateral (select id from sales_orders where account_id = $1 and amazon_order_id = k.amazon_order_id limit 1) o`,
-      [accountId, amazonOrderIds],
-    );
+    const rows = await findByKeys<{ id: string }>(manager, 'sales_orders', ['id'], { amazon_order_id: { type: 'text', values: amazonOrderIds } }, { account_id: accountId });
     return rows.map((row) => row.id);
   }
 

@@ -11,7 +11,7 @@ import {
   ResolvePartnersRequest,
   ResolvePartnersResponse,
 } from '@connector/contracts';
-import { bulkInsert } from '@connector/persistence';
+import { bulkInsert, findByKeys } from '@connector/persistence';
 import { listPage, ServiceError } from '@connector/platform';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { Contact } from './contact.entity';
@@ -88,14 +88,12 @@ export class PartnersService {
         anonymizedAt: null,
       });
     }
-    await bulkInsert(manager, Contact, [...rows.values()], { onConflict: 'ignore' });
-    // One unique-index probe per key, whatever the planner's statistics say: a join here was
-    // planned as a scan of every contact while a backfill filled fresh tables.
-    const found: { id: string; account_id: string; match_key: string }[] = await manager.query(
-      `select c.id, c.account_id, c.match_key from unnest($1::uuid[], $2::text[]) as k(account_id, match_key)
-         cross join lateral (select id, account_id, match_key from contacts where account_id = k.account_id and match_key = k.match_key limit 1) c`,
-      [[...rows.values()].map((r) => r.accountId), [...rows.values()].map((r) => r.matchKey)],
-    );
+    const values = [...rows.values()];
+    await bulkInsert(manager, Contact, values, { onConflict: 'ignore' });
+    const found = await findByKeys<{ id: string; account_id: string; match_key: string }>(manager, 'contacts', ['id', 'account_id', 'match_key'], {
+      account_id: { type: 'uuid', values: values.map((r) => r.accountId) },
+      match_key: { type: 'text', values: values.map((r) => r.matchKey) },
+    });
     return new Map(found.map((row) => [`${row.account_id}|${row.match_key}`, row.id]));
   }
 
