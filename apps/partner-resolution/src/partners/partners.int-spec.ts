@@ -76,6 +76,18 @@ describe('partners on real PostgreSQL: find-or-create, de-duplication, retention
     expect(new Set(answers.map((a) => a.parties[0].deliveryAddressId)).size).toBe(1);
   });
 
+  it('pages resolved side by side that share new buyers, listed in opposite orders, neither deadlock nor duplicate', async () => {
+    const buyers = Array.from({ length: 30 }, (_, i) =>
+      party(`D-${i}`, { buyer: { name: `Buyer ${i}`, email: `buyer${i}@marketplace.amazon.de` }, address: { name: `Buyer ${i}`, addressLine1: `Weg ${i}`, city: 'Bonn', postalCode: '53111', countryCode: 'DE' } }),
+    );
+    const pages = [buyers, [...buyers].reverse(), buyers.filter((_, i) => i % 2), [...buyers].reverse().filter((_, i) => i % 3)];
+    const answers = await Promise.all(pages.map((page) => partners.resolve({ parties: page.map((b) => ({ ...b, orderId: randomUUID() })) })));
+    const contactOf = new Map<string, Set<string>>();
+    for (const answer of answers) for (const p of answer.parties) contactOf.set(p.key, (contactOf.get(p.key) ?? new Set()).add(p.contactId));
+    expect(contactOf.size).toBe(30);
+    expect([...contactOf.values()].every((ids) => ids.size === 1)).toBe(true);
+  });
+
   it('a missing buyer name becomes a readable placeholder; a business keeps its company name', async () => {
     const [anonymous, business] = (
       await partners.resolve({
