@@ -1,7 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { bulkInsert } from '@connector/persistence';
+import { bulkInsert, newRowId } from '@connector/persistence';
 import { DataSource, EntityManager } from 'typeorm';
 import { EventStream, STREAM_MAX_AGE_DAYS } from './event-stream';
 import { OutboxMessage } from './messaging.entities';
@@ -11,7 +10,7 @@ import { SingleFlight } from './single-flight';
 @Injectable()
 export class Outbox {
   async add(manager: EntityManager, subject: string, payload: object): Promise<string> {
-    const id = randomUUID();
+    const id = newRowId();
     await manager.insert(OutboxMessage, { id, subject, payload });
     return id;
   }
@@ -21,7 +20,7 @@ export class Outbox {
     await bulkInsert(
       manager,
       OutboxMessage,
-      events.map((event) => ({ id: randomUUID(), subject: event.subject, payload: event.payload })),
+      events.map((event) => ({ id: newRowId(), subject: event.subject, payload: event.payload })),
     );
   }
 }

@@ -4,3 +4,4 @@ export * from './paging';
 export * from './snake-naming.strategy';
 export * from './bulk-insert';
 export * from './find-by-keys';
+export * from './row-id';

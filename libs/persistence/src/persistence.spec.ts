@@ -1,5 +1,18 @@
+import { isUUID } from 'class-validator';
 import { decodeCursor, encodeCursor } from './cursor';
+import { newRowId } from './row-id';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
+
+describe('newRowId', () => {
+  it('is a UUIDv7 that sorts by creation time, so new rows go to the end of their index', async () => {
+    const first = newRowId();
+    await new Promise((resolve) => setTimeout(resolve, 3));
+    const ids = [newRowId(), newRowId(), newRowId()];
+    expect(isUUID(first, 7)).toBe(true);
+    expect(new Set([first, ...ids]).size).toBe(4);
+    expect([ids[0], first].sort()).toEqual([first, ids[0]]);
+  });
+});
 
 describe('persistence helpers', () => {
   it('round-trips list cursors and refuses forged ones', () => {

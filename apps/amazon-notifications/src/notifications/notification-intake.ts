@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import {
   DELIVERY_VALIDATED,
   DeliveryValidatedEvent,
@@ -11,6 +10,7 @@ import {
 } from '@connector/contracts';
 import { EventContext, OnEvent } from '@connector/messaging';
 import { ShipmentConfirmation } from '@connector/sp-api';
+import { newRowId } from '@connector/persistence';
 import { Notification } from './notification.entity';
 import { NotificationSender } from './notification-sender';
 
@@ -67,7 +67,7 @@ export class NotificationIntake {
       .createQueryBuilder()
       .insert()
       .into(Notification)
-      .values({ ...notification, id: randomUUID(), state: NotificationState.Pending, attempts: 0, nextAttemptAt: new Date() })
+      .values({ ...notification, id: newRowId(), state: NotificationState.Pending, attempts: 0, nextAttemptAt: new Date() })
       .orIgnore()
       .execute();
     this.sender.kickSoon();

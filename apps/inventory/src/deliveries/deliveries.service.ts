@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import {
   DELIVERY_VALIDATED,
   DeliveryState,
@@ -14,6 +13,7 @@ import {
 import { Outbox } from '@connector/messaging';
 import { listPage, ServiceError } from '@connector/platform';
 import { DataSource, In, Repository } from 'typeorm';
+import { newRowId } from '@connector/persistence';
 import { StockMove } from '../stock/stock-move.entity';
 import { moveView } from '../stock/stock.views';
 import { Delivery } from './delivery.entity';
@@ -66,13 +66,13 @@ export class DeliveriesService {
         const rest = move.quantity - quantity;
         if (quantity > 0) await manager.update(StockMove, { id: move.id }, { quantity, state: StockMoveState.Done, doneAt: now });
         else await manager.delete(StockMove, { id: move.id });
-        if (rest > 0) backorderMoves.push({ ...move, id: randomUUID(), quantity: rest, state: StockMoveState.Ready, doneAt: null, createdAt: undefined });
+        if (rest > 0) backorderMoves.push({ ...move, id: newRowId(), quantity: rest, state: StockMoveState.Ready, doneAt: null, createdAt: undefined });
       }
       if (backorderMoves.length) {
         const sequence: { next: number }[] = await manager.query(`select coalesce(max(sequence), 0) + 1 as next from deliveries where order_id = $1`, [delivery.orderId]);
         const backorder = manager.create(Delivery, {
           ...delivery,
-          id: randomUUID(),
+          id: newRowId(),
           sequence: sequence[0].next,
           backorderOfId: delivery.id,
           state: DeliveryState.Ready,

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import {
   DELIVERY_CANCELED,
   DELIVERY_CREATED,
@@ -14,7 +13,7 @@ import {
   StockMoveState,
 } from '@connector/contracts';
 import { EventBatchContext, EventContext, OnEvent, OnEvents, Outbox } from '@connector/messaging';
-import { bulkInsert, findByKeys } from '@connector/persistence';
+import { bulkInsert, findByKeys, newRowId } from '@connector/persistence';
 import { EntityManager, In } from 'typeorm';
 import { Delivery } from '../deliveries/delivery.entity';
 import { CUSTOMERS_LOCATION_ID, STOCK_LOCATION_ID } from '../locations/location.entity';
@@ -99,7 +98,7 @@ export class OrderFulfillmentHandler {
     await bulkInsert(
       manager,
       StockMove,
-      moves.map((move) => ({ ...move, id: randomUUID(), deliveryId: null, state: StockMoveState.Done, doneAt: now })),
+      moves.map((move) => ({ ...move, id: newRowId(), deliveryId: null, state: StockMoveState.Done, doneAt: now })),
       { onConflict: 'ignore' },
     );
   }
@@ -116,7 +115,7 @@ export class OrderFulfillmentHandler {
       const lines = event.lines.filter((line) => line.kind === SalesOrderLineKind.Product && line.productId && line.quantity - line.quantityShipped > 0);
       if (lines.length === 0) continue;
       const delivery = manager.create(Delivery, {
-        id: randomUUID(),
+        id: newRowId(),
         orderId: event.orderId,
         accountId: event.accountId,
         marketplaceId: event.marketplaceId,
@@ -136,7 +135,7 @@ export class OrderFulfillmentHandler {
       deliveries.push(delivery);
       for (const line of lines) {
         moves.push({
-          id: randomUUID(),
+          id: newRowId(),
           orderId: event.orderId,
           orderLineId: line.lineId,
           orderItemId: line.orderItemId,

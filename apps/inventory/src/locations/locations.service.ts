@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { LocationView } from '@connector/contracts';
 import { EntityManager, Repository } from 'typeorm';
+import { newRowId } from '@connector/persistence';
 import { Location } from './location.entity';
 
 @Injectable()
@@ -27,7 +27,7 @@ export class LocationsService {
       .createQueryBuilder()
       .insert()
       .into(Location)
-      .values({ id: randomUUID(), name: `Amazon FBA (${accountId.slice(0, 8)})`, kind: 'fba', accountId })
+      .values({ id: newRowId(), name: `Amazon FBA (${accountId.slice(0, 8)})`, kind: 'fba', accountId })
       .orIgnore()
       .execute();
     return (await manager.findOneByOrFail(Location, { kind: 'fba', accountId })).id;

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import {
   CreateProductRequest,
   ListOffersRequest,
@@ -17,6 +16,7 @@ import {
 import { Outbox } from '@connector/messaging';
 import { listPage, ServiceError } from '@connector/platform';
 import { DataSource, Repository } from 'typeorm';
+import { newRowId } from '@connector/persistence';
 import { Offer } from './offer.entity';
 import { Product } from './product.entity';
 
@@ -47,8 +47,8 @@ export class ProductsService {
           throw ServiceError.badRequest(`default product ${request.defaultProductId} does not exist`);
         }
         const created = missing.map((s) => ({
-          offer: { id: randomUUID(), accountId: request.accountId, sku: s.sku },
-          product: request.defaultProductId ? null : { id: randomUUID(), name: s.title || s.sku, internalReference: s.sku },
+          offer: { id: newRowId(), accountId: request.accountId, sku: s.sku },
+          product: request.defaultProductId ? null : { id: newRowId(), name: s.title || s.sku, internalReference: s.sku },
         }));
         const newProducts = created.map((c) => c.product).filter((p): p is NonNullable<typeof p> => !!p);
         if (newProducts.length) await manager.insert(Product, newProducts);
@@ -79,7 +79,7 @@ export class ProductsService {
   }
 
   async create(request: CreateProductRequest): Promise<ProductView> {
-    const product = this.products.create({ id: randomUUID(), name: request.name, internalReference: request.internalReference ?? null });
+    const product = this.products.create({ id: newRowId(), name: request.name, internalReference: request.internalReference ?? null });
     await this.products.insert(product);
     return productView((await this.products.findOneBy({ id: product.id }))!);
   }
@@ -99,7 +99,7 @@ export class ProductsService {
         .createQueryBuilder()
         .insert()
         .into(Offer)
-        .values({ id: randomUUID(), accountId: request.accountId, sku: request.sku, productId: request.productId })
+        .values({ id: newRowId(), accountId: request.accountId, sku: request.sku, productId: request.productId })
         .orUpdate(['product_id'], ['account_id', 'sku'])
         .execute();
       const event: OfferChangedEvent = { accountId: request.accountId, sku: request.sku, productId: request.productId };

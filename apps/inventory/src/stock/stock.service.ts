@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { AdjustStockRequest, ListStockMovesRequest, ListStockRequest, Page, StockLevelView, StockMoveState, StockMoveView } from '@connector/contracts';
 import { listPage, ServiceError } from '@connector/platform';
 import { DataSource, Repository } from 'typeorm';
+import { newRowId } from '@connector/persistence';
 import { ADJUSTMENT_LOCATION_ID, Location } from '../locations/location.entity';
 import { Product } from '../products/product.entity';
 import { StockMove } from './stock-move.entity';
@@ -63,7 +63,7 @@ export class StockService {
       const difference = request.quantity - Number(quantity);
       if (difference !== 0) {
         await manager.insert(StockMove, {
-          id: randomUUID(),
+          id: newRowId(),
           orderId: null,
           orderLineId: null,
           orderItemId: null,

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import {
   AccountAccess,
   AccountView,
@@ -14,6 +13,7 @@ import {
 import { SecretBox, listPage, ServiceError } from '@connector/platform';
 import type { SpApiAccess } from '@connector/sp-api';
 import { IsNull, Repository } from 'typeorm';
+import { newRowId } from '@connector/persistence';
 import { REGION_ENDPOINTS } from '../marketplaces/built-in-marketplaces';
 import { MarketplacesService } from '../marketplaces/marketplaces.service';
 import { SellerAccount } from './seller-account.entity';
@@ -34,7 +34,7 @@ export class AccountsService {
     const duplicate = await this.accounts.findOneBy({ sellerId: request.sellerId, region: request.region, deletedAt: IsNull() });
     if (duplicate) throw ServiceError.conflict(`seller ${request.sellerId} in ${request.region} is already account ${duplicate.id}`);
     const account = this.accounts.create({
-      id: randomUUID(),
+      id: newRowId(),
       name: request.name,
       sellerId: request.sellerId,
       region: request.region,

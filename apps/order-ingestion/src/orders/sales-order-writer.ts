@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import {
   ORDER_CANCELED,
   ORDER_SYNCED,
@@ -14,7 +14,7 @@ import {
 import { Outbox } from '@connector/messaging';
 import { ServiceClient } from '@connector/platform';
 import type { AmazonOrder } from '@connector/sp-api';
-import { bulkInsert, findByKeys } from '@connector/persistence';
+import { bulkInsert, findByKeys, newRowId } from '@connector/persistence';
 import { parse as parseUuid, v5 as uuidV5 } from 'uuid';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { SellerAccount } from '../accounts/seller-account.entity';
@@ -207,7 +207,7 @@ export class SalesOrderWriter {
       .insert()
       .into(QuarantinedOrder)
       .values({
-        id: randomUUID(),
+        id: newRowId(),
         accountId: account.id,
         amazonOrderId: order.orderId,
         marketplaceId: order.salesChannel?.marketplaceId ?? '',
@@ -347,7 +347,7 @@ export class SalesOrderWriter {
     const knownLines = new Map((known?.lines ?? []).map((line) => [line.lineKey, line]));
     const lines = mapped.lines.map((line, index) =>
       ({
-        id: knownLines.get(line.lineKey)?.id ?? randomUUID(),
+        id: knownLines.get(line.lineKey)?.id ?? newRowId(),
         orderId: order.id,
         lineKey: line.lineKey,
         kind: line.kind,

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import { OrdersApiVersion, Page, SyncRunView } from '@connector/contracts';
 import { listPage, SETTINGS } from '@connector/platform';
 import {
@@ -16,6 +15,7 @@ import {
   V0OrderItem,
 } from '@connector/sp-api';
 import { DataSource, IsNull, Repository } from 'typeorm';
+import { newRowId } from '@connector/persistence';
 import { AccountsService } from '../accounts/accounts.service';
 import { SellerAccount } from '../accounts/seller-account.entity';
 import { IngestionSettings } from '../ingestion.settings';
@@ -59,7 +59,7 @@ export class SyncService {
       ? new Date(account.lastSyncedUntil.getTime() - this.settings.SYNC_OVERLAP_SECONDS * 1000)
       : account.initialSyncFrom;
     const run = this.runs.create({
-      id: randomUUID(),
+      id: newRowId(),
       accountId: account.id,
       trigger,
       status: 'running',

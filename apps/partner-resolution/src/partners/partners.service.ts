@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { randomUUID } from 'node:crypto';
 import {
   DeliveryAddressView,
   ListPartnersRequest,
@@ -11,7 +10,7 @@ import {
   ResolvePartnersRequest,
   ResolvePartnersResponse,
 } from '@connector/contracts';
-import { bulkInsert, findByKeys } from '@connector/persistence';
+import { bulkInsert, findByKeys, newRowId } from '@connector/persistence';
 import { listPage, ServiceError } from '@connector/platform';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { Contact } from './contact.entity';
@@ -84,7 +83,7 @@ export class PartnersService {
       if (rows.has(key)) continue;
       const companyName = party.buyer.companyName ?? party.address.companyName ?? null;
       rows.set(key, {
-        id: randomUUID(),
+        id: newRowId(),
         accountId: party.accountId,
         matchKey: contactKey,
         name: party.buyer.name || party.address.name || placeholderName(party.orderReference),
@@ -120,7 +119,7 @@ export class PartnersService {
       }
       const a = party.address;
       rows.set(key, {
-        id: randomUUID(),
+        id: newRowId(),
         contactId,
         accountId: party.accountId,
         matchKey: addressKey,
