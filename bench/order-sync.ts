@@ -96,7 +96,7 @@ async function main(): Promise<void> {
     console.log(`\nPostgreSQL: ${commits} transactions (${(commits / synced).toFixed(2)} per order); rows per synced order written to`);
     for (const t of tables) console.log(`  ${t.name.padEnd(40)} ins ${(t.inserted / synced).toFixed(2)}  upd ${(t.updated / synced).toFixed(2)}  del ${(t.deleted / synced).toFixed(2)}`);
     const scans = await bench.env.query<{ name: string; seq: number; seqRows: number; idx: number }>(
-      `select schemaname || '.' || relname as name, seq_scan::int as seq, seq_tup_read::int as "seqRows", coalesce(idx_scan, 0)::int as idx
+      `select schemaname || '.' || relname as name, seq_scan::float8 as seq, seq_tup_read::float8 as "seqRows", coalesce(idx_scan, 0)::float8 as idx
          from pg_stat_user_tables where seq_scan > 0 order by seq_tup_read desc limit 12`,
     );
     console.log(`\nsequential scans (rows read) and index scans per table`);

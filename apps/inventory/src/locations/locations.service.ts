@@ -27,7 +27,7 @@ export class LocationsService {
       .createQueryBuilder()
       .insert()
       .into(Location)
-      .values({ id: newRowId(), name: `Amazon FBA (${accountId.slice(0, 8)})`, kind: 'fba', accountId })
+      .values({ id: newRowId(), name: `Amazon FBA (account ${accountId})`, kind: 'fba', accountId })
       .orIgnore()
       .execute();
     return (await manager.findOneByOrFail(Location, { kind: 'fba', accountId })).id;

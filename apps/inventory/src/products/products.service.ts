@@ -35,7 +35,9 @@ export class ProductsService {
    */
   async resolve(request: ResolveProductsRequest): Promise<ResolveProductsResponse> {
     return this.dataSource.transaction(async (manager) => {
-      const skus = [...new Map(request.skus.map((s) => [s.sku, s])).values()];
+      // In SKU order, so resolvers of pages side by side that share new SKUs take the offers'
+      // unique-key locks in the same order and cannot deadlock.
+      const skus = [...new Map(request.skus.map((s) => [s.sku, s])).values()].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
       const known: { sku: string; product_id: string }[] = await manager.query(
         `select sku, product_id from offers where account_id = $1 and sku = any($2::text[])`,
         [request.accountId, skus.map((s) => s.sku)],

@@ -86,6 +86,8 @@ export interface PreparedPage {
   /** Those inventory gave for this page, to remember. */
   learned: { sku: string; productId: string }[];
   failures: { order: AmazonOrder; reason: string }[];
+  /** Skipped as never confirmed because no sales order had them when the page was prepared. */
+  unconfirmed: AmazonOrder[];
 }
 
 interface Prepared {
@@ -118,7 +120,7 @@ export class SalesOrderWriter {
 
   /**
    * Everything before the transaction: map the page and resolve its partners and products.
-   * The sync prepares page n+1 while page n commits. `existing`: the page's known orders,
+   * The sync prepares the next pages while page n commits. `existing`: the page's known orders,
    * if the caller loaded them already.
    */
   async prepare(account: SellerAccount, orders: AmazonOrder[], marketplaces: Map<string, Marketplace>, existing?: Map<string, SalesOrder>): Promise<PreparedPage> {
@@ -126,6 +128,7 @@ export class SalesOrderWriter {
     existing ??= await this.loadExisting(account.id, orders.map((o) => o.orderId).filter(Boolean));
     const mapped: MappedOrder[] = [];
     const failures: { order: AmazonOrder; reason: string }[] = [];
+    const unconfirmed: AmazonOrder[] = [];
     for (const order of orders) {
       if (!order || !isSyncable(order)) {
         outcome.skipped++;
@@ -133,6 +136,7 @@ export class SalesOrderWriter {
       }
       if (neverConfirmed(order, existing.has(order.orderId))) {
         outcome.skipped++;
+        unconfirmed.push(order);
         continue;
       }
       try {
@@ -146,7 +150,7 @@ export class SalesOrderWriter {
     }
 
     const resolved = mapped.length ? await this.resolve(account, mapped, existing) : { prepared: [], productIds: new Map<string, string>(), learned: [] };
-    return { account, outcome, existing, ...resolved, failures };
+    return { account, outcome, existing, ...resolved, failures, unconfirmed };
   }
 
   /** One transaction: orders, lines, their events, quarantines. */
@@ -191,6 +195,23 @@ export class SalesOrderWriter {
           `update quarantined_orders set resolved_at = now() where account_id = $1 and amazon_order_id = any($2::text[]) and resolved_at is null`,
           [account.id, outcome.committed],
         );
+      }
+      // An earlier page of this run may have created one of the orders skipped as never
+      // confirmed (pages are prepared side by side); its cancellation must not be lost: it is
+      // quarantined, and the next run fetches it again and cancels the sales order.
+      if (page.unconfirmed.length) {
+        const created = await findByKeys<{ amazon_order_id: string }>(
+          manager,
+          'sales_orders',
+          ['amazon_order_id'],
+          { amazon_order_id: { type: 'text', values: page.unconfirmed.map((o) => o.orderId) } },
+          { account_id: account.id },
+        );
+        const createdIds = new Set(created.map((row) => row.amazon_order_id));
+        for (const order of page.unconfirmed.filter((o) => createdIds.has(o.orderId))) {
+          failures.push({ order, reason: 'cancelled on Amazon while an earlier page of this run created its sales order; fetched again next run' });
+          outcome.skipped--;
+        }
       }
       for (const failure of failures) await this.quarantine(manager, account, failure.order, failure.reason);
       outcome.quarantined = failures.length;

@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { Outbox } from '@connector/messaging';
+import { runMigrations } from '@connector/persistence';
+import type { ServiceClient } from '@connector/platform';
+import type { AmazonOrder } from '@connector/sp-api';
+import { TestEnvironment } from '@connector/testing';
+import { SellerAccount } from '../accounts/seller-account.entity';
+import { ingestionDataSource } from '../data-source';
+import { Marketplace } from '../marketplaces/marketplace.entity';
+import { SalesOrderWriter } from './sales-order-writer';
+
+/** Pages are prepared side by side; what an earlier page commits meanwhile must not be missed. */
+describe('sales order writer on real PostgreSQL: pages prepared side by side', () => {
+  const env = new TestEnvironment();
+  let db: DataSource;
+  let writer: SalesOrderWriter;
+  const account = { id: randomUUID() } as SellerAccount;
+  const marketplaces = new Map([['A1PA6795UKMFR9', { marketplaceId: 'A1PA6795UKMFR9', taxIncluded: true } as Marketplace]]);
+
+  /** Cancelled on Amazon before it was confirmed, no total: skipped unless we have the order. */
+  const cancelledUnconfirmed = (orderId: string) =>
+    ({
+      orderId,
+      salesChannel: { channelName: 'AMAZON', marketplaceId: 'A1PA6795UKMFR9' },
+      fulfillment: { fulfillmentStatus: 'CANCELLED', fulfilledBy: 'MERCHANT' },
+      createdTime: '2026-11-20T10:00:00Z',
+      lastUpdatedTime: '2026-11-20T11:00:00Z',
+    }) as unknown as AmazonOrder;
+
+  const createSalesOrder = (amazonOrderId: string) =>
+    db.query(
+      `insert into ingestion.sales_orders (id, account_id, marketplace_id, amazon_order_id, channel, status, amazon_status, currency,
+         purchased_at, amazon_updated_at, contact_id, delivery_address_id, is_business_order, lines_total, reconciled, content_hash, version)
+       values ($1, $2, 'A1PA6795UKMFR9', $3, 'FBM', 'confirmed', 'UNSHIPPED', 'EUR', now(), now(), $4, $5, false, 10, true, 'h', 1)`,
+      [randomUUID(), account.id, amazonOrderId, randomUUID(), randomUUID()],
+    );
+
+  beforeAll(async () => {
+    await env.setUp();
+    const options = ingestionDataSource(env.databaseUrl);
+    await runMigrations(options);
+    db = await new DataSource(options).initialize();
+    await db.query(
+      `insert into ingestion.seller_accounts (id, name, seller_id, region, lwa_client_id, encrypted_client_secret, encrypted_refresh_token,
+         marketplace_ids, orders_api, api_endpoint, lwa_endpoint, sync_enabled, sync_interval_seconds, initial_sync_from)
+       values ($1, 'Test', 'A2TEST', 'EU', 'client', 'x', 'x', '{A1PA6795UKMFR9}', 'v2026-01-01', 'http://127.0.0.1:1', 'http://127.0.0.1:1', false, 900, now())`,
+      [account.id],
+    );
+    // Only orders that map ask partner-resolution and inventory; these pages have none.
+    writer = new SalesOrderWriter(db, new Outbox(), undefined as unknown as ServiceClient);
+  });
+
+  afterAll(async () => {
+    await db?.destroy();
+    await env.tearDown();
+  });
+
+  it('skips an order cancelled before it was confirmed when no sales order has it', async () => {
+    const page = await writer.prepare(account, [cancelledUnconfirmed('302-0000000-0000001')], marketplaces);
+    const outcome = await writer.commit(page);
+    expect(outcome).toMatchObject({ seen: 1, skipped: 1, quarantined: 0, created: 0 });
+    expect(await env.query(`select * from ingestion.quarantined_orders`)).toEqual([]);
+  });
+
+  it('quarantines it instead when an earlier page created its sales order after this page was prepared', async () => {
+    const page = await writer.prepare(account, [cancelledUnconfirmed('302-0000000-0000002')], marketplaces);
+    expect(page.outcome.skipped).toBe(1);
+    await createSalesOrder('302-0000000-0000002'); // the earlier page commits
+    const outcome = await writer.commit(page);
+    expect(outcome).toMatchObject({ seen: 1, skipped: 0, quarantined: 1 });
+    const [row] = await env.query<{ amazon_order_id: string; reason: string; resolved_at: Date | null }>(
+      `select amazon_order_id, reason, resolved_at from ingestion.quarantined_orders`,
+    );
+    expect(row).toMatchObject({ amazon_order_id: '302-0000000-0000002', resolved_at: null });
+    expect(row.reason).toMatch(/earlier page of this run created its sales order/);
+  });
+});
