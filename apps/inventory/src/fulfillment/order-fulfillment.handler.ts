@@ -39,7 +39,10 @@ export class OrderFulfillmentHandler {
     for (const event of events) if ((newest.get(event.orderId)?.version ?? 0) < event.version) newest.set(event.orderId, event);
     const applied = await this.newerOnly(manager, [...newest.values()].map((e) => ({ ...e, status: e.status as string })));
     const todo = [...newest.values()].filter((event) => applied.has(event.orderId));
-    await this.cancel(manager, todo.filter((e) => e.status === SalesOrderStatus.Canceled));
+    // An order's first version has no delivery or stock move yet (they come from its synced
+    // events), so only later versions have anything to cancel: a backfill's many orders that
+    // arrive already cancelled cost no look-up.
+    await this.cancel(manager, todo.filter((e) => e.status === SalesOrderStatus.Canceled && e.version > 1));
     const open = todo.filter((e) => e.status !== SalesOrderStatus.Canceled);
     await this.recordFbaMoves(manager, open.filter((e) => e.channel === FulfillmentChannel.FBA));
     await this.ensureDeliveries(manager, open.filter((e) => e.channel === FulfillmentChannel.FBM));
