@@ -5,3 +5,4 @@ export * from './snake-naming.strategy';
 export * from './bulk-insert';
 export * from './find-by-keys';
 export * from './row-id';
+export * from './lock-order';

@@ -1,7 +1,17 @@
 import { isUUID } from 'class-validator';
 import { decodeCursor, encodeCursor } from './cursor';
+import { inLockOrder } from './lock-order';
 import { newRowId } from './row-id';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
+
+describe('inLockOrder', () => {
+  it('orders rows by their key whatever order they came in, and leaves the input as it was', () => {
+    const rows = [{ k: 'b|2' }, { k: 'a|9' }, { k: 'b|10' }];
+    expect(inLockOrder(rows, (r) => r.k).map((r) => r.k)).toEqual(['a|9', 'b|10', 'b|2']);
+    expect(inLockOrder([...rows].reverse(), (r) => r.k)).toEqual(inLockOrder(rows, (r) => r.k));
+    expect(rows.map((r) => r.k)).toEqual(['b|2', 'a|9', 'b|10']);
+  });
+});
 
 describe('newRowId', () => {
   it('is a UUIDv7 that sorts by creation time, so new rows go to the end of their index', async () => {

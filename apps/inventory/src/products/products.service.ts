@@ -16,7 +16,7 @@ import {
 import { Outbox } from '@connector/messaging';
 import { listPage, ServiceError } from '@connector/platform';
 import { DataSource, Repository } from 'typeorm';
-import { newRowId } from '@connector/persistence';
+import { inLockOrder, newRowId } from '@connector/persistence';
 import { Offer } from './offer.entity';
 import { Product } from './product.entity';
 
@@ -35,9 +35,8 @@ export class ProductsService {
    */
   async resolve(request: ResolveProductsRequest): Promise<ResolveProductsResponse> {
     return this.dataSource.transaction(async (manager) => {
-      // In SKU order, so resolvers of pages side by side that share new SKUs take the offers'
-      // unique-key locks in the same order and cannot deadlock.
-      const skus = [...new Map(request.skus.map((s) => [s.sku, s])).values()].sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
+      // Pages resolved side by side share new SKUs: see inLockOrder.
+      const skus = inLockOrder([...new Map(request.skus.map((s) => [s.sku, s])).values()], (s) => s.sku);
       const known: { sku: string; product_id: string }[] = await manager.query(
         `select sku, product_id from offers where account_id = $1 and sku = any($2::text[])`,
         [request.accountId, skus.map((s) => s.sku)],

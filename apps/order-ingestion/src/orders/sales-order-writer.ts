@@ -157,16 +157,17 @@ export class SalesOrderWriter {
   async commit(page: PreparedPage): Promise<PageOutcome> {
     const { account, outcome, existing, prepared, learned, failures } = page;
     await this.dataSource.transaction(async (manager) => {
-      // Prepared outside this transaction: an order another page (or replica) committed since
-      // is updated, not inserted twice.
+      // Prepared outside this transaction, while other pages (or replicas) committed: one
+      // look-up finds which of the page's unseen orders exist by now. A mapped one is updated,
+      // not inserted twice; one skipped as never confirmed is quarantined (below), so that its
+      // cancellation is fetched again next run rather than lost.
       const unseen = prepared.filter((p) => !existing.has(p.mapped.amazonOrderId)).map((p) => p.mapped.amazonOrderId);
-      if (unseen.length) {
-        // Usually none: ask cheaply first, load whole orders only for those that raced.
-        const raced = await this.knownIds(manager, account.id, unseen);
-        if (raced.length) {
-          const orders = await manager.find(SalesOrder, { where: { id: In(raced) }, relations: { lines: true } });
-          for (const order of orders) existing.set(order.amazonOrderId, order);
-        }
+      const appeared = new Map((await this.knownIds(manager, account.id, [...unseen, ...page.unconfirmed.map((o) => o.orderId)])).map((row) => [row.amazon_order_id, row.id]));
+      const raced = unseen.filter((amazonOrderId) => appeared.has(amazonOrderId));
+      if (raced.length) {
+        // Usually none: whole orders are loaded only for those.
+        const orders = await manager.find(SalesOrder, { where: { id: In(raced.map((amazonOrderId) => appeared.get(amazonOrderId)!)) }, relations: { lines: true } });
+        for (const order of orders) existing.set(order.amazonOrderId, order);
       }
       if (learned.length) {
         await manager
@@ -196,22 +197,9 @@ export class SalesOrderWriter {
           [account.id, outcome.committed],
         );
       }
-      // An earlier page of this run may have created one of the orders skipped as never
-      // confirmed (pages are prepared side by side); its cancellation must not be lost: it is
-      // quarantined, and the next run fetches it again and cancels the sales order.
-      if (page.unconfirmed.length) {
-        const created = await findByKeys<{ amazon_order_id: string }>(
-          manager,
-          'sales_orders',
-          ['amazon_order_id'],
-          { amazon_order_id: { type: 'text', values: page.unconfirmed.map((o) => o.orderId) } },
-          { account_id: account.id },
-        );
-        const createdIds = new Set(created.map((row) => row.amazon_order_id));
-        for (const order of page.unconfirmed.filter((o) => createdIds.has(o.orderId))) {
-          failures.push({ order, reason: 'cancelled on Amazon while an earlier page of this run created its sales order; fetched again next run' });
-          outcome.skipped--;
-        }
+      for (const order of page.unconfirmed.filter((o) => appeared.has(o.orderId))) {
+        failures.push({ order, reason: 'cancelled on Amazon while an earlier page of this run created its sales order; fetched again next run' });
+        outcome.skipped--;
       }
       for (const failure of failures) await this.quarantine(manager, account, failure.order, failure.reason);
       outcome.quarantined = failures.length;
@@ -250,16 +238,15 @@ export class SalesOrderWriter {
 
   /** The account's sales orders (with lines) among these Amazon order ids. */
   async loadExisting(accountId: string, amazonOrderIds: string[]): Promise<Map<string, SalesOrder>> {
-    const ids = await this.knownIds(this.dataSource.manager, accountId, amazonOrderIds);
-    if (ids.length === 0) return new Map();
-    const rows = await this.dataSource.getRepository(SalesOrder).find({ where: { id: In(ids) }, relations: { lines: true } });
+    const known = await this.knownIds(this.dataSource.manager, accountId, amazonOrderIds);
+    if (known.length === 0) return new Map();
+    const rows = await this.dataSource.getRepository(SalesOrder).find({ where: { id: In(known.map((row) => row.id)) }, relations: { lines: true } });
     return new Map(rows.map((row) => [row.amazonOrderId, row]));
   }
 
-  /** Ids of the account's sales orders among these Amazon order ids. */
-  private async knownIds(manager: EntityManager, accountId: string, amazonOrderIds: string[]): Promise<string[]> {
-    const rows = await findByKeys<{ id: string }>(manager, 'sales_orders', ['id'], { amazon_order_id: { type: 'text', values: amazonOrderIds } }, { account_id: accountId });
-    return rows.map((row) => row.id);
+  /** Which of these Amazon order ids the account has sales orders for, and their ids. */
+  private knownIds(manager: EntityManager, accountId: string, amazonOrderIds: string[]): Promise<{ id: string; amazon_order_id: string }[]> {
+    return findByKeys(manager, 'sales_orders', ['id', 'amazon_order_id'], { amazon_order_id: { type: 'text', values: amazonOrderIds } }, { account_id: accountId });
   }
 
   /** One request to partner-resolution and one to inventory for the whole page. */

@@ -10,18 +10,12 @@ import {
   ResolvePartnersRequest,
   ResolvePartnersResponse,
 } from '@connector/contracts';
-import { bulkInsert, findByKeys, newRowId } from '@connector/persistence';
+import { bulkInsert, findByKeys, inLockOrder, newRowId } from '@connector/persistence';
 import { listPage, ServiceError } from '@connector/platform';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { Contact } from './contact.entity';
 import { DeliveryAddress } from './delivery-address.entity';
 import { addressMatchKey, contactMatchKey } from './match-keys';
-
-/** Orders two-part unique keys the same way in every transaction. */
-function compareKeys(a1: string, a2: string, b1: string, b2: string): number {
-  if (a1 !== b1) return a1 < b1 ? -1 : 1;
-  return a2 < b2 ? -1 : a2 > b2 ? 1 : 0;
-}
 
 /** Readable stand-in when Amazon gives no buyer name (FBA orders often have none). */
 export const placeholderName = (orderReference: string) => `Amazon customer (order ${orderReference})`;
@@ -65,7 +59,7 @@ export class PartnersService {
    */
   private async recordOrders(manager: EntityManager, parties: PartyToResolve[], resolved: ResolvedParty[]): Promise<void> {
     const byOrder = new Map(parties.map((party, i) => [party.orderId, { party, partners: resolved[i] }]));
-    const rows = [...byOrder.values()].sort((a, b) => (a.party.orderId < b.party.orderId ? -1 : a.party.orderId > b.party.orderId ? 1 : 0));
+    const rows = inLockOrder([...byOrder.values()], (r) => r.party.orderId);
     await manager.query(
       `insert into order_partners (order_id, contact_id, delivery_address_id, closed_at)
        select o.order_id, o.contact_id, o.delivery_address_id, case when o.closed then now() end
@@ -93,9 +87,8 @@ export class PartnersService {
         anonymizedAt: null,
       });
     }
-    // In key order, so concurrent resolvers (the sync prepares pages side by side) take the
-    // unique-key locks of shared new buyers in the same order and cannot deadlock.
-    const values = [...rows.values()].sort((a, b) => compareKeys(a.accountId!, a.matchKey!, b.accountId!, b.matchKey!));
+    // The sync resolves pages side by side, and pages share new buyers: see inLockOrder.
+    const values = inLockOrder([...rows.values()], (r) => `${r.accountId}|${r.matchKey}`);
     await bulkInsert(manager, Contact, values, { onConflict: 'ignore' });
     const found = await findByKeys<{ id: string; account_id: string; match_key: string }>(manager, 'contacts', ['id', 'account_id', 'match_key'], {
       account_id: { type: 'uuid', values: values.map((r) => r.accountId) },
@@ -141,7 +134,7 @@ export class PartnersService {
     }
     // An address used again keeps its row; only its last order time moves on. Either way the
     // statement returns the row, so no second look-up is needed.
-    const values = [...rows.values()].sort((a, b) => compareKeys(a.contactId!, a.matchKey!, b.contactId!, b.matchKey!));
+    const values = inLockOrder([...rows.values()], (r) => `${r.contactId}|${r.matchKey}`);
     const found = await bulkInsert<DeliveryAddress, { id: string; contact_id: string; match_key: string }>(manager, DeliveryAddress, values, {
       onConflict: { target: ['contactId', 'matchKey'], set: 'last_ordered_at = greatest(delivery_addresses.last_ordered_at, excluded.last_ordered_at)' },
       returning: ['id', 'contact_id', 'match_key'],
