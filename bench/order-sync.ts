@@ -10,7 +10,7 @@
  * with limits off, orders per second from the sandbox to committed sales orders, partners
  * and products; and the peak memory of every process.
  */
-import { sandboxAccountBody, waitFor } from '@connector/launcher';
+import { waitFor } from '@connector/launcher';
 import { OPERATION_LIMITS } from '@connector/sp-api';
 import { CpuUsage, printCpuUsage } from './cpu-usage';
 import { arg, BenchSystem } from './support';
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     const cpu = new CpuUsage(() => new Map([...bench.system.processes].map(([name, proc]) => [name, proc.pid])));
     cpu.begin();
     const startedAt = Date.now();
-    const account = await bench.json<{ id: string }>('POST', '/api/accounts', sandboxAccountBody(seller, bench.sandboxUrl, 'EU', { name: 'Bench', ordersApi: api, syncIntervalSeconds: 86400 }));
+    const account = await bench.benchAccount(seller, { ordersApi: api });
     const run = await waitFor(async () => {
       const runs = (await bench.json<{ items: any[] }>('GET', `/api/accounts/${account.id}/sync-runs`)).items;
       return runs[0] && runs[0].status !== 'running' ? runs[0] : undefined;

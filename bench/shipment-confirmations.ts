@@ -9,7 +9,7 @@
  * 2. At the limit: Amazon's limits on with the clock ×scale, every delivery validated at
  *    once; confirmations per second sustained against confirmShipment's 2/s (×scale), and 429s.
  */
-import { sandboxAccountBody, waitFor } from '@connector/launcher';
+import { waitFor } from '@connector/launcher';
 import { arg, BenchSystem, percentile } from './support';
 
 const SELLER = { sellerId: 'A2BENCHSHIP001', clientId: 'ship', clientSecret: 'ship-secret', refreshToken: 'Atzr|ship', marketplaceIds: ['A1PA6795UKMFR9'] };
@@ -17,7 +17,7 @@ const SELLER = { sellerId: 'A2BENCHSHIP001', clientId: 'ship', clientSecret: 'sh
 async function readyDeliveries(bench: BenchSystem, count: number): Promise<string[]> {
   await bench.sandboxJson('POST', '/_sandbox/sellers', SELLER);
   await bench.sandboxJson('POST', `/_sandbox/sellers/${SELLER.sellerId}/orders/generate`, { count, seed: 'ship', marketplaceIds: SELLER.marketplaceIds, fulfilledBy: 'MERCHANT', statuses: ['UNSHIPPED'] });
-  await bench.json('POST', '/api/accounts', sandboxAccountBody(SELLER, bench.sandboxUrl, 'EU', { name: 'Bench', syncIntervalSeconds: 86400 }));
+  await bench.benchAccount(SELLER);
   return waitFor(async () => {
     const rows = await bench.env.query<{ id: string }>(`select id from inventory.deliveries where state = 'ready' order by created_at`);
     return rows.length >= count ? rows.map((r) => r.id) : undefined;

@@ -9,6 +9,11 @@ export class BenchSystem extends RunningSystem {
   sandboxJson<T = any>(method: string, path: string, body?: unknown): Promise<T> {
     return bodyOf(method, path, this.sandbox<T>(method, path, body));
   }
+
+  /** A benchmark account of a sandbox seller (one sync a day: the benchmark triggers its own). */
+  benchAccount<T = { id: string }>(seller: Parameters<RunningSystem['createAccount']>[0], extra: Record<string, unknown> = {}): Promise<T> {
+    return bodyOf('POST', '/api/accounts', this.createAccount<T>(seller, 'EU', { name: 'Bench', syncIntervalSeconds: 86400, ...extra }));
+  }
 }
 
 async function bodyOf<T>(method: string, path: string, answer: Promise<HttpAnswer<T>>): Promise<T> {

@@ -9,16 +9,24 @@ import { ParkedEvent } from './messaging.entities';
 import { EventBatchContext, EventContext, EventHandlerMetadata, ON_EVENT } from './on-event.decorator';
 import { SingleFlight } from './single-flight';
 
-interface Delivery {
+/** A delivered event of a subject this service handles. */
+interface Routed {
   msg: JsMsg;
-  eventId: string;
   subject: string;
-  raw: string;
   handlers: Handler[];
+}
+
+interface Delivery extends Routed {
+  eventId: string;
+  raw: string;
   payload: object;
 }
 
-type Handler = EventHandlerMetadata & { run: (payload: object | object[], context: EventContext | EventBatchContext) => Promise<void> };
+type Handler = EventHandlerMetadata & {
+  run: (payload: object | object[], context: EventContext | EventBatchContext) => Promise<void>;
+  /** The properties its payload class declares: all it gets of an event, and all that is checked. */
+  declared: Set<string>;
+};
 
 export interface EventConsumerSettings {
   /** The durable consumer's name: one per service, shared by its replicas. */
@@ -70,7 +78,6 @@ function covers(wide: string, narrow: string): boolean {
 export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(EventConsumer.name);
   private readonly handlers = new Map<string, Handler[]>();
-  private readonly declared = new Map<Function, Set<string>>();
   private messages: ConsumerMessages[] = [];
   /** Delivered and not yet handled; whatever piles up while a batch runs is the next batch. */
   private readonly buffer: JsMsg[] = [];
@@ -178,7 +185,11 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
         if (list.length && list[0].payloadClass !== meta.payloadClass) {
           throw new Error(`handlers of ${meta.subject} declare different payload classes (${list[0].payloadClass.name}, ${meta.payloadClass.name}); use one`);
         }
-        list.push({ ...meta, run: (payload, context) => (instance[method] as Function).call(instance, payload, context) });
+        list.push({
+          ...meta,
+          run: (payload, context) => (instance[method] as Function).call(instance, payload, context),
+          declared: list[0]?.declared ?? new Set(getMetadataStorage().getTargetValidationMetadatas(meta.payloadClass, '', true, false).map((m) => m.propertyName)),
+        });
         this.handlers.set(meta.subject, list);
       }
     }
@@ -196,10 +207,10 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
   async handleBatch(batch: JsMsg[]): Promise<void> {
     // Events of a family this service reads but has no handler for are acked first, without
     // awaiting in between, so their acks leave in one write rather than one each.
-    const ours = batch.filter((msg) => this.handlers.has(this.stream.eventSubjectOf(msg.subject)) || (msg.ack(), false));
+    const ours = batch.map((msg) => this.route(msg)).filter((routed) => routed !== undefined);
     const ready: Delivery[] = [];
-    for (const msg of ours) {
-      const delivery = await this.prepare(msg);
+    for (const routed of ours) {
+      const delivery = await this.prepare(routed);
       if (delivery) ready.push(delivery);
     }
     if (ready.length === 0) return;
@@ -236,22 +247,26 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
 
   /** Handles one delivery on its own; exposed for tests. */
   async handle(msg: JsMsg): Promise<void> {
-    const delivery = await this.prepare(msg);
+    const routed = this.route(msg);
+    const delivery = routed && (await this.prepare(routed));
     if (delivery) await this.handleOne(delivery);
   }
 
-  /** Acks what is not ours and parks what does not parse; the rest is ready to handle. */
-  private async prepare(msg: JsMsg): Promise<Delivery | undefined> {
+  /** The event's subject and handlers; an event this service does not handle is acked here. */
+  private route(msg: JsMsg): Routed | undefined {
     const subject = this.stream.eventSubjectOf(msg.subject);
     const handlers = this.handlers.get(subject);
-    if (!handlers) {
-      msg.ack(); // Not one this service handles.
-      return undefined;
-    }
+    if (handlers) return { msg, subject, handlers };
+    msg.ack();
+    return undefined;
+  }
+
+  /** Parks what does not parse; the rest is ready to handle. */
+  private async prepare({ msg, subject, handlers }: Routed): Promise<Delivery | undefined> {
     const eventId = msg.headers?.get('Nats-Msg-Id') || `${this.stream.streamName}:${msg.seq}`;
     const raw = msg.string();
     try {
-      return { msg, eventId, subject, raw, handlers, payload: await this.parse(raw, handlers[0].payloadClass) };
+      return { msg, eventId, subject, raw, handlers, payload: await this.parse(raw, handlers[0]) };
     } catch (err) {
       await this.park(msg, eventId, subject, raw, err.message);
       return undefined;
@@ -281,7 +296,7 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
     }
   }
 
-  private async parse(raw: string, payloadClass: new () => object): Promise<object> {
+  private async parse(raw: string, { payloadClass, declared }: Handler): Promise<object> {
     let data: unknown;
     try {
       data = JSON.parse(raw);
@@ -291,7 +306,6 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
     if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new ValidationFailure('payload is not a JSON object');
     // The handler gets, and so we check, only what its payload class declares: a consumer that
     // reads three fields of a large event neither pays for nor depends on the rest.
-    const declared = this.declaredProperties(payloadClass);
     const picked = Object.fromEntries(Object.entries(data).filter(([key]) => declared.has(key)));
     const payload = plainToInstance(payloadClass, picked);
     const errors = await validate(payload, { forbidUnknownValues: true });
@@ -300,15 +314,6 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
       throw new ValidationFailure(`invalid ${payloadClass.name}: ${fields.join('; ')}`);
     }
     return payload;
-  }
-
-  private declaredProperties(payloadClass: new () => object): Set<string> {
-    let declared = this.declared.get(payloadClass);
-    if (!declared) {
-      declared = new Set(getMetadataStorage().getTargetValidationMetadatas(payloadClass, '', true, false).map((m) => m.propertyName));
-      this.declared.set(payloadClass, declared);
-    }
-    return declared;
   }
 
   private async park(msg: JsMsg, eventId: string, subject: string, raw: string, reason: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { connect, createInbox, headers, JetStreamClient, JetStreamManager, Msg, NatsConnection, RetentionPolicy, StorageType, Subscription } from 'nats';
+import { connect, createInbox, headers, JetStreamClient, JetStreamManager, Msg, NatsConnection, RetentionPolicy, StorageType } from 'nats';
 
 /** Events are kept this long in the stream; nothing older can be redelivered. */
 export const STREAM_MAX_AGE_DAYS = 14;
@@ -42,7 +42,8 @@ export class EventStream implements OnApplicationShutdown {
   private connecting?: Promise<NatsConnection>;
   readonly streamName: string;
   readonly subjectPrefix: string;
-  private acks?: { inbox: string; subscription: Subscription };
+  /** Where JetStream answers this process's publishes; subscribed on first publish. */
+  private ackInbox?: string;
   private readonly pendingAcks = new Map<string, PendingAck>();
   private nextAck = 0;
 
@@ -82,7 +83,7 @@ export class EventStream implements OnApplicationShutdown {
    */
   async publishAll(events: EventToPublish[]): Promise<void> {
     const nc = await this.nats();
-    const acks = this.ackInbox(nc);
+    const inbox = this.subscribeAcks(nc);
     const waits: Promise<void>[] = [];
     const tokens: string[] = [];
     let timer: NodeJS.Timeout | undefined;
@@ -94,7 +95,7 @@ export class EventStream implements OnApplicationShutdown {
         const h = headers();
         h.set('Nats-Msg-Id', event.id);
         // Throws at once if the connection is closing or the event is larger than NATS allows.
-        nc.publish(this.subjectOf(event.subject), event.data, { reply: `${acks.inbox}.${token}`, headers: h });
+        nc.publish(this.subjectOf(event.subject), event.data, { reply: `${inbox}.${token}`, headers: h });
       }
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`JetStream did not acknowledge ${events.length} events within ${PUBLISH_ACK_TIMEOUT_MS} ms`)), PUBLISH_ACK_TIMEOUT_MS);
@@ -108,13 +109,12 @@ export class EventStream implements OnApplicationShutdown {
     }
   }
 
-  private ackInbox(nc: NatsConnection): { inbox: string } {
-    if (!this.acks) {
-      const inbox = createInbox();
-      const subscription = nc.subscribe(`${inbox}.*`, { callback: (err, msg) => err || this.onAck(msg) });
-      this.acks = { inbox, subscription };
+  private subscribeAcks(nc: NatsConnection): string {
+    if (!this.ackInbox) {
+      this.ackInbox = createInbox();
+      nc.subscribe(`${this.ackInbox}.*`, { callback: (err, msg) => err || this.onAck(msg) });
     }
-    return this.acks;
+    return this.ackInbox;
   }
 
   /** A PubAck, JetStream's refusal, or NATS's "no responders" (no stream holds the subject). */
@@ -123,7 +123,7 @@ export class EventStream implements OnApplicationShutdown {
     if (!pending) return; // Late answer to a batch that already gave up.
     if (msg.headers?.code === 503) return pending.reject(new Error('no JetStream stream takes this subject'));
     try {
-      const answer = JSON.parse(new TextDecoder().decode(msg.data)) as { seq?: number; error?: { description?: string } };
+      const answer = msg.json<{ seq?: number; error?: { description?: string } }>();
       if (answer.error || !answer.seq) pending.reject(new Error(`JetStream refused an event: ${answer.error?.description ?? 'no sequence'}`));
       else pending.resolve();
     } catch {
@@ -182,7 +182,7 @@ export class EventStream implements OnApplicationShutdown {
     this.connecting = undefined;
     this.managing = undefined;
     this.streamReady = undefined;
-    this.acks = undefined;
+    this.ackInbox = undefined;
     if (!connection || connection.isClosed()) return;
     // Drain lets pending acks and publishes go out; if it cannot, close anyway.
     await connection.drain().catch(() => connection.close());

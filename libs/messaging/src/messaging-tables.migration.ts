@@ -1,11 +1,14 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
+/** The schema of the service whose data source runs the migration. */
+const schemaOf = (queryRunner: QueryRunner) => (queryRunner.connection.options as { schema?: string }).schema ?? 'public';
+
 /** Outbox, processed and parked events, in the schema of the service that runs it. */
 export class MessagingTables1764300000000 implements MigrationInterface {
   name = 'MessagingTables1764300000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const schema = (queryRunner.connection.options as { schema?: string }).schema ?? 'public';
+    const schema = schemaOf(queryRunner);
     await queryRunner.query(`
       create table "${schema}".outbox (
         id uuid primary key,
@@ -41,7 +44,7 @@ export class MessagingTables1764300000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    const schema = (queryRunner.connection.options as { schema?: string }).schema ?? 'public';
+    const schema = schemaOf(queryRunner);
     await queryRunner.query(`drop table "${schema}".parked_events`);
     await queryRunner.query(`drop table "${schema}".processed_events`);
     await queryRunner.query(`drop table "${schema}".outbox`);
@@ -57,12 +60,12 @@ export class OutboxPayloadAsJson1764400000000 implements MigrationInterface {
   name = 'OutboxPayloadAsJson1764400000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const schema = (queryRunner.connection.options as { schema?: string }).schema ?? 'public';
+    const schema = schemaOf(queryRunner);
     await queryRunner.query(`alter table "${schema}".outbox alter column payload type json using payload::json`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    const schema = (queryRunner.connection.options as { schema?: string }).schema ?? 'public';
+    const schema = schemaOf(queryRunner);
     await queryRunner.query(`alter table "${schema}".outbox alter column payload type jsonb using payload::jsonb`);
   }
 }
