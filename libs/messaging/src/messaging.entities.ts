@@ -1,8 +1,8 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 
-/** An event written in the same transaction as the change that caused it; the relay publishes it. */
+/** An event written in the same transaction as the change that caused it; the relay publishes it and deletes the row. */
 @Entity({ name: 'outbox' })
-@Index('outbox_unpublished', ['position'], { where: 'published_at IS NULL' })
+@Index('outbox_position', ['position'])
 export class OutboxMessage {
   /** Also the JetStream message id, so a re-publish after a crash is dropped as a duplicate. */
   @PrimaryColumn('uuid') id: string;
@@ -11,7 +11,6 @@ export class OutboxMessage {
   @Column({ type: 'text' }) subject: string;
   @Column({ type: 'json' }) payload: unknown;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
-  @Column({ name: 'published_at', type: 'timestamptz', nullable: true }) publishedAt: Date | null;
 }
 
 /** Events this service has handled: a redelivery of one of them is acknowledged and ignored. */

@@ -87,7 +87,7 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     });
     // Three replicas starting at once: the advisory lock lets exactly one migrate.
     const applied = await Promise.all([runMigrations(options), runMigrations(options), runMigrations(options)]);
-    expect(applied.flat().sort()).toEqual(['MessagingTables1764300000000', 'OutboxPayloadAsJson1764400000000', 'ThingsTable1764300000001']);
+    expect(applied.flat().sort()).toEqual(['MessagingTables1764300000000', 'OutboxDeletedOnPublish1764500000000', 'OutboxPayloadAsJson1764400000000', 'ThingsTable1764300000001']);
 
     @Module({
       imports: [
@@ -115,8 +115,8 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
   it('publishes an event written in a transaction, and the handler runs once', async () => {
     await dataSource.transaction((manager) => app.get(Outbox).add(manager, THING_HAPPENED, { name: 'first', attempt: 1 }));
     await waitFor(async () => (await seen('first')) === 1, { what: 'the handler' });
-    const [outbox] = await dataSource.query(`select published_at from things.outbox`);
-    expect(outbox.published_at).not.toBeNull();
+    // Published events leave the outbox.
+    await waitFor(async () => (await dataSource.query(`select count(*)::int as n from things.outbox`))[0].n === 0, { what: 'an empty outbox' });
     expect(await dataSource.query(`select subject from things.processed_events`)).toEqual([{ subject: THING_HAPPENED }]);
   });
 
@@ -129,7 +129,8 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     ).rejects.toThrow('the change failed');
     await app.get(OutboxRelay).drain();
     expect(handler.calls).not.toContain('rolled-back');
-    expect(await dataSource.query(`select count(*)::int as n from things.outbox`)).toEqual([{ n: 1 }]);
+    // Nothing waits in the outbox: the rolled-back event was never there.
+    expect(await dataSource.query(`select count(*)::int as n from things.outbox`)).toEqual([{ n: 0 }]);
   });
 
   it('a redelivered event (same id) is acknowledged and changes nothing', async () => {
@@ -212,15 +213,13 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     expect(firstSeen.slice(0, 7)).toEqual(['burst-0', 'burst-1', 'burst-2', 'burst-3', 'burst-4', 'burst-5', 'burst-6']);
   });
 
-  it('prunes published outbox rows after a day and processed ids once the stream cannot redeliver them', async () => {
-    await dataSource.query(`insert into things.outbox (id, subject, payload, published_at) values ('00000000-0000-4000-8000-00000000000a', 'x', '{}', now() - interval '2 days')`);
+  it('prunes processed ids once the stream cannot redeliver their event', async () => {
     await dataSource.query(`insert into things.processed_events (event_id, subject, processed_at) values ('ancient', 'x', now() - interval '30 days')`);
-    const recent: { n: number }[] = await dataSource.query(`select count(*)::int as n from things.outbox where published_at > now() - interval '1 day'`);
+    const recent: { n: number }[] = await dataSource.query(`select count(*)::int as n from things.processed_events where event_id <> 'ancient'`);
     await app.get(OutboxRelay).prune();
-    expect(await dataSource.query(`select id from things.outbox where id = '00000000-0000-4000-8000-00000000000a'`)).toEqual([]);
     expect(await dataSource.query(`select event_id from things.processed_events where event_id = 'ancient'`)).toEqual([]);
-    expect(await dataSource.query(`select count(*)::int as n from things.outbox where published_at > now() - interval '1 day'`)).toEqual(recent);
-    expect((await dataSource.query(`select count(*)::int as n from things.processed_events`))[0].n).toBeGreaterThan(0);
+    expect(await dataSource.query(`select count(*)::int as n from things.processed_events`)).toEqual(recent);
+    expect(recent[0].n).toBeGreaterThan(0);
   });
 
   it('gives a batch handler the events of a run together, in order, each once', async () => {
@@ -287,5 +286,30 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     } finally {
       await elsewhere.onApplicationShutdown();
     }
+  });
+
+  it('an upgrade keeps the events still to publish and drops the ones already published', async () => {
+    const options = serviceDataSourceOptions({ url: env.databaseUrl, schema: 'upgraded', entities: MESSAGING_ENTITIES, migrations: MESSAGING_MIGRATIONS.slice(0, 2) });
+    await runMigrations(options);
+    await dataSource.query(`insert into upgraded.outbox (id, subject, payload, published_at) values
+      ('00000000-0000-4000-8000-0000000000a1', 'x', '{}', now()), ('00000000-0000-4000-8000-0000000000a2', 'x', '{}', null)`);
+    await runMigrations({ ...options, migrations: MESSAGING_MIGRATIONS });
+    expect(await dataSource.query(`select id from upgraded.outbox`)).toEqual([{ id: '00000000-0000-4000-8000-0000000000a2' }]);
+  });
+
+  // Last: it stops the service's own relay.
+  it('an event JetStream refuses stays in the outbox and goes out once it can', async () => {
+    await app.get(OutboxRelay).onApplicationShutdown();
+    const refused = new EventStream({ natsUrl: NATS_URL, namespace: `${env.namespace}-nostream`, serviceName: 'things' });
+    try {
+      await dataSource.transaction((manager) => app.get(Outbox).add(manager, THING_HAPPENED, { name: 'refused-first', attempt: 1 }));
+      await expect(new OutboxRelay(dataSource, refused).drain()).rejects.toThrow(/no JetStream stream|did not acknowledge/);
+      expect(await dataSource.query(`select subject from things.outbox`)).toEqual([{ subject: THING_HAPPENED }]);
+    } finally {
+      await refused.onApplicationShutdown();
+    }
+    expect(await new OutboxRelay(dataSource, app.get(EventStream)).drain()).toBe(1);
+    await waitFor(async () => (await seen('refused-first')) === 1, { what: 'the handler' });
+    expect(await dataSource.query(`select subject from things.outbox`)).toEqual([]);
   });
 });

@@ -31,7 +31,7 @@ const PRUNE_MS = 3600_000;
 
 /**
  * Publishes committed outbox rows to JetStream in order, with the row id as message id, and
- * marks them published. Woken by the outbox's NOTIFY at commit; polls as a fallback.
+ * removes them. Woken by the outbox's NOTIFY at commit; polls as a fallback.
  * Replicas share the work through `for update skip locked`.
  */
 @Injectable()
@@ -80,25 +80,26 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async publishBatch(): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      // The payload as text: it goes out as it is, with no parse and re-serialisation here.
-      const rows: { id: string; subject: string; payload: string }[] = await manager.query(
-        `select id, subject, payload::text as payload from outbox where published_at is null order by position limit $1 for update skip locked`,
+      // Taken out of the outbox and published in one transaction: if publishing fails, the
+      // rollback puts them back. Deleting costs a fraction of marking a row published (an
+      // update copies the whole row); the stream keeps the events themselves. The payload
+      // comes as text: it goes out as it is, with no parse and re-serialisation here.
+      // (TypeORM gives a DELETE's rows with its count.)
+      const [rows]: [{ id: string; position: string; subject: string; payload: string }[], number] = await manager.query(
+        `delete from outbox where id in (select id from outbox order by position limit $1 for update skip locked)
+         returning id, position, subject, payload::text as payload`,
         [BATCH],
       );
       if (rows.length === 0) return 0;
+      rows.sort((a, b) => Number(a.position) - Number(b.position));
       // Issued in order on one connection, so the stream keeps the outbox order.
       await this.stream.publishAll(rows.map((row) => ({ subject: row.subject, data: row.payload, id: row.id })));
-      await manager.query(`update outbox set published_at = now() where id = any($1::uuid[])`, [rows.map((row) => row.id)]);
       return rows.length;
     });
   }
 
-  /**
-   * Housekeeping: published outbox rows are kept a day for inspection; processed-event ids
-   * only as long as the stream could still redeliver their event.
-   */
+  /** Housekeeping: processed-event ids are kept only as long as the stream could still redeliver their event. */
   async prune(): Promise<void> {
-    await this.dataSource.query(`delete from outbox where published_at < now() - interval '1 day'`);
     await this.dataSource.query(`delete from processed_events where processed_at < now() - make_interval(days => $1)`, [STREAM_MAX_AGE_DAYS + 1]);
   }
 
