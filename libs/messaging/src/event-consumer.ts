@@ -4,22 +4,49 @@ import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validate } from 'class-validator';
 import { AckPolicy, ConsumerEvents, ConsumerInfo, ConsumerMessages, DeliverPolicy, JsMsg } from 'nats';
 import { DataSource } from 'typeorm';
+import { PACK_HEADER, unpackEvents } from './event-pack';
 import { EventStream } from './event-stream';
 import { ParkedEvent } from './messaging.entities';
 import { EventBatchContext, EventContext, EventHandlerMetadata, ON_EVENT } from './on-event.decorator';
 import { SingleFlight } from './single-flight';
 
-/** A delivered event of a subject this service handles. */
+/** How a delivered message's events went: it is settled from this once all are done. */
+interface MessageOutcome {
+  events: number;
+  parked: number;
+  /** Set when one of its events is to be tried again. */
+  retryInMs?: number;
+}
+
+/** A delivered message (one event, or a pack of them) of a subject this service handles. */
 interface Routed {
   msg: JsMsg;
   subject: string;
   handlers: Handler[];
+  outcome: MessageOutcome;
 }
 
+/** One event of a delivered message, validated and ready for its handlers. */
 interface Delivery extends Routed {
   eventId: string;
-  raw: string;
+  /** The event as JSON text, for parking it. */
+  raw: () => string;
   payload: object;
+}
+
+const NOT_JSON = Symbol('not JSON');
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return NOT_JSON;
+  }
+}
+
+/** Events in a message: a pack says how many it holds. */
+function eventsIn(msg: JsMsg): number {
+  return Number(msg.headers?.get(PACK_HEADER)) || 1;
 }
 
 type Handler = EventHandlerMetadata & {
@@ -107,7 +134,9 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
       const consumer = await js.consumers.get(this.stream.streamName, name);
       // A callback, not the async iterator: the iterator costs ~10x the CPU per message.
       const messages = await consumer.consume({
-        max_messages: this.settings.maxBatch * 2,
+        // Bytes, not messages, since a message may be a pack of events (at most 100 messages
+        // still); room for several packs at their largest (event-pack.ts).
+        max_bytes: 4 * 1024 * 1024,
         callback: (msg) => {
           this.buffer.push(msg);
           this.runner.kick();
@@ -195,26 +224,37 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
     }
   }
 
+  /** Takes whole messages, about `maxBatch` events at a time (a pack is never split). */
   private async drainBuffer(): Promise<void> {
-    while (this.buffer.length) await this.handleBatch(this.buffer.splice(0, this.settings.maxBatch));
+    while (this.buffer.length) {
+      let take = 0;
+      for (let events = 0; take < this.buffer.length && (take === 0 || events + eventsIn(this.buffer[take]) <= this.settings.maxBatch); take++) {
+        events += eventsIn(this.buffer[take]);
+      }
+      await this.handleBatch(this.buffer.splice(0, take));
+    }
   }
 
   /**
-   * Handles a batch in one transaction, in delivery order: one dedup insert for all, then
-   * each handler, then one commit, then the acks. If anything in it fails, the batch is
-   * rolled back and its events are handled one by one, so one bad event costs only itself.
+   * Handles a batch of messages in one transaction, in delivery order: one dedup insert for
+   * all their events, then each handler, then one commit, then the acks. If anything in it
+   * fails, the batch is rolled back and its events are handled one by one, so one bad event
+   * costs only itself. A message is settled once all its events are: acked when handled (or
+   * parked), negatively acked with back-off when one of them is to be tried again.
    */
   async handleBatch(batch: JsMsg[]): Promise<void> {
     // Events of a family this service reads but has no handler for are acked first, without
     // awaiting in between, so their acks leave in one write rather than one each.
     const ours = batch.map((msg) => this.route(msg)).filter((routed) => routed !== undefined);
     const ready: Delivery[] = [];
-    for (const routed of ours) {
-      const delivery = await this.prepare(routed);
-      if (delivery) ready.push(delivery);
-    }
-    if (ready.length === 0) return;
-    if (ready.length === 1) return this.handleOne(ready[0]);
+    for (const routed of ours) ready.push(...(await this.prepare(routed)));
+    if (ready.length === 1) await this.handleOne(ready[0]);
+    else if (ready.length > 1) await this.handleTogether(ready);
+    // (Should anything above throw, nothing is settled: the messages come again after ack_wait.)
+    for (const { msg, outcome } of ours) this.settle(msg, outcome);
+  }
+
+  private async handleTogether(ready: Delivery[]): Promise<void> {
     try {
       await this.dataSource.transaction(async (manager) => {
         const inserted: { event_id: string }[] = await manager.query(
@@ -240,40 +280,53 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
     } catch (err) {
       this.logger.warn(`a batch of ${ready.length} events failed (${err.message}); handling them one by one`);
       for (const d of ready) await this.handleOne(d);
-      return;
     }
-    for (const d of ready) d.msg.ack();
   }
 
-  /** Handles one delivery on its own; exposed for tests. */
+  /** Handles one delivered message on its own; exposed for tests. */
   async handle(msg: JsMsg): Promise<void> {
-    const routed = this.route(msg);
-    const delivery = routed && (await this.prepare(routed));
-    if (delivery) await this.handleOne(delivery);
+    await this.handleBatch([msg]);
   }
 
-  /** The event's subject and handlers; an event this service does not handle is acked here. */
+  /** The message's subject and handlers; a message this service does not handle is acked here. */
   private route(msg: JsMsg): Routed | undefined {
     const subject = this.stream.eventSubjectOf(msg.subject);
     const handlers = this.handlers.get(subject);
-    if (handlers) return { msg, subject, handlers };
+    if (handlers) return { msg, subject, handlers, outcome: { events: 0, parked: 0 } };
     msg.ack();
     return undefined;
   }
 
-  /** Parks what does not parse; the rest is ready to handle. */
-  private async prepare({ msg, subject, handlers }: Routed): Promise<Delivery | undefined> {
-    const eventId = msg.headers?.get('Nats-Msg-Id') || `${this.stream.streamName}:${msg.seq}`;
-    const raw = msg.string();
-    try {
-      return { msg, eventId, subject, raw, handlers, payload: await this.parse(raw, handlers[0]) };
-    } catch (err) {
-      await this.park(msg, eventId, subject, raw, err.message);
-      return undefined;
+  /** The message's events that parse; the others are parked. */
+  private async prepare(routed: Routed): Promise<Delivery[]> {
+    const { msg, subject, handlers, outcome } = routed;
+    const messageId = msg.headers?.get('Nats-Msg-Id') || `${this.stream.streamName}:${msg.seq}`;
+    const body = msg.string();
+    let events: { eventId: string; data?: unknown; raw: () => string; unreadable?: string }[];
+    if (msg.headers?.get(PACK_HEADER)) {
+      try {
+        events = unpackEvents(body).map((e) => ({ eventId: e.id, data: e.payload, raw: () => JSON.stringify(e.payload) }));
+      } catch (err) {
+        events = [{ eventId: messageId, raw: () => body, unreadable: `not a pack of events: ${err.message}` }];
+      }
+    } else {
+      events = [{ eventId: messageId, raw: () => body, data: parseJson(body) }];
     }
+    outcome.events = events.length;
+    const ready: Delivery[] = [];
+    for (const event of events) {
+      try {
+        if (event.unreadable) throw new ValidationFailure(event.unreadable);
+        ready.push({ ...routed, eventId: event.eventId, raw: event.raw, payload: await this.parse(event.data, handlers[0]) });
+      } catch (err) {
+        await this.park(routed, event.eventId, subject, event.raw(), err.message);
+      }
+    }
+    return ready;
   }
 
-  private async handleOne({ msg, eventId, subject, raw, handlers, payload }: Delivery): Promise<void> {
+  private async handleOne(delivery: Delivery): Promise<void> {
+    const { msg, eventId, subject, raw, handlers, payload, outcome } = delivery;
     try {
       await this.dataSource.transaction(async (manager) => {
         const inserted: unknown[] = await manager.query(
@@ -283,26 +336,31 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
         if (inserted.length === 0) return; // Handled before: a redelivery.
         for (const handler of handlers) await handler.run(handler.batch ? [payload] : payload, { manager, eventId, subject });
       });
-      msg.ack();
     } catch (err) {
       const deliveries = msg.info.deliveryCount;
       if (deliveries >= this.settings.maxDeliveries) {
-        await this.park(msg, eventId, subject, raw, `failed ${deliveries} times, last: ${err.message}`);
+        await this.park(delivery, eventId, subject, raw(), `failed ${deliveries} times, last: ${err.message}`);
         return;
       }
       const delayMs = Math.min(500 * 2 ** (deliveries - 1), 60_000);
       this.logger.warn(`${subject} ${eventId} failed (delivery ${deliveries}), retry in ${delayMs} ms: ${err.message}`);
-      msg.nak(delayMs);
+      outcome.retryInMs = Math.min(outcome.retryInMs ?? delayMs, delayMs);
     }
   }
 
-  private async parse(raw: string, { payloadClass, declared }: Handler): Promise<object> {
-    let data: unknown;
-    try {
-      data = JSON.parse(raw);
-    } catch {
-      throw new ValidationFailure('payload is not JSON');
-    }
+  /**
+   * Acks a message whose events are all handled or parked (terminates it if all were
+   * parked); asks for it again when one of its events is to be retried. Its events handled
+   * meanwhile are skipped then, by their processed-event records.
+   */
+  private settle(msg: JsMsg, outcome: MessageOutcome): void {
+    if (outcome.retryInMs !== undefined) msg.nak(outcome.retryInMs);
+    else if (outcome.events > 0 && outcome.parked === outcome.events) msg.term();
+    else msg.ack();
+  }
+
+  private async parse(data: unknown, { payloadClass, declared }: Handler): Promise<object> {
+    if (data === NOT_JSON) throw new ValidationFailure('payload is not JSON');
     if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new ValidationFailure('payload is not a JSON object');
     // The handler gets, and so we check, only what its payload class declares: a consumer that
     // reads three fields of a large event neither pays for nor depends on the rest.
@@ -316,7 +374,8 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
     return payload;
   }
 
-  private async park(msg: JsMsg, eventId: string, subject: string, raw: string, reason: string): Promise<void> {
+  /** Records the event as parked; if that fails, its message comes again rather than the event being lost. */
+  private async park({ msg, outcome }: Routed, eventId: string, subject: string, raw: string, reason: string): Promise<void> {
     this.logger.error(`parked ${subject} ${eventId}: ${reason}`);
     try {
       await this.dataSource
@@ -326,10 +385,9 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
         .values({ eventId, subject, payload: raw, reason, deliveries: msg.info.deliveryCount })
         .orUpdate(['reason', 'deliveries'], ['event_id'])
         .execute();
-      msg.term();
+      outcome.parked++;
     } catch (err) {
-      // Not recorded: let it come back rather than lose it.
-      msg.nak(5000);
+      outcome.retryInMs = Math.min(outcome.retryInMs ?? 5000, 5000);
       this.logger.error(`could not park ${eventId}: ${err.message}`);
     }
   }

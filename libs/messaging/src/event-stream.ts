@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { connect, createInbox, headers, JetStreamClient, JetStreamManager, Msg, NatsConnection, RetentionPolicy, StorageType } from 'nats';
+import { PACK_HEADER } from './event-pack';
 
 /** Events are kept this long in the stream; nothing older can be redelivered. */
 export const STREAM_MAX_AGE_DAYS = 14;
@@ -27,6 +28,8 @@ export interface EventToPublish {
   data: string;
   /** Becomes `Nats-Msg-Id`: JetStream drops a second copy within the duplicate window. */
   id: string;
+  /** Set for a pack of events (see event-pack.ts): how many it holds. */
+  pack?: number;
 }
 
 interface PendingAck {
@@ -94,6 +97,7 @@ export class EventStream implements OnApplicationShutdown {
         waits.push(new Promise<void>((resolve, reject) => this.pendingAcks.set(token, { resolve, reject })));
         const h = headers();
         h.set('Nats-Msg-Id', event.id);
+        if (event.pack) h.set(PACK_HEADER, String(event.pack));
         // Throws at once if the connection is closing or the event is larger than NATS allows.
         nc.publish(this.subjectOf(event.subject), event.data, { reply: `${inbox}.${token}`, headers: h });
       }

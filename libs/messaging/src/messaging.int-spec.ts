@@ -9,6 +9,7 @@ import { runMigrations, serviceDataSourceOptions } from '@connector/persistence'
 import { NATS_URL, TestEnvironment } from '@connector/testing';
 import { waitFor } from '../../../tools/launcher/src/wait-for';
 import { EventConsumer } from './event-consumer';
+import { packEvents } from './event-pack';
 import { EventStream } from './event-stream';
 import { MESSAGING_MIGRATIONS } from './messaging-tables.migration';
 import { MESSAGING_ENTITIES } from './messaging.entities';
@@ -172,6 +173,28 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     expect(parked.reason).toContain('invalid ThingHappened');
     expect(parked.reason).toContain('name');
     expect(handler.calls).not.toContain(42 as unknown as string);
+  });
+
+  it('a pack of events is handled event by event: the invalid one is parked alone, the others are handled once', async () => {
+    const stream = app.get(EventStream);
+    const events = [
+      { id: 'pack-1', subject: THING_HAPPENED, payload: JSON.stringify({ name: 'pack-a', attempt: 1 }) },
+      { id: 'pack-2', subject: THING_HAPPENED, payload: JSON.stringify({ name: 7 }) },
+      { id: 'pack-3', subject: THING_HAPPENED, payload: JSON.stringify({ name: 'pack-b', attempt: 1 }) },
+    ];
+    const packs = packEvents(events);
+    expect(packs).toHaveLength(1);
+    await stream.publishAll(packs);
+    await waitFor(async () => (await seen('pack-a')) === 1 && (await seen('pack-b')) === 1, { what: 'the pack\'s valid events' });
+    const parked = await waitFor(async () => {
+      const rows = await dataSource.query(`select event_id, payload, deliveries from things.parked_events where event_id like 'pack-%'`);
+      return rows.length ? rows : undefined;
+    }, { what: 'the parked event' });
+    expect(parked).toEqual([{ event_id: 'pack-2', payload: '{"name":7}', deliveries: 1 }]);
+    expect((await dataSource.query(`select event_id from things.processed_events where event_id like 'pack-%' order by 1`)).map((r: { event_id: string }) => r.event_id)).toEqual(['pack-1', 'pack-3']);
+    // Acknowledged, not delivered again.
+    const jsm = await nc.jetstreamManager();
+    await waitFor(async () => (await jsm.consumers.info(stream.streamName, 'things--thing_happened_v1')).num_ack_pending === 0, { what: 'the ack' });
   });
 
   it('parks an event whose handler keeps failing, after the configured deliveries', async () => {

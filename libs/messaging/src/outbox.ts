@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { Client } from 'pg';
 import { bulkInsert, newRowId } from '@connector/persistence';
 import { DataSource, EntityManager } from 'typeorm';
+import { packEvents } from './event-pack';
 import { EventStream, STREAM_MAX_AGE_DAYS } from './event-stream';
 import { OutboxMessage } from './messaging.entities';
 import { SingleFlight } from './single-flight';
@@ -30,8 +31,8 @@ const POLL_MS = 2000;
 const PRUNE_MS = 3600_000;
 
 /**
- * Publishes committed outbox rows to JetStream in order, with the row id as message id, and
- * removes them. Woken by the outbox's NOTIFY at commit; polls as a fallback.
+ * Publishes committed outbox rows to JetStream in order, packed (event-pack.ts), each event
+ * with its row id, and removes them. Woken by the outbox's NOTIFY at commit; polls as a fallback.
  * Replicas share the work through `for update skip locked`.
  */
 @Injectable()
@@ -93,7 +94,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       if (rows.length === 0) return 0;
       rows.sort((a, b) => Number(a.position) - Number(b.position));
       // Issued in order on one connection, so the stream keeps the outbox order.
-      await this.stream.publishAll(rows.map((row) => ({ subject: row.subject, data: row.payload, id: row.id })));
+      await this.stream.publishAll(packEvents(rows));
       return rows.length;
     });
   }

@@ -1,0 +1,36 @@
+import { packEvents, PACK_MAX_CHARS, PACK_MAX_EVENTS, unpackEvents } from './event-pack';
+
+const event = (i: number, subject = 'order.synced.v1', payload = `{"n":${i}}`) => ({ id: `id-${i}`, subject, payload });
+
+describe('event packs', () => {
+  it('packs consecutive events of one subject, in order, and each comes out with its id and payload', () => {
+    const events = [event(1), event(2), event(3, 'delivery.created.v1'), event(4)];
+    const packs = packEvents(events);
+    expect(packs.map((p) => [p.subject, p.pack, p.id])).toEqual([
+      ['order.synced.v1', 2, 'id-1..id-2'],
+      ['delivery.created.v1', 1, 'id-3..id-3'],
+      ['order.synced.v1', 1, 'id-4..id-4'],
+    ]);
+    expect(packs.flatMap((p) => unpackEvents(p.data))).toEqual([1, 2, 3, 4].map((n) => ({ id: `id-${n}`, payload: { n } })));
+  });
+
+  it('keeps a pack within its event count and size', () => {
+    const many = Array.from({ length: PACK_MAX_EVENTS * 2 + 1 }, (_, i) => event(i));
+    expect(packEvents(many).map((p) => p.pack)).toEqual([PACK_MAX_EVENTS, PACK_MAX_EVENTS, 1]);
+    const big = `{"text":"${'x'.repeat(PACK_MAX_CHARS / 3)}"}`;
+    const packs = packEvents([event(1, 's', big), event(2, 's', big), event(3, 's', big), event(4, 's', big)]);
+    expect(packs.map((p) => p.pack)).toEqual([2, 2]);
+    expect(packs.every((p) => p.data.length <= PACK_MAX_CHARS)).toBe(true);
+  });
+
+  it('an event larger than a pack still goes, alone', () => {
+    const huge = `{"text":"${'x'.repeat(PACK_MAX_CHARS)}"}`;
+    expect(packEvents([event(1), event(2, 'order.synced.v1', huge), event(3)]).map((p) => p.pack)).toEqual([1, 1, 1]);
+  });
+
+  it('refuses a body that is not a pack', () => {
+    expect(() => unpackEvents('{"n":1}')).toThrow('not a pack of events');
+    expect(() => unpackEvents('[{"payload":{}}]')).toThrow('not a pack of events');
+    expect(() => unpackEvents('[')).toThrow();
+  });
+});
