@@ -3,13 +3,13 @@ import { NestFactory } from '@nestjs/core';
 import { INestApplicationContext } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { IsInt, IsString } from 'class-validator';
-import { AckPolicy, connect, DeliverPolicy, NatsConnection } from 'nats';
+import { AckPolicy, connect, DeliverPolicy, headers, NatsConnection } from 'nats';
 import { Column, DataSource, Entity, MigrationInterface, PrimaryColumn, QueryRunner } from 'typeorm';
 import { runMigrations, serviceDataSourceOptions } from '@connector/persistence';
 import { NATS_URL, TestEnvironment } from '@connector/testing';
 import { waitFor } from '../../../tools/launcher/src/wait-for';
 import { EventConsumer } from './event-consumer';
-import { packEvents } from './event-pack';
+import { PACK_HEADER, packEvents } from './event-pack';
 import { EventStream } from './event-stream';
 import { MESSAGING_MIGRATIONS } from './messaging-tables.migration';
 import { MESSAGING_ENTITIES } from './messaging.entities';
@@ -195,6 +195,19 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     // Acknowledged, not delivered again.
     const jsm = await nc.jetstreamManager();
     await waitFor(async () => (await jsm.consumers.info(stream.streamName, 'things--thing_happened_v1')).num_ack_pending === 0, { what: 'the ack' });
+  });
+
+  it('parks a message that says it is a pack but is not one, whole', async () => {
+    const stream = app.get(EventStream);
+    const h = headers();
+    h.set(PACK_HEADER, '2');
+    await nc.jetstream().publish(stream.subjectOf(THING_HAPPENED), '{"name":"not-a-pack"}', { msgID: 'bad-pack', headers: h });
+    const [parked] = await waitFor(async () => {
+      const rows = await dataSource.query(`select payload, reason from things.parked_events where event_id = 'bad-pack'`);
+      return rows.length ? rows : undefined;
+    }, { what: 'the parked message' });
+    expect(parked).toEqual({ payload: '{"name":"not-a-pack"}', reason: expect.stringContaining('not a pack of events') });
+    expect(await seen('not-a-pack')).toBeUndefined();
   });
 
   it('parks an event whose handler keeps failing, after the configured deliveries', async () => {
