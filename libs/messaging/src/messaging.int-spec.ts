@@ -348,4 +348,27 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     await waitFor(async () => (await seen('refused-first')) === 1, { what: 'the handler' });
     expect(await dataSource.query(`select subject from things.outbox`)).toEqual([]);
   });
+
+  // After the relay test above stopped the service's own relay.
+  it('with packs off (EVENT_PACKS=off), each event is its own message named by its outbox id, as before packs', async () => {
+    const stream = app.get(EventStream);
+    const single = new EventStream({ natsUrl: NATS_URL, namespace: env.namespace, serviceName: 'things', packs: false });
+    const jsm = await nc.jetstreamManager();
+    const before = (await jsm.streams.info(stream.streamName)).state.last_seq;
+    let ids: string[] = [];
+    await dataSource.transaction(async (manager) => {
+      ids = [await app.get(Outbox).add(manager, THING_HAPPENED, { name: 'single-1', attempt: 1 }), await app.get(Outbox).add(manager, THING_HAPPENED, { name: 'single-2', attempt: 1 })];
+    });
+    try {
+      expect(await new OutboxRelay(dataSource, single).drain()).toBe(2);
+    } finally {
+      await single.onApplicationShutdown();
+    }
+    const stored = await Promise.all([1, 2].map((i) => jsm.streams.getMessage(stream.streamName, { seq: before + i })));
+    expect(stored.map((m) => [m.header.get('Nats-Msg-Id'), m.header.has(PACK_HEADER)])).toEqual([
+      [ids[0], false],
+      [ids[1], false],
+    ]);
+    await waitFor(async () => (await seen('single-1')) === 1 && (await seen('single-2')) === 1, { what: 'both events' });
+  });
 });

@@ -94,7 +94,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       if (rows.length === 0) return 0;
       rows.sort((a, b) => Number(a.position) - Number(b.position));
       // Issued in order on one connection, so the stream keeps the outbox order.
-      await this.stream.publishAll(packEvents(rows));
+      // Without packs (EVENT_PACKS=off), one message per event named by its row id: what
+      // services of a version before packs read.
+      const messages = this.stream.settings.packs === false ? rows.map((row) => ({ subject: row.subject, data: row.payload, id: row.id })) : packEvents(rows);
+      await this.stream.publishAll(messages);
       return rows.length;
     });
   }
