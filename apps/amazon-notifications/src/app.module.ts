@@ -24,7 +24,7 @@ export class AppModule {
         SettingsModule.forRoot(settings),
         TypeOrmModule.forRoot(notificationsDataSource(settings.DATABASE_URL)),
         TypeOrmModule.forFeature([Notification]),
-        MessagingModule.forService({ natsUrl: settings.NATS_URL, namespace: settings.NATS_NAMESPACE, serviceName: SERVICE_NAME, packs: settings.EVENT_PACKS === 'on' }),
+        MessagingModule.forService({ natsUrl: settings.NATS_URL, namespace: settings.NATS_NAMESPACE, serviceName: SERVICE_NAME }),
         ServiceClientModule.register(settings, SERVICE_NAME),
         HealthModule.forService(SERVICE_NAME),
       ],

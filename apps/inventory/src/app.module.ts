@@ -26,7 +26,7 @@ export class AppModule {
         SettingsModule.forRoot(settings),
         TypeOrmModule.forRoot(inventoryDataSource(settings.DATABASE_URL)),
         TypeOrmModule.forFeature([Product, Offer, Location, StockMove, Delivery]),
-        MessagingModule.forService({ natsUrl: settings.NATS_URL, namespace: settings.NATS_NAMESPACE, serviceName: SERVICE_NAME, packs: settings.EVENT_PACKS === 'on' }),
+        MessagingModule.forService({ natsUrl: settings.NATS_URL, namespace: settings.NATS_NAMESPACE, serviceName: SERVICE_NAME }),
         HealthModule.forService(SERVICE_NAME),
       ],
       controllers: [InventoryController],

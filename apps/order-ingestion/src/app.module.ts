@@ -36,7 +36,7 @@ export class AppModule {
       imports: [
         SettingsModule.forRoot(settings),
         TypeOrmModule.forRoot(ingestionDataSource(settings.DATABASE_URL)),
-        MessagingModule.forService({ natsUrl: settings.NATS_URL, namespace: settings.NATS_NAMESPACE, serviceName: SERVICE_NAME, packs: settings.EVENT_PACKS === 'on' }),
+        MessagingModule.forService({ natsUrl: settings.NATS_URL, namespace: settings.NATS_NAMESPACE, serviceName: SERVICE_NAME }),
         ServiceClientModule.register(settings, SERVICE_NAME),
         HealthModule.forService(SERVICE_NAME),
         AmazonAccessModule.forRoot(settings),

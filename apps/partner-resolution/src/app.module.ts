@@ -18,7 +18,7 @@ export class AppModule {
       imports: [
         SettingsModule.forRoot(settings),
         TypeOrmModule.forRoot(partnersDataSource(settings.DATABASE_URL)),
-        MessagingModule.forService({ natsUrl: settings.NATS_URL, namespace: settings.NATS_NAMESPACE, serviceName: SERVICE_NAME, packs: settings.EVENT_PACKS === 'on' }),
+        MessagingModule.forService({ natsUrl: settings.NATS_URL, namespace: settings.NATS_NAMESPACE, serviceName: SERVICE_NAME }),
         HealthModule.forService(SERVICE_NAME),
         PartnersModule,
       ],

@@ -4,7 +4,7 @@ import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validate } from 'class-validator';
 import { AckPolicy, ConsumerEvents, ConsumerInfo, ConsumerMessages, DeliverPolicy, JsMsg } from 'nats';
 import { DataSource } from 'typeorm';
-import { PACK_HEADER, unpackEvents } from './event-pack';
+import { PACK_HEADER, PACK_READER_SUFFIX, unpackEvents } from './event-pack';
 import { EventStream } from './event-stream';
 import { ParkedEvent } from './messaging.entities';
 import { EventBatchContext, EventContext, EventHandlerMetadata, ON_EVENT } from './on-event.decorator';
@@ -44,6 +44,11 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** A handler may throw anything, not only an Error. */
+function reasonOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
 /** Events in a message: a pack says how many it holds. */
 function eventsIn(msg: JsMsg): number {
   return Number(msg.headers?.get(PACK_HEADER)) || 1;
@@ -77,7 +82,8 @@ export interface PlannedConsumer {
  * subject's first segment, e.g. `order`), filtered on the one subject it handles in that
  * family, or on the whole family if it handles several. Events of one family keep their
  * order (a cancellation is never seen before the order it cancels); families are independent.
- * (nats-server 2.9 allows one filter per consumer, hence a consumer per family.)
+ * (nats-server 2.9 allows one filter per consumer, hence a consumer per family.) Names end in
+ * PACK_READER_SUFFIX: this version reads event packs.
  */
 export function consumerPlan(service: string, subjectPrefix: string, subjects: string[]): PlannedConsumer[] {
   const families = new Map<string, string[]>();
@@ -87,7 +93,8 @@ export function consumerPlan(service: string, subjectPrefix: string, subjects: s
   }
   return [...families].map(([family, members]) => {
     const reads = members.length === 1 ? members[0] : `${family}.>`;
-    return { name: `${service}--${reads.replace(/[.>*]/g, (c) => (c === '.' ? '_' : c === '>' ? 'all' : 'any'))}`, filter: `${subjectPrefix}${reads}` };
+    const what = reads.replace(/[.>*]/g, (c) => (c === '.' ? '_' : c === '>' ? 'all' : 'any'));
+    return { name: `${service}--${what}${PACK_READER_SUFFIX}`, filter: `${subjectPrefix}${reads}` };
   });
 }
 
@@ -172,7 +179,9 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
         ...(startSeq ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq } : { deliver_policy: DeliverPolicy.All }),
         filter_subject: filter,
         ack_wait: 30 * 1e9,
-        max_ack_pending: 1000,
+        // Messages, and a message may be a pack of up to 100 events: at most about 10,000
+        // events in flight, seconds of work, well within ack_wait.
+        max_ack_pending: 100,
       };
       await jsm.consumers.add(this.stream.streamName, config).catch(async (err) => {
         // A replica starting at the same time may have added it first.
@@ -278,7 +287,7 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
         }
       });
     } catch (err) {
-      this.logger.warn(`a batch of ${ready.length} events failed (${err.message}); handling them one by one`);
+      this.logger.warn(`a batch of ${ready.length} events failed (${reasonOf(err)}); handling them one by one`);
       for (const d of ready) await this.handleOne(d);
     }
   }
@@ -319,7 +328,7 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
         if (event.unreadable) throw new ValidationFailure(event.unreadable);
         ready.push({ ...routed, eventId: event.eventId, raw: event.raw, payload: await this.parse(event.data, handlers[0]) });
       } catch (err) {
-        await this.park(routed, event.eventId, subject, event.raw(), err.message);
+        await this.park(routed, event.eventId, subject, event.raw(), reasonOf(err));
       }
     }
     return ready;
@@ -339,11 +348,11 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
     } catch (err) {
       const deliveries = msg.info.deliveryCount;
       if (deliveries >= this.settings.maxDeliveries) {
-        await this.park(delivery, eventId, subject, raw(), `failed ${deliveries} times, last: ${err.message}`);
+        await this.park(delivery, eventId, subject, raw(), `failed ${deliveries} times, last: ${reasonOf(err)}`);
         return;
       }
       const delayMs = Math.min(500 * 2 ** (deliveries - 1), 60_000);
-      this.logger.warn(`${subject} ${eventId} failed (delivery ${deliveries}), retry in ${delayMs} ms: ${err.message}`);
+      this.logger.warn(`${subject} ${eventId} failed (delivery ${deliveries}), retry in ${delayMs} ms: ${reasonOf(err)}`);
       outcome.retryInMs = Math.min(outcome.retryInMs ?? delayMs, delayMs);
     }
   }
@@ -374,21 +383,28 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
     return payload;
   }
 
-  /** Records the event as parked; if that fails, its message comes again rather than the event being lost. */
+  /**
+   * Records the event as parked, and as processed: should its message come again for a sibling
+   * event's retry, it is not run again. If that fails, the message comes again rather than the
+   * event being lost.
+   */
   private async park({ msg, outcome }: Routed, eventId: string, subject: string, raw: string, reason: string): Promise<void> {
     this.logger.error(`parked ${subject} ${eventId}: ${reason}`);
     try {
-      await this.dataSource
-        .createQueryBuilder()
-        .insert()
-        .into(ParkedEvent)
-        .values({ eventId, subject, payload: raw, reason, deliveries: msg.info.deliveryCount })
-        .orUpdate(['reason', 'deliveries'], ['event_id'])
-        .execute();
+      await this.dataSource.transaction(async (manager) => {
+        await manager
+          .createQueryBuilder()
+          .insert()
+          .into(ParkedEvent)
+          .values({ eventId, subject, payload: raw, reason, deliveries: msg.info.deliveryCount })
+          .orUpdate(['reason', 'deliveries'], ['event_id'])
+          .execute();
+        await manager.query(`insert into processed_events (event_id, subject) values ($1, $2) on conflict do nothing`, [eventId, subject]);
+      });
       outcome.parked++;
     } catch (err) {
       outcome.retryInMs = Math.min(outcome.retryInMs ?? 5000, 5000);
-      this.logger.error(`could not park ${eventId}: ${err.message}`);
+      this.logger.error(`could not park ${eventId}: ${reasonOf(err)}`);
     }
   }
 
@@ -397,8 +413,9 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
     await Promise.all(this.messages.map((messages) => messages.closed().catch(() => undefined)));
     this.messages = [];
     // Finish the batch under way; what is still buffered is redelivered after ack_wait.
-    await this.runner.stop();
+    // What is buffered is left to be redelivered after ack_wait; only the batch under way finishes.
     this.buffer.length = 0;
+    await this.runner.stop();
     this.runner = new SingleFlight(() => this.drainBuffer(), (err) => this.logger.error(`event batch failed unexpectedly: ${err.message}`));
   }
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { EventToPublish } from './event-stream';
 
 /**
@@ -9,6 +10,14 @@ import type { EventToPublish } from './event-stream';
  * A message without the header is a single event (what the relay published before packs).
  */
 export const PACK_HEADER = 'Connector-Event-Pack';
+
+/**
+ * Ends the name of every durable consumer of a version that reads packs. The relay packs only
+ * while every durable consumer on the stream has it: during a rolling upgrade from a version
+ * before packs, whose consumers would park a pack as one invalid event, it publishes one
+ * message per event (named by its outbox id) until the last older consumer is replaced.
+ */
+export const PACK_READER_SUFFIX = '--packs';
 
 /** Events per pack: about one consumer batch. */
 export const PACK_MAX_EVENTS = 100;
@@ -29,9 +38,10 @@ export interface PackedEvent {
 
 /**
  * Packs events, in order, into messages of consecutive events of one subject. The message id
- * names the first and last event: a relay that publishes the same events again after a crash
- * makes the same first packs, which JetStream drops as duplicates; a pack cut differently
- * gets a new id, and the consumers' processed-event records skip what they handled.
+ * is derived from every event id in the pack: a relay that publishes the same events again
+ * after a failed commit makes the same packs, which JetStream drops as duplicates; a pack
+ * that differs in any event (one committed meanwhile may sort between two others) gets a
+ * new id, and the consumers' processed-event records skip the events they handled.
  */
 export function packEvents(events: OutboxEvent[]): EventToPublish[] {
   const packs: EventToPublish[] = [];
@@ -48,10 +58,17 @@ export function packEvents(events: OutboxEvent[]): EventToPublish[] {
       chars += part.length + 1;
       end++;
     }
-    packs.push({ subject, data: `[${parts.join(',')}]`, id: `${events[start].id}..${events[end - 1].id}`, pack: parts.length });
+    packs.push({ subject, data: `[${parts.join(',')}]`, id: packId(events.slice(start, end)), pack: parts.length });
     start = end;
   }
   return packs;
+}
+
+/** First and last event id, for whoever reads the stream, and a digest of all of them. */
+function packId(events: OutboxEvent[]): string {
+  const digest = createHash('sha256');
+  for (const event of events) digest.update(event.id).update(',');
+  return `${events[0].id}..${events[events.length - 1].id}.${digest.digest('base64url')}`;
 }
 
 /** The events of a pack's body; throws if it is not one. */

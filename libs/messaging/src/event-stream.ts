@@ -11,8 +11,6 @@ export interface EventStreamSettings {
   namespace: string;
   /** Names the connection in NATS monitoring. */
   serviceName: string;
-  /** The relay publishes packs of events (default) or one message per event (EVENT_PACKS). */
-  packs?: boolean;
 }
 
 /** The stream that holds a namespace's events. */

@@ -70,29 +70,5 @@ export class OutboxPayloadAsJson1764400000000 implements MigrationInterface {
   }
 }
 
-/**
- * The relay deletes an outbox row once its event is published instead of marking it: an
- * update copies the whole row (payload included), a delete does not. What is left in the
- * outbox is exactly what is still to publish. Rows already marked published go now.
- */
-export class OutboxDeletedOnPublish1764500000000 implements MigrationInterface {
-  name = 'OutboxDeletedOnPublish1764500000000';
-
-  async up(queryRunner: QueryRunner): Promise<void> {
-    const schema = schemaOf(queryRunner);
-    await queryRunner.query(`delete from "${schema}".outbox where published_at is not null`);
-    await queryRunner.query(`drop index "${schema}".outbox_unpublished`);
-    await queryRunner.query(`alter table "${schema}".outbox drop column published_at`);
-    await queryRunner.query(`create index outbox_position on "${schema}".outbox (position)`);
-  }
-
-  async down(queryRunner: QueryRunner): Promise<void> {
-    const schema = schemaOf(queryRunner);
-    await queryRunner.query(`drop index "${schema}".outbox_position`);
-    await queryRunner.query(`alter table "${schema}".outbox add column published_at timestamptz`);
-    await queryRunner.query(`create index outbox_unpublished on "${schema}".outbox (position) where published_at is null`);
-  }
-}
-
 /** Every service's migrations for the messaging tables, in order. */
-export const MESSAGING_MIGRATIONS = [MessagingTables1764300000000, OutboxPayloadAsJson1764400000000, OutboxDeletedOnPublish1764500000000];
+export const MESSAGING_MIGRATIONS = [MessagingTables1764300000000, OutboxPayloadAsJson1764400000000];

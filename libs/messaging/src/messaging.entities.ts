@@ -2,7 +2,7 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm'
 
 /** An event written in the same transaction as the change that caused it; the relay publishes it and deletes the row. */
 @Entity({ name: 'outbox' })
-@Index('outbox_position', ['position'])
+@Index('outbox_unpublished', ['position'], { where: 'published_at IS NULL' })
 export class OutboxMessage {
   /** Also the JetStream message id, so a re-publish after a crash is dropped as a duplicate. */
   @PrimaryColumn('uuid') id: string;
@@ -11,6 +11,12 @@ export class OutboxMessage {
   @Column({ type: 'text' }) subject: string;
   @Column({ type: 'json' }) payload: unknown;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+  /**
+   * Set only by versions before packs, whose relays marked rows instead of deleting them. Kept
+   * while such replicas may still run (a rolling upgrade): they write and read it. Drop it in
+   * a later release, with the partial index.
+   */
+  @Column({ name: 'published_at', type: 'timestamptz', nullable: true }) publishedAt: Date | null;
 }
 
 /** Events this service has handled: a redelivery of one of them is acknowledged and ignored. */

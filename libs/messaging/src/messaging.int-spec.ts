@@ -88,7 +88,7 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     });
     // Three replicas starting at once: the advisory lock lets exactly one migrate.
     const applied = await Promise.all([runMigrations(options), runMigrations(options), runMigrations(options)]);
-    expect(applied.flat().sort()).toEqual(['MessagingTables1764300000000', 'OutboxDeletedOnPublish1764500000000', 'OutboxPayloadAsJson1764400000000', 'ThingsTable1764300000001']);
+    expect(applied.flat().sort()).toEqual(['MessagingTables1764300000000', 'OutboxPayloadAsJson1764400000000', 'ThingsTable1764300000001']);
 
     @Module({
       imports: [
@@ -191,10 +191,11 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
       return rows.length ? rows : undefined;
     }, { what: 'the parked event' });
     expect(parked).toEqual([{ event_id: 'pack-2', payload: '{"name":7}', deliveries: 1 }]);
-    expect((await dataSource.query(`select event_id from things.processed_events where event_id like 'pack-%' order by 1`)).map((r: { event_id: string }) => r.event_id)).toEqual(['pack-1', 'pack-3']);
+    // All three are done with; the parked one is not run should the pack come again.
+    expect((await dataSource.query(`select event_id from things.processed_events where event_id like 'pack-%' order by 1`)).map((r: { event_id: string }) => r.event_id)).toEqual(['pack-1', 'pack-2', 'pack-3']);
     // Acknowledged, not delivered again.
     const jsm = await nc.jetstreamManager();
-    await waitFor(async () => (await jsm.consumers.info(stream.streamName, 'things--thing_happened_v1')).num_ack_pending === 0, { what: 'the ack' });
+    await waitFor(async () => (await jsm.consumers.info(stream.streamName, 'things--thing_happened_v1--packs')).num_ack_pending === 0, { what: 'the ack' });
   });
 
   it('parks a message that says it is a pack but is not one, whole', async () => {
@@ -249,13 +250,21 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     expect(firstSeen.slice(0, 7)).toEqual(['burst-0', 'burst-1', 'burst-2', 'burst-3', 'burst-4', 'burst-5', 'burst-6']);
   });
 
-  it('prunes processed ids once the stream cannot redeliver their event', async () => {
+  it('prunes rows an older relay marked published after a day, and processed ids once the stream cannot redeliver them', async () => {
+    await dataSource.query(`insert into things.outbox (id, subject, payload, published_at) values ('00000000-0000-4000-8000-00000000000a', 'x', '{}', now() - interval '2 days')`);
     await dataSource.query(`insert into things.processed_events (event_id, subject, processed_at) values ('ancient', 'x', now() - interval '30 days')`);
-    const recent: { n: number }[] = await dataSource.query(`select count(*)::int as n from things.processed_events where event_id <> 'ancient'`);
     await app.get(OutboxRelay).prune();
+    expect(await dataSource.query(`select id from things.outbox where id = '00000000-0000-4000-8000-00000000000a'`)).toEqual([]);
     expect(await dataSource.query(`select event_id from things.processed_events where event_id = 'ancient'`)).toEqual([]);
-    expect(await dataSource.query(`select count(*)::int as n from things.processed_events`)).toEqual(recent);
-    expect(recent[0].n).toBeGreaterThan(0);
+    // What is recent stays.
+    expect((await dataSource.query(`select count(*)::int as n from things.processed_events where processed_at > now() - interval '1 day'`))[0].n).toBeGreaterThan(0);
+  });
+
+  it('leaves a row an older relay marked published to that relay: it is not published again', async () => {
+    await dataSource.query(`insert into things.outbox (id, subject, payload, published_at) values ('00000000-0000-4000-8000-00000000000b', $1, '{"name":"old-relay","attempt":1}', now())`, [THING_HAPPENED]);
+    await app.get(OutboxRelay).drain();
+    expect(await dataSource.query(`select id from things.outbox where id = '00000000-0000-4000-8000-00000000000b'`)).toEqual([{ id: '00000000-0000-4000-8000-00000000000b' }]);
+    await dataSource.query(`delete from things.outbox where id = '00000000-0000-4000-8000-00000000000b'`);
   });
 
   it('gives a batch handler the events of a run together, in order, each once', async () => {
@@ -273,14 +282,14 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     const jsm = await nc.jetstreamManager();
     const names = async () => (await jsm.consumers.list(stream.streamName).next()).map((c) => `${c.name} ${c.config.filter_subject}`).sort();
     expect(await names()).toEqual([
-      `things--thing_happened_v1 ${env.namespace}.events.thing.happened.v1`,
-      `things--things_counted_v1 ${env.namespace}.events.things.counted.v1`,
+      `things--thing_happened_v1--packs ${env.namespace}.events.thing.happened.v1`,
+      `things--things_counted_v1--packs ${env.namespace}.events.things.counted.v1`,
     ]);
 
     // An installation from before: one consumer `things` reading everything, up to date.
     const consumer = app.get(EventConsumer);
     await consumer.onApplicationShutdown();
-    for (const name of ['things--thing_happened_v1', 'things--things_counted_v1']) await jsm.consumers.delete(stream.streamName, name);
+    for (const name of ['things--thing_happened_v1--packs', 'things--things_counted_v1--packs']) await jsm.consumers.delete(stream.streamName, name);
     await jsm.consumers.add(stream.streamName, { durable_name: 'things', ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.New, filter_subject: `${env.namespace}.events.>` });
     const legacy = await nc.jetstream().consumers.get(stream.streamName, 'things');
     await dataSource.transaction((manager) => app.get(Outbox).add(manager, THING_HAPPENED, { name: 'seen-by-legacy', attempt: 1 }));
@@ -295,8 +304,8 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     await consumer.onApplicationBootstrap();
     await waitFor(async () => (await seen('after-legacy')) === 1, { what: 'the event the legacy consumer had not acknowledged' });
     expect(await names()).toEqual([
-      `things--thing_happened_v1 ${env.namespace}.events.thing.happened.v1`,
-      `things--things_counted_v1 ${env.namespace}.events.things.counted.v1`,
+      `things--thing_happened_v1--packs ${env.namespace}.events.thing.happened.v1`,
+      `things--things_counted_v1--packs ${env.namespace}.events.things.counted.v1`,
     ]);
     // Nothing the legacy consumer had acknowledged came again.
     expect(handler.calls.slice(callsBefore)).toEqual(['after-legacy']);
@@ -324,15 +333,6 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     }
   });
 
-  it('an upgrade keeps the events still to publish and drops the ones already published', async () => {
-    const options = serviceDataSourceOptions({ url: env.databaseUrl, schema: 'upgraded', entities: MESSAGING_ENTITIES, migrations: MESSAGING_MIGRATIONS.slice(0, 2) });
-    await runMigrations(options);
-    await dataSource.query(`insert into upgraded.outbox (id, subject, payload, published_at) values
-      ('00000000-0000-4000-8000-0000000000a1', 'x', '{}', now()), ('00000000-0000-4000-8000-0000000000a2', 'x', '{}', null)`);
-    await runMigrations({ ...options, migrations: MESSAGING_MIGRATIONS });
-    expect(await dataSource.query(`select id from upgraded.outbox`)).toEqual([{ id: '00000000-0000-4000-8000-0000000000a2' }]);
-  });
-
   // Last: it stops the service's own relay.
   it('an event JetStream refuses stays in the outbox and goes out once it can', async () => {
     await app.get(OutboxRelay).onApplicationShutdown();
@@ -349,26 +349,38 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     expect(await dataSource.query(`select subject from things.outbox`)).toEqual([]);
   });
 
-  // After the relay test above stopped the service's own relay.
-  it('with packs off (EVENT_PACKS=off), each event is its own message named by its outbox id, as before packs', async () => {
+  // After the relay test above stopped the service's own relay: only the relays made here publish.
+  it('while a consumer of a version before packs reads the stream, the relay publishes one message per event, named by its outbox id', async () => {
     const stream = app.get(EventStream);
-    const single = new EventStream({ natsUrl: NATS_URL, namespace: env.namespace, serviceName: 'things', packs: false });
     const jsm = await nc.jetstreamManager();
-    const before = (await jsm.streams.info(stream.streamName)).state.last_seq;
-    let ids: string[] = [];
-    await dataSource.transaction(async (manager) => {
-      ids = [await app.get(Outbox).add(manager, THING_HAPPENED, { name: 'single-1', attempt: 1 }), await app.get(Outbox).add(manager, THING_HAPPENED, { name: 'single-2', attempt: 1 })];
-    });
+    const publish = async (names: string[]) => {
+      const before = (await jsm.streams.info(stream.streamName)).state.last_seq;
+      const ids: string[] = [];
+      await dataSource.transaction(async (manager) => {
+        for (const name of names) ids.push(await app.get(Outbox).add(manager, THING_HAPPENED, { name, attempt: 1 }));
+      });
+      // A new relay asks afresh which consumers read the stream.
+      await new OutboxRelay(dataSource, stream).drain();
+      const after = (await jsm.streams.info(stream.streamName)).state.last_seq;
+      const stored = await Promise.all(Array.from({ length: after - before }, (_, i) => jsm.streams.getMessage(stream.streamName, { seq: before + 1 + i })));
+      return { ids, stored: stored.map((m) => [m.header.get('Nats-Msg-Id'), m.header.has(PACK_HEADER)]) };
+    };
+    await jsm.consumers.add(stream.streamName, { durable_name: 'older-reader', ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.New, filter_subject: stream.subjectOf(THING_HAPPENED) });
     try {
-      expect(await new OutboxRelay(dataSource, single).drain()).toBe(2);
+      const older = await publish(['single-1', 'single-2']);
+      expect(older.stored).toEqual([
+        [older.ids[0], false],
+        [older.ids[1], false],
+      ]);
     } finally {
-      await single.onApplicationShutdown();
+      await jsm.consumers.delete(stream.streamName, 'older-reader');
     }
-    const stored = await Promise.all([1, 2].map((i) => jsm.streams.getMessage(stream.streamName, { seq: before + i })));
-    expect(stored.map((m) => [m.header.get('Nats-Msg-Id'), m.header.has(PACK_HEADER)])).toEqual([
-      [ids[0], false],
-      [ids[1], false],
-    ]);
-    await waitFor(async () => (await seen('single-1')) === 1 && (await seen('single-2')) === 1, { what: 'both events' });
+    // The older consumer is gone: packs again.
+    const newer = await publish(['packed-1', 'packed-2']);
+    expect(newer.stored).toEqual([[expect.stringMatching(new RegExp(`^${newer.ids[0]}\\.\\.${newer.ids[1]}\\.`)), true]]);
+    await waitFor(async () => {
+      for (const name of ['single-1', 'single-2', 'packed-1', 'packed-2']) if ((await seen(name)) !== 1) return false;
+      return true;
+    }, { what: 'all four events' });
   });
 });

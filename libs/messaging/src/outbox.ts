@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { Client } from 'pg';
 import { bulkInsert, newRowId } from '@connector/persistence';
 import { DataSource, EntityManager } from 'typeorm';
-import { packEvents } from './event-pack';
+import { PACK_READER_SUFFIX, packEvents } from './event-pack';
 import { EventStream, STREAM_MAX_AGE_DAYS } from './event-stream';
 import { OutboxMessage } from './messaging.entities';
 import { SingleFlight } from './single-flight';
@@ -29,6 +29,7 @@ export class Outbox {
 const BATCH = 500;
 const POLL_MS = 2000;
 const PRUNE_MS = 3600_000;
+const PACK_CHECK_MS = 10_000;
 
 /**
  * Publishes committed outbox rows to JetStream in order, packed (event-pack.ts), each event
@@ -42,6 +43,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private timer?: NodeJS.Timeout;
   private pruneTimer?: NodeJS.Timeout;
   private stopped = false;
+  private packCheck = { at: -Infinity, packs: false };
   private readonly runner = new SingleFlight(
     () => this.drain(),
     (err) => this.logger.warn(`outbox relay: ${err.message}; will retry`),
@@ -87,23 +89,44 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       // comes as text: it goes out as it is, with no parse and re-serialisation here.
       // (TypeORM gives a DELETE's rows with its count.)
       const [rows]: [{ id: string; position: string; subject: string; payload: string }[], number] = await manager.query(
-        `delete from outbox where id in (select id from outbox order by position limit $1 for update skip locked)
+        `delete from outbox where id in (select id from outbox where published_at is null order by position limit $1 for update skip locked)
          returning id, position, subject, payload::text as payload`,
         [BATCH],
       );
       if (rows.length === 0) return 0;
       rows.sort((a, b) => Number(a.position) - Number(b.position));
       // Issued in order on one connection, so the stream keeps the outbox order.
-      // Without packs (EVENT_PACKS=off), one message per event named by its row id: what
-      // services of a version before packs read.
-      const messages = this.stream.settings.packs === false ? rows.map((row) => ({ subject: row.subject, data: row.payload, id: row.id })) : packEvents(rows);
+      const messages = (await this.everyReaderReadsPacks()) ? packEvents(rows) : rows.map((row) => ({ subject: row.subject, data: row.payload, id: row.id }));
       await this.stream.publishAll(messages);
       return rows.length;
     });
   }
 
-  /** Housekeeping: processed-event ids are kept only as long as the stream could still redeliver their event. */
+  /**
+   * Whether every durable consumer on the stream reads packs (PACK_READER_SUFFIX); if one
+   * does not, or the answer cannot be had, events go one per message, as before packs.
+   * Asked again at most every PACK_CHECK_MS.
+   */
+  private async everyReaderReadsPacks(): Promise<boolean> {
+    if (Date.now() - this.packCheck.at < PACK_CHECK_MS) return this.packCheck.packs;
+    let packs = false;
+    try {
+      const jsm = await this.stream.manager();
+      const consumers = await jsm.consumers.list(this.stream.streamName).next();
+      packs = consumers.every((c) => !c.config.durable_name || c.name.endsWith(PACK_READER_SUFFIX));
+    } catch (err) {
+      this.logger.warn(`could not list the stream's consumers (${err.message}); publishing one message per event`);
+    }
+    this.packCheck = { at: Date.now(), packs };
+    return packs;
+  }
+
+  /**
+   * Housekeeping: rows an older version's relay marked published go after a day; processed-event
+   * ids are kept only as long as the stream could still redeliver their event.
+   */
   async prune(): Promise<void> {
+    await this.dataSource.query(`delete from outbox where published_at < now() - interval '1 day'`);
     await this.dataSource.query(`delete from processed_events where processed_at < now() - make_interval(days => $1)`, [STREAM_MAX_AGE_DAYS + 1]);
   }
 

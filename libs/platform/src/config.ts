@@ -18,14 +18,6 @@ export class ServiceSettings {
 
   @IsOptional() @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: string = 'log';
-
-  /**
-   * `on`: the outbox relay publishes runs of events as packs (libs/messaging event-pack.ts).
-   * A service of a version before packs cannot read them, so while replicas of such a version
-   * still run (a rolling upgrade), every service runs with `off`; this version reads both.
-   */
-  @IsIn(['on', 'off'], { message: 'EVENT_PACKS must be on or off' })
-  EVENT_PACKS: 'on' | 'off' = 'on';
 }
 
 export class SettingsError extends Error {}
