@@ -128,10 +128,12 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
         throw new Error('the change failed');
       }),
     ).rejects.toThrow('the change failed');
-    await app.get(OutboxRelay).drain();
+    // An event written after it is handled in order: had the rolled-back one gone out, it would
+    // have been handled first.
+    await dataSource.transaction((manager) => app.get(Outbox).add(manager, THING_HAPPENED, { name: 'after-rollback', attempt: 1 }));
+    await waitFor(async () => (await seen('after-rollback')) === 1, { what: 'the event after the rollback' });
     expect(handler.calls).not.toContain('rolled-back');
-    // Nothing waits in the outbox: the rolled-back event was never there.
-    expect(await dataSource.query(`select count(*)::int as n from things.outbox`)).toEqual([{ n: 0 }]);
+    expect(await seen('rolled-back')).toBeUndefined();
   });
 
   it('a redelivered event (same id) is acknowledged and changes nothing', async () => {
