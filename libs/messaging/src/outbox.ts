@@ -82,6 +82,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async publishBatch(): Promise<number> {
+    // Asked before the transaction, so no row stays locked while NATS answers.
+    const packs = await this.everyReaderReadsPacks();
     return this.dataSource.transaction(async (manager) => {
       // Taken out of the outbox and published in one transaction: if publishing fails, the
       // rollback puts them back. Deleting costs a fraction of marking a row published (an
@@ -96,7 +98,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       if (rows.length === 0) return 0;
       rows.sort((a, b) => Number(a.position) - Number(b.position));
       // Issued in order on one connection, so the stream keeps the outbox order.
-      const messages = (await this.everyReaderReadsPacks()) ? packEvents(rows) : rows.map((row) => ({ subject: row.subject, data: row.payload, id: row.id }));
+      const messages = packs ? packEvents(rows) : rows.map((row) => ({ subject: row.subject, data: row.payload, id: row.id }));
       await this.stream.publishAll(messages);
       return rows.length;
     });
