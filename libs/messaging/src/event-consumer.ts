@@ -49,6 +49,9 @@ function reasonOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** Bytes a consumer pulls at a time: room for several packs at their largest (event-pack.ts). */
+const PULL_BYTES = 4 * 1024 * 1024;
+
 /** Events in a message: a pack says how many it holds. */
 function eventsIn(msg: JsMsg): number {
   return Number(msg.headers?.get(PACK_HEADER)) || 1;
@@ -136,14 +139,16 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
     const plan = consumerPlan(this.settings.durableName, this.stream.subjectPrefix, this.subjects());
     await this.ensureConsumers(plan);
     const js = await this.stream.jetstream();
+    // A pull must have room for the largest message the server takes, or that message would
+    // never be delivered.
+    const maxBytes = Math.max(PULL_BYTES, await this.stream.maxPayload());
     this.messages = [];
     for (const { name } of plan) {
       const consumer = await js.consumers.get(this.stream.streamName, name);
       // A callback, not the async iterator: the iterator costs ~10x the CPU per message.
       const messages = await consumer.consume({
-        // Bytes, not messages, since a message may be a pack of events (at most 100 messages
-        // still); room for several packs at their largest (event-pack.ts).
-        max_bytes: 4 * 1024 * 1024,
+        // Bytes, not messages, since a message may be a pack of events (at most 100 messages still).
+        max_bytes: maxBytes,
         callback: (msg) => {
           this.buffer.push(msg);
           this.runner.kick();
@@ -412,8 +417,7 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
     for (const messages of this.messages) messages.stop();
     await Promise.all(this.messages.map((messages) => messages.closed().catch(() => undefined)));
     this.messages = [];
-    // Finish the batch under way; what is still buffered is redelivered after ack_wait.
-    // What is buffered is left to be redelivered after ack_wait; only the batch under way finishes.
+    // Only the batch under way finishes; what is still buffered is redelivered after ack_wait.
     this.buffer.length = 0;
     await this.runner.stop();
     this.runner = new SingleFlight(() => this.drainBuffer(), (err) => this.logger.error(`event batch failed unexpectedly: ${err.message}`));

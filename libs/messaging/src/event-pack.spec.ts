@@ -1,4 +1,4 @@
-import { packEvents, PACK_MAX_CHARS, PACK_MAX_EVENTS, unpackEvents } from './event-pack';
+import { HEADER_ROOM_BYTES, packEvents, packLimitFor, PACK_MAX_BYTES, PACK_MAX_EVENTS, unpackEvents } from './event-pack';
 
 const event = (i: number, subject = 'order.synced.v1', payload = `{"n":${i}}`) => ({ id: `id-${i}`, subject, payload });
 
@@ -25,14 +25,30 @@ describe('event packs', () => {
   it('keeps a pack within its event count and size', () => {
     const many = Array.from({ length: PACK_MAX_EVENTS * 2 + 1 }, (_, i) => event(i));
     expect(packEvents(many).map((p) => p.pack)).toEqual([PACK_MAX_EVENTS, PACK_MAX_EVENTS, 1]);
-    const big = `{"text":"${'x'.repeat(PACK_MAX_CHARS / 3)}"}`;
+    const big = `{"text":"${'x'.repeat(PACK_MAX_BYTES / 3)}"}`;
     const packs = packEvents([event(1, 's', big), event(2, 's', big), event(3, 's', big), event(4, 's', big)]);
     expect(packs.map((p) => p.pack)).toEqual([2, 2]);
-    expect(packs.every((p) => p.data.length <= PACK_MAX_CHARS)).toBe(true);
+    expect(packs.every((p) => Buffer.byteLength(p.data) <= PACK_MAX_BYTES)).toBe(true);
+  });
+
+  it('counts bytes, not characters: text of three-byte characters makes smaller packs', () => {
+    const wide = `{"text":"${'€'.repeat(PACK_MAX_BYTES / 9)}"}`;
+    const packs = packEvents([event(1, 's', wide), event(2, 's', wide), event(3, 's', wide), event(4, 's', wide)]);
+    expect(packs.map((p) => p.pack)).toEqual([2, 2]);
+    expect(packs.every((p) => Buffer.byteLength(p.data) <= PACK_MAX_BYTES)).toBe(true);
+  });
+
+  it('keeps packs within a server that takes less than the default, leaving room for headers', () => {
+    expect(packLimitFor(1024 * 1024)).toBe(PACK_MAX_BYTES);
+    expect(packLimitFor(64 * 1024)).toBe(64 * 1024 - HEADER_ROOM_BYTES);
+    const events = Array.from({ length: 10 }, (_, i) => event(i, 's', `{"text":"${'x'.repeat(20_000)}"}`));
+    const packs = packEvents(events, packLimitFor(64 * 1024));
+    expect(packs.map((p) => p.pack)).toEqual([3, 3, 3, 1]);
+    expect(packs.every((p) => Buffer.byteLength(p.data) <= 64 * 1024 - HEADER_ROOM_BYTES)).toBe(true);
   });
 
   it('an event larger than a pack still goes, alone', () => {
-    const huge = `{"text":"${'x'.repeat(PACK_MAX_CHARS)}"}`;
+    const huge = `{"text":"${'x'.repeat(PACK_MAX_BYTES)}"}`;
     expect(packEvents([event(1), event(2, 'order.synced.v1', huge), event(3)]).map((p) => p.pack)).toEqual([1, 1, 1]);
   });
 
@@ -40,5 +56,6 @@ describe('event packs', () => {
     expect(() => unpackEvents('{"n":1}')).toThrow('not a pack of events');
     expect(() => unpackEvents('[{"payload":{}}]')).toThrow('not a pack of events');
     expect(() => unpackEvents('[')).toThrow();
+    expect(() => unpackEvents('[]')).toThrow('not a pack of events');
   });
 });

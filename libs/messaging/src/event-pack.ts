@@ -21,8 +21,18 @@ export const PACK_READER_SUFFIX = '--packs';
 
 /** Events per pack: about one consumer batch. */
 export const PACK_MAX_EVENTS = 100;
-/** In characters: even if every one took three bytes, a pack stays under NATS's default max_payload of 1 MiB. */
-export const PACK_MAX_CHARS = 256 * 1024;
+/**
+ * Bytes per pack, unless the server allows less (see packLimitFor): a quarter of NATS's
+ * default max_payload, so a consumer's pull holds several packs.
+ */
+export const PACK_MAX_BYTES = 256 * 1024;
+/** What a message's headers may take of the server's max_payload. */
+export const HEADER_ROOM_BYTES = 1024;
+
+/** The largest pack a server with this max_payload takes. */
+export function packLimitFor(maxPayload: number): number {
+  return Math.max(1, Math.min(PACK_MAX_BYTES, maxPayload - HEADER_ROOM_BYTES));
+}
 
 export interface OutboxEvent {
   id: string;
@@ -43,19 +53,21 @@ export interface PackedEvent {
  * that differs in any event (one committed meanwhile may sort between two others) gets a
  * new id, and the consumers' processed-event records skip the events they handled.
  */
-export function packEvents(events: OutboxEvent[]): EventToPublish[] {
+export function packEvents(events: OutboxEvent[], maxBytes = PACK_MAX_BYTES): EventToPublish[] {
   const packs: EventToPublish[] = [];
   let start = 0;
   while (start < events.length) {
     const subject = events[start].subject;
     const parts: string[] = [];
-    let chars = 2;
+    let bytes = 2;
     let end = start;
     while (end < events.length && events[end].subject === subject && parts.length < PACK_MAX_EVENTS) {
       const part = `{"id":${JSON.stringify(events[end].id)},"payload":${events[end].payload}}`;
-      if (parts.length > 0 && chars + part.length + 1 > PACK_MAX_CHARS) break;
+      const partBytes = Buffer.byteLength(part) + 1;
+      // An event larger than a pack goes alone (and NATS says whether it takes it).
+      if (parts.length > 0 && bytes + partBytes > maxBytes) break;
       parts.push(part);
-      chars += part.length + 1;
+      bytes += partBytes;
       end++;
     }
     packs.push({ subject, data: `[${parts.join(',')}]`, id: packId(events.slice(start, end)), pack: parts.length });
@@ -71,10 +83,10 @@ function packId(events: OutboxEvent[]): string {
   return `${events[0].id}..${events[events.length - 1].id}.${digest.digest('base64url')}`;
 }
 
-/** The events of a pack's body; throws if it is not one. */
+/** The events of a pack's body; throws if it is not one (an empty pack is none either). */
 export function unpackEvents(body: string): PackedEvent[] {
   const parsed: unknown = JSON.parse(body);
-  if (!Array.isArray(parsed) || !parsed.every((e) => typeof e === 'object' && e !== null && typeof e.id === 'string' && 'payload' in e)) {
+  if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((e) => typeof e === 'object' && e !== null && typeof e.id === 'string' && 'payload' in e)) {
     throw new Error('not a pack of events');
   }
   return parsed as PackedEvent[];

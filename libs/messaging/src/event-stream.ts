@@ -18,6 +18,9 @@ export function streamNameFor(namespace: string): string {
   return `${namespace.replace(/[^a-zA-Z0-9]/g, '_').toUpperCase()}_EVENTS`;
 }
 
+/** NATS's default max_payload, should the server not say. */
+const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+
 /** How long a batch of publishes may wait for JetStream's acknowledgements. */
 const PUBLISH_ACK_TIMEOUT_MS = 10_000;
 
@@ -68,6 +71,11 @@ export class EventStream implements OnApplicationShutdown {
     return this.connecting;
   }
 
+  /** The largest message, headers included, the server takes (NATS's max_payload). */
+  async maxPayload(): Promise<number> {
+    return (await this.nats()).info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
+  }
+
   async jetstream(): Promise<JetStreamClient> {
     return (await this.nats()).jetstream();
   }
@@ -98,8 +106,14 @@ export class EventStream implements OnApplicationShutdown {
         const h = headers();
         h.set('Nats-Msg-Id', event.id);
         if (event.pack) h.set(PACK_HEADER, String(event.pack));
-        // Throws at once if the connection is closing or the event is larger than NATS allows.
-        nc.publish(this.subjectOf(event.subject), event.data, { reply: `${inbox}.${token}`, headers: h });
+        try {
+          nc.publish(this.subjectOf(event.subject), event.data, { reply: `${inbox}.${token}`, headers: h });
+        } catch (err) {
+          // At once if the connection is closing, or if the event is larger than the server takes:
+          // then it, and every event after it, waits until max_payload is raised (nothing is dropped).
+          const size = `${Buffer.byteLength(event.data)} bytes; the server takes ${nc.info?.max_payload ?? '?'}`;
+          throw new Error(`could not publish ${event.subject} ${event.id} (${size}): ${err.message}`);
+        }
       }
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`JetStream did not acknowledge ${events.length} events within ${PUBLISH_ACK_TIMEOUT_MS} ms`)), PUBLISH_ACK_TIMEOUT_MS);

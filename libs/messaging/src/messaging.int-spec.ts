@@ -213,6 +213,41 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     expect(await seen('not-a-pack')).toBeUndefined();
   });
 
+  it('a parked event is not run again when its message comes again (say its ack was lost)', async () => {
+    const stream = app.get(EventStream);
+    handler.failuresLeft.set('parked-once', 100);
+    const [pack] = packEvents([
+      { id: 'again-1', subject: THING_HAPPENED, payload: JSON.stringify({ name: 'parked-once', attempt: 1 }) },
+      { id: 'again-2', subject: THING_HAPPENED, payload: JSON.stringify({ name: 'beside-parked', attempt: 1 }) },
+    ]);
+    const delivery = (deliveryCount: number) => ({
+      subject: stream.subjectOf(THING_HAPPENED),
+      headers: { get: (key: string) => (key === 'Nats-Msg-Id' ? pack.id : key === PACK_HEADER ? String(pack.pack) : '') },
+      seq: 1,
+      string: () => pack.data,
+      info: { deliveryCount },
+      ack: jest.fn(),
+      nak: jest.fn(),
+      term: jest.fn(),
+    });
+    // Its last allowed delivery (3): the failing event is parked, its sibling handled, the message acked.
+    const last = delivery(3);
+    await app.get(EventConsumer).handle(last as never);
+    expect(last.ack).toHaveBeenCalledTimes(1);
+    expect(await seen('beside-parked')).toBe(1);
+    expect(await dataSource.query(`select event_id, deliveries from things.parked_events where event_id like 'again-%'`)).toEqual([{ event_id: 'again-1', deliveries: 3 }]);
+    // The ack is lost and the message comes once more, when the parked event would succeed:
+    // it must stay parked (an operator may replay it), not be handled behind the operator's back.
+    handler.failuresLeft.set('parked-once', 0);
+    const callsBefore = handler.calls.length;
+    const again = delivery(4);
+    await app.get(EventConsumer).handle(again as never);
+    expect(again.ack).toHaveBeenCalledTimes(1);
+    expect(handler.calls.slice(callsBefore)).toEqual([]);
+    expect(await seen('parked-once')).toBeUndefined();
+    expect(await seen('beside-parked')).toBe(1);
+  });
+
   it('parks an event whose handler keeps failing, after the configured deliveries', async () => {
     handler.failuresLeft.set('hopeless', 100);
     await dataSource.transaction((manager) => app.get(Outbox).add(manager, THING_HAPPENED, { name: 'hopeless', attempt: 1 }));
@@ -349,6 +384,21 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     expect(await new OutboxRelay(dataSource, app.get(EventStream)).drain()).toBe(1);
     await waitFor(async () => (await seen('refused-first')) === 1, { what: 'the handler' });
     expect(await dataSource.query(`select subject from things.outbox`)).toEqual([]);
+  });
+
+  it('an event larger than the server takes holds its relay back with a clear error; nothing is dropped', async () => {
+    const stream = app.get(EventStream);
+    const name = 'x'.repeat(await stream.maxPayload());
+    const id = await dataSource.transaction((manager) => app.get(Outbox).add(manager, THING_HAPPENED, { name, attempt: 1 }));
+    try {
+      const failure = new OutboxRelay(dataSource, stream).drain();
+      await expect(failure).rejects.toThrow(`could not publish ${THING_HAPPENED} ${id}`);
+      await expect(failure).rejects.toThrow(/bytes; the server takes \d+/);
+      expect(await dataSource.query(`select id from things.outbox`)).toEqual([{ id }]);
+    } finally {
+      // What an operator does, short of raising max_payload.
+      await dataSource.query(`delete from things.outbox where id = $1`, [id]);
+    }
   });
 
   // After the relay test above stopped the service's own relay: only the relays made here publish.

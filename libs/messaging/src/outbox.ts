@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { Client } from 'pg';
 import { bulkInsert, newRowId } from '@connector/persistence';
 import { DataSource, EntityManager } from 'typeorm';
-import { PACK_READER_SUFFIX, packEvents } from './event-pack';
+import { PACK_READER_SUFFIX, packEvents, packLimitFor } from './event-pack';
 import { EventStream, STREAM_MAX_AGE_DAYS } from './event-stream';
 import { OutboxMessage } from './messaging.entities';
 import { SingleFlight } from './single-flight';
@@ -84,6 +84,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   private async publishBatch(): Promise<number> {
     // Asked before the transaction, so no row stays locked while NATS answers.
     const packs = await this.everyReaderReadsPacks();
+    const packLimit = packLimitFor(await this.stream.maxPayload());
     return this.dataSource.transaction(async (manager) => {
       // Taken out of the outbox and published in one transaction: if publishing fails, the
       // rollback puts them back. Deleting costs a fraction of marking a row published (an
@@ -98,7 +99,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       if (rows.length === 0) return 0;
       rows.sort((a, b) => Number(a.position) - Number(b.position));
       // Issued in order on one connection, so the stream keeps the outbox order.
-      const messages = packs ? packEvents(rows) : rows.map((row) => ({ subject: row.subject, data: row.payload, id: row.id }));
+      const messages = packs ? packEvents(rows, packLimit) : rows.map((row) => ({ subject: row.subject, data: row.payload, id: row.id }));
       await this.stream.publishAll(messages);
       return rows.length;
     });
