@@ -9,14 +9,15 @@ import { SyncService } from './sync.service';
 
 /**
  * Starts due syncs. Each account is synced by one replica at a time, under a lease in
- * PostgreSQL that the run renews page by page; a dead replica's lease runs out and another
- * replica takes the account over.
+ * PostgreSQL that the replica renews while the run lives (see keepLease); a dead replica's
+ * lease runs out and another replica takes the account over.
  */
 @Injectable()
 export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(SyncScheduler.name);
   readonly replica = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   private readonly running = new Map<string, Promise<unknown>>();
+  private readonly heartbeats = new Set<NodeJS.Timeout>();
   private timer?: NodeJS.Timeout;
   private ticking = false;
   private stopped = false;
@@ -60,9 +61,11 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
   private async runAccount(account: SellerAccount): Promise<void> {
     const startedAt = new Date();
     const trigger = account.syncRequestedAt ? 'manual' : 'schedule';
+    const lease = this.keepLease(account.id);
     try {
-      await this.sync.run(account, trigger, this.replica, () => this.renew(account.id));
+      await this.sync.run(account, trigger, this.replica, lease.held);
     } finally {
+      lease.stop();
       await this.dataSource.query(
         `update seller_accounts
             set lease_owner = null, lease_expires_at = null,
@@ -86,6 +89,31 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
     return this.dataSource.getRepository(SellerAccount).findOneBy({ id });
   }
 
+  /**
+   * Renews the lease every third of its length for as long as the run lives, not only when a
+   * page commits: a page may wait minutes for Amazon's quota (searchOrders gives one call per
+   * three minutes once its burst is spent), far longer than the lease. `held` renews once more
+   * and says whether the lease is still this replica's; a run that lost it (this replica stalled
+   * past the lease and another took the account) stops at its next page.
+   */
+  private keepLease(id: string): { held: () => Promise<boolean>; stop: () => void } {
+    let lost = false;
+    const heartbeat = setInterval(() => {
+      void this.renew(id)
+        .then((renewed) => (lost ||= !renewed))
+        .catch((err) => this.logger.warn(`could not renew the lease of ${id}: ${err.message}; trying again`));
+    }, (this.settings.SYNC_LEASE_SECONDS * 1000) / 3);
+    heartbeat.unref();
+    this.heartbeats.add(heartbeat);
+    return {
+      held: async () => !lost && (await this.renew(id)),
+      stop: () => {
+        clearInterval(heartbeat);
+        this.heartbeats.delete(heartbeat);
+      },
+    };
+  }
+
   private async renew(id: string): Promise<boolean> {
     const [rows]: [unknown[], number] = await this.dataSource.query(
       `update seller_accounts set lease_expires_at = now() + make_interval(secs => $3)
@@ -97,8 +125,11 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
 
   async onApplicationShutdown(): Promise<void> {
     // Runs in progress are not awaited (one may be waiting minutes for Amazon's quota):
-    // their transactions roll back and the lease lets another replica take over.
+    // their transactions roll back, their leases are no longer renewed, and once a lease runs
+    // out another replica takes the account over.
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    for (const heartbeat of this.heartbeats) clearInterval(heartbeat);
+    this.heartbeats.clear();
   }
 }

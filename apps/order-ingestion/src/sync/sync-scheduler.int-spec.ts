@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { runMigrations } from '@connector/persistence';
+import { TestEnvironment } from '@connector/testing';
+import { waitFor } from '../../../../tools/launcher/src/wait-for';
+import { ingestionDataSource } from '../data-source';
+import { IngestionSettings } from '../ingestion.settings';
+import { SyncScheduler } from './sync-scheduler';
+import { SyncService } from './sync.service';
+
+/**
+ * Two schedulers (replicas) on real PostgreSQL, with a stand-in for the sync run: what is
+ * tested here is the lease, not the sync. A page takes longer than the whole lease, as one
+ * does when it waits for Amazon's quota.
+ */
+describe('sync scheduler on real PostgreSQL: one replica per account, even when a page outlasts the lease', () => {
+  const env = new TestEnvironment();
+  let db: DataSource;
+  const schedulers: SyncScheduler[] = [];
+  const settings = { SYNC_TICK_SECONDS: 0.2, SYNC_LEASE_SECONDS: 1 } as IngestionSettings;
+
+  beforeAll(async () => {
+    await env.setUp();
+    const options = ingestionDataSource(env.databaseUrl);
+    await runMigrations(options);
+    db = new DataSource(options);
+    await db.initialize();
+  });
+
+  afterAll(async () => {
+    for (const scheduler of schedulers) await scheduler.onApplicationShutdown();
+    await db?.destroy();
+    await env.tearDown();
+  });
+
+  let sellers = 0;
+  const addAccount = async () => {
+    const id = randomUUID();
+    const sellerId = `A2LEASE${String(++sellers).padStart(4, '0')}`;
+    await db.query(
+      `insert into ingestion.seller_accounts (id, name, seller_id, region, lwa_client_id, encrypted_client_secret, encrypted_refresh_token,
+         marketplace_ids, orders_api, api_endpoint, lwa_endpoint, sync_enabled, sync_interval_seconds, initial_sync_from, next_sync_at)
+       values ($1, 'lease test', $2, 'EU', 'client', 'x', 'y', '{A1PA6795UKMFR9}', 'v2026-01-01', 'http://127.0.0.1:1', 'http://127.0.0.1:1', true, 3600, now(), now())`,
+      [id, sellerId],
+    );
+    return id;
+  };
+
+  /** A run of `pages` pages of `pageMs` each, that renews after each page as SyncService does. */
+  const slowRun = (log: string[], active: Set<string>, pages: number, pageMs: number) => (name: string) =>
+    ({
+      run: async (_account: unknown, _trigger: unknown, _replica: unknown, leaseHeld: () => Promise<boolean>) => {
+        active.add(name);
+        if (active.size > 1) log.push(`overlap: ${[...active].join('+')}`);
+        try {
+          for (let page = 1; page <= pages; page++) {
+            await new Promise((resolve) => setTimeout(resolve, pageMs));
+            if (!(await leaseHeld())) return log.push(`${name} lost the lease after page ${page}`);
+            log.push(`${name} page ${page}`);
+          }
+          log.push(`${name} done`);
+        } finally {
+          active.delete(name);
+        }
+      },
+    }) as unknown as SyncService;
+
+  const start = (service: SyncService) => {
+    const scheduler = new SyncScheduler(db, service, settings);
+    schedulers.push(scheduler);
+    scheduler.onApplicationBootstrap();
+    return scheduler;
+  };
+
+  it('the replica that took the account keeps it through pages longer than the lease; the other never runs it meanwhile', async () => {
+    const accountId = await addAccount();
+    const log: string[] = [];
+    const stub = slowRun(log, new Set(), 3, 1500);
+    start(stub('A'));
+    await waitFor(async () => (await db.query(`select lease_owner from ingestion.seller_accounts where id = $1`, [accountId]))[0].lease_owner, { what: 'A to take the account' });
+    start(stub('B'));
+    await waitFor(async () => log.includes('A done') || log.some((line) => line.startsWith('B')), { timeoutMs: 15_000, what: 'the run to end' });
+    expect(log).toEqual(['A page 1', 'A page 2', 'A page 3', 'A done']);
+    // Released: due again only after its interval.
+    const [account] = await db.query(`select lease_owner, next_sync_at > now() as later from ingestion.seller_accounts where id = $1`, [accountId]);
+    expect(account).toEqual({ lease_owner: null, later: true });
+  });
+
+  it('a replica that stops renewing loses the account to another once the lease runs out', async () => {
+    for (const scheduler of schedulers.splice(0)) await scheduler.onApplicationShutdown();
+    const accountId = await addAccount();
+    const log: string[] = [];
+    const active = new Set<string>();
+    const stub = slowRun(log, active, 2, 3000);
+    const first = start(stub('C'));
+    await waitFor(async () => active.has('C'), { what: 'C to take the account' });
+    // C's process stalls: its run goes on, but nothing renews the lease.
+    await first.onApplicationShutdown();
+    start(stub('D'));
+    await waitFor(async () => log.includes('D done'), { timeoutMs: 15_000, what: 'D to sync the account' });
+    await waitFor(async () => log.some((line) => line.startsWith('C lost')), { what: 'C to notice' });
+    expect(log).toContain('C lost the lease after page 1');
+    expect(log.filter((line) => line.startsWith('C page'))).toEqual([]);
+    const [{ lease_owner }] = await db.query(`select lease_owner from ingestion.seller_accounts where id = $1`, [accountId]);
+    expect(lease_owner).toBeNull();
+  });
+});
