@@ -8,6 +8,7 @@ import { runMigrations } from '@connector/persistence';
 import { loadSettings, SettingsModule } from '@connector/platform';
 import { TestEnvironment } from '@connector/testing';
 import { partnersDataSource } from '../data-source';
+import { AnonymizedMatchKeys1764300000202 } from '../migrations/1764300000202-anonymized-match-keys';
 import { PartnerSettings } from '../partner.settings';
 import { OrderClosureHandler } from '../retention/order-closure.handler';
 import { PersonalDataRetention } from '../retention/personal-data-retention';
@@ -116,6 +117,50 @@ describe('partners on real PostgreSQL: find-or-create, de-duplication, retention
     expect(gone.deliveryAddresses[0]).toMatchObject({ name: null, addressLine1: null, city: null, phone: null, postalCode: '53111', countryCode: 'DE', anonymizedAt: expect.any(String) });
     expect(await partners.get(recent.contactId)).toMatchObject({ name: 'New Buyer', anonymizedAt: null });
     expect((await app.get(PersonalDataRetention).run()).addresses).toBe(0);
+  });
+
+  it('a buyer who orders again after being anonymized gets a fresh contact and address; no personal data stays in match keys', async () => {
+    const returning = (orderClosed: boolean, orderedAt: string) =>
+      party('R-1', { orderId: randomUUID(), orderClosed, orderedAt, buyer: { name: 'Rita Return', email: 'rita@marketplace.amazon.de' }, address: { name: 'Rita Return', addressLine1: 'Rückweg 3', city: 'Köln', postalCode: '50667', countryCode: 'DE', phone: '0221 3' } });
+    const longAgo = returning(true, new Date(Date.now() - 60 * DAY).toISOString());
+    const first = (await partners.resolve({ parties: [longAgo] })).parties[0];
+    const db = app.get(DataSource);
+    await db.query(`update partners.order_partners set closed_at = now() - interval '59 days' where order_id = $1`, [longAgo.orderId]);
+    await app.get(PersonalDataRetention).run();
+    const keys = await db.query(`select match_key from partners.contacts where id = $1 union all select match_key from partners.delivery_addresses where id = $2`, [first.contactId, first.deliveryAddressId]);
+    expect(keys).toEqual([{ match_key: `anonymized:${first.contactId}` }, { match_key: `anonymized:${first.deliveryAddressId}` }]);
+
+    const again = (await partners.resolve({ parties: [returning(false, new Date().toISOString())] })).parties[0];
+    expect(again.contactId).not.toBe(first.contactId);
+    expect(again.deliveryAddressId).not.toBe(first.deliveryAddressId);
+    const contact = await partners.get(again.contactId);
+    expect(contact).toMatchObject({ name: 'Rita Return', email: 'rita@marketplace.amazon.de', anonymizedAt: null });
+    expect(contact.deliveryAddresses).toEqual([expect.objectContaining({ name: 'Rita Return', addressLine1: 'Rückweg 3', phone: '0221 3', anonymizedAt: null })]);
+    // The old order keeps the anonymized rows.
+    expect(await db.query(`select contact_id, delivery_address_id from partners.order_partners where order_id = $1`, [longAgo.orderId])).toEqual([
+      { contact_id: first.contactId, delivery_address_id: first.deliveryAddressId },
+    ]);
+    // And the next order of the same buyer finds the fresh ones.
+    const third = (await partners.resolve({ parties: [returning(false, new Date().toISOString())] })).parties[0];
+    expect([third.contactId, third.deliveryAddressId]).toEqual([again.contactId, again.deliveryAddressId]);
+  });
+
+  it('a migration gives rows an older version anonymized keys without personal data', async () => {
+    const db = app.get(DataSource);
+    const [contact] = await db.query(`select id from partners.contacts where anonymized_at is not null limit 1`);
+    const [address] = await db.query(`select id from partners.delivery_addresses where anonymized_at is not null limit 1`);
+    await db.query(`update partners.contacts set match_key = 'email:former@marketplace.amazon.de' where id = $1`, [contact.id]);
+    await db.query(`update partners.delivery_addresses set match_key = 'former|altweg 1|bonn|53111|DE' where id = $1`, [address.id]);
+    const runner = db.createQueryRunner();
+    try {
+      await new AnonymizedMatchKeys1764300000202().up(runner);
+    } finally {
+      await runner.release();
+    }
+    expect(await db.query(`select count(*)::int as n from partners.contacts where anonymized_at is not null and match_key not like 'anonymized:%'`)).toEqual([{ n: 0 }]);
+    expect(await db.query(`select match_key from partners.delivery_addresses where id = $1`, [address.id])).toEqual([{ match_key: `anonymized:${address.id}` }]);
+    // Live rows keep their keys.
+    expect((await db.query(`select count(*)::int as n from partners.contacts where anonymized_at is null and match_key like 'anonymized:%'`))[0].n).toBe(0);
   });
 
   it('keeps an address while one of its orders is open, and blanks it a retention period after the order closed', async () => {

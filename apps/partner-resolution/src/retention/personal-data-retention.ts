@@ -7,7 +7,9 @@ import { PartnerSettings } from '../partner.settings';
  * Blanks buyers' personal data once it is no longer needed: names, street lines, phones and
  * e-mails of addresses whose orders were all shipped or cancelled more than the retention
  * period ago, then of contacts left with no live address. Country and postal code stay
- * (reporting); `anonymized_at` records it.
+ * (reporting); `anonymized_at` records it. Match keys are built from the same data, so they
+ * are replaced too: that also means a buyer who orders again gets a fresh contact and address
+ * holding what Amazon sends, not the blanked ones.
  */
 @Injectable()
 export class PersonalDataRetention implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -41,7 +43,8 @@ export class PersonalDataRetention implements OnApplicationBootstrap, OnApplicat
       const [, addresses] = await manager.query(
         `update delivery_addresses a
             set name = null, company_name = null, address_line1 = null, address_line2 = null, address_line3 = null,
-                city = null, district_or_county = null, phone = null, anonymized_at = $1
+                city = null, district_or_county = null, phone = null, anonymized_at = $1,
+                match_key = 'anonymized:' || a.id
           where a.anonymized_at is null
             and case when exists (select 1 from order_partners o where o.delivery_address_id = a.id)
                      then not exists (select 1 from order_partners o
@@ -52,7 +55,8 @@ export class PersonalDataRetention implements OnApplicationBootstrap, OnApplicat
       );
       const [, contacts] = await manager.query(
         `update contacts c
-            set name = 'Anonymized customer', email = null, company_name = null, anonymized_at = $1
+            set name = 'Anonymized customer', email = null, company_name = null, anonymized_at = $1,
+                match_key = 'anonymized:' || c.id
           where c.anonymized_at is null
             and not exists (select 1 from delivery_addresses a where a.contact_id = c.id and a.anonymized_at is null)`,
         [now],
