@@ -1,9 +1,33 @@
 import { FulfillmentChannel, SalesOrderLineKind, SalesOrderStatus } from '@connector/contracts';
 import { amazonOrder } from '@connector/testing';
+import type { AmazonOrder, V0Order, V0OrderItem } from '@connector/sp-api';
 import { isSyncable, lineAmounts, mapAmazonOrder, MappingError } from './amazon-order.mapper';
+import { convertV0Order } from './v0-order.converter';
 
 const DE = { marketplaceId: 'A1PA6795UKMFR9', currency: 'EUR', countryCode: 'DE', taxIncluded: true };
 const US = { marketplaceId: 'ATVPDKIKX0DER', currency: 'USD', countryCode: 'US', taxIncluded: false };
+const UK = { marketplaceId: 'A1F83G8C2ARO7P', currency: 'GBP', countryCode: 'GB', taxIncluded: true };
+const JP = { marketplaceId: 'A1VC38T7YXB528', currency: 'JPY', countryCode: 'JP', taxIncluded: true };
+
+const amount = (value: string, currencyCode: string) => ({ amount: value, currencyCode });
+/** An order in Amazon's v2026-01-01 shape, written out the way Amazon's examples are. */
+const v2026Order = (fields: { orderId: string; marketplaceId: string; currency: string; grandTotal: string; orderBreakdowns?: object[]; items: { id: string; sku: string; quantity: number; proceedsTotal: string; breakdowns: object[] }[] }) =>
+  ({
+    orderId: fields.orderId,
+    createdTime: '2026-11-20T10:00:00Z',
+    lastUpdatedTime: '2026-11-20T12:00:00Z',
+    salesChannel: { channelName: 'AMAZON', marketplaceId: fields.marketplaceId },
+    fulfillment: { fulfillmentStatus: 'UNSHIPPED', fulfilledBy: 'MERCHANT', fulfillmentServiceLevel: 'STANDARD' },
+    buyer: { buyerName: 'A Buyer', buyerEmail: 'buyer@marketplace.amazon.com' },
+    recipient: { deliveryAddress: { name: 'A Buyer', addressLine1: '1 Road', city: 'Town', postalCode: '12345', countryCode: 'US' } },
+    proceeds: { grandTotal: amount(fields.grandTotal, fields.currency), breakdowns: fields.orderBreakdowns ?? [] },
+    orderItems: fields.items.map((item) => ({
+      orderItemId: item.id,
+      quantityOrdered: item.quantity,
+      product: { asin: `B0${item.id}`, title: `Product ${item.sku}`, sellerSku: item.sku, condition: { conditionType: 'NEW' } },
+      proceeds: { proceedsTotal: amount(item.proceedsTotal, fields.currency), breakdowns: item.breakdowns },
+    })),
+  }) as unknown as AmazonOrder;
 
 describe('mapping an Amazon order into a sales order', () => {
   it('EU (tax included): the VAT is inside the price; lines add up to the total exactly', () => {
@@ -73,6 +97,96 @@ describe('mapping an Amazon order into a sales order', () => {
       taxAmount: '0.48',
     });
     expect(mapped.reconciled).toBe(true);
+  });
+
+  it('a UK business-price order whose TAX Amazon adds on top (as in Amazon\'s getOrder example) reconciles: Amazon\'s total decides the convention', () => {
+    const order = v2026Order({
+      orderId: '202-1234567-1234567',
+      marketplaceId: UK.marketplaceId,
+      currency: 'GBP',
+      grandTotal: '103.97',
+      items: [
+        {
+          id: '12345678901234',
+          sku: 'BIZ-MUG',
+          quantity: 3,
+          proceedsTotal: '103.97',
+          breakdowns: [
+            { type: 'ITEM', subtotal: amount('89.97', 'GBP') },
+            { type: 'SHIPPING', subtotal: amount('10.00', 'GBP') },
+            { type: 'TAX', subtotal: amount('4.00', 'GBP'), detailedBreakdowns: [{ subtype: 'ITEM', value: amount('3.00', 'GBP') }, { subtype: 'SHIPPING', value: amount('1.00', 'GBP') }] },
+          ],
+        },
+      ],
+    });
+    const mapped = mapAmazonOrder(order, UK);
+    expect(mapped.lines[0]).toMatchObject({ unitPriceTaxExcluded: '29.99', totalTaxExcluded: '89.97', taxAmount: '3.00', totalTaxIncluded: '92.97' });
+    expect(mapped.lines[1]).toMatchObject({ kind: SalesOrderLineKind.Shipping, totalTaxExcluded: '10.00', totalTaxIncluded: '11.00' });
+    expect(mapped).toMatchObject({ amazonTotal: '103.97', linesTotal: '103.97', reconciled: true });
+    // The same order with a total that includes the VAT is read the marketplace's way (VAT inside).
+    const vatInside = structuredClone(order);
+    vatInside.proceeds!.grandTotal!.amount = '99.97';
+    expect(mapAmazonOrder(vatInside, UK).lines[0]).toMatchObject({ totalTaxIncluded: '89.97', totalTaxExcluded: '86.97', taxAmount: '3.00' });
+    expect(mapAmazonOrder(vatInside, UK).reconciled).toBe(true);
+  });
+
+  it('a delivery tip, charged apart from the items (as in Amazon\'s searchOrders example), is a line of its own', () => {
+    const order = v2026Order({
+      orderId: '113-4567890-1234567',
+      marketplaceId: US.marketplaceId,
+      currency: 'USD',
+      grandTotal: '154.99',
+      orderBreakdowns: [
+        { type: 'ITEM', subtotal: amount('149.97', 'USD') },
+        { type: 'TAX', subtotal: amount('0.02', 'USD') },
+        { type: 'DELIVERY_TIP', status: 'FINALIZED', subtotal: amount('5.00', 'USD') },
+      ],
+      items: [
+        { id: '1', sku: 'CABLE', quantity: 2, proceedsTotal: '100.00', breakdowns: [{ type: 'ITEM', subtotal: amount('99.98', 'USD') }, { type: 'TAX', subtotal: amount('0.02', 'USD'), detailedBreakdowns: [{ subtype: 'ITEM', value: amount('0.02', 'USD') }] }] },
+        { id: '2', sku: 'CASE', quantity: 1, proceedsTotal: '49.99', breakdowns: [{ type: 'ITEM', subtotal: amount('49.99', 'USD') }] },
+      ],
+    });
+    const mapped = mapAmazonOrder(order, US);
+    expect(mapped.lines.map((l) => [l.lineKey, l.kind, l.totalTaxIncluded])).toEqual([
+      ['item:1', SalesOrderLineKind.Product, '100.00'],
+      ['item:2', SalesOrderLineKind.Product, '49.99'],
+      ['delivery_tip', SalesOrderLineKind.Charge, '5.00'],
+    ]);
+    expect(mapped.lines[2]).toMatchObject({ name: 'Delivery tip', taxAmount: '0.00', totalTaxExcluded: '5.00' });
+    expect(mapped).toMatchObject({ amazonTotal: '154.99', linesTotal: '154.99', reconciled: true });
+  });
+
+  it('cash-on-delivery fees and other charges are lines of their own, summed over the items', () => {
+    const order = v2026Order({
+      orderId: '503-1111111-1111111',
+      marketplaceId: JP.marketplaceId,
+      currency: 'JPY',
+      grandTotal: '2760',
+      items: [
+        { id: '1', sku: 'TEA', quantity: 1, proceedsTotal: '1330', breakdowns: [{ type: 'ITEM', subtotal: amount('1000', 'JPY') }, { type: 'COD_FEE', subtotal: amount('330', 'JPY') }, { type: 'TAX', subtotal: amount('121', 'JPY'), detailedBreakdowns: [{ subtype: 'ITEM', value: amount('91', 'JPY') }, { subtype: 'COD_FEE', value: amount('30', 'JPY') }] }] },
+        { id: '2', sku: 'POT', quantity: 1, proceedsTotal: '1430', breakdowns: [{ type: 'ITEM', subtotal: amount('1200', 'JPY') }, { type: 'OTHER', subtotal: amount('230', 'JPY') }] },
+      ],
+    });
+    const mapped = mapAmazonOrder(order, JP);
+    expect(mapped.lines.map((l) => [l.lineKey, l.kind, l.totalTaxIncluded, l.taxAmount])).toEqual([
+      ['item:1', SalesOrderLineKind.Product, '1000.00', '91.00'],
+      ['item:2', SalesOrderLineKind.Product, '1200.00', '0.00'],
+      ['cod_fee', SalesOrderLineKind.Charge, '330.00', '30.00'],
+      ['other_charges', SalesOrderLineKind.Charge, '230.00', '0.00'],
+    ]);
+    expect(mapped.lines[2].name).toBe('Cash on delivery fee');
+    expect(mapped.reconciled).toBe(true);
+  });
+
+  it('a v0 cash-on-delivery order maps with its fee and reconciles', () => {
+    const v0Order = { AmazonOrderId: '503-2222222-2222222', PurchaseDate: '2026-11-20T00:00:00Z', LastUpdateDate: '2026-11-21T00:00:00Z', OrderStatus: 'Unshipped', FulfillmentChannel: 'MFN', MarketplaceId: JP.marketplaceId, OrderTotal: { CurrencyCode: 'JPY', Amount: '1330' }, PaymentMethod: 'COD' } as V0Order;
+    const v0Items = [{ OrderItemId: '1', SellerSKU: 'TEA', ASIN: 'B01', QuantityOrdered: 1, ItemPrice: { CurrencyCode: 'JPY', Amount: '1000' }, ItemTax: { CurrencyCode: 'JPY', Amount: '0' }, CODFee: { CurrencyCode: 'JPY', Amount: '330' }, CODFeeDiscount: { CurrencyCode: 'JPY', Amount: '0' } }] as V0OrderItem[];
+    const mapped = mapAmazonOrder(convertV0Order(v0Order, v0Items, { taxIncluded: true }), JP);
+    expect(mapped.lines.map((l) => [l.lineKey, l.totalTaxIncluded])).toEqual([
+      ['item:1', '1000.00'],
+      ['cod_fee', '330.00'],
+    ]);
+    expect(mapped).toMatchObject({ amazonTotal: '1330.00', reconciled: true });
   });
 
   it('flags an order whose lines do not add up to Amazon total, and keeps both figures', () => {

@@ -77,7 +77,9 @@ const STATUS: Record<string, SalesOrderStatus> = {
   CANCELLED: SalesOrderStatus.Canceled,
 };
 
-type Part = 'ITEM' | 'SHIPPING' | 'GIFT_WRAP';
+/** What an item's proceeds are charged for. */
+const PARTS = ['ITEM', 'SHIPPING', 'GIFT_WRAP', 'COD_FEE', 'OTHER'] as const;
+type Part = (typeof PARTS)[number];
 interface ItemMoney {
   gross: Record<Part, bigint>;
   tax: Record<Part, bigint>;
@@ -85,7 +87,15 @@ interface ItemMoney {
   discount: Record<Part, bigint>;
 }
 
-const zero = (): Record<Part, bigint> => ({ ITEM: 0n, SHIPPING: 0n, GIFT_WRAP: 0n });
+const zero = (): Record<Part, bigint> => ({ ITEM: 0n, SHIPPING: 0n, GIFT_WRAP: 0n, COD_FEE: 0n, OTHER: 0n });
+const isPart = (type: string | undefined): type is Part => (PARTS as readonly (string | undefined)[]).includes(type);
+
+/** Charges summed over the order's items into one line each (like shipping). */
+const ORDER_CHARGES = [
+  { part: 'SHIPPING', lineKey: 'shipping', kind: SalesOrderLineKind.Shipping },
+  { part: 'COD_FEE', lineKey: 'cod_fee', kind: SalesOrderLineKind.Charge, name: 'Cash on delivery fee' },
+  { part: 'OTHER', lineKey: 'other_charges', kind: SalesOrderLineKind.Charge, name: 'Other charges' },
+] as const;
 
 function cents(amount: string | undefined, currency: string, what: string): bigint {
   try {
@@ -98,7 +108,7 @@ function cents(amount: string | undefined, currency: string, what: string): bigi
 
 type AmazonItem = AmazonOrder['orderItems'][number];
 
-/** Reads an item's proceeds breakdowns: ITEM/SHIPPING/GIFT_WRAP charges, TAX and DISCOUNT by subtype. */
+/** Reads an item's proceeds breakdowns: charges (PARTS), TAX and DISCOUNT by subtype. */
 function itemMoney(item: AmazonItem, currency: string): ItemMoney {
   const money: ItemMoney = { gross: zero(), tax: zero(), discount: zero() };
   const where = `item ${item.orderItemId}`;
@@ -111,6 +121,8 @@ function itemMoney(item: AmazonItem, currency: string): ItemMoney {
       case 'ITEM':
       case 'SHIPPING':
       case 'GIFT_WRAP':
+      case 'COD_FEE':
+      case 'OTHER':
         money.gross[breakdown.type] += amount;
         break;
       case 'TAX':
@@ -123,7 +135,7 @@ function itemMoney(item: AmazonItem, currency: string): ItemMoney {
           break;
         }
         for (const detail of details) {
-          const part = (['ITEM', 'SHIPPING', 'GIFT_WRAP'] as Part[]).includes(detail.subtype as Part) ? (detail.subtype as Part) : 'ITEM';
+          const part = isPart(detail.subtype) ? detail.subtype : 'ITEM';
           target[part] += sign * cents(detail.value?.amount, currency, `${where} ${breakdown.type}/${detail.subtype}`);
         }
         break;
@@ -179,6 +191,31 @@ function conditionText(item: AmazonItem): string | null {
   return `Condition: ${parts.join(', ')}${condition.conditionNote ? ` (${condition.conditionNote})` : ''}`;
 }
 
+function chargeLine(lineKey: string, kind: SalesOrderLineKind, name: string, amounts: ReturnType<typeof lineAmounts>, promotionIds: string[]): MappedLine {
+  return { lineKey, kind, orderItemId: null, sku: null, asin: null, title: null, name, description: null, quantity: 1, quantityShipped: 0, ...amounts, promotionIds, giftWrapLevel: null, giftMessage: null };
+}
+
+/**
+ * Whether the order's TAX is inside its charges or added on top of them. The marketplace
+ * gives the rule (DESIGN: EU and UK prices include VAT; US, CA and MX add tax), but where
+ * Amazon's total settles it, the total decides: Amazon's own example of a UK business-price
+ * order adds TAX on top of net prices. Only then does such an order reconcile.
+ */
+function taxIsIncluded(moneys: ItemMoney[], untaxed: bigint, amazonTotal: bigint | null, rule: boolean): boolean {
+  let net = untaxed;
+  let tax = 0n;
+  for (const money of moneys) {
+    for (const part of PARTS) {
+      net += money.gross[part] - money.discount[part];
+      tax += money.tax[part];
+    }
+  }
+  if (amazonTotal === null || tax === 0n) return rule;
+  if (amazonTotal === net) return true;
+  if (amazonTotal === net + tax) return false;
+  return rule;
+}
+
 /** Maps a v2026-01-01 order (with PROCEEDS, BUYER, RECIPIENT, FULFILLMENT, PROMOTION) into our sales order. */
 export function mapAmazonOrder(order: AmazonOrder, terms: MarketplaceTerms): MappedOrder {
   if (!order.orderId) throw new MappingError('order has no orderId');
@@ -193,18 +230,28 @@ export function mapAmazonOrder(order: AmazonOrder, terms: MarketplaceTerms): Map
   const amazonUpdatedAt = new Date(order.lastUpdatedTime);
   if (Number.isNaN(purchasedAt.getTime()) || Number.isNaN(amazonUpdatedAt.getTime())) throw new MappingError('order has an invalid createdTime or lastUpdatedTime');
 
-  const lines: MappedLine[] = [];
-  const shipping = { gross: 0n, tax: 0n, discount: 0n, promotionIds: new Set<string>() };
-  let giftMessage: string | null = null;
-  for (const item of order.orderItems) {
+  const moneys = order.orderItems.map((item) => {
     if (!item.orderItemId) throw new MappingError('an item has no orderItemId');
-    const sku = item.product?.sellerSku;
-    if (!sku) throw new MappingError(`item ${item.orderItemId} has no seller SKU`);
+    if (!item.product?.sellerSku) throw new MappingError(`item ${item.orderItemId} has no seller SKU`);
     if (!Number.isInteger(item.quantityOrdered) || item.quantityOrdered < 0) {
       throw new MappingError(`item ${item.orderItemId} has an invalid quantity`);
     }
     if (status !== SalesOrderStatus.Canceled && !item.proceeds) throw new MappingError(`item ${item.orderItemId} has no proceeds`);
-    const money = itemMoney(item, currency);
+    return itemMoney(item, currency);
+  });
+  let tip = 0n;
+  for (const breakdown of order.proceeds?.breakdowns ?? []) {
+    if (breakdown.type === 'DELIVERY_TIP') tip += cents(breakdown.subtotal?.amount, currency, 'order DELIVERY_TIP');
+  }
+  const amazonTotal = order.proceeds?.grandTotal?.amount !== undefined ? cents(order.proceeds.grandTotal.amount, currency, 'order total') : null;
+  const taxIncluded = taxIsIncluded(moneys, tip, amazonTotal, terms.taxIncluded);
+
+  const lines: MappedLine[] = [];
+  const charges = new Map(ORDER_CHARGES.map((charge) => [charge.part, { gross: 0n, tax: 0n, discount: 0n, promotionIds: new Set<string>() }]));
+  let giftMessage: string | null = null;
+  order.orderItems.forEach((item, index) => {
+    const money = moneys[index];
+    const sku = item.product.sellerSku!;
     const promotionIds = (item.promotion?.breakdowns ?? []).map((p) => p.promotionId).filter((id): id is string => !!id);
     const title = item.product?.title ?? null;
     lines.push({
@@ -218,15 +265,17 @@ export function mapAmazonOrder(order: AmazonOrder, terms: MarketplaceTerms): Map
       description: conditionText(item),
       quantity: item.quantityOrdered,
       quantityShipped: item.fulfillment?.quantityFulfilled ?? 0,
-      ...lineAmounts(money.gross.ITEM, money.tax.ITEM, money.discount.ITEM, item.quantityOrdered, terms.taxIncluded),
+      ...lineAmounts(money.gross.ITEM, money.tax.ITEM, money.discount.ITEM, item.quantityOrdered, taxIncluded),
       promotionIds: money.discount.ITEM !== 0n ? promotionIds : [],
       giftWrapLevel: null,
       giftMessage: null,
     });
-    shipping.gross += money.gross.SHIPPING;
-    shipping.tax += money.tax.SHIPPING;
-    shipping.discount += money.discount.SHIPPING;
-    if (money.discount.SHIPPING !== 0n) promotionIds.forEach((id) => shipping.promotionIds.add(id));
+    for (const [part, charge] of charges) {
+      charge.gross += money.gross[part];
+      charge.tax += money.tax[part];
+      charge.discount += money.discount[part];
+      if (money.discount[part] !== 0n) promotionIds.forEach((id) => charge.promotionIds.add(id));
+    }
     const gift = item.fulfillment?.packing?.giftOption;
     if (gift?.giftMessage) giftMessage = giftMessage ? `${giftMessage}\n${gift.giftMessage}` : gift.giftMessage;
     if (money.gross.GIFT_WRAP !== 0n || gift?.giftWrapLevel) {
@@ -241,34 +290,24 @@ export function mapAmazonOrder(order: AmazonOrder, terms: MarketplaceTerms): Map
         description: null,
         quantity: 1,
         quantityShipped: 0,
-        ...lineAmounts(money.gross.GIFT_WRAP, money.tax.GIFT_WRAP, money.discount.GIFT_WRAP, 1, terms.taxIncluded),
+        ...lineAmounts(money.gross.GIFT_WRAP, money.tax.GIFT_WRAP, money.discount.GIFT_WRAP, 1, taxIncluded),
         promotionIds: [],
         giftWrapLevel: gift?.giftWrapLevel ?? null,
         giftMessage: gift?.giftMessage ?? null,
       });
     }
+  });
+  const serviceLevel = order.fulfillment?.fulfillmentServiceLevel;
+  for (const { part, lineKey, kind, ...rest } of ORDER_CHARGES) {
+    const charge = charges.get(part)!;
+    if (charge.gross === 0n && charge.tax === 0n && charge.discount === 0n) continue;
+    const name = 'name' in rest ? rest.name : `Shipping${serviceLevel ? ` (${serviceLevel.toLowerCase()})` : ''}`;
+    lines.push(chargeLine(lineKey, kind, name, lineAmounts(charge.gross, charge.tax, charge.discount, 1, taxIncluded), [...charge.promotionIds]));
   }
-  if (shipping.gross !== 0n || shipping.tax !== 0n || shipping.discount !== 0n) {
-    lines.push({
-      lineKey: 'shipping',
-      kind: SalesOrderLineKind.Shipping,
-      orderItemId: null,
-      sku: null,
-      asin: null,
-      title: null,
-      name: `Shipping${order.fulfillment?.fulfillmentServiceLevel ? ` (${order.fulfillment.fulfillmentServiceLevel.toLowerCase()})` : ''}`,
-      description: null,
-      quantity: 1,
-      quantityShipped: 0,
-      ...lineAmounts(shipping.gross, shipping.tax, shipping.discount, 1, terms.taxIncluded),
-      promotionIds: [...shipping.promotionIds],
-      giftWrapLevel: null,
-      giftMessage: null,
-    });
-  }
+  // Charged to the buyer apart from any item (Amazon: "not attributed to a specific item"), untaxed.
+  if (tip !== 0n) lines.push(chargeLine('delivery_tip', SalesOrderLineKind.Charge, 'Delivery tip', lineAmounts(tip, 0n, 0n, 1, taxIncluded), []));
 
   const linesTotal = sumCents(lines.map((line) => toCents(line.totalTaxIncluded)));
-  const amazonTotal = order.proceeds?.grandTotal?.amount !== undefined ? cents(order.proceeds.grandTotal.amount, currency, 'order total') : null;
   const buyer = order.buyer ?? {};
   const address = order.recipient?.deliveryAddress ?? {};
   return {

@@ -3,9 +3,10 @@ import { SalesOrderLineKind } from '@connector/contracts';
 import { SalesOrder } from './sales-order.entity';
 
 /**
- * One line of a sales order: a product (one per Amazon order item), the shipping charge, or
- * a gift wrap. Key: (order, lineKey) where lineKey is `item:<OrderItemId>`, `gift_wrap:<id>`
- * or `shipping`, so a re-sync updates the same rows and their ids stay stable.
+ * One line of a sales order: a product (one per Amazon order item), the shipping charge, a
+ * gift wrap, or another charge. Key: (order, lineKey) where lineKey is `item:<OrderItemId>`,
+ * `gift_wrap:<id>`, `shipping`, `cod_fee`, `other_charges` or `delivery_tip`, so a re-sync
+ * updates the same rows and their ids stay stable.
  *
  * Amounts: `amount*` are before discount, `discount*` the promotion, `total*` after it;
  * total incl. = amount incl. - discount incl., and total incl. - total excl. = tax, exactly.

@@ -26,6 +26,8 @@ export enum SalesOrderLineKind {
   Product = 'product',
   Shipping = 'shipping',
   GiftWrap = 'gift_wrap',
+  /** Anything else the buyer paid: a cash-on-delivery fee, other charges, a delivery tip. */
+  Charge = 'charge',
 }
 
 export enum DeliveryState {
