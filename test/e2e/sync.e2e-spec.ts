@@ -136,6 +136,8 @@ describe('order sync against the sandbox: accounts, marketplaces, changes, fault
     await syncNow(accounts.eu);
     expect((await orders(`amazonOrderId=${broken.orderId}`))).toHaveLength(1);
     expect((await running.api('GET', `/api/orders/quarantined?accountId=${accounts.eu}`)).body.items).toEqual([]);
+    // Resolved: the order it kept for inspection is gone.
+    expect(await running.env.query(`select payload, resolved_at is not null as resolved from ingestion.quarantined_orders where amazon_order_id = $1`, [broken.orderId])).toEqual([{ payload: null, resolved: true }]);
   });
 
   it('skips nothing through a 429 storm and 5xx errors', async () => {

@@ -8,6 +8,7 @@ import { TestEnvironment } from '@connector/testing';
 import { SellerAccount } from '../accounts/seller-account.entity';
 import { ingestionDataSource } from '../data-source';
 import { Marketplace } from '../marketplaces/marketplace.entity';
+import { QuarantineWithoutPersonalData1764300000102 } from '../migrations/1764300000102-quarantine-without-personal-data';
 import { SalesOrderWriter } from './sales-order-writer';
 
 /** Pages are prepared side by side; what an earlier page commits meanwhile must not be missed. */
@@ -74,5 +75,54 @@ describe('sales order writer on real PostgreSQL: pages prepared side by side', (
     );
     expect(row).toMatchObject({ amazon_order_id: '302-0000000-0000002', resolved_at: null });
     expect(row.reason).toMatch(/earlier page of this run created its sales order/);
+  });
+
+  const withBuyer = (orderId: string) =>
+    ({
+      ...cancelledUnconfirmed(orderId),
+      fulfillment: { fulfillmentStatus: 'UNSHIPPED', fulfilledBy: 'MERCHANT' },
+      buyer: { buyerName: 'Erika Mustermann', buyerEmail: 'erika@marketplace.amazon.de' },
+      recipient: { deliveryAddress: { name: 'Erika Mustermann', addressLine1: 'Heidestraße 17', city: 'Köln', postalCode: '51147', countryCode: 'DE', phone: '0221 1' } },
+    }) as unknown as AmazonOrder;
+
+  it('keeps a quarantined order without the buyer\'s personal data', async () => {
+    await db.transaction((manager) => writer.quarantine(manager, account, withBuyer('302-0000000-0000003'), 'does not map'));
+    const [{ payload }] = await env.query<{ payload: Record<string, unknown> }>(`select payload from ingestion.quarantined_orders where amazon_order_id = '302-0000000-0000003'`);
+    expect(payload).toMatchObject({ orderId: '302-0000000-0000003', fulfillment: { fulfillmentStatus: 'UNSHIPPED' } });
+    expect(payload.buyer).toBeUndefined();
+    expect(payload.recipient).toEqual({ deliveryAddress: { postalCode: '51147', countryCode: 'DE' } });
+  });
+
+  it('resolves a quarantined order that Amazon then cancelled before it was confirmed: nothing is left to retry', async () => {
+    await db.transaction((manager) => writer.quarantine(manager, account, withBuyer('302-0000000-0000004'), 'does not map'));
+    const outcome = await writer.commit(await writer.prepare(account, [cancelledUnconfirmed('302-0000000-0000004')], marketplaces));
+    expect(outcome).toMatchObject({ skipped: 1, quarantined: 0 });
+    const [row] = await env.query(`select resolved_at, payload from ingestion.quarantined_orders where amazon_order_id = '302-0000000-0000004'`);
+    expect(row).toEqual({ resolved_at: expect.any(Date), payload: null });
+  });
+
+  it('a migration strips personal data from quarantines an older version kept whole', async () => {
+    const full = withBuyer('302-0000000-0000005');
+    const insert = (id: string, resolved: boolean) =>
+      db.query(
+        `insert into ingestion.quarantined_orders (id, account_id, amazon_order_id, marketplace_id, reason, payload, attempts, first_seen_at, last_attempt_at, resolved_at, created_at)
+         values ($1, $2, $3, 'A1PA6795UKMFR9', 'old', $4, 1, now(), now(), ${resolved ? 'now()' : 'null'}, now())`,
+        [randomUUID(), account.id, id, JSON.stringify({ ...full, orderId: id })],
+      );
+    await insert('302-0000000-0000005', false);
+    await insert('302-0000000-0000006', true);
+    const runner = db.createQueryRunner();
+    try {
+      await new QuarantineWithoutPersonalData1764300000102().up(runner);
+    } finally {
+      await runner.release();
+    }
+    const rows = await env.query<{ amazon_order_id: string; payload: Record<string, unknown> | null }>(
+      `select amazon_order_id, payload from ingestion.quarantined_orders where amazon_order_id in ('302-0000000-0000005', '302-0000000-0000006') order by 1`,
+    );
+    expect(rows[0].payload).toMatchObject({ orderId: '302-0000000-0000005', recipient: { deliveryAddress: { countryCode: 'DE', postalCode: '51147' } } });
+    expect(rows[0].payload!.buyer).toBeUndefined();
+    expect(JSON.stringify(rows[0].payload)).not.toMatch(/Erika|Heidestra|0221/);
+    expect(rows[1].payload).toBeNull();
   });
 });

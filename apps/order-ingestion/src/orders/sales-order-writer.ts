@@ -191,10 +191,13 @@ export class SalesOrderWriter {
         outcome.committed.push(item.mapped.amazonOrderId);
       }
       await this.save(manager, changes);
-      if (outcome.committed.length) {
+      // Done with: what committed, and what Amazon cancelled before it was confirmed (it never
+      // becomes a sales order, so a quarantine of it has nothing left to retry).
+      const settled = [...outcome.committed, ...page.unconfirmed.filter((o) => !appeared.has(o.orderId)).map((o) => o.orderId)];
+      if (settled.length) {
         await manager.query(
-          `update quarantined_orders set resolved_at = now() where account_id = $1 and amazon_order_id = any($2::text[]) and resolved_at is null`,
-          [account.id, outcome.committed],
+          `update quarantined_orders set resolved_at = now(), payload = null where account_id = $1 and amazon_order_id = any($2::text[]) and resolved_at is null`,
+          [account.id, settled],
         );
       }
       for (const order of page.unconfirmed.filter((o) => appeared.has(o.orderId))) {
@@ -207,7 +210,12 @@ export class SalesOrderWriter {
     return outcome;
   }
 
-  /** Records an order that could not be mapped (or fetched) so it is retried and never lost. */
+  /**
+   * Records an order that could not be mapped (or fetched) so it is retried and never lost.
+   * The order is kept for whoever investigates, without the buyer's personal data: a quarantine
+   * may stay for long, and personal-data retention covers partners only. (It is fetched again
+   * on retry; once it maps, the payload goes.)
+   */
   async quarantine(manager: EntityManager, account: SellerAccount, order: Partial<AmazonOrder> & { orderId: string }, reason: string): Promise<void> {
     this.logger.warn(`quarantined ${order.orderId}: ${reason}`);
     const now = new Date();
@@ -221,7 +229,7 @@ export class SalesOrderWriter {
         amazonOrderId: order.orderId,
         marketplaceId: order.salesChannel?.marketplaceId ?? '',
         reason,
-        payload: order as object,
+        payload: withoutPersonalData(order),
         attempts: 1,
         firstSeenAt: now,
         lastAttemptAt: now,
@@ -399,4 +407,13 @@ export class SalesOrderWriter {
     }
     return { known, order, lines, goneLineIds, events };
   }
+}
+
+/** The order without buyer and recipient, but for where it goes (country, region, postal code). */
+export function withoutPersonalData(order: Partial<AmazonOrder>): object {
+  const { buyer: _buyer, recipient, ...rest } = order;
+  const address = recipient?.deliveryAddress;
+  if (!address) return rest;
+  const { countryCode, stateOrRegion, postalCode } = address;
+  return { ...rest, recipient: { deliveryAddress: { countryCode, stateOrRegion, postalCode } } };
 }

@@ -163,6 +163,16 @@ export class SyncService {
       }
     }
     if (fetched.length) this.count(run, await this.writer.writePage(account, fetched, marketplaces));
+    await this.triedAgain(pending);
+  }
+
+  /**
+   * To the back of the queue, whatever came of them: an order still quarantined, or one the
+   * writer skipped (say, cancelled before it was confirmed), must not keep the others from
+   * their turn.
+   */
+  private async triedAgain(quarantined: QuarantinedOrder[]): Promise<void> {
+    await this.dataSource.query(`update quarantined_orders set last_attempt_at = now() where id = any($1::uuid[]) and resolved_at is null`, [quarantined.map((q) => q.id)]);
   }
 
   /**
@@ -242,6 +252,7 @@ export class SyncService {
       }
       if (page.Orders.length) this.count(run, await this.writeV0Page(account, client, page.Orders, marketplaces));
     }
+    if (pending.length) await this.triedAgain(pending);
   }
 
   private count(run: SyncRun, outcome: PageOutcome): void {
