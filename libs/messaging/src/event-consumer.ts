@@ -49,8 +49,8 @@ function reasonOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Bytes a consumer pulls at a time: room for several packs at their largest (event-pack.ts). */
-const PULL_BYTES = 4 * 1024 * 1024;
+/** Messages a consumer pulls at a time, as many as it may have unacknowledged (max_ack_pending). */
+const PULL_MESSAGES = 100;
 
 /** Events in a message: a pack says how many it holds. */
 function eventsIn(msg: JsMsg): number {
@@ -139,16 +139,15 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
     const plan = consumerPlan(this.settings.durableName, this.stream.subjectPrefix, this.subjects());
     await this.ensureConsumers(plan);
     const js = await this.stream.jetstream();
-    // A pull must have room for the largest message the server takes, or that message would
-    // never be delivered.
-    const maxBytes = Math.max(PULL_BYTES, await this.stream.maxPayload());
     this.messages = [];
     for (const { name } of plan) {
       const consumer = await js.consumers.get(this.stream.streamName, name);
       // A callback, not the async iterator: the iterator costs ~10x the CPU per message.
       const messages = await consumer.consume({
-        // Bytes, not messages, since a message may be a pack of events (at most 100 messages still).
-        max_bytes: maxBytes,
+        // Messages, not bytes: a pull limited by bytes stalls for good on a message larger than
+        // what is left of it, behind a backlog (nats-server answers 409 each time). A message
+        // holds at most a pack (event-pack.ts), so 100 stay a few MiB at most.
+        max_messages: PULL_MESSAGES,
         callback: (msg) => {
           this.buffer.push(msg);
           this.runner.kick();
@@ -186,7 +185,7 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
         ack_wait: 30 * 1e9,
         // Messages, and a message may be a pack of up to 100 events: at most about 10,000
         // events in flight, seconds of work, well within ack_wait.
-        max_ack_pending: 100,
+        max_ack_pending: PULL_MESSAGES,
       };
       await jsm.consumers.add(this.stream.streamName, config).catch(async (err) => {
         // A replica starting at the same time may have added it first.

@@ -70,7 +70,8 @@ export function packEvents(events: OutboxEvent[], maxBytes = PACK_MAX_BYTES): Ev
       bytes += partBytes;
       end++;
     }
-    packs.push({ subject, data: `[${parts.join(',')}]`, id: packId(events.slice(start, end)), pack: parts.length });
+    const packed = events.slice(start, end);
+    packs.push({ subject, data: `[${parts.join(',')}]`, id: packId(packed), pack: parts.length, eventIds: packed.map((e) => e.id) });
     start = end;
   }
   return packs;

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { connect, createInbox, headers, JetStreamClient, JetStreamManager, Msg, NatsConnection, RetentionPolicy, StorageType } from 'nats';
-import { PACK_HEADER } from './event-pack';
+import { HEADER_ROOM_BYTES, PACK_HEADER } from './event-pack';
 
 /** Events are kept this long in the stream; nothing older can be redelivered. */
 export const STREAM_MAX_AGE_DAYS = 14;
@@ -33,6 +33,8 @@ export interface EventToPublish {
   id: string;
   /** Set for a pack of events (see event-pack.ts): how many it holds. */
   pack?: number;
+  /** The outbox ids of a pack's events, to name them in errors; a single event's is `id`. */
+  eventIds?: string[];
 }
 
 interface PendingAck {
@@ -94,6 +96,17 @@ export class EventStream implements OnApplicationShutdown {
    */
   async publishAll(events: EventToPublish[]): Promise<void> {
     const nc = await this.nats();
+    // Checked before anything goes out, so a batch that cannot go is not half sent again on every retry.
+    const maxPayload = nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
+    for (const event of events) {
+      const bytes = Buffer.byteLength(event.data) + HEADER_ROOM_BYTES;
+      if (bytes > maxPayload) {
+        throw new Error(
+          `event ${(event.eventIds ?? [event.id]).join(', ')} (${event.subject}) is ${bytes - HEADER_ROOM_BYTES} bytes; the NATS server takes at most ` +
+            `${maxPayload - HEADER_ROOM_BYTES} (max_payload ${maxPayload}, less room for headers). It and the events after it wait until max_payload is raised and the services restarted.`,
+        );
+      }
+    }
     const inbox = this.subscribeAcks(nc);
     const waits: Promise<void>[] = [];
     const tokens: string[] = [];
@@ -106,14 +119,8 @@ export class EventStream implements OnApplicationShutdown {
         const h = headers();
         h.set('Nats-Msg-Id', event.id);
         if (event.pack) h.set(PACK_HEADER, String(event.pack));
-        try {
-          nc.publish(this.subjectOf(event.subject), event.data, { reply: `${inbox}.${token}`, headers: h });
-        } catch (err) {
-          // At once if the connection is closing, or if the event is larger than the server takes:
-          // then it, and every event after it, waits until max_payload is raised (nothing is dropped).
-          const size = `${Buffer.byteLength(event.data)} bytes; the server takes ${nc.info?.max_payload ?? '?'}`;
-          throw new Error(`could not publish ${event.subject} ${event.id} (${size}): ${err.message}`);
-        }
+        // Throws at once if the connection is closing.
+        nc.publish(this.subjectOf(event.subject), event.data, { reply: `${inbox}.${token}`, headers: h });
       }
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`JetStream did not acknowledge ${events.length} events within ${PUBLISH_ACK_TIMEOUT_MS} ms`)), PUBLISH_ACK_TIMEOUT_MS);

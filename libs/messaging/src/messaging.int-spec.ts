@@ -270,6 +270,24 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     await waitFor(async () => (await seen('while-down')) === 1, { what: 'the event after restart' });
   });
 
+  it('a backlog of many small messages with a large pack behind it is all delivered when the consumer comes back', async () => {
+    // Pulls limited by bytes rather than messages left the large pack undeliverable behind a
+    // backlog (the server refuses a message larger than what is left of a pull, over and over).
+    const consumer = app.get(EventConsumer);
+    await consumer.onApplicationShutdown();
+    const stream = app.get(EventStream);
+    const small = Array.from({ length: 300 }, (_, i) => ({ subject: THING_HAPPENED, data: JSON.stringify({ name: `backlog-${i}`, attempt: 1 }), id: `backlog-${i}` }));
+    await stream.publishAll(small);
+    const large = packEvents(Array.from({ length: 3 }, (_, i) => ({ id: `backlog-large-${i}`, subject: THING_HAPPENED, payload: JSON.stringify({ name: `backlog-large-${i}-${'x'.repeat(80_000)}`, attempt: 1 }) })));
+    expect(large).toHaveLength(1);
+    await stream.publishAll(large);
+    await consumer.onApplicationBootstrap();
+    await waitFor(async () => {
+      const [{ n }] = await dataSource.query(`select count(*)::int as n from things.things where name like 'backlog-%'`);
+      return n === 303;
+    }, { timeoutMs: 20_000, what: 'all 303 events' });
+  });
+
   it('handles a burst in batches, in order, exactly once; one failing event does not hold the others back', async () => {
     handler.failuresLeft.set('burst-7', 1);
     await dataSource.transaction(async (manager) => {
@@ -370,7 +388,7 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     }
   });
 
-  // Last: it stops the service's own relay.
+  // It stops the service's own relay: the tests after it publish through relays of their own.
   it('an event JetStream refuses stays in the outbox and goes out once it can', async () => {
     await app.get(OutboxRelay).onApplicationShutdown();
     const refused = new EventStream({ natsUrl: NATS_URL, namespace: `${env.namespace}-nostream`, serviceName: 'things' });
@@ -386,19 +404,28 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     expect(await dataSource.query(`select subject from things.outbox`)).toEqual([]);
   });
 
-  it('an event larger than the server takes holds its relay back with a clear error; nothing is dropped', async () => {
+  it('an event larger than the server takes holds its relay back with a clear error, sending nothing; nothing is dropped', async () => {
     const stream = app.get(EventStream);
-    const name = 'x'.repeat(await stream.maxPayload());
-    const id = await dataSource.transaction((manager) => app.get(Outbox).add(manager, THING_HAPPENED, { name, attempt: 1 }));
+    const jsm = await nc.jetstreamManager();
+    const lastSeq = async () => (await jsm.streams.info(stream.streamName)).state.last_seq;
+    const before = await lastSeq();
+    const ids = await dataSource.transaction(async (manager) => [
+      await app.get(Outbox).add(manager, THING_HAPPENED, { name: 'before-huge', attempt: 1 }),
+      await app.get(Outbox).add(manager, THING_HAPPENED, { name: 'x'.repeat(await stream.maxPayload()), attempt: 1 }),
+      await app.get(Outbox).add(manager, THING_HAPPENED, { name: 'after-huge', attempt: 1 }),
+    ]);
     try {
       const failure = new OutboxRelay(dataSource, stream).drain();
-      await expect(failure).rejects.toThrow(`could not publish ${THING_HAPPENED} ${id}`);
-      await expect(failure).rejects.toThrow(/bytes; the server takes \d+/);
-      expect(await dataSource.query(`select id from things.outbox`)).toEqual([{ id }]);
+      await expect(failure).rejects.toThrow(`event ${ids[1]} (${THING_HAPPENED}) is `);
+      await expect(failure).rejects.toThrow(/bytes; the NATS server takes at most \d+ \(max_payload \d+/);
+      expect((await dataSource.query(`select id from things.outbox order by position`)).map((r: { id: string }) => r.id)).toEqual(ids);
+      expect(await lastSeq()).toBe(before);
     } finally {
       // What an operator does, short of raising max_payload.
-      await dataSource.query(`delete from things.outbox where id = $1`, [id]);
+      await dataSource.query(`delete from things.outbox where id = $1`, [ids[1]]);
     }
+    expect(await new OutboxRelay(dataSource, stream).drain()).toBe(2);
+    await waitFor(async () => (await seen('before-huge')) === 1 && (await seen('after-huge')) === 1, { what: 'the events around it' });
   });
 
   // After the relay test above stopped the service's own relay: only the relays made here publish.
