@@ -19,6 +19,10 @@ describe('message contracts', () => {
     expect(errorsOf(CreateMarketplaceRequest, { marketplaceId: 'x', name: 'n', countryCode: 'Sweden', region: 'XX', currency: 'kr', domain: 'se', taxIncluded: 'yes' })).toEqual(
       expect.arrayContaining(['marketplaceId', 'countryCode', 'region', 'currency', 'domain', 'taxIncluded']),
     );
+    // Well-formed, but no such codes.
+    const sweden = { marketplaceId: 'A2NODRKZP88ZB9', name: 'Amazon.se', region: 'EU', domain: 'amazon.se', taxIncluded: true };
+    expect(errorsOf(CreateMarketplaceRequest, { ...sweden, countryCode: 'UK', currency: 'XXY' })).toEqual(['countryCode', 'currency']);
+    expect(errorsOf(CreateMarketplaceRequest, { ...sweden, countryCode: 'se', currency: 'sek' })).toEqual(['countryCode', 'currency']);
   });
 
   it('validating a delivery takes Amazon carrier codes; Other needs a carrier name', () => {

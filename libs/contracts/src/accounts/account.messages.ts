@@ -6,6 +6,8 @@ import {
   IsBoolean,
   IsEnum,
   IsInt,
+  IsISO31661Alpha2,
+  IsISO4217CurrencyCode,
   IsISO8601,
   IsOptional,
   IsString,
@@ -135,9 +137,14 @@ export const CREATE_MARKETPLACE = 'ingestion.marketplaces.create.v1';
 export class CreateMarketplaceRequest {
   @Matches(MARKETPLACE_ID, { message: 'marketplaceId must be 8 to 20 capitals and digits' }) marketplaceId: string;
   @IsString() @MinLength(1) @MaxLength(100) name: string;
-  @Matches(/^[A-Z]{2}$/, { message: 'countryCode must be an ISO 3166-1 alpha-2 code' }) countryCode: string;
+  // Capitals, as Amazon writes them, and a code that exists (so "UK" is refused: it is GB).
+  @Matches(/^[A-Z]{2}$/, { message: 'countryCode must be an ISO 3166-1 alpha-2 code' })
+  @IsISO31661Alpha2({ message: 'countryCode must be an ISO 3166-1 alpha-2 code' })
+  countryCode: string;
   @IsEnum(Region) region: Region;
-  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code' }) currency: string;
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code' })
+  @IsISO4217CurrencyCode({ message: 'currency must be an ISO 4217 code' })
+  currency: string;
   @IsString() @Length(4, 100) @Matches(/^[a-z0-9.-]+\.[a-z.]+$/, { message: 'domain must be a host name such as amazon.se' }) domain: string;
   @IsBoolean() taxIncluded: boolean;
 }
