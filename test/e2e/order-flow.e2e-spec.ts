@@ -117,7 +117,7 @@ describe('an FBA and an FBM order, end to end through separate processes', () =>
     expect((await running.api('POST', `/api/accounts/${accountId}/sync`, {})).status).toBe(202);
     const run = await waitFor(async () => {
       const runs = (await running.api('GET', `/api/accounts/${accountId}/sync-runs?limit=500`)).body.items;
-      const last = runs[runs.length - 1];
+      const [last] = runs; // newest first
       return runs.length > runsBefore && last.status !== 'running' ? last : undefined;
     }, { what: 'a new sync run' });
     expect(run).toMatchObject({ status: 'succeeded', ordersCreated: 0, ordersUpdated: 0, ordersUnchanged: 2 });

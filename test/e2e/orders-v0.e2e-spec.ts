@@ -71,7 +71,9 @@ describe('Orders v0 accounts sync into the same sales orders as v2026-01-01', ()
     return items;
   }
 
+  /** Newest first. */
   const runs = async (accountId: string) => (await running.api('GET', `/api/accounts/${accountId}/sync-runs?limit=500`)).body.items as any[];
+  const firstRun = async (accountId: string) => (await runs(accountId)).at(-1);
   const calls = async (sellerId: string) => (await running.sandbox('GET', `/_sandbox/calls?sellerId=${sellerId}`)).body.operations as Record<string, { calls: number; throttled: number; errors: number }>;
   const callCount = (ops: Record<string, { calls: number }>, op: string) => ops[op]?.calls ?? 0;
 
@@ -169,7 +171,7 @@ describe('Orders v0 accounts sync into the same sales orders as v2026-01-01', ()
   it('the first sync of every account succeeds, without throttling or quarantine', async () => {
     for (const pair of PAIRS) {
       for (const seller of [pair.v2026, pair.v0]) {
-        const [run] = await runs(seller.accountId!);
+        const run = await firstRun(seller.accountId!);
         expect(run).toMatchObject({ status: 'succeeded', ordersSeen: total(pair), ordersQuarantined: 0, ordersUpdated: 0, throttled: 0, errors: [] });
         expect(run.ordersCreated).toBeGreaterThan(0);
       }
@@ -224,7 +226,7 @@ describe('Orders v0 accounts sync into the same sales orders as v2026-01-01', ()
       expect(ops.createRestrictedDataToken).toEqual({ calls: 1, throttled: 0, errors: 0 });
       // Pending and FBA-not-yet-shipped orders were seen but cost no items call.
       expect(synced).toBeLessThan(pair.confirmed);
-      const [run] = await runs(pair.v0.accountId!);
+      const run = await firstRun(pair.v0.accountId!);
       expect(run.apiCalls).toBe(pages + synced + 1);
 
       // The v2026 account, for comparison: one searchOrders per page of 100 and nothing per order.
@@ -251,7 +253,7 @@ describe('Orders v0 accounts sync into the same sales orders as v2026-01-01', ()
     const newRun = (accountId: string, count: number) =>
       waitFor(async () => {
         const list = await runs(accountId);
-        const last = list[list.length - 1];
+        const [last] = list;
         return list.length > count && last.status !== 'running' ? last : undefined;
       }, { timeoutMs: 60_000, what: 'the triggered sync' });
     const runV0 = await newRun(pair.v0.accountId!, runsBefore.v0);
@@ -281,7 +283,7 @@ describe('Orders v0 accounts sync into the same sales orders as v2026-01-01', ()
       expect((await running.api('POST', `/api/accounts/${accountId}/sync`, {})).status).toBe(202);
       return waitFor(async () => {
         const list = await runs(accountId);
-        const last = list[list.length - 1];
+        const [last] = list;
         return list.length > count && last.status !== 'running' ? last : undefined;
       }, { timeoutMs: 60_000, what: 'the triggered v0 sync' });
     };

@@ -17,8 +17,9 @@ describe('order sync against the sandbox: accounts, marketplaces, changes, fault
   };
   const orders = async (query: string) => (await running.api('GET', `/api/orders?limit=500&${query}`)).body.items as any[];
   const lastRun = async (accountId: string) => {
-    const runs = (await running.api('GET', `/api/accounts/${accountId}/sync-runs?limit=500`)).body.items as any[];
-    return runs[runs.length - 1];
+    // Newest first.
+    const [newest] = (await running.api('GET', `/api/accounts/${accountId}/sync-runs?limit=500`)).body.items as any[];
+    return newest;
   };
   /** Asks for a sync and waits for a run that started after the request to finish. */
   const syncNow = async (accountId: string) => {
@@ -26,7 +27,7 @@ describe('order sync against the sandbox: accounts, marketplaces, changes, fault
     expect((await running.api('POST', `/api/accounts/${accountId}/sync`, {})).status).toBe(202);
     return waitFor(async () => {
       const runs = (await running.api('GET', `/api/accounts/${accountId}/sync-runs?limit=500`)).body.items as any[];
-      const run = runs[runs.length - 1];
+      const [run] = runs;
       return runs.length > before && run.status !== 'running' ? run : undefined;
     }, { timeoutMs: 90_000, what: 'a finished sync run' });
   };
@@ -63,10 +64,19 @@ describe('order sync against the sandbox: accounts, marketplaces, changes, fault
     });
     expect(wrong.status).toBe(400);
     expect(JSON.stringify(wrong.body.details)).toContain('not in region NA');
-    const added = await running.api('POST', '/api/marketplaces', { marketplaceId: 'A2NODRKZP88ZB9', name: 'Amazon.se', countryCode: 'SE', region: 'EU', currency: 'SEK', domain: 'amazon.se', taxIncluded: true });
+    const sweden = () => ({ marketplaceId: 'A2NODRKZP88ZB9', name: 'Amazon.se', countryCode: 'SE', region: 'EU', currency: 'SEK', domain: 'amazon.se', taxIncluded: true });
+    const added = await running.api('POST', '/api/marketplaces', sweden());
     expect(added.status).toBe(201);
-    const list = (await running.api('GET', '/api/marketplaces')).body;
-    expect(list.map((m: any) => m.marketplaceId)).toEqual(expect.arrayContaining(['ATVPDKIKX0DER', 'A1PA6795UKMFR9', 'A2NODRKZP88ZB9']));
+    // A list like every other: paged by cursor, the built-in nine first, then the added one.
+    const pageOne = (await running.api('GET', '/api/marketplaces?limit=6')).body;
+    expect(pageOne.items).toHaveLength(6);
+    const pageTwo = (await running.api('GET', `/api/marketplaces?limit=6&cursor=${pageOne.nextCursor}`)).body;
+    expect(pageTwo.nextCursor).toBeUndefined();
+    const ids = [...pageOne.items, ...pageTwo.items].map((m: any) => m.marketplaceId);
+    expect(new Set(ids).size).toBe(10);
+    expect(ids.slice(0, 9)).toEqual(expect.arrayContaining(['ATVPDKIKX0DER', 'A1PA6795UKMFR9', 'A1F83G8C2ARO7P']));
+    expect(ids[9]).toBe('A2NODRKZP88ZB9');
+    expect((await running.api('POST', '/api/marketplaces', { ...sweden(), countryCode: 'UK' })).status).toBe(400);
     expect((await running.api('POST', '/api/marketplaces', { marketplaceId: 'bad', name: '', countryCode: 'Sweden', region: 'XX', currency: 'kr', domain: 'x', taxIncluded: 1 })).status).toBe(400);
   });
 
@@ -136,6 +146,13 @@ describe('order sync against the sandbox: accounts, marketplaces, changes, fault
     await syncNow(accounts.eu);
     expect((await orders(`amazonOrderId=${broken.orderId}`))).toHaveLength(1);
     expect((await running.api('GET', `/api/orders/quarantined?accountId=${accounts.eu}`)).body.items).toEqual([]);
+    // Sync runs list newest first, page by page.
+    const history = (await running.api('GET', `/api/accounts/${accounts.eu}/sync-runs?limit=500`)).body.items as any[];
+    expect(history.length).toBeGreaterThanOrEqual(2);
+    expect(history.map((r) => Date.parse(r.startedAt))).toEqual(history.map((r) => Date.parse(r.startedAt)).sort((a, b) => b - a));
+    const newest = (await running.api('GET', `/api/accounts/${accounts.eu}/sync-runs?limit=1`)).body;
+    const next = (await running.api('GET', `/api/accounts/${accounts.eu}/sync-runs?limit=1&cursor=${newest.nextCursor}`)).body;
+    expect([newest.items[0].id, next.items[0].id]).toEqual([history[0].id, history[1].id]);
     // Resolved: the order it kept for inspection is gone.
     expect(await running.env.query(`select payload, resolved_at is not null as resolved from ingestion.quarantined_orders where amazon_order_id = $1`, [broken.orderId])).toEqual([{ payload: null, resolved: true }]);
   });

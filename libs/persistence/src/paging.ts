@@ -4,34 +4,44 @@ import { decodeCursor, encodeCursor } from './cursor';
 
 export class InvalidCursorError extends Error {}
 
+export interface PageOrder<E> {
+  /** The unique column that breaks ties of createdAt (default `id`). */
+  key?: keyof E & string;
+  /** Newest first, for histories read from the latest end (sync runs). */
+  newestFirst?: boolean;
+}
+
 /**
- * Keyset paging over (createdAt, id), newest last. `alias` is the query builder's main
- * alias; the entity must have `createdAt` and `id` columns.
+ * Keyset paging over (createdAt, key), newest last unless asked otherwise. `alias` is the
+ * query builder's main alias; the entity must have `createdAt` and the key column.
  */
-export async function pageOf<E extends ObjectLiteral & { id: string; createdAt: Date }, V>(
+export async function pageOf<E extends ObjectLiteral & { createdAt: Date }, V>(
   query: SelectQueryBuilder<E>,
   alias: string,
   request: { limit?: number; cursor?: string },
   view: (row: E) => V,
+  order: PageOrder<E> = {},
 ): Promise<Page<V>> {
   const limit = request.limit ?? 50;
+  const key = order.key ?? 'id';
+  const direction = order.newestFirst ? 'DESC' : 'ASC';
   if (request.cursor) {
     const position = decodeCursor(request.cursor);
     if (!position) throw new InvalidCursorError('cursor is not one this API handed out');
-    query.andWhere(`(${alias}.createdAt, ${alias}.id) > (:cursorAt, :cursorId)`, {
+    query.andWhere(`(${alias}.createdAt, ${alias}.${key}) ${order.newestFirst ? '<' : '>'} (:cursorAt, :cursorId)`, {
       cursorAt: position.at,
       cursorId: position.id,
     });
   }
   const rows = await query
-    .orderBy(`${alias}.createdAt`, 'ASC')
-    .addOrderBy(`${alias}.id`, 'ASC')
+    .orderBy(`${alias}.createdAt`, direction)
+    .addOrderBy(`${alias}.${key}`, direction)
     .take(limit + 1)
     .getMany();
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
   return {
     items: items.map(view),
-    nextCursor: rows.length > limit && last ? encodeCursor({ at: last.createdAt.toISOString(), id: last.id }) : undefined,
+    nextCursor: rows.length > limit && last ? encodeCursor({ at: last.createdAt.toISOString(), id: String(last[key]) }) : undefined,
   };
 }

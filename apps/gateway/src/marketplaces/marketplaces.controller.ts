@@ -1,8 +1,8 @@
-import { Body, Controller, Get, Post } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CREATE_MARKETPLACE, CreateMarketplaceRequest, LIST_MARKETPLACES, MarketplaceView } from '@connector/contracts';
+import { CREATE_MARKETPLACE, CreateMarketplaceRequest, LIST_MARKETPLACES, ListMarketplacesRequest, MarketplaceView, Page } from '@connector/contracts';
 import { ServiceClient } from '@connector/platform';
-import { ApiContractBody } from '../common/openapi';
+import { ApiContractBody, ApiContractQuery } from '../common/openapi';
 
 @ApiTags('marketplaces')
 @ApiBearerAuth()
@@ -12,8 +12,9 @@ export class MarketplacesController {
 
   @Get()
   @ApiOperation({ summary: 'Built-in and user-added marketplaces' })
-  list(): Promise<unknown> {
-    return this.services.request(LIST_MARKETPLACES, {});
+  @ApiContractQuery(ListMarketplacesRequest)
+  list(@Query() query: ListMarketplacesRequest): Promise<Page<MarketplaceView>> {
+    return this.services.request(LIST_MARKETPLACES, query);
   }
 
   @Post()

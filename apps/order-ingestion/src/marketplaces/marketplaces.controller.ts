@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { CREATE_MARKETPLACE, CreateMarketplaceRequest, LIST_MARKETPLACES } from '@connector/contracts';
+import { CREATE_MARKETPLACE, CreateMarketplaceRequest, LIST_MARKETPLACES, ListMarketplacesRequest } from '@connector/contracts';
 import { MarketplacesService } from './marketplaces.service';
 
 @Controller()
@@ -8,8 +8,8 @@ export class MarketplacesController {
   constructor(private readonly marketplaces: MarketplacesService) {}
 
   @MessagePattern(LIST_MARKETPLACES)
-  list() {
-    return this.marketplaces.list();
+  list(@Payload() request: ListMarketplacesRequest) {
+    return this.marketplaces.list(request);
   }
 
   @MessagePattern(CREATE_MARKETPLACE)

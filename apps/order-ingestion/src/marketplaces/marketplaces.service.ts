@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { CreateMarketplaceRequest, MarketplaceView } from '@connector/contracts';
-import { ServiceError } from '@connector/platform';
+import { CreateMarketplaceRequest, MarketplaceView, Page, PageQuery } from '@connector/contracts';
+import { listPage, ServiceError } from '@connector/platform';
 import { In, Repository } from 'typeorm';
 import { Marketplace } from './marketplace.entity';
 
@@ -9,9 +9,9 @@ import { Marketplace } from './marketplace.entity';
 export class MarketplacesService {
   constructor(@InjectRepository(Marketplace) private readonly marketplaces: Repository<Marketplace>) {}
 
-  async list(): Promise<MarketplaceView[]> {
-    const rows = await this.marketplaces.find({ order: { builtIn: 'DESC', marketplaceId: 'ASC' } });
-    return rows.map(toView);
+  /** Like every list: paged, in the order they were added (the built-in ones first). */
+  async list(request: PageQuery): Promise<Page<MarketplaceView>> {
+    return listPage(this.marketplaces.createQueryBuilder('m'), request, toView, { key: 'marketplaceId' });
   }
 
   async create(request: CreateMarketplaceRequest): Promise<MarketplaceView> {

@@ -265,7 +265,8 @@ export class SyncService {
 
   async list(accountId: string, query: { limit?: number; cursor?: string }): Promise<Page<SyncRunView>> {
     await this.accounts.get(accountId);
-    return listPage(this.runs.createQueryBuilder('r').where('r.accountId = :accountId', { accountId }), query, runView);
+    // Newest first: a run history is read from its latest end.
+    return listPage(this.runs.createQueryBuilder('r').where('r.accountId = :accountId', { accountId }), query, runView, { newestFirst: true });
   }
 }
 

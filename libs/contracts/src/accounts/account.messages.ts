@@ -133,6 +133,7 @@ export interface SyncRunView {
 }
 
 export const LIST_MARKETPLACES = 'ingestion.marketplaces.list.v1';
+export class ListMarketplacesRequest extends PageQuery {}
 export const CREATE_MARKETPLACE = 'ingestion.marketplaces.create.v1';
 export class CreateMarketplaceRequest {
   @Matches(MARKETPLACE_ID, { message: 'marketplaceId must be 8 to 20 capitals and digits' }) marketplaceId: string;
