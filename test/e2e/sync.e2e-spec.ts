@@ -125,6 +125,28 @@ describe('order sync against the sandbox: accounts, marketplaces, changes, fault
     expect(notifications).toEqual([]); // Amazon cancelled it: nothing to tell Amazon.
   });
 
+  it('a marketplace enabled after the first sync has its older orders read once, from the start of the backfill', async () => {
+    const seller = { ...EU, sellerId: 'A2SYNCBACKFIL1', clientId: 'backfill-client', refreshToken: 'Atzr|backfill', marketplaceIds: ['A1PA6795UKMFR9', 'A13V1IB3VIYZZH'] };
+    expect((await running.sandbox('POST', '/_sandbox/sellers', seller)).status).toBe(201);
+    const clock = Date.parse((await running.sandbox('GET', '/_sandbox/clock')).body.now);
+    const twoDaysAgo = new Date(clock - 2 * 86400_000).toISOString();
+    const de = amazonOrder({ orderId: '302-7100000-0000001', marketplaceId: 'A1PA6795UKMFR9', createdTime: twoDaysAgo, lastUpdatedTime: twoDaysAgo, items: [{ orderItemId: '71000000000001', sku: 'BF-DE', quantity: 1, unitPrice: '10.00', tax: '1.60' }] });
+    const fr = amazonOrder({ orderId: '402-7100000-0000002', marketplaceId: 'A13V1IB3VIYZZH', createdTime: twoDaysAgo, lastUpdatedTime: twoDaysAgo, items: [{ orderItemId: '71000000000002', sku: 'BF-FR', quantity: 1, unitPrice: '12.00', tax: '2.00' }] });
+    for (const order of [de, fr]) expect((await running.sandbox('POST', `/_sandbox/sellers/${seller.sellerId}/orders`, order)).status).toBe(201);
+
+    const accountId = await createAccount({ ...seller, marketplaceIds: ['A1PA6795UKMFR9'] }, 'EU');
+    await waitFor(async () => (await lastRun(accountId))?.status === 'succeeded', { timeoutMs: 60_000, what: 'the first sync' });
+    expect((await orders(`accountId=${accountId}`)).map((o) => o.amazonOrderId)).toEqual([de.orderId]);
+
+    const patched = await running.api('PATCH', `/api/accounts/${accountId}`, { marketplaceIds: ['A1PA6795UKMFR9', 'A13V1IB3VIYZZH'] });
+    expect(patched.status).toBe(200);
+    expect(patched.body.marketplacesAwaitingBackfill).toEqual(['A13V1IB3VIYZZH']);
+    const run = await syncNow(accountId);
+    expect(run.status).toBe('succeeded');
+    expect((await orders(`accountId=${accountId}`)).map((o) => o.amazonOrderId).sort()).toEqual([de.orderId, fr.orderId]);
+    expect((await running.api('GET', `/api/accounts/${accountId}`)).body.marketplacesAwaitingBackfill).toEqual([]);
+  });
+
   it('quarantines a malformed order with its reason, keeps syncing the rest, and recovers it later', async () => {
     const broken = amazonOrder({ orderId: '302-9999999-0000001', lastUpdatedTime: new Date(Date.now() - 180_000).toISOString(), items: [{ orderItemId: '90000000000001', sku: 'Q-SKU', quantity: 1, unitPrice: '10.00', tax: '1.60' }] });
     const fine = amazonOrder({ orderId: '302-9999999-0000002', lastUpdatedTime: new Date(Date.now() - 180_000).toISOString(), items: [{ orderItemId: '90000000000002', sku: 'Q-SKU', quantity: 1, unitPrice: '10.00', tax: '1.60' }] });

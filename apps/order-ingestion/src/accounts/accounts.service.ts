@@ -50,6 +50,7 @@ export class AccountsService {
       initialSyncFrom: request.initialSyncFrom ? new Date(request.initialSyncFrom) : new Date(Date.now() - DEFAULT_BACKFILL_DAYS * 86400_000),
       defaultProductId: request.defaultProductId ?? null,
       lastSyncedUntil: null,
+      backfillMarketplaceIds: [],
       nextSyncAt: new Date(),
       syncRequestedAt: null,
       leaseOwner: null,
@@ -77,6 +78,12 @@ export class AccountsService {
   async update(id: string, changes: UpdateAccountChanges): Promise<AccountView> {
     const account = await this.get(id);
     if (changes.marketplaceIds) await this.checkMarketplaces(account.region, changes.marketplaceIds);
+    if (changes.marketplaceIds) {
+      const added = changes.marketplaceIds.filter((id) => !account.marketplaceIds.includes(id));
+      const pending = account.lastSyncedUntil ? [...account.backfillMarketplaceIds, ...added] : [];
+      account.backfillMarketplaceIds = [...new Set(pending)].filter((id) => changes.marketplaceIds!.includes(id));
+      if (added.length) account.nextSyncAt = new Date();
+    }
     const { lwaClientSecret, refreshToken, ...plain } = changes;
     Object.assign(account, plain);
     if (lwaClientSecret) account.encryptedClientSecret = this.secrets.encrypt(lwaClientSecret);
@@ -155,6 +162,7 @@ export function toView(a: SellerAccount): AccountView {
     initialSyncFrom: a.initialSyncFrom.toISOString(),
     defaultProductId: a.defaultProductId,
     lastSyncedUntil: a.lastSyncedUntil?.toISOString() ?? null,
+    marketplacesAwaitingBackfill: a.backfillMarketplaceIds,
     createdAt: a.createdAt.toISOString(),
     updatedAt: a.updatedAt.toISOString(),
   };

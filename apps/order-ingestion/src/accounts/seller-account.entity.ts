@@ -21,6 +21,11 @@ export class SellerAccount {
   @Column('uuid', { nullable: true }) defaultProductId: string | null;
   /** The sync cursor: everything updated before this instant is committed. */
   @Column('timestamptz', { nullable: true }) lastSyncedUntil: Date | null;
+  /**
+   * Marketplaces enabled after the account first synced: the cursor is past their older orders,
+   * so the next run reads them from initialSyncFrom once, then drops them from here.
+   */
+  @Column('text', { array: true }) backfillMarketplaceIds: string[];
   @Column('timestamptz', { nullable: true }) nextSyncAt: Date | null;
   @Column('timestamptz', { nullable: true }) syncRequestedAt: Date | null;
   /** The replica syncing this account, and until when its lease holds. */

@@ -109,6 +109,8 @@ export interface AccountView {
   initialSyncFrom: string;
   defaultProductId: string | null;
   lastSyncedUntil: string | null;
+  /** Enabled after the account first synced; the next run reads their orders from initialSyncFrom. */
+  marketplacesAwaitingBackfill: string[];
   createdAt: string;
   updatedAt: string;
 }
