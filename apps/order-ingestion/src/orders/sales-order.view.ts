@@ -1,4 +1,5 @@
 import { OrderEvent, OrderEventLine, SalesOrderLineView, SalesOrderView } from '@connector/contracts';
+import { divideCents, fromCents, toCents } from '@connector/money';
 import { SalesOrderLine } from './sales-order-line.entity';
 import { SalesOrder } from './sales-order.entity';
 
@@ -20,6 +21,7 @@ export function lineView(line: SalesOrderLine, currency: string): SalesOrderLine
     amountTaxIncluded: line.amountTaxIncluded,
     amountTaxExcluded: line.amountTaxExcluded,
     taxAmount: line.taxAmount,
+    unitTaxAmount: fromCents(divideCents(toCents(line.taxAmount), Math.max(line.quantity, 1))),
     discountTaxIncluded: line.discountTaxIncluded,
     discountTaxExcluded: line.discountTaxExcluded,
     totalTaxIncluded: line.totalTaxIncluded,

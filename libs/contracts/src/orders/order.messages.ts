@@ -44,6 +44,8 @@ export interface SalesOrderLineView {
   amountTaxIncluded: string;
   amountTaxExcluded: string;
   taxAmount: string;
+  /** taxAmount per unit, rounded to the cent like the unit prices (taxAmount is exact). */
+  unitTaxAmount: string;
   discountTaxIncluded: string;
   discountTaxExcluded: string;
   totalTaxIncluded: string;
