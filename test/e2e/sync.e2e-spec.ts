@@ -125,6 +125,37 @@ describe('order sync against the sandbox: accounts, marketplaces, changes, fault
     expect(notifications).toEqual([]); // Amazon cancelled it: nothing to tell Amazon.
   });
 
+  it('follows changes on Amazon: shipped quantities of a partial shipment, and a new delivery address that leaves the old one on file', async () => {
+    const clockNow = async () => Date.parse((await running.sandbox('GET', '/_sandbox/clock')).body.now);
+    const spec = (status: 'UNSHIPPED' | 'PARTIALLY_SHIPPED', addressLine1: string, lastUpdatedTime: string) =>
+      amazonOrder({
+        orderId: '302-7200000-0000001',
+        status,
+        createdTime: new Date(Date.parse(lastUpdatedTime) - 3_600_000).toISOString(),
+        lastUpdatedTime,
+        address: { name: 'Mia Mover', addressLine1, city: 'Berlin', postalCode: '10115', countryCode: 'DE' },
+        items: [{ orderItemId: '72000000000001', sku: 'MOVE-1', quantity: 2, unitPrice: '10.00', tax: '3.19', quantityShipped: status === 'PARTIALLY_SHIPPED' ? 1 : 0 }],
+      });
+    const first = spec('UNSHIPPED', 'Altbauweg 1', new Date((await clockNow()) - 60_000).toISOString());
+    expect((await running.sandbox('POST', `/_sandbox/sellers/${EU.sellerId}/orders`, first)).status).toBe(201);
+    await letAmazonCatchUp();
+    await syncNow(accounts.eu);
+    const [before] = await orders(`amazonOrderId=${first.orderId}`);
+    expect(before).toMatchObject({ status: 'confirmed' });
+
+    const moved = spec('PARTIALLY_SHIPPED', 'Neubauweg 2', new Date((await clockNow()) - 60_000).toISOString());
+    expect((await running.sandbox('POST', `/_sandbox/sellers/${EU.sellerId}/orders`, moved)).status).toBe(201);
+    await letAmazonCatchUp();
+    expect((await syncNow(accounts.eu)).ordersUpdated).toBeGreaterThanOrEqual(1);
+    const [after] = await orders(`amazonOrderId=${first.orderId}`);
+    expect(after).toMatchObject({ id: before.id, status: 'partially_shipped', contactId: before.contactId });
+    expect(after.lines.find((l: any) => l.kind === 'product')).toMatchObject({ quantity: 2, quantityShipped: 1 });
+    expect(after.deliveryAddressId).not.toBe(before.deliveryAddressId);
+    const contact = (await running.api('GET', `/api/partners/${after.contactId}`)).body;
+    const streets = Object.fromEntries(contact.deliveryAddresses.map((a: any) => [a.id, a.addressLine1]));
+    expect(streets).toMatchObject({ [before.deliveryAddressId]: 'Altbauweg 1', [after.deliveryAddressId]: 'Neubauweg 2' });
+  });
+
   it('a marketplace enabled after the first sync has its older orders read once, from the start of the backfill', async () => {
     const seller = { ...EU, sellerId: 'A2SYNCBACKFIL1', clientId: 'backfill-client', refreshToken: 'Atzr|backfill', marketplaceIds: ['A1PA6795UKMFR9', 'A13V1IB3VIYZZH'] };
     expect((await running.sandbox('POST', '/_sandbox/sellers', seller)).status).toBe(201);
