@@ -178,6 +178,31 @@ describe('order sync against the sandbox: accounts, marketplaces, changes, fault
     expect((await running.api('GET', `/api/accounts/${accountId}`)).body.marketplacesAwaitingBackfill).toEqual([]);
   });
 
+  it('a marketplace enabled while the first sync runs is backfilled by the next run', async () => {
+    const seller = { ...EU, sellerId: 'A2SYNCBACKFIL2', clientId: 'backfill2-client', refreshToken: 'Atzr|backfill2', marketplaceIds: ['A1PA6795UKMFR9', 'APJ6JRA9NG5V4'] };
+    expect((await running.sandbox('POST', '/_sandbox/sellers', seller)).status).toBe(201);
+    const clock = Date.parse((await running.sandbox('GET', '/_sandbox/clock')).body.now);
+    const twoDaysAgo = new Date(clock - 2 * 86400_000).toISOString();
+    const italian = amazonOrder({ orderId: '403-7300000-0000001', marketplaceId: 'APJ6JRA9NG5V4', createdTime: twoDaysAgo, lastUpdatedTime: twoDaysAgo, items: [{ orderItemId: '73000000000001', sku: 'BF-IT', quantity: 1, unitPrice: '9.00', tax: '1.62' }] });
+    expect((await running.sandbox('POST', `/_sandbox/sellers/${seller.sellerId}/orders`, italian)).status).toBe(201);
+    // A slow Amazon keeps the first run going while the account is changed.
+    await running.sandbox('POST', '/_sandbox/faults', { operation: 'searchOrders', sellerId: seller.sellerId, latencyMs: 3000 });
+    try {
+      const accountId = await createAccount({ ...seller, marketplaceIds: ['A1PA6795UKMFR9'] }, 'EU');
+      await waitFor(async () => (await lastRun(accountId))?.status === 'running', { what: 'the first run under way' });
+      expect((await running.api('PATCH', `/api/accounts/${accountId}`, { marketplaceIds: ['A1PA6795UKMFR9', 'APJ6JRA9NG5V4'] })).status).toBe(200);
+      await waitFor(async () => (await lastRun(accountId))?.status === 'succeeded', { timeoutMs: 60_000, what: 'the first run to end' });
+      expect(await orders(`accountId=${accountId}`)).toEqual([]);
+      expect((await running.api('GET', `/api/accounts/${accountId}`)).body.marketplacesAwaitingBackfill).toEqual(['APJ6JRA9NG5V4']);
+      await running.sandbox('DELETE', '/_sandbox/faults');
+      await syncNow(accountId);
+      expect((await orders(`accountId=${accountId}`)).map((o) => o.amazonOrderId)).toEqual([italian.orderId]);
+      expect((await running.api('GET', `/api/accounts/${accountId}`)).body.marketplacesAwaitingBackfill).toEqual([]);
+    } finally {
+      await running.sandbox('DELETE', '/_sandbox/faults');
+    }
+  });
+
   it('quarantines a malformed order with its reason, keeps syncing the rest, and recovers it later', async () => {
     const broken = amazonOrder({ orderId: '302-9999999-0000001', lastUpdatedTime: new Date(Date.now() - 180_000).toISOString(), items: [{ orderItemId: '90000000000001', sku: 'Q-SKU', quantity: 1, unitPrice: '10.00', tax: '1.60' }] });
     const fine = amazonOrder({ orderId: '302-9999999-0000002', lastUpdatedTime: new Date(Date.now() - 180_000).toISOString(), items: [{ orderItemId: '90000000000002', sku: 'Q-SKU', quantity: 1, unitPrice: '10.00', tax: '1.60' }] });

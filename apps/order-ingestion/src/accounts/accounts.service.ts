@@ -75,22 +75,35 @@ export class AccountsService {
     return account;
   }
 
+  /**
+   * Writes only the columns the request changes: a sync run, its lease and its cursor write the
+   * same row meanwhile, and a save of the whole row read before would put their old values back.
+   */
   async update(id: string, changes: UpdateAccountChanges): Promise<AccountView> {
     const account = await this.get(id);
     if (changes.marketplaceIds) await this.checkMarketplaces(account.region, changes.marketplaceIds);
-    if (changes.marketplaceIds) {
-      const added = changes.marketplaceIds.filter((id) => !account.marketplaceIds.includes(id));
-      const pending = account.lastSyncedUntil ? [...account.backfillMarketplaceIds, ...added] : [];
-      account.backfillMarketplaceIds = [...new Set(pending)].filter((id) => changes.marketplaceIds!.includes(id));
-      if (added.length) account.nextSyncAt = new Date();
-    }
     const { lwaClientSecret, refreshToken, ...plain } = changes;
-    Object.assign(account, plain);
-    if (lwaClientSecret) account.encryptedClientSecret = this.secrets.encrypt(lwaClientSecret);
-    if (refreshToken) account.encryptedRefreshToken = this.secrets.encrypt(refreshToken);
-    if (changes.syncIntervalSeconds || changes.syncEnabled) account.nextSyncAt = new Date();
-    await this.accounts.save(account);
-    return toView(account);
+    const patch: Partial<SellerAccount> = Object.fromEntries(Object.entries(plain).filter(([, value]) => value !== undefined));
+    if (lwaClientSecret) patch.encryptedClientSecret = this.secrets.encrypt(lwaClientSecret);
+    if (refreshToken) patch.encryptedRefreshToken = this.secrets.encrypt(refreshToken);
+    if (changes.syncIntervalSeconds || changes.syncEnabled) patch.nextSyncAt = new Date();
+    await this.accounts.manager.transaction(async (manager) => {
+      if (changes.marketplaceIds) {
+        // Newly enabled marketplaces wait for a backfill (see SyncService.run), and a sync soon;
+        // disabled ones no longer wait. Against the row as it is now, before the ids change.
+        await manager.query(
+          `update seller_accounts
+              set backfill_marketplace_ids = array(
+                    select distinct m from unnest(backfill_marketplace_ids || array(select unnest($2::text[]) except select unnest(marketplace_ids))) as m
+                     where m = any($2::text[]) order by m),
+                  next_sync_at = case when $2::text[] <@ marketplace_ids then next_sync_at else now() end
+            where id = $1`,
+          [id, changes.marketplaceIds],
+        );
+      }
+      if (Object.keys(patch).length) await manager.update(SellerAccount, { id }, patch);
+    });
+    return this.view(id);
   }
 
   /** Soft delete: its orders stay, its sync stops. */

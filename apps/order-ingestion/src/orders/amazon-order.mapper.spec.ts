@@ -130,6 +130,13 @@ describe('mapping an Amazon order into a sales order', () => {
     expect(mapAmazonOrder(vatInside, UK).reconciled).toBe(true);
   });
 
+  it('a US order is never read as tax-included: a total without its tax is flagged, not taken', () => {
+    const order = amazonOrder({ orderId: '111-3333333-3333333', marketplaceId: US.marketplaceId, currency: 'USD', taxIncluded: false, grandTotal: '40.00', items: [{ orderItemId: '1', sku: 'LAMP', quantity: 2, unitPrice: '20.00', tax: '3.30' }] });
+    const mapped = mapAmazonOrder(order, US);
+    expect(mapped.lines[0]).toMatchObject({ totalTaxExcluded: '40.00', totalTaxIncluded: '43.30' });
+    expect(mapped).toMatchObject({ amazonTotal: '40.00', linesTotal: '43.30', reconciled: false });
+  });
+
   it('a delivery tip, charged apart from the items (as in Amazon\'s searchOrders example), is a line of its own', () => {
     const order = v2026Order({
       orderId: '113-4567890-1234567',

@@ -197,9 +197,10 @@ function chargeLine(lineKey: string, kind: SalesOrderLineKind, name: string, amo
 
 /**
  * Whether the order's TAX is inside its charges or added on top of them. The marketplace
- * gives the rule (DESIGN: EU and UK prices include VAT; US, CA and MX add tax), but where
- * Amazon's total settles it, the total decides: Amazon's own example of a UK business-price
- * order adds TAX on top of net prices. Only then does such an order reconcile.
+ * gives the rule (DESIGN: EU and UK prices include VAT; US, CA and MX add tax). One exception
+ * is known: Amazon's own example of a UK business-price order adds TAX on top of net prices,
+ * so where a tax-included marketplace's total is exactly the charges plus TAX, it is read that
+ * way. Nothing known turns the other way; a total that fits neither is flagged, not guessed.
  */
 function taxIsIncluded(moneys: ItemMoney[], untaxed: bigint, amazonTotal: bigint | null, rule: boolean): boolean {
   let net = untaxed;
@@ -210,9 +211,7 @@ function taxIsIncluded(moneys: ItemMoney[], untaxed: bigint, amazonTotal: bigint
       tax += money.tax[part];
     }
   }
-  if (amazonTotal === null || tax === 0n) return rule;
-  if (amazonTotal === net) return true;
-  if (amazonTotal === net + tax) return false;
+  if (rule && amazonTotal !== null && tax !== 0n && amazonTotal === net + tax) return false;
   return rule;
 }
 

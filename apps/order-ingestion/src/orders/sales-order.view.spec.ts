@@ -1,6 +1,8 @@
 import { SalesOrderLineKind } from '@connector/contracts';
 import { SalesOrderLine } from './sales-order-line.entity';
-import { lineView } from './sales-order.view';
+import { FulfillmentChannel } from '@connector/contracts';
+import { SalesOrder } from './sales-order.entity';
+import { lineView, orderEventOf } from './sales-order.view';
 
 describe('sales order line view', () => {
   const line = (quantity: number, taxAmount: string) =>
@@ -12,5 +14,15 @@ describe('sales order line view', () => {
     expect(lineView(line(3, '1.00'), 'EUR')).toMatchObject({ taxAmount: '1.00', unitTaxAmount: '0.33' });
     // A line of quantity 0 (a cancelled item) shows its tax as is.
     expect(lineView(line(0, '0.00'), 'EUR').unitTaxAmount).toBe('0.00');
+  });
+
+  it('order events leave charge lines out (consumers before that kind would park the event)', () => {
+    const order = { id: 'o', version: 1, accountId: 'a', marketplaceId: 'm', amazonOrderId: '503-1', channel: FulfillmentChannel.FBM } as SalesOrder;
+    const lines = [
+      { ...line(1, '0.00'), id: 'p', kind: SalesOrderLineKind.Product },
+      { ...line(1, '0.00'), id: 's', kind: SalesOrderLineKind.Shipping },
+      { ...line(1, '0.00'), id: 'c', kind: SalesOrderLineKind.Charge },
+    ] as SalesOrderLine[];
+    expect(orderEventOf(order, lines).lines.map((l) => l.kind)).toEqual([SalesOrderLineKind.Product, SalesOrderLineKind.Shipping]);
   });
 });

@@ -1,4 +1,4 @@
-import { OrderEvent, OrderEventLine, SalesOrderLineView, SalesOrderView } from '@connector/contracts';
+import { OrderEvent, OrderEventLine, SalesOrderLineKind, SalesOrderLineView, SalesOrderView } from '@connector/contracts';
 import { divideCents, fromCents, toCents } from '@connector/money';
 import { SalesOrderLine } from './sales-order-line.entity';
 import { SalesOrder } from './sales-order.entity';
@@ -79,9 +79,12 @@ export function orderEventOf(
   };
 }
 
-/** The lines as order events carry them. */
+/**
+ * The lines as order events carry them. Charge lines stay out: no consumer acts on them, and
+ * consumers of versions before that kind would park the whole event during a rolling upgrade.
+ */
 function eventLines(lines: SalesOrderLine[]): OrderEventLine[] {
-  return lines.map((line) => ({
+  return lines.filter((line) => line.kind !== SalesOrderLineKind.Charge).map((line) => ({
     lineId: line.id,
     kind: line.kind,
     orderItemId: line.orderItemId,

@@ -130,16 +130,23 @@ export class SyncService {
       };
       if (account.ordersApi === OrdersApiVersion.V0) await this.retryQuarantinedV0(account, client, marketplaces, run);
       else await this.retryQuarantined(account, client, marketplaces, run);
+      await read(windowFrom, account.marketplaceIds);
+      // Marketplaces enabled after the cursor had moved: read from the start once. After the
+      // incremental read, so new orders of the others do not wait for it. (A first run reads
+      // everything from initialSyncFrom anyway.)
       const backfill = account.lastSyncedUntil ? account.backfillMarketplaceIds.filter((id) => account.marketplaceIds.includes(id)) : [];
       if (backfill.length) await read(account.initialSyncFrom, backfill);
-      await read(windowFrom, account.marketplaceIds);
-      // Every page is committed: only now does the cursor move (and the backfill is done).
+      // Every page is committed: only now does the cursor move. The backfills this run did are
+      // done; marketplaces enabled while it ran, which it did not read, wait for one.
       await this.dataSource.query(
         `update seller_accounts
             set last_synced_until = $2,
-                backfill_marketplace_ids = array(select unnest(backfill_marketplace_ids) except select unnest($3::text[]))
+                backfill_marketplace_ids = array(
+                  (select unnest(backfill_marketplace_ids) except select unnest($3::text[]))
+                  union
+                  (select unnest(marketplace_ids) except select unnest($4::text[])))
           where id = $1`,
-        [account.id, run.windowTo, account.backfillMarketplaceIds],
+        [account.id, run.windowTo, account.backfillMarketplaceIds, account.marketplaceIds],
       );
       run.status = 'succeeded';
     } catch (err) {
