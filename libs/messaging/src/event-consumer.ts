@@ -146,7 +146,8 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
       const messages = await consumer.consume({
         // Messages, not bytes: a pull limited by bytes stalls for good on a message larger than
         // what is left of it, behind a backlog (nats-server answers 409 each time). A message
-        // holds at most a pack (event-pack.ts), so 100 stay a few MiB at most.
+        // holds at most a pack of 256 KiB (event-pack.ts) or one event: 100 are about 25 MiB
+        // at their largest, a few MiB as events are.
         max_messages: PULL_MESSAGES,
         callback: (msg) => {
           this.buffer.push(msg);

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { connect, createInbox, headers, JetStreamClient, JetStreamManager, Msg, NatsConnection, RetentionPolicy, StorageType } from 'nats';
-import { HEADER_ROOM_BYTES, PACK_HEADER } from './event-pack';
+import { PACK_HEADER } from './event-pack';
 
 /** Events are kept this long in the stream; nothing older can be redelivered. */
 export const STREAM_MAX_AGE_DAYS = 14;
@@ -23,6 +23,11 @@ const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
 
 /** How long a batch of publishes may wait for JetStream's acknowledgements. */
 const PUBLISH_ACK_TIMEOUT_MS = 10_000;
+
+/** What a message's headers take (`NATS/1.0`, Nats-Msg-Id, the pack header), as NATS counts them. */
+function headerBytes(event: EventToPublish): number {
+  return 10 + `Nats-Msg-Id: ${event.id}\r\n`.length + (event.pack ? `${PACK_HEADER}: ${event.pack}\r\n`.length : 0) + 2;
+}
 
 export interface EventToPublish {
   /** The event subject, without the namespace. */
@@ -99,11 +104,11 @@ export class EventStream implements OnApplicationShutdown {
     // Checked before anything goes out, so a batch that cannot go is not half sent again on every retry.
     const maxPayload = nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
     for (const event of events) {
-      const bytes = Buffer.byteLength(event.data) + HEADER_ROOM_BYTES;
-      if (bytes > maxPayload) {
+      const bytes = Buffer.byteLength(event.data);
+      if (bytes + headerBytes(event) > maxPayload) {
         throw new Error(
-          `event ${(event.eventIds ?? [event.id]).join(', ')} (${event.subject}) is ${bytes - HEADER_ROOM_BYTES} bytes; the NATS server takes at most ` +
-            `${maxPayload - HEADER_ROOM_BYTES} (max_payload ${maxPayload}, less room for headers). It and the events after it wait until max_payload is raised and the services restarted.`,
+          `event ${(event.eventIds ?? [event.id]).join(', ')} (${event.subject}) is ${bytes} bytes; the NATS server takes at most ${maxPayload} ` +
+            `with headers (max_payload). It and the events after it wait until max_payload is raised and the services restarted.`,
         );
       }
     }

@@ -161,6 +161,10 @@ describe('partners on real PostgreSQL: find-or-create, de-duplication, retention
     expect(await db.query(`select match_key from partners.delivery_addresses where id = $1`, [address.id])).toEqual([{ match_key: `anonymized:${address.id}` }]);
     // Live rows keep their keys.
     expect((await db.query(`select count(*)::int as n from partners.contacts where anonymized_at is null and match_key like 'anonymized:%'`))[0].n).toBe(0);
+    // A replica of the older version, still running during the upgrade, anonymizes another the old way: the next retention run mends it.
+    await db.query(`update partners.contacts set match_key = 'email:late@marketplace.amazon.de' where id = $1`, [contact.id]);
+    await app.get(PersonalDataRetention).run();
+    expect(await db.query(`select match_key from partners.contacts where id = $1`, [contact.id])).toEqual([{ match_key: `anonymized:${contact.id}` }]);
   });
 
   it('keeps an address while one of its orders is open, and blanks it a retention period after the order closed', async () => {

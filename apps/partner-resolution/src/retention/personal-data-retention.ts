@@ -61,6 +61,10 @@ export class PersonalDataRetention implements OnApplicationBootstrap, OnApplicat
             and not exists (select 1 from delivery_addresses a where a.contact_id = c.id and a.anonymized_at is null)`,
         [now],
       );
+      // Rows a replica of a version before this one anonymized during an upgrade (the migration
+      // fixed those before it).
+      await manager.query(`update delivery_addresses set match_key = 'anonymized:' || id where anonymized_at is not null and match_key not like 'anonymized:%'`);
+      await manager.query(`update contacts set match_key = 'anonymized:' || id where anonymized_at is not null and match_key not like 'anonymized:%'`);
       return { addresses: Number(addresses), contacts: Number(contacts) };
     });
   }

@@ -134,7 +134,8 @@ export interface SyncRunView {
   errors: string[];
 }
 
-export const LIST_MARKETPLACES = 'ingestion.marketplaces.list.v1';
+/** v2: a page ({ items, nextCursor }); v1 answered a bare array. */
+export const LIST_MARKETPLACES = 'ingestion.marketplaces.list.v2';
 export class ListMarketplacesRequest extends PageQuery {}
 export const CREATE_MARKETPLACE = 'ingestion.marketplaces.create.v1';
 export class CreateMarketplaceRequest {
