@@ -48,6 +48,17 @@ describe('order sync against the sandbox: accounts, marketplaces, changes, fault
     }, { what: 'one delivery per order' });
     expect(deliveries.orders).toBe(count);
   };
+  /** A sandbox seller (EU) with one order per entry, last updated two days ago by the sandbox's clock. */
+  const sellerWithOldOrders = async (sellerId: string, placed: { orderId: string; marketplaceId: string }[]) => {
+    const seller = { ...EU, sellerId, clientId: `${sellerId}-client`, refreshToken: `Atzr|${sellerId}`, marketplaceIds: [...new Set(placed.map((o) => o.marketplaceId))] };
+    expect((await running.sandbox('POST', '/_sandbox/sellers', seller)).status).toBe(201);
+    const twoDaysAgo = new Date(Date.parse((await running.sandbox('GET', '/_sandbox/clock')).body.now) - 2 * 86400_000).toISOString();
+    for (const [i, { orderId, marketplaceId }] of placed.entries()) {
+      const order = amazonOrder({ orderId, marketplaceId, createdTime: twoDaysAgo, lastUpdatedTime: twoDaysAgo, items: [{ orderItemId: `7${orderId.replace(/\D/g, '').slice(-12)}${i}`, sku: `OLD-${marketplaceId}`, quantity: 1, unitPrice: '10.00', tax: '1.60' }] });
+      expect((await running.sandbox('POST', `/_sandbox/sellers/${sellerId}/orders`, order)).status).toBe(201);
+    }
+    return seller;
+  };
   /** Changes made at the sandbox become visible to the SP-API two minutes later. */
   const letAmazonCatchUp = () => running.sandbox('POST', '/_sandbox/clock', { advanceSeconds: 125 });
 
@@ -157,13 +168,9 @@ describe('order sync against the sandbox: accounts, marketplaces, changes, fault
   });
 
   it('a marketplace enabled after the first sync has its older orders read once, from the start of the backfill', async () => {
-    const seller = { ...EU, sellerId: 'A2SYNCBACKFIL1', clientId: 'backfill-client', refreshToken: 'Atzr|backfill', marketplaceIds: ['A1PA6795UKMFR9', 'A13V1IB3VIYZZH'] };
-    expect((await running.sandbox('POST', '/_sandbox/sellers', seller)).status).toBe(201);
-    const clock = Date.parse((await running.sandbox('GET', '/_sandbox/clock')).body.now);
-    const twoDaysAgo = new Date(clock - 2 * 86400_000).toISOString();
-    const de = amazonOrder({ orderId: '302-7100000-0000001', marketplaceId: 'A1PA6795UKMFR9', createdTime: twoDaysAgo, lastUpdatedTime: twoDaysAgo, items: [{ orderItemId: '71000000000001', sku: 'BF-DE', quantity: 1, unitPrice: '10.00', tax: '1.60' }] });
-    const fr = amazonOrder({ orderId: '402-7100000-0000002', marketplaceId: 'A13V1IB3VIYZZH', createdTime: twoDaysAgo, lastUpdatedTime: twoDaysAgo, items: [{ orderItemId: '71000000000002', sku: 'BF-FR', quantity: 1, unitPrice: '12.00', tax: '2.00' }] });
-    for (const order of [de, fr]) expect((await running.sandbox('POST', `/_sandbox/sellers/${seller.sellerId}/orders`, order)).status).toBe(201);
+    const de = { orderId: '302-7100000-0000001', marketplaceId: 'A1PA6795UKMFR9' };
+    const fr = { orderId: '402-7100000-0000002', marketplaceId: 'A13V1IB3VIYZZH' };
+    const seller = await sellerWithOldOrders('A2SYNCBACKFIL1', [de, fr]);
 
     const accountId = await createAccount({ ...seller, marketplaceIds: ['A1PA6795UKMFR9'] }, 'EU');
     await waitFor(async () => (await lastRun(accountId))?.status === 'succeeded', { timeoutMs: 60_000, what: 'the first sync' });
@@ -179,12 +186,8 @@ describe('order sync against the sandbox: accounts, marketplaces, changes, fault
   });
 
   it('a marketplace enabled while the first sync runs is backfilled by the next run', async () => {
-    const seller = { ...EU, sellerId: 'A2SYNCBACKFIL2', clientId: 'backfill2-client', refreshToken: 'Atzr|backfill2', marketplaceIds: ['A1PA6795UKMFR9', 'APJ6JRA9NG5V4'] };
-    expect((await running.sandbox('POST', '/_sandbox/sellers', seller)).status).toBe(201);
-    const clock = Date.parse((await running.sandbox('GET', '/_sandbox/clock')).body.now);
-    const twoDaysAgo = new Date(clock - 2 * 86400_000).toISOString();
-    const italian = amazonOrder({ orderId: '403-7300000-0000001', marketplaceId: 'APJ6JRA9NG5V4', createdTime: twoDaysAgo, lastUpdatedTime: twoDaysAgo, items: [{ orderItemId: '73000000000001', sku: 'BF-IT', quantity: 1, unitPrice: '9.00', tax: '1.62' }] });
-    expect((await running.sandbox('POST', `/_sandbox/sellers/${seller.sellerId}/orders`, italian)).status).toBe(201);
+    const italian = { orderId: '403-7300000-0000001', marketplaceId: 'APJ6JRA9NG5V4' };
+    const seller = await sellerWithOldOrders('A2SYNCBACKFIL2', [{ orderId: '302-7300000-0000002', marketplaceId: 'A1PA6795UKMFR9' }, italian]);
     // A slow Amazon keeps the first run going while the account is changed.
     await running.sandbox('POST', '/_sandbox/faults', { operation: 'searchOrders', sellerId: seller.sellerId, latencyMs: 3000 });
     try {
@@ -192,11 +195,11 @@ describe('order sync against the sandbox: accounts, marketplaces, changes, fault
       await waitFor(async () => (await lastRun(accountId))?.status === 'running', { what: 'the first run under way' });
       expect((await running.api('PATCH', `/api/accounts/${accountId}`, { marketplaceIds: ['A1PA6795UKMFR9', 'APJ6JRA9NG5V4'] })).status).toBe(200);
       await waitFor(async () => (await lastRun(accountId))?.status === 'succeeded', { timeoutMs: 60_000, what: 'the first run to end' });
-      expect(await orders(`accountId=${accountId}`)).toEqual([]);
+      expect((await orders(`accountId=${accountId}`)).map((o) => o.amazonOrderId)).toEqual(['302-7300000-0000002']);
       expect((await running.api('GET', `/api/accounts/${accountId}`)).body.marketplacesAwaitingBackfill).toEqual(['APJ6JRA9NG5V4']);
       await running.sandbox('DELETE', '/_sandbox/faults');
       await syncNow(accountId);
-      expect((await orders(`accountId=${accountId}`)).map((o) => o.amazonOrderId)).toEqual([italian.orderId]);
+      expect((await orders(`accountId=${accountId}`)).map((o) => o.amazonOrderId).sort()).toEqual(['302-7300000-0000002', italian.orderId]);
       expect((await running.api('GET', `/api/accounts/${accountId}`)).body.marketplacesAwaitingBackfill).toEqual([]);
     } finally {
       await running.sandbox('DELETE', '/_sandbox/faults');
