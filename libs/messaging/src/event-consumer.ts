@@ -313,7 +313,7 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
 
   /** The message's events that parse; the others are parked. */
   private async prepare(routed: Routed): Promise<Delivery[]> {
-    const { msg, subject, handlers, outcome } = routed;
+    const { msg, handlers, outcome } = routed;
     const messageId = msg.headers?.get('Nats-Msg-Id') || `${this.stream.streamName}:${msg.seq}`;
     const body = msg.string();
     let events: { eventId: string; data?: unknown; raw: () => string; unreadable?: string }[];
@@ -333,7 +333,7 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
         if (event.unreadable) throw new ValidationFailure(event.unreadable);
         ready.push({ ...routed, eventId: event.eventId, raw: event.raw, payload: await this.parse(event.data, handlers[0]) });
       } catch (err) {
-        await this.park(routed, event.eventId, subject, event.raw(), reasonOf(err));
+        await this.park(routed, event.eventId, event.raw(), reasonOf(err));
       }
     }
     return ready;
@@ -353,7 +353,7 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
     } catch (err) {
       const deliveries = msg.info.deliveryCount;
       if (deliveries >= this.settings.maxDeliveries) {
-        await this.park(delivery, eventId, subject, raw(), `failed ${deliveries} times, last: ${reasonOf(err)}`);
+        await this.park(delivery, eventId, raw(), `failed ${deliveries} times, last: ${reasonOf(err)}`);
         return;
       }
       const delayMs = Math.min(500 * 2 ** (deliveries - 1), 60_000);
@@ -393,7 +393,7 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
    * event's retry, it is not run again. If that fails, the message comes again rather than the
    * event being lost.
    */
-  private async park({ msg, outcome }: Routed, eventId: string, subject: string, raw: string, reason: string): Promise<void> {
+  private async park({ msg, subject, outcome }: Routed, eventId: string, raw: string, reason: string): Promise<void> {
     this.logger.error(`parked ${subject} ${eventId}: ${reason}`);
     try {
       await this.dataSource.transaction(async (manager) => {

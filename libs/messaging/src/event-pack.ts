@@ -23,7 +23,7 @@ export const PACK_READER_SUFFIX = '--packs';
 export const PACK_MAX_EVENTS = 100;
 /**
  * Bytes per pack, unless the server allows less (see packLimitFor): a quarter of NATS's
- * default max_payload, so a consumer's pull holds several packs.
+ * default max_payload, so a consumer's pull of 100 messages stays within about 25 MiB.
  */
 export const PACK_MAX_BYTES = 256 * 1024;
 /** What a message's headers may take of the server's max_payload. */

@@ -18,8 +18,10 @@ export function streamNameFor(namespace: string): string {
   return `${namespace.replace(/[^a-zA-Z0-9]/g, '_').toUpperCase()}_EVENTS`;
 }
 
-/** NATS's default max_payload, should the server not say. */
-const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+/** The server's max_payload; NATS's default should it not say (while reconnecting). */
+function maxPayloadOf(nc: NatsConnection): number {
+  return nc.info?.max_payload ?? 1024 * 1024;
+}
 
 /** How long a batch of publishes may wait for JetStream's acknowledgements. */
 const PUBLISH_ACK_TIMEOUT_MS = 10_000;
@@ -80,7 +82,7 @@ export class EventStream implements OnApplicationShutdown {
 
   /** The largest message, headers included, the server takes (NATS's max_payload). */
   async maxPayload(): Promise<number> {
-    return (await this.nats()).info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
+    return maxPayloadOf(await this.nats());
   }
 
   async jetstream(): Promise<JetStreamClient> {
@@ -102,7 +104,7 @@ export class EventStream implements OnApplicationShutdown {
   async publishAll(events: EventToPublish[]): Promise<void> {
     const nc = await this.nats();
     // Checked before anything goes out, so a batch that cannot go is not half sent again on every retry.
-    const maxPayload = nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
+    const maxPayload = maxPayloadOf(nc);
     for (const event of events) {
       const bytes = Buffer.byteLength(event.data);
       if (bytes + headerBytes(event) > maxPayload) {

@@ -90,9 +90,9 @@ interface ItemMoney {
 const zero = (): Record<Part, bigint> => ({ ITEM: 0n, SHIPPING: 0n, GIFT_WRAP: 0n, COD_FEE: 0n, OTHER: 0n });
 const isPart = (type: string | undefined): type is Part => (PARTS as readonly (string | undefined)[]).includes(type);
 
-/** Charges summed over the order's items into one line each (like shipping). */
+/** Charges summed over the order's items into one line each. (Shipping's name holds its service level.) */
 const ORDER_CHARGES = [
-  { part: 'SHIPPING', lineKey: 'shipping', kind: SalesOrderLineKind.Shipping },
+  { part: 'SHIPPING', lineKey: 'shipping', kind: SalesOrderLineKind.Shipping, name: null },
   { part: 'COD_FEE', lineKey: 'cod_fee', kind: SalesOrderLineKind.Charge, name: 'Cash on delivery fee' },
   { part: 'OTHER', lineKey: 'other_charges', kind: SalesOrderLineKind.Charge, name: 'Other charges' },
 ] as const;
@@ -297,10 +297,10 @@ export function mapAmazonOrder(order: AmazonOrder, terms: MarketplaceTerms): Map
     }
   });
   const serviceLevel = order.fulfillment?.fulfillmentServiceLevel;
-  for (const { part, lineKey, kind, ...rest } of ORDER_CHARGES) {
+  for (const { part, lineKey, kind, name: fixedName } of ORDER_CHARGES) {
     const charge = charges.get(part)!;
     if (charge.gross === 0n && charge.tax === 0n && charge.discount === 0n) continue;
-    const name = 'name' in rest ? rest.name : `Shipping${serviceLevel ? ` (${serviceLevel.toLowerCase()})` : ''}`;
+    const name = fixedName ?? `Shipping${serviceLevel ? ` (${serviceLevel.toLowerCase()})` : ''}`;
     lines.push(chargeLine(lineKey, kind, name, lineAmounts(charge.gross, charge.tax, charge.discount, 1, taxIncluded), [...charge.promotionIds]));
   }
   // Charged to the buyer apart from any item (Amazon: "not attributed to a specific item"), untaxed.

@@ -410,7 +410,7 @@ export class SalesOrderWriter {
 }
 
 /** The order without buyer and recipient, but for where it goes (country, region, postal code). */
-export function withoutPersonalData(order: Partial<AmazonOrder>): object {
+function withoutPersonalData(order: Partial<AmazonOrder>): object {
   const { buyer: _buyer, recipient, ...rest } = order;
   const address = recipient?.deliveryAddress;
   if (!address) return rest;

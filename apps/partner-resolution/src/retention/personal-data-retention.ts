@@ -63,8 +63,9 @@ export class PersonalDataRetention implements OnApplicationBootstrap, OnApplicat
       );
       // Rows a replica of a version before this one anonymized during an upgrade (the migration
       // fixed those before it).
-      await manager.query(`update delivery_addresses set match_key = 'anonymized:' || id where anonymized_at is not null and match_key not like 'anonymized:%'`);
-      await manager.query(`update contacts set match_key = 'anonymized:' || id where anonymized_at is not null and match_key not like 'anonymized:%'`);
+      for (const table of ['delivery_addresses', 'contacts']) {
+        await manager.query(`update ${table} set match_key = 'anonymized:' || id where anonymized_at is not null and match_key not like 'anonymized:%'`);
+      }
       return { addresses: Number(addresses), contacts: Number(contacts) };
     });
   }
