@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MessagingModule } from '@connector/messaging';
 import { HealthModule, SecretBox, ServiceClientModule, SettingsModule } from '@connector/platform';
-import { SpApiClients } from '@connector/sp-api';
+import { amazonEndpoints, SpApiClients } from '@connector/sp-api';
 import { AmazonAccessService } from './amazon-access/amazon-access.service';
 import { notificationsDataSource } from './data-source';
 import { CancellationSender } from './notifications/cancellation-sender';
@@ -31,7 +31,7 @@ export class AppModule {
       controllers: [NotificationsController],
       providers: [
         { provide: SecretBox, useValue: new SecretBox(settings.CREDENTIALS_KEY) },
-        { provide: SpApiClients, useValue: new SpApiClients({ rateScale: settings.SPAPI_RATE_SCALE }) },
+        { provide: SpApiClients, useValue: new SpApiClients({ rateScale: settings.SPAPI_RATE_SCALE, endpoints: amazonEndpoints(settings) }) },
         AmazonAccessService,
         NotificationSender,
         CancellationSender,

@@ -2,7 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MessagingModule } from '@connector/messaging';
 import { HealthModule, SecretBox, ServiceClientModule, SettingsModule } from '@connector/platform';
-import { SpApiClients } from '@connector/sp-api';
+import { AmazonEndpoints, amazonEndpoints, SpApiClients } from '@connector/sp-api';
 import { AccountsModule } from './accounts/accounts.module';
 import { ingestionDataSource } from './data-source';
 import { IngestionSettings } from './ingestion.settings';
@@ -12,7 +12,7 @@ import { SyncModule } from './sync/sync.module';
 
 export const SERVICE_NAME = 'order-ingestion';
 
-/** Secrets and SP-API clients, shared by accounts and sync. */
+/** Secrets, the endpoints they may go to, and SP-API clients, shared by accounts and sync. */
 @Global()
 @Module({})
 class AmazonAccessModule {
@@ -21,9 +21,10 @@ class AmazonAccessModule {
       module: AmazonAccessModule,
       providers: [
         { provide: SecretBox, useValue: new SecretBox(settings.CREDENTIALS_KEY) },
-        { provide: SpApiClients, useValue: new SpApiClients({ rateScale: settings.SPAPI_RATE_SCALE }) },
+        { provide: AmazonEndpoints, useValue: amazonEndpoints(settings) },
+        { provide: SpApiClients, useValue: new SpApiClients({ rateScale: settings.SPAPI_RATE_SCALE, endpoints: amazonEndpoints(settings) }) },
       ],
-      exports: [SecretBox, SpApiClients],
+      exports: [SecretBox, AmazonEndpoints, SpApiClients],
     };
   }
 }

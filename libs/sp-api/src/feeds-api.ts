@@ -64,8 +64,9 @@ export async function uploadFeedDocument(
 ): Promise<void> {
   const body = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
   await transfer('uploadFeedDocument', options, async (signal) => {
-    const response = await fetch(url, { method: 'PUT', headers: { 'content-type': contentType }, body, signal });
-    if (!response.ok) throw new SpApiError('uploadFeedDocument', response.status, `HTTP${response.status}`, (await response.text().catch(() => '')).slice(0, 200));
+    const response = await fetch(url, { method: 'PUT', headers: { 'content-type': contentType }, body, signal, redirect: 'manual' });
+    // The answer's body is not kept: only its status says what went wrong.
+    if (!response.ok) throw new SpApiError('uploadFeedDocument', response.status, `HTTP${response.status}`, 'the feed document upload was refused');
     await response.arrayBuffer().catch(() => undefined);
   });
 }
@@ -85,8 +86,8 @@ export function getFeedDocument(client: SpApiClient, feedDocumentId: string): Pr
 /** Fetches a document from its presigned URL and inflates it when Amazon says it is GZIP-compressed. */
 export async function downloadFeedDocument(document: FeedDocument, options: FeedTransferOptions = {}): Promise<string> {
   return transfer('downloadFeedDocument', options, async (signal) => {
-    const response = await fetch(document.url, { method: 'GET', signal });
-    if (!response.ok) throw new SpApiError('downloadFeedDocument', response.status, `HTTP${response.status}`, (await response.text().catch(() => '')).slice(0, 200));
+    const response = await fetch(document.url, { method: 'GET', signal, redirect: 'manual' });
+    if (!response.ok) throw new SpApiError('downloadFeedDocument', response.status, `HTTP${response.status}`, 'the feed document download was refused');
     const bytes = Buffer.from(await response.arrayBuffer());
     return (document.compressionAlgorithm === 'GZIP' ? gunzipSync(bytes) : bytes).toString('utf8');
   });

@@ -1,7 +1,10 @@
+import { AmazonEndpoints, AmazonRegion } from './amazon-endpoints';
 import { OPERATION_LIMITS, SpApiOperation, TokenBucket } from './rate-limits';
 
 export interface SpApiAccess {
   accountId: string;
+  /** Decides which SP-API hosts of Amazon's the account may use. */
+  region: AmazonRegion;
   /** SP-API base URL, e.g. https://sellingpartnerapi-eu.amazon.com or the sandbox. */
   endpoint: string;
   /** LWA token URL, e.g. https://api.amazon.com/auth/o2/token. */
@@ -12,20 +15,30 @@ export interface SpApiAccess {
 }
 
 export interface SpApiClientOptions {
+  /** Where secrets may be sent; Amazon's own hosts only when not given. */
+  endpoints?: AmazonEndpoints;
   /** Multiplies Amazon's restore rates (only for a sandbox whose clock runs faster). */
   rateScale?: number;
   maxRetries?: number;
   requestTimeoutMs?: number;
 }
 
-/** An error answer of Amazon's (`{ errors: [{ code, message, details }] }`) or of the network. */
+/** Amazon's error model: the only part of an error answer that is kept, stored or shown. */
+export interface SpApiErrorBody {
+  errors: { code?: string; message?: string; details?: string }[];
+}
+
+/**
+ * An error answer of Amazon's (`{ errors: [{ code, message, details }] }`) or of the network.
+ * It never holds a raw request or response body: those could carry a token or a secret.
+ */
 export class SpApiError extends Error {
   constructor(
     readonly operation: string,
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly body?: unknown,
+    readonly body?: SpApiErrorBody,
   ) {
     super(`${operation}: ${status} ${code}: ${message}`);
   }
@@ -105,6 +118,8 @@ export class SpApiClient {
     try {
       response = await fetch(url, {
         method,
+        // A redirect would carry the access token to a host nobody allowed.
+        redirect: 'manual',
         headers: {
           'x-amz-access-token': accessToken,
           'content-type': 'application/json',
@@ -119,16 +134,15 @@ export class SpApiClient {
     }
     const limit = Number(response.headers.get('x-amzn-ratelimit-limit'));
     if (limit > 0) bucket.setRate(limit);
+    if (isRedirect(response.status)) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new SpApiError(operation, response.status, 'RedirectRefused', 'the endpoint answered with a redirect, which is never followed');
+    }
     const text = await response.text();
     if (!response.ok) {
-      let body: { errors?: { code?: string; message?: string; details?: string }[] } | undefined;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = undefined;
-      }
-      const first = body?.errors?.[0];
-      throw new SpApiError(operation, response.status, first?.code ?? `HTTP${response.status}`, first?.message ?? text.slice(0, 200), body);
+      const body = amazonErrorBody(text);
+      const first = body?.errors[0];
+      throw new SpApiError(operation, response.status, first?.code ?? `HTTP${response.status}`, first?.message ?? 'no error message', body);
     }
     return (text ? JSON.parse(text) : undefined) as T;
   }
@@ -145,6 +159,8 @@ export class SpApiClient {
     try {
       response = await fetch(this.access.lwaEndpoint, {
         method: 'POST',
+        // The request body holds the refresh token and client secret: never re-sent elsewhere.
+        redirect: 'manual',
         headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
         body: new URLSearchParams({
           grant_type: 'refresh_token',
@@ -157,6 +173,10 @@ export class SpApiClient {
     } catch (err) {
       throw new SpApiError('lwaToken', 0, 'NetworkError', err?.cause?.code ?? err.message);
     }
+    if (isRedirect(response.status)) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new SpApiError('lwaToken', response.status, 'RedirectRefused', 'the LWA endpoint answered with a redirect, which is never followed');
+    }
     const body = (await response.json().catch(() => ({}))) as {
       access_token?: string;
       expires_in?: number;
@@ -165,7 +185,7 @@ export class SpApiClient {
     };
     if (!response.ok || !body.access_token) {
       // Never echo the credentials: only LWA's error code and description.
-      throw new SpApiError('lwaToken', response.status, body.error ?? 'invalid_token_response', body.error_description ?? 'no access token');
+      throw new SpApiError('lwaToken', response.status, short(body.error) ?? 'invalid_token_response', short(body.error_description) ?? 'no access token');
     }
     this.token = { value: body.access_token, expiresAt: Date.now() + (body.expires_in ?? 3600) * 1000 };
     return body.access_token;
@@ -188,10 +208,15 @@ export class SpApiClient {
  */
 export class SpApiClients {
   private readonly clients = new Map<string, { key: string; client: SpApiClient }>();
+  private readonly endpoints: AmazonEndpoints;
 
-  constructor(private readonly options: SpApiClientOptions = {}) {}
+  constructor(private readonly options: SpApiClientOptions = {}) {
+    this.endpoints = options.endpoints ?? new AmazonEndpoints();
+  }
 
+  /** Throws EndpointNotAllowedError for an account that points where its secrets may not go. */
   for(access: SpApiAccess): SpApiClient {
+    this.endpoints.assertAllowed(access.region, { apiEndpoint: access.endpoint, lwaEndpoint: access.lwaEndpoint });
     const key = [access.endpoint, access.lwaEndpoint, access.clientId, access.clientSecret, access.refreshToken].join('\n');
     const known = this.clients.get(access.accountId);
     if (known && known.key === key) return known.client;
@@ -199,4 +224,28 @@ export class SpApiClients {
     this.clients.set(access.accountId, { key, client });
     return client;
   }
+}
+
+function isRedirect(status: number): boolean {
+  return status >= 300 && status < 400;
+}
+
+/** A string field of an error answer, bounded: enough to read, too short to smuggle much. */
+function short(value: unknown): string | undefined {
+  return typeof value === 'string' ? value.slice(0, 300) : undefined;
+}
+
+/** Amazon's `{ errors: [...] }` with only its code, message and details, bounded; nothing else of the body. */
+function amazonErrorBody(text: string): SpApiErrorBody | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const errors = (parsed as { errors?: unknown })?.errors;
+  if (!Array.isArray(errors)) return undefined;
+  return {
+    errors: errors.slice(0, 10).map((e) => ({ code: short(e?.code), message: short(e?.message), details: short(e?.details) })),
+  };
 }

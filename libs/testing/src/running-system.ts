@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { HttpAnswer, request, SandboxSeller, sandboxAccountBody, System } from '@connector/launcher';
+import { allowSandboxEndpoint, HttpAnswer, request, SandboxSeller, sandboxAccountBody, System } from '@connector/launcher';
 import { freePort, TestEnvironment } from './test-environment';
 
 export const API_KEY = 'e2e-key';
@@ -28,7 +28,7 @@ export class RunningSystem {
     this.sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
     this.system = new System({
       rootDir: ROOT_DIR,
-      env: {
+      env: allowSandboxEndpoint({
         ...process.env,
         DATABASE_URL: this.env.databaseUrl,
         NATS_NAMESPACE: this.env.namespace,
@@ -39,7 +39,7 @@ export class RunningSystem {
         NOTIFY_POLL_MS: '200',
         LOG_LEVEL: 'warn',
         ...extraEnv,
-      },
+      }, this.sandboxUrl),
       log: (line) => {
         this.output.push(line);
         if (process.env.E2E_VERBOSE || process.env.BENCH_VERBOSE) process.stdout.write(`${line}\n`);

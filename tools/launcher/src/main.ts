@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { seedDemo, seedSandbox } from './demo';
-import { PROCESSES, System } from './system';
+import { allowSandboxEndpoint, PROCESSES, System } from './system';
 
 const DEMO_ORDERS = 40;
 import { waitFor } from './wait-for';
@@ -14,12 +14,16 @@ async function main(): Promise<void> {
   const gatewayPort = Number(process.env.GATEWAY_PORT ?? 3000);
   const sandboxPort = Number(process.env.SANDBOX_PORT ?? 4500);
   const apiKey = (process.env.GATEWAY_API_KEYS ?? 'demo-key').split(',')[0];
-  const env = {
-    ...process.env,
-    GATEWAY_PORT: String(gatewayPort),
-    GATEWAY_API_KEYS: process.env.GATEWAY_API_KEYS ?? apiKey,
-    SANDBOX_PORT: String(sandboxPort),
-  };
+  const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+  const env = allowSandboxEndpoint(
+    {
+      ...process.env,
+      GATEWAY_PORT: String(gatewayPort),
+      GATEWAY_API_KEYS: process.env.GATEWAY_API_KEYS ?? apiKey,
+      SANDBOX_PORT: String(sandboxPort),
+    },
+    sandboxUrl,
+  );
   const startedAt = Date.now();
   const system = new System({ rootDir, env });
   let stopping = false;
@@ -34,7 +38,6 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop(0));
 
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
-  const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
   try {
     // The demo seller exists at the sandbox before any service can try to sync it.
     await system.start(['amazon-sandbox']);

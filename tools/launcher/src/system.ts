@@ -25,6 +25,15 @@ export interface SystemOptions {
 
 const COLORS = [36, 32, 33, 35, 34, 31];
 
+/**
+ * The environment with the sandbox's base URL added to AMAZON_ALLOWED_ENDPOINTS (and nothing
+ * else): accounts of the demo and the tests point at it, and secrets may go only where allowed.
+ */
+export function allowSandboxEndpoint(env: NodeJS.ProcessEnv, sandboxUrl: string): NodeJS.ProcessEnv {
+  const allowed = (env.AMAZON_ALLOWED_ENDPOINTS ?? '').split(',').map((url) => url.trim()).filter(Boolean);
+  return { ...env, AMAZON_ALLOWED_ENDPOINTS: [...new Set([...allowed, sandboxUrl])].join(',') };
+}
+
 /** One service as its own Node.js process, started the way a user starts it: `node dist/apps/<name>/src/main.js`. */
 export class ServiceProcess {
   private child?: ChildProcess;

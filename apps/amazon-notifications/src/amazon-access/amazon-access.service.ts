@@ -43,6 +43,7 @@ export class AmazonAccessService {
       access,
       spApi: {
         accountId,
+        region: access.region,
         endpoint: access.apiEndpoint,
         lwaEndpoint: access.lwaEndpoint,
         clientId: access.lwaClientId,

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { AccountAccess, NotificationKind, NotificationState, Region } from '@connector/contracts';
 import { Outbox } from '@connector/messaging';
 import { runMigrations } from '@connector/persistence';
-import { SpApiClients } from '@connector/sp-api';
+import { AmazonEndpoints, SpApiClients } from '@connector/sp-api';
 import { TestEnvironment } from '@connector/testing';
 import { DataSource } from 'typeorm';
 import { createSandboxApp, sandboxBaseUrl } from '../../../amazon-sandbox/src/sandbox-app';
@@ -57,7 +57,7 @@ export class CancellationHarness {
     const seeded = await this.sandboxRequest('POST', '/_sandbox/sellers', this.seller);
     if (seeded.status !== 201) throw new Error(`seeding the seller failed: ${seeded.status}`);
     this.settings = Object.assign(new NotificationsSettings(), { NOTIFY_POLL_MS: 100, FEED_POLL_MS: 100, CANCEL_BATCH_WINDOW_MS: 0, SPAPI_RATE_SCALE: this.options.timeScale ?? 1 }, this.options.settings ?? {});
-    this.clients = new SpApiClients({ rateScale: this.settings.SPAPI_RATE_SCALE });
+    this.clients = new SpApiClients({ rateScale: this.settings.SPAPI_RATE_SCALE, endpoints: new AmazonEndpoints([this.sandboxUrl]) });
     return this;
   }
 
@@ -76,7 +76,7 @@ export class CancellationHarness {
     const stub = {
       access: async () => access,
       client: async () =>
-        this.clients.for({ accountId: this.accountId, endpoint: this.sandboxUrl, lwaEndpoint: access.lwaEndpoint, clientId: this.seller.clientId, clientSecret: this.seller.clientSecret, refreshToken: this.seller.refreshToken }),
+        this.clients.for({ accountId: this.accountId, region: 'EU', endpoint: this.sandboxUrl, lwaEndpoint: access.lwaEndpoint, clientId: this.seller.clientId, clientSecret: this.seller.clientSecret, refreshToken: this.seller.refreshToken }),
     };
     return stub as unknown as AmazonAccessService;
   }

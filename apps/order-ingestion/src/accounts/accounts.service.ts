@@ -11,10 +11,9 @@ import {
   UpdateAccountChanges,
 } from '@connector/contracts';
 import { SecretBox, listPage, ServiceError } from '@connector/platform';
-import type { SpApiAccess } from '@connector/sp-api';
+import { AmazonEndpoints, REGION_ENDPOINTS, type SpApiAccess } from '@connector/sp-api';
 import { IsNull, Repository } from 'typeorm';
 import { newRowId } from '@connector/persistence';
-import { REGION_ENDPOINTS } from '../marketplaces/built-in-marketplaces';
 import { MarketplacesService } from '../marketplaces/marketplaces.service';
 import { SellerAccount } from './seller-account.entity';
 
@@ -26,9 +25,11 @@ export class AccountsService {
     @InjectRepository(SellerAccount) private readonly accounts: Repository<SellerAccount>,
     private readonly marketplaces: MarketplacesService,
     @Inject(SecretBox) private readonly secrets: SecretBox,
+    @Inject(AmazonEndpoints) private readonly allowedEndpoints: AmazonEndpoints,
   ) {}
 
   async create(request: CreateAccountRequest): Promise<AccountView> {
+    this.checkEndpoints(request.region, request);
     await this.checkMarketplaces(request.region, request.marketplaceIds);
     const endpoints = REGION_ENDPOINTS[request.region];
     const duplicate = await this.accounts.findOneBy({ sellerId: request.sellerId, region: request.region, deletedAt: IsNull() });
@@ -81,6 +82,8 @@ export class AccountsService {
    */
   async update(id: string, changes: UpdateAccountChanges): Promise<AccountView> {
     const account = await this.get(id);
+    this.checkEndpoints(account.region, changes);
+    this.checkSecretsGivenAgain(account, changes);
     if (changes.marketplaceIds) await this.checkMarketplaces(account.region, changes.marketplaceIds);
     const { lwaClientSecret, refreshToken, ...plain } = changes;
     const patch: Partial<SellerAccount> = Object.fromEntries(Object.entries(plain).filter(([, value]) => value !== undefined));
@@ -138,12 +141,34 @@ export class AccountsService {
   spApiAccess(account: SellerAccount): SpApiAccess {
     return {
       accountId: account.id,
+      region: account.region,
       endpoint: account.apiEndpoint,
       lwaEndpoint: account.lwaEndpoint,
       clientId: account.lwaClientId,
       clientSecret: this.secrets.decrypt(account.encryptedClientSecret),
       refreshToken: this.secrets.decrypt(account.encryptedRefreshToken),
     };
+  }
+
+  /** Secrets go to Amazon's hosts of the account's region, or to a base URL the operator allowed. */
+  private checkEndpoints(region: Region, endpoints: { apiEndpoint?: string; lwaEndpoint?: string }): void {
+    const problems = this.allowedEndpoints.problems(region, endpoints);
+    if (problems.length) throw ServiceError.badRequest('Validation failed', problems);
+  }
+
+  /**
+   * Whoever repoints an account (or names another LWA app) must hold its secrets: otherwise a
+   * stolen API key could send the stored refresh token and client secret to a host of its choice.
+   */
+  private checkSecretsGivenAgain(account: SellerAccount, changes: UpdateAccountChanges): void {
+    const changed = (['apiEndpoint', 'lwaEndpoint', 'lwaClientId'] as const).filter((field) => changes[field] !== undefined && changes[field] !== account[field]);
+    if (!changed.length) return;
+    const missing = (['lwaClientSecret', 'refreshToken'] as const).filter((field) => !changes[field]);
+    if (!missing.length) return;
+    throw ServiceError.badRequest(
+      'Validation failed',
+      missing.map((field) => ({ field, errors: [`${field} must be given again when ${changed.join(', ')} changes`] })),
+    );
   }
 
   /** An account may only enable known marketplaces of its own region. */

@@ -12,10 +12,3 @@ export const BUILT_IN_MARKETPLACES: Omit<MarketplaceView, 'builtIn'>[] = [
   { marketplaceId: 'APJ6JRA9NG5V4', name: 'Amazon.it', countryCode: 'IT', region: Region.EU, currency: 'EUR', domain: 'amazon.it', taxIncluded: true },
   { marketplaceId: 'A1805IZSGTT6HS', name: 'Amazon.nl', countryCode: 'NL', region: Region.EU, currency: 'EUR', domain: 'amazon.nl', taxIncluded: true },
 ];
-
-/** Amazon's production endpoints per region; an account may override them (e.g. the sandbox). */
-export const REGION_ENDPOINTS: Record<Region, { apiEndpoint: string; lwaEndpoint: string }> = {
-  [Region.NA]: { apiEndpoint: 'https://sellingpartnerapi-na.amazon.com', lwaEndpoint: 'https://api.amazon.com/auth/o2/token' },
-  [Region.EU]: { apiEndpoint: 'https://sellingpartnerapi-eu.amazon.com', lwaEndpoint: 'https://api.amazon.com/auth/o2/token' },
-  [Region.FE]: { apiEndpoint: 'https://sellingpartnerapi-fe.amazon.com', lwaEndpoint: 'https://api.amazon.com/auth/o2/token' },
-};

@@ -1,0 +1,101 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { AmazonEndpoints } from './amazon-endpoints';
+import { SpApiClient, SpApiClients, SpApiError } from './sp-api-client';
+
+/** A real HTTP server whose every answer the test writes; it records what reached it. */
+async function server(handler: (req: IncomingMessage, res: ServerResponse, body: string) => void): Promise<{ url: string; received: string[]; close: () => Promise<void> }> {
+  const received: string[] = [];
+  const http: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      received.push(`${req.method} ${req.url} ${body}`);
+      handler(req, res, body);
+    });
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  return { url, received, close: () => new Promise((resolve) => http.close(() => resolve())) };
+}
+
+const SECRET = 'client-secret-never-elsewhere';
+const REFRESH = 'Atzr|refresh-never-elsewhere';
+
+describe('SpApiClient: secrets reach only the endpoint named, and errors keep no body', () => {
+  let evil: Awaited<ReturnType<typeof server>>;
+  beforeEach(async () => {
+    evil = await server((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"access_token":"stolen","expires_in":3600}'));
+  });
+  afterEach(() => evil.close());
+
+  it('does not follow a redirect of the LWA endpoint (the refresh token stays where it was sent)', async () => {
+    const redirecting = await server((_req, res) => res.writeHead(307, { location: `${evil.url}/token` }).end());
+    try {
+      const client = new SpApiClient({ accountId: 'a', region: 'EU', endpoint: redirecting.url, lwaEndpoint: `${redirecting.url}/token`, clientId: 'id', clientSecret: SECRET, refreshToken: REFRESH });
+      const error: SpApiError = await client.accessToken().catch((err) => err);
+      expect(error).toBeInstanceOf(SpApiError);
+      expect(error.code).toBe('RedirectRefused');
+      expect(redirecting.received).toHaveLength(1);
+      expect(evil.received).toEqual([]);
+    } finally {
+      await redirecting.close();
+    }
+  });
+
+  it('does not follow a redirect of an SP-API call (the access token stays where it was sent), and does not retry it', async () => {
+    const redirecting = await server((req, res) => {
+      if (req.url === '/token') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"access_token":"token-1","expires_in":3600}');
+      res.writeHead(302, { location: `${evil.url}/orders` }).end();
+    });
+    try {
+      const client = new SpApiClient({ accountId: 'a', region: 'EU', endpoint: redirecting.url, lwaEndpoint: `${redirecting.url}/token`, clientId: 'id', clientSecret: SECRET, refreshToken: REFRESH });
+      const error: SpApiError = await client.request('getOrder', 'GET', '/orders/2026-01-01/orders/1').catch((err) => err);
+      expect(error.code).toBe('RedirectRefused');
+      expect(error.retriable).toBe(false);
+      expect(evil.received).toEqual([]);
+    } finally {
+      await redirecting.close();
+    }
+  });
+
+  it('keeps none of an error answer but the bounded fields of Amazon\'s error model', async () => {
+    const echoing = await server((req, res, body) => {
+      if (req.url === '/token') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"access_token":"token-1","expires_in":3600}');
+      // A host that echoes what it was sent: the error must not carry it on.
+      if (req.url?.startsWith('/text')) return res.writeHead(400, { 'content-type': 'text/plain' }).end(`you sent ${req.headers['x-amz-access-token']} ${body}`);
+      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ code: 'InvalidInput', message: 'bad', details: 'x'.repeat(5000) }], echo: req.headers['x-amz-access-token'] }));
+    });
+    try {
+      const client = new SpApiClient({ accountId: 'a', region: 'EU', endpoint: echoing.url, lwaEndpoint: `${echoing.url}/token`, clientId: 'id', clientSecret: SECRET, refreshToken: REFRESH });
+      const plain: SpApiError = await client.request('getOrder', 'GET', '/text').catch((err) => err);
+      expect(plain.message).not.toContain('token-1');
+      expect(plain.body).toBeUndefined();
+      const json: SpApiError = await client.request('getOrder', 'GET', '/json').catch((err) => err);
+      expect(json.code).toBe('InvalidInput');
+      expect(JSON.stringify(json.body)).not.toContain('token-1');
+      expect(json.body!.errors[0].details!.length).toBeLessThanOrEqual(300);
+    } finally {
+      await echoing.close();
+    }
+  });
+
+  it('gives up a call that does not answer within its timeout', async () => {
+    const silent = await server(() => undefined);
+    try {
+      const client = new SpApiClient({ accountId: 'a', region: 'EU', endpoint: silent.url, lwaEndpoint: `${silent.url}/token`, clientId: 'id', clientSecret: SECRET, refreshToken: REFRESH }, { requestTimeoutMs: 200 });
+      const error: SpApiError = await client.accessToken().catch((err) => err);
+      expect(error.code).toBe('NetworkError');
+    } finally {
+      await silent.close();
+    }
+  });
+
+  it('refuses a client for an account that points at a host nobody allowed, before anything is sent', async () => {
+    const clients = new SpApiClients({ endpoints: new AmazonEndpoints() });
+    expect(() => clients.for({ accountId: 'a', region: 'EU', endpoint: evil.url, lwaEndpoint: `${evil.url}/token`, clientId: 'id', clientSecret: SECRET, refreshToken: REFRESH })).toThrow(/not allowed/);
+    const allowed = new SpApiClients({ endpoints: new AmazonEndpoints([evil.url]) });
+    expect(allowed.for({ accountId: 'a', region: 'EU', endpoint: evil.url, lwaEndpoint: `${evil.url}/token`, clientId: 'id', clientSecret: SECRET, refreshToken: REFRESH })).toBeInstanceOf(SpApiClient);
+    expect(evil.received).toEqual([]);
+  });
+});
