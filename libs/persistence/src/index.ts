@@ -6,3 +6,4 @@ export * from './bulk-insert';
 export * from './find-by-keys';
 export * from './row-id';
 export * from './lock-order';
+export * from './like-pattern';

@@ -1,4 +1,4 @@
-import { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { ObjectLiteral, QueryFailedError, SelectQueryBuilder } from 'typeorm';
 import type { Page } from '@connector/contracts';
 import { decodeCursor, encodeCursor } from './cursor';
 
@@ -37,7 +37,15 @@ export async function pageOf<E extends ObjectLiteral & { createdAt: Date }, V>(
     .orderBy(`${alias}.createdAt`, direction)
     .addOrderBy(`${alias}.${key}`, direction)
     .take(limit + 1)
-    .getMany();
+    .getMany()
+    .catch((err) => {
+      // A well-formed cursor whose id is not of the key column's type (a uuid column, a made-up
+      // id): PostgreSQL's data exceptions (class 22) are the caller's cursor, not our fault.
+      if (request.cursor && err instanceof QueryFailedError && String((err.driverError as { code?: string })?.code).startsWith('22')) {
+        throw new InvalidCursorError('cursor is not one this API handed out');
+      }
+      throw err;
+    });
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
   return {

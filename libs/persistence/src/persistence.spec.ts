@@ -1,5 +1,6 @@
 import { isUUID } from 'class-validator';
 import { decodeCursor, encodeCursor } from './cursor';
+import { containsPattern } from './like-pattern';
 import { inLockOrder } from './lock-order';
 import { newRowId } from './row-id';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
@@ -31,6 +32,14 @@ describe('persistence helpers', () => {
     expect(decodeCursor('not-a-cursor')).toBeNull();
     expect(decodeCursor(Buffer.from(JSON.stringify(['yesterday', 'x'])).toString('base64url'))).toBeNull();
     expect(decodeCursor(undefined)).toBeNull();
+    // Only what encodeCursor writes: an instant as toISOString writes it and a short printable key.
+    const forged = (at: unknown, id: unknown) => decodeCursor(Buffer.from(JSON.stringify([at, id])).toString('base64url'));
+    expect(forged('2026-01-01', 'x')).toBeNull();
+    expect(forged('2026-13-01T00:00:00.000Z', 'x')).toBeNull();
+    expect(forged('2026-01-01T00:00:00.000Z', "x' or 1=1 --")).toBeNull();
+    expect(forged('2026-01-01T00:00:00.000Z', 'x'.repeat(101))).toBeNull();
+    expect(forged('2026-01-01T00:00:00.000Z', 7)).toBeNull();
+    expect(forged('2026-01-01T00:00:00.000Z', 'A1PA6795UKMFR9')).toEqual({ at: '2026-01-01T00:00:00.000Z', id: 'A1PA6795UKMFR9' });
   });
 
   it('names columns in snake case', () => {
@@ -38,5 +47,13 @@ describe('persistence helpers', () => {
     expect(naming.columnName('amazonOrderId', undefined, [])).toBe('amazon_order_id');
     expect(naming.columnName('unitPriceTaxIncluded', undefined, [])).toBe('unit_price_tax_included');
     expect(naming.tableName('SalesOrder', 'sales_orders')).toBe('sales_orders');
+  });
+});
+
+describe('containsPattern', () => {
+  it('escapes what LIKE would read as wildcards, and the escape character itself', () => {
+    expect(containsPattern('abc')).toBe('%abc%');
+    expect(containsPattern('50%_off')).toBe('%50\\%\\_off%');
+    expect(containsPattern('a\\b')).toBe('%a\\\\b%');
   });
 });

@@ -45,4 +45,16 @@ describe('product resolution on real PostgreSQL', () => {
     const [{ count }] = await env.query<{ count: number }>(`select count(*)::int as count from inventory.products`);
     expect(count).toBe(200);
   });
+
+  it('searches text literally (% and _ are not wildcards) and answers a forged cursor with 400, not 500', async () => {
+    const accountId = randomUUID();
+    await products.resolve({ accountId, skus: [{ sku: 'LIT-1', title: 'Mug 50% off' }, { sku: 'LIT-2', title: 'Mug 50 off' }, { sku: 'LIT-3', title: 'Mug_big' }, { sku: 'LIT-4', title: 'Mug-big' }] });
+    expect((await products.list({ search: '50%' })).items.map((p) => p.name)).toEqual(['Mug 50% off']);
+    expect((await products.list({ search: 'Mug_' })).items.map((p) => p.name)).toEqual(['Mug_big']);
+    expect((await products.list({ search: '%' })).items.map((p) => p.name)).toEqual(['Mug 50% off']);
+    // Well-formed, but its key is no uuid: PostgreSQL's type error is the caller's, said as a 400.
+    const forged = Buffer.from(JSON.stringify(['2026-01-01T00:00:00.000Z', 'not-a-uuid'])).toString('base64url');
+    await expect(products.list({ cursor: forged })).rejects.toMatchObject({ body: { statusCode: 400 } });
+    await expect(products.list({ cursor: 'tampered!' })).rejects.toMatchObject({ body: { statusCode: 400 } });
+  });
 });

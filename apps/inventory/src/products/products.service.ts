@@ -16,7 +16,7 @@ import {
 import { Outbox } from '@connector/messaging';
 import { listPage, ServiceError } from '@connector/platform';
 import { DataSource, Repository } from 'typeorm';
-import { inLockOrder, newRowId } from '@connector/persistence';
+import { containsPattern, inLockOrder, newRowId } from '@connector/persistence';
 import { Offer } from './offer.entity';
 import { Product } from './product.entity';
 
@@ -75,7 +75,7 @@ export class ProductsService {
 
   async list(request: ListProductsRequest): Promise<Page<ProductView>> {
     const query = this.products.createQueryBuilder('p');
-    if (request.search) query.where('(p.name ILIKE :s OR p.internalReference ILIKE :s)', { s: `%${request.search}%` });
+    if (request.search) query.where('(p.name ILIKE :s OR p.internalReference ILIKE :s)', { s: containsPattern(request.search) });
     return listPage(query, request, productView);
   }
 

@@ -10,7 +10,7 @@ import {
   ResolvePartnersRequest,
   ResolvePartnersResponse,
 } from '@connector/contracts';
-import { bulkInsert, findByKeys, inLockOrder, newRowId } from '@connector/persistence';
+import { bulkInsert, containsPattern, findByKeys, inLockOrder, newRowId } from '@connector/persistence';
 import { listPage, ServiceError } from '@connector/platform';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { Contact } from './contact.entity';
@@ -145,7 +145,7 @@ export class PartnersService {
   async list(request: ListPartnersRequest): Promise<Page<PartnerView>> {
     const query = this.contacts.createQueryBuilder('c');
     if (request.accountId) query.andWhere('c.accountId = :accountId', { accountId: request.accountId });
-    if (request.search) query.andWhere('(c.name ILIKE :search OR c.companyName ILIKE :search)', { search: `%${request.search}%` });
+    if (request.search) query.andWhere('(c.name ILIKE :search OR c.companyName ILIKE :search)', { search: containsPattern(request.search) });
     const page = await listPage(query, request, (c) => c);
     const addresses = page.items.length
       ? await this.dataSource.getRepository(DeliveryAddress).find({ where: page.items.map((c) => ({ contactId: c.id })), order: { createdAt: 'ASC' } })

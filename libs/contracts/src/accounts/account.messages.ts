@@ -25,6 +25,7 @@ import { OrdersApiVersion, Region } from '../common/enums';
 import { PageQuery } from '../common/page-query';
 
 const MARKETPLACE_ID = /^[A-Z0-9]{8,20}$/;
+const DOMAIN = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}$/;
 const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
 export const CREATE_ACCOUNT = 'ingestion.accounts.create.v1';
@@ -149,7 +150,9 @@ export class CreateMarketplaceRequest {
   @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code' })
   @IsISO4217CurrencyCode({ message: 'currency must be an ISO 4217 code' })
   currency: string;
-  @IsString() @Length(4, 100) @Matches(/^[a-z0-9.-]+\.[a-z.]+$/, { message: 'domain must be a host name such as amazon.se' }) domain: string;
+  // Labels of letters, digits and inner hyphens, and a top-level domain of letters. The pattern
+  // has no two ways to match one text, so it runs in linear time on any input (no ReDoS).
+  @IsString() @Length(4, 100) @Matches(DOMAIN, { message: 'domain must be a host name such as amazon.se' }) domain: string;
   @IsBoolean() taxIncluded: boolean;
 }
 export interface MarketplaceView {
