@@ -1,7 +1,8 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { connect, NatsConnection } from 'nats';
 import { waitFor } from '@connector/launcher';
-import { RunningSystem } from '@connector/testing';
+import { NATS_URL, RunningSystem } from '@connector/testing';
 
 const SELLER = { sellerId: 'A2ENDPOINT0001', clientId: 'endpoint-client', clientSecret: 'endpoint-secret-123', refreshToken: 'Atzr|endpoint-refresh-123', marketplaceIds: ['A1PA6795UKMFR9'] };
 
@@ -16,8 +17,13 @@ describe('account endpoints: the refresh token and client secret never leave for
   /** Everything that reached the attacker's host. */
   const stolen: string[] = [];
   let accountId: string;
+  /** Everything that crosses the NATS server while the tests run, as text. */
+  let wire: NatsConnection;
+  const onTheWire: string[] = [];
 
   beforeAll(async () => {
+    wire = await connect({ servers: NATS_URL });
+    wire.subscribe('>', { callback: (_err, msg) => onTheWire.push(`${msg.subject} ${Buffer.from(msg.data).toString('utf8')}`) });
     attacker = createServer((req, res) => {
       let body = '';
       req.on('data', (chunk) => (body += chunk));
@@ -32,6 +38,7 @@ describe('account endpoints: the refresh token and client secret never leave for
     expect((await running.sandbox('POST', '/_sandbox/sellers', SELLER)).status).toBe(201);
   });
   afterAll(async () => {
+    await wire?.close();
     await running.stop();
     await new Promise((resolve) => attacker.close(resolve));
   });
@@ -93,5 +100,35 @@ describe('account endpoints: the refresh token and client secret never leave for
     }, { what: 'the failed sync run' });
     expect(run.errors.join(' ')).toMatch(/not allowed/);
     expect(stolen).toEqual([]);
+  });
+
+  it('never puts a secret on NATS in plain text: created, changed and used, only sealed values travel', async () => {
+    const seller = { ...SELLER, sellerId: 'A2ENDPOINT0002', clientSecret: 'plain-client-secret-on-the-wire', refreshToken: 'Atzr|plain-refresh-token-on-the-wire' };
+    expect((await running.sandbox('POST', '/_sandbox/sellers', seller)).status).toBe(201);
+    const created = await running.createAccount(seller);
+    expect(created.status).toBe(201);
+    const patched = await running.api('PATCH', `/api/accounts/${created.body.id}`, { lwaClientSecret: `${seller.clientSecret}-2`, refreshToken: `${seller.refreshToken}-2` });
+    expect(patched.status).toBe(200);
+    await wire.flush();
+    const crossed = onTheWire.filter((line) => line.includes(`accounts.create.v2`) || line.includes('accounts.update.v2'));
+    expect(crossed.length).toBeGreaterThanOrEqual(2);
+    expect(crossed.join('\n')).toMatch(/"sealedClientSecret":"v2:/);
+    for (const secret of [seller.clientSecret, seller.refreshToken, 'plain-client-secret-on-the-wire-2']) {
+      expect(onTheWire.filter((line) => line.includes(secret))).toEqual([]);
+    }
+  });
+
+  it('refuses a sealed secret replayed into another account (sealed for one account, sent for another)', async () => {
+    const seller = { ...SELLER, sellerId: 'A2ENDPOINT0003' };
+    const created = await running.createAccount(seller);
+    expect(created.status).toBe(201);
+    const sealedForFirst = onTheWire
+      .filter((line) => line.includes('accounts.update.v2'))
+      .map((line) => JSON.parse(line.slice(line.indexOf(' ') + 1)).data.changes.sealedRefreshToken)
+      .find(Boolean);
+    expect(sealedForFirst).toMatch(/^v2:/);
+    const replay = await wire.request(`${running.env.namespace}.ingestion.accounts.update.v2`, JSON.stringify({ id: 'r1', pattern: 'ingestion.accounts.update.v2', data: { id: created.body.id, changes: { sealedRefreshToken: sealedForFirst } } }), { timeout: 10_000 });
+    const answer = JSON.parse(Buffer.from(replay.data).toString('utf8'));
+    expect(answer.err).toMatchObject({ statusCode: 400, details: [{ field: 'refreshToken' }] });
   });
 });

@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
 /** Starts a built service the way a user does and collects how it ends. */
-function runService(name: string, env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+function runService(name: string, env: Record<string, string>, entry = `../../dist/apps/${name}/src/main.js`): Promise<{ code: number | null; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [resolve(__dirname, `../../dist/apps/${name}/src/main.js`)], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [resolve(__dirname, entry)], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('exit', (code) => done({ code, stderr }));
@@ -30,5 +30,51 @@ describe('a service that cannot start says why in one line and exits non-zero', 
     const { code, stderr } = await runService('gateway', { NATS_NAMESPACE: 'Not Valid!' });
     expect(code).toBe(1);
     expect(lines(stderr)).toEqual([expect.stringContaining('gateway: invalid setting NATS_NAMESPACE')]);
+  });
+});
+
+describe('NODE_ENV=production refuses every development default, in one line naming the setting', () => {
+  const production = { NODE_ENV: 'production' };
+  const natsUser = { NATS_USER: 'svc', NATS_PASSWORD: 'a-long-nats-password' };
+  const ownKey = { CREDENTIALS_KEY: `base64:${Buffer.alloc(32, 9).toString('base64')}` };
+
+  it.each(['gateway', 'order-ingestion', 'partner-resolution', 'inventory', 'amazon-notifications'])('%s: NATS without authentication', async (name) => {
+    const { code, stderr } = await runService(name, production);
+    expect(code).toBe(1);
+    expect(lines(stderr)).toEqual([`${name}: refusing to start in production (NODE_ENV=production): NATS_USER (or NATS_TOKEN, NATS_CREDENTIALS_FILE, NATS_NKEY_SEED_FILE) must be set in production: NATS without authentication is an open door`]);
+  });
+
+  it.each(['order-ingestion', 'amazon-notifications'])('%s: the development credentials key, then a sandbox among the allowed endpoints', async (name) => {
+    const devKey = await runService(name, { ...production, ...natsUser });
+    expect(devKey.code).toBe(1);
+    expect(lines(devKey.stderr)).toEqual([expect.stringMatching(new RegExp(`^${name}: refusing to start in production .*CREDENTIALS_KEY must be your own key`))]);
+    const sandbox = await runService(name, { ...production, ...natsUser, ...ownKey, AMAZON_ALLOWED_ENDPOINTS: 'http://127.0.0.1:4500' });
+    expect(sandbox.code).toBe(1);
+    expect(lines(sandbox.stderr)).toEqual([expect.stringMatching(/AMAZON_ALLOWED_ENDPOINTS must not name a sandbox in production.*127\.0\.0\.1:4500/)]);
+  });
+
+  it('gateway: the development credentials key (it seals secrets for order-ingestion), the demo API key, and short keys', async () => {
+    const devKey = await runService('gateway', { ...production, ...natsUser });
+    expect(lines(devKey.stderr)).toEqual([expect.stringMatching(/^gateway: refusing to start in production .*CREDENTIALS_KEY must be your own key/)]);
+    const demo = await runService('gateway', { ...production, ...natsUser, ...ownKey });
+    expect(demo.code).toBe(1);
+    expect(lines(demo.stderr)).toEqual([expect.stringMatching(/^gateway: refusing to start in production .*GATEWAY_API_KEYS must not hold the demo key/)]);
+    const short = await runService('gateway', { ...production, ...natsUser, ...ownKey, GATEWAY_API_KEYS: 'short-key' });
+    expect(lines(short.stderr)).toEqual([expect.stringMatching(/GATEWAY_API_KEYS: every key must be at least 24 characters/)]);
+  });
+
+  it('the sandbox, npm start and the demo seeding do not run at all', async () => {
+    for (const entry of ['../../dist/apps/amazon-sandbox/src/main.js', '../../dist/tools/launcher/src/main.js', '../../dist/tools/launcher/src/seed-demo.js']) {
+      const { code, stderr } = await runService('', production, entry);
+      expect(code).toBe(1);
+      expect(lines(stderr)).toEqual([expect.stringMatching(/refusing to .*production \(NODE_ENV=production\)/)]);
+    }
+  });
+
+  it('a NATS user and password written into NATS_URL are named, not silently dropped', async () => {
+    const { code, stderr } = await runService('inventory', { NATS_URL: 'nats://svc:secret@127.0.0.1:4222' });
+    expect(code).toBe(1);
+    expect(lines(stderr)).toEqual([expect.stringContaining('inventory: invalid settings: NATS_URL must not hold a user or password')]);
+    expect(stderr).not.toContain('secret');
   });
 });

@@ -1,11 +1,16 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
-import { ServiceClientModule, SettingsModule } from '@connector/platform';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { SecretBox, ServiceClientModule, SettingsModule } from '@connector/platform';
 import { AccountsController } from './accounts/accounts.controller';
-import { ApiKeyGuard } from './common/api-key.guard';
+import { AccessGuard } from './access/access.guard';
+import { AccessModule } from './access/access.module';
 import { HttpErrorFilter } from './common/http-error.filter';
+import { RequestRateGuard } from './common/request-rate.guard';
 import { gatewayValidationPipe } from './common/validation';
 import { DeliveriesController } from './deliveries/deliveries.controller';
+import { gatewayDataSource } from './data-source';
 import type { GatewaySettings } from './gateway.settings';
 import { HealthController } from './health/health.controller';
 import { MarketplacesController } from './marketplaces/marketplaces.controller';
@@ -26,7 +31,13 @@ export class GatewayModule {
   static forRoot(settings: GatewaySettings): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [SettingsModule.forRoot(settings), ServiceClientModule.register(settings, 'gateway')],
+      imports: [
+        SettingsModule.forRoot(settings),
+        ServiceClientModule.register(settings, 'gateway'),
+        TypeOrmModule.forRoot(gatewayDataSource(settings.DATABASE_URL)),
+        AccessModule,
+        ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: settings.GATEWAY_RATE_LIMIT_PER_MINUTE }] }),
+      ],
       controllers: [
         HealthController,
         AccountsController,
@@ -40,7 +51,11 @@ export class GatewayModule {
       ],
       providers: [
         OrderDetailsService,
-        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        // Seals account secrets for order-ingestion before they go onto NATS.
+        { provide: SecretBox, useValue: new SecretBox(settings.CREDENTIALS_KEY) },
+        // Rate first: requests with a wrong key are counted (per address) before they are refused.
+        { provide: APP_GUARD, useClass: RequestRateGuard },
+        { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_PIPE, useFactory: gatewayValidationPipe },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
       ],

@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
+  GET_ACCOUNT,
   GET_DELIVERY,
   GET_ORDER,
   GET_PARTNER,
@@ -8,12 +9,17 @@ import {
   LIST_NOTIFICATIONS,
   LIST_ORDERS,
   SERVICE_NAMES,
+  SYNC_ACCOUNT,
+  UPDATE_ACCOUNT,
   VALIDATE_DELIVERY,
 } from '@connector/contracts';
+import { runMigrations } from '@connector/persistence';
 import { loadSettings } from '@connector/platform';
+import { TestEnvironment } from '@connector/testing';
 import { connect, JSONCodec, NatsConnection } from 'nats';
 import { randomUUID } from 'node:crypto';
 import { GatewayModule } from './app.module';
+import { gatewayDataSource } from './data-source';
 import { GatewaySettings } from './gateway.settings';
 import { setupGateway } from './setup';
 
@@ -73,8 +79,16 @@ class FakeServices {
 // The project-level testTimeout is not applied by Jest 30; waits here include 2 s and 3 s deadlines.
 jest.setTimeout(30000);
 
+/** The gateway's own database (API keys, audit log), migrated as the gateway does at start-up. */
+async function gatewayDatabase(): Promise<TestEnvironment> {
+  const env = await new TestEnvironment().setUp();
+  await runMigrations(gatewayDataSource(env.databaseUrl));
+  return env;
+}
+
 describe('gateway over NATS', () => {
   const namespace = `t${Date.now()}${Math.floor(Math.random() * 1e6)}`;
+  let database: TestEnvironment;
   let app: INestApplication;
   let base: string;
   let services: FakeServices;
@@ -95,10 +109,13 @@ describe('gateway over NATS', () => {
 
   beforeAll(async () => {
     services = await FakeServices.start(namespace);
+    database = await gatewayDatabase();
     const settings = loadSettings(GatewaySettings, {
+      DATABASE_URL: database.databaseUrl,
       NATS_URL,
       NATS_NAMESPACE: namespace,
       GATEWAY_API_KEYS: `other-key,${KEY}`,
+      GATEWAY_BODY_LIMIT: '2kb',
       LOG_LEVEL: 'error',
     });
     app = await NestFactory.create(GatewayModule.forRoot(settings), { logger: ['error'] });
@@ -110,6 +127,7 @@ describe('gateway over NATS', () => {
   afterAll(async () => {
     await app?.close();
     await services?.close();
+    await database?.tearDown();
   });
 
   beforeEach(() => services.reset());
@@ -118,7 +136,7 @@ describe('gateway over NATS', () => {
     for (const key of [null, 'wrong-key']) {
       const res = await call('GET', '/api/orders', { key });
       expect(res.status).toBe(401);
-      expect(res.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'missing or invalid API key' });
+      expect(res.body).toEqual({ type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'missing or invalid API key', statusCode: 401, error: 'Unauthorized', message: 'missing or invalid API key' });
     }
     expect(services.received).toEqual([]);
   });
@@ -163,7 +181,7 @@ describe('gateway over NATS', () => {
     services.on(GET_DELIVERY, () => ({ err: { statusCode: 404, error: 'Not Found', message: `delivery ${id} not found` } }));
     const res = await call('GET', `/api/deliveries/${id}`);
     expect(res.status).toBe(404);
-    expect(res.body).toEqual({ statusCode: 404, error: 'Not Found', message: `delivery ${id} not found` });
+    expect(res.body).toEqual({ type: 'about:blank', title: 'Not Found', status: 404, detail: `delivery ${id} not found`, statusCode: 404, error: 'Not Found', message: `delivery ${id} not found` });
   });
 
   it('passes limit and cursor through and returns the page', async () => {
@@ -234,5 +252,191 @@ describe('gateway over NATS', () => {
     expect(validate.requestBody.content['application/json'].schema.required).toContain('carrierCode');
     const ui = await fetch(`${base}/docs`);
     expect(ui.status).toBe(200);
+  });
+
+  it('sends security headers, errors as application/problem+json without a stack, and 413 beyond the body limit', async () => {
+    const res = await fetch(`${base}/api/orders`, { headers: { authorization: `Bearer ${KEY}` } });
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(res.headers.get('strict-transport-security')).toMatch(/max-age=/);
+    expect(res.headers.get('x-powered-by')).toBeNull();
+    const refused = await fetch(`${base}/api/orders`);
+    expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+
+    services.on(VALIDATE_DELIVERY, () => ({ err: { statusCode: 500, error: 'Internal Server Error', message: 'boom', stack: 'Error: boom\n    at secret.ts:1' } }));
+    const failed = await call('POST', `/api/deliveries/${randomUUID()}/validate`, { body: { carrierCode: 'UPS', trackingNumber: '1' } });
+    expect(failed.status).toBe(500);
+    expect(JSON.stringify(failed.body)).not.toMatch(/stack|secret\.ts/);
+
+    // GATEWAY_BODY_LIMIT is 2kb here.
+    const tooLarge = await call('POST', `/api/deliveries/${randomUUID()}/validate`, { body: { carrierCode: 'UPS', trackingNumber: '1', note: 'x'.repeat(4096) } });
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.body).toMatchObject({ status: 413, title: 'Payload Too Large' });
+    expect(services.received.filter((r) => r.data.note)).toEqual([]);
+  });
+});
+
+describe('gateway request rate limits per API key', () => {
+  const namespace = `t${Date.now()}${Math.floor(Math.random() * 1e6)}r`;
+  let database: TestEnvironment;
+  let app: INestApplication;
+  let base: string;
+  let services: FakeServices;
+
+  beforeAll(async () => {
+    services = await FakeServices.start(namespace);
+    services.on(LIST_NOTIFICATIONS, () => ({ response: { items: [] } }));
+    database = await gatewayDatabase();
+    const settings = loadSettings(GatewaySettings, { DATABASE_URL: database.databaseUrl, NATS_URL, NATS_NAMESPACE: namespace, GATEWAY_API_KEYS: `key-one-for-limits,key-two-for-limits`, GATEWAY_RATE_LIMIT_PER_MINUTE: '5', LOG_LEVEL: 'error' });
+    app = await NestFactory.create(GatewayModule.forRoot(settings), { logger: ['error'] });
+    setupGateway(app, settings);
+    await app.listen(0, '127.0.0.1');
+    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  });
+  afterAll(async () => {
+    await app?.close();
+    await services?.close();
+    await database?.tearDown();
+  });
+
+  const get = (key?: string) => fetch(`${base}/api/notifications`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+
+  it('answers 429 past the limit of a key, in problem+json, while another key still gets through', async () => {
+    for (let i = 0; i < 5; i++) expect((await get('key-one-for-limits')).status).toBe(200);
+    const limited = await get('key-one-for-limits');
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(limited.headers.get('retry-after')).toBeTruthy();
+    expect((await get('key-two-for-limits')).status).toBe(200);
+  });
+
+  it('counts guessed keys against the address, not a fresh allowance per guess', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push((await get(`guess-${i}`)).status);
+    expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+    expect(statuses.slice(5)).toEqual([429, 429]);
+  });
+});
+
+describe('gateway API keys: scopes, accounts, revocation and the audit log', () => {
+  const namespace = `t${Date.now()}${Math.floor(Math.random() * 1e6)}k`;
+  const ADMIN = 'environment-admin-key-for-tests';
+  const ACCOUNT_A = randomUUID();
+  const ACCOUNT_B = randomUUID();
+  let database: TestEnvironment;
+  let app: INestApplication;
+  let base: string;
+  let services: FakeServices;
+
+  beforeAll(async () => {
+    services = await FakeServices.start(namespace);
+    database = await gatewayDatabase();
+    const settings = loadSettings(GatewaySettings, { DATABASE_URL: database.databaseUrl, NATS_URL, NATS_NAMESPACE: namespace, GATEWAY_API_KEYS: ADMIN, LOG_LEVEL: 'error' });
+    app = await NestFactory.create(GatewayModule.forRoot(settings), { logger: ['error'] });
+    setupGateway(app, settings);
+    await app.listen(0, '127.0.0.1');
+    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  });
+  afterAll(async () => {
+    await app?.close();
+    await services?.close();
+    await database?.tearDown();
+  });
+  beforeEach(() => {
+    services.reset();
+    const accounts = new Set([ACCOUNT_A, ACCOUNT_B]);
+    services.on(GET_ACCOUNT, (data) => (accounts.has(String(data.id)) ? { response: { id: data.id } } : { err: { statusCode: 404, error: 'Not Found', message: 'no such account' } }));
+    services.on(LIST_ORDERS, () => ({ response: { items: [] } }));
+    services.on(SYNC_ACCOUNT, (data) => ({ response: { accountId: data.id, requestedAt: new Date().toISOString() } }));
+    services.on(UPDATE_ACCOUNT, (data) => ({ response: { id: data.id } }));
+    services.on(GET_DELIVERY, (data) => ({ response: { id: data.id, accountId: ACCOUNT_B } }));
+    services.on(VALIDATE_DELIVERY, (data) => ({ response: { id: data.id, state: 'done' } }));
+  });
+
+  const call = async (method: string, path: string, key: string, body?: unknown) => {
+    const res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${key}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+    return { status: res.status, body: (await res.json().catch(() => undefined)) as any };
+  };
+  const makeKey = async (request: Record<string, unknown>, by = ADMIN) => {
+    const made = await call('POST', '/api/keys', by, request);
+    expect(made.status).toBe(201);
+    return made.body as { id: string; key: string; keyPrefix: string };
+  };
+
+  it('makes a key shown once and kept only as a hash; lists keys without them', async () => {
+    const made = await makeKey({ name: 'reporting', scopes: ['read'] });
+    expect(made.key).toMatch(/^aoc_[A-Za-z0-9_-]{43}$/);
+    const [row] = await database.query<{ key_hash: string }>(`select key_hash from access.api_keys where id = $1`, [made.id]);
+    expect(row.key_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(row.key_hash).not.toContain(made.key);
+    const listed = await call('GET', '/api/keys', ADMIN);
+    expect(JSON.stringify(listed.body)).not.toContain(made.key);
+    expect(listed.body.items.find((k: any) => k.id === made.id)).toMatchObject({ name: 'reporting', scopes: ['read'], keyPrefix: made.key.slice(0, 10), revokedAt: null });
+    const bad = await call('POST', '/api/keys', ADMIN, { name: 'x', scopes: ['everything'], accountIds: [randomUUID()] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.details.map((d: any) => d.field)).toEqual(['scopes']);
+    const unknownAccount = await call('POST', '/api/keys', ADMIN, { name: 'x', scopes: ['read'], accountIds: [randomUUID()] });
+    expect(unknownAccount.status).toBe(400);
+    expect(unknownAccount.body.details[0].field).toBe('accountIds');
+  });
+
+  it('gives each key what its scopes allow: read sees, operate acts, admin changes', async () => {
+    const reader = await makeKey({ name: 'reader', scopes: ['read'] });
+    const operator = await makeKey({ name: 'operator', scopes: ['read', 'operate'] });
+    expect((await call('GET', '/api/orders', reader.key)).status).toBe(200);
+    const readerSync = await call('POST', `/api/accounts/${ACCOUNT_A}/sync`, reader.key);
+    expect(readerSync.status).toBe(403);
+    expect(readerSync.body.message).toMatch(/operate scope/);
+    expect((await call('POST', `/api/accounts/${ACCOUNT_A}/sync`, operator.key)).status).toBe(202);
+    expect((await call('PATCH', `/api/accounts/${ACCOUNT_A}`, operator.key, { name: 'n' })).status).toBe(403);
+    expect((await call('POST', '/api/keys', operator.key, { name: 'escalate', scopes: ['admin'] })).status).toBe(403);
+    expect((await call('GET', '/api/audit', operator.key)).status).toBe(403);
+    expect(services.received.filter((r) => r.subject === UPDATE_ACCOUNT)).toEqual([]);
+  });
+
+  it('keeps a key limited to some accounts to those accounts, before any change is made', async () => {
+    const limited = await makeKey({ name: 'shop A', scopes: ['read', 'operate'], accountIds: [ACCOUNT_A] });
+    expect((await call('GET', `/api/orders?accountId=${ACCOUNT_A}`, limited.key)).status).toBe(200);
+    expect((await call('GET', `/api/orders?accountId=${ACCOUNT_B}`, limited.key)).status).toBe(403);
+    expect((await call('GET', '/api/orders', limited.key)).status).toBe(403);
+    expect((await call('POST', `/api/accounts/${ACCOUNT_A}/sync`, limited.key)).status).toBe(202);
+    expect((await call('POST', `/api/accounts/${ACCOUNT_B}/sync`, limited.key)).status).toBe(404);
+    // The delivery is account B's: refused as unknown, and never validated.
+    const validate = await call('POST', `/api/deliveries/${randomUUID()}/validate`, limited.key, { carrierCode: 'UPS', trackingNumber: '1' });
+    expect(validate.status).toBe(404);
+    expect(services.received.filter((r) => r.subject === VALIDATE_DELIVERY)).toEqual([]);
+    expect((await call('GET', '/api/partners', limited.key)).status).toBe(403);
+    // An admin limited to A cannot mint a key for B, or one for every account.
+    const limitedAdmin = await makeKey({ name: 'admin A', scopes: ['admin'], accountIds: [ACCOUNT_A] });
+    expect((await call('POST', '/api/keys', limitedAdmin.key, { name: 'wider', scopes: ['read'] })).status).toBe(400);
+    expect((await call('POST', '/api/keys', limitedAdmin.key, { name: 'other', scopes: ['read'], accountIds: [ACCOUNT_B] })).status).toBe(400);
+  });
+
+  it('refuses a revoked key', async () => {
+    const key = await makeKey({ name: 'to revoke', scopes: ['read'] });
+    expect((await call('GET', '/api/orders', key.key)).status).toBe(200);
+    const revoked = await call('DELETE', `/api/keys/${key.id}`, ADMIN);
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.revokedAt).toEqual(expect.any(String));
+    expect((await call('GET', '/api/orders', key.key)).status).toBe(401);
+  });
+
+  it('writes every change to the audit log: which key, what (secrets redacted), how it ended; queryable by admins', async () => {
+    const operator = await makeKey({ name: 'audited operator', scopes: ['read', 'operate', 'admin'] });
+    await call('PATCH', `/api/accounts/${ACCOUNT_A}`, operator.key, { name: 'Renamed', lwaClientSecret: 'audit-must-not-see-this', refreshToken: 'Atzr|nor-this' });
+    await call('POST', `/api/accounts/${ACCOUNT_A}/sync`, operator.key);
+    await call('GET', '/api/orders', operator.key);
+    const log = await call('GET', `/api/audit?keyId=${operator.id}`, ADMIN);
+    expect(log.status).toBe(200);
+    expect(log.body.items.map((e: any) => [e.action, e.status])).toEqual([
+      ['POST /api/accounts/:id/sync', 202],
+      ['PATCH /api/accounts/:id', 200],
+    ]);
+    expect(log.body.items[1]).toMatchObject({ keyName: 'audited operator', path: `/api/accounts/${ACCOUNT_A}`, changes: { name: 'Renamed', lwaClientSecret: '[redacted]', refreshToken: '[redacted]' } });
+    const everything = await database.query<{ changes: unknown }>(`select changes from access.audit_log`);
+    expect(JSON.stringify(everything)).not.toMatch(/audit-must-not-see-this|nor-this|aoc_/);
+    // The key that made the keys is the environment's.
+    const made = await call('GET', '/api/audit?method=POST&limit=500', ADMIN);
+    expect(made.body.items.filter((e: any) => e.action === 'POST /api/keys').every((e: any) => e.keyName === 'environment key' || e.keyId)).toBe(true);
   });
 });

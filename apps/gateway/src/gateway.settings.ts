@@ -1,14 +1,48 @@
-import { ServiceSettings } from '@connector/platform';
+import { credentialsKeyProblems, DEVELOPMENT_CREDENTIALS_KEY, IsCredentialsKey, ServiceSettings } from '@connector/platform';
+import { Type } from 'class-transformer';
 import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
+
+/** The key of `npm start`'s demo; production refuses it. */
+export const DEMO_API_KEY = 'demo-key';
 
 export class GatewaySettings extends ServiceSettings {
   @IsInt() @Min(0) @Max(65535)
   GATEWAY_PORT: number = 3000;
 
-  /** Comma-separated API keys accepted as `Authorization: Bearer <key>`. */
+  /**
+   * Comma-separated API keys of the environment, each with every scope on every account: the
+   * first admin key(s). Further keys are made through `POST /api/keys` (kept hashed).
+   */
   @IsString()
   @Matches(/[^,\s]/, { message: 'GATEWAY_API_KEYS must name at least one key' })
-  GATEWAY_API_KEYS: string = 'demo-key';
+  GATEWAY_API_KEYS: string = DEMO_API_KEY;
+
+  /**
+   * The key order-ingestion opens account secrets with: the gateway seals the secrets of a
+   * request with it before they go onto NATS (it never opens a stored one).
+   */
+  @IsCredentialsKey() CREDENTIALS_KEY: string = DEVELOPMENT_CREDENTIALS_KEY;
+
+  /** Audit log entries older than this go. */
+  @Type(() => Number) @IsInt() @Min(1)
+  AUDIT_RETENTION_DAYS: number = 365;
+
+  /** Requests per minute per API key (per address without a valid key), in each gateway process. */
+  @Type(() => Number) @IsInt() @Min(1)
+  GATEWAY_RATE_LIMIT_PER_MINUTE: number = 1200;
+
+  /** The largest request body taken (JSON), in bytes or as `100kb`; larger gets 413. */
+  @Matches(/^\d+(b|kb|mb)?$/i, { message: 'GATEWAY_BODY_LIMIT must be a size such as 100kb' })
+  GATEWAY_BODY_LIMIT: string = '100kb';
+
+  override productionProblems(): string[] {
+    const problems = super.productionProblems();
+    problems.push(...credentialsKeyProblems(this.CREDENTIALS_KEY));
+    const keys = apiKeys(this);
+    if (keys.includes(DEMO_API_KEY)) problems.push(`GATEWAY_API_KEYS must not hold the demo key "${DEMO_API_KEY}" in production`);
+    if (keys.some((key) => key.length < 24)) problems.push('GATEWAY_API_KEYS: every key must be at least 24 characters in production (openssl rand -hex 24)');
+    return problems;
+  }
 }
 
 export function apiKeys(settings: Pick<GatewaySettings, 'GATEWAY_API_KEYS'>): string[] {

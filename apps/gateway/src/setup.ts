@@ -1,16 +1,24 @@
 import { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { GatewaySettings } from './gateway.settings';
 
 /** HTTP set-up beside the module's global guard, pipe and filter: OpenAPI at /docs and /docs-json. */
-export function setupGateway(app: INestApplication, _settings?: GatewaySettings): void {
+export function setupGateway(app: INestApplication, settings?: GatewaySettings): void {
   (app.getHttpAdapter().getInstance() as { disable?: (setting: string) => void }).disable?.('x-powered-by');
+  // Security headers (CSP, HSTS, nosniff, frame-ancestors...). Swagger UI at /docs loads its
+  // scripts from files, so the default policy serves it.
+  app.use(helmet());
+  // Registered before Nest's own parser, so this limit is the one that applies (413 beyond it).
+  (app as NestExpressApplication).useBodyParser('json', { limit: settings?.GATEWAY_BODY_LIMIT ?? '100kb' });
   const config = new DocumentBuilder()
     .setTitle('Amazon order connector')
     .setDescription(
       'Seller accounts, marketplaces, sales orders, partners, products, deliveries, stock and what was told to Amazon. ' +
         'Every route under /api needs `Authorization: Bearer <api key>`. Lists take `limit` and an opaque `cursor` ' +
-        'and return `{ items, nextCursor }`. Errors are `{ statusCode, error, message, details? }`.',
+        'and return `{ items, nextCursor }`. Errors are `application/problem+json` (RFC 9457: `type`, `title`, `status`, `detail`) ' +
+        'with `statusCode`, `error`, `message` and the failing fields in `details`.',
     )
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'an API key from GATEWAY_API_KEYS' })

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MessagingModule } from '@connector/messaging';
-import { HealthModule, ServiceSettings, SettingsModule } from '@connector/platform';
+import { HealthModule, natsConnectionOptions, ServiceSettings, SettingsModule } from '@connector/platform';
 import { inventoryDataSource } from './data-source';
 import { DeliveriesService } from './deliveries/deliveries.service';
 import { Delivery } from './deliveries/delivery.entity';
@@ -26,7 +26,7 @@ export class AppModule {
         SettingsModule.forRoot(settings),
         TypeOrmModule.forRoot(inventoryDataSource(settings.DATABASE_URL)),
         TypeOrmModule.forFeature([Product, Offer, Location, StockMove, Delivery]),
-        MessagingModule.forService({ natsUrl: settings.NATS_URL, namespace: settings.NATS_NAMESPACE, serviceName: SERVICE_NAME }),
+        MessagingModule.forService({ natsUrl: settings.NATS_URL, connection: natsConnectionOptions(settings), namespace: settings.NATS_NAMESPACE, serviceName: SERVICE_NAME }),
         HealthModule.forService(SERVICE_NAME),
       ],
       controllers: [InventoryController],

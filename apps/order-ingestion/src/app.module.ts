@@ -1,7 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MessagingModule } from '@connector/messaging';
-import { HealthModule, SecretBox, ServiceClientModule, SettingsModule } from '@connector/platform';
+import { HealthModule, natsConnectionOptions, SecretBox, ServiceClientModule, SettingsModule } from '@connector/platform';
 import { AmazonEndpoints, amazonEndpoints, SpApiClients } from '@connector/sp-api';
 import { AccountsModule } from './accounts/accounts.module';
 import { ingestionDataSource } from './data-source';
@@ -37,7 +37,7 @@ export class AppModule {
       imports: [
         SettingsModule.forRoot(settings),
         TypeOrmModule.forRoot(ingestionDataSource(settings.DATABASE_URL)),
-        MessagingModule.forService({ natsUrl: settings.NATS_URL, namespace: settings.NATS_NAMESPACE, serviceName: SERVICE_NAME }),
+        MessagingModule.forService({ natsUrl: settings.NATS_URL, connection: natsConnectionOptions(settings), namespace: settings.NATS_NAMESPACE, serviceName: SERVICE_NAME }),
         ServiceClientModule.register(settings, SERVICE_NAME),
         HealthModule.forService(SERVICE_NAME),
         AmazonAccessModule.forRoot(settings),

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MessagingModule } from '@connector/messaging';
-import { HealthModule, SettingsModule } from '@connector/platform';
+import { HealthModule, natsConnectionOptions, SettingsModule } from '@connector/platform';
 import { partnersDataSource } from './data-source';
 import { PartnerSettings } from './partner.settings';
 import { PartnersModule } from './partners/partners.module';
@@ -18,7 +18,7 @@ export class AppModule {
       imports: [
         SettingsModule.forRoot(settings),
         TypeOrmModule.forRoot(partnersDataSource(settings.DATABASE_URL)),
-        MessagingModule.forService({ natsUrl: settings.NATS_URL, namespace: settings.NATS_NAMESPACE, serviceName: SERVICE_NAME }),
+        MessagingModule.forService({ natsUrl: settings.NATS_URL, connection: natsConnectionOptions(settings), namespace: settings.NATS_NAMESPACE, serviceName: SERVICE_NAME }),
         HealthModule.forService(SERVICE_NAME),
         PartnersModule,
       ],

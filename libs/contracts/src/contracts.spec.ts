@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { CreateAccountRequest, CreateMarketplaceRequest, OrderSyncedEvent, ValidateDeliveryBody } from './index';
+import { CreateAccountMessage, CreateAccountRequest, CreateMarketplaceRequest, OrderSyncedEvent, ValidateDeliveryBody } from './index';
 
 const errorsOf = <T extends object>(cls: new () => T, plain: object) =>
   validateSync(plainToInstance(cls, plain) as object, { forbidUnknownValues: true }).map((e) => e.property);
@@ -12,6 +12,13 @@ describe('message contracts', () => {
       expect.arrayContaining(['name', 'sellerId', 'region', 'lwaClientId', 'lwaClientSecret', 'refreshToken', 'marketplaceIds']),
     );
     expect(errorsOf(CreateAccountRequest, { name: 'x', sellerId: 'A1B2C3D4', region: 'EU', lwaClientId: 'c', lwaClientSecret: 's', refreshToken: 'r', marketplaceIds: ['A1PA6795UKMFR9'], apiEndpoint: 'not a url' })).toEqual(['apiEndpoint']);
+  });
+
+  it('an account on NATS carries its secrets sealed, never in plain text', () => {
+    const account = { name: 'x', sellerId: 'A1B2C3D4', region: 'EU', lwaClientId: 'c', marketplaceIds: ['A1PA6795UKMFR9'] };
+    const sealed = 'v2:0a1b2c3d:AAAAAAAAAAAAAAAA:BBBBBBBBBBBBBBBBBBBBBB==:CCCC';
+    expect(errorsOf(CreateAccountMessage, { ...account, sealedClientSecret: sealed, sealedRefreshToken: sealed })).toEqual([]);
+    expect(errorsOf(CreateAccountMessage, { ...account, sealedClientSecret: 'my-plain-secret', sealedRefreshToken: 'Atzr|plain' })).toEqual(['sealedClientSecret', 'sealedRefreshToken']);
   });
 
   it('a marketplace needs ISO country and currency codes and a region', () => {

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { connect, createInbox, headers, JetStreamClient, JetStreamManager, Msg, NatsConnection, RetentionPolicy, StorageType } from 'nats';
+import { ConnectionOptions, connect, createInbox, headers, JetStreamClient, JetStreamManager, Msg, NatsConnection, RetentionPolicy, StorageType } from 'nats';
 import { PACK_HEADER } from './event-pack';
 
 /** Events are kept this long in the stream; nothing older can be redelivered. */
@@ -7,6 +7,8 @@ export const STREAM_MAX_AGE_DAYS = 14;
 
 export interface EventStreamSettings {
   natsUrl: string;
+  /** Authentication and TLS, as the service's other NATS connections use them. */
+  connection?: Omit<ConnectionOptions, 'servers' | 'name'>;
   /** NATS_NAMESPACE: subjects are `<namespace>.events.<event subject>`. */
   namespace: string;
   /** Names the connection in NATS monitoring. */
@@ -73,6 +75,7 @@ export class EventStream implements OnApplicationShutdown {
   /** One connection per process; callers racing at start-up share the same attempt. */
   async nats(): Promise<NatsConnection> {
     this.connecting ??= connect({
+      ...this.settings.connection,
       servers: this.settings.natsUrl,
       name: `${this.settings.serviceName}-events`,
       maxReconnectAttempts: -1,

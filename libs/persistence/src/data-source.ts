@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { DataSource, DataSourceOptions, MixedList, EntitySchema } from 'typeorm';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
+import { SqlErrorLogger } from './sql-logger';
 
 export interface ServiceDataSourceConfig {
   url: string;
@@ -25,6 +26,7 @@ export function serviceDataSourceOptions(config: ServiceDataSourceConfig): Postg
     migrationsRun: false,
     synchronize: false,
     logging: ['error'],
+    logger: new SqlErrorLogger(),
     // Raw SQL (migrations, reports) finds the service's tables without qualifying them.
     extra: { max: config.poolSize ?? 10, application_name: config.schema, options: `-c search_path="${config.schema}"` },
   };

@@ -1,6 +1,8 @@
 import { isUUID } from 'class-validator';
 import { decodeCursor, encodeCursor } from './cursor';
 import { containsPattern } from './like-pattern';
+import { Logger } from '@nestjs/common';
+import { SqlErrorLogger } from './sql-logger';
 import { inLockOrder } from './lock-order';
 import { newRowId } from './row-id';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
@@ -55,5 +57,21 @@ describe('containsPattern', () => {
     expect(containsPattern('abc')).toBe('%abc%');
     expect(containsPattern('50%_off')).toBe('%50\\%\\_off%');
     expect(containsPattern('a\\b')).toBe('%a\\\\b%');
+  });
+});
+
+describe('SqlErrorLogger', () => {
+  it('says which statement failed and why, never the values it carried', () => {
+    const lines: string[] = [];
+    const spy = jest.spyOn(Logger.prototype, 'error').mockImplementation((message: unknown) => void lines.push(String(message)));
+    try {
+      new SqlErrorLogger().logQueryError(new Error('duplicate key value violates unique constraint "contacts_pkey"'), 'insert into contacts (name, street) values ($1, $2)', ['Jane Buyer', '1 Secret Lane']);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('contacts_pkey');
+    expect(lines[0]).toContain('insert into contacts');
+    expect(lines[0]).not.toMatch(/Jane|Secret Lane/);
   });
 });

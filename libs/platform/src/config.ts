@@ -1,8 +1,12 @@
 import { plainToInstance } from 'class-transformer';
-import { IsIn, IsOptional, Matches, validateSync } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches, validateSync } from 'class-validator';
+import { natsAuthMethod, natsSettingsProblem } from './nats-connection';
 
 /** Settings every service reads. Services extend this class with their own. */
 export class ServiceSettings {
+  /** `production` refuses every development default (see productionProblems). */
+  @IsString() NODE_ENV: string = 'development';
+
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL: string = 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -18,6 +22,29 @@ export class ServiceSettings {
 
   @IsOptional() @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: string = 'log';
+
+  // NATS authentication (one way) and TLS: every connection of the service uses them.
+  @IsString() NATS_USER: string = '';
+  @IsString() NATS_PASSWORD: string = '';
+  @IsString() NATS_TOKEN: string = '';
+  /** A .creds file (user JWT and NKEY seed), as `nsc` writes it. */
+  @IsString() NATS_CREDENTIALS_FILE: string = '';
+  /** A file holding an NKEY user seed (SU...). */
+  @IsString() NATS_NKEY_SEED_FILE: string = '';
+  @IsString() NATS_TLS_CA_FILE: string = '';
+  @IsString() NATS_TLS_CERT_FILE: string = '';
+  @IsString() NATS_TLS_KEY_FILE: string = '';
+
+  /** Settings that are wrong only together: one line each, naming the settings. */
+  problems(): string[] {
+    const nats = natsSettingsProblem(this);
+    return nats ? [nats] : [];
+  }
+
+  /** The development defaults this service would use; NODE_ENV=production refuses to start with any. */
+  productionProblems(): string[] {
+    return natsAuthMethod(this) === 'none' ? ['NATS_USER (or NATS_TOKEN, NATS_CREDENTIALS_FILE, NATS_NKEY_SEED_FILE) must be set in production: NATS without authentication is an open door'] : [];
+  }
 }
 
 export class SettingsError extends Error {}
@@ -36,6 +63,12 @@ export function loadSettings<T extends object>(cls: new () => T, env: NodeJS.Pro
     const first = errors[0];
     const reason = Object.values(first.constraints ?? {}).join('; ');
     throw new SettingsError(`invalid setting ${first.property}: ${reason}`);
+  }
+  const problems = (settings as ServiceSettings).problems?.() ?? [];
+  if (problems.length) throw new SettingsError(`invalid settings: ${problems[0]}`);
+  if ((settings as ServiceSettings).NODE_ENV === 'production') {
+    const refused = (settings as ServiceSettings).productionProblems?.() ?? [];
+    if (refused.length) throw new SettingsError(`refusing to start in production (NODE_ENV=production): ${refused[0]}`);
   }
   return settings;
 }

@@ -1,6 +1,7 @@
 export * from './config';
 export * from './health.module';
 export * from './namespaced-nats';
+export * from './nats-connection';
 export * from './preflight';
 export * from './rpc';
 export * from './secret-box';
@@ -8,3 +9,4 @@ export * from './service-client.module';
 export * from './service-runtime';
 export * from './validation';
 export * from './paging';
+export * from './credentials-key';

@@ -23,22 +23,60 @@ describe('settings', () => {
 });
 
 describe('SecretBox', () => {
-  it('encrypts with a fresh IV each time and decrypts', () => {
-    const box = new SecretBox('a key of at least sixteen chars');
-    const sealed = box.encrypt('Atzr|refresh-token');
-    expect(sealed).not.toContain('Atzr');
-    expect(box.encrypt('Atzr|refresh-token')).not.toBe(sealed);
-    expect(box.decrypt(sealed)).toBe('Atzr|refresh-token');
+  const passphrase = 'a key of at least sixteen chars';
+  const raw = `base64:${Buffer.alloc(32, 7).toString('base64')}`;
+  const where = 'seller_accounts/1/refreshToken';
+
+  it('encrypts with a fresh IV each time and decrypts, with a passphrase or a raw 32-byte key', () => {
+    for (const key of [passphrase, raw]) {
+      const box = new SecretBox(key);
+      const sealed = box.encrypt('Atzr|refresh-token', where);
+      expect(sealed).toMatch(/^v2:[0-9a-f]{8}:/);
+      expect(sealed).not.toContain('Atzr');
+      expect(box.encrypt('Atzr|refresh-token', where)).not.toBe(sealed);
+      expect(box.decrypt(sealed, where)).toBe('Atzr|refresh-token');
+    }
   });
 
-  it('refuses a tampered secret or another key', () => {
-    const box = new SecretBox('a key of at least sixteen chars');
-    const sealed = box.encrypt('secret');
-    const parts = sealed.split(':');
-    parts[3] = Buffer.from('other').toString('base64');
-    expect(() => box.decrypt(parts.join(':'))).toThrow();
-    expect(() => new SecretBox('another key, also long enough').decrypt(sealed)).toThrow();
+  it('binds a secret to its record and field: copied elsewhere it does not open', () => {
+    const box = new SecretBox(passphrase);
+    const sealed = box.encrypt('secret', where);
+    expect(() => box.decrypt(sealed, 'seller_accounts/2/refreshToken')).toThrow(/does not open/);
+    expect(() => box.decrypt(sealed, 'seller_accounts/1/clientSecret')).toThrow(/does not open/);
+  });
+
+  it('refuses a tampered secret, a truncated tag, another key and a weak key', () => {
+    const box = new SecretBox(passphrase);
+    const parts = box.encrypt('secret', where).split(':');
+    expect(() => box.decrypt([...parts.slice(0, 4), Buffer.from('other').toString('base64')].join(':'), where)).toThrow();
+    expect(() => box.decrypt([...parts.slice(0, 3), parts[3].slice(0, 8), parts[4]].join(':'), where)).toThrow(/truncated tag/);
+    expect(() => new SecretBox('another key that is long enough').decrypt(parts.join(':'), where)).toThrow(/does not hold/);
     expect(() => new SecretBox('short')).toThrow(/at least 16/);
+    expect(() => new SecretBox('base64:c2hvcnQ=')).toThrow(/32 bytes/);
+    expect(() => new SecretBox('')).toThrow(/at least one key/);
+  });
+
+  it('rotates: the first key seals, every key opens, and says what to seal again', () => {
+    const old = new SecretBox(passphrase);
+    const sealedWithOld = old.encrypt('secret', where);
+    const rotated = new SecretBox(`${raw},${passphrase}`);
+    expect(rotated.decrypt(sealedWithOld, where)).toBe('secret');
+    expect(rotated.needsResealing(sealedWithOld)).toBe(true);
+    const resealed = rotated.encrypt('secret', where);
+    expect(rotated.needsResealing(resealed)).toBe(false);
+    expect(() => old.decrypt(resealed, where)).toThrow(/does not hold/);
+  });
+
+  it('still opens the v1 format (SHA-256 of the passphrase, no associated data) and asks to seal it again', () => {
+    const { createCipheriv, createHash } = jest.requireActual('node:crypto');
+    const iv = Buffer.alloc(12, 1);
+    const cipher = createCipheriv('aes-256-gcm', createHash('sha256').update(passphrase).digest(), iv);
+    const data = Buffer.concat([cipher.update('legacy', 'utf8'), cipher.final()]);
+    const v1 = ['v1', iv.toString('base64'), cipher.getAuthTag().toString('base64'), data.toString('base64')].join(':');
+    const box = new SecretBox(`${raw},${passphrase}`);
+    expect(box.decrypt(v1, where)).toBe('legacy');
+    expect(box.needsResealing(v1)).toBe(true);
+    expect(() => new SecretBox(raw).decrypt(v1, where)).toThrow(/v1/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { connect } from 'nats';
+import { ConnectionOptions, connect } from 'nats';
 import { Client } from 'pg';
 
 /** A dependency that is down at start-up: the message names the setting and the address. */
@@ -29,9 +29,9 @@ export async function checkPostgres(url: string, timeoutMs = 5000): Promise<void
   }
 }
 
-export async function checkNats(url: string, timeoutMs = 5000): Promise<void> {
+export async function checkNats(url: string, connection: Omit<ConnectionOptions, 'servers'> = {}, timeoutMs = 5000): Promise<void> {
   try {
-    const nc = await connect({ servers: url, timeout: timeoutMs, reconnect: false });
+    const nc = await connect({ ...connection, servers: url, timeout: timeoutMs, reconnect: false });
     await nc.close();
   } catch (err) {
     throw new UnreachableDependency(`cannot reach NATS at NATS_URL=${redactUrl(url)}: ${err.code ?? err.message}`);

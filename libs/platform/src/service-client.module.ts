@@ -1,5 +1,6 @@
 import { DynamicModule, Module, OnApplicationShutdown, Inject } from '@nestjs/common';
 import { NamespacedNatsClient } from './namespaced-nats';
+import { natsConnectionOptions } from './nats-connection';
 import { ServiceClient } from './rpc';
 import type { ServiceSettings } from './config';
 
@@ -33,7 +34,7 @@ export class ServiceClientModule {
           useFactory: () =>
             new ServiceClient(
               new NamespacedNatsClient(settings.NATS_NAMESPACE, {
-                servers: settings.NATS_URL,
+                ...natsConnectionOptions(settings),
                 name: `${clientName}-client`,
                 maxReconnectAttempts: -1,
               }),

@@ -4,6 +4,7 @@ import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/Postgres
 import { runMigrations } from '@connector/persistence';
 import { loadSettings, ServiceSettings, SettingsError } from './config';
 import { NamespacedNatsServer } from './namespaced-nats';
+import { natsConnectionOptions } from './nats-connection';
 import { checkNats, checkPostgres, UnreachableDependency } from './preflight';
 import { RpcErrorFilter, rpcValidationPipe } from './rpc';
 import { cacheValidationMetadata } from './validation';
@@ -35,7 +36,7 @@ export async function runService<S extends ServiceSettings>(definition: ServiceD
   try {
     settings = loadSettings(definition.settings);
     if (definition.dataSource) await checkPostgres(settings.DATABASE_URL);
-    await checkNats(settings.NATS_URL);
+    await checkNats(settings.NATS_URL, natsConnectionOptions(settings));
     if (definition.dataSource) {
       const applied = await runMigrations(definition.dataSource(settings));
       if (applied.length) logger.log(`applied migrations: ${applied.join(', ')}`);
@@ -49,7 +50,7 @@ export async function runService<S extends ServiceSettings>(definition: ServiceD
   }
   const logLevels = LEVELS.slice(0, LEVELS.indexOf(settings.LOG_LEVEL as LogLevel) + 1);
   const strategy = new NamespacedNatsServer(settings.NATS_NAMESPACE, {
-    servers: settings.NATS_URL,
+    ...natsConnectionOptions(settings),
     queue: definition.name,
     name: definition.name,
     maxReconnectAttempts: -1,

@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
-import { IsNumber, IsPositive, MinLength, Validate, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
-import { ServiceSettings } from '@connector/platform';
-import { AmazonEndpoints } from './amazon-endpoints';
+import { IsNumber, IsPositive, Validate, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
+import { credentialsKeyProblems, DEVELOPMENT_CREDENTIALS_KEY, IsCredentialsKey, ServiceSettings } from '@connector/platform';
+import { AmazonEndpoints, parseAllowedEndpoints } from './amazon-endpoints';
 
 @ValidatorConstraint({ name: 'allowedEndpoints' })
 class AllowedEndpointsConstraint implements ValidatorConstraintInterface {
@@ -22,8 +22,12 @@ class AllowedEndpointsConstraint implements ValidatorConstraintInterface {
 
 /** Settings of the services that open account secrets and call Amazon (order-ingestion, amazon-notifications). */
 export class AmazonAccessSettings extends ServiceSettings {
-  /** Encrypts LWA client secrets and refresh tokens at rest; the same key in every service that opens them. */
-  @MinLength(16) CREDENTIALS_KEY = 'local-development-credentials-key';
+  /**
+   * Encrypts LWA client secrets and refresh tokens at rest; the same in every service that opens
+   * them. Comma-separated: the first key seals, all open (rotation). `base64:<32 bytes>` or a
+   * passphrase of 16 characters or more.
+   */
+  @IsCredentialsKey() CREDENTIALS_KEY = DEVELOPMENT_CREDENTIALS_KEY;
 
   /**
    * Base URLs besides Amazon's own hosts that an account may point at (comma-separated), for
@@ -33,6 +37,21 @@ export class AmazonAccessSettings extends ServiceSettings {
 
   /** Only for a sandbox whose clock runs faster: speeds our pacing up by the same factor. */
   @Type(() => Number) @IsNumber() @IsPositive() SPAPI_RATE_SCALE = 1;
+
+  override productionProblems(): string[] {
+    const problems = super.productionProblems();
+    problems.push(...credentialsKeyProblems(this.CREDENTIALS_KEY));
+    const sandbox = parseAllowedEndpoints(this.AMAZON_ALLOWED_ENDPOINTS).filter(isLocalStandIn);
+    if (sandbox.length) problems.push(`AMAZON_ALLOWED_ENDPOINTS must not name a sandbox in production (plain http or a local host): ${sandbox.join(', ')}`);
+    if (this.SPAPI_RATE_SCALE !== 1) problems.push('SPAPI_RATE_SCALE must be 1 in production: only a sandbox runs a faster clock');
+    return problems;
+  }
+}
+
+/** A base URL only a stand-in has: plain HTTP, or a host on this machine. */
+function isLocalStandIn(base: string): boolean {
+  const url = new URL(base);
+  return url.protocol === 'http:' || ['localhost', '127.0.0.1', '[::1]', '0.0.0.0'].includes(url.hostname) || url.hostname.endsWith('.localhost');
 }
 
 export function amazonEndpoints(settings: Pick<AmazonAccessSettings, 'AMAZON_ALLOWED_ENDPOINTS'>): AmazonEndpoints {

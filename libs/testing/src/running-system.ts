@@ -34,6 +34,8 @@ export class RunningSystem {
         NATS_NAMESPACE: this.env.namespace,
         GATEWAY_PORT: String(gatewayPort),
         GATEWAY_API_KEYS: API_KEY,
+        // Tests and benchmarks poll the API far faster than a person; the limit has its own test.
+        GATEWAY_RATE_LIMIT_PER_MINUTE: '1000000',
         SANDBOX_PORT: String(sandboxPort),
         SYNC_TICK_SECONDS: '0.5',
         NOTIFY_POLL_MS: '200',

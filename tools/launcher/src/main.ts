@@ -10,6 +10,10 @@ import { waitFor } from './wait-for';
  * against the local PostgreSQL and NATS, plus a demo account on the sandbox. Ctrl-C stops all.
  */
 async function main(): Promise<void> {
+  if (process.env.NODE_ENV === 'production') {
+    process.stderr.write('npm start: refusing to run in production (NODE_ENV=production): it starts the sandbox and seeds a demo account; start each service on its own (see "Running in production" in the README)\n');
+    process.exit(1);
+  }
   const rootDir = resolve(__dirname, '../../../..');
   const gatewayPort = Number(process.env.GATEWAY_PORT ?? 3000);
   const sandboxPort = Number(process.env.SANDBOX_PORT ?? 4500);

@@ -6,6 +6,10 @@ import { waitFor } from './wait-for';
  * started some other way than `npm start` (docker compose runs this once).
  */
 async function main(): Promise<void> {
+  if (process.env.NODE_ENV === 'production') {
+    process.stderr.write('seed-demo: refusing to seed a demo account in production (NODE_ENV=production)\n');
+    process.exit(1);
+  }
   const gatewayUrl = process.env.GATEWAY_URL ?? 'http://127.0.0.1:3000';
   const sandboxUrl = process.env.SANDBOX_URL ?? 'http://127.0.0.1:4500';
   /** The sandbox's address as the services reach it (inside compose: http://amazon-sandbox:4500). */

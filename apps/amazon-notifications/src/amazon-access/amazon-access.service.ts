@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AccountAccess, GET_ACCOUNT_ACCESS } from '@connector/contracts';
-import { SecretBox, ServiceClient } from '@connector/platform';
+import { accountSecretContext, SecretBox, ServiceClient } from '@connector/platform';
 import { SpApiAccess, SpApiClient, SpApiClients } from '@connector/sp-api';
 
 interface AccessEntry {
@@ -47,8 +47,8 @@ export class AmazonAccessService {
         endpoint: access.apiEndpoint,
         lwaEndpoint: access.lwaEndpoint,
         clientId: access.lwaClientId,
-        clientSecret: this.secrets.decrypt(access.encryptedClientSecret),
-        refreshToken: this.secrets.decrypt(access.encryptedRefreshToken),
+        clientSecret: this.secrets.decrypt(access.encryptedClientSecret, accountSecretContext(accountId, 'clientSecret')),
+        refreshToken: this.secrets.decrypt(access.encryptedRefreshToken, accountSecretContext(accountId, 'refreshToken')),
       },
     }));
     this.cache.set(accountId, { entry, fetchedAt: Date.now() });

@@ -67,15 +67,17 @@ describe('toHttpErrorBody', () => {
 });
 
 describe('HttpErrorFilter', () => {
-  it('writes the status and the body', () => {
-    const json = jest.fn();
-    const status = jest.fn().mockReturnValue({ json });
+  it('writes the status and the body as application/problem+json', () => {
+    const send = jest.fn();
+    const type = jest.fn().mockReturnValue({ send });
+    const status = jest.fn().mockReturnValue({ type });
     const host = {
       getType: () => 'http',
       switchToHttp: () => ({ getResponse: () => ({ status }), getRequest: () => ({ method: 'GET', url: '/api/orders/x' }) }),
     } as unknown as ArgumentsHost;
     new HttpErrorFilter().catch(ServiceError.notFound('nope'), host);
     expect(status).toHaveBeenCalledWith(404);
-    expect(json).toHaveBeenCalledWith({ statusCode: 404, error: 'Not Found', message: 'nope' });
+    expect(type).toHaveBeenCalledWith('application/problem+json');
+    expect(JSON.parse(send.mock.calls[0][0])).toEqual({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'nope', statusCode: 404, error: 'Not Found', message: 'nope' });
   });
 });

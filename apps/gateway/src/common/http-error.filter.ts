@@ -47,6 +47,30 @@ function fromHttpException(exception: HttpException): RpcErrorBody {
   return body;
 }
 
+/**
+ * RFC 9457 problem details: its members (`type`, `title`, `status`, `detail`), and ours as
+ * extension members, which clients before problem+json read (`statusCode`, `error`, `message`,
+ * `details` with the failing fields). Never a stack trace.
+ */
+export function problemDocument(body: RpcErrorBody): Record<string, unknown> {
+  return { type: 'about:blank', title: body.error, status: body.statusCode, detail: body.message, ...body };
+}
+
+/**
+ * Express's body parser fails with http-errors objects (413 too large, 415, 400): their status
+ * and a fixed message, never the body they refer to.
+ */
+function fromBodyParser(exception: unknown): RpcErrorBody | undefined {
+  const err = exception as { status?: unknown; expose?: unknown; type?: unknown };
+  if (!err || err.expose !== true || !validStatus(err.status) || err.status >= 500 || typeof err.type !== 'string') return undefined;
+  const messages: Record<string, string> = {
+    'entity.too.large': 'request body is larger than this API takes (GATEWAY_BODY_LIMIT)',
+    'encoding.unsupported': 'unsupported content encoding',
+    'charset.unsupported': 'unsupported charset',
+  };
+  return { statusCode: err.status, error: reasonPhrase(err.status), message: messages[err.type] ?? reasonPhrase(err.status) };
+}
+
 /** Maps what a route throws to `{ statusCode, error, message, details? }`. */
 export function toHttpErrorBody(exception: unknown, logger?: Logger): RpcErrorBody {
   if (exception instanceof ServiceError) return clean(exception.body);
@@ -54,6 +78,8 @@ export function toHttpErrorBody(exception: unknown, logger?: Logger): RpcErrorBo
     return clean(exception.getError() as RpcErrorBody);
   }
   if (exception instanceof HttpException) return fromHttpException(exception);
+  const parserError = fromBodyParser(exception);
+  if (parserError) return parserError;
   logger?.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
   return { ...INTERNAL };
 }
@@ -65,7 +91,7 @@ export class HttpErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
     const http = host.switchToHttp();
-    const response = http.getResponse<{ headersSent?: boolean; status(code: number): { json(body: unknown): void } }>();
+    const response = http.getResponse<{ headersSent?: boolean; status(code: number): { type(type: string): { send(body: string): void } } }>();
     const request = http.getRequest<{ method?: string; originalUrl?: string; url?: string }>();
     const body = toHttpErrorBody(exception, this.logger);
     if (body.statusCode >= 500) {
@@ -74,6 +100,6 @@ export class HttpErrorFilter implements ExceptionFilter {
       this.logger.warn(`${request.method} ${path} -> ${body.statusCode} ${body.message}`);
     }
     if (response.headersSent) return;
-    response.status(body.statusCode).json(body);
+    response.status(body.statusCode).type('application/problem+json').send(JSON.stringify(problemDocument(body)));
   }
 }

@@ -13,6 +13,7 @@ import {
 import { ServiceClient } from '@connector/platform';
 import { ApiContractBody, ApiContractQuery } from '../common/openapi';
 import { UuidParam } from '../common/validation';
+import { AccountFrom, ApiScope, RequiresScope } from '../access/scopes';
 
 @ApiTags('deliveries')
 @ApiBearerAuth()
@@ -21,6 +22,7 @@ export class DeliveriesController {
   constructor(private readonly services: ServiceClient) {}
 
   @Get()
+  @AccountFrom('query')
   @ApiOperation({ summary: 'FBM deliveries' })
   @ApiContractQuery(ListDeliveriesRequest)
   list(@Query() query: ListDeliveriesRequest): Promise<Page<DeliveryView>> {
@@ -28,12 +30,15 @@ export class DeliveriesController {
   }
 
   @Get(':id')
+  @AccountFrom({ resource: 'delivery' })
   @ApiOperation({ summary: 'One delivery with its moves' })
   get(@UuidParam() id: string): Promise<DeliveryView> {
     return this.services.request(GET_DELIVERY, { id });
   }
 
   @Post(':id/validate')
+  @RequiresScope(ApiScope.Operate)
+  @AccountFrom({ resource: 'delivery' })
   @HttpCode(200)
   @ApiOperation({
     summary: 'Ship the delivery: carrier and tracking number (and per-line quantities for a partial shipment); Amazon is told',

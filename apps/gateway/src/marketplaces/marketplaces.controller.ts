@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CREATE_MARKETPLACE, CreateMarketplaceRequest, LIST_MARKETPLACES, ListMarketplacesRequest, MarketplaceView, Page } from '@connector/contracts';
 import { ServiceClient } from '@connector/platform';
 import { ApiContractBody, ApiContractQuery } from '../common/openapi';
+import { AccountFrom } from '../access/scopes';
 
 @ApiTags('marketplaces')
 @ApiBearerAuth()
@@ -11,6 +12,7 @@ export class MarketplacesController {
   constructor(private readonly services: ServiceClient) {}
 
   @Get()
+  @AccountFrom('none')
   @ApiOperation({ summary: 'Built-in and user-added marketplaces' })
   @ApiContractQuery(ListMarketplacesRequest)
   list(@Query() query: ListMarketplacesRequest): Promise<Page<MarketplaceView>> {

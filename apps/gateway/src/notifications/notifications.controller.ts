@@ -11,6 +11,7 @@ import {
 import { ServiceClient } from '@connector/platform';
 import { ApiContractQuery } from '../common/openapi';
 import { UuidParam } from '../common/validation';
+import { AccountFrom, ApiScope, RequiresScope } from '../access/scopes';
 
 @ApiTags('notifications')
 @ApiBearerAuth()
@@ -19,6 +20,7 @@ export class NotificationsController {
   constructor(private readonly services: ServiceClient) {}
 
   @Get()
+  @AccountFrom('query')
   @ApiOperation({ summary: 'What was told to Amazon, its state and Amazon\'s answer' })
   @ApiContractQuery(ListNotificationsRequest)
   list(@Query() query: ListNotificationsRequest): Promise<Page<NotificationView>> {
@@ -26,12 +28,15 @@ export class NotificationsController {
   }
 
   @Get(':id')
+  @AccountFrom({ resource: 'notification' })
   @ApiOperation({ summary: 'One notification' })
   get(@UuidParam() id: string): Promise<NotificationView> {
     return this.services.request(GET_NOTIFICATION, { id });
   }
 
   @Post(':id/retry')
+  @RequiresScope(ApiScope.Operate)
+  @AccountFrom({ resource: 'notification' })
   @HttpCode(202)
   @ApiOperation({ summary: 'Send a failed notification again' })
   retry(@UuidParam() id: string): Promise<NotificationView> {

@@ -15,6 +15,7 @@ import { ServiceClient } from '@connector/platform';
 import { ApiContractBody, ApiContractQuery } from '../common/openapi';
 import { UuidParam } from '../common/validation';
 import { OrderDetailsService, OrderDetailsView } from './order-details.service';
+import { AccountFrom, ApiScope, RequiresScope } from '../access/scopes';
 
 @ApiTags('orders')
 @ApiBearerAuth()
@@ -26,6 +27,7 @@ export class OrdersController {
   ) {}
 
   @Get()
+  @AccountFrom('query')
   @ApiOperation({ summary: 'Sales orders with their lines' })
   @ApiContractQuery(ListOrdersRequest)
   list(@Query() query: ListOrdersRequest): Promise<Page<SalesOrderView>> {
@@ -34,6 +36,7 @@ export class OrdersController {
 
   // Declared before ':id' so "quarantined" is not taken for an id.
   @Get('quarantined')
+  @AccountFrom('query')
   @ApiOperation({ summary: 'Amazon orders that could not be synced (reconciliation or data errors)' })
   @ApiContractQuery(ListQuarantinedOrdersRequest)
   quarantined(@Query() query: ListQuarantinedOrdersRequest): Promise<Page<unknown>> {
@@ -41,6 +44,7 @@ export class OrdersController {
   }
 
   @Get(':id')
+  @AccountFrom({ resource: 'order' })
   @ApiOperation({
     summary: 'One sales order with its contact, delivery address, deliveries and Amazon notifications',
     description: 'A part whose service does not answer is "unavailable"; a part that does not exist is null.',
@@ -50,6 +54,8 @@ export class OrdersController {
   }
 
   @Post(':id/cancel')
+  @RequiresScope(ApiScope.Operate)
+  @AccountFrom({ resource: 'order' })
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel the order by hand; Amazon is told' })
   @ApiContractBody(CancelOrderBody)

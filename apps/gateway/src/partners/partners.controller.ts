@@ -4,6 +4,7 @@ import { GET_PARTNER, LIST_PARTNERS, ListPartnersRequest, Page, PartnerView } fr
 import { ServiceClient } from '@connector/platform';
 import { ApiContractQuery } from '../common/openapi';
 import { UuidParam } from '../common/validation';
+import { AccountFrom } from '../access/scopes';
 
 @ApiTags('partners')
 @ApiBearerAuth()
@@ -12,6 +13,7 @@ export class PartnersController {
   constructor(private readonly services: ServiceClient) {}
 
   @Get()
+  @AccountFrom('query')
   @ApiOperation({ summary: 'Contacts with their delivery addresses' })
   @ApiContractQuery(ListPartnersRequest)
   list(@Query() query: ListPartnersRequest): Promise<Page<PartnerView>> {

@@ -15,6 +15,7 @@ import {
 } from '@connector/contracts';
 import { ServiceClient } from '@connector/platform';
 import { ApiContractBody, ApiContractQuery } from '../common/openapi';
+import { AccountFrom, ApiScope, RequiresScope } from '../access/scopes';
 
 @ApiTags('products')
 @ApiBearerAuth()
@@ -23,6 +24,7 @@ export class ProductsController {
   constructor(private readonly services: ServiceClient) {}
 
   @Get('products')
+  @AccountFrom('none')
   @ApiOperation({ summary: 'Products' })
   @ApiContractQuery(ListProductsRequest)
   listProducts(@Query() query: ListProductsRequest): Promise<Page<ProductView>> {
@@ -30,6 +32,8 @@ export class ProductsController {
   }
 
   @Post('products')
+  @RequiresScope(ApiScope.Operate)
+  @AccountFrom('none')
   @ApiOperation({ summary: 'Create a product' })
   @ApiContractBody(CreateProductRequest)
   createProduct(@Body() body: CreateProductRequest): Promise<ProductView> {
@@ -37,6 +41,7 @@ export class ProductsController {
   }
 
   @Get('offers')
+  @AccountFrom('query')
   @ApiOperation({ summary: 'SKU offers (account, SKU -> product)' })
   @ApiContractQuery(ListOffersRequest)
   listOffers(@Query() query: ListOffersRequest): Promise<Page<OfferView>> {
@@ -44,6 +49,7 @@ export class ProductsController {
   }
 
   @Put('offers')
+  @RequiresScope(ApiScope.Operate)
   @ApiOperation({ summary: 'Map an account SKU to a product (create or replace)' })
   @ApiContractBody(PutOfferRequest)
   putOffer(@Body() body: PutOfferRequest): Promise<OfferView> {

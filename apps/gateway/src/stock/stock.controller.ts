@@ -16,6 +16,7 @@ import {
 } from '@connector/contracts';
 import { ServiceClient } from '@connector/platform';
 import { ApiContractBody, ApiContractQuery } from '../common/openapi';
+import { AccountFrom, ApiScope, RequiresScope } from '../access/scopes';
 
 @ApiTags('stock')
 @ApiBearerAuth()
@@ -24,6 +25,7 @@ export class StockController {
   constructor(private readonly services: ServiceClient) {}
 
   @Get('stock-moves')
+  @AccountFrom('query')
   @ApiOperation({ summary: 'Stock moves (FBA moves and the moves of FBM deliveries)' })
   @ApiContractQuery(ListStockMovesRequest)
   moves(@Query() query: ListStockMovesRequest): Promise<Page<StockMoveView>> {
@@ -31,6 +33,7 @@ export class StockController {
   }
 
   @Get('stock')
+  @AccountFrom('none')
   @ApiOperation({ summary: 'Quantities per product and location' })
   @ApiContractQuery(ListStockRequest)
   levels(@Query() query: ListStockRequest): Promise<Page<StockLevelView>> {
@@ -38,6 +41,8 @@ export class StockController {
   }
 
   @Post('stock/adjustments')
+  @RequiresScope(ApiScope.Operate)
+  @AccountFrom('none')
   @ApiOperation({ summary: 'Set the quantity of a product at a location (inventory adjustment)' })
   @ApiContractBody(AdjustStockRequest)
   adjust(@Body() body: AdjustStockRequest): Promise<unknown> {
@@ -45,6 +50,7 @@ export class StockController {
   }
 
   @Get('locations')
+  @AccountFrom('none')
   @ApiOperation({ summary: 'Stock locations (one FBA location per account, stock, customers, adjustments)' })
   @ApiContractQuery(PageQuery)
   locations(@Query() query: PageQuery): Promise<Page<LocationView> | LocationView[]> {

@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   CREATE_ACCOUNT,
-  CreateAccountRequest,
+  CreateAccountMessage,
   DELETE_ACCOUNT,
   GET_ACCOUNT,
   GET_ACCOUNT_ACCESS,
@@ -20,7 +20,7 @@ export class AccountsController {
   constructor(private readonly accounts: AccountsService) {}
 
   @MessagePattern(CREATE_ACCOUNT)
-  create(@Payload() request: CreateAccountRequest) {
+  create(@Payload() request: CreateAccountMessage) {
     return this.accounts.create(request);
   }
 

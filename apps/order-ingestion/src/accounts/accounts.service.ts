@@ -2,15 +2,16 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import {
   AccountAccess,
+  AccountChangeMessage,
+  accountTransitContext,
   AccountView,
-  CreateAccountRequest,
+  CreateAccountMessage,
   OrdersApiVersion,
   Page,
   PageQuery,
   Region,
-  UpdateAccountChanges,
 } from '@connector/contracts';
-import { SecretBox, listPage, ServiceError } from '@connector/platform';
+import { accountSecretContext, SecretBox, listPage, ServiceError } from '@connector/platform';
 import { AmazonEndpoints, REGION_ENDPOINTS, type SpApiAccess } from '@connector/sp-api';
 import { IsNull, Repository } from 'typeorm';
 import { newRowId } from '@connector/persistence';
@@ -28,20 +29,23 @@ export class AccountsService {
     @Inject(AmazonEndpoints) private readonly allowedEndpoints: AmazonEndpoints,
   ) {}
 
-  async create(request: CreateAccountRequest): Promise<AccountView> {
+  async create(request: CreateAccountMessage): Promise<AccountView> {
     this.checkEndpoints(request.region, request);
     await this.checkMarketplaces(request.region, request.marketplaceIds);
     const endpoints = REGION_ENDPOINTS[request.region];
     const duplicate = await this.accounts.findOneBy({ sellerId: request.sellerId, region: request.region, deletedAt: IsNull() });
     if (duplicate) throw ServiceError.conflict(`seller ${request.sellerId} in ${request.region} is already account ${duplicate.id}`);
+    const clientSecret = this.openInTransit(request.sealedClientSecret, accountTransitContext(request, 'clientSecret'), 'lwaClientSecret');
+    const refreshToken = this.openInTransit(request.sealedRefreshToken, accountTransitContext(request, 'refreshToken'), 'refreshToken');
+    const id = newRowId();
     const account = this.accounts.create({
-      id: newRowId(),
+      id,
       name: request.name,
       sellerId: request.sellerId,
       region: request.region,
       lwaClientId: request.lwaClientId,
-      encryptedClientSecret: this.secrets.encrypt(request.lwaClientSecret),
-      encryptedRefreshToken: this.secrets.encrypt(request.refreshToken),
+      encryptedClientSecret: this.secrets.encrypt(clientSecret, accountSecretContext(id, 'clientSecret')),
+      encryptedRefreshToken: this.secrets.encrypt(refreshToken, accountSecretContext(id, 'refreshToken')),
       marketplaceIds: request.marketplaceIds,
       ordersApi: request.ordersApi ?? OrdersApiVersion.V2026,
       apiEndpoint: request.apiEndpoint ?? endpoints.apiEndpoint,
@@ -80,15 +84,21 @@ export class AccountsService {
    * Writes only the columns the request changes: a sync run, its lease and its cursor write the
    * same row meanwhile, and a save of the whole row read before would put their old values back.
    */
-  async update(id: string, changes: UpdateAccountChanges): Promise<AccountView> {
+  async update(id: string, changes: AccountChangeMessage): Promise<AccountView> {
     const account = await this.get(id);
     this.checkEndpoints(account.region, changes);
     this.checkSecretsGivenAgain(account, changes);
     if (changes.marketplaceIds) await this.checkMarketplaces(account.region, changes.marketplaceIds);
-    const { lwaClientSecret, refreshToken, ...plain } = changes;
+    const { sealedClientSecret, sealedRefreshToken, ...plain } = changes;
     const patch: Partial<SellerAccount> = Object.fromEntries(Object.entries(plain).filter(([, value]) => value !== undefined));
-    if (lwaClientSecret) patch.encryptedClientSecret = this.secrets.encrypt(lwaClientSecret);
-    if (refreshToken) patch.encryptedRefreshToken = this.secrets.encrypt(refreshToken);
+    if (sealedClientSecret) {
+      const clientSecret = this.openInTransit(sealedClientSecret, accountTransitContext({ id }, 'clientSecret'), 'lwaClientSecret');
+      patch.encryptedClientSecret = this.secrets.encrypt(clientSecret, accountSecretContext(id, 'clientSecret'));
+    }
+    if (sealedRefreshToken) {
+      const refreshToken = this.openInTransit(sealedRefreshToken, accountTransitContext({ id }, 'refreshToken'), 'refreshToken');
+      patch.encryptedRefreshToken = this.secrets.encrypt(refreshToken, accountSecretContext(id, 'refreshToken'));
+    }
     if (changes.syncIntervalSeconds || changes.syncEnabled) patch.nextSyncAt = new Date();
     await this.accounts.manager.transaction(async (manager) => {
       if (changes.marketplaceIds) {
@@ -145,8 +155,8 @@ export class AccountsService {
       endpoint: account.apiEndpoint,
       lwaEndpoint: account.lwaEndpoint,
       clientId: account.lwaClientId,
-      clientSecret: this.secrets.decrypt(account.encryptedClientSecret),
-      refreshToken: this.secrets.decrypt(account.encryptedRefreshToken),
+      clientSecret: this.secrets.decrypt(account.encryptedClientSecret, accountSecretContext(account.id, 'clientSecret')),
+      refreshToken: this.secrets.decrypt(account.encryptedRefreshToken, accountSecretContext(account.id, 'refreshToken')),
     };
   }
 
@@ -160,15 +170,26 @@ export class AccountsService {
    * Whoever repoints an account (or names another LWA app) must hold its secrets: otherwise a
    * stolen API key could send the stored refresh token and client secret to a host of its choice.
    */
-  private checkSecretsGivenAgain(account: SellerAccount, changes: UpdateAccountChanges): void {
+  private checkSecretsGivenAgain(account: SellerAccount, changes: AccountChangeMessage): void {
     const changed = (['apiEndpoint', 'lwaEndpoint', 'lwaClientId'] as const).filter((field) => changes[field] !== undefined && changes[field] !== account[field]);
     if (!changed.length) return;
-    const missing = (['lwaClientSecret', 'refreshToken'] as const).filter((field) => !changes[field]);
+    const missing = [...(changes.sealedClientSecret ? [] : ['lwaClientSecret']), ...(changes.sealedRefreshToken ? [] : ['refreshToken'])];
     if (!missing.length) return;
     throw ServiceError.badRequest(
       'Validation failed',
       missing.map((field) => ({ field, errors: [`${field} must be given again when ${changed.join(', ')} changes`] })),
     );
+  }
+
+  /** A secret the gateway sealed for us; one that does not open is refused, naming the API field. */
+  private openInTransit(sealed: string, context: string, field: string): string {
+    try {
+      return this.secrets.decrypt(sealed, context);
+    } catch {
+      throw ServiceError.badRequest('Validation failed', [
+        { field, errors: [`${field} did not arrive sealed for this account (the gateway and order-ingestion must share CREDENTIALS_KEY)`] },
+      ]);
+    }
   }
 
   /** An account may only enable known marketplaces of its own region. */

@@ -28,15 +28,17 @@ const MARKETPLACE_ID = /^[A-Z0-9]{8,20}$/;
 const DOMAIN = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}$/;
 const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 
-export const CREATE_ACCOUNT = 'ingestion.accounts.create.v1';
-export class CreateAccountRequest {
+/** A sealed secret (SecretBox's stored form): never the secret itself. */
+const SEALED = /^v2:[0-9a-f]{8}:[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]*$/;
+const SEALED_MESSAGE = { message: 'must be a secret sealed by the gateway' };
+
+/** An account without its secrets: shared by the HTTP body and the NATS message. */
+export class AccountFields {
   @IsString() @MinLength(1) @MaxLength(200) name: string;
   @IsString() @Matches(/^[A-Z0-9]{6,20}$/, { message: 'sellerId must be an Amazon merchant token (6 to 20 capitals and digits)' })
   sellerId: string;
   @IsEnum(Region) region: Region;
   @IsString() @MinLength(1) @MaxLength(500) lwaClientId: string;
-  @IsString() @MinLength(1) @MaxLength(500) lwaClientSecret: string;
-  @IsString() @MinLength(1) @MaxLength(2000) refreshToken: string;
   @ArrayMinSize(1) @ArrayMaxSize(30) @ArrayUnique() @Matches(MARKETPLACE_ID, { each: true }) marketplaceIds: string[];
   @IsOptional() @IsEnum(OrdersApiVersion) ordersApi?: OrdersApiVersion;
   @IsOptional() @IsUrl(URL_OPTIONS) apiEndpoint?: string;
@@ -48,12 +50,27 @@ export class CreateAccountRequest {
   @IsOptional() @IsUUID() defaultProductId?: string;
 }
 
-export const UPDATE_ACCOUNT = 'ingestion.accounts.update.v1';
-export class UpdateAccountChanges {
+/** `POST /api/accounts`: the secrets in plain text, over HTTPS to the gateway only. */
+export class CreateAccountRequest extends AccountFields {
+  @IsString() @MinLength(1) @MaxLength(500) lwaClientSecret: string;
+  @IsString() @MinLength(1) @MaxLength(2000) refreshToken: string;
+}
+
+/**
+ * v2: the secrets travel sealed (the gateway seals them for order-ingestion with
+ * CREDENTIALS_KEY; see accountTransitContext), so nothing on NATS can read them. v1 carried them
+ * in plain text and is gone.
+ */
+export const CREATE_ACCOUNT = 'ingestion.accounts.create.v2';
+export class CreateAccountMessage extends AccountFields {
+  @Matches(SEALED, SEALED_MESSAGE) sealedClientSecret: string;
+  @Matches(SEALED, SEALED_MESSAGE) sealedRefreshToken: string;
+}
+
+/** What a change to an account may touch, without its secrets. */
+export class AccountChangeFields {
   @IsOptional() @IsString() @MinLength(1) @MaxLength(200) name?: string;
   @IsOptional() @IsString() @MinLength(1) @MaxLength(500) lwaClientId?: string;
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(500) lwaClientSecret?: string;
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(2000) refreshToken?: string;
   @IsOptional() @ArrayMinSize(1) @ArrayMaxSize(30) @ArrayUnique() @Matches(MARKETPLACE_ID, { each: true }) marketplaceIds?: string[];
   @IsOptional() @IsEnum(OrdersApiVersion) ordersApi?: OrdersApiVersion;
   @IsOptional() @IsUrl(URL_OPTIONS) apiEndpoint?: string;
@@ -62,9 +79,32 @@ export class UpdateAccountChanges {
   @IsOptional() @Type(() => Number) @IsInt() @Min(60) @Max(86400) syncIntervalSeconds?: number;
   @IsOptional() @IsUUID() defaultProductId?: string;
 }
+
+/** `PATCH /api/accounts/:id`: new secrets in plain text, to the gateway only. */
+export class UpdateAccountChanges extends AccountChangeFields {
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(500) lwaClientSecret?: string;
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(2000) refreshToken?: string;
+}
+
+/** v2: new secrets travel sealed, as for CREATE_ACCOUNT. */
+export const UPDATE_ACCOUNT = 'ingestion.accounts.update.v2';
+export class AccountChangeMessage extends AccountChangeFields {
+  @IsOptional() @Matches(SEALED, SEALED_MESSAGE) sealedClientSecret?: string;
+  @IsOptional() @Matches(SEALED, SEALED_MESSAGE) sealedRefreshToken?: string;
+}
 export class UpdateAccountRequest {
   @IsUUID() id: string;
-  @ValidateNested() @Type(() => UpdateAccountChanges) changes: UpdateAccountChanges;
+  @ValidateNested() @Type(() => AccountChangeMessage) changes: AccountChangeMessage;
+}
+
+/**
+ * What a secret on its way from the gateway to order-ingestion is sealed with (as associated
+ * data): the account it is for and the field, so a sealed value cannot be replayed into another
+ * account or field.
+ */
+export function accountTransitContext(account: { sellerId: string; region: string } | { id: string }, field: 'clientSecret' | 'refreshToken'): string {
+  const scope = 'id' in account ? `account/${account.id}` : `new-account/${account.region}/${account.sellerId}`;
+  return `transit/${scope}/${field}`;
 }
 
 export const GET_ACCOUNT = 'ingestion.accounts.get.v1';

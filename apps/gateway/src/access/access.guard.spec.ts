@@ -1,0 +1,76 @@
+import { ExecutionContext, ForbiddenException, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AccessGuard, bearerKey } from './access.guard';
+import { ApiKeysService, Caller } from './api-keys.service';
+import { ACCOUNT_FROM, ApiScope, REQUIRED_SCOPE } from './scopes';
+import { IS_PUBLIC } from '../common/public.decorator';
+
+/** The guard over a route with the given metadata, and a key service that knows the given keys. */
+function setUp(keys: Record<string, Caller>, metadata: Record<string, unknown> = {}) {
+  const reflector = { getAllAndOverride: jest.fn((name: string) => metadata[name]) } as unknown as Reflector;
+  const service = { identify: jest.fn(async (key: string) => keys[key]) } as unknown as ApiKeysService;
+  const services = { request: jest.fn() };
+  const guard = new AccessGuard(reflector, service, services as never);
+  const run = (request: { method?: string; headers?: Record<string, string>; params?: Record<string, string>; query?: Record<string, string> }) => {
+    const req = { method: 'GET', headers: {}, params: {}, query: {}, ...request };
+    const ctx = { getType: () => 'http', getHandler: () => undefined, getClass: () => undefined, switchToHttp: () => ({ getRequest: () => req }) } as unknown as ExecutionContext;
+    return guard.canActivate(ctx).then(() => req as typeof req & { caller?: Caller });
+  };
+  return { run, services };
+}
+
+const everything: Caller = { keyId: null, name: 'environment key', scopes: [ApiScope.Read, ApiScope.Operate, ApiScope.Admin], accountIds: null };
+const reader: Caller = { keyId: 'k1', name: 'reader', scopes: [ApiScope.Read], accountIds: null };
+
+describe('AccessGuard', () => {
+  it.each([
+    ['no header', {}],
+    ['wrong key', { authorization: 'Bearer nope' }],
+    ['prefix of a key', { authorization: 'Bearer k-on' }],
+    ['key without Bearer', { authorization: 'k-one' }],
+    ['Basic scheme', { authorization: 'Basic k-one' }],
+    ['empty bearer', { authorization: 'Bearer ' }],
+  ])('rejects %s with the API error body', async (_name, headers) => {
+    const { run } = setUp({ 'k-one': everything });
+    const thrown = await run({ headers: headers as Record<string, string> }).catch((err) => err);
+    expect(thrown).toBeInstanceOf(UnauthorizedException);
+    expect(thrown.getResponse()).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'missing or invalid API key' });
+  });
+
+  it('lets @Public() routes through without a key', async () => {
+    const { run } = setUp({}, { [IS_PUBLIC]: true });
+    await expect(run({})).resolves.toBeDefined();
+  });
+
+  it('keeps the caller on the request, for the audit log', async () => {
+    const { run } = setUp({ 'k-one': everything });
+    expect((await run({ headers: { authorization: 'Bearer k-one' } })).caller).toBe(everything);
+  });
+
+  it('needs read for GET, admin for other methods unless the route names its scope', async () => {
+    const { run } = setUp({ r: reader });
+    await expect(run({ headers: { authorization: 'Bearer r' } })).resolves.toBeDefined();
+    await expect(run({ method: 'POST', headers: { authorization: 'Bearer r' } })).rejects.toBeInstanceOf(ForbiddenException);
+    const operateRoute = setUp({ r: reader }, { [REQUIRED_SCOPE]: ApiScope.Operate });
+    await expect(operateRoute.run({ method: 'POST', headers: { authorization: 'Bearer r' } })).rejects.toThrow(/operate scope/);
+  });
+
+  it('refuses a limited key on a route that names no account, and asks nothing of the services', async () => {
+    const limited: Caller = { ...reader, accountIds: ['a1'] };
+    const { run, services } = setUp({ l: limited });
+    await expect(run({ headers: { authorization: 'Bearer l' } })).rejects.toThrow(/not open to API keys limited/);
+    const byQuery = setUp({ l: limited }, { [ACCOUNT_FROM]: 'query' });
+    await expect(byQuery.run({ headers: { authorization: 'Bearer l' }, query: { accountId: 'a1' } })).resolves.toBeDefined();
+    await expect(byQuery.run({ headers: { authorization: 'Bearer l' }, query: { accountId: 'a2' } })).rejects.toBeInstanceOf(ForbiddenException);
+    expect(services.request).not.toHaveBeenCalled();
+  });
+});
+
+describe('bearerKey', () => {
+  it('takes the key of a Bearer header only', () => {
+    expect(bearerKey('Bearer abc')).toBe('abc');
+    expect(bearerKey('bearer  abc ')).toBe('abc');
+    expect(bearerKey('Basic abc')).toBeUndefined();
+    expect(bearerKey(undefined)).toBeUndefined();
+  });
+});

@@ -1,0 +1,87 @@
+import { CanActivate, ExecutionContext, ForbiddenException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { GET_DELIVERY, GET_NOTIFICATION, GET_ORDER } from '@connector/contracts';
+import { ServiceClient, ServiceError } from '@connector/platform';
+import { IS_PUBLIC } from '../common/public.decorator';
+import { ApiKeysService, Caller } from './api-keys.service';
+import { ACCOUNT_FROM, AccountFrom, ApiScope, REQUIRED_SCOPE } from './scopes';
+
+export const UNAUTHORIZED_BODY = {
+  statusCode: 401,
+  error: 'Unauthorized',
+  message: 'missing or invalid API key',
+} as const;
+
+/** The key of an `Authorization: Bearer <key>` header, or undefined. */
+export function bearerKey(header: unknown): string | undefined {
+  const match = typeof header === 'string' ? /^Bearer[ ]+(\S+)\s*$/i.exec(header) : null;
+  return match?.[1];
+}
+
+const RESOURCE_SUBJECTS = { order: GET_ORDER, delivery: GET_DELIVERY, notification: GET_NOTIFICATION } as const;
+
+interface HttpRequest {
+  method: string;
+  headers: Record<string, string | string[] | undefined>;
+  params?: Record<string, string>;
+  query?: Record<string, unknown>;
+  caller?: Caller;
+}
+
+/**
+ * Every route but @Public() ones: `Authorization: Bearer <key>`, the scope the route needs,
+ * and, for keys limited to some seller accounts, that the route's account is one of them.
+ * The caller is kept on the request for the audit log.
+ */
+@Injectable()
+export class AccessGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly keys: ApiKeysService,
+    private readonly services: ServiceClient,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const request = context.switchToHttp().getRequest<HttpRequest>();
+    const key = bearerKey(request.headers['authorization']);
+    const caller = key ? await this.keys.identify(key) : undefined;
+    if (!caller) throw new UnauthorizedException({ ...UNAUTHORIZED_BODY });
+    const scope = this.reflector.getAllAndOverride<ApiScope>(REQUIRED_SCOPE, targets) ?? (['GET', 'HEAD'].includes(request.method) ? ApiScope.Read : ApiScope.Admin);
+    if (!caller.scopes.includes(scope)) {
+      throw new ForbiddenException({ statusCode: 403, error: 'Forbidden', message: `this API key does not have the ${scope} scope` });
+    }
+    if (caller.accountIds) await this.checkAccount(caller.accountIds, this.reflector.getAllAndOverride<AccountFrom>(ACCOUNT_FROM, targets), request);
+    request.caller = caller;
+    return true;
+  }
+
+  private async checkAccount(allowed: string[], from: AccountFrom | undefined, request: HttpRequest): Promise<void> {
+    const refuse = (message: string) => new ForbiddenException({ statusCode: 403, error: 'Forbidden', message });
+    if (from === 'none') return;
+    if (from === 'param') {
+      // Another account's id answers as an unknown one would: a limited key learns nothing of others.
+      if (!allowed.includes(String(request.params?.id))) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `account ${request.params?.id} not found` });
+      return;
+    }
+    if (from === 'query') {
+      const accountId = request.query?.accountId;
+      if (typeof accountId !== 'string') throw refuse(`this API key is limited to some seller accounts: name one with accountId (${allowed.join(', ')})`);
+      if (!allowed.includes(accountId)) throw refuse(`this API key is not for account ${accountId}`);
+      return;
+    }
+    if (from && typeof from === 'object') {
+      const id = String(request.params?.id);
+      const resource = await this.services.request<{ accountId?: string }>(RESOURCE_SUBJECTS[from.resource], { id }).catch((err) => {
+        // Unknown or malformed: the route itself answers (404, 400) with its usual words.
+        if (err instanceof ServiceError && err.body.statusCode < 500) return undefined;
+        throw err;
+      });
+      if (resource && !allowed.includes(String(resource.accountId))) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `${from.resource} ${id} not found` });
+      return;
+    }
+    throw refuse('this route is not open to API keys limited to some seller accounts');
+  }
+}

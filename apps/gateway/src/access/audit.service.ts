@@ -1,0 +1,86 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { Page } from '@connector/contracts';
+import { newRowId } from '@connector/persistence';
+import { listPage, SETTINGS } from '@connector/platform';
+import type { GatewaySettings } from '../gateway.settings';
+import { AuditEntryView, ListAuditRequest } from './api-key.messages';
+import { AuditEntry } from './audit-entry.entity';
+import type { Caller } from './api-keys.service';
+
+/** Field names whose values never reach the audit log. */
+const SECRET_FIELD = /secret|token|password|passphrase|^key$|apikey|credential/i;
+
+/** The body with every secret-looking field's value replaced, at any depth. */
+export function redactSecrets(value: unknown, depth = 0): unknown {
+  if (depth > 8 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => redactSecrets(item, depth + 1));
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, SECRET_FIELD.test(key) ? '[redacted]' : redactSecrets(item, depth + 1)]));
+}
+
+@Injectable()
+export class AuditService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Audit');
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    @InjectRepository(AuditEntry) private readonly entries: Repository<AuditEntry>,
+    @Inject(SETTINGS) private readonly settings: GatewaySettings,
+  ) {}
+
+  async record(caller: Caller, request: { method: string; path: string; action: string; body: unknown }, status: number): Promise<void> {
+    await this.entries.insert({
+      id: newRowId(),
+      keyId: caller.keyId,
+      keyName: caller.name,
+      method: request.method,
+      path: request.path,
+      action: request.action,
+      status,
+      changes: (request.body === undefined || (typeof request.body === 'object' && request.body !== null && !Object.keys(request.body).length) ? null : redactSecrets(request.body)) as object,
+    });
+  }
+
+  list(query: ListAuditRequest): Promise<Page<AuditEntryView>> {
+    const rows = this.entries.createQueryBuilder('e').where('true');
+    if (query.keyId) rows.andWhere('e.keyId = :keyId', { keyId: query.keyId });
+    if (query.method) rows.andWhere('e.method = :method', { method: query.method });
+    if (query.from) rows.andWhere('e.createdAt >= :from', { from: query.from });
+    if (query.to) rows.andWhere('e.createdAt < :to', { to: query.to });
+    return listPage(rows, query, view, { newestFirst: true });
+  }
+
+  /** Entries older than AUDIT_RETENTION_DAYS go; every replica may run it, deleting is idempotent. */
+  async prune(now = new Date()): Promise<number> {
+    const result = await this.entries
+      .createQueryBuilder()
+      .delete()
+      .where(`created_at < :cutoff`, { cutoff: new Date(now.getTime() - this.settings.AUDIT_RETENTION_DAYS * 86400_000) })
+      .execute();
+    return result.affected ?? 0;
+  }
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.prune().catch((err) => this.logger.warn(`pruning the audit log failed: ${err.message}`)), 3600_000);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+}
+
+function view(entry: AuditEntry): AuditEntryView {
+  return {
+    id: entry.id,
+    at: entry.createdAt.toISOString(),
+    keyId: entry.keyId,
+    keyName: entry.keyName,
+    method: entry.method,
+    path: entry.path,
+    action: entry.action,
+    status: entry.status,
+    changes: entry.changes,
+  };
+}

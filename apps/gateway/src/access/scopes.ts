@@ -1,0 +1,28 @@
+import { SetMetadata } from '@nestjs/common';
+
+/**
+ * What an API key may do. `read` sees; `operate` does the daily work (sync, validate, cancel,
+ * retry, stock and catalogue changes); `admin` changes accounts, marketplaces and keys and reads
+ * the audit log. A scope does not imply another: a key names each it has.
+ */
+export enum ApiScope {
+  Read = 'read',
+  Operate = 'operate',
+  Admin = 'admin',
+}
+export const API_SCOPES = Object.values(ApiScope);
+
+export const REQUIRED_SCOPE = 'gateway:scope';
+/** The scope a route needs; without it, GET needs `read` and anything else `admin`. */
+export const RequiresScope = (scope: ApiScope) => SetMetadata(REQUIRED_SCOPE, scope);
+
+/**
+ * How a route names the seller account it touches, for keys limited to some accounts:
+ * - `param`: the route's `:id` is the account;
+ * - `query`: a list filtered by `?accountId=` (a limited key must give it);
+ * - `none`: data of no account (catalogue, marketplaces): open to limited keys too.
+ * A route with none of these (or a resolver, see AccountOfResource) is refused to limited keys.
+ */
+export const ACCOUNT_FROM = 'gateway:account-from';
+export type AccountFrom = 'param' | 'query' | 'none' | { resource: 'order' | 'delivery' | 'notification' };
+export const AccountFrom = (from: AccountFrom) => SetMetadata(ACCOUNT_FROM, from);

@@ -1,0 +1,34 @@
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { Reflector } from '@nestjs/core';
+import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard, ThrottlerModuleOptions, ThrottlerStorage } from '@nestjs/throttler';
+import { bearerKey } from '../access/access.guard';
+import { ApiKeysService } from '../access/api-keys.service';
+
+/**
+ * Request rate limits per API key (@nestjs/throttler). A request without a key, or with a key
+ * that is not one of ours, counts against its address instead: guessing keys does not get a
+ * fresh allowance per guess. Counts live in each gateway process (replicas each allow the limit).
+ */
+@Injectable()
+export class RequestRateGuard extends ThrottlerGuard {
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
+    private readonly keys: ApiKeysService,
+  ) {
+    super(options, storage, reflector);
+  }
+
+  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
+    return context.getType() !== 'http';
+  }
+
+  protected override async getTracker(req: Record<string, any>): Promise<string> {
+    const key = bearerKey(req.headers?.authorization);
+    const caller = key ? await this.keys.identify(key) : undefined;
+    if (caller) return caller.keyId ? `key:${caller.keyId}` : `environment-key:${createHash('sha256').update(key!).digest('hex')}`;
+    return `address:${req.ip ?? req.socket?.remoteAddress ?? 'unknown'}`;
+  }
+}
