@@ -258,6 +258,7 @@ describe('gateway over NATS', () => {
     const res = await fetch(`${base}/api/orders`, { headers: { authorization: `Bearer ${KEY}` } });
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(res.headers.get('content-security-policy')).not.toContain('upgrade-insecure-requests');
     expect(res.headers.get('strict-transport-security')).toMatch(/max-age=/);
     expect(res.headers.get('x-powered-by')).toBeNull();
     const refused = await fetch(`${base}/api/orders`);

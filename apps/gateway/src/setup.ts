@@ -9,7 +9,9 @@ export function setupGateway(app: INestApplication, settings?: GatewaySettings):
   (app.getHttpAdapter().getInstance() as { disable?: (setting: string) => void }).disable?.('x-powered-by');
   // Security headers (CSP, HSTS, nosniff, frame-ancestors...). Swagger UI at /docs loads its
   // scripts from files, so the default policy serves it.
-  app.use(helmet());
+  // No upgrade-insecure-requests: the gateway serves plain HTTP behind a TLS proxy or on
+  // 127.0.0.1, where upgrading /docs's own scripts to https would break the page.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   // Registered before Nest's own parser, so this limit is the one that applies (413 beyond it).
   (app as NestExpressApplication).useBodyParser('json', { limit: settings?.GATEWAY_BODY_LIMIT ?? '100kb' });
   const config = new DocumentBuilder()
