@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { MessagingModule } from '@connector/messaging';
-import { HealthModule, natsConnectionOptions, SecretBox, ServiceClientModule, SettingsModule } from '@connector/platform';
+import { MessagingModule, ParkedEventsRetention } from '@connector/messaging';
+import { HealthModule, messagingOptions, RetentionModule, SecretBox, ServiceClientModule, SettingsModule } from '@connector/platform';
 import { amazonEndpoints, SpApiClients } from '@connector/sp-api';
 import { AmazonAccessService } from './amazon-access/amazon-access.service';
 import { notificationsDataSource } from './data-source';
@@ -24,9 +24,10 @@ export class AppModule {
         SettingsModule.forRoot(settings),
         TypeOrmModule.forRoot(notificationsDataSource(settings.DATABASE_URL)),
         TypeOrmModule.forFeature([Notification]),
-        MessagingModule.forService({ natsUrl: settings.NATS_URL, connection: natsConnectionOptions(settings), namespace: settings.NATS_NAMESPACE, serviceName: SERVICE_NAME }),
+        MessagingModule.forService(messagingOptions(settings, SERVICE_NAME)),
         ServiceClientModule.register(settings, SERVICE_NAME),
         HealthModule.forService(SERVICE_NAME),
+        RetentionModule.forTasks([ParkedEventsRetention]),
       ],
       controllers: [NotificationsController],
       providers: [

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { MessagingModule } from '@connector/messaging';
-import { HealthModule, natsConnectionOptions, ServiceSettings, SettingsModule } from '@connector/platform';
+import { MessagingModule, ParkedEventsRetention } from '@connector/messaging';
+import { HealthModule, messagingOptions, RetentionModule, ServiceSettings, SettingsModule } from '@connector/platform';
 import { inventoryDataSource } from './data-source';
 import { DeliveriesService } from './deliveries/deliveries.service';
 import { Delivery } from './deliveries/delivery.entity';
@@ -14,6 +14,7 @@ import { Product } from './products/product.entity';
 import { ProductsService } from './products/products.service';
 import { StockMove } from './stock/stock-move.entity';
 import { StockService } from './stock/stock.service';
+import { DeliveryPersonalDataRetention } from './deliveries/delivery-personal-data.retention';
 
 export const SERVICE_NAME = 'inventory';
 
@@ -26,8 +27,9 @@ export class AppModule {
         SettingsModule.forRoot(settings),
         TypeOrmModule.forRoot(inventoryDataSource(settings.DATABASE_URL)),
         TypeOrmModule.forFeature([Product, Offer, Location, StockMove, Delivery]),
-        MessagingModule.forService({ natsUrl: settings.NATS_URL, connection: natsConnectionOptions(settings), namespace: settings.NATS_NAMESPACE, serviceName: SERVICE_NAME }),
+        MessagingModule.forService(messagingOptions(settings, SERVICE_NAME)),
         HealthModule.forService(SERVICE_NAME),
+        RetentionModule.forTasks([DeliveryPersonalDataRetention, ParkedEventsRetention]),
       ],
       controllers: [InventoryController],
       providers: [ProductsService, LocationsService, StockService, DeliveriesService, OrderFulfillmentHandler],

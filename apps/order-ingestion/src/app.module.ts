@@ -1,7 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { MessagingModule } from '@connector/messaging';
-import { HealthModule, natsConnectionOptions, SecretBox, ServiceClientModule, SettingsModule } from '@connector/platform';
+import { MessagingModule, ParkedEventsRetention } from '@connector/messaging';
+import { HealthModule, messagingOptions, RetentionModule, SecretBox, ServiceClientModule, SettingsModule } from '@connector/platform';
 import { AmazonEndpoints, amazonEndpoints, SpApiClients } from '@connector/sp-api';
 import { AccountsModule } from './accounts/accounts.module';
 import { ingestionDataSource } from './data-source';
@@ -9,6 +9,7 @@ import { IngestionSettings } from './ingestion.settings';
 import { MarketplacesModule } from './marketplaces/marketplaces.module';
 import { SalesOrdersModule } from './orders/sales-orders.module';
 import { SyncModule } from './sync/sync.module';
+import { OrderPersonalDataRetention } from './orders/order-personal-data.retention';
 
 export const SERVICE_NAME = 'order-ingestion';
 
@@ -37,9 +38,10 @@ export class AppModule {
       imports: [
         SettingsModule.forRoot(settings),
         TypeOrmModule.forRoot(ingestionDataSource(settings.DATABASE_URL)),
-        MessagingModule.forService({ natsUrl: settings.NATS_URL, connection: natsConnectionOptions(settings), namespace: settings.NATS_NAMESPACE, serviceName: SERVICE_NAME }),
+        MessagingModule.forService(messagingOptions(settings, SERVICE_NAME)),
         ServiceClientModule.register(settings, SERVICE_NAME),
         HealthModule.forService(SERVICE_NAME),
+        RetentionModule.forTasks([OrderPersonalDataRetention, ParkedEventsRetention]),
         AmazonAccessModule.forRoot(settings),
         MarketplacesModule,
         AccountsModule,

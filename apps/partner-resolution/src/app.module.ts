@@ -1,12 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { MessagingModule } from '@connector/messaging';
-import { HealthModule, natsConnectionOptions, SettingsModule } from '@connector/platform';
+import { MessagingModule, ParkedEventsRetention } from '@connector/messaging';
+import { HealthModule, messagingOptions, RetentionModule, SettingsModule } from '@connector/platform';
 import { partnersDataSource } from './data-source';
 import { PartnerSettings } from './partner.settings';
 import { PartnersModule } from './partners/partners.module';
 import { OrderClosureHandler } from './retention/order-closure.handler';
-import { PersonalDataRetention } from './retention/personal-data-retention';
+import { BuyerAnonymization } from './retention/buyer-anonymization';
 
 export const SERVICE_NAME = 'partner-resolution';
 
@@ -18,11 +18,12 @@ export class AppModule {
       imports: [
         SettingsModule.forRoot(settings),
         TypeOrmModule.forRoot(partnersDataSource(settings.DATABASE_URL)),
-        MessagingModule.forService({ natsUrl: settings.NATS_URL, connection: natsConnectionOptions(settings), namespace: settings.NATS_NAMESPACE, serviceName: SERVICE_NAME }),
+        MessagingModule.forService(messagingOptions(settings, SERVICE_NAME)),
         HealthModule.forService(SERVICE_NAME),
         PartnersModule,
+        RetentionModule.forTasks([BuyerAnonymization, ParkedEventsRetention]),
       ],
-      providers: [PersonalDataRetention, OrderClosureHandler],
+      providers: [OrderClosureHandler],
     };
   }
 }

@@ -3,6 +3,7 @@ import { serviceDataSourceOptions } from '@connector/persistence';
 import { InitialSchema1764300000200 } from './migrations/1764300000200-initial-schema';
 import { OrderPartners1764300000201 } from './migrations/1764300000201-order-partners';
 import { AnonymizedMatchKeys1764300000202 } from './migrations/1764300000202-anonymized-match-keys';
+import { SealedPersonalData1764300000203 } from './migrations/1764300000203-sealed-personal-data';
 import { Contact } from './partners/contact.entity';
 import { DeliveryAddress } from './partners/delivery-address.entity';
 import { OrderPartner } from './retention/order-partner.entity';
@@ -14,5 +15,5 @@ export const partnersDataSource = (url: string) =>
     url,
     schema: PARTNERS_SCHEMA,
     entities: [Contact, DeliveryAddress, OrderPartner, ...MESSAGING_ENTITIES],
-    migrations: [InitialSchema1764300000200, OrderPartners1764300000201, AnonymizedMatchKeys1764300000202, ...MESSAGING_MIGRATIONS],
+    migrations: [InitialSchema1764300000200, OrderPartners1764300000201, AnonymizedMatchKeys1764300000202, SealedPersonalData1764300000203, ...MESSAGING_MIGRATIONS],
   });

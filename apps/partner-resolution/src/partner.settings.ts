@@ -1,10 +1,27 @@
-import { Type } from 'class-transformer';
-import { IsInt, Min } from 'class-validator';
-import { ServiceSettings } from '@connector/platform';
+import { IsCredentialsKey, ServiceSettings } from '@connector/platform';
+import { IsString, MinLength } from 'class-validator';
+
+export const DEVELOPMENT_PERSONAL_DATA_KEY = 'local-development-personal-data-key';
+export const DEVELOPMENT_PERSONAL_DATA_HASH_KEY = 'local-development-personal-data-hash-key';
 
 export class PartnerSettings extends ServiceSettings {
-  /** Days after a buyer's last order that names, street lines, phones and e-mails are kept. */
-  @Type(() => Number) @IsInt() @Min(1) PERSONAL_DATA_RETENTION_DAYS = 90;
-  /** How often the retention job runs. */
-  @Type(() => Number) @IsInt() @Min(60) RETENTION_INTERVAL_SECONDS = 86400;
+  /**
+   * Encrypts buyers' names, addresses, phones and e-mails at rest (AES-256-GCM, as
+   * CREDENTIALS_KEY: `base64:<32 bytes>` or a passphrase; comma-separated while rotating).
+   */
+  @IsCredentialsKey() PERSONAL_DATA_KEY = DEVELOPMENT_PERSONAL_DATA_KEY;
+  /**
+   * Keys the hashes that find a returning buyer and searches by name (HMAC-SHA256). Never
+   * rotated: a new one makes every buyer new.
+   */
+  @IsString() @MinLength(16) PERSONAL_DATA_HASH_KEY = DEVELOPMENT_PERSONAL_DATA_HASH_KEY;
+
+  override productionProblems(): string[] {
+    const problems = super.productionProblems();
+    if (this.PERSONAL_DATA_KEY.split(',').map((k) => k.trim()).includes(DEVELOPMENT_PERSONAL_DATA_KEY)) {
+      problems.push('PERSONAL_DATA_KEY must be your own key in production, not the development default (openssl rand -base64 32, written as base64:<key>)');
+    }
+    if (this.PERSONAL_DATA_HASH_KEY === DEVELOPMENT_PERSONAL_DATA_HASH_KEY) problems.push('PERSONAL_DATA_HASH_KEY must be your own key in production (openssl rand -base64 32)');
+    return problems;
+  }
 }

@@ -5,3 +5,4 @@ export * from './inventory';
 export * from './notifications';
 export * from './orders';
 export * from './partners';
+export * from './access/nats-access';

@@ -13,6 +13,11 @@ export interface EventStreamSettings {
   namespace: string;
   /** Names the connection in NATS monitoring. */
   serviceName: string;
+  /**
+   * How long the stream keeps an event (default STREAM_MAX_AGE_DAYS): capped by the personal
+   * data retention period, since events carry gift messages. Set on the stream at start-up.
+   */
+  maxAgeSeconds?: number;
 }
 
 /** The stream that holds a namespace's events. */
@@ -146,7 +151,7 @@ export class EventStream implements OnApplicationShutdown {
 
   private subscribeAcks(nc: NatsConnection): string {
     if (!this.ackInbox) {
-      this.ackInbox = createInbox();
+      this.ackInbox = createInbox(this.settings.connection?.inboxPrefix);
       nc.subscribe(`${this.ackInbox}.*`, { callback: (err, msg) => err || this.onAck(msg) });
     }
     return this.ackInbox;
@@ -175,19 +180,34 @@ export class EventStream implements OnApplicationShutdown {
     return this.streamReady;
   }
 
+  private get maxAgeNanos(): number {
+    return Math.round((this.settings.maxAgeSeconds ?? STREAM_MAX_AGE_DAYS * 24 * 3600) * 1e9);
+  }
+
+  /** Ten minutes of re-publishes are dropped as duplicates; NATS wants it within the max age. */
+  private get duplicateWindowNanos(): number {
+    return Math.min(10 * 60 * 1e9, this.maxAgeNanos);
+  }
+
   private async createStreamIfMissing(): Promise<void> {
     const jsm = await this.manager();
     try {
-      await jsm.streams.info(this.streamName);
-    } catch {
+      const info = await jsm.streams.info(this.streamName);
+      // Shortened (or lengthened) retention applies to the stream too; services agree on it.
+      if (info.config.max_age !== this.maxAgeNanos) {
+        await jsm.streams.update(this.streamName, { ...info.config, max_age: this.maxAgeNanos, duplicate_window: this.duplicateWindowNanos });
+        this.logger.log(`stream ${this.streamName} keeps events ${Math.round(this.maxAgeNanos / 1e9)} s`);
+      }
+    } catch (err) {
+      if (!/stream not found/i.test(String(err?.message))) throw err;
       try {
         await jsm.streams.add({
           name: this.streamName,
           subjects: [`${this.subjectPrefix}>`],
           retention: RetentionPolicy.Limits,
           storage: StorageType.File,
-          max_age: STREAM_MAX_AGE_DAYS * 24 * 3600 * 1e9,
-          duplicate_window: 10 * 60 * 1e9,
+          max_age: this.maxAgeNanos,
+          duplicate_window: this.duplicateWindowNanos,
         });
         this.logger.log(`created stream ${this.streamName}`);
       } catch (err) {

@@ -6,3 +6,4 @@ export * from './messaging.module';
 export * from './on-event.decorator';
 export * from './outbox';
 export * from './single-flight';
+export * from './parked-events.retention';

@@ -1,5 +1,6 @@
 import { plainToInstance } from 'class-transformer';
-import { IsIn, IsOptional, IsString, Matches, validateSync } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsIn, IsNumber, IsOptional, IsPositive, IsString, Matches, Max, validateSync } from 'class-validator';
 import { natsAuthMethod, natsSettingsProblem } from './nats-connection';
 
 /** Settings every service reads. Services extend this class with their own. */
@@ -22,6 +23,18 @@ export class ServiceSettings {
 
   @IsOptional() @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: string = 'log';
+
+  /**
+   * Buyers' personal data (names, addresses, phones, e-mails, gift messages) is kept this many
+   * days after its order closed (shipped or cancelled), in every copy: partners, orders,
+   * deliveries, quarantined and parked data, and the event stream (whose age is capped by it).
+   * Amazon's Data Protection Policy asks for 30. Fractions are allowed (tests).
+   */
+  @Type(() => Number) @IsNumber() @IsPositive() @Max(3650)
+  PERSONAL_DATA_RETENTION_DAYS: number = 30;
+  /** How often each service's retention run looks for personal data past its time. */
+  @Type(() => Number) @IsNumber() @IsPositive()
+  RETENTION_INTERVAL_SECONDS: number = 3600;
 
   // NATS authentication (one way) and TLS: every connection of the service uses them.
   @IsString() NATS_USER: string = '';

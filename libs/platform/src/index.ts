@@ -10,3 +10,5 @@ export * from './service-runtime';
 export * from './validation';
 export * from './paging';
 export * from './credentials-key';
+export * from './retention';
+export * from './messaging-options';

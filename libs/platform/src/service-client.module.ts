@@ -1,5 +1,6 @@
 import { DynamicModule, Module, OnApplicationShutdown, Inject } from '@nestjs/common';
 import { NamespacedNatsClient } from './namespaced-nats';
+import { natsInboxPrefix } from '@connector/contracts';
 import { natsConnectionOptions } from './nats-connection';
 import { ServiceClient } from './rpc';
 import type { ServiceSettings } from './config';
@@ -35,6 +36,7 @@ export class ServiceClientModule {
             new ServiceClient(
               new NamespacedNatsClient(settings.NATS_NAMESPACE, {
                 ...natsConnectionOptions(settings),
+                inboxPrefix: natsInboxPrefix(clientName),
                 name: `${clientName}-client`,
                 maxReconnectAttempts: -1,
               }),

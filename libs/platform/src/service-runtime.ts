@@ -1,6 +1,7 @@
 import { DynamicModule, INestApplication, INestMicroservice, Logger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { natsInboxPrefix } from '@connector/contracts';
 import { runMigrations } from '@connector/persistence';
 import { loadSettings, ServiceSettings, SettingsError } from './config';
 import { NamespacedNatsServer } from './namespaced-nats';
@@ -51,6 +52,7 @@ export async function runService<S extends ServiceSettings>(definition: ServiceD
   const logLevels = LEVELS.slice(0, LEVELS.indexOf(settings.LOG_LEVEL as LogLevel) + 1);
   const strategy = new NamespacedNatsServer(settings.NATS_NAMESPACE, {
     ...natsConnectionOptions(settings),
+    inboxPrefix: natsInboxPrefix(definition.name),
     queue: definition.name,
     name: definition.name,
     maxReconnectAttempts: -1,

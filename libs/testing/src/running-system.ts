@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { allowSandboxEndpoint, HttpAnswer, request, SandboxSeller, sandboxAccountBody, System } from '@connector/launcher';
+import { allowSandboxEndpoint, HttpAnswer, ProcessName, request, SandboxSeller, sandboxAccountBody, System } from '@connector/launcher';
 import { freePort, TestEnvironment } from './test-environment';
 
 export const API_KEY = 'e2e-key';
@@ -21,7 +21,7 @@ export class RunningSystem {
   sandboxUrl!: string;
   readonly output: string[] = [];
 
-  async start(extraEnv: Record<string, string> = {}): Promise<this> {
+  async start(extraEnv: Record<string, string> = {}, envOf?: (name: ProcessName) => Record<string, string>): Promise<this> {
     await this.env.setUp();
     const [gatewayPort, sandboxPort] = [await freePort(), await freePort()];
     this.gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
@@ -42,6 +42,7 @@ export class RunningSystem {
         LOG_LEVEL: 'warn',
         ...extraEnv,
       }, this.sandboxUrl),
+      envOf,
       log: (line) => {
         this.output.push(line);
         if (process.env.E2E_VERBOSE || process.env.BENCH_VERBOSE) process.stdout.write(`${line}\n`);

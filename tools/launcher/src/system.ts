@@ -18,6 +18,8 @@ export interface SystemOptions {
   /** The repository root (holding dist/). */
   rootDir: string;
   env: NodeJS.ProcessEnv;
+  /** Settings of one process only (its NATS user, say), over `env`. */
+  envOf?: (name: ProcessName) => NodeJS.ProcessEnv;
   /** Where prefixed output lines go; default stdout. */
   log?: (line: string) => void;
   readyTimeoutMs?: number;
@@ -61,7 +63,7 @@ export class ServiceProcess {
     const extraArgs = (process.env.LAUNCHER_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const child = spawn(process.execPath, ['--enable-source-maps', ...extraArgs, entry], {
       cwd: this.options.rootDir,
-      env: { ...this.options.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+      env: { ...this.options.env, ...this.options.envOf?.(this.name), FORCE_COLOR: '0', NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

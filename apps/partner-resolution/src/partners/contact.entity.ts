@@ -1,7 +1,11 @@
 import { Column, CreateDateColumn, Entity, OneToMany, PrimaryColumn } from 'typeorm';
 import { DeliveryAddress } from './delivery-address.entity';
 
-/** The buyer of an order. Unique per account on its normalised identity (`matchKey`). */
+/**
+ * The buyer of an order. Unique per account on its normalised identity (`matchKey`, a keyed
+ * hash). Name, e-mail and company are sealed (PersonalDataBox); `nameIndex` and `companyIndex`
+ * are keyed hashes of their normalised forms, for search.
+ */
 @Entity({ name: 'contacts' })
 export class Contact {
   @PrimaryColumn('uuid') id: string;
@@ -11,6 +15,8 @@ export class Contact {
   @Column('text', { nullable: true }) email: string | null;
   @Column('text', { nullable: true }) companyName: string | null;
   @Column('boolean') isBusiness: boolean;
+  @Column('text', { nullable: true }) nameIndex: string | null;
+  @Column('text', { nullable: true }) companyIndex: string | null;
   @Column('timestamptz', { nullable: true }) anonymizedAt: Date | null;
   @OneToMany(() => DeliveryAddress, (address) => address.contact) deliveryAddresses?: DeliveryAddress[];
   @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;

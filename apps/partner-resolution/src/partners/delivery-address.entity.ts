@@ -3,7 +3,8 @@ import { Contact } from './contact.entity';
 
 /**
  * Where an order goes. Unique per contact on its normalised address: a changed address is
- * a new row, so old orders keep the address they were shipped to.
+ * a new row, so old orders keep the address they were shipped to. Name, company, street lines,
+ * city, district and phone are sealed (PersonalDataBox); region, postal code and country are not.
  */
 @Entity({ name: 'delivery_addresses' })
 export class DeliveryAddress {

@@ -11,7 +11,10 @@ import { partnersDataSource } from '../data-source';
 import { AnonymizedMatchKeys1764300000202 } from '../migrations/1764300000202-anonymized-match-keys';
 import { PartnerSettings } from '../partner.settings';
 import { OrderClosureHandler } from '../retention/order-closure.handler';
-import { PersonalDataRetention } from '../retention/personal-data-retention';
+import { BuyerAnonymization } from '../retention/buyer-anonymization';
+import { addressMatchKey, contactMatchKey } from './match-keys';
+import { PersonalDataBox } from './personal-data-box';
+import { PersonalDataSealing } from './personal-data-sealing';
 import { Contact } from './contact.entity';
 import { DeliveryAddress } from './delivery-address.entity';
 import { PartnersService } from './partners.service';
@@ -43,7 +46,7 @@ describe('partners on real PostgreSQL: find-or-create, de-duplication, retention
     const settings = loadSettings(PartnerSettings, { DATABASE_URL: env.databaseUrl, PERSONAL_DATA_RETENTION_DAYS: '30' });
     @Module({
       imports: [SettingsModule.forRoot(settings), TypeOrmModule.forRoot(options), TypeOrmModule.forFeature([Contact, DeliveryAddress])],
-      providers: [PartnersService, PersonalDataRetention, OrderClosureHandler],
+      providers: [PartnersService, PersonalDataBox, PersonalDataSealing, BuyerAnonymization, OrderClosureHandler],
     })
     class PartnersTestModule {}
     app = await NestFactory.createApplicationContext(PartnersTestModule, { logger: false });
@@ -54,6 +57,9 @@ describe('partners on real PostgreSQL: find-or-create, de-duplication, retention
     await app?.close();
     await env.tearDown();
   });
+
+  /** A retention run with the 30 days these tests are set up with. */
+  const anonymize = () => app.get(BuyerAnonymization).anonymize(new Date(Date.now() - 30 * DAY));
 
   it('a repeat buyer, written differently, is the same contact and address; a new address is a new row', async () => {
     const first = (await partners.resolve({ parties: [party('A-1')] })).parties[0];
@@ -110,13 +116,13 @@ describe('partners on real PostgreSQL: find-or-create, de-duplication, retention
     // Shipped 59 days ago.
     await app.get(DataSource).query(`update partners.order_partners set closed_at = now() - interval '59 days' where order_id = $1`, [oldOrderId]);
     const recent = (await partners.resolve({ parties: [party('E-1', { orderClosed: true, buyer: { name: 'New Buyer', email: 'new@marketplace.amazon.de' } })] })).parties[0];
-    const result = await app.get(PersonalDataRetention).run();
+    const result = await anonymize();
     expect(result.addresses).toBeGreaterThanOrEqual(1);
     const gone = await partners.get(old.contactId);
     expect(gone).toMatchObject({ name: 'Anonymized customer', email: null, anonymizedAt: expect.any(String) });
     expect(gone.deliveryAddresses[0]).toMatchObject({ name: null, addressLine1: null, city: null, phone: null, postalCode: '53111', countryCode: 'DE', anonymizedAt: expect.any(String) });
     expect(await partners.get(recent.contactId)).toMatchObject({ name: 'New Buyer', anonymizedAt: null });
-    expect((await app.get(PersonalDataRetention).run()).addresses).toBe(0);
+    expect((await anonymize()).addresses).toBe(0);
   });
 
   it('a buyer who orders again after being anonymized gets a fresh contact and address; no personal data stays in match keys', async () => {
@@ -126,7 +132,7 @@ describe('partners on real PostgreSQL: find-or-create, de-duplication, retention
     const first = (await partners.resolve({ parties: [longAgo] })).parties[0];
     const db = app.get(DataSource);
     await db.query(`update partners.order_partners set closed_at = now() - interval '59 days' where order_id = $1`, [longAgo.orderId]);
-    await app.get(PersonalDataRetention).run();
+    await anonymize();
     const keys = await db.query(`select match_key from partners.contacts where id = $1 union all select match_key from partners.delivery_addresses where id = $2`, [first.contactId, first.deliveryAddressId]);
     expect(keys).toEqual([{ match_key: `anonymized:${first.contactId}` }, { match_key: `anonymized:${first.deliveryAddressId}` }]);
 
@@ -163,7 +169,7 @@ describe('partners on real PostgreSQL: find-or-create, de-duplication, retention
     expect((await db.query(`select count(*)::int as n from partners.contacts where anonymized_at is null and match_key like 'anonymized:%'`))[0].n).toBe(0);
     // A replica of the older version, still running during the upgrade, anonymizes another the old way: the next retention run mends it.
     await db.query(`update partners.contacts set match_key = 'email:late@marketplace.amazon.de' where id = $1`, [contact.id]);
-    await app.get(PersonalDataRetention).run();
+    await anonymize();
     expect(await db.query(`select match_key from partners.contacts where id = $1`, [contact.id])).toEqual([{ match_key: `anonymized:${contact.id}` }]);
   });
 
@@ -177,18 +183,18 @@ describe('partners on real PostgreSQL: find-or-create, de-duplication, retention
     expect(await manager.query(`select contact_id, delivery_address_id, closed_at from partners.order_partners where order_id = $1`, [orderId])).toEqual([
       { contact_id: buyer.contactId, delivery_address_id: buyer.deliveryAddressId, closed_at: null },
     ]);
-    await app.get(PersonalDataRetention).run();
+    await anonymize();
     expect((await partners.get(buyer.contactId)).deliveryAddresses[0].addressLine1).toBe('Langweg 9');
 
     // The next sync finds it shipped: closed from now, so still kept.
     await partners.resolve({ parties: [slowShipper(true)] });
-    await app.get(PersonalDataRetention).run();
+    await anonymize();
     expect((await partners.get(buyer.contactId)).deliveryAddresses[0].addressLine1).toBe('Langweg 9');
 
     // A closed order stays closed at its first closing time, whatever a later resolve says.
     await manager.query(`update partners.order_partners set closed_at = now() - interval '31 days' where order_id = $1`, [orderId]);
     await partners.resolve({ parties: [slowShipper(false)] });
-    await app.get(PersonalDataRetention).run();
+    await anonymize();
     expect((await partners.get(buyer.contactId)).deliveryAddresses[0]).toMatchObject({ addressLine1: null, postalCode: '20095', anonymizedAt: expect.any(String) });
   });
 
@@ -199,5 +205,59 @@ describe('partners on real PostgreSQL: find-or-create, de-duplication, retention
     await app.get(OrderClosureHandler).onOrderCanceled({ orderId } as never, { manager, eventId: 'e', subject: 's' });
     const [row] = await manager.query(`select closed_at from partners.order_partners where order_id = $1`, [orderId]);
     expect(row.closed_at).toBeInstanceOf(Date);
+  });
+
+  it('keeps names, streets, phones and e-mails sealed at rest, and keys and search indexes hashed', async () => {
+    const secretive = (await partners.resolve({
+      parties: [party('S-1', { buyer: { name: 'Sigrid Sealed', email: 'sigrid@marketplace.amazon.de', companyName: 'Siegel GmbH' }, address: { name: 'Sigrid Sealed', addressLine1: 'Geheimweg 7', city: 'Hamburg', postalCode: '20095', countryCode: 'DE', phone: '040 777' } })],
+    })).parties[0];
+    const db = app.get(DataSource);
+    const rows = JSON.stringify([
+      ...(await db.query(`select * from partners.contacts where id = $1`, [secretive.contactId])),
+      ...(await db.query(`select * from partners.delivery_addresses where id = $1`, [secretive.deliveryAddressId])),
+    ]);
+    expect(rows).not.toMatch(/sigrid|siegel|geheimweg|hamburg|040 777/i);
+    expect(rows).toContain('20095');
+    // Read back through the service: the same as Amazon sent.
+    expect(await partners.get(secretive.contactId)).toMatchObject({ name: 'Sigrid Sealed', email: 'sigrid@marketplace.amazon.de', companyName: 'Siegel GmbH' });
+    expect((await partners.get(secretive.contactId)).deliveryAddresses[0]).toMatchObject({ addressLine1: 'Geheimweg 7', city: 'Hamburg', phone: '040 777' });
+    // Search takes the whole name or company, in any case or accents; not a part of it.
+    expect((await partners.list({ search: 'SIGRID sealed' })).items.map((p) => p.id)).toEqual([secretive.contactId]);
+    expect((await partners.list({ search: 'siegel gmbh' })).items.map((p) => p.id)).toEqual([secretive.contactId]);
+    expect((await partners.list({ search: 'Sigrid' })).items).toEqual([]);
+    // A sealed value copied into another row does not open there.
+    await db.query(`update partners.contacts set email = (select email from partners.contacts where id = $1) where id = (select id from partners.contacts where id <> $1 and anonymized_at is null limit 1)`, [secretive.contactId]);
+    const [other] = await db.query(`select id from partners.contacts where id <> $1 and anonymized_at is null and email = (select email from partners.contacts where id = $1)`, [secretive.contactId]);
+    await expect(partners.get(other.id)).rejects.toThrow(/does not open/);
+    await db.query(`update partners.contacts set email = null where id = $1`, [other.id]);
+  });
+
+  it('seals rows written before sealing at start-up, and a returning buyer still finds them', async () => {
+    const db = app.get(DataSource);
+    const contactId = randomUUID();
+    const addressId = randomUUID();
+    const buyer = { name: 'Legacy Lotte', email: 'lotte@marketplace.amazon.de' };
+    const address = { name: 'Legacy Lotte', addressLine1: 'Altbau 1', city: 'Bremen', postalCode: '28195', countryCode: 'DE' };
+    // As the version before sealing wrote them: plain text, plain match keys.
+    await db.query(
+      `insert into partners.contacts (id, account_id, match_key, name, email, is_business) values ($1, $2, $3, $4, $5, false)`,
+      [contactId, accountId, contactMatchKey(buyer, address, 'x'), buyer.name, buyer.email],
+    );
+    await db.query(
+      `insert into partners.delivery_addresses (id, contact_id, account_id, match_key, name, address_line1, city, postal_code, country_code, last_ordered_at)
+       values ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())`,
+      [addressId, contactId, accountId, addressMatchKey(address), address.name, address.addressLine1, address.city, address.postalCode, address.countryCode],
+    );
+    const sealed = await app.get(PersonalDataSealing).run();
+    expect(sealed.contacts).toBeGreaterThanOrEqual(1);
+    const raw = JSON.stringify([
+      ...(await db.query(`select * from partners.contacts where id = $1`, [contactId])),
+      ...(await db.query(`select * from partners.delivery_addresses where id = $1`, [addressId])),
+    ]);
+    expect(raw).not.toMatch(/lotte|altbau|bremen/i);
+    expect(await app.get(PersonalDataSealing).run()).toEqual({ contacts: 0, addresses: 0 });
+    const again = (await partners.resolve({ parties: [party('L-1', { buyer, address })] })).parties[0];
+    expect([again.contactId, again.deliveryAddressId]).toEqual([contactId, addressId]);
+    expect((await partners.get(contactId)).deliveryAddresses[0]).toMatchObject({ addressLine1: 'Altbau 1', city: 'Bremen' });
   });
 });

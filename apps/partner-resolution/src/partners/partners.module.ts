@@ -4,10 +4,13 @@ import { Contact } from './contact.entity';
 import { DeliveryAddress } from './delivery-address.entity';
 import { PartnersController } from './partners.controller';
 import { PartnersService } from './partners.service';
+import { PersonalDataBox } from './personal-data-box';
+import { PersonalDataSealing } from './personal-data-sealing';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Contact, DeliveryAddress])],
   controllers: [PartnersController],
-  providers: [PartnersService],
+  providers: [PartnersService, PersonalDataBox, PersonalDataSealing],
+  exports: [PartnersService, PersonalDataBox],
 })
 export class PartnersModule {}

@@ -10,12 +10,17 @@ import {
   ResolvePartnersRequest,
   ResolvePartnersResponse,
 } from '@connector/contracts';
-import { bulkInsert, containsPattern, findByKeys, inLockOrder, newRowId } from '@connector/persistence';
+import { bulkInsert, findByKeys, inLockOrder, newRowId } from '@connector/persistence';
 import { listPage, ServiceError } from '@connector/platform';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { Contact } from './contact.entity';
 import { DeliveryAddress } from './delivery-address.entity';
-import { addressMatchKey, contactMatchKey } from './match-keys';
+import { addressMatchKey, contactMatchKey, normalizeText } from './match-keys';
+import { PersonalDataBox } from './personal-data-box';
+
+/** The sealed columns of each table (see PersonalDataBox). */
+export const SEALED_CONTACT_FIELDS = ['name', 'email', 'companyName'] as const;
+export const SEALED_ADDRESS_FIELDS = ['name', 'companyName', 'addressLine1', 'addressLine2', 'addressLine3', 'city', 'districtOrCounty', 'phone'] as const;
 
 /** Readable stand-in when Amazon gives no buyer name (FBA orders often have none). */
 export const placeholderName = (orderReference: string) => `Amazon customer (order ${orderReference})`;
@@ -25,6 +30,7 @@ export class PartnersService {
   constructor(
     private readonly dataSource: DataSource,
     @InjectRepository(Contact) private readonly contacts: Repository<Contact>,
+    private readonly personal: PersonalDataBox,
   ) {}
 
   /**
@@ -34,10 +40,11 @@ export class PartnersService {
    */
   async resolve(request: ResolvePartnersRequest): Promise<ResolvePartnersResponse> {
     return this.dataSource.transaction(async (manager) => {
+      // Keyed hashes: the keys find a returning buyer without holding who they are.
       const parties = request.parties.map((party) => ({
         party,
-        contactKey: contactMatchKey(party.buyer, party.address, placeholderName(party.orderReference)),
-        addressKey: addressMatchKey(party.address),
+        contactKey: this.personal.index(contactMatchKey(party.buyer, party.address, placeholderName(party.orderReference))),
+        addressKey: this.personal.index(addressMatchKey(party.address)),
       }));
       const contactIds = await this.ensureContacts(manager, parties);
       const addressIds = await this.ensureAddresses(
@@ -76,13 +83,13 @@ export class PartnersService {
       const key = `${party.accountId}|${contactKey}`;
       if (rows.has(key)) continue;
       const companyName = party.buyer.companyName ?? party.address.companyName ?? null;
+      const name = party.buyer.name || party.address.name || placeholderName(party.orderReference);
+      const id = newRowId();
       rows.set(key, {
-        id: newRowId(),
+        id,
         accountId: party.accountId,
         matchKey: contactKey,
-        name: party.buyer.name || party.address.name || placeholderName(party.orderReference),
-        email: party.buyer.email ?? null,
-        companyName,
+        ...this.sealContact(id, { name, email: party.buyer.email ?? null, companyName }),
         isBusiness: !!companyName,
         anonymizedAt: null,
       });
@@ -111,22 +118,16 @@ export class PartnersService {
         continue;
       }
       const a = party.address;
+      const id = newRowId();
       rows.set(key, {
-        id: newRowId(),
+        id,
         contactId,
         accountId: party.accountId,
         matchKey: addressKey,
-        name: a.name ?? null,
-        companyName: a.companyName ?? null,
-        addressLine1: a.addressLine1 ?? null,
-        addressLine2: a.addressLine2 ?? null,
-        addressLine3: a.addressLine3 ?? null,
-        city: a.city ?? null,
-        districtOrCounty: a.districtOrCounty ?? null,
+        ...this.sealAddress(id, a),
         stateOrRegion: a.stateOrRegion ?? null,
         postalCode: a.postalCode ?? null,
         countryCode: a.countryCode,
-        phone: a.phone ?? null,
         addressType: a.addressType ?? null,
         lastOrderedAt: orderedAt,
         anonymizedAt: null,
@@ -145,12 +146,14 @@ export class PartnersService {
   async list(request: ListPartnersRequest): Promise<Page<PartnerView>> {
     const query = this.contacts.createQueryBuilder('c');
     if (request.accountId) query.andWhere('c.accountId = :accountId', { accountId: request.accountId });
-    if (request.search) query.andWhere('(c.name ILIKE :search OR c.companyName ILIKE :search)', { search: containsPattern(request.search) });
+    // Names are sealed: search finds the whole name or company name (any case, accents or
+    // punctuation), through their keyed hashes.
+    if (request.search) query.andWhere('(c.nameIndex = :search OR c.companyIndex = :search)', { search: this.personal.index(normalizeText(request.search)) });
     const page = await listPage(query, request, (c) => c);
     const addresses = page.items.length
       ? await this.dataSource.getRepository(DeliveryAddress).find({ where: page.items.map((c) => ({ contactId: c.id })), order: { createdAt: 'ASC' } })
       : [];
-    return { items: page.items.map((c) => partnerView(c, addresses.filter((a) => a.contactId === c.id))), nextCursor: page.nextCursor };
+    return { items: page.items.map((c) => this.partnerView(c, addresses.filter((a) => a.contactId === c.id))), nextCursor: page.nextCursor };
   }
 
   /** A contact by id, or the contact owning a delivery address of that id. */
@@ -161,38 +164,58 @@ export class PartnersService {
       if (address) contact = await this.contacts.findOne({ where: { id: address.contactId }, relations: { deliveryAddresses: true } });
     }
     if (!contact) throw ServiceError.notFound(`partner ${id} not found`);
-    return partnerView(contact, contact.deliveryAddresses ?? []);
+    return this.partnerView(contact, contact.deliveryAddresses ?? []);
   }
-}
 
-function addressView(a: DeliveryAddress): DeliveryAddressView {
-  return {
-    id: a.id,
-    contactId: a.contactId,
-    name: a.name,
-    companyName: a.companyName,
-    addressLine1: a.addressLine1,
-    addressLine2: a.addressLine2,
-    addressLine3: a.addressLine3,
-    city: a.city,
-    stateOrRegion: a.stateOrRegion,
-    postalCode: a.postalCode,
-    countryCode: a.countryCode,
-    phone: a.phone,
-    anonymizedAt: a.anonymizedAt?.toISOString() ?? null,
-  };
-}
+  /** A contact's sealed columns and search indexes. */
+  sealContact(id: string, plain: { name: string; email: string | null; companyName: string | null }): Pick<Contact, 'name' | 'email' | 'companyName' | 'nameIndex' | 'companyIndex'> {
+    return {
+      name: this.personal.seal(plain.name, 'contacts.name', id)!,
+      email: this.personal.seal(plain.email, 'contacts.email', id),
+      companyName: this.personal.seal(plain.companyName, 'contacts.companyName', id),
+      nameIndex: this.personal.index(normalizeText(plain.name)),
+      companyIndex: plain.companyName ? this.personal.index(normalizeText(plain.companyName)) : null,
+    };
+  }
 
-function partnerView(c: Contact, addresses: DeliveryAddress[]): PartnerView {
-  return {
-    id: c.id,
-    accountId: c.accountId,
-    name: c.name,
-    email: c.email,
-    companyName: c.companyName,
-    isBusiness: c.isBusiness,
-    anonymizedAt: c.anonymizedAt?.toISOString() ?? null,
-    deliveryAddresses: [...addresses].sort((x, y) => x.createdAt.getTime() - y.createdAt.getTime()).map(addressView),
-    createdAt: c.createdAt.toISOString(),
-  };
+  /** An address's sealed columns. */
+  sealAddress(id: string, plain: Partial<Record<(typeof SEALED_ADDRESS_FIELDS)[number], string | null>>): Pick<DeliveryAddress, (typeof SEALED_ADDRESS_FIELDS)[number]> {
+    return Object.fromEntries(SEALED_ADDRESS_FIELDS.map((field) => [field, this.personal.seal(plain[field] ?? null, `delivery_addresses.${field}`, id)])) as Pick<
+      DeliveryAddress,
+      (typeof SEALED_ADDRESS_FIELDS)[number]
+    >;
+  }
+
+  private addressView(a: DeliveryAddress): DeliveryAddressView {
+    const open = (field: (typeof SEALED_ADDRESS_FIELDS)[number]) => this.personal.open(a[field], `delivery_addresses.${field}`, a.id);
+    return {
+      id: a.id,
+      contactId: a.contactId,
+      name: open('name'),
+      companyName: open('companyName'),
+      addressLine1: open('addressLine1'),
+      addressLine2: open('addressLine2'),
+      addressLine3: open('addressLine3'),
+      city: open('city'),
+      stateOrRegion: a.stateOrRegion,
+      postalCode: a.postalCode,
+      countryCode: a.countryCode,
+      phone: open('phone'),
+      anonymizedAt: a.anonymizedAt?.toISOString() ?? null,
+    };
+  }
+
+  private partnerView(c: Contact, addresses: DeliveryAddress[]): PartnerView {
+    return {
+      id: c.id,
+      accountId: c.accountId,
+      name: this.personal.open(c.name, 'contacts.name', c.id)!,
+      email: this.personal.open(c.email, 'contacts.email', c.id),
+      companyName: this.personal.open(c.companyName, 'contacts.companyName', c.id),
+      isBusiness: c.isBusiness,
+      anonymizedAt: c.anonymizedAt?.toISOString() ?? null,
+      deliveryAddresses: [...addresses].sort((x, y) => x.createdAt.getTime() - y.createdAt.getTime()).map((a) => this.addressView(a)),
+      createdAt: c.createdAt.toISOString(),
+    };
+  }
 }

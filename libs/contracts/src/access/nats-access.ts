@@ -1,0 +1,88 @@
+import { CREATE_ACCOUNT, CREATE_MARKETPLACE, DELETE_ACCOUNT, GET_ACCOUNT, GET_ACCOUNT_ACCESS, LIST_ACCOUNTS, LIST_MARKETPLACES, LIST_SYNC_RUNS, SYNC_ACCOUNT, UPDATE_ACCOUNT } from '../accounts/account.messages';
+import { healthSubject, SERVICE_NAMES, ServiceName } from '../health/health.messages';
+import { DELIVERY_CANCELED, DELIVERY_CREATED, DELIVERY_VALIDATED, OFFER_CHANGED } from '../inventory/delivery.events';
+import {
+  ADJUST_STOCK,
+  CREATE_PRODUCT,
+  GET_DELIVERY,
+  LIST_DELIVERIES,
+  LIST_LOCATIONS,
+  LIST_OFFERS,
+  LIST_PRODUCTS,
+  LIST_STOCK,
+  LIST_STOCK_MOVES,
+  PUT_OFFER,
+  RESOLVE_PRODUCTS,
+  VALIDATE_DELIVERY,
+} from '../inventory/inventory.messages';
+import { GET_NOTIFICATION, LIST_NOTIFICATIONS, NOTIFICATION_FAILED, NOTIFICATION_SENT, RETRY_NOTIFICATION } from '../notifications/notification.messages';
+import { ORDER_CANCELED, ORDER_SYNCED } from '../orders/order.events';
+import { CANCEL_ORDER, GET_ORDER, LIST_ORDERS, LIST_QUARANTINED_ORDERS } from '../orders/order.messages';
+import { GET_PARTNER, LIST_PARTNERS, RESOLVE_PARTNERS } from '../partners/partner.messages';
+
+/** Every process that connects to NATS. */
+export type ConnectorProcess = ServiceName | 'gateway';
+export const CONNECTOR_PROCESSES: ConnectorProcess[] = ['gateway', ...SERVICE_NAMES];
+
+/**
+ * Who may do what on NATS: the request subjects each service answers and who may ask them, and
+ * the events each service publishes and consumes. NATS permissions (docker/nats) are generated
+ * from this, so a service can only answer what it owns, ask what it needs, and publish its own
+ * events: nothing else can read the credentials request, answer it, or forge an event.
+ */
+const REQUESTS: { server: ServiceName; subjects: string[]; callers: ConnectorProcess[] }[] = [
+  {
+    server: 'order-ingestion',
+    subjects: [CREATE_ACCOUNT, UPDATE_ACCOUNT, GET_ACCOUNT, DELETE_ACCOUNT, LIST_ACCOUNTS, SYNC_ACCOUNT, LIST_SYNC_RUNS, LIST_MARKETPLACES, CREATE_MARKETPLACE, LIST_ORDERS, GET_ORDER, CANCEL_ORDER, LIST_QUARANTINED_ORDERS],
+    callers: ['gateway'],
+  },
+  { server: 'order-ingestion', subjects: [GET_ACCOUNT_ACCESS], callers: ['amazon-notifications'] },
+  { server: 'partner-resolution', subjects: [LIST_PARTNERS, GET_PARTNER], callers: ['gateway'] },
+  { server: 'partner-resolution', subjects: [RESOLVE_PARTNERS], callers: ['order-ingestion'] },
+  {
+    server: 'inventory',
+    subjects: [LIST_PRODUCTS, CREATE_PRODUCT, LIST_OFFERS, PUT_OFFER, LIST_DELIVERIES, GET_DELIVERY, VALIDATE_DELIVERY, LIST_STOCK_MOVES, LIST_STOCK, ADJUST_STOCK, LIST_LOCATIONS],
+    callers: ['gateway'],
+  },
+  { server: 'inventory', subjects: [RESOLVE_PRODUCTS], callers: ['order-ingestion'] },
+  { server: 'amazon-notifications', subjects: [LIST_NOTIFICATIONS, GET_NOTIFICATION, RETRY_NOTIFICATION], callers: ['gateway'] },
+  ...SERVICE_NAMES.map((server) => ({ server, subjects: [healthSubject(server)], callers: ['gateway' as const] })),
+];
+
+const EVENTS: { publisher: ServiceName; subjects: string[] }[] = [
+  { publisher: 'order-ingestion', subjects: [ORDER_SYNCED, ORDER_CANCELED] },
+  { publisher: 'inventory', subjects: [DELIVERY_CREATED, DELIVERY_VALIDATED, DELIVERY_CANCELED, OFFER_CHANGED] },
+  { publisher: 'amazon-notifications', subjects: [NOTIFICATION_SENT, NOTIFICATION_FAILED] },
+];
+
+/**
+ * Where a process's NATS answers arrive (its inboxes): only it may subscribe there, so no one
+ * else reads the answers to its requests.
+ */
+export function natsInboxPrefix(process: string): string {
+  return `_INBOX.${process}`;
+}
+
+export interface ProcessAccess {
+  /** Request subjects it answers (subscribes to, in its queue group). */
+  serves: string[];
+  /** Request subjects it asks. */
+  calls: string[];
+  /** Event subjects it publishes to the stream. */
+  publishes: string[];
+  /** Whether it reads events from the stream (a durable consumer of its own). */
+  consumesEvents: boolean;
+}
+
+export function natsAccess(process: ConnectorProcess): ProcessAccess {
+  return {
+    serves: REQUESTS.filter((r) => r.server === process).flatMap((r) => r.subjects),
+    calls: REQUESTS.filter((r) => r.callers.includes(process)).flatMap((r) => r.subjects),
+    publishes: EVENTS.filter((e) => e.publisher === process).flatMap((e) => e.subjects),
+    consumesEvents: process !== 'gateway',
+  };
+}
+
+/** Every request subject with an owner: what the contracts declare and no service may leave out. */
+export const OWNED_REQUEST_SUBJECTS = REQUESTS.flatMap((r) => r.subjects);
+export const OWNED_EVENT_SUBJECTS = EVENTS.flatMap((e) => e.subjects);

@@ -1,0 +1,79 @@
+import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown, Type } from '@nestjs/common';
+import type { ServiceSettings } from './config';
+import { SETTINGS } from './service-client.module';
+
+/** One kind of personal data a service keeps, and how it is forgotten once past its time. */
+export interface RetentionTask {
+  /** For the log line, e.g. "gift messages of sales orders". */
+  readonly what: string;
+  /** Forgets what belongs to orders closed before `cutoff`; returns how many rows it changed. */
+  forget(cutoff: Date): Promise<number>;
+}
+
+const RETENTION_TASKS = Symbol('retention tasks');
+
+/**
+ * Runs every retention task of the service at start-up and then every
+ * RETENTION_INTERVAL_SECONDS, with the cutoff PERSONAL_DATA_RETENTION_DAYS ago. Replicas may
+ * run it side by side: forgetting is idempotent.
+ */
+@Injectable()
+export class PersonalDataRetention implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('PersonalDataRetention');
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+
+  constructor(
+    @Inject(RETENTION_TASKS) private readonly tasks: RetentionTask[],
+    @Inject(SETTINGS) private readonly settings: ServiceSettings,
+  ) {}
+
+  /** The moment before which closed orders' personal data goes. */
+  cutoff(now = new Date()): Date {
+    return new Date(now.getTime() - this.settings.PERSONAL_DATA_RETENTION_DAYS * 86400_000);
+  }
+
+  async run(now = new Date()): Promise<Record<string, number>> {
+    const cutoff = this.cutoff(now);
+    const done: Record<string, number> = {};
+    for (const task of this.tasks) done[task.what] = await task.forget(cutoff);
+    return done;
+  }
+
+  onApplicationBootstrap(): void {
+    const tick = () => {
+      if (this.running) return;
+      this.running = this.run()
+        .then((done) => {
+          const changed = Object.entries(done).filter(([, n]) => n > 0);
+          if (changed.length) this.logger.log(`forgot personal data: ${changed.map(([what, n]) => `${n} ${what}`).join(', ')}`);
+        })
+        .catch((err) => this.logger.warn(`retention run failed (tried again in ${this.settings.RETENTION_INTERVAL_SECONDS} s): ${err.message}`))
+        .finally(() => (this.running = undefined));
+    };
+    this.timer = setInterval(tick, this.settings.RETENTION_INTERVAL_SECONDS * 1000);
+    this.timer.unref();
+    tick();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+}
+
+/** The service's retention tasks (providers of its own), run by one PersonalDataRetention. */
+@Module({})
+export class RetentionModule {
+  static forTasks(tasks: Type<RetentionTask>[]): DynamicModule {
+    return {
+      module: RetentionModule,
+      providers: [
+        ...tasks,
+        { provide: RETENTION_TASKS, inject: tasks, useFactory: (...instances: RetentionTask[]) => instances },
+        PersonalDataRetention,
+      ],
+      exports: [PersonalDataRetention],
+    };
+  }
+}

@@ -1,0 +1,92 @@
+import { connect, NatsConnection } from 'nats';
+import { CONNECTOR_PROCESSES, ConnectorProcess, CREATE_ACCOUNT, GET_ACCOUNT_ACCESS, natsInboxPrefix, ORDER_CANCELED } from '@connector/contracts';
+import { streamNameFor } from '@connector/messaging';
+import { NatsServerProcess } from '@connector/testing';
+import { natsServerConfig } from './nats-config';
+
+const NAMESPACE = 'shop';
+const passwords = Object.fromEntries(CONNECTOR_PROCESSES.map((p) => [p, `pw-${p}`])) as Record<ConnectorProcess, string>;
+
+/** The generated configuration on a real nats-server: who may read, answer and publish what. */
+describe('NATS permissions on a real nats-server', () => {
+  let server: NatsServerProcess;
+  const open: NatsConnection[] = [];
+  const as = async (process: ConnectorProcess) => {
+    const nc = await connect({ servers: server.url, user: process, pass: passwords[process], inboxPrefix: natsInboxPrefix(process) });
+    open.push(nc);
+    return nc;
+  };
+  /** Errors the server reported on a connection (permission violations arrive this way). */
+  const errorsOf = (nc: NatsConnection) => {
+    const errors: string[] = [];
+    void (async () => {
+      for await (const status of nc.status()) if (status.type === 'error') errors.push(String(status.data));
+    })();
+    return errors;
+  };
+
+  beforeAll(async () => {
+    server = await NatsServerProcess.start(natsServerConfig({ namespace: NAMESPACE, passwords }));
+  });
+  afterAll(async () => {
+    await Promise.all(open.map((nc) => nc.close().catch(() => undefined)));
+    await server?.stop();
+  });
+
+  it('refuses a client with a wrong password, an unknown user or none', async () => {
+    for (const options of [{ user: 'gateway', pass: 'wrong' }, { user: 'intruder', pass: 'x' }, {}]) {
+      await expect(connect({ servers: server.url, ...options, reconnect: false })).rejects.toThrow(/Authorization Violation/i);
+    }
+  });
+
+  it('lets only order-ingestion answer the credentials request, and only amazon-notifications ask it', async () => {
+    const ingestion = await as('order-ingestion');
+    ingestion.subscribe(`${NAMESPACE}.${GET_ACCOUNT_ACCESS}`, { callback: (_err, msg) => msg.respond(new TextEncoder().encode('sealed')) });
+    await ingestion.flush();
+    const notifications = await as('amazon-notifications');
+    const answer = await notifications.request(`${NAMESPACE}.${GET_ACCOUNT_ACCESS}`, new Uint8Array(), { timeout: 2000 });
+    expect(new TextDecoder().decode(answer.data)).toBe('sealed');
+
+    // The gateway may not ask for credentials, and inventory may not pose as order-ingestion.
+    const gateway = await as('gateway');
+    const gatewayErrors = errorsOf(gateway);
+    await expect(gateway.request(`${NAMESPACE}.${GET_ACCOUNT_ACCESS}`, new Uint8Array(), { timeout: 1000 })).rejects.toThrow();
+    const impostor = await as('inventory');
+    const impostorErrors = errorsOf(impostor);
+    const stolen: string[] = [];
+    impostor.subscribe(`${NAMESPACE}.${GET_ACCOUNT_ACCESS}`, { callback: (_err, msg) => stolen.push(msg.subject) });
+    impostor.subscribe(`${NAMESPACE}.ingestion.>`, { callback: (_err, msg) => stolen.push(msg.subject) });
+    impostor.subscribe('_INBOX.>', { callback: (_err, msg) => stolen.push(msg.subject) });
+    await impostor.flush().catch(() => undefined);
+    await notifications.request(`${NAMESPACE}.${GET_ACCOUNT_ACCESS}`, new Uint8Array(), { timeout: 2000 });
+    await gateway.request(`${NAMESPACE}.${CREATE_ACCOUNT}`, new TextEncoder().encode('{}'), { timeout: 500 }).catch(() => undefined);
+    await impostor.flush().catch(() => undefined);
+    expect(stolen).toEqual([]);
+    expect(impostorErrors).toContain('PERMISSIONS_VIOLATION');
+    expect(gatewayErrors).toContain('PERMISSIONS_VIOLATION');
+  });
+
+  it('lets no one but its owner publish an event: a forged cancellation never reaches the stream', async () => {
+    const ingestion = await as('order-ingestion');
+    const jsm = await ingestion.jetstreamManager();
+    await jsm.streams.add({ name: streamNameFor(NAMESPACE), subjects: [`${NAMESPACE}.events.>`] });
+    const stored = async () => (await jsm.streams.info(streamNameFor(NAMESPACE))).state.messages;
+    await ingestion.jetstream().publish(`${NAMESPACE}.events.${ORDER_CANCELED}`, new TextEncoder().encode('{"real":true}'));
+    expect(await stored()).toBe(1);
+
+    for (const forger of ['gateway', 'inventory', 'partner-resolution', 'amazon-notifications'] as const) {
+      const nc = await as(forger);
+      const errors = errorsOf(nc);
+      nc.publish(`${NAMESPACE}.events.${ORDER_CANCELED}`, new TextEncoder().encode('{"forged":true}'));
+      await nc.flush();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(errors).toContain('PERMISSIONS_VIOLATION');
+    }
+    expect(await stored()).toBe(1);
+    // Nor may a service delete or purge the stream.
+    const inventory = await (await as('inventory')).jetstreamManager();
+    await expect(inventory.streams.purge(streamNameFor(NAMESPACE))).rejects.toThrow();
+    await expect(inventory.streams.delete(streamNameFor(NAMESPACE))).rejects.toThrow();
+    expect(await stored()).toBe(1);
+  });
+});
