@@ -79,17 +79,38 @@ class FakeServices {
 // The project-level testTimeout is not applied by Jest 30; waits here include 2 s and 3 s deadlines.
 jest.setTimeout(30000);
 
-/** The gateway's own database (API keys, audit log), migrated as the gateway does at start-up. */
-async function gatewayDatabase(): Promise<TestEnvironment> {
-  const env = await new TestEnvironment().setUp();
-  await runMigrations(gatewayDataSource(env.databaseUrl));
-  return env;
+/**
+ * The gateway in-process on a database of its own (API keys, audit log, migrated as the gateway
+ * does at start-up) and a NATS namespace whose services are stand-ins.
+ */
+class TestGateway {
+  readonly namespace = `t${Date.now()}${Math.floor(Math.random() * 1e6)}`;
+  services!: FakeServices;
+  database!: TestEnvironment;
+  app!: INestApplication;
+  base!: string;
+
+  async start(settings: Record<string, string>): Promise<this> {
+    this.services = await FakeServices.start(this.namespace);
+    this.database = await new TestEnvironment().setUp();
+    await runMigrations(gatewayDataSource(this.database.databaseUrl));
+    const loaded = loadSettings(GatewaySettings, { DATABASE_URL: this.database.databaseUrl, NATS_URL, NATS_NAMESPACE: this.namespace, LOG_LEVEL: 'error', ...settings });
+    this.app = await NestFactory.create(GatewayModule.forRoot(loaded), { logger: ['error'] });
+    setupGateway(this.app, loaded);
+    await this.app.listen(0, '127.0.0.1');
+    this.base = (await this.app.getUrl()).replace('[::1]', '127.0.0.1');
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.app?.close();
+    await this.services?.close();
+    await this.database?.tearDown();
+  }
 }
 
 describe('gateway over NATS', () => {
-  const namespace = `t${Date.now()}${Math.floor(Math.random() * 1e6)}`;
-  let database: TestEnvironment;
-  let app: INestApplication;
+  const gateway = new TestGateway();
   let base: string;
   let services: FakeServices;
 
@@ -108,27 +129,10 @@ describe('gateway over NATS', () => {
   };
 
   beforeAll(async () => {
-    services = await FakeServices.start(namespace);
-    database = await gatewayDatabase();
-    const settings = loadSettings(GatewaySettings, {
-      DATABASE_URL: database.databaseUrl,
-      NATS_URL,
-      NATS_NAMESPACE: namespace,
-      GATEWAY_API_KEYS: `other-key,${KEY}`,
-      GATEWAY_BODY_LIMIT: '2kb',
-      LOG_LEVEL: 'error',
-    });
-    app = await NestFactory.create(GatewayModule.forRoot(settings), { logger: ['error'] });
-    setupGateway(app, settings);
-    await app.listen(0, '127.0.0.1');
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    await gateway.start({ GATEWAY_API_KEYS: `other-key,${KEY}`, GATEWAY_BODY_LIMIT: '2kb' });
+    ({ base, services } = gateway);
   });
-
-  afterAll(async () => {
-    await app?.close();
-    await services?.close();
-    await database?.tearDown();
-  });
+  afterAll(() => gateway.stop());
 
   beforeEach(() => services.reset());
 
@@ -278,27 +282,15 @@ describe('gateway over NATS', () => {
 });
 
 describe('gateway request rate limits per API key', () => {
-  const namespace = `t${Date.now()}${Math.floor(Math.random() * 1e6)}r`;
-  let database: TestEnvironment;
-  let app: INestApplication;
+  const gateway = new TestGateway();
   let base: string;
-  let services: FakeServices;
 
   beforeAll(async () => {
-    services = await FakeServices.start(namespace);
-    services.on(LIST_NOTIFICATIONS, () => ({ response: { items: [] } }));
-    database = await gatewayDatabase();
-    const settings = loadSettings(GatewaySettings, { DATABASE_URL: database.databaseUrl, NATS_URL, NATS_NAMESPACE: namespace, GATEWAY_API_KEYS: `key-one-for-limits,key-two-for-limits`, GATEWAY_RATE_LIMIT_PER_MINUTE: '5', LOG_LEVEL: 'error' });
-    app = await NestFactory.create(GatewayModule.forRoot(settings), { logger: ['error'] });
-    setupGateway(app, settings);
-    await app.listen(0, '127.0.0.1');
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    await gateway.start({ GATEWAY_API_KEYS: `key-one-for-limits,key-two-for-limits`, GATEWAY_RATE_LIMIT_PER_MINUTE: '5' });
+    gateway.services.on(LIST_NOTIFICATIONS, () => ({ response: { items: [] } }));
+    base = gateway.base;
   });
-  afterAll(async () => {
-    await app?.close();
-    await services?.close();
-    await database?.tearDown();
-  });
+  afterAll(() => gateway.stop());
 
   const get = (key?: string) => fetch(`${base}/api/notifications`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
 
@@ -320,29 +312,19 @@ describe('gateway request rate limits per API key', () => {
 });
 
 describe('gateway API keys: scopes, accounts, revocation and the audit log', () => {
-  const namespace = `t${Date.now()}${Math.floor(Math.random() * 1e6)}k`;
   const ADMIN = 'environment-admin-key-for-tests';
   const ACCOUNT_A = randomUUID();
   const ACCOUNT_B = randomUUID();
-  let database: TestEnvironment;
-  let app: INestApplication;
+  const gateway = new TestGateway();
   let base: string;
   let services: FakeServices;
+  let database: TestEnvironment;
 
   beforeAll(async () => {
-    services = await FakeServices.start(namespace);
-    database = await gatewayDatabase();
-    const settings = loadSettings(GatewaySettings, { DATABASE_URL: database.databaseUrl, NATS_URL, NATS_NAMESPACE: namespace, GATEWAY_API_KEYS: ADMIN, LOG_LEVEL: 'error' });
-    app = await NestFactory.create(GatewayModule.forRoot(settings), { logger: ['error'] });
-    setupGateway(app, settings);
-    await app.listen(0, '127.0.0.1');
-    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    await gateway.start({ GATEWAY_API_KEYS: ADMIN });
+    ({ base, services, database } = gateway);
   });
-  afterAll(async () => {
-    await app?.close();
-    await services?.close();
-    await database?.tearDown();
-  });
+  afterAll(() => gateway.stop());
   beforeEach(() => {
     services.reset();
     const accounts = new Set([ACCOUNT_A, ACCOUNT_B]);

@@ -1,28 +1,34 @@
-import { Validate, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
+import { ValidateBy } from 'class-validator';
 import { SecretBox } from './secret-box';
 
 /** Out of the box, so a fresh clone runs; production refuses it. */
 export const DEVELOPMENT_CREDENTIALS_KEY = 'local-development-credentials-key';
 
-@ValidatorConstraint({ name: 'credentialsKey' })
-class CredentialsKeyConstraint implements ValidatorConstraintInterface {
-  private reason = '';
-  validate(value: unknown): boolean {
-    try {
-      new SecretBox(String(value ?? ''));
-      return true;
-    } catch (err) {
-      this.reason = err.message;
-      return false;
-    }
-  }
-  defaultMessage(): string {
-    return this.reason;
-  }
+/**
+ * A setting checked by a function that throws with the reason when the value is wrong (the
+ * reason becomes the start-up error's words).
+ */
+export function CheckedBy(name: string, check: (value: string) => unknown): PropertyDecorator {
+  const reasons = new WeakMap<object, string>();
+  return ValidateBy({
+    name,
+    validator: {
+      validate: (value, args) => {
+        try {
+          check(String(value ?? ''));
+          return true;
+        } catch (err) {
+          reasons.set(args!.object, err.message);
+          return false;
+        }
+      },
+      defaultMessage: (args) => reasons.get(args!.object) ?? `${args!.property} is not valid`,
+    },
+  });
 }
 
 /** A CREDENTIALS_KEY setting: keys SecretBox takes (see there). */
-export const IsCredentialsKey = () => Validate(CredentialsKeyConstraint);
+export const IsCredentialsKey = () => CheckedBy('credentialsKey', (value) => new SecretBox(value));
 
 /** In production: never the development key. */
 export function credentialsKeyProblems(value: string): string[] {

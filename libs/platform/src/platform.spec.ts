@@ -2,6 +2,7 @@ import { IsInt, IsString, Min } from 'class-validator';
 import { Type } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { loadSettings, ServiceSettings, SettingsError } from './config';
+import { credentialsKeyProblems, DEVELOPMENT_CREDENTIALS_KEY, IsCredentialsKey } from './credentials-key';
 import { redactUrl } from './preflight';
 import { SecretBox } from './secret-box';
 import { cacheValidationMetadata, fieldErrors } from './validation';
@@ -14,6 +15,22 @@ describe('settings', () => {
   it('takes defaults, reads the environment and converts numbers', () => {
     const settings = loadSettings(WorkerSettings, { WORKERS: '8', NATS_NAMESPACE: 'shop1' });
     expect(settings).toMatchObject({ WORKERS: 8, NATS_NAMESPACE: 'shop1', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres' });
+  });
+
+  it('says why a checked setting is wrong, and NODE_ENV=production names the first development default', () => {
+    class KeyedSettings extends ServiceSettings {
+      @IsCredentialsKey() CREDENTIALS_KEY = DEVELOPMENT_CREDENTIALS_KEY;
+      override productionProblems(): string[] {
+        return [...super.productionProblems(), ...credentialsKeyProblems(this.CREDENTIALS_KEY)];
+      }
+    }
+    expect(() => loadSettings(KeyedSettings, { CREDENTIALS_KEY: 'short' })).toThrow('invalid setting CREDENTIALS_KEY: CREDENTIALS_KEY must be at least 16 characters');
+    expect(() => loadSettings(KeyedSettings, { CREDENTIALS_KEY: 'base64:AAAA' })).toThrow(/32 bytes/);
+    expect(() => loadSettings(KeyedSettings, { NODE_ENV: 'production' })).toThrow(/refusing to start in production .*NATS_USER/);
+    expect(() => loadSettings(KeyedSettings, { NODE_ENV: 'production', NATS_TOKEN: 't' })).toThrow(/CREDENTIALS_KEY must be your own key/);
+    expect(loadSettings(KeyedSettings, { NODE_ENV: 'production', NATS_TOKEN: 't', CREDENTIALS_KEY: `base64:${Buffer.alloc(32).toString('base64')}` }).NODE_ENV).toBe('production');
+    expect(() => loadSettings(KeyedSettings, { NATS_USER: 'u' })).toThrow(/NATS_USER and NATS_PASSWORD go together/);
+    expect(() => loadSettings(KeyedSettings, { NATS_USER: 'u', NATS_PASSWORD: 'p', NATS_TOKEN: 't' })).toThrow(/one way to authenticate/);
   });
 
   it('names the bad setting', () => {

@@ -1,24 +1,7 @@
 import { Type } from 'class-transformer';
-import { IsNumber, IsPositive, Validate, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
-import { credentialsKeyProblems, DEVELOPMENT_CREDENTIALS_KEY, IsCredentialsKey, ServiceSettings } from '@connector/platform';
+import { IsNumber, IsPositive } from 'class-validator';
+import { CheckedBy, credentialsKeyProblems, DEVELOPMENT_CREDENTIALS_KEY, IsCredentialsKey, ServiceSettings } from '@connector/platform';
 import { AmazonEndpoints, parseAllowedEndpoints } from './amazon-endpoints';
-
-@ValidatorConstraint({ name: 'allowedEndpoints' })
-class AllowedEndpointsConstraint implements ValidatorConstraintInterface {
-  private reason = '';
-  validate(value: unknown): boolean {
-    try {
-      AmazonEndpoints.fromSetting(String(value ?? ''));
-      return true;
-    } catch (err) {
-      this.reason = err.message;
-      return false;
-    }
-  }
-  defaultMessage(): string {
-    return this.reason;
-  }
-}
 
 /** Settings of the services that open account secrets and call Amazon (order-ingestion, amazon-notifications). */
 export class AmazonAccessSettings extends ServiceSettings {
@@ -33,7 +16,7 @@ export class AmazonAccessSettings extends ServiceSettings {
    * Base URLs besides Amazon's own hosts that an account may point at (comma-separated), for
    * a sandbox or a stand-in. Empty: secrets go to Amazon only.
    */
-  @Validate(AllowedEndpointsConstraint) AMAZON_ALLOWED_ENDPOINTS = '';
+  @CheckedBy('allowedEndpoints', (value) => AmazonEndpoints.fromSetting(value)) AMAZON_ALLOWED_ENDPOINTS = '';
 
   /** Only for a sandbox whose clock runs faster: speeds our pacing up by the same factor. */
   @Type(() => Number) @IsNumber() @IsPositive() SPAPI_RATE_SCALE = 1;
