@@ -259,7 +259,9 @@ describe('gateway over NATS', () => {
   });
 
   it('sends security headers, errors as application/problem+json without a stack, and 413 beyond the body limit', async () => {
+    services.on(LIST_ORDERS, () => ({ response: { items: [] } }));
     const res = await fetch(`${base}/api/orders`, { headers: { authorization: `Bearer ${KEY}` } });
+    expect(res.status).toBe(200);
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(res.headers.get('content-security-policy')).not.toContain('upgrade-insecure-requests');
