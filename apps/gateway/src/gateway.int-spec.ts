@@ -424,4 +424,31 @@ describe('gateway API keys: scopes, accounts, revocation and the audit log', () 
     const made = await call('GET', '/api/audit?method=POST&limit=500', ADMIN);
     expect(made.body.items.filter((e: any) => e.action === 'POST /api/keys').every((e: any) => e.keyName === 'environment key' || e.keyId)).toBe(true);
   });
+
+  it('audits what no body can hide: lone surrogates, deep nesting, and changes the guard refused', async () => {
+    const key = await makeKey({ name: 'sly', scopes: ['read', 'operate', 'admin'], accountIds: [ACCOUNT_A] });
+    const raw = async (method: string, path: string, body: string) => (await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${key.key}`, 'content-type': 'application/json' }, body })).status;
+    expect(await raw('PATCH', `/api/accounts/${ACCOUNT_A}`, '{"name":"x\\ud800"}')).toBe(200);
+    const nested = '{"j":'.repeat(40) + '1' + '}'.repeat(40);
+    expect(await raw('POST', `/api/accounts/${ACCOUNT_A}/sync`, nested)).toBe(202);
+    // Refused by scope or account: audited with the key that tried.
+    const reader = await makeKey({ name: 'sly reader', scopes: ['read'] });
+    expect((await call('PATCH', `/api/accounts/${ACCOUNT_A}`, reader.key, { name: 'no' })).status).toBe(403);
+    expect((await call('POST', `/api/accounts/${ACCOUNT_B}/sync`, key.key)).status).toBe(404);
+    const entries = async (keyId: string) => (await call('GET', `/api/audit?keyId=${keyId}&limit=50`, ADMIN)).body.items.map((e: any) => [e.action, e.status]);
+    expect(await entries(key.id)).toEqual([
+      ['POST /api/accounts/:id/sync', 404],
+      ['POST /api/accounts/:id/sync', 202],
+      ['PATCH /api/accounts/:id', 200],
+    ]);
+    expect(await entries(reader.id)).toEqual([['PATCH /api/accounts/:id', 403]]);
+  });
+
+  it('makes no key with a scope the making key does not have', async () => {
+    const adminOnly = await makeKey({ name: 'admin only', scopes: ['admin'] });
+    const wider = await call('POST', '/api/keys', adminOnly.key, { name: 'wider', scopes: ['read', 'admin'] });
+    expect(wider.status).toBe(400);
+    expect(wider.body.details).toEqual([{ field: 'scopes', errors: [expect.stringContaining('not read')] }]);
+    expect((await call('POST', '/api/keys', adminOnly.key, { name: 'same', scopes: ['admin'] })).status).toBe(201);
+  });
 });

@@ -10,13 +10,14 @@ function setUp(keys: Record<string, Caller>, metadata: Record<string, unknown> =
   const reflector = { getAllAndOverride: jest.fn((name: string) => metadata[name]) } as unknown as Reflector;
   const service = { identify: jest.fn(async (key: string) => keys[key]) } as unknown as ApiKeysService;
   const services = { request: jest.fn() };
-  const guard = new AccessGuard(reflector, service, services as never);
+  const audit = { record: jest.fn(async () => undefined) };
+  const guard = new AccessGuard(reflector, service, services as never, audit as never);
   const run = (request: { method?: string; headers?: Record<string, string>; params?: Record<string, string>; query?: Record<string, string> }) => {
     const req = { method: 'GET', headers: {}, params: {}, query: {}, ...request };
     const ctx = { getType: () => 'http', getHandler: () => undefined, getClass: () => undefined, switchToHttp: () => ({ getRequest: () => req }) } as unknown as ExecutionContext;
     return guard.canActivate(ctx).then(() => req as typeof req & { caller?: Caller });
   };
-  return { run, services };
+  return { run, services, audit };
 }
 
 const everything: Caller = { keyId: null, name: 'environment key', scopes: [ApiScope.Read, ApiScope.Operate, ApiScope.Admin], accountIds: null };
@@ -53,6 +54,8 @@ describe('AccessGuard', () => {
     await expect(run({ method: 'POST', headers: { authorization: 'Bearer r' } })).rejects.toBeInstanceOf(ForbiddenException);
     const operateRoute = setUp({ r: reader }, { [REQUIRED_SCOPE]: ApiScope.Operate });
     await expect(operateRoute.run({ method: 'POST', headers: { authorization: 'Bearer r' } })).rejects.toThrow(/operate scope/);
+    // The refused change is audited, with the key that tried it.
+    expect(operateRoute.audit.record).toHaveBeenCalledWith(reader, expect.objectContaining({ method: 'POST' }), 403);
   });
 
   it('refuses a limited key on a route that names no account, and asks nothing of the services', async () => {

@@ -1,9 +1,10 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, ForbiddenException, HttpException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GET_DELIVERY, GET_NOTIFICATION, GET_ORDER } from '@connector/contracts';
 import { ServiceClient, ServiceError } from '@connector/platform';
 import { IS_PUBLIC } from '../common/public.decorator';
 import { ApiKeysService, Caller } from './api-keys.service';
+import { AuditService } from './audit.service';
 import { ACCOUNT_FROM, AccountFrom, ApiScope, REQUIRED_SCOPE } from './scopes';
 
 export const UNAUTHORIZED_BODY = {
@@ -22,6 +23,10 @@ const RESOURCE_SUBJECTS = { order: GET_ORDER, delivery: GET_DELIVERY, notificati
 
 interface HttpRequest {
   method: string;
+  originalUrl?: string;
+  url?: string;
+  route?: { path?: string };
+  body?: unknown;
   headers: Record<string, string | string[] | undefined>;
   params?: Record<string, string>;
   query?: Record<string, unknown>;
@@ -39,6 +44,7 @@ export class AccessGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly keys: ApiKeysService,
     private readonly services: ServiceClient,
+    private readonly audit: AuditService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -49,11 +55,19 @@ export class AccessGuard implements CanActivate {
     const key = bearerKey(request.headers['authorization']);
     const caller = key ? await this.keys.identify(key) : undefined;
     if (!caller) throw new UnauthorizedException({ ...UNAUTHORIZED_BODY });
-    const scope = this.reflector.getAllAndOverride<ApiScope>(REQUIRED_SCOPE, targets) ?? (['GET', 'HEAD'].includes(request.method) ? ApiScope.Read : ApiScope.Admin);
-    if (!caller.scopes.includes(scope)) {
-      throw new ForbiddenException({ statusCode: 403, error: 'Forbidden', message: `this API key does not have the ${scope} scope` });
+    try {
+      const scope = this.reflector.getAllAndOverride<ApiScope>(REQUIRED_SCOPE, targets) ?? (['GET', 'HEAD'].includes(request.method) ? ApiScope.Read : ApiScope.Admin);
+      if (!caller.scopes.includes(scope)) {
+        throw new ForbiddenException({ statusCode: 403, error: 'Forbidden', message: `this API key does not have the ${scope} scope` });
+      }
+      if (caller.accountIds) await this.checkAccount(caller.accountIds, this.reflector.getAllAndOverride<AccountFrom>(ACCOUNT_FROM, targets), request);
+    } catch (err) {
+      // A change refused to a known key is in the audit log too (who tried what).
+      if (!['GET', 'HEAD', 'OPTIONS'].includes(request.method) && err instanceof HttpException) {
+        await this.audit.record(caller, { method: request.method, path: (request.originalUrl ?? request.url ?? '').split('?')[0], action: `${request.method} ${request.route?.path ?? '?'}`, body: request.body }, err.getStatus());
+      }
+      throw err;
     }
-    if (caller.accountIds) await this.checkAccount(caller.accountIds, this.reflector.getAllAndOverride<AccountFrom>(ACCOUNT_FROM, targets), request);
     request.caller = caller;
     return true;
   }

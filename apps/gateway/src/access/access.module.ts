@@ -13,6 +13,6 @@ import { AuditService } from './audit.service';
   imports: [TypeOrmModule.forFeature([ApiKey, AuditEntry])],
   controllers: [AccessController],
   providers: [ApiKeysService, AuditService, { provide: APP_INTERCEPTOR, useClass: AuditInterceptor }],
-  exports: [ApiKeysService],
+  exports: [ApiKeysService, AuditService],
 })
 export class AccessModule {}

@@ -53,8 +53,10 @@ export class ApiKeysService {
   }
 
   async create(request: CreateApiKeyRequest, by: Caller): Promise<CreatedApiKeyView> {
+    // No wider than the key that makes it: its scopes, and its accounts.
+    const beyond = request.scopes.filter((scope) => !by.scopes.includes(scope));
+    if (beyond.length) throw ServiceError.badRequest('Validation failed', [{ field: 'scopes', errors: [`scopes must be within those of the key that makes it (not ${beyond.join(', ')})`] }]);
     if (request.accountIds) await this.checkAccounts(request.accountIds);
-    // Not wider than the key that makes it: a limited admin key cannot mint an unlimited one.
     if (by.accountIds && (!request.accountIds || request.accountIds.some((id) => !by.accountIds!.includes(id)))) {
       throw ServiceError.badRequest('Validation failed', [{ field: 'accountIds', errors: ['accountIds must be within the accounts of the key that makes it'] }]);
     }

@@ -12,11 +12,25 @@ import type { Caller } from './api-keys.service';
 /** Field names whose values never reach the audit log. */
 const SECRET_FIELD = /secret|token|password|passphrase|^key$|apikey|credential/i;
 
-/** The body with every secret-looking field's value replaced, at any depth. */
+const MAX_DEPTH = 8;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const MAX_STRING = 2000;
+
+/**
+ * What of a request body goes into the audit log: every secret-looking field's value replaced,
+ * strings made well-formed (PostgreSQL's jsonb refuses a lone surrogate) and bounded, nesting cut
+ * at a depth, so whatever a caller sends, the entry can be written.
+ */
 export function redactSecrets(value: unknown, depth = 0): unknown {
-  if (depth > 8 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((item) => redactSecrets(item, depth + 1));
-  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, SECRET_FIELD.test(key) ? '[redacted]' : redactSecrets(item, depth + 1)]));
+  if (typeof value === 'string') return value.replace(LONE_SURROGATE, '\ufffd').replace(/\u0000/g, '').slice(0, MAX_STRING);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_DEPTH) return '[nested too deep]';
+  if (Array.isArray(value)) return value.slice(0, 100).map((item) => redactSecrets(item, depth + 1));
+  return Object.fromEntries(
+    Object.entries(value)
+      .slice(0, 100)
+      .map(([key, item]) => [redactSecrets(key) as string, SECRET_FIELD.test(key) ? '[redacted]' : redactSecrets(item, depth + 1)]),
+  );
 }
 
 @Injectable()
@@ -30,16 +44,23 @@ export class AuditService implements OnApplicationBootstrap, OnApplicationShutdo
   ) {}
 
   async record(caller: Caller, request: { method: string; path: string; action: string; body: unknown }, status: number): Promise<void> {
-    await this.entries.insert({
+    const entry = {
       id: newRowId(),
       keyId: caller.keyId,
       keyName: caller.name,
       method: request.method,
-      path: request.path,
+      path: redactSecrets(request.path) as string,
       action: request.action,
       status,
       changes: (request.body === undefined || (typeof request.body === 'object' && request.body !== null && !Object.keys(request.body).length) ? null : redactSecrets(request.body)) as object,
-    });
+    };
+    try {
+      await this.entries.insert(entry);
+    } catch (err) {
+      // Never lose the entry over its body: write it without, saying so.
+      this.logger.warn(`audit entry of ${entry.action} written without its body: ${err.message}`);
+      await this.entries.insert({ ...entry, changes: { unreadable: true } as object });
+    }
   }
 
   list(query: ListAuditRequest): Promise<Page<AuditEntryView>> {
