@@ -195,8 +195,12 @@ export class EventStream implements OnApplicationShutdown {
       const info = await jsm.streams.info(this.streamName);
       // Shortened (or lengthened) retention applies to the stream too; services agree on it.
       if (info.config.max_age !== this.maxAgeNanos) {
-        await jsm.streams.update(this.streamName, { ...info.config, max_age: this.maxAgeNanos, duplicate_window: this.duplicateWindowNanos });
-        this.logger.log(`stream ${this.streamName} keeps events ${Math.round(this.maxAgeNanos / 1e9)} s`);
+        // Only the stream's keeper may change it where NATS permissions are on (docker/nats);
+        // the others say so and go on with the stream as it is.
+        await jsm.streams
+          .update(this.streamName, { ...info.config, max_age: this.maxAgeNanos, duplicate_window: this.duplicateWindowNanos })
+          .then(() => this.logger.log(`stream ${this.streamName} keeps events ${Math.round(this.maxAgeNanos / 1e9)} s`))
+          .catch((err) => this.logger.warn(`stream ${this.streamName} keeps events ${Math.round(info.config.max_age / 1e9)} s, not ${Math.round(this.maxAgeNanos / 1e9)} s: ${err.message}`));
       }
     } catch (err) {
       if (!/stream not found/i.test(String(err?.message))) throw err;

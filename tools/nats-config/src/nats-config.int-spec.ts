@@ -1,6 +1,7 @@
 import { connect, NatsConnection } from 'nats';
-import { CONNECTOR_PROCESSES, ConnectorProcess, CREATE_ACCOUNT, GET_ACCOUNT_ACCESS, natsInboxPrefix, ORDER_CANCELED } from '@connector/contracts';
-import { streamNameFor } from '@connector/messaging';
+import { CONNECTOR_PROCESSES, ConnectorProcess, CREATE_ACCOUNT, GET_ACCOUNT_ACCESS, natsAccess, natsInboxPrefix, ORDER_CANCELED } from '@connector/contracts';
+import { consumerPlan, streamNameFor } from '@connector/messaging';
+import { AckPolicy } from 'nats';
 import { NatsServerProcess } from '@connector/testing';
 import { natsServerConfig } from './nats-config';
 
@@ -83,10 +84,20 @@ describe('NATS permissions on a real nats-server', () => {
       expect(errors).toContain('PERMISSIONS_VIOLATION');
     }
     expect(await stored()).toBe(1);
-    // Nor may a service delete or purge the stream.
+    // Nor may a service delete, purge or shrink the stream, or touch another service's consumer.
+    const stream = streamNameFor(NAMESPACE);
+    const [inventoryConsumer] = consumerPlan('inventory', `${NAMESPACE}.events.`, natsAccess('inventory').consumes);
     const inventory = await (await as('inventory')).jetstreamManager();
-    await expect(inventory.streams.purge(streamNameFor(NAMESPACE))).rejects.toThrow();
-    await expect(inventory.streams.delete(streamNameFor(NAMESPACE))).rejects.toThrow();
+    await inventory.consumers.add(stream, { durable_name: inventoryConsumer.name, filter_subject: inventoryConsumer.filter, ack_policy: AckPolicy.Explicit });
+    const partners = await (await as('partner-resolution')).jetstreamManager();
+    await expect(partners.streams.purge(stream)).rejects.toThrow();
+    await expect(partners.streams.delete(stream)).rejects.toThrow();
+    await expect(partners.streams.update(stream, { max_msgs: 1 })).rejects.toThrow();
+    await expect(partners.consumers.delete(stream, inventoryConsumer.name)).rejects.toThrow();
+    await expect(partners.consumers.add(stream, { durable_name: 'spy', filter_subject: `${NAMESPACE}.events.>`, ack_policy: AckPolicy.Explicit })).rejects.toThrow();
     expect(await stored()).toBe(1);
+    expect((await inventory.consumers.info(stream, inventoryConsumer.name)).name).toBe(inventoryConsumer.name);
+    // The stream's keeper may set its age (retention).
+    await jsm.streams.update(stream, { max_age: 3600 * 1e9 });
   });
 });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as contracts from '@connector/contracts';
 import { natsServerConfig, permissionsOf, SHIPPED_SERVER_SETTINGS } from './nats-config';
@@ -31,6 +31,22 @@ describe('NATS permissions derived from the contracts', () => {
       const { publish, subscribe } = permissionsOf(process, ns);
       expect([...publish, ...subscribe].filter((s) => s === '>' || s.startsWith('shop.>') || s.startsWith('shop.events.>') || s === '_INBOX.>')).toEqual([]);
       expect(subscribe.filter((s) => s.startsWith('_INBOX.'))).toEqual([`_INBOX.${process}.>`]);
+    }
+  });
+
+  it('names the events each service handles as its @OnEvent handlers do, and the requests it asks as its code does', () => {
+    const sources = (dir: string): string =>
+      readdirSync(dir, { withFileTypes: true })
+        .map((entry) => (entry.isDirectory() ? sources(resolve(dir, entry.name)) : /\.ts$/.test(entry.name) && !/spec\.ts$/.test(entry.name) ? readFileSync(resolve(dir, entry.name), 'utf8') : ''))
+        .join('\n');
+    const value = (name: string) => (contracts as Record<string, unknown>)[name] as string;
+    for (const process of contracts.CONNECTOR_PROCESSES) {
+      const code = sources(resolve(__dirname, `../../../apps/${process}/src`));
+      const handled = [...code.matchAll(/@OnEvents?\(([A-Z_]+)/g)].map((m) => value(m[1]));
+      expect([...new Set(handled)].sort()).toEqual([...contracts.natsAccess(process).consumes].sort());
+      const asked = [...code.matchAll(/\.request(?:<[^>]*>)?\(([A-Z_]+)/g)].map((m) => value(m[1]));
+      const allowed = new Set(contracts.natsAccess(process).calls);
+      expect(asked.filter((subject) => !allowed.has(subject))).toEqual([]);
     }
   });
 });

@@ -1,5 +1,5 @@
-import { CONNECTOR_PROCESSES, ConnectorProcess, natsAccess, natsInboxPrefix } from '@connector/contracts';
-import { streamNameFor } from '@connector/messaging';
+import { CONNECTOR_PROCESSES, ConnectorProcess, EVENT_STREAM_KEEPER, natsAccess, natsInboxPrefix } from '@connector/contracts';
+import { consumerPlan, streamNameFor } from '@connector/messaging';
 
 /** The environment variable that holds a process's NATS password in the shipped configuration. */
 export function passwordVariable(process: ConnectorProcess): string {
@@ -20,23 +20,25 @@ export function permissionsOf(process: ConnectorProcess, namespace: string): { p
   const stream = streamNameFor(namespace);
   const publish = [...access.calls.map((s) => `${namespace}.${s}`), ...access.publishes.map((s) => `${namespace}.events.${s}`)];
   const subscribe = [...access.serves.map((s) => `${namespace}.${s}`), `${natsInboxPrefix(process)}.>`];
-  if (access.consumesEvents || access.publishes.length) {
-    // JetStream's API for this namespace's stream only: see it, create or widen its age, and
-    // run durable consumers on it; never delete or purge it.
-    publish.push(
-      '$JS.API.INFO',
-      `$JS.API.STREAM.INFO.${stream}`,
-      `$JS.API.STREAM.CREATE.${stream}`,
-      `$JS.API.STREAM.UPDATE.${stream}`,
-      `$JS.API.CONSUMER.CREATE.${stream}.>`,
-      `$JS.API.CONSUMER.DURABLE.CREATE.${stream}.>`,
-      `$JS.API.CONSUMER.INFO.${stream}.>`,
-      `$JS.API.CONSUMER.DELETE.${stream}.>`,
-      `$JS.API.CONSUMER.LIST.${stream}`,
-      `$JS.API.CONSUMER.NAMES.${stream}`,
-      `$JS.API.CONSUMER.MSG.NEXT.${stream}.>`,
-      `$JS.ACK.${stream}.>`,
-    );
+  if (access.consumes.length || access.publishes.length) {
+    // JetStream's API for this namespace's stream only: see it and its consumers, create it if
+    // missing (only its keeper changes it), and run the service's own durable consumers, named
+    // as the messaging library names them. Never delete or purge it, or touch another's consumer.
+    publish.push('$JS.API.INFO', `$JS.API.STREAM.INFO.${stream}`, `$JS.API.STREAM.CREATE.${stream}`, `$JS.API.CONSUMER.LIST.${stream}`, `$JS.API.CONSUMER.NAMES.${stream}`);
+    if (process === EVENT_STREAM_KEEPER) publish.push(`$JS.API.STREAM.UPDATE.${stream}`);
+    for (const { name } of consumerPlan(process, `${namespace}.events.`, access.consumes)) {
+      publish.push(
+        `$JS.API.CONSUMER.CREATE.${stream}.${name}`,
+        `$JS.API.CONSUMER.CREATE.${stream}.${name}.>`,
+        `$JS.API.CONSUMER.DURABLE.CREATE.${stream}.${name}`,
+        `$JS.API.CONSUMER.INFO.${stream}.${name}`,
+        `$JS.API.CONSUMER.DELETE.${stream}.${name}`,
+        `$JS.API.CONSUMER.MSG.NEXT.${stream}.${name}`,
+        `$JS.ACK.${stream}.${name}.>`,
+      );
+    }
+    // The one consumer per service of versions before event families, replaced on upgrade.
+    if (access.consumes.length) publish.push(`$JS.API.CONSUMER.DELETE.${stream}.${process}`);
   }
   return { publish, subscribe };
 }

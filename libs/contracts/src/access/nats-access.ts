@@ -49,11 +49,19 @@ const REQUESTS: { server: ServiceName; subjects: string[]; callers: ConnectorPro
   ...SERVICE_NAMES.map((server) => ({ server, subjects: [healthSubject(server)], callers: ['gateway' as const] })),
 ];
 
-const EVENTS: { publisher: ServiceName; subjects: string[] }[] = [
-  { publisher: 'order-ingestion', subjects: [ORDER_SYNCED, ORDER_CANCELED] },
-  { publisher: 'inventory', subjects: [DELIVERY_CREATED, DELIVERY_VALIDATED, DELIVERY_CANCELED, OFFER_CHANGED] },
-  { publisher: 'amazon-notifications', subjects: [NOTIFICATION_SENT, NOTIFICATION_FAILED] },
+const EVENTS: { publisher: ServiceName; subject: string; consumers: ServiceName[] }[] = [
+  { publisher: 'order-ingestion', subject: ORDER_SYNCED, consumers: ['inventory'] },
+  { publisher: 'order-ingestion', subject: ORDER_CANCELED, consumers: ['inventory', 'partner-resolution', 'amazon-notifications'] },
+  { publisher: 'inventory', subject: DELIVERY_CREATED, consumers: ['order-ingestion'] },
+  { publisher: 'inventory', subject: DELIVERY_VALIDATED, consumers: ['order-ingestion', 'amazon-notifications'] },
+  { publisher: 'inventory', subject: DELIVERY_CANCELED, consumers: ['order-ingestion'] },
+  { publisher: 'inventory', subject: OFFER_CHANGED, consumers: ['order-ingestion'] },
+  { publisher: 'amazon-notifications', subject: NOTIFICATION_SENT, consumers: ['order-ingestion'] },
+  { publisher: 'amazon-notifications', subject: NOTIFICATION_FAILED, consumers: ['order-ingestion'] },
 ];
+
+/** The one service that may change the event stream's settings (its age follows retention). */
+export const EVENT_STREAM_KEEPER: ServiceName = 'order-ingestion';
 
 /**
  * Where a process's NATS answers arrive (its inboxes): only it may subscribe there, so no one
@@ -70,19 +78,19 @@ export interface ProcessAccess {
   calls: string[];
   /** Event subjects it publishes to the stream. */
   publishes: string[];
-  /** Whether it reads events from the stream (a durable consumer of its own). */
-  consumesEvents: boolean;
+  /** Event subjects it handles (through durable consumers of its own). */
+  consumes: string[];
 }
 
 export function natsAccess(process: ConnectorProcess): ProcessAccess {
   return {
     serves: REQUESTS.filter((r) => r.server === process).flatMap((r) => r.subjects),
     calls: REQUESTS.filter((r) => r.callers.includes(process)).flatMap((r) => r.subjects),
-    publishes: EVENTS.filter((e) => e.publisher === process).flatMap((e) => e.subjects),
-    consumesEvents: process !== 'gateway',
+    publishes: EVENTS.filter((e) => e.publisher === process).map((e) => e.subject),
+    consumes: EVENTS.filter((e) => (e.consumers as string[]).includes(process)).map((e) => e.subject),
   };
 }
 
 /** Every request subject with an owner: what the contracts declare and no service may leave out. */
 export const OWNED_REQUEST_SUBJECTS = REQUESTS.flatMap((r) => r.subjects);
-export const OWNED_EVENT_SUBJECTS = EVENTS.flatMap((e) => e.subjects);
+export const OWNED_EVENT_SUBJECTS = EVENTS.map((e) => e.subject);
