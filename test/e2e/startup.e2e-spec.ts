@@ -77,4 +77,11 @@ describe('NODE_ENV=production refuses every development default, in one line nam
     expect(lines(stderr)).toEqual([expect.stringContaining('inventory: invalid settings: NATS_URL must not hold a user or password')]);
     expect(stderr).not.toContain('secret');
   });
+
+  it('a NATS server that does not require authentication is refused in production, whatever credentials the service holds', async () => {
+    // The local NATS server lets anyone in.
+    const { code, stderr } = await runService('inventory', { NODE_ENV: 'production', NATS_USER: 'svc', NATS_PASSWORD: 'a-long-nats-password' });
+    expect(code).toBe(1);
+    expect(lines(stderr)).toEqual([expect.stringMatching(/^inventory: refusing to start in production .*NATS server at NATS_URL=nats:\/\/127\.0\.0\.1:4222 does not require authentication/)]);
+  });
 });

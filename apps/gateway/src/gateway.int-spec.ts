@@ -275,6 +275,18 @@ describe('gateway over NATS', () => {
     expect(failed.status).toBe(500);
     expect(JSON.stringify(failed.body)).not.toMatch(/stack|secret\.ts/);
 
+    // What PostgreSQL or the validator cannot take is a 400, never a 500, and asks no service.
+    const asked = services.received.length;
+    const nul = await call('GET', '/api/orders?amazonOrderId=a%00b');
+    expect(nul.status).toBe(400);
+    expect(nul.body.details).toEqual([{ field: 'request', errors: ['text must not contain NUL characters'] }]);
+    expect((await call('POST', `/api/deliveries/${randomUUID()}/validate`, { raw: '{"carrierCode":"UPS","trackingNumber":"a\\u0000b"}' })).status).toBe(400);
+    const deep = await call('POST', `/api/deliveries/${randomUUID()}/validate`, { raw: '{"a":'.repeat(200) + '1' + '}'.repeat(200) });
+    expect(deep.status).toBe(400);
+    expect(deep.body.details[0].errors[0]).toMatch(/nested deeper/);
+    expect((await call('GET', '/api/orders?updatedSince=2026-02-30')).status).toBe(400);
+    expect(services.received.length).toBe(asked);
+
     // GATEWAY_BODY_LIMIT is 2kb here.
     const tooLarge = await call('POST', `/api/deliveries/${randomUUID()}/validate`, { body: { carrierCode: 'UPS', trackingNumber: '1', note: 'x'.repeat(4096) } });
     expect(tooLarge.status).toBe(413);
@@ -429,7 +441,8 @@ describe('gateway API keys: scopes, accounts, revocation and the audit log', () 
     const key = await makeKey({ name: 'sly', scopes: ['read', 'operate', 'admin'], accountIds: [ACCOUNT_A] });
     const raw = async (method: string, path: string, body: string) => (await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${key.key}`, 'content-type': 'application/json' }, body })).status;
     expect(await raw('PATCH', `/api/accounts/${ACCOUNT_A}`, '{"name":"x\\ud800"}')).toBe(200);
-    const nested = '{"j":'.repeat(40) + '1' + '}'.repeat(40);
+    // Deeper than the audit log keeps (8), within what the API takes (16).
+    const nested = '{"j":'.repeat(12) + '1' + '}'.repeat(12);
     expect(await raw('POST', `/api/accounts/${ACCOUNT_A}/sync`, nested)).toBe(202);
     // Refused by scope or account: audited with the key that tried.
     const reader = await makeKey({ name: 'sly reader', scopes: ['read'] });

@@ -1,6 +1,6 @@
 import { credentialsKeyProblems, DEVELOPMENT_CREDENTIALS_KEY, IsCredentialsKey, ServiceSettings } from '@connector/platform';
 import { Type } from 'class-transformer';
-import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsIP, IsString, Matches, Max, Min } from 'class-validator';
 
 /** The key of `npm start`'s demo; production refuses it. */
 export const DEMO_API_KEY = 'demo-key';
@@ -8,6 +8,10 @@ export const DEMO_API_KEY = 'demo-key';
 export class GatewaySettings extends ServiceSettings {
   @IsInt() @Min(0) @Max(65535)
   GATEWAY_PORT: number = 3000;
+
+  /** The address the API listens on: this machine only unless set (0.0.0.0 in a container). */
+  @IsIP(undefined, { message: 'GATEWAY_HOST must be an IP address such as 127.0.0.1 or 0.0.0.0' })
+  GATEWAY_HOST: string = '127.0.0.1';
 
   /**
    * Comma-separated API keys of the environment, each with every scope on every account: the

@@ -12,6 +12,7 @@ startService({
   appModule: (settings) => GatewayModule.forRoot(settings),
   http: {
     port: (settings) => settings.GATEWAY_PORT,
+    host: (settings) => settings.GATEWAY_HOST,
     setup: setupGateway,
   },
 });

@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
+import { requestSanity } from './common/request-sanity';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { GatewaySettings } from './gateway.settings';
 
@@ -14,6 +15,7 @@ export function setupGateway(app: INestApplication, settings?: GatewaySettings):
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   // Registered before Nest's own parser, so this limit is the one that applies (413 beyond it).
   (app as NestExpressApplication).useBodyParser('json', { limit: settings?.GATEWAY_BODY_LIMIT ?? '100kb' });
+  app.use(requestSanity);
   const config = new DocumentBuilder()
     .setTitle('Amazon order connector')
     .setDescription(

@@ -3,6 +3,8 @@ import type { Page } from '@connector/contracts';
 import { decodeCursor, encodeCursor } from './cursor';
 
 export class InvalidCursorError extends Error {}
+/** A filter value PostgreSQL cannot take (a date out of its range, say): the caller's, not ours. */
+export class InvalidFilterError extends Error {}
 
 export interface PageOrder<E> {
   /** The unique column that breaks ties of createdAt (default `id`). */
@@ -41,8 +43,9 @@ export async function pageOf<E extends ObjectLiteral & { createdAt: Date }, V>(
     .catch((err) => {
       // A well-formed cursor whose id is not of the key column's type (a uuid column, a made-up
       // id): PostgreSQL's data exceptions (class 22) are the caller's cursor, not our fault.
-      if (request.cursor && err instanceof QueryFailedError && String((err.driverError as { code?: string })?.code).startsWith('22')) {
-        throw new InvalidCursorError('cursor is not one this API handed out');
+      if (err instanceof QueryFailedError && String((err.driverError as { code?: string })?.code).startsWith('22')) {
+        if (request.cursor) throw new InvalidCursorError('cursor is not one this API handed out');
+        throw new InvalidFilterError(`a filter value is out of range: ${(err.driverError as Error).message}`);
       }
       throw err;
     });

@@ -1,6 +1,6 @@
 import { SelectQueryBuilder } from 'typeorm';
 import type { Page } from '@connector/contracts';
-import { InvalidCursorError, pageOf, PageOrder } from '@connector/persistence';
+import { InvalidCursorError, InvalidFilterError, pageOf, PageOrder } from '@connector/persistence';
 import { ServiceError } from './rpc';
 
 /** A page of a list request; a cursor this API did not hand out is the caller's 400. */
@@ -13,7 +13,7 @@ export async function listPage<E extends { createdAt: Date }, V>(
   try {
     return await pageOf(query, query.alias, request, view, order);
   } catch (err) {
-    if (err instanceof InvalidCursorError) throw ServiceError.badRequest(err.message);
+    if (err instanceof InvalidCursorError || err instanceof InvalidFilterError) throw ServiceError.badRequest(err.message);
     throw err;
   }
 }

@@ -29,11 +29,20 @@ export async function checkPostgres(url: string, timeoutMs = 5000): Promise<void
   }
 }
 
-export async function checkNats(url: string, connection: Omit<ConnectionOptions, 'servers'> = {}, timeoutMs = 5000): Promise<void> {
+/** A NATS server that lets anyone in, where production needs one that does not. */
+export class UnsafeDependency extends Error {}
+
+export async function checkNats(url: string, connection: Omit<ConnectionOptions, 'servers'> = {}, options: { requireAuthentication?: boolean; timeoutMs?: number } = {}): Promise<void> {
+  let authRequired: boolean | undefined;
   try {
-    const nc = await connect({ ...connection, servers: url, timeout: timeoutMs, reconnect: false });
+    const nc = await connect({ ...connection, servers: url, timeout: options.timeoutMs ?? 5000, reconnect: false });
+    authRequired = nc.info?.auth_required;
     await nc.close();
   } catch (err) {
     throw new UnreachableDependency(`cannot reach NATS at NATS_URL=${redactUrl(url)}: ${err.code ?? err.message}`);
+  }
+  // Credentials of ours prove nothing if the server takes anyone: ask the server itself.
+  if (options.requireAuthentication && !authRequired) {
+    throw new UnsafeDependency(`refusing to start in production (NODE_ENV=production): the NATS server at NATS_URL=${redactUrl(url)} does not require authentication (see docker/nats/nats-server.conf)`);
   }
 }

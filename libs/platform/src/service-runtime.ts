@@ -6,7 +6,7 @@ import { runMigrations } from '@connector/persistence';
 import { loadSettings, ServiceSettings, SettingsError } from './config';
 import { NamespacedNatsServer } from './namespaced-nats';
 import { natsConnectionOptions } from './nats-connection';
-import { checkNats, checkPostgres, UnreachableDependency } from './preflight';
+import { checkNats, checkPostgres, UnreachableDependency, UnsafeDependency } from './preflight';
 import { RpcErrorFilter, rpcValidationPipe } from './rpc';
 import { cacheValidationMetadata } from './validation';
 
@@ -20,6 +20,8 @@ export interface ServiceDefinition<S extends ServiceSettings> {
   /** For the gateway: an HTTP server beside the NATS listener. */
   http?: {
     port: (settings: S) => number;
+    /** The address to listen on. */
+    host: (settings: S) => string;
     setup: (app: INestApplication, settings: S) => void | Promise<void>;
   };
 }
@@ -37,13 +39,13 @@ export async function runService<S extends ServiceSettings>(definition: ServiceD
   try {
     settings = loadSettings(definition.settings);
     if (definition.dataSource) await checkPostgres(settings.DATABASE_URL);
-    await checkNats(settings.NATS_URL, natsConnectionOptions(settings));
+    await checkNats(settings.NATS_URL, natsConnectionOptions(settings), { requireAuthentication: settings.NODE_ENV === 'production' });
     if (definition.dataSource) {
       const applied = await runMigrations(definition.dataSource(settings));
       if (applied.length) logger.log(`applied migrations: ${applied.join(', ')}`);
     }
   } catch (err) {
-    if (err instanceof SettingsError || err instanceof UnreachableDependency) {
+    if (err instanceof SettingsError || err instanceof UnreachableDependency || err instanceof UnsafeDependency) {
       process.stderr.write(`${definition.name}: ${err.message}\n`);
       process.exit(1);
     }
@@ -64,7 +66,7 @@ export async function runService<S extends ServiceSettings>(definition: ServiceD
     await definition.http.setup(http, settings);
     http.enableShutdownHooks();
     await http.startAllMicroservices();
-    await http.listen(definition.http.port(settings), '0.0.0.0');
+    await http.listen(definition.http.port(settings), definition.http.host(settings));
     process.stdout.write(`${definition.name}: HTTP on ${await http.getUrl()}\n`);
     app = http;
   } else {

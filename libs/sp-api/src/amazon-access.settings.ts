@@ -1,4 +1,5 @@
 import { Type } from 'class-transformer';
+import { isIP } from 'node:net';
 import { IsNumber, IsPositive } from 'class-validator';
 import { CheckedBy, credentialsKeyProblems, DEVELOPMENT_CREDENTIALS_KEY, IsCredentialsKey, ServiceSettings } from '@connector/platform';
 import { AmazonEndpoints, parseAllowedEndpoints } from './amazon-endpoints';
@@ -31,10 +32,14 @@ export class AmazonAccessSettings extends ServiceSettings {
   }
 }
 
-/** A base URL only a stand-in has: plain HTTP, or a host on this machine. */
+/** A base URL only a stand-in has: plain HTTP, or a host of this machine or a private network. */
 function isLocalStandIn(base: string): boolean {
   const url = new URL(base);
-  return url.protocol === 'http:' || ['localhost', '127.0.0.1', '[::1]', '0.0.0.0'].includes(url.hostname) || url.hostname.endsWith('.localhost');
+  const host = url.hostname.replace(/\.$/, '').replace(/^\[|\]$/g, '').toLowerCase();
+  if (url.protocol === 'http:' || host === 'localhost' || host.endsWith('.localhost') || host === '0.0.0.0') return true;
+  if (isIP(host) === 4) return /^(127\.|10\.|192\.168\.|169\.254\.|172\.(1[6-9]|2\d|3[01])\.)/.test(host);
+  if (isIP(host) === 6) return host === '::1' || host === '::' || /^(fc|fd|fe80)/.test(host) || host.startsWith('::ffff:');
+  return false;
 }
 
 export function amazonEndpoints(settings: Pick<AmazonAccessSettings, 'AMAZON_ALLOWED_ENDPOINTS'>): AmazonEndpoints {

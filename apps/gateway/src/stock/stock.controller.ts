@@ -24,8 +24,8 @@ import { AccountFrom, ApiScope, RequiresScope } from '../access/scopes';
 export class StockController {
   constructor(private readonly services: ServiceClient) {}
 
+  // Stock moves are listed by order or product, not account: not for keys limited to accounts.
   @Get('stock-moves')
-  @AccountFrom('query')
   @ApiOperation({ summary: 'Stock moves (FBA moves and the moves of FBM deliveries)' })
   @ApiContractQuery(ListStockMovesRequest)
   moves(@Query() query: ListStockMovesRequest): Promise<Page<StockMoveView>> {

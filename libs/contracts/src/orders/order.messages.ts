@@ -9,7 +9,7 @@ export class ListOrdersRequest extends PageQuery {
   @IsOptional() @IsEnum(FulfillmentChannel) channel?: FulfillmentChannel;
   @IsOptional() @IsEnum(SalesOrderStatus) status?: SalesOrderStatus;
   @IsOptional() @IsString() @MaxLength(50) amazonOrderId?: string;
-  @IsOptional() @IsISO8601() updatedSince?: string;
+  @IsOptional() @IsISO8601({ strict: true, strictSeparator: true }) updatedSince?: string;
 }
 
 export const GET_ORDER = 'ingestion.orders.get.v1';
