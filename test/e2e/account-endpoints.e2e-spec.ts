@@ -1,6 +1,7 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { connect, NatsConnection } from 'nats';
+import { natsInboxPrefix } from '@connector/contracts';
 import { waitFor } from '@connector/launcher';
 import { NATS_URL, RunningSystem } from '@connector/testing';
 
@@ -22,7 +23,8 @@ describe('account endpoints: the refresh token and client secret never leave for
   const onTheWire: string[] = [];
 
   beforeAll(async () => {
-    wire = await connect({ servers: NATS_URL });
+    // Poses as the gateway (answers go to its inbox), as a NATS client without permissions can.
+    wire = await connect({ servers: NATS_URL, inboxPrefix: natsInboxPrefix('gateway') });
     wire.subscribe('>', { callback: (_err, msg) => onTheWire.push(`${msg.subject} ${Buffer.from(msg.data).toString('utf8')}`) });
     attacker = createServer((req, res) => {
       let body = '';
@@ -87,8 +89,15 @@ describe('account endpoints: the refresh token and client secret never leave for
     }
     // The same value again is not a change; a name is not a credential.
     expect((await running.api('PATCH', `/api/accounts/${accountId}`, { lwaClientId: SELLER.clientId, name: 'renamed' })).status).toBe(200);
-    const withSecrets = await running.api('PATCH', `/api/accounts/${accountId}`, { lwaEndpoint: `${running.sandboxUrl}/auth/o2/token`, lwaClientSecret: SELLER.clientSecret, refreshToken: SELLER.refreshToken });
+    // The id written in capitals is the same account: its secrets still open afterwards.
+    const withSecrets = await running.api('PATCH', `/api/accounts/${accountId.toUpperCase()}`, { lwaEndpoint: `${running.sandboxUrl}/auth/o2/token`, lwaClientSecret: SELLER.clientSecret, refreshToken: SELLER.refreshToken });
     expect(withSecrets.status).toBe(200);
+    expect((await running.api('POST', `/api/accounts/${accountId}/sync`, {})).status).toBe(202);
+    const run = await waitFor(async () => {
+      const [newest] = (await running.api('GET', `/api/accounts/${accountId}/sync-runs?limit=1`)).body.items as any[];
+      return newest && newest.status !== 'running' && Date.parse(newest.startedAt) > Date.parse(withSecrets.body.updatedAt) - 1000 ? newest : undefined;
+    }, { what: 'a sync run after the change' });
+    expect(run).toMatchObject({ status: 'succeeded', errors: [] });
   });
 
   it('sends nothing for an account stored pointing elsewhere before the rule, and says why in its sync run', async () => {

@@ -37,6 +37,7 @@ describe('NODE_ENV=production refuses every development default, in one line nam
   const production = { NODE_ENV: 'production' };
   const natsUser = { NATS_USER: 'svc', NATS_PASSWORD: 'a-long-nats-password' };
   const ownKey = { CREDENTIALS_KEY: `base64:${Buffer.alloc(32, 9).toString('base64')}` };
+  const ownTransitKey = { CREDENTIALS_TRANSIT_KEY: `base64:${Buffer.alloc(32, 8).toString('base64')}` };
 
   it.each(['gateway', 'order-ingestion', 'partner-resolution', 'inventory', 'amazon-notifications'])('%s: NATS without authentication', async (name) => {
     const { code, stderr } = await runService(name, production);
@@ -53,13 +54,13 @@ describe('NODE_ENV=production refuses every development default, in one line nam
     expect(lines(sandbox.stderr)).toEqual([expect.stringMatching(/AMAZON_ALLOWED_ENDPOINTS must not name a sandbox in production.*127\.0\.0\.1:4500/)]);
   });
 
-  it('gateway: the development credentials key (it seals secrets for order-ingestion), the demo API key, and short keys', async () => {
+  it('gateway: the development transit key (it seals secrets for order-ingestion), the demo API key, and short keys', async () => {
     const devKey = await runService('gateway', { ...production, ...natsUser });
-    expect(lines(devKey.stderr)).toEqual([expect.stringMatching(/^gateway: refusing to start in production .*CREDENTIALS_KEY must be your own key/)]);
-    const demo = await runService('gateway', { ...production, ...natsUser, ...ownKey });
+    expect(lines(devKey.stderr)).toEqual([expect.stringMatching(/^gateway: refusing to start in production .*CREDENTIALS_TRANSIT_KEY must be your own key/)]);
+    const demo = await runService('gateway', { ...production, ...natsUser, ...ownTransitKey });
     expect(demo.code).toBe(1);
     expect(lines(demo.stderr)).toEqual([expect.stringMatching(/^gateway: refusing to start in production .*GATEWAY_API_KEYS must not hold the demo key/)]);
-    const short = await runService('gateway', { ...production, ...natsUser, ...ownKey, GATEWAY_API_KEYS: 'short-key' });
+    const short = await runService('gateway', { ...production, ...natsUser, ...ownTransitKey, GATEWAY_API_KEYS: 'short-key' });
     expect(lines(short.stderr)).toEqual([expect.stringMatching(/GATEWAY_API_KEYS: every key must be at least 24 characters/)]);
   });
 

@@ -52,7 +52,7 @@ export class GatewayModule {
       providers: [
         OrderDetailsService,
         // Seals account secrets for order-ingestion before they go onto NATS.
-        { provide: SecretBox, useValue: new SecretBox(settings.CREDENTIALS_KEY) },
+        { provide: SecretBox, useValue: new SecretBox(settings.CREDENTIALS_TRANSIT_KEY) },
         // Rate first: requests with a wrong key are counted (per address) before they are refused.
         { provide: APP_GUARD, useClass: RequestRateGuard },
         { provide: APP_GUARD, useClass: AccessGuard },

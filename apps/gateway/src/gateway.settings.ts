@@ -1,4 +1,4 @@
-import { credentialsKeyProblems, DEVELOPMENT_CREDENTIALS_KEY, IsCredentialsKey, ServiceSettings } from '@connector/platform';
+import { credentialsKeyProblems, DEVELOPMENT_TRANSIT_KEY, IsCredentialsKey, ServiceSettings } from '@connector/platform';
 import { Type } from 'class-transformer';
 import { IsInt, IsIP, IsString, Matches, Max, Min } from 'class-validator';
 
@@ -22,10 +22,10 @@ export class GatewaySettings extends ServiceSettings {
   GATEWAY_API_KEYS: string = DEMO_API_KEY;
 
   /**
-   * The key order-ingestion opens account secrets with: the gateway seals the secrets of a
-   * request with it before they go onto NATS (it never opens a stored one).
+   * Seals the secrets of a request for order-ingestion before they go onto NATS. Shared with
+   * order-ingestion only, and not the key secrets are stored with (the gateway opens nothing).
    */
-  @IsCredentialsKey() CREDENTIALS_KEY: string = DEVELOPMENT_CREDENTIALS_KEY;
+  @IsCredentialsKey() CREDENTIALS_TRANSIT_KEY: string = DEVELOPMENT_TRANSIT_KEY;
 
   /** Audit log entries older than this go. */
   @Type(() => Number) @IsInt() @Min(1)
@@ -41,7 +41,7 @@ export class GatewaySettings extends ServiceSettings {
 
   override productionProblems(): string[] {
     const problems = super.productionProblems();
-    problems.push(...credentialsKeyProblems(this.CREDENTIALS_KEY));
+    problems.push(...credentialsKeyProblems(this.CREDENTIALS_TRANSIT_KEY, 'CREDENTIALS_TRANSIT_KEY'));
     const keys = apiKeys(this);
     if (keys.includes(DEMO_API_KEY)) problems.push(`GATEWAY_API_KEYS must not hold the demo key "${DEMO_API_KEY}" in production`);
     if (keys.some((key) => key.length < 24)) problems.push('GATEWAY_API_KEYS: every key must be at least 24 characters in production (openssl rand -hex 24)');

@@ -4,6 +4,7 @@ import { MessagingModule, ParkedEventsRetention } from '@connector/messaging';
 import { HealthModule, messagingOptions, RetentionModule, SecretBox, ServiceClientModule, SettingsModule } from '@connector/platform';
 import { AmazonEndpoints, amazonEndpoints, SpApiClients } from '@connector/sp-api';
 import { AccountsModule } from './accounts/accounts.module';
+import { TRANSIT_SECRETS } from './accounts/accounts.service';
 import { ingestionDataSource } from './data-source';
 import { IngestionSettings } from './ingestion.settings';
 import { MarketplacesModule } from './marketplaces/marketplaces.module';
@@ -22,10 +23,11 @@ class AmazonAccessModule {
       module: AmazonAccessModule,
       providers: [
         { provide: SecretBox, useValue: new SecretBox(settings.CREDENTIALS_KEY) },
+        { provide: TRANSIT_SECRETS, useValue: new SecretBox(settings.CREDENTIALS_TRANSIT_KEY) },
         { provide: AmazonEndpoints, useValue: amazonEndpoints(settings) },
         { provide: SpApiClients, useValue: new SpApiClients({ rateScale: settings.SPAPI_RATE_SCALE, endpoints: amazonEndpoints(settings) }) },
       ],
-      exports: [SecretBox, AmazonEndpoints, SpApiClients],
+      exports: [SecretBox, TRANSIT_SECRETS, AmazonEndpoints, SpApiClients],
     };
   }
 }

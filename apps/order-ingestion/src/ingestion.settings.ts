@@ -1,12 +1,19 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsNumber, IsPositive, Max, Min } from 'class-validator';
+import { credentialsKeyProblems, DEVELOPMENT_TRANSIT_KEY, IsCredentialsKey } from '@connector/platform';
 import { AmazonAccessSettings } from '@connector/sp-api';
 
 export class IngestionSettings extends AmazonAccessSettings {
+  /** Opens the secrets the gateway sealed for us (its CREDENTIALS_TRANSIT_KEY). */
+  @IsCredentialsKey() CREDENTIALS_TRANSIT_KEY = DEVELOPMENT_TRANSIT_KEY;
   /** How often a replica looks for accounts that are due. */
   @Type(() => Number) @IsNumber() @IsPositive() SYNC_TICK_SECONDS = 2;
   /** A replica that dies mid-sync gives its accounts up after this long. */
   @Type(() => Number) @IsInt() @Min(10) SYNC_LEASE_SECONDS = 60;
   /** Each sync re-reads this much before the cursor: Amazon can be slow to show a change. */
   @Type(() => Number) @IsInt() @Min(0) @Max(86400) SYNC_OVERLAP_SECONDS = 300;
+
+  override productionProblems(): string[] {
+    return [...super.productionProblems(), ...credentialsKeyProblems(this.CREDENTIALS_TRANSIT_KEY, 'CREDENTIALS_TRANSIT_KEY')];
+  }
 }

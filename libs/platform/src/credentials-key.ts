@@ -3,6 +3,10 @@ import { SecretBox } from './secret-box';
 
 /** Out of the box, so a fresh clone runs; production refuses it. */
 export const DEVELOPMENT_CREDENTIALS_KEY = 'local-development-credentials-key';
+/** The key the gateway seals secrets with for order-ingestion, out of the box; production refuses it. */
+export const DEVELOPMENT_TRANSIT_KEY = 'local-development-credentials-transit-key';
+/** The default of compose files before this version: public, so refused in production too. */
+const FORMER_COMPOSE_DEFAULT = 'change-me-to-a-long-random-secret';
 
 /**
  * A setting checked by a function that throws with the reason when the value is wrong (the
@@ -30,10 +34,10 @@ export function CheckedBy(name: string, check: (value: string) => unknown): Prop
 /** A CREDENTIALS_KEY setting: keys SecretBox takes (see there). */
 export const IsCredentialsKey = () => CheckedBy('credentialsKey', (value) => new SecretBox(value));
 
-/** In production: never the development key. */
-export function credentialsKeyProblems(value: string): string[] {
+/** In production: never a development or published key. */
+export function credentialsKeyProblems(value: string, setting = 'CREDENTIALS_KEY'): string[] {
   const keys = value.split(',').map((key) => key.trim());
-  return keys.includes(DEVELOPMENT_CREDENTIALS_KEY)
-    ? ['CREDENTIALS_KEY must be your own key in production, not the development default (openssl rand -base64 32, written as base64:<key>)']
+  return keys.some((key) => [DEVELOPMENT_CREDENTIALS_KEY, DEVELOPMENT_TRANSIT_KEY, FORMER_COMPOSE_DEFAULT].includes(key))
+    ? [`${setting} must be your own key in production, not a development or published default (openssl rand -base64 32, written as base64:<key>)`]
     : [];
 }

@@ -1,4 +1,7 @@
+import { Logger } from '@nestjs/common';
 import { ClientNats, NatsOptions, ServerNats } from '@nestjs/microservices';
+import { natsCallersOf, natsInboxPrefix } from '@connector/contracts';
+import type { Msg } from 'nats';
 
 /**
  * NestJS's NATS transport, with every subject put under the installation's namespace
@@ -12,12 +15,27 @@ export class NamespacedNatsServer extends ServerNats {
     super(natsOptions ?? {});
   }
 
+  private readonly refusals = new Logger('NatsRequests');
+
   override bindEvents(client: Parameters<ServerNats['bindEvents']>[0]): void {
     const defaultQueue = this.natsOptions?.queue;
     for (const [channel, handler] of this.messageHandlers) {
+      const handle = this.getMessageHandler(channel).bind(this);
+      const inboxes = (natsCallersOf(channel) ?? []).map((caller) => `${natsInboxPrefix(caller)}.`);
       const subscription = client.subscribe(`${this.namespace}.${channel}`, {
         queue: handler.extras?.queue ?? defaultQueue,
-        callback: this.getMessageHandler(channel).bind(this),
+        // A request is answered only when its answer goes to the inbox of a process allowed to
+        // ask it. Anything else reached the subject some other way (a JetStream consumer made to
+        // deliver here, say) and is dropped: NATS checks who publishes, not who delivers.
+        callback: (error: Error | null, msg: Msg) => {
+          const reply = msg?.reply ?? '';
+          const fromInbox = inboxes.length ? inboxes.some((inbox) => reply.startsWith(inbox)) : reply.startsWith('_INBOX.');
+          if (!error && !fromInbox) {
+            this.refusals.warn(`dropped a message on ${channel} whose answer would go to "${reply || 'nowhere'}", not to a caller's inbox`);
+            return;
+          }
+          return handle(error, msg);
+        },
       });
       // Nest keeps its subscriptions private; it unsubscribes them on close.
       (this as unknown as { subscriptions: unknown[] }).subscriptions.push(subscription);

@@ -98,4 +98,18 @@ describe('SpApiClient: secrets reach only the endpoint named, and errors keep no
     expect(allowed.for({ accountId: 'a', region: 'EU', endpoint: evil.url, lwaEndpoint: `${evil.url}/token`, clientId: 'id', clientSecret: SECRET, refreshToken: REFRESH })).toBeInstanceOf(SpApiClient);
     expect(evil.received).toEqual([]);
   });
+
+  it('keeps the path of an endpoint below a path (an allowed stand-in there): calls never leave it', async () => {
+    const proxy = await server((req, res) => {
+      if (req.url === '/tenant-a/token') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"access_token":"token-1","expires_in":3600}');
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+    try {
+      const client = new SpApiClient({ accountId: 'a', region: 'EU', endpoint: `${proxy.url}/tenant-a/`, lwaEndpoint: `${proxy.url}/tenant-a/token`, clientId: 'id', clientSecret: SECRET, refreshToken: REFRESH });
+      await client.request('getOrder', 'GET', '/orders/2026-01-01/orders/1');
+      expect(proxy.received.map((r) => r.split(' ')[1])).toEqual(['/tenant-a/token', '/tenant-a/orders/2026-01-01/orders/1']);
+    } finally {
+      await proxy.close();
+    }
+  });
 });

@@ -108,7 +108,8 @@ export class SpApiClient {
     args: { query?: Query; body?: unknown; accessToken: string },
     bucket: TokenBucket,
   ): Promise<T> {
-    const url = new URL(path, this.access.endpoint);
+    // Under the endpoint's own path (an allowed stand-in may sit below a path): `new URL(path, base)` would drop it.
+    const url = new URL(`${this.access.endpoint.replace(/\/+$/, '')}${path}`);
     for (const [key, value] of Object.entries(args.query ?? {})) {
       if (value === undefined) continue;
       url.searchParams.set(key, Array.isArray(value) ? value.join(',') : String(value));

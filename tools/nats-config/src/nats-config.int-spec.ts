@@ -97,7 +97,9 @@ describe('NATS permissions on a real nats-server', () => {
     await expect(partners.consumers.add(stream, { durable_name: 'spy', filter_subject: `${NAMESPACE}.events.>`, ack_policy: AckPolicy.Explicit })).rejects.toThrow();
     expect(await stored()).toBe(1);
     expect((await inventory.consumers.info(stream, inventoryConsumer.name)).name).toBe(inventoryConsumer.name);
-    // The stream's keeper may set its age (retention).
-    await jsm.streams.update(stream, { max_age: 3600 * 1e9 });
+    // Nor may the service that made it change it (say, add another service's inbox to its subjects).
+    await expect(jsm.streams.update(stream, { subjects: [`${NAMESPACE}.events.>`, '_INBOX.gateway.>'] })).rejects.toThrow();
+    // Nor make its own consumer read what it does not handle.
+    await expect(inventory.consumers.add(stream, { durable_name: inventoryConsumer.name.replace('order', 'delivery'), filter_subject: `${NAMESPACE}.events.delivery.>`, ack_policy: AckPolicy.Explicit })).rejects.toThrow();
   });
 });

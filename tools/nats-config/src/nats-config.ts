@@ -1,4 +1,4 @@
-import { CONNECTOR_PROCESSES, ConnectorProcess, EVENT_STREAM_KEEPER, natsAccess, natsInboxPrefix } from '@connector/contracts';
+import { CONNECTOR_PROCESSES, ConnectorProcess, natsAccess, natsInboxPrefix } from '@connector/contracts';
 import { consumerPlan, streamNameFor } from '@connector/messaging';
 
 /** The environment variable that holds a process's NATS password in the shipped configuration. */
@@ -22,15 +22,14 @@ export function permissionsOf(process: ConnectorProcess, namespace: string): { p
   const subscribe = [...access.serves.map((s) => `${namespace}.${s}`), `${natsInboxPrefix(process)}.>`];
   if (access.consumes.length || access.publishes.length) {
     // JetStream's API for this namespace's stream only: see it and its consumers, create it if
-    // missing (only its keeper changes it), and run the service's own durable consumers, named
-    // as the messaging library names them. Never delete or purge it, or touch another's consumer.
+    // missing, and run the service's own durable consumers, each on its own filter, named as the
+    // messaging library names them. Never change, delete or purge the stream (an operator changes
+    // its age: nats stream edit), or touch another service's consumer. What a consumer delivers
+    // to cannot be limited here: request handlers answer only their callers' inboxes instead.
     publish.push('$JS.API.INFO', `$JS.API.STREAM.INFO.${stream}`, `$JS.API.STREAM.CREATE.${stream}`, `$JS.API.CONSUMER.LIST.${stream}`, `$JS.API.CONSUMER.NAMES.${stream}`);
-    if (process === EVENT_STREAM_KEEPER) publish.push(`$JS.API.STREAM.UPDATE.${stream}`);
-    for (const { name } of consumerPlan(process, `${namespace}.events.`, access.consumes)) {
+    for (const { name, filter } of consumerPlan(process, `${namespace}.events.`, access.consumes)) {
       publish.push(
-        `$JS.API.CONSUMER.CREATE.${stream}.${name}`,
-        `$JS.API.CONSUMER.CREATE.${stream}.${name}.>`,
-        `$JS.API.CONSUMER.DURABLE.CREATE.${stream}.${name}`,
+        `$JS.API.CONSUMER.CREATE.${stream}.${name}.${filter}`,
         `$JS.API.CONSUMER.INFO.${stream}.${name}`,
         `$JS.API.CONSUMER.DELETE.${stream}.${name}`,
         `$JS.API.CONSUMER.MSG.NEXT.${stream}.${name}`,

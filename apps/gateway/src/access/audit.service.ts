@@ -22,7 +22,7 @@ const MAX_STRING = 2000;
  * at a depth, so whatever a caller sends, the entry can be written.
  */
 export function redactSecrets(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return value.replace(LONE_SURROGATE, '\ufffd').replace(/\u0000/g, '').slice(0, MAX_STRING);
+  if (typeof value === 'string') return value.replace(LONE_SURROGATE, '\ufffd').split('\u0000').join('').slice(0, MAX_STRING);
   if (value === null || typeof value !== 'object') return value;
   if (depth >= MAX_DEPTH) return '[nested too deep]';
   if (Array.isArray(value)) return value.slice(0, 100).map((item) => redactSecrets(item, depth + 1));

@@ -16,7 +16,7 @@ import {
 } from '@connector/contracts';
 import { ServiceClient } from '@connector/platform';
 import { ApiContractBody, ApiContractQuery } from '../common/openapi';
-import { AccountFrom, ApiScope, RequiresScope } from '../access/scopes';
+import { ApiScope, RequiresScope } from '../access/scopes';
 
 @ApiTags('stock')
 @ApiBearerAuth()
@@ -32,8 +32,8 @@ export class StockController {
     return this.services.request(LIST_STOCK_MOVES, query);
   }
 
+  // Stock levels, adjustments and locations include accounts' FBA locations: not for keys limited to accounts.
   @Get('stock')
-  @AccountFrom('none')
   @ApiOperation({ summary: 'Quantities per product and location' })
   @ApiContractQuery(ListStockRequest)
   levels(@Query() query: ListStockRequest): Promise<Page<StockLevelView>> {
@@ -42,7 +42,6 @@ export class StockController {
 
   @Post('stock/adjustments')
   @RequiresScope(ApiScope.Operate)
-  @AccountFrom('none')
   @ApiOperation({ summary: 'Set the quantity of a product at a location (inventory adjustment)' })
   @ApiContractBody(AdjustStockRequest)
   adjust(@Body() body: AdjustStockRequest): Promise<unknown> {
@@ -50,7 +49,6 @@ export class StockController {
   }
 
   @Get('locations')
-  @AccountFrom('none')
   @ApiOperation({ summary: 'Stock locations (one FBA location per account, stock, customers, adjustments)' })
   @ApiContractQuery(PageQuery)
   locations(@Query() query: PageQuery): Promise<Page<LocationView> | LocationView[]> {

@@ -20,12 +20,16 @@ import { SellerAccount } from './seller-account.entity';
 
 const DEFAULT_BACKFILL_DAYS = 30;
 
+/** The SecretBox of CREDENTIALS_TRANSIT_KEY: opens what the gateway sealed for us. */
+export const TRANSIT_SECRETS = Symbol('transit secrets');
+
 @Injectable()
 export class AccountsService {
   constructor(
     @InjectRepository(SellerAccount) private readonly accounts: Repository<SellerAccount>,
     private readonly marketplaces: MarketplacesService,
     @Inject(SecretBox) private readonly secrets: SecretBox,
+    @Inject(TRANSIT_SECRETS) private readonly transit: SecretBox,
     @Inject(AmazonEndpoints) private readonly allowedEndpoints: AmazonEndpoints,
   ) {}
 
@@ -93,11 +97,12 @@ export class AccountsService {
     const patch: Partial<SellerAccount> = Object.fromEntries(Object.entries(plain).filter(([, value]) => value !== undefined));
     if (sealedClientSecret) {
       const clientSecret = this.openInTransit(sealedClientSecret, accountTransitContext({ id }, 'clientSecret'), 'lwaClientSecret');
-      patch.encryptedClientSecret = this.secrets.encrypt(clientSecret, accountSecretContext(id, 'clientSecret'));
+      // The stored id (lower case), as every reader has it: the path's id may be written otherwise.
+      patch.encryptedClientSecret = this.secrets.encrypt(clientSecret, accountSecretContext(account.id, 'clientSecret'));
     }
     if (sealedRefreshToken) {
       const refreshToken = this.openInTransit(sealedRefreshToken, accountTransitContext({ id }, 'refreshToken'), 'refreshToken');
-      patch.encryptedRefreshToken = this.secrets.encrypt(refreshToken, accountSecretContext(id, 'refreshToken'));
+      patch.encryptedRefreshToken = this.secrets.encrypt(refreshToken, accountSecretContext(account.id, 'refreshToken'));
     }
     if (changes.syncIntervalSeconds || changes.syncEnabled) patch.nextSyncAt = new Date();
     await this.accounts.manager.transaction(async (manager) => {
@@ -114,7 +119,7 @@ export class AccountsService {
           [id, changes.marketplaceIds],
         );
       }
-      if (Object.keys(patch).length) await manager.update(SellerAccount, { id }, patch);
+      if (Object.keys(patch).length) await manager.update(SellerAccount, { id: account.id }, patch);
     });
     return this.view(id);
   }
@@ -184,10 +189,10 @@ export class AccountsService {
   /** A secret the gateway sealed for us; one that does not open is refused, naming the API field. */
   private openInTransit(sealed: string, context: string, field: string): string {
     try {
-      return this.secrets.decrypt(sealed, context);
+      return this.transit.decrypt(sealed, context);
     } catch {
       throw ServiceError.badRequest('Validation failed', [
-        { field, errors: [`${field} did not arrive sealed for this account (the gateway and order-ingestion must share CREDENTIALS_KEY)`] },
+        { field, errors: [`${field} did not arrive sealed for this account (the gateway and order-ingestion must share CREDENTIALS_TRANSIT_KEY)`] },
       ]);
     }
   }

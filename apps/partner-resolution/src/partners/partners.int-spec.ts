@@ -260,4 +260,25 @@ describe('partners on real PostgreSQL: find-or-create, de-duplication, retention
     expect([again.contactId, again.deliveryAddressId]).toEqual([contactId, addressId]);
     expect((await partners.get(contactId)).deliveryAddresses[0]).toMatchObject({ addressLine1: 'Altbau 1', city: 'Bremen' });
   });
+
+  it('lets an older row step aside when its hashed twin exists (an upgrade with replicas of both versions), and skips a row it cannot open', async () => {
+    const db = app.get(DataSource);
+    const buyer = { name: 'Twin Tobias', email: 'tobias@marketplace.amazon.de' };
+    const address = { name: 'Twin Tobias', addressLine1: 'Doppelweg 2', city: 'Ulm', postalCode: '89073', countryCode: 'DE' };
+    const fresh = (await partners.resolve({ parties: [party('T-1', { buyer, address })] })).parties[0];
+    const legacyId = randomUUID();
+    await db.query(`insert into partners.contacts (id, account_id, match_key, name, email, is_business) values ($1, $2, $3, $4, $5, false)`, [legacyId, accountId, contactMatchKey(buyer, address, 'x'), buyer.name, buyer.email]);
+    const brokenId = randomUUID();
+    await db.query(`insert into partners.contacts (id, account_id, match_key, name, is_business) values ($1, $2, 'name:broken', 'v2:00000000:AAAA:BBBB:CCCC', false)`, [brokenId, accountId]);
+    const sealed = await app.get(PersonalDataSealing).run();
+    expect(sealed.contacts).toBe(1);
+    const [legacy] = await db.query(`select match_key, name from partners.contacts where id = $1`, [legacyId]);
+    expect(legacy.match_key).toBe(`superseded:${legacyId}`);
+    expect(legacy.name).toMatch(/^v2:/);
+    expect((await partners.get(legacyId)).name).toBe('Twin Tobias');
+    // New orders of the buyer find the hashed twin.
+    expect((await partners.resolve({ parties: [party('T-2', { buyer, address })] })).parties[0].contactId).toBe(fresh.contactId);
+    await db.query(`delete from partners.contacts where id = $1`, [brokenId]);
+    expect(await app.get(PersonalDataSealing).run()).toEqual({ contacts: 0, addresses: 0 });
+  });
 });

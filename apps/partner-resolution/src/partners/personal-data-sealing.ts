@@ -23,8 +23,13 @@ export class PersonalDataSealing implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const sealed = await this.run();
-    if (sealed.contacts || sealed.addresses) this.logger.log(`sealed the personal data of ${sealed.contacts} contacts and ${sealed.addresses} delivery addresses`);
+    try {
+      const sealed = await this.run();
+      if (sealed.contacts || sealed.addresses) this.logger.log(`sealed the personal data of ${sealed.contacts} contacts and ${sealed.addresses} delivery addresses`);
+    } catch (err) {
+      // The service still serves; rows left as they were are tried again at the next start.
+      this.logger.error(`sealing personal data written before failed, tried again at the next start: ${err.message}`);
+    }
   }
 
   async run(): Promise<{ contacts: number; addresses: number }> {
@@ -53,22 +58,39 @@ export class PersonalDataSealing implements OnApplicationBootstrap {
       const rows: Record<string, string | null>[] = await this.dataSource.query(
         `select id, match_key, ${columns.join(', ')} from ${table}
           where id > $1 and anonymized_at is null
-            and (match_key not like 'h1:%' or ${columns.map((c) => `(${c} is not null and ${c} not like 'v2:' || $2 || ':%')`).join(' or ')})
+            and ((match_key not like 'h1:%' and match_key not like 'superseded:%') or ${columns.map((c) => `(${c} is not null and ${c} not like 'v2:' || $2 || ':%')`).join(' or ')})
           order by id limit $3`,
         [after, this.personal.currentKeyId, BATCH],
       );
       if (!rows.length) return done;
       await this.dataSource.transaction(async (manager) => {
-        for (const row of rows) await seal(manager, row);
+        for (const row of rows) {
+          // One row that cannot be sealed (a value no key opens) is left as it is, not the batch.
+          await manager.query('savepoint seal_row');
+          try {
+            await seal(manager, row);
+            await manager.query('release savepoint seal_row');
+            done++;
+          } catch (err) {
+            await manager.query('rollback to savepoint seal_row');
+            this.logger.warn(`${table} ${row.id} left unsealed: ${err.message}`);
+          }
+        }
       });
-      done += rows.length;
       after = rows[rows.length - 1].id!;
     }
   }
 
-  private matchKey(row: Record<string, string | null>): string {
-    // A key written before hashing is the normalised text a resolve would hash now.
-    return row.match_key!.startsWith('h1:') ? row.match_key! : this.personal.index(row.match_key!);
+  /**
+   * A key written before hashing is the normalised text a resolve would hash now. If a replica of
+   * this version already made the hashed twin (during an upgrade), the older row steps aside:
+   * its orders keep it, new orders find the twin.
+   */
+  private async matchKey(manager: EntityManager, table: string, scope: 'account_id' | 'contact_id', row: Record<string, string | null>): Promise<string> {
+    if (row.match_key!.startsWith('h1:') || row.match_key!.startsWith('superseded:')) return row.match_key!;
+    const hashed = this.personal.index(row.match_key!);
+    const [twin] = await manager.query(`select 1 from ${table} where ${scope} = (select ${scope} from ${table} where id = $1) and match_key = $2`, [row.id, hashed]);
+    return twin ? `superseded:${row.id}` : hashed;
   }
 
   private async sealContact(manager: EntityManager, row: Record<string, string | null>): Promise<void> {
@@ -81,7 +103,7 @@ export class PersonalDataSealing implements OnApplicationBootstrap {
     const sealed = this.partners.sealContact(id, plain);
     await manager.query(
       `update contacts set match_key = $2, name = $3, email = $4, company_name = $5, name_index = $6, company_index = $7 where id = $1 and anonymized_at is null`,
-      [id, this.matchKey(row), sealed.name, sealed.email, sealed.companyName, sealed.nameIndex, sealed.companyIndex],
+      [id, await this.matchKey(manager, 'contacts', 'account_id', row), sealed.name, sealed.email, sealed.companyName, sealed.nameIndex, sealed.companyIndex],
     );
   }
 
@@ -91,7 +113,7 @@ export class PersonalDataSealing implements OnApplicationBootstrap {
     const sealed = this.partners.sealAddress(id, plain);
     await manager.query(
       `update delivery_addresses set match_key = $2, ${SEALED_ADDRESS_FIELDS.map((field, i) => `${snake(field)} = $${i + 3}`).join(', ')} where id = $1 and anonymized_at is null`,
-      [id, this.matchKey(row), ...SEALED_ADDRESS_FIELDS.map((field) => sealed[field])],
+      [id, await this.matchKey(manager, 'delivery_addresses', 'contact_id', row), ...SEALED_ADDRESS_FIELDS.map((field) => sealed[field])],
     );
   }
 }

@@ -60,8 +60,6 @@ const EVENTS: { publisher: ServiceName; subject: string; consumers: ServiceName[
   { publisher: 'amazon-notifications', subject: NOTIFICATION_FAILED, consumers: ['order-ingestion'] },
 ];
 
-/** The one service that may change the event stream's settings (its age follows retention). */
-export const EVENT_STREAM_KEEPER: ServiceName = 'order-ingestion';
 
 /**
  * Where a process's NATS answers arrive (its inboxes): only it may subscribe there, so no one
@@ -89,6 +87,15 @@ export function natsAccess(process: ConnectorProcess): ProcessAccess {
     publishes: EVENTS.filter((e) => e.publisher === process).map((e) => e.subject),
     consumes: EVENTS.filter((e) => (e.consumers as string[]).includes(process)).map((e) => e.subject),
   };
+}
+
+/**
+ * Who may ask a request subject (undefined for a subject the contracts do not list: tests'). A
+ * service answers only requests whose reply goes to one of these callers' inboxes.
+ */
+export function natsCallersOf(subject: string): ConnectorProcess[] | undefined {
+  const owners = REQUESTS.filter((r) => r.subjects.includes(subject));
+  return owners.length ? owners.flatMap((r) => r.callers) : undefined;
 }
 
 /** Every request subject with an owner: what the contracts declare and no service may leave out. */

@@ -1,0 +1,42 @@
+import { connect, NatsConnection } from 'nats';
+import { DELETE_ACCOUNT } from '@connector/contracts';
+import { NATS_URL } from '@connector/testing';
+import { NamespacedNatsServer } from './namespaced-nats';
+
+/**
+ * NATS checks who publishes, not who delivers: a JetStream consumer can be made to deliver to a
+ * request subject. Handlers answer only what comes with an answer address in a caller's inbox.
+ */
+describe('NamespacedNatsServer on real NATS: answers only the inboxes of those allowed to ask', () => {
+  const namespace = `t${Date.now()}${Math.floor(Math.random() * 1e6)}`;
+  let server: NamespacedNatsServer;
+  let nc: NatsConnection;
+  const handled: unknown[] = [];
+
+  beforeAll(async () => {
+    server = new NamespacedNatsServer(namespace, { servers: NATS_URL, queue: 'order-ingestion' });
+    server.addHandler(DELETE_ACCOUNT, async (data: unknown) => {
+      handled.push(data);
+      return { deleted: true };
+    });
+    await new Promise<void>((resolve, reject) => server.listen((err?: unknown) => (err ? reject(err) : resolve())));
+    nc = await connect({ servers: NATS_URL });
+  });
+  afterAll(async () => {
+    await nc?.close();
+    await server?.close();
+  });
+
+  const packet = (id: string) => new TextEncoder().encode(JSON.stringify({ pattern: DELETE_ACCOUNT, id, data: { id } }));
+
+  it("answers a request from the gateway's inbox, and drops one delivered with any other answer address", async () => {
+    const answer = await nc.request(`${namespace}.${DELETE_ACCOUNT}`, packet('asked'), { timeout: 5000, noMux: true, reply: `_INBOX.gateway.${Date.now()}` });
+    expect(JSON.parse(new TextDecoder().decode(answer.data))).toMatchObject({ response: { deleted: true } });
+    for (const reply of ['$JS.ACK.S_EVENTS.inventory--order_all--packs.1.2.3.4.0', `_INBOX.inventory.${Date.now()}`, undefined]) {
+      nc.publish(`${namespace}.${DELETE_ACCOUNT}`, packet(`injected via ${reply}`), reply ? { reply } : {});
+    }
+    await nc.flush();
+    await nc.request(`${namespace}.${DELETE_ACCOUNT}`, packet('asked again'), { timeout: 5000, noMux: true, reply: `_INBOX.gateway.${Date.now()}2` });
+    expect(handled).toEqual([{ id: 'asked' }, { id: 'asked again' }]);
+  });
+});
