@@ -46,6 +46,9 @@ describe('fulfilment: FBM deliveries, partial shipments, cancellations, FBA move
     const other = await running.api('POST', `/api/deliveries/${delivery.id}/validate`, { carrierCode: 'Other', trackingNumber: 'T1' });
     expect(other.status).toBe(400);
     expect(other.body.details.map((d: any) => d.field)).toContain('carrierName');
+    const nextMonth = await running.api('POST', `/api/deliveries/${delivery.id}/validate`, { carrierCode: 'DHL', trackingNumber: 'T1', shipDate: new Date(Date.now() + 30 * 86400_000).toISOString() });
+    expect(nextMonth.status).toBe(400);
+    expect(nextMonth.body.details).toEqual([{ field: 'shipDate', errors: ['shipDate must not be more than a day ahead'] }]);
 
     const first = await running.api('POST', `/api/deliveries/${delivery.id}/validate`, {
       carrierCode: 'Other', carrierName: 'Kurier Schmidt', trackingNumber: 'KS-1', shipDate: new Date().toISOString(), lines: [{ orderItemId: '51000000000001', quantity: 2 }],

@@ -49,6 +49,11 @@ export class DeliveriesService {
    * amazon-notifications to confirm the shipment.
    */
   async validate(request: ValidateDeliveryRequest): Promise<DeliveryView> {
+    // A parcel is not shipped tomorrow (Amazon refuses it too), and the ship date is when its
+    // gift message's retention starts: a date far ahead would keep it for as long.
+    if (request.shipDate && Date.parse(request.shipDate) > Date.now() + 86400_000) {
+      throw ServiceError.badRequest('Validation failed', [{ field: 'shipDate', errors: ['shipDate must not be more than a day ahead'] }]);
+    }
     await this.dataSource.transaction(async (manager) => {
       const delivery = await manager.findOne(Delivery, { where: { id: request.id }, lock: { mode: 'pessimistic_write' } });
       if (!delivery) throw ServiceError.notFound(`delivery ${request.id} not found`);
