@@ -285,6 +285,8 @@ describe('gateway over NATS', () => {
     expect(deep.status).toBe(400);
     expect(deep.body.details[0].errors[0]).toMatch(/nested deeper/);
     expect((await call('GET', '/api/orders?updatedSince=2026-02-30')).status).toBe(400);
+    const form = await fetch(`${base}/api/deliveries/${randomUUID()}/validate`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'carrierCode=UPS&trackingNumber=a%00b' });
+    expect(form.status).toBe(400);
     expect(services.received.length).toBe(asked);
 
     // GATEWAY_BODY_LIMIT is 2kb here.

@@ -15,6 +15,8 @@ export function setupGateway(app: INestApplication, settings?: GatewaySettings):
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   // Registered before Nest's own parser, so this limit is the one that applies (413 beyond it).
   (app as NestExpressApplication).useBodyParser('json', { limit: settings?.GATEWAY_BODY_LIMIT ?? '100kb' });
+  (app as NestExpressApplication).useBodyParser('urlencoded', { limit: settings?.GATEWAY_BODY_LIMIT ?? '100kb', extended: false });
+  // After both parsers, so it sees every body.
   app.use(requestSanity);
   const config = new DocumentBuilder()
     .setTitle('Amazon order connector')

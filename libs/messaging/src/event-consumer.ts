@@ -196,8 +196,11 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
       });
     }
     for (const stale of ours.filter((c) => !plan.some((p) => p.name === c.name))) {
-      await jsm.consumers.delete(this.stream.streamName, stale.name).catch(() => undefined);
-      this.logger.log(`replaced event consumer ${stale.name}`);
+      await jsm.consumers.delete(this.stream.streamName, stale.name).then(
+        () => this.logger.log(`replaced event consumer ${stale.name}`),
+        // Left on the stream, it keeps the relay from sending packs: say so, loudly.
+        (err) => this.logger.error(`could not delete the old event consumer ${stale.name} (delete it by hand: nats consumer rm): ${err.message}`),
+      );
     }
   }
 

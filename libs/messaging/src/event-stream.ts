@@ -195,8 +195,8 @@ export class EventStream implements OnApplicationShutdown {
       const info = await jsm.streams.info(this.streamName);
       // Shortened (or lengthened) retention applies to the stream too; services agree on it.
       if (info.config.max_age !== this.maxAgeNanos) {
-        // Only the stream's keeper may change it where NATS permissions are on (docker/nats);
-        // the others say so and go on with the stream as it is.
+        // Where NATS permissions are on (docker/nats), no service may change the stream: it says
+        // so and goes on; an operator changes the age (nats stream edit).
         await jsm.streams
           .update(this.streamName, { ...info.config, max_age: this.maxAgeNanos, duplicate_window: this.duplicateWindowNanos })
           .then(() => this.logger.log(`stream ${this.streamName} keeps events ${Math.round(this.maxAgeNanos / 1e9)} s`))

@@ -1,4 +1,5 @@
 export * from './event-consumer';
+export { PACK_READER_SUFFIX } from './event-pack';
 export * from './event-stream';
 export * from './messaging-tables.migration';
 export * from './messaging.entities';

@@ -34,10 +34,13 @@ export function CheckedBy(name: string, check: (value: string) => unknown): Prop
 /** A CREDENTIALS_KEY setting: keys SecretBox takes (see there). */
 export const IsCredentialsKey = () => CheckedBy('credentialsKey', (value) => new SecretBox(value));
 
-/** In production: never a development or published key. */
+/**
+ * In production: never a development or published key to seal with. Behind the first, such a
+ * key may stay while rotating away from it (it only opens what was sealed before).
+ */
 export function credentialsKeyProblems(value: string, setting = 'CREDENTIALS_KEY'): string[] {
-  const keys = value.split(',').map((key) => key.trim());
-  return keys.some((key) => [DEVELOPMENT_CREDENTIALS_KEY, DEVELOPMENT_TRANSIT_KEY, FORMER_COMPOSE_DEFAULT].includes(key))
-    ? [`${setting} must be your own key in production, not a development or published default (openssl rand -base64 32, written as base64:<key>)`]
+  const [sealing] = value.split(',').map((key) => key.trim());
+  return [DEVELOPMENT_CREDENTIALS_KEY, DEVELOPMENT_TRANSIT_KEY, FORMER_COMPOSE_DEFAULT].includes(sealing)
+    ? [`${setting} must be your own key in production, not a development or published default (openssl rand -base64 32, written as base64:<key>); an old one may follow it while rotating`]
     : [];
 }

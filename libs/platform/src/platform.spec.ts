@@ -29,6 +29,9 @@ describe('settings', () => {
     expect(() => loadSettings(KeyedSettings, { NODE_ENV: 'production' })).toThrow(/refusing to start in production .*NATS_USER/);
     expect(() => loadSettings(KeyedSettings, { NODE_ENV: 'production', NATS_TOKEN: 't' })).toThrow(/CREDENTIALS_KEY must be your own key/);
     expect(loadSettings(KeyedSettings, { NODE_ENV: 'production', NATS_TOKEN: 't', CREDENTIALS_KEY: `base64:${Buffer.alloc(32).toString('base64')}` }).NODE_ENV).toBe('production');
+    // Rotating away from a published key: it may follow the new one, never lead.
+    expect(loadSettings(KeyedSettings, { NODE_ENV: 'production', NATS_TOKEN: 't', CREDENTIALS_KEY: `base64:${Buffer.alloc(32).toString('base64')},change-me-to-a-long-random-secret` }).NODE_ENV).toBe('production');
+    expect(() => loadSettings(KeyedSettings, { NODE_ENV: 'production', NATS_TOKEN: 't', CREDENTIALS_KEY: `change-me-to-a-long-random-secret,base64:${Buffer.alloc(32).toString('base64')}` })).toThrow(/CREDENTIALS_KEY must be your own key/);
     expect(() => loadSettings(KeyedSettings, { NATS_USER: 'u' })).toThrow(/NATS_USER and NATS_PASSWORD go together/);
     expect(() => loadSettings(KeyedSettings, { NATS_USER: 'u', NATS_PASSWORD: 'p', NATS_TOKEN: 't' })).toThrow(/one way to authenticate/);
   });

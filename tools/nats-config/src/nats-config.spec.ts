@@ -32,6 +32,11 @@ describe('NATS permissions derived from the contracts', () => {
       expect([...publish, ...subscribe].filter((s) => s === '>' || s.startsWith('shop.>') || s.startsWith('shop.events.>') || s === '_INBOX.>')).toEqual([]);
       expect(subscribe.filter((s) => s.startsWith('_INBOX.'))).toEqual([`_INBOX.${process}.>`]);
     }
+    // Consumers are a service's own: made on their own filter, and deletable under their older names (before packs).
+    const inventory = permissionsOf('inventory', ns).publish;
+    expect(inventory.filter((s) => s.startsWith('$JS.API.CONSUMER.CREATE.'))).toEqual(['$JS.API.CONSUMER.CREATE.SHOP_EVENTS.inventory--order_all--packs.shop.events.order.>']);
+    expect(inventory).toEqual(expect.arrayContaining(['$JS.API.CONSUMER.DELETE.SHOP_EVENTS.inventory--order_all--packs', '$JS.API.CONSUMER.DELETE.SHOP_EVENTS.inventory--order_all', '$JS.API.CONSUMER.DELETE.SHOP_EVENTS.inventory']));
+    expect(inventory.filter((s) => s.includes('STREAM.UPDATE') || s.includes('STREAM.DELETE') || s.includes('STREAM.PURGE'))).toEqual([]);
   });
 
   it('names the events each service handles as its @OnEvent handlers do, and the requests it asks as its code does', () => {

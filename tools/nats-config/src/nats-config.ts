@@ -1,5 +1,5 @@
 import { CONNECTOR_PROCESSES, ConnectorProcess, natsAccess, natsInboxPrefix } from '@connector/contracts';
-import { consumerPlan, streamNameFor } from '@connector/messaging';
+import { consumerPlan, PACK_READER_SUFFIX, streamNameFor } from '@connector/messaging';
 
 /** The environment variable that holds a process's NATS password in the shipped configuration. */
 export function passwordVariable(process: ConnectorProcess): string {
@@ -32,6 +32,8 @@ export function permissionsOf(process: ConnectorProcess, namespace: string): { p
         `$JS.API.CONSUMER.CREATE.${stream}.${name}.${filter}`,
         `$JS.API.CONSUMER.INFO.${stream}.${name}`,
         `$JS.API.CONSUMER.DELETE.${stream}.${name}`,
+        // The same consumer as versions before event packs named it, replaced on upgrade.
+        `$JS.API.CONSUMER.DELETE.${stream}.${name.slice(0, -PACK_READER_SUFFIX.length)}`,
         `$JS.API.CONSUMER.MSG.NEXT.${stream}.${name}`,
         `$JS.ACK.${stream}.${name}.>`,
       );

@@ -1,4 +1,4 @@
-import { CanActivate, ExecutionContext, ForbiddenException, HttpException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, ForbiddenException, HttpException, Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GET_DELIVERY, GET_NOTIFICATION, GET_ORDER } from '@connector/contracts';
 import { ServiceClient, ServiceError } from '@connector/platform';
@@ -40,6 +40,8 @@ interface HttpRequest {
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
+  private readonly logger = new Logger('Audit');
+
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: ApiKeysService,
@@ -64,7 +66,9 @@ export class AccessGuard implements CanActivate {
     } catch (err) {
       // A change refused to a known key is in the audit log too (who tried what).
       if (!['GET', 'HEAD', 'OPTIONS'].includes(request.method) && err instanceof HttpException) {
-        await this.audit.record(caller, { method: request.method, path: (request.originalUrl ?? request.url ?? '').split('?')[0], action: `${request.method} ${request.route?.path ?? '?'}`, body: request.body }, err.getStatus());
+        await this.audit
+          .record(caller, { method: request.method, path: (request.originalUrl ?? request.url ?? '').split('?')[0], action: `${request.method} ${request.route?.path ?? '?'}`, body: request.body }, err.getStatus())
+          .catch((auditError) => this.logger.error(`audit entry not written (${request.method} ${request.route?.path ?? '?'}): ${auditError.message}`));
       }
       throw err;
     }

@@ -37,8 +37,8 @@ export class PersonalDataSealing implements OnApplicationBootstrap {
     await runner.connect();
     try {
       await runner.query(`select pg_advisory_lock(hashtext('partners:sealing'))`);
-      const contacts = await this.eachBatch('contacts', SEALED_CONTACT_FIELDS, (manager, row) => this.sealContact(manager, row));
-      const addresses = await this.eachBatch('delivery_addresses', SEALED_ADDRESS_FIELDS, (manager, row) => this.sealAddress(manager, row));
+      const contacts = await this.eachBatch('contacts', SEALED_CONTACT_FIELDS, (manager, row, supersede) => this.sealContact(manager, row, supersede));
+      const addresses = await this.eachBatch('delivery_addresses', SEALED_ADDRESS_FIELDS, (manager, row, supersede) => this.sealAddress(manager, row, supersede));
       return { contacts, addresses };
     } finally {
       await runner.query(`select pg_advisory_unlock(hashtext('partners:sealing'))`).catch(() => undefined);
@@ -49,7 +49,7 @@ export class PersonalDataSealing implements OnApplicationBootstrap {
   private async eachBatch(
     table: 'contacts' | 'delivery_addresses',
     fields: readonly string[],
-    seal: (manager: EntityManager, row: Record<string, string | null>) => Promise<void>,
+    seal: (manager: EntityManager, row: Record<string, string | null>, supersede: boolean) => Promise<void>,
   ): Promise<number> {
     const columns = fields.map(snake);
     let done = 0;
@@ -66,14 +66,22 @@ export class PersonalDataSealing implements OnApplicationBootstrap {
       await this.dataSource.transaction(async (manager) => {
         for (const row of rows) {
           // One row that cannot be sealed (a value no key opens) is left as it is, not the batch.
-          await manager.query('savepoint seal_row');
-          try {
-            await seal(manager, row);
-            await manager.query('release savepoint seal_row');
-            done++;
-          } catch (err) {
-            await manager.query('rollback to savepoint seal_row');
-            this.logger.warn(`${table} ${row.id} left unsealed: ${err.message}`);
+          // A resolve may make the hashed twin between the look and the write: then step aside.
+          for (const supersede of [false, true]) {
+            await manager.query('savepoint seal_row');
+            try {
+              await seal(manager, row, supersede);
+              await manager.query('release savepoint seal_row');
+              done++;
+              break;
+            } catch (err) {
+              await manager.query('rollback to savepoint seal_row');
+              const duplicate = (err as { driverError?: { code?: string } }).driverError?.code === '23505';
+              if (!duplicate || supersede) {
+                this.logger.warn(`${table} ${row.id} left unsealed: ${err.message}`);
+                break;
+              }
+            }
           }
         }
       });
@@ -86,14 +94,15 @@ export class PersonalDataSealing implements OnApplicationBootstrap {
    * this version already made the hashed twin (during an upgrade), the older row steps aside:
    * its orders keep it, new orders find the twin.
    */
-  private async matchKey(manager: EntityManager, table: string, scope: 'account_id' | 'contact_id', row: Record<string, string | null>): Promise<string> {
+  private async matchKey(manager: EntityManager, table: string, scope: 'account_id' | 'contact_id', row: Record<string, string | null>, supersede: boolean): Promise<string> {
     if (row.match_key!.startsWith('h1:') || row.match_key!.startsWith('superseded:')) return row.match_key!;
+    if (supersede) return `superseded:${row.id}`;
     const hashed = this.personal.index(row.match_key!);
     const [twin] = await manager.query(`select 1 from ${table} where ${scope} = (select ${scope} from ${table} where id = $1) and match_key = $2`, [row.id, hashed]);
     return twin ? `superseded:${row.id}` : hashed;
   }
 
-  private async sealContact(manager: EntityManager, row: Record<string, string | null>): Promise<void> {
+  private async sealContact(manager: EntityManager, row: Record<string, string | null>, supersede: boolean): Promise<void> {
     const id = row.id!;
     const plain = {
       name: this.personal.open(row.name, 'contacts.name', id)!,
@@ -103,17 +112,17 @@ export class PersonalDataSealing implements OnApplicationBootstrap {
     const sealed = this.partners.sealContact(id, plain);
     await manager.query(
       `update contacts set match_key = $2, name = $3, email = $4, company_name = $5, name_index = $6, company_index = $7 where id = $1 and anonymized_at is null`,
-      [id, await this.matchKey(manager, 'contacts', 'account_id', row), sealed.name, sealed.email, sealed.companyName, sealed.nameIndex, sealed.companyIndex],
+      [id, await this.matchKey(manager, 'contacts', 'account_id', row, supersede), sealed.name, sealed.email, sealed.companyName, sealed.nameIndex, sealed.companyIndex],
     );
   }
 
-  private async sealAddress(manager: EntityManager, row: Record<string, string | null>): Promise<void> {
+  private async sealAddress(manager: EntityManager, row: Record<string, string | null>, supersede: boolean): Promise<void> {
     const id = row.id!;
     const plain = Object.fromEntries(SEALED_ADDRESS_FIELDS.map((field) => [field, this.personal.open(row[snake(field)], `delivery_addresses.${field}`, id)]));
     const sealed = this.partners.sealAddress(id, plain);
     await manager.query(
       `update delivery_addresses set match_key = $2, ${SEALED_ADDRESS_FIELDS.map((field, i) => `${snake(field)} = $${i + 3}`).join(', ')} where id = $1 and anonymized_at is null`,
-      [id, await this.matchKey(manager, 'delivery_addresses', 'contact_id', row), ...SEALED_ADDRESS_FIELDS.map((field) => sealed[field])],
+      [id, await this.matchKey(manager, 'delivery_addresses', 'contact_id', row, supersede), ...SEALED_ADDRESS_FIELDS.map((field) => sealed[field])],
     );
   }
 }
