@@ -22,8 +22,13 @@ export class TestEnvironment {
     return url.toString();
   }
 
+  private created = false;
+
+  /** Creates the database (once: a test may prepare it before starting a system on it). */
   async setUp(): Promise<this> {
+    if (this.created) return this;
     await this.admin((client) => client.query(`create database "${this.databaseName}"`));
+    this.created = true;
     return this;
   }
 
