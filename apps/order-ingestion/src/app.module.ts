@@ -25,7 +25,7 @@ class AmazonAccessModule {
         { provide: SecretBox, useValue: new SecretBox(settings.CREDENTIALS_KEY) },
         { provide: TRANSIT_SECRETS, useValue: new SecretBox(settings.CREDENTIALS_TRANSIT_KEY) },
         { provide: AmazonEndpoints, useValue: amazonEndpoints(settings) },
-        { provide: SpApiClients, useValue: new SpApiClients({ rateScale: settings.SPAPI_RATE_SCALE, endpoints: amazonEndpoints(settings) }) },
+        { provide: SpApiClients, inject: [AmazonEndpoints], useFactory: (endpoints: AmazonEndpoints) => new SpApiClients({ rateScale: settings.SPAPI_RATE_SCALE, endpoints }) },
       ],
       exports: [SecretBox, TRANSIT_SECRETS, AmazonEndpoints, SpApiClients],
     };

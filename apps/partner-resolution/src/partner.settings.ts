@@ -1,4 +1,4 @@
-import { IsCredentialsKey, ServiceSettings } from '@connector/platform';
+import { credentialsKeyProblems, IsCredentialsKey, ServiceSettings } from '@connector/platform';
 import { IsString, MinLength } from 'class-validator';
 
 export const DEVELOPMENT_PERSONAL_DATA_KEY = 'local-development-personal-data-key';
@@ -18,9 +18,7 @@ export class PartnerSettings extends ServiceSettings {
 
   override productionProblems(): string[] {
     const problems = super.productionProblems();
-    if (this.PERSONAL_DATA_KEY.split(',').map((k) => k.trim()).includes(DEVELOPMENT_PERSONAL_DATA_KEY)) {
-      problems.push('PERSONAL_DATA_KEY must be your own key in production, not the development default (openssl rand -base64 32, written as base64:<key>)');
-    }
+    problems.push(...credentialsKeyProblems(this.PERSONAL_DATA_KEY, 'PERSONAL_DATA_KEY', [DEVELOPMENT_PERSONAL_DATA_KEY]));
     if (this.PERSONAL_DATA_HASH_KEY === DEVELOPMENT_PERSONAL_DATA_HASH_KEY) problems.push('PERSONAL_DATA_HASH_KEY must be your own key in production (openssl rand -base64 32)');
     return problems;
   }

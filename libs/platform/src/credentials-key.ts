@@ -38,9 +38,9 @@ export const IsCredentialsKey = () => CheckedBy('credentialsKey', (value) => new
  * In production: never a development or published key to seal with. Behind the first, such a
  * key may stay while rotating away from it (it only opens what was sealed before).
  */
-export function credentialsKeyProblems(value: string, setting = 'CREDENTIALS_KEY'): string[] {
+export function credentialsKeyProblems(value: string, setting = 'CREDENTIALS_KEY', alsoRefused: string[] = []): string[] {
   const [sealing] = value.split(',').map((key) => key.trim());
-  return [DEVELOPMENT_CREDENTIALS_KEY, DEVELOPMENT_TRANSIT_KEY, FORMER_COMPOSE_DEFAULT].includes(sealing)
+  return [DEVELOPMENT_CREDENTIALS_KEY, DEVELOPMENT_TRANSIT_KEY, FORMER_COMPOSE_DEFAULT, ...alsoRefused].includes(sealing)
     ? [`${setting} must be your own key in production, not a development or published default (openssl rand -base64 32, written as base64:<key>); an old one may follow it while rotating`]
     : [];
 }

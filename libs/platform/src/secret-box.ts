@@ -36,7 +36,7 @@ export class SecretBox {
       .map((part) => part.trim())
       .filter(Boolean);
     if (!parts.length) throw new SecretBoxError('CREDENTIALS_KEY must name at least one key');
-    this.keys = parts.map(parseKey);
+    this.keys = parts.map(derivedKey);
   }
 
   /** The id of the key that seals: not secret, it names the key in stored values. */
@@ -93,6 +93,14 @@ function open(key: Buffer, iv: string, tag: string, data: string, context?: stri
   } catch {
     throw new SecretBoxError('sealed secret does not open: another key, another record, or tampered');
   }
+}
+
+/** scrypt is slow on purpose: the settings check and the services' boxes derive each key once. */
+const derived = new Map<string, SealingKey>();
+function derivedKey(text: string): SealingKey {
+  let key = derived.get(text);
+  if (!key) derived.set(text, (key = parseKey(text)));
+  return key;
 }
 
 function parseKey(text: string): SealingKey {

@@ -2,6 +2,7 @@ import { ExecutionContext, ForbiddenException, UnauthorizedException } from '@ne
 import { Reflector } from '@nestjs/core';
 import { AccessGuard, bearerKey } from './access.guard';
 import { ApiKeysService, Caller } from './api-keys.service';
+import { AuditService } from './audit.service';
 import { ACCOUNT_FROM, ApiScope, REQUIRED_SCOPE } from './scopes';
 import { IS_PUBLIC } from '../common/public.decorator';
 
@@ -10,7 +11,9 @@ function setUp(keys: Record<string, Caller>, metadata: Record<string, unknown> =
   const reflector = { getAllAndOverride: jest.fn((name: string) => metadata[name]) } as unknown as Reflector;
   const service = { identify: jest.fn(async (key: string) => keys[key]) } as unknown as ApiKeysService;
   const services = { request: jest.fn() };
-  const audit = { record: jest.fn(async () => undefined) };
+  // AuditService's own way from a request to an entry, over a recording stand-in for the table.
+  const audit = { record: jest.fn(async () => undefined) } as unknown as AuditService & { record: jest.Mock };
+  audit.recordRequest = AuditService.prototype.recordRequest.bind(audit);
   const guard = new AccessGuard(reflector, service, services as never, audit as never);
   const run = (request: { method?: string; headers?: Record<string, string>; params?: Record<string, string>; query?: Record<string, string> }) => {
     const req = { method: 'GET', headers: {}, params: {}, query: {}, ...request };

@@ -1,10 +1,10 @@
-import { CanActivate, ExecutionContext, ForbiddenException, HttpException, Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, ForbiddenException, HttpException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { GET_DELIVERY, GET_NOTIFICATION, GET_ORDER } from '@connector/contracts';
 import { ServiceClient, ServiceError } from '@connector/platform';
 import { IS_PUBLIC } from '../common/public.decorator';
 import { ApiKeysService, Caller } from './api-keys.service';
-import { AuditService } from './audit.service';
+import { AuditedRequest, AuditService, isChange } from './audit.service';
 import { ACCOUNT_FROM, AccountFrom, ApiScope, REQUIRED_SCOPE } from './scopes';
 
 export const UNAUTHORIZED_BODY = {
@@ -19,14 +19,23 @@ export function bearerKey(header: unknown): string | undefined {
   return match?.[1];
 }
 
+const callers = new WeakMap<object, Promise<Caller | undefined>>();
+
+/** Who the request's key stands for, looked up once per request (the rate guard asks first). */
+export function callerOf(keys: ApiKeysService, request: { headers: Record<string, string | string[] | undefined> }): Promise<Caller | undefined> {
+  let caller = callers.get(request);
+  if (!caller) {
+    const key = bearerKey(request.headers['authorization']);
+    caller = key ? keys.identify(key) : Promise.resolve(undefined);
+    callers.set(request, caller);
+  }
+  return caller;
+}
+
 const RESOURCE_SUBJECTS = { order: GET_ORDER, delivery: GET_DELIVERY, notification: GET_NOTIFICATION } as const;
 
-interface HttpRequest {
+interface HttpRequest extends AuditedRequest {
   method: string;
-  originalUrl?: string;
-  url?: string;
-  route?: { path?: string };
-  body?: unknown;
   headers: Record<string, string | string[] | undefined>;
   params?: Record<string, string>;
   query?: Record<string, unknown>;
@@ -40,8 +49,6 @@ interface HttpRequest {
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
-  private readonly logger = new Logger('Audit');
-
   constructor(
     private readonly reflector: Reflector,
     private readonly keys: ApiKeysService,
@@ -54,8 +61,7 @@ export class AccessGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const request = context.switchToHttp().getRequest<HttpRequest>();
-    const key = bearerKey(request.headers['authorization']);
-    const caller = key ? await this.keys.identify(key) : undefined;
+    const caller = await callerOf(this.keys, request);
     if (!caller) throw new UnauthorizedException({ ...UNAUTHORIZED_BODY });
     try {
       const scope = this.reflector.getAllAndOverride<ApiScope>(REQUIRED_SCOPE, targets) ?? (['GET', 'HEAD'].includes(request.method) ? ApiScope.Read : ApiScope.Admin);
@@ -65,11 +71,7 @@ export class AccessGuard implements CanActivate {
       if (caller.accountIds) await this.checkAccount(caller.accountIds, this.reflector.getAllAndOverride<AccountFrom>(ACCOUNT_FROM, targets), request);
     } catch (err) {
       // A change refused to a known key is in the audit log too (who tried what).
-      if (!['GET', 'HEAD', 'OPTIONS'].includes(request.method) && err instanceof HttpException) {
-        await this.audit
-          .record(caller, { method: request.method, path: (request.originalUrl ?? request.url ?? '').split('?')[0], action: `${request.method} ${request.route?.path ?? '?'}`, body: request.body }, err.getStatus())
-          .catch((auditError) => this.logger.error(`audit entry not written (${request.method} ${request.route?.path ?? '?'}): ${auditError.message}`));
-      }
+      if (isChange(request.method) && err instanceof HttpException) await this.audit.recordRequest(caller, request, err.getStatus());
       throw err;
     }
     request.caller = caller;

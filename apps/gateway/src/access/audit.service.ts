@@ -33,6 +33,20 @@ export function redactSecrets(value: unknown, depth = 0): unknown {
   );
 }
 
+/** The methods that change something: what the audit log holds. */
+export function isChange(method: string): boolean {
+  return ['POST', 'PUT', 'PATCH', 'DELETE'].includes(method);
+}
+
+/** An HTTP request as the audit log describes it. */
+export interface AuditedRequest {
+  method: string;
+  originalUrl?: string;
+  url?: string;
+  route?: { path?: string };
+  body?: unknown;
+}
+
 @Injectable()
 export class AuditService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Audit');
@@ -61,6 +75,16 @@ export class AuditService implements OnApplicationBootstrap, OnApplicationShutdo
       this.logger.warn(`audit entry of ${entry.action} written without its body: ${err.message}`);
       await this.entries.insert({ ...entry, changes: { unreadable: true } as object });
     }
+  }
+
+  /**
+   * The entry of one request that ended with `status`. Never throws: by now the change is done
+   * (or refused), and a failed write is said loudly instead.
+   */
+  async recordRequest(caller: Caller, request: AuditedRequest, status: number): Promise<void> {
+    const action = `${request.method} ${request.route?.path ?? '?'}`;
+    const path = (request.originalUrl ?? request.url ?? '').split('?')[0];
+    await this.record(caller, { method: request.method, path, action, body: request.body }, status).catch((err) => this.logger.error(`audit entry not written (${action}): ${err.message}`));
   }
 
   list(query: ListAuditRequest): Promise<Page<AuditEntryView>> {

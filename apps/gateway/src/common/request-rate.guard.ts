@@ -2,7 +2,7 @@ import { ExecutionContext, Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { Reflector } from '@nestjs/core';
 import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard, ThrottlerModuleOptions, ThrottlerStorage } from '@nestjs/throttler';
-import { bearerKey } from '../access/access.guard';
+import { bearerKey, callerOf } from '../access/access.guard';
 import { ApiKeysService } from '../access/api-keys.service';
 
 /**
@@ -26,9 +26,8 @@ export class RequestRateGuard extends ThrottlerGuard {
   }
 
   protected override async getTracker(req: Record<string, any>): Promise<string> {
-    const key = bearerKey(req.headers?.authorization);
-    const caller = key ? await this.keys.identify(key) : undefined;
-    if (caller) return caller.keyId ? `key:${caller.keyId}` : `environment-key:${createHash('sha256').update(key!).digest('hex')}`;
+    const caller = await callerOf(this.keys, req as { headers: Record<string, string | undefined> });
+    if (caller) return caller.keyId ? `key:${caller.keyId}` : `environment-key:${createHash('sha256').update(bearerKey(req.headers.authorization)!).digest('hex')}`;
     return `address:${req.ip ?? req.socket?.remoteAddress ?? 'unknown'}`;
   }
 }
