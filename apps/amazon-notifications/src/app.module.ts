@@ -31,7 +31,7 @@ export class AppModule {
       ],
       controllers: [NotificationsController],
       providers: [
-        { provide: SecretBox, useValue: new SecretBox(settings.CREDENTIALS_KEY) },
+        SecretBox.provider(settings.CREDENTIALS_KEY),
         { provide: SpApiClients, useValue: new SpApiClients({ rateScale: settings.SPAPI_RATE_SCALE, endpoints: amazonEndpoints(settings) }) },
         AmazonAccessService,
         NotificationSender,

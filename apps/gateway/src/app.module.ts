@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { SecretBox, ServiceClientModule, SettingsModule } from '@connector/platform';
+import { ServiceClientModule, SettingsModule, TransitSecrets } from '@connector/platform';
 import { AccountsController } from './accounts/accounts.controller';
 import { AccessGuard } from './access/access.guard';
 import { AccessModule } from './access/access.module';
@@ -52,7 +52,7 @@ export class GatewayModule {
       providers: [
         OrderDetailsService,
         // Seals account secrets for order-ingestion before they go onto NATS.
-        { provide: SecretBox, useValue: new SecretBox(settings.CREDENTIALS_TRANSIT_KEY) },
+        TransitSecrets.provider(settings.CREDENTIALS_TRANSIT_KEY),
         // Rate first: requests with a wrong key are counted (per address) before they are refused.
         { provide: APP_GUARD, useClass: RequestRateGuard },
         { provide: APP_GUARD, useClass: AccessGuard },

@@ -1,10 +1,9 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MessagingModule, ParkedEventsRetention } from '@connector/messaging';
-import { HealthModule, messagingOptions, RetentionModule, SecretBox, ServiceClientModule, SettingsModule } from '@connector/platform';
+import { HealthModule, messagingOptions, RetentionModule, SecretBox, ServiceClientModule, SettingsModule, TransitSecrets } from '@connector/platform';
 import { AmazonEndpoints, amazonEndpoints, SpApiClients } from '@connector/sp-api';
 import { AccountsModule } from './accounts/accounts.module';
-import { TRANSIT_SECRETS } from './accounts/accounts.service';
 import { ingestionDataSource } from './data-source';
 import { IngestionSettings } from './ingestion.settings';
 import { MarketplacesModule } from './marketplaces/marketplaces.module';
@@ -22,12 +21,12 @@ class AmazonAccessModule {
     return {
       module: AmazonAccessModule,
       providers: [
-        { provide: SecretBox, useValue: new SecretBox(settings.CREDENTIALS_KEY) },
-        { provide: TRANSIT_SECRETS, useValue: new SecretBox(settings.CREDENTIALS_TRANSIT_KEY) },
+        SecretBox.provider(settings.CREDENTIALS_KEY),
+        TransitSecrets.provider(settings.CREDENTIALS_TRANSIT_KEY),
         { provide: AmazonEndpoints, useValue: amazonEndpoints(settings) },
         { provide: SpApiClients, inject: [AmazonEndpoints], useFactory: (endpoints: AmazonEndpoints) => new SpApiClients({ rateScale: settings.SPAPI_RATE_SCALE, endpoints }) },
       ],
-      exports: [SecretBox, TRANSIT_SECRETS, AmazonEndpoints, SpApiClients],
+      exports: [SecretBox, TransitSecrets, AmazonEndpoints, SpApiClients],
     };
   }
 }

@@ -8,7 +8,10 @@ import { PACK_HEADER, PACK_READER_SUFFIX, unpackEvents } from './event-pack';
 import { EventStream } from './event-stream';
 import { ParkedEvent } from './messaging.entities';
 import { EventBatchContext, EventContext, EventHandlerMetadata, ON_EVENT } from './on-event.decorator';
-import { SingleFlight } from './single-flight';
+import { backoffDelay, SingleFlight, transactionWithHooks } from '@connector/workers';
+
+/** Between deliveries of an event whose handler failed: 0.5 s, 1 s, … 60 s, spread out. */
+const REDELIVERY_BACKOFF = { baseMs: 500, maxMs: 60_000 };
 
 /** How a delivered message's events went: it is settled from this once all are done. */
 interface MessageOutcome {
@@ -273,7 +276,7 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
 
   private async handleTogether(ready: Delivery[]): Promise<void> {
     try {
-      await this.dataSource.transaction(async (manager) => {
+      await transactionWithHooks(this.dataSource, async (manager, afterCommit) => {
         const inserted: { event_id: string }[] = await manager.query(
           `insert into processed_events (event_id, subject) select * from unnest($1::text[], $2::text[])
            on conflict do nothing returning event_id`,
@@ -288,12 +291,12 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
           while (end < todo.length && todo[end].subject === todo[start].subject) end++;
           const run = todo.slice(start, end);
           for (const handler of run[0].handlers) {
-            if (handler.batch) await handler.run(run.map((d) => d.payload), { manager, subject: run[0].subject });
-            else for (const d of run) await handler.run(d.payload, { manager, eventId: d.eventId, subject: d.subject });
+            if (handler.batch) await handler.run(run.map((d) => d.payload), { manager, subject: run[0].subject, afterCommit });
+            else for (const d of run) await handler.run(d.payload, { manager, eventId: d.eventId, subject: d.subject, afterCommit });
           }
           start = end;
         }
-      });
+      }, (err) => this.logger.warn(`after handling a batch: ${err.message}`));
     } catch (err) {
       this.logger.warn(`a batch of ${ready.length} events failed (${reasonOf(err)}); handling them one by one`);
       for (const d of ready) await this.handleOne(d);
@@ -345,21 +348,21 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
   private async handleOne(delivery: Delivery): Promise<void> {
     const { msg, eventId, subject, raw, handlers, payload, outcome } = delivery;
     try {
-      await this.dataSource.transaction(async (manager) => {
+      await transactionWithHooks(this.dataSource, async (manager, afterCommit) => {
         const inserted: unknown[] = await manager.query(
           `insert into processed_events (event_id, subject) values ($1, $2) on conflict do nothing returning event_id`,
           [eventId, subject],
         );
         if (inserted.length === 0) return; // Handled before: a redelivery.
-        for (const handler of handlers) await handler.run(handler.batch ? [payload] : payload, { manager, eventId, subject });
-      });
+        for (const handler of handlers) await handler.run(handler.batch ? [payload] : payload, { manager, eventId, subject, afterCommit });
+      }, (err) => this.logger.warn(`after handling ${subject} ${eventId}: ${err.message}`));
     } catch (err) {
       const deliveries = msg.info.deliveryCount;
       if (deliveries >= this.settings.maxDeliveries) {
         await this.park(delivery, eventId, raw(), `failed ${deliveries} times, last: ${reasonOf(err)}`);
         return;
       }
-      const delayMs = Math.min(500 * 2 ** (deliveries - 1), 60_000);
+      const delayMs = backoffDelay(deliveries, REDELIVERY_BACKOFF);
       this.logger.warn(`${subject} ${eventId} failed (delivery ${deliveries}), retry in ${delayMs} ms: ${reasonOf(err)}`);
       outcome.retryInMs = Math.min(outcome.retryInMs ?? delayMs, delayMs);
     }

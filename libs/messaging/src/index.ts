@@ -6,5 +6,4 @@ export * from './messaging.entities';
 export * from './messaging.module';
 export * from './on-event.decorator';
 export * from './outbox';
-export * from './single-flight';
 export * from './parked-events.retention';

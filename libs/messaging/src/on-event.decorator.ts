@@ -1,4 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
+import type { AfterCommit } from '@connector/workers';
 import { EntityManager } from 'typeorm';
 
 export const ON_EVENT = Symbol('connector:on-event');
@@ -15,6 +16,8 @@ export interface EventContext {
   manager: EntityManager;
   eventId: string;
   subject: string;
+  /** Work for after the commit (waking a worker for the rows just written); dropped on rollback. */
+  afterCommit: AfterCommit;
 }
 
 /**
@@ -29,6 +32,7 @@ export const OnEvent = (subject: string, payloadClass: new () => object) =>
 export interface EventBatchContext {
   manager: EntityManager;
   subject: string;
+  afterCommit: AfterCommit;
 }
 
 /**

@@ -5,7 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { PACK_READER_SUFFIX, packEvents, packLimitFor } from './event-pack';
 import { EventStream, STREAM_MAX_AGE_DAYS } from './event-stream';
 import { OutboxMessage } from './messaging.entities';
-import { SingleFlight } from './single-flight';
+import { PeriodicWorker } from '@connector/workers';
 
 /** Writes events inside the caller's transaction. */
 @Injectable()
@@ -40,14 +40,22 @@ const PACK_CHECK_MS = 10_000;
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
   private listener?: Client;
-  private timer?: NodeJS.Timeout;
-  private pruneTimer?: NodeJS.Timeout;
   private stopped = false;
   private packCheck = { at: -Infinity, packs: false };
-  private readonly runner = new SingleFlight(
-    () => this.drain(),
-    (err) => this.logger.warn(`outbox relay: ${err.message}; will retry`),
-  );
+  private readonly relay = new PeriodicWorker({
+    name: 'outbox relay',
+    pass: () => this.drain(),
+    everyMs: POLL_MS,
+    onError: (message) => this.logger.warn(`${message}; will retry`),
+  });
+  private readonly pruning = new PeriodicWorker({
+    name: 'outbox pruning',
+    pass: () => this.prune(),
+    everyMs: PRUNE_MS,
+    runAtStart: false,
+    keepsProcessAlive: false,
+    onError: (message) => this.logger.warn(message),
+  });
 
   constructor(
     private readonly dataSource: DataSource,
@@ -62,13 +70,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     await this.listener.connect();
     this.listener.on('notification', () => this.kick());
     await this.listener.query(`listen "${options.schema}_outbox"`);
-    this.timer = setInterval(() => this.kick(), POLL_MS);
-    this.pruneTimer = setInterval(() => void this.prune().catch((err) => this.logger.warn(`outbox pruning: ${err.message}`)), PRUNE_MS);
-    this.kick();
+    this.relay.start();
+    this.pruning.start();
   }
 
   kick(): void {
-    this.runner.kick();
+    this.relay.kick();
   }
 
   /** Publishes until nothing is left. Returns the number of events published. */
@@ -135,9 +142,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    if (this.pruneTimer) clearInterval(this.pruneTimer);
-    await this.runner.stop();
+    await this.pruning.stop();
+    await this.relay.stop();
     await this.listener?.end().catch(() => undefined);
   }
 }

@@ -1,4 +1,5 @@
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown, Type } from '@nestjs/common';
+import { PeriodicWorker } from '@connector/workers';
 import type { ServiceSettings } from './config';
 import { SETTINGS } from './service-client.module';
 
@@ -20,8 +21,7 @@ const RETENTION_TASKS = Symbol('retention tasks');
 @Injectable()
 export class PersonalDataRetention implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('PersonalDataRetention');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private worker?: PeriodicWorker;
 
   constructor(
     @Inject(RETENTION_TASKS) private readonly tasks: RetentionTask[],
@@ -41,24 +41,22 @@ export class PersonalDataRetention implements OnApplicationBootstrap, OnApplicat
   }
 
   onApplicationBootstrap(): void {
-    const tick = () => {
-      if (this.running) return;
-      this.running = this.run()
-        .then((done) => {
-          const changed = Object.entries(done).filter(([, n]) => n > 0);
-          if (changed.length) this.logger.log(`forgot personal data: ${changed.map(([what, n]) => `${n} ${what}`).join(', ')}`);
-        })
-        .catch((err) => this.logger.warn(`retention run failed (tried again in ${this.settings.RETENTION_INTERVAL_SECONDS} s): ${err.message}`))
-        .finally(() => (this.running = undefined));
-    };
-    this.timer = setInterval(tick, this.settings.RETENTION_INTERVAL_SECONDS * 1000);
-    this.timer.unref();
-    tick();
+    this.worker = new PeriodicWorker({
+      name: 'retention run',
+      pass: async () => {
+        const done = await this.run();
+        const changed = Object.entries(done).filter(([, n]) => n > 0);
+        if (changed.length) this.logger.log(`forgot personal data: ${changed.map(([what, n]) => `${n} ${what}`).join(', ')}`);
+      },
+      everyMs: this.settings.RETENTION_INTERVAL_SECONDS * 1000,
+      keepsProcessAlive: false,
+      onError: (message) => this.logger.warn(`${message} (tried again in ${this.settings.RETENTION_INTERVAL_SECONDS} s)`),
+    });
+    this.worker.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.worker?.stop();
   }
 }
 

@@ -28,6 +28,11 @@ export class SecretBoxError extends Error {}
  * (SHA-256 of a passphrase, no associated data) is still opened, and re-sealed by rotation.
  */
 export class SecretBox {
+  /** A Nest provider of this box (or of a subclass, by its own type) for `keys`. */
+  static provider<T extends SecretBox>(this: new (keys: string) => T, keys: string): { provide: new (keys: string) => T; useValue: T } {
+    return { provide: this, useValue: new this(keys) };
+  }
+
   private readonly keys: SealingKey[];
 
   constructor(keys: string) {
@@ -122,3 +127,10 @@ function parseKey(text: string): SealingKey {
 export function accountSecretContext(accountId: string, field: 'clientSecret' | 'refreshToken'): string {
   return `seller_accounts/${accountId}/${field}`;
 }
+
+/**
+ * The box of CREDENTIALS_TRANSIT_KEY, shared by the gateway and order-ingestion: the gateway
+ * seals account secrets with it before they go onto NATS, order-ingestion opens them.
+ * A class of its own so either service injects it by type, beside its at-rest SecretBox.
+ */
+export class TransitSecrets extends SecretBox {}

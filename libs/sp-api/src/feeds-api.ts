@@ -1,5 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { SpApiClient, SpApiError } from './sp-api-client';
+import { retry } from '@connector/workers';
 
 /** Feeds API 2021-06-30: what the connector needs to submit a feed and read its processing report. */
 
@@ -115,15 +116,18 @@ export async function submitFeed(
   return { feedId, feedDocumentId: document.feedDocumentId };
 }
 
+/** Between tries of a document upload or download: 250 ms, 500 ms, … */
+const TRANSFER_BACKOFF = { baseMs: 250, maxMs: 15_000 };
+
 async function transfer<T>(operation: string, options: FeedTransferOptions, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const attempts = options.attempts ?? 3;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work(AbortSignal.timeout(options.timeoutMs ?? 60_000));
-    } catch (err) {
-      const error = err instanceof SpApiError ? err : new SpApiError(operation, 0, 'NetworkError', err?.cause?.code ?? err?.message ?? String(err));
-      if (!error.retriable || attempt >= attempts) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** (attempt - 1)));
-    }
-  }
+  return retry(
+    async () => {
+      try {
+        return await work(AbortSignal.timeout(options.timeoutMs ?? 60_000));
+      } catch (err) {
+        throw err instanceof SpApiError ? err : new SpApiError(operation, 0, 'NetworkError', err?.cause?.code ?? err?.message ?? String(err));
+      }
+    },
+    { attempts: options.attempts ?? 3, ...TRANSFER_BACKOFF, retriable: (err) => err instanceof SpApiError && err.retriable },
+  );
 }

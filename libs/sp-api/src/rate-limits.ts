@@ -1,3 +1,5 @@
+import { sleep } from '@connector/workers';
+
 /** Amazon's published usage plans: requests per second restored, and burst. */
 export const OPERATION_LIMITS = {
   searchOrders: { rate: 0.0056, burst: 20 },
@@ -96,7 +98,7 @@ export class TokenBucket {
         this.tokens -= 1;
         return;
       }
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      await sleep(wait);
     }
   }
 }

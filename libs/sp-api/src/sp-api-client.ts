@@ -1,5 +1,9 @@
 import { AmazonEndpoints, AmazonRegion } from './amazon-endpoints';
 import { OPERATION_LIMITS, SpApiOperation, TokenBucket } from './rate-limits';
+import { backoffDelay, sleep } from '@connector/workers';
+
+/** Between tries of a call that failed on the network or with a 5xx: 250 ms, 500 ms, … 15 s. (A 429 waits for the quota instead.) */
+const RETRY_BACKOFF = { baseMs: 250, maxMs: 15_000 };
 
 export interface SpApiAccess {
   accountId: string;
@@ -95,7 +99,7 @@ export class SpApiClient {
           this.stats.throttled++;
           bucket.drain();
         } else {
-          await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 15_000)));
+          await sleep(backoffDelay(attempt + 1, RETRY_BACKOFF));
         }
       }
     }

@@ -20,7 +20,7 @@ export class NotificationIntake {
   constructor(private readonly sender: NotificationSender) {}
 
   @OnEvent(DELIVERY_VALIDATED, DeliveryValidatedEvent)
-  async onDeliveryValidated(event: DeliveryValidatedEvent, { manager }: EventContext): Promise<void> {
+  async onDeliveryValidated(event: DeliveryValidatedEvent, { manager, afterCommit }: EventContext): Promise<void> {
     const body: ShipmentConfirmation = {
       marketplaceId: event.marketplaceId,
       packageDetail: {
@@ -33,6 +33,7 @@ export class NotificationIntake {
         orderItems: event.items.map((item) => ({ orderItemId: item.orderItemId, quantity: item.quantity })),
       },
     };
+    afterCommit.add(() => this.sender.kick());
     await this.add(manager, {
       kind: NotificationKind.ShipmentConfirmation,
       accountId: event.accountId,
@@ -70,6 +71,5 @@ export class NotificationIntake {
       .values({ ...notification, id: newRowId(), state: NotificationState.Pending, attempts: 0, nextAttemptAt: new Date() })
       .orIgnore()
       .execute();
-    this.sender.kickSoon();
   }
 }

@@ -1,14 +1,17 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { NOTIFICATION_FAILED, NOTIFICATION_SENT, NotificationKind, NotificationOutcomeEvent, NotificationState } from '@connector/contracts';
-import { Outbox, SingleFlight } from '@connector/messaging';
+import { Outbox } from '@connector/messaging';
 import { SETTINGS } from '@connector/platform';
 import { confirmShipment, ShipmentConfirmation, SpApiError } from '@connector/sp-api';
+import { backoffDelay, claimDueRows, PeriodicWorker } from '@connector/workers';
 import { DataSource, EntityManager } from 'typeorm';
 import { AmazonAccessService } from '../amazon-access/amazon-access.service';
 import { NotificationsSettings } from '../notifications.settings';
 import { Notification } from './notification.entity';
 
 const BATCH = 100;
+/** Between tries of a notification Amazon did not take: 2 s, 4 s, … up to 10 minutes, spread out. */
+export const NOTIFY_BACKOFF = { baseMs: 2000, maxMs: 600_000 };
 
 /**
  * Sends due shipment confirmations. A batch is claimed with `for update skip locked` and a
@@ -19,12 +22,8 @@ const BATCH = 100;
 @Injectable()
 export class NotificationSender implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(NotificationSender.name);
-  private timer?: NodeJS.Timeout;
   private stopped = false;
-  private readonly runner = new SingleFlight(
-    () => this.sendDue(),
-    (err) => this.logger.warn(`sending notifications failed: ${err.message}`),
-  );
+  private worker?: PeriodicWorker;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -34,17 +33,21 @@ export class NotificationSender implements OnApplicationBootstrap, OnApplication
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.kick(), this.settings.NOTIFY_POLL_MS);
-    this.kick();
+    this.worker = new PeriodicWorker({
+      name: 'sending shipment confirmations',
+      pass: () => this.sendDue(),
+      everyMs: this.settings.NOTIFY_POLL_MS,
+      onError: (message) => this.logger.warn(message),
+      // A pass may be waiting minutes for Amazon's quota: stopping does not wait for it.
+      // What it claimed is sent again after the claim lease.
+      stopWaitMs: 0,
+    });
+    this.worker.start();
   }
 
-  /** After the intake's transaction commits (it cannot tell us when), look again. */
-  kickSoon(): void {
-    setTimeout(() => this.kick(), 20);
-  }
-
+  /** Look for due confirmations now (after a commit that made one due). */
   kick(): void {
-    this.runner.kick();
+    this.worker?.kick();
   }
 
   async sendDue(): Promise<void> {
@@ -58,16 +61,18 @@ export class NotificationSender implements OnApplicationBootstrap, OnApplication
   }
 
   private async claim(kind: NotificationKind): Promise<Notification[]> {
-    const [rows]: [Record<string, unknown>[], number] = await this.dataSource.query(
-      `update notifications set next_attempt_at = now() + make_interval(secs => $3), attempts = attempts + 1
-        where id in (select id from notifications
-                      where state = 'pending' and kind = $1 and next_attempt_at <= now()
-                      order by next_attempt_at limit $2 for update skip locked)
-        returning id`,
-      [kind, BATCH, this.settings.NOTIFY_CLAIM_SECONDS],
-    );
-    if (rows.length === 0) return [];
-    return this.dataSource.getRepository(Notification).findBy(rows.map((row) => ({ id: row.id as string })));
+    const ids = await claimDueRows(this.dataSource, {
+      table: 'notifications',
+      where: `state = 'pending' and kind = $1`,
+      parameters: [kind],
+      orderBy: 'next_attempt_at',
+      limit: BATCH,
+      leaseColumn: 'next_attempt_at',
+      leaseSeconds: this.settings.NOTIFY_CLAIM_SECONDS,
+      alsoSet: 'attempts = attempts + 1',
+    });
+    if (ids.length === 0) return [];
+    return this.dataSource.getRepository(Notification).findBy(ids.map((id) => ({ id })));
   }
 
   private async sendShipment(notification: Notification): Promise<void> {
@@ -85,11 +90,11 @@ export class NotificationSender implements OnApplicationBootstrap, OnApplication
     const message = err instanceof Error ? err.message : String(err);
     const retriable = !(err instanceof SpApiError) || err.retriable;
     if (retriable && notification.attempts < this.settings.NOTIFY_MAX_ATTEMPTS) {
-      const delaySeconds = Math.min(2 ** notification.attempts, 600);
-      this.logger.warn(`${notification.kind} ${notification.amazonOrderId}: ${message}; retry in ${delaySeconds}s`);
+      const delayMs = backoffDelay(notification.attempts, NOTIFY_BACKOFF);
+      this.logger.warn(`${notification.kind} ${notification.amazonOrderId}: ${message}; retry in ${Math.round(delayMs / 1000)}s`);
       await this.dataSource.getRepository(Notification).update(
         { id: notification.id },
-        { lastError: message, nextAttemptAt: new Date(Date.now() + delaySeconds * 1000) },
+        { lastError: message, nextAttemptAt: new Date(Date.now() + delayMs) },
       );
       return;
     }
@@ -134,11 +139,8 @@ export class NotificationSender implements OnApplicationBootstrap, OnApplication
     return true;
   }
 
-  onApplicationShutdown(): void {
-    // A pass may be waiting minutes for Amazon's quota: not awaited. What it claimed is
-    // sent again after the claim lease.
+  async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    void this.runner.stop();
+    await this.worker?.stop();
   }
 }

@@ -45,7 +45,7 @@ export class NotificationsService {
       feedStatus: null,
       feedSubmittedAt: null,
     });
-    this.sender.kickSoon();
+    this.sender.kick();
     return this.get(id);
   }
 }

@@ -4,6 +4,7 @@ import { Repository } from 'typeorm';
 import { Page } from '@connector/contracts';
 import { newRowId } from '@connector/persistence';
 import { listPage, SETTINGS } from '@connector/platform';
+import { PeriodicWorker } from '@connector/workers';
 import type { GatewaySettings } from '../gateway.settings';
 import { AuditEntryView, ListAuditRequest } from './api-key.messages';
 import { AuditEntry } from './audit-entry.entity';
@@ -50,7 +51,14 @@ export interface AuditedRequest {
 @Injectable()
 export class AuditService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Audit');
-  private timer?: NodeJS.Timeout;
+  private readonly pruning = new PeriodicWorker({
+    name: 'pruning the audit log',
+    pass: () => this.prune(),
+    everyMs: 3600_000,
+    runAtStart: false,
+    keepsProcessAlive: false,
+    onError: (message) => this.logger.warn(message),
+  });
 
   constructor(
     @InjectRepository(AuditEntry) private readonly entries: Repository<AuditEntry>,
@@ -107,12 +115,11 @@ export class AuditService implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.prune().catch((err) => this.logger.warn(`pruning the audit log failed: ${err.message}`)), 3600_000);
-    this.timer.unref();
+    this.pruning.start();
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
+  async onApplicationShutdown(): Promise<void> {
+    await this.pruning.stop();
   }
 }
 

@@ -21,7 +21,7 @@ import {
   UpdateAccountChanges,
   UpdateAccountRequest,
 } from '@connector/contracts';
-import { SecretBox, ServiceClient } from '@connector/platform';
+import { ServiceClient, TransitSecrets } from '@connector/platform';
 import { ApiContractBody, ApiContractQuery } from '../common/openapi';
 import { UuidParam } from '../common/validation';
 import { AccountFrom, ApiScope, RequiresScope } from '../access/scopes';
@@ -36,7 +36,7 @@ import { AccountFrom, ApiScope, RequiresScope } from '../access/scopes';
 export class AccountsController {
   constructor(
     private readonly services: ServiceClient,
-    private readonly secrets: SecretBox,
+    private readonly secrets: TransitSecrets,
   ) {}
 
   @Post()

@@ -11,7 +11,7 @@ import {
   PageQuery,
   Region,
 } from '@connector/contracts';
-import { accountSecretContext, SecretBox, listPage, ServiceError } from '@connector/platform';
+import { accountSecretContext, SecretBox, listPage, ServiceError, TransitSecrets } from '@connector/platform';
 import { AmazonEndpoints, REGION_ENDPOINTS, type SpApiAccess } from '@connector/sp-api';
 import { IsNull, Repository } from 'typeorm';
 import { newRowId } from '@connector/persistence';
@@ -20,16 +20,13 @@ import { SellerAccount } from './seller-account.entity';
 
 const DEFAULT_BACKFILL_DAYS = 30;
 
-/** The SecretBox of CREDENTIALS_TRANSIT_KEY: opens what the gateway sealed for us. */
-export const TRANSIT_SECRETS = Symbol('transit secrets');
-
 @Injectable()
 export class AccountsService {
   constructor(
     @InjectRepository(SellerAccount) private readonly accounts: Repository<SellerAccount>,
     private readonly marketplaces: MarketplacesService,
     @Inject(SecretBox) private readonly secrets: SecretBox,
-    @Inject(TRANSIT_SECRETS) private readonly transit: SecretBox,
+    private readonly transit: TransitSecrets,
     @Inject(AmazonEndpoints) private readonly allowedEndpoints: AmazonEndpoints,
   ) {}
 

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { SETTINGS } from '@connector/platform';
+import { keepLeaseAlive, LeaseHeartbeat, PeriodicWorker, returnedRows } from '@connector/workers';
 import { DataSource } from 'typeorm';
 import { SellerAccount } from '../accounts/seller-account.entity';
 import { IngestionSettings } from '../ingestion.settings';
@@ -17,10 +18,8 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
   private readonly logger = new Logger(SyncScheduler.name);
   readonly replica = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   private readonly running = new Map<string, Promise<unknown>>();
-  private readonly heartbeats = new Set<NodeJS.Timeout>();
-  private timer?: NodeJS.Timeout;
-  private ticking = false;
-  private stopped = false;
+  private readonly leases = new Set<LeaseHeartbeat>();
+  private worker?: PeriodicWorker;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -29,32 +28,32 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.tick(), this.settings.SYNC_TICK_SECONDS * 1000);
-    void this.tick();
+    this.worker = new PeriodicWorker({
+      name: 'scheduler tick',
+      pass: () => this.tick(),
+      everyMs: this.settings.SYNC_TICK_SECONDS * 1000,
+      onError: (message) => this.logger.warn(message),
+      // Runs under way are not awaited at shutdown, see onApplicationShutdown.
+      stopWaitMs: 0,
+    });
+    this.worker.start();
   }
 
+  /** Starts the due accounts' runs (not waiting for them). */
   async tick(): Promise<void> {
-    if (this.ticking || this.stopped) return;
-    this.ticking = true;
-    try {
-      const due: { id: string }[] = await this.dataSource.query(
-        `select id from seller_accounts
-          where deleted_at is null
-            and ((sync_enabled and (next_sync_at is null or next_sync_at <= now())) or sync_requested_at is not null)
-            and (lease_owner is null or lease_expires_at < now())
-          order by coalesce(sync_requested_at, next_sync_at) limit 20`,
-      );
-      for (const { id } of due) {
-        if (this.running.has(id)) continue;
-        const account = await this.acquire(id);
-        if (!account) continue;
-        const work = this.runAccount(account).finally(() => this.running.delete(id));
-        this.running.set(id, work);
-      }
-    } catch (err) {
-      this.logger.warn(`scheduler tick failed: ${err.message}`);
-    } finally {
-      this.ticking = false;
+    const due: { id: string }[] = await this.dataSource.query(
+      `select id from seller_accounts
+        where deleted_at is null
+          and ((sync_enabled and (next_sync_at is null or next_sync_at <= now())) or sync_requested_at is not null)
+          and (lease_owner is null or lease_expires_at < now())
+        order by coalesce(sync_requested_at, next_sync_at) limit 20`,
+    );
+    for (const { id } of due) {
+      if (this.running.has(id)) continue;
+      const account = await this.acquire(id);
+      if (!account) continue;
+      const work = this.runAccount(account).finally(() => this.running.delete(id));
+      this.running.set(id, work);
     }
   }
 
@@ -96,40 +95,37 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
    * and says whether the lease is still this replica's; a run that lost it (this replica stalled
    * past the lease and another took the account) stops at its next page.
    */
-  private keepLease(id: string): { held: () => Promise<boolean>; stop: () => void } {
-    let lost = false;
-    const heartbeat = setInterval(() => {
-      void this.renew(id)
-        .then((renewed) => (lost ||= !renewed))
-        .catch((err) => this.logger.warn(`could not renew the lease of ${id}: ${err.message}; trying again`));
-    }, (this.settings.SYNC_LEASE_SECONDS * 1000) / 3);
-    heartbeat.unref();
-    this.heartbeats.add(heartbeat);
+  private keepLease(id: string): LeaseHeartbeat {
+    const heartbeat = keepLeaseAlive({
+      renew: () => this.renew(id),
+      everyMs: (this.settings.SYNC_LEASE_SECONDS * 1000) / 3,
+      onError: (err) => this.logger.warn(`could not renew the lease of ${id}: ${err.message}; trying again`),
+    });
+    this.leases.add(heartbeat);
     return {
-      held: async () => !lost && (await this.renew(id)),
+      held: () => heartbeat.held(),
       stop: () => {
-        clearInterval(heartbeat);
-        this.heartbeats.delete(heartbeat);
+        heartbeat.stop();
+        this.leases.delete(heartbeat);
       },
     };
   }
 
   private async renew(id: string): Promise<boolean> {
-    const [rows]: [unknown[], number] = await this.dataSource.query(
+    const renewed = await this.dataSource.query(
       `update seller_accounts set lease_expires_at = now() + make_interval(secs => $3)
         where id = $1 and lease_owner = $2 returning id`,
       [id, this.replica, this.settings.SYNC_LEASE_SECONDS],
     );
-    return rows.length > 0;
+    return returnedRows(renewed).length > 0;
   }
 
   async onApplicationShutdown(): Promise<void> {
     // Runs in progress are not awaited (one may be waiting minutes for Amazon's quota):
     // their transactions roll back, their leases are no longer renewed, and once a lease runs
     // out another replica takes the account over.
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    for (const heartbeat of this.heartbeats) clearInterval(heartbeat);
-    this.heartbeats.clear();
+    await this.worker?.stop();
+    for (const lease of this.leases) lease.stop();
+    this.leases.clear();
   }
 }

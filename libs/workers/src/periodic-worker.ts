@@ -1,0 +1,54 @@
+import { SingleFlight } from './single-flight';
+
+export interface PeriodicWorkerOptions {
+  /** What the worker does, for its error messages ("outbox relay", "audit log pruning"). */
+  name: string;
+  /** One pass: do what is due. A pass that throws is reported and the next one runs as usual. */
+  pass: () => Promise<unknown>;
+  /** Time between passes started by the clock. Kicks start passes in between. */
+  everyMs: number;
+  /** Reports a failed pass; the worker carries on. */
+  onError: (message: string, err: Error) => void;
+  /** Start the first pass right away (default) or only after `everyMs`. */
+  runAtStart?: boolean;
+  /** Keep the process alive for this timer? Housekeeping workers say no (default: yes). */
+  keepsProcessAlive?: boolean;
+  /** How long stop() waits for a pass under way; unset = until it ends. */
+  stopWaitMs?: number;
+}
+
+/**
+ * The life of a background loop, written once: a pass every `everyMs` and on each kick, one
+ * pass at a time (a kick during a pass earns one more right after it), failures reported
+ * and survived, and a stop that lets the pass under way finish (or not wait, see stopWaitMs).
+ */
+export class PeriodicWorker {
+  private timer?: NodeJS.Timeout;
+  private readonly flight: SingleFlight;
+
+  constructor(private readonly options: PeriodicWorkerOptions) {
+    this.flight = new SingleFlight(options.pass, (err) => options.onError(`${options.name} failed: ${err.message}`, err));
+  }
+
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.flight.kick(), this.options.everyMs);
+    if (this.options.keepsProcessAlive === false) this.timer.unref();
+    if (this.options.runAtStart !== false) this.flight.kick();
+  }
+
+  /** Asks for a pass now (or right after the one under way). */
+  kick(): void {
+    this.flight.kick();
+  }
+
+  get busy(): boolean {
+    return this.flight.busy;
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.flight.stop(this.options.stopWaitMs);
+  }
+}

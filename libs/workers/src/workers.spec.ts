@@ -1,0 +1,167 @@
+import { backoffDelay, retry } from './backoff';
+import { keepLeaseAlive } from './lease';
+import { PeriodicWorker } from './periodic-worker';
+
+const until = async (check: () => boolean, ms = 2000) => {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+};
+
+describe('backoffDelay', () => {
+  const policy = { baseMs: 1000, maxMs: 60_000 };
+
+  it('doubles from the base and stops at the cap', () => {
+    const none = () => 1; // the random part at its largest: the plain exponential
+    expect([1, 2, 3, 4].map((attempt) => backoffDelay(attempt, policy, none))).toEqual([1000, 2000, 4000, 8000]);
+    expect(backoffDelay(20, policy, none)).toBe(60_000);
+  });
+
+  it('spreads each wait between half and all of it, so retries that failed together do not return together', () => {
+    expect(backoffDelay(3, policy, () => 0)).toBe(2000);
+    expect(backoffDelay(3, policy, () => 0.5)).toBe(3000);
+    const delays = new Set(Array.from({ length: 50 }, () => backoffDelay(3, policy)));
+    expect(delays.size).toBeGreaterThan(10);
+    for (const delay of delays) expect(delay).toBeGreaterThanOrEqual(2000);
+  });
+
+  it('takes a jitter share of 0 as no randomness', () => {
+    expect(backoffDelay(2, { ...policy, jitter: 0 }, () => 0)).toBe(2000);
+  });
+});
+
+describe('retry', () => {
+  it('tries until the work succeeds, telling of each retry', async () => {
+    const retried: number[] = [];
+    let calls = 0;
+    const result = await retry(
+      async () => {
+        if (++calls < 3) throw new Error(`try ${calls}`);
+        return 'done';
+      },
+      { attempts: 5, baseMs: 1, maxMs: 2, onRetry: (_err, attempt) => retried.push(attempt) },
+    );
+    expect(result).toBe('done');
+    expect(retried).toEqual([1, 2]);
+  });
+
+  it('gives up with the last error once the attempts are spent, and at once on a final error', async () => {
+    let calls = 0;
+    await expect(retry(async () => Promise.reject(new Error(`try ${++calls}`)), { attempts: 3, baseMs: 1, maxMs: 1 })).rejects.toThrow('try 3');
+    calls = 0;
+    await expect(
+      retry(async () => Promise.reject(new Error(`final ${++calls}`)), { attempts: 3, baseMs: 1, maxMs: 1, retriable: () => false }),
+    ).rejects.toThrow('final 1');
+  });
+});
+
+describe('PeriodicWorker', () => {
+  it('runs at start, on the clock and on kicks, one pass at a time', async () => {
+    let passes = 0;
+    let active = 0;
+    let maxActive = 0;
+    const worker = new PeriodicWorker({
+      name: 'test',
+      everyMs: 20,
+      onError: () => undefined,
+      pass: async () => {
+        active++;
+        maxActive = Math.max(maxActive, active);
+        passes++;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        active--;
+      },
+    });
+    worker.start();
+    for (let i = 0; i < 10; i++) worker.kick();
+    await until(() => passes >= 5);
+    await worker.stop();
+    const after = passes;
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(passes).toBe(after);
+    expect(maxActive).toBe(1);
+  });
+
+  it('reports a failed pass by name and keeps going', async () => {
+    const errors: string[] = [];
+    let passes = 0;
+    const worker = new PeriodicWorker({
+      name: 'sending things',
+      everyMs: 10,
+      onError: (message) => errors.push(message),
+      pass: async () => {
+        if (++passes === 1) throw new Error('database away');
+      },
+    });
+    worker.start();
+    await until(() => passes >= 3);
+    await worker.stop();
+    expect(errors).toEqual(['sending things failed: database away']);
+  });
+
+  it('waits for the pass under way when stopping, unless told not to wait', async () => {
+    let finished = false;
+    let release!: () => void;
+    const make = (stopWaitMs?: number) =>
+      new PeriodicWorker({
+        name: 'slow',
+        everyMs: 1000,
+        stopWaitMs,
+        onError: () => undefined,
+        pass: () => new Promise<void>((resolve) => (release = resolve)).then(() => void (finished = true)),
+      });
+    const patient = make();
+    patient.start();
+    const stopping = patient.stop();
+    setTimeout(() => release(), 20);
+    await stopping;
+    expect(finished).toBe(true);
+
+    finished = false;
+    const impatient = make(0);
+    impatient.start();
+    await impatient.stop();
+    expect(finished).toBe(false);
+    release();
+  });
+
+  it('does not start the first pass before the clock when told so', async () => {
+    let passes = 0;
+    const worker = new PeriodicWorker({ name: 'later', everyMs: 10_000, runAtStart: false, onError: () => undefined, pass: async () => void passes++ });
+    worker.start();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await worker.stop();
+    expect(passes).toBe(0);
+  });
+});
+
+describe('keepLeaseAlive', () => {
+  it('renews on every beat and says the lease is held while renewals succeed', async () => {
+    let renewals = 0;
+    const lease = keepLeaseAlive({ everyMs: 5, onError: () => undefined, renew: async () => (++renewals, true) });
+    await until(() => renewals >= 3);
+    expect(await lease.held()).toBe(true);
+    lease.stop();
+    expect(await lease.held()).toBe(false);
+  });
+
+  it('reports a failed renewal and carries on; a renewal that finds the lease gone makes it lost for good', async () => {
+    const errors: string[] = [];
+    let beat = 0;
+    const lease = keepLeaseAlive({
+      everyMs: 5,
+      onError: (err) => errors.push(err.message),
+      renew: async () => {
+        beat++;
+        if (beat === 1) throw new Error('connection lost');
+        return beat < 3;
+      },
+    });
+    await until(() => beat >= 4);
+    lease.stop();
+    expect(errors).toEqual(['connection lost']);
+    expect(await lease.held()).toBe(false);
+  });
+});
