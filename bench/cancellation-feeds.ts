@@ -12,7 +12,7 @@
  * Needs PostgreSQL (DATABASE_ADMIN_URL, default postgres://postgres@127.0.0.1:5432/postgres).
  */
 import { CancellationHarness } from '../apps/amazon-notifications/src/testing/cancellation-harness';
-import { NotificationsSettings } from '../apps/amazon-notifications/src/notifications.settings';
+import { AmazonNotificationsSettings } from '../apps/amazon-notifications/src/amazon-notifications.settings';
 
 interface RunResult {
   label: string;
@@ -26,7 +26,7 @@ interface RunResult {
   throttled: number;
 }
 
-const production = new NotificationsSettings();
+const production = new AmazonNotificationsSettings();
 
 async function run(label: string, n: number, spreadMinutes: number, scale: number): Promise<RunResult> {
   const harness = new CancellationHarness({

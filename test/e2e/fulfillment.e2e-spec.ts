@@ -16,7 +16,7 @@ const toCancel = amazonOrder({ orderId: '303-0000002-0000002', lastUpdatedTime: 
 const toShipThenCancel = amazonOrder({ orderId: '303-0000003-0000003', lastUpdatedTime: recently(), items: [{ orderItemId: '53000000000001', sku: 'FUL-BOWL', quantity: 1, unitPrice: '6.00', tax: '0.96' }] });
 const fbaLater = amazonOrder({ orderId: '303-0000004-0000004', lastUpdatedTime: recently(), fulfilledBy: 'AMAZON', status: 'SHIPPED', items: [{ orderItemId: '54000000000001', sku: 'FUL-PLATE', quantity: 5, unitPrice: '8.00', tax: '6.39' }] });
 
-describe('fulfilment: FBM deliveries, partial shipments, cancellations, FBA moves and stock', () => {
+describe('fulfillment: FBM deliveries, partial shipments, cancellations, FBA moves and stock', () => {
   const running = new RunningSystem();
   let accountId: string;
   const order = async (amazonOrderId: string) => (await running.api('GET', `/api/orders?amazonOrderId=${amazonOrderId}`)).body.items[0];

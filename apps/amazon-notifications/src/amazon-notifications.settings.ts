@@ -2,7 +2,7 @@ import { Type } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
 import { AmazonAccessSettings } from '@connector/sp-api';
 
-export class NotificationsSettings extends AmazonAccessSettings {
+export class AmazonNotificationsSettings extends AmazonAccessSettings {
   /** How often due notifications are looked for (new ones also wake the sender at once). */
   @Type(() => Number) @IsInt() @Min(50) NOTIFY_POLL_MS = 1000;
   /** Attempts before a retriable failure (429, 5xx, network) is given up as failed. */

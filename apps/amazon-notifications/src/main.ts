@@ -2,11 +2,11 @@ import 'reflect-metadata';
 import { startService } from '@connector/platform';
 import { AppModule, SERVICE_NAME } from './app.module';
 import { notificationsDataSource } from './data-source';
-import { NotificationsSettings } from './notifications.settings';
+import { AmazonNotificationsSettings } from './amazon-notifications.settings';
 
 startService({
   name: SERVICE_NAME,
-  settings: NotificationsSettings,
+  settings: AmazonNotificationsSettings,
   dataSource: (settings) => notificationsDataSource(settings.DATABASE_URL),
   appModule: (settings) => AppModule.forRoot(settings),
 });

@@ -5,7 +5,7 @@ import { HealthModule, messagingOptions, RetentionModule, SecretBox, ServiceClie
 import { AmazonEndpoints, amazonEndpoints, SpApiClients } from '@connector/sp-api';
 import { AccountsModule } from './accounts/accounts.module';
 import { ingestionDataSource } from './data-source';
-import { IngestionSettings } from './ingestion.settings';
+import { OrderIngestionSettings } from './order-ingestion.settings';
 import { MarketplacesModule } from './marketplaces/marketplaces.module';
 import { SalesOrdersModule } from './orders/sales-orders.module';
 import { SyncModule } from './sync/sync.module';
@@ -17,7 +17,7 @@ export const SERVICE_NAME = 'order-ingestion';
 @Global()
 @Module({})
 class AmazonAccessModule {
-  static forRoot(settings: IngestionSettings): DynamicModule {
+  static forRoot(settings: OrderIngestionSettings): DynamicModule {
     return {
       module: AmazonAccessModule,
       providers: [
@@ -33,7 +33,7 @@ class AmazonAccessModule {
 
 @Module({})
 export class AppModule {
-  static forRoot(settings: IngestionSettings): DynamicModule {
+  static forRoot(settings: OrderIngestionSettings): DynamicModule {
     return {
       module: AppModule,
       imports: [

@@ -2,11 +2,11 @@ import 'reflect-metadata';
 import { startService } from '@connector/platform';
 import { AppModule, SERVICE_NAME } from './app.module';
 import { ingestionDataSource } from './data-source';
-import { IngestionSettings } from './ingestion.settings';
+import { OrderIngestionSettings } from './order-ingestion.settings';
 
 startService({
   name: SERVICE_NAME,
-  settings: IngestionSettings,
+  settings: OrderIngestionSettings,
   dataSource: (settings) => ingestionDataSource(settings.DATABASE_URL),
   appModule: (settings) => AppModule.forRoot(settings),
 });

@@ -3,7 +3,7 @@ import { IsInt, IsNumber, IsPositive, Max, Min } from 'class-validator';
 import { credentialsKeyProblems, DEVELOPMENT_TRANSIT_KEY, IsCredentialsKey } from '@connector/platform';
 import { AmazonAccessSettings } from '@connector/sp-api';
 
-export class IngestionSettings extends AmazonAccessSettings {
+export class OrderIngestionSettings extends AmazonAccessSettings {
   /** Opens the secrets the gateway sealed for us (its CREDENTIALS_TRANSIT_KEY). */
   @IsCredentialsKey() CREDENTIALS_TRANSIT_KEY = DEVELOPMENT_TRANSIT_KEY;
   /** How often a replica looks for accounts that are due. */

@@ -4,7 +4,7 @@ import { loadSettings, SecretBox } from '@connector/platform';
 import { DataSource } from 'typeorm';
 import { resealAccountSecrets } from './accounts/credentials-rotation';
 import { ingestionDataSource } from './data-source';
-import { IngestionSettings } from './ingestion.settings';
+import { OrderIngestionSettings } from './order-ingestion.settings';
 
 /**
  * `npm run credentials:rotate`: re-encrypts every stored account secret with the first key of
@@ -12,7 +12,7 @@ import { IngestionSettings } from './ingestion.settings';
  * run this, then drop <old>.
  */
 async function main(): Promise<void> {
-  const settings = loadSettings(IngestionSettings);
+  const settings = loadSettings(OrderIngestionSettings);
   const box = new SecretBox(settings.CREDENTIALS_KEY);
   const options = ingestionDataSource(settings.DATABASE_URL);
   // Also on a database the service never started on: then there is nothing to seal.

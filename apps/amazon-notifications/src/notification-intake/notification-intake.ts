@@ -11,13 +11,13 @@ import {
 import { EventContext, OnEvent } from '@connector/messaging';
 import { ShipmentConfirmation } from '@connector/sp-api';
 import { newRowId } from '@connector/persistence';
-import { Notification } from './notification.entity';
-import { NotificationSender } from './notification-sender';
+import { DueNotifications } from '../notifications/due-notifications';
+import { Notification } from '../notifications/notification.entity';
 
 /** Turns domain events into notifications to send: one per (kind, order, delivery), ever. */
 @Injectable()
 export class NotificationIntake {
-  constructor(private readonly sender: NotificationSender) {}
+  constructor(private readonly due: DueNotifications) {}
 
   @OnEvent(DELIVERY_VALIDATED, DeliveryValidatedEvent)
   async onDeliveryValidated(event: DeliveryValidatedEvent, { manager, afterCommit }: EventContext): Promise<void> {
@@ -33,7 +33,7 @@ export class NotificationIntake {
         orderItems: event.items.map((item) => ({ orderItemId: item.orderItemId, quantity: item.quantity })),
       },
     };
-    afterCommit.add(() => this.sender.kick());
+    afterCommit.add(() => this.due.announce());
     await this.add(manager, {
       kind: NotificationKind.ShipmentConfirmation,
       accountId: event.accountId,

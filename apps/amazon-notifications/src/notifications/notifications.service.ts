@@ -4,13 +4,13 @@ import { ListNotificationsRequest, NotificationState, NotificationView, Page } f
 import { listPage, ServiceError } from '@connector/platform';
 import { Repository } from 'typeorm';
 import { Notification } from './notification.entity';
-import { NotificationSender } from './notification-sender';
+import { DueNotifications } from './due-notifications';
 
 @Injectable()
 export class NotificationsService {
   constructor(
     @InjectRepository(Notification) private readonly notifications: Repository<Notification>,
-    private readonly sender: NotificationSender,
+    private readonly due: DueNotifications,
   ) {}
 
   async list(request: ListNotificationsRequest): Promise<Page<NotificationView>> {
@@ -45,7 +45,7 @@ export class NotificationsService {
       feedStatus: null,
       feedSubmittedAt: null,
     });
-    this.sender.kick();
+    this.due.announce();
     return this.get(id);
   }
 }

@@ -1,13 +1,14 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { NOTIFICATION_FAILED, NOTIFICATION_SENT, NotificationKind, NotificationOutcomeEvent, NotificationState } from '@connector/contracts';
-import { Outbox } from '@connector/messaging';
+import { NotificationKind, NotificationState } from '@connector/contracts';
 import { SETTINGS } from '@connector/platform';
 import { confirmShipment, ShipmentConfirmation, SpApiError } from '@connector/sp-api';
 import { backoffDelay, claimDueRows, PeriodicWorker } from '@connector/workers';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { AmazonAccessService } from '../amazon-access/amazon-access.service';
-import { NotificationsSettings } from '../notifications.settings';
-import { Notification } from './notification.entity';
+import { AmazonNotificationsSettings } from '../amazon-notifications.settings';
+import { DueNotifications } from '../notifications/due-notifications';
+import { Notification } from '../notifications/notification.entity';
+import { NotificationOutcomes } from '../notifications/notification-outcomes';
 
 const BATCH = 100;
 /** Between tries of a notification Amazon did not take: 2 s, 4 s, … up to 10 minutes, spread out. */
@@ -20,17 +21,20 @@ export const NOTIFY_BACKOFF = { baseMs: 2000, maxMs: 600_000 };
  * same packageReferenceId, not a second shipment.
  */
 @Injectable()
-export class NotificationSender implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(NotificationSender.name);
+export class ShipmentConfirmationSender implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ShipmentConfirmationSender.name);
   private stopped = false;
   private worker?: PeriodicWorker;
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly outbox: Outbox,
+    private readonly outcomes: NotificationOutcomes,
     private readonly amazon: AmazonAccessService,
-    @Inject(SETTINGS) private readonly settings: NotificationsSettings,
-  ) {}
+    @Inject(SETTINGS) private readonly settings: AmazonNotificationsSettings,
+    due: DueNotifications,
+  ) {
+    due.onDue(() => this.kick());
+  }
 
   onApplicationBootstrap(): void {
     this.worker = new PeriodicWorker({
@@ -102,41 +106,7 @@ export class NotificationSender implements OnApplicationBootstrap, OnApplication
   }
 
   async finish(notification: Notification, state: NotificationState, error: string | null, response: unknown): Promise<void> {
-    await this.dataSource.transaction((manager) => this.recordOutcome(manager, notification, state, error, response));
-  }
-
-  /**
-   * Writes a final outcome and its `notification.sent/failed` event in the caller's
-   * transaction. With `onlyInFeed`, only a notification still pending in that feed is
-   * touched (a second poller of the same feed changes nothing); returns whether it was.
-   */
-  async recordOutcome(
-    manager: EntityManager,
-    notification: Notification,
-    state: NotificationState,
-    error: string | null,
-    response: unknown,
-    options: { onlyInFeed?: string } = {},
-  ): Promise<boolean> {
-    const where = options.onlyInFeed ? { id: notification.id, state: NotificationState.Pending, feedId: options.onlyInFeed } : { id: notification.id };
-    const result = await manager.update(Notification, where, {
-      state,
-      lastError: error,
-      amazonResponse: response as object,
-      nextAttemptAt: null,
-      sentAt: state === NotificationState.Sent ? new Date() : null,
-    });
-    if (options.onlyInFeed && !result.affected) return false;
-    const event: NotificationOutcomeEvent = {
-      notificationId: notification.id,
-      kind: notification.kind,
-      orderId: notification.orderId,
-      deliveryId: notification.deliveryId,
-      state,
-      error,
-    };
-    await this.outbox.add(manager, state === NotificationState.Sent ? NOTIFICATION_SENT : NOTIFICATION_FAILED, event);
-    return true;
+    await this.dataSource.transaction((manager) => this.outcomes.recordOutcome(manager, notification, state, error, response));
   }
 
   async onApplicationShutdown(): Promise<void> {

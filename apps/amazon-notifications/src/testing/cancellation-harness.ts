@@ -10,16 +10,18 @@ import { DataSource } from 'typeorm';
 import { createSandboxApp, sandboxBaseUrl } from '../../../amazon-sandbox/src/sandbox-app';
 import { AmazonAccessService } from '../amazon-access/amazon-access.service';
 import { notificationsDataSource } from '../data-source';
-import { NotificationsSettings } from '../notifications.settings';
-import { CancellationSender } from '../notifications/cancellation-sender';
+import { AmazonNotificationsSettings } from '../amazon-notifications.settings';
+import { CancellationFeedPoller } from '../cancellation-feeds/cancellation-feed-poller';
+import { CancellationFeedSubmitter } from '../cancellation-feeds/cancellation-feed-submitter';
+import { CancellationSender } from '../cancellation-feeds/cancellation-sender';
 import { Notification } from '../notifications/notification.entity';
-import { NotificationSender } from '../notifications/notification-sender';
+import { NotificationOutcomes } from '../notifications/notification-outcomes';
 
 export interface HarnessOptions {
   /** The sandbox clock's speed (feed processing, its rate limits) and the client's rate scale. */
   timeScale?: number;
   rateLimits?: boolean;
-  settings?: Partial<NotificationsSettings>;
+  settings?: Partial<AmazonNotificationsSettings>;
 }
 
 export interface Cancellation {
@@ -41,7 +43,7 @@ export class CancellationHarness {
   dataSource!: DataSource;
   sandbox!: INestApplication;
   sandboxUrl!: string;
-  settings!: NotificationsSettings;
+  settings!: AmazonNotificationsSettings;
   clients!: SpApiClients;
   private senders: CancellationSender[] = [];
 
@@ -56,7 +58,7 @@ export class CancellationHarness {
     this.sandboxUrl = sandboxBaseUrl(this.sandbox);
     const seeded = await this.sandboxRequest('POST', '/_sandbox/sellers', this.seller);
     if (seeded.status !== 201) throw new Error(`seeding the seller failed: ${seeded.status}`);
-    this.settings = Object.assign(new NotificationsSettings(), { NOTIFY_POLL_MS: 100, FEED_POLL_MS: 100, CANCEL_BATCH_WINDOW_MS: 0, SPAPI_RATE_SCALE: this.options.timeScale ?? 1 }, this.options.settings ?? {});
+    this.settings = Object.assign(new AmazonNotificationsSettings(), { NOTIFY_POLL_MS: 100, FEED_POLL_MS: 100, CANCEL_BATCH_WINDOW_MS: 0, SPAPI_RATE_SCALE: this.options.timeScale ?? 1 }, this.options.settings ?? {});
     this.clients = new SpApiClients({ rateScale: this.settings.SPAPI_RATE_SCALE, endpoints: new AmazonEndpoints([this.sandboxUrl]) });
     return this;
   }
@@ -83,8 +85,12 @@ export class CancellationHarness {
 
   /** A sender as the service builds it: a restart is a new one on the same database. */
   newSender(): CancellationSender {
-    const notifications = new NotificationSender(this.dataSource, new Outbox(), this.amazon, this.settings);
-    const sender = new CancellationSender(this.dataSource, this.amazon, notifications, this.settings);
+    const outcomes = new NotificationOutcomes(new Outbox());
+    const sender = new CancellationSender(
+      new CancellationFeedSubmitter(this.dataSource, this.amazon, outcomes, this.settings),
+      new CancellationFeedPoller(this.dataSource, this.amazon, outcomes, this.settings),
+      this.settings,
+    );
     this.senders.push(sender);
     return sender;
   }

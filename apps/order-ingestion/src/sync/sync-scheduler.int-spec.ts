@@ -4,7 +4,7 @@ import { runMigrations } from '@connector/persistence';
 import { TestEnvironment } from '@connector/testing';
 import { waitFor } from '../../../../tools/launcher/src/wait-for';
 import { ingestionDataSource } from '../data-source';
-import { IngestionSettings } from '../ingestion.settings';
+import { OrderIngestionSettings } from '../order-ingestion.settings';
 import { SyncScheduler } from './sync-scheduler';
 import { SyncService } from './sync.service';
 
@@ -17,7 +17,7 @@ describe('sync scheduler on real PostgreSQL: one replica per account, even when 
   const env = new TestEnvironment();
   let db: DataSource;
   const schedulers: SyncScheduler[] = [];
-  const settings = { SYNC_TICK_SECONDS: 0.2, SYNC_LEASE_SECONDS: 1 } as IngestionSettings;
+  const settings = { SYNC_TICK_SECONDS: 0.2, SYNC_LEASE_SECONDS: 1 } as OrderIngestionSettings;
 
   beforeAll(async () => {
     await env.setUp();

@@ -5,7 +5,7 @@ import { SETTINGS } from '@connector/platform';
 import { keepLeaseAlive, LeaseHeartbeat, PeriodicWorker, returnedRows } from '@connector/workers';
 import { DataSource } from 'typeorm';
 import { SellerAccount } from '../accounts/seller-account.entity';
-import { IngestionSettings } from '../ingestion.settings';
+import { OrderIngestionSettings } from '../order-ingestion.settings';
 import { SyncService } from './sync.service';
 
 /**
@@ -24,7 +24,7 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
   constructor(
     private readonly dataSource: DataSource,
     private readonly sync: SyncService,
-    @Inject(SETTINGS) private readonly settings: IngestionSettings,
+    @Inject(SETTINGS) private readonly settings: OrderIngestionSettings,
   ) {}
 
   onApplicationBootstrap(): void {

@@ -18,7 +18,7 @@ import { DataSource, IsNull, Repository } from 'typeorm';
 import { newRowId } from '@connector/persistence';
 import { AccountsService } from '../accounts/accounts.service';
 import { SellerAccount } from '../accounts/seller-account.entity';
-import { IngestionSettings } from '../ingestion.settings';
+import { OrderIngestionSettings } from '../order-ingestion.settings';
 import { Marketplace } from '../marketplaces/marketplace.entity';
 import { MarketplacesService } from '../marketplaces/marketplaces.service';
 import { isSyncable, MappingError } from '../orders/amazon-order.mapper';
@@ -51,7 +51,7 @@ export class SyncService {
     private readonly marketplaces: MarketplacesService,
     private readonly writer: SalesOrderWriter,
     private readonly clients: SpApiClients,
-    @Inject(SETTINGS) private readonly settings: IngestionSettings,
+    @Inject(SETTINGS) private readonly settings: OrderIngestionSettings,
   ) {}
 
   async run(account: SellerAccount, trigger: SyncRun['trigger'], replica: string, renewLease: () => Promise<boolean>): Promise<SyncRun> {

@@ -1,0 +1,168 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { NotificationKind, NotificationState } from '@connector/contracts';
+import { SETTINGS } from '@connector/platform';
+import { Feed, FINAL_FEED_STATUSES, getFeed, getFeedResultDocument, SpApiClient, SpApiError } from '@connector/sp-api';
+import { DataSource, EntityManager } from 'typeorm';
+import { AmazonAccessService } from '../amazon-access/amazon-access.service';
+import { AmazonNotificationsSettings } from '../amazon-notifications.settings';
+import { Notification } from '../notifications/notification.entity';
+import { NotificationOutcomes } from '../notifications/notification-outcomes';
+import { requeueCancellation } from './cancellation-requeue';
+import { MessageOutcome, outcomesFromReport, parseProcessingReport } from './order-acknowledgement-feed';
+
+/** Rows claimed to poll their feed: short, because a second poll of the same feed changes nothing. */
+const POLL_CLAIM_SECONDS = 30;
+const POLL_BATCH = 1000;
+
+/**
+ * Polls submitted cancellation feeds (see CancellationSender): rows with a feedId are claimed,
+ * their feed asked for (getFeed), and once it is DONE its processing report gives each order
+ * its own outcome; what the report cannot account for goes back to pending for a new feed.
+ */
+@Injectable()
+export class CancellationFeedPoller {
+  private readonly logger = new Logger(CancellationFeedPoller.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly amazon: AmazonAccessService,
+    private readonly outcomes: NotificationOutcomes,
+    @Inject(SETTINGS) private readonly settings: AmazonNotificationsSettings,
+  ) {}
+
+  async pollDue(stopped: () => boolean): Promise<void> {
+    for (;;) {
+      const claimed = await this.claimForPolling();
+      if (claimed.length === 0 || stopped()) return;
+      const feeds = new Map<string, Notification[]>();
+      for (const notification of claimed) {
+        const key = `${notification.accountId}\n${notification.feedId}`;
+        const rows = feeds.get(key) ?? [];
+        rows.push(notification);
+        feeds.set(key, rows);
+      }
+      // Accounts in parallel; within an account the client's token buckets pace the calls.
+      await Promise.all([...feeds.values()].map((rows) => this.pollFeed(rows[0].accountId, rows[0].feedId!, rows)));
+      if (claimed.length < POLL_BATCH) return;
+    }
+  }
+
+  private async claimForPolling(): Promise<Notification[]> {
+    const [rows]: [{ id: string }[], number] = await this.dataSource.query(
+      `update notifications set next_attempt_at = now() + make_interval(secs => $3)
+        where id in (select id from notifications
+                      where state = 'pending' and kind = $1 and feed_id is not null and next_attempt_at <= now()
+                      order by next_attempt_at limit $2 for update skip locked)
+        returning id`,
+      [NotificationKind.Cancellation, POLL_BATCH, POLL_CLAIM_SECONDS],
+    );
+    if (rows.length === 0) return [];
+    return this.dataSource.getRepository(Notification).findBy(rows.map((row) => ({ id: row.id })));
+  }
+
+  private async pollFeed(accountId: string, feedId: string, rows: Notification[]): Promise<void> {
+    let client: SpApiClient;
+    let feed: Feed;
+    try {
+      client = await this.amazon.client(accountId);
+      feed = await getFeed(client, feedId);
+    } catch (err) {
+      if (err instanceof SpApiError && (err.status === 404 || err.status === 400)) {
+        // Amazon does not know the feed (any more): nothing says the orders were cancelled.
+        return this.resendAll(rows, feedId, `Amazon does not know feed ${feedId}: ${err.message}`, null);
+      }
+      return this.pollLater(rows, feedId, null, `polling feed ${feedId} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (!FINAL_FEED_STATUSES.includes(feed.processingStatus)) return this.pollLater(rows, feedId, feed.processingStatus, null);
+
+    let reportXml: string | undefined;
+    let reportError: string | undefined;
+    if (feed.resultFeedDocumentId) {
+      try {
+        reportXml = await getFeedResultDocument(client, feed.resultFeedDocumentId);
+      } catch (err) {
+        reportError = err instanceof Error ? err.message : String(err);
+      }
+    }
+    if (feed.processingStatus !== 'DONE') {
+      const detail = reportXml ? describeReport(reportXml) : '';
+      return this.resendAll(rows, feedId, `feed ${feedId} ended ${feed.processingStatus}${detail ? `: ${detail}` : ''}`, { feedId, processingStatus: feed.processingStatus, report: detail || undefined });
+    }
+    if (reportXml === undefined) {
+      if (reportError !== undefined) return this.pollLater(rows, feedId, feed.processingStatus, `reading the report of feed ${feedId} failed: ${reportError}`);
+      return this.resendAll(rows, feedId, `feed ${feedId} is DONE without a processing report`, { feedId, processingStatus: feed.processingStatus });
+    }
+    let outcomes: Map<number, MessageOutcome>;
+    try {
+      const report = parseProcessingReport(reportXml);
+      outcomes = outcomesFromReport(
+        rows.filter((n) => n.feedMessageId !== null).map((n) => ({ messageId: n.feedMessageId!, amazonOrderId: n.amazonOrderId })),
+        report,
+      );
+    } catch (err) {
+      return this.resendAll(rows, feedId, `the processing report of feed ${feedId} is unreadable: ${err.message}`, { feedId, processingStatus: feed.processingStatus });
+    }
+    await this.apply(rows, feedId, outcomes);
+  }
+
+  /** Every order of the feed gets its own outcome, all in one transaction with their events. */
+  private async apply(rows: Notification[], feedId: string, outcomes: Map<number, MessageOutcome>): Promise<void> {
+    const counts = { sent: 0, failed: 0, resend: 0 };
+    await this.dataSource.transaction(async (manager) => {
+      for (const notification of rows) {
+        const outcome: MessageOutcome = (notification.feedMessageId !== null ? outcomes.get(notification.feedMessageId) : undefined) ?? {
+          kind: 'resend',
+          reason: `feed ${feedId} has no message for this order`,
+          results: [],
+        };
+        const response = { feedId, messageId: notification.feedMessageId, processingStatus: 'DONE', results: outcome.results };
+        if (outcome.kind === 'resend') {
+          if (await this.requeueOrFail(notification, outcome.reason, response, feedId, manager)) counts.resend++;
+          continue;
+        }
+        const state = outcome.kind === 'sent' ? NotificationState.Sent : NotificationState.Failed;
+        if (await this.outcomes.recordOutcome(manager, notification, state, outcome.kind === 'failed' ? outcome.error : null, response, { onlyInFeed: feedId })) counts[outcome.kind]++;
+      }
+    });
+    this.logger.log(`feed ${feedId}: ${counts.sent} sent, ${counts.failed} failed, ${counts.resend} to send again`);
+  }
+
+  private async resendAll(rows: Notification[], feedId: string, reason: string, response: object | null): Promise<void> {
+    this.logger.warn(`${reason}; ${rows.length} cancellation(s) go into a new feed`);
+    await this.dataSource.transaction(async (manager) => {
+      for (const notification of rows) await this.requeueOrFail(notification, reason, response ?? { feedId }, feedId, manager);
+    });
+  }
+
+  /** Back to pending for a new feed while attempts last; then failed with the reason. Returns whether it was requeued. */
+  private async requeueOrFail(notification: Notification, reason: string, response: object | null, feedId: string, manager: EntityManager): Promise<boolean> {
+    if (notification.attempts >= this.settings.NOTIFY_MAX_ATTEMPTS) {
+      await this.outcomes.recordOutcome(manager, notification, NotificationState.Failed, `${reason} (gave up after ${notification.attempts} attempts)`, response, { onlyInFeed: feedId });
+      return false;
+    }
+    return requeueCancellation(manager, notification, reason, response, feedId);
+  }
+
+  /** The feed is not finished (or could not be asked): ask again after FEED_POLL_MS. */
+  private async pollLater(rows: Notification[], feedId: string, status: string | null, error: string | null): Promise<void> {
+    if (error) this.logger.warn(error);
+    await this.dataSource.query(
+      `update notifications set next_attempt_at = now() + make_interval(secs => $3),
+              feed_status = coalesce($4, feed_status), last_error = coalesce($5, last_error)
+        where id = any($1::uuid[]) and state = 'pending' and feed_id = $2`,
+      [rows.map((n) => n.id), feedId, this.settings.FEED_POLL_MS / 1000, status, error],
+    );
+  }
+}
+
+/** The gist of a FATAL feed's report, for the notification's last error. */
+function describeReport(xml: string): string {
+  try {
+    return parseProcessingReport(xml)
+      .results.map((r) => `${r.resultMessageCode ? `${r.resultMessageCode}: ` : ''}${r.description}`)
+      .join('; ')
+      .slice(0, 500);
+  } catch {
+    return '';
+  }
+}

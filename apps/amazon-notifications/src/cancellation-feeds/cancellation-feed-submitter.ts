@@ -1,0 +1,166 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { NotificationKind, NotificationState } from '@connector/contracts';
+import { SETTINGS } from '@connector/platform';
+import { SpApiError, submitFeed } from '@connector/sp-api';
+import { DataSource } from 'typeorm';
+import { AmazonAccessService } from '../amazon-access/amazon-access.service';
+import { AmazonNotificationsSettings } from '../amazon-notifications.settings';
+import { Notification } from '../notifications/notification.entity';
+import { NotificationOutcomes } from '../notifications/notification-outcomes';
+import { requeueCancellation } from './cancellation-requeue';
+import { buildOrderAcknowledgementFeed, ORDER_ACKNOWLEDGEMENT_FEED_TYPE } from './order-acknowledgement-feed';
+
+/** What the intake stores for a cancellation. */
+export interface CancellationPayload {
+  reason: string | null;
+  items: { orderItemId: string; quantity: number }[];
+}
+
+/** Rows claimed for a feed are their claimer's for this long; a live claimer keeps extending it. */
+const CLAIM_SECONDS = 120;
+
+/**
+ * Submits due cancellations (see CancellationSender): once the oldest due cancellation of an
+ * (account, marketplace) has waited the batch window, every due one of them is claimed and goes
+ * into ONE feed. The feed document id and MessageIDs are written before createFeed, the feedId
+ * right after it; from then on the rows are the poller's.
+ */
+@Injectable()
+export class CancellationFeedSubmitter {
+  private readonly logger = new Logger(CancellationFeedSubmitter.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly amazon: AmazonAccessService,
+    private readonly outcomes: NotificationOutcomes,
+    @Inject(SETTINGS) private readonly settings: AmazonNotificationsSettings,
+  ) {}
+
+  /** The (account, marketplace) groups whose cancellations are due in a feed now. */
+  async readyGroups(): Promise<{ account_id: string; marketplace_id: string }[]> {
+    return this.dataSource.query(
+      `select account_id, marketplace_id from notifications
+        where state = 'pending' and kind = $1 and feed_id is null and next_attempt_at <= now()
+        group by account_id, marketplace_id
+       having min(next_attempt_at) <= now() - make_interval(secs => $2) or count(*) >= $3`,
+      [NotificationKind.Cancellation, this.settings.CANCEL_BATCH_WINDOW_MS / 1000, this.settings.CANCEL_FEED_MAX_MESSAGES],
+    );
+  }
+
+  /** Feeds for one account and marketplace until none of its cancellations is due (or the service stops). */
+  async submitGroup(accountId: string, marketplaceId: string, stopped: () => boolean): Promise<void> {
+    for (;;) {
+      const claimed = await this.claimForFeed(accountId, marketplaceId);
+      if (claimed.length === 0) return;
+      await this.submit(accountId, marketplaceId, claimed);
+      if (claimed.length < this.settings.CANCEL_FEED_MAX_MESSAGES || stopped()) return;
+    }
+  }
+
+  private async claimForFeed(accountId: string, marketplaceId: string): Promise<Notification[]> {
+    const [rows]: [{ id: string }[], number] = await this.dataSource.query(
+      `update notifications set next_attempt_at = now() + make_interval(secs => $5), attempts = attempts + 1
+        where id in (select id from notifications
+                      where state = 'pending' and kind = $1 and feed_id is null and account_id = $2 and marketplace_id = $3
+                        and next_attempt_at <= now()
+                      order by next_attempt_at, created_at limit $4 for update skip locked)
+        returning id`,
+      [NotificationKind.Cancellation, accountId, marketplaceId, this.settings.CANCEL_FEED_MAX_MESSAGES, CLAIM_SECONDS],
+    );
+    if (rows.length === 0) return [];
+    const found = await this.dataSource.getRepository(Notification).findBy(rows.map((row) => ({ id: row.id })));
+    return found.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+  }
+
+  private async submit(accountId: string, marketplaceId: string, claimed: Notification[]): Promise<void> {
+    const ids = claimed.map((n) => n.id);
+    const lease = this.keepClaimed(ids);
+    let feedId: string | undefined;
+    try {
+      const resent = claimed.filter((n) => n.feedDocumentId);
+      if (resent.length > 0) {
+        this.logger.warn(`${resent.length} cancellation(s) were in a feed document whose createFeed answer was never recorded; sending them again (Amazon warns about a repeated cancellation, nothing more)`);
+      }
+      const [access, client] = [await this.amazon.access(accountId), await this.amazon.client(accountId)];
+      const messageIds = claimed.map((_, i) => i + 1);
+      const xml = buildOrderAcknowledgementFeed(
+        access.sellerId,
+        claimed.map((n, i) => {
+          const payload = n.payload as CancellationPayload;
+          return { messageId: messageIds[i], amazonOrderId: n.amazonOrderId, reason: payload.reason, orderItemIds: (payload.items ?? []).map((item) => item.orderItemId) };
+        }),
+      );
+      const submitted = await submitFeed(
+        client,
+        { feedType: ORDER_ACKNOWLEDGEMENT_FEED_TYPE, marketplaceIds: [marketplaceId], content: xml },
+        {
+          beforeCreateFeed: async (feedDocumentId) => {
+            await this.dataSource.query(
+              `update notifications n set feed_document_id = $1, feed_message_id = m.message_id
+                 from unnest($2::uuid[], $3::int[]) as m(id, message_id)
+                where n.id = m.id and n.state = 'pending' and n.feed_id is null`,
+              [feedDocumentId, ids, messageIds],
+            );
+          },
+        },
+      );
+      feedId = submitted.feedId;
+    } catch (err) {
+      lease.stop();
+      await this.submissionFailed(claimed, err);
+      return;
+    }
+    lease.stop();
+    await this.recordFeed(feedId, ids);
+    this.logger.log(`feed ${feedId}: ${claimed.length} cancellation(s) for account ${accountId} in ${marketplaceId}`);
+  }
+
+  /** From here on the rows are polled, never submitted again. Tried hard: a failure here is the one way to send twice. */
+  private async recordFeed(feedId: string, ids: string[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.dataSource.query(
+          `update notifications set feed_id = $1, feed_status = 'IN_QUEUE', feed_submitted_at = now(), last_error = null,
+                  next_attempt_at = now() + make_interval(secs => $3)
+            where id = any($2::uuid[]) and state = 'pending' and feed_id is null`,
+          [feedId, ids, this.settings.FEED_POLL_MS / 1000],
+        );
+        return;
+      } catch (err) {
+        if (attempt >= 5) throw new Error(`feed ${feedId} was created but could not be recorded: ${err.message}`);
+        await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
+      }
+    }
+  }
+
+  /** Keeps the claim's lease alive while the submission waits (createFeed may wait minutes for its token). */
+  private keepClaimed(ids: string[]): { stop: () => void } {
+    const timer = setInterval(() => {
+      void this.dataSource
+        .query(
+          `update notifications set next_attempt_at = now() + make_interval(secs => $2)
+            where id = any($1::uuid[]) and state = 'pending' and feed_id is null`,
+          [ids, CLAIM_SECONDS],
+        )
+        .catch((err) => this.logger.warn(`extending a claim failed: ${err.message}`));
+    }, (CLAIM_SECONDS * 1000) / 4);
+    return { stop: () => clearInterval(timer) };
+  }
+
+  /** Nothing reached Amazon (or nothing we know of): retriable errors wait with back-off; Amazon's 4xx answers fail the batch. */
+  private async submissionFailed(claimed: Notification[], err: unknown): Promise<void> {
+    const message = err instanceof Error ? err.message : String(err);
+    const retriable = !(err instanceof SpApiError) || err.retriable;
+    this.logger.warn(`a cancellation feed of ${claimed.length} order(s) could not be submitted: ${message}`);
+    // One transaction for the whole batch, however large the feed was.
+    await this.dataSource.transaction(async (manager) => {
+      for (const notification of claimed) {
+        if (retriable && notification.attempts < this.settings.NOTIFY_MAX_ATTEMPTS) {
+          await requeueCancellation(manager, notification, message, null, null);
+        } else {
+          await this.outcomes.recordOutcome(manager, notification, NotificationState.Failed, message, err instanceof SpApiError ? (err.body ?? null) : null);
+        }
+      }
+    });
+  }
+}

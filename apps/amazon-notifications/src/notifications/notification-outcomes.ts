@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { NOTIFICATION_FAILED, NOTIFICATION_SENT, NotificationOutcomeEvent, NotificationState } from '@connector/contracts';
+import { Outbox } from '@connector/messaging';
+import { EntityManager } from 'typeorm';
+import { Notification } from './notification.entity';
+
+/** The final outcome of a notification, whichever sender reached it. */
+@Injectable()
+export class NotificationOutcomes {
+  constructor(private readonly outbox: Outbox) {}
+
+  /**
+   * Writes a final outcome and its `notification.sent/failed` event in the caller's
+   * transaction. With `onlyInFeed`, only a notification still pending in that feed is
+   * touched (a second poller of the same feed changes nothing); returns whether it was.
+   */
+  async recordOutcome(
+    manager: EntityManager,
+    notification: Notification,
+    state: NotificationState,
+    error: string | null,
+    response: unknown,
+    options: { onlyInFeed?: string } = {},
+  ): Promise<boolean> {
+    const where = options.onlyInFeed ? { id: notification.id, state: NotificationState.Pending, feedId: options.onlyInFeed } : { id: notification.id };
+    const result = await manager.update(Notification, where, {
+      state,
+      lastError: error,
+      amazonResponse: response as object,
+      nextAttemptAt: null,
+      sentAt: state === NotificationState.Sent ? new Date() : null,
+    });
+    if (options.onlyInFeed && !result.affected) return false;
+    const event: NotificationOutcomeEvent = {
+      notificationId: notification.id,
+      kind: notification.kind,
+      orderId: notification.orderId,
+      deliveryId: notification.deliveryId,
+      state,
+      error,
+    };
+    await this.outbox.add(manager, state === NotificationState.Sent ? NOTIFICATION_SENT : NOTIFICATION_FAILED, event);
+    return true;
+  }
+}

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DeliveriesController } from './deliveries.controller';
+import { DeliveriesService } from './deliveries.service';
+import { Delivery } from './delivery.entity';
+import { OrderDeliveries } from './order-deliveries';
+
+/** FBM deliveries. (Their personal-data retention runs with the service's RetentionModule.) */
+@Module({
+  imports: [TypeOrmModule.forFeature([Delivery])],
+  controllers: [DeliveriesController],
+  providers: [DeliveriesService, OrderDeliveries],
+  exports: [OrderDeliveries],
+})
+export class DeliveriesModule {}
