@@ -9,15 +9,12 @@ import {
   NOTIFICATION_FAILED,
   NOTIFICATION_SENT,
   NotificationOutcomeEvent,
-  OFFER_CHANGED,
-  OfferChangedEvent,
 } from '@connector/contracts';
 import { EventBatchContext, EventContext, OnEvent, OnEvents } from '@connector/messaging';
 import { In, IsNull } from 'typeorm';
 import { SalesOrder } from './sales-order.entity';
-import { SkuProduct } from './sku-product.entity';
 
-/** Keeps what other services announce: delivery and notification state of orders, SKU → product. */
+/** Keeps what other services announce: delivery and notification state of orders. (SKU → product: SkuProductCache.) */
 @Injectable()
 export class FulfillmentProjection {
   /** One per FBM order as it is synced, so they come in runs: one statement for a run. */
@@ -44,10 +41,5 @@ export class FulfillmentProjection {
   @OnEvent(NOTIFICATION_FAILED, NotificationOutcomeEvent)
   async notificationFailed(event: NotificationOutcomeEvent, { manager }: EventContext) {
     await manager.update(SalesOrder, { id: event.orderId }, { amazonNotificationState: `${event.kind}:failed`, amazonNotificationError: event.error });
-  }
-
-  @OnEvent(OFFER_CHANGED, OfferChangedEvent)
-  async offerChanged(event: OfferChangedEvent, { manager }: EventContext) {
-    await manager.upsert(SkuProduct, { accountId: event.accountId, sku: event.sku, productId: event.productId }, ['accountId', 'sku']);
   }
 }

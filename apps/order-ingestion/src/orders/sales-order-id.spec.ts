@@ -1,4 +1,4 @@
-import { salesOrderId } from './sales-order-writer';
+import { salesOrderId } from './sales-order-id';
 
 describe('salesOrderId: a new sales order is named by its account and Amazon order id', () => {
   const account = '0b9d2c1e-3f4a-4b5c-8d6e-7f8091a2b3c4';

@@ -9,13 +9,18 @@ import { SellerAccount } from '../accounts/seller-account.entity';
 import { ingestionDataSource } from '../data-source';
 import { Marketplace } from '../marketplaces/marketplace.entity';
 import { QuarantineWithoutPersonalData1764300000102 } from '../migrations/1764300000102-quarantine-without-personal-data';
+import { PartnerAndProductResolution } from './partner-and-product-resolution';
+import { QuarantineStore } from './quarantine-store';
+import { SalesOrderStore } from './sales-order-store';
 import { SalesOrderWriter } from './sales-order-writer';
+import { SkuProductCache } from './sku-product-cache';
 
 /** Pages are prepared side by side; what an earlier page commits meanwhile must not be missed. */
 describe('sales order writer on real PostgreSQL: pages prepared side by side', () => {
   const env = new TestEnvironment();
   let db: DataSource;
   let writer: SalesOrderWriter;
+  let quarantines: QuarantineStore;
   const account = { id: randomUUID() } as SellerAccount;
   const marketplaces = new Map([['A1PA6795UKMFR9', { marketplaceId: 'A1PA6795UKMFR9', taxIncluded: true } as Marketplace]]);
 
@@ -49,7 +54,9 @@ describe('sales order writer on real PostgreSQL: pages prepared side by side', (
       [account.id],
     );
     // Only orders that map ask partner-resolution and inventory; these pages have none.
-    writer = new SalesOrderWriter(db, new Outbox(), undefined as unknown as ServiceClient);
+    quarantines = new QuarantineStore(db);
+    const skuProducts = new SkuProductCache(db);
+    writer = new SalesOrderWriter(db, new SalesOrderStore(db, new Outbox()), new PartnerAndProductResolution(undefined as unknown as ServiceClient, skuProducts), quarantines, skuProducts);
   });
 
   afterAll(async () => {
@@ -86,7 +93,7 @@ describe('sales order writer on real PostgreSQL: pages prepared side by side', (
     }) as unknown as AmazonOrder;
 
   it('keeps a quarantined order without the buyer\'s personal data', async () => {
-    await db.transaction((manager) => writer.quarantine(manager, account, withBuyer('302-0000000-0000003'), 'does not map'));
+    await db.transaction((manager) => quarantines.quarantine(manager, account, withBuyer('302-0000000-0000003'), 'does not map'));
     const [{ payload }] = await env.query<{ payload: Record<string, unknown> }>(`select payload from ingestion.quarantined_orders where amazon_order_id = '302-0000000-0000003'`);
     expect(payload).toMatchObject({ orderId: '302-0000000-0000003', fulfillment: { fulfillmentStatus: 'UNSHIPPED' } });
     expect(payload.buyer).toBeUndefined();
@@ -94,7 +101,7 @@ describe('sales order writer on real PostgreSQL: pages prepared side by side', (
   });
 
   it('resolves a quarantined order that Amazon then cancelled before it was confirmed: nothing is left to retry', async () => {
-    await db.transaction((manager) => writer.quarantine(manager, account, withBuyer('302-0000000-0000004'), 'does not map'));
+    await db.transaction((manager) => quarantines.quarantine(manager, account, withBuyer('302-0000000-0000004'), 'does not map'));
     const outcome = await writer.commit(await writer.prepare(account, [cancelledUnconfirmed('302-0000000-0000004')], marketplaces));
     expect(outcome).toMatchObject({ skipped: 1, quarantined: 0 });
     const [row] = await env.query(`select resolved_at, payload from ingestion.quarantined_orders where amazon_order_id = '302-0000000-0000004'`);

@@ -3,6 +3,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from '../accounts/accounts.module';
 import { MarketplacesModule } from '../marketplaces/marketplaces.module';
 import { SalesOrdersModule } from '../orders/sales-orders.module';
+import { OrdersV0Source } from './orders-v0.source';
+import { OrdersV2026Source } from './orders-v2026-01-01.source';
 import { SyncRun } from './sync-run.entity';
 import { SyncController } from './sync.controller';
 import { SyncScheduler } from './sync-scheduler';
@@ -11,6 +13,6 @@ import { SyncService } from './sync.service';
 @Module({
   imports: [TypeOrmModule.forFeature([SyncRun]), AccountsModule, MarketplacesModule, SalesOrdersModule],
   controllers: [SyncController],
-  providers: [SyncService, SyncScheduler],
+  providers: [SyncService, SyncScheduler, OrdersV0Source, OrdersV2026Source],
 })
 export class SyncModule {}

@@ -1,0 +1,87 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { AmazonOrder } from '@connector/sp-api';
+import { newRowId } from '@connector/persistence';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { SellerAccount } from '../accounts/seller-account.entity';
+import { QuarantinedOrder } from './quarantined-order.entity';
+
+/** Quarantined orders retried per sync run, the longest-waiting first. */
+const QUARANTINE_RETRIES_PER_RUN = 100;
+
+/** Amazon orders that could not be mapped (or fetched): kept, retried every run, settled once they map. */
+@Injectable()
+export class QuarantineStore {
+  private readonly logger = new Logger(QuarantineStore.name);
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Records an order that could not be mapped (or fetched) so it is retried and never lost.
+   * The order is kept for whoever investigates, without the buyer's personal data: a quarantine
+   * may stay for long, and personal-data retention covers partners only. (It is fetched again
+   * on retry; once it maps, the payload goes.)
+   */
+  async quarantine(manager: EntityManager, account: SellerAccount, order: Partial<AmazonOrder> & { orderId: string }, reason: string): Promise<void> {
+    this.logger.warn(`quarantined ${order.orderId}: ${reason}`);
+    const now = new Date();
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(QuarantinedOrder)
+      .values({
+        id: newRowId(),
+        accountId: account.id,
+        amazonOrderId: order.orderId,
+        marketplaceId: order.salesChannel?.marketplaceId ?? '',
+        reason,
+        payload: withoutPersonalData(order),
+        attempts: 1,
+        firstSeenAt: now,
+        lastAttemptAt: now,
+        resolvedAt: null,
+        createdAt: now,
+      })
+      .orUpdate(['reason', 'payload', 'last_attempt_at', 'resolved_at'], ['account_id', 'amazon_order_id'])
+      .execute();
+    await manager.query(
+      `update quarantined_orders set attempts = attempts + 1 where account_id = $1 and amazon_order_id = $2 and first_seen_at < $3`,
+      [account.id, order.orderId, now],
+    );
+  }
+
+  /** Done with these orders (they committed, or will never become sales orders): nothing left to retry. */
+  async resolve(manager: EntityManager, accountId: string, amazonOrderIds: string[]): Promise<void> {
+    if (amazonOrderIds.length === 0) return;
+    await manager.query(
+      `update quarantined_orders set resolved_at = now(), payload = null where account_id = $1 and amazon_order_id = any($2::text[]) and resolved_at is null`,
+      [accountId, amazonOrderIds],
+    );
+  }
+
+  /** The account's unresolved quarantines due for a retry this run. */
+  due(accountId: string): Promise<QuarantinedOrder[]> {
+    return this.dataSource.getRepository(QuarantinedOrder).find({
+      where: { accountId, resolvedAt: IsNull() },
+      order: { lastAttemptAt: 'ASC' },
+      take: QUARANTINE_RETRIES_PER_RUN,
+    });
+  }
+
+  /**
+   * To the back of the queue, whatever came of them: an order still quarantined, or one the
+   * writer skipped (say, cancelled before it was confirmed), must not keep the others from
+   * their turn.
+   */
+  async triedAgain(quarantined: QuarantinedOrder[]): Promise<void> {
+    await this.dataSource.query(`update quarantined_orders set last_attempt_at = now() where id = any($1::uuid[]) and resolved_at is null`, [quarantined.map((q) => q.id)]);
+  }
+}
+
+/** The order without buyer and recipient, but for where it goes (country, region, postal code). */
+function withoutPersonalData(order: Partial<AmazonOrder>): object {
+  const { buyer: _buyer, recipient, ...rest } = order;
+  const address = recipient?.deliveryAddress;
+  if (!address) return rest;
+  const { countryCode, stateOrRegion, postalCode } = address;
+  return { ...rest, recipient: { deliveryAddress: { countryCode, stateOrRegion, postalCode } } };
+}

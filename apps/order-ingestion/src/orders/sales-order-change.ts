@@ -1,0 +1,99 @@
+import { ORDER_CANCELED, ORDER_SYNCED, OrderCanceledEvent, OrderSyncedEvent, SalesOrderStatus } from '@connector/contracts';
+import { newRowId } from '@connector/persistence';
+import { SellerAccount } from '../accounts/seller-account.entity';
+import { PreparedOrder } from './sales-order-page';
+import { statusOf } from './sales-order-status';
+import { SalesOrderLine } from './sales-order-line.entity';
+import { SalesOrder } from './sales-order.entity';
+import { orderEventOf } from './sales-order.view';
+
+/** The rows and events of one new or changed sales order. */
+export interface SalesOrderChange {
+  known: SalesOrder | undefined;
+  order: SalesOrder;
+  lines: SalesOrderLine[];
+  goneLineIds: string[];
+  events: { subject: string; payload: object }[];
+}
+
+/** The rows and events of one new or changed order; no I/O. */
+export function salesOrderChange(account: SellerAccount, item: PreparedOrder, known: SalesOrder | undefined, productIds: Map<string, string>): SalesOrderChange {
+  const { mapped } = item;
+  const status = statusOf(mapped, known);
+  const newlyCanceledByAmazon = status === SalesOrderStatus.Canceled && known?.status !== SalesOrderStatus.Canceled;
+  // Plain rows: they go to bulkInsert, no entity machinery needed.
+  const order = {
+    id: known?.id ?? item.orderId,
+    accountId: account.id,
+    marketplaceId: mapped.marketplaceId,
+    amazonOrderId: mapped.amazonOrderId,
+    channel: mapped.channel,
+    status,
+    amazonStatus: mapped.amazonStatus,
+    currency: mapped.currency,
+    purchasedAt: mapped.purchasedAt,
+    amazonUpdatedAt: mapped.amazonUpdatedAt,
+    contactId: item.contactId,
+    deliveryAddressId: item.deliveryAddressId,
+    isBusinessOrder: mapped.isBusinessOrder,
+    giftMessage: mapped.giftMessage,
+    amazonTotal: mapped.amazonTotal,
+    linesTotal: mapped.linesTotal,
+    reconciled: mapped.reconciled,
+    cancelReason: known?.cancelReason ?? null,
+    canceledBy: newlyCanceledByAmazon ? 'amazon' : (known?.canceledBy ?? null),
+    cancelError: known?.cancelError ?? null,
+    deliveryState: known?.deliveryState ?? null,
+    amazonNotificationState: known?.amazonNotificationState ?? null,
+    amazonNotificationError: known?.amazonNotificationError ?? null,
+    contentHash: item.hash,
+    version: (known?.version ?? 0) + 1,
+  } as SalesOrder;
+
+  const knownLines = new Map((known?.lines ?? []).map((line) => [line.lineKey, line]));
+  const lines = mapped.lines.map((line, index) =>
+    ({
+      id: knownLines.get(line.lineKey)?.id ?? newRowId(),
+      orderId: order.id,
+      lineKey: line.lineKey,
+      kind: line.kind,
+      sequence: index + 1,
+      orderItemId: line.orderItemId,
+      sku: line.sku,
+      asin: line.asin,
+      productId: line.sku ? (productIds.get(line.sku) ?? null) : null,
+      name: line.name,
+      description: line.description,
+      quantity: line.quantity,
+      quantityShipped: line.quantityShipped,
+      unitPriceTaxIncluded: line.unitPriceTaxIncluded,
+      unitPriceTaxExcluded: line.unitPriceTaxExcluded,
+      amountTaxIncluded: line.amountTaxIncluded,
+      amountTaxExcluded: line.amountTaxExcluded,
+      discountTaxIncluded: line.discountTaxIncluded,
+      discountTaxExcluded: line.discountTaxExcluded,
+      totalTaxIncluded: line.totalTaxIncluded,
+      totalTaxExcluded: line.totalTaxExcluded,
+      taxAmount: line.taxAmount,
+      promotionIds: line.promotionIds,
+      giftWrapLevel: line.giftWrapLevel,
+      giftMessage: line.giftMessage,
+    }) as SalesOrderLine,
+  );
+  const goneLineIds = [...knownLines.values()].filter((line) => !mapped.lines.some((l) => l.lineKey === line.lineKey)).map((line) => line.id);
+
+  const base = orderEventOf(order, lines);
+  const synced: OrderSyncedEvent = {
+    ...base,
+    status: order.status,
+    contactId: order.contactId,
+    deliveryAddressId: order.deliveryAddressId,
+    giftMessage: order.giftMessage,
+  };
+  const events: SalesOrderChange['events'] = [{ subject: ORDER_SYNCED, payload: synced }];
+  if (newlyCanceledByAmazon && known) {
+    const canceled: OrderCanceledEvent = { ...base, canceledBy: 'amazon', reason: null, notifyAmazon: false };
+    events.push({ subject: ORDER_CANCELED, payload: canceled });
+  }
+  return { known, order, lines, goneLineIds, events };
+}

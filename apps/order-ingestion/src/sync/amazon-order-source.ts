@@ -1,0 +1,39 @@
+import { OrdersApiVersion } from '@connector/contracts';
+import { SpApiClient } from '@connector/sp-api';
+import { SellerAccount } from '../accounts/seller-account.entity';
+import { Marketplace } from '../marketplaces/marketplace.entity';
+import { PageOutcome } from '../orders/sales-order-page';
+import { SyncRun } from './sync-run.entity';
+
+/** Amazon hides changes of the last two minutes; our window never reaches past that. */
+export const AMAZON_VISIBILITY_DELAY_MS = 120_000;
+
+/** One sync run over an account, as SyncService hands it to the account's order source. */
+export interface SyncPass {
+  account: SellerAccount;
+  client: SpApiClient;
+  marketplaces: Map<string, Marketplace>;
+  /** The run being recorded; the first page read fixes its windowTo. */
+  run: SyncRun;
+  /** Adds a page's outcome to the run's counts. */
+  count: (outcome: PageOutcome) => void;
+  /** After each committed page of a read: counts and saves the run, and stops it if the account's lease is lost. */
+  afterPage: (outcome: PageOutcome) => Promise<void>;
+}
+
+/** Where an account's orders come from: one implementation per Orders API version. */
+export interface AmazonOrderSource {
+  readonly version: OrdersApiVersion;
+  /** Fetches the account's quarantined orders again; those that map now become sales orders. */
+  retryQuarantined(pass: SyncPass): Promise<void>;
+  /**
+   * Every order of these marketplaces last updated since `from`, written page by page. The
+   * first page fixes the window's end (the earliest end, should there be two reads: the cursor
+   * never passes an order not read).
+   */
+  readUpdatedSince(pass: SyncPass, from: Date, marketplaceIds: string[]): Promise<void>;
+}
+
+export function describeError(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
