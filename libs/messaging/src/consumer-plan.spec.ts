@@ -1,4 +1,4 @@
-import { consumerPlan } from './event-consumer';
+import { consumerPlan } from './consumer-plan';
 
 describe('consumerPlan: which durable consumers a service reads through', () => {
   it('one consumer per event family, on the single subject when the service handles only one', () => {

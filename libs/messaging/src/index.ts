@@ -1,4 +1,6 @@
+export * from './consumer-plan';
 export * from './event-consumer';
+export { ValidationFailure } from './event-decoding';
 export { PACK_READER_SUFFIX } from './event-pack';
 export * from './event-stream';
 export * from './messaging-tables.migration';
