@@ -1,0 +1,22 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { SecretBox, TransitSecrets } from '@connector/platform';
+import { AmazonEndpoints, amazonEndpoints, SpApiClients } from '@connector/sp-api';
+import { OrderIngestionSettings } from '../order-ingestion.settings';
+
+/** Secrets, the endpoints they may go to, and SP-API clients, shared by accounts and sync. */
+@Global()
+@Module({})
+export class AmazonAccessModule {
+  static forRoot(settings: OrderIngestionSettings): DynamicModule {
+    return {
+      module: AmazonAccessModule,
+      providers: [
+        SecretBox.provider(settings.CREDENTIALS_KEY),
+        TransitSecrets.provider(settings.CREDENTIALS_TRANSIT_KEY),
+        { provide: AmazonEndpoints, useValue: amazonEndpoints(settings) },
+        { provide: SpApiClients, inject: [AmazonEndpoints], useFactory: (endpoints: AmazonEndpoints) => new SpApiClients({ rateScale: settings.SPAPI_RATE_SCALE, endpoints }) },
+      ],
+      exports: [SecretBox, TransitSecrets, AmazonEndpoints, SpApiClients],
+    };
+  }
+}
