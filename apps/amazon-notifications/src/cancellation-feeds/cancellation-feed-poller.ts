@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { NotificationKind, NotificationState } from '@connector/contracts';
 import { SETTINGS } from '@connector/platform';
 import { Feed, FINAL_FEED_STATUSES, getFeed, getFeedResultDocument, SpApiClient, SpApiError } from '@connector/sp-api';
+import { claimDueRows } from '@connector/workers';
 import { DataSource, EntityManager } from 'typeorm';
 import { AmazonAccessService } from '../amazon-access/amazon-access.service';
 import { AmazonNotificationsSettings } from '../amazon-notifications.settings';
@@ -48,16 +49,17 @@ export class CancellationFeedPoller {
   }
 
   private async claimForPolling(): Promise<Notification[]> {
-    const [rows]: [{ id: string }[], number] = await this.dataSource.query(
-      `update notifications set next_attempt_at = now() + make_interval(secs => $3)
-        where id in (select id from notifications
-                      where state = 'pending' and kind = $1 and feed_id is not null and next_attempt_at <= now()
-                      order by next_attempt_at limit $2 for update skip locked)
-        returning id`,
-      [NotificationKind.Cancellation, POLL_BATCH, POLL_CLAIM_SECONDS],
-    );
-    if (rows.length === 0) return [];
-    return this.dataSource.getRepository(Notification).findBy(rows.map((row) => ({ id: row.id })));
+    const ids = await claimDueRows(this.dataSource, {
+      table: 'notifications',
+      where: `state = 'pending' and kind = $1 and feed_id is not null`,
+      parameters: [NotificationKind.Cancellation],
+      orderBy: 'next_attempt_at',
+      limit: POLL_BATCH,
+      leaseColumn: 'next_attempt_at',
+      leaseSeconds: POLL_CLAIM_SECONDS,
+    });
+    if (ids.length === 0) return [];
+    return this.dataSource.getRepository(Notification).findBy(ids.map((id) => ({ id })));
   }
 
   private async pollFeed(accountId: string, feedId: string, rows: Notification[]): Promise<void> {

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { NotificationKind, NotificationState } from '@connector/contracts';
 import { SETTINGS } from '@connector/platform';
 import { SpApiError, submitFeed } from '@connector/sp-api';
+import { claimDueRows, keepLeaseAlive, LeaseHeartbeat, retry, returnedRows } from '@connector/workers';
 import { DataSource } from 'typeorm';
 import { AmazonAccessService } from '../amazon-access/amazon-access.service';
 import { AmazonNotificationsSettings } from '../amazon-notifications.settings';
@@ -58,17 +59,18 @@ export class CancellationFeedSubmitter {
   }
 
   private async claimForFeed(accountId: string, marketplaceId: string): Promise<Notification[]> {
-    const [rows]: [{ id: string }[], number] = await this.dataSource.query(
-      `update notifications set next_attempt_at = now() + make_interval(secs => $5), attempts = attempts + 1
-        where id in (select id from notifications
-                      where state = 'pending' and kind = $1 and feed_id is null and account_id = $2 and marketplace_id = $3
-                        and next_attempt_at <= now()
-                      order by next_attempt_at, created_at limit $4 for update skip locked)
-        returning id`,
-      [NotificationKind.Cancellation, accountId, marketplaceId, this.settings.CANCEL_FEED_MAX_MESSAGES, CLAIM_SECONDS],
-    );
-    if (rows.length === 0) return [];
-    const found = await this.dataSource.getRepository(Notification).findBy(rows.map((row) => ({ id: row.id })));
+    const ids = await claimDueRows(this.dataSource, {
+      table: 'notifications',
+      where: `state = 'pending' and kind = $1 and feed_id is null and account_id = $2 and marketplace_id = $3`,
+      parameters: [NotificationKind.Cancellation, accountId, marketplaceId],
+      orderBy: 'next_attempt_at, created_at',
+      limit: this.settings.CANCEL_FEED_MAX_MESSAGES,
+      leaseColumn: 'next_attempt_at',
+      leaseSeconds: CLAIM_SECONDS,
+      alsoSet: 'attempts = attempts + 1',
+    });
+    if (ids.length === 0) return [];
+    const found = await this.dataSource.getRepository(Notification).findBy(ids.map((id) => ({ id })));
     return found.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
   }
 
@@ -117,34 +119,36 @@ export class CancellationFeedSubmitter {
 
   /** From here on the rows are polled, never submitted again. Tried hard: a failure here is the one way to send twice. */
   private async recordFeed(feedId: string, ids: string[]): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.dataSource.query(
-          `update notifications set feed_id = $1, feed_status = 'IN_QUEUE', feed_submitted_at = now(), last_error = null,
-                  next_attempt_at = now() + make_interval(secs => $3)
-            where id = any($2::uuid[]) and state = 'pending' and feed_id is null`,
-          [feedId, ids, this.settings.FEED_POLL_MS / 1000],
-        );
-        return;
-      } catch (err) {
-        if (attempt >= 5) throw new Error(`feed ${feedId} was created but could not be recorded: ${err.message}`);
-        await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
-      }
+    try {
+      await retry(
+        () =>
+          this.dataSource.query(
+            `update notifications set feed_id = $1, feed_status = 'IN_QUEUE', feed_submitted_at = now(), last_error = null,
+                    next_attempt_at = now() + make_interval(secs => $3)
+              where id = any($2::uuid[]) and state = 'pending' and feed_id is null`,
+            [feedId, ids, this.settings.FEED_POLL_MS / 1000],
+          ),
+        { attempts: 5, baseMs: 400, maxMs: 6400 },
+      );
+    } catch (err) {
+      throw new Error(`feed ${feedId} was created but could not be recorded: ${err.message}`);
     }
   }
 
   /** Keeps the claim's lease alive while the submission waits (createFeed may wait minutes for its token). */
-  private keepClaimed(ids: string[]): { stop: () => void } {
-    const timer = setInterval(() => {
-      void this.dataSource
-        .query(
-          `update notifications set next_attempt_at = now() + make_interval(secs => $2)
-            where id = any($1::uuid[]) and state = 'pending' and feed_id is null`,
-          [ids, CLAIM_SECONDS],
-        )
-        .catch((err) => this.logger.warn(`extending a claim failed: ${err.message}`));
-    }, (CLAIM_SECONDS * 1000) / 4);
-    return { stop: () => clearInterval(timer) };
+  private keepClaimed(ids: string[]): LeaseHeartbeat {
+    return keepLeaseAlive({
+      renew: async () =>
+        returnedRows(
+          await this.dataSource.query(
+            `update notifications set next_attempt_at = now() + make_interval(secs => $2)
+              where id = any($1::uuid[]) and state = 'pending' and feed_id is null returning id`,
+            [ids, CLAIM_SECONDS],
+          ),
+        ).length > 0,
+      everyMs: (CLAIM_SECONDS * 1000) / 4,
+      onError: (err) => this.logger.warn(`extending a claim failed: ${err.message}`),
+    });
   }
 
   /** Nothing reached Amazon (or nothing we know of): retriable errors wait with back-off; Amazon's 4xx answers fail the batch. */

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { SETTINGS } from '@connector/platform';
+import { PeriodicWorker, settleWithin } from '@connector/workers';
 import { AmazonNotificationsSettings } from '../amazon-notifications.settings';
 import { CancellationFeedPoller } from './cancellation-feed-poller';
 import { CancellationFeedSubmitter } from './cancellation-feed-submitter';
@@ -31,12 +32,11 @@ import { CancellationFeedSubmitter } from './cancellation-feed-submitter';
 @Injectable()
 export class CancellationSender implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(CancellationSender.name);
-  private timer?: NodeJS.Timeout;
   private readonly submitting = new Set<string>();
   private readonly work = new Set<Promise<unknown>>();
-  private polling = false;
-  private pollAgain = false;
   private stopped = false;
+  private submissions?: PeriodicWorker;
+  private polls?: PeriodicWorker;
 
   constructor(
     private readonly submitter: CancellationFeedSubmitter,
@@ -45,40 +45,24 @@ export class CancellationSender implements OnApplicationBootstrap, OnApplication
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.kick(), this.settings.NOTIFY_POLL_MS);
-    this.kick();
+    const onError = (message: string) => this.logger.warn(message);
+    // Submitting starts a task per (account, marketplace) and returns: groups do not wait for each other.
+    this.submissions = new PeriodicWorker({ name: 'looking for cancellations to send', pass: () => this.submitReadyGroups(), everyMs: this.settings.NOTIFY_POLL_MS, onError });
+    this.polls = new PeriodicWorker({ name: 'polling cancellation feeds', pass: () => this.poller.pollDue(() => this.stopped), everyMs: this.settings.NOTIFY_POLL_MS, onError });
+    this.submissions.start();
+    this.polls.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
     // Let a submission that is under way record its feedId; do not wait minutes for a createFeed token.
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled([...this.work]), new Promise((resolve) => (timer = setTimeout(resolve, 10_000)))]);
-    clearTimeout(timer);
+    await settleWithin(Promise.allSettled([this.submissions?.stop(), this.polls?.stop(), ...this.work]), 10_000);
   }
 
   /** Starts what is due: feeds to submit (one task per account and marketplace) and feeds to poll. */
   kick(): void {
-    if (this.stopped) return;
-    this.track(this.submitReadyGroups().catch((err) => this.logger.warn(`looking for cancellations to send failed: ${err.message}`)));
-    if (this.polling) {
-      this.pollAgain = true;
-      return;
-    }
-    this.polling = true;
-    this.track(
-      this.poller
-        .pollDue(() => this.stopped)
-        .catch((err) => this.logger.warn(`polling cancellation feeds failed: ${err.message}`))
-        .finally(() => {
-          this.polling = false;
-          if (this.pollAgain && !this.stopped) {
-            this.pollAgain = false;
-            this.kick();
-          }
-        }),
-    );
+    this.submissions?.kick();
+    this.polls?.kick();
   }
 
   async submitReadyGroups(): Promise<void> {

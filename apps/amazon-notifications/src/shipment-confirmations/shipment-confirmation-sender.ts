@@ -3,6 +3,7 @@ import { NotificationKind, NotificationState } from '@connector/contracts';
 import { SETTINGS } from '@connector/platform';
 import { confirmShipment, ShipmentConfirmation, SpApiError } from '@connector/sp-api';
 import { backoffDelay, claimDueRows, PeriodicWorker } from '@connector/workers';
+import { NOTIFY_BACKOFF } from '../notifications/notification-backoff';
 import { DataSource } from 'typeorm';
 import { AmazonAccessService } from '../amazon-access/amazon-access.service';
 import { AmazonNotificationsSettings } from '../amazon-notifications.settings';
@@ -11,8 +12,7 @@ import { Notification } from '../notifications/notification.entity';
 import { NotificationOutcomes } from '../notifications/notification-outcomes';
 
 const BATCH = 100;
-/** Between tries of a notification Amazon did not take: 2 s, 4 s, … up to 10 minutes, spread out. */
-export const NOTIFY_BACKOFF = { baseMs: 2000, maxMs: 600_000 };
+
 
 /**
  * Sends due shipment confirmations. A batch is claimed with `for update skip locked` and a

@@ -1,4 +1,5 @@
-import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { PeriodicWorker } from '@connector/workers';
 import { randomBytes } from 'node:crypto';
 import { OrderLifecycleService } from '../control/order-lifecycle.service';
 import { OrderStore } from '../store/order.store';
@@ -60,7 +61,15 @@ export class FeedService implements OnModuleInit, OnModuleDestroy {
   private readonly documents = new Map<string, FeedDocument>();
   private readonly feeds = new Map<string, FeedRecord>();
   private feedSeq = 0;
-  private timer?: NodeJS.Timeout;
+  private readonly logger = new Logger('FeedService');
+  // Feeds finish on their own, also when nobody polls getFeed.
+  private readonly processing = new PeriodicWorker({
+    name: 'processing feeds',
+    pass: async () => this.processDue(),
+    everyMs: 50,
+    keepsProcessAlive: false,
+    onError: (message) => this.logger.error(message),
+  });
 
   constructor(
     private readonly clock: SandboxClock,
@@ -69,13 +78,11 @@ export class FeedService implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    // Feeds finish on their own, also when nobody polls getFeed.
-    this.timer = setInterval(() => this.processDue(), 50);
-    this.timer.unref();
+    this.processing.start();
   }
 
-  onModuleDestroy(): void {
-    if (this.timer) clearInterval(this.timer);
+  async onModuleDestroy(): Promise<void> {
+    await this.processing.stop();
   }
 
   reset(): void {
