@@ -96,7 +96,7 @@ class TestGateway {
     await runMigrations(gatewayDataSource(this.database.databaseUrl));
     const loaded = loadSettings(GatewaySettings, { DATABASE_URL: this.database.databaseUrl, NATS_URL, NATS_NAMESPACE: this.namespace, LOG_LEVEL: 'error', ...settings });
     this.app = await NestFactory.create(GatewayModule.forRoot(loaded), { logger: ['error'] });
-    setupGateway(this.app, loaded);
+    await setupGateway(this.app, loaded);
     await this.app.listen(0, '127.0.0.1');
     this.base = (await this.app.getUrl()).replace('[::1]', '127.0.0.1');
     return this;

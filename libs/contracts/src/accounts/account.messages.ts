@@ -113,6 +113,12 @@ export const LIST_ACCOUNTS = 'ingestion.accounts.list.v1';
 export class ListAccountsRequest extends PageQuery {}
 
 export const SYNC_ACCOUNT = 'ingestion.accounts.sync.v1';
+/** A sync asked for: it runs as soon as the account's lease allows. */
+export class SyncRequestedView {
+  accountId: string;
+  /** @example "2026-12-06T22:00:00.000Z" */
+  requestedAt: string;
+}
 export const LIST_SYNC_RUNS = 'ingestion.sync-runs.list.v1';
 export class ListSyncRunsRequest extends PageQuery {
   @IsUUID() accountId: string;
@@ -135,7 +141,7 @@ export interface AccountAccess {
 }
 
 /** An account as the API shows it: the secrets are write-only and never appear. */
-export interface AccountView {
+export class AccountView {
   id: string;
   name: string;
   sellerId: string;
@@ -156,7 +162,7 @@ export interface AccountView {
   updatedAt: string;
 }
 
-export interface SyncRunView {
+export class SyncRunView {
   id: string;
   accountId: string;
   trigger: 'schedule' | 'manual';
@@ -195,7 +201,7 @@ export class CreateMarketplaceRequest {
   @IsString() @Length(4, 100) @Matches(DOMAIN, { message: 'domain must be a host name such as amazon.se' }) domain: string;
   @IsBoolean() taxIncluded: boolean;
 }
-export interface MarketplaceView {
+export class MarketplaceView {
   marketplaceId: string;
   name: string;
   countryCode: string;

@@ -45,7 +45,7 @@ export class CreateProductRequest {
   @IsString() @MinLength(1) @MaxLength(500) name: string;
   @IsOptional() @IsString() @MaxLength(200) internalReference?: string;
 }
-export interface ProductView {
+export class ProductView {
   id: string;
   name: string;
   internalReference: string | null;
@@ -63,7 +63,7 @@ export class PutOfferRequest {
   @IsString() @MinLength(1) @MaxLength(200) sku: string;
   @IsUUID() productId: string;
 }
-export interface OfferView {
+export class OfferView {
   id: string;
   accountId: string;
   sku: string;
@@ -98,7 +98,7 @@ export class ValidateDeliveryRequest extends ValidateDeliveryBody {
   @IsUUID() id: string;
 }
 
-export interface DeliveryView {
+export class DeliveryView {
   id: string;
   orderId: string;
   accountId: string;
@@ -125,7 +125,7 @@ export class ListStockMovesRequest extends PageQuery {
   @IsOptional() @IsUUID() productId?: string;
   @IsOptional() @IsEnum(StockMoveState) state?: StockMoveState;
 }
-export interface StockMoveView {
+export class StockMoveView {
   id: string;
   orderId: string | null;
   orderLineId: string | null;
@@ -145,7 +145,7 @@ export class ListStockRequest extends PageQuery {
   @IsOptional() @IsUUID() productId?: string;
   @IsOptional() @IsUUID() locationId?: string;
 }
-export interface StockLevelView {
+export class StockLevelView {
   productId: string;
   locationId: string;
   locationName: string;
@@ -159,8 +159,10 @@ export class AdjustStockRequest {
   @IsInt() @Min(0) quantity: number;
 }
 
+/** A page of locations ({ items, nextCursor }), oldest first, like every other list. */
 export const LIST_LOCATIONS = 'inventory.locations.list.v1';
-export interface LocationView {
+export class ListLocationsRequest extends PageQuery {}
+export class LocationView {
   id: string;
   name: string;
   kind: 'fba' | 'stock' | 'customers' | 'inventory_adjustment';

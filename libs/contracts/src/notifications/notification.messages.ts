@@ -12,7 +12,7 @@ export class ListNotificationsRequest extends PageQuery {
 export const GET_NOTIFICATION = 'notifications.get.v1';
 export const RETRY_NOTIFICATION = 'notifications.retry.v1';
 
-export interface NotificationView {
+export class NotificationView {
   id: string;
   kind: NotificationKind;
   state: NotificationState;

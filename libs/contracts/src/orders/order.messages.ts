@@ -26,8 +26,22 @@ export const LIST_QUARANTINED_ORDERS = 'ingestion.quarantine.list.v1';
 export class ListQuarantinedOrdersRequest extends PageQuery {
   @IsOptional() @IsUUID() accountId?: string;
 }
+/** An Amazon order that could not be synced yet (reconciliation or data errors); it is tried again. */
+export class QuarantinedOrderView {
+  id: string;
+  accountId: string;
+  /** @example "405-1234567-1234567" */
+  amazonOrderId: string;
+  /** @example "A1PA6795UKMFR9" */
+  marketplaceId: string;
+  /** @example "lines total 41.99 does not reconcile with Amazon's 42.99" */
+  reason: string;
+  attempts: number;
+  firstSeenAt: string;
+  lastAttemptAt: string;
+}
 
-export interface SalesOrderLineView {
+export class SalesOrderLineView {
   id: string;
   kind: SalesOrderLineKind;
   orderItemId: string | null;
@@ -55,7 +69,7 @@ export interface SalesOrderLineView {
   giftMessage: string | null;
 }
 
-export interface SalesOrderView {
+export class SalesOrderView {
   id: string;
   accountId: string;
   marketplaceId: string;

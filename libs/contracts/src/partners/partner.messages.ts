@@ -72,7 +72,7 @@ export class ListPartnersRequest extends PageQuery {
 }
 export const GET_PARTNER = 'partners.get.v1';
 
-export interface DeliveryAddressView {
+export class DeliveryAddressView {
   id: string;
   contactId: string;
   name: string | null;
@@ -87,7 +87,7 @@ export interface DeliveryAddressView {
   phone: string | null;
   anonymizedAt: string | null;
 }
-export interface PartnerView {
+export class PartnerView {
   id: string;
   accountId: string;
   name: string;
