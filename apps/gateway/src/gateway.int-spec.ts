@@ -1,11 +1,14 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
+  CANCEL_ORDER,
+  DELETE_ACCOUNT,
   GET_ACCOUNT,
   GET_DELIVERY,
   GET_ORDER,
   GET_PARTNER,
   healthSubject,
+  LIST_LOCATIONS,
   LIST_NOTIFICATIONS,
   LIST_ORDERS,
   SERVICE_NAMES,
@@ -23,6 +26,7 @@ import { resolve } from 'node:path';
 import { GatewayModule } from './app.module';
 import { gatewayDataSource } from './data-source';
 import { GatewaySettings } from './gateway.settings';
+import { IdempotencyService } from './idempotency/idempotency.service';
 import { setupGateway } from './setup';
 
 /*
@@ -517,3 +521,155 @@ describe('gateway API keys: scopes, accounts, revocation and the audit log', () 
     expect((await call('POST', '/api/v1/keys', adminOnly.key, { name: 'same', scopes: ['admin'] })).status).toBe(201);
   });
 });
+
+describe('gateway Idempotency-Key, DELETE 204 and paged locations', () => {
+  const ADMIN = 'environment-admin-key-for-idempotency';
+  const OTHER = 'other-environment-key-for-idempotency';
+  const gateway = new TestGateway();
+  let base: string;
+  let services: FakeServices;
+  let database: TestEnvironment;
+
+  beforeAll(async () => {
+    await gateway.start({ GATEWAY_API_KEYS: `${ADMIN},${OTHER}` });
+    ({ base, services, database } = gateway);
+  });
+  afterAll(() => gateway.stop());
+  beforeEach(() => services.reset());
+
+  const post = async (path: string, body: unknown, init: { key?: string; idempotencyKey?: string } = {}) => {
+    const headers: Record<string, string> = { authorization: `Bearer ${init.key ?? ADMIN}`, 'content-type': 'application/json' };
+    if (init.idempotencyKey !== undefined) headers['idempotency-key'] = init.idempotencyKey;
+    const res = await fetch(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+    return { status: res.status, replayed: res.headers.get('idempotency-replayed'), type: res.headers.get('content-type'), body: (await res.json().catch(() => undefined)) as any };
+  };
+  const asked = (subject: string) => services.received.filter((r) => r.subject === subject).length;
+
+  it('replays the first answer, with its status, to the same key and body, without doing it again', async () => {
+    let shipped = 0;
+    services.on(VALIDATE_DELIVERY, (data) => ({ response: { id: data.id, state: 'done', shipment: ++shipped } }));
+    const id = randomUUID();
+    const key = randomUUID();
+    const first = await post(`/api/v1/deliveries/${id}/validate`, { carrierCode: 'UPS', trackingNumber: '1Z9' }, { idempotencyKey: key });
+    expect(first).toMatchObject({ status: 200, replayed: null, body: { id, state: 'done', shipment: 1 } });
+    // The same body with its fields in another order is the same request.
+    const again = await post(`/api/v1/deliveries/${id}/validate`, { trackingNumber: '1Z9', carrierCode: 'UPS' }, { idempotencyKey: key });
+    expect(again).toMatchObject({ status: 200, replayed: 'true', body: first.body });
+    expect(asked(VALIDATE_DELIVERY)).toBe(1);
+
+    services.on(SYNC_ACCOUNT, (data) => ({ response: { accountId: data.id, requestedAt: new Date().toISOString() } }));
+    const account = randomUUID();
+    const sync = await post(`/api/v1/accounts/${account}/sync`, {}, { idempotencyKey: 'sync-once' });
+    expect(await post(`/api/v1/accounts/${account}/sync`, {}, { idempotencyKey: 'sync-once' })).toMatchObject({ status: 202, replayed: 'true', body: sync.body });
+    expect(asked(SYNC_ACCOUNT)).toBe(1);
+    // Without a key, every request is done.
+    await post(`/api/v1/accounts/${account}/sync`, {});
+    await post(`/api/v1/accounts/${account}/sync`, {});
+    expect(asked(SYNC_ACCOUNT)).toBe(3);
+  });
+
+  it('refuses the same key with another body or path (422), and while the first request still runs (409)', async () => {
+    services.on(VALIDATE_DELIVERY, (data) => ({ response: { id: data.id, state: 'done' } }));
+    const id = randomUUID();
+    await post(`/api/v1/deliveries/${id}/validate`, { carrierCode: 'UPS', trackingNumber: 'A' }, { idempotencyKey: 'k-422' });
+    const otherBody = await post(`/api/v1/deliveries/${id}/validate`, { carrierCode: 'UPS', trackingNumber: 'B' }, { idempotencyKey: 'k-422' });
+    expect(otherBody).toMatchObject({ status: 422, body: { status: 422, title: 'Unprocessable Entity', detail: 'this Idempotency-Key was used with a different request' } });
+    expect(otherBody.type).toMatch(/^application\/problem\+json/);
+    expect((await post(`/api/v1/deliveries/${randomUUID()}/validate`, { carrierCode: 'UPS', trackingNumber: 'A' }, { idempotencyKey: 'k-422' })).status).toBe(422);
+    expect(asked(VALIDATE_DELIVERY)).toBe(1);
+
+    let finish!: () => void;
+    const slow = new Promise<void>((done) => (finish = done));
+    services.on(CANCEL_ORDER, async (data) => {
+      await slow;
+      return { response: { id: data.id, status: 'canceled' } };
+    });
+    const order = randomUUID();
+    const running = post(`/api/v1/orders/${order}/cancel`, { reason: 'NoInventory' }, { idempotencyKey: 'k-running' });
+    await waitFor(() => asked(CANCEL_ORDER) === 1);
+    expect((await post(`/api/v1/orders/${order}/cancel`, { reason: 'NoInventory' }, { idempotencyKey: 'k-running' })).status).toBe(409);
+    finish();
+    expect((await running).status).toBe(200);
+    expect(await post(`/api/v1/orders/${order}/cancel`, { reason: 'NoInventory' }, { idempotencyKey: 'k-running' })).toMatchObject({ status: 200, replayed: 'true' });
+    expect(asked(CANCEL_ORDER)).toBe(1);
+  });
+
+  it('keeps keys per API key: another key with the same Idempotency-Key is another request', async () => {
+    services.on(CANCEL_ORDER, (data) => ({ response: { id: data.id, status: 'canceled' } }));
+    const order = randomUUID();
+    const operator = await post('/api/v1/keys', { name: 'idempotent operator', scopes: ['read', 'operate'] });
+    for (const key of [ADMIN, OTHER, operator.body.key]) {
+      expect(await post(`/api/v1/orders/${order}/cancel`, { reason: 'NoInventory' }, { key, idempotencyKey: 'shared' })).toMatchObject({ status: 200, replayed: null });
+    }
+    expect(asked(CANCEL_ORDER)).toBe(3);
+    expect(await post(`/api/v1/orders/${order}/cancel`, { reason: 'NoInventory' }, { key: OTHER, idempotencyKey: 'shared' })).toMatchObject({ status: 200, replayed: 'true' });
+    expect(asked(CANCEL_ORDER)).toBe(3);
+    // Neither API key is stored: a key's id, or a hash of an environment key.
+    const callers = await database.query<{ caller: string }>(`select caller from access.idempotent_requests where idempotency_key = 'shared'`);
+    expect(callers.map((row) => row.caller).sort()).toEqual([operator.body.id, expect.stringMatching(/^environment:[0-9a-f]{64}$/), expect.stringMatching(/^environment:[0-9a-f]{64}$/)].sort());
+    expect(JSON.stringify(callers)).not.toMatch(new RegExp(`${ADMIN}|${OTHER}`));
+  });
+
+  it('replays a refusal (4xx) as it was, forgets a failure of ours (5xx), and refuses a malformed key', async () => {
+    services.on(CANCEL_ORDER, () => ({ err: { statusCode: 409, error: 'Conflict', message: 'sales order is already cancelled' } }));
+    const order = randomUUID();
+    const refused = await post(`/api/v1/orders/${order}/cancel`, { reason: 'NoInventory' }, { idempotencyKey: 'k-409' });
+    expect(refused).toMatchObject({ status: 409, body: { detail: 'sales order is already cancelled' } });
+    const replayed = await post(`/api/v1/orders/${order}/cancel`, { reason: 'NoInventory' }, { idempotencyKey: 'k-409' });
+    expect(replayed).toMatchObject({ status: 409, replayed: 'true', body: refused.body });
+    expect(replayed.type).toMatch(/^application\/problem\+json/);
+    expect(asked(CANCEL_ORDER)).toBe(1);
+
+    let failures = 1;
+    services.on(CANCEL_ORDER, (data) => (failures-- > 0 ? { err: { statusCode: 500, error: 'Internal Server Error', message: 'boom' } } : { response: { id: data.id, status: 'canceled' } }));
+    expect((await post(`/api/v1/orders/${order}/cancel`, { reason: 'NoInventory' }, { idempotencyKey: 'k-500' })).status).toBe(500);
+    expect(await post(`/api/v1/orders/${order}/cancel`, { reason: 'NoInventory' }, { idempotencyKey: 'k-500' })).toMatchObject({ status: 200, replayed: null });
+    expect(asked(CANCEL_ORDER)).toBe(3);
+
+    const malformed = await post(`/api/v1/orders/${order}/cancel`, { reason: 'NoInventory' }, { idempotencyKey: 'x'.repeat(256) });
+    expect(malformed).toMatchObject({ status: 400, body: { details: [{ field: 'Idempotency-Key', errors: [expect.any(String)] }] } });
+    expect(asked(CANCEL_ORDER)).toBe(3);
+  });
+
+  it('forgets keys after 24 hours: the request is done again, and expired keys are deleted', async () => {
+    services.on(CANCEL_ORDER, (data) => ({ response: { id: data.id, status: 'canceled' } }));
+    const order = randomUUID();
+    await post(`/api/v1/orders/${order}/cancel`, { reason: 'NoInventory' }, { idempotencyKey: 'k-old' });
+    await database.query(`update access.idempotent_requests set created_at = now() - interval '25 hours' where idempotency_key = 'k-old'`);
+    expect(await post(`/api/v1/orders/${order}/cancel`, { reason: 'NoInventory' }, { idempotencyKey: 'k-old' })).toMatchObject({ status: 200, replayed: null });
+    expect(asked(CANCEL_ORDER)).toBe(2);
+
+    await database.query(`update access.idempotent_requests set created_at = now() - interval '25 hours' where idempotency_key = 'k-old'`);
+    const kept = await database.query<{ count: number }>(`select count(*)::int as count from access.idempotent_requests`);
+    expect(await gateway.app.get(IdempotencyService).prune()).toBe(1);
+    expect((await database.query<{ count: number }>(`select count(*)::int as count from access.idempotent_requests`))[0].count).toBe(kept[0].count - 1);
+  });
+
+  it('answers DELETE with 204 and no body', async () => {
+    const id = randomUUID();
+    services.on(DELETE_ACCOUNT, (data) => ({ response: { id: data.id, deleted: true } }));
+    const res = await fetch(`${base}/api/v1/accounts/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${ADMIN}` } });
+    expect(res.status).toBe(204);
+    expect(await res.text()).toBe('');
+    expect(services.received).toEqual([{ subject: DELETE_ACCOUNT, data: { id } }]);
+    services.on(DELETE_ACCOUNT, () => ({ err: { statusCode: 404, error: 'Not Found', message: `account ${id} not found` } }));
+    expect((await fetch(`${base}/api/v1/accounts/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${ADMIN}` } })).status).toBe(404);
+  });
+
+  it('pages locations like every other list: limit and cursor go to inventory, its page comes back', async () => {
+    services.on(LIST_LOCATIONS, () => ({ response: { items: [{ id: 'l1', name: 'Stock', kind: 'stock', accountId: null }], nextCursor: 'c2' } }));
+    const res = await fetch(`${base}/api/v1/locations?limit=1&cursor=c1`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ items: [{ id: 'l1', name: 'Stock', kind: 'stock', accountId: null }], nextCursor: 'c2' });
+    expect(services.received).toEqual([{ subject: LIST_LOCATIONS, data: { limit: 1, cursor: 'c1' } }]);
+    expect((await fetch(`${base}/api/v1/locations?limit=501`, { headers: { authorization: `Bearer ${ADMIN}` } })).status).toBe(400);
+  });
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((done) => setTimeout(done, 20));
+  }
+}
