@@ -287,6 +287,19 @@ describe('gateway over NATS', () => {
     expect(served.paths['/api/v1/orders'].get.responses['200'].content['application/json'].schema.properties.items.items).toEqual({ $ref: '#/components/schemas/SalesOrderView' });
     expect(served.paths['/api/v1/orders/{id}'].get.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/OrderDetailsView' });
     expect(served.paths['/api/orders/{id}'].get).toMatchObject({ deprecated: true, operationId: 'getOrderUnversioned', responses: { 308: expect.any(Object) } });
+    // The contract classes as the plugin read them: required fields, enums, formats, arrays, nesting.
+    const schemas = served.components.schemas;
+    expect(schemas.ValidateDeliveryBody.required).toEqual(expect.arrayContaining(['carrierCode', 'trackingNumber']));
+    expect(schemas.ValidateDeliveryBody.required).not.toContain('shipDate');
+    expect(schemas.ValidateDeliveryBody.properties.carrierCode.enum).toContain('UPS');
+    expect(schemas.ValidateDeliveryBody.properties.lines).toMatchObject({ type: 'array', items: { $ref: '#/components/schemas/ValidateDeliveryLine' }, minItems: 1 });
+    expect(schemas.ValidateDeliveryLine.required).toEqual(['orderItemId', 'quantity']);
+    const account = schemas.CreateAccountRequest.properties;
+    expect(account.region.enum).toEqual(['NA', 'EU', 'FE']);
+    expect(account.defaultProductId).toMatchObject({ type: 'string', format: 'uuid' });
+    expect(account.initialSyncFrom).toMatchObject({ type: 'string', format: 'date-time' });
+    expect(account.refreshToken.writeOnly).toBe(true);
+    expect(account.marketplaceIds).toMatchObject({ type: 'array', items: { type: 'string' }, minItems: 1 });
     expect(served.components.schemas.CreateAccountRequest.properties.lwaClientSecret.writeOnly).toBe(true);
     expect(served.components.schemas.AccountView.properties.lwaClientSecret).toBeUndefined();
   });

@@ -1,6 +1,7 @@
 import { INestApplication, RequestMethod } from '@nestjs/common';
 import { HTTP_CODE_METADATA, METHOD_METADATA } from '@nestjs/common/constants';
 import { ApiResponse, DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { getMetadataStorage } from 'class-validator';
 import { API_V1, UNVERSIONED_DEPRECATED_AT } from '../common/api-version';
 import { ProblemDetails } from '../common/problem.views';
 import pluginMetadata from './plugin-metadata';
@@ -41,6 +42,31 @@ async function addRouteAnswers(metadata: unknown): Promise<void> {
         if (!Object.keys(response).length) continue;
         const status = Reflect.getMetadata(HTTP_CODE_METADATA, handler) ?? (Reflect.getMetadata(METHOD_METADATA, handler) === RequestMethod.POST ? 201 : 200);
         ApiResponse({ status, ...response })(prototype, route, Object.getOwnPropertyDescriptor(prototype, route)!);
+      }
+    }
+  }
+}
+
+type ModelMetadata = [Promise<Record<string, Function>>, Record<string, unknown>][];
+
+/**
+ * What the plugin's class-validator shim does not read: @IsIn with a list held in a constant
+ * (Amazon's carrier codes, the scopes) and @IsISO8601. Added from the validators themselves.
+ */
+async function addValidatorFacts(document: OpenAPIObject, metadata: unknown): Promise<void> {
+  const models = (metadata as { '@nestjs/swagger'?: { models?: ModelMetadata } })['@nestjs/swagger']?.models ?? [];
+  const schemas = (document.components?.schemas ?? {}) as Record<string, { properties?: Record<string, Record<string, unknown>> }>;
+  for (const [load, classes] of models) {
+    const module = await load;
+    for (const name of Object.keys(classes)) {
+      const properties = schemas[name]?.properties;
+      if (!properties) continue;
+      for (const validation of getMetadataStorage().getTargetValidationMetadatas(module[name], '', true, false)) {
+        const property = properties[validation.propertyName];
+        if (!property) continue;
+        const target = (validation.each && property.items ? property.items : property) as Record<string, unknown>;
+        if (validation.name === 'isIn' && !target.enum) target.enum = [...(validation.constraints[0] as unknown[])];
+        if (validation.name === 'isIso8601' && !target.format) target.format = 'date-time';
       }
     }
   }
@@ -103,6 +129,7 @@ export async function openApiDocument(app: INestApplication): Promise<OpenAPIObj
     .build();
   const document = SwaggerModule.createDocument(app, config, { extraModels: [ProblemDetails] });
   markWriteOnly(document);
+  await addValidatorFacts(document, await pluginMetadata());
   addUnversionedPaths(document);
   return document;
 }
