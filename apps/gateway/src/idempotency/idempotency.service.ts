@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { Repository } from 'typeorm';
+import { PeriodicWorker } from '@connector/workers';
 import { IdempotentRequest } from './idempotent-request.entity';
 
 /** How long an answer is kept to replay. */
@@ -42,7 +43,14 @@ export function requestFingerprint(method: string, url: string, body: unknown): 
 @Injectable()
 export class IdempotencyService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Idempotency');
-  private timer?: NodeJS.Timeout;
+  private readonly pruning = new PeriodicWorker({
+    name: 'pruning idempotency keys',
+    pass: () => this.prune(),
+    everyMs: 3600_000,
+    runAtStart: false,
+    keepsProcessAlive: false,
+    onError: (message) => this.logger.warn(message),
+  });
 
   constructor(@InjectRepository(IdempotentRequest) private readonly requests: Repository<IdempotentRequest>) {}
 
@@ -88,11 +96,10 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.prune().catch((err) => this.logger.warn(`pruning idempotency keys failed: ${err.message}`)), 3600_000);
-    this.timer.unref();
+    this.pruning.start();
   }
 
-  onApplicationShutdown(): void {
-    clearInterval(this.timer);
+  async onApplicationShutdown(): Promise<void> {
+    await this.pruning.stop();
   }
 }
