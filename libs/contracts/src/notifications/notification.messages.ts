@@ -19,8 +19,10 @@ export class NotificationView {
   accountId: string;
   marketplaceId: string;
   orderId: string;
+  /** @example "405-1234567-1234567" */
   amazonOrderId: string;
   deliveryId: string | null;
+  /** @example 1 */
   attempts: number;
   nextAttemptAt: string | null;
   lastError: string | null;
