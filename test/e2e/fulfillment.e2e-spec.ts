@@ -111,6 +111,16 @@ describe('fulfillment: FBM deliveries, partial shipments, cancellations, FBA mov
     const locations = (await running.api('GET', '/api/v1/locations')).body.items as any[];
     const fba = locations.find((l) => l.kind === 'fba' && l.accountId === accountId);
     expect(fba.id).toBe(move.fromLocationId);
+    // Locations page like every list: one at a time, each once.
+    const paged: any[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = (await running.api('GET', `/api/v1/locations?limit=1${cursor ? `&cursor=${cursor}` : ''}`)).body;
+      expect(page.items).toHaveLength(1);
+      paged.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(paged.map((l) => l.id)).toEqual(locations.map((l) => l.id));
     const stockAt = async () => (await running.api('GET', `/api/v1/stock?productId=${move.productId}&locationId=${fba.id}`)).body.items[0]?.quantity ?? 0;
     expect(await stockAt()).toBe(-5);
     expect((await running.api('POST', '/api/v1/stock/adjustments', { productId: move.productId, locationId: fba.id, quantity: 20 })).status).toBe(201);
