@@ -298,6 +298,10 @@ describe('gateway over NATS', () => {
     expect(account.region.enum).toEqual(['NA', 'EU', 'FE']);
     expect(account.defaultProductId).toMatchObject({ type: 'string', format: 'uuid' });
     expect(account.initialSyncFrom).toMatchObject({ type: 'string', format: 'date-time' });
+    const listOrders = Object.fromEntries(served.paths['/api/v1/orders'].get.parameters.map((p: any) => [p.name, p]));
+    expect(listOrders.limit).toMatchObject({ in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500 } });
+    expect(listOrders.updatedSince.schema).toMatchObject({ type: 'string', format: 'date-time' });
+    expect(listOrders.channel.schema.enum).toEqual(['FBA', 'FBM']);
     expect(account.refreshToken.writeOnly).toBe(true);
     expect(account.marketplaceIds).toMatchObject({ type: 'array', items: { type: 'string' }, minItems: 1 });
     expect(served.components.schemas.CreateAccountRequest.properties.lwaClientSecret.writeOnly).toBe(true);

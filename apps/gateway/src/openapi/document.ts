@@ -48,25 +48,47 @@ async function addRouteAnswers(metadata: unknown): Promise<void> {
 }
 
 type ModelMetadata = [Promise<Record<string, Function>>, Record<string, unknown>][];
+type Schema = Record<string, unknown>;
 
 /**
- * What the plugin's class-validator shim does not read: @IsIn with a list held in a constant
- * (Amazon's carrier codes, the scopes) and @IsISO8601. Added from the validators themselves.
+ * What the plugin's class-validator shim does not read, from the validators themselves:
+ * @IsIn with a list held in a constant (Amazon's carrier codes, the scopes), @IsISO8601 (a
+ * date-time) and @IsInt (an integer, not any number).
  */
+function addFactsOf(cls: Function, propertySchema: (name: string) => Schema | undefined): void {
+  for (const validation of getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false)) {
+    const property = propertySchema(validation.propertyName);
+    if (!property) continue;
+    const target = (validation.each && property.items ? property.items : property) as Schema;
+    if (validation.name === 'isIn' && !target.enum) target.enum = [...(validation.constraints[0] as unknown[])];
+    if (validation.name === 'isIso8601' && !target.format) target.format = 'date-time';
+    if (validation.name === 'isInt' && target.type === 'number') target.type = 'integer';
+  }
+}
+
+/** The validator facts of the classes' schemas, and of the query parameters a route takes as a class. */
 async function addValidatorFacts(document: OpenAPIObject, metadata: unknown): Promise<void> {
-  const models = (metadata as { '@nestjs/swagger'?: { models?: ModelMetadata } })['@nestjs/swagger']?.models ?? [];
-  const schemas = (document.components?.schemas ?? {}) as Record<string, { properties?: Record<string, Record<string, unknown>> }>;
-  for (const [load, classes] of models) {
+  const swagger = (metadata as { '@nestjs/swagger'?: { models?: ModelMetadata; controllers?: ControllerMetadata } })['@nestjs/swagger'];
+  const schemas = (document.components?.schemas ?? {}) as Record<string, { properties?: Record<string, Schema> }>;
+  for (const [load, classes] of swagger?.models ?? []) {
     const module = await load;
     for (const name of Object.keys(classes)) {
       const properties = schemas[name]?.properties;
-      if (!properties) continue;
-      for (const validation of getMetadataStorage().getTargetValidationMetadatas(module[name], '', true, false)) {
-        const property = properties[validation.propertyName];
-        if (!property) continue;
-        const target = (validation.each && property.items ? property.items : property) as Record<string, unknown>;
-        if (validation.name === 'isIn' && !target.enum) target.enum = [...(validation.constraints[0] as unknown[])];
-        if (validation.name === 'isIso8601' && !target.format) target.format = 'date-time';
+      if (properties) addFactsOf(module[name], (property) => properties[property]);
+    }
+  }
+  const operations = new Map<string, { parameters?: { in: string; name: string; schema?: Schema }[] }>();
+  for (const item of Object.values(document.paths)) for (const operation of Object.values(item)) operations.set((operation as { operationId: string }).operationId, operation as never);
+  for (const [load, classes] of swagger?.controllers ?? []) {
+    const module = await load;
+    for (const [name, routes] of Object.entries(classes)) {
+      const prototype = module[name].prototype;
+      for (const route of Object.keys(routes)) {
+        const operationId = (Reflect.getMetadata('swagger/apiOperation', prototype[route]) as { operationId?: string } | undefined)?.operationId;
+        const query = (operations.get(operationId ?? '')?.parameters ?? []).filter((parameter) => parameter.in === 'query');
+        for (const type of (Reflect.getMetadata('design:paramtypes', prototype, route) ?? []) as Function[]) {
+          addFactsOf(type, (property) => query.find((parameter) => parameter.name === property)?.schema);
+        }
       }
     }
   }
