@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     const startedAt = Date.now();
     const account = await bench.benchAccount(seller, { ordersApi: api });
     const run = await waitFor(async () => {
-      const runs = (await bench.json<{ items: any[] }>('GET', `/api/accounts/${account.id}/sync-runs`)).items;
+      const runs = (await bench.json<{ items: any[] }>('GET', `/api/v1/accounts/${account.id}/sync-runs`)).items;
       return runs[0] && runs[0].status !== 'running' ? runs[0] : undefined;
     }, { timeoutMs: 3 * 3600_000, intervalMs: 500, what: 'the sync run' });
     const syncSeconds = (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000;

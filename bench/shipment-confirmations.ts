@@ -25,7 +25,7 @@ async function readyDeliveries(bench: BenchSystem, count: number): Promise<strin
 }
 
 async function validate(bench: BenchSystem, id: string): Promise<number> {
-  await bench.json('POST', `/api/deliveries/${id}/validate`, { carrierCode: 'DHL', trackingNumber: `BENCH${id.slice(0, 8)}` });
+  await bench.json('POST', `/api/v1/deliveries/${id}/validate`, { carrierCode: 'DHL', trackingNumber: `BENCH${id.slice(0, 8)}` });
   return Date.now();
 }
 

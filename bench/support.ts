@@ -12,7 +12,7 @@ export class BenchSystem extends RunningSystem {
 
   /** A benchmark account of a sandbox seller (one sync a day: the benchmark triggers its own). */
   benchAccount<T = { id: string }>(seller: Parameters<RunningSystem['createAccount']>[0], extra: Record<string, unknown> = {}): Promise<T> {
-    return bodyOf('POST', '/api/accounts', this.createAccount<T>(seller, 'EU', { name: 'Bench', syncIntervalSeconds: 86400, ...extra }));
+    return bodyOf('POST', '/api/v1/accounts', this.createAccount<T>(seller, 'EU', { name: 'Bench', syncIntervalSeconds: 86400, ...extra }));
   }
 }
 

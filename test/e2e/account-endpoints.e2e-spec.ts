@@ -57,7 +57,7 @@ describe('account endpoints: the refresh token and client secret never leave for
     // Amazon's host of another region is not the account's either.
     const foreign = await running.createAccount(SELLER, 'EU', { apiEndpoint: 'https://sellingpartnerapi-na.amazon.com' });
     expect(fields(foreign.body)).toEqual(['apiEndpoint']);
-    expect((await running.api('GET', '/api/accounts')).body.items).toEqual([]);
+    expect((await running.api('GET', '/api/v1/accounts')).body.items).toEqual([]);
     expect(stolen).toEqual([]);
   });
 
@@ -65,7 +65,7 @@ describe('account endpoints: the refresh token and client secret never leave for
     const created = await running.createAccount(SELLER);
     expect(created.status).toBe(201);
     accountId = created.body.id;
-    const byDefault = await running.api('POST', '/api/accounts', {
+    const byDefault = await running.api('POST', '/api/v1/accounts', {
       name: 'Amazon defaults', sellerId: 'A2ENDPOINTNA01', region: 'NA', lwaClientId: 'c', lwaClientSecret: 's', refreshToken: 'r', marketplaceIds: ['ATVPDKIKX0DER'], syncEnabled: false,
     });
     expect(byDefault.status).toBe(201);
@@ -73,28 +73,28 @@ describe('account endpoints: the refresh token and client secret never leave for
   });
 
   it('refuses to repoint an account elsewhere, even with its secrets', async () => {
-    const patched = await running.api('PATCH', `/api/accounts/${accountId}`, { apiEndpoint: attackerUrl, lwaClientSecret: 'x', refreshToken: 'y' });
+    const patched = await running.api('PATCH', `/api/v1/accounts/${accountId}`, { apiEndpoint: attackerUrl, lwaClientSecret: 'x', refreshToken: 'y' });
     expect(patched.status).toBe(400);
     expect(fields(patched.body)).toEqual(['apiEndpoint']);
-    expect((await running.api('GET', `/api/accounts/${accountId}`)).body.apiEndpoint).toBe(running.sandboxUrl);
+    expect((await running.api('GET', `/api/v1/accounts/${accountId}`)).body.apiEndpoint).toBe(running.sandboxUrl);
   });
 
   it('asks for the secrets again when an endpoint or the LWA client id changes', async () => {
     const otherAllowed = `${running.sandboxUrl}/auth/o2/token/`;
     for (const change of [{ lwaEndpoint: otherAllowed }, { lwaClientId: 'another-app' }, { lwaClientId: 'another-app', lwaClientSecret: 'only-one' }]) {
-      const patched = await running.api('PATCH', `/api/accounts/${accountId}`, change);
+      const patched = await running.api('PATCH', `/api/v1/accounts/${accountId}`, change);
       expect(patched.status).toBe(400);
       expect(fields(patched.body)).toEqual(expect.arrayContaining('lwaClientSecret' in change ? ['refreshToken'] : ['lwaClientSecret', 'refreshToken']));
       expect(patched.body.details[0].errors[0]).toMatch(/must be given again/);
     }
     // The same value again is not a change; a name is not a credential.
-    expect((await running.api('PATCH', `/api/accounts/${accountId}`, { lwaClientId: SELLER.clientId, name: 'renamed' })).status).toBe(200);
+    expect((await running.api('PATCH', `/api/v1/accounts/${accountId}`, { lwaClientId: SELLER.clientId, name: 'renamed' })).status).toBe(200);
     // The id written in capitals is the same account: its secrets still open afterwards.
-    const withSecrets = await running.api('PATCH', `/api/accounts/${accountId.toUpperCase()}`, { lwaEndpoint: `${running.sandboxUrl}/auth/o2/token`, lwaClientSecret: SELLER.clientSecret, refreshToken: SELLER.refreshToken });
+    const withSecrets = await running.api('PATCH', `/api/v1/accounts/${accountId.toUpperCase()}`, { lwaEndpoint: `${running.sandboxUrl}/auth/o2/token`, lwaClientSecret: SELLER.clientSecret, refreshToken: SELLER.refreshToken });
     expect(withSecrets.status).toBe(200);
-    expect((await running.api('POST', `/api/accounts/${accountId}/sync`, {})).status).toBe(202);
+    expect((await running.api('POST', `/api/v1/accounts/${accountId}/sync`, {})).status).toBe(202);
     const run = await waitFor(async () => {
-      const [newest] = (await running.api('GET', `/api/accounts/${accountId}/sync-runs?limit=1`)).body.items as any[];
+      const [newest] = (await running.api('GET', `/api/v1/accounts/${accountId}/sync-runs?limit=1`)).body.items as any[];
       return newest && newest.status !== 'running' && Date.parse(newest.startedAt) > Date.parse(withSecrets.body.updatedAt) - 1000 ? newest : undefined;
     }, { what: 'a sync run after the change' });
     expect(run).toMatchObject({ status: 'succeeded', errors: [] });
@@ -102,9 +102,9 @@ describe('account endpoints: the refresh token and client secret never leave for
 
   it('sends nothing for an account stored pointing elsewhere before the rule, and says why in its sync run', async () => {
     await running.env.query(`update ingestion.seller_accounts set api_endpoint = $2, lwa_endpoint = $3 where id = $1`, [accountId, attackerUrl, `${attackerUrl}/auth/o2/token`]);
-    expect((await running.api('POST', `/api/accounts/${accountId}/sync`, {})).status).toBe(202);
+    expect((await running.api('POST', `/api/v1/accounts/${accountId}/sync`, {})).status).toBe(202);
     const run = await waitFor(async () => {
-      const [newest] = (await running.api('GET', `/api/accounts/${accountId}/sync-runs?limit=1`)).body.items as any[];
+      const [newest] = (await running.api('GET', `/api/v1/accounts/${accountId}/sync-runs?limit=1`)).body.items as any[];
       return newest?.status === 'failed' ? newest : undefined;
     }, { what: 'the failed sync run' });
     expect(run.errors.join(' ')).toMatch(/not allowed/);
@@ -116,7 +116,7 @@ describe('account endpoints: the refresh token and client secret never leave for
     expect((await running.sandbox('POST', '/_sandbox/sellers', seller)).status).toBe(201);
     const created = await running.createAccount(seller);
     expect(created.status).toBe(201);
-    const patched = await running.api('PATCH', `/api/accounts/${created.body.id}`, { lwaClientSecret: `${seller.clientSecret}-2`, refreshToken: `${seller.refreshToken}-2` });
+    const patched = await running.api('PATCH', `/api/v1/accounts/${created.body.id}`, { lwaClientSecret: `${seller.clientSecret}-2`, refreshToken: `${seller.refreshToken}-2` });
     expect(patched.status).toBe(200);
     await wire.flush();
     const crossed = onTheWire.filter((line) => line.includes(`accounts.create.v2`) || line.includes('accounts.update.v2'));

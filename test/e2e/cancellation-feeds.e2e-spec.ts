@@ -40,12 +40,12 @@ describe('seller cancellations reach Amazon in POST_ORDER_ACKNOWLEDGEMENT_DATA f
     const created = await running.createAccount(SELLER);
     expect(created.status).toBe(201);
     const synced = await waitFor(async () => {
-      const page = await running.api('GET', `/api/orders?accountId=${created.body.id}&limit=50`);
+      const page = await running.api('GET', `/api/v1/orders?accountId=${created.body.id}&limit=50`);
       return page.body.items?.length === fbmOrders.length ? page.body.items : undefined;
     }, { timeoutMs: 60_000, what: 'the FBM orders to sync' });
     for (const order of synced) orders.set(order.amazonOrderId, order);
     // Each has its delivery, so the cancellation has something to cancel locally too.
-    for (const order of synced) await waitFor(async () => (await running.api('GET', `/api/deliveries?orderId=${order.id}`)).body.items?.[0], { what: `the delivery of ${order.amazonOrderId}` });
+    for (const order of synced) await waitFor(async () => (await running.api('GET', `/api/v1/deliveries?orderId=${order.id}`)).body.items?.[0], { what: `the delivery of ${order.amazonOrderId}` });
   }, 180_000);
 
   afterAll(() => running.stop(), 60_000);
@@ -56,10 +56,10 @@ describe('seller cancellations reach Amazon in POST_ORDER_ACKNOWLEDGEMENT_DATA f
     return answer.body.feeds.filter((f: SandboxFeed) => f.feedType === 'POST_ORDER_ACKNOWLEDGEMENT_DATA');
   }
 
-  const cancel = (amazonOrderId: string, reason: string) => running.api('POST', `/api/orders/${orders.get(amazonOrderId).id}/cancel`, { reason });
+  const cancel = (amazonOrderId: string, reason: string) => running.api('POST', `/api/v1/orders/${orders.get(amazonOrderId).id}/cancel`, { reason });
 
   async function notificationOf(amazonOrderId: string, state?: string) {
-    const items = (await running.api('GET', `/api/notifications?orderId=${orders.get(amazonOrderId).id}&kind=cancellation`)).body.items;
+    const items = (await running.api('GET', `/api/v1/notifications?orderId=${orders.get(amazonOrderId).id}&kind=cancellation`)).body.items;
     return items?.length === 1 && (!state || items[0].state === state) ? items[0] : undefined;
   }
 
@@ -99,7 +99,7 @@ describe('seller cancellations reach Amazon in POST_ORDER_ACKNOWLEDGEMENT_DATA f
     }
     for (const id of cancelled) {
       const order = await waitFor(async () => {
-        const answer = await running.api('GET', `/api/orders/${orders.get(id).id}`);
+        const answer = await running.api('GET', `/api/v1/orders/${orders.get(id).id}`);
         return answer.body.amazonNotificationState === 'cancellation:sent' ? answer.body : undefined;
       }, { what: `order ${id} to show its cancellation sent` });
       expect(order).toMatchObject({ status: 'canceled', amazonNotificationError: null });
@@ -130,7 +130,7 @@ describe('seller cancellations reach Amazon in POST_ORDER_ACKNOWLEDGEMENT_DATA f
     expect((await running.sandbox('GET', `/_sandbox/orders/${shippedMeanwhile}`)).body.order.fulfillment.fulfillmentStatus).toBe('SHIPPED');
     expect((await running.sandbox('GET', `/_sandbox/orders/${open}`)).body.order.fulfillment.fulfillmentStatus).toBe('CANCELLED');
     const order = await waitFor(async () => {
-      const answer = await running.api('GET', `/api/orders/${orders.get(shippedMeanwhile).id}`);
+      const answer = await running.api('GET', `/api/v1/orders/${orders.get(shippedMeanwhile).id}`);
       return answer.body.amazonNotificationState === 'cancellation:failed' ? answer.body : undefined;
     }, { what: 'the order to show its cancellation failed' });
     expect(order.amazonNotificationError).toBe(failed.lastError);

@@ -60,12 +60,12 @@ describe('each service as its own PostgreSQL role, owning only its schema', () =
     expect((await running.sandbox('POST', '/_sandbox/sellers', SELLER)).status).toBe(201);
     expect((await running.sandbox('POST', `/_sandbox/sellers/${SELLER.sellerId}/orders`, order)).status).toBe(201);
     expect((await running.createAccount(SELLER)).status).toBe(201);
-    const synced = await waitFor(async () => (await running.api('GET', `/api/orders?amazonOrderId=${order.orderId}`)).body.items?.[0], { timeoutMs: 60_000, what: 'the synced order' });
-    expect((await running.api('GET', `/api/partners/${synced.contactId}`)).body.name).toBe('Rolf Role');
-    const delivery = await waitFor(async () => (await running.api('GET', `/api/deliveries?orderId=${synced.id}`)).body.items?.[0], { what: 'its delivery' });
-    expect((await running.api('POST', `/api/deliveries/${delivery.id}/validate`, { carrierCode: 'DHL', trackingNumber: 'ROLE-1' })).status).toBe(200);
-    await waitFor(async () => (await running.api('GET', `/api/orders/${synced.id}`)).body.amazonNotificationState === 'shipment_confirmation:sent', { what: 'the confirmation, back on the order' });
-    expect((await running.api('GET', '/api/audit', undefined)).status).toBe(200);
+    const synced = await waitFor(async () => (await running.api('GET', `/api/v1/orders?amazonOrderId=${order.orderId}`)).body.items?.[0], { timeoutMs: 60_000, what: 'the synced order' });
+    expect((await running.api('GET', `/api/v1/partners/${synced.contactId}`)).body.name).toBe('Rolf Role');
+    const delivery = await waitFor(async () => (await running.api('GET', `/api/v1/deliveries?orderId=${synced.id}`)).body.items?.[0], { what: 'its delivery' });
+    expect((await running.api('POST', `/api/v1/deliveries/${delivery.id}/validate`, { carrierCode: 'DHL', trackingNumber: 'ROLE-1' })).status).toBe(200);
+    await waitFor(async () => (await running.api('GET', `/api/v1/orders/${synced.id}`)).body.amazonNotificationState === 'shipment_confirmation:sent', { what: 'the confirmation, back on the order' });
+    expect((await running.api('GET', '/api/v1/audit', undefined)).status).toBe(200);
 
     // Each role reads its own schema and no other: the sealed secrets of accounts included.
     for (const [service, schema] of Object.entries(SCHEMA_OF)) {

@@ -40,12 +40,12 @@ describe('every service as its own NATS user, with only the subjects it owns or 
     expect((await running.sandbox('POST', `/_sandbox/sellers/${SELLER.sellerId}/orders`, order)).status).toBe(201);
     const created = await running.createAccount(SELLER);
     expect(created.status).toBe(201);
-    const synced = await waitFor(async () => (await running.api('GET', `/api/orders?amazonOrderId=${order.orderId}`)).body.items?.[0], { timeoutMs: 60_000, what: 'the synced order' });
-    expect((await running.api('GET', `/api/partners/${synced.contactId}`)).body.name).toBe('Petra Perm');
-    const delivery = await waitFor(async () => (await running.api('GET', `/api/deliveries?orderId=${synced.id}`)).body.items?.[0], { what: 'its delivery' });
-    expect((await running.api('POST', `/api/deliveries/${delivery.id}/validate`, { carrierCode: 'DHL', trackingNumber: 'PERM-1' })).status).toBe(200);
+    const synced = await waitFor(async () => (await running.api('GET', `/api/v1/orders?amazonOrderId=${order.orderId}`)).body.items?.[0], { timeoutMs: 60_000, what: 'the synced order' });
+    expect((await running.api('GET', `/api/v1/partners/${synced.contactId}`)).body.name).toBe('Petra Perm');
+    const delivery = await waitFor(async () => (await running.api('GET', `/api/v1/deliveries?orderId=${synced.id}`)).body.items?.[0], { what: 'its delivery' });
+    expect((await running.api('POST', `/api/v1/deliveries/${delivery.id}/validate`, { carrierCode: 'DHL', trackingNumber: 'PERM-1' })).status).toBe(200);
     await waitFor(async () => (await running.sandbox('GET', `/_sandbox/shipments?orderId=${order.orderId}`)).body.shipments?.length === 1, { what: 'the confirmation at Amazon' });
-    await waitFor(async () => (await running.api('GET', `/api/orders/${synced.id}`)).body.amazonNotificationState === 'shipment_confirmation:sent', { what: 'the outcome back on the order' });
+    await waitFor(async () => (await running.api('GET', `/api/v1/orders/${synced.id}`)).body.amazonNotificationState === 'shipment_confirmation:sent', { what: 'the outcome back on the order' });
     expect((await running.api('GET', '/health')).status).toBe(200);
     expect(nats.output.join('').match(/.*Violation.*/g) ?? []).toEqual([]);
     expect(running.output.filter((line) => /PERMISSIONS_VIOLATION|Permissions Violation/i.test(line))).toEqual([]);

@@ -58,13 +58,13 @@ describe('an FBA and an FBM order, end to end through separate processes', () =>
   afterAll(() => running.stop(), 60_000);
 
   it('rejects a malformed account with 400 naming the fields, and writes nothing', async () => {
-    const bad = await running.api('POST', '/api/accounts', { name: '', sellerId: 'x', region: 'MARS', marketplaceIds: [], surprise: true });
+    const bad = await running.api('POST', '/api/v1/accounts', { name: '', sellerId: 'x', region: 'MARS', marketplaceIds: [], surprise: true });
     expect(bad.status).toBe(400);
     const fields = bad.body.details.map((d: { field: string }) => d.field);
     expect(fields).toEqual(expect.arrayContaining(['name', 'sellerId', 'region', 'marketplaceIds', 'surprise', 'lwaClientId']));
-    expect((await running.api('POST', '/api/accounts', '{"name": ')).status).toBe(400);
-    expect((await running.api('GET', '/api/accounts', undefined, null)).status).toBe(401);
-    expect((await running.api('GET', '/api/accounts')).body.items).toEqual([]);
+    expect((await running.api('POST', '/api/v1/accounts', '{"name": ')).status).toBe(400);
+    expect((await running.api('GET', '/api/v1/accounts', undefined, null)).status).toBe(401);
+    expect((await running.api('GET', '/api/v1/accounts')).body.items).toEqual([]);
   });
 
   it('creates an account on the sandbox and syncs both orders with partners and products', async () => {
@@ -75,7 +75,7 @@ describe('an FBA and an FBM order, end to end through separate processes', () =>
     accountId = created.body.id;
 
     const orders = await waitFor(async () => {
-      const page = await running.api('GET', `/api/orders?accountId=${accountId}`);
+      const page = await running.api('GET', `/api/v1/orders?accountId=${accountId}`);
       return page.body.items?.length === 2 ? page.body.items : undefined;
     }, { timeoutMs: 60_000, what: 'two synced orders' });
     const fba = orders.find((o: any) => o.amazonOrderId === fbaOrder.orderId);
@@ -87,7 +87,7 @@ describe('an FBA and an FBM order, end to end through separate processes', () =>
     expect(fbm.lines[0]).toMatchObject({ quantity: 3, amountTaxIncluded: '35.70', discountTaxIncluded: '3.00', totalTaxIncluded: '32.70', taxAmount: '5.70', promotionIds: ['PROMO-E2E'] });
     expect(fbm.lines[1]).toMatchObject({ giftWrapLevel: 'Classic', giftMessage: 'Happy birthday!', totalTaxIncluded: '2.50' });
 
-    const partner = await running.api('GET', `/api/partners/${fbm.contactId}`);
+    const partner = await running.api('GET', `/api/v1/partners/${fbm.contactId}`);
     expect(partner.status).toBe(200);
     expect(partner.body).toMatchObject({ name: 'Max Muster', email: 'maxmuster@marketplace.amazon.de' });
     expect(partner.body.deliveryAddresses.map((a: any) => a.id)).toContain(fbm.deliveryAddressId);
@@ -95,16 +95,16 @@ describe('an FBA and an FBM order, end to end through separate processes', () =>
   });
 
   it('records one done stock move per FBA product line and one ready delivery for the FBM order', async () => {
-    const fba = (await running.api('GET', `/api/orders?amazonOrderId=${fbaOrder.orderId}`)).body.items[0];
+    const fba = (await running.api('GET', `/api/v1/orders?amazonOrderId=${fbaOrder.orderId}`)).body.items[0];
     const moves = await waitFor(async () => {
-      const page = await running.api('GET', `/api/stock-moves?orderId=${fba.id}`);
+      const page = await running.api('GET', `/api/v1/stock-moves?orderId=${fba.id}`);
       return page.body.items?.length === 2 ? page.body.items : undefined;
     }, { what: 'FBA stock moves' });
     expect(moves.every((m: any) => m.state === 'done' && m.reason === 'fba_sale')).toBe(true);
     expect(moves.map((m: any) => m.quantity).sort()).toEqual([1, 2]);
 
-    const fbm = (await running.api('GET', `/api/orders?amazonOrderId=${fbmOrder.orderId}`)).body.items[0];
-    const delivery = await waitFor(async () => (await running.api('GET', `/api/deliveries?orderId=${fbm.id}`)).body.items?.[0], { what: 'FBM delivery' });
+    const fbm = (await running.api('GET', `/api/v1/orders?amazonOrderId=${fbmOrder.orderId}`)).body.items[0];
+    const delivery = await waitFor(async () => (await running.api('GET', `/api/v1/deliveries?orderId=${fbm.id}`)).body.items?.[0], { what: 'FBM delivery' });
     expect(delivery).toMatchObject({ state: 'ready', packageReferenceId: '1', giftMessage: 'Happy birthday!' });
     expect(delivery.moves).toHaveLength(1);
     expect(delivery.moves[0]).toMatchObject({ quantity: 3, state: 'ready', orderItemId: '20000000000001' });
@@ -113,10 +113,10 @@ describe('an FBA and an FBM order, end to end through separate processes', () =>
   it('syncing the same orders again changes nothing: same rows, no new events', async () => {
     const before = await running.env.query<{ n: string }>(`select count(*) as n from ingestion.outbox`);
     const ordersBefore = await running.env.query(`select id, version, content_hash from ingestion.sales_orders order by id`);
-    const runsBefore = (await running.api('GET', `/api/accounts/${accountId}/sync-runs?limit=500`)).body.items.length;
-    expect((await running.api('POST', `/api/accounts/${accountId}/sync`, {})).status).toBe(202);
+    const runsBefore = (await running.api('GET', `/api/v1/accounts/${accountId}/sync-runs?limit=500`)).body.items.length;
+    expect((await running.api('POST', `/api/v1/accounts/${accountId}/sync`, {})).status).toBe(202);
     const run = await waitFor(async () => {
-      const runs = (await running.api('GET', `/api/accounts/${accountId}/sync-runs?limit=500`)).body.items;
+      const runs = (await running.api('GET', `/api/v1/accounts/${accountId}/sync-runs?limit=500`)).body.items;
       const [last] = runs; // newest first
       return runs.length > runsBefore && last.status !== 'running' ? last : undefined;
     }, { what: 'a new sync run' });
@@ -127,18 +127,18 @@ describe('an FBA and an FBM order, end to end through separate processes', () =>
   });
 
   it('rejects an invalid carrier code with 400 and leaves the delivery ready', async () => {
-    const fbm = (await running.api('GET', `/api/orders?amazonOrderId=${fbmOrder.orderId}`)).body.items[0];
-    const delivery = (await running.api('GET', `/api/deliveries?orderId=${fbm.id}`)).body.items[0];
-    const bad = await running.api('POST', `/api/deliveries/${delivery.id}/validate`, { carrierCode: 'Pigeon Post', trackingNumber: 'X1' });
+    const fbm = (await running.api('GET', `/api/v1/orders?amazonOrderId=${fbmOrder.orderId}`)).body.items[0];
+    const delivery = (await running.api('GET', `/api/v1/deliveries?orderId=${fbm.id}`)).body.items[0];
+    const bad = await running.api('POST', `/api/v1/deliveries/${delivery.id}/validate`, { carrierCode: 'Pigeon Post', trackingNumber: 'X1' });
     expect(bad.status).toBe(400);
     expect(bad.body.details.map((d: any) => d.field)).toContain('carrierCode');
-    expect((await running.api('GET', `/api/deliveries/${delivery.id}`)).body.state).toBe('ready');
+    expect((await running.api('GET', `/api/v1/deliveries/${delivery.id}`)).body.state).toBe('ready');
   });
 
   it('validating the FBM delivery confirms the shipment to Amazon, and the order shows it sent', async () => {
-    const fbm = (await running.api('GET', `/api/orders?amazonOrderId=${fbmOrder.orderId}`)).body.items[0];
-    const delivery = (await running.api('GET', `/api/deliveries?orderId=${fbm.id}`)).body.items[0];
-    const validated = await running.api('POST', `/api/deliveries/${delivery.id}/validate`, {
+    const fbm = (await running.api('GET', `/api/v1/orders?amazonOrderId=${fbmOrder.orderId}`)).body.items[0];
+    const delivery = (await running.api('GET', `/api/v1/deliveries?orderId=${fbm.id}`)).body.items[0];
+    const validated = await running.api('POST', `/api/v1/deliveries/${delivery.id}/validate`, {
       carrierCode: 'DHL',
       trackingNumber: '00340434161094042557',
       shippingMethod: 'Paket',
@@ -156,14 +156,14 @@ describe('an FBA and an FBM order, end to end through separate processes', () =>
     expect(shipments[0].packageDetail.orderItems).toEqual([{ orderItemId: '20000000000001', quantity: 3 }]);
 
     const order = await waitFor(async () => {
-      const answer = await running.api('GET', `/api/orders/${fbm.id}`);
+      const answer = await running.api('GET', `/api/v1/orders/${fbm.id}`);
       return answer.body.amazonNotificationState === 'shipment_confirmation:sent' ? answer.body : undefined;
     }, { what: 'the order to show the notification sent' });
     expect(order.deliveryState).toBe('done');
-    const notifications = await running.api('GET', `/api/notifications?orderId=${fbm.id}`);
+    const notifications = await running.api('GET', `/api/v1/notifications?orderId=${fbm.id}`);
     expect(notifications.body.items).toEqual([expect.objectContaining({ kind: 'shipment_confirmation', state: 'sent' })]);
 
-    const again = await running.api('POST', `/api/deliveries/${delivery.id}/validate`, { carrierCode: 'DHL', trackingNumber: 'X' });
+    const again = await running.api('POST', `/api/v1/deliveries/${delivery.id}/validate`, { carrierCode: 'DHL', trackingNumber: 'X' });
     expect(again.status).toBe(409);
   });
 
@@ -173,16 +173,16 @@ describe('an FBA and an FBM order, end to end through separate processes', () =>
     const laterFba = amazonOrder({ orderId: '302-0000003-0000003', lastUpdatedTime: recently(), fulfilledBy: 'AMAZON', status: 'SHIPPED', items: [{ orderItemId: '30000000000001', sku: 'E2E-SPOON', quantity: 4, unitPrice: '5.00', tax: '3.20' }] });
     const laterFbm = amazonOrder({ orderId: '302-0000004-0000004', lastUpdatedTime: recently(), fulfilledBy: 'MERCHANT', status: 'UNSHIPPED', items: [{ orderItemId: '40000000000001', sku: 'E2E-MUG', quantity: 1, unitPrice: '11.90', tax: '1.90' }] });
     for (const order of [laterFba, laterFbm]) expect((await running.sandbox('POST', `/_sandbox/sellers/${SELLER.sellerId}/orders`, order)).status).toBe(201);
-    await running.api('POST', `/api/accounts/${accountId}/sync`, {});
-    const fba = await waitFor(async () => (await running.api('GET', `/api/orders?amazonOrderId=${laterFba.orderId}`)).body.items?.[0], { timeoutMs: 60_000, what: 'the later FBA order' });
-    const fbm = await waitFor(async () => (await running.api('GET', `/api/orders?amazonOrderId=${laterFbm.orderId}`)).body.items?.[0], { what: 'the later FBM order' });
-    expect((await running.api('GET', `/api/stock-moves?orderId=${fba.id}`)).status).toBe(503);
+    await running.api('POST', `/api/v1/accounts/${accountId}/sync`, {});
+    const fba = await waitFor(async () => (await running.api('GET', `/api/v1/orders?amazonOrderId=${laterFba.orderId}`)).body.items?.[0], { timeoutMs: 60_000, what: 'the later FBA order' });
+    const fbm = await waitFor(async () => (await running.api('GET', `/api/v1/orders?amazonOrderId=${laterFbm.orderId}`)).body.items?.[0], { what: 'the later FBM order' });
+    expect((await running.api('GET', `/api/v1/stock-moves?orderId=${fba.id}`)).status).toBe(503);
 
     await running.system.process('inventory').start();
-    const moves = await waitFor(async () => (await running.api('GET', `/api/stock-moves?orderId=${fba.id}`)).body.items?.length === 1 ? true : undefined, { what: 'the later FBA move' });
+    const moves = await waitFor(async () => (await running.api('GET', `/api/v1/stock-moves?orderId=${fba.id}`)).body.items?.length === 1 ? true : undefined, { what: 'the later FBA move' });
     expect(moves).toBe(true);
     const deliveries = await waitFor(async () => {
-      const items = (await running.api('GET', `/api/deliveries?orderId=${fbm.id}`)).body.items;
+      const items = (await running.api('GET', `/api/v1/deliveries?orderId=${fbm.id}`)).body.items;
       return items?.length ? items : undefined;
     }, { what: 'the later FBM delivery' });
     expect(deliveries).toHaveLength(1);

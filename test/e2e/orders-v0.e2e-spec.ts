@@ -72,7 +72,7 @@ describe('Orders v0 accounts sync into the same sales orders as v2026-01-01', ()
   }
 
   /** Newest first. */
-  const runs = async (accountId: string) => (await running.api('GET', `/api/accounts/${accountId}/sync-runs?limit=500`)).body.items as any[];
+  const runs = async (accountId: string) => (await running.api('GET', `/api/v1/accounts/${accountId}/sync-runs?limit=500`)).body.items as any[];
   const firstRun = async (accountId: string) => (await runs(accountId)).at(-1);
   const calls = async (sellerId: string) => (await running.sandbox('GET', `/_sandbox/calls?sellerId=${sellerId}`)).body.operations as Record<string, { calls: number; throttled: number; errors: number }>;
   const callCount = (ops: Record<string, { calls: number }>, op: string) => ops[op]?.calls ?? 0;
@@ -136,7 +136,7 @@ describe('Orders v0 accounts sync into the same sales orders as v2026-01-01', ()
       }
 
       for (const [api, seller] of [['v2026-01-01', pair.v2026], ['v0', pair.v0]] as const) {
-        const account = await running.api('POST', '/api/accounts', {
+        const account = await running.api('POST', '/api/v1/accounts', {
           name: `${pair.region} ${api}`,
           sellerId: seller.sellerId,
           region: pair.region,
@@ -179,13 +179,13 @@ describe('Orders v0 accounts sync into the same sales orders as v2026-01-01', ()
   });
 
   it.each(PAIRS.map((p) => [p.region, p] as const))('%s: the same orders give the same sales orders, lines, amounts, statuses and partners', async (_region, pair) => {
-    const viaV2026 = await listAll(`/api/orders?accountId=${pair.v2026.accountId}`);
-    const viaV0 = await listAll(`/api/orders?accountId=${pair.v0.accountId}`);
+    const viaV2026 = await listAll(`/api/v1/orders?accountId=${pair.v2026.accountId}`);
+    const viaV0 = await listAll(`/api/v1/orders?accountId=${pair.v0.accountId}`);
     expect(viaV2026.length).toBeGreaterThan(0);
     expect(viaV0.map((o) => o.amazonOrderId).sort()).toEqual(viaV2026.map((o) => copyId(o.amazonOrderId)).sort());
 
-    const partnersV2026 = new Map((await listAll(`/api/partners?accountId=${pair.v2026.accountId}`)).map((p) => [p.id, p]));
-    const partnersV0 = new Map((await listAll(`/api/partners?accountId=${pair.v0.accountId}`)).map((p) => [p.id, p]));
+    const partnersV2026 = new Map((await listAll(`/api/v1/partners?accountId=${pair.v2026.accountId}`)).map((p) => [p.id, p]));
+    const partnersV0 = new Map((await listAll(`/api/v1/partners?accountId=${pair.v0.accountId}`)).map((p) => [p.id, p]));
     const byId = new Map(viaV0.map((o) => [o.amazonOrderId, o]));
     for (const original of viaV2026) {
       const copy = byId.get(copyId(original.amazonOrderId));
@@ -217,7 +217,7 @@ describe('Orders v0 accounts sync into the same sales orders as v2026-01-01', ()
 
   it('v0 spends 1 getOrders per page, 1 getOrderItems per synced order, and one RDT; nothing else', async () => {
     for (const pair of PAIRS) {
-      const synced = (await listAll(`/api/orders?accountId=${pair.v0.accountId}`)).length;
+      const synced = (await listAll(`/api/v1/orders?accountId=${pair.v0.accountId}`)).length;
       const pages = Math.ceil(total(pair) / 100);
       const ops = await calls(pair.v0.sellerId);
       expect(Object.keys(ops).sort()).toEqual(['createRestrictedDataToken', 'getOrderItems', 'getOrders']);
@@ -238,7 +238,7 @@ describe('Orders v0 accounts sync into the same sales orders as v2026-01-01', ()
 
   it('an order that changes on Amazon is read again: one getOrders, one getOrderItems, the RDT reused, still the same as v2026', async () => {
     const pair = PAIRS[0];
-    const original = (await listAll(`/api/orders?accountId=${pair.v2026.accountId}&channel=FBM&status=confirmed`))[0];
+    const original = (await listAll(`/api/v1/orders?accountId=${pair.v2026.accountId}&channel=FBM&status=confirmed`))[0];
     expect(original).toBeDefined();
     const before = await calls(pair.v0.sellerId);
     const runsBefore = { v2026: (await runs(pair.v2026.accountId!)).length, v0: (await runs(pair.v0.accountId!)).length };
@@ -248,7 +248,7 @@ describe('Orders v0 accounts sync into the same sales orders as v2026-01-01', ()
     }
     // Amazon shows a change only after two minutes.
     expect((await running.sandbox('POST', '/_sandbox/clock', { advanceSeconds: 121 })).status).toBe(200);
-    for (const seller of [pair.v2026, pair.v0]) expect((await running.api('POST', `/api/accounts/${seller.accountId}/sync`, {})).status).toBe(202);
+    for (const seller of [pair.v2026, pair.v0]) expect((await running.api('POST', `/api/v1/accounts/${seller.accountId}/sync`, {})).status).toBe(202);
 
     const newRun = (accountId: string, count: number) =>
       waitFor(async () => {
@@ -266,8 +266,8 @@ describe('Orders v0 accounts sync into the same sales orders as v2026-01-01', ()
     expect(callCount(after, 'getOrderItems') - callCount(before, 'getOrderItems')).toBe(1);
     expect(callCount(after, 'createRestrictedDataToken')).toBe(callCount(before, 'createRestrictedDataToken'));
 
-    const viaV2026 = (await running.api('GET', `/api/orders?amazonOrderId=${original.amazonOrderId}`)).body.items[0];
-    const viaV0 = (await running.api('GET', `/api/orders?amazonOrderId=${copyId(original.amazonOrderId)}`)).body.items[0];
+    const viaV2026 = (await running.api('GET', `/api/v1/orders?amazonOrderId=${original.amazonOrderId}`)).body.items[0];
+    const viaV0 = (await running.api('GET', `/api/v1/orders?amazonOrderId=${copyId(original.amazonOrderId)}`)).body.items[0];
     expect(viaV0).toMatchObject({ status: 'shipped', amazonStatus: 'SHIPPED' });
     expect(viaV0.lines.filter((l: any) => l.kind === 'product').every((l: any) => l.quantityShipped === l.quantity)).toBe(true);
     const moved = (await running.sandbox('GET', `/_sandbox/orders/${copyId(original.amazonOrderId)}`)).body.order;
@@ -280,7 +280,7 @@ describe('Orders v0 accounts sync into the same sales orders as v2026-01-01', ()
     const accountId = pair.v0.accountId!;
     const syncOnce = async () => {
       const count = (await runs(accountId)).length;
-      expect((await running.api('POST', `/api/accounts/${accountId}/sync`, {})).status).toBe(202);
+      expect((await running.api('POST', `/api/v1/accounts/${accountId}/sync`, {})).status).toBe(202);
       return waitFor(async () => {
         const list = await runs(accountId);
         const [last] = list;
@@ -310,9 +310,9 @@ describe('Orders v0 accounts sync into the same sales orders as v2026-01-01', ()
     let after = await calls(pair.v0.sellerId);
     expect(callCount(after, 'getOrders') - callCount(before, 'getOrders')).toBe(1);
     expect(callCount(after, 'getOrderItems') - callCount(before, 'getOrderItems')).toBe(0);
-    const quarantined = (await running.api('GET', `/api/orders/quarantined?accountId=${accountId}`)).body.items;
+    const quarantined = (await running.api('GET', `/api/v1/orders/quarantined?accountId=${accountId}`)).body.items;
     expect(quarantined).toEqual([expect.objectContaining({ amazonOrderId: order.orderId, reason: expect.stringContaining('OrderStatus') })]);
-    expect((await running.api('GET', `/api/orders?amazonOrderId=${order.orderId}`)).body.items).toEqual([]);
+    expect((await running.api('GET', `/api/v1/orders?amazonOrderId=${order.orderId}`)).body.items).toEqual([]);
 
     expect((await running.sandbox('DELETE', '/_sandbox/faults')).status).toBe(200);
     before = after;
@@ -324,8 +324,8 @@ describe('Orders v0 accounts sync into the same sales orders as v2026-01-01', ()
     expect(callCount(after, 'getOrders') - callCount(before, 'getOrders')).toBe(2);
     expect(callCount(after, 'getOrderItems') - callCount(before, 'getOrderItems')).toBe(2);
     expect(healed).toMatchObject({ ordersCreated: 1, ordersUnchanged: 1, ordersQuarantined: 0 });
-    expect((await running.api('GET', `/api/orders/quarantined?accountId=${accountId}`)).body.items).toEqual([]);
-    const synced = (await running.api('GET', `/api/orders?amazonOrderId=${order.orderId}`)).body.items[0];
+    expect((await running.api('GET', `/api/v1/orders/quarantined?accountId=${accountId}`)).body.items).toEqual([]);
+    const synced = (await running.api('GET', `/api/v1/orders?amazonOrderId=${order.orderId}`)).body.items[0];
     expect(synced).toMatchObject({ status: 'confirmed', channel: 'FBM', reconciled: true, amazonTotal: '11.90' });
   });
 });

@@ -67,26 +67,26 @@ describe('personal data retention covers every copy: partners, orders, deliverie
   it('keeps the data while the order is open, then forgets it everywhere once the order closed longer ago than the period', async () => {
     const created = await running.createAccount(SELLER);
     expect(created.status).toBe(201);
-    const synced = await waitFor(async () => (await running.api('GET', `/api/orders?amazonOrderId=${order.orderId}`)).body.items?.[0], { timeoutMs: 60_000, what: 'the synced order' });
-    const delivery = await waitFor(async () => (await running.api('GET', `/api/deliveries?orderId=${synced.id}`)).body.items?.[0], { what: 'its delivery' });
+    const synced = await waitFor(async () => (await running.api('GET', `/api/v1/orders?amazonOrderId=${order.orderId}`)).body.items?.[0], { timeoutMs: 60_000, what: 'the synced order' });
+    const delivery = await waitFor(async () => (await running.api('GET', `/api/v1/deliveries?orderId=${synced.id}`)).body.items?.[0], { what: 'its delivery' });
     // Present where it is needed, and sealed where it is kept: the name is in the gift message
     // (order, line, delivery, event) but not readable in the partner tables.
     expect(delivery.giftMessage).toContain(BUYER);
-    expect((await running.api('GET', `/api/partners/${synced.contactId}`)).body.name).toBe(BUYER);
+    expect((await running.api('GET', `/api/v1/partners/${synced.contactId}`)).body.name).toBe(BUYER);
     expect(await tablesHolding(BUYER)).toEqual(expect.arrayContaining(['ingestion.sales_orders', 'inventory.deliveries']));
     expect(await tablesHolding(BUYER)).not.toEqual(expect.arrayContaining(['partners.contacts']));
     expect(await tablesHolding(STREET)).toEqual([]);
     expect((await eventsHolding(BUYER)).length).toBeGreaterThan(0);
 
     // Shipped: the confirmation reaches Amazon, and the next sync reads the order as shipped (closed).
-    expect((await running.api('POST', `/api/deliveries/${delivery.id}/validate`, { carrierCode: 'DHL', trackingNumber: 'RET-1', shipDate: new Date().toISOString() })).status).toBe(200);
+    expect((await running.api('POST', `/api/v1/deliveries/${delivery.id}/validate`, { carrierCode: 'DHL', trackingNumber: 'RET-1', shipDate: new Date().toISOString() })).status).toBe(200);
     await waitFor(async () => (await running.sandbox('GET', `/_sandbox/orders/${order.orderId}`)).body.order.fulfillment.fulfillmentStatus === 'SHIPPED', { what: 'the shipment at Amazon' });
     // Amazon shows a change only after two minutes.
     expect((await running.sandbox('POST', '/_sandbox/clock', { advanceSeconds: 121 })).status).toBe(200);
     await waitFor(
       async () => {
-        await running.api('POST', `/api/accounts/${created.body.id}/sync`, {});
-        return (await running.api('GET', `/api/orders/${synced.id}`)).body.status === 'shipped';
+        await running.api('POST', `/api/v1/accounts/${created.body.id}/sync`, {});
+        return (await running.api('GET', `/api/v1/orders/${synced.id}`)).body.status === 'shipped';
       },
       { timeoutMs: 60_000, intervalMs: 3000, what: 'the order synced as shipped' },
     );
@@ -102,7 +102,7 @@ describe('personal data retention covers every copy: partners, orders, deliverie
     );
     expect(left).toEqual({ tables: [], events: [] });
     expect(await tablesHolding('Dresden')).toEqual([]);
-    const partner = (await running.api('GET', `/api/partners/${synced.contactId}`)).body;
+    const partner = (await running.api('GET', `/api/v1/partners/${synced.contactId}`)).body;
     expect(partner).toMatchObject({ name: 'Anonymized customer', email: null, anonymizedAt: expect.any(String) });
     // The stream itself keeps nothing longer than the period.
     const jsm = await nats.jetstreamManager();

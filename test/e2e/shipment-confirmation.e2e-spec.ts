@@ -10,11 +10,11 @@ const ORDERS = ['304-0000001-0000001', '304-0000002-0000002', '304-0000003-00000
 describe('shipment confirmations: never lost, never doubled', () => {
   const running = new RunningSystem();
   const deliveryOf = async (amazonOrderId: string) => {
-    const order = (await running.api('GET', `/api/orders?amazonOrderId=${amazonOrderId}`)).body.items[0];
-    return { order, delivery: (await running.api('GET', `/api/deliveries?orderId=${order.id}`)).body.items[0] };
+    const order = (await running.api('GET', `/api/v1/orders?amazonOrderId=${amazonOrderId}`)).body.items[0];
+    return { order, delivery: (await running.api('GET', `/api/v1/deliveries?orderId=${order.id}`)).body.items[0] };
   };
   const shipmentsOf = async (amazonOrderId: string) => (await running.sandbox('GET', `/_sandbox/shipments?orderId=${amazonOrderId}`)).body.shipments as any[];
-  const notificationOf = async (orderId: string) => (await running.api('GET', `/api/notifications?orderId=${orderId}`)).body.items?.[0];
+  const notificationOf = async (orderId: string) => (await running.api('GET', `/api/v1/notifications?orderId=${orderId}`)).body.items?.[0];
 
   beforeAll(async () => {
     await running.start({ SANDBOX_TIME_SCALE: '20', SPAPI_RATE_SCALE: '20', NOTIFY_CLAIM_SECONDS: '5' });
@@ -29,7 +29,7 @@ describe('shipment confirmations: never lost, never doubled', () => {
   it('gets through a 429 storm on confirmShipment', async () => {
     await running.sandbox('POST', '/_sandbox/faults', { operation: 'confirmShipment', sellerId: SELLER.sellerId, throttleStorm: { count: 4 } });
     const { order, delivery } = await deliveryOf(ORDERS[0].orderId);
-    expect((await running.api('POST', `/api/deliveries/${delivery.id}/validate`, { carrierCode: 'DHL', trackingNumber: 'STORM-1' })).status).toBe(200);
+    expect((await running.api('POST', `/api/v1/deliveries/${delivery.id}/validate`, { carrierCode: 'DHL', trackingNumber: 'STORM-1' })).status).toBe(200);
     await waitFor(async () => (await notificationOf(order.id))?.state === 'sent', { timeoutMs: 60_000, what: 'the confirmation through the storm' });
     const calls = (await running.sandbox('GET', `/_sandbox/calls?sellerId=${SELLER.sellerId}`)).body.operations.confirmShipment;
     expect(calls.throttled).toBeGreaterThanOrEqual(1);
@@ -41,7 +41,7 @@ describe('shipment confirmations: never lost, never doubled', () => {
     // Amazon answers slowly; the process dies while its call is in flight.
     await running.sandbox('POST', '/_sandbox/faults', { operation: 'confirmShipment', sellerId: SELLER.sellerId, latencyMs: 1500 });
     const { order, delivery } = await deliveryOf(ORDERS[1].orderId);
-    expect((await running.api('POST', `/api/deliveries/${delivery.id}/validate`, { carrierCode: 'UPS', trackingNumber: '1Z-CRASH' })).status).toBe(200);
+    expect((await running.api('POST', `/api/v1/deliveries/${delivery.id}/validate`, { carrierCode: 'UPS', trackingNumber: '1Z-CRASH' })).status).toBe(200);
     await waitFor(async () => (await notificationOf(order.id))?.attempts >= 1, { what: 'the confirmation to be claimed' });
     await running.system.process('amazon-notifications').stop('SIGKILL');
     // Amazon got the call; we never recorded its answer.
@@ -60,17 +60,17 @@ describe('shipment confirmations: never lost, never doubled', () => {
     const { order, delivery } = await deliveryOf(ORDERS[2].orderId);
     // The order was cancelled at Amazon meanwhile: Amazon refuses the confirmation with a 400.
     await running.sandbox('POST', `/_sandbox/orders/${ORDERS[2].orderId}/status`, { status: 'CANCELLED', cancelledBy: 'BUYER' });
-    expect((await running.api('POST', `/api/deliveries/${delivery.id}/validate`, { carrierCode: 'DHL', trackingNumber: 'REFUSED-1' })).status).toBe(200);
+    expect((await running.api('POST', `/api/v1/deliveries/${delivery.id}/validate`, { carrierCode: 'DHL', trackingNumber: 'REFUSED-1' })).status).toBe(200);
     const failed = await waitFor(async () => {
       const n = await notificationOf(order.id);
       return n?.state === 'failed' ? n : undefined;
     }, { what: 'the refusal' });
     expect(failed.lastError).toMatch(/400/);
-    expect((await running.api('GET', `/api/orders/${order.id}`)).body).toMatchObject({ amazonNotificationState: 'shipment_confirmation:failed', amazonNotificationError: expect.stringMatching(/400/) });
-    const retried = await running.api('POST', `/api/notifications/${failed.id}/retry`, {});
+    expect((await running.api('GET', `/api/v1/orders/${order.id}`)).body).toMatchObject({ amazonNotificationState: 'shipment_confirmation:failed', amazonNotificationError: expect.stringMatching(/400/) });
+    const retried = await running.api('POST', `/api/v1/notifications/${failed.id}/retry`, {});
     expect(retried.status).toBe(202);
     await waitFor(async () => (await notificationOf(order.id))?.attempts >= 1 && (await notificationOf(order.id))?.state === 'failed', { what: 'the retry to fail again' });
-    expect((await running.api('POST', `/api/notifications/${failed.id}/retry`, {})).status).toBe(202);
-    expect((await running.api('POST', `/api/notifications/00000000-0000-4000-8000-000000000000/retry`, {})).status).toBe(404);
+    expect((await running.api('POST', `/api/v1/notifications/${failed.id}/retry`, {})).status).toBe(202);
+    expect((await running.api('POST', `/api/v1/notifications/00000000-0000-4000-8000-000000000000/retry`, {})).status).toBe(404);
   });
 });

@@ -15,18 +15,18 @@ describe('order sync against the sandbox: accounts, marketplaces, changes, fault
     expect(created.status).toBe(201);
     return created.body.id as string;
   };
-  const orders = async (query: string) => (await running.api('GET', `/api/orders?limit=500&${query}`)).body.items as any[];
+  const orders = async (query: string) => (await running.api('GET', `/api/v1/orders?limit=500&${query}`)).body.items as any[];
   const lastRun = async (accountId: string) => {
     // Newest first.
-    const [newest] = (await running.api('GET', `/api/accounts/${accountId}/sync-runs?limit=500`)).body.items as any[];
+    const [newest] = (await running.api('GET', `/api/v1/accounts/${accountId}/sync-runs?limit=500`)).body.items as any[];
     return newest;
   };
   /** Asks for a sync and waits for a run that started after the request to finish. */
   const syncNow = async (accountId: string) => {
-    const before = (await running.api('GET', `/api/accounts/${accountId}/sync-runs?limit=500`)).body.items.length;
-    expect((await running.api('POST', `/api/accounts/${accountId}/sync`, {})).status).toBe(202);
+    const before = (await running.api('GET', `/api/v1/accounts/${accountId}/sync-runs?limit=500`)).body.items.length;
+    expect((await running.api('POST', `/api/v1/accounts/${accountId}/sync`, {})).status).toBe(202);
     return waitFor(async () => {
-      const runs = (await running.api('GET', `/api/accounts/${accountId}/sync-runs?limit=500`)).body.items as any[];
+      const runs = (await running.api('GET', `/api/v1/accounts/${accountId}/sync-runs?limit=500`)).body.items as any[];
       const [run] = runs;
       return runs.length > before && run.status !== 'running' ? run : undefined;
     }, { timeoutMs: 90_000, what: 'a finished sync run' });
@@ -70,25 +70,25 @@ describe('order sync against the sandbox: accounts, marketplaces, changes, fault
   afterAll(() => running.stop(), 60_000);
 
   it('an account may only enable marketplaces of its own region', async () => {
-    const wrong = await running.api('POST', '/api/accounts', {
+    const wrong = await running.api('POST', '/api/v1/accounts', {
       name: 'x', sellerId: 'A2WRONG0000001', region: 'NA', lwaClientId: 'c', lwaClientSecret: 's', refreshToken: 'r', marketplaceIds: ['A1PA6795UKMFR9'],
     });
     expect(wrong.status).toBe(400);
     expect(JSON.stringify(wrong.body.details)).toContain('not in region NA');
     const sweden = () => ({ marketplaceId: 'A2NODRKZP88ZB9', name: 'Amazon.se', countryCode: 'SE', region: 'EU', currency: 'SEK', domain: 'amazon.se', taxIncluded: true });
-    const added = await running.api('POST', '/api/marketplaces', sweden());
+    const added = await running.api('POST', '/api/v1/marketplaces', sweden());
     expect(added.status).toBe(201);
     // A list like every other: paged by cursor, the built-in nine first, then the added one.
-    const pageOne = (await running.api('GET', '/api/marketplaces?limit=6')).body;
+    const pageOne = (await running.api('GET', '/api/v1/marketplaces?limit=6')).body;
     expect(pageOne.items).toHaveLength(6);
-    const pageTwo = (await running.api('GET', `/api/marketplaces?limit=6&cursor=${pageOne.nextCursor}`)).body;
+    const pageTwo = (await running.api('GET', `/api/v1/marketplaces?limit=6&cursor=${pageOne.nextCursor}`)).body;
     expect(pageTwo.nextCursor).toBeUndefined();
     const ids = [...pageOne.items, ...pageTwo.items].map((m: any) => m.marketplaceId);
     expect(new Set(ids).size).toBe(10);
     expect(ids.slice(0, 9)).toEqual(expect.arrayContaining(['ATVPDKIKX0DER', 'A1PA6795UKMFR9', 'A1F83G8C2ARO7P']));
     expect(ids[9]).toBe('A2NODRKZP88ZB9');
-    expect((await running.api('POST', '/api/marketplaces', { ...sweden(), countryCode: 'UK' })).status).toBe(400);
-    expect((await running.api('POST', '/api/marketplaces', { marketplaceId: 'bad', name: '', countryCode: 'Sweden', region: 'XX', currency: 'kr', domain: 'x', taxIncluded: 1 })).status).toBe(400);
+    expect((await running.api('POST', '/api/v1/marketplaces', { ...sweden(), countryCode: 'UK' })).status).toBe(400);
+    expect((await running.api('POST', '/api/v1/marketplaces', { marketplaceId: 'bad', name: '', countryCode: 'Sweden', region: 'XX', currency: 'kr', domain: 'x', taxIncluded: 1 })).status).toBe(400);
   });
 
   it('syncs several accounts over several marketplaces; every generated order reconciles', async () => {
@@ -121,18 +121,18 @@ describe('order sync against the sandbox: accounts, marketplaces, changes, fault
     const open = (await orders(`accountId=${accounts.eu}&channel=FBM&status=confirmed`)).slice(0, 2);
     expect(open).toHaveLength(2);
     const [toShip, toCancel] = open;
-    await waitFor(async () => (await running.api('GET', `/api/deliveries?orderId=${toCancel.id}`)).body.items?.[0], { what: 'the delivery to be cancelled' });
+    await waitFor(async () => (await running.api('GET', `/api/v1/deliveries?orderId=${toCancel.id}`)).body.items?.[0], { what: 'the delivery to be cancelled' });
     await running.sandbox('POST', `/_sandbox/orders/${toShip.amazonOrderId}/status`, { status: 'SHIPPED' });
     await running.sandbox('POST', `/_sandbox/orders/${toCancel.amazonOrderId}/status`, { status: 'CANCELLED', cancelledBy: 'BUYER' });
     await letAmazonCatchUp();
     const run = await syncNow(accounts.eu);
     expect(run).toMatchObject({ status: 'succeeded' });
     expect(run.ordersUpdated).toBeGreaterThanOrEqual(2);
-    expect((await running.api('GET', `/api/orders/${toShip.id}`)).body.status).toBe('shipped');
-    const canceled = (await running.api('GET', `/api/orders/${toCancel.id}`)).body;
+    expect((await running.api('GET', `/api/v1/orders/${toShip.id}`)).body.status).toBe('shipped');
+    const canceled = (await running.api('GET', `/api/v1/orders/${toCancel.id}`)).body;
     expect(canceled).toMatchObject({ status: 'canceled', canceledBy: 'amazon' });
-    await waitFor(async () => (await running.api('GET', `/api/deliveries?orderId=${toCancel.id}`)).body.items?.[0]?.state === 'canceled', { what: 'the delivery to be cancelled' });
-    const notifications = (await running.api('GET', `/api/notifications?orderId=${toCancel.id}`)).body.items;
+    await waitFor(async () => (await running.api('GET', `/api/v1/deliveries?orderId=${toCancel.id}`)).body.items?.[0]?.state === 'canceled', { what: 'the delivery to be cancelled' });
+    const notifications = (await running.api('GET', `/api/v1/notifications?orderId=${toCancel.id}`)).body.items;
     expect(notifications).toEqual([]); // Amazon cancelled it: nothing to tell Amazon.
   });
 
@@ -162,7 +162,7 @@ describe('order sync against the sandbox: accounts, marketplaces, changes, fault
     expect(after).toMatchObject({ id: before.id, status: 'partially_shipped', contactId: before.contactId });
     expect(after.lines.find((l: any) => l.kind === 'product')).toMatchObject({ quantity: 2, quantityShipped: 1 });
     expect(after.deliveryAddressId).not.toBe(before.deliveryAddressId);
-    const contact = (await running.api('GET', `/api/partners/${after.contactId}`)).body;
+    const contact = (await running.api('GET', `/api/v1/partners/${after.contactId}`)).body;
     const streets = Object.fromEntries(contact.deliveryAddresses.map((a: any) => [a.id, a.addressLine1]));
     expect(streets).toMatchObject({ [before.deliveryAddressId]: 'Altbauweg 1', [after.deliveryAddressId]: 'Neubauweg 2' });
   });
@@ -176,13 +176,13 @@ describe('order sync against the sandbox: accounts, marketplaces, changes, fault
     await waitFor(async () => (await lastRun(accountId))?.status === 'succeeded', { timeoutMs: 60_000, what: 'the first sync' });
     expect((await orders(`accountId=${accountId}`)).map((o) => o.amazonOrderId)).toEqual([de.orderId]);
 
-    const patched = await running.api('PATCH', `/api/accounts/${accountId}`, { marketplaceIds: ['A1PA6795UKMFR9', 'A13V1IB3VIYZZH'] });
+    const patched = await running.api('PATCH', `/api/v1/accounts/${accountId}`, { marketplaceIds: ['A1PA6795UKMFR9', 'A13V1IB3VIYZZH'] });
     expect(patched.status).toBe(200);
     expect(patched.body.marketplacesAwaitingBackfill).toEqual(['A13V1IB3VIYZZH']);
     const run = await syncNow(accountId);
     expect(run.status).toBe('succeeded');
     expect((await orders(`accountId=${accountId}`)).map((o) => o.amazonOrderId).sort()).toEqual([de.orderId, fr.orderId]);
-    expect((await running.api('GET', `/api/accounts/${accountId}`)).body.marketplacesAwaitingBackfill).toEqual([]);
+    expect((await running.api('GET', `/api/v1/accounts/${accountId}`)).body.marketplacesAwaitingBackfill).toEqual([]);
   });
 
   it('a marketplace enabled while the first sync runs is backfilled by the next run', async () => {
@@ -193,14 +193,14 @@ describe('order sync against the sandbox: accounts, marketplaces, changes, fault
     try {
       const accountId = await createAccount({ ...seller, marketplaceIds: ['A1PA6795UKMFR9'] }, 'EU');
       await waitFor(async () => (await lastRun(accountId))?.status === 'running', { what: 'the first run under way' });
-      expect((await running.api('PATCH', `/api/accounts/${accountId}`, { marketplaceIds: ['A1PA6795UKMFR9', 'APJ6JRA9NG5V4'] })).status).toBe(200);
+      expect((await running.api('PATCH', `/api/v1/accounts/${accountId}`, { marketplaceIds: ['A1PA6795UKMFR9', 'APJ6JRA9NG5V4'] })).status).toBe(200);
       await waitFor(async () => (await lastRun(accountId))?.status === 'succeeded', { timeoutMs: 60_000, what: 'the first run to end' });
       expect((await orders(`accountId=${accountId}`)).map((o) => o.amazonOrderId)).toEqual(['302-7300000-0000002']);
-      expect((await running.api('GET', `/api/accounts/${accountId}`)).body.marketplacesAwaitingBackfill).toEqual(['APJ6JRA9NG5V4']);
+      expect((await running.api('GET', `/api/v1/accounts/${accountId}`)).body.marketplacesAwaitingBackfill).toEqual(['APJ6JRA9NG5V4']);
       await running.sandbox('DELETE', '/_sandbox/faults');
       await syncNow(accountId);
       expect((await orders(`accountId=${accountId}`)).map((o) => o.amazonOrderId).sort()).toEqual(['302-7300000-0000002', italian.orderId]);
-      expect((await running.api('GET', `/api/accounts/${accountId}`)).body.marketplacesAwaitingBackfill).toEqual([]);
+      expect((await running.api('GET', `/api/v1/accounts/${accountId}`)).body.marketplacesAwaitingBackfill).toEqual([]);
     } finally {
       await running.sandbox('DELETE', '/_sandbox/faults');
     }
@@ -220,19 +220,19 @@ describe('order sync against the sandbox: accounts, marketplaces, changes, fault
     expect(run.ordersQuarantined).toBe(1);
     expect((await orders(`amazonOrderId=${fine.orderId}`))).toHaveLength(1);
     expect((await orders(`amazonOrderId=${broken.orderId}`))).toHaveLength(0);
-    const quarantined = (await running.api('GET', `/api/orders/quarantined?accountId=${accounts.eu}`)).body.items as any[];
+    const quarantined = (await running.api('GET', `/api/v1/orders/quarantined?accountId=${accounts.eu}`)).body.items as any[];
     expect(quarantined).toEqual([expect.objectContaining({ amazonOrderId: broken.orderId, reason: expect.any(String) })]);
 
     await running.sandbox('DELETE', '/_sandbox/faults');
     await syncNow(accounts.eu);
     expect((await orders(`amazonOrderId=${broken.orderId}`))).toHaveLength(1);
-    expect((await running.api('GET', `/api/orders/quarantined?accountId=${accounts.eu}`)).body.items).toEqual([]);
+    expect((await running.api('GET', `/api/v1/orders/quarantined?accountId=${accounts.eu}`)).body.items).toEqual([]);
     // Sync runs list newest first, page by page.
-    const history = (await running.api('GET', `/api/accounts/${accounts.eu}/sync-runs?limit=500`)).body.items as any[];
+    const history = (await running.api('GET', `/api/v1/accounts/${accounts.eu}/sync-runs?limit=500`)).body.items as any[];
     expect(history.length).toBeGreaterThanOrEqual(2);
     expect(history.map((r) => Date.parse(r.startedAt))).toEqual(history.map((r) => Date.parse(r.startedAt)).sort((a, b) => b - a));
-    const newest = (await running.api('GET', `/api/accounts/${accounts.eu}/sync-runs?limit=1`)).body;
-    const next = (await running.api('GET', `/api/accounts/${accounts.eu}/sync-runs?limit=1&cursor=${newest.nextCursor}`)).body;
+    const newest = (await running.api('GET', `/api/v1/accounts/${accounts.eu}/sync-runs?limit=1`)).body;
+    const next = (await running.api('GET', `/api/v1/accounts/${accounts.eu}/sync-runs?limit=1&cursor=${newest.nextCursor}`)).body;
     expect([newest.items[0].id, next.items[0].id]).toEqual([history[0].id, history[1].id]);
     // Resolved: the order it kept for inspection is gone.
     expect(await running.env.query(`select payload, resolved_at is not null as resolved from ingestion.quarantined_orders where amazon_order_id = $1`, [broken.orderId])).toEqual([{ payload: null, resolved: true }]);

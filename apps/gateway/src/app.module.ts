@@ -13,6 +13,7 @@ import { DeliveriesController } from './deliveries/deliveries.controller';
 import { gatewayDataSource } from './data-source';
 import type { GatewaySettings } from './gateway.settings';
 import { HealthController } from './health/health.controller';
+import { IdempotencyModule } from './idempotency/idempotency.module';
 import { MarketplacesController } from './marketplaces/marketplaces.controller';
 import { NotificationsController } from './notifications/notifications.controller';
 import { OrderDetailsService } from './orders/order-details.service';
@@ -36,6 +37,7 @@ export class GatewayModule {
         ServiceClientModule.register(settings, 'gateway'),
         TypeOrmModule.forRoot(gatewayDataSource(settings.DATABASE_URL)),
         AccessModule,
+        IdempotencyModule,
         ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: settings.GATEWAY_RATE_LIMIT_PER_MINUTE }] }),
       ],
       controllers: [

@@ -1,11 +1,14 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
+  CANCEL_ORDER,
+  DELETE_ACCOUNT,
   GET_ACCOUNT,
   GET_DELIVERY,
   GET_ORDER,
   GET_PARTNER,
   healthSubject,
+  LIST_LOCATIONS,
   LIST_NOTIFICATIONS,
   LIST_ORDERS,
   SERVICE_NAMES,
@@ -18,9 +21,12 @@ import { loadSettings } from '@connector/platform';
 import { TestEnvironment } from '@connector/testing';
 import { connect, JSONCodec, NatsConnection } from 'nats';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { GatewayModule } from './app.module';
 import { gatewayDataSource } from './data-source';
 import { GatewaySettings } from './gateway.settings';
+import { IdempotencyService } from './idempotency/idempotency.service';
 import { setupGateway } from './setup';
 
 /*
@@ -34,10 +40,12 @@ const KEY = 'int-test-key';
 const codec = JSONCodec<Record<string, unknown>>();
 
 type Answer = { response: unknown } | { err: unknown } | undefined;
+/** An answer now, or later (a service that takes its time). */
+type Handler = (data: Record<string, unknown>) => Answer | Promise<Answer>;
 
 class FakeServices {
   readonly received: { subject: string; data: Record<string, unknown> }[] = [];
-  readonly handlers = new Map<string, (data: Record<string, unknown>) => Answer>();
+  readonly handlers = new Map<string, Handler>();
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -53,16 +61,17 @@ class FakeServices {
         const packet = codec.decode(msg.data) as { id: string; data: Record<string, unknown> };
         const subject = msg.subject.slice(namespace.length + 1);
         fake.received.push({ subject, data: packet.data });
-        const answer = fake.handlers.get(subject)?.(packet.data);
-        if (!answer || !msg.reply) return; // silent, like a service that is down
-        msg.respond(codec.encode({ id: packet.id, ...answer, isDisposed: true } as Record<string, unknown>));
+        void Promise.resolve(fake.handlers.get(subject)?.(packet.data)).then((answer) => {
+          if (!answer || !msg.reply) return; // silent, like a service that is down
+          msg.respond(codec.encode({ id: packet.id, ...answer, isDisposed: true } as Record<string, unknown>));
+        });
       },
     });
     await nc.flush();
     return fake;
   }
 
-  on(subject: string, handler: (data: Record<string, unknown>) => Answer): void {
+  on(subject: string, handler: Handler): void {
     this.handlers.set(subject, handler);
   }
 
@@ -96,7 +105,7 @@ class TestGateway {
     await runMigrations(gatewayDataSource(this.database.databaseUrl));
     const loaded = loadSettings(GatewaySettings, { DATABASE_URL: this.database.databaseUrl, NATS_URL, NATS_NAMESPACE: this.namespace, LOG_LEVEL: 'error', ...settings });
     this.app = await NestFactory.create(GatewayModule.forRoot(loaded), { logger: ['error'] });
-    setupGateway(this.app, loaded);
+    await setupGateway(this.app, loaded);
     await this.app.listen(0, '127.0.0.1');
     this.base = (await this.app.getUrl()).replace('[::1]', '127.0.0.1');
     return this;
@@ -138,7 +147,7 @@ describe('gateway over NATS', () => {
 
   it('answers 401 without a valid API key, and asks no service', async () => {
     for (const key of [null, 'wrong-key']) {
-      const res = await call('GET', '/api/orders', { key });
+      const res = await call('GET', '/api/v1/orders', { key });
       expect(res.status).toBe(401);
       expect(res.body).toEqual({ type: 'about:blank', title: 'Unauthorized', status: 401, detail: 'missing or invalid API key', statusCode: 401, error: 'Unauthorized', message: 'missing or invalid API key' });
     }
@@ -146,14 +155,14 @@ describe('gateway over NATS', () => {
   });
 
   it('answers 400 on a malformed JSON body, in the error shape, without asking a service', async () => {
-    const res = await call('POST', `/api/deliveries/${randomUUID()}/validate`, { raw: '{"carrierCode": "UPS",' });
+    const res = await call('POST', `/api/v1/deliveries/${randomUUID()}/validate`, { raw: '{"carrierCode": "UPS",' });
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request', message: expect.stringMatching(/JSON/) });
     expect(services.received).toEqual([]);
   });
 
   it('answers 400 naming each failing field, without asking a service', async () => {
-    const res = await call('POST', `/api/deliveries/${randomUUID()}/validate`, {
+    const res = await call('POST', `/api/v1/deliveries/${randomUUID()}/validate`, {
       body: { carrierCode: 'Pony Express', trackingNumber: 'T1', lwaClientSecret: 'do-not-echo' },
     });
     expect(res.status).toBe(400);
@@ -161,11 +170,11 @@ describe('gateway over NATS', () => {
     expect(res.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['carrierCode', 'lwaClientSecret']);
     expect(JSON.stringify(res.body)).not.toContain('do-not-echo');
 
-    const badId = await call('GET', '/api/deliveries/not-a-uuid');
+    const badId = await call('GET', '/api/v1/deliveries/not-a-uuid');
     expect(badId.status).toBe(400);
     expect(badId.body.details).toEqual([{ field: 'id', errors: ['id must be a UUID'] }]);
 
-    const badQuery = await call('GET', '/api/orders?channel=XYZ&color=red');
+    const badQuery = await call('GET', '/api/v1/orders?channel=XYZ&color=red');
     expect(badQuery.status).toBe(400);
     expect(badQuery.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['channel', 'color']);
     expect(services.received).toEqual([]);
@@ -174,7 +183,7 @@ describe('gateway over NATS', () => {
   it('sends { id, ...body } to the owning service and returns its answer', async () => {
     const id = randomUUID();
     services.on(VALIDATE_DELIVERY, (data) => ({ response: { ...data, state: 'done' } }));
-    const res = await call('POST', `/api/deliveries/${id}/validate`, { body: { carrierCode: 'UPS', trackingNumber: '1Z9' } });
+    const res = await call('POST', `/api/v1/deliveries/${id}/validate`, { body: { carrierCode: 'UPS', trackingNumber: '1Z9' } });
     expect(res.status).toBe(200);
     expect(services.received).toEqual([{ subject: VALIDATE_DELIVERY, data: { id, carrierCode: 'UPS', trackingNumber: '1Z9' } }]);
     expect(res.body).toMatchObject({ id, state: 'done' });
@@ -183,14 +192,14 @@ describe('gateway over NATS', () => {
   it('passes a service error status code through (404)', async () => {
     const id = randomUUID();
     services.on(GET_DELIVERY, () => ({ err: { statusCode: 404, error: 'Not Found', message: `delivery ${id} not found` } }));
-    const res = await call('GET', `/api/deliveries/${id}`);
+    const res = await call('GET', `/api/v1/deliveries/${id}`);
     expect(res.status).toBe(404);
     expect(res.body).toEqual({ type: 'about:blank', title: 'Not Found', status: 404, detail: `delivery ${id} not found`, statusCode: 404, error: 'Not Found', message: `delivery ${id} not found` });
   });
 
   it('passes limit and cursor through and returns the page', async () => {
     services.on(LIST_ORDERS, () => ({ response: { items: [{ id: 'o1' }], nextCursor: 'c2' } }));
-    const res = await call('GET', '/api/orders?limit=1&cursor=c1&channel=FBM');
+    const res = await call('GET', '/api/v1/orders?limit=1&cursor=c1&channel=FBM');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ items: [{ id: 'o1' }], nextCursor: 'c2' });
     expect(services.received).toEqual([{ subject: LIST_ORDERS, data: { limit: 1, cursor: 'c1', channel: 'FBM' } }]);
@@ -206,7 +215,7 @@ describe('gateway over NATS', () => {
     }));
     services.on(LIST_NOTIFICATIONS, () => ({ response: { items: [{ id: 'n1', state: 'sent' }] } }));
     // LIST_DELIVERIES: nobody answers.
-    const res = await call('GET', `/api/orders/${id}`);
+    const res = await call('GET', `/api/v1/orders/${id}`);
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       id,
@@ -220,7 +229,7 @@ describe('gateway over NATS', () => {
 
   it('answers the order 404 as is', async () => {
     services.on(GET_ORDER, () => ({ err: { statusCode: 404, error: 'Not Found', message: 'no such order' } }));
-    const res = await call('GET', `/api/orders/${randomUUID()}`);
+    const res = await call('GET', `/api/v1/orders/${randomUUID()}`);
     expect(res.status).toBe(404);
     expect(res.body.message).toBe('no such order');
   });
@@ -250,47 +259,107 @@ describe('gateway over NATS', () => {
     expect(res.status).toBe(200);
     expect(res.body.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(Object.keys(res.body.paths)).toEqual(
-      expect.arrayContaining(['/api/orders', '/api/orders/{id}', '/api/deliveries/{id}/validate', '/health']),
+      expect.arrayContaining(['/api/v1/orders', '/api/v1/orders/{id}', '/api/v1/deliveries/{id}/validate', '/health']),
     );
-    const validate = res.body.paths['/api/deliveries/{id}/validate'].post;
-    expect(validate.requestBody.content['application/json'].schema.required).toContain('carrierCode');
+    const validate = res.body.paths['/api/v1/deliveries/{id}/validate'].post;
+    expect(validate.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ValidateDeliveryBody' });
+    expect(res.body.components.schemas.ValidateDeliveryBody.required).toContain('carrierCode');
     const ui = await fetch(`${base}/docs`);
     expect(ui.status).toBe(200);
   });
 
+  it('serves the OpenAPI document that is committed (apps/gateway/openapi.json), with its answers and problems', async () => {
+    const served = (await call('GET', '/docs-json', { key: null })).body;
+    const committed = JSON.parse(readFileSync(resolve(__dirname, '../openapi.json'), 'utf8'));
+    expect(served).toEqual(committed);
+    const operations = Object.entries(served.paths as Record<string, Record<string, any>>).flatMap(([path, item]) => Object.entries(item).map(([method, operation]) => ({ path, method, operation })));
+    const ids = operations.map((o) => o.operation.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const { path, method, operation } of operations.filter((o) => o.path.startsWith('/api/v1/'))) {
+      const statuses = Object.keys(operation.responses);
+      // An answer of its own (2xx) and its problems, each problem+json.
+      expect([path, method, statuses.some((status) => /^2/.test(status))]).toEqual([path, method, true]);
+      for (const status of statuses.filter((status) => Number(status) >= 400)) {
+        expect(operation.responses[status].content['application/problem+json'].schema).toEqual({ $ref: '#/components/schemas/ProblemDetails' });
+      }
+      expect(statuses).toEqual(expect.arrayContaining(['400', '401', '403', '429']));
+    }
+    expect(served.paths['/api/v1/orders'].get.responses['200'].content['application/json'].schema.properties.items.items).toEqual({ $ref: '#/components/schemas/SalesOrderView' });
+    expect(served.paths['/api/v1/orders/{id}'].get.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/OrderDetailsView' });
+    expect(served.paths['/api/orders/{id}'].get).toMatchObject({ deprecated: true, operationId: 'getOrderUnversioned', responses: { 308: expect.any(Object) } });
+    // The contract classes as the plugin read them: required fields, enums, formats, arrays, nesting.
+    const schemas = served.components.schemas;
+    expect(schemas.ValidateDeliveryBody.required).toEqual(expect.arrayContaining(['carrierCode', 'trackingNumber']));
+    expect(schemas.ValidateDeliveryBody.required).not.toContain('shipDate');
+    expect(schemas.ValidateDeliveryBody.properties.carrierCode.enum).toContain('UPS');
+    expect(schemas.ValidateDeliveryBody.properties.lines).toMatchObject({ type: 'array', items: { $ref: '#/components/schemas/ValidateDeliveryLine' }, minItems: 1 });
+    expect(schemas.ValidateDeliveryLine.required).toEqual(['orderItemId', 'quantity']);
+    const account = schemas.CreateAccountRequest.properties;
+    expect(account.region.enum).toEqual(['NA', 'EU', 'FE']);
+    expect(account.defaultProductId).toMatchObject({ type: 'string', format: 'uuid' });
+    expect(account.initialSyncFrom).toMatchObject({ type: 'string', format: 'date-time' });
+    const listOrders = Object.fromEntries(served.paths['/api/v1/orders'].get.parameters.map((p: any) => [p.name, p]));
+    expect(listOrders.limit).toMatchObject({ in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500 } });
+    expect(listOrders.updatedSince.schema).toMatchObject({ type: 'string', format: 'date-time' });
+    expect(listOrders.channel.schema.enum).toEqual(['FBA', 'FBM']);
+    expect(account.refreshToken.writeOnly).toBe(true);
+    expect(account.marketplaceIds).toMatchObject({ type: 'array', items: { type: 'string' }, minItems: 1 });
+    expect(served.components.schemas.CreateAccountRequest.properties.lwaClientSecret.writeOnly).toBe(true);
+    expect(served.components.schemas.AccountView.properties.lwaClientSecret).toBeUndefined();
+  });
+
+  it('answers an unversioned path with 308 to its /api/v1 path, before asking for a key, and a client that follows it keeps method and body', async () => {
+    const id = randomUUID();
+    const moved = await fetch(`${base}/api/deliveries/${id}/validate?x=1`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(moved.status).toBe(308);
+    expect(moved.headers.get('location')).toBe(`/api/v1/deliveries/${id}/validate?x=1`);
+    expect(moved.headers.get('deprecation')).toMatch(/^@\d+$/);
+    expect(moved.headers.get('link')).toBe(`</api/v1/deliveries/${id}/validate?x=1>; rel="successor-version"`);
+    expect((await fetch(`${base}/api`, { redirect: 'manual' })).headers.get('location')).toBe('/api/v1');
+    expect(services.received).toEqual([]);
+
+    services.on(VALIDATE_DELIVERY, (data) => ({ response: { ...data, state: 'done' } }));
+    const followed = await call('POST', `/api/deliveries/${id}/validate`, { body: { carrierCode: 'UPS', trackingNumber: '1Z9' } });
+    expect(followed.status).toBe(200);
+    expect(services.received).toEqual([{ subject: VALIDATE_DELIVERY, data: { id, carrierCode: 'UPS', trackingNumber: '1Z9' } }]);
+    // Only /api itself and what is under it: the versioned path is not redirected again.
+    expect((await fetch(`${base}/apiary`, { redirect: 'manual' })).status).toBe(404);
+    expect((await fetch(`${base}/api/v1/orders`, { redirect: 'manual' })).status).toBe(401);
+  });
+
   it('sends security headers, errors as application/problem+json without a stack, and 413 beyond the body limit', async () => {
     services.on(LIST_ORDERS, () => ({ response: { items: [] } }));
-    const res = await fetch(`${base}/api/orders`, { headers: { authorization: `Bearer ${KEY}` } });
+    const res = await fetch(`${base}/api/v1/orders`, { headers: { authorization: `Bearer ${KEY}` } });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(res.headers.get('content-security-policy')).not.toContain('upgrade-insecure-requests');
     expect(res.headers.get('strict-transport-security')).toMatch(/max-age=/);
     expect(res.headers.get('x-powered-by')).toBeNull();
-    const refused = await fetch(`${base}/api/orders`);
+    const refused = await fetch(`${base}/api/v1/orders`);
     expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
 
     services.on(VALIDATE_DELIVERY, () => ({ err: { statusCode: 500, error: 'Internal Server Error', message: 'boom', stack: 'Error: boom\n    at secret.ts:1' } }));
-    const failed = await call('POST', `/api/deliveries/${randomUUID()}/validate`, { body: { carrierCode: 'UPS', trackingNumber: '1' } });
+    const failed = await call('POST', `/api/v1/deliveries/${randomUUID()}/validate`, { body: { carrierCode: 'UPS', trackingNumber: '1' } });
     expect(failed.status).toBe(500);
     expect(JSON.stringify(failed.body)).not.toMatch(/stack|secret\.ts/);
 
     // What PostgreSQL or the validator cannot take is a 400, never a 500, and asks no service.
     const asked = services.received.length;
-    const nul = await call('GET', '/api/orders?amazonOrderId=a%00b');
+    const nul = await call('GET', '/api/v1/orders?amazonOrderId=a%00b');
     expect(nul.status).toBe(400);
     expect(nul.body.details).toEqual([{ field: 'request', errors: ['text must not contain NUL characters'] }]);
-    expect((await call('POST', `/api/deliveries/${randomUUID()}/validate`, { raw: '{"carrierCode":"UPS","trackingNumber":"a\\u0000b"}' })).status).toBe(400);
-    const deep = await call('POST', `/api/deliveries/${randomUUID()}/validate`, { raw: '{"a":'.repeat(200) + '1' + '}'.repeat(200) });
+    expect((await call('POST', `/api/v1/deliveries/${randomUUID()}/validate`, { raw: '{"carrierCode":"UPS","trackingNumber":"a\\u0000b"}' })).status).toBe(400);
+    const deep = await call('POST', `/api/v1/deliveries/${randomUUID()}/validate`, { raw: '{"a":'.repeat(200) + '1' + '}'.repeat(200) });
     expect(deep.status).toBe(400);
     expect(deep.body.details[0].errors[0]).toMatch(/nested deeper/);
-    expect((await call('GET', '/api/orders?updatedSince=2026-02-30')).status).toBe(400);
-    const form = await fetch(`${base}/api/deliveries/${randomUUID()}/validate`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'carrierCode=UPS&trackingNumber=a%00b' });
+    expect((await call('GET', '/api/v1/orders?updatedSince=2026-02-30')).status).toBe(400);
+    const form = await fetch(`${base}/api/v1/deliveries/${randomUUID()}/validate`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'carrierCode=UPS&trackingNumber=a%00b' });
     expect(form.status).toBe(400);
     expect(services.received.length).toBe(asked);
 
     // GATEWAY_BODY_LIMIT is 2kb here.
-    const tooLarge = await call('POST', `/api/deliveries/${randomUUID()}/validate`, { body: { carrierCode: 'UPS', trackingNumber: '1', note: 'x'.repeat(4096) } });
+    const tooLarge = await call('POST', `/api/v1/deliveries/${randomUUID()}/validate`, { body: { carrierCode: 'UPS', trackingNumber: '1', note: 'x'.repeat(4096) } });
     expect(tooLarge.status).toBe(413);
     expect(tooLarge.body).toMatchObject({ status: 413, title: 'Payload Too Large' });
     expect(services.received.filter((r) => r.data.note)).toEqual([]);
@@ -308,7 +377,7 @@ describe('gateway request rate limits per API key', () => {
   });
   afterAll(() => gateway.stop());
 
-  const get = (key?: string) => fetch(`${base}/api/notifications`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+  const get = (key?: string) => fetch(`${base}/api/v1/notifications`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
 
   it('answers 429 past the limit of a key, in problem+json, while another key still gets through', async () => {
     for (let i = 0; i < 5; i++) expect((await get('key-one-for-limits')).status).toBe(200);
@@ -357,7 +426,7 @@ describe('gateway API keys: scopes, accounts, revocation and the audit log', () 
     return { status: res.status, body: (await res.json().catch(() => undefined)) as any };
   };
   const makeKey = async (request: Record<string, unknown>, by = ADMIN) => {
-    const made = await call('POST', '/api/keys', by, request);
+    const made = await call('POST', '/api/v1/keys', by, request);
     expect(made.status).toBe(201);
     return made.body as { id: string; key: string; keyPrefix: string };
   };
@@ -368,13 +437,13 @@ describe('gateway API keys: scopes, accounts, revocation and the audit log', () 
     const [row] = await database.query<{ key_hash: string }>(`select key_hash from access.api_keys where id = $1`, [made.id]);
     expect(row.key_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(row.key_hash).not.toContain(made.key);
-    const listed = await call('GET', '/api/keys', ADMIN);
+    const listed = await call('GET', '/api/v1/keys', ADMIN);
     expect(JSON.stringify(listed.body)).not.toContain(made.key);
     expect(listed.body.items.find((k: any) => k.id === made.id)).toMatchObject({ name: 'reporting', scopes: ['read'], keyPrefix: made.key.slice(0, 10), revokedAt: null });
-    const bad = await call('POST', '/api/keys', ADMIN, { name: 'x', scopes: ['everything'], accountIds: [randomUUID()] });
+    const bad = await call('POST', '/api/v1/keys', ADMIN, { name: 'x', scopes: ['everything'], accountIds: [randomUUID()] });
     expect(bad.status).toBe(400);
     expect(bad.body.details.map((d: any) => d.field)).toEqual(['scopes']);
-    const unknownAccount = await call('POST', '/api/keys', ADMIN, { name: 'x', scopes: ['read'], accountIds: [randomUUID()] });
+    const unknownAccount = await call('POST', '/api/v1/keys', ADMIN, { name: 'x', scopes: ['read'], accountIds: [randomUUID()] });
     expect(unknownAccount.status).toBe(400);
     expect(unknownAccount.body.details[0].field).toBe('accountIds');
   });
@@ -382,88 +451,242 @@ describe('gateway API keys: scopes, accounts, revocation and the audit log', () 
   it('gives each key what its scopes allow: read sees, operate acts, admin changes', async () => {
     const reader = await makeKey({ name: 'reader', scopes: ['read'] });
     const operator = await makeKey({ name: 'operator', scopes: ['read', 'operate'] });
-    expect((await call('GET', '/api/orders', reader.key)).status).toBe(200);
-    const readerSync = await call('POST', `/api/accounts/${ACCOUNT_A}/sync`, reader.key);
+    expect((await call('GET', '/api/v1/orders', reader.key)).status).toBe(200);
+    const readerSync = await call('POST', `/api/v1/accounts/${ACCOUNT_A}/sync`, reader.key);
     expect(readerSync.status).toBe(403);
     expect(readerSync.body.message).toMatch(/operate scope/);
-    expect((await call('POST', `/api/accounts/${ACCOUNT_A}/sync`, operator.key)).status).toBe(202);
-    expect((await call('PATCH', `/api/accounts/${ACCOUNT_A}`, operator.key, { name: 'n' })).status).toBe(403);
-    expect((await call('POST', '/api/keys', operator.key, { name: 'escalate', scopes: ['admin'] })).status).toBe(403);
-    expect((await call('GET', '/api/audit', operator.key)).status).toBe(403);
+    expect((await call('POST', `/api/v1/accounts/${ACCOUNT_A}/sync`, operator.key)).status).toBe(202);
+    expect((await call('PATCH', `/api/v1/accounts/${ACCOUNT_A}`, operator.key, { name: 'n' })).status).toBe(403);
+    expect((await call('POST', '/api/v1/keys', operator.key, { name: 'escalate', scopes: ['admin'] })).status).toBe(403);
+    expect((await call('GET', '/api/v1/audit', operator.key)).status).toBe(403);
     expect(services.received.filter((r) => r.subject === UPDATE_ACCOUNT)).toEqual([]);
   });
 
   it('keeps a key limited to some accounts to those accounts, before any change is made', async () => {
     const limited = await makeKey({ name: 'shop A', scopes: ['read', 'operate'], accountIds: [ACCOUNT_A] });
-    expect((await call('GET', `/api/orders?accountId=${ACCOUNT_A}`, limited.key)).status).toBe(200);
-    expect((await call('GET', `/api/orders?accountId=${ACCOUNT_B}`, limited.key)).status).toBe(403);
-    expect((await call('GET', '/api/orders', limited.key)).status).toBe(403);
-    expect((await call('POST', `/api/accounts/${ACCOUNT_A}/sync`, limited.key)).status).toBe(202);
-    expect((await call('POST', `/api/accounts/${ACCOUNT_B}/sync`, limited.key)).status).toBe(404);
+    expect((await call('GET', `/api/v1/orders?accountId=${ACCOUNT_A}`, limited.key)).status).toBe(200);
+    expect((await call('GET', `/api/v1/orders?accountId=${ACCOUNT_B}`, limited.key)).status).toBe(403);
+    expect((await call('GET', '/api/v1/orders', limited.key)).status).toBe(403);
+    expect((await call('POST', `/api/v1/accounts/${ACCOUNT_A}/sync`, limited.key)).status).toBe(202);
+    expect((await call('POST', `/api/v1/accounts/${ACCOUNT_B}/sync`, limited.key)).status).toBe(404);
     // The delivery is account B's: refused as unknown, and never validated.
-    const validate = await call('POST', `/api/deliveries/${randomUUID()}/validate`, limited.key, { carrierCode: 'UPS', trackingNumber: '1' });
+    const validate = await call('POST', `/api/v1/deliveries/${randomUUID()}/validate`, limited.key, { carrierCode: 'UPS', trackingNumber: '1' });
     expect(validate.status).toBe(404);
     expect(services.received.filter((r) => r.subject === VALIDATE_DELIVERY)).toEqual([]);
-    expect((await call('GET', '/api/partners', limited.key)).status).toBe(403);
+    expect((await call('GET', '/api/v1/partners', limited.key)).status).toBe(403);
     // An admin limited to A cannot mint a key for B, or one for every account.
     const limitedAdmin = await makeKey({ name: 'admin A', scopes: ['admin'], accountIds: [ACCOUNT_A] });
-    expect((await call('POST', '/api/keys', limitedAdmin.key, { name: 'wider', scopes: ['read'] })).status).toBe(400);
-    expect((await call('POST', '/api/keys', limitedAdmin.key, { name: 'other', scopes: ['read'], accountIds: [ACCOUNT_B] })).status).toBe(400);
+    expect((await call('POST', '/api/v1/keys', limitedAdmin.key, { name: 'wider', scopes: ['read'] })).status).toBe(400);
+    expect((await call('POST', '/api/v1/keys', limitedAdmin.key, { name: 'other', scopes: ['read'], accountIds: [ACCOUNT_B] })).status).toBe(400);
   });
 
   it('refuses a revoked key', async () => {
     const key = await makeKey({ name: 'to revoke', scopes: ['read'] });
-    expect((await call('GET', '/api/orders', key.key)).status).toBe(200);
-    const revoked = await call('DELETE', `/api/keys/${key.id}`, ADMIN);
-    expect(revoked.status).toBe(200);
-    expect(revoked.body.revokedAt).toEqual(expect.any(String));
-    expect((await call('GET', '/api/orders', key.key)).status).toBe(401);
+    expect((await call('GET', '/api/v1/orders', key.key)).status).toBe(200);
+    const revoked = await call('DELETE', `/api/v1/keys/${key.id}`, ADMIN);
+    expect(revoked.status).toBe(204);
+    expect(revoked.body).toBeUndefined();
+    const listed = await call('GET', '/api/v1/keys?includeRevoked=true&limit=500', ADMIN);
+    expect(listed.body.items.find((k: any) => k.id === key.id).revokedAt).toEqual(expect.any(String));
+    expect((await call('GET', '/api/v1/orders', key.key)).status).toBe(401);
   });
 
   it('writes every change to the audit log: which key, what (secrets redacted), how it ended; queryable by admins', async () => {
     const operator = await makeKey({ name: 'audited operator', scopes: ['read', 'operate', 'admin'] });
-    await call('PATCH', `/api/accounts/${ACCOUNT_A}`, operator.key, { name: 'Renamed', lwaClientSecret: 'audit-must-not-see-this', refreshToken: 'Atzr|nor-this' });
-    await call('POST', `/api/accounts/${ACCOUNT_A}/sync`, operator.key);
-    await call('GET', '/api/orders', operator.key);
-    const log = await call('GET', `/api/audit?keyId=${operator.id}`, ADMIN);
+    await call('PATCH', `/api/v1/accounts/${ACCOUNT_A}`, operator.key, { name: 'Renamed', lwaClientSecret: 'audit-must-not-see-this', refreshToken: 'Atzr|nor-this' });
+    await call('POST', `/api/v1/accounts/${ACCOUNT_A}/sync`, operator.key);
+    await call('GET', '/api/v1/orders', operator.key);
+    const log = await call('GET', `/api/v1/audit?keyId=${operator.id}`, ADMIN);
     expect(log.status).toBe(200);
     expect(log.body.items.map((e: any) => [e.action, e.status])).toEqual([
-      ['POST /api/accounts/:id/sync', 202],
-      ['PATCH /api/accounts/:id', 200],
+      ['POST /api/v1/accounts/:id/sync', 202],
+      ['PATCH /api/v1/accounts/:id', 200],
     ]);
-    expect(log.body.items[1]).toMatchObject({ keyName: 'audited operator', path: `/api/accounts/${ACCOUNT_A}`, changes: { name: 'Renamed', lwaClientSecret: '[redacted]', refreshToken: '[redacted]' } });
+    expect(log.body.items[1]).toMatchObject({ keyName: 'audited operator', path: `/api/v1/accounts/${ACCOUNT_A}`, changes: { name: 'Renamed', lwaClientSecret: '[redacted]', refreshToken: '[redacted]' } });
     const everything = await database.query<{ changes: unknown }>(`select changes from access.audit_log`);
     expect(JSON.stringify(everything)).not.toMatch(/audit-must-not-see-this|nor-this|aoc_/);
     // The key that made the keys is the environment's.
-    const made = await call('GET', '/api/audit?method=POST&limit=500', ADMIN);
-    expect(made.body.items.filter((e: any) => e.action === 'POST /api/keys').every((e: any) => e.keyName === 'environment key' || e.keyId)).toBe(true);
+    const made = await call('GET', '/api/v1/audit?method=POST&limit=500', ADMIN);
+    expect(made.body.items.filter((e: any) => e.action === 'POST /api/v1/keys').every((e: any) => e.keyName === 'environment key' || e.keyId)).toBe(true);
   });
 
   it('audits what no body can hide: lone surrogates, deep nesting, and changes the guard refused', async () => {
     const key = await makeKey({ name: 'sly', scopes: ['read', 'operate', 'admin'], accountIds: [ACCOUNT_A] });
     const raw = async (method: string, path: string, body: string) => (await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${key.key}`, 'content-type': 'application/json' }, body })).status;
-    expect(await raw('PATCH', `/api/accounts/${ACCOUNT_A}`, '{"name":"x\\ud800"}')).toBe(200);
+    expect(await raw('PATCH', `/api/v1/accounts/${ACCOUNT_A}`, '{"name":"x\\ud800"}')).toBe(200);
     // Deeper than the audit log keeps (8), within what the API takes (16).
     const nested = '{"j":'.repeat(12) + '1' + '}'.repeat(12);
-    expect(await raw('POST', `/api/accounts/${ACCOUNT_A}/sync`, nested)).toBe(202);
+    expect(await raw('POST', `/api/v1/accounts/${ACCOUNT_A}/sync`, nested)).toBe(202);
     // Refused by scope or account: audited with the key that tried.
     const reader = await makeKey({ name: 'sly reader', scopes: ['read'] });
-    expect((await call('PATCH', `/api/accounts/${ACCOUNT_A}`, reader.key, { name: 'no' })).status).toBe(403);
-    expect((await call('POST', `/api/accounts/${ACCOUNT_B}/sync`, key.key)).status).toBe(404);
-    const entries = async (keyId: string) => (await call('GET', `/api/audit?keyId=${keyId}&limit=50`, ADMIN)).body.items.map((e: any) => [e.action, e.status]);
+    expect((await call('PATCH', `/api/v1/accounts/${ACCOUNT_A}`, reader.key, { name: 'no' })).status).toBe(403);
+    expect((await call('POST', `/api/v1/accounts/${ACCOUNT_B}/sync`, key.key)).status).toBe(404);
+    const entries = async (keyId: string) => (await call('GET', `/api/v1/audit?keyId=${keyId}&limit=50`, ADMIN)).body.items.map((e: any) => [e.action, e.status]);
     expect(await entries(key.id)).toEqual([
-      ['POST /api/accounts/:id/sync', 404],
-      ['POST /api/accounts/:id/sync', 202],
-      ['PATCH /api/accounts/:id', 200],
+      ['POST /api/v1/accounts/:id/sync', 404],
+      ['POST /api/v1/accounts/:id/sync', 202],
+      ['PATCH /api/v1/accounts/:id', 200],
     ]);
-    expect(await entries(reader.id)).toEqual([['PATCH /api/accounts/:id', 403]]);
+    expect(await entries(reader.id)).toEqual([['PATCH /api/v1/accounts/:id', 403]]);
   });
 
   it('makes no key with a scope the making key does not have', async () => {
     const adminOnly = await makeKey({ name: 'admin only', scopes: ['admin'] });
-    const wider = await call('POST', '/api/keys', adminOnly.key, { name: 'wider', scopes: ['read', 'admin'] });
+    const wider = await call('POST', '/api/v1/keys', adminOnly.key, { name: 'wider', scopes: ['read', 'admin'] });
     expect(wider.status).toBe(400);
     expect(wider.body.details).toEqual([{ field: 'scopes', errors: [expect.stringContaining('not read')] }]);
-    expect((await call('POST', '/api/keys', adminOnly.key, { name: 'same', scopes: ['admin'] })).status).toBe(201);
+    expect((await call('POST', '/api/v1/keys', adminOnly.key, { name: 'same', scopes: ['admin'] })).status).toBe(201);
   });
 });
+
+describe('gateway Idempotency-Key, DELETE 204 and paged locations', () => {
+  const ADMIN = 'environment-admin-key-for-idempotency';
+  const OTHER = 'other-environment-key-for-idempotency';
+  const gateway = new TestGateway();
+  let base: string;
+  let services: FakeServices;
+  let database: TestEnvironment;
+
+  beforeAll(async () => {
+    await gateway.start({ GATEWAY_API_KEYS: `${ADMIN},${OTHER}` });
+    ({ base, services, database } = gateway);
+  });
+  afterAll(() => gateway.stop());
+  beforeEach(() => services.reset());
+
+  const post = async (path: string, body: unknown, init: { key?: string; idempotencyKey?: string } = {}) => {
+    const headers: Record<string, string> = { authorization: `Bearer ${init.key ?? ADMIN}`, 'content-type': 'application/json' };
+    if (init.idempotencyKey !== undefined) headers['idempotency-key'] = init.idempotencyKey;
+    const res = await fetch(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+    return { status: res.status, replayed: res.headers.get('idempotency-replayed'), type: res.headers.get('content-type'), body: (await res.json().catch(() => undefined)) as any };
+  };
+  const asked = (subject: string) => services.received.filter((r) => r.subject === subject).length;
+
+  it('replays the first answer, with its status, to the same key and body, without doing it again', async () => {
+    let shipped = 0;
+    services.on(VALIDATE_DELIVERY, (data) => ({ response: { id: data.id, state: 'done', shipment: ++shipped } }));
+    const id = randomUUID();
+    const key = randomUUID();
+    const first = await post(`/api/v1/deliveries/${id}/validate`, { carrierCode: 'UPS', trackingNumber: '1Z9' }, { idempotencyKey: key });
+    expect(first).toMatchObject({ status: 200, replayed: null, body: { id, state: 'done', shipment: 1 } });
+    // The same body with its fields in another order is the same request.
+    const again = await post(`/api/v1/deliveries/${id}/validate`, { trackingNumber: '1Z9', carrierCode: 'UPS' }, { idempotencyKey: key });
+    expect(again).toMatchObject({ status: 200, replayed: 'true', body: first.body });
+    expect(asked(VALIDATE_DELIVERY)).toBe(1);
+
+    services.on(SYNC_ACCOUNT, (data) => ({ response: { accountId: data.id, requestedAt: new Date().toISOString() } }));
+    const account = randomUUID();
+    const sync = await post(`/api/v1/accounts/${account}/sync`, {}, { idempotencyKey: 'sync-once' });
+    expect(await post(`/api/v1/accounts/${account}/sync`, {}, { idempotencyKey: 'sync-once' })).toMatchObject({ status: 202, replayed: 'true', body: sync.body });
+    expect(asked(SYNC_ACCOUNT)).toBe(1);
+    // Without a key, every request is done.
+    await post(`/api/v1/accounts/${account}/sync`, {});
+    await post(`/api/v1/accounts/${account}/sync`, {});
+    expect(asked(SYNC_ACCOUNT)).toBe(3);
+  });
+
+  it('refuses the same key with another body or path (422), and while the first request still runs (409)', async () => {
+    services.on(VALIDATE_DELIVERY, (data) => ({ response: { id: data.id, state: 'done' } }));
+    const id = randomUUID();
+    await post(`/api/v1/deliveries/${id}/validate`, { carrierCode: 'UPS', trackingNumber: 'A' }, { idempotencyKey: 'k-422' });
+    const otherBody = await post(`/api/v1/deliveries/${id}/validate`, { carrierCode: 'UPS', trackingNumber: 'B' }, { idempotencyKey: 'k-422' });
+    expect(otherBody).toMatchObject({ status: 422, body: { status: 422, title: 'Unprocessable Entity', detail: 'this Idempotency-Key was used with a different request' } });
+    expect(otherBody.type).toMatch(/^application\/problem\+json/);
+    expect((await post(`/api/v1/deliveries/${randomUUID()}/validate`, { carrierCode: 'UPS', trackingNumber: 'A' }, { idempotencyKey: 'k-422' })).status).toBe(422);
+    expect(asked(VALIDATE_DELIVERY)).toBe(1);
+
+    let finish!: () => void;
+    const slow = new Promise<void>((done) => (finish = done));
+    services.on(CANCEL_ORDER, async (data) => {
+      await slow;
+      return { response: { id: data.id, status: 'canceled' } };
+    });
+    const order = randomUUID();
+    const running = post(`/api/v1/orders/${order}/cancel`, { reason: 'NoInventory' }, { idempotencyKey: 'k-running' });
+    await waitFor(() => asked(CANCEL_ORDER) === 1);
+    expect((await post(`/api/v1/orders/${order}/cancel`, { reason: 'NoInventory' }, { idempotencyKey: 'k-running' })).status).toBe(409);
+    finish();
+    expect((await running).status).toBe(200);
+    expect(await post(`/api/v1/orders/${order}/cancel`, { reason: 'NoInventory' }, { idempotencyKey: 'k-running' })).toMatchObject({ status: 200, replayed: 'true' });
+    expect(asked(CANCEL_ORDER)).toBe(1);
+  });
+
+  it('keeps keys per API key: another key with the same Idempotency-Key is another request', async () => {
+    services.on(CANCEL_ORDER, (data) => ({ response: { id: data.id, status: 'canceled' } }));
+    const order = randomUUID();
+    const operator = await post('/api/v1/keys', { name: 'idempotent operator', scopes: ['read', 'operate'] });
+    for (const key of [ADMIN, OTHER, operator.body.key]) {
+      expect(await post(`/api/v1/orders/${order}/cancel`, { reason: 'NoInventory' }, { key, idempotencyKey: 'shared' })).toMatchObject({ status: 200, replayed: null });
+    }
+    expect(asked(CANCEL_ORDER)).toBe(3);
+    expect(await post(`/api/v1/orders/${order}/cancel`, { reason: 'NoInventory' }, { key: OTHER, idempotencyKey: 'shared' })).toMatchObject({ status: 200, replayed: 'true' });
+    expect(asked(CANCEL_ORDER)).toBe(3);
+    // Neither API key is stored: a key's id, or a hash of an environment key.
+    const callers = await database.query<{ caller: string }>(`select caller from access.idempotent_requests where idempotency_key = 'shared'`);
+    expect(callers.map((row) => row.caller).sort()).toEqual([operator.body.id, expect.stringMatching(/^environment:[0-9a-f]{64}$/), expect.stringMatching(/^environment:[0-9a-f]{64}$/)].sort());
+    expect(JSON.stringify(callers)).not.toMatch(new RegExp(`${ADMIN}|${OTHER}`));
+  });
+
+  it('replays a refusal (4xx) as it was, forgets a failure of ours (5xx), and refuses a malformed key', async () => {
+    services.on(CANCEL_ORDER, () => ({ err: { statusCode: 409, error: 'Conflict', message: 'sales order is already cancelled' } }));
+    const order = randomUUID();
+    const refused = await post(`/api/v1/orders/${order}/cancel`, { reason: 'NoInventory' }, { idempotencyKey: 'k-409' });
+    expect(refused).toMatchObject({ status: 409, body: { detail: 'sales order is already cancelled' } });
+    const replayed = await post(`/api/v1/orders/${order}/cancel`, { reason: 'NoInventory' }, { idempotencyKey: 'k-409' });
+    expect(replayed).toMatchObject({ status: 409, replayed: 'true', body: refused.body });
+    expect(replayed.type).toMatch(/^application\/problem\+json/);
+    expect(asked(CANCEL_ORDER)).toBe(1);
+
+    let failures = 1;
+    services.on(CANCEL_ORDER, (data) => (failures-- > 0 ? { err: { statusCode: 500, error: 'Internal Server Error', message: 'boom' } } : { response: { id: data.id, status: 'canceled' } }));
+    expect((await post(`/api/v1/orders/${order}/cancel`, { reason: 'NoInventory' }, { idempotencyKey: 'k-500' })).status).toBe(500);
+    expect(await post(`/api/v1/orders/${order}/cancel`, { reason: 'NoInventory' }, { idempotencyKey: 'k-500' })).toMatchObject({ status: 200, replayed: null });
+    expect(asked(CANCEL_ORDER)).toBe(3);
+
+    const malformed = await post(`/api/v1/orders/${order}/cancel`, { reason: 'NoInventory' }, { idempotencyKey: 'x'.repeat(256) });
+    expect(malformed).toMatchObject({ status: 400, body: { details: [{ field: 'Idempotency-Key', errors: [expect.any(String)] }] } });
+    expect(asked(CANCEL_ORDER)).toBe(3);
+  });
+
+  it('forgets keys after 24 hours: the request is done again, and expired keys are deleted', async () => {
+    services.on(CANCEL_ORDER, (data) => ({ response: { id: data.id, status: 'canceled' } }));
+    const order = randomUUID();
+    await post(`/api/v1/orders/${order}/cancel`, { reason: 'NoInventory' }, { idempotencyKey: 'k-old' });
+    await database.query(`update access.idempotent_requests set created_at = now() - interval '25 hours' where idempotency_key = 'k-old'`);
+    expect(await post(`/api/v1/orders/${order}/cancel`, { reason: 'NoInventory' }, { idempotencyKey: 'k-old' })).toMatchObject({ status: 200, replayed: null });
+    expect(asked(CANCEL_ORDER)).toBe(2);
+
+    await database.query(`update access.idempotent_requests set created_at = now() - interval '25 hours' where idempotency_key = 'k-old'`);
+    const kept = await database.query<{ count: number }>(`select count(*)::int as count from access.idempotent_requests`);
+    expect(await gateway.app.get(IdempotencyService).prune()).toBe(1);
+    expect((await database.query<{ count: number }>(`select count(*)::int as count from access.idempotent_requests`))[0].count).toBe(kept[0].count - 1);
+  });
+
+  it('answers DELETE with 204 and no body', async () => {
+    const id = randomUUID();
+    services.on(DELETE_ACCOUNT, (data) => ({ response: { id: data.id, deleted: true } }));
+    const res = await fetch(`${base}/api/v1/accounts/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${ADMIN}` } });
+    expect(res.status).toBe(204);
+    expect(await res.text()).toBe('');
+    expect(services.received).toEqual([{ subject: DELETE_ACCOUNT, data: { id } }]);
+    services.on(DELETE_ACCOUNT, () => ({ err: { statusCode: 404, error: 'Not Found', message: `account ${id} not found` } }));
+    expect((await fetch(`${base}/api/v1/accounts/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${ADMIN}` } })).status).toBe(404);
+  });
+
+  it('pages locations like every other list: limit and cursor go to inventory, its page comes back', async () => {
+    services.on(LIST_LOCATIONS, () => ({ response: { items: [{ id: 'l1', name: 'Stock', kind: 'stock', accountId: null }], nextCursor: 'c2' } }));
+    const res = await fetch(`${base}/api/v1/locations?limit=1&cursor=c1`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ items: [{ id: 'l1', name: 'Stock', kind: 'stock', accountId: null }], nextCursor: 'c2' });
+    expect(services.received).toEqual([{ subject: LIST_LOCATIONS, data: { limit: 1, cursor: 'c1' } }]);
+    expect((await fetch(`${base}/api/v1/locations?limit=501`, { headers: { authorization: `Bearer ${ADMIN}` } })).status).toBe(400);
+  });
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((done) => setTimeout(done, 20));
+  }
+}

@@ -1,3 +1,7 @@
+/*
+ * The views (`*View`) are classes, not interfaces, only so the gateway's OpenAPI is generated from
+ * them (tools/openapi): plain data, no behaviour; `@example` in their comments goes into the docs.
+ */
 export * from './accounts';
 export * from './common';
 export * from './health';

@@ -75,9 +75,9 @@ export class RunningSystem {
     return request<T>(method, `${this.gatewayUrl}${path}`, body, apiKey ? { authorization: `Bearer ${apiKey}` } : {});
   }
 
-  /** Creates the connector account of a sandbox seller, pointing at the sandbox (POST /api/accounts). */
+  /** Creates the connector account of a sandbox seller, pointing at the sandbox (POST /api/v1/accounts). */
   createAccount<T = any>(seller: SandboxSeller, region: 'EU' | 'NA' | 'FE' = 'EU', extra: Record<string, unknown> = {}): Promise<HttpAnswer<T>> {
-    return this.api<T>('POST', '/api/accounts', sandboxAccountBody(seller, this.sandboxUrl, region, extra));
+    return this.api<T>('POST', '/api/v1/accounts', sandboxAccountBody(seller, this.sandboxUrl, region, extra));
   }
 
   sandbox<T = any>(method: string, path: string, body?: unknown): Promise<HttpAnswer<T>> {

@@ -35,16 +35,16 @@ export async function seedSandbox(sandboxUrl: string, orders: number, seed = 'de
 export async function seedDemo(options: SeedOptions): Promise<{ accountId: string; created: boolean }> {
   const auth = { authorization: `Bearer ${options.apiKey}` };
   await seedSandbox(options.sandboxUrl, options.orders, options.seed);
-  const accounts = await request<{ items: { id: string; sellerId: string }[] }>('GET', `${options.gatewayUrl}/api/accounts?limit=500`, undefined, auth);
+  const accounts = await request<{ items: { id: string; sellerId: string }[] }>('GET', `${options.gatewayUrl}/api/v1/accounts?limit=500`, undefined, auth);
   const found = accounts.body?.items?.find((a) => a.sellerId === DEMO_SELLER.sellerId);
   if (found) {
-    await request('POST', `${options.gatewayUrl}/api/accounts/${found.id}/sync`, {}, auth);
+    await request('POST', `${options.gatewayUrl}/api/v1/accounts/${found.id}/sync`, {}, auth);
     return { accountId: found.id, created: false };
   }
   const sandboxUrl = options.sandboxUrlForServices ?? options.sandboxUrl;
   const created = await request<{ id: string }>(
     'POST',
-    `${options.gatewayUrl}/api/accounts`,
+    `${options.gatewayUrl}/api/v1/accounts`,
     sandboxAccountBody(DEMO_SELLER, sandboxUrl, 'EU', { name: 'Demo seller (sandbox)', syncIntervalSeconds: 60 }),
     auth,
   );

@@ -29,7 +29,7 @@ export interface SandboxSeller {
   marketplaceIds: string[];
 }
 
-/** The body of `POST /api/accounts` for a sandbox seller, with the sandbox as its Amazon. */
+/** The body of `POST /api/v1/accounts` for a sandbox seller, with the sandbox as its Amazon. */
 export function sandboxAccountBody(seller: SandboxSeller, sandboxUrl: string, region: 'EU' | 'NA' | 'FE', extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     name: `Seller ${seller.sellerId}`,

@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   const demo = await seedDemo({ sandboxUrl, gatewayUrl, apiKey, orders: DEMO_ORDERS });
   const visible = await waitFor(
     async () => {
-      const response = await fetch(`${gatewayUrl}/api/orders?accountId=${demo.accountId}&limit=1`, { headers: { authorization: `Bearer ${apiKey}` } });
+      const response = await fetch(`${gatewayUrl}/api/v1/orders?accountId=${demo.accountId}&limit=1`, { headers: { authorization: `Bearer ${apiKey}` } });
       const page = (await response.json()) as { items: unknown[] };
       return page.items.length > 0 ? Date.now() : undefined;
     },
@@ -68,13 +68,13 @@ async function main(): Promise<void> {
       '',
       line,
       ' Amazon order connector is running',
-      `   API:        ${gatewayUrl}/api`,
+      `   API:        ${gatewayUrl}/api/v1`,
       `   API docs:   ${gatewayUrl}/docs`,
       `   API key:    ${apiKey}`,
       `   Sandbox:    ${sandboxUrl} (Amazon stand-in; demo account ${demo.created ? 'created' : 'reused'}: ${demo.accountId})`,
       visible ? `   Orders visible ${((visible - startedAt) / 1000).toFixed(1)} s after start` : '   Orders are still syncing',
       '',
-      `   curl -H 'Authorization: Bearer ${apiKey}' '${gatewayUrl}/api/orders?limit=5'`,
+      `   curl -H 'Authorization: Bearer ${apiKey}' '${gatewayUrl}/api/v1/orders?limit=5'`,
       '',
       ' Ctrl-C stops every service.',
       line,

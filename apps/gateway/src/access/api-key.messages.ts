@@ -21,7 +21,7 @@ export class ListAuditRequest extends PageQuery {
   @IsOptional() @Type(() => String) @IsIn(['POST', 'PUT', 'PATCH', 'DELETE']) method?: string;
 }
 
-export interface ApiKeyView {
+export class ApiKeyView {
   id: string;
   name: string;
   keyPrefix: string;
@@ -33,11 +33,11 @@ export interface ApiKeyView {
 }
 
 /** Only when it is made: the key itself, never shown again. */
-export interface CreatedApiKeyView extends ApiKeyView {
+export class CreatedApiKeyView extends ApiKeyView {
   key: string;
 }
 
-export interface AuditEntryView {
+export class AuditEntryView {
   id: string;
   at: string;
   keyId: string | null;

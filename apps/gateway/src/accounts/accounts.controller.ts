@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   accountTransitContext,
   AccountChangeMessage,
@@ -16,13 +16,16 @@ import {
   Page,
   PageQuery,
   SYNC_ACCOUNT,
+  SyncRequestedView,
   SyncRunView,
   UPDATE_ACCOUNT,
   UpdateAccountChanges,
   UpdateAccountRequest,
 } from '@connector/contracts';
 import { ServiceClient, TransitSecrets } from '@connector/platform';
-import { ApiContractBody, ApiContractQuery } from '../common/openapi';
+import { API_V1 } from '../common/api-version';
+import { Idempotent } from '../idempotency/idempotent.decorator';
+import { ApiPage, ApiProblems, ApiRoutes } from '../openapi/api-docs';
 import { UuidParam } from '../common/validation';
 import { AccountFrom, ApiScope, RequiresScope } from '../access/scopes';
 
@@ -31,8 +34,8 @@ import { AccountFrom, ApiScope, RequiresScope } from '../access/scopes';
  * them, and they leave the gateway only sealed for order-ingestion.
  */
 @ApiTags('accounts')
-@ApiBearerAuth()
-@Controller('api/accounts')
+@ApiRoutes({ services: true })
+@Controller(`${API_V1}/accounts`)
 export class AccountsController {
   constructor(
     private readonly services: ServiceClient,
@@ -40,8 +43,9 @@ export class AccountsController {
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Add a seller account' })
-  @ApiContractBody(CreateAccountRequest, 'lwaClientSecret and refreshToken are write-only')
+  @Idempotent()
+  @ApiOperation({ operationId: 'createAccount', summary: 'Add a seller account', description: 'lwaClientSecret and refreshToken are write-only: never returned.' })
+  @ApiProblems(409, 413)
   create(@Body() body: CreateAccountRequest): Promise<AccountView> {
     const { lwaClientSecret, refreshToken, ...account } = body;
     const message: CreateAccountMessage = {
@@ -53,23 +57,28 @@ export class AccountsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List seller accounts' })
-  @ApiContractQuery(ListAccountsRequest)
+  @ApiOperation({ operationId: 'listAccounts', summary: 'List seller accounts' })
+  @ApiPage(AccountView)
   list(@Query() query: ListAccountsRequest): Promise<Page<AccountView>> {
     return this.services.request(LIST_ACCOUNTS, query);
   }
 
   @Get(':id')
   @AccountFrom('param')
-  @ApiOperation({ summary: 'One seller account' })
+  @ApiOperation({ operationId: 'getAccount', summary: 'One seller account' })
+  @ApiProblems(404)
   get(@UuidParam() id: string): Promise<AccountView> {
     return this.services.request(GET_ACCOUNT, { id });
   }
 
   @Patch(':id')
   @AccountFrom('param')
-  @ApiOperation({ summary: 'Change a seller account' })
-  @ApiContractBody(UpdateAccountChanges)
+  @ApiOperation({
+    operationId: 'updateAccount',
+    summary: 'Change a seller account',
+    description: 'Changing apiEndpoint, lwaEndpoint or lwaClientId needs both secrets again in the same request.',
+  })
+  @ApiProblems(404, 413)
   update(@UuidParam() id: string, @Body() body: UpdateAccountChanges): Promise<AccountView> {
     const { lwaClientSecret, refreshToken, ...plain } = body;
     const changes: AccountChangeMessage = { ...plain };
@@ -81,24 +90,30 @@ export class AccountsController {
 
   @Delete(':id')
   @AccountFrom('param')
-  @ApiOperation({ summary: 'Remove a seller account' })
-  remove(@UuidParam() id: string): Promise<unknown> {
-    return this.services.request(DELETE_ACCOUNT, { id });
+  @HttpCode(204)
+  @ApiOperation({ operationId: 'deleteAccount', summary: 'Remove a seller account' })
+  @ApiResponse({ status: 204, description: 'Removed.' })
+  @ApiProblems(404)
+  async remove(@UuidParam() id: string): Promise<void> {
+    await this.services.request(DELETE_ACCOUNT, { id });
   }
 
   @Post(':id/sync')
   @RequiresScope(ApiScope.Operate)
   @AccountFrom('param')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Sync the account now' })
-  sync(@UuidParam() id: string): Promise<unknown> {
+  @Idempotent()
+  @ApiOperation({ operationId: 'syncAccount', summary: 'Sync the account now' })
+  @ApiProblems(404)
+  sync(@UuidParam() id: string): Promise<SyncRequestedView> {
     return this.services.request(SYNC_ACCOUNT, { id });
   }
 
   @Get(':id/sync-runs')
   @AccountFrom('param')
-  @ApiOperation({ summary: 'Sync runs of the account, newest first, with their counts and errors' })
-  @ApiContractQuery(PageQuery)
+  @ApiOperation({ operationId: 'listSyncRuns', summary: 'Sync runs of the account, newest first, with their counts and errors' })
+  @ApiPage(SyncRunView)
+  @ApiProblems(404)
   syncRuns(@UuidParam() id: string, @Query() query: PageQuery): Promise<Page<SyncRunView>> {
     const request: ListSyncRunsRequest = { ...query, accountId: id };
     return this.services.request(LIST_SYNC_RUNS, request);

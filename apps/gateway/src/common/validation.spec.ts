@@ -1,7 +1,6 @@
 import { ArgumentMetadata, BadRequestException } from '@nestjs/common';
 import { CreateAccountRequest, ListOrdersRequest, ValidateDeliveryBody } from '@connector/contracts';
 import { gatewayValidationPipe } from './validation';
-import { contractSchema } from './openapi';
 
 const body = (metatype: new () => object): ArgumentMetadata => ({ type: 'body', metatype });
 const query = (metatype: new () => object): ArgumentMetadata => ({ type: 'query', metatype });
@@ -60,22 +59,5 @@ describe('gateway validation', () => {
     expect(out.limit).toBe(20);
     const res = await failure({ channel: 'XYZ', limit: '0' }, query(ListOrdersRequest));
     expect(res.details.map((d) => d.field).sort()).toEqual(['channel', 'limit']);
-  });
-});
-
-describe('contractSchema', () => {
-  it('describes a contract class for OpenAPI from its validators', () => {
-    const schema = contractSchema(ValidateDeliveryBody);
-    expect(schema.required).toEqual(expect.arrayContaining(['carrierCode', 'trackingNumber']));
-    expect(schema.required).not.toContain('shipDate');
-    const props = schema.properties as Record<string, Record<string, unknown>>;
-    expect(props.carrierCode.enum).toContain('UPS');
-    expect(props.lines).toMatchObject({ type: 'array', items: { type: 'object', required: ['orderItemId', 'quantity'] } });
-    const account = contractSchema(CreateAccountRequest).properties as Record<string, Record<string, unknown>>;
-    expect(account.region.enum).toEqual(['NA', 'EU', 'FE']);
-    expect(account.defaultProductId).toMatchObject({ type: 'string', format: 'uuid' });
-    expect(account.initialSyncFrom).toMatchObject({ type: 'string', format: 'date-time' });
-    expect(account.refreshToken.writeOnly).toBe(true);
-    expect(account.marketplaceIds).toMatchObject({ type: 'array', items: { type: 'string' }, minItems: 1 });
   });
 });

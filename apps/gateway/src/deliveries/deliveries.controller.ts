@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   DeliveryView,
   GET_DELIVERY,
@@ -11,27 +11,30 @@ import {
   ValidateDeliveryRequest,
 } from '@connector/contracts';
 import { ServiceClient } from '@connector/platform';
-import { ApiContractBody, ApiContractQuery } from '../common/openapi';
+import { API_V1 } from '../common/api-version';
+import { Idempotent } from '../idempotency/idempotent.decorator';
+import { ApiPage, ApiProblems, ApiRoutes } from '../openapi/api-docs';
 import { UuidParam } from '../common/validation';
 import { AccountFrom, ApiScope, RequiresScope } from '../access/scopes';
 
 @ApiTags('deliveries')
-@ApiBearerAuth()
-@Controller('api/deliveries')
+@ApiRoutes({ services: true })
+@Controller(`${API_V1}/deliveries`)
 export class DeliveriesController {
   constructor(private readonly services: ServiceClient) {}
 
   @Get()
   @AccountFrom('query')
-  @ApiOperation({ summary: 'FBM deliveries' })
-  @ApiContractQuery(ListDeliveriesRequest)
+  @ApiOperation({ operationId: 'listDeliveries', summary: 'FBM deliveries' })
+  @ApiPage(DeliveryView)
   list(@Query() query: ListDeliveriesRequest): Promise<Page<DeliveryView>> {
     return this.services.request(LIST_DELIVERIES, query);
   }
 
   @Get(':id')
   @AccountFrom({ resource: 'delivery' })
-  @ApiOperation({ summary: 'One delivery with its moves' })
+  @ApiOperation({ operationId: 'getDelivery', summary: 'One delivery with its moves' })
+  @ApiProblems(404)
   get(@UuidParam() id: string): Promise<DeliveryView> {
     return this.services.request(GET_DELIVERY, { id });
   }
@@ -40,10 +43,12 @@ export class DeliveriesController {
   @RequiresScope(ApiScope.Operate)
   @AccountFrom({ resource: 'delivery' })
   @HttpCode(200)
+  @Idempotent()
   @ApiOperation({
+    operationId: 'validateDelivery',
     summary: 'Ship the delivery: carrier and tracking number (and per-line quantities for a partial shipment); Amazon is told',
   })
-  @ApiContractBody(ValidateDeliveryBody)
+  @ApiProblems(404, 409, 413)
   validate(@UuidParam() id: string, @Body() body: ValidateDeliveryBody): Promise<DeliveryView> {
     const request: ValidateDeliveryRequest = { ...body, id };
     return this.services.request(VALIDATE_DELIVERY, request);

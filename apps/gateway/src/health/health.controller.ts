@@ -4,13 +4,10 @@ import { healthSubject, SERVICE_NAMES, ServiceHealth } from '@connector/contract
 import { ServiceClient } from '@connector/platform';
 import type { Response } from 'express';
 import { Public } from '../common/public.decorator';
+import { GatewayHealth } from './health.views';
 
 export const HEALTH_TIMEOUT_MS = 2000;
 
-export interface GatewayHealth {
-  status: 'ok' | 'degraded';
-  services: Record<string, ServiceHealth | { service: string; status: 'down'; error: string }>;
-}
 
 @ApiTags('health')
 @Controller('health')
@@ -19,9 +16,9 @@ export class HealthController {
 
   @Get()
   @Public()
-  @ApiOperation({ summary: 'Asks every service for its health (2 s each, in parallel)' })
-  @ApiResponse({ status: 200, description: 'every service is up' })
-  @ApiResponse({ status: 503, description: 'a service is down or silent' })
+  @ApiOperation({ operationId: 'getHealth', summary: 'Asks every service for its health (2 s each, in parallel)' })
+  @ApiResponse({ status: 200, description: 'every service is up', type: GatewayHealth })
+  @ApiResponse({ status: 503, description: 'a service is down or silent', type: GatewayHealth })
   async check(@Res({ passthrough: true }) res: Response): Promise<GatewayHealth> {
     const answers = await Promise.all(
       SERVICE_NAMES.map((name) =>

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   GET_NOTIFICATION,
   LIST_NOTIFICATIONS,
@@ -9,27 +9,30 @@ import {
   RETRY_NOTIFICATION,
 } from '@connector/contracts';
 import { ServiceClient } from '@connector/platform';
-import { ApiContractQuery } from '../common/openapi';
+import { API_V1 } from '../common/api-version';
+import { Idempotent } from '../idempotency/idempotent.decorator';
+import { ApiPage, ApiProblems, ApiRoutes } from '../openapi/api-docs';
 import { UuidParam } from '../common/validation';
 import { AccountFrom, ApiScope, RequiresScope } from '../access/scopes';
 
 @ApiTags('notifications')
-@ApiBearerAuth()
-@Controller('api/notifications')
+@ApiRoutes({ services: true })
+@Controller(`${API_V1}/notifications`)
 export class NotificationsController {
   constructor(private readonly services: ServiceClient) {}
 
   @Get()
   @AccountFrom('query')
-  @ApiOperation({ summary: 'What was told to Amazon, its state and Amazon\'s answer' })
-  @ApiContractQuery(ListNotificationsRequest)
+  @ApiOperation({ operationId: 'listNotifications', summary: 'What was told to Amazon, its state and Amazon\'s answer' })
+  @ApiPage(NotificationView)
   list(@Query() query: ListNotificationsRequest): Promise<Page<NotificationView>> {
     return this.services.request(LIST_NOTIFICATIONS, query);
   }
 
   @Get(':id')
   @AccountFrom({ resource: 'notification' })
-  @ApiOperation({ summary: 'One notification' })
+  @ApiOperation({ operationId: 'getNotification', summary: 'One notification' })
+  @ApiProblems(404)
   get(@UuidParam() id: string): Promise<NotificationView> {
     return this.services.request(GET_NOTIFICATION, { id });
   }
@@ -38,7 +41,9 @@ export class NotificationsController {
   @RequiresScope(ApiScope.Operate)
   @AccountFrom({ resource: 'notification' })
   @HttpCode(202)
-  @ApiOperation({ summary: 'Send a failed notification again' })
+  @Idempotent()
+  @ApiOperation({ operationId: 'retryNotification', summary: 'Send a failed notification again' })
+  @ApiProblems(404, 409)
   retry(@UuidParam() id: string): Promise<NotificationView> {
     return this.services.request(RETRY_NOTIFICATION, { id });
   }

@@ -11,22 +11,9 @@ import {
   Page,
   PartnerView,
   SalesOrderView,
-  DeliveryAddressView,
 } from '@connector/contracts';
 import { ServiceClient, ServiceError } from '@connector/platform';
-
-/** A part another service could not give: it is down, silent, or failed. */
-export const UNAVAILABLE = 'unavailable' as const;
-type Part<T> = T | typeof UNAVAILABLE;
-
-export interface OrderDetailsView extends SalesOrderView {
-  contact: Part<PartnerView | null>;
-  deliveryAddress: Part<DeliveryAddressView | null>;
-  /** The order's delivery (the first one; a partial shipment leaves backorders in `deliveries`). */
-  delivery: Part<DeliveryView | null>;
-  deliveries: Part<DeliveryView[]>;
-  notifications: Part<NotificationView[]>;
-}
+import { OrderDetailsView, UNAVAILABLE } from './order-details.views';
 
 /** Deadline for the parts: a silent service must not hold the whole answer for long. */
 const PART_TIMEOUT_MS = 3000;

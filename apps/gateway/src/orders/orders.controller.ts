@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   CANCEL_ORDER,
   CancelOrderBody,
@@ -9,17 +9,21 @@ import {
   ListOrdersRequest,
   ListQuarantinedOrdersRequest,
   Page,
+  QuarantinedOrderView,
   SalesOrderView,
 } from '@connector/contracts';
 import { ServiceClient } from '@connector/platform';
-import { ApiContractBody, ApiContractQuery } from '../common/openapi';
+import { API_V1 } from '../common/api-version';
+import { Idempotent } from '../idempotency/idempotent.decorator';
+import { ApiPage, ApiProblems, ApiRoutes } from '../openapi/api-docs';
 import { UuidParam } from '../common/validation';
-import { OrderDetailsService, OrderDetailsView } from './order-details.service';
+import { OrderDetailsService } from './order-details.service';
+import { OrderDetailsView } from './order-details.views';
 import { AccountFrom, ApiScope, RequiresScope } from '../access/scopes';
 
 @ApiTags('orders')
-@ApiBearerAuth()
-@Controller('api/orders')
+@ApiRoutes({ services: true })
+@Controller(`${API_V1}/orders`)
 export class OrdersController {
   constructor(
     private readonly services: ServiceClient,
@@ -28,8 +32,8 @@ export class OrdersController {
 
   @Get()
   @AccountFrom('query')
-  @ApiOperation({ summary: 'Sales orders with their lines' })
-  @ApiContractQuery(ListOrdersRequest)
+  @ApiOperation({ operationId: 'listOrders', summary: 'Sales orders with their lines' })
+  @ApiPage(SalesOrderView)
   list(@Query() query: ListOrdersRequest): Promise<Page<SalesOrderView>> {
     return this.services.request(LIST_ORDERS, query);
   }
@@ -37,18 +41,20 @@ export class OrdersController {
   // Declared before ':id' so "quarantined" is not taken for an id.
   @Get('quarantined')
   @AccountFrom('query')
-  @ApiOperation({ summary: 'Amazon orders that could not be synced (reconciliation or data errors)' })
-  @ApiContractQuery(ListQuarantinedOrdersRequest)
-  quarantined(@Query() query: ListQuarantinedOrdersRequest): Promise<Page<unknown>> {
+  @ApiOperation({ operationId: 'listQuarantinedOrders', summary: 'Amazon orders that could not be synced (reconciliation or data errors)' })
+  @ApiPage(QuarantinedOrderView)
+  quarantined(@Query() query: ListQuarantinedOrdersRequest): Promise<Page<QuarantinedOrderView>> {
     return this.services.request(LIST_QUARANTINED_ORDERS, query);
   }
 
   @Get(':id')
   @AccountFrom({ resource: 'order' })
   @ApiOperation({
+    operationId: 'getOrder',
     summary: 'One sales order with its contact, delivery address, deliveries and Amazon notifications',
     description: 'A part whose service does not answer is "unavailable"; a part that does not exist is null.',
   })
+  @ApiProblems(404)
   get(@UuidParam() id: string): Promise<OrderDetailsView> {
     return this.details.get(id);
   }
@@ -57,8 +63,9 @@ export class OrdersController {
   @RequiresScope(ApiScope.Operate)
   @AccountFrom({ resource: 'order' })
   @HttpCode(200)
-  @ApiOperation({ summary: 'Cancel the order by hand; Amazon is told' })
-  @ApiContractBody(CancelOrderBody)
+  @Idempotent()
+  @ApiOperation({ operationId: 'cancelOrder', summary: 'Cancel the order by hand; Amazon is told' })
+  @ApiProblems(404, 409, 413)
   cancel(@UuidParam() id: string, @Body() body: CancelOrderBody): Promise<SalesOrderView> {
     const request: CancelOrderRequest = { ...body, id };
     return this.services.request(CANCEL_ORDER, request);

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   CREATE_PRODUCT,
   CreateProductRequest,
@@ -14,19 +14,21 @@ import {
   PutOfferRequest,
 } from '@connector/contracts';
 import { ServiceClient } from '@connector/platform';
-import { ApiContractBody, ApiContractQuery } from '../common/openapi';
+import { API_V1 } from '../common/api-version';
+import { Idempotent } from '../idempotency/idempotent.decorator';
+import { ApiPage, ApiProblems, ApiRoutes } from '../openapi/api-docs';
 import { AccountFrom, ApiScope, RequiresScope } from '../access/scopes';
 
 @ApiTags('products')
-@ApiBearerAuth()
-@Controller('api')
+@ApiRoutes({ services: true })
+@Controller(API_V1)
 export class ProductsController {
   constructor(private readonly services: ServiceClient) {}
 
   @Get('products')
   @AccountFrom('none')
-  @ApiOperation({ summary: 'Products' })
-  @ApiContractQuery(ListProductsRequest)
+  @ApiOperation({ operationId: 'listProducts', summary: 'Products' })
+  @ApiPage(ProductView)
   listProducts(@Query() query: ListProductsRequest): Promise<Page<ProductView>> {
     return this.services.request(LIST_PRODUCTS, query);
   }
@@ -34,24 +36,25 @@ export class ProductsController {
   @Post('products')
   @RequiresScope(ApiScope.Operate)
   @AccountFrom('none')
-  @ApiOperation({ summary: 'Create a product' })
-  @ApiContractBody(CreateProductRequest)
+  @Idempotent()
+  @ApiOperation({ operationId: 'createProduct', summary: 'Create a product' })
+  @ApiProblems(413)
   createProduct(@Body() body: CreateProductRequest): Promise<ProductView> {
     return this.services.request(CREATE_PRODUCT, body);
   }
 
   @Get('offers')
   @AccountFrom('query')
-  @ApiOperation({ summary: 'SKU offers (account, SKU -> product)' })
-  @ApiContractQuery(ListOffersRequest)
+  @ApiOperation({ operationId: 'listOffers', summary: 'SKU offers (account, SKU -> product)' })
+  @ApiPage(OfferView)
   listOffers(@Query() query: ListOffersRequest): Promise<Page<OfferView>> {
     return this.services.request(LIST_OFFERS, query);
   }
 
   @Put('offers')
   @RequiresScope(ApiScope.Operate)
-  @ApiOperation({ summary: 'Map an account SKU to a product (create or replace)' })
-  @ApiContractBody(PutOfferRequest)
+  @ApiOperation({ operationId: 'putOffer', summary: 'Map an account SKU to a product (create or replace)' })
+  @ApiProblems(404, 413)
   putOffer(@Body() body: PutOfferRequest): Promise<OfferView> {
     return this.services.request(PUT_OFFER, body);
   }

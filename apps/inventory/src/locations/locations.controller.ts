@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { LIST_LOCATIONS, PageQuery } from '@connector/contracts';
+import { LIST_LOCATIONS, ListLocationsRequest } from '@connector/contracts';
 import { LocationsService } from './locations.service';
 
 /** Where stock is. */
@@ -8,5 +8,5 @@ import { LocationsService } from './locations.service';
 export class LocationsController {
   constructor(private readonly locations: LocationsService) {}
 
-  @MessagePattern(LIST_LOCATIONS) async listLocations(@Payload() _r: PageQuery) { return { items: await this.locations.list() }; }
+  @MessagePattern(LIST_LOCATIONS) listLocations(@Payload() r: ListLocationsRequest) { return this.locations.list(r); }
 }

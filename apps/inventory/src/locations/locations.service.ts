@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { LocationView } from '@connector/contracts';
+import { ListLocationsRequest, LocationView, Page } from '@connector/contracts';
+import { listPage } from '@connector/platform';
 import { EntityManager, Repository } from 'typeorm';
 import { newRowId } from '@connector/persistence';
 import { Location } from './location.entity';
@@ -33,8 +34,7 @@ export class LocationsService {
     return (await manager.findOneByOrFail(Location, { kind: 'fba', accountId })).id;
   }
 
-  async list(): Promise<LocationView[]> {
-    const rows = await this.locations.find({ order: { createdAt: 'ASC' } });
-    return rows.map((l) => ({ id: l.id, name: l.name, kind: l.kind, accountId: l.accountId }));
+  list(request: ListLocationsRequest): Promise<Page<LocationView>> {
+    return listPage(this.locations.createQueryBuilder('l'), request, (l) => ({ id: l.id, name: l.name, kind: l.kind, accountId: l.accountId }));
   }
 }

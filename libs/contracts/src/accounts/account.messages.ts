@@ -34,17 +34,24 @@ const SEALED_MESSAGE = { message: 'must be a secret sealed by the gateway' };
 
 /** An account without its secrets: shared by the HTTP body and the NATS message. */
 export class AccountFields {
+  /** @example "Amazon EU shop" */
   @IsString() @MinLength(1) @MaxLength(200) name: string;
   @IsString() @Matches(/^[A-Z0-9]{6,20}$/, { message: 'sellerId must be an Amazon merchant token (6 to 20 capitals and digits)' })
+  /** @example "A2EUQ1WTGCTBG2" */
   sellerId: string;
   @IsEnum(Region) region: Region;
+  /** @example "amzn1.application-oa2-client.0123456789abcdef" */
   @IsString() @MinLength(1) @MaxLength(500) lwaClientId: string;
   @ArrayMinSize(1) @ArrayMaxSize(30) @ArrayUnique() @Matches(MARKETPLACE_ID, { each: true }) marketplaceIds: string[];
   @IsOptional() @IsEnum(OrdersApiVersion) ordersApi?: OrdersApiVersion;
+  /** @example "https://sellingpartnerapi-eu.amazon.com" */
   @IsOptional() @IsUrl(URL_OPTIONS) apiEndpoint?: string;
+  /** @example "https://api.amazon.com/auth/o2/token" */
   @IsOptional() @IsUrl(URL_OPTIONS) lwaEndpoint?: string;
   @IsOptional() @IsBoolean() syncEnabled?: boolean;
+  /** @example 300 */
   @IsOptional() @Type(() => Number) @IsInt() @Min(60) @Max(86400) syncIntervalSeconds?: number;
+  /** @example "2026-11-01T00:00:00.000Z" */
   @IsOptional() @IsISO8601({ strict: true }) initialSyncFrom?: string;
   /** When set, an unknown SKU maps to this product instead of creating a new one. */
   @IsOptional() @IsUUID() defaultProductId?: string;
@@ -52,7 +59,9 @@ export class AccountFields {
 
 /** `POST /api/accounts`: the secrets in plain text, over HTTPS to the gateway only. */
 export class CreateAccountRequest extends AccountFields {
+  /** @example "amzn1.oa2-cs.v1.0123456789abcdef" */
   @IsString() @MinLength(1) @MaxLength(500) lwaClientSecret: string;
+  /** @example "Atzr|IwEBIA..." */
   @IsString() @MinLength(1) @MaxLength(2000) refreshToken: string;
 }
 
@@ -113,6 +122,12 @@ export const LIST_ACCOUNTS = 'ingestion.accounts.list.v1';
 export class ListAccountsRequest extends PageQuery {}
 
 export const SYNC_ACCOUNT = 'ingestion.accounts.sync.v1';
+/** A sync asked for: it runs as soon as the account's lease allows. */
+export class SyncRequestedView {
+  accountId: string;
+  /** @example "2026-12-06T22:00:00.000Z" */
+  requestedAt: string;
+}
 export const LIST_SYNC_RUNS = 'ingestion.sync-runs.list.v1';
 export class ListSyncRunsRequest extends PageQuery {
   @IsUUID() accountId: string;
@@ -135,41 +150,56 @@ export interface AccountAccess {
 }
 
 /** An account as the API shows it: the secrets are write-only and never appear. */
-export interface AccountView {
+export class AccountView {
+  /** @example "0190f5a4-7c1e-7b8a-9d2e-3f4a5b6c7d8e" */
   id: string;
+  /** @example "Amazon EU shop" */
   name: string;
+  /** @example "A2EUQ1WTGCTBG2" */
   sellerId: string;
   region: Region;
   lwaClientId: string;
+  /** @example ["A1PA6795UKMFR9", "A13V1IB3VIYZZH"] */
   marketplaceIds: string[];
   ordersApi: OrdersApiVersion;
+  /** @example "https://sellingpartnerapi-eu.amazon.com" */
   apiEndpoint: string;
+  /** @example "https://api.amazon.com/auth/o2/token" */
   lwaEndpoint: string;
   syncEnabled: boolean;
+  /** @example 300 */
   syncIntervalSeconds: number;
+  /** @example "2026-11-01T00:00:00.000Z" */
   initialSyncFrom: string;
   defaultProductId: string | null;
+  /** @example "2026-12-06T21:55:00.000Z" */
   lastSyncedUntil: string | null;
   /** Enabled after the account first synced; the next run reads their orders from initialSyncFrom. */
   marketplacesAwaitingBackfill: string[];
+  /** @example "2026-11-01T09:30:00.000Z" */
   createdAt: string;
+  /** @example "2026-12-06T21:55:02.000Z" */
   updatedAt: string;
 }
 
-export interface SyncRunView {
+export class SyncRunView {
   id: string;
   accountId: string;
   trigger: 'schedule' | 'manual';
   status: 'running' | 'succeeded' | 'failed';
+  /** @example "2026-12-06T21:55:00.000Z" */
   startedAt: string;
   finishedAt: string | null;
+  /** @example "2026-12-06T21:45:00.000Z" */
   windowFrom: string;
   windowTo: string | null;
+  /** @example 120 */
   ordersSeen: number;
   ordersCreated: number;
   ordersUpdated: number;
   ordersUnchanged: number;
   ordersQuarantined: number;
+  /** @example 2 */
   apiCalls: number;
   throttled: number;
   errors: string[];
@@ -181,27 +211,37 @@ export class ListMarketplacesRequest extends PageQuery {}
 export const CREATE_MARKETPLACE = 'ingestion.marketplaces.create.v1';
 export class CreateMarketplaceRequest {
   @Matches(MARKETPLACE_ID, { message: 'marketplaceId must be 8 to 20 capitals and digits' }) marketplaceId: string;
+  /** @example "Amazon.se" */
   @IsString() @MinLength(1) @MaxLength(100) name: string;
   // Capitals, as Amazon writes them, and a code that exists (so "UK" is refused: it is GB).
   @Matches(/^[A-Z]{2}$/, { message: 'countryCode must be an ISO 3166-1 alpha-2 code' })
   @IsISO31661Alpha2({ message: 'countryCode must be an ISO 3166-1 alpha-2 code' })
+  /** @example "SE" */
   countryCode: string;
   @IsEnum(Region) region: Region;
   @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code' })
   @IsISO4217CurrencyCode({ message: 'currency must be an ISO 4217 code' })
+  /** @example "SEK" */
   currency: string;
   // Labels of letters, digits and inner hyphens, and a top-level domain of letters. The pattern
   // has no two ways to match one text, so it runs in linear time on any input (no ReDoS).
   @IsString() @Length(4, 100) @Matches(DOMAIN, { message: 'domain must be a host name such as amazon.se' }) domain: string;
+  /** @example true */
   @IsBoolean() taxIncluded: boolean;
 }
-export interface MarketplaceView {
+export class MarketplaceView {
+  /** @example "A1PA6795UKMFR9" */
   marketplaceId: string;
+  /** @example "Amazon.de" */
   name: string;
+  /** @example "DE" */
   countryCode: string;
   region: Region;
+  /** @example "EUR" */
   currency: string;
+  /** @example "amazon.de" */
   domain: string;
+  /** @example true */
   taxIncluded: boolean;
   builtIn: boolean;
 }

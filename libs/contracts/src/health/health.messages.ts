@@ -6,7 +6,7 @@ export function healthSubject(service: string): string {
   return `${service}.health.v1`;
 }
 
-export interface ServiceHealth {
+export class ServiceHealth {
   service: string;
   status: 'up' | 'down';
   postgres: 'up' | 'down';

@@ -42,12 +42,16 @@ export class ListProductsRequest extends PageQuery {
 }
 export const CREATE_PRODUCT = 'inventory.products.create.v1';
 export class CreateProductRequest {
+  /** @example "Red mug, 350 ml" */
   @IsString() @MinLength(1) @MaxLength(500) name: string;
+  /** @example "MUG-RED" */
   @IsOptional() @IsString() @MaxLength(200) internalReference?: string;
 }
-export interface ProductView {
+export class ProductView {
   id: string;
+  /** @example "Red mug, 350 ml" */
   name: string;
+  /** @example "MUG-RED" */
   internalReference: string | null;
   createdAt: string;
 }
@@ -60,12 +64,14 @@ export class ListOffersRequest extends PageQuery {
 export const PUT_OFFER = 'inventory.offers.put.v1';
 export class PutOfferRequest {
   @IsUUID() accountId: string;
+  /** @example "MUG-RED-350" */
   @IsString() @MinLength(1) @MaxLength(200) sku: string;
   @IsUUID() productId: string;
 }
-export interface OfferView {
+export class OfferView {
   id: string;
   accountId: string;
+  /** @example "MUG-RED-350" */
   sku: string;
   productId: string;
 }
@@ -79,17 +85,23 @@ export class ListDeliveriesRequest extends PageQuery {
 export const GET_DELIVERY = 'inventory.deliveries.get.v1';
 
 export class ValidateDeliveryLine {
+  /** @example "12345678901234" */
   @IsString() @MaxLength(50) orderItemId: string;
+  /** @example 1 */
   @IsInt() @Min(0) quantity: number;
 }
 export class ValidateDeliveryBody {
+  /** @example "DHL" */
   @IsIn(AMAZON_CARRIER_CODES, { message: 'carrierCode must be one of Amazon\'s carrier codes (use Other with carrierName)' })
   carrierCode: string;
   @ValidateIf((body: ValidateDeliveryBody) => body.carrierCode === 'Other' || body.carrierName !== undefined)
   @IsString() @MinLength(1) @MaxLength(100)
   carrierName?: string;
+  /** @example "00340434161094042557" */
   @IsString() @MinLength(1) @MaxLength(100) trackingNumber: string;
+  /** @example "Paket" */
   @IsOptional() @IsString() @MaxLength(100) shippingMethod?: string;
+  /** @example "2026-12-06T16:00:00.000Z" */
   @IsOptional() @IsISO8601({ strict: true }) shipDate?: string;
   @IsOptional() @ArrayMinSize(1) @ValidateNested({ each: true }) @Type(() => ValidateDeliveryLine) lines?: ValidateDeliveryLine[];
 }
@@ -98,11 +110,12 @@ export class ValidateDeliveryRequest extends ValidateDeliveryBody {
   @IsUUID() id: string;
 }
 
-export interface DeliveryView {
+export class DeliveryView {
   id: string;
   orderId: string;
   accountId: string;
   marketplaceId: string;
+  /** @example "405-1234567-1234567" */
   amazonOrderId: string;
   contactId: string;
   deliveryAddressId: string;
@@ -110,8 +123,10 @@ export interface DeliveryView {
   packageReferenceId: string;
   backorderOfId: string | null;
   giftMessage: string | null;
+  /** @example "DHL" */
   carrierCode: string | null;
   carrierName: string | null;
+  /** @example "00340434161094042557" */
   trackingNumber: string | null;
   shippingMethod: string | null;
   shipDate: string | null;
@@ -125,7 +140,7 @@ export class ListStockMovesRequest extends PageQuery {
   @IsOptional() @IsUUID() productId?: string;
   @IsOptional() @IsEnum(StockMoveState) state?: StockMoveState;
 }
-export interface StockMoveView {
+export class StockMoveView {
   id: string;
   orderId: string | null;
   orderLineId: string | null;
@@ -145,10 +160,12 @@ export class ListStockRequest extends PageQuery {
   @IsOptional() @IsUUID() productId?: string;
   @IsOptional() @IsUUID() locationId?: string;
 }
-export interface StockLevelView {
+export class StockLevelView {
   productId: string;
   locationId: string;
+  /** @example "Stock" */
   locationName: string;
+  /** @example 12 */
   quantity: number;
 }
 
@@ -156,12 +173,16 @@ export const ADJUST_STOCK = 'inventory.stock.adjust.v1';
 export class AdjustStockRequest {
   @IsUUID() productId: string;
   @IsUUID() locationId: string;
+  /** @example 12 */
   @IsInt() @Min(0) quantity: number;
 }
 
+/** A page of locations ({ items, nextCursor }), oldest first, like every other list. */
 export const LIST_LOCATIONS = 'inventory.locations.list.v1';
-export interface LocationView {
+export class ListLocationsRequest extends PageQuery {}
+export class LocationView {
   id: string;
+  /** @example "Stock" */
   name: string;
   kind: 'fba' | 'stock' | 'customers' | 'inventory_adjustment';
   accountId: string | null;

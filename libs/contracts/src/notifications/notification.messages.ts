@@ -12,15 +12,17 @@ export class ListNotificationsRequest extends PageQuery {
 export const GET_NOTIFICATION = 'notifications.get.v1';
 export const RETRY_NOTIFICATION = 'notifications.retry.v1';
 
-export interface NotificationView {
+export class NotificationView {
   id: string;
   kind: NotificationKind;
   state: NotificationState;
   accountId: string;
   marketplaceId: string;
   orderId: string;
+  /** @example "405-1234567-1234567" */
   amazonOrderId: string;
   deliveryId: string | null;
+  /** @example 1 */
   attempts: number;
   nextAttemptAt: string | null;
   lastError: string | null;

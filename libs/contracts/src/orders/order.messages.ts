@@ -26,52 +26,88 @@ export const LIST_QUARANTINED_ORDERS = 'ingestion.quarantine.list.v1';
 export class ListQuarantinedOrdersRequest extends PageQuery {
   @IsOptional() @IsUUID() accountId?: string;
 }
+/** An Amazon order that could not be synced yet (reconciliation or data errors); it is tried again. */
+export class QuarantinedOrderView {
+  id: string;
+  accountId: string;
+  /** @example "405-1234567-1234567" */
+  amazonOrderId: string;
+  /** @example "A1PA6795UKMFR9" */
+  marketplaceId: string;
+  /** @example "lines total 41.99 does not reconcile with Amazon's 42.99" */
+  reason: string;
+  attempts: number;
+  firstSeenAt: string;
+  lastAttemptAt: string;
+}
 
-export interface SalesOrderLineView {
+export class SalesOrderLineView {
   id: string;
   kind: SalesOrderLineKind;
+  /** @example "12345678901234" */
   orderItemId: string | null;
+  /** @example "MUG-RED-350" */
   sku: string | null;
+  /** @example "B0C1234567" */
   asin: string | null;
   productId: string | null;
+  /** @example "Red mug, 350 ml" */
   name: string;
   description: string | null;
+  /** @example 2 */
   quantity: number;
   quantityShipped: number;
+  /** @example "EUR" */
   currency: string;
+  /** @example "11.90" */
   unitPriceTaxIncluded: string;
+  /** @example "10.00" */
   unitPriceTaxExcluded: string;
+  /** @example "23.80" */
   amountTaxIncluded: string;
+  /** @example "20.00" */
   amountTaxExcluded: string;
+  /** @example "3.80" */
   taxAmount: string;
   /** taxAmount per unit, rounded to the cent like the unit prices (taxAmount is exact). */
   unitTaxAmount: string;
+  /** @example "0.00" */
   discountTaxIncluded: string;
   discountTaxExcluded: string;
+  /** @example "23.80" */
   totalTaxIncluded: string;
+  /** @example "20.00" */
   totalTaxExcluded: string;
   promotionIds: string[];
   giftWrapLevel: string | null;
   giftMessage: string | null;
 }
 
-export interface SalesOrderView {
+export class SalesOrderView {
   id: string;
   accountId: string;
+  /** @example "A1PA6795UKMFR9" */
   marketplaceId: string;
+  /** @example "405-1234567-1234567" */
   amazonOrderId: string;
   channel: FulfillmentChannel;
   status: SalesOrderStatus;
+  /** @example "Unshipped" */
   amazonStatus: string;
+  /** @example "EUR" */
   currency: string;
+  /** @example "2026-12-06T20:14:00.000Z" */
   purchasedAt: string;
   amazonUpdatedAt: string;
   contactId: string;
   deliveryAddressId: string;
   isBusinessOrder: boolean;
   giftMessage: string | null;
+  /** @example "28.70" */
   amazonTotal: string | null;
+  /** @example "28.70" */
   linesTotal: string;
+  /** @example true */
   reconciled: boolean;
   cancelReason: string | null;
   canceledBy: 'amazon' | 'seller' | null;

@@ -72,25 +72,32 @@ export class ListPartnersRequest extends PageQuery {
 }
 export const GET_PARTNER = 'partners.get.v1';
 
-export interface DeliveryAddressView {
+export class DeliveryAddressView {
   id: string;
   contactId: string;
+  /** @example "Erika Mustermann" */
   name: string | null;
   companyName: string | null;
+  /** @example "Musterstraße 1" */
   addressLine1: string | null;
   addressLine2: string | null;
   addressLine3: string | null;
+  /** @example "Berlin" */
   city: string | null;
   stateOrRegion: string | null;
+  /** @example "10115" */
   postalCode: string | null;
+  /** @example "DE" */
   countryCode: string;
   phone: string | null;
   anonymizedAt: string | null;
 }
-export interface PartnerView {
+export class PartnerView {
   id: string;
   accountId: string;
+  /** @example "Erika Mustermann" */
   name: string;
+  /** @example "abc123@marketplace.amazon.de" */
   email: string | null;
   companyName: string | null;
   isBusiness: boolean;
