@@ -1,4 +1,0 @@
-export * from './demo';
-export * from './http';
-export * from './system';
-export * from './wait-for';
