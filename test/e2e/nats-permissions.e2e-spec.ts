@@ -1,7 +1,7 @@
-import { waitFor } from '@connector/launcher';
+import { waitFor } from '@connector/testing';
 import { CONNECTOR_PROCESSES, ConnectorProcess } from '@connector/contracts';
 import { amazonOrder, NatsServerProcess, RunningSystem } from '@connector/testing';
-import { natsServerConfig } from '../../tools/nats-config/src/nats-config';
+import { natsServerConfig } from '@connector/messaging';
 
 const SELLER = { sellerId: 'A2NATSPERM0001', clientId: 'perm-client', clientSecret: 'perm-secret', refreshToken: 'Atzr|perm', marketplaceIds: ['A1PA6795UKMFR9'] };
 const passwords = Object.fromEntries(CONNECTOR_PROCESSES.map((p) => [p, `e2e-${p}-password`])) as Record<ConnectorProcess, string>;

@@ -1,0 +1,3 @@
+export * from './http';
+export * from './system';
+export * from './wait-for';
