@@ -1,3 +1,5 @@
+// Loaded on its own by docker/healthcheck.js: the contracts' decorators need the metadata API first.
+import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { connect } from 'nats';
 import { healthSubject, natsInboxPrefix, ServiceHealth } from '@connector/contracts';
@@ -15,7 +17,10 @@ export async function probeServiceHealth(service: string, env: NodeJS.ProcessEnv
   try {
     // The packet NestJS's NATS transport expects; the answer comes as `{ id, response }` or `{ id, err }`.
     const packet = { pattern: healthSubject(service), id: randomUUID(), data: {} };
-    const answer = await nc.request(`${settings.NATS_NAMESPACE}.${healthSubject(service)}`, new TextEncoder().encode(JSON.stringify(packet)), { timeout: timeoutMs });
+    const answer = await nc.request(`${settings.NATS_NAMESPACE}.${healthSubject(service)}`, new TextEncoder().encode(JSON.stringify(packet)), { timeout: timeoutMs }).catch((err: Error) => {
+      // NATS says 503 when nobody listens, TIMEOUT when nobody answers in time.
+      throw new Error(`no health answer from ${service} in namespace "${settings.NATS_NAMESPACE}" (${err.message})`);
+    });
     const reply = JSON.parse(new TextDecoder().decode(answer.data)) as { response?: ServiceHealth; err?: unknown };
     if (!reply.response) throw new Error(`${service} answered its health request with an error: ${JSON.stringify(reply.err)}`);
     return reply.response;
