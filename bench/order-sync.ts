@@ -10,7 +10,7 @@
  * with limits off, orders per second from the sandbox to committed sales orders, partners
  * and products; and the peak memory of every process.
  */
-import { waitFor } from '@connector/launcher';
+import { waitFor } from '@connector/testing';
 import { OPERATION_LIMITS } from '@connector/sp-api';
 import { CpuUsage, printCpuUsage } from './cpu-usage';
 import { arg, BenchSystem } from './support';

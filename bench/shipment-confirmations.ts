@@ -9,7 +9,7 @@
  * 2. At the limit: Amazon's limits on with the clock ×scale, every delivery validated at
  *    once; confirmations per second sustained against confirmShipment's 2/s (×scale), and 429s.
  */
-import { waitFor } from '@connector/launcher';
+import { waitFor } from '@connector/testing';
 import { arg, BenchSystem, percentile } from './support';
 
 const SELLER = { sellerId: 'A2BENCHSHIP001', clientId: 'ship', clientSecret: 'ship-secret', refreshToken: 'Atzr|ship', marketplaceIds: ['A1PA6795UKMFR9'] };

@@ -2,7 +2,7 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { connect, NatsConnection } from 'nats';
 import { natsInboxPrefix } from '@connector/contracts';
-import { waitFor } from '@connector/launcher';
+import { waitFor } from '@connector/testing';
 import { NATS_URL, RunningSystem } from '@connector/testing';
 
 const SELLER = { sellerId: 'A2ENDPOINT0001', clientId: 'endpoint-client', clientSecret: 'endpoint-secret-123', refreshToken: 'Atzr|endpoint-refresh-123', marketplaceIds: ['A1PA6795UKMFR9'] };

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
-import { waitFor } from '@connector/launcher';
+import { waitFor } from '@connector/testing';
 import { amazonOrder, POSTGRES_ADMIN_URL, RunningSystem } from '@connector/testing';
 
 const SELLER = { sellerId: 'A2DBROLES00001', clientId: 'roles-client', clientSecret: 'roles-secret', refreshToken: 'Atzr|roles', marketplaceIds: ['A1PA6795UKMFR9'] };

@@ -1,4 +1,4 @@
-import { waitFor } from '@connector/launcher';
+import { waitFor } from '@connector/testing';
 import { amazonOrder, RunningSystem } from '@connector/testing';
 
 const SELLER = { sellerId: 'A2FULFIL000001', clientId: 'ful-client', clientSecret: 'ful-secret', refreshToken: 'Atzr|ful', marketplaceIds: ['A1PA6795UKMFR9'] };

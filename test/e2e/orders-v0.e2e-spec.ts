@@ -1,4 +1,4 @@
-import { waitFor } from '@connector/launcher';
+import { waitFor } from '@connector/testing';
 import { amazonOrder, RunningSystem } from '@connector/testing';
 
 /**

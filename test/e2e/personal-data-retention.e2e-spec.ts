@@ -1,5 +1,5 @@
 import { connect, NatsConnection } from 'nats';
-import { waitFor } from '@connector/launcher';
+import { waitFor } from '@connector/testing';
 import { streamNameFor } from '@connector/messaging';
 import { amazonOrder, NATS_URL, RunningSystem } from '@connector/testing';
 

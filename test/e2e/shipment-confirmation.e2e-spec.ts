@@ -1,4 +1,4 @@
-import { waitFor } from '@connector/launcher';
+import { waitFor } from '@connector/testing';
 import { amazonOrder, RunningSystem } from '@connector/testing';
 
 const SELLER = { sellerId: 'A2SHIPCONF0001', clientId: 'ship-client', clientSecret: 'ship-secret', refreshToken: 'Atzr|ship', marketplaceIds: ['A1PA6795UKMFR9'] };

@@ -9,3 +9,4 @@ export * from './messaging.module';
 export * from './on-event.decorator';
 export * from './outbox';
 export * from './parked-events.retention';
+export * from './nats-server-config';

@@ -1,5 +1,5 @@
 import { Column, DataSource, Entity, PrimaryColumn, Unique } from 'typeorm';
-import { TestEnvironment } from '@connector/testing';
+import { TestEnvironment } from '@connector/test-environment';
 import { bulkInsert } from './bulk-insert';
 import { findByKeys, findByKeysQuery } from './find-by-keys';
 

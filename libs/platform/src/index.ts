@@ -12,3 +12,4 @@ export * from './paging';
 export * from './credentials-key';
 export * from './retention';
 export * from './messaging-options';
+export * from './health-probe';

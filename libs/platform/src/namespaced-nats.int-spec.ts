@@ -1,6 +1,6 @@
 import { connect, NatsConnection } from 'nats';
 import { DELETE_ACCOUNT } from '@connector/contracts';
-import { NATS_URL } from '@connector/testing';
+import { NATS_URL } from '@connector/test-environment';
 import { NamespacedNatsServer } from './namespaced-nats';
 
 /**
@@ -19,7 +19,9 @@ describe('NamespacedNatsServer on real NATS: answers only the inboxes of those a
       handled.push(data);
       return { deleted: true };
     });
-    await new Promise<void>((resolve, reject) => server.listen((err?: unknown) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) => {
+      server.listen((err?: unknown) => (err ? reject(err) : resolve())).catch(reject);
+    });
     nc = await connect({ servers: NATS_URL });
   });
   afterAll(async () => {

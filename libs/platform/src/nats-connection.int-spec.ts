@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'nats';
-import { NatsServerProcess } from '@connector/testing';
+import { NatsServerProcess } from '@connector/test-environment';
 import { natsConnectionOptions, NatsSettings } from './nats-connection';
 
 /** A CA, and a server and a client certificate it signed (openssl), in a temporary folder. */

@@ -1,5 +1,4 @@
+export * from '@connector/test-environment';
 export * from './amazon-order.builder';
-export * from './test-environment';
 export * from './running-system';
-export * from './nats-server';
-export * from './postgres-cluster';
+export * from './sandbox-process';

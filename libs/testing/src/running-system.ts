@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { allowSandboxEndpoint, HttpAnswer, ProcessName, request, SandboxSeller, sandboxAccountBody, System } from '@connector/launcher';
-import { freePort, TestEnvironment } from './test-environment';
+import { allowSandboxEndpoint, HttpAnswer, ProcessName, request, SandboxSeller, sandboxAccountBody, System } from '@connector/local-system';
+import { freePort, TestEnvironment } from '@connector/test-environment';
 
 export const API_KEY = 'e2e-key';
 
 export type { HttpAnswer, SandboxSeller };
 
 /** The repository root, from libs/testing/src (tests) or dist/libs/testing/src (benchmarks). */
-const ROOT_DIR = resolve(__dirname, __dirname.includes('/dist/') ? '../../../..' : '../../..');
+export const ROOT_DIR = resolve(__dirname, __dirname.includes('/dist/') ? '../../../..' : '../../..');
 
 /**
  * The whole system for one end-to-end test file or benchmark: a database and NATS namespace

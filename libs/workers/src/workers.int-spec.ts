@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { TestEnvironment } from '@connector/testing';
+import { TestEnvironment } from '@connector/test-environment';
 import { claimDueRows } from './lease';
 import { transactionWithHooks } from './after-commit';
 

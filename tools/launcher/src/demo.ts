@@ -1,4 +1,4 @@
-import { request, sandboxAccountBody } from './http';
+import { request, sandboxAccountBody } from '@connector/local-system';
 
 /** The demo seller on the sandbox: its credentials, as a real seller would get them from Amazon. */
 export const DEMO_SELLER = {

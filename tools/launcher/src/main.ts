@@ -1,9 +1,8 @@
 import { resolve } from 'node:path';
 import { seedDemo, seedSandbox } from './demo';
-import { allowSandboxEndpoint, PROCESSES, System } from './system';
+import { allowSandboxEndpoint, PROCESSES, System, waitFor } from '@connector/local-system';
 
 const DEMO_ORDERS = 40;
-import { waitFor } from './wait-for';
 
 /**
  * `npm start`: every service and the sandbox as separate processes with prefixed logs,

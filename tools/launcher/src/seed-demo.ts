@@ -1,5 +1,5 @@
 import { seedDemo } from './demo';
-import { waitFor } from './wait-for';
+import { waitFor } from '@connector/local-system';
 
 /**
  * Creates the demo seller on the sandbox and its account in the connector, for a system

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { natsServerConfig, SHIPPED_SERVER_SETTINGS } from './nats-config';
+import { natsServerConfig, SHIPPED_SERVER_SETTINGS } from '@connector/messaging';
 
 /**
  * `npm run nats-config`: writes docker/nats/nats-server.conf for the namespace of compose

@@ -1,9 +1,9 @@
-import { waitFor } from '@connector/launcher';
+import { waitFor } from '@connector/testing';
 import { createFeedDocument, createFeed, uploadFeedDocument } from '@connector/sp-api';
-import { CancellationHarness } from '../testing/cancellation-harness';
+import { CancellationHarness } from '../../test/cancellation-harness';
 import { buildOrderAcknowledgementFeed, ORDER_ACKNOWLEDGEMENT_FEED_TYPE } from './order-acknowledgement-feed';
 
-/** The cancellation sender against real PostgreSQL and an in-process sandbox (feeds 20x faster). */
+/** The cancellation sender against real PostgreSQL and the sandbox as its own process (feeds 20x faster). */
 describe('CancellationSender', () => {
   const harness = new CancellationHarness({ timeScale: 20, settings: { NOTIFY_MAX_ATTEMPTS: 3 } });
 

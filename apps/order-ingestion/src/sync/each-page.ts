@@ -29,7 +29,7 @@ export async function eachPage<P, Q>(
   } catch (err) {
     // Whatever is still in flight is dropped; the run fails on the first error.
     pending?.catch(() => undefined);
-    preparing.forEach((p) => p.catch(() => undefined));
+    preparing.forEach((p) => void p.catch(() => undefined));
     committing.catch(() => undefined);
     throw err;
   }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { runMigrations } from '@connector/persistence';
 import { TestEnvironment } from '@connector/testing';
-import { waitFor } from '../../../../tools/launcher/src/wait-for';
+import { waitFor } from '@connector/testing';
 import { ingestionDataSource } from '../data-source';
 import { OrderIngestionSettings } from '../order-ingestion.settings';
 import { SyncScheduler } from './sync-scheduler';

@@ -46,7 +46,8 @@ const REQUESTS: { server: ServiceName; subjects: string[]; callers: ConnectorPro
   },
   { server: 'inventory', subjects: [RESOLVE_PRODUCTS], callers: ['order-ingestion'] },
   { server: 'amazon-notifications', subjects: [LIST_NOTIFICATIONS, GET_NOTIFICATION, RETRY_NOTIFICATION], callers: ['gateway'] },
-  ...SERVICE_NAMES.map((server) => ({ server, subjects: [healthSubject(server)], callers: ['gateway' as const] })),
+  // The gateway's /health asks every service; each service asks itself from its container's healthcheck (docker/healthcheck.js).
+  ...SERVICE_NAMES.map((server) => ({ server, subjects: [healthSubject(server)], callers: ['gateway' as const, server] })),
 ];
 
 const EVENTS: { publisher: ServiceName; subject: string; consumers: ServiceName[] }[] = [

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as contracts from '@connector/contracts';
-import { natsServerConfig, permissionsOf, SHIPPED_SERVER_SETTINGS } from './nats-config';
+import { natsServerConfig, permissionsOf, SHIPPED_SERVER_SETTINGS } from './nats-server-config';
 
 describe('NATS permissions derived from the contracts', () => {
   it('ships exactly what the generator writes (npm run nats-config), never a hand-edited copy', () => {

@@ -1,18 +1,18 @@
 /**
  * How many cancellations go in one POST_ORDER_ACKNOWLEDGEMENT_DATA feed, and how many feeds
  * N cancellations need, with the real cancellation sender (claiming, batch window, token
- * buckets, polling, report parsing) against PostgreSQL and an in-process sandbox whose clock
+ * buckets, polling, report parsing) against PostgreSQL and the sandbox (its own process) whose clock
  * and rate limits run `scale` times faster (the client's rate scale is the same, so every
  * Amazon limit holds in sandbox time).
  *
- *   npm run build && node dist/bench/cancellation-feeds.js [N=1000] [spreadMinutes=60] [scale=60]
+ *   npm run build && node dist/apps/amazon-notifications/bench/cancellation-feeds.js [N=1000] [spreadMinutes=60] [scale=60]
  *
  * Two runs: N cancellations due at once, and N arriving evenly over `spreadMinutes` of
  * production time, with the production settings (30 s batch window, createFeed 0.0083/s burst 15).
  * Needs PostgreSQL (DATABASE_ADMIN_URL, default postgres://postgres@127.0.0.1:5432/postgres).
  */
-import { CancellationHarness } from '../apps/amazon-notifications/src/testing/cancellation-harness';
-import { AmazonNotificationsSettings } from '../apps/amazon-notifications/src/amazon-notifications.settings';
+import { CancellationHarness } from '../test/cancellation-harness';
+import { AmazonNotificationsSettings } from '../src/amazon-notifications.settings';
 
 interface RunResult {
   label: string;

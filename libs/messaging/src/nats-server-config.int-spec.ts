@@ -1,9 +1,10 @@
 import { connect, NatsConnection } from 'nats';
 import { CONNECTOR_PROCESSES, ConnectorProcess, CREATE_ACCOUNT, GET_ACCOUNT_ACCESS, natsAccess, natsInboxPrefix, ORDER_CANCELED } from '@connector/contracts';
-import { consumerPlan, streamNameFor } from '@connector/messaging';
+import { consumerPlan } from './consumer-plan';
+import { streamNameFor } from './event-stream';
 import { AckPolicy } from 'nats';
-import { NatsServerProcess } from '@connector/testing';
-import { natsServerConfig } from './nats-config';
+import { NatsServerProcess } from '@connector/test-environment';
+import { natsServerConfig } from './nats-server-config';
 
 const NAMESPACE = 'shop';
 const passwords = Object.fromEntries(CONNECTOR_PROCESSES.map((p) => [p, `pw-${p}`])) as Record<ConnectorProcess, string>;

@@ -1,5 +1,7 @@
 import { CONNECTOR_PROCESSES, ConnectorProcess, natsAccess, natsInboxPrefix } from '@connector/contracts';
-import { consumerPlan, PACK_READER_SUFFIX, streamNameFor } from '@connector/messaging';
+import { consumerPlan } from './consumer-plan';
+import { PACK_READER_SUFFIX } from './event-pack';
+import { streamNameFor } from './event-stream';
 
 /** The environment variable that holds a process's NATS password in the shipped configuration. */
 export function passwordVariable(process: ConnectorProcess): string {

@@ -1,21 +1,19 @@
 import 'reflect-metadata';
-import { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AccountAccess, NotificationKind, NotificationState, Region } from '@connector/contracts';
 import { Outbox } from '@connector/messaging';
 import { runMigrations } from '@connector/persistence';
 import { AmazonEndpoints, SpApiClients } from '@connector/sp-api';
-import { TestEnvironment } from '@connector/testing';
+import { SandboxProcess, TestEnvironment } from '@connector/testing';
 import { DataSource } from 'typeorm';
-import { createSandboxApp, sandboxBaseUrl } from '../../../amazon-sandbox/src/sandbox-app';
-import { AmazonAccessService } from '../amazon-access/amazon-access.service';
-import { notificationsDataSource } from '../data-source';
-import { AmazonNotificationsSettings } from '../amazon-notifications.settings';
-import { CancellationFeedPoller } from '../cancellation-feeds/cancellation-feed-poller';
-import { CancellationFeedSubmitter } from '../cancellation-feeds/cancellation-feed-submitter';
-import { CancellationSender } from '../cancellation-feeds/cancellation-sender';
-import { Notification } from '../notifications/notification.entity';
-import { NotificationOutcomes } from '../notifications/notification-outcomes';
+import { AmazonAccessService } from '../src/amazon-access/amazon-access.service';
+import { notificationsDataSource } from '../src/data-source';
+import { AmazonNotificationsSettings } from '../src/amazon-notifications.settings';
+import { CancellationFeedPoller } from '../src/cancellation-feeds/cancellation-feed-poller';
+import { CancellationFeedSubmitter } from '../src/cancellation-feeds/cancellation-feed-submitter';
+import { CancellationSender } from '../src/cancellation-feeds/cancellation-sender';
+import { Notification } from '../src/notifications/notification.entity';
+import { NotificationOutcomes } from '../src/notifications/notification-outcomes';
 
 export interface HarnessOptions {
   /** The sandbox clock's speed (feed processing, its rate limits) and the client's rate scale. */
@@ -32,7 +30,7 @@ export interface Cancellation {
 
 /**
  * The cancellation sender on its own (tests and the benchmark): its own database with the
- * service's migrations, an in-process sandbox with one seller, and an account that needs no
+ * service's migrations, the sandbox (its own process, from dist/) with one seller, and an account that needs no
  * order-ingestion (its access is answered here). Events land in the outbox table.
  */
 export class CancellationHarness {
@@ -41,7 +39,7 @@ export class CancellationHarness {
   readonly seller = { sellerId: 'A2CANCELSELLER', clientId: 'cancel-client', clientSecret: 'cancel-secret', refreshToken: 'Atzr|cancel-refresh', marketplaceIds: ['A1PA6795UKMFR9'] };
   readonly marketplaceId = 'A1PA6795UKMFR9';
   dataSource!: DataSource;
-  sandbox!: INestApplication;
+  sandbox!: SandboxProcess;
   sandboxUrl!: string;
   settings!: AmazonNotificationsSettings;
   clients!: SpApiClients;
@@ -54,8 +52,8 @@ export class CancellationHarness {
     const options = notificationsDataSource(this.env.databaseUrl);
     await runMigrations(options);
     this.dataSource = await new DataSource(options).initialize();
-    this.sandbox = await createSandboxApp({ port: 0, timeScale: this.options.timeScale ?? 1, rateLimits: this.options.rateLimits ?? true });
-    this.sandboxUrl = sandboxBaseUrl(this.sandbox);
+    this.sandbox = await SandboxProcess.start({ timeScale: this.options.timeScale ?? 1, rateLimits: this.options.rateLimits ?? true });
+    this.sandboxUrl = this.sandbox.url;
     const seeded = await this.sandboxRequest('POST', '/_sandbox/sellers', this.seller);
     if (seeded.status !== 201) throw new Error(`seeding the seller failed: ${seeded.status}`);
     this.settings = Object.assign(new AmazonNotificationsSettings(), { NOTIFY_POLL_MS: 100, FEED_POLL_MS: 100, CANCEL_BATCH_WINDOW_MS: 0, SPAPI_RATE_SCALE: this.options.timeScale ?? 1 }, this.options.settings ?? {});
@@ -144,7 +142,7 @@ export class CancellationHarness {
 
   async stop(): Promise<void> {
     for (const sender of this.senders) await sender.onApplicationShutdown();
-    await this.sandbox?.close();
+    await this.sandbox?.stop();
     await this.dataSource?.destroy();
     await this.env.tearDown().catch(() => undefined);
   }
