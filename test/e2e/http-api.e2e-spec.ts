@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { request, sandboxAccountBody } from '@connector/launcher';
+import { request, sandboxAccountBody } from '@connector/local-system';
 import { API_KEY, RunningSystem } from '@connector/testing';
 
 const SELLER = { sellerId: 'A2HTTPAPI00001', clientId: 'http-api-client', clientSecret: 'http-api-secret-123', refreshToken: 'Atzr|http-api-refresh-123', marketplaceIds: ['A1PA6795UKMFR9'] };
