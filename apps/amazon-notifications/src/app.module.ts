@@ -1,3 +1,4 @@
+import type { ServiceName } from '@connector/contracts';
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MessagingModule, ParkedEventsRetention } from '@connector/messaging';
@@ -10,7 +11,7 @@ import { NotificationIntakeModule } from './notification-intake/notification-int
 import { NotificationsModule } from './notifications/notifications.module';
 import { ShipmentConfirmationsModule } from './shipment-confirmations/shipment-confirmations.module';
 
-export const SERVICE_NAME = 'amazon-notifications';
+export const SERVICE_NAME: ServiceName = 'amazon-notifications';
 
 @Module({})
 export class AppModule {

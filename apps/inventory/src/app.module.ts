@@ -1,3 +1,4 @@
+import type { ServiceName } from '@connector/contracts';
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MessagingModule, ParkedEventsRetention } from '@connector/messaging';
@@ -10,7 +11,7 @@ import { LocationsModule } from './locations/locations.module';
 import { ProductsModule } from './products/products.module';
 import { StockModule } from './stock/stock.module';
 
-export const SERVICE_NAME = 'inventory';
+export const SERVICE_NAME: ServiceName = 'inventory';
 
 @Module({})
 export class AppModule {

@@ -1,3 +1,4 @@
+import type { ServiceName } from '@connector/contracts';
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MessagingModule, ParkedEventsRetention } from '@connector/messaging';
@@ -11,7 +12,7 @@ import { SalesOrdersModule } from './orders/sales-orders.module';
 import { SyncModule } from './sync/sync.module';
 import { OrderPersonalDataRetention } from './orders/order-personal-data.retention';
 
-export const SERVICE_NAME = 'order-ingestion';
+export const SERVICE_NAME: ServiceName = 'order-ingestion';
 
 @Module({})
 export class AppModule {

@@ -1,3 +1,4 @@
+import type { ServiceName } from '@connector/contracts';
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MessagingModule, ParkedEventsRetention } from '@connector/messaging';
@@ -8,7 +9,7 @@ import { PartnersModule } from './partners/partners.module';
 import { OrderClosureHandler } from './retention/order-closure.handler';
 import { BuyerAnonymization } from './retention/buyer-anonymization';
 
-export const SERVICE_NAME = 'partner-resolution';
+export const SERVICE_NAME: ServiceName = 'partner-resolution';
 
 @Module({})
 export class AppModule {

@@ -1,14 +1,12 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { SERVICE_NAMES } from '@connector/contracts';
 
 /** Every process of the system, in start order, and the line each prints once it is ready. */
 export const PROCESSES = [
   { name: 'amazon-sandbox', ready: /Amazon sandbox listening/ },
-  { name: 'partner-resolution', ready: /\bready \(NATS/ },
-  { name: 'inventory', ready: /\bready \(NATS/ },
-  { name: 'order-ingestion', ready: /\bready \(NATS/ },
-  { name: 'amazon-notifications', ready: /\bready \(NATS/ },
+  ...SERVICE_NAMES.map((name) => ({ name, ready: /\bready \(NATS/ })),
   { name: 'gateway', ready: /\bready \(NATS/ },
 ] as const;
 

@@ -1,5 +1,6 @@
 /** Each service answers `<service>.health.v1`; the gateway's /health asks all of them. */
-export const SERVICE_NAMES = ['order-ingestion', 'partner-resolution', 'inventory', 'amazon-notifications'] as const;
+/** The services behind the gateway, in start order: those others ask (partners, inventory) first. */
+export const SERVICE_NAMES = ['partner-resolution', 'inventory', 'order-ingestion', 'amazon-notifications'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export function healthSubject(service: string): string {
