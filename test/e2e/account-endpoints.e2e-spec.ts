@@ -1,7 +1,7 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { connect, NatsConnection } from 'nats';
-import { natsInboxPrefix } from '@connector/contracts';
+import { CREATE_ACCOUNT, natsInboxPrefix, UPDATE_ACCOUNT } from '@connector/contracts';
 import { waitFor } from '@connector/testing';
 import { NATS_URL, RunningSystem } from '@connector/testing';
 
@@ -119,7 +119,7 @@ describe('account endpoints: the refresh token and client secret never leave for
     const patched = await running.api('PATCH', `/api/v1/accounts/${created.body.id}`, { lwaClientSecret: `${seller.clientSecret}-2`, refreshToken: `${seller.refreshToken}-2` });
     expect(patched.status).toBe(200);
     await wire.flush();
-    const crossed = onTheWire.filter((line) => line.includes(`accounts.create.v2`) || line.includes('accounts.update.v2'));
+    const crossed = onTheWire.filter((line) => line.includes(CREATE_ACCOUNT.subject) || line.includes(UPDATE_ACCOUNT.subject));
     expect(crossed.length).toBeGreaterThanOrEqual(2);
     expect(crossed.join('\n')).toMatch(/"sealedClientSecret":"v2:/);
     for (const secret of [seller.clientSecret, seller.refreshToken, 'plain-client-secret-on-the-wire-2']) {
@@ -132,11 +132,11 @@ describe('account endpoints: the refresh token and client secret never leave for
     const created = await running.createAccount(seller);
     expect(created.status).toBe(201);
     const sealedForFirst = onTheWire
-      .filter((line) => line.includes('accounts.update.v2'))
+      .filter((line) => line.includes(UPDATE_ACCOUNT.subject))
       .map((line) => JSON.parse(line.slice(line.indexOf(' ') + 1)).data.changes.sealedRefreshToken)
       .find(Boolean);
     expect(sealedForFirst).toMatch(/^v2:/);
-    const replay = await wire.request(`${running.env.namespace}.ingestion.accounts.update.v2`, JSON.stringify({ id: 'r1', pattern: 'ingestion.accounts.update.v2', data: { id: created.body.id, changes: { sealedRefreshToken: sealedForFirst } } }), { timeout: 10_000 });
+    const replay = await wire.request(`${running.env.namespace}.${UPDATE_ACCOUNT.subject}`, JSON.stringify({ id: 'r1', pattern: UPDATE_ACCOUNT.subject, data: { id: created.body.id, changes: { sealedRefreshToken: sealedForFirst } } }), { timeout: 10_000 });
     const answer = JSON.parse(Buffer.from(replay.data).toString('utf8'));
     expect(answer.err).toMatchObject({ statusCode: 400, details: [{ field: 'refreshToken' }] });
   });

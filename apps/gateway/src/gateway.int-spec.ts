@@ -1,13 +1,14 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
+  AnyRequestContract,
   CANCEL_ORDER,
   DELETE_ACCOUNT,
   GET_ACCOUNT,
   GET_DELIVERY,
   GET_ORDER,
   GET_PARTNER,
-  healthSubject,
+  HEALTH_CHECKS,
   LIST_LOCATIONS,
   LIST_NOTIFICATIONS,
   LIST_ORDERS,
@@ -71,8 +72,8 @@ class FakeServices {
     return fake;
   }
 
-  on(subject: string, handler: Handler): void {
-    this.handlers.set(subject, handler);
+  on(request: AnyRequestContract, handler: Handler): void {
+    this.handlers.set(request.subject, handler);
   }
 
   reset(): void {
@@ -185,7 +186,7 @@ describe('gateway over NATS', () => {
     services.on(VALIDATE_DELIVERY, (data) => ({ response: { ...data, state: 'done' } }));
     const res = await call('POST', `/api/v1/deliveries/${id}/validate`, { body: { carrierCode: 'UPS', trackingNumber: '1Z9' } });
     expect(res.status).toBe(200);
-    expect(services.received).toEqual([{ subject: VALIDATE_DELIVERY, data: { id, carrierCode: 'UPS', trackingNumber: '1Z9' } }]);
+    expect(services.received).toEqual([{ subject: VALIDATE_DELIVERY.subject, data: { id, carrierCode: 'UPS', trackingNumber: '1Z9' } }]);
     expect(res.body).toMatchObject({ id, state: 'done' });
   });
 
@@ -202,7 +203,7 @@ describe('gateway over NATS', () => {
     const res = await call('GET', '/api/v1/orders?limit=1&cursor=c1&channel=FBM');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ items: [{ id: 'o1' }], nextCursor: 'c2' });
-    expect(services.received).toEqual([{ subject: LIST_ORDERS, data: { limit: 1, cursor: 'c1', channel: 'FBM' } }]);
+    expect(services.received).toEqual([{ subject: LIST_ORDERS.subject, data: { limit: 1, cursor: 'c1', channel: 'FBM' } }]);
   });
 
   it('composes an order with its parts; a silent inventory is "unavailable"', async () => {
@@ -236,7 +237,7 @@ describe('gateway over NATS', () => {
 
   it('/health is open: 503 when a service is silent, 200 when all answer', async () => {
     const up = (service: string) => ({ response: { service, status: 'up', postgres: 'up', nats: 'up' } });
-    for (const name of SERVICE_NAMES.filter((n) => n !== 'inventory')) services.on(healthSubject(name), () => up(name));
+    for (const name of SERVICE_NAMES.filter((n) => n !== 'inventory')) services.on(HEALTH_CHECKS[name], () => up(name));
     const started = Date.now();
     const down = await call('GET', '/health', { key: null });
     expect(Date.now() - started).toBeLessThan(5000);
@@ -245,7 +246,7 @@ describe('gateway over NATS', () => {
     expect(down.body.services.inventory.status).toBe('down');
     expect(down.body.services['order-ingestion'].status).toBe('up');
 
-    services.on(healthSubject('inventory'), () => up('inventory'));
+    services.on(HEALTH_CHECKS.inventory, () => up('inventory'));
     const ok = await call('GET', '/health', { key: null });
     expect(ok.status).toBe(200);
     expect(ok.body).toEqual({
@@ -321,7 +322,7 @@ describe('gateway over NATS', () => {
     services.on(VALIDATE_DELIVERY, (data) => ({ response: { ...data, state: 'done' } }));
     const followed = await call('POST', `/api/deliveries/${id}/validate`, { body: { carrierCode: 'UPS', trackingNumber: '1Z9' } });
     expect(followed.status).toBe(200);
-    expect(services.received).toEqual([{ subject: VALIDATE_DELIVERY, data: { id, carrierCode: 'UPS', trackingNumber: '1Z9' } }]);
+    expect(services.received).toEqual([{ subject: VALIDATE_DELIVERY.subject, data: { id, carrierCode: 'UPS', trackingNumber: '1Z9' } }]);
     // Only /api itself and what is under it: the versioned path is not redirected again.
     expect((await fetch(`${base}/apiary`, { redirect: 'manual' })).status).toBe(404);
     expect((await fetch(`${base}/api/v1/orders`, { redirect: 'manual' })).status).toBe(401);
@@ -459,7 +460,7 @@ describe('gateway API keys: scopes, accounts, revocation and the audit log', () 
     expect((await call('PATCH', `/api/v1/accounts/${ACCOUNT_A}`, operator.key, { name: 'n' })).status).toBe(403);
     expect((await call('POST', '/api/v1/keys', operator.key, { name: 'escalate', scopes: ['admin'] })).status).toBe(403);
     expect((await call('GET', '/api/v1/audit', operator.key)).status).toBe(403);
-    expect(services.received.filter((r) => r.subject === UPDATE_ACCOUNT)).toEqual([]);
+    expect(services.received.filter((r) => r.subject === UPDATE_ACCOUNT.subject)).toEqual([]);
   });
 
   it('keeps a key limited to some accounts to those accounts, before any change is made', async () => {
@@ -472,7 +473,7 @@ describe('gateway API keys: scopes, accounts, revocation and the audit log', () 
     // The delivery is account B's: refused as unknown, and never validated.
     const validate = await call('POST', `/api/v1/deliveries/${randomUUID()}/validate`, limited.key, { carrierCode: 'UPS', trackingNumber: '1' });
     expect(validate.status).toBe(404);
-    expect(services.received.filter((r) => r.subject === VALIDATE_DELIVERY)).toEqual([]);
+    expect(services.received.filter((r) => r.subject === VALIDATE_DELIVERY.subject)).toEqual([]);
     expect((await call('GET', '/api/v1/partners', limited.key)).status).toBe(403);
     // An admin limited to A cannot mint a key for B, or one for every account.
     const limitedAdmin = await makeKey({ name: 'admin A', scopes: ['admin'], accountIds: [ACCOUNT_A] });
@@ -560,7 +561,7 @@ describe('gateway Idempotency-Key, DELETE 204 and paged locations', () => {
     const res = await fetch(`${base}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
     return { status: res.status, replayed: res.headers.get('idempotency-replayed'), type: res.headers.get('content-type'), body: (await res.json().catch(() => undefined)) as any };
   };
-  const asked = (subject: string) => services.received.filter((r) => r.subject === subject).length;
+  const asked = (request: AnyRequestContract) => services.received.filter((r) => r.subject === request.subject).length;
 
   it('replays the first answer, with its status, to the same key and body, without doing it again', async () => {
     let shipped = 0;
@@ -668,7 +669,7 @@ describe('gateway Idempotency-Key, DELETE 204 and paged locations', () => {
     const res = await fetch(`${base}/api/v1/accounts/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${ADMIN}` } });
     expect(res.status).toBe(204);
     expect(await res.text()).toBe('');
-    expect(services.received).toEqual([{ subject: DELETE_ACCOUNT, data: { id } }]);
+    expect(services.received).toEqual([{ subject: DELETE_ACCOUNT.subject, data: { id } }]);
     services.on(DELETE_ACCOUNT, () => ({ err: { statusCode: 404, error: 'Not Found', message: `account ${id} not found` } }));
     expect((await fetch(`${base}/api/v1/accounts/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${ADMIN}` } })).status).toBe(404);
   });
@@ -678,7 +679,7 @@ describe('gateway Idempotency-Key, DELETE 204 and paged locations', () => {
     const res = await fetch(`${base}/api/v1/locations?limit=1&cursor=c1`, { headers: { authorization: `Bearer ${ADMIN}` } });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ items: [{ id: 'l1', name: 'Stock', kind: 'stock', accountId: null }], nextCursor: 'c2' });
-    expect(services.received).toEqual([{ subject: LIST_LOCATIONS, data: { limit: 1, cursor: 'c1' } }]);
+    expect(services.received).toEqual([{ subject: LIST_LOCATIONS.subject, data: { limit: 1, cursor: 'c1' } }]);
     expect((await fetch(`${base}/api/v1/locations?limit=501`, { headers: { authorization: `Bearer ${ADMIN}` } })).status).toBe(400);
   });
 });

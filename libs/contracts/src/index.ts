@@ -13,3 +13,4 @@ export * from './notifications';
 export * from './orders';
 export * from './partners';
 export * from './access/nats-access';
+export * from './catalog';

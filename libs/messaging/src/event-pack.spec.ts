@@ -1,15 +1,16 @@
+import { DELIVERY_CREATED, ORDER_SYNCED } from '@connector/contracts';
 import { HEADER_ROOM_BYTES, packEvents, packLimitFor, PACK_MAX_BYTES, PACK_MAX_EVENTS, unpackEvents } from './event-pack';
 
-const event = (i: number, subject = 'order.synced.v1', payload = `{"n":${i}}`) => ({ id: `id-${i}`, subject, payload });
+const event = (i: number, subject = ORDER_SYNCED.subject, payload = `{"n":${i}}`) => ({ id: `id-${i}`, subject, payload });
 
 describe('event packs', () => {
   it('packs consecutive events of one subject, in order, and each comes out with its id and payload', () => {
-    const events = [event(1), event(2), event(3, 'delivery.created.v1'), event(4)];
+    const events = [event(1), event(2), event(3, DELIVERY_CREATED.subject), event(4)];
     const packs = packEvents(events);
     expect(packs.map((p) => [p.subject, p.pack, p.id.split('.').slice(0, 3).join('.')])).toEqual([
-      ['order.synced.v1', 2, 'id-1..id-2'],
-      ['delivery.created.v1', 1, 'id-3..id-3'],
-      ['order.synced.v1', 1, 'id-4..id-4'],
+      [ORDER_SYNCED.subject, 2, 'id-1..id-2'],
+      [DELIVERY_CREATED.subject, 1, 'id-3..id-3'],
+      [ORDER_SYNCED.subject, 1, 'id-4..id-4'],
     ]);
     expect(packs.flatMap((p) => unpackEvents(p.data))).toEqual([1, 2, 3, 4].map((n) => ({ id: `id-${n}`, payload: { n } })));
   });
@@ -49,7 +50,7 @@ describe('event packs', () => {
 
   it('an event larger than a pack still goes, alone', () => {
     const huge = `{"text":"${'x'.repeat(PACK_MAX_BYTES)}"}`;
-    expect(packEvents([event(1), event(2, 'order.synced.v1', huge), event(3)]).map((p) => p.pack)).toEqual([1, 1, 1]);
+    expect(packEvents([event(1), event(2, ORDER_SYNCED.subject, huge), event(3)]).map((p) => p.pack)).toEqual([1, 1, 1]);
   });
 
   it('refuses a body that is not a pack', () => {

@@ -5,6 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { IsInt, IsString } from 'class-validator';
 import { AckPolicy, connect, DeliverPolicy, headers, NatsConnection } from 'nats';
 import { Column, DataSource, Entity, MigrationInterface, PrimaryColumn, QueryRunner } from 'typeorm';
+import { eventContract } from '@connector/contracts';
 import { runMigrations, serviceDataSourceOptions } from '@connector/persistence';
 import { NATS_URL, TestEnvironment, waitFor } from '@connector/test-environment';
 import { EventConsumer } from './event-consumer';
@@ -14,13 +15,14 @@ import { MESSAGING_MIGRATIONS } from './messaging-tables.migration';
 import { MESSAGING_ENTITIES } from './messaging.entities';
 import { MessagingModule } from './messaging.module';
 import { EventBatchContext, EventContext, OnEvent, OnEvents } from './on-event.decorator';
-import { Outbox, OutboxRelay } from './outbox';
+import { Outbox, OutboxEvent, OutboxRelay } from './outbox';
 
 class ThingHappened {
   @IsString() name: string;
   @IsInt() attempt: number;
 }
-const THING_HAPPENED = 'thing.happened.v1';
+// Events of this test only, declared as the connector's are in libs/contracts.
+const THING_HAPPENED = eventContract({ subject: 'thing.happened.v1', version: 1, payload: ThingHappened });
 
 @Entity({ name: 'things' })
 class Thing {
@@ -44,7 +46,7 @@ class ThingHandler {
   calls: string[] = [];
   failuresLeft = new Map<string, number>();
 
-  @OnEvent(THING_HAPPENED, ThingHappened)
+  @OnEvent(THING_HAPPENED)
   async handle(event: ThingHappened, { manager }: EventContext) {
     this.calls.push(event.name);
     await manager.query(`insert into things (name, seen) values ($1, 1) on conflict (name) do update set seen = things.seen + 1`, [event.name]);
@@ -56,14 +58,14 @@ class ThingHandler {
   }
 }
 
-const THINGS_COUNTED = 'things.counted.v1';
+const THINGS_COUNTED = eventContract({ subject: 'things.counted.v1', version: 1, payload: ThingHappened });
 
 /** A batch handler: gets the events of a run together. */
 @Injectable()
 class CountingHandler {
   batches: number[][] = [];
 
-  @OnEvents(THINGS_COUNTED, ThingHappened)
+  @OnEvents(THINGS_COUNTED)
   async handle(events: ThingHappened[], { manager }: EventBatchContext) {
     this.batches.push(events.map((e) => e.attempt));
     await manager.query(`insert into things (name, seen) select 'counted-' || n, 1 from unnest($1::int[]) as n`, [events.map((e) => e.attempt)]);
@@ -117,7 +119,7 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     await waitFor(async () => (await seen('first')) === 1, { what: 'the handler' });
     // Published events leave the outbox.
     await waitFor(async () => (await dataSource.query(`select count(*)::int as n from things.outbox`))[0].n === 0, { what: 'an empty outbox' });
-    expect(await dataSource.query(`select subject from things.processed_events`)).toEqual([{ subject: THING_HAPPENED }]);
+    expect(await dataSource.query(`select subject from things.processed_events`)).toEqual([{ subject: THING_HAPPENED.subject }]);
   });
 
   it('publishes nothing when the transaction rolls back', async () => {
@@ -138,11 +140,11 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
   it('a redelivered event (same id) is acknowledged and changes nothing', async () => {
     const stream = app.get(EventStream);
     const payload = JSON.stringify({ name: 'twice', attempt: 1 });
-    await nc.jetstream().publish(stream.subjectOf(THING_HAPPENED), payload, { msgID: 'event-twice' });
+    await nc.jetstream().publish(stream.subjectOf(THING_HAPPENED.subject), payload, { msgID: 'event-twice' });
     await waitFor(async () => (await seen('twice')) === 1, { what: 'the first delivery' });
     // JetStream redelivers when an ack is lost (say the replica died right after its commit).
     const redelivery = {
-      subject: stream.subjectOf(THING_HAPPENED),
+      subject: stream.subjectOf(THING_HAPPENED.subject),
       headers: { get: (key: string) => (key === 'Nats-Msg-Id' ? 'event-twice' : '') },
       seq: 1,
       string: () => payload,
@@ -166,7 +168,7 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
 
   it('parks an event that fails validation, with the reason, without running the handler', async () => {
     const stream = app.get(EventStream);
-    await nc.jetstream().publish(stream.subjectOf(THING_HAPPENED), JSON.stringify({ name: 42 }), { msgID: 'poison-1' });
+    await nc.jetstream().publish(stream.subjectOf(THING_HAPPENED.subject), JSON.stringify({ name: 42 }), { msgID: 'poison-1' });
     const [parked] = await waitFor(async () => {
       const rows = await dataSource.query(`select reason, deliveries from things.parked_events where event_id = 'poison-1'`);
       return rows.length ? rows : undefined;
@@ -179,9 +181,9 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
   it('a pack of events is handled event by event: the invalid one is parked alone, the others are handled once', async () => {
     const stream = app.get(EventStream);
     const events = [
-      { id: 'pack-1', subject: THING_HAPPENED, payload: JSON.stringify({ name: 'pack-a', attempt: 1 }) },
-      { id: 'pack-2', subject: THING_HAPPENED, payload: JSON.stringify({ name: 7 }) },
-      { id: 'pack-3', subject: THING_HAPPENED, payload: JSON.stringify({ name: 'pack-b', attempt: 1 }) },
+      { id: 'pack-1', subject: THING_HAPPENED.subject, payload: JSON.stringify({ name: 'pack-a', attempt: 1 }) },
+      { id: 'pack-2', subject: THING_HAPPENED.subject, payload: JSON.stringify({ name: 7 }) },
+      { id: 'pack-3', subject: THING_HAPPENED.subject, payload: JSON.stringify({ name: 'pack-b', attempt: 1 }) },
     ];
     const packs = packEvents(events);
     expect(packs).toHaveLength(1);
@@ -203,7 +205,7 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     const stream = app.get(EventStream);
     const h = headers();
     h.set(PACK_HEADER, '2');
-    await nc.jetstream().publish(stream.subjectOf(THING_HAPPENED), '{"name":"not-a-pack"}', { msgID: 'bad-pack', headers: h });
+    await nc.jetstream().publish(stream.subjectOf(THING_HAPPENED.subject), '{"name":"not-a-pack"}', { msgID: 'bad-pack', headers: h });
     const [parked] = await waitFor(async () => {
       const rows = await dataSource.query(`select payload, reason from things.parked_events where event_id = 'bad-pack'`);
       return rows.length ? rows : undefined;
@@ -216,11 +218,11 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     const stream = app.get(EventStream);
     handler.failuresLeft.set('parked-once', 100);
     const [pack] = packEvents([
-      { id: 'again-1', subject: THING_HAPPENED, payload: JSON.stringify({ name: 'parked-once', attempt: 1 }) },
-      { id: 'again-2', subject: THING_HAPPENED, payload: JSON.stringify({ name: 'beside-parked', attempt: 1 }) },
+      { id: 'again-1', subject: THING_HAPPENED.subject, payload: JSON.stringify({ name: 'parked-once', attempt: 1 }) },
+      { id: 'again-2', subject: THING_HAPPENED.subject, payload: JSON.stringify({ name: 'beside-parked', attempt: 1 }) },
     ]);
     const delivery = (deliveryCount: number) => ({
-      subject: stream.subjectOf(THING_HAPPENED),
+      subject: stream.subjectOf(THING_HAPPENED.subject),
       headers: { get: (key: string) => (key === 'Nats-Msg-Id' ? pack.id : key === PACK_HEADER ? String(pack.pack) : '') },
       seq: 1,
       string: () => pack.data,
@@ -251,7 +253,7 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     handler.failuresLeft.set('hopeless', 100);
     await dataSource.transaction((manager) => app.get(Outbox).add(manager, THING_HAPPENED, { name: 'hopeless', attempt: 1 }));
     const [parked] = await waitFor(async () => {
-      const rows = await dataSource.query(`select reason, deliveries from things.parked_events where subject = $1 and payload like '%hopeless%'`, [THING_HAPPENED]);
+      const rows = await dataSource.query(`select reason, deliveries from things.parked_events where subject = $1 and payload like '%hopeless%'`, [THING_HAPPENED.subject]);
       return rows.length ? rows : undefined;
     }, { timeoutMs: 20_000, what: 'the parked event' });
     expect(parked).toMatchObject({ deliveries: 3 });
@@ -275,9 +277,9 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     const consumer = app.get(EventConsumer);
     await consumer.onApplicationShutdown();
     const stream = app.get(EventStream);
-    const small = Array.from({ length: 300 }, (_, i) => ({ subject: THING_HAPPENED, data: JSON.stringify({ name: `backlog-${i}`, attempt: 1 }), id: `backlog-${i}` }));
+    const small = Array.from({ length: 300 }, (_, i) => ({ subject: THING_HAPPENED.subject, data: JSON.stringify({ name: `backlog-${i}`, attempt: 1 }), id: `backlog-${i}` }));
     await stream.publishAll(small);
-    const large = packEvents(Array.from({ length: 3 }, (_, i) => ({ id: `backlog-large-${i}`, subject: THING_HAPPENED, payload: JSON.stringify({ name: `backlog-large-${i}-${'x'.repeat(80_000)}`, attempt: 1 }) })));
+    const large = packEvents(Array.from({ length: 3 }, (_, i) => ({ id: `backlog-large-${i}`, subject: THING_HAPPENED.subject, payload: JSON.stringify({ name: `backlog-large-${i}-${'x'.repeat(80_000)}`, attempt: 1 }) })));
     expect(large).toHaveLength(1);
     await stream.publishAll(large);
     await consumer.onApplicationBootstrap();
@@ -315,7 +317,7 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
   });
 
   it('leaves a row an older relay marked published to that relay: it is not published again', async () => {
-    await dataSource.query(`insert into things.outbox (id, subject, payload, published_at) values ('00000000-0000-4000-8000-00000000000b', $1, '{"name":"old-relay","attempt":1}', now())`, [THING_HAPPENED]);
+    await dataSource.query(`insert into things.outbox (id, subject, payload, published_at) values ('00000000-0000-4000-8000-00000000000b', $1, '{"name":"old-relay","attempt":1}', now())`, [THING_HAPPENED.subject]);
     await app.get(OutboxRelay).drain();
     expect(await dataSource.query(`select id from things.outbox where id = '00000000-0000-4000-8000-00000000000b'`)).toEqual([{ id: '00000000-0000-4000-8000-00000000000b' }]);
     await dataSource.query(`delete from things.outbox where id = '00000000-0000-4000-8000-00000000000b'`);
@@ -323,7 +325,7 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
 
   it('gives a batch handler the events of a run together, in order, each once', async () => {
     await dataSource.transaction(async (manager) => {
-      await app.get(Outbox).addMany(manager, Array.from({ length: 30 }, (_, i) => ({ subject: THINGS_COUNTED, payload: { name: 'count', attempt: i + 1 } })));
+      await app.get(Outbox).addMany(manager, Array.from({ length: 30 }, (_, i) => OutboxEvent.of(THINGS_COUNTED, { name: 'count', attempt: i + 1 })));
     });
     await waitFor(async () => (await dataSource.query(`select count(*)::int as n from things.things where name like 'counted-%'`))[0].n === 30, { what: 'all 30 counted' });
     const counting = app.get(CountingHandler);
@@ -381,7 +383,7 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
   it('a publish no stream takes is refused, not taken for sent', async () => {
     const elsewhere = new EventStream({ natsUrl: NATS_URL, namespace: `${env.namespace}-nostream`, serviceName: 'things' });
     try {
-      await expect(elsewhere.publishAll([{ subject: THING_HAPPENED, data: '{}', id: 'lost-1' }])).rejects.toThrow(/no JetStream stream|did not acknowledge/);
+      await expect(elsewhere.publishAll([{ subject: THING_HAPPENED.subject, data: '{}', id: 'lost-1' }])).rejects.toThrow(/no JetStream stream|did not acknowledge/);
     } finally {
       await elsewhere.onApplicationShutdown();
     }
@@ -394,7 +396,7 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     try {
       await dataSource.transaction((manager) => app.get(Outbox).add(manager, THING_HAPPENED, { name: 'refused-first', attempt: 1 }));
       await expect(new OutboxRelay(dataSource, refused).drain()).rejects.toThrow(/no JetStream stream|did not acknowledge/);
-      expect(await dataSource.query(`select subject from things.outbox`)).toEqual([{ subject: THING_HAPPENED }]);
+      expect(await dataSource.query(`select subject from things.outbox`)).toEqual([{ subject: THING_HAPPENED.subject }]);
     } finally {
       await refused.onApplicationShutdown();
     }
@@ -415,7 +417,7 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     ]);
     try {
       const failure = new OutboxRelay(dataSource, stream).drain();
-      await expect(failure).rejects.toThrow(`event ${ids[1]} (${THING_HAPPENED}) is `);
+      await expect(failure).rejects.toThrow(`event ${ids[1]} (${THING_HAPPENED.subject}) is `);
       await expect(failure).rejects.toThrow(/bytes; the NATS server takes at most \d+ with headers \(max_payload\)/);
       expect((await dataSource.query(`select id from things.outbox order by position`)).map((r: { id: string }) => r.id)).toEqual(ids);
       expect(await lastSeq()).toBe(before);
@@ -443,7 +445,7 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
       const stored = await Promise.all(Array.from({ length: after - before }, (_, i) => jsm.streams.getMessage(stream.streamName, { seq: before + 1 + i })));
       return { ids, stored: stored.map((m) => [m.header.get('Nats-Msg-Id'), m.header.has(PACK_HEADER)]) };
     };
-    await jsm.consumers.add(stream.streamName, { durable_name: 'older-reader', ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.New, filter_subject: stream.subjectOf(THING_HAPPENED) });
+    await jsm.consumers.add(stream.streamName, { durable_name: 'older-reader', ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.New, filter_subject: stream.subjectOf(THING_HAPPENED.subject) });
     try {
       const older = await publish(['single-1', 'single-2']);
       expect(older.stored).toEqual([

@@ -43,25 +43,25 @@ describe('NATS permissions on a real nats-server', () => {
 
   it('lets only order-ingestion answer the credentials request, and only amazon-notifications ask it', async () => {
     const ingestion = await as('order-ingestion');
-    ingestion.subscribe(`${NAMESPACE}.${GET_ACCOUNT_ACCESS}`, { callback: (_err, msg) => msg.respond(new TextEncoder().encode('sealed')) });
+    ingestion.subscribe(`${NAMESPACE}.${GET_ACCOUNT_ACCESS.subject}`, { callback: (_err, msg) => msg.respond(new TextEncoder().encode('sealed')) });
     await ingestion.flush();
     const notifications = await as('amazon-notifications');
-    const answer = await notifications.request(`${NAMESPACE}.${GET_ACCOUNT_ACCESS}`, new Uint8Array(), { timeout: 2000 });
+    const answer = await notifications.request(`${NAMESPACE}.${GET_ACCOUNT_ACCESS.subject}`, new Uint8Array(), { timeout: 2000 });
     expect(new TextDecoder().decode(answer.data)).toBe('sealed');
 
     // The gateway may not ask for credentials, and inventory may not pose as order-ingestion.
     const gateway = await as('gateway');
     const gatewayErrors = errorsOf(gateway);
-    await expect(gateway.request(`${NAMESPACE}.${GET_ACCOUNT_ACCESS}`, new Uint8Array(), { timeout: 1000 })).rejects.toThrow();
+    await expect(gateway.request(`${NAMESPACE}.${GET_ACCOUNT_ACCESS.subject}`, new Uint8Array(), { timeout: 1000 })).rejects.toThrow();
     const impostor = await as('inventory');
     const impostorErrors = errorsOf(impostor);
     const stolen: string[] = [];
-    impostor.subscribe(`${NAMESPACE}.${GET_ACCOUNT_ACCESS}`, { callback: (_err, msg) => stolen.push(msg.subject) });
+    impostor.subscribe(`${NAMESPACE}.${GET_ACCOUNT_ACCESS.subject}`, { callback: (_err, msg) => stolen.push(msg.subject) });
     impostor.subscribe(`${NAMESPACE}.ingestion.>`, { callback: (_err, msg) => stolen.push(msg.subject) });
     impostor.subscribe('_INBOX.>', { callback: (_err, msg) => stolen.push(msg.subject) });
     await impostor.flush().catch(() => undefined);
-    await notifications.request(`${NAMESPACE}.${GET_ACCOUNT_ACCESS}`, new Uint8Array(), { timeout: 2000 });
-    await gateway.request(`${NAMESPACE}.${CREATE_ACCOUNT}`, new TextEncoder().encode('{}'), { timeout: 500 }).catch(() => undefined);
+    await notifications.request(`${NAMESPACE}.${GET_ACCOUNT_ACCESS.subject}`, new Uint8Array(), { timeout: 2000 });
+    await gateway.request(`${NAMESPACE}.${CREATE_ACCOUNT.subject}`, new TextEncoder().encode('{}'), { timeout: 500 }).catch(() => undefined);
     await impostor.flush().catch(() => undefined);
     expect(stolen).toEqual([]);
     expect(impostorErrors).toContain('PERMISSIONS_VIOLATION');
@@ -73,13 +73,13 @@ describe('NATS permissions on a real nats-server', () => {
     const jsm = await ingestion.jetstreamManager();
     await jsm.streams.add({ name: streamNameFor(NAMESPACE), subjects: [`${NAMESPACE}.events.>`] });
     const stored = async () => (await jsm.streams.info(streamNameFor(NAMESPACE))).state.messages;
-    await ingestion.jetstream().publish(`${NAMESPACE}.events.${ORDER_CANCELED}`, new TextEncoder().encode('{"real":true}'));
+    await ingestion.jetstream().publish(`${NAMESPACE}.events.${ORDER_CANCELED.subject}`, new TextEncoder().encode('{"real":true}'));
     expect(await stored()).toBe(1);
 
     for (const forger of ['gateway', 'inventory', 'partner-resolution', 'amazon-notifications'] as const) {
       const nc = await as(forger);
       const errors = errorsOf(nc);
-      nc.publish(`${NAMESPACE}.events.${ORDER_CANCELED}`, new TextEncoder().encode('{"forged":true}'));
+      nc.publish(`${NAMESPACE}.events.${ORDER_CANCELED.subject}`, new TextEncoder().encode('{"forged":true}'));
       await nc.flush();
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(errors).toContain('PERMISSIONS_VIOLATION');

@@ -1,4 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
+import type { EventContract } from '@connector/contracts';
 import type { AfterCommit } from '@connector/workers';
 import { EntityManager } from 'typeorm';
 
@@ -21,12 +22,16 @@ export interface EventContext {
 }
 
 /**
- * Declares a handler of a domain event. The payload is validated against `payloadClass`
- * first; the handler runs in a transaction with the processed-event record and must do all
- * its writes through `context.manager`. The message is acked only after that commits.
+ * Declares a handler of a domain event. The payload is validated against the contract's
+ * payload class first; the handler runs in a transaction with the processed-event record and
+ * must do all its writes through `context.manager`. The message is acked only after that
+ * commits. A handler whose parameter does not take the contract's payload does not compile.
  */
-export const OnEvent = (subject: string, payloadClass: new () => object) =>
-  SetMetadata(ON_EVENT, { subject, payloadClass } satisfies EventHandlerMetadata);
+export function OnEvent<Payload extends object>(contract: EventContract<Payload>) {
+  return <Handler extends (event: Payload, context: EventContext) => Promise<unknown>>(target: object, method: string | symbol, descriptor: TypedPropertyDescriptor<Handler>): void => {
+    SetMetadata(ON_EVENT, { subject: contract.subject, payloadClass: contract.payload } satisfies EventHandlerMetadata)(target, method, descriptor);
+  };
+}
 
 /** What a batch handler gets beside its events: the transaction of the whole batch. */
 export interface EventBatchContext {
@@ -39,5 +44,8 @@ export interface EventBatchContext {
  * Like @OnEvent, for a handler that takes the events of a batch together (in delivery order,
  * each already validated and new), to write them in a few statements instead of a few each.
  */
-export const OnEvents = (subject: string, payloadClass: new () => object) =>
-  SetMetadata(ON_EVENT, { subject, payloadClass, batch: true } satisfies EventHandlerMetadata);
+export function OnEvents<Payload extends object>(contract: EventContract<Payload>) {
+  return <Handler extends (events: Payload[], context: EventBatchContext) => Promise<unknown>>(target: object, method: string | symbol, descriptor: TypedPropertyDescriptor<Handler>): void => {
+    SetMetadata(ON_EVENT, { subject: contract.subject, payloadClass: contract.payload, batch: true } satisfies EventHandlerMetadata)(target, method, descriptor);
+  };
+}

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { EventContract } from '@connector/contracts';
 import { Client } from 'pg';
 import { bulkInsert, newRowId } from '@connector/persistence';
 import { DataSource, EntityManager } from 'typeorm';
@@ -7,16 +8,31 @@ import { EventStream, STREAM_MAX_AGE_DAYS } from './event-stream';
 import { OutboxMessage } from './messaging.entities';
 import { PeriodicWorker } from '@connector/workers';
 
+/**
+ * An event on its way into the outbox: made only by `OutboxEvent.of`, which checks the payload
+ * against the contract, so a list of events of several kinds stays typed.
+ */
+export class OutboxEvent {
+  private constructor(
+    readonly subject: string,
+    readonly payload: object,
+  ) {}
+
+  static of<Payload extends object>(contract: EventContract<Payload>, payload: NoInfer<Payload>): OutboxEvent {
+    return new OutboxEvent(contract.subject, payload);
+  }
+}
+
 /** Writes events inside the caller's transaction. */
 @Injectable()
 export class Outbox {
-  async add(manager: EntityManager, subject: string, payload: object): Promise<string> {
+  async add<Payload extends object>(manager: EntityManager, contract: EventContract<Payload>, payload: NoInfer<Payload>): Promise<string> {
     const id = newRowId();
-    await manager.insert(OutboxMessage, { id, subject, payload });
+    await manager.insert(OutboxMessage, { id, subject: contract.subject, payload });
     return id;
   }
 
-  async addMany(manager: EntityManager, events: { subject: string; payload: object }[]): Promise<void> {
+  async addMany(manager: EntityManager, events: OutboxEvent[]): Promise<void> {
     if (events.length === 0) return;
     await bulkInsert(
       manager,

@@ -1,11 +1,11 @@
 import { Controller, DynamicModule, Module, Optional } from '@nestjs/common';
-import { MessagePattern } from '@nestjs/microservices';
-import { healthSubject, ServiceHealth } from '@connector/contracts';
+import { HEALTH_CHECKS, ServiceHealth, ServiceName } from '@connector/contracts';
 import { EventStream } from '@connector/messaging';
 import { DataSource } from 'typeorm';
+import { HandlesRequest } from './rpc';
 
 /** Answers `<service>.health.v1`: the answer itself shows NATS works; PostgreSQL is queried. */
-function healthController(service: string) {
+function healthController(service: ServiceName) {
   @Controller()
   class HealthController {
     constructor(
@@ -13,7 +13,7 @@ function healthController(service: string) {
       @Optional() private readonly stream?: EventStream,
     ) {}
 
-    @MessagePattern(healthSubject(service))
+    @HandlesRequest(HEALTH_CHECKS[service])
     async check(): Promise<ServiceHealth> {
       let postgres: ServiceHealth['postgres'] = 'up';
       if (this.dataSource) {
@@ -31,7 +31,7 @@ function healthController(service: string) {
 
 @Module({})
 export class HealthModule {
-  static forService(service: string): DynamicModule {
+  static forService(service: ServiceName): DynamicModule {
     return { module: HealthModule, controllers: [healthController(service)] };
   }
 }

@@ -15,7 +15,7 @@ describe('NamespacedNatsServer on real NATS: answers only the inboxes of those a
 
   beforeAll(async () => {
     server = new NamespacedNatsServer(namespace, { servers: NATS_URL, queue: 'order-ingestion' });
-    server.addHandler(DELETE_ACCOUNT, async (data: unknown) => {
+    server.addHandler(DELETE_ACCOUNT.subject, async (data: unknown) => {
       handled.push(data);
       return { deleted: true };
     });
@@ -29,16 +29,16 @@ describe('NamespacedNatsServer on real NATS: answers only the inboxes of those a
     await server?.close();
   });
 
-  const packet = (id: string) => new TextEncoder().encode(JSON.stringify({ pattern: DELETE_ACCOUNT, id, data: { id } }));
+  const packet = (id: string) => new TextEncoder().encode(JSON.stringify({ pattern: DELETE_ACCOUNT.subject, id, data: { id } }));
 
   it("answers a request from the gateway's inbox, and drops one delivered with any other answer address", async () => {
-    const answer = await nc.request(`${namespace}.${DELETE_ACCOUNT}`, packet('asked'), { timeout: 5000, noMux: true, reply: `_INBOX.gateway.${Date.now()}` });
+    const answer = await nc.request(`${namespace}.${DELETE_ACCOUNT.subject}`, packet('asked'), { timeout: 5000, noMux: true, reply: `_INBOX.gateway.${Date.now()}` });
     expect(JSON.parse(new TextDecoder().decode(answer.data))).toMatchObject({ response: { deleted: true } });
     for (const reply of ['$JS.ACK.S_EVENTS.inventory--order_all--packs.1.2.3.4.0', `_INBOX.inventory.${Date.now()}`, undefined]) {
-      nc.publish(`${namespace}.${DELETE_ACCOUNT}`, packet(`injected via ${reply}`), reply ? { reply } : {});
+      nc.publish(`${namespace}.${DELETE_ACCOUNT.subject}`, packet(`injected via ${reply}`), reply ? { reply } : {});
     }
     await nc.flush();
-    await nc.request(`${namespace}.${DELETE_ACCOUNT}`, packet('asked again'), { timeout: 5000, noMux: true, reply: `_INBOX.gateway.${Date.now()}2` });
+    await nc.request(`${namespace}.${DELETE_ACCOUNT.subject}`, packet('asked again'), { timeout: 5000, noMux: true, reply: `_INBOX.gateway.${Date.now()}2` });
     expect(handled).toEqual([{ id: 'asked' }, { id: 'asked again' }]);
   });
 });

@@ -8,8 +8,8 @@ import {
   RpcExceptionFilter,
   ValidationPipe,
 } from '@nestjs/common';
-import { ClientProxy, RpcException } from '@nestjs/microservices';
-import type { RpcErrorBody } from '@connector/contracts';
+import { ClientProxy, MessagePattern, RpcException } from '@nestjs/microservices';
+import type { RequestContract, RpcErrorBody } from '@connector/contracts';
 import { firstValueFrom, Observable, throwError, timeout, TimeoutError } from 'rxjs';
 import { fieldErrors, STRICT_VALIDATION } from './validation';
 
@@ -67,6 +67,21 @@ export function toRpcErrorBody(exception: unknown, logger?: Logger): RpcErrorBod
 }
 
 /**
+ * Declares the handler of a request contract (Nest's @MessagePattern on its subject). The
+ * handler's payload parameter must take the contract's payload and it must answer the
+ * contract's reply type (or a promise of it), or it does not compile.
+ */
+export function HandlesRequest<Payload extends object, Reply>(contract: RequestContract<Payload, Reply>) {
+  return <Handler extends (payload: Payload, ...rest: never[]) => Reply | Promise<Reply>>(
+    target: object,
+    method: string | symbol,
+    descriptor: TypedPropertyDescriptor<Handler>,
+  ): void => {
+    MessagePattern(contract.subject)(target, method, descriptor);
+  };
+}
+
+/**
  * Request/reply to another service over NATS, with a deadline. Errors come back as an
  * RpcErrorBody; a silent service becomes a 503 naming the subject.
  */
@@ -74,9 +89,11 @@ export function toRpcErrorBody(exception: unknown, logger?: Logger): RpcErrorBod
 export class ServiceClient {
   constructor(private readonly proxy: Pick<ClientProxy, 'send' | 'close'>) {}
 
-  async request<T>(subject: string, payload: unknown, timeoutMs = 15000): Promise<T> {
+  /** Asks `contract` with a payload of its class (checked by the compiler here, validated by the server) and answers its reply. */
+  async request<Payload extends object, Reply>(contract: RequestContract<Payload, Reply>, payload: NoInfer<Payload>, timeoutMs = 15000): Promise<Reply> {
+    const { subject } = contract;
     try {
-      return await firstValueFrom(this.proxy.send<T>(subject, payload ?? {}).pipe(timeout(timeoutMs)));
+      return await firstValueFrom(this.proxy.send<Reply>(subject, payload ?? {}).pipe(timeout(timeoutMs)));
     } catch (err) {
       if (isRpcErrorBody(err)) throw new ServiceError(err);
       if (err instanceof TimeoutError || /no subscribers|503/i.test(String(err?.message ?? err))) {

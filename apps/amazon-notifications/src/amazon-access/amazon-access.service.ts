@@ -39,7 +39,7 @@ export class AmazonAccessService {
   private entry(accountId: string): Promise<AccessEntry> {
     const known = this.cache.get(accountId);
     if (known && Date.now() - known.fetchedAt <= 60_000) return known.entry;
-    const entry = this.services.request<AccountAccess>(GET_ACCOUNT_ACCESS, { id: accountId }).then((access) => ({
+    const entry = this.services.request(GET_ACCOUNT_ACCESS, { id: accountId }).then((access) => ({
       access,
       spApi: {
         accountId,

@@ -1,5 +1,6 @@
 import { waitFor } from '@connector/testing';
 import { createFeedDocument, createFeed, uploadFeedDocument } from '@connector/sp-api';
+import { NOTIFICATION_FAILED, NOTIFICATION_SENT } from '@connector/contracts';
 import { CancellationHarness } from '../../test/cancellation-harness';
 import { buildOrderAcknowledgementFeed, ORDER_ACKNOWLEDGEMENT_FEED_TYPE } from './order-acknowledgement-feed';
 
@@ -59,8 +60,8 @@ describe('CancellationSender', () => {
     expect(new Set(rows.map((n) => n.feedMessageId)).size).toBe(6);
 
     const events = await harness.dataSource.query(`select subject, payload from outbox where payload->>'notificationId' = any($1)`, [ids]);
-    expect(events.filter((e: any) => e.subject === 'notification.sent.v1')).toHaveLength(5);
-    expect(events.filter((e: any) => e.subject === 'notification.failed.v1')).toEqual([expect.objectContaining({ payload: expect.objectContaining({ kind: 'cancellation', state: 'failed', error: failed.lastError }) })]);
+    expect(events.filter((e: any) => e.subject === NOTIFICATION_SENT.subject)).toHaveLength(5);
+    expect(events.filter((e: any) => e.subject === NOTIFICATION_FAILED.subject)).toEqual([expect.objectContaining({ payload: expect.objectContaining({ kind: 'cancellation', state: 'failed', error: failed.lastError }) })]);
     await sender.onApplicationShutdown();
   });
 

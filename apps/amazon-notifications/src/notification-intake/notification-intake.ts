@@ -19,7 +19,7 @@ import { Notification } from '../notifications/notification.entity';
 export class NotificationIntake {
   constructor(private readonly due: DueNotifications) {}
 
-  @OnEvent(DELIVERY_VALIDATED, DeliveryValidatedEvent)
+  @OnEvent(DELIVERY_VALIDATED)
   async onDeliveryValidated(event: DeliveryValidatedEvent, { manager, afterCommit }: EventContext): Promise<void> {
     const body: ShipmentConfirmation = {
       marketplaceId: event.marketplaceId,
@@ -46,7 +46,7 @@ export class NotificationIntake {
   }
 
   /** Only a cancellation by the seller is told to Amazon (FBA ones too); Amazon's own is not. */
-  @OnEvent(ORDER_CANCELED, OrderCanceledEvent)
+  @OnEvent(ORDER_CANCELED)
   async onOrderCanceled(event: OrderCanceledEvent, { manager }: EventContext): Promise<void> {
     if (!event.notifyAmazon || event.canceledBy !== 'seller') return;
     await this.add(manager, {

@@ -1,13 +1,14 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { GET_NOTIFICATION, IdRequest, LIST_NOTIFICATIONS, ListNotificationsRequest, RETRY_NOTIFICATION } from '@connector/contracts';
+import { HandlesRequest } from '@connector/platform';
 import { NotificationsService } from './notifications.service';
 
 @Controller()
 export class NotificationsController {
   constructor(private readonly notifications: NotificationsService) {}
 
-  @MessagePattern(LIST_NOTIFICATIONS) list(@Payload() r: ListNotificationsRequest) { return this.notifications.list(r); }
-  @MessagePattern(GET_NOTIFICATION) get(@Payload() r: IdRequest) { return this.notifications.get(r.id); }
-  @MessagePattern(RETRY_NOTIFICATION) retry(@Payload() r: IdRequest) { return this.notifications.retry(r.id); }
+  @HandlesRequest(LIST_NOTIFICATIONS) list(@Payload() r: ListNotificationsRequest) { return this.notifications.list(r); }
+  @HandlesRequest(GET_NOTIFICATION) get(@Payload() r: IdRequest) { return this.notifications.get(r.id); }
+  @HandlesRequest(RETRY_NOTIFICATION) retry(@Payload() r: IdRequest) { return this.notifications.retry(r.id); }
 }

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, ForbiddenException, HttpException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { GET_DELIVERY, GET_NOTIFICATION, GET_ORDER } from '@connector/contracts';
+import { GET_DELIVERY, GET_NOTIFICATION, GET_ORDER, IdRequest, RequestContract } from '@connector/contracts';
 import { ServiceClient, ServiceError } from '@connector/platform';
 import { IS_PUBLIC } from '../common/public.decorator';
 import { ApiKeysService, Caller } from './api-keys.service';
@@ -32,7 +32,12 @@ export function callerOf(keys: ApiKeysService, request: { headers: Record<string
   return caller;
 }
 
-const RESOURCE_SUBJECTS = { order: GET_ORDER, delivery: GET_DELIVERY, notification: GET_NOTIFICATION } as const;
+/** Where the account of a resource is looked up (each answers a view with its accountId). */
+const RESOURCE_LOOKUPS: Record<Exclude<AccountFrom, string>['resource'], RequestContract<IdRequest, { accountId: string }>> = {
+  order: GET_ORDER,
+  delivery: GET_DELIVERY,
+  notification: GET_NOTIFICATION,
+};
 
 interface HttpRequest extends AuditedRequest {
   method: string;
@@ -94,7 +99,7 @@ export class AccessGuard implements CanActivate {
     }
     if (from && typeof from === 'object') {
       const id = String(request.params?.id);
-      const resource = await this.services.request<{ accountId?: string }>(RESOURCE_SUBJECTS[from.resource], { id }).catch((err) => {
+      const resource = await this.services.request(RESOURCE_LOOKUPS[from.resource], { id }).catch((err) => {
         // Unknown or malformed: the route itself answers (404, 400) with its usual words.
         if (err instanceof ServiceError && err.body.statusCode < 500) return undefined;
         throw err;

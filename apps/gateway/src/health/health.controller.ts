@@ -1,6 +1,6 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { healthSubject, SERVICE_NAMES, ServiceHealth } from '@connector/contracts';
+import { HEALTH_CHECKS, SERVICE_NAMES, ServiceHealth } from '@connector/contracts';
 import { ServiceClient } from '@connector/platform';
 import type { Response } from 'express';
 import { Public } from '../common/public.decorator';
@@ -22,7 +22,7 @@ export class HealthController {
   async check(@Res({ passthrough: true }) res: Response): Promise<GatewayHealth> {
     const answers = await Promise.all(
       SERVICE_NAMES.map((name) =>
-        this.services.request<ServiceHealth>(healthSubject(name), {}, HEALTH_TIMEOUT_MS).then(
+        this.services.request(HEALTH_CHECKS[name], {}, HEALTH_TIMEOUT_MS).then(
           (health) => health,
           (err) => ({
             service: name,

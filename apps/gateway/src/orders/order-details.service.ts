@@ -8,7 +8,6 @@ import {
   ListDeliveriesRequest,
   ListNotificationsRequest,
   NotificationView,
-  Page,
   PartnerView,
   SalesOrderView,
 } from '@connector/contracts';
@@ -32,14 +31,14 @@ export class OrderDetailsService {
   async get(id: string): Promise<OrderDetailsView> {
     const deliveriesQuery: ListDeliveriesRequest = { orderId: id, limit: PART_PAGE };
     const notificationsQuery: ListNotificationsRequest = { orderId: id, limit: PART_PAGE };
-    const deliveries = this.part(this.services.request<Page<DeliveryView>>(LIST_DELIVERIES, deliveriesQuery, PART_TIMEOUT_MS));
+    const deliveries = this.part(this.services.request(LIST_DELIVERIES, deliveriesQuery, PART_TIMEOUT_MS));
     const notifications = this.part(
-      this.services.request<Page<NotificationView>>(LIST_NOTIFICATIONS, notificationsQuery, PART_TIMEOUT_MS),
+      this.services.request(LIST_NOTIFICATIONS, notificationsQuery, PART_TIMEOUT_MS),
     );
     // The order decides the answer (404 passes through); the parts are already on their way.
-    const order = await this.services.request<SalesOrderView>(GET_ORDER, { id });
+    const order = await this.services.request(GET_ORDER, { id });
     const contact = order.contactId
-      ? this.part(this.services.request<PartnerView>(GET_PARTNER, { id: order.contactId }, PART_TIMEOUT_MS))
+      ? this.part(this.services.request(GET_PARTNER, { id: order.contactId }, PART_TIMEOUT_MS))
       : Promise.resolve(null);
     const [contactView, deliveryPage, notificationPage] = await Promise.all([contact, deliveries, notifications]);
 

@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import {
   CREATE_ACCOUNT,
   CreateAccountMessage,
@@ -13,43 +13,44 @@ import {
   UPDATE_ACCOUNT,
   UpdateAccountRequest,
 } from '@connector/contracts';
+import { HandlesRequest } from '@connector/platform';
 import { AccountsService } from './accounts.service';
 
 @Controller()
 export class AccountsController {
   constructor(private readonly accounts: AccountsService) {}
 
-  @MessagePattern(CREATE_ACCOUNT)
+  @HandlesRequest(CREATE_ACCOUNT)
   create(@Payload() request: CreateAccountMessage) {
     return this.accounts.create(request);
   }
 
-  @MessagePattern(LIST_ACCOUNTS)
+  @HandlesRequest(LIST_ACCOUNTS)
   list(@Payload() request: ListAccountsRequest) {
     return this.accounts.list(request);
   }
 
-  @MessagePattern(GET_ACCOUNT)
+  @HandlesRequest(GET_ACCOUNT)
   get(@Payload() request: IdRequest) {
     return this.accounts.view(request.id);
   }
 
-  @MessagePattern(UPDATE_ACCOUNT)
+  @HandlesRequest(UPDATE_ACCOUNT)
   update(@Payload() request: UpdateAccountRequest) {
     return this.accounts.update(request.id, request.changes);
   }
 
-  @MessagePattern(DELETE_ACCOUNT)
+  @HandlesRequest(DELETE_ACCOUNT)
   remove(@Payload() request: IdRequest) {
     return this.accounts.remove(request.id);
   }
 
-  @MessagePattern(SYNC_ACCOUNT)
+  @HandlesRequest(SYNC_ACCOUNT)
   sync(@Payload() request: IdRequest) {
     return this.accounts.requestSync(request.id);
   }
 
-  @MessagePattern(GET_ACCOUNT_ACCESS)
+  @HandlesRequest(GET_ACCOUNT_ACCESS)
   access(@Payload() request: IdRequest) {
     return this.accounts.access(request.id);
   }

@@ -1,13 +1,14 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { LIST_SYNC_RUNS, ListSyncRunsRequest } from '@connector/contracts';
+import { HandlesRequest } from '@connector/platform';
 import { SyncService } from './sync.service';
 
 @Controller()
 export class SyncController {
   constructor(private readonly sync: SyncService) {}
 
-  @MessagePattern(LIST_SYNC_RUNS)
+  @HandlesRequest(LIST_SYNC_RUNS)
   runs(@Payload() request: ListSyncRunsRequest) {
     return this.sync.list(request.accountId, request);
   }

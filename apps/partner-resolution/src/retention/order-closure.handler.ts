@@ -8,7 +8,7 @@ import { EventContext, OnEvent } from '@connector/messaging';
  */
 @Injectable()
 export class OrderClosureHandler {
-  @OnEvent(ORDER_CANCELED, OrderCanceledEvent)
+  @OnEvent(ORDER_CANCELED)
   async onOrderCanceled(event: OrderCanceledEvent, { manager }: EventContext): Promise<void> {
     await manager.query(`update order_partners set closed_at = coalesce(closed_at, now()) where order_id = $1`, [event.orderId]);
   }

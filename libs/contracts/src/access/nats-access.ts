@@ -1,5 +1,6 @@
 import { CREATE_ACCOUNT, CREATE_MARKETPLACE, DELETE_ACCOUNT, GET_ACCOUNT, GET_ACCOUNT_ACCESS, LIST_ACCOUNTS, LIST_MARKETPLACES, LIST_SYNC_RUNS, SYNC_ACCOUNT, UPDATE_ACCOUNT } from '../accounts/account.messages';
-import { healthSubject, SERVICE_NAMES, ServiceName } from '../health/health.messages';
+import { AnyEventContract, AnyRequestContract } from '../common/message-contract';
+import { HEALTH_CHECKS, SERVICE_NAMES, ServiceName } from '../health/health.messages';
 import { DELIVERY_CANCELED, DELIVERY_CREATED, DELIVERY_VALIDATED, OFFER_CHANGED } from '../inventory/delivery.events';
 import {
   ADJUST_STOCK,
@@ -30,35 +31,35 @@ export const CONNECTOR_PROCESSES: ConnectorProcess[] = ['gateway', ...SERVICE_NA
  * from this, so a service can only answer what it owns, ask what it needs, and publish its own
  * events: nothing else can read the credentials request, answer it, or forge an event.
  */
-const REQUESTS: { server: ServiceName; subjects: string[]; callers: ConnectorProcess[] }[] = [
+const REQUESTS: { server: ServiceName; requests: AnyRequestContract[]; callers: ConnectorProcess[] }[] = [
   {
     server: 'order-ingestion',
-    subjects: [CREATE_ACCOUNT, UPDATE_ACCOUNT, GET_ACCOUNT, DELETE_ACCOUNT, LIST_ACCOUNTS, SYNC_ACCOUNT, LIST_SYNC_RUNS, LIST_MARKETPLACES, CREATE_MARKETPLACE, LIST_ORDERS, GET_ORDER, CANCEL_ORDER, LIST_QUARANTINED_ORDERS],
+    requests: [CREATE_ACCOUNT, UPDATE_ACCOUNT, GET_ACCOUNT, DELETE_ACCOUNT, LIST_ACCOUNTS, SYNC_ACCOUNT, LIST_SYNC_RUNS, LIST_MARKETPLACES, CREATE_MARKETPLACE, LIST_ORDERS, GET_ORDER, CANCEL_ORDER, LIST_QUARANTINED_ORDERS],
     callers: ['gateway'],
   },
-  { server: 'order-ingestion', subjects: [GET_ACCOUNT_ACCESS], callers: ['amazon-notifications'] },
-  { server: 'partner-resolution', subjects: [LIST_PARTNERS, GET_PARTNER], callers: ['gateway'] },
-  { server: 'partner-resolution', subjects: [RESOLVE_PARTNERS], callers: ['order-ingestion'] },
+  { server: 'order-ingestion', requests: [GET_ACCOUNT_ACCESS], callers: ['amazon-notifications'] },
+  { server: 'partner-resolution', requests: [LIST_PARTNERS, GET_PARTNER], callers: ['gateway'] },
+  { server: 'partner-resolution', requests: [RESOLVE_PARTNERS], callers: ['order-ingestion'] },
   {
     server: 'inventory',
-    subjects: [LIST_PRODUCTS, CREATE_PRODUCT, LIST_OFFERS, PUT_OFFER, LIST_DELIVERIES, GET_DELIVERY, VALIDATE_DELIVERY, LIST_STOCK_MOVES, LIST_STOCK, ADJUST_STOCK, LIST_LOCATIONS],
+    requests: [LIST_PRODUCTS, CREATE_PRODUCT, LIST_OFFERS, PUT_OFFER, LIST_DELIVERIES, GET_DELIVERY, VALIDATE_DELIVERY, LIST_STOCK_MOVES, LIST_STOCK, ADJUST_STOCK, LIST_LOCATIONS],
     callers: ['gateway'],
   },
-  { server: 'inventory', subjects: [RESOLVE_PRODUCTS], callers: ['order-ingestion'] },
-  { server: 'amazon-notifications', subjects: [LIST_NOTIFICATIONS, GET_NOTIFICATION, RETRY_NOTIFICATION], callers: ['gateway'] },
+  { server: 'inventory', requests: [RESOLVE_PRODUCTS], callers: ['order-ingestion'] },
+  { server: 'amazon-notifications', requests: [LIST_NOTIFICATIONS, GET_NOTIFICATION, RETRY_NOTIFICATION], callers: ['gateway'] },
   // The gateway's /health asks every service; each service asks itself from its container's healthcheck (docker/healthcheck.js).
-  ...SERVICE_NAMES.map((server) => ({ server, subjects: [healthSubject(server)], callers: ['gateway' as const, server] })),
+  ...SERVICE_NAMES.map((server) => ({ server, requests: [HEALTH_CHECKS[server]], callers: ['gateway' as const, server] })),
 ];
 
-const EVENTS: { publisher: ServiceName; subject: string; consumers: ServiceName[] }[] = [
-  { publisher: 'order-ingestion', subject: ORDER_SYNCED, consumers: ['inventory'] },
-  { publisher: 'order-ingestion', subject: ORDER_CANCELED, consumers: ['inventory', 'partner-resolution', 'amazon-notifications'] },
-  { publisher: 'inventory', subject: DELIVERY_CREATED, consumers: ['order-ingestion'] },
-  { publisher: 'inventory', subject: DELIVERY_VALIDATED, consumers: ['order-ingestion', 'amazon-notifications'] },
-  { publisher: 'inventory', subject: DELIVERY_CANCELED, consumers: ['order-ingestion'] },
-  { publisher: 'inventory', subject: OFFER_CHANGED, consumers: ['order-ingestion'] },
-  { publisher: 'amazon-notifications', subject: NOTIFICATION_SENT, consumers: ['order-ingestion'] },
-  { publisher: 'amazon-notifications', subject: NOTIFICATION_FAILED, consumers: ['order-ingestion'] },
+const EVENTS: { publisher: ServiceName; event: AnyEventContract; consumers: ServiceName[] }[] = [
+  { publisher: 'order-ingestion', event: ORDER_SYNCED, consumers: ['inventory'] },
+  { publisher: 'order-ingestion', event: ORDER_CANCELED, consumers: ['inventory', 'partner-resolution', 'amazon-notifications'] },
+  { publisher: 'inventory', event: DELIVERY_CREATED, consumers: ['order-ingestion'] },
+  { publisher: 'inventory', event: DELIVERY_VALIDATED, consumers: ['order-ingestion', 'amazon-notifications'] },
+  { publisher: 'inventory', event: DELIVERY_CANCELED, consumers: ['order-ingestion'] },
+  { publisher: 'inventory', event: OFFER_CHANGED, consumers: ['order-ingestion'] },
+  { publisher: 'amazon-notifications', event: NOTIFICATION_SENT, consumers: ['order-ingestion'] },
+  { publisher: 'amazon-notifications', event: NOTIFICATION_FAILED, consumers: ['order-ingestion'] },
 ];
 
 
@@ -83,10 +84,10 @@ export interface ProcessAccess {
 
 export function natsAccess(process: ConnectorProcess): ProcessAccess {
   return {
-    serves: REQUESTS.filter((r) => r.server === process).flatMap((r) => r.subjects),
-    calls: REQUESTS.filter((r) => r.callers.includes(process)).flatMap((r) => r.subjects),
-    publishes: EVENTS.filter((e) => e.publisher === process).map((e) => e.subject),
-    consumes: EVENTS.filter((e) => (e.consumers as string[]).includes(process)).map((e) => e.subject),
+    serves: REQUESTS.filter((r) => r.server === process).flatMap((r) => subjectsOf(r.requests)),
+    calls: REQUESTS.filter((r) => r.callers.includes(process)).flatMap((r) => subjectsOf(r.requests)),
+    publishes: EVENTS.filter((e) => e.publisher === process).map((e) => e.event.subject),
+    consumes: EVENTS.filter((e) => (e.consumers as string[]).includes(process)).map((e) => e.event.subject),
   };
 }
 
@@ -95,10 +96,14 @@ export function natsAccess(process: ConnectorProcess): ProcessAccess {
  * service answers only requests whose reply goes to one of these callers' inboxes.
  */
 export function natsCallersOf(subject: string): ConnectorProcess[] | undefined {
-  const owners = REQUESTS.filter((r) => r.subjects.includes(subject));
+  const owners = REQUESTS.filter((r) => subjectsOf(r.requests).includes(subject));
   return owners.length ? owners.flatMap((r) => r.callers) : undefined;
 }
 
 /** Every request subject with an owner: what the contracts declare and no service may leave out. */
-export const OWNED_REQUEST_SUBJECTS = REQUESTS.flatMap((r) => r.subjects);
-export const OWNED_EVENT_SUBJECTS = EVENTS.map((e) => e.subject);
+export const OWNED_REQUEST_SUBJECTS = REQUESTS.flatMap((r) => subjectsOf(r.requests));
+export const OWNED_EVENT_SUBJECTS = EVENTS.map((e) => e.event.subject);
+
+function subjectsOf(requests: AnyRequestContract[]): string[] {
+  return requests.map((r) => r.subject);
+}

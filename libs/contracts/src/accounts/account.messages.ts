@@ -22,7 +22,9 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { OrdersApiVersion, Region } from '../common/enums';
-import { PageQuery } from '../common/page-query';
+import { replyOf, requestContract } from '../common/message-contract';
+import { IdRequest, PageQuery } from '../common/page-query';
+import type { Page } from '../common/rpc-error';
 
 const MARKETPLACE_ID = /^[A-Z0-9]{8,20}$/;
 const DOMAIN = /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,63}$/;
@@ -70,11 +72,11 @@ export class CreateAccountRequest extends AccountFields {
  * CREDENTIALS_KEY; see accountTransitContext), so nothing on NATS can read them. v1 carried them
  * in plain text and is gone.
  */
-export const CREATE_ACCOUNT = 'ingestion.accounts.create.v2';
 export class CreateAccountMessage extends AccountFields {
   @Matches(SEALED, SEALED_MESSAGE) sealedClientSecret: string;
   @Matches(SEALED, SEALED_MESSAGE) sealedRefreshToken: string;
 }
+export const CREATE_ACCOUNT = requestContract({ subject: 'ingestion.accounts.create.v2', version: 2, payload: CreateAccountMessage, reply: replyOf<AccountView>() });
 
 /** What a change to an account may touch, without its secrets. */
 export class AccountChangeFields {
@@ -96,7 +98,6 @@ export class UpdateAccountChanges extends AccountChangeFields {
 }
 
 /** v2: new secrets travel sealed, as for CREATE_ACCOUNT. */
-export const UPDATE_ACCOUNT = 'ingestion.accounts.update.v2';
 export class AccountChangeMessage extends AccountChangeFields {
   @IsOptional() @Matches(SEALED, SEALED_MESSAGE) sealedClientSecret?: string;
   @IsOptional() @Matches(SEALED, SEALED_MESSAGE) sealedRefreshToken?: string;
@@ -105,6 +106,7 @@ export class UpdateAccountRequest {
   @IsUUID() id: string;
   @ValidateNested() @Type(() => AccountChangeMessage) changes: AccountChangeMessage;
 }
+export const UPDATE_ACCOUNT = requestContract({ subject: 'ingestion.accounts.update.v2', version: 2, payload: UpdateAccountRequest, reply: replyOf<AccountView>() });
 
 /**
  * What a secret on its way from the gateway to order-ingestion is sealed with (as associated
@@ -116,28 +118,32 @@ export function accountTransitContext(account: { sellerId: string; region: strin
   return `transit/${scope}/${field}`;
 }
 
-export const GET_ACCOUNT = 'ingestion.accounts.get.v1';
-export const DELETE_ACCOUNT = 'ingestion.accounts.delete.v1';
-export const LIST_ACCOUNTS = 'ingestion.accounts.list.v1';
+export const GET_ACCOUNT = requestContract({ subject: 'ingestion.accounts.get.v1', version: 1, payload: IdRequest, reply: replyOf<AccountView>() });
+export const DELETE_ACCOUNT = requestContract({ subject: 'ingestion.accounts.delete.v1', version: 1, payload: IdRequest, reply: replyOf<AccountDeleted>() });
+export interface AccountDeleted {
+  id: string;
+  deleted: true;
+}
 export class ListAccountsRequest extends PageQuery {}
+export const LIST_ACCOUNTS = requestContract({ subject: 'ingestion.accounts.list.v1', version: 1, payload: ListAccountsRequest, reply: replyOf<Page<AccountView>>() });
 
-export const SYNC_ACCOUNT = 'ingestion.accounts.sync.v1';
 /** A sync asked for: it runs as soon as the account's lease allows. */
 export class SyncRequestedView {
   accountId: string;
   /** @example "2026-12-06T22:00:00.000Z" */
   requestedAt: string;
 }
-export const LIST_SYNC_RUNS = 'ingestion.sync-runs.list.v1';
+export const SYNC_ACCOUNT = requestContract({ subject: 'ingestion.accounts.sync.v1', version: 1, payload: IdRequest, reply: replyOf<SyncRequestedView>() });
 export class ListSyncRunsRequest extends PageQuery {
   @IsUUID() accountId: string;
 }
+export const LIST_SYNC_RUNS = requestContract({ subject: 'ingestion.sync-runs.list.v1', version: 1, payload: ListSyncRunsRequest, reply: replyOf<Page<SyncRunView>>() });
 
 /**
  * Internal: amazon-notifications asks for an account's SP-API access. The secrets travel
  * still encrypted (the services share CREDENTIALS_KEY), so no plaintext secret is on the wire.
  */
-export const GET_ACCOUNT_ACCESS = 'ingestion.accounts.access.v1';
+export const GET_ACCOUNT_ACCESS = requestContract({ subject: 'ingestion.accounts.access.v1', version: 1, payload: IdRequest, reply: replyOf<AccountAccess>() });
 export interface AccountAccess {
   accountId: string;
   sellerId: string;
@@ -206,9 +212,8 @@ export class SyncRunView {
 }
 
 /** v2: a page ({ items, nextCursor }); v1 answered a bare array. */
-export const LIST_MARKETPLACES = 'ingestion.marketplaces.list.v2';
 export class ListMarketplacesRequest extends PageQuery {}
-export const CREATE_MARKETPLACE = 'ingestion.marketplaces.create.v1';
+export const LIST_MARKETPLACES = requestContract({ subject: 'ingestion.marketplaces.list.v2', version: 2, payload: ListMarketplacesRequest, reply: replyOf<Page<MarketplaceView>>() });
 export class CreateMarketplaceRequest {
   @Matches(MARKETPLACE_ID, { message: 'marketplaceId must be 8 to 20 capitals and digits' }) marketplaceId: string;
   /** @example "Amazon.se" */
@@ -229,6 +234,7 @@ export class CreateMarketplaceRequest {
   /** @example true */
   @IsBoolean() taxIncluded: boolean;
 }
+export const CREATE_MARKETPLACE = requestContract({ subject: 'ingestion.marketplaces.create.v1', version: 1, payload: CreateMarketplaceRequest, reply: replyOf<MarketplaceView>() });
 export class MarketplaceView {
   /** @example "A1PA6795UKMFR9" */
   marketplaceId: string;

@@ -1,12 +1,13 @@
 import { Type } from 'class-transformer';
+import { eventContract } from '../common/message-contract';
 import { ArrayMinSize, IsBoolean, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Min, ValidateNested } from 'class-validator';
 
-export const DELIVERY_CREATED = 'delivery.created.v1';
 export class DeliveryCreatedEvent {
   @IsUUID() deliveryId: string;
   @IsUUID() orderId: string;
   @IsUUID() accountId: string;
 }
+export const DELIVERY_CREATED = eventContract({ subject: 'delivery.created.v1', version: 1, payload: DeliveryCreatedEvent });
 
 export class ShippedItem {
   @IsString() orderItemId: string;
@@ -14,7 +15,6 @@ export class ShippedItem {
 }
 
 /** The seller shipped a package: what amazon-notifications confirms to Amazon. */
-export const DELIVERY_VALIDATED = 'delivery.validated.v1';
 export class DeliveryValidatedEvent {
   @IsUUID() deliveryId: string;
   @IsUUID() orderId: string;
@@ -31,18 +31,19 @@ export class DeliveryValidatedEvent {
   /** True when nothing of the order is left to ship. */
   @IsBoolean() fullyShipped: boolean;
 }
+export const DELIVERY_VALIDATED = eventContract({ subject: 'delivery.validated.v1', version: 1, payload: DeliveryValidatedEvent });
 
-export const DELIVERY_CANCELED = 'delivery.canceled.v1';
 export class DeliveryCanceledEvent {
   @IsUUID() deliveryId: string;
   @IsUUID() orderId: string;
   @IsUUID() accountId: string;
 }
+export const DELIVERY_CANCELED = eventContract({ subject: 'delivery.canceled.v1', version: 1, payload: DeliveryCanceledEvent });
 
 /** A SKU now sells another product: order-ingestion keeps its SKU → product lookup in step. */
-export const OFFER_CHANGED = 'offer.changed.v1';
 export class OfferChangedEvent {
   @IsUUID() accountId: string;
   @IsString() sku: string;
   @IsUUID() productId: string;
 }
+export const OFFER_CHANGED = eventContract({ subject: 'offer.changed.v1', version: 1, payload: OfferChangedEvent });

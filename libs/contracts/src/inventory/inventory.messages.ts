@@ -16,7 +16,9 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { DeliveryState, StockMoveState } from '../common/enums';
-import { PageQuery } from '../common/page-query';
+import { replyOf, requestContract } from '../common/message-contract';
+import { IdRequest, PageQuery } from '../common/page-query';
+import type { Page } from '../common/rpc-error';
 import { AMAZON_CARRIER_CODES } from './carrier-codes';
 
 export class SkuToResolve {
@@ -26,27 +28,27 @@ export class SkuToResolve {
 }
 
 /** One request per page of orders: the product of each SKU, creating what is missing. */
-export const RESOLVE_PRODUCTS = 'inventory.products.resolve.v1';
 export class ResolveProductsRequest {
   @IsUUID() accountId: string;
   @IsOptional() @IsUUID() defaultProductId?: string;
   @ArrayMinSize(1) @ArrayMaxSize(2000) @ValidateNested({ each: true }) @Type(() => SkuToResolve) skus: SkuToResolve[];
 }
+export const RESOLVE_PRODUCTS = requestContract({ subject: 'inventory.products.resolve.v1', version: 1, payload: ResolveProductsRequest, reply: replyOf<ResolveProductsResponse>() });
 export interface ResolveProductsResponse {
   offers: { sku: string; productId: string }[];
 }
 
-export const LIST_PRODUCTS = 'inventory.products.list.v1';
 export class ListProductsRequest extends PageQuery {
   @IsOptional() @IsString() @MaxLength(200) search?: string;
 }
-export const CREATE_PRODUCT = 'inventory.products.create.v1';
+export const LIST_PRODUCTS = requestContract({ subject: 'inventory.products.list.v1', version: 1, payload: ListProductsRequest, reply: replyOf<Page<ProductView>>() });
 export class CreateProductRequest {
   /** @example "Red mug, 350 ml" */
   @IsString() @MinLength(1) @MaxLength(500) name: string;
   /** @example "MUG-RED" */
   @IsOptional() @IsString() @MaxLength(200) internalReference?: string;
 }
+export const CREATE_PRODUCT = requestContract({ subject: 'inventory.products.create.v1', version: 1, payload: CreateProductRequest, reply: replyOf<ProductView>() });
 export class ProductView {
   id: string;
   /** @example "Red mug, 350 ml" */
@@ -56,18 +58,18 @@ export class ProductView {
   createdAt: string;
 }
 
-export const LIST_OFFERS = 'inventory.offers.list.v1';
 export class ListOffersRequest extends PageQuery {
   @IsOptional() @IsUUID() accountId?: string;
   @IsOptional() @IsString() @MaxLength(200) sku?: string;
 }
-export const PUT_OFFER = 'inventory.offers.put.v1';
+export const LIST_OFFERS = requestContract({ subject: 'inventory.offers.list.v1', version: 1, payload: ListOffersRequest, reply: replyOf<Page<OfferView>>() });
 export class PutOfferRequest {
   @IsUUID() accountId: string;
   /** @example "MUG-RED-350" */
   @IsString() @MinLength(1) @MaxLength(200) sku: string;
   @IsUUID() productId: string;
 }
+export const PUT_OFFER = requestContract({ subject: 'inventory.offers.put.v1', version: 1, payload: PutOfferRequest, reply: replyOf<OfferView>() });
 export class OfferView {
   id: string;
   accountId: string;
@@ -76,13 +78,13 @@ export class OfferView {
   productId: string;
 }
 
-export const LIST_DELIVERIES = 'inventory.deliveries.list.v1';
 export class ListDeliveriesRequest extends PageQuery {
   @IsOptional() @IsUUID() orderId?: string;
   @IsOptional() @IsUUID() accountId?: string;
   @IsOptional() @IsEnum(DeliveryState) state?: DeliveryState;
 }
-export const GET_DELIVERY = 'inventory.deliveries.get.v1';
+export const LIST_DELIVERIES = requestContract({ subject: 'inventory.deliveries.list.v1', version: 1, payload: ListDeliveriesRequest, reply: replyOf<Page<DeliveryView>>() });
+export const GET_DELIVERY = requestContract({ subject: 'inventory.deliveries.get.v1', version: 1, payload: IdRequest, reply: replyOf<DeliveryView>() });
 
 export class ValidateDeliveryLine {
   /** @example "12345678901234" */
@@ -105,10 +107,10 @@ export class ValidateDeliveryBody {
   @IsOptional() @IsISO8601({ strict: true }) shipDate?: string;
   @IsOptional() @ArrayMinSize(1) @ValidateNested({ each: true }) @Type(() => ValidateDeliveryLine) lines?: ValidateDeliveryLine[];
 }
-export const VALIDATE_DELIVERY = 'inventory.deliveries.validate.v1';
 export class ValidateDeliveryRequest extends ValidateDeliveryBody {
   @IsUUID() id: string;
 }
+export const VALIDATE_DELIVERY = requestContract({ subject: 'inventory.deliveries.validate.v1', version: 1, payload: ValidateDeliveryRequest, reply: replyOf<DeliveryView>() });
 
 export class DeliveryView {
   id: string;
@@ -134,12 +136,12 @@ export class DeliveryView {
   createdAt: string;
 }
 
-export const LIST_STOCK_MOVES = 'inventory.stock-moves.list.v1';
 export class ListStockMovesRequest extends PageQuery {
   @IsOptional() @IsUUID() orderId?: string;
   @IsOptional() @IsUUID() productId?: string;
   @IsOptional() @IsEnum(StockMoveState) state?: StockMoveState;
 }
+export const LIST_STOCK_MOVES = requestContract({ subject: 'inventory.stock-moves.list.v1', version: 1, payload: ListStockMovesRequest, reply: replyOf<Page<StockMoveView>>() });
 export class StockMoveView {
   id: string;
   orderId: string | null;
@@ -155,11 +157,11 @@ export class StockMoveView {
   doneAt: string | null;
 }
 
-export const LIST_STOCK = 'inventory.stock.list.v1';
 export class ListStockRequest extends PageQuery {
   @IsOptional() @IsUUID() productId?: string;
   @IsOptional() @IsUUID() locationId?: string;
 }
+export const LIST_STOCK = requestContract({ subject: 'inventory.stock.list.v1', version: 1, payload: ListStockRequest, reply: replyOf<Page<StockLevelView>>() });
 export class StockLevelView {
   productId: string;
   locationId: string;
@@ -169,17 +171,17 @@ export class StockLevelView {
   quantity: number;
 }
 
-export const ADJUST_STOCK = 'inventory.stock.adjust.v1';
 export class AdjustStockRequest {
   @IsUUID() productId: string;
   @IsUUID() locationId: string;
   /** @example 12 */
   @IsInt() @Min(0) quantity: number;
 }
+export const ADJUST_STOCK = requestContract({ subject: 'inventory.stock.adjust.v1', version: 1, payload: AdjustStockRequest, reply: replyOf<StockLevelView>() });
 
 /** A page of locations ({ items, nextCursor }), oldest first, like every other list. */
-export const LIST_LOCATIONS = 'inventory.locations.list.v1';
 export class ListLocationsRequest extends PageQuery {}
+export const LIST_LOCATIONS = requestContract({ subject: 'inventory.locations.list.v1', version: 1, payload: ListLocationsRequest, reply: replyOf<Page<LocationView>>() });
 export class LocationView {
   id: string;
   /** @example "Stock" */

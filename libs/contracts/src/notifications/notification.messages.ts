@@ -1,16 +1,18 @@
 import { IsEnum, IsOptional, IsString, IsUUID } from 'class-validator';
 import { NotificationKind, NotificationState } from '../common/enums';
-import { PageQuery } from '../common/page-query';
+import { eventContract, replyOf, requestContract } from '../common/message-contract';
+import { IdRequest, PageQuery } from '../common/page-query';
+import type { Page } from '../common/rpc-error';
 
-export const LIST_NOTIFICATIONS = 'notifications.list.v1';
 export class ListNotificationsRequest extends PageQuery {
   @IsOptional() @IsUUID() orderId?: string;
   @IsOptional() @IsUUID() accountId?: string;
   @IsOptional() @IsEnum(NotificationState) state?: NotificationState;
   @IsOptional() @IsEnum(NotificationKind) kind?: NotificationKind;
 }
-export const GET_NOTIFICATION = 'notifications.get.v1';
-export const RETRY_NOTIFICATION = 'notifications.retry.v1';
+export const LIST_NOTIFICATIONS = requestContract({ subject: 'notifications.list.v1', version: 1, payload: ListNotificationsRequest, reply: replyOf<Page<NotificationView>>() });
+export const GET_NOTIFICATION = requestContract({ subject: 'notifications.get.v1', version: 1, payload: IdRequest, reply: replyOf<NotificationView>() });
+export const RETRY_NOTIFICATION = requestContract({ subject: 'notifications.retry.v1', version: 1, payload: IdRequest, reply: replyOf<NotificationView>() });
 
 export class NotificationView {
   id: string;
@@ -33,8 +35,6 @@ export class NotificationView {
 }
 
 /** What was told to Amazon, for the sales order's notification status. */
-export const NOTIFICATION_SENT = 'notification.sent.v1';
-export const NOTIFICATION_FAILED = 'notification.failed.v1';
 export class NotificationOutcomeEvent {
   @IsUUID() notificationId: string;
   @IsEnum(NotificationKind) kind: NotificationKind;
@@ -43,3 +43,5 @@ export class NotificationOutcomeEvent {
   @IsEnum(NotificationState) state: NotificationState;
   @IsOptional() @IsString() error: string | null;
 }
+export const NOTIFICATION_SENT = eventContract({ subject: 'notification.sent.v1', version: 1, payload: NotificationOutcomeEvent });
+export const NOTIFICATION_FAILED = eventContract({ subject: 'notification.failed.v1', version: 1, payload: NotificationOutcomeEvent });

@@ -11,6 +11,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { eventContract } from '../common/message-contract';
 import { CancelReason, FulfillmentChannel, SalesOrderLineKind, SalesOrderStatus } from '../common/enums';
 
 export class OrderEventLine {
@@ -38,18 +39,18 @@ export abstract class OrderEvent {
  * The whole current state of a sales order, sent on every change (event-carried state), so a
  * consumer can act on the newest state and ignore one older than what it has (`version`).
  */
-export const ORDER_SYNCED = 'order.synced.v1';
 export class OrderSyncedEvent extends OrderEvent {
   @IsEnum(SalesOrderStatus) status: SalesOrderStatus;
   @IsUUID() contactId: string;
   @IsUUID() deliveryAddressId: string;
   @IsOptional() @IsString() giftMessage: string | null;
 }
+export const ORDER_SYNCED = eventContract({ subject: 'order.synced.v1', version: 1, payload: OrderSyncedEvent });
 
 /** A sales order was cancelled, on Amazon or by hand (`canceledBy`). */
-export const ORDER_CANCELED = 'order.canceled.v1';
 export class OrderCanceledEvent extends OrderEvent {
   @IsIn(['amazon', 'seller']) canceledBy: 'amazon' | 'seller';
   @IsOptional() @IsEnum(CancelReason) reason: CancelReason | null;
   @IsBoolean() notifyAmazon: boolean;
 }
+export const ORDER_CANCELED = eventContract({ subject: 'order.canceled.v1', version: 1, payload: OrderCanceledEvent });

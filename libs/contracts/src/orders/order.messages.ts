@@ -1,8 +1,9 @@
 import { IsEnum, IsISO8601, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { CancelReason, FulfillmentChannel, SalesOrderLineKind, SalesOrderStatus } from '../common/enums';
-import { PageQuery } from '../common/page-query';
+import { replyOf, requestContract } from '../common/message-contract';
+import { IdRequest, PageQuery } from '../common/page-query';
+import type { Page } from '../common/rpc-error';
 
-export const LIST_ORDERS = 'ingestion.orders.list.v1';
 export class ListOrdersRequest extends PageQuery {
   @IsOptional() @IsUUID() accountId?: string;
   @IsOptional() @Matches(/^[A-Z0-9]{8,20}$/) marketplaceId?: string;
@@ -11,21 +12,22 @@ export class ListOrdersRequest extends PageQuery {
   @IsOptional() @IsString() @MaxLength(50) amazonOrderId?: string;
   @IsOptional() @IsISO8601({ strict: true, strictSeparator: true }) updatedSince?: string;
 }
+export const LIST_ORDERS = requestContract({ subject: 'ingestion.orders.list.v1', version: 1, payload: ListOrdersRequest, reply: replyOf<Page<SalesOrderView>>() });
 
-export const GET_ORDER = 'ingestion.orders.get.v1';
+export const GET_ORDER = requestContract({ subject: 'ingestion.orders.get.v1', version: 1, payload: IdRequest, reply: replyOf<SalesOrderView>() });
 
-export const CANCEL_ORDER = 'ingestion.orders.cancel.v1';
 export class CancelOrderBody {
   @IsEnum(CancelReason) reason: CancelReason;
 }
 export class CancelOrderRequest extends CancelOrderBody {
   @IsUUID() id: string;
 }
+export const CANCEL_ORDER = requestContract({ subject: 'ingestion.orders.cancel.v1', version: 1, payload: CancelOrderRequest, reply: replyOf<SalesOrderView>() });
 
-export const LIST_QUARANTINED_ORDERS = 'ingestion.quarantine.list.v1';
 export class ListQuarantinedOrdersRequest extends PageQuery {
   @IsOptional() @IsUUID() accountId?: string;
 }
+export const LIST_QUARANTINED_ORDERS = requestContract({ subject: 'ingestion.quarantine.list.v1', version: 1, payload: ListQuarantinedOrdersRequest, reply: replyOf<Page<QuarantinedOrderView>>() });
 /** An Amazon order that could not be synced yet (reconciliation or data errors); it is tried again. */
 export class QuarantinedOrderView {
   id: string;

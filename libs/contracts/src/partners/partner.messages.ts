@@ -11,7 +11,9 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import { PageQuery } from '../common/page-query';
+import { replyOf, requestContract } from '../common/message-contract';
+import { IdRequest, PageQuery } from '../common/page-query';
+import type { Page } from '../common/rpc-error';
 
 export class BuyerInput {
   @IsOptional() @IsString() @MaxLength(300) name?: string;
@@ -52,10 +54,10 @@ export class PartyToResolve {
  * One request per page of orders: find or create each order's contact and delivery address,
  * and remember which partners each order uses and whether it is closed (for retention).
  */
-export const RESOLVE_PARTNERS = 'partners.resolve.v1';
 export class ResolvePartnersRequest {
   @ArrayMinSize(1) @ArrayMaxSize(500) @ValidateNested({ each: true }) @Type(() => PartyToResolve) parties: PartyToResolve[];
 }
+export const RESOLVE_PARTNERS = requestContract({ subject: 'partners.resolve.v1', version: 1, payload: ResolvePartnersRequest, reply: replyOf<ResolvePartnersResponse>() });
 export interface ResolvedParty {
   key: string;
   contactId: string;
@@ -65,12 +67,12 @@ export interface ResolvePartnersResponse {
   parties: ResolvedParty[];
 }
 
-export const LIST_PARTNERS = 'partners.list.v1';
 export class ListPartnersRequest extends PageQuery {
   @IsOptional() @IsUUID() accountId?: string;
   @IsOptional() @IsString() @MaxLength(200) search?: string;
 }
-export const GET_PARTNER = 'partners.get.v1';
+export const LIST_PARTNERS = requestContract({ subject: 'partners.list.v1', version: 1, payload: ListPartnersRequest, reply: replyOf<Page<PartnerView>>() });
+export const GET_PARTNER = requestContract({ subject: 'partners.get.v1', version: 1, payload: IdRequest, reply: replyOf<PartnerView>() });
 
 export class DeliveryAddressView {
   id: string;

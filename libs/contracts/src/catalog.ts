@@ -1,0 +1,12 @@
+import * as accounts from './accounts';
+import { isMessageContract, MessageContract } from './common/message-contract';
+import * as health from './health';
+import * as inventory from './inventory';
+import * as notifications from './notifications';
+import * as orders from './orders';
+import * as partners from './partners';
+
+/** Every message contract the connector has (found among the exports, so none is left out). */
+export function messageContracts(): MessageContract[] {
+  return [accounts, inventory, notifications, orders, partners, health.HEALTH_CHECKS].flatMap((exports) => Object.values(exports).filter(isMessageContract));
+}
