@@ -13,6 +13,9 @@ import { PeriodicWorker } from '@connector/workers';
  * against the contract, so a list of events of several kinds stays typed.
  */
 export class OutboxEvent {
+  /** Type only (never set): makes the class nominal, so a plain `{ subject, payload }` is no OutboxEvent. */
+  declare private readonly madeByOf: never;
+
   private constructor(
     readonly subject: string,
     readonly payload: object,

@@ -38,9 +38,8 @@ export interface EventContract<Payload extends object> {
   readonly payload: PayloadClass<Payload>;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any payload and reply: for lists of contracts
+// Any payload and reply: for lists of contracts of different messages (nats-access, the catalog).
 export type AnyRequestContract = RequestContract<any, any>;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any payload: for lists of contracts
 export type AnyEventContract = EventContract<any>;
 export type MessageContract = AnyRequestContract | AnyEventContract;
 

@@ -1,0 +1,78 @@
+import { getMetadataStorage } from 'class-validator';
+import { HEALTH_CHECKS, messageContracts, SERVICE_NAMES } from './index';
+
+describe('message contracts catalog', () => {
+  const all = messageContracts();
+
+  it('gives every message its own subject', () => {
+    const subjects = all.map((c) => c.subject);
+    expect(subjects.filter((subject, i) => subjects.indexOf(subject) !== i)).toEqual([]);
+  });
+
+  it('names the version in the subject it travels on (`.v<version>`)', () => {
+    expect(all.filter((c) => !Number.isInteger(c.version) || c.version < 1 || !c.subject.endsWith(`.v${c.version}`)).map((c) => c.subject)).toEqual([]);
+  });
+
+  it('gives every message a payload class, with validation rules unless it carries nothing', () => {
+    for (const contract of all) {
+      expect({ subject: contract.subject, isClass: typeof contract.payload === 'function' && typeof contract.payload.prototype === 'object' }).toEqual({ subject: contract.subject, isClass: true });
+      expect(contract.payload.name).toMatch(/^[A-Z]\w+$/);
+    }
+    const empty = all.filter((c) => getMetadataStorage().getTargetValidationMetadatas(c.payload, '', true, false).length === 0);
+    expect([...new Set(empty.map((c) => c.payload.name))]).toEqual(['HealthCheckRequest']);
+  });
+
+  it('cannot be changed at run time', () => {
+    for (const contract of all) expect(Object.isFrozen(contract)).toBe(true);
+  });
+
+  it('keeps every subject on the wire as it was before descriptors', () => {
+    const healthChecks = SERVICE_NAMES.map((service) => `${service}.health.v1`);
+    expect(all.map((c) => c.subject).sort()).toEqual(
+      [
+        'ingestion.accounts.create.v2',
+        'ingestion.accounts.update.v2',
+        'ingestion.accounts.get.v1',
+        'ingestion.accounts.delete.v1',
+        'ingestion.accounts.list.v1',
+        'ingestion.accounts.sync.v1',
+        'ingestion.sync-runs.list.v1',
+        'ingestion.accounts.access.v1',
+        'ingestion.marketplaces.list.v2',
+        'ingestion.marketplaces.create.v1',
+        'ingestion.orders.list.v1',
+        'ingestion.orders.get.v1',
+        'ingestion.orders.cancel.v1',
+        'ingestion.quarantine.list.v1',
+        'inventory.products.resolve.v1',
+        'inventory.products.list.v1',
+        'inventory.products.create.v1',
+        'inventory.offers.list.v1',
+        'inventory.offers.put.v1',
+        'inventory.deliveries.list.v1',
+        'inventory.deliveries.get.v1',
+        'inventory.deliveries.validate.v1',
+        'inventory.stock-moves.list.v1',
+        'inventory.stock.list.v1',
+        'inventory.stock.adjust.v1',
+        'inventory.locations.list.v1',
+        'partners.resolve.v1',
+        'partners.list.v1',
+        'partners.get.v1',
+        'notifications.list.v1',
+        'notifications.get.v1',
+        'notifications.retry.v1',
+        'order.synced.v1',
+        'order.canceled.v1',
+        'delivery.created.v1',
+        'delivery.validated.v1',
+        'delivery.canceled.v1',
+        'offer.changed.v1',
+        'notification.sent.v1',
+        'notification.failed.v1',
+        ...healthChecks,
+      ].sort(),
+    );
+    expect(SERVICE_NAMES.map((service) => HEALTH_CHECKS[service].subject)).toEqual(healthChecks);
+  });
+});
