@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
-import { eventContract } from '../common/message-contract';
 import { ArrayMinSize, IsBoolean, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Min, ValidateNested } from 'class-validator';
+import { eventContract } from '../common/message-contract';
 
 export class DeliveryCreatedEvent {
   @IsUUID() deliveryId: string;

@@ -11,8 +11,8 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { eventContract } from '../common/message-contract';
 import { CancelReason, FulfillmentChannel, SalesOrderLineKind, SalesOrderStatus } from '../common/enums';
+import { eventContract } from '../common/message-contract';
 
 export class OrderEventLine {
   @IsUUID() lineId: string;
