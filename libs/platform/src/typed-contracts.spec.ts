@@ -103,22 +103,22 @@ export function wrongShapesDoNotCompile(services: ServiceClient, outbox: Outbox,
 
 describe('typed message contracts', () => {
   it('answers a request on the subject of its contract', () => {
-    expect(Reflect.getMetadata(PATTERN_METADATA, MatchingHandlers.prototype.get)).toEqual(['ingestion.orders.get.v1']);
-    expect(Reflect.getMetadata(PATTERN_METADATA, MatchingHandlers.prototype.cancel)).toEqual(['ingestion.orders.cancel.v1']);
+    expect(Reflect.getMetadata(PATTERN_METADATA, MatchingHandlers.prototype.get)).toEqual([GET_ORDER.subject]);
+    expect(Reflect.getMetadata(PATTERN_METADATA, MatchingHandlers.prototype.cancel)).toEqual([CANCEL_ORDER.subject]);
   });
 
   it('handles an event on the subject of its contract, validated against its payload class', () => {
-    expect(Reflect.getMetadata(ON_EVENT, MatchingHandlers.prototype.onCanceled)).toEqual({ subject: 'order.canceled.v1', payloadClass: OrderCanceledEvent } satisfies EventHandlerMetadata);
-    expect(Reflect.getMetadata(ON_EVENT, MatchingHandlers.prototype.onSynced)).toEqual({ subject: 'order.synced.v1', payloadClass: OrderSyncedEvent, batch: true } satisfies EventHandlerMetadata);
+    expect(Reflect.getMetadata(ON_EVENT, MatchingHandlers.prototype.onCanceled)).toEqual({ subject: ORDER_CANCELED.subject, payloadClass: OrderCanceledEvent } satisfies EventHandlerMetadata);
+    expect(Reflect.getMetadata(ON_EVENT, MatchingHandlers.prototype.onSynced)).toEqual({ subject: ORDER_SYNCED.subject, payloadClass: OrderSyncedEvent, batch: true } satisfies EventHandlerMetadata);
   });
 
   it('asks on the subject of the contract, and names it when no one answers', async () => {
     const sent: { subject: string; payload: unknown }[] = [];
     const answering = new ServiceClient({ send: (subject: string, payload: unknown) => (sent.push({ subject, payload }), of({ ...order, id: 'o1' })), close: () => undefined } as never);
     await expect(answering.request(GET_ORDER, { id: 'o1' })).resolves.toMatchObject({ id: 'o1' });
-    expect(sent).toEqual([{ subject: 'ingestion.orders.get.v1', payload: { id: 'o1' } }]);
+    expect(sent).toEqual([{ subject: GET_ORDER.subject, payload: { id: 'o1' } }]);
     const silent = new ServiceClient({ send: () => NEVER, close: () => undefined } as never);
-    await expect(silent.request(GET_ORDER, { id: 'o1' }, 10)).rejects.toMatchObject({ body: { statusCode: 503, message: 'no answer to ingestion.orders.get.v1 within 10 ms' } });
+    await expect(silent.request(GET_ORDER, { id: 'o1' }, 10)).rejects.toMatchObject({ body: { statusCode: 503, message: `no answer to ${GET_ORDER.subject} within 10 ms` } });
   });
 
   it('does not compile a wrong payload, reply or handler: every line marked above fails to compile', () => {
