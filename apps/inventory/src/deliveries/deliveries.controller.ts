@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { GET_DELIVERY, IdRequest, LIST_DELIVERIES, ListDeliveriesRequest, VALIDATE_DELIVERY, ValidateDeliveryRequest } from '@connector/contracts';
+import { HandlesRequest } from '@connector/platform';
 import { DeliveriesService } from './deliveries.service';
 
 /** FBM deliveries: looked up, and validated when the seller ships them. */
@@ -8,7 +9,7 @@ import { DeliveriesService } from './deliveries.service';
 export class DeliveriesController {
   constructor(private readonly deliveries: DeliveriesService) {}
 
-  @MessagePattern(LIST_DELIVERIES) listDeliveries(@Payload() r: ListDeliveriesRequest) { return this.deliveries.list(r); }
-  @MessagePattern(GET_DELIVERY) getDelivery(@Payload() r: IdRequest) { return this.deliveries.get(r.id); }
-  @MessagePattern(VALIDATE_DELIVERY) validateDelivery(@Payload() r: ValidateDeliveryRequest) { return this.deliveries.validate(r); }
+  @HandlesRequest(LIST_DELIVERIES) listDeliveries(@Payload() r: ListDeliveriesRequest) { return this.deliveries.list(r); }
+  @HandlesRequest(GET_DELIVERY) getDelivery(@Payload() r: IdRequest) { return this.deliveries.get(r.id); }
+  @HandlesRequest(VALIDATE_DELIVERY) validateDelivery(@Payload() r: ValidateDeliveryRequest) { return this.deliveries.validate(r); }
 }

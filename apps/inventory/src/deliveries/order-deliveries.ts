@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DELIVERY_CANCELED, DELIVERY_CREATED, DeliveryState, OrderSyncedEvent, SalesOrderLineKind, StockMoveState } from '@connector/contracts';
-import { Outbox } from '@connector/messaging';
+import { Outbox, OutboxEvent } from '@connector/messaging';
 import { bulkInsert, findByKeys, newRowId } from '@connector/persistence';
 import { EntityManager, In } from 'typeorm';
 import { CUSTOMERS_LOCATION_ID, STOCK_LOCATION_ID } from '../locations/location.entity';
@@ -63,7 +63,7 @@ export class OrderDeliveries {
     await bulkInsert(manager, StockMove, moves);
     await this.outbox.addMany(
       manager,
-      deliveries.map((d) => ({ subject: DELIVERY_CREATED, payload: { deliveryId: d.id, orderId: d.orderId, accountId: d.accountId } })),
+      deliveries.map((d) => OutboxEvent.of(DELIVERY_CREATED, { deliveryId: d.id, orderId: d.orderId, accountId: d.accountId })),
     );
   }
 
@@ -75,7 +75,7 @@ export class OrderDeliveries {
     await manager.update(StockMove, { deliveryId: In(open.map((d) => d.id)), state: StockMoveState.Ready }, { state: StockMoveState.Canceled });
     await this.outbox.addMany(
       manager,
-      open.map((delivery) => ({ subject: DELIVERY_CANCELED, payload: { deliveryId: delivery.id, orderId: delivery.orderId, accountId: delivery.accountId } })),
+      open.map((delivery) => OutboxEvent.of(DELIVERY_CANCELED, { deliveryId: delivery.id, orderId: delivery.orderId, accountId: delivery.accountId })),
     );
   }
 }

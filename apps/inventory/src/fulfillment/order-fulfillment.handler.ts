@@ -19,7 +19,7 @@ export class OrderFulfillmentHandler {
   ) {}
 
   /** A batch of order states, in a few statements whatever its size. */
-  @OnEvents(ORDER_SYNCED, OrderSyncedEvent)
+  @OnEvents(ORDER_SYNCED)
   async onOrdersSynced(events: OrderSyncedEvent[], { manager }: EventBatchContext): Promise<void> {
     const newest = new Map<string, OrderSyncedEvent>();
     for (const event of events) if ((newest.get(event.orderId)?.version ?? 0) < event.version) newest.set(event.orderId, event);
@@ -34,7 +34,7 @@ export class OrderFulfillmentHandler {
     await this.deliveries.ensureDeliveries(manager, open.filter((e) => e.channel === FulfillmentChannel.FBM));
   }
 
-  @OnEvent(ORDER_CANCELED, OrderCanceledEvent)
+  @OnEvent(ORDER_CANCELED)
   async onOrderCanceled(event: OrderCanceledEvent, { manager }: EventContext): Promise<void> {
     await this.newerOnly(manager, [{ ...event, status: SalesOrderStatus.Canceled }]);
     await this.cancel(manager, [event]);

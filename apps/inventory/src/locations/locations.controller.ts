@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { LIST_LOCATIONS, ListLocationsRequest } from '@connector/contracts';
+import { HandlesRequest } from '@connector/platform';
 import { LocationsService } from './locations.service';
 
 /** Where stock is. */
@@ -8,5 +9,5 @@ import { LocationsService } from './locations.service';
 export class LocationsController {
   constructor(private readonly locations: LocationsService) {}
 
-  @MessagePattern(LIST_LOCATIONS) listLocations(@Payload() r: ListLocationsRequest) { return this.locations.list(r); }
+  @HandlesRequest(LIST_LOCATIONS) listLocations(@Payload() r: ListLocationsRequest) { return this.locations.list(r); }
 }

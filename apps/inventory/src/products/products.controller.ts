@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import {
   CREATE_PRODUCT,
   CreateProductRequest,
@@ -12,6 +12,7 @@ import {
   RESOLVE_PRODUCTS,
   ResolveProductsRequest,
 } from '@connector/contracts';
+import { HandlesRequest } from '@connector/platform';
 import { ProductsService } from './products.service';
 
 /** Products, and the SKU offers that point at them. */
@@ -19,9 +20,9 @@ import { ProductsService } from './products.service';
 export class ProductsController {
   constructor(private readonly products: ProductsService) {}
 
-  @MessagePattern(RESOLVE_PRODUCTS) resolveProducts(@Payload() r: ResolveProductsRequest) { return this.products.resolve(r); }
-  @MessagePattern(LIST_PRODUCTS) listProducts(@Payload() r: ListProductsRequest) { return this.products.list(r); }
-  @MessagePattern(CREATE_PRODUCT) createProduct(@Payload() r: CreateProductRequest) { return this.products.create(r); }
-  @MessagePattern(LIST_OFFERS) listOffers(@Payload() r: ListOffersRequest) { return this.products.listOffers(r); }
-  @MessagePattern(PUT_OFFER) putOffer(@Payload() r: PutOfferRequest) { return this.products.putOffer(r); }
+  @HandlesRequest(RESOLVE_PRODUCTS) resolveProducts(@Payload() r: ResolveProductsRequest) { return this.products.resolve(r); }
+  @HandlesRequest(LIST_PRODUCTS) listProducts(@Payload() r: ListProductsRequest) { return this.products.list(r); }
+  @HandlesRequest(CREATE_PRODUCT) createProduct(@Payload() r: CreateProductRequest) { return this.products.create(r); }
+  @HandlesRequest(LIST_OFFERS) listOffers(@Payload() r: ListOffersRequest) { return this.products.listOffers(r); }
+  @HandlesRequest(PUT_OFFER) putOffer(@Payload() r: PutOfferRequest) { return this.products.putOffer(r); }
 }

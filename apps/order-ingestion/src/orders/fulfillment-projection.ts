@@ -18,27 +18,27 @@ import { SalesOrder } from './sales-order.entity';
 @Injectable()
 export class FulfillmentProjection {
   /** One per FBM order as it is synced, so they come in runs: one statement for a run. */
-  @OnEvents(DELIVERY_CREATED, DeliveryCreatedEvent)
+  @OnEvents(DELIVERY_CREATED)
   async deliveriesCreated(events: DeliveryCreatedEvent[], { manager }: EventBatchContext) {
     await manager.update(SalesOrder, { id: In(events.map((event) => event.orderId)), deliveryState: IsNull() }, { deliveryState: 'ready' });
   }
 
-  @OnEvent(DELIVERY_VALIDATED, DeliveryValidatedEvent)
+  @OnEvent(DELIVERY_VALIDATED)
   async deliveryValidated(event: DeliveryValidatedEvent, { manager }: EventContext) {
     await manager.update(SalesOrder, { id: event.orderId }, { deliveryState: event.fullyShipped ? 'done' : 'partially_done' });
   }
 
-  @OnEvent(DELIVERY_CANCELED, DeliveryCanceledEvent)
+  @OnEvent(DELIVERY_CANCELED)
   async deliveryCanceled(event: DeliveryCanceledEvent, { manager }: EventContext) {
     await manager.update(SalesOrder, { id: event.orderId }, { deliveryState: 'canceled' });
   }
 
-  @OnEvent(NOTIFICATION_SENT, NotificationOutcomeEvent)
+  @OnEvent(NOTIFICATION_SENT)
   async notificationSent(event: NotificationOutcomeEvent, { manager }: EventContext) {
     await manager.update(SalesOrder, { id: event.orderId }, { amazonNotificationState: `${event.kind}:sent`, amazonNotificationError: null });
   }
 
-  @OnEvent(NOTIFICATION_FAILED, NotificationOutcomeEvent)
+  @OnEvent(NOTIFICATION_FAILED)
   async notificationFailed(event: NotificationOutcomeEvent, { manager }: EventContext) {
     await manager.update(SalesOrder, { id: event.orderId }, { amazonNotificationState: `${event.kind}:failed`, amazonNotificationError: event.error });
   }

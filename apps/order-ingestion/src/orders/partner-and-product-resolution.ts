@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { RESOLVE_PARTNERS, RESOLVE_PRODUCTS, ResolvePartnersResponse, ResolveProductsResponse } from '@connector/contracts';
+import { RESOLVE_PARTNERS, RESOLVE_PRODUCTS } from '@connector/contracts';
 import { ServiceClient } from '@connector/platform';
 import { SellerAccount } from '../accounts/seller-account.entity';
 import { MappedOrder } from './amazon-order.mapper';
@@ -29,7 +29,7 @@ export class PartnerAndProductResolution {
     for (const sku of known.keys()) skus.delete(sku);
     const orderIds = new Map(mapped.map((order) => [order.amazonOrderId, existing.get(order.amazonOrderId)?.id ?? salesOrderId(account.id, order.amazonOrderId)]));
     const [partners, products] = await Promise.all([
-      this.services.request<ResolvePartnersResponse>(RESOLVE_PARTNERS, {
+      this.services.request(RESOLVE_PARTNERS, {
         parties: mapped.map((order) => ({
           key: order.amazonOrderId,
           accountId: account.id,
@@ -42,7 +42,7 @@ export class PartnerAndProductResolution {
         })),
       }),
       skus.size
-        ? this.services.request<ResolveProductsResponse>(RESOLVE_PRODUCTS, {
+        ? this.services.request(RESOLVE_PRODUCTS, {
             accountId: account.id,
             defaultProductId: account.defaultProductId ?? undefined,
             skus: [...skus.values()],

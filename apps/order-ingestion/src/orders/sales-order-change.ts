@@ -1,4 +1,5 @@
 import { ORDER_CANCELED, ORDER_SYNCED, OrderCanceledEvent, OrderSyncedEvent, SalesOrderStatus } from '@connector/contracts';
+import { OutboxEvent } from '@connector/messaging';
 import { newRowId } from '@connector/persistence';
 import { SellerAccount } from '../accounts/seller-account.entity';
 import { PreparedOrder } from './sales-order-page';
@@ -13,7 +14,7 @@ export interface SalesOrderChange {
   order: SalesOrder;
   lines: SalesOrderLine[];
   goneLineIds: string[];
-  events: { subject: string; payload: object }[];
+  events: OutboxEvent[];
 }
 
 /** The rows and events of one new or changed order; no I/O. */
@@ -90,10 +91,10 @@ export function salesOrderChange(account: SellerAccount, item: PreparedOrder, kn
     deliveryAddressId: order.deliveryAddressId,
     giftMessage: order.giftMessage,
   };
-  const events: SalesOrderChange['events'] = [{ subject: ORDER_SYNCED, payload: synced }];
+  const events: SalesOrderChange['events'] = [OutboxEvent.of(ORDER_SYNCED, synced)];
   if (newlyCanceledByAmazon && known) {
     const canceled: OrderCanceledEvent = { ...base, canceledBy: 'amazon', reason: null, notifyAmazon: false };
-    events.push({ subject: ORDER_CANCELED, payload: canceled });
+    events.push(OutboxEvent.of(ORDER_CANCELED, canceled));
   }
   return { known, order, lines, goneLineIds, events };
 }

@@ -33,7 +33,7 @@ export class SkuProductCache {
       .execute();
   }
 
-  @OnEvent(OFFER_CHANGED, OfferChangedEvent)
+  @OnEvent(OFFER_CHANGED)
   async offerChanged(event: OfferChangedEvent, { manager }: EventContext) {
     await manager.upsert(SkuProduct, { accountId: event.accountId, sku: event.sku, productId: event.productId }, ['accountId', 'sku']);
   }
