@@ -1,6 +1,6 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { HEALTH_CHECKS, SERVICE_NAMES, ServiceHealth } from '@connector/contracts';
+import { HEALTH_CHECKS, SERVICE_NAMES } from '@connector/contracts';
 import { ServiceClient } from '@connector/platform';
 import type { Response } from 'express';
 import { Public } from '../common/public.decorator';

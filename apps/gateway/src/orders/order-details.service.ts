@@ -1,15 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import {
-  DeliveryView,
   GET_ORDER,
   GET_PARTNER,
   LIST_DELIVERIES,
   LIST_NOTIFICATIONS,
   ListDeliveriesRequest,
   ListNotificationsRequest,
-  NotificationView,
-  PartnerView,
-  SalesOrderView,
 } from '@connector/contracts';
 import { ServiceClient, ServiceError } from '@connector/platform';
 import { OrderDetailsView, UNAVAILABLE } from './order-details.views';
