@@ -1,4 +1,4 @@
-import { healthSubject, ServiceHealth } from '@connector/contracts';
+import { HEALTH_CHECKS, ServiceHealth } from '@connector/contracts';
 import { NATS_URL } from '@connector/test-environment';
 import { probeServiceHealth } from './health-probe';
 import { NamespacedNatsServer } from './namespaced-nats';
@@ -10,7 +10,7 @@ describe('probeServiceHealth (container healthcheck)', () => {
 
   beforeAll(async () => {
     server = new NamespacedNatsServer(namespace, { servers: NATS_URL, queue: 'inventory' });
-    server.addHandler(healthSubject('inventory'), async () => health);
+    server.addHandler(HEALTH_CHECKS.inventory.subject, async () => health);
     await new Promise<void>((resolve, reject) => {
       server.listen((err?: unknown) => (err ? reject(err) : resolve())).catch(reject);
     });

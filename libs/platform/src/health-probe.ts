@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { connect } from 'nats';
-import { healthSubject, natsInboxPrefix, ServiceHealth } from '@connector/contracts';
+import { HEALTH_CHECKS, natsInboxPrefix, ServiceHealth, ServiceName } from '@connector/contracts';
 import { loadSettings, ServiceSettings } from './config';
 import { natsConnectionOptions } from './nats-connection';
 
@@ -11,13 +11,16 @@ import { natsConnectionOptions } from './nats-connection';
  * answered after a PostgreSQL query), with the service's own settings, NATS user and inbox: the
  * container healthcheck of the services that have no HTTP port (docker/healthcheck.js).
  */
-export async function probeServiceHealth(service: string, env: NodeJS.ProcessEnv = process.env, timeoutMs = 3000): Promise<ServiceHealth> {
+export async function probeServiceHealth(service: ServiceName, env: NodeJS.ProcessEnv = process.env, timeoutMs = 3000): Promise<ServiceHealth> {
+  // docker/healthcheck.js passes its argument unchecked.
+  const { subject } = HEALTH_CHECKS[service] ?? {};
+  if (!subject) throw new Error(`no such service: ${service}`);
   const settings = loadSettings(ServiceSettings, env);
   const nc = await connect({ ...natsConnectionOptions(settings), inboxPrefix: natsInboxPrefix(service), name: `${service} healthcheck`, timeout: timeoutMs, reconnect: false });
   try {
     // The packet NestJS's NATS transport expects; the answer comes as `{ id, response }` or `{ id, err }`.
-    const packet = { pattern: healthSubject(service), id: randomUUID(), data: {} };
-    const answer = await nc.request(`${settings.NATS_NAMESPACE}.${healthSubject(service)}`, new TextEncoder().encode(JSON.stringify(packet)), { timeout: timeoutMs }).catch((err: Error) => {
+    const packet = { pattern: subject, id: randomUUID(), data: {} };
+    const answer = await nc.request(`${settings.NATS_NAMESPACE}.${subject}`, new TextEncoder().encode(JSON.stringify(packet)), { timeout: timeoutMs }).catch((err: Error) => {
       // NATS says 503 when nobody listens, TIMEOUT when nobody answers in time.
       throw new Error(`no health answer from ${service} in namespace "${settings.NATS_NAMESPACE}" (${err.message})`);
     });
