@@ -15,7 +15,8 @@ import {
   Page,
   SalesOrderView,
 } from '@connector/contracts';
-import { EventBatchContext, EventContext, EventHandlerMetadata, ON_EVENT, OnEvent, OnEvents, Outbox, OutboxEvent } from '@connector/messaging';
+import type { EventBatchContext, EventContext, EventHandlerMetadata } from '@connector/messaging';
+import { ON_EVENT, OnEvent, OnEvents, Outbox, OutboxEvent } from '@connector/messaging';
 import { dirname, resolve } from 'node:path';
 import { NEVER, of } from 'rxjs';
 import * as ts from 'typescript';
