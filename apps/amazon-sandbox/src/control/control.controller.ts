@@ -1,7 +1,7 @@
 import { BadRequestException, Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Query, UsePipes, ValidationPipe } from '@nestjs/common';
 import { FeedService } from '../feeds/feed.service';
 import { feedView } from '../feeds/feeds.controller';
-import { generateOrders } from '../generator/order-generator';
+import { generateBatch, GeneratedBatch } from '../generator/order-generator';
 import { orderView } from '../orders/order-view';
 import { ShipmentLog } from '../orders/shipment-log';
 import { CallStatsService } from '../sp-api/call-stats.service';
@@ -60,14 +60,14 @@ export class ControlController {
     const createdFromMs = dto.createdFrom ? Date.parse(dto.createdFrom) : nowMs - 7 * 24 * 60 * MINUTE;
     if (createdFromMs > createdToMs) throw new BadRequestException(['createdFrom must not be after createdTo']);
     const seed = dto.seed ?? String(Math.floor(Math.random() * 2 ** 31));
-    let generated: Order[];
+    let generated: GeneratedBatch;
     try {
-      generated = generateOrders({ sellerId, count: dto.count, seed, marketplaceIds, fulfilledBy: dto.fulfilledBy ?? 'MIXED', statuses: dto.statuses, createdFromMs, createdToMs, nowMs, orderIdPrefix: dto.orderIdPrefix });
+      generated = generateBatch({ sellerId, count: dto.count, seed, marketplaceIds, fulfilledBy: dto.fulfilledBy ?? 'MIXED', statuses: dto.statuses, createdFromMs, createdToMs, nowMs, orderIdPrefix: dto.orderIdPrefix });
     } catch (err) {
       throw new BadRequestException([(err as Error).message]);
     }
-    for (const order of generated) this.orders.upsert(sellerId, order);
-    return { seed, orderIds: generated.map((o) => o.orderId) };
+    this.orders.addGenerated(sellerId, generated);
+    return { seed, orderIds: generated.orderIds };
   }
 
   @Post('sellers/:sellerId/orders')
@@ -83,11 +83,11 @@ export class ControlController {
   listOrders(@Param('sellerId') sellerId: string) {
     this.seller(sellerId);
     return {
-      orders: this.orders.forSeller(sellerId).map(({ order }) => ({
+      orders: this.orders.listForSeller(sellerId).map((order) => ({
         orderId: order.orderId,
-        marketplaceId: order.salesChannel.marketplaceId,
-        fulfilledBy: order.fulfillment?.fulfilledBy,
-        fulfillmentStatus: order.fulfillment?.fulfillmentStatus,
+        marketplaceId: order.marketplaceId,
+        fulfilledBy: order.fulfilledBy,
+        fulfillmentStatus: order.fulfillmentStatus,
         createdTime: order.createdTime,
         lastUpdatedTime: order.lastUpdatedTime,
       })),
@@ -96,7 +96,7 @@ export class ControlController {
 
   @Get('orders/:orderId')
   getOrder(@Param('orderId') orderId: string) {
-    const stored = this.orders.get(orderId);
+    const stored = this.orders.read(orderId);
     if (!stored) throw new NotFoundException(`Order ${orderId} not found`);
     return { sellerId: stored.sellerId, order: stored.order };
   }

@@ -15,7 +15,7 @@ export class OrderLifecycleService {
   ) {}
 
   move(orderId: string, status: FulfillmentStatus, cancelledBy?: string, cancelReason?: string): Order {
-    const stored = this.store.get(orderId);
+    const stored = this.store.edit(orderId);
     if (!stored) throw new NotFoundException(`Order ${orderId} not found`);
     const order = stored.order;
     const fulfillment = order.fulfillment!;

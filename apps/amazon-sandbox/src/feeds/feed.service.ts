@@ -183,7 +183,7 @@ export class FeedService implements OnModuleInit, OnModuleDestroy {
   }
 
   private checkOrderExists(sellerId: string, message: FeedMessage): FeedResult | undefined {
-    if (!message.amazonOrderId || !this.orders.getForSeller(sellerId, message.amazonOrderId)) return this.error(message, `Order ${message.amazonOrderId ?? '(missing AmazonOrderID)'} was not found.`, 25);
+    if (!message.amazonOrderId || !this.orders.hasForSeller(sellerId, message.amazonOrderId)) return this.error(message, `Order ${message.amazonOrderId ?? '(missing AmazonOrderID)'} was not found.`, 25);
     return undefined;
   }
 
@@ -191,7 +191,7 @@ export class FeedService implements OnModuleInit, OnModuleDestroy {
   private acknowledge(sellerId: string, message: FeedMessage): FeedResult | undefined {
     const missing = this.checkOrderExists(sellerId, message);
     if (missing) return missing;
-    const order = this.orders.getForSeller(sellerId, message.amazonOrderId!)!.order;
+    const order = this.orders.editForSeller(sellerId, message.amazonOrderId!)!.order;
     if (message.statusCode === 'Success') return undefined;
     if (message.statusCode !== 'Failure') return this.error(message, `StatusCode must be Success or Failure, got "${message.statusCode ?? ''}".`, 8001);
     const status = order.fulfillment?.fulfillmentStatus;

@@ -22,6 +22,25 @@ export class Rng {
     this.state = xmur3(String(seed))();
   }
 
+  /**
+   * Where the generator stands: one 32-bit number. `Rng.resume(position)` (or `moveTo`) carries
+   * on with exactly the numbers that would have followed, which lets the order store rebuild a
+   * generated order from a few numbers instead of keeping it.
+   */
+  get position(): number {
+    return this.state;
+  }
+
+  moveTo(position: number): void {
+    this.state = position | 0;
+  }
+
+  static resume(position: number): Rng {
+    const rng = new Rng(0);
+    rng.moveTo(position);
+    return rng;
+  }
+
   /** Uniform float in [0, 1). */
   next(): number {
     let t = (this.state = (this.state + 0x6d2b79f5) | 0);

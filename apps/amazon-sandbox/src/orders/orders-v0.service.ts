@@ -46,7 +46,7 @@ export class OrdersV0Service {
   }
 
   private find(sellerId: string, orderId: string): Order {
-    const stored = this.store.getForSeller(sellerId, orderId);
+    const stored = this.store.readForSeller(sellerId, orderId);
     if (!stored) throw AmazonApiError.notFound(`Order ${orderId} not found.`, orderId);
     return this.maybeBroken(stored);
   }
@@ -109,20 +109,20 @@ export class OrdersV0Service {
     const channels = enumListParam('FulfillmentChannels', query.FulfillmentChannels, ['AFN', 'MFN'] as const);
     const buyerEmail = singleParam(query.BuyerEmail);
 
+    // On the orders' search fields; the orders themselves are generated only to compare a BuyerEmail.
     const matching = this.store
-      .forSeller(sellerId)
-      .map((s) => s.order)
+      .listForSeller(sellerId)
       .filter((o) => {
-        if (amazonOrderIds) return amazonOrderIds.includes(o.orderId) && marketplaceIds.includes(o.salesChannel.marketplaceId ?? '');
-        const t = Date.parse(byCreated ? o.createdTime : o.lastUpdatedTime);
+        if (amazonOrderIds) return amazonOrderIds.includes(o.orderId) && marketplaceIds.includes(o.marketplaceId);
+        const t = byCreated ? o.createdMs : o.lastUpdatedMs;
         if (t < after || t > before) return false;
-        if (!marketplaceIds.includes(o.salesChannel.marketplaceId ?? '')) return false;
-        if (statuses && !statuses.includes(V0_STATUS[o.fulfillment!.fulfillmentStatus] as (typeof V0_STATUSES)[number])) return false;
-        if (channels && !channels.includes(o.fulfillment!.fulfilledBy === 'AMAZON' ? 'AFN' : 'MFN')) return false;
-        if (buyerEmail && o.buyer?.buyerEmail !== buyerEmail) return false;
+        if (!marketplaceIds.includes(o.marketplaceId)) return false;
+        if (statuses && !statuses.includes(V0_STATUS[o.fulfillmentStatus] as (typeof V0_STATUSES)[number])) return false;
+        if (channels && !channels.includes(o.fulfilledBy === 'AMAZON' ? 'AFN' : 'MFN')) return false;
+        if (buyerEmail && this.store.read(o.orderId)!.order.buyer?.buyerEmail !== buyerEmail) return false;
         return true;
       })
-      .map((o) => ({ id: o.orderId, t: Date.parse(o.lastUpdatedTime) }))
+      .map((o) => ({ id: o.orderId, t: o.lastUpdatedMs }))
       .sort((a, b) => a.t - b.t || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const snapshot: V0Snapshot = { sellerId, orderIds: matching.map((m) => m.id), pageSize: pageSize ?? 100, boundName: beforeName, bound: new Date(before).toISOString() };
     return this.page(snapshot, randomBytes(12).toString('base64url'), 0, snapshot.pageSize, pii);
@@ -131,7 +131,7 @@ export class OrdersV0Service {
   private page(snapshot: V0Snapshot, id: string, offset: number, size: number, pii: PiiAccess) {
     const orders: Record<string, unknown>[] = [];
     for (const orderId of snapshot.orderIds.slice(offset, offset + size)) {
-      const stored = this.store.getForSeller(snapshot.sellerId, orderId);
+      const stored = this.store.readForSeller(snapshot.sellerId, orderId);
       if (stored) {
         const order = this.maybeBroken(stored);
         orders.push(this.safe(order, () => v0Order(order, pii)));

@@ -29,23 +29,6 @@ export interface SearchOrdersResponse {
   createdBefore?: string;
 }
 
-/** Parsed timestamps, memoised: a search over thousands of orders would otherwise spend its time in Date.parse. */
-const parsedTimes = new Map<string, number>();
-function timeMs(iso: string): number {
-  let t = parsedTimes.get(iso);
-  if (t === undefined) {
-    if (parsedTimes.size > 1_000_000) parsedTimes.clear();
-    parsedTimes.set(iso, (t = Date.parse(iso)));
-  }
-  return t;
-}
-
-export function sortByLastUpdated(a: Order, b: Order): number {
-  const ta = Date.parse(a.lastUpdatedTime);
-  const tb = Date.parse(b.lastUpdatedTime);
-  return ta !== tb ? ta - tb : a.orderId < b.orderId ? -1 : a.orderId > b.orderId ? 1 : 0;
-}
-
 /**
  * searchOrders / getOrder (v2026-01-01). Paging works on a snapshot of the matching order ids
  * taken at the first page, so every order that matched is returned exactly once even if
@@ -71,7 +54,7 @@ export class OrdersService {
 
   getOrder(sellerId: string, orderId: string, query: Record<string, unknown>): { order: Order } {
     const includedData = new Set(enumListParam('includedData', query.includedData, INCLUDED_DATA) ?? []);
-    const stored = this.store.getForSeller(sellerId, orderId);
+    const stored = this.store.readForSeller(sellerId, orderId);
     if (!stored) throw AmazonApiError.notFound(`Order ${orderId} not found.`, orderId);
     return { order: this.view(stored, includedData) };
   }
@@ -119,15 +102,16 @@ export class OrdersService {
     const statuses = enumListParam('fulfillmentStatuses', query.fulfillmentStatuses, FULFILLMENT_STATUSES);
     const fulfilledBy = enumListParam('fulfilledBy', query.fulfilledBy, ['MERCHANT', 'AMAZON'] as const);
 
-    // Parse each timestamp once: sorting with Date.parse in the comparator dominated the cost.
+    // On the orders' search fields (parsed timestamps): the orders themselves are generated
+    // only for the pages that show them.
     const matching: { id: string; t: number }[] = [];
-    for (const { order: o } of this.store.forSeller(sellerId)) {
-      const t = timeMs(byCreated ? o.createdTime : o.lastUpdatedTime);
+    for (const o of this.store.listForSeller(sellerId)) {
+      const t = byCreated ? o.createdMs : o.lastUpdatedMs;
       if (t < after || t > before) continue;
-      if (marketplaceIds && !marketplaceIds.includes(o.salesChannel.marketplaceId ?? '')) continue;
-      if (statuses && !statuses.includes(o.fulfillment!.fulfillmentStatus)) continue;
-      if (fulfilledBy && !fulfilledBy.includes(o.fulfillment!.fulfilledBy!)) continue;
-      matching.push({ id: o.orderId, t: byCreated ? timeMs(o.lastUpdatedTime) : t });
+      if (marketplaceIds && !marketplaceIds.includes(o.marketplaceId)) continue;
+      if (statuses && !statuses.includes(o.fulfillmentStatus)) continue;
+      if (fulfilledBy && !fulfilledBy.includes(o.fulfilledBy)) continue;
+      matching.push({ id: o.orderId, t: o.lastUpdatedMs });
     }
     matching.sort((a, b) => a.t - b.t || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
@@ -160,7 +144,7 @@ export class OrdersService {
     const ids = snapshot.orderIds.slice(offset, offset + size);
     const orders: Order[] = [];
     for (const id of ids) {
-      const stored = this.store.getForSeller(snapshot.sellerId, id);
+      const stored = this.store.readForSeller(snapshot.sellerId, id);
       if (stored) orders.push(this.view(stored, included));
     }
     const response: SearchOrdersResponse = { orders };

@@ -43,7 +43,7 @@ export class ShipmentConfirmationService {
   ) {}
 
   confirm(sellerId: string, orderId: string, body: unknown): void {
-    const stored = this.store.getForSeller(sellerId, orderId);
+    const stored = this.store.editForSeller(sellerId, orderId);
     if (!stored) throw AmazonApiError.notFound(`Order ${orderId} not found.`, orderId);
     const order = stored.order;
     const errors: AmazonError[] = [];

@@ -1,34 +1,100 @@
 import { Injectable } from '@nestjs/common';
-import { Order, StoredOrder } from './order.types';
+import { GeneratedBatch, OrderSummary } from '../generator/order-generator';
+import { FulfilledBy, FulfillmentStatus, Order, StoredOrder } from './order.types';
 
-/** All orders of all sellers, keyed by Amazon order id (unique across sellers, as on Amazon). */
+/**
+ * An order as kept: a whole record (given to the control API, or changed since it was
+ * generated), or its place in a generated batch, which generates it again when asked.
+ */
+type Entry = { sellerId: string; order: Order } | { sellerId: string; batch: GeneratedBatch; index: number };
+
+/** Parsed timestamps of whole records, memoised: searches would otherwise spend their time in Date.parse. */
+const parsedTimes = new Map<string, number>();
+function timeMs(iso: string): number {
+  let t = parsedTimes.get(iso);
+  if (t === undefined) {
+    if (parsedTimes.size > 1_000_000) parsedTimes.clear();
+    parsedTimes.set(iso, (t = Date.parse(iso)));
+  }
+  return t;
+}
+
+function summaryOf(o: Order): OrderSummary {
+  return {
+    orderId: o.orderId,
+    createdMs: timeMs(o.createdTime),
+    lastUpdatedMs: timeMs(o.lastUpdatedTime),
+    // As given (a record posted to the control API may write them differently from toISOString).
+    createdTime: o.createdTime,
+    lastUpdatedTime: o.lastUpdatedTime,
+    marketplaceId: o.salesChannel.marketplaceId ?? '',
+    fulfillmentStatus: o.fulfillment?.fulfillmentStatus as FulfillmentStatus,
+    fulfilledBy: o.fulfillment?.fulfilledBy as FulfilledBy,
+  };
+}
+
+/**
+ * All orders of all sellers, keyed by Amazon order id (unique across sellers, as on Amazon).
+ *
+ * Generated orders are not kept as objects (100,000 of them took the sandbox past 700 MB):
+ * `read` generates a fresh copy each time, which callers must not change; `edit` turns the
+ * order into a kept record first, so changes to what it returns stay.
+ */
 @Injectable()
 export class OrderStore {
-  private readonly orders = new Map<string, StoredOrder>();
+  private readonly orders = new Map<string, Entry>();
 
   reset(): void {
     this.orders.clear();
   }
 
   upsert(sellerId: string, order: Order): StoredOrder {
-    const stored: StoredOrder = { sellerId, order };
-    this.orders.set(order.orderId, stored);
-    return stored;
+    this.orders.set(order.orderId, { sellerId, order });
+    return { sellerId, order };
   }
 
-  get(orderId: string): StoredOrder | undefined {
-    return this.orders.get(orderId);
+  /** Every order of a generated batch (replacing orders with the same ids, as upsert does). */
+  addGenerated(sellerId: string, batch: GeneratedBatch): void {
+    for (let index = 0; index < batch.size; index++) this.orders.set(batch.orderIds[index], { sellerId, batch, index });
   }
 
-  /** The order if it belongs to this seller (another seller's order is "not found", as on Amazon). */
-  getForSeller(sellerId: string, orderId: string): StoredOrder | undefined {
-    const stored = this.orders.get(orderId);
-    return stored && stored.sellerId === sellerId ? stored : undefined;
+  hasForSeller(sellerId: string, orderId: string): boolean {
+    return this.orders.get(orderId)?.sellerId === sellerId;
   }
 
-  forSeller(sellerId: string): StoredOrder[] {
-    const out: StoredOrder[] = [];
-    for (const stored of this.orders.values()) if (stored.sellerId === sellerId) out.push(stored);
+  /** The order to look at (possibly generated just now: changes to it are lost). */
+  read(orderId: string): StoredOrder | undefined {
+    const entry = this.orders.get(orderId);
+    return entry && { sellerId: entry.sellerId, order: 'order' in entry ? entry.order : entry.batch.order(entry.index) };
+  }
+
+  /** As `read`, if it belongs to this seller (another seller's order is "not found", as on Amazon). */
+  readForSeller(sellerId: string, orderId: string): StoredOrder | undefined {
+    return this.hasForSeller(sellerId, orderId) ? this.read(orderId) : undefined;
+  }
+
+  /** The order to change: kept as a whole record from now on, so changes to it stay. */
+  edit(orderId: string): StoredOrder | undefined {
+    const entry = this.orders.get(orderId);
+    if (!entry) return undefined;
+    if ('order' in entry) return entry;
+    const kept = { sellerId: entry.sellerId, order: entry.batch.order(entry.index) };
+    this.orders.set(orderId, kept);
+    return kept;
+  }
+
+  /** As `edit`, if it belongs to this seller. */
+  editForSeller(sellerId: string, orderId: string): StoredOrder | undefined {
+    return this.hasForSeller(sellerId, orderId) ? this.edit(orderId) : undefined;
+  }
+
+  /** The search fields of every order of a seller, without generating the orders. */
+  listForSeller(sellerId: string): OrderSummary[] {
+    const out: OrderSummary[] = [];
+    for (const entry of this.orders.values()) {
+      if (entry.sellerId !== sellerId) continue;
+      out.push('batch' in entry ? entry.batch.summary(entry.index) : summaryOf(entry.order));
+    }
     return out;
   }
 
