@@ -25,6 +25,13 @@ export interface SystemOptions {
 
 const COLORS = [36, 32, 33, 35, 34, 31];
 
+/** Node flags of every service process; docker/Dockerfile starts them the same way. */
+export const SERVICE_NODE_ARGS = (rootDir: string): string[] => [
+  // Stack traces mapped to the TypeScript sources, reading a map only when a trace needs it (see the file).
+  '-r',
+  join(rootDir, 'dist', 'libs', 'platform', 'src', 'source-maps.js'),
+];
+
 /**
  * The environment with the sandbox's base URL added to AMAZON_ALLOWED_ENDPOINTS (and nothing
  * else): accounts of the demo and the tests point at it, and secrets may go only where allowed.
@@ -59,7 +66,7 @@ export class ServiceProcess {
     const entry = join(this.options.rootDir, 'dist', 'apps', this.name, 'src', 'main.js');
     // LAUNCHER_NODE_ARGS: extra node flags for every service, e.g. `--cpu-prof` when profiling a benchmark.
     const extraArgs = (process.env.LAUNCHER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const child = spawn(process.execPath, ['--enable-source-maps', ...extraArgs, entry], {
+    const child = spawn(process.execPath, [...SERVICE_NODE_ARGS(this.options.rootDir), ...extraArgs, entry], {
       cwd: this.options.rootDir,
       env: { ...this.options.env, ...this.options.envOf?.(this.name), FORCE_COLOR: '0', NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
