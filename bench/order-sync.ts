@@ -8,7 +8,7 @@
  * Prints Amazon calls per synced order by operation; with limits on, the drain time against
  * the token-bucket minimum for the calls made (Amazon's rates × scale) and the 429 count;
  * with limits off, orders per second from the sandbox to committed sales orders, partners
- * and products; and the peak memory of every process.
+ * and products; and the peak resident memory (VmHWM) of every process.
  */
 import { waitFor } from '@connector/testing';
 import { OPERATION_LIMITS } from '@connector/sp-api';
@@ -40,6 +40,7 @@ async function main(): Promise<void> {
     for (let made = 0; made < orders; made += 5000) {
       await bench.sandboxJson('POST', `/_sandbox/sellers/${seller.sellerId}/orders/generate`, { count: Math.min(5000, orders - made), seed: `bench-${made}`, marketplaceIds: seller.marketplaceIds, orderIdPrefix: String(1 + made / 5000) });
     }
+    const sandboxHolding = bench.peakMemory()['amazon-sandbox'];
     const cpu = new CpuUsage(() => new Map([...bench.system.processes].map(([name, proc]) => [name, proc.pid])));
     cpu.begin();
     const startedAt = Date.now();
@@ -102,7 +103,10 @@ async function main(): Promise<void> {
     console.log(`\nsequential scans (rows read) and index scans per table`);
     for (const t of scans) console.log(`  ${t.name.padEnd(40)} seq ${String(t.seq).padStart(6)} (${t.seqRows} rows)  idx ${t.idx}`);
     printCpuUsage('CPU from account creation until inventory caught up', cpuSeconds, synced, 'order');
-    console.log(`\npeak memory (MiB): ${JSON.stringify(bench.peakMemory())}`);
+    console.log(`\npeak RSS (VmHWM) by process, MiB, since it started`);
+    for (const [name, mib] of Object.entries(bench.peakMemory())) {
+      console.log(`  ${name.padEnd(22)}${String(mib).padStart(6)}${name === 'amazon-sandbox' ? `   (${sandboxHolding} once it held the ${orders} orders, before the sync)` : ''}`);
+    }
   } finally {
     await bench.stop();
   }
