@@ -44,11 +44,11 @@ export const SERVICE_NODE_ARGS = (rootDir: string): string[] => [
 
 /**
  * Environment of every service process. glibc raises its mmap threshold after the first large
- * block is freed, so the next ones come from the heap and stay resident: the 16 MB that scrypt
- * takes for each passphrase key (order-ingestion and partner-resolution derive two) stayed as
- * RSS. A fixed threshold (glibc's default, 128 KiB) returns such blocks to the system.
+ * block is freed, so the next ones come from the heap and stay resident: of the 16 MB that scrypt
+ * takes for each passphrase key (order-ingestion and partner-resolution derive two), one stayed
+ * as RSS. With a fixed threshold of 4 MiB, blocks that large are always returned to the system.
  */
-export const SERVICE_ENV: NodeJS.ProcessEnv = { MALLOC_MMAP_THRESHOLD_: '131072' };
+export const SERVICE_ENV: NodeJS.ProcessEnv = { MALLOC_MMAP_THRESHOLD_: '4194304' };
 
 /**
  * The environment with the sandbox's base URL added to AMAZON_ALLOWED_ENDPOINTS (and nothing
