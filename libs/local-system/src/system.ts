@@ -34,11 +34,12 @@ export const SERVICE_NODE_ARGS = (rootDir: string): string[] => [
   // Stack traces mapped to our TypeScript sources, reading a map only when a trace needs it (see the file).
   '-r',
   join(rootDir, 'dist', 'libs', 'platform', 'src', 'source-maps.js'),
-  // New space of 2 × 4 MB instead of 2 × 16 MB: short-lived objects are collected a little more
-  // often, in less memory.
-  '--max-semi-space-size=4',
-  // Below 1 GB V8 lets the old generation grow to about twice the live objects before a full
-  // collection, instead of four times; also the most a service may hold (ten times what they do).
+  // New space of 2 × 8 MB instead of 2 × 16 MB: short-lived objects are collected a little more
+  // often, in less memory (2 × 4 MB cost 10-15 % more CPU per order).
+  '--max-semi-space-size=8',
+  // With a limit this low V8 lets the old generation grow by a smaller factor before a full
+  // collection (order-ingestion's old space peaked at 43 MB instead of 97 MB); also the most a
+  // service may hold, ten times what they do.
   '--max-old-space-size=512',
 ];
 
