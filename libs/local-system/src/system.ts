@@ -26,7 +26,7 @@ export interface SystemOptions {
 const COLORS = [36, 32, 33, 35, 34, 31];
 
 /**
- * Node flags of every service process; docker/Dockerfile starts them the same way. Each service
+ * Node flags of every service process; docker/Dockerfile sets the same in NODE_OPTIONS. Each service
  * keeps 30-50 MB of live objects while syncing; these keep its peak RSS near that (see README,
  * "Memory").
  */
