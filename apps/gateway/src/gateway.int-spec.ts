@@ -649,6 +649,16 @@ describe('gateway Idempotency-Key, DELETE 204 and paged locations', () => {
     expect(asked(CANCEL_ORDER)).toBe(3);
   });
 
+  it('keeps the claim of a request whose service did not answer in time (it may have done the work): a retry gets 409, never a second run', async () => {
+    let calls = 0;
+    services.on(CANCEL_ORDER, () => void calls++); // silent
+    const order = randomUUID();
+    expect((await post(`/api/v1/orders/${order}/cancel`, { reason: 'NoInventory' }, { idempotencyKey: 'k-503' })).status).toBe(503);
+    services.on(CANCEL_ORDER, (data) => (calls++, { response: { id: data.id, status: 'canceled' } }));
+    expect((await post(`/api/v1/orders/${order}/cancel`, { reason: 'NoInventory' }, { idempotencyKey: 'k-503' })).status).toBe(409);
+    expect(calls).toBe(1);
+  });
+
   it('forgets keys after 24 hours: the request is done again, and expired keys are deleted', async () => {
     services.on(CANCEL_ORDER, (data) => ({ response: { id: data.id, status: 'canceled' } }));
     const order = randomUUID();

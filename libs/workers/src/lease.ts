@@ -67,7 +67,6 @@ export function keepLeaseAlive(options: {
   onError: (err: Error) => void;
 }): LeaseHeartbeat {
   let lost = false;
-  let stopped = false;
   const beat = setInterval(() => {
     options
       .renew()
@@ -76,14 +75,12 @@ export function keepLeaseAlive(options: {
   }, options.everyMs);
   beat.unref();
   return {
+    // Still asks after stop(): a run cut short by shutdown is not told it lost its lease to another replica.
     held: async () => {
-      if (lost || stopped) return false;
+      if (lost) return false;
       if (!(await options.renew())) lost = true;
       return !lost;
     },
-    stop: () => {
-      stopped = true;
-      clearInterval(beat);
-    },
+    stop: () => clearInterval(beat),
   };
 }

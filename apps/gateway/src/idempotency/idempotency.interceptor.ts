@@ -1,4 +1,4 @@
-import { CallHandler, ExecutionContext, HttpException, Injectable, NestInterceptor } from '@nestjs/common';
+import { CallHandler, ExecutionContext, HttpException, Injectable, Logger, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { createHash } from 'node:crypto';
@@ -32,11 +32,14 @@ function callerScope(caller: Caller, request: IdempotentHttpRequest): string {
  * Honours `Idempotency-Key` on routes marked @Idempotent(): the first request with a key runs and
  * its answer (2xx, or the problem of a 4xx) is kept; the same key and request again within 24 h
  * gets that answer back without running; the same key with another request is a 422, and while the
- * first still runs a 409. A 5xx is not kept: the caller may retry with the same key.
+ * first still runs a 409. A 5xx is not kept: the caller may retry with the same key, except after a
+ * 503 (no answer in time: the work may be done), where the claim holds until it is abandoned.
  * Runs after the guards, so the caller is known and a refused request claims no key.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
+  private readonly logger = new Logger('Idempotency');
+
   constructor(
     private readonly reflector: Reflector,
     private readonly idempotency: IdempotencyService,
@@ -74,15 +77,22 @@ export class IdempotencyInterceptor implements NestInterceptor {
             return of(claim.response);
           case 'new':
             return next.handle().pipe(
-              concatMap(async (value) => {
-                await this.idempotency.complete(caller, key, status, value);
-                return value;
-              }),
+              // Only the handler's failures: once it succeeded, the work is done whatever happens to its record.
               catchError(async (err) => {
                 const body = toHttpErrorBody(err);
                 if (body.statusCode < 500) await this.idempotency.complete(caller, key, body.statusCode, body);
-                else await this.idempotency.release(caller, key);
+                // A 503 is a service that did not answer in time: it may still have done the work, so
+                // the claim stays (a retry gets 409) until it is abandoned. Other 5xx were refused: retry.
+                else if (body.statusCode !== 503) await this.idempotency.release(caller, key);
                 throw err;
+              }),
+              concatMap(async (value) => {
+                // The work is done: its answer goes back even if keeping it fails (the claim then stays
+                // running until abandoned, so a retry meanwhile gets 409, never a second run).
+                await this.idempotency
+                  .complete(caller, key, status, value)
+                  .catch((err) => this.logger.error(`could not keep the answer for ${IDEMPOTENCY_KEY_HEADER} ${key}: ${err.message}`));
+                return value;
               }),
             );
         }
