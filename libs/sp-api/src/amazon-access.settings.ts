@@ -3,6 +3,7 @@ import { isIP } from 'node:net';
 import { IsNumber, IsPositive } from 'class-validator';
 import { CheckedBy, credentialsKeyProblems, DEVELOPMENT_CREDENTIALS_KEY, IsCredentialsKey, ServiceSettings } from '@connector/platform';
 import { AmazonEndpoints, parseAllowedEndpoints } from './amazon-endpoints';
+import { SpApiClients } from './sp-api-client';
 
 /** Settings of the services that open account secrets and call Amazon (order-ingestion, amazon-notifications). */
 export class AmazonAccessSettings extends ServiceSettings {
@@ -44,4 +45,16 @@ function isLocalStandIn(base: string): boolean {
 
 export function amazonEndpoints(settings: Pick<AmazonAccessSettings, 'AMAZON_ALLOWED_ENDPOINTS'>): AmazonEndpoints {
   return AmazonEndpoints.fromSetting(settings.AMAZON_ALLOWED_ENDPOINTS);
+}
+
+/**
+ * The Nest providers of a service that calls Amazon: the endpoints its secrets may go to, and
+ * its SP-API clients (one per account, paced per operation) bound to them.
+ */
+export function amazonAccessProviders(settings: Pick<AmazonAccessSettings, 'AMAZON_ALLOWED_ENDPOINTS' | 'SPAPI_RATE_SCALE'>) {
+  const endpoints = amazonEndpoints(settings);
+  return [
+    { provide: AmazonEndpoints, useValue: endpoints },
+    { provide: SpApiClients, useValue: new SpApiClients({ rateScale: settings.SPAPI_RATE_SCALE, endpoints }) },
+  ];
 }

@@ -1,6 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { SecretBox } from '@connector/platform';
-import { amazonEndpoints, SpApiClients } from '@connector/sp-api';
+import { amazonAccessProviders } from '@connector/sp-api';
 import { AmazonNotificationsSettings } from '../amazon-notifications.settings';
 import { AmazonAccessService } from './amazon-access.service';
 
@@ -13,7 +13,7 @@ export class AmazonAccessModule {
       module: AmazonAccessModule,
       providers: [
         SecretBox.provider(settings.CREDENTIALS_KEY),
-        { provide: SpApiClients, useValue: new SpApiClients({ rateScale: settings.SPAPI_RATE_SCALE, endpoints: amazonEndpoints(settings) }) },
+        ...amazonAccessProviders(settings),
         AmazonAccessService,
       ],
       exports: [AmazonAccessService],

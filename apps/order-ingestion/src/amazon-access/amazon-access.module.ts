@@ -1,6 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { SecretBox, TransitSecrets } from '@connector/platform';
-import { AmazonEndpoints, amazonEndpoints, SpApiClients } from '@connector/sp-api';
+import { amazonAccessProviders, AmazonEndpoints, SpApiClients } from '@connector/sp-api';
 import { OrderIngestionSettings } from '../order-ingestion.settings';
 
 /** Secrets, the endpoints they may go to, and SP-API clients, shared by accounts and sync. */
@@ -13,8 +13,7 @@ export class AmazonAccessModule {
       providers: [
         SecretBox.provider(settings.CREDENTIALS_KEY),
         TransitSecrets.provider(settings.CREDENTIALS_TRANSIT_KEY),
-        { provide: AmazonEndpoints, useValue: amazonEndpoints(settings) },
-        { provide: SpApiClients, inject: [AmazonEndpoints], useFactory: (endpoints: AmazonEndpoints) => new SpApiClients({ rateScale: settings.SPAPI_RATE_SCALE, endpoints }) },
+        ...amazonAccessProviders(settings),
       ],
       exports: [SecretBox, TransitSecrets, AmazonEndpoints, SpApiClients],
     };
