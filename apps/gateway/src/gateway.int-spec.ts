@@ -659,6 +659,20 @@ describe('gateway Idempotency-Key, DELETE 204 and paged locations', () => {
     expect(calls).toBe(1);
   });
 
+  it('a request that lost its abandoned claim to a retry cannot write over or free the retry\'s record', async () => {
+    const idempotency = gateway.app.get(IdempotencyService);
+    const first = await idempotency.claim('caller-late', 'k-late', 'same');
+    if (first.outcome !== 'new') throw new Error(`claimed: ${first.outcome}`);
+    await database.query(`update access.idempotent_requests set created_at = now() - interval '5 minutes' where idempotency_key = 'k-late'`);
+    const retry = await idempotency.claim('caller-late', 'k-late', 'same');
+    if (retry.outcome !== 'new') throw new Error(`re-claimed: ${retry.outcome}`);
+    await idempotency.complete('caller-late', 'k-late', first.token, 200, { from: 'the late first request' });
+    await idempotency.release('caller-late', 'k-late', first.token);
+    expect(await idempotency.claim('caller-late', 'k-late', 'same')).toEqual({ outcome: 'running' });
+    await idempotency.complete('caller-late', 'k-late', retry.token, 200, { from: 'the retry' });
+    expect(await idempotency.claim('caller-late', 'k-late', 'same')).toEqual({ outcome: 'replay', status: 200, response: { from: 'the retry' } });
+  });
+
   it('forgets keys after 24 hours: the request is done again, and expired keys are deleted', async () => {
     services.on(CANCEL_ORDER, (data) => ({ response: { id: data.id, status: 'canceled' } }));
     const order = randomUUID();

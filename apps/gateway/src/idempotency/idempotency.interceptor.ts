@@ -80,17 +80,17 @@ export class IdempotencyInterceptor implements NestInterceptor {
               // Only the handler's failures: once it succeeded, the work is done whatever happens to its record.
               catchError(async (err) => {
                 const body = toHttpErrorBody(err);
-                if (body.statusCode < 500) await this.idempotency.complete(caller, key, body.statusCode, body);
+                if (body.statusCode < 500) await this.idempotency.complete(caller, key, claim.token, body.statusCode, body);
                 // A 503 is a service that did not answer in time: it may still have done the work, so
                 // the claim stays (a retry gets 409) until it is abandoned. Other 5xx were refused: retry.
-                else if (body.statusCode !== 503) await this.idempotency.release(caller, key);
+                else if (body.statusCode !== 503) await this.idempotency.release(caller, key, claim.token);
                 throw err;
               }),
               concatMap(async (value) => {
                 // The work is done: its answer goes back even if keeping it fails (the claim then stays
                 // running until abandoned, so a retry meanwhile gets 409, never a second run).
                 await this.idempotency
-                  .complete(caller, key, status, value)
+                  .complete(caller, key, claim.token, status, value)
                   .catch((err) => this.logger.error(`could not keep the answer for ${IDEMPOTENCY_KEY_HEADER} ${key}: ${err.message}`));
                 return value;
               }),

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { PeriodicWorker } from '@connector/workers';
 import { IdempotentRequest } from './idempotent-request.entity';
@@ -14,7 +14,7 @@ export const IDEMPOTENCY_HOURS = 24;
 const ABANDONED_SECONDS = 120;
 
 export type Claim =
-  | { outcome: 'new' }
+  | { outcome: 'new'; token: string }
   | { outcome: 'replay'; status: number; response: unknown }
   | { outcome: 'running' }
   | { outcome: 'different-request' };
@@ -57,16 +57,17 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
   /** Claims the key for this request, or says what became of the request that claimed it first. */
   async claim(caller: string, key: string, fingerprint: string): Promise<Claim> {
     // One statement: a new key, an expired one or an abandoned one is ours; a live one is not.
+    const token = randomUUID();
     const claimed: unknown[] = await this.requests.query(
-      `insert into idempotent_requests (caller, idempotency_key, fingerprint) values ($1, $2, $3)
+      `insert into idempotent_requests (caller, idempotency_key, fingerprint, claim_token) values ($1, $2, $3, $6)
        on conflict (caller, idempotency_key) do update
-         set fingerprint = excluded.fingerprint, status = null, response = null, created_at = now()
+         set fingerprint = excluded.fingerprint, claim_token = excluded.claim_token, status = null, response = null, created_at = now()
          where idempotent_requests.created_at < now() - make_interval(hours => $4)
             or (idempotent_requests.status is null and idempotent_requests.created_at < now() - make_interval(secs => $5))
        returning 1`,
-      [caller, key, fingerprint, IDEMPOTENCY_HOURS, ABANDONED_SECONDS],
+      [caller, key, fingerprint, IDEMPOTENCY_HOURS, ABANDONED_SECONDS, token],
     );
-    if (claimed.length) return { outcome: 'new' };
+    if (claimed.length) return { outcome: 'new', token };
     const first = await this.requests.findOneBy({ caller, idempotencyKey: key });
     // Gone meanwhile (pruned, or its request failed and let go): try once more.
     if (!first) return this.claim(caller, key, fingerprint);
@@ -75,14 +76,14 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
     return { outcome: 'replay', status: first.status, response: first.response };
   }
 
-  /** The answer to replay. */
-  async complete(caller: string, key: string, status: number, response: unknown): Promise<void> {
-    await this.requests.update({ caller, idempotencyKey: key }, { status, response: (response ?? null) as object });
+  /** The answer to replay (only while the claim is still this request's). */
+  async complete(caller: string, key: string, token: string, status: number, response: unknown): Promise<void> {
+    await this.requests.update({ caller, idempotencyKey: key, claimToken: token }, { status, response: (response ?? null) as object });
   }
 
-  /** The request failed on our side (5xx): the key is free for a retry. */
-  async release(caller: string, key: string): Promise<void> {
-    await this.requests.delete({ caller, idempotencyKey: key });
+  /** The request failed on our side (5xx): the key is free for a retry (if the claim is still this request's). */
+  async release(caller: string, key: string, token: string): Promise<void> {
+    await this.requests.delete({ caller, idempotencyKey: key, claimToken: token });
   }
 
   /** Keys older than IDEMPOTENCY_HOURS go; every replica may run it, deleting is idempotent. */

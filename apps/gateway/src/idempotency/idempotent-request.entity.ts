@@ -8,6 +8,8 @@ export class IdempotentRequest {
   @PrimaryColumn('text') idempotencyKey: string;
   /** SHA-256 of method, path and body: the same key with another request is refused. */
   @Column('text') fingerprint: string;
+  /** Who holds the claim: a request that took too long and lost it cannot write over its successor's record. */
+  @Column('uuid') claimToken: string;
   /** Null while the first request is still running. */
   @Column('int', { nullable: true }) status: number | null;
   /** The answer's body (a problem document for a 4xx). */

@@ -10,6 +10,7 @@ export class Idempotency1764300000700 implements MigrationInterface {
         caller text not null,
         idempotency_key text not null,
         fingerprint text not null,
+        claim_token uuid not null,
         status int,
         response jsonb,
         created_at timestamptz not null default now(),
