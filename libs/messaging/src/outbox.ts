@@ -6,7 +6,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { PACK_READER_SUFFIX, packEvents, packLimitFor } from './event-pack';
 import { EventStream, STREAM_MAX_AGE_DAYS } from './event-stream';
 import { OutboxMessage } from './messaging.entities';
-import { PeriodicWorker } from '@connector/workers';
+import { housekeeping, PeriodicWorker } from '@connector/workers';
 
 /**
  * An event on its way into the outbox: made only by `OutboxEvent.of`, which checks the payload
@@ -47,7 +47,6 @@ export class Outbox {
 
 const BATCH = 500;
 const POLL_MS = 2000;
-const PRUNE_MS = 3600_000;
 const PACK_CHECK_MS = 10_000;
 
 /**
@@ -67,14 +66,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     everyMs: POLL_MS,
     onError: (message) => this.logger.warn(`${message}; will retry`),
   });
-  private readonly pruning = new PeriodicWorker({
-    name: 'outbox pruning',
-    pass: () => this.prune(),
-    everyMs: PRUNE_MS,
-    runAtStart: false,
-    keepsProcessAlive: false,
-    onError: (message) => this.logger.warn(message),
-  });
+  private readonly pruning = housekeeping('outbox pruning', () => this.prune(), (message) => this.logger.warn(message));
 
   constructor(
     private readonly dataSource: DataSource,

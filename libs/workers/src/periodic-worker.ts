@@ -42,13 +42,17 @@ export class PeriodicWorker {
     this.flight.kick();
   }
 
-  get busy(): boolean {
-    return this.flight.busy;
-  }
-
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.flight.stop(this.options.stopWaitMs);
   }
+}
+
+/**
+ * Housekeeping (deleting rows past their time): hourly, not at start-up, and never what keeps
+ * the process alive. Every replica may run it: deleting is idempotent.
+ */
+export function housekeeping(name: string, pass: () => Promise<unknown>, onError: (message: string) => void): PeriodicWorker {
+  return new PeriodicWorker({ name, pass, everyMs: 3600_000, runAtStart: false, keepsProcessAlive: false, onError });
 }

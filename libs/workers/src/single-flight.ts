@@ -33,11 +33,6 @@ export class SingleFlight {
       });
   }
 
-  /** Whether a pass is under way. */
-  get busy(): boolean {
-    return this.running !== undefined;
-  }
-
   /** No new pass starts; waits for the one under way (at most `waitMs`, when given). */
   async stop(waitMs?: number): Promise<void> {
     this.stopped = true;

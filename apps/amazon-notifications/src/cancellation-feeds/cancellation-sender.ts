@@ -59,12 +59,6 @@ export class CancellationSender implements OnApplicationBootstrap, OnApplication
     await settleWithin(Promise.allSettled([this.submissions?.stop(), this.polls?.stop(), ...this.work]), 10_000);
   }
 
-  /** Starts what is due: feeds to submit (one task per account and marketplace) and feeds to poll. */
-  kick(): void {
-    this.submissions?.kick();
-    this.polls?.kick();
-  }
-
   async submitReadyGroups(): Promise<void> {
     const groups = await this.submitter.readyGroups();
     for (const group of groups) {

@@ -4,7 +4,7 @@ import { Repository } from 'typeorm';
 import { Page } from '@connector/contracts';
 import { newRowId } from '@connector/persistence';
 import { listPage, SETTINGS } from '@connector/platform';
-import { PeriodicWorker } from '@connector/workers';
+import { housekeeping } from '@connector/workers';
 import type { GatewaySettings } from '../gateway.settings';
 import { AuditEntryView, ListAuditRequest } from './api-key.messages';
 import { AuditEntry } from './audit-entry.entity';
@@ -51,14 +51,7 @@ export interface AuditedRequest {
 @Injectable()
 export class AuditService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Audit');
-  private readonly pruning = new PeriodicWorker({
-    name: 'pruning the audit log',
-    pass: () => this.prune(),
-    everyMs: 3600_000,
-    runAtStart: false,
-    keepsProcessAlive: false,
-    onError: (message) => this.logger.warn(message),
-  });
+  private readonly pruning = housekeeping('pruning the audit log', () => this.prune(), (message) => this.logger.warn(message));
 
   constructor(
     @InjectRepository(AuditEntry) private readonly entries: Repository<AuditEntry>,

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { InjectRepository } from '@nestjs/typeorm';
 import { createHash, randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
-import { PeriodicWorker } from '@connector/workers';
+import { housekeeping } from '@connector/workers';
 import { IdempotentRequest } from './idempotent-request.entity';
 
 /** How long an answer is kept to replay. */
@@ -43,14 +43,7 @@ export function requestFingerprint(method: string, url: string, body: unknown): 
 @Injectable()
 export class IdempotencyService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Idempotency');
-  private readonly pruning = new PeriodicWorker({
-    name: 'pruning idempotency keys',
-    pass: () => this.prune(),
-    everyMs: 3600_000,
-    runAtStart: false,
-    keepsProcessAlive: false,
-    onError: (message) => this.logger.warn(message),
-  });
+  private readonly pruning = housekeeping('pruning idempotency keys', () => this.prune(), (message) => this.logger.warn(message));
 
   constructor(@InjectRepository(IdempotentRequest) private readonly requests: Repository<IdempotentRequest>) {}
 
