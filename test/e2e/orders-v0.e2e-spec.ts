@@ -221,9 +221,9 @@ describe('Orders v0 accounts sync into the same sales orders as v2026-01-01', ()
       const pages = Math.ceil(total(pair) / 100);
       const ops = await calls(pair.v0.sellerId);
       expect(Object.keys(ops).sort()).toEqual(['createRestrictedDataToken', 'getOrderItems', 'getOrders']);
-      expect(ops.getOrders).toEqual({ calls: pages, throttled: 0, errors: 0 });
-      expect(ops.getOrderItems).toEqual({ calls: synced, throttled: 0, errors: 0 });
-      expect(ops.createRestrictedDataToken).toEqual({ calls: 1, throttled: 0, errors: 0 });
+      expect(ops.getOrders).toEqual({ received: pages, calls: pages, throttled: 0, errors: 0 });
+      expect(ops.getOrderItems).toEqual({ received: synced, calls: synced, throttled: 0, errors: 0 });
+      expect(ops.createRestrictedDataToken).toEqual({ received: 1, calls: 1, throttled: 0, errors: 0 });
       // Pending and FBA-not-yet-shipped orders were seen but cost no items call.
       expect(synced).toBeLessThan(pair.confirmed);
       const run = await firstRun(pair.v0.accountId!);

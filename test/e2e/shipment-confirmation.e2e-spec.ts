@@ -41,8 +41,12 @@ describe('shipment confirmations: never lost, never doubled', () => {
     // Amazon answers slowly; the process dies while its call is in flight.
     await running.sandbox('POST', '/_sandbox/faults', { operation: 'confirmShipment', sellerId: SELLER.sellerId, latencyMs: 1500 });
     const { order, delivery } = await deliveryOf(ORDERS[1].orderId);
+    const received = async () => (await running.sandbox('GET', `/_sandbox/calls?sellerId=${SELLER.sellerId}`)).body.operations.confirmShipment?.received ?? 0;
+    const receivedBefore = await received();
     expect((await running.api('POST', `/api/v1/deliveries/${delivery.id}/validate`, { carrierCode: 'UPS', trackingNumber: '1Z-CRASH' })).status).toBe(200);
     await waitFor(async () => (await notificationOf(order.id))?.attempts >= 1, { what: 'the confirmation to be claimed' });
+    // Claimed is not yet sent (the call may still wait for its quota token): kill once Amazon has it.
+    await waitFor(async () => (await received()) > receivedBefore, { timeoutMs: 30_000, what: 'the confirmation to reach Amazon' });
     await running.system.process('amazon-notifications').stop('SIGKILL');
     // Amazon got the call; we never recorded its answer.
     await waitFor(async () => (await shipmentsOf(ORDERS[1].orderId))?.length === 1, { timeoutMs: 10_000, what: 'Amazon to hold the shipment' });

@@ -92,7 +92,7 @@ describe('control API (/_sandbox)', () => {
     await sb.request('POST', '/_sandbox/faults', { body: { status: 500, sellerId: 'someone-else' } });
     expect((await sb.request('GET', SEARCH, { token })).status).toBe(200);
     const calls = (await sb.request('GET', `/_sandbox/calls?sellerId=${seller.sellerId}`)).body;
-    expect(calls.operations.searchOrders).toEqual({ calls: 4, throttled: 0, errors: 2 });
+    expect(calls.operations.searchOrders).toEqual({ received: 4, calls: 4, throttled: 0, errors: 2 });
   });
 
   it('injects 429 storms and latency; DELETE clears faults', async () => {

@@ -45,6 +45,7 @@ export class SpApiInterceptor implements NestInterceptor {
       req.restrictedResource = covering;
     }
     const count = (status: number) => this.stats.record(grant.sellerId, operation, status);
+    this.stats.received(grant.sellerId, operation);
 
     return defer(async () => {
       await this.faults.apply(operation, grant.sellerId);
