@@ -5,3 +5,4 @@ export * from './periodic-worker';
 export * from './backoff';
 export * from './lease';
 export * from './after-commit';
+export * from './faults';

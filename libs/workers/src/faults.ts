@@ -1,0 +1,43 @@
+/**
+ * Whether an error says a dependency (PostgreSQL, NATS, another service) is away or
+ * overloaded, rather than that the work itself is wrong. Such an error is worth waiting out:
+ * it must not count toward parking an event or giving up on a row, and a retry with back-off
+ * will succeed once the dependency is back. Anything else is the work's own failure.
+ */
+export function isDependencyOutage(err: unknown): boolean {
+  if (!err || typeof err !== 'object') return false;
+  const { code, message, body, driverError } = err as {
+    code?: unknown;
+    message?: unknown;
+    body?: { statusCode?: unknown };
+    driverError?: unknown;
+  };
+  // TypeORM wraps the driver's error (QueryFailedError.driverError).
+  if (driverError && driverError !== err && isDependencyOutage(driverError)) return true;
+  // Another service that did not answer (ServiceClient turns silence into a 503).
+  if (body && (body.statusCode === 503 || body.statusCode === 504)) return true;
+  if (typeof code === 'string') {
+    if (NETWORK_CODES.has(code)) return true;
+    // PostgreSQL SQLSTATE classes: 08 connection exception, 53 insufficient resources,
+    // 57P admin shutdown / crash / cannot connect now; 57014 a statement timeout; 40001 and
+    // 40P01 a serialization failure or deadlock (the same work succeeds when tried again).
+    if (/^(08|53)/.test(code) || /^57P0[1-4]$/.test(code) || code === '57014' || code === '40001' || code === '40P01') return true;
+    // NATS client errors (nats.js ErrorCode).
+    if (NATS_CODES.has(code)) return true;
+  }
+  return typeof message === 'string' && OUTAGE_MESSAGES.some((pattern) => pattern.test(message));
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
+
+const NATS_CODES = new Set(['TIMEOUT', '503', 'CONNECTION_CLOSED', 'CONNECTION_DRAINING', 'CONNECTION_REFUSED', 'CONNECTION_TIMEOUT', 'DISCONNECT', 'NO_RESPONDERS']);
+
+const OUTAGE_MESSAGES = [
+  /Connection terminated/i,
+  /Connection lost/i,
+  /connection (is )?closed/i,
+  /timeout exceeded when trying to connect/i,
+  /the database system is (starting up|shutting down|in recovery mode)/i,
+  /terminating connection due to administrator command/i,
+  /no answer to \S+ within/i,
+];
