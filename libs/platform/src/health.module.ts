@@ -1,14 +1,57 @@
-import { Controller, DynamicModule, Module, Optional } from '@nestjs/common';
+import { Controller, DynamicModule, Injectable, Module, Optional } from '@nestjs/common';
 import { HEALTH_CHECKS, ServiceHealth, ServiceName } from '@connector/contracts';
 import { EventStream } from '@connector/messaging';
+import { outcomeWithin } from '@connector/workers';
 import { DataSource } from 'typeorm';
 import { HandlesRequest } from './rpc';
 
-/** Answers `<service>.health.v1`: the answer itself shows NATS works; PostgreSQL is queried. */
+/** What one part of a service says about itself: healthy or not, and why, in a few words. */
+export interface HealthReport {
+  healthy: boolean;
+  detail: string;
+}
+
+/** A check slower than this is reported as not answering (a stalled dependency must not stall health). */
+const INDICATOR_TIMEOUT_MS = 2000;
+
+/**
+ * The parts of a service that have something to say in its health answer (a stuck sync, parked
+ * events, a stalled database...). Each feature registers its check once at start; the health
+ * answer runs them all, each bounded in time.
+ */
+@Injectable()
+export class HealthIndicators {
+  private readonly checks = new Map<string, () => Promise<HealthReport>>();
+
+  register(name: string, check: () => Promise<HealthReport>): void {
+    this.checks.set(name, check);
+  }
+
+  async report(): Promise<Record<string, HealthReport>> {
+    const entries = await Promise.all(
+      [...this.checks].map(async ([name, check]) => {
+        const outcome = await outcomeWithin(check(), INDICATOR_TIMEOUT_MS);
+        const report: HealthReport =
+          outcome.status === 'fulfilled'
+            ? outcome.value
+            : { healthy: false, detail: outcome.status === 'timeout' ? `no answer within ${INDICATOR_TIMEOUT_MS} ms` : `check failed: ${errorText(outcome.reason)}` };
+        return [name, report] as const;
+      }),
+    );
+    return Object.fromEntries(entries);
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Answers `<service>.health.v1`: the answer itself shows NATS works; PostgreSQL is queried; each indicator reports. */
 function healthController(service: ServiceName) {
   @Controller()
   class HealthController {
     constructor(
+      private readonly indicators: HealthIndicators,
       @Optional() private readonly dataSource?: DataSource,
       @Optional() private readonly stream?: EventStream,
     ) {}
@@ -17,13 +60,14 @@ function healthController(service: ServiceName) {
     async check(): Promise<ServiceHealth> {
       let postgres: ServiceHealth['postgres'] = 'up';
       if (this.dataSource) {
-        postgres = await this.dataSource.query('select 1').then(
-          () => 'up' as const,
-          () => 'down' as const,
-        );
+        const answered = await outcomeWithin(this.dataSource.query('select 1'), INDICATOR_TIMEOUT_MS);
+        postgres = answered.status === 'fulfilled' ? 'up' : 'down';
       }
       const nats = !this.stream || this.stream.isConnected() ? 'up' : 'down';
-      return { service, status: postgres === 'up' && nats === 'up' ? 'up' : 'down', postgres, nats };
+      const reports = await this.indicators.report();
+      const details = Object.fromEntries(Object.entries(reports).map(([name, report]) => [name, report.detail]));
+      const healthy = postgres === 'up' && nats === 'up' && Object.values(reports).every((report) => report.healthy);
+      return { service, status: healthy ? 'up' : 'down', postgres, nats, ...(Object.keys(details).length ? { details } : {}) };
     }
   }
   return HealthController;
@@ -31,7 +75,8 @@ function healthController(service: ServiceName) {
 
 @Module({})
 export class HealthModule {
+  /** Global: any feature module of the service can inject HealthIndicators and register its check. */
   static forService(service: ServiceName): DynamicModule {
-    return { module: HealthModule, controllers: [healthController(service)] };
+    return { module: HealthModule, global: true, providers: [HealthIndicators], exports: [HealthIndicators], controllers: [healthController(service)] };
   }
 }

@@ -54,3 +54,19 @@ export async function settleWithin(promise: Promise<unknown>, ms: number): Promi
   ]);
   clearTimeout(timer);
 }
+
+export type Outcome<T> = { status: 'fulfilled'; value: T } | { status: 'rejected'; reason: unknown } | { status: 'timeout' };
+
+/** Like settleWithin, but says how the promise settled (or that `ms` passed first). */
+export async function outcomeWithin<T>(promise: Promise<T>, ms: number): Promise<Outcome<T>> {
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race<Outcome<T>>([
+    promise.then(
+      (value) => ({ status: 'fulfilled' as const, value }),
+      (reason: unknown) => ({ status: 'rejected' as const, reason }),
+    ),
+    new Promise<Outcome<T>>((resolve) => (timer = setTimeout(() => resolve({ status: 'timeout' }), ms))),
+  ]);
+  clearTimeout(timer);
+  return outcome;
+}
