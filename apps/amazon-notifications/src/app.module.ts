@@ -20,7 +20,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         SettingsModule.forRoot(settings),
-        TypeOrmModule.forRoot(notificationsDataSource(settings.DATABASE_URL)),
+        TypeOrmModule.forRoot(notificationsDataSource(settings)),
         MessagingModule.forService(messagingOptions(settings, SERVICE_NAME)),
         ServiceClientModule.register(settings, SERVICE_NAME),
         HealthModule.forService(SERVICE_NAME),

@@ -1,14 +1,14 @@
 import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS } from '@connector/messaging';
-import { serviceDataSourceOptions } from '@connector/persistence';
+import { DatabaseSettings, serviceDataSourceOptions } from '@connector/persistence';
 import { InitialSchema1764300000400 } from './migrations/1764300000400-initial-schema';
 import { CancellationFeeds1764300000401 } from './migrations/1764300000401-cancellation-feeds';
 import { Notification } from './notifications/notification.entity';
 
 export const NOTIFICATIONS_SCHEMA = 'notifications';
 
-export const notificationsDataSource = (url: string) =>
+export const notificationsDataSource = (database: string | DatabaseSettings) =>
   serviceDataSourceOptions({
-    url,
+    database,
     schema: NOTIFICATIONS_SCHEMA,
     entities: [Notification, ...MESSAGING_ENTITIES],
     migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000400, CancellationFeeds1764300000401],

@@ -7,6 +7,6 @@ import { AmazonNotificationsSettings } from './amazon-notifications.settings';
 startService({
   name: SERVICE_NAME,
   settings: AmazonNotificationsSettings,
-  dataSource: (settings) => notificationsDataSource(settings.DATABASE_URL),
+  dataSource: (settings) => notificationsDataSource(settings),
   appModule: (settings) => AppModule.forRoot(settings),
 });

@@ -35,7 +35,7 @@ export class GatewayModule {
       imports: [
         SettingsModule.forRoot(settings),
         ServiceClientModule.register(settings, 'gateway'),
-        TypeOrmModule.forRoot(gatewayDataSource(settings.DATABASE_URL)),
+        TypeOrmModule.forRoot(gatewayDataSource(settings)),
         AccessModule,
         IdempotencyModule,
         ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: settings.GATEWAY_RATE_LIMIT_PER_MINUTE }] }),

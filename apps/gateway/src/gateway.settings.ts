@@ -27,6 +27,10 @@ export class GatewaySettings extends ServiceSettings {
    */
   @IsCredentialsKey() CREDENTIALS_TRANSIT_KEY: string = DEVELOPMENT_TRANSIT_KEY;
 
+  /** Fewer than the services' 10: the gateway only keeps keys, the audit log and idempotency answers. */
+  @Type(() => Number) @IsInt() @Min(1)
+  override DATABASE_POOL_SIZE: number = 5;
+
   /** Audit log entries older than this go. */
   @Type(() => Number) @IsInt() @Min(1)
   AUDIT_RETENTION_DAYS: number = 365;

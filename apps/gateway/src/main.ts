@@ -8,7 +8,7 @@ import { setupGateway } from './setup';
 startService({
   name: 'gateway',
   settings: GatewaySettings,
-  dataSource: (settings) => gatewayDataSource(settings.DATABASE_URL),
+  dataSource: (settings) => gatewayDataSource(settings),
   appModule: (settings) => GatewayModule.forRoot(settings),
   http: {
     port: (settings) => settings.GATEWAY_PORT,

@@ -20,7 +20,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         SettingsModule.forRoot(settings),
-        TypeOrmModule.forRoot(inventoryDataSource(settings.DATABASE_URL)),
+        TypeOrmModule.forRoot(inventoryDataSource(settings)),
         MessagingModule.forService(messagingOptions(settings, SERVICE_NAME)),
         HealthModule.forService(SERVICE_NAME),
         RetentionModule.forTasks([DeliveryPersonalDataRetention, ParkedEventsRetention]),

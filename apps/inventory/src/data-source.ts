@@ -1,5 +1,5 @@
 import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS } from '@connector/messaging';
-import { serviceDataSourceOptions } from '@connector/persistence';
+import { DatabaseSettings, serviceDataSourceOptions } from '@connector/persistence';
 import { Delivery } from './deliveries/delivery.entity';
 import { OrderState } from './fulfillment/order-state.entity';
 import { Location } from './locations/location.entity';
@@ -10,9 +10,9 @@ import { StockMove } from './stock/stock-move.entity';
 
 export const INVENTORY_SCHEMA = 'inventory';
 
-export const inventoryDataSource = (url: string) =>
+export const inventoryDataSource = (database: string | DatabaseSettings) =>
   serviceDataSourceOptions({
-    url,
+    database,
     schema: INVENTORY_SCHEMA,
     entities: [Product, Offer, Location, StockMove, Delivery, OrderState, ...MESSAGING_ENTITIES],
     migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000300],

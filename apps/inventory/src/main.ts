@@ -6,6 +6,6 @@ import { inventoryDataSource } from './data-source';
 startService({
   name: SERVICE_NAME,
   settings: ServiceSettings,
-  dataSource: (settings) => inventoryDataSource(settings.DATABASE_URL),
+  dataSource: (settings) => inventoryDataSource(settings),
   appModule: (settings) => AppModule.forRoot(settings),
 });

@@ -21,7 +21,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         SettingsModule.forRoot(settings),
-        TypeOrmModule.forRoot(ingestionDataSource(settings.DATABASE_URL)),
+        TypeOrmModule.forRoot(ingestionDataSource(settings)),
         MessagingModule.forService(messagingOptions(settings, SERVICE_NAME)),
         ServiceClientModule.register(settings, SERVICE_NAME),
         HealthModule.forService(SERVICE_NAME),

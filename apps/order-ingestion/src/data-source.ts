@@ -1,5 +1,5 @@
 import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS } from '@connector/messaging';
-import { serviceDataSourceOptions } from '@connector/persistence';
+import { DatabaseSettings, serviceDataSourceOptions } from '@connector/persistence';
 import { SellerAccount } from './accounts/seller-account.entity';
 import { Marketplace } from './marketplaces/marketplace.entity';
 import { InitialSchema1764300000100 } from './migrations/1764300000100-initial-schema';
@@ -14,9 +14,9 @@ import { SyncRun } from './sync/sync-run.entity';
 
 export const INGESTION_SCHEMA = 'ingestion';
 
-export const ingestionDataSource = (url: string) =>
+export const ingestionDataSource = (database: string | DatabaseSettings) =>
   serviceDataSourceOptions({
-    url,
+    database,
     schema: INGESTION_SCHEMA,
     entities: [SellerAccount, Marketplace, SalesOrder, SalesOrderLine, QuarantinedOrder, SkuProduct, SyncRun, ...MESSAGING_ENTITIES],
     migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000100, SkuProducts1764300000101, QuarantineWithoutPersonalData1764300000102, MarketplaceBackfill1764300000103],

@@ -7,6 +7,6 @@ import { OrderIngestionSettings } from './order-ingestion.settings';
 startService({
   name: SERVICE_NAME,
   settings: OrderIngestionSettings,
-  dataSource: (settings) => ingestionDataSource(settings.DATABASE_URL),
+  dataSource: (settings) => ingestionDataSource(settings),
   appModule: (settings) => AppModule.forRoot(settings),
 });

@@ -14,7 +14,7 @@ import { OrderIngestionSettings } from './order-ingestion.settings';
 async function main(): Promise<void> {
   const settings = loadSettings(OrderIngestionSettings);
   const box = new SecretBox(settings.CREDENTIALS_KEY);
-  const options = ingestionDataSource(settings.DATABASE_URL);
+  const options = ingestionDataSource(settings);
   // Also on a database the service never started on: then there is nothing to seal.
   await runMigrations(options);
   const dataSource = await new DataSource(options).initialize();

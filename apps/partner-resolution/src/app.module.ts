@@ -18,7 +18,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         SettingsModule.forRoot(settings),
-        TypeOrmModule.forRoot(partnersDataSource(settings.DATABASE_URL)),
+        TypeOrmModule.forRoot(partnersDataSource(settings)),
         MessagingModule.forService(messagingOptions(settings, SERVICE_NAME)),
         HealthModule.forService(SERVICE_NAME),
         PartnersModule,

@@ -1,5 +1,5 @@
 import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS } from '@connector/messaging';
-import { serviceDataSourceOptions } from '@connector/persistence';
+import { DatabaseSettings, serviceDataSourceOptions } from '@connector/persistence';
 import { InitialSchema1764300000200 } from './migrations/1764300000200-initial-schema';
 import { OrderPartners1764300000201 } from './migrations/1764300000201-order-partners';
 import { AnonymizedMatchKeys1764300000202 } from './migrations/1764300000202-anonymized-match-keys';
@@ -10,9 +10,9 @@ import { OrderPartner } from './retention/order-partner.entity';
 
 export const PARTNERS_SCHEMA = 'partners';
 
-export const partnersDataSource = (url: string) =>
+export const partnersDataSource = (database: string | DatabaseSettings) =>
   serviceDataSourceOptions({
-    url,
+    database,
     schema: PARTNERS_SCHEMA,
     entities: [Contact, DeliveryAddress, OrderPartner, ...MESSAGING_ENTITIES],
     migrations: [InitialSchema1764300000200, OrderPartners1764300000201, AnonymizedMatchKeys1764300000202, SealedPersonalData1764300000203, ...MESSAGING_MIGRATIONS],

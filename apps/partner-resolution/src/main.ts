@@ -7,6 +7,6 @@ import { PartnerSettings } from './partner.settings';
 startService({
   name: SERVICE_NAME,
   settings: PartnerSettings,
-  dataSource: (settings) => partnersDataSource(settings.DATABASE_URL),
+  dataSource: (settings) => partnersDataSource(settings),
   appModule: (settings) => AppModule.forRoot(settings),
 });

@@ -2,3 +2,4 @@ export * from './test-environment';
 export * from './nats-server';
 export * from './postgres-cluster';
 export { waitFor } from '@connector/local-system';
+export * from './tcp-proxy';
