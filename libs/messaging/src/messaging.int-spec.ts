@@ -82,7 +82,7 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
   beforeAll(async () => {
     await env.setUp();
     const options = serviceDataSourceOptions({
-      url: env.databaseUrl,
+      database: env.databaseUrl,
       schema: 'things',
       entities: [Thing, ...MESSAGING_ENTITIES],
       migrations: [...MESSAGING_MIGRATIONS, ThingsTable1764300000001],

@@ -66,7 +66,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     everyMs: POLL_MS,
     onError: (message) => this.logger.warn(`${message}; will retry`),
   });
-  private readonly pruning = housekeeping('outbox pruning', () => this.prune(), (message) => this.logger.warn(message));
+  private readonly pruning = housekeeping('outbox pruning', () => this.dataSource, () => this.prune(), (message) => this.logger.warn(message));
 
   constructor(
     private readonly dataSource: DataSource,

@@ -7,3 +7,4 @@ export * from './find-by-keys';
 export * from './row-id';
 export * from './lock-order';
 export * from './like-pattern';
+export * from './job-lock';

@@ -21,10 +21,10 @@ describe('personal-data retention survives PostgreSQL going away and coming back
 
   beforeAll(async () => {
     cluster = await PostgresCluster.create();
-    const options = serviceDataSourceOptions({ url: cluster.url, schema: 'faults', entities: MESSAGING_ENTITIES, migrations: MESSAGING_MIGRATIONS });
+    const settings = loadSettings(ServiceSettings, { DATABASE_URL: cluster.url, DATABASE_CONNECT_TIMEOUT_SECONDS: '1', PERSONAL_DATA_RETENTION_DAYS: '1', RETENTION_INTERVAL_SECONDS: '0.2' });
+    const options = serviceDataSourceOptions({ database: settings, schema: 'faults', entities: MESSAGING_ENTITIES, migrations: MESSAGING_MIGRATIONS });
     await runMigrations(options);
-    const settings = loadSettings(ServiceSettings, { DATABASE_URL: cluster.url, PERSONAL_DATA_RETENTION_DAYS: '1', RETENTION_INTERVAL_SECONDS: '0.2' });
-    @Module({ imports: [SettingsModule.forRoot(settings), TypeOrmModule.forRoot({ ...options, extra: { ...options.extra, connectionTimeoutMillis: 1000 } }), RetentionModule.forTasks([ParkedEventsRetention])] })
+    @Module({ imports: [SettingsModule.forRoot(settings), TypeOrmModule.forRoot(options), RetentionModule.forTasks([ParkedEventsRetention])] })
     class FaultModule {}
     app = await NestFactory.createApplicationContext(FaultModule, { logger: false });
     db = app.get(DataSource);

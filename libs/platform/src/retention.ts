@@ -1,5 +1,7 @@
 import { DynamicModule, Inject, Injectable, Logger, Module, OnApplicationBootstrap, OnApplicationShutdown, Type } from '@nestjs/common';
+import { runAlone } from '@connector/persistence';
 import { PeriodicWorker } from '@connector/workers';
+import { DataSource } from 'typeorm';
 import type { ServiceSettings } from './config';
 import { SETTINGS } from './service-client.module';
 
@@ -15,8 +17,8 @@ const RETENTION_TASKS = Symbol('retention tasks');
 
 /**
  * Runs every retention task of the service at start-up and then every
- * RETENTION_INTERVAL_SECONDS, with the cutoff PERSONAL_DATA_RETENTION_DAYS ago. Replicas may
- * run it side by side: forgetting is idempotent.
+ * RETENTION_INTERVAL_SECONDS, with the cutoff PERSONAL_DATA_RETENTION_DAYS ago. One replica at a
+ * time runs it (runAlone); the others skip their pass while it does.
  */
 @Injectable()
 export class PersonalDataRetention implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -26,6 +28,7 @@ export class PersonalDataRetention implements OnApplicationBootstrap, OnApplicat
   constructor(
     @Inject(RETENTION_TASKS) private readonly tasks: RetentionTask[],
     @Inject(SETTINGS) private readonly settings: ServiceSettings,
+    private readonly dataSource: DataSource,
   ) {}
 
   /** The moment before which closed orders' personal data goes. */
@@ -44,7 +47,9 @@ export class PersonalDataRetention implements OnApplicationBootstrap, OnApplicat
     this.worker = new PeriodicWorker({
       name: 'retention run',
       pass: async () => {
-        const done = await this.run();
+        const outcome = await runAlone(this.dataSource, 'personal-data retention', () => this.run());
+        if (!outcome.ran) return;
+        const done = outcome.value;
         const changed = Object.entries(done).filter(([, n]) => n > 0);
         if (changed.length) this.logger.log(`forgot personal data: ${changed.map(([what, n]) => `${n} ${what}`).join(', ')}`);
       },

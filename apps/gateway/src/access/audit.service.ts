@@ -51,7 +51,7 @@ export interface AuditedRequest {
 @Injectable()
 export class AuditService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Audit');
-  private readonly pruning = housekeeping('pruning the audit log', () => this.prune(), (message) => this.logger.warn(message));
+  private readonly pruning = housekeeping('pruning the audit log', () => this.entries.manager.connection, () => this.prune(), (message) => this.logger.warn(message));
 
   constructor(
     @InjectRepository(AuditEntry) private readonly entries: Repository<AuditEntry>,

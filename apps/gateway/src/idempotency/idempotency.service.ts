@@ -43,7 +43,7 @@ export function requestFingerprint(method: string, url: string, body: unknown): 
 @Injectable()
 export class IdempotencyService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Idempotency');
-  private readonly pruning = housekeeping('pruning idempotency keys', () => this.prune(), (message) => this.logger.warn(message));
+  private readonly pruning = housekeeping('pruning idempotency keys', () => this.requests.manager.connection, () => this.prune(), (message) => this.logger.warn(message));
 
   constructor(@InjectRepository(IdempotentRequest) private readonly requests: Repository<IdempotentRequest>) {}
 
