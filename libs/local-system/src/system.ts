@@ -60,11 +60,36 @@ export function allowSandboxEndpoint(env: NodeJS.ProcessEnv, sandboxUrl: string)
   return { ...env, AMAZON_ALLOWED_ENDPOINTS: [...new Set([...allowed, sandboxUrl])].join(',') };
 }
 
+/** Keeps the last `limit` items of `list` (in place; trimmed in steps, not on every push). */
+export function keepLast<T>(list: T[], limit: number): void {
+  if (list.length > limit + Math.ceil(limit / 10)) list.splice(0, list.length - limit);
+}
+
+/** The line every service prints for a promise nobody handled (libs/platform's runService). */
+export const UNHANDLED_REJECTION = /unhandled rejection:/;
+
+/** The line a service prints on its first stop signal (libs/platform's exitOnSignals). */
+const STOPPING = /^[\w-]+: SIG(TERM|INT): stopping/;
+
+/** How a process ended: its exit code, or the signal that ended it. */
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 /** One service as its own Node.js process, started the way a user starts it: `node dist/apps/<name>/src/main.js`. */
 export class ServiceProcess {
   private child?: ChildProcess;
-  private exited?: Promise<number | null>;
+  private exited?: Promise<ProcessExit>;
+  /** The last 2000 lines of its output. */
   readonly lines: string[] = [];
+  /**
+   * Each unhandled rejection it reported, with the stack lines that followed (the first 20 of
+   * them): a test fails on any (System.stop).
+   */
+  readonly unhandledRejections: string[] = [];
+  /** It said it got a stop signal (a terminal's Ctrl-C reaches every process of the group). */
+  private stopping = false;
 
   constructor(
     readonly name: ProcessName,
@@ -91,15 +116,27 @@ export class ServiceProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     const log = this.options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
     const prefix = `\x1b[${this.color}m${this.name.padEnd(20)}\x1b[0m|`;
     let resolveReady: () => void;
     const ready = new Promise<void>((resolve) => (resolveReady = resolve));
     for (const stream of [child.stdout!, child.stderr!]) {
+      // The stack lines after an "unhandled rejection:" line join its report.
+      let stackLinesLeft = 0;
       createInterface({ input: stream }).on('line', (line) => {
         this.lines.push(line);
-        if (this.lines.length > 2000) this.lines.shift();
+        keepLast(this.lines, 2000);
+        if (STOPPING.test(line)) this.stopping = true;
+        if (UNHANDLED_REJECTION.test(line) && this.unhandledRejections.length < 20) {
+          this.unhandledRejections.push(line);
+          stackLinesLeft = 15;
+        } else if (stackLinesLeft > 0 && /^\s+at /.test(line)) {
+          stackLinesLeft--;
+          this.unhandledRejections[this.unhandledRejections.length - 1] += `\n${line}`;
+        } else {
+          stackLinesLeft = 0;
+        }
         log(`${prefix} ${line}`);
         if (spec.ready.test(line)) resolveReady();
       });
@@ -108,7 +145,7 @@ export class ServiceProcess {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       ready,
-      this.exited.then((code) => {
+      this.exited.then(({ code }) => {
         throw new Error(`${this.name} exited with code ${code} before it was ready:\n${this.lines.slice(-20).join('\n')}`);
       }),
       new Promise((_, reject) => {
@@ -117,10 +154,25 @@ export class ServiceProcess {
     ]).finally(() => clearTimeout(timer));
   }
 
-  /** Stops the process: SIGTERM (graceful) or SIGKILL (a crash). */
-  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 10_000): Promise<void> {
+  /** Sends a signal and returns at once (see exit). */
+  signal(signal: NodeJS.Signals): void {
+    if (this.running) this.child!.kill(signal);
+  }
+
+  /** How the process ended, once it has. */
+  exit(): Promise<ProcessExit> {
+    if (!this.exited) throw new Error(`${this.name} was never started`);
+    return this.exited;
+  }
+
+  /**
+   * Stops the process: SIGTERM (graceful) or SIGKILL (a crash). A service takes up to its
+   * SHUTDOWN_TIMEOUT_SECONDS (10 s) to stop; after `timeoutMs` it is killed.
+   */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<void> {
     if (!this.running) return;
-    this.child!.kill(signal);
+    // One already stopping is let be: a second signal would make it exit at once, unfinished.
+    if (!this.stopping || signal === 'SIGKILL') this.child!.kill(signal);
     const timer = setTimeout(() => this.child?.kill('SIGKILL'), timeoutMs);
     await this.exited;
     clearTimeout(timer);
@@ -156,7 +208,23 @@ export class System {
     await Promise.all(names.filter((n) => n !== 'amazon-sandbox').map((n) => this.process(n).start()));
   }
 
+  /** Every process of the system, replicas included. */
+  all(): ServiceProcess[] {
+    return [...this.processes.values(), ...this.replicas];
+  }
+
+  /** The unhandled rejections every process reported, each headed by the process's name. */
+  unhandledRejections(): string[] {
+    return this.all().flatMap((p) => p.unhandledRejections.map((report) => `${p.name} (pid ${p.pid}): ${report}`));
+  }
+
+  /** Stops every process, then fails if any reported an unhandled rejection (a bug, whatever the test asserted). */
   async stop(): Promise<void> {
     await Promise.all([...this.replicas, ...[...this.processes.values()].reverse()].map((p) => p.stop()));
+    assertNoUnhandledRejections(this.unhandledRejections());
   }
+}
+
+export function assertNoUnhandledRejections(reports: string[]): void {
+  if (reports.length) throw new Error(`${reports.length} unhandled rejection(s) in the system's processes:\n${reports.join('\n')}`);
 }

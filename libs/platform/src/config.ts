@@ -65,6 +65,13 @@ export class ServiceSettings implements DatabaseSettings {
   @Type(() => Number) @IsNumber() @IsPositive()
   RETENTION_INTERVAL_SECONDS: number = 3600;
 
+  /**
+   * On SIGTERM or SIGINT the service stops taking work, lets what runs finish or hands it back,
+   * and exits; past this many seconds it exits anyway (code 1). A second signal exits at once.
+   */
+  @Type(() => Number) @IsNumber() @IsPositive() @Max(3600)
+  SHUTDOWN_TIMEOUT_SECONDS: number = 10;
+
   // NATS authentication (one way) and TLS: every connection of the service uses them.
   @IsString() NATS_USER: string = '';
   @IsString() NATS_PASSWORD: string = '';

@@ -13,3 +13,4 @@ export * from './credentials-key';
 export * from './retention';
 export * from './messaging-options';
 export * from './health-probe';
+export * from './shutdown';

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { ClientNats, NatsOptions, ServerNats } from '@nestjs/microservices';
 import { natsCallersOf, natsInboxPrefix } from '@connector/contracts';
-import type { Msg } from 'nats';
+import type { Msg, Subscription } from 'nats';
 
 /**
  * NestJS's NATS transport, with every subject put under the installation's namespace
@@ -16,6 +16,8 @@ export class NamespacedNatsServer extends ServerNats {
   }
 
   private readonly refusals = new Logger('NatsRequests');
+  /** Requests being handled now, awaited by stopTakingRequests. */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   override bindEvents(client: Parameters<ServerNats['bindEvents']>[0]): void {
     const defaultQueue = this.natsOptions?.queue;
@@ -34,12 +36,29 @@ export class NamespacedNatsServer extends ServerNats {
             this.refusals.warn(`dropped a message on ${channel} whose answer would go to "${reply || 'nowhere'}", not to a caller's inbox`);
             return;
           }
-          return handle(error, msg);
+          const handling = Promise.resolve(handle(error, msg));
+          const done = () => this.inFlight.delete(handling);
+          this.inFlight.add(handling);
+          handling.then(done, done);
+          return handling;
         },
       });
       // Nest keeps its subscriptions private; it unsubscribes them on close.
       (this as unknown as { subscriptions: unknown[] }).subscriptions.push(subscription);
     }
+  }
+
+  /**
+   * The first step of a shutdown: no more requests come to this process (NATS gives them to the
+   * other replicas of its queue group), and those under way are answered.
+   */
+  async stopTakingRequests(): Promise<void> {
+    for (const subscription of (this as unknown as { subscriptions: Subscription[] }).subscriptions) subscription.unsubscribe();
+    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+    // Answers are published on the next tick (Nest's send); flush them to the server.
+    await new Promise((resolve) => setImmediate(resolve));
+    const client = (this as unknown as { natsClient?: { flush(): Promise<void> } | null }).natsClient;
+    await client?.flush().catch(() => undefined);
   }
 }
 

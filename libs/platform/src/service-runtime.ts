@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { DynamicModule, INestApplication, INestMicroservice, Logger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
@@ -8,6 +9,7 @@ import { NamespacedNatsServer } from './namespaced-nats';
 import { natsConnectionOptions } from './nats-connection';
 import { checkNats, checkPostgres, UnreachableDependency, UnsafeDependency } from './preflight';
 import { RpcErrorFilter, rpcValidationPipe } from './rpc';
+import { exitOnSignals } from './shutdown';
 import { cacheValidationMetadata } from './validation';
 
 export interface ServiceDefinition<S extends ServiceSettings> {
@@ -30,10 +32,14 @@ const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose']
 
 /**
  * Starts a service the same way everywhere: validated settings, a one-line error and exit 1
- * when PostgreSQL or NATS is unreachable, migrations, then the NestJS app on NATS.
+ * when PostgreSQL or NATS is unreachable, migrations, then the NestJS app on NATS; and stops it
+ * the same way on SIGTERM/SIGINT (exitOnSignals): intake first, then the app's shutdown hooks,
+ * within SHUTDOWN_TIMEOUT_SECONDS.
  */
 export async function runService<S extends ServiceSettings>(definition: ServiceDefinition<S>): Promise<void> {
   const logger = new Logger(definition.name);
+  // A promise nobody handles is a bug: said with its stack (tests fail on this line, see libs/local-system).
+  process.on('unhandledRejection', (reason) => logger.error(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`));
   cacheValidationMetadata();
   let settings: S;
   try {
@@ -59,16 +65,22 @@ export async function runService<S extends ServiceSettings>(definition: ServiceD
     name: definition.name,
     maxReconnectAttempts: -1,
   });
+  // Nest's own signal handling (enableShutdownHooks) is not used: it stops intake only after the
+  // hooks, waits for ever on a hook that hangs, ignores a second signal and exits by the signal.
   let app: INestApplication | INestMicroservice;
+  let stopIntake: () => Promise<void>;
   if (definition.http) {
     const http = await NestFactory.create(definition.appModule(settings), { logger: logLevels });
     http.connectMicroservice({ strategy }, { inheritAppConfig: false });
     await definition.http.setup(http, settings);
-    http.enableShutdownHooks();
     await http.startAllMicroservices();
     await http.listen(definition.http.port(settings), definition.http.host(settings));
     process.stdout.write(`${definition.name}: HTTP on ${await http.getUrl()}\n`);
     app = http;
+    stopIntake = async () => {
+      await stopHttp(http.getHttpServer() as Server);
+      await strategy.stopTakingRequests();
+    };
   } else {
     const microservice = await NestFactory.createMicroservice(definition.appModule(settings), {
       strategy,
@@ -76,14 +88,32 @@ export async function runService<S extends ServiceSettings>(definition: ServiceD
     });
     microservice.useGlobalPipes(rpcValidationPipe());
     microservice.useGlobalFilters(new RpcErrorFilter());
-    microservice.enableShutdownHooks();
     await microservice.listen();
     app = microservice;
+    stopIntake = () => strategy.stopTakingRequests();
   }
+  exitOnSignals({
+    name: definition.name,
+    timeoutMs: settings.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    stopIntake,
+    // Nest passes the signal on to the hooks (the HTTP app does; its typing omits the parameter).
+    close: (signal) => (app as { close(signal?: string): Promise<void> }).close(signal),
+  });
   // Printed whatever LOG_LEVEL says: launchers and tests wait for this line.
   process.stdout.write(`${definition.name}: ready (NATS queue group "${definition.name}", namespace "${settings.NATS_NAMESPACE}")\n`);
-  process.on('unhandledRejection', (reason) => logger.error(`unhandled rejection: ${String(reason)}`));
-  void app;
+}
+
+/** Takes no new HTTP connections and resolves once the requests under way are answered. */
+async function stopHttp(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // Kept-alive connections close as soon as they are idle, not when their client lets them go.
+  server.closeIdleConnections();
+  const idle = setInterval(() => server.closeIdleConnections(), 100);
+  try {
+    await closed;
+  } finally {
+    clearInterval(idle);
+  }
 }
 
 export function startService<S extends ServiceSettings>(definition: ServiceDefinition<S>): void {

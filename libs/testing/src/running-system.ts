@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { allowSandboxEndpoint, HttpAnswer, ProcessName, request, SandboxSeller, sandboxAccountBody, System } from '@connector/local-system';
+import { allowSandboxEndpoint, HttpAnswer, keepLast, ProcessName, request, SandboxSeller, sandboxAccountBody, System } from '@connector/local-system';
 import { freePort, TestEnvironment } from '@connector/test-environment';
 
 export const API_KEY = 'e2e-key';
@@ -19,6 +19,7 @@ export class RunningSystem {
   system!: System;
   gatewayUrl!: string;
   sandboxUrl!: string;
+  /** The last 20,000 output lines of all processes (prefixed with the process's name). */
   readonly output: string[] = [];
 
   async start(extraEnv: Record<string, string> = {}, envOf?: (name: ProcessName) => Record<string, string>): Promise<this> {
@@ -45,6 +46,7 @@ export class RunningSystem {
       envOf,
       log: (line) => {
         this.output.push(line);
+        keepLast(this.output, 20_000);
         if (process.env.E2E_VERBOSE || process.env.BENCH_VERBOSE) process.stdout.write(`${line}\n`);
       },
     });
@@ -66,9 +68,13 @@ export class RunningSystem {
     return out;
   }
 
+  /** Stops the system and removes its database and stream; fails if a process reported an unhandled rejection. */
   async stop(): Promise<void> {
-    await this.system?.stop();
-    await this.env.tearDown();
+    try {
+      await this.system?.stop();
+    } finally {
+      await this.env.tearDown();
+    }
   }
 
   api<T = any>(method: string, path: string, body?: unknown, apiKey: string | null = API_KEY): Promise<HttpAnswer<T>> {

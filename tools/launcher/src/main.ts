@@ -30,14 +30,16 @@ async function main(): Promise<void> {
   const startedAt = Date.now();
   const system = new System({ rootDir, env });
   let stopping = false;
-  const stop = async (code: number) => {
+  const stop = async (code: number, fromTerminal = false) => {
     if (stopping) return;
     stopping = true;
     process.stdout.write('\nstopping every service...\n');
-    await system.stop();
+    // Ctrl-C reached the services too: a moment for them to say so, so they get no second signal.
+    if (fromTerminal) await new Promise((resolve) => setTimeout(resolve, 300));
+    await system.stop().catch((err: Error) => process.stderr.write(`${err.message}\n`));
     process.exit(code);
   };
-  process.on('SIGINT', () => void stop(0));
+  process.on('SIGINT', () => void stop(0, true));
   process.on('SIGTERM', () => void stop(0));
 
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
