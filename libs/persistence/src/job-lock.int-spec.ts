@@ -29,7 +29,7 @@ describe('runAlone: a periodic job on one replica at a time', () => {
     const done = new Promise<void>((resolve) => (release = resolve));
     return { started, release, work: async () => (entered(), await done, 'done') };
   };
-  const advisoryLocks = async () => Number((await env.query<{ n: string }>(`select count(*) as n from pg_locks where locktype = 'advisory'`))[0].n);
+  const advisoryLocks = async () => Number((await env.query<{ n: string }>(`select count(*) as n from pg_locks where locktype = 'advisory' and database = (select oid from pg_database where datname = current_database())`))[0].n);
 
   it('skips the job on the second replica while the first runs it, and runs it there once the first is done', async () => {
     const run = held();

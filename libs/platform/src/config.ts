@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsPositive, IsString, Matches, Max, Min, validateSync } from 'class-validator';
-import { DATABASE_DEFAULTS, DatabaseSettings } from '@connector/persistence';
+// Types only: the container healthcheck loads this file and should not load TypeORM with it.
+import type { DatabaseSettings } from '@connector/persistence';
 import { natsAuthMethod, natsSettingsProblem } from './nats-connection';
 
 /** Settings every service reads. Services extend this class with their own. */
@@ -14,31 +15,32 @@ export class ServiceSettings implements DatabaseSettings {
   DATABASE_URL: string = 'postgres://postgres@127.0.0.1:5432/postgres';
 
   // How the service's connections to PostgreSQL behave when it is slow or gone (applied in
-  // libs/persistence's serviceDataSourceOptions). Fractions of seconds are allowed (tests).
+  // libs/persistence's serviceDataSourceOptions, whose DATABASE_DEFAULTS are these defaults: a
+  // test keeps them equal). Fractions of seconds are allowed (tests).
   /** Connections of the service's pool (per process). */
   @Type(() => Number) @IsInt() @Min(1) @Max(200)
-  DATABASE_POOL_SIZE: number = DATABASE_DEFAULTS.DATABASE_POOL_SIZE;
+  DATABASE_POOL_SIZE: number = 10;
   /** Opening a connection (TCP, TLS, authentication) fails after this. */
   @Type(() => Number) @IsNumber() @IsPositive()
-  DATABASE_CONNECT_TIMEOUT_SECONDS: number = DATABASE_DEFAULTS.DATABASE_CONNECT_TIMEOUT_SECONDS;
+  DATABASE_CONNECT_TIMEOUT_SECONDS: number = 10;
   /**
    * PostgreSQL cancels a statement running longer (statement_timeout); a query with no answer at
    * all 5 s after it fails in the service and its connection is dropped (a silent server).
    */
   @Type(() => Number) @IsNumber() @IsPositive()
-  DATABASE_STATEMENT_TIMEOUT_SECONDS: number = DATABASE_DEFAULTS.DATABASE_STATEMENT_TIMEOUT_SECONDS;
+  DATABASE_STATEMENT_TIMEOUT_SECONDS: number = 30;
   /** A statement waiting this long for a row or table lock fails (lock_timeout). */
   @Type(() => Number) @IsNumber() @IsPositive()
-  DATABASE_LOCK_TIMEOUT_SECONDS: number = DATABASE_DEFAULTS.DATABASE_LOCK_TIMEOUT_SECONDS;
+  DATABASE_LOCK_TIMEOUT_SECONDS: number = 10;
   /** PostgreSQL ends a session whose transaction stays open and idle this long, freeing its locks. */
   @Type(() => Number) @IsNumber() @IsPositive()
-  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS: number = DATABASE_DEFAULTS.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS;
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS: number = 60;
   /** An unused pooled connection is closed after this. */
   @Type(() => Number) @IsNumber() @IsPositive()
-  DATABASE_POOL_IDLE_TIMEOUT_SECONDS: number = DATABASE_DEFAULTS.DATABASE_POOL_IDLE_TIMEOUT_SECONDS;
+  DATABASE_POOL_IDLE_TIMEOUT_SECONDS: number = 30;
   /** TCP keepalive probes start after a connection was silent this long (a peer gone without a word is found). */
   @Type(() => Number) @IsNumber() @IsPositive()
-  DATABASE_KEEPALIVE_DELAY_SECONDS: number = DATABASE_DEFAULTS.DATABASE_KEEPALIVE_DELAY_SECONDS;
+  DATABASE_KEEPALIVE_DELAY_SECONDS: number = 10;
 
   @Matches(/^(nats|tls):\/\/.+/, { message: 'NATS_URL must be a nats:// URL' })
   NATS_URL: string = 'nats://127.0.0.1:4222';

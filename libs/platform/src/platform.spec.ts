@@ -1,6 +1,7 @@
 import { IsInt, IsString, Min } from 'class-validator';
 import { Type } from 'class-transformer';
 import { validateSync } from 'class-validator';
+import { DATABASE_DEFAULTS, postgresConnectionOptions } from '@connector/persistence';
 import { loadSettings, ServiceSettings, SettingsError } from './config';
 import { credentialsKeyProblems, DEVELOPMENT_CREDENTIALS_KEY, IsCredentialsKey } from './credentials-key';
 import { redactUrl } from './preflight';
@@ -34,6 +35,29 @@ describe('settings', () => {
     expect(() => loadSettings(KeyedSettings, { NODE_ENV: 'production', NATS_TOKEN: 't', CREDENTIALS_KEY: `change-me-to-a-long-random-secret,base64:${Buffer.alloc(32).toString('base64')}` })).toThrow(/CREDENTIALS_KEY must be your own key/);
     expect(() => loadSettings(KeyedSettings, { NATS_USER: 'u' })).toThrow(/NATS_USER and NATS_PASSWORD go together/);
     expect(() => loadSettings(KeyedSettings, { NATS_USER: 'u', NATS_PASSWORD: 'p', NATS_TOKEN: 't' })).toThrow(/one way to authenticate/);
+  });
+
+  it('has the database defaults of libs/persistence (used when a data source is given only a URL)', () => {
+    expect(new ServiceSettings()).toMatchObject(DATABASE_DEFAULTS);
+  });
+
+  it('turns the database settings into pool and session settings, and refuses nonsense', () => {
+    const settings = loadSettings(ServiceSettings, { DATABASE_STATEMENT_TIMEOUT_SECONDS: '2.5', DATABASE_POOL_SIZE: '3', SHUTDOWN_TIMEOUT_SECONDS: '4' });
+    expect(postgresConnectionOptions(settings)).toMatchObject({
+      max: 3,
+      statement_timeout: 2500,
+      query_timeout: 7500,
+      lock_timeout: 10_000,
+      idle_in_transaction_session_timeout: 60_000,
+      connectionTimeoutMillis: 10_000,
+      idleTimeoutMillis: 30_000,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    });
+    expect(settings.SHUTDOWN_TIMEOUT_SECONDS).toBe(4);
+    expect(() => loadSettings(ServiceSettings, { DATABASE_STATEMENT_TIMEOUT_SECONDS: '0' })).toThrow(/invalid setting DATABASE_STATEMENT_TIMEOUT_SECONDS/);
+    expect(() => loadSettings(ServiceSettings, { DATABASE_POOL_SIZE: '1.5' })).toThrow(/invalid setting DATABASE_POOL_SIZE/);
+    expect(() => loadSettings(ServiceSettings, { SHUTDOWN_TIMEOUT_SECONDS: 'soon' })).toThrow(/invalid setting SHUTDOWN_TIMEOUT_SECONDS/);
   });
 
   it('names the bad setting', () => {

@@ -25,13 +25,13 @@ export class TcpProxy {
 
   /** Listens on a free port of 127.0.0.1 and forwards to `targetHost:targetPort`. */
   static async start(targetHost: string, targetPort: number): Promise<TcpProxy> {
-    let proxy: TcpProxy | undefined;
-    const server = createServer((client) => proxy!.accept(client));
+    const server = createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => resolve());
     });
-    proxy = new TcpProxy(server, (server.address() as { port: number }).port, targetHost, targetPort);
+    const proxy = new TcpProxy(server, (server.address() as { port: number }).port, targetHost, targetPort);
+    server.on('connection', (client: Socket) => proxy.accept(client));
     return proxy;
   }
 
