@@ -121,12 +121,14 @@ export function serviceDataSourceOptions(config: ServiceDataSourceConfig): Postg
  */
 export async function runMigrations(options: DataSourceOptions & { schema?: string; url?: string }): Promise<string[]> {
   const schema = options.schema ?? 'public';
-  const lock = new Client({ connectionString: options.url });
+  const extra = (options as { extra?: Record<string, unknown> }).extra ?? {};
+  // The pool's connect timeout and keepalive, but no statement or lock timeout: the lock is
+  // waited for as long as another replica migrates.
+  const lock = new StallSafeClient({ ...extra, statement_timeout: undefined, lock_timeout: undefined, query_timeout: undefined, connectionString: options.url });
   await lock.connect();
   try {
     await lock.query('select pg_advisory_lock(hashtext($1))', [`migrations:${schema}`]);
     await lock.query(`create schema if not exists "${schema}"`);
-    const extra = (options as { extra?: object }).extra ?? {};
     // A migration may rewrite a large table: no statement or query timeout for it.
     const dataSource = new DataSource({ ...options, extra: { ...extra, max: 2, statement_timeout: undefined, query_timeout: undefined } } as DataSourceOptions);
     await dataSource.initialize();

@@ -1,6 +1,16 @@
 import type { DataSource } from 'typeorm';
 import { StallSafeClient } from './data-source';
 
+/**
+ * A connection of its own (not from the pool) to the data source's database, with the pool's
+ * settings (timeouts, keepalive): for a session that must outlive a pooled query, such as one
+ * holding a lock or LISTENing. Not connected yet; the caller ends it.
+ */
+export function sessionOf(dataSource: DataSource): StallSafeClient {
+  const options = dataSource.options as { url?: string; extra?: Record<string, unknown> };
+  return new StallSafeClient({ ...options.extra, connectionString: options.url });
+}
+
 /** What became of a job run under runAlone: done here, or skipped because another process runs it. */
 export type AloneOutcome<T> = { ran: true; value: T } | { ran: false };
 
@@ -12,14 +22,12 @@ export type AloneOutcome<T> = { ran: true; value: T } | { ran: false };
  * same job of two services does not exclude the other.
  */
 export async function runAlone<T>(dataSource: DataSource, job: string, work: () => Promise<T>): Promise<AloneOutcome<T>> {
-  const options = dataSource.options as { url?: string; schema?: string; extra?: Record<string, unknown> };
-  // The pool's settings (timeouts, keepalive) for this one connection too.
-  const session = new StallSafeClient({ ...options.extra, connectionString: options.url });
+  const session = sessionOf(dataSource);
   // An error of the idle session (the server gone) must not crash the process; the run notices on its own.
   session.on('error', () => undefined);
   await session.connect();
   try {
-    const key = `${options.schema ?? 'public'}:${job}`;
+    const key = `${(dataSource.options as { schema?: string }).schema ?? 'public'}:${job}`;
     const [{ locked }] = (await session.query(`select pg_try_advisory_lock(hashtext('periodic job'), hashtext($1)) as locked`, [key])).rows;
     if (!locked) return { ran: false };
     // Ending the session (below) releases the lock: no unlock that could fail and leave it held.
