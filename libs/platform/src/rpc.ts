@@ -96,6 +96,11 @@ export class ServiceClient {
       return await firstValueFrom(this.proxy.send<Reply>(subject, payload ?? {}).pipe(timeout(timeoutMs)));
     } catch (err) {
       if (isRpcErrorBody(err)) throw new ServiceError(err);
+      // While NATS is away, Nest's client rejects with a bare string ("Error: Connection lost. Trying
+      // to reconnect..."): made a 503 like silence, so callers see an outage and not an odd value.
+      if (typeof err === 'string' && /connection lost|reconnect/i.test(err)) {
+        throw new ServiceError({ statusCode: 503, error: 'Service Unavailable', message: `no answer to ${subject}: the NATS connection is lost (reconnecting)` });
+      }
       if (err instanceof TimeoutError || /no subscribers|503/i.test(String(err?.message ?? err))) {
         throw new ServiceError({
           statusCode: 503,

@@ -18,7 +18,7 @@ import {
 import type { EventBatchContext, EventContext, EventHandlerMetadata } from '@connector/messaging';
 import { ON_EVENT, OnEvent, OnEvents, Outbox, OutboxEvent } from '@connector/messaging';
 import { dirname, resolve } from 'node:path';
-import { NEVER, of } from 'rxjs';
+import { defer, NEVER, of } from 'rxjs';
 import * as ts from 'typescript';
 import type { EntityManager } from 'typeorm';
 import { HandlesRequest, ServiceClient } from './rpc';
@@ -120,6 +120,9 @@ describe('typed message contracts', () => {
     expect(sent).toEqual([{ subject: GET_ORDER.subject, payload: { id: 'o1' } }]);
     const silent = new ServiceClient({ send: () => NEVER, close: () => undefined } as never);
     await expect(silent.request(GET_ORDER, { id: 'o1' }, 10)).rejects.toMatchObject({ body: { statusCode: 503, message: `no answer to ${GET_ORDER.subject} within 10 ms` } });
+    // Nest's NATS client, while its connection is down, rejects with a bare string: an outage too.
+    const disconnected = new ServiceClient({ send: () => defer(() => Promise.reject('Error: Connection lost. Trying to reconnect...')), close: () => undefined } as never);
+    await expect(disconnected.request(GET_ORDER, { id: 'o1' })).rejects.toMatchObject({ body: { statusCode: 503, message: expect.stringMatching(/NATS connection is lost/) } });
   });
 
   it('does not compile a wrong payload, reply or handler: every line marked above fails to compile', () => {

@@ -8,6 +8,10 @@ describe('isDependencyOutage', () => {
     expect(isDependencyOutage(new Error('Connection terminated unexpectedly'))).toBe(true);
     expect(isDependencyOutage({ body: { statusCode: 503 }, message: 'no answer to partners.resolve.v1 within 15000 ms' })).toBe(true);
     expect(isDependencyOutage(Object.assign(new Error('TIMEOUT'), { code: 'TIMEOUT' }))).toBe(true);
+    // The database settings' timeouts: a silent server, a lock wait, a transaction left idle.
+    expect(isDependencyOutage({ message: 'Query read timeout', driverError: new Error('Query read timeout') })).toBe(true);
+    expect(isDependencyOutage(Object.assign(new Error('canceling statement due to lock timeout'), { code: '55P03' }))).toBe(true);
+    expect(isDependencyOutage(Object.assign(new Error('terminating connection due to idle-in-transaction timeout'), { code: '25P03' }))).toBe(true);
   });
 
   it('takes a failure of the work itself as its own', () => {

@@ -19,9 +19,10 @@ export function isDependencyOutage(err: unknown): boolean {
   if (typeof code === 'string') {
     if (NETWORK_CODES.has(code)) return true;
     // PostgreSQL SQLSTATE classes: 08 connection exception, 53 insufficient resources,
-    // 57P admin shutdown / crash / cannot connect now; 57014 a statement timeout; 40001 and
-    // 40P01 a serialization failure or deadlock (the same work succeeds when tried again).
-    if (/^(08|53)/.test(code) || /^57P0[1-4]$/.test(code) || code === '57014' || code === '40001' || code === '40P01') return true;
+    // 57P admin shutdown / crash / cannot connect now; 57014 a statement timeout; 55P03 a lock
+    // timeout; 25P03 a transaction left idle past its timeout; 40001 and 40P01 a serialization
+    // failure or deadlock (the same work succeeds when tried again).
+    if (/^(08|53)/.test(code) || /^57P0[1-4]$/.test(code) || ['57014', '55P03', '25P03', '40001', '40P01'].includes(code)) return true;
     // NATS client errors (nats.js ErrorCode).
     if (NATS_CODES.has(code)) return true;
   }
@@ -37,6 +38,8 @@ const OUTAGE_MESSAGES = [
   /Connection lost/i,
   /connection (is )?closed/i,
   /timeout exceeded when trying to connect/i,
+  // node-postgres: no answer to a query at all (a silent server or network; see libs/persistence).
+  /Query read timeout/,
   /the database system is (starting up|shutting down|in recovery mode)/i,
   /terminating connection due to administrator command/i,
   /no answer to \S+ within/i,
