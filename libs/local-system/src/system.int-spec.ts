@@ -1,0 +1,66 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { System } from './system';
+import { waitFor } from './wait-for';
+
+/**
+ * The process harness on a stand-in gateway (a script in a repository of its own, printing what a
+ * service prints): it fails stop() on an unhandled rejection reported by a process, with its
+ * stack, and keeps a bounded tail of each process's output however much it prints.
+ */
+describe('System: the processes of the system', () => {
+  let root: string;
+  let system: System | undefined;
+
+  const standIn = (script: string) => {
+    root = mkdtempSync(join(tmpdir(), 'system-'));
+    mkdirSync(join(root, 'dist', 'libs', 'platform', 'src'), { recursive: true });
+    mkdirSync(join(root, 'dist', 'apps', 'gateway', 'src'), { recursive: true });
+    writeFileSync(join(root, 'dist', 'libs', 'platform', 'src', 'source-maps.js'), '');
+    writeFileSync(
+      join(root, 'dist', 'apps', 'gateway', 'src', 'main.js'),
+      `process.on('SIGTERM', () => process.exit(0));
+       setInterval(() => undefined, 1000);
+       process.stdout.write('gateway: ready (NATS queue group "gateway")\\n');
+       ${script}`,
+    );
+    system = new System({ rootDir: root, env: process.env, log: () => undefined });
+    return system;
+  };
+
+  afterEach(async () => {
+    await system?.stop().catch(() => undefined);
+    system = undefined;
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it('fails stop() with each unhandled rejection a process reported, and its stack', async () => {
+    const system = standIn(`
+      console.error('[Nest] 42  - ERROR [gateway] unhandled rejection: Error: the broker went away');
+      console.error('    at Outbox.publish (libs/messaging/src/outbox.ts:120:7)');
+      console.error('    at async SingleFlight.kick (libs/workers/src/single-flight.ts:22:5)');
+      console.error('an ordinary line');`);
+    await system.start(['gateway']);
+    await waitFor(() => system.process('gateway').lines.includes('an ordinary line'), { what: 'the output read' });
+    await expect(system.stop()).rejects.toThrow(
+      /1 unhandled rejection\(s\)[\s\S]*gateway \(pid \d+\): .*unhandled rejection: Error: the broker went away\n {4}at Outbox\.publish .*\n {4}at async SingleFlight\.kick [^\n]*$/,
+    );
+  });
+
+  it('stops cleanly when no process reported one', async () => {
+    const system = standIn(`console.error('[Nest] 42  - WARN [gateway] a warning, not a rejection');`);
+    await system.start(['gateway']);
+    await expect(system.stop()).resolves.toBeUndefined();
+    await expect(system.process('gateway').exit()).resolves.toEqual({ code: 0, signal: null });
+  });
+
+  it('keeps a bounded tail of what a process prints', async () => {
+    const system = standIn(`for (let i = 1; i <= 20000; i++) process.stdout.write('line ' + i + '\\n');`);
+    await system.start(['gateway']);
+    const lines = system.process('gateway').lines;
+    await waitFor(() => lines.at(-1) === 'line 20000', { what: 'every line read' });
+    expect(lines.length).toBeLessThanOrEqual(2200);
+    expect(lines.at(-2)).toBe('line 19999');
+  });
+});
