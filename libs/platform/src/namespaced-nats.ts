@@ -53,7 +53,10 @@ export class NamespacedNatsServer extends ServerNats {
    * other replicas of its queue group), and those under way are answered.
    */
   async stopTakingRequests(): Promise<void> {
-    for (const subscription of (this as unknown as { subscriptions: Subscription[] }).subscriptions) subscription.unsubscribe();
+    // Drained, not just unsubscribed: a request the server sent before it took the unsubscription
+    // still arrives, and is handled rather than dropped (its caller would wait for nothing).
+    const subscriptions = (this as unknown as { subscriptions: Subscription[] }).subscriptions;
+    await Promise.all(subscriptions.map((subscription) => subscription.drain().catch(() => subscription.unsubscribe())));
     while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
     // Answers are published on the next tick (Nest's send); flush them to the server.
     await new Promise((resolve) => setImmediate(resolve));
