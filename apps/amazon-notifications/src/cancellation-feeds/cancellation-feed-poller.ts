@@ -8,6 +8,7 @@ import { AmazonAccessService } from '../amazon-access/amazon-access.service';
 import { AmazonNotificationsSettings } from '../amazon-notifications.settings';
 import { Notification } from '../notifications/notification.entity';
 import { NotificationOutcomes } from '../notifications/notification-outcomes';
+import { notifyBackoff } from '../notifications/notification-retries';
 import { requeueCancellation } from './cancellation-requeue';
 import { MessageOutcome, outcomesFromReport, parseProcessingReport } from './order-acknowledgement-feed';
 
@@ -138,11 +139,13 @@ export class CancellationFeedPoller {
 
   /** Back to pending for a new feed while attempts last; then failed with the reason. Returns whether it was requeued. */
   private async requeueOrFail(notification: Notification, reason: string, response: object | null, feedId: string, manager: EntityManager): Promise<boolean> {
-    if (notification.attempts >= this.settings.NOTIFY_MAX_ATTEMPTS) {
-      await this.outcomes.recordOutcome(manager, notification, NotificationState.Failed, `${reason} (gave up after ${notification.attempts} attempts)`, response, { onlyInFeed: feedId });
+    // Tries that met an outage do not count: only feeds Amazon processed without a word on the order.
+    const answered = notification.attempts - notification.outageTries;
+    if (answered >= this.settings.NOTIFY_MAX_ATTEMPTS) {
+      await this.outcomes.recordOutcome(manager, notification, NotificationState.Failed, `${reason} (gave up after ${answered} attempts)`, response, { onlyInFeed: feedId });
       return false;
     }
-    return requeueCancellation(manager, notification, reason, response, feedId);
+    return requeueCancellation(manager, notification, reason, response, feedId, notifyBackoff(this.settings));
   }
 
   /** The feed is not finished (or could not be asked): ask again after FEED_POLL_MS. */

@@ -8,6 +8,7 @@ import { AmazonAccessService } from '../amazon-access/amazon-access.service';
 import { AmazonNotificationsSettings } from '../amazon-notifications.settings';
 import { Notification } from '../notifications/notification.entity';
 import { NotificationOutcomes } from '../notifications/notification-outcomes';
+import { gaveUpMessage, isTransientFailure, notifyBackoff, outageOutlasted } from '../notifications/notification-retries';
 import { requeueCancellation } from './cancellation-requeue';
 import { buildOrderAcknowledgementFeed, ORDER_ACKNOWLEDGEMENT_FEED_TYPE } from './order-acknowledgement-feed';
 
@@ -29,6 +30,8 @@ const CLAIM_SECONDS = 120;
 @Injectable()
 export class CancellationFeedSubmitter {
   private readonly logger = new Logger(CancellationFeedSubmitter.name);
+  /** Rows this process claimed for a feed and has not settled yet (handed back at shutdown). */
+  private readonly claimedNow = new Set<string>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -53,7 +56,13 @@ export class CancellationFeedSubmitter {
     for (;;) {
       const claimed = await this.claimForFeed(accountId, marketplaceId);
       if (claimed.length === 0) return;
-      await this.submit(accountId, marketplaceId, claimed);
+      if (stopped()) return this.handBack(claimed.map((n) => n.id));
+      for (const n of claimed) this.claimedNow.add(n.id);
+      try {
+        await this.submit(accountId, marketplaceId, claimed);
+      } finally {
+        for (const n of claimed) this.claimedNow.delete(n.id);
+      }
       if (claimed.length < this.settings.CANCEL_FEED_MAX_MESSAGES || stopped()) return;
     }
   }
@@ -123,7 +132,7 @@ export class CancellationFeedSubmitter {
       await retry(
         () =>
           this.dataSource.query(
-            `update notifications set feed_id = $1, feed_status = 'IN_QUEUE', feed_submitted_at = now(), last_error = null,
+            `update notifications set feed_id = $1, feed_status = 'IN_QUEUE', feed_submitted_at = now(), last_error = null, retrying_since = null,
                     next_attempt_at = now() + make_interval(secs => $3)
               where id = any($2::uuid[]) and state = 'pending' and feed_id is null`,
             [feedId, ids, this.settings.FEED_POLL_MS / 1000],
@@ -151,20 +160,42 @@ export class CancellationFeedSubmitter {
     });
   }
 
-  /** Nothing reached Amazon (or nothing we know of): retriable errors wait with back-off; Amazon's 4xx answers fail the batch. */
+  /**
+   * Nothing reached Amazon (or nothing we know of): an outage waits with back-off (for
+   * NOTIFY_RETRY_HOURS, not counted as a try); Amazon's refusal of the feed fails the batch.
+   */
   private async submissionFailed(claimed: Notification[], err: unknown): Promise<void> {
     const message = err instanceof Error ? err.message : String(err);
-    const retriable = !(err instanceof SpApiError) || err.retriable;
+    const transient = isTransientFailure(err);
     this.logger.warn(`a cancellation feed of ${claimed.length} order(s) could not be submitted: ${message}`);
     // One transaction for the whole batch, however large the feed was.
     await this.dataSource.transaction(async (manager) => {
       for (const notification of claimed) {
-        if (retriable && notification.attempts < this.settings.NOTIFY_MAX_ATTEMPTS) {
-          await requeueCancellation(manager, notification, message, null, null);
+        if (transient && !outageOutlasted(notification, this.settings)) {
+          await requeueCancellation(manager, notification, message, null, null, notifyBackoff(this.settings), true);
         } else {
-          await this.outcomes.recordOutcome(manager, notification, NotificationState.Failed, message, err instanceof SpApiError ? (err.body ?? null) : null);
+          const error = transient ? gaveUpMessage(notification, message) : message;
+          await this.outcomes.recordOutcome(manager, notification, NotificationState.Failed, error, err instanceof SpApiError ? (err.body ?? null) : null);
         }
       }
     });
+  }
+
+  /**
+   * At shutdown: what this process claimed and has not submitted yet is due again now, for
+   * another replica. Rows whose document was uploaded may be in a feed already (createFeed
+   * under way): they keep their lease, and are sent again only after it (see CancellationSender).
+   */
+  async handBackClaimed(): Promise<void> {
+    await this.handBack([...this.claimedNow]);
+  }
+
+  private async handBack(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.dataSource.query(
+      `update notifications set next_attempt_at = now(), attempts = greatest(attempts - 1, 0)
+        where id = any($1::uuid[]) and state = 'pending' and feed_id is null and feed_document_id is null`,
+      [ids],
+    );
   }
 }

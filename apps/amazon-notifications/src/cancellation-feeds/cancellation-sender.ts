@@ -19,7 +19,9 @@ import { CancellationFeedSubmitter } from './cancellation-feed-submitter';
  * feed is DONE the processing report gives each order its own outcome: sent, or failed with
  * Amazon's message. A report that cannot say what became of an order (an error naming no
  * message, a FATAL or CANCELLED feed, no report) puts that order back to pending for a new
- * feed, up to NOTIFY_MAX_ATTEMPTS feeds. Cancelling an order twice only earns a warning.
+ * feed, up to NOTIFY_MAX_ATTEMPTS such feeds. An outage (createFeed or the upload refused with
+ * 429/5xx, network) is waited out with back-off for NOTIFY_RETRY_HOURS and counts toward
+ * nothing; polling simply goes on. Cancelling an order twice only earns a warning.
  *
  * Where an order can reach Amazon twice: the process dies after createFeed answered and
  * before the feedId is stored (milliseconds), or createFeed's answer is lost on the network
@@ -55,8 +57,10 @@ export class CancellationSender implements OnApplicationBootstrap, OnApplication
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    // Let a submission that is under way record its feedId; do not wait minutes for a createFeed token.
-    await settleWithin(Promise.allSettled([this.submissions?.stop(), this.polls?.stop(), ...this.work]), 10_000);
+    // Let a submission that is under way record its feedId; do not wait minutes for a createFeed
+    // token: what is still waiting then is handed back to another replica.
+    await settleWithin(Promise.allSettled([this.submissions?.stop(), this.polls?.stop(), ...this.work]), 5000);
+    await this.submitter.handBackClaimed().catch((err) => this.logger.warn(`handing back cancellations failed: ${err.message}`));
   }
 
   async submitReadyGroups(): Promise<void> {

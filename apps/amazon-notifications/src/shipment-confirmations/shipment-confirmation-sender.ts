@@ -2,29 +2,41 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { NotificationKind, NotificationState } from '@connector/contracts';
 import { SETTINGS } from '@connector/platform';
 import { confirmShipment, ShipmentConfirmation, SpApiError } from '@connector/sp-api';
-import { backoffDelay, claimDueRows, PeriodicWorker } from '@connector/workers';
-import { NOTIFY_BACKOFF } from '../notifications/notification-backoff';
+import { backoffDelay, claimDueRows, keepLeaseAlive, PeriodicWorker, returnedRows, settleWithin } from '@connector/workers';
 import { DataSource } from 'typeorm';
 import { AmazonAccessService } from '../amazon-access/amazon-access.service';
 import { AmazonNotificationsSettings } from '../amazon-notifications.settings';
 import { DueNotifications } from '../notifications/due-notifications';
 import { Notification } from '../notifications/notification.entity';
 import { NotificationOutcomes } from '../notifications/notification-outcomes';
+import { gaveUpMessage, isTransientFailure, notifyBackoff, OUTAGE_TRY, outageOutlasted } from '../notifications/notification-retries';
 
 const BATCH = 100;
 
+/**
+ * How long a stopping sender lets the confirmations under way finish (they are on the wire, or
+ * waiting for their quota token); those still under way then are handed back.
+ */
+const SHUTDOWN_GRACE_MS = 5000;
 
 /**
  * Sends due shipment confirmations. A batch is claimed with `for update skip locked` and a
- * lease on next_attempt_at, so replicas never send the same one at once and a crash between
- * Amazon's answer and our record only means a resend, which Amazon takes as an update of the
- * same packageReferenceId, not a second shipment.
+ * lease on next_attempt_at, kept alive while its sends run (a send may wait minutes for
+ * Amazon's quota, or for a slow answer), so another replica never takes a row mid-send. A
+ * crash between Amazon's answer and our record only means a resend after the lease, which
+ * Amazon takes as an update of the same packageReferenceId, not a second shipment.
+ *
+ * Failures: an outage (network, timeout, 408, 429, 5xx) is retried with capped back-off and
+ * jitter for NOTIFY_RETRY_HOURS; Amazon's refusal of the content (another 4xx) fails it until
+ * retried by hand (one, or in bulk through the API).
  */
 @Injectable()
 export class ShipmentConfirmationSender implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ShipmentConfirmationSender.name);
   private stopped = false;
   private worker?: PeriodicWorker;
+  /** Claimed rows whose send is under way, by id: their lease is renewed, and handed back at shutdown. */
+  private readonly inFlight = new Map<string, Promise<void>>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -42,8 +54,8 @@ export class ShipmentConfirmationSender implements OnApplicationBootstrap, OnApp
       pass: () => this.sendDue(),
       everyMs: this.settings.NOTIFY_POLL_MS,
       onError: (message) => this.logger.warn(message),
-      // A pass may be waiting minutes for Amazon's quota: stopping does not wait for it.
-      // What it claimed is sent again after the claim lease.
+      // A pass may be waiting minutes for Amazon's quota: stopping does not wait for it; what
+      // it claimed is handed back (onApplicationShutdown).
       stopWaitMs: 0,
     });
     this.worker.start();
@@ -56,10 +68,20 @@ export class ShipmentConfirmationSender implements OnApplicationBootstrap, OnApp
 
   async sendDue(): Promise<void> {
     for (;;) {
+      if (this.stopped) return;
       const claimed = await this.claim(NotificationKind.ShipmentConfirmation);
-      if (claimed.length === 0 || this.stopped) return;
-      // Accounts in parallel; within an account the client's token bucket paces the calls.
-      await Promise.all(claimed.map((notification) => this.sendShipment(notification)));
+      if (claimed.length === 0) return;
+      if (this.stopped) {
+        await this.handBack(claimed.map((n) => n.id));
+        return;
+      }
+      const lease = this.keepClaimed();
+      try {
+        // Accounts in parallel; within an account the client's token bucket paces the calls.
+        await Promise.all(claimed.map((notification) => this.track(notification.id, this.sendShipment(notification))));
+      } finally {
+        lease.stop();
+      }
       if (claimed.length < BATCH) return;
     }
   }
@@ -79,6 +101,30 @@ export class ShipmentConfirmationSender implements OnApplicationBootstrap, OnApp
     return this.dataSource.getRepository(Notification).findBy(ids.map((id) => ({ id })));
   }
 
+  private track(id: string, send: Promise<void>): Promise<void> {
+    this.inFlight.set(id, send);
+    return send.finally(() => this.inFlight.delete(id));
+  }
+
+  /** Renews the lease of every row still being sent, a few times per lease. */
+  private keepClaimed() {
+    return keepLeaseAlive({
+      renew: async () => {
+        const ids = [...this.inFlight.keys()];
+        if (ids.length === 0) return true;
+        const renewed = returnedRows(
+          await this.dataSource.query(
+            `update notifications set next_attempt_at = now() + make_interval(secs => $2) where id = any($1::uuid[]) and state = 'pending' returning id`,
+            [ids, this.settings.NOTIFY_CLAIM_SECONDS],
+          ),
+        );
+        return renewed.length > 0;
+      },
+      everyMs: (this.settings.NOTIFY_CLAIM_SECONDS * 1000) / 4,
+      onError: (err) => this.logger.warn(`extending the claim of shipment confirmations failed: ${err.message}`),
+    });
+  }
+
   private async sendShipment(notification: Notification): Promise<void> {
     try {
       const client = await this.amazon.client(notification.accountId);
@@ -89,28 +135,46 @@ export class ShipmentConfirmationSender implements OnApplicationBootstrap, OnApp
     }
   }
 
-  /** Retriable errors wait with exponential back-off; Amazon's 4xx answers are final until retried by hand. */
+  /** An outage waits with capped back-off (for NOTIFY_RETRY_HOURS); Amazon's refusal of the content is final until retried by hand. */
   async failed(notification: Notification, err: unknown): Promise<void> {
     const message = err instanceof Error ? err.message : String(err);
-    const retriable = !(err instanceof SpApiError) || err.retriable;
-    if (retriable && notification.attempts < this.settings.NOTIFY_MAX_ATTEMPTS) {
-      const delayMs = backoffDelay(notification.attempts, NOTIFY_BACKOFF);
+    const transient = isTransientFailure(err);
+    if (transient && !outageOutlasted(notification, this.settings)) {
+      const delayMs = backoffDelay(notification.attempts, notifyBackoff(this.settings));
       this.logger.warn(`${notification.kind} ${notification.amazonOrderId}: ${message}; retry in ${Math.round(delayMs / 1000)}s`);
       await this.dataSource.getRepository(Notification).update(
-        { id: notification.id },
-        { lastError: message, nextAttemptAt: new Date(Date.now() + delayMs) },
+        { id: notification.id, state: NotificationState.Pending },
+        { lastError: message, nextAttemptAt: new Date(Date.now() + delayMs), ...OUTAGE_TRY },
       );
       return;
     }
-    await this.finish(notification, NotificationState.Failed, message, err instanceof SpApiError ? (err.body ?? null) : null);
+    const error = transient ? gaveUpMessage(notification, message) : message;
+    await this.finish(notification, NotificationState.Failed, error, err instanceof SpApiError ? (err.body ?? null) : null);
   }
 
   async finish(notification: Notification, state: NotificationState, error: string | null, response: unknown): Promise<void> {
     await this.dataSource.transaction((manager) => this.outcomes.recordOutcome(manager, notification, state, error, response));
   }
 
+  /** Due again now, for another replica (or this one's restart): the claim did not become a try. */
+  private async handBack(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.dataSource.query(
+      `update notifications set next_attempt_at = now(), attempts = greatest(attempts - 1, 0) where id = any($1::uuid[]) and state = 'pending'`,
+      [ids],
+    );
+    this.logger.log(`handed back ${ids.length} claimed shipment confirmation(s) at shutdown`);
+  }
+
+  /**
+   * Stops claiming; lets the sends under way finish for a moment, then hands back what is still
+   * under way (mostly waiting for a quota token), so another replica sends it at once instead
+   * of after the lease.
+   */
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     await this.worker?.stop();
+    await settleWithin(Promise.allSettled([...this.inFlight.values()]), SHUTDOWN_GRACE_MS);
+    await this.handBack([...this.inFlight.keys()]).catch((err) => this.logger.warn(`handing back shipment confirmations failed: ${err.message}`));
   }
 }
