@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { NotificationKind, NotificationState } from '@connector/contracts';
 import { SETTINGS } from '@connector/platform';
-import { confirmShipment, ShipmentConfirmation, SpApiError } from '@connector/sp-api';
+import { CallNotStartedError, confirmShipment, ShipmentConfirmation, SpApiError } from '@connector/sp-api';
 import { backoffDelay, claimDueRows, keepLeaseAlive, PeriodicWorker, returnedRows, settleWithin } from '@connector/workers';
 import { DataSource } from 'typeorm';
 import { AmazonAccessService } from '../amazon-access/amazon-access.service';
@@ -13,10 +13,7 @@ import { gaveUpMessage, isTransientFailure, notifyBackoff, OUTAGE_TRY, outageOut
 
 const BATCH = 100;
 
-/**
- * How long a stopping sender lets the confirmations under way finish (they are on the wire, or
- * waiting for their quota token); those still under way then are handed back.
- */
+/** How long a stopping sender lets the confirmations on the wire finish (Amazon answers in well under a second). */
 const SHUTDOWN_GRACE_MS = 5000;
 
 /**
@@ -35,8 +32,10 @@ export class ShipmentConfirmationSender implements OnApplicationBootstrap, OnApp
   private readonly logger = new Logger(ShipmentConfirmationSender.name);
   private stopped = false;
   private worker?: PeriodicWorker;
-  /** Claimed rows whose send is under way, by id: their lease is renewed, and handed back at shutdown. */
+  /** Claimed rows whose send is under way, by id: their lease is renewed while they run. */
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** Those of them whose call went out to Amazon (the others still wait for a quota token). */
+  private readonly onWire = new Set<string>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -103,14 +102,18 @@ export class ShipmentConfirmationSender implements OnApplicationBootstrap, OnApp
 
   private track(id: string, send: Promise<void>): Promise<void> {
     this.inFlight.set(id, send);
-    return send.finally(() => this.inFlight.delete(id));
+    return send.finally(() => {
+      this.inFlight.delete(id);
+      this.onWire.delete(id);
+    });
   }
 
   /** Renews the lease of every row still being sent, a few times per lease. */
   private keepClaimed() {
     return keepLeaseAlive({
       renew: async () => {
-        const ids = [...this.inFlight.keys()];
+        // Once stopping, rows not on the wire are handed back: only the others stay ours.
+        const ids = [...this.inFlight.keys()].filter((id) => !this.stopped || this.onWire.has(id));
         if (ids.length === 0) return true;
         const renewed = returnedRows(
           await this.dataSource.query(
@@ -128,9 +131,12 @@ export class ShipmentConfirmationSender implements OnApplicationBootstrap, OnApp
   private async sendShipment(notification: Notification): Promise<void> {
     try {
       const client = await this.amazon.client(notification.accountId);
-      await confirmShipment(client, notification.amazonOrderId, notification.payload as unknown as ShipmentConfirmation);
+      // A stopping sender withdraws a call that has not gone out yet: the row is handed back.
+      const mayStart = () => !this.stopped && !!this.onWire.add(notification.id);
+      await confirmShipment(client, notification.amazonOrderId, notification.payload as unknown as ShipmentConfirmation, { mayStart });
       await this.finish(notification, NotificationState.Sent, null, { status: 204 });
     } catch (err) {
+      if (err instanceof CallNotStartedError) return;
       await this.failed(notification, err);
     }
   }
@@ -159,22 +165,26 @@ export class ShipmentConfirmationSender implements OnApplicationBootstrap, OnApp
   /** Due again now, for another replica (or this one's restart): the claim did not become a try. */
   private async handBack(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.dataSource.query(
-      `update notifications set next_attempt_at = now(), attempts = greatest(attempts - 1, 0) where id = any($1::uuid[]) and state = 'pending'`,
-      [ids],
+    const rows = returnedRows(
+      await this.dataSource.query(
+        `update notifications set next_attempt_at = now(), attempts = greatest(attempts - 1, 0) where id = any($1::uuid[]) and state = 'pending' returning id`,
+        [ids],
+      ),
     );
-    this.logger.log(`handed back ${ids.length} claimed shipment confirmation(s) at shutdown`);
+    if (rows.length) this.logger.log(`handed back ${rows.length} claimed shipment confirmation(s) at shutdown`);
   }
 
   /**
-   * Stops claiming; lets the sends under way finish for a moment, then hands back what is still
-   * under way (mostly waiting for a quota token), so another replica sends it at once instead
-   * of after the lease.
+   * Stops claiming and hands back at once what has not gone out to Amazon (waiting for its
+   * quota token: such a call is withdrawn when its token comes), so another replica sends it
+   * now rather than after the lease. Calls on the wire get a moment to finish and record their
+   * outcome; one that does not keeps its lease (sent again after it, as after a crash).
    */
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     await this.worker?.stop();
-    await settleWithin(Promise.allSettled([...this.inFlight.values()]), SHUTDOWN_GRACE_MS);
-    await this.handBack([...this.inFlight.keys()]).catch((err) => this.logger.warn(`handing back shipment confirmations failed: ${err.message}`));
+    const notSent = [...this.inFlight.keys()].filter((id) => !this.onWire.has(id));
+    await this.handBack(notSent).catch((err) => this.logger.warn(`handing back shipment confirmations failed: ${err.message}`));
+    await settleWithin(Promise.allSettled([...this.onWire].map((id) => this.inFlight.get(id))), SHUTDOWN_GRACE_MS);
   }
 }
