@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsEnum, IsInt, IsOptional, IsString, IsUUID, Max, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsEnum, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, Min } from 'class-validator';
 import { NotificationKind, NotificationState } from '../common/enums';
 import { eventContract, replyOf, requestContract } from '../common/message-contract';
 import { IdRequest, PageQuery } from '../common/page-query';
@@ -67,6 +67,12 @@ export class NotificationOutcomeEvent {
   @IsOptional() @IsUUID() deliveryId: string | null;
   @IsEnum(NotificationState) state: NotificationState;
   @IsOptional() @IsString() error: string | null;
+  /**
+   * When the outcome was recorded: of two outcomes of an order's notifications, the later one
+   * is its state (a redelivered old failure must not hide the retry that succeeded). Absent
+   * from events of earlier releases: applied as before.
+   */
+  @IsOptional() @IsISO8601() decidedAt?: string;
 }
 export const NOTIFICATION_SENT = eventContract({ subject: 'notification.sent.v1', version: 1, payload: NotificationOutcomeEvent });
 export const NOTIFICATION_FAILED = eventContract({ subject: 'notification.failed.v1', version: 1, payload: NotificationOutcomeEvent });
