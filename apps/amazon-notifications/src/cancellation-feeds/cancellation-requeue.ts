@@ -8,7 +8,8 @@ import { OUTAGE_TRY } from '../notifications/notification-retries';
  * Pending again, out of any feed, after a back-off; only while still pending (and, given
  * `inFeed`, still in that feed). The back-off has no random part: the orders of one feed come
  * back together, so they go out together in one new feed (createFeed's quota is tight), not
- * one feed each. `outage`: the try met an outage, which does not count as a try Amazon answered.
+ * one feed each (`now`: one instant for the whole batch). `outage`: the try met an outage, which
+ * does not count as a try Amazon answered.
  */
 export async function requeueCancellation(
   manager: EntityManager,
@@ -16,8 +17,7 @@ export async function requeueCancellation(
   reason: string,
   response: object | null,
   inFeed: string | null,
-  backoff: BackoffPolicy,
-  outage = false,
+  retry: { backoff: BackoffPolicy; now: number; outage?: boolean },
 ): Promise<boolean> {
   const result = await manager.update(
     Notification,
@@ -30,8 +30,8 @@ export async function requeueCancellation(
       feedSubmittedAt: null,
       lastError: reason,
       ...(response ? { amazonResponse: response } : {}),
-      ...(outage ? OUTAGE_TRY : {}),
-      nextAttemptAt: new Date(Date.now() + backoffDelay(notification.attempts, { ...backoff, jitter: 0 })),
+      ...(retry.outage ? OUTAGE_TRY : {}),
+      nextAttemptAt: new Date(retry.now + backoffDelay(notification.attempts, { ...retry.backoff, jitter: 0 })),
     },
   );
   return !!result.affected;
