@@ -24,6 +24,8 @@ const POLL_BATCH = 1000;
 @Injectable()
 export class CancellationFeedPoller {
   private readonly logger = new Logger(CancellationFeedPoller.name);
+  /** Rows this process claimed to poll and has not settled yet (handed back at shutdown). */
+  private readonly claimedNow = new Set<string>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -43,10 +45,21 @@ export class CancellationFeedPoller {
         rows.push(notification);
         feeds.set(key, rows);
       }
-      // Accounts in parallel; within an account the client's token buckets pace the calls.
-      await Promise.all([...feeds.values()].map((rows) => this.pollFeed(rows[0].accountId, rows[0].feedId!, rows)));
+      for (const n of claimed) this.claimedNow.add(n.id);
+      try {
+        // Accounts in parallel; within an account the client's token buckets pace the calls.
+        await Promise.all([...feeds.values()].map((rows) => this.pollFeed(rows[0].accountId, rows[0].feedId!, rows)));
+      } finally {
+        for (const n of claimed) this.claimedNow.delete(n.id);
+      }
       if (claimed.length < POLL_BATCH) return;
     }
+  }
+
+  /** At shutdown: feeds this process was polling are polled by another replica at once (a second poll changes nothing). */
+  async handBackClaimed(): Promise<void> {
+    if (this.claimedNow.size === 0) return;
+    await this.dataSource.query(`update notifications set next_attempt_at = now() where id = any($1::uuid[]) and state = 'pending' and feed_id is not null`, [[...this.claimedNow]]);
   }
 
   private async claimForPolling(): Promise<Notification[]> {

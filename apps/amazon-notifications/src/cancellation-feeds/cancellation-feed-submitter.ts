@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { NotificationKind, NotificationState } from '@connector/contracts';
 import { SETTINGS } from '@connector/platform';
-import { SpApiError, submitFeed } from '@connector/sp-api';
+import { CallNotStartedError, SpApiError, submitFeed } from '@connector/sp-api';
 import { claimDueRows, keepLeaseAlive, LeaseHeartbeat, retry, returnedRows } from '@connector/workers';
 import { DataSource } from 'typeorm';
 import { AmazonAccessService } from '../amazon-access/amazon-access.service';
@@ -59,9 +59,10 @@ export class CancellationFeedSubmitter {
       if (stopped()) return this.handBack(claimed.map((n) => n.id));
       for (const n of claimed) this.claimedNow.add(n.id);
       try {
-        await this.submit(accountId, marketplaceId, claimed);
+        await this.submit(accountId, marketplaceId, claimed, stopped);
       } finally {
-        for (const n of claimed) this.claimedNow.delete(n.id);
+        // Once stopping, they stay listed for handBackClaimed (which skips those in a feed).
+        if (!stopped()) for (const n of claimed) this.claimedNow.delete(n.id);
       }
       if (claimed.length < this.settings.CANCEL_FEED_MAX_MESSAGES || stopped()) return;
     }
@@ -83,10 +84,11 @@ export class CancellationFeedSubmitter {
     return found.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
   }
 
-  private async submit(accountId: string, marketplaceId: string, claimed: Notification[]): Promise<void> {
+  private async submit(accountId: string, marketplaceId: string, claimed: Notification[], stopped: () => boolean): Promise<void> {
     const ids = claimed.map((n) => n.id);
     const lease = this.keepClaimed(ids);
     let feedId: string | undefined;
+    let recordedDocument: string | undefined;
     try {
       const resent = claimed.filter((n) => n.feedDocumentId);
       if (resent.length > 0) {
@@ -105,19 +107,24 @@ export class CancellationFeedSubmitter {
         client,
         { feedType: ORDER_ACKNOWLEDGEMENT_FEED_TYPE, marketplaceIds: [marketplaceId], content: xml },
         {
+          // A stopping service withdraws a submission whose createFeed has not gone out: its rows are handed back.
+          mayStart: () => !stopped(),
           beforeCreateFeed: async (feedDocumentId) => {
+            if (stopped()) throw new CallNotStartedError('createFeed');
             await this.dataSource.query(
               `update notifications n set feed_document_id = $1, feed_message_id = m.message_id
                  from unnest($2::uuid[], $3::int[]) as m(id, message_id)
                 where n.id = m.id and n.state = 'pending' and n.feed_id is null`,
               [feedDocumentId, ids, messageIds],
             );
+            recordedDocument = feedDocumentId;
           },
         },
       );
       feedId = submitted.feedId;
     } catch (err) {
       lease.stop();
+      if (err instanceof CallNotStartedError) return this.withdrawn(ids, recordedDocument);
       await this.submissionFailed(claimed, err);
       return;
     }
@@ -183,9 +190,25 @@ export class CancellationFeedSubmitter {
   }
 
   /**
+   * A submission withdrawn at shutdown before createFeed went out. Rows already recorded in its
+   * document are due again now, out of it (createFeed never went, so nothing can be sent twice;
+   * only rows still in this document, so none another replica took meanwhile). The others are
+   * handed back by handBackClaimed.
+   */
+  private async withdrawn(ids: string[], document: string | undefined): Promise<void> {
+    if (!document) return;
+    await this.dataSource.query(
+      `update notifications set next_attempt_at = now(), attempts = greatest(attempts - 1, 0), feed_document_id = null, feed_message_id = null
+        where id = any($1::uuid[]) and state = 'pending' and feed_id is null and feed_document_id = $2`,
+      [ids, document],
+    );
+  }
+
+  /**
    * At shutdown: what this process claimed and has not submitted yet is due again now, for
-   * another replica. Rows whose document was uploaded may be in a feed already (createFeed
-   * under way): they keep their lease, and are sent again only after it (see CancellationSender).
+   * another replica (a submission of them still under way here is withdrawn before createFeed).
+   * Rows whose document is recorded may be in a feed already (createFeed on the wire): they
+   * keep their lease, and are sent again only after it (see CancellationSender).
    */
   async handBackClaimed(): Promise<void> {
     await this.handBack([...this.claimedNow]);

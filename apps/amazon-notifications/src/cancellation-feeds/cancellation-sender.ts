@@ -60,7 +60,7 @@ export class CancellationSender implements OnApplicationBootstrap, OnApplication
     // Let a submission that is under way record its feedId; do not wait minutes for a createFeed
     // token: what is still waiting then is handed back to another replica.
     await settleWithin(Promise.allSettled([this.submissions?.stop(), this.polls?.stop(), ...this.work]), 5000);
-    await this.submitter.handBackClaimed().catch((err) => this.logger.warn(`handing back cancellations failed: ${err.message}`));
+    await Promise.all([this.submitter.handBackClaimed(), this.poller.handBackClaimed()]).catch((err) => this.logger.warn(`handing back cancellations failed: ${err.message}`));
   }
 
   async submitReadyGroups(): Promise<void> {
