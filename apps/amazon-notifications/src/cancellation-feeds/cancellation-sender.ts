@@ -31,6 +31,9 @@ import { CancellationFeedSubmitter } from './cancellation-feed-submitter';
  *
  * This class runs the two on a timer (CancellationFeedSubmitter, CancellationFeedPoller).
  */
+/** How long a stopping sender waits for a submission on the wire to record its feedId. */
+const SHUTDOWN_GRACE_MS = 3000;
+
 @Injectable()
 export class CancellationSender implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(CancellationSender.name);
@@ -55,12 +58,16 @@ export class CancellationSender implements OnApplicationBootstrap, OnApplication
     this.polls.start();
   }
 
+  /**
+   * Stops taking work and hands back at once what has not gone to Amazon (a submission still
+   * under way is withdrawn before its createFeed) and the feeds being polled, so another replica
+   * carries on now rather than after the claims; then gives a createFeed on the wire a moment to
+   * record its feedId (not minutes for a quota token).
+   */
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    // Let a submission that is under way record its feedId; do not wait minutes for a createFeed
-    // token: what is still waiting then is handed back to another replica.
-    await settleWithin(Promise.allSettled([this.submissions?.stop(), this.polls?.stop(), ...this.work]), 5000);
     await Promise.all([this.submitter.handBackClaimed(), this.poller.handBackClaimed()]).catch((err) => this.logger.warn(`handing back cancellations failed: ${err.message}`));
+    await settleWithin(Promise.allSettled([this.submissions?.stop(), this.polls?.stop(), ...this.work]), SHUTDOWN_GRACE_MS);
   }
 
   async submitReadyGroups(): Promise<void> {

@@ -14,7 +14,7 @@ import { gaveUpMessage, isTransientFailure, notifyBackoff, OUTAGE_TRY, outageOut
 const BATCH = 100;
 
 /** How long a stopping sender lets the confirmations on the wire finish (Amazon answers in well under a second). */
-const SHUTDOWN_GRACE_MS = 5000;
+const SHUTDOWN_GRACE_MS = 3000;
 
 /**
  * Sends due shipment confirmations. A batch is claimed with `for update skip locked` and a
