@@ -94,6 +94,7 @@ export function notificationView(n: Notification): NotificationView {
     deliveryId: n.deliveryId,
     attempts: n.attempts,
     nextAttemptAt: n.nextAttemptAt?.toISOString() ?? null,
+    retryingSince: n.retryingSince?.toISOString() ?? null,
     lastError: n.lastError,
     amazonResponse: n.amazonResponse,
     feedId: n.feedId,

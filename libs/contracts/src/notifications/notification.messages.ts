@@ -52,6 +52,8 @@ export class NotificationView {
   /** @example 1 */
   attempts: number;
   nextAttemptAt: string | null;
+  /** Since when every try has met an outage of Amazon (null when the last try was answered); retried until NOTIFY_RETRY_HOURS after it. */
+  retryingSince: string | null;
   lastError: string | null;
   amazonResponse: unknown;
   feedId: string | null;
