@@ -36,7 +36,11 @@ export class SalesOrderStore {
    * stale copy of it. In id order, so two pages locking the same orders cannot deadlock.
    */
   async lockAndRefresh(manager: EntityManager, existing: Map<string, SalesOrder>, amazonOrderIds: string[]): Promise<void> {
-    const known = new Map(amazonOrderIds.flatMap((amazonOrderId) => (existing.has(amazonOrderId) ? [[existing.get(amazonOrderId)!.id, existing.get(amazonOrderId)!] as const] : [])));
+    const known = new Map<string, SalesOrder>();
+    for (const amazonOrderId of amazonOrderIds) {
+      const order = existing.get(amazonOrderId);
+      if (order) known.set(order.id, order);
+    }
     if (known.size === 0) return;
     const current: { id: string; version: number; updated_at: Date }[] = await manager.query(
       `select id, version, updated_at from sales_orders where id = any($1::uuid[]) order by id for update`,
