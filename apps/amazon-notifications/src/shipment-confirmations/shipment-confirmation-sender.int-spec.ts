@@ -2,6 +2,7 @@ import { waitFor } from '@connector/testing';
 import { NotificationKind } from '@connector/contracts';
 import { NotificationsHarness } from '../../test/notifications-harness';
 import { Notification } from '../notifications/notification.entity';
+import { notificationsHealth } from '../notifications/notifications-health';
 
 /**
  * The shipment confirmation sender against real PostgreSQL and the sandbox as its own process
@@ -70,6 +71,8 @@ describe('ShipmentConfirmationSender', () => {
     const [pending] = await harness.notifications([id]);
     expect(pending).toMatchObject({ state: 'pending', lastError: expect.stringMatching(/500/) });
     expect(pending.retryingSince).not.toBeNull();
+    // Health tells of it, without calling the service unhealthy (restarting it would not end Amazon's outage).
+    expect(await notificationsHealth(harness.dataSource)).toEqual({ healthy: true, detail: expect.stringMatching(new RegExp(`1 kept from Amazon by an outage since ${pending.retryingSince!.toISOString()}`)) });
     // As if the outage had lasted a week and a hour.
     await harness.dataSource.query(`update notifications set retrying_since = now() - interval '169 hours' where id = $1`, [id]);
     const [failed] = await settled([id]);
