@@ -77,4 +77,26 @@ describe('shipment confirmations: never lost, never doubled', () => {
     expect((await running.api('POST', `/api/v1/notifications/${failed.id}/retry`, {})).status).toBe(202);
     expect((await running.api('POST', `/api/v1/notifications/00000000-0000-4000-8000-000000000000/retry`, {})).status).toBe(404);
   });
+
+  it('retries failed notifications in bulk through the API, by filter, audited', async () => {
+    const { order } = await deliveryOf(ORDERS[2].orderId);
+    const failed = await waitFor(async () => {
+      const n = await notificationOf(order.id);
+      return n?.state === 'failed' ? n : undefined;
+    }, { what: 'the refused confirmation to be failed again' });
+    const refused = await running.api('POST', '/api/v1/notifications/retry', { accountId: order.accountId, kind: 'nope' });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body.details)).toMatch(/kind/);
+    expect((await running.api('POST', '/api/v1/notifications/retry', { accountId: order.accountId, kind: 'cancellation' })).body).toEqual({ retried: 0, ids: [] });
+    const retried = await running.api('POST', '/api/v1/notifications/retry', { accountId: order.accountId, kind: 'shipment_confirmation' });
+    expect(retried.status).toBe(202);
+    expect(retried.body).toEqual({ retried: 1, ids: [failed.id] });
+    // Amazon still refuses it (the order is cancelled there): failed again, after one more try.
+    await waitFor(async () => {
+      const n = await notificationOf(order.id);
+      return n?.state === 'failed' && n.attempts === 1 ? n : undefined;
+    }, { what: 'the bulk retry to be tried' });
+    const audit = await running.api('GET', '/api/v1/audit?method=POST');
+    expect(audit.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ path: '/api/v1/notifications/retry', status: 202 })]));
+  });
 });

@@ -11,7 +11,7 @@
  * production time, with the production settings (30 s batch window, createFeed 0.0083/s burst 15).
  * Needs PostgreSQL (DATABASE_ADMIN_URL, default postgres://postgres@127.0.0.1:5432/postgres).
  */
-import { CancellationHarness } from '../test/cancellation-harness';
+import { NotificationsHarness } from '../test/notifications-harness';
 import { AmazonNotificationsSettings } from '../src/amazon-notifications.settings';
 
 interface RunResult {
@@ -29,7 +29,7 @@ interface RunResult {
 const production = new AmazonNotificationsSettings();
 
 async function run(label: string, n: number, spreadMinutes: number, scale: number): Promise<RunResult> {
-  const harness = new CancellationHarness({
+  const harness = new NotificationsHarness({
     timeScale: scale,
     rateLimits: true,
     settings: {

@@ -5,8 +5,21 @@ import { AmazonAccessSettings } from '@connector/sp-api';
 export class AmazonNotificationsSettings extends AmazonAccessSettings {
   /** How often due notifications are looked for (new ones also wake the sender at once). */
   @Type(() => Number) @IsInt() @Min(50) NOTIFY_POLL_MS = 1000;
-  /** Attempts before a retriable failure (429, 5xx, network) is given up as failed. */
+  /**
+   * Feeds that end without saying what became of a cancellation (FATAL, no processing report)
+   * before it is failed. An outage never counts toward this: see NOTIFY_RETRY_HOURS.
+   */
   @Type(() => Number) @IsInt() @Min(1) NOTIFY_MAX_ATTEMPTS = 12;
+  /**
+   * How long a notification keeps being retried while Amazon is out of reach (429, 408, 5xx,
+   * timeouts, refused connections) or the account's access cannot be had: an outage of hours
+   * or days ends with it sent, without anyone retrying it. Only Amazon's refusal of the
+   * content (another 4xx) fails it at once.
+   */
+  @Type(() => Number) @IsInt() @Min(1) NOTIFY_RETRY_HOURS = 168;
+  /** Back-off between tries of a notification: the first wait, doubling up to NOTIFY_BACKOFF_MAX_MS, with jitter. */
+  @Type(() => Number) @IsInt() @Min(10) NOTIFY_BACKOFF_BASE_MS = 2000;
+  @Type(() => Number) @IsInt() @Min(10) NOTIFY_BACKOFF_MAX_MS = 600_000;
   /**
    * A claimed shipment confirmation is its sender's for this long; if that process dies, it
    * is sent again after it (Amazon takes the same packageReferenceId as an update).

@@ -2,6 +2,7 @@ import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS } from '@connector/messaging';
 import { DatabaseSettings, serviceDataSourceOptions } from '@connector/persistence';
 import { InitialSchema1764300000400 } from './migrations/1764300000400-initial-schema';
 import { CancellationFeeds1764300000401 } from './migrations/1764300000401-cancellation-feeds';
+import { RetriesThroughOutages1764300000410 } from './migrations/1764300000410-retries-through-outages';
 import { Notification } from './notifications/notification.entity';
 
 export const NOTIFICATIONS_SCHEMA = 'notifications';
@@ -11,5 +12,5 @@ export const notificationsDataSource = (database: string | DatabaseSettings) =>
     database,
     schema: NOTIFICATIONS_SCHEMA,
     entities: [Notification, ...MESSAGING_ENTITIES],
-    migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000400, CancellationFeeds1764300000401],
+    migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000400, CancellationFeeds1764300000401, RetriesThroughOutages1764300000410],
   });

@@ -62,6 +62,7 @@ describe('message contracts catalog', () => {
         'notifications.list.v1',
         'notifications.get.v1',
         'notifications.retry.v1',
+        'notifications.retry-failed.v1',
         'order.synced.v1',
         'order.canceled.v1',
         'delivery.created.v1',

@@ -48,8 +48,8 @@ export interface FeedTransferOptions {
   timeoutMs?: number;
 }
 
-export function createFeedDocument(client: SpApiClient, contentType: string = FEED_CONTENT_TYPE_XML): Promise<CreateFeedDocumentResponse> {
-  return client.request<CreateFeedDocumentResponse>('createFeedDocument', 'POST', '/feeds/2021-06-30/documents', { body: { contentType } });
+export function createFeedDocument(client: SpApiClient, contentType: string = FEED_CONTENT_TYPE_XML, options: { mayStart?: () => boolean } = {}): Promise<CreateFeedDocumentResponse> {
+  return client.request<CreateFeedDocumentResponse>('createFeedDocument', 'POST', '/feeds/2021-06-30/documents', { body: { contentType }, mayStart: options.mayStart });
 }
 
 /**
@@ -72,8 +72,8 @@ export async function uploadFeedDocument(
   });
 }
 
-export function createFeed(client: SpApiClient, specification: CreateFeedSpecification): Promise<{ feedId: string }> {
-  return client.request<{ feedId: string }>('createFeed', 'POST', '/feeds/2021-06-30/feeds', { body: specification });
+export function createFeed(client: SpApiClient, specification: CreateFeedSpecification, options: { mayStart?: () => boolean } = {}): Promise<{ feedId: string }> {
+  return client.request<{ feedId: string }>('createFeed', 'POST', '/feeds/2021-06-30/feeds', { body: specification, mayStart: options.mayStart });
 }
 
 export function getFeed(client: SpApiClient, feedId: string): Promise<Feed> {
@@ -106,13 +106,13 @@ export async function getFeedResultDocument(client: SpApiClient, resultFeedDocum
 export async function submitFeed(
   client: SpApiClient,
   feed: { feedType: string; marketplaceIds: string[]; content: string; contentType?: string },
-  hooks: { beforeCreateFeed?: (feedDocumentId: string) => Promise<void> } = {},
+  hooks: { beforeCreateFeed?: (feedDocumentId: string) => Promise<void>; mayStart?: () => boolean } = {},
 ): Promise<{ feedId: string; feedDocumentId: string }> {
   const contentType = feed.contentType ?? FEED_CONTENT_TYPE_XML;
-  const document = await createFeedDocument(client, contentType);
+  const document = await createFeedDocument(client, contentType, { mayStart: hooks.mayStart });
   await uploadFeedDocument(document.url, feed.content, contentType);
   await hooks.beforeCreateFeed?.(document.feedDocumentId);
-  const { feedId } = await createFeed(client, { feedType: feed.feedType, marketplaceIds: feed.marketplaceIds, inputFeedDocumentId: document.feedDocumentId });
+  const { feedId } = await createFeed(client, { feedType: feed.feedType, marketplaceIds: feed.marketplaceIds, inputFeedDocumentId: document.feedDocumentId }, { mayStart: hooks.mayStart });
   return { feedId, feedDocumentId: document.feedDocumentId };
 }
 

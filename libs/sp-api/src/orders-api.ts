@@ -47,6 +47,6 @@ export interface ShipmentConfirmation {
 }
 
 /** The v0 path, used for both Orders API versions. Answers 204. */
-export async function confirmShipment(client: SpApiClient, amazonOrderId: string, body: ShipmentConfirmation): Promise<void> {
-  await client.request<void>('confirmShipment', 'POST', `/orders/v0/orders/${encodeURIComponent(amazonOrderId)}/shipmentConfirmation`, { body });
+export async function confirmShipment(client: SpApiClient, amazonOrderId: string, body: ShipmentConfirmation, options: { mayStart?: () => boolean } = {}): Promise<void> {
+  await client.request<void>('confirmShipment', 'POST', `/orders/v0/orders/${encodeURIComponent(amazonOrderId)}/shipmentConfirmation`, { body, mayStart: options.mayStart });
 }

@@ -53,6 +53,13 @@ export class SpApiError extends Error {
   }
 }
 
+/** A call its caller withdrew (`mayStart` said no) before anything of it went to Amazon. */
+export class CallNotStartedError extends Error {
+  constructor(readonly operation: string) {
+    super(`${operation}: not sent (withdrawn by the caller before it went out)`);
+  }
+}
+
 export interface CallStats {
   calls: Record<string, number>;
   throttled: number;
@@ -80,7 +87,17 @@ export class SpApiClient {
     operation: SpApiOperation,
     method: 'GET' | 'POST' | 'PUT',
     path: string,
-    args: { query?: Query; body?: unknown; accessToken?: string } = {},
+    args: {
+      query?: Query;
+      body?: unknown;
+      accessToken?: string;
+      /**
+       * Asked right before each try goes out (after its quota token, which may take minutes):
+       * false withdraws the call (CallNotStartedError), so a stopping caller can hand the work
+       * to another process knowing nothing of it reached Amazon.
+       */
+      mayStart?: () => boolean;
+    } = {},
   ): Promise<T> {
     const maxRetries = this.options.maxRetries ?? 8;
     const bucket = this.bucket(operation);
@@ -89,6 +106,7 @@ export class SpApiClient {
       // make the call reach Amazon later than our bucket thinks.
       const accessToken = args.accessToken ?? (await this.accessToken());
       await bucket.take();
+      if (args.mayStart && !args.mayStart()) throw new CallNotStartedError(operation);
       this.stats.calls[operation] = (this.stats.calls[operation] ?? 0) + 1;
       try {
         return await this.send<T>(operation, method, path, { ...args, accessToken }, bucket);
@@ -109,7 +127,7 @@ export class SpApiClient {
     operation: SpApiOperation,
     method: string,
     path: string,
-    args: { query?: Query; body?: unknown; accessToken: string },
+    args: { query?: Query; body?: unknown; accessToken: string; mayStart?: () => boolean },
     bucket: TokenBucket,
   ): Promise<T> {
     // Under the endpoint's own path (an allowed stand-in may sit below a path): `new URL(path, base)` would drop it.

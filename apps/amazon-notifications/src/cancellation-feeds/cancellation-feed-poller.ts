@@ -8,6 +8,7 @@ import { AmazonAccessService } from '../amazon-access/amazon-access.service';
 import { AmazonNotificationsSettings } from '../amazon-notifications.settings';
 import { Notification } from '../notifications/notification.entity';
 import { NotificationOutcomes } from '../notifications/notification-outcomes';
+import { notifyBackoff } from '../notifications/notification-retries';
 import { requeueCancellation } from './cancellation-requeue';
 import { MessageOutcome, outcomesFromReport, parseProcessingReport } from './order-acknowledgement-feed';
 
@@ -23,6 +24,8 @@ const POLL_BATCH = 1000;
 @Injectable()
 export class CancellationFeedPoller {
   private readonly logger = new Logger(CancellationFeedPoller.name);
+  /** Rows this process claimed to poll and has not settled yet (handed back at shutdown). */
+  private readonly claimedNow = new Set<string>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -42,10 +45,21 @@ export class CancellationFeedPoller {
         rows.push(notification);
         feeds.set(key, rows);
       }
-      // Accounts in parallel; within an account the client's token buckets pace the calls.
-      await Promise.all([...feeds.values()].map((rows) => this.pollFeed(rows[0].accountId, rows[0].feedId!, rows)));
+      for (const n of claimed) this.claimedNow.add(n.id);
+      try {
+        // Accounts in parallel; within an account the client's token buckets pace the calls.
+        await Promise.all([...feeds.values()].map((rows) => this.pollFeed(rows[0].accountId, rows[0].feedId!, rows)));
+      } finally {
+        for (const n of claimed) this.claimedNow.delete(n.id);
+      }
       if (claimed.length < POLL_BATCH) return;
     }
+  }
+
+  /** At shutdown: feeds this process was polling are polled by another replica at once (a second poll changes nothing). */
+  async handBackClaimed(): Promise<void> {
+    if (this.claimedNow.size === 0) return;
+    await this.dataSource.query(`update notifications set next_attempt_at = now() where id = any($1::uuid[]) and state = 'pending' and feed_id is not null`, [[...this.claimedNow]]);
   }
 
   private async claimForPolling(): Promise<Notification[]> {
@@ -110,6 +124,7 @@ export class CancellationFeedPoller {
   /** Every order of the feed gets its own outcome, all in one transaction with their events. */
   private async apply(rows: Notification[], feedId: string, outcomes: Map<number, MessageOutcome>): Promise<void> {
     const counts = { sent: 0, failed: 0, resend: 0 };
+    const now = Date.now();
     await this.dataSource.transaction(async (manager) => {
       for (const notification of rows) {
         const outcome: MessageOutcome = (notification.feedMessageId !== null ? outcomes.get(notification.feedMessageId) : undefined) ?? {
@@ -119,7 +134,7 @@ export class CancellationFeedPoller {
         };
         const response = { feedId, messageId: notification.feedMessageId, processingStatus: 'DONE', results: outcome.results };
         if (outcome.kind === 'resend') {
-          if (await this.requeueOrFail(notification, outcome.reason, response, feedId, manager)) counts.resend++;
+          if (await this.requeueOrFail(notification, outcome.reason, response, feedId, manager, now)) counts.resend++;
           continue;
         }
         const state = outcome.kind === 'sent' ? NotificationState.Sent : NotificationState.Failed;
@@ -131,18 +146,21 @@ export class CancellationFeedPoller {
 
   private async resendAll(rows: Notification[], feedId: string, reason: string, response: object | null): Promise<void> {
     this.logger.warn(`${reason}; ${rows.length} cancellation(s) go into a new feed`);
+    const now = Date.now();
     await this.dataSource.transaction(async (manager) => {
-      for (const notification of rows) await this.requeueOrFail(notification, reason, response ?? { feedId }, feedId, manager);
+      for (const notification of rows) await this.requeueOrFail(notification, reason, response ?? { feedId }, feedId, manager, now);
     });
   }
 
   /** Back to pending for a new feed while attempts last; then failed with the reason. Returns whether it was requeued. */
-  private async requeueOrFail(notification: Notification, reason: string, response: object | null, feedId: string, manager: EntityManager): Promise<boolean> {
-    if (notification.attempts >= this.settings.NOTIFY_MAX_ATTEMPTS) {
-      await this.outcomes.recordOutcome(manager, notification, NotificationState.Failed, `${reason} (gave up after ${notification.attempts} attempts)`, response, { onlyInFeed: feedId });
+  private async requeueOrFail(notification: Notification, reason: string, response: object | null, feedId: string, manager: EntityManager, now: number): Promise<boolean> {
+    // Tries that met an outage do not count: only feeds Amazon processed without a word on the order.
+    const answered = notification.attempts - notification.outageTries;
+    if (answered >= this.settings.NOTIFY_MAX_ATTEMPTS) {
+      await this.outcomes.recordOutcome(manager, notification, NotificationState.Failed, `${reason} (gave up after ${answered} attempts)`, response, { onlyInFeed: feedId });
       return false;
     }
-    return requeueCancellation(manager, notification, reason, response, feedId);
+    return requeueCancellation(manager, notification, reason, response, feedId, { backoff: notifyBackoff(this.settings), now });
   }
 
   /** The feed is not finished (or could not be asked): ask again after FEED_POLL_MS. */

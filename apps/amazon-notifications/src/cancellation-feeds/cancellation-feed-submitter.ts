@@ -1,13 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { NotificationKind, NotificationState } from '@connector/contracts';
 import { SETTINGS } from '@connector/platform';
-import { SpApiError, submitFeed } from '@connector/sp-api';
+import { CallNotStartedError, SpApiError, submitFeed } from '@connector/sp-api';
 import { claimDueRows, keepLeaseAlive, LeaseHeartbeat, retry, returnedRows } from '@connector/workers';
 import { DataSource } from 'typeorm';
 import { AmazonAccessService } from '../amazon-access/amazon-access.service';
 import { AmazonNotificationsSettings } from '../amazon-notifications.settings';
 import { Notification } from '../notifications/notification.entity';
 import { NotificationOutcomes } from '../notifications/notification-outcomes';
+import { gaveUpMessage, isTransientFailure, notifyBackoff, outageOutlasted } from '../notifications/notification-retries';
 import { requeueCancellation } from './cancellation-requeue';
 import { buildOrderAcknowledgementFeed, ORDER_ACKNOWLEDGEMENT_FEED_TYPE } from './order-acknowledgement-feed';
 
@@ -29,6 +30,8 @@ const CLAIM_SECONDS = 120;
 @Injectable()
 export class CancellationFeedSubmitter {
   private readonly logger = new Logger(CancellationFeedSubmitter.name);
+  /** Rows this process claimed for a feed and has not settled yet (handed back at shutdown). */
+  private readonly claimedNow = new Set<string>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -53,7 +56,14 @@ export class CancellationFeedSubmitter {
     for (;;) {
       const claimed = await this.claimForFeed(accountId, marketplaceId);
       if (claimed.length === 0) return;
-      await this.submit(accountId, marketplaceId, claimed);
+      if (stopped()) return this.handBack(claimed.map((n) => n.id));
+      for (const n of claimed) this.claimedNow.add(n.id);
+      try {
+        await this.submit(accountId, marketplaceId, claimed, stopped);
+      } finally {
+        // Once stopping, they stay listed for handBackClaimed (which skips those in a feed).
+        if (!stopped()) for (const n of claimed) this.claimedNow.delete(n.id);
+      }
       if (claimed.length < this.settings.CANCEL_FEED_MAX_MESSAGES || stopped()) return;
     }
   }
@@ -74,10 +84,11 @@ export class CancellationFeedSubmitter {
     return found.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
   }
 
-  private async submit(accountId: string, marketplaceId: string, claimed: Notification[]): Promise<void> {
+  private async submit(accountId: string, marketplaceId: string, claimed: Notification[], stopped: () => boolean): Promise<void> {
     const ids = claimed.map((n) => n.id);
     const lease = this.keepClaimed(ids);
     let feedId: string | undefined;
+    let recordedDocument: string | undefined;
     try {
       const resent = claimed.filter((n) => n.feedDocumentId);
       if (resent.length > 0) {
@@ -96,19 +107,24 @@ export class CancellationFeedSubmitter {
         client,
         { feedType: ORDER_ACKNOWLEDGEMENT_FEED_TYPE, marketplaceIds: [marketplaceId], content: xml },
         {
+          // A stopping service withdraws a submission whose createFeed has not gone out: its rows are handed back.
+          mayStart: () => !stopped(),
           beforeCreateFeed: async (feedDocumentId) => {
+            if (stopped()) throw new CallNotStartedError('createFeed');
             await this.dataSource.query(
               `update notifications n set feed_document_id = $1, feed_message_id = m.message_id
                  from unnest($2::uuid[], $3::int[]) as m(id, message_id)
                 where n.id = m.id and n.state = 'pending' and n.feed_id is null`,
               [feedDocumentId, ids, messageIds],
             );
+            recordedDocument = feedDocumentId;
           },
         },
       );
       feedId = submitted.feedId;
     } catch (err) {
       lease.stop();
+      if (err instanceof CallNotStartedError) return this.withdrawn(ids, recordedDocument);
       await this.submissionFailed(claimed, err);
       return;
     }
@@ -123,7 +139,7 @@ export class CancellationFeedSubmitter {
       await retry(
         () =>
           this.dataSource.query(
-            `update notifications set feed_id = $1, feed_status = 'IN_QUEUE', feed_submitted_at = now(), last_error = null,
+            `update notifications set feed_id = $1, feed_status = 'IN_QUEUE', feed_submitted_at = now(), last_error = null, retrying_since = null,
                     next_attempt_at = now() + make_interval(secs => $3)
               where id = any($2::uuid[]) and state = 'pending' and feed_id is null`,
             [feedId, ids, this.settings.FEED_POLL_MS / 1000],
@@ -151,20 +167,59 @@ export class CancellationFeedSubmitter {
     });
   }
 
-  /** Nothing reached Amazon (or nothing we know of): retriable errors wait with back-off; Amazon's 4xx answers fail the batch. */
+  /**
+   * Nothing reached Amazon (or nothing we know of): an outage waits with back-off (for
+   * NOTIFY_RETRY_HOURS, not counted as a try); Amazon's refusal of the feed fails the batch.
+   */
   private async submissionFailed(claimed: Notification[], err: unknown): Promise<void> {
     const message = err instanceof Error ? err.message : String(err);
-    const retriable = !(err instanceof SpApiError) || err.retriable;
+    const transient = isTransientFailure(err);
     this.logger.warn(`a cancellation feed of ${claimed.length} order(s) could not be submitted: ${message}`);
     // One transaction for the whole batch, however large the feed was.
+    const now = Date.now();
     await this.dataSource.transaction(async (manager) => {
       for (const notification of claimed) {
-        if (retriable && notification.attempts < this.settings.NOTIFY_MAX_ATTEMPTS) {
-          await requeueCancellation(manager, notification, message, null, null);
+        if (transient && !outageOutlasted(notification, this.settings, now)) {
+          await requeueCancellation(manager, notification, message, null, null, { backoff: notifyBackoff(this.settings), now, outage: true });
         } else {
-          await this.outcomes.recordOutcome(manager, notification, NotificationState.Failed, message, err instanceof SpApiError ? (err.body ?? null) : null);
+          const error = transient ? gaveUpMessage(notification, message) : message;
+          await this.outcomes.recordOutcome(manager, notification, NotificationState.Failed, error, err instanceof SpApiError ? (err.body ?? null) : null);
         }
       }
     });
+  }
+
+  /**
+   * A submission withdrawn at shutdown before createFeed went out. Rows already recorded in its
+   * document are due again now, out of it (createFeed never went, so nothing can be sent twice;
+   * only rows still in this document, so none another replica took meanwhile). The others are
+   * handed back by handBackClaimed.
+   */
+  private async withdrawn(ids: string[], document: string | undefined): Promise<void> {
+    if (!document) return;
+    await this.dataSource.query(
+      `update notifications set next_attempt_at = now(), attempts = greatest(attempts - 1, 0), feed_document_id = null, feed_message_id = null
+        where id = any($1::uuid[]) and state = 'pending' and feed_id is null and feed_document_id = $2`,
+      [ids, document],
+    );
+  }
+
+  /**
+   * At shutdown: what this process claimed and has not submitted yet is due again now, for
+   * another replica (a submission of them still under way here is withdrawn before createFeed).
+   * Rows whose document is recorded may be in a feed already (createFeed on the wire): they
+   * keep their lease, and are sent again only after it (see CancellationSender).
+   */
+  async handBackClaimed(): Promise<void> {
+    await this.handBack([...this.claimedNow]);
+  }
+
+  private async handBack(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.dataSource.query(
+      `update notifications set next_attempt_at = now(), attempts = greatest(attempts - 1, 0)
+        where id = any($1::uuid[]) and state = 'pending' and feed_id is null and feed_document_id is null`,
+      [ids],
+    );
   }
 }

@@ -1,17 +1,24 @@
 import { NotificationState } from '@connector/contracts';
-import { backoffDelay } from '@connector/workers';
+import { backoffDelay, BackoffPolicy } from '@connector/workers';
 import { EntityManager, IsNull } from 'typeorm';
-import { NOTIFY_BACKOFF } from '../notifications/notification-backoff';
 import { Notification } from '../notifications/notification.entity';
+import { OUTAGE_TRY } from '../notifications/notification-retries';
 
 /**
- * NOTIFY_BACKOFF without its random part: the orders of one feed come back together, so they
- * go out together in one new feed (createFeed's quota is tight), not one feed each.
+ * Pending again, out of any feed, after a back-off; only while still pending (and, given
+ * `inFeed`, still in that feed). The back-off has no random part: the orders of one feed come
+ * back together, so they go out together in one new feed (createFeed's quota is tight), not
+ * one feed each (`now`: one instant for the whole batch). `outage`: the try met an outage, which
+ * does not count as a try Amazon answered.
  */
-const FEED_BACKOFF = { ...NOTIFY_BACKOFF, jitter: 0 };
-
-/** Pending again, out of any feed, after a back-off; only while still pending (and, given `inFeed`, still in that feed). */
-export async function requeueCancellation(manager: EntityManager, notification: Notification, reason: string, response: object | null, inFeed: string | null): Promise<boolean> {
+export async function requeueCancellation(
+  manager: EntityManager,
+  notification: Notification,
+  reason: string,
+  response: object | null,
+  inFeed: string | null,
+  retry: { backoff: BackoffPolicy; now: number; outage?: boolean },
+): Promise<boolean> {
   const result = await manager.update(
     Notification,
     { id: notification.id, state: NotificationState.Pending, feedId: inFeed ?? IsNull() },
@@ -23,7 +30,8 @@ export async function requeueCancellation(manager: EntityManager, notification: 
       feedSubmittedAt: null,
       lastError: reason,
       ...(response ? { amazonResponse: response } : {}),
-      nextAttemptAt: new Date(Date.now() + backoffDelay(notification.attempts, FEED_BACKOFF)),
+      ...(retry.outage ? OUTAGE_TRY : {}),
+      nextAttemptAt: new Date(retry.now + backoffDelay(notification.attempts, { ...retry.backoff, jitter: 0 })),
     },
   );
   return !!result.affected;

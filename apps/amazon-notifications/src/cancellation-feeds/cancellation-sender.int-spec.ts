@@ -1,12 +1,12 @@
 import { waitFor } from '@connector/testing';
 import { createFeedDocument, createFeed, uploadFeedDocument } from '@connector/sp-api';
 import { NOTIFICATION_FAILED, NOTIFICATION_SENT } from '@connector/contracts';
-import { CancellationHarness } from '../../test/cancellation-harness';
+import { NotificationsHarness } from '../../test/notifications-harness';
 import { buildOrderAcknowledgementFeed, ORDER_ACKNOWLEDGEMENT_FEED_TYPE } from './order-acknowledgement-feed';
 
 /** The cancellation sender against real PostgreSQL and the sandbox as its own process (feeds 20x faster). */
 describe('CancellationSender', () => {
-  const harness = new CancellationHarness({ timeScale: 20, settings: { NOTIFY_MAX_ATTEMPTS: 3 } });
+  const harness = new NotificationsHarness({ timeScale: 20, settings: { NOTIFY_MAX_ATTEMPTS: 3 } });
 
   beforeAll(() => harness.start(), 60_000);
   afterAll(() => harness.stop(), 60_000);

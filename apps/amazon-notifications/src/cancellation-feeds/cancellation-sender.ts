@@ -19,7 +19,9 @@ import { CancellationFeedSubmitter } from './cancellation-feed-submitter';
  * feed is DONE the processing report gives each order its own outcome: sent, or failed with
  * Amazon's message. A report that cannot say what became of an order (an error naming no
  * message, a FATAL or CANCELLED feed, no report) puts that order back to pending for a new
- * feed, up to NOTIFY_MAX_ATTEMPTS feeds. Cancelling an order twice only earns a warning.
+ * feed, up to NOTIFY_MAX_ATTEMPTS such feeds. An outage (createFeed or the upload refused with
+ * 429/5xx, network) is waited out with back-off for NOTIFY_RETRY_HOURS and counts toward
+ * nothing; polling simply goes on. Cancelling an order twice only earns a warning.
  *
  * Where an order can reach Amazon twice: the process dies after createFeed answered and
  * before the feedId is stored (milliseconds), or createFeed's answer is lost on the network
@@ -29,6 +31,9 @@ import { CancellationFeedSubmitter } from './cancellation-feed-submitter';
  *
  * This class runs the two on a timer (CancellationFeedSubmitter, CancellationFeedPoller).
  */
+/** How long a stopping sender waits for a submission on the wire to record its feedId. */
+const SHUTDOWN_GRACE_MS = 3000;
+
 @Injectable()
 export class CancellationSender implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(CancellationSender.name);
@@ -53,10 +58,16 @@ export class CancellationSender implements OnApplicationBootstrap, OnApplication
     this.polls.start();
   }
 
+  /**
+   * Stops taking work and hands back at once what has not gone to Amazon (a submission still
+   * under way is withdrawn before its createFeed) and the feeds being polled, so another replica
+   * carries on now rather than after the claims; then gives a createFeed on the wire a moment to
+   * record its feedId (not minutes for a quota token).
+   */
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    // Let a submission that is under way record its feedId; do not wait minutes for a createFeed token.
-    await settleWithin(Promise.allSettled([this.submissions?.stop(), this.polls?.stop(), ...this.work]), 10_000);
+    await Promise.all([this.submitter.handBackClaimed(), this.poller.handBackClaimed()]).catch((err) => this.logger.warn(`handing back cancellations failed: ${err.message}`));
+    await settleWithin(Promise.allSettled([this.submissions?.stop(), this.polls?.stop(), ...this.work]), SHUTDOWN_GRACE_MS);
   }
 
   async submitReadyGroups(): Promise<void> {

@@ -38,6 +38,8 @@ export class NotificationOutcomes {
       deliveryId: notification.deliveryId,
       state,
       error,
+      // This process's clock: two outcomes of one order are a retry's back-off apart at least.
+      decidedAt: new Date().toISOString(),
     };
     await this.outbox.add(manager, state === NotificationState.Sent ? NOTIFICATION_SENT : NOTIFICATION_FAILED, event);
     return true;

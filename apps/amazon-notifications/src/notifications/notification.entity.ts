@@ -30,6 +30,10 @@ export class Notification {
   /** The feed's processing status when last polled. */
   @Column('text', { nullable: true }) feedStatus: string | null;
   @Column('timestamptz', { nullable: true }) feedSubmittedAt: Date | null;
+  /** Since when every try has met an outage (null when the last try was answered): the give-up horizon. */
+  @Column('timestamptz', { nullable: true }) retryingSince: Date | null;
+  /** Tries (of `attempts`) that met an outage: they do not count toward NOTIFY_MAX_ATTEMPTS. */
+  @Column('int', { default: 0 }) outageTries: number;
   @Column('timestamptz', { nullable: true }) sentAt: Date | null;
   @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
 }

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { GET_NOTIFICATION, IdRequest, LIST_NOTIFICATIONS, ListNotificationsRequest, RETRY_NOTIFICATION } from '@connector/contracts';
+import { GET_NOTIFICATION, IdRequest, LIST_NOTIFICATIONS, ListNotificationsRequest, RETRY_NOTIFICATION, RETRY_NOTIFICATIONS, RetryNotificationsRequest } from '@connector/contracts';
 import { HandlesRequest } from '@connector/platform';
 import { NotificationsService } from './notifications.service';
 
@@ -11,4 +11,5 @@ export class NotificationsController {
   @HandlesRequest(LIST_NOTIFICATIONS) list(@Payload() r: ListNotificationsRequest) { return this.notifications.list(r); }
   @HandlesRequest(GET_NOTIFICATION) get(@Payload() r: IdRequest) { return this.notifications.get(r.id); }
   @HandlesRequest(RETRY_NOTIFICATION) retry(@Payload() r: IdRequest) { return this.notifications.retry(r.id); }
+  @HandlesRequest(RETRY_NOTIFICATIONS) retryFailed(@Payload() r: RetryNotificationsRequest) { return this.notifications.retryFailed(r); }
 }

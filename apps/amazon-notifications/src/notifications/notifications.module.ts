@@ -5,12 +5,13 @@ import { Notification } from './notification.entity';
 import { NotificationOutcomes } from './notification-outcomes';
 import { NotificationsController } from './notifications.controller';
 import { NotificationsService } from './notifications.service';
+import { NotificationsHealth } from './notifications-health';
 
 /** The notifications themselves: listed, retried by hand, and their outcomes, for every kind. */
 @Module({
   imports: [TypeOrmModule.forFeature([Notification])],
   controllers: [NotificationsController],
-  providers: [NotificationsService, NotificationOutcomes, DueNotifications],
+  providers: [NotificationsService, NotificationOutcomes, DueNotifications, NotificationsHealth],
   exports: [NotificationOutcomes, DueNotifications],
 })
 export class NotificationsModule {}

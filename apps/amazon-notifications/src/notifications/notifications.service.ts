@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { ListNotificationsRequest, NotificationState, NotificationView, Page } from '@connector/contracts';
+import { ListNotificationsRequest, NotificationState, NotificationView, Page, RetryNotificationsRequest, RetryNotificationsResult } from '@connector/contracts';
 import { listPage, ServiceError } from '@connector/platform';
+import { returnedRows } from '@connector/workers';
 import { Repository } from 'typeorm';
 import { Notification } from './notification.entity';
 import { DueNotifications } from './due-notifications';
+import { NO_OUTAGE } from './notification-retries';
 
 @Injectable()
 export class NotificationsService {
@@ -36,6 +38,7 @@ export class NotificationsService {
     await this.notifications.update({ id, state: NotificationState.Failed }, {
       state: NotificationState.Pending,
       attempts: 0,
+      ...NO_OUTAGE,
       nextAttemptAt: new Date(),
       lastError: null,
       // A cancellation goes out again in a new feed.
@@ -47,6 +50,35 @@ export class NotificationsService {
     });
     this.due.announce();
     return this.get(id);
+  }
+
+  /**
+   * Failed notifications matching the filters are pending again, due now, as a retry by hand
+   * does, in one statement (`skip locked`: a row another request is retrying is left to it).
+   */
+  async retryFailed(request: RetryNotificationsRequest): Promise<RetryNotificationsResult> {
+    const conditions = [`state = 'failed'`];
+    const parameters: unknown[] = [];
+    const filter = (condition: string, value: unknown) => {
+      parameters.push(value);
+      conditions.push(condition.replace('?', `$${parameters.length}`));
+    };
+    if (request.accountId) filter('account_id = ?', request.accountId);
+    if (request.kind) filter('kind = ?', request.kind);
+    if (request.ids) filter('id = any(?::uuid[])', request.ids);
+    parameters.push(request.limit ?? 1000);
+    const rows = returnedRows(
+      await this.notifications.query(
+        `update notifications set state = 'pending', attempts = 0, outage_tries = 0, retrying_since = null, next_attempt_at = now(),
+                last_error = null, feed_id = null, feed_message_id = null, feed_document_id = null, feed_status = null, feed_submitted_at = null
+          where id in (select id from notifications where ${conditions.join(' and ')} order by created_at, id limit $${parameters.length} for update skip locked)
+            and state = 'failed'
+         returning id`,
+        parameters,
+      ),
+    );
+    if (rows.length) this.due.announce();
+    return { retried: rows.length, ids: rows.map((row) => String(row.id)) };
   }
 }
 
@@ -62,6 +94,7 @@ export function notificationView(n: Notification): NotificationView {
     deliveryId: n.deliveryId,
     attempts: n.attempts,
     nextAttemptAt: n.nextAttemptAt?.toISOString() ?? null,
+    retryingSince: n.retryingSince?.toISOString() ?? null,
     lastError: n.lastError,
     amazonResponse: n.amazonResponse,
     feedId: n.feedId,

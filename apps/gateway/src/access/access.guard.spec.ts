@@ -15,7 +15,7 @@ function setUp(keys: Record<string, Caller>, metadata: Record<string, unknown> =
   const audit = { record: jest.fn(async () => undefined) } as unknown as AuditService & { record: jest.Mock };
   audit.recordRequest = AuditService.prototype.recordRequest.bind(audit);
   const guard = new AccessGuard(reflector, service, services as never, audit as never);
-  const run = (request: { method?: string; headers?: Record<string, string>; params?: Record<string, string>; query?: Record<string, string> }) => {
+  const run = (request: { method?: string; headers?: Record<string, string>; params?: Record<string, string>; query?: Record<string, string>; body?: Record<string, unknown> }) => {
     const req = { method: 'GET', headers: {}, params: {}, query: {}, ...request };
     const ctx = { getType: () => 'http', getHandler: () => undefined, getClass: () => undefined, switchToHttp: () => ({ getRequest: () => req }) } as unknown as ExecutionContext;
     return guard.canActivate(ctx).then(() => req as typeof req & { caller?: Caller });
@@ -68,6 +68,11 @@ describe('AccessGuard', () => {
     const byQuery = setUp({ l: limited }, { [ACCOUNT_FROM]: 'query' });
     await expect(byQuery.run({ headers: { authorization: 'Bearer l' }, query: { accountId: 'a1' } })).resolves.toBeDefined();
     await expect(byQuery.run({ headers: { authorization: 'Bearer l' }, query: { accountId: 'a2' } })).rejects.toBeInstanceOf(ForbiddenException);
+    // An action on what a filter in the body matches (bulk retry): the filter must name one of its accounts.
+    const byBody = setUp({ l: limited }, { [ACCOUNT_FROM]: 'body' });
+    await expect(byBody.run({ headers: { authorization: 'Bearer l' }, body: { accountId: 'a1' } })).resolves.toBeDefined();
+    await expect(byBody.run({ headers: { authorization: 'Bearer l' }, body: { accountId: 'a2' } })).rejects.toBeInstanceOf(ForbiddenException);
+    await expect(byBody.run({ headers: { authorization: 'Bearer l' }, body: {} })).rejects.toThrow(/name one with accountId/);
     expect(services.request).not.toHaveBeenCalled();
   });
 });

@@ -20,9 +20,10 @@ export const RequiresScope = (scope: ApiScope) => SetMetadata(REQUIRED_SCOPE, sc
  * How a route names the seller account it touches, for keys limited to some accounts:
  * - `param`: the route's `:id` is the account;
  * - `query`: a list filtered by `?accountId=` (a limited key must give it);
+ * - `body`: an action on what matches a filter with `accountId` in the JSON body (same);
  * - `none`: data of no account (catalogue, marketplaces): open to limited keys too.
  * A route with none of these (or a resolver, see AccountOfResource) is refused to limited keys.
  */
 export const ACCOUNT_FROM = 'gateway:account-from';
-export type AccountFrom = 'param' | 'query' | 'none' | { resource: 'order' | 'delivery' | 'notification' };
+export type AccountFrom = 'param' | 'query' | 'body' | 'none' | { resource: 'order' | 'delivery' | 'notification' };
 export const AccountFrom = (from: AccountFrom) => SetMetadata(ACCOUNT_FROM, from);

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   GET_NOTIFICATION,
@@ -7,6 +7,9 @@ import {
   NotificationView,
   Page,
   RETRY_NOTIFICATION,
+  RETRY_NOTIFICATIONS,
+  RetryNotificationsRequest,
+  RetryNotificationsResult,
 } from '@connector/contracts';
 import { ServiceClient } from '@connector/platform';
 import { API_V1 } from '../common/api-version';
@@ -27,6 +30,21 @@ export class NotificationsController {
   @ApiPage(NotificationView)
   list(@Query() query: ListNotificationsRequest): Promise<Page<NotificationView>> {
     return this.services.request(LIST_NOTIFICATIONS, query);
+  }
+
+  @Post('retry')
+  @RequiresScope(ApiScope.Operate)
+  @AccountFrom('body')
+  @HttpCode(202)
+  @Idempotent()
+  @ApiOperation({
+    operationId: 'retryNotifications',
+    summary: 'Send failed notifications again in bulk',
+    description: 'Every failed notification matching all the filters given (account, kind, ids), the oldest first, up to `limit`, is pending again and sent at once. Call again while `retried` equals the limit.',
+  })
+  @ApiProblems(400)
+  retryFailed(@Body() body: RetryNotificationsRequest): Promise<RetryNotificationsResult> {
+    return this.services.request(RETRY_NOTIFICATIONS, body);
   }
 
   @Get(':id')

@@ -17,6 +17,7 @@ import { newRowId } from '@connector/persistence';
 import { StockMove } from '../stock/stock-move.entity';
 import { moveView } from '../stock/stock.views';
 import { Delivery } from './delivery.entity';
+import { nextFulfillmentVersions } from './fulfillment-versions';
 
 @Injectable()
 export class DeliveriesService {
@@ -118,6 +119,7 @@ export class DeliveriesService {
         shipDate: shipDate.toISOString(),
         items: [...items].map(([orderItemId, quantity]) => ({ orderItemId, quantity })),
         fullyShipped: backorderMoves.length === 0,
+        fulfillmentVersion: (await nextFulfillmentVersions(manager, [delivery.orderId])).get(delivery.orderId),
       };
       await this.outbox.add(manager, DELIVERY_VALIDATED, event);
     });

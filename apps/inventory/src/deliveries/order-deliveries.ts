@@ -6,6 +6,7 @@ import { EntityManager, In } from 'typeorm';
 import { CUSTOMERS_LOCATION_ID, STOCK_LOCATION_ID } from '../locations/location.entity';
 import { StockMove } from '../stock/stock-move.entity';
 import { Delivery } from './delivery.entity';
+import { nextFulfillmentVersions } from './fulfillment-versions';
 
 /** The FBM deliveries of sales orders: one made ready as an order is synced, cancelled with it. */
 @Injectable()
@@ -73,9 +74,12 @@ export class OrderDeliveries {
     if (open.length === 0) return;
     await manager.update(Delivery, { id: In(open.map((d) => d.id)) }, { state: DeliveryState.Canceled });
     await manager.update(StockMove, { deliveryId: In(open.map((d) => d.id)), state: StockMoveState.Ready }, { state: StockMoveState.Canceled });
+    const versions = await nextFulfillmentVersions(manager, open.map((d) => d.orderId));
     await this.outbox.addMany(
       manager,
-      open.map((delivery) => OutboxEvent.of(DELIVERY_CANCELED, { deliveryId: delivery.id, orderId: delivery.orderId, accountId: delivery.accountId })),
+      open.map((delivery) =>
+        OutboxEvent.of(DELIVERY_CANCELED, { deliveryId: delivery.id, orderId: delivery.orderId, accountId: delivery.accountId, fulfillmentVersion: versions.get(delivery.orderId) }),
+      ),
     );
   }
 }

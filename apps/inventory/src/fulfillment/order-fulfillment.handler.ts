@@ -34,10 +34,11 @@ export class OrderFulfillmentHandler {
     await this.deliveries.ensureDeliveries(manager, open.filter((e) => e.channel === FulfillmentChannel.FBM));
   }
 
+  /** Only when newer than what was applied: an older cancellation arriving late cancels nothing a newer version keeps. */
   @OnEvent(ORDER_CANCELED)
   async onOrderCanceled(event: OrderCanceledEvent, { manager }: EventContext): Promise<void> {
-    await this.newerOnly(manager, [{ ...event, status: SalesOrderStatus.Canceled }]);
-    await this.cancel(manager, [event]);
+    const applied = await this.newerOnly(manager, [{ ...event, status: SalesOrderStatus.Canceled }]);
+    if (applied.has(event.orderId)) await this.cancel(manager, [event]);
   }
 
   /** Records each order's version; returns the orders whose event is newer than what was applied. */

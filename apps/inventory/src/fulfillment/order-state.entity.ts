@@ -7,4 +7,6 @@ export class OrderState {
   @Column('int') version: number;
   @Column('text') status: string;
   @Column('text') channel: string;
+  /** How many delivery events (validated, cancelled) the order has had: their version. */
+  @Column('int', { default: 0 }) fulfillmentVersion: number;
 }

@@ -11,13 +11,22 @@ import {
   NotificationOutcomeEvent,
 } from '@connector/contracts';
 import { EventBatchContext, EventContext, OnEvent, OnEvents } from '@connector/messaging';
-import { In, IsNull } from 'typeorm';
+import { EntityManager, In, IsNull } from 'typeorm';
 import { SalesOrder } from './sales-order.entity';
 
-/** Keeps what other services announce: delivery and notification state of orders. (SKU → product: SkuProductCache.) */
+/**
+ * Keeps what other services announce: delivery and notification state of orders. (SKU →
+ * product: SkuProductCache.) Events of one order may arrive out of order (redelivery, a
+ * parked event replayed): each state applies only over an older one, by the delivery event's
+ * version and the notification outcome's time; an event of an earlier release (neither)
+ * applies as before.
+ */
 @Injectable()
 export class FulfillmentProjection {
-  /** One per FBM order as it is synced, so they come in runs: one statement for a run. */
+  /**
+   * One per FBM order as it is synced, so they come in runs: one statement for a run. The
+   * first delivery event of an order: it never overwrites a state a later event set.
+   */
   @OnEvents(DELIVERY_CREATED)
   async deliveriesCreated(events: DeliveryCreatedEvent[], { manager }: EventBatchContext) {
     await manager.update(SalesOrder, { id: In(events.map((event) => event.orderId)), deliveryState: IsNull() }, { deliveryState: 'ready' });
@@ -25,21 +34,37 @@ export class FulfillmentProjection {
 
   @OnEvent(DELIVERY_VALIDATED)
   async deliveryValidated(event: DeliveryValidatedEvent, { manager }: EventContext) {
-    await manager.update(SalesOrder, { id: event.orderId }, { deliveryState: event.fullyShipped ? 'done' : 'partially_done' });
+    await this.deliveryState(manager, event.orderId, event.fullyShipped ? 'done' : 'partially_done', event.fulfillmentVersion);
   }
 
   @OnEvent(DELIVERY_CANCELED)
   async deliveryCanceled(event: DeliveryCanceledEvent, { manager }: EventContext) {
-    await manager.update(SalesOrder, { id: event.orderId }, { deliveryState: 'canceled' });
+    await this.deliveryState(manager, event.orderId, 'canceled', event.fulfillmentVersion);
   }
 
   @OnEvent(NOTIFICATION_SENT)
   async notificationSent(event: NotificationOutcomeEvent, { manager }: EventContext) {
-    await manager.update(SalesOrder, { id: event.orderId }, { amazonNotificationState: `${event.kind}:sent`, amazonNotificationError: null });
+    await this.notificationState(manager, event, null);
   }
 
   @OnEvent(NOTIFICATION_FAILED)
   async notificationFailed(event: NotificationOutcomeEvent, { manager }: EventContext) {
-    await manager.update(SalesOrder, { id: event.orderId }, { amazonNotificationState: `${event.kind}:failed`, amazonNotificationError: event.error });
+    await this.notificationState(manager, event, event.error);
+  }
+
+  private async deliveryState(manager: EntityManager, orderId: string, state: string, version: number | undefined): Promise<void> {
+    await manager.query(
+      `update sales_orders set delivery_state = $2, delivery_state_version = coalesce($3, delivery_state_version), updated_at = now()
+        where id = $1 and ($3::int is null or delivery_state_version is null or delivery_state_version < $3)`,
+      [orderId, state, version ?? null],
+    );
+  }
+
+  private async notificationState(manager: EntityManager, event: NotificationOutcomeEvent, error: string | null): Promise<void> {
+    await manager.query(
+      `update sales_orders set amazon_notification_state = $2, amazon_notification_error = $3, amazon_notification_at = coalesce($4, amazon_notification_at), updated_at = now()
+        where id = $1 and ($4::timestamptz is null or amazon_notification_at is null or amazon_notification_at <= $4)`,
+      [event.orderId, `${event.kind}:${event.state}`, error, event.decidedAt ?? null],
+    );
   }
 }

@@ -29,6 +29,32 @@ export class SalesOrderStore {
     return new Map(rows.map((row) => [row.amazonOrderId, row]));
   }
 
+  /**
+   * Locks the page's known orders until the transaction ends and reads again those that changed
+   * since the page was prepared (a seller's cancellation, a delivery or notification state,
+   * another replica's page): the page's changes then apply over the newest state, never over a
+   * stale copy of it. In id order, so two pages locking the same orders cannot deadlock.
+   */
+  async lockAndRefresh(manager: EntityManager, existing: Map<string, SalesOrder>, amazonOrderIds: string[]): Promise<void> {
+    const known = new Map<string, SalesOrder>();
+    for (const amazonOrderId of amazonOrderIds) {
+      const order = existing.get(amazonOrderId);
+      if (order) known.set(order.id, order);
+    }
+    if (known.size === 0) return;
+    const current: { id: string; version: number; updated_at: Date }[] = await manager.query(
+      `select id, version, updated_at from sales_orders where id = any($1::uuid[]) order by id for update`,
+      [[...known.keys()]],
+    );
+    const moved = current.filter((row) => {
+      const copy = known.get(row.id)!;
+      return copy.version !== row.version || copy.updatedAt?.getTime() !== new Date(row.updated_at).getTime();
+    });
+    if (moved.length === 0) return;
+    const fresh = await manager.find(SalesOrder, { where: { id: In(moved.map((row) => row.id)) }, relations: { lines: true } });
+    for (const order of fresh) existing.set(order.amazonOrderId, order);
+  }
+
   /** Which of these Amazon order ids the account has sales orders for, and their ids. */
   knownIds(manager: EntityManager, accountId: string, amazonOrderIds: string[]): Promise<{ id: string; amazon_order_id: string }[]> {
     return findByKeys(manager, 'sales_orders', ['id', 'amazon_order_id'], { amazon_order_id: { type: 'text', values: amazonOrderIds } }, { account_id: accountId });

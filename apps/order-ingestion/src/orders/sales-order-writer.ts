@@ -8,7 +8,7 @@ import { PartnerAndProductResolution } from './partner-and-product-resolution';
 import { QuarantineStore } from './quarantine-store';
 import { SalesOrderChange, salesOrderChange } from './sales-order-change';
 import { PageOutcome, PreparedPage } from './sales-order-page';
-import { neverConfirmed } from './sales-order-status';
+import { neverConfirmed, olderThanKnown } from './sales-order-status';
 import { SalesOrderStore } from './sales-order-store';
 import { SalesOrder } from './sales-order.entity';
 import { SkuProductCache } from './sku-product-cache';
@@ -83,11 +83,12 @@ export class SalesOrderWriter {
         const orders = await manager.find(SalesOrder, { where: { id: In(raced.map((amazonOrderId) => appeared.get(amazonOrderId)!)) }, relations: { lines: true } });
         for (const order of orders) existing.set(order.amazonOrderId, order);
       }
+      await this.salesOrders.lockAndRefresh(manager, existing, prepared.map((p) => p.mapped.amazonOrderId));
       await this.skuProducts.remember(manager, account.id, learned);
       const changes: SalesOrderChange[] = [];
       for (const item of prepared) {
         const known = existing.get(item.mapped.amazonOrderId);
-        if (known && known.contentHash === item.hash) {
+        if (known && (known.contentHash === item.hash || olderThanKnown(item.mapped, known))) {
           outcome.unchanged++;
         } else {
           changes.push(salesOrderChange(account, item, known, page.productIds));

@@ -30,6 +30,9 @@ export class SalesOrder {
   @Column('text', { nullable: true }) deliveryState: string | null;
   @Column('text', { nullable: true }) amazonNotificationState: string | null;
   @Column('text', { nullable: true }) amazonNotificationError: string | null;
+  /** Which delivery event deliveryState shows (inventory's count per order), and when the shown notification outcome was decided: older events change nothing. */
+  @Column('int', { nullable: true }) deliveryStateVersion: number | null;
+  @Column('timestamptz', { nullable: true }) amazonNotificationAt: Date | null;
   /** Fingerprint of the mapped Amazon data: an unchanged re-sync writes nothing. */
   @Column('text') contentHash: string;
   /** Bumped on every change; events carry it so consumers can ignore stale ones. */

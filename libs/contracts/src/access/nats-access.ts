@@ -16,7 +16,7 @@ import {
   RESOLVE_PRODUCTS,
   VALIDATE_DELIVERY,
 } from '../inventory/inventory.messages';
-import { GET_NOTIFICATION, LIST_NOTIFICATIONS, NOTIFICATION_FAILED, NOTIFICATION_SENT, RETRY_NOTIFICATION } from '../notifications/notification.messages';
+import { GET_NOTIFICATION, LIST_NOTIFICATIONS, NOTIFICATION_FAILED, NOTIFICATION_SENT, RETRY_NOTIFICATION, RETRY_NOTIFICATIONS } from '../notifications/notification.messages';
 import { ORDER_CANCELED, ORDER_SYNCED } from '../orders/order.events';
 import { CANCEL_ORDER, GET_ORDER, LIST_ORDERS, LIST_QUARANTINED_ORDERS } from '../orders/order.messages';
 import { GET_PARTNER, LIST_PARTNERS, RESOLVE_PARTNERS } from '../partners/partner.messages';
@@ -46,7 +46,7 @@ const REQUESTS: { server: ServiceName; requests: AnyRequestContract[]; callers: 
     callers: ['gateway'],
   },
   { server: 'inventory', requests: [RESOLVE_PRODUCTS], callers: ['order-ingestion'] },
-  { server: 'amazon-notifications', requests: [LIST_NOTIFICATIONS, GET_NOTIFICATION, RETRY_NOTIFICATION], callers: ['gateway'] },
+  { server: 'amazon-notifications', requests: [LIST_NOTIFICATIONS, GET_NOTIFICATION, RETRY_NOTIFICATION, RETRY_NOTIFICATIONS], callers: ['gateway'] },
   // The gateway's /health asks every service; each service asks itself from its container's healthcheck (docker/healthcheck.js).
   ...SERVICE_NAMES.map((server) => ({ server, requests: [HEALTH_CHECKS[server]], callers: ['gateway' as const, server] })),
 ];

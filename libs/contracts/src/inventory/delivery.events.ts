@@ -14,8 +14,17 @@ export class ShippedItem {
   @IsInt() @Min(1) quantity: number;
 }
 
+/**
+ * Which of an order's delivery events is newer: inventory counts them per order (validated,
+ * cancelled), so a consumer that keeps the order's delivery state ignores an older one that
+ * arrives after a newer one. Absent from events of earlier releases: applied as before.
+ */
+export abstract class OrderFulfillmentEvent {
+  @IsOptional() @IsInt() @Min(1) fulfillmentVersion?: number;
+}
+
 /** The seller shipped a package: what amazon-notifications confirms to Amazon. */
-export class DeliveryValidatedEvent {
+export class DeliveryValidatedEvent extends OrderFulfillmentEvent {
   @IsUUID() deliveryId: string;
   @IsUUID() orderId: string;
   @IsUUID() accountId: string;
@@ -33,7 +42,7 @@ export class DeliveryValidatedEvent {
 }
 export const DELIVERY_VALIDATED = eventContract({ subject: 'delivery.validated.v1', version: 1, payload: DeliveryValidatedEvent });
 
-export class DeliveryCanceledEvent {
+export class DeliveryCanceledEvent extends OrderFulfillmentEvent {
   @IsUUID() deliveryId: string;
   @IsUUID() orderId: string;
   @IsUUID() accountId: string;

@@ -1,4 +1,5 @@
-import { IsEnum, IsOptional, IsString, IsUUID } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsEnum, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, Min } from 'class-validator';
 import { NotificationKind, NotificationState } from '../common/enums';
 import { eventContract, replyOf, requestContract } from '../common/message-contract';
 import { IdRequest, PageQuery } from '../common/page-query';
@@ -14,6 +15,30 @@ export const LIST_NOTIFICATIONS = requestContract({ subject: 'notifications.list
 export const GET_NOTIFICATION = requestContract({ subject: 'notifications.get.v1', version: 1, payload: IdRequest, reply: replyOf<NotificationView>() });
 export const RETRY_NOTIFICATION = requestContract({ subject: 'notifications.retry.v1', version: 1, payload: IdRequest, reply: replyOf<NotificationView>() });
 
+/**
+ * Failed notifications sent again in bulk (once Amazon's outage is over, or the seller fixed
+ * what it refused): those matching every filter given, the oldest first.
+ */
+export class RetryNotificationsRequest {
+  @IsOptional() @IsUUID() accountId?: string;
+  @IsOptional() @IsEnum(NotificationKind) kind?: NotificationKind;
+  /** Only these notifications (those of them that failed). */
+  @IsOptional() @ArrayMinSize(1) @ArrayMaxSize(1000) @IsUUID(undefined, { each: true }) ids?: string[];
+  /**
+   * At most this many in one call (default 1000); call again while `retried` equals it.
+   * @example 1000
+   */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(5000) limit?: number;
+}
+
+export class RetryNotificationsResult {
+  /** How many failed notifications are pending again. @example 2 */
+  retried: number;
+  /** Their ids. */
+  ids: string[];
+}
+export const RETRY_NOTIFICATIONS = requestContract({ subject: 'notifications.retry-failed.v1', version: 1, payload: RetryNotificationsRequest, reply: replyOf<RetryNotificationsResult>() });
+
 export class NotificationView {
   id: string;
   kind: NotificationKind;
@@ -27,6 +52,8 @@ export class NotificationView {
   /** @example 1 */
   attempts: number;
   nextAttemptAt: string | null;
+  /** Since when every try has met an outage of Amazon (null when the last try was answered); retried until NOTIFY_RETRY_HOURS after it. */
+  retryingSince: string | null;
   lastError: string | null;
   amazonResponse: unknown;
   feedId: string | null;
@@ -42,6 +69,12 @@ export class NotificationOutcomeEvent {
   @IsOptional() @IsUUID() deliveryId: string | null;
   @IsEnum(NotificationState) state: NotificationState;
   @IsOptional() @IsString() error: string | null;
+  /**
+   * When the outcome was recorded: of two outcomes of an order's notifications, the later one
+   * is its state (a redelivered old failure must not hide the retry that succeeded). Absent
+   * from events of earlier releases: applied as before.
+   */
+  @IsOptional() @IsISO8601() decidedAt?: string;
 }
 export const NOTIFICATION_SENT = eventContract({ subject: 'notification.sent.v1', version: 1, payload: NotificationOutcomeEvent });
 export const NOTIFICATION_FAILED = eventContract({ subject: 'notification.failed.v1', version: 1, payload: NotificationOutcomeEvent });

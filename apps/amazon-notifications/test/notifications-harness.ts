@@ -12,6 +12,9 @@ import { AmazonNotificationsSettings } from '../src/amazon-notifications.setting
 import { CancellationFeedPoller } from '../src/cancellation-feeds/cancellation-feed-poller';
 import { CancellationFeedSubmitter } from '../src/cancellation-feeds/cancellation-feed-submitter';
 import { CancellationSender } from '../src/cancellation-feeds/cancellation-sender';
+import { DueNotifications } from '../src/notifications/due-notifications';
+import { NotificationsService } from '../src/notifications/notifications.service';
+import { ShipmentConfirmationSender } from '../src/shipment-confirmations/shipment-confirmation-sender';
 import { Notification } from '../src/notifications/notification.entity';
 import { NotificationOutcomes } from '../src/notifications/notification-outcomes';
 
@@ -20,6 +23,8 @@ export interface HarnessOptions {
   timeScale?: number;
   rateLimits?: boolean;
   settings?: Partial<AmazonNotificationsSettings>;
+  /** The SP-API client's own retries of a call (default the client's): fewer make each try of a sender one call. */
+  clientRetries?: number;
 }
 
 export interface Cancellation {
@@ -29,11 +34,11 @@ export interface Cancellation {
 }
 
 /**
- * The cancellation sender on its own (tests and the benchmark): its own database with the
+ * The senders on their own (cancellation feeds, shipment confirmations; tests and the benchmark): its own database with the
  * service's migrations, the sandbox (its own process, from dist/) with one seller, and an account that needs no
  * order-ingestion (its access is answered here). Events land in the outbox table.
  */
-export class CancellationHarness {
+export class NotificationsHarness {
   readonly env = new TestEnvironment();
   readonly accountId = randomUUID();
   readonly seller = { sellerId: 'A2CANCELSELLER', clientId: 'cancel-client', clientSecret: 'cancel-secret', refreshToken: 'Atzr|cancel-refresh', marketplaceIds: ['A1PA6795UKMFR9'] };
@@ -43,7 +48,7 @@ export class CancellationHarness {
   sandboxUrl!: string;
   settings!: AmazonNotificationsSettings;
   clients!: SpApiClients;
-  private senders: CancellationSender[] = [];
+  private senders: (CancellationSender | ShipmentConfirmationSender)[] = [];
 
   constructor(private readonly options: HarnessOptions = {}) {}
 
@@ -57,12 +62,17 @@ export class CancellationHarness {
     const seeded = await this.sandboxRequest('POST', '/_sandbox/sellers', this.seller);
     if (seeded.status !== 201) throw new Error(`seeding the seller failed: ${seeded.status}`);
     this.settings = Object.assign(new AmazonNotificationsSettings(), { NOTIFY_POLL_MS: 100, FEED_POLL_MS: 100, CANCEL_BATCH_WINDOW_MS: 0, SPAPI_RATE_SCALE: this.options.timeScale ?? 1 }, this.options.settings ?? {});
-    this.clients = new SpApiClients({ rateScale: this.settings.SPAPI_RATE_SCALE, endpoints: new AmazonEndpoints([this.sandboxUrl]) });
+    this.clients = new SpApiClients({ rateScale: this.settings.SPAPI_RATE_SCALE, endpoints: new AmazonEndpoints([this.sandboxUrl]), maxRetries: this.options.clientRetries });
     return this;
   }
 
   /** What order-ingestion would answer for GET_ACCOUNT_ACCESS, and the client for it. */
   get amazon(): AmazonAccessService {
+    return this.amazonVia(this.clients);
+  }
+
+  /** The same through other clients (token buckets): another replica's. */
+  amazonVia(clients: SpApiClients): AmazonAccessService {
     const access: AccountAccess = {
       accountId: this.accountId,
       sellerId: this.seller.sellerId,
@@ -76,7 +86,7 @@ export class CancellationHarness {
     const stub = {
       access: async () => access,
       client: async () =>
-        this.clients.for({ accountId: this.accountId, region: 'EU', endpoint: this.sandboxUrl, lwaEndpoint: access.lwaEndpoint, clientId: this.seller.clientId, clientSecret: this.seller.clientSecret, refreshToken: this.seller.refreshToken }),
+        clients.for({ accountId: this.accountId, region: 'EU', endpoint: this.sandboxUrl, lwaEndpoint: access.lwaEndpoint, clientId: this.seller.clientId, clientSecret: this.seller.clientSecret, refreshToken: this.seller.refreshToken }),
     };
     return stub as unknown as AmazonAccessService;
   }
@@ -91,6 +101,47 @@ export class CancellationHarness {
     );
     this.senders.push(sender);
     return sender;
+  }
+
+  /** A shipment confirmation sender as the service builds it (one per replica; they share the database). */
+  newShipmentSender(options: { rateScale?: number } = {}): ShipmentConfirmationSender {
+    // Its own clients, as another process has: its own token buckets.
+    const clients = new SpApiClients({ rateScale: options.rateScale ?? this.settings.SPAPI_RATE_SCALE, endpoints: new AmazonEndpoints([this.sandboxUrl]), maxRetries: this.options.clientRetries });
+    const sender = new ShipmentConfirmationSender(this.dataSource, new NotificationOutcomes(new Outbox()), this.amazonVia(clients), this.settings, new DueNotifications());
+    this.senders.push(sender);
+    return sender;
+  }
+
+  /** The notifications' requests as the service answers them (list, retry, bulk retry). */
+  notificationsService(): NotificationsService {
+    return new NotificationsService(this.dataSource.getRepository(Notification), new DueNotifications());
+  }
+
+  /** Pending shipment confirmations of these orders (every item shipped), as the intake writes them. Returns their ids. */
+  async addShipmentConfirmations(orders: Cancellation[]): Promise<string[]> {
+    const rows = orders.map((o) => ({
+      id: randomUUID(),
+      kind: NotificationKind.ShipmentConfirmation,
+      state: NotificationState.Pending,
+      accountId: this.accountId,
+      marketplaceId: this.marketplaceId,
+      orderId: randomUUID(),
+      amazonOrderId: o.amazonOrderId,
+      deliveryId: randomUUID(),
+      payload: {
+        marketplaceId: this.marketplaceId,
+        packageDetail: { packageReferenceId: '1', carrierCode: 'UPS', trackingNumber: `1Z${o.amazonOrderId.replace(/\D/g, '')}`, shipDate: new Date().toISOString(), orderItems: o.orderItemIds.map((orderItemId) => ({ orderItemId, quantity: 1 })) },
+      },
+      attempts: 0,
+      nextAttemptAt: new Date(),
+    }));
+    await this.dataSource.getRepository(Notification).insert(rows);
+    return rows.map((row) => row.id);
+  }
+
+  /** The confirmations the sandbox accepted for an order (`count`: how many times it received one). */
+  async shipments(amazonOrderId: string): Promise<{ packageReferenceId: string; count: number }[]> {
+    return (await this.sandboxRequest('GET', `/_sandbox/shipments?sellerId=${this.seller.sellerId}&orderId=${amazonOrderId}`)).body.shipments;
   }
 
   /** FBM orders at the sandbox: id and item ids. */
