@@ -14,7 +14,7 @@ const NATS_SERVER_BIN = process.env.NATS_SERVER_BIN ?? 'nats-server';
 export class NatsServerProcess {
   private constructor(
     readonly url: string,
-    private readonly child: ChildProcess,
+    private child: ChildProcess,
     private readonly dir: string,
     readonly output: string[],
   ) {}
@@ -24,16 +24,23 @@ export class NatsServerProcess {
     const port = await freePort();
     const file = join(dir, 'nats-server.conf');
     writeFileSync(file, `${config}\nport: ${port}\nhost: 127.0.0.1\njetstream: { store_dir: ${JSON.stringify(join(dir, 'store'))} }\n`);
-    const child = spawn(NATS_SERVER_BIN, ['-c', file], { stdio: ['ignore', 'pipe', 'pipe'] });
     const output: string[] = [];
-    const server = new NatsServerProcess(`nats://127.0.0.1:${port}`, child, dir, output);
+    const child = await NatsServerProcess.spawnReady(file, output);
+    return new NatsServerProcess(`nats://127.0.0.1:${port}`, child, dir, output);
+  }
+
+  private static async spawnReady(file: string, output: string[]): Promise<ChildProcess> {
+    const child = spawn(NATS_SERVER_BIN, ['-c', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // What this start printed: the output of an earlier start (before a kill) says nothing of it.
+    let printed = '';
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`nats-server did not start:\n${output.join('')}`)), 10_000);
       const onData = (chunk: Buffer) => {
         output.push(chunk.toString());
         // Its log of a long test is kept in part: the first chunks (start-up) and the last ones.
         if (output.length > 2000) output.splice(100, output.length - 2000);
-        if (/Server is ready/.test(output.join(''))) {
+        if (printed.length < 100_000) printed += chunk.toString();
+        if (/Server is ready/.test(printed)) {
           clearTimeout(timer);
           resolve();
         }
@@ -45,11 +52,24 @@ export class NatsServerProcess {
         reject(new Error(`nats-server exited with ${code}:\n${output.join('')}`));
       });
     });
-    return server;
+    return child;
+  }
+
+  /** A crash: kill -9, no goodbye to the clients; the store stays for restart(). */
+  async kill(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.kill('SIGKILL');
+    await exited;
+  }
+
+  /** Starts the server again on the same port with the same configuration and JetStream store. */
+  async restart(): Promise<void> {
+    this.child = await NatsServerProcess.spawnReady(join(this.dir, 'nats-server.conf'), this.output);
   }
 
   async stop(): Promise<void> {
-    if (this.child.exitCode === null) {
+    if (this.child.exitCode === null && this.child.signalCode === null) {
       const exited = new Promise((resolve) => this.child.once('exit', resolve));
       this.child.kill('SIGTERM');
       await exited;

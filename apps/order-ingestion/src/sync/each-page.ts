@@ -2,6 +2,11 @@
  * Walks a paged answer as a pipeline: while page n commits, the next pages are fetched and
  * prepared (up to `depth` at once), so Amazon's quota and not our writes sets the pace.
  * Commits happen one at a time and in page order; the first failure stops the walk.
+ *
+ * Every step in flight is watched from the moment it starts: a page whose preparation fails
+ * while the walk waits for another page (Amazon's quota can hold a fetch for minutes) stops the
+ * walk at once, and its rejection is never left unhandled (that was the "unhandled rejection:
+ * Error: Validation failed" of a run that went on waiting).
  */
 export async function eachPage<P, Q>(
   fetch: (token?: string) => Promise<P>,
@@ -10,27 +15,37 @@ export async function eachPage<P, Q>(
   commit: (prepared: Q) => Promise<void>,
   depth = 1,
 ): Promise<void> {
-  let pending: Promise<P> | undefined = fetch(undefined);
+  let failWalk!: (err: unknown) => void;
+  const failed = new Promise<never>((_, reject) => (failWalk = reject));
+  // Nobody may be awaiting `failed` when it rejects; the walk's own awaits see it.
+  failed.catch(() => undefined);
+  const watched = <T>(step: Promise<T>): Promise<T> => {
+    step.catch(failWalk);
+    return step;
+  };
+  /** The step's outcome, or the first failure of any step in flight, whichever comes first. */
+  const until = <T>(step: Promise<T>): Promise<T> => Promise.race([step, failed]);
+
+  let pending: Promise<P> | undefined = watched(fetch(undefined));
   const preparing: Promise<Q>[] = [];
   let committing: Promise<void> = Promise.resolve();
   try {
     while (pending || preparing.length) {
       while (pending && preparing.length < depth) {
-        const page: P = await pending;
+        const page: P = await until(pending);
         const token = nextToken(page);
-        pending = token ? fetch(token) : undefined;
-        preparing.push(prepare(page));
+        pending = token ? watched(fetch(token)) : undefined;
+        preparing.push(watched(prepare(page)));
       }
-      const prepared = await preparing.shift()!;
-      await committing;
-      committing = commit(prepared);
+      const prepared = await until(preparing.shift()!);
+      await until(committing);
+      committing = watched(commit(prepared));
     }
-    await committing;
+    await until(committing);
   } catch (err) {
-    // Whatever is still in flight is dropped; the run fails on the first error.
-    pending?.catch(() => undefined);
-    preparing.forEach((p) => void p.catch(() => undefined));
-    committing.catch(() => undefined);
+    // A commit under way finishes (or fails) before the walk reports: the caller must not
+    // record the run as ended, or release its lease, while a page of it is still being written.
+    await committing.catch(() => undefined);
     throw err;
   }
 }

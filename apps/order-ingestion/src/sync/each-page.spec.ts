@@ -1,0 +1,75 @@
+import { eachPage } from './each-page';
+
+describe('eachPage: a paged walk with pages prepared ahead', () => {
+  const never = <T>() => new Promise<T>(() => undefined);
+
+  it('fails at once when a page fails to prepare while the next fetch still waits (Amazon quota), leaving no rejection unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const committed: number[] = [];
+      const walk = eachPage<number, number>(
+        // Page 1 comes at once; page 2 waits for a quota that does not come back during the test.
+        async (token) => (token ? never<number>() : 1),
+        () => 'next',
+        async (page) => {
+          throw new Error(`Validation failed on page ${page}`);
+        },
+        async (page) => void committed.push(page),
+        3,
+      );
+      await expect(walk).rejects.toThrow('Validation failed on page 1');
+      expect(committed).toEqual([]);
+      // Give Node a turn to report anything left unhandled.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('commits every page in order, one at a time, while later pages prepare', async () => {
+    const log: string[] = [];
+    let committing = 0;
+    await eachPage<number, number>(
+      async (token) => Number(token ?? 1),
+      (page) => (page < 5 ? String(page + 1) : undefined),
+      async (page) => {
+        log.push(`prepare ${page}`);
+        return page;
+      },
+      async (page) => {
+        committing++;
+        expect(committing).toBe(1);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        log.push(`commit ${page}`);
+        committing--;
+      },
+      3,
+    );
+    expect(log.filter((line) => line.startsWith('commit'))).toEqual(['commit 1', 'commit 2', 'commit 3', 'commit 4', 'commit 5']);
+  });
+
+  it('waits for a commit under way before it reports a later page\'s failure', async () => {
+    const log: string[] = [];
+    const walk = eachPage<number, number>(
+      async (token) => Number(token ?? 1),
+      (page) => (page < 2 ? '2' : undefined),
+      async (page) => {
+        if (page === 2) {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          throw new Error('page 2 refused');
+        }
+        return page;
+      },
+      async (page) => {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        log.push(`committed ${page}`);
+      },
+      3,
+    );
+    await expect(walk).rejects.toThrow('page 2 refused');
+    expect(log).toEqual(['committed 1']);
+  });
+});
