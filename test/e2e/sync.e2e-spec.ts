@@ -238,6 +238,39 @@ describe('order sync against the sandbox: accounts, marketplaces, changes, fault
     expect(await running.env.query(`select payload, resolved_at is not null as resolved from ingestion.quarantined_orders where amazon_order_id = $1`, [broken.orderId])).toEqual([{ payload: null, resolved: true }]);
   });
 
+  it('poison orders (a three-letter country code, an unknown currency) are quarantined alone with their reason; the rest of their page and the later pages are stored; nothing is created for them', async () => {
+    const seller = { ...EU, sellerId: 'A2SYNCPOISON01', clientId: 'poison-client', refreshToken: 'Atzr|poison', marketplaceIds: ['A1PA6795UKMFR9'] };
+    expect((await running.sandbox('POST', '/_sandbox/sellers', seller)).status).toBe(201);
+    await running.sandbox('POST', `/_sandbox/sellers/${seller.sellerId}/orders/generate`, { count: 150, seed: 'poison', marketplaceIds: seller.marketplaceIds, fulfilledBy: 'MERCHANT', statuses: ['UNSHIPPED'] });
+    const at = new Date(Date.parse((await running.sandbox('GET', '/_sandbox/clock')).body.now) - 3 * 3600_000).toISOString();
+    const order = (n: number, sku: string, extra: Partial<Parameters<typeof amazonOrder>[0]> = {}) =>
+      amazonOrder({ orderId: `302-8800000-000000${n}`, marketplaceId: 'A1PA6795UKMFR9', createdTime: at, lastUpdatedTime: at, items: [{ orderItemId: `8800000000000${n}`, sku, quantity: 1, unitPrice: '10.00', tax: '1.60' }], ...extra });
+    const threeLetterCountry = order(1, 'POISON-ONLY-1', { address: { name: 'Erika Mustermann', addressLine1: 'Heidestraße 17', city: 'Köln', postalCode: '51147', countryCode: 'DEU' } });
+    const unknownCurrency = order(2, 'POISON-ONLY-2', { currency: 'QQQ' });
+    const good = [3, 4, 5].map((n) => order(n, 'POISON-GOOD'));
+    for (const o of [threeLetterCountry, unknownCurrency, ...good]) expect((await running.sandbox('POST', `/_sandbox/sellers/${seller.sellerId}/orders`, o)).status).toBe(201);
+
+    const accountId = await createAccount(seller, 'EU', { syncEnabled: false });
+    const run = await syncNow(accountId);
+    expect(run).toMatchObject({ status: 'succeeded', ordersQuarantined: 2 });
+    const synced = await orders(`accountId=${accountId}`);
+    expect(synced).toHaveLength(153);
+    expect(synced.map((o) => o.amazonOrderId)).toEqual(expect.arrayContaining(good.map((o) => o.orderId)));
+    const quarantined = (await running.api('GET', `/api/v1/orders/quarantined?accountId=${accountId}`)).body.items as any[];
+    expect(Object.fromEntries(quarantined.map((q) => [q.amazonOrderId, q.reason]))).toEqual({
+      [threeLetterCountry.orderId]: expect.stringMatching(/countryCode/),
+      [unknownCurrency.orderId]: expect.stringMatching(/currency "QQQ"/),
+    });
+    // The cursor moved as for any quarantined order: they are retried, the account goes on.
+    expect((await running.api('GET', `/api/v1/accounts/${accountId}`)).body.lastSyncedUntil).not.toBeNull();
+    // No product for the SKU only a quarantined order has; the good orders' SKU has one.
+    const offers = async (sku: string) => (await running.api('GET', `/api/v1/offers?accountId=${accountId}&sku=${sku}`)).body.items as any[];
+    expect(await offers('POISON-ONLY-1')).toEqual([]);
+    expect(await offers('POISON-ONLY-2')).toEqual([]);
+    expect(await offers('POISON-GOOD')).toHaveLength(1);
+    expect(running.output.filter((line) => /unhandled rejection/i.test(line))).toEqual([]);
+  });
+
   it('skips nothing through a 429 storm and 5xx errors', async () => {
     const seller = { ...NA, sellerId: 'A2SYNCSTORM001', clientId: 'storm-client', refreshToken: 'Atzr|storm' };
     await running.sandbox('POST', '/_sandbox/sellers', seller);

@@ -74,6 +74,14 @@ export class ServiceSettings implements DatabaseSettings {
   @Type(() => Number) @IsNumber() @IsPositive() @Max(3600)
   SHUTDOWN_TIMEOUT_SECONDS: number = 10;
 
+  /**
+   * How long in all a request to another service that may be asked twice (its contract is
+   * idempotent: partners.resolve, inventory.products.resolve) is tried again, with back-off,
+   * while NATS or that service is away, before the caller's work fails.
+   */
+  @Type(() => Number) @IsNumber() @Min(0) @Max(3600)
+  SERVICE_REQUEST_RETRY_SECONDS: number = 60;
+
   // NATS authentication (one way) and TLS: every connection of the service uses them.
   @IsString() NATS_USER: string = '';
   @IsString() NATS_PASSWORD: string = '';

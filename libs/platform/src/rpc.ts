@@ -11,6 +11,7 @@ import {
 import { ClientProxy, MessagePattern, RpcException } from '@nestjs/microservices';
 import type { RequestContract, RpcErrorBody } from '@connector/contracts';
 import { firstValueFrom, Observable, throwError, timeout, TimeoutError } from 'rxjs';
+import { BackoffPolicy, backoffDelay, isDependencyOutage, sleep } from '@connector/workers';
 import { fieldErrors, STRICT_VALIDATION } from './validation';
 
 /** A failure a service answers with on purpose (not found, conflict, bad request...). */
@@ -81,17 +82,47 @@ export function HandlesRequest<Payload extends object, Reply>(contract: RequestC
   };
 }
 
+export interface ServiceClientOptions {
+  /**
+   * How long in all an idempotent request (its contract says so) is asked again while the
+   * other service or NATS is away, before its caller sees the failure. 0: never again.
+   */
+  retryForMs: number;
+  /** The waits between tries: exponential, with jitter so many callers do not come back together. */
+  backoff?: BackoffPolicy;
+}
+
+const DEFAULT_RETRY_BACKOFF: BackoffPolicy = { baseMs: 250, maxMs: 5000, jitter: 0.5 };
+
 /**
  * Request/reply to another service over NATS, with a deadline. Errors come back as an
- * RpcErrorBody; a silent service becomes a 503 naming the subject.
+ * RpcErrorBody; a silent service, or NATS away, becomes a 503 naming the subject. A request
+ * whose contract is idempotent is asked again with back-off while that lasts (up to
+ * `retryForMs` in all), so a NATS restart or a replica's crash costs the caller a wait, not
+ * its work (the sync of a whole window, say).
  */
 @Injectable()
 export class ServiceClient {
-  constructor(private readonly proxy: Pick<ClientProxy, 'send' | 'close'>) {}
+  constructor(
+    private readonly proxy: Pick<ClientProxy, 'send' | 'close'>,
+    private readonly options: ServiceClientOptions = { retryForMs: 0 },
+  ) {}
 
   /** Asks `contract` with a payload of its class (checked by the compiler here, validated by the server) and answers its reply. */
   async request<Payload extends object, Reply>(contract: RequestContract<Payload, Reply>, payload: NoInfer<Payload>, timeoutMs = 15000): Promise<Reply> {
-    const { subject } = contract;
+    const deadline = Date.now() + (contract.idempotent ? this.options.retryForMs : 0);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.ask(contract.subject, payload, timeoutMs);
+      } catch (err) {
+        const delayMs = backoffDelay(attempt, this.options.backoff ?? DEFAULT_RETRY_BACKOFF);
+        if (!isDependencyOutage(err) || Date.now() + delayMs >= deadline) throw err;
+        await sleep(delayMs);
+      }
+    }
+  }
+
+  private async ask<Reply>(subject: string, payload: object, timeoutMs: number): Promise<Reply> {
     try {
       return await firstValueFrom(this.proxy.send<Reply>(subject, payload ?? {}).pipe(timeout(timeoutMs)));
     } catch (err) {

@@ -40,6 +40,7 @@ export class ServiceClientModule {
                 name: `${clientName}-client`,
                 maxReconnectAttempts: -1,
               }),
+              { retryForMs: settings.SERVICE_REQUEST_RETRY_SECONDS * 1000 },
             ),
         },
         ServiceClientCloser,

@@ -1,4 +1,5 @@
-import { getMetadataStorage, ValidationError } from 'class-validator';
+import { plainToInstance } from 'class-transformer';
+import { getMetadataStorage, validateSync, ValidationError } from 'class-validator';
 import type { FieldError } from '@connector/contracts';
 
 /** Flattens class-validator's tree into one entry per failing field (`lines.0.quantity`). */
@@ -19,6 +20,15 @@ export const STRICT_VALIDATION = {
   transform: true,
   validationError: { target: false, value: false },
 } as const;
+
+/**
+ * What a service would refuse in `value` as a `cls` (its contract class), checked before it is
+ * sent: one line per failing field, prefixed with `what`; empty when it passes.
+ */
+export function contractProblems<T extends object>(cls: new () => T, value: object, what?: string): string[] {
+  const errors = validateSync(plainToInstance(cls, value) as object, { whitelist: true, forbidNonWhitelisted: true, validationError: { target: false, value: false } });
+  return fieldErrors(errors).map(({ field, errors: messages }) => `${what ? `${what}.` : ''}${field}: ${messages.join(', ')}`);
+}
 
 type MetadataStorage = ReturnType<typeof getMetadataStorage>;
 type TargetMetadatas = ReturnType<MetadataStorage['getTargetValidationMetadatas']>;

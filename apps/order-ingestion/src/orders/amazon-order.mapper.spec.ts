@@ -242,6 +242,14 @@ describe('mapping an Amazon order into a sales order', () => {
     expect(() => mapAmazonOrder(wrongCurrency, DE)).toThrow(MappingError);
     expect(() => mapAmazonOrder({ ...base, orderItems: [] }, DE)).toThrow('order has no items');
   });
+
+  it('refuses an unknown currency and an item without a quantity: such an order is quarantined, not its page failed', () => {
+    const unknownCurrency = amazonOrder({ orderId: '028-7777777-7777778', currency: 'QQQ', items: [{ orderItemId: '1', sku: 'A', quantity: 1, unitPrice: '5.00' }] });
+    expect(() => mapAmazonOrder(unknownCurrency, DE)).toThrow(new MappingError('currency "QQQ" is not an ISO 4217 currency'));
+    const noQuantity = amazonOrder({ orderId: '028-7777777-7777779', items: [{ orderItemId: '1', sku: 'A', quantity: 1, unitPrice: '5.00' }] });
+    delete (noQuantity.orderItems[0] as Partial<(typeof noQuantity.orderItems)[0]>).quantityOrdered;
+    expect(() => mapAmazonOrder(noQuantity, DE)).toThrow(new MappingError('item 1 has an invalid quantity'));
+  });
 });
 
 describe('line amounts', () => {

@@ -62,6 +62,9 @@ export interface MappedOrder {
   lines: MappedLine[];
 }
 
+/** ISO 4217 codes as the runtime knows them: money in anything else cannot be kept. */
+const KNOWN_CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+
 /** Which Amazon orders become sales orders (DESIGN: "Orders synced"). */
 export function isSyncable(order: AmazonOrder): boolean {
   const status = order.fulfillment?.fulfillmentStatus;
@@ -224,6 +227,7 @@ export function mapAmazonOrder(order: AmazonOrder, terms: MarketplaceTerms): Map
   if (!status) throw new MappingError(`fulfillment status ${amazonStatus} is not synced`);
   const channel = order.fulfillment?.fulfilledBy === 'AMAZON' ? FulfillmentChannel.FBA : FulfillmentChannel.FBM;
   const currency = order.proceeds?.grandTotal?.currencyCode ?? order.orderItems?.[0]?.product?.price?.unitPrice?.currencyCode ?? terms.currency;
+  if (!KNOWN_CURRENCIES.has(currency)) throw new MappingError(`currency ${JSON.stringify(currency)} is not an ISO 4217 currency`);
   if (!Array.isArray(order.orderItems) || order.orderItems.length === 0) throw new MappingError('order has no items');
   const purchasedAt = new Date(order.createdTime);
   const amazonUpdatedAt = new Date(order.lastUpdatedTime);

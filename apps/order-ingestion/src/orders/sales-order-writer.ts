@@ -43,6 +43,7 @@ export class SalesOrderWriter {
     const mapped: MappedOrder[] = [];
     const failures: { order: AmazonOrder; reason: string }[] = [];
     const unconfirmed: AmazonOrder[] = [];
+    const byId = new Map<string, AmazonOrder>();
     for (const order of orders) {
       if (!order || !isSyncable(order)) {
         outcome.skipped++;
@@ -57,13 +58,19 @@ export class SalesOrderWriter {
         const marketplace = marketplaces.get(order.salesChannel?.marketplaceId ?? '');
         if (!marketplace) throw new MappingError(`marketplace ${order.salesChannel?.marketplaceId} is not known`);
         mapped.push(mapAmazonOrder(order, marketplace));
+        byId.set(order.orderId, order);
       } catch (err) {
         if (!(err instanceof MappingError)) throw err;
         failures.push({ order, reason: err.message });
       }
     }
 
-    const resolved = mapped.length ? await this.resolution.resolve(account, mapped, existing) : { prepared: [], productIds: new Map<string, string>(), learned: [] };
+    const { refused, ...resolved } = mapped.length
+      ? await this.resolution.resolve(account, mapped, existing)
+      : { prepared: [], productIds: new Map<string, string>(), learned: [], refused: [] };
+    // Refused by partner-resolution or inventory (or their contracts): quarantined alone, the
+    // rest of the page is written.
+    for (const { order, reason } of refused) failures.push({ order: byId.get(order.amazonOrderId)!, reason });
     return { account, outcome, existing, ...resolved, failures, unconfirmed };
   }
 

@@ -27,6 +27,11 @@ export interface RequestContract<Payload extends object, Reply> {
   readonly version: number;
   readonly payload: PayloadClass<Payload>;
   readonly reply: ReplyType<Reply>;
+  /**
+   * Asking twice does what asking once does (a look-up, a find-or-create by key): a caller may
+   * ask again when the first try got no answer, without doing the work twice.
+   */
+  readonly idempotent?: boolean;
 }
 
 /** A domain event: published through the outbox onto the stream, handled by durable consumers. */
@@ -53,6 +58,7 @@ export function requestContract<Payload extends object, Reply>(contract: {
   version: number;
   payload: PayloadClass<Payload>;
   reply: ReplyType<Reply>;
+  idempotent?: boolean;
 }): RequestContract<Payload, Reply> {
   return Object.freeze({ kind: 'request' as const, ...contract });
 }

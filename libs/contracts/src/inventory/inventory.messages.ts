@@ -33,7 +33,8 @@ export class ResolveProductsRequest {
   @IsOptional() @IsUUID() defaultProductId?: string;
   @ArrayMinSize(1) @ArrayMaxSize(2000) @ValidateNested({ each: true }) @Type(() => SkuToResolve) skus: SkuToResolve[];
 }
-export const RESOLVE_PRODUCTS = requestContract({ subject: 'inventory.products.resolve.v1', version: 1, payload: ResolveProductsRequest, reply: replyOf<ResolveProductsResponse>() });
+// Find-or-create by (account, SKU): asked again, it finds the offers the first try created.
+export const RESOLVE_PRODUCTS = requestContract({ subject: 'inventory.products.resolve.v1', version: 1, payload: ResolveProductsRequest, reply: replyOf<ResolveProductsResponse>(), idempotent: true });
 export interface ResolveProductsResponse {
   offers: { sku: string; productId: string }[];
 }

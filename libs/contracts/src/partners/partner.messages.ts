@@ -57,7 +57,8 @@ export class PartyToResolve {
 export class ResolvePartnersRequest {
   @ArrayMinSize(1) @ArrayMaxSize(500) @ValidateNested({ each: true }) @Type(() => PartyToResolve) parties: PartyToResolve[];
 }
-export const RESOLVE_PARTNERS = requestContract({ subject: 'partners.resolve.v1', version: 1, payload: ResolvePartnersRequest, reply: replyOf<ResolvePartnersResponse>() });
+// Find-or-create by the buyer's match keys: asked again, it finds what the first try created.
+export const RESOLVE_PARTNERS = requestContract({ subject: 'partners.resolve.v1', version: 1, payload: ResolvePartnersRequest, reply: replyOf<ResolvePartnersResponse>(), idempotent: true });
 export interface ResolvedParty {
   key: string;
   contactId: string;
