@@ -12,6 +12,15 @@ export class OrderIngestionSettings extends AmazonAccessSettings {
   @Type(() => Number) @IsInt() @Min(10) SYNC_LEASE_SECONDS = 60;
   /** Each sync re-reads this much before the cursor: Amazon can be slow to show a change. */
   @Type(() => Number) @IsInt() @Min(0) @Max(86400) SYNC_OVERLAP_SECONDS = 300;
+  /**
+   * A run that commits no page and gets no answer from Amazon for this long is abandoned:
+   * marked failed with the reason, its lease released so the account syncs again. Well above
+   * the longest wait for Amazon's quota (searchOrders: one call per three minutes once its
+   * burst is spent).
+   */
+  @Type(() => Number) @IsNumber() @IsPositive() SYNC_STALL_SECONDS = 600;
+  /** Health reports an account whose last successful sync is older than this many of its sync intervals. */
+  @Type(() => Number) @IsNumber() @Min(1) SYNC_OVERDUE_INTERVALS = 3;
 
   override productionProblems(): string[] {
     return [...super.productionProblems(), ...credentialsKeyProblems(this.CREDENTIALS_TRANSIT_KEY, 'CREDENTIALS_TRANSIT_KEY')];

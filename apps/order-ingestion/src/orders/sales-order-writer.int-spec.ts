@@ -5,6 +5,7 @@ import { runMigrations } from '@connector/persistence';
 import type { ServiceClient } from '@connector/platform';
 import type { AmazonOrder } from '@connector/sp-api';
 import { TestEnvironment } from '@connector/testing';
+import { LeaseLostError } from '../accounts/account-lease';
 import { SellerAccount } from '../accounts/seller-account.entity';
 import { ingestionDataSource } from '../data-source';
 import { Marketplace } from '../marketplaces/marketplace.entity';
@@ -22,6 +23,8 @@ describe('sales order writer on real PostgreSQL: pages prepared side by side', (
   let writer: SalesOrderWriter;
   let quarantines: QuarantineStore;
   const account = { id: randomUUID() } as SellerAccount;
+  /** This test's replica holds the account's sync lease throughout (but where a test forges a takeover). */
+  const lease = { accountId: account.id, owner: 'writer-test-replica' };
   const marketplaces = new Map([['A1PA6795UKMFR9', { marketplaceId: 'A1PA6795UKMFR9', taxIncluded: true } as Marketplace]]);
 
   /** Cancelled on Amazon before it was confirmed, no total: skipped unless we have the order. */
@@ -49,9 +52,9 @@ describe('sales order writer on real PostgreSQL: pages prepared side by side', (
     db = await new DataSource(options).initialize();
     await db.query(
       `insert into ingestion.seller_accounts (id, name, seller_id, region, lwa_client_id, encrypted_client_secret, encrypted_refresh_token,
-         marketplace_ids, orders_api, api_endpoint, lwa_endpoint, sync_enabled, sync_interval_seconds, initial_sync_from)
-       values ($1, 'Test', 'A2TEST', 'EU', 'client', 'x', 'x', '{A1PA6795UKMFR9}', 'v2026-01-01', 'http://127.0.0.1:1', 'http://127.0.0.1:1', false, 900, now())`,
-      [account.id],
+         marketplace_ids, orders_api, api_endpoint, lwa_endpoint, sync_enabled, sync_interval_seconds, initial_sync_from, lease_owner, lease_expires_at)
+       values ($1, 'Test', 'A2TEST', 'EU', 'client', 'x', 'x', '{A1PA6795UKMFR9}', 'v2026-01-01', 'http://127.0.0.1:1', 'http://127.0.0.1:1', false, 900, now(), $2, now() + interval '1 hour')`,
+      [account.id, lease.owner],
     );
     // Only orders that map ask partner-resolution and inventory; these pages have none.
     quarantines = new QuarantineStore(db);
@@ -66,7 +69,7 @@ describe('sales order writer on real PostgreSQL: pages prepared side by side', (
 
   it('skips an order cancelled before it was confirmed when no sales order has it', async () => {
     const page = await writer.prepare(account, [cancelledUnconfirmed('302-0000000-0000001')], marketplaces);
-    const outcome = await writer.commit(page);
+    const outcome = await writer.commit(page, lease);
     expect(outcome).toMatchObject({ seen: 1, skipped: 1, quarantined: 0, created: 0 });
     expect(await env.query(`select * from ingestion.quarantined_orders`)).toEqual([]);
   });
@@ -75,7 +78,7 @@ describe('sales order writer on real PostgreSQL: pages prepared side by side', (
     const page = await writer.prepare(account, [cancelledUnconfirmed('302-0000000-0000002')], marketplaces);
     expect(page.outcome.skipped).toBe(1);
     await createSalesOrder('302-0000000-0000002'); // the earlier page commits
-    const outcome = await writer.commit(page);
+    const outcome = await writer.commit(page, lease);
     expect(outcome).toMatchObject({ seen: 1, skipped: 0, quarantined: 1 });
     const [row] = await env.query<{ amazon_order_id: string; reason: string; resolved_at: Date | null }>(
       `select amazon_order_id, reason, resolved_at from ingestion.quarantined_orders`,
@@ -102,10 +105,26 @@ describe('sales order writer on real PostgreSQL: pages prepared side by side', (
 
   it('resolves a quarantined order that Amazon then cancelled before it was confirmed: nothing is left to retry', async () => {
     await db.transaction((manager) => quarantines.quarantine(manager, account, withBuyer('302-0000000-0000004'), 'does not map'));
-    const outcome = await writer.commit(await writer.prepare(account, [cancelledUnconfirmed('302-0000000-0000004')], marketplaces));
+    const outcome = await writer.commit(await writer.prepare(account, [cancelledUnconfirmed('302-0000000-0000004')], marketplaces), lease);
     expect(outcome).toMatchObject({ skipped: 1, quarantined: 0 });
     const [row] = await env.query(`select resolved_at, payload from ingestion.quarantined_orders where amazon_order_id = '302-0000000-0000004'`);
     expect(row).toEqual({ resolved_at: expect.any(Date), payload: null });
+  });
+
+  it('a replica whose lease was taken over commits nothing: the lease is checked, under a row lock, in the page\'s own transaction', async () => {
+    const page = await writer.prepare(account, [cancelledUnconfirmed('302-0000000-0000007')], marketplaces);
+    await createSalesOrder('302-0000000-0000007'); // so that the page has something to write: a quarantine
+    await db.query(`update ingestion.seller_accounts set lease_owner = 'another-replica', lease_expires_at = now() + interval '1 minute' where id = $1`, [account.id]);
+    try {
+      await expect(writer.commit(page, lease)).rejects.toBeInstanceOf(LeaseLostError);
+      expect(await env.query(`select 1 from ingestion.quarantined_orders where amazon_order_id = '302-0000000-0000007'`)).toEqual([]);
+      // Our own name on a lease that ran out is no better.
+      await db.query(`update ingestion.seller_accounts set lease_owner = $2, lease_expires_at = now() - interval '1 second' where id = $1`, [account.id, lease.owner]);
+      await expect(writer.commit(page, lease)).rejects.toBeInstanceOf(LeaseLostError);
+    } finally {
+      await db.query(`update ingestion.seller_accounts set lease_owner = $2, lease_expires_at = now() + interval '1 hour' where id = $1`, [account.id, lease.owner]);
+    }
+    expect(await writer.commit(page, lease)).toMatchObject({ quarantined: 1 });
   });
 
   it('a migration strips personal data from quarantines an older version kept whole', async () => {

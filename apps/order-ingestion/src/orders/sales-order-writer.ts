@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AmazonOrder } from '@connector/sp-api';
 import { DataSource, In } from 'typeorm';
+import { AccountLease, assertLeaseHeld } from '../accounts/account-lease';
 import { SellerAccount } from '../accounts/seller-account.entity';
 import { Marketplace } from '../marketplaces/marketplace.entity';
 import { isSyncable, MappedOrder, mapAmazonOrder, MappingError } from './amazon-order.mapper';
@@ -28,8 +29,8 @@ export class SalesOrderWriter {
     private readonly skuProducts: SkuProductCache,
   ) {}
 
-  async writePage(account: SellerAccount, orders: AmazonOrder[], marketplaces: Map<string, Marketplace>): Promise<PageOutcome> {
-    return this.commit(await this.prepare(account, orders, marketplaces));
+  async writePage(account: SellerAccount, orders: AmazonOrder[], marketplaces: Map<string, Marketplace>, lease: AccountLease): Promise<PageOutcome> {
+    return this.commit(await this.prepare(account, orders, marketplaces), lease);
   }
 
   /**
@@ -74,10 +75,11 @@ export class SalesOrderWriter {
     return { account, outcome, existing, ...resolved, failures, unconfirmed };
   }
 
-  /** One transaction: orders, lines, their events, quarantines. */
-  async commit(page: PreparedPage): Promise<PageOutcome> {
+  /** One transaction: orders, lines, their events, quarantines; only while `lease` is still held. */
+  async commit(page: PreparedPage, lease: AccountLease): Promise<PageOutcome> {
     const { account, outcome, existing, prepared, learned, failures } = page;
     await this.dataSource.transaction(async (manager) => {
+      await assertLeaseHeld(manager, lease);
       // Prepared outside this transaction, while other pages (or replicas) committed: one
       // look-up finds which of the page's unseen orders exist by now. A mapped one is updated,
       // not inserted twice; one skipped as never confirmed is quarantined (below), so that its

@@ -1,5 +1,6 @@
 import { OrdersApiVersion } from '@connector/contracts';
 import { SpApiClient } from '@connector/sp-api';
+import { AccountLease } from '../accounts/account-lease';
 import { SellerAccount } from '../accounts/seller-account.entity';
 import { Marketplace } from '../marketplaces/marketplace.entity';
 import { PageOutcome } from '../orders/sales-order-page';
@@ -13,6 +14,8 @@ export interface SyncPass {
   account: SellerAccount;
   client: SpApiClient;
   marketplaces: Map<string, Marketplace>;
+  /** The account's lease as this replica holds it: every page commits only while it is. */
+  lease: AccountLease;
   /** The run being recorded; the first page read fixes its windowTo. */
   run: SyncRun;
   /** Adds a page's outcome to the run's counts. */

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { OrdersApiVersion } from '@connector/contracts';
 import { AmazonOrder, getOrderItems, getOrders, SpApiClient, SpApiError, V0Order, V0OrderItem } from '@connector/sp-api';
 import { DataSource } from 'typeorm';
+import { AccountLease } from '../accounts/account-lease';
 import { SellerAccount } from '../accounts/seller-account.entity';
 import { Marketplace } from '../marketplaces/marketplace.entity';
 import { isSyncable, MappingError } from '../orders/amazon-order.mapper';
@@ -34,13 +35,13 @@ export class OrdersV0Source implements AmazonOrderSource {
     private readonly quarantines: QuarantineStore,
   ) {}
 
-  async readUpdatedSince({ account, client, marketplaces, run, afterPage }: SyncPass, from: Date, marketplaceIds: string[]): Promise<void> {
+  async readUpdatedSince({ account, client, marketplaces, run, lease, afterPage }: SyncPass, from: Date, marketplaceIds: string[]): Promise<void> {
     await eachPage(
       (nextToken) => getOrders(client, { lastUpdatedAfter: from.toISOString(), marketplaceIds, nextToken }),
       (page) => page.NextToken || undefined,
       async (page) => {
         run.windowTo ??= page.LastUpdatedBefore ? new Date(page.LastUpdatedBefore) : new Date(Date.now() - AMAZON_VISIBILITY_DELAY_MS);
-        return this.writePage(account, client, page.Orders, marketplaces);
+        return this.writePage(account, client, page.Orders, marketplaces, lease);
       },
       afterPage,
     );
@@ -51,7 +52,7 @@ export class OrdersV0Source implements AmazonOrderSource {
    * FBA not yet shipped, or a cancelled order we never had), then the page is converted to
    * the v2026 shape and written like a v2026 page. Buyer and address came with getOrders.
    */
-  private async writePage(account: SellerAccount, client: SpApiClient, orders: V0Order[], marketplaces: Map<string, Marketplace>): Promise<PageOutcome> {
+  private async writePage(account: SellerAccount, client: SpApiClient, orders: V0Order[], marketplaces: Map<string, Marketplace>, lease: AccountLease): Promise<PageOutcome> {
     const existing = await this.salesOrders.loadExisting(account.id, orders.map((o) => o?.AmazonOrderId).filter(Boolean));
     const converted: AmazonOrder[] = [];
     const failures: { order: AmazonOrder; reason: string }[] = [];
@@ -94,14 +95,14 @@ export class OrdersV0Source implements AmazonOrderSource {
     // The page's failures are quarantined in the same transaction as its orders.
     const page = await this.writer.prepare(account, converted, marketplaces, existing);
     page.failures.push(...failures);
-    const outcome = await this.writer.commit(page);
+    const outcome = await this.writer.commit(page, lease);
     outcome.seen += failures.length + unusable;
     outcome.skipped += unusable;
     return outcome;
   }
 
   /** v0: quarantined orders come again through getOrders by id (50 a call) and their items. */
-  async retryQuarantined({ account, client, marketplaces, count }: SyncPass): Promise<void> {
+  async retryQuarantined({ account, client, marketplaces, lease, count }: SyncPass): Promise<void> {
     const pending = await this.quarantines.due(account.id);
     for (let i = 0; i < pending.length; i += V0_ORDER_IDS_PER_CALL) {
       const chunk = pending.slice(i, i + V0_ORDER_IDS_PER_CALL);
@@ -117,7 +118,7 @@ export class OrdersV0Source implements AmazonOrderSource {
           }
         });
       }
-      if (page.Orders.length) count(await this.writePage(account, client, page.Orders, marketplaces));
+      if (page.Orders.length) count(await this.writePage(account, client, page.Orders, marketplaces, lease));
     }
     if (pending.length) await this.quarantines.triedAgain(pending);
   }

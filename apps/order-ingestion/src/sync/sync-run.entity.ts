@@ -10,6 +10,8 @@ export class SyncRun {
   @Column('text') replica: string;
   @Column({ type: 'timestamptz', precision: 3 }) createdAt: Date;
   @Column('timestamptz', { nullable: true }) finishedAt: Date | null;
+  /** When the run last committed a page (null: none yet). */
+  @Column('timestamptz', { nullable: true }) progressedAt: Date | null;
   @Column('timestamptz') windowFrom: Date;
   @Column('timestamptz', { nullable: true }) windowTo: Date | null;
   @Column('int') ordersSeen: number;

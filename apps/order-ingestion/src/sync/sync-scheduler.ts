@@ -1,12 +1,19 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { SETTINGS } from '@connector/platform';
-import { keepLeaseAlive, LeaseHeartbeat, PeriodicWorker, returnedRows } from '@connector/workers';
+import { HealthIndicators, HealthReport, SETTINGS } from '@connector/platform';
+import { keepLeaseAlive, LeaseHeartbeat, PeriodicWorker, returnedRows, settleWithin } from '@connector/workers';
 import { DataSource } from 'typeorm';
 import { SellerAccount } from '../accounts/seller-account.entity';
 import { OrderIngestionSettings } from '../order-ingestion.settings';
 import { SyncService } from './sync.service';
+
+/**
+ * How long shutdown waits for runs to reach a page boundary. Below the platform's shutdown
+ * time (SHUTDOWN_TIMEOUT_SECONDS, 10 s by default), so the leases are released before the
+ * process is made to exit.
+ */
+const SHUTDOWN_WAIT_MS = 7000;
 
 /**
  * Starts due syncs. Each account is synced by one replica at a time, under a lease in
@@ -14,20 +21,24 @@ import { SyncService } from './sync.service';
  * lease runs out and another replica takes the account over.
  */
 @Injectable()
-export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(SyncScheduler.name);
   readonly replica = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   private readonly running = new Map<string, Promise<unknown>>();
   private readonly leases = new Set<LeaseHeartbeat>();
   private worker?: PeriodicWorker;
+  /** Set at shutdown: runs stop at their next page boundary, no new run starts. */
+  private stopping = false;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly sync: SyncService,
     @Inject(SETTINGS) private readonly settings: OrderIngestionSettings,
+    @Optional() private readonly health?: HealthIndicators,
   ) {}
 
   onApplicationBootstrap(): void {
+    this.health?.register('sync', () => this.syncHealth());
     this.worker = new PeriodicWorker({
       name: 'scheduler tick',
       pass: () => this.tick(),
@@ -49,6 +60,7 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
         order by coalesce(sync_requested_at, next_sync_at) limit 20`,
     );
     for (const { id } of due) {
+      if (this.stopping) return;
       if (this.running.has(id)) continue;
       const account = await this.acquire(id);
       if (!account) continue;
@@ -62,16 +74,18 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
     const trigger = account.syncRequestedAt ? 'manual' : 'schedule';
     const lease = this.keepLease(account.id);
     try {
-      await this.sync.run(account, trigger, this.replica, lease.held);
+      await this.sync.run(account, trigger, this.replica, lease.held, { stopRequested: () => this.stopping });
     } finally {
       lease.stop();
+      // A run cut short by shutdown leaves the account due (and a requested sync requested): the
+      // replica that takes it next carries on from the cursor at once.
       await this.dataSource.query(
         `update seller_accounts
             set lease_owner = null, lease_expires_at = null,
-                next_sync_at = now() + make_interval(secs => sync_interval_seconds),
-                sync_requested_at = case when sync_requested_at <= $2 then null else sync_requested_at end
+                next_sync_at = case when $4 then next_sync_at else now() + make_interval(secs => sync_interval_seconds) end,
+                sync_requested_at = case when not $4 and sync_requested_at <= $2 then null else sync_requested_at end
           where id = $1 and lease_owner = $3`,
-        [account.id, startedAt, this.replica],
+        [account.id, startedAt, this.replica, this.stopping],
       ).catch((err) => this.logger.warn(`could not release lease of ${account.id}: ${err.message}`));
     }
   }
@@ -120,12 +134,55 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
     return returnedRows(renewed).length > 0;
   }
 
+  /**
+   * Shutdown, while the database is still open: no new run starts, runs under way stop at
+   * their next page boundary (a page commits whole or not at all) and are awaited up to
+   * SHUTDOWN_WAIT_MS; then every lease of this replica is released at once, so another
+   * replica takes the accounts over without waiting for the leases to run out. A run still
+   * waiting (on Amazon's quota, say) can commit nothing more once its lease is gone.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.worker?.stop();
+    await settleWithin(Promise.allSettled([...this.running.values()]), SHUTDOWN_WAIT_MS);
+    for (const lease of this.leases) lease.stop();
+    this.leases.clear();
+    await this.dataSource
+      .query(`update seller_accounts set lease_owner = null, lease_expires_at = null where lease_owner = $1`, [this.replica])
+      .catch((err) => this.logger.warn(`could not release this replica's leases: ${err.message}`));
+  }
+
   async onApplicationShutdown(): Promise<void> {
-    // Runs in progress are not awaited (one may be waiting minutes for Amazon's quota):
-    // their transactions roll back, their leases are no longer renewed, and once a lease runs
-    // out another replica takes the account over.
+    // Also what a test calls to make a replica stall: the clock and the heartbeats stop, runs
+    // under way are left to find their lease gone.
     await this.worker?.stop();
     for (const lease of this.leases) lease.stop();
     this.leases.clear();
+  }
+
+  /**
+   * Health: an account whose run made no progress for SYNC_STALL_SECONDS (its replica hung or
+   * died), or whose last successful sync is older than SYNC_OVERDUE_INTERVALS of its interval.
+   */
+  async syncHealth(): Promise<HealthReport> {
+    const problems: { id: string; problem: string }[] = await this.dataSource.query(
+      `select a.id,
+              case when stuck.id is not null then 'sync stuck since ' || to_char(coalesce(stuck.progressed_at, stuck.created_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+                   else 'no successful sync since ' || coalesce(to_char(last_ok.finished_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'the account was created') end as problem
+         from seller_accounts a
+         left join lateral (select r.id, r.progressed_at, r.created_at from sync_runs r
+                             where r.account_id = a.id and r.status = 'running'
+                               and coalesce(r.progressed_at, r.created_at) < now() - make_interval(secs => $1)
+                             limit 1) stuck on true
+         left join lateral (select max(r.finished_at) as finished_at from sync_runs r
+                             where r.account_id = a.id and r.status = 'succeeded') last_ok on true
+        where a.deleted_at is null
+          and (stuck.id is not null
+               or (a.sync_enabled and coalesce(last_ok.finished_at, a.created_at) < now() - make_interval(secs => a.sync_interval_seconds * $2)))
+        order by a.id limit 20`,
+      [this.settings.SYNC_STALL_SECONDS, this.settings.SYNC_OVERDUE_INTERVALS],
+    );
+    if (problems.length === 0) return { healthy: true, detail: 'every account synced in time' };
+    return { healthy: false, detail: problems.map((p) => `account ${p.id}: ${p.problem}`).join('; ') };
   }
 }

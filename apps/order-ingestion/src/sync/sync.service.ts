@@ -5,6 +5,8 @@ import { listPage, SETTINGS } from '@connector/platform';
 import { SpApiClient, SpApiClients } from '@connector/sp-api';
 import { DataSource, Repository } from 'typeorm';
 import { newRowId } from '@connector/persistence';
+import { isDependencyOutage, retry, returnedRows } from '@connector/workers';
+import { LeaseLostError } from '../accounts/account-lease';
 import { AccountsService } from '../accounts/accounts.service';
 import { SellerAccount } from '../accounts/seller-account.entity';
 import { OrderIngestionSettings } from '../order-ingestion.settings';
@@ -15,7 +17,19 @@ import { OrdersV0Source } from './orders-v0.source';
 import { OrdersV2026Source } from './orders-v2026-01-01.source';
 import { SyncRun } from './sync-run.entity';
 
-export class LeaseLostError extends Error {}
+export { LeaseLostError };
+
+/** Why a run is stopped from outside (see SyncService.run's `control`). */
+export class RunStoppedError extends Error {}
+
+/** What the scheduler may tell a run under way. */
+export interface RunControl {
+  /** True once the service is shutting down: the run stops at its next page boundary. */
+  stopRequested: () => boolean;
+}
+
+/** How often a run's progress is looked at (and never less often than a tenth of the stall time). */
+const STALL_CHECK_MS = 5000;
 
 /**
  * One sync pass over an account: retry quarantined orders, then read every order updated
@@ -43,7 +57,13 @@ export class SyncService {
     return version === OrdersApiVersion.V0 ? this.v0 : this.v2026;
   }
 
-  async run(account: SellerAccount, trigger: SyncRun['trigger'], replica: string, renewLease: () => Promise<boolean>): Promise<SyncRun> {
+  /**
+   * Runs one sync of the account under this replica's lease. It always ends with the run
+   * recorded as succeeded or failed: a failure of any step fails the run, a run that makes no
+   * progress for SYNC_STALL_SECONDS is abandoned (its late work can no longer commit), and a
+   * shutdown stops it at its next page boundary.
+   */
+  async run(account: SellerAccount, trigger: SyncRun['trigger'], replica: string, renewLease: () => Promise<boolean>, control?: RunControl): Promise<SyncRun> {
     const windowFrom = account.lastSyncedUntil
       ? new Date(account.lastSyncedUntil.getTime() - this.settings.SYNC_OVERLAP_SECONDS * 1000)
       : account.initialSyncFrom;
@@ -55,6 +75,7 @@ export class SyncService {
       replica,
       createdAt: new Date(),
       finishedAt: null,
+      progressedAt: null,
       windowFrom,
       windowTo: null,
       ordersSeen: 0,
@@ -76,52 +97,90 @@ export class SyncService {
     await this.runs.insert(run);
     let client: SpApiClient | undefined;
     const before = { calls: 0, throttled: 0 };
+    // Set once the run is abandoned (stalled): whatever of it still runs may not commit.
+    let abandoned = false;
+    const lease = { accountId: account.id, owner: replica, revoked: () => abandoned };
+    const progress = { at: Date.now(), calls: 0 };
+    let watchdog: NodeJS.Timeout | undefined;
     try {
       client = this.clients.for(this.accounts.spApiAccess(account));
       before.calls = totalCalls(client);
       before.throttled = client.stats.throttled;
+      const spApi = client;
+      progress.calls = before.calls;
+      // No page committed and no answer from Amazon (a call counted) for SYNC_STALL_SECONDS:
+      // something under the run never settles. Abandon it rather than hold the account forever.
+      const stallMs = this.settings.SYNC_STALL_SECONDS * 1000;
+      const stalled = new Promise<never>((_, reject) => {
+        watchdog = setInterval(() => {
+          const calls = totalCalls(spApi);
+          if (calls !== progress.calls) Object.assign(progress, { at: Date.now(), calls });
+          if (Date.now() - progress.at >= stallMs) {
+            abandoned = true;
+            reject(new RunStoppedError(`abandoned: no progress (no page committed, no answer from Amazon) for ${this.settings.SYNC_STALL_SECONDS} s; the lease is released and the next run reads the window again`));
+          }
+        }, Math.min(STALL_CHECK_MS, Math.max(100, stallMs / 10)));
+        watchdog.unref();
+      });
+      stalled.catch(() => undefined);
       const marketplaces = new Map((await this.marketplaces.findMany(account.marketplaceIds)).map((m) => [m.marketplaceId, m]));
       const afterPage = async (outcome: PageOutcome) => {
+        progress.at = Date.now();
+        run.progressedAt = new Date(progress.at);
         this.count(run, outcome);
-        run.apiCalls = totalCalls(client!) - before.calls;
-        run.throttled = client!.stats.throttled - before.throttled;
+        run.apiCalls = totalCalls(spApi) - before.calls;
+        run.throttled = spApi.stats.throttled - before.throttled;
+        if (abandoned) throw new RunStoppedError('abandoned while a page was committing');
         await this.runs.save(run);
         if (!(await renewLease())) throw new LeaseLostError('lost the account lease; another replica carries on');
+        if (control?.stopRequested()) throw new RunStoppedError('stopped at a page boundary: the service is shutting down; the next run reads on from the cursor');
       };
       const source = this.sourceFor(account.ordersApi);
-      const pass: SyncPass = { account, client, marketplaces, run, count: (outcome) => this.count(run, outcome), afterPage };
+      const pass: SyncPass = { account, client, marketplaces, run, lease, count: (outcome) => this.count(run, outcome), afterPage };
       const read = (from: Date, marketplaceIds: string[]) => source.readUpdatedSince(pass, from, marketplaceIds);
-      await source.retryQuarantined(pass);
-      await read(windowFrom, account.marketplaceIds);
-      // Marketplaces enabled after the cursor had moved: read from the start once. After the
-      // incremental read, so new orders of the others do not wait for it. (A first run reads
-      // everything from initialSyncFrom anyway.)
-      const backfill = account.lastSyncedUntil ? account.backfillMarketplaceIds.filter((id) => account.marketplaceIds.includes(id)) : [];
-      if (backfill.length) await read(account.initialSyncFrom, backfill);
-      // Every page is committed: only now does the cursor move. The backfills this run did are
-      // done; marketplaces enabled while it ran, which it did not read, wait for one.
-      await this.dataSource.query(
-        `update seller_accounts
-            set last_synced_until = $2,
-                backfill_marketplace_ids = array(
-                  (select unnest(backfill_marketplace_ids) except select unnest($3::text[]))
-                  union
-                  (select unnest(marketplace_ids) except select unnest($4::text[])))
-          where id = $1`,
-        [account.id, run.windowTo, account.backfillMarketplaceIds, account.marketplaceIds],
-      );
+      const work = async () => {
+        await source.retryQuarantined(pass);
+        await read(windowFrom, account.marketplaceIds);
+        // Marketplaces enabled after the cursor had moved: read from the start once. After the
+        // incremental read, so new orders of the others do not wait for it. (A first run reads
+        // everything from initialSyncFrom anyway.)
+        const backfill = account.lastSyncedUntil ? account.backfillMarketplaceIds.filter((id) => account.marketplaceIds.includes(id)) : [];
+        if (backfill.length) await read(account.initialSyncFrom, backfill);
+        if (abandoned) throw new RunStoppedError('abandoned before the cursor moved');
+        // Every page is committed: only now does the cursor move, and only while the lease is
+        // still ours (a replica that stalled past it must not move another's cursor). The
+        // backfills this run did are done; marketplaces enabled while it ran wait for one.
+        const moved = await this.dataSource.query(
+          `update seller_accounts
+              set last_synced_until = $2,
+                  backfill_marketplace_ids = array(
+                    (select unnest(backfill_marketplace_ids) except select unnest($3::text[]))
+                    union
+                    (select unnest(marketplace_ids) except select unnest($4::text[])))
+            where id = $1 and lease_owner = $5 and lease_expires_at > now()
+            returning id`,
+          [account.id, run.windowTo, account.backfillMarketplaceIds, account.marketplaceIds, replica],
+        );
+        if (returnedRows(moved).length === 0) throw new LeaseLostError('lost the account lease before the cursor moved; another replica carries on');
+      };
+      await Promise.race([work(), stalled]);
       run.status = 'succeeded';
     } catch (err) {
       run.status = 'failed';
       run.errors = [...run.errors, describeError(err)];
       this.logger.warn(`sync of account ${account.id} failed: ${describeError(err)}`);
     } finally {
+      clearInterval(watchdog);
       if (client) {
         run.apiCalls = totalCalls(client) - before.calls;
         run.throttled = client.stats.throttled - before.throttled;
       }
       run.finishedAt = new Date();
-      await this.runs.save(run);
+      // The run's end is recorded even through a short database outage; should it still fail,
+      // the account's next run marks this one as interrupted.
+      await retry(() => this.runs.save(run), { attempts: 6, baseMs: 500, maxMs: 5000, retriable: isDependencyOutage }).catch((err) =>
+        this.logger.warn(`could not record the end of sync run ${run.id}: ${describeError(err)}`),
+      );
     }
     return run;
   }
