@@ -74,7 +74,8 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
     const trigger = account.syncRequestedAt ? 'manual' : 'schedule';
     const lease = this.keepLease(account.id);
     try {
-      await this.sync.run(account, trigger, this.replica, lease.held, { stopRequested: () => this.stopping });
+      // An account taken just as shutdown began is handed back untouched.
+      if (!this.stopping) await this.sync.run(account, trigger, this.replica, lease.held, { stopRequested: () => this.stopping });
     } finally {
       lease.stop();
       // A run cut short by shutdown leaves the account due (and a requested sync requested): the
