@@ -4,6 +4,7 @@ import { AccountLease } from '../accounts/account-lease';
 import { SellerAccount } from '../accounts/seller-account.entity';
 import { Marketplace } from '../marketplaces/marketplace.entity';
 import { PageOutcome } from '../orders/sales-order-page';
+import { StepsInFlight } from './each-page';
 import { SyncRun } from './sync-run.entity';
 
 /** Amazon hides changes of the last two minutes; our window never reaches past that. */
@@ -20,6 +21,8 @@ export interface SyncPass {
   run: SyncRun;
   /** Adds a page's outcome to the run's counts. */
   count: (outcome: PageOutcome) => void;
+  /** The steps of pages under way, named for a run that has to be abandoned. */
+  steps: StepsInFlight;
   /** After each committed page of a read: counts and saves the run, and stops it if the account's lease is lost. */
   afterPage: (outcome: PageOutcome) => Promise<void>;
 }

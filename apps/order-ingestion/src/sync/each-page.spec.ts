@@ -1,4 +1,4 @@
-import { eachPage } from './each-page';
+import { eachPage, StepsInFlight } from './each-page';
 
 describe('eachPage: a paged walk with pages prepared ahead', () => {
   const never = <T>() => new Promise<T>(() => undefined);
@@ -49,6 +49,29 @@ describe('eachPage: a paged walk with pages prepared ahead', () => {
       3,
     );
     expect(log.filter((line) => line.startsWith('commit'))).toEqual(['commit 1', 'commit 2', 'commit 3', 'commit 4', 'commit 5']);
+  });
+
+  it('names the steps it waits on, page by page (said when a run is abandoned)', async () => {
+    const steps = new StepsInFlight();
+    let seen = '';
+    const walk = eachPage<number, number>(
+      async (token) => (token === '3' ? new Promise<number>(() => undefined) : Number(token ?? 1)),
+      (page) => String(page + 1),
+      async (page) => {
+        if (page === 2) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          seen = steps.describe();
+          throw new Error('stop');
+        }
+        return page;
+      },
+      async () => undefined,
+      3,
+      steps,
+    );
+    await expect(walk).rejects.toThrow('stop');
+    expect(seen).toBe('fetch page 3, prepare page 2');
+    expect(steps.describe()).toBe('fetch page 3');
   });
 
   it('waits for a commit under way before it reports a later page\'s failure', async () => {

@@ -14,7 +14,10 @@ export async function eachPage<P, Q>(
   prepare: (page: P) => Promise<Q>,
   commit: (prepared: Q) => Promise<void>,
   depth = 1,
+  steps?: StepsInFlight,
 ): Promise<void> {
+  let fetched = 0;
+  const numbered = <T>(what: string, page: number, step: Promise<T>) => (steps ? steps.track(`${what} page ${page}`, step) : step);
   let failWalk!: (err: unknown) => void;
   const failed = new Promise<never>((_, reject) => (failWalk = reject));
   // Nobody may be awaiting `failed` when it rejects; the walk's own awaits see it.
@@ -26,20 +29,22 @@ export async function eachPage<P, Q>(
   /** The step's outcome, or the first failure of any step in flight, whichever comes first. */
   const until = <T>(step: Promise<T>): Promise<T> => Promise.race([step, failed]);
 
-  let pending: Promise<P> | undefined = watched(fetch(undefined));
+  let pending: Promise<P> | undefined = watched(numbered('fetch', ++fetched, fetch(undefined)));
   const preparing: Promise<Q>[] = [];
+  let committed = 0;
   let committing: Promise<void> = Promise.resolve();
   try {
     while (pending || preparing.length) {
       while (pending && preparing.length < depth) {
         const page: P = await until(pending);
         const token = nextToken(page);
-        pending = token ? watched(fetch(token)) : undefined;
-        preparing.push(watched(prepare(page)));
+        pending = token ? watched(numbered('fetch', fetched + 1, fetch(token))) : undefined;
+        preparing.push(watched(numbered('prepare', fetched, prepare(page))));
+        if (token) fetched++;
       }
       const prepared = await until(preparing.shift()!);
       await until(committing);
-      committing = watched(commit(prepared));
+      committing = watched(numbered('commit', ++committed, commit(prepared)));
     }
     await until(committing);
   } catch (err) {
@@ -47,5 +52,21 @@ export async function eachPage<P, Q>(
     // record the run as ended, or release its lease, while a page of it is still being written.
     await committing.catch(() => undefined);
     throw err;
+  }
+}
+
+/** What a walk is waiting on at the moment ("fetch page 5, prepare page 4"): said when a run is abandoned. */
+export class StepsInFlight {
+  private readonly steps = new Set<string>();
+
+  track<T>(what: string, step: Promise<T>): Promise<T> {
+    this.steps.add(what);
+    const done = () => void this.steps.delete(what);
+    void step.then(done, done);
+    return step;
+  }
+
+  describe(): string {
+    return this.steps.size ? [...this.steps].join(', ') : 'no step of a page';
   }
 }

@@ -78,12 +78,12 @@ describe('sync runs on real PostgreSQL: stalls, stale replicas, shutdown, health
     const accountId = await addAccount();
     let hungPass: SyncPass | undefined;
     // Something under the run never settles (the issue's hang after a NATS restart).
-    start(serviceWith({ readUpdatedSince: (pass) => ((hungPass = pass), new Promise<void>(() => undefined)) }));
+    start(serviceWith({ readUpdatedSince: (pass) => ((hungPass = pass), pass.steps.track('prepare page 4', new Promise<void>(() => undefined))) }));
     const [run] = await waitFor(async () => {
       const runs = await runsOf(accountId);
       return runs[0]?.status === 'failed' ? runs : undefined;
     }, { timeoutMs: 15_000, what: 'the hung run to be abandoned' });
-    expect(run.errors.join(' ')).toMatch(/abandoned: no progress \(no page committed, no answer from Amazon\) for 1 s/);
+    expect(run.errors.join(' ')).toMatch(/abandoned: no progress \(no page committed, no answer from Amazon\) for 1 s, waiting on prepare page 4;/);
     expect(await accountRow(accountId)).toMatchObject({ lease_owner: null, last_synced_until: null });
     // The hung work wakes up and tries to commit its page: refused, even though this replica
     // (same owner name) may hold the account's lease again by then.

@@ -13,6 +13,7 @@ import { OrderIngestionSettings } from '../order-ingestion.settings';
 import { MarketplacesService } from '../marketplaces/marketplaces.service';
 import { PageOutcome } from '../orders/sales-order-page';
 import { AmazonOrderSource, describeError, SyncPass } from './amazon-order-source';
+import { StepsInFlight } from './each-page';
 import { OrdersV0Source } from './orders-v0.source';
 import { OrdersV2026Source } from './orders-v2026-01-01.source';
 import { SyncRun } from './sync-run.entity';
@@ -101,6 +102,7 @@ export class SyncService {
     let abandoned = false;
     const lease = { accountId: account.id, owner: replica, revoked: () => abandoned };
     const progress = { at: Date.now(), calls: 0 };
+    const steps = new StepsInFlight();
     let watchdog: NodeJS.Timeout | undefined;
     try {
       client = this.clients.for(this.accounts.spApiAccess(account));
@@ -117,7 +119,11 @@ export class SyncService {
           if (calls !== progress.calls) Object.assign(progress, { at: Date.now(), calls });
           if (Date.now() - progress.at >= stallMs) {
             abandoned = true;
-            reject(new RunStoppedError(`abandoned: no progress (no page committed, no answer from Amazon) for ${this.settings.SYNC_STALL_SECONDS} s; the lease is released and the next run reads the window again`));
+            reject(
+              new RunStoppedError(
+                `abandoned: no progress (no page committed, no answer from Amazon) for ${this.settings.SYNC_STALL_SECONDS} s, waiting on ${steps.describe()}; the lease is released and the next run reads the window again`,
+              ),
+            );
           }
         }, Math.min(STALL_CHECK_MS, Math.max(100, stallMs / 10)));
         watchdog.unref();
@@ -136,7 +142,7 @@ export class SyncService {
         if (control?.stopRequested()) throw new RunStoppedError('stopped at a page boundary: the service is shutting down; the next run reads on from the cursor');
       };
       const source = this.sourceFor(account.ordersApi);
-      const pass: SyncPass = { account, client, marketplaces, run, lease, count: (outcome) => this.count(run, outcome), afterPage };
+      const pass: SyncPass = { account, client, marketplaces, run, lease, steps, count: (outcome) => this.count(run, outcome), afterPage };
       const read = (from: Date, marketplaceIds: string[]) => source.readUpdatedSince(pass, from, marketplaceIds);
       const work = async () => {
         await source.retryQuarantined(pass);
