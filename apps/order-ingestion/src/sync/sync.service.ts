@@ -131,12 +131,13 @@ export class SyncService {
       stalled.catch(() => undefined);
       const marketplaces = new Map((await this.marketplaces.findMany(account.marketplaceIds)).map((m) => [m.marketplaceId, m]));
       const afterPage = async (outcome: PageOutcome) => {
+        // The run is recorded as failed already; its stragglers change nothing of it.
+        if (abandoned) throw new RunStoppedError('abandoned while a page was committing');
         progress.at = Date.now();
         run.progressedAt = new Date(progress.at);
         this.count(run, outcome);
         run.apiCalls = totalCalls(spApi) - before.calls;
         run.throttled = spApi.stats.throttled - before.throttled;
-        if (abandoned) throw new RunStoppedError('abandoned while a page was committing');
         await this.runs.save(run);
         if (!(await renewLease())) throw new LeaseLostError('lost the account lease; another replica carries on');
         if (control?.stopRequested()) throw new RunStoppedError('stopped at a page boundary: the service is shutting down; the next run reads on from the cursor');
