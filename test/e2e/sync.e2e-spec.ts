@@ -338,4 +338,33 @@ describe('order sync against the sandbox: accounts, marketplaces, changes, fault
     expect(runs.find((run) => run.status === 'succeeded')!.replica).toContain(`-${other.pid}-`);
     await expectOneDeliveryPerOrder(accountId, 400);
   });
+
+  it('SIGTERM: the replica syncing an account stops at a page boundary and hands it back at once; the other replica carries on without waiting for the lease', async () => {
+    const seller = { ...EU, sellerId: 'A2SYNCSIGTERM1', clientId: 'sigterm-client', refreshToken: 'Atzr|sigterm' };
+    await running.sandbox('POST', '/_sandbox/sellers', seller);
+    await running.sandbox('POST', `/_sandbox/sellers/${seller.sellerId}/orders/generate`, { count: 400, seed: 'sigterm', marketplaceIds: ['A1PA6795UKMFR9'], fulfilledBy: 'MERCHANT', statuses: ['UNSHIPPED'] });
+    const replicas = [running.system.process('order-ingestion'), ...running.system.replicas.filter((p) => p.name === 'order-ingestion')];
+    while (replicas.length < 2) replicas.push(await running.system.startReplica('order-ingestion'));
+    for (const replica of replicas) if (!replica.running) await replica.start();
+    await running.sandbox('POST', '/_sandbox/faults', { operation: 'searchOrders', sellerId: seller.sellerId, latencyMs: 1500 });
+    try {
+      const accountId = await createAccount(seller, 'EU');
+      await waitFor(async () => (await orders(`accountId=${accountId}`)).length >= 100, { timeoutMs: 60_000, what: 'the first page' });
+      const [{ lease_owner: owner }] = await running.env.query<{ lease_owner: string }>(`select lease_owner from ingestion.seller_accounts where id = $1`, [accountId]);
+      const holder = replicas.find((p) => p.running && owner.includes(`-${p.pid}-`))!;
+      expect(holder).toBeDefined();
+
+      await holder.stop('SIGTERM');
+      // Handed back on the way out, not left to run out (SYNC_LEASE_SECONDS is 10 here).
+      const [after] = await running.env.query<{ lease_owner: string | null }>(`select lease_owner from ingestion.seller_accounts where id = $1`, [accountId]);
+      expect(after.lease_owner).not.toBe(owner);
+      const runs = await running.env.query<{ replica: string; status: string; errors: string[] }>(`select replica, status, errors from ingestion.sync_runs where account_id = $1 order by created_at`, [accountId]);
+      expect(runs[0]).toMatchObject({ replica: owner, status: 'failed', errors: [expect.stringMatching(/stopped at a page boundary: the service is shutting down/)] });
+      await running.sandbox('DELETE', '/_sandbox/faults');
+      await expectEveryOrderOnce(accountId, 400, 'all 400 orders through the other replica');
+      await expectOneDeliveryPerOrder(accountId, 400);
+    } finally {
+      await running.sandbox('DELETE', '/_sandbox/faults');
+    }
+  });
 });
