@@ -175,8 +175,9 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
                              where r.account_id = a.id and r.status = 'running'
                                and coalesce(r.progressed_at, r.created_at) < now() - make_interval(secs => $1)
                              limit 1) stuck on true
-         left join lateral (select max(r.finished_at) as finished_at from sync_runs r
-                             where r.account_id = a.id and r.status = 'succeeded') last_ok on true
+         left join lateral (select r.finished_at from sync_runs r
+                             where r.account_id = a.id and r.status = 'succeeded'
+                             order by r.created_at desc limit 1) last_ok on true
         where a.deleted_at is null
           and (stuck.id is not null
                or (a.sync_enabled and coalesce(last_ok.finished_at, a.created_at) < now() - make_interval(secs => a.sync_interval_seconds * $2)))
