@@ -23,6 +23,8 @@ export interface SyncPass {
   count: (outcome: PageOutcome) => void;
   /** The steps of pages under way, named for a run that has to be abandoned. */
   steps: StepsInFlight;
+  /** Aborted when the run is abandoned: no further page step starts. */
+  signal: AbortSignal;
   /** After each committed page of a read: counts and saves the run, and stops it if the account's lease is lost. */
   afterPage: (outcome: PageOutcome) => Promise<void>;
 }

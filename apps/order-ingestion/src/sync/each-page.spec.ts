@@ -1,5 +1,9 @@
 import { eachPage, StepsInFlight } from './each-page';
 
+const waitUntil = async (done: () => boolean) => {
+  while (!done()) await new Promise((resolve) => setTimeout(resolve, 1));
+};
+
 describe('eachPage: a paged walk with pages prepared ahead', () => {
   const never = <T>() => new Promise<T>(() => undefined);
 
@@ -67,11 +71,35 @@ describe('eachPage: a paged walk with pages prepared ahead', () => {
       },
       async () => undefined,
       3,
-      steps,
+      { steps },
     );
     await expect(walk).rejects.toThrow('stop');
     expect(seen).toBe('fetch page 3, prepare page 2');
     expect(steps.describe()).toBe('fetch page 3');
+  });
+
+  it('starts no further step once called off: no fetch, no preparation, no commit', async () => {
+    const calledOff = new AbortController();
+    const log: string[] = [];
+    let releasePage1!: () => void;
+    const page1Prepared = new Promise<void>((resolve) => (releasePage1 = resolve));
+    const walk = eachPage<number, number>(
+      async (token) => (log.push(`fetch ${token ?? 1}`), Number(token ?? 1)),
+      (page) => (page < 3 ? String(page + 1) : undefined),
+      async (page) => {
+        log.push(`prepare ${page}`);
+        if (page === 1) await page1Prepared;
+        return page;
+      },
+      async (page) => void log.push(`commit ${page}`),
+      1,
+      { signal: calledOff.signal },
+    );
+    await waitUntil(() => log.includes('prepare 1'));
+    calledOff.abort(new Error('abandoned: no progress'));
+    releasePage1();
+    await expect(walk).rejects.toThrow('abandoned: no progress');
+    expect(log).toEqual(['fetch 1', 'fetch 2', 'prepare 1']);
   });
 
   it('waits for a commit under way before it reports a later page\'s failure', async () => {

@@ -14,10 +14,16 @@ export async function eachPage<P, Q>(
   prepare: (page: P) => Promise<Q>,
   commit: (prepared: Q) => Promise<void>,
   depth = 1,
-  steps?: StepsInFlight,
+  { steps, signal }: { steps?: StepsInFlight; signal?: AbortSignal } = {},
 ): Promise<void> {
   let fetched = 0;
-  const numbered = <T>(what: string, page: number, step: Promise<T>) => (steps ? steps.track(`${what} page ${page}`, step) : step);
+  // Once the walk is called off (its run abandoned), no further step starts: no call to
+  // Amazon, no request to another service, no commit.
+  const numbered = <T>(what: string, page: number, start: () => Promise<T>): Promise<T> => {
+    if (signal?.aborted) return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error(`called off before ${what} page ${page}`));
+    const step = start();
+    return steps ? steps.track(`${what} page ${page}`, step) : step;
+  };
   let failWalk!: (err: unknown) => void;
   const failed = new Promise<never>((_, reject) => (failWalk = reject));
   // Nobody may be awaiting `failed` when it rejects; the walk's own awaits see it.
@@ -29,7 +35,7 @@ export async function eachPage<P, Q>(
   /** The step's outcome, or the first failure of any step in flight, whichever comes first. */
   const until = <T>(step: Promise<T>): Promise<T> => Promise.race([step, failed]);
 
-  let pending: Promise<P> | undefined = watched(numbered('fetch', ++fetched, fetch(undefined)));
+  let pending: Promise<P> | undefined = watched(numbered('fetch', ++fetched, () => fetch(undefined)));
   const preparing: Promise<Q>[] = [];
   let committed = 0;
   let committing: Promise<void> = Promise.resolve();
@@ -38,13 +44,13 @@ export async function eachPage<P, Q>(
       while (pending && preparing.length < depth) {
         const page: P = await until(pending);
         const token = nextToken(page);
-        pending = token ? watched(numbered('fetch', fetched + 1, fetch(token))) : undefined;
-        preparing.push(watched(numbered('prepare', fetched, prepare(page))));
+        pending = token ? watched(numbered('fetch', fetched + 1, () => fetch(token))) : undefined;
+        preparing.push(watched(numbered('prepare', fetched, () => prepare(page))));
         if (token) fetched++;
       }
       const prepared = await until(preparing.shift()!);
       await until(committing);
-      committing = watched(numbered('commit', ++committed, commit(prepared)));
+      committing = watched(numbered('commit', ++committed, () => commit(prepared)));
     }
     await until(committing);
   } catch (err) {

@@ -35,7 +35,7 @@ export class OrdersV0Source implements AmazonOrderSource {
     private readonly quarantines: QuarantineStore,
   ) {}
 
-  async readUpdatedSince({ account, client, marketplaces, run, lease, steps, afterPage }: SyncPass, from: Date, marketplaceIds: string[]): Promise<void> {
+  async readUpdatedSince({ account, client, marketplaces, run, lease, steps, signal, afterPage }: SyncPass, from: Date, marketplaceIds: string[]): Promise<void> {
     await eachPage(
       (nextToken) => getOrders(client, { lastUpdatedAfter: from.toISOString(), marketplaceIds, nextToken }),
       (page) => page.NextToken || undefined,
@@ -45,7 +45,7 @@ export class OrdersV0Source implements AmazonOrderSource {
       },
       afterPage,
       1,
-      steps,
+      { steps, signal },
     );
   }
 

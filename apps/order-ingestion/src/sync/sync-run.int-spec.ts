@@ -85,6 +85,8 @@ describe('sync runs on real PostgreSQL: stalls, stale replicas, shutdown, health
     }, { timeoutMs: 15_000, what: 'the hung run to be abandoned' });
     expect(run.errors.join(' ')).toMatch(/abandoned: no progress \(no page committed, no answer from Amazon\) for 1 s, waiting on prepare page 4;/);
     expect(await accountRow(accountId)).toMatchObject({ lease_owner: null, last_synced_until: null });
+    // Its walk is called off: no further page step starts.
+    expect(hungPass!.signal.aborted).toBe(true);
     // The hung work wakes up and tries to commit its page: refused, even though this replica
     // (same owner name) may hold the account's lease again by then.
     await db.query(`update ingestion.seller_accounts set lease_owner = $2, lease_expires_at = now() + interval '1 minute' where id = $1`, [accountId, hungPass!.lease.owner]);

@@ -103,6 +103,7 @@ export class SyncService {
     const lease = { accountId: account.id, owner: replica, revoked: () => abandoned };
     const progress = { at: Date.now(), calls: 0 };
     const steps = new StepsInFlight();
+    const calledOff = new AbortController();
     let watchdog: NodeJS.Timeout | undefined;
     try {
       client = this.clients.for(this.accounts.spApiAccess(account));
@@ -119,11 +120,11 @@ export class SyncService {
           if (calls !== progress.calls) Object.assign(progress, { at: Date.now(), calls });
           if (Date.now() - progress.at >= stallMs) {
             abandoned = true;
-            reject(
-              new RunStoppedError(
-                `abandoned: no progress (no page committed, no answer from Amazon) for ${this.settings.SYNC_STALL_SECONDS} s, waiting on ${steps.describe()}; the lease is released and the next run reads the window again`,
-              ),
+            const reason = new RunStoppedError(
+              `abandoned: no progress (no page committed, no answer from Amazon) for ${this.settings.SYNC_STALL_SECONDS} s, waiting on ${steps.describe()}; the lease is released and the next run reads the window again`,
             );
+            calledOff.abort(reason);
+            reject(reason);
           }
         }, Math.min(STALL_CHECK_MS, Math.max(100, stallMs / 10)));
         watchdog.unref();
@@ -143,7 +144,7 @@ export class SyncService {
         if (control?.stopRequested()) throw new RunStoppedError('stopped at a page boundary: the service is shutting down; the next run reads on from the cursor');
       };
       const source = this.sourceFor(account.ordersApi);
-      const pass: SyncPass = { account, client, marketplaces, run, lease, steps, count: (outcome) => this.count(run, outcome), afterPage };
+      const pass: SyncPass = { account, client, marketplaces, run, lease, steps, signal: calledOff.signal, count: (outcome) => this.count(run, outcome), afterPage };
       const read = (from: Date, marketplaceIds: string[]) => source.readUpdatedSince(pass, from, marketplaceIds);
       const work = async () => {
         await source.retryQuarantined(pass);
