@@ -30,6 +30,8 @@ describe('sales order state changes apply only forward', () => {
   let orders: SalesOrdersService;
   const projection = new FulfillmentProjection();
   const account = { id: randomUUID() } as SellerAccount;
+  /** The sync's lease on the account, held by this test's replica (pages commit only under it). */
+  const lease = { accountId: account.id, owner: 'forward-test-replica' };
   const marketplaces = new Map([['A1PA6795UKMFR9', { marketplaceId: 'A1PA6795UKMFR9', taxIncluded: true } as Marketplace]]);
   const party = { contactId: randomUUID(), deliveryAddressId: randomUUID() };
   const productId = randomUUID();
@@ -44,7 +46,7 @@ describe('sales order state changes apply only forward', () => {
   const at = (minutes: number) => new Date(Date.UTC(2026, 10, 20, 10, minutes)).toISOString();
   const snapshot = (orderId: string, lastUpdatedTime: string, extra: { status?: 'UNSHIPPED' | 'CANCELLED'; title?: string } = {}) =>
     amazonOrder({ orderId, lastUpdatedTime, status: extra.status, items: [{ orderItemId: `${orderId.replace(/-/g, '')}1`, sku: 'FWD-SKU', title: extra.title, quantity: 1, unitPrice: '10.00', tax: '1.60' }] });
-  const write = async (...page: ReturnType<typeof snapshot>[]) => writer.commit(await writer.prepare(account, page, marketplaces));
+  const write = async (...page: ReturnType<typeof snapshot>[]) => writer.commit(await writer.prepare(account, page, marketplaces), lease);
   const orderOf = async (amazonOrderId: string) => (await db.getRepository(SalesOrder).findOne({ where: { accountId: account.id, amazonOrderId }, relations: { lines: true } }))!;
   const eventsOf = async (orderId: string) =>
     (await db.query(`select subject, payload from ingestion.outbox where payload->>'orderId' = $1 order by created_at, id`, [orderId])) as { subject: string; payload: any }[];
@@ -57,9 +59,9 @@ describe('sales order state changes apply only forward', () => {
     db = await new DataSource(options).initialize();
     await db.query(
       `insert into ingestion.seller_accounts (id, name, seller_id, region, lwa_client_id, encrypted_client_secret, encrypted_refresh_token,
-         marketplace_ids, orders_api, api_endpoint, lwa_endpoint, sync_enabled, sync_interval_seconds, initial_sync_from)
-       values ($1, 'Test', 'A2FORWARD', 'EU', 'client', 'x', 'x', '{A1PA6795UKMFR9}', 'v2026-01-01', 'http://127.0.0.1:1', 'http://127.0.0.1:1', false, 900, now())`,
-      [account.id],
+         marketplace_ids, orders_api, api_endpoint, lwa_endpoint, sync_enabled, sync_interval_seconds, initial_sync_from, lease_owner, lease_expires_at)
+       values ($1, 'Test', 'A2FORWARD', 'EU', 'client', 'x', 'x', '{A1PA6795UKMFR9}', 'v2026-01-01', 'http://127.0.0.1:1', 'http://127.0.0.1:1', false, 900, now(), $2, now() + interval '1 hour')`,
+      [account.id, lease.owner],
     );
     const outbox = new Outbox();
     const skuProducts = new SkuProductCache(db);
@@ -80,7 +82,7 @@ describe('sales order state changes apply only forward', () => {
     const order = await orderOf('302-1000000-0000001');
     await orders.cancel({ id: order.id, reason: CancelReason.NoInventory });
     // ...and the page commits after the cancellation.
-    expect(await writer.commit(page)).toMatchObject({ updated: 1 });
+    expect(await writer.commit(page, lease)).toMatchObject({ updated: 1 });
 
     const after = await orderOf('302-1000000-0000001');
     expect(after).toMatchObject({ status: 'canceled', canceledBy: 'seller', cancelReason: 'NoInventory', amazonStatus: 'UNSHIPPED', version: 3 });
@@ -129,7 +131,7 @@ describe('sales order state changes apply only forward', () => {
     const page = await writer.prepare(account, [snapshot('302-1000000-0000005', at(5), { title: 'Changed' })], marketplaces);
     const order = await orderOf('302-1000000-0000005');
     await projection.deliveryValidated({ orderId: order.id, fullyShipped: true, fulfillmentVersion: 2 } as never, manager());
-    await writer.commit(page);
+    await writer.commit(page, lease);
     expect(await orderOf('302-1000000-0000005')).toMatchObject({ deliveryState: 'done', deliveryStateVersion: 2, version: 2 });
   });
 

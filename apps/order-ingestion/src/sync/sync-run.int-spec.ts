@@ -25,7 +25,7 @@ describe('sync runs on real PostgreSQL: stalls, stale replicas, shutdown, health
   const env = new TestEnvironment();
   let db: DataSource;
   const schedulers: SyncScheduler[] = [];
-  const settings = { SYNC_TICK_SECONDS: 0.2, SYNC_LEASE_SECONDS: 30, SYNC_OVERLAP_SECONDS: 0, SYNC_STALL_SECONDS: 1, SYNC_OVERDUE_INTERVALS: 3 } as OrderIngestionSettings;
+  const settings = { SYNC_TICK_SECONDS: 0.2, SYNC_LEASE_SECONDS: 30, SYNC_OVERLAP_SECONDS: 0, SYNC_STALL_SECONDS: 1, SYNC_OVERDUE_INTERVALS: 3, SHUTDOWN_TIMEOUT_SECONDS: 4 } as OrderIngestionSettings;
 
   beforeAll(async () => {
     await env.setUp();

@@ -9,11 +9,11 @@ import { OrderIngestionSettings } from '../order-ingestion.settings';
 import { SyncService } from './sync.service';
 
 /**
- * How long shutdown waits for runs to reach a page boundary. Below the platform's shutdown
- * time (SHUTDOWN_TIMEOUT_SECONDS, 10 s by default), so the leases are released before the
- * process is made to exit.
+ * The share of the service's shutdown time (SHUTDOWN_TIMEOUT_SECONDS) that runs get to reach a
+ * page boundary: the rest is for releasing the leases and the other hooks, before the process
+ * is made to exit.
  */
-const SHUTDOWN_WAIT_MS = 7000;
+const SHUTDOWN_WAIT_SHARE = 0.7;
 
 /**
  * Starts due syncs. Each account is synced by one replica at a time, under a lease in
@@ -137,15 +137,15 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
 
   /**
    * Shutdown, while the database is still open: no new run starts, runs under way stop at
-   * their next page boundary (a page commits whole or not at all) and are awaited up to
-   * SHUTDOWN_WAIT_MS; then every lease of this replica is released at once, so another
+   * their next page boundary (a page commits whole or not at all) and are awaited for most of
+   * SHUTDOWN_TIMEOUT_SECONDS; then every lease of this replica is released at once, so another
    * replica takes the accounts over without waiting for the leases to run out. A run still
    * waiting (on Amazon's quota, say) can commit nothing more once its lease is gone.
    */
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     await this.worker?.stop();
-    await settleWithin(Promise.allSettled([...this.running.values()]), SHUTDOWN_WAIT_MS);
+    await settleWithin(Promise.allSettled([...this.running.values()]), this.settings.SHUTDOWN_TIMEOUT_SECONDS * 1000 * SHUTDOWN_WAIT_SHARE);
     for (const lease of this.leases) lease.stop();
     this.leases.clear();
     await this.dataSource
