@@ -25,6 +25,11 @@ export function streamNameFor(namespace: string): string {
   return `${namespace.replace(/[^a-zA-Z0-9]/g, '_').toUpperCase()}_EVENTS`;
 }
 
+/** Whether an error says the stream is not there (deleted, or lost with the server's store). */
+export function isStreamMissing(err: unknown): boolean {
+  return /stream not found|no JetStream stream takes this subject/i.test(err instanceof Error ? err.message : String(err));
+}
+
 /** The server's max_payload; NATS's default should it not say (while reconnecting). */
 function maxPayloadOf(nc: NatsConnection): number {
   return nc.info?.max_payload ?? 1024 * 1024;
@@ -178,6 +183,11 @@ export class EventStream implements OnApplicationShutdown {
       throw err;
     });
     return this.streamReady;
+  }
+
+  /** The stream was found gone: the next ensureStream looks (and makes it) again. */
+  forgetStream(): void {
+    this.streamReady = undefined;
   }
 
   private get maxAgeNanos(): number {
