@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { INestApplicationContext } from '@nestjs/common';
@@ -89,7 +90,7 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     });
     // Three replicas starting at once: the advisory lock lets exactly one migrate.
     const applied = await Promise.all([runMigrations(options), runMigrations(options), runMigrations(options)]);
-    expect(applied.flat().sort()).toEqual(['MessagingTables1764300000000', 'OutboxPayloadAsJson1764400000000', 'ThingsTable1764300000001']);
+    expect(applied.flat().sort()).toEqual(['EventHealing1764500000000', 'MessagingTables1764300000000', 'OutboxPayloadAsJson1764400000000', 'ThingsTable1764300000001']);
 
     @Module({
       imports: [
@@ -231,7 +232,13 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
       nak: jest.fn(),
       term: jest.fn(),
     });
-    // Its last allowed delivery (3): the failing event is parked, its sibling handled, the message acked.
+    // Two failures of its own: the message is asked again each time; its sibling is handled once.
+    for (const count of [1, 2]) {
+      const early = delivery(count);
+      await app.get(EventConsumer).handle(early as never);
+      expect(early.nak).toHaveBeenCalledTimes(1);
+    }
+    // Its third failure (the limit): the failing event is parked, its sibling handled, the message acked.
     const last = delivery(3);
     await app.get(EventConsumer).handle(last as never);
     expect(last.ack).toHaveBeenCalledTimes(1);
@@ -390,19 +397,45 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
   });
 
   // It stops the service's own relay: the tests after it publish through relays of their own.
-  it('an event JetStream refuses stays in the outbox and goes out once it can', async () => {
+  it('while the stream is gone, events stay in the outbox; the relay makes the stream again and they go out', async () => {
     await app.get(OutboxRelay).onApplicationShutdown();
-    const refused = new EventStream({ natsUrl: NATS_URL, namespace: `${env.namespace}-nostream`, serviceName: 'things' });
+    const elsewhere = new EventStream({ natsUrl: NATS_URL, namespace: `${env.namespace}-gone`, serviceName: 'things' });
+    const jsm = await nc.jetstreamManager();
     try {
-      await dataSource.transaction((manager) => app.get(Outbox).add(manager, THING_HAPPENED, { name: 'refused-first', attempt: 1 }));
-      await expect(new OutboxRelay(dataSource, refused).drain()).rejects.toThrow(/no JetStream stream|did not acknowledge/);
+      await dataSource.transaction((manager) => app.get(Outbox).add(manager, THING_HAPPENED, { name: 'stream-gone', attempt: 1 }));
+      await expect(new OutboxRelay(dataSource, elsewhere).drain()).rejects.toThrow(/stream not found|no JetStream stream/);
       expect(await dataSource.query(`select subject from things.outbox`)).toEqual([{ subject: THING_HAPPENED.subject }]);
+      // The failed pass made the stream again: the next one publishes the event, once.
+      expect(await new OutboxRelay(dataSource, elsewhere).drain()).toBe(1);
+      expect(await dataSource.query(`select subject from things.outbox`)).toEqual([]);
+      expect((await jsm.streams.info(elsewhere.streamName)).state.messages).toBe(1);
     } finally {
-      await refused.onApplicationShutdown();
+      await jsm.streams.delete(elsewhere.streamName).catch(() => undefined);
+      await elsewhere.onApplicationShutdown();
     }
-    expect(await new OutboxRelay(dataSource, app.get(EventStream)).drain()).toBe(1);
-    await waitFor(async () => (await seen('refused-first')) === 1, { what: 'the handler' });
-    expect(await dataSource.query(`select subject from things.outbox`)).toEqual([]);
+  });
+
+  it('takes at most about 8 MiB of events out of the outbox at a time, in order', async () => {
+    const stream = app.get(EventStream);
+    const sizes: number[] = [];
+    const publishAll = stream.publishAll.bind(stream);
+    const spy = jest.spyOn(stream, 'publishAll').mockImplementation(async (events) => {
+      sizes.push(events.reduce((sum, e) => sum + Buffer.byteLength(e.data), 0));
+      return publishAll(events);
+    });
+    try {
+      // Random text, so PostgreSQL cannot compress it below its size.
+      await dataSource.transaction(async (manager) => {
+        for (let i = 0; i < 24; i++) await app.get(Outbox).add(manager, THINGS_COUNTED, { name: randomBytes(450_000).toString('base64'), attempt: 1000 + i });
+      });
+      expect(await new OutboxRelay(dataSource, stream).drain()).toBe(24);
+    } finally {
+      spy.mockRestore();
+    }
+    // 24 events of 600 kB (14 MB): two batches at least, none much beyond 8 MiB.
+    expect(sizes.length).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...sizes)).toBeLessThan(8 * 1024 * 1024 + 700_000);
+    await waitFor(async () => (await dataSource.query(`select count(*)::int as n from things.things where name like 'counted-10__'`))[0].n === 24, { what: 'all 24 large events' });
   });
 
   it('an event larger than the server takes holds its relay back with a clear error, sending nothing; nothing is dropped', async () => {
