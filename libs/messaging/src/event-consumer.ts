@@ -83,6 +83,10 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
   private readonly failures: EventFailures;
   private readonly positions: ConsumerPositions;
   private upkeep?: PeriodicWorker;
+  /** The life of the stream the pulls read (see streamIncarnation). */
+  private incarnation?: string;
+  /** Consumers whose pull is to be started again (their consumer was made again, or a restart failed). */
+  private readonly stale = new Set<string>();
   private stopping = false;
   private runner = this.newRunner();
 
@@ -114,6 +118,8 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
     this.plan = consumerPlan(this.settings.durableName, this.stream.subjectPrefix, this.subjects());
     const jsm = await this.stream.manager();
     const incarnation = streamIncarnation(await jsm.streams.info(this.stream.streamName));
+    this.incarnation = incarnation;
+    this.stale.clear();
     await ensureConsumers(this.stream, this.settings.durableName, this.plan, this.logger, await this.positions.load(incarnation));
     for (const { name } of this.plan) await this.startPulling(name);
     this.upkeep = new PeriodicWorker({
@@ -169,7 +175,7 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
   private async keepConsumersUp(): Promise<void> {
     if (this.stopping || this.plan.length === 0) return;
     const jsm = await this.stream.manager();
-    let info = await jsm.streams.info(this.stream.streamName).catch((err) => {
+    const info = await jsm.streams.info(this.stream.streamName).catch((err) => {
       if (isStreamMissing(err)) return undefined;
       throw err;
     });
@@ -177,22 +183,31 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
       this.logger.warn(`stream ${this.stream.streamName} is gone: making it again (the outbox relays publish again what they still hold)`);
       this.stream.forgetStream();
       await this.stream.ensureStream();
-      info = await jsm.streams.info(this.stream.streamName);
+      // Its consumers are made on the next pass: nats-server (2.9) may still be removing the
+      // old stream's consumers of the same names, and one made meanwhile never delivers.
+      this.upkeep?.kick();
+      return;
     }
     const incarnation = streamIncarnation(info);
+    // A stream made again: every pull reads the new one from its start.
+    if (incarnation !== this.incarnation) for (const { name } of this.plan) this.stale.add(name);
+    this.incarnation = incarnation;
     const floors: { consumer: string; floor: number }[] = [];
-    const missing: string[] = [];
+    let missing = false;
     for (const { name } of this.plan) {
       try {
         floors.push({ consumer: name, floor: (await jsm.consumers.info(this.stream.streamName, name)).ack_floor.stream_seq });
       } catch (err) {
         if (!/consumer not found/i.test(reasonOf(err))) throw err;
-        missing.push(name);
+        missing = true;
+        this.stale.add(name);
       }
     }
-    if (missing.length) {
-      await ensureConsumers(this.stream, this.settings.durableName, this.plan, this.logger, await this.positions.load(incarnation));
-      for (const name of missing) if (!this.stopping) await this.startPulling(name);
+    if (missing) await ensureConsumers(this.stream, this.settings.durableName, this.plan, this.logger, await this.positions.load(incarnation));
+    for (const name of [...this.stale]) {
+      if (this.stopping) return;
+      await this.startPulling(name);
+      this.stale.delete(name);
     }
     await this.positions.save(incarnation, floors);
   }
@@ -374,6 +389,9 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
     this.pulls.clear();
     for (const messages of pulls) messages.stop();
     await Promise.all(pulls.map((messages) => messages.closed().catch(() => undefined)));
+    // The server learns that the pulls are gone before the hand-back: a message handed back to
+    // a pull it still thinks waiting would go nowhere and wait out ack_wait.
+    await this.stream.flush().catch(() => undefined);
     for (const msg of this.buffer.splice(0)) msg.nak();
     await this.runner.stop();
     this.runner = this.newRunner();

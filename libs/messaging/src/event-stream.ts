@@ -241,6 +241,11 @@ export class EventStream implements OnApplicationShutdown {
     return natsSubject.startsWith(this.subjectPrefix) ? natsSubject.slice(this.subjectPrefix.length) : natsSubject;
   }
 
+  /** Waits until the server has seen everything sent so far (when connected). */
+  async flush(): Promise<void> {
+    if (this.connection && !this.connection.isClosed()) await this.connection.flush();
+  }
+
   isConnected(): boolean {
     return !!this.connection && !this.connection.isClosed();
   }
