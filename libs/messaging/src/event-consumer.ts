@@ -4,7 +4,7 @@ import { ConsumerMessages, JsMsg } from 'nats';
 import { DataSource } from 'typeorm';
 import { consumerPlan, PlannedConsumer } from './consumer-plan';
 import { ConsumerPositions, ensureConsumers, PULL_MESSAGES, streamIncarnation, watchConsumer } from './durable-consumers';
-import { decodeEvents, eventsIn, reasonOf, validatedPayload, ValidationFailure } from './event-decoding';
+import { decodeEvents, eventsIn, parseEvent, reasonOf, validatedPayload, ValidationFailure } from './event-decoding';
 import { discoverEventHandlers, EventHandler } from './event-handlers';
 import { EventFailures, EventParking } from './event-parking';
 import { EventStream, isStreamMissing } from './event-stream';
@@ -279,6 +279,35 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
       }
       this.logger.warn(`a batch of ${ready.length} events failed (${reasonOf(err)}); handling them one by one`);
       for (const d of ready) await this.handleOne(d);
+    }
+  }
+
+  /**
+   * Handles a parked event again, as if new (an operator's replay): in one transaction its
+   * parked and processed records go and its handlers run; if it fails, all of that is rolled
+   * back and it stays parked. Answers why it failed, or undefined once handled.
+   */
+  async replay(subject: string, eventId: string, raw: string): Promise<string | undefined> {
+    const handlers = this.handlers.get(subject);
+    if (!handlers) return `this service handles no ${subject} events`;
+    let payload: object;
+    try {
+      payload = await validatedPayload(parseEvent(raw), handlers[0]);
+    } catch (err) {
+      return reasonOf(err);
+    }
+    try {
+      await transactionWithHooks(this.dataSource, async (manager, afterCommit) => {
+        const [, parked] = await manager.query(`delete from parked_events where event_id = $1 and discarded_at is null`, [eventId]);
+        if (!parked) throw new Error('it is no longer parked');
+        await manager.query(`delete from event_failures where event_id = $1`, [eventId]);
+        await manager.query(`insert into processed_events (event_id, subject) values ($1, $2) on conflict (event_id) do update set processed_at = now()`, [eventId, subject]);
+        for (const handler of handlers) await handler.run(handler.batch ? [payload] : payload, { manager, eventId, subject, afterCommit });
+      }, (err) => this.logger.warn(`after replaying ${subject} ${eventId}: ${err.message}`));
+      this.logger.log(`replayed parked ${subject} ${eventId}`);
+      return undefined;
+    } catch (err) {
+      return reasonOf(err);
     }
   }
 
