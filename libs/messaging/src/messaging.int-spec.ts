@@ -17,6 +17,8 @@ import { MESSAGING_ENTITIES } from './messaging.entities';
 import { MessagingModule } from './messaging.module';
 import { EventBatchContext, EventContext, OnEvent, OnEvents } from './on-event.decorator';
 import { Outbox, OutboxEvent, OutboxRelay } from './outbox';
+import { ParkedEvents } from './parked-events';
+import { RpcException } from '@nestjs/microservices';
 
 class ThingHappened {
   @IsString() name: string;
@@ -266,6 +268,59 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     expect(parked).toMatchObject({ deliveries: 3 });
     expect(parked.reason).toContain('hopeless fails on purpose');
     expect(await seen('hopeless')).toBeUndefined();
+  });
+
+  it('parked events are listed (paged), shown (payload withheld where buyers\' data may be), replayed and discarded', async () => {
+    const parked = app.get(ParkedEvents);
+    const rpcError = async (work: Promise<unknown>) => {
+      try {
+        await work;
+      } catch (err) {
+        return (err as RpcException).getError();
+      }
+      throw new Error('expected a refusal');
+    };
+    // Paged, oldest first, each with its reason and deliveries.
+    const first = await parked.list({ limit: 2, state: 'parked' });
+    expect(first.items).toHaveLength(2);
+    expect(first.nextCursor).toBeDefined();
+    const all = [...first.items, ...(await parked.list({ limit: 500, state: 'parked', cursor: first.nextCursor })).items];
+    expect(all.map((e) => e.eventId)).toEqual(expect.arrayContaining(['poison-1', 'pack-2', 'bad-pack', 'again-1']));
+    expect(new Set(all.map((e) => e.eventId)).size).toBe(all.length);
+    expect(all.find((e) => e.eventId === 'poison-1')).toMatchObject({ service: 'things', subject: THING_HAPPENED.subject, reason: expect.stringContaining('invalid ThingHappened'), deliveries: 1, discardedAt: null });
+    expect(await rpcError(parked.list({ state: 'parked', cursor: 'not-ours' }))).toMatchObject({ statusCode: 400 });
+
+    // The payload only of events known to carry no buyers' data.
+    await dataSource.query(
+      `insert into things.parked_events (event_id, subject, payload, reason, deliveries) values
+       ('show-1', 'delivery.created.v1', '{"deliveryId":"d"}', 'test', 1), ('hide-1', 'order.synced.v1', '{"giftMessage":"Happy birthday, Erika"}', 'test', 1)`,
+    );
+    expect(await parked.get('show-1')).toMatchObject({ payload: '{"deliveryId":"d"}', payloadRedacted: false });
+    expect(await parked.get('hide-1')).toMatchObject({ payload: null, payloadRedacted: true });
+    expect(await parked.get('poison-1')).toMatchObject({ payload: null, payloadRedacted: true });
+    expect(await rpcError(parked.get('no-such-event'))).toMatchObject({ statusCode: 404 });
+
+    // Replay: still failing, it stays parked and says why; once it can succeed, it is handled once and leaves the list.
+    const [{ event_id: hopeless }] = await dataSource.query(`select event_id from things.parked_events where payload like '%hopeless%'`);
+    expect(await rpcError(parked.replay(hopeless))).toMatchObject({ statusCode: 409, message: expect.stringContaining('hopeless fails on purpose') });
+    expect(await seen('hopeless')).toBeUndefined();
+    expect((await parked.get(hopeless)).discardedAt).toBeNull();
+    handler.failuresLeft.set('hopeless', 0);
+    expect(await parked.replay(hopeless)).toMatchObject({ eventId: hopeless, outcome: 'replayed' });
+    expect(await seen('hopeless')).toBe(1);
+    expect(await rpcError(parked.get(hopeless))).toMatchObject({ statusCode: 404 });
+    // An event that is still invalid cannot be replayed: nothing changes.
+    expect(await rpcError(parked.replay('poison-1'))).toMatchObject({ statusCode: 409, message: expect.stringContaining('invalid ThingHappened') });
+
+    // Discard: kept, marked, no longer waiting (nor counted); not twice, and not replayed after.
+    const waiting = await parked.waiting();
+    expect(await parked.discard('poison-1')).toMatchObject({ eventId: 'poison-1', outcome: 'discarded', discardedAt: expect.any(String) });
+    expect(await parked.waiting()).toBe(waiting - 1);
+    expect((await parked.list({ limit: 500, state: 'parked' })).items.map((e) => e.eventId)).not.toContain('poison-1');
+    expect((await parked.list({ limit: 500, state: 'discarded' })).items.map((e) => e.eventId)).toEqual(['poison-1']);
+    expect(await rpcError(parked.discard('poison-1'))).toMatchObject({ statusCode: 409 });
+    expect(await rpcError(parked.replay('poison-1'))).toMatchObject({ statusCode: 409, message: expect.stringContaining('discarded') });
+    await dataSource.query(`delete from things.parked_events where event_id in ('show-1', 'hide-1')`);
   });
 
   it('an event published while the consumer was down is handled when it comes back', async () => {

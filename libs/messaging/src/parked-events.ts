@@ -119,10 +119,13 @@ function encodeParkedCursor(at: string, id: string): string {
   return Buffer.from(JSON.stringify([at, id])).toString('base64url');
 }
 
+/** A timestamptz as PostgreSQL writes it (what the cursor holds: microseconds, which a Date would lose). */
+const POSTGRES_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2})?$/;
+
 function decodeParkedCursor(cursor: string): { at: string; id: string } | undefined {
   try {
     const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof at !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(at.replace(' ', 'T'))) || id.length > 300) return undefined;
+    if (typeof at !== 'string' || typeof id !== 'string' || !POSTGRES_TIMESTAMP.test(at) || id.length > 300) return undefined;
     return { at, id };
   } catch {
     return undefined;
