@@ -24,6 +24,8 @@ import { EventIdPipe, ListParkedEventsQuery, ServiceNamePipe } from './parked-ev
 @ApiRoutes({ services: true })
 @Controller(`${API_V1}/parked-events`)
 export class ParkedEventsController {
+  // Path services are typed string, not ServiceName: a type alias leaves no parameter type for the
+  // OpenAPI document (ServiceNamePipe has checked them).
   constructor(private readonly services: ServiceClient) {}
 
   @Get()
@@ -37,8 +39,8 @@ export class ParkedEventsController {
   @Get(':service/:eventId')
   @ApiOperation({ operationId: 'getParkedEvent', summary: 'One parked event; its payload unless it could hold buyers\' personal data' })
   @ApiProblems(404)
-  get(@Param('service', new ServiceNamePipe()) service: ServiceName, @Param('eventId', new EventIdPipe()) eventId: string): Promise<ParkedEventDetailView> {
-    return this.services.request(PARKED_EVENTS[service].get, { eventId });
+  get(@Param('service', new ServiceNamePipe()) service: string, @Param('eventId', new EventIdPipe()) eventId: string): Promise<ParkedEventDetailView> {
+    return this.services.request(PARKED_EVENTS[service as ServiceName].get, { eventId });
   }
 
   @Post(':service/:eventId/replay')
@@ -47,8 +49,8 @@ export class ParkedEventsController {
   @Idempotent()
   @ApiOperation({ operationId: 'replayParkedEvent', summary: 'Handle a parked event again now, as if new (it stays parked if it fails again: 409 with the reason)' })
   @ApiProblems(404, 409)
-  replay(@Param('service', new ServiceNamePipe()) service: ServiceName, @Param('eventId', new EventIdPipe()) eventId: string): Promise<ParkedEventActionView> {
-    return this.services.request(PARKED_EVENTS[service].replay, { eventId });
+  replay(@Param('service', new ServiceNamePipe()) service: string, @Param('eventId', new EventIdPipe()) eventId: string): Promise<ParkedEventActionView> {
+    return this.services.request(PARKED_EVENTS[service as ServiceName].replay, { eventId });
   }
 
   @Post(':service/:eventId/discard')
@@ -57,7 +59,7 @@ export class ParkedEventsController {
   @Idempotent()
   @ApiOperation({ operationId: 'discardParkedEvent', summary: 'Discard a parked event: kept, marked discarded, no longer waiting' })
   @ApiProblems(404, 409)
-  discard(@Param('service', new ServiceNamePipe()) service: ServiceName, @Param('eventId', new EventIdPipe()) eventId: string): Promise<ParkedEventActionView> {
-    return this.services.request(PARKED_EVENTS[service].discard, { eventId });
+  discard(@Param('service', new ServiceNamePipe()) service: string, @Param('eventId', new EventIdPipe()) eventId: string): Promise<ParkedEventActionView> {
+    return this.services.request(PARKED_EVENTS[service as ServiceName].discard, { eventId });
   }
 }
