@@ -195,6 +195,12 @@ describe('events heal: outages, lost consumers and streams, restarts, shutdown',
       await addEvents(app, names('pre-', 10));
       await expectEachHandledOnce(app, 'pre-', names('pre-', 10));
 
+      const jsm = await own.jetstreamManager();
+      const streamName = app.get(EventStream).streamName;
+      const lastSeq = async () => (await jsm.streams.info(streamName)).state.last_seq;
+      const packSizes = async (from: number, to: number) =>
+        (await Promise.all(Array.from({ length: to - from }, (_, i) => jsm.streams.getMessage(streamName, { seq: from + 1 + i })))).map((m) => m.header?.get(PACK_HEADER));
+      const beforeCrash = await lastSeq();
       await server.crash();
       // Written while NATS is away: they wait in the outbox.
       await addEvents(app, names('while-down-', 20));
@@ -204,14 +210,12 @@ describe('events heal: outages, lost consumers and streams, restarts, shutdown',
       await server.restart();
 
       await expectEachHandledOnce(app, 'while-down-', names('while-down-', 20));
-      const jsm = await own.jetstreamManager();
-      const before = (await jsm.streams.info(app.get(EventStream).streamName)).state.last_seq;
+      // One pack (not twenty messages) carries the twenty events written together, right after the restart as later.
+      const afterRestart = await lastSeq();
+      expect(await packSizes(beforeCrash, afterRestart)).toEqual(['20']);
       await addEvents(app, names('post-', 20));
       await expectEachHandledOnce(app, 'post-', names('post-', 20));
-      const after = (await jsm.streams.info(app.get(EventStream).streamName)).state.last_seq;
-      // One pack (not twenty messages) carries the twenty events written together.
-      const stored = await Promise.all(Array.from({ length: after - before }, (_, i) => jsm.streams.getMessage(app.get(EventStream).streamName, { seq: before + 1 + i })));
-      expect(stored.map((m) => m.header?.get(PACK_HEADER))).toEqual(['20']);
+      expect(await packSizes(afterRestart, await lastSeq())).toEqual(['20']);
       expect(rejections.reasons).toEqual([]);
     } finally {
       rejections.stop();

@@ -518,6 +518,33 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
   });
 
   // After the relay test above stopped the service's own relay: only the relays made here publish.
+  it('a relay that cannot ask NATS who reads the stream (reconnecting) publishes nothing then, and packs once it can', async () => {
+    const stream = app.get(EventStream);
+    const jsm = await nc.jetstreamManager();
+    const before = (await jsm.streams.info(stream.streamName)).state.last_seq;
+    const ids: string[] = [];
+    await dataSource.transaction(async (manager) => {
+      for (const name of ['reconnect-1', 'reconnect-2', 'reconnect-3']) ids.push(await app.get(Outbox).add(manager, THING_HAPPENED, { name, attempt: 1 }));
+    });
+    // As right after a NATS restart: the first question about the stream's consumers goes unanswered.
+    const manager = stream.manager.bind(stream);
+    const spy = jest.spyOn(stream, 'manager').mockImplementationOnce(async () => {
+      throw new Error('TIMEOUT');
+    });
+    try {
+      const relay = new OutboxRelay(dataSource, stream);
+      await expect(relay.drain()).rejects.toThrow(/TIMEOUT/);
+      expect((await jsm.streams.info(stream.streamName)).state.last_seq).toBe(before);
+      spy.mockImplementation(manager);
+      expect(await relay.drain()).toBe(3);
+    } finally {
+      spy.mockRestore();
+    }
+    const stored = await jsm.streams.getMessage(stream.streamName, { seq: before + 1 });
+    expect([stored.header.get(PACK_HEADER), (await jsm.streams.info(stream.streamName)).state.last_seq]).toEqual(['3', before + 1]);
+    await waitFor(async () => (await seen('reconnect-3')) === 1, { what: 'the packed events' });
+  });
+
   it('while a consumer of a version before packs reads the stream, the relay publishes one message per event, named by its outbox id', async () => {
     const stream = app.get(EventStream);
     const jsm = await nc.jetstreamManager();
