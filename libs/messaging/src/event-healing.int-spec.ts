@@ -14,7 +14,7 @@ import { MESSAGING_MIGRATIONS } from './messaging-tables.migration';
 import { MESSAGING_ENTITIES } from './messaging.entities';
 import { MessagingModule } from './messaging.module';
 import { EventContext, OnEvent } from './on-event.decorator';
-import { Outbox, OutboxRelay } from './outbox';
+import { Outbox } from './outbox';
 
 class Tick {
   @IsString() name: string;
