@@ -30,9 +30,11 @@ export async function ensureConsumers(stream: EventStream, durableName: string, 
     if (ours.some((c) => c.name === name)) continue;
     const overlapping = ours.filter((c) => covers(c.config.filter_subject ?? '>', filter) || covers(filter, c.config.filter_subject ?? '>'));
     const recorded = positions.get(name);
-    const startSeq =
-      recorded !== undefined ? Math.min(recorded + 1, next) : overlapping.length ? Math.min(...overlapping.map(position)) : ours.length ? next : undefined;
-    if (recorded !== undefined) logger.warn(`event consumer ${name} was missing: made again from stream sequence ${startSeq}, after the last it had acknowledged`);
+    // A consumer of ours still reading these events knows best (an upgrade); the recorded
+    // position counts when none does (the consumer was deleted, or lost with NATS's store).
+    const fromRecord = !overlapping.length && recorded !== undefined;
+    const startSeq = overlapping.length ? Math.min(...overlapping.map(position)) : fromRecord ? Math.min(recorded + 1, next) : ours.length ? next : undefined;
+    if (fromRecord) logger.warn(`event consumer ${name} was missing: made again from stream sequence ${startSeq}, after the last it had acknowledged`);
     const config = {
       durable_name: name,
       ack_policy: AckPolicy.Explicit,

@@ -189,9 +189,14 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
       return;
     }
     const incarnation = streamIncarnation(info);
-    // A stream made again: every pull reads the new one from its start.
-    if (incarnation !== this.incarnation) for (const { name } of this.plan) this.stale.add(name);
-    this.incarnation = incarnation;
+    if (incarnation !== this.incarnation) {
+      // A stream made again (here or by a relay): every pull reads the new one from its start,
+      // on consumers made on the next pass (see above).
+      for (const { name } of this.plan) this.stale.add(name);
+      this.incarnation = incarnation;
+      this.upkeep?.kick();
+      return;
+    }
     const floors: { consumer: string; floor: number }[] = [];
     let missing = false;
     for (const { name } of this.plan) {
