@@ -14,7 +14,7 @@ import { MESSAGING_MIGRATIONS } from './messaging-tables.migration';
 import { MESSAGING_ENTITIES } from './messaging.entities';
 import { MessagingModule } from './messaging.module';
 import { EventContext, OnEvent } from './on-event.decorator';
-import { Outbox } from './outbox';
+import { Outbox, OutboxRelay } from './outbox';
 
 class Tick {
   @IsString() name: string;
@@ -128,6 +128,8 @@ describe('events heal: outages, lost consumers and streams, restarts, shutdown',
       await addEvents(app, names('before-', 5));
       await expectEachHandledOnce(app, 'before-', names('before-', 5));
 
+      const listenerOf = () => (app.get(OutboxRelay) as unknown as { listener?: object }).listener;
+      const listenerBefore = listenerOf();
       await cluster.crash();
       // Events keep coming while the database is away (published by another service).
       await app.get(EventStream).publishAll(names('during-', 8).map((name, n) => ({ subject: TICKED.subject, data: JSON.stringify({ name, n }), id: `during-${n}` })));
@@ -136,6 +138,8 @@ describe('events heal: outages, lost consumers and streams, restarts, shutdown',
       await cluster.start();
 
       await expectEachHandledOnce(app, 'during-', names('during-', 8));
+      // The relay listens for the outbox's NOTIFY again, on a new connection (not only polling).
+      await waitFor(async () => app.get(OutboxRelay).listening && listenerOf() !== listenerBefore, { what: 'the outbox listener back' });
       expect(await app.get(DataSource).query(`select event_id from ticks.parked_events`)).toEqual([]);
       // The outage counted as no failure of any event.
       expect(await app.get(DataSource).query(`select event_id from ticks.event_failures`)).toEqual([]);

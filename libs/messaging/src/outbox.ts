@@ -6,7 +6,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { PACK_READER_SUFFIX, packEvents, packLimitFor } from './event-pack';
 import { EventStream, isStreamMissing, STREAM_MAX_AGE_DAYS } from './event-stream';
 import { OutboxMessage } from './messaging.entities';
-import { housekeeping, PeriodicWorker } from '@connector/workers';
+import { housekeeping, PeriodicWorker, retry } from '@connector/workers';
 
 /**
  * An event on its way into the outbox: made only by `OutboxEvent.of`, which checks the payload
@@ -81,14 +81,54 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
 
   async onApplicationBootstrap(): Promise<void> {
     await this.stream.ensureStream();
-    const options = this.dataSource.options as { url?: string; schema?: string };
-    this.listener = new Client({ connectionString: options.url });
-    this.listener.on('error', (err) => this.logger.warn(`outbox listener: ${err.message}`));
-    await this.listener.connect();
-    this.listener.on('notification', () => this.kick());
-    await this.listener.query(`listen "${options.schema}_outbox"`);
+    await this.listen();
     this.relay.start();
     this.pruning.start();
+  }
+
+  /** LISTENs for the outbox's NOTIFY on a connection of its own; a lost one is made again (see listenAgain). */
+  private async listen(): Promise<void> {
+    const options = this.dataSource.options as { url?: string; schema?: string };
+    const listener = new Client({ connectionString: options.url });
+    listener.on('error', (err) => {
+      this.logger.warn(`outbox listener: ${err.message}`);
+      if (this.listener === listener) this.listenAgain();
+    });
+    listener.on('end', () => {
+      if (this.listener === listener) this.listenAgain();
+    });
+    listener.on('notification', () => this.kick());
+    try {
+      await listener.connect();
+      await listener.query(`listen "${options.schema}_outbox"`);
+    } catch (err) {
+      await listener.end().catch(() => undefined);
+      throw err;
+    }
+    this.listener = listener;
+  }
+
+  /**
+   * The listening connection was lost (PostgreSQL restarted, say): the relay polls meanwhile, and
+   * listens again as soon as PostgreSQL takes it, then publishes what was committed in between.
+   */
+  private listenAgain(): void {
+    const lost = this.listener;
+    this.listener = undefined;
+    void lost?.end().catch(() => undefined);
+    if (this.stopped) return;
+    void retry(async () => (this.stopped ? undefined : this.listen()), { attempts: Number.MAX_SAFE_INTEGER, baseMs: 500, maxMs: 15_000, retriable: () => !this.stopped })
+      .then(() => {
+        if (this.stopped || !this.listener) return;
+        this.logger.log('outbox listener is back');
+        this.kick();
+      })
+      .catch(() => undefined);
+  }
+
+  /** Whether the NOTIFY connection is up (for tests). */
+  get listening(): boolean {
+    return !!this.listener;
   }
 
   kick(): void {
@@ -193,7 +233,8 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     this.stopped = true;
     await this.pruning.stop();
     await this.relay.stop();
-    await this.listener?.end().catch(() => undefined);
+    const listener = this.listener;
     this.listener = undefined;
+    await listener?.end().catch(() => undefined);
   }
 }
