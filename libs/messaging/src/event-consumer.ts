@@ -19,6 +19,8 @@ const REDELIVERY_BACKOFF = { baseMs: 500, maxMs: 60_000 };
 const OUTAGE_BACKOFF = { baseMs: 500, maxMs: 10_000 };
 /** A message that finds the buffer full comes again after this. */
 const BUFFER_FULL_RETRY_MS = 2000;
+/** How long one pull request waits on the server (see startPulling). */
+const PULL_EXPIRES_MS = 5000;
 /** How often the consumers are checked (and re-made if gone) and their positions recorded. */
 const UPKEEP_MS = 5000;
 
@@ -148,6 +150,10 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
       // holds at most a pack of 256 KiB (event-pack.ts) or one event: 100 are about 25 MiB
       // at their largest, a few MiB as events are.
       max_messages: PULL_MESSAGES,
+      // Each pull request lives 5 s (not nats.js's 30 s): nats-server 2.9 may still hand a message
+      // to the pull of a replica that died (kill -9) until it expires, and that message then waits
+      // out ack_wait; a shorter life keeps that window short.
+      expires: PULL_EXPIRES_MS,
       callback: (msg) => this.receive(msg),
     });
     this.pulls.set(name, messages);
