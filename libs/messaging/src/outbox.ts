@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { EventContract } from '@connector/contracts';
 import { Client } from 'pg';
-import { bulkInsert, newRowId } from '@connector/persistence';
+import { bulkInsert, newRowId, sessionOf } from '@connector/persistence';
 import { DataSource, EntityManager } from 'typeorm';
 import { PACK_READER_SUFFIX, packEvents, packLimitFor } from './event-pack';
 import { EventStream, isStreamMissing, STREAM_MAX_AGE_DAYS } from './event-stream';
@@ -88,8 +88,9 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
 
   /** LISTENs for the outbox's NOTIFY on a connection of its own; a lost one is made again (see listenAgain). */
   private async listen(): Promise<void> {
-    const options = this.dataSource.options as { url?: string; schema?: string };
-    const listener = new Client({ connectionString: options.url });
+    const options = this.dataSource.options as { schema?: string };
+    // With the pool's timeouts and TCP keepalive: a database that goes silent drops it, and it is made again.
+    const listener = sessionOf(this.dataSource);
     listener.on('error', (err) => {
       this.logger.warn(`outbox listener: ${err.message}`);
       if (this.listener === listener) this.listenAgain();

@@ -6,10 +6,6 @@ import { loadSettings, ServiceSettings, SettingsError } from './config';
 import { credentialsKeyProblems, DEVELOPMENT_CREDENTIALS_KEY, IsCredentialsKey } from './credentials-key';
 import { redactUrl } from './preflight';
 import { SecretBox } from './secret-box';
-import { throwError } from 'rxjs';
-import { isDependencyOutage } from '@connector/workers';
-import { ServiceClient, ServiceError } from './rpc';
-import { HEALTH_CHECKS } from '@connector/contracts';
 import { cacheValidationMetadata, fieldErrors } from './validation';
 
 class WorkerSettings extends ServiceSettings {
@@ -163,15 +159,5 @@ describe('cached validation metadata', () => {
     cacheValidationMetadata(); // a second call changes nothing
     for (let i = 0; i < 2; i++) expect([failing(buyer), failing(buyer, ['strict']), failing(party)]).toEqual(before);
     expect(before).toEqual([['name: isString', 'orders: min'], ['orders: min'], ['name: isString']]);
-  });
-});
-
-describe('ServiceClient', () => {
-  it('turns the bare string Nest\'s NATS client rejects with while NATS is away into a 503, a dependency outage', async () => {
-    const client = new ServiceClient({ send: () => throwError(() => 'Error: Connection lost. Trying to reconnect...'), close: async () => undefined } as never);
-    const failure = await client.request(HEALTH_CHECKS.inventory, {}).catch((err: unknown) => err);
-    expect(failure).toBeInstanceOf(ServiceError);
-    expect((failure as ServiceError).body).toMatchObject({ statusCode: 503, message: expect.stringContaining('NATS connection lost') });
-    expect(isDependencyOutage(failure)).toBe(true);
   });
 });

@@ -108,11 +108,6 @@ export class ServiceClient {
           message: `no answer to ${subject} within ${timeoutMs} ms`,
         });
       }
-      // While NATS is away, Nest's NATS client rejects with a bare string ("Error: Connection lost.
-      // Trying to reconnect..."), no Error: a dependency outage like any other, said as one.
-      if (typeof err === 'string' || /connection lost|reconnect/i.test(String(err?.message))) {
-        throw new ServiceError({ statusCode: 503, error: 'Service Unavailable', message: `NATS connection lost while asking ${subject}; it reconnects by itself` });
-      }
       throw err;
     }
   }
