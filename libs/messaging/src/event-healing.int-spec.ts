@@ -55,7 +55,7 @@ class TickHandler {
 
 /** A service of its own (its database and NATS as given), as each connector service runs its events. */
 async function startService(databaseUrl: string, natsUrl: string, namespace: string): Promise<INestApplicationContext> {
-  const options = serviceDataSourceOptions({ url: databaseUrl, schema: 'ticks', entities: MESSAGING_ENTITIES, migrations: [...MESSAGING_MIGRATIONS, TicksTable1764300000001] });
+  const options = serviceDataSourceOptions({ database: databaseUrl, schema: 'ticks', entities: MESSAGING_ENTITIES, migrations: [...MESSAGING_MIGRATIONS, TicksTable1764300000001] });
   await runMigrations(options);
   @Module({
     imports: [

@@ -12,7 +12,7 @@ describe('health counts parked events', () => {
 
   beforeAll(async () => {
     await env.setUp();
-    const options = serviceDataSourceOptions({ url: env.databaseUrl, schema: 'inventory', entities: MESSAGING_ENTITIES, migrations: MESSAGING_MIGRATIONS });
+    const options = serviceDataSourceOptions({ database: env.databaseUrl, schema: 'inventory', entities: MESSAGING_ENTITIES, migrations: MESSAGING_MIGRATIONS });
     await runMigrations(options);
     @Module({ imports: [TypeOrmModule.forRoot(options), MessagingModule.forService({ natsUrl: NATS_URL, namespace: env.namespace, serviceName: 'inventory' }), HealthModule.forService('inventory')] })
     class InventoryLike {}
