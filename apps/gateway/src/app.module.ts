@@ -16,6 +16,7 @@ import { HealthController } from './health/health.controller';
 import { IdempotencyModule } from './idempotency/idempotency.module';
 import { MarketplacesController } from './marketplaces/marketplaces.controller';
 import { NotificationsController } from './notifications/notifications.controller';
+import { ParkedEventsController } from './parked-events/parked-events.controller';
 import { OrderDetailsService } from './orders/order-details.service';
 import { OrdersController } from './orders/orders.controller';
 import { PartnersController } from './partners/partners.controller';
@@ -50,6 +51,7 @@ export class GatewayModule {
         DeliveriesController,
         StockController,
         NotificationsController,
+        ParkedEventsController,
       ],
       providers: [
         OrderDetailsService,

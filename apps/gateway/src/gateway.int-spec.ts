@@ -12,6 +12,7 @@ import {
   LIST_LOCATIONS,
   LIST_NOTIFICATIONS,
   LIST_ORDERS,
+  PARKED_EVENTS,
   SERVICE_NAMES,
   SYNC_ACCOUNT,
   UPDATE_ACCOUNT,
@@ -529,6 +530,44 @@ describe('gateway API keys: scopes, accounts, revocation and the audit log', () 
       ['PATCH /api/v1/accounts/:id', 200],
     ]);
     expect(await entries(reader.id)).toEqual([['PATCH /api/v1/accounts/:id', 403]]);
+  });
+
+  it('parked events: read lists and shows them per service, operate replays and discards (audited), limited keys are refused', async () => {
+    const parked = { service: 'inventory', eventId: 'e-1', subject: 'order.synced.v1', reason: 'failed 8 times', deliveries: 8, parkedAt: new Date().toISOString(), discardedAt: null };
+    services.on(PARKED_EVENTS.inventory.list, () => ({ response: { items: [parked] } }));
+    services.on(PARKED_EVENTS.inventory.get, (data) => (data.eventId === 'e-1' ? { response: { ...parked, payload: null, payloadRedacted: true } } : { err: { statusCode: 404, error: 'Not Found', message: 'no parked event' } }));
+    services.on(PARKED_EVENTS.inventory.replay, () => ({ response: { ...parked, outcome: 'replayed' } }));
+    services.on(PARKED_EVENTS['order-ingestion'].discard, () => ({ response: { ...parked, service: 'order-ingestion', outcome: 'discarded', discardedAt: new Date().toISOString() } }));
+    const reader = await makeKey({ name: 'parked reader', scopes: ['read'] });
+    const operator = await makeKey({ name: 'parked operator', scopes: ['read', 'operate'] });
+    const limited = await makeKey({ name: 'parked limited', scopes: ['read', 'operate'], accountIds: [ACCOUNT_A] });
+
+    const listed = await call('GET', '/api/v1/parked-events?service=inventory&limit=10', reader.key);
+    expect(listed).toMatchObject({ status: 200, body: { items: [parked] } });
+    expect(services.received.find((r) => r.subject === PARKED_EVENTS.inventory.list.subject)?.data).toEqual({ limit: 10, state: 'parked' });
+    expect((await call('GET', '/api/v1/parked-events/inventory/e-1', reader.key)).body).toMatchObject({ eventId: 'e-1', payload: null, payloadRedacted: true });
+    expect((await call('GET', '/api/v1/parked-events/inventory/e-2', reader.key)).status).toBe(404);
+    // Bad input: a clear 400, no service asked.
+    services.reset();
+    const noService = await call('GET', '/api/v1/parked-events', reader.key);
+    expect(noService.status).toBe(400);
+    expect(noService.body.details.map((d: any) => d.field)).toEqual(['service']);
+    expect((await call('GET', '/api/v1/parked-events/gateway/e-1', reader.key)).status).toBe(400);
+    expect(services.received).toEqual([]);
+
+    services.on(PARKED_EVENTS.inventory.replay, () => ({ response: { ...parked, outcome: 'replayed' } }));
+    services.on(PARKED_EVENTS['order-ingestion'].discard, () => ({ response: { ...parked, service: 'order-ingestion', outcome: 'discarded', discardedAt: new Date().toISOString() } }));
+    expect((await call('POST', '/api/v1/parked-events/inventory/e-1/replay', reader.key)).status).toBe(403);
+    expect((await call('GET', '/api/v1/parked-events?service=inventory', limited.key)).status).toBe(403);
+    expect((await call('POST', '/api/v1/parked-events/inventory/e-1/replay', limited.key)).status).toBe(403);
+    expect(services.received).toEqual([]);
+    expect(await call('POST', '/api/v1/parked-events/inventory/e-1/replay', operator.key)).toMatchObject({ status: 200, body: { outcome: 'replayed' } });
+    expect(await call('POST', '/api/v1/parked-events/order-ingestion/e-1/discard', operator.key)).toMatchObject({ status: 200, body: { outcome: 'discarded' } });
+    const log = await call('GET', `/api/v1/audit?keyId=${operator.id}`, ADMIN);
+    expect(log.body.items.map((e: any) => [e.action, e.status])).toEqual([
+      ['POST /api/v1/parked-events/:service/:eventId/discard', 200],
+      ['POST /api/v1/parked-events/:service/:eventId/replay', 200],
+    ]);
   });
 
   it('makes no key with a scope the making key does not have', async () => {

@@ -5,8 +5,11 @@ import * as inventory from './inventory';
 import * as notifications from './notifications';
 import * as orders from './orders';
 import * as partners from './partners';
+import { PARKED_EVENTS } from './parked-events';
 
 /** Every message contract the connector has (found among the exports, so none is left out). */
 export function messageContracts(): MessageContract[] {
-  return [accounts, inventory, notifications, orders, partners, health.HEALTH_CHECKS].flatMap((exports) => Object.values(exports).filter(isMessageContract));
+  return [accounts, inventory, notifications, orders, partners, health.HEALTH_CHECKS, ...Object.values(PARKED_EVENTS)].flatMap((exports) =>
+    Object.values(exports).filter(isMessageContract),
+  );
 }

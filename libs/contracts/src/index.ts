@@ -11,6 +11,7 @@ export * from './health';
 export * from './inventory';
 export * from './notifications';
 export * from './orders';
+export * from './parked-events';
 export * from './partners';
 export * from './access/nats-access';
 export * from './catalog';

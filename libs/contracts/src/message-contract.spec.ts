@@ -28,6 +28,8 @@ describe('message contracts catalog', () => {
 
   it('keeps every subject on the wire as it was before descriptors', () => {
     const healthChecks = SERVICE_NAMES.map((service) => `${service}.health.v1`);
+    // New in this release (nothing on the wire before): each service's parked events.
+    const parkedEvents = SERVICE_NAMES.flatMap((service) => ['list', 'get', 'replay', 'discard'].map((action) => `${service}.parked-events.${action}.v1`));
     expect(all.map((c) => c.subject).sort()).toEqual(
       [
         'ingestion.accounts.create.v2',
@@ -72,6 +74,7 @@ describe('message contracts catalog', () => {
         'notification.sent.v1',
         'notification.failed.v1',
         ...healthChecks,
+        ...parkedEvents,
       ].sort(),
     );
     expect(SERVICE_NAMES.map((service) => HEALTH_CHECKS[service].subject)).toEqual(healthChecks);

@@ -1,17 +1,28 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { ConsumerMessages, JsMsg } from 'nats';
 import { DataSource } from 'typeorm';
-import { consumerPlan } from './consumer-plan';
-import { ensureConsumers, PULL_MESSAGES, watchConsumer } from './durable-consumers';
-import { decodeEvents, eventsIn, reasonOf, validatedPayload, ValidationFailure } from './event-decoding';
+import { consumerPlan, PlannedConsumer } from './consumer-plan';
+import { ConsumerPositions, ensureConsumers, PULL_MESSAGES, streamIncarnation, watchConsumer } from './durable-consumers';
+import { decodeEvents, eventsIn, parseEvent, reasonOf, validatedPayload, ValidationFailure } from './event-decoding';
 import { discoverEventHandlers, EventHandler } from './event-handlers';
-import { EventParking } from './event-parking';
-import { EventStream } from './event-stream';
-import { backoffDelay, SingleFlight, transactionWithHooks } from '@connector/workers';
+import { EventFailures, EventParking } from './event-parking';
+import { EventStream, isStreamMissing } from './event-stream';
+import { backoffDelay, isDependencyOutage, PeriodicWorker, SingleFlight, transactionWithHooks } from '@connector/workers';
 
 /** Between deliveries of an event whose handler failed: 0.5 s, 1 s, … 60 s, spread out. */
 const REDELIVERY_BACKOFF = { baseMs: 500, maxMs: 60_000 };
+/**
+ * Between deliveries while a dependency is away (PostgreSQL, NATS, another service): soon
+ * enough that events flow again within seconds of its return, without spinning meanwhile.
+ */
+const OUTAGE_BACKOFF = { baseMs: 500, maxMs: 10_000 };
+/** A message that finds the buffer full comes again after this. */
+const BUFFER_FULL_RETRY_MS = 2000;
+/** How long one pull request waits on the server (see startPulling). */
+const PULL_EXPIRES_MS = 5000;
+/** How often the consumers are checked (and re-made if gone) and their positions recorded. */
+const UPKEEP_MS = 5000;
 
 /** How a delivered message's events went: it is settled from this once all are done. */
 interface MessageOutcome {
@@ -40,29 +51,46 @@ interface Delivery extends Routed {
 export interface EventConsumerSettings {
   /** The durable consumer's name: one per service, shared by its replicas. */
   durableName: string;
-  /** Deliveries after which a failing event is parked instead of retried. */
+  /**
+   * Failures of an event's own (its handler threw, and not because a dependency is away) after
+   * which it is parked instead of retried. Deliveries during an outage do not count.
+   */
   maxDeliveries: number;
   /** Events handled in one transaction by one replica (fewer round trips under load). */
   maxBatch: number;
+  /** How often the consumers are checked and their positions recorded (default 5 s). */
+  upkeepMs?: number;
 }
 
 /**
  * The service's durable JetStream consumers (see consumerPlan). Discovers @OnEvent handlers, validates each
  * event, runs the handler in a transaction with the processed-event record (so a redelivery
- * is a no-op), acks after commit, naks with back-off on failure, and parks poison.
+ * is a no-op), acks after commit, naks with back-off on failure, and parks poison. Keeps its
+ * consumers on the stream: one deleted (or the stream itself) is made again where it stood.
  */
 @Injectable()
-export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(EventConsumer.name);
   private handlers = new Map<string, EventHandler[]>();
-  private messages: ConsumerMessages[] = [];
-  /** Delivered and not yet handled; whatever piles up while a batch runs is the next batch. */
+  private plan: PlannedConsumer[] = [];
+  /** The running pull of each consumer, by name. */
+  private readonly pulls = new Map<string, ConsumerMessages>();
+  /**
+   * Delivered and not yet handled; whatever piles up while a batch runs is the next batch.
+   * Bounded: a message JetStream delivers again (its ack_wait ran out while a batch hung)
+   * replaces its earlier copy, and beyond the consumers' max_ack_pending a message is handed back.
+   */
   private readonly buffer: JsMsg[] = [];
   private readonly parking: EventParking;
-  private runner = new SingleFlight(
-    () => this.drainBuffer(),
-    (err) => this.logger.error(`event batch failed unexpectedly: ${err.message}`),
-  );
+  private readonly failures: EventFailures;
+  private readonly positions: ConsumerPositions;
+  private upkeep?: PeriodicWorker;
+  /** The life of the stream the pulls read (see streamIncarnation). */
+  private incarnation?: string;
+  /** Consumers whose pull is to be started again (their consumer was made again, or a restart failed). */
+  private readonly stale = new Set<string>();
+  private stopping = false;
+  private runner = this.newRunner();
 
   constructor(
     private readonly stream: EventStream,
@@ -73,33 +101,126 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
     private readonly reflector: Reflector,
   ) {
     this.parking = new EventParking(dataSource, this.logger);
+    this.failures = new EventFailures(dataSource);
+    this.positions = new ConsumerPositions(dataSource);
+  }
+
+  private newRunner(): SingleFlight {
+    return new SingleFlight(
+      () => this.drainBuffer(),
+      (err) => this.logger.error(`event batch failed unexpectedly: ${err.message}`),
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {
     this.handlers = discoverEventHandlers(this.discovery, this.scanner, this.reflector);
     if (this.handlers.size === 0) return;
+    this.stopping = false;
     await this.stream.ensureStream();
-    const plan = consumerPlan(this.settings.durableName, this.stream.subjectPrefix, this.subjects());
-    await ensureConsumers(this.stream, this.settings.durableName, plan, this.logger);
+    this.plan = consumerPlan(this.settings.durableName, this.stream.subjectPrefix, this.subjects());
+    const jsm = await this.stream.manager();
+    const incarnation = streamIncarnation(await jsm.streams.info(this.stream.streamName));
+    this.incarnation = incarnation;
+    this.stale.clear();
+    await ensureConsumers(this.stream, this.settings.durableName, this.plan, this.logger, await this.positions.load(incarnation));
+    for (const { name } of this.plan) await this.startPulling(name);
+    this.upkeep = new PeriodicWorker({
+      name: 'event consumer upkeep',
+      pass: () => this.keepConsumersUp(),
+      everyMs: this.settings.upkeepMs ?? UPKEEP_MS,
+      runAtStart: false,
+      onError: (message) => this.logger.warn(message),
+    });
+    this.upkeep.start();
+  }
+
+  /** Consumers on the server at most hold this many messages each unacknowledged: the buffer never needs more. */
+  private get bufferLimit(): number {
+    return PULL_MESSAGES * Math.max(1, this.plan.length);
+  }
+
+  private async startPulling(name: string): Promise<void> {
+    this.pulls.get(name)?.stop();
     const js = await this.stream.jetstream();
-    this.messages = [];
-    for (const { name } of plan) {
-      const consumer = await js.consumers.get(this.stream.streamName, name);
-      // A callback, not the async iterator: the iterator costs ~10x the CPU per message.
-      const messages = await consumer.consume({
-        // Messages, not bytes: a pull limited by bytes stalls for good on a message larger than
-        // what is left of it, behind a backlog (nats-server answers 409 each time). A message
-        // holds at most a pack of 256 KiB (event-pack.ts) or one event: 100 are about 25 MiB
-        // at their largest, a few MiB as events are.
-        max_messages: PULL_MESSAGES,
-        callback: (msg) => {
-          this.buffer.push(msg);
-          this.runner.kick();
-        },
-      });
-      this.messages.push(messages);
-      void watchConsumer(name, messages, this.logger).catch(() => undefined);
+    const consumer = await js.consumers.get(this.stream.streamName, name);
+    // A callback, not the async iterator: the iterator costs ~10x the CPU per message.
+    const messages = await consumer.consume({
+      // Messages, not bytes: a pull limited by bytes stalls for good on a message larger than
+      // what is left of it, behind a backlog (nats-server answers 409 each time). A message
+      // holds at most a pack of 256 KiB (event-pack.ts) or one event: 100 are about 25 MiB
+      // at their largest, a few MiB as events are.
+      max_messages: PULL_MESSAGES,
+      // Each pull request lives 5 s (not nats.js's 30 s): nats-server 2.9 may still hand a message
+      // to the pull of a replica that died (kill -9) until it expires, and that message then waits
+      // out ack_wait; a shorter life keeps that window short.
+      expires: PULL_EXPIRES_MS,
+      callback: (msg) => this.receive(msg),
+    });
+    this.pulls.set(name, messages);
+    void watchConsumer(name, messages, this.logger, () => this.upkeep?.kick()).catch(() => undefined);
+  }
+
+  private receive(msg: JsMsg): void {
+    // Stopping: another replica (or this one's restart) takes it at once.
+    if (this.stopping) return void msg.nak();
+    const earlier = this.buffer.findIndex((held) => held.seq === msg.seq);
+    if (earlier >= 0) {
+      this.buffer[earlier] = msg;
+      return;
     }
+    if (this.buffer.length >= this.bufferLimit) return void msg.nak(BUFFER_FULL_RETRY_MS);
+    this.buffer.push(msg);
+    this.runner.kick();
+  }
+
+  /**
+   * Makes the stream and any consumer of this service's plan that is gone (deleted by hand,
+   * lost with NATS's store) again, each from its last recorded position, and records where
+   * each consumer stands now.
+   */
+  private async keepConsumersUp(): Promise<void> {
+    if (this.stopping || this.plan.length === 0) return;
+    const jsm = await this.stream.manager();
+    const info = await jsm.streams.info(this.stream.streamName).catch((err) => {
+      if (isStreamMissing(err)) return undefined;
+      throw err;
+    });
+    if (!info) {
+      this.logger.warn(`stream ${this.stream.streamName} is gone: making it again (the outbox relays publish again what they still hold)`);
+      this.stream.forgetStream();
+      await this.stream.ensureStream();
+      // Its consumers are made on the next pass: nats-server (2.9) may still be removing the
+      // old stream's consumers of the same names, and one made meanwhile never delivers.
+      this.upkeep?.kick();
+      return;
+    }
+    const incarnation = streamIncarnation(info);
+    if (incarnation !== this.incarnation) {
+      // A stream made again (here or by a relay): every pull reads the new one from its start,
+      // on consumers made on the next pass (see above).
+      for (const { name } of this.plan) this.stale.add(name);
+      this.incarnation = incarnation;
+      this.upkeep?.kick();
+      return;
+    }
+    const floors: { consumer: string; floor: number }[] = [];
+    let missing = false;
+    for (const { name } of this.plan) {
+      try {
+        floors.push({ consumer: name, floor: (await jsm.consumers.info(this.stream.streamName, name)).ack_floor.stream_seq });
+      } catch (err) {
+        if (!/consumer not found/i.test(reasonOf(err))) throw err;
+        missing = true;
+        this.stale.add(name);
+      }
+    }
+    if (missing) await ensureConsumers(this.stream, this.settings.durableName, this.plan, this.logger, await this.positions.load(incarnation));
+    for (const name of [...this.stale]) {
+      if (this.stopping) return;
+      await this.startPulling(name);
+      this.stale.delete(name);
+    }
+    await this.positions.save(incarnation, floors);
   }
 
   subjects(): string[] {
@@ -160,8 +281,44 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
         }
       }, (err) => this.logger.warn(`after handling a batch: ${err.message}`));
     } catch (err) {
+      if (isDependencyOutage(err)) {
+        // Not the events' fault: they all wait, and none of them counts it as a failure.
+        const delayMs = backoffDelay(ready[0].msg.info.deliveryCount, OUTAGE_BACKOFF);
+        this.logger.warn(`a batch of ${ready.length} events waits ${delayMs} ms for a dependency: ${reasonOf(err)}`);
+        for (const d of ready) this.retryIn(d.outcome, delayMs);
+        return;
+      }
       this.logger.warn(`a batch of ${ready.length} events failed (${reasonOf(err)}); handling them one by one`);
       for (const d of ready) await this.handleOne(d);
+    }
+  }
+
+  /**
+   * Handles a parked event again, as if new (an operator's replay): in one transaction its
+   * parked and processed records go and its handlers run; if it fails, all of that is rolled
+   * back and it stays parked. Answers why it failed, or undefined once handled.
+   */
+  async replay(subject: string, eventId: string, raw: string): Promise<string | undefined> {
+    const handlers = this.handlers.get(subject);
+    if (!handlers) return `this service handles no ${subject} events`;
+    let payload: object;
+    try {
+      payload = await validatedPayload(parseEvent(raw), handlers[0]);
+    } catch (err) {
+      return reasonOf(err);
+    }
+    try {
+      await transactionWithHooks(this.dataSource, async (manager, afterCommit) => {
+        const [, parked] = await manager.query(`delete from parked_events where event_id = $1 and discarded_at is null`, [eventId]);
+        if (!parked) throw new Error('it is no longer parked');
+        await manager.query(`delete from event_failures where event_id = $1`, [eventId]);
+        await manager.query(`insert into processed_events (event_id, subject) values ($1, $2) on conflict (event_id) do update set processed_at = now()`, [eventId, subject]);
+        for (const handler of handlers) await handler.run(handler.batch ? [payload] : payload, { manager, eventId, subject, afterCommit });
+      }, (err) => this.logger.warn(`after replaying ${subject} ${eventId}: ${err.message}`));
+      this.logger.log(`replayed parked ${subject} ${eventId}`);
+      return undefined;
+    } catch (err) {
+      return reasonOf(err);
     }
   }
 
@@ -209,14 +366,27 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
       }, (err) => this.logger.warn(`after handling ${subject} ${eventId}: ${err.message}`));
     } catch (err) {
       const deliveries = msg.info.deliveryCount;
-      if (deliveries >= this.settings.maxDeliveries) {
-        await this.park(delivery, eventId, raw(), `failed ${deliveries} times, last: ${reasonOf(err)}`);
+      const reason = reasonOf(err);
+      // A dependency away (or the failure could not even be counted): wait, count nothing.
+      const failures = isDependencyOutage(err) ? undefined : await this.failures.count(eventId, subject, reason);
+      if (failures === undefined) {
+        const delayMs = backoffDelay(deliveries, OUTAGE_BACKOFF);
+        this.logger.warn(`${subject} ${eventId} waits ${delayMs} ms for a dependency (delivery ${deliveries}): ${reason}`);
+        this.retryIn(outcome, delayMs);
         return;
       }
-      const delayMs = backoffDelay(deliveries, REDELIVERY_BACKOFF);
-      this.logger.warn(`${subject} ${eventId} failed (delivery ${deliveries}), retry in ${delayMs} ms: ${reasonOf(err)}`);
-      outcome.retryInMs = Math.min(outcome.retryInMs ?? delayMs, delayMs);
+      if (failures >= this.settings.maxDeliveries) {
+        await this.park(delivery, eventId, raw(), `failed ${failures} times, last: ${reason}`);
+        return;
+      }
+      const delayMs = backoffDelay(failures, REDELIVERY_BACKOFF);
+      this.logger.warn(`${subject} ${eventId} failed (${failures} of ${this.settings.maxDeliveries} tries), retry in ${delayMs} ms: ${reason}`);
+      this.retryIn(outcome, delayMs);
     }
+  }
+
+  private retryIn(outcome: MessageOutcome, delayMs: number): void {
+    outcome.retryInMs = Math.min(outcome.retryInMs ?? delayMs, delayMs);
   }
 
   /**
@@ -233,16 +403,37 @@ export class EventConsumer implements OnApplicationBootstrap, OnApplicationShutd
   /** Parks the event (see EventParking); if that fails, its message comes again. */
   private async park({ msg, subject, outcome }: Routed, eventId: string, raw: string, reason: string): Promise<void> {
     if (await this.parking.park(subject, eventId, raw, reason, msg.info.deliveryCount)) outcome.parked++;
-    else outcome.retryInMs = Math.min(outcome.retryInMs ?? 5000, 5000);
+    else this.retryIn(outcome, 5000);
+  }
+
+  /**
+   * Stops taking events: pulls end, what is buffered is handed back at once (negatively
+   * acknowledged without delay, so another replica takes it now rather than after ack_wait),
+   * and the batch under way finishes and is settled. Before the connection and the database
+   * close (those go in onApplicationShutdown).
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    for (const messages of this.messages) messages.stop();
-    await Promise.all(this.messages.map((messages) => messages.closed().catch(() => undefined)));
-    this.messages = [];
-    // Only the batch under way finishes; what is still buffered is redelivered after ack_wait.
-    this.buffer.length = 0;
+    await this.stop();
+  }
+
+  private async stop(): Promise<void> {
+    if (this.stopping && this.pulls.size === 0) return;
+    this.stopping = true;
+    await this.upkeep?.stop();
+    this.upkeep = undefined;
+    const pulls = [...this.pulls.values()];
+    this.pulls.clear();
+    for (const messages of pulls) messages.stop();
+    await Promise.all(pulls.map((messages) => messages.closed().catch(() => undefined)));
+    // The server learns that the pulls are gone before the hand-back: a message handed back to
+    // a pull it still thinks waiting would go nowhere and wait out ack_wait.
+    await this.stream.flush().catch(() => undefined);
+    for (const msg of this.buffer.splice(0)) msg.nak();
     await this.runner.stop();
-    this.runner = new SingleFlight(() => this.drainBuffer(), (err) => this.logger.error(`event batch failed unexpectedly: ${err.message}`));
+    this.runner = this.newRunner();
   }
 }

@@ -26,6 +26,11 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** An event's JSON text as data for validatedPayload (which says if it is not JSON). */
+export function parseEvent(text: string): unknown {
+  return parseJson(text);
+}
+
 /** A handler may throw anything, not only an Error. */
 export function reasonOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

@@ -27,11 +27,35 @@ export class EventParking {
           .orUpdate(['reason', 'deliveries'], ['event_id'])
           .execute();
         await manager.query(`insert into processed_events (event_id, subject) values ($1, $2) on conflict do nothing`, [eventId, subject]);
+        await manager.query(`delete from event_failures where event_id = $1`, [eventId]);
       });
       return true;
     } catch (err) {
       this.logger.error(`could not park ${eventId}: ${reasonOf(err)}`);
       return false;
+    }
+  }
+}
+
+/**
+ * Counts an event's own failures (its handler threw for a reason of its own), apart from its
+ * deliveries: a delivery during an outage, or a hand-back at shutdown, is no failure of the event.
+ */
+export class EventFailures {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The event's failures including this one; undefined if they cannot be counted now (the database is away, say). */
+  async count(eventId: string, subject: string, reason: string): Promise<number | undefined> {
+    try {
+      const [row]: { failures: number }[] = await this.dataSource.query(
+        `insert into event_failures (event_id, subject, failures, last_reason, failed_at) values ($1, $2, 1, $3, now())
+         on conflict (event_id) do update set failures = event_failures.failures + 1, last_reason = excluded.last_reason, failed_at = now()
+         returning failures`,
+        [eventId, subject, reason],
+      );
+      return row.failures;
+    } catch {
+      return undefined;
     }
   }
 }

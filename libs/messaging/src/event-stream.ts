@@ -25,10 +25,18 @@ export function streamNameFor(namespace: string): string {
   return `${namespace.replace(/[^a-zA-Z0-9]/g, '_').toUpperCase()}_EVENTS`;
 }
 
+/** Whether an error says the stream is not there (deleted, or lost with the server's store). */
+export function isStreamMissing(err: unknown): boolean {
+  return /stream not found|no JetStream stream takes this subject/i.test(err instanceof Error ? err.message : String(err));
+}
+
 /** The server's max_payload; NATS's default should it not say (while reconnecting). */
 function maxPayloadOf(nc: NatsConnection): number {
   return nc.info?.max_payload ?? 1024 * 1024;
 }
+
+/** How long a stream found gone is left before it is made again (see createStreamIfMissing). */
+const STREAM_REMAKE_PAUSE_MS = 2000;
 
 /** How long a batch of publishes may wait for JetStream's acknowledgements. */
 const PUBLISH_ACK_TIMEOUT_MS = 10_000;
@@ -71,6 +79,8 @@ export class EventStream implements OnApplicationShutdown {
 
   private managing?: Promise<JetStreamManager>;
   private streamReady?: Promise<void>;
+  /** Set when the stream was found gone (see forgetStream). */
+  private remaking = false;
 
   constructor(readonly settings: EventStreamSettings) {
     this.streamName = streamNameFor(settings.namespace);
@@ -180,6 +190,12 @@ export class EventStream implements OnApplicationShutdown {
     return this.streamReady;
   }
 
+  /** The stream was found gone: the next ensureStream looks (and makes it) again, after a pause. */
+  forgetStream(): void {
+    this.streamReady = undefined;
+    this.remaking = true;
+  }
+
   private get maxAgeNanos(): number {
     return Math.round((this.settings.maxAgeSeconds ?? STREAM_MAX_AGE_DAYS * 24 * 3600) * 1e9);
   }
@@ -204,6 +220,12 @@ export class EventStream implements OnApplicationShutdown {
       }
     } catch (err) {
       if (!/stream not found/i.test(String(err?.message))) throw err;
+      if (this.remaking) {
+        // Just deleted: nats-server (2.9) may still be removing the old stream's files, and a
+        // stream or consumer of the same name made meanwhile can lose its store and never deliver.
+        await new Promise((resolve) => setTimeout(resolve, STREAM_REMAKE_PAUSE_MS));
+        if (await jsm.streams.info(this.streamName).then(() => true, () => false)) return void (this.remaking = false);
+      }
       try {
         await jsm.streams.add({
           name: this.streamName,
@@ -214,6 +236,7 @@ export class EventStream implements OnApplicationShutdown {
           duplicate_window: this.duplicateWindowNanos,
         });
         this.logger.log(`created stream ${this.streamName}`);
+        this.remaking = false;
       } catch (err) {
         // Another service created it in between.
         await jsm.streams.info(this.streamName).catch(() => {
@@ -229,6 +252,11 @@ export class EventStream implements OnApplicationShutdown {
 
   eventSubjectOf(natsSubject: string): string {
     return natsSubject.startsWith(this.subjectPrefix) ? natsSubject.slice(this.subjectPrefix.length) : natsSubject;
+  }
+
+  /** Waits until the server has seen everything sent so far (when connected). */
+  async flush(): Promise<void> {
+    if (this.connection && !this.connection.isClosed()) await this.connection.flush();
   }
 
   isConnected(): boolean {

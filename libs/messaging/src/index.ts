@@ -10,3 +10,4 @@ export * from './on-event.decorator';
 export * from './outbox';
 export * from './parked-events.retention';
 export * from './nats-server-config';
+export * from './parked-events';

@@ -70,5 +70,42 @@ export class OutboxPayloadAsJson1764400000000 implements MigrationInterface {
   }
 }
 
+/**
+ * What lets events heal: an event's own failures counted apart from its deliveries (a delivery
+ * during a database or broker outage is not the event's fault), each consumer's acknowledged
+ * position (to re-create a deleted consumer where it stood), and parked events kept as
+ * discarded rather than deleted when an operator discards one.
+ */
+export class EventHealing1764500000000 implements MigrationInterface {
+  name = 'EventHealing1764500000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const schema = schemaOf(queryRunner);
+    await queryRunner.query(`
+      create table "${schema}".event_failures (
+        event_id text primary key,
+        subject text not null,
+        failures int not null,
+        last_reason text not null,
+        failed_at timestamptz not null default now()
+      )`);
+    await queryRunner.query(`
+      create table "${schema}".event_consumer_positions (
+        consumer text primary key,
+        stream text not null,
+        ack_floor bigint not null,
+        updated_at timestamptz not null default now()
+      )`);
+    await queryRunner.query(`alter table "${schema}".parked_events add column discarded_at timestamptz`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    const schema = schemaOf(queryRunner);
+    await queryRunner.query(`alter table "${schema}".parked_events drop column discarded_at`);
+    await queryRunner.query(`drop table "${schema}".event_consumer_positions`);
+    await queryRunner.query(`drop table "${schema}".event_failures`);
+  }
+}
+
 /** Every service's migrations for the messaging tables, in order. */
-export const MESSAGING_MIGRATIONS = [MessagingTables1764300000000, OutboxPayloadAsJson1764400000000];
+export const MESSAGING_MIGRATIONS = [MessagingTables1764300000000, OutboxPayloadAsJson1764400000000, EventHealing1764500000000];

@@ -36,6 +36,27 @@ export class ParkedEvent {
   @Column({ type: 'text' }) reason: string;
   @Column({ type: 'int' }) deliveries: number;
   @CreateDateColumn({ name: 'parked_at', type: 'timestamptz' }) parkedAt: Date;
+  /** Set when an operator discarded it: kept (for the record) but no longer counted as waiting. */
+  @Column({ name: 'discarded_at', type: 'timestamptz', nullable: true }) discardedAt: Date | null;
 }
 
-export const MESSAGING_ENTITIES = [OutboxMessage, ProcessedEvent, ParkedEvent];
+/** An event's own failures (not deliveries during an outage): parked once they reach the limit. */
+@Entity({ name: 'event_failures' })
+export class EventFailure {
+  @PrimaryColumn({ name: 'event_id', type: 'text' }) eventId: string;
+  @Column({ type: 'text' }) subject: string;
+  @Column({ type: 'int' }) failures: number;
+  @Column({ name: 'last_reason', type: 'text' }) lastReason: string;
+  @Column({ name: 'failed_at', type: 'timestamptz' }) failedAt: Date;
+}
+
+/** Where a durable consumer stood (its ack floor): a consumer deleted from the stream is made again from here. */
+@Entity({ name: 'event_consumer_positions' })
+export class EventConsumerPosition {
+  @PrimaryColumn({ type: 'text' }) consumer: string;
+  @Column({ type: 'text' }) stream: string;
+  @Column({ name: 'ack_floor', type: 'bigint' }) ackFloor: string;
+  @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
+}
+
+export const MESSAGING_ENTITIES = [OutboxMessage, ProcessedEvent, ParkedEvent, EventFailure, EventConsumerPosition];

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { INestApplicationContext } from '@nestjs/common';
@@ -16,6 +17,8 @@ import { MESSAGING_ENTITIES } from './messaging.entities';
 import { MessagingModule } from './messaging.module';
 import { EventBatchContext, EventContext, OnEvent, OnEvents } from './on-event.decorator';
 import { Outbox, OutboxEvent, OutboxRelay } from './outbox';
+import { ParkedEvents } from './parked-events';
+import { RpcException } from '@nestjs/microservices';
 
 class ThingHappened {
   @IsString() name: string;
@@ -89,7 +92,7 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     });
     // Three replicas starting at once: the advisory lock lets exactly one migrate.
     const applied = await Promise.all([runMigrations(options), runMigrations(options), runMigrations(options)]);
-    expect(applied.flat().sort()).toEqual(['MessagingTables1764300000000', 'OutboxPayloadAsJson1764400000000', 'ThingsTable1764300000001']);
+    expect(applied.flat().sort()).toEqual(['EventHealing1764500000000', 'MessagingTables1764300000000', 'OutboxPayloadAsJson1764400000000', 'ThingsTable1764300000001']);
 
     @Module({
       imports: [
@@ -231,7 +234,13 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
       nak: jest.fn(),
       term: jest.fn(),
     });
-    // Its last allowed delivery (3): the failing event is parked, its sibling handled, the message acked.
+    // Two failures of its own: the message is asked again each time; its sibling is handled once.
+    for (const count of [1, 2]) {
+      const early = delivery(count);
+      await app.get(EventConsumer).handle(early as never);
+      expect(early.nak).toHaveBeenCalledTimes(1);
+    }
+    // Its third failure (the limit): the failing event is parked, its sibling handled, the message acked.
     const last = delivery(3);
     await app.get(EventConsumer).handle(last as never);
     expect(last.ack).toHaveBeenCalledTimes(1);
@@ -259,6 +268,59 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     expect(parked).toMatchObject({ deliveries: 3 });
     expect(parked.reason).toContain('hopeless fails on purpose');
     expect(await seen('hopeless')).toBeUndefined();
+  });
+
+  it('parked events are listed (paged), shown (payload withheld where buyers\' data may be), replayed and discarded', async () => {
+    const parked = app.get(ParkedEvents);
+    const rpcError = async (work: Promise<unknown>) => {
+      try {
+        await work;
+      } catch (err) {
+        return (err as RpcException).getError();
+      }
+      throw new Error('expected a refusal');
+    };
+    // Paged, oldest first, each with its reason and deliveries.
+    const first = await parked.list({ limit: 2, state: 'parked' });
+    expect(first.items).toHaveLength(2);
+    expect(first.nextCursor).toBeDefined();
+    const all = [...first.items, ...(await parked.list({ limit: 500, state: 'parked', cursor: first.nextCursor })).items];
+    expect(all.map((e) => e.eventId)).toEqual(expect.arrayContaining(['poison-1', 'pack-2', 'bad-pack', 'again-1']));
+    expect(new Set(all.map((e) => e.eventId)).size).toBe(all.length);
+    expect(all.find((e) => e.eventId === 'poison-1')).toMatchObject({ service: 'things', subject: THING_HAPPENED.subject, reason: expect.stringContaining('invalid ThingHappened'), deliveries: 1, discardedAt: null });
+    expect(await rpcError(parked.list({ state: 'parked', cursor: 'not-ours' }))).toMatchObject({ statusCode: 400 });
+
+    // The payload only of events known to carry no buyers' data.
+    await dataSource.query(
+      `insert into things.parked_events (event_id, subject, payload, reason, deliveries) values
+       ('show-1', 'delivery.created.v1', '{"deliveryId":"d"}', 'test', 1), ('hide-1', 'order.synced.v1', '{"giftMessage":"Happy birthday, Erika"}', 'test', 1)`,
+    );
+    expect(await parked.get('show-1')).toMatchObject({ payload: '{"deliveryId":"d"}', payloadRedacted: false });
+    expect(await parked.get('hide-1')).toMatchObject({ payload: null, payloadRedacted: true });
+    expect(await parked.get('poison-1')).toMatchObject({ payload: null, payloadRedacted: true });
+    expect(await rpcError(parked.get('no-such-event'))).toMatchObject({ statusCode: 404 });
+
+    // Replay: still failing, it stays parked and says why; once it can succeed, it is handled once and leaves the list.
+    const [{ event_id: hopeless }] = await dataSource.query(`select event_id from things.parked_events where payload like '%hopeless%'`);
+    expect(await rpcError(parked.replay(hopeless))).toMatchObject({ statusCode: 409, message: expect.stringContaining('hopeless fails on purpose') });
+    expect(await seen('hopeless')).toBeUndefined();
+    expect((await parked.get(hopeless)).discardedAt).toBeNull();
+    handler.failuresLeft.set('hopeless', 0);
+    expect(await parked.replay(hopeless)).toMatchObject({ eventId: hopeless, outcome: 'replayed' });
+    expect(await seen('hopeless')).toBe(1);
+    expect(await rpcError(parked.get(hopeless))).toMatchObject({ statusCode: 404 });
+    // An event that is still invalid cannot be replayed: nothing changes.
+    expect(await rpcError(parked.replay('poison-1'))).toMatchObject({ statusCode: 409, message: expect.stringContaining('invalid ThingHappened') });
+
+    // Discard: kept, marked, no longer waiting (nor counted); not twice, and not replayed after.
+    const waiting = await parked.waiting();
+    expect(await parked.discard('poison-1')).toMatchObject({ eventId: 'poison-1', outcome: 'discarded', discardedAt: expect.any(String) });
+    expect(await parked.waiting()).toBe(waiting - 1);
+    expect((await parked.list({ limit: 500, state: 'parked' })).items.map((e) => e.eventId)).not.toContain('poison-1');
+    expect((await parked.list({ limit: 500, state: 'discarded' })).items.map((e) => e.eventId)).toEqual(['poison-1']);
+    expect(await rpcError(parked.discard('poison-1'))).toMatchObject({ statusCode: 409 });
+    expect(await rpcError(parked.replay('poison-1'))).toMatchObject({ statusCode: 409, message: expect.stringContaining('discarded') });
+    await dataSource.query(`delete from things.parked_events where event_id in ('show-1', 'hide-1')`);
   });
 
   it('an event published while the consumer was down is handled when it comes back', async () => {
@@ -390,19 +452,45 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
   });
 
   // It stops the service's own relay: the tests after it publish through relays of their own.
-  it('an event JetStream refuses stays in the outbox and goes out once it can', async () => {
+  it('while the stream is gone, events stay in the outbox; the relay makes the stream again and they go out', async () => {
     await app.get(OutboxRelay).onApplicationShutdown();
-    const refused = new EventStream({ natsUrl: NATS_URL, namespace: `${env.namespace}-nostream`, serviceName: 'things' });
+    const elsewhere = new EventStream({ natsUrl: NATS_URL, namespace: `${env.namespace}-gone`, serviceName: 'things' });
+    const jsm = await nc.jetstreamManager();
     try {
-      await dataSource.transaction((manager) => app.get(Outbox).add(manager, THING_HAPPENED, { name: 'refused-first', attempt: 1 }));
-      await expect(new OutboxRelay(dataSource, refused).drain()).rejects.toThrow(/no JetStream stream|did not acknowledge/);
+      await dataSource.transaction((manager) => app.get(Outbox).add(manager, THING_HAPPENED, { name: 'stream-gone', attempt: 1 }));
+      await expect(new OutboxRelay(dataSource, elsewhere).drain()).rejects.toThrow(/stream not found|no JetStream stream/);
       expect(await dataSource.query(`select subject from things.outbox`)).toEqual([{ subject: THING_HAPPENED.subject }]);
+      // The failed pass made the stream again: the next one publishes the event, once.
+      expect(await new OutboxRelay(dataSource, elsewhere).drain()).toBe(1);
+      expect(await dataSource.query(`select subject from things.outbox`)).toEqual([]);
+      expect((await jsm.streams.info(elsewhere.streamName)).state.messages).toBe(1);
     } finally {
-      await refused.onApplicationShutdown();
+      await jsm.streams.delete(elsewhere.streamName).catch(() => undefined);
+      await elsewhere.onApplicationShutdown();
     }
-    expect(await new OutboxRelay(dataSource, app.get(EventStream)).drain()).toBe(1);
-    await waitFor(async () => (await seen('refused-first')) === 1, { what: 'the handler' });
-    expect(await dataSource.query(`select subject from things.outbox`)).toEqual([]);
+  });
+
+  it('takes at most about 8 MiB of events out of the outbox at a time, in order', async () => {
+    const stream = app.get(EventStream);
+    const sizes: number[] = [];
+    const publishAll = stream.publishAll.bind(stream);
+    const spy = jest.spyOn(stream, 'publishAll').mockImplementation(async (events) => {
+      sizes.push(events.reduce((sum, e) => sum + Buffer.byteLength(e.data), 0));
+      return publishAll(events);
+    });
+    try {
+      // Random text, so PostgreSQL cannot compress it below its size.
+      await dataSource.transaction(async (manager) => {
+        for (let i = 0; i < 24; i++) await app.get(Outbox).add(manager, THINGS_COUNTED, { name: randomBytes(450_000).toString('base64'), attempt: 1000 + i });
+      });
+      expect(await new OutboxRelay(dataSource, stream).drain()).toBe(24);
+    } finally {
+      spy.mockRestore();
+    }
+    // 24 events of 600 kB (14 MB): two batches at least, none much beyond 8 MiB.
+    expect(sizes.length).toBeGreaterThanOrEqual(2);
+    expect(Math.max(...sizes)).toBeLessThan(8 * 1024 * 1024 + 700_000);
+    await waitFor(async () => (await dataSource.query(`select count(*)::int as n from things.things where name like 'counted-10__'`))[0].n === 24, { what: 'all 24 large events' });
   });
 
   it('an event larger than the server takes holds its relay back with a clear error, sending nothing; nothing is dropped', async () => {
@@ -430,6 +518,33 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
   });
 
   // After the relay test above stopped the service's own relay: only the relays made here publish.
+  it('a relay that cannot ask NATS who reads the stream (reconnecting) publishes nothing then, and packs once it can', async () => {
+    const stream = app.get(EventStream);
+    const jsm = await nc.jetstreamManager();
+    const before = (await jsm.streams.info(stream.streamName)).state.last_seq;
+    const ids: string[] = [];
+    await dataSource.transaction(async (manager) => {
+      for (const name of ['reconnect-1', 'reconnect-2', 'reconnect-3']) ids.push(await app.get(Outbox).add(manager, THING_HAPPENED, { name, attempt: 1 }));
+    });
+    // As right after a NATS restart: the first question about the stream's consumers goes unanswered.
+    const manager = stream.manager.bind(stream);
+    const spy = jest.spyOn(stream, 'manager').mockImplementationOnce(async () => {
+      throw new Error('TIMEOUT');
+    });
+    try {
+      const relay = new OutboxRelay(dataSource, stream);
+      await expect(relay.drain()).rejects.toThrow(/TIMEOUT/);
+      expect((await jsm.streams.info(stream.streamName)).state.last_seq).toBe(before);
+      spy.mockImplementation(manager);
+      expect(await relay.drain()).toBe(3);
+    } finally {
+      spy.mockRestore();
+    }
+    const stored = await jsm.streams.getMessage(stream.streamName, { seq: before + 1 });
+    expect([stored.header.get(PACK_HEADER), (await jsm.streams.info(stream.streamName)).state.last_seq]).toEqual(['3', before + 1]);
+    await waitFor(async () => (await seen('reconnect-3')) === 1, { what: 'the packed events' });
+  });
+
   it('while a consumer of a version before packs reads the stream, the relay publishes one message per event, named by its outbox id', async () => {
     const stream = app.get(EventStream);
     const jsm = await nc.jetstreamManager();

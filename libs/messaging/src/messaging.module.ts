@@ -1,9 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { SERVICE_NAMES, ServiceName } from '@connector/contracts';
 import { DataSource } from 'typeorm';
 import { EventConsumer, EventConsumerSettings } from './event-consumer';
 import { EventStream, EventStreamSettings } from './event-stream';
 import { Outbox, OutboxRelay } from './outbox';
+import { ParkedEvents, parkedEventsController } from './parked-events';
 
 export interface MessagingOptions extends EventStreamSettings {
   consumer?: Partial<EventConsumerSettings>;
@@ -41,8 +43,15 @@ export class MessagingModule {
               reflector,
             ),
         },
+        {
+          provide: ParkedEvents,
+          inject: [DataSource, EventConsumer],
+          useFactory: (dataSource: DataSource, consumer: EventConsumer) => new ParkedEvents(dataSource, consumer, options.serviceName),
+        },
       ],
-      exports: [EventStream, Outbox, OutboxRelay, EventConsumer],
+      // A connector service answers the gateway's requests about its parked events.
+      controllers: (SERVICE_NAMES as readonly string[]).includes(options.serviceName) ? [parkedEventsController(options.serviceName as ServiceName)] : [],
+      exports: [EventStream, Outbox, OutboxRelay, EventConsumer, ParkedEvents],
     };
   }
 }

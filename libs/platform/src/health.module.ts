@@ -1,6 +1,6 @@
-import { Controller, DynamicModule, Injectable, Module, Optional } from '@nestjs/common';
+import { Controller, DynamicModule, Injectable, Module, OnModuleInit, Optional } from '@nestjs/common';
 import { HEALTH_CHECKS, ServiceHealth, ServiceName } from '@connector/contracts';
-import { EventStream } from '@connector/messaging';
+import { EventStream, ParkedEvents } from '@connector/messaging';
 import { outcomeWithin } from '@connector/workers';
 import { DataSource } from 'typeorm';
 import { HandlesRequest } from './rpc';
@@ -42,6 +42,28 @@ export class HealthIndicators {
   }
 }
 
+/**
+ * Parked events counted in health. They leave the service healthy: each waits for a person
+ * (listed, replayed, discarded through the gateway) while everything else flows, and an
+ * unhealthy answer would only get the service restarted, which changes nothing for them.
+ */
+@Injectable()
+class ParkedEventsIndicator implements OnModuleInit {
+  constructor(
+    private readonly indicators: HealthIndicators,
+    @Optional() private readonly parked?: ParkedEvents,
+  ) {}
+
+  onModuleInit(): void {
+    const parked = this.parked;
+    if (!parked) return;
+    this.indicators.register('parkedEvents', async () => {
+      const waiting = await parked.waiting();
+      return { healthy: true, detail: waiting === 0 ? 'none parked' : `${waiting} parked, waiting for a person (GET /api/v1/parked-events?service=${parked.service})` };
+    });
+  }
+}
+
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -77,6 +99,6 @@ function healthController(service: ServiceName) {
 export class HealthModule {
   /** Global: any feature module of the service can inject HealthIndicators and register its check. */
   static forService(service: ServiceName): DynamicModule {
-    return { module: HealthModule, global: true, providers: [HealthIndicators], exports: [HealthIndicators], controllers: [healthController(service)] };
+    return { module: HealthModule, global: true, providers: [HealthIndicators, ParkedEventsIndicator], exports: [HealthIndicators], controllers: [healthController(service)] };
   }
 }

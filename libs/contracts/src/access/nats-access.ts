@@ -20,6 +20,7 @@ import { GET_NOTIFICATION, LIST_NOTIFICATIONS, NOTIFICATION_FAILED, NOTIFICATION
 import { ORDER_CANCELED, ORDER_SYNCED } from '../orders/order.events';
 import { CANCEL_ORDER, GET_ORDER, LIST_ORDERS, LIST_QUARANTINED_ORDERS } from '../orders/order.messages';
 import { GET_PARTNER, LIST_PARTNERS, RESOLVE_PARTNERS } from '../partners/partner.messages';
+import { PARKED_EVENTS } from '../parked-events/parked-event.messages';
 
 /** Every process that connects to NATS. */
 export type ConnectorProcess = ServiceName | 'gateway';
@@ -49,6 +50,8 @@ const REQUESTS: { server: ServiceName; requests: AnyRequestContract[]; callers: 
   { server: 'amazon-notifications', requests: [LIST_NOTIFICATIONS, GET_NOTIFICATION, RETRY_NOTIFICATION, RETRY_NOTIFICATIONS], callers: ['gateway'] },
   // The gateway's /health asks every service; each service asks itself from its container's healthcheck (docker/healthcheck.js).
   ...SERVICE_NAMES.map((server) => ({ server, requests: [HEALTH_CHECKS[server]], callers: ['gateway' as const, server] })),
+  // Every service consumes events, so each has parked events of its own, which the gateway lists, shows, replays and discards.
+  ...SERVICE_NAMES.map((server) => ({ server, requests: Object.values(PARKED_EVENTS[server]), callers: ['gateway' as const] })),
 ];
 
 const EVENTS: { publisher: ServiceName; event: AnyEventContract; consumers: ServiceName[] }[] = [
