@@ -130,7 +130,7 @@ describe('events heal: outages, lost consumers and streams, restarts, shutdown',
 
       const listenerOf = () => (app.get(OutboxRelay) as unknown as { listener?: object }).listener;
       const listenerBefore = listenerOf();
-      await cluster.kill();
+      await cluster.crash();
       // Events keep coming while the database is away (published by another service).
       await app.get(EventStream).publishAll(names('during-', 8).map((name, n) => ({ subject: TICKED.subject, data: JSON.stringify({ name, n }), id: `during-${n}` })));
       // Each event is delivered more often than the parking threshold (3) while it cannot be handled.

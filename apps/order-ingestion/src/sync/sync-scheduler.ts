@@ -64,7 +64,11 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
       if (this.running.has(id)) continue;
       const account = await this.acquire(id);
       if (!account) continue;
-      const work = this.runAccount(account).finally(() => this.running.delete(id));
+      // Nobody awaits a run but shutdown: a run that could not even start (its database went
+      // away, the pool closed under it at shutdown) is logged here, never left unhandled.
+      const work = this.runAccount(account)
+        .catch((err: Error) => this.logger.warn(`sync of account ${id} could not run: ${err.message}`))
+        .finally(() => this.running.delete(id));
       this.running.set(id, work);
     }
   }
