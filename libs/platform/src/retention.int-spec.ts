@@ -44,7 +44,7 @@ describe('personal-data retention survives PostgreSQL going away and coming back
     await park('recent-1', 0);
     await waitFor(async () => (await parked()).join() === 'recent-1', { what: 'the first old event forgotten' });
 
-    await cluster.kill();
+    await cluster.crash();
     // Runs fail meanwhile; let several of them.
     await new Promise((resolve) => setTimeout(resolve, 1000));
     await cluster.start();
