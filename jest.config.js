@@ -1,6 +1,8 @@
-// One Jest run, three projects: unit (logic in isolation), integration (real PostgreSQL and
-// NATS, the sandbox in-process) and e2e (every service as its own process). `npm test` runs
-// unit and integration together, then e2e on its own (`--runInBand`).
+// One Jest run, four projects: unit (logic in isolation), integration (real PostgreSQL and
+// NATS, the sandbox in-process), e2e (every service as its own process) and fault (the fault
+// suite: every service as its own process, killed, stalled and restarted; figures in
+// test/fault/results.md). `npm test` runs unit and integration together, then e2e and fault each
+// on its own (`--runInBand`).
 const { pathsToModuleNameMapper } = require('ts-jest');
 const { compilerOptions } = require('./tsconfig.base.json');
 
@@ -21,5 +23,13 @@ module.exports = {
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools}/**/*.spec.ts'], testPathIgnorePatterns: ['/node_modules/', 'unhandled-rejection-fixture-'] },
     { ...base, displayName: 'integration', testMatch: ['<rootDir>/{apps,libs,tools}/**/*.int-spec.ts'] },
     { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+    {
+      ...base,
+      displayName: 'fault',
+      testMatch: ['<rootDir>/test/fault/*.fault-spec.ts'],
+      // The figures of every case, collected across test files, printed and written as a table at the end.
+      globalSetup: '<rootDir>/test/fault/figures-setup.ts',
+      globalTeardown: '<rootDir>/test/fault/figures-teardown.ts',
+    },
   ],
 };

@@ -167,15 +167,21 @@ export class ServiceProcess {
 
   /**
    * Stops the process: SIGTERM (graceful) or SIGKILL (a crash). A service takes up to its
-   * SHUTDOWN_TIMEOUT_SECONDS (10 s) to stop; after `timeoutMs` it is killed.
+   * SHUTDOWN_TIMEOUT_SECONDS (10 s) to stop; after `timeoutMs` it is killed. Answers whether it
+   * exited by itself in time (false: it had to be killed).
    */
-  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<void> {
-    if (!this.running) return;
+  async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<boolean> {
+    if (!this.running) return true;
     // One already stopping is let be: a second signal would make it exit at once, unfinished.
     if (!this.stopping || signal === 'SIGKILL') this.child!.kill(signal);
-    const timer = setTimeout(() => this.child?.kill('SIGKILL'), timeoutMs);
+    let forced = false;
+    const timer = setTimeout(() => {
+      forced = true;
+      this.child?.kill('SIGKILL');
+    }, timeoutMs);
     await this.exited;
     clearTimeout(timer);
+    return !forced;
   }
 }
 
@@ -194,9 +200,10 @@ export class System {
     return this.processes.get(name)!;
   }
 
-  /** Starts one more replica of a service, as its own process. */
-  async startReplica(name: ProcessName): Promise<ServiceProcess> {
-    const replica = new ServiceProcess(name, this.options, COLORS[(PROCESSES.findIndex((p) => p.name === name) + this.replicas.length + 1) % COLORS.length]);
+  /** Starts one more replica of a service, as its own process; `env`: its own settings (a second gateway's port). */
+  async startReplica(name: ProcessName, env: NodeJS.ProcessEnv = {}): Promise<ServiceProcess> {
+    const options = { ...this.options, env: { ...this.options.env, ...env } };
+    const replica = new ServiceProcess(name, options, COLORS[(PROCESSES.findIndex((p) => p.name === name) + this.replicas.length + 1) % COLORS.length]);
     this.replicas.push(replica);
     await replica.start();
     return replica;

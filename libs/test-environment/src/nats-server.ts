@@ -7,38 +7,62 @@ import { freePort } from './test-environment';
 /** Where Debian's nats-server lives (apt-get install nats-server); NATS_SERVER_BIN overrides. */
 const NATS_SERVER_BIN = process.env.NATS_SERVER_BIN ?? 'nats-server';
 
+export interface NatsServerOptions {
+  /** A fixed client port (a cluster names its nodes' ports before they start); default a free one. */
+  port?: number;
+  /** Names the server in logs, routes and JetStream placement. */
+  name?: string;
+}
+
 /**
  * A nats-server of a test's own, with JetStream and the configuration the test gives (users,
- * permissions), on a free port; removed with its store when stopped.
+ * permissions, cluster routes), on a free port; removed with its store when stopped. A fault test
+ * may kill it (-9) and start it again on the same port with the same store, as a restarted server.
  */
 export class NatsServerProcess {
+  private child!: ChildProcess;
+  readonly output: string[] = [];
+
   private constructor(
-    readonly url: string,
-    private child: ChildProcess,
+    readonly port: number,
     private readonly dir: string,
-    readonly output: string[],
+    private readonly configFile: string,
+    /** Its server_name, if given. */
+    readonly name?: string,
   ) {}
 
-  static async start(config: string): Promise<NatsServerProcess> {
-    const dir = mkdtempSync(join(tmpdir(), 'nats-'));
-    const port = await freePort();
-    const file = join(dir, 'nats-server.conf');
-    writeFileSync(file, `${config}\nport: ${port}\nhost: 127.0.0.1\njetstream: { store_dir: ${JSON.stringify(join(dir, 'store'))} }\n`);
-    const output: string[] = [];
-    const child = await NatsServerProcess.spawnReady(file, output);
-    return new NatsServerProcess(`nats://127.0.0.1:${port}`, child, dir, output);
+  get url(): string {
+    return `nats://127.0.0.1:${this.port}`;
   }
 
-  private static async spawnReady(file: string, output: string[]): Promise<ChildProcess> {
-    const child = spawn(NATS_SERVER_BIN, ['-c', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  static async start(config: string, options: NatsServerOptions = {}): Promise<NatsServerProcess> {
+    const dir = mkdtempSync(join(tmpdir(), 'nats-'));
+    const port = options.port ?? (await freePort());
+    const file = join(dir, 'nats-server.conf');
+    const name = options.name ? `server_name: ${JSON.stringify(options.name)}\n` : '';
+    writeFileSync(file, `${config}\n${name}port: ${port}\nhost: 127.0.0.1\njetstream: { store_dir: ${JSON.stringify(join(dir, 'store'))} }\n`);
+    const server = new NatsServerProcess(port, dir, file, options.name);
+    await server.launch();
+    return server;
+  }
+
+  /** Starts the server process (again, after a kill: same port, same store). */
+  async launch(): Promise<void> {
+    if (this.child && this.running) return;
+    const child = spawn(NATS_SERVER_BIN, ['-c', this.configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
     // What this start printed: the output of an earlier start (before a kill) says nothing of it.
     let printed = '';
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`nats-server did not start:\n${output.join('')}`)), 10_000);
+      const timer = setTimeout(() => reject(new Error(`nats-server did not start:\n${printed}`)), 15_000);
       const onData = (chunk: Buffer) => {
-        output.push(chunk.toString());
+        this.output.push(chunk.toString());
         // Its log of a long test is kept in part: the first chunks (start-up) and the last ones.
-        if (output.length > 2000) output.splice(100, output.length - 2000);
+        if (this.output.length > 2000) this.output.splice(100, this.output.length - 2000);
         if (printed.length < 100_000) printed += chunk.toString();
         if (/Server is ready/.test(printed)) {
           clearTimeout(timer);
@@ -49,27 +73,26 @@ export class NatsServerProcess {
       child.stderr!.on('data', onData);
       child.once('exit', (code) => {
         clearTimeout(timer);
-        reject(new Error(`nats-server exited with ${code}:\n${output.join('')}`));
+        reject(new Error(`nats-server exited with ${code}:\n${printed}`));
       });
     });
-    return child;
+  }
+
+  /** Starts the server again on the same port with the same configuration and JetStream store. */
+  restart(): Promise<void> {
+    return this.launch();
   }
 
   /** A crash: kill -9, no goodbye to the clients; the store stays for restart(). */
   async kill(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    if (!this.running) return;
     const exited = new Promise((resolve) => this.child.once('exit', resolve));
     this.child.kill('SIGKILL');
     await exited;
   }
 
-  /** Starts the server again on the same port with the same configuration and JetStream store. */
-  async restart(): Promise<void> {
-    this.child = await NatsServerProcess.spawnReady(join(this.dir, 'nats-server.conf'), this.output);
-  }
-
   async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
+    if (this.child && this.running) {
       const exited = new Promise((resolve) => this.child.once('exit', resolve));
       this.child.kill('SIGTERM');
       await exited;

@@ -10,13 +10,28 @@ export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
  * An isolated place for one test file on the shared PostgreSQL and NATS: its own database
  * and its own NATS namespace (subjects and stream), removed afterwards.
  */
+export interface TestEnvironmentOptions {
+  /** A PostgreSQL of the test's own (a PostgresCluster) instead of the shared one. */
+  postgresAdminUrl?: string;
+  /** A nats-server of the test's own instead of the shared one. */
+  natsUrl?: string;
+}
+
 export class TestEnvironment {
+  readonly postgresAdminUrl: string;
+  readonly natsUrl: string;
+
+  constructor(options: TestEnvironmentOptions = {}) {
+    this.postgresAdminUrl = options.postgresAdminUrl ?? POSTGRES_ADMIN_URL;
+    this.natsUrl = options.natsUrl ?? NATS_URL;
+  }
+
   readonly id = `t${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   readonly databaseName = `connector_${this.id}`;
   readonly namespace = this.id;
 
   get databaseUrl(): string {
-    const url = new URL(POSTGRES_ADMIN_URL);
+    const url = new URL(this.postgresAdminUrl);
     url.pathname = `/${this.databaseName}`;
     return url.toString();
   }
@@ -33,7 +48,9 @@ export class TestEnvironment {
 
   async tearDown(): Promise<void> {
     await this.admin((client) => client.query(`drop database if exists "${this.databaseName}" with (force)`)).catch(() => undefined);
-    const nc = await connect({ servers: NATS_URL });
+    // A server of the test's own may be gone already (a fault test stops it first).
+    const nc = await connect({ servers: this.natsUrl, timeout: 3000, reconnect: false }).catch(() => undefined);
+    if (!nc) return;
     try {
       const jsm = await nc.jetstreamManager();
       // Every stream within this namespace's subjects (the event stream): found by subject, so
@@ -56,7 +73,7 @@ export class TestEnvironment {
   }
 
   private async admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
-    const client = new Client({ connectionString: POSTGRES_ADMIN_URL });
+    const client = new Client({ connectionString: this.postgresAdminUrl });
     await client.connect();
     try {
       return await work(client);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { allowSandboxEndpoint, HttpAnswer, keepLast, ProcessName, request, SandboxSeller, sandboxAccountBody, System } from '@connector/local-system';
-import { freePort, TestEnvironment } from '@connector/test-environment';
+import { freePort, TestEnvironment, TestEnvironmentOptions } from '@connector/test-environment';
 
 export const API_KEY = 'e2e-key';
 
@@ -14,13 +14,33 @@ export const ROOT_DIR = resolve(__dirname, __dirname.includes('/dist/') ? '../..
  * The whole system for one end-to-end test file or benchmark: a database and NATS namespace
  * of its own, and every service and the sandbox as separate processes, started as `npm start` does.
  */
+export interface RunningSystemOptions extends TestEnvironmentOptions {
+  /**
+   * Where the services reach PostgreSQL, when not where the test does (a TcpProxy in front of the
+   * test's cluster): a postgres:// URL whose database part is replaced by the test's database.
+   */
+  servicePostgresUrl?: string;
+}
+
 export class RunningSystem {
-  readonly env = new TestEnvironment();
+  readonly env: TestEnvironment;
   system!: System;
   gatewayUrl!: string;
   sandboxUrl!: string;
   /** The last 20,000 output lines of all processes (prefixed with the process's name). */
   readonly output: string[] = [];
+
+  constructor(private readonly options: RunningSystemOptions = {}) {
+    this.env = new TestEnvironment(options);
+  }
+
+  /** The DATABASE_URL the services are given. */
+  get serviceDatabaseUrl(): string {
+    if (!this.options.servicePostgresUrl) return this.env.databaseUrl;
+    const url = new URL(this.options.servicePostgresUrl);
+    url.pathname = `/${this.env.databaseName}`;
+    return url.toString();
+  }
 
   async start(extraEnv: Record<string, string> = {}, envOf?: (name: ProcessName) => Record<string, string>): Promise<this> {
     await this.env.setUp();
@@ -31,7 +51,8 @@ export class RunningSystem {
       rootDir: ROOT_DIR,
       env: allowSandboxEndpoint({
         ...process.env,
-        DATABASE_URL: this.env.databaseUrl,
+        DATABASE_URL: this.serviceDatabaseUrl,
+        NATS_URL: this.env.natsUrl,
         NATS_NAMESPACE: this.env.namespace,
         GATEWAY_PORT: String(gatewayPort),
         GATEWAY_API_KEYS: API_KEY,

@@ -35,7 +35,7 @@ export class SandboxProcess {
     return new SandboxProcess(url, sandbox);
   }
 
-  stop(): Promise<void> {
-    return this.process.stop();
+  async stop(): Promise<void> {
+    await this.process.stop();
   }
 }
