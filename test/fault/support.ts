@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { faultFigures, InvariantChecker, InvariantReport, InvariantScope, RunningSystem, SandboxSeller, waitFor } from '@connector/testing';
 
 /**
@@ -17,7 +19,13 @@ export const FAULT_SETTINGS: Record<string, string> = {
 };
 
 /** How long a case waits for the system to heal after a fault before it fails. */
-export const RECOVERY_TIMEOUT_MS = 120_000;
+export const RECOVERY_TIMEOUT_MS = 90_000;
+
+// A case strikes mid-sync, then waits up to RECOVERY_TIMEOUT_MS for the system to heal.
+jest.setTimeout(240_000);
+
+/** Where a failing fault leaves the processes' output (git-ignored), as evidence. */
+const LOG_DIR = join(__dirname, 'logs');
 
 let prefix = 0;
 
@@ -102,7 +110,10 @@ export async function expectHealed(running: RunningSystem, figure: { case: strin
     return report;
   } catch (err) {
     faultFigures.fromReport(figure, { report: (err as { report?: InvariantReport }).report, error: err as Error });
-    throw err;
+    mkdirSync(LOG_DIR, { recursive: true });
+    const file = join(LOG_DIR, `${`${figure.case} ${figure.fault}`.replace(/[^a-zA-Z0-9]+/g, '-').toLowerCase()}.log`);
+    writeFileSync(file, `${running.output.join('\n')}\n`);
+    throw new Error(`${(err as Error).message}\n(the processes' output: ${file})`);
   }
 }
 

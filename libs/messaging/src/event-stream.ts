@@ -18,6 +18,8 @@ export interface EventStreamSettings {
    * data retention period, since events carry gift messages. Set on the stream at start-up.
    */
   maxAgeSeconds?: number;
+  /** NATS_STREAM_REPLICAS: copies of the stream across a NATS cluster's nodes (default 1), given when it is created. */
+  replicas?: number;
 }
 
 /** The stream that holds a namespace's events. */
@@ -234,6 +236,7 @@ export class EventStream implements OnApplicationShutdown {
           storage: StorageType.File,
           max_age: this.maxAgeNanos,
           duplicate_window: this.duplicateWindowNanos,
+          num_replicas: this.settings.replicas ?? 1,
         });
         this.logger.log(`created stream ${this.streamName}`);
         this.remaking = false;

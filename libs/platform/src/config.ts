@@ -52,6 +52,14 @@ export class ServiceSettings implements DatabaseSettings {
   @Matches(/^[a-z][a-z0-9_-]{0,30}$/, { message: 'NATS_NAMESPACE must be lower-case letters, digits, - or _' })
   NATS_NAMESPACE: string = 'connector';
 
+  /**
+   * Copies the JetStream stream keeps, on as many nodes of a NATS cluster (1, 3 or 5; 1 for a
+   * single server). Applies when the stream is created; NATS moves an existing one with
+   * `nats stream edit --replicas`.
+   */
+  @Type(() => Number) @IsIn([1, 3, 5], { message: 'NATS_STREAM_REPLICAS must be 1, 3 or 5' })
+  NATS_STREAM_REPLICAS: number = 1;
+
   @IsOptional() @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: string = 'log';
 

@@ -13,6 +13,7 @@ export function messagingOptions(settings: ServiceSettings, serviceName: string,
     serviceName,
     // Events carry gift messages: the stream keeps them no longer than personal data is kept.
     maxAgeSeconds: Math.min(STREAM_MAX_AGE_DAYS, settings.PERSONAL_DATA_RETENTION_DAYS) * 86400,
+    replicas: settings.NATS_STREAM_REPLICAS,
     ...extra,
   };
 }

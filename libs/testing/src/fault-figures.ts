@@ -7,7 +7,7 @@ import type { InvariantReport } from './fault-invariants';
 export interface FaultFigure {
   case: string;
   fault: string;
-  /** Orders at Amazon for this fault (syncable and malformed). */
+  /** Orders at Amazon for this fault (every status; malformed ones too). */
   orders: number;
   /** How many faults were injected (kills, stalls, deleted consumers, injected errors, ...). */
   faultsInjected: number;
@@ -45,7 +45,7 @@ class FaultFigures {
     const report = outcome.report;
     this.record({
       ...base,
-      orders: report ? report.syncable : 0,
+      orders: report?.atAmazon ?? 0,
       recoverySeconds: outcome.error || outcome.recoveryMs === undefined ? null : Math.round(outcome.recoveryMs / 100) / 10,
       duplicates: report?.duplicates ?? 0,
       lost: report?.lost ?? 0,

@@ -11,6 +11,8 @@ export interface InvariantScope {
 /** The state of the system against the invariants of the fault suite; `violations` empty when they hold. */
 export interface InvariantReport {
   violations: string[];
+  /** Orders of the sellers at Amazon, whatever their status. */
+  atAmazon: number;
   /** Orders at Amazon that must be stored (syncable, not malformed). */
   syncable: number;
   stored: number;
@@ -147,6 +149,7 @@ export class InvariantChecker {
 
     return {
       violations,
+      atAmazon: atAmazon.length,
       syncable: required.length,
       stored: storedRows.length,
       lost: missing.length + fba.without + fbm.without + unconfirmed.length,
