@@ -9,13 +9,14 @@ const bin = (name) => join(root, 'node_modules', '.bin', name);
 const run = (command, args, env) => execFileSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
 
 run(bin('dockerfile-utils'), ['lint', 'docker/Dockerfile']);
-run(bin('dclint'), ['docker/docker-compose.yml', 'docker/extra-ca.yml']);
+run(bin('dclint'), ['docker/docker-compose.yml', 'docker/extra-ca.yml', 'docker/nats-cluster.yml']);
 
 if (spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0) {
   const compose = ['compose', '-f', 'docker/docker-compose.yml', '--env-file', 'docker/demo.env'];
   run('docker', [...compose, 'config', '-q']);
   run('docker', [...compose, '--profile', 'demo', 'config', '-q']);
   run('docker', [...compose, '-f', 'docker/extra-ca.yml', '--profile', 'demo', 'config', '-q'], { EXTRA_CA_CERT: join(root, 'package.json') });
+  run('docker', [...compose, '-f', 'docker/nats-cluster.yml', '--profile', 'demo', 'config', '-q']);
 } else {
   console.log('lint:docker: no docker compose client here; skipped `docker compose config -q`');
 }

@@ -72,7 +72,8 @@ describe('fault 3: PostgreSQL stopped immediately and restarted; PostgreSQL sile
     await clearAmazonFaults(running);
     const resumedAt = Date.now();
 
-    const report = await expectHealed(running, { case: CASE, fault: 'silent 30 s through the proxy', faultsInjected: 1 }, { sellerIds: [seller.sellerId] }, resumedAt);
+    const fault = `silent 30 s through the proxy (health during it: ${healthDuringStall?.status ?? 200})`;
+    const report = await expectHealed(running, { case: CASE, fault, faultsInjected: 1 }, { sellerIds: [seller.sellerId] }, resumedAt);
     expect(storedAtStall).toBeLessThan(report.stored);
     expect(healthDuringStall?.status).toBe(503);
   });
