@@ -36,11 +36,11 @@ describe('fault 6: an Amazon storm of 429s, 500s and 503s, slow answers and malf
     expect((await running.sandbox('POST', '/_sandbox/faults', { operation: '*', sellerId: seller.sellerId, latencyMs: 400 })).status).toBe(201);
 
     await accountOf(running, seller);
-    await untilStored(running, seller.sellerId, ORDERS / 4);
-    const validated = await validateDeliveries(running, seller.sellerId, 40, 'STORM');
-    // The storm blows through most of the sync, then calms down.
+    // The storm blows through most of the sync (or 40 s, should the sync not get that far), then calms down.
     const syncable = atAmazon.filter(SYNCABLE).length - broken.length;
-    await untilStored(running, seller.sellerId, Math.floor(syncable * 0.6));
+    await untilStored(running, seller.sellerId, ORDERS / 4, 20_000).catch(() => undefined);
+    const validated = await validateDeliveries(running, seller.sellerId, 40, 'STORM');
+    await untilStored(running, seller.sellerId, Math.floor(syncable * 0.6), 20_000).catch(() => undefined);
     const storedAtCalm = await storedOrders(running, seller.sellerId);
     // Slow answers end too; the malformed orders stay malformed.
     await running.sandbox('DELETE', '/_sandbox/faults');
