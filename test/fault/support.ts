@@ -50,9 +50,13 @@ export async function sellerWithOrders(running: RunningSystem, sellerId: string,
   return { ...seller, orderIds };
 }
 
-/** Creates the connector account of a sandbox seller (its first sync starts at once). */
+/**
+ * Creates the connector account of a sandbox seller (its first sync starts at once). It syncs every
+ * minute (the shortest interval allowed): a run cut short by a fault is followed by the next
+ * scheduled one within the recovery time, with no one asking.
+ */
 export async function accountOf(running: RunningSystem, seller: SandboxSeller, extra: Record<string, unknown> = {}): Promise<string> {
-  const created = await running.createAccount(seller, 'EU', extra);
+  const created = await running.createAccount(seller, 'EU', { syncIntervalSeconds: 60, ...extra });
   expect(created.status).toBe(201);
   return created.body.id as string;
 }
