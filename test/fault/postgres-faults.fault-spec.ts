@@ -19,14 +19,14 @@ describe('fault 3: PostgreSQL stopped immediately and restarted; PostgreSQL sile
   beforeAll(async () => {
     cluster = await PostgresCluster.create();
     // The services reach the database through the proxy; the test reads it directly.
-    proxy = await TcpProxy.start(cluster.port);
-    running = new RunningSystem({ postgresAdminUrl: cluster.url, servicePostgresUrl: `postgres://postgres@127.0.0.1:${proxy.port}/postgres` });
+    proxy = await TcpProxy.start('127.0.0.1', cluster.port);
+    running = new RunningSystem({ postgresAdminUrl: cluster.url, servicePostgresUrl: proxy.rewrite(cluster.url) });
     await running.start(FAULT_SETTINGS);
   }, 240_000);
   afterAll(async () => {
     proxy?.resume();
     await running?.stop();
-    await proxy?.stop();
+    await proxy?.close();
     await cluster?.destroy();
   }, 60_000);
 

@@ -54,8 +54,9 @@ describe('fault 5: two replicas of every service, restarted one at a time with S
             const exitedInTime = await process.stop('SIGTERM', SHUTDOWN_LIMIT_MS);
             exitSeconds.push((Date.now() - startedAt) / 1000);
             // NestJS re-raises the signal once its shutdown hooks are done: exit 0 or SIGTERM is a clean stop.
+            const exit = await process.exit();
             if (!exitedInTime) slowToStop.push(`${process.name} (killed after ${Date.now() - startedAt} ms)`);
-            else if (process.lastExit?.code !== 0 && process.lastExit?.signal !== 'SIGTERM') slowToStop.push(`${process.name} exited with ${process.lastExit?.code ?? process.lastExit?.signal}`);
+            else if (exit.code !== 0 && exit.signal !== 'SIGTERM') slowToStop.push(`${process.name} exited with ${exit.code ?? exit.signal}`);
             await process.start();
           }),
         );
