@@ -159,9 +159,18 @@ export class InvariantChecker {
     };
   }
 
-  /** Unhandled rejections and uncaught exceptions in any process's output: none may occur, fault or not. */
+  /** Rejections of this system already charged to an earlier fault: each fault answers only for its own. */
+  private static readonly charged = new WeakMap<RunningSystem, Set<string>>();
+
+  /**
+   * Unhandled rejections and uncaught exceptions in any process's output that no earlier fault of
+   * this system was charged with: none may occur, fault or not.
+   */
   logViolations(): string[] {
-    const rejections = this.running.output.filter((line) => /unhandled rejection|uncaught exception/i.test(line));
+    const charged = InvariantChecker.charged.get(this.running) ?? new Set<string>();
+    InvariantChecker.charged.set(this.running, charged);
+    const rejections = this.running.output.filter((line) => /unhandled rejection|uncaught exception/i.test(line) && !charged.has(line));
+    for (const line of rejections) charged.add(line);
     return rejections.length ? [`${rejections.length} unhandled rejections or uncaught exceptions, first: ${rejections[0].slice(0, 300)}`] : [];
   }
 
