@@ -39,7 +39,7 @@ describe('fault 2: NATS killed and restarted, the event stream deleted, each con
     await nats.kill();
     // Down until the services see it (health cannot answer without NATS), then back on the same port and store.
     await waitFor(async () => (await new InvariantChecker(running).health()).status !== 200, { timeoutMs: 30_000, what: 'health to see NATS gone' });
-    await nats.launch();
+    await nats.restart();
     await clearAmazonFaults(running);
     const restartedAt = Date.now();
 
