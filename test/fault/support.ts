@@ -14,6 +14,9 @@ export const FAULT_SETTINGS: Record<string, string> = {
   SYNC_LEASE_SECONDS: '10',
   NOTIFY_POLL_MS: '200',
   NOTIFY_CLAIM_SECONDS: '10',
+  // The storm's confirmation faults end; a short back-off sends within the recovery time.
+  NOTIFY_BACKOFF_BASE_MS: '200',
+  NOTIFY_BACKOFF_MAX_MS: '5000',
   CANCEL_BATCH_WINDOW_MS: '1000',
   FEED_POLL_MS: '500',
 };
