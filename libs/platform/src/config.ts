@@ -37,7 +37,7 @@ export class ServiceSettings implements DatabaseSettings {
   DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS: number = 60;
   /** An unused pooled connection is closed after this. */
   @Type(() => Number) @IsNumber() @IsPositive()
-  DATABASE_POOL_IDLE_TIMEOUT_SECONDS: number = 30;
+  DATABASE_POOL_IDLE_TIMEOUT_SECONDS: number = 10;
   /** TCP keepalive probes start after a connection was silent this long (a peer gone without a word is found). */
   @Type(() => Number) @IsNumber() @IsPositive()
   DATABASE_KEEPALIVE_DELAY_SECONDS: number = 10;
