@@ -2,7 +2,7 @@ import type { ServiceName } from '@connector/contracts';
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MessagingModule, ParkedEventsRetention } from '@connector/messaging';
-import { HealthModule, messagingOptions, RetentionModule, ServiceClientModule, SettingsModule } from '@connector/platform';
+import { HealthModule, messagingOptions, MetricsModule, RetentionModule, ServiceClientModule, SettingsModule } from '@connector/platform';
 import { AmazonAccessModule } from './amazon-access/amazon-access.module';
 import { AmazonNotificationsSettings } from './amazon-notifications.settings';
 import { CancellationFeedsModule } from './cancellation-feeds/cancellation-feeds.module';
@@ -24,6 +24,7 @@ export class AppModule {
         MessagingModule.forService(messagingOptions(settings, SERVICE_NAME)),
         ServiceClientModule.register(settings, SERVICE_NAME),
         HealthModule.forService(SERVICE_NAME),
+        MetricsModule.forService({ service: SERVICE_NAME, events: true }),
         RetentionModule.forTasks([ParkedEventsRetention]),
         AmazonAccessModule.forRoot(settings),
         NotificationsModule,

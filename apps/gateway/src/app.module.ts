@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ServiceClientModule, SettingsModule, TransitSecrets } from '@connector/platform';
+import { MetricsModule, ServiceClientModule, SettingsModule, TransitSecrets } from '@connector/platform';
 import { AccountsController } from './accounts/accounts.controller';
 import { AccessGuard } from './access/access.guard';
 import { AccessModule } from './access/access.module';
@@ -37,6 +37,7 @@ export class GatewayModule {
         SettingsModule.forRoot(settings),
         ServiceClientModule.register(settings, 'gateway'),
         TypeOrmModule.forRoot(gatewayDataSource(settings)),
+        MetricsModule.forService({ service: 'gateway', events: false }),
         AccessModule,
         IdempotencyModule,
         ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: settings.GATEWAY_RATE_LIMIT_PER_MINUTE }] }),

@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { SwaggerModule } from '@nestjs/swagger';
+import { httpRequestMetrics } from '@connector/platform';
 import { unversionedRedirect } from './common/api-version';
 import { requestSanity } from './common/request-sanity';
 import type { GatewaySettings } from './gateway.settings';
@@ -13,6 +14,8 @@ import { openApiDocument } from './openapi/document';
  */
 export async function setupGateway(app: INestApplication, settings?: GatewaySettings): Promise<void> {
   (app.getHttpAdapter().getInstance() as { disable?: (setting: string) => void }).disable?.('x-powered-by');
+  // First: it times every request, those refused or redirected before a route too.
+  app.use(httpRequestMetrics);
   // Security headers (CSP, HSTS, nosniff, frame-ancestors...). Swagger UI at /docs loads its
   // scripts from files, so the default policy serves it.
   // No upgrade-insecure-requests: the gateway serves plain HTTP behind a TLS proxy or on

@@ -2,7 +2,7 @@ import type { ServiceName } from '@connector/contracts';
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MessagingModule, ParkedEventsRetention } from '@connector/messaging';
-import { HealthModule, messagingOptions, RetentionModule, ServiceSettings, SettingsModule } from '@connector/platform';
+import { HealthModule, messagingOptions, MetricsModule, RetentionModule, ServiceSettings, SettingsModule } from '@connector/platform';
 import { inventoryDataSource } from './data-source';
 import { DeliveriesModule } from './deliveries/deliveries.module';
 import { DeliveryPersonalDataRetention } from './deliveries/delivery-personal-data.retention';
@@ -23,6 +23,7 @@ export class AppModule {
         TypeOrmModule.forRoot(inventoryDataSource(settings)),
         MessagingModule.forService(messagingOptions(settings, SERVICE_NAME)),
         HealthModule.forService(SERVICE_NAME),
+        MetricsModule.forService({ service: SERVICE_NAME, events: true }),
         RetentionModule.forTasks([DeliveryPersonalDataRetention, ParkedEventsRetention]),
         ProductsModule,
         LocationsModule,

@@ -2,7 +2,7 @@ import type { ServiceName } from '@connector/contracts';
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MessagingModule, ParkedEventsRetention } from '@connector/messaging';
-import { HealthModule, messagingOptions, RetentionModule, SettingsModule } from '@connector/platform';
+import { HealthModule, messagingOptions, MetricsModule, RetentionModule, SettingsModule } from '@connector/platform';
 import { partnersDataSource } from './data-source';
 import { PartnerSettings } from './partner.settings';
 import { PartnersModule } from './partners/partners.module';
@@ -21,6 +21,7 @@ export class AppModule {
         TypeOrmModule.forRoot(partnersDataSource(settings)),
         MessagingModule.forService(messagingOptions(settings, SERVICE_NAME)),
         HealthModule.forService(SERVICE_NAME),
+        MetricsModule.forService({ service: SERVICE_NAME, events: true }),
         PartnersModule,
         RetentionModule.forTasks([BuyerAnonymization, ParkedEventsRetention]),
       ],

@@ -8,6 +8,7 @@ import { decodeEvents, eventsIn, parseEvent, reasonOf, validatedPayload, Validat
 import { discoverEventHandlers, EventHandler } from './event-handlers';
 import { EventFailures, EventParking } from './event-parking';
 import { EventStream, isStreamMissing } from './event-stream';
+import { consumerAckPending, consumerPending, consumerRedelivered, eventProcessing, eventRedeliveries, eventsParked } from './messaging.metrics';
 import { backoffDelay, isDependencyOutage, PeriodicWorker, SingleFlight, transactionWithHooks } from '@connector/workers';
 
 /** Between deliveries of an event whose handler failed: 0.5 s, 1 s, … 60 s, spread out. */
@@ -207,7 +208,11 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
     let missing = false;
     for (const { name } of this.plan) {
       try {
-        floors.push({ consumer: name, floor: (await jsm.consumers.info(this.stream.streamName, name)).ack_floor.stream_seq });
+        const consumer = await jsm.consumers.info(this.stream.streamName, name);
+        floors.push({ consumer: name, floor: consumer.ack_floor.stream_seq });
+        consumerPending.set({ consumer: name }, consumer.num_pending);
+        consumerAckPending.set({ consumer: name }, consumer.num_ack_pending);
+        consumerRedelivered.set({ consumer: name }, consumer.num_redelivered);
       } catch (err) {
         if (!/consumer not found/i.test(reasonOf(err))) throw err;
         missing = true;
@@ -258,6 +263,7 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private async handleTogether(ready: Delivery[]): Promise<void> {
+    const startedAt = performance.now();
     try {
       await transactionWithHooks(this.dataSource, async (manager, afterCommit) => {
         const inserted: { event_id: string }[] = await manager.query(
@@ -280,6 +286,9 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
           start = end;
         }
       }, (err) => this.logger.warn(`after handling a batch: ${err.message}`));
+      // The batch's time is shared among its events: the histogram's count is events handled, its sum the time spent.
+      const seconds = (performance.now() - startedAt) / 1000 / ready.length;
+      for (const d of ready) eventProcessing.observe({ event_type: d.subject }, seconds);
     } catch (err) {
       if (isDependencyOutage(err)) {
         // Not the events' fault: they all wait, and none of them counts it as a failure.
@@ -331,6 +340,7 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
   private route(msg: JsMsg): Routed | undefined {
     const subject = this.stream.eventSubjectOf(msg.subject);
     const handlers = this.handlers.get(subject);
+    if (handlers && msg.info.deliveryCount > 1) eventRedeliveries.inc({ event_type: subject });
     if (handlers) return { msg, subject, handlers, outcome: { events: 0, parked: 0 } };
     msg.ack();
     return undefined;
@@ -355,6 +365,7 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
 
   private async handleOne(delivery: Delivery): Promise<void> {
     const { msg, eventId, subject, raw, handlers, payload, outcome } = delivery;
+    const startedAt = performance.now();
     try {
       await transactionWithHooks(this.dataSource, async (manager, afterCommit) => {
         const inserted: unknown[] = await manager.query(
@@ -364,6 +375,7 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
         if (inserted.length === 0) return; // Handled before: a redelivery.
         for (const handler of handlers) await handler.run(handler.batch ? [payload] : payload, { manager, eventId, subject, afterCommit });
       }, (err) => this.logger.warn(`after handling ${subject} ${eventId}: ${err.message}`));
+      eventProcessing.observe({ event_type: subject }, (performance.now() - startedAt) / 1000);
     } catch (err) {
       const deliveries = msg.info.deliveryCount;
       const reason = reasonOf(err);
@@ -402,8 +414,12 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
 
   /** Parks the event (see EventParking); if that fails, its message comes again. */
   private async park({ msg, subject, outcome }: Routed, eventId: string, raw: string, reason: string): Promise<void> {
-    if (await this.parking.park(subject, eventId, raw, reason, msg.info.deliveryCount)) outcome.parked++;
-    else this.retryIn(outcome, 5000);
+    if (await this.parking.park(subject, eventId, raw, reason, msg.info.deliveryCount)) {
+      outcome.parked++;
+      eventsParked.inc({ event_type: subject });
+    } else {
+      this.retryIn(outcome, 5000);
+    }
   }
 
   /**

@@ -6,6 +6,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { PACK_READER_SUFFIX, packEvents, packLimitFor } from './event-pack';
 import { EventStream, isStreamMissing, STREAM_MAX_AGE_DAYS } from './event-stream';
 import { OutboxMessage } from './messaging.entities';
+import { outboxPublished } from './messaging.metrics';
 import { housekeeping, PeriodicWorker, retry } from '@connector/workers';
 
 /**
@@ -148,7 +149,10 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
 
   private async publishBatch(): Promise<{ published: number; full: boolean }> {
     try {
-      return await this.takeAndPublish();
+      const batch = await this.takeAndPublish();
+      // Counted once committed: a rolled-back batch goes out again.
+      outboxPublished.inc(batch.published);
+      return batch;
     } catch (err) {
       // The stream was deleted (or lost with NATS's store): made again, the rows, still in the
       // outbox, go out on the next pass.

@@ -1,6 +1,7 @@
 import { AmazonEndpoints, AmazonRegion } from './amazon-endpoints';
 import { OPERATION_LIMITS, SpApiOperation, TokenBucket } from './rate-limits';
 import { backoffDelay, sleep } from '@connector/workers';
+import { amazonRequestDuration, amazonRequests, credentialsRefused, rateLimitWait, statusLabel } from './sp-api.metrics';
 
 /** Between tries of a call that failed on the network or with a 5xx: 250 ms, 500 ms, … 15 s. (A 429 waits for the quota instead.) */
 const RETRY_BACKOFF = { baseMs: 250, maxMs: 15_000 };
@@ -105,7 +106,9 @@ export class SpApiClient {
       // The access token first: a token fetch between taking a quota token and sending would
       // make the call reach Amazon later than our bucket thinks.
       const accessToken = args.accessToken ?? (await this.accessToken());
+      const waitingSince = performance.now();
       await bucket.take();
+      rateLimitWait.observe({ operation }, (performance.now() - waitingSince) / 1000);
       if (args.mayStart && !args.mayStart()) throw new CallNotStartedError(operation);
       this.stats.calls[operation] = (this.stats.calls[operation] ?? 0) + 1;
       try {
@@ -138,6 +141,7 @@ export class SpApiClient {
     }
     const { accessToken } = args;
     let response: Response;
+    const sentAt = performance.now();
     try {
       response = await fetch(url, {
         method,
@@ -153,8 +157,10 @@ export class SpApiClient {
         signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 30_000),
       });
     } catch (err) {
+      this.observe(operation, 0, sentAt);
       throw new SpApiError(operation, 0, 'NetworkError', err?.cause?.code ?? err.message);
     }
+    this.observe(operation, response.status, sentAt);
     const limit = Number(response.headers.get('x-amzn-ratelimit-limit'));
     if (limit > 0) bucket.setRate(limit);
     if (isRedirect(response.status)) {
@@ -179,6 +185,7 @@ export class SpApiClient {
 
   private async fetchAccessToken(): Promise<string> {
     let response: Response;
+    const sentAt = performance.now();
     try {
       response = await fetch(this.access.lwaEndpoint, {
         method: 'POST',
@@ -194,8 +201,10 @@ export class SpApiClient {
         signal: AbortSignal.timeout(this.options.requestTimeoutMs ?? 30_000),
       });
     } catch (err) {
+      this.observe('lwaToken', 0, sentAt);
       throw new SpApiError('lwaToken', 0, 'NetworkError', err?.cause?.code ?? err.message);
     }
+    this.observe('lwaToken', response.status, sentAt);
     if (isRedirect(response.status)) {
       await response.body?.cancel().catch(() => undefined);
       throw new SpApiError('lwaToken', response.status, 'RedirectRefused', 'the LWA endpoint answered with a redirect, which is never followed');
@@ -212,6 +221,21 @@ export class SpApiClient {
     }
     this.token = { value: body.access_token, expiresAt: Date.now() + (body.expires_in ?? 3600) * 1000 };
     return body.access_token;
+  }
+
+  /**
+   * Counts a try and its status. Credentials count as refused on LWA's 400/401 (invalid_grant,
+   * invalid_client: a revoked authorisation or a changed secret) and the SP-API's 401/403, and as
+   * accepted again on the next successful SP-API answer (not on a new token alone: Amazon may
+   * hand out a token and still refuse the calls).
+   */
+  private observe(operation: string, status: number, sentAt: number): void {
+    const accountId = this.access.accountId;
+    amazonRequests.inc({ account_id: accountId, operation, status: statusLabel(status) });
+    amazonRequestDuration.observe({ operation }, (performance.now() - sentAt) / 1000);
+    const refused = operation === 'lwaToken' ? status === 400 || status === 401 : status === 401 || status === 403;
+    if (refused) credentialsRefused.set({ account_id: accountId }, 1);
+    else if (operation !== 'lwaToken' && status >= 200 && status < 300) credentialsRefused.set({ account_id: accountId }, 0);
   }
 
   private bucket(operation: SpApiOperation): TokenBucket {

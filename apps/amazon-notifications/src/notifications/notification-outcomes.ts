@@ -3,6 +3,7 @@ import { NOTIFICATION_FAILED, NOTIFICATION_SENT, NotificationOutcomeEvent, Notif
 import { Outbox } from '@connector/messaging';
 import { EntityManager } from 'typeorm';
 import { Notification } from './notification.entity';
+import { countOutcome } from './notifications.metrics';
 
 /** The final outcome of a notification, whichever sender reached it. */
 @Injectable()
@@ -42,6 +43,7 @@ export class NotificationOutcomes {
       decidedAt: new Date().toISOString(),
     };
     await this.outbox.add(manager, state === NotificationState.Sent ? NOTIFICATION_SENT : NOTIFICATION_FAILED, event);
+    countOutcome(notification.kind, state);
     return true;
   }
 }

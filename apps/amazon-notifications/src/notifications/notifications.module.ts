@@ -6,12 +6,13 @@ import { NotificationOutcomes } from './notification-outcomes';
 import { NotificationsController } from './notifications.controller';
 import { NotificationsService } from './notifications.service';
 import { NotificationsHealth } from './notifications-health';
+import { NotificationsMetrics } from './notifications.metrics';
 
 /** The notifications themselves: listed, retried by hand, and their outcomes, for every kind. */
 @Module({
   imports: [TypeOrmModule.forFeature([Notification])],
   controllers: [NotificationsController],
-  providers: [NotificationsService, NotificationOutcomes, DueNotifications, NotificationsHealth],
+  providers: [NotificationsService, NotificationOutcomes, DueNotifications, NotificationsHealth, NotificationsMetrics],
   exports: [NotificationOutcomes, DueNotifications],
 })
 export class NotificationsModule {}

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DeliveriesController } from './deliveries.controller';
 import { DeliveriesService } from './deliveries.service';
+import { DeliveriesMetrics } from './deliveries.metrics';
 import { Delivery } from './delivery.entity';
 import { OrderDeliveries } from './order-deliveries';
 
@@ -9,7 +10,7 @@ import { OrderDeliveries } from './order-deliveries';
 @Module({
   imports: [TypeOrmModule.forFeature([Delivery])],
   controllers: [DeliveriesController],
-  providers: [DeliveriesService, OrderDeliveries],
+  providers: [DeliveriesService, OrderDeliveries, DeliveriesMetrics],
   exports: [OrderDeliveries],
 })
 export class DeliveriesModule {}

@@ -9,10 +9,11 @@ import { SyncRun } from './sync-run.entity';
 import { SyncController } from './sync.controller';
 import { SyncScheduler } from './sync-scheduler';
 import { SyncService } from './sync.service';
+import { SyncMetrics } from './sync.metrics';
 
 @Module({
   imports: [TypeOrmModule.forFeature([SyncRun]), AccountsModule, MarketplacesModule, SalesOrdersModule],
   controllers: [SyncController],
-  providers: [SyncService, SyncScheduler, OrdersV0Source, OrdersV2026Source],
+  providers: [SyncService, SyncScheduler, OrdersV0Source, OrdersV2026Source, SyncMetrics],
 })
 export class SyncModule {}

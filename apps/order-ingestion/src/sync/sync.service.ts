@@ -17,6 +17,7 @@ import { StepsInFlight } from './each-page';
 import { OrdersV0Source } from './orders-v0.source';
 import { OrdersV2026Source } from './orders-v2026-01-01.source';
 import { SyncRun } from './sync-run.entity';
+import { countSyncedOrders, countSyncRun } from './sync.metrics';
 
 export { LeaseLostError };
 
@@ -184,6 +185,7 @@ export class SyncService {
         run.throttled = client.stats.throttled - before.throttled;
       }
       run.finishedAt = new Date();
+      countSyncRun(run);
       // The run's end is recorded even through a short database outage; should it still fail,
       // the account's next run marks this one as interrupted.
       await retry(() => this.runs.save(run), { attempts: 6, baseMs: 500, maxMs: 5000, retriable: isDependencyOutage }).catch((err) =>
@@ -199,6 +201,7 @@ export class SyncService {
     run.ordersUpdated += outcome.updated;
     run.ordersUnchanged += outcome.unchanged;
     run.ordersQuarantined += outcome.quarantined;
+    countSyncedOrders(run.accountId, outcome);
   }
 
   async list(accountId: string, query: { limit?: number; cursor?: string }): Promise<Page<SyncRunView>> {

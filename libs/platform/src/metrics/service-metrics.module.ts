@@ -1,0 +1,131 @@
+import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { collectDefaultMetrics, Gauge, register } from 'prom-client';
+import type { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { boundedQuery, ScrapeTimeGauges } from './scrape-time-gauges';
+
+const OPTIONS = Symbol('ServiceMetricsOptions');
+
+export interface ServiceMetricsOptions {
+  /** Becomes the `service` label of every metric of the process. */
+  service: string;
+  /** The service keeps an outbox and parks events (libs/messaging): their gauges too. */
+  events: boolean;
+}
+
+let defaultMetricsCollected = false;
+
+/**
+ * What every service exports besides its features' own metrics: Node.js process metrics
+ * (prom-client's defaults: CPU, memory, event loop lag, GC), the use of its PostgreSQL pool, and
+ * for services with events the outbox's depth and the age of its oldest event, and events parked.
+ */
+@Injectable()
+export class ServiceMetrics implements OnModuleInit, OnApplicationShutdown {
+  private readonly owned: { remove(): void }[] = [];
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(OPTIONS) private readonly options: ServiceMetricsOptions,
+  ) {}
+
+  onModuleInit(): void {
+    register.setDefaultLabels({ service: this.options.service });
+    if (!defaultMetricsCollected) {
+      collectDefaultMetrics();
+      defaultMetricsCollected = true;
+    }
+    this.owned.push(poolGauges(() => poolOf(this.dataSource)));
+    if (this.options.events) this.owned.push(eventGauges(this.dataSource));
+  }
+
+  onApplicationShutdown(): void {
+    for (const metrics of this.owned.splice(0)) metrics.remove();
+  }
+}
+
+@Module({})
+export class MetricsModule {
+  static forService(options: ServiceMetricsOptions): DynamicModule {
+    return {
+      module: MetricsModule,
+      providers: [{ provide: OPTIONS, useValue: options }, ServiceMetrics],
+    };
+  }
+}
+
+/** The pg Pool under a TypeORM PostgreSQL data source (undefined before it is initialised). */
+export function poolOf(dataSource: DataSource): Pool | undefined {
+  return (dataSource.driver as unknown as { master?: Pool }).master;
+}
+
+/** Connections of the pool by state, read from the pool itself (no query) at scrape time. */
+export function poolGauges(pool: () => Pool | undefined): { remove(): void } {
+  const definitions: { name: string; help: string; value: (pool: Pool) => number }[] = [
+    { name: 'connector_db_pool_connections', help: 'Connections the PostgreSQL pool holds (in use or idle)', value: (p) => p.totalCount },
+    { name: 'connector_db_pool_idle_connections', help: 'Connections of the PostgreSQL pool not in use', value: (p) => p.idleCount },
+    { name: 'connector_db_pool_waiting_requests', help: 'Queries waiting for a connection of the PostgreSQL pool (all in use)', value: (p) => p.waitingCount },
+    { name: 'connector_db_pool_max_connections', help: 'Most connections the PostgreSQL pool opens (DATABASE_POOL_SIZE)', value: (p) => p.options.max ?? 10 },
+  ];
+  const gauges = definitions.map(({ name, help, value }) => {
+    register.removeSingleMetric(name);
+    return new Gauge({
+      name,
+      help,
+      collect() {
+        const current = pool();
+        if (current) this.set(value(current));
+      },
+    });
+  });
+  return {
+    remove: () =>
+      definitions.forEach(({ name }, i) => {
+        if (register.getSingleMetric(name) === gauges[i]) register.removeSingleMetric(name);
+      }),
+  };
+}
+
+interface EventReading {
+  outboxEvents: number;
+  oldestAgeSeconds: number;
+  parked: { subject: string; n: number }[];
+}
+
+/** The outbox and parked events of the service's schema, read at scrape time (bounded). */
+export function eventGauges(dataSource: DataSource): ScrapeTimeGauges<EventReading> {
+  return new ScrapeTimeGauges<EventReading>(
+    'events',
+    async () => {
+      // The oldest through the outbox's index on position (published_at is null), not a scan.
+      const [outbox] = await boundedQuery<{ n: number; oldest: number | null }>(
+        dataSource,
+        `select (select count(*)::int from outbox where published_at is null) as n,
+                (select extract(epoch from now() - created_at)::float8 from outbox where published_at is null order by position limit 1) as oldest`,
+      );
+      const parked = await boundedQuery<{ subject: string; n: number }>(
+        dataSource,
+        `select subject, count(*)::int as n from parked_events where discarded_at is null group by subject`,
+      );
+      return { outboxEvents: outbox.n, oldestAgeSeconds: Math.max(0, outbox.oldest ?? 0), parked };
+    },
+    [
+      {
+        name: 'connector_outbox_events',
+        help: 'Events written to the outbox and not yet published to JetStream',
+        samples: (r) => [{ value: r.outboxEvents }],
+      },
+      {
+        name: 'connector_outbox_oldest_event_age_seconds',
+        help: 'Age of the oldest event not yet published (0 when the outbox is empty)',
+        samples: (r) => [{ value: r.oldestAgeSeconds }],
+      },
+      {
+        name: 'connector_parked_events',
+        help: 'Events parked and waiting for a person (replay or discard through /api/v1/parked-events), by event type',
+        labelNames: ['event_type'],
+        samples: (r) => r.parked.map((row) => ({ labels: { event_type: row.subject }, value: row.n })),
+      },
+    ],
+  );
+}
