@@ -4,3 +4,4 @@ export * from './postgres-cluster';
 export * from './nats-cluster';
 export { waitFor } from '@connector/local-system';
 export * from './tcp-proxy';
+export * from './scraped-metrics';
