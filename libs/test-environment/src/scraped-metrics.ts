@@ -5,17 +5,17 @@ export class ScrapedMetrics {
   private readonly families: ReturnType<typeof parsePrometheusTextFormat>;
 
   constructor(readonly text: string) {
-    // The parser drops a last line without its newline.
-    this.families = parsePrometheusTextFormat(text.endsWith('\n') ? text : `${text}\n`);
+    // The parser merges the samples of a labelled histogram into one and drops their labels
+    // (its flattenMetrics), so histograms are read as what they are on the wire, untyped series
+    // `_bucket`, `_sum` and `_count`, which it parses line by line. It also drops a last line
+    // without its newline.
+    const lines = text.replace(/^# TYPE (\S+) histogram$/gm, '# TYPE $1 untyped');
+    this.families = parsePrometheusTextFormat(lines.endsWith('\n') ? lines : `${lines}\n`);
   }
 
-  /** Whether the scrape has a family of that name (with or without samples). */
+  /** Whether the scrape has a family of that name (with or without samples; a histogram by its `_count`). */
   has(name: string): boolean {
-    return this.families.some((family) => family.name === name);
-  }
-
-  type(name: string): string | undefined {
-    return this.families.find((family) => family.name === name)?.type;
+    return this.families.some((family) => family.name === name || family.name === `${name}_count`);
   }
 
   /** The samples of a counter or gauge whose labels include `labels`, with their values. */
@@ -28,14 +28,20 @@ export class ScrapedMetrics {
     return this.samples(name, labels).reduce((total, sample) => total + sample.value, 0);
   }
 
-  /** The count of a histogram's observations over the samples whose labels include `labels` (0 when none). */
+  /** A histogram's observations over the samples whose labels include `labels` (0 when none). */
   histogramCount(name: string, labels: Record<string, string> = {}): number {
-    return this.matching(name, labels).reduce((total, sample) => total + Number(sample.count ?? 0), 0);
+    return this.sum(`${name}_count`, labels);
+  }
+
+  /** A histogram's sum of observed values over the samples whose labels include `labels`. */
+  histogramSum(name: string, labels: Record<string, string> = {}): number {
+    return this.sum(`${name}_sum`, labels);
   }
 
   private matching(name: string, labels: Record<string, string>) {
-    const family = this.families.find((f) => f.name === name);
-    return (family?.metrics ?? []).filter((sample) => Object.entries(labels).every(([key, value]) => sample.labels?.[key] === value));
+    // Untyped, a histogram's series come as one family per run of lines: every family of the name counts.
+    const samples = this.families.filter((f) => f.name === name).flatMap((f) => f.metrics);
+    return samples.filter((sample) => Object.entries(labels).every(([key, value]) => sample.labels?.[key] === value));
   }
 }
 

@@ -73,7 +73,7 @@ export class ScrapeTimeGauges<R> {
     definitions: ScrapeGaugeDefinition<R>[],
     private readonly timeoutMs = SCRAPE_READ_TIMEOUT_MS,
   ) {
-    const owner = this;
+    const reading = () => this.reading();
     this.names = definitions.map((definition) => definition.name);
     this.gauges = definitions.map((definition) => {
       register.removeSingleMetric(definition.name);
@@ -82,10 +82,10 @@ export class ScrapeTimeGauges<R> {
         help: definition.help,
         labelNames: definition.labelNames ?? [],
         async collect() {
-          const reading = await owner.reading();
-          if (reading === undefined) return;
+          const current = await reading();
+          if (current === undefined) return;
           this.reset();
-          for (const sample of definition.samples(reading)) this.set(sample.labels ?? {}, sample.value);
+          for (const sample of definition.samples(current)) this.set(sample.labels ?? {}, sample.value);
         },
       });
     });
