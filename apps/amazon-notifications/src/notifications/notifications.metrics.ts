@@ -32,6 +32,8 @@ export class NotificationsMetrics implements OnModuleInit, OnApplicationShutdown
 
   onModuleInit(): void {
     const kinds = Object.values(NotificationKind);
+    // Every outcome series from 0: Prometheus's increase() sees the first failure after a start.
+    for (const kind of kinds) for (const state of [NotificationState.Sent, NotificationState.Failed]) notificationOutcomes.inc({ kind, state }, 0);
     this.gauges = new ScrapeTimeGauges<NotificationsReading>(
       'notifications',
       async () => ({

@@ -13,8 +13,6 @@ export interface ServiceMetricsOptions {
   events: boolean;
 }
 
-let defaultMetricsCollected = false;
-
 /**
  * What every service exports besides its features' own metrics: Node.js process metrics
  * (prom-client's defaults: CPU, memory, event loop lag, GC), the use of its PostgreSQL pool, and
@@ -31,10 +29,8 @@ export class ServiceMetrics implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     register.setDefaultLabels({ service: this.options.service });
-    if (!defaultMetricsCollected) {
-      collectDefaultMetrics();
-      defaultMetricsCollected = true;
-    }
+    // Once per process (the management server may have started them already).
+    if (!register.getSingleMetric('process_cpu_user_seconds_total')) collectDefaultMetrics();
     this.owned.push(poolGauges(() => poolOf(this.dataSource)));
     if (this.options.events) this.owned.push(eventGauges(this.dataSource));
   }
