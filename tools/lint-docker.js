@@ -15,6 +15,7 @@ if (spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 
   const compose = ['compose', '-f', 'docker/docker-compose.yml', '--env-file', 'docker/demo.env'];
   run('docker', [...compose, 'config', '-q']);
   run('docker', [...compose, '--profile', 'demo', 'config', '-q']);
+  run('docker', [...compose, '--profile', 'demo', '--profile', 'monitoring', 'config', '-q']);
   run('docker', [...compose, '-f', 'docker/extra-ca.yml', '--profile', 'demo', 'config', '-q'], { EXTRA_CA_CERT: join(root, 'package.json') });
   run('docker', [...compose, '-f', 'docker/nats-cluster.yml', '--profile', 'demo', 'config', '-q']);
 } else {
