@@ -1,0 +1,128 @@
+import { SERVICE_NAMES } from '@connector/contracts';
+import { scrapeMetrics, ScrapedMetrics } from '@connector/test-environment';
+import { amazonOrder, API_KEY, RunningSystem, waitFor } from '@connector/testing';
+
+const SELLER = { sellerId: 'A2METRICS00001', clientId: 'metrics-client', clientSecret: 'metrics-secret', refreshToken: 'Atzr|metrics', marketplaceIds: ['A1PA6795UKMFR9'] };
+const recently = () => new Date(Date.now() - 180_000).toISOString();
+const FBM = [1, 2, 3, 4].map((n) =>
+  amazonOrder({ orderId: `304-0000000-000000${n}`, lastUpdatedTime: recently(), items: [{ orderItemId: `6100000000000${n}`, sku: 'MET-MUG', quantity: 1, unitPrice: '9.00', tax: '1.44' }] }),
+);
+const FBA = amazonOrder({
+  orderId: '304-0000000-0000009',
+  lastUpdatedTime: recently(),
+  fulfilledBy: 'AMAZON',
+  status: 'SHIPPED',
+  items: [{ orderItemId: '61000000000009', sku: 'MET-MUG', quantity: 2, unitPrice: '9.00', tax: '2.87' }],
+});
+const ORDERS = [...FBM, FBA];
+
+/**
+ * Metrics change as orders flow, read as Prometheus reads them: every service scraped over HTTP
+ * (the services on their management port, the gateway on its own with an API key), the text
+ * parsed, and counters compared before and after.
+ */
+describe('metrics as orders flow', () => {
+  const running = new RunningSystem();
+  let accountId: string;
+  /** Calls of the test to GET /api/v1/orders (the route whose latency is counted). */
+  let orderListCalls = 0;
+  const before: Record<string, ScrapedMetrics> = {};
+
+  const scrape = (service: (typeof SERVICE_NAMES)[number] | 'gateway') =>
+    service === 'gateway' ? scrapeMetrics(`${running.gatewayUrl}/metrics`, API_KEY) : scrapeMetrics(`${running.system.managementUrl(service)}/metrics`);
+  const listOrders = async () => {
+    orderListCalls++;
+    return (await running.api('GET', `/api/v1/orders?accountId=${accountId}&limit=50`)).body.items as any[];
+  };
+
+  beforeAll(async () => {
+    await running.start({ SANDBOX_TIME_SCALE: '60', SPAPI_RATE_SCALE: '60' });
+    await running.sandbox('POST', '/_sandbox/sellers', SELLER);
+    for (const order of ORDERS) expect((await running.sandbox('POST', `/_sandbox/sellers/${SELLER.sellerId}/orders`, order)).status).toBe(201);
+    for (const service of [...SERVICE_NAMES, 'gateway'] as const) before[service] = await scrape(service);
+    accountId = (await running.createAccount(SELLER)).body.id;
+    await waitFor(async () => (await listOrders()).length === ORDERS.length, { timeoutMs: 60_000, what: 'the orders synced' });
+  }, 180_000);
+
+  afterAll(() => running.stop(), 60_000);
+
+  it('order-ingestion: orders synced per account as many as were synced, successful runs, Amazon calls with status 200, the sync lag', async () => {
+    const after = await waitFor(
+      async () => {
+        const metrics = await scrape('order-ingestion');
+        return metrics.sum('connector_sync_runs_total', { account_id: accountId, outcome: 'succeeded' }) >= 1 ? metrics : undefined;
+      },
+      { what: 'a successful sync run counted' },
+    );
+    const synced = (m: ScrapedMetrics) => m.sum('connector_orders_synced_total', { account_id: accountId, result: 'created' });
+    expect(synced(after) - synced(before['order-ingestion'])).toBe(ORDERS.length);
+    expect(after.sum('connector_orders_quarantined_total', { account_id: accountId })).toBe(0);
+    expect(after.sum('connector_amazon_requests_total', { account_id: accountId, operation: 'searchOrders', status: '200' })).toBeGreaterThan(0);
+    expect(after.sum('connector_amazon_requests_total', { account_id: accountId, operation: 'lwaToken', status: '200' })).toBeGreaterThan(0);
+    expect(after.sum('connector_amazon_requests_total', { account_id: accountId, status: '429' })).toBe(0);
+    expect(after.histogramCount('connector_amazon_rate_limit_wait_seconds', { operation: 'searchOrders' })).toBeGreaterThan(0);
+    expect(after.histogramCount('connector_sync_run_duration_seconds', { outcome: 'succeeded' })).toBeGreaterThan(0);
+    expect(after.sum('connector_amazon_credentials_refused', { account_id: accountId })).toBe(0);
+    // The cursor moved to about now (less the sandbox's clock lead and the run's time).
+    const [lag] = after.samples('connector_sync_lag_seconds', { account_id: accountId });
+    expect(lag.value).toBeGreaterThanOrEqual(0);
+    expect(lag.value).toBeLessThan(600);
+    // Every event written went out.
+    await waitFor(async () => (await scrape('order-ingestion')).sum('connector_outbox_events') === 0, { what: 'the outbox of order-ingestion drained' });
+    expect(after.sum('connector_outbox_events_published_total') - before['order-ingestion'].sum('connector_outbox_events_published_total')).toBeGreaterThanOrEqual(ORDERS.length);
+  });
+
+  it('inventory: an order.synced event handled per order, the FBM deliveries waiting, the consumer caught up', async () => {
+    const after = await waitFor(
+      async () => {
+        const metrics = await scrape('inventory');
+        return metrics.sum('connector_deliveries_waiting', { account_id: accountId }) === FBM.length ? metrics : undefined;
+      },
+      { what: 'the FBM deliveries waiting' },
+    );
+    const handled = (m: ScrapedMetrics) => m.histogramCount('connector_event_processing_seconds', { event_type: 'order.synced.v1' });
+    expect(handled(after) - handled(before.inventory)).toBeGreaterThanOrEqual(ORDERS.length);
+    expect(after.sum('connector_parked_events')).toBe(0);
+    expect(after.sum('connector_outbox_events')).toBe(0);
+    await waitFor(
+      async () => {
+        const pending = (await scrape('inventory')).samples('connector_consumer_pending_messages');
+        return pending.length > 0 && pending.every((sample) => sample.value === 0);
+      },
+      { what: "inventory's consumers with nothing pending" },
+    );
+    expect(after.sum('connector_db_pool_connections')).toBeGreaterThan(0);
+  });
+
+  it('amazon-notifications: a validated delivery becomes a confirmation sent to Amazon', async () => {
+    const [delivery] = (await running.api('GET', `/api/v1/deliveries?orderId=${(await listOrders()).find((o) => o.amazonOrderId === FBM[0].orderId).id}`)).body.items;
+    expect((await running.api('POST', `/api/v1/deliveries/${delivery.id}/validate`, { carrierCode: 'DHL', trackingNumber: 'MET-1' })).status).toBe(200);
+    const sent = (m: ScrapedMetrics) => m.sum('connector_notifications_completed_total', { kind: 'shipment_confirmation', state: 'sent' });
+    const after = await waitFor(
+      async () => {
+        const metrics = await scrape('amazon-notifications');
+        return sent(metrics) - sent(before['amazon-notifications']) === 1 ? metrics : undefined;
+      },
+      { what: 'the confirmation counted as sent' },
+    );
+    expect(after.sum('connector_notifications_completed_total', { state: 'failed' })).toBe(0);
+    expect(after.sum('connector_amazon_requests_total', { account_id: accountId, operation: 'confirmShipment' })).toBeGreaterThan(0);
+    expect(after.samples('connector_notifications', { kind: 'shipment_confirmation', state: 'failed' })).toEqual([
+      expect.objectContaining({ value: 0 }),
+    ]);
+    await waitFor(async () => (await scrape('inventory')).sum('connector_deliveries_waiting', { account_id: accountId }) === FBM.length - 1, {
+      what: 'one delivery fewer waiting',
+    });
+  });
+
+  it('gateway: request durations by route pattern and status, as many as were answered', async () => {
+    const calls = orderListCalls;
+    const after = await scrape('gateway');
+    const route = { method: 'GET', route: '/api/v1/orders', status: '200' };
+    expect(after.histogramCount('connector_http_request_duration_seconds', route) - before.gateway.histogramCount('connector_http_request_duration_seconds', route)).toBe(calls);
+    // The pattern, never the raw URL: no series names an id.
+    const routes = after.samples('connector_http_request_duration_seconds_count').map((sample) => sample.labels.route);
+    expect(routes).toContain('/api/v1/deliveries/:id/validate');
+    expect(routes.some((r) => /[0-9a-f]{8}-[0-9a-f]{4}/.test(r))).toBe(false);
+  });
+});
