@@ -37,7 +37,7 @@ export class GatewayModule {
         SettingsModule.forRoot(settings),
         ServiceClientModule.register(settings, 'gateway'),
         TypeOrmModule.forRoot(gatewayDataSource(settings)),
-        MetricsModule.forService({ service: 'gateway', events: false }),
+        MetricsModule.forService({ events: false }),
         AccessModule,
         IdempotencyModule,
         ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: settings.GATEWAY_RATE_LIMIT_PER_MINUTE }] }),

@@ -23,7 +23,7 @@ export class AppModule {
         TypeOrmModule.forRoot(inventoryDataSource(settings)),
         MessagingModule.forService(messagingOptions(settings, SERVICE_NAME)),
         HealthModule.forService(SERVICE_NAME),
-        MetricsModule.forService({ service: SERVICE_NAME, events: true }),
+        MetricsModule.forService({ events: true }),
         RetentionModule.forTasks([DeliveryPersonalDataRetention, ParkedEventsRetention]),
         ProductsModule,
         LocationsModule,

@@ -25,7 +25,7 @@ export class AppModule {
         MessagingModule.forService(messagingOptions(settings, SERVICE_NAME)),
         ServiceClientModule.register(settings, SERVICE_NAME),
         HealthModule.forService(SERVICE_NAME),
-        MetricsModule.forService({ service: SERVICE_NAME, events: true }),
+        MetricsModule.forService({ events: true }),
         RetentionModule.forTasks([OrderPersonalDataRetention, ParkedEventsRetention]),
         AmazonAccessModule.forRoot(settings),
         MarketplacesModule,

@@ -21,7 +21,7 @@ export class AppModule {
         TypeOrmModule.forRoot(partnersDataSource(settings)),
         MessagingModule.forService(messagingOptions(settings, SERVICE_NAME)),
         HealthModule.forService(SERVICE_NAME),
-        MetricsModule.forService({ service: SERVICE_NAME, events: true }),
+        MetricsModule.forService({ events: true }),
         PartnersModule,
         RetentionModule.forTasks([BuyerAnonymization, ParkedEventsRetention]),
       ],

@@ -14,4 +14,5 @@ export * from './retention';
 export * from './messaging-options';
 export * from './health-probe';
 export * from './shutdown';
+export * from './management';
 export * from './metrics';

@@ -5,6 +5,7 @@ import { register } from 'prom-client';
 import { MESSAGING_MIGRATIONS } from '@connector/messaging';
 import { runMigrations, serviceDataSourceOptions } from '@connector/persistence';
 import { ScrapedMetrics, TcpProxy, TestEnvironment } from '@connector/test-environment';
+import { startProcessMetrics } from '../management';
 import { MetricsModule } from './service-metrics.module';
 import { SCRAPE_READ_TIMEOUT_MS } from './scrape-time-gauges';
 
@@ -29,7 +30,8 @@ describe('MetricsModule: outbox, parked events and pool use at scrape time', () 
       migrations: MESSAGING_MIGRATIONS,
     });
     await runMigrations(options);
-    @Module({ imports: [TypeOrmModule.forRoot(options), MetricsModule.forService({ service: 'inventory', events: true })] })
+    startProcessMetrics('inventory');
+    @Module({ imports: [TypeOrmModule.forRoot(options), MetricsModule.forService({ events: true })] })
     class MetricsTestModule {}
     app = await NestFactory.createApplicationContext(MetricsTestModule, { logger: false });
     await app.init();

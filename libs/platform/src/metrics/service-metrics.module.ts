@@ -1,5 +1,5 @@
 import { DynamicModule, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { collectDefaultMetrics, Gauge, register } from 'prom-client';
+import { Gauge, register } from 'prom-client';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { boundedQuery, ScrapeTimeGauges } from './scrape-time-gauges';
@@ -7,16 +7,14 @@ import { boundedQuery, ScrapeTimeGauges } from './scrape-time-gauges';
 const OPTIONS = Symbol('ServiceMetricsOptions');
 
 export interface ServiceMetricsOptions {
-  /** Becomes the `service` label of every metric of the process. */
-  service: string;
   /** The service keeps an outbox and parks events (libs/messaging): their gauges too. */
   events: boolean;
 }
 
 /**
- * What every service exports besides its features' own metrics: Node.js process metrics
- * (prom-client's defaults: CPU, memory, event loop lag, GC), the use of its PostgreSQL pool, and
- * for services with events the outbox's depth and the age of its oldest event, and events parked.
+ * What every service exports besides its features' own metrics (and the process's, with the
+ * `service` label: startProcessMetrics in runService): the use of its PostgreSQL pool, and for
+ * services with events the outbox's depth, the age of its oldest event, and events parked.
  */
 @Injectable()
 export class ServiceMetrics implements OnModuleInit, OnApplicationShutdown {
@@ -28,9 +26,6 @@ export class ServiceMetrics implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    register.setDefaultLabels({ service: this.options.service });
-    // Once per process (the management server may have started them already).
-    if (!register.getSingleMetric('process_cpu_user_seconds_total')) collectDefaultMetrics();
     this.owned.push(poolGauges(() => poolOf(this.dataSource)));
     if (this.options.events) this.owned.push(eventGauges(this.dataSource));
   }
