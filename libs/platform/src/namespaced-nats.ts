@@ -54,8 +54,11 @@ export class NamespacedNatsServer extends ServerNats {
    */
   async ping(): Promise<void> {
     const client = (this as unknown as { natsClient?: NatsConnection | null }).natsClient;
-    if (!client || client.isClosed()) throw new Error('not connected');
-    await client.flush();
+    if (!client || client.isClosed()) throw new Error('not connected to NATS');
+    await client.flush().catch((err: Error) => {
+      // nats.js says only its error code (DISCONNECT) when the server went away under the ping.
+      throw new Error(`the NATS connection is lost, reconnecting (${err.message})`);
+    });
   }
 
   /**
