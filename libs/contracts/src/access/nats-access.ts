@@ -49,8 +49,8 @@ const REQUESTS: { server: ServiceName; requests: AnyRequestContract[]; callers: 
   },
   { server: 'inventory', requests: [RESOLVE_PRODUCTS], callers: ['order-ingestion'] },
   { server: 'amazon-notifications', requests: [LIST_NOTIFICATIONS, GET_NOTIFICATION, RETRY_NOTIFICATION, RETRY_NOTIFICATIONS], callers: ['gateway'] },
-  // The gateway's /health asks every service; each service asks itself from its container's healthcheck (docker/healthcheck.js).
-  ...SERVICE_NAMES.map((server) => ({ server, requests: [HEALTH_CHECKS[server]], callers: ['gateway' as const, server] })),
+  // The gateway's /health and /health/ready ask every service.
+  ...SERVICE_NAMES.map((server) => ({ server, requests: [HEALTH_CHECKS[server]], callers: ['gateway' as const] })),
   // The gateway's GET /metrics/services/:service asks one replica of a service for its metrics.
   ...SERVICE_NAMES.map((server) => ({ server, requests: [METRICS_REQUESTS[server]], callers: ['gateway' as const] })),
   // Every service consumes events, so each has parked events of its own, which the gateway lists, shows, replays and discards.
