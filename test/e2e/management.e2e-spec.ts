@@ -1,7 +1,7 @@
 import { natsInboxPrefix, PARKED_EVENTS, SERVICE_NAMES } from '@connector/contracts';
 import { connect } from 'nats';
 import { request } from '@connector/local-system';
-import { RunningSystem } from '@connector/testing';
+import { API_KEY, RunningSystem } from '@connector/testing';
 
 /**
  * Every service without an HTTP API has a management HTTP server of its own (MANAGEMENT_PORT,
@@ -23,6 +23,24 @@ describe('management HTTP server of every service', () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const live = await request('GET', `${url}/health/live`);
     expect(live).toEqual({ status: 200, body: { status: 'ok', info: {}, error: {}, details: {} } });
+  });
+
+  it.each(SERVICE_NAMES)('%s: /health/ready answers 200 with PostgreSQL, NATS and its features\' checks', async (service) => {
+    const ready = await request<any>('GET', `${running.system.managementUrl(service)}/health/ready`);
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ status: 'ok', error: {}, info: { postgres: { status: 'up' }, nats: { status: 'up' }, parkedEvents: { status: 'up', message: 'none parked' } } });
+  });
+
+  it('the gateway: /health/live, /health/ready with every service, and one service\'s metrics over NATS', async () => {
+    expect((await running.api('GET', '/health/live', undefined, null)).status).toBe(200);
+    const ready = await running.api('GET', '/health/ready', undefined, null);
+    expect(ready.status).toBe(200);
+    expect(Object.keys(ready.body.info).sort()).toEqual(['nats', 'postgres', ...SERVICE_NAMES].sort());
+    const metrics = await fetch(`${running.gatewayUrl}/metrics/services/order-ingestion`, { headers: { authorization: `Bearer ${API_KEY}` } });
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toMatch(/^process_resident_memory_bytes\{service="order-ingestion"\} \d+/m);
+    const own = await fetch(`${running.gatewayUrl}/metrics`, { headers: { authorization: `Bearer ${API_KEY}` } });
+    expect(await own.text()).toMatch(/^process_resident_memory_bytes\{service="gateway"\} \d+/m);
   });
 
   it.each(SERVICE_NAMES)('%s: /metrics serves the process figures in Prometheus text, labelled with the service', async (service) => {

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsPositive, IsString, Matches, Max, Min, validateSync } from 'class-validator';
-// Types only: the container healthcheck loads this file and should not load TypeORM with it.
+// Types only: loading the settings alone does not load TypeORM.
 import type { DatabaseSettings } from '@connector/persistence';
 import { natsAuthMethod, natsSettingsProblem } from './nats-connection';
 

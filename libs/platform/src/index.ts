@@ -12,7 +12,6 @@ export * from './paging';
 export * from './credentials-key';
 export * from './retention';
 export * from './messaging-options';
-export * from './health-probe';
 export * from './shutdown';
 export * from './management';
 export * from './metrics';

@@ -5,7 +5,7 @@ import type { NestMicroservice } from '@nestjs/microservices';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { natsInboxPrefix } from '@connector/contracts';
 import { runMigrations } from '@connector/persistence';
-import { ManagementModule, MANAGEMENT_PORTS, startProcessMetrics } from './management';
+import { ManagementModule, MANAGEMENT_PORTS, NATS_LISTENER, NatsListener, startProcessMetrics } from './management';
 import { loadSettings, ServiceSettings, SettingsError } from './config';
 import { NamespacedNatsServer } from './namespaced-nats';
 import { natsConnectionOptions } from './nats-connection';
@@ -70,7 +70,7 @@ export async function runService<S extends ServiceSettings>(definition: ServiceD
   startProcessMetrics(definition.name);
   // Every service is a hybrid app: its NATS listener, and an HTTP server (the gateway's API, or a
   // small management server with health and metrics for the others).
-  const rootModule = definition.http ? definition.appModule(settings) : withManagement(definition.appModule(settings));
+  const rootModule = withRuntime(definition.appModule(settings), strategy, !definition.http);
   const app = await NestFactory.create(rootModule, { logger: logLevels });
   // Deferred: the RPC pipe and filter must be in place before its listeners are bound.
   const microservice = app.connectMicroservice({ strategy }, { inheritAppConfig: false, deferInitialization: true }) as NestMicroservice;
@@ -114,12 +114,15 @@ export async function runService<S extends ServiceSettings>(definition: ServiceD
   process.stdout.write(`${definition.name}: ready (NATS queue group "${definition.name}", namespace "${settings.NATS_NAMESPACE}")\n`);
 }
 
-/** The service's own module and the routes of its management server. */
 @Module({})
-class ManagedServiceModule {}
+class ServiceRootModule {}
+@Module({})
+class NatsListenerModule {}
 
-function withManagement(appModule: DynamicModule): DynamicModule {
-  return { module: ManagedServiceModule, imports: [appModule, ManagementModule.forService()] };
+/** The service's own module, its NATS listener for readiness to ping, and (`management`) the routes of its management server. */
+function withRuntime(appModule: DynamicModule, listener: NatsListener, management: boolean): DynamicModule {
+  const nats: DynamicModule = { module: NatsListenerModule, global: true, providers: [{ provide: NATS_LISTENER, useValue: listener }], exports: [NATS_LISTENER] };
+  return { module: ServiceRootModule, imports: [appModule, nats, ...(management ? [ManagementModule.forService()] : [])] };
 }
 
 /** A service of ours listens on its fixed port; any other (a test's stand-in) on a free one. */

@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     await stop(1);
     return;
   }
-  await waitFor(async () => (await fetch(`${gatewayUrl}/health`)).ok, { timeoutMs: 60_000, what: 'gateway /health' });
+  await waitFor(async () => (await fetch(`${gatewayUrl}/health/ready`)).ok, { timeoutMs: 60_000, what: 'gateway /health/ready' });
   const demo = await seedDemo({ sandboxUrl, gatewayUrl, apiKey, orders: DEMO_ORDERS });
   const visible = await waitFor(
     async () => {

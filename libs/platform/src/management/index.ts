@@ -2,3 +2,4 @@ export * from './management-settings';
 export * from './management.module';
 export * from './management.controller';
 export * from './metrics';
+export * from './readiness';

@@ -2,6 +2,7 @@ import { Controller, Get, Res } from '@nestjs/common';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { metricsText } from './metrics';
+import { Readiness } from './readiness';
 
 /** GET /metrics: what Prometheus scrapes. */
 @Controller('metrics')
@@ -17,14 +18,25 @@ export class MetricsController {
  * GET /health/live: 200 while the process answers at all (its event loop runs). No dependency is
  * asked: a restart cures a hung process, not a database that is away, so this is what restart
  * policies watch.
+ * GET /health/ready: 200 when the service can do its work (PostgreSQL, NATS, its features' checks),
+ * else 503 naming the part and why: what load balancers and start order watch.
  */
 @Controller('health')
-export class LivenessController {
-  constructor(private readonly health: HealthCheckService) {}
+export class ManagementHealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly readiness: Readiness,
+  ) {}
 
   @Get('live')
   @HealthCheck()
   live(): Promise<HealthCheckResult> {
     return this.health.check([]);
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  ready(): Promise<HealthCheckResult> {
+    return this.health.check(this.readiness.checks());
   }
 }

@@ -1,16 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { TerminusModule } from '@nestjs/terminus';
-import { LivenessController, MetricsController } from './management.controller';
+import { ManagementHealthController, MetricsController } from './management.controller';
+import { ReadinessModule } from './readiness';
 
-/** The routes of a service's management HTTP server: /metrics, /health/live. */
+/** The routes of a service's management HTTP server: /metrics, /health/live, /health/ready. */
 @Module({})
 export class ManagementModule {
   static forService(): DynamicModule {
-    return {
-      module: ManagementModule,
-      // Terminus logs a failed check as an error with its whole answer; the answer itself says it.
-      imports: [TerminusModule.forRoot({ logger: false })],
-      controllers: [MetricsController, LivenessController],
-    };
+    return { module: ManagementModule, imports: [ReadinessModule], controllers: [MetricsController, ManagementHealthController] };
   }
 }
