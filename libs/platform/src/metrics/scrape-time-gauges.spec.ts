@@ -37,7 +37,7 @@ describe('ScrapeTimeGauges: gauges read at scrape time, bounded', () => {
     expect(first.sum('test_queue_total_items')).toBe(8);
 
     rows = [{ queue: 'b', n: 1 }];
-    await new Promise((resolve) => setTimeout(resolve, 1100)); // past the reuse of one reading
+    await new Promise((resolve) => setTimeout(resolve, 200)); // past the reuse of one reading
     const second = await scrape();
     expect(reads).toBe(2);
     expect(second.samples('test_queue_items')).toEqual([{ labels: { queue: 'b' }, value: 1 }]);
@@ -58,7 +58,7 @@ describe('ScrapeTimeGauges: gauges read at scrape time, bounded', () => {
       300,
     );
     expect((await scrape()).sum('test_hanging_items')).toBe(7);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await new Promise((resolve) => setTimeout(resolve, 200));
     hang = true;
 
     const started = Date.now();
@@ -74,7 +74,7 @@ describe('ScrapeTimeGauges: gauges read at scrape time, bounded', () => {
 
     release();
     hang = false;
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await scrape()).sum('test_hanging_items')).toBe(7);
     expect(reads).toBe(3);
   });

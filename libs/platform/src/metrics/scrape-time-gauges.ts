@@ -4,8 +4,12 @@ import { counter } from './metric-definitions';
 
 /** A scrape waits at most this long for a reading of the database; /metrics never stalls on it. */
 export const SCRAPE_READ_TIMEOUT_MS = 2000;
-/** Gauges of one reading scraped within this share it (Prometheus and a person at once, say). */
-const READING_REUSE_MS = 1000;
+/**
+ * A reading this fresh is used again rather than read anew. prom-client collects the gauges of a
+ * scrape at once, so they share the reading under way anyway; this covers a scrape that collects
+ * them one after the other, and is short enough that a later scrape always reads anew.
+ */
+const READING_REUSE_MS = 100;
 
 const collectionFailures = counter({
   name: 'connector_metrics_collection_failures_total',

@@ -61,7 +61,7 @@ describe('MetricsModule: outbox, parked events and pool use at scrape time', () 
          ('e1', 'order.synced.v1', '{}', 'bad', 8), ('e2', 'order.synced.v1', '{}', 'bad', 8), ('e3', 'delivery.validated.v1', '{}', 'bad', 8)`,
     );
     await env.query(`insert into metrics.parked_events (event_id, subject, payload, reason, deliveries, discarded_at) values ('e4', 'order.synced.v1', '{}', 'bad', 8, now())`);
-    await new Promise((resolve) => setTimeout(resolve, 1100)); // past the reuse of the last reading
+    await new Promise((resolve) => setTimeout(resolve, 200)); // past the reuse of the last reading
 
     const filled = await scrape();
     expect(filled.sum('connector_outbox_events')).toBe(3);
@@ -84,7 +84,7 @@ describe('MetricsModule: outbox, parked events and pool use at scrape time', () 
   });
 
   it('answers a scrape in time while the database is silent (last values kept, the failure counted)', async () => {
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await new Promise((resolve) => setTimeout(resolve, 200));
     proxy.pause();
     try {
       const started = Date.now();
