@@ -8,7 +8,8 @@ import { AckPolicy, connect, DeliverPolicy, headers, NatsConnection } from 'nats
 import { Column, DataSource, Entity, MigrationInterface, PrimaryColumn, QueryRunner } from 'typeorm';
 import { eventContract } from '@connector/contracts';
 import { runMigrations, serviceDataSourceOptions } from '@connector/persistence';
-import { NATS_URL, TestEnvironment, waitFor } from '@connector/test-environment';
+import { NATS_URL, ScrapedMetrics, TestEnvironment, waitFor } from '@connector/test-environment';
+import { register } from 'prom-client';
 import { EventConsumer } from './event-consumer';
 import { PACK_HEADER, packEvents } from './event-pack';
 import { EventStream } from './event-stream';
@@ -163,10 +164,16 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
   });
 
   it('retries a failing handler with back-off; its writes of failed attempts are rolled back', async () => {
+    const event = { event_type: THING_HAPPENED.subject };
+    const metricsBefore = new ScrapedMetrics(await register.metrics());
     handler.failuresLeft.set('flaky', 2);
     await dataSource.transaction((manager) => app.get(Outbox).add(manager, THING_HAPPENED, { name: 'flaky', attempt: 1 }));
     await waitFor(async () => (await seen('flaky')) === 1, { timeoutMs: 20_000, what: 'the third attempt' });
     expect(handler.calls.filter((name) => name === 'flaky')).toHaveLength(3);
+    // In the metrics: two deliveries again, one event handled (its failed tries are not).
+    const metrics = new ScrapedMetrics(await register.metrics());
+    expect(metrics.sum('connector_event_redeliveries_total', event) - metricsBefore.sum('connector_event_redeliveries_total', event)).toBe(2);
+    expect(metrics.histogramCount('connector_event_processing_seconds', event) - metricsBefore.histogramCount('connector_event_processing_seconds', event)).toBe(1);
   });
 
   it('parks an event that fails validation, with the reason, without running the handler', async () => {
@@ -259,6 +266,8 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
   });
 
   it('parks an event whose handler keeps failing, after the configured deliveries', async () => {
+    const parkedSoFar = async () => new ScrapedMetrics(await register.metrics()).sum('connector_events_parked_total', { event_type: THING_HAPPENED.subject });
+    const parkedBefore = await parkedSoFar();
     handler.failuresLeft.set('hopeless', 100);
     await dataSource.transaction((manager) => app.get(Outbox).add(manager, THING_HAPPENED, { name: 'hopeless', attempt: 1 }));
     const [parked] = await waitFor(async () => {
@@ -268,6 +277,7 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     expect(parked).toMatchObject({ deliveries: 3 });
     expect(parked.reason).toContain('hopeless fails on purpose');
     expect(await seen('hopeless')).toBeUndefined();
+    expect((await parkedSoFar()) - parkedBefore).toBe(1);
   });
 
   it('parked events are listed (paged), shown (payload withheld where buyers\' data may be), replayed and discarded', async () => {
