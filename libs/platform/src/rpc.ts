@@ -88,11 +88,11 @@ export interface ServiceClientOptions {
    * other service or NATS is away, before its caller sees the failure. 0: never again.
    */
   retryForMs: number;
-  /** The waits between tries: exponential, with jitter so many callers do not come back together. */
+  /** The waits between tries: full jitter under an exponential ceiling (backoffDelay), so many callers do not come back together. */
   backoff?: BackoffPolicy;
 }
 
-const DEFAULT_RETRY_BACKOFF: BackoffPolicy = { baseMs: 250, maxMs: 5000, jitter: 0.5 };
+const DEFAULT_RETRY_BACKOFF: BackoffPolicy = { baseMs: 250, maxMs: 5000 };
 
 /**
  * Request/reply to another service over NATS, with a deadline. Errors come back as an

@@ -2,8 +2,14 @@ import { AmazonEndpoints, AmazonRegion } from './amazon-endpoints';
 import { OPERATION_LIMITS, SpApiOperation, TokenBucket } from './rate-limits';
 import { backoffDelay, sleep } from '@connector/workers';
 
-/** Between tries of a call that failed on the network or with a 5xx: 250 ms, 500 ms, … 15 s. (A 429 waits for the quota instead.) */
+/**
+ * Between tries of a call that failed on the network or with a 5xx: full jitter under a ceiling
+ * of 250 ms, 500 ms, … 15 s (libs/workers backoffDelay). A 429 waits for the quota instead.
+ * Amazon's Retry-After, when it sends one, wins over both.
+ */
 const RETRY_BACKOFF = { baseMs: 250, maxMs: 15_000 };
+/** A Retry-After longer than this is taken as this: a hung call would hold its run for nothing. */
+const MAX_RETRY_AFTER_MS = 15 * 60_000;
 
 export interface SpApiAccess {
   accountId: string;
@@ -43,6 +49,8 @@ export class SpApiError extends Error {
     readonly code: string,
     message: string,
     readonly body?: SpApiErrorBody,
+    /** How long Amazon asked us to wait (its Retry-After header), when it said. */
+    readonly retryAfterMs?: number,
   ) {
     super(`${operation}: ${status} ${code}: ${message}`);
   }
@@ -64,6 +72,10 @@ export interface CallStats {
   calls: Record<string, number>;
   throttled: number;
   retried: number;
+  /** Calls that had to wait for rate limits (our token bucket, or Amazon's Retry-After on a 429) before going out. */
+  rateLimitWaits: number;
+  /** The time those waits took, in all. */
+  rateLimitWaitMs: number;
 }
 
 type Query = Record<string, string | number | string[] | undefined>;
@@ -73,7 +85,7 @@ type Query = Record<string, string | number | string[] | undefined>;
  * operation, and retries (429: wait for the bucket; 5xx and network: exponential back-off).
  */
 export class SpApiClient {
-  readonly stats: CallStats = { calls: {}, throttled: 0, retried: 0 };
+  readonly stats: CallStats = { calls: {}, throttled: 0, retried: 0, rateLimitWaits: 0, rateLimitWaitMs: 0 };
   private readonly buckets = new Map<SpApiOperation, TokenBucket>();
   private token?: { value: string; expiresAt: number };
   private tokenRequest?: Promise<string>;
@@ -105,7 +117,7 @@ export class SpApiClient {
       // The access token first: a token fetch between taking a quota token and sending would
       // make the call reach Amazon later than our bucket thinks.
       const accessToken = args.accessToken ?? (await this.accessToken());
-      await bucket.take();
+      this.rateLimitWaited(await bucket.take());
       if (args.mayStart && !args.mayStart()) throw new CallNotStartedError(operation);
       this.stats.calls[operation] = (this.stats.calls[operation] ?? 0) + 1;
       try {
@@ -116,11 +128,22 @@ export class SpApiClient {
         if (err.status === 429) {
           this.stats.throttled++;
           bucket.drain();
+          // Amazon's word on when to come back wins over our bucket's guess.
+          if (err.retryAfterMs) {
+            await sleep(err.retryAfterMs);
+            this.rateLimitWaited(err.retryAfterMs);
+          }
         } else {
-          await sleep(backoffDelay(attempt + 1, RETRY_BACKOFF));
+          await sleep(err.retryAfterMs ?? backoffDelay(attempt + 1, RETRY_BACKOFF));
         }
       }
     }
+  }
+
+  private rateLimitWaited(ms: number): void {
+    if (ms <= 0) return;
+    this.stats.rateLimitWaits++;
+    this.stats.rateLimitWaitMs += ms;
   }
 
   private async send<T>(
@@ -165,7 +188,7 @@ export class SpApiClient {
     if (!response.ok) {
       const body = amazonErrorBody(text);
       const first = body?.errors[0];
-      throw new SpApiError(operation, response.status, first?.code ?? `HTTP${response.status}`, first?.message ?? 'no error message', body);
+      throw new SpApiError(operation, response.status, first?.code ?? `HTTP${response.status}`, first?.message ?? 'no error message', body, retryAfterMs(response.headers.get('retry-after')));
     }
     return (text ? JSON.parse(text) : undefined) as T;
   }
@@ -247,6 +270,15 @@ export class SpApiClients {
     this.clients.set(access.accountId, { key, client });
     return client;
   }
+}
+
+/** Retry-After (RFC 9110): seconds, or an HTTP date; bounded. Undefined when absent or unreadable. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const text = header.trim();
+  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text) - now;
+  if (!Number.isFinite(ms)) return undefined;
+  return Math.min(MAX_RETRY_AFTER_MS, Math.max(0, ms));
 }
 
 function isRedirect(status: number): boolean {
