@@ -22,6 +22,7 @@ import { OrdersController } from './orders/orders.controller';
 import { PartnersController } from './partners/partners.controller';
 import { ProductsController } from './products/products.controller';
 import { StockController } from './stock/stock.controller';
+import { SyncRunsController } from './sync-runs/sync-runs.controller';
 
 /**
  * The public HTTP API. It holds no data: each route is a NATS request to the service that
@@ -50,6 +51,7 @@ export class GatewayModule {
         ProductsController,
         DeliveriesController,
         StockController,
+        SyncRunsController,
         NotificationsController,
         ParkedEventsController,
       ],

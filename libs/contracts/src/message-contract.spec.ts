@@ -39,6 +39,9 @@ describe('message contracts catalog', () => {
         'ingestion.accounts.list.v1',
         'ingestion.accounts.sync.v1',
         'ingestion.sync-runs.list.v1',
+        // New in this release: one run, and runs across accounts (sync progress).
+        'ingestion.sync-runs.get.v1',
+        'ingestion.sync-runs.search.v1',
         'ingestion.accounts.access.v1',
         'ingestion.marketplaces.list.v2',
         'ingestion.marketplaces.create.v1',

@@ -87,6 +87,8 @@ type Query = Record<string, string | number | string[] | undefined>;
 export class SpApiClient {
   readonly stats: CallStats = { calls: {}, throttled: 0, retried: 0, rateLimitWaits: 0, rateLimitWaitMs: 0 };
   private readonly buckets = new Map<SpApiOperation, TokenBucket>();
+  /** Calls waiting for their operation's quota now, per operation. */
+  private readonly waiting = new Map<SpApiOperation, number>();
   private token?: { value: string; expiresAt: number };
   private tokenRequest?: Promise<string>;
 
@@ -117,7 +119,7 @@ export class SpApiClient {
       // The access token first: a token fetch between taking a quota token and sending would
       // make the call reach Amazon later than our bucket thinks.
       const accessToken = args.accessToken ?? (await this.accessToken());
-      this.rateLimitWaited(await bucket.take());
+      this.rateLimitWaited(await this.waitFor(operation, bucket.take()));
       if (args.mayStart && !args.mayStart()) throw new CallNotStartedError(operation);
       this.stats.calls[operation] = (this.stats.calls[operation] ?? 0) + 1;
       try {
@@ -130,13 +132,29 @@ export class SpApiClient {
           bucket.drain();
           // Amazon's word on when to come back wins over our bucket's guess.
           if (err.retryAfterMs) {
-            await sleep(err.retryAfterMs);
+            await this.waitFor(operation, sleep(err.retryAfterMs));
             this.rateLimitWaited(err.retryAfterMs);
           }
         } else {
           await sleep(err.retryAfterMs ?? backoffDelay(attempt + 1, RETRY_BACKOFF));
         }
       }
+    }
+  }
+
+  /** The operations whose calls wait for their quota at this moment (a run's progress names them). */
+  waitingForQuota(): SpApiOperation[] {
+    return [...this.waiting.keys()];
+  }
+
+  private async waitFor<T>(operation: SpApiOperation, wait: Promise<T>): Promise<T> {
+    this.waiting.set(operation, (this.waiting.get(operation) ?? 0) + 1);
+    try {
+      return await wait;
+    } finally {
+      const left = (this.waiting.get(operation) ?? 1) - 1;
+      if (left > 0) this.waiting.set(operation, left);
+      else this.waiting.delete(operation);
     }
   }
 

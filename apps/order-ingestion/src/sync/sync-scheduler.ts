@@ -74,23 +74,22 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private async runAccount(account: SellerAccount): Promise<void> {
-    const startedAt = new Date();
-    const trigger = account.syncRequestedAt ? 'manual' : 'schedule';
     const lease = this.keepLease(account.id);
     try {
-      // An account taken just as shutdown began is handed back untouched.
-      if (!this.stopping) await this.sync.run(account, trigger, this.replica, lease.held, { stopRequested: () => this.stopping });
+      // An account taken just as shutdown began is handed back untouched (a queued run stays queued).
+      if (!this.stopping) await this.sync.run(account, this.replica, lease.held, { stopRequested: () => this.stopping });
     } finally {
       lease.stop();
       // A run cut short by shutdown leaves the account due (and a requested sync requested): the
-      // replica that takes it next carries on from the cursor at once.
+      // replica that takes it next carries on from the cursor at once. A request is done once no
+      // run of it waits queued (the run took it: a request made while it ran got its id instead).
       await this.dataSource.query(
         `update seller_accounts
             set lease_owner = null, lease_expires_at = null,
-                next_sync_at = case when $4 then next_sync_at else now() + make_interval(secs => sync_interval_seconds) end,
-                sync_requested_at = case when not $4 and sync_requested_at <= $2 then null else sync_requested_at end
-          where id = $1 and lease_owner = $3`,
-        [account.id, startedAt, this.replica, this.stopping],
+                next_sync_at = case when $3 then next_sync_at else now() + make_interval(secs => sync_interval_seconds) end,
+                sync_requested_at = case when not $3 and not exists (select 1 from sync_runs where account_id = $1 and status = 'queued') then null else sync_requested_at end
+          where id = $1 and lease_owner = $2`,
+        [account.id, this.replica, this.stopping],
       ).catch((err) => this.logger.warn(`could not release lease of ${account.id}: ${err.message}`));
     }
   }

@@ -1,4 +1,17 @@
-import { CREATE_ACCOUNT, CREATE_MARKETPLACE, DELETE_ACCOUNT, GET_ACCOUNT, GET_ACCOUNT_ACCESS, LIST_ACCOUNTS, LIST_MARKETPLACES, LIST_SYNC_RUNS, SYNC_ACCOUNT, UPDATE_ACCOUNT } from '../accounts/account.messages';
+import {
+  CREATE_ACCOUNT,
+  CREATE_MARKETPLACE,
+  DELETE_ACCOUNT,
+  GET_ACCOUNT,
+  GET_ACCOUNT_ACCESS,
+  GET_SYNC_RUN,
+  LIST_ACCOUNTS,
+  LIST_MARKETPLACES,
+  LIST_SYNC_RUNS,
+  SEARCH_SYNC_RUNS,
+  SYNC_ACCOUNT,
+  UPDATE_ACCOUNT,
+} from '../accounts/account.messages';
 import { AnyEventContract, AnyRequestContract } from '../common/message-contract';
 import { HEALTH_CHECKS, SERVICE_NAMES, ServiceName } from '../health/health.messages';
 import { DELIVERY_CANCELED, DELIVERY_CREATED, DELIVERY_VALIDATED, OFFER_CHANGED } from '../inventory/delivery.events';
@@ -35,7 +48,7 @@ export const CONNECTOR_PROCESSES: ConnectorProcess[] = ['gateway', ...SERVICE_NA
 const REQUESTS: { server: ServiceName; requests: AnyRequestContract[]; callers: ConnectorProcess[] }[] = [
   {
     server: 'order-ingestion',
-    requests: [CREATE_ACCOUNT, UPDATE_ACCOUNT, GET_ACCOUNT, DELETE_ACCOUNT, LIST_ACCOUNTS, SYNC_ACCOUNT, LIST_SYNC_RUNS, LIST_MARKETPLACES, CREATE_MARKETPLACE, LIST_ORDERS, GET_ORDER, CANCEL_ORDER, LIST_QUARANTINED_ORDERS],
+    requests: [CREATE_ACCOUNT, UPDATE_ACCOUNT, GET_ACCOUNT, DELETE_ACCOUNT, LIST_ACCOUNTS, SYNC_ACCOUNT, LIST_SYNC_RUNS, GET_SYNC_RUN, SEARCH_SYNC_RUNS, LIST_MARKETPLACES, CREATE_MARKETPLACE, LIST_ORDERS, GET_ORDER, CANCEL_ORDER, LIST_QUARANTINED_ORDERS],
     callers: ['gateway'],
   },
   { server: 'order-ingestion', requests: [GET_ACCOUNT_ACCESS], callers: ['amazon-notifications'] },
