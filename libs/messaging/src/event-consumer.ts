@@ -10,7 +10,7 @@ import { EventFailures, EventParking } from './event-parking';
 import { EventStream, isStreamMissing } from './event-stream';
 import { backoffDelay, isDependencyOutage, PeriodicWorker, SingleFlight, transactionWithHooks } from '@connector/workers';
 
-/** Between deliveries of an event whose handler failed: 0.5 s, 1 s, … 60 s, spread out. */
+/** Between deliveries of an event whose handler failed: full jitter under a ceiling of 0.5 s, 1 s, … 60 s. */
 const REDELIVERY_BACKOFF = { baseMs: 500, maxMs: 60_000 };
 /**
  * Between deliveries while a dependency is away (PostgreSQL, NATS, another service): soon
@@ -403,7 +403,8 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
   /** Parks the event (see EventParking); if that fails, its message comes again. */
   private async park({ msg, subject, outcome }: Routed, eventId: string, raw: string, reason: string): Promise<void> {
     if (await this.parking.park(subject, eventId, raw, reason, msg.info.deliveryCount)) outcome.parked++;
-    else this.retryIn(outcome, 5000);
+    // Parking could not be written (its database away): back off as for any outage.
+    else this.retryIn(outcome, backoffDelay(msg.info.deliveryCount, OUTAGE_BACKOFF));
   }
 
   /**

@@ -171,12 +171,13 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
   async syncHealth(): Promise<HealthReport> {
     const problems: { id: string; problem: string }[] = await this.dataSource.query(
       `select a.id,
-              case when stuck.id is not null then 'sync stuck since ' || to_char(coalesce(stuck.progressed_at, stuck.created_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+              case when stuck.id is not null then 'sync stuck since ' || to_char(coalesce(stuck.progressed_at, stuck.started_at, stuck.created_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
                    else 'no successful sync since ' || coalesce(to_char(last_ok.finished_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'the account was created') end as problem
          from seller_accounts a
-         left join lateral (select r.id, r.progressed_at, r.created_at from sync_runs r
+         left join lateral (select r.id, r.progressed_at, r.started_at, r.created_at from sync_runs r
                              where r.account_id = a.id and r.status = 'running'
-                               and coalesce(r.progressed_at, r.created_at) < now() - make_interval(secs => $1)
+                               -- A run that waited queued counts from its start, not its request.
+                               and coalesce(r.progressed_at, r.started_at, r.created_at) < now() - make_interval(secs => $1)
                              limit 1) stuck on true
          left join lateral (select r.finished_at from sync_runs r
                              where r.account_id = a.id and r.status = 'succeeded'

@@ -164,7 +164,7 @@ export class GetSyncRunRequest {
   @IsUUID() accountId: string;
   @IsUUID() runId: string;
 }
-export const GET_SYNC_RUN = requestContract({ subject: 'ingestion.sync-runs.get.v1', version: 1, payload: GetSyncRunRequest, reply: replyOf<SyncRunView>(), idempotent: true });
+export const GET_SYNC_RUN = requestContract({ subject: 'ingestion.sync-runs.get.v1', version: 1, payload: GetSyncRunRequest, reply: replyOf<SyncRunView>() });
 /** Runs across accounts (GET /api/v1/sync-runs), newest first. */
 export class ListAllSyncRunsQuery extends PageQuery {
   /** Only runs in this state (`running`: what is syncing now, one run per account at most). */
@@ -176,7 +176,7 @@ export class SearchSyncRunsRequest extends ListAllSyncRunsQuery {
   /** The accounts the caller's API key is limited to (absent: every account). */
   @IsOptional() @IsArray() @ArrayMaxSize(1000) @IsUUID('all', { each: true }) accountIds?: string[];
 }
-export const SEARCH_SYNC_RUNS = requestContract({ subject: 'ingestion.sync-runs.search.v1', version: 1, payload: SearchSyncRunsRequest, reply: replyOf<Page<SyncRunView>>(), idempotent: true });
+export const SEARCH_SYNC_RUNS = requestContract({ subject: 'ingestion.sync-runs.search.v1', version: 1, payload: SearchSyncRunsRequest, reply: replyOf<Page<SyncRunView>>() });
 
 /**
  * Internal: amazon-notifications asks for an account's SP-API access. The secrets travel
