@@ -228,6 +228,27 @@ describe('sync progress on real PostgreSQL: the run a request answers, progress 
     expect((await service.search({ accountIds: [mine], status: 'queued' })).items.map((r) => r.id)).toEqual([runId]);
   });
 
+  it('a run still marked running by a replica that lost the account is not answered as under way: a new run is queued', async () => {
+    const accountId = await addAccount();
+    const service = serviceWith({});
+    const stale = randomUUID();
+    await db.query(
+      `insert into ingestion.sync_runs (id, account_id, trigger, status, replica, created_at, started_at, window_from, errors) values ($1, $2, 'schedule', 'running', 'gone-replica', now() - interval '1 hour', now() - interval '1 hour', now(), '[]')`,
+      [stale, accountId],
+    );
+    // Its replica died; its lease ran out.
+    await db.query(`update ingestion.seller_accounts set lease_owner = 'gone-replica', lease_expires_at = now() - interval '1 minute' where id = $1`, [accountId]);
+    const asked = await service.request(accountId);
+    expect(asked).toMatchObject({ status: 'queued', alreadyRunning: false });
+    expect(asked.runId).not.toBe(stale);
+    // The lease held by another replica than the one that marked it: not under way either.
+    await db.query(`update ingestion.seller_accounts set lease_owner = 'new-replica', lease_expires_at = now() + interval '1 minute' where id = $1`, [accountId]);
+    expect(await service.request(accountId)).toMatchObject({ runId: asked.runId, status: 'queued' });
+    // The replica holding the lease marked it running: that is the run under way.
+    await db.query(`update ingestion.sync_runs set replica = 'new-replica' where id = $1`, [stale]);
+    expect(await service.request(accountId)).toMatchObject({ runId: stale, status: 'running', alreadyRunning: true });
+  });
+
   it('a scheduled run that meets a queued request takes it: the run answered is the one that ran', async () => {
     const accountId = await addAccount();
     const service = serviceWith({ readUpdatedSince: async ({ run, afterPage, pageFetched }) => ((run.windowTo = new Date()), pageFetched(), afterPage(PAGE)) });

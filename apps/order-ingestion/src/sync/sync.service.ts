@@ -250,14 +250,16 @@ export class SyncService {
   async request(accountId: string): Promise<SyncRequestedView> {
     await this.accounts.get(accountId);
     return this.dataSource.transaction(async (manager) => {
-      const [account]: { leased: boolean }[] = await manager.query(
-        `select coalesce(lease_owner is not null and lease_expires_at > now(), false) as leased from seller_accounts where id = $1 and deleted_at is null for update`,
+      const [account]: { holder: string | null }[] = await manager.query(
+        `select case when lease_expires_at > now() then lease_owner end as holder from seller_accounts where id = $1 and deleted_at is null for update`,
         [accountId],
       );
       if (!account) throw ServiceError.notFound(`account ${accountId} not found`);
       const requestedAt = new Date();
       const runs = manager.getRepository(SyncRun);
-      const running = account.leased ? await runs.findOne({ where: { accountId, status: 'running' }, order: { createdAt: 'DESC' } }) : null;
+      // Only the run of the replica holding the lease is under way: one marked running by a replica
+      // that died is not (the next run marks it interrupted), and a request then queues a run.
+      const running = account.holder ? await runs.findOne({ where: { accountId, status: 'running', replica: account.holder }, order: { createdAt: 'DESC' } }) : null;
       if (running) return { accountId, runId: running.id, requestedAt: requestedAt.toISOString(), status: 'running', alreadyRunning: true };
       await manager.query(`update seller_accounts set sync_requested_at = $2 where id = $1`, [accountId, requestedAt]);
       const queued = await runs.findOne({ where: { accountId, status: 'queued' } });
