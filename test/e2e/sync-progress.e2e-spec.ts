@@ -70,7 +70,8 @@ describe('sync progress through the API', () => {
     expect(seen.length).toBeGreaterThanOrEqual(2);
     expect(committed).toEqual([...committed].sort((a, b) => a - b));
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
-    expect(Math.max(...seen)).toBeLessThan(ORDERS);
+    // Part of the orders, mid-run (after its last page the run still reads on to the end and moves the cursor).
+    expect(seen.some((n) => n > 0 && n < ORDERS)).toBe(true);
     expect(whileRunning.some((o) => /fetch page \d+/.test(o.step ?? ''))).toBe(true);
 
     expect(done).toMatchObject({
