@@ -2,7 +2,7 @@ import { waitFor } from '@connector/testing';
 import { CONNECTOR_PROCESSES, ConnectorProcess, SERVICE_NAMES } from '@connector/contracts';
 import { amazonOrder, NatsServerProcess, RunningSystem } from '@connector/testing';
 import { natsServerConfig } from '@connector/messaging';
-import { probeServiceHealth } from '@connector/platform';
+import { request } from '@connector/local-system';
 
 const SELLER = { sellerId: 'A2NATSPERM0001', clientId: 'perm-client', clientSecret: 'perm-secret', refreshToken: 'Atzr|perm', marketplaceIds: ['A1PA6795UKMFR9'] };
 const passwords = Object.fromEntries(CONNECTOR_PROCESSES.map((p) => [p, `e2e-${p}-password`])) as Record<ConnectorProcess, string>;
@@ -48,11 +48,13 @@ describe('every service as its own NATS user, with only the subjects it owns or 
     await waitFor(async () => (await running.sandbox('GET', `/_sandbox/shipments?orderId=${order.orderId}`)).body.shipments?.length === 1, { what: 'the confirmation at Amazon' });
     await waitFor(async () => (await running.api('GET', `/api/v1/orders/${synced.id}`)).body.amazonNotificationState === 'shipment_confirmation:sent', { what: 'the outcome back on the order' });
     expect((await running.api('GET', '/health')).status).toBe(200);
-    // Each service's container healthcheck (docker/healthcheck.js) asks it under its own NATS user.
+    expect((await running.api('GET', '/health/ready')).status).toBe(200);
+    // Each service is ready under its own NATS user: its own ping and its features' checks.
     for (const service of SERVICE_NAMES) {
-      const env = { NATS_URL: nats.url, NATS_NAMESPACE: running.env.namespace, NATS_USER: service, NATS_PASSWORD: passwords[service] };
-      expect(await probeServiceHealth(service, env)).toMatchObject({ service, status: 'up', postgres: 'up' });
+      expect(await request('GET', `${running.system.managementUrl(service)}/health/ready`)).toMatchObject({ status: 200, body: { status: 'ok', info: { nats: { status: 'up' } } } });
     }
+    // The gateway's own metrics, and a service's asked over NATS (a request only the gateway may make).
+    expect((await running.api('GET', '/metrics/services/inventory')).status).toBe(200);
     expect(nats.output.join('').match(/.*Violation.*/g) ?? []).toEqual([]);
     expect(running.output.filter((line) => /PERMISSIONS_VIOLATION|Permissions Violation/i.test(line))).toEqual([]);
   });

@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ServiceClientModule, SettingsModule, TransitSecrets } from '@connector/platform';
+import { ReadinessModule, ServiceClientModule, SettingsModule, TransitSecrets } from '@connector/platform';
 import { AccountsController } from './accounts/accounts.controller';
 import { AccessGuard } from './access/access.guard';
 import { AccessModule } from './access/access.module';
@@ -15,6 +15,7 @@ import type { GatewaySettings } from './gateway.settings';
 import { HealthController } from './health/health.controller';
 import { IdempotencyModule } from './idempotency/idempotency.module';
 import { MarketplacesController } from './marketplaces/marketplaces.controller';
+import { MetricsController } from './metrics/metrics.controller';
 import { NotificationsController } from './notifications/notifications.controller';
 import { ParkedEventsController } from './parked-events/parked-events.controller';
 import { OrderDetailsService } from './orders/order-details.service';
@@ -39,11 +40,13 @@ export class GatewayModule {
         ServiceClientModule.register(settings, 'gateway'),
         TypeOrmModule.forRoot(gatewayDataSource(settings)),
         AccessModule,
+        ReadinessModule,
         IdempotencyModule,
         ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: settings.GATEWAY_RATE_LIMIT_PER_MINUTE }] }),
       ],
       controllers: [
         HealthController,
+        MetricsController,
         AccountsController,
         MarketplacesController,
         OrdersController,

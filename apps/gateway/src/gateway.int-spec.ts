@@ -12,6 +12,7 @@ import {
   LIST_LOCATIONS,
   LIST_NOTIFICATIONS,
   LIST_ORDERS,
+  METRICS_REQUESTS,
   PARKED_EVENTS,
   SERVICE_NAMES,
   SYNC_ACCOUNT,
@@ -19,7 +20,7 @@ import {
   VALIDATE_DELIVERY,
 } from '@connector/contracts';
 import { runMigrations } from '@connector/persistence';
-import { loadSettings } from '@connector/platform';
+import { loadSettings, startProcessMetrics } from '@connector/platform';
 import { TestEnvironment } from '@connector/testing';
 import { connect, JSONCodec, NatsConnection } from 'nats';
 import { randomUUID } from 'node:crypto';
@@ -256,6 +257,68 @@ describe('gateway over NATS', () => {
     });
   });
 
+  it('/health/live is open and asks no service; /health/ready names each part down and why, 503, and 200 once all are ready', async () => {
+    const live = await call('GET', '/health/live', { key: null });
+    expect(live).toEqual({ status: 200, body: { status: 'ok', info: {}, error: {}, details: {} } });
+    expect(services.received).toEqual([]);
+
+    const up = (service: string) => ({ response: { service, status: 'up', postgres: 'up', nats: 'up' } });
+    services.on(HEALTH_CHECKS['partner-resolution'], () => up('partner-resolution'));
+    services.on(HEALTH_CHECKS['order-ingestion'], () => up('order-ingestion'));
+    // inventory is silent; amazon-notifications answers that its database is away.
+    services.on(HEALTH_CHECKS['amazon-notifications'], () => ({
+      response: { service: 'amazon-notifications', status: 'down', postgres: 'down', nats: 'up', details: { parkedEvents: 'none parked' } },
+    }));
+    const started = Date.now();
+    const degraded = await call('GET', '/health/ready', { key: null });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(degraded.status).toBe(503);
+    expect(degraded.body).toMatchObject({
+      status: 'error',
+      error: {
+        inventory: { status: 'down', message: expect.stringMatching(/no answer to inventory\.health\.v1 within 2000 ms/) },
+        'amazon-notifications': { status: 'down', postgres: 'down', nats: 'up', details: { parkedEvents: 'none parked' } },
+      },
+      info: { postgres: { status: 'up' }, 'partner-resolution': { status: 'up', postgres: 'up', nats: 'up' }, 'order-ingestion': { status: 'up' } },
+    });
+    expect(Object.keys(degraded.body.details).sort()).toEqual(['postgres', ...SERVICE_NAMES].sort());
+
+    services.on(HEALTH_CHECKS.inventory, () => up('inventory'));
+    services.on(HEALTH_CHECKS['amazon-notifications'], () => up('amazon-notifications'));
+    const ready = await call('GET', '/health/ready', { key: null });
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ status: 'ok', error: {} });
+    expect(Object.keys(ready.body.info).sort()).toEqual(['postgres', ...SERVICE_NAMES].sort());
+    // The summary of /health is the same answer, in its own shape.
+    const summary = await call('GET', '/health', { key: null });
+    expect(summary).toEqual({ status: 200, body: { status: 'ok', services: Object.fromEntries(SERVICE_NAMES.map((name) => [name, up(name).response])) } });
+  });
+
+  it("/metrics needs a key and serves the gateway's registry; /metrics/services/:service asks a replica over NATS (404 unknown, 503 silent)", async () => {
+    startProcessMetrics('gateway');
+    const text = (path: string, key: string | null = KEY) => fetch(`${base}${path}`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+    expect((await text('/metrics', null)).status).toBe(401);
+    const own = await text('/metrics');
+    expect(own.status).toBe(200);
+    expect(own.headers.get('content-type')).toMatch(/^text\/plain;.*version=0\.0\.4/);
+    expect(await own.text()).toMatch(/^process_cpu_user_seconds_total\{service="gateway"\} /m);
+
+    services.on(METRICS_REQUESTS.inventory, () => ({ response: '# HELP up_orders x\nup_orders{service="inventory"} 3\n' }));
+    const inventory = await text('/metrics/services/inventory');
+    expect(inventory.status).toBe(200);
+    expect(inventory.headers.get('content-type')).toMatch(/^text\/plain;.*version=0\.0\.4/);
+    expect(await inventory.text()).toBe('# HELP up_orders x\nup_orders{service="inventory"} 3\n');
+    expect(services.received).toEqual([{ subject: METRICS_REQUESTS.inventory.subject, data: {} }]);
+    expect((await text('/metrics/services/inventory', null)).status).toBe(401);
+
+    const unknown = await text('/metrics/services/billing');
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ statusCode: 404, message: expect.stringContaining('inventory') });
+    const silent = await text('/metrics/services/partner-resolution');
+    expect(silent.status).toBe(503);
+    expect(await silent.json()).toMatchObject({ statusCode: 503, message: expect.stringContaining('partner-resolution.metrics.v1') });
+  });
+
   it('serves the OpenAPI document without a key', async () => {
     const res = await call('GET', '/docs-json', { key: null });
     expect(res.status).toBe(200);
@@ -462,6 +525,18 @@ describe('gateway API keys: scopes, accounts, revocation and the audit log', () 
     expect((await call('POST', '/api/v1/keys', operator.key, { name: 'escalate', scopes: ['admin'] })).status).toBe(403);
     expect((await call('GET', '/api/v1/audit', operator.key)).status).toBe(403);
     expect(services.received.filter((r) => r.subject === UPDATE_ACCOUNT.subject)).toEqual([]);
+  });
+
+  it('serves /metrics to a key with the read scope (as Prometheus sends it: a bearer token), not to one without it or limited to some accounts', async () => {
+    const scrape = (key: string) => fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${key}` } });
+    const reader = await makeKey({ name: 'prometheus', scopes: ['read'] });
+    const operator = await makeKey({ name: 'operate only', scopes: ['operate'] });
+    const limited = await makeKey({ name: 'one account', scopes: ['read'], accountIds: [ACCOUNT_A] });
+    expect((await scrape(reader.key)).status).toBe(200);
+    const refused = await scrape(operator.key);
+    expect(refused.status).toBe(403);
+    expect((await refused.json()).message).toMatch(/read scope/);
+    expect((await scrape(limited.key)).status).toBe(403);
   });
 
   it('keeps a key limited to some accounts to those accounts, before any change is made', async () => {

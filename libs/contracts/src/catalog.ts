@@ -9,7 +9,7 @@ import { PARKED_EVENTS } from './parked-events';
 
 /** Every message contract the connector has (found among the exports, so none is left out). */
 export function messageContracts(): MessageContract[] {
-  return [accounts, inventory, notifications, orders, partners, health.HEALTH_CHECKS, ...Object.values(PARKED_EVENTS)].flatMap((exports) =>
+  return [accounts, inventory, notifications, orders, partners, health.HEALTH_CHECKS, health.METRICS_REQUESTS, ...Object.values(PARKED_EVENTS)].flatMap((exports) =>
     Object.values(exports).filter(isMessageContract),
   );
 }

@@ -19,7 +19,7 @@ describe('message contracts catalog', () => {
       expect(contract.payload.name).toMatch(/^[A-Z]\w+$/);
     }
     const empty = all.filter((c) => getMetadataStorage().getTargetValidationMetadatas(c.payload, '', true, false).length === 0);
-    expect([...new Set(empty.map((c) => c.payload.name))]).toEqual(['HealthCheckRequest']);
+    expect([...new Set(empty.map((c) => c.payload.name))]).toEqual(['HealthCheckRequest', 'MetricsRequest']);
   });
 
   it('cannot be changed at run time', () => {
@@ -28,6 +28,8 @@ describe('message contracts catalog', () => {
 
   it('keeps every subject on the wire as it was before descriptors', () => {
     const healthChecks = SERVICE_NAMES.map((service) => `${service}.health.v1`);
+    // New in this release: each service's metrics, asked by the gateway.
+    const metrics = SERVICE_NAMES.map((service) => `${service}.metrics.v1`);
     // New in this release (nothing on the wire before): each service's parked events.
     const parkedEvents = SERVICE_NAMES.flatMap((service) => ['list', 'get', 'replay', 'discard'].map((action) => `${service}.parked-events.${action}.v1`));
     expect(all.map((c) => c.subject).sort()).toEqual(
@@ -77,6 +79,7 @@ describe('message contracts catalog', () => {
         'notification.sent.v1',
         'notification.failed.v1',
         ...healthChecks,
+        ...metrics,
         ...parkedEvents,
       ].sort(),
     );

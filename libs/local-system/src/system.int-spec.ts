@@ -13,7 +13,7 @@ describe('System: the processes of the system', () => {
   let root: string;
   let system: System | undefined;
 
-  const standIn = (script: string) => {
+  const standIn = (script: string, fixedManagementPorts = false) => {
     root = mkdtempSync(join(tmpdir(), 'system-'));
     mkdirSync(join(root, 'dist', 'libs', 'platform', 'src'), { recursive: true });
     mkdirSync(join(root, 'dist', 'apps', 'gateway', 'src'), { recursive: true });
@@ -25,7 +25,7 @@ describe('System: the processes of the system', () => {
        process.stdout.write('gateway: ready (NATS queue group "gateway")\\n');
        ${script}`,
     );
-    system = new System({ rootDir: root, env: process.env, log: () => undefined });
+    system = new System({ rootDir: root, env: process.env, fixedManagementPorts, log: () => undefined });
     return system;
   };
 
@@ -53,6 +53,22 @@ describe('System: the processes of the system', () => {
     await system.start(['gateway']);
     await expect(system.stop()).resolves.toBeUndefined();
     await expect(system.process('gateway').exit()).resolves.toEqual({ code: 0, signal: null });
+  });
+
+  it('gives each process MANAGEMENT_PORT=0 (any free port) unless fixed ports are asked, and reads where its management server listens', async () => {
+    const script = `process.stdout.write('gateway: management HTTP on http://127.0.0.1:' + (process.env.MANAGEMENT_PORT ?? 'default') + '\\n');`;
+    const anyPort = standIn(script);
+    expect(() => anyPort.managementUrl('gateway')).toThrow(/has not said where its management HTTP server listens/);
+    await anyPort.start(['gateway']);
+    await waitFor(() => anyPort.process('gateway').managementUrl, { what: 'the management line read' });
+    expect(anyPort.managementUrl('gateway')).toBe('http://127.0.0.1:0');
+    await anyPort.stop();
+    rmSync(root, { recursive: true, force: true });
+
+    const fixed = standIn(script, true);
+    await fixed.start(['gateway']);
+    await waitFor(() => fixed.process('gateway').managementUrl, { what: 'the management line read' });
+    expect(fixed.managementUrl('gateway')).toBe('http://127.0.0.1:default');
   });
 
   it('keeps a bounded tail of what a process prints', async () => {

@@ -18,6 +18,12 @@ export interface SystemOptions {
   env: NodeJS.ProcessEnv;
   /** Settings of one process only (its NATS user, say), over `env`. */
   envOf?: (name: ProcessName) => NodeJS.ProcessEnv;
+  /**
+   * Each service's management server on its fixed port (MANAGEMENT_PORTS: npm start, where
+   * Prometheus and people expect them); by default any free port (MANAGEMENT_PORT=0), so test
+   * systems and replicas never clash. Read the URL from managementUrl().
+   */
+  fixedManagementPorts?: boolean;
   /** Where prefixed output lines go; default stdout. */
   log?: (line: string) => void;
   readyTimeoutMs?: number;
@@ -68,6 +74,9 @@ export function keepLast<T>(list: T[], limit: number): void {
 /** The line every service prints for a promise nobody handled (libs/platform's runService). */
 export const UNHANDLED_REJECTION = /unhandled rejection:/;
 
+/** The line a service prints once its management HTTP server listens (libs/platform's runService). */
+const MANAGEMENT_LISTENING = /^[\w-]+: management HTTP on (http:\/\/\S+)$/;
+
 /** The line a service prints on its first stop signal (libs/platform's exitOnSignals). */
 const STOPPING = /^[\w-]+: SIG(TERM|INT): stopping/;
 
@@ -88,6 +97,8 @@ export class ServiceProcess {
    * them): a test fails on any (System.stop).
    */
   readonly unhandledRejections: string[] = [];
+  /** Its management HTTP server (health, metrics), as it printed it; services other than the gateway. */
+  managementUrl?: string;
   /** It said it got a stop signal (a terminal's Ctrl-C reaches every process of the group). */
   private stopping = false;
 
@@ -107,12 +118,13 @@ export class ServiceProcess {
 
   async start(): Promise<void> {
     const spec = PROCESSES.find((p) => p.name === this.name)!;
+    this.managementUrl = undefined;
     const entry = join(this.options.rootDir, 'dist', 'apps', this.name, 'src', 'main.js');
     // LAUNCHER_NODE_ARGS: extra node flags for every service, e.g. `--cpu-prof` when profiling a benchmark.
     const extraArgs = (process.env.LAUNCHER_NODE_ARGS ?? '').split(' ').filter(Boolean);
     const child = spawn(process.execPath, [...SERVICE_NODE_ARGS(this.options.rootDir), ...extraArgs, entry], {
       cwd: this.options.rootDir,
-      env: { ...SERVICE_ENV, ...this.options.env, ...this.options.envOf?.(this.name), FORCE_COLOR: '0', NO_COLOR: '1' },
+      env: { ...SERVICE_ENV, ...(this.options.fixedManagementPorts ? {} : { MANAGEMENT_PORT: '0' }), ...this.options.env, ...this.options.envOf?.(this.name), FORCE_COLOR: '0', NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
@@ -128,6 +140,8 @@ export class ServiceProcess {
         this.lines.push(line);
         keepLast(this.lines, 2000);
         if (STOPPING.test(line)) this.stopping = true;
+        const management = MANAGEMENT_LISTENING.exec(line);
+        if (management) this.managementUrl = management[1];
         if (UNHANDLED_REJECTION.test(line) && this.unhandledRejections.length < 20) {
           this.unhandledRejections.push(line);
           stackLinesLeft = 15;
@@ -198,6 +212,16 @@ export class System {
 
   process(name: ProcessName): ServiceProcess {
     return this.processes.get(name)!;
+  }
+
+  /**
+   * Where a service's management HTTP server listens (GET /health/live, /health/ready, /metrics),
+   * as the running process printed it; a replica's: `replica.managementUrl`.
+   */
+  managementUrl(name: ProcessName): string {
+    const url = this.process(name).managementUrl;
+    if (!url) throw new Error(`${name} has not said where its management HTTP server listens (is it started? the gateway has none)`);
+    return url;
   }
 
   /** Starts one more replica of a service, as its own process; `env`: its own settings (a second gateway's port). */

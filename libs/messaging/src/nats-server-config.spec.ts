@@ -57,8 +57,8 @@ describe('NATS permissions derived from the contracts', () => {
     for (const process of contracts.CONNECTOR_PROCESSES) {
       const code = sources(resolve(__dirname, `../../../apps/${process}/src`));
       const access = contracts.natsAccess(process);
-      // Answered by libs/platform's HealthModule and libs/messaging's MessagingModule (parked events).
-      const health = process === 'gateway' ? [] : [contracts.HEALTH_CHECKS[process].subject, ...Object.values(contracts.PARKED_EVENTS[process]).map((c) => c.subject)];
+      // Answered by libs/platform's HealthModule (health, metrics) and libs/messaging's MessagingModule (parked events).
+      const health = process === 'gateway' ? [] : [contracts.HEALTH_CHECKS[process].subject, contracts.METRICS_REQUESTS[process].subject, ...Object.values(contracts.PARKED_EVENTS[process]).map((c) => c.subject)];
       // Requests are answered through @HandlesRequest only, so the next check sees every handler.
       expect(code).not.toMatch(/@MessagePattern\(/);
       expect(named(code, /@HandlesRequest\(([A-Z_]+)\)/g)).toEqual(sorted(access.serves.filter((subject) => !health.includes(subject))));

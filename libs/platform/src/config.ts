@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, IsOptional, IsPositive, IsString, Matches, Max, Min, validateSync } from 'class-validator';
-// Types only: the container healthcheck loads this file and should not load TypeORM with it.
+import { IsIn, IsInt, IsNotEmpty, IsNumber, IsOptional, IsPositive, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+// Types only: loading the settings alone does not load TypeORM.
 import type { DatabaseSettings } from '@connector/persistence';
 import { natsAuthMethod, natsSettingsProblem } from './nats-connection';
 
@@ -89,6 +89,20 @@ export class ServiceSettings implements DatabaseSettings {
    */
   @Type(() => Number) @IsNumber() @Min(0) @Max(3600)
   SERVICE_REQUEST_RETRY_SECONDS: number = 60;
+
+  /**
+   * Port of the service's management HTTP server (GET /health/live, /health/ready, /metrics); 0:
+   * any free port (tests). Unset: the service's own default (MANAGEMENT_PORTS, 9101-9104). Not
+   * read by the gateway, which serves those routes on GATEWAY_PORT.
+   */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65535)
+  MANAGEMENT_PORT?: number = undefined;
+  /**
+   * Address the management server listens on. Its routes need no API key, so the default keeps
+   * them on the machine; a container sets 0.0.0.0 for its healthcheck and Prometheus.
+   */
+  @IsString() @IsNotEmpty()
+  MANAGEMENT_HOST: string = '127.0.0.1';
 
   // NATS authentication (one way) and TLS: every connection of the service uses them.
   @IsString() NATS_USER: string = '';

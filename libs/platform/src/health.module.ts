@@ -1,8 +1,9 @@
 import { Controller, DynamicModule, Injectable, Module, OnModuleInit, Optional } from '@nestjs/common';
-import { HEALTH_CHECKS, ServiceHealth, ServiceName } from '@connector/contracts';
+import { HEALTH_CHECKS, METRICS_REQUESTS, ServiceHealth, ServiceName } from '@connector/contracts';
 import { EventStream, ParkedEvents } from '@connector/messaging';
 import { outcomeWithin } from '@connector/workers';
 import { DataSource } from 'typeorm';
+import { metricsText } from './management/metrics';
 import { HandlesRequest } from './rpc';
 
 /** What one part of a service says about itself: healthy or not, and why, in a few words. */
@@ -95,10 +96,22 @@ function healthController(service: ServiceName) {
   return HealthController;
 }
 
+/** Answers `<service>.metrics.v1` with this replica's Prometheus registry as text (the gateway's GET /metrics/services/:service). */
+function metricsController(service: ServiceName) {
+  @Controller()
+  class MetricsRequestController {
+    @HandlesRequest(METRICS_REQUESTS[service])
+    async metrics(): Promise<string> {
+      return (await metricsText()).text;
+    }
+  }
+  return MetricsRequestController;
+}
+
 @Module({})
 export class HealthModule {
   /** Global: any feature module of the service can inject HealthIndicators and register its check. */
   static forService(service: ServiceName): DynamicModule {
-    return { module: HealthModule, global: true, providers: [HealthIndicators, ParkedEventsIndicator], exports: [HealthIndicators], controllers: [healthController(service)] };
+    return { module: HealthModule, global: true, providers: [HealthIndicators, ParkedEventsIndicator], exports: [HealthIndicators], controllers: [healthController(service), metricsController(service)] };
   }
 }

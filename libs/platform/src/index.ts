@@ -12,5 +12,5 @@ export * from './paging';
 export * from './credentials-key';
 export * from './retention';
 export * from './messaging-options';
-export * from './health-probe';
 export * from './shutdown';
+export * from './management';

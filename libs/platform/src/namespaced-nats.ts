@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { ClientNats, NatsOptions, ServerNats } from '@nestjs/microservices';
 import { natsCallersOf, natsInboxPrefix } from '@connector/contracts';
-import type { Msg, Subscription } from 'nats';
+import type { Msg, NatsConnection, Subscription } from 'nats';
 
 /**
  * NestJS's NATS transport, with every subject put under the installation's namespace
@@ -46,6 +46,19 @@ export class NamespacedNatsServer extends ServerNats {
       // Nest keeps its subscriptions private; it unsubscribes them on close.
       (this as unknown as { subscriptions: unknown[] }).subscriptions.push(subscription);
     }
+  }
+
+  /**
+   * Resolves once NATS answers a ping on this connection: not while NATS is away and the client
+   * reconnects (the ping waits for the server; readiness bounds the wait).
+   */
+  async ping(): Promise<void> {
+    const client = (this as unknown as { natsClient?: NatsConnection | null }).natsClient;
+    if (!client || client.isClosed()) throw new Error('not connected to NATS');
+    await client.flush().catch((err: Error) => {
+      // nats.js says only its error code (DISCONNECT) when the server went away under the ping.
+      throw new Error(`the NATS connection is lost, reconnecting (${err.message})`);
+    });
   }
 
   /**

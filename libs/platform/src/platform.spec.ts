@@ -60,6 +60,14 @@ describe('settings', () => {
     expect(() => loadSettings(ServiceSettings, { SHUTDOWN_TIMEOUT_SECONDS: 'soon' })).toThrow(/invalid setting SHUTDOWN_TIMEOUT_SECONDS/);
   });
 
+  it('reads the management server settings: the service\'s own port unless set, 0 for any, nothing else', () => {
+    expect(loadSettings(ServiceSettings, {})).toMatchObject({ MANAGEMENT_PORT: undefined, MANAGEMENT_HOST: '127.0.0.1' });
+    expect(loadSettings(ServiceSettings, { MANAGEMENT_PORT: '0', MANAGEMENT_HOST: '0.0.0.0' })).toMatchObject({ MANAGEMENT_PORT: 0, MANAGEMENT_HOST: '0.0.0.0' });
+    expect(() => loadSettings(ServiceSettings, { MANAGEMENT_PORT: '70000' })).toThrow(/invalid setting MANAGEMENT_PORT/);
+    expect(() => loadSettings(ServiceSettings, { MANAGEMENT_PORT: 'http' })).toThrow(/invalid setting MANAGEMENT_PORT/);
+    expect(() => loadSettings(ServiceSettings, { MANAGEMENT_HOST: '' })).toThrow(/invalid setting MANAGEMENT_HOST/);
+  });
+
   it('names the bad setting', () => {
     expect(() => loadSettings(WorkerSettings, { DATABASE_URL: 'mysql://x' })).toThrow(new SettingsError('invalid setting DATABASE_URL: DATABASE_URL must be a postgres:// URL'));
     expect(() => loadSettings(WorkerSettings, { WORKERS: '0' })).toThrow(/invalid setting WORKERS/);

@@ -1,9 +1,11 @@
 import type { Server } from 'node:http';
-import { DynamicModule, INestApplication, INestMicroservice, Logger, LogLevel } from '@nestjs/common';
+import { DynamicModule, INestApplication, Logger, LogLevel, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestMicroservice } from '@nestjs/microservices';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
 import { natsInboxPrefix } from '@connector/contracts';
 import { runMigrations } from '@connector/persistence';
+import { ManagementModule, MANAGEMENT_PORTS, NATS_LISTENER, NatsListener, startProcessMetrics } from './management';
 import { loadSettings, ServiceSettings, SettingsError } from './config';
 import { NamespacedNatsServer } from './namespaced-nats';
 import { natsConnectionOptions } from './nats-connection';
@@ -65,42 +67,67 @@ export async function runService<S extends ServiceSettings>(definition: ServiceD
     name: definition.name,
     maxReconnectAttempts: -1,
   });
-  // Nest's own signal handling (enableShutdownHooks) is not used: it stops intake only after the
-  // hooks, waits for ever on a hook that hangs, ignores a second signal and exits by the signal.
-  let app: INestApplication | INestMicroservice;
-  let stopIntake: () => Promise<void>;
+  startProcessMetrics(definition.name);
+  // Every service is a hybrid app: its NATS listener, and an HTTP server (the gateway's API, or a
+  // small management server with health and metrics for the others).
+  const rootModule = withRuntime(definition.appModule(settings), strategy, !definition.http);
+  const app = await NestFactory.create(rootModule, { logger: logLevels });
+  // Deferred: the RPC pipe and filter must be in place before its listeners are bound.
+  const microservice = app.connectMicroservice({ strategy }, { inheritAppConfig: false, deferInitialization: true }) as NestMicroservice;
+  // The app's init runs the lifecycle hooks (onModuleInit...) of the modules they share, once.
+  microservice.setIsInitHookCalled(true);
+  let port: number;
+  let host: string;
   if (definition.http) {
-    const http = await NestFactory.create(definition.appModule(settings), { logger: logLevels });
-    http.connectMicroservice({ strategy }, { inheritAppConfig: false });
-    await definition.http.setup(http, settings);
-    await http.startAllMicroservices();
-    await http.listen(definition.http.port(settings), definition.http.host(settings));
-    process.stdout.write(`${definition.name}: HTTP on ${await http.getUrl()}\n`);
-    app = http;
-    stopIntake = async () => {
-      await stopHttp(http.getHttpServer() as Server);
-      await strategy.stopTakingRequests();
-    };
+    await definition.http.setup(app, settings);
+    port = definition.http.port(settings);
+    host = definition.http.host(settings);
   } else {
-    const microservice = await NestFactory.createMicroservice(definition.appModule(settings), {
-      strategy,
-      logger: logLevels,
-    });
     microservice.useGlobalPipes(rpcValidationPipe());
     microservice.useGlobalFilters(new RpcErrorFilter());
-    await microservice.listen();
-    app = microservice;
-    stopIntake = () => strategy.stopTakingRequests();
+    port = settings.MANAGEMENT_PORT ?? managementPortOf(definition.name);
+    host = settings.MANAGEMENT_HOST;
   }
+  // Features are set up (onModuleInit, onApplicationBootstrap) before the first request comes.
+  await app.init();
+  await app.startAllMicroservices();
+  await app.listen(port, host);
+  // Printed whatever LOG_LEVEL says: launchers and tests read the URL from this line.
+  process.stdout.write(`${definition.name}: ${definition.http ? 'HTTP' : 'management HTTP'} on ${await app.getUrl()}\n`);
+  const stopIntake = async () => {
+    if (definition.http) await stopHttp(app.getHttpServer() as Server);
+    await strategy.stopTakingRequests();
+    // Health and metrics answer while the NATS intake drains; a scraper's kept-alive connection
+    // must not hold the exit up.
+    if (!definition.http) await stopHttp(app.getHttpServer() as Server);
+  };
+  // Nest's own signal handling (enableShutdownHooks) is not used: it stops intake only after the
+  // hooks, waits for ever on a hook that hangs, ignores a second signal and exits by the signal.
   exitOnSignals({
     name: definition.name,
     timeoutMs: settings.SHUTDOWN_TIMEOUT_SECONDS * 1000,
     stopIntake,
     // Nest passes the signal on to the hooks (the HTTP app does; its typing omits the parameter).
-    close: (signal) => (app as { close(signal?: string): Promise<void> }).close(signal),
+    close: (signal) => (app as unknown as { close(signal?: string): Promise<void> }).close(signal),
   });
   // Printed whatever LOG_LEVEL says: launchers and tests wait for this line.
   process.stdout.write(`${definition.name}: ready (NATS queue group "${definition.name}", namespace "${settings.NATS_NAMESPACE}")\n`);
+}
+
+@Module({})
+class ServiceRootModule {}
+@Module({})
+class NatsListenerModule {}
+
+/** The service's own module, its NATS listener for readiness to ping, and (`management`) the routes of its management server. */
+function withRuntime(appModule: DynamicModule, listener: NatsListener, management: boolean): DynamicModule {
+  const nats: DynamicModule = { module: NatsListenerModule, global: true, providers: [{ provide: NATS_LISTENER, useValue: listener }], exports: [NATS_LISTENER] };
+  return { module: ServiceRootModule, imports: [appModule, nats, ...(management ? [ManagementModule.forService()] : [])] };
+}
+
+/** A service of ours listens on its fixed port; any other (a test's stand-in) on a free one. */
+function managementPortOf(service: string): number {
+  return MANAGEMENT_PORTS[service as keyof typeof MANAGEMENT_PORTS] ?? 0;
 }
 
 /** Takes no new HTTP connections and resolves once the requests under way are answered. */

@@ -2,12 +2,13 @@ import { INestMicroservice, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { connect } from 'nats';
+import { HEALTH_CHECKS, natsInboxPrefix, ServiceHealth } from '@connector/contracts';
 import { serviceDataSourceOptions } from '@connector/persistence';
 import { NATS_URL, TcpProxy, TestEnvironment, waitFor } from '@connector/test-environment';
 import { PeriodicWorker } from '@connector/workers';
 import { loadSettings, ServiceSettings } from './config';
 import { HealthModule } from './health.module';
-import { probeServiceHealth } from './health-probe';
 import { NamespacedNatsServer } from './namespaced-nats';
 
 /**
@@ -57,7 +58,18 @@ describe('a PostgreSQL that stops answering', () => {
 
   afterEach(() => proxy.resume());
 
-  const health = () => probeServiceHealth('inventory', { NATS_URL, NATS_NAMESPACE: env.namespace }, 5000);
+  /** Asks the service's health over NATS, as the gateway does (the packet NestJS's transport expects). */
+  const health = async (): Promise<ServiceHealth> => {
+    // From the gateway's inbox: the service answers only those allowed to ask.
+    const nc = await connect({ servers: NATS_URL, inboxPrefix: natsInboxPrefix('gateway') });
+    try {
+      const { subject } = HEALTH_CHECKS.inventory;
+      const answer = await nc.request(`${env.namespace}.${subject}`, JSON.stringify({ pattern: subject, id: 'h', data: {} }), { timeout: 5000 });
+      return (JSON.parse(answer.string()) as { response: ServiceHealth }).response;
+    } finally {
+      await nc.close();
+    }
+  };
   const pool = () => (db.driver as unknown as { master: { totalCount: number } }).master;
 
   it('fails a query within the timeout, drops its connection, and answers again once the database does', async () => {

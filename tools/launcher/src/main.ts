@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { seedDemo, seedSandbox } from './demo';
+import { SERVICE_NAMES } from '@connector/contracts';
 import { allowSandboxEndpoint, PROCESSES, System, waitFor } from '@connector/local-system';
 
 const DEMO_ORDERS = 40;
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
     sandboxUrl,
   );
   const startedAt = Date.now();
-  const system = new System({ rootDir, env });
+  const system = new System({ rootDir, env, fixedManagementPorts: true });
   let stopping = false;
   const stop = async (code: number, fromTerminal = false) => {
     if (stopping) return;
@@ -53,7 +54,7 @@ async function main(): Promise<void> {
     await stop(1);
     return;
   }
-  await waitFor(async () => (await fetch(`${gatewayUrl}/health`)).ok, { timeoutMs: 60_000, what: 'gateway /health' });
+  await waitFor(async () => (await fetch(`${gatewayUrl}/health/ready`)).ok, { timeoutMs: 60_000, what: 'gateway /health/ready' });
   const demo = await seedDemo({ sandboxUrl, gatewayUrl, apiKey, orders: DEMO_ORDERS });
   const visible = await waitFor(
     async () => {
@@ -72,6 +73,8 @@ async function main(): Promise<void> {
       `   API:        ${gatewayUrl}/api/v1`,
       `   API docs:   ${gatewayUrl}/docs`,
       `   API key:    ${apiKey}`,
+      `   Health:     ${gatewayUrl}/health/ready (the whole system), each service's own:`,
+      ...SERVICE_NAMES.map((name) => `     ${name.padEnd(22)}${system.managementUrl(name)}/health/ready  /metrics`),
       `   Sandbox:    ${sandboxUrl} (Amazon stand-in; demo account ${demo.created ? 'created' : 'reused'}: ${demo.accountId})`,
       visible ? `   Orders visible ${((visible - startedAt) / 1000).toFixed(1)} s after start` : '   Orders are still syncing',
       '',

@@ -15,7 +15,8 @@ async function main(): Promise<void> {
   /** The sandbox's address as the services reach it (inside compose: http://amazon-sandbox:4500). */
   const sandboxUrlForServices = process.env.SANDBOX_URL_FOR_SERVICES ?? sandboxUrl;
   const apiKey = (process.env.GATEWAY_API_KEYS ?? 'demo-key').split(',')[0];
-  await waitFor(async () => (await fetch(`${gatewayUrl}/health`)).ok, { timeoutMs: 120_000, intervalMs: 1000, what: 'gateway /health' });
+  // The gateway is live once its container is healthy; the services must be ready too.
+  await waitFor(async () => (await fetch(`${gatewayUrl}/health/ready`)).ok, { timeoutMs: 120_000, intervalMs: 1000, what: 'gateway /health/ready' });
   const demo = await seedDemo({ sandboxUrl, sandboxUrlForServices, gatewayUrl, apiKey, orders: Number(process.env.DEMO_ORDERS ?? 40) });
   process.stdout.write(`demo account ${demo.accountId} ${demo.created ? 'created' : 'already there'}; API key ${apiKey}\n`);
 }

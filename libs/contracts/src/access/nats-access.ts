@@ -14,6 +14,7 @@ import {
 } from '../accounts/account.messages';
 import { AnyEventContract, AnyRequestContract } from '../common/message-contract';
 import { HEALTH_CHECKS, SERVICE_NAMES, ServiceName } from '../health/health.messages';
+import { METRICS_REQUESTS } from '../health/metrics.messages';
 import { DELIVERY_CANCELED, DELIVERY_CREATED, DELIVERY_VALIDATED, OFFER_CHANGED } from '../inventory/delivery.events';
 import {
   ADJUST_STOCK,
@@ -61,8 +62,10 @@ const REQUESTS: { server: ServiceName; requests: AnyRequestContract[]; callers: 
   },
   { server: 'inventory', requests: [RESOLVE_PRODUCTS], callers: ['order-ingestion'] },
   { server: 'amazon-notifications', requests: [LIST_NOTIFICATIONS, GET_NOTIFICATION, RETRY_NOTIFICATION, RETRY_NOTIFICATIONS], callers: ['gateway'] },
-  // The gateway's /health asks every service; each service asks itself from its container's healthcheck (docker/healthcheck.js).
-  ...SERVICE_NAMES.map((server) => ({ server, requests: [HEALTH_CHECKS[server]], callers: ['gateway' as const, server] })),
+  // The gateway's /health and /health/ready ask every service.
+  ...SERVICE_NAMES.map((server) => ({ server, requests: [HEALTH_CHECKS[server]], callers: ['gateway' as const] })),
+  // The gateway's GET /metrics/services/:service asks one replica of a service for its metrics.
+  ...SERVICE_NAMES.map((server) => ({ server, requests: [METRICS_REQUESTS[server]], callers: ['gateway' as const] })),
   // Every service consumes events, so each has parked events of its own, which the gateway lists, shows, replays and discards.
   ...SERVICE_NAMES.map((server) => ({ server, requests: Object.values(PARKED_EVENTS[server]), callers: ['gateway' as const] })),
 ];

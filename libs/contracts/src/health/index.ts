@@ -1,1 +1,2 @@
 export * from './health.messages';
+export * from './metrics.messages';

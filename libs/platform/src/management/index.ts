@@ -1,0 +1,5 @@
+export * from './management-settings';
+export * from './management.module';
+export * from './management.controller';
+export * from './metrics';
+export * from './readiness';
