@@ -8,7 +8,7 @@ import { decodeEvents, eventsIn, parseEvent, reasonOf, validatedPayload, Validat
 import { discoverEventHandlers, EventHandler } from './event-handlers';
 import { EventFailures, EventParking } from './event-parking';
 import { EventStream, isStreamMissing } from './event-stream';
-import { backoffDelay, isDependencyOutage, PeriodicWorker, SingleFlight, transactionWithHooks } from '@connector/workers';
+import { backoffDelay, inNewWorkContext, isDependencyOutage, PeriodicWorker, SingleFlight, transactionWithHooks } from '@connector/workers';
 
 /** Between deliveries of an event whose handler failed: 0.5 s, 1 s, … 60 s, spread out. */
 const REDELIVERY_BACKOFF = { baseMs: 500, maxMs: 60_000 };
@@ -46,6 +46,8 @@ interface Delivery extends Routed {
   /** The event as JSON text, for parking it. */
   raw: () => string;
   payload: object;
+  /** Of the work that wrote the event: its handling logs (and writes its own events) under it. */
+  correlationId?: string;
 }
 
 export interface EventConsumerSettings {
@@ -268,15 +270,18 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
         const fresh = new Set(inserted.map((row) => row.event_id));
         // Handled before (or twice in this batch): skipped.
         const todo = ready.filter((d) => fresh.delete(d.eventId));
-        // Runs of the same subject go to batch handlers together; order across subjects is kept.
+        // Runs of the same subject (and correlation id: a run is handled, and logs, under its
+        // events' one) go to batch handlers together; order across subjects is kept.
         for (let start = 0; start < todo.length; ) {
           let end = start + 1;
-          while (end < todo.length && todo[end].subject === todo[start].subject) end++;
+          while (end < todo.length && todo[end].subject === todo[start].subject && todo[end].correlationId === todo[start].correlationId) end++;
           const run = todo.slice(start, end);
-          for (const handler of run[0].handlers) {
-            if (handler.batch) await handler.run(run.map((d) => d.payload), { manager, subject: run[0].subject, afterCommit });
-            else for (const d of run) await handler.run(d.payload, { manager, eventId: d.eventId, subject: d.subject, afterCommit });
-          }
+          await inNewWorkContext({ correlationId: run[0].correlationId }, async () => {
+            for (const handler of run[0].handlers) {
+              if (handler.batch) await handler.run(run.map((d) => d.payload), { manager, subject: run[0].subject, afterCommit });
+              else for (const d of run) await handler.run(d.payload, { manager, eventId: d.eventId, subject: d.subject, afterCommit });
+            }
+          });
           start = end;
         }
       }, (err) => this.logger.warn(`after handling a batch: ${err.message}`));
@@ -345,7 +350,7 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
     for (const event of events) {
       try {
         if (event.unreadable) throw new ValidationFailure(event.unreadable);
-        ready.push({ ...routed, eventId: event.eventId, raw: event.raw, payload: await validatedPayload(event.data, handlers[0]) });
+        ready.push({ ...routed, eventId: event.eventId, raw: event.raw, payload: await validatedPayload(event.data, handlers[0]), correlationId: event.correlationId });
       } catch (err) {
         await this.park(routed, event.eventId, event.raw(), reasonOf(err));
       }
@@ -354,6 +359,10 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private async handleOne(delivery: Delivery): Promise<void> {
+    return inNewWorkContext({ correlationId: delivery.correlationId }, () => this.handleOneInContext(delivery));
+  }
+
+  private async handleOneInContext(delivery: Delivery): Promise<void> {
     const { msg, eventId, subject, raw, handlers, payload, outcome } = delivery;
     try {
       await transactionWithHooks(this.dataSource, async (manager, afterCommit) => {

@@ -5,7 +5,7 @@ import { listPage, SETTINGS } from '@connector/platform';
 import { SpApiClient, SpApiClients } from '@connector/sp-api';
 import { DataSource, Repository } from 'typeorm';
 import { newRowId } from '@connector/persistence';
-import { isDependencyOutage, retry, returnedRows } from '@connector/workers';
+import { inNewWorkContext, isDependencyOutage, retry, returnedRows } from '@connector/workers';
 import { LeaseLostError } from '../accounts/account-lease';
 import { AccountsService } from '../accounts/accounts.service';
 import { SellerAccount } from '../accounts/seller-account.entity';
@@ -65,11 +65,18 @@ export class SyncService {
    * shutdown stops it at its next page boundary.
    */
   async run(account: SellerAccount, trigger: SyncRun['trigger'], replica: string, renewLease: () => Promise<boolean>, control?: RunControl): Promise<SyncRun> {
+    // The run's id is its correlation id: its log lines, its requests to other services and the
+    // events it writes carry it.
+    const runId = newRowId();
+    return inNewWorkContext({ correlationId: runId, accountId: account.id }, () => this.runAs(runId, account, trigger, replica, renewLease, control));
+  }
+
+  private async runAs(runId: string, account: SellerAccount, trigger: SyncRun['trigger'], replica: string, renewLease: () => Promise<boolean>, control?: RunControl): Promise<SyncRun> {
     const windowFrom = account.lastSyncedUntil
       ? new Date(account.lastSyncedUntil.getTime() - this.settings.SYNC_OVERLAP_SECONDS * 1000)
       : account.initialSyncFrom;
     const run = this.runs.create({
-      id: newRowId(),
+      id: runId,
       accountId: account.id,
       trigger,
       status: 'running',
@@ -96,6 +103,7 @@ export class SyncService {
       [account.id, JSON.stringify([`interrupted: the lease expired before the run ended (its replica stopped); run ${run.id} read the window again`])],
     );
     await this.runs.insert(run);
+    this.logger.log(`sync run ${run.id} started (${trigger}), reading orders updated since ${windowFrom.toISOString()}`);
     let client: SpApiClient | undefined;
     const before = { calls: 0, throttled: 0 };
     // Set once the run is abandoned (stalled): whatever of it still runs may not commit.
@@ -173,6 +181,9 @@ export class SyncService {
       };
       await Promise.race([work(), stalled]);
       run.status = 'succeeded';
+      this.logger.log(
+        `sync run ${run.id} succeeded: ${run.ordersSeen} orders seen, ${run.ordersCreated} created, ${run.ordersUpdated} updated, ${run.ordersUnchanged} unchanged, ${run.ordersQuarantined} quarantined`,
+      );
     } catch (err) {
       run.status = 'failed';
       run.errors = [...run.errors, describeError(err)];
