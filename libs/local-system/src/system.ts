@@ -68,6 +68,18 @@ export function keepLast<T>(list: T[], limit: number): void {
 /** The line every service prints for a promise nobody handled (libs/platform's runService). */
 export const UNHANDLED_REJECTION = /unhandled rejection:/;
 
+/** The message of a JSON log line (pino's `msg`), or undefined for any other line. */
+export function jsonLogMessage(line: string): string | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(line);
+    const msg = (parsed as { msg?: unknown } | null)?.msg;
+    return typeof msg === 'string' ? msg : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The line a service prints on its first stop signal (libs/platform's exitOnSignals). */
 const STOPPING = /^[\w-]+: SIG(TERM|INT): stopping/;
 
@@ -129,8 +141,10 @@ export class ServiceProcess {
         keepLast(this.lines, 2000);
         if (STOPPING.test(line)) this.stopping = true;
         if (UNHANDLED_REJECTION.test(line) && this.unhandledRejections.length < 20) {
-          this.unhandledRejections.push(line);
-          stackLinesLeft = 15;
+          // A JSON log line holds the stack in its message: reported as the lines it stands for.
+          const message = jsonLogMessage(line);
+          this.unhandledRejections.push(message === undefined ? line : message.split('\n').slice(0, 16).join('\n'));
+          stackLinesLeft = message === undefined ? 15 : 0;
         } else if (stackLinesLeft > 0 && /^\s+at /.test(line)) {
           stackLinesLeft--;
           this.unhandledRejections[this.unhandledRejections.length - 1] += `\n${line}`;

@@ -19,6 +19,7 @@ import { EventBatchContext, EventContext, OnEvent, OnEvents } from './on-event.d
 import { Outbox, OutboxEvent, OutboxRelay } from './outbox';
 import { ParkedEvents } from './parked-events';
 import { RpcException } from '@nestjs/microservices';
+import { inWorkContext, workContext } from '@connector/workers';
 
 class ThingHappened {
   @IsString() name: string;
@@ -48,10 +49,13 @@ class ThingsTable1764300000001 implements MigrationInterface {
 class ThingHandler {
   calls: string[] = [];
   failuresLeft = new Map<string, number>();
+  /** The correlation id each event was handled under. */
+  correlationIds = new Map<string, string | undefined>();
 
   @OnEvent(THING_HAPPENED)
   async handle(event: ThingHappened, { manager }: EventContext) {
     this.calls.push(event.name);
+    this.correlationIds.set(event.name, workContext().correlationId);
     await manager.query(`insert into things (name, seen) values ($1, 1) on conflict (name) do update set seen = things.seen + 1`, [event.name]);
     const left = this.failuresLeft.get(event.name) ?? 0;
     if (left > 0) {
@@ -67,10 +71,13 @@ const THINGS_COUNTED = eventContract({ subject: 'things.counted.v1', version: 1,
 @Injectable()
 class CountingHandler {
   batches: number[][] = [];
+  /** The correlation id each batch was handled under. */
+  correlationIds: (string | undefined)[] = [];
 
   @OnEvents(THINGS_COUNTED)
   async handle(events: ThingHappened[], { manager }: EventBatchContext) {
     this.batches.push(events.map((e) => e.attempt));
+    this.correlationIds.push(workContext().correlationId);
     await manager.query(`insert into things (name, seen) select 'counted-' || n, 1 from unnest($1::int[]) as n`, [events.map((e) => e.attempt)]);
   }
 }
@@ -123,6 +130,24 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     // Published events leave the outbox.
     await waitFor(async () => (await dataSource.query(`select count(*)::int as n from things.outbox`))[0].n === 0, { what: 'an empty outbox' });
     expect(await dataSource.query(`select subject from things.processed_events`)).toEqual([{ subject: THING_HAPPENED.subject }]);
+  });
+
+  it('an event carries the correlation id of the work that wrote it: its handler runs under it (and under none if it had none)', async () => {
+    const outbox = app.get(Outbox);
+    await inWorkContext({ correlationId: 'request-1' }, () => dataSource.transaction((manager) => outbox.add(manager, THING_HAPPENED, { name: 'correlated-1', attempt: 1 })));
+    await inWorkContext({ correlationId: 'run-2' }, () =>
+      dataSource.transaction((manager) =>
+        outbox.addMany(manager, [OutboxEvent.of(THING_HAPPENED, { name: 'correlated-2', attempt: 1 }), OutboxEvent.of(THING_HAPPENED, { name: 'correlated-3', attempt: 1 })]),
+      ),
+    );
+    await dataSource.transaction((manager) => outbox.add(manager, THING_HAPPENED, { name: 'uncorrelated', attempt: 1 }));
+    await waitFor(async () => (await seen('uncorrelated')) === 1 && (await seen('correlated-3')) === 1, { what: 'the handler' });
+    expect(Object.fromEntries(['correlated-1', 'correlated-2', 'correlated-3', 'uncorrelated'].map((name) => [name, handler.correlationIds.get(name)]))).toEqual({
+      'correlated-1': 'request-1',
+      'correlated-2': 'run-2',
+      'correlated-3': 'run-2',
+      uncorrelated: undefined,
+    });
   });
 
   it('publishes nothing when the transaction rolls back', async () => {
@@ -393,6 +418,20 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     const counting = app.get(CountingHandler);
     expect(counting.batches.flat()).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     expect(counting.batches.length).toBeLessThan(30);
+  });
+
+  it('gives a batch handler runs of events of one correlation id, under it', async () => {
+    const counting = app.get(CountingHandler);
+    const before = counting.batches.length;
+    for (const [correlationId, first] of [['run-a', 101], ['run-b', 201]] as const) {
+      await inWorkContext({ correlationId }, () =>
+        dataSource.transaction((manager) => app.get(Outbox).addMany(manager, Array.from({ length: 10 }, (_, i) => OutboxEvent.of(THINGS_COUNTED, { name: 'count', attempt: first + i })))),
+      );
+    }
+    await waitFor(() => counting.batches.slice(before).flat().length === 20, { what: 'all 20 counted' });
+    const underEach = (correlationId: string) => counting.batches.flatMap((batch, i) => (i >= before && counting.correlationIds[i] === correlationId ? batch : []));
+    expect(underEach('run-a')).toEqual(Array.from({ length: 10 }, (_, i) => 101 + i));
+    expect(underEach('run-b')).toEqual(Array.from({ length: 10 }, (_, i) => 201 + i));
   });
 
   it('reads only the subjects it handles, and a consumer of an older plan is replaced where it had acknowledged', async () => {

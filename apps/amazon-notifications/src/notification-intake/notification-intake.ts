@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import {
   DELIVERY_VALIDATED,
   DeliveryValidatedEvent,
@@ -17,6 +17,8 @@ import { Notification } from '../notifications/notification.entity';
 /** Turns domain events into notifications to send: one per (kind, order, delivery), ever. */
 @Injectable()
 export class NotificationIntake {
+  private readonly logger = new Logger(NotificationIntake.name);
+
   constructor(private readonly due: DueNotifications) {}
 
   @OnEvent(DELIVERY_VALIDATED)
@@ -71,5 +73,10 @@ export class NotificationIntake {
       .values({ ...notification, id: newRowId(), state: NotificationState.Pending, attempts: 0, nextAttemptAt: new Date() })
       .orIgnore()
       .execute();
+    this.logger.log({
+      msg: `${notification.kind} of order ${notification.amazonOrderId} to send to Amazon`,
+      accountId: notification.accountId,
+      amazonOrderId: notification.amazonOrderId,
+    });
   }
 }

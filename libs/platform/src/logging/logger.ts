@@ -36,11 +36,30 @@ export function createRootLogger(options: LogOptions): PinoInstance {
     mixin: () => ({ ...workContext() }),
     redact: { paths: redactedPaths(), censor: REDACTED },
   };
-  const destination = options.destination ?? (options.format === 'pretty' ? pretty({ sync: true, colorize: !process.env.NO_COLOR, ignore: 'pid,hostname,service' }) : pino.destination({ dest: 1, sync: true }));
+  const destination = options.destination ?? (options.format === 'pretty' ? prettyLines() : pino.destination({ dest: 1, sync: true }));
   return pino(config, destination);
+}
+
+/** pino-pretty, written synchronously: `INFO: SyncService: sync run … started` and the other fields below it. */
+function prettyLines(): DestinationStream {
+  return pretty({ sync: true, colorize: !process.env.NO_COLOR, ignore: 'pid,hostname,service,context', messageFormat: '{if context}{context}: {end}{msg}' });
+}
+
+/**
+ * nestjs-pino's PinoLogger bound to one root logger: its own keeps the first root it was ever
+ * given in a module variable (one per process is its use; tests make several).
+ */
+class RootPinoLogger extends PinoLogger {
+  constructor(private readonly root: PinoInstance) {
+    super({ pinoHttp: { logger: root } });
+  }
+
+  override get logger(): PinoInstance {
+    return this.root;
+  }
 }
 
 /** Nest's logger interface over that logger (nestjs-pino): Nest's own lines and every `new Logger(context)`. */
 export function nestLoggerOf(root: PinoInstance): NestPinoLogger {
-  return new NestPinoLogger(new PinoLogger({ pinoHttp: { logger: root } }), {});
+  return new NestPinoLogger(new RootPinoLogger(root), {});
 }
