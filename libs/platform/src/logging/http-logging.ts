@@ -22,6 +22,9 @@ export function correlationMiddleware() {
   };
 }
 
+/** Health probes and metrics scrapes. */
+const QUIET_PATHS = /^\/(health|metrics)(\/|$)/;
+
 /** The path without its query string (which may carry a buyer's e-mail or name in a search). */
 function pathOf(req: Request): string {
   const url = req.originalUrl ?? req.url ?? '';
@@ -42,7 +45,12 @@ export function accessLogMiddleware(root: PinoInstance) {
     customAttributeKeys: { responseTime: 'durationMs' },
     // The request is described by the fields below, not by pino-http's serialisation (headers).
     serializers: { req: () => undefined, res: () => undefined, err: pinoErr },
-    customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    customLogLevel: (req, res, err) => {
+      if (err || res.statusCode >= 500) return 'error';
+      if (res.statusCode >= 400) return 'warn';
+      // Probes and scrapes come every few seconds: their answers are lines at debug only.
+      return QUIET_PATHS.test(pathOf(req as Request)) ? 'debug' : 'info';
+    },
     customSuccessMessage: (req, res) => `${req.method} ${pathOf(req as Request)} ${res.statusCode}`,
     customErrorMessage: (req, res) => `${req.method} ${pathOf(req as Request)} ${res.statusCode}`,
     customSuccessObject: (req, res, fields) => accessFields(req as Request, res, fields),

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { Logger } from '@nestjs/common';
 import { NatsRecord } from '@nestjs/microservices';
@@ -6,6 +8,8 @@ import { IsString } from 'class-validator';
 import { replyOf, requestContract } from '@connector/contracts';
 import { CORRELATION_ID_HEADER, inNewWorkContext, inWorkContext, workContext } from '@connector/workers';
 import { ServiceClient } from '../rpc';
+import { waitFor } from '@connector/test-environment';
+import { accessLogMiddleware, correlationMiddleware } from './http-logging';
 import { createRootLogger, nestLoggerOf } from './logger';
 
 /** A logger whose lines are kept, parsed. */
@@ -134,5 +138,58 @@ describe('ServiceClient', () => {
     expect(record.data).toEqual({ key: 'k' });
     expect(record.headers!.get(CORRELATION_ID_HEADER)).toBe('request-7');
     expect(sent[1]).toEqual({ key: 'k' });
+  });
+});
+
+describe('HTTP requests', () => {
+  /** A server that runs the two middlewares as the services do, then answers (logging a line of its own). */
+  async function serve(level = 'log') {
+    const { root, lines, nest } = capture(level);
+    const correlation = correlationMiddleware();
+    const access = accessLogMiddleware(root);
+    const server = createServer((req, res) =>
+      correlation(req, res, () =>
+        access(req, res, () => {
+          nest.log('handling it', 'Handler');
+          res.statusCode = req.url?.startsWith('/missing') ? 404 : 200;
+          res.end('{}');
+        }),
+      ),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return { url, lines, close: () => new Promise((resolve) => server.close(resolve)) };
+  }
+
+  it("take the caller's correlation id (or make one), answer it, and write one access line without the query string", async () => {
+    const { url, lines, close } = await serve();
+    try {
+      const given = await fetch(`${url}/api/v1/partners?search=Jane%20Buyer`, { headers: { 'x-correlation-id': 'caller-1', authorization: 'Bearer demo-key' } });
+      expect(given.headers.get('x-correlation-id')).toBe('caller-1');
+      const made = await fetch(`${url}/missing?email=jane@example.com`, { headers: { 'x-correlation-id': 'not a token!' } });
+      const madeId = made.headers.get('x-correlation-id');
+      expect(madeId).toMatch(/^[0-9a-f-]{36}$/);
+      await waitFor(() => lines.filter((line) => line.context === 'HTTP').length === 2, { what: 'two access lines' });
+      expect(lines.find((line) => line.context === 'Handler')).toMatchObject({ correlationId: 'caller-1' });
+      const [first, second] = lines.filter((line) => line.context === 'HTTP');
+      expect(first).toMatchObject({ level: 'info', correlationId: 'caller-1', method: 'GET', path: '/api/v1/partners', status: 200, durationMs: expect.any(Number) });
+      expect(second).toMatchObject({ level: 'warn', correlationId: madeId, path: '/missing', status: 404 });
+      const text = JSON.stringify(lines);
+      for (const secret of ['Jane', 'jane@example.com', 'demo-key']) expect(text).not.toContain(secret);
+    } finally {
+      await close();
+    }
+  });
+
+  it('write the answers to health probes and metrics scrapes at debug only', async () => {
+    const { url, lines, close } = await serve();
+    try {
+      await fetch(`${url}/health/live`);
+      await fetch(`${url}/api/v1/orders`);
+      await waitFor(() => lines.some((line) => line.path === '/api/v1/orders'), { what: 'the access line' });
+      expect(lines.filter((line) => line.context === 'HTTP').map((line) => line.path)).toEqual(['/api/v1/orders']);
+    } finally {
+      await close();
+    }
   });
 });
