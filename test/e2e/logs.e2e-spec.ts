@@ -100,6 +100,9 @@ describe('logs: JSON lines with one correlation id across the services, nothing 
       const line = lines().find((l) => l.process === service && l.json?.correlationId === correlationId && l.json?.amazonOrderId);
       expect(line?.json).toMatchObject({ accountId, amazonOrderId: ORDER_ID });
     }
+    // The confirmation is sent later, by a background sender: under the validation's id all the same.
+    const sent = lines().find((l) => l.process === 'amazon-notifications' && /confirmed to Amazon/.test(l.json?.msg ?? ''));
+    expect(sent?.json).toMatchObject({ correlationId, accountId, amazonOrderId: ORDER_ID });
   });
 
   it('the gateway makes a correlation id for a request without one (or with one it does not take), and answers it', async () => {

@@ -11,6 +11,7 @@ import {
 import { EventContext, OnEvent } from '@connector/messaging';
 import { ShipmentConfirmation } from '@connector/sp-api';
 import { newRowId } from '@connector/persistence';
+import { currentCorrelationId } from '@connector/workers';
 import { DueNotifications } from '../notifications/due-notifications';
 import { Notification } from '../notifications/notification.entity';
 
@@ -70,7 +71,7 @@ export class NotificationIntake {
       .createQueryBuilder()
       .insert()
       .into(Notification)
-      .values({ ...notification, id: newRowId(), state: NotificationState.Pending, attempts: 0, nextAttemptAt: new Date() })
+      .values({ ...notification, id: newRowId(), state: NotificationState.Pending, attempts: 0, nextAttemptAt: new Date(), correlationId: currentCorrelationId() ?? null })
       .orIgnore()
       .execute();
     this.logger.log({

@@ -129,8 +129,9 @@ export class ShipmentConfirmationSender implements OnApplicationBootstrap, OnApp
   }
 
   private async sendShipment(notification: Notification): Promise<void> {
-    // Its lines (and its outcome's) name the account and the order.
-    return inWorkContext({ accountId: notification.accountId, amazonOrderId: notification.amazonOrderId }, () => this.sendShipmentInContext(notification));
+    // Under the correlation id of the validation that made it; its lines (and its outcome's) name the account and the order.
+    const context = { correlationId: notification.correlationId ?? undefined, accountId: notification.accountId, amazonOrderId: notification.amazonOrderId };
+    return inWorkContext(context, () => this.sendShipmentInContext(notification));
   }
 
   private async sendShipmentInContext(notification: Notification): Promise<void> {
