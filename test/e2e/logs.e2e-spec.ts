@@ -29,8 +29,10 @@ describe('logs: JSON lines with one correlation id across the services, nothing 
   /** The output, by process (the System prefixes each line with the process's name). */
   const lines = (): LogLine[] =>
     running.output.map((raw) => {
-      const match = /^\x1b\[\d+m(\S+)\s*\x1b\[0m\| (.*)$/.exec(raw);
-      const [process, text] = match ? [match[1], match[2]] : ['?', raw];
+      // `<colour>name<reset>| line`
+      const bar = raw.indexOf('| ');
+      const process = /\[\d+m([a-z-]+)/.exec(raw.slice(0, bar))?.[1] ?? '?';
+      const text = raw.slice(bar + 2);
       let json: Record<string, any> | undefined;
       try {
         json = text.startsWith('{') ? JSON.parse(text) : undefined;
