@@ -40,9 +40,9 @@ export function createRootLogger(options: LogOptions): PinoInstance {
   return pino(config, destination);
 }
 
-/** pino-pretty, written synchronously: `INFO: SyncService: sync run … started` and the other fields below it. */
+/** pino-pretty, written synchronously, one line per entry: `[time] INFO: SyncService: sync run … started {"correlationId":…}`. */
 function prettyLines(): DestinationStream {
-  return pretty({ sync: true, colorize: !process.env.NO_COLOR, ignore: 'pid,hostname,service,context', messageFormat: '{if context}{context}: {end}{msg}' });
+  return pretty({ sync: true, singleLine: true, colorize: !process.env.NO_COLOR, ignore: 'pid,hostname,service,context', messageFormat: '{if context}{context}: {end}{msg}' });
 }
 
 /**
