@@ -8,7 +8,7 @@ import { decodeEvents, eventsIn, parseEvent, reasonOf, validatedPayload, Validat
 import { discoverEventHandlers, EventHandler } from './event-handlers';
 import { EventFailures, EventParking } from './event-parking';
 import { EventStream, isStreamMissing } from './event-stream';
-import { backoffDelay, inNewWorkContext, isDependencyOutage, PeriodicWorker, SingleFlight, transactionWithHooks } from '@connector/workers';
+import { backoffDelay, inNewWorkContext, isDependencyOutage, PeriodicWorker, SingleFlight, transactionWithHooks, WorkContext } from '@connector/workers';
 
 /** Between deliveries of an event whose handler failed: 0.5 s, 1 s, … 60 s, spread out. */
 const REDELIVERY_BACKOFF = { baseMs: 500, maxMs: 60_000 };
@@ -276,7 +276,7 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
           let end = start + 1;
           while (end < todo.length && todo[end].subject === todo[start].subject && todo[end].correlationId === todo[start].correlationId) end++;
           const run = todo.slice(start, end);
-          await inNewWorkContext({ correlationId: run[0].correlationId }, async () => {
+          await inNewWorkContext(contextOf(run), async () => {
             for (const handler of run[0].handlers) {
               if (handler.batch) await handler.run(run.map((d) => d.payload), { manager, subject: run[0].subject, afterCommit });
               else for (const d of run) await handler.run(d.payload, { manager, eventId: d.eventId, subject: d.subject, afterCommit });
@@ -352,14 +352,14 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
         if (event.unreadable) throw new ValidationFailure(event.unreadable);
         ready.push({ ...routed, eventId: event.eventId, raw: event.raw, payload: await validatedPayload(event.data, handlers[0]), correlationId: event.correlationId });
       } catch (err) {
-        await this.park(routed, event.eventId, event.raw(), reasonOf(err));
+        await inNewWorkContext({ correlationId: event.correlationId }, () => this.park(routed, event.eventId, event.raw(), reasonOf(err)));
       }
     }
     return ready;
   }
 
   private async handleOne(delivery: Delivery): Promise<void> {
-    return inNewWorkContext({ correlationId: delivery.correlationId }, () => this.handleOneInContext(delivery));
+    return inNewWorkContext(contextOf([delivery]), () => this.handleOneInContext(delivery));
   }
 
   private async handleOneInContext(delivery: Delivery): Promise<void> {
@@ -445,4 +445,17 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
     await this.runner.stop();
     this.runner = this.newRunner();
   }
+}
+
+/**
+ * What the handling of these events (of one correlation id) is about, for its log lines: their
+ * correlation id, and the account and Amazon order they share, if the events name one (order
+ * and delivery events do).
+ */
+function contextOf(deliveries: Delivery[]): WorkContext {
+  const shared = (field: 'accountId' | 'amazonOrderId'): string | undefined => {
+    const first = (deliveries[0].payload as Record<string, unknown>)[field];
+    return typeof first === 'string' && deliveries.every((d) => (d.payload as Record<string, unknown>)[field] === first) ? first : undefined;
+  };
+  return { correlationId: deliveries[0].correlationId, accountId: shared('accountId'), amazonOrderId: shared('amazonOrderId') };
 }

@@ -3,7 +3,7 @@ import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { INestApplicationContext } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { IsInt, IsString } from 'class-validator';
+import { IsInt, IsOptional, IsString } from 'class-validator';
 import { AckPolicy, connect, DeliverPolicy, headers, NatsConnection } from 'nats';
 import { Column, DataSource, Entity, MigrationInterface, PrimaryColumn, QueryRunner } from 'typeorm';
 import { eventContract } from '@connector/contracts';
@@ -24,6 +24,9 @@ import { inWorkContext, workContext } from '@connector/workers';
 class ThingHappened {
   @IsString() name: string;
   @IsInt() attempt: number;
+  /** As order and delivery events name them. */
+  @IsOptional() @IsString() accountId?: string;
+  @IsOptional() @IsString() amazonOrderId?: string;
 }
 // Events of this test only, declared as the connector's are in libs/contracts.
 const THING_HAPPENED = eventContract({ subject: 'thing.happened.v1', version: 1, payload: ThingHappened });
@@ -51,11 +54,14 @@ class ThingHandler {
   failuresLeft = new Map<string, number>();
   /** The correlation id each event was handled under. */
   correlationIds = new Map<string, string | undefined>();
+  /** The whole work context each event was handled under. */
+  contexts = new Map<string, object>();
 
   @OnEvent(THING_HAPPENED)
   async handle(event: ThingHappened, { manager }: EventContext) {
     this.calls.push(event.name);
     this.correlationIds.set(event.name, workContext().correlationId);
+    this.contexts.set(event.name, workContext());
     await manager.query(`insert into things (name, seen) values ($1, 1) on conflict (name) do update set seen = things.seen + 1`, [event.name]);
     const left = this.failuresLeft.get(event.name) ?? 0;
     if (left > 0) {
@@ -148,6 +154,14 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
       'correlated-3': 'run-2',
       uncorrelated: undefined,
     });
+  });
+
+  it('an event that names an account and an Amazon order is handled with them in its work context', async () => {
+    await inWorkContext({ correlationId: 'validation-1' }, () =>
+      dataSource.transaction((manager) => app.get(Outbox).add(manager, THING_HAPPENED, { name: 'of-an-order', attempt: 1, accountId: 'account-1', amazonOrderId: '305-1234567-1234567' })),
+    );
+    await waitFor(async () => (await seen('of-an-order')) === 1, { what: 'the handler' });
+    expect(handler.contexts.get('of-an-order')).toEqual({ correlationId: 'validation-1', accountId: 'account-1', amazonOrderId: '305-1234567-1234567' });
   });
 
   it('publishes nothing when the transaction rolls back', async () => {
