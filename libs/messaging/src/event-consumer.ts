@@ -281,6 +281,8 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
               if (handler.batch) await handler.run(run.map((d) => d.payload), { manager, subject: run[0].subject, afterCommit });
               else for (const d of run) await handler.run(d.payload, { manager, eventId: d.eventId, subject: d.subject, afterCommit });
             }
+            // At debug: under the events' correlation id, to follow a request or sync run through the consumers.
+            this.logger.debug(`handled ${run.length} ${run[0].subject} event(s): ${run.map((d) => d.eventId).join(', ')}`);
           });
           start = end;
         }
@@ -372,6 +374,7 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
         );
         if (inserted.length === 0) return; // Handled before: a redelivery.
         for (const handler of handlers) await handler.run(handler.batch ? [payload] : payload, { manager, eventId, subject, afterCommit });
+        this.logger.debug(`handled ${subject} ${eventId}`);
       }, (err) => this.logger.warn(`after handling ${subject} ${eventId}: ${err.message}`));
     } catch (err) {
       const deliveries = msg.info.deliveryCount;
