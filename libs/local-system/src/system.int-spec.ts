@@ -48,6 +48,23 @@ describe('System: the processes of the system', () => {
     );
   });
 
+  it('fails stop() with an unhandled rejection reported as a JSON log line, its stack as lines', async () => {
+    const line = JSON.stringify({
+      level: 'error',
+      time: '2026-12-07T04:00:00.000Z',
+      service: 'gateway',
+      context: 'gateway',
+      correlationId: 'c-1',
+      msg: 'unhandled rejection: Error: the broker went away\n    at Outbox.publish (libs/messaging/src/outbox.ts:120:7)\n    at async SingleFlight.kick (libs/workers/src/single-flight.ts:22:5)',
+    });
+    const system = standIn(`process.stdout.write(${JSON.stringify(line + '\n')}); console.error('an ordinary line');`);
+    await system.start(['gateway']);
+    await waitFor(() => system.process('gateway').lines.includes('an ordinary line'), { what: 'the output read' });
+    await expect(system.stop()).rejects.toThrow(
+      /1 unhandled rejection\(s\)[\s\S]*gateway \(pid \d+\): unhandled rejection: Error: the broker went away\n {4}at Outbox\.publish .*\n {4}at async SingleFlight\.kick [^\n]*$/,
+    );
+  });
+
   it('stops cleanly when no process reported one', async () => {
     const system = standIn(`console.error('[Nest] 42  - WARN [gateway] a warning, not a rejection');`);
     await system.start(['gateway']);

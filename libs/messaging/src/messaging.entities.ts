@@ -11,6 +11,8 @@ export class OutboxMessage {
   @Column({ type: 'text' }) subject: string;
   @Column({ type: 'json' }) payload: unknown;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+  /** The correlation id of the work that wrote it; published as the message's X-Correlation-Id. */
+  @Column({ name: 'correlation_id', type: 'text', nullable: true }) correlationId: string | null;
   /**
    * Set only by versions before packs, whose relays marked rows instead of deleting them. Kept
    * while such replicas may still run (a rolling upgrade): they write and read it. Drop it in

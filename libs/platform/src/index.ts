@@ -14,3 +14,4 @@ export * from './retention';
 export * from './messaging-options';
 export * from './shutdown';
 export * from './management';
+export * from './logging';

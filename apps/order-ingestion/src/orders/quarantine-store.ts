@@ -22,7 +22,7 @@ export class QuarantineStore {
    * on retry; once it maps, the payload goes.)
    */
   async quarantine(manager: EntityManager, account: SellerAccount, order: Partial<AmazonOrder> & { orderId: string }, reason: string): Promise<void> {
-    this.logger.warn(`quarantined ${order.orderId}: ${reason}`);
+    this.logger.warn({ msg: `quarantined ${order.orderId}: ${reason}`, accountId: account.id, amazonOrderId: order.orderId });
     const now = new Date();
     await manager
       .createQueryBuilder()

@@ -5,7 +5,7 @@ import { listPage, ServiceError, SETTINGS } from '@connector/platform';
 import { SpApiClient, SpApiClients } from '@connector/sp-api';
 import { DataSource, Repository } from 'typeorm';
 import { newRowId } from '@connector/persistence';
-import { isDependencyOutage, retry, returnedRows } from '@connector/workers';
+import { inNewWorkContext, isDependencyOutage, retry, returnedRows } from '@connector/workers';
 import { LeaseLostError } from '../accounts/account-lease';
 import { AccountsService } from '../accounts/accounts.service';
 import { SellerAccount } from '../accounts/seller-account.entity';
@@ -74,6 +74,13 @@ export class SyncService {
       ? new Date(account.lastSyncedUntil.getTime() - this.settings.SYNC_OVERLAP_SECONDS * 1000)
       : account.initialSyncFrom;
     const run = await this.start(account, replica, windowFrom);
+    // The run's id is its correlation id: its log lines, its requests to other services and the
+    // events it writes carry it.
+    return inNewWorkContext({ correlationId: run.id, accountId: account.id }, () => this.carryOut(run, account, windowFrom, replica, renewLease, control));
+  }
+
+  private async carryOut(run: SyncRun, account: SellerAccount, windowFrom: Date, replica: string, renewLease: () => Promise<boolean>, control?: RunControl): Promise<SyncRun> {
+    this.logger.log(`sync run ${run.id} started (${run.trigger}), reading orders updated since ${windowFrom.toISOString()}`);
     let client: SpApiClient | undefined;
     const before = { calls: 0, throttled: 0, rateLimitWaits: 0, rateLimitWaitMs: 0 };
     // Set once the run is abandoned (stalled): whatever of it still runs may not commit.
@@ -174,6 +181,9 @@ export class SyncService {
       };
       await Promise.race([work(), stalled]);
       run.status = 'succeeded';
+      this.logger.log(
+        `sync run ${run.id} succeeded: ${run.ordersSeen} orders seen, ${run.ordersCreated} created, ${run.ordersUpdated} updated, ${run.ordersUnchanged} unchanged, ${run.ordersQuarantined} quarantined`,
+      );
     } catch (err) {
       run.status = 'failed';
       run.errors = [...run.errors, describeError(err)];
