@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { NOTIFICATION_FAILED, NOTIFICATION_SENT, NotificationOutcomeEvent, NotificationState } from '@connector/contracts';
-import { Outbox } from '@connector/messaging';
+import { AlertKind, NOTIFICATION_FAILED, NOTIFICATION_SENT, NotificationOutcomeEvent, NotificationState } from '@connector/contracts';
+import { alertText, Outbox, raiseAlert } from '@connector/messaging';
 import { EntityManager } from 'typeorm';
 import { Notification } from './notification.entity';
 
@@ -42,6 +42,17 @@ export class NotificationOutcomes {
       decidedAt: new Date().toISOString(),
     };
     await this.outbox.add(manager, state === NotificationState.Sent ? NOTIFICATION_SENT : NOTIFICATION_FAILED, event);
+    if (state === NotificationState.Failed) {
+      // Failed for good (no retry left): someone must tell Amazon by hand or fix and retry it.
+      await raiseAlert(manager, {
+        kind: AlertKind.NotificationFailed,
+        service: 'amazon-notifications',
+        accountId: notification.accountId,
+        amazonOrderId: notification.amazonOrderId,
+        summary: `the ${notification.kind} of order ${notification.amazonOrderId} failed for good: ${alertText(error ?? 'no reason given', 300)}`,
+        details: { notificationId: notification.id, notificationKind: notification.kind, orderId: notification.orderId, deliveryId: notification.deliveryId, error: error === null ? null : alertText(error) },
+      });
+    }
     return true;
   }
 }

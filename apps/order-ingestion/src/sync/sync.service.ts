@@ -16,6 +16,7 @@ import { AmazonOrderSource, describeError, SyncPass } from './amazon-order-sourc
 import { StepsInFlight } from './each-page';
 import { OrdersV0Source } from './orders-v0.source';
 import { OrdersV2026Source } from './orders-v2026-01-01.source';
+import { SyncAlerts } from './sync-alerts';
 import { SyncRun } from './sync-run.entity';
 
 export { LeaseLostError };
@@ -51,6 +52,7 @@ export class SyncService {
     @Inject(SETTINGS) private readonly settings: OrderIngestionSettings,
     private readonly v0: OrdersV0Source,
     private readonly v2026: OrdersV2026Source,
+    private readonly alerts: SyncAlerts,
   ) {}
 
   /** v0 for accounts that say so; every other account reads v2026-01-01. */
@@ -105,6 +107,7 @@ export class SyncService {
     const steps = new StepsInFlight();
     const calledOff = new AbortController();
     let watchdog: NodeJS.Timeout | undefined;
+    let failure: unknown;
     try {
       client = this.clients.for(this.accounts.spApiAccess(account));
       before.calls = totalCalls(client);
@@ -175,6 +178,7 @@ export class SyncService {
       run.status = 'succeeded';
     } catch (err) {
       run.status = 'failed';
+      failure = err;
       run.errors = [...run.errors, describeError(err)];
       this.logger.warn(`sync of account ${account.id} failed: ${describeError(err)}`);
     } finally {
@@ -190,6 +194,7 @@ export class SyncService {
         this.logger.warn(`could not record the end of sync run ${run.id}: ${describeError(err)}`),
       );
     }
+    await this.alerts.afterRun(account, { succeeded: run.status === 'succeeded', error: failure });
     return run;
   }
 

@@ -1,4 +1,5 @@
 import { CREATE_ACCOUNT, CREATE_MARKETPLACE, DELETE_ACCOUNT, GET_ACCOUNT, GET_ACCOUNT_ACCESS, LIST_ACCOUNTS, LIST_MARKETPLACES, LIST_SYNC_RUNS, SYNC_ACCOUNT, UPDATE_ACCOUNT } from '../accounts/account.messages';
+import { ALERT_RAISED } from '../alerts/alert.events';
 import { AnyEventContract, AnyRequestContract } from '../common/message-contract';
 import { HEALTH_CHECKS, SERVICE_NAMES, ServiceName } from '../health/health.messages';
 import { DELIVERY_CANCELED, DELIVERY_CREATED, DELIVERY_VALIDATED, OFFER_CHANGED } from '../inventory/delivery.events';
@@ -54,7 +55,7 @@ const REQUESTS: { server: ServiceName; requests: AnyRequestContract[]; callers: 
   ...SERVICE_NAMES.map((server) => ({ server, requests: Object.values(PARKED_EVENTS[server]), callers: ['gateway' as const] })),
 ];
 
-const EVENTS: { publisher: ServiceName; event: AnyEventContract; consumers: ServiceName[] }[] = [
+const EVENTS: { publisher: ServiceName; event: AnyEventContract; consumers: ConnectorProcess[] }[] = [
   { publisher: 'order-ingestion', event: ORDER_SYNCED, consumers: ['inventory'] },
   { publisher: 'order-ingestion', event: ORDER_CANCELED, consumers: ['inventory', 'partner-resolution', 'amazon-notifications'] },
   { publisher: 'inventory', event: DELIVERY_CREATED, consumers: ['order-ingestion'] },
@@ -63,6 +64,8 @@ const EVENTS: { publisher: ServiceName; event: AnyEventContract; consumers: Serv
   { publisher: 'inventory', event: OFFER_CHANGED, consumers: ['order-ingestion'] },
   { publisher: 'amazon-notifications', event: NOTIFICATION_SENT, consumers: ['order-ingestion'] },
   { publisher: 'amazon-notifications', event: NOTIFICATION_FAILED, consumers: ['order-ingestion'] },
+  // Any service may raise an alert (a parked event, at least); the gateway sends them to the webhooks.
+  ...SERVICE_NAMES.map((publisher) => ({ publisher, event: ALERT_RAISED, consumers: ['gateway' as const] })),
 ];
 
 
@@ -105,7 +108,7 @@ export function natsCallersOf(subject: string): ConnectorProcess[] | undefined {
 
 /** Every request subject with an owner: what the contracts declare and no service may leave out. */
 export const OWNED_REQUEST_SUBJECTS = REQUESTS.flatMap((r) => subjectsOf(r.requests));
-export const OWNED_EVENT_SUBJECTS = EVENTS.map((e) => e.event.subject);
+export const OWNED_EVENT_SUBJECTS = [...new Set(EVENTS.map((e) => e.event.subject))];
 
 function subjectsOf(requests: AnyRequestContract[]): string[] {
   return requests.map((r) => r.subject);
