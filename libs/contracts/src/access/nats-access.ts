@@ -93,7 +93,8 @@ export function natsAccess(process: ConnectorProcess): ProcessAccess {
     serves: REQUESTS.filter((r) => r.server === process).flatMap((r) => subjectsOf(r.requests)),
     calls: REQUESTS.filter((r) => r.callers.includes(process)).flatMap((r) => subjectsOf(r.requests)),
     publishes: EVENTS.filter((e) => e.publisher === process).map((e) => e.event.subject),
-    consumes: EVENTS.filter((e) => (e.consumers as string[]).includes(process)).map((e) => e.event.subject),
+    // An event several services publish (alert.raised) is consumed once.
+    consumes: [...new Set(EVENTS.filter((e) => (e.consumers as string[]).includes(process)).map((e) => e.event.subject))],
   };
 }
 
