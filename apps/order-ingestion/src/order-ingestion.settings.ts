@@ -23,8 +23,8 @@ export class OrderIngestionSettings extends AmazonAccessSettings {
   @Type(() => Number) @IsNumber() @Min(1) SYNC_OVERDUE_INTERVALS = 3;
   /**
    * An `account.sync_stalled` alert goes out for an account (sync enabled) with no successful
-   * sync for this many minutes (fractions allowed), once per episode, and its `resolved` once it
-   * syncs again.
+   * sync for its sync interval plus this many minutes (fractions allowed), once per episode, and
+   * its `resolved` once it syncs again.
    */
   @Type(() => Number) @IsNumber() @IsPositive() ALERT_SYNC_STALLED_MINUTES = 30;
 

@@ -75,7 +75,11 @@ export class SyncAlerts implements OnApplicationBootstrap, OnApplicationShutdown
     }
   }
 
-  /** Opens an episode for each account that has not synced for the threshold, and ends those that synced since. */
+  /**
+   * Opens an episode for each account whose last successful sync is older than its sync interval
+   * plus ALERT_SYNC_STALLED_MINUTES (a run was due and none succeeded for that long), and ends
+   * those that synced since.
+   */
   async lookForStalledSyncs(): Promise<void> {
     const minutes = this.settings.ALERT_SYNC_STALLED_MINUTES;
     const stalled: { id: string; name: string; last_ok: Date | null }[] = await this.dataSource.query(
@@ -83,7 +87,7 @@ export class SyncAlerts implements OnApplicationBootstrap, OnApplicationShutdown
          from seller_accounts a
          left join lateral (select r.finished_at from sync_runs r where r.account_id = a.id and r.status = 'succeeded' order by r.created_at desc limit 1) last_ok on true
         where a.deleted_at is null and a.sync_enabled
-          and coalesce(last_ok.finished_at, a.created_at) < now() - make_interval(secs => $1)`,
+          and coalesce(last_ok.finished_at, a.created_at) < now() - make_interval(secs => a.sync_interval_seconds + $1)`,
       [minutes * 60],
     );
     const stalledIds = new Set(stalled.map((a) => a.id));
@@ -93,7 +97,7 @@ export class SyncAlerts implements OnApplicationBootstrap, OnApplicationShutdown
           kind: AlertKind.SyncStalled,
           service: SERVICE,
           accountId: account.id,
-          summary: `account ${account.name} has not synced for ${minutes} minutes (${account.last_ok ? `last success ${account.last_ok.toISOString()}` : 'never synced'}): see its sync runs (GET /api/v1/accounts/${account.id}/sync-runs)`,
+          summary: `account ${account.name} has not synced for ${minutes} minutes past its interval (${account.last_ok ? `last success ${account.last_ok.toISOString()}` : 'never synced'}): see its sync runs (GET /api/v1/accounts/${account.id}/sync-runs)`,
           details: { lastSucceededAt: account.last_ok?.toISOString() ?? null, thresholdMinutes: minutes },
         }),
       );
