@@ -88,10 +88,10 @@ export class GatewaySettings extends ServiceSettings {
   override productionProblems(): string[] {
     const problems = super.productionProblems();
     problems.push(...credentialsKeyProblems(this.CREDENTIALS_TRANSIT_KEY, 'CREDENTIALS_TRANSIT_KEY'));
-    problems.push(...credentialsKeyProblems(this.WEBHOOK_SECRETS_KEY, 'WEBHOOK_SECRETS_KEY', [DEVELOPMENT_WEBHOOK_SECRETS_KEY]));
     const keys = apiKeys(this);
     if (keys.includes(DEMO_API_KEY)) problems.push(`GATEWAY_API_KEYS must not hold the demo key "${DEMO_API_KEY}" in production`);
     if (keys.some((key) => key.length < 24)) problems.push('GATEWAY_API_KEYS: every key must be at least 24 characters in production (openssl rand -hex 24)');
+    problems.push(...credentialsKeyProblems(this.WEBHOOK_SECRETS_KEY, 'WEBHOOK_SECRETS_KEY', [DEVELOPMENT_WEBHOOK_SECRETS_KEY]));
     return problems;
   }
 }

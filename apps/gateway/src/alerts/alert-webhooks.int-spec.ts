@@ -229,6 +229,30 @@ describe('alert webhooks', () => {
     expect(refused.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['accountIds', 'global']);
   });
 
+  it('tells an account episode once, whichever services saw it, and its end once', async () => {
+    await subscribe('/episodes', { kinds: [AlertKind.CredentialsRefused] });
+    const account = randomUUID();
+    const first = await raise({ kind: AlertKind.CredentialsRefused, accountId: account, service: 'order-ingestion' });
+    await raise({ kind: AlertKind.CredentialsRefused, accountId: account, service: 'amazon-notifications' });
+    const ended = await raise({ kind: AlertKind.CredentialsRefused, accountId: account, service: 'amazon-notifications', resolved: true });
+    // The end told once: a second service's end of the same episode is not.
+    await raise({ kind: AlertKind.CredentialsRefused, accountId: account, service: 'order-ingestion', resolved: true });
+    const again = await raise({ kind: AlertKind.CredentialsRefused, accountId: account, service: 'order-ingestion' });
+    // Events are handled in order: once the last one's delivery is done, the others were decided and made.
+    await waitFor(async () => {
+      const rows: { delivered: boolean }[] = await db.query(`select d.delivered_at is not null as delivered from alert_deliveries d join alert_webhooks w on w.id = d.webhook_id where w.url like '%/episodes'`);
+      return receiver.at('/episodes').some((r) => r.json.id === again.alertId) && rows.every((r) => r.delivered);
+    }, { what: 'the second episode, every delivery done' });
+    // (Sent side by side: in any order.)
+    expect(receiver.at('/episodes').map((r) => [r.json.id, r.json.kind]).sort()).toEqual(
+      [
+        [first.alertId, 'account.credentials_refused'],
+        [ended.alertId, 'account.credentials_refused.resolved'],
+        [again.alertId, 'account.credentials_refused'],
+      ].sort(),
+    );
+  });
+
   it('refuses bad subscriptions with 400 naming each field, and writes nothing', async () => {
     const before = (await db.query(`select count(*)::int as n from alert_webhooks`))[0].n;
     const bad = await call('POST', '/api/v1/alert-webhooks', { body: { url: 'ftp://example.com/hook', kinds: ['order.quarantined', 'nonsense'], accountIds: ['not-a-uuid'] } });
