@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { ALERT_RAISED, AlertKind } from '@connector/contracts';
 import { runMigrations, serviceDataSourceOptions } from '@connector/persistence';
-import { TestEnvironment } from '@connector/testing';
+import { TestEnvironment } from '@connector/test-environment';
 import { DataSource } from 'typeorm';
 import { raiseEpisodeAlert, resolveEpisodeAlert } from './alerts';
 import { EventParking } from './event-parking';
