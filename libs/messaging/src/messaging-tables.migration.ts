@@ -111,8 +111,8 @@ export class EventHealing1764500000000 implements MigrationInterface {
  * Alert episodes under way (an account whose credentials Amazon refuses, a sync that stalled, a
  * service that does not answer): one row each, so every replica raises the episode's alert once.
  */
-export class AlertEpisodes1764650000000 implements MigrationInterface {
-  name = 'AlertEpisodes1764650000000';
+export class AlertEpisodes1765200000000 implements MigrationInterface {
+  name = 'AlertEpisodes1765200000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const schema = schemaOf(queryRunner);
@@ -131,4 +131,4 @@ export class AlertEpisodes1764650000000 implements MigrationInterface {
 }
 
 /** Every service's migrations for the messaging tables, in order. */
-export const MESSAGING_MIGRATIONS = [MessagingTables1764300000000, OutboxPayloadAsJson1764400000000, EventHealing1764500000000, AlertEpisodes1764650000000];
+export const MESSAGING_MIGRATIONS = [MessagingTables1764300000000, OutboxPayloadAsJson1764400000000, EventHealing1764500000000, AlertEpisodes1765200000000];

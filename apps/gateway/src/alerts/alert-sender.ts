@@ -122,7 +122,7 @@ export class AlertSender extends AlertSenderKick implements OnApplicationBootstr
       await this.dataSource.query(`update alert_deliveries set delivered_at = now(), last_status = $2, last_error = null, next_attempt_at = null, claimed_until = null where id = $1`, [delivery.id, status]);
       return;
     }
-    const waitMs = backoffDelay(delivery.attempts, { baseMs: RETRY_BASE_MS, maxMs: this.settings.ALERT_RETRY_MAX_SECONDS * 1000, jitter: 1 });
+    const waitMs = backoffDelay(delivery.attempts, { baseMs: RETRY_BASE_MS, maxMs: this.settings.ALERT_RETRY_MAX_SECONDS * 1000 });
     const giveUpAt = new Date(delivery.created_at).getTime() + this.settings.ALERT_RETRY_HOURS * 3_600_000;
     const next = Date.now() + waitMs;
     if (next > giveUpAt) {
