@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { SecretBox, SETTINGS } from '@connector/platform';
-import { backoffDelay, PeriodicWorker } from '@connector/workers';
+import { backoffDelay, housekeeping, PeriodicWorker } from '@connector/workers';
 import { DataSource } from 'typeorm';
 import { GatewaySettings } from '../gateway.settings';
 import { ALERT_ID_HEADER, SIGNATURE_HEADER, signatureHeader } from './alert-signature';
@@ -12,8 +12,8 @@ const BATCH = 20;
 const POLL_MS = 1000;
 /** Each try waits this long at first, then longer (capped full jitter). */
 const RETRY_BASE_MS = 1000;
-/** What is kept of an answer that was not 2xx, for the log. */
-const ERROR_TEXT_MAX = 300;
+/** Deliveries delivered or given up are kept in the log this long. */
+const LOG_RETENTION_DAYS = 30;
 
 interface ClaimedDelivery {
   id: string;
@@ -43,6 +43,7 @@ export class AlertSender extends AlertSenderKick implements OnApplicationBootstr
     everyMs: POLL_MS,
     onError: (message) => this.logger.warn(message),
   });
+  private readonly pruning = housekeeping('alert delivery log pruning', () => this.dataSource, () => this.prune(), (message) => this.logger.warn(message));
 
   constructor(
     private readonly dataSource: DataSource,
@@ -54,10 +55,20 @@ export class AlertSender extends AlertSenderKick implements OnApplicationBootstr
 
   onApplicationBootstrap(): void {
     this.worker.start();
+    this.pruning.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.pruning.stop();
     await this.worker.stop();
+  }
+
+  /** Housekeeping: the log keeps what is done (delivered, given up, or its webhook deleted) LOG_RETENTION_DAYS. */
+  async prune(): Promise<void> {
+    await this.dataSource.query(
+      `delete from alert_deliveries where next_attempt_at is null and coalesce(delivered_at, given_up_at, created_at) < now() - make_interval(days => $1)`,
+      [LOG_RETENTION_DAYS],
+    );
   }
 
   kick(): void {
@@ -108,8 +119,10 @@ export class AlertSender extends AlertSenderKick implements OnApplicationBootstr
         signal: AbortSignal.timeout(this.settings.ALERT_DELIVERY_TIMEOUT_SECONDS * 1000),
       });
       status = response.status;
-      if (status < 200 || status >= 300) error = `HTTP ${status}: ${(await response.text().catch(() => '')).replace(/\s+/g, ' ').slice(0, ERROR_TEXT_MAX)}`;
-      else await response.body?.cancel().catch(() => undefined);
+      // The status only: the answer's body is not kept nor shown (a webhook URL may point
+      // anywhere the gateway reaches; its answers are no business of whoever subscribed it).
+      await response.body?.cancel().catch(() => undefined);
+      if (status < 200 || status >= 300) error = `HTTP ${status}`;
     } catch (err) {
       const reason = err as Error & { cause?: { code?: string; message?: string } };
       error = reason?.name === 'TimeoutError' ? `no answer within ${this.settings.ALERT_DELIVERY_TIMEOUT_SECONDS} s` : String(reason?.cause?.code ?? reason?.cause?.message ?? reason?.message ?? err);

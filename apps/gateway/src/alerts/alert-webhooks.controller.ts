@@ -19,18 +19,18 @@ import { AlertWebhooksService } from './alert-webhooks.service';
 
 /**
  * Alert webhooks: a key's own (alerts of the accounts it may see) or global (admin keys of
- * every account). Any key that may read may subscribe; each sees and changes only its own
- * webhooks, an admin key of every account all of them.
+ * every account). Reading takes `read`, subscribing, deleting and testing `operate` (the daily
+ * work); each key sees and changes only its own webhooks, an admin key of every account all of them.
  */
 @ApiTags('alerts')
 @ApiRoutes({ services: false })
 @Controller(`${API_V1}/alert-webhooks`)
-@RequiresScope(ApiScope.Read)
 @AccountFrom('none')
 export class AlertWebhooksController {
   constructor(private readonly webhooks: AlertWebhooksService) {}
 
   @Post()
+  @RequiresScope(ApiScope.Operate)
   // Not @Idempotent(): its answer holds the new secret, which is kept only sealed, not for a replay.
   @ApiOperation({
     operationId: 'createAlertWebhook',
@@ -43,6 +43,7 @@ export class AlertWebhooksController {
   }
 
   @Get()
+  @RequiresScope(ApiScope.Read)
   @ApiOperation({ operationId: 'listAlertWebhooks', summary: 'Alert webhooks of the calling key (all of them for an admin key of every account); never their secrets' })
   @ApiPage(AlertWebhookView)
   list(@Query() query: ListAlertWebhooksRequest, @Req() request: { caller: Caller }): Promise<Page<AlertWebhookView>> {
@@ -50,6 +51,7 @@ export class AlertWebhooksController {
   }
 
   @Delete(':id')
+  @RequiresScope(ApiScope.Operate)
   @HttpCode(204)
   @ApiOperation({ operationId: 'deleteAlertWebhook', summary: 'Stop an alert webhook: nothing more is sent to it; its delivery log stays' })
   @ApiResponse({ status: 204, description: 'Deleted.' })
@@ -59,6 +61,7 @@ export class AlertWebhooksController {
   }
 
   @Get(':id/deliveries')
+  @RequiresScope(ApiScope.Read)
   @ApiOperation({ operationId: 'listAlertDeliveries', summary: 'The delivery log of a webhook, newest first: alert, attempts, last status and error, next try, delivered at' })
   @ApiPage(AlertDeliveryView)
   @ApiProblems(404)
@@ -67,6 +70,7 @@ export class AlertWebhooksController {
   }
 
   @Post(':id/test')
+  @RequiresScope(ApiScope.Operate)
   @HttpCode(202)
   @ApiOperation({ operationId: 'testAlertWebhook', summary: 'Send a `test` alert to this webhook (signed and retried like any alert); see its delivery log' })
   @ApiResponse({ status: 202, description: 'Queued.', type: TestAlertView })

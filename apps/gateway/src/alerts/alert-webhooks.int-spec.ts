@@ -28,6 +28,7 @@ jest.setTimeout(60_000);
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const ADMIN_KEY = 'alerts-int-admin-key';
 const LIMITED_KEY = 'aoc_alerts-int-limited-key';
+const READ_ONLY_KEY = 'aoc_alerts-int-read-only-key';
 const ACCOUNT_A = randomUUID();
 const ACCOUNT_B = randomUUID();
 
@@ -125,10 +126,12 @@ describe('alert webhooks', () => {
     base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
     db = app.get(DataSource);
     // A key of the database that may see account A only.
-    await db.query(
-      `insert into api_keys (id, name, key_hash, key_prefix, scopes, account_ids, created_by) values ($1, 'shop A', $2, 'aoc_alerts', '{read}', $3, 'environment')`,
-      [randomUUID(), createHash('sha256').update(LIMITED_KEY).digest('hex'), [ACCOUNT_A]],
-    );
+    for (const [key, scopes] of [[LIMITED_KEY, '{read,operate}'], [READ_ONLY_KEY, '{read}']]) {
+      await db.query(
+        `insert into api_keys (id, name, key_hash, key_prefix, scopes, account_ids, created_by) values ($1, 'shop A', $2, 'aoc_alerts', $3, $4, 'environment')`,
+        [randomUUID(), createHash('sha256').update(key).digest('hex'), scopes, [ACCOUNT_A]],
+      );
+    }
     publisher = new EventStream({ natsUrl: NATS_URL, namespace, serviceName: 'alerts-int-publisher' });
     await publisher.ensureStream();
   });
@@ -192,11 +195,31 @@ describe('alert webhooks', () => {
       return rows.length === 1 && rows[0].deliveredAt && rows;
     }, { what: 'the delivery delivered after a retry' });
     expect(logged).toMatchObject({ alertId: alert.alertId, attempts: 2, lastStatus: 200, lastError: null });
+
     const posts = receiver.at('/flaky');
     expect(posts).toHaveLength(2);
     // The same alert both times: the receiver dedupes by its id.
     expect(posts.map((p) => p.headers['x-connector-alert-id'])).toEqual([alert.alertId, alert.alertId]);
     expect(posts.every((p) => verifySignature(webhook.secret, p.body, String(p.headers['x-connector-signature'])))).toBe(true);
+  });
+
+  it('logs a failing delivery with its status and next try (never the answer of the receiver), and stops it when the webhook goes', async () => {
+    receiver.answer('/down', ...Array<number>(50).fill(503));
+    const webhook = await subscribe('/down', { kinds: [AlertKind.OrderQuarantined] });
+    await raise({ kind: AlertKind.OrderQuarantined, accountId: ACCOUNT_A });
+    const [failing] = await waitFor(async () => {
+      const rows = await deliveries(webhook.id);
+      return rows[0]?.attempts >= 1 && rows[0].lastStatus === 503 && rows;
+    }, { what: 'a failed try in the log' });
+    expect(failing).toMatchObject({ lastStatus: 503, lastError: 'HTTP 503', deliveredAt: null, givenUpAt: null, nextAttemptAt: expect.any(String) });
+    expect((await call('DELETE', `/api/v1/alert-webhooks/${webhook.id}`)).status).toBe(204);
+    // Its log stays in the database (the API knows the webhook no more): nothing is due.
+    const [stopped] = await waitFor(async () => {
+      const rows: { next_attempt_at: Date | null; delivered_at: Date | null }[] = await db.query(`select next_attempt_at, delivered_at from alert_deliveries where webhook_id = $1`, [webhook.id]);
+      return rows[0]?.next_attempt_at === null && rows;
+    }, { what: 'the delivery stopped' });
+    expect(stopped.delivered_at).toBeNull();
+    expect((await call('GET', `/api/v1/alert-webhooks/${webhook.id}/deliveries`)).status).toBe(404);
   });
 
   it("sends a key's webhook only the alerts of the accounts that key may see; global ones get all", async () => {
@@ -227,6 +250,9 @@ describe('alert webhooks', () => {
     const refused = await call('POST', '/api/v1/alert-webhooks', { key: LIMITED_KEY, body: { url: `${receiver.base}/x`, kinds: ['order.quarantined'], global: true, accountIds: [ACCOUNT_B] } });
     expect(refused.status).toBe(400);
     expect(refused.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['accountIds', 'global']);
+    // Subscribing is the daily work (operate): a read-only key lists, and may not subscribe.
+    expect((await call('POST', '/api/v1/alert-webhooks', { key: READ_ONLY_KEY, body: { url: `${receiver.base}/x`, kinds: ['order.quarantined'] } })).status).toBe(403);
+    expect((await call('GET', '/api/v1/alert-webhooks', { key: READ_ONLY_KEY })).body.items).toEqual([]);
   });
 
   it('tells an account episode once, whichever services saw it, and its end once', async () => {
