@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { ALERT_RAISED, AlertKind, AlertRaisedEvent } from '@connector/contracts';
 import { EventStream } from '@connector/messaging';
 import { newRowId, runMigrations } from '@connector/persistence';
-import { loadSettings } from '@connector/platform';
+import { loadSettings, SETTINGS } from '@connector/platform';
 import { TestEnvironment, waitFor } from '@connector/testing';
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
@@ -13,6 +13,7 @@ import { GatewayModule } from '../app.module';
 import { gatewayDataSource } from '../data-source';
 import { GatewaySettings } from '../gateway.settings';
 import { setupGateway } from '../setup';
+import { AlertSender } from './alert-sender';
 import { verifySignature } from './alert-signature';
 import { ServiceReadinessWatch } from './service-readiness.watch';
 
@@ -220,6 +221,23 @@ describe('alert webhooks', () => {
     }, { what: 'the delivery stopped' });
     expect(stopped.delivered_at).toBeNull();
     expect((await call('GET', `/api/v1/alert-webhooks/${webhook.id}/deliveries`)).status).toBe(404);
+  });
+
+  it('sends each delivery once while several gateway replicas send at the same time', async () => {
+    const webhook = await subscribe('/replicas', { kinds: [AlertKind.OrderQuarantined] });
+    // Three senders over one database: this gateway's and two more, as other replicas run them.
+    const replicas = [new AlertSender(db, app.get(SETTINGS)), new AlertSender(db, app.get(SETTINGS))];
+    const ids = Array.from({ length: 60 }, () => newRowId());
+    await db.query(
+      `insert into alert_deliveries (id, webhook_id, alert_id, kind, body, attempts, next_attempt_at)
+       select gen_random_uuid(), $1, alert_id, 'order.quarantined', jsonb_build_object('id', alert_id, 'kind', 'order.quarantined'), 0, now() from unnest($2::uuid[]) as alert_id`,
+      [webhook.id, ids],
+    );
+    await Promise.all(replicas.map((replica) => replica.sendDue()));
+    await waitFor(async () => (await db.query(`select count(*)::int as n from alert_deliveries where webhook_id = $1 and delivered_at is not null`, [webhook.id]))[0].n === 60, { what: 'every delivery done' });
+    const received = receiver.at('/replicas').map((r) => r.json.id);
+    expect(received).toHaveLength(60);
+    expect(new Set(received)).toEqual(new Set(ids));
   });
 
   it("sends a key's webhook only the alerts of the accounts that key may see; global ones get all", async () => {
