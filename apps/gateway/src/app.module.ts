@@ -2,8 +2,10 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ReadinessModule, ServiceClientModule, SettingsModule, TransitSecrets } from '@connector/platform';
+import { MessagingModule } from '@connector/messaging';
+import { messagingOptions, ReadinessModule, ServiceClientModule, SettingsModule, TransitSecrets } from '@connector/platform';
 import { AccountsController } from './accounts/accounts.controller';
+import { AlertsModule } from './alerts/alerts.module';
 import { AccessGuard } from './access/access.guard';
 import { AccessModule } from './access/access.module';
 import { HttpErrorFilter } from './common/http-error.filter';
@@ -39,8 +41,11 @@ export class GatewayModule {
         SettingsModule.forRoot(settings),
         ServiceClientModule.register(settings, 'gateway'),
         TypeOrmModule.forRoot(gatewayDataSource(settings)),
+        // The gateway consumes the services' alert.raised events (and publishes none).
+        MessagingModule.forService(messagingOptions(settings, 'gateway')),
         AccessModule,
         ReadinessModule,
+        AlertsModule,
         IdempotencyModule,
         ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: settings.GATEWAY_RATE_LIMIT_PER_MINUTE }] }),
       ],

@@ -78,6 +78,8 @@ describe('message contracts catalog', () => {
         'offer.changed.v1',
         'notification.sent.v1',
         'notification.failed.v1',
+        // New with alert webhooks (issue 13): what the services tell the gateway to alert.
+        'alert.raised.v1',
         ...healthChecks,
         ...metrics,
         ...parkedEvents,

@@ -62,6 +62,8 @@ export interface EventConsumerSettings {
   maxBatch: number;
   /** How often the consumers are checked and their positions recorded (default 5 s). */
   upkeepMs?: number;
+  /** The service it consumes for (raises its `event.parked` alerts); default durableName. */
+  serviceName?: string;
 }
 
 /**
@@ -102,7 +104,7 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
   ) {
-    this.parking = new EventParking(dataSource, this.logger);
+    this.parking = new EventParking(dataSource, this.logger, settings.serviceName ?? settings.durableName);
     this.failures = new EventFailures(dataSource);
     this.positions = new ConsumerPositions(dataSource);
   }

@@ -61,4 +61,13 @@ export class EventConsumerPosition {
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }
 
-export const MESSAGING_ENTITIES = [OutboxMessage, ProcessedEvent, ParkedEvent, EventFailure, EventConsumerPosition];
+/** An alert episode under way (see alerts.ts): its alert was raised, its end not yet. */
+@Entity({ name: 'alert_episodes' })
+export class AlertEpisode {
+  @PrimaryColumn('text') kind: string;
+  /** What the episode is about: an account id, a service name. */
+  @PrimaryColumn('text') subject: string;
+  @Column({ name: 'opened_at', type: 'timestamptz' }) openedAt: Date;
+}
+
+export const MESSAGING_ENTITIES = [OutboxMessage, ProcessedEvent, ParkedEvent, EventFailure, EventConsumerPosition, AlertEpisode];

@@ -105,7 +105,7 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     });
     // Three replicas starting at once: the advisory lock lets exactly one migrate.
     const applied = await Promise.all([runMigrations(options), runMigrations(options), runMigrations(options)]);
-    expect(applied.flat().sort()).toEqual(['EventHealing1764500000000', 'MessagingTables1764300000000', 'OutboxCorrelationId1765100000000', 'OutboxPayloadAsJson1764400000000', 'ThingsTable1764300000001']);
+    expect(applied.flat().sort()).toEqual(['AlertEpisodes1765200000000', 'EventHealing1764500000000', 'MessagingTables1764300000000', 'OutboxCorrelationId1765100000000', 'OutboxPayloadAsJson1764400000000', 'ThingsTable1764300000001']);
 
     @Module({
       imports: [

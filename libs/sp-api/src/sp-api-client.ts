@@ -61,6 +61,17 @@ export class SpApiError extends Error {
   }
 }
 
+/** LWA's answers that mean the account's credentials themselves are refused (not a passing outage). */
+const REFUSED_CREDENTIALS = new Set(['invalid_grant', 'invalid_client', 'unauthorized_client']);
+
+/**
+ * Whether Amazon refused the account's credentials (LWA: a revoked or wrong refresh token, a
+ * wrong client): nothing works for the account until someone gives it new ones.
+ */
+export function isCredentialsRefused(err: unknown): err is SpApiError {
+  return err instanceof SpApiError && err.operation === 'lwaToken' && (err.status === 400 || err.status === 401) && REFUSED_CREDENTIALS.has(err.code);
+}
+
 /** A call its caller withdrew (`mayStart` said no) before anything of it went to Amazon. */
 export class CallNotStartedError extends Error {
   constructor(readonly operation: string) {

@@ -184,7 +184,7 @@ export class CancellationFeedSubmitter {
           await requeueCancellation(manager, notification, message, null, null, { backoff: notifyBackoff(this.settings), now, draw, outage: true });
         } else {
           const error = transient ? gaveUpMessage(notification, message) : message;
-          await this.outcomes.recordOutcome(manager, notification, NotificationState.Failed, error, err instanceof SpApiError ? (err.body ?? null) : null);
+          await this.outcomes.recordOutcome(manager, notification, NotificationState.Failed, error, err instanceof SpApiError ? (err.body ?? null) : null, { cause: err });
         }
       }
     });

@@ -162,11 +162,11 @@ export class ShipmentConfirmationSender implements OnApplicationBootstrap, OnApp
       return;
     }
     const error = transient ? gaveUpMessage(notification, message) : message;
-    await this.finish(notification, NotificationState.Failed, error, err instanceof SpApiError ? (err.body ?? null) : null);
+    await this.finish(notification, NotificationState.Failed, error, err instanceof SpApiError ? (err.body ?? null) : null, err);
   }
 
-  async finish(notification: Notification, state: NotificationState, error: string | null, response: unknown): Promise<void> {
-    await this.dataSource.transaction((manager) => this.outcomes.recordOutcome(manager, notification, state, error, response));
+  async finish(notification: Notification, state: NotificationState, error: string | null, response: unknown, cause?: unknown): Promise<void> {
+    await this.dataSource.transaction((manager) => this.outcomes.recordOutcome(manager, notification, state, error, response, { cause }));
   }
 
   /** Due again now, for another replica (or this one's restart): the claim did not become a try. */

@@ -13,6 +13,7 @@ import type { OrdersV0Source } from './orders-v0.source';
 import type { OrdersV2026Source } from './orders-v2026-01-01.source';
 import { SyncRun } from './sync-run.entity';
 import { SyncScheduler } from './sync-scheduler';
+import { SyncAlerts } from './sync-alerts';
 import { SyncService } from './sync.service';
 
 /**
@@ -62,7 +63,7 @@ describe('sync runs on real PostgreSQL: stalls, stale replicas, shutdown, health
     const clients = { for: () => ({ stats: { calls: {}, throttled: 0, rateLimitWaits: 0, rateLimitWaitMs: 0 }, waitingForQuota: () => [] }) } as unknown as SpApiClients;
     const accounts = { spApiAccess: () => ({}) } as unknown as AccountsService;
     const marketplaces = { findMany: async () => [] } as unknown as MarketplacesService;
-    return new SyncService(db, db.getRepository(SyncRun), accounts, marketplaces, clients, settings, full as OrdersV0Source, full as OrdersV2026Source);
+    return new SyncService(db, db.getRepository(SyncRun), accounts, marketplaces, clients, settings, full as OrdersV0Source, full as OrdersV2026Source, new SyncAlerts(db, settings));
   };
   const start = (service: SyncService) => {
     const scheduler = new SyncScheduler(db, service, settings);

@@ -16,6 +16,7 @@ import { AmazonOrderSource, describeError, SyncPass } from './amazon-order-sourc
 import { StepsInFlight } from './each-page';
 import { OrdersV0Source } from './orders-v0.source';
 import { OrdersV2026Source } from './orders-v2026-01-01.source';
+import { SyncAlerts } from './sync-alerts';
 import { SyncRun } from './sync-run.entity';
 
 export { LeaseLostError };
@@ -56,6 +57,7 @@ export class SyncService {
     @Inject(SETTINGS) private readonly settings: OrderIngestionSettings,
     private readonly v0: OrdersV0Source,
     private readonly v2026: OrdersV2026Source,
+    private readonly alerts: SyncAlerts,
   ) {}
 
   /** v0 for accounts that say so; every other account reads v2026-01-01. */
@@ -94,6 +96,7 @@ export class SyncService {
     // The run's row is written by one write at a time, in order: a progress write never lands
     // after (and over) a later one or the run's end.
     const writes = new SerialWrites((err) => this.logger.warn(`could not record the progress of sync run ${run.id}: ${describeError(err)}`));
+    let failure: unknown;
     try {
       client = this.clients.for(this.accounts.spApiAccess(account));
       Object.assign(before, { calls: totalCalls(client), throttled: client.stats.throttled, rateLimitWaits: client.stats.rateLimitWaits, rateLimitWaitMs: client.stats.rateLimitWaitMs });
@@ -186,6 +189,7 @@ export class SyncService {
       );
     } catch (err) {
       run.status = 'failed';
+      failure = err;
       run.errors = [...run.errors, describeError(err)];
       this.logger.warn(`sync of account ${account.id} failed: ${describeError(err)}`);
     } finally {
@@ -200,6 +204,7 @@ export class SyncService {
         this.logger.warn(`could not record the end of sync run ${run.id}: ${describeError(err)}`),
       );
     }
+    await this.alerts.afterRun(account, { succeeded: run.status === 'succeeded', error: failure });
     return run;
   }
 
