@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     const account = await bench.benchAccount(seller, { ordersApi: api });
     const run = await waitFor(async () => {
       const runs = (await bench.json<{ items: any[] }>('GET', `/api/v1/accounts/${account.id}/sync-runs`)).items;
-      return runs[0] && runs[0].status !== 'running' ? runs[0] : undefined;
+      return runs[0] && !['queued', 'running'].includes(runs[0].status) ? runs[0] : undefined;
     }, { timeoutMs: 3 * 3600_000, intervalMs: 500, what: 'the sync run' });
     const syncSeconds = (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000;
     const synced = run.ordersCreated + run.ordersUpdated + run.ordersUnchanged;

@@ -160,7 +160,7 @@ describe('Orders v0 accounts sync into the same sales orders as v2026-01-01', ()
       for (const seller of [pair.v2026, pair.v0]) {
         await waitFor(async () => {
           const list = await runs(seller.accountId!);
-          return list.length > 0 && list.every((r) => r.status !== 'running') ? list : undefined;
+          return list.length > 0 && list.every((r) => !['queued', 'running'].includes(r.status)) ? list : undefined;
         }, { timeoutMs: 90_000, what: `the first sync of ${seller.sellerId}` });
       }
     }
@@ -254,7 +254,7 @@ describe('Orders v0 accounts sync into the same sales orders as v2026-01-01', ()
       waitFor(async () => {
         const list = await runs(accountId);
         const [last] = list;
-        return list.length > count && last.status !== 'running' ? last : undefined;
+        return list.length > count && !['queued', 'running'].includes(last.status) ? last : undefined;
       }, { timeoutMs: 60_000, what: 'the triggered sync' });
     const runV0 = await newRun(pair.v0.accountId!, runsBefore.v0);
     const runV2026 = await newRun(pair.v2026.accountId!, runsBefore.v2026);
@@ -284,7 +284,7 @@ describe('Orders v0 accounts sync into the same sales orders as v2026-01-01', ()
       return waitFor(async () => {
         const list = await runs(accountId);
         const [last] = list;
-        return list.length > count && last.status !== 'running' ? last : undefined;
+        return list.length > count && !['queued', 'running'].includes(last.status) ? last : undefined;
       }, { timeoutMs: 60_000, what: 'the triggered v0 sync' });
     };
     // Past the overlap (300 s) of the order moved before, so the window below holds only the new order.

@@ -54,7 +54,7 @@ describe('NODE_ENV=production refuses every development default, in one line nam
     expect(lines(sandbox.stderr)).toEqual([expect.stringMatching(/AMAZON_ALLOWED_ENDPOINTS must not name a sandbox in production.*127\.0\.0\.1:4500/)]);
   });
 
-  it('gateway: the development transit key (it seals secrets for order-ingestion), the demo API key, and short keys', async () => {
+  it('gateway: the development transit key (it seals secrets for order-ingestion), the demo API key, short keys, and the development webhook secrets key', async () => {
     const devKey = await runService('gateway', { ...production, ...natsUser });
     expect(lines(devKey.stderr)).toEqual([expect.stringMatching(/^gateway: refusing to start in production .*CREDENTIALS_TRANSIT_KEY must be your own key/)]);
     const demo = await runService('gateway', { ...production, ...natsUser, ...ownTransitKey });
@@ -62,6 +62,10 @@ describe('NODE_ENV=production refuses every development default, in one line nam
     expect(lines(demo.stderr)).toEqual([expect.stringMatching(/^gateway: refusing to start in production .*GATEWAY_API_KEYS must not hold the demo key/)]);
     const short = await runService('gateway', { ...production, ...natsUser, ...ownTransitKey, GATEWAY_API_KEYS: 'short-key' });
     expect(lines(short.stderr)).toEqual([expect.stringMatching(/GATEWAY_API_KEYS: every key must be at least 24 characters/)]);
+    // The key that seals the signing secrets of alert webhooks.
+    const webhookKey = await runService('gateway', { ...production, ...natsUser, ...ownTransitKey, GATEWAY_API_KEYS: 'a-production-key-of-24-characters-or-more' });
+    expect(webhookKey.code).toBe(1);
+    expect(lines(webhookKey.stderr)).toEqual([expect.stringMatching(/^gateway: refusing to start in production .*WEBHOOK_SECRETS_KEY must be your own key/)]);
   });
 
   it('the sandbox, npm start and the demo seeding do not run at all', async () => {

@@ -28,7 +28,7 @@ describe('order sync against the sandbox: accounts, marketplaces, changes, fault
     return waitFor(async () => {
       const runs = (await running.api('GET', `/api/v1/accounts/${accountId}/sync-runs?limit=500`)).body.items as any[];
       const [run] = runs;
-      return runs.length > before && run.status !== 'running' ? run : undefined;
+      return runs.length > before && !['queued', 'running'].includes(run.status) ? run : undefined;
     }, { timeoutMs: 90_000, what: 'a finished sync run' });
   };
   /** Waits until all `count` orders of the account are synced, then checks none is doubled. */

@@ -3,6 +3,7 @@ import { DatabaseSettings, serviceDataSourceOptions } from '@connector/persisten
 import { InitialSchema1764300000400 } from './migrations/1764300000400-initial-schema';
 import { CancellationFeeds1764300000401 } from './migrations/1764300000401-cancellation-feeds';
 import { RetriesThroughOutages1764300000410 } from './migrations/1764300000410-retries-through-outages';
+import { NotificationCorrelationId1765100000420 } from './migrations/1765100000420-notification-correlation-id';
 import { Notification } from './notifications/notification.entity';
 
 export const NOTIFICATIONS_SCHEMA = 'notifications';
@@ -12,5 +13,5 @@ export const notificationsDataSource = (database: string | DatabaseSettings) =>
     database,
     schema: NOTIFICATIONS_SCHEMA,
     entities: [Notification, ...MESSAGING_ENTITIES],
-    migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000400, CancellationFeeds1764300000401, RetriesThroughOutages1764300000410],
+    migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000400, CancellationFeeds1764300000401, RetriesThroughOutages1764300000410, NotificationCorrelationId1765100000420],
   });

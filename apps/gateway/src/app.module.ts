@@ -2,8 +2,10 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { MetricsModule, ReadinessModule, ServiceClientModule, SettingsModule, TransitSecrets } from '@connector/platform';
+import { MessagingModule } from '@connector/messaging';
+import { messagingOptions, MetricsModule, ReadinessModule, ServiceClientModule, SettingsModule, TransitSecrets } from '@connector/platform';
 import { AccountsController } from './accounts/accounts.controller';
+import { AlertsModule } from './alerts/alerts.module';
 import { AccessGuard } from './access/access.guard';
 import { AccessModule } from './access/access.module';
 import { HttpErrorFilter } from './common/http-error.filter';
@@ -23,6 +25,7 @@ import { OrdersController } from './orders/orders.controller';
 import { PartnersController } from './partners/partners.controller';
 import { ProductsController } from './products/products.controller';
 import { StockController } from './stock/stock.controller';
+import { SyncRunsController } from './sync-runs/sync-runs.controller';
 
 /**
  * The public HTTP API. It holds no data: each route is a NATS request to the service that
@@ -38,9 +41,13 @@ export class GatewayModule {
         SettingsModule.forRoot(settings),
         ServiceClientModule.register(settings, 'gateway'),
         TypeOrmModule.forRoot(gatewayDataSource(settings)),
-        MetricsModule.forService({ events: false }),
+        // The gateway consumes the services' alert.raised events (and publishes none).
+        MessagingModule.forService(messagingOptions(settings, 'gateway')),
+        // Its consumer's parked events are counted like the services'.
+        MetricsModule.forService({ events: true }),
         AccessModule,
         ReadinessModule,
+        AlertsModule,
         IdempotencyModule,
         ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: settings.GATEWAY_RATE_LIMIT_PER_MINUTE }] }),
       ],
@@ -54,6 +61,7 @@ export class GatewayModule {
         ProductsController,
         DeliveriesController,
         StockController,
+        SyncRunsController,
         NotificationsController,
         ParkedEventsController,
       ],

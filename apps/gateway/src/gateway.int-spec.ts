@@ -106,7 +106,8 @@ class TestGateway {
     this.services = await FakeServices.start(this.namespace);
     this.database = await new TestEnvironment().setUp();
     await runMigrations(gatewayDataSource(this.database.databaseUrl));
-    const loaded = loadSettings(GatewaySettings, { DATABASE_URL: this.database.databaseUrl, NATS_URL, NATS_NAMESPACE: this.namespace, LOG_LEVEL: 'error', ...settings });
+    // The readiness watch off: its health checks would be requests the stand-in sees (alert-webhooks.int-spec tests it).
+    const loaded = loadSettings(GatewaySettings, { DATABASE_URL: this.database.databaseUrl, NATS_URL, NATS_NAMESPACE: this.namespace, LOG_LEVEL: 'error', ALERT_HEALTH_CHECK_SECONDS: '0', ...settings });
     this.app = await NestFactory.create(GatewayModule.forRoot(loaded), { logger: ['error'] });
     await setupGateway(this.app, loaded);
     await this.app.listen(0, '127.0.0.1');

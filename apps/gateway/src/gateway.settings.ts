@@ -1,6 +1,9 @@
 import { credentialsKeyProblems, DEVELOPMENT_TRANSIT_KEY, IsCredentialsKey, ServiceSettings } from '@connector/platform';
 import { Type } from 'class-transformer';
-import { IsInt, IsIP, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsIP, IsNumber, IsPositive, IsString, Matches, Max, Min } from 'class-validator';
+
+/** Seals webhook secrets out of the box, so a fresh clone runs; production refuses it. */
+export const DEVELOPMENT_WEBHOOK_SECRETS_KEY = 'local-development-webhook-secrets-key';
 
 /** The key of `npm start`'s demo; production refuses it. */
 export const DEMO_API_KEY = 'demo-key';
@@ -43,12 +46,52 @@ export class GatewaySettings extends ServiceSettings {
   @Matches(/^\d+(b|kb|mb)?$/i, { message: 'GATEWAY_BODY_LIMIT must be a size such as 100kb' })
   GATEWAY_BODY_LIMIT: string = '100kb';
 
+  /**
+   * Seals the HMAC secrets of alert webhooks at rest (AES-256-GCM, as CREDENTIALS_KEY:
+   * `base64:<32 bytes>` or a passphrase; comma-separated while rotating). A key of the gateway's
+   * own: it opens nothing of the services'.
+   */
+  @IsCredentialsKey() WEBHOOK_SECRETS_KEY: string = DEVELOPMENT_WEBHOOK_SECRETS_KEY;
+
+  /** An alert not delivered (no 2xx) is retried, with back-off, for this many hours, then given up. */
+  @Type(() => Number) @IsNumber() @IsPositive() @Max(720)
+  ALERT_RETRY_HOURS: number = 24;
+
+  /** The longest wait between two tries of an alert (capped full-jitter back-off from 1 s). */
+  @Type(() => Number) @IsNumber() @IsPositive() @Max(86400)
+  ALERT_RETRY_MAX_SECONDS: number = 600;
+
+  /** How long a webhook has to answer one POST. */
+  @Type(() => Number) @IsNumber() @IsPositive() @Max(60)
+  ALERT_DELIVERY_TIMEOUT_SECONDS: number = 10;
+
+  /**
+   * Whether webhook URLs may be plain http: `yes`, `no`, or empty for yes outside production and
+   * no in production (https only, so alerts and their signatures do not cross networks in clear).
+   */
+  @IsIn(['', 'yes', 'no'], { message: 'ALERT_WEBHOOK_ALLOW_HTTP must be yes, no or empty' })
+  ALERT_WEBHOOK_ALLOW_HTTP: string = '';
+
+  /** How often the gateway asks every service's health for `service.not_ready` alerts (seconds; 0: never). */
+  @Type(() => Number) @IsNumber() @Min(0) @Max(3600)
+  ALERT_HEALTH_CHECK_SECONDS: number = 15;
+
+  /** Checks in a row a service must fail (not answering, or not up) before its `service.not_ready` alert. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(100)
+  ALERT_NOT_READY_CHECKS: number = 3;
+
+  /** Whether webhook URLs may be plain http (see ALERT_WEBHOOK_ALLOW_HTTP). */
+  get webhooksMayUseHttp(): boolean {
+    return this.ALERT_WEBHOOK_ALLOW_HTTP === 'yes' || (this.ALERT_WEBHOOK_ALLOW_HTTP === '' && this.NODE_ENV !== 'production');
+  }
+
   override productionProblems(): string[] {
     const problems = super.productionProblems();
     problems.push(...credentialsKeyProblems(this.CREDENTIALS_TRANSIT_KEY, 'CREDENTIALS_TRANSIT_KEY'));
     const keys = apiKeys(this);
     if (keys.includes(DEMO_API_KEY)) problems.push(`GATEWAY_API_KEYS must not hold the demo key "${DEMO_API_KEY}" in production`);
     if (keys.some((key) => key.length < 24)) problems.push('GATEWAY_API_KEYS: every key must be at least 24 characters in production (openssl rand -hex 24)');
+    problems.push(...credentialsKeyProblems(this.WEBHOOK_SECRETS_KEY, 'WEBHOOK_SECRETS_KEY', [DEVELOPMENT_WEBHOOK_SECRETS_KEY]));
     return problems;
   }
 }

@@ -8,6 +8,7 @@ import { QuarantineWithoutPersonalData1764300000102 } from './migrations/1764300
 import { MarketplaceBackfill1764300000103 } from './migrations/1764300000103-marketplace-backfill';
 import { ProjectionVersions1764300000110 } from './migrations/1764300000110-projection-versions';
 import { SyncRunProgress1764300000120 } from './migrations/1764300000120-sync-run-progress';
+import { SyncRunQueueAndProgress1764300000130 } from './migrations/1764300000130-sync-run-queue-and-progress';
 import { QuarantinedOrder } from './orders/quarantined-order.entity';
 import { SalesOrderLine } from './orders/sales-order-line.entity';
 import { SalesOrder } from './orders/sales-order.entity';
@@ -21,5 +22,5 @@ export const ingestionDataSource = (database: string | DatabaseSettings) =>
     database,
     schema: INGESTION_SCHEMA,
     entities: [SellerAccount, Marketplace, SalesOrder, SalesOrderLine, QuarantinedOrder, SkuProduct, SyncRun, ...MESSAGING_ENTITIES],
-    migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000100, SkuProducts1764300000101, QuarantineWithoutPersonalData1764300000102, MarketplaceBackfill1764300000103, ProjectionVersions1764300000110, SyncRunProgress1764300000120],
+    migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000100, SkuProducts1764300000101, QuarantineWithoutPersonalData1764300000102, MarketplaceBackfill1764300000103, ProjectionVersions1764300000110, SyncRunProgress1764300000120, SyncRunQueueAndProgress1764300000130],
   });

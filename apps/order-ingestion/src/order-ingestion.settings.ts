@@ -21,6 +21,12 @@ export class OrderIngestionSettings extends AmazonAccessSettings {
   @Type(() => Number) @IsNumber() @IsPositive() SYNC_STALL_SECONDS = 600;
   /** Health reports an account whose last successful sync is older than this many of its sync intervals. */
   @Type(() => Number) @IsNumber() @Min(1) SYNC_OVERDUE_INTERVALS = 3;
+  /**
+   * An `account.sync_stalled` alert goes out for an account (sync enabled) with no successful
+   * sync for its sync interval plus this many minutes (fractions allowed), once per episode, and
+   * its `resolved` once it syncs again.
+   */
+  @Type(() => Number) @IsNumber() @IsPositive() ALERT_SYNC_STALLED_MINUTES = 30;
 
   override productionProblems(): string[] {
     return [...super.productionProblems(), ...credentialsKeyProblems(this.CREDENTIALS_TRANSIT_KEY, 'CREDENTIALS_TRANSIT_KEY')];

@@ -6,6 +6,7 @@ import 'reflect-metadata';
  * them (tools/openapi): plain data, no behaviour; `@example` in their comments goes into the docs.
  */
 export * from './accounts';
+export * from './alerts';
 export * from './common';
 export * from './health';
 export * from './inventory';

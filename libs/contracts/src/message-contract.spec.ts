@@ -41,6 +41,9 @@ describe('message contracts catalog', () => {
         'ingestion.accounts.list.v1',
         'ingestion.accounts.sync.v1',
         'ingestion.sync-runs.list.v1',
+        // New in this release: one run, and runs across accounts (sync progress).
+        'ingestion.sync-runs.get.v1',
+        'ingestion.sync-runs.search.v1',
         'ingestion.accounts.access.v1',
         'ingestion.marketplaces.list.v2',
         'ingestion.marketplaces.create.v1',
@@ -75,6 +78,8 @@ describe('message contracts catalog', () => {
         'offer.changed.v1',
         'notification.sent.v1',
         'notification.failed.v1',
+        // New with alert webhooks (issue 13): what the services tell the gateway to alert.
+        'alert.raised.v1',
         ...healthChecks,
         ...metrics,
         ...parkedEvents,

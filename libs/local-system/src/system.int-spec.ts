@@ -13,7 +13,7 @@ describe('System: the processes of the system', () => {
   let root: string;
   let system: System | undefined;
 
-  const standIn = (script: string) => {
+  const standIn = (script: string, fixedManagementPorts = false) => {
     root = mkdtempSync(join(tmpdir(), 'system-'));
     mkdirSync(join(root, 'dist', 'libs', 'platform', 'src'), { recursive: true });
     mkdirSync(join(root, 'dist', 'apps', 'gateway', 'src'), { recursive: true });
@@ -25,7 +25,7 @@ describe('System: the processes of the system', () => {
        process.stdout.write('gateway: ready (NATS queue group "gateway")\\n');
        ${script}`,
     );
-    system = new System({ rootDir: root, env: process.env, log: () => undefined });
+    system = new System({ rootDir: root, env: process.env, fixedManagementPorts, log: () => undefined });
     return system;
   };
 
@@ -48,11 +48,44 @@ describe('System: the processes of the system', () => {
     );
   });
 
+  it('fails stop() with an unhandled rejection reported as a JSON log line, its stack as lines', async () => {
+    const line = JSON.stringify({
+      level: 'error',
+      time: '2026-12-07T04:00:00.000Z',
+      service: 'gateway',
+      context: 'gateway',
+      correlationId: 'c-1',
+      msg: 'unhandled rejection: Error: the broker went away\n    at Outbox.publish (libs/messaging/src/outbox.ts:120:7)\n    at async SingleFlight.kick (libs/workers/src/single-flight.ts:22:5)',
+    });
+    const system = standIn(`process.stdout.write(${JSON.stringify(line + '\n')}); console.error('an ordinary line');`);
+    await system.start(['gateway']);
+    await waitFor(() => system.process('gateway').lines.includes('an ordinary line'), { what: 'the output read' });
+    await expect(system.stop()).rejects.toThrow(
+      /1 unhandled rejection\(s\)[\s\S]*gateway \(pid \d+\): unhandled rejection: Error: the broker went away\n {4}at Outbox\.publish .*\n {4}at async SingleFlight\.kick [^\n]*$/,
+    );
+  });
+
   it('stops cleanly when no process reported one', async () => {
     const system = standIn(`console.error('[Nest] 42  - WARN [gateway] a warning, not a rejection');`);
     await system.start(['gateway']);
     await expect(system.stop()).resolves.toBeUndefined();
     await expect(system.process('gateway').exit()).resolves.toEqual({ code: 0, signal: null });
+  });
+
+  it('gives each process MANAGEMENT_PORT=0 (any free port) unless fixed ports are asked, and reads where its management server listens', async () => {
+    const script = `process.stdout.write('gateway: management HTTP on http://127.0.0.1:' + (process.env.MANAGEMENT_PORT ?? 'default') + '\\n');`;
+    const anyPort = standIn(script);
+    expect(() => anyPort.managementUrl('gateway')).toThrow(/has not said where its management HTTP server listens/);
+    await anyPort.start(['gateway']);
+    await waitFor(() => anyPort.process('gateway').managementUrl, { what: 'the management line read' });
+    expect(anyPort.managementUrl('gateway')).toBe('http://127.0.0.1:0');
+    await anyPort.stop();
+    rmSync(root, { recursive: true, force: true });
+
+    const fixed = standIn(script, true);
+    await fixed.start(['gateway']);
+    await waitFor(() => fixed.process('gateway').managementUrl, { what: 'the management line read' });
+    expect(fixed.managementUrl('gateway')).toBe('http://127.0.0.1:default');
   });
 
   it('keeps a bounded tail of what a process prints', async () => {

@@ -76,6 +76,17 @@ export const UNHANDLED_REJECTION = /unhandled rejection:/;
 
 /** The line a service prints once its management HTTP server listens (libs/platform's runService). */
 const MANAGEMENT_LISTENING = /^[\w-]+: management HTTP on (http:\/\/\S+)$/;
+/** The message of a JSON log line (pino's `msg`), or undefined for any other line. */
+export function jsonLogMessage(line: string): string | undefined {
+  if (!line.startsWith('{')) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(line);
+    const msg = (parsed as { msg?: unknown } | null)?.msg;
+    return typeof msg === 'string' ? msg : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The line a service prints on its first stop signal (libs/platform's exitOnSignals). */
 const STOPPING = /^[\w-]+: SIG(TERM|INT): stopping/;
@@ -143,8 +154,10 @@ export class ServiceProcess {
         const management = MANAGEMENT_LISTENING.exec(line);
         if (management) this.managementUrl = management[1];
         if (UNHANDLED_REJECTION.test(line) && this.unhandledRejections.length < 20) {
-          this.unhandledRejections.push(line);
-          stackLinesLeft = 15;
+          // A JSON log line holds the stack in its message: reported as the lines it stands for.
+          const message = jsonLogMessage(line);
+          this.unhandledRejections.push(message === undefined ? line : message.split('\n').slice(0, 16).join('\n'));
+          stackLinesLeft = message === undefined ? 15 : 0;
         } else if (stackLinesLeft > 0 && /^\s+at /.test(line)) {
           stackLinesLeft--;
           this.unhandledRejections[this.unhandledRejections.length - 1] += `\n${line}`;

@@ -9,9 +9,9 @@ import { discoverEventHandlers, EventHandler } from './event-handlers';
 import { EventFailures, EventParking } from './event-parking';
 import { EventStream, isStreamMissing } from './event-stream';
 import { consumerAckPending, consumerPending, consumerRedelivered, eventProcessing, eventRedeliveries, eventsParked } from './messaging.metrics';
-import { backoffDelay, isDependencyOutage, PeriodicWorker, SingleFlight, transactionWithHooks } from '@connector/workers';
+import { backoffDelay, inNewWorkContext, isDependencyOutage, PeriodicWorker, SingleFlight, transactionWithHooks, WorkContext } from '@connector/workers';
 
-/** Between deliveries of an event whose handler failed: 0.5 s, 1 s, … 60 s, spread out. */
+/** Between deliveries of an event whose handler failed: full jitter under a ceiling of 0.5 s, 1 s, … 60 s. */
 const REDELIVERY_BACKOFF = { baseMs: 500, maxMs: 60_000 };
 /**
  * Between deliveries while a dependency is away (PostgreSQL, NATS, another service): soon
@@ -47,6 +47,8 @@ interface Delivery extends Routed {
   /** The event as JSON text, for parking it. */
   raw: () => string;
   payload: object;
+  /** Of the work that wrote the event: its handling logs (and writes its own events) under it. */
+  correlationId?: string;
 }
 
 export interface EventConsumerSettings {
@@ -61,6 +63,8 @@ export interface EventConsumerSettings {
   maxBatch: number;
   /** How often the consumers are checked and their positions recorded (default 5 s). */
   upkeepMs?: number;
+  /** The service it consumes for (raises its `event.parked` alerts); default durableName. */
+  serviceName?: string;
 }
 
 /**
@@ -101,7 +105,7 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
   ) {
-    this.parking = new EventParking(dataSource, this.logger);
+    this.parking = new EventParking(dataSource, this.logger, settings.serviceName ?? settings.durableName);
     this.failures = new EventFailures(dataSource);
     this.positions = new ConsumerPositions(dataSource);
   }
@@ -274,15 +278,20 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
         const fresh = new Set(inserted.map((row) => row.event_id));
         // Handled before (or twice in this batch): skipped.
         const todo = ready.filter((d) => fresh.delete(d.eventId));
-        // Runs of the same subject go to batch handlers together; order across subjects is kept.
+        // Runs of the same subject (and correlation id: a run is handled, and logs, under its
+        // events' one) go to batch handlers together; order across subjects is kept.
         for (let start = 0; start < todo.length; ) {
           let end = start + 1;
-          while (end < todo.length && todo[end].subject === todo[start].subject) end++;
+          while (end < todo.length && todo[end].subject === todo[start].subject && todo[end].correlationId === todo[start].correlationId) end++;
           const run = todo.slice(start, end);
-          for (const handler of run[0].handlers) {
-            if (handler.batch) await handler.run(run.map((d) => d.payload), { manager, subject: run[0].subject, afterCommit });
-            else for (const d of run) await handler.run(d.payload, { manager, eventId: d.eventId, subject: d.subject, afterCommit });
-          }
+          await inNewWorkContext(contextOf(run), async () => {
+            for (const handler of run[0].handlers) {
+              if (handler.batch) await handler.run(run.map((d) => d.payload), { manager, subject: run[0].subject, afterCommit });
+              else for (const d of run) await handler.run(d.payload, { manager, eventId: d.eventId, subject: d.subject, afterCommit });
+            }
+            // At debug: under the events' correlation id, to follow a request or sync run through the consumers.
+            this.logger.debug(`handled ${run.length} ${run[0].subject} event(s): ${run.map((d) => d.eventId).join(', ')}`);
+          });
           start = end;
         }
       }, (err) => this.logger.warn(`after handling a batch: ${err.message}`));
@@ -355,15 +364,19 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
     for (const event of events) {
       try {
         if (event.unreadable) throw new ValidationFailure(event.unreadable);
-        ready.push({ ...routed, eventId: event.eventId, raw: event.raw, payload: await validatedPayload(event.data, handlers[0]) });
+        ready.push({ ...routed, eventId: event.eventId, raw: event.raw, payload: await validatedPayload(event.data, handlers[0]), correlationId: event.correlationId });
       } catch (err) {
-        await this.park(routed, event.eventId, event.raw(), reasonOf(err));
+        await inNewWorkContext({ correlationId: event.correlationId }, () => this.park(routed, event.eventId, event.raw(), reasonOf(err)));
       }
     }
     return ready;
   }
 
   private async handleOne(delivery: Delivery): Promise<void> {
+    return inNewWorkContext(contextOf([delivery]), () => this.handleOneInContext(delivery));
+  }
+
+  private async handleOneInContext(delivery: Delivery): Promise<void> {
     const { msg, eventId, subject, raw, handlers, payload, outcome } = delivery;
     const startedAt = performance.now();
     try {
@@ -374,6 +387,7 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
         );
         if (inserted.length === 0) return; // Handled before: a redelivery.
         for (const handler of handlers) await handler.run(handler.batch ? [payload] : payload, { manager, eventId, subject, afterCommit });
+        this.logger.debug(`handled ${subject} ${eventId}`);
       }, (err) => this.logger.warn(`after handling ${subject} ${eventId}: ${err.message}`));
       eventProcessing.observe({ event_type: subject }, (performance.now() - startedAt) / 1000);
     } catch (err) {
@@ -418,7 +432,8 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
       outcome.parked++;
       eventsParked.inc({ event_type: subject });
     } else {
-      this.retryIn(outcome, 5000);
+      // Parking could not be written (its database away): back off as for any outage.
+      this.retryIn(outcome, backoffDelay(msg.info.deliveryCount, OUTAGE_BACKOFF));
     }
   }
 
@@ -452,4 +467,17 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
     await this.runner.stop();
     this.runner = this.newRunner();
   }
+}
+
+/**
+ * What the handling of these events (of one correlation id) is about, for its log lines: their
+ * correlation id, and the account and Amazon order they share, if the events name one (order
+ * and delivery events do).
+ */
+function contextOf(deliveries: Delivery[]): WorkContext {
+  const shared = (field: 'accountId' | 'amazonOrderId'): string | undefined => {
+    const first = (deliveries[0].payload as Record<string, unknown>)[field];
+    return typeof first === 'string' && deliveries.every((d) => (d.payload as Record<string, unknown>)[field] === first) ? first : undefined;
+  };
+  return { correlationId: deliveries[0].correlationId, accountId: shared('accountId'), amazonOrderId: shared('amazonOrderId') };
 }

@@ -3,6 +3,7 @@ import { validate } from 'class-validator';
 import { JsMsg } from 'nats';
 import { PACK_HEADER, unpackEvents } from './event-pack';
 import { EventHandler } from './event-handlers';
+import { CORRELATION_ID_HEADER, isValidCorrelationId } from '@connector/workers';
 
 export class ValidationFailure extends Error {}
 
@@ -14,6 +15,8 @@ export interface DecodedEvent {
   raw: () => string;
   /** Set when the message could not be read at all. */
   unreadable?: string;
+  /** The correlation id of the work that wrote it, if it came with one. */
+  correlationId?: string;
 }
 
 const NOT_JSON = Symbol('not JSON');
@@ -45,14 +48,21 @@ export function eventsIn(msg: JsMsg): number {
 export function decodeEvents(msg: JsMsg, streamName: string): DecodedEvent[] {
   const messageId = msg.headers?.get('Nats-Msg-Id') || `${streamName}:${msg.seq}`;
   const body = msg.string();
+  const header = msg.headers?.get(CORRELATION_ID_HEADER);
+  const correlationId = isValidCorrelationId(header) ? header : undefined;
   if (msg.headers?.get(PACK_HEADER)) {
     try {
-      return unpackEvents(body).map((e) => ({ eventId: e.id, data: e.payload, raw: () => JSON.stringify(e.payload) }));
+      return unpackEvents(body).map((e) => ({
+        eventId: e.id,
+        data: e.payload,
+        raw: () => JSON.stringify(e.payload),
+        correlationId: isValidCorrelationId(e.correlationId) ? e.correlationId : correlationId,
+      }));
     } catch (err) {
-      return [{ eventId: messageId, raw: () => body, unreadable: `not a pack of events: ${err.message}` }];
+      return [{ eventId: messageId, raw: () => body, unreadable: `not a pack of events: ${err.message}`, correlationId }];
     }
   }
-  return [{ eventId: messageId, raw: () => body, data: parseJson(body) }];
+  return [{ eventId: messageId, raw: () => body, data: parseJson(body), correlationId }];
 }
 
 /** The event as an instance of the handler's payload class, validated; a ValidationFailure if it is not one. */

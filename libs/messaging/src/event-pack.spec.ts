@@ -15,6 +15,19 @@ describe('event packs', () => {
     expect(packs.flatMap((p) => unpackEvents(p.data))).toEqual([1, 2, 3, 4].map((n) => ({ id: `id-${n}`, payload: { n } })));
   });
 
+  it("keeps each event's correlation id in the pack, and names the one its events share on the message", () => {
+    const correlated = (i: number, correlationId?: string) => ({ ...event(i), correlationId });
+    const [shared] = packEvents([correlated(1, 'run-1'), correlated(2, 'run-1')]);
+    expect(shared.correlationId).toBe('run-1');
+    const [mixed] = packEvents([correlated(1, 'run-1'), correlated(2, 'request-2'), correlated(3)]);
+    expect(mixed.correlationId).toBeUndefined();
+    expect(unpackEvents(mixed.data)).toEqual([
+      { id: 'id-1', correlationId: 'run-1', payload: { n: 1 } },
+      { id: 'id-2', correlationId: 'request-2', payload: { n: 2 } },
+      { id: 'id-3', payload: { n: 3 } },
+    ]);
+  });
+
   it('names a pack by all its events: the same events give the same id, one more in between a new one', () => {
     const [first] = packEvents([event(1), event(3)]);
     expect(packEvents([event(1), event(3)])[0].id).toBe(first.id);

@@ -39,11 +39,15 @@ export interface OutboxEvent {
   subject: string;
   /** JSON text. */
   payload: string;
+  /** Of the work that wrote it. */
+  correlationId?: string;
 }
 
 export interface PackedEvent {
   id: string;
   payload: unknown;
+  /** Each event's own (events of several requests share a pack); older relays left it out. */
+  correlationId?: string;
 }
 
 /**
@@ -62,7 +66,8 @@ export function packEvents(events: OutboxEvent[], maxBytes = PACK_MAX_BYTES): Ev
     let bytes = 2;
     let end = start;
     while (end < events.length && events[end].subject === subject && parts.length < PACK_MAX_EVENTS) {
-      const part = `{"id":${JSON.stringify(events[end].id)},"payload":${events[end].payload}}`;
+      const { id, correlationId, payload } = events[end];
+      const part = `{"id":${JSON.stringify(id)},${correlationId ? `"correlationId":${JSON.stringify(correlationId)},` : ''}"payload":${payload}}`;
       const partBytes = Buffer.byteLength(part) + 1;
       // An event larger than a pack goes alone (and NATS says whether it takes it).
       if (parts.length > 0 && bytes + partBytes > maxBytes) break;
@@ -71,7 +76,9 @@ export function packEvents(events: OutboxEvent[], maxBytes = PACK_MAX_BYTES): Ev
       end++;
     }
     const packed = events.slice(start, end);
-    packs.push({ subject, data: `[${parts.join(',')}]`, id: packId(packed), pack: parts.length, eventIds: packed.map((e) => e.id) });
+    // The message's header names the correlation id its events share, if they share one.
+    const correlationId = packed.every((e) => e.correlationId === packed[0].correlationId) ? packed[0].correlationId : undefined;
+    packs.push({ subject, data: `[${parts.join(',')}]`, id: packId(packed), pack: parts.length, eventIds: packed.map((e) => e.id), correlationId });
     start = end;
   }
   return packs;

@@ -1,14 +1,22 @@
 import { Logger } from '@nestjs/common';
+import { ALERT_RAISED, AlertKind, SERVICE_NAMES, ServiceName } from '@connector/contracts';
 import { DataSource } from 'typeorm';
+import { alertText, raiseAlert } from './alerts';
 import { reasonOf } from './event-decoding';
-import { ParkedEvent } from './messaging.entities';
 
 /** Events that cannot be handled (unreadable, invalid, or failing every delivery), kept aside for a person. */
 export class EventParking {
   constructor(
     private readonly dataSource: DataSource,
     private readonly logger: Logger,
+    /** The service that parks: a connector service raises an `event.parked` alert for each event it parks. */
+    private readonly serviceName?: string,
   ) {}
+
+  /** Alerts go out through the service's own outbox; the gateway (which sends them) raises none of its own here. */
+  private get alerting(): ServiceName | undefined {
+    return (SERVICE_NAMES as readonly string[]).includes(this.serviceName ?? '') ? (this.serviceName as ServiceName) : undefined;
+  }
 
   /**
    * Records the event as parked, and as processed: should its message come again for a sibling
@@ -19,13 +27,25 @@ export class EventParking {
     this.logger.error(`parked ${subject} ${eventId}: ${reason}`);
     try {
       await this.dataSource.transaction(async (manager) => {
-        await manager
-          .createQueryBuilder()
-          .insert()
-          .into(ParkedEvent)
-          .values({ eventId, subject, payload: raw, reason, deliveries })
-          .orUpdate(['reason', 'deliveries'], ['event_id'])
-          .execute();
+        // (xmax = 0): the row is new, not an event parked again (its message came once more).
+        const [parked]: { fresh: boolean }[] = await manager.query(
+          `insert into parked_events (event_id, subject, payload, reason, deliveries) values ($1, $2, $3, $4, $5)
+           on conflict (event_id) do update set reason = excluded.reason, deliveries = excluded.deliveries
+           returning (xmax = 0) as fresh`,
+          [eventId, subject, raw, reason, deliveries],
+        );
+        // Once per parked event, in the parking's transaction. Never for a parked alert: that
+        // would be an alert about an alert.
+        const service = this.alerting;
+        if (parked?.fresh && service && subject !== ALERT_RAISED.subject) {
+          await raiseAlert(manager, {
+            kind: AlertKind.EventParked,
+            service,
+            summary: `${service} parked a ${subject} event: ${alertText(reason, 300)}`,
+            // The reason, never the payload: events carry gift messages.
+            details: { eventId, subject, reason: alertText(reason), deliveries },
+          });
+        }
         await manager.query(`insert into processed_events (event_id, subject) values ($1, $2) on conflict do nothing`, [eventId, subject]);
         await manager.query(`delete from event_failures where event_id = $1`, [eventId]);
       });

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ConnectionOptions, connect, createInbox, headers, JetStreamClient, JetStreamManager, Msg, NatsConnection, RetentionPolicy, StorageType } from 'nats';
 import { PACK_HEADER } from './event-pack';
+import { CORRELATION_ID_HEADER } from '@connector/workers';
 
 /** Events are kept this long in the stream; nothing older can be redelivered. */
 export const STREAM_MAX_AGE_DAYS = 14;
@@ -45,7 +46,13 @@ const PUBLISH_ACK_TIMEOUT_MS = 10_000;
 
 /** What a message's headers take (`NATS/1.0`, Nats-Msg-Id, the pack header), as NATS counts them. */
 function headerBytes(event: EventToPublish): number {
-  return 10 + `Nats-Msg-Id: ${event.id}\r\n`.length + (event.pack ? `${PACK_HEADER}: ${event.pack}\r\n`.length : 0) + 2;
+  return (
+    10 +
+    `Nats-Msg-Id: ${event.id}\r\n`.length +
+    (event.pack ? `${PACK_HEADER}: ${event.pack}\r\n`.length : 0) +
+    (event.correlationId ? `${CORRELATION_ID_HEADER}: ${event.correlationId}\r\n`.length : 0) +
+    2
+  );
 }
 
 export interface EventToPublish {
@@ -59,6 +66,11 @@ export interface EventToPublish {
   pack?: number;
   /** The outbox ids of a pack's events, to name them in errors; a single event's is `id`. */
   eventIds?: string[];
+  /**
+   * Becomes `X-Correlation-Id`: the correlation id of the work that wrote the event (of all the
+   * events of a pack; a pack of several keeps each event's in the pack as well).
+   */
+  correlationId?: string;
 }
 
 interface PendingAck {
@@ -146,6 +158,7 @@ export class EventStream implements OnApplicationShutdown {
         const h = headers();
         h.set('Nats-Msg-Id', event.id);
         if (event.pack) h.set(PACK_HEADER, String(event.pack));
+        if (event.correlationId) h.set(CORRELATION_ID_HEADER, event.correlationId);
         // Throws at once if the connection is closing.
         nc.publish(this.subjectOf(event.subject), event.data, { reply: `${inbox}.${token}`, headers: h });
       }

@@ -1,3 +1,4 @@
+export * from './alerts';
 export * from './consumer-plan';
 export * from './event-consumer';
 export { ValidationFailure } from './event-decoding';

@@ -107,5 +107,46 @@ export class EventHealing1764500000000 implements MigrationInterface {
   }
 }
 
+/**
+ * The correlation id of the work that wrote an event (a request's, a sync run's), published with
+ * it so the consumers' work logs under the same id. Rows written before have none.
+ */
+export class OutboxCorrelationId1765100000000 implements MigrationInterface {
+  name = 'OutboxCorrelationId1765100000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const schema = schemaOf(queryRunner);
+    await queryRunner.query(`alter table "${schema}".outbox add column correlation_id text`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    const schema = schemaOf(queryRunner);
+    await queryRunner.query(`alter table "${schema}".outbox drop column correlation_id`);
+  }
+}
+
+/**
+ * Alert episodes under way (an account whose credentials Amazon refuses, a sync that stalled, a
+ * service that does not answer): one row each, so every replica raises the episode's alert once.
+ */
+export class AlertEpisodes1765200000000 implements MigrationInterface {
+  name = 'AlertEpisodes1765200000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const schema = schemaOf(queryRunner);
+    await queryRunner.query(`
+      create table "${schema}".alert_episodes (
+        kind text not null,
+        subject text not null,
+        opened_at timestamptz not null default now(),
+        primary key (kind, subject)
+      )`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`drop table "${schemaOf(queryRunner)}".alert_episodes`);
+  }
+}
+
 /** Every service's migrations for the messaging tables, in order. */
-export const MESSAGING_MIGRATIONS = [MessagingTables1764300000000, OutboxPayloadAsJson1764400000000, EventHealing1764500000000];
+export const MESSAGING_MIGRATIONS = [MessagingTables1764300000000, OutboxPayloadAsJson1764400000000, EventHealing1764500000000, OutboxCorrelationId1765100000000, AlertEpisodes1765200000000];

@@ -11,6 +11,8 @@ export class OutboxMessage {
   @Column({ type: 'text' }) subject: string;
   @Column({ type: 'json' }) payload: unknown;
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+  /** The correlation id of the work that wrote it; published as the message's X-Correlation-Id. */
+  @Column({ name: 'correlation_id', type: 'text', nullable: true }) correlationId: string | null;
   /**
    * Set only by versions before packs, whose relays marked rows instead of deleting them. Kept
    * while such replicas may still run (a rolling upgrade): they write and read it. Drop it in
@@ -59,4 +61,13 @@ export class EventConsumerPosition {
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;
 }
 
-export const MESSAGING_ENTITIES = [OutboxMessage, ProcessedEvent, ParkedEvent, EventFailure, EventConsumerPosition];
+/** An alert episode under way (see alerts.ts): its alert was raised, its end not yet. */
+@Entity({ name: 'alert_episodes' })
+export class AlertEpisode {
+  @PrimaryColumn('text') kind: string;
+  /** What the episode is about: an account id, a service name. */
+  @PrimaryColumn('text') subject: string;
+  @Column({ name: 'opened_at', type: 'timestamptz' }) openedAt: Date;
+}
+
+export const MESSAGING_ENTITIES = [OutboxMessage, ProcessedEvent, ParkedEvent, EventFailure, EventConsumerPosition, AlertEpisode];

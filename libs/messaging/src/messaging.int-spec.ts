@@ -3,7 +3,7 @@ import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { INestApplicationContext } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { IsInt, IsString } from 'class-validator';
+import { IsInt, IsOptional, IsString } from 'class-validator';
 import { AckPolicy, connect, DeliverPolicy, headers, NatsConnection } from 'nats';
 import { Column, DataSource, Entity, MigrationInterface, PrimaryColumn, QueryRunner } from 'typeorm';
 import { eventContract } from '@connector/contracts';
@@ -20,10 +20,14 @@ import { EventBatchContext, EventContext, OnEvent, OnEvents } from './on-event.d
 import { Outbox, OutboxEvent, OutboxRelay } from './outbox';
 import { ParkedEvents } from './parked-events';
 import { RpcException } from '@nestjs/microservices';
+import { inWorkContext, workContext } from '@connector/workers';
 
 class ThingHappened {
   @IsString() name: string;
   @IsInt() attempt: number;
+  /** As order and delivery events name them. */
+  @IsOptional() @IsString() accountId?: string;
+  @IsOptional() @IsString() amazonOrderId?: string;
 }
 // Events of this test only, declared as the connector's are in libs/contracts.
 const THING_HAPPENED = eventContract({ subject: 'thing.happened.v1', version: 1, payload: ThingHappened });
@@ -49,10 +53,16 @@ class ThingsTable1764300000001 implements MigrationInterface {
 class ThingHandler {
   calls: string[] = [];
   failuresLeft = new Map<string, number>();
+  /** The correlation id each event was handled under. */
+  correlationIds = new Map<string, string | undefined>();
+  /** The whole work context each event was handled under. */
+  contexts = new Map<string, object>();
 
   @OnEvent(THING_HAPPENED)
   async handle(event: ThingHappened, { manager }: EventContext) {
     this.calls.push(event.name);
+    this.correlationIds.set(event.name, workContext().correlationId);
+    this.contexts.set(event.name, workContext());
     await manager.query(`insert into things (name, seen) values ($1, 1) on conflict (name) do update set seen = things.seen + 1`, [event.name]);
     const left = this.failuresLeft.get(event.name) ?? 0;
     if (left > 0) {
@@ -68,10 +78,13 @@ const THINGS_COUNTED = eventContract({ subject: 'things.counted.v1', version: 1,
 @Injectable()
 class CountingHandler {
   batches: number[][] = [];
+  /** The correlation id each batch was handled under. */
+  correlationIds: (string | undefined)[] = [];
 
   @OnEvents(THINGS_COUNTED)
   async handle(events: ThingHappened[], { manager }: EventBatchContext) {
     this.batches.push(events.map((e) => e.attempt));
+    this.correlationIds.push(workContext().correlationId);
     await manager.query(`insert into things (name, seen) select 'counted-' || n, 1 from unnest($1::int[]) as n`, [events.map((e) => e.attempt)]);
   }
 }
@@ -93,7 +106,7 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     });
     // Three replicas starting at once: the advisory lock lets exactly one migrate.
     const applied = await Promise.all([runMigrations(options), runMigrations(options), runMigrations(options)]);
-    expect(applied.flat().sort()).toEqual(['EventHealing1764500000000', 'MessagingTables1764300000000', 'OutboxPayloadAsJson1764400000000', 'ThingsTable1764300000001']);
+    expect(applied.flat().sort()).toEqual(['AlertEpisodes1765200000000', 'EventHealing1764500000000', 'MessagingTables1764300000000', 'OutboxCorrelationId1765100000000', 'OutboxPayloadAsJson1764400000000', 'ThingsTable1764300000001']);
 
     @Module({
       imports: [
@@ -124,6 +137,32 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     // Published events leave the outbox.
     await waitFor(async () => (await dataSource.query(`select count(*)::int as n from things.outbox`))[0].n === 0, { what: 'an empty outbox' });
     expect(await dataSource.query(`select subject from things.processed_events`)).toEqual([{ subject: THING_HAPPENED.subject }]);
+  });
+
+  it('an event carries the correlation id of the work that wrote it: its handler runs under it (and under none if it had none)', async () => {
+    const outbox = app.get(Outbox);
+    await inWorkContext({ correlationId: 'request-1' }, () => dataSource.transaction((manager) => outbox.add(manager, THING_HAPPENED, { name: 'correlated-1', attempt: 1 })));
+    await inWorkContext({ correlationId: 'run-2' }, () =>
+      dataSource.transaction((manager) =>
+        outbox.addMany(manager, [OutboxEvent.of(THING_HAPPENED, { name: 'correlated-2', attempt: 1 }), OutboxEvent.of(THING_HAPPENED, { name: 'correlated-3', attempt: 1 })]),
+      ),
+    );
+    await dataSource.transaction((manager) => outbox.add(manager, THING_HAPPENED, { name: 'uncorrelated', attempt: 1 }));
+    await waitFor(async () => (await seen('uncorrelated')) === 1 && (await seen('correlated-3')) === 1, { what: 'the handler' });
+    expect(Object.fromEntries(['correlated-1', 'correlated-2', 'correlated-3', 'uncorrelated'].map((name) => [name, handler.correlationIds.get(name)]))).toEqual({
+      'correlated-1': 'request-1',
+      'correlated-2': 'run-2',
+      'correlated-3': 'run-2',
+      uncorrelated: undefined,
+    });
+  });
+
+  it('an event that names an account and an Amazon order is handled with them in its work context', async () => {
+    await inWorkContext({ correlationId: 'validation-1' }, () =>
+      dataSource.transaction((manager) => app.get(Outbox).add(manager, THING_HAPPENED, { name: 'of-an-order', attempt: 1, accountId: 'account-1', amazonOrderId: '305-1234567-1234567' })),
+    );
+    await waitFor(async () => (await seen('of-an-order')) === 1, { what: 'the handler' });
+    expect(handler.contexts.get('of-an-order')).toEqual({ correlationId: 'validation-1', accountId: 'account-1', amazonOrderId: '305-1234567-1234567' });
   });
 
   it('publishes nothing when the transaction rolls back', async () => {
@@ -403,6 +442,20 @@ describe('durable events: outbox, relay and consumer on real PostgreSQL and NATS
     const counting = app.get(CountingHandler);
     expect(counting.batches.flat()).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     expect(counting.batches.length).toBeLessThan(30);
+  });
+
+  it('gives a batch handler runs of events of one correlation id, under it', async () => {
+    const counting = app.get(CountingHandler);
+    const before = counting.batches.length;
+    for (const [correlationId, first] of [['run-a', 101], ['run-b', 201]] as const) {
+      await inWorkContext({ correlationId }, () =>
+        dataSource.transaction((manager) => app.get(Outbox).addMany(manager, Array.from({ length: 10 }, (_, i) => OutboxEvent.of(THINGS_COUNTED, { name: 'count', attempt: first + i })))),
+      );
+    }
+    await waitFor(() => counting.batches.slice(before).flat().length === 20, { what: 'all 20 counted' });
+    const underEach = (correlationId: string) => counting.batches.flatMap((batch, i) => (i >= before && counting.correlationIds[i] === correlationId ? batch : []));
+    expect(underEach('run-a')).toEqual(Array.from({ length: 10 }, (_, i) => 101 + i));
+    expect(underEach('run-b')).toEqual(Array.from({ length: 10 }, (_, i) => 201 + i));
   });
 
   it('reads only the subjects it handles, and a consumer of an older plan is replaced where it had acknowledged', async () => {

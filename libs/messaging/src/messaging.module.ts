@@ -35,6 +35,7 @@ export class MessagingModule {
               dataSource,
               {
                 durableName: options.consumer?.durableName ?? options.serviceName,
+                serviceName: options.serviceName,
                 maxDeliveries: options.consumer?.maxDeliveries ?? 8,
                 maxBatch: options.consumer?.maxBatch ?? 100,
               },

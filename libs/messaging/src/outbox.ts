@@ -7,7 +7,7 @@ import { PACK_READER_SUFFIX, packEvents, packLimitFor } from './event-pack';
 import { EventStream, isStreamMissing, STREAM_MAX_AGE_DAYS } from './event-stream';
 import { OutboxMessage } from './messaging.entities';
 import { outboxPublished } from './messaging.metrics';
-import { housekeeping, PeriodicWorker, retry } from '@connector/workers';
+import { currentCorrelationId, housekeeping, PeriodicWorker, retry } from '@connector/workers';
 
 /**
  * An event on its way into the outbox: made only by `OutboxEvent.of`, which checks the payload
@@ -27,21 +27,22 @@ export class OutboxEvent {
   }
 }
 
-/** Writes events inside the caller's transaction. */
+/** Writes events inside the caller's transaction, with the correlation id of the work under way. */
 @Injectable()
 export class Outbox {
   async add<Payload extends object>(manager: EntityManager, contract: EventContract<Payload>, payload: NoInfer<Payload>): Promise<string> {
     const id = newRowId();
-    await manager.insert(OutboxMessage, { id, subject: contract.subject, payload });
+    await manager.insert(OutboxMessage, { id, subject: contract.subject, payload, correlationId: currentCorrelationId() ?? null });
     return id;
   }
 
   async addMany(manager: EntityManager, events: OutboxEvent[]): Promise<void> {
     if (events.length === 0) return;
+    const correlationId = currentCorrelationId() ?? null;
     await bulkInsert(
       manager,
       OutboxMessage,
-      events.map((event) => ({ id: newRowId(), subject: event.subject, payload: event.payload })),
+      events.map((event) => ({ id: newRowId(), subject: event.subject, payload: event.payload, correlationId })),
     );
   }
 }
@@ -176,20 +177,21 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
       // comes as text: it goes out as it is, with no parse and re-serialisation here.
       // (TypeORM gives a DELETE's rows with its count.)
       // At most BATCH rows and BATCH_BYTES (the row that crosses it goes, so a large one still does).
-      const [rows]: [{ id: string; position: string; subject: string; payload: string; bytes: number }[], number] = await manager.query(
+      const [rows]: [{ id: string; position: string; subject: string; payload: string; bytes: number; correlation_id: string | null }[], number] = await manager.query(
         `with locked as (
            select id, position, pg_column_size(payload) as bytes from outbox where published_at is null order by position limit $1 for update skip locked
          ), taken as (
            select id from (select id, sum(bytes) over (order by position) - bytes as before from locked) sized where before < $2
          )
          delete from outbox where id in (select id from taken)
-         returning id, position, subject, payload::text as payload, pg_column_size(payload) as bytes`,
+         returning id, position, subject, payload::text as payload, pg_column_size(payload) as bytes, correlation_id`,
         [BATCH, BATCH_BYTES],
       );
       if (rows.length === 0) return { published: 0, full: false };
       rows.sort((a, b) => Number(a.position) - Number(b.position));
       // Issued in order on one connection, so the stream keeps the outbox order.
-      const messages = packs ? packEvents(rows, packLimit) : rows.map((row) => ({ subject: row.subject, data: row.payload, id: row.id }));
+      const events = rows.map((row) => ({ id: row.id, subject: row.subject, payload: row.payload, correlationId: row.correlation_id ?? undefined }));
+      const messages = packs ? packEvents(events, packLimit) : events.map((event) => ({ subject: event.subject, data: event.payload, id: event.id, correlationId: event.correlationId }));
       await this.stream.publishAll(messages);
       // A batch cut short by bytes crossed BATCH_BYTES: there is more.
       const bytes = rows.reduce((sum, row) => sum + Number(row.bytes), 0);

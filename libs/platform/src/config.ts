@@ -63,6 +63,10 @@ export class ServiceSettings implements DatabaseSettings {
   @IsOptional() @IsIn(['error', 'warn', 'log', 'debug', 'verbose'])
   LOG_LEVEL: string = 'log';
 
+  /** `json`: one JSON object per line (for log collectors); `pretty`: lines for people (`npm start`). */
+  @IsOptional() @IsIn(['json', 'pretty'], { message: 'LOG_FORMAT must be json or pretty' })
+  LOG_FORMAT: 'json' | 'pretty' = 'json';
+
   /**
    * Buyers' personal data (names, addresses, phones, e-mails, gift messages) is kept this many
    * days after its order closed (shipped or cancelled), in every copy: partners, orders,

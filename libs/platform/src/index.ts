@@ -15,3 +15,4 @@ export * from './messaging-options';
 export * from './shutdown';
 export * from './management';
 export * from './metrics';
+export * from './logging';

@@ -1,7 +1,9 @@
 import { connect, NatsConnection } from 'nats';
 import { DELETE_ACCOUNT } from '@connector/contracts';
 import { NATS_URL } from '@connector/test-environment';
-import { NamespacedNatsServer } from './namespaced-nats';
+import { inWorkContext, workContext } from '@connector/workers';
+import { NamespacedNatsClient, NamespacedNatsServer } from './namespaced-nats';
+import { ServiceClient } from './rpc';
 
 /**
  * NATS checks who publishes, not who delivers: a JetStream consumer can be made to deliver to a
@@ -12,11 +14,14 @@ describe('NamespacedNatsServer on real NATS: answers only the inboxes of those a
   let server: NamespacedNatsServer;
   let nc: NatsConnection;
   const handled: unknown[] = [];
+  /** The correlation id each request was handled under. */
+  const correlationIds: (string | undefined)[] = [];
 
   beforeAll(async () => {
     server = new NamespacedNatsServer(namespace, { servers: NATS_URL, queue: 'order-ingestion' });
     server.addHandler(DELETE_ACCOUNT.subject, async (data: unknown) => {
       handled.push(data);
+      correlationIds.push(workContext().correlationId);
       return { deleted: true };
     });
     await new Promise<void>((resolve, reject) => {
@@ -40,5 +45,18 @@ describe('NamespacedNatsServer on real NATS: answers only the inboxes of those a
     await nc.flush();
     await nc.request(`${namespace}.${DELETE_ACCOUNT.subject}`, packet('asked again'), { timeout: 5000, noMux: true, reply: `_INBOX.gateway.${Date.now()}2` });
     expect(handled).toEqual([{ id: 'asked' }, { id: 'asked again' }]);
+  });
+
+  it("a request carries its caller's correlation id as a NATS header: the handler runs under it; one without gets an id of its own", async () => {
+    const client = new ServiceClient(new NamespacedNatsClient(namespace, { servers: NATS_URL, inboxPrefix: '_INBOX.gateway' }));
+    try {
+      correlationIds.length = 0;
+      await inWorkContext({ correlationId: 'request-42' }, () => client.request(DELETE_ACCOUNT, { id: 'correlated' }));
+      await client.request(DELETE_ACCOUNT, { id: 'uncorrelated' });
+      expect(correlationIds[0]).toBe('request-42');
+      expect(correlationIds[1]).toMatch(/^[0-9a-f-]{36}$/);
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { ClientNats, NatsOptions, ServerNats } from '@nestjs/microservices';
 import { natsCallersOf, natsInboxPrefix } from '@connector/contracts';
 import type { Msg, NatsConnection, Subscription } from 'nats';
+import { CORRELATION_ID_HEADER, inNewWorkContext, isValidCorrelationId, newCorrelationId } from '@connector/workers';
 
 /**
  * NestJS's NATS transport, with every subject put under the installation's namespace
@@ -36,7 +37,10 @@ export class NamespacedNatsServer extends ServerNats {
             this.refusals.warn(`dropped a message on ${channel} whose answer would go to "${reply || 'nowhere'}", not to a caller's inbox`);
             return;
           }
-          const handling = Promise.resolve(handle(error, msg));
+          // The request's work logs under its caller's correlation id (a new one if it sent none).
+          const given = msg?.headers?.get(CORRELATION_ID_HEADER);
+          const correlationId = isValidCorrelationId(given) ? given : newCorrelationId();
+          const handling = inNewWorkContext({ correlationId }, () => Promise.resolve(handle(error, msg)));
           const done = () => this.inFlight.delete(handling);
           this.inFlight.add(handling);
           handling.then(done, done);

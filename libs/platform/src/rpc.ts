@@ -8,10 +8,11 @@ import {
   RpcExceptionFilter,
   ValidationPipe,
 } from '@nestjs/common';
-import { ClientProxy, MessagePattern, RpcException } from '@nestjs/microservices';
+import { ClientProxy, MessagePattern, NatsRecordBuilder, RpcException } from '@nestjs/microservices';
+import { headers as natsHeaders } from 'nats';
 import type { RequestContract, RpcErrorBody } from '@connector/contracts';
 import { firstValueFrom, Observable, throwError, timeout, TimeoutError } from 'rxjs';
-import { BackoffPolicy, backoffDelay, isDependencyOutage, sleep } from '@connector/workers';
+import { BackoffPolicy, backoffDelay, CORRELATION_ID_HEADER, currentCorrelationId, isDependencyOutage, sleep } from '@connector/workers';
 import { fieldErrors, STRICT_VALIDATION } from './validation';
 
 /** A failure a service answers with on purpose (not found, conflict, bad request...). */
@@ -88,11 +89,11 @@ export interface ServiceClientOptions {
    * other service or NATS is away, before its caller sees the failure. 0: never again.
    */
   retryForMs: number;
-  /** The waits between tries: exponential, with jitter so many callers do not come back together. */
+  /** The waits between tries: full jitter under an exponential ceiling (backoffDelay), so many callers do not come back together. */
   backoff?: BackoffPolicy;
 }
 
-const DEFAULT_RETRY_BACKOFF: BackoffPolicy = { baseMs: 250, maxMs: 5000, jitter: 0.5 };
+const DEFAULT_RETRY_BACKOFF: BackoffPolicy = { baseMs: 250, maxMs: 5000 };
 
 /**
  * Request/reply to another service over NATS, with a deadline. Errors come back as an
@@ -124,7 +125,7 @@ export class ServiceClient {
 
   private async ask<Reply>(subject: string, payload: object, timeoutMs: number): Promise<Reply> {
     try {
-      return await firstValueFrom(this.proxy.send<Reply>(subject, payload ?? {}).pipe(timeout(timeoutMs)));
+      return await firstValueFrom(this.proxy.send<Reply>(subject, withCorrelationId(payload ?? {})).pipe(timeout(timeoutMs)));
     } catch (err) {
       if (isRpcErrorBody(err)) throw new ServiceError(err);
       // While NATS is away, Nest's client rejects with a bare string ("Error: Connection lost. Trying
@@ -146,4 +147,16 @@ export class ServiceClient {
   async close(): Promise<void> {
     await this.proxy.close();
   }
+}
+
+/**
+ * The payload as Nest's NATS client sends it with headers: the correlation id of the work under
+ * way goes with the request, and the service that answers logs under it (NamespacedNatsServer).
+ */
+export function withCorrelationId(payload: object): object {
+  const correlationId = currentCorrelationId();
+  if (!correlationId) return payload;
+  const headers = natsHeaders();
+  headers.set(CORRELATION_ID_HEADER, correlationId);
+  return new NatsRecordBuilder(payload).setHeaders(headers).build();
 }

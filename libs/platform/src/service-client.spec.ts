@@ -20,7 +20,7 @@ const proxyAnswering = (answers: (() => ReturnType<ServiceClient['request']> | u
     close: () => undefined,
   };
 };
-const fast = { baseMs: 5, maxMs: 20, jitter: 0.5 };
+const fast = { baseMs: 5, maxMs: 20 };
 const natsAway = () => throwError(() => 'Error: Connection lost. Trying to reconnect...');
 const silent = () => NEVER;
 const answered = () => of({ id: 'x1' });

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
-import { DynamicModule, INestApplication, Logger, LogLevel, Module } from '@nestjs/common';
+import { DynamicModule, INestApplication, Logger, Module } from '@nestjs/common';
+import type { Logger as PinoInstance } from 'pino';
 import { NestFactory } from '@nestjs/core';
 import type { NestMicroservice } from '@nestjs/microservices';
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
@@ -9,6 +10,7 @@ import { ManagementModule, MANAGEMENT_PORTS, NATS_LISTENER, NatsListener, startP
 import { loadSettings, ServiceSettings, SettingsError } from './config';
 import { NamespacedNatsServer } from './namespaced-nats';
 import { natsConnectionOptions } from './nats-connection';
+import { accessLogMiddleware, correlationMiddleware, createRootLogger, nestLoggerOf } from './logging';
 import { checkNats, checkPostgres, UnreachableDependency, UnsafeDependency } from './preflight';
 import { RpcErrorFilter, rpcValidationPipe } from './rpc';
 import { exitOnSignals } from './shutdown';
@@ -30,8 +32,6 @@ export interface ServiceDefinition<S extends ServiceSettings> {
   };
 }
 
-const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-
 /**
  * Starts a service the same way everywhere: validated settings, a one-line error and exit 1
  * when PostgreSQL or NATS is unreachable, migrations, then the NestJS app on NATS; and stops it
@@ -39,18 +39,26 @@ const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose']
  * within SHUTDOWN_TIMEOUT_SECONDS.
  */
 export async function runService<S extends ServiceSettings>(definition: ServiceDefinition<S>): Promise<void> {
-  const logger = new Logger(definition.name);
+  // Made once the settings (LOG_LEVEL, LOG_FORMAT) are read.
+  let log: PinoInstance | undefined;
   // A promise nobody handles is a bug: said with its stack (tests fail on this line, see libs/local-system).
-  process.on('unhandledRejection', (reason) => logger.error(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`));
+  process.on('unhandledRejection', (reason) => {
+    const line = `unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`;
+    if (log) log.error({ context: definition.name }, line);
+    else process.stderr.write(`${definition.name}: ${line}\n`);
+  });
   cacheValidationMetadata();
   let settings: S;
   try {
     settings = loadSettings(definition.settings);
+    log = createRootLogger({ service: definition.name, level: settings.LOG_LEVEL, format: settings.LOG_FORMAT });
+    // Every `new Logger(context)` of the service writes through it, from here on.
+    Logger.overrideLogger(nestLoggerOf(log));
     if (definition.dataSource) await checkPostgres(settings.DATABASE_URL);
     await checkNats(settings.NATS_URL, natsConnectionOptions(settings), { requireAuthentication: settings.NODE_ENV === 'production' });
     if (definition.dataSource) {
       const applied = await runMigrations(definition.dataSource(settings));
-      if (applied.length) logger.log(`applied migrations: ${applied.join(', ')}`);
+      if (applied.length) log.info({ context: definition.name }, `applied migrations: ${applied.join(', ')}`);
     }
   } catch (err) {
     if (err instanceof SettingsError || err instanceof UnreachableDependency || err instanceof UnsafeDependency) {
@@ -59,7 +67,7 @@ export async function runService<S extends ServiceSettings>(definition: ServiceD
     }
     throw err;
   }
-  const logLevels = LEVELS.slice(0, LEVELS.indexOf(settings.LOG_LEVEL as LogLevel) + 1);
+  const logger = nestLoggerOf(log!);
   const strategy = new NamespacedNatsServer(settings.NATS_NAMESPACE, {
     ...natsConnectionOptions(settings),
     inboxPrefix: natsInboxPrefix(definition.name),
@@ -71,7 +79,10 @@ export async function runService<S extends ServiceSettings>(definition: ServiceD
   // Every service is a hybrid app: its NATS listener, and an HTTP server (the gateway's API, or a
   // small management server with health and metrics for the others).
   const rootModule = withRuntime(definition.appModule(settings), strategy, !definition.http);
-  const app = await NestFactory.create(rootModule, { logger: logLevels });
+  const app = await NestFactory.create(rootModule, { logger });
+  // Before the app's own middleware: the request's correlation id, then its access line (health
+  // probes and scrapes at debug).
+  app.use(correlationMiddleware(), accessLogMiddleware(log!));
   // Deferred: the RPC pipe and filter must be in place before its listeners are bound.
   const microservice = app.connectMicroservice({ strategy }, { inheritAppConfig: false, deferInitialization: true }) as NestMicroservice;
   // The app's init runs the lifecycle hooks (onModuleInit...) of the modules they share, once.

@@ -40,4 +40,12 @@ describe('TokenBucket', () => {
     bucket.setRate(4);
     expect(bucket.msUntilToken()).toBe(paced(250));
   });
+
+  it('answers how long each caller slept for its token, nothing when one was there', async () => {
+    const bucket = new TokenBucket(50, 2, 1);
+    expect(await bucket.take()).toBe(0);
+    const waited = await bucket.take();
+    expect(waited).toBeGreaterThanOrEqual(paced(20) - 1);
+    expect(waited).toBeLessThan(200);
+  });
 });

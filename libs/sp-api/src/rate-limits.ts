@@ -48,10 +48,17 @@ export class TokenBucket {
     this.updatedAt = this.now();
   }
 
-  /** Takes one token, waiting as long as needed. Callers are served in order. */
-  take(): Promise<void> {
+  /**
+   * Takes one token, waiting as long as needed. Callers are served in order. Answers how long
+   * this caller slept for its token (its own wait, not its time in the queue behind others, so
+   * the waits of one bucket add up to the time the bucket held calls back).
+   */
+  take(): Promise<number> {
     const turn = this.queue.then(() => this.waitForToken());
-    this.queue = turn.catch(() => undefined);
+    this.queue = turn.then(
+      () => undefined,
+      () => undefined,
+    );
     return turn;
   }
 
@@ -91,14 +98,16 @@ export class TokenBucket {
     return this.rate * this.scale * SAFETY_FACTOR;
   }
 
-  private async waitForToken(): Promise<void> {
+  private async waitForToken(): Promise<number> {
+    let waited = 0;
     for (;;) {
       const wait = this.msUntilToken();
       if (wait === 0) {
         this.tokens -= 1;
-        return;
+        return waited;
       }
       await sleep(wait);
+      waited += wait;
     }
   }
 }

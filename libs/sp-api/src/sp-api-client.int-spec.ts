@@ -1,7 +1,7 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { AmazonEndpoints } from './amazon-endpoints';
-import { SpApiClient, SpApiClients, SpApiError } from './sp-api-client';
+import { retryAfterMs, SpApiClient, SpApiClients, SpApiError } from './sp-api-client';
 
 /** A real HTTP server whose every answer the test writes; it records what reached it. */
 async function server(handler: (req: IncomingMessage, res: ServerResponse, body: string) => void): Promise<{ url: string; received: string[]; close: () => Promise<void> }> {
@@ -111,5 +111,45 @@ describe('SpApiClient: secrets reach only the endpoint named, and errors keep no
     } finally {
       await proxy.close();
     }
+  });
+});
+
+describe('SpApiClient: retries', () => {
+  it('waits as long as Amazon\'s Retry-After says after a 429 and a 503, and counts the 429 wait as a rate-limit wait', async () => {
+    const seen: number[] = [];
+    let calls = 0;
+    const amazon = await server((req, res) => {
+      if (req.url === '/token') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"access_token":"token-1","expires_in":3600}');
+      seen.push(Date.now());
+      calls++;
+      if (calls === 1) return res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' }).end('{"errors":[{"code":"QuotaExceeded","message":"slow down"}]}');
+      if (calls === 2) return res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end('{"errors":[{"code":"ServiceUnavailable","message":"later"}]}');
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+    try {
+      // getOrder's bucket (0.5/s) restores a token in about 2 s after the 429 drained it; the
+      // scale makes that 20 ms, so the waits seen here are Amazon's Retry-After of 1 s.
+      const client = new SpApiClient({ accountId: 'a', region: 'EU', endpoint: amazon.url, lwaEndpoint: `${amazon.url}/token`, clientId: 'id', clientSecret: SECRET, refreshToken: REFRESH }, { rateScale: 100 });
+      expect(await client.request('getOrder', 'GET', '/orders/2026-01-01/orders/1')).toEqual({ ok: true });
+      expect(seen).toHaveLength(3);
+      expect(seen[1] - seen[0]).toBeGreaterThanOrEqual(990);
+      expect(seen[2] - seen[1]).toBeGreaterThanOrEqual(990);
+      expect(client.stats.throttled).toBe(1);
+      expect(client.stats.retried).toBe(2);
+      expect(client.stats.rateLimitWaits).toBeGreaterThanOrEqual(1);
+      expect(client.stats.rateLimitWaitMs).toBeGreaterThanOrEqual(1000);
+    } finally {
+      await amazon.close();
+    }
+  });
+
+  it('reads Retry-After as seconds or an HTTP date, bounded, and ignores what it cannot read', () => {
+    const now = Date.parse('2026-12-07T05:00:00Z');
+    expect(retryAfterMs('3', now)).toBe(3000);
+    expect(retryAfterMs('Mon, 07 Dec 2026 05:00:10 GMT', now)).toBe(10_000);
+    expect(retryAfterMs('Mon, 07 Dec 2026 04:00:00 GMT', now)).toBe(0);
+    expect(retryAfterMs('999999', now)).toBe(15 * 60_000);
+    expect(retryAfterMs('soon', now)).toBeUndefined();
+    expect(retryAfterMs(null, now)).toBeUndefined();
   });
 });

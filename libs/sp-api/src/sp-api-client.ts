@@ -3,8 +3,14 @@ import { OPERATION_LIMITS, SpApiOperation, TokenBucket } from './rate-limits';
 import { backoffDelay, sleep } from '@connector/workers';
 import { amazonRequestDuration, amazonRequests, credentialsRefused, rateLimitWait, statusLabel } from './sp-api.metrics';
 
-/** Between tries of a call that failed on the network or with a 5xx: 250 ms, 500 ms, … 15 s. (A 429 waits for the quota instead.) */
+/**
+ * Between tries of a call that failed on the network or with a 5xx: full jitter under a ceiling
+ * of 250 ms, 500 ms, … 15 s (libs/workers backoffDelay). A 429 waits for the quota instead.
+ * Amazon's Retry-After, when it sends one, wins over both.
+ */
 const RETRY_BACKOFF = { baseMs: 250, maxMs: 15_000 };
+/** A Retry-After longer than this is taken as this: a hung call would hold its run for nothing. */
+const MAX_RETRY_AFTER_MS = 15 * 60_000;
 
 export interface SpApiAccess {
   accountId: string;
@@ -44,6 +50,8 @@ export class SpApiError extends Error {
     readonly code: string,
     message: string,
     readonly body?: SpApiErrorBody,
+    /** How long Amazon asked us to wait (its Retry-After header), when it said. */
+    readonly retryAfterMs?: number,
   ) {
     super(`${operation}: ${status} ${code}: ${message}`);
   }
@@ -52,6 +60,17 @@ export class SpApiError extends Error {
   get retriable(): boolean {
     return this.status === 0 || this.status === 429 || this.status >= 500;
   }
+}
+
+/** LWA's answers that mean the account's credentials themselves are refused (not a passing outage). */
+const REFUSED_CREDENTIALS = new Set(['invalid_grant', 'invalid_client', 'unauthorized_client']);
+
+/**
+ * Whether Amazon refused the account's credentials (LWA: a revoked or wrong refresh token, a
+ * wrong client): nothing works for the account until someone gives it new ones.
+ */
+export function isCredentialsRefused(err: unknown): err is SpApiError {
+  return err instanceof SpApiError && err.operation === 'lwaToken' && (err.status === 400 || err.status === 401) && REFUSED_CREDENTIALS.has(err.code);
 }
 
 /** A call its caller withdrew (`mayStart` said no) before anything of it went to Amazon. */
@@ -65,6 +84,10 @@ export interface CallStats {
   calls: Record<string, number>;
   throttled: number;
   retried: number;
+  /** Calls that had to wait for rate limits (our token bucket, or Amazon's Retry-After on a 429) before going out. */
+  rateLimitWaits: number;
+  /** The time those waits took, in all. */
+  rateLimitWaitMs: number;
 }
 
 type Query = Record<string, string | number | string[] | undefined>;
@@ -74,8 +97,10 @@ type Query = Record<string, string | number | string[] | undefined>;
  * operation, and retries (429: wait for the bucket; 5xx and network: exponential back-off).
  */
 export class SpApiClient {
-  readonly stats: CallStats = { calls: {}, throttled: 0, retried: 0 };
+  readonly stats: CallStats = { calls: {}, throttled: 0, retried: 0, rateLimitWaits: 0, rateLimitWaitMs: 0 };
   private readonly buckets = new Map<SpApiOperation, TokenBucket>();
+  /** Calls waiting for their operation's quota now, per operation. */
+  private readonly waiting = new Map<SpApiOperation, number>();
   private token?: { value: string; expiresAt: number };
   private tokenRequest?: Promise<string>;
 
@@ -106,9 +131,9 @@ export class SpApiClient {
       // The access token first: a token fetch between taking a quota token and sending would
       // make the call reach Amazon later than our bucket thinks.
       const accessToken = args.accessToken ?? (await this.accessToken());
-      const waitingSince = performance.now();
-      await bucket.take();
-      rateLimitWait.observe({ operation }, (performance.now() - waitingSince) / 1000);
+      const waitedMs = await this.waitFor(operation, bucket.take());
+      this.rateLimitWaited(waitedMs);
+      rateLimitWait.observe({ operation }, waitedMs / 1000);
       if (args.mayStart && !args.mayStart()) throw new CallNotStartedError(operation);
       this.stats.calls[operation] = (this.stats.calls[operation] ?? 0) + 1;
       try {
@@ -119,11 +144,38 @@ export class SpApiClient {
         if (err.status === 429) {
           this.stats.throttled++;
           bucket.drain();
+          // Amazon's word on when to come back wins over our bucket's guess.
+          if (err.retryAfterMs) {
+            await this.waitFor(operation, sleep(err.retryAfterMs));
+            this.rateLimitWaited(err.retryAfterMs);
+          }
         } else {
-          await sleep(backoffDelay(attempt + 1, RETRY_BACKOFF));
+          await sleep(err.retryAfterMs ?? backoffDelay(attempt + 1, RETRY_BACKOFF));
         }
       }
     }
+  }
+
+  /** The operations whose calls wait for their quota at this moment (a run's progress names them). */
+  waitingForQuota(): SpApiOperation[] {
+    return [...this.waiting.keys()];
+  }
+
+  private async waitFor<T>(operation: SpApiOperation, wait: Promise<T>): Promise<T> {
+    this.waiting.set(operation, (this.waiting.get(operation) ?? 0) + 1);
+    try {
+      return await wait;
+    } finally {
+      const left = (this.waiting.get(operation) ?? 1) - 1;
+      if (left > 0) this.waiting.set(operation, left);
+      else this.waiting.delete(operation);
+    }
+  }
+
+  private rateLimitWaited(ms: number): void {
+    if (ms <= 0) return;
+    this.stats.rateLimitWaits++;
+    this.stats.rateLimitWaitMs += ms;
   }
 
   private async send<T>(
@@ -171,7 +223,7 @@ export class SpApiClient {
     if (!response.ok) {
       const body = amazonErrorBody(text);
       const first = body?.errors[0];
-      throw new SpApiError(operation, response.status, first?.code ?? `HTTP${response.status}`, first?.message ?? 'no error message', body);
+      throw new SpApiError(operation, response.status, first?.code ?? `HTTP${response.status}`, first?.message ?? 'no error message', body, retryAfterMs(response.headers.get('retry-after')));
     }
     return (text ? JSON.parse(text) : undefined) as T;
   }
@@ -271,6 +323,15 @@ export class SpApiClients {
     this.clients.set(access.accountId, { key, client });
     return client;
   }
+}
+
+/** Retry-After (RFC 9110): seconds, or an HTTP date; bounded. Undefined when absent or unreadable. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  const text = header.trim();
+  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text) - now;
+  if (!Number.isFinite(ms)) return undefined;
+  return Math.min(MAX_RETRY_AFTER_MS, Math.max(0, ms));
 }
 
 function isRedirect(status: number): boolean {

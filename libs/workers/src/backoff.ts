@@ -1,24 +1,30 @@
 export interface BackoffPolicy {
-  /** The first wait, before jitter. */
+  /** The ceiling of the first wait. */
   baseMs: number;
   /** No wait is longer than this. */
   maxMs: number;
-  /**
-   * The share of each wait that is random (0..1). Retries of many rows or replicas that failed
-   * together then spread out instead of coming back in lock-step. Default 0.5: each wait lies
-   * between half and all of the exponential one.
-   */
-  jitter?: number;
+}
+
+/** The ceiling of the wait after `attempt` failed tries: base·2^(attempt−1), capped at maxMs. */
+export function backoffCeiling(attempt: number, policy: BackoffPolicy): number {
+  return Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
 }
 
 /**
  * How long to wait before try number `attempt + 1`, after `attempt` failed tries (1 = the
- * first failed): base·2^(attempt−1), capped, with part of it random.
+ * first failed): "full jitter" (AWS Architecture Blog, "Exponential Backoff And Jitter"), a
+ * uniform random wait between 0 and min(maxMs, baseMs·2^(attempt−1)). Callers that failed
+ * together (rows of one outage, replicas, services after a NATS restart) spread over the whole
+ * window instead of coming back in lock-step, which is what keeps a recovering dependency from
+ * being knocked over again; the cap keeps the longest wait bounded. This is the one back-off of
+ * the project: every retry, redelivery and reconnect wait goes through it.
+ *
+ * `random` is [0, 1) like Math.random; a caller that wants a group to come back together (the
+ * orders of one cancellation feed) passes one draw for the whole group.
  */
 export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () => number = Math.random): number {
-  const exponential = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
-  const jitter = Math.min(1, Math.max(0, policy.jitter ?? 0.5));
-  return Math.round(exponential * (1 - jitter) + exponential * jitter * random());
+  const draw = Math.min(1, Math.max(0, random()));
+  return Math.floor(backoffCeiling(attempt, policy) * draw);
 }
 
 export function sleep(ms: number): Promise<void> {

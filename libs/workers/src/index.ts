@@ -6,3 +6,4 @@ export * from './backoff';
 export * from './lease';
 export * from './after-commit';
 export * from './faults';
+export * from './work-context';

@@ -1,3 +1,4 @@
+import { inNewWorkContext } from './work-context';
 import type { DataSource } from 'typeorm';
 import { runAlone } from '@connector/persistence';
 import { SingleFlight } from './single-flight';
@@ -29,7 +30,8 @@ export class PeriodicWorker {
   private readonly flight: SingleFlight;
 
   constructor(private readonly options: PeriodicWorkerOptions) {
-    this.flight = new SingleFlight(options.pass, (err) => options.onError(`${options.name} failed: ${err.message}`, err));
+    // Each pass is work of its own: not under the correlation id of whatever kicked it.
+    this.flight = new SingleFlight(() => inNewWorkContext({}, options.pass), (err) => options.onError(`${options.name} failed: ${err.message}`, err));
   }
 
   start(): void {

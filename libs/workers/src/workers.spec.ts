@@ -1,4 +1,4 @@
-import { backoffDelay, retry } from './backoff';
+import { backoffCeiling, backoffDelay, retry } from './backoff';
 import { keepLeaseAlive } from './lease';
 import { PeriodicWorker } from './periodic-worker';
 
@@ -13,22 +13,32 @@ const until = async (check: () => boolean, ms = 2000) => {
 describe('backoffDelay', () => {
   const policy = { baseMs: 1000, maxMs: 60_000 };
 
-  it('doubles from the base and stops at the cap', () => {
-    const none = () => 1; // the random part at its largest: the plain exponential
-    expect([1, 2, 3, 4].map((attempt) => backoffDelay(attempt, policy, none))).toEqual([1000, 2000, 4000, 8000]);
-    expect(backoffDelay(20, policy, none)).toBe(60_000);
+  it('has a ceiling that doubles from the base and stops at the cap', () => {
+    expect([1, 2, 3, 4].map((attempt) => backoffCeiling(attempt, policy))).toEqual([1000, 2000, 4000, 8000]);
+    expect(backoffCeiling(20, policy)).toBe(60_000);
+    // The random part at its largest reaches the ceiling, never past it.
+    expect(backoffDelay(4, policy, () => 1)).toBe(8000);
+    expect(backoffDelay(20, policy, () => 1)).toBe(60_000);
   });
 
-  it('spreads each wait between half and all of it, so retries that failed together do not return together', () => {
-    expect(backoffDelay(3, policy, () => 0)).toBe(2000);
-    expect(backoffDelay(3, policy, () => 0.5)).toBe(3000);
-    const delays = new Set(Array.from({ length: 50 }, () => backoffDelay(3, policy)));
-    expect(delays.size).toBeGreaterThan(10);
-    for (const delay of delays) expect(delay).toBeGreaterThanOrEqual(2000);
+  it('is full jitter: uniform between 0 and the ceiling, so retries that failed together do not return together', () => {
+    expect(backoffDelay(3, policy, () => 0)).toBe(0);
+    expect(backoffDelay(3, policy, () => 0.5)).toBe(2000);
+    expect(backoffDelay(3, policy, () => 0.999)).toBe(3996);
+    const delays = Array.from({ length: 2000 }, () => backoffDelay(3, policy));
+    for (const delay of delays) {
+      expect(delay).toBeGreaterThanOrEqual(0);
+      expect(delay).toBeLessThanOrEqual(4000);
+    }
+    // Spread over the whole window, not only its upper half (as the former "equal jitter" was).
+    expect(delays.filter((d) => d < 1000).length).toBeGreaterThan(300);
+    expect(delays.filter((d) => d >= 3000).length).toBeGreaterThan(300);
+    expect(new Set(delays).size).toBeGreaterThan(500);
   });
 
-  it('takes a jitter share of 0 as no randomness', () => {
-    expect(backoffDelay(2, { ...policy, jitter: 0 }, () => 0)).toBe(2000);
+  it('stays within the cap however many tries failed', () => {
+    for (let attempt = 1; attempt <= 60; attempt++) expect(backoffDelay(attempt, policy)).toBeLessThanOrEqual(60_000);
+    expect(backoffDelay(1_000, { baseMs: 1000, maxMs: 5000 }, () => 1)).toBe(5000);
   });
 });
 

@@ -21,6 +21,8 @@ async function main(): Promise<void> {
   const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
   const env = allowSandboxEndpoint(
     {
+      // Lines for people in a terminal; LOG_FORMAT=json npm start for the services' JSON lines.
+      LOG_FORMAT: 'pretty',
       ...process.env,
       GATEWAY_PORT: String(gatewayPort),
       GATEWAY_API_KEYS: process.env.GATEWAY_API_KEYS ?? apiKey,

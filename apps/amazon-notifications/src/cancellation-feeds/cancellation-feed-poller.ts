@@ -124,7 +124,9 @@ export class CancellationFeedPoller {
   /** Every order of the feed gets its own outcome, all in one transaction with their events. */
   private async apply(rows: Notification[], feedId: string, outcomes: Map<number, MessageOutcome>): Promise<void> {
     const counts = { sent: 0, failed: 0, resend: 0 };
+    // One instant and one random draw of the back-off for the whole feed: its orders come back together.
     const now = Date.now();
+    const draw = Math.random();
     await this.dataSource.transaction(async (manager) => {
       for (const notification of rows) {
         const outcome: MessageOutcome = (notification.feedMessageId !== null ? outcomes.get(notification.feedMessageId) : undefined) ?? {
@@ -134,7 +136,7 @@ export class CancellationFeedPoller {
         };
         const response = { feedId, messageId: notification.feedMessageId, processingStatus: 'DONE', results: outcome.results };
         if (outcome.kind === 'resend') {
-          if (await this.requeueOrFail(notification, outcome.reason, response, feedId, manager, now)) counts.resend++;
+          if (await this.requeueOrFail(notification, outcome.reason, response, feedId, manager, { now, draw })) counts.resend++;
           continue;
         }
         const state = outcome.kind === 'sent' ? NotificationState.Sent : NotificationState.Failed;
@@ -146,21 +148,21 @@ export class CancellationFeedPoller {
 
   private async resendAll(rows: Notification[], feedId: string, reason: string, response: object | null): Promise<void> {
     this.logger.warn(`${reason}; ${rows.length} cancellation(s) go into a new feed`);
-    const now = Date.now();
+    const batch = { now: Date.now(), draw: Math.random() };
     await this.dataSource.transaction(async (manager) => {
-      for (const notification of rows) await this.requeueOrFail(notification, reason, response ?? { feedId }, feedId, manager, now);
+      for (const notification of rows) await this.requeueOrFail(notification, reason, response ?? { feedId }, feedId, manager, batch);
     });
   }
 
   /** Back to pending for a new feed while attempts last; then failed with the reason. Returns whether it was requeued. */
-  private async requeueOrFail(notification: Notification, reason: string, response: object | null, feedId: string, manager: EntityManager, now: number): Promise<boolean> {
+  private async requeueOrFail(notification: Notification, reason: string, response: object | null, feedId: string, manager: EntityManager, batch: { now: number; draw: number }): Promise<boolean> {
     // Tries that met an outage do not count: only feeds Amazon processed without a word on the order.
     const answered = notification.attempts - notification.outageTries;
     if (answered >= this.settings.NOTIFY_MAX_ATTEMPTS) {
       await this.outcomes.recordOutcome(manager, notification, NotificationState.Failed, `${reason} (gave up after ${answered} attempts)`, response, { onlyInFeed: feedId });
       return false;
     }
-    return requeueCancellation(manager, notification, reason, response, feedId, { backoff: notifyBackoff(this.settings), now });
+    return requeueCancellation(manager, notification, reason, response, feedId, { backoff: notifyBackoff(this.settings), ...batch });
   }
 
   /** The feed is not finished (or could not be asked): ask again after FEED_POLL_MS. */

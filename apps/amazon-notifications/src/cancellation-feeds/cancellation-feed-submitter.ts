@@ -177,13 +177,14 @@ export class CancellationFeedSubmitter {
     this.logger.warn(`a cancellation feed of ${claimed.length} order(s) could not be submitted: ${message}`);
     // One transaction for the whole batch, however large the feed was.
     const now = Date.now();
+    const draw = Math.random();
     await this.dataSource.transaction(async (manager) => {
       for (const notification of claimed) {
         if (transient && !outageOutlasted(notification, this.settings, now)) {
-          await requeueCancellation(manager, notification, message, null, null, { backoff: notifyBackoff(this.settings), now, outage: true });
+          await requeueCancellation(manager, notification, message, null, null, { backoff: notifyBackoff(this.settings), now, draw, outage: true });
         } else {
           const error = transient ? gaveUpMessage(notification, message) : message;
-          await this.outcomes.recordOutcome(manager, notification, NotificationState.Failed, error, err instanceof SpApiError ? (err.body ?? null) : null);
+          await this.outcomes.recordOutcome(manager, notification, NotificationState.Failed, error, err instanceof SpApiError ? (err.body ?? null) : null, { cause: err });
         }
       }
     });

@@ -6,10 +6,11 @@ import { OUTAGE_TRY } from '../notifications/notification-retries';
 
 /**
  * Pending again, out of any feed, after a back-off; only while still pending (and, given
- * `inFeed`, still in that feed). The back-off has no random part: the orders of one feed come
- * back together, so they go out together in one new feed (createFeed's quota is tight), not
- * one feed each (`now`: one instant for the whole batch). `outage`: the try met an outage, which
- * does not count as a try Amazon answered.
+ * `inFeed`, still in that feed). The back-off is full jitter (backoffDelay) with one random
+ * draw for the whole batch (`draw`, like `now`: one for the batch): the orders of one feed come
+ * back together, so they go out together in one new feed (createFeed's quota is tight), not one
+ * feed each, while feeds of other accounts and replicas spread out. `outage`: the try met an
+ * outage, which does not count as a try Amazon answered.
  */
 export async function requeueCancellation(
   manager: EntityManager,
@@ -17,7 +18,7 @@ export async function requeueCancellation(
   reason: string,
   response: object | null,
   inFeed: string | null,
-  retry: { backoff: BackoffPolicy; now: number; outage?: boolean },
+  retry: { backoff: BackoffPolicy; now: number; draw: number; outage?: boolean },
 ): Promise<boolean> {
   const result = await manager.update(
     Notification,
@@ -31,7 +32,7 @@ export async function requeueCancellation(
       lastError: reason,
       ...(response ? { amazonResponse: response } : {}),
       ...(retry.outage ? OUTAGE_TRY : {}),
-      nextAttemptAt: new Date(retry.now + backoffDelay(notification.attempts, { ...retry.backoff, jitter: 0 })),
+      nextAttemptAt: new Date(retry.now + backoffDelay(notification.attempts, retry.backoff, () => retry.draw)),
     },
   );
   return !!result.affected;

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import {
   DELIVERY_VALIDATED,
   DeliveryValidatedEvent,
@@ -11,12 +11,15 @@ import {
 import { EventContext, OnEvent } from '@connector/messaging';
 import { ShipmentConfirmation } from '@connector/sp-api';
 import { newRowId } from '@connector/persistence';
+import { currentCorrelationId } from '@connector/workers';
 import { DueNotifications } from '../notifications/due-notifications';
 import { Notification } from '../notifications/notification.entity';
 
 /** Turns domain events into notifications to send: one per (kind, order, delivery), ever. */
 @Injectable()
 export class NotificationIntake {
+  private readonly logger = new Logger(NotificationIntake.name);
+
   constructor(private readonly due: DueNotifications) {}
 
   @OnEvent(DELIVERY_VALIDATED)
@@ -68,8 +71,13 @@ export class NotificationIntake {
       .createQueryBuilder()
       .insert()
       .into(Notification)
-      .values({ ...notification, id: newRowId(), state: NotificationState.Pending, attempts: 0, nextAttemptAt: new Date() })
+      .values({ ...notification, id: newRowId(), state: NotificationState.Pending, attempts: 0, nextAttemptAt: new Date(), correlationId: currentCorrelationId() ?? null })
       .orIgnore()
       .execute();
+    this.logger.log({
+      msg: `${notification.kind} of order ${notification.amazonOrderId} to send to Amazon`,
+      accountId: notification.accountId,
+      amazonOrderId: notification.amazonOrderId,
+    });
   }
 }

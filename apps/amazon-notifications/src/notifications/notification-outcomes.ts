@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { NOTIFICATION_FAILED, NOTIFICATION_SENT, NotificationOutcomeEvent, NotificationState } from '@connector/contracts';
-import { Outbox } from '@connector/messaging';
+import { AlertKind, NOTIFICATION_FAILED, NOTIFICATION_SENT, NotificationOutcomeEvent, NotificationState } from '@connector/contracts';
+import { alertText, Outbox, raiseAlert, raiseEpisodeAlert, resolveEpisodeAlert } from '@connector/messaging';
+import { isCredentialsRefused } from '@connector/sp-api';
 import { EntityManager } from 'typeorm';
 import { Notification } from './notification.entity';
 import { countOutcome } from './notifications.metrics';
@@ -14,6 +15,8 @@ export class NotificationOutcomes {
    * Writes a final outcome and its `notification.sent/failed` event in the caller's
    * transaction. With `onlyInFeed`, only a notification still pending in that feed is
    * touched (a second poller of the same feed changes nothing); returns whether it was.
+   * `cause`: the error of a failure, when there is one (a refusal of the account's credentials
+   * is alerted as such too).
    */
   async recordOutcome(
     manager: EntityManager,
@@ -21,7 +24,7 @@ export class NotificationOutcomes {
     state: NotificationState,
     error: string | null,
     response: unknown,
-    options: { onlyInFeed?: string } = {},
+    options: { onlyInFeed?: string; cause?: unknown } = {},
   ): Promise<boolean> {
     const where = options.onlyInFeed ? { id: notification.id, state: NotificationState.Pending, feedId: options.onlyInFeed } : { id: notification.id };
     const result = await manager.update(Notification, where, {
@@ -43,6 +46,36 @@ export class NotificationOutcomes {
       decidedAt: new Date().toISOString(),
     };
     await this.outbox.add(manager, state === NotificationState.Sent ? NOTIFICATION_SENT : NOTIFICATION_FAILED, event);
+    if (state === NotificationState.Failed) {
+      // Failed for good (no retry left): someone must tell Amazon by hand or fix and retry it.
+      await raiseAlert(manager, {
+        kind: AlertKind.NotificationFailed,
+        service: 'amazon-notifications',
+        accountId: notification.accountId,
+        amazonOrderId: notification.amazonOrderId,
+        summary: `the ${notification.kind} of order ${notification.amazonOrderId} failed for good: ${alertText(error ?? 'no reason given', 300)}`,
+        details: { notificationId: notification.id, notificationKind: notification.kind, orderId: notification.orderId, deliveryId: notification.deliveryId, error: error === null ? null : alertText(error) },
+      });
+      if (isCredentialsRefused(options.cause)) {
+        const refusal = options.cause;
+        await raiseEpisodeAlert(manager, notification.accountId, {
+          kind: AlertKind.CredentialsRefused,
+          service: 'amazon-notifications',
+          accountId: notification.accountId,
+          summary: `Amazon refuses the credentials of account ${notification.accountId} (${refusal.code}): give it a new refresh token (PATCH /api/v1/accounts/${notification.accountId})`,
+          details: { status: refusal.status, code: refusal.code, reason: alertText(refusal.message) },
+        });
+      }
+    } else {
+      // Amazon took something of the account: its credentials work (again). (A delete that finds nothing, most times.)
+      await resolveEpisodeAlert(manager, notification.accountId, {
+        kind: AlertKind.CredentialsRefused,
+        service: 'amazon-notifications',
+        accountId: notification.accountId,
+        summary: `Amazon takes the credentials of account ${notification.accountId} again`,
+        details: {},
+      });
+    }
     countOutcome(notification.kind, state);
     return true;
   }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { NotificationKind, NotificationState } from '@connector/contracts';
 import { SETTINGS } from '@connector/platform';
 import { CallNotStartedError, confirmShipment, ShipmentConfirmation, SpApiError } from '@connector/sp-api';
-import { backoffDelay, claimDueRows, keepLeaseAlive, PeriodicWorker, returnedRows, settleWithin } from '@connector/workers';
+import { backoffDelay, claimDueRows, inWorkContext, keepLeaseAlive, PeriodicWorker, returnedRows, settleWithin } from '@connector/workers';
 import { DataSource } from 'typeorm';
 import { AmazonAccessService } from '../amazon-access/amazon-access.service';
 import { AmazonNotificationsSettings } from '../amazon-notifications.settings';
@@ -129,12 +129,19 @@ export class ShipmentConfirmationSender implements OnApplicationBootstrap, OnApp
   }
 
   private async sendShipment(notification: Notification): Promise<void> {
+    // Under the correlation id of the validation that made it; its lines (and its outcome's) name the account and the order.
+    const context = { correlationId: notification.correlationId ?? undefined, accountId: notification.accountId, amazonOrderId: notification.amazonOrderId };
+    return inWorkContext(context, () => this.sendShipmentInContext(notification));
+  }
+
+  private async sendShipmentInContext(notification: Notification): Promise<void> {
     try {
       const client = await this.amazon.client(notification.accountId);
       // A stopping sender withdraws a call that has not gone out yet: the row is handed back.
       const mayStart = () => !this.stopped && !!this.onWire.add(notification.id);
       await confirmShipment(client, notification.amazonOrderId, notification.payload as unknown as ShipmentConfirmation, { mayStart });
       await this.finish(notification, NotificationState.Sent, null, { status: 204 });
+      this.logger.log(`shipment of order ${notification.amazonOrderId} confirmed to Amazon`);
     } catch (err) {
       if (err instanceof CallNotStartedError) return;
       await this.failed(notification, err);
@@ -155,11 +162,11 @@ export class ShipmentConfirmationSender implements OnApplicationBootstrap, OnApp
       return;
     }
     const error = transient ? gaveUpMessage(notification, message) : message;
-    await this.finish(notification, NotificationState.Failed, error, err instanceof SpApiError ? (err.body ?? null) : null);
+    await this.finish(notification, NotificationState.Failed, error, err instanceof SpApiError ? (err.body ?? null) : null, err);
   }
 
-  async finish(notification: Notification, state: NotificationState, error: string | null, response: unknown): Promise<void> {
-    await this.dataSource.transaction((manager) => this.outcomes.recordOutcome(manager, notification, state, error, response));
+  async finish(notification: Notification, state: NotificationState, error: string | null, response: unknown, cause?: unknown): Promise<void> {
+    await this.dataSource.transaction((manager) => this.outcomes.recordOutcome(manager, notification, state, error, response, { cause }));
   }
 
   /** Due again now, for another replica (or this one's restart): the claim did not become a try. */

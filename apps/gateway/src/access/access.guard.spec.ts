@@ -75,6 +75,15 @@ describe('AccessGuard', () => {
     await expect(byBody.run({ headers: { authorization: 'Bearer l' }, body: {} })).rejects.toThrow(/name one with accountId/);
     expect(services.request).not.toHaveBeenCalled();
   });
+
+  it('lets a limited key list across its own accounts (the route narrows the list), and refuses another account named in the query', async () => {
+    const limited: Caller = { ...reader, accountIds: ['a1', 'a3'] };
+    const own = setUp({ l: limited }, { [ACCOUNT_FROM]: 'own' });
+    await expect(own.run({ headers: { authorization: 'Bearer l' } })).resolves.toBeDefined();
+    await expect(own.run({ headers: { authorization: 'Bearer l' }, query: { accountId: 'a3' } })).resolves.toBeDefined();
+    await expect(own.run({ headers: { authorization: 'Bearer l' }, query: { accountId: 'a2' } })).rejects.toBeInstanceOf(ForbiddenException);
+    expect(own.services.request).not.toHaveBeenCalled();
+  });
 });
 
 describe('bearerKey', () => {

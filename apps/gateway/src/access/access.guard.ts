@@ -91,6 +91,11 @@ export class AccessGuard implements CanActivate {
       if (!allowed.includes(String(request.params?.id))) throw new NotFoundException({ statusCode: 404, error: 'Not Found', message: `account ${request.params?.id} not found` });
       return;
     }
+    if (from === 'own') {
+      const accountId = request.query?.accountId;
+      if (accountId !== undefined && !allowed.includes(String(accountId))) throw refuse(`this API key is not for account ${String(accountId)}`);
+      return;
+    }
     if (from === 'query' || from === 'body') {
       const accountId = from === 'query' ? request.query?.accountId : (request.body as { accountId?: unknown } | undefined)?.accountId;
       if (typeof accountId !== 'string') throw refuse(`this API key is limited to some seller accounts: name one with accountId (${allowed.join(', ')})`);

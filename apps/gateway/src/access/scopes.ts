@@ -21,9 +21,11 @@ export const RequiresScope = (scope: ApiScope) => SetMetadata(REQUIRED_SCOPE, sc
  * - `param`: the route's `:id` is the account;
  * - `query`: a list filtered by `?accountId=` (a limited key must give it);
  * - `body`: an action on what matches a filter with `accountId` in the JSON body (same);
- * - `none`: data of no account (catalogue, marketplaces): open to limited keys too.
+ * - `none`: data of no account (catalogue, marketplaces): open to limited keys too;
+ * - `own`: a list across accounts; `?accountId=`, when given, must be one of a limited key's
+ *   accounts, and without it the route lists only the key's accounts (it passes them on).
  * A route with none of these (or a resolver, see AccountOfResource) is refused to limited keys.
  */
 export const ACCOUNT_FROM = 'gateway:account-from';
-export type AccountFrom = 'param' | 'query' | 'body' | 'none' | { resource: 'order' | 'delivery' | 'notification' };
+export type AccountFrom = 'param' | 'query' | 'body' | 'none' | 'own' | { resource: 'order' | 'delivery' | 'notification' };
 export const AccountFrom = (from: AccountFrom) => SetMetadata(ACCOUNT_FROM, from);

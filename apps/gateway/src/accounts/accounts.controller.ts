@@ -10,6 +10,8 @@ import {
   DELETE_ACCOUNT,
   GET_ACCOUNT,
   LIST_ACCOUNTS,
+  GET_SYNC_RUN,
+  GetSyncRunRequest,
   LIST_SYNC_RUNS,
   ListAccountsRequest,
   ListSyncRunsRequest,
@@ -103,7 +105,12 @@ export class AccountsController {
   @AccountFrom('param')
   @HttpCode(202)
   @Idempotent()
-  @ApiOperation({ operationId: 'syncAccount', summary: 'Sync the account now' })
+  @ApiOperation({
+    operationId: 'syncAccount',
+    summary: 'Sync the account now',
+    description:
+      'Answers the id of the run that does it: a run reserved as `queued` (it starts as soon as a replica takes the account), or the run already under way (`alreadyRunning: true`; no second run is queued). Follow it with getSyncRun.',
+  })
   @ApiProblems(404)
   sync(@UuidParam() id: string): Promise<SyncRequestedView> {
     return this.services.request(SYNC_ACCOUNT, { id });
@@ -111,11 +118,24 @@ export class AccountsController {
 
   @Get(':id/sync-runs')
   @AccountFrom('param')
-  @ApiOperation({ operationId: 'listSyncRuns', summary: 'Sync runs of the account, newest first, with their counts and errors' })
+  @ApiOperation({ operationId: 'listSyncRuns', summary: 'Sync runs of the account, newest first, with their progress, counts and errors' })
   @ApiPage(SyncRunView)
   @ApiProblems(404)
   syncRuns(@UuidParam() id: string, @Query() query: PageQuery): Promise<Page<SyncRunView>> {
     const request: ListSyncRunsRequest = { ...query, accountId: id };
     return this.services.request(LIST_SYNC_RUNS, request);
+  }
+
+  @Get(':id/sync-runs/:runId')
+  @AccountFrom('param')
+  @ApiOperation({
+    operationId: 'getSyncRun',
+    summary: 'One sync run and its progress',
+    description: 'While it runs, its pages, orders, Amazon calls and rate-limit waits so far and the step it is on (written after every page and every few seconds). Another account\'s run is a 404.',
+  })
+  @ApiProblems(404)
+  syncRun(@UuidParam() id: string, @UuidParam('runId') runId: string): Promise<SyncRunView> {
+    const request: GetSyncRunRequest = { accountId: id, runId };
+    return this.services.request(GET_SYNC_RUN, request);
   }
 }

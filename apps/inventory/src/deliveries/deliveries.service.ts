@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import {
   DELIVERY_VALIDATED,
@@ -21,6 +21,8 @@ import { nextFulfillmentVersions } from './fulfillment-versions';
 
 @Injectable()
 export class DeliveriesService {
+  private readonly logger = new Logger(DeliveriesService.name);
+
   constructor(
     private readonly dataSource: DataSource,
     @InjectRepository(Delivery) private readonly deliveries: Repository<Delivery>,
@@ -55,6 +57,7 @@ export class DeliveriesService {
     if (request.shipDate && Date.parse(request.shipDate) > Date.now() + 86400_000) {
       throw ServiceError.badRequest('Validation failed', [{ field: 'shipDate', errors: ['shipDate must not be more than a day ahead'] }]);
     }
+    let validated: DeliveryValidatedEvent | undefined;
     await this.dataSource.transaction(async (manager) => {
       const delivery = await manager.findOne(Delivery, { where: { id: request.id }, lock: { mode: 'pessimistic_write' } });
       if (!delivery) throw ServiceError.notFound(`delivery ${request.id} not found`);
@@ -122,7 +125,15 @@ export class DeliveriesService {
         fulfillmentVersion: (await nextFulfillmentVersions(manager, [delivery.orderId])).get(delivery.orderId),
       };
       await this.outbox.add(manager, DELIVERY_VALIDATED, event);
+      validated = event;
     });
+    if (validated) {
+      this.logger.log({
+        msg: `delivery ${validated.deliveryId} of order ${validated.amazonOrderId} validated (${validated.fullyShipped ? 'fully shipped' : 'a backorder stays'})`,
+        accountId: validated.accountId,
+        amazonOrderId: validated.amazonOrderId,
+      });
+    }
     return this.get(request.id);
   }
 

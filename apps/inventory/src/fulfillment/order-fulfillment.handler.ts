@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { FulfillmentChannel, ORDER_CANCELED, ORDER_SYNCED, OrderCanceledEvent, OrderSyncedEvent, SalesOrderStatus } from '@connector/contracts';
 import { EventBatchContext, EventContext, OnEvent, OnEvents } from '@connector/messaging';
 import { EntityManager } from 'typeorm';
@@ -13,6 +13,8 @@ import { FbaStockMoves } from './fba-stock-moves';
  */
 @Injectable()
 export class OrderFulfillmentHandler {
+  private readonly logger = new Logger(OrderFulfillmentHandler.name);
+
   constructor(
     private readonly fbaMoves: FbaStockMoves,
     private readonly deliveries: OrderDeliveries,
@@ -32,13 +34,25 @@ export class OrderFulfillmentHandler {
     const open = todo.filter((e) => e.status !== SalesOrderStatus.Canceled);
     await this.fbaMoves.recordSales(manager, open.filter((e) => e.channel === FulfillmentChannel.FBA));
     await this.deliveries.ensureDeliveries(manager, open.filter((e) => e.channel === FulfillmentChannel.FBM));
+    for (const event of todo) this.logApplied(event);
+  }
+
+  /** One line per order version applied (logged inside the transaction: a rollback retries it and says so again). */
+  private logApplied(event: OrderSyncedEvent | OrderCanceledEvent): void {
+    const status = 'status' in event ? event.status : SalesOrderStatus.Canceled;
+    const what =
+      status === SalesOrderStatus.Canceled ? 'cancelled what was open' : event.channel === FulfillmentChannel.FBA ? 'recorded the FBA stock moves' : 'made its delivery ready';
+    this.logger.log({ msg: `order ${event.amazonOrderId} version ${event.version} (${event.channel}, ${status}): ${what}`, accountId: event.accountId, amazonOrderId: event.amazonOrderId });
   }
 
   /** Only when newer than what was applied: an older cancellation arriving late cancels nothing a newer version keeps. */
   @OnEvent(ORDER_CANCELED)
   async onOrderCanceled(event: OrderCanceledEvent, { manager }: EventContext): Promise<void> {
     const applied = await this.newerOnly(manager, [{ ...event, status: SalesOrderStatus.Canceled }]);
-    if (applied.has(event.orderId)) await this.cancel(manager, [event]);
+    if (applied.has(event.orderId)) {
+      await this.cancel(manager, [event]);
+      this.logApplied(event);
+    }
   }
 
   /** Records each order's version; returns the orders whose event is newer than what was applied. */

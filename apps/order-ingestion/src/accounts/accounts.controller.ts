@@ -9,7 +9,6 @@ import {
   IdRequest,
   LIST_ACCOUNTS,
   ListAccountsRequest,
-  SYNC_ACCOUNT,
   UPDATE_ACCOUNT,
   UpdateAccountRequest,
 } from '@connector/contracts';
@@ -43,11 +42,6 @@ export class AccountsController {
   @HandlesRequest(DELETE_ACCOUNT)
   remove(@Payload() request: IdRequest) {
     return this.accounts.remove(request.id);
-  }
-
-  @HandlesRequest(SYNC_ACCOUNT)
-  sync(@Payload() request: IdRequest) {
-    return this.accounts.requestSync(request.id);
   }
 
   @HandlesRequest(GET_ACCOUNT_ACCESS)

@@ -124,15 +124,15 @@ export class AccountsService {
   /** Soft delete: its orders stay, its sync stops. */
   async remove(id: string): Promise<{ id: string; deleted: true }> {
     const account = await this.get(id);
-    await this.accounts.update({ id: account.id }, { deletedAt: new Date(), syncEnabled: false });
+    await this.accounts.manager.transaction(async (manager) => {
+      await manager.update(SellerAccount, { id: account.id }, { deletedAt: new Date(), syncEnabled: false, syncRequestedAt: null });
+      // A run asked for and not yet started never will: say so rather than leave it queued.
+      await manager.query(
+        `update sync_runs set status = 'failed', finished_at = now(), errors = errors || '["the account was removed before the run started"]'::jsonb where account_id = $1 and status = 'queued'`,
+        [account.id],
+      );
+    });
     return { id, deleted: true };
-  }
-
-  async requestSync(id: string): Promise<{ accountId: string; requestedAt: string }> {
-    await this.get(id);
-    const requestedAt = new Date();
-    await this.accounts.update({ id }, { syncRequestedAt: requestedAt });
-    return { accountId: id, requestedAt: requestedAt.toISOString() };
   }
 
   /** For amazon-notifications: endpoints and the secrets, still sealed. */

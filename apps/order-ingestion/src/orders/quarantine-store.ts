@@ -1,4 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { AlertKind } from '@connector/contracts';
+import { alertText, raiseAlert } from '@connector/messaging';
 import type { AmazonOrder } from '@connector/sp-api';
 import { newRowId } from '@connector/persistence';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
@@ -22,7 +24,20 @@ export class QuarantineStore {
    * on retry; once it maps, the payload goes.)
    */
   async quarantine(manager: EntityManager, account: SellerAccount, order: Partial<AmazonOrder> & { orderId: string }, reason: string): Promise<void> {
-    this.logger.warn(`quarantined ${order.orderId}: ${reason}`);
+    this.logger.warn({ msg: `quarantined ${order.orderId}: ${reason}`, accountId: account.id, amazonOrderId: order.orderId });
+    // Alerted once per quarantine: when the order is new to it (or was settled and is back), not
+    // on every run that retries it. The account's runs hold its lease, so no other writer races.
+    const [known]: { resolved_at: Date | null }[] = await manager.query(`select resolved_at from quarantined_orders where account_id = $1 and amazon_order_id = $2`, [account.id, order.orderId]);
+    if (!known || known.resolved_at) {
+      await raiseAlert(manager, {
+        kind: AlertKind.OrderQuarantined,
+        service: 'order-ingestion',
+        accountId: account.id,
+        amazonOrderId: order.orderId,
+        summary: `order ${order.orderId} of account ${account.name} could not be synced and is quarantined: ${alertText(reason, 300)}`,
+        details: { reason: alertText(reason), marketplaceId: order.salesChannel?.marketplaceId ?? null },
+      });
+    }
     const now = new Date();
     await manager
       .createQueryBuilder()

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { AmazonOrder } from '@connector/sp-api';
 import { DataSource, In } from 'typeorm';
 import { AccountLease, assertLeaseHeld } from '../accounts/account-lease';
@@ -21,6 +21,8 @@ import { SkuProductCache } from './sku-product-cache';
  */
 @Injectable()
 export class SalesOrderWriter {
+  private readonly logger = new Logger(SalesOrderWriter.name);
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly salesOrders: SalesOrderStore,
@@ -78,6 +80,7 @@ export class SalesOrderWriter {
   /** One transaction: orders, lines, their events, quarantines; only while `lease` is still held. */
   async commit(page: PreparedPage, lease: AccountLease): Promise<PageOutcome> {
     const { account, outcome, existing, prepared, learned, failures } = page;
+    const written: { amazonOrderId: string; created: boolean }[] = [];
     await this.dataSource.transaction(async (manager) => {
       await assertLeaseHeld(manager, lease);
       // Prepared outside this transaction, while other pages (or replicas) committed: one
@@ -101,6 +104,7 @@ export class SalesOrderWriter {
           outcome.unchanged++;
         } else {
           changes.push(salesOrderChange(account, item, known, page.productIds));
+          written.push({ amazonOrderId: item.mapped.amazonOrderId, created: !known });
           if (known) outcome.updated++;
           else outcome.created++;
         }
@@ -118,6 +122,10 @@ export class SalesOrderWriter {
       for (const failure of failures) await this.quarantines.quarantine(manager, account, failure.order, failure.reason);
       outcome.quarantined = failures.length;
     });
+    // Once committed: one line per order that changed, with its account and Amazon order id.
+    for (const { amazonOrderId, created } of written) {
+      this.logger.log({ msg: `sales order ${created ? 'created' : 'updated'} from Amazon order ${amazonOrderId}`, accountId: account.id, amazonOrderId });
+    }
     return outcome;
   }
 }

@@ -19,6 +19,8 @@ export interface SyncPass {
   lease: AccountLease;
   /** The run being recorded; the first page read fixes its windowTo. */
   run: SyncRun;
+  /** Counts a page read from Amazon (its progress shows before the page commits). */
+  pageFetched: () => void;
   /** Adds a page's outcome to the run's counts. */
   count: (outcome: PageOutcome) => void;
   /** The steps of pages under way, named for a run that has to be abandoned. */

@@ -35,9 +35,13 @@ export class OrdersV0Source implements AmazonOrderSource {
     private readonly quarantines: QuarantineStore,
   ) {}
 
-  async readUpdatedSince({ account, client, marketplaces, run, lease, steps, signal, afterPage }: SyncPass, from: Date, marketplaceIds: string[]): Promise<void> {
+  async readUpdatedSince({ account, client, marketplaces, run, lease, steps, signal, pageFetched, afterPage }: SyncPass, from: Date, marketplaceIds: string[]): Promise<void> {
     await eachPage(
-      (nextToken) => getOrders(client, { lastUpdatedAfter: from.toISOString(), marketplaceIds, nextToken }),
+      async (nextToken) => {
+        const page = await getOrders(client, { lastUpdatedAfter: from.toISOString(), marketplaceIds, nextToken });
+        pageFetched();
+        return page;
+      },
       (page) => page.NextToken || undefined,
       async (page) => {
         run.windowTo ??= page.LastUpdatedBefore ? new Date(page.LastUpdatedBefore) : new Date(Date.now() - AMAZON_VISIBILITY_DELAY_MS);

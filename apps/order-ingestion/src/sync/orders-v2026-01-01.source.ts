@@ -18,9 +18,13 @@ export class OrdersV2026Source implements AmazonOrderSource {
     private readonly quarantines: QuarantineStore,
   ) {}
 
-  async readUpdatedSince({ account, client, marketplaces, run, lease, steps, signal, afterPage }: SyncPass, from: Date, marketplaceIds: string[]): Promise<void> {
+  async readUpdatedSince({ account, client, marketplaces, run, lease, steps, signal, pageFetched, afterPage }: SyncPass, from: Date, marketplaceIds: string[]): Promise<void> {
     await eachPage(
-      (paginationToken) => searchOrders(client, { lastUpdatedAfter: from.toISOString(), marketplaceIds, paginationToken }),
+      async (paginationToken) => {
+        const page = await searchOrders(client, { lastUpdatedAfter: from.toISOString(), marketplaceIds, paginationToken });
+        pageFetched();
+        return page;
+      },
       (page) => page.pagination?.nextToken,
       async (page) => {
         run.windowTo ??= page.lastUpdatedBefore ? new Date(page.lastUpdatedBefore) : new Date(Date.now() - AMAZON_VISIBILITY_DELAY_MS);

@@ -1,19 +1,29 @@
+import { SyncRunStatus, SyncTrigger } from '@connector/contracts';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** One pass over an account's changed orders, with what it saw and did. */
+/**
+ * One pass over an account's changed orders, with what it saw and did. A requested sync is
+ * reserved as `queued` (no replica, no window yet) and becomes `running` when a replica takes the
+ * account; its counts are written as it goes (page by page, and every few seconds while it waits).
+ */
 @Entity({ name: 'sync_runs' })
 export class SyncRun {
   @PrimaryColumn('uuid') id: string;
   @Column('uuid') accountId: string;
-  @Column('text') trigger: 'schedule' | 'manual';
-  @Column('text') status: 'running' | 'succeeded' | 'failed';
-  @Column('text') replica: string;
+  @Column('text') trigger: SyncTrigger;
+  @Column('text') status: SyncRunStatus;
+  /** The replica running it (null while queued). */
+  @Column('text', { nullable: true }) replica: string | null;
+  /** When it was requested (queued) or, for a scheduled run, started. */
   @Column({ type: 'timestamptz', precision: 3 }) createdAt: Date;
+  @Column({ type: 'timestamptz', precision: 3, nullable: true }) startedAt: Date | null;
   @Column('timestamptz', { nullable: true }) finishedAt: Date | null;
   /** When the run last committed a page (null: none yet). */
   @Column('timestamptz', { nullable: true }) progressedAt: Date | null;
-  @Column('timestamptz') windowFrom: Date;
+  @Column('timestamptz', { nullable: true }) windowFrom: Date | null;
   @Column('timestamptz', { nullable: true }) windowTo: Date | null;
+  @Column('int') pagesFetched: number;
+  @Column('int') pagesCommitted: number;
   @Column('int') ordersSeen: number;
   @Column('int') ordersCreated: number;
   @Column('int') ordersUpdated: number;
@@ -21,5 +31,10 @@ export class SyncRun {
   @Column('int') ordersQuarantined: number;
   @Column('int') apiCalls: number;
   @Column('int') throttled: number;
+  /** Calls held back by rate limits (our token bucket, Amazon's Retry-After), and how long in all. */
+  @Column('int') rateLimitWaits: number;
+  @Column('bigint', { transformer: { to: (v: number) => v, from: (v: string | number) => Number(v) } }) rateLimitWaitMs: number;
+  /** What a running run is doing now ("fetch page 3, commit page 2"); null once it ended. */
+  @Column('text', { nullable: true }) step: string | null;
   @Column('jsonb') errors: string[];
 }

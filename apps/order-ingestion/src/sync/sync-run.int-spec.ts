@@ -13,6 +13,7 @@ import type { OrdersV0Source } from './orders-v0.source';
 import type { OrdersV2026Source } from './orders-v2026-01-01.source';
 import { SyncRun } from './sync-run.entity';
 import { SyncScheduler } from './sync-scheduler';
+import { SyncAlerts } from './sync-alerts';
 import { SyncService } from './sync.service';
 
 /**
@@ -59,10 +60,10 @@ describe('sync runs on real PostgreSQL: stalls, stale replicas, shutdown, health
   /** The real SyncService over a stand-in source; the SP-API client only counts calls (none). */
   const serviceWith = (source: Partial<AmazonOrderSource>) => {
     const full = { version: 'v2026-01-01', retryQuarantined: async () => undefined, ...source } as AmazonOrderSource;
-    const clients = { for: () => ({ stats: { calls: {}, throttled: 0 } }) } as unknown as SpApiClients;
+    const clients = { for: () => ({ stats: { calls: {}, throttled: 0, rateLimitWaits: 0, rateLimitWaitMs: 0 }, waitingForQuota: () => [] }) } as unknown as SpApiClients;
     const accounts = { spApiAccess: () => ({}) } as unknown as AccountsService;
     const marketplaces = { findMany: async () => [] } as unknown as MarketplacesService;
-    return new SyncService(db, db.getRepository(SyncRun), accounts, marketplaces, clients, settings, full as OrdersV0Source, full as OrdersV2026Source);
+    return new SyncService(db, db.getRepository(SyncRun), accounts, marketplaces, clients, settings, full as OrdersV0Source, full as OrdersV2026Source, new SyncAlerts(db, settings));
   };
   const start = (service: SyncService) => {
     const scheduler = new SyncScheduler(db, service, settings);

@@ -49,7 +49,7 @@ describe('sync scheduler on real PostgreSQL: one replica per account, even when 
   /** A run of `pages` pages of `pageMs` each, that renews after each page as SyncService does. */
   const slowRun = (log: string[], active: Set<string>, pages: number, pageMs: number) => (name: string) =>
     ({
-      run: async (_account: unknown, _trigger: unknown, _replica: unknown, leaseHeld: () => Promise<boolean>) => {
+      run: async (_account: unknown, _replica: unknown, leaseHeld: () => Promise<boolean>) => {
         active.add(name);
         if (active.size > 1) log.push(`overlap: ${[...active].join('+')}`);
         try {

@@ -74,23 +74,22 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private async runAccount(account: SellerAccount): Promise<void> {
-    const startedAt = new Date();
-    const trigger = account.syncRequestedAt ? 'manual' : 'schedule';
     const lease = this.keepLease(account.id);
     try {
-      // An account taken just as shutdown began is handed back untouched.
-      if (!this.stopping) await this.sync.run(account, trigger, this.replica, lease.held, { stopRequested: () => this.stopping });
+      // An account taken just as shutdown began is handed back untouched (a queued run stays queued).
+      if (!this.stopping) await this.sync.run(account, this.replica, lease.held, { stopRequested: () => this.stopping });
     } finally {
       lease.stop();
       // A run cut short by shutdown leaves the account due (and a requested sync requested): the
-      // replica that takes it next carries on from the cursor at once.
+      // replica that takes it next carries on from the cursor at once. A request is done once no
+      // run of it waits queued (the run took it: a request made while it ran got its id instead).
       await this.dataSource.query(
         `update seller_accounts
             set lease_owner = null, lease_expires_at = null,
-                next_sync_at = case when $4 then next_sync_at else now() + make_interval(secs => sync_interval_seconds) end,
-                sync_requested_at = case when not $4 and sync_requested_at <= $2 then null else sync_requested_at end
-          where id = $1 and lease_owner = $3`,
-        [account.id, startedAt, this.replica, this.stopping],
+                next_sync_at = case when $3 then next_sync_at else now() + make_interval(secs => sync_interval_seconds) end,
+                sync_requested_at = case when not $3 and not exists (select 1 from sync_runs where account_id = $1 and status = 'queued') then null else sync_requested_at end
+          where id = $1 and lease_owner = $2`,
+        [account.id, this.replica, this.stopping],
       ).catch((err) => this.logger.warn(`could not release lease of ${account.id}: ${err.message}`));
     }
   }
@@ -172,12 +171,13 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
   async syncHealth(): Promise<HealthReport> {
     const problems: { id: string; problem: string }[] = await this.dataSource.query(
       `select a.id,
-              case when stuck.id is not null then 'sync stuck since ' || to_char(coalesce(stuck.progressed_at, stuck.created_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+              case when stuck.id is not null then 'sync stuck since ' || to_char(coalesce(stuck.progressed_at, stuck.started_at, stuck.created_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
                    else 'no successful sync since ' || coalesce(to_char(last_ok.finished_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'the account was created') end as problem
          from seller_accounts a
-         left join lateral (select r.id, r.progressed_at, r.created_at from sync_runs r
+         left join lateral (select r.id, r.progressed_at, r.started_at, r.created_at from sync_runs r
                              where r.account_id = a.id and r.status = 'running'
-                               and coalesce(r.progressed_at, r.created_at) < now() - make_interval(secs => $1)
+                               -- A run that waited queued counts from its start, not its request.
+                               and coalesce(r.progressed_at, r.started_at, r.created_at) < now() - make_interval(secs => $1)
                              limit 1) stuck on true
          left join lateral (select r.finished_at from sync_runs r
                              where r.account_id = a.id and r.status = 'succeeded'

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { LIST_SYNC_RUNS, ListSyncRunsRequest } from '@connector/contracts';
+import { GET_SYNC_RUN, GetSyncRunRequest, IdRequest, LIST_SYNC_RUNS, ListSyncRunsRequest, SEARCH_SYNC_RUNS, SearchSyncRunsRequest, SYNC_ACCOUNT } from '@connector/contracts';
 import { HandlesRequest } from '@connector/platform';
 import { SyncService } from './sync.service';
 
@@ -8,8 +8,23 @@ import { SyncService } from './sync.service';
 export class SyncController {
   constructor(private readonly sync: SyncService) {}
 
+  @HandlesRequest(SYNC_ACCOUNT)
+  request(@Payload() request: IdRequest) {
+    return this.sync.request(request.id);
+  }
+
   @HandlesRequest(LIST_SYNC_RUNS)
   runs(@Payload() request: ListSyncRunsRequest) {
     return this.sync.list(request.accountId, request);
+  }
+
+  @HandlesRequest(GET_SYNC_RUN)
+  run(@Payload() request: GetSyncRunRequest) {
+    return this.sync.get(request.accountId, request.runId);
+  }
+
+  @HandlesRequest(SEARCH_SYNC_RUNS)
+  search(@Payload() request: SearchSyncRunsRequest) {
+    return this.sync.search(request);
   }
 }

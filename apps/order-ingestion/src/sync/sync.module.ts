@@ -5,6 +5,7 @@ import { MarketplacesModule } from '../marketplaces/marketplaces.module';
 import { SalesOrdersModule } from '../orders/sales-orders.module';
 import { OrdersV0Source } from './orders-v0.source';
 import { OrdersV2026Source } from './orders-v2026-01-01.source';
+import { SyncAlerts } from './sync-alerts';
 import { SyncRun } from './sync-run.entity';
 import { SyncController } from './sync.controller';
 import { SyncScheduler } from './sync-scheduler';
@@ -14,6 +15,6 @@ import { SyncMetrics } from './sync.metrics';
 @Module({
   imports: [TypeOrmModule.forFeature([SyncRun]), AccountsModule, MarketplacesModule, SalesOrdersModule],
   controllers: [SyncController],
-  providers: [SyncService, SyncScheduler, OrdersV0Source, OrdersV2026Source, SyncMetrics],
+  providers: [SyncAlerts, SyncService, SyncScheduler, OrdersV0Source, OrdersV2026Source, SyncMetrics],
 })
 export class SyncModule {}

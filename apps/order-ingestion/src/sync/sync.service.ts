@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { OrdersApiVersion, Page, SyncRunView } from '@connector/contracts';
-import { listPage, SETTINGS } from '@connector/platform';
+import { OrdersApiVersion, Page, SearchSyncRunsRequest, SyncRequestedView, SyncRunView } from '@connector/contracts';
+import { listPage, ServiceError, SETTINGS } from '@connector/platform';
 import { SpApiClient, SpApiClients } from '@connector/sp-api';
 import { DataSource, Repository } from 'typeorm';
 import { newRowId } from '@connector/persistence';
-import { isDependencyOutage, retry, returnedRows } from '@connector/workers';
+import { inNewWorkContext, isDependencyOutage, retry, returnedRows } from '@connector/workers';
 import { LeaseLostError } from '../accounts/account-lease';
 import { AccountsService } from '../accounts/accounts.service';
 import { SellerAccount } from '../accounts/seller-account.entity';
@@ -16,6 +16,7 @@ import { AmazonOrderSource, describeError, SyncPass } from './amazon-order-sourc
 import { StepsInFlight } from './each-page';
 import { OrdersV0Source } from './orders-v0.source';
 import { OrdersV2026Source } from './orders-v2026-01-01.source';
+import { SyncAlerts } from './sync-alerts';
 import { SyncRun } from './sync-run.entity';
 import { countSyncedOrders, countSyncRun } from './sync.metrics';
 
@@ -32,6 +33,11 @@ export interface RunControl {
 
 /** How often a run's progress is looked at (and never less often than a tenth of the stall time). */
 const STALL_CHECK_MS = 5000;
+/**
+ * How often a run's progress is written while it waits between pages (Amazon's quota can hold a
+ * page for minutes): pages fetched, calls, rate-limit waits, the step. Committed pages write it too.
+ */
+const PROGRESS_WRITE_MS = 2000;
 
 /**
  * One sync pass over an account: retry quarantined orders, then read every order updated
@@ -52,6 +58,7 @@ export class SyncService {
     @Inject(SETTINGS) private readonly settings: OrderIngestionSettings,
     private readonly v0: OrdersV0Source,
     private readonly v2026: OrdersV2026Source,
+    private readonly alerts: SyncAlerts,
   ) {}
 
   /** v0 for accounts that say so; every other account reads v2026-01-01. */
@@ -65,40 +72,20 @@ export class SyncService {
    * progress for SYNC_STALL_SECONDS is abandoned (its late work can no longer commit), and a
    * shutdown stops it at its next page boundary.
    */
-  async run(account: SellerAccount, trigger: SyncRun['trigger'], replica: string, renewLease: () => Promise<boolean>, control?: RunControl): Promise<SyncRun> {
+  async run(account: SellerAccount, replica: string, renewLease: () => Promise<boolean>, control?: RunControl): Promise<SyncRun> {
     const windowFrom = account.lastSyncedUntil
       ? new Date(account.lastSyncedUntil.getTime() - this.settings.SYNC_OVERLAP_SECONDS * 1000)
       : account.initialSyncFrom;
-    const run = this.runs.create({
-      id: newRowId(),
-      accountId: account.id,
-      trigger,
-      status: 'running',
-      replica,
-      createdAt: new Date(),
-      finishedAt: null,
-      progressedAt: null,
-      windowFrom,
-      windowTo: null,
-      ordersSeen: 0,
-      ordersCreated: 0,
-      ordersUpdated: 0,
-      ordersUnchanged: 0,
-      ordersQuarantined: 0,
-      apiCalls: 0,
-      throttled: 0,
-      errors: [],
-    });
-    // Under the lease no other replica runs this account, so a run still marked running was
-    // cut short: its replica died (or stalled) and the lease ran out. Say so rather than show it
-    // running forever. (A stalled replica that wakes up finds its lease gone and stops.)
-    await this.runs.query(
-      `update sync_runs set status = 'failed', finished_at = now(), errors = errors || $2::jsonb where account_id = $1 and status = 'running'`,
-      [account.id, JSON.stringify([`interrupted: the lease expired before the run ended (its replica stopped); run ${run.id} read the window again`])],
-    );
-    await this.runs.insert(run);
+    const run = await this.start(account, replica, windowFrom);
+    // The run's id is its correlation id: its log lines, its requests to other services and the
+    // events it writes carry it.
+    return inNewWorkContext({ correlationId: run.id, accountId: account.id }, () => this.carryOut(run, account, windowFrom, replica, renewLease, control));
+  }
+
+  private async carryOut(run: SyncRun, account: SellerAccount, windowFrom: Date, replica: string, renewLease: () => Promise<boolean>, control?: RunControl): Promise<SyncRun> {
+    this.logger.log(`sync run ${run.id} started (${run.trigger}), reading orders updated since ${windowFrom.toISOString()}`);
     let client: SpApiClient | undefined;
-    const before = { calls: 0, throttled: 0 };
+    const before = { calls: 0, throttled: 0, rateLimitWaits: 0, rateLimitWaitMs: 0 };
     // Set once the run is abandoned (stalled): whatever of it still runs may not commit.
     let abandoned = false;
     const lease = { accountId: account.id, owner: replica, revoked: () => abandoned };
@@ -106,12 +93,24 @@ export class SyncService {
     const steps = new StepsInFlight();
     const calledOff = new AbortController();
     let watchdog: NodeJS.Timeout | undefined;
+    let progressWriter: NodeJS.Timeout | undefined;
+    // The run's row is written by one write at a time, in order: a progress write never lands
+    // after (and over) a later one or the run's end.
+    const writes = new SerialWrites((err) => this.logger.warn(`could not record the progress of sync run ${run.id}: ${describeError(err)}`));
+    let failure: unknown;
     try {
       client = this.clients.for(this.accounts.spApiAccess(account));
-      before.calls = totalCalls(client);
-      before.throttled = client.stats.throttled;
+      Object.assign(before, { calls: totalCalls(client), throttled: client.stats.throttled, rateLimitWaits: client.stats.rateLimitWaits, rateLimitWaitMs: client.stats.rateLimitWaitMs });
       const spApi = client;
       progress.calls = before.calls;
+      // Progress between pages: a run that waits minutes for Amazon's quota still shows what it
+      // fetched, called and waited for, and on which step.
+      progressWriter = setInterval(() => {
+        this.takeCallStats(run, spApi, before);
+        run.step = describeStep(steps, spApi);
+        void writes.push(() => this.writeProgress(run));
+      }, PROGRESS_WRITE_MS);
+      progressWriter.unref();
       // No page committed and no answer from Amazon (a call counted) for SYNC_STALL_SECONDS:
       // something under the run never settles. Abandon it rather than hold the account forever.
       const stallMs = this.settings.SYNC_STALL_SECONDS * 1000;
@@ -138,14 +137,26 @@ export class SyncService {
         progress.at = Date.now();
         run.progressedAt = new Date(progress.at);
         this.count(run, outcome);
-        run.apiCalls = totalCalls(spApi) - before.calls;
-        run.throttled = spApi.stats.throttled - before.throttled;
-        await this.runs.save(run);
+        run.pagesCommitted++;
+        this.takeCallStats(run, spApi, before);
+        run.step = describeStep(steps, spApi);
+        await writes.push(() => this.writeProgress(run), { rethrow: true });
         if (!(await renewLease())) throw new LeaseLostError('lost the account lease; another replica carries on');
         if (control?.stopRequested()) throw new RunStoppedError('stopped at a page boundary: the service is shutting down; the next run reads on from the cursor');
       };
       const source = this.sourceFor(account.ordersApi);
-      const pass: SyncPass = { account, client, marketplaces, run, lease, steps, signal: calledOff.signal, count: (outcome) => this.count(run, outcome), afterPage };
+      const pass: SyncPass = {
+        account,
+        client,
+        marketplaces,
+        run,
+        lease,
+        steps,
+        signal: calledOff.signal,
+        count: (outcome) => this.count(run, outcome),
+        pageFetched: () => void run.pagesFetched++,
+        afterPage,
+      };
       const read = (from: Date, marketplaceIds: string[]) => source.readUpdatedSince(pass, from, marketplaceIds);
       const work = async () => {
         await source.retryQuarantined(pass);
@@ -174,25 +185,162 @@ export class SyncService {
       };
       await Promise.race([work(), stalled]);
       run.status = 'succeeded';
+      this.logger.log(
+        `sync run ${run.id} succeeded: ${run.ordersSeen} orders seen, ${run.ordersCreated} created, ${run.ordersUpdated} updated, ${run.ordersUnchanged} unchanged, ${run.ordersQuarantined} quarantined`,
+      );
     } catch (err) {
       run.status = 'failed';
+      failure = err;
       run.errors = [...run.errors, describeError(err)];
       this.logger.warn(`sync of account ${account.id} failed: ${describeError(err)}`);
     } finally {
       clearInterval(watchdog);
-      if (client) {
-        run.apiCalls = totalCalls(client) - before.calls;
-        run.throttled = client.stats.throttled - before.throttled;
-      }
+      clearInterval(progressWriter);
+      if (client) this.takeCallStats(run, client, before);
       run.finishedAt = new Date();
+      run.step = null;
       countSyncRun(run);
       // The run's end is recorded even through a short database outage; should it still fail,
       // the account's next run marks this one as interrupted.
-      await retry(() => this.runs.save(run), { attempts: 6, baseMs: 500, maxMs: 5000, retriable: isDependencyOutage }).catch((err) =>
+      await writes.push(() => retry(() => this.runs.save(run), { attempts: 6, baseMs: 500, maxMs: 5000, retriable: isDependencyOutage }), { rethrow: true }).catch((err) =>
         this.logger.warn(`could not record the end of sync run ${run.id}: ${describeError(err)}`),
       );
     }
+    await this.alerts.afterRun(account, { succeeded: run.status === 'succeeded', error: failure });
     return run;
+  }
+
+  /**
+   * The run's row at its start, in one transaction under the account's row lock (the same lock a
+   * sync request takes, see request): the run a request queued becomes this run (same id, trigger
+   * manual), else a scheduled run is made. Under the lease no other replica runs this account, so
+   * a run still marked running was cut short: its replica died (or stalled) and the lease ran
+   * out. It is said so rather than shown running forever. (A stalled replica that wakes up finds
+   * its lease gone and stops.)
+   */
+  private async start(account: SellerAccount, replica: string, windowFrom: Date): Promise<SyncRun> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(`select id from seller_accounts where id = $1 for update`, [account.id]);
+      const runs = manager.getRepository(SyncRun);
+      const queued = await runs.findOne({ where: { accountId: account.id, status: 'queued' }, order: { createdAt: 'ASC' } });
+      const now = new Date();
+      const run =
+        queued ??
+        runs.create({
+          id: newRowId(),
+          accountId: account.id,
+          trigger: 'schedule',
+          createdAt: now,
+          finishedAt: null,
+          progressedAt: null,
+          windowTo: null,
+          pagesFetched: 0,
+          pagesCommitted: 0,
+          ordersSeen: 0,
+          ordersCreated: 0,
+          ordersUpdated: 0,
+          ordersUnchanged: 0,
+          ordersQuarantined: 0,
+          apiCalls: 0,
+          throttled: 0,
+          rateLimitWaits: 0,
+          rateLimitWaitMs: 0,
+          errors: [],
+        });
+      Object.assign(run, { status: 'running', replica, startedAt: now, windowFrom, step: 'starting' });
+      await manager.query(
+        `update sync_runs set status = 'failed', finished_at = now(), step = null, errors = errors || $2::jsonb where account_id = $1 and status = 'running'`,
+        [account.id, JSON.stringify([`interrupted: the lease expired before the run ended (its replica stopped); run ${run.id} read the window again`])],
+      );
+      await runs.save(run);
+      return run;
+    });
+  }
+
+  /**
+   * POST /accounts/:id/sync: the run that will do it. A run under way (its replica still holds
+   * the account's lease) is answered as it is, without queueing a second; a run already queued
+   * is answered again; else a run is reserved as `queued` and the account marked as asked for.
+   * The account's row lock orders this against a run's start: either the request sees the run
+   * running, or the run sees the queued row and takes it.
+   */
+  async request(accountId: string): Promise<SyncRequestedView> {
+    await this.accounts.get(accountId);
+    return this.dataSource.transaction(async (manager) => {
+      const [account]: { holder: string | null }[] = await manager.query(
+        `select case when lease_expires_at > now() then lease_owner end as holder from seller_accounts where id = $1 and deleted_at is null for update`,
+        [accountId],
+      );
+      if (!account) throw ServiceError.notFound(`account ${accountId} not found`);
+      const requestedAt = new Date();
+      const runs = manager.getRepository(SyncRun);
+      // Only the run of the replica holding the lease is under way: one marked running by a replica
+      // that died is not (the next run marks it interrupted), and a request then queues a run.
+      const running = account.holder ? await runs.findOne({ where: { accountId, status: 'running', replica: account.holder }, order: { createdAt: 'DESC' } }) : null;
+      if (running) return { accountId, runId: running.id, requestedAt: requestedAt.toISOString(), status: 'running', alreadyRunning: true };
+      await manager.query(`update seller_accounts set sync_requested_at = $2 where id = $1`, [accountId, requestedAt]);
+      const queued = await runs.findOne({ where: { accountId, status: 'queued' } });
+      if (queued) return { accountId, runId: queued.id, requestedAt: requestedAt.toISOString(), status: 'queued', alreadyRunning: false };
+      const run = runs.create({
+        id: newRowId(),
+        accountId,
+        trigger: 'manual',
+        status: 'queued',
+        replica: null,
+        createdAt: requestedAt,
+        startedAt: null,
+        finishedAt: null,
+        progressedAt: null,
+        windowFrom: null,
+        windowTo: null,
+        pagesFetched: 0,
+        pagesCommitted: 0,
+        ordersSeen: 0,
+        ordersCreated: 0,
+        ordersUpdated: 0,
+        ordersUnchanged: 0,
+        ordersQuarantined: 0,
+        apiCalls: 0,
+        throttled: 0,
+        rateLimitWaits: 0,
+        rateLimitWaitMs: 0,
+        step: null,
+        errors: [],
+      });
+      await runs.insert(run);
+      return { accountId, runId: run.id, requestedAt: requestedAt.toISOString(), status: 'queued', alreadyRunning: false };
+    });
+  }
+
+  /** The run's calls, throttles and rate-limit waits: what the account's client counted since the run began. */
+  private takeCallStats(run: SyncRun, client: SpApiClient, before: { calls: number; throttled: number; rateLimitWaits: number; rateLimitWaitMs: number }): void {
+    run.apiCalls = totalCalls(client) - before.calls;
+    run.throttled = client.stats.throttled - before.throttled;
+    run.rateLimitWaits = client.stats.rateLimitWaits - before.rateLimitWaits;
+    run.rateLimitWaitMs = client.stats.rateLimitWaitMs - before.rateLimitWaitMs;
+  }
+
+  /** The progress columns only (never the status: only the run's end writes that). */
+  private async writeProgress(run: SyncRun): Promise<void> {
+    await this.runs.update(
+      { id: run.id, status: 'running' },
+      {
+        progressedAt: run.progressedAt,
+        windowTo: run.windowTo,
+        pagesFetched: run.pagesFetched,
+        pagesCommitted: run.pagesCommitted,
+        ordersSeen: run.ordersSeen,
+        ordersCreated: run.ordersCreated,
+        ordersUpdated: run.ordersUpdated,
+        ordersUnchanged: run.ordersUnchanged,
+        ordersQuarantined: run.ordersQuarantined,
+        apiCalls: run.apiCalls,
+        throttled: run.throttled,
+        rateLimitWaits: run.rateLimitWaits,
+        rateLimitWaitMs: run.rateLimitWaitMs,
+        step: run.step,
+      },
+    );
   }
 
   private count(run: SyncRun, outcome: PageOutcome): void {
@@ -209,6 +357,52 @@ export class SyncService {
     // Newest first: a run history is read from its latest end.
     return listPage(this.runs.createQueryBuilder('r').where('r.accountId = :accountId', { accountId }), query, runView, { newestFirst: true });
   }
+
+  /** One run of the account; another account's run is not found, as an unknown one. */
+  async get(accountId: string, runId: string): Promise<SyncRunView> {
+    const run = await this.runs.findOneBy({ id: runId, accountId });
+    if (!run) throw ServiceError.notFound(`sync run ${runId} of account ${accountId} not found`);
+    return runView(run);
+  }
+
+  /** Runs across accounts (of the caller's accounts only, when its key is limited), newest first. */
+  async search(request: SearchSyncRunsRequest): Promise<Page<SyncRunView>> {
+    const query = this.runs.createQueryBuilder('r');
+    if (request.status) query.andWhere('r.status = :status', { status: request.status });
+    if (request.accountId) query.andWhere('r.accountId = :accountId', { accountId: request.accountId });
+    if (request.accountIds) query.andWhere('r.accountId = any(:accountIds::uuid[])', { accountIds: request.accountIds });
+    return listPage(query, request, runView, { newestFirst: true });
+  }
+}
+
+/**
+ * Serialises the writes of one run's row. `push` answers when its write is done; a failed
+ * progress write is reported and the run goes on (the next write carries the same counts), unless
+ * the caller asks for the error (`rethrow`).
+ */
+class SerialWrites {
+  private last: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly onError: (err: unknown) => void) {}
+
+  push(write: () => Promise<unknown>, options: { rethrow?: boolean } = {}): Promise<void> {
+    const done = this.last.then(write);
+    this.last = done.catch(() => undefined);
+    return done.then(
+      () => undefined,
+      (err) => {
+        if (options.rethrow) throw err;
+        this.onError(err);
+      },
+    );
+  }
+}
+
+/** The step a running run is on, and which operations wait for Amazon's quota right now. */
+function describeStep(steps: StepsInFlight, client: SpApiClient): string {
+  const waiting = client.waitingForQuota();
+  const doing = steps.describe();
+  return waiting.length ? `${doing}; waiting for the ${waiting.join(', ')} quota` : doing;
 }
 
 function totalCalls(client: SpApiClient): number {
@@ -221,10 +415,15 @@ export function runView(run: SyncRun): SyncRunView {
     accountId: run.accountId,
     trigger: run.trigger,
     status: run.status,
-    startedAt: run.createdAt.toISOString(),
+    replica: run.replica,
+    requestedAt: run.createdAt.toISOString(),
+    startedAt: run.startedAt?.toISOString() ?? null,
     finishedAt: run.finishedAt?.toISOString() ?? null,
-    windowFrom: run.windowFrom.toISOString(),
+    windowFrom: run.windowFrom?.toISOString() ?? null,
     windowTo: run.windowTo?.toISOString() ?? null,
+    step: run.status === 'running' ? run.step : null,
+    pagesFetched: run.pagesFetched,
+    pagesCommitted: run.pagesCommitted,
     ordersSeen: run.ordersSeen,
     ordersCreated: run.ordersCreated,
     ordersUpdated: run.ordersUpdated,
@@ -232,6 +431,8 @@ export function runView(run: SyncRun): SyncRunView {
     ordersQuarantined: run.ordersQuarantined,
     apiCalls: run.apiCalls,
     throttled: run.throttled,
+    rateLimitWaits: run.rateLimitWaits,
+    rateLimitWaitSeconds: Math.round(run.rateLimitWaitMs) / 1000,
     errors: run.errors,
   };
 }

@@ -1,4 +1,4 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Logger } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import { GET_PARTNER, IdRequest, LIST_PARTNERS, ListPartnersRequest, RESOLVE_PARTNERS, ResolvePartnersRequest } from '@connector/contracts';
 import { HandlesRequest } from '@connector/platform';
@@ -6,11 +6,16 @@ import { PartnersService } from './partners.service';
 
 @Controller()
 export class PartnersController {
+  private readonly logger = new Logger(PartnersController.name);
+
   constructor(private readonly partners: PartnersService) {}
 
   @HandlesRequest(RESOLVE_PARTNERS)
-  resolve(@Payload() request: ResolvePartnersRequest) {
-    return this.partners.resolve(request);
+  async resolve(@Payload() request: ResolvePartnersRequest) {
+    const resolved = await this.partners.resolve(request);
+    // Counts only: the parties are buyers' personal data.
+    this.logger.log(`resolved the contacts and delivery addresses of ${request.parties.length} buyers`);
+    return resolved;
   }
 
   @HandlesRequest(LIST_PARTNERS)

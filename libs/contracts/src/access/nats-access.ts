@@ -1,4 +1,18 @@
-import { CREATE_ACCOUNT, CREATE_MARKETPLACE, DELETE_ACCOUNT, GET_ACCOUNT, GET_ACCOUNT_ACCESS, LIST_ACCOUNTS, LIST_MARKETPLACES, LIST_SYNC_RUNS, SYNC_ACCOUNT, UPDATE_ACCOUNT } from '../accounts/account.messages';
+import {
+  CREATE_ACCOUNT,
+  CREATE_MARKETPLACE,
+  DELETE_ACCOUNT,
+  GET_ACCOUNT,
+  GET_ACCOUNT_ACCESS,
+  GET_SYNC_RUN,
+  LIST_ACCOUNTS,
+  LIST_MARKETPLACES,
+  LIST_SYNC_RUNS,
+  SEARCH_SYNC_RUNS,
+  SYNC_ACCOUNT,
+  UPDATE_ACCOUNT,
+} from '../accounts/account.messages';
+import { ALERT_RAISED } from '../alerts/alert.events';
 import { AnyEventContract, AnyRequestContract } from '../common/message-contract';
 import { HEALTH_CHECKS, SERVICE_NAMES, ServiceName } from '../health/health.messages';
 import { METRICS_REQUESTS } from '../health/metrics.messages';
@@ -36,7 +50,7 @@ export const CONNECTOR_PROCESSES: ConnectorProcess[] = ['gateway', ...SERVICE_NA
 const REQUESTS: { server: ServiceName; requests: AnyRequestContract[]; callers: ConnectorProcess[] }[] = [
   {
     server: 'order-ingestion',
-    requests: [CREATE_ACCOUNT, UPDATE_ACCOUNT, GET_ACCOUNT, DELETE_ACCOUNT, LIST_ACCOUNTS, SYNC_ACCOUNT, LIST_SYNC_RUNS, LIST_MARKETPLACES, CREATE_MARKETPLACE, LIST_ORDERS, GET_ORDER, CANCEL_ORDER, LIST_QUARANTINED_ORDERS],
+    requests: [CREATE_ACCOUNT, UPDATE_ACCOUNT, GET_ACCOUNT, DELETE_ACCOUNT, LIST_ACCOUNTS, SYNC_ACCOUNT, LIST_SYNC_RUNS, GET_SYNC_RUN, SEARCH_SYNC_RUNS, LIST_MARKETPLACES, CREATE_MARKETPLACE, LIST_ORDERS, GET_ORDER, CANCEL_ORDER, LIST_QUARANTINED_ORDERS],
     callers: ['gateway'],
   },
   { server: 'order-ingestion', requests: [GET_ACCOUNT_ACCESS], callers: ['amazon-notifications'] },
@@ -57,7 +71,7 @@ const REQUESTS: { server: ServiceName; requests: AnyRequestContract[]; callers: 
   ...SERVICE_NAMES.map((server) => ({ server, requests: Object.values(PARKED_EVENTS[server]), callers: ['gateway' as const] })),
 ];
 
-const EVENTS: { publisher: ServiceName; event: AnyEventContract; consumers: ServiceName[] }[] = [
+const EVENTS: { publisher: ServiceName; event: AnyEventContract; consumers: ConnectorProcess[] }[] = [
   { publisher: 'order-ingestion', event: ORDER_SYNCED, consumers: ['inventory'] },
   { publisher: 'order-ingestion', event: ORDER_CANCELED, consumers: ['inventory', 'partner-resolution', 'amazon-notifications'] },
   { publisher: 'inventory', event: DELIVERY_CREATED, consumers: ['order-ingestion'] },
@@ -66,6 +80,8 @@ const EVENTS: { publisher: ServiceName; event: AnyEventContract; consumers: Serv
   { publisher: 'inventory', event: OFFER_CHANGED, consumers: ['order-ingestion'] },
   { publisher: 'amazon-notifications', event: NOTIFICATION_SENT, consumers: ['order-ingestion'] },
   { publisher: 'amazon-notifications', event: NOTIFICATION_FAILED, consumers: ['order-ingestion'] },
+  // Any service may raise an alert (a parked event, at least); the gateway sends them to the webhooks.
+  ...SERVICE_NAMES.map((publisher) => ({ publisher, event: ALERT_RAISED, consumers: ['gateway' as const] })),
 ];
 
 
@@ -93,7 +109,8 @@ export function natsAccess(process: ConnectorProcess): ProcessAccess {
     serves: REQUESTS.filter((r) => r.server === process).flatMap((r) => subjectsOf(r.requests)),
     calls: REQUESTS.filter((r) => r.callers.includes(process)).flatMap((r) => subjectsOf(r.requests)),
     publishes: EVENTS.filter((e) => e.publisher === process).map((e) => e.event.subject),
-    consumes: EVENTS.filter((e) => (e.consumers as string[]).includes(process)).map((e) => e.event.subject),
+    // An event several services publish (alert.raised) is consumed once.
+    consumes: [...new Set(EVENTS.filter((e) => (e.consumers as string[]).includes(process)).map((e) => e.event.subject))],
   };
 }
 
@@ -108,7 +125,7 @@ export function natsCallersOf(subject: string): ConnectorProcess[] | undefined {
 
 /** Every request subject with an owner: what the contracts declare and no service may leave out. */
 export const OWNED_REQUEST_SUBJECTS = REQUESTS.flatMap((r) => subjectsOf(r.requests));
-export const OWNED_EVENT_SUBJECTS = EVENTS.map((e) => e.event.subject);
+export const OWNED_EVENT_SUBJECTS = [...new Set(EVENTS.map((e) => e.event.subject))];
 
 function subjectsOf(requests: AnyRequestContract[]): string[] {
   return requests.map((r) => r.subject);

@@ -4,7 +4,9 @@ import {
   ArrayMinSize,
   ArrayUnique,
   IsBoolean,
+  IsArray,
   IsEnum,
+  IsIn,
   IsInt,
   IsISO31661Alpha2,
   IsISO4217CurrencyCode,
@@ -127,17 +129,54 @@ export interface AccountDeleted {
 export class ListAccountsRequest extends PageQuery {}
 export const LIST_ACCOUNTS = requestContract({ subject: 'ingestion.accounts.list.v1', version: 1, payload: ListAccountsRequest, reply: replyOf<Page<AccountView>>() });
 
-/** A sync asked for: it runs as soon as the account's lease allows. */
+/** What a sync run is doing: `queued` (asked for, waiting for a replica to take the account), `running`, then `succeeded` or `failed`. */
+export const SYNC_RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;
+export type SyncRunStatus = (typeof SYNC_RUN_STATUSES)[number];
+/** What started a run: the account's interval, or a request (POST .../sync). */
+export type SyncTrigger = 'schedule' | 'manual';
+
+/**
+ * A sync asked for, and the run that does it: a new run reserved as `queued` (it runs as soon as
+ * the account's lease allows), the one already queued, or the one already running (then
+ * `alreadyRunning`, and no second run is queued).
+ */
 export class SyncRequestedView {
   accountId: string;
+  /**
+   * The run that does the sync: follow it with GET /api/v1/accounts/{id}/sync-runs/{runId}.
+   * @example "0193a5b2-6c1d-7e8f-9a0b-1c2d3e4f5a6b"
+   */
+  runId: string;
   /** @example "2026-12-06T22:00:00.000Z" */
   requestedAt: string;
+  /** The run's status when the request was answered. */
+  status: 'queued' | 'running';
+  /** True when a run of the account was already running: this is its id, and no second run is queued. */
+  alreadyRunning: boolean;
 }
 export const SYNC_ACCOUNT = requestContract({ subject: 'ingestion.accounts.sync.v1', version: 1, payload: IdRequest, reply: replyOf<SyncRequestedView>() });
 export class ListSyncRunsRequest extends PageQuery {
   @IsUUID() accountId: string;
 }
 export const LIST_SYNC_RUNS = requestContract({ subject: 'ingestion.sync-runs.list.v1', version: 1, payload: ListSyncRunsRequest, reply: replyOf<Page<SyncRunView>>() });
+/** One run of one account: another account's run is not found (404). */
+export class GetSyncRunRequest {
+  @IsUUID() accountId: string;
+  @IsUUID() runId: string;
+}
+export const GET_SYNC_RUN = requestContract({ subject: 'ingestion.sync-runs.get.v1', version: 1, payload: GetSyncRunRequest, reply: replyOf<SyncRunView>() });
+/** Runs across accounts (GET /api/v1/sync-runs), newest first. */
+export class ListAllSyncRunsQuery extends PageQuery {
+  /** Only runs in this state (`running`: what is syncing now, one run per account at most). */
+  @IsOptional() @IsIn(SYNC_RUN_STATUSES) status?: SyncRunStatus;
+  /** Only this account's runs. */
+  @IsOptional() @IsUUID() accountId?: string;
+}
+export class SearchSyncRunsRequest extends ListAllSyncRunsQuery {
+  /** The accounts the caller's API key is limited to (absent: every account). */
+  @IsOptional() @IsArray() @ArrayMaxSize(1000) @IsUUID('all', { each: true }) accountIds?: string[];
+}
+export const SEARCH_SYNC_RUNS = requestContract({ subject: 'ingestion.sync-runs.search.v1', version: 1, payload: SearchSyncRunsRequest, reply: replyOf<Page<SyncRunView>>() });
 
 /**
  * Internal: amazon-notifications asks for an account's SP-API access. The secrets travel
@@ -188,26 +227,83 @@ export class AccountView {
   updatedAt: string;
 }
 
+/**
+ * A sync run and its progress. While it runs its counts grow as it goes: written after every
+ * committed page, and every few seconds while it waits (on Amazon's quota, say).
+ */
 export class SyncRunView {
+  /** @example "0193a5b2-6c1d-7e8f-9a0b-1c2d3e4f5a6b" */
   id: string;
   accountId: string;
   trigger: 'schedule' | 'manual';
-  status: 'running' | 'succeeded' | 'failed';
-  /** @example "2026-12-06T21:55:00.000Z" */
-  startedAt: string;
+  /** `queued`: asked for, waiting for a replica to take the account; then `running`, `succeeded` or `failed`. */
+  status: 'queued' | 'running' | 'succeeded' | 'failed';
+  /**
+   * The order-ingestion replica running it (host, process and a random part); null while queued.
+   * @example "ingestion-7f9c-1234-a1b2c3d4"
+   */
+  replica: string | null;
+  /**
+   * When it was asked for (a manual run) or started (a scheduled one).
+   * @example "2026-12-06T21:54:58.000Z"
+   */
+  requestedAt: string;
+  /**
+   * Null while queued.
+   * @example "2026-12-06T21:55:00.000Z"
+   */
+  startedAt: string | null;
   finishedAt: string | null;
-  /** @example "2026-12-06T21:45:00.000Z" */
-  windowFrom: string;
+  /**
+   * The start of the window of Amazon's last-updated times it reads (the cursor less the overlap); null while queued.
+   * @example "2026-12-06T21:45:00.000Z"
+   */
+  windowFrom: string | null;
+  /** The window's end, fixed by Amazon's first page; null until then. */
   windowTo: string | null;
-  /** @example 120 */
+  /**
+   * What it is doing now, while running: the steps of pages under way ("fetch page 4, commit page 3"), and which
+   * operation waits for Amazon's quota. Null once it ended.
+   * @example "fetch page 4, commit page 3; waiting for the searchOrders quota"
+   */
+  step: string | null;
+  /**
+   * Pages of orders read from Amazon so far.
+   * @example 4
+   */
+  pagesFetched: number;
+  /**
+   * Pages written (each in one transaction) so far.
+   * @example 3
+   */
+  pagesCommitted: number;
+  /**
+   * Orders read so far (each counted once per page it came in).
+   * @example 120
+   */
   ordersSeen: number;
   ordersCreated: number;
   ordersUpdated: number;
   ordersUnchanged: number;
   ordersQuarantined: number;
-  /** @example 2 */
+  /**
+   * Calls to Amazon so far.
+   * @example 5
+   */
   apiCalls: number;
+  /** Calls Amazon refused for its rate limits (429 QuotaExceeded) so far. */
   throttled: number;
+  /**
+   * Calls that waited for rate limits before going out (the client's token bucket per operation, Amazon's Retry-After).
+   * @example 2
+   */
+  rateLimitWaits: number;
+  /**
+   * The time those waits took, in all, in seconds.
+   * @example 178.6
+   */
+  rateLimitWaitSeconds: number;
+  /** Why it failed (or what cut it short). */
   errors: string[];
 }
 
