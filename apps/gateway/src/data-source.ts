@@ -8,6 +8,7 @@ import { IdempotentRequest } from './idempotency/idempotent-request.entity';
 import { Access1764300000600 } from './migrations/1764300000600-access';
 import { Idempotency1764300000700 } from './migrations/1764300000700-idempotency';
 import { AlertWebhooks1764300000800 } from './migrations/1764300000800-alert-webhooks';
+import { AlertEpisodeSources1765400000900 } from './migrations/1765400000900-alert-episode-sources';
 
 /**
  * The gateway keeps no business data: only who may call the API, what they changed, answers to
@@ -21,5 +22,5 @@ export const gatewayDataSource = (database: string | DatabaseSettings) =>
     database,
     schema: GATEWAY_SCHEMA,
     entities: [ApiKey, AuditEntry, IdempotentRequest, AlertWebhook, AlertDelivery, ...MESSAGING_ENTITIES],
-    migrations: [Access1764300000600, Idempotency1764300000700, AlertWebhooks1764300000800, ...MESSAGING_MIGRATIONS],
+    migrations: [Access1764300000600, Idempotency1764300000700, AlertWebhooks1764300000800, AlertEpisodeSources1765400000900, ...MESSAGING_MIGRATIONS],
   });

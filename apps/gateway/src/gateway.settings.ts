@@ -72,6 +72,15 @@ export class GatewaySettings extends ServiceSettings {
   @IsIn(['', 'yes', 'no'], { message: 'ALERT_WEBHOOK_ALLOW_HTTP must be yes, no or empty' })
   ALERT_WEBHOOK_ALLOW_HTTP: string = '';
 
+  /**
+   * Webhook hosts allowed though they are (or resolve to) loopback, private, link-local or other
+   * non-public addresses, which are refused otherwise: comma-separated hostnames and CIDRs
+   * (`hooks.internal,10.1.2.0/24,127.0.0.1`). Empty: public addresses only.
+   */
+  @IsString()
+  @Matches(/^[A-Za-z0-9.:/\-_, ]*$/, { message: 'ALERT_WEBHOOK_ALLOWED_HOSTS must be comma-separated hostnames and CIDRs' })
+  ALERT_WEBHOOK_ALLOWED_HOSTS: string = '';
+
   /** How often the gateway asks every service's health for `service.not_ready` alerts (seconds; 0: never). */
   @Type(() => Number) @IsNumber() @Min(0) @Max(3600)
   ALERT_HEALTH_CHECK_SECONDS: number = 15;

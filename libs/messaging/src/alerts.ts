@@ -1,5 +1,6 @@
 import { ALERT_RAISED, AlertKind, AlertRaisedEvent } from '@connector/contracts';
 import { newRowId } from '@connector/persistence';
+import { currentCorrelationId } from '@connector/workers';
 import { EntityManager } from 'typeorm';
 import { OutboxMessage } from './messaging.entities';
 
@@ -12,6 +13,24 @@ export function alertText(text: string, max = 500): string {
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
+/** An error code is shown only if it is a short token (a PG SQLSTATE, ECONNRESET, Amazon's `InvalidInput`). */
+const ERROR_CODE = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/**
+ * What an alert may say of an error: its class and code, never its message. Alerts go to third
+ * parties, and messages quote values (PG's `invalid input syntax for type uuid: "<value>"`, a
+ * handler's message passed on from another service), which may be a buyer's name; the full
+ * message stays in the service (its log, the parked event, the notification's last error),
+ * behind the API's keys.
+ */
+export function errorClass(err: unknown): string {
+  if (!(err instanceof Error)) return err === undefined || err === null ? 'no error' : typeof err;
+  const name = err.constructor?.name && err.constructor.name !== 'Object' ? err.constructor.name : err.name;
+  const safeName = ERROR_CODE.test(name) ? name : 'Error';
+  const code = (err as { code?: unknown }).code;
+  return (typeof code === 'string' || typeof code === 'number') && ERROR_CODE.test(String(code)) ? `${safeName} ${code}` : safeName;
+}
+
 export function newAlert(cause: AlertCause): AlertRaisedEvent {
   return { alertId: newRowId(), occurredAt: new Date().toISOString(), ...cause, summary: alertText(cause.summary, 1000) };
 }
@@ -22,7 +41,9 @@ export function newAlert(cause: AlertCause): AlertRaisedEvent {
  */
 export async function raiseAlert(manager: EntityManager, cause: AlertCause): Promise<AlertRaisedEvent> {
   const alert = newAlert(cause);
-  await manager.insert(OutboxMessage, { id: newRowId(), subject: ALERT_RAISED.subject, payload: alert });
+  // With the correlation id of the work that raised it (as Outbox.add writes it): the webhook's
+  // payload carries it, so an alert leads to its cause's log lines.
+  await manager.insert(OutboxMessage, { id: newRowId(), subject: ALERT_RAISED.subject, payload: alert, correlationId: currentCorrelationId() ?? null });
   return alert;
 }
 

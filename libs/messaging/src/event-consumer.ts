@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, 
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { ConsumerMessages, JsMsg } from 'nats';
 import { DataSource } from 'typeorm';
+import { errorClass } from './alerts';
 import { consumerPlan, PlannedConsumer } from './consumer-plan';
 import { ConsumerPositions, ensureConsumers, PULL_MESSAGES, streamIncarnation, watchConsumer } from './durable-consumers';
 import { decodeEvents, eventsIn, parseEvent, reasonOf, validatedPayload, ValidationFailure } from './event-decoding';
@@ -366,7 +367,7 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
         if (event.unreadable) throw new ValidationFailure(event.unreadable);
         ready.push({ ...routed, eventId: event.eventId, raw: event.raw, payload: await validatedPayload(event.data, handlers[0]), correlationId: event.correlationId });
       } catch (err) {
-        await inNewWorkContext({ correlationId: event.correlationId }, () => this.park(routed, event.eventId, event.raw(), reasonOf(err)));
+        await inNewWorkContext({ correlationId: event.correlationId }, () => this.park(routed, event.eventId, event.raw(), reasonOf(err), `unreadable or invalid (${errorClass(err)})`));
       }
     }
     return ready;
@@ -402,7 +403,7 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
         return;
       }
       if (failures >= this.settings.maxDeliveries) {
-        await this.park(delivery, eventId, raw(), `failed ${failures} times, last: ${reason}`);
+        await this.park(delivery, eventId, raw(), `failed ${failures} times, last: ${reason}`, `failed ${failures} times, last: ${errorClass(err)}`);
         return;
       }
       const delayMs = backoffDelay(failures, REDELIVERY_BACKOFF);
@@ -427,8 +428,8 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   /** Parks the event (see EventParking); if that fails, its message comes again. */
-  private async park({ msg, subject, outcome }: Routed, eventId: string, raw: string, reason: string): Promise<void> {
-    if (await this.parking.park(subject, eventId, raw, reason, msg.info.deliveryCount)) {
+  private async park({ msg, subject, outcome }: Routed, eventId: string, raw: string, reason: string, alertReason: string): Promise<void> {
+    if (await this.parking.park(subject, eventId, raw, reason, msg.info.deliveryCount, alertReason)) {
       outcome.parked++;
       eventsParked.inc({ event_type: subject });
     } else {

@@ -21,9 +21,10 @@ export class EventParking {
   /**
    * Records the event as parked, and as processed: should its message come again for a sibling
    * event's retry, it is not run again. Returns false if that fails: then the message is to
-   * come again rather than the event being lost.
+   * come again rather than the event being lost. `alertReason`: what its alert says of why (our
+   * own words and the error's class: see errorClass), `reason` being kept here only.
    */
-  async park(subject: string, eventId: string, raw: string, reason: string, deliveries: number): Promise<boolean> {
+  async park(subject: string, eventId: string, raw: string, reason: string, deliveries: number, alertReason: string): Promise<boolean> {
     this.logger.error(`parked ${subject} ${eventId}: ${reason}`);
     try {
       await this.dataSource.transaction(async (manager) => {
@@ -41,9 +42,10 @@ export class EventParking {
           await raiseAlert(manager, {
             kind: AlertKind.EventParked,
             service,
-            summary: `${service} parked a ${subject} event: ${alertText(reason, 300)}`,
-            // The reason, never the payload: events carry gift messages.
-            details: { eventId, subject, reason: alertText(reason), deliveries },
+            summary: `${service} parked a ${subject} event: ${alertText(alertReason, 300)}`,
+            // Neither the payload (events carry gift messages) nor the error's message (it may
+            // quote the payload's values): the parked event, behind the API, has both.
+            details: { eventId, subject, reason: alertText(alertReason), deliveries },
           });
         }
         await manager.query(`insert into processed_events (event_id, subject) values ($1, $2) on conflict do nothing`, [eventId, subject]);

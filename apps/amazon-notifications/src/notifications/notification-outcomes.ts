@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AlertKind, NOTIFICATION_FAILED, NOTIFICATION_SENT, NotificationOutcomeEvent, NotificationState } from '@connector/contracts';
-import { alertText, Outbox, raiseAlert, raiseEpisodeAlert, resolveEpisodeAlert } from '@connector/messaging';
+import { alertText, errorClass, Outbox, raiseAlert, raiseEpisodeAlert, resolveEpisodeAlert } from '@connector/messaging';
 import { isCredentialsRefused } from '@connector/sp-api';
 import { EntityManager } from 'typeorm';
 import { Notification } from './notification.entity';
@@ -48,13 +48,16 @@ export class NotificationOutcomes {
     await this.outbox.add(manager, state === NotificationState.Sent ? NOTIFICATION_SENT : NOTIFICATION_FAILED, event);
     if (state === NotificationState.Failed) {
       // Failed for good (no retry left): someone must tell Amazon by hand or fix and retry it.
+      // Not the error's text (Amazon's answers and validation messages echo what was sent):
+      // its class and code; the notification's lastError, behind the API, has it all.
+      const reason = options.cause === undefined ? (options.onlyInFeed ? "refused in Amazon's feed processing report" : 'failed') : errorClass(options.cause);
       await raiseAlert(manager, {
         kind: AlertKind.NotificationFailed,
         service: 'amazon-notifications',
         accountId: notification.accountId,
         amazonOrderId: notification.amazonOrderId,
-        summary: `the ${notification.kind} of order ${notification.amazonOrderId} failed for good: ${alertText(error ?? 'no reason given', 300)}`,
-        details: { notificationId: notification.id, notificationKind: notification.kind, orderId: notification.orderId, deliveryId: notification.deliveryId, error: error === null ? null : alertText(error) },
+        summary: `the ${notification.kind} of order ${notification.amazonOrderId} failed for good: ${alertText(reason, 300)}`,
+        details: { notificationId: notification.id, notificationKind: notification.kind, orderId: notification.orderId, deliveryId: notification.deliveryId, reason: alertText(reason) },
       });
       if (isCredentialsRefused(options.cause)) {
         const refusal = options.cause;

@@ -10,6 +10,8 @@ export interface AlertBody {
   service: string;
   summary: string;
   details: object;
+  /** The correlation id of the work that raised it, when known: its log lines carry it. */
+  correlationId?: string;
 }
 
 /**
@@ -34,5 +36,7 @@ export class AlertDelivery {
   @Column('timestamptz', { nullable: true }) deliveredAt: Date | null;
   /** Set when ALERT_RETRY_HOURS ran out without a 2xx. */
   @Column('timestamptz', { nullable: true }) givenUpAt: Date | null;
+  /** Set when it was not sent because its webhook was deleted or its key revoked. */
+  @Column('timestamptz', { nullable: true }) canceledAt: Date | null;
   @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
 }

@@ -52,10 +52,13 @@ export class AlertDeliveryView {
   attempts: number;
   /** The HTTP status of the last try; null if it got none (timeout, refused connection). */
   lastStatus: number | null;
+  /** Coarse only: `HTTP <status>`, `timeout`, `connection refused`, `connection failed`, `tls failed`, `address not allowed`. */
   lastError: string | null;
   nextAttemptAt: string | null;
   deliveredAt: string | null;
   givenUpAt: string | null;
+  /** Set when it was not sent because its webhook was deleted or its key revoked. */
+  canceledAt: string | null;
   createdAt: string;
 }
 

@@ -6,6 +6,7 @@ import { AlertKind, AlertRaisedEvent, Page } from '@connector/contracts';
 import { newAlert } from '@connector/messaging';
 import { newRowId } from '@connector/persistence';
 import { listPage, SecretBox, ServiceError, SETTINGS } from '@connector/platform';
+import { currentCorrelationId } from '@connector/workers';
 import type { Caller } from '../access/api-keys.service';
 import { ApiScope } from '../access/scopes';
 import { GatewaySettings } from '../gateway.settings';
@@ -20,6 +21,7 @@ import {
   ListAlertWebhooksRequest,
   TestAlertView,
 } from './alert-webhook.messages';
+import { WebhookAddressPolicy } from './webhook-addresses';
 
 /** Where a webhook's secret is kept: the associated data it is sealed with. */
 export const webhookSecretContext = (webhookId: string) => `alert_webhooks/${webhookId}/secret`;
@@ -29,8 +31,8 @@ export abstract class AlertSenderKick {
   abstract kick(): void;
 }
 
-/** The body a webhook receives. */
-export function alertBody(alert: AlertRaisedEvent): AlertBody {
+/** The body a webhook receives; `correlationId`: of the work that raised it, when known. */
+export function alertBody(alert: AlertRaisedEvent, correlationId?: string): AlertBody {
   return {
     id: alert.alertId,
     kind: alert.resolved ? `${alert.kind}.resolved` : alert.kind,
@@ -40,12 +42,14 @@ export function alertBody(alert: AlertRaisedEvent): AlertBody {
     service: alert.service,
     summary: alert.summary,
     details: alert.details,
+    ...(correlationId ? { correlationId } : {}),
   };
 }
 
 @Injectable()
 export class AlertWebhooksService {
   private readonly secrets: SecretBox;
+  private readonly addresses: WebhookAddressPolicy;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -55,11 +59,19 @@ export class AlertWebhooksService {
     private readonly sender: AlertSenderKick,
   ) {
     this.secrets = new SecretBox(settings.WEBHOOK_SECRETS_KEY);
+    this.addresses = new WebhookAddressPolicy(settings.ALERT_WEBHOOK_ALLOWED_HOSTS);
   }
 
   async create(request: CreateAlertWebhookRequest, by: Caller): Promise<CreatedAlertWebhookView> {
     const problems: { field: string; errors: string[] }[] = [];
-    if (new URL(request.url).protocol === 'http:' && !this.settings.webhooksMayUseHttp) problems.push({ field: 'url', errors: ['url must be https (plain http is refused here: ALERT_WEBHOOK_ALLOW_HTTP)'] });
+    const url = new URL(request.url);
+    const urlErrors: string[] = [];
+    if (url.protocol === 'http:' && !this.settings.webhooksMayUseHttp) urlErrors.push('url must be https (plain http is refused here: ALERT_WEBHOOK_ALLOW_HTTP)');
+    // Credentials in a URL would be shown in every listing of it.
+    if (url.username || url.password) urlErrors.push('url must not hold a user name or password');
+    // A hostname is checked on every send, on what it resolves to then; a literal address now too.
+    if (!this.addresses.urlAllowed(url)) urlErrors.push('url must not be a loopback, private, link-local or other non-public address (ALERT_WEBHOOK_ALLOWED_HOSTS)');
+    if (urlErrors.length) problems.push({ field: 'url', errors: urlErrors });
     // A key of the environment has no id to tie a webhook to: its webhooks are global.
     const global = request.global === true || by.keyId === null;
     if (global && !(by.scopes.includes(ApiScope.Admin) && by.accountIds === null)) problems.push({ field: 'global', errors: ['a global webhook takes an admin key of every account'] });
@@ -99,7 +111,7 @@ export class AlertWebhooksService {
     await this.get(id, by);
     await this.dataSource.transaction(async (manager) => {
       await manager.update(AlertWebhook, { id, deletedAt: IsNull() }, { deletedAt: new Date() });
-      await manager.query(`update alert_deliveries set next_attempt_at = null, last_error = coalesce(last_error, 'webhook deleted') where webhook_id = $1 and next_attempt_at is not null`, [id]);
+      await manager.query(`update alert_deliveries set next_attempt_at = null, canceled_at = now() where webhook_id = $1 and next_attempt_at is not null`, [id]);
     });
   }
 
@@ -115,7 +127,7 @@ export class AlertWebhooksService {
     const webhook = await this.get(id, by);
     const alert = newAlert({ kind: AlertKind.Test, service: 'gateway', summary: 'a test alert, sent on request (POST /api/v1/alert-webhooks/:id/test)', details: { requestedBy: by.keyId ?? 'environment' } });
     const deliveryId = newRowId();
-    await this.deliveries.insert(newDelivery(deliveryId, webhook.id, alert));
+    await this.deliveries.insert(newDelivery(deliveryId, webhook.id, alert, currentCorrelationId()));
     this.sender.kick();
     return { alertId: alert.alertId, deliveryId };
   }
@@ -141,7 +153,8 @@ export class AlertWebhooksService {
       .createQueryBuilder()
       .insert()
       .into(AlertDelivery)
-      .values(targets.map((w) => newDelivery(newRowId(), w.id, alert)))
+      // The consumer handles the event in its correlation id (the service's work that raised it).
+      .values(targets.map((w) => newDelivery(newRowId(), w.id, alert, currentCorrelationId())))
       .orIgnore()
       .execute();
     return targets.length;
@@ -156,9 +169,9 @@ function mayConcern(accountIds: string[] | null, accountId: string | undefined):
 
 const seesAll = (caller: Caller) => caller.scopes.includes(ApiScope.Admin) && caller.accountIds === null;
 
-function newDelivery(id: string, webhookId: string, alert: AlertRaisedEvent) {
-  const body = alertBody(alert);
-  return { id, webhookId, alertId: alert.alertId, kind: body.kind, body, attempts: 0, lastStatus: null, lastError: null, nextAttemptAt: new Date(), claimedUntil: null, deliveredAt: null, givenUpAt: null };
+function newDelivery(id: string, webhookId: string, alert: AlertRaisedEvent, correlationId: string | undefined) {
+  const body = alertBody(alert, correlationId);
+  return { id, webhookId, alertId: alert.alertId, kind: body.kind, body, attempts: 0, lastStatus: null, lastError: null, nextAttemptAt: new Date(), claimedUntil: null, deliveredAt: null, givenUpAt: null, canceledAt: null };
 }
 
 function webhookView(w: AlertWebhook): AlertWebhookView {
@@ -178,6 +191,7 @@ function deliveryView(d: AlertDelivery): AlertDeliveryView {
     nextAttemptAt: d.nextAttemptAt?.toISOString() ?? null,
     deliveredAt: d.deliveredAt?.toISOString() ?? null,
     givenUpAt: d.givenUpAt?.toISOString() ?? null,
+    canceledAt: d.canceledAt?.toISOString() ?? null,
     createdAt: d.createdAt.toISOString(),
   };
 }
