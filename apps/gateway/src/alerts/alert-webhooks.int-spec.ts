@@ -93,9 +93,9 @@ describe('alert webhooks', () => {
     }).then(async (res) => ({ status: res.status, body: (await res.json().catch(() => undefined)) as Record<string, any> }));
 
   /** Publishes an alert as order-ingestion's outbox relay would (event id = message id). */
-  const raise = async (fields: Partial<AlertRaisedEvent> & Pick<AlertRaisedEvent, 'kind'>): Promise<AlertRaisedEvent> => {
+  const raise = async (fields: Partial<AlertRaisedEvent> & Pick<AlertRaisedEvent, 'kind'>, correlationId?: string): Promise<AlertRaisedEvent> => {
     const alert: AlertRaisedEvent = { alertId: newRowId(), occurredAt: new Date().toISOString(), service: 'order-ingestion', summary: `a ${fields.kind} alert`, details: { reason: 'test' }, ...fields };
-    await publisher.publishAll([{ subject: ALERT_RAISED.subject, data: JSON.stringify(alert), id: newRowId() }]);
+    await publisher.publishAll([{ subject: ALERT_RAISED.subject, data: JSON.stringify(alert), id: newRowId(), correlationId }]);
     return alert;
   };
 
@@ -107,11 +107,14 @@ describe('alert webhooks', () => {
 
   const deliveries = async (webhookId: string, key = ADMIN_KEY) => (await call('GET', `/api/v1/alert-webhooks/${webhookId}/deliveries`, { key })).body.items as Record<string, any>[];
 
+  /** The gateway's settings; `strict`: without the allowance of the receiver's 127.0.0.1. */
+  let settingsOf: (strict?: boolean) => GatewaySettings;
+
   beforeAll(async () => {
     receiver = await new Receiver().start();
     env = await new TestEnvironment().setUp();
     await runMigrations(gatewayDataSource(env.databaseUrl));
-    const settings = loadSettings(GatewaySettings, {
+    settingsOf = (strict = false) => loadSettings(GatewaySettings, {
       DATABASE_URL: env.databaseUrl,
       NATS_URL,
       NATS_NAMESPACE: namespace,
@@ -120,7 +123,10 @@ describe('alert webhooks', () => {
       ALERT_HEALTH_CHECK_SECONDS: '0',
       ALERT_NOT_READY_CHECKS: '2',
       ALERT_DELIVERY_TIMEOUT_SECONDS: '2',
+      // The receiver of this test is on loopback, which webhooks may not reach otherwise.
+      ALERT_WEBHOOK_ALLOWED_HOSTS: strict ? '' : '127.0.0.1',
     });
+    const settings = settingsOf();
     app = await NestFactory.create(GatewayModule.forRoot(settings), { logger: ['error'] });
     await setupGateway(app, settings);
     await app.listen(0, '127.0.0.1');
@@ -150,7 +156,7 @@ describe('alert webhooks', () => {
     const webhook = await subscribe('/signed', { kinds: [AlertKind.OrderQuarantined] });
     expect(webhook.global).toBe(true);
     expect(webhook.secret).toMatch(/^whsec_/);
-    const alert = await raise({ kind: AlertKind.OrderQuarantined, accountId: ACCOUNT_A, amazonOrderId: '305-0000000-0000001', summary: 'order 305-0000000-0000001 is quarantined' });
+    const alert = await raise({ kind: AlertKind.OrderQuarantined, accountId: ACCOUNT_A, amazonOrderId: '305-0000000-0000001', summary: 'order 305-0000000-0000001 is quarantined' }, 'sync-run-4711');
 
     const [got] = await waitFor(() => receiver.at('/signed').length > 0 && receiver.at('/signed'), { what: 'the alert at the webhook' });
     expect(got.json).toEqual({
@@ -162,6 +168,8 @@ describe('alert webhooks', () => {
       service: 'order-ingestion',
       summary: 'order 305-0000000-0000001 is quarantined',
       details: { reason: 'test' },
+      // The work that raised it (its event's correlation id): its log lines carry it.
+      correlationId: 'sync-run-4711',
     });
     expect(got.headers['x-connector-alert-id']).toBe(alert.alertId);
     const signature = String(got.headers['x-connector-signature']);
@@ -216,10 +224,11 @@ describe('alert webhooks', () => {
     expect((await call('DELETE', `/api/v1/alert-webhooks/${webhook.id}`)).status).toBe(204);
     // Its log stays in the database (the API knows the webhook no more): nothing is due.
     const [stopped] = await waitFor(async () => {
-      const rows: { next_attempt_at: Date | null; delivered_at: Date | null }[] = await db.query(`select next_attempt_at, delivered_at from alert_deliveries where webhook_id = $1`, [webhook.id]);
+      const rows: { next_attempt_at: Date | null; delivered_at: Date | null; canceled_at: Date | null }[] = await db.query(`select next_attempt_at, delivered_at, canceled_at from alert_deliveries where webhook_id = $1`, [webhook.id]);
       return rows[0]?.next_attempt_at === null && rows;
     }, { what: 'the delivery stopped' });
     expect(stopped.delivered_at).toBeNull();
+    expect(stopped.canceled_at).not.toBeNull();
     expect((await call('GET', `/api/v1/alert-webhooks/${webhook.id}/deliveries`)).status).toBe(404);
   });
 
@@ -273,15 +282,24 @@ describe('alert webhooks', () => {
     expect((await call('GET', '/api/v1/alert-webhooks', { key: READ_ONLY_KEY })).body.items).toEqual([]);
   });
 
-  it('tells an account episode once, whichever services saw it, and its end once', async () => {
+  it("tells an account episode when the first service opens it, and its end only when the last one's ends", async () => {
     await subscribe('/episodes', { kinds: [AlertKind.CredentialsRefused] });
     const account = randomUUID();
-    const first = await raise({ kind: AlertKind.CredentialsRefused, accountId: account, service: 'order-ingestion' });
-    await raise({ kind: AlertKind.CredentialsRefused, accountId: account, service: 'amazon-notifications' });
-    const ended = await raise({ kind: AlertKind.CredentialsRefused, accountId: account, service: 'amazon-notifications', resolved: true });
-    // The end told once: a second service's end of the same episode is not.
-    await raise({ kind: AlertKind.CredentialsRefused, accountId: account, service: 'order-ingestion', resolved: true });
-    const again = await raise({ kind: AlertKind.CredentialsRefused, accountId: account, service: 'order-ingestion' });
+    const refused = (service: string, resolved = false) => raise({ kind: AlertKind.CredentialsRefused, accountId: account, service, ...(resolved ? { resolved } : {}) });
+    // The review's sequence: two services' episodes of one account, interleaved.
+    const first = await refused('order-ingestion');
+    await refused('amazon-notifications');
+    // One service sees the credentials work again: the other still sees them refused.
+    await refused('order-ingestion', true);
+    // order-ingestion meets a refusal again: still the same episode for the webhooks.
+    await refused('order-ingestion');
+    // amazon-notifications' episode ends; order-ingestion's goes on: nothing to tell.
+    await refused('amazon-notifications', true);
+    // A service's end never heard opened (amazon-notifications again) changes nothing.
+    await refused('amazon-notifications', true);
+    const ended = await refused('order-ingestion', true);
+    // A new episode after the end is told again.
+    const again = await refused('amazon-notifications');
     // Events are handled in order: once the last one's delivery is done, the others were decided and made.
     await waitFor(async () => {
       const rows: { delivered: boolean }[] = await db.query(`select d.delivered_at is not null as delivered from alert_deliveries d join alert_webhooks w on w.id = d.webhook_id where w.url like '%/episodes'`);
@@ -295,6 +313,37 @@ describe('alert webhooks', () => {
         [again.alertId, 'account.credentials_refused'],
       ].sort(),
     );
+    expect(await db.query(`select service from alert_episode_sources where account_id = $1`, [account])).toEqual([{ service: 'amazon-notifications' }]);
+  });
+
+  it("cancels deliveries made for a webhook deleted, or a key revoked, just before: not sent, canceled in the log", async () => {
+    const keyId = randomUUID();
+    const key = `aoc_alerts-int-revoked-${randomUUID()}`;
+    await db.query(`insert into api_keys (id, name, key_hash, key_prefix, scopes, account_ids, created_by) values ($1, 'soon revoked', $2, 'aoc_alerts', '{read,operate}', $3, 'environment')`, [
+      keyId,
+      createHash('sha256').update(key).digest('hex'),
+      [ACCOUNT_A],
+    ]);
+    const ofRevokedKey = await subscribe('/revoked-key', { kinds: [AlertKind.OrderQuarantined] }, key);
+    const deleted = await subscribe('/deleted', { kinds: [AlertKind.OrderQuarantined] });
+    await db.query(`update api_keys set revoked_at = now() where id = $1`, [keyId]);
+    expect((await call('DELETE', `/api/v1/alert-webhooks/${deleted.id}`)).status).toBe(204);
+    // As fanOut would make them in a consumer's transaction that commits just after the revocation and the delete.
+    const made = [ofRevokedKey.id, deleted.id].map((webhookId) => ({ webhookId, alertId: newRowId() }));
+    for (const { webhookId, alertId } of made) {
+      await db.query(`insert into alert_deliveries (id, webhook_id, alert_id, kind, body, attempts, next_attempt_at) values ($1, $2, $3::uuid, 'order.quarantined', jsonb_build_object('id', $3::uuid), 0, now())`, [newRowId(), webhookId, alertId]);
+    }
+    app.get(AlertSender).kick();
+    const rows = await waitFor(async () => {
+      const found: { canceled_at: Date | null; next_attempt_at: Date | null; attempts: number; delivered_at: Date | null }[] = await db.query(
+        `select canceled_at, next_attempt_at, attempts, delivered_at from alert_deliveries where alert_id = any($1::uuid[])`,
+        [made.map((m) => m.alertId)],
+      );
+      return found.length === 2 && found.every((row) => row.canceled_at !== null) && found;
+    }, { what: 'both deliveries canceled' });
+    expect(rows.every((row) => row.next_attempt_at === null && row.delivered_at === null && row.attempts === 0)).toBe(true);
+    expect(receiver.at('/revoked-key')).toEqual([]);
+    expect(receiver.at('/deleted')).toEqual([]);
   });
 
   it('refuses bad subscriptions with 400 naming each field, and writes nothing', async () => {
@@ -340,5 +389,46 @@ describe('alert webhooks', () => {
     expect(receiver.at('/readiness')).toHaveLength(4);
     expect(receiver.at('/readiness').map((r) => r.json.service).sort()).toEqual(['amazon-notifications', 'inventory', 'order-ingestion', 'partner-resolution']);
     expect(receiver.at('/readiness').every((r) => r.json.kind === 'service.not_ready' && /failed 2 health checks in a row/.test(r.json.summary))).toBe(true);
+  });
+
+  // Last: it stops this gateway's own sender, so that only the senders it makes send.
+  it('refuses webhooks to non-public addresses: literal ones when subscribed, resolved ones when sent; the log says so coarsely', async () => {
+    const before = (await db.query(`select count(*)::int as n from alert_webhooks`))[0].n;
+    for (const url of ['http://10.0.0.7/hook', 'http://169.254.169.254/latest/meta-data', 'http://[::1]:8080/hook', 'http://127.0.0.2/hook', 'http://[fd00::1]/hook', 'http://0.0.0.0/hook', 'http://user:pass@example.com/hook']) {
+      const refused = await call('POST', '/api/v1/alert-webhooks', { body: { url, kinds: [AlertKind.OrderQuarantined] } });
+      expect([url, refused.status, refused.body.details?.map((d: { field: string }) => d.field)]).toEqual([url, 400, ['url']]);
+    }
+    expect((await db.query(`select count(*)::int as n from alert_webhooks`))[0].n).toBe(before);
+
+    await app.get(AlertSender).onApplicationShutdown();
+    const port = new URL(receiver.base).port;
+    const subscribeUrl = async (url: string) => {
+      const res = await call('POST', '/api/v1/alert-webhooks', { body: { url, kinds: [AlertKind.OrderQuarantined] } });
+      expect(res.status).toBe(201);
+      const webhook = res.body as { id: string };
+      expect((await call('POST', `/api/v1/alert-webhooks/${webhook.id}/test`)).status).toBe(202);
+      return webhook;
+    };
+    const lastOf = async (webhookId: string) => (await deliveries(webhookId))[0];
+
+    // A port nothing listens on: the log says the connection was refused, not where.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const refusing = await subscribeUrl(`http://127.0.0.1:${closedPort}/nobody`);
+    await new AlertSender(db, settingsOf()).sendDue();
+    expect(await lastOf(refusing.id)).toMatchObject({ attempts: 1, lastStatus: null, lastError: 'connection refused' });
+
+    // A name is taken when subscribed; where it leads is checked on each send, on what it
+    // resolves to then (localhost: loopback, whatever it resolved to before).
+    const byName = await subscribeUrl(`http://localhost:${port}/by-name`);
+    // An address allowed when subscribed (ALERT_WEBHOOK_ALLOWED_HOSTS), and allowed no more.
+    const literal = await subscribeUrl(`${receiver.base}/literal`);
+    await new AlertSender(db, settingsOf(true)).sendDue();
+    expect(await lastOf(byName.id)).toMatchObject({ attempts: 1, lastStatus: null, lastError: 'address not allowed', deliveredAt: null });
+    expect(await lastOf(literal.id)).toMatchObject({ attempts: 1, lastStatus: null, lastError: 'address not allowed', deliveredAt: null });
+    expect(receiver.at('/by-name')).toHaveLength(0);
+    expect(receiver.at('/literal')).toHaveLength(0);
   });
 });
