@@ -22,7 +22,7 @@ const POISON = order(2, { currency: 'QQQ' });
 
 interface Alert {
   headers: IncomingHttpHeaders;
-  json: { id: string; kind: string; accountId?: string; amazonOrderId?: string; service?: string; summary: string; details: Record<string, any> };
+  json: { id: string; kind: string; accountId?: string; amazonOrderId?: string; service?: string; summary: string; details: Record<string, any>; correlationId?: string };
 }
 
 describe('alert webhooks across the running system', () => {
@@ -95,6 +95,8 @@ describe('alert webhooks across the running system', () => {
     const quarantined = await waitForAlert('order.quarantined', (a) => a.amazonOrderId === POISON.orderId);
     expect(quarantined.json).toMatchObject({ accountId, service: 'order-ingestion', details: { reason: expect.stringMatching(/currency "QQQ"/) } });
     expect(quarantined.headers['x-connector-alert-id']).toBe(quarantined.json.id);
+    // Raised in a sync run: it carries the run's correlation id (the run's id).
+    expect((await runsOf(accountId)).map((r) => r.id)).toContain(quarantined.json.correlationId);
     expect(String(quarantined.headers['x-connector-signature'])).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
   });
 
@@ -104,19 +106,21 @@ describe('alert webhooks across the running system', () => {
     await running.sandbox('POST', `/_sandbox/orders/${GOOD.orderId}/status`, { status: 'CANCELLED', cancelledBy: 'BUYER' });
     expect((await running.api('POST', `/api/v1/deliveries/${delivery.id}/validate`, { carrierCode: 'DHL', trackingNumber: 'ALERT-REFUSED-1' })).status).toBe(200);
     const failed = await waitForAlert('notification.failed', (a) => a.amazonOrderId === GOOD.orderId);
-    expect(failed.json).toMatchObject({ accountId, service: 'amazon-notifications', details: { notificationKind: 'shipment_confirmation', error: expect.stringMatching(/400/) } });
+    expect(failed.json).toMatchObject({ accountId, service: 'amazon-notifications', details: { notificationKind: 'shipment_confirmation', reason: expect.stringMatching(/^SpApiError 400/) } });
   });
 
   it('alerts an event a service parks, once', async () => {
     // An event no handler can take (not a delivery.created payload), as a broken publisher would send it.
     const stream = new EventStream({ natsUrl: running.env.natsUrl, namespace: running.env.namespace, serviceName: 'alerts-e2e' });
     try {
-      await stream.publishAll([{ subject: 'delivery.created.v1', data: JSON.stringify({ deliveryId: 'not-a-uuid' }), id: 'alerts-e2e-poison-event' }]);
+      await stream.publishAll([{ subject: 'delivery.created.v1', data: JSON.stringify({ deliveryId: 'Erika Mustermann' }), id: 'alerts-e2e-poison-event' }]);
     } finally {
       await stream.onApplicationShutdown();
     }
     const parked = await waitForAlert('event.parked', (a) => a.details.eventId === 'alerts-e2e-poison-event');
-    expect(parked.json).toMatchObject({ service: 'order-ingestion', details: { subject: 'delivery.created.v1', reason: expect.stringMatching(/invalid DeliveryCreatedEvent/) } });
+    expect(parked.json).toMatchObject({ service: 'order-ingestion', summary: 'order-ingestion parked a delivery.created.v1 event: unreadable or invalid', details: { subject: 'delivery.created.v1', reason: 'unreadable or invalid' } });
+    // Neither the payload nor an error text that could quote it goes to the webhook.
+    expect(JSON.stringify(parked.json)).not.toContain('Erika');
   });
 
   it('alerts the stalled sync of the refused account, once', async () => {

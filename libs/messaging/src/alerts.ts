@@ -27,8 +27,11 @@ export function errorClass(err: unknown): string {
   if (!(err instanceof Error)) return err === undefined || err === null ? 'no error' : typeof err;
   const name = err.constructor?.name && err.constructor.name !== 'Object' ? err.constructor.name : err.name;
   const safeName = ERROR_CODE.test(name) ? name : 'Error';
-  const code = (err as { code?: unknown }).code;
-  return (typeof code === 'string' || typeof code === 'number') && ERROR_CODE.test(String(code)) ? `${safeName} ${code}` : safeName;
+  const { code, status } = err as { code?: unknown; status?: unknown };
+  // An HTTP status where the error has one (SpApiError: `SpApiError 400 InvalidInput`).
+  const parts = [safeName, ...(Number.isInteger(status) ? [String(status)] : [])];
+  if ((typeof code === 'string' || typeof code === 'number') && ERROR_CODE.test(String(code))) parts.push(String(code));
+  return parts.join(' ');
 }
 
 export function newAlert(cause: AlertCause): AlertRaisedEvent {

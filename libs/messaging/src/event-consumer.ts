@@ -367,7 +367,7 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
         if (event.unreadable) throw new ValidationFailure(event.unreadable);
         ready.push({ ...routed, eventId: event.eventId, raw: event.raw, payload: await validatedPayload(event.data, handlers[0]), correlationId: event.correlationId });
       } catch (err) {
-        await inNewWorkContext({ correlationId: event.correlationId }, () => this.park(routed, event.eventId, event.raw(), reasonOf(err), `unreadable or invalid (${errorClass(err)})`));
+        await inNewWorkContext({ correlationId: event.correlationId }, () => this.park(routed, event.eventId, event.raw(), reasonOf(err), err instanceof ValidationFailure ? 'unreadable or invalid' : `unreadable or invalid (${errorClass(err)})`));
       }
     }
     return ready;

@@ -62,6 +62,8 @@ export class RunningSystem {
         SYNC_TICK_SECONDS: '0.5',
         NOTIFY_POLL_MS: '200',
         LOG_LEVEL: 'warn',
+        // Tests' webhook receivers listen on loopback, which webhooks may not reach otherwise.
+        ALERT_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
         ...extraEnv,
       }, this.sandboxUrl),
       envOf,

@@ -23,6 +23,8 @@ async function main(): Promise<void> {
     {
       // Lines for people in a terminal; LOG_FORMAT=json npm start for the services' JSON lines.
       LOG_FORMAT: 'pretty',
+      // Webhooks of the demo may be receivers on this machine (loopback is refused otherwise).
+      ALERT_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
       ...process.env,
       GATEWAY_PORT: String(gatewayPort),
       GATEWAY_API_KEYS: process.env.GATEWAY_API_KEYS ?? apiKey,

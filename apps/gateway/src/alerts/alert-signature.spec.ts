@@ -1,4 +1,7 @@
+import * as crypto from 'node:crypto';
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { signatureHeader, verifySignature } from './alert-signature';
 
 describe('alert signatures', () => {
@@ -18,5 +21,17 @@ describe('alert signatures', () => {
     expect(verifySignature('whsec_other', body, header, 300, at)).toBe(false);
     expect(verifySignature(secret, body, header, 300, new Date(at.getTime() + 301_000))).toBe(false);
     expect(verifySignature(secret, body, 'v1=deadbeef', 300, at)).toBe(false);
+  });
+
+  it("refuses a t that is no number, here and in the README's snippet for receivers", () => {
+    // Signed with the secret, but `t` says no time: NaN compared with the tolerance is false.
+    const header = `t=abc,v1=${createHmac('sha256', secret).update(`abc.${body}`).digest('hex')}`;
+    expect(verifySignature(secret, body, header)).toBe(false);
+    const readme = readFileSync(join(__dirname, '../../../../README.md'), 'utf8');
+    const snippet = /```js\n(const \{ createHmac, timingSafeEqual \} = require\('node:crypto'\);\nfunction verify[\s\S]*?)```/.exec(readme)?.[1];
+    expect(snippet).toBeDefined();
+    const verify = new Function('require', `${snippet}; return verify;`)(() => crypto) as (secret: string, rawBody: string, header: string) => boolean;
+    expect(verify(secret, body, signatureHeader(secret, body))).toBe(true);
+    expect(verify(secret, body, header)).toBe(false);
   });
 });
