@@ -78,7 +78,9 @@ export class GatewaySettings extends ServiceSettings {
    * (`hooks.internal,10.1.2.0/24,127.0.0.1`). Empty: public addresses only.
    */
   @IsString()
-  @Matches(/^[A-Za-z0-9.:/\-_, ]*$/, { message: 'ALERT_WEBHOOK_ALLOWED_HOSTS must be comma-separated hostnames and CIDRs' })
+  @Matches(/^\s*$|^\s*([A-Za-z0-9.-]+|[0-9A-Fa-f:.]+)(\/\d{1,3})?(\s*,\s*([A-Za-z0-9.-]+|[0-9A-Fa-f:.]+)(\/\d{1,3})?)*\s*$/, {
+    message: 'ALERT_WEBHOOK_ALLOWED_HOSTS must be comma-separated hostnames and CIDRs (10.1.0.0/16, 127.0.0.1, hooks.internal)',
+  })
   ALERT_WEBHOOK_ALLOWED_HOSTS: string = '';
 
   /** How often the gateway asks every service's health for `service.not_ready` alerts (seconds; 0: never). */
