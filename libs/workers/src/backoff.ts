@@ -32,22 +32,31 @@ export function sleep(ms: number): Promise<void> {
 }
 
 export interface RetryOptions extends BackoffPolicy {
-  /** Tries in all, the first included. */
-  attempts: number;
+  /** Tries in all, the first included (default: no limit, then `withinMs` must be given). */
+  attempts?: number;
+  /**
+   * No try starts after this long since the first (default: no limit). With full jitter a few
+   * tries can all come within milliseconds; a caller that must ride out an outage of some seconds
+   * says how long, not how many tries.
+   */
+  withinMs?: number;
   /** Whether an error is worth another try (default: every error is). */
   retriable?: (err: unknown) => boolean;
   /** Told about each failed try that will be retried. */
   onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
 }
 
-/** Runs `work` until it succeeds, the error is final, or the attempts are spent (then throws the last error). */
+/** Runs `work` until it succeeds, the error is final, or the attempts or the time are spent (then throws the last error). */
 export async function retry<T>(work: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
+  if (options.attempts === undefined && options.withinMs === undefined) throw new Error('retry: give attempts or withinMs');
+  const deadline = options.withinMs === undefined ? Infinity : Date.now() + options.withinMs;
   for (let attempt = 1; ; attempt++) {
     try {
       return await work(attempt);
     } catch (err) {
-      if (attempt >= options.attempts || (options.retriable && !options.retriable(err))) throw err;
-      const delayMs = backoffDelay(attempt, options);
+      if (attempt >= (options.attempts ?? Infinity) || (options.retriable && !options.retriable(err))) throw err;
+      const delayMs = Math.min(backoffDelay(attempt, options), Math.max(0, deadline - Date.now()));
+      if (Date.now() + delayMs >= deadline) throw err;
       options.onRetry?.(err, attempt, delayMs);
       await sleep(delayMs);
     }

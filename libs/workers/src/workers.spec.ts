@@ -65,6 +65,24 @@ describe('retry', () => {
       retry(async () => Promise.reject(new Error(`final ${++calls}`)), { attempts: 3, baseMs: 1, maxMs: 1, retriable: () => false }),
     ).rejects.toThrow('final 1');
   });
+
+  it('keeps trying for the time given, however short the jittered waits, then gives up', async () => {
+    let calls = 0;
+    const startedAt = Date.now();
+    // Draws of 0 (Math.random) make every full-jitter wait 0 ms: only the time budget ends it.
+    const random = jest.spyOn(Math, 'random').mockReturnValue(0);
+    try {
+      await expect(retry(async () => Promise.reject(new Error(`try ${++calls}`)), { withinMs: 150, baseMs: 1, maxMs: 1 })).rejects.toThrow(/try \d+/);
+    } finally {
+      random.mockRestore();
+    }
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(140);
+    expect(calls).toBeGreaterThan(6);
+  });
+
+  it('refuses to retry without a limit', async () => {
+    await expect(retry(async () => 1, { baseMs: 1, maxMs: 1 })).rejects.toThrow('give attempts or withinMs');
+  });
 });
 
 describe('PeriodicWorker', () => {

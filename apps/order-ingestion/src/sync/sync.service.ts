@@ -38,6 +38,8 @@ const STALL_CHECK_MS = 5000;
  * page for minutes): pages fetched, calls, rate-limit waits, the step. Committed pages write it too.
  */
 const PROGRESS_WRITE_MS = 2000;
+/** How long the end of a run is tried again through a database outage before the next run marks it interrupted. */
+const RECORD_END_WITHIN_MS = 30_000;
 
 /**
  * One sync pass over an account: retry quarantined orders, then read every order updated
@@ -202,7 +204,7 @@ export class SyncService {
       countSyncRun(run);
       // The run's end is recorded even through a short database outage; should it still fail,
       // the account's next run marks this one as interrupted.
-      await writes.push(() => retry(() => this.runs.save(run), { attempts: 6, baseMs: 500, maxMs: 5000, retriable: isDependencyOutage }), { rethrow: true }).catch((err) =>
+      await writes.push(() => retry(() => this.runs.save(run), { withinMs: RECORD_END_WITHIN_MS, baseMs: 500, maxMs: 5000, retriable: isDependencyOutage }), { rethrow: true }).catch((err) =>
         this.logger.warn(`could not record the end of sync run ${run.id}: ${describeError(err)}`),
       );
     }
