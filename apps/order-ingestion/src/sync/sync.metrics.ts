@@ -24,8 +24,14 @@ export const syncRuns = counter({
 
 export const syncRunDuration = histogram({
   name: 'connector_sync_run_duration_seconds',
-  help: 'Duration of sync runs, by outcome',
+  help: 'Time a sync run ran (from its start, not its request: the wait in the queue is connector_sync_run_queue_wait_seconds), by outcome',
   labelNames: ['outcome'],
+  buckets: DURATION_BUCKETS,
+});
+
+export const syncRunQueueWait = histogram({
+  name: 'connector_sync_run_queue_wait_seconds',
+  help: 'Time a sync run waited between its request and its start (another run of the account, or no free lease)',
   buckets: DURATION_BUCKETS,
 });
 
@@ -37,11 +43,24 @@ export function countSyncedOrders(accountId: string, outcome: PageOutcome): void
   if (outcome.quarantined) ordersQuarantined.inc({ account_id: accountId }, outcome.quarantined);
 }
 
-/** A run that ended, into the counters. */
-export function countSyncRun(run: SyncRun): void {
+/**
+ * A run that ended, into the counters. Its duration runs from its start: a queued run's
+ * createdAt is when it was asked for, and the wait before it started is not the run's work. A run
+ * that never started (failed in the queue) has no duration.
+ */
+export function countSyncRun(run: Pick<SyncRun, 'accountId' | 'status' | 'createdAt' | 'startedAt' | 'finishedAt'>): void {
   const outcome = run.status === 'succeeded' ? 'succeeded' : 'failed';
   syncRuns.inc({ account_id: run.accountId, outcome });
-  syncRunDuration.observe({ outcome }, Math.max(0, ((run.finishedAt ?? new Date()).getTime() - run.createdAt.getTime()) / 1000));
+  if (run.startedAt) syncRunDuration.observe({ outcome }, secondsBetween(run.startedAt, run.finishedAt ?? new Date()));
+}
+
+/** A run that started: how long it waited for that since it was asked for. */
+export function countSyncRunStart(run: Pick<SyncRun, 'createdAt' | 'startedAt'>): void {
+  if (run.startedAt) syncRunQueueWait.observe(secondsBetween(run.createdAt, run.startedAt));
+}
+
+function secondsBetween(from: Date, to: Date): number {
+  return Math.max(0, (to.getTime() - from.getTime()) / 1000);
 }
 
 interface SyncReading {
