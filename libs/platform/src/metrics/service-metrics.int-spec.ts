@@ -105,6 +105,9 @@ describe('MetricsModule: outbox, parked events and pool use at scrape time', () 
       expect(during.sum('connector_outbox_events')).toBe(3);
       const failures = new ScrapedMetrics(await register.getSingleMetricAsString('connector_metrics_collection_failures_total'));
       expect(failures.sum('connector_metrics_collection_failures_total', { collector: 'outbox_age' })).toBeGreaterThanOrEqual(1);
+      // How old the kept values are: the last reading that succeeded, before the silence.
+      const lastSuccess = new ScrapedMetrics(await register.getSingleMetricAsString('connector_metrics_collection_last_success_timestamp_seconds'));
+      expect(lastSuccess.sum('connector_metrics_collection_last_success_timestamp_seconds', { collector: 'outbox_age' }) * 1000).toBeLessThan(started);
     } finally {
       proxy.resume();
     }
