@@ -38,9 +38,9 @@ describe('management HTTP server of every service', () => {
     expect(Object.keys(ready.body.info).sort()).toEqual(['nats', 'postgres', ...SERVICE_NAMES].sort());
     const metrics = await fetch(`${running.gatewayUrl}/metrics/services/order-ingestion`, { headers: { authorization: `Bearer ${API_KEY}` } });
     expect(metrics.status).toBe(200);
-    expect(await metrics.text()).toMatch(/^process_resident_memory_bytes\{service="order-ingestion"\} \d+/m);
+    expect(await metrics.text()).toMatch(/^process_resident_memory_bytes\{service="order-ingestion",replica="[^"]+-\d+"\} \d+/m);
     const own = await fetch(`${running.gatewayUrl}/metrics`, { headers: { authorization: `Bearer ${API_KEY}` } });
-    expect(await own.text()).toMatch(/^process_resident_memory_bytes\{service="gateway"\} \d+/m);
+    expect(await own.text()).toMatch(/^process_resident_memory_bytes\{service="gateway",replica="[^"]+-\d+"\} \d+/m);
   });
 
   it.each(SERVICE_NAMES)('%s: /metrics serves the process figures in Prometheus text, labelled with the service', async (service) => {
@@ -48,8 +48,8 @@ describe('management HTTP server of every service', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain;.*version=0\.0\.4/);
     const text = await response.text();
-    expect(text).toMatch(new RegExp(`^process_resident_memory_bytes\\{service="${service}"\\} \\d+`, 'm'));
-    expect(text).toMatch(new RegExp(`^nodejs_eventloop_lag_seconds\\{service="${service}"\\} `, 'm'));
+    expect(text).toMatch(new RegExp(`^process_resident_memory_bytes\\{service="${service}",replica="[^"]+-\\d+"\\} \\d+`, 'm'));
+    expect(text).toMatch(new RegExp(`^nodejs_eventloop_lag_seconds\\{service="${service}",replica="[^"]+-\\d+"\\} `, 'm'));
   });
 
   it('a replica gets a management server of its own', async () => {
@@ -57,7 +57,12 @@ describe('management HTTP server of every service', () => {
     expect(replica.managementUrl).toBeDefined();
     expect(replica.managementUrl).not.toBe(running.system.managementUrl('inventory'));
     const text = await (await fetch(`${replica.managementUrl}/metrics`)).text();
-    expect(text).toMatch(/^process_start_time_seconds\{service="inventory"\} \d+/m);
+    // Its own replica label, so its series and the first replica's stay apart.
+    const replicaOf = (metrics: string) => /^process_start_time_seconds\{service="inventory",replica="([^"]+)"\} \d+/m.exec(metrics)?.[1];
+    const first = replicaOf(await (await fetch(`${running.system.managementUrl('inventory')}/metrics`)).text());
+    expect(replicaOf(text)).toMatch(/-\d+$/);
+    expect(first).toMatch(/-\d+$/);
+    expect(replicaOf(text)).not.toBe(first);
     expect((await request('GET', `${replica.managementUrl}/health/live`)).status).toBe(200);
     await replica.stop();
   });

@@ -15,6 +15,8 @@ const FBA = amazonOrder({
   items: [{ orderItemId: '61000000000009', sku: 'MET-MUG', quantity: 2, unitPrice: '9.00', tax: '2.87' }],
 });
 const ORDERS = [...FBM, FBA];
+/** A seller whose app authorisation Amazon no longer takes: the account is made with another refresh token. */
+const REFUSED = { sellerId: 'A2METRICSREF01', clientId: 'metrics-refused', clientSecret: 'metrics-refused-secret', refreshToken: 'Atzr|metrics-refused', marketplaceIds: ['A1PA6795UKMFR9'] };
 
 /**
  * Metrics change as orders flow, read as Prometheus reads them: every service scraped over HTTP
@@ -38,6 +40,7 @@ describe('metrics as orders flow', () => {
   beforeAll(async () => {
     await running.start({ SANDBOX_TIME_SCALE: '60', SPAPI_RATE_SCALE: '60' });
     await running.sandbox('POST', '/_sandbox/sellers', SELLER);
+    await running.sandbox('POST', '/_sandbox/sellers', REFUSED);
     for (const order of ORDERS) expect((await running.sandbox('POST', `/_sandbox/sellers/${SELLER.sellerId}/orders`, order)).status).toBe(201);
     for (const service of [...SERVICE_NAMES, 'gateway'] as const) before[service] = await scrape(service);
     accountId = (await running.createAccount(SELLER)).body.id;
@@ -113,6 +116,33 @@ describe('metrics as orders flow', () => {
     await waitFor(async () => (await scrape('inventory')).sum('connector_deliveries_waiting', { account_id: accountId }) === FBM.length - 1, {
       what: 'one delivery fewer waiting',
     });
+  });
+
+  it("order-ingestion: an account whose credentials LWA refuses says 1 (from its alert episode), and a deleted account's series go", async () => {
+    const refusedId = (await running.createAccount(REFUSED, 'EU', { refreshToken: 'Atzr|revoked-long-ago' })).body.id as string;
+    const refused = await waitFor(
+      async () => {
+        const metrics = await scrape('order-ingestion');
+        return metrics.sum('connector_amazon_credentials_refused', { account_id: refusedId }) === 1 ? metrics : undefined;
+      },
+      { timeoutMs: 60_000, what: 'credentials_refused = 1 for the refused account' },
+    );
+    expect(refused.sum('connector_amazon_credentials_refused', { account_id: accountId })).toBe(0);
+    expect(refused.sum('connector_amazon_requests_total', { account_id: refusedId, operation: 'lwaToken', status: '401' })).toBeGreaterThan(0);
+    // Every series says which replica it came from.
+    expect(refused.samples('connector_amazon_credentials_refused', { account_id: refusedId })[0].labels).toMatchObject({ service: 'order-ingestion', replica: expect.stringMatching(/-\d+$/) });
+
+    expect((await running.api('DELETE', `/api/v1/accounts/${refusedId}`)).status).toBe(204);
+    const after = await waitFor(
+      async () => {
+        const metrics = await scrape('order-ingestion');
+        return metrics.samples('connector_amazon_requests_total', { account_id: refusedId }).length === 0 ? metrics : undefined;
+      },
+      { what: "the deleted account's series gone" },
+    );
+    for (const name of ['connector_amazon_credentials_refused', 'connector_sync_runs_total']) expect(after.samples(name, { account_id: refusedId })).toEqual([]);
+    expect(after.sum('connector_orders_synced_total', { account_id: accountId, result: 'created' })).toBeGreaterThan(0);
+    expect(after.histogramCount('connector_sync_run_queue_wait_seconds')).toBeGreaterThan(0);
   });
 
   it('gateway: request durations by route pattern and status, as many as were answered', async () => {

@@ -302,7 +302,7 @@ describe('gateway over NATS', () => {
     const own = await text('/metrics');
     expect(own.status).toBe(200);
     expect(own.headers.get('content-type')).toMatch(/^text\/plain;.*version=0\.0\.4/);
-    expect(await own.text()).toMatch(/^process_cpu_user_seconds_total\{service="gateway"\} /m);
+    expect(await own.text()).toMatch(/^process_cpu_user_seconds_total\{service="gateway",replica="[^"]+-\d+"\} /m);
 
     services.on(METRICS_REQUESTS.inventory, () => ({ response: '# HELP up_orders x\nup_orders{service="inventory"} 3\n' }));
     const inventory = await text('/metrics/services/inventory');

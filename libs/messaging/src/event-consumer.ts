@@ -379,7 +379,7 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
 
   private async handleOneInContext(delivery: Delivery): Promise<void> {
     const { msg, eventId, subject, raw, handlers, payload, outcome } = delivery;
-    const startedAt = performance.now();
+    const handled = eventProcessing.startTimer({ event_type: subject });
     try {
       await transactionWithHooks(this.dataSource, async (manager, afterCommit) => {
         const inserted: unknown[] = await manager.query(
@@ -390,7 +390,7 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
         for (const handler of handlers) await handler.run(handler.batch ? [payload] : payload, { manager, eventId, subject, afterCommit });
         this.logger.debug(`handled ${subject} ${eventId}`);
       }, (err) => this.logger.warn(`after handling ${subject} ${eventId}: ${err.message}`));
-      eventProcessing.observe({ event_type: subject }, (performance.now() - startedAt) / 1000);
+      handled();
     } catch (err) {
       const deliveries = msg.info.deliveryCount;
       const reason = reasonOf(err);

@@ -9,6 +9,7 @@ export * from './service-client.module';
 export * from './service-runtime';
 export * from './validation';
 export * from './paging';
+export * from './http-route';
 export * from './credentials-key';
 export * from './retention';
 export * from './messaging-options';

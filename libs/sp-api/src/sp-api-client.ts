@@ -1,7 +1,8 @@
 import { AmazonEndpoints, AmazonRegion } from './amazon-endpoints';
 import { OPERATION_LIMITS, SpApiOperation, TokenBucket } from './rate-limits';
-import { backoffDelay, sleep } from '@connector/workers';
-import { amazonRequestDuration, amazonRequests, credentialsRefused, rateLimitWait, statusLabel } from './sp-api.metrics';
+import { createHash } from 'node:crypto';
+import { backoffDelay, removeSeries, sleep } from '@connector/workers';
+import { amazonRequestDuration, amazonRequests, rateLimitWait, statusLabel } from './sp-api.metrics';
 
 /**
  * Between tries of a call that failed on the network or with a 5xx: full jitter under a ceiling
@@ -132,8 +133,7 @@ export class SpApiClient {
       // make the call reach Amazon later than our bucket thinks.
       const accessToken = args.accessToken ?? (await this.accessToken());
       const waitedMs = await this.waitFor(operation, bucket.take());
-      this.rateLimitWaited(waitedMs);
-      rateLimitWait.observe({ operation }, waitedMs / 1000);
+      this.rateLimitWaited(operation, waitedMs);
       if (args.mayStart && !args.mayStart()) throw new CallNotStartedError(operation);
       this.stats.calls[operation] = (this.stats.calls[operation] ?? 0) + 1;
       try {
@@ -147,7 +147,7 @@ export class SpApiClient {
           // Amazon's word on when to come back wins over our bucket's guess.
           if (err.retryAfterMs) {
             await this.waitFor(operation, sleep(err.retryAfterMs));
-            this.rateLimitWaited(err.retryAfterMs);
+            this.rateLimitWaited(operation, err.retryAfterMs);
           }
         } else {
           await sleep(err.retryAfterMs ?? backoffDelay(attempt + 1, RETRY_BACKOFF));
@@ -172,7 +172,9 @@ export class SpApiClient {
     }
   }
 
-  private rateLimitWaited(ms: number): void {
+  /** A wait for the rate limit (the bucket's, even of 0 ms, or Amazon's Retry-After): in the run's stats and the histogram alike. */
+  private rateLimitWaited(operation: SpApiOperation, ms: number): void {
+    rateLimitWait.observe({ operation }, ms / 1000);
     if (ms <= 0) return;
     this.stats.rateLimitWaits++;
     this.stats.rateLimitWaitMs += ms;
@@ -276,18 +278,13 @@ export class SpApiClient {
   }
 
   /**
-   * Counts a try and its status. Credentials count as refused on LWA's 400/401 (invalid_grant,
-   * invalid_client: a revoked authorisation or a changed secret) and the SP-API's 401/403, and as
-   * accepted again on the next successful SP-API answer (not on a new token alone: Amazon may
-   * hand out a token and still refuse the calls).
+   * Counts a try and its status. (Whether the account's credentials are refused is not kept
+   * here, per process: order-ingestion exports it from its durable alert episodes, see
+   * isCredentialsRefused.)
    */
   private observe(operation: string, status: number, sentAt: number): void {
-    const accountId = this.access.accountId;
-    amazonRequests.inc({ account_id: accountId, operation, status: statusLabel(status) });
+    amazonRequests.inc({ account_id: this.access.accountId, operation, status: statusLabel(status) });
     amazonRequestDuration.observe({ operation }, (performance.now() - sentAt) / 1000);
-    const refused = operation === 'lwaToken' ? status === 400 || status === 401 : status === 401 || status === 403;
-    if (refused) credentialsRefused.set({ account_id: accountId }, 1);
-    else if (operation !== 'lwaToken' && status >= 200 && status < 300) credentialsRefused.set({ account_id: accountId }, 0);
   }
 
   private bucket(operation: SpApiOperation): TokenBucket {
@@ -302,11 +299,12 @@ export class SpApiClient {
 }
 
 /**
- * Keeps one client per account, so its token and buckets live across sync runs; a change
- * of credentials or endpoint makes a new client.
+ * Keeps one client per account (by its id), so its token and buckets live across sync runs; a
+ * change of credentials or endpoint makes a new client. The change is noticed by a hash of them:
+ * the map never holds the secrets as its keys.
  */
 export class SpApiClients {
-  private readonly clients = new Map<string, { key: string; client: SpApiClient }>();
+  private readonly clients = new Map<string, { fingerprint: string; client: SpApiClient }>();
   private readonly endpoints: AmazonEndpoints;
 
   constructor(private readonly options: SpApiClientOptions = {}) {
@@ -316,13 +314,41 @@ export class SpApiClients {
   /** Throws EndpointNotAllowedError for an account that points where its secrets may not go. */
   for(access: SpApiAccess): SpApiClient {
     this.endpoints.assertAllowed(access.region, { apiEndpoint: access.endpoint, lwaEndpoint: access.lwaEndpoint });
-    const key = [access.endpoint, access.lwaEndpoint, access.clientId, access.clientSecret, access.refreshToken].join('\n');
+    const fingerprint = accessFingerprint(access);
     const known = this.clients.get(access.accountId);
-    if (known && known.key === key) return known.client;
+    if (known && known.fingerprint === fingerprint) return known.client;
     const client = new SpApiClient(access, this.options);
-    this.clients.set(access.accountId, { key, client });
+    this.clients.set(access.accountId, { fingerprint, client });
     return client;
   }
+
+  /** The accounts that have a client now. */
+  accountIds(): string[] {
+    return [...this.clients.keys()];
+  }
+
+  /**
+   * Keeps only the clients (and the per-account series of Amazon calls) of these accounts: those
+   * of accounts deleted go, rather than stay in the process and in every scrape.
+   */
+  async keepOnly(accountIds: Iterable<string>): Promise<void> {
+    const kept = new Set(accountIds);
+    for (const accountId of this.clients.keys()) if (!kept.has(accountId)) this.clients.delete(accountId);
+    await removeSeries([amazonRequests], 'account_id', (id) => !kept.has(id));
+  }
+
+  /** Drops the account's client and its series (the account is gone). */
+  async forget(accountId: string): Promise<void> {
+    this.clients.delete(accountId);
+    await removeSeries([amazonRequests], 'account_id', (id) => id === accountId);
+  }
+}
+
+/** A SHA-256 of what makes a client (endpoints and credentials): tells a change apart without keeping the secrets. */
+export function accessFingerprint(access: SpApiAccess): string {
+  const hash = createHash('sha256');
+  for (const part of [access.region, access.endpoint, access.lwaEndpoint, access.clientId, access.clientSecret, access.refreshToken]) hash.update(part).update('\0');
+  return hash.digest('hex');
 }
 
 /** Retry-After (RFC 9110): seconds, or an HTTP date; bounded. Undefined when absent or unreadable. */

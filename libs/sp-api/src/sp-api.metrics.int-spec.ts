@@ -2,15 +2,16 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { register } from 'prom-client';
 import { ScrapedMetrics } from '@connector/test-environment';
-import { SpApiClient } from './sp-api-client';
+import { AmazonEndpoints } from './amazon-endpoints';
+import { SpApiAccess, SpApiClient, SpApiClients } from './sp-api-client';
 
 /** A stand-in of LWA and the SP-API whose answers the test sets. */
-async function amazon(answers: { token: () => [number, object]; call: () => [number, object] }): Promise<{ url: string; close: () => Promise<void> }> {
+async function amazon(answers: { token: () => [number, object]; call: () => [number, object, Record<string, string>?] }): Promise<{ url: string; close: () => Promise<void> }> {
   const http: Server = createServer((req, res) => {
     req.resume();
     req.on('end', () => {
-      const [status, body] = req.url === '/token' ? answers.token() : answers.call();
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      const [status, body, headers] = req.url === '/token' ? answers.token() : answers.call();
+      res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
     });
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
@@ -22,7 +23,7 @@ const scrape = async () => new ScrapedMetrics(await register.metrics());
 const TOKEN: [number, object] = [200, { access_token: 'token-1', expires_in: 3600 }];
 const ORDER: [number, object] = [200, { order: {} }];
 
-describe('SpApiClient metrics: calls by operation and status, quota waits, refused credentials', () => {
+describe('SpApiClient metrics: calls by operation and status, rate-limit waits, series of accounts gone', () => {
   it('counts each try with its status (429s too) and the wait for the token bucket', async () => {
     let throttles = 2;
     const stub = await amazon({ token: () => TOKEN, call: () => (throttles-- > 0 ? [429, { errors: [{ code: 'QuotaExceeded', message: 'slow down' }] }] : ORDER) });
@@ -44,30 +45,59 @@ describe('SpApiClient metrics: calls by operation and status, quota waits, refus
     }
   });
 
-  it('says 1 while LWA refuses the credentials and 0 once a call succeeds again', async () => {
-    let token: [number, object] = [401, { error: 'invalid_client', error_description: 'Client authentication failed' }];
-    const stub = await amazon({ token: () => token, call: () => ORDER });
+  it("observes Amazon's Retry-After waits in the rate-limit histogram too, as the run's stats count them", async () => {
+    let throttles = 1;
+    const stub = await amazon({
+      token: () => TOKEN,
+      call: () => (throttles-- > 0 ? [429, { errors: [{ code: 'QuotaExceeded', message: 'slow down' }] }, { 'retry-after': '1' }] : ORDER),
+    });
     try {
-      const client = new SpApiClient({ accountId: 'acc-refused', region: 'EU', endpoint: stub.url, lwaEndpoint: `${stub.url}/token`, clientId: 'id', clientSecret: 'wrong', refreshToken: 'r' });
-      await expect(client.request('getOrder', 'GET', '/orders/2026-01-01/orders/1')).rejects.toThrow(/invalid_client/);
-      expect((await scrape()).sum('connector_amazon_credentials_refused', { account_id: 'acc-refused' })).toBe(1);
-
-      token = TOKEN;
-      await client.request('getOrder', 'GET', '/orders/2026-01-01/orders/1');
-      expect((await scrape()).sum('connector_amazon_credentials_refused', { account_id: 'acc-refused' })).toBe(0);
+      const waits = async () => {
+        const metrics = await scrape();
+        return { count: metrics.histogramCount('connector_amazon_rate_limit_wait_seconds', { operation: 'getOrderItems' }), sum: metrics.sum('connector_amazon_rate_limit_wait_seconds_sum', { operation: 'getOrderItems' }) };
+      };
+      const before = await waits();
+      const client = new SpApiClient({ accountId: 'acc-retry-after', region: 'EU', endpoint: stub.url, lwaEndpoint: `${stub.url}/token`, clientId: 'id', clientSecret: 's', refreshToken: 'r' }, { rateScale: 1000 });
+      await client.request('getOrderItems', 'GET', '/orders/2026-01-01/orders/1/orderItems');
+      const after = await waits();
+      // Two bucket waits (one per try) and Amazon's 1 s.
+      expect(after.count - before.count).toBe(3);
+      expect(after.sum - before.sum).toBeGreaterThanOrEqual(1);
+      expect(client.stats.rateLimitWaitMs).toBeGreaterThanOrEqual(1000);
     } finally {
       await stub.close();
     }
   });
 
-  it('says 1 when the SP-API answers 403 Unauthorized with a token in hand', async () => {
-    const stub = await amazon({ token: () => TOKEN, call: () => [403, { errors: [{ code: 'Unauthorized', message: 'Access to requested resource is denied.' }] }] });
+  it('keeps a client per account keyed by its id (never its secrets), made anew when the credentials change, and drops the series of accounts gone', async () => {
+    const stub = await amazon({ token: () => TOKEN, call: () => ORDER });
     try {
-      const client = new SpApiClient({ accountId: 'acc-denied', region: 'EU', endpoint: stub.url, lwaEndpoint: `${stub.url}/token`, clientId: 'id', clientSecret: 's', refreshToken: 'r' });
-      await expect(client.request('getOrder', 'GET', '/orders/2026-01-01/orders/1')).rejects.toThrow(/Unauthorized/);
+      const clients = new SpApiClients({ endpoints: new AmazonEndpoints([stub.url]) });
+      const access = (accountId: string, refreshToken = 'Atzr|first-token'): SpApiAccess => ({
+        accountId,
+        region: 'EU',
+        endpoint: stub.url,
+        lwaEndpoint: `${stub.url}/token`,
+        clientId: 'id',
+        clientSecret: 'the-client-secret',
+        refreshToken,
+      });
+      const first = clients.for(access('acc-kept'));
+      expect(clients.for(access('acc-kept'))).toBe(first);
+      expect(clients.for(access('acc-kept', 'Atzr|rotated'))).not.toBe(first);
+      // The secrets are nowhere in what the cache keeps beside the clients.
+      const kept = JSON.stringify([...(clients as unknown as { clients: Map<string, { fingerprint: string }> }).clients].map(([id, entry]) => [id, entry.fingerprint]));
+      for (const secret of ['the-client-secret', 'Atzr|']) expect(kept).not.toContain(secret);
+
+      await clients.for(access('acc-kept')).request('getOrder', 'GET', '/orders/2026-01-01/orders/1');
+      await clients.for(access('acc-gone')).request('getOrder', 'GET', '/orders/2026-01-01/orders/1');
+      expect((await scrape()).sum('connector_amazon_requests_total', { account_id: 'acc-gone' })).toBeGreaterThan(0);
+
+      await clients.keepOnly(['acc-kept']);
       const metrics = await scrape();
-      expect(metrics.sum('connector_amazon_credentials_refused', { account_id: 'acc-denied' })).toBe(1);
-      expect(metrics.sum('connector_amazon_requests_total', { account_id: 'acc-denied', operation: 'getOrder', status: '403' })).toBe(1);
+      expect(metrics.samples('connector_amazon_requests_total', { account_id: 'acc-gone' })).toEqual([]);
+      expect(metrics.sum('connector_amazon_requests_total', { account_id: 'acc-kept' })).toBeGreaterThan(0);
+      expect(clients.accountIds()).toEqual(['acc-kept']);
     } finally {
       await stub.close();
     }

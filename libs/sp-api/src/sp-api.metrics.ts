@@ -1,7 +1,8 @@
-import { counter, gauge, histogram } from '@connector/platform';
+import { counter, histogram } from '@connector/workers';
 
-// Amazon's side of the connector: every call (each try) by account, operation and status, the
-// time spent waiting for the client-side token buckets, and whether an account's credentials are refused.
+// Amazon's side of the connector: every call (each try) by account, operation and status, and
+// the time spent waiting for the rate limits. (Whether an account's credentials are refused is
+// order-ingestion's connector_amazon_credentials_refused, read from its alert episodes.)
 
 export const amazonRequests = counter({
   name: 'connector_amazon_requests_total',
@@ -18,15 +19,9 @@ export const amazonRequestDuration = histogram({
 
 export const rateLimitWait = histogram({
   name: 'connector_amazon_rate_limit_wait_seconds',
-  help: "Time a call waited for its operation's client-side token bucket (Amazon's rate limit) before it was sent, by operation",
+  help: "Time a call waited for Amazon's rate limit before it was sent (its operation's client-side token bucket, or Amazon's Retry-After after a 429), by operation",
   labelNames: ['operation'],
   buckets: [0.001, 0.01, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
-});
-
-export const credentialsRefused = gauge({
-  name: 'connector_amazon_credentials_refused',
-  help: "1 while Amazon refuses the account's credentials (LWA answered 400/401, or the SP-API 401/403), 0 once a call succeeds again",
-  labelNames: ['account_id'],
 });
 
 /** The status label: the HTTP status, or `network_error` when no answer came. */

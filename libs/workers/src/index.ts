@@ -7,3 +7,4 @@ export * from './lease';
 export * from './after-commit';
 export * from './faults';
 export * from './work-context';
+export * from './metric-definitions';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AccountAccess, GET_ACCOUNT_ACCESS } from '@connector/contracts';
-import { accountSecretContext, SecretBox, ServiceClient } from '@connector/platform';
+import { accountSecretContext, SecretBox, ServiceClient, ServiceError } from '@connector/platform';
 import { SpApiAccess, SpApiClient, SpApiClients } from '@connector/sp-api';
 
 interface AccessEntry {
@@ -52,9 +52,11 @@ export class AmazonAccessService {
       },
     }));
     this.cache.set(accountId, { entry, fetchedAt: Date.now() });
-    // A failed read is not remembered.
-    entry.catch(() => {
+    // A failed read is not remembered. An account order-ingestion no longer knows (deleted):
+    // its client and its series of Amazon calls go too.
+    entry.catch((err) => {
       if (this.cache.get(accountId)?.entry === entry) this.cache.delete(accountId);
+      if (err instanceof ServiceError && err.body.statusCode === 404) void this.clients.forget(accountId);
     });
     return entry;
   }

@@ -18,7 +18,7 @@ import { OrdersV0Source } from './orders-v0.source';
 import { OrdersV2026Source } from './orders-v2026-01-01.source';
 import { SyncAlerts } from './sync-alerts';
 import { SyncRun } from './sync-run.entity';
-import { countSyncedOrders, countSyncRun } from './sync.metrics';
+import { countSyncedOrders, countSyncRun, countSyncRunStart } from './sync.metrics';
 
 export { LeaseLostError };
 
@@ -79,6 +79,7 @@ export class SyncService {
       ? new Date(account.lastSyncedUntil.getTime() - this.settings.SYNC_OVERLAP_SECONDS * 1000)
       : account.initialSyncFrom;
     const run = await this.start(account, replica, windowFrom);
+    countSyncRunStart(run);
     // The run's id is its correlation id: its log lines, its requests to other services and the
     // events it writes carry it.
     return inNewWorkContext({ correlationId: run.id, accountId: account.id }, () => this.carryOut(run, account, windowFrom, replica, renewLease, control));

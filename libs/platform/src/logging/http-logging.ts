@@ -2,8 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger as PinoInstance } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { CORRELATION_ID_HEADER, inWorkContext, isValidCorrelationId, newCorrelationId, REQUEST_ID_HEADER } from '@connector/workers';
+import { routePattern } from '../http-route';
+import { errorFields } from './logger';
 
-type Request = IncomingMessage & { id?: unknown; route?: { path?: string }; originalUrl?: string };
+type Request = IncomingMessage & { id?: unknown; originalUrl?: string };
 type Next = (err?: unknown) => void;
 
 /**
@@ -44,7 +46,7 @@ export function accessLogMiddleware(root: PinoInstance) {
     wrapSerializers: false,
     customAttributeKeys: { responseTime: 'durationMs' },
     // The request is described by the fields below, not by pino-http's serialisation (headers).
-    serializers: { req: () => undefined, res: () => undefined, err: pinoErr },
+    serializers: { req: () => undefined, res: () => undefined, err: errorFields },
     customLogLevel: (req, res, err) => {
       if (err || res.statusCode >= 500) return 'error';
       if (res.statusCode >= 400) return 'warn';
@@ -58,17 +60,13 @@ export function accessLogMiddleware(root: PinoInstance) {
   });
 }
 
-function pinoErr(err: Error): object {
-  return { type: err?.name, message: err?.message };
-}
-
 function accessFields(req: Request, res: ServerResponse, fields: Record<string, unknown>): object {
   const { durationMs } = fields;
   return {
     context: 'HTTP',
     correlationId: req.id,
     method: req.method,
-    route: req.route?.path ?? null,
+    route: routePattern(req) ?? null,
     path: pathOf(req),
     status: res.statusCode,
     durationMs,

@@ -35,9 +35,34 @@ export function createRootLogger(options: LogOptions): PinoInstance {
     // given to the log call itself win.
     mixin: () => ({ ...workContext() }),
     redact: { paths: redactedPaths(), censor: REDACTED },
+    // Not pino's default, which copies every enumerable field of an error: TypeORM's and pg's
+    // carry the query's `parameters`, `query`, and `detail`/`where` ("Key (email)=(…)"), which may
+    // hold a buyer's values (Nest's exception filters log the error object as it is).
+    serializers: { err: errorFields },
   };
   const destination = options.destination ?? (options.format === 'pretty' ? prettyLines() : pino.destination({ dest: 1, sync: true }));
   return pino(config, destination);
+}
+
+/**
+ * What a log line says of an error: its class, message, stack, and (pg's SQLSTATE, Node's
+ * ECONNREFUSED...) code; its cause the same way. Nothing else of it, whatever fields it carries.
+ */
+export function errorFields(err: unknown): unknown {
+  return errorFieldsWithin(err, 0);
+}
+
+function errorFieldsWithin(err: unknown, depth: number): unknown {
+  if (!err || typeof err !== 'object') return err;
+  const e = err as { name?: unknown; message?: unknown; stack?: unknown; code?: unknown; cause?: unknown; driverError?: unknown };
+  const fields: Record<string, unknown> = {};
+  if (err instanceof Error) fields.type = err.constructor?.name && err.constructor.name !== 'Error' ? err.constructor.name : err.name;
+  if (typeof e.message === 'string') fields.message = e.message;
+  if (typeof e.stack === 'string') fields.stack = e.stack;
+  if (typeof e.code === 'string' || typeof e.code === 'number') fields.code = e.code;
+  const cause = e.cause ?? e.driverError;
+  if (cause && depth < 3) fields.cause = errorFieldsWithin(cause, depth + 1);
+  return fields;
 }
 
 /** pino-pretty, written synchronously, one line per entry: `[time] INFO: SyncService: sync run … started {"correlationId":…}`. */

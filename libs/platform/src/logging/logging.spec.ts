@@ -5,6 +5,7 @@ import { Logger } from '@nestjs/common';
 import { NatsRecord } from '@nestjs/microservices';
 import { of } from 'rxjs';
 import { IsString } from 'class-validator';
+import { QueryFailedError } from 'typeorm';
 import { replyOf, requestContract } from '@connector/contracts';
 import { CORRELATION_ID_HEADER, inNewWorkContext, inWorkContext, workContext } from '@connector/workers';
 import { ServiceClient } from '../rpc';
@@ -92,6 +93,26 @@ describe('log lines', () => {
     const err = new Error('the broker went away');
     nest.error('a relay pass failed', err.stack, 'OutboxRelay');
     expect(lines[0]).toMatchObject({ level: 'error', context: 'OutboxRelay', err: { message: 'a relay pass failed', stack: expect.stringContaining('the broker went away') } });
+  });
+
+  it("never hold a database error's query, parameters, detail or where (buyer values), however the error is logged", () => {
+    const { root, nest, lines } = capture();
+    const driverError = Object.assign(new Error('duplicate key value violates unique constraint "buyers_email_key"'), {
+      code: '23505',
+      detail: 'Key (email)=(jane@example.com) already exists.',
+      where: 'SQL statement "insert into buyers values (\'Jane Buyer\')"',
+    });
+    const err = new QueryFailedError('insert into buyers (name, email) values ($1, $2)', ['Jane Buyer', 'jane@example.com'], driverError);
+    // As Nest's exception filters log it (the object itself), and as code logs it under `err`.
+    nest.error(err);
+    root.error({ err }, 'insert failed');
+    expect(lines).toHaveLength(2);
+    for (const line of lines) {
+      const text = JSON.stringify(line);
+      for (const value of ['Jane Buyer', 'jane@example.com', 'insert into buyers', 'parameters', 'detail', 'where']) expect(text).not.toContain(value);
+      // What tells people what went wrong stays.
+      expect(line.err).toMatchObject({ type: 'QueryFailedError', message: expect.stringContaining('duplicate key'), stack: expect.any(String), code: '23505' });
+    }
   });
 
   it('of every `new Logger(context)` go through it once it is the override', () => {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { histogram, secondsSince } from './metric-definitions';
+import { routePattern } from '../http-route';
+import { histogram } from './metric-definitions';
 
 const httpRequestDuration = histogram({
   name: 'connector_http_request_duration_seconds',
@@ -7,9 +8,6 @@ const httpRequestDuration = histogram({
   labelNames: ['method', 'route', 'status'],
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
 });
-
-/** Express's request once a route matched it: its pattern, e.g. `/api/v1/orders/:id`. */
-type RoutedRequest = IncomingMessage & { method?: string; baseUrl?: string; route?: { path?: unknown } };
 
 /** Methods a client may send are many; only these are labels (the rest are `OTHER`), so the series stay bounded. */
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
@@ -20,12 +18,10 @@ const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIO
  * a body refused before routing) is `route="unmatched"`: raw paths would make a series per order id.
  */
 export function httpRequestMetrics(req: IncomingMessage, res: ServerResponse, next: () => void): void {
-  const startedAt = performance.now();
+  const answered = httpRequestDuration.startTimer();
   res.once('finish', () => {
-    const routed = req as RoutedRequest;
-    const pattern = typeof routed.route?.path === 'string' ? `${routed.baseUrl ?? ''}${routed.route.path}` : 'unmatched';
-    const method = METHODS.has(routed.method ?? '') ? routed.method! : 'OTHER';
-    httpRequestDuration.observe({ method, route: pattern, status: String(res.statusCode) }, secondsSince(startedAt));
+    const method = METHODS.has(req.method ?? '') ? req.method! : 'OTHER';
+    answered({ method, route: routePattern(req) ?? 'unmatched', status: String(res.statusCode) });
   });
   next();
 }

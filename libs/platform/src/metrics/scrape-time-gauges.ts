@@ -1,6 +1,6 @@
 import { Gauge, register } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { counter } from './metric-definitions';
+import { counter, gauge } from './metric-definitions';
 
 /** A scrape waits at most this long for a reading of the database; /metrics never stalls on it. */
 export const SCRAPE_READ_TIMEOUT_MS = 2000;
@@ -14,6 +14,12 @@ const READING_REUSE_MS = 100;
 const collectionFailures = counter({
   name: 'connector_metrics_collection_failures_total',
   help: 'Scrape-time readings (of the database) that failed or ran out of time; their gauges kept their last values',
+  labelNames: ['collector'],
+});
+
+const lastCollection = gauge({
+  name: 'connector_metrics_collection_last_success_timestamp_seconds',
+  help: 'When each scrape-time reading (of the database) last succeeded: a gauge of a collector that stopped succeeding keeps its last value, this says how old it is',
   labelNames: ['collector'],
 });
 
@@ -103,7 +109,10 @@ export class ScrapeTimeGauges<R> {
       this.running = running;
       void running
         .then(
-          (reading) => (this.last = { at: Date.now(), reading }),
+          (reading) => {
+            this.last = { at: Date.now(), reading };
+            lastCollection.set({ collector: this.collector }, this.last.at / 1000);
+          },
           () => undefined,
         )
         .finally(() => {

@@ -5,7 +5,7 @@ import { register } from 'prom-client';
 import { MESSAGING_MIGRATIONS } from '@connector/messaging';
 import { runMigrations, serviceDataSourceOptions } from '@connector/persistence';
 import { ScrapedMetrics, TcpProxy, TestEnvironment } from '@connector/test-environment';
-import { startProcessMetrics } from '../management';
+import { processReplica, startProcessMetrics } from '../management';
 import { MetricsModule } from './service-metrics.module';
 import { SCRAPE_READ_TIMEOUT_MS } from './scrape-time-gauges';
 
@@ -31,7 +31,7 @@ describe('MetricsModule: outbox, parked events and pool use at scrape time', () 
     });
     await runMigrations(options);
     startProcessMetrics('inventory');
-    @Module({ imports: [TypeOrmModule.forRoot(options), MetricsModule.forService({ events: true })] })
+    @Module({ imports: [TypeOrmModule.forRoot(options), MetricsModule.forService({ events: true, outboxCountCap: 3 })] })
     class MetricsTestModule {}
     app = await NestFactory.createApplicationContext(MetricsTestModule, { logger: false });
     await app.init();
@@ -69,7 +69,19 @@ describe('MetricsModule: outbox, parked events and pool use at scrape time', () 
     expect(filled.sum('connector_outbox_oldest_event_age_seconds')).toBeLessThan(200);
     expect(filled.sum('connector_parked_events', { event_type: 'order.synced.v1' })).toBe(2);
     expect(filled.sum('connector_parked_events', { event_type: 'delivery.validated.v1' })).toBe(1);
-    expect(filled.samples('connector_outbox_events')[0].labels).toEqual({ service: 'inventory' });
+    // Every series says its service and its replica (hostname-pid), so two replicas' series stay apart.
+    expect(filled.samples('connector_outbox_events')[0].labels).toEqual({ service: 'inventory', replica: processReplica() });
+    expect(processReplica()).toMatch(new RegExp(`-${process.pid}$`));
+  });
+
+  it("counts the outbox's depth only up to its cap (a large backlog is read in bounded time), while the oldest event's age still moves", async () => {
+    await env.query(`insert into metrics.outbox (id, subject, payload) values (gen_random_uuid(), 'order.synced.v1', '{}')`);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // past the reuse of the last reading
+    const backlog = await scrape();
+    // Four unpublished, counted up to the cap of 3 (the test's; OUTBOX_COUNT_CAP in services).
+    expect(backlog.sum('connector_outbox_events')).toBe(3);
+    // The oldest (first written, 90 s before the previous test's scrape) is read on its own.
+    expect(backlog.sum('connector_outbox_oldest_event_age_seconds')).toBeGreaterThanOrEqual(89);
   });
 
   it('reports the pool: connections, idle ones, waiting queries and its size', async () => {
@@ -92,7 +104,10 @@ describe('MetricsModule: outbox, parked events and pool use at scrape time', () 
       expect(Date.now() - started).toBeLessThan(SCRAPE_READ_TIMEOUT_MS + 1500);
       expect(during.sum('connector_outbox_events')).toBe(3);
       const failures = new ScrapedMetrics(await register.getSingleMetricAsString('connector_metrics_collection_failures_total'));
-      expect(failures.sum('connector_metrics_collection_failures_total', { collector: 'events' })).toBeGreaterThanOrEqual(1);
+      expect(failures.sum('connector_metrics_collection_failures_total', { collector: 'outbox_age' })).toBeGreaterThanOrEqual(1);
+      // How old the kept values are: the last reading that succeeded, before the silence.
+      const lastSuccess = new ScrapedMetrics(await register.getSingleMetricAsString('connector_metrics_collection_last_success_timestamp_seconds'));
+      expect(lastSuccess.sum('connector_metrics_collection_last_success_timestamp_seconds', { collector: 'outbox_age' }) * 1000).toBeLessThan(started);
     } finally {
       proxy.resume();
     }

@@ -9,11 +9,13 @@ const OPTIONS = Symbol('ServiceMetricsOptions');
 export interface ServiceMetricsOptions {
   /** The service keeps an outbox and parks events (libs/messaging): their gauges too. */
   events: boolean;
+  /** OUTBOX_COUNT_CAP unless given (tests). */
+  outboxCountCap?: number;
 }
 
 /**
  * What every service exports besides its features' own metrics (and the process's, with the
- * `service` label: startProcessMetrics in runService): the use of its PostgreSQL pool, and for
+ * `service` and `replica` labels: startProcessMetrics in runService): the use of its PostgreSQL pool, and for
  * services with events the outbox's depth, the age of its oldest event, and events parked.
  */
 @Injectable()
@@ -27,7 +29,7 @@ export class ServiceMetrics implements OnModuleInit, OnApplicationShutdown {
 
   onModuleInit(): void {
     this.owned.push(poolGauges(() => poolOf(this.dataSource)));
-    if (this.options.events) this.owned.push(eventGauges(this.dataSource));
+    if (this.options.events) this.owned.push(eventGauges(this.dataSource, { outboxCountCap: this.options.outboxCountCap }));
   }
 
   onApplicationShutdown(): void {
@@ -77,46 +79,58 @@ export function poolGauges(pool: () => Pool | undefined): { remove(): void } {
   };
 }
 
-interface EventReading {
-  outboxEvents: number;
-  oldestAgeSeconds: number;
-  parked: { subject: string; n: number }[];
-}
+/**
+ * The outbox's depth is counted up to this many unpublished events (an index-only scan of its
+ * partial index, bounded however large the backlog): the gauge saying this means "at least".
+ */
+export const OUTBOX_COUNT_CAP = 100_000;
 
-/** The outbox and parked events of the service's schema, read at scrape time (bounded). */
-export function eventGauges(dataSource: DataSource): ScrapeTimeGauges<EventReading> {
-  return new ScrapeTimeGauges<EventReading>(
-    'events',
-    async () => {
-      // The oldest through the outbox's index on position (published_at is null), not a scan.
-      const [outbox] = await boundedQuery<{ n: number; oldest: number | null }>(
-        dataSource,
-        `select (select count(*)::int from outbox where published_at is null) as n,
-                (select extract(epoch from now() - created_at)::float8 from outbox where published_at is null order by position limit 1) as oldest`,
-      );
-      const parked = await boundedQuery<{ subject: string; n: number }>(
-        dataSource,
-        `select subject, count(*)::int as n from parked_events where discarded_at is null group by subject`,
-      );
-      return { outboxEvents: outbox.n, oldestAgeSeconds: Math.max(0, outbox.oldest ?? 0), parked };
-    },
-    [
-      {
-        name: 'connector_outbox_events',
-        help: 'Events written to the outbox and not yet published to JetStream',
-        samples: (r) => [{ value: r.outboxEvents }],
+/**
+ * The outbox and parked events of the service's schema, read at scrape time: three readings,
+ * each bounded on its own, so a slow one (a count over a large backlog) never freezes the others.
+ * The oldest event's age comes first and cheapest (the partial index on position where
+ * published_at is null, limit 1), so a backlog always moves it and ConnectorOutboxStuck fires.
+ */
+export function eventGauges(dataSource: DataSource, options: { outboxCountCap?: number } = {}): { remove(): void } {
+  const cap = options.outboxCountCap ?? OUTBOX_COUNT_CAP;
+  const readings = [
+    new ScrapeTimeGauges<number>(
+      'outbox_age',
+      async () => {
+        const [row] = await boundedQuery<{ oldest: number | null }>(
+          dataSource,
+          `select extract(epoch from now() - created_at)::float8 as oldest from outbox where published_at is null order by position limit 1`,
+        );
+        return Math.max(0, row?.oldest ?? 0);
       },
-      {
-        name: 'connector_outbox_oldest_event_age_seconds',
-        help: 'Age of the oldest event not yet published (0 when the outbox is empty)',
-        samples: (r) => [{ value: r.oldestAgeSeconds }],
+      [{ name: 'connector_outbox_oldest_event_age_seconds', help: 'Age of the oldest event not yet published (0 when the outbox is empty)', samples: (age) => [{ value: age }] }],
+    ),
+    new ScrapeTimeGauges<number>(
+      'outbox_depth',
+      async () => {
+        const [row] = await boundedQuery<{ n: number }>(dataSource, `select count(*)::int as n from (select 1 from outbox where published_at is null limit $1) unpublished`, [cap]);
+        return row.n;
       },
-      {
-        name: 'connector_parked_events',
-        help: 'Events parked and waiting for a person (replay or discard through /api/v1/parked-events), by event type',
-        labelNames: ['event_type'],
-        samples: (r) => r.parked.map((row) => ({ labels: { event_type: row.subject }, value: row.n })),
-      },
-    ],
-  );
+      [
+        {
+          name: 'connector_outbox_events',
+          help: `Events written to the outbox and not yet published to JetStream, counted up to ${cap} (that value means at least as many)`,
+          samples: (n) => [{ value: n }],
+        },
+      ],
+    ),
+    new ScrapeTimeGauges<{ subject: string; n: number }[]>(
+      'parked_events',
+      () => boundedQuery<{ subject: string; n: number }>(dataSource, `select subject, count(*)::int as n from parked_events where discarded_at is null group by subject`),
+      [
+        {
+          name: 'connector_parked_events',
+          help: 'Events parked and waiting for a person (replay or discard through /api/v1/parked-events), by event type',
+          labelNames: ['event_type'],
+          samples: (rows) => rows.map((row) => ({ labels: { event_type: row.subject }, value: row.n })),
+        },
+      ],
+    ),
+  ];
+  return { remove: () => readings.forEach((reading) => reading.remove()) };
 }
