@@ -14,6 +14,7 @@ import { gatewayValidationPipe } from './common/validation';
 import { DeliveriesController } from './deliveries/deliveries.controller';
 import { gatewayDataSource } from './data-source';
 import type { GatewaySettings } from './gateway.settings';
+import { HealthController } from './health/health.controller';
 import { GatewayHealthModule } from './health/health.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
 import { MarketplacesController } from './marketplaces/marketplaces.controller';
@@ -53,6 +54,7 @@ export class GatewayModule {
         ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: settings.GATEWAY_RATE_LIMIT_PER_MINUTE }] }),
       ],
       controllers: [
+        HealthController,
         MetricsController,
         AccountsController,
         MarketplacesController,
