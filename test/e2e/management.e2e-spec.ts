@@ -1,7 +1,7 @@
 import { natsInboxPrefix, PARKED_EVENTS, SERVICE_NAMES } from '@connector/contracts';
 import { connect } from 'nats';
 import { request } from '@connector/local-system';
-import { API_KEY, RunningSystem } from '@connector/testing';
+import { API_KEY, RunningSystem, waitFor } from '@connector/testing';
 
 /**
  * Every service without an HTTP API has a management HTTP server of its own (MANAGEMENT_PORT,
@@ -28,14 +28,15 @@ describe('management HTTP server of every service', () => {
   it.each(SERVICE_NAMES)('%s: /health/ready answers 200 with PostgreSQL, NATS and its features\' checks', async (service) => {
     const ready = await request<any>('GET', `${running.system.managementUrl(service)}/health/ready`);
     expect(ready.status).toBe(200);
-    expect(ready.body).toMatchObject({ status: 'ok', error: {}, info: { postgres: { status: 'up' }, nats: { status: 'up' }, parkedEvents: { status: 'up', message: 'none parked' } } });
+    expect(ready.body).toMatchObject({ status: 'ok', error: {}, degraded: {}, info: { postgres: { status: 'up' }, nats: { status: 'up' }, parkedEvents: { status: 'up', message: 'none parked' } } });
   });
 
-  it('the gateway: /health/live, /health/ready with every service, and one service\'s metrics over NATS', async () => {
+  it('the gateway: /health/live, /health/ready for its own dependencies with every service summarised, and one service\'s metrics over NATS', async () => {
     expect((await running.api('GET', '/health/live', undefined, null)).status).toBe(200);
     const ready = await running.api('GET', '/health/ready', undefined, null);
     expect(ready.status).toBe(200);
-    expect(Object.keys(ready.body.info).sort()).toEqual(['nats', 'postgres', ...SERVICE_NAMES].sort());
+    expect(Object.keys(ready.body.info).sort()).toEqual(['nats', 'postgres']);
+    expect(ready.body.services).toEqual(Object.fromEntries(SERVICE_NAMES.map((service) => [service, { status: 'up' }])));
     const metrics = await fetch(`${running.gatewayUrl}/metrics/services/order-ingestion`, { headers: { authorization: `Bearer ${API_KEY}` } });
     expect(metrics.status).toBe(200);
     expect(await metrics.text()).toMatch(/^process_resident_memory_bytes\{service="order-ingestion",replica="[^"]+-\d+"\} \d+/m);
@@ -50,6 +51,46 @@ describe('management HTTP server of every service', () => {
     const text = await response.text();
     expect(text).toMatch(new RegExp(`^process_resident_memory_bytes\\{service="${service}",replica="[^"]+-\\d+"\\} \\d+`, 'm'));
     expect(text).toMatch(new RegExp(`^nodejs_eventloop_lag_seconds\\{service="${service}",replica="[^"]+-\\d+"\\} `, 'm'));
+  });
+
+  it("an account whose sync is overdue leaves every /health/ready 200, named as degraded: its id only on the management port and to a read key, never to a caller without one", async () => {
+    const seller = { sellerId: 'A2MGMTOVERDUE1', clientId: 'overdue-client', clientSecret: 'overdue-secret', refreshToken: 'Atzr|overdue', marketplaceIds: ['A1PA6795UKMFR9'] };
+    expect((await running.sandbox('POST', '/_sandbox/sellers', seller)).status).toBe(201);
+    // A refresh token the sandbox refuses: no run succeeds; created a day ago, so its sync is long overdue.
+    const created = await running.createAccount(seller, 'EU', { refreshToken: 'Atzr|revoked', syncIntervalSeconds: 60 });
+    expect(created.status).toBe(201);
+    const accountId: string = created.body.id;
+    await running.env.query(`update ingestion.seller_accounts set created_at = now() - interval '1 day' where id = $1`, [accountId]);
+
+    const own = await waitFor(
+      async () => {
+        const answer = await request<any>('GET', `${running.system.managementUrl('order-ingestion')}/health/ready`);
+        return answer.body?.degraded?.sync ? answer : undefined;
+      },
+      { timeoutMs: 30_000, what: "order-ingestion's readiness to name the overdue sync" },
+    );
+    expect(own.status).toBe(200);
+    expect(own.body).toMatchObject({ status: 'degraded', error: {}, info: { postgres: { status: 'up' }, nats: { status: 'up' } }, degraded: { sync: { status: 'degraded', message: expect.stringContaining(`account ${accountId}: no successful sync since`) } } });
+
+    const gateway = await waitFor(
+      async () => {
+        const answer = await running.api('GET', '/health/ready', undefined, null);
+        return answer.body?.services?.['order-ingestion']?.status === 'degraded' ? answer : undefined;
+      },
+      { timeoutMs: 10_000, what: "the gateway's readiness to show order-ingestion degraded" },
+    );
+    expect(gateway.status).toBe(200);
+    expect(gateway.body.status).toBe('degraded');
+    expect(gateway.body.services['order-ingestion']).toEqual({ status: 'degraded' });
+    expect(JSON.stringify(gateway.body)).not.toContain(accountId);
+    const withKey = await running.api('GET', '/health/ready');
+    expect(withKey.body.services['order-ingestion']).toEqual({ status: 'degraded', message: expect.stringContaining(`sync: account ${accountId}`) });
+    // The whole system's view stays 200: every service is ready.
+    const system = await running.api('GET', '/health', undefined, null);
+    expect(system.status).toBe(200);
+    expect(system.body.services['order-ingestion']).toEqual({ service: 'order-ingestion', status: 'up', postgres: 'up', nats: 'up', degraded: ['sync'] });
+    expect(JSON.stringify(system.body)).not.toContain(accountId);
+    expect((await running.api('DELETE', `/api/v1/accounts/${accountId}`)).status).toBe(204);
   });
 
   it('a replica gets a management server of its own', async () => {

@@ -1,13 +1,17 @@
 import { SERVICE_NAMES } from '@connector/contracts';
 import { HttpAnswer, request } from '@connector/local-system';
-import { NatsServerProcess, PostgresCluster, RunningSystem, waitFor } from '@connector/testing';
+import { API_KEY, NatsServerProcess, PostgresCluster, RunningSystem, waitFor } from '@connector/testing';
 
 /**
- * Readiness follows the dependencies and liveness does not: with PostgreSQL or NATS stopped, every
- * service's /health/ready (and the gateway's) answers 503 naming the part that is away, and 200
- * again once it is back, while /health/live answers 200 all along (a restart would cure nothing).
- * On a PostgreSQL and a NATS server of the test's own, so they can be stopped.
+ * Readiness follows the process's own dependencies and liveness does not: with PostgreSQL or NATS
+ * stopped, every service's /health/ready (and the gateway's) answers 503 naming the part that is
+ * away, in our words (never a driver's text with hosts or ports; the gateway's in status words
+ * only to a caller without a key), and 200 again once it is back, while /health/live answers 200
+ * all along (a restart would cure nothing). On a PostgreSQL and a NATS server of the test's own,
+ * so they can be stopped.
  */
+/** What readiness may say of a dependency that is away: our own words. */
+const OUR_WORDS = /^(connection refused|connection lost|connection reset|not connected|no answer within 2 s|database shutting down|database starting up|timed out|failed \(\w+\))$/;
 describe('readiness through a PostgreSQL and a NATS outage, liveness untouched', () => {
   let cluster: PostgresCluster;
   let nats: NatsServerProcess;
@@ -18,7 +22,13 @@ describe('readiness through a PostgreSQL and a NATS outage, liveness untouched',
   let polling = true;
   let poller: Promise<void>;
 
-  const ready = (url: string) => request<any>('GET', `${url}/health/ready`).catch((err): HttpAnswer => ({ status: 0, body: String(err) }));
+  const ready = (url: string, headers: Record<string, string> = {}) => request<any>('GET', `${url}/health/ready`, undefined, headers).catch((err): HttpAnswer => ({ status: 0, body: String(err) }));
+  /** No host, port, role or driver text in an answer. */
+  const saysNoInternals = (body: unknown) => {
+    expect(JSON.stringify(body)).not.toMatch(/127\.0\.0\.1|localhost|:\d{4,5}\b|postgres(ql)?:\/\/|nats:\/\/|password|\brole\b/i);
+    // The drivers' codes, as they write them.
+    expect(JSON.stringify(body)).not.toMatch(/ECONN|DISCONNECT|CONNECTION_CLOSED/);
+  };
   const managementUrls = () => SERVICE_NAMES.map((service) => [service, running.system.managementUrl(service)] as const);
   const everyLiveUrl = () => [...managementUrls(), ['gateway', running.gatewayUrl] as const];
 
@@ -61,7 +71,7 @@ describe('readiness through a PostgreSQL and a NATS outage, liveness untouched',
   it('is ready when everything runs', async () => {
     const answers = await allReady(200, 'everything ready');
     for (const service of SERVICE_NAMES) expect(answers[service].body).toMatchObject({ status: 'ok', info: { postgres: { status: 'up' }, nats: { status: 'up' } } });
-    expect(answers.gateway.body.status).toBe('ok');
+    expect(answers.gateway.body).toMatchObject({ status: 'ok', services: Object.fromEntries(SERVICE_NAMES.map((service) => [service, { status: 'up' }])) });
   });
 
   it('PostgreSQL stopped: 503 naming postgres, everywhere; 200 again once it is back', async () => {
@@ -69,11 +79,15 @@ describe('readiness through a PostgreSQL and a NATS outage, liveness untouched',
     try {
       const answers = await allReady(503, 'every readiness 503 without PostgreSQL');
       for (const service of SERVICE_NAMES) {
-        expect(answers[service].body).toMatchObject({ status: 'error', error: { postgres: { status: 'down', message: expect.any(String) } }, info: { nats: { status: 'up' } } });
+        expect(answers[service].body).toMatchObject({ status: 'error', error: { postgres: { status: 'down', message: expect.stringMatching(OUR_WORDS) } }, info: { nats: { status: 'up' } } });
+        // Only its own dependencies fail it: a feature's check that cannot read the database is degraded, not down.
+        expect(Object.keys(answers[service].body.error)).toEqual(['postgres']);
+        saysNoInternals(answers[service].body);
       }
-      // The gateway: its own database, and each service saying its database is away.
-      expect(answers.gateway.body.error).toMatchObject({ postgres: { status: 'down' }, inventory: { status: 'down', postgres: 'down', nats: 'up' } });
-      expect(answers.gateway.body.info).toMatchObject({ nats: { status: 'up' } });
+      // The gateway (no key): its own database, and each service not ready, in status words only.
+      expect(answers.gateway.body).toMatchObject({ status: 'error', error: { postgres: { status: 'down' } }, info: { nats: { status: 'up' } }, services: { inventory: { status: 'down' } } });
+      expect(JSON.stringify(answers.gateway.body)).not.toContain('message');
+      saysNoInternals(answers.gateway.body);
     } finally {
       await cluster.start();
     }
@@ -86,11 +100,16 @@ describe('readiness through a PostgreSQL and a NATS outage, liveness untouched',
     try {
       const answers = await allReady(503, 'every readiness 503 without NATS');
       for (const service of SERVICE_NAMES) {
-        expect(answers[service].body).toMatchObject({ status: 'error', error: { nats: { status: 'down', message: expect.stringMatching(/NATS connection is lost|no answer within 2000 ms/) } }, info: { postgres: { status: 'up' } } });
+        expect(answers[service].body).toMatchObject({ status: 'error', error: { nats: { status: 'down', message: expect.stringMatching(/^(connection lost|not connected|no answer within 2 s)$/) } }, info: { postgres: { status: 'up' } } });
+        saysNoInternals(answers[service].body);
       }
-      // The gateway: its own NATS connection, and no service answering over it.
-      expect(answers.gateway.body.error).toMatchObject({ nats: { status: 'down' }, inventory: { status: 'down', message: expect.stringMatching(/inventory\.health\.v1/) } });
-      expect(answers.gateway.body.info).toMatchObject({ postgres: { status: 'up' } });
+      // The gateway: its own NATS connection, and no service answering over it; why only to a read key.
+      expect(answers.gateway.body).toMatchObject({ status: 'error', error: { nats: { status: 'down' } }, info: { postgres: { status: 'up' } }, services: { inventory: { status: 'down' } } });
+      expect(JSON.stringify(answers.gateway.body)).not.toContain('message');
+      const withKey = await ready(running.gatewayUrl, { authorization: `Bearer ${API_KEY}` });
+      expect(withKey.status).toBe(503);
+      expect(withKey.body).toMatchObject({ error: { nats: { status: 'down', message: expect.stringMatching(OUR_WORDS) } }, services: { inventory: { status: 'down', message: expect.stringMatching(/inventory\.health\.v1/) } } });
+      saysNoInternals(withKey.body);
     } finally {
       await nats.restart();
     }

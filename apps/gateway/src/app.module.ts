@@ -15,6 +15,7 @@ import { DeliveriesController } from './deliveries/deliveries.controller';
 import { gatewayDataSource } from './data-source';
 import type { GatewaySettings } from './gateway.settings';
 import { HealthController } from './health/health.controller';
+import { GatewayHealthModule } from './health/health.module';
 import { IdempotencyModule } from './idempotency/idempotency.module';
 import { MarketplacesController } from './marketplaces/marketplaces.controller';
 import { MetricsController } from './metrics/metrics.controller';
@@ -47,6 +48,7 @@ export class GatewayModule {
         MetricsModule.forService({ events: true }),
         AccessModule,
         ReadinessModule,
+        GatewayHealthModule,
         AlertsModule,
         IdempotencyModule,
         ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: settings.GATEWAY_RATE_LIMIT_PER_MINUTE }] }),

@@ -1,5 +1,6 @@
 export * from './config';
 export * from './health.module';
+export * from './health-indicators';
 export * from './namespaced-nats';
 export * from './nats-connection';
 export * from './preflight';

@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     await stop(1);
     return;
   }
-  await waitFor(async () => (await fetch(`${gatewayUrl}/health/ready`)).ok, { timeoutMs: 60_000, what: 'gateway /health/ready' });
+  await waitFor(async () => (await fetch(`${gatewayUrl}/health`)).ok, { timeoutMs: 60_000, what: 'gateway /health (every service ready)' });
   const demo = await seedDemo({ sandboxUrl, gatewayUrl, apiKey, orders: DEMO_ORDERS });
   const visible = await waitFor(
     async () => {
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
       `   API:        ${gatewayUrl}/api/v1`,
       `   API docs:   ${gatewayUrl}/docs`,
       `   API key:    ${apiKey}`,
-      `   Health:     ${gatewayUrl}/health/ready (the whole system), each service's own:`,
+      `   Health:     ${gatewayUrl}/health (the whole system), ${gatewayUrl}/health/ready (load balancers), each service's own:`,
       ...SERVICE_NAMES.map((name) => `     ${name.padEnd(22)}${system.managementUrl(name)}/health/ready  /metrics`),
       `   Sandbox:    ${sandboxUrl} (Amazon stand-in; demo account ${demo.created ? 'created' : 'reused'}: ${demo.accountId})`,
       visible ? `   Orders visible ${((visible - startedAt) / 1000).toFixed(1)} s after start` : '   Orders are still syncing',

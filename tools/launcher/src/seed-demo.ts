@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const sandboxUrlForServices = process.env.SANDBOX_URL_FOR_SERVICES ?? sandboxUrl;
   const apiKey = (process.env.GATEWAY_API_KEYS ?? 'demo-key').split(',')[0];
   // The gateway is live once its container is healthy; the services must be ready too.
-  await waitFor(async () => (await fetch(`${gatewayUrl}/health/ready`)).ok, { timeoutMs: 120_000, intervalMs: 1000, what: 'gateway /health/ready' });
+  await waitFor(async () => (await fetch(`${gatewayUrl}/health`)).ok, { timeoutMs: 120_000, intervalMs: 1000, what: 'gateway /health (every service ready)' });
   const demo = await seedDemo({ sandboxUrl, sandboxUrlForServices, gatewayUrl, apiKey, orders: Number(process.env.DEMO_ORDERS ?? 40) });
   process.stdout.write(`demo account ${demo.accountId} ${demo.created ? 'created' : 'already there'}; API key ${apiKey}\n`);
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { GatewayHealthModule } from '../health/health.module';
 import { AlertDelivery } from './alert-delivery.entity';
 import { AlertEventsHandler } from './alert-events.handler';
 import { AlertSender } from './alert-sender';
@@ -13,7 +14,7 @@ import { ServiceReadinessWatch } from './service-readiness.watch';
  * gateway's own readiness watch) fanned out into deliveries, and the sender that POSTs them.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([AlertWebhook, AlertDelivery])],
+  imports: [TypeOrmModule.forFeature([AlertWebhook, AlertDelivery]), GatewayHealthModule],
   controllers: [AlertWebhooksController],
   providers: [AlertSender, { provide: AlertSenderKick, useExisting: AlertSender }, AlertWebhooksService, AlertEventsHandler, ServiceReadinessWatch],
   exports: [AlertWebhooksService, AlertSender],

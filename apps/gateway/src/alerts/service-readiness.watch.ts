@@ -1,17 +1,18 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { AlertKind, HEALTH_CHECKS, SERVICE_NAMES, ServiceName } from '@connector/contracts';
+import { AlertKind, SERVICE_NAMES, ServiceName } from '@connector/contracts';
 import { AlertEpisodes, alertText, newAlert } from '@connector/messaging';
-import { ServiceClient, SETTINGS } from '@connector/platform';
+import { SETTINGS } from '@connector/platform';
 import { PeriodicWorker } from '@connector/workers';
 import { DataSource } from 'typeorm';
 import { GatewaySettings } from '../gateway.settings';
-import { HEALTH_TIMEOUT_MS } from '../health/health.controller';
+import { SystemAssessment, SystemHealth } from '../health/system-health';
 import { AlertSender } from './alert-sender';
 import { AlertWebhooksService } from './alert-webhooks.service';
 
 /**
- * Asks every service's health over NATS, as GET /health does, every ALERT_HEALTH_CHECK_SECONDS.
- * A service that fails ALERT_NOT_READY_CHECKS checks in a row (no answer, or not up) is alerted
+ * Reads every service's readiness (SystemHealth, the assessment behind GET /health) every
+ * ALERT_HEALTH_CHECK_SECONDS. A service that fails ALERT_NOT_READY_CHECKS checks in a row (silent,
+ * or its own PostgreSQL or NATS down; a feature reporting a problem is not "not ready") is alerted
  * as `service.not_ready`, once per episode across gateway replicas (alert_episodes), and
  * `service.not_ready.resolved` once it answers up again.
  */
@@ -24,7 +25,7 @@ export class ServiceReadinessWatch implements OnApplicationBootstrap, OnApplicat
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly services: ServiceClient,
+    private readonly system: SystemHealth,
     private readonly webhooks: AlertWebhooksService,
     private readonly sender: AlertSender,
     @Inject(SETTINGS) private readonly settings: GatewaySettings,
@@ -50,14 +51,11 @@ export class ServiceReadinessWatch implements OnApplicationBootstrap, OnApplicat
   }
 
   async checkAll(): Promise<void> {
-    await Promise.all(SERVICE_NAMES.map((service) => this.check(service)));
+    const { services } = await this.system.assess();
+    await Promise.all(SERVICE_NAMES.map((service) => this.check(service, problemOf(services[service]))));
   }
 
-  private async check(service: ServiceName): Promise<void> {
-    const problem = await this.services.request(HEALTH_CHECKS[service], {}, HEALTH_TIMEOUT_MS).then(
-      (health) => (health?.status === 'up' ? undefined : `not up: ${JSON.stringify({ postgres: health?.postgres, nats: health?.nats, details: health?.details })}`),
-      (err) => `no answer: ${String(err?.body?.message ?? err?.message ?? err)}`,
-    );
+  private async check(service: ServiceName, problem: string | undefined): Promise<void> {
     if (problem === undefined) {
       const failed = this.failures.get(service) ?? 0;
       this.failures.set(service, 0);
@@ -81,4 +79,11 @@ export class ServiceReadinessWatch implements OnApplicationBootstrap, OnApplicat
     });
     if (made > 0) this.sender.kick();
   }
+}
+
+/** Why a service is not ready (silent, or its own dependencies down), or undefined when it is. */
+function problemOf(health: SystemAssessment['services'][ServiceName]): string | undefined {
+  if ('error' in health) return `no answer: ${health.error}`;
+  if (health.status === 'up') return undefined;
+  return `not ready: ${JSON.stringify({ postgres: health.postgres, nats: health.nats, ...(health.problems ? { problems: health.problems } : {}) })}`;
 }

@@ -8,11 +8,19 @@ export type ServiceName = (typeof SERVICE_NAMES)[number];
 /** A health check carries nothing. */
 export class HealthCheckRequest {}
 
+/**
+ * A service's readiness: `up` when its own PostgreSQL and NATS answer. Its features' checks are
+ * in `details`, those reporting a problem named in `degraded`: they never make it `down`.
+ */
 export class ServiceHealth {
   service: string;
   status: 'up' | 'down';
   postgres: 'up' | 'down';
   nats: 'up' | 'down';
+  /** Why a dependency is down, in our own words (never a driver's text), by dependency. */
+  problems?: Record<string, string>;
+  /** The features' checks that report a problem (their words in `details`). */
+  degraded?: string[];
   details?: Record<string, string>;
 }
 

@@ -2,7 +2,7 @@ import { Controller, Get, Res } from '@nestjs/common';
 import { HealthCheck, HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { metricsText } from './metrics';
-import { Readiness } from './readiness';
+import { Readiness, ReadinessAnswer } from './readiness';
 
 /** GET /metrics: what Prometheus scrapes. */
 @Controller('metrics')
@@ -18,8 +18,9 @@ export class MetricsController {
  * GET /health/live: 200 while the process answers at all (its event loop runs). No dependency is
  * asked: a restart cures a hung process, not a database that is away, so this is what restart
  * policies watch.
- * GET /health/ready: 200 when the service can do its work (PostgreSQL, NATS, its features' checks),
- * else 503 naming the part and why: what load balancers and start order watch.
+ * GET /health/ready: 200 when the service's own PostgreSQL and NATS answer, else 503 naming the
+ * part and why; its features' checks are reported (`degraded`) but never make it 503. In full:
+ * this port is internal (no API key), unlike the gateway's.
  */
 @Controller('health')
 export class ManagementHealthController {
@@ -35,8 +36,9 @@ export class ManagementHealthController {
   }
 
   @Get('ready')
-  @HealthCheck()
-  ready(): Promise<HealthCheckResult> {
-    return this.health.check(this.readiness.checks());
+  async ready(@Res({ passthrough: true }) res: Response): Promise<ReadinessAnswer> {
+    const answer = await this.readiness.assess();
+    res.status(answer.status === 'error' ? 503 : 200);
+    return answer;
   }
 }

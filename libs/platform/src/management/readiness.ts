@@ -1,8 +1,8 @@
 import { Global, Inject, Injectable, Module, Optional } from '@nestjs/common';
-import { HealthIndicatorFunction, HealthIndicatorResult, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
+import { TerminusModule } from '@nestjs/terminus';
 import { outcomeWithin } from '@connector/workers';
 import { DataSource } from 'typeorm';
-import { HealthIndicators } from '../health.module';
+import { dependencyProblem, HealthIndicators, HealthReport } from '../health-indicators';
 
 /** A dependency slower than this to answer counts as down: a stalled one must not stall readiness. */
 export const READINESS_TIMEOUT_MS = 2000;
@@ -15,50 +15,71 @@ export interface NatsListener {
   ping(): Promise<void>;
 }
 
+/** One part of a readiness answer: a dependency `up`/`down`, a feature `up`/`degraded`; why in `message`. */
+export interface ReadinessPart {
+  status: 'up' | 'down' | 'degraded';
+  message?: string;
+}
+
 /**
- * What GET /health/ready asks: PostgreSQL answers `select 1` and NATS a ping, each within 2 s, and
- * each check the service's features registered (HealthIndicators) says healthy. A part that is
- * down is named with why, in terminus's { status, info, error, details } answer.
+ * A process's readiness, in @nestjs/terminus's shape plus `degraded`: `error` holds its own
+ * dependencies that do not answer (PostgreSQL, NATS: the only reason to be not ready), `degraded`
+ * the features' checks that report a problem (reported, never failing readiness), `info` the
+ * parts that are fine, `details` all of them.
+ */
+export interface ReadinessAnswer {
+  /** `error`: not ready (503); `degraded`: ready, a feature reports a problem; `ok`: all fine. */
+  status: 'ok' | 'degraded' | 'error';
+  info: Record<string, ReadinessPart>;
+  error: Record<string, ReadinessPart>;
+  degraded: Record<string, ReadinessPart>;
+  details: Record<string, ReadinessPart>;
+}
+
+/**
+ * The one readiness check of a process, behind both GET /health/ready on its management port (or
+ * the gateway's own port) and its `<service>.health.v1` NATS answer: PostgreSQL answers `select 1`
+ * and NATS a ping, each within 2 s. Only these make it not ready; the checks its features
+ * registered (HealthIndicators) are reported beside them.
  */
 @Injectable()
 export class Readiness {
   constructor(
-    private readonly indicator: HealthIndicatorService,
     @Optional() private readonly dataSource?: DataSource,
     @Optional() @Inject(NATS_LISTENER) private readonly nats?: NatsListener,
     @Optional() private readonly indicators?: HealthIndicators,
   ) {}
 
-  checks(): HealthIndicatorFunction[] {
-    const checks: HealthIndicatorFunction[] = [];
+  async assess(): Promise<ReadinessAnswer> {
     const dataSource = this.dataSource;
     const nats = this.nats;
-    if (dataSource) checks.push(() => this.answers('postgres', () => dataSource.query('select 1')));
-    if (nats) checks.push(() => this.answers('nats', () => nats.ping()));
-    if (this.indicators) checks.push(() => this.features());
-    return checks;
+    const [postgres, natsPart, reports] = await Promise.all([
+      dataSource ? this.answers(() => dataSource.query('select 1')) : undefined,
+      nats ? this.answers(() => nats.ping()) : undefined,
+      this.indicators ? this.indicators.report() : ({} as Record<string, HealthReport>),
+    ]);
+    const answer: ReadinessAnswer = { status: 'ok', info: {}, error: {}, degraded: {}, details: {} };
+    const add = (name: string, part: ReadinessPart) => {
+      answer.details[name] = part;
+      if (part.status === 'up') answer.info[name] = part;
+      else if (part.status === 'down') answer.error[name] = part;
+      else answer.degraded[name] = part;
+    };
+    if (postgres) add('postgres', postgres);
+    if (natsPart) add('nats', natsPart);
+    for (const [name, report] of Object.entries(reports)) add(name, { status: report.healthy ? 'up' : 'degraded', message: report.detail });
+    answer.status = Object.keys(answer.error).length ? 'error' : Object.keys(answer.degraded).length ? 'degraded' : 'ok';
+    return answer;
   }
 
-  private async answers(key: string, ask: () => Promise<unknown>): Promise<HealthIndicatorResult> {
-    const session = this.indicator.check(key);
+  private async answers(ask: () => Promise<unknown>): Promise<ReadinessPart> {
     const outcome = await outcomeWithin(Promise.resolve().then(ask), READINESS_TIMEOUT_MS);
-    if (outcome.status === 'fulfilled') return session.up();
-    return session.down({ message: outcome.status === 'timeout' ? `no answer within ${READINESS_TIMEOUT_MS} ms` : errorText(outcome.reason) });
-  }
-
-  private async features(): Promise<HealthIndicatorResult> {
-    const reports = await this.indicators!.report();
-    return Object.fromEntries(
-      Object.entries(reports).map(([name, report]) => [name, report.healthy ? this.indicator.check(name).up({ message: report.detail })[name] : this.indicator.check(name).down({ message: report.detail })[name]]),
-    );
+    if (outcome.status === 'fulfilled') return { status: 'up' };
+    return { status: 'down', message: outcome.status === 'timeout' ? `no answer within ${READINESS_TIMEOUT_MS / 1000} s` : dependencyProblem(outcome.reason) };
   }
 }
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-/** Readiness and terminus's HealthCheckService, for any module of the app (the gateway's health routes, the management server's). */
+/** Readiness and terminus's HealthCheckService, for any module of the app (the gateway's health routes, the management server's, the NATS health answer). */
 @Global()
 @Module({
   // Terminus logs each failed check as an error with its whole answer; the answer says it all.
