@@ -5,6 +5,7 @@ import { request as httpRequest, RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { DataSource } from 'typeorm';
 import { GatewaySettings } from '../gateway.settings';
+import { alertDeliveryAttempts } from './alert-delivery.metrics';
 import { ALERT_ID_HEADER, SIGNATURE_HEADER, signatureHeader } from './alert-signature';
 import { AlertSenderKick, webhookSecretContext } from './alert-webhooks.service';
 import { AddressNotAllowed, WebhookAddressPolicy } from './webhook-addresses';
@@ -22,6 +23,7 @@ interface ClaimedDelivery {
   id: string;
   webhook_id: string;
   alert_id: string;
+  kind: string;
   body: string;
   attempts: number;
   created_at: Date;
@@ -112,7 +114,7 @@ export class AlertSender extends AlertSenderKick implements OnApplicationBootstr
        update alert_deliveries d set claimed_until = now() + make_interval(secs => $2), attempts = d.attempts + (case when claimed.canceled then 0 else 1 end)
          from claimed
         where d.id = claimed.id
-       returning d.id, d.webhook_id, d.alert_id, d.body::text as body, d.attempts, d.created_at, claimed.url, claimed.encrypted_secret, claimed.canceled`,
+       returning d.id, d.webhook_id, d.alert_id, d.kind, d.body::text as body, d.attempts, d.created_at, claimed.url, claimed.encrypted_secret, claimed.canceled`,
       [BATCH, holdSeconds],
     );
     return rows;
@@ -168,6 +170,7 @@ export class AlertSender extends AlertSenderKick implements OnApplicationBootstr
   }
 
   private async record(delivery: ClaimedDelivery, status: number | null, error: string | null): Promise<void> {
+    alertDeliveryAttempts.inc({ outcome: error === null ? 'delivered' : 'failed' });
     if (error === null) {
       await this.dataSource.query(`update alert_deliveries set delivered_at = now(), last_status = $2, last_error = null, next_attempt_at = null, claimed_until = null where id = $1`, [delivery.id, status]);
       return;
@@ -175,11 +178,14 @@ export class AlertSender extends AlertSenderKick implements OnApplicationBootstr
     const waitMs = backoffDelay(delivery.attempts, { baseMs: RETRY_BASE_MS, maxMs: this.settings.ALERT_RETRY_MAX_SECONDS * 1000 });
     const giveUpAt = new Date(delivery.created_at).getTime() + this.settings.ALERT_RETRY_HOURS * 3_600_000;
     const next = Date.now() + waitMs;
+    // Coarse only (the error as the log of deliveries says it), never the address or the receiver's answer.
+    const which = `webhook ${delivery.webhook_id}, alert ${delivery.alert_id}, kind ${delivery.kind}`;
     if (next > giveUpAt) {
-      this.logger.warn(`gave up alert ${delivery.alert_id} to webhook ${delivery.webhook_id} after ${delivery.attempts} tries: ${error}`);
+      this.logger.error(`alert delivery given up: ${which}: ${error}, attempt ${delivery.attempts}, no more tries (ALERT_RETRY_HOURS=${this.settings.ALERT_RETRY_HOURS} ran out)`);
       await this.dataSource.query(`update alert_deliveries set given_up_at = now(), last_status = $2, last_error = $3, next_attempt_at = null, claimed_until = null where id = $1`, [delivery.id, status, error]);
       return;
     }
+    this.logger.warn(`alert delivery failed: ${which}: ${error}, attempt ${delivery.attempts}, next try at ${new Date(next).toISOString()}`);
     await this.dataSource.query(`update alert_deliveries set last_status = $2, last_error = $3, next_attempt_at = $4, claimed_until = null where id = $1 and next_attempt_at is not null`, [delivery.id, status, error, new Date(next)]);
   }
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { GatewayHealthModule } from '../health/health.module';
 import { AlertDelivery } from './alert-delivery.entity';
+import { AlertDeliveryMetrics } from './alert-delivery.metrics';
 import { AlertEventsHandler } from './alert-events.handler';
 import { AlertSender } from './alert-sender';
 import { AlertWebhook } from './alert-webhook.entity';
@@ -16,7 +17,7 @@ import { ServiceReadinessWatch } from './service-readiness.watch';
 @Module({
   imports: [TypeOrmModule.forFeature([AlertWebhook, AlertDelivery]), GatewayHealthModule],
   controllers: [AlertWebhooksController],
-  providers: [AlertSender, { provide: AlertSenderKick, useExisting: AlertSender }, AlertWebhooksService, AlertEventsHandler, ServiceReadinessWatch],
+  providers: [AlertSender, { provide: AlertSenderKick, useExisting: AlertSender }, AlertWebhooksService, AlertEventsHandler, ServiceReadinessWatch, AlertDeliveryMetrics],
   exports: [AlertWebhooksService, AlertSender],
 })
 export class AlertsModule {}

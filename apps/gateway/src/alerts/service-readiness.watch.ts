@@ -69,15 +69,19 @@ export class ServiceReadinessWatch implements OnApplicationBootstrap, OnApplicat
   }
 
   private async episode(service: ServiceName, change: 'start' | 'end', summary: string): Promise<void> {
-    const made = await this.dataSource.transaction(async (manager) => {
+    const changed = await this.dataSource.transaction(async (manager) => {
       if (change === 'start') {
-        if (!(await AlertEpisodes.open(manager, AlertKind.ServiceNotReady, service))) return 0;
+        if (!(await AlertEpisodes.open(manager, AlertKind.ServiceNotReady, service))) return undefined;
         return this.webhooks.fanOut(manager, newAlert({ kind: AlertKind.ServiceNotReady, service, summary, details: { notReadyService: service, checks: this.settings.ALERT_NOT_READY_CHECKS } }));
       }
-      if (!(await AlertEpisodes.close(manager, AlertKind.ServiceNotReady, service))) return 0;
+      if (!(await AlertEpisodes.close(manager, AlertKind.ServiceNotReady, service))) return undefined;
       return this.webhooks.fanOut(manager, newAlert({ kind: AlertKind.ServiceNotReady, resolved: true, service, summary: `${service} answers its health checks again`, details: { notReadyService: service } }));
     });
-    if (made > 0) this.sender.kick();
+    if (changed === undefined) return; // another replica told it, or nothing changed
+    // In the log too: an operator without a webhook (or whose webhook is broken) still sees it.
+    if (change === 'start') this.logger.warn(`service.not_ready raised for ${service}: ${summary} (${changed} webhook deliveries)`);
+    else this.logger.warn(`service.not_ready resolved for ${service}: it answers its health checks again (${changed} webhook deliveries)`);
+    if (changed > 0) this.sender.kick();
   }
 }
 

@@ -1,8 +1,9 @@
-import { Global, Inject, Injectable, Module, Optional } from '@nestjs/common';
+import { Global, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { outcomeWithin } from '@connector/workers';
 import { DataSource } from 'typeorm';
 import { dependencyProblem, HealthIndicators, HealthReport } from '../health-indicators';
+import { ScrapeTimeGauges } from '../metrics/scrape-time-gauges';
 
 /** A dependency slower than this to answer counts as down: a stalled one must not stall readiness. */
 export const READINESS_TIMEOUT_MS = 2000;
@@ -41,14 +42,39 @@ export interface ReadinessAnswer {
  * the gateway's own port) and its `<service>.health.v1` NATS answer: PostgreSQL answers `select 1`
  * and NATS a ping, each within 2 s. Only these make it not ready; the checks its features
  * registered (HealthIndicators) are reported beside them.
+ *
+ * Also `connector_ready` (1 ready, 0 not), assessed anew on each scrape: a process that serves
+ * /metrics while its own PostgreSQL or NATS is down is not ready, which `up` alone never says.
  */
 @Injectable()
-export class Readiness {
+export class Readiness implements OnModuleInit, OnApplicationShutdown {
+  private gauge?: ScrapeTimeGauges<ReadinessAnswer>;
+
   constructor(
     @Optional() private readonly dataSource?: DataSource,
     @Optional() @Inject(NATS_LISTENER) private readonly nats?: NatsListener,
     @Optional() private readonly indicators?: HealthIndicators,
   ) {}
+
+  onModuleInit(): void {
+    this.gauge = new ScrapeTimeGauges<ReadinessAnswer>(
+      'readiness',
+      () => this.assess(),
+      [
+        {
+          name: 'connector_ready',
+          help: "1 when the process's own PostgreSQL and NATS answer (GET /health/ready: 200), 0 when not (503); assessed on each scrape",
+          samples: (answer) => [{ value: answer.status === 'error' ? 0 : 1 }],
+        },
+      ],
+      // assess() answers within READINESS_TIMEOUT_MS (a dependency slower than that is down): the scrape waits for its answer.
+      READINESS_TIMEOUT_MS + 1000,
+    );
+  }
+
+  onApplicationShutdown(): void {
+    this.gauge?.remove();
+  }
 
   async assess(): Promise<ReadinessAnswer> {
     const dataSource = this.dataSource;
