@@ -1,10 +1,12 @@
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ALERT_RAISED, AlertKind, AlertRaisedEvent } from '@connector/contracts';
 import { EventStream } from '@connector/messaging';
 import { newRowId, runMigrations } from '@connector/persistence';
 import { loadSettings, SETTINGS } from '@connector/platform';
+import { ScrapedMetrics } from '@connector/test-environment';
 import { TestEnvironment, waitFor } from '@connector/testing';
+import { register } from 'prom-client';
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -12,6 +14,7 @@ import { DataSource } from 'typeorm';
 import { GatewayModule } from '../app.module';
 import { gatewayDataSource } from '../data-source';
 import { GatewaySettings } from '../gateway.settings';
+import { SystemHealth } from '../health/system-health';
 import { setupGateway } from '../setup';
 import { AlertSender } from './alert-sender';
 import { verifySignature } from './alert-signature';
@@ -107,10 +110,16 @@ describe('alert webhooks', () => {
 
   const deliveries = async (webhookId: string, key = ADMIN_KEY) => (await call('GET', `/api/v1/alert-webhooks/${webhookId}/deliveries`, { key })).body.items as Record<string, any>[];
 
+  /** The gateway's log lines (Nest's Logger, whatever level the app prints), by level. */
+  const logged: { warn: string[]; error: string[] } = { warn: [], error: [] };
+  const scrape = async () => new ScrapedMetrics(await register.metrics());
+
   /** The gateway's settings; `strict`: without the allowance of the receiver's 127.0.0.1. */
   let settingsOf: (strict?: boolean) => GatewaySettings;
 
   beforeAll(async () => {
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => void logged.warn.push(String(message)));
+    jest.spyOn(Logger.prototype, 'error').mockImplementation((message: unknown) => void logged.error.push(String(message)));
     receiver = await new Receiver().start();
     env = await new TestEnvironment().setUp();
     await runMigrations(gatewayDataSource(env.databaseUrl));
@@ -221,6 +230,15 @@ describe('alert webhooks', () => {
       return rows[0]?.attempts >= 1 && rows[0].lastStatus === 503 && rows;
     }, { what: 'a failed try in the log' });
     expect(failing).toMatchObject({ lastStatus: 503, lastError: 'HTTP 503', deliveredAt: null, givenUpAt: null, nextAttemptAt: expect.any(String) });
+    // A broken channel leaves a trace: a warn line per failed try (ids, kind, the coarse error, the try, the next), and the metrics.
+    const line = await waitFor(() => logged.warn.find((l) => l.includes(`webhook ${webhook.id}`)), { what: 'the failed try logged' });
+    expect(line).toBe(`alert delivery failed: webhook ${webhook.id}, alert ${failing.alertId}, kind order.quarantined: HTTP 503, attempt 1, next try at ${new Date(failing.nextAttemptAt).toISOString()}`);
+    expect(line).not.toContain('receiver is down');
+    expect(line).not.toContain(receiver.base);
+    const metrics = await scrape();
+    expect(metrics.sum('connector_alert_deliveries', { state: 'failing' })).toBeGreaterThanOrEqual(1);
+    expect(metrics.sum('connector_alert_delivery_attempts_total', { outcome: 'failed' })).toBeGreaterThanOrEqual(2); // /flaky's first try and this one
+    expect(metrics.sum('connector_alert_delivery_attempts_total', { outcome: 'delivered' })).toBeGreaterThanOrEqual(2);
     expect((await call('DELETE', `/api/v1/alert-webhooks/${webhook.id}`)).status).toBe(204);
     // Its log stays in the database (the API knows the webhook no more): nothing is due.
     const [stopped] = await waitFor(async () => {
@@ -389,6 +407,46 @@ describe('alert webhooks', () => {
     expect(receiver.at('/readiness')).toHaveLength(4);
     expect(receiver.at('/readiness').map((r) => r.json.service).sort()).toEqual(['amazon-notifications', 'inventory', 'order-ingestion', 'partner-resolution']);
     expect(receiver.at('/readiness').every((r) => r.json.kind === 'service.not_ready' && /failed 2 health checks in a row/.test(r.json.summary))).toBe(true);
+    // In the gateway's log too, once per episode.
+    const raised = logged.warn.filter((l) => l.startsWith('service.not_ready raised for inventory:'));
+    expect(raised).toHaveLength(1);
+    expect(raised[0]).toMatch(/inventory failed 2 health checks in a row/);
+
+    // Every service answers again: each episode ends, told and logged once.
+    const assess = jest.spyOn(app.get(SystemHealth), 'assess').mockResolvedValue({
+      gateway: { status: 'ok', info: {}, error: {}, degraded: {}, details: {} },
+      services: Object.fromEntries(['partner-resolution', 'inventory', 'order-ingestion', 'amazon-notifications'].map((service) => [service, { status: 'up', postgres: 'up', nats: 'up' }])),
+    } as never);
+    try {
+      await watch.checkAll();
+      await watch.checkAll();
+    } finally {
+      assess.mockRestore();
+    }
+    await waitFor(() => receiver.at('/readiness').filter((r) => r.json.kind === 'service.not_ready.resolved').length === 4, { what: 'a resolved alert per service' });
+    expect(logged.warn.filter((l) => l.startsWith('service.not_ready resolved for inventory:'))).toEqual(['service.not_ready resolved for inventory: it answers its health checks again (1 webhook deliveries)']);
+  });
+
+  it('gives up a delivery whose retries ran out: an error line, counted as given up', async () => {
+    receiver.answer('/gone', 500);
+    const webhook = await subscribe('/gone', { kinds: [AlertKind.OrderQuarantined] });
+    const alertId = newRowId();
+    // Made longer ago than ALERT_RETRY_HOURS: this try is its last.
+    await db.query(
+      `insert into alert_deliveries (id, webhook_id, alert_id, kind, body, attempts, next_attempt_at, created_at)
+       values ($1, $2, $3::uuid, 'order.quarantined', jsonb_build_object('id', $3::uuid, 'kind', 'order.quarantined'), 0, now(), now() - interval '1000 hours')`,
+      [newRowId(), webhook.id, alertId],
+    );
+    app.get(AlertSender).kick();
+    const [row] = await waitFor(async () => {
+      const rows = await deliveries(webhook.id);
+      return rows[0]?.givenUpAt && rows;
+    }, { what: 'the delivery given up' });
+    expect(row).toMatchObject({ alertId, attempts: 1, lastError: 'HTTP 500', nextAttemptAt: null });
+    const line = logged.error.find((l) => l.includes(`alert ${alertId}`));
+    expect(line).toMatch(new RegExp(`^alert delivery given up: webhook ${webhook.id}, alert ${alertId}, kind order.quarantined: HTTP 500, attempt 1, no more tries`));
+    await new Promise((resolve) => setTimeout(resolve, 150)); // past the reuse of the last reading
+    expect((await scrape()).sum('connector_alert_deliveries', { state: 'given_up' })).toBeGreaterThanOrEqual(1);
   });
 
   // Last: it stops this gateway's own sender, so that only the senders it makes send.
