@@ -445,8 +445,7 @@ describe('alert webhooks', () => {
     expect(row).toMatchObject({ alertId, attempts: 1, lastError: 'HTTP 500', nextAttemptAt: null });
     const line = logged.error.find((l) => l.includes(`alert ${alertId}`));
     expect(line).toMatch(new RegExp(`^alert delivery given up: webhook ${webhook.id}, alert ${alertId}, kind order.quarantined: HTTP 500, attempt 1, no more tries`));
-    await new Promise((resolve) => setTimeout(resolve, 150)); // past the reuse of the last reading
-    expect((await scrape()).sum('connector_alert_deliveries', { state: 'given_up' })).toBeGreaterThanOrEqual(1);
+    await waitFor(async () => (await scrape()).sum('connector_alert_deliveries', { state: 'given_up' }) >= 1, { what: 'the delivery counted as given up' });
   });
 
   // Last: it stops this gateway's own sender, so that only the senders it makes send.

@@ -103,9 +103,21 @@ export class SyncAlerts implements OnApplicationBootstrap, OnApplicationShutdown
       );
     }
     const open = await AlertEpisodes.openSubjects(this.dataSource.manager, AlertKind.SyncStalled);
-    for (const accountId of open.filter((id) => !stalledIds.has(id))) {
+    const ended = open.filter((id) => !stalledIds.has(id));
+    if (ended.length === 0) return;
+    // Named as when it was raised (a deleted account keeps its name); the id is in the alert and its details.
+    const names = new Map<string, string>(
+      (await this.dataSource.query(`select id, name from seller_accounts where id = any($1::uuid[])`, [ended])).map((a: { id: string; name: string }) => [a.id, a.name]),
+    );
+    for (const accountId of ended) {
       await this.dataSource.transaction((manager) =>
-        resolveEpisodeAlert(manager, accountId, { kind: AlertKind.SyncStalled, service: SERVICE, accountId, summary: `account ${accountId} syncs again (or no longer syncs)`, details: {} }),
+        resolveEpisodeAlert(manager, accountId, {
+          kind: AlertKind.SyncStalled,
+          service: SERVICE,
+          accountId,
+          summary: `account ${names.get(accountId) ?? accountId} syncs again (or no longer syncs)`,
+          details: { accountId },
+        }),
       );
     }
   }

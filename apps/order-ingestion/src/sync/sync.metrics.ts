@@ -137,9 +137,13 @@ export class SyncMetrics implements OnModuleInit, OnApplicationShutdown {
         },
         {
           name: 'connector_quarantined_orders',
-          help: 'Quarantined Amazon orders not yet resolved (retried each run), by account',
+          help: 'Quarantined Amazon orders not yet resolved (retried each run), by account not deleted (0 included)',
           labelNames: ['account_id'],
-          samples: (r) => r.quarantined.map((row) => ({ labels: { account_id: row.account_id }, value: row.n })),
+          // Every account not deleted, 0 included: a panel or rule sees 0 rather than nothing.
+          samples: (r) => {
+            const counts = new Map(r.quarantined.map((row) => [row.account_id, row.n]));
+            return r.accounts.map((row) => ({ labels: { account_id: row.account_id }, value: counts.get(row.account_id) ?? 0 }));
+          },
         },
       ],
     );
