@@ -128,6 +128,16 @@ describe('alert webhooks across the running system', () => {
     expect(stalled.json).toMatchObject({ service: 'order-ingestion', details: { lastSucceededAt: null } });
   }, 150_000);
 
+  it("tells the stalled sync's end by the account's name once it syncs again", async () => {
+    // The seller authorises the app again: the account gets the refresh token the sandbox knows.
+    expect((await running.api('PATCH', `/api/v1/accounts/${refusedAccountId}`, { refreshToken: REFUSED.refreshToken })).status).toBe(200);
+    expect((await running.api('POST', `/api/v1/accounts/${refusedAccountId}/sync`, {})).status).toBe(202);
+    const resolved = await waitForAlert('account.sync_stalled.resolved', (a) => a.accountId === refusedAccountId, 120_000);
+    const { name } = (await running.api('GET', `/api/v1/accounts/${refusedAccountId}`)).body;
+    expect(resolved.json).toMatchObject({ service: 'order-ingestion', summary: `account ${name} syncs again (or no longer syncs)`, details: { accountId: refusedAccountId } });
+    await waitForAlert('account.credentials_refused.resolved', (a) => a.accountId === refusedAccountId, 60_000);
+  }, 150_000);
+
   it('alerts a stopped service as not ready once, and ready again when it is back', async () => {
     await running.system.process('inventory').stop();
     const down = await waitForAlert('service.not_ready', (a) => a.service === 'inventory', 60_000);
@@ -145,6 +155,8 @@ describe('alert webhooks across the running system', () => {
     expect(counts).toEqual({
       [`account.credentials_refused ${refusedAccountId}`]: 1,
       [`account.sync_stalled ${refusedAccountId}`]: 1,
+      [`account.credentials_refused.resolved ${refusedAccountId}`]: 1,
+      [`account.sync_stalled.resolved ${refusedAccountId}`]: 1,
       [`order.quarantined ${accountId} ${POISON.orderId}`]: 1,
       [`notification.failed ${accountId} ${GOOD.orderId}`]: 1,
       'event.parked order-ingestion alerts-e2e-poison-event': 1,

@@ -60,6 +60,8 @@ describe('metrics as orders flow', () => {
     const synced = (m: ScrapedMetrics) => m.sum('connector_orders_synced_total', { account_id: accountId, result: 'created' });
     expect(synced(after) - synced(before['order-ingestion'])).toBe(ORDERS.length);
     expect(after.sum('connector_orders_quarantined_total', { account_id: accountId })).toBe(0);
+    // An account without quarantined orders has its 0 series (a panel or rule sees it), not none.
+    expect(after.samples('connector_quarantined_orders', { account_id: accountId }).map((sample) => sample.value)).toEqual([0]);
     expect(after.sum('connector_amazon_requests_total', { account_id: accountId, operation: 'searchOrders', status: '200' })).toBeGreaterThan(0);
     expect(after.sum('connector_amazon_requests_total', { account_id: accountId, operation: 'lwaToken', status: '200' })).toBeGreaterThan(0);
     expect(after.sum('connector_amazon_requests_total', { account_id: accountId, status: '429' })).toBe(0);
@@ -143,6 +145,13 @@ describe('metrics as orders flow', () => {
     for (const name of ['connector_amazon_credentials_refused', 'connector_sync_runs_total']) expect(after.samples(name, { account_id: refusedId })).toEqual([]);
     expect(after.sum('connector_orders_synced_total', { account_id: accountId, result: 'created' })).toBeGreaterThan(0);
     expect(after.histogramCount('connector_sync_run_queue_wait_seconds')).toBeGreaterThan(0);
+  });
+
+  it('every process says it is ready (connector_ready 1, from the assessment behind /health/ready)', async () => {
+    for (const service of [...SERVICE_NAMES, 'gateway'] as const) {
+      const metrics = await scrape(service);
+      expect([service, metrics.samples('connector_ready').map((sample) => [sample.labels.service, sample.value])]).toEqual([service, [[service, 1]]]);
+    }
   });
 
   it('gateway: request durations by route pattern and status, as many as were answered', async () => {

@@ -1,5 +1,6 @@
 import { SERVICE_NAMES } from '@connector/contracts';
 import { HttpAnswer, request } from '@connector/local-system';
+import { scrapeMetrics } from '@connector/test-environment';
 import { API_KEY, NatsServerProcess, PostgresCluster, RunningSystem, waitFor } from '@connector/testing';
 
 /**
@@ -68,10 +69,15 @@ describe('readiness through a PostgreSQL and a NATS outage, liveness untouched',
       { timeoutMs: 60_000, intervalMs: 250, what },
     );
 
+  /** Each service's connector_ready as its management /metrics says it (what Prometheus scrapes). */
+  const readyGauges = async () => Object.fromEntries(await Promise.all(managementUrls().map(async ([name, url]) => [name, (await scrapeMetrics(`${url}/metrics`)).sum('connector_ready')] as const)));
+  const everyService = (value: number) => Object.fromEntries(SERVICE_NAMES.map((service) => [service, value]));
+
   it('is ready when everything runs', async () => {
     const answers = await allReady(200, 'everything ready');
     for (const service of SERVICE_NAMES) expect(answers[service].body).toMatchObject({ status: 'ok', info: { postgres: { status: 'up' }, nats: { status: 'up' } } });
     expect(answers.gateway.body).toMatchObject({ status: 'ok', services: Object.fromEntries(SERVICE_NAMES.map((service) => [service, { status: 'up' }])) });
+    expect(await readyGauges()).toEqual(everyService(1));
   });
 
   it('PostgreSQL stopped: 503 naming postgres, everywhere; 200 again once it is back', async () => {
@@ -88,6 +94,8 @@ describe('readiness through a PostgreSQL and a NATS outage, liveness untouched',
       expect(answers.gateway.body).toMatchObject({ status: 'error', error: { postgres: { status: 'down' } }, info: { nats: { status: 'up' } }, services: { inventory: { status: 'down' } } });
       expect(JSON.stringify(answers.gateway.body)).not.toContain('message');
       saysNoInternals(answers.gateway.body);
+      // Each still serves /metrics (up == 1 for Prometheus), and says it is not ready there: ConnectorServiceNotReady fires.
+      await waitFor(async () => JSON.stringify(await readyGauges()) === JSON.stringify(everyService(0)), { timeoutMs: 30_000, what: 'connector_ready 0 in every service' });
     } finally {
       await cluster.start();
     }
@@ -110,11 +118,14 @@ describe('readiness through a PostgreSQL and a NATS outage, liveness untouched',
       expect(withKey.status).toBe(503);
       expect(withKey.body).toMatchObject({ error: { nats: { status: 'down', message: expect.stringMatching(OUR_WORDS) } }, services: { inventory: { status: 'down', message: expect.stringMatching(/inventory\.health\.v1/) } } });
       saysNoInternals(withKey.body);
+      // The gateway's own /metrics says it too (its database answers the API key).
+      await waitFor(async () => (await scrapeMetrics(`${running.gatewayUrl}/metrics`, API_KEY)).sum('connector_ready') === 0, { timeoutMs: 30_000, what: "the gateway's connector_ready 0" });
     } finally {
       await nats.restart();
     }
     const back = await allReady(200, 'every readiness 200 with NATS back');
     expect(back.inventory.body.info.nats).toEqual({ status: 'up' });
+    await waitFor(async () => JSON.stringify(await readyGauges()) === JSON.stringify(everyService(1)), { timeoutMs: 30_000, what: 'connector_ready 1 again' });
   }, 120_000);
 
   it('liveness answered 200 all along', () => {
