@@ -1,9 +1,7 @@
+import { IngestionDatabase, insertSellerAccount } from '../../test/ingestion-database';
 import { createCipheriv, createHash, randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { runMigrations } from '@connector/persistence';
 import { accountSecretContext, SecretBox } from '@connector/platform';
-import { TestEnvironment } from '@connector/testing';
-import { ingestionDataSource } from '../data-source';
 import { resealAccountSecrets } from './credentials-rotation';
 
 const OLD_KEY = 'the old passphrase that is long enough';
@@ -18,29 +16,28 @@ function sealV1(plain: string): string {
 }
 
 describe('credentials rotation on real PostgreSQL: every account secret sealed again with the new key', () => {
-  const env = new TestEnvironment();
+  const database = new IngestionDatabase();
   let db: DataSource;
 
   beforeAll(async () => {
-    await env.setUp();
-    const options = ingestionDataSource(env.databaseUrl);
-    await runMigrations(options);
-    db = await new DataSource(options).initialize();
+    db = await database.setUp();
   });
   afterAll(async () => {
-    await db?.destroy();
-    await env.tearDown();
+    await database.tearDown();
   });
 
   const insertAccount = async (seal: (plain: string, id: string, field: 'clientSecret' | 'refreshToken') => string, n: number) => {
     const id = randomUUID();
-    await db.query(
-      `insert into ingestion.seller_accounts (id, name, seller_id, region, lwa_client_id, encrypted_client_secret, encrypted_refresh_token,
-         marketplace_ids, orders_api, api_endpoint, lwa_endpoint, sync_enabled, sync_interval_seconds, initial_sync_from, next_sync_at)
-       values ($1, 'rotation', $2, 'EU', 'client', $3, $4, '{A1PA6795UKMFR9}', 'v2026-01-01', 'https://sellingpartnerapi-eu.amazon.com', 'https://api.amazon.com/auth/o2/token', false, 3600, now(), now())`,
-      [id, `A2ROTATE${String(n).padStart(5, '0')}`, seal(`secret-${n}`, id, 'clientSecret'), seal(`Atzr|token-${n}`, id, 'refreshToken')],
-    );
-    return id;
+    return insertSellerAccount(db, {
+      id,
+      name: 'rotation',
+      sellerId: `A2ROTATE${String(n).padStart(5, '0')}`,
+      syncEnabled: false,
+      encryptedClientSecret: seal(`secret-${n}`, id, 'clientSecret'),
+      encryptedRefreshToken: seal(`Atzr|token-${n}`, id, 'refreshToken'),
+      apiEndpoint: 'https://sellingpartnerapi-eu.amazon.com',
+      lwaEndpoint: 'https://api.amazon.com/auth/o2/token',
+    });
   };
 
   it('reseals v1 and old-key values, opens them the same, leaves current ones alone, and is a no-op the second time', async () => {

@@ -1,12 +1,11 @@
+import { IngestionDatabase, insertSellerAccount } from '../../test/ingestion-database';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { CancelReason, NotificationKind, NotificationState, ORDER_CANCELED, ORDER_SYNCED, RESOLVE_PARTNERS } from '@connector/contracts';
 import { Outbox } from '@connector/messaging';
-import { runMigrations } from '@connector/persistence';
 import type { ServiceClient } from '@connector/platform';
-import { amazonOrder, TestEnvironment } from '@connector/testing';
+import { amazonOrder } from '@connector/testing';
 import { SellerAccount } from '../accounts/seller-account.entity';
-import { ingestionDataSource } from '../data-source';
 import { Marketplace } from '../marketplaces/marketplace.entity';
 import { FulfillmentProjection } from './fulfillment-projection';
 import { PartnerAndProductResolution } from './partner-and-product-resolution';
@@ -24,7 +23,7 @@ import { SkuProductCache } from './sku-product-cache';
  * both arrival orders, on real PostgreSQL.
  */
 describe('sales order state changes apply only forward', () => {
-  const env = new TestEnvironment();
+  const database = new IngestionDatabase();
   let db: DataSource;
   let writer: SalesOrderWriter;
   let orders: SalesOrdersService;
@@ -53,16 +52,8 @@ describe('sales order state changes apply only forward', () => {
   const manager = () => ({ manager: db.manager }) as never;
 
   beforeAll(async () => {
-    await env.setUp();
-    const options = ingestionDataSource(env.databaseUrl);
-    await runMigrations(options);
-    db = await new DataSource(options).initialize();
-    await db.query(
-      `insert into ingestion.seller_accounts (id, name, seller_id, region, lwa_client_id, encrypted_client_secret, encrypted_refresh_token,
-         marketplace_ids, orders_api, api_endpoint, lwa_endpoint, sync_enabled, sync_interval_seconds, initial_sync_from, lease_owner, lease_expires_at)
-       values ($1, 'Test', 'A2FORWARD', 'EU', 'client', 'x', 'x', '{A1PA6795UKMFR9}', 'v2026-01-01', 'http://127.0.0.1:1', 'http://127.0.0.1:1', false, 900, now(), $2, now() + interval '1 hour')`,
-      [account.id, lease.owner],
-    );
+    db = await database.setUp();
+    await insertSellerAccount(db, { id: account.id, sellerId: 'A2FORWARD', syncEnabled: false, syncIntervalSeconds: 900, leaseOwner: lease.owner });
     const outbox = new Outbox();
     const skuProducts = new SkuProductCache(db);
     writer = new SalesOrderWriter(db, new SalesOrderStore(db, outbox), new PartnerAndProductResolution(services, skuProducts), new QuarantineStore(db), skuProducts);
@@ -70,8 +61,7 @@ describe('sales order state changes apply only forward', () => {
   });
 
   afterAll(async () => {
-    await db?.destroy();
-    await env.tearDown();
+    await database.tearDown();
   });
 
   it('a snapshot fetched before the seller cancelled and written after it keeps the cancellation', async () => {

@@ -1,13 +1,11 @@
+import { IngestionDatabase, insertSellerAccount } from '../../test/ingestion-database';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { Outbox } from '@connector/messaging';
-import { runMigrations } from '@connector/persistence';
 import type { ServiceClient } from '@connector/platform';
 import type { AmazonOrder } from '@connector/sp-api';
-import { TestEnvironment } from '@connector/testing';
 import { LeaseLostError } from '../accounts/account-lease';
 import { SellerAccount } from '../accounts/seller-account.entity';
-import { ingestionDataSource } from '../data-source';
 import { Marketplace } from '../marketplaces/marketplace.entity';
 import { QuarantineWithoutPersonalData1764300000102 } from '../migrations/1764300000102-quarantine-without-personal-data';
 import { PartnerAndProductResolution } from './partner-and-product-resolution';
@@ -18,7 +16,8 @@ import { SkuProductCache } from './sku-product-cache';
 
 /** Pages are prepared side by side; what an earlier page commits meanwhile must not be missed. */
 describe('sales order writer on real PostgreSQL: pages prepared side by side', () => {
-  const env = new TestEnvironment();
+  const database = new IngestionDatabase();
+  const env = database.env;
   let db: DataSource;
   let writer: SalesOrderWriter;
   let quarantines: QuarantineStore;
@@ -46,16 +45,8 @@ describe('sales order writer on real PostgreSQL: pages prepared side by side', (
     );
 
   beforeAll(async () => {
-    await env.setUp();
-    const options = ingestionDataSource(env.databaseUrl);
-    await runMigrations(options);
-    db = await new DataSource(options).initialize();
-    await db.query(
-      `insert into ingestion.seller_accounts (id, name, seller_id, region, lwa_client_id, encrypted_client_secret, encrypted_refresh_token,
-         marketplace_ids, orders_api, api_endpoint, lwa_endpoint, sync_enabled, sync_interval_seconds, initial_sync_from, lease_owner, lease_expires_at)
-       values ($1, 'Test', 'A2TEST', 'EU', 'client', 'x', 'x', '{A1PA6795UKMFR9}', 'v2026-01-01', 'http://127.0.0.1:1', 'http://127.0.0.1:1', false, 900, now(), $2, now() + interval '1 hour')`,
-      [account.id, lease.owner],
-    );
+    db = await database.setUp();
+    await insertSellerAccount(db, { id: account.id, sellerId: 'A2TEST', syncEnabled: false, syncIntervalSeconds: 900, leaseOwner: lease.owner });
     // Only orders that map ask partner-resolution and inventory; these pages have none.
     quarantines = new QuarantineStore(db);
     const skuProducts = new SkuProductCache(db);
@@ -63,8 +54,7 @@ describe('sales order writer on real PostgreSQL: pages prepared side by side', (
   });
 
   afterAll(async () => {
-    await db?.destroy();
-    await env.tearDown();
+    await database.tearDown();
   });
 
   it('skips an order cancelled before it was confirmed when no sales order has it', async () => {

@@ -1,11 +1,10 @@
+import { IngestionDatabase, insertSellerAccount } from '../../test/ingestion-database';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { runMigrations } from '@connector/persistence';
 import { ServiceError } from '@connector/platform';
 import type { SpApiClients } from '@connector/sp-api';
-import { TestEnvironment, waitFor } from '@connector/testing';
+import { waitFor } from '@connector/testing';
 import type { AccountsService } from '../accounts/accounts.service';
-import { ingestionDataSource } from '../data-source';
 import type { MarketplacesService } from '../marketplaces/marketplaces.service';
 import { OrderIngestionSettings } from '../order-ingestion.settings';
 import { PageOutcome } from '../orders/sales-order-page';
@@ -49,7 +48,7 @@ const PAGE: PageOutcome = { seen: 10, created: 6, updated: 2, unchanged: 1, quar
  * run goes (pages, orders, calls, rate-limit waits, the step) and the counts are right at the end.
  */
 describe('sync progress on real PostgreSQL: the run a request answers, progress as it goes', () => {
-  const env = new TestEnvironment();
+  const database = new IngestionDatabase();
   let db: DataSource;
   const schedulers: SyncScheduler[] = [];
   const settings = { SYNC_TICK_SECONDS: 0.2, SYNC_LEASE_SECONDS: 30, SYNC_OVERLAP_SECONDS: 0, SYNC_STALL_SECONDS: 60, SYNC_OVERDUE_INTERVALS: 3, SHUTDOWN_TIMEOUT_SECONDS: 4 } as OrderIngestionSettings;
@@ -57,29 +56,18 @@ describe('sync progress on real PostgreSQL: the run a request answers, progress 
   const client = { stats: { calls: {} as Record<string, number>, throttled: 0, retried: 0, rateLimitWaits: 0, rateLimitWaitMs: 0 }, waiting: [] as string[], waitingForQuota: () => client.waiting };
 
   beforeAll(async () => {
-    await env.setUp();
-    const options = ingestionDataSource(env.databaseUrl);
-    await runMigrations(options);
-    db = await new DataSource(options).initialize();
+    db = await database.setUp();
   });
 
   afterAll(async () => {
     for (const scheduler of schedulers) await scheduler.onApplicationShutdown();
-    await db?.destroy();
-    await env.tearDown();
+    await database.tearDown();
   });
 
   let sellers = 0;
   /** An account that syncs only when asked (its interval is far off). */
   const addAccount = async () => {
-    const id = randomUUID();
-    await db.query(
-      `insert into ingestion.seller_accounts (id, name, seller_id, region, lwa_client_id, encrypted_client_secret, encrypted_refresh_token,
-         marketplace_ids, orders_api, api_endpoint, lwa_endpoint, sync_enabled, sync_interval_seconds, initial_sync_from, next_sync_at)
-       values ($1, 'progress test', $2, 'EU', 'client', 'x', 'y', '{A1PA6795UKMFR9}', 'v2026-01-01', 'http://127.0.0.1:1', 'http://127.0.0.1:1', true, 86400, now() - interval '1 day', now() + interval '1 day')`,
-      [id, `A2PRG${String(++sellers).padStart(6, '0')}`],
-    );
-    return id;
+    return insertSellerAccount(db, { name: 'progress test', sellerId: `A2PRG${String(++sellers).padStart(6, '0')}`, syncIntervalSeconds: 86400, initialSyncFrom: `now() - interval '1 day'`, nextSyncAt: `now() + interval '1 day'` });
   };
 
   const serviceWith = (source: Partial<AmazonOrderSource>) => {

@@ -1,11 +1,10 @@
+import { IngestionDatabase, insertSellerAccount } from '../../test/ingestion-database';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { runMigrations } from '@connector/persistence';
 import type { SpApiClients } from '@connector/sp-api';
-import { TestEnvironment, waitFor } from '@connector/testing';
+import { waitFor } from '@connector/testing';
 import { assertLeaseHeld, LeaseLostError } from '../accounts/account-lease';
 import type { AccountsService } from '../accounts/accounts.service';
-import { ingestionDataSource } from '../data-source';
 import type { MarketplacesService } from '../marketplaces/marketplaces.service';
 import { OrderIngestionSettings } from '../order-ingestion.settings';
 import { AmazonOrderSource, SyncPass } from './amazon-order-source';
@@ -23,35 +22,29 @@ import { SyncService } from './sync.service';
  * and health says when an account's sync is stuck.
  */
 describe('sync runs on real PostgreSQL: stalls, stale replicas, shutdown, health', () => {
-  const env = new TestEnvironment();
+  const database = new IngestionDatabase();
   let db: DataSource;
   const schedulers: SyncScheduler[] = [];
   const settings = { SYNC_TICK_SECONDS: 0.2, SYNC_LEASE_SECONDS: 30, SYNC_OVERLAP_SECONDS: 0, SYNC_STALL_SECONDS: 1, SYNC_OVERDUE_INTERVALS: 3, SHUTDOWN_TIMEOUT_SECONDS: 4 } as OrderIngestionSettings;
 
   beforeAll(async () => {
-    await env.setUp();
-    const options = ingestionDataSource(env.databaseUrl);
-    await runMigrations(options);
-    db = await new DataSource(options).initialize();
+    db = await database.setUp();
   });
 
   afterAll(async () => {
     for (const scheduler of schedulers) await scheduler.onApplicationShutdown();
-    await db?.destroy();
-    await env.tearDown();
+    await database.tearDown();
   });
 
   let sellers = 0;
   const addAccount = async (fields: { syncEnabled?: boolean; createdSecondsAgo?: number } = {}) => {
-    const id = randomUUID();
-    await db.query(
-      `insert into ingestion.seller_accounts (id, name, seller_id, region, lwa_client_id, encrypted_client_secret, encrypted_refresh_token,
-         marketplace_ids, orders_api, api_endpoint, lwa_endpoint, sync_enabled, sync_interval_seconds, initial_sync_from, next_sync_at, created_at)
-       values ($1, 'run test', $2, 'EU', 'client', 'x', 'y', '{A1PA6795UKMFR9}', 'v2026-01-01', 'http://127.0.0.1:1', 'http://127.0.0.1:1', $3, 3600, now() - interval '1 day', now(),
-               now() - make_interval(secs => $4))`,
-      [id, `A2RUN${String(++sellers).padStart(6, '0')}`, fields.syncEnabled ?? true, fields.createdSecondsAgo ?? 0],
-    );
-    return id;
+    return insertSellerAccount(db, {
+      name: 'run test',
+      sellerId: `A2RUN${String(++sellers).padStart(6, '0')}`,
+      syncEnabled: fields.syncEnabled ?? true,
+      initialSyncFrom: `now() - interval '1 day'`,
+      createdAt: `now() - interval '${Math.round(fields.createdSecondsAgo ?? 0)} seconds'`,
+    });
   };
   const accountRow = async (id: string) =>
     (await db.query(`select lease_owner, last_synced_until, next_sync_at <= now() as due from ingestion.seller_accounts where id = $1`, [id]))[0];

@@ -1,9 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { IngestionDatabase, insertSellerAccount } from '../../test/ingestion-database';
 import { DataSource } from 'typeorm';
-import { runMigrations } from '@connector/persistence';
-import { TestEnvironment } from '@connector/testing';
 import { waitFor } from '@connector/testing';
-import { ingestionDataSource } from '../data-source';
 import { OrderIngestionSettings } from '../order-ingestion.settings';
 import { SyncScheduler } from './sync-scheduler';
 import { SyncService } from './sync.service';
@@ -14,36 +11,23 @@ import { SyncService } from './sync.service';
  * does when it waits for Amazon's quota.
  */
 describe('sync scheduler on real PostgreSQL: one replica per account, even when a page outlasts the lease', () => {
-  const env = new TestEnvironment();
+  const database = new IngestionDatabase();
   let db: DataSource;
   const schedulers: SyncScheduler[] = [];
   const settings = { SYNC_TICK_SECONDS: 0.2, SYNC_LEASE_SECONDS: 1 } as OrderIngestionSettings;
 
   beforeAll(async () => {
-    await env.setUp();
-    const options = ingestionDataSource(env.databaseUrl);
-    await runMigrations(options);
-    db = new DataSource(options);
-    await db.initialize();
+    db = await database.setUp();
   });
 
   afterAll(async () => {
     for (const scheduler of schedulers) await scheduler.onApplicationShutdown();
-    await db?.destroy();
-    await env.tearDown();
+    await database.tearDown();
   });
 
   let sellers = 0;
   const addAccount = async () => {
-    const id = randomUUID();
-    const sellerId = `A2LEASE${String(++sellers).padStart(4, '0')}`;
-    await db.query(
-      `insert into ingestion.seller_accounts (id, name, seller_id, region, lwa_client_id, encrypted_client_secret, encrypted_refresh_token,
-         marketplace_ids, orders_api, api_endpoint, lwa_endpoint, sync_enabled, sync_interval_seconds, initial_sync_from, next_sync_at)
-       values ($1, 'lease test', $2, 'EU', 'client', 'x', 'y', '{A1PA6795UKMFR9}', 'v2026-01-01', 'http://127.0.0.1:1', 'http://127.0.0.1:1', true, 3600, now(), now())`,
-      [id, sellerId],
-    );
-    return id;
+    return insertSellerAccount(db, { name: 'lease test', sellerId: `A2LEASE${String(++sellers).padStart(4, '0')}` });
   };
 
   /** A run of `pages` pages of `pageMs` each, that renews after each page as SyncService does. */

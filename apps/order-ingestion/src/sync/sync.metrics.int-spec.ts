@@ -1,12 +1,11 @@
+import { IngestionDatabase, insertSellerAccount } from '../../test/ingestion-database';
 import { randomUUID } from 'node:crypto';
 import { register } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { runMigrations } from '@connector/persistence';
 import { AmazonEndpoints, SpApiClients, SpApiError } from '@connector/sp-api';
 import { ScrapedMetrics } from '@connector/test-environment';
-import { TestEnvironment, waitFor } from '@connector/testing';
+import { waitFor } from '@connector/testing';
 import type { SellerAccount } from '../accounts/seller-account.entity';
-import { ingestionDataSource } from '../data-source';
 import { OrderIngestionSettings } from '../order-ingestion.settings';
 import { SyncAlerts } from './sync-alerts';
 import type { SyncRun } from './sync-run.entity';
@@ -18,7 +17,7 @@ import { countSyncedOrders, countSyncRun, countSyncRunStart, SyncMetrics } from 
  * scrape, and a run's duration from its start.
  */
 describe('sync metrics on real PostgreSQL', () => {
-  const env = new TestEnvironment();
+  const database = new IngestionDatabase();
   let db: DataSource;
   let metrics: SyncMetrics;
   const clients = new SpApiClients({ endpoints: new AmazonEndpoints(['http://127.0.0.1:1']) });
@@ -26,29 +25,19 @@ describe('sync metrics on real PostgreSQL', () => {
   const scrape = async () => new ScrapedMetrics(await register.metrics());
 
   beforeAll(async () => {
-    await env.setUp();
-    const options = ingestionDataSource(env.databaseUrl);
-    await runMigrations(options);
-    db = await new DataSource(options).initialize();
+    db = await database.setUp();
     metrics = new SyncMetrics(db, clients);
     metrics.onModuleInit();
   });
 
   afterAll(async () => {
     metrics?.onApplicationShutdown();
-    await db?.destroy();
-    await env.tearDown();
+    await database.tearDown();
   });
 
   let sellers = 0;
   const addAccount = async () => {
-    const id = randomUUID();
-    await db.query(
-      `insert into ingestion.seller_accounts (id, name, seller_id, region, lwa_client_id, encrypted_client_secret, encrypted_refresh_token,
-         marketplace_ids, orders_api, api_endpoint, lwa_endpoint, sync_enabled, sync_interval_seconds, initial_sync_from, next_sync_at)
-       values ($1, 'metrics test', $2, 'EU', 'client', 'x', 'y', '{A1PA6795UKMFR9}', 'v2026-01-01', 'http://127.0.0.1:1', 'http://127.0.0.1:1', true, 3600, now() - interval '1 day', now())`,
-      [id, `A2MET${String(++sellers).padStart(6, '0')}`],
-    );
+    const id = await insertSellerAccount(db, { name: 'metrics test', sellerId: `A2MET${String(++sellers).padStart(6, '0')}`, initialSyncFrom: `now() - interval '1 day'` });
     return { id, name: 'metrics test' } as SellerAccount;
   };
 
