@@ -16,6 +16,8 @@ export class SyncRun {
   @Column('text', { nullable: true }) replica: string | null;
   /** When it was requested (queued) or, for a scheduled run, started. */
   @Column({ type: 'timestamptz', precision: 3 }) createdAt: Date;
+  /** The correlation id of the request that asked for it (a manual run): its log lines lead here. Null for a scheduled run. */
+  @Column('text', { nullable: true }) requestCorrelationId: string | null;
   @Column({ type: 'timestamptz', precision: 3, nullable: true }) startedAt: Date | null;
   @Column('timestamptz', { nullable: true }) finishedAt: Date | null;
   /** When the run last committed a page (null: none yet). */
