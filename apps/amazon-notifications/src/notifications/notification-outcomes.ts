@@ -98,7 +98,7 @@ export class NotificationOutcomes {
     const amazon = cause instanceof SpApiError ? `Amazon's answer to ${cause.operation}: ${cause.status} ${cause.code}` : options.onlyInFeed ? `feed ${options.onlyInFeed}` : errorClass(cause);
     const context = { correlationId: notification.correlationId ?? undefined, accountId: notification.accountId, amazonOrderId: notification.amazonOrderId };
     inWorkContext(context, () =>
-      this.logger.warn(`the ${notification.kind} of order ${notification.amazonOrderId} failed for good (${amazon}): ${alertText(error ?? 'no error recorded', 300)}`),
+      this.logger.warn(`the ${notification.kind.replace(/_/g, ' ')} of order ${notification.amazonOrderId} failed for good (${amazon}): ${alertText(error ?? 'no error recorded', 300)}`),
     );
   }
 }
