@@ -29,9 +29,9 @@ describe('logs: JSON lines with one correlation id across the services, nothing 
   /** The output, by process (the System prefixes each line with the process's name). */
   const lines = (): LogLine[] =>
     running.output.map((raw) => {
-      // `<colour>name<reset>| line`
+      // `name   | line`, the name coloured only when the test's stdout is a terminal.
       const bar = raw.indexOf('| ');
-      const process = /\[\d+m([a-z-]+)/.exec(raw.slice(0, bar))?.[1] ?? '?';
+      const process = raw.slice(0, bar).replace(/\[\d+m/g, '').replace(/[^a-z-]/g, '') || '?';
       const text = raw.slice(bar + 2);
       let json: Record<string, any> | undefined;
       try {
@@ -106,6 +106,29 @@ describe('logs: JSON lines with one correlation id across the services, nothing 
     // The confirmation is sent later, by a background sender: under the validation's id all the same.
     const sent = lines().find((l) => l.process === 'amazon-notifications' && /confirmed to Amazon/.test(l.json?.msg ?? ''));
     expect(sent?.json).toMatchObject({ correlationId, accountId, amazonOrderId: ORDER_ID });
+  });
+
+  it("a manual sync: order-ingestion says under the request's correlation id which run it queued (or found running), and the run keeps the id", async () => {
+    const requestId = `sync-${randomUUID()}`;
+    const response = await fetch(`${running.gatewayUrl}/api/v1/accounts/${accountId}/sync`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${API_KEY}`, 'x-correlation-id': requestId },
+      body: '{}',
+    });
+    expect(response.status).toBe(202);
+    const { runId } = (await response.json()) as { runId: string };
+    const line = await waitFor(() => lines().find((l) => l.process === 'order-ingestion' && l.json?.correlationId === requestId), { what: "order-ingestion's line of the request" });
+    expect(line.json).toMatchObject({ accountId, context: 'SyncService', msg: expect.stringMatching(new RegExp(`^sync run ${runId} (queued|already queued|already running) for account ${accountId} \\(manual\\)$`)) });
+    if (/ queued for/.test(line.json!.msg) && !/already/.test(line.json!.msg)) {
+      // Queued by this request: the run names it, and its first line too.
+      const run = await waitFor(async () => {
+        const view = (await running.api('GET', `/api/v1/accounts/${accountId}/sync-runs/${runId}`)).body;
+        return view.status === 'succeeded' ? view : undefined;
+      }, { timeoutMs: 60_000, what: 'the requested run' });
+      expect(run.requestCorrelationId).toBe(requestId);
+      const started = lines().find((l) => l.json?.correlationId === runId && /started \(manual/.test(l.json?.msg ?? ''));
+      expect(started?.json?.msg).toContain(`asked for by request ${requestId}`);
+    }
   });
 
   it('the gateway makes a correlation id for a request without one (or with one it does not take), and answers it', async () => {

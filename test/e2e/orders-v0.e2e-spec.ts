@@ -227,7 +227,8 @@ describe('Orders v0 accounts sync into the same sales orders as v2026-01-01', ()
       // Pending and FBA-not-yet-shipped orders were seen but cost no items call.
       expect(synced).toBeLessThan(pair.confirmed);
       const run = await firstRun(pair.v0.accountId!);
-      expect(run.apiCalls).toBe(pages + synced + 1);
+      // Its calls, the RDT and the LWA token request (apiCalls count token requests too).
+      expect(run.apiCalls).toBe(pages + synced + 1 + 1);
 
       // The v2026 account, for comparison: one searchOrders per page of 100 and nothing per order.
       const ops2026 = await calls(pair.v2026.sellerId);
@@ -258,6 +259,7 @@ describe('Orders v0 accounts sync into the same sales orders as v2026-01-01', ()
       }, { timeoutMs: 60_000, what: 'the triggered sync' });
     const runV0 = await newRun(pair.v0.accountId!, runsBefore.v0);
     const runV2026 = await newRun(pair.v2026.accountId!, runsBefore.v2026);
+    // The LWA token and the RDT are still valid: no token request.
     expect(runV0).toMatchObject({ status: 'succeeded', ordersSeen: 1, ordersUpdated: 1, ordersCreated: 0, apiCalls: 2 });
     expect(runV2026).toMatchObject({ status: 'succeeded', ordersSeen: 1, ordersUpdated: 1 });
 

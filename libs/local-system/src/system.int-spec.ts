@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { System } from './system';
+import { colorsByDefault, System, SystemOptions } from './system';
 import { waitFor } from './wait-for';
 
 /**
@@ -11,10 +11,12 @@ import { waitFor } from './wait-for';
  */
 describe('System: the processes of the system', () => {
   let root: string;
+  const roots: string[] = [];
   let system: System | undefined;
 
-  const standIn = (script: string, fixedManagementPorts = false) => {
+  const standIn = (script: string, fixedManagementPorts = false, options: Partial<SystemOptions> = {}) => {
     root = mkdtempSync(join(tmpdir(), 'system-'));
+    roots.push(root);
     mkdirSync(join(root, 'dist', 'libs', 'platform', 'src'), { recursive: true });
     mkdirSync(join(root, 'dist', 'apps', 'gateway', 'src'), { recursive: true });
     writeFileSync(join(root, 'dist', 'libs', 'platform', 'src', 'source-maps.js'), '');
@@ -25,14 +27,14 @@ describe('System: the processes of the system', () => {
        process.stdout.write('gateway: ready (NATS queue group "gateway")\\n');
        ${script}`,
     );
-    system = new System({ rootDir: root, env: process.env, fixedManagementPorts, log: () => undefined });
+    system = new System({ rootDir: root, env: process.env, fixedManagementPorts, log: () => undefined, ...options });
     return system;
   };
 
   afterEach(async () => {
     await system?.stop().catch(() => undefined);
     system = undefined;
-    rmSync(root, { recursive: true, force: true });
+    for (const dir of roots.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
   it('fails stop() with each unhandled rejection a process reported, and its stack', async () => {
@@ -80,7 +82,7 @@ describe('System: the processes of the system', () => {
     await waitFor(() => anyPort.process('gateway').managementUrl, { what: 'the management line read' });
     expect(anyPort.managementUrl('gateway')).toBe('http://127.0.0.1:0');
     await anyPort.stop();
-    rmSync(root, { recursive: true, force: true });
+    for (const dir of roots.splice(0)) rmSync(dir, { recursive: true, force: true });
 
     const fixed = standIn(script, true);
     await fixed.start(['gateway']);
@@ -95,5 +97,54 @@ describe('System: the processes of the system', () => {
     await waitFor(() => lines.at(-1) === 'line 20000', { what: 'every line read' });
     expect(lines.length).toBeLessThanOrEqual(2200);
     expect(lines.at(-2)).toBe('line 19999');
+  });
+
+  it('prefixes lines without colour codes unless asked (or stdout is a terminal), so `LOG_FORMAT=json npm start > file` gives `<name> | {json}`', async () => {
+    const plain: string[] = [];
+    const json = JSON.stringify({ level: 'info', msg: 'hello' });
+    const system = standIn(`process.stdout.write(${JSON.stringify(json + '\n')});`, false, { log: (line) => plain.push(line), colors: false });
+    await system.start(['gateway']);
+    await waitFor(() => plain.some((line) => line.endsWith(json)), { what: 'the JSON line' });
+    expect(plain.every((line) => !line.includes('\x1b'))).toBe(true);
+    const line = plain.find((l) => l.endsWith(json))!;
+    expect(line).toBe(`${'gateway'.padEnd(20)}| ${json}`);
+    // What the README says to get the JSON alone.
+    expect(JSON.parse(line.split('|').slice(1).join('|'))).toEqual({ level: 'info', msg: 'hello' });
+    await system.stop();
+
+    const colored: string[] = [];
+    const terminal = standIn('', false, { log: (line) => colored.push(line), colors: true });
+    await terminal.start(['gateway']);
+    const esc = String.fromCharCode(27);
+    expect(colored[0].startsWith(`${esc}[`)).toBe(true);
+    expect(colored[0]).toContain(`gateway${' '.repeat(13)}${esc}[0m| `);
+
+    expect(colorsByDefault({ isTTY: undefined }, {})).toBe(false);
+    expect(colorsByDefault({ isTTY: true }, {})).toBe(true);
+    expect(colorsByDefault({ isTTY: true }, { NO_COLOR: '1' })).toBe(false);
+  });
+
+  it('says clearly when a process exits without being asked to (and that it is not restarted); nothing when it is stopped', async () => {
+    const lines: string[] = [];
+    const crashing = standIn(`setTimeout(() => process.exit(3), 100);`, false, { log: (line) => lines.push(line), colors: false });
+    await crashing.start(['gateway']);
+    await expect(crashing.process('gateway').exit()).resolves.toEqual({ code: 3, signal: null });
+    expect(lines).toContain(`${'gateway'.padEnd(20)}| gateway exited (code 3); it is not restarted (npm start has no restart policy: stop with Ctrl-C and start again; compose or Kubernetes restart services)`);
+    await crashing.stop();
+
+    lines.length = 0;
+    const killed = standIn('', false, { log: (line) => lines.push(line), colors: false });
+    await killed.start(['gateway']);
+    // Killed from outside (the kernel's OOM killer, an operator's kill -9).
+    process.kill(killed.process('gateway').pid!, 'SIGKILL');
+    await killed.process('gateway').exit();
+    expect(lines.filter((line) => line.includes('exited'))).toEqual([expect.stringContaining('gateway exited (signal SIGKILL); it is not restarted')]);
+    await killed.stop();
+
+    lines.length = 0;
+    const stopped = standIn('', false, { log: (line) => lines.push(line), colors: false });
+    await stopped.start(['gateway']);
+    await stopped.stop();
+    expect(lines.filter((line) => line.includes('exited'))).toEqual([]);
   });
 });

@@ -26,10 +26,36 @@ export interface SystemOptions {
   fixedManagementPorts?: boolean;
   /** Where prefixed output lines go; default stdout. */
   log?: (line: string) => void;
+  /**
+   * Colour the name prefixes (ANSI codes); by default only when stdout is a terminal, so output
+   * sent to a file or a pipe is plain `<name> | <line>` (see colorsByDefault).
+   */
+  colors?: boolean;
   readyTimeoutMs?: number;
 }
 
 const COLORS = [36, 32, 33, 35, 34, 31];
+
+/** Colours only for a terminal, and never under NO_COLOR (https://no-color.org). */
+export function colorsByDefault(stdout: { isTTY?: boolean } = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
+  return stdout.isTTY === true && !env.NO_COLOR;
+}
+
+/** The name column before each line of a process's output: `inventory            | `, coloured or plain. */
+export function linePrefix(name: string, color: number | null): string {
+  const column = name.padEnd(20);
+  return color === null ? `${column}|` : `\x1b[${color}m${column}\x1b[0m|`;
+}
+
+/**
+ * The line said when a process exits without being asked to: the harness (and `npm start`) does
+ * not restart it; a restart policy is the job of what runs the services in earnest (compose,
+ * Kubernetes).
+ */
+export function unexpectedExitLine(name: string, exit: ProcessExit): string {
+  const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
+  return `${name} exited (${how}); it is not restarted (npm start has no restart policy: stop with Ctrl-C and start again; compose or Kubernetes restart services)`;
+}
 
 /**
  * Node flags of every service process; docker/Dockerfile sets the same in NODE_OPTIONS. Each service
@@ -112,6 +138,8 @@ export class ServiceProcess {
   managementUrl?: string;
   /** It said it got a stop signal (a terminal's Ctrl-C reaches every process of the group). */
   private stopping = false;
+  /** It was told to stop (stop() or signal()): its exit is expected. */
+  private stopAsked = false;
 
   constructor(
     readonly name: ProcessName,
@@ -130,6 +158,8 @@ export class ServiceProcess {
   async start(): Promise<void> {
     const spec = PROCESSES.find((p) => p.name === this.name)!;
     this.managementUrl = undefined;
+    this.stopping = false;
+    this.stopAsked = false;
     const entry = join(this.options.rootDir, 'dist', 'apps', this.name, 'src', 'main.js');
     // LAUNCHER_NODE_ARGS: extra node flags for every service, e.g. `--cpu-prof` when profiling a benchmark.
     const extraArgs = (process.env.LAUNCHER_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -139,9 +169,15 @@ export class ServiceProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
-    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
     const log = this.options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
-    const prefix = `\x1b[${this.color}m${this.name.padEnd(20)}\x1b[0m|`;
+    const prefix = linePrefix(this.name, (this.options.colors ?? colorsByDefault()) ? this.color : null);
+    this.exited = new Promise((resolve) =>
+      child.once('exit', (code, signal) => {
+        // Said once, clearly: otherwise a crashed service is only missing lines among the others'.
+        if (!this.stopAsked && !this.stopping) log(`${prefix} ${unexpectedExitLine(this.name, { code, signal })}`);
+        resolve({ code, signal });
+      }),
+    );
     let resolveReady: () => void;
     const ready = new Promise<void>((resolve) => (resolveReady = resolve));
     for (const stream of [child.stdout!, child.stderr!]) {
@@ -183,6 +219,8 @@ export class ServiceProcess {
 
   /** Sends a signal and returns at once (see exit). */
   signal(signal: NodeJS.Signals): void {
+    // A pause (SIGSTOP, SIGCONT) is no stop.
+    if (signal !== 'SIGSTOP' && signal !== 'SIGCONT') this.stopAsked = true;
     if (this.running) this.child!.kill(signal);
   }
 
@@ -199,6 +237,7 @@ export class ServiceProcess {
    */
   async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000): Promise<boolean> {
     if (!this.running) return true;
+    this.stopAsked = true;
     // One already stopping is let be: a second signal would make it exit at once, unfinished.
     if (!this.stopping || signal === 'SIGKILL') this.child!.kill(signal);
     let forced = false;

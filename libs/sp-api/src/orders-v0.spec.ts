@@ -62,7 +62,7 @@ describe('Orders v0 client', () => {
       { method: 'GET', path: '/orders/v0/orders', dataElements: ['buyerInfo', 'shippingAddress'] },
       { method: 'GET', path: '/orders/v0/orders/{orderId}/orderItems', dataElements: ['buyerInfo'] },
     ]);
-    expect(c.stats.calls).toEqual({ createRestrictedDataToken: 1, getOrders: 2 });
+    expect(c.stats.calls).toEqual({ lwaToken: 1, createRestrictedDataToken: 1, getOrders: 2 });
   });
 
   it('getOrders by order ids sends no time window and no page size', async () => {
@@ -85,7 +85,7 @@ describe('Orders v0 client', () => {
     const calls = amazon.calls('/orders/v0/orders/028-0000001-0000001/orderItems');
     expect(calls.map((r) => r.url.searchParams.get('NextToken'))).toEqual([null, 'items-2', 'items-3']);
     expect(calls.every((r) => r.token === 'Atz.sprdt|1')).toBe(true);
-    expect(c.stats.calls).toEqual({ createRestrictedDataToken: 1, getOrderItems: 3 });
+    expect(c.stats.calls).toEqual({ lwaToken: 1, createRestrictedDataToken: 1, getOrderItems: 3 });
   });
 
   it('keeps the RDT while it is valid and makes a new one a minute before it expires', async () => {

@@ -82,6 +82,7 @@ export class CallNotStartedError extends Error {
 }
 
 export interface CallStats {
+  /** Tries per operation, the LWA token requests (`lwaToken`) among them. */
   calls: Record<string, number>;
   throttled: number;
   retried: number;
@@ -240,6 +241,8 @@ export class SpApiClient {
   private async fetchAccessToken(): Promise<string> {
     let response: Response;
     const sentAt = performance.now();
+    // Counted with the SP-API calls (a sync run's apiCalls), as connector_amazon_requests_total counts it.
+    this.stats.calls.lwaToken = (this.stats.calls.lwaToken ?? 0) + 1;
     try {
       response = await fetch(this.access.lwaEndpoint, {
         method: 'POST',

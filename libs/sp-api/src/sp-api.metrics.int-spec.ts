@@ -45,6 +45,22 @@ describe('SpApiClient metrics: calls by operation and status, rate-limit waits, 
     }
   });
 
+  it("counts LWA token requests in the client's stats as in the metrics (a run's apiCalls), refused ones too", async () => {
+    const stub = await amazon({ token: () => [400, { error: 'invalid_grant', error_description: 'The request has an invalid grant parameter' }], call: () => ORDER });
+    try {
+      const client = new SpApiClient({ accountId: 'acc-refused', region: 'EU', endpoint: stub.url, lwaEndpoint: `${stub.url}/token`, clientId: 'id', clientSecret: 's', refreshToken: 'r' });
+      for (const path of ['/orders/2026-01-01/orders/1', '/orders/2026-01-01/orders']) {
+        await expect(client.request('getOrder', 'GET', path)).rejects.toMatchObject({ operation: 'lwaToken', status: 400, code: 'invalid_grant' });
+      }
+      const metrics = await scrape();
+      expect(metrics.sum('connector_amazon_requests_total', { account_id: 'acc-refused', operation: 'lwaToken', status: '400' })).toBe(2);
+      // Nothing reached the SP-API; the two token requests are the calls.
+      expect(client.stats.calls).toEqual({ lwaToken: 2 });
+    } finally {
+      await stub.close();
+    }
+  });
+
   it("observes Amazon's Retry-After waits in the rate-limit histogram too, as the run's stats count them", async () => {
     let throttles = 1;
     const stub = await amazon({

@@ -1,4 +1,6 @@
+import { Logger } from '@nestjs/common';
 import { waitFor } from '@connector/testing';
+import { workContext, WorkContext } from '@connector/workers';
 import { createFeedDocument, createFeed, uploadFeedDocument } from '@connector/sp-api';
 import { NOTIFICATION_FAILED, NOTIFICATION_SENT } from '@connector/contracts';
 import { NotificationsHarness } from '../../test/notifications-harness';
@@ -107,11 +109,20 @@ describe('CancellationSender', () => {
     const fatalFeedId = await submitDirectly('still not XML');
     const [id] = await harness.addCancellations([order], { attempts: 3, feedId: fatalFeedId, feedMessageId: 1, feedStatus: 'IN_QUEUE' });
     const feedsBefore = (await harness.feeds()).length;
+    const warnings: { message: string; context: WorkContext }[] = [];
+    const spy = jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => void warnings.push({ message: String(message), context: workContext() }));
     const sender = harness.newSender();
     sender.onApplicationBootstrap();
-    const [row] = await finished([id]);
+    const [row] = await finished([id]).finally(() => spy.mockRestore());
     expect(row.state).toBe('failed');
     expect(row.lastError).toMatch(new RegExp(`feed ${fatalFeedId} ended FATAL: 5001: XML parsing error.*gave up after 3 attempts`));
+    // Giving up is said once, at warn, under the order's context.
+    expect(warnings.filter((w) => w.message.includes('failed for good'))).toEqual([
+      {
+        message: expect.stringMatching(new RegExp(`^the cancellation of order ${order.amazonOrderId} failed for good \\(feed ${fatalFeedId}\\): feed ${fatalFeedId} ended FATAL: 5001`)),
+        context: expect.objectContaining({ accountId: harness.accountId, amazonOrderId: order.amazonOrderId }),
+      },
+    ]);
     expect((await harness.feeds()).length).toBe(feedsBefore);
     await sender.onApplicationShutdown();
   });

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { AlertKind, NOTIFICATION_FAILED, NOTIFICATION_SENT, NotificationOutcomeEvent, NotificationState } from '@connector/contracts';
 import { alertText, errorClass, Outbox, raiseAlert, raiseEpisodeAlert, resolveEpisodeAlert } from '@connector/messaging';
-import { isCredentialsRefused } from '@connector/sp-api';
+import { isCredentialsRefused, SpApiError } from '@connector/sp-api';
+import { inWorkContext } from '@connector/workers';
 import { EntityManager } from 'typeorm';
 import { Notification } from './notification.entity';
 import { countOutcome } from './notifications.metrics';
@@ -9,6 +10,8 @@ import { countOutcome } from './notifications.metrics';
 /** The final outcome of a notification, whichever sender reached it. */
 @Injectable()
 export class NotificationOutcomes {
+  private readonly logger = new Logger(NotificationOutcomes.name);
+
   constructor(private readonly outbox: Outbox) {}
 
   /**
@@ -47,6 +50,7 @@ export class NotificationOutcomes {
     };
     await this.outbox.add(manager, state === NotificationState.Sent ? NOTIFICATION_SENT : NOTIFICATION_FAILED, event);
     if (state === NotificationState.Failed) {
+      this.logFailure(notification, error, options);
       // Failed for good (no retry left): someone must tell Amazon by hand or fix and retry it.
       // Not the error's text (Amazon's answers and validation messages echo what was sent):
       // its class and code; the notification's lastError, behind the API, has it all.
@@ -81,5 +85,20 @@ export class NotificationOutcomes {
     }
     countOutcome(notification.kind, state);
     return true;
+  }
+
+  /**
+   * One warn line per notification failed for good (a shipment confirmation Amazon refused, a
+   * cancellation whose feed gave up or was refused), under the order's work context. Amazon's
+   * status and code, and its message bounded: Amazon's messages are about the request; the
+   * notification's lastError, behind the API, has it whole.
+   */
+  private logFailure(notification: Notification, error: string | null, options: { onlyInFeed?: string; cause?: unknown }): void {
+    const cause = options.cause;
+    const amazon = cause instanceof SpApiError ? `Amazon's answer to ${cause.operation}: ${cause.status} ${cause.code}` : options.onlyInFeed ? `feed ${options.onlyInFeed}` : errorClass(cause);
+    const context = { correlationId: notification.correlationId ?? undefined, accountId: notification.accountId, amazonOrderId: notification.amazonOrderId };
+    inWorkContext(context, () =>
+      this.logger.warn(`the ${notification.kind.replace(/_/g, ' ')} of order ${notification.amazonOrderId} failed for good (${amazon}): ${alertText(error ?? 'no error recorded', 300)}`),
+    );
   }
 }

@@ -1,4 +1,6 @@
+import { Logger } from '@nestjs/common';
 import { waitFor } from '@connector/testing';
+import { workContext, WorkContext } from '@connector/workers';
 import { NotificationKind } from '@connector/contracts';
 import { NotificationsHarness } from '../../test/notifications-harness';
 import { Notification } from '../notifications/notification.entity';
@@ -52,11 +54,22 @@ describe('ShipmentConfirmationSender', () => {
   it('fails at once what Amazon refuses (a 4xx), without retrying it', async () => {
     const [order] = await harness.generateOrders(1, 'ship-refused');
     const [id] = await harness.addShipmentConfirmations([{ ...order, orderItemIds: ['99999999999999'] }]);
+    const warnings: { message: string; context: WorkContext }[] = [];
+    const spy = jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => void warnings.push({ message: String(message), context: workContext() }));
     const sender = harness.newShipmentSender();
     sender.onApplicationBootstrap();
-    const [row] = await settled([id]);
+    const [row] = await settled([id]).finally(() => spy.mockRestore());
     expect(row).toMatchObject({ state: 'failed', attempts: 1, outageTries: 0 });
     expect(row.lastError).toMatch(/confirmShipment: 400/);
+    // Failed for good: one warn line, under the order's context, with Amazon's status and code and its message bounded.
+    const failedLines = warnings.filter((w) => w.message.includes('failed for good'));
+    expect(failedLines).toEqual([
+      {
+        message: expect.stringMatching(new RegExp(`^the shipment confirmation of order ${order.amazonOrderId} failed for good \\(Amazon's answer to confirmShipment: 400 \\w+\\): confirmShipment: 400`)),
+        context: expect.objectContaining({ accountId: harness.accountId, amazonOrderId: order.amazonOrderId }),
+      },
+    ]);
+    expect(failedLines[0].message.length).toBeLessThan(450);
     expect(await harness.shipments(order.amazonOrderId)).toEqual([]);
     await sender.onApplicationShutdown();
   });

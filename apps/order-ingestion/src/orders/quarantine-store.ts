@@ -1,8 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AlertKind } from '@connector/contracts';
 import { alertText, raiseAlert } from '@connector/messaging';
-import type { AmazonOrder } from '@connector/sp-api';
+import { AmazonOrder, isCredentialsRefused, SpApiError } from '@connector/sp-api';
 import { newRowId } from '@connector/persistence';
+import { isDependencyOutage } from '@connector/workers';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { SellerAccount } from '../accounts/seller-account.entity';
 import { QuarantinedOrder } from './quarantined-order.entity';
@@ -22,12 +23,28 @@ export class QuarantineStore {
    * The order is kept for whoever investigates, without the buyer's personal data: a quarantine
    * may stay for long, and personal-data retention covers partners only. (It is fetched again
    * on retry; once it maps, the payload goes.)
+   *
+   * `cause`: the error, when the order failed on one. A failure that is not the order's own (see
+   * notTheOrdersOwn) leaves the reason of an order already quarantined as it was: it is kept as the
+   * quarantine's last retry error instead.
    */
-  async quarantine(manager: EntityManager, account: SellerAccount, order: Partial<AmazonOrder> & { orderId: string }, reason: string): Promise<void> {
-    this.logger.warn({ msg: `quarantined ${order.orderId}: ${reason}`, accountId: account.id, amazonOrderId: order.orderId });
+  async quarantine(manager: EntityManager, account: SellerAccount, order: Partial<AmazonOrder> & { orderId: string }, reason: string, cause?: unknown): Promise<void> {
     // Alerted once per quarantine: when the order is new to it (or was settled and is back), not
     // on every run that retries it. The account's runs hold its lease, so no other writer races.
-    const [known]: { resolved_at: Date | null }[] = await manager.query(`select resolved_at from quarantined_orders where account_id = $1 and amazon_order_id = $2`, [account.id, order.orderId]);
+    const [known]: { resolved_at: Date | null; reason: string }[] = await manager.query(`select resolved_at, reason from quarantined_orders where account_id = $1 and amazon_order_id = $2`, [
+      account.id,
+      order.orderId,
+    ]);
+    if (known && !known.resolved_at && cause !== undefined && notTheOrdersOwn(cause)) {
+      this.logger.warn({ msg: `quarantined ${order.orderId} could not be retried: ${reason}; it stays quarantined for: ${known.reason}`, accountId: account.id, amazonOrderId: order.orderId });
+      await manager.query(`update quarantined_orders set last_retry_error = $3, last_attempt_at = now(), attempts = attempts + 1 where account_id = $1 and amazon_order_id = $2`, [
+        account.id,
+        order.orderId,
+        reason,
+      ]);
+      return;
+    }
+    this.logger.warn({ msg: `quarantined ${order.orderId}: ${reason}`, accountId: account.id, amazonOrderId: order.orderId });
     if (!known || known.resolved_at) {
       await raiseAlert(manager, {
         kind: AlertKind.OrderQuarantined,
@@ -49,6 +66,7 @@ export class QuarantineStore {
         amazonOrderId: order.orderId,
         marketplaceId: order.salesChannel?.marketplaceId ?? '',
         reason,
+        lastRetryError: null,
         payload: withoutPersonalData(order),
         attempts: 1,
         firstSeenAt: now,
@@ -56,7 +74,7 @@ export class QuarantineStore {
         resolvedAt: null,
         createdAt: now,
       })
-      .orUpdate(['reason', 'payload', 'last_attempt_at', 'resolved_at'], ['account_id', 'amazon_order_id'])
+      .orUpdate(['reason', 'last_retry_error', 'payload', 'last_attempt_at', 'resolved_at'], ['account_id', 'amazon_order_id'])
       .execute();
     await manager.query(
       `update quarantined_orders set attempts = attempts + 1 where account_id = $1 and amazon_order_id = $2 and first_seen_at < $3`,
@@ -90,6 +108,20 @@ export class QuarantineStore {
   async triedAgain(quarantined: QuarantinedOrder[]): Promise<void> {
     await this.dataSource.query(`update quarantined_orders set last_attempt_at = now() where id = any($1::uuid[]) and resolved_at is null`, [quarantined.map((q) => q.id)]);
   }
+}
+
+/** Amazon did not return an order asked for by id (getOrders by ids): like a 404, not the order's own failure. */
+export class OrderNotReturned extends Error {}
+
+/**
+ * A failure that says nothing about the order itself: a dependency out (database, NATS, another
+ * service), the account's credentials refused, or Amazon's side (the order not found just now,
+ * access denied, a 5xx, throttling). It must not replace why the order was quarantined.
+ */
+export function notTheOrdersOwn(err: unknown): boolean {
+  if (err instanceof OrderNotReturned || isDependencyOutage(err) || isCredentialsRefused(err)) return true;
+  if (!(err instanceof SpApiError)) return false;
+  return err.operation === 'lwaToken' || err.retriable || err.status === 401 || err.status === 403 || err.status === 404;
 }
 
 /** The order without buyer and recipient, but for where it goes (country, region, postal code). */

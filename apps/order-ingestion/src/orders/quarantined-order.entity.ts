@@ -10,7 +10,10 @@ export class QuarantinedOrder {
   @Column('uuid') accountId: string;
   @Column('text') amazonOrderId: string;
   @Column('text') marketplaceId: string;
+  /** Why it does not map (or could not be fetched, when it was quarantined). */
   @Column('text') reason: string;
+  /** The last retry's failure when it was not of the order's own (credentials, Amazon's 404 or 5xx): the reason stays. */
+  @Column('text', { nullable: true }) lastRetryError: string | null;
   @Column('jsonb', { nullable: true }) payload: unknown;
   @Column('int') attempts: number;
   @Column('timestamptz') firstSeenAt: Date;

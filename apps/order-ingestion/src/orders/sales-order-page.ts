@@ -35,7 +35,8 @@ export interface PreparedPage {
   productIds: Map<string, string>;
   /** Those inventory gave for this page, to remember. */
   learned: { sku: string; productId: string }[];
-  failures: { order: AmazonOrder; reason: string }[];
+  /** Orders that could not be written, to quarantine; `cause`: the error, when one (see QuarantineStore.quarantine). */
+  failures: { order: AmazonOrder; reason: string; cause?: unknown }[];
   /** Skipped as never confirmed because no sales order had them when the page was prepared. */
   unconfirmed: AmazonOrder[];
 }

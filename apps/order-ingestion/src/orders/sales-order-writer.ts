@@ -31,8 +31,8 @@ export class SalesOrderWriter {
     private readonly skuProducts: SkuProductCache,
   ) {}
 
-  async writePage(account: SellerAccount, orders: AmazonOrder[], marketplaces: Map<string, Marketplace>, lease: AccountLease): Promise<PageOutcome> {
-    return this.commit(await this.prepare(account, orders, marketplaces), lease);
+  async writePage(account: SellerAccount, orders: AmazonOrder[], marketplaces: Map<string, Marketplace>, lease: AccountLease, quarantinedThisRun?: Set<string>): Promise<PageOutcome> {
+    return this.commit(await this.prepare(account, orders, marketplaces), lease, quarantinedThisRun);
   }
 
   /**
@@ -44,7 +44,7 @@ export class SalesOrderWriter {
     const outcome: PageOutcome = { seen: orders.length, created: 0, updated: 0, unchanged: 0, quarantined: 0, skipped: 0, committed: [] };
     existing ??= await this.salesOrders.loadExisting(account.id, orders.map((o) => o.orderId).filter(Boolean));
     const mapped: MappedOrder[] = [];
-    const failures: { order: AmazonOrder; reason: string }[] = [];
+    const failures: PreparedPage['failures'] = [];
     const unconfirmed: AmazonOrder[] = [];
     const byId = new Map<string, AmazonOrder>();
     for (const order of orders) {
@@ -59,7 +59,7 @@ export class SalesOrderWriter {
       }
       try {
         const marketplace = marketplaces.get(order.salesChannel?.marketplaceId ?? '');
-        if (!marketplace) throw new MappingError(`marketplace ${order.salesChannel?.marketplaceId} is not known`);
+        if (!marketplace) throw new MappingError(unknownMarketplace(order.salesChannel?.marketplaceId));
         mapped.push(mapAmazonOrder(order, marketplace));
         byId.set(order.orderId, order);
       } catch (err) {
@@ -77,10 +77,15 @@ export class SalesOrderWriter {
     return { account, outcome, existing, ...resolved, failures, unconfirmed };
   }
 
-  /** One transaction: orders, lines, their events, quarantines; only while `lease` is still held. */
-  async commit(page: PreparedPage, lease: AccountLease): Promise<PageOutcome> {
+  /**
+   * One transaction: orders, lines, their events, quarantines; only while `lease` is still held.
+   * `quarantinedThisRun`: the orders this sync run quarantined already (say, retried from the
+   * quarantine, then read again in the overlap window): quarantined and counted once per run.
+   */
+  async commit(page: PreparedPage, lease: AccountLease, quarantinedThisRun?: Set<string>): Promise<PageOutcome> {
     const { account, outcome, existing, prepared, learned, failures } = page;
     const written: { amazonOrderId: string; created: boolean }[] = [];
+    const quarantined: string[] = [];
     await this.dataSource.transaction(async (manager) => {
       await assertLeaseHeld(manager, lease);
       // Prepared outside this transaction, while other pages (or replicas) committed: one
@@ -119,13 +124,27 @@ export class SalesOrderWriter {
         failures.push({ order, reason: 'cancelled on Amazon while an earlier page of this run created its sales order; fetched again next run' });
         outcome.skipped--;
       }
-      for (const failure of failures) await this.quarantines.quarantine(manager, account, failure.order, failure.reason);
-      outcome.quarantined = failures.length;
+      for (const failure of failures) {
+        if (quarantinedThisRun?.has(failure.order.orderId)) {
+          // Quarantined earlier in this run with what Amazon answered then: counted there.
+          outcome.skipped++;
+          continue;
+        }
+        await this.quarantines.quarantine(manager, account, failure.order, failure.reason, failure.cause);
+        quarantined.push(failure.order.orderId);
+      }
+      outcome.quarantined = quarantined.length;
     });
+    for (const amazonOrderId of quarantined) quarantinedThisRun?.add(amazonOrderId);
     // Once committed: one line per order that changed, with its account and Amazon order id.
     for (const { amazonOrderId, created } of written) {
       this.logger.log({ msg: `sales order ${created ? 'created' : 'updated'} from Amazon order ${amazonOrderId}`, accountId: account.id, amazonOrderId });
     }
     return outcome;
   }
+}
+
+/** Why an order of a marketplace the connector does not know is quarantined (never a JS `undefined`). */
+export function unknownMarketplace(marketplaceId: string | undefined | null): string {
+  return marketplaceId ? `marketplace ${marketplaceId} is not known` : 'the order names no marketplace';
 }

@@ -92,6 +92,7 @@ export class SalesOrdersService {
       amazonOrderId: q.amazonOrderId,
       marketplaceId: q.marketplaceId,
       reason: q.reason,
+      lastRetryError: q.lastRetryError,
       attempts: q.attempts,
       firstSeenAt: q.firstSeenAt.toISOString(),
       lastAttemptAt: q.lastAttemptAt.toISOString(),

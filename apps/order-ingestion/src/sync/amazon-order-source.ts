@@ -25,6 +25,11 @@ export interface SyncPass {
   count: (outcome: PageOutcome) => void;
   /** The steps of pages under way, named for a run that has to be abandoned. */
   steps: StepsInFlight;
+  /**
+   * The Amazon orders this run quarantined so far: one retried from the quarantine and read again
+   * in the page of the overlap window is quarantined (and counted) once.
+   */
+  quarantinedThisRun: Set<string>;
   /** Aborted when the run is abandoned: no further page step starts. */
   signal: AbortSignal;
   /** After each committed page of a read: counts and saves the run, and stops it if the account's lease is lost. */

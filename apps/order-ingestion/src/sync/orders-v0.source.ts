@@ -6,7 +6,7 @@ import { AccountLease } from '../accounts/account-lease';
 import { SellerAccount } from '../accounts/seller-account.entity';
 import { Marketplace } from '../marketplaces/marketplace.entity';
 import { isSyncable, MappingError } from '../orders/amazon-order.mapper';
-import { QuarantineStore } from '../orders/quarantine-store';
+import { OrderNotReturned, QuarantineStore } from '../orders/quarantine-store';
 import { PageOutcome } from '../orders/sales-order-page';
 import { neverConfirmed } from '../orders/sales-order-status';
 import { SalesOrderStore } from '../orders/sales-order-store';
@@ -35,7 +35,7 @@ export class OrdersV0Source implements AmazonOrderSource {
     private readonly quarantines: QuarantineStore,
   ) {}
 
-  async readUpdatedSince({ account, client, marketplaces, run, lease, steps, signal, pageFetched, afterPage }: SyncPass, from: Date, marketplaceIds: string[]): Promise<void> {
+  async readUpdatedSince({ account, client, marketplaces, run, lease, steps, signal, pageFetched, afterPage, quarantinedThisRun }: SyncPass, from: Date, marketplaceIds: string[]): Promise<void> {
     await eachPage(
       async (nextToken) => {
         const page = await getOrders(client, { lastUpdatedAfter: from.toISOString(), marketplaceIds, nextToken });
@@ -45,7 +45,7 @@ export class OrdersV0Source implements AmazonOrderSource {
       (page) => page.NextToken || undefined,
       async (page) => {
         run.windowTo ??= page.LastUpdatedBefore ? new Date(page.LastUpdatedBefore) : new Date(Date.now() - AMAZON_VISIBILITY_DELAY_MS);
-        return this.writePage(account, client, page.Orders, marketplaces, lease);
+        return this.writePage(account, client, page.Orders, marketplaces, lease, quarantinedThisRun);
       },
       afterPage,
       1,
@@ -58,10 +58,17 @@ export class OrdersV0Source implements AmazonOrderSource {
    * FBA not yet shipped, or a cancelled order we never had), then the page is converted to
    * the v2026 shape and written like a v2026 page. Buyer and address came with getOrders.
    */
-  private async writePage(account: SellerAccount, client: SpApiClient, orders: V0Order[], marketplaces: Map<string, Marketplace>, lease: AccountLease): Promise<PageOutcome> {
+  private async writePage(
+    account: SellerAccount,
+    client: SpApiClient,
+    orders: V0Order[],
+    marketplaces: Map<string, Marketplace>,
+    lease: AccountLease,
+    quarantinedThisRun: Set<string>,
+  ): Promise<PageOutcome> {
     const existing = await this.salesOrders.loadExisting(account.id, orders.map((o) => o?.AmazonOrderId).filter(Boolean));
     const converted: AmazonOrder[] = [];
-    const failures: { order: AmazonOrder; reason: string }[] = [];
+    const failures: { order: AmazonOrder; reason: string; cause?: unknown }[] = [];
     let unusable = 0;
     for (const order of orders) {
       if (!order?.AmazonOrderId) {
@@ -89,7 +96,7 @@ export class OrdersV0Source implements AmazonOrderSource {
           items = await getOrderItems(client, order.AmazonOrderId);
         } catch (err) {
           if (!(err instanceof SpApiError) || err.retriable) throw err;
-          failures.push({ order: ref, reason: describeError(err) });
+          failures.push({ order: ref, reason: describeError(err), cause: err });
           continue;
         }
         converted.push(convertV0Order(order, items, terms));
@@ -101,14 +108,14 @@ export class OrdersV0Source implements AmazonOrderSource {
     // The page's failures are quarantined in the same transaction as its orders.
     const page = await this.writer.prepare(account, converted, marketplaces, existing);
     page.failures.push(...failures);
-    const outcome = await this.writer.commit(page, lease);
+    const outcome = await this.writer.commit(page, lease, quarantinedThisRun);
     outcome.seen += failures.length + unusable;
     outcome.skipped += unusable;
     return outcome;
   }
 
   /** v0: quarantined orders come again through getOrders by id (50 a call) and their items. */
-  async retryQuarantined({ account, client, marketplaces, lease, count }: SyncPass): Promise<void> {
+  async retryQuarantined({ account, client, marketplaces, lease, count, quarantinedThisRun }: SyncPass): Promise<void> {
     const pending = await this.quarantines.due(account.id);
     for (let i = 0; i < pending.length; i += V0_ORDER_IDS_PER_CALL) {
       const chunk = pending.slice(i, i + V0_ORDER_IDS_PER_CALL);
@@ -120,11 +127,12 @@ export class OrdersV0Source implements AmazonOrderSource {
         await this.dataSource.transaction(async (manager) => {
           for (const q of missing) {
             const ref = { orderId: q.amazonOrderId, salesChannel: { channelName: 'AMAZON', marketplaceId: q.marketplaceId } } as AmazonOrder;
-            await this.quarantines.quarantine(manager, account, ref, 'getOrders did not return the order');
+            const notReturned = new OrderNotReturned('getOrders did not return the order');
+            await this.quarantines.quarantine(manager, account, ref, notReturned.message, notReturned);
           }
         });
       }
-      if (page.Orders.length) count(await this.writePage(account, client, page.Orders, marketplaces, lease));
+      if (page.Orders.length) count(await this.writePage(account, client, page.Orders, marketplaces, lease, quarantinedThisRun));
     }
     if (pending.length) await this.quarantines.triedAgain(pending);
   }

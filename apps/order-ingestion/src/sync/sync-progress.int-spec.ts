@@ -1,9 +1,11 @@
 import { IngestionDatabase, insertSellerAccount } from '../../test/ingestion-database';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { Logger } from '@nestjs/common';
 import { ServiceError } from '@connector/platform';
 import type { SpApiClients } from '@connector/sp-api';
 import { waitFor } from '@connector/testing';
+import { inNewWorkContext, workContext, WorkContext } from '@connector/workers';
 import type { AccountsService } from '../accounts/accounts.service';
 import type { MarketplacesService } from '../marketplaces/marketplaces.service';
 import { OrderIngestionSettings } from '../order-ingestion.settings';
@@ -12,6 +14,7 @@ import { AmazonOrderSource } from './amazon-order-source';
 import type { OrdersV0Source } from './orders-v0.source';
 import type { OrdersV2026Source } from './orders-v2026-01-01.source';
 import { SyncRun } from './sync-run.entity';
+import { SyncAlerts } from './sync-alerts';
 import { SyncScheduler } from './sync-scheduler';
 import { SyncService } from './sync.service';
 
@@ -75,7 +78,7 @@ describe('sync progress on real PostgreSQL: the run a request answers, progress 
     const clients = { for: () => client } as unknown as SpApiClients;
     const accounts = { spApiAccess: () => ({}), get: async (id: string) => ({ id }) } as unknown as AccountsService;
     const marketplaces = { findMany: async () => [] } as unknown as MarketplacesService;
-    return new SyncService(db, db.getRepository(SyncRun), accounts, marketplaces, clients, settings, full as OrdersV0Source, full as OrdersV2026Source);
+    return new SyncService(db, db.getRepository(SyncRun), accounts, marketplaces, clients, settings, full as OrdersV0Source, full as OrdersV2026Source, new SyncAlerts(db, settings));
   };
   const start = (service: SyncService) => {
     const scheduler = new SyncScheduler(db, service, settings);
@@ -250,6 +253,50 @@ describe('sync progress on real PostgreSQL: the run a request answers, progress 
     }, { what: 'the requested run to succeed' });
     expect(done).toMatchObject({ trigger: 'manual', pagesFetched: 1, pagesCommitted: 1, ordersSeen: 10 });
     expect(await runsOf(accountId)).toHaveLength(1);
+    await stopAll();
+  });
+
+  it('links a request to its run: one line under the request\'s correlation id names the run, the run keeps that id, and a run already running is answered with its own requestedAt', async () => {
+    const accountId = await addAccount();
+    let letFinish!: () => void;
+    const finish = new Promise<void>((resolve) => (letFinish = resolve));
+    const service = serviceWith({ readUpdatedSince: async ({ run }) => ((run.windowTo = new Date()), finish) });
+    const lines: { message: string; context: WorkContext }[] = [];
+    const spy = jest.spyOn(Logger.prototype, 'log').mockImplementation((message: unknown) => void lines.push({ message: String(message), context: workContext() }));
+    try {
+      // As the request server runs a request: in a work context of the caller's X-Correlation-Id.
+      const asked = await inNewWorkContext({ correlationId: 'trial-123' }, () => service.request(accountId));
+      expect(lines.filter((l) => l.context.correlationId === 'trial-123')).toEqual([
+        { message: `sync run ${asked.runId} queued for account ${accountId} (manual)`, context: { correlationId: 'trial-123', accountId } },
+      ]);
+      expect(await service.get(accountId, asked.runId)).toMatchObject({ requestCorrelationId: 'trial-123', trigger: 'manual' });
+      // Asked again while it waits: the same run, with its own requestedAt; the first request's id stays on it.
+      const queuedAgain = await inNewWorkContext({ correlationId: 'trial-124' }, () => service.request(accountId));
+      expect(queuedAgain).toEqual({ accountId, runId: asked.runId, requestedAt: asked.requestedAt, status: 'queued', alreadyRunning: false });
+      expect(lines.find((l) => l.context.correlationId === 'trial-124')?.message).toBe(`sync run ${asked.runId} already queued for account ${accountId} (manual)`);
+
+      start(service);
+      await waitFor(async () => (await service.get(accountId, asked.runId)).status === 'running', { what: 'the requested run running' });
+      // The run's own lines (under the run's id) name the request that asked for it.
+      expect(lines.find((l) => l.context.correlationId === asked.runId && l.message.includes('started'))?.message).toContain('(manual, asked for by request trial-123)');
+
+      const again = await inNewWorkContext({ correlationId: 'trial-456' }, () => service.request(accountId));
+      const run = await service.get(accountId, asked.runId);
+      expect(again).toEqual({ accountId, runId: asked.runId, requestedAt: run.requestedAt, status: 'running', alreadyRunning: true });
+      expect(again.requestedAt).toBe(asked.requestedAt);
+      expect(lines.filter((l) => l.context.correlationId === 'trial-456').map((l) => l.message)).toEqual([`sync run ${asked.runId} already running for account ${accountId} (manual)`]);
+      expect(run.requestCorrelationId).toBe('trial-123');
+    } finally {
+      spy.mockRestore();
+      letFinish();
+    }
+    // A scheduled run has none.
+    const scheduled = await waitFor(async () => {
+      await db.query(`update ingestion.seller_accounts set next_sync_at = now() where id = $1`, [accountId]);
+      const runs = await runsOf(accountId);
+      return runs.length === 2 && runs[1].status === 'succeeded' ? runs[1] : undefined;
+    }, { what: 'a scheduled run' });
+    expect(await service.get(accountId, scheduled.id)).toMatchObject({ trigger: 'schedule', requestCorrelationId: null });
     await stopAll();
   });
 });

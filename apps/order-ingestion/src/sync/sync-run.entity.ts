@@ -1,4 +1,5 @@
 import { SyncRunStatus, SyncTrigger } from '@connector/contracts';
+import { newRowId } from '@connector/persistence';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
@@ -16,6 +17,8 @@ export class SyncRun {
   @Column('text', { nullable: true }) replica: string | null;
   /** When it was requested (queued) or, for a scheduled run, started. */
   @Column({ type: 'timestamptz', precision: 3 }) createdAt: Date;
+  /** The correlation id of the request that asked for it (a manual run): its log lines lead here. Null for a scheduled run. */
+  @Column('text', { nullable: true }) requestCorrelationId: string | null;
   @Column({ type: 'timestamptz', precision: 3, nullable: true }) startedAt: Date | null;
   @Column('timestamptz', { nullable: true }) finishedAt: Date | null;
   /** When the run last committed a page (null: none yet). */
@@ -37,4 +40,35 @@ export class SyncRun {
   /** What a running run is doing now ("fetch page 3, commit page 2"); null once it ended. */
   @Column('text', { nullable: true }) step: string | null;
   @Column('jsonb') errors: string[];
+}
+
+/**
+ * A run not started yet: reserved as `queued` (a request) or about to be taken by the replica that
+ * starts it (a scheduled run), with every count at zero.
+ */
+export function newSyncRun(fields: Pick<SyncRun, 'accountId' | 'trigger' | 'createdAt' | 'requestCorrelationId'>): SyncRun {
+  return {
+    id: newRowId(),
+    ...fields,
+    status: 'queued',
+    replica: null,
+    startedAt: null,
+    finishedAt: null,
+    progressedAt: null,
+    windowFrom: null,
+    windowTo: null,
+    pagesFetched: 0,
+    pagesCommitted: 0,
+    ordersSeen: 0,
+    ordersCreated: 0,
+    ordersUpdated: 0,
+    ordersUnchanged: 0,
+    ordersQuarantined: 0,
+    apiCalls: 0,
+    throttled: 0,
+    rateLimitWaits: 0,
+    rateLimitWaitMs: 0,
+    step: null,
+    errors: [],
+  };
 }

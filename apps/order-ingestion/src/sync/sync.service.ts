@@ -4,8 +4,7 @@ import { OrdersApiVersion, Page, SearchSyncRunsRequest, SyncRequestedView, SyncR
 import { listPage, ServiceError, SETTINGS } from '@connector/platform';
 import { SpApiClient, SpApiClients } from '@connector/sp-api';
 import { DataSource, Repository } from 'typeorm';
-import { newRowId } from '@connector/persistence';
-import { inNewWorkContext, isDependencyOutage, retry, returnedRows } from '@connector/workers';
+import { currentCorrelationId, inNewWorkContext, inWorkContext, isDependencyOutage, retry, returnedRows } from '@connector/workers';
 import { LeaseLostError } from '../accounts/account-lease';
 import { AccountsService } from '../accounts/accounts.service';
 import { SellerAccount } from '../accounts/seller-account.entity';
@@ -17,7 +16,7 @@ import { StepsInFlight } from './each-page';
 import { OrdersV0Source } from './orders-v0.source';
 import { OrdersV2026Source } from './orders-v2026-01-01.source';
 import { SyncAlerts } from './sync-alerts';
-import { SyncRun } from './sync-run.entity';
+import { newSyncRun, SyncRun } from './sync-run.entity';
 import { countSyncedOrders, countSyncRun, countSyncRunStart } from './sync.metrics';
 
 export { LeaseLostError };
@@ -86,7 +85,8 @@ export class SyncService {
   }
 
   private async carryOut(run: SyncRun, account: SellerAccount, windowFrom: Date, replica: string, renewLease: () => Promise<boolean>, control?: RunControl): Promise<SyncRun> {
-    this.logger.log(`sync run ${run.id} started (${run.trigger}), reading orders updated since ${windowFrom.toISOString()}`);
+    const requestedBy = run.requestCorrelationId ? `, asked for by request ${run.requestCorrelationId}` : '';
+    this.logger.log(`sync run ${run.id} started (${run.trigger}${requestedBy}), reading orders updated since ${windowFrom.toISOString()}`);
     let client: SpApiClient | undefined;
     const before = { calls: 0, throttled: 0, rateLimitWaits: 0, rateLimitWaitMs: 0 };
     // Set once the run is abandoned (stalled): whatever of it still runs may not commit.
@@ -156,6 +156,7 @@ export class SyncService {
         lease,
         steps,
         signal: calledOff.signal,
+        quarantinedThisRun: new Set(),
         count: (outcome) => this.count(run, outcome),
         pageFetched: () => void run.pagesFetched++,
         afterPage,
@@ -229,27 +230,7 @@ export class SyncService {
       const now = new Date();
       const run =
         queued ??
-        runs.create({
-          id: newRowId(),
-          accountId: account.id,
-          trigger: 'schedule',
-          createdAt: now,
-          finishedAt: null,
-          progressedAt: null,
-          windowTo: null,
-          pagesFetched: 0,
-          pagesCommitted: 0,
-          ordersSeen: 0,
-          ordersCreated: 0,
-          ordersUpdated: 0,
-          ordersUnchanged: 0,
-          ordersQuarantined: 0,
-          apiCalls: 0,
-          throttled: 0,
-          rateLimitWaits: 0,
-          rateLimitWaitMs: 0,
-          errors: [],
-        });
+        runs.create(newSyncRun({ accountId: account.id, trigger: 'schedule', createdAt: now, requestCorrelationId: null }));
       Object.assign(run, { status: 'running', replica, startedAt: now, windowFrom, step: 'starting' });
       await manager.query(
         `update sync_runs set status = 'failed', finished_at = now(), step = null, errors = errors || $2::jsonb where account_id = $1 and status = 'running'`,
@@ -269,7 +250,10 @@ export class SyncService {
    */
   async request(accountId: string): Promise<SyncRequestedView> {
     await this.accounts.get(accountId);
-    return this.dataSource.transaction(async (manager) => {
+    // Under the request's own correlation id (the gateway's, or the caller's X-Correlation-Id): the
+    // line below is what leads from the request to the run, whose own lines carry the run's id.
+    const requestCorrelationId = currentCorrelationId() ?? null;
+    const { answer, outcome } = await this.dataSource.transaction(async (manager): Promise<{ answer: SyncRequestedView; outcome: string }> => {
       const [account]: { holder: string | null }[] = await manager.query(
         `select case when lease_expires_at > now() then lease_owner end as holder from seller_accounts where id = $1 and deleted_at is null for update`,
         [accountId],
@@ -280,39 +264,17 @@ export class SyncService {
       // Only the run of the replica holding the lease is under way: one marked running by a replica
       // that died is not (the next run marks it interrupted), and a request then queues a run.
       const running = account.holder ? await runs.findOne({ where: { accountId, status: 'running', replica: account.holder }, order: { createdAt: 'DESC' } }) : null;
-      if (running) return { accountId, runId: running.id, requestedAt: requestedAt.toISOString(), status: 'running', alreadyRunning: true };
+      // A run already running or queued is answered with its own requestedAt (when it was asked for or started), not this request's.
+      if (running) return { outcome: 'already running', answer: { accountId, runId: running.id, requestedAt: running.createdAt.toISOString(), status: 'running', alreadyRunning: true } };
       await manager.query(`update seller_accounts set sync_requested_at = $2 where id = $1`, [accountId, requestedAt]);
       const queued = await runs.findOne({ where: { accountId, status: 'queued' } });
-      if (queued) return { accountId, runId: queued.id, requestedAt: requestedAt.toISOString(), status: 'queued', alreadyRunning: false };
-      const run = runs.create({
-        id: newRowId(),
-        accountId,
-        trigger: 'manual',
-        status: 'queued',
-        replica: null,
-        createdAt: requestedAt,
-        startedAt: null,
-        finishedAt: null,
-        progressedAt: null,
-        windowFrom: null,
-        windowTo: null,
-        pagesFetched: 0,
-        pagesCommitted: 0,
-        ordersSeen: 0,
-        ordersCreated: 0,
-        ordersUpdated: 0,
-        ordersUnchanged: 0,
-        ordersQuarantined: 0,
-        apiCalls: 0,
-        throttled: 0,
-        rateLimitWaits: 0,
-        rateLimitWaitMs: 0,
-        step: null,
-        errors: [],
-      });
+      if (queued) return { outcome: 'already queued', answer: { accountId, runId: queued.id, requestedAt: queued.createdAt.toISOString(), status: 'queued', alreadyRunning: false } };
+      const run = runs.create(newSyncRun({ accountId, trigger: 'manual', createdAt: requestedAt, requestCorrelationId }));
       await runs.insert(run);
-      return { accountId, runId: run.id, requestedAt: requestedAt.toISOString(), status: 'queued', alreadyRunning: false };
+      return { outcome: 'queued', answer: { accountId, runId: run.id, requestedAt: requestedAt.toISOString(), status: 'queued', alreadyRunning: false } };
     });
+    inWorkContext({ accountId }, () => this.logger.log(`sync run ${answer.runId} ${outcome} for account ${accountId} (manual)`));
+    return answer;
   }
 
   /** The run's calls, throttles and rate-limit waits: what the account's client counted since the run began. */
@@ -420,6 +382,7 @@ export function runView(run: SyncRun): SyncRunView {
     status: run.status,
     replica: run.replica,
     requestedAt: run.createdAt.toISOString(),
+    requestCorrelationId: run.requestCorrelationId,
     startedAt: run.startedAt?.toISOString() ?? null,
     finishedAt: run.finishedAt?.toISOString() ?? null,
     windowFrom: run.windowFrom?.toISOString() ?? null,

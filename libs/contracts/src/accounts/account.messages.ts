@@ -147,7 +147,11 @@ export class SyncRequestedView {
    * @example "0193a5b2-6c1d-7e8f-9a0b-1c2d3e4f5a6b"
    */
   runId: string;
-  /** @example "2026-12-06T22:00:00.000Z" */
+  /**
+   * When the run was asked for: for a run already queued or running, when that run was asked for
+   * (or, a scheduled one, started), not this request's time; the run's own `requestedAt`.
+   * @example "2026-12-06T22:00:00.000Z"
+   */
   requestedAt: string;
   /** The run's status when the request was answered. */
   status: 'queued' | 'running';
@@ -249,6 +253,12 @@ export class SyncRunView {
    */
   requestedAt: string;
   /**
+   * The correlation id of the request that asked for it (POST .../sync, its `X-Correlation-Id` or the one the gateway
+   * gave it), so the request's log lines lead to the run's (which carry the run's id); null for a scheduled run.
+   * @example "trial-123"
+   */
+  requestCorrelationId: string | null;
+  /**
    * Null while queued.
    * @example "2026-12-06T21:55:00.000Z"
    */
@@ -287,7 +297,8 @@ export class SyncRunView {
   ordersUnchanged: number;
   ordersQuarantined: number;
   /**
-   * Calls to Amazon so far.
+   * Calls to Amazon so far: SP-API calls and LWA token requests (`lwaToken`) alike, every try counted, as
+   * `connector_amazon_requests_total` counts them.
    * @example 5
    */
   apiCalls: number;

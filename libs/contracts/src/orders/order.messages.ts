@@ -38,6 +38,12 @@ export class QuarantinedOrderView {
   marketplaceId: string;
   /** @example "lines total 41.99 does not reconcile with Amazon's 42.99" */
   reason: string;
+  /**
+   * Why its last retry failed, when that was not the order's own doing (refused credentials, Amazon's 404 or 5xx, an
+   * outage): `reason` stays what it was quarantined for. Null once a retry failed on the order itself.
+   * @example "getOrder: 404 NotFound: the order was not found"
+   */
+  lastRetryError: string | null;
   attempts: number;
   firstSeenAt: string;
   lastAttemptAt: string;
