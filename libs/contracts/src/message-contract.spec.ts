@@ -80,6 +80,8 @@ describe('message contracts catalog', () => {
         'notification.failed.v1',
         // New with alert webhooks (issue 13): what the services tell the gateway to alert.
         'alert.raised.v1',
+        // New with issue 14: a delivery Amazon reports shipped that the connector never confirmed.
+        'delivery.shipped-outside.v1',
         ...healthChecks,
         ...metrics,
         ...parkedEvents,

@@ -10,7 +10,7 @@ import { OrderStore } from '../store/order.store';
 import { Order } from '../store/order.types';
 import { SandboxClock } from '../store/sandbox-clock';
 import { publicSeller, SellerStore } from '../store/seller.store';
-import { ClockDto, ExplicitOrderDto, FaultDto, GenerateOrdersDto, MoveStatusDto, UpsertSellerDto } from './control.dto';
+import { ClockDto, ExplicitOrderDto, FaultDto, GenerateOrdersDto, MoveStatusDto, ShipOutsideDto, UpsertSellerDto } from './control.dto';
 import { OrderLifecycleService } from './order-lifecycle.service';
 import { SandboxResetService } from './sandbox-reset.service';
 
@@ -106,6 +106,14 @@ export class ControlController {
   @UsePipes(validate)
   moveStatus(@Param('orderId') orderId: string, @Body() dto: MoveStatusDto) {
     return { order: this.lifecycle.move(orderId, dto.status, dto.cancelledBy, dto.cancelReason) };
+  }
+
+  /** As Seller Central or Buy Shipping would: shipped at Amazon, no confirmShipment (GET shipments does not list it). */
+  @Post('orders/:orderId/ship-outside')
+  @HttpCode(200)
+  @UsePipes(validate)
+  shipOutside(@Param('orderId') orderId: string, @Body() dto: ShipOutsideDto) {
+    return { order: this.lifecycle.shipOutside(orderId, dto.items, dto.carrier, dto.trackingNumber) };
   }
 
   @Get('clock')

@@ -100,3 +100,15 @@ export class FaultDto {
   @IsOptional() @IsInt() @Min(0) @Max(120000) latencyMs?: number;
   @IsOptional() @IsArray() @ArrayMaxSize(10000) @IsString({ each: true }) malformedOrderIds?: string[];
 }
+
+class ShippedItemDto {
+  @IsString() @IsNotEmpty() orderItemId: string;
+  @IsInt() @Min(1) quantity: number;
+}
+
+/** A shipment made at Amazon without any client (Seller Central, Buy Shipping); without items, all that is left. */
+export class ShipOutsideDto {
+  @IsOptional() @IsArray() @ArrayNotEmpty() @ValidateNested({ each: true }) @Type(() => ShippedItemDto) items?: ShippedItemDto[];
+  @IsOptional() @IsString() @IsNotEmpty() carrier?: string;
+  @IsOptional() @IsString() @IsNotEmpty() trackingNumber?: string;
+}

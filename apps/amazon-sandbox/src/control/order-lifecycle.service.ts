@@ -14,6 +14,55 @@ export class OrderLifecycleService {
     private readonly clock: SandboxClock,
   ) {}
 
+  /**
+   * The seller ships (some of) an FBM order outside any client: from Seller Central or with Buy
+   * Shipping. Amazon records the package, so the items' quantities shipped, the status and
+   * lastUpdatedTime change, but no confirmShipment call is made (the shipment log stays as it
+   * was). Without items, everything left to ship.
+   */
+  shipOutside(orderId: string, items?: { orderItemId: string; quantity: number }[], carrier = 'Sandbox Carrier', trackingNumber?: string): Order {
+    const stored = this.store.edit(orderId);
+    if (!stored) throw new NotFoundException(`Order ${orderId} not found`);
+    const order = stored.order;
+    const fulfillment = order.fulfillment!;
+    if (fulfillment.fulfilledBy !== 'MERCHANT') throw new BadRequestException([`Order ${orderId} is fulfilled by Amazon; only a merchant-fulfilled order is shipped by the seller`]);
+    if (fulfillment.fulfillmentStatus !== 'UNSHIPPED' && fulfillment.fulfillmentStatus !== 'PARTIALLY_SHIPPED') {
+      throw new BadRequestException([`Order ${orderId} is ${fulfillment.fulfillmentStatus}; only an Unshipped or PartiallyShipped order can be shipped`]);
+    }
+    const leftOf = (orderItemId: string) => {
+      const item = order.orderItems.find((i) => i.orderItemId === orderItemId);
+      return item ? item.quantityOrdered - (item.fulfillment?.quantityFulfilled ?? 0) : undefined;
+    };
+    const errors: string[] = [];
+    const packageItems = items
+      ? items.map((wanted, index) => {
+          const left = leftOf(wanted.orderItemId);
+          if (left === undefined) errors.push(`items.${index}.orderItemId: order item ${wanted.orderItemId} is not in order ${orderId}`);
+          else if (wanted.quantity > left) errors.push(`items.${index}.quantity: ${wanted.quantity} exceeds the ${left} left to ship of order item ${wanted.orderItemId}`);
+          return wanted;
+        })
+      : order.orderItems.map((item) => ({ orderItemId: item.orderItemId, quantity: leftOf(item.orderItemId)! })).filter((x) => x.quantity > 0);
+    if (new Set(packageItems.map((x) => x.orderItemId)).size !== packageItems.length) errors.push('items: an order item is listed twice');
+    if (errors.length) throw new BadRequestException(errors);
+    if (packageItems.length === 0) throw new BadRequestException([`Order ${orderId} has nothing left to ship`]);
+    const now = this.clock.now().toISOString();
+    order.packages = [
+      ...(order.packages ?? []),
+      {
+        packageReferenceId: `SELLER-CENTRAL-${this.packageSeq++}`,
+        createdTime: now,
+        packageStatus: { status: 'SHIPPED' },
+        carrier,
+        shipTime: now,
+        trackingNumber: trackingNumber ?? `SC${Date.now()}${this.packageSeq}`,
+        packageItems,
+      },
+    ];
+    applyPackages(order);
+    order.lastUpdatedTime = now;
+    return order;
+  }
+
   move(orderId: string, status: FulfillmentStatus, cancelledBy?: string, cancelReason?: string): Order {
     const stored = this.store.edit(orderId);
     if (!stored) throw new NotFoundException(`Order ${orderId} not found`);

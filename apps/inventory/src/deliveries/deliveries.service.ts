@@ -61,6 +61,12 @@ export class DeliveriesService {
     await this.dataSource.transaction(async (manager) => {
       const delivery = await manager.findOne(Delivery, { where: { id: request.id }, lock: { mode: 'pessimistic_write' } });
       if (!delivery) throw ServiceError.notFound(`delivery ${request.id} not found`);
+      if (delivery.shippedOutsideAt) {
+        // Amazon already has it as shipped: a confirmation now would ship it twice there.
+        throw ServiceError.conflict(
+          `delivery ${delivery.id} was shipped outside the connector on ${delivery.shippedOutsideAt.toISOString()} (Seller Central or Buy Shipping); it cannot be validated`,
+        );
+      }
       if (delivery.state !== DeliveryState.Ready) {
         throw ServiceError.conflict(`delivery ${delivery.id} is ${delivery.state}; only a ready delivery can be validated`);
       }
@@ -183,6 +189,7 @@ export function deliveryView(d: Delivery, moves: StockMove[]): DeliveryView {
     trackingNumber: d.trackingNumber,
     shippingMethod: d.shippingMethod,
     shipDate: d.shipDate?.toISOString() ?? null,
+    shippedOutsideAt: d.shippedOutsideAt?.toISOString() ?? null,
     moves: moves.map(moveView),
     createdAt: d.createdAt.toISOString(),
   };

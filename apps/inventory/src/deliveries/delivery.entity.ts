@@ -24,5 +24,7 @@ export class Delivery {
   @Column('text', { nullable: true }) trackingNumber: string | null;
   @Column('text', { nullable: true }) shippingMethod: string | null;
   @Column('timestamptz', { nullable: true }) shipDate: Date | null;
+  /** When Amazon reported it shipped without the connector confirming it; null when validated here. */
+  @Column('timestamptz', { nullable: true }) shippedOutsideAt: Date | null;
   @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
 }

@@ -1,5 +1,17 @@
-import { Injectable } from '@nestjs/common';
-import { DELIVERY_CANCELED, DELIVERY_CREATED, DeliveryState, OrderSyncedEvent, SalesOrderLineKind, StockMoveState } from '@connector/contracts';
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  DELIVERY_CANCELED,
+  DELIVERY_CREATED,
+  DELIVERY_SHIPPED_OUTSIDE,
+  DeliveryShippedOutsideEvent,
+  DeliveryState,
+  OrderEventLine,
+  OrderSyncedEvent,
+  SalesOrderLineKind,
+  SalesOrderStatus,
+  ShippedItem,
+  StockMoveState,
+} from '@connector/contracts';
 import { Outbox, OutboxEvent } from '@connector/messaging';
 import { bulkInsert, findByKeys, newRowId } from '@connector/persistence';
 import { EntityManager, In } from 'typeorm';
@@ -8,64 +20,218 @@ import { StockMove } from '../stock/stock-move.entity';
 import { Delivery } from './delivery.entity';
 import { nextFulfillmentVersions } from './fulfillment-versions';
 
-/** The FBM deliveries of sales orders: one made ready as an order is synced, cancelled with it. */
+/** What Amazon reports shipped of a line: all of it once the order is Shipped, else the item's quantity shipped. */
+function shippedAtAmazon(event: OrderSyncedEvent, line: OrderEventLine): number {
+  return event.status === SalesOrderStatus.Shipped ? line.quantity : Math.min(line.quantityShipped, line.quantity);
+}
+
+/** When Amazon reported it (its LastUpdateDate; an event of an earlier release: now). */
+function shippedAtOf(event: OrderSyncedEvent): Date {
+  return event.amazonUpdatedAt ? new Date(event.amazonUpdatedAt) : new Date();
+}
+
+const shippable = (line: OrderEventLine) => line.kind === SalesOrderLineKind.Product && !!line.productId && line.quantity > 0;
+
+/** A delivery closed because Amazon reports it shipped outside the connector. */
+export interface ShippedOutside {
+  delivery: Delivery;
+  items: ShippedItem[];
+  fullyShipped: boolean;
+}
+
+/**
+ * The FBM deliveries of sales orders: one made ready as an order is synced, cancelled with it,
+ * closed for what Amazon reports shipped that the connector never confirmed (the seller
+ * shipped it from Seller Central or with Buy Shipping).
+ */
 @Injectable()
 export class OrderDeliveries {
+  private readonly logger = new Logger(OrderDeliveries.name);
+
   constructor(private readonly outbox: Outbox) {}
 
-  /** One ready delivery per FBM order that has none yet, with a move per product line to ship. */
-  async ensureDeliveries(manager: EntityManager, events: OrderSyncedEvent[]): Promise<void> {
-    if (events.length === 0) return;
+  /**
+   * One delivery per FBM order that has none yet, with a move per product line. What Amazon
+   * already reports shipped (an order first seen shipped, e.g. in a backfill) is a done
+   * delivery shipped outside the connector; the rest a ready one (its backorder, when both).
+   * Orders that had deliveries are returned: what Amazon reports shipped of them is for
+   * closeShippedOutside.
+   */
+  async ensureDeliveries(manager: EntityManager, events: OrderSyncedEvent[]): Promise<OrderSyncedEvent[]> {
+    if (events.length === 0) return [];
     const found = await findByKeys<{ order_id: string }>(manager, 'deliveries', ['order_id'], { order_id: { type: 'uuid', values: events.map((e) => e.orderId) } });
     const existing = new Set(found.map((row) => row.order_id));
     const deliveries: Delivery[] = [];
     const moves: Partial<StockMove>[] = [];
+    const ready: Delivery[] = [];
+    const closed: ShippedOutside[] = [];
     for (const event of events) {
       if (existing.has(event.orderId)) continue;
-      const lines = event.lines.filter((line) => line.kind === SalesOrderLineKind.Product && line.productId && line.quantity - line.quantityShipped > 0);
+      const lines = event.lines.filter(shippable);
       if (lines.length === 0) continue;
-      const delivery = manager.create(Delivery, {
-        id: newRowId(),
-        orderId: event.orderId,
-        accountId: event.accountId,
-        marketplaceId: event.marketplaceId,
-        amazonOrderId: event.amazonOrderId,
-        contactId: event.contactId,
-        deliveryAddressId: event.deliveryAddressId,
-        sequence: 1,
-        backorderOfId: null,
-        state: DeliveryState.Ready,
-        giftMessage: event.giftMessage,
-        carrierCode: null,
-        carrierName: null,
-        trackingNumber: null,
-        shippingMethod: null,
-        shipDate: null,
-      });
-      deliveries.push(delivery);
-      for (const line of lines) {
-        moves.push({
+      const shippedAt = shippedAtOf(event);
+      const shipped = lines.filter((line) => shippedAtAmazon(event, line) > 0);
+      const open = lines.filter((line) => line.quantity - shippedAtAmazon(event, line) > 0);
+      const make = (sequence: number, backorderOfId: string | null, done: boolean) => {
+        const delivery = manager.create(Delivery, {
           id: newRowId(),
           orderId: event.orderId,
-          orderLineId: line.lineId,
-          orderItemId: line.orderItemId,
-          deliveryId: delivery.id,
-          productId: line.productId!,
-          quantity: line.quantity - line.quantityShipped,
-          fromLocationId: STOCK_LOCATION_ID,
-          toLocationId: CUSTOMERS_LOCATION_ID,
-          state: StockMoveState.Ready,
-          reason: 'fbm_sale',
-          doneAt: null,
+          accountId: event.accountId,
+          marketplaceId: event.marketplaceId,
+          amazonOrderId: event.amazonOrderId,
+          contactId: event.contactId,
+          deliveryAddressId: event.deliveryAddressId,
+          sequence,
+          backorderOfId,
+          state: done ? DeliveryState.Done : DeliveryState.Ready,
+          giftMessage: event.giftMessage,
+          carrierCode: null,
+          carrierName: null,
+          trackingNumber: null,
+          shippingMethod: null,
+          shipDate: done ? shippedAt : null,
+          shippedOutsideAt: done ? shippedAt : null,
         });
+        deliveries.push(delivery);
+        for (const line of done ? shipped : open) {
+          moves.push({
+            id: newRowId(),
+            orderId: event.orderId,
+            orderLineId: line.lineId,
+            orderItemId: line.orderItemId,
+            deliveryId: delivery.id,
+            productId: line.productId!,
+            quantity: done ? shippedAtAmazon(event, line) : line.quantity - shippedAtAmazon(event, line),
+            fromLocationId: STOCK_LOCATION_ID,
+            toLocationId: CUSTOMERS_LOCATION_ID,
+            state: done ? StockMoveState.Done : StockMoveState.Ready,
+            reason: 'fbm_sale',
+            doneAt: done ? shippedAt : null,
+          });
+        }
+        return delivery;
+      };
+      const done = shipped.length ? make(1, null, true) : null;
+      if (done) {
+        closed.push({ delivery: done, items: shipped.map((line) => ({ orderItemId: line.orderItemId ?? '', quantity: shippedAtAmazon(event, line) })), fullyShipped: open.length === 0 });
       }
+      if (open.length) ready.push(make(done ? 2 : 1, done?.id ?? null, false));
     }
     await bulkInsert(manager, Delivery, deliveries);
     await bulkInsert(manager, StockMove, moves);
     await this.outbox.addMany(
       manager,
-      deliveries.map((d) => OutboxEvent.of(DELIVERY_CREATED, { deliveryId: d.id, orderId: d.orderId, accountId: d.accountId })),
+      ready.map((d) => OutboxEvent.of(DELIVERY_CREATED, { deliveryId: d.id, orderId: d.orderId, accountId: d.accountId })),
     );
+    await this.announceShippedOutside(manager, closed);
+    return events.filter((event) => existing.has(event.orderId));
+  }
+
+  /**
+   * What Amazon reports shipped of the orders, beyond what the connector shipped (done moves),
+   * closes their ready deliveries for those quantities, as a validation would, but without a
+   * confirmation to Amazon: each closed delivery is done and shipped outside the connector, the
+   * rest of it goes into a backorder that can still be validated. The deliveries are locked,
+   * so a validation running at the same time goes first or sees this one's outcome.
+   */
+  async closeShippedOutside(manager: EntityManager, events: OrderSyncedEvent[]): Promise<void> {
+    const candidates = events.filter((event) => event.lines.some((line) => shippable(line) && shippedAtAmazon(event, line) > 0));
+    if (candidates.length === 0) return;
+    const orderIds = candidates.map((event) => event.orderId);
+    const deliveries = await manager
+      .createQueryBuilder(Delivery, 'd')
+      .where('d.orderId = any(:orderIds)', { orderIds })
+      .orderBy('d.sequence', 'ASC')
+      .setLock('pessimistic_write')
+      .getMany();
+    const moves = await manager
+      .createQueryBuilder(StockMove, 'm')
+      .where('m.orderId = any(:orderIds)', { orderIds })
+      .andWhere(`m.reason = 'fbm_sale'`)
+      .andWhere('m.state in (:...states)', { states: [StockMoveState.Ready, StockMoveState.Done] })
+      .orderBy('m.createdAt', 'ASC')
+      .getMany();
+    const closed: ShippedOutside[] = [];
+    for (const event of candidates) {
+      const ofOrder = deliveries.filter((d) => d.orderId === event.orderId);
+      const movesOfOrder = moves.filter((m) => m.orderId === event.orderId);
+      // Beyond what the connector shipped (or already closed as shipped outside).
+      const toClose = new Map<string, number>();
+      for (const line of event.lines.filter(shippable)) {
+        if (!line.orderItemId) continue;
+        const accounted = movesOfOrder.filter((m) => m.orderItemId === line.orderItemId && m.state === StockMoveState.Done).reduce((sum, m) => sum + m.quantity, 0);
+        const beyond = shippedAtAmazon(event, line) - accounted;
+        if (beyond > 0) toClose.set(line.orderItemId, (toClose.get(line.orderItemId) ?? 0) + beyond);
+      }
+      if (toClose.size === 0) continue;
+      const shippedAt = shippedAtOf(event);
+      let nextSequence = Math.max(0, ...ofOrder.map((d) => d.sequence)) + 1;
+      const readyLeft = new Set(ofOrder.filter((d) => d.state === DeliveryState.Ready).map((d) => d.id));
+      const thisOrder: ShippedOutside[] = [];
+      for (const delivery of ofOrder.filter((d) => d.state === DeliveryState.Ready)) {
+        const open = movesOfOrder.filter((m) => m.deliveryId === delivery.id && m.state === StockMoveState.Ready);
+        const taking = new Map<string, number>();
+        for (const move of open) {
+          const left = toClose.get(move.orderItemId ?? '') ?? 0;
+          const take = Math.min(left, move.quantity);
+          taking.set(move.id, take);
+          if (move.orderItemId && take > 0) toClose.set(move.orderItemId, left - take);
+        }
+        if (![...taking.values()].some((take) => take > 0)) continue;
+        const backorderMoves: Partial<StockMove>[] = [];
+        const items = new Map<string, number>();
+        for (const move of open) {
+          const take = taking.get(move.id) ?? 0;
+          const rest = move.quantity - take;
+          if (take > 0) {
+            await manager.update(StockMove, { id: move.id }, { quantity: take, state: StockMoveState.Done, doneAt: shippedAt });
+            if (move.orderItemId) items.set(move.orderItemId, (items.get(move.orderItemId) ?? 0) + take);
+          } else {
+            await manager.delete(StockMove, { id: move.id });
+          }
+          if (rest > 0) backorderMoves.push({ ...move, id: newRowId(), quantity: rest, state: StockMoveState.Ready, doneAt: null, createdAt: undefined });
+        }
+        if (backorderMoves.length) {
+          const backorder = manager.create(Delivery, { ...delivery, id: newRowId(), sequence: nextSequence++, backorderOfId: delivery.id, state: DeliveryState.Ready, createdAt: undefined });
+          await manager.insert(Delivery, backorder);
+          await manager.insert(StockMove, backorderMoves.map((m) => ({ ...m, deliveryId: backorder.id })));
+        } else {
+          readyLeft.delete(delivery.id);
+        }
+        await manager.update(Delivery, { id: delivery.id }, { state: DeliveryState.Done, shipDate: shippedAt, shippedOutsideAt: shippedAt });
+        thisOrder.push({ delivery, items: [...items].map(([orderItemId, quantity]) => ({ orderItemId, quantity })), fullyShipped: false });
+      }
+      if (thisOrder.length) thisOrder[thisOrder.length - 1].fullyShipped = readyLeft.size === 0;
+      closed.push(...thisOrder);
+    }
+    await this.announceShippedOutside(manager, closed);
+  }
+
+  /** `delivery.shipped-outside` for each, numbered among the order's delivery events; never a confirmation. */
+  private async announceShippedOutside(manager: EntityManager, closed: ShippedOutside[]): Promise<void> {
+    const events: DeliveryShippedOutsideEvent[] = [];
+    // One version per event: an order may close two deliveries at once.
+    for (const { delivery, items, fullyShipped } of closed) {
+      const shippedAt = delivery.shippedOutsideAt ?? new Date();
+      events.push({
+        deliveryId: delivery.id,
+        orderId: delivery.orderId,
+        accountId: delivery.accountId,
+        amazonOrderId: delivery.amazonOrderId,
+        shippedAt: shippedAt.toISOString(),
+        items,
+        fullyShipped,
+        fulfillmentVersion: (await nextFulfillmentVersions(manager, [delivery.orderId])).get(delivery.orderId),
+      });
+    }
+    await this.outbox.addMany(manager, events.map((event) => OutboxEvent.of(DELIVERY_SHIPPED_OUTSIDE, event)));
+    for (const event of events) {
+      this.logger.log({
+        msg: `delivery ${event.deliveryId} of order ${event.amazonOrderId} shipped outside the connector (${event.fullyShipped ? 'fully shipped' : 'a backorder stays'}): no confirmation will be sent`,
+        accountId: event.accountId,
+        amazonOrderId: event.amazonOrderId,
+      });
+    }
   }
 
   /** Cancels the orders' open deliveries and their moves. */

@@ -9,7 +9,8 @@ import { FbaStockMoves } from './fba-stock-moves';
  * What a sales order means for stock, applied once per order version (order_states). FBA:
  * Amazon shipped it, so one done move per product line from the account's FBA location to
  * customers (FbaStockMoves). FBM: one delivery with its moves, ready for the seller to ship
- * (OrderDeliveries). A cancellation cancels what is not done.
+ * (OrderDeliveries), or done for what Amazon reports shipped outside the connector. A
+ * cancellation cancels what is not done.
  */
 @Injectable()
 export class OrderFulfillmentHandler {
@@ -33,7 +34,9 @@ export class OrderFulfillmentHandler {
     await this.cancel(manager, todo.filter((e) => e.status === SalesOrderStatus.Canceled && e.version > 1));
     const open = todo.filter((e) => e.status !== SalesOrderStatus.Canceled);
     await this.fbaMoves.recordSales(manager, open.filter((e) => e.channel === FulfillmentChannel.FBA));
-    await this.deliveries.ensureDeliveries(manager, open.filter((e) => e.channel === FulfillmentChannel.FBM));
+    const withDeliveries = await this.deliveries.ensureDeliveries(manager, open.filter((e) => e.channel === FulfillmentChannel.FBM));
+    // What Amazon reports shipped that the connector did not confirm (Seller Central, Buy Shipping).
+    await this.deliveries.closeShippedOutside(manager, withDeliveries);
     for (const event of todo) this.logApplied(event);
   }
 

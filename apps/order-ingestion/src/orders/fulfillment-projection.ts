@@ -2,9 +2,11 @@ import { Injectable } from '@nestjs/common';
 import {
   DELIVERY_CANCELED,
   DELIVERY_CREATED,
+  DELIVERY_SHIPPED_OUTSIDE,
   DELIVERY_VALIDATED,
   DeliveryCanceledEvent,
   DeliveryCreatedEvent,
+  DeliveryShippedOutsideEvent,
   DeliveryValidatedEvent,
   NOTIFICATION_FAILED,
   NOTIFICATION_SENT,
@@ -34,6 +36,12 @@ export class FulfillmentProjection {
 
   @OnEvent(DELIVERY_VALIDATED)
   async deliveryValidated(event: DeliveryValidatedEvent, { manager }: EventContext) {
+    await this.deliveryState(manager, event.orderId, event.fullyShipped ? 'done' : 'partially_done', event.fulfillmentVersion);
+  }
+
+  /** Shipped from Seller Central or with Buy Shipping: done as far as the order's delivery goes. */
+  @OnEvent(DELIVERY_SHIPPED_OUTSIDE)
+  async deliveryShippedOutside(event: DeliveryShippedOutsideEvent, { manager }: EventContext) {
     await this.deliveryState(manager, event.orderId, event.fullyShipped ? 'done' : 'partially_done', event.fulfillmentVersion);
   }
 

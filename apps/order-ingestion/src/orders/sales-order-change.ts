@@ -90,6 +90,7 @@ export function salesOrderChange(account: SellerAccount, item: PreparedOrder, kn
     contactId: order.contactId,
     deliveryAddressId: order.deliveryAddressId,
     giftMessage: order.giftMessage,
+    amazonUpdatedAt: new Date(order.amazonUpdatedAt).toISOString(),
   };
   const events: SalesOrderChange['events'] = [OutboxEvent.of(ORDER_SYNCED, synced)];
   if (newlyCanceledByAmazon && known) {

@@ -16,7 +16,7 @@ import { ALERT_RAISED } from '../alerts/alert.events';
 import { AnyEventContract, AnyRequestContract } from '../common/message-contract';
 import { HEALTH_CHECKS, SERVICE_NAMES, ServiceName } from '../health/health.messages';
 import { METRICS_REQUESTS } from '../health/metrics.messages';
-import { DELIVERY_CANCELED, DELIVERY_CREATED, DELIVERY_VALIDATED, OFFER_CHANGED } from '../inventory/delivery.events';
+import { DELIVERY_CANCELED, DELIVERY_CREATED, DELIVERY_SHIPPED_OUTSIDE, DELIVERY_VALIDATED, OFFER_CHANGED } from '../inventory/delivery.events';
 import {
   ADJUST_STOCK,
   CREATE_PRODUCT,
@@ -77,6 +77,8 @@ const EVENTS: { publisher: ServiceName; event: AnyEventContract; consumers: Conn
   { publisher: 'inventory', event: DELIVERY_CREATED, consumers: ['order-ingestion'] },
   { publisher: 'inventory', event: DELIVERY_VALIDATED, consumers: ['order-ingestion', 'amazon-notifications'] },
   { publisher: 'inventory', event: DELIVERY_CANCELED, consumers: ['order-ingestion'] },
+  // Never to amazon-notifications: nothing is confirmed for a delivery shipped outside the connector.
+  { publisher: 'inventory', event: DELIVERY_SHIPPED_OUTSIDE, consumers: ['order-ingestion'] },
   { publisher: 'inventory', event: OFFER_CHANGED, consumers: ['order-ingestion'] },
   { publisher: 'amazon-notifications', event: NOTIFICATION_SENT, consumers: ['order-ingestion'] },
   { publisher: 'amazon-notifications', event: NOTIFICATION_FAILED, consumers: ['order-ingestion'] },

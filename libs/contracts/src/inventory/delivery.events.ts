@@ -42,6 +42,25 @@ export class DeliveryValidatedEvent extends OrderFulfillmentEvent {
 }
 export const DELIVERY_VALIDATED = eventContract({ subject: 'delivery.validated.v1', version: 1, payload: DeliveryValidatedEvent });
 
+/**
+ * Amazon reports (part of) an open delivery shipped that the connector never confirmed (the
+ * seller shipped it from Seller Central or with Buy Shipping): inventory closed it for those
+ * quantities. No shipment confirmation is ever sent for it, so amazon-notifications does not
+ * consume this event.
+ */
+export class DeliveryShippedOutsideEvent extends OrderFulfillmentEvent {
+  @IsUUID() deliveryId: string;
+  @IsUUID() orderId: string;
+  @IsUUID() accountId: string;
+  @IsString() amazonOrderId: string;
+  /** When Amazon reported it shipped (its LastUpdateDate). */
+  @IsISO8601() shippedAt: string;
+  @ArrayMinSize(1) @ValidateNested({ each: true }) @Type(() => ShippedItem) items: ShippedItem[];
+  /** True when nothing of the order is left to ship. */
+  @IsBoolean() fullyShipped: boolean;
+}
+export const DELIVERY_SHIPPED_OUTSIDE = eventContract({ subject: 'delivery.shipped-outside.v1', version: 1, payload: DeliveryShippedOutsideEvent });
+
 export class DeliveryCanceledEvent extends OrderFulfillmentEvent {
   @IsUUID() deliveryId: string;
   @IsUUID() orderId: string;

@@ -133,6 +133,12 @@ export class DeliveryView {
   trackingNumber: string | null;
   shippingMethod: string | null;
   shipDate: string | null;
+  /**
+   * When Amazon reported this delivery shipped without the connector confirming it (shipped
+   * from Seller Central or with Buy Shipping); null otherwise. Such a delivery is done and
+   * cannot be validated.
+   */
+  shippedOutsideAt: string | null;
   moves: StockMoveView[];
   createdAt: string;
 }

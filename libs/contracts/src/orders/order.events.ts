@@ -5,6 +5,7 @@ import {
   IsEnum,
   IsIn,
   IsInt,
+  IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
@@ -44,6 +45,12 @@ export class OrderSyncedEvent extends OrderEvent {
   @IsUUID() contactId: string;
   @IsUUID() deliveryAddressId: string;
   @IsOptional() @IsString() giftMessage: string | null;
+  /**
+   * Amazon's LastUpdateDate of the snapshot: when Amazon reports items shipped that the
+   * connector did not confirm, the date they count as shipped on. Absent from events of
+   * earlier releases.
+   */
+  @IsOptional() @IsISO8601() amazonUpdatedAt?: string;
 }
 export const ORDER_SYNCED = eventContract({ subject: 'order.synced.v1', version: 1, payload: OrderSyncedEvent });
 
