@@ -44,7 +44,13 @@ export class OrderFulfillmentHandler {
   private logApplied(event: OrderSyncedEvent | OrderCanceledEvent): void {
     const status = 'status' in event ? event.status : SalesOrderStatus.Canceled;
     const what =
-      status === SalesOrderStatus.Canceled ? 'cancelled what was open' : event.channel === FulfillmentChannel.FBA ? 'recorded the FBA stock moves' : 'made its delivery ready';
+      status === SalesOrderStatus.Canceled
+        ? 'cancelled what was open'
+        : event.channel === FulfillmentChannel.FBA
+          ? 'recorded the FBA stock moves'
+          : status === SalesOrderStatus.Confirmed
+            ? 'made its delivery ready'
+            : 'kept its deliveries in step with what Amazon reports shipped';
     this.logger.log({ msg: `order ${event.amazonOrderId} version ${event.version} (${event.channel}, ${status}): ${what}`, accountId: event.accountId, amazonOrderId: event.amazonOrderId });
   }
 

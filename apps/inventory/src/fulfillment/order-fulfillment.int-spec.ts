@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { DELIVERY_CANCELED, DELIVERY_VALIDATED, FulfillmentChannel, OrderCanceledEvent, OrderSyncedEvent, SalesOrderLineKind, SalesOrderStatus } from '@connector/contracts';
+import { DELIVERY_CANCELED, DELIVERY_SHIPPED_OUTSIDE, DELIVERY_VALIDATED, FulfillmentChannel, OrderCanceledEvent, OrderSyncedEvent, SalesOrderLineKind, SalesOrderStatus } from '@connector/contracts';
 import { Outbox } from '@connector/messaging';
 import { runMigrations } from '@connector/persistence';
 import { TestEnvironment } from '@connector/testing';
@@ -97,6 +97,33 @@ describe('order fulfilment on real PostgreSQL: events of one order in any arriva
     await apply(canceled(reversed, 2));
     await apply(synced(reversed, 1, SalesOrderStatus.Shipped));
     expect(await movesOf(reversed.orderId)).toEqual([]);
+  });
+
+  it('FBM shipped outside the connector: closed once for what Amazon reports beyond what the connector shipped', async () => {
+    const o = order(FulfillmentChannel.FBM);
+    await apply(synced(o, 1, SalesOrderStatus.Confirmed, 3));
+    const [delivery] = await deliveriesOf(o.orderId);
+    // The connector ships 1; Amazon then reports 2 shipped: 1 of them is the seller's, elsewhere.
+    await deliveries.validate({ id: delivery.id, carrierCode: 'DHL', trackingNumber: 'T-1', lines: [{ orderItemId: '11111111111111', quantity: 1 }] });
+    const shippedTwo = (version: number): OrderSyncedEvent => {
+      const event = synced(o, version, SalesOrderStatus.PartiallyShipped, 3);
+      return { ...event, lines: [{ ...event.lines[0], quantityShipped: 2 }], amazonUpdatedAt: '2026-12-01T10:00:00.000Z' };
+    };
+    await apply(shippedTwo(2));
+    // The same report again (a later version, nothing new shipped) closes nothing more.
+    await apply(shippedTwo(3));
+    const all = await deliveriesOf(o.orderId);
+    expect(all.map((d) => [d.sequence, d.state, d.shippedOutsideAt?.toISOString() ?? null])).toEqual([
+      [1, 'done', null],
+      [2, 'done', '2026-12-01T10:00:00.000Z'],
+      [3, 'ready', null],
+    ]);
+    const moves = await movesOf(o.orderId);
+    expect(moves.filter((m) => m.state === 'done').reduce((sum, m) => sum + m.quantity, 0)).toBe(2);
+    expect(moves.filter((m) => m.state === 'ready').reduce((sum, m) => sum + m.quantity, 0)).toBe(1);
+    await expect(deliveries.validate({ id: all[1].id, carrierCode: 'DHL', trackingNumber: 'T-2' })).rejects.toThrow('shipped outside the connector on 2026-12-01T10:00:00.000Z');
+    const events = await db.query(`select payload from inventory.outbox where payload->>'orderId' = $1 and subject = $2`, [o.orderId, DELIVERY_SHIPPED_OUTSIDE.subject]);
+    expect(events.map((e: { payload: { items: unknown; fullyShipped: boolean } }) => [e.payload.items, e.payload.fullyShipped])).toEqual([[[{ orderItemId: '11111111111111', quantity: 1 }], false]]);
   });
 
   it('numbers the delivery events of an order (validated, cancelled) in the order they commit', async () => {
