@@ -1,5 +1,5 @@
-import { waitFor } from '@connector/testing';
-import { amazonOrder, RunningSystem } from '@connector/testing';
+import { scrapeMetrics } from '@connector/test-environment';
+import { amazonOrder, RunningSystem, waitFor } from '@connector/testing';
 
 /**
  * Orders the seller shipped from Seller Central or with Buy Shipping: Amazon reports them
@@ -168,5 +168,12 @@ describe('shipped outside the connector (Seller Central, Buy Shipping)', () => {
     expect(rest.moves).toEqual([expect.objectContaining({ quantity: 1, state: 'ready' })]);
     expect(await shipmentsAt(backfilled.orderId)).toEqual([]);
     expect(await notificationsOf(o.id)).toEqual([]);
+  });
+
+  it('inventory counts the deliveries shipped outside the connector in the last day, by account', async () => {
+    // The whole one, the partial one's first, and the two backfilled ones.
+    await waitFor(async () => (await scrapeMetrics(`${running.system.managementUrl('inventory')}/metrics`)).sum('connector_deliveries_shipped_outside_24h', { account_id: accountId }) === 4, {
+      what: 'four deliveries shipped outside in the metric',
+    });
   });
 });
