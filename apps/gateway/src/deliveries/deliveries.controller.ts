@@ -47,6 +47,8 @@ export class DeliveriesController {
   @ApiOperation({
     operationId: 'validateDelivery',
     summary: 'Ship the delivery: carrier and tracking number (and per-line quantities for a partial shipment); Amazon is told',
+    description:
+      'A delivery that is not ready is refused with 409. One Amazon reported shipped without the connector (Seller Central, Buy Shipping; `shippedOutsideAt` set) is refused with 409 "shipped outside the connector on <date>": Amazon already has it, so no confirmation is sent for it.',
   })
   @ApiProblems(404, 409, 413)
   validate(@UuidParam() id: string, @Body() body: ValidateDeliveryBody): Promise<DeliveryView> {
