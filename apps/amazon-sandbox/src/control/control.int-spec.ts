@@ -80,6 +80,27 @@ describe('control API (/_sandbox)', () => {
     expect((await sb.request('POST', '/_sandbox/orders/000-0000000-0000000/status', { body: { status: 'SHIPPED' } })).status).toBe(404);
   });
 
+  it('ships an FBM order outside any client (Seller Central): quantities, status and lastUpdatedTime change, no confirmation is logged', async () => {
+    const [id] = await sb.generate(seller.sellerId, { count: 1, seed: 'outside', fulfilledBy: 'MERCHANT', statuses: ['UNSHIPPED'] });
+    const before = (await sb.request('GET', `/_sandbox/orders/${id}`)).body.order;
+    const [first] = before.orderItems;
+    await sb.request('POST', '/_sandbox/clock', { body: { advanceSeconds: 60 } });
+    const one = await sb.request('POST', `/_sandbox/orders/${id}/ship-outside`, { body: { items: [{ orderItemId: first.orderItemId, quantity: 1 }] } });
+    expect(one.status).toBe(200);
+    const shippedOne = one.body.order;
+    expect(shippedOne.orderItems[0].fulfillment).toMatchObject({ quantityFulfilled: 1, quantityUnfulfilled: first.quantityOrdered - 1 });
+    const units = before.orderItems.reduce((sum: number, item: any) => sum + item.quantityOrdered, 0);
+    expect(shippedOne.fulfillment.fulfillmentStatus).toBe(units === 1 ? 'SHIPPED' : 'PARTIALLY_SHIPPED');
+    expect(Date.parse(shippedOne.lastUpdatedTime)).toBeGreaterThan(Date.parse(before.lastUpdatedTime));
+    if (units > 1) expect((await sb.request('POST', `/_sandbox/orders/${id}/ship-outside`, { body: {} })).body.order.fulfillment.fulfillmentStatus).toBe('SHIPPED');
+    const again = await sb.request('POST', `/_sandbox/orders/${id}/ship-outside`, { body: {} });
+    expect(again.status).toBe(400);
+    expect((await sb.request('GET', `/_sandbox/shipments?orderId=${id}`)).body.shipments).toEqual([]);
+    const bad = await sb.request('POST', `/_sandbox/orders/${id}/ship-outside`, { body: { items: [{ quantity: -1 }], extra: true } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message.join(' | ')).toMatch(/orderItemId/);
+  });
+
   it('injects server errors a given number of times, then recovers', async () => {
     const res = await sb.request('POST', '/_sandbox/faults', { body: { operation: 'searchOrders', status: 503, count: 2 } });
     expect(res.status).toBe(201);
