@@ -12,8 +12,9 @@ import {
 } from '@connector/contracts';
 import { Outbox } from '@connector/messaging';
 import { listPage, ServiceError } from '@connector/platform';
-import { DataSource, In, Repository } from 'typeorm';
+import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { newRowId } from '@connector/persistence';
+import { CarrierMappingsService } from '../carriers/carrier-mappings.service';
 import { StockMove } from '../stock/stock-move.entity';
 import { moveView } from '../stock/stock.views';
 import { Delivery } from './delivery.entity';
@@ -27,6 +28,7 @@ export class DeliveriesService {
     private readonly dataSource: DataSource,
     @InjectRepository(Delivery) private readonly deliveries: Repository<Delivery>,
     private readonly outbox: Outbox,
+    private readonly carriers: CarrierMappingsService,
   ) {}
 
   async list(request: ListDeliveriesRequest): Promise<Page<DeliveryView>> {
@@ -91,13 +93,14 @@ export class DeliveriesService {
         await manager.insert(StockMove, backorderMoves.map((m) => ({ ...m, deliveryId: backorder.id })));
       }
       const shipDate = request.shipDate ? new Date(request.shipDate) : now;
+      const carrier = await this.carrierOf(manager, request);
       await manager.update(
         Delivery,
         { id: delivery.id },
         {
           state: DeliveryState.Done,
-          carrierCode: request.carrierCode,
-          carrierName: request.carrierName ?? null,
+          carrierCode: carrier.carrierCode,
+          carrierName: carrier.carrierName,
           trackingNumber: request.trackingNumber,
           shippingMethod: request.shippingMethod ?? null,
           shipDate,
@@ -115,8 +118,8 @@ export class DeliveriesService {
         marketplaceId: delivery.marketplaceId,
         amazonOrderId: delivery.amazonOrderId,
         packageReferenceId: String(delivery.sequence),
-        carrierCode: request.carrierCode,
-        carrierName: request.carrierName ?? null,
+        carrierCode: carrier.carrierCode,
+        carrierName: carrier.carrierName,
         trackingNumber: request.trackingNumber,
         shippingMethod: request.shippingMethod ?? null,
         shipDate: shipDate.toISOString(),
@@ -135,6 +138,21 @@ export class DeliveriesService {
       });
     }
     return this.get(request.id);
+  }
+
+  /**
+   * Amazon's carrier code (and name, for Other) of the package: as given, or resolved from
+   * the seller's carrier name through its mapping (in this transaction: a mapping changed at
+   * the same moment is either wholly before or wholly after).
+   */
+  private async carrierOf(manager: EntityManager, request: ValidateDeliveryRequest): Promise<{ carrierCode: string; carrierName: string | null }> {
+    if (request.carrier === undefined) {
+      if (!request.carrierCode) throw ServiceError.badRequest('Validation failed', [{ field: 'carrierCode', errors: ['carrierCode or carrier is required'] }]);
+      return { carrierCode: request.carrierCode, carrierName: request.carrierName ?? null };
+    }
+    const resolved = await this.carriers.resolve(manager, request.carrier);
+    if (resolved.source === 'other') this.logger.log({ msg: `carrier "${resolved.carrierName}" is neither mapped nor one of Amazon's codes: confirmed as Other with its name` });
+    return resolved;
   }
 
   /** Per move, how much ships now: everything, or what the request's lines say per order item. */
