@@ -2,8 +2,6 @@ import { IsIn, IsString, Matches, MaxLength, ValidateIf } from 'class-validator'
 import { replyOf, requestContract } from '../common/message-contract';
 import { AMAZON_CARRIER_CODES, OTHER_CARRIER_CODE } from './carrier-codes';
 
-/** Longest seller carrier name (Amazon's carrierName has no documented limit; ours is generous). */
-export const CARRIER_NAME_MAX = 100;
 const NOT_BLANK = /\S/;
 
 /** One of Amazon's carrier codes, as `GET /api/v1/carriers` lists them. */
@@ -24,18 +22,18 @@ export class CarrierMappingBody {
   carrierCode: string;
   /** Required with carrierCode Other: the name Amazon shows the buyer. */
   @ValidateIf((body: CarrierMappingBody) => body.carrierCode === OTHER_CARRIER_CODE || body.carrierName !== undefined)
-  @IsString() @Matches(NOT_BLANK, { message: 'carrierName must not be empty' }) @MaxLength(CARRIER_NAME_MAX)
+  @IsString() @Matches(NOT_BLANK, { message: 'carrierName must not be empty' }) @MaxLength(100)
   carrierName?: string;
 }
 
 export class CarrierMappingName {
   /** The seller's own name for the carrier, matched without regard to case or surrounding spaces. @example "dhl paket" */
-  @IsString() @Matches(NOT_BLANK, { message: 'name must not be empty' }) @MaxLength(CARRIER_NAME_MAX)
+  @IsString() @Matches(NOT_BLANK, { message: 'name must not be empty' }) @MaxLength(100)
   name: string;
 }
 
 export class PutCarrierMappingRequest extends CarrierMappingBody {
-  @IsString() @Matches(NOT_BLANK, { message: 'name must not be empty' }) @MaxLength(CARRIER_NAME_MAX)
+  @IsString() @Matches(NOT_BLANK, { message: 'name must not be empty' }) @MaxLength(100)
   name: string;
 }
 

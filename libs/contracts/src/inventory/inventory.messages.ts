@@ -22,7 +22,6 @@ import { replyOf, requestContract } from '../common/message-contract';
 import { IdRequest, PageQuery } from '../common/page-query';
 import type { Page } from '../common/rpc-error';
 import { AMAZON_CARRIER_CODES } from './carrier-codes';
-import { CARRIER_NAME_MAX } from './carrier-mapping.messages';
 
 export class SkuToResolve {
   @IsString() @MinLength(1) @MaxLength(200) sku: string;
@@ -107,7 +106,7 @@ export class ValidateDeliveryBody {
    * `Other` with this name. @example "dhl paket"
    */
   @ValidateIf((body: ValidateDeliveryBody) => body.carrier !== undefined)
-  @IsString() @Matches(/\S/, { message: 'carrier must not be empty' }) @MaxLength(CARRIER_NAME_MAX)
+  @IsString() @Matches(/\S/, { message: 'carrier must not be empty' }) @MaxLength(100)
   @ValidateBy({ name: 'carrierOrCarrierCode', validator: { validate: (_v, args) => (args?.object as ValidateDeliveryBody).carrierCode === undefined, defaultMessage: () => 'give carrier or carrierCode, not both' } })
   carrier?: string;
   /** With carrierCode Other: the carrier's name (`carrier` brings its own). */
