@@ -1,5 +1,5 @@
-import { waitFor } from '@connector/testing';
-import { amazonOrder, RunningSystem } from '@connector/testing';
+import { scrapeMetrics } from '@connector/test-environment';
+import { amazonOrder, RunningSystem, waitFor } from '@connector/testing';
 
 const SELLER = { sellerId: 'A2CARRIERS0001', clientId: 'carrier-client', clientSecret: 'carrier-secret', refreshToken: 'Atzr|carriers', marketplaceIds: ['A1PA6795UKMFR9'] };
 const recently = () => new Date(Date.now() - 180_000).toISOString();
@@ -99,5 +99,11 @@ describe('carriers: Amazon codes, the seller\'s carrier names, Other with a name
     expect((await running.api('PUT', '/api/v1/carrier-mappings/our%20van', { carrierCode: 'Other', carrierName: 'Van Dijk Koeriers' })).status).toBe(200);
     expect((await validate(ORDERS[3].orderId, { carrier: 'our van', trackingNumber: 'VAN-1' })).status).toBe(200);
     expect(await confirmedPackage(ORDERS[3].orderId)).toMatchObject({ carrierCode: 'Other', carrierName: 'Van Dijk Koeriers' });
+  });
+
+  it('counts validated deliveries by how their carrier was found', async () => {
+    const metrics = await scrapeMetrics(`${running.system.managementUrl('inventory')}/metrics`);
+    const resolved = (by: string) => metrics.sum('connector_delivery_carriers_resolved_total', { resolved_by: by });
+    expect([resolved('code'), resolved('mapping'), resolved('other')]).toEqual([1, 2, 1]);
   });
 });

@@ -15,6 +15,8 @@ import { listPage, ServiceError } from '@connector/platform';
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { newRowId } from '@connector/persistence';
 import { CarrierMappingsService } from '../carriers/carrier-mappings.service';
+import { ResolvedCarrier } from '../carriers/carrier-resolution';
+import { carriersResolved } from '../carriers/carriers.metrics';
 import { StockMove } from '../stock/stock-move.entity';
 import { moveView } from '../stock/stock.views';
 import { Delivery } from './delivery.entity';
@@ -60,6 +62,7 @@ export class DeliveriesService {
       throw ServiceError.badRequest('Validation failed', [{ field: 'shipDate', errors: ['shipDate must not be more than a day ahead'] }]);
     }
     let validated: DeliveryValidatedEvent | undefined;
+    let carrierSource: ResolvedCarrier['source'] | undefined;
     await this.dataSource.transaction(async (manager) => {
       const delivery = await manager.findOne(Delivery, { where: { id: request.id }, lock: { mode: 'pessimistic_write' } });
       if (!delivery) throw ServiceError.notFound(`delivery ${request.id} not found`);
@@ -94,6 +97,7 @@ export class DeliveriesService {
       }
       const shipDate = request.shipDate ? new Date(request.shipDate) : now;
       const carrier = await this.carrierOf(manager, request);
+      carrierSource = carrier.source;
       await manager.update(
         Delivery,
         { id: delivery.id },
@@ -131,6 +135,7 @@ export class DeliveriesService {
       validated = event;
     });
     if (validated) {
+      if (carrierSource) carriersResolved.inc({ resolved_by: carrierSource });
       this.logger.log({
         msg: `delivery ${validated.deliveryId} of order ${validated.amazonOrderId} validated (${validated.fullyShipped ? 'fully shipped' : 'a backorder stays'})`,
         accountId: validated.accountId,
@@ -145,10 +150,10 @@ export class DeliveriesService {
    * the seller's carrier name through its mapping (in this transaction: a mapping changed at
    * the same moment is either wholly before or wholly after).
    */
-  private async carrierOf(manager: EntityManager, request: ValidateDeliveryRequest): Promise<{ carrierCode: string; carrierName: string | null }> {
+  private async carrierOf(manager: EntityManager, request: ValidateDeliveryRequest): Promise<ResolvedCarrier> {
     if (request.carrier === undefined) {
       if (!request.carrierCode) throw ServiceError.badRequest('Validation failed', [{ field: 'carrierCode', errors: ['carrierCode or carrier is required'] }]);
-      return { carrierCode: request.carrierCode, carrierName: request.carrierName ?? null };
+      return { carrierCode: request.carrierCode, carrierName: request.carrierName ?? null, source: 'code' };
     }
     const resolved = await this.carriers.resolve(manager, request.carrier);
     if (resolved.source === 'other') this.logger.log({ msg: `carrier "${resolved.carrierName}" is neither mapped nor one of Amazon's codes: confirmed as Other with its name` });
