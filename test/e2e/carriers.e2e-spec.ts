@@ -9,6 +9,7 @@ const ORDERS = ['305-0000001-0000001', '305-0000002-0000002', '305-0000003-00000
 
 describe('carriers: Amazon codes, the seller\'s carrier names, Other with a name', () => {
   const running = new RunningSystem();
+  let accountId: string;
   const deliveryOf = async (amazonOrderId: string) => {
     const order = (await running.api('GET', `/api/v1/orders?amazonOrderId=${amazonOrderId}`)).body.items[0];
     return (await running.api('GET', `/api/v1/deliveries?orderId=${order.id}`)).body.items[0];
@@ -25,7 +26,9 @@ describe('carriers: Amazon codes, the seller\'s carrier names, Other with a name
     await running.start({ SANDBOX_TIME_SCALE: '20', SPAPI_RATE_SCALE: '20' });
     await running.sandbox('POST', '/_sandbox/sellers', SELLER);
     for (const o of ORDERS) await running.sandbox('POST', `/_sandbox/sellers/${SELLER.sellerId}/orders`, o);
-    expect((await running.createAccount(SELLER)).status).toBe(201);
+    const account = await running.createAccount(SELLER);
+    expect(account.status).toBe(201);
+    accountId = account.body.id;
     for (const o of ORDERS) await waitFor(async () => deliveryOf(o.orderId).catch(() => undefined), { timeoutMs: 60_000, what: `the delivery of ${o.orderId}` });
   }, 180_000);
 
@@ -64,6 +67,17 @@ describe('carriers: Amazon codes, the seller\'s carrier names, Other with a name
       expect.objectContaining({ method: 'PUT', path: '/api/v1/carrier-mappings/paket%20express', status: 200 }),
       expect.objectContaining({ method: 'DELETE', path: '/api/v1/carrier-mappings/Paket%20Express', status: 204 }),
     ]));
+  });
+
+  it('changing mappings needs the operate scope and a key of every account (they apply to all); reading them does not', async () => {
+    const readOnly = (await running.api('POST', '/api/v1/keys', { name: 'carriers read', scopes: ['read'] })).body.key;
+    const limited = (await running.api('POST', '/api/v1/keys', { name: 'carriers one account', scopes: ['read', 'operate'], accountIds: [accountId] })).body.key;
+    for (const key of [readOnly, limited]) {
+      expect((await running.api('GET', '/api/v1/carriers', undefined, key)).status).toBe(200);
+      expect((await running.api('GET', '/api/v1/carrier-mappings', undefined, key)).status).toBe(200);
+      expect((await running.api('PUT', '/api/v1/carrier-mappings/fast%20lane', { carrierCode: 'DPD' }, key)).status).toBe(403);
+    }
+    expect((await running.api('GET', '/api/v1/carrier-mappings/fast%20lane')).status).toBe(404);
   });
 
   it("validates with Amazon's code: confirmed as given, the shipping method with it", async () => {
