@@ -69,6 +69,8 @@ export class DeliveriesService {
       if (delivery.state !== DeliveryState.Ready) {
         throw ServiceError.conflict(`delivery ${delivery.id} is ${delivery.state}; only a ready delivery can be validated`);
       }
+      const carrier = await this.carrierOf(manager, request);
+      carrierSource = carrier.source;
       const moves = await manager.find(StockMove, { where: { deliveryId: delivery.id, state: StockMoveState.Ready }, order: { createdAt: 'ASC' } });
       const shipping = this.quantitiesToShip(moves, request.lines);
       if ([...shipping.values()].every((quantity) => quantity === 0)) throw ServiceError.badRequest('nothing to ship: every line quantity is 0');
@@ -96,8 +98,6 @@ export class DeliveriesService {
         await manager.insert(StockMove, backorderMoves.map((m) => ({ ...m, deliveryId: backorder.id })));
       }
       const shipDate = request.shipDate ? new Date(request.shipDate) : now;
-      const carrier = await this.carrierOf(manager, request);
-      carrierSource = carrier.source;
       await manager.update(
         Delivery,
         { id: delivery.id },
