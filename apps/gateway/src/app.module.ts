@@ -6,6 +6,7 @@ import { MessagingModule } from '@connector/messaging';
 import { messagingOptions, MetricsModule, ReadinessModule, ServiceClientModule, SettingsModule, TransitSecrets } from '@connector/platform';
 import { AccountsController } from './accounts/accounts.controller';
 import { AlertsModule } from './alerts/alerts.module';
+import { CarriersController } from './carriers/carriers.controller';
 import { AccessGuard } from './access/access.guard';
 import { AccessModule } from './access/access.module';
 import { HttpErrorFilter } from './common/http-error.filter';
@@ -62,6 +63,7 @@ export class GatewayModule {
         PartnersController,
         ProductsController,
         DeliveriesController,
+        CarriersController,
         StockController,
         SyncRunsController,
         NotificationsController,

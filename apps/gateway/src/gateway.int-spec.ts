@@ -366,7 +366,9 @@ describe('gateway over NATS', () => {
     );
     const validate = res.body.paths['/api/v1/deliveries/{id}/validate'].post;
     expect(validate.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ValidateDeliveryBody' });
-    expect(res.body.components.schemas.ValidateDeliveryBody.required).toContain('carrierCode');
+    // carrierCode, or the seller's carrier name instead: neither is required alone.
+    expect(res.body.components.schemas.ValidateDeliveryBody.required).toContain('trackingNumber');
+    expect(Object.keys(res.body.components.schemas.ValidateDeliveryBody.properties)).toEqual(expect.arrayContaining(['carrierCode', 'carrier']));
     const ui = await fetch(`${base}/docs`);
     expect(ui.status).toBe(200);
   });
@@ -392,7 +394,8 @@ describe('gateway over NATS', () => {
     expect(served.paths['/api/orders/{id}'].get).toMatchObject({ deprecated: true, operationId: 'getOrderUnversioned', responses: { 308: expect.any(Object) } });
     // The contract classes as the plugin read them: required fields, enums, formats, arrays, nesting.
     const schemas = served.components.schemas;
-    expect(schemas.ValidateDeliveryBody.required).toEqual(expect.arrayContaining(['carrierCode', 'trackingNumber']));
+    expect(schemas.ValidateDeliveryBody.required).toEqual(['trackingNumber']);
+    expect(schemas.ValidateDeliveryBody.properties.carrier).toMatchObject({ type: 'string', maxLength: 100 });
     expect(schemas.ValidateDeliveryBody.required).not.toContain('shipDate');
     expect(schemas.ValidateDeliveryBody.properties.carrierCode.enum).toContain('UPS');
     expect(schemas.ValidateDeliveryBody.properties.lines).toMatchObject({ type: 'array', items: { $ref: '#/components/schemas/ValidateDeliveryLine' }, minItems: 1 });

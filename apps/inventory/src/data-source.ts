@@ -1,10 +1,12 @@
 import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS } from '@connector/messaging';
 import { DatabaseSettings, serviceDataSourceOptions } from '@connector/persistence';
+import { CarrierMapping } from './carriers/carrier-mapping.entity';
 import { Delivery } from './deliveries/delivery.entity';
 import { OrderState } from './fulfillment/order-state.entity';
 import { Location } from './locations/location.entity';
 import { InitialSchema1764300000300 } from './migrations/1764300000300-initial-schema';
 import { FulfillmentVersions1764300000310 } from './migrations/1764300000310-fulfillment-versions';
+import { CarrierMappings1764300000345 } from './migrations/1764300000345-carrier-mappings';
 import { DeliveryShippedOutside1765300000350 } from './migrations/1765300000350-delivery-shipped-outside';
 import { Offer } from './products/offer.entity';
 import { Product } from './products/product.entity';
@@ -16,6 +18,6 @@ export const inventoryDataSource = (database: string | DatabaseSettings) =>
   serviceDataSourceOptions({
     database,
     schema: INVENTORY_SCHEMA,
-    entities: [Product, Offer, Location, StockMove, Delivery, OrderState, ...MESSAGING_ENTITIES],
-    migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000300, FulfillmentVersions1764300000310, DeliveryShippedOutside1765300000350],
+    entities: [Product, Offer, Location, StockMove, Delivery, OrderState, CarrierMapping, ...MESSAGING_ENTITIES],
+    migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000300, FulfillmentVersions1764300000310, CarrierMappings1764300000345, DeliveryShippedOutside1765300000350],
   });

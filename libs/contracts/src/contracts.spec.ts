@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { CreateAccountMessage, CreateAccountRequest, CreateMarketplaceRequest, OrderSyncedEvent, ValidateDeliveryBody } from './index';
+import { CreateAccountMessage, CreateAccountRequest, CreateMarketplaceRequest, OrderSyncedEvent, PutCarrierMappingRequest, ValidateDeliveryBody } from './index';
 
 const errorsOf = <T extends object>(cls: new () => T, plain: object) =>
   validateSync(plainToInstance(cls, plain) as object, { forbidUnknownValues: true }).map((e) => e.property);
@@ -45,6 +45,22 @@ describe('message contracts', () => {
     expect(errorsOf(ValidateDeliveryBody, { carrierCode: 'Pigeon', trackingNumber: '1' })).toEqual(['carrierCode']);
     expect(errorsOf(ValidateDeliveryBody, { carrierCode: 'Other', trackingNumber: '1' })).toEqual(['carrierName']);
     expect(errorsOf(ValidateDeliveryBody, { carrierCode: 'Other', carrierName: 'Local courier', trackingNumber: '1', lines: [{ orderItemId: '1', quantity: -1 }] })).toEqual(['lines']);
+  });
+
+  it("validating a delivery takes the seller's carrier name instead of a code: never empty, never both", () => {
+    expect(errorsOf(ValidateDeliveryBody, { carrier: 'Kurier Müller', trackingNumber: '1', shippingMethod: 'Express' })).toEqual([]);
+    expect(errorsOf(ValidateDeliveryBody, { carrier: '', trackingNumber: '1' })).toEqual(['carrier']);
+    expect(errorsOf(ValidateDeliveryBody, { carrier: '   ', trackingNumber: '1' })).toEqual(['carrier']);
+    expect(errorsOf(ValidateDeliveryBody, { carrier: 'dhl', carrierCode: 'DHL', trackingNumber: '1' })).toEqual(['carrier']);
+    expect(errorsOf(ValidateDeliveryBody, { carrier: 'dhl', carrierName: 'DHL', trackingNumber: '1' })).toEqual(['carrierName']);
+    expect(errorsOf(ValidateDeliveryBody, { trackingNumber: '1' })).toEqual(['carrierCode']);
+  });
+
+  it("a carrier mapping names one of Amazon's codes; Other needs the carrier's name", () => {
+    expect(errorsOf(PutCarrierMappingRequest, { name: 'dhl paket', carrierCode: 'DHL' })).toEqual([]);
+    expect(errorsOf(PutCarrierMappingRequest, { name: ' ', carrierCode: 'Pigeon' }).sort()).toEqual(['carrierCode', 'name']);
+    expect(errorsOf(PutCarrierMappingRequest, { name: 'our van', carrierCode: 'Other' })).toEqual(['carrierName']);
+    expect(errorsOf(PutCarrierMappingRequest, { name: 'our van', carrierCode: 'Other', carrierName: 'Van Dijk Koeriers' })).toEqual([]);
   });
 
   it('an order.synced event validates its nested lines', () => {

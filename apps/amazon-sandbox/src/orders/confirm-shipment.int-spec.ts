@@ -96,6 +96,7 @@ describe('confirmShipment (v0)', () => {
     ['a non-ISO shipDate', pkg({ shipDate: '02/21/2022' }), 'shipDate'],
     ['missing packageReferenceId', pkg({ packageReferenceId: undefined }), 'packageReferenceId'],
     ['carrierCode Other without carrierName', pkg({ carrierCode: 'Other' }), 'carrierName'],
+    ['a carrierCode not on Amazon\'s list', pkg({ carrierCode: 'Kurier Müller' }), 'carrierCode'],
     ['no items', pkg({ orderItems: [] }), 'orderItems'],
     ['an item of another order', pkg({ orderItems: [{ orderItemId: '99999999999999', quantity: 1 }] }), 'orderItemId'],
     ['quantity 0', pkg({ orderItems: [{ orderItemId: '11111111111111', quantity: 0 }] }), 'quantity'],

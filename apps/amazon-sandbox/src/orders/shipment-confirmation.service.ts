@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AMAZON_CARRIER_CODES, OTHER_CARRIER_CODE } from '@connector/contracts';
 import { AmazonApiError, AmazonError } from '../sp-api/amazon-error';
 import { isIsoDate } from '../sp-api/params';
 import { OrderStore } from '../store/order.store';
@@ -11,6 +12,9 @@ interface ConfirmItem {
   quantity: number;
   transparencyCodes?: string[];
 }
+
+/** Amazon refuses a carrierCode not on its list (a carrier it does not list goes as Other with carrierName). */
+const KNOWN_CARRIER_CODES: ReadonlySet<string> = new Set(AMAZON_CARRIER_CODES);
 
 const isNonEmptyString = (v: unknown): v is string => typeof v === 'string' && v.trim().length > 0;
 
@@ -59,7 +63,8 @@ export class ShipmentConfirmationService {
     }
     if (!isNonEmptyString(pd.packageReferenceId)) invalid('packageDetail.packageReferenceId is required.', 'packageDetail.packageReferenceId');
     if (!isNonEmptyString(pd.carrierCode)) invalid('packageDetail.carrierCode is required.', 'packageDetail.carrierCode');
-    else if (pd.carrierCode.trim().toLowerCase() === 'other' && !isNonEmptyString(pd.carrierName)) invalid('packageDetail.carrierName is required when carrierCode is "Other".', 'packageDetail.carrierName');
+    else if (!KNOWN_CARRIER_CODES.has(pd.carrierCode)) invalid(`packageDetail.carrierCode ${pd.carrierCode} is not a valid CarrierCode; use "Other" with carrierName.`, 'packageDetail.carrierCode');
+    else if (pd.carrierCode === OTHER_CARRIER_CODE && !isNonEmptyString(pd.carrierName)) invalid('packageDetail.carrierName is required when carrierCode is "Other".', 'packageDetail.carrierName');
     if (pd.carrierName !== undefined && typeof pd.carrierName !== 'string') invalid('packageDetail.carrierName must be a string.', 'packageDetail.carrierName');
     if (pd.shippingMethod !== undefined && typeof pd.shippingMethod !== 'string') invalid('packageDetail.shippingMethod must be a string.', 'packageDetail.shippingMethod');
     if (pd.shipFromSupplySourceId !== undefined && typeof pd.shipFromSupplySourceId !== 'string') invalid('packageDetail.shipFromSupplySourceId must be a string.', 'packageDetail.shipFromSupplySourceId');

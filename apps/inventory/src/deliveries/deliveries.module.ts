@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { CarriersModule } from '../carriers/carriers.module';
 import { DeliveriesController } from './deliveries.controller';
 import { DeliveriesService } from './deliveries.service';
 import { DeliveriesMetrics } from './deliveries.metrics';
@@ -8,7 +9,7 @@ import { OrderDeliveries } from './order-deliveries';
 
 /** FBM deliveries. (Their personal-data retention runs with the service's RetentionModule.) */
 @Module({
-  imports: [TypeOrmModule.forFeature([Delivery])],
+  imports: [TypeOrmModule.forFeature([Delivery]), CarriersModule],
   controllers: [DeliveriesController],
   providers: [DeliveriesService, OrderDeliveries, DeliveriesMetrics],
   exports: [OrderDeliveries],

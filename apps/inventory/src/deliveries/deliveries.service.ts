@@ -12,8 +12,11 @@ import {
 } from '@connector/contracts';
 import { Outbox } from '@connector/messaging';
 import { listPage, ServiceError } from '@connector/platform';
-import { DataSource, In, Repository } from 'typeorm';
+import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { newRowId } from '@connector/persistence';
+import { CarrierMappingsService } from '../carriers/carrier-mappings.service';
+import { ResolvedCarrier } from '../carriers/carrier-resolution';
+import { carriersResolved } from '../carriers/carriers.metrics';
 import { StockMove } from '../stock/stock-move.entity';
 import { moveView } from '../stock/stock.views';
 import { Delivery } from './delivery.entity';
@@ -27,6 +30,7 @@ export class DeliveriesService {
     private readonly dataSource: DataSource,
     @InjectRepository(Delivery) private readonly deliveries: Repository<Delivery>,
     private readonly outbox: Outbox,
+    private readonly carriers: CarrierMappingsService,
   ) {}
 
   async list(request: ListDeliveriesRequest): Promise<Page<DeliveryView>> {
@@ -58,6 +62,7 @@ export class DeliveriesService {
       throw ServiceError.badRequest('Validation failed', [{ field: 'shipDate', errors: ['shipDate must not be more than a day ahead'] }]);
     }
     let validated: DeliveryValidatedEvent | undefined;
+    let carrierSource: ResolvedCarrier['source'] | undefined;
     await this.dataSource.transaction(async (manager) => {
       const delivery = await manager.findOne(Delivery, { where: { id: request.id }, lock: { mode: 'pessimistic_write' } });
       if (!delivery) throw ServiceError.notFound(`delivery ${request.id} not found`);
@@ -70,6 +75,8 @@ export class DeliveriesService {
       if (delivery.state !== DeliveryState.Ready) {
         throw ServiceError.conflict(`delivery ${delivery.id} is ${delivery.state}; only a ready delivery can be validated`);
       }
+      const carrier = await this.carrierOf(manager, request);
+      carrierSource = carrier.source;
       const moves = await manager.find(StockMove, { where: { deliveryId: delivery.id, state: StockMoveState.Ready }, order: { createdAt: 'ASC' } });
       const shipping = this.quantitiesToShip(moves, request.lines);
       if ([...shipping.values()].every((quantity) => quantity === 0)) throw ServiceError.badRequest('nothing to ship: every line quantity is 0');
@@ -102,8 +109,8 @@ export class DeliveriesService {
         { id: delivery.id },
         {
           state: DeliveryState.Done,
-          carrierCode: request.carrierCode,
-          carrierName: request.carrierName ?? null,
+          carrierCode: carrier.carrierCode,
+          carrierName: carrier.carrierName,
           trackingNumber: request.trackingNumber,
           shippingMethod: request.shippingMethod ?? null,
           shipDate,
@@ -121,8 +128,8 @@ export class DeliveriesService {
         marketplaceId: delivery.marketplaceId,
         amazonOrderId: delivery.amazonOrderId,
         packageReferenceId: String(delivery.sequence),
-        carrierCode: request.carrierCode,
-        carrierName: request.carrierName ?? null,
+        carrierCode: carrier.carrierCode,
+        carrierName: carrier.carrierName,
         trackingNumber: request.trackingNumber,
         shippingMethod: request.shippingMethod ?? null,
         shipDate: shipDate.toISOString(),
@@ -134,6 +141,7 @@ export class DeliveriesService {
       validated = event;
     });
     if (validated) {
+      if (carrierSource) carriersResolved.inc({ resolved_by: carrierSource });
       this.logger.log({
         msg: `delivery ${validated.deliveryId} of order ${validated.amazonOrderId} validated (${validated.fullyShipped ? 'fully shipped' : 'a backorder stays'})`,
         accountId: validated.accountId,
@@ -141,6 +149,21 @@ export class DeliveriesService {
       });
     }
     return this.get(request.id);
+  }
+
+  /**
+   * Amazon's carrier code (and name, for Other) of the package: as given, or resolved from
+   * the seller's carrier name through its mapping (in this transaction: a mapping changed at
+   * the same moment is either wholly before or wholly after).
+   */
+  private async carrierOf(manager: EntityManager, request: ValidateDeliveryRequest): Promise<ResolvedCarrier> {
+    if (request.carrier === undefined) {
+      if (!request.carrierCode) throw ServiceError.badRequest('Validation failed', [{ field: 'carrierCode', errors: ['carrierCode or carrier is required'] }]);
+      return { carrierCode: request.carrierCode, carrierName: request.carrierName ?? null, source: 'code' };
+    }
+    const resolved = await this.carriers.resolve(manager, request.carrier);
+    if (resolved.source === 'other') this.logger.log({ msg: `carrier "${resolved.carrierName}" is neither mapped nor one of Amazon's codes: confirmed as Other with its name` });
+    return resolved;
   }
 
   /** Per move, how much ships now: everything, or what the request's lines say per order item. */

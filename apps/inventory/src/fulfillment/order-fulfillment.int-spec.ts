@@ -4,6 +4,8 @@ import { DELIVERY_CANCELED, DELIVERY_SHIPPED_OUTSIDE, DELIVERY_VALIDATED, Fulfil
 import { Outbox } from '@connector/messaging';
 import { runMigrations } from '@connector/persistence';
 import { TestEnvironment } from '@connector/testing';
+import { CarrierMapping } from '../carriers/carrier-mapping.entity';
+import { CarrierMappingsService } from '../carriers/carrier-mappings.service';
 import { inventoryDataSource } from '../data-source';
 import { DeliveriesService } from '../deliveries/deliveries.service';
 import { Delivery } from '../deliveries/delivery.entity';
@@ -56,7 +58,7 @@ describe('order fulfilment on real PostgreSQL: events of one order in any arriva
     await db.query(`insert into inventory.products (id, name) values ($1, 'Forward test product')`, [productId]);
     const outbox = new Outbox();
     handler = new OrderFulfillmentHandler(new FbaStockMoves(new LocationsService(db.getRepository(Location))), new OrderDeliveries(outbox));
-    deliveries = new DeliveriesService(db, db.getRepository(Delivery), outbox);
+    deliveries = new DeliveriesService(db, db.getRepository(Delivery), outbox, new CarrierMappingsService(db.getRepository(CarrierMapping)));
   });
 
   afterAll(async () => {

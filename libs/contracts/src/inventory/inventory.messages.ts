@@ -9,9 +9,11 @@ import {
   IsOptional,
   IsString,
   IsUUID,
+  Matches,
   MaxLength,
   Min,
   MinLength,
+  ValidateBy,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
@@ -94,11 +96,23 @@ export class ValidateDeliveryLine {
   @IsInt() @Min(0) quantity: number;
 }
 export class ValidateDeliveryBody {
-  /** @example "DHL" */
+  /** One of Amazon's carrier codes (GET /api/v1/carriers); or give `carrier` instead. @example "DHL" */
+  @ValidateIf((body: ValidateDeliveryBody) => body.carrierCode !== undefined || body.carrier === undefined)
   @IsIn(AMAZON_CARRIER_CODES, { message: 'carrierCode must be one of Amazon\'s carrier codes (use Other with carrierName)' })
-  carrierCode: string;
+  carrierCode?: string;
+  /**
+   * The carrier as the seller calls it, instead of `carrierCode`: a name mapped through
+   * /api/v1/carrier-mappings, else one of Amazon's codes (any case), else Amazon is told
+   * `Other` with this name. @example "dhl paket"
+   */
+  @ValidateIf((body: ValidateDeliveryBody) => body.carrier !== undefined)
+  @IsString() @Matches(/\S/, { message: 'carrier must not be empty' }) @MaxLength(100)
+  @ValidateBy({ name: 'carrierOrCarrierCode', validator: { validate: (_v, args) => (args?.object as ValidateDeliveryBody).carrierCode === undefined, defaultMessage: () => 'give carrier or carrierCode, not both' } })
+  carrier?: string;
+  /** With carrierCode Other: the carrier's name (`carrier` brings its own). */
   @ValidateIf((body: ValidateDeliveryBody) => body.carrierCode === 'Other' || body.carrierName !== undefined)
   @IsString() @MinLength(1) @MaxLength(100)
+  @ValidateBy({ name: 'carrierNameWithCarrierCode', validator: { validate: (_v, args) => (args?.object as ValidateDeliveryBody).carrier === undefined, defaultMessage: () => 'carrierName goes with carrierCode, not with carrier' } })
   carrierName?: string;
   /** @example "00340434161094042557" */
   @IsString() @MinLength(1) @MaxLength(100) trackingNumber: string;
