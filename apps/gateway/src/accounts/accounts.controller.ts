@@ -34,7 +34,7 @@ import {
 import { ServiceClient, TransitSecrets } from '@connector/platform';
 import { API_V1 } from '../common/api-version';
 import { Idempotent } from '../idempotency/idempotent.decorator';
-import { ApiPage, ApiProblems, ApiRoutes } from '../openapi/api-docs';
+import { ApiPage, ApiProblems, ApiProblemsWhen, ApiRoutes } from '../openapi/api-docs';
 import { UuidParam } from '../common/validation';
 import { AccountFrom, ApiScope, RequiresScope } from '../access/scopes';
 
@@ -154,7 +154,12 @@ export class AccountsController {
     description:
       'Fetches the order from Amazon at once (getOrder on the account\'s Orders API version, paced like every call of the account) and stores or updates it as the sync does, whatever the account\'s cursor says: an order Amazon changed is updated, one that did not change is left as it is (no event). Answers the sales order. 404: the account is unknown or Amazon does not know the order. 422: the order cannot be stored (why; it is quarantined and retried every run) or is not one the connector keeps (pending, FBA not shipped yet). 429 and 503: Amazon throttles or is away; try again later.',
   })
-  @ApiProblems(404, 422)
+  @ApiProblemsWhen({
+    404: 'The account is unknown (or not one the API key is for), or Amazon does not know the order.',
+    422: 'The order cannot be stored (`detail` says why; it is quarantined and retried every run), or is not one the connector keeps (pending, FBA not shipped yet).',
+    429: 'Amazon throttles the account\'s getOrder (try again in a minute), or more requests than this API key may make per minute.',
+    503: 'Amazon is away or refused the account\'s credentials, or order-ingestion did not answer in time.',
+  })
   recoverOrder(@UuidParam() id: string, @Param('amazonOrderId') amazonOrderId: string): Promise<SalesOrderView> {
     const request: RecoverOrderRequest = { accountId: id, amazonOrderId };
     // getOrder may wait for the account's quota and retry Amazon's 5xx: longer than a plain request.

@@ -16,9 +16,9 @@ const PROBLEM_WHEN: Record<number, string> = {
   404: 'No such resource (or one of a seller account the API key is not for).',
   409: 'The resource is not in a state that allows this, or it exists already; or a request with the same Idempotency-Key is still running.',
   413: 'The body is larger than the gateway takes (GATEWAY_BODY_LIMIT).',
-  422: 'The Idempotency-Key was used before with a different request; or (recoverOrder) the Amazon order cannot be stored, and `detail` says why.',
-  429: 'More requests than this API key may make per minute; Retry-After says when to try again. (recoverOrder: or Amazon throttles the account.)',
-  503: 'The service that owns the data did not answer in time (recoverOrder: or Amazon is away, or refused the account\'s credentials).',
+  422: 'The Idempotency-Key was used before with a different request.',
+  429: 'More requests than this API key may make per minute; Retry-After says when to try again.',
+  503: 'The service that owns the data did not answer in time.',
 };
 
 const PROBLEM_EXAMPLE: Record<number, string> = {
@@ -42,14 +42,17 @@ function problemExample(status: number): ProblemDetails {
 }
 
 /** The `application/problem+json` answers a route (or every route of a controller) may give. */
-export const ApiProblems = (...statuses: number[]) =>
+export const ApiProblems = (...statuses: number[]) => ApiProblemsWhen(Object.fromEntries(statuses.map((status) => [status, PROBLEM_WHEN[status] ?? STATUS_CODES[status] ?? 'Error'])));
+
+/** Problems a route gives for reasons of its own: each status with what it means there. */
+export const ApiProblemsWhen = (when: Record<number, string>) =>
   applyDecorators(
     ApiExtraModels(ProblemDetails),
-    ...statuses.map((status) =>
+    ...Object.entries(when).map(([status, description]) =>
       ApiResponse({
-        status,
-        description: PROBLEM_WHEN[status] ?? STATUS_CODES[status] ?? 'Error',
-        content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDetails) }, example: problemExample(status) } },
+        status: Number(status),
+        description,
+        content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDetails) }, example: problemExample(Number(status)) } },
       }),
     ),
   );
