@@ -84,6 +84,11 @@ export class OrderRecovery {
   /** Amazon's answer as the caller should see it: never the credentials, only what Amazon said. */
   private amazonFailure(err: unknown, amazonOrderId: string): unknown {
     if (!(err instanceof SpApiError)) return err;
+    if (isCredentialsRefused(err)) {
+      ordersRecovered.inc({ outcome: 'amazon_unavailable' });
+      this.logger.warn(`order ${amazonOrderId} could not be fetched: Amazon refused the account's credentials (${err.code})`);
+      return problem(503, 'Service Unavailable', `Amazon refused the account's credentials: give the account new ones (${err.code})`);
+    }
     // Amazon answers 404 for an order it does not know, 400 for an id it cannot read.
     if (err.status === 404 || err.status === 400) {
       ordersRecovered.inc({ outcome: 'not_found' });
@@ -92,7 +97,6 @@ export class OrderRecovery {
     ordersRecovered.inc({ outcome: 'amazon_unavailable' });
     this.logger.warn(`order ${amazonOrderId} could not be fetched from Amazon: ${describeError(err)}`);
     if (err.status === 429) return problem(429, 'Too Many Requests', `Amazon is throttling getOrder for this account; try again in a minute (${describeError(err)})`);
-    if (isCredentialsRefused(err)) return problem(503, 'Service Unavailable', `Amazon refused the account's credentials: give the account new ones (${err.code})`);
     return problem(503, 'Service Unavailable', `Amazon could not be reached or failed; try again later (${describeError(err)})`);
   }
 }
