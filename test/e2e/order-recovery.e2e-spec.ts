@@ -21,12 +21,14 @@ interface Case {
   seller: { sellerId: string; clientId: string; clientSecret: string; refreshToken: string; marketplaceIds: string[] };
   /** Its first digit tells the cases' orders apart (the sandbox keeps an order id under one seller). */
   prefix: string;
+  /** getOrder as the sandbox names it (Amazon's v2026-01-01 getOrder is another operation than v0's). */
+  getOrder: string;
   accountId?: string;
 }
 
 const CASES: Case[] = [
-  { api: 'v2026-01-01', prefix: '3', seller: { sellerId: 'A2RECOVER2026', clientId: 'rec-2026', clientSecret: 'rec-2026-secret', refreshToken: 'Atzr|rec-2026', marketplaceIds: ['A1PA6795UKMFR9'] } },
-  { api: 'v0', prefix: '4', seller: { sellerId: 'A2RECOVERV0', clientId: 'rec-v0', clientSecret: 'rec-v0-secret', refreshToken: 'Atzr|rec-v0', marketplaceIds: ['A1PA6795UKMFR9'] } },
+  { api: 'v2026-01-01', prefix: '3', getOrder: 'getOrder2026', seller: { sellerId: 'A2RECOVER2026', clientId: 'rec-2026', clientSecret: 'rec-2026-secret', refreshToken: 'Atzr|rec-2026', marketplaceIds: ['A1PA6795UKMFR9'] } },
+  { api: 'v0', prefix: '4', getOrder: 'getOrder', seller: { sellerId: 'A2RECOVERV0', clientId: 'rec-v0', clientSecret: 'rec-v0-secret', refreshToken: 'Atzr|rec-v0', marketplaceIds: ['A1PA6795UKMFR9'] } },
 ];
 
 const ids = (c: Case) => ({
@@ -36,16 +38,18 @@ const ids = (c: Case) => ({
   missed: `${c.prefix}02-8000002-0000002`,
   /** In a currency no one knows: it cannot be stored. */
   broken: `${c.prefix}02-8000003-0000003`,
+  /** Still pending at Amazon: not one the connector keeps yet. */
+  pending: `${c.prefix}02-8000004-0000004`,
   unknown: `${c.prefix}02-8999999-0000009`,
 });
 
-const fbm = (orderId: string, lastUpdatedTime: string, extra: { currency?: string; city?: string } = {}) =>
+const fbm = (orderId: string, lastUpdatedTime: string, extra: { currency?: string; city?: string; status?: 'PENDING' } = {}) =>
   amazonOrder({
     orderId,
     createdTime: new Date(Date.parse(lastUpdatedTime) - HOUR).toISOString(),
     lastUpdatedTime,
     fulfilledBy: 'MERCHANT',
-    status: 'UNSHIPPED',
+    status: extra.status ?? 'UNSHIPPED',
     currency: extra.currency,
     address: { name: 'Erika Muster', addressLine1: 'Lindenweg 2', city: extra.city ?? 'Hamburg', postalCode: '20095' },
     items: [{ orderItemId: `${orderId.replace(/-/g, '').slice(-14)}`, sku: 'RECOVER-MUG', quantity: 2, unitPrice: '11.90', tax: '3.80' }],
@@ -82,7 +86,7 @@ describe('recover one order and resync a period (both Orders API versions)', () 
       }, { timeoutMs: 90_000, what: `the first sync of ${c.api}` });
       expect(await orderOf(ids(c).known)).toBeDefined();
       // Amazon gets these after the first run, with changes dated before its cursor: no sync sees them.
-      for (const order of [fbm(ids(c).missed, twoDaysAgo), fbm(ids(c).broken, twoDaysAgo, { currency: 'QQQ' })]) {
+      for (const order of [fbm(ids(c).missed, twoDaysAgo), fbm(ids(c).broken, twoDaysAgo, { currency: 'QQQ' }), fbm(ids(c).pending, twoDaysAgo, { status: 'PENDING' })]) {
         expect((await running.sandbox('POST', `/_sandbox/sellers/${c.seller.sellerId}/orders`, order)).status).toBe(201);
       }
     }
@@ -98,8 +102,11 @@ describe('recover one order and resync a period (both Orders API versions)', () 
     expect(await ended(c.accountId!, sync.body.runId)).toMatchObject({ status: 'succeeded', ordersCreated: 0 });
     expect(await orderOf(missed)).toBeUndefined();
 
+    // Amazon fails the first two getOrder calls: the account's client retries them, as any call.
+    expect((await running.sandbox('POST', '/_sandbox/faults', { operation: c.getOrder, sellerId: c.seller.sellerId, status: 503, count: 2 })).status).toBe(201);
     const recovered = await running.api('POST', `/api/v1/accounts/${c.accountId}/orders/${missed}/sync`, {});
     expect(recovered.status).toBe(200);
+    expect((await running.sandbox('GET', `/_sandbox/calls?sellerId=${c.seller.sellerId}`)).body.operations[c.getOrder]).toMatchObject({ errors: 2 });
     expect(recovered.body).toMatchObject({ accountId: c.accountId, amazonOrderId: missed, status: 'confirmed', reconciled: true });
     expect(recovered.body.lines.some((l: any) => l.sku === 'RECOVER-MUG' && l.quantity === 2)).toBe(true);
     expect((await orderOf(missed)).id).toBe(recovered.body.id);
@@ -137,6 +144,11 @@ describe('recover one order and resync a period (both Orders API versions)', () 
     expect(answer.body.detail).toMatch(/cannot be stored; it is quarantined/);
     expect(answer.body.detail).toMatch(/QQQ/);
     expect(await orderOf(broken)).toBeUndefined();
+
+    const pending = await running.api('POST', `/api/v1/accounts/${c.accountId}/orders/${ids(c).pending}/sync`, {});
+    expect(pending.status).toBe(422);
+    expect(pending.body.detail).toMatch(/is not one the connector keeps: it is pending on Amazon/);
+    expect(await orderOf(ids(c).pending)).toBeUndefined();
     const quarantined = (await running.api('GET', `/api/v1/orders/quarantined?accountId=${c.accountId}`)).body.items as any[];
     expect(quarantined.find((q) => q.amazonOrderId === broken)?.reason).toMatch(/QQQ/);
   });
@@ -157,6 +169,7 @@ describe('recover one order and resync a period (both Orders API versions)', () 
     const rows = await salesOrders();
     const resync = await running.api('POST', `/api/v1/accounts/${c.accountId}/resync`, { from });
     expect(resync.status).toBe(202);
+    expect(await running.env.query(`select status from access.audit_log where path = $1`, [`/api/v1/accounts/${c.accountId}/resync`])).toContainEqual({ status: 202 });
     expect(resync.body).toMatchObject({ accountId: c.accountId, cursor: from, status: 'queued', alreadyRunning: false });
     expect(Date.parse(resync.body.previousCursor)).toBeGreaterThan(Date.parse(twoDaysAgo));
     const unchanged = await ended(c.accountId!, resync.body.runId);

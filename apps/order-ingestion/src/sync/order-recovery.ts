@@ -84,7 +84,8 @@ export class OrderRecovery {
   /** Amazon's answer as the caller should see it: never the credentials, only what Amazon said. */
   private amazonFailure(err: unknown, amazonOrderId: string): unknown {
     if (!(err instanceof SpApiError)) return err;
-    if (isCredentialsRefused(err)) {
+    // (Through `unknown`: the guard says SpApiError, which err is already, and would narrow the rest to never.)
+    if (isCredentialsRefused(err as unknown)) {
       ordersRecovered.inc({ outcome: 'amazon_unavailable' });
       this.logger.warn(`order ${amazonOrderId} could not be fetched: Amazon refused the account's credentials (${err.code})`);
       return problem(503, 'Service Unavailable', `Amazon refused the account's credentials: give the account new ones (${err.code})`);
