@@ -1,5 +1,6 @@
 import { waitFor } from '@connector/testing';
 import { amazonOrder, RunningSystem } from '@connector/testing';
+import { scrapeMetrics } from '@connector/test-environment';
 
 /**
  * Recover one order and resync a period, against the sandbox, for an account on each Orders API
@@ -120,6 +121,10 @@ describe('recover one order and resync a period (both Orders API versions)', () 
     expect(again.body.id).toBe(recovered.body.id);
     expect(await salesOrders()).toEqual(rows);
     expect(await outboxCount()).toBe(outbox);
+
+    const recoveries = await scrapeMetrics(`${running.system.managementUrl('order-ingestion')}/metrics`);
+    expect(recoveries.sum('connector_orders_recovered_total', { outcome: 'unchanged' })).toBeGreaterThanOrEqual(1);
+    expect(recoveries.sum('connector_orders_recovered_total', { outcome: 'created' })).toBeGreaterThanOrEqual(1);
 
     // Audited, as every change through the API.
     const audit = await running.env.query<{ path: string; status: number }>(`select path, status from access.audit_log where path like $1`, [`%/orders/${missed}/sync`]);
