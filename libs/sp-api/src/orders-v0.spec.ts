@@ -53,13 +53,14 @@ describe('Orders v0 client', () => {
     expect(second.url.searchParams.get('LastUpdatedAfter')).toBe('2026-11-20T00:00:00.000Z');
     expect(first.token).toBe('Atz.sprdt|1');
     expect(second.token).toBe('Atz.sprdt|1');
-    // One RDT, for buyer and address on getOrders and the gift message on getOrderItems.
+    // One RDT, for buyer and address on getOrders and getOrder and the gift message on getOrderItems.
     const rdt = amazon.calls('/tokens/2021-03-01/restrictedDataToken');
     expect(rdt).toHaveLength(1);
     expect(rdt[0].token).toBe('Atza|lwa');
     expect(rdt[0].body).toEqual({ restrictedResources: V0_RESTRICTED_RESOURCES });
     expect(V0_RESTRICTED_RESOURCES).toEqual([
       { method: 'GET', path: '/orders/v0/orders', dataElements: ['buyerInfo', 'shippingAddress'] },
+      { method: 'GET', path: '/orders/v0/orders/{orderId}', dataElements: ['buyerInfo', 'shippingAddress'] },
       { method: 'GET', path: '/orders/v0/orders/{orderId}/orderItems', dataElements: ['buyerInfo'] },
     ]);
     expect(c.stats.calls).toEqual({ lwaToken: 1, createRestrictedDataToken: 1, getOrders: 2 });

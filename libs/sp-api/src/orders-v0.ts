@@ -1,4 +1,4 @@
-import type { GetOrderItemsResponse, GetOrdersResponse, Order as V0Order, OrderItem as V0OrderItem, OrdersList } from '@sp-api-sdk/orders-api-v0';
+import type { GetOrderItemsResponse, GetOrderResponse, GetOrdersResponse, Order as V0Order, OrderItem as V0OrderItem, OrdersList } from '@sp-api-sdk/orders-api-v0';
 import { SpApiClient, SpApiError } from './sp-api-client';
 
 export type { V0Order, V0OrderItem };
@@ -10,6 +10,7 @@ export type { V0Order, V0OrderItem };
  */
 
 export const V0_ORDERS_PATH = '/orders/v0/orders';
+export const V0_ORDER_PATH = '/orders/v0/orders/{orderId}';
 export const V0_ORDER_ITEMS_PATH = '/orders/v0/orders/{orderId}/orderItems';
 
 /**
@@ -19,6 +20,7 @@ export const V0_ORDER_ITEMS_PATH = '/orders/v0/orders/{orderId}/orderItems';
  */
 export const V0_RESTRICTED_RESOURCES = [
   { method: 'GET', path: V0_ORDERS_PATH, dataElements: ['buyerInfo', 'shippingAddress'] },
+  { method: 'GET', path: V0_ORDER_PATH, dataElements: ['buyerInfo', 'shippingAddress'] },
   { method: 'GET', path: V0_ORDER_ITEMS_PATH, dataElements: ['buyerInfo'] },
 ];
 
@@ -124,6 +126,14 @@ export async function getOrders(client: SpApiClient, params: GetOrdersParams): P
     }),
   );
   if (!response?.payload || !Array.isArray(response.payload.Orders)) throw new SpApiError('getOrders', 200, 'InvalidResponse', 'no payload.Orders in the answer');
+  return response.payload;
+}
+
+/** getOrder (v0): one order's header, with BuyerInfo and the full ShippingAddress (through the RDT). */
+export async function getV0Order(client: SpApiClient, amazonOrderId: string): Promise<V0Order> {
+  const path = `${V0_ORDERS_PATH}/${encodeURIComponent(amazonOrderId)}`;
+  const response = await withRdt(client, (accessToken) => client.request<GetOrderResponse>('getOrder', 'GET', path, { accessToken }));
+  if (!response?.payload?.AmazonOrderId) throw new SpApiError('getOrder', 200, 'InvalidResponse', 'no payload.AmazonOrderId in the answer');
   return response.payload;
 }
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   accountTransitContext,
@@ -17,6 +17,13 @@ import {
   ListSyncRunsRequest,
   Page,
   PageQuery,
+  RECOVER_ORDER,
+  RecoverOrderRequest,
+  RESYNC_ACCOUNT,
+  ResyncAccountBody,
+  ResyncAccountRequest,
+  ResyncRequestedView,
+  SalesOrderView,
   SYNC_ACCOUNT,
   SyncRequestedView,
   SyncRunView,
@@ -27,9 +34,12 @@ import {
 import { ServiceClient, TransitSecrets } from '@connector/platform';
 import { API_V1 } from '../common/api-version';
 import { Idempotent } from '../idempotency/idempotent.decorator';
-import { ApiPage, ApiProblems, ApiRoutes } from '../openapi/api-docs';
+import { ApiPage, ApiProblems, ApiProblemsWhen, ApiRoutes } from '../openapi/api-docs';
 import { UuidParam } from '../common/validation';
 import { AccountFrom, ApiScope, RequiresScope } from '../access/scopes';
+
+/** How long a recovery may take: one getOrder (v0: and its items) through the account's rate limits and retries. */
+const RECOVER_ORDER_WAIT_MS = 60_000;
 
 /**
  * Seller accounts. lwaClientSecret and refreshToken are write-only: the service never returns
@@ -114,6 +124,46 @@ export class AccountsController {
   @ApiProblems(404)
   sync(@UuidParam() id: string): Promise<SyncRequestedView> {
     return this.services.request(SYNC_ACCOUNT, { id });
+  }
+
+  @Post(':id/resync')
+  @RequiresScope(ApiScope.Operate)
+  @AccountFrom('param')
+  @HttpCode(202)
+  @Idempotent()
+  @ApiOperation({
+    operationId: 'resyncAccount',
+    summary: 'Read the account\'s orders again from a date',
+    description:
+      'Sets the account\'s cursor back to `from` (not in the future, not before the account\'s initialSyncFrom) and queues a run that reads every order updated since then (behind a run under way, if one is; that run then leaves the cursor as set). Orders read again that did not change write nothing and send no event. Answers the run, as syncAccount does, with the cursor before and after.',
+  })
+  @ApiProblems(404)
+  resync(@UuidParam() id: string, @Body() body: ResyncAccountBody): Promise<ResyncRequestedView> {
+    const request: ResyncAccountRequest = { ...body, id };
+    return this.services.request(RESYNC_ACCOUNT, request);
+  }
+
+  @Post(':id/orders/:amazonOrderId/sync')
+  @RequiresScope(ApiScope.Operate)
+  @AccountFrom('param')
+  @HttpCode(200)
+  @Idempotent()
+  @ApiOperation({
+    operationId: 'recoverOrder',
+    summary: 'Recover one order from Amazon now',
+    description:
+      'Fetches the order from Amazon at once (getOrder on the account\'s Orders API version, paced like every call of the account) and stores or updates it as the sync does, whatever the account\'s cursor says: an order Amazon changed is updated, one that did not change is left as it is (no event). Answers the sales order. 404: the account is unknown or Amazon does not know the order. 422: the order cannot be stored (why; it is quarantined and retried every run) or is not one the connector keeps (pending, FBA not shipped yet). 429 and 503: Amazon throttles or is away; try again later.',
+  })
+  @ApiProblemsWhen({
+    404: 'The account is unknown (or not one the API key is for), or Amazon does not know the order.',
+    422: 'The order cannot be stored (`detail` says why; it is quarantined and retried every run), or is not one the connector keeps (pending, FBA not shipped yet).',
+    429: 'Amazon throttles the account\'s getOrder (try again in a minute), or more requests than this API key may make per minute.',
+    503: 'Amazon is away or refused the account\'s credentials, or order-ingestion did not answer in time.',
+  })
+  recoverOrder(@UuidParam() id: string, @Param('amazonOrderId') amazonOrderId: string): Promise<SalesOrderView> {
+    const request: RecoverOrderRequest = { accountId: id, amazonOrderId };
+    // getOrder may wait for the account's quota and retry Amazon's 5xx: longer than a plain request.
+    return this.services.request(RECOVER_ORDER, request, RECOVER_ORDER_WAIT_MS);
   }
 
   @Get(':id/sync-runs')

@@ -42,14 +42,17 @@ function problemExample(status: number): ProblemDetails {
 }
 
 /** The `application/problem+json` answers a route (or every route of a controller) may give. */
-export const ApiProblems = (...statuses: number[]) =>
+export const ApiProblems = (...statuses: number[]) => ApiProblemsWhen(Object.fromEntries(statuses.map((status) => [status, PROBLEM_WHEN[status] ?? STATUS_CODES[status] ?? 'Error'])));
+
+/** Problems a route gives for reasons of its own: each status with what it means there. */
+export const ApiProblemsWhen = (when: Record<number, string>) =>
   applyDecorators(
     ApiExtraModels(ProblemDetails),
-    ...statuses.map((status) =>
+    ...Object.entries(when).map(([status, description]) =>
       ApiResponse({
-        status,
-        description: PROBLEM_WHEN[status] ?? STATUS_CODES[status] ?? 'Error',
-        content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDetails) }, example: problemExample(status) } },
+        status: Number(status),
+        description,
+        content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDetails) }, example: problemExample(Number(status)) } },
       }),
     ),
   );

@@ -3,7 +3,7 @@ import { SpApiClient } from '@connector/sp-api';
 import { AccountLease } from '../accounts/account-lease';
 import { SellerAccount } from '../accounts/seller-account.entity';
 import { Marketplace } from '../marketplaces/marketplace.entity';
-import { PageOutcome } from '../orders/sales-order-page';
+import { PageOutcome, PreparedPage } from '../orders/sales-order-page';
 import { StepsInFlight } from './each-page';
 import { SyncRun } from './sync-run.entity';
 
@@ -47,6 +47,11 @@ export interface AmazonOrderSource {
    * never passes an order not read).
    */
   readUpdatedSince(pass: SyncPass, from: Date, marketplaceIds: string[]): Promise<void>;
+  /**
+   * One order by its id (getOrder), whatever the cursor says, prepared for the writer as a page of
+   * one: committed, it is created, updated, left unchanged, skipped or quarantined as in a sync.
+   */
+  fetchOne(client: SpApiClient, account: SellerAccount, marketplaces: Map<string, Marketplace>, amazonOrderId: string): Promise<PreparedPage>;
 }
 
 export function describeError(err: unknown): string {

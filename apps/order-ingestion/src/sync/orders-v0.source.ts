@@ -1,13 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { OrdersApiVersion } from '@connector/contracts';
-import { AmazonOrder, getOrderItems, getOrders, SpApiClient, SpApiError, V0Order, V0OrderItem } from '@connector/sp-api';
+import { AmazonOrder, getOrderItems, getOrders, getV0Order, SpApiClient, SpApiError, V0Order, V0OrderItem } from '@connector/sp-api';
 import { DataSource } from 'typeorm';
 import { AccountLease } from '../accounts/account-lease';
 import { SellerAccount } from '../accounts/seller-account.entity';
 import { Marketplace } from '../marketplaces/marketplace.entity';
 import { isSyncable, MappingError } from '../orders/amazon-order.mapper';
 import { OrderNotReturned, QuarantineStore } from '../orders/quarantine-store';
-import { PageOutcome } from '../orders/sales-order-page';
+import { PageOutcome, PreparedPage } from '../orders/sales-order-page';
 import { neverConfirmed } from '../orders/sales-order-status';
 import { SalesOrderStore } from '../orders/sales-order-store';
 import { SalesOrderWriter } from '../orders/sales-order-writer';
@@ -66,6 +66,16 @@ export class OrdersV0Source implements AmazonOrderSource {
     lease: AccountLease,
     quarantinedThisRun: Set<string>,
   ): Promise<PageOutcome> {
+    return this.writer.commit(await this.preparePage(account, client, orders, marketplaces), lease, quarantinedThisRun);
+  }
+
+  /** v0 getOrder: the order's header, then its items (when it will be synced), prepared as a page of one. */
+  async fetchOne(client: SpApiClient, account: SellerAccount, marketplaces: Map<string, Marketplace>, amazonOrderId: string): Promise<PreparedPage> {
+    return this.preparePage(account, client, [await getV0Order(client, amazonOrderId)], marketplaces);
+  }
+
+  /** Items fetched, the page converted and prepared for the writer; what failed is among its failures. */
+  private async preparePage(account: SellerAccount, client: SpApiClient, orders: V0Order[], marketplaces: Map<string, Marketplace>): Promise<PreparedPage> {
     const existing = await this.salesOrders.loadExisting(account.id, orders.map((o) => o?.AmazonOrderId).filter(Boolean));
     const converted: AmazonOrder[] = [];
     const failures: { order: AmazonOrder; reason: string; cause?: unknown }[] = [];
@@ -108,10 +118,9 @@ export class OrdersV0Source implements AmazonOrderSource {
     // The page's failures are quarantined in the same transaction as its orders.
     const page = await this.writer.prepare(account, converted, marketplaces, existing);
     page.failures.push(...failures);
-    const outcome = await this.writer.commit(page, lease, quarantinedThisRun);
-    outcome.seen += failures.length + unusable;
-    outcome.skipped += unusable;
-    return outcome;
+    page.outcome.seen += failures.length + unusable;
+    page.outcome.skipped += unusable;
+    return page;
   }
 
   /** v0: quarantined orders come again through getOrders by id (50 a call) and their items. */

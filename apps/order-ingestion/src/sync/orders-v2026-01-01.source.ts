@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { OrdersApiVersion } from '@connector/contracts';
-import { AmazonOrder, getOrder, isCredentialsRefused, searchOrders, SpApiError } from '@connector/sp-api';
+import { AmazonOrder, getOrder, isCredentialsRefused, searchOrders, SpApiClient, SpApiError } from '@connector/sp-api';
+import { SellerAccount } from '../accounts/seller-account.entity';
+import { Marketplace } from '../marketplaces/marketplace.entity';
+import { PreparedPage } from '../orders/sales-order-page';
 import { DataSource } from 'typeorm';
 import { QuarantineStore } from '../orders/quarantine-store';
 import { SalesOrderWriter } from '../orders/sales-order-writer';
@@ -36,6 +39,11 @@ export class OrdersV2026Source implements AmazonOrderSource {
       3,
       { steps, signal },
     );
+  }
+
+  /** getOrder: the whole order in one call, prepared as a page of one. */
+  async fetchOne(client: SpApiClient, account: SellerAccount, marketplaces: Map<string, Marketplace>, amazonOrderId: string): Promise<PreparedPage> {
+    return this.writer.prepare(account, [await getOrder(client, amazonOrderId)], marketplaces);
   }
 
   /** Quarantined orders are fetched again (one getOrder each) until they map. */

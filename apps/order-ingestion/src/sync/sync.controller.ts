@@ -1,12 +1,39 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { GET_SYNC_RUN, GetSyncRunRequest, IdRequest, LIST_SYNC_RUNS, ListSyncRunsRequest, SEARCH_SYNC_RUNS, SearchSyncRunsRequest, SYNC_ACCOUNT } from '@connector/contracts';
+import {
+  GET_SYNC_RUN,
+  GetSyncRunRequest,
+  IdRequest,
+  LIST_SYNC_RUNS,
+  ListSyncRunsRequest,
+  RECOVER_ORDER,
+  RecoverOrderRequest,
+  RESYNC_ACCOUNT,
+  ResyncAccountRequest,
+  SEARCH_SYNC_RUNS,
+  SearchSyncRunsRequest,
+  SYNC_ACCOUNT,
+} from '@connector/contracts';
 import { HandlesRequest } from '@connector/platform';
+import { OrderRecovery } from './order-recovery';
 import { SyncService } from './sync.service';
 
 @Controller()
 export class SyncController {
-  constructor(private readonly sync: SyncService) {}
+  constructor(
+    private readonly sync: SyncService,
+    private readonly recovery: OrderRecovery,
+  ) {}
+
+  @HandlesRequest(RESYNC_ACCOUNT)
+  resync(@Payload() request: ResyncAccountRequest) {
+    return this.sync.resync(request.id, request.from);
+  }
+
+  @HandlesRequest(RECOVER_ORDER)
+  recover(@Payload() request: RecoverOrderRequest) {
+    return this.recovery.recover(request);
+  }
 
   @HandlesRequest(SYNC_ACCOUNT)
   request(@Payload() request: IdRequest) {

@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { SalesOrder } from '../orders/sales-order.entity';
 import { AccountsModule } from '../accounts/accounts.module';
 import { MarketplacesModule } from '../marketplaces/marketplaces.module';
 import { SalesOrdersModule } from '../orders/sales-orders.module';
+import { OrderRecovery } from './order-recovery';
 import { OrdersV0Source } from './orders-v0.source';
 import { OrdersV2026Source } from './orders-v2026-01-01.source';
 import { SyncAlerts } from './sync-alerts';
@@ -13,8 +15,8 @@ import { SyncService } from './sync.service';
 import { SyncMetrics } from './sync.metrics';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([SyncRun]), AccountsModule, MarketplacesModule, SalesOrdersModule],
+  imports: [TypeOrmModule.forFeature([SyncRun, SalesOrder]), AccountsModule, MarketplacesModule, SalesOrdersModule],
   controllers: [SyncController],
-  providers: [SyncAlerts, SyncService, SyncScheduler, OrdersV0Source, OrdersV2026Source, SyncMetrics],
+  providers: [OrderRecovery, SyncAlerts, SyncService, SyncScheduler, OrdersV0Source, OrdersV2026Source, SyncMetrics],
 })
 export class SyncModule {}

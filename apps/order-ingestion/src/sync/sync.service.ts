@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { OrdersApiVersion, Page, SearchSyncRunsRequest, SyncRequestedView, SyncRunView } from '@connector/contracts';
+import { OrdersApiVersion, Page, ResyncRequestedView, SearchSyncRunsRequest, SyncRequestedView, SyncRunView } from '@connector/contracts';
 import { listPage, ServiceError, SETTINGS } from '@connector/platform';
 import { SpApiClient, SpApiClients } from '@connector/sp-api';
-import { DataSource, Repository } from 'typeorm';
+import { DataSource, EntityManager, Repository } from 'typeorm';
 import { currentCorrelationId, inNewWorkContext, inWorkContext, isDependencyOutage, retry, returnedRows } from '@connector/workers';
 import { LeaseLostError } from '../accounts/account-lease';
 import { AccountsService } from '../accounts/accounts.service';
@@ -174,16 +174,18 @@ export class SyncService {
         // Every page is committed: only now does the cursor move, and only while the lease is
         // still ours (a replica that stalled past it must not move another's cursor). The
         // backfills this run did are done; marketplaces enabled while it ran wait for one.
+        // The cursor moves only from where this run found it: a resync that set it back meanwhile
+        // (see resync) stays, and the run it queued reads from there.
         const moved = await this.dataSource.query(
           `update seller_accounts
-              set last_synced_until = $2,
+              set last_synced_until = case when last_synced_until is not distinct from $6 then $2 else last_synced_until end,
                   backfill_marketplace_ids = array(
                     (select unnest(backfill_marketplace_ids) except select unnest($3::text[]))
                     union
                     (select unnest(marketplace_ids) except select unnest($4::text[])))
             where id = $1 and lease_owner = $5 and lease_expires_at > now()
             returning id`,
-          [account.id, run.windowTo, account.backfillMarketplaceIds, account.marketplaceIds, replica],
+          [account.id, run.windowTo, account.backfillMarketplaceIds, account.marketplaceIds, replica, account.lastSyncedUntil],
         );
         if (returnedRows(moved).length === 0) throw new LeaseLostError('lost the account lease before the cursor moved; another replica carries on');
       };
@@ -253,28 +255,67 @@ export class SyncService {
     // Under the request's own correlation id (the gateway's, or the caller's X-Correlation-Id): the
     // line below is what leads from the request to the run, whose own lines carry the run's id.
     const requestCorrelationId = currentCorrelationId() ?? null;
-    const { answer, outcome } = await this.dataSource.transaction(async (manager): Promise<{ answer: SyncRequestedView; outcome: string }> => {
-      const [account]: { holder: string | null }[] = await manager.query(
-        `select case when lease_expires_at > now() then lease_owner end as holder from seller_accounts where id = $1 and deleted_at is null for update`,
-        [accountId],
-      );
-      if (!account) throw ServiceError.notFound(`account ${accountId} not found`);
-      const requestedAt = new Date();
-      const runs = manager.getRepository(SyncRun);
-      // Only the run of the replica holding the lease is under way: one marked running by a replica
-      // that died is not (the next run marks it interrupted), and a request then queues a run.
-      const running = account.holder ? await runs.findOne({ where: { accountId, status: 'running', replica: account.holder }, order: { createdAt: 'DESC' } }) : null;
-      // A run already running or queued is answered with its own requestedAt (when it was asked for or started), not this request's.
-      if (running) return { outcome: 'already running', answer: { accountId, runId: running.id, requestedAt: running.createdAt.toISOString(), status: 'running', alreadyRunning: true } };
-      await manager.query(`update seller_accounts set sync_requested_at = $2 where id = $1`, [accountId, requestedAt]);
-      const queued = await runs.findOne({ where: { accountId, status: 'queued' } });
-      if (queued) return { outcome: 'already queued', answer: { accountId, runId: queued.id, requestedAt: queued.createdAt.toISOString(), status: 'queued', alreadyRunning: false } };
-      const run = runs.create(newSyncRun({ accountId, trigger: 'manual', createdAt: requestedAt, requestCorrelationId }));
-      await runs.insert(run);
-      return { outcome: 'queued', answer: { accountId, runId: run.id, requestedAt: requestedAt.toISOString(), status: 'queued', alreadyRunning: false } };
+    const { answer, outcome } = await this.dataSource.transaction(async (manager) => {
+      const holder = await lockAccount(manager, accountId);
+      return this.queueRun(manager, accountId, holder, requestCorrelationId, { behindRunning: false });
     });
     inWorkContext({ accountId }, () => this.logger.log(`sync run ${answer.runId} ${outcome} for account ${accountId} (manual)`));
     return answer;
+  }
+
+  /**
+   * POST /accounts/:id/resync: the account's cursor goes back to `from`, and a run is queued to
+   * read from there (behind a run under way, which then leaves the cursor as set: see carryOut).
+   * Orders read again that did not change write nothing (their content hash). `from` may be
+   * neither in the future nor before the account's initialSyncFrom: what lies before that is not
+   * the connector's to read (an earlier initialSyncFrom is a change of the account).
+   */
+  async resync(accountId: string, fromIso: string): Promise<ResyncRequestedView> {
+    const account = await this.accounts.get(accountId);
+    const from = new Date(fromIso);
+    if (from.getTime() > Date.now()) throw ServiceError.badRequest('Validation failed', [{ field: 'from', errors: ['from must not be in the future'] }]);
+    if (from.getTime() < account.initialSyncFrom.getTime()) {
+      throw ServiceError.badRequest('Validation failed', [{ field: 'from', errors: [`from must not be before the account's initialSyncFrom (${account.initialSyncFrom.toISOString()})`] }]);
+    }
+    const requestCorrelationId = currentCorrelationId() ?? null;
+    const { answer, outcome, previous } = await this.dataSource.transaction(async (manager) => {
+      const holder = await lockAccount(manager, accountId);
+      const [row]: { last_synced_until: Date | null }[] = await manager.query(`select last_synced_until from seller_accounts where id = $1`, [accountId]);
+      await manager.query(`update seller_accounts set last_synced_until = $2 where id = $1`, [accountId, from]);
+      return { ...(await this.queueRun(manager, accountId, holder, requestCorrelationId, { behindRunning: true })), previous: row.last_synced_until };
+    });
+    inWorkContext({ accountId }, () =>
+      this.logger.log(`account ${accountId} resynced: cursor set back from ${previous?.toISOString() ?? '(none)'} to ${from.toISOString()}; sync run ${answer.runId} ${outcome}`),
+    );
+    return { ...answer, cursor: from.toISOString(), previousCursor: previous?.toISOString() ?? null };
+  }
+
+  /**
+   * In the caller's transaction, under the account's row lock (lockAccount): the run that will
+   * sync the account. A run under way (its replica still holds the lease) is answered as it is,
+   * unless `behindRunning` (a resync: the run under way read from the old cursor); a run already
+   * queued is answered again; else a run is reserved as `queued` and the account marked as asked for.
+   */
+  private async queueRun(
+    manager: EntityManager,
+    accountId: string,
+    holder: string | null,
+    requestCorrelationId: string | null,
+    { behindRunning }: { behindRunning: boolean },
+  ): Promise<{ answer: SyncRequestedView; outcome: string }> {
+    const requestedAt = new Date();
+    const runs = manager.getRepository(SyncRun);
+    // Only the run of the replica holding the lease is under way: one marked running by a replica
+    // that died is not (the next run marks it interrupted), and a request then queues a run.
+    const running = holder && !behindRunning ? await runs.findOne({ where: { accountId, status: 'running', replica: holder }, order: { createdAt: 'DESC' } }) : null;
+    // A run already running or queued is answered with its own requestedAt (when it was asked for or started), not this request's.
+    if (running) return { outcome: 'already running', answer: { accountId, runId: running.id, requestedAt: running.createdAt.toISOString(), status: 'running', alreadyRunning: true } };
+    await manager.query(`update seller_accounts set sync_requested_at = $2 where id = $1`, [accountId, requestedAt]);
+    const queued = await runs.findOne({ where: { accountId, status: 'queued' } });
+    if (queued) return { outcome: 'already queued', answer: { accountId, runId: queued.id, requestedAt: queued.createdAt.toISOString(), status: 'queued', alreadyRunning: false } };
+    const run = runs.create(newSyncRun({ accountId, trigger: 'manual', createdAt: requestedAt, requestCorrelationId }));
+    await runs.insert(run);
+    return { outcome: 'queued', answer: { accountId, runId: run.id, requestedAt: requestedAt.toISOString(), status: 'queued', alreadyRunning: false } };
   }
 
   /** The run's calls, throttles and rate-limit waits: what the account's client counted since the run began. */
@@ -361,6 +402,19 @@ class SerialWrites {
       },
     );
   }
+}
+
+/**
+ * The account's row, locked for the caller's transaction (the lock a run's start takes too), and
+ * the replica whose lease on it is still good; a removed or unknown account is a 404.
+ */
+async function lockAccount(manager: EntityManager, accountId: string): Promise<string | null> {
+  const [account]: { holder: string | null }[] = await manager.query(
+    `select case when lease_expires_at > now() then lease_owner end as holder from seller_accounts where id = $1 and deleted_at is null for update`,
+    [accountId],
+  );
+  if (!account) throw ServiceError.notFound(`account ${accountId} not found`);
+  return account.holder;
 }
 
 /** The step a running run is on, and which operations wait for Amazon's quota right now. */

@@ -8,6 +8,7 @@ import {
   LIST_ACCOUNTS,
   LIST_MARKETPLACES,
   LIST_SYNC_RUNS,
+  RESYNC_ACCOUNT,
   SEARCH_SYNC_RUNS,
   SYNC_ACCOUNT,
   UPDATE_ACCOUNT,
@@ -33,7 +34,7 @@ import {
 } from '../inventory/inventory.messages';
 import { GET_NOTIFICATION, LIST_NOTIFICATIONS, NOTIFICATION_FAILED, NOTIFICATION_SENT, RETRY_NOTIFICATION, RETRY_NOTIFICATIONS } from '../notifications/notification.messages';
 import { ORDER_CANCELED, ORDER_SYNCED } from '../orders/order.events';
-import { CANCEL_ORDER, GET_ORDER, LIST_ORDERS, LIST_QUARANTINED_ORDERS } from '../orders/order.messages';
+import { CANCEL_ORDER, GET_ORDER, LIST_ORDERS, LIST_QUARANTINED_ORDERS, RECOVER_ORDER } from '../orders/order.messages';
 import { GET_PARTNER, LIST_PARTNERS, RESOLVE_PARTNERS } from '../partners/partner.messages';
 import { PARKED_EVENTS } from '../parked-events/parked-event.messages';
 
@@ -50,7 +51,7 @@ export const CONNECTOR_PROCESSES: ConnectorProcess[] = ['gateway', ...SERVICE_NA
 const REQUESTS: { server: ServiceName; requests: AnyRequestContract[]; callers: ConnectorProcess[] }[] = [
   {
     server: 'order-ingestion',
-    requests: [CREATE_ACCOUNT, UPDATE_ACCOUNT, GET_ACCOUNT, DELETE_ACCOUNT, LIST_ACCOUNTS, SYNC_ACCOUNT, LIST_SYNC_RUNS, GET_SYNC_RUN, SEARCH_SYNC_RUNS, LIST_MARKETPLACES, CREATE_MARKETPLACE, LIST_ORDERS, GET_ORDER, CANCEL_ORDER, LIST_QUARANTINED_ORDERS],
+    requests: [CREATE_ACCOUNT, UPDATE_ACCOUNT, GET_ACCOUNT, DELETE_ACCOUNT, LIST_ACCOUNTS, SYNC_ACCOUNT, LIST_SYNC_RUNS, GET_SYNC_RUN, SEARCH_SYNC_RUNS, LIST_MARKETPLACES, CREATE_MARKETPLACE, LIST_ORDERS, GET_ORDER, CANCEL_ORDER, LIST_QUARANTINED_ORDERS, RECOVER_ORDER, RESYNC_ACCOUNT],
     callers: ['gateway'],
   },
   { server: 'order-ingestion', requests: [GET_ACCOUNT_ACCESS], callers: ['amazon-notifications'] },

@@ -159,6 +159,32 @@ export class SyncRequestedView {
   alreadyRunning: boolean;
 }
 export const SYNC_ACCOUNT = requestContract({ subject: 'ingestion.accounts.sync.v1', version: 1, payload: IdRequest, reply: replyOf<SyncRequestedView>() });
+/** POST /api/v1/accounts/{id}/resync: read the account's orders again from `from` on. */
+export class ResyncAccountBody {
+  /**
+   * Where the account's cursor goes back to: orders last updated since then are read again (unchanged ones change
+   * nothing). Not in the future, not before the account's initialSyncFrom.
+   * @example "2026-12-01T00:00:00Z"
+   */
+  @IsISO8601({ strict: true, strictSeparator: true }) from: string;
+}
+export class ResyncAccountRequest extends ResyncAccountBody {
+  @IsUUID() id: string;
+}
+/** The resync asked for: the cursor as it now is, and the run that reads from it (queued behind a run under way, if one is). */
+export class ResyncRequestedView extends SyncRequestedView {
+  /**
+   * The account's cursor after the resync: the next run reads orders updated since then (less the sync overlap).
+   * @example "2026-12-01T00:00:00.000Z"
+   */
+  cursor: string;
+  /**
+   * The cursor before: where the sync had read up to.
+   * @example "2026-12-06T21:58:00.000Z"
+   */
+  previousCursor: string | null;
+}
+export const RESYNC_ACCOUNT = requestContract({ subject: 'ingestion.accounts.resync.v1', version: 1, payload: ResyncAccountRequest, reply: replyOf<ResyncRequestedView>() });
 export class ListSyncRunsRequest extends PageQuery {
   @IsUUID() accountId: string;
 }

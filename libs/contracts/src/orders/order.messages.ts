@@ -16,6 +16,17 @@ export const LIST_ORDERS = requestContract({ subject: 'ingestion.orders.list.v1'
 
 export const GET_ORDER = requestContract({ subject: 'ingestion.orders.get.v1', version: 1, payload: IdRequest, reply: replyOf<SalesOrderView>() });
 
+/**
+ * Recover one order: order-ingestion fetches it from Amazon at once (getOrder on the account's
+ * Orders API version) and writes it as the sync would, whatever the account's cursor says.
+ */
+export class RecoverOrderRequest {
+  @IsUUID() accountId: string;
+  /** Amazon's order id as Amazon writes it (digits and dashes, e.g. 405-1234567-1234567). */
+  @Matches(/^[0-9A-Za-z-]{1,50}$/, { message: 'amazonOrderId must be 1 to 50 letters, digits or dashes' }) amazonOrderId: string;
+}
+export const RECOVER_ORDER = requestContract({ subject: 'ingestion.orders.recover.v1', version: 1, payload: RecoverOrderRequest, reply: replyOf<SalesOrderView>() });
+
 export class CancelOrderBody {
   @IsEnum(CancelReason) reason: CancelReason;
 }
