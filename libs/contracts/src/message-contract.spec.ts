@@ -19,7 +19,7 @@ describe('message contracts catalog', () => {
       expect(contract.payload.name).toMatch(/^[A-Z]\w+$/);
     }
     const empty = all.filter((c) => getMetadataStorage().getTargetValidationMetadatas(c.payload, '', true, false).length === 0);
-    expect([...new Set(empty.map((c) => c.payload.name))]).toEqual(['HealthCheckRequest', 'MetricsRequest']);
+    expect([...new Set(empty.map((c) => c.payload.name))]).toEqual(['ListCarrierMappingsRequest', 'HealthCheckRequest', 'MetricsRequest']);
   });
 
   it('cannot be changed at run time', () => {
@@ -51,6 +51,9 @@ describe('message contracts catalog', () => {
         'ingestion.orders.get.v1',
         'ingestion.orders.cancel.v1',
         'ingestion.quarantine.list.v1',
+        // New with issue 14: recover one order, resync a period.
+        'ingestion.orders.recover.v1',
+        'ingestion.accounts.resync.v1',
         'inventory.products.resolve.v1',
         'inventory.products.list.v1',
         'inventory.products.create.v1',
@@ -63,6 +66,11 @@ describe('message contracts catalog', () => {
         'inventory.stock.list.v1',
         'inventory.stock.adjust.v1',
         'inventory.locations.list.v1',
+        // New with issue 14: the seller's carrier names mapped to Amazon's codes.
+        'inventory.carrier-mappings.list.v1',
+        'inventory.carrier-mappings.get.v1',
+        'inventory.carrier-mappings.put.v1',
+        'inventory.carrier-mappings.delete.v1',
         'partners.resolve.v1',
         'partners.list.v1',
         'partners.get.v1',

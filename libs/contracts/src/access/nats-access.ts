@@ -17,6 +17,7 @@ import { ALERT_RAISED } from '../alerts/alert.events';
 import { AnyEventContract, AnyRequestContract } from '../common/message-contract';
 import { HEALTH_CHECKS, SERVICE_NAMES, ServiceName } from '../health/health.messages';
 import { METRICS_REQUESTS } from '../health/metrics.messages';
+import { DELETE_CARRIER_MAPPING, GET_CARRIER_MAPPING, LIST_CARRIER_MAPPINGS, PUT_CARRIER_MAPPING } from '../inventory/carrier-mapping.messages';
 import { DELIVERY_CANCELED, DELIVERY_CREATED, DELIVERY_SHIPPED_OUTSIDE, DELIVERY_VALIDATED, OFFER_CHANGED } from '../inventory/delivery.events';
 import {
   ADJUST_STOCK,
@@ -59,7 +60,23 @@ const REQUESTS: { server: ServiceName; requests: AnyRequestContract[]; callers: 
   { server: 'partner-resolution', requests: [RESOLVE_PARTNERS], callers: ['order-ingestion'] },
   {
     server: 'inventory',
-    requests: [LIST_PRODUCTS, CREATE_PRODUCT, LIST_OFFERS, PUT_OFFER, LIST_DELIVERIES, GET_DELIVERY, VALIDATE_DELIVERY, LIST_STOCK_MOVES, LIST_STOCK, ADJUST_STOCK, LIST_LOCATIONS],
+    requests: [
+      LIST_PRODUCTS,
+      CREATE_PRODUCT,
+      LIST_OFFERS,
+      PUT_OFFER,
+      LIST_DELIVERIES,
+      GET_DELIVERY,
+      VALIDATE_DELIVERY,
+      LIST_STOCK_MOVES,
+      LIST_STOCK,
+      ADJUST_STOCK,
+      LIST_LOCATIONS,
+      LIST_CARRIER_MAPPINGS,
+      GET_CARRIER_MAPPING,
+      PUT_CARRIER_MAPPING,
+      DELETE_CARRIER_MAPPING,
+    ],
     callers: ['gateway'],
   },
   { server: 'inventory', requests: [RESOLVE_PRODUCTS], callers: ['order-ingestion'] },
