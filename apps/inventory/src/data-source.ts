@@ -5,6 +5,7 @@ import { OrderState } from './fulfillment/order-state.entity';
 import { Location } from './locations/location.entity';
 import { InitialSchema1764300000300 } from './migrations/1764300000300-initial-schema';
 import { FulfillmentVersions1764300000310 } from './migrations/1764300000310-fulfillment-versions';
+import { CatalogueMatching1764300000320 } from './migrations/1764300000320-catalogue-matching';
 import { Offer } from './products/offer.entity';
 import { Product } from './products/product.entity';
 import { StockMove } from './stock/stock-move.entity';
@@ -16,5 +17,5 @@ export const inventoryDataSource = (database: string | DatabaseSettings) =>
     database,
     schema: INVENTORY_SCHEMA,
     entities: [Product, Offer, Location, StockMove, Delivery, OrderState, ...MESSAGING_ENTITIES],
-    migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000300, FulfillmentVersions1764300000310],
+    migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000300, FulfillmentVersions1764300000310, CatalogueMatching1764300000320],
   });

@@ -113,7 +113,7 @@ function partyOf(account: SellerAccount, order: MappedOrder, orderId: string, ex
 function skusOfOrder(order: MappedOrder): SkuToResolve[] {
   const skus = new Map<string, SkuToResolve>();
   for (const line of order.lines) {
-    if (line.sku && !skus.has(line.sku)) skus.set(line.sku, { sku: line.sku, title: line.title ?? undefined, asin: line.asin ?? undefined });
+    if (line.sku && !skus.has(line.sku)) skus.set(line.sku, { sku: line.sku, title: line.title ?? undefined, asin: line.asin ?? undefined, marketplaceId: order.marketplaceId });
   }
   return [...skus.values()];
 }

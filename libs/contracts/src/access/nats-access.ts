@@ -28,6 +28,10 @@ import {
   LIST_STOCK,
   LIST_STOCK_MOVES,
   PUT_OFFER,
+  GET_OFFER,
+  MAP_OFFER,
+  UNMAP_OFFER,
+  MARK_OFFER_REVIEWED,
   RESOLVE_PRODUCTS,
   VALIDATE_DELIVERY,
 } from '../inventory/inventory.messages';
@@ -58,7 +62,7 @@ const REQUESTS: { server: ServiceName; requests: AnyRequestContract[]; callers: 
   { server: 'partner-resolution', requests: [RESOLVE_PARTNERS], callers: ['order-ingestion'] },
   {
     server: 'inventory',
-    requests: [LIST_PRODUCTS, CREATE_PRODUCT, LIST_OFFERS, PUT_OFFER, LIST_DELIVERIES, GET_DELIVERY, VALIDATE_DELIVERY, LIST_STOCK_MOVES, LIST_STOCK, ADJUST_STOCK, LIST_LOCATIONS],
+    requests: [LIST_PRODUCTS, CREATE_PRODUCT, LIST_OFFERS, PUT_OFFER, GET_OFFER, MAP_OFFER, UNMAP_OFFER, MARK_OFFER_REVIEWED, LIST_DELIVERIES, GET_DELIVERY, VALIDATE_DELIVERY, LIST_STOCK_MOVES, LIST_STOCK, ADJUST_STOCK, LIST_LOCATIONS],
     callers: ['gateway'],
   },
   { server: 'inventory', requests: [RESOLVE_PRODUCTS], callers: ['order-ingestion'] },
