@@ -17,7 +17,7 @@ export class Offer {
   @Column('text') matchedBy: OfferMatch;
   /** This SKU created its product: listed for review until reviewedAt. */
   @Column('boolean') createdProduct: boolean;
-  @Column('timestamptz', { precision: 3, nullable: true }) reviewedAt: Date | null;
+  @Column({ type: 'timestamptz', precision: 3, nullable: true }) reviewedAt: Date | null;
   @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
   @UpdateDateColumn({ type: 'timestamptz', precision: 3 }) updatedAt: Date;
 }
