@@ -109,7 +109,7 @@ export class OfferView {
   productId: string;
   /** @example "A1PA6795UKMFR9" */
   marketplaceId: string | null;
-  /** How the SKU got its product when first seen: `reference` (a product with that internal reference), `created` (a new product), `default` (the account's default product), `manual` (through the API). */
+  /** How the SKU got the product it has: `reference` (a product with that internal reference), `created` (a new product), `default` (the account's default product), `manual` (through the API). */
   matchedBy: 'reference' | 'created' | 'default' | 'manual';
   /** True when this SKU created its product: listed for review until marked reviewed. */
   createdProduct: boolean;
