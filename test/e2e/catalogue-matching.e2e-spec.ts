@@ -104,7 +104,7 @@ describe('products already in the catalogue: Amazon SKUs matched by internal ref
     expect(await productOfLine('305-0000002-0000002')).toBe(offer.productId);
 
     const unmapped = await running.api('DELETE', `/api/v1/offers/${offer.id}/product`);
-    expect(unmapped.status).toBe(200);
+    expect(unmapped.status).toBe(204);
     expect((await running.api('GET', `/api/v1/offers/${offer.id}`)).status).toBe(404);
     // Resolved again: by reference, the product the SKU created at first.
     const after = await sellAndSync(GERMANY, accounts.germany!, order('305-0000005-0000005', 'A1PA6795UKMFR9', 'SKU-NEW', 'A brand new thing'));
@@ -115,7 +115,7 @@ describe('products already in the catalogue: Amazon SKUs matched by internal ref
     expect(audit).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ method: 'PUT', path: `/api/v1/offers/${offer.id}/product`, status: 200 }),
-        expect.objectContaining({ method: 'DELETE', path: `/api/v1/offers/${offer.id}/product`, status: 200 }),
+        expect.objectContaining({ method: 'DELETE', path: `/api/v1/offers/${offer.id}/product`, status: 204 }),
         expect.objectContaining({ method: 'POST', path: '/api/v1/products', status: 201 }),
       ]),
     );

@@ -96,13 +96,14 @@ export class ProductsController {
   @Delete('offers/:id/product')
   @RequiresScope(ApiScope.Operate)
   @AccountFrom({ resource: 'offer' })
+  @HttpCode(204)
   @ApiOperation({
     operationId: 'unmapOffer',
-    summary: 'Unmap the offer (answers it as it was): the next order of its SKU resolves again, by internal reference, default product, or a new product',
+    summary: 'Unmap the offer (it is removed): the next order of its SKU resolves again, by internal reference, default product, or a new product',
   })
   @ApiProblems(404)
-  unmapOffer(@UuidParam() id: string): Promise<OfferView> {
-    return this.services.request(UNMAP_OFFER, { id });
+  async unmapOffer(@UuidParam() id: string): Promise<void> {
+    await this.services.request(UNMAP_OFFER, { id });
   }
 
   @Post('offers/:id/reviewed')
