@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Put, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   CREATE_PRODUCT,
   CreateProductRequest,
@@ -101,6 +101,7 @@ export class ProductsController {
     operationId: 'unmapOffer',
     summary: 'Unmap the offer (it is removed): the next order of its SKU resolves again, by internal reference, default product, or a new product',
   })
+  @ApiResponse({ status: 204, description: 'Unmapped (the offer is removed).' })
   @ApiProblems(404)
   async unmapOffer(@UuidParam() id: string): Promise<void> {
     await this.services.request(UNMAP_OFFER, { id });
