@@ -36,7 +36,8 @@ describe('products already in the catalogue: Amazon SKUs matched by internal ref
   };
 
   beforeAll(async () => {
-    await running.start();
+    // Log level `log`: the test reads inventory's line about the new SKU.
+    await running.start({ LOG_LEVEL: 'log' });
     for (const seller of [GERMANY, FRANCE]) expect((await running.sandbox('POST', '/_sandbox/sellers', seller)).status).toBe(201);
   }, 180_000);
 
@@ -110,6 +111,19 @@ describe('products already in the catalogue: Amazon SKUs matched by internal ref
     const after = await sellAndSync(GERMANY, accounts.germany!, order('305-0000005-0000005', 'A1PA6795UKMFR9', 'SKU-NEW', 'A brand new thing'));
     expect(await productOfLine(after.amazonOrderId)).toBe(offer.productId);
     expect(await offers(`accountId=${accounts.germany}&sku=SKU-NEW`)).toEqual([expect.objectContaining({ productId: offer.productId, matchedBy: 'reference' })]);
+
+    // Scopes: a read key lists but does not remap; a key of the French account does not see the German offers.
+    const readKey = (await running.api('POST', '/api/v1/keys', { name: 'catalogue reader', scopes: ['read'] })).body.key;
+    expect((await running.api('GET', `/api/v1/offers?sku=SKU-NEW`, undefined, readKey)).status).toBe(200);
+    expect((await running.api('PUT', `/api/v1/offers/${offer.id}/product`, { productId: catalogueProduct.id }, readKey)).status).toBe(403);
+    const [germanOffer] = await offers(`accountId=${accounts.germany}&sku=SKU-NEW`);
+    const frenchKey = (await running.api('POST', '/api/v1/keys', { name: 'france only', scopes: ['read', 'operate'], accountIds: [accounts.france] })).body.key;
+    expect((await running.api('GET', `/api/v1/offers/${germanOffer.id}`, undefined, frenchKey)).status).toBe(404);
+    expect((await running.api('POST', `/api/v1/offers/${germanOffer.id}/reviewed`, {}, frenchKey)).status).toBe(404);
+    const [frenchOffer] = await offers(`accountId=${accounts.france}&sku=SKU-1`);
+    expect((await running.api('GET', `/api/v1/offers/${frenchOffer.id}`, undefined, frenchKey)).body).toMatchObject({ id: frenchOffer.id, accountId: accounts.france });
+    // Inventory's log says which SKU got which product, with the account.
+    expect(running.output.filter((line) => line.includes('SKU SKU-NEW sells a new product, listed for review') && line.includes(accounts.germany!))).toHaveLength(1);
 
     const audit = (await running.api('GET', '/api/v1/audit?limit=500')).body.items as any[];
     expect(audit).toEqual(

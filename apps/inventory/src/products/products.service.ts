@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import {
   CreateProductRequest,
@@ -25,6 +25,8 @@ import { skusResolved } from './products.metrics';
 
 @Injectable()
 export class ProductsService {
+  private readonly logger = new Logger(ProductsService.name);
+
   constructor(
     private readonly dataSource: DataSource,
     @InjectRepository(Product) private readonly products: Repository<Product>,
@@ -39,7 +41,7 @@ export class ProductsService {
    * named by its title with the SKU as internal reference (listed for review).
    */
   async resolve(request: ResolveProductsRequest): Promise<ResolveProductsResponse> {
-    const learned: OfferMatch[] = [];
+    const learned: { sku: string; product_id: string; matched_by: OfferMatch }[] = [];
     const answer = await this.dataSource.transaction(async (manager) => {
       learned.length = 0;
       // Pages resolved side by side share new SKUs: see inLockOrder.
@@ -79,11 +81,11 @@ export class ProductsService {
         }
       }
       // Another resolver of this account may add the same SKU at the same moment: its offer wins.
-      const inserted: { sku: string; matched_by: OfferMatch }[] = await manager.query(
+      const inserted: typeof learned = await manager.query(
         `insert into offers (id, account_id, sku, product_id, marketplace_id, matched_by, created_product)
          select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::boolean[])
          on conflict (account_id, sku) do nothing
-         returning sku, matched_by`,
+         returning sku, product_id, matched_by`,
         [
           missing.map(() => newRowId()),
           missing.map(() => request.accountId),
@@ -94,11 +96,15 @@ export class ProductsService {
           missing.map((s) => match.get(s.sku)!.matchedBy === 'created'),
         ],
       );
-      learned.push(...inserted.map((row) => row.matched_by));
+      learned.push(...inserted);
       for (const [sku, productId] of await this.offeredProducts(manager, request.accountId, missing.map((s) => s.sku))) bySku.set(sku, productId);
       return { offers: skus.map((s) => ({ sku: s.sku, productId: bySku.get(s.sku)! })) };
     });
-    for (const matchedBy of learned) skusResolved.inc({ account_id: request.accountId, matched_by: matchedBy });
+    for (const offer of learned) {
+      skusResolved.inc({ account_id: request.accountId, matched_by: offer.matched_by });
+      const how = { reference: 'the product of that internal reference', created: 'a new product, listed for review', default: 'the account default product', manual: 'a product' }[offer.matched_by];
+      this.logger.log({ msg: `SKU ${offer.sku} sells ${how} (${offer.product_id})`, accountId: request.accountId });
+    }
     return answer;
   }
 
@@ -173,6 +179,7 @@ export class ProductsService {
       await this.productMustExist(manager, request.productId);
       await manager.update(Offer, { id: offer.id }, { productId: request.productId, matchedBy: 'manual' });
       await this.offerChanged(manager, offer.accountId, offer.sku, request.productId);
+      this.logger.log({ msg: `SKU ${offer.sku} remapped from product ${offer.productId} to ${request.productId}: later orders use it`, accountId: offer.accountId });
       return offerView(await this.offerById(manager, offer.id));
     });
   }
@@ -183,6 +190,7 @@ export class ProductsService {
       const offer = await this.offerById(manager, request.id, true);
       await manager.delete(Offer, { id: offer.id });
       await this.offerChanged(manager, offer.accountId, offer.sku, null);
+      this.logger.log({ msg: `SKU ${offer.sku} unmapped from product ${offer.productId}: its next order resolves again`, accountId: offer.accountId });
       return offerView(offer);
     });
   }
