@@ -174,25 +174,27 @@ export class ProductsService {
 
   /** Maps an offer to another existing product: later orders of its SKU use it, stored orders keep theirs. */
   async mapOffer(request: MapOfferRequest): Promise<OfferView> {
-    return this.dataSource.transaction(async (manager) => {
+    const { before, after } = await this.dataSource.transaction(async (manager) => {
       const offer = await this.offerById(manager, request.id, true);
       await this.productMustExist(manager, request.productId);
       await manager.update(Offer, { id: offer.id }, { productId: request.productId, matchedBy: 'manual' });
       await this.offerChanged(manager, offer.accountId, offer.sku, request.productId);
-      this.logger.log({ msg: `SKU ${offer.sku} remapped from product ${offer.productId} to ${request.productId}: later orders use it`, accountId: offer.accountId });
-      return offerView(await this.offerById(manager, offer.id));
+      return { before: offer, after: await this.offerById(manager, offer.id) };
     });
+    this.logger.log({ msg: `SKU ${after.sku} remapped from product ${before.productId} to ${after.productId}: later orders use it`, accountId: after.accountId });
+    return offerView(after);
   }
 
   /** Removes an offer: the next order of its SKU resolves again (by reference, default, or a new product). */
   async unmapOffer(request: IdRequest): Promise<OfferView> {
-    return this.dataSource.transaction(async (manager) => {
-      const offer = await this.offerById(manager, request.id, true);
-      await manager.delete(Offer, { id: offer.id });
-      await this.offerChanged(manager, offer.accountId, offer.sku, null);
-      this.logger.log({ msg: `SKU ${offer.sku} unmapped from product ${offer.productId}: its next order resolves again`, accountId: offer.accountId });
-      return offerView(offer);
+    const offer = await this.dataSource.transaction(async (manager) => {
+      const unmapped = await this.offerById(manager, request.id, true);
+      await manager.delete(Offer, { id: unmapped.id });
+      await this.offerChanged(manager, unmapped.accountId, unmapped.sku, null);
+      return unmapped;
     });
+    this.logger.log({ msg: `SKU ${offer.sku} unmapped from product ${offer.productId}: its next order resolves again`, accountId: offer.accountId });
+    return offerView(offer);
   }
 
   /** Takes a SKU that created a product off the review list. */
