@@ -8,6 +8,7 @@ import { InitialSchema1764300000300 } from './migrations/1764300000300-initial-s
 import { FulfillmentVersions1764300000310 } from './migrations/1764300000310-fulfillment-versions';
 import { CarrierMappings1764300000345 } from './migrations/1764300000345-carrier-mappings';
 import { DeliveryShippedOutside1765300000350 } from './migrations/1765300000350-delivery-shipped-outside';
+import { CatalogueMatching1764300000320 } from './migrations/1764300000320-catalogue-matching';
 import { Offer } from './products/offer.entity';
 import { Product } from './products/product.entity';
 import { StockMove } from './stock/stock-move.entity';
@@ -19,5 +20,5 @@ export const inventoryDataSource = (database: string | DatabaseSettings) =>
     database,
     schema: INVENTORY_SCHEMA,
     entities: [Product, Offer, Location, StockMove, Delivery, OrderState, CarrierMapping, ...MESSAGING_ENTITIES],
-    migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000300, FulfillmentVersions1764300000310, CarrierMappings1764300000345, DeliveryShippedOutside1765300000350],
+    migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000300, FulfillmentVersions1764300000310, CatalogueMatching1764300000320, CarrierMappings1764300000345, DeliveryShippedOutside1765300000350],
   });

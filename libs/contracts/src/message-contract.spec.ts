@@ -59,6 +59,11 @@ describe('message contracts catalog', () => {
         'inventory.products.create.v1',
         'inventory.offers.list.v1',
         'inventory.offers.put.v1',
+        // New with catalogue matching (issue 14): one offer, mapped, unmapped, reviewed.
+        'inventory.offers.get.v1',
+        'inventory.offers.map.v1',
+        'inventory.offers.unmap.v1',
+        'inventory.offers.reviewed.v1',
         'inventory.deliveries.list.v1',
         'inventory.deliveries.get.v1',
         'inventory.deliveries.validate.v1',

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, ForbiddenException, HttpException, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { GET_DELIVERY, GET_NOTIFICATION, GET_ORDER, IdRequest, RequestContract } from '@connector/contracts';
+import { GET_DELIVERY, GET_NOTIFICATION, GET_OFFER, GET_ORDER, IdRequest, RequestContract } from '@connector/contracts';
 import { ServiceClient, ServiceError } from '@connector/platform';
 import { IS_PUBLIC } from '../common/public.decorator';
 import { ApiKeysService, Caller } from './api-keys.service';
@@ -37,6 +37,7 @@ const RESOURCE_LOOKUPS: Record<Exclude<AccountFrom, string>['resource'], Request
   order: GET_ORDER,
   delivery: GET_DELIVERY,
   notification: GET_NOTIFICATION,
+  offer: GET_OFFER,
 };
 
 interface HttpRequest extends AuditedRequest {

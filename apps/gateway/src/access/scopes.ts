@@ -27,5 +27,5 @@ export const RequiresScope = (scope: ApiScope) => SetMetadata(REQUIRED_SCOPE, sc
  * A route with none of these (or a resolver, see AccountOfResource) is refused to limited keys.
  */
 export const ACCOUNT_FROM = 'gateway:account-from';
-export type AccountFrom = 'param' | 'query' | 'body' | 'none' | 'own' | { resource: 'order' | 'delivery' | 'notification' };
+export type AccountFrom = 'param' | 'query' | 'body' | 'none' | 'own' | { resource: 'order' | 'delivery' | 'notification' | 'offer' };
 export const AccountFrom = (from: AccountFrom) => SetMetadata(ACCOUNT_FROM, from);

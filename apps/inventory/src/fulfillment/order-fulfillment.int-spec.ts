@@ -55,7 +55,7 @@ describe('order fulfilment on real PostgreSQL: events of one order in any arriva
     const options = inventoryDataSource(env.databaseUrl);
     await runMigrations(options);
     db = await new DataSource(options).initialize();
-    await db.query(`insert into inventory.products (id, name) values ($1, 'Forward test product')`, [productId]);
+    await db.query(`insert into inventory.products (id, name, internal_reference) values ($1, 'Forward test product', $2)`, [productId, `FORWARD-${productId}`]);
     const outbox = new Outbox();
     handler = new OrderFulfillmentHandler(new FbaStockMoves(new LocationsService(db.getRepository(Location))), new OrderDeliveries(outbox));
     deliveries = new DeliveriesService(db, db.getRepository(Delivery), outbox, new CarrierMappingsService(db.getRepository(CarrierMapping)));

@@ -4,7 +4,10 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 export class Product {
   @PrimaryColumn('uuid') id: string;
   @Column('text') name: string;
-  /** The seller's reference; a product created for an unknown SKU carries the SKU here. */
-  @Column('text', { nullable: true }) internalReference: string | null;
+  /**
+   * The seller's reference, unique and trimmed: an Amazon SKU equal to it (trimmed,
+   * case-sensitive) sells this product. A product created for an unknown SKU carries the SKU.
+   */
+  @Column('text') internalReference: string;
   @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
 }

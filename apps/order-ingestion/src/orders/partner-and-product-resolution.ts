@@ -4,6 +4,7 @@ import { PartyToResolve, RESOLVE_PARTNERS, RESOLVE_PRODUCTS, RpcErrorBody, SkuTo
 import { contractProblems, ServiceClient, ServiceError } from '@connector/platform';
 import { SellerAccount } from '../accounts/seller-account.entity';
 import { MappedOrder } from './amazon-order.mapper';
+import { lineProductId } from './sales-order-change';
 import { salesOrderId } from './sales-order-id';
 import { PreparedPage } from './sales-order-page';
 import { CLOSED, statusOf } from './sales-order-status';
@@ -79,7 +80,7 @@ export class PartnerAndProductResolution {
       if (!party) throw new Error(`partner-resolution gave no partner for ${order.amazonOrderId}`);
       const { amazonUpdatedAt: _ignored, ...content } = order;
       const hash = createHash('sha1')
-        .update(JSON.stringify([content, party.contactId, party.deliveryAddressId, order.lines.map((l) => (l.sku ? productIds.get(l.sku) : null))]))
+        .update(JSON.stringify([content, party.contactId, party.deliveryAddressId, order.lines.map((l) => lineProductId(l, existing.get(order.amazonOrderId), productIds))]))
         .digest('base64');
       return { mapped: order, orderId: orderIds.get(order.amazonOrderId)!, contactId: party.contactId, deliveryAddressId: party.deliveryAddressId, hash };
     });
@@ -113,7 +114,7 @@ function partyOf(account: SellerAccount, order: MappedOrder, orderId: string, ex
 function skusOfOrder(order: MappedOrder): SkuToResolve[] {
   const skus = new Map<string, SkuToResolve>();
   for (const line of order.lines) {
-    if (line.sku && !skus.has(line.sku)) skus.set(line.sku, { sku: line.sku, title: line.title ?? undefined, asin: line.asin ?? undefined });
+    if (line.sku && !skus.has(line.sku)) skus.set(line.sku, { sku: line.sku, title: line.title ?? undefined, asin: line.asin ?? undefined, marketplaceId: order.marketplaceId });
   }
   return [...skus.values()];
 }

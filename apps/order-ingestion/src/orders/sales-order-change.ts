@@ -17,6 +17,16 @@ export interface SalesOrderChange {
   events: OutboxEvent[];
 }
 
+/**
+ * The product of an order line: the one it was stored with, else its SKU's. Remapping a SKU
+ * (inventory's offers) changes later orders only; an order read again keeps its lines' products,
+ * as do its delivery and stock moves.
+ */
+export function lineProductId(line: { lineKey: string; sku: string | null }, known: SalesOrder | undefined, productIds: Map<string, string>): string | null {
+  const stored = known?.lines?.find((l) => l.lineKey === line.lineKey)?.productId;
+  return stored ?? (line.sku ? (productIds.get(line.sku) ?? null) : null);
+}
+
 /** The rows and events of one new or changed order; no I/O. */
 export function salesOrderChange(account: SellerAccount, item: PreparedOrder, known: SalesOrder | undefined, productIds: Map<string, string>): SalesOrderChange {
   const { mapped } = item;
@@ -62,7 +72,7 @@ export function salesOrderChange(account: SellerAccount, item: PreparedOrder, kn
       orderItemId: line.orderItemId,
       sku: line.sku,
       asin: line.asin,
-      productId: line.sku ? (productIds.get(line.sku) ?? null) : null,
+      productId: lineProductId(line, known, productIds),
       name: line.name,
       description: line.description,
       quantity: line.quantity,

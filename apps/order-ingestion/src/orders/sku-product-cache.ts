@@ -35,6 +35,8 @@ export class SkuProductCache {
 
   @OnEvent(OFFER_CHANGED)
   async offerChanged(event: OfferChangedEvent, { manager }: EventContext) {
-    await manager.upsert(SkuProduct, { accountId: event.accountId, sku: event.sku, productId: event.productId }, ['accountId', 'sku']);
+    // Unmapped: forgotten, so the next order of the SKU asks inventory again.
+    if (!event.productId) await manager.delete(SkuProduct, { accountId: event.accountId, sku: event.sku });
+    else await manager.upsert(SkuProduct, { accountId: event.accountId, sku: event.sku, productId: event.productId }, ['accountId', 'sku']);
   }
 }

@@ -57,7 +57,7 @@ export class AccountFields {
   @IsOptional() @Type(() => Number) @IsInt() @Min(60) @Max(86400) syncIntervalSeconds?: number;
   /** @example "2026-11-01T00:00:00.000Z" */
   @IsOptional() @IsISO8601({ strict: true }) initialSyncFrom?: string;
-  /** When set, an unknown SKU maps to this product instead of creating a new one. */
+  /** When set, a new SKU that no product carries as internal reference maps to this product instead of creating a new one. */
   @IsOptional() @IsUUID() defaultProductId?: string;
 }
 

@@ -68,10 +68,10 @@ export class DeliveryCanceledEvent extends OrderFulfillmentEvent {
 }
 export const DELIVERY_CANCELED = eventContract({ subject: 'delivery.canceled.v1', version: 1, payload: DeliveryCanceledEvent });
 
-/** A SKU now sells another product: order-ingestion keeps its SKU → product lookup in step. */
+/** A SKU now sells another product (null: unmapped): order-ingestion keeps its SKU → product lookup in step. */
 export class OfferChangedEvent {
   @IsUUID() accountId: string;
   @IsString() sku: string;
-  @IsUUID() productId: string;
+  @IsOptional() @IsUUID() productId: string | null;
 }
 export const OFFER_CHANGED = eventContract({ subject: 'offer.changed.v1', version: 1, payload: OfferChangedEvent });

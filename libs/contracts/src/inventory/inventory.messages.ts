@@ -1,7 +1,8 @@
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
+  IsBoolean,
   IsEnum,
   IsIn,
   IsInt,
@@ -27,6 +28,8 @@ export class SkuToResolve {
   @IsString() @MinLength(1) @MaxLength(200) sku: string;
   @IsOptional() @IsString() @MaxLength(1000) title?: string;
   @IsOptional() @IsString() @MaxLength(20) asin?: string;
+  /** The marketplace of the order the SKU was first seen on (recorded on a new offer). */
+  @IsOptional() @IsString() @MaxLength(20) marketplaceId?: string;
 }
 
 /** One request per page of orders: the product of each SKU, creating what is missing. */
@@ -35,7 +38,9 @@ export class ResolveProductsRequest {
   @IsOptional() @IsUUID() defaultProductId?: string;
   @ArrayMinSize(1) @ArrayMaxSize(2000) @ValidateNested({ each: true }) @Type(() => SkuToResolve) skus: SkuToResolve[];
 }
-// Find-or-create by (account, SKU): asked again, it finds the offers the first try created.
+// Find-or-create by (account, SKU): a new SKU first matches a product whose internal reference is
+// the trimmed SKU (case-sensitive), else the default product, else a new product. Asked again, it
+// finds the offers the first try created.
 export const RESOLVE_PRODUCTS = requestContract({ subject: 'inventory.products.resolve.v1', version: 1, payload: ResolveProductsRequest, reply: replyOf<ResolveProductsResponse>(), idempotent: true });
 export interface ResolveProductsResponse {
   offers: { sku: string; productId: string }[];
@@ -48,8 +53,12 @@ export const LIST_PRODUCTS = requestContract({ subject: 'inventory.products.list
 export class CreateProductRequest {
   /** @example "Red mug, 350 ml" */
   @IsString() @MinLength(1) @MaxLength(500) name: string;
-  /** @example "MUG-RED" */
-  @IsOptional() @IsString() @MaxLength(200) internalReference?: string;
+  /**
+   * The seller's reference, unique among products: an Amazon SKU equal to it (both trimmed,
+   * case-sensitive) sells this product. Generated (`P-<id>`) when left out.
+   * @example "MUG-RED"
+   */
+  @IsOptional() @IsString() @Matches(/\S/, { message: 'internalReference must not be blank' }) @MaxLength(200) internalReference?: string;
 }
 export const CREATE_PRODUCT = requestContract({ subject: 'inventory.products.create.v1', version: 1, payload: CreateProductRequest, reply: replyOf<ProductView>() });
 export class ProductView {
@@ -57,13 +66,21 @@ export class ProductView {
   /** @example "Red mug, 350 ml" */
   name: string;
   /** @example "MUG-RED" */
-  internalReference: string | null;
+  internalReference: string;
   createdAt: string;
 }
 
+const queryBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 export class ListOffersRequest extends PageQuery {
   @IsOptional() @IsUUID() accountId?: string;
+  /** Exact SKU. */
   @IsOptional() @IsString() @MaxLength(200) sku?: string;
+  /** The marketplace the SKU was first seen on. */
+  @IsOptional() @IsString() @MaxLength(20) marketplaceId?: string;
+  /** `true`: only SKUs that created a new product (the review list). */
+  @IsOptional() @Transform(queryBoolean) @IsBoolean() createdProduct?: boolean;
+  /** `false`: only those not yet marked reviewed. */
+  @IsOptional() @Transform(queryBoolean) @IsBoolean() reviewed?: boolean;
 }
 export const LIST_OFFERS = requestContract({ subject: 'inventory.offers.list.v1', version: 1, payload: ListOffersRequest, reply: replyOf<Page<OfferView>>() });
 export class PutOfferRequest {
@@ -73,12 +90,33 @@ export class PutOfferRequest {
   @IsUUID() productId: string;
 }
 export const PUT_OFFER = requestContract({ subject: 'inventory.offers.put.v1', version: 1, payload: PutOfferRequest, reply: replyOf<OfferView>() });
+export const GET_OFFER = requestContract({ subject: 'inventory.offers.get.v1', version: 1, payload: IdRequest, reply: replyOf<OfferView>() });
+export class MapOfferBody {
+  /** An existing product: later orders of the offer's SKU use it; orders already stored keep theirs. */
+  @IsUUID() productId: string;
+}
+export class MapOfferRequest extends MapOfferBody {
+  @IsUUID() id: string;
+}
+export const MAP_OFFER = requestContract({ subject: 'inventory.offers.map.v1', version: 1, payload: MapOfferRequest, reply: replyOf<OfferView>() });
+// Removes the offer: the next order of its SKU resolves again (by reference, default product, or a new product).
+export const UNMAP_OFFER = requestContract({ subject: 'inventory.offers.unmap.v1', version: 1, payload: IdRequest, reply: replyOf<OfferView>() });
+export const MARK_OFFER_REVIEWED = requestContract({ subject: 'inventory.offers.reviewed.v1', version: 1, payload: IdRequest, reply: replyOf<OfferView>() });
 export class OfferView {
   id: string;
   accountId: string;
   /** @example "MUG-RED-350" */
   sku: string;
   productId: string;
+  /** @example "A1PA6795UKMFR9" */
+  marketplaceId: string | null;
+  /** How the SKU got the product it has: `reference` (a product with that internal reference), `created` (a new product), `default` (the account's default product), `manual` (through the API). */
+  matchedBy: 'reference' | 'created' | 'default' | 'manual';
+  /** True when this SKU created its product: listed for review until marked reviewed. */
+  createdProduct: boolean;
+  reviewedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
 }
 
 export class ListDeliveriesRequest extends PageQuery {
