@@ -33,6 +33,8 @@ async function main(): Promise<void> {
     SANDBOX_RATE_LIMITS: limits ? 'on' : 'off',
     // Limits off: the client's pacing would be the only brake; lift it as well.
     SPAPI_RATE_SCALE: String(limits ? scale : 1e6),
+    // `--log-level log` measures what an operator's default logging costs (tests run at warn).
+    LOG_LEVEL: arg('log-level', 'warn'),
   });
   try {
     const seller = { sellerId: 'A2BENCHSELLER1', clientId: 'bench', clientSecret: 'bench-secret', refreshToken: 'Atzr|bench', marketplaceIds: ['A1PA6795UKMFR9', 'A13V1IB3VIYZZH', 'A1F83G8C2ARO7P'] };
