@@ -4,6 +4,8 @@ import { randomBytes } from 'node:crypto';
 import { OrderLifecycleService } from '../control/order-lifecycle.service';
 import { OrderStore } from '../store/order.store';
 import { SandboxClock } from '../store/sandbox-clock';
+import { divideCents, fromCents, toCents } from '@connector/money';
+import type { Money } from '../store/order.types';
 import { elements, escapeXml, text } from './feed-xml';
 
 /** Scaled milliseconds a feed waits in the queue, and until it is done. */
@@ -23,6 +25,8 @@ export interface FeedMessage {
   amazonOrderId?: string;
   statusCode?: string;
   items?: { amazonOrderItemCode?: string; cancelReason?: string; quantity?: string }[];
+  /** OrderAdjustment's AdjustedItem elements (POST_PAYMENT_ADJUSTMENT_DATA). */
+  adjustedItems?: { amazonOrderItemCode?: string; adjustmentReason?: string; quantityCancelled?: string }[];
 }
 
 export interface FeedResult {
@@ -54,6 +58,8 @@ export interface FeedRecord {
  * Feeds 2021-06-30: documents (uploaded to the sandbox's own "presigned" URL), feeds that move
  * IN_QUEUE → IN_PROGRESS → DONE on the scaled clock, and their XML processing reports.
  * POST_ORDER_ACKNOWLEDGEMENT_DATA with StatusCode Failure cancels orders (or items);
+ * POST_PAYMENT_ADJUSTMENT_DATA with QuantityCancelled cancels some units of an item (Amazon's way to
+ * cancel part of an order's quantity: the acknowledgement feed cancels whole items only);
  * POST_ORDER_FULFILLMENT_DATA is accepted and reported, but does not ship (use confirmShipment).
  */
 @Injectable()
@@ -165,10 +171,17 @@ export class FeedService implements OnModuleInit, OnModuleDestroy {
       amazonOrderId: text(m, 'AmazonOrderID'),
       statusCode: text(m, 'StatusCode'),
       items: elements(m, 'Item').map((i) => ({ amazonOrderItemCode: text(i, 'AmazonOrderItemCode'), cancelReason: text(i, 'CancelReason'), quantity: text(i, 'Quantity') })),
+      adjustedItems: elements(m, 'AdjustedItem').map((i) => ({ amazonOrderItemCode: text(i, 'AmazonOrderItemCode'), adjustmentReason: text(i, 'AdjustmentReason'), quantityCancelled: text(i, 'QuantityCancelled') })),
     }));
     for (const message of feed.messages) {
       const result =
-        feed.feedType === 'POST_ORDER_ACKNOWLEDGEMENT_DATA' ? this.acknowledge(feed.sellerId, message) : feed.feedType === 'POST_ORDER_FULFILLMENT_DATA' ? this.checkOrderExists(feed.sellerId, message) : undefined;
+        feed.feedType === 'POST_ORDER_ACKNOWLEDGEMENT_DATA'
+          ? this.acknowledge(feed.sellerId, message)
+          : feed.feedType === 'POST_PAYMENT_ADJUSTMENT_DATA'
+            ? this.cancelQuantities(feed.sellerId, message)
+            : feed.feedType === 'POST_ORDER_FULFILLMENT_DATA'
+              ? this.checkOrderExists(feed.sellerId, message)
+              : undefined;
       if (result) feed.results.push(result);
     }
     const withError = new Set(feed.results.filter((r) => r.resultCode === 'Error').map((r) => r.messageId)).size;
@@ -218,6 +231,64 @@ export class FeedService implements OnModuleInit, OnModuleDestroy {
       }
       order.lastUpdatedTime = this.clock.now().toISOString();
     }
+    return undefined;
+  }
+
+  /**
+   * One OrderAdjustment whose AdjustedItems carry QuantityCancelled: those units are cancelled
+   * before shipping (reason NoInventory or BuyerCanceled, as Amazon requires). The item keeps the
+   * units left, its proceeds shrink in proportion and the order's total with them; an item left
+   * with none is cancelled, and an order left with none is. Checked whole before anything changes.
+   */
+  private cancelQuantities(sellerId: string, message: FeedMessage): FeedResult | undefined {
+    const missing = this.checkOrderExists(sellerId, message);
+    if (missing) return missing;
+    const order = this.orders.editForSeller(sellerId, message.amazonOrderId!)!.order;
+    const status = order.fulfillment?.fulfillmentStatus;
+    if (order.fulfillment?.fulfilledBy === 'AMAZON') return this.error(message, `Order ${order.orderId} is fulfilled by Amazon and cannot be adjusted by the seller.`, 18257);
+    if (status === 'CANCELLED') return this.error(message, `Order ${order.orderId} is cancelled.`, 18258);
+    if (status === 'SHIPPED' || status === 'PARTIALLY_SHIPPED') return this.error(message, `Order ${order.orderId} is ${status === 'SHIPPED' ? 'Shipped' : 'PartiallyShipped'}: units can no longer be cancelled.`, 18256);
+    const adjusted = message.adjustedItems ?? [];
+    if (adjusted.length === 0) return this.error(message, `OrderAdjustment for ${order.orderId} has no AdjustedItem.`, 8001);
+    const cancelled = new Map<string, { quantity: number; reason: string }>();
+    for (const item of adjusted) {
+      const orderItem = order.orderItems.find((oi) => oi.orderItemId === item.amazonOrderItemCode);
+      if (!orderItem) return this.error(message, `Order item ${item.amazonOrderItemCode ?? '(missing)'} does not belong to order ${order.orderId}.`, 18029);
+      if (item.adjustmentReason !== 'NoInventory' && item.adjustmentReason !== 'BuyerCanceled')
+        return this.error(message, `AdjustmentReason must be NoInventory or BuyerCanceled to cancel units of order item ${orderItem.orderItemId}, got "${item.adjustmentReason ?? ''}".`, 18030);
+      const quantity = /^\d+$/.test(item.quantityCancelled ?? '') ? Number(item.quantityCancelled) : NaN;
+      const already = cancelled.get(orderItem.orderItemId)?.quantity ?? 0;
+      if (!Number.isSafeInteger(quantity) || quantity < 1 || already + quantity > orderItem.quantityOrdered)
+        return this.error(message, `QuantityCancelled for order item ${orderItem.orderItemId} must be 1 to ${orderItem.quantityOrdered - already}, got "${item.quantityCancelled ?? ''}".`, 18031);
+      cancelled.set(orderItem.orderItemId, { quantity: already + quantity, reason: item.adjustmentReason });
+    }
+    let grandTotalCut = 0n;
+    for (const orderItem of order.orderItems) {
+      const cut = cancelled.get(orderItem.orderItemId);
+      if (!cut) continue;
+      const before = orderItem.quantityOrdered;
+      const left = before - cut.quantity;
+      const scale = (money: Money | undefined) => {
+        if (!money) return 0n;
+        const was = toCents(money.amount);
+        const now = divideCents(was * BigInt(left), before);
+        money.amount = fromCents(now);
+        return was - now;
+      };
+      if (orderItem.proceeds) {
+        grandTotalCut += scale(orderItem.proceeds.proceedsTotal);
+        for (const breakdown of orderItem.proceeds.breakdowns ?? []) {
+          scale(breakdown.subtotal);
+          for (const detail of breakdown.detailedBreakdowns ?? []) scale(detail.value);
+        }
+      }
+      orderItem.quantityOrdered = left;
+      if (left === 0) orderItem.cancellation = { cancellationExecution: { cancelledBy: 'MERCHANT', cancelReason: cut.reason } };
+    }
+    const grandTotal = order.proceeds?.grandTotal;
+    if (grandTotal) grandTotal.amount = fromCents(toCents(grandTotal.amount) - grandTotalCut);
+    if (order.orderItems.every((oi) => oi.quantityOrdered === 0)) this.lifecycle.move(order.orderId, 'CANCELLED', 'MERCHANT', [...cancelled.values()][0].reason);
+    else order.lastUpdatedTime = this.clock.now().toISOString();
     return undefined;
   }
 

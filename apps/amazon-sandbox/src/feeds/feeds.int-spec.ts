@@ -103,6 +103,81 @@ describe('Feeds 2021-06-30', () => {
     expect(againXml).toContain('<MessagesWithWarning>1</MessagesWithWarning>');
   });
 
+  it('cancels units of an item with POST_PAYMENT_ADJUSTMENT_DATA QuantityCancelled: the item keeps the rest, proceeds and total shrink', async () => {
+    const money = (amount: string) => ({ amount, currencyCode: 'EUR' });
+    const orderId = '305-0000001-0000014';
+    const item = (orderItemId: string, quantityOrdered: number, amount: string) => ({
+      orderItemId,
+      quantityOrdered,
+      product: { sellerSku: `SKU-${orderItemId}` },
+      proceeds: { proceedsTotal: money(amount), breakdowns: [{ type: 'ITEM', subtotal: money(amount), detailedBreakdowns: [{ subtype: 'ITEM', value: money(amount) }] }] },
+    });
+    const created = await sb.request('POST', `/_sandbox/sellers/${seller.sellerId}/orders`, {
+      body: {
+        orderId,
+        createdTime: '2026-01-01T00:00:00Z',
+        lastUpdatedTime: '2026-01-01T00:00:00Z',
+        salesChannel: { channelName: 'Amazon.de', marketplaceId: 'A1PA6795UKMFR9' },
+        fulfillment: { fulfillmentStatus: 'UNSHIPPED', fulfilledBy: 'MERCHANT' },
+        proceeds: { grandTotal: money('40.00') },
+        orderItems: [item('31', 3, '30.00'), item('32', 1, '10.00')],
+      },
+    });
+    expect(created.status).toBe(201);
+    const adjustment = (messages: { id: number; items: { code: string; reason: string; quantity: string }[] }[]) => `<?xml version="1.0" encoding="UTF-8"?>
+<AmazonEnvelope xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:noNamespaceSchemaLocation="amzn-envelope.xsd">
+  <Header><DocumentVersion>1.01</DocumentVersion><MerchantIdentifier>${seller.sellerId}</MerchantIdentifier></Header>
+  <MessageType>OrderAdjustment</MessageType>
+  ${messages
+    .map(
+      (m) => `<Message><MessageID>${m.id}</MessageID><OrderAdjustment><AmazonOrderID>${orderId}</AmazonOrderID>${m.items
+        .map((i) => `<AdjustedItem><AmazonOrderItemCode>${i.code}</AmazonOrderItemCode><AdjustmentReason>${i.reason}</AdjustmentReason><QuantityCancelled>${i.quantity}</QuantityCancelled></AdjustedItem>`)
+        .join('')}</OrderAdjustment></Message>`,
+    )
+    .join('\n  ')}
+</AmazonEnvelope>`;
+
+    const done = await waitDone(
+      await submitFeed(
+        'POST_PAYMENT_ADJUSTMENT_DATA',
+        adjustment([
+          { id: 1, items: [{ code: '31', reason: 'NoInventory', quantity: '1' }] },
+          // Refused whole: more units than item 32 has, so item 31's second unit in the same message stays too.
+          { id: 2, items: [{ code: '31', reason: 'NoInventory', quantity: '1' }, { code: '32', reason: 'NoInventory', quantity: '2' }] },
+          { id: 3, items: [{ code: '31', reason: 'CustomerReturn', quantity: '1' }] },
+          { id: 4, items: [{ code: '99', reason: 'NoInventory', quantity: '1' }] },
+        ]),
+      ),
+    );
+    const xml = await report(done.feed);
+    expect(xml).toContain('<MessagesSuccessful>1</MessagesSuccessful>');
+    expect(xml).toMatch(/<MessageID>2<\/MessageID>\s*<ResultCode>Error<\/ResultCode>[\s\S]*?QuantityCancelled for order item 32 must be 1 to 1/);
+    expect(xml).toMatch(/<MessageID>3<\/MessageID>\s*<ResultCode>Error<\/ResultCode>[\s\S]*?AdjustmentReason/);
+    expect(xml).toMatch(/<MessageID>4<\/MessageID>\s*<ResultCode>Error<\/ResultCode>[\s\S]*?does not belong/);
+
+    const after = (await sb.request('GET', `/_sandbox/orders/${orderId}`)).body.order;
+    expect(after.fulfillment.fulfillmentStatus).toBe('UNSHIPPED');
+    expect(after.orderItems[0].quantityOrdered).toBe(2);
+    expect(after.orderItems[0].proceeds.proceedsTotal.amount).toBe('20.00');
+    expect(after.orderItems[0].proceeds.breakdowns[0].subtotal.amount).toBe('20.00');
+    expect(after.orderItems[0].proceeds.breakdowns[0].detailedBreakdowns[0].value.amount).toBe('20.00');
+    expect(after.orderItems[0].cancellation).toBeUndefined();
+    expect(after.orderItems[1].quantityOrdered).toBe(1);
+    expect(after.proceeds.grandTotal.amount).toBe('30.00');
+
+    // Cancelling every unit left cancels the items and then the order.
+    await waitDone(
+      await submitFeed(
+        'POST_PAYMENT_ADJUSTMENT_DATA',
+        adjustment([{ id: 1, items: [{ code: '31', reason: 'BuyerCanceled', quantity: '2' }, { code: '32', reason: 'BuyerCanceled', quantity: '1' }] }]),
+      ),
+    );
+    const gone = (await sb.request('GET', `/_sandbox/orders/${orderId}`)).body.order;
+    expect(gone.fulfillment.fulfillmentStatus).toBe('CANCELLED');
+    expect(gone.orderItems[0].cancellation.cancellationExecution).toEqual({ cancelledBy: 'MERCHANT', cancelReason: 'BuyerCanceled' });
+    expect(gone.proceeds.grandTotal.amount).toBe('0.00');
+  });
+
   it('accepts POST_ORDER_FULFILLMENT_DATA and marks a feed without an envelope FATAL', async () => {
     const [id] = await sb.generate(seller.sellerId, { count: 1, seed: 'ful', fulfilledBy: 'MERCHANT', statuses: ['UNSHIPPED'] });
     const ok = await waitDone(
