@@ -9,6 +9,8 @@ export class Location {
   @Column('text') name: string;
   @Column('text') kind: LocationKind;
   @Column('uuid', { nullable: true }) accountId: string | null;
+  /** Where a stock location ships parcels from (Amazon's shipFromAddress shape); none for the others. */
+  @Column('jsonb', { nullable: true }) address: Record<string, unknown> | null;
   @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
 }
 
