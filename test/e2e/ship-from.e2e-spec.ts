@@ -19,8 +19,8 @@ describe('ship-from locations: each marketplace of an account ships from its own
   beforeAll(async () => {
     await running.start({ SANDBOX_TIME_SCALE: '20', SPAPI_RATE_SCALE: '20' });
     // The seller's two warehouses (locations have no API to create them yet).
-    for (const [id, name] of [[warehouseA, 'Warehouse A (Hamburg)'], [warehouseB, 'Warehouse B (Lyon)']]) {
-      await running.env.query(`insert into inventory.locations (id, name, kind) values ($1, $2, 'stock')`, [id, name]);
+    for (const [id, name, supplySourceId] of [[warehouseA, 'Warehouse A (Hamburg)', 'SS-HAMBURG'], [warehouseB, 'Warehouse B (Lyon)', 'SS-LYON']]) {
+      await running.env.query(`insert into inventory.locations (id, name, kind, supply_source_id) values ($1, $2, 'stock', $3)`, [id, name, supplySourceId]);
     }
     await running.sandbox('POST', '/_sandbox/sellers', SELLER);
     for (const o of [DE_ORDER, FR_ORDER]) await running.sandbox('POST', `/_sandbox/sellers/${SELLER.sellerId}/orders`, o);
@@ -42,7 +42,7 @@ describe('ship-from locations: each marketplace of an account ships from its own
     expect((await running.api('PUT', `/api/v1/accounts/${randomUUID()}/ship-from`, { locationId: warehouseA })).status).toBe(404);
   });
 
-  it("moves the DE order's stock from warehouse A and the FR order's from warehouse B, the assignments audited", async () => {
+  it("moves the DE order's stock from warehouse A and the FR order's from warehouse B, each confirmation naming its warehouse to Amazon, the assignments audited", async () => {
     const de = await running.api('PUT', `/api/v1/accounts/${accountId}/ship-from`, { marketplaceId: DE, locationId: warehouseA });
     expect(de.status).toBe(200);
     expect(de.body).toMatchObject({ accountId, marketplaceId: DE, locationId: warehouseA });
@@ -58,6 +58,19 @@ describe('ship-from locations: each marketplace of an account ships from its own
     };
     expect((await movesOf(DE_ORDER.orderId)).map((m: { fromLocationId: string }) => m.fromLocationId)).toEqual([warehouseA]);
     expect((await movesOf(FR_ORDER.orderId)).map((m: { fromLocationId: string }) => m.fromLocationId)).toEqual([warehouseB]);
+
+    // Validated, each confirmation tells Amazon the warehouse it shipped from.
+    for (const o of [DE_ORDER, FR_ORDER]) {
+      const delivery = (await running.api('GET', `/api/v1/deliveries?orderId=${(await orderOf(o.orderId)).id}`)).body.items[0];
+      expect((await running.api('POST', `/api/v1/deliveries/${delivery.id}/validate`, { carrierCode: 'DHL', trackingNumber: `T-${o.orderId}` })).status).toBe(200);
+    }
+    const confirmedFrom = (amazonOrderId: string) =>
+      waitFor(async () => ((await running.sandbox('GET', `/_sandbox/shipments?orderId=${amazonOrderId}`)).body.shipments as any[])[0]?.packageDetail, {
+        timeoutMs: 60_000,
+        what: `the shipment confirmation of ${amazonOrderId} at Amazon`,
+      });
+    expect((await confirmedFrom(DE_ORDER.orderId)).shipFromSupplySourceId).toBe('SS-HAMBURG');
+    expect((await confirmedFrom(FR_ORDER.orderId)).shipFromSupplySourceId).toBe('SS-LYON');
 
     const audit = (await running.api('GET', '/api/v1/audit')).body.items as { path: string; status: number }[];
     expect(audit.filter((e) => e.path === `/api/v1/accounts/${accountId}/ship-from` && e.status === 200)).toHaveLength(2);

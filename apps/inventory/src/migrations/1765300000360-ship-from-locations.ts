@@ -9,6 +9,8 @@ export class ShipFromLocations1765300000360 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`alter table locations add column address jsonb`);
+    // Amazon's id of the warehouse (a supply source): confirmShipment names it as shipFromSupplySourceId.
+    await q.query(`alter table locations add column supply_source_id text`);
     await q.query(`
       create table ship_from_assignments (
         id uuid primary key,
@@ -24,6 +26,7 @@ export class ShipFromLocations1765300000360 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`drop table ship_from_assignments`);
+    await q.query(`alter table locations drop column supply_source_id`);
     await q.query(`alter table locations drop column address`);
   }
 }
