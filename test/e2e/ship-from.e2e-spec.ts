@@ -48,6 +48,9 @@ describe('ship-from locations: each marketplace of an account ships from its own
     expect(de.body).toMatchObject({ accountId, marketplaceId: DE, locationId: warehouseA });
     expect((await running.api('PUT', `/api/v1/accounts/${accountId}/ship-from`, { marketplaceId: FR, locationId: warehouseB })).body).toMatchObject({ marketplaceId: FR, locationId: warehouseB });
 
+    const listed = await running.api('GET', `/api/v1/accounts/${accountId}/ship-from`);
+    expect(listed.body.items.map((a: { marketplaceId: string; locationId: string }) => [a.marketplaceId, a.locationId])).toEqual([[FR, warehouseB], [DE, warehouseA]]);
+
     expect((await running.api('POST', `/api/v1/accounts/${accountId}/sync`)).status).toBe(202);
     const movesOf = async (amazonOrderId: string) => {
       const order = await waitFor(() => orderOf(amazonOrderId).catch(() => undefined), { timeoutMs: 60_000, what: `the order ${amazonOrderId}` });

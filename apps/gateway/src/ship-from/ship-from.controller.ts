@@ -1,6 +1,6 @@
-import { Body, Controller, Put } from '@nestjs/common';
+import { Body, Controller, Get, Put } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { GET_ACCOUNT, PUT_SHIP_FROM, PutShipFromRequest, ShipFromAssignmentView, ShipFromBody } from '@connector/contracts';
+import { GET_ACCOUNT, LIST_SHIP_FROM, PUT_SHIP_FROM, PutShipFromRequest, ShipFromAssignmentView, ShipFromBody, ShipFromListView } from '@connector/contracts';
 import { ServiceClient } from '@connector/platform';
 import { AccountFrom, ApiScope, RequiresScope } from '../access/scopes';
 import { API_V1 } from '../common/api-version';
@@ -13,6 +13,15 @@ import { ApiProblems, ApiRoutes } from '../openapi/api-docs';
 @Controller(`${API_V1}/accounts`)
 export class ShipFromController {
   constructor(private readonly services: ServiceClient) {}
+
+  @Get(':id/ship-from')
+  @AccountFrom('param')
+  @ApiOperation({ operationId: 'listShipFrom', summary: 'The stock locations the account ships from: its default, then per marketplace' })
+  @ApiProblems(404)
+  async list(@UuidParam() id: string): Promise<ShipFromListView> {
+    await this.services.request(GET_ACCOUNT, { id });
+    return this.services.request(LIST_SHIP_FROM, { accountId: id });
+  }
 
   @Put(':id/ship-from')
   @RequiresScope(ApiScope.Operate)

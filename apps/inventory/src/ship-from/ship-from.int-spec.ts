@@ -86,6 +86,7 @@ describe('ship-from locations on real PostgreSQL', () => {
     await shipFrom.assign(accountId, null, warehouseB);
     const rows = await db.query(`select marketplace_id, location_id from inventory.ship_from_assignments where account_id = $1 order by marketplace_id nulls first`, [accountId]);
     expect(rows).toEqual([{ marketplace_id: null, location_id: warehouseB }, { marketplace_id: DE, location_id: warehouseB }]);
+    expect((await shipFrom.list({ accountId })).items.map((v) => [v.marketplaceId, v.locationId])).toEqual([[null, warehouseB], [DE, warehouseB]]);
   });
 
   it('refuses a location that is not a stock location (customers, FBA, unknown) with 400, writing nothing', async () => {

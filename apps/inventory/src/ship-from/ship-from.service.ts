@@ -1,5 +1,5 @@
-import { Injectable } from '@nestjs/common';
-import { PutShipFromRequest, ShipFromAssignmentView } from '@connector/contracts';
+import { Injectable, Logger } from '@nestjs/common';
+import { ListShipFromRequest, PutShipFromRequest, ShipFromAssignmentView, ShipFromListView } from '@connector/contracts';
 import { ServiceError } from '@connector/platform';
 import { newRowId } from '@connector/persistence';
 import { DataSource, IsNull } from 'typeorm';
@@ -9,6 +9,8 @@ import { ShipFromAssignment } from './ship-from-assignment.entity';
 /** Which stock location an account ships from, per marketplace or by default. */
 @Injectable()
 export class ShipFromService {
+  private readonly logger = new Logger(ShipFromService.name);
+
   constructor(private readonly dataSource: DataSource) {}
 
   /**
@@ -33,6 +35,20 @@ export class ShipFromService {
 
   async put(request: PutShipFromRequest): Promise<ShipFromAssignmentView> {
     const a = await this.assign(request.accountId, request.marketplaceId ?? null, request.locationId);
-    return { accountId: a.accountId, marketplaceId: a.marketplaceId, locationId: a.locationId, createdAt: a.createdAt.toISOString(), updatedAt: a.updatedAt.toISOString() };
+    this.logger.log({ msg: `account ${a.accountId} ships ${a.marketplaceId ? `marketplace ${a.marketplaceId}` : 'by default'} from location ${a.locationId}`, accountId: a.accountId });
+    return assignmentView(a);
+  }
+
+  async list(request: ListShipFromRequest): Promise<ShipFromListView> {
+    const rows = await this.dataSource.getRepository(ShipFromAssignment).find({ where: { accountId: request.accountId }, order: { marketplaceId: { direction: 'ASC', nulls: 'FIRST' } } });
+    return { items: rows.map(assignmentView) };
   }
 }
+
+const assignmentView = (a: ShipFromAssignment): ShipFromAssignmentView => ({
+  accountId: a.accountId,
+  marketplaceId: a.marketplaceId,
+  locationId: a.locationId,
+  createdAt: a.createdAt.toISOString(),
+  updatedAt: a.updatedAt.toISOString(),
+});

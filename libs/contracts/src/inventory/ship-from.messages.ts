@@ -23,4 +23,13 @@ export class ShipFromAssignmentView {
   updatedAt: string;
 }
 
+export class ListShipFromRequest {
+  @IsUUID() accountId: string;
+}
+export class ShipFromListView {
+  /** The account's default first, then by marketplace. */
+  items: ShipFromAssignmentView[];
+}
+
+export const LIST_SHIP_FROM = requestContract({ subject: 'inventory.ship-from.list.v1', version: 1, payload: ListShipFromRequest, reply: replyOf<ShipFromListView>() });
 export const PUT_SHIP_FROM = requestContract({ subject: 'inventory.ship-from.put.v1', version: 1, payload: PutShipFromRequest, reply: replyOf<ShipFromAssignmentView>() });
