@@ -7,6 +7,7 @@ import { messagingOptions, MetricsModule, ReadinessModule, ServiceClientModule, 
 import { AccountsController } from './accounts/accounts.controller';
 import { AlertsModule } from './alerts/alerts.module';
 import { CarriersController } from './carriers/carriers.controller';
+import { ShipFromController } from './ship-from/ship-from.controller';
 import { AccessGuard } from './access/access.guard';
 import { AccessModule } from './access/access.module';
 import { HttpErrorFilter } from './common/http-error.filter';
@@ -64,6 +65,7 @@ export class GatewayModule {
         ProductsController,
         DeliveriesController,
         CarriersController,
+        ShipFromController,
         StockController,
         SyncRunsController,
         NotificationsController,

@@ -8,6 +8,7 @@ import { DeliveriesModule } from './deliveries/deliveries.module';
 import { DeliveryPersonalDataRetention } from './deliveries/delivery-personal-data.retention';
 import { FulfillmentModule } from './fulfillment/fulfillment.module';
 import { LocationsModule } from './locations/locations.module';
+import { ShipFromModule } from './ship-from/ship-from.module';
 import { ProductsModule } from './products/products.module';
 import { StockModule } from './stock/stock.module';
 
@@ -27,6 +28,7 @@ export class AppModule {
         RetentionModule.forTasks([DeliveryPersonalDataRetention, ParkedEventsRetention]),
         ProductsModule,
         LocationsModule,
+        ShipFromModule,
         StockModule,
         DeliveriesModule,
         FulfillmentModule,

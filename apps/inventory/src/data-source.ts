@@ -8,6 +8,8 @@ import { InitialSchema1764300000300 } from './migrations/1764300000300-initial-s
 import { FulfillmentVersions1764300000310 } from './migrations/1764300000310-fulfillment-versions';
 import { CarrierMappings1764300000345 } from './migrations/1764300000345-carrier-mappings';
 import { DeliveryShippedOutside1765300000350 } from './migrations/1765300000350-delivery-shipped-outside';
+import { ShipFromLocations1765300000360 } from './migrations/1765300000360-ship-from-locations';
+import { ShipFromAssignment } from './ship-from/ship-from-assignment.entity';
 import { CatalogueMatching1764300000320 } from './migrations/1764300000320-catalogue-matching';
 import { Offer } from './products/offer.entity';
 import { Product } from './products/product.entity';
@@ -19,6 +21,6 @@ export const inventoryDataSource = (database: string | DatabaseSettings) =>
   serviceDataSourceOptions({
     database,
     schema: INVENTORY_SCHEMA,
-    entities: [Product, Offer, Location, StockMove, Delivery, OrderState, CarrierMapping, ...MESSAGING_ENTITIES],
-    migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000300, FulfillmentVersions1764300000310, CatalogueMatching1764300000320, CarrierMappings1764300000345, DeliveryShippedOutside1765300000350],
+    entities: [Product, Offer, Location, StockMove, Delivery, OrderState, CarrierMapping, ShipFromAssignment, ...MESSAGING_ENTITIES],
+    migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000300, FulfillmentVersions1764300000310, CatalogueMatching1764300000320, CarrierMappings1764300000345, DeliveryShippedOutside1765300000350, ShipFromLocations1765300000360],
   });

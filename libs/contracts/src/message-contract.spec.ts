@@ -76,6 +76,9 @@ describe('message contracts catalog', () => {
         'inventory.carrier-mappings.get.v1',
         'inventory.carrier-mappings.put.v1',
         'inventory.carrier-mappings.delete.v1',
+        // New with ship-from locations (issue 14): which stock location an account and marketplace ship from.
+        'inventory.ship-from.list.v1',
+        'inventory.ship-from.put.v1',
         'partners.resolve.v1',
         'partners.list.v1',
         'partners.get.v1',

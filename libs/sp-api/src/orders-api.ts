@@ -40,6 +40,8 @@ export interface ShipmentConfirmation {
     carrierCode: string;
     carrierName?: string;
     shippingMethod?: string;
+    /** Amazon's id of the warehouse it ships from (Supply Sources API). */
+    shipFromSupplySourceId?: string;
     trackingNumber: string;
     shipDate: string;
     orderItems: { orderItemId: string; quantity: number }[];

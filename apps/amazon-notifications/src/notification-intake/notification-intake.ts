@@ -31,6 +31,7 @@ export class NotificationIntake {
         carrierCode: event.carrierCode,
         ...(event.carrierName ? { carrierName: event.carrierName } : {}),
         ...(event.shippingMethod ? { shippingMethod: event.shippingMethod } : {}),
+        ...(event.shipFromSupplySourceId ? { shipFromSupplySourceId: event.shipFromSupplySourceId } : {}),
         trackingNumber: event.trackingNumber,
         shipDate: event.shipDate,
         orderItems: event.items.map((item) => ({ orderItemId: item.orderItemId, quantity: item.quantity })),

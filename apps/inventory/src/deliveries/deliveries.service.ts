@@ -17,6 +17,7 @@ import { newRowId } from '@connector/persistence';
 import { CarrierMappingsService } from '../carriers/carrier-mappings.service';
 import { ResolvedCarrier } from '../carriers/carrier-resolution';
 import { carriersResolved } from '../carriers/carriers.metrics';
+import { Location } from '../locations/location.entity';
 import { StockMove } from '../stock/stock-move.entity';
 import { moveView } from '../stock/stock.views';
 import { Delivery } from './delivery.entity';
@@ -135,6 +136,7 @@ export class DeliveriesService {
         shipDate: shipDate.toISOString(),
         items: [...items].map(([orderItemId, quantity]) => ({ orderItemId, quantity })),
         fullyShipped: backorderMoves.length === 0,
+        shipFromSupplySourceId: await this.shipFromSupplySource(manager, moves),
         fulfillmentVersion: (await nextFulfillmentVersions(manager, [delivery.orderId])).get(delivery.orderId),
       };
       await this.outbox.add(manager, DELIVERY_VALIDATED, event);
@@ -167,6 +169,13 @@ export class DeliveriesService {
   }
 
   /** Per move, how much ships now: everything, or what the request's lines say per order item. */
+  /** The warehouse the delivery's stock moves from, as Amazon knows it (its supply source id), if it has one. */
+  private async shipFromSupplySource(manager: EntityManager, moves: StockMove[]): Promise<string | null> {
+    if (moves.length === 0) return null;
+    const location = await manager.findOneBy(Location, { id: moves[0].fromLocationId });
+    return location?.supplySourceId ?? null;
+  }
+
   private quantitiesToShip(moves: StockMove[], lines: ValidateDeliveryRequest['lines']): Map<string, number> {
     const result = new Map<string, number>();
     if (!lines) {

@@ -15,7 +15,8 @@ import {
 import { Outbox, OutboxEvent } from '@connector/messaging';
 import { bulkInsert, findByKeys, newRowId } from '@connector/persistence';
 import { EntityManager, In } from 'typeorm';
-import { CUSTOMERS_LOCATION_ID, STOCK_LOCATION_ID } from '../locations/location.entity';
+import { CUSTOMERS_LOCATION_ID } from '../locations/location.entity';
+import { shipFromLocations } from '../ship-from/ship-from-locations';
 import { StockMove } from '../stock/stock-move.entity';
 import { Delivery } from './delivery.entity';
 import { nextFulfillmentVersions } from './fulfillment-versions';
@@ -65,8 +66,10 @@ export class OrderDeliveries {
     const moves: Partial<StockMove>[] = [];
     const ready: Delivery[] = [];
     const closed: ShippedOutside[] = [];
+    const shipFrom = await shipFromLocations(manager, events.filter((e) => !existing.has(e.orderId)));
     for (const event of events) {
       if (existing.has(event.orderId)) continue;
+      const fromLocationId = shipFrom(event.accountId, event.marketplaceId);
       const lines = event.lines.filter(shippable);
       if (lines.length === 0) continue;
       const shippedAt = shippedAtOf(event);
@@ -102,7 +105,7 @@ export class OrderDeliveries {
             deliveryId: delivery.id,
             productId: line.productId!,
             quantity: done ? shippedAtAmazon(event, line) : line.quantity - shippedAtAmazon(event, line),
-            fromLocationId: STOCK_LOCATION_ID,
+            fromLocationId,
             toLocationId: CUSTOMERS_LOCATION_ID,
             state: done ? StockMoveState.Done : StockMoveState.Ready,
             reason: 'fbm_sale',

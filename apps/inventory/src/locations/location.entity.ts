@@ -9,6 +9,10 @@ export class Location {
   @Column('text') name: string;
   @Column('text') kind: LocationKind;
   @Column('uuid', { nullable: true }) accountId: string | null;
+  /** Where a stock location ships parcels from (Amazon's shipFromAddress shape); none for the others. */
+  @Column('jsonb', { nullable: true }) address: Record<string, unknown> | null;
+  /** Amazon's supply source id of a warehouse: its shipment confirmations name it (shipFromSupplySourceId). */
+  @Column('text', { nullable: true }) supplySourceId: string | null;
   @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
 }
 

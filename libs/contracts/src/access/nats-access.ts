@@ -18,6 +18,7 @@ import { AnyEventContract, AnyRequestContract } from '../common/message-contract
 import { HEALTH_CHECKS, SERVICE_NAMES, ServiceName } from '../health/health.messages';
 import { METRICS_REQUESTS } from '../health/metrics.messages';
 import { DELETE_CARRIER_MAPPING, GET_CARRIER_MAPPING, LIST_CARRIER_MAPPINGS, PUT_CARRIER_MAPPING } from '../inventory/carrier-mapping.messages';
+import { LIST_SHIP_FROM, PUT_SHIP_FROM } from '../inventory/ship-from.messages';
 import { DELIVERY_CANCELED, DELIVERY_CREATED, DELIVERY_SHIPPED_OUTSIDE, DELIVERY_VALIDATED, OFFER_CHANGED } from '../inventory/delivery.events';
 import {
   ADJUST_STOCK,
@@ -84,6 +85,8 @@ const REQUESTS: { server: ServiceName; requests: AnyRequestContract[]; callers: 
       GET_CARRIER_MAPPING,
       PUT_CARRIER_MAPPING,
       DELETE_CARRIER_MAPPING,
+      LIST_SHIP_FROM,
+      PUT_SHIP_FROM,
     ],
     callers: ['gateway'],
   },

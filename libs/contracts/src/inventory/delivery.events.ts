@@ -39,6 +39,8 @@ export class DeliveryValidatedEvent extends OrderFulfillmentEvent {
   @ArrayMinSize(1) @ValidateNested({ each: true }) @Type(() => ShippedItem) items: ShippedItem[];
   /** True when nothing of the order is left to ship. */
   @IsBoolean() fullyShipped: boolean;
+  /** Amazon's supply source id of the warehouse it shipped from, when that location has one (absent from earlier releases' events). */
+  @IsOptional() @IsString() shipFromSupplySourceId?: string | null;
 }
 export const DELIVERY_VALIDATED = eventContract({ subject: 'delivery.validated.v1', version: 1, payload: DeliveryValidatedEvent });
 

@@ -2,3 +2,4 @@ export * from './carrier-codes';
 export * from './delivery.events';
 export * from './inventory.messages';
 export * from './carrier-mapping.messages';
+export * from './ship-from.messages';

@@ -1,0 +1,54 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ListShipFromRequest, PutShipFromRequest, ShipFromAssignmentView, ShipFromListView } from '@connector/contracts';
+import { ServiceError } from '@connector/platform';
+import { newRowId } from '@connector/persistence';
+import { DataSource, IsNull } from 'typeorm';
+import { Location } from '../locations/location.entity';
+import { ShipFromAssignment } from './ship-from-assignment.entity';
+
+/** Which stock location an account ships from, per marketplace or by default. */
+@Injectable()
+export class ShipFromService {
+  private readonly logger = new Logger(ShipFromService.name);
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Assigns the location (a stock location: the seller's warehouse) to the account's
+   * marketplace, or, without one, as its default; replaces the earlier assignment. Deliveries
+   * made from then on ship from it; ready ones keep theirs.
+   */
+  async assign(accountId: string, marketplaceId: string | null, locationId: string): Promise<ShipFromAssignment> {
+    return this.dataSource.transaction(async (manager) => {
+      const location = await manager.findOneBy(Location, { id: locationId });
+      if (!location || location.kind !== 'stock') {
+        throw ServiceError.badRequest('Validation failed', [{ field: 'locationId', errors: ['locationId must be a stock location (GET /api/v1/locations, kind stock)'] }]);
+      }
+      await manager.query(
+        `insert into ship_from_assignments (id, account_id, marketplace_id, location_id) values ($1, $2, $3, $4)
+         on conflict (account_id, coalesce(marketplace_id, '')) do update set location_id = excluded.location_id, updated_at = now()`,
+        [newRowId(), accountId, marketplaceId, locationId],
+      );
+      return manager.findOneByOrFail(ShipFromAssignment, { accountId, marketplaceId: marketplaceId ?? IsNull() });
+    });
+  }
+
+  async put(request: PutShipFromRequest): Promise<ShipFromAssignmentView> {
+    const a = await this.assign(request.accountId, request.marketplaceId ?? null, request.locationId);
+    this.logger.log({ msg: `account ${a.accountId} ships ${a.marketplaceId ? `marketplace ${a.marketplaceId}` : 'by default'} from location ${a.locationId}`, accountId: a.accountId });
+    return assignmentView(a);
+  }
+
+  async list(request: ListShipFromRequest): Promise<ShipFromListView> {
+    const rows = await this.dataSource.getRepository(ShipFromAssignment).find({ where: { accountId: request.accountId }, order: { marketplaceId: { direction: 'ASC', nulls: 'FIRST' } } });
+    return { items: rows.map(assignmentView) };
+  }
+}
+
+const assignmentView = (a: ShipFromAssignment): ShipFromAssignmentView => ({
+  accountId: a.accountId,
+  marketplaceId: a.marketplaceId,
+  locationId: a.locationId,
+  createdAt: a.createdAt.toISOString(),
+  updatedAt: a.updatedAt.toISOString(),
+});

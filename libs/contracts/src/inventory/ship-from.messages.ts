@@ -1,0 +1,35 @@
+import { IsOptional, IsUUID, Matches } from 'class-validator';
+import { replyOf, requestContract } from '../common/message-contract';
+
+/** Which stock location the account's FBM deliveries ship from. */
+export class ShipFromBody {
+  /** The marketplace it is for; without one, the account's default (marketplaces with none of their own). @example "A1PA6795UKMFR9" */
+  @IsOptional() @Matches(/^[A-Z0-9]{8,20}$/, { message: 'marketplaceId must be 8 to 20 capitals and digits' })
+  marketplaceId?: string;
+  /** A stock location (GET /api/v1/locations, kind `stock`). */
+  @IsUUID() locationId: string;
+}
+
+export class PutShipFromRequest extends ShipFromBody {
+  @IsUUID() accountId: string;
+}
+
+export class ShipFromAssignmentView {
+  accountId: string;
+  /** Null: the account's default. */
+  marketplaceId: string | null;
+  locationId: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export class ListShipFromRequest {
+  @IsUUID() accountId: string;
+}
+export class ShipFromListView {
+  /** The account's default first, then by marketplace. */
+  items: ShipFromAssignmentView[];
+}
+
+export const LIST_SHIP_FROM = requestContract({ subject: 'inventory.ship-from.list.v1', version: 1, payload: ListShipFromRequest, reply: replyOf<ShipFromListView>() });
+export const PUT_SHIP_FROM = requestContract({ subject: 'inventory.ship-from.put.v1', version: 1, payload: PutShipFromRequest, reply: replyOf<ShipFromAssignmentView>() });
