@@ -79,6 +79,8 @@ describe('message contracts catalog', () => {
         // New with ship-from locations (issue 14): which stock location an account and marketplace ship from.
         'inventory.ship-from.list.v1',
         'inventory.ship-from.put.v1',
+        // New with partial cancellation (issue 14): what of an order can no longer be cancelled.
+        'inventory.deliveries.shipped-quantities.v1',
         'partners.resolve.v1',
         'partners.list.v1',
         'partners.get.v1',
@@ -98,6 +100,8 @@ describe('message contracts catalog', () => {
         'alert.raised.v1',
         // New with issue 14: a delivery Amazon reports shipped that the connector never confirmed.
         'delivery.shipped-outside.v1',
+        // New with partial cancellation (issue 14): some units of an order cancelled by the seller.
+        'order.items-canceled.v1',
         ...healthChecks,
         ...metrics,
         ...parkedEvents,

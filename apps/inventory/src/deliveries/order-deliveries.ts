@@ -6,6 +6,8 @@ import {
   DeliveryShippedOutsideEvent,
   DeliveryState,
   OrderEventLine,
+  OrderItemsCanceledEvent,
+  ShippedQuantitiesResponse,
   OrderSyncedEvent,
   SalesOrderLineKind,
   SalesOrderStatus,
@@ -250,5 +252,86 @@ export class OrderDeliveries {
         OutboxEvent.of(DELIVERY_CANCELED, { deliveryId: delivery.id, orderId: delivery.orderId, accountId: delivery.accountId, fulfillmentVersion: versions.get(delivery.orderId) }),
       ),
     );
+  }
+
+  /**
+   * Some units of an order cancelled by the seller: the open (ready) deliveries shrink, newest
+   * first (a backorder before what it came from). A move loses the units; the units cancelled of
+   * it become a cancelled move of their own (a move wholly cancelled just is cancelled), so stock
+   * history shows them. A delivery left with nothing is cancelled (`delivery.canceled`; done as far
+   * as the order goes when the rest of it shipped). Validated and done moves are never touched:
+   * what the seller asked beyond what is open (a validation that came first) shrinks nothing.
+   * Applied once per cancellation (order_cancellations). Returns the units that could not be
+   * found open, per order item (logged by the caller).
+   */
+  async shrinkOpenDeliveries(manager: EntityManager, event: OrderItemsCanceledEvent): Promise<Map<string, number> | null> {
+    const inserted: unknown[] = await manager.query(
+      `insert into order_cancellations (cancellation_id, order_id) values ($1, $2) on conflict do nothing returning cancellation_id`,
+      [event.cancellationId, event.orderId],
+    );
+    if (inserted.length === 0) return null;
+    const deliveries = await manager
+      .createQueryBuilder(Delivery, 'd')
+      .where('d.orderId = :orderId', { orderId: event.orderId })
+      .orderBy('d.sequence', 'DESC')
+      .setLock('pessimistic_write')
+      .getMany();
+    const ready = deliveries.filter((d) => d.state === DeliveryState.Ready);
+    const moves = ready.length
+      ? await manager.find(StockMove, { where: { deliveryId: In(ready.map((d) => d.id)), state: StockMoveState.Ready }, order: { createdAt: 'DESC' } })
+      : [];
+    const toCancel = new Map<string, number>();
+    for (const item of event.items) toCancel.set(item.orderItemId, (toCancel.get(item.orderItemId) ?? 0) + item.quantity);
+    const left = new Map<string, number>();
+    for (const delivery of ready) {
+      for (const move of moves.filter((m) => m.deliveryId === delivery.id)) {
+        const wanted = toCancel.get(move.orderItemId ?? '') ?? 0;
+        const take = Math.min(wanted, move.quantity);
+        if (take === 0) {
+          left.set(move.id, move.quantity);
+          continue;
+        }
+        toCancel.set(move.orderItemId!, wanted - take);
+        if (take === move.quantity) {
+          await manager.update(StockMove, { id: move.id }, { state: StockMoveState.Canceled });
+        } else {
+          await manager.update(StockMove, { id: move.id }, { quantity: move.quantity - take });
+          await manager.insert(StockMove, { ...move, id: newRowId(), quantity: take, state: StockMoveState.Canceled, doneAt: null, createdAt: undefined });
+          left.set(move.id, move.quantity - take);
+        }
+      }
+    }
+    const emptied = ready.filter((d) => !moves.some((m) => m.deliveryId === d.id && (left.get(m.id) ?? 0) > 0));
+    if (emptied.length) {
+      await manager.update(Delivery, { id: In(emptied.map((d) => d.id)) }, { state: DeliveryState.Canceled });
+      // Nothing ready left anywhere, and something of the order done: the order is shipped.
+      const rest = ready.filter((d) => !emptied.includes(d));
+      const shippedBefore = deliveries.some((d) => d.state === DeliveryState.Done);
+      const events = [];
+      for (const delivery of emptied) {
+        events.push(
+          OutboxEvent.of(DELIVERY_CANCELED, {
+            deliveryId: delivery.id,
+            orderId: delivery.orderId,
+            accountId: delivery.accountId,
+            ...(rest.length === 0 && shippedBefore ? { fullyShipped: true } : {}),
+            fulfillmentVersion: (await nextFulfillmentVersions(manager, [delivery.orderId])).get(delivery.orderId),
+          }),
+        );
+      }
+      await this.outbox.addMany(manager, events);
+    }
+    return new Map([...toCancel].filter(([, quantity]) => quantity > 0));
+  }
+
+  /** Units of each of the order's items in done deliveries (validated here, or shipped outside the connector). */
+  async shippedQuantities(manager: EntityManager, orderId: string): Promise<ShippedQuantitiesResponse> {
+    const rows: { order_item_id: string; quantity: number }[] = await manager.query(
+      `select order_item_id, sum(quantity)::int as quantity from stock_moves
+        where order_id = $1 and reason = 'fbm_sale' and state = 'done' and order_item_id is not null
+        group by order_item_id`,
+      [orderId],
+    );
+    return { shipped: rows.map((row) => ({ orderItemId: row.order_item_id, quantity: Number(row.quantity) })) };
   }
 }

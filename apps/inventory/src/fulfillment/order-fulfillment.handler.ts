@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { FulfillmentChannel, ORDER_CANCELED, ORDER_SYNCED, OrderCanceledEvent, OrderSyncedEvent, SalesOrderStatus } from '@connector/contracts';
+import { FulfillmentChannel, ORDER_CANCELED, ORDER_ITEMS_CANCELED, ORDER_SYNCED, OrderCanceledEvent, OrderItemsCanceledEvent, OrderSyncedEvent, SalesOrderStatus } from '@connector/contracts';
 import { EventBatchContext, EventContext, OnEvent, OnEvents } from '@connector/messaging';
 import { EntityManager } from 'typeorm';
 import { OrderDeliveries } from '../deliveries/order-deliveries';
@@ -61,6 +61,23 @@ export class OrderFulfillmentHandler {
     if (applied.has(event.orderId)) {
       await this.cancel(manager, [event]);
       this.logApplied(event);
+    }
+  }
+
+  /**
+   * Some units cancelled by the seller: the open delivery shrinks, once per cancellation (its id,
+   * not the order's version: a sync of the order may overtake it, and it must still apply).
+   */
+  @OnEvent(ORDER_ITEMS_CANCELED)
+  async onOrderItemsCanceled(event: OrderItemsCanceledEvent, { manager }: EventContext): Promise<void> {
+    const missing = await this.deliveries.shrinkOpenDeliveries(manager, event);
+    if (missing === null) return;
+    const context = { accountId: event.accountId, amazonOrderId: event.amazonOrderId };
+    const units = event.items.map((item) => `${item.quantity} of ${item.orderItemId}`).join(', ');
+    this.logger.log({ msg: `order ${event.amazonOrderId}: cancellation ${event.cancellationId} (${units}) took off its open delivery`, ...context });
+    if (missing.size) {
+      // A validation came first: those units shipped; the seller and Amazon are told by the notification's outcome.
+      this.logger.warn({ msg: `order ${event.amazonOrderId}: cancellation ${event.cancellationId} found ${[...missing].map(([item, quantity]) => `${quantity} of ${item}`).join(', ')} no longer open`, ...context });
     }
   }
 

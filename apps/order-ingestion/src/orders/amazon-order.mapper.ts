@@ -35,6 +35,12 @@ export interface MappedLine {
   promotionIds: string[];
   giftWrapLevel: string | null;
   giftMessage: string | null;
+  /**
+   * Amazon cancelled the item (its cancellation execution) while the order goes on: an item-level
+   * acknowledgement may leave its quantity as it was. Present only when true, so the content hash
+   * of every other line stays what it was.
+   */
+  cancelledAtAmazon?: true;
 }
 
 /** Buyer and recipient as partner-resolution takes them. */
@@ -272,6 +278,7 @@ export function mapAmazonOrder(order: AmazonOrder, terms: MarketplaceTerms): Map
       promotionIds: money.discount.ITEM !== 0n ? promotionIds : [],
       giftWrapLevel: null,
       giftMessage: null,
+      ...(status !== SalesOrderStatus.Canceled && item.cancellation?.cancellationExecution ? { cancelledAtAmazon: true as const } : {}),
     });
     for (const [part, charge] of charges) {
       charge.gross += money.gross[part];

@@ -47,7 +47,7 @@ export class FulfillmentProjection {
 
   @OnEvent(DELIVERY_CANCELED)
   async deliveryCanceled(event: DeliveryCanceledEvent, { manager }: EventContext) {
-    await this.deliveryState(manager, event.orderId, 'canceled', event.fulfillmentVersion);
+    await this.deliveryState(manager, event.orderId, event.fullyShipped ? 'done' : 'canceled', event.fulfillmentVersion);
   }
 
   @OnEvent(NOTIFICATION_SENT)

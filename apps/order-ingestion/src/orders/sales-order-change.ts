@@ -2,6 +2,7 @@ import { ORDER_CANCELED, ORDER_SYNCED, OrderCanceledEvent, OrderSyncedEvent, Sal
 import { OutboxEvent } from '@connector/messaging';
 import { newRowId } from '@connector/persistence';
 import { SellerAccount } from '../accounts/seller-account.entity';
+import { MappedLine } from './amazon-order.mapper';
 import { PreparedOrder } from './sales-order-page';
 import { statusOf } from './sales-order-status';
 import { SalesOrderLine } from './sales-order-line.entity';
@@ -25,6 +26,20 @@ export interface SalesOrderChange {
 export function lineProductId(line: { lineKey: string; sku: string | null }, known: SalesOrder | undefined, productIds: Map<string, string>): string | null {
   const stored = known?.lines?.find((l) => l.lineKey === line.lineKey)?.productId;
   return stored ?? (line.sku ? (productIds.get(line.sku) ?? null) : null);
+}
+
+/**
+ * A line's units ordered and cancelled, from Amazon's item and what the line knew. Amazon lowers
+ * an item's quantity once it applied a unit cancellation (and may leave it as it was for an item it
+ * cancelled whole, marking the item cancelled): `quantity` stays what was ordered, and what is
+ * cancelled is the larger of what the line knew (the seller's cancellation, sent or not yet
+ * applied) and what Amazon shows, so a cancellation read back from Amazon never counts twice.
+ */
+export function unitsOf(line: Pick<MappedLine, 'quantity' | 'quantityShipped' | 'cancelledAtAmazon'>, known: Pick<SalesOrderLine, 'quantity' | 'quantityCancelled'> | undefined): { quantity: number; quantityCancelled: number } {
+  const quantity = Math.max(known?.quantity ?? line.quantity, line.quantity);
+  const atAmazon = quantity - line.quantity + (line.cancelledAtAmazon ? Math.max(line.quantity - line.quantityShipped, 0) : 0);
+  const quantityCancelled = Math.min(Math.max(known?.quantityCancelled ?? 0, atAmazon), Math.max(quantity - line.quantityShipped, 0));
+  return { quantity, quantityCancelled };
 }
 
 /** The rows and events of one new or changed order; no I/O. */
@@ -62,8 +77,9 @@ export function salesOrderChange(account: SellerAccount, item: PreparedOrder, kn
   } as SalesOrder;
 
   const knownLines = new Map((known?.lines ?? []).map((line) => [line.lineKey, line]));
-  const lines = mapped.lines.map((line, index) =>
-    ({
+  const lines = mapped.lines.map((line, index) => {
+    const units = unitsOf(line, knownLines.get(line.lineKey));
+    return {
       id: knownLines.get(line.lineKey)?.id ?? newRowId(),
       orderId: order.id,
       lineKey: line.lineKey,
@@ -75,8 +91,10 @@ export function salesOrderChange(account: SellerAccount, item: PreparedOrder, kn
       productId: lineProductId(line, known, productIds),
       name: line.name,
       description: line.description,
-      quantity: line.quantity,
+      quantity: units.quantity,
       quantityShipped: line.quantityShipped,
+      quantityCancelled: units.quantityCancelled,
+      pricedQuantity: line.quantity,
       unitPriceTaxIncluded: line.unitPriceTaxIncluded,
       unitPriceTaxExcluded: line.unitPriceTaxExcluded,
       amountTaxIncluded: line.amountTaxIncluded,
@@ -89,8 +107,8 @@ export function salesOrderChange(account: SellerAccount, item: PreparedOrder, kn
       promotionIds: line.promotionIds,
       giftWrapLevel: line.giftWrapLevel,
       giftMessage: line.giftMessage,
-    }) as SalesOrderLine,
-  );
+    } as SalesOrderLine;
+  });
   const goneLineIds = [...knownLines.values()].filter((line) => !mapped.lines.some((l) => l.lineKey === line.lineKey)).map((line) => line.id);
 
   const base = orderEventOf(order, lines);

@@ -27,8 +27,13 @@ export class SalesOrderLine {
   @Column('uuid', { nullable: true }) productId: string | null;
   @Column('text') name: string;
   @Column('text', { nullable: true }) description: string | null;
+  /** Units ordered; cancellations do not lower it (they count in quantityCancelled). */
   @Column('int') quantity: number;
   @Column('int') quantityShipped: number;
+  /** Units cancelled, by the seller here or by Amazon: the larger of the two counts, never their sum. */
+  @Column('int', { default: 0 }) quantityCancelled: number;
+  /** Units Amazon's amounts are for (its quantity ordered now); null: `quantity`. */
+  @Column('int', { nullable: true }) pricedQuantity: number | null;
   @Column('numeric', { precision: 14, scale: 2 }) unitPriceTaxIncluded: string;
   @Column('numeric', { precision: 14, scale: 2 }) unitPriceTaxExcluded: string;
   @Column('numeric', { precision: 14, scale: 2 }) amountTaxIncluded: string;

@@ -8,7 +8,7 @@ import { SalesOrder } from './sales-order.entity';
 
 /** A re-synced line keeps its id (stock moves refer to it); everything else follows Amazon. */
 const LINE_FIELDS_TO_UPDATE: (keyof SalesOrderLine & string)[] = [
-  'kind', 'sequence', 'orderItemId', 'sku', 'asin', 'productId', 'name', 'description', 'quantity', 'quantityShipped',
+  'kind', 'sequence', 'orderItemId', 'sku', 'asin', 'productId', 'name', 'description', 'quantity', 'quantityShipped', 'quantityCancelled', 'pricedQuantity',
   'unitPriceTaxIncluded', 'unitPriceTaxExcluded', 'amountTaxIncluded', 'amountTaxExcluded', 'discountTaxIncluded',
   'discountTaxExcluded', 'totalTaxIncluded', 'totalTaxExcluded', 'taxAmount', 'promotionIds', 'giftWrapLevel', 'giftMessage',
 ];

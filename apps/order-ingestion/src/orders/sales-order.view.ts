@@ -15,13 +15,14 @@ export function lineView(line: SalesOrderLine, currency: string): SalesOrderLine
     description: line.description,
     quantity: line.quantity,
     quantityShipped: line.quantityShipped,
+    quantityCancelled: line.quantityCancelled ?? 0,
     currency,
     unitPriceTaxIncluded: line.unitPriceTaxIncluded,
     unitPriceTaxExcluded: line.unitPriceTaxExcluded,
     amountTaxIncluded: line.amountTaxIncluded,
     amountTaxExcluded: line.amountTaxExcluded,
     taxAmount: line.taxAmount,
-    unitTaxAmount: fromCents(divideCents(toCents(line.taxAmount), Math.max(line.quantity, 1))),
+    unitTaxAmount: fromCents(divideCents(toCents(line.taxAmount), Math.max(line.pricedQuantity ?? line.quantity, 1))),
     discountTaxIncluded: line.discountTaxIncluded,
     discountTaxExcluded: line.discountTaxExcluded,
     totalTaxIncluded: line.totalTaxIncluded,
@@ -90,7 +91,9 @@ function eventLines(lines: SalesOrderLine[]): OrderEventLine[] {
     orderItemId: line.orderItemId,
     productId: line.productId,
     sku: line.sku,
-    quantity: line.quantity,
+    // What is still ordered: consumers of earlier releases read `quantity` alone.
+    quantity: Math.max(line.quantity - (line.quantityCancelled ?? 0), 0),
     quantityShipped: line.quantityShipped,
+    quantityCancelled: line.quantityCancelled ?? 0,
   }));
 }

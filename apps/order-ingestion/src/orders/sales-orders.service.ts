@@ -2,6 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import {
   CancelOrderRequest,
+  CanceledItem,
+  FulfillmentChannel,
+  GET_SHIPPED_QUANTITIES,
+  ORDER_ITEMS_CANCELED,
+  OrderItemsCanceledEvent,
+  SalesOrderLineKind,
   ListOrdersRequest,
   ListQuarantinedOrdersRequest,
   ORDER_CANCELED,
@@ -11,7 +17,8 @@ import {
   SalesOrderView,
 } from '@connector/contracts';
 import { Outbox } from '@connector/messaging';
-import { listPage, ServiceError } from '@connector/platform';
+import { listPage, ServiceClient, ServiceError } from '@connector/platform';
+import { newRowId } from '@connector/persistence';
 import { DataSource, In, Repository } from 'typeorm';
 import { QuarantinedOrder } from './quarantined-order.entity';
 import { SalesOrderLine } from './sales-order-line.entity';
@@ -24,6 +31,7 @@ export class SalesOrdersService {
     private readonly dataSource: DataSource,
     @InjectRepository(SalesOrder) private readonly orders: Repository<SalesOrder>,
     private readonly outbox: Outbox,
+    private readonly services: ServiceClient,
   ) {}
 
   async list(request: ListOrdersRequest): Promise<Page<SalesOrderView>> {
@@ -57,6 +65,7 @@ export class SalesOrdersService {
    * amazon-notifications tells Amazon.
    */
   async cancel(request: CancelOrderRequest): Promise<SalesOrderView> {
+    if (request.items) return this.cancelItems(request, request.items);
     let refusal: string | undefined;
     await this.dataSource.transaction(async (manager) => {
       const order = await manager.findOne(SalesOrder, { where: { id: request.id }, relations: { lines: true }, lock: { mode: 'pessimistic_write', tables: ['sales_orders'] } });
@@ -77,6 +86,96 @@ export class SalesOrdersService {
     });
     if (refusal) {
       // The order keeps why it could not be cancelled, for whoever looks at it next.
+      await this.orders.update({ id: request.id }, { cancelError: refusal });
+      throw ServiceError.conflict(refusal);
+    }
+    return this.get(request.id);
+  }
+
+  /**
+   * Some units of an FBM order, by the seller. Each item may lose at most what is still open:
+   * ordered, less cancelled, less shipped (what Amazon reports, or what inventory has in validated
+   * deliveries, whichever is more: a validation not yet confirmed counts). The lines keep the units
+   * cancelled and `order.items-canceled` goes out in the same transaction: inventory shrinks the
+   * open delivery, amazon-notifications tells Amazon. When nothing is left of the order (nothing
+   * shipped, every unit cancelled), it is the whole order's cancellation (`order.canceled`).
+   */
+  private async cancelItems(request: CancelOrderRequest, items: NonNullable<CancelOrderRequest['items']>): Promise<SalesOrderView> {
+    // Asked before the order is locked (no lock held over a NATS call). A validation landing between
+    // this answer and the commit is not seen: inventory then shrinks only what is still open.
+    const shippedHere = new Map<string, number>();
+    const order0 = await this.orders.findOneBy({ id: request.id });
+    if (!order0) throw ServiceError.notFound(`sales order ${request.id} not found`);
+    if (order0.channel === FulfillmentChannel.FBM) {
+      const answer = await this.services.request(GET_SHIPPED_QUANTITIES, { orderId: request.id });
+      for (const item of answer.shipped) shippedHere.set(item.orderItemId, (shippedHere.get(item.orderItemId) ?? 0) + item.quantity);
+    }
+    let refusal: string | undefined;
+    await this.dataSource.transaction(async (manager) => {
+      const order = await manager.findOne(SalesOrder, { where: { id: request.id }, relations: { lines: true }, lock: { mode: 'pessimistic_write', tables: ['sales_orders'] } });
+      if (!order) throw ServiceError.notFound(`sales order ${request.id} not found`);
+      if (order.status === SalesOrderStatus.Canceled) throw ServiceError.conflict(`sales order ${order.amazonOrderId} is already cancelled`);
+      if (order.status === SalesOrderStatus.Shipped || order.deliveryState === 'done') {
+        refusal = `sales order ${order.amazonOrderId} is shipped; a shipped order cannot be cancelled`;
+        return;
+      }
+      if (order.channel !== FulfillmentChannel.FBM) {
+        throw ServiceError.badRequest('Validation failed', [{ field: 'items', errors: [`sales order ${order.amazonOrderId} is fulfilled by Amazon: only FBM orders can be cancelled in part`] }]);
+      }
+      const lines = order.lines ?? [];
+      const products = lines.filter((line) => line.kind === SalesOrderLineKind.Product && line.orderItemId);
+      const shippedOf = (line: SalesOrderLine) => Math.max(line.quantityShipped, shippedHere.get(line.orderItemId!) ?? 0);
+      const openOf = (line: SalesOrderLine) => Math.max(line.quantity - line.quantityCancelled - shippedOf(line), 0);
+      const errors: { field: string; errors: string[] }[] = [];
+      const cancelling = new Map<string, number>();
+      items.forEach((item, index) => {
+        const line = products.find((l) => l.orderItemId === item.orderItemId);
+        if (!line) {
+          errors.push({ field: `items.${index}.orderItemId`, errors: [`order item ${item.orderItemId} is not an item of sales order ${order.amazonOrderId}`] });
+          return;
+        }
+        const total = (cancelling.get(item.orderItemId) ?? 0) + item.quantity;
+        cancelling.set(item.orderItemId, total);
+        if (total > openOf(line)) {
+          errors.push({ field: `items.${index}.quantity`, errors: [`order item ${item.orderItemId}: ${total} to cancel, only ${openOf(line)} can be (not shipped, not cancelled, not in a validated delivery)`] });
+        }
+      });
+      if (errors.length) throw ServiceError.badRequest('Validation failed', errors);
+
+      const canceled: CanceledItem[] = [];
+      for (const line of products) {
+        const quantity = cancelling.get(line.orderItemId!);
+        if (!quantity) continue;
+        line.quantityCancelled += quantity;
+        canceled.push({ lineId: line.id, orderItemId: line.orderItemId!, quantity, quantityLeft: line.quantity - line.quantityCancelled });
+        await manager.update(SalesOrderLine, { id: line.id }, { quantityCancelled: line.quantityCancelled });
+      }
+      const partlyShipped = products.some((line) => shippedOf(line) > 0);
+      const nothingLeft = !partlyShipped && products.every((line) => openOf(line) === 0);
+      order.version += 1;
+      order.cancelError = null;
+      if (nothingLeft) {
+        // Every unit cancelled, none shipped: the whole order is (Amazon is told so, in one message).
+        order.status = SalesOrderStatus.Canceled;
+        order.canceledBy = 'seller';
+        order.cancelReason = request.reason;
+        await manager.update(SalesOrder, { id: order.id }, { status: order.status, canceledBy: 'seller', cancelReason: request.reason, cancelError: null, version: order.version });
+        const event: OrderCanceledEvent = { ...orderEventOf(order, lines), canceledBy: 'seller', reason: request.reason, notifyAmazon: true };
+        await this.outbox.add(manager, ORDER_CANCELED, event);
+        return;
+      }
+      await manager.update(SalesOrder, { id: order.id }, { cancelError: null, version: order.version });
+      const event: OrderItemsCanceledEvent = {
+        ...orderEventOf(order, lines),
+        cancellationId: newRowId(),
+        canceledBy: 'seller',
+        reason: request.reason,
+        partlyShipped,
+        items: canceled,
+      };
+      await this.outbox.add(manager, ORDER_ITEMS_CANCELED, event);
+    });
+    if (refusal) {
       await this.orders.update({ id: request.id }, { cancelError: refusal });
       throw ServiceError.conflict(refusal);
     }

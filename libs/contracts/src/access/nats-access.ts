@@ -36,10 +36,11 @@ import {
   UNMAP_OFFER,
   MARK_OFFER_REVIEWED,
   RESOLVE_PRODUCTS,
+  GET_SHIPPED_QUANTITIES,
   VALIDATE_DELIVERY,
 } from '../inventory/inventory.messages';
 import { GET_NOTIFICATION, LIST_NOTIFICATIONS, NOTIFICATION_FAILED, NOTIFICATION_SENT, RETRY_NOTIFICATION, RETRY_NOTIFICATIONS } from '../notifications/notification.messages';
-import { ORDER_CANCELED, ORDER_SYNCED } from '../orders/order.events';
+import { ORDER_CANCELED, ORDER_ITEMS_CANCELED, ORDER_SYNCED } from '../orders/order.events';
 import { CANCEL_ORDER, GET_ORDER, LIST_ORDERS, LIST_QUARANTINED_ORDERS, RECOVER_ORDER } from '../orders/order.messages';
 import { GET_PARTNER, LIST_PARTNERS, RESOLVE_PARTNERS } from '../partners/partner.messages';
 import { PARKED_EVENTS } from '../parked-events/parked-event.messages';
@@ -90,7 +91,7 @@ const REQUESTS: { server: ServiceName; requests: AnyRequestContract[]; callers: 
     ],
     callers: ['gateway'],
   },
-  { server: 'inventory', requests: [RESOLVE_PRODUCTS], callers: ['order-ingestion'] },
+  { server: 'inventory', requests: [RESOLVE_PRODUCTS, GET_SHIPPED_QUANTITIES], callers: ['order-ingestion'] },
   { server: 'amazon-notifications', requests: [LIST_NOTIFICATIONS, GET_NOTIFICATION, RETRY_NOTIFICATION, RETRY_NOTIFICATIONS], callers: ['gateway'] },
   // The gateway's /health and /health/ready ask every service.
   ...SERVICE_NAMES.map((server) => ({ server, requests: [HEALTH_CHECKS[server]], callers: ['gateway' as const] })),
@@ -103,6 +104,8 @@ const REQUESTS: { server: ServiceName; requests: AnyRequestContract[]; callers: 
 const EVENTS: { publisher: ServiceName; event: AnyEventContract; consumers: ConnectorProcess[] }[] = [
   { publisher: 'order-ingestion', event: ORDER_SYNCED, consumers: ['inventory'] },
   { publisher: 'order-ingestion', event: ORDER_CANCELED, consumers: ['inventory', 'partner-resolution', 'amazon-notifications'] },
+  // Some units of an order cancelled by the seller: the delivery shrinks, Amazon is told.
+  { publisher: 'order-ingestion', event: ORDER_ITEMS_CANCELED, consumers: ['inventory', 'amazon-notifications'] },
   { publisher: 'inventory', event: DELIVERY_CREATED, consumers: ['order-ingestion'] },
   { publisher: 'inventory', event: DELIVERY_VALIDATED, consumers: ['order-ingestion', 'amazon-notifications'] },
   { publisher: 'inventory', event: DELIVERY_CANCELED, consumers: ['order-ingestion'] },

@@ -45,6 +45,8 @@ export enum StockMoveState {
 export enum NotificationKind {
   ShipmentConfirmation = 'shipment_confirmation',
   Cancellation = 'cancellation',
+  /** Some units of an item cancelled (Amazon's order adjustment feed). */
+  UnitCancellation = 'unit_cancellation',
 }
 
 export enum NotificationState {

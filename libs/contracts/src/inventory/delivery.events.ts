@@ -67,6 +67,11 @@ export class DeliveryCanceledEvent extends OrderFulfillmentEvent {
   @IsUUID() deliveryId: string;
   @IsUUID() orderId: string;
   @IsUUID() accountId: string;
+  /**
+   * The seller cancelled what was left of a partly shipped order: nothing of it is left to ship,
+   * so the order's delivery is done, not cancelled. Absent from earlier releases' events.
+   */
+  @IsOptional() @IsBoolean() fullyShipped?: boolean;
 }
 export const DELIVERY_CANCELED = eventContract({ subject: 'delivery.canceled.v1', version: 1, payload: DeliveryCanceledEvent });
 

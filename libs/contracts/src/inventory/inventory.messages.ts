@@ -127,6 +127,16 @@ export class ListDeliveriesRequest extends PageQuery {
 export const LIST_DELIVERIES = requestContract({ subject: 'inventory.deliveries.list.v1', version: 1, payload: ListDeliveriesRequest, reply: replyOf<Page<DeliveryView>>() });
 export const GET_DELIVERY = requestContract({ subject: 'inventory.deliveries.get.v1', version: 1, payload: IdRequest, reply: replyOf<DeliveryView>() });
 
+/** An order's units per order item in validated or done deliveries: what can no longer be cancelled. */
+export class ShippedQuantitiesRequest {
+  @IsUUID() orderId: string;
+}
+export interface ShippedQuantitiesResponse {
+  /** Units of each order item in done deliveries (validated here, or shipped outside the connector). */
+  shipped: { orderItemId: string; quantity: number }[];
+}
+export const GET_SHIPPED_QUANTITIES = requestContract({ subject: 'inventory.deliveries.shipped-quantities.v1', version: 1, payload: ShippedQuantitiesRequest, reply: replyOf<ShippedQuantitiesResponse>(), idempotent: true });
+
 export class ValidateDeliveryLine {
   /** @example "12345678901234" */
   @IsString() @MaxLength(50) orderItemId: string;

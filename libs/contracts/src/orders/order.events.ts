@@ -23,6 +23,11 @@ export class OrderEventLine {
   @IsOptional() @IsString() sku: string | null;
   @IsInt() @Min(0) quantity: number;
   @IsInt() @Min(0) quantityShipped: number;
+  /**
+   * Units cancelled of what was ordered; `quantity` is already net of them (what is still ordered).
+   * Absent from events of earlier releases.
+   */
+  @IsOptional() @IsInt() @Min(0) quantityCancelled?: number;
 }
 
 /** What every order event says: which order, which version of it, and its lines. */
@@ -61,3 +66,27 @@ export class OrderCanceledEvent extends OrderEvent {
   @IsBoolean() notifyAmazon: boolean;
 }
 export const ORDER_CANCELED = eventContract({ subject: 'order.canceled.v1', version: 1, payload: OrderCanceledEvent });
+
+export class CanceledItem {
+  @IsUUID() lineId: string;
+  @IsString() orderItemId: string;
+  /** Units cancelled now. */
+  @IsInt() @Min(1) quantity: number;
+  /** Units of the item still ordered after this cancellation (0: the whole item is cancelled). */
+  @IsInt() @Min(0) quantityLeft: number;
+}
+
+/**
+ * The seller cancelled some units of an FBM order (not all of it: that is `order.canceled`).
+ * `cancellationId` names this cancellation: inventory shrinks the open delivery once per id,
+ * amazon-notifications tells Amazon once per id. `partlyShipped`: something of the order has
+ * shipped already (Amazon then takes unit cancellations only, not item-level acknowledgements).
+ */
+export class OrderItemsCanceledEvent extends OrderEvent {
+  @IsUUID() cancellationId: string;
+  @IsIn(['seller']) canceledBy: 'seller';
+  @IsEnum(CancelReason) reason: CancelReason;
+  @IsBoolean() partlyShipped: boolean;
+  @ArrayMinSize(1) @ValidateNested({ each: true }) @Type(() => CanceledItem) items: CanceledItem[];
+}
+export const ORDER_ITEMS_CANCELED = eventContract({ subject: 'order.items-canceled.v1', version: 1, payload: OrderItemsCanceledEvent });

@@ -1,4 +1,5 @@
-import { IsEnum, IsISO8601, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsEnum, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, MaxLength, Min, ValidateNested } from 'class-validator';
 import { CancelReason, FulfillmentChannel, SalesOrderLineKind, SalesOrderStatus } from '../common/enums';
 import { replyOf, requestContract } from '../common/message-contract';
 import { IdRequest, PageQuery } from '../common/page-query';
@@ -27,8 +28,21 @@ export class RecoverOrderRequest {
 }
 export const RECOVER_ORDER = requestContract({ subject: 'ingestion.orders.recover.v1', version: 1, payload: RecoverOrderRequest, reply: replyOf<SalesOrderView>() });
 
+/** Units of one order item to cancel. */
+export class CancelOrderItemInput {
+  /** @example "12345678901234" */
+  @IsString() @MaxLength(50) orderItemId: string;
+  /** @example 1 */
+  @IsInt() @Min(1) quantity: number;
+}
+
 export class CancelOrderBody {
   @IsEnum(CancelReason) reason: CancelReason;
+  /**
+   * Cancel only these units (FBM orders): each item's quantity at most what is still open (not
+   * shipped, not already cancelled, not in a validated delivery). Without it, the whole order.
+   */
+  @IsOptional() @ArrayMinSize(1) @ArrayMaxSize(500) @ValidateNested({ each: true }) @Type(() => CancelOrderItemInput) items?: CancelOrderItemInput[];
 }
 export class CancelOrderRequest extends CancelOrderBody {
   @IsUUID() id: string;
@@ -76,6 +90,8 @@ export class SalesOrderLineView {
   /** @example 2 */
   quantity: number;
   quantityShipped: number;
+  /** Units cancelled (by the seller here, or by Amazon): `quantity` less these and those shipped is what is left to ship. */
+  quantityCancelled: number;
   /** @example "EUR" */
   currency: string;
   /** @example "11.90" */
