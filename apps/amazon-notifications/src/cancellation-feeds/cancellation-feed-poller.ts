@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { NotificationKind, NotificationState } from '@connector/contracts';
+import { NotificationState } from '@connector/contracts';
 import { SETTINGS } from '@connector/platform';
 import { Feed, FINAL_FEED_STATUSES, getFeed, getFeedResultDocument, SpApiClient, SpApiError } from '@connector/sp-api';
 import { claimDueRows } from '@connector/workers';
@@ -9,6 +9,7 @@ import { AmazonNotificationsSettings } from '../amazon-notifications.settings';
 import { Notification } from '../notifications/notification.entity';
 import { NotificationOutcomes } from '../notifications/notification-outcomes';
 import { notifyBackoff } from '../notifications/notification-retries';
+import { FEED_KINDS } from './cancellation-feeds';
 import { requeueCancellation } from './cancellation-requeue';
 import { MessageOutcome, outcomesFromReport, parseProcessingReport } from './order-acknowledgement-feed';
 
@@ -17,7 +18,7 @@ const POLL_CLAIM_SECONDS = 30;
 const POLL_BATCH = 1000;
 
 /**
- * Polls submitted cancellation feeds (see CancellationSender): rows with a feedId are claimed,
+ * Polls submitted cancellation feeds, of either kind (see CancellationSender): rows with a feedId are claimed,
  * their feed asked for (getFeed), and once it is DONE its processing report gives each order
  * its own outcome; what the report cannot account for goes back to pending for a new feed.
  */
@@ -65,8 +66,8 @@ export class CancellationFeedPoller {
   private async claimForPolling(): Promise<Notification[]> {
     const ids = await claimDueRows(this.dataSource, {
       table: 'notifications',
-      where: `state = 'pending' and kind = $1 and feed_id is not null`,
-      parameters: [NotificationKind.Cancellation],
+      where: `state = 'pending' and kind = any($1::text[]) and feed_id is not null`,
+      parameters: [FEED_KINDS],
       orderBy: 'next_attempt_at',
       limit: POLL_BATCH,
       leaseColumn: 'next_attempt_at',

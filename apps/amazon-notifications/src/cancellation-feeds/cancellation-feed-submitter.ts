@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { NotificationKind, NotificationState } from '@connector/contracts';
+import { NotificationState } from '@connector/contracts';
 import { SETTINGS } from '@connector/platform';
 import { CallNotStartedError, SpApiError, submitFeed } from '@connector/sp-api';
 import { claimDueRows, keepLeaseAlive, LeaseHeartbeat, retry, returnedRows } from '@connector/workers';
@@ -10,21 +10,17 @@ import { Notification } from '../notifications/notification.entity';
 import { NotificationOutcomes } from '../notifications/notification-outcomes';
 import { gaveUpMessage, isTransientFailure, notifyBackoff, outageOutlasted } from '../notifications/notification-retries';
 import { requeueCancellation } from './cancellation-requeue';
-import { buildOrderAcknowledgementFeed, ORDER_ACKNOWLEDGEMENT_FEED_TYPE } from './order-acknowledgement-feed';
+import { CancellationPayload, cancellationFeed, FEED_KINDS, FeedKind } from './cancellation-feeds';
 
-/** What the intake stores for a cancellation. */
-export interface CancellationPayload {
-  reason: string | null;
-  items: { orderItemId: string; quantity: number }[];
-}
+export type { CancellationPayload } from './cancellation-feeds';
 
 /** Rows claimed for a feed are their claimer's for this long; a live claimer keeps extending it. */
 const CLAIM_SECONDS = 120;
 
 /**
- * Submits due cancellations (see CancellationSender): once the oldest due cancellation of an
- * (account, marketplace) has waited the batch window, every due one of them is claimed and goes
- * into ONE feed. The feed document id and MessageIDs are written before createFeed, the feedId
+ * Submits due cancellations and unit cancellations (see CancellationSender): once the oldest due
+ * one of an (account, marketplace, kind) has waited the batch window, every due one of them is
+ * claimed and goes into ONE feed of the kind's type (cancellationFeed). The feed document id and MessageIDs are written before createFeed, the feedId
  * right after it; from then on the rows are the poller's.
  */
 @Injectable()
@@ -40,26 +36,26 @@ export class CancellationFeedSubmitter {
     @Inject(SETTINGS) private readonly settings: AmazonNotificationsSettings,
   ) {}
 
-  /** The (account, marketplace) groups whose cancellations are due in a feed now. */
-  async readyGroups(): Promise<{ account_id: string; marketplace_id: string }[]> {
+  /** The (account, marketplace, kind) groups whose cancellations are due in a feed now. */
+  async readyGroups(): Promise<{ account_id: string; marketplace_id: string; kind: FeedKind }[]> {
     return this.dataSource.query(
-      `select account_id, marketplace_id from notifications
-        where state = 'pending' and kind = $1 and feed_id is null and next_attempt_at <= now()
-        group by account_id, marketplace_id
+      `select account_id, marketplace_id, kind from notifications
+        where state = 'pending' and kind = any($1::text[]) and feed_id is null and next_attempt_at <= now()
+        group by account_id, marketplace_id, kind
        having min(next_attempt_at) <= now() - make_interval(secs => $2) or count(*) >= $3`,
-      [NotificationKind.Cancellation, this.settings.CANCEL_BATCH_WINDOW_MS / 1000, this.settings.CANCEL_FEED_MAX_MESSAGES],
+      [FEED_KINDS, this.settings.CANCEL_BATCH_WINDOW_MS / 1000, this.settings.CANCEL_FEED_MAX_MESSAGES],
     );
   }
 
-  /** Feeds for one account and marketplace until none of its cancellations is due (or the service stops). */
-  async submitGroup(accountId: string, marketplaceId: string, stopped: () => boolean): Promise<void> {
+  /** Feeds for one account, marketplace and kind until none of its cancellations is due (or the service stops). */
+  async submitGroup(accountId: string, marketplaceId: string, stopped: () => boolean, kind: FeedKind = FEED_KINDS[0]): Promise<void> {
     for (;;) {
-      const claimed = await this.claimForFeed(accountId, marketplaceId);
+      const claimed = await this.claimForFeed(accountId, marketplaceId, kind);
       if (claimed.length === 0) return;
       if (stopped()) return this.handBack(claimed.map((n) => n.id));
       for (const n of claimed) this.claimedNow.add(n.id);
       try {
-        await this.submit(accountId, marketplaceId, claimed, stopped);
+        await this.submit(accountId, marketplaceId, kind, claimed, stopped);
       } finally {
         // Once stopping, they stay listed for handBackClaimed (which skips those in a feed).
         if (!stopped()) for (const n of claimed) this.claimedNow.delete(n.id);
@@ -68,11 +64,11 @@ export class CancellationFeedSubmitter {
     }
   }
 
-  private async claimForFeed(accountId: string, marketplaceId: string): Promise<Notification[]> {
+  private async claimForFeed(accountId: string, marketplaceId: string, kind: FeedKind): Promise<Notification[]> {
     const ids = await claimDueRows(this.dataSource, {
       table: 'notifications',
       where: `state = 'pending' and kind = $1 and feed_id is null and account_id = $2 and marketplace_id = $3`,
-      parameters: [NotificationKind.Cancellation, accountId, marketplaceId],
+      parameters: [kind, accountId, marketplaceId],
       orderBy: 'next_attempt_at, created_at',
       limit: this.settings.CANCEL_FEED_MAX_MESSAGES,
       leaseColumn: 'next_attempt_at',
@@ -84,7 +80,7 @@ export class CancellationFeedSubmitter {
     return found.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
   }
 
-  private async submit(accountId: string, marketplaceId: string, claimed: Notification[], stopped: () => boolean): Promise<void> {
+  private async submit(accountId: string, marketplaceId: string, kind: FeedKind, claimed: Notification[], stopped: () => boolean): Promise<void> {
     const ids = claimed.map((n) => n.id);
     const lease = this.keepClaimed(ids);
     let feedId: string | undefined;
@@ -96,16 +92,14 @@ export class CancellationFeedSubmitter {
       }
       const [access, client] = [await this.amazon.access(accountId), await this.amazon.client(accountId)];
       const messageIds = claimed.map((_, i) => i + 1);
-      const xml = buildOrderAcknowledgementFeed(
+      const feed = cancellationFeed(
+        kind,
         access.sellerId,
-        claimed.map((n, i) => {
-          const payload = n.payload as CancellationPayload;
-          return { messageId: messageIds[i], amazonOrderId: n.amazonOrderId, reason: payload.reason, orderItemIds: (payload.items ?? []).map((item) => item.orderItemId) };
-        }),
+        claimed.map((n, i) => ({ messageId: messageIds[i], amazonOrderId: n.amazonOrderId, payload: n.payload as CancellationPayload })),
       );
       const submitted = await submitFeed(
         client,
-        { feedType: ORDER_ACKNOWLEDGEMENT_FEED_TYPE, marketplaceIds: [marketplaceId], content: xml },
+        { feedType: feed.feedType, marketplaceIds: [marketplaceId], content: feed.content },
         {
           // A stopping service withdraws a submission whose createFeed has not gone out: its rows are handed back.
           mayStart: () => !stopped(),
@@ -130,7 +124,7 @@ export class CancellationFeedSubmitter {
     }
     lease.stop();
     await this.recordFeed(feedId, ids);
-    this.logger.log(`feed ${feedId}: ${claimed.length} cancellation(s) for account ${accountId} in ${marketplaceId}`);
+    this.logger.log(`feed ${feedId}: ${claimed.length} ${kind.replace(/_/g, ' ')}(s) for account ${accountId} in ${marketplaceId}`);
   }
 
   /** From here on the rows are polled, never submitted again. Tried hard: a failure here is the one way to send twice. */

@@ -6,7 +6,9 @@ import { CancellationFeedPoller } from './cancellation-feed-poller';
 import { CancellationFeedSubmitter } from './cancellation-feed-submitter';
 
 /**
- * Sends the seller's cancellations to Amazon as POST_ORDER_ACKNOWLEDGEMENT_DATA feeds.
+ * Sends the seller's cancellations to Amazon as POST_ORDER_ACKNOWLEDGEMENT_DATA feeds (whole
+ * orders, whole items) and unit cancellations as POST_PAYMENT_ADJUSTMENT_DATA feeds (some units of
+ * an item): each kind in feeds of its own, by the same submitting, polling and retrying.
  *
  * Submitting: once the oldest due cancellation of an (account, marketplace) has waited the
  * batch window, every due one of them is claimed (`for update skip locked`, a lease kept alive
@@ -73,12 +75,12 @@ export class CancellationSender implements OnApplicationBootstrap, OnApplication
   async submitReadyGroups(): Promise<void> {
     const groups = await this.submitter.readyGroups();
     for (const group of groups) {
-      const key = `${group.account_id}/${group.marketplace_id}`;
+      const key = `${group.account_id}/${group.marketplace_id}/${group.kind}`;
       if (this.submitting.has(key) || this.stopped) continue;
       this.submitting.add(key);
       this.track(
         this.submitter
-          .submitGroup(group.account_id, group.marketplace_id, () => this.stopped)
+          .submitGroup(group.account_id, group.marketplace_id, () => this.stopped, group.kind)
           .catch((err) => this.logger.warn(`cancellations of ${key}: ${err.message}`))
           .finally(() => this.submitting.delete(key)),
       );

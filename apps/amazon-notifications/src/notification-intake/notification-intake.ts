@@ -5,7 +5,9 @@ import {
   NotificationKind,
   NotificationState,
   ORDER_CANCELED,
+  ORDER_ITEMS_CANCELED,
   OrderCanceledEvent,
+  OrderItemsCanceledEvent,
   SalesOrderLineKind,
 } from '@connector/contracts';
 import { EventContext, OnEvent } from '@connector/messaging';
@@ -45,6 +47,7 @@ export class NotificationIntake {
       orderId: event.orderId,
       amazonOrderId: event.amazonOrderId,
       deliveryId: event.deliveryId,
+      cancellationId: null,
       payload: body,
     });
   }
@@ -60,6 +63,7 @@ export class NotificationIntake {
       orderId: event.orderId,
       amazonOrderId: event.amazonOrderId,
       deliveryId: null,
+      cancellationId: null,
       payload: {
         reason: event.reason,
         items: event.lines.filter((l) => l.kind === SalesOrderLineKind.Product && l.orderItemId).map((l) => ({ orderItemId: l.orderItemId, quantity: l.quantity })),
@@ -67,7 +71,29 @@ export class NotificationIntake {
     });
   }
 
-  private async add(manager: EventContext['manager'], notification: Pick<Notification, 'kind' | 'accountId' | 'marketplaceId' | 'orderId' | 'amazonOrderId' | 'deliveryId' | 'payload'>) {
+  /**
+   * Some units of an order cancelled by the seller. Whole items of an order nothing of which has
+   * shipped go as the acknowledgement feed's item-level cancellation (a `cancellation` naming its
+   * items); fewer units, or any units once part of the order shipped (Amazon takes no item-level
+   * acknowledgement then), as the adjustment feed's QuantityCancelled (a `unit_cancellation`).
+   */
+  @OnEvent(ORDER_ITEMS_CANCELED)
+  async onOrderItemsCanceled(event: OrderItemsCanceledEvent, { manager }: EventContext): Promise<void> {
+    const whole = event.items.filter((item) => item.quantityLeft === 0 && !event.partlyShipped);
+    const units = event.items.filter((item) => !whole.includes(item));
+    const common = { accountId: event.accountId, marketplaceId: event.marketplaceId, orderId: event.orderId, amazonOrderId: event.amazonOrderId, deliveryId: null, cancellationId: event.cancellationId };
+    if (whole.length) {
+      await this.add(manager, { ...common, kind: NotificationKind.Cancellation, payload: { reason: event.reason, items: whole.map((i) => ({ orderItemId: i.orderItemId, quantity: i.quantity })) } });
+    }
+    if (units.length) {
+      await this.add(manager, { ...common, kind: NotificationKind.UnitCancellation, payload: { reason: event.reason, items: units.map((i) => ({ orderItemId: i.orderItemId, quantity: i.quantity })) } });
+    }
+  }
+
+  private async add(
+    manager: EventContext['manager'],
+    notification: Pick<Notification, 'kind' | 'accountId' | 'marketplaceId' | 'orderId' | 'amazonOrderId' | 'deliveryId' | 'cancellationId' | 'payload'>,
+  ) {
     await manager
       .createQueryBuilder()
       .insert()

@@ -2,8 +2,9 @@ import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
 import { NotificationKind, NotificationState } from '@connector/contracts';
 
 /**
- * One thing to tell Amazon: a shipment (per delivery) or a cancellation (per order). Key:
- * (kind, order, delivery), so a redelivered event never makes a second one.
+ * One thing to tell Amazon: a shipment (per delivery), a cancellation (per order, or per partial
+ * cancellation of it) or a unit cancellation (per partial cancellation). Key: (kind, order,
+ * delivery, cancellation), so a redelivered event never makes a second one.
  */
 @Entity({ name: 'notifications' })
 export class Notification {
@@ -15,6 +16,8 @@ export class Notification {
   @Column('uuid') orderId: string;
   @Column('text') amazonOrderId: string;
   @Column('uuid', { nullable: true }) deliveryId: string | null;
+  /** The seller's partial cancellation it tells (order.items-canceled); null for a whole order's. */
+  @Column('uuid', { nullable: true }) cancellationId: string | null;
   /** What is sent: the confirmShipment body, or the cancellation's reason and items. */
   @Column('jsonb') payload: object;
   @Column('int') attempts: number;

@@ -75,7 +75,7 @@ export class NotificationsMetrics implements OnModuleInit, OnApplicationShutdown
         },
         {
           name: 'connector_cancellation_feeds_in_progress',
-          help: 'Cancellation feeds (POST_ORDER_ACKNOWLEDGEMENT_DATA) submitted to Amazon whose outcome is not yet known',
+          help: 'Cancellation feeds (POST_ORDER_ACKNOWLEDGEMENT_DATA, POST_PAYMENT_ADJUSTMENT_DATA) submitted to Amazon whose outcome is not yet known',
           samples: (r) => [{ value: r.feeds }],
         },
       ],

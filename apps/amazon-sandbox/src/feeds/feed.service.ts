@@ -7,6 +7,7 @@ import { SandboxClock } from '../store/sandbox-clock';
 import { divideCents, fromCents, toCents } from '@connector/money';
 import type { Money } from '../store/order.types';
 import { elements, escapeXml, text } from './feed-xml';
+import { applyPackages } from '../orders/shipment-confirmation.service';
 
 /** Scaled milliseconds a feed waits in the queue, and until it is done. */
 const IN_QUEUE_MS = 1000;
@@ -236,9 +237,12 @@ export class FeedService implements OnModuleInit, OnModuleDestroy {
 
   /**
    * One OrderAdjustment whose AdjustedItems carry QuantityCancelled: those units are cancelled
-   * before shipping (reason NoInventory or BuyerCanceled, as Amazon requires). The item keeps the
-   * units left, its proceeds shrink in proportion and the order's total with them; an item left
-   * with none is cancelled, and an order left with none is. Checked whole before anything changes.
+   * before shipping (reason NoInventory or BuyerCanceled, as Amazon requires), at most the units of
+   * each item not shipped yet (a partly shipped order's rest can be cancelled). The item keeps the
+   * units left and its proceeds shrink in proportion, each amount rounded once and every total the
+   * sum of its parts (the item's proceeds, the order's total), so Amazon's figures still add up to
+   * the cent; an item left with none is cancelled, and an order left with none is; a partly shipped
+   * order whose rest is all cancelled is shipped. Checked whole before anything changes.
    */
   private cancelQuantities(sellerId: string, message: FeedMessage): FeedResult | undefined {
     const missing = this.checkOrderExists(sellerId, message);
@@ -247,7 +251,7 @@ export class FeedService implements OnModuleInit, OnModuleDestroy {
     const status = order.fulfillment?.fulfillmentStatus;
     if (order.fulfillment?.fulfilledBy === 'AMAZON') return this.error(message, `Order ${order.orderId} is fulfilled by Amazon and cannot be adjusted by the seller.`, 18257);
     if (status === 'CANCELLED') return this.error(message, `Order ${order.orderId} is cancelled.`, 18258);
-    if (status === 'SHIPPED' || status === 'PARTIALLY_SHIPPED') return this.error(message, `Order ${order.orderId} is ${status === 'SHIPPED' ? 'Shipped' : 'PartiallyShipped'}: units can no longer be cancelled.`, 18256);
+    if (status === 'SHIPPED') return this.error(message, `Order ${order.orderId} is Shipped: units can no longer be cancelled.`, 18256);
     const adjusted = message.adjustedItems ?? [];
     if (adjusted.length === 0) return this.error(message, `OrderAdjustment for ${order.orderId} has no AdjustedItem.`, 8001);
     const cancelled = new Map<string, { quantity: number; reason: string }>();
@@ -258,8 +262,9 @@ export class FeedService implements OnModuleInit, OnModuleDestroy {
         return this.error(message, `AdjustmentReason must be NoInventory or BuyerCanceled to cancel units of order item ${orderItem.orderItemId}, got "${item.adjustmentReason ?? ''}".`, 18030);
       const quantity = /^\d+$/.test(item.quantityCancelled ?? '') ? Number(item.quantityCancelled) : NaN;
       const already = cancelled.get(orderItem.orderItemId)?.quantity ?? 0;
-      if (!Number.isSafeInteger(quantity) || quantity < 1 || already + quantity > orderItem.quantityOrdered)
-        return this.error(message, `QuantityCancelled for order item ${orderItem.orderItemId} must be 1 to ${orderItem.quantityOrdered - already}, got "${item.quantityCancelled ?? ''}".`, 18031);
+      const unshipped = orderItem.quantityOrdered - (orderItem.fulfillment?.quantityFulfilled ?? 0);
+      if (!Number.isSafeInteger(quantity) || quantity < 1 || already + quantity > unshipped)
+        return this.error(message, `QuantityCancelled for order item ${orderItem.orderItemId} must be 1 to ${unshipped - already} (units not shipped), got "${item.quantityCancelled ?? ''}".`, 18031);
       cancelled.set(orderItem.orderItemId, { quantity: already + quantity, reason: item.adjustmentReason });
     }
     let grandTotalCut = 0n;
@@ -269,26 +274,41 @@ export class FeedService implements OnModuleInit, OnModuleDestroy {
       const before = orderItem.quantityOrdered;
       const left = before - cut.quantity;
       const scale = (money: Money | undefined) => {
-        if (!money) return 0n;
-        const was = toCents(money.amount);
-        const now = divideCents(was * BigInt(left), before);
-        money.amount = fromCents(now);
-        return was - now;
+        if (money) money.amount = fromCents(divideCents(toCents(money.amount) * BigInt(left), before));
       };
-      if (orderItem.proceeds) {
-        grandTotalCut += scale(orderItem.proceeds.proceedsTotal);
-        for (const breakdown of orderItem.proceeds.breakdowns ?? []) {
-          scale(breakdown.subtotal);
-          for (const detail of breakdown.detailedBreakdowns ?? []) scale(detail.value);
+      const proceeds = orderItem.proceeds;
+      if (proceeds) {
+        const breakdowns = proceeds.breakdowns ?? [];
+        // The proceeds total is the charges less discounts, with TAX in it only where tax comes on top.
+        const sumOf = (withTax: boolean) => breakdowns.filter((b) => withTax || b.type !== 'TAX').reduce((sum, b) => sum + toCents(b.subtotal?.amount ?? '0'), 0n);
+        const taxOnTop = proceeds.proceedsTotal !== undefined && toCents(proceeds.proceedsTotal.amount) === sumOf(true) && sumOf(true) !== sumOf(false);
+        const was = sumOf(taxOnTop);
+        for (const breakdown of breakdowns) {
+          const details = breakdown.detailedBreakdowns ?? [];
+          if (details.length === 0) {
+            scale(breakdown.subtotal);
+            continue;
+          }
+          details.forEach((detail) => scale(detail.value));
+          if (breakdown.subtotal) breakdown.subtotal.amount = fromCents(details.reduce((sum, d) => sum + toCents(d.value?.amount ?? '0'), 0n));
         }
+        const itemCut = was - sumOf(taxOnTop);
+        if (proceeds.proceedsTotal) proceeds.proceedsTotal.amount = fromCents(toCents(proceeds.proceedsTotal.amount) - itemCut);
+        grandTotalCut += itemCut;
       }
       orderItem.quantityOrdered = left;
+      const fulfilled = orderItem.fulfillment?.quantityFulfilled ?? 0;
+      if (orderItem.fulfillment) orderItem.fulfillment.quantityUnfulfilled = left - fulfilled;
       if (left === 0) orderItem.cancellation = { cancellationExecution: { cancelledBy: 'MERCHANT', cancelReason: cut.reason } };
     }
     const grandTotal = order.proceeds?.grandTotal;
     if (grandTotal) grandTotal.amount = fromCents(toCents(grandTotal.amount) - grandTotalCut);
     if (order.orderItems.every((oi) => oi.quantityOrdered === 0)) this.lifecycle.move(order.orderId, 'CANCELLED', 'MERCHANT', [...cancelled.values()][0].reason);
-    else order.lastUpdatedTime = this.clock.now().toISOString();
+    else {
+      // A partly shipped order whose rest is cancelled is shipped.
+      if (status === 'PARTIALLY_SHIPPED') applyPackages(order);
+      order.lastUpdatedTime = this.clock.now().toISOString();
+    }
     return undefined;
   }
 

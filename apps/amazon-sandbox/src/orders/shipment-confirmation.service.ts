@@ -28,7 +28,8 @@ export function applyPackages(order: Order): void {
     const q = Math.min(shipped.get(item.orderItemId) ?? 0, item.quantityOrdered);
     item.fulfillment = { ...(item.fulfillment ?? {}), quantityFulfilled: q, quantityUnfulfilled: item.quantityOrdered - q };
     if (q > 0) any = true;
-    if (q < item.quantityOrdered) all = false;
+    // An item the seller cancelled (item-level) is not waited for.
+    if (q < item.quantityOrdered && !item.cancellation?.cancellationExecution) all = false;
   }
   order.fulfillment!.fulfillmentStatus = all ? 'SHIPPED' : any ? 'PARTIALLY_SHIPPED' : 'UNSHIPPED';
 }
