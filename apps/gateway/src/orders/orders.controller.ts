@@ -64,7 +64,15 @@ export class OrdersController {
   @AccountFrom({ resource: 'order' })
   @HttpCode(200)
   @Idempotent()
-  @ApiOperation({ operationId: 'cancelOrder', summary: 'Cancel the order by hand; Amazon is told' })
+  @ApiOperation({
+    operationId: 'cancelOrder',
+    summary: 'Cancel the order, or some units of it, by hand; Amazon is told',
+    description:
+      'Without `items`, the whole order. With `items` (FBM orders), only those units: each at most what is still open (not shipped, not cancelled, ' +
+      'not in a validated delivery), else a 400 naming the item; the open delivery shrinks, the lines show `quantityCancelled`, and Amazon is told ' +
+      'per item (whole items by an item-level acknowledgement, fewer units by an order adjustment). Every unit cancelled, none shipped: the whole order is. ' +
+      'A shipped or cancelled order is a 409.',
+  })
   @ApiProblems(404, 409, 413)
   cancel(@UuidParam() id: string, @Body() body: CancelOrderBody): Promise<SalesOrderView> {
     const request: CancelOrderRequest = { ...body, id };
