@@ -71,6 +71,11 @@ describe('message contracts catalog', () => {
         'inventory.stock.list.v1',
         'inventory.stock.adjust.v1',
         'inventory.locations.list.v1',
+        // New with the locations API (issue 14): warehouses made, shown, changed and archived.
+        'inventory.locations.create.v1',
+        'inventory.locations.get.v1',
+        'inventory.locations.update.v1',
+        'inventory.locations.archive.v1',
         // New with issue 14: the seller's carrier names mapped to Amazon's codes.
         'inventory.carrier-mappings.list.v1',
         'inventory.carrier-mappings.get.v1',
@@ -79,6 +84,7 @@ describe('message contracts catalog', () => {
         // New with ship-from locations (issue 14): which stock location an account and marketplace ship from.
         'inventory.ship-from.list.v1',
         'inventory.ship-from.put.v1',
+        'inventory.ship-from.delete.v1',
         'partners.resolve.v1',
         'partners.list.v1',
         'partners.get.v1',

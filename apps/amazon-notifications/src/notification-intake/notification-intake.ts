@@ -46,6 +46,7 @@ export class NotificationIntake {
       amazonOrderId: event.amazonOrderId,
       deliveryId: event.deliveryId,
       payload: body,
+      shipFrom: event.shipFrom ?? null,
     });
   }
 
@@ -60,6 +61,7 @@ export class NotificationIntake {
       orderId: event.orderId,
       amazonOrderId: event.amazonOrderId,
       deliveryId: null,
+      shipFrom: null,
       payload: {
         reason: event.reason,
         items: event.lines.filter((l) => l.kind === SalesOrderLineKind.Product && l.orderItemId).map((l) => ({ orderItemId: l.orderItemId, quantity: l.quantity })),
@@ -67,7 +69,7 @@ export class NotificationIntake {
     });
   }
 
-  private async add(manager: EventContext['manager'], notification: Pick<Notification, 'kind' | 'accountId' | 'marketplaceId' | 'orderId' | 'amazonOrderId' | 'deliveryId' | 'payload'>) {
+  private async add(manager: EventContext['manager'], notification: Pick<Notification, 'kind' | 'accountId' | 'marketplaceId' | 'orderId' | 'amazonOrderId' | 'deliveryId' | 'payload' | 'shipFrom'>) {
     await manager
       .createQueryBuilder()
       .insert()
