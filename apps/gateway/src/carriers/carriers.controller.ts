@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
+  AccountCarrierMappingPath,
   AMAZON_CARRIER_CODES,
   CarrierListView,
   CarrierMappingBody,
@@ -16,16 +17,10 @@ import {
   PutCarrierMappingRequest,
 } from '@connector/contracts';
 import { ServiceClient } from '@connector/platform';
-import { IsUUID } from 'class-validator';
 import { API_V1 } from '../common/api-version';
 import { UuidParam } from '../common/validation';
 import { ApiProblems, ApiRoutes } from '../openapi/api-docs';
 import { AccountFrom, ApiScope, RequiresScope } from '../access/scopes';
-
-/** An account's own mapping of a carrier name. */
-export class AccountCarrierMappingPath extends CarrierMappingName {
-  @IsUUID() id: string;
-}
 
 const CARRIERS: CarrierListView = { items: AMAZON_CARRIER_CODES.map((code) => ({ code, requiresCarrierName: code === OTHER_CARRIER_CODE })) };
 

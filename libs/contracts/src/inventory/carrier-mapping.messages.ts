@@ -37,6 +37,12 @@ export class CarrierMappingKey extends CarrierMappingName {
   @IsOptional() @IsUUID() accountId?: string;
 }
 
+/** The path of an account's own mapping: /accounts/:id/carrier-mappings/:name. */
+export class AccountCarrierMappingPath extends CarrierMappingName {
+  /** The account. */
+  @IsUUID() id: string;
+}
+
 export class PutCarrierMappingRequest extends CarrierMappingBody {
   @IsString() @Matches(NOT_BLANK, { message: 'name must not be empty' }) @MaxLength(100)
   name: string;
