@@ -19,7 +19,7 @@ describe('message contracts catalog', () => {
       expect(contract.payload.name).toMatch(/^[A-Z]\w+$/);
     }
     const empty = all.filter((c) => getMetadataStorage().getTargetValidationMetadatas(c.payload, '', true, false).length === 0);
-    expect([...new Set(empty.map((c) => c.payload.name))]).toEqual(['ListCarrierMappingsRequest', 'HealthCheckRequest', 'MetricsRequest']);
+    expect([...new Set(empty.map((c) => c.payload.name))]).toEqual(['HealthCheckRequest', 'MetricsRequest']);
   });
 
   it('cannot be changed at run time', () => {
