@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   ARCHIVE_LOCATION,
@@ -75,6 +75,7 @@ export class LocationsController {
 
   @Post(':id/archive')
   @RequiresScope(ApiScope.Operate)
+  @HttpCode(200)
   @Idempotent()
   @ApiOperation({
     operationId: 'archiveLocation',
