@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { scrapeMetrics } from '@connector/test-environment';
 import { amazonOrder, RunningSystem, waitFor } from '@connector/testing';
 
 const DE = 'A1PA6795UKMFR9';
@@ -146,6 +147,10 @@ describe('locations: warehouses through the API, each marketplace shipping from 
     const [frPackage] = await confirmedPackages(FR_ORDER.orderId, 1);
     expect(frPackage).toMatchObject({ carrierCode: 'DHL', shippingMethod: 'Paket', shipFromSupplySourceId: 'SS-E2E-LYON' });
     expect(frPackage).not.toHaveProperty('carrierName');
+
+    // Counted apart: the account's own mapping once, the global one once (a bounded label).
+    const metrics = await scrapeMetrics(`${running.system.managementUrl('inventory')}/metrics`);
+    expect(['account-mapping', 'mapping', 'code'].map((by) => metrics.sum('connector_delivery_carriers_resolved_total', { resolved_by: by }))).toEqual([1, 1, 1]);
 
     // The confirmation's record: what Amazon got (the supply source id), and the warehouse's address beside it.
     const frOrder = await orderOf(FR_ORDER.orderId);
