@@ -11,17 +11,21 @@ const FR_ORDER = amazonOrder({ orderId: '306-0000002-0000002', marketplaceId: FR
 /** Several FBM warehouses: the account's DE orders ship from warehouse A, its FR orders from warehouse B. */
 describe('ship-from locations: each marketplace of an account ships from its own warehouse', () => {
   const running = new RunningSystem();
-  const warehouseA = randomUUID();
-  const warehouseB = randomUUID();
+  const warehouses: string[] = [];
+  let warehouseA: string;
+  let warehouseB: string;
   let accountId: string;
   const orderOf = async (amazonOrderId: string) => (await running.api('GET', `/api/v1/orders?amazonOrderId=${amazonOrderId}`)).body.items[0];
 
   beforeAll(async () => {
     await running.start({ SANDBOX_TIME_SCALE: '20', SPAPI_RATE_SCALE: '20' });
-    // The seller's two warehouses (locations have no API to create them yet).
-    for (const [id, name, supplySourceId] of [[warehouseA, 'Warehouse A (Hamburg)', 'SS-HAMBURG'], [warehouseB, 'Warehouse B (Lyon)', 'SS-LYON']]) {
-      await running.env.query(`insert into inventory.locations (id, name, kind, supply_source_id) values ($1, $2, 'stock', $3)`, [id, name, supplySourceId]);
+    // The seller's two warehouses.
+    for (const [name, city, countryCode, postalCode, supplySourceId] of [['Warehouse A (Hamburg)', 'Hamburg', 'DE', '20457', 'SS-HAMBURG'], ['Warehouse B (Lyon)', 'Lyon', 'FR', '69002', 'SS-LYON']]) {
+      const made = await running.api('POST', '/api/v1/locations', { name, address: { name, addressLine1: '1 Main Street', city, postalCode, countryCode }, supplySourceId });
+      expect(made.status).toBe(201);
+      warehouses.push(made.body.id);
     }
+    [warehouseA, warehouseB] = warehouses;
     await running.sandbox('POST', '/_sandbox/sellers', SELLER);
     for (const o of [DE_ORDER, FR_ORDER]) await running.sandbox('POST', `/_sandbox/sellers/${SELLER.sellerId}/orders`, o);
     // Not synced before its warehouses are assigned.

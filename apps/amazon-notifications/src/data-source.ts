@@ -4,6 +4,7 @@ import { InitialSchema1764300000400 } from './migrations/1764300000400-initial-s
 import { CancellationFeeds1764300000401 } from './migrations/1764300000401-cancellation-feeds';
 import { RetriesThroughOutages1764300000410 } from './migrations/1764300000410-retries-through-outages';
 import { NotificationCorrelationId1765100000420 } from './migrations/1765100000420-notification-correlation-id';
+import { ConfirmationShipFrom1765300000430 } from './migrations/1765300000430-confirmation-ship-from';
 import { PartialCancellations1765500000430 } from './migrations/1765500000430-partial-cancellations';
 import { Notification } from './notifications/notification.entity';
 
@@ -14,5 +15,5 @@ export const notificationsDataSource = (database: string | DatabaseSettings) =>
     database,
     schema: NOTIFICATIONS_SCHEMA,
     entities: [Notification, ...MESSAGING_ENTITIES],
-    migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000400, CancellationFeeds1764300000401, RetriesThroughOutages1764300000410, NotificationCorrelationId1765100000420, PartialCancellations1765500000430],
+    migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000400, CancellationFeeds1764300000401, RetriesThroughOutages1764300000410, NotificationCorrelationId1765100000420, ConfirmationShipFrom1765300000430, PartialCancellations1765500000430],
   });

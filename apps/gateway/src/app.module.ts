@@ -8,6 +8,7 @@ import { AccountsController } from './accounts/accounts.controller';
 import { AlertsModule } from './alerts/alerts.module';
 import { CarriersController } from './carriers/carriers.controller';
 import { ShipFromController } from './ship-from/ship-from.controller';
+import { LocationsController } from './locations/locations.controller';
 import { AccessGuard } from './access/access.guard';
 import { AccessModule } from './access/access.module';
 import { HttpErrorFilter } from './common/http-error.filter';
@@ -66,6 +67,7 @@ export class GatewayModule {
         DeliveriesController,
         CarriersController,
         ShipFromController,
+        LocationsController,
         StockController,
         SyncRunsController,
         NotificationsController,

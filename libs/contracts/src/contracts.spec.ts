@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { CreateAccountMessage, CreateAccountRequest, CreateMarketplaceRequest, OrderSyncedEvent, PutCarrierMappingRequest, ValidateDeliveryBody } from './index';
+import { CreateAccountMessage, CreateAccountRequest, CreateLocationRequest, CreateMarketplaceRequest, UpdateLocationChanges, OrderSyncedEvent, PutCarrierMappingRequest, ValidateDeliveryBody } from './index';
 
 const errorsOf = <T extends object>(cls: new () => T, plain: object) =>
   validateSync(plainToInstance(cls, plain) as object, { forbidUnknownValues: true }).map((e) => e.property);
@@ -61,6 +61,17 @@ describe('message contracts', () => {
     expect(errorsOf(PutCarrierMappingRequest, { name: ' ', carrierCode: 'Pigeon' }).sort()).toEqual(['carrierCode', 'name']);
     expect(errorsOf(PutCarrierMappingRequest, { name: 'our van', carrierCode: 'Other' })).toEqual(['carrierName']);
     expect(errorsOf(PutCarrierMappingRequest, { name: 'our van', carrierCode: 'Other', carrierName: 'Van Dijk Koeriers' })).toEqual([]);
+  });
+
+  it("a warehouse has a name and an address in Amazon's shape (ISO country code), and optionally Amazon's supply source id", () => {
+    const address = { name: 'Lager Hamburg', addressLine1: 'Hafenstraße 1', city: 'Hamburg', postalCode: '20457', countryCode: 'DE' };
+    expect(errorsOf(CreateLocationRequest, { name: 'Hamburg', address, supplySourceId: '057d3fcc-b750-419f-bbcd-4d340c60c430' })).toEqual([]);
+    expect(errorsOf(CreateLocationRequest, { name: ' ', kind: 'fba', supplySourceId: 'has spaces' })).toEqual(['name', 'kind', 'address', 'supplySourceId']);
+    const bad = validateSync(plainToInstance(CreateLocationRequest, { name: 'x', address: { ...address, city: '', countryCode: 'UK', postalCode: '' } }) as object);
+    expect(bad[0].children?.map((e) => e.property)).toEqual(['city', 'postalCode', 'countryCode']);
+    // A change names only what changes; a name or address is never taken away, a supply source id may be.
+    expect(errorsOf(UpdateLocationChanges, { supplySourceId: null })).toEqual([]);
+    expect(errorsOf(UpdateLocationChanges, { name: null, address: null })).toEqual(['name', 'address']);
   });
 
   it('an order.synced event validates its nested lines', () => {

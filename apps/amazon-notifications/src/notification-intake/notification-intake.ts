@@ -49,6 +49,7 @@ export class NotificationIntake {
       deliveryId: event.deliveryId,
       cancellationId: null,
       payload: body,
+      shipFrom: event.shipFrom ?? null,
     });
   }
 
@@ -64,6 +65,7 @@ export class NotificationIntake {
       amazonOrderId: event.amazonOrderId,
       deliveryId: null,
       cancellationId: null,
+      shipFrom: null,
       payload: {
         reason: event.reason,
         items: event.lines.filter((l) => l.kind === SalesOrderLineKind.Product && l.orderItemId).map((l) => ({ orderItemId: l.orderItemId, quantity: l.quantity })),
@@ -81,7 +83,7 @@ export class NotificationIntake {
   async onOrderItemsCanceled(event: OrderItemsCanceledEvent, { manager }: EventContext): Promise<void> {
     const whole = event.items.filter((item) => item.quantityLeft === 0 && !event.partlyShipped);
     const units = event.items.filter((item) => !whole.includes(item));
-    const common = { accountId: event.accountId, marketplaceId: event.marketplaceId, orderId: event.orderId, amazonOrderId: event.amazonOrderId, deliveryId: null, cancellationId: event.cancellationId };
+    const common = { accountId: event.accountId, marketplaceId: event.marketplaceId, orderId: event.orderId, amazonOrderId: event.amazonOrderId, deliveryId: null, cancellationId: event.cancellationId, shipFrom: null };
     if (whole.length) {
       await this.add(manager, { ...common, kind: NotificationKind.Cancellation, payload: { reason: event.reason, items: whole.map((i) => ({ orderItemId: i.orderItemId, quantity: i.quantity })) } });
     }
@@ -92,7 +94,7 @@ export class NotificationIntake {
 
   private async add(
     manager: EventContext['manager'],
-    notification: Pick<Notification, 'kind' | 'accountId' | 'marketplaceId' | 'orderId' | 'amazonOrderId' | 'deliveryId' | 'cancellationId' | 'payload'>,
+    notification: Pick<Notification, 'kind' | 'accountId' | 'marketplaceId' | 'orderId' | 'amazonOrderId' | 'deliveryId' | 'cancellationId' | 'payload' | 'shipFrom'>,
   ) {
     await manager
       .createQueryBuilder()

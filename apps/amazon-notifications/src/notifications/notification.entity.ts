@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
-import { NotificationKind, NotificationState } from '@connector/contracts';
+import { NotificationKind, NotificationState, ShipFromRecord } from '@connector/contracts';
 
 /**
  * One thing to tell Amazon: a shipment (per delivery), a cancellation (per order, or per partial
@@ -20,6 +20,8 @@ export class Notification {
   @Column('uuid', { nullable: true }) cancellationId: string | null;
   /** What is sent: the confirmShipment body, or the cancellation's reason and items. */
   @Column('jsonb') payload: object;
+  /** A shipment's warehouse, address included (Amazon gets only its supply source id, in the payload). */
+  @Column('jsonb', { nullable: true }) shipFrom: ShipFromRecord | null;
   @Column('int') attempts: number;
   @Column('timestamptz', { nullable: true }) nextAttemptAt: Date | null;
   @Column('text', { nullable: true }) lastError: string | null;

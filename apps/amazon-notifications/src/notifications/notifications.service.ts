@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { ListNotificationsRequest, NotificationState, NotificationView, Page, RetryNotificationsRequest, RetryNotificationsResult } from '@connector/contracts';
+import { ListNotificationsRequest, NotificationKind, NotificationState, NotificationView, Page, RetryNotificationsRequest, RetryNotificationsResult } from '@connector/contracts';
 import { listPage, ServiceError } from '@connector/platform';
 import { returnedRows } from '@connector/workers';
 import { Repository } from 'typeorm';
@@ -92,6 +92,8 @@ export function notificationView(n: Notification): NotificationView {
     orderId: n.orderId,
     amazonOrderId: n.amazonOrderId,
     deliveryId: n.deliveryId,
+    packageDetail: n.kind === NotificationKind.ShipmentConfirmation ? ((n.payload as { packageDetail?: Record<string, unknown> }).packageDetail ?? null) : null,
+    shipFrom: n.shipFrom,
     attempts: n.attempts,
     nextAttemptAt: n.nextAttemptAt?.toISOString() ?? null,
     retryingSince: n.retryingSince?.toISOString() ?? null,

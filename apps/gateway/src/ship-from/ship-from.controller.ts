@@ -1,6 +1,6 @@
-import { Body, Controller, Get, Put } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { GET_ACCOUNT, LIST_SHIP_FROM, PUT_SHIP_FROM, PutShipFromRequest, ShipFromAssignmentView, ShipFromBody, ShipFromListView } from '@connector/contracts';
+import { Body, Controller, Delete, Get, HttpCode, Put, Query } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { DELETE_SHIP_FROM, DeleteShipFromRequest, GET_ACCOUNT, LIST_SHIP_FROM, PUT_SHIP_FROM, PutShipFromRequest, ShipFromAssignmentView, ShipFromBody, ShipFromListView, ShipFromQuery } from '@connector/contracts';
 import { ServiceClient } from '@connector/platform';
 import { AccountFrom, ApiScope, RequiresScope } from '../access/scopes';
 import { API_V1 } from '../common/api-version';
@@ -38,5 +38,22 @@ export class ShipFromController {
     await this.services.request(GET_ACCOUNT, { id });
     const request: PutShipFromRequest = { ...body, accountId: id };
     return this.services.request(PUT_SHIP_FROM, request);
+  }
+
+  @Delete(':id/ship-from')
+  @RequiresScope(ApiScope.Operate)
+  @AccountFrom('param')
+  @HttpCode(204)
+  @ApiOperation({
+    operationId: 'deleteShipFrom',
+    summary: 'Remove the account\'s ship-from location of a marketplace (?marketplaceId=), or its default',
+    description: 'Deliveries made from then on ship from the account\'s default (after removing the default: from the shared stock location); ready ones keep theirs.',
+  })
+  @ApiNoContentResponse({ description: 'Removed.' })
+  @ApiProblems(404)
+  async remove(@UuidParam() id: string, @Query() query: ShipFromQuery): Promise<void> {
+    await this.services.request(GET_ACCOUNT, { id });
+    const request: DeleteShipFromRequest = { ...query, accountId: id };
+    await this.services.request(DELETE_SHIP_FROM, request);
   }
 }

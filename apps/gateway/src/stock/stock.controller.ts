@@ -3,13 +3,10 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   ADJUST_STOCK,
   AdjustStockRequest,
-  LIST_LOCATIONS,
   LIST_STOCK,
   LIST_STOCK_MOVES,
-  ListLocationsRequest,
   ListStockMovesRequest,
   ListStockRequest,
-  LocationView,
   Page,
   StockLevelView,
   StockMoveView,
@@ -49,12 +46,5 @@ export class StockController {
   @ApiProblems(404, 413)
   adjust(@Body() body: AdjustStockRequest): Promise<StockLevelView> {
     return this.services.request(ADJUST_STOCK, body);
-  }
-
-  @Get('locations')
-  @ApiOperation({ operationId: 'listLocations', summary: 'Stock locations (one FBA location per account, stock, customers, adjustments)' })
-  @ApiPage(LocationView)
-  locations(@Query() query: ListLocationsRequest): Promise<Page<LocationView>> {
-    return this.services.request(LIST_LOCATIONS, query);
   }
 }

@@ -1,10 +1,11 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import {
-  CarrierMappingName,
+  CarrierMappingKey,
   DELETE_CARRIER_MAPPING,
   GET_CARRIER_MAPPING,
   LIST_CARRIER_MAPPINGS,
+  ListCarrierMappingsRequest,
   PUT_CARRIER_MAPPING,
   PutCarrierMappingRequest,
 } from '@connector/contracts';
@@ -16,8 +17,8 @@ import { CarrierMappingsService } from './carrier-mappings.service';
 export class CarrierMappingsController {
   constructor(private readonly mappings: CarrierMappingsService) {}
 
-  @HandlesRequest(LIST_CARRIER_MAPPINGS) list() { return this.mappings.list(); }
-  @HandlesRequest(GET_CARRIER_MAPPING) get(@Payload() r: CarrierMappingName) { return this.mappings.get(r); }
+  @HandlesRequest(LIST_CARRIER_MAPPINGS) list(@Payload() r: ListCarrierMappingsRequest) { return this.mappings.list(r); }
+  @HandlesRequest(GET_CARRIER_MAPPING) get(@Payload() r: CarrierMappingKey) { return this.mappings.get(r); }
   @HandlesRequest(PUT_CARRIER_MAPPING) put(@Payload() r: PutCarrierMappingRequest) { return this.mappings.put(r); }
-  @HandlesRequest(DELETE_CARRIER_MAPPING) delete(@Payload() r: CarrierMappingName) { return this.mappings.delete(r); }
+  @HandlesRequest(DELETE_CARRIER_MAPPING) delete(@Payload() r: CarrierMappingKey) { return this.mappings.delete(r); }
 }

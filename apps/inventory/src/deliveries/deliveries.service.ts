@@ -7,6 +7,7 @@ import {
   DeliveryView,
   ListDeliveriesRequest,
   Page,
+  ShipFromRecord,
   StockMoveState,
   ValidateDeliveryRequest,
 } from '@connector/contracts';
@@ -41,14 +42,22 @@ export class DeliveriesService {
     if (request.state) query.andWhere('d.state = :state', { state: request.state });
     const page = await listPage(query, request, (d) => d);
     const moves = page.items.length ? await this.dataSource.getRepository(StockMove).findBy({ deliveryId: In(page.items.map((d) => d.id)) }) : [];
-    return { items: page.items.map((d) => deliveryView(d, moves.filter((m) => m.deliveryId === d.id))), nextCursor: page.nextCursor };
+    const locations = await this.locationsOf(moves);
+    return { items: page.items.map((d) => deliveryView(d, moves.filter((m) => m.deliveryId === d.id), locations)), nextCursor: page.nextCursor };
   }
 
   async get(id: string): Promise<DeliveryView> {
     const delivery = await this.deliveries.findOneBy({ id });
     if (!delivery) throw ServiceError.notFound(`delivery ${id} not found`);
     const moves = await this.dataSource.getRepository(StockMove).findBy({ deliveryId: id });
-    return deliveryView(delivery, moves);
+    return deliveryView(delivery, moves, await this.locationsOf(moves));
+  }
+
+  /** The locations the moves go from: a ready delivery shows the warehouse it will ship from. */
+  private async locationsOf(moves: StockMove[]): Promise<Map<string, Location>> {
+    const ids = [...new Set(moves.map((m) => m.fromLocationId))];
+    const rows = ids.length ? await this.dataSource.getRepository(Location).findBy({ id: In(ids) }) : [];
+    return new Map(rows.map((l) => [l.id, l]));
   }
 
   /**
@@ -76,7 +85,7 @@ export class DeliveriesService {
       if (delivery.state !== DeliveryState.Ready) {
         throw ServiceError.conflict(`delivery ${delivery.id} is ${delivery.state}; only a ready delivery can be validated`);
       }
-      const carrier = await this.carrierOf(manager, request);
+      const carrier = await this.carrierOf(manager, request, delivery.accountId);
       carrierSource = carrier.source;
       const moves = await manager.find(StockMove, { where: { deliveryId: delivery.id, state: StockMoveState.Ready }, order: { createdAt: 'ASC' } });
       const shipping = this.quantitiesToShip(moves, request.lines);
@@ -105,6 +114,7 @@ export class DeliveriesService {
         await manager.insert(StockMove, backorderMoves.map((m) => ({ ...m, deliveryId: backorder.id })));
       }
       const shipDate = request.shipDate ? new Date(request.shipDate) : now;
+      const shipFrom = await this.shipFromOf(manager, moves);
       await manager.update(
         Delivery,
         { id: delivery.id },
@@ -115,6 +125,7 @@ export class DeliveriesService {
           trackingNumber: request.trackingNumber,
           shippingMethod: request.shippingMethod ?? null,
           shipDate,
+          shipFrom,
         },
       );
       const items = new Map<string, number>();
@@ -136,7 +147,8 @@ export class DeliveriesService {
         shipDate: shipDate.toISOString(),
         items: [...items].map(([orderItemId, quantity]) => ({ orderItemId, quantity })),
         fullyShipped: backorderMoves.length === 0,
-        shipFromSupplySourceId: await this.shipFromSupplySource(manager, moves),
+        shipFromSupplySourceId: shipFrom?.supplySourceId ?? null,
+        shipFrom,
         fulfillmentVersion: (await nextFulfillmentVersions(manager, [delivery.orderId])).get(delivery.orderId),
       };
       await this.outbox.add(manager, DELIVERY_VALIDATED, event);
@@ -158,23 +170,28 @@ export class DeliveriesService {
    * the seller's carrier name through its mapping (in this transaction: a mapping changed at
    * the same moment is either wholly before or wholly after).
    */
-  private async carrierOf(manager: EntityManager, request: ValidateDeliveryRequest): Promise<ResolvedCarrier> {
+  private async carrierOf(manager: EntityManager, request: ValidateDeliveryRequest, accountId: string): Promise<ResolvedCarrier> {
     if (request.carrier === undefined) {
       if (!request.carrierCode) throw ServiceError.badRequest('Validation failed', [{ field: 'carrierCode', errors: ['carrierCode or carrier is required'] }]);
       return { carrierCode: request.carrierCode, carrierName: request.carrierName ?? null, source: 'code' };
     }
-    const resolved = await this.carriers.resolve(manager, request.carrier);
+    const resolved = await this.carriers.resolve(manager, request.carrier, accountId);
     if (resolved.source === 'other') this.logger.log({ msg: `carrier "${resolved.carrierName}" is neither mapped nor one of Amazon's codes: confirmed as Other with its name` });
     return resolved;
   }
 
-  /** Per move, how much ships now: everything, or what the request's lines say per order item. */
-  /** The warehouse the delivery's stock moves from, as Amazon knows it (its supply source id), if it has one. */
-  private async shipFromSupplySource(manager: EntityManager, moves: StockMove[]): Promise<string | null> {
+  /**
+   * The warehouse this package goes from (its stock moves' location) as it is now: each
+   * package (a backorder too) reads it when validated, so it carries that location's current
+   * supply source id and address.
+   */
+  private async shipFromOf(manager: EntityManager, moves: StockMove[]): Promise<ShipFromRecord | null> {
     if (moves.length === 0) return null;
     const location = await manager.findOneBy(Location, { id: moves[0].fromLocationId });
-    return location?.supplySourceId ?? null;
+    return location ? shipFromRecord(location) : null;
   }
+
+  /** Per move, how much ships now: everything, or what the request's lines say per order item. */
 
   private quantitiesToShip(moves: StockMove[], lines: ValidateDeliveryRequest['lines']): Map<string, number> {
     const result = new Map<string, number>();
@@ -203,7 +220,11 @@ export class DeliveriesService {
   }
 }
 
-export function deliveryView(d: Delivery, moves: StockMove[]): DeliveryView {
+const shipFromRecord = (l: Location): ShipFromRecord => ({ locationId: l.id, name: l.name, address: l.address, supplySourceId: l.supplySourceId });
+
+export function deliveryView(d: Delivery, moves: StockMove[], locations: Map<string, Location> = new Map()): DeliveryView {
+  // Validated: as it was then; ready: the location its moves go from, as it is now.
+  const current = moves.length ? locations.get(moves[0].fromLocationId) : undefined;
   return {
     id: d.id,
     orderId: d.orderId,
@@ -222,6 +243,7 @@ export function deliveryView(d: Delivery, moves: StockMove[]): DeliveryView {
     shippingMethod: d.shippingMethod,
     shipDate: d.shipDate?.toISOString() ?? null,
     shippedOutsideAt: d.shippedOutsideAt?.toISOString() ?? null,
+    shipFrom: d.shipFrom ?? (current ? shipFromRecord(current) : null),
     moves: moves.map(moveView),
     createdAt: d.createdAt.toISOString(),
   };

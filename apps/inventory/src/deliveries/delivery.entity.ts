@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
-import { DeliveryState } from '@connector/contracts';
+import { DeliveryState, ShipFromRecord } from '@connector/contracts';
 
 /**
  * An FBM shipment to make (a picking). One per order, plus a backorder for what a partial
@@ -26,5 +26,7 @@ export class Delivery {
   @Column('timestamptz', { nullable: true }) shipDate: Date | null;
   /** When Amazon reported it shipped without the connector confirming it; null when validated here. */
   @Column('timestamptz', { nullable: true }) shippedOutsideAt: Date | null;
+  /** The warehouse it was validated from, as it was then (what its confirmation said); null until validated. */
+  @Column('jsonb', { nullable: true }) shipFrom: ShipFromRecord | null;
   @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
 }

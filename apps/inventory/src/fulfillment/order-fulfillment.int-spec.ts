@@ -57,7 +57,7 @@ describe('order fulfilment on real PostgreSQL: events of one order in any arriva
     db = await new DataSource(options).initialize();
     await db.query(`insert into inventory.products (id, name, internal_reference) values ($1, 'Forward test product', $2)`, [productId, `FORWARD-${productId}`]);
     const outbox = new Outbox();
-    handler = new OrderFulfillmentHandler(new FbaStockMoves(new LocationsService(db.getRepository(Location))), new OrderDeliveries(outbox));
+    handler = new OrderFulfillmentHandler(new FbaStockMoves(new LocationsService(db.getRepository(Location), db)), new OrderDeliveries(outbox));
     deliveries = new DeliveriesService(db, db.getRepository(Delivery), outbox, new CarrierMappingsService(db.getRepository(CarrierMapping)));
   });
 

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import type { LocationAddress } from '@connector/contracts';
 
 export type LocationKind = 'fba' | 'stock' | 'customers' | 'inventory_adjustment';
 
@@ -10,9 +11,11 @@ export class Location {
   @Column('text') kind: LocationKind;
   @Column('uuid', { nullable: true }) accountId: string | null;
   /** Where a stock location ships parcels from (Amazon's shipFromAddress shape); none for the others. */
-  @Column('jsonb', { nullable: true }) address: Record<string, unknown> | null;
+  @Column('jsonb', { nullable: true }) address: LocationAddress | null;
   /** Amazon's supply source id of a warehouse: its shipment confirmations name it (shipFromSupplySourceId). */
   @Column('text', { nullable: true }) supplySourceId: string | null;
+  /** Archived: kept for the stock moves that name it, but no account ships from it any more. */
+  @Column({ type: 'timestamptz', precision: 3, nullable: true }) archivedAt: Date | null;
   @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
 }
 

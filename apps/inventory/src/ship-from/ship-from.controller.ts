@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { LIST_SHIP_FROM, ListShipFromRequest, PUT_SHIP_FROM, PutShipFromRequest } from '@connector/contracts';
+import { DELETE_SHIP_FROM, DeleteShipFromRequest, LIST_SHIP_FROM, ListShipFromRequest, PUT_SHIP_FROM, PutShipFromRequest } from '@connector/contracts';
 import { HandlesRequest } from '@connector/platform';
 import { ShipFromService } from './ship-from.service';
 
@@ -11,4 +11,5 @@ export class ShipFromController {
 
   @HandlesRequest(LIST_SHIP_FROM) list(@Payload() r: ListShipFromRequest) { return this.shipFrom.list(r); }
   @HandlesRequest(PUT_SHIP_FROM) put(@Payload() r: PutShipFromRequest) { return this.shipFrom.put(r); }
+  @HandlesRequest(DELETE_SHIP_FROM) remove(@Payload() r: DeleteShipFromRequest) { return this.shipFrom.remove(r); }
 }

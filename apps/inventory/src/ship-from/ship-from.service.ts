@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { ListShipFromRequest, PutShipFromRequest, ShipFromAssignmentView, ShipFromListView } from '@connector/contracts';
+import { DeleteShipFromRequest, ListShipFromRequest, PutShipFromRequest, ShipFromAssignmentView, ShipFromListView } from '@connector/contracts';
 import { ServiceError } from '@connector/platform';
 import { newRowId } from '@connector/persistence';
 import { DataSource, IsNull } from 'typeorm';
@@ -20,9 +20,13 @@ export class ShipFromService {
    */
   async assign(accountId: string, marketplaceId: string | null, locationId: string): Promise<ShipFromAssignment> {
     return this.dataSource.transaction(async (manager) => {
-      const location = await manager.findOneBy(Location, { id: locationId });
+      // Shared lock: an archiving of the location at the same moment waits, then sees this assignment.
+      const location = await manager.findOne(Location, { where: { id: locationId }, lock: { mode: 'pessimistic_read' } });
       if (!location || location.kind !== 'stock') {
         throw ServiceError.badRequest('Validation failed', [{ field: 'locationId', errors: ['locationId must be a stock location (GET /api/v1/locations, kind stock)'] }]);
+      }
+      if (location.archivedAt) {
+        throw ServiceError.badRequest('Validation failed', [{ field: 'locationId', errors: [`location ${locationId} is archived: no account ships from it`] }]);
       }
       await manager.query(
         `insert into ship_from_assignments (id, account_id, marketplace_id, location_id) values ($1, $2, $3, $4)
@@ -37,6 +41,25 @@ export class ShipFromService {
     const a = await this.assign(request.accountId, request.marketplaceId ?? null, request.locationId);
     this.logger.log({ msg: `account ${a.accountId} ships ${a.marketplaceId ? `marketplace ${a.marketplaceId}` : 'by default'} from location ${a.locationId}`, accountId: a.accountId });
     return assignmentView(a);
+  }
+
+  /**
+   * Removes the assignment of the account's marketplace (or its default): deliveries made from
+   * then on ship from the account's default (or the shared stock location); ready ones keep theirs.
+   */
+  async remove(request: DeleteShipFromRequest): Promise<ShipFromAssignmentView> {
+    const marketplaceId = request.marketplaceId ?? null;
+    const removed = await this.dataSource.transaction(async (manager) => {
+      const assignment = await manager.findOne(ShipFromAssignment, {
+        where: { accountId: request.accountId, marketplaceId: marketplaceId ?? IsNull() },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!assignment) throw ServiceError.notFound(`account ${request.accountId} has no ship-from location ${marketplaceId ? `for marketplace ${marketplaceId}` : 'by default'}`);
+      await manager.delete(ShipFromAssignment, { id: assignment.id });
+      return assignment;
+    });
+    this.logger.log({ msg: `account ${removed.accountId} no longer ships ${removed.marketplaceId ? `marketplace ${removed.marketplaceId}` : 'by default'} from location ${removed.locationId}`, accountId: removed.accountId });
+    return assignmentView(removed);
   }
 
   async list(request: ListShipFromRequest): Promise<ShipFromListView> {

@@ -18,14 +18,14 @@ import { AnyEventContract, AnyRequestContract } from '../common/message-contract
 import { HEALTH_CHECKS, SERVICE_NAMES, ServiceName } from '../health/health.messages';
 import { METRICS_REQUESTS } from '../health/metrics.messages';
 import { DELETE_CARRIER_MAPPING, GET_CARRIER_MAPPING, LIST_CARRIER_MAPPINGS, PUT_CARRIER_MAPPING } from '../inventory/carrier-mapping.messages';
-import { LIST_SHIP_FROM, PUT_SHIP_FROM } from '../inventory/ship-from.messages';
+import { ARCHIVE_LOCATION, CREATE_LOCATION, GET_LOCATION, LIST_LOCATIONS, UPDATE_LOCATION } from '../inventory/location.messages';
+import { DELETE_SHIP_FROM, LIST_SHIP_FROM, PUT_SHIP_FROM } from '../inventory/ship-from.messages';
 import { DELIVERY_CANCELED, DELIVERY_CREATED, DELIVERY_SHIPPED_OUTSIDE, DELIVERY_VALIDATED, OFFER_CHANGED } from '../inventory/delivery.events';
 import {
   ADJUST_STOCK,
   CREATE_PRODUCT,
   GET_DELIVERY,
   LIST_DELIVERIES,
-  LIST_LOCATIONS,
   LIST_OFFERS,
   LIST_PRODUCTS,
   LIST_STOCK,
@@ -82,12 +82,17 @@ const REQUESTS: { server: ServiceName; requests: AnyRequestContract[]; callers: 
       LIST_STOCK,
       ADJUST_STOCK,
       LIST_LOCATIONS,
+      CREATE_LOCATION,
+      GET_LOCATION,
+      UPDATE_LOCATION,
+      ARCHIVE_LOCATION,
       LIST_CARRIER_MAPPINGS,
       GET_CARRIER_MAPPING,
       PUT_CARRIER_MAPPING,
       DELETE_CARRIER_MAPPING,
       LIST_SHIP_FROM,
       PUT_SHIP_FROM,
+      DELETE_SHIP_FROM,
     ],
     callers: ['gateway'],
   },

@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import { ArrayMinSize, IsBoolean, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Min, ValidateNested } from 'class-validator';
 import { eventContract } from '../common/message-contract';
+import { ShipFromRecord } from './location.messages';
 
 export class DeliveryCreatedEvent {
   @IsUUID() deliveryId: string;
@@ -41,6 +42,8 @@ export class DeliveryValidatedEvent extends OrderFulfillmentEvent {
   @IsBoolean() fullyShipped: boolean;
   /** Amazon's supply source id of the warehouse it shipped from, when that location has one (absent from earlier releases' events). */
   @IsOptional() @IsString() shipFromSupplySourceId?: string | null;
+  /** The warehouse it shipped from, address included, for the confirmation's record (absent from earlier releases' events). */
+  @IsOptional() @ValidateNested() @Type(() => ShipFromRecord) shipFrom?: ShipFromRecord | null;
 }
 export const DELIVERY_VALIDATED = eventContract({ subject: 'delivery.validated.v1', version: 1, payload: DeliveryValidatedEvent });
 

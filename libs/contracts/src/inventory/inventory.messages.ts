@@ -23,6 +23,7 @@ import { replyOf, requestContract } from '../common/message-contract';
 import { IdRequest, PageQuery } from '../common/page-query';
 import type { Page } from '../common/rpc-error';
 import { AMAZON_CARRIER_CODES } from './carrier-codes';
+import type { ShipFromRecord } from './location.messages';
 
 export class SkuToResolve {
   @IsString() @MinLength(1) @MaxLength(200) sku: string;
@@ -201,6 +202,11 @@ export class DeliveryView {
    * cannot be validated.
    */
   shippedOutsideAt: string | null;
+  /**
+   * The warehouse it ships from: while ready, its stock location as it is now; once validated,
+   * as it was then (what went with the confirmation). Null when it has no stock moves.
+   */
+  shipFrom: ShipFromRecord | null;
   moves: StockMoveView[];
   createdAt: string;
 }
@@ -248,14 +254,4 @@ export class AdjustStockRequest {
 }
 export const ADJUST_STOCK = requestContract({ subject: 'inventory.stock.adjust.v1', version: 1, payload: AdjustStockRequest, reply: replyOf<StockLevelView>() });
 
-/** A page of locations ({ items, nextCursor }), oldest first, like every other list. */
-export class ListLocationsRequest extends PageQuery {}
-export const LIST_LOCATIONS = requestContract({ subject: 'inventory.locations.list.v1', version: 1, payload: ListLocationsRequest, reply: replyOf<Page<LocationView>>() });
-export class LocationView {
-  id: string;
-  /** @example "Stock" */
-  name: string;
-  kind: 'fba' | 'stock' | 'customers' | 'inventory_adjustment';
-  accountId: string | null;
-}
 

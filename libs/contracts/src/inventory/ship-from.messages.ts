@@ -23,6 +23,16 @@ export class ShipFromAssignmentView {
   updatedAt: string;
 }
 
+/** Which assignment to remove: the marketplace's, or without one the account's default. */
+export class ShipFromQuery {
+  /** @example "A1PA6795UKMFR9" */
+  @IsOptional() @Matches(/^[A-Z0-9]{8,20}$/, { message: 'marketplaceId must be 8 to 20 capitals and digits' })
+  marketplaceId?: string;
+}
+export class DeleteShipFromRequest extends ShipFromQuery {
+  @IsUUID() accountId: string;
+}
+
 export class ListShipFromRequest {
   @IsUUID() accountId: string;
 }
@@ -32,4 +42,5 @@ export class ShipFromListView {
 }
 
 export const LIST_SHIP_FROM = requestContract({ subject: 'inventory.ship-from.list.v1', version: 1, payload: ListShipFromRequest, reply: replyOf<ShipFromListView>() });
+export const DELETE_SHIP_FROM = requestContract({ subject: 'inventory.ship-from.delete.v1', version: 1, payload: DeleteShipFromRequest, reply: replyOf<ShipFromAssignmentView>() });
 export const PUT_SHIP_FROM = requestContract({ subject: 'inventory.ship-from.put.v1', version: 1, payload: PutShipFromRequest, reply: replyOf<ShipFromAssignmentView>() });

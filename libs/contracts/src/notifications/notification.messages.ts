@@ -4,6 +4,7 @@ import { NotificationKind, NotificationState } from '../common/enums';
 import { eventContract, replyOf, requestContract } from '../common/message-contract';
 import { IdRequest, PageQuery } from '../common/page-query';
 import type { Page } from '../common/rpc-error';
+import type { ShipFromRecord } from '../inventory/location.messages';
 
 export class ListNotificationsRequest extends PageQuery {
   @IsOptional() @IsUUID() orderId?: string;
@@ -49,6 +50,14 @@ export class NotificationView {
   /** @example "405-1234567-1234567" */
   amazonOrderId: string;
   deliveryId: string | null;
+  /** A shipment confirmation's packageDetail as sent to Amazon (confirmShipment); null for cancellations. */
+  packageDetail: Record<string, unknown> | null;
+  /**
+   * The warehouse the package shipped from, address included, as it was when validated. Amazon
+   * gets only its supplySourceId (packageDetail.shipFromSupplySourceId): confirmShipment has no
+   * ship-from address. Null for cancellations and packages with no location.
+   */
+  shipFrom: ShipFromRecord | null;
   /** @example 1 */
   attempts: number;
   nextAttemptAt: string | null;
