@@ -35,7 +35,7 @@ describe('Link with Amazon: consent, callback, marketplaces from the Sellers API
       ],
     });
     expect(participations.status).toBe(200);
-    expect((await running.sandbox('POST', `/_sandbox/sellers/${SELLER.sellerId}/orders/generate`, { count: 6, seed: 'link', marketplaceIds: [DE, FR] })).status).toBe(201);
+    expect((await running.sandbox('POST', `/_sandbox/sellers/${SELLER.sellerId}/orders/generate`, { count: 6, seed: 'link', marketplaceIds: [DE, FR], fulfilledBy: 'MERCHANT', statuses: ['UNSHIPPED'] })).status).toBe(201);
   }, 180_000);
 
   afterAll(() => running.stop(), 60_000);
