@@ -6,6 +6,8 @@ import { ConsentUrls, DEVELOPMENT_CONSENT_BASE_URL, isLocalOrPlain } from './aut
 
 /** Signs the `state` of Link with Amazon out of the box; production refuses it. */
 export const DEVELOPMENT_AUTHORIZATION_STATE_KEY = 'local-development-authorization-state-key';
+/** What docker-compose.yml passes while Link with Amazon is off: refused once it is on, in production. */
+const COMPOSE_STATE_KEY_PLACEHOLDER = 'unused-while-link-with-amazon-is-off';
 
 export class OrderIngestionSettings extends AmazonAccessSettings {
   /** Opens the secrets the gateway sealed for us (its CREDENTIALS_TRANSIT_KEY). */
@@ -43,7 +45,7 @@ export class OrderIngestionSettings extends AmazonAccessSettings {
   /** The app's LWA client secret: sealed with CREDENTIALS_KEY into each linked account, never logged or returned. */
   @IsString() SPAPI_APP_CLIENT_SECRET: string = DEVELOPMENT_SPAPI_APP.clientSecret;
   /** The app's OAuth redirect URI, as registered at Amazon: the gateway's `/api/v1/authorizations/callback` as the seller's browser reaches it. */
-  @Matches(/^https?:\/\/[^\s?#]+$/, { message: 'SPAPI_APP_REDIRECT_URI must be an http(s) URL without query or fragment' })
+  @Matches(/^$|^https?:\/\/[^\s?#]+$/, { message: 'SPAPI_APP_REDIRECT_URI must be an http(s) URL without query or fragment' })
   SPAPI_APP_REDIRECT_URI: string = 'http://127.0.0.1:3000/api/v1/authorizations/callback';
   /** A draft app (not published on the Appstore) is authorized with `version=beta` in the consent URL. */
   @IsIn(['yes', 'no'], { message: 'SPAPI_APP_DRAFT must be yes or no' }) SPAPI_APP_DRAFT: string = 'yes';
@@ -63,6 +65,14 @@ export class OrderIngestionSettings extends AmazonAccessSettings {
     return this.SPAPI_APP_ID !== '';
   }
 
+  override problems(): string[] {
+    const problems = super.problems();
+    if (!this.linkingEnabled) return problems;
+    const missing = (['SPAPI_APP_CLIENT_ID', 'SPAPI_APP_CLIENT_SECRET', 'SPAPI_APP_REDIRECT_URI'] as const).filter((name) => !this[name]);
+    if (missing.length) problems.push(`${missing.join(', ')} must be set when SPAPI_APP_ID is (Link with Amazon); or leave SPAPI_APP_ID empty to turn it off`);
+    return problems;
+  }
+
   override productionProblems(): string[] {
     const problems = [...super.productionProblems(), ...credentialsKeyProblems(this.CREDENTIALS_TRANSIT_KEY, 'CREDENTIALS_TRANSIT_KEY')];
     if (!this.linkingEnabled) return problems;
@@ -73,7 +83,7 @@ export class OrderIngestionSettings extends AmazonAccessSettings {
     if (!this.SPAPI_APP_REDIRECT_URI.startsWith('https://')) problems.push(`SPAPI_APP_REDIRECT_URI must be https in production (Amazon takes only https redirect URIs): ${app}`);
     const local = ConsentUrls.fromSetting(this.SPAPI_CONSENT_BASE_URL).all().filter(isLocalOrPlain);
     if (local.length) problems.push(`SPAPI_CONSENT_BASE_URL must not name a sandbox in production (plain http or a local host): ${local.join(', ')}`);
-    problems.push(...credentialsKeyProblems(this.AUTHORIZATION_STATE_KEY, 'AUTHORIZATION_STATE_KEY', [DEVELOPMENT_AUTHORIZATION_STATE_KEY]));
+    problems.push(...credentialsKeyProblems(this.AUTHORIZATION_STATE_KEY, 'AUTHORIZATION_STATE_KEY', [DEVELOPMENT_AUTHORIZATION_STATE_KEY, COMPOSE_STATE_KEY_PLACEHOLDER]));
     return problems;
   }
 }
