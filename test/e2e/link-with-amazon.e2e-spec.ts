@@ -1,4 +1,4 @@
-import { DEVELOPMENT_SPAPI_APP } from '@connector/sp-api';
+import { DEVELOPMENT_SPAPI_APP } from '@connector/contracts';
 import { RunningSystem, waitFor } from '@connector/testing';
 
 const DE = 'A1PA6795UKMFR9';

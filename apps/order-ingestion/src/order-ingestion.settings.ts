@@ -1,7 +1,8 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsPositive, IsString, Matches, Max, Min } from 'class-validator';
 import { CheckedBy, credentialsKeyProblems, DEVELOPMENT_TRANSIT_KEY, IsCredentialsKey } from '@connector/platform';
-import { AmazonAccessSettings, DEVELOPMENT_SPAPI_APP } from '@connector/sp-api';
+import { DEVELOPMENT_SPAPI_APP } from '@connector/contracts';
+import { AmazonAccessSettings } from '@connector/sp-api';
 import { ConsentUrls, DEVELOPMENT_CONSENT_BASE_URL, isLocalOrPlain } from './authorizations/consent-urls';
 
 /** Signs the `state` of Link with Amazon out of the box; production refuses it. */

@@ -1,4 +1,4 @@
-import { DEVELOPMENT_SPAPI_APP } from '@connector/sp-api';
+import { DEVELOPMENT_SPAPI_APP } from '@connector/contracts';
 
 /** An HTTP answer with its body parsed as JSON when it is JSON. */
 export interface HttpAnswer<T = any> {

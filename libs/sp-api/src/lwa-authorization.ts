@@ -1,16 +1,6 @@
 import { AmazonEndpoints, EndpointNotAllowedError } from './amazon-endpoints';
 import { SpApiError } from './sp-api-client';
 
-/**
- * The sandbox's registered application, the development default of the app settings: `npm start`
- * and the tests register it at their sandbox. Production refuses its client secret.
- */
-export const DEVELOPMENT_SPAPI_APP = {
-  applicationId: 'amzn1.sp.solution.00000000-0000-4000-8000-0000000000de',
-  clientId: 'amzn1.application-oa2-client.development',
-  clientSecret: 'development-app-client-secret',
-} as const;
-
 export interface AuthorizationCodeExchange {
   /** LWA token URL: Amazon's, or one under a base in AMAZON_ALLOWED_ENDPOINTS. */
   lwaEndpoint: string;

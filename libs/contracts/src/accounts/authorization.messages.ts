@@ -4,6 +4,16 @@ import { replyOf, requestContract } from '../common/message-contract';
 import { IdRequest } from '../common/page-query';
 import type { AccountView } from './account.messages';
 
+/**
+ * The sandbox's registered application, the development default of the app settings: `npm start`
+ * and the tests register it at their sandbox. Production refuses its client secret.
+ */
+export const DEVELOPMENT_SPAPI_APP = {
+  applicationId: 'amzn1.sp.solution.00000000-0000-4000-8000-0000000000de',
+  clientId: 'amzn1.application-oa2-client.development',
+  clientSecret: 'development-app-client-secret',
+} as const;
+
 const URL_OPTIONS = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
 /** A sealed secret (SecretBox's stored form): never the secret itself. */
 const SEALED = /^v2:[0-9a-f]{8}:[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]*$/;
