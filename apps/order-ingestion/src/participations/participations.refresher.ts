@@ -23,6 +23,8 @@ export class ParticipationsRefresher implements OnApplicationBootstrap, BeforeAp
       // Often enough to take a new account within a minute, and a short test interval on time.
       everyMs: Math.max(500, Math.min(60_000, intervalMs / 4)),
       onError: (message) => this.logger.warn(message),
+      // A pass may wait on Amazon's quota or answer: shutdown does not wait for it (its claim runs out and the account is taken again).
+      stopWaitMs: 2000,
     });
     this.worker.start();
   }
