@@ -22,8 +22,8 @@ describe('Link with Amazon: consent, callback, marketplaces from the Sellers API
   let firstCode: string;
 
   beforeAll(async () => {
-    // Participations asked again every 18 s: the periodic refresh is seen within the test.
-    await running.start({ MARKETPLACE_REFRESH_HOURS: '0.005' });
+    // Participations asked again every 18 s: the periodic refresh is seen within the test. Consents good for 20 s: one expires.
+    await running.start({ MARKETPLACE_REFRESH_HOURS: '0.005', AUTHORIZATION_STATE_TTL_SECONDS: '20' });
     await running.registerSandboxApp();
     for (const seller of [SELLER, OTHER]) expect((await running.sandbox('POST', '/_sandbox/sellers', seller)).status).toBe(201);
     const participations = await running.sandbox('PUT', `/_sandbox/sellers/${SELLER.sellerId}/participations`, {
@@ -71,8 +71,8 @@ describe('Link with Amazon: consent, callback, marketplaces from the Sellers API
       redirect_uri: `${running.gatewayUrl}/api/v1/authorizations/callback`,
       version: 'beta',
     });
-    expect(Date.parse(expiresAt) - started).toBeGreaterThan(590_000);
-    expect(Date.parse(expiresAt) - started).toBeLessThan(610_000);
+    expect(Date.parse(expiresAt) - started).toBeGreaterThan(18_000);
+    expect(Date.parse(expiresAt) - started).toBeLessThan(22_000);
     // Endpoints where secrets may not go are refused, naming the field.
     const elsewhere = await running.api('POST', '/api/v1/authorizations', { region: 'EU', lwaEndpoint: 'https://lwa.example.com/auth/o2/token' });
     expect(elsewhere.status).toBe(400);
@@ -130,6 +130,19 @@ describe('Link with Amazon: consent, callback, marketplaces from the Sellers API
     expect(again.body.detail).toContain('used already');
     expect(await accountCount()).toBe(1);
     expect(await grants()).toHaveLength(1);
+  });
+
+  it('refuses an expired state: 400 on state, and its code is never exchanged', async () => {
+    const { consentUrl, expiresAt } = await authorize();
+    const callbackUrl = await consent(consentUrl, SELLER.sellerId);
+    const before = (await grants()).length;
+    await waitFor(async () => Date.now() > Date.parse(expiresAt) + 1000 || undefined, { timeoutMs: 30_000, what: 'the state to expire' });
+    const expired = await get(callbackUrl);
+    expect(expired.status).toBe(400);
+    expect(fields(expired.body)).toEqual(['state']);
+    expect(expired.body.detail).toContain('expired');
+    expect(await grants()).toHaveLength(before);
+    expect(await accountCount()).toBe(1);
   });
 
   it('refuses a state it did not give, changed, or missing: 400, nothing changed and no code exchanged', async () => {
