@@ -2,6 +2,9 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { AccessTokenStore } from './auth/access-token.store';
 import { LwaController } from './auth/lwa.controller';
+import { ApplicationStore } from './authorization/application.store';
+import { ConsentController } from './authorization/consent.controller';
+import { SellersController } from './sellers/sellers.controller';
 import { ControlController } from './control/control.controller';
 import { OrderLifecycleService } from './control/order-lifecycle.service';
 import { SandboxResetService } from './control/sandbox-reset.service';
@@ -30,13 +33,14 @@ export class AppModule {
   static forRoot(options: SandboxOptions): DynamicModule {
     return {
       module: AppModule,
-      controllers: [LwaController, Orders2026Controller, OrdersV0Controller, TokensController, FeedsController, FeedDocumentStorageController, ControlController],
+      controllers: [LwaController, ConsentController, SellersController, Orders2026Controller, OrdersV0Controller, TokensController, FeedsController, FeedDocumentStorageController, ControlController],
       providers: [
         { provide: SANDBOX_OPTIONS, useValue: options },
         SandboxClock,
         SellerStore,
         OrderStore,
         AccessTokenStore,
+        ApplicationStore,
         RateLimitService,
         CallStatsService,
         FaultService,

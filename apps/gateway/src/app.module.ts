@@ -5,6 +5,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { MessagingModule } from '@connector/messaging';
 import { messagingOptions, MetricsModule, ReadinessModule, ServiceClientModule, SettingsModule, TransitSecrets } from '@connector/platform';
 import { AccountsController } from './accounts/accounts.controller';
+import { AccountMarketplacesController } from './accounts/account-marketplaces.controller';
+import { AuthorizationsController } from './authorizations/authorizations.controller';
 import { AlertsModule } from './alerts/alerts.module';
 import { CarriersController } from './carriers/carriers.controller';
 import { ShipFromController } from './ship-from/ship-from.controller';
@@ -60,6 +62,8 @@ export class GatewayModule {
         HealthController,
         MetricsController,
         AccountsController,
+        AccountMarketplacesController,
+        AuthorizationsController,
         MarketplacesController,
         OrdersController,
         PartnersController,

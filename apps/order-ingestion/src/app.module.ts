@@ -5,6 +5,8 @@ import { MessagingModule, ParkedEventsRetention } from '@connector/messaging';
 import { HealthModule, messagingOptions, MetricsModule, RetentionModule, ServiceClientModule, SettingsModule } from '@connector/platform';
 import { AccountsModule } from './accounts/accounts.module';
 import { AmazonAccessModule } from './amazon-access/amazon-access.module';
+import { AuthorizationsModule } from './authorizations/authorizations.module';
+import { ParticipationsModule } from './participations/participations.module';
 import { ingestionDataSource } from './data-source';
 import { OrderIngestionSettings } from './order-ingestion.settings';
 import { MarketplacesModule } from './marketplaces/marketplaces.module';
@@ -30,6 +32,8 @@ export class AppModule {
         AmazonAccessModule.forRoot(settings),
         MarketplacesModule,
         AccountsModule,
+        ParticipationsModule,
+        AuthorizationsModule,
         SalesOrdersModule,
         SyncModule,
       ],

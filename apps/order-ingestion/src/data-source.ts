@@ -1,6 +1,8 @@
 import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS } from '@connector/messaging';
 import { DatabaseSettings, serviceDataSourceOptions } from '@connector/persistence';
 import { SellerAccount } from './accounts/seller-account.entity';
+import { Authorization } from './authorizations/authorization.entity';
+import { MarketplaceParticipation, MarketplaceRefresh } from './participations/marketplace-participation.entity';
 import { Marketplace } from './marketplaces/marketplace.entity';
 import { InitialSchema1764300000100 } from './migrations/1764300000100-initial-schema';
 import { SkuProducts1764300000101 } from './migrations/1764300000101-sku-products';
@@ -12,6 +14,7 @@ import { SyncRunQueueAndProgress1764300000130 } from './migrations/1764300000130
 import { SyncRunRequestCorrelation1765100000140 } from './migrations/1765100000140-sync-run-request-correlation';
 import { QuarantineLastRetryError1765100000141 } from './migrations/1765100000141-quarantine-last-retry-error';
 import { LineQuantityCancelled1765500000150 } from './migrations/1765500000150-line-quantity-cancelled';
+import { LinkWithAmazon1765500000160 } from './migrations/1765500000160-link-with-amazon';
 import { QuarantinedOrder } from './orders/quarantined-order.entity';
 import { SalesOrderLine } from './orders/sales-order-line.entity';
 import { SalesOrder } from './orders/sales-order.entity';
@@ -24,7 +27,7 @@ export const ingestionDataSource = (database: string | DatabaseSettings) =>
   serviceDataSourceOptions({
     database,
     schema: INGESTION_SCHEMA,
-    entities: [SellerAccount, Marketplace, SalesOrder, SalesOrderLine, QuarantinedOrder, SkuProduct, SyncRun, ...MESSAGING_ENTITIES],
+    entities: [SellerAccount, Marketplace, SalesOrder, SalesOrderLine, QuarantinedOrder, SkuProduct, SyncRun, Authorization, MarketplaceParticipation, MarketplaceRefresh, ...MESSAGING_ENTITIES],
     migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000100, SkuProducts1764300000101, QuarantineWithoutPersonalData1764300000102, MarketplaceBackfill1764300000103, ProjectionVersions1764300000110, SyncRunProgress1764300000120, SyncRunQueueAndProgress1764300000130,
-      SyncRunRequestCorrelation1765100000140, QuarantineLastRetryError1765100000141, LineQuantityCancelled1765500000150],
+      SyncRunRequestCorrelation1765100000140, QuarantineLastRetryError1765100000141, LineQuantityCancelled1765500000150, LinkWithAmazon1765500000160],
   });

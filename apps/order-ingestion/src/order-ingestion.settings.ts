@@ -1,7 +1,14 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsNumber, IsPositive, Max, Min } from 'class-validator';
-import { credentialsKeyProblems, DEVELOPMENT_TRANSIT_KEY, IsCredentialsKey } from '@connector/platform';
+import { IsIn, IsInt, IsNumber, IsPositive, IsString, Matches, Max, Min } from 'class-validator';
+import { CheckedBy, credentialsKeyProblems, DEVELOPMENT_TRANSIT_KEY, IsCredentialsKey } from '@connector/platform';
+import { DEVELOPMENT_SPAPI_APP } from '@connector/contracts';
 import { AmazonAccessSettings } from '@connector/sp-api';
+import { ConsentUrls, DEVELOPMENT_CONSENT_BASE_URL, isLocalOrPlain } from './authorizations/consent-urls';
+
+/** Signs the `state` of Link with Amazon out of the box; production refuses it. */
+export const DEVELOPMENT_AUTHORIZATION_STATE_KEY = 'local-development-authorization-state-key';
+/** What docker-compose.yml passes while Link with Amazon is off: refused once it is on, in production. */
+const COMPOSE_STATE_KEY_PLACEHOLDER = 'unused-while-link-with-amazon-is-off';
 
 export class OrderIngestionSettings extends AmazonAccessSettings {
   /** Opens the secrets the gateway sealed for us (its CREDENTIALS_TRANSIT_KEY). */
@@ -28,7 +35,56 @@ export class OrderIngestionSettings extends AmazonAccessSettings {
    */
   @Type(() => Number) @IsNumber() @IsPositive() ALERT_SYNC_STALLED_MINUTES = 30;
 
+
+  // Link with Amazon (the website authorization workflow). The app is the seller's SP-API
+  // application registered in Amazon's Developer Central / Solution Provider Portal.
+  /** The app's id (amzn1.sp.solution.<uuid>); empty turns Link with Amazon off. */
+  @Matches(/^$|^amzn1\.sp\.solution\.[0-9a-f-]{36}$/, { message: 'SPAPI_APP_ID must be amzn1.sp.solution.<uuid> (or empty: Link with Amazon off)' })
+  SPAPI_APP_ID: string = DEVELOPMENT_SPAPI_APP.applicationId;
+  /** The app's LWA client id: the lwaClientId of every account linked through it. */
+  @IsString() SPAPI_APP_CLIENT_ID: string = DEVELOPMENT_SPAPI_APP.clientId;
+  /** The app's LWA client secret: sealed with CREDENTIALS_KEY into each linked account, never logged or returned. */
+  @IsString() SPAPI_APP_CLIENT_SECRET: string = DEVELOPMENT_SPAPI_APP.clientSecret;
+  /** The app's OAuth redirect URI, as registered at Amazon: the gateway's `/api/v1/authorizations/callback` as the seller's browser reaches it. */
+  @Matches(/^$|^https?:\/\/[^\s?#]+$/, { message: 'SPAPI_APP_REDIRECT_URI must be an http(s) URL without query or fragment' })
+  SPAPI_APP_REDIRECT_URI: string = 'http://127.0.0.1:3000/api/v1/authorizations/callback';
+  /** A draft app (not published on the Appstore) is authorized with `version=beta` in the consent URL. */
+  @IsIn(['yes', 'no'], { message: 'SPAPI_APP_DRAFT must be yes or no' }) SPAPI_APP_DRAFT: string = 'yes';
+  /**
+   * Where the consent page is: `amazon` (Seller Central of the account's region), one base URL for
+   * every region (a sandbox), or `NA=<url>,EU=<url>,FE=<url>` (regions left out: Amazon's).
+   */
+  @CheckedBy('consentUrls', (value) => ConsentUrls.fromSetting(value)) SPAPI_CONSENT_BASE_URL: string = DEVELOPMENT_CONSENT_BASE_URL;
+  /** Signs the `state` of each consent (HMAC-SHA256); comma-separated while rotating, the first signs. */
+  @IsCredentialsKey() AUTHORIZATION_STATE_KEY: string = DEVELOPMENT_AUTHORIZATION_STATE_KEY;
+  /** How long a consent URL (its state) stays good. */
+  @Type(() => Number) @IsNumber() @Min(1) @Max(3600) AUTHORIZATION_STATE_TTL_SECONDS = 600;
+  /** How often each account's marketplace participations are asked of the Sellers API (fractions allowed). */
+  @Type(() => Number) @IsNumber() @IsPositive() MARKETPLACE_REFRESH_HOURS = 24;
+
+  get linkingEnabled(): boolean {
+    return this.SPAPI_APP_ID !== '';
+  }
+
+  override problems(): string[] {
+    const problems = super.problems();
+    if (!this.linkingEnabled) return problems;
+    const missing = (['SPAPI_APP_CLIENT_ID', 'SPAPI_APP_CLIENT_SECRET', 'SPAPI_APP_REDIRECT_URI'] as const).filter((name) => !this[name]);
+    if (missing.length) problems.push(`${missing.join(', ')} must be set when SPAPI_APP_ID is (Link with Amazon); or leave SPAPI_APP_ID empty to turn it off`);
+    return problems;
+  }
+
   override productionProblems(): string[] {
-    return [...super.productionProblems(), ...credentialsKeyProblems(this.CREDENTIALS_TRANSIT_KEY, 'CREDENTIALS_TRANSIT_KEY')];
+    const problems = [...super.productionProblems(), ...credentialsKeyProblems(this.CREDENTIALS_TRANSIT_KEY, 'CREDENTIALS_TRANSIT_KEY')];
+    if (!this.linkingEnabled) return problems;
+    const app = 'Link with Amazon is on (SPAPI_APP_ID; set it empty to turn it off)';
+    if (this.SPAPI_APP_ID === DEVELOPMENT_SPAPI_APP.applicationId) problems.push(`SPAPI_APP_ID must be your app's id in production: ${app}`);
+    if (this.SPAPI_APP_CLIENT_ID === DEVELOPMENT_SPAPI_APP.clientId || !this.SPAPI_APP_CLIENT_ID) problems.push(`SPAPI_APP_CLIENT_ID must be your app's LWA client id in production: ${app}`);
+    if (this.SPAPI_APP_CLIENT_SECRET === DEVELOPMENT_SPAPI_APP.clientSecret || !this.SPAPI_APP_CLIENT_SECRET) problems.push(`SPAPI_APP_CLIENT_SECRET must be your app's LWA client secret in production: ${app}`);
+    if (!this.SPAPI_APP_REDIRECT_URI.startsWith('https://')) problems.push(`SPAPI_APP_REDIRECT_URI must be https in production (Amazon takes only https redirect URIs): ${app}`);
+    const local = ConsentUrls.fromSetting(this.SPAPI_CONSENT_BASE_URL).all().filter(isLocalOrPlain);
+    if (local.length) problems.push(`SPAPI_CONSENT_BASE_URL must not name a sandbox in production (plain http or a local host): ${local.join(', ')}`);
+    problems.push(...credentialsKeyProblems(this.AUTHORIZATION_STATE_KEY, 'AUTHORIZATION_STATE_KEY', [DEVELOPMENT_AUTHORIZATION_STATE_KEY, COMPOSE_STATE_KEY_PLACEHOLDER]));
+    return problems;
   }
 }

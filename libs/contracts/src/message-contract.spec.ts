@@ -54,6 +54,11 @@ describe('message contracts catalog', () => {
         // New with issue 14: recover one order, resync a period.
         'ingestion.orders.recover.v1',
         'ingestion.accounts.resync.v1',
+        // New with issue 15: Link with Amazon, and the marketplaces the Sellers API names.
+        'ingestion.authorizations.create.v1',
+        'ingestion.authorizations.complete.v1',
+        'ingestion.accounts.marketplaces.list.v1',
+        'ingestion.accounts.marketplaces.refresh.v1',
         'inventory.products.resolve.v1',
         'inventory.products.list.v1',
         'inventory.products.create.v1',

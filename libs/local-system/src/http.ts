@@ -1,3 +1,5 @@
+import { DEVELOPMENT_SPAPI_APP } from '@connector/contracts';
+
 /** An HTTP answer with its body parsed as JSON when it is JSON. */
 export interface HttpAnswer<T = any> {
   status: number;
@@ -43,4 +45,23 @@ export function sandboxAccountBody(seller: SandboxSeller, sandboxUrl: string, re
     lwaEndpoint: `${sandboxUrl}/auth/o2/token`,
     ...extra,
   };
+}
+
+/** The gateway's Link with Amazon callback: the app's OAuth redirect URI. */
+export function authorizationCallbackUrl(gatewayUrl: string): string {
+  return `${gatewayUrl}/api/v1/authorizations/callback`;
+}
+
+/**
+ * Link with Amazon against the sandbox: its consent page, and the gateway's callback as the
+ * redirect URI (the app's other settings keep their development defaults, the sandbox's app).
+ */
+export function linkWithSandboxEnv(gatewayUrl: string, sandboxUrl: string): Record<string, string> {
+  return { SPAPI_CONSENT_BASE_URL: sandboxUrl, SPAPI_APP_REDIRECT_URI: authorizationCallbackUrl(gatewayUrl) };
+}
+
+/** Registers the development SP-API app at the sandbox (as Developer Central would), redirecting to the gateway. */
+export async function registerSandboxApp(sandboxUrl: string, gatewayUrl: string): Promise<void> {
+  const answer = await request('POST', `${sandboxUrl}/_sandbox/applications`, { ...DEVELOPMENT_SPAPI_APP, redirectUris: [authorizationCallbackUrl(gatewayUrl)] });
+  if (answer.status !== 201) throw new Error(`registering the app at the sandbox failed: ${answer.status} ${JSON.stringify(answer.body)}`);
 }

@@ -34,7 +34,7 @@ export class AmazonAccessSettings extends ServiceSettings {
 }
 
 /** A base URL only a stand-in has: plain HTTP, or a host of this machine or a private network. */
-function isLocalStandIn(base: string): boolean {
+export function isLocalStandIn(base: string): boolean {
   const url = new URL(base);
   const host = url.hostname.replace(/\.$/, '').replace(/^\[|\]$/g, '').toLowerCase();
   if (url.protocol === 'http:' || host === 'localhost' || host.endsWith('.localhost') || host === '0.0.0.0') return true;

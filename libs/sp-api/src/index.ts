@@ -5,3 +5,5 @@ export * from './rate-limits';
 export * from './sp-api-client';
 export * from './amazon-endpoints';
 export * from './amazon-access.settings';
+export * from './sellers-api';
+export * from './lwa-authorization';

@@ -15,6 +15,7 @@ export const OPERATION_LIMITS = {
   createFeedDocument: { rate: 0.5, burst: 15 },
   getFeed: { rate: 2, burst: 15 },
   getFeedDocument: { rate: 0.0222, burst: 10 },
+  getMarketplaceParticipations: { rate: 0.016, burst: 15 },
 } as const;
 
 export type SpApiOperation = keyof typeof OPERATION_LIMITS;

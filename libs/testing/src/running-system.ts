@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { allowSandboxEndpoint, HttpAnswer, keepLast, ProcessName, request, SandboxSeller, sandboxAccountBody, System } from '@connector/local-system';
+import { allowSandboxEndpoint, HttpAnswer, keepLast, linkWithSandboxEnv, ProcessName, registerSandboxApp, request, SandboxSeller, sandboxAccountBody, System } from '@connector/local-system';
 import { freePort, TestEnvironment, TestEnvironmentOptions } from '@connector/test-environment';
 
 export const API_KEY = 'e2e-key';
@@ -64,6 +64,8 @@ export class RunningSystem {
         LOG_LEVEL: 'warn',
         // Tests' webhook receivers listen on loopback, which webhooks may not reach otherwise.
         ALERT_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
+        // Link with Amazon: the sandbox's consent page, back to this gateway.
+        ...linkWithSandboxEnv(this.gatewayUrl, this.sandboxUrl),
         ...extraEnv,
       }, this.sandboxUrl),
       envOf,
@@ -107,6 +109,11 @@ export class RunningSystem {
   /** Creates the connector account of a sandbox seller, pointing at the sandbox (POST /api/v1/accounts). */
   createAccount<T = any>(seller: SandboxSeller, region: 'EU' | 'NA' | 'FE' = 'EU', extra: Record<string, unknown> = {}): Promise<HttpAnswer<T>> {
     return this.api<T>('POST', '/api/v1/accounts', sandboxAccountBody(seller, this.sandboxUrl, region, extra));
+  }
+
+  /** Registers the development SP-API app at the sandbox, its redirect URI this gateway's callback (Link with Amazon). */
+  registerSandboxApp(): Promise<void> {
+    return registerSandboxApp(this.sandboxUrl, this.gatewayUrl);
   }
 
   sandbox<T = any>(method: string, path: string, body?: unknown): Promise<HttpAnswer<T>> {

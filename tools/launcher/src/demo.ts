@@ -1,4 +1,4 @@
-import { request, sandboxAccountBody } from '@connector/local-system';
+import { registerSandboxApp, request, sandboxAccountBody } from '@connector/local-system';
 
 /** The demo seller on the sandbox: its credentials, as a real seller would get them from Amazon. */
 export const DEMO_SELLER = {
@@ -35,6 +35,8 @@ export async function seedSandbox(sandboxUrl: string, orders: number, seed = 'de
 export async function seedDemo(options: SeedOptions): Promise<{ accountId: string; created: boolean }> {
   const auth = { authorization: `Bearer ${options.apiKey}` };
   await seedSandbox(options.sandboxUrl, options.orders, options.seed);
+  // Link with Amazon works in the demo too: the sandbox knows the development app.
+  await registerSandboxApp(options.sandboxUrl, options.gatewayUrl);
   const accounts = await request<{ items: { id: string; sellerId: string }[] }>('GET', `${options.gatewayUrl}/api/v1/accounts?limit=500`, undefined, auth);
   const found = accounts.body?.items?.find((a) => a.sellerId === DEMO_SELLER.sellerId);
   if (found) {

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { seedDemo, seedSandbox } from './demo';
 import { SERVICE_NAMES } from '@connector/contracts';
-import { allowSandboxEndpoint, PROCESSES, System, waitFor } from '@connector/local-system';
+import { allowSandboxEndpoint, linkWithSandboxEnv, PROCESSES, System, waitFor } from '@connector/local-system';
 
 const DEMO_ORDERS = 40;
 
@@ -25,6 +25,8 @@ async function main(): Promise<void> {
       LOG_FORMAT: 'pretty',
       // Webhooks of the demo may be receivers on this machine (loopback is refused otherwise).
       ALERT_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
+      // Link with Amazon through the sandbox's consent page, back to this gateway.
+      ...linkWithSandboxEnv(`http://127.0.0.1:${gatewayPort}`, sandboxUrl),
       ...process.env,
       GATEWAY_PORT: String(gatewayPort),
       GATEWAY_API_KEYS: process.env.GATEWAY_API_KEYS ?? apiKey,

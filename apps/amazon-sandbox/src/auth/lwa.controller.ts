@@ -1,4 +1,5 @@
 import { Body, Controller, HttpCode, HttpException, Post } from '@nestjs/common';
+import { ApplicationStore } from '../authorization/application.store';
 import { SellerStore } from '../store/seller.store';
 import { ACCESS_TOKEN_TTL_SECONDS, AccessTokenStore } from './access-token.store';
 
@@ -7,15 +8,18 @@ function lwaError(status: number, error: string, errorDescription: string): Http
 }
 
 /**
- * Login with Amazon token endpoint (refresh_token grant). Form-encoded as LWA expects;
- * JSON is accepted too. The refresh token identifies the seller, whose client id and
- * secret must match.
+ * Login with Amazon token endpoint. Form-encoded as LWA expects; JSON is accepted too.
+ * `refresh_token`: the refresh token identifies the seller (its own self-authorized one, or one an
+ * application got through the seller's consent), whose client id and secret must match.
+ * `authorization_code`: an `spapi_oauth_code` from the consent page, good once, with the redirect
+ * URI it went to and the application's client id and secret, becomes a new refresh token.
  */
 @Controller('auth/o2')
 export class LwaController {
   constructor(
     private readonly sellers: SellerStore,
     private readonly tokens: AccessTokenStore,
+    private readonly applications: ApplicationStore,
   ) {}
 
   @Post('token')
@@ -24,19 +28,40 @@ export class LwaController {
     const field = (name: string) => (typeof body?.[name] === 'string' && body[name] !== '' ? (body[name] as string) : undefined);
     const grantType = field('grant_type');
     if (!grantType) throw lwaError(400, 'invalid_request', 'The request is missing a required parameter : grant_type');
+    if (grantType === 'authorization_code') return this.authorizationCode(field);
     if (grantType !== 'refresh_token') throw lwaError(400, 'unsupported_grant_type', `The authorization grant type is not supported by the authorization server: ${grantType}`);
     for (const name of ['refresh_token', 'client_id', 'client_secret']) {
       if (!field(name)) throw lwaError(400, 'invalid_request', `The request is missing a required parameter : ${name}`);
     }
-    const seller = this.sellers.findByRefreshToken(field('refresh_token')!);
-    if (!seller || seller.clientId !== field('client_id') || seller.clientSecret !== field('client_secret')) {
+    const refreshToken = field('refresh_token')!;
+    const sellerId = this.sellerOf(refreshToken, field('client_id')!, field('client_secret')!);
+    if (!sellerId) throw lwaError(401, 'invalid_client', 'Client authentication failed');
+    return { access_token: this.tokens.issue(sellerId), refresh_token: refreshToken, token_type: 'bearer', expires_in: ACCESS_TOKEN_TTL_SECONDS };
+  }
+
+  private authorizationCode(field: (name: string) => string | undefined) {
+    for (const name of ['code', 'redirect_uri', 'client_id', 'client_secret']) {
+      if (!field(name)) throw lwaError(400, 'invalid_request', `The request is missing a required parameter : ${name}`);
+    }
+    const code = this.applications.findCode(field('code')!);
+    // Unknown, expired or already used: LWA's words for each.
+    if (!code) throw lwaError(400, 'invalid_grant', 'The request has an invalid grant parameter : code');
+    const application = this.applications.get(code.applicationId)!;
+    if (application.clientId !== field('client_id') || application.clientSecret !== field('client_secret')) {
       throw lwaError(401, 'invalid_client', 'Client authentication failed');
     }
-    return {
-      access_token: this.tokens.issue(seller.sellerId),
-      refresh_token: seller.refreshToken,
-      token_type: 'bearer',
-      expires_in: ACCESS_TOKEN_TTL_SECONDS,
-    };
+    if (code.redirectUri !== field('redirect_uri')) throw lwaError(400, 'invalid_grant', 'The request has an invalid grant parameter : redirect_uri');
+    const { refreshToken, grant } = this.applications.redeem(field('code')!);
+    return { access_token: this.tokens.issue(grant.sellerId), refresh_token: refreshToken, token_type: 'bearer', expires_in: ACCESS_TOKEN_TTL_SECONDS };
+  }
+
+  /** The seller a refresh token stands for, when the client id and secret are those it was issued to. */
+  private sellerOf(refreshToken: string, clientId: string, clientSecret: string): string | undefined {
+    const seller = this.sellers.findByRefreshToken(refreshToken);
+    if (seller) return seller.clientId === clientId && seller.clientSecret === clientSecret ? seller.sellerId : undefined;
+    const grant = this.applications.grantOf(refreshToken);
+    const application = grant && this.applications.get(grant.applicationId);
+    if (!grant || !application || application.clientId !== clientId || application.clientSecret !== clientSecret) return undefined;
+    return this.sellers.get(grant.sellerId) ? grant.sellerId : undefined;
   }
 }

@@ -1,4 +1,5 @@
-import { BadRequestException, Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Query, UsePipes, ValidationPipe } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Put, Query, UsePipes, ValidationPipe } from '@nestjs/common';
+import { ApplicationStore } from '../authorization/application.store';
 import { FeedService } from '../feeds/feed.service';
 import { feedView } from '../feeds/feeds.controller';
 import { generateBatch, GeneratedBatch } from '../generator/order-generator';
@@ -10,7 +11,7 @@ import { OrderStore } from '../store/order.store';
 import { Order } from '../store/order.types';
 import { SandboxClock } from '../store/sandbox-clock';
 import { publicSeller, SellerStore } from '../store/seller.store';
-import { ClockDto, ExplicitOrderDto, FaultDto, GenerateOrdersDto, MoveStatusDto, ShipOutsideDto, UpsertSellerDto } from './control.dto';
+import { ClockDto, ExplicitOrderDto, FaultDto, GenerateOrdersDto, MoveStatusDto, ParticipationsDto, ShipOutsideDto, UpsertApplicationDto, UpsertSellerDto } from './control.dto';
 import { OrderLifecycleService } from './order-lifecycle.service';
 import { SandboxResetService } from './sandbox-reset.service';
 
@@ -30,7 +31,44 @@ export class ControlController {
     private readonly faults: FaultService,
     private readonly resetter: SandboxResetService,
     private readonly feeds: FeedService,
+    private readonly applications: ApplicationStore,
   ) {}
+
+  /** Registers (or replaces) an SP-API application, as Developer Central would; its client secret is never shown. */
+  @Post('applications')
+  @UsePipes(validate)
+  upsertApplication(@Body() dto: UpsertApplicationDto) {
+    const { clientSecret: _secret, ...shown } = this.applications.upsert({ ...dto, draft: dto.draft ?? true });
+    return shown;
+  }
+
+  @Get('applications')
+  listApplications() {
+    return { applications: this.applications.all().map(({ clientSecret: _secret, ...shown }) => shown) };
+  }
+
+  /** The refresh tokens sellers' consents gave applications (who and when, never the tokens). */
+  @Get('grants')
+  listGrants(@Query('sellerId') sellerId?: string) {
+    return { grants: this.applications.grantsOf(sellerId) };
+  }
+
+  @Get('sellers/:sellerId/participations')
+  participations(@Param('sellerId') sellerId: string) {
+    return { participations: this.sellers.participations(this.seller(sellerId)) };
+  }
+
+  /** Replaces what getMarketplaceParticipations answers for the seller. */
+  @Put('sellers/:sellerId/participations')
+  @UsePipes(validate)
+  setParticipations(@Param('sellerId') sellerId: string, @Body() dto: ParticipationsDto) {
+    this.seller(sellerId);
+    this.sellers.setParticipations(
+      sellerId,
+      dto.participations.map((p) => ({ marketplaceId: p.marketplaceId, isParticipating: p.isParticipating, hasSuspendedListings: p.hasSuspendedListings ?? false, ...(p.storeName ? { storeName: p.storeName } : {}) })),
+    );
+    return this.participations(sellerId);
+  }
 
   @Post('sellers')
   @UsePipes(validate)

@@ -21,6 +21,7 @@ import {
 import { MARKETPLACES } from '../store/marketplaces';
 import { FULFILLMENT_STATUSES } from '../store/order.types';
 import { USAGE_PLANS } from '../rate-limits/operations';
+import { PARTICIPATION_ONLY_MARKETPLACES } from '../sellers/sellers.controller';
 
 const KNOWN_MARKETPLACE_IDS = MARKETPLACES.map((m) => m.marketplaceId);
 
@@ -111,4 +112,27 @@ export class ShipOutsideDto {
   @IsOptional() @IsArray() @ArrayNotEmpty() @ValidateNested({ each: true }) @Type(() => ShippedItemDto) items?: ShippedItemDto[];
   @IsOptional() @IsString() @IsNotEmpty() carrier?: string;
   @IsOptional() @IsString() @IsNotEmpty() trackingNumber?: string;
+}
+
+/** A registered SP-API application (as in Developer Central): its LWA credentials and OAuth redirect URIs. */
+export class UpsertApplicationDto {
+  @Matches(/^amzn1\.sp\.solution\.[0-9a-f-]{36}$/, { message: 'applicationId must be amzn1.sp.solution.<uuid>' }) applicationId: string;
+  @IsString() @IsNotEmpty() clientId: string;
+  @IsString() @IsNotEmpty() clientSecret: string;
+  @IsArray() @ArrayNotEmpty() @ArrayMaxSize(5) @Matches(/^https?:\/\/\S+$/, { each: true, message: 'redirectUris must be http(s) URLs' }) redirectUris: string[];
+  @IsOptional() @IsBoolean() draft?: boolean;
+}
+
+const PARTICIPATION_MARKETPLACE_IDS = [...KNOWN_MARKETPLACE_IDS, ...PARTICIPATION_ONLY_MARKETPLACES.map((m) => m.id)];
+
+class ParticipationDto {
+  @IsIn(PARTICIPATION_MARKETPLACE_IDS) marketplaceId: string;
+  @IsBoolean() isParticipating: boolean;
+  @IsOptional() @IsBoolean() hasSuspendedListings?: boolean;
+  @IsOptional() @IsString() @IsNotEmpty() storeName?: string;
+}
+
+/** What getMarketplaceParticipations answers for a seller from now on. */
+export class ParticipationsDto {
+  @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => ParticipationDto) participations: ParticipationDto[];
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AccessTokenStore } from '../auth/access-token.store';
+import { ApplicationStore } from '../authorization/application.store';
 import { OrdersService } from '../orders/orders.service';
 import { OrdersV0Service } from '../orders/orders-v0.service';
 import { FeedService } from '../feeds/feed.service';
@@ -32,6 +33,7 @@ export class SandboxResetService {
     private readonly stats: CallStatsService,
     private readonly faults: FaultService,
     private readonly feeds: FeedService,
+    private readonly applications: ApplicationStore,
   ) {}
 
   register(resettable: Resettable): void {
@@ -40,6 +42,6 @@ export class SandboxResetService {
 
   /** Back to the state right after start-up (clock offset, time scale and limits as configured). */
   reset(): void {
-    for (const r of [this.clock, this.sellers, this.orders, this.tokens, this.search, this.searchV0, this.shipments, this.rateLimits, this.stats, this.faults, this.feeds, ...this.extra]) r.reset();
+    for (const r of [this.clock, this.sellers, this.orders, this.tokens, this.search, this.searchV0, this.shipments, this.rateLimits, this.stats, this.faults, this.feeds, this.applications, ...this.extra]) r.reset();
   }
 }

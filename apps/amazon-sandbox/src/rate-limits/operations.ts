@@ -19,6 +19,7 @@ export const USAGE_PLANS = {
   createFeedDocument: { rate: 0.5, burst: 15 },
   getFeed: { rate: 2, burst: 15 },
   getFeedDocument: { rate: 0.0222, burst: 10 },
+  getMarketplaceParticipations: { rate: 0.016, burst: 15 },
 } as const satisfies Record<string, UsagePlan>;
 
 export type SpApiOperation = keyof typeof USAGE_PLANS;

@@ -5,8 +5,8 @@ import { AmazonApiError, amazonCodeForStatus } from './amazon-error';
 
 /**
  * One filter, three dialects: the control API answers like a Nest app
- * ({ statusCode, error, message }), LWA answers like LWA ({ error, error_description }, already
- * thrown in that shape) and every other path answers like the SP-API ({ errors: [...] }).
+ * ({ statusCode, error, message }), LWA and the consent page answer like LWA ({ error, error_description },
+ * already thrown in that shape) and every other path answers like the SP-API ({ errors: [...] }).
  */
 @Catch()
 export class SandboxExceptionFilter implements ExceptionFilter {
@@ -21,7 +21,7 @@ export class SandboxExceptionFilter implements ExceptionFilter {
     const status = exception instanceof HttpException ? exception.getStatus() : 500;
     if (!(exception instanceof HttpException)) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
 
-    if (path.startsWith('/_sandbox') || path.startsWith('/auth/o2/token')) {
+    if (path.startsWith('/_sandbox') || path.startsWith('/auth/o2/token') || path.startsWith('/apps/authorize')) {
       const body = exception instanceof HttpException ? exception.getResponse() : { statusCode: 500, error: 'Internal Server Error', message: String(exception) };
       res.status(status).json(typeof body === 'string' ? { statusCode: status, message: body } : body);
       return;

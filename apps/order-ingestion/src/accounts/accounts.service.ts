@@ -18,7 +18,8 @@ import { newRowId } from '@connector/persistence';
 import { MarketplacesService } from '../marketplaces/marketplaces.service';
 import { SellerAccount } from './seller-account.entity';
 
-const DEFAULT_BACKFILL_DAYS = 30;
+/** A new account reads the orders of this many days before it was made. */
+export const DEFAULT_BACKFILL_DAYS = 30;
 
 @Injectable()
 export class AccountsService {

@@ -13,6 +13,7 @@ import {
   SYNC_ACCOUNT,
   UPDATE_ACCOUNT,
 } from '../accounts/account.messages';
+import { COMPLETE_AUTHORIZATION, CREATE_AUTHORIZATION, LIST_ACCOUNT_MARKETPLACES, REFRESH_ACCOUNT_MARKETPLACES } from '../accounts/authorization.messages';
 import { ALERT_RAISED } from '../alerts/alert.events';
 import { AnyEventContract, AnyRequestContract } from '../common/message-contract';
 import { HEALTH_CHECKS, SERVICE_NAMES, ServiceName } from '../health/health.messages';
@@ -58,7 +59,7 @@ export const CONNECTOR_PROCESSES: ConnectorProcess[] = ['gateway', ...SERVICE_NA
 const REQUESTS: { server: ServiceName; requests: AnyRequestContract[]; callers: ConnectorProcess[] }[] = [
   {
     server: 'order-ingestion',
-    requests: [CREATE_ACCOUNT, UPDATE_ACCOUNT, GET_ACCOUNT, DELETE_ACCOUNT, LIST_ACCOUNTS, SYNC_ACCOUNT, LIST_SYNC_RUNS, GET_SYNC_RUN, SEARCH_SYNC_RUNS, LIST_MARKETPLACES, CREATE_MARKETPLACE, LIST_ORDERS, GET_ORDER, CANCEL_ORDER, LIST_QUARANTINED_ORDERS, RECOVER_ORDER, RESYNC_ACCOUNT],
+    requests: [CREATE_ACCOUNT, UPDATE_ACCOUNT, GET_ACCOUNT, DELETE_ACCOUNT, LIST_ACCOUNTS, SYNC_ACCOUNT, LIST_SYNC_RUNS, GET_SYNC_RUN, SEARCH_SYNC_RUNS, LIST_MARKETPLACES, CREATE_MARKETPLACE, LIST_ORDERS, GET_ORDER, CANCEL_ORDER, LIST_QUARANTINED_ORDERS, RECOVER_ORDER, RESYNC_ACCOUNT, CREATE_AUTHORIZATION, COMPLETE_AUTHORIZATION, LIST_ACCOUNT_MARKETPLACES, REFRESH_ACCOUNT_MARKETPLACES],
     callers: ['gateway'],
   },
   { server: 'order-ingestion', requests: [GET_ACCOUNT_ACCESS], callers: ['amazon-notifications'] },

@@ -1,1 +1,2 @@
 export * from './account.messages';
+export * from './authorization.messages';

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccountsModule } from '../accounts/accounts.module';
+import { ParticipationsModule } from '../participations/participations.module';
+import { Authorization } from './authorization.entity';
+import { AuthorizationsController } from './authorizations.controller';
+import { AuthorizationsService } from './authorizations.service';
+
+/** Link with Amazon: consent URLs and Amazon's callback. */
+@Module({
+  imports: [TypeOrmModule.forFeature([Authorization]), AccountsModule, ParticipationsModule],
+  controllers: [AuthorizationsController],
+  providers: [AuthorizationsService],
+})
+export class AuthorizationsModule {}

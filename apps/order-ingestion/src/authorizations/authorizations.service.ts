@@ -1,0 +1,220 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import {
+  authorizationCodeTransitContext,
+  AuthorizationCompletedView,
+  AuthorizationView,
+  CompleteAuthorizationRequest,
+  CreateAuthorizationMessage,
+  OrdersApiVersion,
+  Region,
+} from '@connector/contracts';
+import { accountSecretContext, SecretBox, SETTINGS, ServiceError, TransitSecrets } from '@connector/platform';
+import { newRowId } from '@connector/persistence';
+import { AmazonEndpoints, exchangeAuthorizationCode, REGION_ENDPOINTS, SpApiError } from '@connector/sp-api';
+import { returnedRows } from '@connector/workers';
+import { IsNull, Repository } from 'typeorm';
+import { AccountsService, DEFAULT_BACKFILL_DAYS, toView } from '../accounts/accounts.service';
+import { SellerAccount } from '../accounts/seller-account.entity';
+import { OrderIngestionSettings } from '../order-ingestion.settings';
+import { MarketplaceRefresh } from '../participations/marketplace-participation.entity';
+import { ParticipationsService } from '../participations/participations.service';
+import { AuthorizationStateSigner } from './authorization-state';
+import { Authorization } from './authorization.entity';
+import { ConsentUrls } from './consent-urls';
+
+const STATE_FIELD = 'state';
+
+/**
+ * Link with Amazon, the website authorization workflow: a consent URL with a signed, single-use
+ * state; then Amazon's callback, whose code is exchanged at LWA for the seller's refresh token,
+ * which makes the account (or replaces the token of the seller's account).
+ */
+@Injectable()
+export class AuthorizationsService {
+  private readonly logger = new Logger('Authorizations');
+  private readonly signer: AuthorizationStateSigner;
+  private readonly consent: ConsentUrls;
+
+  constructor(
+    @InjectRepository(Authorization) private readonly authorizations: Repository<Authorization>,
+    private readonly accounts: AccountsService,
+    private readonly participations: ParticipationsService,
+    @Inject(SecretBox) private readonly secrets: SecretBox,
+    private readonly transit: TransitSecrets,
+    @Inject(AmazonEndpoints) private readonly allowedEndpoints: AmazonEndpoints,
+    @Inject(SETTINGS) private readonly settings: OrderIngestionSettings,
+  ) {
+    this.signer = new AuthorizationStateSigner(settings.AUTHORIZATION_STATE_KEY);
+    this.consent = ConsentUrls.fromSetting(settings.SPAPI_CONSENT_BASE_URL);
+  }
+
+  async create(request: CreateAuthorizationMessage): Promise<AuthorizationView> {
+    this.checkEnabled();
+    const account = request.accountId ? await this.accounts.get(request.accountId) : undefined;
+    if (account && request.region && request.region !== account.region) {
+      throw ServiceError.badRequest('Validation failed', [{ field: 'region', errors: [`region must be the account's (${account.region}) or left out`] }]);
+    }
+    if (account && (request.apiEndpoint || request.lwaEndpoint)) {
+      throw ServiceError.badRequest('Validation failed', [{ field: request.apiEndpoint ? 'apiEndpoint' : 'lwaEndpoint', errors: ['the endpoints of an account are changed with PATCH /api/v1/accounts/{id}, not here'] }]);
+    }
+    const region = (account?.region ?? request.region) as Region;
+    const endpoints = account
+      ? { apiEndpoint: account.apiEndpoint, lwaEndpoint: account.lwaEndpoint }
+      : { apiEndpoint: request.apiEndpoint ?? REGION_ENDPOINTS[region].apiEndpoint, lwaEndpoint: request.lwaEndpoint ?? REGION_ENDPOINTS[region].lwaEndpoint };
+    const problems = this.allowedEndpoints.problems(region, endpoints);
+    if (problems.length) throw ServiceError.badRequest('Validation failed', problems);
+    const id = newRowId();
+    const expiresAt = new Date(Date.now() + this.settings.AUTHORIZATION_STATE_TTL_SECONDS * 1000);
+    await this.authorizations.insert({
+      id,
+      region,
+      accountId: account?.id ?? null,
+      name: request.name ?? null,
+      ordersApi: request.ordersApi ?? null,
+      ...endpoints,
+      requestedByKeyId: request.requestedByKeyId ?? null,
+      requestedByKeyName: request.requestedByKeyName,
+      expiresAt,
+    });
+    const state = this.signer.sign(id, expiresAt);
+    const consentUrl = this.consent.consentUrl(region, {
+      applicationId: this.settings.SPAPI_APP_ID,
+      state,
+      redirectUri: this.settings.SPAPI_APP_REDIRECT_URI,
+      draft: this.settings.SPAPI_APP_DRAFT === 'yes',
+    });
+    return { authorizationId: id, consentUrl, state, expiresAt: expiresAt.toISOString(), region, accountId: account?.id ?? null };
+  }
+
+  /** Amazon's callback. A wrong, expired or used state changes nothing; the code is never logged. */
+  async complete(request: CompleteAuthorizationRequest): Promise<AuthorizationCompletedView> {
+    this.checkEnabled();
+    const verified = this.signer.verify(request.state);
+    if ('refused' in verified) {
+      this.logger.warn(`authorization callback refused: ${verified.refused === 'expired' ? 'its state expired' : 'a state this connector did not give'}`);
+      throw refusedState(verified.refused === 'expired' ? 'the state has expired: start Link with Amazon again' : 'the state is not one this connector gave: start Link with Amazon again');
+    }
+    const authorization = await this.claim(verified.authorizationId, request.sellingPartnerId);
+    let code: string;
+    try {
+      code = this.transit.decrypt(request.sealedCode, authorizationCodeTransitContext(request.state));
+    } catch {
+      await this.fail(authorization, 'the code did not arrive sealed for this state');
+      throw ServiceError.badRequest('Validation failed', [{ field: 'spapi_oauth_code', errors: ['spapi_oauth_code did not arrive sealed for this state (the gateway and order-ingestion must share CREDENTIALS_TRANSIT_KEY)'] }]);
+    }
+    const bound = authorization.accountId ? await this.accounts.get(authorization.accountId).catch(() => undefined) : undefined;
+    if (authorization.accountId && !bound) {
+      await this.fail(authorization, 'the account was removed');
+      throw ServiceError.notFound(`account ${authorization.accountId} not found`);
+    }
+    if (bound && bound.sellerId !== request.sellingPartnerId) {
+      await this.fail(authorization, `seller ${request.sellingPartnerId} consented, not the account's ${bound.sellerId}`);
+      throw ServiceError.badRequest('Validation failed', [{ field: 'selling_partner_id', errors: [`seller ${request.sellingPartnerId} consented, but account ${bound.id} is seller ${bound.sellerId}: nothing was changed`] }]);
+    }
+    let refreshToken: string;
+    try {
+      ({ refreshToken } = await exchangeAuthorizationCode({
+        lwaEndpoint: authorization.lwaEndpoint,
+        code,
+        redirectUri: this.settings.SPAPI_APP_REDIRECT_URI,
+        clientId: this.settings.SPAPI_APP_CLIENT_ID,
+        clientSecret: this.settings.SPAPI_APP_CLIENT_SECRET,
+        endpoints: this.allowedEndpoints,
+      }));
+    } catch (err) {
+      const reason = err instanceof SpApiError ? `${err.status || 'network'} ${err.code}: ${err.message}` : String(err?.message ?? err);
+      await this.fail(authorization, `LWA refused the code: ${reason}`);
+      this.logger.warn(`authorization ${authorization.id} of seller ${request.sellingPartnerId}: LWA did not exchange the code (${reason})`);
+      if (err instanceof SpApiError && err.status >= 400 && err.status < 500) {
+        throw ServiceError.badRequest(`Amazon refused the authorization code (${err.code}): start Link with Amazon again`, [{ field: 'spapi_oauth_code', errors: [`refused by Login with Amazon: ${err.code}`] }]);
+      }
+      throw new ServiceError({ statusCode: 503, error: 'Service Unavailable', message: `Login with Amazon could not be reached (${reason}): start Link with Amazon again` });
+    }
+    const { account, created } = await this.link(authorization, request.sellingPartnerId, refreshToken, bound);
+    this.logger.log(`authorization ${authorization.id}: seller ${request.sellingPartnerId} linked as account ${account.id} (${created ? 'created' : 'refresh token replaced'})`);
+    // Its marketplaces now, so the answer shows them; if Amazon does not answer, the refresher tries again.
+    await this.participations.refreshAccount(account).catch((err) => this.participations.failed(account.id, err));
+    return {
+      authorizationId: authorization.id,
+      created,
+      account: toView(await this.accounts.get(account.id)),
+      requestedByKeyId: authorization.requestedByKeyId,
+      requestedByKeyName: authorization.requestedByKeyName,
+    };
+  }
+
+  /** Uses the state up, once: a second callback with it (or a concurrent one) finds it used. */
+  private async claim(id: string, sellingPartnerId: string): Promise<Authorization> {
+    const result: unknown = await this.authorizations.query(
+      `update authorizations set used_at = now(), selling_partner_id = $2 where id = $1 and used_at is null and expires_at > now() returning id`,
+      [id, sellingPartnerId],
+    );
+    const found = await this.authorizations.findOneBy({ id });
+    if (returnedRows(result).length && found) return found;
+    if (!found) throw refusedState('the state is not one this connector gave: start Link with Amazon again');
+    this.logger.warn(`authorization ${id} refused: its state was ${found.usedAt ? 'used already' : 'expired'}`);
+    throw refusedState(found.usedAt ? 'the state was used already: start Link with Amazon again' : 'the state has expired: start Link with Amazon again');
+  }
+
+  private async fail(authorization: Authorization, failure: string): Promise<void> {
+    await this.authorizations.update({ id: authorization.id }, { outcome: 'failed', failure: failure.slice(0, 500) });
+  }
+
+  /**
+   * One transaction: the account made (sellerId = selling_partner_id, the app's client id and
+   * secret, the new refresh token) or the seller's account given the new token, and the
+   * authorization's outcome.
+   */
+  private async link(authorization: Authorization, sellerId: string, refreshToken: string, bound?: SellerAccount): Promise<{ account: SellerAccount; created: boolean }> {
+    return this.authorizations.manager.transaction(async (manager) => {
+      const existing = bound ?? (await manager.findOne(SellerAccount, { where: { sellerId, region: authorization.region, deletedAt: IsNull() }, lock: { mode: 'pessimistic_write' } })) ?? undefined;
+      const id = existing?.id ?? newRowId();
+      const credentials = {
+        lwaClientId: this.settings.SPAPI_APP_CLIENT_ID,
+        encryptedClientSecret: this.secrets.encrypt(this.settings.SPAPI_APP_CLIENT_SECRET, accountSecretContext(id, 'clientSecret')),
+        encryptedRefreshToken: this.secrets.encrypt(refreshToken, accountSecretContext(id, 'refreshToken')),
+      };
+      if (existing) {
+        // The token works with the endpoints it was issued through: the account follows them.
+        await manager.update(SellerAccount, { id }, { ...credentials, apiEndpoint: authorization.apiEndpoint, lwaEndpoint: authorization.lwaEndpoint, nextSyncAt: new Date() });
+      } else {
+        await manager.insert(SellerAccount, {
+          id,
+          name: authorization.name ?? `Amazon ${sellerId} (${authorization.region})`,
+          sellerId,
+          region: authorization.region,
+          ...credentials,
+          // Its marketplaces and sync come with the Sellers API's first answer (enableDiscovered).
+          marketplaceIds: [],
+          ordersApi: authorization.ordersApi ?? OrdersApiVersion.V2026,
+          apiEndpoint: authorization.apiEndpoint,
+          lwaEndpoint: authorization.lwaEndpoint,
+          syncEnabled: false,
+          syncIntervalSeconds: 300,
+          initialSyncFrom: new Date(Date.now() - DEFAULT_BACKFILL_DAYS * 86400_000),
+          defaultProductId: null,
+          lastSyncedUntil: null,
+          backfillMarketplaceIds: [],
+          nextSyncAt: new Date(),
+          syncRequestedAt: null,
+          leaseOwner: null,
+          leaseExpiresAt: null,
+          deletedAt: null,
+        });
+        await manager.upsert(MarketplaceRefresh, { accountId: id, dueAt: new Date(), refreshedAt: null, lastError: null, enableDiscovered: true }, ['accountId']);
+      }
+      await manager.update(Authorization, { id: authorization.id }, { outcome: existing ? 'updated' : 'created', resultAccountId: id });
+      const account = await manager.findOneByOrFail(SellerAccount, { id });
+      return { account, created: !existing };
+    });
+  }
+
+  private checkEnabled(): void {
+    if (!this.settings.linkingEnabled) throw ServiceError.conflict('Link with Amazon is off: SPAPI_APP_ID and the app settings are not set (see README, Link with Amazon)');
+  }
+}
+
+function refusedState(message: string): ServiceError {
+  return ServiceError.badRequest(message, [{ field: STATE_FIELD, errors: [message] }]);
+}

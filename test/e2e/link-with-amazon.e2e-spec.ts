@@ -1,0 +1,236 @@
+import { DEVELOPMENT_SPAPI_APP } from '@connector/contracts';
+import { RunningSystem, waitFor } from '@connector/testing';
+
+const DE = 'A1PA6795UKMFR9';
+const FR = 'A13V1IB3VIYZZH';
+const IT = 'APJ6JRA9NG5V4';
+/** Amazon.se: the seller takes part, but it is not among the connector's marketplaces. */
+const SE = 'A2NODRKZP88ZB9';
+
+/** A seller at the sandbox; its own self-authorized credentials play no part here (the app's do). */
+const SELLER = { sellerId: 'A2LINKSELLER01', clientId: 'own-client', clientSecret: 'own-secret', refreshToken: 'Atzr|own-token', marketplaceIds: [DE, FR] };
+const OTHER = { sellerId: 'A2LINKOTHER001', clientId: 'other-client', clientSecret: 'other-secret', refreshToken: 'Atzr|other-token', marketplaceIds: [DE] };
+
+/**
+ * Link with Amazon: the website authorization workflow through the sandbox's consent page, the
+ * account made from the seller's consent with its marketplaces from the Sellers API, then synced.
+ */
+describe('Link with Amazon: consent, callback, marketplaces from the Sellers API', () => {
+  const running = new RunningSystem();
+  let accountId: string;
+  let firstCallbackUrl: string;
+  let firstCode: string;
+
+  beforeAll(async () => {
+    // Participations asked again every 18 s: the periodic refresh is seen within the test. Consents good for 20 s: one expires.
+    await running.start({ MARKETPLACE_REFRESH_HOURS: '0.005', AUTHORIZATION_STATE_TTL_SECONDS: '20' });
+    await running.registerSandboxApp();
+    for (const seller of [SELLER, OTHER]) expect((await running.sandbox('POST', '/_sandbox/sellers', seller)).status).toBe(201);
+    const participations = await running.sandbox('PUT', `/_sandbox/sellers/${SELLER.sellerId}/participations`, {
+      participations: [
+        { marketplaceId: DE, isParticipating: true },
+        { marketplaceId: FR, isParticipating: true, hasSuspendedListings: true },
+        { marketplaceId: IT, isParticipating: false },
+        { marketplaceId: SE, isParticipating: true },
+      ],
+    });
+    expect(participations.status).toBe(200);
+    expect((await running.sandbox('POST', `/_sandbox/sellers/${SELLER.sellerId}/orders/generate`, { count: 6, seed: 'link', marketplaceIds: [DE, FR], fulfilledBy: 'MERCHANT', statuses: ['UNSHIPPED'] })).status).toBe(201);
+  }, 180_000);
+
+  afterAll(() => running.stop(), 60_000);
+
+  /** POST /api/v1/authorizations with the sandbox as the account's Amazon. */
+  const authorize = async (body: Record<string, unknown> = { region: 'EU', apiEndpoint: running.sandboxUrl, lwaEndpoint: `${running.sandboxUrl}/auth/o2/token` }) => {
+    const answer = await running.api('POST', '/api/v1/authorizations', body);
+    expect(answer.status).toBe(201);
+    return answer.body as { authorizationId: string; consentUrl: string; state: string; expiresAt: string };
+  };
+  /** The sandbox's consent page (auto-approved by `sellerId`): where it sends the browser back to. */
+  const consent = async (consentUrl: string, sellerId: string) => {
+    const page = await fetch(`${consentUrl}&sandbox_seller_id=${sellerId}`, { redirect: 'manual' });
+    expect(page.status).toBe(302);
+    return page.headers.get('location')!;
+  };
+  const get = async (url: string) => {
+    const response = await fetch(url, { headers: { accept: 'application/json' } });
+    return { status: response.status, body: (await response.json()) as any };
+  };
+  const fields = (body: any) => (body.details ?? []).map((d: any) => d.field);
+  const accountCount = async () => (await running.api('GET', '/api/v1/accounts?limit=500')).body.items.length as number;
+  const grants = async () => (await running.sandbox('GET', `/_sandbox/grants`)).body.grants as any[];
+
+  it('gives a consent URL of Seller Central (here the sandbox) with a signed state that expires', async () => {
+    const started = Date.now();
+    const { consentUrl, state, expiresAt } = await authorize();
+    const url = new URL(consentUrl);
+    expect(`${url.origin}${url.pathname}`).toBe(`${running.sandboxUrl}/apps/authorize/consent`);
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      application_id: DEVELOPMENT_SPAPI_APP.applicationId,
+      state,
+      redirect_uri: `${running.gatewayUrl}/api/v1/authorizations/callback`,
+      version: 'beta',
+    });
+    expect(Date.parse(expiresAt) - started).toBeGreaterThan(18_000);
+    expect(Date.parse(expiresAt) - started).toBeLessThan(22_000);
+    // Endpoints where secrets may not go are refused, naming the field.
+    const elsewhere = await running.api('POST', '/api/v1/authorizations', { region: 'EU', lwaEndpoint: 'https://lwa.example.com/auth/o2/token' });
+    expect(elsewhere.status).toBe(400);
+    expect(fields(elsewhere.body)).toEqual(['lwaEndpoint']);
+    const noRegion = await running.api('POST', '/api/v1/authorizations', {});
+    expect(noRegion.status).toBe(400);
+    expect(fields(noRegion.body)).toEqual(['region']);
+  });
+
+  it('the seller\'s consent, followed as plain HTTP redirects, makes the account with the marketplaces the seller is active in', async () => {
+    const { consentUrl } = await authorize();
+    // A browser follows the sandbox's redirect to the gateway's callback.
+    const followed = await fetch(`${consentUrl}&sandbox_seller_id=${SELLER.sellerId}`, { headers: { accept: 'application/json' } });
+    expect(followed.status).toBe(200);
+    firstCallbackUrl = followed.url;
+    const callback = new URL(firstCallbackUrl);
+    expect(`${callback.origin}${callback.pathname}`).toBe(`${running.gatewayUrl}/api/v1/authorizations/callback`);
+    expect(callback.searchParams.get('selling_partner_id')).toBe(SELLER.sellerId);
+    firstCode = callback.searchParams.get('spapi_oauth_code')!;
+    const linked = (await followed.json()) as any;
+    expect(linked).toMatchObject({ created: true, account: { sellerId: SELLER.sellerId, region: 'EU', lwaClientId: DEVELOPMENT_SPAPI_APP.clientId, apiEndpoint: running.sandboxUrl } });
+    accountId = linked.account.id;
+    // Active and known in the region: DE and FR (listings suspended, yet orders may come); not IT (not participating) nor SE (unknown here).
+    expect([...linked.account.marketplaceIds].sort()).toEqual([DE, FR].sort());
+    expect(linked.account.syncEnabled).toBe(true);
+    expect(JSON.stringify(linked)).not.toContain('Atzr|');
+    expect(await grants()).toEqual([expect.objectContaining({ sellerId: SELLER.sellerId, clientId: DEVELOPMENT_SPAPI_APP.clientId })]);
+  });
+
+  it('shows the account\'s marketplaces from the Sellers API, each active or not, enabled or not', async () => {
+    const view = (await running.api('GET', `/api/v1/accounts/${accountId}/marketplaces`)).body;
+    expect(view.refreshedAt).toEqual(expect.any(String));
+    expect(view.lastError).toBeNull();
+    const byId = Object.fromEntries(view.items.map((m: any) => [m.marketplaceId, m]));
+    expect(Object.keys(byId).sort()).toEqual([DE, FR, IT, SE].sort());
+    expect(byId[DE]).toMatchObject({ countryCode: 'DE', name: 'Amazon.de', currency: 'EUR', domain: 'www.amazon.de', storeName: `Store ${SELLER.sellerId}`, active: true, hasSuspendedListings: false, enabled: true, known: true });
+    expect(byId[FR]).toMatchObject({ active: true, hasSuspendedListings: true, enabled: true, known: true });
+    expect(byId[IT]).toMatchObject({ active: false, enabled: false, known: true });
+    expect(byId[SE]).toMatchObject({ countryCode: 'SE', active: true, enabled: false, known: false });
+  });
+
+  it('then syncs the seller\'s orders with the refresh token from the consent', async () => {
+    const orders = await waitFor(async () => {
+      const items = (await running.api('GET', `/api/v1/orders?limit=500&accountId=${accountId}`)).body.items as any[];
+      return items.length >= 6 ? items : undefined;
+    }, { timeoutMs: 90_000, what: 'the linked account\'s orders' });
+    expect(orders).toHaveLength(6);
+    expect(new Set(orders.map((o) => o.marketplaceId))).toEqual(new Set([DE, FR]));
+  });
+
+  it('refuses a state used already: 400 on state, nothing changed', async () => {
+    const again = await get(firstCallbackUrl);
+    expect(again.status).toBe(400);
+    expect(fields(again.body)).toEqual(['state']);
+    expect(again.body.detail).toContain('used already');
+    expect(await accountCount()).toBe(1);
+    expect(await grants()).toHaveLength(1);
+  });
+
+  it('refuses an expired state: 400 on state, and its code is never exchanged', async () => {
+    const { consentUrl, expiresAt } = await authorize();
+    const callbackUrl = await consent(consentUrl, SELLER.sellerId);
+    const before = (await grants()).length;
+    await waitFor(async () => Date.now() > Date.parse(expiresAt) + 1000 || undefined, { timeoutMs: 30_000, what: 'the state to expire' });
+    const expired = await get(callbackUrl);
+    expect(expired.status).toBe(400);
+    expect(fields(expired.body)).toEqual(['state']);
+    expect(expired.body.detail).toContain('expired');
+    expect(await grants()).toHaveLength(before);
+    expect(await accountCount()).toBe(1);
+  });
+
+  it('refuses a state it did not give, changed, or missing: 400, nothing changed and no code exchanged', async () => {
+    const { consentUrl, state } = await authorize();
+    const callbackUrl = new URL(await consent(consentUrl, SELLER.sellerId));
+    const [id, expiry, mac] = state.split('.');
+    for (const wrong of [`${id}.${Number(expiry) + 60}.${mac}`, `${id}.${expiry}.${'A'.repeat(43)}`, 'not-a-state']) {
+      const forged = new URL(callbackUrl);
+      forged.searchParams.set('state', wrong);
+      const refused = await get(forged.toString());
+      expect(refused.status).toBe(400);
+      expect(fields(refused.body)).toEqual(['state']);
+    }
+    const missing = new URL(callbackUrl);
+    missing.searchParams.delete('state');
+    expect((await get(missing.toString())).status).toBe(400);
+    // The code of that consent was never exchanged: Amazon gave no second token.
+    expect(await grants()).toHaveLength(1);
+    expect(await accountCount()).toBe(1);
+    // Nor was the state spent by the forgeries: with its own code it still links.
+    const genuine = await get(callbackUrl.toString());
+    expect(genuine.status).toBe(200);
+    expect(genuine.body).toMatchObject({ created: false, account: { id: accountId } });
+  });
+
+  it('re-authorizing the account replaces its refresh token; the same account goes on syncing with it', async () => {
+    const before = (await grants()).length;
+    const { consentUrl } = await authorize({ accountId });
+    const linked = await get(await consent(consentUrl, SELLER.sellerId));
+    expect(linked.status).toBe(200);
+    expect(linked.body).toMatchObject({ created: false, account: { id: accountId, sellerId: SELLER.sellerId, marketplaceIds: expect.arrayContaining([DE, FR]) } });
+    expect(await grants()).toHaveLength(before + 1);
+    expect(await accountCount()).toBe(1);
+    const sealed = await running.env.query<{ token: string }>(`select encrypted_refresh_token as token from ingestion.seller_accounts where id = $1`, [accountId]);
+    expect(sealed[0].token).toMatch(/^v2:/);
+    // A sync now runs on the new token.
+    const requested = await running.api('POST', `/api/v1/accounts/${accountId}/sync`, {});
+    expect(requested.status).toBe(202);
+    const run = await waitFor(async () => {
+      const found = (await running.api('GET', `/api/v1/accounts/${accountId}/sync-runs/${requested.body.runId}`)).body;
+      return ['succeeded', 'failed'].includes(found.status) ? found : undefined;
+    }, { timeoutMs: 90_000, what: 'the sync run after re-authorization' });
+    expect(run.status).toBe('succeeded');
+  });
+
+  it('refuses the consent of another seller for an account: 400 on selling_partner_id, the account unchanged', async () => {
+    const before = (await running.env.query<{ token: string }>(`select encrypted_refresh_token as token from ingestion.seller_accounts where id = $1`, [accountId]))[0].token;
+    const { consentUrl } = await authorize({ accountId });
+    const refused = await get(await consent(consentUrl, OTHER.sellerId));
+    expect(refused.status).toBe(400);
+    expect(fields(refused.body)).toEqual(['selling_partner_id']);
+    const after = (await running.env.query<{ token: string }>(`select encrypted_refresh_token as token from ingestion.seller_accounts where id = $1`, [accountId]))[0].token;
+    expect(after).toBe(before);
+    expect(await accountCount()).toBe(1);
+  });
+
+  it('keeps the marketplaces up to date: a new one is shown (not enabled by itself), and typed ids still enable it', async () => {
+    await running.sandbox('PUT', `/_sandbox/sellers/${SELLER.sellerId}/participations`, {
+      participations: [
+        { marketplaceId: DE, isParticipating: true },
+        { marketplaceId: FR, isParticipating: true },
+        { marketplaceId: IT, isParticipating: true },
+      ],
+    });
+    // The periodic refresh (every 18 s here) sees it without being asked.
+    const view = await waitFor(async () => {
+      const found = (await running.api('GET', `/api/v1/accounts/${accountId}/marketplaces`)).body;
+      return found.items.some((m: any) => m.marketplaceId === IT && m.active) ? found : undefined;
+    }, { timeoutMs: 60_000, what: 'IT active after the periodic refresh' });
+    expect(view.items.map((m: any) => m.marketplaceId).sort()).toEqual([DE, FR, IT].sort());
+    expect(view.items.find((m: any) => m.marketplaceId === IT)).toMatchObject({ active: true, enabled: false, known: true });
+    expect(view.items.find((m: any) => m.marketplaceId === FR)).toMatchObject({ hasSuspendedListings: false });
+    // On request too, and the seller enables it by its id.
+    const refreshed = await running.api('POST', `/api/v1/accounts/${accountId}/marketplaces/refresh`, {});
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body.items.find((m: any) => m.marketplaceId === IT)).toMatchObject({ enabled: false });
+    const patched = await running.api('PATCH', `/api/v1/accounts/${accountId}`, { marketplaceIds: [DE, FR, IT] });
+    expect(patched.status).toBe(200);
+    const shown = (await running.api('GET', `/api/v1/accounts/${accountId}/marketplaces`)).body;
+    expect(shown.items.find((m: any) => m.marketplaceId === IT)).toMatchObject({ enabled: true });
+  });
+
+  it('audits each link under the key that asked for the consent, and never logs the code', async () => {
+    const audit = (await running.api('GET', '/api/v1/audit?limit=500')).body.items as any[];
+    const links = audit.filter((e) => e.action === 'GET /api/v1/authorizations/callback');
+    expect(links.length).toBeGreaterThanOrEqual(3);
+    expect(links[0]).toMatchObject({ status: 200, keyName: expect.any(String), changes: expect.objectContaining({ accountId, sellingPartnerId: SELLER.sellerId }) });
+    expect(JSON.stringify(audit)).not.toContain(firstCode);
+    expect(running.output.join('\n')).not.toContain(firstCode);
+  });
+});
