@@ -149,7 +149,7 @@ export class CancellationFeedSubmitter {
    * Unit cancellations that may be in a feed at Amazon already (their document is recorded, the
    * createFeed answer is not): what Amazon already applied is sent (the outcome of a feed that
    * took it), what it did not goes in the feed again, what cannot be told yet waits (see
-   * UnitCancellationCheck). Returns what is to be sent, with the items still to cancel.
+   * unit-cancellation-check.ts). Returns what is to be sent, with the items still to cancel.
    */
   private async checkAtAmazon(
     access: AccountAccess,

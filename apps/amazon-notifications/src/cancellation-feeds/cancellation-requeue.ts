@@ -11,7 +11,7 @@ import { OUTAGE_TRY } from '../notifications/notification-retries';
  * back together, so they go out together in one new feed (createFeed's quota is tight), not one
  * feed each, while feeds of other accounts and replicas spread out. `outage`: the try met an
  * outage, which does not count as a try Amazon answered. `keepDocument`: createFeed may have made
- * a feed of it, so it keeps its document id (see UnitCancellationCheck).
+ * a feed of it, so it keeps its document id (see unit-cancellation-check.ts).
  */
 export async function requeueCancellation(
   manager: EntityManager,

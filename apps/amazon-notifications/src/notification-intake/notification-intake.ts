@@ -76,7 +76,7 @@ export class NotificationIntake {
    * shipped go as the acknowledgement feed's item-level cancellation (a `cancellation` naming its
    * items); fewer units, or any units once part of the order shipped (Amazon takes no item-level
    * acknowledgement then), as the adjustment feed's QuantityCancelled (a `unit_cancellation`,
-   * which keeps the units left: how Amazon shows it applied, see UnitCancellationCheck).
+   * which keeps the units left: how Amazon shows it applied, see unit-cancellation-check.ts).
    */
   @OnEvent(ORDER_ITEMS_CANCELED)
   async onOrderItemsCanceled(event: OrderItemsCanceledEvent, { manager }: EventContext): Promise<void> {
