@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { AccountAccess, NotificationKind, NotificationState, Region } from '@connector/contracts';
+import { AccountAccess, NotificationKind, NotificationState, OrdersApiVersion, Region } from '@connector/contracts';
 import { Outbox } from '@connector/messaging';
 import { runMigrations } from '@connector/persistence';
 import { AmazonEndpoints, SpApiClients } from '@connector/sp-api';
@@ -25,6 +25,8 @@ export interface HarnessOptions {
   settings?: Partial<AmazonNotificationsSettings>;
   /** The SP-API client's own retries of a call (default the client's): fewer make each try of a sender one call. */
   clientRetries?: number;
+  /** The Orders API the account is read through (as order-ingestion answers it). */
+  ordersApi?: OrdersApiVersion;
 }
 
 export interface Cancellation {
@@ -82,6 +84,7 @@ export class NotificationsHarness {
       lwaClientId: this.seller.clientId,
       encryptedClientSecret: '',
       encryptedRefreshToken: '',
+      ...(this.options.ordersApi ? { ordersApi: this.options.ordersApi } : {}),
     };
     const stub = {
       access: async () => access,
@@ -174,6 +177,40 @@ export class NotificationsHarness {
     }));
     for (let i = 0; i < rows.length; i += 500) await this.dataSource.getRepository(Notification).insert(rows.slice(i, i + 500));
     return rows.map((row) => row.id);
+  }
+
+  /** Pending unit cancellations, as the intake writes them (`extra`: as a submission left them). Returns their ids. */
+  async addUnitCancellations(
+    cancellations: { amazonOrderId: string; items: { orderItemId: string; quantity: number; quantityLeft?: number }[]; reason?: string }[],
+    extra: Partial<Pick<Notification, 'attempts' | 'feedMessageId' | 'feedDocumentId' | 'nextAttemptAt'>> = {},
+  ): Promise<string[]> {
+    const rows = cancellations.map((c) => ({
+      id: randomUUID(),
+      kind: NotificationKind.UnitCancellation,
+      state: NotificationState.Pending,
+      accountId: this.accountId,
+      marketplaceId: this.marketplaceId,
+      orderId: randomUUID(),
+      amazonOrderId: c.amazonOrderId,
+      deliveryId: null,
+      cancellationId: randomUUID(),
+      payload: { reason: c.reason ?? 'NoInventory', items: c.items },
+      attempts: 0,
+      nextAttemptAt: new Date(),
+      ...extra,
+    }));
+    await this.dataSource.getRepository(Notification).insert(rows);
+    return rows.map((row) => row.id);
+  }
+
+  /** An order as the sandbox holds it (its items' quantityOrdered: what Amazon shows). */
+  async sandboxOrder(amazonOrderId: string): Promise<{ orderId: string; orderItems: { orderItemId: string; quantityOrdered: number }[] }> {
+    return (await this.sandboxRequest('GET', `/_sandbox/orders/${amazonOrderId}`)).body.order;
+  }
+
+  /** How often the sandbox received and answered each operation for the harness's seller. */
+  async calls(operation: string): Promise<{ received: number; calls: number; errors?: number }> {
+    return (await this.sandboxRequest('GET', `/_sandbox/calls?sellerId=${this.seller.sellerId}`)).body.operations[operation] ?? { received: 0, calls: 0 };
   }
 
   notifications(ids?: string[]): Promise<Notification[]> {

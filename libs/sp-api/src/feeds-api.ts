@@ -72,8 +72,41 @@ export async function uploadFeedDocument(
   });
 }
 
-export function createFeed(client: SpApiClient, specification: CreateFeedSpecification, options: { mayStart?: () => boolean } = {}): Promise<{ feedId: string }> {
-  return client.request<{ feedId: string }>('createFeed', 'POST', '/feeds/2021-06-30/feeds', { body: specification, mayStart: options.mayStart });
+export function createFeed(client: SpApiClient, specification: CreateFeedSpecification, options: { mayStart?: () => boolean; retryUnsure?: boolean } = {}): Promise<{ feedId: string }> {
+  return client.request<{ feedId: string }>('createFeed', 'POST', '/feeds/2021-06-30/feeds', { body: specification, mayStart: options.mayStart, retryUnsure: options.retryUnsure });
+}
+
+/**
+ * Whether a failed createFeed may still have made the feed: its answer was lost (network,
+ * timeout) or Amazon failed (5xx) after taking it, perhaps. A 4xx or 429 made none.
+ */
+export function feedMayExist(err: unknown): boolean {
+  if (!(err instanceof SpApiError)) return true;
+  return err.operation !== 'createFeed' ? false : err.status === 0 || err.status >= 500;
+}
+
+export interface GetFeedsParams {
+  feedTypes: string[];
+  marketplaceIds?: string[];
+  processingStatuses?: FeedProcessingStatus[];
+  /** ISO 8601; Amazon's default (and limit) is 90 days ago. */
+  createdSince?: string;
+}
+
+/** getFeeds: every feed of the filters (following nextToken), newest first. Amazon's quota is tight (one per 45 s). */
+export async function getFeeds(client: SpApiClient, params: GetFeedsParams): Promise<Feed[]> {
+  const feeds: Feed[] = [];
+  let nextToken: string | undefined;
+  do {
+    const query = nextToken
+      ? { nextToken }
+      : { feedTypes: params.feedTypes, marketplaceIds: params.marketplaceIds, processingStatuses: params.processingStatuses, createdSince: params.createdSince, pageSize: 100 };
+    const page = await client.request<{ feeds: Feed[]; nextToken?: string }>('getFeeds', 'GET', '/feeds/2021-06-30/feeds', { query });
+    if (!Array.isArray(page?.feeds)) throw new SpApiError('getFeeds', 200, 'InvalidResponse', 'no feeds in the answer');
+    feeds.push(...page.feeds);
+    nextToken = page.nextToken || undefined;
+  } while (nextToken);
+  return feeds;
 }
 
 export function getFeed(client: SpApiClient, feedId: string): Promise<Feed> {
@@ -106,13 +139,18 @@ export async function getFeedResultDocument(client: SpApiClient, resultFeedDocum
 export async function submitFeed(
   client: SpApiClient,
   feed: { feedType: string; marketplaceIds: string[]; content: string; contentType?: string },
-  hooks: { beforeCreateFeed?: (feedDocumentId: string) => Promise<void>; mayStart?: () => boolean } = {},
+  hooks: {
+    beforeCreateFeed?: (feedDocumentId: string) => Promise<void>;
+    mayStart?: () => boolean;
+    /** false: createFeed is not tried again after a failure that may have made the feed (see feedMayExist). */
+    retryUnsure?: boolean;
+  } = {},
 ): Promise<{ feedId: string; feedDocumentId: string }> {
   const contentType = feed.contentType ?? FEED_CONTENT_TYPE_XML;
   const document = await createFeedDocument(client, contentType, { mayStart: hooks.mayStart });
   await uploadFeedDocument(document.url, feed.content, contentType);
   await hooks.beforeCreateFeed?.(document.feedDocumentId);
-  const { feedId } = await createFeed(client, { feedType: feed.feedType, marketplaceIds: feed.marketplaceIds, inputFeedDocumentId: document.feedDocumentId }, { mayStart: hooks.mayStart });
+  const { feedId } = await createFeed(client, { feedType: feed.feedType, marketplaceIds: feed.marketplaceIds, inputFeedDocumentId: document.feedDocumentId }, { mayStart: hooks.mayStart, retryUnsure: hooks.retryUnsure });
   return { feedId, feedDocumentId: document.feedDocumentId };
 }
 

@@ -14,6 +14,7 @@ export const OPERATION_LIMITS = {
   createFeed: { rate: 0.0083, burst: 15 },
   createFeedDocument: { rate: 0.5, burst: 15 },
   getFeed: { rate: 2, burst: 15 },
+  getFeeds: { rate: 0.0222, burst: 10 },
   getFeedDocument: { rate: 0.0222, burst: 10 },
   getMarketplaceParticipations: { rate: 0.016, burst: 15 },
 } as const;

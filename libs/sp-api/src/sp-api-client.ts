@@ -125,6 +125,11 @@ export class SpApiClient {
        * to another process knowing nothing of it reached Amazon.
        */
       mayStart?: () => boolean;
+      /**
+       * false: a try that may have reached Amazon (5xx, network) is not tried again, only one
+       * Amazon refused unseen (429): for a call that must not take effect twice (createFeed).
+       */
+      retryUnsure?: boolean;
     } = {},
   ): Promise<T> {
     const maxRetries = this.options.maxRetries ?? 8;
@@ -141,6 +146,7 @@ export class SpApiClient {
         return await this.send<T>(operation, method, path, { ...args, accessToken }, bucket);
       } catch (err) {
         if (!(err instanceof SpApiError) || !err.retriable || attempt >= maxRetries) throw err;
+        if (args.retryUnsure === false && err.status !== 429) throw err;
         this.stats.retried++;
         if (err.status === 429) {
           this.stats.throttled++;

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { NotificationState } from '@connector/contracts';
+import { AccountAccess, NotificationKind, NotificationState } from '@connector/contracts';
 import { SETTINGS } from '@connector/platform';
-import { CallNotStartedError, SpApiError, submitFeed } from '@connector/sp-api';
+import { CallNotStartedError, feedMayExist, SpApiClient, SpApiError, submitFeed } from '@connector/sp-api';
 import { claimDueRows, keepLeaseAlive, LeaseHeartbeat, retry, returnedRows } from '@connector/workers';
 import { DataSource } from 'typeorm';
 import { AmazonAccessService } from '../amazon-access/amazon-access.service';
@@ -10,7 +10,8 @@ import { Notification } from '../notifications/notification.entity';
 import { NotificationOutcomes } from '../notifications/notification-outcomes';
 import { gaveUpMessage, isTransientFailure, notifyBackoff, outageOutlasted } from '../notifications/notification-retries';
 import { requeueCancellation } from './cancellation-requeue';
-import { CancellationPayload, cancellationFeed, FEED_KINDS, FeedKind } from './cancellation-feeds';
+import { CancellationItem, CancellationPayload, cancellationFeed, FEED_KINDS, FeedKind } from './cancellation-feeds';
+import { amazonQuantitiesOrdered, compareWithAmazon, unfinishedAdjustmentFeeds } from './unit-cancellation-check';
 
 export type { CancellationPayload } from './cancellation-feeds';
 
@@ -81,21 +82,32 @@ export class CancellationFeedSubmitter {
   }
 
   private async submit(accountId: string, marketplaceId: string, kind: FeedKind, claimed: Notification[], stopped: () => boolean): Promise<void> {
+    // The rows the lease keeps: those settled by looking at Amazon leave it.
     const ids = claimed.map((n) => n.id);
     const lease = this.keepClaimed(ids);
     let feedId: string | undefined;
     let recordedDocument: string | undefined;
+    let sending: { notification: Notification; items?: CancellationItem[] }[] = claimed.map((notification) => ({ notification }));
     try {
-      const resent = claimed.filter((n) => n.feedDocumentId);
-      if (resent.length > 0) {
-        this.logger.warn(`${resent.length} cancellation(s) were in a feed document whose createFeed answer was never recorded; sending them again (Amazon warns about a repeated cancellation, nothing more)`);
-      }
       const [access, client] = [await this.amazon.access(accountId), await this.amazon.client(accountId)];
-      const messageIds = claimed.map((_, i) => i + 1);
+      if (kind === NotificationKind.UnitCancellation && claimed.some((n) => n.feedDocumentId)) {
+        sending = await this.checkAtAmazon(access, client, marketplaceId, claimed);
+        ids.splice(0, ids.length, ...sending.map((s) => s.notification.id));
+        if (sending.length === 0) {
+          lease.stop();
+          return;
+        }
+      } else if (claimed.some((n) => n.feedDocumentId)) {
+        this.logger.warn(`${claimed.filter((n) => n.feedDocumentId).length} cancellation(s) were in a feed document whose createFeed answer was never recorded; sending them again (Amazon warns about a repeated cancellation, nothing more)`);
+      }
+      const messageIds = sending.map((_, i) => i + 1);
       const feed = cancellationFeed(
         kind,
         access.sellerId,
-        claimed.map((n, i) => ({ messageId: messageIds[i], amazonOrderId: n.amazonOrderId, payload: n.payload as CancellationPayload })),
+        sending.map((s, i) => {
+          const payload = s.notification.payload as CancellationPayload;
+          return { messageId: messageIds[i], amazonOrderId: s.notification.amazonOrderId, payload: s.items ? { ...payload, items: s.items } : payload };
+        }),
       );
       const submitted = await submitFeed(
         client,
@@ -103,6 +115,8 @@ export class CancellationFeedSubmitter {
         {
           // A stopping service withdraws a submission whose createFeed has not gone out: its rows are handed back.
           mayStart: () => !stopped(),
+          // A unit cancellation in a feed made twice is applied twice: a createFeed whose answer is lost is not tried again blindly.
+          retryUnsure: kind !== NotificationKind.UnitCancellation,
           beforeCreateFeed: async (feedDocumentId) => {
             if (stopped()) throw new CallNotStartedError('createFeed');
             await this.dataSource.query(
@@ -119,12 +133,99 @@ export class CancellationFeedSubmitter {
     } catch (err) {
       lease.stop();
       if (err instanceof CallNotStartedError) return this.withdrawn(ids, recordedDocument);
-      await this.submissionFailed(claimed, err);
+      await this.submissionFailed(
+        sending.map((s) => s.notification),
+        err,
+        recordedDocument !== undefined && feedMayExist(err),
+      );
       return;
     }
     lease.stop();
     await this.recordFeed(feedId, ids);
-    this.logger.log(`feed ${feedId}: ${claimed.length} ${kind.replace(/_/g, ' ')}(s) for account ${accountId} in ${marketplaceId}`);
+    this.logger.log(`feed ${feedId}: ${sending.length} ${kind.replace(/_/g, ' ')}(s) for account ${accountId} in ${marketplaceId}`);
+  }
+
+  /**
+   * Unit cancellations that may be in a feed at Amazon already (their document is recorded, the
+   * createFeed answer is not): what Amazon already applied is sent (the outcome of a feed that
+   * took it), what it did not goes in the feed again, what cannot be told yet waits (see
+   * unit-cancellation-check.ts). Returns what is to be sent, with the items still to cancel.
+   */
+  private async checkAtAmazon(
+    access: AccountAccess,
+    client: SpApiClient,
+    marketplaceId: string,
+    claimed: Notification[],
+  ): Promise<{ notification: Notification; items?: CancellationItem[] }[]> {
+    const unsure = claimed.filter((n) => n.feedDocumentId);
+    const sending: { notification: Notification; items?: CancellationItem[] }[] = claimed.filter((n) => !n.feedDocumentId).map((notification) => ({ notification }));
+    const accountId = access.accountId;
+    try {
+      const since = new Date(Math.min(...unsure.map((n) => n.createdAt.getTime())));
+      const unfinished = await unfinishedAdjustmentFeeds(client, marketplaceId, since);
+      if (unfinished.length > 0) {
+        this.logger.log({ msg: `${unsure.length} unit cancellation(s) wait for adjustment feed(s) ${unfinished.map((f) => f.feedId).join(', ')} to finish at Amazon before their orders are checked`, accountId });
+        await this.waitForAmazon(unsure, null, 'an adjustment feed that may hold it is still processing at Amazon');
+        return sending;
+      }
+    } catch (err) {
+      await this.waitForAmazon(unsure, err, `Amazon's feeds could not be read to check it before sending it again: ${err.message}`);
+      return sending;
+    }
+    const byOrder = new Map<string, Notification[]>();
+    for (const n of unsure) byOrder.set(n.amazonOrderId, [...(byOrder.get(n.amazonOrderId) ?? []), n]);
+    for (const [amazonOrderId, ofOrder] of byOrder) {
+      let quantities: Map<string, number>;
+      try {
+        quantities = await amazonQuantitiesOrdered(client, access.ordersApi, amazonOrderId);
+      } catch (err) {
+        await this.waitForAmazon(ofOrder, err, `order ${amazonOrderId} could not be read at Amazon to check it before sending it again: ${err.message}`);
+        continue;
+      }
+      for (const notification of ofOrder) {
+        const atAmazon = compareWithAmazon(notification.payload as CancellationPayload, quantities);
+        if (atAmazon.applied === true) {
+          await this.dataSource.transaction((manager) =>
+            this.outcomes.recordOutcome(manager, notification, NotificationState.Sent, null, { appliedAtAmazon: true, checkedAt: new Date().toISOString(), items: atAmazon.items }),
+          );
+          this.logger.log({ msg: `unit cancellation of order ${amazonOrderId} is applied at Amazon already (its feed's answer was lost): recorded as sent, not sent again`, accountId, amazonOrderId });
+        } else if (atAmazon.applied === false) {
+          this.logger.warn({ msg: `unit cancellation of order ${amazonOrderId} is not applied at Amazon (its feed's answer was lost): sending ${atAmazon.items.length} item(s) of it again`, accountId, amazonOrderId });
+          sending.push({ notification, items: atAmazon.items });
+        } else {
+          const error = `cannot tell whether Amazon applied this unit cancellation (its feed's answer was lost and it does not name the units left): check order ${amazonOrderId} at Amazon and retry it by hand only if its units are not cancelled`;
+          await this.dataSource.transaction((manager) => this.outcomes.recordOutcome(manager, notification, NotificationState.Failed, error, null));
+        }
+      }
+    }
+    return sending;
+  }
+
+  /**
+   * Unit cancellations that cannot be checked now stay pending, marked as possibly in a feed
+   * (never sent again unchecked), for another look after a back-off; an outage that outlasts
+   * NOTIFY_RETRY_HOURS fails them (someone checks the order at Amazon).
+   */
+  private async waitForAmazon(notifications: Notification[], err: unknown, message: string): Promise<void> {
+    const now = Date.now();
+    const draw = Math.random();
+    await this.dataSource.transaction(async (manager) => {
+      for (const notification of notifications) {
+        if (err === null) {
+          // A feed still processing is no failure: looked at again once the feed may be done, not counted as a try.
+          await manager.query(
+            `update notifications set next_attempt_at = now() + make_interval(secs => $2), attempts = greatest(attempts - 1, 0), last_error = $3
+              where id = $1 and state = 'pending' and feed_id is null`,
+            [notification.id, this.settings.FEED_POLL_MS / 1000, message],
+          );
+        } else if (isTransientFailure(err) && !outageOutlasted(notification, this.settings, now)) {
+          await requeueCancellation(manager, notification, message, null, null, { backoff: notifyBackoff(this.settings), now, draw, outage: true, keepDocument: true });
+        } else {
+          const error = isTransientFailure(err) ? gaveUpMessage(notification, message) : message;
+          await this.outcomes.recordOutcome(manager, notification, NotificationState.Failed, error, err instanceof SpApiError ? (err.body ?? null) : null, { cause: err });
+        }
+      }
+    });
   }
 
   /** From here on the rows are polled, never submitted again. Tried hard: a failure here is the one way to send twice. */
@@ -164,8 +265,10 @@ export class CancellationFeedSubmitter {
   /**
    * Nothing reached Amazon (or nothing we know of): an outage waits with back-off (for
    * NOTIFY_RETRY_HOURS, not counted as a try); Amazon's refusal of the feed fails the batch.
+   * `feedMayExist` (createFeed went out, its answer is lost): the rows keep their document id,
+   * so a unit cancellation is checked at Amazon before it is sent again (checkAtAmazon).
    */
-  private async submissionFailed(claimed: Notification[], err: unknown): Promise<void> {
+  private async submissionFailed(claimed: Notification[], err: unknown, feedMayExist: boolean): Promise<void> {
     const message = err instanceof Error ? err.message : String(err);
     const transient = isTransientFailure(err);
     this.logger.warn(`a cancellation feed of ${claimed.length} order(s) could not be submitted: ${message}`);
@@ -175,7 +278,7 @@ export class CancellationFeedSubmitter {
     await this.dataSource.transaction(async (manager) => {
       for (const notification of claimed) {
         if (transient && !outageOutlasted(notification, this.settings, now)) {
-          await requeueCancellation(manager, notification, message, null, null, { backoff: notifyBackoff(this.settings), now, draw, outage: true });
+          await requeueCancellation(manager, notification, message, null, null, { backoff: notifyBackoff(this.settings), now, draw, outage: true, keepDocument: feedMayExist });
         } else {
           const error = transient ? gaveUpMessage(notification, message) : message;
           await this.outcomes.recordOutcome(manager, notification, NotificationState.Failed, error, err instanceof SpApiError ? (err.body ?? null) : null, { cause: err });

@@ -5,7 +5,15 @@ import { buildOrderAdjustmentFeed, ORDER_ADJUSTMENT_FEED_TYPE } from './order-ad
 /** What the intake stores for a cancellation (whole order, whole items) or a unit cancellation. */
 export interface CancellationPayload {
   reason: string | null;
-  items: { orderItemId: string; quantity: number }[];
+  items: CancellationItem[];
+}
+
+export interface CancellationItem {
+  orderItemId: string;
+  /** Units cancelled (a whole order's or item's: all it had). */
+  quantity: number;
+  /** Unit cancellations: the item's units still ordered once it is applied (what Amazon then shows). */
+  quantityLeft?: number;
 }
 
 /** The notification kinds that go to Amazon in feeds, each in a feed of its own type. */

@@ -10,7 +10,8 @@ import { OUTAGE_TRY } from '../notifications/notification-retries';
  * draw for the whole batch (`draw`, like `now`: one for the batch): the orders of one feed come
  * back together, so they go out together in one new feed (createFeed's quota is tight), not one
  * feed each, while feeds of other accounts and replicas spread out. `outage`: the try met an
- * outage, which does not count as a try Amazon answered.
+ * outage, which does not count as a try Amazon answered. `keepDocument`: createFeed may have made
+ * a feed of it, so it keeps its document id (see unit-cancellation-check.ts).
  */
 export async function requeueCancellation(
   manager: EntityManager,
@@ -18,15 +19,15 @@ export async function requeueCancellation(
   reason: string,
   response: object | null,
   inFeed: string | null,
-  retry: { backoff: BackoffPolicy; now: number; draw: number; outage?: boolean },
+  retry: { backoff: BackoffPolicy; now: number; draw: number; outage?: boolean; keepDocument?: boolean },
 ): Promise<boolean> {
   const result = await manager.update(
     Notification,
     { id: notification.id, state: NotificationState.Pending, feedId: inFeed ?? IsNull() },
     {
       feedId: null,
-      feedMessageId: null,
-      feedDocumentId: null,
+      // Kept while a feed of it may exist at Amazon (createFeed's answer lost): the mark that it must be checked before it is sent again.
+      ...(retry.keepDocument ? {} : { feedMessageId: null, feedDocumentId: null }),
       feedStatus: null,
       feedSubmittedAt: null,
       lastError: reason,

@@ -25,11 +25,17 @@ import { CancellationFeedSubmitter } from './cancellation-feed-submitter';
  * 429/5xx, network) is waited out with back-off for NOTIFY_RETRY_HOURS and counts toward
  * nothing; polling simply goes on. Cancelling an order twice only earns a warning.
  *
- * Where an order can reach Amazon twice: the process dies after createFeed answered and
- * before the feedId is stored (milliseconds), or createFeed's answer is lost on the network
- * after Amazon made the feed. createFeed has no idempotency key, so those rows (they still
- * hold the document id) are claimed again and sent again; the second message earns an
- * "already cancelled" warning, which counts as sent. Nothing else is ever submitted twice.
+ * Where a feed may exist without our knowing its feedId: the process dies after createFeed
+ * went out and before the feedId is stored, or createFeed's answer is lost on the network
+ * (5xx, timeout) after Amazon perhaps made the feed. createFeed has no idempotency key and
+ * getFeeds does not name a feed's document, so those rows keep their document id. A whole-order
+ * or whole-item cancellation is sent again (a second one earns an "already cancelled" warning,
+ * which counts as sent). A unit cancellation is not sent blindly (a second feed would cancel
+ * more units): the SP-API client does not retry such a createFeed itself, and before it is sent
+ * again the submitter waits until no adjustment feed of the marketplace is processing at Amazon,
+ * then reads the order (getOrder, or getOrderItems on v0): applied there, it is recorded as sent;
+ * not applied, its items still to cancel go in a new feed; Amazon unreadable, it waits with
+ * back-off (unit-cancellation-check.ts). Nothing else is ever submitted twice.
  *
  * This class runs the two on a timer (CancellationFeedSubmitter, CancellationFeedPoller).
  */

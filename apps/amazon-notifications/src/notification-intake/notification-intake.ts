@@ -77,7 +77,8 @@ export class NotificationIntake {
    * Some units of an order cancelled by the seller. Whole items of an order nothing of which has
    * shipped go as the acknowledgement feed's item-level cancellation (a `cancellation` naming its
    * items); fewer units, or any units once part of the order shipped (Amazon takes no item-level
-   * acknowledgement then), as the adjustment feed's QuantityCancelled (a `unit_cancellation`).
+   * acknowledgement then), as the adjustment feed's QuantityCancelled (a `unit_cancellation`,
+   * which keeps the units left: how Amazon shows it applied, see unit-cancellation-check.ts).
    */
   @OnEvent(ORDER_ITEMS_CANCELED)
   async onOrderItemsCanceled(event: OrderItemsCanceledEvent, { manager }: EventContext): Promise<void> {
@@ -88,7 +89,7 @@ export class NotificationIntake {
       await this.add(manager, { ...common, kind: NotificationKind.Cancellation, payload: { reason: event.reason, items: whole.map((i) => ({ orderItemId: i.orderItemId, quantity: i.quantity })) } });
     }
     if (units.length) {
-      await this.add(manager, { ...common, kind: NotificationKind.UnitCancellation, payload: { reason: event.reason, items: units.map((i) => ({ orderItemId: i.orderItemId, quantity: i.quantity })) } });
+      await this.add(manager, { ...common, kind: NotificationKind.UnitCancellation, payload: { reason: event.reason, items: units.map((i) => ({ orderItemId: i.orderItemId, quantity: i.quantity, quantityLeft: i.quantityLeft })) } });
     }
   }
 

@@ -99,6 +99,8 @@ export class FaultDto {
   @IsOptional() @IsInt() @Min(1) count?: number;
   @IsOptional() @IsObject() @ValidateNested() @Type(() => ThrottleStormDto) throttleStorm?: ThrottleStormDto;
   @IsOptional() @IsInt() @Min(0) @Max(120000) latencyMs?: number;
+  /** With `status`: the call is carried out, then answered with `status` (its answer lost). */
+  @IsOptional() @IsBoolean() loseAnswer?: boolean;
   @IsOptional() @IsArray() @ArrayMaxSize(10000) @IsString({ each: true }) malformedOrderIds?: string[];
 }
 

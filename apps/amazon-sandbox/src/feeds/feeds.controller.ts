@@ -1,6 +1,7 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Put, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AmazonApiError } from '../sp-api/amazon-error';
+import { dateParam, enumListParam, listParam, singleParam } from '../sp-api/params';
 import { SpApiOperationName, type SpApiRequest } from '../sp-api/sp-api-operation.decorator';
 import { FeedRecord, FeedService } from './feed.service';
 
@@ -59,6 +60,45 @@ export class FeedsController {
     if (errors.length) throw new AmazonApiError(400, errors);
     const feed = this.feeds.createFeed(req.sellerId, body!.feedType as string, marketplaceIds as string[], docId as string);
     return { feedId: feed.feedId };
+  }
+
+  /**
+   * getFeeds: the seller's feeds, newest first, by type (required without nextToken), marketplace,
+   * status and creation time (Amazon's default: the last 90 days), pageSize 1..100 (default 10).
+   */
+  @Get('feeds')
+  @SpApiOperationName('getFeeds')
+  getFeeds(@Req() req: SpApiRequest, @Query() query: Record<string, unknown>) {
+    const token = singleParam(query.nextToken);
+    const filters = token ? this.pageToken(token) : query;
+    const feedTypes = listParam(filters.feedTypes);
+    if (!feedTypes) throw AmazonApiError.invalidInput('feedTypes is required when nextToken is not given.', 'feedTypes');
+    const marketplaceIds = listParam(filters.marketplaceIds);
+    const statuses = enumListParam('processingStatuses', filters.processingStatuses, ['CANCELLED', 'DONE', 'FATAL', 'IN_PROGRESS', 'IN_QUEUE'] as const);
+    const createdSince = dateParam('createdSince', singleParam(filters.createdSince)) ?? Date.now() - 90 * 86_400_000;
+    const createdUntil = dateParam('createdUntil', singleParam(filters.createdUntil));
+    const pageSize = Number(singleParam(filters.pageSize) ?? 10);
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) throw AmazonApiError.invalidInput('pageSize must be 1 to 100.', 'pageSize');
+    const offset = Number(filters.offset ?? 0);
+    const found = this.feeds
+      .list(req.sellerId)
+      .filter((f) => feedTypes.includes(f.feedType))
+      .filter((f) => !marketplaceIds || f.marketplaceIds.some((m) => marketplaceIds.includes(m)))
+      .filter((f) => !statuses || statuses.includes(f.processingStatus))
+      .filter((f) => Date.parse(f.createdTime) >= createdSince && (createdUntil === undefined || Date.parse(f.createdTime) < createdUntil))
+      .reverse();
+    const page = found.slice(offset, offset + pageSize);
+    const more = offset + pageSize < found.length;
+    const nextToken = more ? Buffer.from(JSON.stringify({ ...filters, nextToken: undefined, pageSize, offset: offset + pageSize })).toString('base64url') : undefined;
+    return { feeds: page.map(feedView), ...(nextToken ? { nextToken } : {}) };
+  }
+
+  private pageToken(token: string): Record<string, unknown> {
+    try {
+      return JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    } catch {
+      throw AmazonApiError.invalidInput('Invalid nextToken.', 'nextToken');
+    }
   }
 
   @Get('feeds/:feedId')

@@ -202,4 +202,37 @@ describe('Feeds 2021-06-30', () => {
     const otherToken = await sb.accessToken(other);
     expect((await sb.request('GET', `/feeds/2021-06-30/feeds/${feedId}`, { token: otherToken })).status).toBe(404);
   });
+  it('lists feeds with getFeeds by type, status and creation time, newest first, in pages', async () => {
+    const content = ack([]);
+    const first = await submitFeed('POST_FLAT_FILE_TEST_DATA', content);
+    const second = await submitFeed('POST_FLAT_FILE_TEST_DATA', content);
+    const third = await submitFeed('POST_FLAT_FILE_TEST_DATA', content);
+    const list = await sb.request('GET', '/feeds/2021-06-30/feeds?feedTypes=POST_FLAT_FILE_TEST_DATA&marketplaceIds=A1PA6795UKMFR9&pageSize=2', { token });
+    expect(list.status).toBe(200);
+    expect(list.body.feeds.map((f: { feedId: string }) => f.feedId)).toEqual([third, second]);
+    const next = await sb.request('GET', `/feeds/2021-06-30/feeds?nextToken=${list.body.nextToken}`, { token });
+    expect(next.body).toEqual({ feeds: [expect.objectContaining({ feedId: first, feedType: 'POST_FLAT_FILE_TEST_DATA' })] });
+    await waitDone(third);
+    const done = await sb.request('GET', '/feeds/2021-06-30/feeds?feedTypes=POST_FLAT_FILE_TEST_DATA&processingStatuses=IN_QUEUE,IN_PROGRESS', { token });
+    expect(done.body.feeds).toEqual([]);
+    const future = await sb.request('GET', `/feeds/2021-06-30/feeds?feedTypes=POST_FLAT_FILE_TEST_DATA&createdSince=${new Date(Date.now() + 86_400_000).toISOString()}`, { token });
+    expect(future.body.feeds).toEqual([]);
+    expect((await sb.request('GET', '/feeds/2021-06-30/feeds', { token })).status).toBe(400);
+    expect((await sb.request('GET', '/feeds/2021-06-30/feeds?feedTypes=X&processingStatuses=LOST', { token })).status).toBe(400);
+  });
+
+  it('a lost answer (fault loseAnswer): createFeed makes the feed, its caller gets a 503', async () => {
+    const before = (await sb.request('GET', '/feeds/2021-06-30/feeds?feedTypes=POST_FLAT_FILE_LOST', { token })).body.feeds.length;
+    await sb.request('POST', '/_sandbox/faults', { body: { operation: 'createFeed', sellerId: seller.sellerId, status: 503, count: 1, loseAnswer: true } });
+    const doc = await sb.request('POST', '/feeds/2021-06-30/documents', { token, body: { contentType: 'text/xml; charset=UTF-8' } });
+    await fetch(doc.body.url, { method: 'PUT', headers: { 'content-type': 'text/xml; charset=UTF-8' }, body: ack([]) });
+    const lost = await sb.request('POST', '/feeds/2021-06-30/feeds', { token, body: { feedType: 'POST_FLAT_FILE_LOST', marketplaceIds: ['A1PA6795UKMFR9'], inputFeedDocumentId: doc.body.feedDocumentId } });
+    expect(lost.status).toBe(503);
+    const feeds = (await sb.request('GET', '/feeds/2021-06-30/feeds?feedTypes=POST_FLAT_FILE_LOST', { token })).body.feeds;
+    expect(feeds).toHaveLength(before + 1);
+    // Used up: the next call is answered.
+    const again = await sb.request('POST', '/feeds/2021-06-30/feeds', { token, body: { feedType: 'POST_FLAT_FILE_LOST', marketplaceIds: ['A1PA6795UKMFR9'], inputFeedDocumentId: doc.body.feedDocumentId } });
+    expect(again.status).toBe(202);
+    expect((await sb.request('GET', '/_sandbox/faults')).body.rules).toEqual([]);
+  });
 });

@@ -11,6 +11,8 @@ export interface FaultRule {
   remaining?: number;
   throttleStormRemaining?: number;
   latencyMs?: number;
+  /** The call is carried out and its answer replaced by `status` (a lost answer: the caller cannot tell it happened). */
+  loseAnswer?: boolean;
 }
 
 export interface FaultInput {
@@ -21,6 +23,8 @@ export interface FaultInput {
   count?: number;
   throttleStorm?: { count: number };
   latencyMs?: number;
+  /** With `status`: the call succeeds but its answer is lost (`count` times). */
+  loseAnswer?: boolean;
   malformedOrderIds?: string[];
 }
 
@@ -48,6 +52,7 @@ export class FaultService {
       remaining: input.count,
       throttleStormRemaining: input.throttleStorm?.count,
       latencyMs: input.latencyMs,
+      ...(input.loseAnswer ? { loseAnswer: true } : {}),
     };
     this.rules.push(rule);
     return rule;
@@ -70,13 +75,25 @@ export class FaultService {
       throw AmazonApiError.quotaExceeded();
     }
     for (const rule of matching) {
-      if (rule.status === undefined || rule.remaining === 0) continue;
+      if (rule.status === undefined || rule.remaining === 0 || rule.loseAnswer) continue;
       if (Math.random() < rule.rate) {
         if (rule.remaining !== undefined) rule.remaining--;
         this.prune();
         throw AmazonApiError.serverError(rule.status);
       }
     }
+  }
+
+  /**
+   * Decided before the call (and counted then): whether this call's answer is lost after it is
+   * carried out. Returns the status the caller gets instead of the answer.
+   */
+  answerLost(operation: string, sellerId: string): number | undefined {
+    const rule = this.rules.find((r) => r.loseAnswer && r.status !== undefined && r.remaining !== 0 && (r.operation === '*' || r.operation === operation) && (!r.sellerId || r.sellerId === sellerId));
+    if (!rule || Math.random() >= rule.rate) return undefined;
+    if (rule.remaining !== undefined) rule.remaining--;
+    this.prune();
+    return rule.status;
   }
 
   /** Drops rules with nothing left to inject (a rule with only latency stays). */

@@ -47,11 +47,17 @@ export class SpApiInterceptor implements NestInterceptor {
     const count = (status: number) => this.stats.record(grant.sellerId, operation, status);
     this.stats.received(grant.sellerId, operation);
 
+    let lostAnswer: number | undefined;
     return defer(async () => {
       await this.faults.apply(operation, grant.sellerId);
       if (!this.rateLimits.tryAcquire(grant.sellerId, operation)) throw AmazonApiError.quotaExceeded();
+      lostAnswer = this.faults.answerLost(operation, grant.sellerId);
     }).pipe(
       mergeMap(() => next.handle()),
+      // The call took effect; its caller only sees an error, as when Amazon's answer is lost on the way.
+      tap(() => {
+        if (lostAnswer !== undefined) throw AmazonApiError.serverError(lostAnswer);
+      }),
       tap(() => count(res.statusCode)),
       catchError((err: unknown) => {
         const status = typeof (err as { getStatus?: unknown })?.getStatus === 'function' ? (err as AmazonApiError).getStatus() : 500;

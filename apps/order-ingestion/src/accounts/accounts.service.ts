@@ -148,6 +148,7 @@ export class AccountsService {
       lwaClientId: account.lwaClientId,
       encryptedClientSecret: account.encryptedClientSecret,
       encryptedRefreshToken: account.encryptedRefreshToken,
+      ordersApi: account.ordersApi,
     };
   }
 

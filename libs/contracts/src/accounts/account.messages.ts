@@ -222,6 +222,8 @@ export interface AccountAccess {
   lwaClientId: string;
   encryptedClientSecret: string;
   encryptedRefreshToken: string;
+  /** The Orders API the account is read through (an unknown one: v2026-01-01, the default). */
+  ordersApi?: OrdersApiVersion;
 }
 
 /** An account as the API shows it: the secrets are write-only and never appear. */
