@@ -9,6 +9,7 @@ import { FulfillmentVersions1764300000310 } from './migrations/1764300000310-ful
 import { CarrierMappings1764300000345 } from './migrations/1764300000345-carrier-mappings';
 import { DeliveryShippedOutside1765300000350 } from './migrations/1765300000350-delivery-shipped-outside';
 import { ShipFromLocations1765300000360 } from './migrations/1765300000360-ship-from-locations';
+import { DeliveryWarehouseDetails1765500000370 } from './migrations/1765500000370-delivery-warehouse-details';
 import { ShipFromAssignment } from './ship-from/ship-from-assignment.entity';
 import { CatalogueMatching1764300000320 } from './migrations/1764300000320-catalogue-matching';
 import { Offer } from './products/offer.entity';
@@ -22,5 +23,6 @@ export const inventoryDataSource = (database: string | DatabaseSettings) =>
     database,
     schema: INVENTORY_SCHEMA,
     entities: [Product, Offer, Location, StockMove, Delivery, OrderState, CarrierMapping, ShipFromAssignment, ...MESSAGING_ENTITIES],
-    migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000300, FulfillmentVersions1764300000310, CatalogueMatching1764300000320, CarrierMappings1764300000345, DeliveryShippedOutside1765300000350, ShipFromLocations1765300000360],
+    migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000300, FulfillmentVersions1764300000310, CatalogueMatching1764300000320, CarrierMappings1764300000345, DeliveryShippedOutside1765300000350, ShipFromLocations1765300000360,
+      DeliveryWarehouseDetails1765500000370],
   });

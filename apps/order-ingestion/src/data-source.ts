@@ -11,6 +11,7 @@ import { SyncRunProgress1764300000120 } from './migrations/1764300000120-sync-ru
 import { SyncRunQueueAndProgress1764300000130 } from './migrations/1764300000130-sync-run-queue-and-progress';
 import { SyncRunRequestCorrelation1765100000140 } from './migrations/1765100000140-sync-run-request-correlation';
 import { QuarantineLastRetryError1765100000141 } from './migrations/1765100000141-quarantine-last-retry-error';
+import { WarehouseDetails1765500000150 } from './migrations/1765500000150-warehouse-details';
 import { QuarantinedOrder } from './orders/quarantined-order.entity';
 import { SalesOrderLine } from './orders/sales-order-line.entity';
 import { SalesOrder } from './orders/sales-order.entity';
@@ -25,5 +26,6 @@ export const ingestionDataSource = (database: string | DatabaseSettings) =>
     schema: INGESTION_SCHEMA,
     entities: [SellerAccount, Marketplace, SalesOrder, SalesOrderLine, QuarantinedOrder, SkuProduct, SyncRun, ...MESSAGING_ENTITIES],
     migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000100, SkuProducts1764300000101, QuarantineWithoutPersonalData1764300000102, MarketplaceBackfill1764300000103, ProjectionVersions1764300000110, SyncRunProgress1764300000120, SyncRunQueueAndProgress1764300000130,
-      SyncRunRequestCorrelation1765100000140, QuarantineLastRetryError1765100000141],
+      SyncRunRequestCorrelation1765100000140, QuarantineLastRetryError1765100000141,
+      WarehouseDetails1765500000150],
   });

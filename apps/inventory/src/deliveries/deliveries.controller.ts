@@ -1,10 +1,10 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { GET_DELIVERY, IdRequest, LIST_DELIVERIES, ListDeliveriesRequest, VALIDATE_DELIVERY, ValidateDeliveryRequest } from '@connector/contracts';
+import { GET_DELIVERY, IdRequest, LIST_DELIVERIES, ListDeliveriesRequest, RELEASE_DELIVERY, VALIDATE_DELIVERY, ValidateDeliveryRequest } from '@connector/contracts';
 import { HandlesRequest } from '@connector/platform';
 import { DeliveriesService } from './deliveries.service';
 
-/** FBM deliveries: looked up, and validated when the seller ships them. */
+/** FBM deliveries: looked up, validated when the seller ships them, released from a hold. */
 @Controller()
 export class DeliveriesController {
   constructor(private readonly deliveries: DeliveriesService) {}
@@ -12,4 +12,5 @@ export class DeliveriesController {
   @HandlesRequest(LIST_DELIVERIES) listDeliveries(@Payload() r: ListDeliveriesRequest) { return this.deliveries.list(r); }
   @HandlesRequest(GET_DELIVERY) getDelivery(@Payload() r: IdRequest) { return this.deliveries.get(r.id); }
   @HandlesRequest(VALIDATE_DELIVERY) validateDelivery(@Payload() r: ValidateDeliveryRequest) { return this.deliveries.validate(r); }
+  @HandlesRequest(RELEASE_DELIVERY) releaseDelivery(@Payload() r: IdRequest) { return this.deliveries.release(r.id); }
 }

@@ -35,6 +35,7 @@ import {
   MAP_OFFER,
   UNMAP_OFFER,
   MARK_OFFER_REVIEWED,
+  RELEASE_DELIVERY,
   RESOLVE_PRODUCTS,
   VALIDATE_DELIVERY,
 } from '../inventory/inventory.messages';
@@ -77,6 +78,7 @@ const REQUESTS: { server: ServiceName; requests: AnyRequestContract[]; callers: 
       LIST_DELIVERIES,
       GET_DELIVERY,
       VALIDATE_DELIVERY,
+      RELEASE_DELIVERY,
       LIST_STOCK_MOVES,
       LIST_STOCK,
       ADJUST_STOCK,
