@@ -112,3 +112,9 @@ export class ShipOutsideDto {
   @IsOptional() @IsString() @IsNotEmpty() carrier?: string;
   @IsOptional() @IsString() @IsNotEmpty() trackingNumber?: string;
 }
+
+/** The buyer asks Amazon to cancel (some items of) an order; without orderItemIds, every item. */
+export class BuyerCancelRequestDto {
+  @IsOptional() @IsString() @IsNotEmpty() reason?: string;
+  @IsOptional() @IsArray() @ArrayNotEmpty() @IsString({ each: true }) orderItemIds?: string[];
+}
