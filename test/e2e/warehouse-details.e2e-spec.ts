@@ -222,6 +222,60 @@ describe('what the warehouse needs on orders and deliveries', () => {
     expect(audit.filter((entry) => entry.path === `/api/v1/deliveries/${heldShipped.id}/release`).map((entry) => entry.status).sort()).toEqual([200, 409]);
   });
 
+  it('a list of 500 orders and of 500 deliveries, with every field the warehouse needs, stays within what NATS carries', async () => {
+    const seller = { sellerId: 'A2WAREHOUSEBIG', clientId: 'wh-big', clientSecret: 'wh-big-secret', refreshToken: 'Atzr|wh-big', marketplaceIds: ['A1PA6795UKMFR9'] };
+    expect((await running.sandbox('POST', '/_sandbox/sellers', seller)).status).toBe(201);
+    const generated = await running.sandbox('POST', `/_sandbox/sellers/${seller.sellerId}/orders/generate`, { count: 520, seed: 'warehouse', fulfilledBy: 'MERCHANT', statuses: ['UNSHIPPED'], orderIdPrefix: '7' });
+    expect(generated.status).toBe(201);
+    // Every order a cancellation request with a long reason: the largest these fields get.
+    for (const orderId of generated.body.orderIds.slice(0, 520)) {
+      await running.sandbox('POST', `/_sandbox/orders/${orderId}/buyer-cancel-request`, { reason: 'The delivery date shown at checkout is later than I need it; found it faster elsewhere' });
+    }
+    // Amazon shows a change only after two minutes.
+    await running.sandbox('POST', '/_sandbox/clock', { advanceSeconds: 125 });
+    const account = await running.createAccount(seller, 'EU');
+    expect(account.status).toBe(201);
+    const held = async () => {
+      let count = 0;
+      let cursor: string | undefined;
+      do {
+        const page = await running.api('GET', `/api/v1/deliveries?accountId=${account.body.id}&onHold=true&limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+        count += page.body.items.length;
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      return count;
+    };
+    await waitFor(
+      async () => {
+        const count = await held();
+        if (count < 520) await running.api('POST', `/api/v1/accounts/${account.body.id}/sync`, {});
+        return count === 520;
+      },
+      { timeoutMs: 240_000, intervalMs: 3000, what: '520 held deliveries' },
+    );
+    const orders = await running.api('GET', `/api/v1/orders?accountId=${account.body.id}&limit=500`);
+    expect([orders.status, orders.body.message]).toEqual([200, undefined]);
+    // More than one NATS message would take: the page is cut short, its cursor goes on from there.
+    expect(orders.body.items.length).toBeGreaterThan(100);
+    expect(orders.body.items.length).toBeLessThan(500);
+    expect(orders.body.nextCursor).toEqual(expect.any(String));
+    expect(orders.body.items[0]).toMatchObject({ buyerCancelRequested: true, latestShipDate: expect.any(String) });
+    const deliveries = await running.api('GET', `/api/v1/deliveries?accountId=${account.body.id}&sort=shipBy&limit=500`);
+    expect([deliveries.status, deliveries.body.message]).toEqual([200, undefined]);
+    // Paged through, every order and delivery comes once.
+    for (const path of ['orders', 'deliveries']) {
+      const seen = new Set<string>();
+      let cursor: string | undefined;
+      do {
+        const page = await running.api('GET', `/api/v1/${path}?accountId=${account.body.id}&limit=500${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(page.status).toBe(200);
+        for (const item of page.body.items) seen.add(item.id);
+        cursor = page.body.nextCursor;
+      } while (cursor);
+      expect(seen.size).toBe(520);
+    }
+  }, 300_000);
+
   it('the sandbox refuses a cancellation request for what it cannot apply to', async () => {
     const c = CASES[0];
     expect((await running.sandbox('POST', `/_sandbox/orders/${ids(c).urgent}/buyer-cancel-request`, { orderItemIds: ['nope'] })).status).toBe(400);

@@ -66,6 +66,11 @@ export async function pageOf<E extends ObjectLiteral & { createdAt: Date }, V>(
   };
 }
 
+/** The cursor that continues a list after this row (for a page cut short, see `withinReplyBudget`). */
+export function cursorAfter<E extends ObjectLiteral & { createdAt: Date }>(row: E, order: PageOrder<E> = {}): string {
+  return encodeCursor({ at: atOf(row, order.at), id: String(row[order.key ?? 'id']) });
+}
+
 function atOf<E extends ObjectLiteral & { createdAt: Date }>(row: E, column: (keyof E & string) | undefined): string {
   if (!column) return row.createdAt.toISOString();
   const value = row[column] as Date | null | undefined;

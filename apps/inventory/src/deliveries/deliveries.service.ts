@@ -11,9 +11,9 @@ import {
   ValidateDeliveryRequest,
 } from '@connector/contracts';
 import { Outbox } from '@connector/messaging';
-import { listPage, ServiceError } from '@connector/platform';
+import { listPage, ServiceError, withinReplyBudget } from '@connector/platform';
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
-import { newRowId } from '@connector/persistence';
+import { newRowId, PageOrder } from '@connector/persistence';
 import { CarrierMappingsService } from '../carriers/carrier-mappings.service';
 import { ResolvedCarrier } from '../carriers/carrier-resolution';
 import { carriersResolved } from '../carriers/carriers.metrics';
@@ -41,9 +41,10 @@ export class DeliveriesService {
     if (request.state) query.andWhere('d.state = :state', { state: request.state });
     if (request.onHold !== undefined) query.andWhere(`${request.onHold ? '' : 'not '}(d.state = :ready and d.holdReason is not null)`, { ready: DeliveryState.Ready });
     if (request.shipByBefore) query.andWhere('d.latestShipDate <= :shipByBefore', { shipByBefore: request.shipByBefore });
-    const page = await listPage(query, request, (d) => d, request.sort === 'shipBy' ? { at: 'latestShipDate' } : undefined);
+    const order: PageOrder<Delivery> | undefined = request.sort === 'shipBy' ? { at: 'latestShipDate' } : undefined;
+    const page = await listPage(query, request, (d) => d, order);
     const moves = page.items.length ? await this.dataSource.getRepository(StockMove).findBy({ deliveryId: In(page.items.map((d) => d.id)) }) : [];
-    return { items: page.items.map((d) => deliveryView(d, moves.filter((m) => m.deliveryId === d.id))), nextCursor: page.nextCursor };
+    return withinReplyBudget(page.items, page.items.map((d) => deliveryView(d, moves.filter((m) => m.deliveryId === d.id))), page.nextCursor, order);
   }
 
   async get(id: string): Promise<DeliveryView> {
