@@ -14,7 +14,7 @@ const order = amazonOrder({
   lastUpdatedTime: new Date(Date.now() - 120_000).toISOString(),
   buyer: { buyerName: BUYER, buyerEmail: 'wq@marketplace.amazon.de' },
   address: { name: BUYER, addressLine1: STREET, city: 'Dresden', postalCode: '01067', countryCode: 'DE', phone: '0351 55' },
-  items: [{ orderItemId: '55000000000001', sku: 'RET-MUG', quantity: 1, unitPrice: '12.00', tax: '1.92', giftWrap: '3.00', giftWrapTax: '0.48', giftMessage: `Alles Gute, ${BUYER}!` }],
+  items: [{ orderItemId: '55000000000001', sku: 'RET-MUG', quantity: 1, unitPrice: '12.00', tax: '1.92', giftWrap: '3.00', giftWrapTax: '0.48', giftMessage: `Alles Gute, ${BUYER}!`, buyerCancelReason: `Bestellt von ${BUYER} aus Versehen` }],
 });
 
 /**
@@ -78,6 +78,10 @@ describe('personal data retention covers every copy: partners, orders, deliverie
     expect(await tablesHolding(STREET)).toEqual([]);
     expect((await eventsHolding(BUYER)).length).toBeGreaterThan(0);
 
+    // The buyer's reason for asking to cancel is their words too: on the order and the delivery
+    // while open. The seller ships after all (releases the hold).
+    expect(delivery.buyerCancelReason).toContain(BUYER);
+    expect((await running.api('POST', `/api/v1/deliveries/${delivery.id}/release`, {})).status).toBe(200);
     // Shipped: the confirmation reaches Amazon, and the next sync reads the order as shipped (closed).
     expect((await running.api('POST', `/api/v1/deliveries/${delivery.id}/validate`, { carrierCode: 'DHL', trackingNumber: 'RET-1', shipDate: new Date().toISOString() })).status).toBe(200);
     await waitFor(async () => (await running.sandbox('GET', `/_sandbox/orders/${order.orderId}`)).body.order.fulfillment.fulfillmentStatus === 'SHIPPED', { what: 'the shipment at Amazon' });

@@ -15,7 +15,17 @@ describe('order sync against the sandbox: accounts, marketplaces, changes, fault
     expect(created.status).toBe(201);
     return created.body.id as string;
   };
-  const orders = async (query: string) => (await running.api('GET', `/api/v1/orders?limit=500&${query}`)).body.items as any[];
+  /** Every order matching the query, page after page (a page holds what fits in one NATS message, maybe fewer than 500). */
+  const orders = async (query: string) => {
+    const all: any[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = (await running.api('GET', `/api/v1/orders?limit=500&${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).body;
+      all.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return all;
+  };
   const lastRun = async (accountId: string) => {
     // Newest first.
     const [newest] = (await running.api('GET', `/api/v1/accounts/${accountId}/sync-runs?limit=500`)).body.items as any[];

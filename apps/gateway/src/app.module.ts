@@ -27,6 +27,7 @@ import { MetricsController } from './metrics/metrics.controller';
 import { NotificationsController } from './notifications/notifications.controller';
 import { ParkedEventsController } from './parked-events/parked-events.controller';
 import { OrderDetailsService } from './orders/order-details.service';
+import { DeliveryDetailsService } from './deliveries/delivery-details.service';
 import { OrdersController } from './orders/orders.controller';
 import { PartnersController } from './partners/partners.controller';
 import { ProductsController } from './products/products.controller';
@@ -79,6 +80,7 @@ export class GatewayModule {
       ],
       providers: [
         OrderDetailsService,
+        DeliveryDetailsService,
         // Seals account secrets for order-ingestion before they go onto NATS.
         TransitSecrets.provider(settings.CREDENTIALS_TRANSIT_KEY),
         // Rate first: requests with a wrong key are counted (per address) before they are refused.

@@ -72,6 +72,8 @@ describe('message contracts catalog', () => {
         'inventory.deliveries.list.v1',
         'inventory.deliveries.get.v1',
         'inventory.deliveries.validate.v1',
+        // New with issue 14: a delivery held by the buyer's cancellation request, released.
+        'inventory.deliveries.release.v1',
         'inventory.stock-moves.list.v1',
         'inventory.stock.list.v1',
         'inventory.stock.adjust.v1',

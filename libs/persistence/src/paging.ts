@@ -11,7 +11,15 @@ export interface PageOrder<E> {
   key?: keyof E & string;
   /** Newest first, for histories read from the latest end (sync runs). */
   newestFirst?: boolean;
+  /**
+   * The timestamp column to page by instead of createdAt (deliveries by ship-by date): rows
+   * without one come last, as if at END_OF_TIME.
+   */
+  at?: keyof E & string;
 }
+
+/** Where rows without the `at` column's time sort: after every real one (and still a cursor's ISO instant). */
+const END_OF_TIME = '9999-12-31T23:59:59.999Z';
 
 /**
  * Keyset paging over (createdAt, key), newest last unless asked otherwise. `alias` is the
@@ -27,16 +35,17 @@ export async function pageOf<E extends ObjectLiteral & { createdAt: Date }, V>(
   const limit = request.limit ?? 50;
   const key = order.key ?? 'id';
   const direction = order.newestFirst ? 'DESC' : 'ASC';
+  const at = order.at ? `coalesce(${alias}.${order.at}, '${END_OF_TIME}'::timestamptz)` : `${alias}.createdAt`;
   if (request.cursor) {
     const position = decodeCursor(request.cursor);
     if (!position) throw new InvalidCursorError('cursor is not one this API handed out');
-    query.andWhere(`(${alias}.createdAt, ${alias}.${key}) ${order.newestFirst ? '<' : '>'} (:cursorAt, :cursorId)`, {
+    query.andWhere(`(${at}, ${alias}.${key}) ${order.newestFirst ? '<' : '>'} (:cursorAt, :cursorId)`, {
       cursorAt: position.at,
       cursorId: position.id,
     });
   }
   const rows = await query
-    .orderBy(`${alias}.createdAt`, direction)
+    .orderBy(at, direction)
     .addOrderBy(`${alias}.${key}`, direction)
     .take(limit + 1)
     .getMany()
@@ -53,6 +62,17 @@ export async function pageOf<E extends ObjectLiteral & { createdAt: Date }, V>(
   const last = items[items.length - 1];
   return {
     items: items.map(view),
-    nextCursor: rows.length > limit && last ? encodeCursor({ at: last.createdAt.toISOString(), id: String(last[key]) }) : undefined,
+    nextCursor: rows.length > limit && last ? encodeCursor({ at: atOf(last, order.at), id: String(last[key]) }) : undefined,
   };
+}
+
+/** The cursor that continues a list after this row (for a page cut short, see `withinReplyBudget`). */
+export function cursorAfter<E extends ObjectLiteral & { createdAt: Date }>(row: E, order: PageOrder<E> = {}): string {
+  return encodeCursor({ at: atOf(row, order.at), id: String(row[order.key ?? 'id']) });
+}
+
+function atOf<E extends ObjectLiteral & { createdAt: Date }>(row: E, column: (keyof E & string) | undefined): string {
+  if (!column) return row.createdAt.toISOString();
+  const value = row[column] as Date | null | undefined;
+  return value ? value.toISOString() : END_OF_TIME;
 }

@@ -20,6 +20,8 @@ export interface ItemSpec {
   promotionId?: string;
   quantityShipped?: number;
   condition?: { conditionType: string; conditionSubtype?: string };
+  /** The buyer asked to cancel this item, for this reason (Amazon's cancellation request, requester BUYER). */
+  buyerCancelReason?: string;
 }
 
 export interface OrderSpec {
@@ -37,6 +39,12 @@ export interface OrderSpec {
   items: ItemSpec[];
   /** Overrides the computed grand total (to test a mismatch). */
   grandTotal?: string;
+  /** Amazon's programs (`PRIME`, `AMAZON_BUSINESS`, ...). */
+  programs?: string[];
+  /** The order this one replaces (Amazon's REPLACEMENT_ORIGINAL_ID association). */
+  replacedOrderId?: string;
+  shipByWindow?: { earliestDateTime?: string; latestDateTime?: string };
+  deliverByWindow?: { earliestDateTime?: string; latestDateTime?: string };
 }
 
 const cents = (amount?: string) => (amount ? Math.round(Number(amount) * 100) : 0);
@@ -101,6 +109,7 @@ export function amazonOrder(spec: OrderSpec): AmazonOrder {
       },
       proceeds: { proceedsTotal: money(proceedsTotal, currency), breakdowns },
       ...(item.promotionId ? { promotion: { breakdowns: [{ promotionId: item.promotionId }] } } : {}),
+      ...(item.buyerCancelReason ? { cancellation: { cancellationRequest: { requester: 'BUYER', cancelReason: item.buyerCancelReason } } } : {}),
       fulfillment: {
         quantityFulfilled: shipped,
         quantityUnfulfilled: item.quantity - shipped,
@@ -116,6 +125,8 @@ export function amazonOrder(spec: OrderSpec): AmazonOrder {
     orderId: spec.orderId,
     createdTime: spec.createdTime ?? new Date(now - 3600_000).toISOString(),
     lastUpdatedTime: spec.lastUpdatedTime ?? new Date(now - 600_000).toISOString(),
+    ...(spec.programs ? { programs: spec.programs } : {}),
+    ...(spec.replacedOrderId ? { associatedOrders: [{ orderId: spec.replacedOrderId, associationType: 'REPLACEMENT_ORIGINAL_ID' }] } : {}),
     salesChannel: { channelName: 'AMAZON', marketplaceId: spec.marketplaceId ?? 'A1PA6795UKMFR9', marketplaceName: 'Amazon.de' },
     buyer: spec.buyer ?? { buyerName: 'Erika Mustermann', buyerEmail: `${spec.orderId.replace(/-/g, '')}@marketplace.amazon.de` },
     recipient: {
@@ -131,7 +142,13 @@ export function amazonOrder(spec: OrderSpec): AmazonOrder {
       },
     },
     proceeds: { grandTotal: spec.grandTotal ? { amount: spec.grandTotal, currencyCode: currency } : money(grand, currency), breakdowns: orderBreakdowns },
-    fulfillment: { fulfillmentStatus: spec.status ?? 'UNSHIPPED', fulfilledBy: spec.fulfilledBy ?? 'MERCHANT', fulfillmentServiceLevel: 'STANDARD' },
+    fulfillment: {
+      fulfillmentStatus: spec.status ?? 'UNSHIPPED',
+      fulfilledBy: spec.fulfilledBy ?? 'MERCHANT',
+      fulfillmentServiceLevel: 'STANDARD',
+      ...(spec.shipByWindow ? { shipByWindow: spec.shipByWindow } : {}),
+      ...(spec.deliverByWindow ? { deliverByWindow: spec.deliverByWindow } : {}),
+    },
     orderItems,
   } as AmazonOrder;
 }

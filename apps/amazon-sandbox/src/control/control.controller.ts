@@ -11,7 +11,7 @@ import { OrderStore } from '../store/order.store';
 import { Order } from '../store/order.types';
 import { SandboxClock } from '../store/sandbox-clock';
 import { publicSeller, SellerStore } from '../store/seller.store';
-import { ClockDto, ExplicitOrderDto, FaultDto, GenerateOrdersDto, MoveStatusDto, ParticipationsDto, ShipOutsideDto, UpsertApplicationDto, UpsertSellerDto } from './control.dto';
+import { BuyerCancelRequestDto, ClockDto, ExplicitOrderDto, FaultDto, GenerateOrdersDto, MoveStatusDto, ParticipationsDto, ShipOutsideDto, UpsertApplicationDto, UpsertSellerDto } from './control.dto';
 import { OrderLifecycleService } from './order-lifecycle.service';
 import { SandboxResetService } from './sandbox-reset.service';
 
@@ -152,6 +152,21 @@ export class ControlController {
   @UsePipes(validate)
   shipOutside(@Param('orderId') orderId: string, @Body() dto: ShipOutsideDto) {
     return { order: this.lifecycle.shipOutside(orderId, dto.items, dto.carrier, dto.trackingNumber) };
+  }
+
+  /** As a buyer would in their Amazon account: a cancellation request on the items (Orders v0: BuyerRequestedCancel). */
+  @Post('orders/:orderId/buyer-cancel-request')
+  @HttpCode(200)
+  @UsePipes(validate)
+  requestCancellation(@Param('orderId') orderId: string, @Body() dto: BuyerCancelRequestDto) {
+    return { order: this.lifecycle.buyerCancelRequest(orderId, dto.reason, dto.orderItemIds) };
+  }
+
+  /** The buyer's request withdrawn: the items carry none any more. */
+  @Delete('orders/:orderId/buyer-cancel-request')
+  @HttpCode(200)
+  withdrawCancellation(@Param('orderId') orderId: string) {
+    return { order: this.lifecycle.withdrawBuyerCancelRequest(orderId) };
   }
 
   @Get('clock')

@@ -138,3 +138,9 @@ class ParticipationDto {
 export class ParticipationsDto {
   @IsArray() @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => ParticipationDto) participations: ParticipationDto[];
 }
+
+/** The buyer asks Amazon to cancel (some items of) an order; without orderItemIds, every item. */
+export class BuyerCancelRequestDto {
+  @IsOptional() @IsString() @IsNotEmpty() reason?: string;
+  @IsOptional() @IsArray() @ArrayNotEmpty() @IsString({ each: true }) orderItemIds?: string[];
+}

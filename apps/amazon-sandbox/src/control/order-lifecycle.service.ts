@@ -63,6 +63,44 @@ export class OrderLifecycleService {
     return order;
   }
 
+  /**
+   * The buyer asks to cancel: each item named (all without `orderItemIds`) gets Amazon's
+   * cancellation request (requester BUYER, the reason); the order stays as it is, for the seller
+   * to decide, and its lastUpdatedTime moves so a sync picks it up. Only while something is left to ship.
+   */
+  buyerCancelRequest(orderId: string, reason = 'Order created by mistake', orderItemIds?: string[]): Order {
+    const order = this.openOrder(orderId, 'asked to be cancelled');
+    const unknown = (orderItemIds ?? []).filter((id) => !order.orderItems.some((item) => item.orderItemId === id));
+    if (unknown.length) throw new BadRequestException(unknown.map((id) => `orderItemIds: order item ${id} is not in order ${orderId}`));
+    for (const item of order.orderItems) {
+      if (orderItemIds && !orderItemIds.includes(item.orderItemId)) continue;
+      item.cancellation = { ...(item.cancellation ?? {}), cancellationRequest: { requester: 'BUYER', cancelReason: reason } };
+    }
+    order.lastUpdatedTime = this.clock.now().toISOString();
+    return order;
+  }
+
+  /** The buyer withdrew the request: no item carries one any more. */
+  withdrawBuyerCancelRequest(orderId: string): Order {
+    const order = this.openOrder(orderId, 'have a cancellation request withdrawn');
+    for (const item of order.orderItems) {
+      if (!item.cancellation?.cancellationRequest) continue;
+      const { cancellationRequest: _withdrawn, ...rest } = item.cancellation;
+      if (Object.keys(rest).length) item.cancellation = rest;
+      else delete item.cancellation;
+    }
+    order.lastUpdatedTime = this.clock.now().toISOString();
+    return order;
+  }
+
+  private openOrder(orderId: string, what: string): Order {
+    const stored = this.store.edit(orderId);
+    if (!stored) throw new NotFoundException(`Order ${orderId} not found`);
+    const status = stored.order.fulfillment?.fulfillmentStatus;
+    if (status === 'SHIPPED' || status === 'CANCELLED') throw new BadRequestException([`Order ${orderId} is ${status}; only an order not yet shipped can ${what}`]);
+    return stored.order;
+  }
+
   move(orderId: string, status: FulfillmentStatus, cancelledBy?: string, cancelReason?: string): Order {
     const stored = this.store.edit(orderId);
     if (!stored) throw new NotFoundException(`Order ${orderId} not found`);

@@ -99,7 +99,35 @@ describe('order generator', () => {
     // was written: a change here changes every sandbox order of every seed.
     const orders = generateOrders(input());
     expect([orders[0].orderId, orders[299].orderId]).toEqual(['111-6719004-8301754', '407-2450513-0120107']);
-    expect(createHash('sha256').update(JSON.stringify(orders)).digest('hex')).toBe('5400b78f71b74026637dcc2620ae51d7fdeefd367449820ef82ceb5a38cb42fc');
+    // The warehouse's traits (issue 14) are drawn apart: without them, every order is as before.
+    const withoutWarehouseTraits = structuredClone(orders).map((order) => {
+      const f = order.fulfillment!;
+      if (f.fulfilledBy === 'MERCHANT') {
+        order.programs = order.programs!.filter((p) => p !== 'PRIME');
+        const created = Date.parse(order.createdTime);
+        f.shipByWindow = { earliestDateTime: new Date(created).toISOString(), latestDateTime: new Date(created + 2 * DAY).toISOString() };
+        f.deliverByWindow = { earliestDateTime: new Date(created + 3 * DAY).toISOString(), latestDateTime: new Date(created + 7 * DAY).toISOString() };
+      }
+      const { associatedOrders: _replaces, ...rest } = order;
+      return rest;
+    });
+    expect(createHash('sha256').update(JSON.stringify(withoutWarehouseTraits)).digest('hex')).toBe('5400b78f71b74026637dcc2620ae51d7fdeefd367449820ef82ceb5a38cb42fc');
+    expect(createHash('sha256').update(JSON.stringify(orders)).digest('hex')).toBe('9f262f842fc4aac0b7df1f21fbf5649d8a560b97196aedefdba8ead6d7b0b2b7');
+  });
+
+  it('gives some FBM orders Seller Fulfilled Prime (a shorter promise) and a few a replaced order, the same for the same seed', () => {
+    const orders = generateOrders(input({ count: 1000 }));
+    const fbm = orders.filter((o) => o.fulfillment!.fulfilledBy === 'MERCHANT');
+    const prime = fbm.filter((o) => o.programs!.includes('PRIME'));
+    expect(prime.length).toBeGreaterThan(fbm.length * 0.1);
+    expect(prime.length).toBeLessThan(fbm.length * 0.3);
+    for (const order of prime) {
+      expect(Date.parse(order.fulfillment!.shipByWindow!.latestDateTime!) - Date.parse(order.createdTime)).toBe(86_400_000);
+    }
+    const replacements = orders.filter((o) => o.associatedOrders);
+    expect(replacements.length).toBeGreaterThan(0);
+    expect(replacements.length).toBeLessThan(orders.length * 0.05);
+    for (const order of replacements) expect(order.associatedOrders).toEqual([{ orderId: expect.stringMatching(/^\d{3}-\d{7}-\d{7}$/), associationType: 'REPLACEMENT_ORIGINAL_ID' }]);
   });
 
   it.each([

@@ -379,12 +379,20 @@ function buildOrder(rng: Rng, { input, marketplaces, latestUpdate }: BatchContex
   const programs: string[] = [];
   if (buyer.companyName) programs.push('AMAZON_BUSINESS');
   if (!fbm && rng.chance(0.6)) programs.push('PRIME');
+  // What the warehouse needs, drawn apart (seeded by the order id) so that every value drawn
+  // before it was added stays as it was: Seller Fulfilled Prime (a shorter promise) and now and
+  // then a replacement of an earlier order.
+  const traits = new Rng(`${orderId}:warehouse`);
+  const sellerFulfilledPrime = fbm && traits.chance(0.2);
+  if (sellerFulfilledPrime) programs.push('PRIME');
+  const replaces = traits.chance(0.02) ? orderIdFor(traits, mp, input.orderIdPrefix) : null;
 
   const order: Order = {
     orderId,
     createdTime: new Date(createdMs).toISOString(),
     lastUpdatedTime: new Date(lastUpdatedMs).toISOString(),
     programs,
+    ...(replaces ? { associatedOrders: [{ orderId: replaces, associationType: 'REPLACEMENT_ORIGINAL_ID' }] } : {}),
     salesChannel: { channelName: 'AMAZON', marketplaceId: mp.marketplaceId, marketplaceName: mp.name },
     buyer: { buyerName: buyer.buyerName, buyerEmail: buyer.buyerEmail, ...(buyer.companyName ? { buyerCompanyName: buyer.companyName } : {}) },
     recipient: { deliveryAddress: { ...buyer.address } },
@@ -395,8 +403,10 @@ function buildOrder(rng: Rng, { input, marketplaces, latestUpdate }: BatchContex
       fulfillmentServiceLevel: serviceLevel,
       ...(fbm
         ? {
-            shipByWindow: { earliestDateTime: new Date(createdMs).toISOString(), latestDateTime: new Date(createdMs + 2 * DAY).toISOString() },
-            deliverByWindow: { earliestDateTime: new Date(createdMs + 3 * DAY).toISOString(), latestDateTime: new Date(createdMs + 7 * DAY).toISOString() },
+            shipByWindow: { earliestDateTime: new Date(createdMs).toISOString(), latestDateTime: new Date(createdMs + (sellerFulfilledPrime ? 1 : 2) * DAY).toISOString() },
+            deliverByWindow: sellerFulfilledPrime
+              ? { earliestDateTime: new Date(createdMs + 1 * DAY).toISOString(), latestDateTime: new Date(createdMs + 2 * DAY).toISOString() }
+              : { earliestDateTime: new Date(createdMs + 3 * DAY).toISOString(), latestDateTime: new Date(createdMs + 7 * DAY).toISOString() },
           }
         : {}),
     },

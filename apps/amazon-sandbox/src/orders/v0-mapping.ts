@@ -84,6 +84,7 @@ export function v0Order(order: Order, pii: PiiAccess): Record<string, unknown> {
   const units = order.orderItems.reduce((s, i) => s + i.quantityOrdered, 0);
   const mp = findMarketplace(order.salesChannel.marketplaceId ?? '');
   const programs = order.programs ?? [];
+  const replaced = order.associatedOrders?.find((a) => a.associationType === 'REPLACEMENT_ORIGINAL_ID');
   const out: Record<string, unknown> = {
     AmazonOrderId: order.orderId,
     PurchaseDate: order.createdTime,
@@ -103,7 +104,7 @@ export function v0Order(order: Order, pii: PiiAccess): Record<string, unknown> {
     IsPrime: programs.includes('PRIME'),
     IsPremiumOrder: programs.includes('PREMIUM'),
     IsGlobalExpressEnabled: false,
-    IsReplacementOrder: false,
+    IsReplacementOrder: !!replaced,
     IsSoldByAB: false,
     IsISPU: false,
     IsAccessPointOrder: false,
@@ -112,6 +113,7 @@ export function v0Order(order: Order, pii: PiiAccess): Record<string, unknown> {
   if (!pending && order.proceeds?.grandTotal) out.OrderTotal = v0Money(order.proceeds.grandTotal);
   if (f.shipByWindow) Object.assign(out, { EarliestShipDate: f.shipByWindow.earliestDateTime, LatestShipDate: f.shipByWindow.latestDateTime });
   if (f.deliverByWindow) Object.assign(out, { EarliestDeliveryDate: f.deliverByWindow.earliestDateTime, LatestDeliveryDate: f.deliverByWindow.latestDateTime });
+  if (replaced?.orderId) out.ReplacedOrderId = replaced.orderId;
   if (programs.includes('AMAZON_BUSINESS')) out.BuyerInvoicePreference = 'BUSINESS';
   const address = v0Address(order, pii.shippingAddress);
   if (address) out.ShippingAddress = address;

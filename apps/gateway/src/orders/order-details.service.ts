@@ -7,7 +7,8 @@ import {
   ListDeliveriesRequest,
   ListNotificationsRequest,
 } from '@connector/contracts';
-import { ServiceClient, ServiceError } from '@connector/platform';
+import { ServiceClient } from '@connector/platform';
+import { settlePart } from '../common/parts';
 import { OrderDetailsView, UNAVAILABLE } from './order-details.views';
 
 /** Deadline for the parts: a silent service must not hold the whole answer for long. */
@@ -57,11 +58,7 @@ export class OrderDetailsService {
     };
   }
 
-  /** Settles a part: its value, null when the service says it does not exist, else "unavailable". */
   private part<T>(pending: Promise<T>): Promise<T | null | typeof UNAVAILABLE> {
-    return pending.then(
-      (value) => value ?? null,
-      (err) => (err instanceof ServiceError && err.body.statusCode === 404 ? null : UNAVAILABLE),
-    );
+    return settlePart(pending);
   }
 }

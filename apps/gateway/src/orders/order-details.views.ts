@@ -1,13 +1,13 @@
 import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
 import { DeliveryAddressView, DeliveryView, NotificationView, PartnerView, SalesOrderView } from '@connector/contracts';
+import { Part, UNAVAILABLE } from '../common/parts';
 
-/** A part another service could not give: it is down, silent, or failed. */
-export const UNAVAILABLE = 'unavailable' as const;
-export type Part<T> = T | typeof UNAVAILABLE;
+export { UNAVAILABLE };
+export type { Part };
 
-const UNAVAILABLE_SCHEMA = { type: 'string', enum: [UNAVAILABLE], description: 'its service did not answer' };
+export const UNAVAILABLE_SCHEMA = { type: 'string', enum: [UNAVAILABLE], description: 'its service did not answer' };
 /** A part as OpenAPI says it: the view, null when there is none, or "unavailable". */
-const part = (view: Function, description: string) =>
+export const part = (view: Function, description: string) =>
   ApiProperty({ description, nullable: true, oneOf: [{ $ref: getSchemaPath(view) }, UNAVAILABLE_SCHEMA] });
 const parts = (view: Function, description: string) =>
   ApiProperty({ description, oneOf: [{ type: 'array', items: { $ref: getSchemaPath(view) } }, UNAVAILABLE_SCHEMA] });

@@ -12,9 +12,9 @@ import {
   ValidateDeliveryRequest,
 } from '@connector/contracts';
 import { Outbox } from '@connector/messaging';
-import { listPage, ServiceError } from '@connector/platform';
+import { listPage, ServiceError, withinReplyBudget } from '@connector/platform';
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
-import { newRowId } from '@connector/persistence';
+import { newRowId, PageOrder } from '@connector/persistence';
 import { CarrierMappingsService } from '../carriers/carrier-mappings.service';
 import { ResolvedCarrier } from '../carriers/carrier-resolution';
 import { carriersResolved } from '../carriers/carriers.metrics';
@@ -40,10 +40,13 @@ export class DeliveriesService {
     if (request.orderId) query.andWhere('d.orderId = :orderId', { orderId: request.orderId });
     if (request.accountId) query.andWhere('d.accountId = :accountId', { accountId: request.accountId });
     if (request.state) query.andWhere('d.state = :state', { state: request.state });
-    const page = await listPage(query, request, (d) => d);
+    if (request.onHold !== undefined) query.andWhere(`${request.onHold ? '' : 'not '}(d.state = :ready and d.holdReason is not null)`, { ready: DeliveryState.Ready });
+    if (request.shipByBefore) query.andWhere('d.latestShipDate <= :shipByBefore', { shipByBefore: request.shipByBefore });
+    const order: PageOrder<Delivery> | undefined = request.sort === 'shipBy' ? { at: 'latestShipDate' } : undefined;
+    const page = await listPage(query, request, (d) => d, order);
     const moves = page.items.length ? await this.dataSource.getRepository(StockMove).findBy({ deliveryId: In(page.items.map((d) => d.id)) }) : [];
     const locations = await this.locationsOf(moves);
-    return { items: page.items.map((d) => deliveryView(d, moves.filter((m) => m.deliveryId === d.id), locations)), nextCursor: page.nextCursor };
+    return withinReplyBudget(page.items, page.items.map((d) => deliveryView(d, moves.filter((m) => m.deliveryId === d.id), locations)), page.nextCursor, order);
   }
 
   async get(id: string): Promise<DeliveryView> {
@@ -84,6 +87,13 @@ export class DeliveriesService {
       }
       if (delivery.state !== DeliveryState.Ready) {
         throw ServiceError.conflict(`delivery ${delivery.id} is ${delivery.state}; only a ready delivery can be validated`);
+      }
+      if (delivery.holdReason) {
+        // The buyer may no longer want it: shipping now would send what Amazon may refund. The
+        // reason stays out of the message (the buyer's words; it is on the delivery).
+        throw ServiceError.conflict(
+          `delivery ${delivery.id} is on hold: the buyer asked Amazon to cancel order ${delivery.amazonOrderId}; cancel the order (POST /api/v1/orders/${delivery.orderId}/cancel) or release the hold (POST /api/v1/deliveries/${delivery.id}/release) first`,
+        );
       }
       const carrier = await this.carrierOf(manager, request, delivery.accountId);
       carrierSource = carrier.source;
@@ -166,6 +176,23 @@ export class DeliveriesService {
   }
 
   /**
+   * The seller ships a held delivery after all (the buyer's request was withdrawn, or the seller
+   * declines it): the hold is lifted and the delivery can be validated. The buyer's request stays
+   * flagged on it; the same request synced again does not hold it anew, a new one would.
+   */
+  async release(id: string): Promise<DeliveryView> {
+    await this.dataSource.transaction(async (manager) => {
+      const delivery = await manager.findOne(Delivery, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!delivery) throw ServiceError.notFound(`delivery ${id} not found`);
+      if (delivery.state !== DeliveryState.Ready) throw ServiceError.conflict(`delivery ${id} is ${delivery.state}; only a ready delivery is held or released`);
+      if (!delivery.holdReason) throw ServiceError.conflict(`delivery ${id} is not on hold`);
+      await manager.update(Delivery, { id }, { holdReason: null, holdReleasedAt: new Date() });
+      this.logger.log({ msg: `delivery ${id} of order ${delivery.amazonOrderId} released from its hold (${delivery.holdReason}) by the seller`, accountId: delivery.accountId, amazonOrderId: delivery.amazonOrderId });
+    });
+    return this.get(id);
+  }
+
+  /**
    * Amazon's carrier code (and name, for Other) of the package: as given, or resolved from
    * the seller's carrier name through its mapping (in this transaction: a mapping changed at
    * the same moment is either wholly before or wholly after).
@@ -237,6 +264,17 @@ export function deliveryView(d: Delivery, moves: StockMove[], locations: Map<str
     packageReferenceId: String(d.sequence),
     backorderOfId: d.backorderOfId,
     giftMessage: d.giftMessage,
+    earliestShipDate: d.earliestShipDate?.toISOString() ?? null,
+    latestShipDate: d.latestShipDate?.toISOString() ?? null,
+    earliestDeliveryDate: d.earliestDeliveryDate?.toISOString() ?? null,
+    latestDeliveryDate: d.latestDeliveryDate?.toISOString() ?? null,
+    isPrime: d.isPrime,
+    buyerCancelRequested: d.buyerCancelRequested,
+    buyerCancelReason: d.buyerCancelReason,
+    onHold: d.state === DeliveryState.Ready && d.holdReason !== null,
+    holdReason: d.holdReason,
+    heldAt: d.heldAt?.toISOString() ?? null,
+    holdReleasedAt: d.holdReleasedAt?.toISOString() ?? null,
     carrierCode: d.carrierCode,
     carrierName: d.carrierName,
     trackingNumber: d.trackingNumber,

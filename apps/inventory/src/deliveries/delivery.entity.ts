@@ -19,6 +19,19 @@ export class Delivery {
   @Column('uuid', { nullable: true }) backorderOfId: string | null;
   @Column('text') state: DeliveryState;
   @Column('text', { nullable: true }) giftMessage: string | null;
+  /** What the warehouse needs of the order, kept in step with it while the delivery is ready. */
+  @Column('timestamptz', { nullable: true }) earliestShipDate: Date | null;
+  @Column('timestamptz', { nullable: true }) latestShipDate: Date | null;
+  @Column('timestamptz', { nullable: true }) earliestDeliveryDate: Date | null;
+  @Column('timestamptz', { nullable: true }) latestDeliveryDate: Date | null;
+  @Column('boolean', { default: false }) isPrime: boolean;
+  @Column('boolean', { default: false }) buyerCancelRequested: boolean;
+  /** The buyer's words: forgotten with the gift message. */
+  @Column('text', { nullable: true }) buyerCancelReason: string | null;
+  /** Set while held (`buyer-cancel-request`): a held ready delivery is not validated. */
+  @Column('text', { nullable: true }) holdReason: 'buyer-cancel-request' | null;
+  @Column('timestamptz', { nullable: true }) heldAt: Date | null;
+  @Column('timestamptz', { nullable: true }) holdReleasedAt: Date | null;
   @Column('text', { nullable: true }) carrierCode: string | null;
   @Column('text', { nullable: true }) carrierName: string | null;
   @Column('text', { nullable: true }) trackingNumber: string | null;

@@ -33,6 +33,23 @@ function shippedAtOf(event: OrderSyncedEvent): Date {
   return event.amazonUpdatedAt ? new Date(event.amazonUpdatedAt) : new Date();
 }
 
+/** Why a delivery is held: the buyer asked Amazon to cancel its order. */
+export const BUYER_CANCEL_HOLD = 'buyer-cancel-request' as const;
+
+/** The order's details a delivery carries for the warehouse (events of earlier releases have none: nothing then). */
+function warehouseDetails(event: OrderSyncedEvent) {
+  const time = (value: string | null | undefined) => (value ? new Date(value) : null);
+  return {
+    earliestShipDate: time(event.earliestShipDate),
+    latestShipDate: time(event.latestShipDate),
+    earliestDeliveryDate: time(event.earliestDeliveryDate),
+    latestDeliveryDate: time(event.latestDeliveryDate),
+    isPrime: event.isPrime ?? false,
+    buyerCancelRequested: event.buyerCancelRequested ?? false,
+    buyerCancelReason: event.buyerCancelReason ?? null,
+  };
+}
+
 const shippable = (line: OrderEventLine) => line.kind === SalesOrderLineKind.Product && !!line.productId && line.quantity > 0;
 
 /** A delivery closed because Amazon reports it shipped outside the connector. */
@@ -90,6 +107,8 @@ export class OrderDeliveries {
           backorderOfId,
           state: done ? DeliveryState.Done : DeliveryState.Ready,
           giftMessage: event.giftMessage,
+          ...warehouseDetails(event),
+          ...(event.buyerCancelRequested && !done ? { holdReason: BUYER_CANCEL_HOLD, heldAt: new Date(), holdReleasedAt: null } : { holdReason: null, heldAt: null, holdReleasedAt: null }),
           carrierCode: null,
           carrierName: null,
           trackingNumber: null,
@@ -130,6 +149,41 @@ export class OrderDeliveries {
     );
     await this.announceShippedOutside(manager, closed);
     return events.filter((event) => existing.has(event.orderId));
+  }
+
+  /**
+   * Keeps the ready deliveries of orders that changed in step with what the warehouse needs of
+   * them: windows, Prime, gift message, the buyer's request to cancel. A new request holds them
+   * (`buyer-cancel-request`) until the seller cancels the order or releases the hold; a request
+   * Amazon no longer reports (withdrawn) lifts its hold. The same request synced again after a
+   * release holds nothing anew. Events of earlier releases carry none of this and change nothing.
+   */
+  async keepWarehouseDetails(manager: EntityManager, events: OrderSyncedEvent[]): Promise<void> {
+    const current = events.filter((event) => event.isPrime !== undefined);
+    if (current.length === 0) return;
+    const ready = await manager
+      .createQueryBuilder(Delivery, 'd')
+      .where('d.orderId = any(:orderIds)', { orderIds: current.map((event) => event.orderId) })
+      .andWhere('d.state = :ready', { ready: DeliveryState.Ready })
+      .setLock('pessimistic_write')
+      .getMany();
+    const now = new Date();
+    for (const event of current) {
+      const details = { ...warehouseDetails(event), giftMessage: event.giftMessage };
+      for (const delivery of ready.filter((d) => d.orderId === event.orderId)) {
+        const hold: Partial<Delivery> = {};
+        if (details.buyerCancelRequested && !delivery.buyerCancelRequested) Object.assign(hold, { holdReason: BUYER_CANCEL_HOLD, heldAt: now, holdReleasedAt: null });
+        if (!details.buyerCancelRequested && delivery.holdReason === BUYER_CANCEL_HOLD) Object.assign(hold, { holdReason: null });
+        await manager.update(Delivery, { id: delivery.id }, { ...details, ...hold });
+        if (hold.holdReason !== undefined) {
+          this.logger.log({
+            msg: `delivery ${delivery.id} of order ${event.amazonOrderId} ${hold.holdReason ? 'held: the buyer asked to cancel the order' : 'no longer held: Amazon reports no cancellation request any more'}`,
+            accountId: event.accountId,
+            amazonOrderId: event.amazonOrderId,
+          });
+        }
+      }
+    }
   }
 
   /**

@@ -35,6 +35,8 @@ export class OrderFulfillmentHandler {
     const open = todo.filter((e) => e.status !== SalesOrderStatus.Canceled);
     await this.fbaMoves.recordSales(manager, open.filter((e) => e.channel === FulfillmentChannel.FBA));
     const withDeliveries = await this.deliveries.ensureDeliveries(manager, open.filter((e) => e.channel === FulfillmentChannel.FBM));
+    // Windows, Prime, the buyer's request to cancel (which holds the open delivery).
+    await this.deliveries.keepWarehouseDetails(manager, withDeliveries);
     // What Amazon reports shipped that the connector did not confirm (Seller Central, Buy Shipping).
     await this.deliveries.closeShippedOutside(manager, withDeliveries);
     for (const event of todo) this.logApplied(event);

@@ -144,4 +144,92 @@ describe('order fulfilment on real PostgreSQL: events of one order in any arriva
       [DELIVERY_CANCELED.subject, 2],
     ]);
   });
+
+  describe('the buyer\'s request to cancel holds the open delivery', () => {
+    const requested = (o: ReturnType<typeof order>, version: number, request: boolean, extra: Partial<OrderSyncedEvent> = {}): OrderSyncedEvent => ({
+      ...synced(o, version),
+      earliestShipDate: '2026-12-07T08:00:00.000Z',
+      latestShipDate: '2026-12-08T18:00:00.000Z',
+      earliestDeliveryDate: null,
+      latestDeliveryDate: '2026-12-11T20:00:00.000Z',
+      isPrime: true,
+      isBusinessOrder: false,
+      isReplacementOrder: false,
+      replacedOrderId: null,
+      buyerCancelRequested: request,
+      buyerCancelReason: request ? 'Order created by mistake' : null,
+      ...extra,
+    });
+
+    it('a request on the first version: the delivery is made held, with the order\'s windows and Prime', async () => {
+      const o = order(FulfillmentChannel.FBM);
+      await apply(requested(o, 1, true));
+      const [delivery] = await deliveriesOf(o.orderId);
+      expect(delivery).toMatchObject({ state: 'ready', holdReason: 'buyer-cancel-request', buyerCancelRequested: true, buyerCancelReason: 'Order created by mistake', isPrime: true, holdReleasedAt: null });
+      expect(delivery.latestShipDate?.toISOString()).toBe('2026-12-08T18:00:00.000Z');
+      expect(delivery.earliestDeliveryDate).toBeNull();
+      await expect(deliveries.validate({ id: delivery.id, carrierCode: 'DHL', trackingNumber: 'T-HELD' })).rejects.toThrow(/is on hold: the buyer asked Amazon to cancel/);
+      expect((await movesOf(o.orderId)).map((m) => m.state)).toEqual(['ready']);
+    });
+
+    it('a later request holds; released, the same request synced again holds nothing anew; withdrawn and asked again, it holds again', async () => {
+      const o = order(FulfillmentChannel.FBM);
+      await apply(requested(o, 1, false));
+      const [delivery] = await deliveriesOf(o.orderId);
+      expect(delivery.holdReason).toBeNull();
+      await apply(requested(o, 2, true, { latestShipDate: '2026-12-09T18:00:00.000Z' }));
+      const held = (await deliveriesOf(o.orderId))[0];
+      expect(held).toMatchObject({ holdReason: 'buyer-cancel-request', heldAt: expect.any(Date) });
+      expect(held.latestShipDate?.toISOString()).toBe('2026-12-09T18:00:00.000Z');
+
+      const released = await deliveries.release(delivery.id);
+      expect(released).toMatchObject({ onHold: false, holdReason: null, buyerCancelRequested: true, holdReleasedAt: expect.any(String) });
+      await expect(deliveries.release(delivery.id)).rejects.toThrow('is not on hold');
+      await apply(requested(o, 3, true));
+      expect((await deliveriesOf(o.orderId))[0].holdReason).toBeNull();
+
+      await apply(requested(o, 4, false));
+      expect((await deliveriesOf(o.orderId))[0]).toMatchObject({ holdReason: null, buyerCancelRequested: false, buyerCancelReason: null });
+      await apply(requested(o, 5, true));
+      expect((await deliveriesOf(o.orderId))[0].holdReason).toBe('buyer-cancel-request');
+      // Amazon no longer reports the request (withdrawn): its hold goes with it.
+      await apply(requested(o, 6, false));
+      expect((await deliveriesOf(o.orderId))[0].holdReason).toBeNull();
+      expect((await deliveries.validate({ id: delivery.id, carrierCode: 'DHL', trackingNumber: 'T-SHIPS' })).state).toBe('done');
+    });
+
+    it('an event of an earlier release (without these fields) changes nothing of them; a held delivery is cancelled with its order', async () => {
+      const o = order(FulfillmentChannel.FBM);
+      await apply(requested(o, 1, true));
+      await apply(synced(o, 2));
+      const [delivery] = await deliveriesOf(o.orderId);
+      expect(delivery).toMatchObject({ holdReason: 'buyer-cancel-request', isPrime: true, buyerCancelRequested: true });
+      await apply(canceled(o, 3));
+      const [cancelled] = await deliveriesOf(o.orderId);
+      expect(cancelled.state).toBe('canceled');
+      await expect(deliveries.release(delivery.id)).rejects.toThrow('only a ready delivery is held or released');
+    });
+
+    it('lists held ones apart, and the most urgent first across pages', async () => {
+      const urgent = order(FulfillmentChannel.FBM);
+      const later = order(FulfillmentChannel.FBM);
+      const none = order(FulfillmentChannel.FBM);
+      await apply(requested(later, 1, true, { latestShipDate: '2031-01-03T00:00:00.000Z' }));
+      await apply(requested(urgent, 1, false, { latestShipDate: '2031-01-01T00:00:00.000Z' }));
+      await apply(requested(none, 1, false, { latestShipDate: null }));
+      const ids = [urgent.orderId, later.orderId, none.orderId];
+      const mine = (items: { orderId: string }[]) => items.map((d) => d.orderId).filter((id) => ids.includes(id));
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await deliveries.list({ accountId, state: 'ready' as never, sort: 'shipBy', limit: 2, cursor });
+        seen.push(...mine(page.items));
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(seen).toEqual(ids);
+      expect(mine((await deliveries.list({ accountId, onHold: true, limit: 500 })).items)).toEqual([later.orderId]);
+      expect(mine((await deliveries.list({ accountId, onHold: false, limit: 500 })).items).sort()).toEqual([urgent.orderId, none.orderId].sort());
+      expect(mine((await deliveries.list({ accountId, shipByBefore: '2031-01-02T00:00:00.000Z', limit: 500 })).items)).toEqual([urgent.orderId]);
+    });
+  });
 });

@@ -252,6 +252,89 @@ describe('mapping an Amazon order into a sales order', () => {
   });
 });
 
+describe('what the warehouse needs', () => {
+  const item = { orderItemId: '1', sku: 'MUG-1', quantity: 1, unitPrice: '11.90', tax: '1.90' };
+
+  it('maps ship-by and deliver-by windows, Prime, business and replacement orders (v2026-01-01)', () => {
+    const mapped = mapAmazonOrder(
+      amazonOrder({
+        orderId: '028-0000001-0000001',
+        programs: ['PRIME', 'AMAZON_BUSINESS'],
+        replacedOrderId: '028-0000000-0000009',
+        shipByWindow: { earliestDateTime: '2026-12-07T08:00:00Z', latestDateTime: '2026-12-08T18:00:00Z' },
+        deliverByWindow: { earliestDateTime: '2026-12-09T08:00:00Z', latestDateTime: '2026-12-10T20:00:00Z' },
+        items: [item],
+      }),
+      DE,
+    );
+    expect(mapped).toMatchObject({
+      isPrime: true,
+      isBusinessOrder: true,
+      isReplacementOrder: true,
+      replacedOrderId: '028-0000000-0000009',
+      earliestShipDate: new Date('2026-12-07T08:00:00Z'),
+      latestShipDate: new Date('2026-12-08T18:00:00Z'),
+      earliestDeliveryDate: new Date('2026-12-09T08:00:00Z'),
+      latestDeliveryDate: new Date('2026-12-10T20:00:00Z'),
+      buyerCancelRequested: false,
+      buyerCancelReason: null,
+    });
+  });
+
+  it('an order without them has none: no windows, not Prime, not a replacement', () => {
+    const mapped = mapAmazonOrder(amazonOrder({ orderId: '028-0000002-0000002', items: [item] }), DE);
+    expect(mapped).toMatchObject({ isPrime: false, isReplacementOrder: false, replacedOrderId: null, earliestShipDate: null, latestShipDate: null, earliestDeliveryDate: null, latestDeliveryDate: null });
+  });
+
+  it('an exchange is not a replacement', () => {
+    const order = amazonOrder({ orderId: '028-0000003-0000003', items: [item] });
+    order.associatedOrders = [{ orderId: '028-0000000-0000008', associationType: 'EXCHANGE_ORIGINAL_ID' }];
+    expect(mapAmazonOrder(order, DE)).toMatchObject({ isReplacementOrder: false, replacedOrderId: null });
+  });
+
+  it('the buyer\'s cancellation request: on each item that has one, and on the order with every distinct reason', () => {
+    const mapped = mapAmazonOrder(
+      amazonOrder({
+        orderId: '028-0000004-0000004',
+        items: [
+          { ...item, orderItemId: '1', buyerCancelReason: 'Order created by mistake' },
+          { ...item, orderItemId: '2', sku: 'MUG-2' },
+          { ...item, orderItemId: '3', sku: 'MUG-3', buyerCancelReason: 'Found a better price' },
+        ],
+      }),
+      DE,
+    );
+    expect(mapped.buyerCancelRequested).toBe(true);
+    expect(mapped.buyerCancelReason).toBe('Order created by mistake; Found a better price');
+    expect(mapped.lines.filter((l) => l.orderItemId).map((l) => [l.orderItemId, l.buyerCancelRequested, l.buyerCancelReason])).toEqual([
+      ['1', true, 'Order created by mistake'],
+      ['2', false, null],
+      ['3', true, 'Found a better price'],
+    ]);
+  });
+
+  it('a cancellation only the seller or Amazon executed is no request of the buyer', () => {
+    const order = amazonOrder({ orderId: '028-0000005-0000005', items: [item] });
+    order.orderItems[0].cancellation = { cancellationExecution: { cancelledBy: 'MERCHANT', cancelReason: 'NoInventory' } };
+    expect(mapAmazonOrder(order, DE)).toMatchObject({ buyerCancelRequested: false, buyerCancelReason: null });
+  });
+
+  it('a new cancellation request or a changed ship-by makes a new content (a new version), as any change of Amazon\'s does', () => {
+    const base = amazonOrder({ orderId: '028-0000006-0000006', items: [item] });
+    const requested = amazonOrder({ orderId: '028-0000006-0000006', items: [{ ...item, buyerCancelReason: 'Order created by mistake' }] });
+    requested.lastUpdatedTime = base.lastUpdatedTime;
+    requested.createdTime = base.createdTime;
+    const { amazonUpdatedAt: _a, ...before } = mapAmazonOrder(base, DE);
+    const { amazonUpdatedAt: _b, ...after } = mapAmazonOrder(requested, DE);
+    expect(JSON.stringify(after)).not.toEqual(JSON.stringify(before));
+  });
+
+  it('a ship-by date that is not a date quarantines the order, with the field named', () => {
+    const order = amazonOrder({ orderId: '028-0000007-0000007', shipByWindow: { latestDateTime: 'soon' }, items: [item] });
+    expect(() => mapAmazonOrder(order, DE)).toThrow(new MappingError('order has an invalid shipByWindow.latestDateTime'));
+  });
+});
+
 describe('line amounts', () => {
   it('holds total = amount - discount and total incl. - total excl. = tax, in both conventions', () => {
     for (const taxIncluded of [true, false]) {

@@ -41,6 +41,8 @@ export interface MappedLine {
    * of every other line stays what it was.
    */
   cancelledAtAmazon?: true;
+  buyerCancelRequested: boolean;
+  buyerCancelReason: string | null;
 }
 
 /** Buyer and recipient as partner-resolution takes them. */
@@ -59,6 +61,16 @@ export interface MappedOrder {
   purchasedAt: Date;
   amazonUpdatedAt: Date;
   isBusinessOrder: boolean;
+  isPrime: boolean;
+  isReplacementOrder: boolean;
+  replacedOrderId: string | null;
+  earliestShipDate: Date | null;
+  latestShipDate: Date | null;
+  earliestDeliveryDate: Date | null;
+  latestDeliveryDate: Date | null;
+  /** Any item the buyer asked to cancel; the reasons of those items, distinct, joined. */
+  buyerCancelRequested: boolean;
+  buyerCancelReason: string | null;
   giftMessage: string | null;
   amazonTotal: string | null;
   linesTotal: string;
@@ -201,7 +213,28 @@ function conditionText(item: AmazonItem): string | null {
 }
 
 function chargeLine(lineKey: string, kind: SalesOrderLineKind, name: string, amounts: ReturnType<typeof lineAmounts>, promotionIds: string[]): MappedLine {
-  return { lineKey, kind, orderItemId: null, sku: null, asin: null, title: null, name, description: null, quantity: 1, quantityShipped: 0, ...amounts, promotionIds, giftWrapLevel: null, giftMessage: null };
+  return { lineKey, kind, orderItemId: null, sku: null, asin: null, title: null, name, description: null, quantity: 1, quantityShipped: 0, ...amounts, promotionIds, giftWrapLevel: null, giftMessage: null, buyerCancelRequested: false, buyerCancelReason: null };
+}
+
+/** The buyer's request to cancel an item (v2026: cancellation.cancellationRequest by the BUYER; v0's BuyerRequestedCancel converts to it). */
+function buyerCancelRequest(item: AmazonItem): { requested: boolean; reason: string | null } {
+  const request = item.cancellation?.cancellationRequest;
+  if (!request || (request.requester && request.requester !== 'BUYER')) return { requested: false, reason: null };
+  return { requested: true, reason: request.cancelReason?.trim() || null };
+}
+
+/** A time of Amazon's window, or null when absent; one that is not a date is the order's error. */
+function windowTime(value: string | undefined, what: string): Date | null {
+  if (!value) return null;
+  const time = new Date(value);
+  if (Number.isNaN(time.getTime())) throw new MappingError(`order has an invalid ${what}`);
+  return time;
+}
+
+/** The order this one replaces: Amazon's REPLACEMENT_ORIGINAL_ID association (v0: IsReplacementOrder, ReplacedOrderId). */
+function replacementOf(order: AmazonOrder): { isReplacementOrder: boolean; replacedOrderId: string | null } {
+  const original = (order.associatedOrders ?? []).find((a) => a.associationType === 'REPLACEMENT_ORIGINAL_ID');
+  return { isReplacementOrder: !!original, replacedOrderId: original?.orderId || null };
 }
 
 /**
@@ -263,6 +296,7 @@ export function mapAmazonOrder(order: AmazonOrder, terms: MarketplaceTerms): Map
     const sku = item.product.sellerSku!;
     const promotionIds = (item.promotion?.breakdowns ?? []).map((p) => p.promotionId).filter((id): id is string => !!id);
     const title = item.product?.title ?? null;
+    const cancelRequest = buyerCancelRequest(item);
     lines.push({
       lineKey: `item:${item.orderItemId}`,
       kind: SalesOrderLineKind.Product,
@@ -279,6 +313,8 @@ export function mapAmazonOrder(order: AmazonOrder, terms: MarketplaceTerms): Map
       giftWrapLevel: null,
       giftMessage: null,
       ...(status !== SalesOrderStatus.Canceled && item.cancellation?.cancellationExecution ? { cancelledAtAmazon: true as const } : {}),
+      buyerCancelRequested: cancelRequest.requested,
+      buyerCancelReason: cancelRequest.reason,
     });
     for (const [part, charge] of charges) {
       charge.gross += money.gross[part];
@@ -304,6 +340,8 @@ export function mapAmazonOrder(order: AmazonOrder, terms: MarketplaceTerms): Map
         promotionIds: [],
         giftWrapLevel: gift?.giftWrapLevel ?? null,
         giftMessage: gift?.giftMessage ?? null,
+        buyerCancelRequested: false,
+        buyerCancelReason: null,
       });
     }
   });
@@ -320,6 +358,11 @@ export function mapAmazonOrder(order: AmazonOrder, terms: MarketplaceTerms): Map
   const linesTotal = sumCents(lines.map((line) => toCents(line.totalTaxIncluded)));
   const buyer = order.buyer ?? {};
   const address = order.recipient?.deliveryAddress ?? {};
+  const programs = order.programs ?? [];
+  const shipBy = order.fulfillment?.shipByWindow;
+  const deliverBy = order.fulfillment?.deliverByWindow;
+  const cancelRequests = lines.filter((line) => line.buyerCancelRequested);
+  const cancelReasons = [...new Set(cancelRequests.map((line) => line.buyerCancelReason).filter((r): r is string => !!r))];
   return {
     amazonOrderId: order.orderId,
     marketplaceId: order.salesChannel?.marketplaceId ?? terms.marketplaceId,
@@ -329,7 +372,15 @@ export function mapAmazonOrder(order: AmazonOrder, terms: MarketplaceTerms): Map
     currency,
     purchasedAt,
     amazonUpdatedAt,
-    isBusinessOrder: (order.programs ?? []).includes('AMAZON_BUSINESS') || !!buyer.buyerCompanyName,
+    isBusinessOrder: programs.includes('AMAZON_BUSINESS') || !!buyer.buyerCompanyName,
+    isPrime: programs.includes('PRIME'),
+    ...replacementOf(order),
+    earliestShipDate: windowTime(shipBy?.earliestDateTime, 'shipByWindow.earliestDateTime'),
+    latestShipDate: windowTime(shipBy?.latestDateTime, 'shipByWindow.latestDateTime'),
+    earliestDeliveryDate: windowTime(deliverBy?.earliestDateTime, 'deliverByWindow.earliestDateTime'),
+    latestDeliveryDate: windowTime(deliverBy?.latestDateTime, 'deliverByWindow.latestDateTime'),
+    buyerCancelRequested: cancelRequests.length > 0,
+    buyerCancelReason: cancelReasons.length ? cancelReasons.join('; ') : null,
     giftMessage,
     amazonTotal: amazonTotal === null ? null : fromCents(amazonTotal),
     linesTotal: fromCents(linesTotal),

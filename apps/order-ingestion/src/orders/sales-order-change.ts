@@ -42,6 +42,27 @@ export function unitsOf(line: Pick<MappedLine, 'quantity' | 'quantityShipped' | 
   return { quantity, quantityCancelled };
 }
 
+const isoOrNull = (time: Date | null) => (time ? new Date(time).toISOString() : null);
+
+/** What inventory's deliveries carry of the order for the warehouse (order.synced). */
+export function warehouseDetailsOf(order: SalesOrder): Pick<
+  OrderSyncedEvent,
+  'earliestShipDate' | 'latestShipDate' | 'earliestDeliveryDate' | 'latestDeliveryDate' | 'isPrime' | 'isBusinessOrder' | 'isReplacementOrder' | 'replacedOrderId' | 'buyerCancelRequested' | 'buyerCancelReason'
+> {
+  return {
+    earliestShipDate: isoOrNull(order.earliestShipDate),
+    latestShipDate: isoOrNull(order.latestShipDate),
+    earliestDeliveryDate: isoOrNull(order.earliestDeliveryDate),
+    latestDeliveryDate: isoOrNull(order.latestDeliveryDate),
+    isPrime: order.isPrime,
+    isBusinessOrder: order.isBusinessOrder,
+    isReplacementOrder: order.isReplacementOrder,
+    replacedOrderId: order.replacedOrderId,
+    buyerCancelRequested: order.buyerCancelRequested,
+    buyerCancelReason: order.buyerCancelReason,
+  };
+}
+
 /** The rows and events of one new or changed order; no I/O. */
 export function salesOrderChange(account: SellerAccount, item: PreparedOrder, known: SalesOrder | undefined, productIds: Map<string, string>): SalesOrderChange {
   const { mapped } = item;
@@ -62,6 +83,15 @@ export function salesOrderChange(account: SellerAccount, item: PreparedOrder, kn
     contactId: item.contactId,
     deliveryAddressId: item.deliveryAddressId,
     isBusinessOrder: mapped.isBusinessOrder,
+    isPrime: mapped.isPrime,
+    isReplacementOrder: mapped.isReplacementOrder,
+    replacedOrderId: mapped.replacedOrderId,
+    earliestShipDate: mapped.earliestShipDate,
+    latestShipDate: mapped.latestShipDate,
+    earliestDeliveryDate: mapped.earliestDeliveryDate,
+    latestDeliveryDate: mapped.latestDeliveryDate,
+    buyerCancelRequested: mapped.buyerCancelRequested,
+    buyerCancelReason: mapped.buyerCancelReason,
     giftMessage: mapped.giftMessage,
     amazonTotal: mapped.amazonTotal,
     linesTotal: mapped.linesTotal,
@@ -107,6 +137,8 @@ export function salesOrderChange(account: SellerAccount, item: PreparedOrder, kn
       promotionIds: line.promotionIds,
       giftWrapLevel: line.giftWrapLevel,
       giftMessage: line.giftMessage,
+      buyerCancelRequested: line.buyerCancelRequested,
+      buyerCancelReason: line.buyerCancelReason,
     } as SalesOrderLine;
   });
   const goneLineIds = [...knownLines.values()].filter((line) => !mapped.lines.some((l) => l.lineKey === line.lineKey)).map((line) => line.id);
@@ -119,6 +151,7 @@ export function salesOrderChange(account: SellerAccount, item: PreparedOrder, kn
     deliveryAddressId: order.deliveryAddressId,
     giftMessage: order.giftMessage,
     amazonUpdatedAt: new Date(order.amazonUpdatedAt).toISOString(),
+    ...warehouseDetailsOf(order),
   };
   const events: SalesOrderChange['events'] = [OutboxEvent.of(ORDER_SYNCED, synced)];
   if (newlyCanceledByAmazon && known) {

@@ -46,4 +46,7 @@ export class SalesOrderLine {
   @Column('text', { array: true }) promotionIds: string[];
   @Column('text', { nullable: true }) giftWrapLevel: string | null;
   @Column('text', { nullable: true }) giftMessage: string | null;
+  /** The buyer asked to cancel this item (Amazon gives the request per item); the reason is forgotten with the gift messages. */
+  @Column('boolean', { default: false }) buyerCancelRequested: boolean;
+  @Column('text', { nullable: true }) buyerCancelReason: string | null;
 }

@@ -10,7 +10,7 @@ import { SalesOrder } from './sales-order.entity';
 const LINE_FIELDS_TO_UPDATE: (keyof SalesOrderLine & string)[] = [
   'kind', 'sequence', 'orderItemId', 'sku', 'asin', 'productId', 'name', 'description', 'quantity', 'quantityShipped', 'quantityCancelled', 'pricedQuantity',
   'unitPriceTaxIncluded', 'unitPriceTaxExcluded', 'amountTaxIncluded', 'amountTaxExcluded', 'discountTaxIncluded',
-  'discountTaxExcluded', 'totalTaxIncluded', 'totalTaxExcluded', 'taxAmount', 'promotionIds', 'giftWrapLevel', 'giftMessage',
+  'discountTaxExcluded', 'totalTaxIncluded', 'totalTaxExcluded', 'taxAmount', 'promotionIds', 'giftWrapLevel', 'giftMessage', 'buyerCancelRequested', 'buyerCancelReason',
 ];
 
 /** Sales orders and their lines as the sync reads and writes them: by Amazon order id, a page at a time. */

@@ -18,6 +18,17 @@ export class SalesOrder {
   @Column('uuid') contactId: string;
   @Column('uuid') deliveryAddressId: string;
   @Column('boolean') isBusinessOrder: boolean;
+  /** What the warehouse needs: Amazon's Prime flag, replacement, ship-by and deliver-by windows, the buyer's cancellation request. */
+  @Column('boolean', { default: false }) isPrime: boolean;
+  @Column('boolean', { default: false }) isReplacementOrder: boolean;
+  @Column('text', { nullable: true }) replacedOrderId: string | null;
+  @Column('timestamptz', { nullable: true }) earliestShipDate: Date | null;
+  @Column('timestamptz', { nullable: true }) latestShipDate: Date | null;
+  @Column('timestamptz', { nullable: true }) earliestDeliveryDate: Date | null;
+  @Column('timestamptz', { nullable: true }) latestDeliveryDate: Date | null;
+  @Column('boolean', { default: false }) buyerCancelRequested: boolean;
+  /** The buyer's words: forgotten with the gift messages (personal-data retention). */
+  @Column('text', { nullable: true }) buyerCancelReason: string | null;
   @Column('text', { nullable: true }) giftMessage: string | null;
   @Column('numeric', { precision: 14, scale: 2, nullable: true }) amazonTotal: string | null;
   @Column('numeric', { precision: 14, scale: 2 }) linesTotal: string;

@@ -30,6 +30,8 @@ export function lineView(line: SalesOrderLine, currency: string): SalesOrderLine
     promotionIds: line.promotionIds,
     giftWrapLevel: line.giftWrapLevel,
     giftMessage: line.giftMessage,
+    buyerCancelRequested: line.buyerCancelRequested,
+    buyerCancelReason: line.buyerCancelReason,
   };
 }
 
@@ -48,6 +50,15 @@ export function orderView(order: SalesOrder): SalesOrderView {
     contactId: order.contactId,
     deliveryAddressId: order.deliveryAddressId,
     isBusinessOrder: order.isBusinessOrder,
+    isPrime: order.isPrime,
+    isReplacementOrder: order.isReplacementOrder,
+    replacedOrderId: order.replacedOrderId,
+    earliestShipDate: order.earliestShipDate?.toISOString() ?? null,
+    latestShipDate: order.latestShipDate?.toISOString() ?? null,
+    earliestDeliveryDate: order.earliestDeliveryDate?.toISOString() ?? null,
+    latestDeliveryDate: order.latestDeliveryDate?.toISOString() ?? null,
+    buyerCancelRequested: order.buyerCancelRequested,
+    buyerCancelReason: order.buyerCancelReason,
     giftMessage: order.giftMessage,
     amazonTotal: order.amazonTotal,
     linesTotal: order.linesTotal,

@@ -17,7 +17,7 @@ import {
   SalesOrderView,
 } from '@connector/contracts';
 import { Outbox } from '@connector/messaging';
-import { listPage, ServiceClient, ServiceError } from '@connector/platform';
+import { listPage, ServiceClient, ServiceError, withinReplyBudget } from '@connector/platform';
 import { newRowId } from '@connector/persistence';
 import { DataSource, In, Repository } from 'typeorm';
 import { QuarantinedOrder } from './quarantined-order.entity';
@@ -50,7 +50,7 @@ export class SalesOrdersService {
     if (page.items.length === 0) return { items: [], nextCursor: page.nextCursor };
     const lines = await this.dataSource.getRepository(SalesOrderLine).findBy({ orderId: In(page.items.map((o) => o.id)) });
     for (const order of page.items) order.lines = lines.filter((line) => line.orderId === order.id);
-    return { items: page.items.map(orderView), nextCursor: page.nextCursor };
+    return withinReplyBudget(page.items, page.items.map(orderView), page.nextCursor);
   }
 
   async get(id: string): Promise<SalesOrderView> {

@@ -113,6 +113,7 @@ describe('converting a v0 order into the v2026-01-01 shape', () => {
       lastUpdatedTime: UPDATED,
       fulfilledBy: 'MERCHANT',
       status: 'UNSHIPPED',
+      shipByWindow: { earliestDateTime: '2026-11-20T23:00:00Z', latestDateTime: '2026-11-22T22:59:59Z' },
       buyer: { buyerName: 'Jonas Becker', buyerEmail: 'q8kd2m4nx7pl1vz@marketplace.amazon.de' },
       address: { name: 'Jonas Becker', addressLine1: 'Lindenallee 42', city: 'Hamburg', stateOrRegion: 'Hamburg', postalCode: '20259', phone: '+49 40 5550123' },
       items: [
@@ -324,6 +325,44 @@ describe('converting a v0 order into the v2026-01-01 shape', () => {
     const converted = convertV0Order(deOrder(), items, DE);
     expect(converted.orderItems[0].cancellation).toEqual({ cancellationRequest: { requester: 'BUYER', cancelReason: 'Ordered by mistake' } });
     expect(converted.orderItems[1].cancellation).toBeUndefined();
+  });
+
+  it('what the warehouse needs makes the same sales order through both APIs: windows, Prime, business, replacement, the buyer\'s cancellation request', () => {
+    const items = deItems();
+    items[1].BuyerRequestedCancel = { IsBuyerRequestedCancel: 'true', BuyerCancelReason: 'Found a better price' };
+    const v0 = deOrder({
+      EarliestDeliveryDate: '2026-11-23T07:00:00Z',
+      LatestDeliveryDate: '2026-11-24T19:59:59Z',
+      IsPrime: true,
+      IsBusinessOrder: true,
+      IsReplacementOrder: true,
+      ReplacedOrderId: '305-1111111-2222222',
+    });
+    const fromV0 = mapAmazonOrder(convertV0Order(v0, items, DE), DE);
+    expect(fromV0).toMatchObject({
+      earliestShipDate: new Date('2026-11-20T23:00:00Z'),
+      latestShipDate: new Date('2026-11-22T22:59:59Z'),
+      earliestDeliveryDate: new Date('2026-11-23T07:00:00Z'),
+      latestDeliveryDate: new Date('2026-11-24T19:59:59Z'),
+      isPrime: true,
+      isBusinessOrder: true,
+      isReplacementOrder: true,
+      replacedOrderId: '305-1111111-2222222',
+      buyerCancelRequested: true,
+      buyerCancelReason: 'Found a better price',
+    });
+    expect(fromV0.lines.filter((l) => l.buyerCancelRequested).map((l) => [l.orderItemId, l.buyerCancelReason])).toEqual([['61204418827303', 'Found a better price']]);
+
+    const v2026 = convertV0Order(v0, items, DE);
+    expect(v2026.programs).toEqual(['AMAZON_BUSINESS', 'PRIME']);
+    expect(v2026.associatedOrders).toEqual([{ orderId: '305-1111111-2222222', associationType: 'REPLACEMENT_ORIGINAL_ID' }]);
+    expect(v2026.fulfillment?.deliverByWindow).toEqual({ earliestDateTime: '2026-11-23T07:00:00Z', latestDateTime: '2026-11-24T19:59:59Z' });
+  });
+
+  it('a replacement order Amazon flags as text ("true"), without the replaced id, is still a replacement', () => {
+    const v0 = deOrder({ IsReplacementOrder: 'true' as unknown as boolean });
+    expect(mapAmazonOrder(convertV0Order(v0, deItems(), DE), DE)).toMatchObject({ isReplacementOrder: true, replacedOrderId: null });
+    expect(mapAmazonOrder(convertV0Order(deOrder({ IsReplacementOrder: 'false' as unknown as boolean }), deItems(), DE), DE).isReplacementOrder).toBe(false);
   });
 
   it('refuses amounts that are not amounts, with the field named', () => {

@@ -241,11 +241,16 @@ export function convertV0Order(order: V0Order, items: V0OrderItem[], terms: V0Co
   ];
   const window = (from?: string, to?: string) => (from || to ? defined({ earliestDateTime: from, latestDateTime: to }) : undefined);
 
+  // v2026 names the replaced order as an association; v0 as a flag and an id (the id only "if
+  // IsReplacementOrder"). The flag is read as text too: Amazon has sent it as "true"/"false".
+  const associatedOrders = String(order.IsReplacementOrder) === 'true' ? [defined({ orderId: order.ReplacedOrderId, associationType: 'REPLACEMENT_ORIGINAL_ID' })] : undefined;
+
   return defined({
     orderId: order.AmazonOrderId,
     createdTime: order.PurchaseDate,
     lastUpdatedTime: order.LastUpdateDate,
     programs: programs.length ? programs : undefined,
+    associatedOrders,
     salesChannel: defined({
       channelName: order.SalesChannel === 'Non-Amazon' ? 'NON_AMAZON' : 'AMAZON',
       marketplaceId: order.MarketplaceId,

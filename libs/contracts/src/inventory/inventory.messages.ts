@@ -124,9 +124,23 @@ export class ListDeliveriesRequest extends PageQuery {
   @IsOptional() @IsUUID() orderId?: string;
   @IsOptional() @IsUUID() accountId?: string;
   @IsOptional() @IsEnum(DeliveryState) state?: DeliveryState;
+  /** `true`: only ready deliveries on hold (the buyer asked to cancel); `false`: none of them. */
+  @IsOptional() @Transform(queryBoolean) @IsBoolean() onHold?: boolean;
+  /** Only deliveries Amazon wants shipped by this time at the latest (their latestShipDate). @example "2026-12-08T23:59:59.000Z" */
+  @IsOptional() @IsISO8601({ strict: true, strictSeparator: true }) shipByBefore?: string;
+  /**
+   * `created` (default): oldest first. `shipBy`: the most urgent first, by latestShipDate
+   * (deliveries without one last), so the warehouse picks what must leave soonest.
+   */
+  @IsOptional() @IsIn(['created', 'shipBy']) sort?: 'created' | 'shipBy';
 }
 export const LIST_DELIVERIES = requestContract({ subject: 'inventory.deliveries.list.v1', version: 1, payload: ListDeliveriesRequest, reply: replyOf<Page<DeliveryView>>() });
 export const GET_DELIVERY = requestContract({ subject: 'inventory.deliveries.get.v1', version: 1, payload: IdRequest, reply: replyOf<DeliveryView>() });
+/**
+ * The seller lifts the hold a buyer's cancellation request put on a ready delivery (they ship
+ * after all); it can be validated again. The request stays on the delivery, flagged.
+ */
+export const RELEASE_DELIVERY = requestContract({ subject: 'inventory.deliveries.release.v1', version: 1, payload: IdRequest, reply: replyOf<DeliveryView>() });
 
 /** An order's units per order item in validated or done deliveries: what can no longer be cancelled. */
 export class ShippedQuantitiesRequest {
@@ -189,6 +203,27 @@ export class DeliveryView {
   packageReferenceId: string;
   backorderOfId: string | null;
   giftMessage: string | null;
+  /** Amazon's promised ship-by window of the order (null when Amazon gave none). @example "2026-12-07T00:00:00.000Z" */
+  earliestShipDate: string | null;
+  /** Ship by this time to keep Amazon's promise. @example "2026-12-08T23:59:59.000Z" */
+  latestShipDate: string | null;
+  /** @example "2026-12-09T00:00:00.000Z" */
+  earliestDeliveryDate: string | null;
+  /** @example "2026-12-11T23:59:59.000Z" */
+  latestDeliveryDate: string | null;
+  /** A Prime order (Seller Fulfilled Prime): its promise is short. */
+  isPrime: boolean;
+  /** The buyer asked Amazon to cancel the order. */
+  buyerCancelRequested: boolean;
+  /** @example "Order created by mistake" */
+  buyerCancelReason: string | null;
+  /** True while a ready delivery is held: validating it is refused (409) until the order is cancelled or the hold released. */
+  onHold: boolean;
+  /** Why it is (or was) held: `buyer-cancel-request`. */
+  holdReason: 'buyer-cancel-request' | null;
+  heldAt: string | null;
+  /** When the seller released the hold (POST /api/v1/deliveries/:id/release). */
+  holdReleasedAt: string | null;
   /** @example "DHL" */
   carrierCode: string | null;
   carrierName: string | null;

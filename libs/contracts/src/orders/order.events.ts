@@ -56,6 +56,21 @@ export class OrderSyncedEvent extends OrderEvent {
    * earlier releases.
    */
   @IsOptional() @IsISO8601() amazonUpdatedAt?: string;
+  /**
+   * What the warehouse needs (absent from events of earlier releases, which then change
+   * nothing of it): Amazon's ship-by and deliver-by windows, Prime, business and replacement
+   * order, and the buyer's request to cancel, which holds the order's open delivery.
+   */
+  @IsOptional() @IsISO8601() earliestShipDate?: string | null;
+  @IsOptional() @IsISO8601() latestShipDate?: string | null;
+  @IsOptional() @IsISO8601() earliestDeliveryDate?: string | null;
+  @IsOptional() @IsISO8601() latestDeliveryDate?: string | null;
+  @IsOptional() @IsBoolean() isPrime?: boolean;
+  @IsOptional() @IsBoolean() isBusinessOrder?: boolean;
+  @IsOptional() @IsBoolean() isReplacementOrder?: boolean;
+  @IsOptional() @IsString() replacedOrderId?: string | null;
+  @IsOptional() @IsBoolean() buyerCancelRequested?: boolean;
+  @IsOptional() @IsString() buyerCancelReason?: string | null;
 }
 export const ORDER_SYNCED = eventContract({ subject: 'order.synced.v1', version: 1, payload: OrderSyncedEvent });
 

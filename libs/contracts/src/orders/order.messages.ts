@@ -116,6 +116,10 @@ export class SalesOrderLineView {
   promotionIds: string[];
   giftWrapLevel: string | null;
   giftMessage: string | null;
+  /** The buyer asked Amazon to cancel this item (Amazon's cancellation request, requester BUYER). */
+  buyerCancelRequested: boolean;
+  /** @example "Order created by mistake" */
+  buyerCancelReason: string | null;
 }
 
 export class SalesOrderView {
@@ -137,6 +141,24 @@ export class SalesOrderView {
   contactId: string;
   deliveryAddressId: string;
   isBusinessOrder: boolean;
+  /** Amazon Prime (for an FBM order: Seller Fulfilled Prime, with its shorter promise). */
+  isPrime: boolean;
+  /** A replacement Amazon sends for an earlier order (`replacedOrderId`, when Amazon names it). */
+  isReplacementOrder: boolean;
+  /** @example "405-7654321-7654321" */
+  replacedOrderId: string | null;
+  /** Amazon's promised ship-by window (FBM; null when Amazon gives none). @example "2026-12-07T00:00:00.000Z" */
+  earliestShipDate: string | null;
+  /** The latest the seller ships by to keep the promise. @example "2026-12-08T23:59:59.000Z" */
+  latestShipDate: string | null;
+  /** @example "2026-12-09T00:00:00.000Z" */
+  earliestDeliveryDate: string | null;
+  /** @example "2026-12-11T23:59:59.000Z" */
+  latestDeliveryDate: string | null;
+  /** The buyer asked to cancel (any item of the order): its delivery is held until the seller cancels or releases it. */
+  buyerCancelRequested: boolean;
+  /** The buyer's reasons, as Amazon gives them (kept like gift messages: forgotten with the order's personal data). @example "Order created by mistake" */
+  buyerCancelReason: string | null;
   giftMessage: string | null;
   /** @example "28.70" */
   amazonTotal: string | null;
