@@ -384,6 +384,16 @@ describe('gateway over NATS', () => {
       const statuses = Object.keys(operation.responses);
       // An answer of its own (2xx) and its problems, each problem+json.
       expect([path, method, statuses.some((status) => /^2/.test(status))]).toEqual([path, method, true]);
+      // Its success documented with the schema of its body: a view ($ref) or a page of them ({ items, nextCursor }); a 204 has none.
+      for (const status of statuses.filter((status) => /^2/.test(status))) {
+        const content = operation.responses[status].content;
+        const schema = content?.['application/json']?.schema;
+        const view = (schema?.$ref ?? schema?.properties?.items?.items?.$ref ?? '').replace('#/components/schemas/', '');
+        const documented = status === '204' ? content === undefined : served.components.schemas[view]?.properties !== undefined;
+        expect([path, method, status, documented]).toEqual([path, method, status, true]);
+      }
+      // A route that takes a body may meet the body limit.
+      if (operation.requestBody) expect([path, method, statuses]).toEqual([path, method, expect.arrayContaining(['413'])]);
       for (const status of statuses.filter((status) => Number(status) >= 400)) {
         expect(operation.responses[status].content['application/problem+json'].schema).toEqual({ $ref: '#/components/schemas/ProblemDetails' });
       }

@@ -137,7 +137,7 @@ export class AccountsController {
     description:
       'Sets the account\'s cursor back to `from` (not in the future, not before the account\'s initialSyncFrom) and queues a run that reads every order updated since then (behind a run under way, if one is; that run then leaves the cursor as set). Orders read again that did not change write nothing and send no event. Answers the run, as syncAccount does, with the cursor before and after.',
   })
-  @ApiProblems(404)
+  @ApiProblems(404, 413)
   resync(@UuidParam() id: string, @Body() body: ResyncAccountBody): Promise<ResyncRequestedView> {
     const request: ResyncAccountRequest = { ...body, id };
     return this.services.request(RESYNC_ACCOUNT, request);

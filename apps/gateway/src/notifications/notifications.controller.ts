@@ -42,7 +42,7 @@ export class NotificationsController {
     summary: 'Send failed notifications again in bulk',
     description: 'Every failed notification matching all the filters given (account, kind, ids), the oldest first, up to `limit`, is pending again and sent at once. Call again while `retried` equals the limit.',
   })
-  @ApiProblems(400)
+  @ApiProblems(400, 413)
   retryFailed(@Body() body: RetryNotificationsRequest): Promise<RetryNotificationsResult> {
     return this.services.request(RETRY_NOTIFICATIONS, body);
   }

@@ -32,7 +32,7 @@ export class ShipFromController {
     description:
       'For `marketplaceId`, or without one as the account\'s default (marketplaces with no location of their own); replaces the earlier assignment. Deliveries made from then on move their stock from that location; an account with no assignment ships from the shared stock location.',
   })
-  @ApiProblems(404)
+  @ApiProblems(404, 413)
   async put(@UuidParam() id: string, @Body() body: ShipFromBody): Promise<ShipFromAssignmentView> {
     // An unknown account is a 404, not an assignment nobody would ever use.
     await this.services.request(GET_ACCOUNT, { id });
