@@ -203,6 +203,8 @@ export class AuthorizationsService {
       if (existing) {
         // The token works with the endpoints it was issued through: the account follows them.
         await manager.update(SellerAccount, { id }, { ...credentials, apiEndpoint: authorization.apiEndpoint, lwaEndpoint: authorization.lwaEndpoint, nextSyncAt: new Date() });
+        // The token changed (perhaps after a revocation): its marketplaces are asked again soon, by the refresher.
+        await manager.query(`update marketplace_refreshes set due_at = now() where account_id = $1`, [id]);
       } else {
         await manager.insert(SellerAccount, {
           id,
@@ -229,9 +231,6 @@ export class AuthorizationsService {
         });
         // A link no seller was expected for starts with its sync off: anyone who opened the consent URL could be that seller.
         await manager.upsert(MarketplaceRefresh, { accountId: id, dueAt: new Date(), refreshedAt: null, lastError: null, enableDiscovered: true, syncDiscovered: authorization.expectedSellerId !== null }, ['accountId']);
-      } else {
-        // The token changed (perhaps after a revocation): its marketplaces are asked again soon.
-        await manager.query(`update marketplace_refreshes set due_at = now() where account_id = $1`, [id]);
       }
       await manager.update(Authorization, { id: authorization.id }, { outcome: existing ? 'updated' : 'created', resultAccountId: id });
       // The audit's source, committed with the link: the gateway writes it whether or not the callback's answer reaches it.
