@@ -40,11 +40,12 @@ describe('Link with Amazon: consent, callback, marketplaces from the Sellers API
 
   afterAll(() => running.stop(), 60_000);
 
+  const sandboxEndpoints = () => ({ region: 'EU', apiEndpoint: running.sandboxUrl, lwaEndpoint: `${running.sandboxUrl}/auth/o2/token` });
   /** POST /api/v1/authorizations with the sandbox as the account's Amazon. */
-  const authorize = async (body: Record<string, unknown> = { region: 'EU', apiEndpoint: running.sandboxUrl, lwaEndpoint: `${running.sandboxUrl}/auth/o2/token` }) => {
+  const authorize = async (body: Record<string, unknown> = sandboxEndpoints()) => {
     const answer = await running.api('POST', '/api/v1/authorizations', body);
     expect(answer.status).toBe(201);
-    return answer.body as { authorizationId: string; consentUrl: string; state: string; expiresAt: string };
+    return answer.body as { authorizationId: string; consentUrl: string; state: string; expiresAt: string; expectedSellerId: string | null };
   };
   /** The sandbox's consent page (auto-approved by `sellerId`): where it sends the browser back to. */
   const consent = async (consentUrl: string, sellerId: string) => {
@@ -80,10 +81,18 @@ describe('Link with Amazon: consent, callback, marketplaces from the Sellers API
     const noRegion = await running.api('POST', '/api/v1/authorizations', {});
     expect(noRegion.status).toBe(400);
     expect(fields(noRegion.body)).toEqual(['region']);
+    // The consent page is chosen by a marketplace of the region: Amazon.com is not one of EU's.
+    const otherRegion = await running.api('POST', '/api/v1/authorizations', { region: 'EU', marketplaceId: 'ATVPDKIKX0DER' });
+    expect(otherRegion.status).toBe(400);
+    expect(fields(otherRegion.body)).toEqual(['marketplaceId']);
+    const notAToken = await running.api('POST', '/api/v1/authorizations', { region: 'EU', expectedSellerId: 'not a seller' });
+    expect(notAToken.status).toBe(400);
+    expect(fields(notAToken.body)).toEqual(['expectedSellerId']);
   });
 
   it('the seller\'s consent, followed as plain HTTP redirects, makes the account with the marketplaces the seller is active in', async () => {
-    const { consentUrl } = await authorize();
+    const { consentUrl, expectedSellerId } = await authorize({ ...sandboxEndpoints(), expectedSellerId: SELLER.sellerId, marketplaceId: DE });
+    expect(expectedSellerId).toBe(SELLER.sellerId);
     // A browser follows the sandbox's redirect to the gateway's callback.
     const followed = await fetch(`${consentUrl}&sandbox_seller_id=${SELLER.sellerId}`, { headers: { accept: 'application/json' } });
     expect(followed.status).toBe(200);
@@ -93,11 +102,20 @@ describe('Link with Amazon: consent, callback, marketplaces from the Sellers API
     expect(callback.searchParams.get('selling_partner_id')).toBe(SELLER.sellerId);
     firstCode = callback.searchParams.get('spapi_oauth_code')!;
     const linked = (await followed.json()) as any;
-    expect(linked).toMatchObject({ created: true, account: { sellerId: SELLER.sellerId, region: 'EU', lwaClientId: DEVELOPMENT_SPAPI_APP.clientId, apiEndpoint: running.sandboxUrl } });
-    accountId = linked.account.id;
+    // The browser is anyone's: it learns the link was made, not the account (seller, client id, endpoints) nor the key that asked.
+    expect(Object.keys(linked).sort()).toEqual(['accountId', 'authorizationId', 'created']);
+    expect(linked.created).toBe(true);
+    accountId = linked.accountId;
+    const account = (await running.api('GET', `/api/v1/accounts/${accountId}`)).body;
+    expect(account).toMatchObject({ sellerId: SELLER.sellerId, region: 'EU', lwaClientId: DEVELOPMENT_SPAPI_APP.clientId, apiEndpoint: running.sandboxUrl });
     // Active and known in the region: DE and FR (listings suspended, yet orders may come); not IT (not participating) nor SE (unknown here).
-    expect([...linked.account.marketplaceIds].sort()).toEqual([DE, FR].sort());
-    expect(linked.account.syncEnabled).toBe(true);
+    const enabled = await waitFor(async () => {
+      const found = (await running.api('GET', `/api/v1/accounts/${accountId}`)).body;
+      return found.marketplaceIds.length ? found : undefined;
+    }, { timeoutMs: 30_000, what: 'the linked account\'s marketplaces from the Sellers API' });
+    expect([...enabled.marketplaceIds].sort()).toEqual([DE, FR].sort());
+    // The seller was the one expected: its sync starts by itself.
+    expect(enabled.syncEnabled).toBe(true);
     expect(JSON.stringify(linked)).not.toContain('Atzr|');
     expect(await grants()).toEqual([expect.objectContaining({ sellerId: SELLER.sellerId, clientId: DEVELOPMENT_SPAPI_APP.clientId })]);
   });
@@ -128,6 +146,8 @@ describe('Link with Amazon: consent, callback, marketplaces from the Sellers API
     expect(again.status).toBe(400);
     expect(fields(again.body)).toEqual(['state']);
     expect(again.body.detail).toContain('used already');
+    // A reload after the answer was lost says the link was made.
+    expect(again.body.detail).toContain('linked the account');
     expect(await accountCount()).toBe(1);
     expect(await grants()).toHaveLength(1);
   });
@@ -165,7 +185,7 @@ describe('Link with Amazon: consent, callback, marketplaces from the Sellers API
     // Nor was the state spent by the forgeries: with its own code it still links.
     const genuine = await get(callbackUrl.toString());
     expect(genuine.status).toBe(200);
-    expect(genuine.body).toMatchObject({ created: false, account: { id: accountId } });
+    expect(genuine.body).toEqual({ authorizationId: expect.any(String), created: false, accountId });
   });
 
   it('re-authorizing the account replaces its refresh token; the same account goes on syncing with it', async () => {
@@ -173,7 +193,8 @@ describe('Link with Amazon: consent, callback, marketplaces from the Sellers API
     const { consentUrl } = await authorize({ accountId });
     const linked = await get(await consent(consentUrl, SELLER.sellerId));
     expect(linked.status).toBe(200);
-    expect(linked.body).toMatchObject({ created: false, account: { id: accountId, sellerId: SELLER.sellerId, marketplaceIds: expect.arrayContaining([DE, FR]) } });
+    expect(linked.body).toMatchObject({ created: false, accountId });
+    expect((await running.api('GET', `/api/v1/accounts/${accountId}`)).body).toMatchObject({ sellerId: SELLER.sellerId, marketplaceIds: expect.arrayContaining([DE, FR]), syncEnabled: true });
     expect(await grants()).toHaveLength(before + 1);
     expect(await accountCount()).toBe(1);
     const sealed = await running.env.query<{ token: string }>(`select encrypted_refresh_token as token from ingestion.seller_accounts where id = $1`, [accountId]);
@@ -186,6 +207,20 @@ describe('Link with Amazon: consent, callback, marketplaces from the Sellers API
       return ['succeeded', 'failed'].includes(found.status) ? found : undefined;
     }, { timeoutMs: 90_000, what: 'the sync run after re-authorization' });
     expect(run.status).toBe('succeeded');
+  });
+
+  it('refuses the consent of a seller other than the one expected: 400 on selling_partner_id, its code never exchanged', async () => {
+    const before = (await grants()).length;
+    const { consentUrl } = await authorize({ ...sandboxEndpoints(), expectedSellerId: SELLER.sellerId });
+    const refused = await get(await consent(consentUrl, OTHER.sellerId));
+    expect(refused.status).toBe(400);
+    expect(fields(refused.body)).toEqual(['selling_partner_id']);
+    expect(await grants()).toHaveLength(before);
+    expect(await accountCount()).toBe(1);
+    // A re-authorization is for the account's own seller only: another expected seller is refused at once.
+    const mismatch = await running.api('POST', '/api/v1/authorizations', { accountId, expectedSellerId: OTHER.sellerId });
+    expect(mismatch.status).toBe(400);
+    expect(fields(mismatch.body)).toEqual(['expectedSellerId']);
   });
 
   it('refuses the consent of another seller for an account: 400 on selling_partner_id, the account unchanged', async () => {
@@ -226,11 +261,48 @@ describe('Link with Amazon: consent, callback, marketplaces from the Sellers API
   });
 
   it('audits each link under the key that asked for the consent, and never logs the code', async () => {
+    // Written from order-ingestion's event of each link (not from the callback's answer): one entry per link made so far.
+    const links = await waitFor(async () => {
+      const audit = (await running.api('GET', '/api/v1/audit?limit=500')).body.items as any[];
+      const found = audit.filter((e) => e.action === 'GET /api/v1/authorizations/callback');
+      return found.length >= 3 ? found : undefined;
+    }, { timeoutMs: 30_000, what: 'the audit entries of the links' });
+    expect(links).toHaveLength(3);
     const audit = (await running.api('GET', '/api/v1/audit?limit=500')).body.items as any[];
-    const links = audit.filter((e) => e.action === 'GET /api/v1/authorizations/callback');
-    expect(links.length).toBeGreaterThanOrEqual(3);
     expect(links[0]).toMatchObject({ status: 200, keyName: expect.any(String), changes: expect.objectContaining({ accountId, sellingPartnerId: SELLER.sellerId }) });
     expect(JSON.stringify(audit)).not.toContain(firstCode);
     expect(running.output.join('\n')).not.toContain(firstCode);
+  });
+
+  it('a link no seller was expected for answers without waiting on the Sellers API, and starts with its sync off', async () => {
+    // getMarketplaceParticipations takes 10 s for this seller (as Amazon's quota would once the burst is spent).
+    expect((await running.sandbox('POST', '/_sandbox/faults', { operation: 'getMarketplaceParticipations', sellerId: OTHER.sellerId, latencyMs: 10_000 })).status).toBe(201);
+    try {
+      const { consentUrl, expectedSellerId } = await authorize();
+      expect(expectedSellerId).toBeNull();
+      const callbackUrl = await consent(consentUrl, OTHER.sellerId);
+      const started = Date.now();
+      const linked = await get(callbackUrl);
+      expect(linked.status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(8_000);
+      expect(linked.body).toEqual({ authorizationId: expect.any(String), created: true, accountId: expect.any(String) });
+      // Its marketplaces come afterwards; its sync waits for an admin, since anyone who opened the consent URL could have consented.
+      const account = await waitFor(async () => {
+        const found = (await running.api('GET', `/api/v1/accounts/${linked.body.accountId}`)).body;
+        return found.marketplaceIds.length ? found : undefined;
+      }, { timeoutMs: 60_000, what: 'the unexpected seller\'s marketplaces' });
+      expect(account).toMatchObject({ sellerId: OTHER.sellerId, marketplaceIds: [DE], syncEnabled: false });
+      const audited = await waitFor(async () => {
+        const audit = (await running.api('GET', '/api/v1/audit?limit=500')).body.items as any[];
+        return audit.find((e) => e.action === 'GET /api/v1/authorizations/callback' && e.changes?.accountId === linked.body.accountId);
+      }, { timeoutMs: 30_000, what: 'the audit entry of the unexpected seller\'s link' });
+      expect(audited).toMatchObject({ status: 200, changes: expect.objectContaining({ sellingPartnerId: OTHER.sellerId, created: true }) });
+      // An admin turns it on.
+      const on = await running.api('PATCH', `/api/v1/accounts/${linked.body.accountId}`, { syncEnabled: true });
+      expect(on.status).toBe(200);
+      expect(on.body.syncEnabled).toBe(true);
+    } finally {
+      await running.sandbox('DELETE', '/_sandbox/faults');
+    }
   });
 });

@@ -7,6 +7,7 @@ import { messagingOptions, MetricsModule, ReadinessModule, ServiceClientModule, 
 import { AccountsController } from './accounts/accounts.controller';
 import { AccountMarketplacesController } from './accounts/account-marketplaces.controller';
 import { AuthorizationsController } from './authorizations/authorizations.controller';
+import { AuthorizationsModule } from './authorizations/authorizations.module';
 import { AlertsModule } from './alerts/alerts.module';
 import { CarriersController } from './carriers/carriers.controller';
 import { ShipFromController } from './ship-from/ship-from.controller';
@@ -48,7 +49,7 @@ export class GatewayModule {
         SettingsModule.forRoot(settings),
         ServiceClientModule.register(settings, 'gateway'),
         TypeOrmModule.forRoot(gatewayDataSource(settings)),
-        // The gateway consumes the services' alert.raised events (and publishes none).
+        // The gateway consumes the services' alert.raised and authorization.completed events (and publishes none).
         MessagingModule.forService(messagingOptions(settings, 'gateway')),
         // Its consumer's parked events are counted like the services'.
         MetricsModule.forService({ events: true }),
@@ -56,6 +57,7 @@ export class GatewayModule {
         ReadinessModule,
         GatewayHealthModule,
         AlertsModule,
+        AuthorizationsModule,
         IdempotencyModule,
         ThrottlerModule.forRoot({ throttlers: [{ ttl: 60_000, limit: settings.GATEWAY_RATE_LIMIT_PER_MINUTE }] }),
       ],

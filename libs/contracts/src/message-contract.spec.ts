@@ -115,6 +115,8 @@ describe('message contracts catalog', () => {
         'delivery.shipped-outside.v1',
         // New with partial cancellation (issue 14): some units of an order cancelled by the seller.
         'order.items-canceled.v1',
+        // New with Link with Amazon hardening: a consent's link, for the gateway's audit log.
+        'authorization.completed.v1',
         ...healthChecks,
         ...metrics,
         ...parkedEvents,

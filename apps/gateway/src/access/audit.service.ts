@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { Page } from '@connector/contracts';
 import { newRowId } from '@connector/persistence';
 import { listPage, SETTINGS } from '@connector/platform';
@@ -58,7 +58,9 @@ export class AuditService implements OnApplicationBootstrap, OnApplicationShutdo
     @Inject(SETTINGS) private readonly settings: GatewaySettings,
   ) {}
 
-  async record(caller: Caller, request: { method: string; path: string; action: string; body: unknown }, status: number): Promise<void> {
+  /** @param manager a transaction to write it in (an event's, so it is written once with the event's processed record). */
+  async record(caller: Caller, request: { method: string; path: string; action: string; body: unknown }, status: number, manager?: EntityManager): Promise<void> {
+    const entries = manager?.getRepository(AuditEntry) ?? this.entries;
     const entry = {
       id: newRowId(),
       keyId: caller.keyId,
@@ -69,12 +71,17 @@ export class AuditService implements OnApplicationBootstrap, OnApplicationShutdo
       status,
       changes: (request.body === undefined || (typeof request.body === 'object' && request.body !== null && !Object.keys(request.body).length) ? null : redactSecrets(request.body)) as object,
     };
+    if (manager) {
+      // Inside a transaction a failed insert spoils it: the body is made writable beforehand (redactSecrets).
+      await entries.insert(entry);
+      return;
+    }
     try {
-      await this.entries.insert(entry);
+      await entries.insert(entry);
     } catch (err) {
       // Never lose the entry over its body: write it without, saying so.
       this.logger.warn(`audit entry of ${entry.action} written without its body: ${err.message}`);
-      await this.entries.insert({ ...entry, changes: { unreadable: true } as object });
+      await entries.insert({ ...entry, changes: { unreadable: true } as object });
     }
   }
 

@@ -13,15 +13,13 @@ import {
 } from '@connector/contracts';
 import { ServiceClient, TransitSecrets } from '@connector/platform';
 import type { Caller } from '../access/api-keys.service';
-import { AuditService } from '../access/audit.service';
 import { API_V1 } from '../common/api-version';
 import { Public } from '../common/public.decorator';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 import { ApiProblems, ApiProblemsWhen, ApiRoutes } from '../openapi/api-docs';
 
-/** The code exchange (LWA) and the Sellers API's first answer happen before the callback answers. */
+/** The code exchange at LWA (30 s at most) happens before the callback answers; the Sellers API is asked afterwards. */
 const CALLBACK_WAIT_MS = 60_000;
-const CALLBACK_PATH = `/${API_V1}/authorizations/callback`;
 
 /**
  * Link with Amazon (the SP-API website authorization workflow). The consent URL comes from
@@ -34,7 +32,6 @@ export class AuthorizationsController {
   constructor(
     private readonly services: ServiceClient,
     private readonly secrets: TransitSecrets,
-    private readonly audit: AuditService,
   ) {}
 
   @Post()
@@ -45,7 +42,7 @@ export class AuthorizationsController {
     operationId: 'createAuthorization',
     summary: 'Start Link with Amazon: a consent URL for the seller',
     description:
-      'Answers Seller Central\'s consent URL for the app with a signed `state` that is good once, until `expiresAt` (10 minutes by default). Send the seller\'s browser there; Amazon sends it back to the callback, which makes the account (sellerId = the seller who consented; marketplaces from the Sellers API), or replaces the refresh token of the seller\'s account. With `accountId`, only that account\'s seller may consent (re-authorization). Scope admin.',
+      'Answers Seller Central\'s consent URL for the app with a signed `state` that is good once, until `expiresAt` (10 minutes by default). Send the seller\'s browser there; Amazon sends it back to the callback, which makes the account (sellerId = the seller who consented; marketplaces from the Sellers API), or replaces the refresh token of the seller\'s account. With `accountId`, only that account\'s seller may consent (re-authorization); with `expectedSellerId`, only that seller. A new link without either starts with its sync off until an admin turns it on (`PATCH /api/v1/accounts/{id}` `syncEnabled`). `marketplaceId` chooses the Seller Central the seller signs in to (Japan, Australia and Singapore each have their own). Scope admin.',
   })
   @ApiProblemsWhen({ 404: 'The account to re-authorize is unknown.', 409: 'Link with Amazon is off (SPAPI_APP_ID is empty).', 413: 'Request body too large.' })
   create(@Body() body: CreateAuthorizationRequest, @Req() request: { caller: Caller }): Promise<AuthorizationView> {
@@ -59,7 +56,7 @@ export class AuthorizationsController {
     operationId: 'completeAuthorization',
     summary: 'Amazon\'s redirect after the seller\'s consent (the app\'s OAuth redirect URI)',
     description:
-      'Open without an API key: Amazon sends the seller\'s browser here with `state`, `selling_partner_id` and `spapi_oauth_code`. A wrong, expired or already used state is a 400 and changes nothing. Otherwise the code is exchanged at Login with Amazon for the refresh token, and the account is made or its refresh token replaced (in the audit log under the key that asked for the consent URL).',
+      'Open without an API key: Amazon sends the seller\'s browser here with `state`, `selling_partner_id` and `spapi_oauth_code`. A wrong, expired or already used state is a 400 and changes nothing; so is the consent of a seller other than the expected one (before its code is exchanged). Otherwise the code is exchanged at Login with Amazon for the refresh token, and the account is made or its refresh token replaced (in the audit log under the key that asked for the consent URL). Answers only the authorization, whether the account is new, and its id; its marketplaces follow from the Sellers API shortly after.',
   })
   @ApiOkResponse({ type: AuthorizationCompletedView })
   @ApiProblems(400, 404, 429, 503)
@@ -70,17 +67,7 @@ export class AuthorizationsController {
       sealedCode: this.secrets.encrypt(query.spapi_oauth_code, authorizationCodeTransitContext(query.state)),
     };
     const completed = await this.services.request(COMPLETE_AUTHORIZATION, request, CALLBACK_WAIT_MS);
-    // A GET, by Amazon's redirect without a key: written here, under the key that asked for the consent.
-    await this.audit.record(
-      { keyId: completed.requestedByKeyId, name: completed.requestedByKeyName, scopes: [], accountIds: null },
-      {
-        method: 'GET',
-        path: CALLBACK_PATH,
-        action: `GET ${CALLBACK_PATH}`,
-        body: { authorizationId: completed.authorizationId, sellingPartnerId: query.selling_partner_id, accountId: completed.account.id, created: completed.created },
-      },
-      200,
-    );
-    return completed;
+    // The browser is anyone's: the least that says the link was made (order-ingestion's event writes the audit entry).
+    return { authorizationId: completed.authorizationId, created: completed.created, accountId: completed.accountId };
   }
 }

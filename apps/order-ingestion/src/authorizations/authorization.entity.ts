@@ -12,6 +12,8 @@ export class Authorization {
   @Column('text', { nullable: true }) ordersApi: OrdersApiVersion | null;
   @Column('text') apiEndpoint: string;
   @Column('text') lwaEndpoint: string;
+  /** Only this seller may consent (the account's on a re-authorization); null: any seller. */
+  @Column('text', { nullable: true }) expectedSellerId: string | null;
   @Column('uuid', { nullable: true }) requestedByKeyId: string | null;
   @Column('text') requestedByKeyName: string;
   @Column('timestamptz') expiresAt: Date;

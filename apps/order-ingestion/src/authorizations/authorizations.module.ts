@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from '../accounts/accounts.module';
+import { MarketplacesModule } from '../marketplaces/marketplaces.module';
 import { ParticipationsModule } from '../participations/participations.module';
 import { Authorization } from './authorization.entity';
 import { AuthorizationsController } from './authorizations.controller';
@@ -8,7 +9,7 @@ import { AuthorizationsService } from './authorizations.service';
 
 /** Link with Amazon: consent URLs and Amazon's callback. */
 @Module({
-  imports: [TypeOrmModule.forFeature([Authorization]), AccountsModule, ParticipationsModule],
+  imports: [TypeOrmModule.forFeature([Authorization]), AccountsModule, MarketplacesModule, ParticipationsModule],
   controllers: [AuthorizationsController],
   providers: [AuthorizationsService],
 })

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import {
+  AUTHORIZATION_COMPLETED,
   authorizationCodeTransitContext,
   AuthorizationCompletedView,
   AuthorizationView,
@@ -12,13 +13,15 @@ import {
 import { accountSecretContext, SecretBox, SETTINGS, ServiceError, TransitSecrets } from '@connector/platform';
 import { newRowId } from '@connector/persistence';
 import { AmazonEndpoints, exchangeAuthorizationCode, REGION_ENDPOINTS, SpApiError } from '@connector/sp-api';
+import { Outbox } from '@connector/messaging';
 import { returnedRows } from '@connector/workers';
 import { IsNull, Repository } from 'typeorm';
-import { AccountsService, DEFAULT_BACKFILL_DAYS, toView } from '../accounts/accounts.service';
+import { AccountsService, DEFAULT_BACKFILL_DAYS } from '../accounts/accounts.service';
 import { SellerAccount } from '../accounts/seller-account.entity';
 import { OrderIngestionSettings } from '../order-ingestion.settings';
 import { MarketplaceRefresh } from '../participations/marketplace-participation.entity';
-import { ParticipationsService } from '../participations/participations.service';
+import { MarketplacesService } from '../marketplaces/marketplaces.service';
+import { ParticipationsRefresher } from '../participations/participations.refresher';
 import { AuthorizationStateSigner } from './authorization-state';
 import { Authorization } from './authorization.entity';
 import { ConsentUrls } from './consent-urls';
@@ -39,7 +42,9 @@ export class AuthorizationsService {
   constructor(
     @InjectRepository(Authorization) private readonly authorizations: Repository<Authorization>,
     private readonly accounts: AccountsService,
-    private readonly participations: ParticipationsService,
+    private readonly marketplaces: MarketplacesService,
+    private readonly refresher: ParticipationsRefresher,
+    private readonly outbox: Outbox,
     @Inject(SecretBox) private readonly secrets: SecretBox,
     private readonly transit: TransitSecrets,
     @Inject(AmazonEndpoints) private readonly allowedEndpoints: AmazonEndpoints,
@@ -62,8 +67,13 @@ export class AuthorizationsService {
     const endpoints = account
       ? { apiEndpoint: account.apiEndpoint, lwaEndpoint: account.lwaEndpoint }
       : { apiEndpoint: request.apiEndpoint ?? REGION_ENDPOINTS[region].apiEndpoint, lwaEndpoint: request.lwaEndpoint ?? REGION_ENDPOINTS[region].lwaEndpoint };
+    if (account && request.expectedSellerId && request.expectedSellerId !== account.sellerId) {
+      throw ServiceError.badRequest('Validation failed', [{ field: 'expectedSellerId', errors: [`account ${account.id} is seller ${account.sellerId}: only its own seller may consent`] }]);
+    }
     const problems = this.allowedEndpoints.problems(region, endpoints);
     if (problems.length) throw ServiceError.badRequest('Validation failed', problems);
+    const countryCode = await this.consentCountry(region, request.marketplaceId ?? account?.marketplaceIds[0], request.marketplaceId !== undefined);
+    const expectedSellerId = account?.sellerId ?? request.expectedSellerId ?? null;
     const id = newRowId();
     const expiresAt = new Date(Date.now() + this.settings.AUTHORIZATION_STATE_TTL_SECONDS * 1000);
     await this.authorizations.insert({
@@ -73,6 +83,7 @@ export class AuthorizationsService {
       name: request.name ?? null,
       ordersApi: request.ordersApi ?? null,
       ...endpoints,
+      expectedSellerId,
       requestedByKeyId: request.requestedByKeyId ?? null,
       requestedByKeyName: request.requestedByKeyName,
       expiresAt,
@@ -83,8 +94,19 @@ export class AuthorizationsService {
       state,
       redirectUri: this.settings.SPAPI_APP_REDIRECT_URI,
       draft: this.settings.SPAPI_APP_DRAFT === 'yes',
+      countryCode,
     });
-    return { authorizationId: id, consentUrl, state, expiresAt: expiresAt.toISOString(), region, accountId: account?.id ?? null };
+    return { authorizationId: id, consentUrl, state, expiresAt: expiresAt.toISOString(), region, accountId: account?.id ?? null, expectedSellerId };
+  }
+
+  /** The country whose Seller Central asks the consent: the named marketplace's (one of the region's), else the account's first one's. */
+  private async consentCountry(region: Region, marketplaceId: string | undefined, named: boolean): Promise<string | undefined> {
+    if (!marketplaceId) return undefined;
+    const [marketplace] = await this.marketplaces.findMany([marketplaceId]);
+    if (marketplace?.region === region) return marketplace.countryCode;
+    if (!named) return undefined;
+    const why = marketplace ? `marketplace ${marketplaceId} is in region ${marketplace.region}, not ${region}` : `marketplace ${marketplaceId} is not one of the connector's (GET /api/v1/marketplaces)`;
+    throw ServiceError.badRequest('Validation failed', [{ field: 'marketplaceId', errors: [why] }]);
   }
 
   /** Amazon's callback. A wrong, expired or used state changes nothing; the code is never logged. */
@@ -112,6 +134,11 @@ export class AuthorizationsService {
       await this.fail(authorization, `seller ${request.sellingPartnerId} consented, not the account's ${bound.sellerId}`);
       throw ServiceError.badRequest('Validation failed', [{ field: 'selling_partner_id', errors: [`seller ${request.sellingPartnerId} consented, but account ${bound.id} is seller ${bound.sellerId}: nothing was changed`] }]);
     }
+    // Before the code is exchanged: another seller's consent gives the connector no token at all.
+    if (!bound && authorization.expectedSellerId && authorization.expectedSellerId !== request.sellingPartnerId) {
+      await this.fail(authorization, `seller ${request.sellingPartnerId} consented, not the expected ${authorization.expectedSellerId}`);
+      throw ServiceError.badRequest('Validation failed', [{ field: 'selling_partner_id', errors: [`seller ${request.sellingPartnerId} consented, but this consent was for seller ${authorization.expectedSellerId}: nothing was changed`] }]);
+    }
     let refreshToken: string;
     try {
       ({ refreshToken } = await exchangeAuthorizationCode({
@@ -133,15 +160,10 @@ export class AuthorizationsService {
     }
     const { account, created } = await this.link(authorization, request.sellingPartnerId, refreshToken, bound);
     this.logger.log(`authorization ${authorization.id}: seller ${request.sellingPartnerId} linked as account ${account.id} (${created ? 'created' : 'refresh token replaced'})`);
-    // Its marketplaces now, so the answer shows them; if Amazon does not answer, the refresher tries again.
-    await this.participations.refreshAccount(account).catch((err) => this.participations.failed(account.id, err));
-    return {
-      authorizationId: authorization.id,
-      created,
-      account: toView(await this.accounts.get(account.id)),
-      requestedByKeyId: authorization.requestedByKeyId,
-      requestedByKeyName: authorization.requestedByKeyName,
-    };
+    // Its marketplaces are asked by the refresher, not here: the Sellers API's quota (one call a
+    // minute once the burst is spent) would keep the seller's browser waiting past the gateway's patience.
+    this.refresher.kick();
+    return { authorizationId: authorization.id, created, accountId: account.id };
   }
 
   /** Uses the state up, once: a second callback with it (or a concurrent one) finds it used. */
@@ -154,7 +176,10 @@ export class AuthorizationsService {
     if (returnedRows(result).length && found) return found;
     if (!found) throw refusedState('the state is not one this connector gave: start Link with Amazon again');
     this.logger.warn(`authorization ${id} refused: its state was ${found.usedAt ? 'used already' : 'expired'}`);
-    throw refusedState(found.usedAt ? 'the state was used already: start Link with Amazon again' : 'the state has expired: start Link with Amazon again');
+    if (!found.usedAt) throw refusedState('the state has expired: start Link with Amazon again');
+    // A reload after an answer that never arrived: say whether that first use linked the account.
+    const outcome = found.outcome === 'created' || found.outcome === 'updated' ? 'its consent linked the account (see GET /api/v1/accounts)' : found.outcome === 'failed' ? 'its consent linked nothing: start Link with Amazon again' : 'start Link with Amazon again';
+    throw refusedState(`the state was used already: ${outcome}`);
   }
 
   private async fail(authorization: Authorization, failure: string): Promise<void> {
@@ -178,6 +203,8 @@ export class AuthorizationsService {
       if (existing) {
         // The token works with the endpoints it was issued through: the account follows them.
         await manager.update(SellerAccount, { id }, { ...credentials, apiEndpoint: authorization.apiEndpoint, lwaEndpoint: authorization.lwaEndpoint, nextSyncAt: new Date() });
+        // The token changed (perhaps after a revocation): its marketplaces are asked again soon, by the refresher.
+        await manager.query(`update marketplace_refreshes set due_at = now() where account_id = $1`, [id]);
       } else {
         await manager.insert(SellerAccount, {
           id,
@@ -202,9 +229,20 @@ export class AuthorizationsService {
           leaseExpiresAt: null,
           deletedAt: null,
         });
-        await manager.upsert(MarketplaceRefresh, { accountId: id, dueAt: new Date(), refreshedAt: null, lastError: null, enableDiscovered: true }, ['accountId']);
+        // A link no seller was expected for starts with its sync off: anyone who opened the consent URL could be that seller.
+        await manager.upsert(MarketplaceRefresh, { accountId: id, dueAt: new Date(), refreshedAt: null, lastError: null, enableDiscovered: true, syncDiscovered: authorization.expectedSellerId !== null }, ['accountId']);
       }
       await manager.update(Authorization, { id: authorization.id }, { outcome: existing ? 'updated' : 'created', resultAccountId: id });
+      // The audit's source, committed with the link: the gateway writes it whether or not the callback's answer reaches it.
+      await this.outbox.add(manager, AUTHORIZATION_COMPLETED, {
+        authorizationId: authorization.id,
+        accountId: id,
+        created: !existing,
+        sellingPartnerId: sellerId,
+        requestedByKeyId: authorization.requestedByKeyId,
+        requestedByKeyName: authorization.requestedByKeyName,
+        completedAt: new Date().toISOString(),
+      });
       const account = await manager.findOneByOrFail(SellerAccount, { id });
       return { account, created: !existing };
     });

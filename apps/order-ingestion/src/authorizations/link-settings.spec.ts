@@ -1,6 +1,6 @@
 import { loadSettings } from '@connector/platform';
 import { OrderIngestionSettings } from '../order-ingestion.settings';
-import { ConsentUrls, SELLER_CENTRAL } from './consent-urls';
+import { ConsentUrls, SELLER_CENTRAL, SELLER_CENTRAL_BY_COUNTRY } from './consent-urls';
 
 const key = (byte: number) => `base64:${Buffer.alloc(32, byte).toString('base64')}`;
 
@@ -47,5 +47,21 @@ describe('Link with Amazon settings', () => {
     expect([mixed.base('EU'), mixed.base('NA')]).toEqual(['https://sellercentral.amazon.co.uk', SELLER_CENTRAL.NA]);
     expect(() => ConsentUrls.fromSetting('XX=https://a.example.com')).toThrow(/unknown region/);
     expect(() => ConsentUrls.fromSetting('ftp://a.example.com')).toThrow(/http\(s\) base URL/);
+  });
+
+  it('sends a seller to the Seller Central of the marketplace they sign in for: Australia and Singapore are not Japan', () => {
+    const amazon = ConsentUrls.fromSetting('amazon');
+    const consent = { applicationId: 'a', state: 's', redirectUri: 'https://c.example.com/cb', draft: false };
+    expect(new URL(amazon.consentUrl('FE', { ...consent, countryCode: 'AU' })).origin).toBe('https://sellercentral.amazon.com.au');
+    expect(new URL(amazon.consentUrl('FE', { ...consent, countryCode: 'SG' })).origin).toBe('https://sellercentral.amazon.sg');
+    expect(new URL(amazon.consentUrl('FE', { ...consent, countryCode: 'JP' })).origin).toBe('https://sellercentral.amazon.co.jp');
+    expect(new URL(amazon.consentUrl('FE', consent)).origin).toBe(SELLER_CENTRAL.FE);
+    // Countries without a Seller Central of their own use their region's.
+    expect([amazon.base('EU', 'DE'), amazon.base('EU', 'GB'), amazon.base('NA', 'US')]).toEqual([SELLER_CENTRAL.EU, SELLER_CENTRAL.EU, SELLER_CENTRAL.NA]);
+    expect([amazon.base('NA', 'CA'), amazon.base('EU', 'NL'), amazon.base('EU', 'IN')]).toEqual([SELLER_CENTRAL_BY_COUNTRY.CA, 'https://sellercentral.amazon.nl', 'https://sellercentral.amazon.in']);
+    // A base the setting names for a region (a sandbox, a proxy) serves every country of it.
+    expect(ConsentUrls.fromSetting('http://127.0.0.1:4500').base('FE', 'AU')).toBe('http://127.0.0.1:4500');
+    const fe = ConsentUrls.fromSetting('FE=https://consent.example.com');
+    expect([fe.base('FE', 'SG'), fe.base('EU', 'SE')]).toEqual(['https://consent.example.com', 'https://sellercentral.amazon.se']);
   });
 });

@@ -26,4 +26,6 @@ export class MarketplaceRefresh {
   @Column('text', { nullable: true }) lastError: string | null;
   /** A linked account without marketplaces yet: the next answer enables its active ones (and its sync). */
   @Column('boolean') enableDiscovered: boolean;
+  /** With enableDiscovered: whether the sync starts too (false for a link no seller was expected for: an admin turns it on). */
+  @Column('boolean', { default: true }) syncDiscovered: boolean;
 }

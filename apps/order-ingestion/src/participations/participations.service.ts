@@ -54,7 +54,7 @@ export class ParticipationsService {
     await this.dataSource.transaction(async (manager) => {
       await this.store(manager, account.id, answer);
       const refresh = await manager.findOne(MarketplaceRefresh, { where: { accountId: account.id }, lock: { mode: 'pessimistic_write' } });
-      if (refresh?.enableDiscovered) await this.enableDiscovered(manager, account.id, answer);
+      if (refresh?.enableDiscovered) await this.enableDiscovered(manager, account.id, answer, refresh.syncDiscovered);
       await manager.upsert(
         MarketplaceRefresh,
         { accountId: account.id, dueAt: new Date(Date.now() + this.settings.MARKETPLACE_REFRESH_HOURS * 3600_000), refreshedAt: new Date(), lastError: null, enableDiscovered: false },
@@ -107,18 +107,19 @@ export class ParticipationsService {
 
   /**
    * A newly linked account starts with the marketplaces the seller is active in (and known to the
-   * connector in the account's region), and its sync on. Later answers only show new ones: enabling
-   * one is the seller's call (PATCH marketplaceIds), since its orders then come into the books.
+   * connector in the account's region), and its sync on unless no seller was expected (then an
+   * admin turns it on). Later answers only show new ones: enabling one is the seller's call (PATCH
+   * marketplaceIds), since its orders then come into the books.
    */
-  private async enableDiscovered(manager: EntityManager, accountId: string, answer: AmazonParticipation[]): Promise<void> {
+  private async enableDiscovered(manager: EntityManager, accountId: string, answer: AmazonParticipation[], startSync: boolean): Promise<void> {
     const account = await manager.findOne(SellerAccount, { where: { id: accountId }, lock: { mode: 'pessimistic_write' } });
     if (!account || account.marketplaceIds.length) return;
     const active = answer.filter((p) => p.participation.isParticipating).map((p) => p.marketplace.id);
     const known = (await this.marketplaces.findMany(active)).filter((m) => m.region === account.region).map((m) => m.marketplaceId);
     const enabled = active.filter((id) => known.includes(id));
     if (!enabled.length) return;
-    await manager.update(SellerAccount, { id: accountId }, { marketplaceIds: enabled, syncEnabled: true, nextSyncAt: new Date() });
-    this.logger.log(`account ${accountId}: marketplaces ${enabled.join(', ')} enabled, as the seller is active there`);
+    await manager.update(SellerAccount, { id: accountId }, { marketplaceIds: enabled, syncEnabled: startSync, nextSyncAt: new Date() });
+    this.logger.log(`account ${accountId}: marketplaces ${enabled.join(', ')} enabled, as the seller is active there${startSync ? '' : '; its sync waits for an admin (PATCH syncEnabled), as no seller was expected'}`);
   }
 
   async view(accountId: string): Promise<AccountMarketplacesView> {

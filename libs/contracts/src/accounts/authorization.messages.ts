@@ -1,8 +1,7 @@
-import { IsEnum, IsOptional, IsString, IsUrl, IsUUID, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsEnum, IsIn, IsISO8601, IsOptional, IsString, IsUrl, IsUUID, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { OrdersApiVersion, Region } from '../common/enums';
-import { replyOf, requestContract } from '../common/message-contract';
+import { eventContract, replyOf, requestContract } from '../common/message-contract';
 import { IdRequest } from '../common/page-query';
-import type { AccountView } from './account.messages';
 
 /**
  * The sandbox's registered application, the development default of the app settings: `npm start`
@@ -38,6 +37,20 @@ export class CreateAuthorizationRequest {
   @IsOptional() @IsUrl(URL_OPTIONS) apiEndpoint?: string;
   /** Where the code is exchanged and the account's tokens come from (default: Amazon's LWA). */
   @IsOptional() @IsUrl(URL_OPTIONS) lwaEndpoint?: string;
+  /**
+   * Only this seller (Amazon merchant token) may consent: another seller's consent is refused
+   * before its code is exchanged. Without it, a new link starts with its sync off until an admin
+   * turns it on (whoever opens the consent URL could link their own seller account).
+   * @example "A2EUQ1WTGCTBG2"
+   */
+  @IsOptional() @Matches(/^[A-Z0-9]{6,20}$/, { message: 'expectedSellerId must be an Amazon merchant token' }) expectedSellerId?: string;
+  /**
+   * The marketplace the seller signs in to Seller Central for (one of the connector's marketplaces
+   * in the region): it chooses the consent page (Japan, Australia and Singapore each have their own
+   * Seller Central). Default: the re-authorized account's first marketplace, else the region's.
+   * @example "A39IBJ37TRP1C6"
+   */
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(20) marketplaceId?: string;
 }
 
 /** What the gateway asks order-ingestion: the request and the API key that made it (for the audit of the callback). */
@@ -66,6 +79,8 @@ export class AuthorizationView {
   region: Region;
   /** The account re-authorized, when one was named. */
   accountId: string | null;
+  /** The only seller who may consent (the account's, on a re-authorization), or null: any seller. */
+  expectedSellerId: string | null;
 }
 export const CREATE_AUTHORIZATION = requestContract({ subject: 'ingestion.authorizations.create.v1', version: 1, payload: CreateAuthorizationMessage, reply: replyOf<AuthorizationView>() });
 
@@ -91,17 +106,34 @@ export function authorizationCodeTransitContext(state: string): string {
   return `transit/authorization/${state}/code`;
 }
 
-/** The account linked (made or updated) by a seller's consent. */
+/**
+ * What the seller's browser is answered (the callback is open, without an API key): the least that
+ * says the link was made. The account itself is seen with an API key (GET /api/v1/accounts/{id}).
+ */
 export class AuthorizationCompletedView {
   authorizationId: string;
   /** True: a new account; false: an existing account's refresh token was replaced. */
   created: boolean;
-  account: AccountView;
-  /** The API key that asked for the consent URL (the callback's audit entry names it). */
-  requestedByKeyId: string | null;
-  requestedByKeyName: string;
+  accountId: string;
 }
 export const COMPLETE_AUTHORIZATION = requestContract({ subject: 'ingestion.authorizations.complete.v1', version: 1, payload: CompleteAuthorizationRequest, reply: replyOf<AuthorizationCompletedView>() });
+
+/**
+ * A seller's consent linked an account: published by order-ingestion in the link's transaction, so
+ * the gateway audits it under the key that asked for the consent URL even when the callback's
+ * answer never reached it (a timeout, a restart). Never the code or a token.
+ */
+export class AuthorizationCompletedEvent {
+  @IsUUID() authorizationId: string;
+  @IsUUID() accountId: string;
+  @IsIn([true, false]) created: boolean;
+  @Matches(/^[A-Z0-9]{6,20}$/) sellingPartnerId: string;
+  /** The API key that asked for the consent URL (null: a key of GATEWAY_API_KEYS). */
+  @IsOptional() @IsUUID() requestedByKeyId: string | null;
+  @IsString() @MinLength(1) @MaxLength(200) requestedByKeyName: string;
+  @IsISO8601() completedAt: string;
+}
+export const AUTHORIZATION_COMPLETED = eventContract({ subject: 'authorization.completed.v1', version: 1, payload: AuthorizationCompletedEvent });
 
 /** A marketplace the seller takes part in, as the Sellers API last said, and whether the account syncs it. */
 export class AccountMarketplaceView {
