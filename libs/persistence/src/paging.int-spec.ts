@@ -2,6 +2,7 @@ import { Column, CreateDateColumn, DataSource, Entity, PrimaryColumn } from 'typ
 import { TestEnvironment } from '@connector/test-environment';
 import { decodeCursor, encodeCursor } from './cursor';
 import { cursorAfter, InvalidCursorError, pageOf, PageOrder } from './paging';
+import { SnakeNamingStrategy } from './snake-naming.strategy';
 
 @Entity({ name: 'parcels' })
 class Parcel {
@@ -32,7 +33,7 @@ describe('list paging on PostgreSQL', () => {
 
   beforeAll(async () => {
     await env.setUp();
-    db = await new DataSource({ type: 'postgres', url: env.databaseUrl, entities: [Parcel] }).initialize();
+    db = await new DataSource({ type: 'postgres', url: env.databaseUrl, entities: [Parcel], namingStrategy: new SnakeNamingStrategy() }).initialize();
     await db.query(`create table parcels (id text primary key, latest_ship_date timestamptz, created_at timestamptz(3) not null)`);
     // Made in one order (p1 first), due in the opposite one; p3 has no ship-by date (last when sorted by it).
     await db.query(`insert into parcels values
