@@ -2,6 +2,7 @@ import { ObjectLiteral, QueryFailedError, SelectQueryBuilder } from 'typeorm';
 import type { Page } from '@connector/contracts';
 import { decodeCursor, encodeCursor } from './cursor';
 
+/** A cursor the list cannot continue from: the caller's 400, naming `cursor`. */
 export class InvalidCursorError extends Error {}
 /** A filter value PostgreSQL cannot take (a date out of its range, say): the caller's, not ours. */
 export class InvalidFilterError extends Error {}
@@ -13,9 +14,15 @@ export interface PageOrder<E> {
   newestFirst?: boolean;
   /**
    * The timestamp column to page by instead of createdAt (deliveries by ship-by date): rows
-   * without one come last, as if at END_OF_TIME.
+   * without one come last, as if at END_OF_TIME. Its cursors name it, and only continue a
+   * list sorted by it.
    */
   at?: keyof E & string;
+}
+
+/** What a cursor records of the sort: the `at` column, nothing for createdAt. */
+function sortOf<E>(order: PageOrder<E>): string | undefined {
+  return order.at && order.at !== 'createdAt' ? order.at : undefined;
 }
 
 /** Where rows without the `at` column's time sort: after every real one (and still a cursor's ISO instant). */
@@ -39,6 +46,10 @@ export async function pageOf<E extends ObjectLiteral & { createdAt: Date }, V>(
   if (request.cursor) {
     const position = decodeCursor(request.cursor);
     if (!position) throw new InvalidCursorError('cursor is not one this API handed out');
+    // The same position in another order would skip or repeat rows without a word.
+    if (position.sort !== sortOf(order)) {
+      throw new InvalidCursorError('cursor continues this list in another sort order: ask with the sort it came from, or start again without a cursor');
+    }
     query.andWhere(`(${at}, ${alias}.${key}) ${order.newestFirst ? '<' : '>'} (:cursorAt, :cursorId)`, {
       cursorAt: position.at,
       cursorId: position.id,
@@ -62,13 +73,13 @@ export async function pageOf<E extends ObjectLiteral & { createdAt: Date }, V>(
   const last = items[items.length - 1];
   return {
     items: items.map(view),
-    nextCursor: rows.length > limit && last ? encodeCursor({ at: atOf(last, order.at), id: String(last[key]) }) : undefined,
+    nextCursor: rows.length > limit && last ? cursorAfter(last, order) : undefined,
   };
 }
 
 /** The cursor that continues a list after this row (for a page cut short, see `withinReplyBudget`). */
 export function cursorAfter<E extends ObjectLiteral & { createdAt: Date }>(row: E, order: PageOrder<E> = {}): string {
-  return encodeCursor({ at: atOf(row, order.at), id: String(row[order.key ?? 'id']) });
+  return encodeCursor({ at: atOf(row, order.at), id: String(row[order.key ?? 'id']), sort: sortOf(order) });
 }
 
 function atOf<E extends ObjectLiteral & { createdAt: Date }>(row: E, column: (keyof E & string) | undefined): string {

@@ -44,6 +44,17 @@ describe('persistence helpers', () => {
     expect(forged('2026-01-01T00:00:00.000Z', 'A1PA6795UKMFR9')).toEqual({ at: '2026-01-01T00:00:00.000Z', id: 'A1PA6795UKMFR9' });
   });
 
+  it('carries the sort column of a list not sorted by creation, and refuses a forged one', () => {
+    const position = { at: '2026-12-07T10:00:00.000Z', id: '5b0f1c1e-6c3a-4e0e-9d7b-3f1f5c3a1a11', sort: 'latestShipDate' };
+    expect(decodeCursor(encodeCursor(position))).toEqual(position);
+    const forged = (...parts: unknown[]) => decodeCursor(Buffer.from(JSON.stringify(parts)).toString('base64url'));
+    expect(forged('2026-12-07T10:00:00.000Z', 'x', 'latest_ship_date; drop table')).toBeNull();
+    expect(forged('2026-12-07T10:00:00.000Z', 'x', 7)).toBeNull();
+    expect(forged('2026-12-07T10:00:00.000Z', 'x', null)).toBeNull();
+    expect(forged('2026-12-07T10:00:00.000Z', 'x', 'latestShipDate', 'more')).toBeNull();
+    expect(decodeCursor(Buffer.from(JSON.stringify({ at: '2026-12-07T10:00:00.000Z', id: 'x' })).toString('base64url'))).toBeNull();
+  });
+
   it('names columns in snake case', () => {
     const naming = new SnakeNamingStrategy();
     expect(naming.columnName('amazonOrderId', undefined, [])).toBe('amazon_order_id');

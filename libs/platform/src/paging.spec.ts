@@ -16,9 +16,9 @@ describe('a list reply within what one NATS message carries', () => {
     expect(decodeCursor(page.nextCursor)).toEqual({ at: rows[1].createdAt.toISOString(), id: 'row-1' });
   });
 
-  it('pages by the column the list is sorted by; a row without its time sorts last', () => {
+  it('pages by the column the list is sorted by, named in the cursor; a row without its time sorts last', () => {
     const page = withinReplyBudget(rows.slice(3), views.slice(3), undefined, { at: 'latestShipDate' }, 150);
-    expect(decodeCursor(page.nextCursor)).toEqual({ at: '9999-12-31T23:59:59.999Z', id: 'row-3' });
+    expect(decodeCursor(page.nextCursor)).toEqual({ at: '9999-12-31T23:59:59.999Z', id: 'row-3', sort: 'latestShipDate' });
   });
 
   it('always keeps one item, however large', () => {

@@ -13,7 +13,8 @@ export async function listPage<E extends { createdAt: Date }, V>(
   try {
     return await pageOf(query, query.alias, request, view, order);
   } catch (err) {
-    if (err instanceof InvalidCursorError || err instanceof InvalidFilterError) throw ServiceError.badRequest(err.message);
+    if (err instanceof InvalidCursorError) throw ServiceError.badRequest(err.message, [{ field: 'cursor', errors: [err.message] }]);
+    if (err instanceof InvalidFilterError) throw ServiceError.badRequest(err.message);
     throw err;
   }
 }

@@ -231,5 +231,21 @@ describe('order fulfilment on real PostgreSQL: events of one order in any arriva
       expect(mine((await deliveries.list({ accountId, onHold: false, limit: 500 })).items).sort()).toEqual([urgent.orderId, none.orderId].sort());
       expect(mine((await deliveries.list({ accountId, shipByBefore: '2031-01-02T00:00:00.000Z', limit: 500 })).items)).toEqual([urgent.orderId]);
     });
+
+    it('a cursor continues only the order it came from: one of the ship-by order offered without it (or the other way round) is a 400 naming cursor', async () => {
+      for (const shipBy of ['2031-02-01T00:00:00.000Z', '2031-02-02T00:00:00.000Z', '2031-02-03T00:00:00.000Z']) {
+        await apply(requested(order(FulfillmentChannel.FBM), 1, false, { latestShipDate: shipBy }));
+      }
+      const byShipBy = (await deliveries.list({ accountId, sort: 'shipBy', limit: 1 })).nextCursor;
+      const byCreation = (await deliveries.list({ accountId, limit: 1 })).nextCursor;
+      expect(byShipBy).toBeDefined();
+      expect(byCreation).toBeDefined();
+      const refused = { body: { statusCode: 400, details: [{ field: 'cursor', errors: [expect.stringContaining('another sort order')] }] } };
+      await expect(deliveries.list({ accountId, limit: 1, cursor: byShipBy })).rejects.toMatchObject(refused);
+      await expect(deliveries.list({ accountId, sort: 'created', limit: 1, cursor: byShipBy })).rejects.toMatchObject(refused);
+      await expect(deliveries.list({ accountId, sort: 'shipBy', limit: 1, cursor: byCreation })).rejects.toMatchObject(refused);
+      expect((await deliveries.list({ accountId, sort: 'shipBy', limit: 1, cursor: byShipBy })).items).toHaveLength(1);
+      expect((await deliveries.list({ accountId, sort: 'created', limit: 1, cursor: byCreation })).items).toHaveLength(1);
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { CreateLocationRequest, ListLocationsRequest, LocationView, Page, UpdateLocationRequest } from '@connector/contracts';
+import { CreateLocationRequest, ListLocationsRequest, LocationView, Page, StockMoveState, UpdateLocationRequest } from '@connector/contracts';
 import { newRowId } from '@connector/persistence';
 import { listPage, ServiceError } from '@connector/platform';
 import { DataSource, EntityManager, Repository } from 'typeorm';
@@ -80,7 +80,8 @@ export class LocationsService {
   /**
    * Archives a warehouse: its stock moves keep naming it (so it is never deleted), but no
    * account may ship from it. One an account still ships from is refused: its assignment
-   * goes first (or is replaced), so no delivery is left without a warehouse.
+   * goes first (or is replaced), so no delivery is left without a warehouse. So is one a ready
+   * delivery still ships from (it is validated or cancelled first).
    */
   async archive(id: string): Promise<LocationView> {
     await this.dataSource.transaction(async (manager) => {
@@ -93,6 +94,20 @@ export class LocationsService {
       if (assigned.length) {
         const uses = assigned.map((a) => `account ${a.accountId} ${a.marketplaceId ? `marketplace ${a.marketplaceId}` : '(default)'}`);
         throw ServiceError.conflict(`location ${id} is assigned as ship-from location to ${uses.join(', ')}: remove or replace those assignments first`);
+      }
+      // A ready delivery reads its warehouse when validated: archived, the supply source id would
+      // be free for another warehouse, and the package would be confirmed as shipped from that one.
+      const waiting: { delivery_id: string; total: number }[] = await manager.query(
+        `select delivery_id, count(*) over ()::int as total from stock_moves
+          where from_location_id = $1 and state = $2 and delivery_id is not null
+          group by delivery_id order by min(created_at), delivery_id limit 5`,
+        [id, StockMoveState.Ready],
+      );
+      if (waiting.length) {
+        const more = waiting[0].total > waiting.length ? ` and ${waiting[0].total - waiting.length} more` : '';
+        throw ServiceError.conflict(
+          `location ${id} has ${waiting[0].total} ready ${waiting[0].total === 1 ? 'delivery' : 'deliveries'} to ship from it (${waiting.map((w) => w.delivery_id).join(', ')}${more}): validate or cancel them first`,
+        );
       }
       await manager.update(Location, { id }, { archivedAt: new Date() });
     });

@@ -2,14 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { DELIVERY_VALIDATED, DeliveryValidatedEvent, FulfillmentChannel, LocationAddress, OrderSyncedEvent, SalesOrderLineKind, SalesOrderStatus } from '@connector/contracts';
 import { Outbox } from '@connector/messaging';
+import { Logger } from '@nestjs/common';
 import { runMigrations } from '@connector/persistence';
-import { TestEnvironment } from '@connector/testing';
+import { TestEnvironment, waitFor } from '@connector/testing';
 import { CarrierMapping } from '../carriers/carrier-mapping.entity';
 import { CarrierMappingsService } from '../carriers/carrier-mappings.service';
 import { inventoryDataSource } from '../data-source';
 import { DeliveriesService } from '../deliveries/deliveries.service';
 import { Delivery } from '../deliveries/delivery.entity';
 import { OrderDeliveries } from '../deliveries/order-deliveries';
+import { LocationsApi1765300000375 } from '../migrations/1765300000375-locations-api';
+import { shipFromLocations } from '../ship-from/ship-from-locations';
 import { ShipFromService } from '../ship-from/ship-from.service';
 import { StockMove } from '../stock/stock-move.entity';
 import { CUSTOMERS_LOCATION_ID, Location, STOCK_LOCATION_ID } from './location.entity';
@@ -99,6 +102,100 @@ describe('warehouses on real PostgreSQL', () => {
     await expect(locations.update({ id: warehouse.id, changes: { name: 'Back' } })).rejects.toMatchObject({ body: { statusCode: 409 } });
     await expect(locations.archive(STOCK_LOCATION_ID)).rejects.toMatchObject({ body: { statusCode: 409 } });
     await expect(locations.archive(CUSTOMERS_LOCATION_ID)).rejects.toMatchObject({ body: { statusCode: 409 } });
+  });
+
+  it('refuses to archive a warehouse a ready delivery ships from (409 naming it), so no other warehouse takes its supply source id; shipped, it is archived', async () => {
+    const accountId = randomUUID();
+    const warehouse = await locations.create({ name: 'Warehouse Dresden', address: address('Dresden'), supplySourceId: 'SS-INT-DRESDEN' });
+    await shipFrom.assign(accountId, DE, warehouse.id);
+    const order = synced(accountId, DE, 2);
+    await ensure([order]);
+    const [delivery] = await db.getRepository(Delivery).findBy({ orderId: order.orderId });
+    await shipFrom.remove({ accountId, marketplaceId: DE });
+
+    await expect(locations.archive(warehouse.id)).rejects.toMatchObject({ body: { statusCode: 409, message: expect.stringContaining(`1 ready delivery to ship from it (${delivery.id})`) } });
+    expect((await locations.get(warehouse.id)).archivedAt).toBeNull();
+    await expect(locations.create({ name: 'Warehouse Pirna', address: address('Pirna'), supplySourceId: 'SS-INT-DRESDEN' })).rejects.toMatchObject({ body: { statusCode: 409 } });
+    // Half shipped: the backorder still ships from it.
+    await deliveries.validate({ id: delivery.id, carrierCode: 'DHL', trackingNumber: 'T-D1', lines: [{ orderItemId: '11111111111111', quantity: 1 }] });
+    const backorder = await db.getRepository(Delivery).findOneByOrFail({ backorderOfId: delivery.id });
+    await expect(locations.archive(warehouse.id)).rejects.toMatchObject({ body: { statusCode: 409, message: expect.stringContaining(backorder.id) } });
+
+    await deliveries.validate({ id: backorder.id, carrierCode: 'DHL', trackingNumber: 'T-D2' });
+    expect((await locations.archive(warehouse.id)).archivedAt).toEqual(expect.any(String));
+    expect((await validatedEvents(order.orderId)).map((e) => e.shipFromSupplySourceId)).toEqual(['SS-INT-DRESDEN', 'SS-INT-DRESDEN']);
+  });
+
+  it('a delivery being made from an assignment holds its removal back until the delivery is written, so archiving the warehouse then sees it', async () => {
+    const accountId = randomUUID();
+    const warehouse = await locations.create({ name: 'Warehouse Kiel', address: address('Kiel') });
+    await shipFrom.assign(accountId, DE, warehouse.id);
+    const order = synced(accountId, DE);
+    let assignmentRead!: () => void;
+    const read = new Promise<void>((resolve) => (assignmentRead = resolve));
+    let writeNow!: () => void;
+    const gate = new Promise<void>((resolve) => (writeNow = resolve));
+    // Delivery creation reads the assignments first and writes the delivery after: held open between the two.
+    const making = db.transaction(async (manager) => {
+      const from = await shipFromLocations(manager, [order]);
+      assignmentRead();
+      await gate;
+      await orderDeliveries.ensureDeliveries(manager, [order]);
+      return from(accountId, DE);
+    });
+    await read;
+    let removed = false;
+    const removing = shipFrom.remove({ accountId, marketplaceId: DE }).then(() => (removed = true));
+    const removalWaits = async () =>
+      (await db.query(`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query ilike '%ship_from_assignments%for update%'`)).length > 0;
+    await waitFor(async () => removed || (await removalWaits()), { what: 'the removal to finish or to wait for the delivery' });
+    expect(removed).toBe(false);
+
+    writeNow();
+    expect(await making).toBe(warehouse.id);
+    await removing;
+    const [delivery] = await db.getRepository(Delivery).findBy({ orderId: order.orderId });
+    await expect(locations.archive(warehouse.id)).rejects.toMatchObject({ body: { statusCode: 409, message: expect.stringContaining(delivery.id) } });
+  });
+
+  it('upgrading keeps a supply source id set on several warehouses by hand with the oldest one, clears it on the others and says so in the log', async () => {
+    const upgrade = new TestEnvironment();
+    await upgrade.setUp();
+    const warnings: string[] = [];
+    const spy = jest.spyOn(Logger.prototype, 'warn').mockImplementation((message: unknown) => void warnings.push(String(message)));
+    try {
+      const options = inventoryDataSource(upgrade.databaseUrl);
+      // The schema as the release before this migration left it.
+      const all = options.migrations as unknown[];
+      await runMigrations({ ...options, migrations: all.slice(0, all.indexOf(LocationsApi1765300000375)) as typeof options.migrations });
+      const [hamburg, bremen, kiel, lyon] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+      await upgrade.query(
+        `insert into inventory.locations (id, name, kind, supply_source_id, created_at) values
+           ($1, 'Hamburg', 'stock', 'SS-1', '2026-01-01T00:00:00Z'), ($2, 'Bremen', 'stock', 'SS-1', '2026-02-01T00:00:00Z'),
+           ($3, 'Kiel', 'stock', 'SS-1', '2026-03-01T00:00:00Z'), ($4, 'Lyon', 'stock', 'SS-2', '2026-02-01T00:00:00Z')`,
+        [hamburg, bremen, kiel, lyon],
+      );
+
+      expect(await runMigrations(options)).toContain('LocationsApi1765300000375');
+      expect(await upgrade.query(`select name, supply_source_id from inventory.locations where id = any($1::uuid[]) order by created_at, name`, [[hamburg, bremen, kiel, lyon]])).toEqual([
+        { name: 'Hamburg', supply_source_id: 'SS-1' },
+        { name: 'Bremen', supply_source_id: null },
+        { name: 'Lyon', supply_source_id: 'SS-2' },
+        { name: 'Kiel', supply_source_id: null },
+      ]);
+      expect(warnings).toHaveLength(2);
+      expect(warnings).toEqual(
+        expect.arrayContaining([
+          expect.stringContaining(`location ${bremen} "Bremen" had supply source id SS-1, which the older location ${hamburg} keeps`),
+          expect.stringContaining(`location ${kiel} "Kiel" had supply source id SS-1, which the older location ${hamburg} keeps`),
+        ]),
+      );
+      // From now on one live warehouse per supply source id.
+      await expect(upgrade.query(`update inventory.locations set supply_source_id = 'SS-1' where id = $1`, [bremen])).rejects.toThrow(/locations_supply_source_id/);
+    } finally {
+      spy.mockRestore();
+      await upgrade.tearDown();
+    }
   });
 
   it('removing an assignment sends later deliveries to the default, then to the shared stock; removing one that is not there is a 404', async () => {

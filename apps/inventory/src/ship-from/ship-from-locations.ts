@@ -17,7 +17,9 @@ const key = (accountId: string, marketplaceId: string) => `${accountId}\u0000${m
 export async function shipFromLocations(manager: EntityManager, pairs: AccountMarketplace[]): Promise<(accountId: string, marketplaceId: string) => string> {
   const accountIds = [...new Set(pairs.map((p) => p.accountId))];
   const rows: { account_id: string; marketplace_id: string | null; location_id: string }[] = accountIds.length
-    ? await manager.query(`select account_id, marketplace_id, location_id from ship_from_assignments where account_id = any($1::uuid[])`, [accountIds])
+    ? // Shared lock until the deliveries are written: an assignment is removed or replaced only
+      // after them, so archiving its location afterwards sees them (and refuses while they are ready).
+      await manager.query(`select account_id, marketplace_id, location_id from ship_from_assignments where account_id = any($1::uuid[]) for share`, [accountIds])
     : [];
   const byMarketplace = new Map<string, string>();
   const byDefault = new Map<string, string>();
