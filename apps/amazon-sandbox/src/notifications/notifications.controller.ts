@@ -27,6 +27,7 @@ export class NotificationsController {
   ) {}
 
   @Post('destinations')
+  @HttpCode(200)
   @SpApiOperationName('createDestination')
   createDestination(@Req() req: SpApiRequest, @Body() body: { name?: unknown; resourceSpecification?: { sqs?: { arn?: unknown } } } | undefined) {
     const name = body?.name;
