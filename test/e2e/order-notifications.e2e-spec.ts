@@ -89,6 +89,8 @@ describe('order changes within seconds (ORDER_CHANGE notifications through SQS)'
     const [recorded] = await running.env.query<{ status: string; subscription_id: string }>(`select status, subscription_id from ingestion.order_change_subscriptions where account_id = $1`, [accountId]);
     expect(recorded).toEqual({ status: 'subscribed', subscription_id: subscription.subscriptionId });
     expect(await running.env.query(`select destination_id from ingestion.notification_destinations`)).toHaveLength(1);
+    const view = await running.api('GET', `/api/v1/accounts/${accountId}`);
+    expect(view.body.orderNotifications).toMatchObject({ status: 'subscribed', subscriptionId: subscription.subscriptionId, lastError: null, subscribedAt: expect.any(String) });
   });
 
   it('an order changed at Amazon is visible through the gateway within seconds, without a sync run', async () => {
