@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DeleteMessageBatchCommand, Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { counter, SETTINGS, ServiceError } from '@connector/platform';
-import { backoffDelay, inNewWorkContext, inWorkContext, sleep } from '@connector/workers';
+import { backoffDelay, housekeeping, inNewWorkContext, inWorkContext, PeriodicWorker, sleep } from '@connector/workers';
 import { DataSource } from 'typeorm';
 import { OrderIngestionSettings } from '../order-ingestion.settings';
 import { OrderRecovery } from '../sync/order-recovery';
@@ -12,6 +12,8 @@ import { parseOrderChange, OrderChange } from './order-change-notification';
 /** SQS waits at most 20 s for a message (long polling) and hands out at most 10 at a time. */
 const WAIT_TIME_SECONDS = 20;
 const MAX_MESSAGES = 10;
+/** SQS keeps a message at most 14 days: a NotificationId handled longer ago cannot come again. */
+const HANDLED_KEPT_DAYS = 14;
 /** Between failed reads of the queue (SQS or the network away): full jitter under a ceiling doubling up to 30 s. */
 const READ_BACKOFF = { baseMs: 500, maxMs: 30_000 };
 
@@ -38,6 +40,7 @@ export class OrderNotificationReader implements OnApplicationBootstrap, BeforeAp
   private sqs?: SQSClient;
   private loop?: Promise<void>;
   private readonly abort = new AbortController();
+  private pruning?: PeriodicWorker;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -57,11 +60,14 @@ export class OrderNotificationReader implements OnApplicationBootstrap, BeforeAp
       maxAttempts: 1,
     });
     this.loop = this.run();
+    this.pruning = housekeeping('handled order notifications pruning', () => this.dataSource, () => this.dataSource.query(`delete from order_notifications where handled_at < now() - make_interval(days => $1)`, [HANDLED_KEPT_DAYS]), (message) => this.logger.warn(message));
+    this.pruning.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     // Messages received and not yet deleted show again after their visibility timeout: nothing is lost.
     this.abort.abort();
+    await this.pruning?.stop();
     await this.loop;
     this.sqs?.destroy();
   }
