@@ -5,6 +5,12 @@ import { LwaController } from './auth/lwa.controller';
 import { ApplicationStore } from './authorization/application.store';
 import { ConsentController } from './authorization/consent.controller';
 import { SellersController } from './sellers/sellers.controller';
+import { NotificationStore } from './notifications/notification.store';
+import { NotificationsController } from './notifications/notifications.controller';
+import { OrderChangeEmitter } from './notifications/order-change.emitter';
+import { SqsControlController } from './sqs/sqs-control.controller';
+import { SqsController } from './sqs/sqs.controller';
+import { SqsStore } from './sqs/sqs.store';
 import { ControlController } from './control/control.controller';
 import { OrderLifecycleService } from './control/order-lifecycle.service';
 import { SandboxResetService } from './control/sandbox-reset.service';
@@ -33,7 +39,7 @@ export class AppModule {
   static forRoot(options: SandboxOptions): DynamicModule {
     return {
       module: AppModule,
-      controllers: [LwaController, ConsentController, SellersController, Orders2026Controller, OrdersV0Controller, TokensController, FeedsController, FeedDocumentStorageController, ControlController],
+      controllers: [LwaController, ConsentController, SellersController, Orders2026Controller, OrdersV0Controller, TokensController, FeedsController, FeedDocumentStorageController, ControlController, NotificationsController, SqsControlController, SqsController],
       providers: [
         { provide: SANDBOX_OPTIONS, useValue: options },
         SandboxClock,
@@ -51,6 +57,9 @@ export class AppModule {
         ShipmentConfirmationService,
         OrderLifecycleService,
         SandboxResetService,
+        NotificationStore,
+        SqsStore,
+        OrderChangeEmitter,
         { provide: APP_INTERCEPTOR, useClass: SpApiInterceptor },
         { provide: APP_FILTER, useClass: SandboxExceptionFilter },
       ],

@@ -35,7 +35,8 @@ export async function createSandboxApp(options: CreateSandboxOptions = {}): Prom
     req.on('error', next);
   });
   // LWA posts form-encoded bodies; explicit test orders may be large.
-  app.useBodyParser('json', { limit: '10mb' });
+  // SQS's JSON protocol (AWS JSON 1.0) posts application/x-amz-json-1.0.
+  app.useBodyParser('json', { limit: '10mb', type: ['application/json', 'application/*+json', 'application/x-amz-json-1.0'] });
   app.useBodyParser('urlencoded', { extended: false, limit: '1mb' });
   // SP-API sends no ETags; Express would hash every response body (each order page) to make one.
   app.set('etag', false);

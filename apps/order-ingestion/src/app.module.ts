@@ -12,6 +12,7 @@ import { OrderIngestionSettings } from './order-ingestion.settings';
 import { MarketplacesModule } from './marketplaces/marketplaces.module';
 import { SalesOrdersModule } from './orders/sales-orders.module';
 import { SyncModule } from './sync/sync.module';
+import { OrderNotificationsModule } from './order-notifications/order-notifications.module';
 import { OrderPersonalDataRetention } from './orders/order-personal-data.retention';
 
 export const SERVICE_NAME: ServiceName = 'order-ingestion';
@@ -36,6 +37,7 @@ export class AppModule {
         AuthorizationsModule,
         SalesOrdersModule,
         SyncModule,
+        OrderNotificationsModule,
       ],
     };
   }

@@ -5,6 +5,9 @@ import { DEVELOPMENT_SPAPI_APP } from '@connector/contracts';
 import { AmazonAccessSettings } from '@connector/sp-api';
 import { ConsentUrls, DEVELOPMENT_CONSENT_BASE_URL, isLocalOrPlain } from './authorizations/consent-urls';
 
+/** The sandbox takes any AWS credentials; these are the development ones, refused in production. */
+export const DEVELOPMENT_SQS_CREDENTIALS = { accessKeyId: 'sandbox-access-key', secretAccessKey: 'sandbox-secret-access-key' } as const;
+
 /** Signs the `state` of Link with Amazon out of the box; production refuses it. */
 export const DEVELOPMENT_AUTHORIZATION_STATE_KEY = 'local-development-authorization-state-key';
 /** What docker-compose.yml passes while Link with Amazon is off: refused once it is on, in production. */
@@ -62,12 +65,42 @@ export class OrderIngestionSettings extends AmazonAccessSettings {
   /** How often each account's marketplace participations are asked of the Sellers API (fractions allowed). */
   @Type(() => Number) @IsNumber() @IsPositive() MARKETPLACE_REFRESH_HOURS = 24;
 
+  // Order changes within seconds: Amazon's ORDER_CHANGE notifications through an SQS queue.
+  /** The SQS queue Amazon sends ORDER_CHANGE to (its URL, as the SDK takes it); empty turns notifications off (polling only). */
+  @Matches(/^$|^https?:\/\/[^\s?#]+\/[^/\s?#]+\/[A-Za-z0-9_-]{1,80}\/?$/, { message: 'ORDER_NOTIFICATIONS_QUEUE_URL must be an SQS queue URL (https://sqs.<region>.amazonaws.com/<account>/<queue>) or empty' })
+  ORDER_NOTIFICATIONS_QUEUE_URL: string = '';
+  /** The queue's ARN for the destination at Amazon; empty: made from the URL and SQS_REGION. */
+  @Matches(/^$|^arn:aws:sqs:[^:\s]+:[^:\s]+:[A-Za-z0-9_-]{1,80}$/, { message: 'ORDER_NOTIFICATIONS_QUEUE_ARN must be arn:aws:sqs:<region>:<account>:<queue> or empty' })
+  ORDER_NOTIFICATIONS_QUEUE_ARN: string = '';
+  /** SQS's endpoint; empty: AWS's own of SQS_REGION. A sandbox's base URL in development. */
+  @Matches(/^$|^https?:\/\/[^\s?#]+$/, { message: 'SQS_ENDPOINT must be an http(s) URL or empty' }) SQS_ENDPOINT: string = '';
+  @Matches(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'SQS_REGION must be an AWS region, e.g. eu-west-1' }) SQS_REGION: string = 'us-east-1';
+  /** The queue reader's AWS credentials; both empty: the SDK's default chain (environment, instance or task role). Production refuses the development ones. */
+  @IsString() SQS_ACCESS_KEY_ID: string = DEVELOPMENT_SQS_CREDENTIALS.accessKeyId;
+  @IsString() SQS_SECRET_ACCESS_KEY: string = DEVELOPMENT_SQS_CREDENTIALS.secretAccessKey;
+  /** How long a received notification stays hidden from other readers while it is handled (0: the queue's own setting). */
+  @Type(() => Number) @IsInt() @Min(0) @Max(43200) SQS_VISIBILITY_TIMEOUT_SECONDS = 0;
+  /** While notifications flow, a subscribed account's polling (the safety net) runs at least this far apart. */
+  @Type(() => Number) @IsInt() @Min(60) ORDER_NOTIFICATIONS_SYNC_INTERVAL_SECONDS = 3600;
+
+  get notificationsEnabled(): boolean {
+    return this.ORDER_NOTIFICATIONS_QUEUE_URL !== '';
+  }
+
+  /** The destination's ARN: as given, or made from the queue URL (…/<account>/<queue>) and SQS_REGION. */
+  get notificationsQueueArn(): string {
+    if (this.ORDER_NOTIFICATIONS_QUEUE_ARN) return this.ORDER_NOTIFICATIONS_QUEUE_ARN;
+    const [account, queue] = new URL(this.ORDER_NOTIFICATIONS_QUEUE_URL).pathname.split('/').filter(Boolean).slice(-2);
+    return `arn:aws:sqs:${this.SQS_REGION}:${account}:${queue}`;
+  }
+
   get linkingEnabled(): boolean {
     return this.SPAPI_APP_ID !== '';
   }
 
   override problems(): string[] {
     const problems = super.problems();
+    if (!this.SQS_ACCESS_KEY_ID !== !this.SQS_SECRET_ACCESS_KEY) problems.push('SQS_ACCESS_KEY_ID and SQS_SECRET_ACCESS_KEY go together: set both, or leave both empty for the AWS default credentials');
     if (!this.linkingEnabled) return problems;
     const missing = (['SPAPI_APP_CLIENT_ID', 'SPAPI_APP_CLIENT_SECRET', 'SPAPI_APP_REDIRECT_URI'] as const).filter((name) => !this[name]);
     if (missing.length) problems.push(`${missing.join(', ')} must be set when SPAPI_APP_ID is (Link with Amazon); or leave SPAPI_APP_ID empty to turn it off`);
@@ -76,6 +109,12 @@ export class OrderIngestionSettings extends AmazonAccessSettings {
 
   override productionProblems(): string[] {
     const problems = [...super.productionProblems(), ...credentialsKeyProblems(this.CREDENTIALS_TRANSIT_KEY, 'CREDENTIALS_TRANSIT_KEY')];
+    if (this.notificationsEnabled) {
+      const notifications = 'order notifications are on (ORDER_NOTIFICATIONS_QUEUE_URL; set it empty to turn them off)';
+      if (this.SQS_ACCESS_KEY_ID === DEVELOPMENT_SQS_CREDENTIALS.accessKeyId || this.SQS_SECRET_ACCESS_KEY === DEVELOPMENT_SQS_CREDENTIALS.secretAccessKey) problems.push(`SQS_ACCESS_KEY_ID and SQS_SECRET_ACCESS_KEY must be the reader's own (or both empty for the AWS default credentials) in production: ${notifications}`);
+      const local = [this.SQS_ENDPOINT, this.ORDER_NOTIFICATIONS_QUEUE_URL].filter((url) => url && isLocalOrPlain(url));
+      if (local.length) problems.push(`SQS_ENDPOINT and ORDER_NOTIFICATIONS_QUEUE_URL must not name a sandbox in production (plain http or a local host): ${local.join(', ')}`);
+    }
     if (!this.linkingEnabled) return problems;
     const app = 'Link with Amazon is on (SPAPI_APP_ID; set it empty to turn it off)';
     if (this.SPAPI_APP_ID === DEVELOPMENT_SPAPI_APP.applicationId) problems.push(`SPAPI_APP_ID must be your app's id in production: ${app}`);

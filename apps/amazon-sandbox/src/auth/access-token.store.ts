@@ -10,6 +10,10 @@ export interface IssuedToken {
   expiresAtMs: number;
   /** Set for a restricted data token: the only resources it may be used for (with their PII). */
   restrictedResources?: RestrictedResource[];
+  /** The LWA client (application) the token was issued to. */
+  clientId?: string;
+  /** Set for a grantless token (client_credentials): its scope; such a token stands for the application, not a seller. */
+  grantlessScope?: string;
 }
 
 /** LWA access tokens issued by the sandbox; each identifies one seller until it expires on the sandbox clock. */
@@ -23,10 +27,17 @@ export class AccessTokenStore {
     this.tokens.clear();
   }
 
-  issue(sellerId: string): string {
+  issue(sellerId: string, clientId?: string): string {
     // Same prefix as real LWA tokens so log scrubbers that look for it keep working.
     const token = `Atza|${randomBytes(24).toString('base64url')}`;
-    this.tokens.set(token, { sellerId, expiresAtMs: this.clock.nowMs() + ACCESS_TOKEN_TTL_SECONDS * 1000 });
+    this.tokens.set(token, { sellerId, clientId, expiresAtMs: this.clock.nowMs() + ACCESS_TOKEN_TTL_SECONDS * 1000 });
+    return token;
+  }
+
+  /** A grantless token (LWA client_credentials): the application's own, for grantless operations in its scope. Metered as `app:<clientId>`. */
+  issueGrantless(clientId: string, scope: string): string {
+    const token = `Atc|${randomBytes(24).toString('base64url')}`;
+    this.tokens.set(token, { sellerId: `app:${clientId}`, clientId, grantlessScope: scope, expiresAtMs: this.clock.nowMs() + ACCESS_TOKEN_TTL_SECONDS * 1000 });
     return token;
   }
 

@@ -3,6 +3,9 @@ import { ApplicationStore } from '../authorization/application.store';
 import { SellerStore } from '../store/seller.store';
 import { ACCESS_TOKEN_TTL_SECONDS, AccessTokenStore } from './access-token.store';
 
+/** The scopes of grantless operations LWA grants (Amazon's: notifications and client credential rotation). */
+export const GRANTLESS_SCOPES = ['sellingpartnerapi::notifications', 'sellingpartnerapi::client_credential:rotation'];
+
 function lwaError(status: number, error: string, errorDescription: string): HttpException {
   return new HttpException({ error, error_description: errorDescription }, status);
 }
@@ -29,6 +32,7 @@ export class LwaController {
     const grantType = field('grant_type');
     if (!grantType) throw lwaError(400, 'invalid_request', 'The request is missing a required parameter : grant_type');
     if (grantType === 'authorization_code') return this.authorizationCode(field);
+    if (grantType === 'client_credentials') return this.clientCredentials(field);
     if (grantType !== 'refresh_token') throw lwaError(400, 'unsupported_grant_type', `The authorization grant type is not supported by the authorization server: ${grantType}`);
     for (const name of ['refresh_token', 'client_id', 'client_secret']) {
       if (!field(name)) throw lwaError(400, 'invalid_request', `The request is missing a required parameter : ${name}`);
@@ -36,7 +40,25 @@ export class LwaController {
     const refreshToken = field('refresh_token')!;
     const sellerId = this.sellerOf(refreshToken, field('client_id')!, field('client_secret')!);
     if (!sellerId) throw lwaError(401, 'invalid_client', 'Client authentication failed');
-    return { access_token: this.tokens.issue(sellerId), refresh_token: refreshToken, token_type: 'bearer', expires_in: ACCESS_TOKEN_TTL_SECONDS };
+    return { access_token: this.tokens.issue(sellerId, field('client_id')), refresh_token: refreshToken, token_type: 'bearer', expires_in: ACCESS_TOKEN_TTL_SECONDS };
+  }
+
+  /**
+   * Grantless operations (the Notifications API's destinations): LWA's client_credentials grant
+   * with a scope, for any client the sandbox knows (an application's, or a seller's own
+   * self-authorized client). No refresh token; the token stands for the application.
+   */
+  private clientCredentials(field: (name: string) => string | undefined) {
+    for (const name of ['scope', 'client_id', 'client_secret']) {
+      if (!field(name)) throw lwaError(400, 'invalid_request', `The request is missing a required parameter : ${name}`);
+    }
+    const scope = field('scope')!;
+    if (!GRANTLESS_SCOPES.includes(scope)) throw lwaError(400, 'invalid_scope', `The request has an invalid parameter : scope`);
+    const clientId = field('client_id')!;
+    const clientSecret = field('client_secret')!;
+    const known = this.applications.all().some((a) => a.clientId === clientId && a.clientSecret === clientSecret) || this.sellers.all().some((s) => s.clientId === clientId && s.clientSecret === clientSecret);
+    if (!known) throw lwaError(401, 'invalid_client', 'Client authentication failed');
+    return { access_token: this.tokens.issueGrantless(clientId, scope), scope, token_type: 'bearer', expires_in: ACCESS_TOKEN_TTL_SECONDS };
   }
 
   private authorizationCode(field: (name: string) => string | undefined) {
@@ -52,7 +74,7 @@ export class LwaController {
     }
     if (code.redirectUri !== field('redirect_uri')) throw lwaError(400, 'invalid_grant', 'The request has an invalid grant parameter : redirect_uri');
     const { refreshToken, grant } = this.applications.redeem(field('code')!);
-    return { access_token: this.tokens.issue(grant.sellerId), refresh_token: refreshToken, token_type: 'bearer', expires_in: ACCESS_TOKEN_TTL_SECONDS };
+    return { access_token: this.tokens.issue(grant.sellerId, application.clientId), refresh_token: refreshToken, token_type: 'bearer', expires_in: ACCESS_TOKEN_TTL_SECONDS };
   }
 
   /** The seller a refresh token stands for, when the client id and secret are those it was issued to. */

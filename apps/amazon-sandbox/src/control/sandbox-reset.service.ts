@@ -11,6 +11,9 @@ import { FaultService } from '../sp-api/fault.service';
 import { OrderStore } from '../store/order.store';
 import { SandboxClock } from '../store/sandbox-clock';
 import { SellerStore } from '../store/seller.store';
+import { NotificationStore } from '../notifications/notification.store';
+import { OrderChangeEmitter } from '../notifications/order-change.emitter';
+import { SqsStore } from '../sqs/sqs.store';
 
 /** Things with state that POST /_sandbox/reset clears. Feature modules register theirs. */
 export interface Resettable {
@@ -34,6 +37,9 @@ export class SandboxResetService {
     private readonly faults: FaultService,
     private readonly feeds: FeedService,
     private readonly applications: ApplicationStore,
+    private readonly notifications: NotificationStore,
+    private readonly queues: SqsStore,
+    private readonly orderChanges: OrderChangeEmitter,
   ) {}
 
   register(resettable: Resettable): void {
@@ -42,6 +48,6 @@ export class SandboxResetService {
 
   /** Back to the state right after start-up (clock offset, time scale and limits as configured). */
   reset(): void {
-    for (const r of [this.clock, this.sellers, this.orders, this.tokens, this.search, this.searchV0, this.shipments, this.rateLimits, this.stats, this.faults, this.feeds, this.applications, ...this.extra]) r.reset();
+    for (const r of [this.clock, this.sellers, this.orders, this.tokens, this.search, this.searchV0, this.shipments, this.rateLimits, this.stats, this.faults, this.feeds, this.applications, this.notifications, this.queues, this.orderChanges, ...this.extra]) r.reset();
   }
 }

@@ -21,6 +21,16 @@ export const USAGE_PLANS = {
   getFeeds: { rate: 0.0222, burst: 10 },
   getFeedDocument: { rate: 0.0222, burst: 10 },
   getMarketplaceParticipations: { rate: 0.016, burst: 15 },
+  createDestination: { rate: 1, burst: 5 },
+  getDestinations: { rate: 1, burst: 5 },
+  createSubscription: { rate: 1, burst: 5 },
+  getSubscription: { rate: 1, burst: 5 },
 } as const satisfies Record<string, UsagePlan>;
 
 export type SpApiOperation = keyof typeof USAGE_PLANS;
+
+/** Operations called with a grantless token (LWA client_credentials), and the scope it must have. */
+export const GRANTLESS_OPERATIONS = {
+  createDestination: 'sellingpartnerapi::notifications',
+  getDestinations: 'sellingpartnerapi::notifications',
+} as const satisfies Partial<Record<SpApiOperation, string>>;

@@ -11,6 +11,8 @@ export const SpApiOperationName = (operation: SpApiOperation) => SetMetadata(SP_
 /** The request after the SP-API interceptor resolved its access token. */
 export interface SpApiRequest extends Request {
   sellerId: string;
+  /** The LWA client (application) the access token was issued to. */
+  clientId?: string;
   /** Set when the call was made with a restricted data token: the resource it covers (PII allowed). */
   restrictedResource?: RestrictedResource;
 }

@@ -5,9 +5,9 @@ import { randomUUID } from 'node:crypto';
 import { defer, Observable, throwError } from 'rxjs';
 import { catchError, mergeMap, tap } from 'rxjs/operators';
 import { AccessTokenStore } from '../auth/access-token.store';
-import { SpApiOperation } from '../rate-limits/operations';
 import { findCoveringResource } from '../tokens/restricted-resources';
 import { RateLimitService } from '../rate-limits/rate-limit.service';
+import { GRANTLESS_OPERATIONS, SpApiOperation } from '../rate-limits/operations';
 import { AmazonApiError } from './amazon-error';
 import { CallStatsService } from './call-stats.service';
 import { FaultService } from './fault.service';
@@ -37,7 +37,11 @@ export class SpApiInterceptor implements NestInterceptor {
 
     const grant = this.tokens.resolve(req.header('x-amz-access-token'));
     if (!grant) return throwError(() => AmazonApiError.unauthorized());
+    // Grantless operations take only a grantless token of their scope, and a grantless token nothing else.
+    const grantlessScope = GRANTLESS_OPERATIONS[operation as keyof typeof GRANTLESS_OPERATIONS];
+    if (grantlessScope !== grant.grantlessScope) return throwError(() => AmazonApiError.unauthorized());
     req.sellerId = grant.sellerId;
+    req.clientId = grant.clientId;
     if (grant.restrictedResources) {
       // A restricted data token is good only for the resources it was issued for.
       const covering = findCoveringResource(grant.restrictedResources, req.method, req.path);

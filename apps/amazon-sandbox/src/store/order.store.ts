@@ -43,14 +43,39 @@ function summaryOf(o: Order): OrderSummary {
 @Injectable()
 export class OrderStore {
   private readonly orders = new Map<string, Entry>();
+  private readonly listeners: ((sellerId: string, orderId: string) => void)[] = [];
+  /** Orders written or taken for a change since the last announcement, by id: their seller. */
+  private changed = new Map<string, string>();
 
   reset(): void {
     this.orders.clear();
+    this.changed.clear();
+  }
+
+  /**
+   * Called for every order created (upsert) or taken for a change (edit), once the change is made:
+   * after the current turn of the event loop, as callers change what `edit` returned in place.
+   */
+  onChange(listener: (sellerId: string, orderId: string) => void): void {
+    this.listeners.push(listener);
   }
 
   upsert(sellerId: string, order: Order): StoredOrder {
     this.orders.set(order.orderId, { sellerId, order });
+    this.announce(sellerId, order.orderId);
     return { sellerId, order };
+  }
+
+  private announce(sellerId: string, orderId: string): void {
+    if (!this.listeners.length) return;
+    if (!this.changed.size) {
+      setImmediate(() => {
+        const changed = this.changed;
+        this.changed = new Map();
+        for (const [id, seller] of changed) for (const listener of this.listeners) listener(seller, id);
+      });
+    }
+    this.changed.set(orderId, sellerId);
   }
 
   /** Every order of a generated batch (replacing orders with the same ids, as upsert does). */
@@ -77,6 +102,7 @@ export class OrderStore {
   edit(orderId: string): StoredOrder | undefined {
     const entry = this.orders.get(orderId);
     if (!entry) return undefined;
+    this.announce(entry.sellerId, orderId);
     if ('order' in entry) return entry;
     const kept = { sellerId: entry.sellerId, order: entry.batch.order(entry.index) };
     this.orders.set(orderId, kept);

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import {
   AccountAccess,
@@ -6,16 +6,18 @@ import {
   accountTransitContext,
   AccountView,
   CreateAccountMessage,
+  OrderNotificationsStatus,
   OrdersApiVersion,
   Page,
   PageQuery,
   Region,
 } from '@connector/contracts';
-import { accountSecretContext, SecretBox, listPage, ServiceError, TransitSecrets } from '@connector/platform';
+import { accountSecretContext, SecretBox, listPage, ServiceError, SETTINGS, TransitSecrets } from '@connector/platform';
 import { AmazonEndpoints, REGION_ENDPOINTS, type SpApiAccess } from '@connector/sp-api';
 import { IsNull, Repository } from 'typeorm';
 import { newRowId } from '@connector/persistence';
 import { MarketplacesService } from '../marketplaces/marketplaces.service';
+import type { OrderIngestionSettings } from '../order-ingestion.settings';
 import { SellerAccount } from './seller-account.entity';
 
 /** A new account reads the orders of this many days before it was made. */
@@ -29,6 +31,7 @@ export class AccountsService {
     @Inject(SecretBox) private readonly secrets: SecretBox,
     private readonly transit: TransitSecrets,
     @Inject(AmazonEndpoints) private readonly allowedEndpoints: AmazonEndpoints,
+    @Optional() @Inject(SETTINGS) private readonly settings?: OrderIngestionSettings,
   ) {}
 
   async create(request: CreateAccountMessage): Promise<AccountView> {
@@ -69,11 +72,35 @@ export class AccountsService {
   }
 
   async list(query: PageQuery): Promise<Page<AccountView>> {
-    return listPage(this.accounts.createQueryBuilder('a').where('a.deletedAt IS NULL'), query, toView);
+    const page = await listPage(this.accounts.createQueryBuilder('a').where('a.deletedAt IS NULL'), query, toView);
+    return { ...page, items: await this.withOrderNotifications(page.items) };
   }
 
   async view(id: string): Promise<AccountView> {
-    return toView(await this.get(id));
+    return (await this.withOrderNotifications([toView(await this.get(id))]))[0];
+  }
+
+  /** The accounts' ORDER_CHANGE subscriptions (order-notifications), one query for all. */
+  private async withOrderNotifications(views: AccountView[]): Promise<AccountView[]> {
+    if (!views.length) return views;
+    const rows: { account_id: string; status: string; subscription_id: string | null; last_error: string | null; subscribed_at: Date | null; last_notification_at: Date | null }[] = this.settings?.notificationsEnabled
+      ? await this.accounts.manager.query(`select account_id, status, subscription_id, last_error, subscribed_at, last_notification_at from order_change_subscriptions where account_id = any($1) and queue_arn = $2`, [views.map((v) => v.id), this.settings.notificationsQueueArn])
+      : [];
+    const byAccount = new Map(rows.map((r) => [r.account_id, r]));
+    return views.map((view) => {
+      const row = byAccount.get(view.id);
+      const status = !this.settings?.notificationsEnabled ? OrderNotificationsStatus.Off : ((row?.status as OrderNotificationsStatus | undefined) ?? OrderNotificationsStatus.Pending);
+      return {
+        ...view,
+        orderNotifications: {
+          status,
+          subscriptionId: row?.subscription_id ?? null,
+          lastError: row?.last_error ?? null,
+          subscribedAt: row?.subscribed_at?.toISOString() ?? null,
+          lastNotificationAt: row?.last_notification_at?.toISOString() ?? null,
+        },
+      };
+    });
   }
 
   async get(id: string): Promise<SellerAccount> {

@@ -6,6 +6,7 @@ import { keepLeaseAlive, LeaseHeartbeat, PeriodicWorker, returnedRows, settleWit
 import { DataSource } from 'typeorm';
 import { SellerAccount } from '../accounts/seller-account.entity';
 import { OrderIngestionSettings } from '../order-ingestion.settings';
+import { NotificationFlow } from '../order-notifications/notification-flow';
 import { SyncService } from './sync.service';
 
 /**
@@ -35,6 +36,7 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
     private readonly sync: SyncService,
     @Inject(SETTINGS) private readonly settings: OrderIngestionSettings,
     @Optional() private readonly health?: HealthIndicators,
+    @Optional() private readonly notifications?: NotificationFlow,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -86,10 +88,14 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
       await this.dataSource.query(
         `update seller_accounts
             set lease_owner = null, lease_expires_at = null,
-                next_sync_at = case when $3 then next_sync_at else now() + make_interval(secs => sync_interval_seconds) end,
+                -- While ORDER_CHANGE notifications flow for a subscribed account, polling is only the safety net: slower.
+                next_sync_at = case when $3 then next_sync_at
+                                    when $4 > 0 and exists (select 1 from order_change_subscriptions s where s.account_id = $1 and s.status = 'subscribed')
+                                      then now() + make_interval(secs => greatest(sync_interval_seconds, $4))
+                                    else now() + make_interval(secs => sync_interval_seconds) end,
                 sync_requested_at = case when not $3 and not exists (select 1 from sync_runs where account_id = $1 and status = 'queued') then null else sync_requested_at end
           where id = $1 and lease_owner = $2`,
-        [account.id, this.replica, this.stopping],
+        [account.id, this.replica, this.stopping, this.notifications?.relaxedIntervalSeconds() ?? 0],
       ).catch((err) => this.logger.warn(`could not release lease of ${account.id}: ${err.message}`));
     }
   }

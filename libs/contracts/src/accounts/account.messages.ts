@@ -226,6 +226,29 @@ export interface AccountAccess {
   ordersApi?: OrdersApiVersion;
 }
 
+/** Whether Amazon sends the account's order changes (ORDER_CHANGE) to the connector's queue. */
+export enum OrderNotificationsStatus {
+  /** Notifications are off (no ORDER_NOTIFICATIONS_QUEUE_URL): polling only. */
+  Off = 'off',
+  /** Not subscribed yet (a new account, or sync off). */
+  Pending = 'pending',
+  Subscribed = 'subscribed',
+  /** The last try failed (see lastError); it is tried again. Polling goes on at the account's interval. */
+  Failed = 'failed',
+}
+
+/** The account's ORDER_CHANGE subscription. */
+export class AccountOrderNotificationsView {
+  status: OrderNotificationsStatus;
+  subscriptionId: string | null;
+  /** Why the last try failed (Amazon's status and code, or what else went wrong). */
+  lastError: string | null;
+  /** @example "2026-12-06T21:55:02.000Z" */
+  subscribedAt: string | null;
+  /** When the last notification of the account's orders was handled. @example "2026-12-06T22:01:13.000Z" */
+  lastNotificationAt: string | null;
+}
+
 /** An account as the API shows it: the secrets are write-only and never appear. */
 export class AccountView {
   /** @example "0190f5a4-7c1e-7b8a-9d2e-3f4a5b6c7d8e" */
@@ -253,6 +276,8 @@ export class AccountView {
   lastSyncedUntil: string | null;
   /** Enabled after the account first synced; the next run reads their orders from initialSyncFrom. */
   marketplacesAwaitingBackfill: string[];
+  /** Order changes within seconds: the account's ORDER_CHANGE subscription (shown on reads of the account and the list). */
+  orderNotifications?: AccountOrderNotificationsView;
   /** @example "2026-11-01T09:30:00.000Z" */
   createdAt: string;
   /** @example "2026-12-06T21:55:02.000Z" */

@@ -1,0 +1,142 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { SETTINGS } from '@connector/platform';
+import {
+  AmazonEndpoints,
+  createDestination,
+  createSubscription,
+  getDestinations,
+  getSubscription,
+  GrantlessTokens,
+  NOTIFICATIONS_SCOPE,
+  SpApiAccess,
+  SpApiClient,
+  SpApiClients,
+  SpApiError,
+} from '@connector/sp-api';
+import { inWorkContext, PeriodicWorker } from '@connector/workers';
+import { DataSource } from 'typeorm';
+import { AccountsService } from '../accounts/accounts.service';
+import { SellerAccount } from '../accounts/seller-account.entity';
+import { OrderIngestionSettings } from '../order-ingestion.settings';
+import { NotificationDestination, OrderChangeSubscription } from './order-notifications.entities';
+
+export const ORDER_CHANGE = 'ORDER_CHANGE';
+/** A subscription that could not be made is tried again this much later (createSubscription allows 1 a second, but a refusal rarely passes sooner). */
+const RETRY_AFTER_FAILURE_MS = 5 * 60_000;
+
+/**
+ * Each account's ORDER_CHANGE subscription to the queue of ORDER_NOTIFICATIONS_QUEUE_URL: the
+ * destination once per LWA client and queue (createDestination with a grantless token; one made
+ * before is found with getDestinations), then createSubscription with the seller's token (one made
+ * before, say by another replica, is found with getSubscription; Amazon's 409 likewise). Every call
+ * goes through the account's paced client.
+ */
+@Injectable()
+export class OrderChangeSubscriptions implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('OrderNotifications');
+  private readonly grantless: GrantlessTokens;
+  private worker?: PeriodicWorker;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly accounts: AccountsService,
+    private readonly clients: SpApiClients,
+    @Inject(AmazonEndpoints) endpoints: AmazonEndpoints,
+    @Inject(SETTINGS) private readonly settings: OrderIngestionSettings,
+  ) {
+    this.grantless = new GrantlessTokens(endpoints);
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.settings.notificationsEnabled) return;
+    this.worker = new PeriodicWorker({
+      name: 'order-change subscriptions',
+      pass: () => this.subscribeDue(),
+      everyMs: Math.max(1000, this.settings.SYNC_TICK_SECONDS * 1000),
+      onError: (message) => this.logger.warn(message),
+      stopWaitMs: 2000,
+    });
+    this.worker.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.worker?.stop();
+  }
+
+  /** Accounts (sync on) without a subscription to this queue, or whose last try failed and is due again. */
+  async subscribeDue(): Promise<void> {
+    const arn = this.settings.notificationsQueueArn;
+    const due: { id: string }[] = await this.dataSource.query(
+      `select a.id from seller_accounts a
+         left join order_change_subscriptions s on s.account_id = a.id
+        where a.deleted_at is null and a.sync_enabled
+          and (s.account_id is null or s.queue_arn <> $1 or (s.status = 'failed' and s.due_at <= now()))
+        order by a.created_at limit 20`,
+      [arn],
+    );
+    for (const { id } of due) {
+      const account = await this.accounts.get(id).catch(() => undefined);
+      if (!account) continue;
+      await inWorkContext({ accountId: id }, () => this.subscribe(account, arn));
+    }
+  }
+
+  private async subscribe(account: SellerAccount, arn: string): Promise<void> {
+    try {
+      const access = this.accounts.spApiAccess(account);
+      const client = this.clients.for(access);
+      const destinationId = await this.destination(access, client, arn);
+      let subscription = await getSubscription(client, ORDER_CHANGE);
+      if (!subscription) {
+        try {
+          subscription = await createSubscription(client, ORDER_CHANGE, destinationId);
+        } catch (err) {
+          // Another replica (or an earlier, lost answer) subscribed meanwhile.
+          if (!(err instanceof SpApiError && err.status === 409)) throw err;
+          subscription = await getSubscription(client, ORDER_CHANGE);
+          if (!subscription) throw err;
+        }
+      }
+      if (subscription.destinationId !== destinationId) {
+        throw new Error(`the seller's ORDER_CHANGE subscription ${subscription.subscriptionId} of this application goes to another destination (${subscription.destinationId}); delete it at Amazon (deleteSubscriptionById) and it is made again for this queue`);
+      }
+      await this.record(account.id, arn, { status: 'subscribed', subscriptionId: subscription.subscriptionId, destinationId, lastError: null, subscribedAt: new Date() });
+      this.logger.log(`account ${account.id} subscribed to ORDER_CHANGE (subscription ${subscription.subscriptionId})`);
+    } catch (err) {
+      const reason = err instanceof SpApiError ? `${err.operation}: ${err.status} ${err.code}` : String((err as Error)?.message ?? err).slice(0, 500);
+      this.logger.warn(`account ${account.id} not subscribed to ORDER_CHANGE: ${reason}`);
+      await this.record(account.id, arn, { status: 'failed', lastError: reason, subscriptionId: null, destinationId: null, subscribedAt: null }, RETRY_AFTER_FAILURE_MS);
+    }
+  }
+
+  /** The destination of this LWA client for the queue: recorded, found at Amazon, or made there. */
+  private async destination(access: SpApiAccess, client: SpApiClient, arn: string): Promise<string> {
+    const key = { lwaEndpoint: access.lwaEndpoint, lwaClientId: access.clientId, queueArn: arn };
+    const known = await this.dataSource.getRepository(NotificationDestination).findOne({ where: key });
+    if (known) return known.destinationId;
+    const token = await this.grantless.token(access, NOTIFICATIONS_SCOPE);
+    const find = async () => (await getDestinations(client, token)).find((d) => d.resource?.sqs?.arn === arn)?.destinationId;
+    let destinationId = await find();
+    if (!destinationId) {
+      try {
+        destinationId = (await createDestination(client, token, 'amazon-order-connector', arn)).destinationId;
+      } catch (err) {
+        if (!(err instanceof SpApiError && err.status === 409)) throw err;
+        destinationId = await find();
+        if (!destinationId) throw err;
+      }
+    }
+    await this.dataSource.createQueryBuilder().insert().into(NotificationDestination).values({ ...key, destinationId, createdAt: new Date() }).orIgnore().execute();
+    return destinationId;
+  }
+
+  private async record(accountId: string, queueArn: string, fields: Partial<OrderChangeSubscription>, retryInMs = 0): Promise<void> {
+    await this.dataSource
+      .createQueryBuilder()
+      .insert()
+      .into(OrderChangeSubscription)
+      .values({ accountId, queueArn, dueAt: new Date(Date.now() + retryInMs), updatedAt: new Date(), ...fields })
+      .orUpdate(['queue_arn', 'status', 'subscription_id', 'destination_id', 'last_error', 'due_at', 'subscribed_at', 'updated_at'], ['account_id'])
+      .execute();
+  }
+}

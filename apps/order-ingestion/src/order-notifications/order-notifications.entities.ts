@@ -1,0 +1,38 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/** A destination made at Amazon for our queue, per LWA client (destinations are the application's, not a seller's). */
+@Entity({ name: 'notification_destinations' })
+export class NotificationDestination {
+  @PrimaryColumn('text') lwaEndpoint: string;
+  @PrimaryColumn('text') lwaClientId: string;
+  @PrimaryColumn('text') queueArn: string;
+  @Column('text') destinationId: string;
+  @Column({ type: 'timestamptz', precision: 3 }) createdAt: Date;
+}
+
+export type SubscriptionStatus = 'subscribed' | 'failed';
+
+/** An account's ORDER_CHANGE subscription to the queue, or why it could not be made (tried again at dueAt). */
+@Entity({ name: 'order_change_subscriptions' })
+export class OrderChangeSubscription {
+  @PrimaryColumn('uuid') accountId: string;
+  @Column('text') queueArn: string;
+  @Column('text') status: SubscriptionStatus;
+  @Column('text', { nullable: true }) subscriptionId: string | null;
+  @Column('text', { nullable: true }) destinationId: string | null;
+  @Column('text', { nullable: true }) lastError: string | null;
+  @Column('timestamptz') dueAt: Date;
+  @Column({ type: 'timestamptz', precision: 3, nullable: true }) subscribedAt: Date | null;
+  @Column({ type: 'timestamptz', precision: 3, nullable: true }) lastNotificationAt: Date | null;
+  @Column({ type: 'timestamptz', precision: 3 }) updatedAt: Date;
+}
+
+/** A notification handled: its order fetched and stored. */
+@Entity({ name: 'order_notifications' })
+export class HandledOrderNotification {
+  @PrimaryColumn('text') notificationId: string;
+  @Column('uuid') accountId: string;
+  @Column('text') amazonOrderId: string;
+  @Column({ type: 'timestamptz', precision: 3, nullable: true }) eventTime: Date | null;
+  @Column({ type: 'timestamptz', precision: 3 }) handledAt: Date;
+}
