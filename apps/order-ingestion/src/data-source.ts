@@ -17,6 +17,7 @@ import { LineQuantityCancelled1765500000150 } from './migrations/1765500000150-l
 import { LinkWithAmazon1765500000160 } from './migrations/1765500000160-link-with-amazon';
 import { WarehouseDetails1765500000170 } from './migrations/1765500000170-warehouse-details';
 import { ShipmentClaims1765500000180 } from './migrations/1765500000180-shipment-claims';
+import { RefusedCancellations1765500000190 } from './migrations/1765500000190-refused-cancellations';
 import { QuarantinedOrder } from './orders/quarantined-order.entity';
 import { SalesOrderLine } from './orders/sales-order-line.entity';
 import { ShipmentClaim } from './orders/shipment-claim.entity';
@@ -32,5 +33,5 @@ export const ingestionDataSource = (database: string | DatabaseSettings) =>
     schema: INGESTION_SCHEMA,
     entities: [SellerAccount, Marketplace, SalesOrder, SalesOrderLine, ShipmentClaim, QuarantinedOrder, SkuProduct, SyncRun, Authorization, MarketplaceParticipation, MarketplaceRefresh, ...MESSAGING_ENTITIES],
     migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000100, SkuProducts1764300000101, QuarantineWithoutPersonalData1764300000102, MarketplaceBackfill1764300000103, ProjectionVersions1764300000110, SyncRunProgress1764300000120, SyncRunQueueAndProgress1764300000130,
-      SyncRunRequestCorrelation1765100000140, QuarantineLastRetryError1765100000141, LineQuantityCancelled1765500000150, LinkWithAmazon1765500000160, WarehouseDetails1765500000170, ShipmentClaims1765500000180],
+      SyncRunRequestCorrelation1765100000140, QuarantineLastRetryError1765100000141, LineQuantityCancelled1765500000150, LinkWithAmazon1765500000160, WarehouseDetails1765500000170, ShipmentClaims1765500000180, RefusedCancellations1765500000190],
   });

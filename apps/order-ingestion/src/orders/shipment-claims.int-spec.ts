@@ -1,12 +1,13 @@
 import { IngestionDatabase, insertSellerAccount } from '../../test/ingestion-database';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { CancelReason, GET_SHIPPED_QUANTITIES, RESOLVE_PARTNERS } from '@connector/contracts';
+import { CancelReason, GET_SHIPPED_QUANTITIES, NotificationKind, NotificationState, RESOLVE_PARTNERS } from '@connector/contracts';
 import { Outbox } from '@connector/messaging';
 import type { ServiceClient } from '@connector/platform';
 import { amazonOrder } from '@connector/testing';
 import { SellerAccount } from '../accounts/seller-account.entity';
 import { Marketplace } from '../marketplaces/marketplace.entity';
+import { FulfillmentProjection } from './fulfillment-projection';
 import { PartnerAndProductResolution } from './partner-and-product-resolution';
 import { QuarantineStore } from './quarantine-store';
 import { SalesOrderStore } from './sales-order-store';
@@ -96,5 +97,31 @@ describe('a validation and a cancellation of units never share a unit', () => {
     const other = await newOrder();
     await orders.cancel({ id: other.id, reason: CancelReason.NoInventory });
     await expect(claim(other.id, randomUUID(), other.orderItemId, 1)).rejects.toMatchObject({ body: { statusCode: 409 } });
+  });
+
+  it('Amazon refuses a cancellation of units for good: the lines count them as not cancelled again, the order says so, once per notification', async () => {
+    const { id, orderItemId } = await newOrder();
+    await cancelUnits(id, orderItemId, 1);
+    await cancelUnits(id, orderItemId, 1);
+    const projection = new FulfillmentProjection();
+    const refused = {
+      notificationId: randomUUID(),
+      kind: NotificationKind.UnitCancellation,
+      orderId: id,
+      deliveryId: null,
+      state: NotificationState.Failed,
+      error: 'refused',
+      decidedAt: new Date().toISOString(),
+      cancellationId: randomUUID(),
+      items: [{ orderItemId, quantity: 1 }],
+    };
+    await db.transaction((manager) => projection.notificationFailed(refused, { manager } as never));
+    // Redelivered: nothing more comes back.
+    await db.transaction((manager) => projection.notificationFailed(refused, { manager } as never));
+    const order = (await db.getRepository(SalesOrder).findOne({ where: { id }, relations: { lines: true } }))!;
+    expect(order.lines!.find((l) => l.orderItemId === orderItemId)!.quantityCancelled).toBe(1);
+    expect(order.cancelError).toMatch(/did not take the cancellation of 1 of .* ship them or cancel them again/);
+    // The unit given back can be claimed by a delivery again.
+    expect(await claim(id, randomUUID(), orderItemId, 2)).toEqual({ claimed: true });
   });
 });
