@@ -81,3 +81,41 @@ describe('a unit cancellation that may be applied at Amazon is checked before it
     await sender.onApplicationShutdown();
   }, 40_000);
 });
+
+/**
+ * The wait for unfinished adjustment feeds before the check is bounded by NOTIFY_RETRY_HOURS
+ * (here under a second; the sandbox at Amazon's pace takes 3 s per feed): once it outlasts it,
+ * the unit cancellation fails for a person instead of waiting on (another tool's feeds could keep
+ * it waiting for ever), and it is not sent again.
+ */
+describe('the wait for adjustment feeds before a unit cancellation is checked', () => {
+  const harness = new NotificationsHarness({ timeScale: 1, clientRetries: 1, settings: { NOTIFY_BACKOFF_BASE_MS: 20, NOTIFY_BACKOFF_MAX_MS: 150, FEED_POLL_MS: 200, NOTIFY_RETRY_HOURS: 0.0002 } });
+
+  beforeAll(() => harness.start(), 60_000);
+  afterAll(() => harness.stop(), 60_000);
+
+  it('ends after NOTIFY_RETRY_HOURS: failed for a person, never sent a second time', async () => {
+    let target: { amazonOrderId: string; orderItemId: string; quantityOrdered: number } | undefined;
+    for (const order of await harness.generateOrders(16, 'recheck-bounded')) {
+      const item = (await harness.sandboxOrder(order.amazonOrderId)).orderItems.find((i) => i.quantityOrdered >= 2);
+      if (item) target = { amazonOrderId: order.amazonOrderId, ...item };
+    }
+    const { amazonOrderId, orderItemId, quantityOrdered } = target!;
+    await harness.sandboxRequest('POST', '/_sandbox/faults', { operation: 'createFeed', sellerId: harness.seller.sellerId, status: 503, count: 1, loseAnswer: true });
+    const [id] = await harness.addUnitCancellations([{ amazonOrderId, items: [{ orderItemId, quantity: 1, quantityLeft: quantityOrdered - 1 }] }]);
+    const sender = harness.newSender();
+    sender.onApplicationBootstrap();
+    const row = await waitFor(
+      async () => {
+        const [found] = await harness.notifications([id]);
+        return found.state !== 'pending' ? found : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 20, what: 'the unit cancellation to be settled' },
+    );
+    expect(row.state).toBe('failed');
+    expect(row.lastError).toMatch(/still processing at Amazon for .* h: check order/);
+    await sender.onApplicationShutdown();
+    // The feed whose answer was lost is the only one (still in Amazon's queue, its messages not read yet).
+    expect((await harness.feeds()).filter((f) => f.feedType === 'POST_PAYMENT_ADJUSTMENT_DATA')).toHaveLength(1);
+  }, 40_000);
+});
