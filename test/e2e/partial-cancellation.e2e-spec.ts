@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { request } from '@connector/local-system';
 import { amazonOrder, API_KEY, RunningSystem, waitFor } from '@connector/testing';
 
@@ -44,7 +45,8 @@ describe('partial cancellation of FBM orders', () => {
   const atAmazon = async (amazonOrderId: string) => (await running.sandbox('GET', `/_sandbox/orders/${amazonOrderId}`)).body.order;
   const feedsFor = async (amazonOrderId: string): Promise<SandboxFeed[]> =>
     ((await running.sandbox('GET', `/_sandbox/feeds?sellerId=${SELLER.sellerId}`)).body.feeds as SandboxFeed[]).filter((f) => f.messages.some((m) => m.amazonOrderId === amazonOrderId));
-  const cancel = (orderId: string, body: unknown, key?: string) =>
+  /** `key`: a fresh Idempotency-Key unless given; null sends none. */
+  const cancel = (orderId: string, body: unknown, key: string | null = randomUUID()) =>
     request<any>('POST', `${running.gatewayUrl}/api/v1/orders/${orderId}/cancel`, body, { authorization: `Bearer ${API_KEY}`, ...(key ? { 'idempotency-key': key } : {}) });
   const fields = (body: any) => (body.details ?? []).map((d: any) => d.field).sort();
   const line = (o: any, orderItemId: string) => o.lines.find((l: any) => l.orderItemId === orderItemId && l.kind === 'product');
@@ -91,6 +93,10 @@ describe('partial cancellation of FBM orders', () => {
     expect(unknown.status).toBe(400);
     // The second A asks 4 in all, of 3.
     expect(fields(unknown.body)).toEqual(['items.0.orderItemId', 'items.2.quantity']);
+    // Units are "N more": without an Idempotency-Key a retry would cancel more, so the key is required.
+    const keyless = await cancel(o.id, { reason: 'NoInventory', items: [{ orderItemId: A, quantity: 1 }] }, null);
+    expect(keyless.status).toBe(400);
+    expect(fields(keyless.body)).toEqual(['Idempotency-Key']);
     const after = await order(mixed.orderId);
     expect(after.lines.map((l: any) => l.quantityCancelled)).toEqual(after.lines.map(() => 0));
     expect(await notificationsOf(o.id)).toEqual([]);

@@ -815,6 +815,11 @@ describe('gateway Idempotency-Key, DELETE 204 and paged locations', () => {
     const malformed = await post(`/api/v1/orders/${order}/cancel`, { reason: 'NoInventory' }, { idempotencyKey: 'x'.repeat(256) });
     expect(malformed).toMatchObject({ status: 400, body: { details: [{ field: 'Idempotency-Key', errors: [expect.any(String)] }] } });
     expect(asked(CANCEL_ORDER)).toBe(3);
+
+    // Cancelling units means "N more": without a key a retry would cancel more, so it is refused before the service is asked.
+    const keyless = await post(`/api/v1/orders/${order}/cancel`, { reason: 'NoInventory', items: [{ orderItemId: '1', quantity: 1 }] });
+    expect(keyless).toMatchObject({ status: 400, body: { details: [{ field: 'Idempotency-Key', errors: [expect.stringMatching(/required when items are given/)] }] } });
+    expect(asked(CANCEL_ORDER)).toBe(3);
   });
 
   it('keeps the claim of a request whose service did not answer in time (it may have done the work): a retry gets 409, never a second run', async () => {

@@ -2,7 +2,7 @@ import type { ServiceName } from '@connector/contracts';
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MessagingModule, ParkedEventsRetention } from '@connector/messaging';
-import { HealthModule, messagingOptions, MetricsModule, RetentionModule, ServiceSettings, SettingsModule } from '@connector/platform';
+import { HealthModule, messagingOptions, MetricsModule, RetentionModule, ServiceClientModule, ServiceSettings, SettingsModule } from '@connector/platform';
 import { inventoryDataSource } from './data-source';
 import { DeliveriesModule } from './deliveries/deliveries.module';
 import { DeliveryPersonalDataRetention } from './deliveries/delivery-personal-data.retention';
@@ -23,6 +23,8 @@ export class AppModule {
         SettingsModule.forRoot(settings),
         TypeOrmModule.forRoot(inventoryDataSource(settings)),
         MessagingModule.forService(messagingOptions(settings, SERVICE_NAME)),
+        // A delivery's validation claims its units at order-ingestion (CLAIM_UNITS_TO_SHIP).
+        ServiceClientModule.register(settings, SERVICE_NAME),
         HealthModule.forService(SERVICE_NAME),
         MetricsModule.forService({ events: true }),
         RetentionModule.forTasks([DeliveryPersonalDataRetention, ParkedEventsRetention]),

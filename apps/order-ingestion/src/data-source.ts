@@ -16,11 +16,14 @@ import { QuarantineLastRetryError1765100000141 } from './migrations/176510000014
 import { LineQuantityCancelled1765500000150 } from './migrations/1765500000150-line-quantity-cancelled';
 import { LinkWithAmazon1765500000160 } from './migrations/1765500000160-link-with-amazon';
 import { WarehouseDetails1765500000170 } from './migrations/1765500000170-warehouse-details';
+import { ShipmentClaims1765500000180 } from './migrations/1765500000180-shipment-claims';
+import { RefusedCancellations1765500000190 } from './migrations/1765500000190-refused-cancellations';
 import { LinkHardening1765600000180 } from './migrations/1765600000180-link-hardening';
 import { OrderNotifications1765600000190 } from './migrations/1765600000190-order-notifications';
 import { HandledOrderNotification, NotificationDestination, OrderChangeSubscription } from './order-notifications/order-notifications.entities';
 import { QuarantinedOrder } from './orders/quarantined-order.entity';
 import { SalesOrderLine } from './orders/sales-order-line.entity';
+import { ShipmentClaim } from './orders/shipment-claim.entity';
 import { SalesOrder } from './orders/sales-order.entity';
 import { SkuProduct } from './orders/sku-product.entity';
 import { SyncRun } from './sync/sync-run.entity';
@@ -31,7 +34,7 @@ export const ingestionDataSource = (database: string | DatabaseSettings) =>
   serviceDataSourceOptions({
     database,
     schema: INGESTION_SCHEMA,
-    entities: [SellerAccount, Marketplace, SalesOrder, SalesOrderLine, QuarantinedOrder, SkuProduct, SyncRun, Authorization, MarketplaceParticipation, MarketplaceRefresh, NotificationDestination, OrderChangeSubscription, HandledOrderNotification, ...MESSAGING_ENTITIES],
+    entities: [SellerAccount, Marketplace, SalesOrder, SalesOrderLine, ShipmentClaim, QuarantinedOrder, SkuProduct, SyncRun, Authorization, MarketplaceParticipation, MarketplaceRefresh, NotificationDestination, OrderChangeSubscription, HandledOrderNotification, ...MESSAGING_ENTITIES],
     migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000100, SkuProducts1764300000101, QuarantineWithoutPersonalData1764300000102, MarketplaceBackfill1764300000103, ProjectionVersions1764300000110, SyncRunProgress1764300000120, SyncRunQueueAndProgress1764300000130,
-      SyncRunRequestCorrelation1765100000140, QuarantineLastRetryError1765100000141, LineQuantityCancelled1765500000150, LinkWithAmazon1765500000160, WarehouseDetails1765500000170, LinkHardening1765600000180, OrderNotifications1765600000190],
+      SyncRunRequestCorrelation1765100000140, QuarantineLastRetryError1765100000141, LineQuantityCancelled1765500000150, LinkWithAmazon1765500000160, WarehouseDetails1765500000170, ShipmentClaims1765500000180, RefusedCancellations1765500000190, LinkHardening1765600000180, OrderNotifications1765600000190],
   });

@@ -94,6 +94,8 @@ describe('message contracts catalog', () => {
         'inventory.ship-from.delete.v1',
         // New with partial cancellation (issue 14): what of an order can no longer be cancelled.
         'inventory.deliveries.shipped-quantities.v1',
+        // New with the fix of partial cancellation: a validation claims its units, so none is both shipped and cancelled.
+        'ingestion.orders.claim-units-to-ship.v1',
         'partners.resolve.v1',
         'partners.list.v1',
         'partners.get.v1',

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { NotificationState } from '@connector/contracts';
+import { NotificationKind, NotificationState } from '@connector/contracts';
 import { SETTINGS } from '@connector/platform';
 import { Feed, FINAL_FEED_STATUSES, getFeed, getFeedResultDocument, SpApiClient, SpApiError } from '@connector/sp-api';
 import { claimDueRows } from '@connector/workers';
@@ -86,7 +86,8 @@ export class CancellationFeedPoller {
     } catch (err) {
       if (err instanceof SpApiError && (err.status === 404 || err.status === 400)) {
         // Amazon does not know the feed (any more): nothing says the orders were cancelled.
-        return this.resendAll(rows, feedId, `Amazon does not know feed ${feedId}: ${err.message}`, null);
+        // Nothing says they were not either: a unit cancellation is checked at Amazon before it goes out again.
+        return this.resendAll(rows, feedId, `Amazon does not know feed ${feedId}: ${err.message}`, null, true);
       }
       return this.pollLater(rows, feedId, null, `polling feed ${feedId} failed: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -103,11 +104,12 @@ export class CancellationFeedPoller {
     }
     if (feed.processingStatus !== 'DONE') {
       const detail = reportXml ? describeReport(reportXml) : '';
-      return this.resendAll(rows, feedId, `feed ${feedId} ended ${feed.processingStatus}${detail ? `: ${detail}` : ''}`, { feedId, processingStatus: feed.processingStatus, report: detail || undefined });
+      // FATAL or CANCELLED: Amazon applied none of it, so it is sent again unchecked.
+      return this.resendAll(rows, feedId, `feed ${feedId} ended ${feed.processingStatus}${detail ? `: ${detail}` : ''}`, { feedId, processingStatus: feed.processingStatus, report: detail || undefined }, false);
     }
     if (reportXml === undefined) {
       if (reportError !== undefined) return this.pollLater(rows, feedId, feed.processingStatus, `reading the report of feed ${feedId} failed: ${reportError}`);
-      return this.resendAll(rows, feedId, `feed ${feedId} is DONE without a processing report`, { feedId, processingStatus: feed.processingStatus });
+      return this.resendAll(rows, feedId, `feed ${feedId} is DONE without a processing report`, { feedId, processingStatus: feed.processingStatus }, true);
     }
     let outcomes: Map<number, MessageOutcome>;
     try {
@@ -117,7 +119,7 @@ export class CancellationFeedPoller {
         report,
       );
     } catch (err) {
-      return this.resendAll(rows, feedId, `the processing report of feed ${feedId} is unreadable: ${err.message}`, { feedId, processingStatus: feed.processingStatus });
+      return this.resendAll(rows, feedId, `the processing report of feed ${feedId} is unreadable: ${err.message}`, { feedId, processingStatus: feed.processingStatus }, true);
     }
     await this.apply(rows, feedId, outcomes);
   }
@@ -137,7 +139,8 @@ export class CancellationFeedPoller {
         };
         const response = { feedId, messageId: notification.feedMessageId, processingStatus: 'DONE', results: outcome.results };
         if (outcome.kind === 'resend') {
-          if (await this.requeueOrFail(notification, outcome.reason, response, feedId, manager, { now, draw })) counts.resend++;
+          // The feed is DONE: Amazon may well have applied the message the report is silent about.
+          if (await this.requeueOrFail(notification, outcome.reason, response, feedId, manager, { now, draw }, true)) counts.resend++;
           continue;
         }
         const state = outcome.kind === 'sent' ? NotificationState.Sent : NotificationState.Failed;
@@ -147,23 +150,37 @@ export class CancellationFeedPoller {
     this.logger.log(`feed ${feedId}: ${counts.sent} sent, ${counts.failed} failed, ${counts.resend} to send again`);
   }
 
-  private async resendAll(rows: Notification[], feedId: string, reason: string, response: object | null): Promise<void> {
+  /** `mayBeApplied`: Amazon may have applied the feed (anything but FATAL/CANCELLED). */
+  private async resendAll(rows: Notification[], feedId: string, reason: string, response: object | null, mayBeApplied: boolean): Promise<void> {
     this.logger.warn(`${reason}; ${rows.length} cancellation(s) go into a new feed`);
     const batch = { now: Date.now(), draw: Math.random() };
     await this.dataSource.transaction(async (manager) => {
-      for (const notification of rows) await this.requeueOrFail(notification, reason, response ?? { feedId }, feedId, manager, batch);
+      for (const notification of rows) await this.requeueOrFail(notification, reason, response ?? { feedId }, feedId, manager, batch, mayBeApplied);
     });
   }
 
-  /** Back to pending for a new feed while attempts last; then failed with the reason. Returns whether it was requeued. */
-  private async requeueOrFail(notification: Notification, reason: string, response: object | null, feedId: string, manager: EntityManager, batch: { now: number; draw: number }): Promise<boolean> {
+  /**
+   * Back to pending for a new feed while attempts last; then failed with the reason. Returns whether it was requeued.
+   * A unit cancellation in a feed Amazon may have applied keeps its document id: a unit cancellation sent twice
+   * cancels its units twice, so the submitter checks the order at Amazon first (unit-cancellation-check.ts).
+   */
+  private async requeueOrFail(
+    notification: Notification,
+    reason: string,
+    response: object | null,
+    feedId: string,
+    manager: EntityManager,
+    batch: { now: number; draw: number },
+    mayBeApplied: boolean,
+  ): Promise<boolean> {
     // Tries that met an outage do not count: only feeds Amazon processed without a word on the order.
     const answered = notification.attempts - notification.outageTries;
     if (answered >= this.settings.NOTIFY_MAX_ATTEMPTS) {
       await this.outcomes.recordOutcome(manager, notification, NotificationState.Failed, `${reason} (gave up after ${answered} attempts)`, response, { onlyInFeed: feedId });
       return false;
     }
-    return requeueCancellation(manager, notification, reason, response, feedId, { backoff: notifyBackoff(this.settings), ...batch });
+    const keepDocument = mayBeApplied && notification.kind === NotificationKind.UnitCancellation && notification.feedDocumentId !== null;
+    return requeueCancellation(manager, notification, reason, response, feedId, { backoff: notifyBackoff(this.settings), ...batch, keepDocument });
   }
 
   /** The feed is not finished (or could not be asked): ask again after FEED_POLL_MS. */

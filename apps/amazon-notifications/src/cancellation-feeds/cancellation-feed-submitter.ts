@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AccountAccess, NotificationKind, NotificationState } from '@connector/contracts';
 import { SETTINGS } from '@connector/platform';
-import { CallNotStartedError, feedMayExist, SpApiClient, SpApiError, submitFeed } from '@connector/sp-api';
+import { CallNotStartedError, Feed, feedMayExist, SpApiClient, SpApiError, submitFeed } from '@connector/sp-api';
 import { claimDueRows, keepLeaseAlive, LeaseHeartbeat, retry, returnedRows } from '@connector/workers';
 import { DataSource } from 'typeorm';
 import { AmazonAccessService } from '../amazon-access/amazon-access.service';
@@ -162,7 +162,8 @@ export class CancellationFeedSubmitter {
     const accountId = access.accountId;
     try {
       const since = new Date(Math.min(...unsure.map((n) => n.createdAt.getTime())));
-      const unfinished = await unfinishedAdjustmentFeeds(client, marketplaceId, since);
+      // Feeds whose ids we recorded are not the lost one (its id never reached us): only the others can hold it.
+      const unfinished = await this.unknownFeeds(await unfinishedAdjustmentFeeds(client, marketplaceId, since));
       if (unfinished.length > 0) {
         this.logger.log({ msg: `${unsure.length} unit cancellation(s) wait for adjustment feed(s) ${unfinished.map((f) => f.feedId).join(', ')} to finish at Amazon before their orders are checked`, accountId });
         await this.waitForAmazon(unsure, null, 'an adjustment feed that may hold it is still processing at Amazon');
@@ -211,10 +212,16 @@ export class CancellationFeedSubmitter {
     const draw = Math.random();
     await this.dataSource.transaction(async (manager) => {
       for (const notification of notifications) {
-        if (err === null) {
-          // A feed still processing is no failure: looked at again once the feed may be done, not counted as a try.
+        if (err === null && outageOutlasted(notification, this.settings, now)) {
+          // Another tool's adjustment feeds, or Amazon's queue, kept it waiting NOTIFY_RETRY_HOURS: a person checks the order.
+          const error = `${message} for ${this.settings.NOTIFY_RETRY_HOURS} h: check order ${notification.amazonOrderId} at Amazon and retry it by hand only if its units are not cancelled`;
+          await this.outcomes.recordOutcome(manager, notification, NotificationState.Failed, error, null);
+        } else if (err === null) {
+          // A feed still processing is no failure: looked at again once the feed may be done, not counted as a try,
+          // but the wait is bounded like an outage (retrying_since, NOTIFY_RETRY_HOURS).
           await manager.query(
-            `update notifications set next_attempt_at = now() + make_interval(secs => $2), attempts = greatest(attempts - 1, 0), last_error = $3
+            `update notifications set next_attempt_at = now() + make_interval(secs => $2), attempts = greatest(attempts - 1, 0), last_error = $3,
+                    retrying_since = coalesce(retrying_since, now())
               where id = $1 and state = 'pending' and feed_id is null`,
             [notification.id, this.settings.FEED_POLL_MS / 1000, message],
           );
@@ -226,6 +233,14 @@ export class CancellationFeedSubmitter {
         }
       }
     });
+  }
+
+  /** The feeds none of our notifications recorded (a feed whose createFeed answer was lost is one of them). */
+  private async unknownFeeds(feeds: Feed[]): Promise<Feed[]> {
+    if (feeds.length === 0) return feeds;
+    const known: { feed_id: string }[] = await this.dataSource.query(`select distinct feed_id from notifications where feed_id = any($1::text[])`, [feeds.map((f) => f.feedId)]);
+    const ids = new Set(known.map((row) => row.feed_id));
+    return feeds.filter((f) => !ids.has(f.feedId));
   }
 
   /** From here on the rows are polled, never submitted again. Tried hard: a failure here is the one way to send twice. */

@@ -47,6 +47,7 @@ export class NotificationOutcomes {
       error,
       // This process's clock: two outcomes of one order are a retry's back-off apart at least.
       decidedAt: new Date().toISOString(),
+      ...(notification.cancellationId ? { cancellationId: notification.cancellationId, items: cancelledUnits(notification) } : {}),
     };
     await this.outbox.add(manager, state === NotificationState.Sent ? NOTIFICATION_SENT : NOTIFICATION_FAILED, event);
     if (state === NotificationState.Failed) {
@@ -60,7 +61,10 @@ export class NotificationOutcomes {
         service: 'amazon-notifications',
         accountId: notification.accountId,
         amazonOrderId: notification.amazonOrderId,
-        summary: `the ${notification.kind} of order ${notification.amazonOrderId} failed for good: ${alertText(reason, 300)}`,
+        summary: notification.cancellationId
+          ? // The seller's units come back on the order's lines (order-ingestion), not on a delivery: a person decides.
+            `the ${notification.kind} of order ${notification.amazonOrderId} failed for good: ${alertText(reason, 300)}; its units are counted as not cancelled again, but are not back on a delivery: ship them (a new delivery) or cancel them again`
+          : `the ${notification.kind} of order ${notification.amazonOrderId} failed for good: ${alertText(reason, 300)}`,
         details: { notificationId: notification.id, notificationKind: notification.kind, orderId: notification.orderId, deliveryId: notification.deliveryId, reason: alertText(reason) },
       });
       if (isCredentialsRefused(options.cause)) {
@@ -101,4 +105,10 @@ export class NotificationOutcomes {
       this.logger.warn(`the ${notification.kind.replace(/_/g, ' ')} of order ${notification.amazonOrderId} failed for good (${amazon}): ${alertText(error ?? 'no error recorded', 300)}`),
     );
   }
+}
+
+/** The units a seller's cancellation of items or units asked for (its payload's items). */
+function cancelledUnits(notification: Notification): { orderItemId: string; quantity: number }[] {
+  const items = (notification.payload as { items?: { orderItemId: string; quantity: number }[] }).items ?? [];
+  return items.map((item) => ({ orderItemId: item.orderItemId, quantity: item.quantity }));
 }

@@ -6,7 +6,19 @@ import { returnedRows } from '@connector/workers';
 import { Repository } from 'typeorm';
 import { Notification } from './notification.entity';
 import { DueNotifications } from './due-notifications';
-import { NO_OUTAGE } from './notification-retries';
+
+/**
+ * A retried cancellation goes out again in a new feed. A unit cancellation that was in a feed
+ * Amazon may have applied keeps that mark (its document id), so the submitter checks the order at
+ * Amazon before sending it again (a unit cancellation sent twice cancels its units twice). Not
+ * when it names no units left to compare with: then the check cannot tell, it failed asking a
+ * person to look, and the person's retry is the decision to send it.
+ */
+const KEEP_MARK_SQL = (column: string) =>
+  `case when kind = '${NotificationKind.UnitCancellation}' and feed_document_id is not null
+          and jsonb_array_length(coalesce(payload->'items', '[]'::jsonb)) > 0
+          and not exists (select 1 from jsonb_array_elements(payload->'items') item where not item ? 'quantityLeft')
+        then ${column} end`;
 
 @Injectable()
 export class NotificationsService {
@@ -35,19 +47,13 @@ export class NotificationsService {
     const notification = await this.notifications.findOneBy({ id });
     if (!notification) throw ServiceError.notFound(`notification ${id} not found`);
     if (notification.state !== NotificationState.Failed) throw ServiceError.conflict(`notification ${id} is ${notification.state}; only a failed one can be retried`);
-    await this.notifications.update({ id, state: NotificationState.Failed }, {
-      state: NotificationState.Pending,
-      attempts: 0,
-      ...NO_OUTAGE,
-      nextAttemptAt: new Date(),
-      lastError: null,
-      // A cancellation goes out again in a new feed.
-      feedId: null,
-      feedMessageId: null,
-      feedDocumentId: null,
-      feedStatus: null,
-      feedSubmittedAt: null,
-    });
+    await this.notifications.query(
+      `update notifications set state = 'pending', attempts = 0, outage_tries = 0, retrying_since = null, next_attempt_at = now(),
+              last_error = null, feed_id = null, feed_message_id = ${KEEP_MARK_SQL('feed_message_id')}, feed_document_id = ${KEEP_MARK_SQL('feed_document_id')},
+              feed_status = null, feed_submitted_at = null
+        where id = $1 and state = 'failed'`,
+      [id],
+    );
     this.due.announce();
     return this.get(id);
   }
@@ -70,7 +76,8 @@ export class NotificationsService {
     const rows = returnedRows(
       await this.notifications.query(
         `update notifications set state = 'pending', attempts = 0, outage_tries = 0, retrying_since = null, next_attempt_at = now(),
-                last_error = null, feed_id = null, feed_message_id = null, feed_document_id = null, feed_status = null, feed_submitted_at = null
+                last_error = null, feed_id = null, feed_message_id = ${KEEP_MARK_SQL('feed_message_id')}, feed_document_id = ${KEEP_MARK_SQL('feed_document_id')},
+                feed_status = null, feed_submitted_at = null
           where id in (select id from notifications where ${conditions.join(' and ')} order by created_at, id limit $${parameters.length} for update skip locked)
             and state = 'failed'
          returning id`,

@@ -32,6 +32,7 @@ export class AmazonApiError extends HttpException {
   }
 
   static serverError(status: number): AmazonApiError {
+    if (status === 404) return AmazonApiError.notFound('The requested resource was not found.');
     return status === 503
       ? new AmazonApiError(503, [{ code: 'ServiceUnavailable', message: 'Service temporarily unavailable. Please try again later.', details: '' }])
       : new AmazonApiError(status, [{ code: 'InternalFailure', message: 'We encountered an internal error. Please try again.', details: '' }]);

@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { AmazonApiError } from './amazon-error';
 
+/** 5xx: an outage; 404: Amazon does not know the resource (any more), e.g. a feed it forgot. */
+export type FaultStatus = 404 | 500 | 503;
+
 export interface FaultRule {
   id: number;
   operation: string;
   sellerId?: string;
-  status?: 500 | 503;
+  status?: FaultStatus;
   rate: number;
   /** How many more injected errors; undefined = unlimited. */
   remaining?: number;
@@ -18,7 +21,7 @@ export interface FaultRule {
 export interface FaultInput {
   operation?: string;
   sellerId?: string;
-  status?: 500 | 503;
+  status?: FaultStatus;
   rate?: number;
   count?: number;
   throttleStorm?: { count: number };

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   CANCEL_ORDER,
@@ -14,9 +14,9 @@ import {
 } from '@connector/contracts';
 import { ServiceClient } from '@connector/platform';
 import { API_V1 } from '../common/api-version';
-import { Idempotent } from '../idempotency/idempotent.decorator';
+import { IDEMPOTENCY_KEY_HEADER, Idempotent } from '../idempotency/idempotent.decorator';
 import { ApiPage, ApiProblems, ApiRoutes } from '../openapi/api-docs';
-import { UuidParam } from '../common/validation';
+import { UuidParam, validationFailed } from '../common/validation';
 import { OrderDetailsService } from './order-details.service';
 import { OrderDetailsView } from './order-details.views';
 import { AccountFrom, ApiScope, RequiresScope } from '../access/scopes';
@@ -71,10 +71,15 @@ export class OrdersController {
       'Without `items`, the whole order. With `items` (FBM orders), only those units: each at most what is still open (not shipped, not cancelled, ' +
       'not in a validated delivery), else a 400 naming the item; the open delivery shrinks, the lines show `quantityCancelled`, and Amazon is told ' +
       'per item (whole items by an item-level acknowledgement, fewer units by an order adjustment). Every unit cancelled, none shipped: the whole order is. ' +
-      'A shipped or cancelled order is a 409.',
+      'A shipped or cancelled order is a 409. With `items` the `Idempotency-Key` header is required (else a 400 naming it): the request means ' +
+      '"cancel N more units", so a retry without it would cancel more units each time.',
   })
   @ApiProblems(404, 409, 413)
-  cancel(@UuidParam() id: string, @Body() body: CancelOrderBody): Promise<SalesOrderView> {
+  cancel(@UuidParam() id: string, @Body() body: CancelOrderBody, @Headers(IDEMPOTENCY_KEY_HEADER.toLowerCase()) idempotencyKey?: string): Promise<SalesOrderView> {
+    // Units are "N more": a client retrying after a lost answer (a gateway timeout) would cancel them twice without a key.
+    if (body.items !== undefined && !idempotencyKey) {
+      throw validationFailed([{ field: IDEMPOTENCY_KEY_HEADER, errors: [`${IDEMPOTENCY_KEY_HEADER} header is required when items are given (a retry must not cancel more units)`] }]);
+    }
     const request: CancelOrderRequest = { ...body, id };
     return this.services.request(CANCEL_ORDER, request);
   }

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import {
+  CLAIM_UNITS_TO_SHIP,
   DELIVERY_VALIDATED,
   DeliveryState,
   DeliveryValidatedEvent,
@@ -12,7 +13,7 @@ import {
   ValidateDeliveryRequest,
 } from '@connector/contracts';
 import { Outbox } from '@connector/messaging';
-import { listPage, ServiceError, withinReplyBudget } from '@connector/platform';
+import { listPage, ServiceClient, ServiceError, withinReplyBudget } from '@connector/platform';
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { newRowId, PageOrder } from '@connector/persistence';
 import { CarrierMappingsService } from '../carriers/carrier-mappings.service';
@@ -33,6 +34,7 @@ export class DeliveriesService {
     @InjectRepository(Delivery) private readonly deliveries: Repository<Delivery>,
     private readonly outbox: Outbox,
     private readonly carriers: CarrierMappingsService,
+    private readonly services: ServiceClient,
   ) {}
 
   async list(request: ListDeliveriesRequest): Promise<Page<DeliveryView>> {
@@ -100,6 +102,21 @@ export class DeliveriesService {
       const moves = await manager.find(StockMove, { where: { deliveryId: delivery.id, state: StockMoveState.Ready }, order: { createdAt: 'ASC' } });
       const shipping = this.quantitiesToShip(moves, request.lines);
       if ([...shipping.values()].every((quantity) => quantity === 0)) throw ServiceError.badRequest('nothing to ship: every line quantity is 0');
+      // The order may have cancelled some of these units and this delivery not shrunk yet (order.items-canceled
+      // not applied here yet): order-ingestion, the order's authority, refuses units it cancelled and keeps
+      // those it grants from being cancelled. Asked with the delivery locked, before anything is written.
+      const claiming = new Map<string, number>();
+      for (const move of moves) {
+        const quantity = shipping.get(move.id) ?? 0;
+        if (quantity > 0 && move.orderItemId) claiming.set(move.orderItemId, (claiming.get(move.orderItemId) ?? 0) + quantity);
+      }
+      if (claiming.size) {
+        await this.services.request(CLAIM_UNITS_TO_SHIP, {
+          orderId: delivery.orderId,
+          deliveryId: delivery.id,
+          items: [...claiming].map(([orderItemId, quantity]) => ({ orderItemId, quantity })),
+        });
+      }
 
       const now = new Date();
       const backorderMoves: Partial<StockMove>[] = [];

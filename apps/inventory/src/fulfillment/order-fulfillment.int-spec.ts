@@ -1,3 +1,4 @@
+import type { ServiceClient } from '@connector/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { DELIVERY_CANCELED, DELIVERY_SHIPPED_OUTSIDE, DELIVERY_VALIDATED, FulfillmentChannel, OrderCanceledEvent, OrderSyncedEvent, SalesOrderLineKind, SalesOrderStatus } from '@connector/contracts';
@@ -20,6 +21,9 @@ import { OrderFulfillmentHandler } from './order-fulfillment.handler';
  * An order's events may reach inventory in any order (redelivery, a parked event replayed):
  * only a version newer than the one applied changes anything. Each case in both arrival orders.
  */
+
+/** order-ingestion grants every validation's claim of its units (CLAIM_UNITS_TO_SHIP; not what these tests are about). */
+const grantingOrderIngestion = { request: async () => ({ claimed: true }) } as unknown as ServiceClient;
 describe('order fulfilment on real PostgreSQL: events of one order in any arrival order', () => {
   const env = new TestEnvironment();
   let db: DataSource;
@@ -58,7 +62,7 @@ describe('order fulfilment on real PostgreSQL: events of one order in any arriva
     await db.query(`insert into inventory.products (id, name, internal_reference) values ($1, 'Forward test product', $2)`, [productId, `FORWARD-${productId}`]);
     const outbox = new Outbox();
     handler = new OrderFulfillmentHandler(new FbaStockMoves(new LocationsService(db.getRepository(Location), db)), new OrderDeliveries(outbox));
-    deliveries = new DeliveriesService(db, db.getRepository(Delivery), outbox, new CarrierMappingsService(db.getRepository(CarrierMapping)));
+    deliveries = new DeliveriesService(db, db.getRepository(Delivery), outbox, new CarrierMappingsService(db.getRepository(CarrierMapping)), grantingOrderIngestion);
   });
 
   afterAll(async () => {

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { DELIVERY_CANCELED, FulfillmentChannel, OrderItemsCanceledEvent, OrderSyncedEvent, SalesOrderLineKind, SalesOrderStatus } from '@connector/contracts';
+import { CLAIM_UNITS_TO_SHIP, ClaimUnitsToShipRequest, DELIVERY_CANCELED, DELIVERY_VALIDATED, FulfillmentChannel, OrderItemsCanceledEvent, OrderSyncedEvent, SalesOrderLineKind, SalesOrderStatus } from '@connector/contracts';
 import { Outbox } from '@connector/messaging';
 import { runMigrations } from '@connector/persistence';
+import { ServiceClient, ServiceError } from '@connector/platform';
 import { TestEnvironment } from '@connector/testing';
 import { CarrierMapping } from '../carriers/carrier-mapping.entity';
 import { CarrierMappingsService } from '../carriers/carrier-mappings.service';
@@ -58,6 +59,16 @@ describe('partial cancellation: the open delivery shrinks', () => {
     partlyShipped: false,
     items: items.map((item) => ({ ...item, lineId: item.orderItemId === ITEM_A ? o.lineA : o.lineB })),
   });
+  /** What order-ingestion answers a validation's claim of its units (CLAIM_UNITS_TO_SHIP); every claim asked. */
+  let claimAnswer: (payload: ClaimUnitsToShipRequest) => unknown = () => ({ claimed: true });
+  const claims: ClaimUnitsToShipRequest[] = [];
+  const orderIngestion = {
+    request: async (contract: { subject: string }, payload: ClaimUnitsToShipRequest) => {
+      if (contract.subject !== CLAIM_UNITS_TO_SHIP.subject) throw new Error(`unexpected request ${contract.subject}`);
+      claims.push(payload);
+      return claimAnswer(payload);
+    },
+  } as unknown as ServiceClient;
   const cancel = (event: OrderItemsCanceledEvent) => db.transaction((manager) => handler.onOrderItemsCanceled(event, { manager } as never));
   const deliveriesOf = (orderId: string) => db.getRepository(Delivery).find({ where: { orderId }, order: { sequence: 'ASC' } });
   /** [delivery sequence, order item, quantity, state] of every move, sorted. */
@@ -80,7 +91,7 @@ describe('partial cancellation: the open delivery shrinks', () => {
     const outbox = new Outbox();
     orderDeliveries = new OrderDeliveries(outbox);
     handler = new OrderFulfillmentHandler(new FbaStockMoves(new LocationsService(db.getRepository(Location))), orderDeliveries);
-    deliveries = new DeliveriesService(db, db.getRepository(Delivery), outbox, new CarrierMappingsService(db.getRepository(CarrierMapping)));
+    deliveries = new DeliveriesService(db, db.getRepository(Delivery), outbox, new CarrierMappingsService(db.getRepository(CarrierMapping)), orderIngestion);
   });
 
   afterAll(async () => {
@@ -159,5 +170,30 @@ describe('partial cancellation: the open delivery shrinks', () => {
       [2, ITEM_A, 1, 'canceled'],
       [2, ITEM_B, 1, 'ready'],
     ]);
+  });
+
+  it('a validation claims its units at order-ingestion first: units the order cancelled (the event not applied here yet) are refused, nothing is written', async () => {
+    const o = newOrder();
+    await db.transaction((manager) => handler.onOrdersSynced([synced(o)], { manager } as never));
+    const [delivery] = await deliveriesOf(o.orderId);
+    const before = await movesOf(o.orderId);
+    // order-ingestion cancelled 1 of A; order.items-canceled has not reached inventory.
+    claimAnswer = () => {
+      throw ServiceError.conflict(`sales order ${o.amazonOrderId} no longer has these units to ship`);
+    };
+    try {
+      await expect(deliveries.validate({ id: delivery.id, carrierCode: 'DHL', trackingNumber: 'T-1' })).rejects.toMatchObject({ body: { statusCode: 409 } });
+    } finally {
+      claimAnswer = () => ({ claimed: true });
+    }
+    expect(claims.at(-1)).toEqual({ orderId: o.orderId, deliveryId: delivery.id, items: expect.arrayContaining([{ orderItemId: ITEM_A, quantity: 3 }, { orderItemId: ITEM_B, quantity: 1 }]) });
+    expect((await deliveriesOf(o.orderId)).map((d) => d.state)).toEqual(['ready']);
+    expect(await movesOf(o.orderId)).toEqual(before);
+    expect(await db.query(`select 1 from inventory.outbox where payload->>'orderId' = $1 and subject = $2`, [o.orderId, DELIVERY_VALIDATED.subject])).toEqual([]);
+
+    // Once the cancellation is applied the delivery holds 2 of A, and those are claimed and shipped.
+    await cancel(itemsCanceled(o, 2, [{ orderItemId: ITEM_A, quantity: 1, quantityLeft: 2 }]));
+    await deliveries.validate({ id: delivery.id, carrierCode: 'DHL', trackingNumber: 'T-1' });
+    expect(claims.at(-1)!.items).toEqual(expect.arrayContaining([{ orderItemId: ITEM_A, quantity: 2 }, { orderItemId: ITEM_B, quantity: 1 }]));
   });
 });

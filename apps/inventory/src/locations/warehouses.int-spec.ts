@@ -1,3 +1,4 @@
+import type { ServiceClient } from '@connector/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { DELIVERY_VALIDATED, DeliveryValidatedEvent, FulfillmentChannel, LocationAddress, OrderSyncedEvent, SalesOrderLineKind, SalesOrderStatus } from '@connector/contracts';
@@ -23,6 +24,9 @@ const FR = 'A13V1IB3VIYZZH';
 const address = (city: string): LocationAddress => ({ name: `Lager ${city}`, addressLine1: 'Hafenstraße 1', city, postalCode: '20457', countryCode: 'DE' });
 
 /** The seller's warehouses made and archived through the API, ship-from assignments removed, per-account carrier names, and what each package says it shipped from. */
+
+/** order-ingestion grants every validation's claim of its units (CLAIM_UNITS_TO_SHIP; not what these tests are about). */
+const grantingOrderIngestion = { request: async () => ({ claimed: true }) } as unknown as ServiceClient;
 describe('warehouses on real PostgreSQL', () => {
   const env = new TestEnvironment();
   let db: DataSource;
@@ -64,7 +68,7 @@ describe('warehouses on real PostgreSQL', () => {
     shipFrom = new ShipFromService(db);
     orderDeliveries = new OrderDeliveries(outbox);
     carriers = new CarrierMappingsService(db.getRepository(CarrierMapping));
-    deliveries = new DeliveriesService(db, db.getRepository(Delivery), outbox, carriers);
+    deliveries = new DeliveriesService(db, db.getRepository(Delivery), outbox, carriers, grantingOrderIngestion);
   });
 
   afterAll(async () => {

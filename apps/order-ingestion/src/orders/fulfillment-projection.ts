@@ -58,6 +58,36 @@ export class FulfillmentProjection {
   @OnEvent(NOTIFICATION_FAILED)
   async notificationFailed(event: NotificationOutcomeEvent, { manager }: EventContext) {
     await this.notificationState(manager, event, event.error);
+    if (event.cancellationId && event.items?.length) await this.giveBackUnits(manager, event);
+  }
+
+  /**
+   * Amazon refused (or was never told) a seller's cancellation of units, for good: the lines count
+   * them as not cancelled again, so the order follows what Amazon shows (a sync takes the larger of
+   * the line's count and Amazon's), and the order says why, for a person: inventory's delivery shrank
+   * when they were cancelled and is not grown back (ship them in a new delivery or cancel them again).
+   * Once per notification (a redelivered failure gives nothing back twice).
+   */
+  private async giveBackUnits(manager: EntityManager, event: NotificationOutcomeEvent): Promise<void> {
+    const first: unknown[] = await manager.query(
+      `insert into refused_cancellations (notification_id, cancellation_id, order_id)
+       select $1, $2, id from sales_orders where id = $3
+       on conflict (notification_id) do nothing returning notification_id`,
+      [event.notificationId, event.cancellationId, event.orderId],
+    );
+    if (first.length === 0) return;
+    const items = event.items!;
+    await manager.query(
+      `update sales_order_lines l set quantity_cancelled = greatest(l.quantity_cancelled - u.quantity, 0)
+         from unnest($2::text[], $3::int[]) as u(order_item_id, quantity)
+        where l.order_id = $1 and l.kind = 'product' and l.order_item_id = u.order_item_id`,
+      [event.orderId, items.map((i) => i.orderItemId), items.map((i) => i.quantity)],
+    );
+    const units = items.map((i) => `${i.quantity} of ${i.orderItemId}`).join(', ');
+    await manager.query(`update sales_orders set cancel_error = $2, updated_at = now() where id = $1`, [
+      event.orderId,
+      `Amazon did not take the cancellation of ${units} (${event.kind} failed for good): those units count as not cancelled again but are on no delivery; ship them or cancel them again`,
+    ]);
   }
 
   private async deliveryState(manager: EntityManager, orderId: string, state: string, version: number | undefined): Promise<void> {

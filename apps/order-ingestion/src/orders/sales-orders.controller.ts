@@ -3,6 +3,8 @@ import { Payload } from '@nestjs/microservices';
 import {
   CANCEL_ORDER,
   CancelOrderRequest,
+  CLAIM_UNITS_TO_SHIP,
+  ClaimUnitsToShipRequest,
   GET_ORDER,
   IdRequest,
   LIST_ORDERS,
@@ -30,6 +32,11 @@ export class SalesOrdersController {
   @HandlesRequest(CANCEL_ORDER)
   cancel(@Payload() request: CancelOrderRequest) {
     return this.orders.cancel(request);
+  }
+
+  @HandlesRequest(CLAIM_UNITS_TO_SHIP)
+  claimUnitsToShip(@Payload() request: ClaimUnitsToShipRequest) {
+    return this.orders.claimUnitsToShip(request);
   }
 
   @HandlesRequest(LIST_QUARANTINED_ORDERS)

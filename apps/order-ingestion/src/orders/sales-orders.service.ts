@@ -3,6 +3,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import {
   CancelOrderRequest,
   CanceledItem,
+  ClaimUnitsToShipRequest,
+  ClaimUnitsToShipResponse,
   FulfillmentChannel,
   GET_SHIPPED_QUANTITIES,
   ORDER_ITEMS_CANCELED,
@@ -19,7 +21,7 @@ import {
 import { Outbox } from '@connector/messaging';
 import { listPage, ServiceClient, ServiceError, withinReplyBudget } from '@connector/platform';
 import { newRowId } from '@connector/persistence';
-import { DataSource, In, Repository } from 'typeorm';
+import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { QuarantinedOrder } from './quarantined-order.entity';
 import { SalesOrderLine } from './sales-order-line.entity';
 import { SalesOrder } from './sales-order.entity';
@@ -102,7 +104,7 @@ export class SalesOrdersService {
    */
   private async cancelItems(request: CancelOrderRequest, items: NonNullable<CancelOrderRequest['items']>): Promise<SalesOrderView> {
     // Asked before the order is locked (no lock held over a NATS call). A validation landing between
-    // this answer and the commit is not seen: inventory then shrinks only what is still open.
+    // this answer and the commit claimed its units under the order's lock (claimUnitsToShip), so it is seen there.
     const shippedHere = new Map<string, number>();
     const order0 = await this.orders.findOneBy({ id: request.id });
     if (!order0) throw ServiceError.notFound(`sales order ${request.id} not found`);
@@ -124,7 +126,9 @@ export class SalesOrdersService {
       }
       const lines = order.lines ?? [];
       const products = lines.filter((line) => line.kind === SalesOrderLineKind.Product && line.orderItemId);
-      const shippedOf = (line: SalesOrderLine) => Math.max(line.quantityShipped, shippedHere.get(line.orderItemId!) ?? 0);
+      // Claims are read under the order's lock: a validation that claimed its units before this lock shows here, one after it sees the cancellation.
+      const claimed = await claimedUnits(manager, order.id);
+      const shippedOf = (line: SalesOrderLine) => Math.max(line.quantityShipped, shippedHere.get(line.orderItemId!) ?? 0, claimed.get(line.orderItemId!) ?? 0);
       const openOf = (line: SalesOrderLine) => Math.max(line.quantity - line.quantityCancelled - shippedOf(line), 0);
       const errors: { field: string; errors: string[] }[] = [];
       const cancelling = new Map<string, number>();
@@ -182,6 +186,50 @@ export class SalesOrdersService {
     return this.get(request.id);
   }
 
+  /**
+   * A delivery being validated claims its units (inventory asks before it commits the validation):
+   * under the order's lock, as a cancellation of units takes it, each item's units claimed by the
+   * order's deliveries may not exceed what the order has not cancelled. So no unit is both shipped
+   * and cancelled (Amazon would get a shipment confirmation and an adjustment for it), whichever
+   * comes first. The same delivery claiming again replaces its claim (a retried validation).
+   */
+  async claimUnitsToShip(request: ClaimUnitsToShipRequest): Promise<ClaimUnitsToShipResponse> {
+    await this.dataSource.transaction(async (manager) => {
+      const order = await manager.findOne(SalesOrder, { where: { id: request.orderId }, relations: { lines: true }, lock: { mode: 'pessimistic_write', tables: ['sales_orders'] } });
+      if (!order) throw ServiceError.notFound(`sales order ${request.orderId} not found`);
+      if (order.status === SalesOrderStatus.Canceled) throw ServiceError.conflict(`sales order ${order.amazonOrderId} is cancelled; none of its units can ship`);
+      const others = await claimedUnits(manager, order.id, request.deliveryId);
+      const asked = new Map<string, number>();
+      for (const item of request.items) asked.set(item.orderItemId, (asked.get(item.orderItemId) ?? 0) + item.quantity);
+      const refused: string[] = [];
+      for (const [orderItemId, quantity] of asked) {
+        const line = (order.lines ?? []).find((l) => l.kind === SalesOrderLineKind.Product && l.orderItemId === orderItemId);
+        if (!line) {
+          refused.push(`order item ${orderItemId} is not an item of it`);
+          continue;
+        }
+        const shippable = line.quantity - line.quantityCancelled - (others.get(orderItemId) ?? 0);
+        if (quantity > shippable) {
+          refused.push(
+            `order item ${orderItemId}: ${quantity} to ship, only ${Math.max(shippable, 0)} can be (${line.quantityCancelled} of ${line.quantity} cancelled, ${others.get(orderItemId) ?? 0} in other validated deliveries)`,
+          );
+        }
+      }
+      if (refused.length) {
+        throw ServiceError.conflict(
+          `sales order ${order.amazonOrderId} no longer has these units to ship: ${refused.join('; ')}; the delivery shrinks once inventory applies the cancellation, then validate what is left`,
+        );
+      }
+      await manager.query(`delete from shipment_claims where delivery_id = $1`, [request.deliveryId]);
+      await manager.query(
+        `insert into shipment_claims (delivery_id, order_item_id, order_id, quantity)
+         select $1, item, $2, quantity from unnest($3::text[], $4::int[]) as c(item, quantity)`,
+        [request.deliveryId, order.id, [...asked.keys()], [...asked.values()]],
+      );
+    });
+    return { claimed: true };
+  }
+
   async quarantined(request: ListQuarantinedOrdersRequest) {
     const query = this.dataSource.getRepository(QuarantinedOrder).createQueryBuilder('q').where('q.resolvedAt IS NULL');
     if (request.accountId) query.andWhere('q.accountId = :accountId', { accountId: request.accountId });
@@ -197,4 +245,13 @@ export class SalesOrdersService {
       lastAttemptAt: q.lastAttemptAt.toISOString(),
     }));
   }
+}
+
+/** Units of each order item the order's validated deliveries claimed (but `exceptDelivery`'s). */
+async function claimedUnits(manager: EntityManager, orderId: string, exceptDelivery?: string): Promise<Map<string, number>> {
+  const rows: { order_item_id: string; quantity: number }[] = await manager.query(
+    `select order_item_id, sum(quantity)::int as quantity from shipment_claims where order_id = $1 and delivery_id is distinct from $2 group by order_item_id`,
+    [orderId, exceptDelivery ?? null],
+  );
+  return new Map(rows.map((row) => [row.order_item_id, row.quantity]));
 }

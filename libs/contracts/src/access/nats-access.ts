@@ -43,7 +43,7 @@ import {
 } from '../inventory/inventory.messages';
 import { GET_NOTIFICATION, LIST_NOTIFICATIONS, NOTIFICATION_FAILED, NOTIFICATION_SENT, RETRY_NOTIFICATION, RETRY_NOTIFICATIONS } from '../notifications/notification.messages';
 import { ORDER_CANCELED, ORDER_ITEMS_CANCELED, ORDER_SYNCED } from '../orders/order.events';
-import { CANCEL_ORDER, GET_ORDER, LIST_ORDERS, LIST_QUARANTINED_ORDERS, RECOVER_ORDER } from '../orders/order.messages';
+import { CANCEL_ORDER, CLAIM_UNITS_TO_SHIP, GET_ORDER, LIST_ORDERS, LIST_QUARANTINED_ORDERS, RECOVER_ORDER } from '../orders/order.messages';
 import { GET_PARTNER, LIST_PARTNERS, RESOLVE_PARTNERS } from '../partners/partner.messages';
 import { PARKED_EVENTS } from '../parked-events/parked-event.messages';
 
@@ -100,6 +100,8 @@ const REQUESTS: { server: ServiceName; requests: AnyRequestContract[]; callers: 
     callers: ['gateway'],
   },
   { server: 'inventory', requests: [RESOLVE_PRODUCTS, GET_SHIPPED_QUANTITIES], callers: ['order-ingestion'] },
+  // A delivery's validation claims its units, so none is both shipped and cancelled.
+  { server: 'order-ingestion', requests: [CLAIM_UNITS_TO_SHIP], callers: ['inventory'] },
   { server: 'amazon-notifications', requests: [LIST_NOTIFICATIONS, GET_NOTIFICATION, RETRY_NOTIFICATION, RETRY_NOTIFICATIONS], callers: ['gateway'] },
   // The gateway's /health and /health/ready ask every service.
   ...SERVICE_NAMES.map((server) => ({ server, requests: [HEALTH_CHECKS[server]], callers: ['gateway' as const] })),

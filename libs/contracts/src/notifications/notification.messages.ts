@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsEnum, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsEnum, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, Min, ValidateNested } from 'class-validator';
 import { NotificationKind, NotificationState } from '../common/enums';
 import { eventContract, replyOf, requestContract } from '../common/message-contract';
 import { IdRequest, PageQuery } from '../common/page-query';
@@ -71,6 +71,11 @@ export class NotificationView {
 }
 
 /** What was told to Amazon, for the sales order's notification status. */
+/** Units of one order item a cancellation notification was about. */
+export class NotifiedUnits {
+  @IsString() orderItemId: string;
+  @IsInt() @Min(1) quantity: number;
+}
 export class NotificationOutcomeEvent {
   @IsUUID() notificationId: string;
   @IsEnum(NotificationKind) kind: NotificationKind;
@@ -84,6 +89,13 @@ export class NotificationOutcomeEvent {
    * from events of earlier releases: applied as before.
    */
   @IsOptional() @IsISO8601() decidedAt?: string;
+  /**
+   * A seller's cancellation of some items or units (order.items-canceled): its id and the units it
+   * cancelled. On a failure for good, order-ingestion gives those units back to the order's lines
+   * (Amazon refused them), once per cancellation. Absent for other notifications.
+   */
+  @IsOptional() @IsUUID() cancellationId?: string | null;
+  @IsOptional() @ValidateNested({ each: true }) @Type(() => NotifiedUnits) items?: NotifiedUnits[];
 }
 export const NOTIFICATION_SENT = eventContract({ subject: 'notification.sent.v1', version: 1, payload: NotificationOutcomeEvent });
 export const NOTIFICATION_FAILED = eventContract({ subject: 'notification.failed.v1', version: 1, payload: NotificationOutcomeEvent });

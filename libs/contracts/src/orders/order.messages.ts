@@ -49,6 +49,28 @@ export class CancelOrderRequest extends CancelOrderBody {
 }
 export const CANCEL_ORDER = requestContract({ subject: 'ingestion.orders.cancel.v1', version: 1, payload: CancelOrderRequest, reply: replyOf<SalesOrderView>() });
 
+/** Units of one order item a delivery ships. */
+export class UnitsToShipItem {
+  @IsString() @MaxLength(50) orderItemId: string;
+  @IsInt() @Min(1) quantity: number;
+}
+/**
+ * Inventory, validating a delivery, claims its units at order-ingestion first: under the order's
+ * lock, each item's units claimed by the order's deliveries may not exceed what the order has not
+ * cancelled, and a cancellation of units (also under that lock) may not take claimed ones. So a
+ * unit is either shipped or cancelled, never both, whichever of the two comes first. The same
+ * delivery claiming again replaces its claim (a retried validation).
+ */
+export class ClaimUnitsToShipRequest {
+  @IsUUID() orderId: string;
+  @IsUUID() deliveryId: string;
+  @ArrayMinSize(1) @ArrayMaxSize(500) @ValidateNested({ each: true }) @Type(() => UnitsToShipItem) items: UnitsToShipItem[];
+}
+export interface ClaimUnitsToShipResponse {
+  claimed: true;
+}
+export const CLAIM_UNITS_TO_SHIP = requestContract({ subject: 'ingestion.orders.claim-units-to-ship.v1', version: 1, payload: ClaimUnitsToShipRequest, reply: replyOf<ClaimUnitsToShipResponse>(), idempotent: true });
+
 export class ListQuarantinedOrdersRequest extends PageQuery {
   @IsOptional() @IsUUID() accountId?: string;
 }
