@@ -14,6 +14,8 @@ import { OrdersService } from './orders/orders.service';
 import { OrdersV0Service } from './orders/orders-v0.service';
 import { TokensController } from './tokens/tokens.controller';
 import { FeedService } from './feeds/feed.service';
+import { ListingsControlController, ListingsItemsController } from './listings/listings.controller';
+import { ListingStore } from './listings/listing.store';
 import { FeedDocumentStorageController, FeedsController } from './feeds/feeds.controller';
 import { ShipmentConfirmationService } from './orders/shipment-confirmation.service';
 import { ShipmentLog } from './orders/shipment-log';
@@ -33,7 +35,7 @@ export class AppModule {
   static forRoot(options: SandboxOptions): DynamicModule {
     return {
       module: AppModule,
-      controllers: [LwaController, ConsentController, SellersController, Orders2026Controller, OrdersV0Controller, TokensController, FeedsController, FeedDocumentStorageController, ControlController],
+      controllers: [LwaController, ConsentController, SellersController, Orders2026Controller, OrdersV0Controller, TokensController, FeedsController, FeedDocumentStorageController, ControlController, ListingsItemsController, ListingsControlController],
       providers: [
         { provide: SANDBOX_OPTIONS, useValue: options },
         SandboxClock,
@@ -47,6 +49,7 @@ export class AppModule {
         OrdersService,
         OrdersV0Service,
         FeedService,
+        ListingStore,
         ShipmentLog,
         ShipmentConfirmationService,
         OrderLifecycleService,

@@ -4,6 +4,7 @@ import { ApplicationStore } from '../authorization/application.store';
 import { OrdersService } from '../orders/orders.service';
 import { OrdersV0Service } from '../orders/orders-v0.service';
 import { FeedService } from '../feeds/feed.service';
+import { ListingStore } from '../listings/listing.store';
 import { ShipmentLog } from '../orders/shipment-log';
 import { RateLimitService } from '../rate-limits/rate-limit.service';
 import { CallStatsService } from '../sp-api/call-stats.service';
@@ -34,6 +35,7 @@ export class SandboxResetService {
     private readonly faults: FaultService,
     private readonly feeds: FeedService,
     private readonly applications: ApplicationStore,
+    private readonly listings: ListingStore,
   ) {}
 
   register(resettable: Resettable): void {
@@ -42,6 +44,6 @@ export class SandboxResetService {
 
   /** Back to the state right after start-up (clock offset, time scale and limits as configured). */
   reset(): void {
-    for (const r of [this.clock, this.sellers, this.orders, this.tokens, this.search, this.searchV0, this.shipments, this.rateLimits, this.stats, this.faults, this.feeds, this.applications, ...this.extra]) r.reset();
+    for (const r of [this.clock, this.sellers, this.orders, this.tokens, this.search, this.searchV0, this.shipments, this.rateLimits, this.stats, this.faults, this.feeds, this.applications, this.listings, ...this.extra]) r.reset();
   }
 }

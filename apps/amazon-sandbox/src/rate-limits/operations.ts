@@ -21,6 +21,7 @@ export const USAGE_PLANS = {
   getFeeds: { rate: 0.0222, burst: 10 },
   getFeedDocument: { rate: 0.0222, burst: 10 },
   getMarketplaceParticipations: { rate: 0.016, burst: 15 },
+  patchListingsItem: { rate: 5, burst: 5 },
 } as const satisfies Record<string, UsagePlan>;
 
 export type SpApiOperation = keyof typeof USAGE_PLANS;
