@@ -7,3 +7,4 @@ export * from './amazon-endpoints';
 export * from './amazon-access.settings';
 export * from './sellers-api';
 export * from './lwa-authorization';
+export * from './listings-api';

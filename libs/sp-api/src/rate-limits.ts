@@ -17,6 +17,7 @@ export const OPERATION_LIMITS = {
   getFeeds: { rate: 0.0222, burst: 10 },
   getFeedDocument: { rate: 0.0222, burst: 10 },
   getMarketplaceParticipations: { rate: 0.016, burst: 15 },
+  patchListingsItem: { rate: 5, burst: 5 },
 } as const;
 
 export type SpApiOperation = keyof typeof OPERATION_LIMITS;
