@@ -15,6 +15,7 @@ import { SyncRunRequestCorrelation1765100000140 } from './migrations/17651000001
 import { QuarantineLastRetryError1765100000141 } from './migrations/1765100000141-quarantine-last-retry-error';
 import { LineQuantityCancelled1765500000150 } from './migrations/1765500000150-line-quantity-cancelled';
 import { LinkWithAmazon1765500000160 } from './migrations/1765500000160-link-with-amazon';
+import { StockSyncSettings1765700000170 } from './migrations/1765700000170-stock-sync-settings';
 import { QuarantinedOrder } from './orders/quarantined-order.entity';
 import { SalesOrderLine } from './orders/sales-order-line.entity';
 import { SalesOrder } from './orders/sales-order.entity';
@@ -29,5 +30,5 @@ export const ingestionDataSource = (database: string | DatabaseSettings) =>
     schema: INGESTION_SCHEMA,
     entities: [SellerAccount, Marketplace, SalesOrder, SalesOrderLine, QuarantinedOrder, SkuProduct, SyncRun, Authorization, MarketplaceParticipation, MarketplaceRefresh, ...MESSAGING_ENTITIES],
     migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000100, SkuProducts1764300000101, QuarantineWithoutPersonalData1764300000102, MarketplaceBackfill1764300000103, ProjectionVersions1764300000110, SyncRunProgress1764300000120, SyncRunQueueAndProgress1764300000130,
-      SyncRunRequestCorrelation1765100000140, QuarantineLastRetryError1765100000141, LineQuantityCancelled1765500000150, LinkWithAmazon1765500000160],
+      SyncRunRequestCorrelation1765100000140, QuarantineLastRetryError1765100000141, LineQuantityCancelled1765500000150, LinkWithAmazon1765500000160, StockSyncSettings1765700000170],
   });

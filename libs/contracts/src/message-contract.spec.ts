@@ -113,6 +113,9 @@ describe('message contracts catalog', () => {
         'delivery.shipped-outside.v1',
         // New with partial cancellation (issue 14): some units of an order cancelled by the seller.
         'order.items-canceled.v1',
+        // New with Stock to Amazon (issue 15): an offer's available quantity, and each SKU's state at Amazon.
+        'stock.listing-quantity-changed.v1',
+        'notifications.stock-sync.list.v1',
         ...healthChecks,
         ...metrics,
         ...parkedEvents,

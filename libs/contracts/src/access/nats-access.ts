@@ -22,6 +22,7 @@ import { DELETE_CARRIER_MAPPING, GET_CARRIER_MAPPING, LIST_CARRIER_MAPPINGS, PUT
 import { ARCHIVE_LOCATION, CREATE_LOCATION, GET_LOCATION, LIST_LOCATIONS, UPDATE_LOCATION } from '../inventory/location.messages';
 import { DELETE_SHIP_FROM, LIST_SHIP_FROM, PUT_SHIP_FROM } from '../inventory/ship-from.messages';
 import { DELIVERY_CANCELED, DELIVERY_CREATED, DELIVERY_SHIPPED_OUTSIDE, DELIVERY_VALIDATED, OFFER_CHANGED } from '../inventory/delivery.events';
+import { LISTING_QUANTITY_CHANGED } from '../inventory/listing.events';
 import {
   ADJUST_STOCK,
   CREATE_PRODUCT,
@@ -114,6 +115,7 @@ const EVENTS: { publisher: ServiceName; event: AnyEventContract; consumers: Conn
   { publisher: 'order-ingestion', event: ORDER_ITEMS_CANCELED, consumers: ['inventory', 'amazon-notifications'] },
   { publisher: 'inventory', event: DELIVERY_CREATED, consumers: ['order-ingestion'] },
   { publisher: 'inventory', event: DELIVERY_VALIDATED, consumers: ['order-ingestion', 'amazon-notifications'] },
+  { publisher: 'inventory', event: LISTING_QUANTITY_CHANGED, consumers: ['amazon-notifications'] },
   { publisher: 'inventory', event: DELIVERY_CANCELED, consumers: ['order-ingestion'] },
   // Never to amazon-notifications: nothing is confirmed for a delivery shipped outside the connector.
   { publisher: 'inventory', event: DELIVERY_SHIPPED_OUTSIDE, consumers: ['order-ingestion'] },
