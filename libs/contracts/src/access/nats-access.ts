@@ -42,6 +42,7 @@ import {
   VALIDATE_DELIVERY,
 } from '../inventory/inventory.messages';
 import { GET_NOTIFICATION, LIST_NOTIFICATIONS, NOTIFICATION_FAILED, NOTIFICATION_SENT, RETRY_NOTIFICATION, RETRY_NOTIFICATIONS } from '../notifications/notification.messages';
+import { LIST_STOCK_SYNC } from '../notifications/stock-sync.messages';
 import { ORDER_CANCELED, ORDER_ITEMS_CANCELED, ORDER_SYNCED } from '../orders/order.events';
 import { CANCEL_ORDER, GET_ORDER, LIST_ORDERS, LIST_QUARANTINED_ORDERS, RECOVER_ORDER } from '../orders/order.messages';
 import { GET_PARTNER, LIST_PARTNERS, RESOLVE_PARTNERS } from '../partners/partner.messages';
@@ -99,7 +100,7 @@ const REQUESTS: { server: ServiceName; requests: AnyRequestContract[]; callers: 
     callers: ['gateway'],
   },
   { server: 'inventory', requests: [RESOLVE_PRODUCTS, GET_SHIPPED_QUANTITIES], callers: ['order-ingestion'] },
-  { server: 'amazon-notifications', requests: [LIST_NOTIFICATIONS, GET_NOTIFICATION, RETRY_NOTIFICATION, RETRY_NOTIFICATIONS], callers: ['gateway'] },
+  { server: 'amazon-notifications', requests: [LIST_NOTIFICATIONS, GET_NOTIFICATION, RETRY_NOTIFICATION, RETRY_NOTIFICATIONS, LIST_STOCK_SYNC], callers: ['gateway'] },
   // The gateway's /health and /health/ready ask every service.
   ...SERVICE_NAMES.map((server) => ({ server, requests: [HEALTH_CHECKS[server]], callers: ['gateway' as const] })),
   // The gateway's GET /metrics/services/:service asks one replica of a service for its metrics.
