@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { LISTING_QUANTITY_CHANGED } from '@connector/contracts';
 import { Outbox, OutboxEvent } from '@connector/messaging';
-import { PeriodicWorker } from '@connector/workers';
+import { PeriodicWorker, returnedRows } from '@connector/workers';
 import { DataSource, EntityManager } from 'typeorm';
 
 /** Product notes taken per transaction. */
@@ -49,10 +49,9 @@ export class ListingQuantityPublisher implements OnApplicationBootstrap, OnAppli
   }
 
   private async publishBatch(manager: EntityManager): Promise<{ notes: number; events: number }> {
-    const taken: { product_id: string }[] = await manager.query(
-      `delete from available_changes where id in (select id from available_changes order by id limit $1 for update skip locked) returning product_id`,
-      [BATCH],
-    );
+    const taken = returnedRows(
+      await manager.query(`delete from available_changes where id in (select id from available_changes order by id limit $1 for update skip locked) returning product_id`, [BATCH]),
+    ) as { product_id: string }[];
     const productIds = [...new Set(taken.map((t) => t.product_id))].sort();
     if (productIds.length === 0) return { notes: 0, events: 0 };
     // One announcer per product at a time, in id order (no deadlock between replicas): the
