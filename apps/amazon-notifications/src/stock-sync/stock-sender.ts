@@ -1,15 +1,23 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AccountAccess, StockSyncIssue } from '@connector/contracts';
 import { SETTINGS } from '@connector/platform';
-import { patchListingAvailability, SpApiError } from '@connector/sp-api';
+import { MerchantAvailability, patchListingAvailability, SpApiError } from '@connector/sp-api';
 import { backoffDelay, claimDueRows, inWorkContext, keepLeaseAlive, PeriodicWorker, returnedRows } from '@connector/workers';
 import { DataSource, In } from 'typeorm';
 import { AmazonAccessService } from '../amazon-access/amazon-access.service';
 import { AmazonNotificationsSettings } from '../amazon-notifications.settings';
 import { isTransientFailure, notifyBackoff } from '../notifications/notification-retries';
+import { StockFeeds } from './stock-feeds';
 import { StockUpdate } from './stock-update.entity';
 
 const BATCH = 500;
+/** More SKUs of an account due at once than this go by one JSON_LISTINGS_FEED per marketplace instead of a patch each. */
+export const FEED_THRESHOLD = 20;
+/**
+ * A SKU's new value waits this long before it is sent: many changes of one stock movement (a
+ * product sold under many SKUs, a big adjustment) arrive as separate events, and are sent together.
+ */
+const SETTLE_MS = 1000;
 /** An account with stock sync off looks again this much later (turning it on is picked up within it). */
 const OFF_RECHECK_MS = 30_000;
 
@@ -36,6 +44,7 @@ export class StockSender implements OnApplicationBootstrap, OnApplicationShutdow
   constructor(
     private readonly dataSource: DataSource,
     private readonly amazon: AmazonAccessService,
+    private readonly feeds: StockFeeds,
     @Inject(SETTINGS) private readonly settings: AmazonNotificationsSettings,
   ) {}
 
@@ -60,11 +69,13 @@ export class StockSender implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   async sendDue(): Promise<void> {
+    await this.feeds.poll().catch((err) => this.logger.warn(`polling stock feeds failed: ${err.message}`));
     for (;;) {
       if (this.stopped) return;
       const ids = await claimDueRows(this.dataSource, {
         table: 'stock_updates',
-        where: `status = 'pending'`,
+        where: `status = 'pending' and updated_at <= now() - make_interval(secs => $1)`,
+        parameters: [SETTLE_MS / 1000],
         orderBy: 'next_attempt_at',
         limit: BATCH,
         leaseColumn: 'next_attempt_at',
@@ -105,13 +116,21 @@ export class StockSender implements OnApplicationBootstrap, OnApplicationShutdow
       return;
     }
     const marketplaceIds = access.marketplaceIds ?? [];
+    if (updates.length > FEED_THRESHOLD) {
+      try {
+        await this.feeds.submit(access, marketplaceIds, updates.map((update) => ({ update, availability: this.availability(access, update) })));
+      } catch (err) {
+        await Promise.all(updates.map((u) => this.failed(u, err)));
+      }
+      return;
+    }
     await Promise.all(updates.map((update) => this.patch(access, marketplaceIds, update)));
   }
 
   /** One SKU in each marketplace; any ERROR issue makes it `error` (what Amazon took elsewhere stays taken). */
   private async patch(access: AccountAccess, marketplaceIds: string[], update: StockUpdate): Promise<void> {
-    const quantity = quantityToPublish(update.availableQuantity, access.stockBuffer);
-    const availability = { quantity, ...(access.handlingTimeDays !== null && access.handlingTimeDays !== undefined ? { leadTimeToShipMaxDays: access.handlingTimeDays } : {}) };
+    const availability = this.availability(access, update);
+    const quantity = availability.quantity;
     try {
       const client = await this.amazon.client(access.accountId);
       const issues: StockSyncIssue[] = [];
@@ -125,6 +144,11 @@ export class StockSender implements OnApplicationBootstrap, OnApplicationShutdow
     } catch (err) {
       await this.failed(update, err, quantity);
     }
+  }
+
+  private availability(access: AccountAccess, update: StockUpdate): MerchantAvailability {
+    const quantity = quantityToPublish(update.availableQuantity, access.stockBuffer);
+    return { quantity, ...(access.handlingTimeDays !== null && access.handlingTimeDays !== undefined ? { leadTimeToShipMaxDays: access.handlingTimeDays } : {}) };
   }
 
   /**

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { StockFeeds } from './stock-feeds';
 import { StockSender } from './stock-sender';
 import { StockSyncController } from './stock-sync.controller';
 import { StockSyncService } from './stock-sync.service';
@@ -14,6 +15,6 @@ import { StockUpdateIntake } from './stock-update-intake';
 @Module({
   imports: [TypeOrmModule.forFeature([StockUpdate])],
   controllers: [StockSyncController],
-  providers: [StockSyncService, StockSender, StockUpdateIntake],
+  providers: [StockSyncService, StockSender, StockFeeds, StockUpdateIntake],
 })
 export class StockSyncModule {}

@@ -18,6 +18,8 @@ export class StockUpdate {
   @Column('int', { nullable: true }) sentQuantity: number | null;
   @Column({ type: 'timestamptz', precision: 3, nullable: true }) sentAt: Date | null;
   @Column('text', { nullable: true }) sentVia: 'patchListingsItem' | 'JSON_LISTINGS_FEED' | null;
+  /** The feeds (one per marketplace) its last value went in, while they are out or after. */
+  @Column('uuid', { nullable: true }) feedBatchId: string | null;
   @Column('jsonb') issues: StockSyncIssue[];
   @Column('text', { nullable: true }) lastError: string | null;
   @Column('int') attempts: number;
