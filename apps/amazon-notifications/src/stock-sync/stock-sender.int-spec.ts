@@ -32,7 +32,7 @@ describe('StockSender', () => {
         afterCommit: { add: () => undefined } as never,
       }),
     );
-  const row = async (sku: string) => (await harness.env.query<Record<string, any>>(`select * from stock_updates where sku = $1`, [sku]))[0];
+  const row = async (sku: string) => ((await harness.dataSource.query(`select * from stock_updates where sku = $1`, [sku])) as Record<string, any>[])[0];
   const listing = async (sku: string) => (await harness.sandboxRequest('GET', `/_sandbox/listings?sellerId=${harness.seller.sellerId}&sku=${sku}`)).body.listings[0];
 
   it('keeps the newest value whatever order the events come in; an older one changes nothing', async () => {
