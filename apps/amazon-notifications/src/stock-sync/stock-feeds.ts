@@ -3,7 +3,7 @@ import { AccountAccess, StockSyncIssue } from '@connector/contracts';
 import { SETTINGS } from '@connector/platform';
 import { newRowId } from '@connector/persistence';
 import { availabilityPatches, FINAL_FEED_STATUSES, getFeed, getFeedResultDocument, MerchantAvailability, submitFeed } from '@connector/sp-api';
-import { backoffDelay } from '@connector/workers';
+import { backoffDelay, returnedRows } from '@connector/workers';
 import { DataSource } from 'typeorm';
 import { AmazonAccessService } from '../amazon-access/amazon-access.service';
 import { AmazonNotificationsSettings } from '../amazon-notifications.settings';
@@ -126,10 +126,12 @@ export class StockFeeds {
 
   /** Reads the reports of the feeds Amazon has finished, and gives up on records left before createFeed answered. */
   async poll(): Promise<void> {
-    const stale: { id: string; batch_id: string }[] = await this.dataSource.query(
-      `update stock_feeds set status = 'failed', last_error = 'not known to have reached Amazon (the service stopped while submitting it)', updated_at = now()
-        where status = 'submitting' and next_poll_at <= now() returning id, batch_id`,
-    ).then((r) => (Array.isArray(r) && Array.isArray(r[0]) ? r[0] : r));
+    const stale = returnedRows(
+      await this.dataSource.query(
+        `update stock_feeds set status = 'failed', last_error = 'not known to have reached Amazon (the service stopped while submitting it)', updated_at = now()
+          where status = 'submitting' and next_poll_at <= now() returning id, batch_id`,
+      ),
+    ) as { id: string; batch_id: string }[];
     for (const batch of new Set(stale.map((s) => s.batch_id))) await this.settleBatch(batch);
     const due: { id: string; account_id: string; feed_id: string; batch_id: string }[] = await this.dataSource.query(
       `select id, account_id, feed_id, batch_id from stock_feeds where status = 'submitted' and next_poll_at <= now() order by next_poll_at limit 50`,

@@ -182,7 +182,15 @@ export class StockSender implements OnApplicationBootstrap, OnApplicationShutdow
     const issues: StockSyncIssue[] =
       err instanceof SpApiError && err.body?.errors ? err.body.errors.map((e) => ({ code: e.code ?? 'Refused', message: e.message ?? message, severity: 'ERROR' as const })) : [{ code: 'Refused', message, severity: 'ERROR' }];
     this.logger.warn(`stock of SKU ${update.sku} refused: ${message}`);
-    await this.record(update, { status: 'error', quantity: quantity ?? update.availableQuantity, issues, via: 'patchListingsItem', error: message });
+    if (quantity === undefined) {
+      // Nothing went to Amazon (the account's access was refused, the account is gone): no "last sent" to record.
+      await this.dataSource.query(
+        `update stock_updates set status = case when version = $2 then 'error' else 'pending' end, issues = $3::jsonb, last_error = $4, next_attempt_at = now(), updated_at = now() where id = $1`,
+        [update.id, update.version, JSON.stringify(issues), message],
+      );
+      return;
+    }
+    await this.record(update, { status: 'error', quantity, issues, via: 'patchListingsItem', error: message });
   }
 
   private keepClaimed() {
