@@ -10,6 +10,7 @@ import { notificationsDataSource } from './data-source';
 import { NotificationIntakeModule } from './notification-intake/notification-intake.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { ShipmentConfirmationsModule } from './shipment-confirmations/shipment-confirmations.module';
+import { StockSyncModule } from './stock-sync/stock-sync.module';
 
 export const SERVICE_NAME: ServiceName = 'amazon-notifications';
 
@@ -31,6 +32,7 @@ export class AppModule {
         NotificationIntakeModule,
         ShipmentConfirmationsModule,
         CancellationFeedsModule,
+        StockSyncModule,
       ],
     };
   }

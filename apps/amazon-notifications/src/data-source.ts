@@ -6,6 +6,8 @@ import { RetriesThroughOutages1764300000410 } from './migrations/1764300000410-r
 import { NotificationCorrelationId1765100000420 } from './migrations/1765100000420-notification-correlation-id';
 import { ConfirmationShipFrom1765300000430 } from './migrations/1765300000430-confirmation-ship-from';
 import { PartialCancellations1765500000430 } from './migrations/1765500000430-partial-cancellations';
+import { StockUpdates1765700000440 } from './migrations/1765700000440-stock-updates';
+import { StockUpdate } from './stock-sync/stock-update.entity';
 import { Notification } from './notifications/notification.entity';
 
 export const NOTIFICATIONS_SCHEMA = 'notifications';
@@ -14,6 +16,6 @@ export const notificationsDataSource = (database: string | DatabaseSettings) =>
   serviceDataSourceOptions({
     database,
     schema: NOTIFICATIONS_SCHEMA,
-    entities: [Notification, ...MESSAGING_ENTITIES],
-    migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000400, CancellationFeeds1764300000401, RetriesThroughOutages1764300000410, NotificationCorrelationId1765100000420, ConfirmationShipFrom1765300000430, PartialCancellations1765500000430],
+    entities: [Notification, StockUpdate, ...MESSAGING_ENTITIES],
+    migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000400, CancellationFeeds1764300000401, RetriesThroughOutages1764300000410, NotificationCorrelationId1765100000420, ConfirmationShipFrom1765300000430, PartialCancellations1765500000430, StockUpdates1765700000440],
   });

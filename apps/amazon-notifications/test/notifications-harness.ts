@@ -27,6 +27,8 @@ export interface HarnessOptions {
   clientRetries?: number;
   /** The Orders API the account is read through (as order-ingestion answers it). */
   ordersApi?: OrdersApiVersion;
+  /** More of the account as order-ingestion answers it (Stock to Amazon's settings). */
+  access?: Partial<AccountAccess>;
 }
 
 export interface Cancellation {
@@ -85,6 +87,7 @@ export class NotificationsHarness {
       encryptedClientSecret: '',
       encryptedRefreshToken: '',
       ...(this.options.ordersApi ? { ordersApi: this.options.ordersApi } : {}),
+      ...(this.options.access ?? {}),
     };
     const stub = {
       access: async () => access,

@@ -20,6 +20,8 @@ import { OrdersService } from './orders/orders.service';
 import { OrdersV0Service } from './orders/orders-v0.service';
 import { TokensController } from './tokens/tokens.controller';
 import { FeedService } from './feeds/feed.service';
+import { ListingsControlController, ListingsItemsController } from './listings/listings.controller';
+import { ListingStore } from './listings/listing.store';
 import { FeedDocumentStorageController, FeedsController } from './feeds/feeds.controller';
 import { ShipmentConfirmationService } from './orders/shipment-confirmation.service';
 import { ShipmentLog } from './orders/shipment-log';
@@ -39,7 +41,7 @@ export class AppModule {
   static forRoot(options: SandboxOptions): DynamicModule {
     return {
       module: AppModule,
-      controllers: [LwaController, ConsentController, SellersController, Orders2026Controller, OrdersV0Controller, TokensController, FeedsController, FeedDocumentStorageController, ControlController, NotificationsController, SqsControlController, SqsController],
+      controllers: [LwaController, ConsentController, SellersController, Orders2026Controller, OrdersV0Controller, TokensController, FeedsController, FeedDocumentStorageController, ControlController, NotificationsController, SqsControlController, SqsController, ListingsItemsController, ListingsControlController],
       providers: [
         { provide: SANDBOX_OPTIONS, useValue: options },
         SandboxClock,
@@ -53,6 +55,7 @@ export class AppModule {
         OrdersService,
         OrdersV0Service,
         FeedService,
+        ListingStore,
         ShipmentLog,
         ShipmentConfirmationService,
         OrderLifecycleService,

@@ -6,6 +6,7 @@ import { MessagingModule } from '@connector/messaging';
 import { messagingOptions, MetricsModule, ReadinessModule, ServiceClientModule, SettingsModule, TransitSecrets } from '@connector/platform';
 import { AccountsController } from './accounts/accounts.controller';
 import { AccountMarketplacesController } from './accounts/account-marketplaces.controller';
+import { AccountStockSyncController } from './accounts/account-stock-sync.controller';
 import { AuthorizationsController } from './authorizations/authorizations.controller';
 import { AuthorizationsModule } from './authorizations/authorizations.module';
 import { AlertsModule } from './alerts/alerts.module';
@@ -66,6 +67,7 @@ export class GatewayModule {
         MetricsController,
         AccountsController,
         AccountMarketplacesController,
+        AccountStockSyncController,
         AuthorizationsController,
         MarketplacesController,
         OrdersController,

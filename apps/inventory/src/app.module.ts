@@ -7,6 +7,7 @@ import { inventoryDataSource } from './data-source';
 import { DeliveriesModule } from './deliveries/deliveries.module';
 import { DeliveryPersonalDataRetention } from './deliveries/delivery-personal-data.retention';
 import { FulfillmentModule } from './fulfillment/fulfillment.module';
+import { ListingQuantitiesModule } from './listing-quantities/listing-quantities.module';
 import { LocationsModule } from './locations/locations.module';
 import { ShipFromModule } from './ship-from/ship-from.module';
 import { ProductsModule } from './products/products.module';
@@ -34,6 +35,7 @@ export class AppModule {
         StockModule,
         DeliveriesModule,
         FulfillmentModule,
+        ListingQuantitiesModule,
       ],
     };
   }

@@ -8,3 +8,4 @@ export * from './amazon-access.settings';
 export * from './sellers-api';
 export * from './lwa-authorization';
 export * from './notifications-api';
+export * from './listings-api';

@@ -113,7 +113,7 @@ export class SpApiClient {
 
   async request<T>(
     operation: SpApiOperation,
-    method: 'GET' | 'POST' | 'PUT',
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH',
     path: string,
     args: {
       query?: Query;

@@ -4,6 +4,7 @@ import { ApplicationStore } from '../authorization/application.store';
 import { OrdersService } from '../orders/orders.service';
 import { OrdersV0Service } from '../orders/orders-v0.service';
 import { FeedService } from '../feeds/feed.service';
+import { ListingStore } from '../listings/listing.store';
 import { ShipmentLog } from '../orders/shipment-log';
 import { RateLimitService } from '../rate-limits/rate-limit.service';
 import { CallStatsService } from '../sp-api/call-stats.service';
@@ -40,6 +41,7 @@ export class SandboxResetService {
     private readonly notifications: NotificationStore,
     private readonly queues: SqsStore,
     private readonly orderChanges: OrderChangeEmitter,
+    private readonly listings: ListingStore,
   ) {}
 
   register(resettable: Resettable): void {
@@ -48,6 +50,6 @@ export class SandboxResetService {
 
   /** Back to the state right after start-up (clock offset, time scale and limits as configured). */
   reset(): void {
-    for (const r of [this.clock, this.sellers, this.orders, this.tokens, this.search, this.searchV0, this.shipments, this.rateLimits, this.stats, this.faults, this.feeds, this.applications, this.notifications, this.queues, this.orderChanges, ...this.extra]) r.reset();
+    for (const r of [this.clock, this.sellers, this.orders, this.tokens, this.search, this.searchV0, this.shipments, this.rateLimits, this.stats, this.faults, this.feeds, this.applications, this.notifications, this.queues, this.orderChanges, this.listings, ...this.extra]) r.reset();
   }
 }

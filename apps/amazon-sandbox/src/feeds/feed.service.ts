@@ -8,6 +8,7 @@ import { divideCents, fromCents, toCents } from '@connector/money';
 import type { Money } from '../store/order.types';
 import { elements, escapeXml, text } from './feed-xml';
 import { applyPackages } from '../orders/shipment-confirmation.service';
+import { ListingPatch, ListingStore } from '../listings/listing.store';
 
 /** Scaled milliseconds a feed waits in the queue, and until it is done. */
 const IN_QUEUE_MS = 1000;
@@ -82,6 +83,7 @@ export class FeedService implements OnModuleInit, OnModuleDestroy {
     private readonly clock: SandboxClock,
     private readonly orders: OrderStore,
     private readonly lifecycle: OrderLifecycleService,
+    private readonly listings: ListingStore,
   ) {}
 
   onModuleInit(): void {
@@ -159,6 +161,7 @@ export class FeedService implements OnModuleInit, OnModuleDestroy {
   private process(feed: FeedRecord): void {
     const content = this.documents.get(feed.inputFeedDocumentId)?.content?.toString('utf8');
     feed.processingEndTime = this.clock.now().toISOString();
+    if (feed.feedType === 'JSON_LISTINGS_FEED') return this.processListings(feed, content);
     if (content === undefined || !/<AmazonEnvelope[\s>]/.test(content)) {
       feed.processingStatus = 'FATAL';
       feed.results = [{ messageId: '0', resultCode: 'Error', resultMessageCode: 5001, description: content === undefined ? 'The feed document was never uploaded.' : 'XML parsing error: no AmazonEnvelope element.' }];
@@ -310,6 +313,66 @@ export class FeedService implements OnModuleInit, OnModuleDestroy {
       order.lastUpdatedTime = this.clock.now().toISOString();
     }
     return undefined;
+  }
+
+  /**
+   * JSON_LISTINGS_FEED (listings feed schema v2): each PATCH message is checked and applied as
+   * patchListingsItem would, in each of the feed's marketplaces; the report is Amazon's JSON
+   * processing report v2 (header, issues per message with its SKU, summary). A document that is
+   * not such a feed is FATAL with one issue and no messageId, as Amazon reports a format error.
+   */
+  private processListings(feed: FeedRecord, content: string | undefined): void {
+    const issues: Record<string, unknown>[] = [];
+    let parsed: { header?: { sellerId?: unknown; version?: unknown }; messages?: unknown } | undefined;
+    try {
+      parsed = content === undefined ? undefined : JSON.parse(content);
+    } catch {
+      parsed = undefined;
+    }
+    const messages = parsed?.messages;
+    if (!parsed || parsed.header?.version !== '2.0' || parsed.header?.sellerId !== feed.sellerId || !Array.isArray(messages) || messages.length === 0 || messages.length > 10_000) {
+      feed.processingStatus = 'FATAL';
+      const message = content === undefined ? 'The feed document was never uploaded.' : 'The feed is not a valid JSON listings feed (v2): header.sellerId must be the seller, header.version "2.0", messages 1 to 10000.';
+      feed.summary = { processed: 0, successful: 0, withError: 1, withWarning: 0 };
+      feed.resultFeedDocumentId = this.storeJsonReport(feed, [{ code: '4000004', severity: 'ERROR', message }], { errors: 1, warnings: 0, messagesProcessed: 0, messagesAccepted: 0, messagesInvalid: 0 });
+      return;
+    }
+    let accepted = 0;
+    for (const raw of messages as Record<string, unknown>[]) {
+      const messageId = raw?.messageId;
+      const sku = typeof raw?.sku === 'string' ? raw.sku : undefined;
+      const fail = (code: string, message: string, attributeName?: string) =>
+        issues.push({ messageId, ...(sku ? { sku } : {}), code, severity: 'ERROR', message, ...(attributeName ? { attributeName } : {}) });
+      const before = issues.length;
+      if (!Number.isInteger(messageId) || (messageId as number) < 1) fail('4000005', 'messageId must be a whole number of 1 or more.');
+      else if (!sku) fail('4000005', 'sku is required.');
+      else if (raw.operationType !== 'PATCH') fail('4000005', `operationType ${String(raw.operationType)} is not supported here; use PATCH.`);
+      else {
+        const malformed = this.listings.malformed(raw.productType, raw.patches);
+        if (malformed) fail('4000005', malformed);
+        else
+          for (const marketplaceId of feed.marketplaceIds) {
+            const submission = this.listings.patch(feed.sellerId, marketplaceId, sku, raw.patches as ListingPatch[], 'JSON_LISTINGS_FEED', this.clock.now());
+            for (const issue of submission.issues) fail(issue.code, issue.message, issue.attributeNames?.[0]);
+          }
+      }
+      if (issues.length === before) accepted++;
+    }
+    feed.summary = { processed: messages.length, successful: accepted, withError: messages.length - accepted, withWarning: 0 };
+    feed.processingStatus = 'DONE';
+    feed.resultFeedDocumentId = this.storeJsonReport(feed, issues, {
+      errors: issues.length,
+      warnings: 0,
+      messagesProcessed: messages.length,
+      messagesAccepted: accepted,
+      messagesInvalid: messages.length - accepted,
+    });
+  }
+
+  private storeJsonReport(feed: FeedRecord, issues: Record<string, unknown>[], summary: Record<string, number>): string {
+    const doc = this.createDocument(feed.sellerId, 'application/json; charset=UTF-8');
+    doc.content = Buffer.from(JSON.stringify({ header: { sellerId: feed.sellerId, version: '2.0', feedId: feed.feedId }, issues, summary }), 'utf8');
+    return doc.feedDocumentId;
   }
 
   private storeReport(feed: FeedRecord): string {

@@ -59,6 +59,9 @@ export class AccountsService {
       syncIntervalSeconds: request.syncIntervalSeconds ?? 300,
       initialSyncFrom: request.initialSyncFrom ? new Date(request.initialSyncFrom) : new Date(Date.now() - DEFAULT_BACKFILL_DAYS * 86400_000),
       defaultProductId: request.defaultProductId ?? null,
+      stockSync: request.stockSync ?? false,
+      stockBuffer: request.stockBuffer ?? 0,
+      handlingTimeDays: request.handlingTimeDays ?? null,
       lastSyncedUntil: null,
       backfillMarketplaceIds: [],
       nextSyncAt: new Date(),
@@ -115,6 +118,9 @@ export class AccountsService {
    */
   async update(id: string, changes: AccountChangeMessage): Promise<AccountView> {
     const account = await this.get(id);
+    // handlingTimeDays may be null (no longer sent); these two have no such meaning.
+    const nulls = (['stockSync', 'stockBuffer'] as const).filter((field) => changes[field] === null);
+    if (nulls.length) throw ServiceError.badRequest('Validation failed', nulls.map((field) => ({ field, errors: [`${field} must not be null`] })));
     this.checkEndpoints(account.region, changes);
     this.checkSecretsGivenAgain(account, changes);
     if (changes.marketplaceIds) await this.checkMarketplaces(account.region, changes.marketplaceIds);
@@ -176,6 +182,10 @@ export class AccountsService {
       encryptedClientSecret: account.encryptedClientSecret,
       encryptedRefreshToken: account.encryptedRefreshToken,
       ordersApi: account.ordersApi,
+      marketplaceIds: account.marketplaceIds,
+      stockSync: account.stockSync,
+      stockBuffer: account.stockBuffer,
+      handlingTimeDays: account.handlingTimeDays,
     };
   }
 
@@ -253,6 +263,9 @@ export function toView(a: SellerAccount): AccountView {
     defaultProductId: a.defaultProductId,
     lastSyncedUntil: a.lastSyncedUntil?.toISOString() ?? null,
     marketplacesAwaitingBackfill: a.backfillMarketplaceIds,
+    stockSync: a.stockSync,
+    stockBuffer: a.stockBuffer,
+    handlingTimeDays: a.handlingTimeDays,
     createdAt: a.createdAt.toISOString(),
     updatedAt: a.updatedAt.toISOString(),
   };

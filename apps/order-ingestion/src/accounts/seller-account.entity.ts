@@ -31,6 +31,12 @@ export class SellerAccount {
   /** The replica syncing this account, and until when its lease holds. */
   @Column('text', { nullable: true }) leaseOwner: string | null;
   @Column('timestamptz', { nullable: true }) leaseExpiresAt: Date | null;
+  /** Stock to Amazon: the available quantity of its FBM offers is sent to Amazon. */
+  @Column('boolean') stockSync: boolean;
+  /** Units kept back from what Amazon is told (never below 0). */
+  @Column('int') stockBuffer: number;
+  /** Sent as fulfillment_availability.lead_time_to_ship_max_days; null: Amazon keeps the listing's. */
+  @Column('int', { nullable: true }) handlingTimeDays: number | null;
   @Column('timestamptz', { nullable: true }) deletedAt: Date | null;
   @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
   @UpdateDateColumn({ type: 'timestamptz', precision: 3 }) updatedAt: Date;

@@ -22,6 +22,7 @@ import { DELETE_CARRIER_MAPPING, GET_CARRIER_MAPPING, LIST_CARRIER_MAPPINGS, PUT
 import { ARCHIVE_LOCATION, CREATE_LOCATION, GET_LOCATION, LIST_LOCATIONS, UPDATE_LOCATION } from '../inventory/location.messages';
 import { DELETE_SHIP_FROM, LIST_SHIP_FROM, PUT_SHIP_FROM } from '../inventory/ship-from.messages';
 import { DELIVERY_CANCELED, DELIVERY_CREATED, DELIVERY_SHIPPED_OUTSIDE, DELIVERY_VALIDATED, OFFER_CHANGED } from '../inventory/delivery.events';
+import { LISTING_QUANTITY_CHANGED } from '../inventory/listing.events';
 import {
   ADJUST_STOCK,
   CREATE_PRODUCT,
@@ -42,6 +43,7 @@ import {
   VALIDATE_DELIVERY,
 } from '../inventory/inventory.messages';
 import { GET_NOTIFICATION, LIST_NOTIFICATIONS, NOTIFICATION_FAILED, NOTIFICATION_SENT, RETRY_NOTIFICATION, RETRY_NOTIFICATIONS } from '../notifications/notification.messages';
+import { LIST_STOCK_SYNC } from '../notifications/stock-sync.messages';
 import { ORDER_CANCELED, ORDER_ITEMS_CANCELED, ORDER_SYNCED } from '../orders/order.events';
 import { CANCEL_ORDER, CLAIM_UNITS_TO_SHIP, GET_ORDER, LIST_ORDERS, LIST_QUARANTINED_ORDERS, RECOVER_ORDER } from '../orders/order.messages';
 import { GET_PARTNER, LIST_PARTNERS, RESOLVE_PARTNERS } from '../partners/partner.messages';
@@ -102,7 +104,7 @@ const REQUESTS: { server: ServiceName; requests: AnyRequestContract[]; callers: 
   { server: 'inventory', requests: [RESOLVE_PRODUCTS, GET_SHIPPED_QUANTITIES], callers: ['order-ingestion'] },
   // A delivery's validation claims its units, so none is both shipped and cancelled.
   { server: 'order-ingestion', requests: [CLAIM_UNITS_TO_SHIP], callers: ['inventory'] },
-  { server: 'amazon-notifications', requests: [LIST_NOTIFICATIONS, GET_NOTIFICATION, RETRY_NOTIFICATION, RETRY_NOTIFICATIONS], callers: ['gateway'] },
+  { server: 'amazon-notifications', requests: [LIST_NOTIFICATIONS, GET_NOTIFICATION, RETRY_NOTIFICATION, RETRY_NOTIFICATIONS, LIST_STOCK_SYNC], callers: ['gateway'] },
   // The gateway's /health and /health/ready ask every service.
   ...SERVICE_NAMES.map((server) => ({ server, requests: [HEALTH_CHECKS[server]], callers: ['gateway' as const] })),
   // The gateway's GET /metrics/services/:service asks one replica of a service for its metrics.
@@ -118,6 +120,7 @@ const EVENTS: { publisher: ServiceName; event: AnyEventContract; consumers: Conn
   { publisher: 'order-ingestion', event: ORDER_ITEMS_CANCELED, consumers: ['inventory', 'amazon-notifications'] },
   { publisher: 'inventory', event: DELIVERY_CREATED, consumers: ['order-ingestion'] },
   { publisher: 'inventory', event: DELIVERY_VALIDATED, consumers: ['order-ingestion', 'amazon-notifications'] },
+  { publisher: 'inventory', event: LISTING_QUANTITY_CHANGED, consumers: ['amazon-notifications'] },
   { publisher: 'inventory', event: DELIVERY_CANCELED, consumers: ['order-ingestion'] },
   // Never to amazon-notifications: nothing is confirmed for a delivery shipped outside the connector.
   { publisher: 'inventory', event: DELIVERY_SHIPPED_OUTSIDE, consumers: ['order-ingestion'] },

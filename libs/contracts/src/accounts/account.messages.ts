@@ -59,6 +59,18 @@ export class AccountFields {
   @IsOptional() @IsISO8601({ strict: true }) initialSyncFrom?: string;
   /** When set, a new SKU that no product carries as internal reference maps to this product instead of creating a new one. */
   @IsOptional() @IsUUID() defaultProductId?: string;
+  /** Stock to Amazon: send the available quantity of the account's FBM offers to Amazon (default off). */
+  @IsOptional() @IsBoolean() stockSync?: boolean;
+  /**
+   * Units subtracted from the available quantity before it is sent (never below 0), against overselling.
+   * @example 1
+   */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(100000) stockBuffer?: number;
+  /**
+   * Handling time in days, sent as Amazon's lead_time_to_ship_max_days (Amazon takes 0 to 30); null: not sent.
+   * @example 2
+   */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(30) handlingTimeDays?: number | null;
 }
 
 /** `POST /api/accounts`: the secrets in plain text, over HTTPS to the gateway only. */
@@ -91,6 +103,18 @@ export class AccountChangeFields {
   @IsOptional() @IsBoolean() syncEnabled?: boolean;
   @IsOptional() @Type(() => Number) @IsInt() @Min(60) @Max(86400) syncIntervalSeconds?: number;
   @IsOptional() @IsUUID() defaultProductId?: string;
+  /** Stock to Amazon: send the available quantity of the account's FBM offers to Amazon (default off). */
+  @IsOptional() @IsBoolean() stockSync?: boolean;
+  /**
+   * Units subtracted from the available quantity before it is sent (never below 0), against overselling.
+   * @example 1
+   */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(100000) stockBuffer?: number;
+  /**
+   * Handling time in days, sent as Amazon's lead_time_to_ship_max_days (Amazon takes 0 to 30); null: not sent.
+   * @example 2
+   */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(30) handlingTimeDays?: number | null;
 }
 
 /** `PATCH /api/accounts/:id`: new secrets in plain text, to the gateway only. */
@@ -224,6 +248,11 @@ export interface AccountAccess {
   encryptedRefreshToken: string;
   /** The Orders API the account is read through (an unknown one: v2026-01-01, the default). */
   ordersApi?: OrdersApiVersion;
+  /** Stock to Amazon (absent from an older order-ingestion: off). */
+  marketplaceIds?: string[];
+  stockSync?: boolean;
+  stockBuffer?: number;
+  handlingTimeDays?: number | null;
 }
 
 /** Whether Amazon sends the account's order changes (ORDER_CHANGE) to the connector's queue. */
@@ -278,6 +307,12 @@ export class AccountView {
   marketplacesAwaitingBackfill: string[];
   /** Order changes within seconds: the account's ORDER_CHANGE subscription (shown on reads of the account and the list). */
   orderNotifications?: AccountOrderNotificationsView;
+  /** Stock to Amazon: whether the available quantity of the account's FBM offers is sent to Amazon. */
+  stockSync: boolean;
+  /** @example 1 */
+  stockBuffer: number;
+  /** @example 2 */
+  handlingTimeDays: number | null;
   /** @example "2026-11-01T09:30:00.000Z" */
   createdAt: string;
   /** @example "2026-12-06T21:55:02.000Z" */

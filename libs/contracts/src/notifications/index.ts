@@ -1,1 +1,2 @@
 export * from './notification.messages';
+export * from './stock-sync.messages';

@@ -1,0 +1,197 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { AccountAccess, StockSyncIssue } from '@connector/contracts';
+import { SETTINGS } from '@connector/platform';
+import { newRowId } from '@connector/persistence';
+import { availabilityPatches, FINAL_FEED_STATUSES, getFeed, getFeedResultDocument, MerchantAvailability, submitFeed } from '@connector/sp-api';
+import { backoffDelay, returnedRows } from '@connector/workers';
+import { DataSource } from 'typeorm';
+import { AmazonAccessService } from '../amazon-access/amazon-access.service';
+import { AmazonNotificationsSettings } from '../amazon-notifications.settings';
+import { notifyBackoff } from '../notifications/notification-retries';
+import { StockUpdate } from './stock-update.entity';
+
+export const JSON_LISTINGS_FEED = 'JSON_LISTINGS_FEED';
+const JSON_CONTENT_TYPE = 'application/json; charset=UTF-8';
+/** Rows in a feed wait this long at most for its report (a newer value of theirs waits with them, so it never overtakes the feed). */
+const FEED_HOLD_SECONDS = 86_400;
+/** A feed recorded but not known to be created after this long is taken as never made: its SKUs are sent again. */
+const SUBMIT_STALE_SECONDS = 600;
+/** Between polls of a feed Amazon is processing (getFeed: 2 rps, burst 15). */
+const POLL_SECONDS = 2;
+
+interface FeedMessage {
+  messageId: number;
+  sku: string;
+  updateId: string;
+}
+
+/** One entry of Amazon's JSON processing report (v2) `issues`. */
+interface ReportIssue {
+  messageId?: number;
+  sku?: string;
+  code?: string;
+  severity: 'ERROR' | 'WARNING' | 'INFO';
+  message: string;
+  attributeName?: string;
+}
+
+/** The JSON_LISTINGS_FEED (listings feed schema v2) of some SKUs: a PATCH message each, replacing fulfillment_availability. */
+export function listingsFeed(sellerId: string, messages: { messageId: number; sku: string; availability: MerchantAvailability }[]): string {
+  return JSON.stringify({
+    header: { sellerId, version: '2.0', issueLocale: 'en_US' },
+    messages: messages.map((m) => ({ messageId: m.messageId, sku: m.sku, operationType: 'PATCH', productType: 'PRODUCT', patches: availabilityPatches(m.availability) })),
+  });
+}
+
+/** Amazon's JSON processing report (v2): its issues, or one saying why it could not be read. */
+export function reportIssues(report: string): ReportIssue[] {
+  try {
+    const parsed = JSON.parse(report);
+    if (!Array.isArray(parsed?.issues)) throw new Error('no issues array');
+    return parsed.issues.filter((i: ReportIssue) => typeof i?.message === 'string' && typeof i?.severity === 'string');
+  } catch (err) {
+    return [{ severity: 'ERROR', code: 'UnreadableReport', message: `the processing report could not be read: ${(err as Error).message}` }];
+  }
+}
+
+/**
+ * Many SKUs of an account at once go by JSON_LISTINGS_FEED, one feed per marketplace (Amazon
+ * takes one marketplace per listings feed). The rows are marked `sent` and held (their next
+ * value waits) in the same transaction that records the feeds; the document id is recorded before
+ * createFeed, the feed id right after; the poller reads each report and, once every feed of the
+ * batch is in, gives each SKU its status and issues. A submission that fails, or a record left
+ * from a crash before createFeed answered, puts the SKUs back to pending: sent again.
+ */
+@Injectable()
+export class StockFeeds {
+  private readonly logger = new Logger(StockFeeds.name);
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly amazon: AmazonAccessService,
+    @Inject(SETTINGS) private readonly settings: AmazonNotificationsSettings,
+  ) {}
+
+  async submit(access: AccountAccess, marketplaceIds: string[], updates: { update: StockUpdate; availability: MerchantAvailability }[]): Promise<void> {
+    const batchId = newRowId();
+    const messages: FeedMessage[] = updates.map((u, i) => ({ messageId: i + 1, sku: u.update.sku, updateId: u.update.id }));
+    const feeds = marketplaceIds.map((marketplaceId) => ({ id: newRowId(), marketplaceId }));
+    await this.dataSource.transaction(async (manager) => {
+      for (const { update, availability } of updates) {
+        await manager.query(
+          `update stock_updates set status = 'sent', sent_version = version, sent_quantity = $2, sent_at = now(), sent_via = $3, feed_batch_id = $4, issues = '[]',
+                  last_error = null, next_attempt_at = now() + make_interval(secs => $5), updated_at = now()
+            where id = $1`,
+          [update.id, availability.quantity, JSON_LISTINGS_FEED, batchId, FEED_HOLD_SECONDS],
+        );
+      }
+      for (const feed of feeds)
+        await manager.query(
+          `insert into stock_feeds (id, account_id, marketplace_id, batch_id, status, messages, next_poll_at) values ($1, $2, $3, $4, 'submitting', $5::jsonb, now() + make_interval(secs => $6))`,
+          [feed.id, access.accountId, feed.marketplaceId, batchId, JSON.stringify(messages), SUBMIT_STALE_SECONDS],
+        );
+    });
+    const content = listingsFeed(
+      access.sellerId,
+      updates.map((u, i) => ({ messageId: i + 1, sku: u.update.sku, availability: u.availability })),
+    );
+    const client = await this.amazon.client(access.accountId);
+    for (const feed of feeds) {
+      try {
+        const { feedId } = await submitFeed(
+          client,
+          { feedType: JSON_LISTINGS_FEED, marketplaceIds: [feed.marketplaceId], content, contentType: JSON_CONTENT_TYPE },
+          {
+            beforeCreateFeed: async (feedDocumentId) => {
+              await this.dataSource.query(`update stock_feeds set feed_document_id = $2, updated_at = now() where id = $1`, [feed.id, feedDocumentId]);
+            },
+            // A createFeed whose answer was lost is not made again: the stale record sends its SKUs again instead.
+            retryUnsure: false,
+          },
+        );
+        await this.dataSource.query(`update stock_feeds set feed_id = $2, status = 'submitted', next_poll_at = now() + make_interval(secs => $3), updated_at = now() where id = $1`, [
+          feed.id,
+          feedId,
+          POLL_SECONDS,
+        ]);
+        this.logger.log(`stock of ${updates.length} SKU(s) sent to Amazon in ${feed.marketplaceId} by feed ${feedId}`);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        this.logger.warn(`stock feed in ${feed.marketplaceId} not submitted: ${message}`);
+        await this.dataSource.query(`update stock_feeds set status = 'failed', last_error = $2, updated_at = now() where id = $1`, [feed.id, message]);
+      }
+    }
+    await this.settleBatch(batchId);
+  }
+
+  /** Reads the reports of the feeds Amazon has finished, and gives up on records left before createFeed answered. */
+  async poll(): Promise<void> {
+    const stale = returnedRows(
+      await this.dataSource.query(
+        `update stock_feeds set status = 'failed', last_error = 'not known to have reached Amazon (the service stopped while submitting it)', updated_at = now()
+          where status = 'submitting' and next_poll_at <= now() returning id, batch_id`,
+      ),
+    ) as { id: string; batch_id: string }[];
+    for (const batch of new Set(stale.map((s) => s.batch_id))) await this.settleBatch(batch);
+    const due: { id: string; account_id: string; feed_id: string; batch_id: string }[] = await this.dataSource.query(
+      `select id, account_id, feed_id, batch_id from stock_feeds where status = 'submitted' and next_poll_at <= now() order by next_poll_at limit 50`,
+    );
+    for (const feed of due) {
+      try {
+        const client = await this.amazon.client(feed.account_id);
+        const status = await getFeed(client, feed.feed_id);
+        if (!FINAL_FEED_STATUSES.includes(status.processingStatus)) {
+          await this.dataSource.query(`update stock_feeds set next_poll_at = now() + make_interval(secs => $2) where id = $1`, [feed.id, POLL_SECONDS]);
+          continue;
+        }
+        const issues: ReportIssue[] = status.resultFeedDocumentId
+          ? reportIssues(await getFeedResultDocument(client, status.resultFeedDocumentId))
+          : [{ severity: 'ERROR', code: status.processingStatus, message: `the feed ended ${status.processingStatus} without a report` }];
+        await this.dataSource.query(`update stock_feeds set status = 'done', issues = $2::jsonb, updated_at = now() where id = $1`, [feed.id, JSON.stringify(issues)]);
+        await this.settleBatch(feed.batch_id);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        this.logger.warn(`stock feed ${feed.feed_id}: ${message}`);
+        await this.dataSource.query(`update stock_feeds set last_error = $2, next_poll_at = now() + make_interval(secs => $3), updated_at = now() where id = $1`, [
+          feed.id,
+          message,
+          backoffDelay(3, notifyBackoff(this.settings)) / 1000,
+        ]);
+      }
+    }
+  }
+
+  /**
+   * Once every feed of a batch is done or failed: each SKU gets its issues (those of its message,
+   * and those of no message, in each marketplace) and `accepted` or `error`; a failed submission
+   * puts it back to pending. A SKU whose value changed meanwhile is pending and due now either way.
+   */
+  private async settleBatch(batchId: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const feeds: { marketplace_id: string; status: string; messages: FeedMessage[]; issues: ReportIssue[]; last_error: string | null }[] = await manager.query(
+        `select marketplace_id, status, messages, issues, last_error from stock_feeds where batch_id = $1 for update`,
+        [batchId],
+      );
+      if (feeds.length === 0 || feeds.some((f) => f.status === 'submitting' || f.status === 'submitted')) return;
+      const failed = feeds.find((f) => f.status === 'failed');
+      for (const message of feeds[0].messages) {
+        const issues: StockSyncIssue[] = feeds.flatMap((f) =>
+          f.issues
+            .filter((i) => i.messageId === undefined || i.messageId === message.messageId)
+            .map((i) => ({ code: i.code ?? 'FeedIssue', message: i.message, severity: i.severity, marketplaceId: f.marketplace_id, ...(i.attributeName ? { attributeNames: [i.attributeName] } : {}) })),
+        );
+        const outcome = failed ? 'pending' : issues.some((i) => i.severity === 'ERROR') ? 'error' : 'accepted';
+        await manager.query(
+          `update stock_updates
+              set status = case when version = sent_version then $2 else 'pending' end,
+                  issues = $3::jsonb, last_error = $4, updated_at = now(),
+                  next_attempt_at = case when version = sent_version and $2 <> 'pending' then next_attempt_at
+                                         when version = sent_version then now() + make_interval(secs => $5)
+                                         else now() end
+            where id = $1 and feed_batch_id = $6`,
+          [message.updateId, outcome, JSON.stringify(issues), failed?.last_error ?? null, backoffDelay(1, notifyBackoff(this.settings)) / 1000, batchId],
+        );
+      }
+    });
+  }
+}

@@ -1,0 +1,31 @@
+import { Injectable } from '@nestjs/common';
+import { LISTING_QUANTITY_CHANGED, ListingQuantityChangedEvent } from '@connector/contracts';
+import { EventContext, OnEvent } from '@connector/messaging';
+import { newRowId } from '@connector/persistence';
+import { StockSender } from './stock-sender';
+
+/**
+ * An offer's new available quantity becomes its SKU's row, pending. Last value wins: an event
+ * older than the row's version (redelivered, or overtaken) changes nothing. A row being sent
+ * keeps its claim (next_attempt_at ahead): the newer value goes after the send under way has
+ * finished, never beside it, so Amazon never gets an older value after a newer one.
+ */
+@Injectable()
+export class StockUpdateIntake {
+  constructor(private readonly sender: StockSender) {}
+
+  @OnEvent(LISTING_QUANTITY_CHANGED)
+  async onListingQuantityChanged(event: ListingQuantityChangedEvent, { manager, afterCommit }: EventContext): Promise<void> {
+    await manager.query(
+      `insert into stock_updates (id, account_id, sku, product_id, available_quantity, version, changed_at, status, next_attempt_at)
+       values ($1, $2, $3, $4, $5, $6, $7, 'pending', now())
+       on conflict (account_id, sku) do update
+          set product_id = excluded.product_id, available_quantity = excluded.available_quantity, version = excluded.version,
+              changed_at = excluded.changed_at, status = 'pending', attempts = 0, last_error = null,
+              next_attempt_at = greatest(stock_updates.next_attempt_at, now()), updated_at = now()
+        where stock_updates.version < excluded.version`,
+      [newRowId(), event.accountId, event.sku, event.productId, event.availableQuantity, event.version, event.changedAt],
+    );
+    afterCommit.add(() => this.sender.kick());
+  }
+}

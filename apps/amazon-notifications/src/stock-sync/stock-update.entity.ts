@@ -1,0 +1,29 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import type { StockSyncIssue, StockSyncStatus } from '@connector/contracts';
+
+/** What Amazon is to be told of one SKU of an account, and what it was told last (see the migration). */
+@Entity({ name: 'stock_updates' })
+export class StockUpdate {
+  @PrimaryColumn('uuid') id: string;
+  @Column('uuid') accountId: string;
+  @Column('text') sku: string;
+  @Column('uuid') productId: string;
+  /** The newest available quantity inventory announced (before the account's buffer). */
+  @Column('int') availableQuantity: number;
+  @Column('bigint') version: string;
+  @Column({ type: 'timestamptz', precision: 3 }) changedAt: Date;
+  @Column('text') status: StockSyncStatus;
+  @Column('bigint', { nullable: true }) sentVersion: string | null;
+  /** What Amazon was told: the available quantity less the buffer, never below 0. */
+  @Column('int', { nullable: true }) sentQuantity: number | null;
+  @Column({ type: 'timestamptz', precision: 3, nullable: true }) sentAt: Date | null;
+  @Column('text', { nullable: true }) sentVia: 'patchListingsItem' | 'JSON_LISTINGS_FEED' | null;
+  /** The feeds (one per marketplace) its last value went in, while they are out or after. */
+  @Column('uuid', { nullable: true }) feedBatchId: string | null;
+  @Column('jsonb') issues: StockSyncIssue[];
+  @Column('text', { nullable: true }) lastError: string | null;
+  @Column('int') attempts: number;
+  @Column({ type: 'timestamptz', precision: 3 }) nextAttemptAt: Date;
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
+  @UpdateDateColumn({ type: 'timestamptz', precision: 3 }) updatedAt: Date;
+}

@@ -1,0 +1,113 @@
+import { INestApplicationContext, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { Outbox } from '@connector/messaging';
+import { runMigrations } from '@connector/persistence';
+import { TestEnvironment } from '@connector/testing';
+import { DataSource } from 'typeorm';
+import { inventoryDataSource } from '../data-source';
+import { STOCK_LOCATION_ID } from '../locations/location.entity';
+import { StockMove } from '../stock/stock-move.entity';
+import { StockService } from '../stock/stock.service';
+import { ListingQuantityPublisher } from './listing-quantity-publisher';
+
+/** Stock to Amazon on inventory's side, on real PostgreSQL: every stock change noted in its own transaction, announced once per offer, in version order. */
+describe('listing quantities', () => {
+  const env = new TestEnvironment();
+  let app: INestApplicationContext;
+  let publisher: ListingQuantityPublisher;
+  let stock: StockService;
+  let db: DataSource;
+
+  beforeAll(async () => {
+    await env.setUp();
+    const options = inventoryDataSource(env.databaseUrl);
+    await runMigrations(options);
+    @Module({ imports: [TypeOrmModule.forRoot(options), TypeOrmModule.forFeature([StockMove])], providers: [ListingQuantityPublisher, StockService, Outbox] })
+    class TestModule {}
+    app = await NestFactory.createApplicationContext(TestModule, { logger: false, abortOnError: false });
+    publisher = app.get(ListingQuantityPublisher);
+    // The test runs the publisher's passes itself.
+    await publisher.onApplicationShutdown();
+    stock = app.get(StockService);
+    db = app.get(DataSource);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await env.tearDown();
+  });
+
+  const announced = async (sku: string) =>
+    (await env.query<{ payload: { availableQuantity: number; version: number; accountId: string } }>(
+      `select payload from inventory.outbox where subject = 'stock.listing-quantity-changed.v1' and payload->>'sku' = $1 order by position`,
+      [sku],
+    )).map((r) => r.payload);
+
+  async function productWithOffers(sku: string, accounts: string[]): Promise<string> {
+    const productId = randomUUID();
+    await env.query(`insert into inventory.products (id, name, internal_reference) values ($1, $2, $2)`, [productId, sku]);
+    for (const accountId of accounts)
+      await env.query(`insert into inventory.offers (id, account_id, sku, product_id, matched_by, created_product) values ($1, $2, $3, $4, 'manual', false)`, [randomUUID(), accountId, sku, productId]);
+    return productId;
+  }
+
+  it('announces each offer of a product once its stock changes, less what open FBM moves hold, and only when the quantity changed', async () => {
+    const [a, b] = [randomUUID(), randomUUID()];
+    const productId = await productWithOffers('PUB-1', [a, b]);
+    await stock.adjust({ productId, locationId: STOCK_LOCATION_ID, quantity: 10 });
+    // An FBM order holds 3 (a ready move out of the stock location).
+    await env.query(
+      `insert into inventory.stock_moves (id, product_id, quantity, from_location_id, to_location_id, state, reason) values ($1, $2, 3, $3, '00000000-0000-4000-8000-000000000002', 'ready', 'fbm_sale')`,
+      [randomUUID(), productId, STOCK_LOCATION_ID],
+    );
+    await publisher.publishDue();
+    const first = await announced('PUB-1');
+    expect(first.map((e) => [e.accountId, e.availableQuantity]).sort()).toEqual([[a, 7], [b, 7]].sort());
+    // Nothing changed: nothing more is announced.
+    await env.query(`insert into inventory.available_changes (product_id) values ($1)`, [productId]);
+    await publisher.publishDue();
+    expect(await announced('PUB-1')).toHaveLength(2);
+    // Shipped: the held 3 leave for good; available stays 7, so nothing new.
+    await env.query(`update inventory.stock_moves set state = 'done', done_at = now() where product_id = $1 and state = 'ready'`, [productId]);
+    await publisher.publishDue();
+    expect(await announced('PUB-1')).toHaveLength(2);
+  });
+
+  it('a crash after the notes are taken loses nothing: the batch is redone; versions grow with every newer quantity', async () => {
+    const account = randomUUID();
+    const productId = await productWithOffers('PUB-2', [account]);
+    await stock.adjust({ productId, locationId: STOCK_LOCATION_ID, quantity: 4 });
+    // The publisher's transaction dies after taking the notes (a crash before its commit).
+    await expect(
+      db.transaction(async (manager) => {
+        await (publisher as unknown as { publishBatch: (m: typeof manager) => Promise<unknown> }).publishBatch(manager);
+        throw new Error('crash');
+      }),
+    ).rejects.toThrow('crash');
+    expect(await announced('PUB-2')).toEqual([]);
+    const [{ count }] = await env.query<{ count: number }>(`select count(*)::int as count from inventory.available_changes where product_id = $1`, [productId]);
+    expect(count).toBeGreaterThan(0);
+    await publisher.publishDue();
+    await stock.adjust({ productId, locationId: STOCK_LOCATION_ID, quantity: 9 });
+    await stock.adjust({ productId, locationId: STOCK_LOCATION_ID, quantity: 2 });
+    await publisher.publishDue();
+    const events = await announced('PUB-2');
+    // The last value wins: 4, then 2 (9 was overtaken before it was announced).
+    expect(events.map((e) => e.availableQuantity)).toEqual([4, 2]);
+    expect(events[1].version).toBeGreaterThan(events[0].version);
+    const [row] = await env.query<{ quantity: number; version: string }>(`select quantity, version from inventory.listing_quantities where account_id = $1 and sku = 'PUB-2'`, [account]);
+    expect(row).toEqual({ quantity: 2, version: String(events[1].version) });
+  });
+
+  it('an offer mapped to a product with stock is announced without any stock move', async () => {
+    const productId = await productWithOffers('PUB-3', []);
+    await stock.adjust({ productId, locationId: STOCK_LOCATION_ID, quantity: 6 });
+    await publisher.publishDue();
+    const account = randomUUID();
+    await env.query(`insert into inventory.offers (id, account_id, sku, product_id, matched_by, created_product) values ($1, $2, 'PUB-3', $3, 'manual', false)`, [randomUUID(), account, productId]);
+    await publisher.publishDue();
+    expect((await announced('PUB-3')).map((e) => e.availableQuantity)).toEqual([6]);
+  });
+});

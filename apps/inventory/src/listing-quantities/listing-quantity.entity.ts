@@ -1,0 +1,16 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/**
+ * The available quantity last announced for an offer (account, SKU), and its version: the
+ * durable "last value wins" record of Stock to Amazon on inventory's side. A new change is
+ * announced only when the quantity differs from this one.
+ */
+@Entity({ name: 'listing_quantities' })
+export class ListingQuantity {
+  @PrimaryColumn('uuid') accountId: string;
+  @PrimaryColumn('text') sku: string;
+  @Column('uuid') productId: string;
+  @Column('int') quantity: number;
+  @Column('bigint') version: string;
+  @Column({ type: 'timestamptz', precision: 3 }) changedAt: Date;
+}

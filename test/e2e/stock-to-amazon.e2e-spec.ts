@@ -1,0 +1,146 @@
+import { amazonOrder, RunningSystem, waitFor } from '@connector/testing';
+
+const DE = 'A1PA6795UKMFR9';
+const FR = 'A13V1IB3VIYZZH';
+const STOCK = '00000000-0000-4000-8000-000000000001';
+const SELLER = { sellerId: 'A2STOCKSYNC001', clientId: 'stock-client', clientSecret: 'stock-secret', refreshToken: 'Atzr|stock', marketplaceIds: [DE, FR] };
+const QUIET = { sellerId: 'A2STOCKSYNC002', clientId: 'quiet-client', clientSecret: 'quiet-secret', refreshToken: 'Atzr|quiet', marketplaceIds: [DE] };
+const recently = () => new Date(Date.now() - 180_000).toISOString();
+const ORDER = amazonOrder({ orderId: '307-0000001-0000001', marketplaceId: DE, lastUpdatedTime: recently(), items: [{ orderItemId: '81000000000001', sku: 'STOCK-MUG', quantity: 2, unitPrice: '10.00', tax: '1.60' }] });
+/** Many SKUs changed at once go by one JSON_LISTINGS_FEED. */
+const MANY = Array.from({ length: 25 }, (_, i) => `STOCK-BULK-${String(i + 1).padStart(2, '0')}`);
+
+/** Stock to Amazon: the available quantity of FBM offers, less the account's buffer, told to Amazon for every marketplace of the account. */
+describe('stock to Amazon', () => {
+  const running = new RunningSystem();
+  let accountId: string;
+  let quietAccountId: string;
+
+  const listingsOf = async (sellerId: string, sku: string) => (await running.sandbox('GET', `/_sandbox/listings?sellerId=${sellerId}&sku=${sku}`)).body.listings as any[];
+  const quantityAt = (listing: any) => listing.attributes.fulfillment_availability?.[0]?.quantity;
+  const stockSync = async (account: string, sku: string) => (await running.api('GET', `/api/v1/accounts/${account}/stock-sync?sku=${sku}`)).body.items[0];
+  const product = async (sku: string) => {
+    const made = await running.api('POST', '/api/v1/products', { name: sku, internalReference: sku });
+    expect(made.status).toBe(201);
+    return made.body.id as string;
+  };
+  const adjust = async (productId: string, quantity: number) => expect((await running.api('POST', '/api/v1/stock/adjustments', { productId, locationId: STOCK, quantity })).status).toBe(201);
+
+  beforeAll(async () => {
+    await running.start({ SANDBOX_TIME_SCALE: '20', SPAPI_RATE_SCALE: '20' });
+    for (const seller of [SELLER, QUIET]) await running.sandbox('POST', '/_sandbox/sellers', seller);
+    await running.sandbox('PUT', '/_sandbox/listings', { sellerId: SELLER.sellerId, marketplaceIds: [DE, FR], skus: [{ sku: 'STOCK-MUG', quantity: 50 }, { sku: 'STOCK-BAD', quantity: 50 }, ...MANY.map((sku) => ({ sku }))] });
+    await running.sandbox('PUT', '/_sandbox/listings', { sellerId: QUIET.sellerId, marketplaceIds: [DE], skus: [{ sku: 'QUIET-MUG', quantity: 50 }] });
+    await running.sandbox('POST', `/_sandbox/sellers/${SELLER.sellerId}/orders`, ORDER);
+    const account = await running.createAccount(SELLER, 'EU', { syncEnabled: false });
+    expect(account.status).toBe(201);
+    accountId = account.body.id;
+    expect(account.body).toMatchObject({ stockSync: false, stockBuffer: 0, handlingTimeDays: null });
+    const quiet = await running.createAccount(QUIET, 'EU', { syncEnabled: false });
+    quietAccountId = quiet.body.id;
+  }, 180_000);
+
+  afterAll(() => running.stop(), 60_000);
+
+  it('takes the settings through PATCH /accounts/:id, refusing bad ones by field, audited', async () => {
+    const bad = await running.api('PATCH', `/api/v1/accounts/${accountId}`, { stockSync: 'yes', stockBuffer: -1, handlingTimeDays: 31 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['handlingTimeDays', 'stockBuffer', 'stockSync']);
+    const set = await running.api('PATCH', `/api/v1/accounts/${accountId}`, { stockSync: true, stockBuffer: 1, handlingTimeDays: 2 });
+    expect(set.status).toBe(200);
+    expect(set.body).toMatchObject({ stockSync: true, stockBuffer: 1, handlingTimeDays: 2 });
+    const audit = (await running.api('GET', '/api/v1/audit')).body.items as { path: string; method: string; status: number }[];
+    expect(audit.some((e) => e.method === 'PATCH' && e.path === `/api/v1/accounts/${accountId}` && e.status === 200)).toBe(true);
+  });
+
+  it('an FBM order and its delivery: every marketplace listing of the SKU gets the available quantity less the buffer, with the handling time', async () => {
+    const mug = await product('STOCK-MUG');
+    await adjust(mug, 10);
+    expect((await running.api('POST', `/api/v1/accounts/${accountId}/sync`)).status).toBe(202);
+    // 10 on hand, 2 held by the order's delivery: 8 available, 7 told to Amazon in DE and FR.
+    const told = (sku: string, quantity: number) =>
+      waitFor(
+        async () => {
+          const listings = await listingsOf(SELLER.sellerId, sku);
+          return listings.length === 2 && listings.every((l) => quantityAt(l) === quantity) ? listings : undefined;
+        },
+        { timeoutMs: 60_000, what: `${sku} at ${quantity} in both marketplaces` },
+      );
+    const listings = await told('STOCK-MUG', 7);
+    expect(listings.map((l) => l.attributes.fulfillment_availability[0])).toEqual([
+      { fulfillment_channel_code: 'DEFAULT', quantity: 7, lead_time_to_ship_max_days: 2 },
+      { fulfillment_channel_code: 'DEFAULT', quantity: 7, lead_time_to_ship_max_days: 2 },
+    ]);
+
+    const order = await waitFor(async () => (await running.api('GET', `/api/v1/orders?amazonOrderId=${ORDER.orderId}`)).body.items[0], { timeoutMs: 30_000, what: 'the order' });
+    const delivery = (await running.api('GET', `/api/v1/deliveries?orderId=${order.id}`)).body.items[0];
+    expect((await running.api('POST', `/api/v1/deliveries/${delivery.id}/validate`, { carrierCode: 'DHL', trackingNumber: 'T-STOCK-1' })).status).toBe(200);
+    // Shipped: 8 on hand, none held; more stock arrives: 20 on hand, 19 told.
+    await adjust(mug, 20);
+    await told('STOCK-MUG', 19);
+    const state = await waitFor(async () => {
+      const s = await stockSync(accountId, 'STOCK-MUG');
+      return s?.status === 'accepted' && s.sentQuantity === 19 ? s : undefined;
+    }, { timeoutMs: 30_000, what: 'STOCK-MUG accepted at 19' });
+    expect(state).toMatchObject({ availableQuantity: 20, sentVia: 'patchListingsItem', issues: [] });
+    // Never an older value after a newer one: the quantities reached Amazon in order.
+    const history = (await listingsOf(SELLER.sellerId, 'STOCK-MUG'))[0].history.map((h: { quantity: number }) => h.quantity);
+    expect(history.slice(-2)).toEqual([7, 19]);
+  });
+
+  it('many SKUs changed at once go by one JSON_LISTINGS_FEED per marketplace, a refused one showing the issues of its processing report', async () => {
+    await running.sandbox('POST', '/_sandbox/listings/failures', { sellerId: SELLER.sellerId, sku: MANY[6], issue: { code: '5461', message: `${MANY[6]} is restricted` } });
+    // One product sold under 25 SKUs: one adjustment changes them all.
+    const bulk = await product('STOCK-BULK');
+    for (const sku of MANY) expect((await running.api('PUT', '/api/v1/offers', { accountId, sku, productId: bulk })).status).toBeLessThan(300);
+    await adjust(bulk, 12);
+    const states = await waitFor(
+      async () => {
+        const items = (await running.api('GET', `/api/v1/accounts/${accountId}/stock-sync?limit=100`)).body.items.filter((s: { sku: string }) => MANY.includes(s.sku));
+        return items.length === MANY.length && items.every((s: { status: string }) => s.status === 'accepted' || s.status === 'error') ? items : undefined;
+      },
+      { timeoutMs: 60_000, what: 'the bulk SKUs settled' },
+    );
+    expect(states.filter((s: { status: string }) => s.status === 'error').map((s: { sku: string }) => s.sku)).toEqual([MANY[6]]);
+    expect(states.every((s: { sentVia: string; sentQuantity: number }) => s.sentVia === 'JSON_LISTINGS_FEED' && s.sentQuantity === 11)).toBe(true);
+    expect(states.find((s: { sku: string }) => s.sku === MANY[6]).issues).toEqual(
+      expect.arrayContaining([expect.objectContaining({ code: '5461', severity: 'ERROR', marketplaceId: DE }), expect.objectContaining({ code: '5461', marketplaceId: FR })]),
+    );
+    const feeds = (await running.sandbox('GET', `/_sandbox/feeds?sellerId=${SELLER.sellerId}`)).body.feeds.filter((f: { feedType: string }) => f.feedType === 'JSON_LISTINGS_FEED');
+    expect(feeds.map((f: { marketplaceIds: string[] }) => f.marketplaceIds[0]).sort()).toEqual([DE, FR].sort());
+    for (const feed of feeds) expect(JSON.parse(feed.content).messages).toHaveLength(MANY.length);
+    for (const sku of [MANY[0], MANY[24]]) expect((await listingsOf(SELLER.sellerId, sku)).map(quantityAt)).toEqual([11, 11]);
+    expect((await listingsOf(SELLER.sellerId, MANY[6])).map(quantityAt)).toEqual([undefined, undefined]);
+    await running.sandbox('DELETE', '/_sandbox/listings/failures');
+  });
+
+  it('a SKU Amazon refuses shows its error and Amazon\'s issues through the API', async () => {
+    await running.sandbox('POST', '/_sandbox/listings/failures', { sellerId: SELLER.sellerId, sku: 'STOCK-BAD', issue: { code: '8541', message: 'STOCK-BAD conflicts with the catalogue' } });
+    const bad = await product('STOCK-BAD');
+    expect((await running.api('PUT', '/api/v1/offers', { accountId, sku: 'STOCK-BAD', productId: bad })).status).toBeLessThan(300);
+    await adjust(bad, 5);
+    const state = await waitFor(async () => {
+      const s = await stockSync(accountId, 'STOCK-BAD');
+      return s?.status === 'error' ? s : undefined;
+    }, { timeoutMs: 60_000, what: 'STOCK-BAD in error' });
+    expect(state.issues).toEqual(expect.arrayContaining([expect.objectContaining({ code: '8541', message: 'STOCK-BAD conflicts with the catalogue', severity: 'ERROR', marketplaceId: DE })]));
+    expect((await running.api('GET', `/api/v1/accounts/${accountId}/stock-sync?status=error`)).body.items.map((s: { sku: string }) => s.sku)).toEqual([MANY[6], 'STOCK-BAD']);
+    expect((await listingsOf(SELLER.sellerId, 'STOCK-BAD')).map(quantityAt)).toEqual([50, 50]);
+    await running.sandbox('DELETE', '/_sandbox/listings/failures');
+  });
+
+  it('stock sync off sends nothing', async () => {
+    const quietMug = await product('QUIET-MUG');
+    expect((await running.api('PUT', '/api/v1/offers', { accountId: quietAccountId, sku: 'QUIET-MUG', productId: quietMug })).status).toBeLessThan(300);
+    await adjust(quietMug, 9);
+    const state = await waitFor(async () => {
+      const s = await stockSync(quietAccountId, 'QUIET-MUG');
+      return s?.lastError ? s : undefined;
+    }, { timeoutMs: 60_000, what: 'QUIET-MUG looked at by the sender' });
+    expect(state).toMatchObject({ status: 'pending', availableQuantity: 9, sentQuantity: null, lastError: expect.stringContaining('stock sync is off') });
+    const [listing] = await listingsOf(QUIET.sellerId, 'QUIET-MUG');
+    expect(listing.history).toEqual([]);
+    expect(quantityAt(listing)).toBe(50);
+    expect((await running.api('GET', `/api/v1/accounts/00000000-0000-4000-8000-0000000000ff/stock-sync`)).status).toBe(404);
+  });
+});
