@@ -79,8 +79,8 @@ export class StockFeeds {
     await this.dataSource.transaction(async (manager) => {
       for (const { update, availability } of updates) {
         await manager.query(
-          `update stock_updates set status = 'sent', sent_version = version, sent_quantity = $2, sent_at = now(), sent_via = $3, feed_batch_id = $4, issues = '[]',
-                  last_error = null, next_attempt_at = now() + make_interval(secs => $5), updated_at = now()
+          `update stock_updates set status = case when status = 'skipped' then status else 'sent' end, sent_version = version, sent_quantity = $2, sent_at = now(), sent_via = $3,
+                  feed_batch_id = $4, issues = '[]', last_error = case when status = 'skipped' then last_error end, next_attempt_at = now() + make_interval(secs => $5), updated_at = now()
             where id = $1`,
           [update.id, availability.quantity, JSON_LISTINGS_FEED, batchId, FEED_HOLD_SECONDS],
         );
@@ -188,7 +188,7 @@ export class StockFeeds {
                   next_attempt_at = case when version = sent_version and $2 <> 'pending' then next_attempt_at
                                          when version = sent_version then now() + make_interval(secs => $5)
                                          else now() end
-            where id = $1 and feed_batch_id = $6`,
+            where id = $1 and feed_batch_id = $6 and status <> 'skipped'`,
           [message.updateId, outcome, JSON.stringify(issues), failed?.last_error ?? null, backoffDelay(1, notifyBackoff(this.settings)) / 1000, batchId],
         );
       }

@@ -158,8 +158,9 @@ export class StockSender implements OnApplicationBootstrap, OnApplicationShutdow
   private async record(update: StockUpdate, outcome: { status: 'accepted' | 'error' | 'sent'; quantity: number; issues: StockSyncIssue[]; via: StockUpdate['sentVia']; error: string | null }): Promise<void> {
     await this.dataSource.query(
       `update stock_updates
-          set sent_version = $2, sent_quantity = $3, sent_at = now(), sent_via = $4, issues = $5::jsonb, last_error = $6, updated_at = now(),
-              status = case when version = $2 then $7 else 'pending' end,
+          set sent_version = $2, sent_quantity = $3, sent_at = now(), sent_via = $4, issues = $5::jsonb, updated_at = now(),
+              last_error = case when status = 'skipped' then last_error else $6 end,
+              status = case when status = 'skipped' then 'skipped' when version = $2 then $7 else 'pending' end,
               attempts = case when version = $2 then attempts else 0 end,
               next_attempt_at = now()
         where id = $1`,
@@ -185,7 +186,7 @@ export class StockSender implements OnApplicationBootstrap, OnApplicationShutdow
     if (quantity === undefined) {
       // Nothing went to Amazon (the account's access was refused, the account is gone): no "last sent" to record.
       await this.dataSource.query(
-        `update stock_updates set status = case when version = $2 then 'error' else 'pending' end, issues = $3::jsonb, last_error = $4, next_attempt_at = now(), updated_at = now() where id = $1`,
+        `update stock_updates set status = case when version = $2 then 'error' else 'pending' end, issues = $3::jsonb, last_error = $4, next_attempt_at = now(), updated_at = now() where id = $1 and status <> 'skipped'`,
         [update.id, update.version, JSON.stringify(issues), message],
       );
       return;

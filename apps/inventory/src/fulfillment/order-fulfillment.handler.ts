@@ -3,6 +3,7 @@ import { FulfillmentChannel, ORDER_CANCELED, ORDER_ITEMS_CANCELED, ORDER_SYNCED,
 import { EventBatchContext, EventContext, OnEvent, OnEvents } from '@connector/messaging';
 import { EntityManager } from 'typeorm';
 import { OrderDeliveries } from '../deliveries/order-deliveries';
+import { learnFulfillmentChannels } from '../products/offer-channels';
 import { FbaStockMoves } from './fba-stock-moves';
 
 /**
@@ -26,6 +27,8 @@ export class OrderFulfillmentHandler {
   async onOrdersSynced(events: OrderSyncedEvent[], { manager }: EventBatchContext): Promise<void> {
     const newest = new Map<string, OrderSyncedEvent>();
     for (const event of events) if ((newest.get(event.orderId)?.version ?? 0) < event.version) newest.set(event.orderId, event);
+    // Every version names the order's SKUs under its one channel: learned even from a version already applied.
+    await learnFulfillmentChannels(manager, [...newest.values()]);
     const applied = await this.newerOnly(manager, [...newest.values()].map((e) => ({ ...e, status: e.status as string })));
     const todo = [...newest.values()].filter((event) => applied.has(event.orderId));
     // An order's first version has no delivery or stock move yet (they come from its synced

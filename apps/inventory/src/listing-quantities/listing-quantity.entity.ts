@@ -13,4 +13,6 @@ export class ListingQuantity {
   @Column('int') quantity: number;
   @Column('bigint') version: string;
   @Column({ type: 'timestamptz', precision: 3 }) changedAt: Date;
+  /** Why the offer is not to be sent (FBA, or no FBM order seen yet); null: sent. */
+  @Column('text', { nullable: true }) skippedReason: string | null;
 }

@@ -1,3 +1,4 @@
+import type { FulfillmentChannel } from '@connector/contracts';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 export type OfferMatch = 'reference' | 'created' | 'default' | 'manual';
@@ -17,6 +18,8 @@ export class Offer {
   @Column('text') matchedBy: OfferMatch;
   /** This SKU created its product: listed for review until reviewedAt. */
   @Column('boolean') createdProduct: boolean;
+  /** The channels its orders came under (or the seller set): Stock to Amazon sends only offers seen FBM and never FBA. */
+  @Column('text', { array: true, default: () => `'{}'` }) fulfillmentChannels: FulfillmentChannel[];
   @Column({ type: 'timestamptz', precision: 3, nullable: true }) reviewedAt: Date | null;
   @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;
   @UpdateDateColumn({ type: 'timestamptz', precision: 3 }) updatedAt: Date;

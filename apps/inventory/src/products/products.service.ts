@@ -164,8 +164,16 @@ export class ProductsService {
         .createQueryBuilder()
         .insert()
         .into(Offer)
-        .values({ id: newRowId(), accountId: request.accountId, sku: request.sku, productId: request.productId, matchedBy: 'manual', createdProduct: false })
-        .orUpdate(['product_id', 'matched_by', 'updated_at'], ['account_id', 'sku'])
+        .values({
+          id: newRowId(),
+          accountId: request.accountId,
+          sku: request.sku,
+          productId: request.productId,
+          matchedBy: 'manual',
+          createdProduct: false,
+          ...(request.fulfillmentChannel ? { fulfillmentChannels: [request.fulfillmentChannel] } : {}),
+        })
+        .orUpdate(['product_id', 'matched_by', 'updated_at', ...(request.fulfillmentChannel ? ['fulfillment_channels'] : [])], ['account_id', 'sku'])
         .execute();
       await this.offerChanged(manager, request.accountId, request.sku, request.productId);
       return offerView((await manager.findOneBy(Offer, { accountId: request.accountId, sku: request.sku }))!);
@@ -231,6 +239,7 @@ const offerView = (o: Offer): OfferView => ({
   marketplaceId: o.marketplaceId,
   matchedBy: o.matchedBy,
   createdProduct: o.createdProduct,
+  fulfillmentChannels: o.fulfillmentChannels,
   reviewedAt: o.reviewedAt?.toISOString() ?? null,
   createdAt: o.createdAt.toISOString(),
   updatedAt: o.updatedAt.toISOString(),

@@ -18,7 +18,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { DeliveryState, StockMoveState } from '../common/enums';
+import { DeliveryState, FulfillmentChannel, StockMoveState } from '../common/enums';
 import { replyOf, requestContract } from '../common/message-contract';
 import { IdRequest, PageQuery } from '../common/page-query';
 import type { Page } from '../common/rpc-error';
@@ -89,6 +89,12 @@ export class PutOfferRequest {
   /** @example "MUG-RED-350" */
   @IsString() @MinLength(1) @MaxLength(200) sku: string;
   @IsUUID() productId: string;
+  /**
+   * How the SKU is fulfilled, when the seller knows it before its orders tell: the offer is then
+   * known under this channel only (Stock to Amazon sends the quantity of `FBM` offers only).
+   * Absent: the channels its orders showed are kept.
+   */
+  @IsOptional() @IsEnum(FulfillmentChannel) fulfillmentChannel?: FulfillmentChannel;
 }
 export const PUT_OFFER = requestContract({ subject: 'inventory.offers.put.v1', version: 1, payload: PutOfferRequest, reply: replyOf<OfferView>() });
 export const GET_OFFER = requestContract({ subject: 'inventory.offers.get.v1', version: 1, payload: IdRequest, reply: replyOf<OfferView>() });
@@ -115,6 +121,8 @@ export class OfferView {
   matchedBy: 'reference' | 'created' | 'default' | 'manual';
   /** True when this SKU created its product: listed for review until marked reviewed. */
   createdProduct: boolean;
+  /** The channels the SKU's orders came under (or the seller set): `FBM`, `FBA`, both, or none known yet. Stock to Amazon sends only offers known `FBM` and never seen `FBA`. */
+  fulfillmentChannels: FulfillmentChannel[];
   reviewedAt: string | null;
   createdAt: string;
   updatedAt: string;

@@ -1,4 +1,4 @@
-import { IsInt, IsISO8601, IsString, IsUUID, Min } from 'class-validator';
+import { IsInt, IsISO8601, IsOptional, IsString, IsUUID, Min } from 'class-validator';
 import { eventContract } from '../common/message-contract';
 
 /**
@@ -15,5 +15,10 @@ export class ListingQuantityChangedEvent {
   @IsInt() @Min(0) availableQuantity: number;
   @IsInt() @Min(1) version: number;
   @IsISO8601() changedAt: string;
+  /**
+   * Set when this offer must not be told a merchant quantity, and why: its SKU is (also) fulfilled
+   * by Amazon, or no FBM order of it was seen yet. Null or absent (events of the first release): send.
+   */
+  @IsOptional() @IsString() skippedReason?: string | null;
 }
 export const LISTING_QUANTITY_CHANGED = eventContract({ subject: 'stock.listing-quantity-changed.v1', version: 1, payload: ListingQuantityChangedEvent });

@@ -6,9 +6,10 @@ import type { Page } from '../common/rpc-error';
 /**
  * A SKU's state at Amazon (Stock to Amazon): `pending` a quantity waits to be sent (stock sync
  * off, Amazon away, or simply next in line), `sent` in a feed whose report is not in yet,
- * `accepted` Amazon took it, `error` Amazon refused it (see `issues`).
+ * `accepted` Amazon took it, `error` Amazon refused it (see `issues`), `skipped` never sent
+ * because the SKU is (also) fulfilled by Amazon or not known FBM yet (see `lastError`).
  */
-export const STOCK_SYNC_STATUSES = ['pending', 'sent', 'accepted', 'error'] as const;
+export const STOCK_SYNC_STATUSES = ['pending', 'sent', 'accepted', 'error', 'skipped'] as const;
 export type StockSyncStatus = (typeof STOCK_SYNC_STATUSES)[number];
 
 /** One of Amazon's issues with a listing update, with the marketplace it was about. */
@@ -51,7 +52,7 @@ export class StockSyncView {
   sentVia: 'patchListingsItem' | 'JSON_LISTINGS_FEED' | null;
   /** Amazon's issues with the last update sent. */
   issues: StockSyncIssue[];
-  /** Why the last try did not reach Amazon, or why nothing is sent (stock sync off). */
+  /** Why the last try did not reach Amazon, or why nothing is sent (stock sync off; `skipped`: e.g. "SKU is also fulfilled by Amazon"). */
   lastError: string | null;
   attempts: number;
   createdAt: string;
