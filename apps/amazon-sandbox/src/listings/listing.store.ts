@@ -25,6 +25,8 @@ export interface Listing {
   attributes: { fulfillment_availability?: FulfillmentAvailability[] } & Record<string, unknown>;
   /** Every accepted change, oldest first: how the tests see the order values arrived in. */
   history: { quantity: number | null; at: string; via: 'patchListingsItem' | 'JSON_LISTINGS_FEED'; submissionId: string }[];
+  /** Every refused change (INVALID), oldest first: how the tests see that something was tried. */
+  refused: { at: string; via: 'patchListingsItem' | 'JSON_LISTINGS_FEED'; submissionId: string; issues: ListingIssue[] }[];
   updatedAt: string;
 }
 
@@ -61,10 +63,16 @@ export class ListingStore {
     this.failures.clear();
   }
 
-  upsert(sellerId: string, marketplaceId: string, sku: string, quantity: number | null, productType = 'PRODUCT', now = new Date()): Listing {
+  /**
+   * A listing as the seller made it: merchant fulfilled (`DEFAULT`, with its quantity) or, with
+   * an Amazon channel code (`AMAZON_EU`, `AMAZON_NA`, ...), fulfilled by Amazon, whose quantity
+   * Amazon keeps from its fulfilment centres.
+   */
+  upsert(sellerId: string, marketplaceId: string, sku: string, quantity: number | null, productType = 'PRODUCT', now = new Date(), fulfillmentChannelCode = 'DEFAULT'): Listing {
     const key = listingKey(sellerId, marketplaceId, sku);
-    const listing: Listing = this.listings.get(key) ?? { sellerId, marketplaceId, sku, productType, attributes: {}, history: [], updatedAt: now.toISOString() };
-    if (quantity !== null) listing.attributes.fulfillment_availability = [{ fulfillment_channel_code: 'DEFAULT', quantity }];
+    const listing: Listing = this.listings.get(key) ?? { sellerId, marketplaceId, sku, productType, attributes: {}, history: [], refused: [], updatedAt: now.toISOString() };
+    if (fulfillmentChannelCode !== 'DEFAULT') listing.attributes.fulfillment_availability = [{ fulfillment_channel_code: fulfillmentChannelCode }];
+    else if (quantity !== null) listing.attributes.fulfillment_availability = [{ fulfillment_channel_code: 'DEFAULT', quantity }];
     listing.updatedAt = now.toISOString();
     this.listings.set(key, listing);
     return listing;
@@ -119,10 +127,14 @@ export class ListingStore {
     if (!listing) {
       return invalid(sku, submissionId, [{ code: '4000001', message: `SKU ${sku} is not listed in marketplace ${marketplaceId}.`, severity: 'ERROR', categories: ['INVALID_ATTRIBUTE'] }]);
     }
+    const refuse = (issues: ListingIssue[]) => {
+      listing.refused.push({ at: now.toISOString(), via, submissionId, issues });
+      return invalid(sku, submissionId, issues);
+    };
     const forced = this.failures.get(`${sellerId}|${sku}`);
-    if (forced) return invalid(sku, submissionId, [forced]);
-    const issues = patches.flatMap((p) => attributeIssues(p));
-    if (issues.length) return invalid(sku, submissionId, issues);
+    if (forced) return refuse([forced]);
+    const issues = patches.flatMap((p) => [...attributeIssues(p), ...channelIssues(listing, p)]);
+    if (issues.length) return refuse(issues);
     for (const p of patches) {
       const name = (p.path as string).slice('/attributes/'.length);
       if (p.op === 'delete') delete listing.attributes[name];
@@ -163,4 +175,26 @@ function attributeIssues(patch: ListingPatch): ListingIssue[] {
     if (unknown.length) out.push(issue(`fulfillment_availability[${index}] has properties the schema does not allow: ${unknown.join(', ')}.`));
   }
   return out;
+}
+
+/**
+ * A merchant (`DEFAULT`) quantity patched onto a listing fulfilled by Amazon: Amazon would take
+ * it as a switch of the offer to merchant fulfilled (the seller's FBA offer gone); the sandbox
+ * refuses it so a connector that does so is caught.
+ */
+function channelIssues(listing: Listing, patch: ListingPatch): ListingIssue[] {
+  if (patch.path !== '/attributes/fulfillment_availability' || patch.op === 'delete') return [];
+  const amazonChannel = listing.attributes.fulfillment_availability?.find((f) => f.fulfillment_channel_code !== 'DEFAULT')?.fulfillment_channel_code;
+  if (!amazonChannel) return [];
+  const merchant = (patch.value as Record<string, unknown>[]).some((entry) => entry?.fulfillment_channel_code === 'DEFAULT');
+  if (!merchant) return [];
+  return [
+    {
+      code: '8105',
+      message: `SKU ${listing.sku} is fulfilled by Amazon (${amazonChannel}): a DEFAULT fulfillment_availability would change it to merchant fulfilled.`,
+      severity: 'ERROR',
+      attributeNames: ['fulfillment_availability'],
+      categories: ['INVALID_ATTRIBUTE'],
+    },
+  ];
 }

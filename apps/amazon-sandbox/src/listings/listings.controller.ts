@@ -43,17 +43,29 @@ export class ListingsControlController {
     return { listings: this.listings.find({ sellerId, sku, marketplaceId }) };
   }
 
-  /** Lists SKUs for a seller: `{ sellerId, marketplaceIds, skus: [{ sku, quantity? }] }`, a listing per marketplace and SKU. */
+  /**
+   * Lists SKUs for a seller: `{ sellerId, marketplaceIds, skus: [{ sku, quantity?, fulfillmentChannelCode? }] }`, a listing
+   * per marketplace and SKU; `fulfillmentChannelCode` (`AMAZON_EU`, ...) makes it fulfilled by Amazon (default `DEFAULT`: merchant).
+   */
   @Put()
   seed(@Body() body: { sellerId?: unknown; marketplaceIds?: unknown; skus?: unknown }) {
     const fields: string[] = [];
     if (typeof body?.sellerId !== 'string' || !body.sellerId) fields.push('sellerId');
     if (!Array.isArray(body?.marketplaceIds) || !body.marketplaceIds.length || body.marketplaceIds.some((m) => typeof m !== 'string')) fields.push('marketplaceIds');
-    const skus = body?.skus as { sku?: unknown; quantity?: unknown }[];
-    if (!Array.isArray(skus) || skus.some((s) => typeof s?.sku !== 'string' || (s.quantity !== undefined && !Number.isInteger(s.quantity)))) fields.push('skus');
+    const skus = body?.skus as { sku?: unknown; quantity?: unknown; fulfillmentChannelCode?: unknown }[];
+    if (
+      !Array.isArray(skus) ||
+      skus.some(
+        (s) =>
+          typeof s?.sku !== 'string' ||
+          (s.quantity !== undefined && !Number.isInteger(s.quantity)) ||
+          (s.fulfillmentChannelCode !== undefined && (typeof s.fulfillmentChannelCode !== 'string' || !s.fulfillmentChannelCode)),
+      )
+    )
+      fields.push('skus');
     if (fields.length) throw AmazonApiError.invalidInput(`invalid: ${fields.join(', ')}`, fields.join(','));
     const made = (body.marketplaceIds as string[]).flatMap((marketplaceId) =>
-      skus.map((s) => this.listings.upsert(body.sellerId as string, marketplaceId, s.sku as string, (s.quantity as number | undefined) ?? null, 'PRODUCT', this.clock.now())),
+      skus.map((s) => this.listings.upsert(body.sellerId as string, marketplaceId, s.sku as string, (s.quantity as number | undefined) ?? null, 'PRODUCT', this.clock.now(), (s.fulfillmentChannelCode as string | undefined) ?? 'DEFAULT')),
     );
     return { listings: made };
   }

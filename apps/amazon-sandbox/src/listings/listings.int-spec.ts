@@ -53,6 +53,17 @@ describe('Listings Items 2021-08-01 and JSON_LISTINGS_FEED', () => {
     expect((await listing('SKU-A', FR)).attributes.fulfillment_availability[0].quantity).toBe(7);
   });
 
+  it('a listing fulfilled by Amazon refuses a merchant (DEFAULT) quantity and stays as it was', async () => {
+    await sb.request('PUT', '/_sandbox/listings', { body: { sellerId: seller.sellerId, marketplaceIds: [FR], skus: [{ sku: 'SKU-FBA', fulfillmentChannelCode: 'AMAZON_EU' }] } });
+    const res = await patch('SKU-FBA', { productType: 'PRODUCT', patches: availability(5) });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ sku: 'SKU-FBA', status: 'INVALID', issues: [{ severity: 'ERROR', attributeNames: ['fulfillment_availability'], message: expect.stringContaining('fulfilled by Amazon') }] });
+    const fba = await listing('SKU-FBA', FR);
+    expect(fba.attributes.fulfillment_availability).toEqual([{ fulfillment_channel_code: 'AMAZON_EU' }]);
+    expect(fba.history).toEqual([]);
+    expect(fba.refused).toHaveLength(1);
+  });
+
   it('another seller is refused', async () => {
     const res = await sb.request('PATCH', `/listings/2021-08-01/items/OTHERSELLER/SKU-A?marketplaceIds=${FR}`, { token, body: { productType: 'PRODUCT', patches: availability(1) } });
     expect(res.status).toBe(403);
