@@ -2,6 +2,7 @@ import { INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
+import { FulfillmentChannel, SalesOrderLineKind } from '@connector/contracts';
 import { Outbox } from '@connector/messaging';
 import { runMigrations } from '@connector/persistence';
 import { TestEnvironment } from '@connector/testing';
@@ -10,6 +11,7 @@ import { inventoryDataSource } from '../data-source';
 import { STOCK_LOCATION_ID } from '../locations/location.entity';
 import { StockMove } from '../stock/stock-move.entity';
 import { StockService } from '../stock/stock.service';
+import { learnFulfillmentChannels } from '../products/offer-channels';
 import { ListingQuantityPublisher } from './listing-quantity-publisher';
 
 /** Stock to Amazon on inventory's side, on real PostgreSQL: every stock change noted in its own transaction, announced once per offer, in version order. */
@@ -40,18 +42,30 @@ describe('listing quantities', () => {
   });
 
   const announced = async (sku: string) =>
-    (await env.query<{ payload: { availableQuantity: number; version: number; accountId: string } }>(
+    (await env.query<{ payload: { availableQuantity: number; version: number; accountId: string; skippedReason?: string | null } }>(
       `select payload from inventory.outbox where subject = 'stock.listing-quantity-changed.v1' and payload->>'sku' = $1 order by position`,
       [sku],
     )).map((r) => r.payload);
 
-  async function productWithOffers(sku: string, accounts: string[]): Promise<string> {
+  /** Offers known FBM unless told otherwise (channels: what their orders showed). */
+  async function productWithOffers(sku: string, accounts: string[], channels: string[] = ['FBM']): Promise<string> {
     const productId = randomUUID();
     await env.query(`insert into inventory.products (id, name, internal_reference) values ($1, $2, $2)`, [productId, sku]);
     for (const accountId of accounts)
-      await env.query(`insert into inventory.offers (id, account_id, sku, product_id, matched_by, created_product) values ($1, $2, $3, $4, 'manual', false)`, [randomUUID(), accountId, sku, productId]);
+      await env.query(
+        `insert into inventory.offers (id, account_id, sku, product_id, matched_by, created_product, fulfillment_channels) values ($1, $2, $3, $4, 'manual', false, $5)`,
+        [randomUUID(), accountId, sku, productId, channels],
+      );
     return productId;
   }
+  const offerOf = (accountId: string, sku: string, productId: string) =>
+    env.query(`insert into inventory.offers (id, account_id, sku, product_id, matched_by, created_product) values ($1, $2, $3, $4, 'manual', false)`, [randomUUID(), accountId, sku, productId]);
+  /** What order.synced does for the offers its lines name. */
+  const ordered = (accountId: string, channel: FulfillmentChannel, ...skus: string[]) =>
+    db.transaction((manager) =>
+      learnFulfillmentChannels(manager, [{ accountId, channel, lines: skus.map((sku) => ({ lineId: randomUUID(), kind: SalesOrderLineKind.Product, orderItemId: null, productId: null, sku, quantity: 1, quantityShipped: 0 })) }]),
+    );
+  const sendable = async (sku: string) => (await announced(sku)).filter((e) => !e.skippedReason);
 
   it('announces each offer of a product once its stock changes, less what open FBM moves hold, and only when the quantity changed', async () => {
     const [a, b] = [randomUUID(), randomUUID()];
@@ -106,8 +120,46 @@ describe('listing quantities', () => {
     await stock.adjust({ productId, locationId: STOCK_LOCATION_ID, quantity: 6 });
     await publisher.publishDue();
     const account = randomUUID();
-    await env.query(`insert into inventory.offers (id, account_id, sku, product_id, matched_by, created_product) values ($1, $2, 'PUB-3', $3, 'manual', false)`, [randomUUID(), account, productId]);
+    await env.query(`insert into inventory.offers (id, account_id, sku, product_id, matched_by, created_product, fulfillment_channels) values ($1, $2, 'PUB-3', $3, 'manual', false, '{FBM}')`, [randomUUID(), account, productId]);
     await publisher.publishDue();
     expect((await announced('PUB-3')).map((e) => e.availableQuantity)).toEqual([6]);
+  });
+
+  it('only offers whose orders were FBM and never FBA are sent: an FBA-only SKU, a mixed SKU and one of no known channel are announced skipped, with the reason', async () => {
+    const account = randomUUID();
+    // One product sold under four SKUs; none of them has a channel yet (offers made by hand, no order).
+    const productId = await productWithOffers('CH-FBM', [], []);
+    for (const sku of ['CH-FBM', 'CH-FBA', 'CH-MIXED', 'CH-UNKNOWN']) await offerOf(account, sku, productId);
+    await ordered(account, FulfillmentChannel.FBM, 'CH-FBM', 'CH-MIXED');
+    await ordered(account, FulfillmentChannel.FBA, 'CH-FBA', 'CH-MIXED');
+    await stock.adjust({ productId, locationId: STOCK_LOCATION_ID, quantity: 8 });
+    await publisher.publishDue();
+    expect((await sendable('CH-FBM')).map((e) => e.availableQuantity)).toEqual([8]);
+    for (const sku of ['CH-FBA', 'CH-MIXED', 'CH-UNKNOWN']) expect(await sendable(sku)).toEqual([]);
+    expect((await announced('CH-MIXED')).map((e) => e.skippedReason)).toEqual(['SKU is also fulfilled by Amazon']);
+    expect((await announced('CH-FBA')).map((e) => e.skippedReason)).toEqual(['SKU is fulfilled by Amazon']);
+    expect((await announced('CH-UNKNOWN'))[0].skippedReason).toMatch(/no FBM order/);
+    const channels = await env.query<{ sku: string; fulfillment_channels: string[] }>(`select sku, fulfillment_channels from inventory.offers where account_id = $1 order by sku`, [account]);
+    expect(Object.fromEntries(channels.map((c) => [c.sku, c.fulfillment_channels]))).toEqual({ 'CH-FBA': ['FBA'], 'CH-FBM': ['FBM'], 'CH-MIXED': ['FBA', 'FBM'], 'CH-UNKNOWN': [] });
+    // A new level: still only the FBM SKU is sendable.
+    await stock.adjust({ productId, locationId: STOCK_LOCATION_ID, quantity: 3 });
+    await publisher.publishDue();
+    expect((await sendable('CH-FBM')).map((e) => e.availableQuantity)).toEqual([8, 3]);
+    for (const sku of ['CH-FBA', 'CH-MIXED', 'CH-UNKNOWN']) expect(await sendable(sku)).toEqual([]);
+  });
+
+  it('an FBM SKU that turns out to be sold FBA too is announced skipped at once, with no stock change', async () => {
+    const account = randomUUID();
+    const productId = await productWithOffers('CH-LATER', [account]);
+    await stock.adjust({ productId, locationId: STOCK_LOCATION_ID, quantity: 5 });
+    await publisher.publishDue();
+    expect((await announced('CH-LATER')).map((e) => [e.availableQuantity, e.skippedReason ?? null])).toEqual([[5, null]]);
+    await ordered(account, FulfillmentChannel.FBA, 'CH-LATER');
+    // A second order of the same channel changes nothing more.
+    await ordered(account, FulfillmentChannel.FBA, 'CH-LATER');
+    await publisher.publishDue();
+    const events = await announced('CH-LATER');
+    expect(events.map((e) => [e.availableQuantity, e.skippedReason ?? null])).toEqual([[5, null], [5, 'SKU is also fulfilled by Amazon']]);
+    expect(events[1].version).toBeGreaterThan(events[0].version);
   });
 });
