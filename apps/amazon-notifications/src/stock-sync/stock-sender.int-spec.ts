@@ -17,15 +17,15 @@ describe('StockSender', () => {
 
   beforeAll(async () => {
     await harness.start();
-    await harness.sandboxRequest('PUT', '/_sandbox/listings', { sellerId: harness.seller.sellerId, marketplaceIds: [DE], skus: [{ sku: 'INT-1', quantity: 40 }, { sku: 'INT-2', quantity: 40 }] });
+    await harness.sandboxRequest('PUT', '/_sandbox/listings', { sellerId: harness.seller.sellerId, marketplaceIds: [DE], skus: [{ sku: 'INT-1', quantity: 40 }, { sku: 'INT-2', quantity: 40 }, { sku: 'INT-3', quantity: 40 }] });
   }, 60_000);
   afterAll(() => harness.stop(), 60_000);
 
   const newSender = () => new StockSender(harness.dataSource, harness.amazon, new StockFeeds(harness.dataSource, harness.amazon, harness.settings), harness.settings);
   const intake = (sender: StockSender) => new StockUpdateIntake(sender);
-  const announce = (sender: StockSender, sku: string, availableQuantity: number, at = ++version) =>
+  const announce = (sender: StockSender, sku: string, availableQuantity: number, at = ++version, skippedReason: string | null = null) =>
     harness.dataSource.transaction((manager) =>
-      intake(sender).onListingQuantityChanged({ accountId: harness.accountId, sku, productId, availableQuantity, version: at, changedAt: new Date().toISOString() } as ListingQuantityChangedEvent, {
+      intake(sender).onListingQuantityChanged({ accountId: harness.accountId, sku, productId, availableQuantity, version: at, changedAt: new Date().toISOString(), skippedReason } as ListingQuantityChangedEvent, {
         manager,
         eventId: randomUUID(),
         subject: 'stock.listing-quantity-changed.v1',
@@ -66,5 +66,16 @@ describe('StockSender', () => {
     expect(told.attributes.fulfillment_availability).toEqual([{ fulfillment_channel_code: 'DEFAULT', quantity: 5, lead_time_to_ship_max_days: 3 }]);
     // Only the last value reached Amazon: the older 8 was overtaken before it was sent.
     expect(told.history.map((h: { quantity: number }) => h.quantity)).toEqual([5]);
+  });
+
+  it('a SKU inventory says is fulfilled by Amazon is skipped with the reason and never sent, even when it was pending', async () => {
+    const sender = newSender();
+    await announce(sender, 'INT-3', 7);
+    await announce(sender, 'INT-3', 7, ++version, 'SKU is also fulfilled by Amazon');
+    expect(await row('INT-3')).toMatchObject({ status: 'skipped', last_error: 'SKU is also fulfilled by Amazon', sent_quantity: null });
+    await new Promise((r) => setTimeout(r, 1100));
+    await sender.sendDue();
+    expect(await row('INT-3')).toMatchObject({ status: 'skipped', sent_quantity: null });
+    expect((await listing('INT-3')).history).toEqual([]);
   });
 });
