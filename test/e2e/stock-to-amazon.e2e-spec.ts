@@ -7,6 +7,15 @@ const SELLER = { sellerId: 'A2STOCKSYNC001', clientId: 'stock-client', clientSec
 const QUIET = { sellerId: 'A2STOCKSYNC002', clientId: 'quiet-client', clientSecret: 'quiet-secret', refreshToken: 'Atzr|quiet', marketplaceIds: [DE] };
 const recently = () => new Date(Date.now() - 180_000).toISOString();
 const ORDER = amazonOrder({ orderId: '307-0000001-0000001', marketplaceId: DE, lastUpdatedTime: recently(), items: [{ orderItemId: '81000000000001', sku: 'STOCK-MUG', quantity: 2, unitPrice: '10.00', tax: '1.60' }] });
+/** An FBA order: its SKU is fulfilled by Amazon and must never be told a merchant quantity. */
+const FBA_ORDER = amazonOrder({
+  orderId: '307-0000002-0000002',
+  marketplaceId: DE,
+  lastUpdatedTime: recently(),
+  fulfilledBy: 'AMAZON',
+  status: 'SHIPPED',
+  items: [{ orderItemId: '81000000000002', sku: 'STOCK-DUO-FBA', quantity: 1, unitPrice: '12.00', tax: '1.92' }],
+});
 /** Many SKUs changed at once go by one JSON_LISTINGS_FEED. */
 const MANY = Array.from({ length: 25 }, (_, i) => `STOCK-BULK-${String(i + 1).padStart(2, '0')}`);
 
@@ -29,9 +38,10 @@ describe('stock to Amazon', () => {
   beforeAll(async () => {
     await running.start({ SANDBOX_TIME_SCALE: '20', SPAPI_RATE_SCALE: '20' });
     for (const seller of [SELLER, QUIET]) await running.sandbox('POST', '/_sandbox/sellers', seller);
-    await running.sandbox('PUT', '/_sandbox/listings', { sellerId: SELLER.sellerId, marketplaceIds: [DE, FR], skus: [{ sku: 'STOCK-MUG', quantity: 50 }, { sku: 'STOCK-BAD', quantity: 50 }, ...MANY.map((sku) => ({ sku }))] });
+    await running.sandbox('PUT', '/_sandbox/listings', { sellerId: SELLER.sellerId, marketplaceIds: [DE, FR], skus: [{ sku: 'STOCK-MUG', quantity: 50 }, { sku: 'STOCK-BAD', quantity: 50 }, { sku: 'STOCK-DUO-FBM', quantity: 50 }, { sku: 'STOCK-DUO-FBA', fulfillmentChannelCode: 'AMAZON_EU' }, ...MANY.map((sku) => ({ sku }))] });
     await running.sandbox('PUT', '/_sandbox/listings', { sellerId: QUIET.sellerId, marketplaceIds: [DE], skus: [{ sku: 'QUIET-MUG', quantity: 50 }] });
     await running.sandbox('POST', `/_sandbox/sellers/${SELLER.sellerId}/orders`, ORDER);
+    await running.sandbox('POST', `/_sandbox/sellers/${SELLER.sellerId}/orders`, FBA_ORDER);
     const account = await running.createAccount(SELLER, 'EU', { syncEnabled: false });
     expect(account.status).toBe(201);
     accountId = account.body.id;
@@ -88,11 +98,42 @@ describe('stock to Amazon', () => {
     expect(history.slice(-2)).toEqual([7, 19]);
   });
 
+  it('a SKU an FBA order named is never told a merchant quantity: skipped with the reason, while the FBM SKU of the same product is sent', async () => {
+    // The FBA order came with the sync above: its SKU's offer knows it is fulfilled by Amazon.
+    const fbaOffer = await waitFor(
+      async () => (await running.api('GET', `/api/v1/offers?accountId=${accountId}&sku=STOCK-DUO-FBA`)).body.items.find((o: { fulfillmentChannels: string[] }) => o.fulfillmentChannels.includes('FBA')),
+      { timeoutMs: 30_000, what: 'STOCK-DUO-FBA known as FBA' },
+    );
+    expect(fbaOffer.fulfillmentChannels).toEqual(['FBA']);
+    // One product sold under both SKUs (the FBA SKU mapped to it keeps what its orders showed).
+    const duo = await product('STOCK-DUO');
+    expect((await running.api('PUT', '/api/v1/offers', { accountId, sku: 'STOCK-DUO-FBM', productId: duo, fulfillmentChannel: 'FBM' })).body.fulfillmentChannels).toEqual(['FBM']);
+    expect((await running.api('PUT', '/api/v1/offers', { accountId, sku: 'STOCK-DUO-FBA', productId: duo })).body.fulfillmentChannels).toEqual(['FBA']);
+    expect((await running.api('PUT', '/api/v1/offers', { accountId, sku: 'STOCK-DUO-FBA', productId: duo, fulfillmentChannel: 'AFN' })).status).toBe(400);
+    await adjust(duo, 6);
+    await waitFor(async () => {
+      const s = await stockSync(accountId, 'STOCK-DUO-FBM');
+      return s?.status === 'accepted' && s.sentQuantity === 5 ? s : undefined;
+    }, { timeoutMs: 60_000, what: 'STOCK-DUO-FBM accepted at 5' });
+    const skipped = await waitFor(async () => {
+      const s = await stockSync(accountId, 'STOCK-DUO-FBA');
+      return s?.status === 'skipped' ? s : undefined;
+    }, { timeoutMs: 30_000, what: 'STOCK-DUO-FBA skipped' });
+    expect(skipped).toMatchObject({ availableQuantity: 6, sentQuantity: null, sentAt: null, lastError: 'SKU is fulfilled by Amazon' });
+    expect((await running.api('GET', `/api/v1/accounts/${accountId}/stock-sync?status=skipped`)).body.items.map((s: { sku: string }) => s.sku)).toContain('STOCK-DUO-FBA');
+    // Amazon was never even asked: its FBA listing is as it was, nothing accepted, nothing refused.
+    for (const listing of await listingsOf(SELLER.sellerId, 'STOCK-DUO-FBA')) {
+      expect(listing.attributes.fulfillment_availability).toEqual([{ fulfillment_channel_code: 'AMAZON_EU' }]);
+      expect(listing.history).toEqual([]);
+      expect(listing.refused).toEqual([]);
+    }
+  });
+
   it('many SKUs changed at once go by one JSON_LISTINGS_FEED per marketplace, a refused one showing the issues of its processing report', async () => {
     await running.sandbox('POST', '/_sandbox/listings/failures', { sellerId: SELLER.sellerId, sku: MANY[6], issue: { code: '5461', message: `${MANY[6]} is restricted` } });
     // One product sold under 25 SKUs: one adjustment changes them all.
     const bulk = await product('STOCK-BULK');
-    for (const sku of MANY) expect((await running.api('PUT', '/api/v1/offers', { accountId, sku, productId: bulk })).status).toBeLessThan(300);
+    for (const sku of MANY) expect((await running.api('PUT', '/api/v1/offers', { accountId, sku, productId: bulk, fulfillmentChannel: 'FBM' })).status).toBeLessThan(300);
     await adjust(bulk, 12);
     const states = await waitFor(
       async () => {
@@ -117,7 +158,7 @@ describe('stock to Amazon', () => {
   it('a SKU Amazon refuses shows its error and Amazon\'s issues through the API', async () => {
     await running.sandbox('POST', '/_sandbox/listings/failures', { sellerId: SELLER.sellerId, sku: 'STOCK-BAD', issue: { code: '8541', message: 'STOCK-BAD conflicts with the catalogue' } });
     const bad = await product('STOCK-BAD');
-    expect((await running.api('PUT', '/api/v1/offers', { accountId, sku: 'STOCK-BAD', productId: bad })).status).toBeLessThan(300);
+    expect((await running.api('PUT', '/api/v1/offers', { accountId, sku: 'STOCK-BAD', productId: bad, fulfillmentChannel: 'FBM' })).status).toBeLessThan(300);
     await adjust(bad, 5);
     const state = await waitFor(async () => {
       const s = await stockSync(accountId, 'STOCK-BAD');
@@ -131,7 +172,7 @@ describe('stock to Amazon', () => {
 
   it('stock sync off sends nothing', async () => {
     const quietMug = await product('QUIET-MUG');
-    expect((await running.api('PUT', '/api/v1/offers', { accountId: quietAccountId, sku: 'QUIET-MUG', productId: quietMug })).status).toBeLessThan(300);
+    expect((await running.api('PUT', '/api/v1/offers', { accountId: quietAccountId, sku: 'QUIET-MUG', productId: quietMug, fulfillmentChannel: 'FBM' })).status).toBeLessThan(300);
     await adjust(quietMug, 9);
     const state = await waitFor(async () => {
       const s = await stockSync(quietAccountId, 'QUIET-MUG');
