@@ -11,6 +11,7 @@ import { inventoryDataSource } from '../data-source';
 import { STOCK_LOCATION_ID } from '../locations/location.entity';
 import { StockMove } from '../stock/stock-move.entity';
 import { StockService } from '../stock/stock.service';
+import { OfferFulfillmentChannels1765900000390 } from '../migrations/1765900000390-offer-fulfillment-channels';
 import { learnFulfillmentChannels } from '../products/offer-channels';
 import { ListingQuantityPublisher } from './listing-quantity-publisher';
 
@@ -161,5 +162,54 @@ describe('listing quantities', () => {
     const events = await announced('CH-LATER');
     expect(events.map((e) => [e.availableQuantity, e.skippedReason ?? null])).toEqual([[5, null], [5, 'SKU is also fulfilled by Amazon']]);
     expect(events[1].version).toBeGreaterThan(events[0].version);
+  });
+
+  it('upgrading fills the channels from the moves already there, erring towards not sending, and looks again at every offer announced', async () => {
+    const upgrade = new TestEnvironment();
+    await upgrade.setUp();
+    try {
+      const options = inventoryDataSource(upgrade.databaseUrl);
+      // The schema as the release before this migration left it.
+      const all = options.migrations as unknown[];
+      await runMigrations({ ...options, migrations: all.slice(0, all.indexOf(OfferFulfillmentChannels1765900000390)) as typeof options.migrations });
+      const [account, fbaLocation, delivery] = [randomUUID(), randomUUID(), randomUUID()];
+      const [fbm, fba, shared, both] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+      for (const productId of [fbm, fba, shared, both]) await upgrade.query(`insert into inventory.products (id, name, internal_reference) values ($1, $2, $2)`, [productId, `BF-${productId}`]);
+      const offers: [string, string][] = [['BF-FBM', fbm], ['BF-FBA', fba], ['BF-SHARED-1', shared], ['BF-SHARED-2', shared], ['BF-BOTH', both]];
+      for (const [sku, productId] of offers)
+        await upgrade.query(`insert into inventory.offers (id, account_id, sku, product_id, matched_by, created_product) values ($1, $2, $3, $4, 'manual', false)`, [randomUUID(), account, sku, productId]);
+      await upgrade.query(`insert into inventory.locations (id, name, kind, account_id) values ($1, 'FBA', 'fba', $2)`, [fbaLocation, account]);
+      await upgrade.query(
+        `insert into inventory.deliveries (id, order_id, account_id, marketplace_id, amazon_order_id, contact_id, delivery_address_id, sequence, state) values ($1, $2, $3, 'A1PA6795UKMFR9', '302-1', $4, $4, 1, 'ready')`,
+        [delivery, randomUUID(), account, randomUUID()],
+      );
+      const customers = '00000000-0000-4000-8000-000000000002';
+      for (const productId of [fbm, shared, both])
+        await upgrade.query(
+          `insert into inventory.stock_moves (id, product_id, quantity, from_location_id, to_location_id, state, reason, delivery_id, order_id) values ($1, $2, 1, $3, $4, 'ready', 'fbm_sale', $5, $6)`,
+          [randomUUID(), productId, STOCK_LOCATION_ID, customers, delivery, randomUUID()],
+        );
+      for (const productId of [fba, both])
+        await upgrade.query(
+          `insert into inventory.stock_moves (id, product_id, quantity, from_location_id, to_location_id, state, reason, order_id) values ($1, $2, 1, $3, $4, 'done', 'fba_sale', $5)`,
+          [randomUUID(), productId, fbaLocation, customers, randomUUID()],
+        );
+      await upgrade.query(`insert into inventory.listing_quantities (account_id, sku, product_id, quantity, version, changed_at) values ($1, 'BF-SHARED-1', $2, 4, 1, now())`, [account, shared]);
+      await upgrade.query(`delete from inventory.available_changes`);
+
+      expect(await runMigrations(options)).toContain('OfferFulfillmentChannels1765900000390');
+      const rows = await upgrade.query<{ sku: string; fulfillment_channels: string[] }>(`select sku, fulfillment_channels from inventory.offers where account_id = $1`, [account]);
+      expect(Object.fromEntries(rows.map((r) => [r.sku, r.fulfillment_channels]))).toEqual({
+        'BF-FBM': ['FBM'],
+        'BF-FBA': ['FBA'],
+        // Two SKUs of one product: which of them sold FBM is not known, so neither is sent.
+        'BF-SHARED-1': [],
+        'BF-SHARED-2': [],
+        'BF-BOTH': ['FBA', 'FBM'],
+      });
+      expect((await upgrade.query<{ product_id: string }>(`select product_id from inventory.available_changes`)).map((r) => r.product_id)).toEqual([shared]);
+    } finally {
+      await upgrade.tearDown();
+    }
   });
 });
