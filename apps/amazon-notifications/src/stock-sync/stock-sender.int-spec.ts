@@ -3,7 +3,10 @@ import { claimDueRows } from '@connector/workers';
 import { randomUUID } from 'node:crypto';
 import { waitFor } from '@connector/testing';
 import { NotificationsHarness } from '../../test/notifications-harness';
+import { AccountAccess } from '@connector/contracts';
+import { MerchantAvailability } from '@connector/sp-api';
 import { StockFeeds } from './stock-feeds';
+import { StockUpdate } from './stock-update.entity';
 import { StockSender } from './stock-sender';
 import { StockUpdateIntake } from './stock-update-intake';
 
@@ -66,5 +69,104 @@ describe('StockSender', () => {
     expect(told.attributes.fulfillment_availability).toEqual([{ fulfillment_channel_code: 'DEFAULT', quantity: 5, lead_time_to_ship_max_days: 3 }]);
     // Only the last value reached Amazon: the older 8 was overtaken before it was sent.
     expect(told.history.map((h: { quantity: number }) => h.quantity)).toEqual([5]);
+  });
+
+  it('a newer value arriving while a feed is out keeps the feed hold through claim renewals: it is sent after the feed, never overtaken by it', async () => {
+    const skus = Array.from({ length: 21 }, (_, i) => `FEED-${i}`);
+    await harness.sandboxRequest('PUT', '/_sandbox/listings', { sellerId: harness.seller.sellerId, marketplaceIds: [DE], skus: skus.map((sku) => ({ sku, quantity: 40 })) });
+    let sender: StockSender | undefined;
+    // Right after the feed is submitted (rows sent and held) a newer value of FEED-0 comes in, and the
+    // pass lasts long enough for the claim renewal (every 250 ms with a 1 s claim) to tick.
+    class FeedsWithNewerValue extends StockFeeds {
+      override async submit(access: AccountAccess, marketplaceIds: string[], updates: { update: StockUpdate; availability: MerchantAvailability }[]): Promise<void> {
+        await super.submit(access, marketplaceIds, updates);
+        await announce(sender!, 'FEED-0', 3);
+        await new Promise((r) => setTimeout(r, 800));
+      }
+    }
+    sender = new StockSender(harness.dataSource, harness.amazon, new FeedsWithNewerValue(harness.dataSource, harness.amazon, harness.settings), harness.settings);
+    for (const sku of skus) await announce(sender, sku, 11);
+    await new Promise((r) => setTimeout(r, 1100));
+    await sender.sendDue();
+    const held = await row('FEED-0');
+    expect(held).toMatchObject({ status: 'pending', available_quantity: 3, sent_via: 'JSON_LISTINGS_FEED', sent_quantity: 10 });
+    expect((held.next_attempt_at as Date).getTime()).toBeGreaterThan(Date.now() + 3_600_000);
+    const plain = newSender();
+    await waitFor(
+      async () => {
+        await plain.sendDue();
+        const r = await row('FEED-0');
+        return r.status === 'accepted' && r.sent_quantity === 2 ? r : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 200, what: 'FEED-0 newer value sent after the feed' },
+    );
+    const told = await listing('FEED-0');
+    expect(told.history.map((h: { quantity: number }) => h.quantity)).toEqual([10, 2]);
+    expect(told.attributes.fulfillment_availability[0].quantity).toBe(2);
+  });
+
+  /** The harness's access to Amazon with some of the account's settings changed (stock sync, marketplaces). */
+  const accessWith = (change: () => Partial<AccountAccess>) => {
+    const amazon = harness.amazon;
+    return { access: async (accountId: string) => ({ ...(await amazon.access(accountId)), ...change() }), client: (accountId: string) => amazon.client(accountId) } as unknown as typeof amazon;
+  };
+
+  it('with stock sync off a SKU is kept `off`, not claimed again every pass; once stock sync is on it is sent', async () => {
+    await harness.sandboxRequest('PUT', '/_sandbox/listings', { sellerId: harness.seller.sellerId, marketplaceIds: [DE], skus: [{ sku: 'OFF-1', quantity: 40 }] });
+    let stockSync = false;
+    const amazon = accessWith(() => ({ stockSync }));
+    const sender = () => new StockSender(harness.dataSource, amazon, new StockFeeds(harness.dataSource, amazon, harness.settings), harness.settings);
+    const off = sender();
+    await announce(off, 'OFF-1', 7);
+    await waitFor(
+      async () => {
+        await off.sendDue();
+        return (await row('OFF-1')).status === 'off' || undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 200, what: 'OFF-1 off' },
+    );
+    const before = await row('OFF-1');
+    // Later passes leave it alone: not due, not claimed.
+    await new Promise((r) => setTimeout(r, 1100));
+    await off.sendDue();
+    expect(await row('OFF-1')).toMatchObject({ status: 'off', updated_at: before.updated_at, next_attempt_at: before.next_attempt_at });
+    stockSync = true;
+    const on = sender();
+    await waitFor(
+      async () => {
+        await on.sendDue();
+        return (await row('OFF-1')).status === 'accepted' || undefined;
+      },
+      { timeoutMs: 15_000, intervalMs: 200, what: 'OFF-1 sent once stock sync is on' },
+    );
+    expect((await listing('OFF-1')).attributes.fulfillment_availability[0].quantity).toBe(6);
+  });
+
+  it('a marketplace where Amazon says the SKU is not listed is remembered and left out; the SKU is accepted where it is listed', async () => {
+    const FR = 'A13V1IB3VIYZZH';
+    await harness.sandboxRequest('PUT', '/_sandbox/listings', { sellerId: harness.seller.sellerId, marketplaceIds: [DE], skus: [{ sku: 'DE-ONLY', quantity: 40 }] });
+    const amazon = accessWith(() => ({ marketplaceIds: [DE, FR] }));
+    const sender = new StockSender(harness.dataSource, amazon, new StockFeeds(harness.dataSource, amazon, harness.settings), harness.settings);
+    const sendUntil = (quantity: number) =>
+      waitFor(
+        async () => {
+          await sender.sendDue();
+          const r = await row('DE-ONLY');
+          return r.status === 'accepted' && r.sent_quantity === quantity ? r : undefined;
+        },
+        { timeoutMs: 15_000, intervalMs: 200, what: `DE-ONLY sent with ${quantity}` },
+      );
+    await announce(sender, 'DE-ONLY', 5);
+    const first = await sendUntil(4);
+    expect(Object.keys(first.unlisted_in)).toEqual([FR]);
+    expect(first.issues).toEqual([expect.objectContaining({ marketplaceId: FR, severity: 'INFO' })]);
+    const client = await harness.amazon.client(harness.accountId);
+    const patchesBefore = client.stats.calls.patchListingsItem ?? 0;
+    await announce(sender, 'DE-ONLY', 8);
+    const second = await sendUntil(7);
+    // Only DE was patched this time; FR stays remembered.
+    expect((client.stats.calls.patchListingsItem ?? 0) - patchesBefore).toBe(1);
+    expect(second.issues).toEqual([expect.objectContaining({ marketplaceId: FR, code: 'NotListed', severity: 'INFO' })]);
+    expect((await listing('DE-ONLY')).history.map((h: { quantity: number }) => h.quantity)).toEqual([4, 7]);
   });
 });

@@ -6,9 +6,10 @@ import type { Page } from '../common/rpc-error';
 /**
  * A SKU's state at Amazon (Stock to Amazon): `pending` a quantity waits to be sent (stock sync
  * off, Amazon away, or simply next in line), `sent` in a feed whose report is not in yet,
- * `accepted` Amazon took it, `error` Amazon refused it (see `issues`).
+ * `accepted` Amazon took it, `error` Amazon refused it (see `issues`), `off` stock sync is off for
+ * the account: kept, not sent, pending again once the account turns stock sync on.
  */
-export const STOCK_SYNC_STATUSES = ['pending', 'sent', 'accepted', 'error'] as const;
+export const STOCK_SYNC_STATUSES = ['pending', 'sent', 'accepted', 'error', 'off'] as const;
 export type StockSyncStatus = (typeof STOCK_SYNC_STATUSES)[number];
 
 /** One of Amazon's issues with a listing update, with the marketplace it was about. */
