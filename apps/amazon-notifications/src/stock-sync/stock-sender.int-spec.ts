@@ -169,4 +169,36 @@ describe('StockSender', () => {
     expect(second.issues).toEqual([expect.objectContaining({ marketplaceId: FR, code: 'NotListed', severity: 'INFO' })]);
     expect((await listing('DE-ONLY')).history.map((h: { quantity: number }) => h.quantity)).toEqual([4, 7]);
   });
+
+  it('a feed whose createFeed answer was lost is taken as possibly applied: its SKUs wait its processing window, then their current value goes again', async () => {
+    const skus = Array.from({ length: 21 }, (_, i) => `LOST-${i}`);
+    await harness.sandboxRequest('PUT', '/_sandbox/listings', { sellerId: harness.seller.sellerId, marketplaceIds: [DE], skus: skus.map((sku) => ({ sku, quantity: 40 })) });
+    const sender = newSender();
+    for (const sku of skus) await announce(sender, sku, 21);
+    await new Promise((r) => setTimeout(r, 1100));
+    await harness.sandboxRequest('POST', '/_sandbox/faults', { operation: 'createFeed', sellerId: harness.seller.sellerId, status: 503, count: 1, loseAnswer: true });
+    await sender.sendDue();
+    const [feed] = (await harness.dataSource.query(`select f.status from stock_feeds f join stock_updates u on u.feed_batch_id = f.batch_id where u.sku = 'LOST-0'`)) as { status: string }[];
+    expect(feed.status).toBe('unsure');
+    // A newer value meanwhile is not sent before the lost feed's window: that feed could still overwrite it.
+    await announce(sender, 'LOST-0', 16);
+    await new Promise((r) => setTimeout(r, 1100));
+    await sender.sendDue();
+    const held = await row('LOST-0');
+    expect(held).toMatchObject({ status: 'pending', available_quantity: 16 });
+    expect((held.next_attempt_at as Date).getTime()).toBeGreaterThan(Date.now() + 30 * 60_000);
+    // The lost feed is applied at Amazon after all.
+    await waitFor(async () => ((await listing('LOST-0')).history.length === 1 ? true : undefined), { timeoutMs: 10_000, intervalMs: 100, what: 'the lost feed applied' });
+    // Its window over, the current value goes.
+    await harness.dataSource.query(`update stock_updates set next_attempt_at = now() where sku like 'LOST-%'`);
+    await waitFor(
+      async () => {
+        await sender.sendDue();
+        const r = await row('LOST-0');
+        return r.status === 'accepted' && r.sent_quantity === 15 ? r : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 200, what: 'LOST-0 current value sent after the window' },
+    );
+    expect((await listing('LOST-0')).history.map((h: { quantity: number }) => h.quantity)).toEqual([20, 15]);
+  });
 });
