@@ -74,17 +74,16 @@ describe('StockSender', () => {
   it('a newer value arriving while a feed is out keeps the feed hold through claim renewals: it is sent after the feed, never overtaken by it', async () => {
     const skus = Array.from({ length: 21 }, (_, i) => `FEED-${i}`);
     await harness.sandboxRequest('PUT', '/_sandbox/listings', { sellerId: harness.seller.sellerId, marketplaceIds: [DE], skus: skus.map((sku) => ({ sku, quantity: 40 })) });
-    let sender: StockSender | undefined;
     // Right after the feed is submitted (rows sent and held) a newer value of FEED-0 comes in, and the
     // pass lasts long enough for the claim renewal (every 250 ms with a 1 s claim) to tick.
     class FeedsWithNewerValue extends StockFeeds {
       override async submit(access: AccountAccess, marketplaceIds: string[], updates: { update: StockUpdate; availability: MerchantAvailability }[]): Promise<void> {
         await super.submit(access, marketplaceIds, updates);
-        await announce(sender!, 'FEED-0', 3);
+        await announce(newSender(), 'FEED-0', 3);
         await new Promise((r) => setTimeout(r, 800));
       }
     }
-    sender = new StockSender(harness.dataSource, harness.amazon, new FeedsWithNewerValue(harness.dataSource, harness.amazon, harness.settings), harness.settings);
+    const sender = new StockSender(harness.dataSource, harness.amazon, new FeedsWithNewerValue(harness.dataSource, harness.amazon, harness.settings), harness.settings);
     for (const sku of skus) await announce(sender, sku, 11);
     await new Promise((r) => setTimeout(r, 1100));
     await sender.sendDue();
