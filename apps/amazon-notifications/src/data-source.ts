@@ -7,6 +7,7 @@ import { NotificationCorrelationId1765100000420 } from './migrations/17651000004
 import { ConfirmationShipFrom1765300000430 } from './migrations/1765300000430-confirmation-ship-from';
 import { PartialCancellations1765500000430 } from './migrations/1765500000430-partial-cancellations';
 import { StockUpdates1765700000440 } from './migrations/1765700000440-stock-updates';
+import { StockSenderFixes1765800000450 } from './migrations/1765800000450-stock-sender-fixes';
 import { StockUpdate } from './stock-sync/stock-update.entity';
 import { Notification } from './notifications/notification.entity';
 
@@ -17,5 +18,5 @@ export const notificationsDataSource = (database: string | DatabaseSettings) =>
     database,
     schema: NOTIFICATIONS_SCHEMA,
     entities: [Notification, StockUpdate, ...MESSAGING_ENTITIES],
-    migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000400, CancellationFeeds1764300000401, RetriesThroughOutages1764300000410, NotificationCorrelationId1765100000420, ConfirmationShipFrom1765300000430, PartialCancellations1765500000430, StockUpdates1765700000440],
+    migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000400, CancellationFeeds1764300000401, RetriesThroughOutages1764300000410, NotificationCorrelationId1765100000420, ConfirmationShipFrom1765300000430, PartialCancellations1765500000430, StockUpdates1765700000440, StockSenderFixes1765800000450],
   });

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AccountAccess, StockSyncIssue } from '@connector/contracts';
 import { SETTINGS } from '@connector/platform';
 import { newRowId } from '@connector/persistence';
-import { availabilityPatches, FINAL_FEED_STATUSES, getFeed, getFeedResultDocument, MerchantAvailability, submitFeed } from '@connector/sp-api';
+import { availabilityPatches, CallNotStartedError, feedMayExist, FINAL_FEED_STATUSES, getFeed, getFeedResultDocument, MerchantAvailability, submitFeed } from '@connector/sp-api';
 import { backoffDelay, returnedRows } from '@connector/workers';
 import { DataSource } from 'typeorm';
 import { AmazonAccessService } from '../amazon-access/amazon-access.service';
@@ -14,8 +14,20 @@ export const JSON_LISTINGS_FEED = 'JSON_LISTINGS_FEED';
 const JSON_CONTENT_TYPE = 'application/json; charset=UTF-8';
 /** Rows in a feed wait this long at most for its report (a newer value of theirs waits with them, so it never overtakes the feed). */
 const FEED_HOLD_SECONDS = 86_400;
-/** A feed recorded but not known to be created after this long is taken as never made: its SKUs are sent again. */
+/**
+ * A feed record still `submitting` this long after its own submission began is given up by any
+ * replica's poll (its submitter is taken as gone). The submitter renews it right before its own
+ * submission and starts createFeed only while well inside it, so a live submission is not given up.
+ */
 const SUBMIT_STALE_SECONDS = 600;
+/** createFeed is not started this close to the record's stale time (the poll of another replica may give it up). */
+const SUBMIT_MARGIN_MS = 60_000;
+/**
+ * A feed that may have been created though its answer was lost (or its submitter died while
+ * createFeed was out) is taken as possibly applied: its SKUs wait this long, Amazon's processing
+ * window, then their current value is sent again, after anything that feed could still do.
+ */
+export const UNSURE_FEED_HOLD_SECONDS = 3600;
 /** Between polls of a feed Amazon is processing (getFeed: 2 rps, burst 15). */
 const POLL_SECONDS = 2;
 
@@ -97,38 +109,86 @@ export class StockFeeds {
     );
     const client = await this.amazon.client(access.accountId);
     for (const feed of feeds) {
+      // Each feed's stale time starts with its own submission: the ones before it may have waited long for createFeed's quota.
+      let staleAt = await this.renew(feed.id);
+      if (staleAt === undefined) continue; // given up meanwhile by a poll: its SKUs are already back to pending.
+      let createStarted = false;
       try {
         const { feedId } = await submitFeed(
           client,
           { feedType: JSON_LISTINGS_FEED, marketplaceIds: [feed.marketplaceId], content, contentType: JSON_CONTENT_TYPE },
           {
             beforeCreateFeed: async (feedDocumentId) => {
-              await this.dataSource.query(`update stock_feeds set feed_document_id = $2, updated_at = now() where id = $1`, [feed.id, feedDocumentId]);
+              staleAt = await this.renew(feed.id, feedDocumentId);
+              if (staleAt === undefined) throw new Error('the feed record was given up before createFeed');
+              createStarted = true;
             },
-            // A createFeed whose answer was lost is not made again: the stale record sends its SKUs again instead.
+            // After a long wait for createFeed's quota the record may be near its stale time: not started then (nothing reached Amazon).
+            mayStart: () => staleAt !== undefined && Date.now() < staleAt - SUBMIT_MARGIN_MS,
+            // A createFeed whose answer was lost is not made again: the record is `unsure` instead.
             retryUnsure: false,
           },
         );
-        await this.dataSource.query(`update stock_feeds set feed_id = $2, status = 'submitted', next_poll_at = now() + make_interval(secs => $3), updated_at = now() where id = $1`, [
-          feed.id,
-          feedId,
-          POLL_SECONDS,
-        ]);
+        const recorded = returnedRows(
+          await this.dataSource.query(
+            `update stock_feeds set feed_id = $2, status = 'submitted', next_poll_at = now() + make_interval(secs => $3), updated_at = now() where id = $1 and status = 'submitting' returning id`,
+            [feed.id, feedId, POLL_SECONDS],
+          ),
+        );
+        if (recorded.length === 0) {
+          // A poll gave the record up while createFeed was out: the feed exists all the same, and its
+          // SKUs may have been sent again since. Their current value goes again after its window.
+          this.logger.warn(`stock feed ${feedId} in ${feed.marketplaceId} was created after its record was given up: its SKUs are sent again after it`);
+          await this.dataSource.query(`update stock_feeds set feed_id = $2, status = 'unsure', updated_at = now() where id = $1`, [feed.id, feedId]);
+          await this.holdAfterUnsure(messages.map((m) => m.updateId));
+          continue;
+        }
         this.logger.log(`stock of ${updates.length} SKU(s) sent to Amazon in ${feed.marketplaceId} by feed ${feedId}`);
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
-        this.logger.warn(`stock feed in ${feed.marketplaceId} not submitted: ${message}`);
-        await this.dataSource.query(`update stock_feeds set status = 'failed', last_error = $2, updated_at = now() where id = $1`, [feed.id, message]);
+        // A createFeed that went out and got no clear answer (timeout, 5xx) may have made the feed.
+        const unsure = createStarted && !(err instanceof CallNotStartedError) && feedMayExist(err);
+        this.logger.warn(`stock feed in ${feed.marketplaceId} not submitted${unsure ? ' (it may have reached Amazon)' : ''}: ${message}`);
+        await this.dataSource.query(`update stock_feeds set status = $3, last_error = $2, updated_at = now() where id = $1 and status = 'submitting'`, [
+          feed.id,
+          message,
+          unsure ? 'unsure' : 'failed',
+        ]);
       }
     }
     await this.settleBatch(batchId);
   }
 
+  /** Renews a record still `submitting` (and records its document id): its new stale time, or undefined if a poll gave it up. */
+  private async renew(feedId: string, feedDocumentId?: string): Promise<number | undefined> {
+    const rows = returnedRows(
+      await this.dataSource.query(
+        `update stock_feeds set next_poll_at = now() + make_interval(secs => $2), feed_document_id = coalesce($3, feed_document_id), updated_at = now()
+          where id = $1 and status = 'submitting' returning next_poll_at`,
+        [feedId, SUBMIT_STALE_SECONDS, feedDocumentId ?? null],
+      ),
+    ) as { next_poll_at: Date }[];
+    return rows[0] ? new Date(rows[0].next_poll_at).getTime() : undefined;
+  }
+
+  /** SKUs of a feed that may yet be applied: pending, due only after its processing window (a sooner send could be overwritten by it). */
+  private async holdAfterUnsure(updateIds: string[]): Promise<void> {
+    await this.dataSource.query(
+      `update stock_updates set status = 'pending', attempts = 0, next_attempt_at = greatest(next_attempt_at, now() + make_interval(secs => $2)), updated_at = now()
+        where id = any($1::uuid[]) and status <> 'off'`,
+      [updateIds, UNSURE_FEED_HOLD_SECONDS],
+    );
+  }
+
   /** Reads the reports of the feeds Amazon has finished, and gives up on records left before createFeed answered. */
   async poll(): Promise<void> {
+    // A record whose createFeed may have gone out (its document id is recorded) is `unsure`: possibly applied.
     const stale = returnedRows(
       await this.dataSource.query(
-        `update stock_feeds set status = 'failed', last_error = 'not known to have reached Amazon (the service stopped while submitting it)', updated_at = now()
+        `update stock_feeds set status = case when feed_document_id is null then 'failed' else 'unsure' end,
+                last_error = case when feed_document_id is null then 'never reached Amazon (the service stopped while submitting it)'
+                                  else 'may have reached Amazon (the service stopped while creating it): its SKUs are sent again after its processing window' end,
+                updated_at = now()
           where status = 'submitting' and next_poll_at <= now() returning id, batch_id`,
       ),
     ) as { id: string; batch_id: string }[];
@@ -173,7 +233,9 @@ export class StockFeeds {
         [batchId],
       );
       if (feeds.length === 0 || feeds.some((f) => f.status === 'submitting' || f.status === 'submitted')) return;
-      const failed = feeds.find((f) => f.status === 'failed');
+      const failed = feeds.find((f) => f.status === 'failed' || f.status === 'unsure');
+      // A feed that may yet be applied: every SKU waits its window, then its current value goes again.
+      const unsure = feeds.some((f) => f.status === 'unsure');
       for (const message of feeds[0].messages) {
         const issues: StockSyncIssue[] = feeds.flatMap((f) =>
           f.issues
@@ -185,11 +247,12 @@ export class StockFeeds {
           `update stock_updates
               set status = case when version = sent_version then $2 else 'pending' end,
                   issues = $3::jsonb, last_error = $4, updated_at = now(),
-                  next_attempt_at = case when version = sent_version and $2 <> 'pending' then next_attempt_at
+                  next_attempt_at = case when $7 then now() + make_interval(secs => $8)
+                                         when version = sent_version and $2 <> 'pending' then next_attempt_at
                                          when version = sent_version then now() + make_interval(secs => $5)
                                          else now() end
             where id = $1 and feed_batch_id = $6 and status <> 'skipped'`,
-          [message.updateId, outcome, JSON.stringify(issues), failed?.last_error ?? null, backoffDelay(1, notifyBackoff(this.settings)) / 1000, batchId],
+          [message.updateId, outcome, JSON.stringify(issues), failed?.last_error ?? null, backoffDelay(1, notifyBackoff(this.settings)) / 1000, batchId, unsure, UNSURE_FEED_HOLD_SECONDS],
         );
       }
     });

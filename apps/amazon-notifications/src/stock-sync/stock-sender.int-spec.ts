@@ -3,7 +3,10 @@ import { claimDueRows } from '@connector/workers';
 import { randomUUID } from 'node:crypto';
 import { waitFor } from '@connector/testing';
 import { NotificationsHarness } from '../../test/notifications-harness';
+import { AccountAccess } from '@connector/contracts';
+import { MerchantAvailability } from '@connector/sp-api';
 import { StockFeeds } from './stock-feeds';
+import { StockUpdate } from './stock-update.entity';
 import { StockSender } from './stock-sender';
 import { StockUpdateIntake } from './stock-update-intake';
 
@@ -77,5 +80,135 @@ describe('StockSender', () => {
     await sender.sendDue();
     expect(await row('INT-3')).toMatchObject({ status: 'skipped', sent_quantity: null });
     expect((await listing('INT-3')).history).toEqual([]);
+  });
+
+  it('a newer value arriving while a feed is out keeps the feed hold through claim renewals: it is sent after the feed, never overtaken by it', async () => {
+    const skus = Array.from({ length: 21 }, (_, i) => `FEED-${i}`);
+    await harness.sandboxRequest('PUT', '/_sandbox/listings', { sellerId: harness.seller.sellerId, marketplaceIds: [DE], skus: skus.map((sku) => ({ sku, quantity: 40 })) });
+    // Right after the feed is submitted (rows sent and held) a newer value of FEED-0 comes in, and the
+    // pass lasts long enough for the claim renewal (every 250 ms with a 1 s claim) to tick.
+    class FeedsWithNewerValue extends StockFeeds {
+      override async submit(access: AccountAccess, marketplaceIds: string[], updates: { update: StockUpdate; availability: MerchantAvailability }[]): Promise<void> {
+        await super.submit(access, marketplaceIds, updates);
+        await announce(newSender(), 'FEED-0', 3);
+        await new Promise((r) => setTimeout(r, 800));
+      }
+    }
+    const sender = new StockSender(harness.dataSource, harness.amazon, new FeedsWithNewerValue(harness.dataSource, harness.amazon, harness.settings), harness.settings);
+    for (const sku of skus) await announce(sender, sku, 11);
+    await new Promise((r) => setTimeout(r, 1100));
+    await sender.sendDue();
+    const held = await row('FEED-0');
+    expect(held).toMatchObject({ status: 'pending', available_quantity: 3, sent_via: 'JSON_LISTINGS_FEED', sent_quantity: 10 });
+    expect((held.next_attempt_at as Date).getTime()).toBeGreaterThan(Date.now() + 3_600_000);
+    const plain = newSender();
+    await waitFor(
+      async () => {
+        await plain.sendDue();
+        const r = await row('FEED-0');
+        return r.status === 'accepted' && r.sent_quantity === 2 ? r : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 200, what: 'FEED-0 newer value sent after the feed' },
+    );
+    const told = await listing('FEED-0');
+    expect(told.history.map((h: { quantity: number }) => h.quantity)).toEqual([10, 2]);
+    expect(told.attributes.fulfillment_availability[0].quantity).toBe(2);
+  });
+
+  /** The harness's access to Amazon with some of the account's settings changed (stock sync, marketplaces). */
+  const accessWith = (change: () => Partial<AccountAccess>) => {
+    const amazon = harness.amazon;
+    return { access: async (accountId: string) => ({ ...(await amazon.access(accountId)), ...change() }), client: (accountId: string) => amazon.client(accountId) } as unknown as typeof amazon;
+  };
+
+  it('with stock sync off a SKU is kept `off`, not claimed again every pass; once stock sync is on it is sent', async () => {
+    await harness.sandboxRequest('PUT', '/_sandbox/listings', { sellerId: harness.seller.sellerId, marketplaceIds: [DE], skus: [{ sku: 'OFF-1', quantity: 40 }] });
+    let stockSync = false;
+    const amazon = accessWith(() => ({ stockSync }));
+    const sender = () => new StockSender(harness.dataSource, amazon, new StockFeeds(harness.dataSource, amazon, harness.settings), harness.settings);
+    const off = sender();
+    await announce(off, 'OFF-1', 7);
+    await waitFor(
+      async () => {
+        await off.sendDue();
+        return (await row('OFF-1')).status === 'off' || undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 200, what: 'OFF-1 off' },
+    );
+    const before = await row('OFF-1');
+    // Later passes leave it alone: not due, not claimed.
+    await new Promise((r) => setTimeout(r, 1100));
+    await off.sendDue();
+    expect(await row('OFF-1')).toMatchObject({ status: 'off', updated_at: before.updated_at, next_attempt_at: before.next_attempt_at });
+    stockSync = true;
+    const on = sender();
+    await waitFor(
+      async () => {
+        await on.sendDue();
+        return (await row('OFF-1')).status === 'accepted' || undefined;
+      },
+      { timeoutMs: 15_000, intervalMs: 200, what: 'OFF-1 sent once stock sync is on' },
+    );
+    expect((await listing('OFF-1')).attributes.fulfillment_availability[0].quantity).toBe(6);
+  });
+
+  it('a marketplace where Amazon says the SKU is not listed is remembered and left out; the SKU is accepted where it is listed', async () => {
+    const FR = 'A13V1IB3VIYZZH';
+    await harness.sandboxRequest('PUT', '/_sandbox/listings', { sellerId: harness.seller.sellerId, marketplaceIds: [DE], skus: [{ sku: 'DE-ONLY', quantity: 40 }] });
+    const amazon = accessWith(() => ({ marketplaceIds: [DE, FR] }));
+    const sender = new StockSender(harness.dataSource, amazon, new StockFeeds(harness.dataSource, amazon, harness.settings), harness.settings);
+    const sendUntil = (quantity: number) =>
+      waitFor(
+        async () => {
+          await sender.sendDue();
+          const r = await row('DE-ONLY');
+          return r.status === 'accepted' && r.sent_quantity === quantity ? r : undefined;
+        },
+        { timeoutMs: 15_000, intervalMs: 200, what: `DE-ONLY sent with ${quantity}` },
+      );
+    await announce(sender, 'DE-ONLY', 5);
+    const first = await sendUntil(4);
+    expect(Object.keys(first.unlisted_in)).toEqual([FR]);
+    expect(first.issues).toEqual([expect.objectContaining({ marketplaceId: FR, severity: 'INFO' })]);
+    const client = await harness.amazon.client(harness.accountId);
+    const patchesBefore = client.stats.calls.patchListingsItem ?? 0;
+    await announce(sender, 'DE-ONLY', 8);
+    const second = await sendUntil(7);
+    // Only DE was patched this time; FR stays remembered.
+    expect((client.stats.calls.patchListingsItem ?? 0) - patchesBefore).toBe(1);
+    expect(second.issues).toEqual([expect.objectContaining({ marketplaceId: FR, code: 'NotListed', severity: 'INFO' })]);
+    expect((await listing('DE-ONLY')).history.map((h: { quantity: number }) => h.quantity)).toEqual([4, 7]);
+  });
+
+  it('a feed whose createFeed answer was lost is taken as possibly applied: its SKUs wait its processing window, then their current value goes again', async () => {
+    const skus = Array.from({ length: 21 }, (_, i) => `LOST-${i}`);
+    await harness.sandboxRequest('PUT', '/_sandbox/listings', { sellerId: harness.seller.sellerId, marketplaceIds: [DE], skus: skus.map((sku) => ({ sku, quantity: 40 })) });
+    const sender = newSender();
+    for (const sku of skus) await announce(sender, sku, 21);
+    await new Promise((r) => setTimeout(r, 1100));
+    await harness.sandboxRequest('POST', '/_sandbox/faults', { operation: 'createFeed', sellerId: harness.seller.sellerId, status: 503, count: 1, loseAnswer: true });
+    await sender.sendDue();
+    const [feed] = (await harness.dataSource.query(`select f.status from stock_feeds f join stock_updates u on u.feed_batch_id = f.batch_id where u.sku = 'LOST-0'`)) as { status: string }[];
+    expect(feed.status).toBe('unsure');
+    // A newer value meanwhile is not sent before the lost feed's window: that feed could still overwrite it.
+    await announce(sender, 'LOST-0', 16);
+    await new Promise((r) => setTimeout(r, 1100));
+    await sender.sendDue();
+    const held = await row('LOST-0');
+    expect(held).toMatchObject({ status: 'pending', available_quantity: 16 });
+    expect((held.next_attempt_at as Date).getTime()).toBeGreaterThan(Date.now() + 30 * 60_000);
+    // The lost feed is applied at Amazon after all.
+    await waitFor(async () => ((await listing('LOST-0')).history.length === 1 ? true : undefined), { timeoutMs: 10_000, intervalMs: 100, what: 'the lost feed applied' });
+    // Its window over, the current value goes.
+    await harness.dataSource.query(`update stock_updates set next_attempt_at = now() where sku like 'LOST-%'`);
+    await waitFor(
+      async () => {
+        await sender.sendDue();
+        const r = await row('LOST-0');
+        return r.status === 'accepted' && r.sent_quantity === 15 ? r : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 200, what: 'LOST-0 current value sent after the window' },
+    );
+    expect((await listing('LOST-0')).history.map((h: { quantity: number }) => h.quantity)).toEqual([20, 15]);
   });
 });

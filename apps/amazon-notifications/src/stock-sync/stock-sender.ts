@@ -18,8 +18,18 @@ export const FEED_THRESHOLD = 20;
  * product sold under many SKUs, a big adjustment) arrive as separate events, and are sent together.
  */
 const SETTLE_MS = 1000;
-/** An account with stock sync off looks again this much later (turning it on is picked up within it). */
+/** Accounts with rows `off` are asked this often whether stock sync was turned on (access is cached a minute). */
 const OFF_RECHECK_MS = 30_000;
+
+/** A marketplace where Amazon said the SKU is not listed is left out this long, then tried again (it may have been listed since). */
+const UNLISTED_RECHECK_MS = 86_400_000;
+/** Amazon's answer for a SKU with no listing in the marketplace (listing not found). */
+const NOT_LISTED_CODES = new Set(['4000001', 'NOT_FOUND']);
+
+/** Whether Amazon's issue says the SKU has no listing in that marketplace (rather than refusing the value). */
+export function saysNotListed(issue: { code?: string; message?: string }): boolean {
+  return NOT_LISTED_CODES.has(issue.code ?? '') || /\bnot (listed|found)\b/i.test(issue.message ?? '');
+}
 
 /** The quantity Amazon is told: the available one less the account's buffer, never below 0. */
 export function quantityToPublish(available: number, buffer: number | undefined): number {
@@ -40,6 +50,7 @@ export class StockSender implements OnApplicationBootstrap, OnApplicationShutdow
   private worker?: PeriodicWorker;
   private stopped = false;
   private readonly inFlight = new Set<string>();
+  private offCheckedAt = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -70,6 +81,7 @@ export class StockSender implements OnApplicationBootstrap, OnApplicationShutdow
 
   async sendDue(): Promise<void> {
     await this.feeds.poll().catch((err) => this.logger.warn(`polling stock feeds failed: ${err.message}`));
+    await this.resumeTurnedOn().catch((err) => this.logger.warn(`checking accounts with stock sync off failed: ${err.message}`));
     for (;;) {
       if (this.stopped) return;
       const ids = await claimDueRows(this.dataSource, {
@@ -99,6 +111,19 @@ export class StockSender implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
+  /** `off` rows of accounts that have turned stock sync on become pending (due now); one cached access read per account. */
+  private async resumeTurnedOn(): Promise<void> {
+    if (Date.now() - this.offCheckedAt < OFF_RECHECK_MS) return;
+    this.offCheckedAt = Date.now();
+    const accounts: { account_id: string }[] = await this.dataSource.query(`select distinct account_id from stock_updates where status = 'off'`);
+    for (const { account_id: accountId } of accounts) {
+      if (this.stopped) return;
+      const access = await this.amazon.access(accountId).catch(() => undefined);
+      if (!access?.stockSync) continue;
+      await this.dataSource.query(`update stock_updates set status = 'pending', last_error = null, next_attempt_at = now(), updated_at = now() where account_id = $1 and status = 'off'`, [accountId]);
+    }
+  }
+
   private async sendAccount(accountId: string, updates: StockUpdate[]): Promise<void> {
     let access: AccountAccess;
     try {
@@ -108,10 +133,12 @@ export class StockSender implements OnApplicationBootstrap, OnApplicationShutdow
       return;
     }
     if (!access.stockSync) {
+      // `off` rows are not due: claiming every SKU of such an account again and again would be work
+      // for nothing. resumeTurnedOn() makes them pending again once the account turns stock sync on.
       await this.dataSource.query(
-        `update stock_updates set next_attempt_at = now() + make_interval(secs => $2), attempts = 0, last_error = 'stock sync is off for this account: nothing is sent', updated_at = now()
+        `update stock_updates set status = 'off', attempts = 0, last_error = 'stock sync is off for this account: nothing is sent', updated_at = now()
           where id = any($1::uuid[]) and status = 'pending'`,
-        [updates.map((u) => u.id), OFF_RECHECK_MS / 1000],
+        [updates.map((u) => u.id)],
       );
       return;
     }
@@ -127,22 +154,52 @@ export class StockSender implements OnApplicationBootstrap, OnApplicationShutdow
     await Promise.all(updates.map((update) => this.patch(access, marketplaceIds, update)));
   }
 
-  /** One SKU in each marketplace; any ERROR issue makes it `error` (what Amazon took elsewhere stays taken). */
+  /**
+   * One SKU in each marketplace where it is listed; any ERROR issue makes it `error` (what Amazon
+   * took elsewhere stays taken). A marketplace where Amazon says it is not listed is remembered and
+   * left out for a day (an INFO issue says so), so an offer listed in one marketplace of eight is not
+   * `error` for ever; a SKU listed in none of them is `error`.
+   */
   private async patch(access: AccountAccess, marketplaceIds: string[], update: StockUpdate): Promise<void> {
     const availability = this.availability(access, update);
     const quantity = availability.quantity;
+    const unlistedIn: Record<string, string> = {};
+    const issues: StockSyncIssue[] = [];
+    for (const [marketplaceId, at] of Object.entries(update.unlistedIn ?? {}))
+      if (marketplaceIds.includes(marketplaceId) && Date.now() - new Date(at).getTime() < UNLISTED_RECHECK_MS) unlistedIn[marketplaceId] = at;
     try {
       const client = await this.amazon.client(access.accountId);
-      const issues: StockSyncIssue[] = [];
       let invalid = false;
+      let listedSomewhere = false;
       for (const marketplaceId of marketplaceIds) {
-        const answer = await patchListingAvailability(client, access.sellerId, update.sku, marketplaceId, availability);
+        if (unlistedIn[marketplaceId]) {
+          issues.push({ code: 'NotListed', message: `not listed in this marketplace (as Amazon said at ${unlistedIn[marketplaceId]}): not sent here`, severity: 'INFO', marketplaceId });
+          continue;
+        }
+        let answer: Awaited<ReturnType<typeof patchListingAvailability>>;
+        try {
+          answer = await patchListingAvailability(client, access.sellerId, update.sku, marketplaceId, availability);
+        } catch (err) {
+          if (!(err instanceof SpApiError && err.status === 404)) throw err;
+          answer = { status: 'INVALID', issues: [{ code: 'NOT_FOUND', message: err.message, severity: 'ERROR' }] } as typeof answer;
+        }
+        const answerIssues = answer.issues ?? [];
+        if (answer.status === 'INVALID' && answerIssues.length > 0 && answerIssues.every((i) => i.severity !== 'ERROR' || saysNotListed(i))) {
+          unlistedIn[marketplaceId] = new Date().toISOString();
+          for (const issue of answerIssues) issues.push({ code: issue.code, message: issue.message, severity: 'INFO', marketplaceId });
+          continue;
+        }
+        listedSomewhere = true;
         if (answer.status === 'INVALID') invalid = true;
-        for (const issue of answer.issues ?? []) issues.push({ code: issue.code, message: issue.message, severity: issue.severity, marketplaceId, ...(issue.attributeNames ? { attributeNames: issue.attributeNames } : {}) });
+        for (const issue of answerIssues) issues.push({ code: issue.code, message: issue.message, severity: issue.severity, marketplaceId, ...(issue.attributeNames ? { attributeNames: issue.attributeNames } : {}) });
       }
-      await this.record(update, { status: invalid ? 'error' : 'accepted', quantity, issues, via: 'patchListingsItem', error: null });
+      if (!listedSomewhere && marketplaceIds.length > 0) {
+        invalid = true;
+        issues.push({ code: 'NotListed', message: `SKU ${update.sku} is not listed in any marketplace of the account`, severity: 'ERROR' });
+      }
+      await this.record(update, { status: invalid ? 'error' : 'accepted', quantity, issues, via: 'patchListingsItem', error: null }, unlistedIn);
     } catch (err) {
-      await this.failed(update, err, quantity);
+      await this.failed(update, err, quantity, unlistedIn);
     }
   }
 
@@ -155,21 +212,25 @@ export class StockSender implements OnApplicationBootstrap, OnApplicationShutdow
    * What a send came to, for the version it sent. A newer version that came in meanwhile stays
    * pending and due now; the older send's outcome is still kept as the last sent.
    */
-  private async record(update: StockUpdate, outcome: { status: 'accepted' | 'error' | 'sent'; quantity: number; issues: StockSyncIssue[]; via: StockUpdate['sentVia']; error: string | null }): Promise<void> {
+  private async record(
+    update: StockUpdate,
+    outcome: { status: 'accepted' | 'error' | 'sent'; quantity: number; issues: StockSyncIssue[]; via: StockUpdate['sentVia']; error: string | null },
+    unlistedIn: Record<string, string>,
+  ): Promise<void> {
     await this.dataSource.query(
       `update stock_updates
-          set sent_version = $2, sent_quantity = $3, sent_at = now(), sent_via = $4, issues = $5::jsonb, updated_at = now(),
+          set sent_version = $2, sent_quantity = $3, sent_at = now(), sent_via = $4, issues = $5::jsonb, updated_at = now(), unlisted_in = $8::jsonb,
               last_error = case when status = 'skipped' then last_error else $6 end,
               status = case when status = 'skipped' then 'skipped' when version = $2 then $7 else 'pending' end,
               attempts = case when version = $2 then attempts else 0 end,
               next_attempt_at = now()
         where id = $1`,
-      [update.id, update.version, outcome.quantity, outcome.via, JSON.stringify(outcome.issues), outcome.error, outcome.status],
+      [update.id, update.version, outcome.quantity, outcome.via, JSON.stringify(outcome.issues), outcome.error, outcome.status, JSON.stringify(unlistedIn)],
     );
   }
 
   /** Amazon away: try again with back-off. Amazon refusing the request itself (a 4xx): `error`, with its errors as issues. */
-  private async failed(update: StockUpdate, err: unknown, quantity?: number): Promise<void> {
+  private async failed(update: StockUpdate, err: unknown, quantity?: number, unlistedIn: Record<string, string> = update.unlistedIn ?? {}): Promise<void> {
     const message = err instanceof Error ? err.message : String(err);
     if (isTransientFailure(err)) {
       const delayMs = backoffDelay(update.attempts, notifyBackoff(this.settings));
@@ -191,7 +252,7 @@ export class StockSender implements OnApplicationBootstrap, OnApplicationShutdow
       );
       return;
     }
-    await this.record(update, { status: 'error', quantity, issues, via: 'patchListingsItem', error: message });
+    await this.record(update, { status: 'error', quantity, issues, via: 'patchListingsItem', error: message }, unlistedIn);
   }
 
   private keepClaimed() {
@@ -200,10 +261,16 @@ export class StockSender implements OnApplicationBootstrap, OnApplicationShutdow
         const ids = [...this.inFlight];
         if (ids.length === 0) return true;
         const renewed = returnedRows(
-          await this.dataSource.query(`update stock_updates set next_attempt_at = now() + make_interval(secs => $2) where id = any($1::uuid[]) and status = 'pending' returning id`, [
-            ids,
-            this.settings.NOTIFY_CLAIM_SECONDS,
-          ]),
+          // Only ever extends: a row in a feed whose report is not in is held for a day, and a newer
+          // value arriving meanwhile (pending again) must keep that hold, or it would be patched
+          // while the feed with the older value is still to be applied, and the feed would win.
+          await this.dataSource.query(
+            `update stock_updates set next_attempt_at = greatest(next_attempt_at, now() + make_interval(secs => $2)) where id = any($1::uuid[]) and status = 'pending' returning id`,
+            [
+              ids,
+              this.settings.NOTIFY_CLAIM_SECONDS,
+            ],
+          ),
         );
         return renewed.length > 0;
       },

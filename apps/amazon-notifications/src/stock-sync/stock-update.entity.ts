@@ -21,6 +21,8 @@ export class StockUpdate {
   /** The feeds (one per marketplace) its last value went in, while they are out or after. */
   @Column('uuid', { nullable: true }) feedBatchId: string | null;
   @Column('jsonb') issues: StockSyncIssue[];
+  /** Marketplaces where Amazon said the SKU is not listed (marketplace id → when): not patched there for a day. */
+  @Column('jsonb') unlistedIn: Record<string, string>;
   @Column('text', { nullable: true }) lastError: string | null;
   @Column('int') attempts: number;
   @Column({ type: 'timestamptz', precision: 3 }) nextAttemptAt: Date;

@@ -7,9 +7,10 @@ import type { Page } from '../common/rpc-error';
  * A SKU's state at Amazon (Stock to Amazon): `pending` a quantity waits to be sent (stock sync
  * off, Amazon away, or simply next in line), `sent` in a feed whose report is not in yet,
  * `accepted` Amazon took it, `error` Amazon refused it (see `issues`), `skipped` never sent
- * because the SKU is (also) fulfilled by Amazon or not known FBM yet (see `lastError`).
+ * because the SKU is (also) fulfilled by Amazon or not known FBM yet (see `lastError`), `off` stock
+ * sync is off for the account: kept, not sent, pending again once the account turns stock sync on.
  */
-export const STOCK_SYNC_STATUSES = ['pending', 'sent', 'accepted', 'error', 'skipped'] as const;
+export const STOCK_SYNC_STATUSES = ['pending', 'sent', 'accepted', 'error', 'skipped', 'off'] as const;
 export type StockSyncStatus = (typeof STOCK_SYNC_STATUSES)[number];
 
 /** One of Amazon's issues with a listing update, with the marketplace it was about. */
