@@ -77,6 +77,13 @@ export class SalesOrdersService {
         refusal = `sales order ${order.amazonOrderId} is shipped; a shipped order cannot be cancelled`;
         return;
       }
+      // A validated delivery claimed its units under this lock (claimUnitsToShip) though its delivery.validated may
+      // not be projected yet: cancelling the whole order would tell Amazon both a shipment and a cancellation.
+      const claimed = [...(await claimedUnits(manager, order.id))].filter(([, quantity]) => quantity > 0);
+      if (claimed.length) {
+        refusal = `sales order ${order.amazonOrderId} has units in a validated delivery (${claimed.map(([item, quantity]) => `${quantity} of ${item}`).join(', ')}); it cannot be cancelled whole: cancel what is left with items`;
+        return;
+      }
       order.status = SalesOrderStatus.Canceled;
       order.canceledBy = 'seller';
       order.cancelReason = request.reason;

@@ -99,6 +99,19 @@ describe('a validation and a cancellation of units never share a unit', () => {
     await expect(claim(other.id, randomUUID(), other.orderItemId, 1)).rejects.toMatchObject({ body: { statusCode: 409 } });
   });
 
+  it('a whole-order cancellation is refused (409) once a validation claimed units, though delivery.validated is not projected yet', async () => {
+    const { id, orderItemId } = await newOrder();
+    await claim(id, randomUUID(), orderItemId, 1);
+    await expect(orders.cancel({ id, reason: CancelReason.NoInventory })).rejects.toMatchObject({
+      body: { statusCode: 409, message: expect.stringMatching(/units in a validated delivery \(1 of .*cancel what is left with items/) },
+    });
+    const order = (await db.getRepository(SalesOrder).findOneBy({ id }))!;
+    expect(order.status).not.toBe('canceled');
+    expect(await db.query(`select 1 from ingestion.outbox where subject = 'order.canceled.v1' and payload->>'orderId' = $1`, [id])).toEqual([]);
+    // What is left can still be cancelled by its units.
+    expect((await cancelUnits(id, orderItemId, 2)).lines[0].quantityCancelled).toBe(2);
+  });
+
   it('Amazon refuses a cancellation of units for good: the lines count them as not cancelled again, the order says so, once per notification', async () => {
     const { id, orderItemId } = await newOrder();
     await cancelUnits(id, orderItemId, 1);
