@@ -296,7 +296,11 @@ export class CancellationFeedSubmitter {
           await requeueCancellation(manager, notification, message, null, null, { backoff: notifyBackoff(this.settings), now, draw, outage: true, keepDocument: feedMayExist });
         } else {
           const error = transient ? gaveUpMessage(notification, message) : message;
-          await this.outcomes.recordOutcome(manager, notification, NotificationState.Failed, error, err instanceof SpApiError ? (err.body ?? null) : null, { cause: err });
+          // createFeed refused outright (a 4xx): no feed was made. An outage outlasted, or an answer lost, cannot tell.
+          await this.outcomes.recordOutcome(manager, notification, NotificationState.Failed, error, err instanceof SpApiError ? (err.body ?? null) : null, {
+            cause: err,
+            refusedByAmazon: !transient && !feedMayExist,
+          });
         }
       }
     });

@@ -127,6 +127,7 @@ describe('a validation and a cancellation of units never share a unit', () => {
       decidedAt: new Date().toISOString(),
       cancellationId: randomUUID(),
       items: [{ orderItemId, quantity: 1 }],
+      refusedByAmazon: true,
     };
     await db.transaction((manager) => projection.notificationFailed(refused, { manager } as never));
     // Redelivered: nothing more comes back.
@@ -136,5 +137,56 @@ describe('a validation and a cancellation of units never share a unit', () => {
     expect(order.cancelError).toMatch(/did not take the cancellation of 1 of .* ship them or cancel them again/);
     // The unit given back can be claimed by a delivery again.
     expect(await claim(id, randomUUID(), orderItemId, 2)).toEqual({ claimed: true });
+  });
+
+  const outcome = (orderId: string, orderItemId: string, state: NotificationState, decidedAt: Date, extra: object = {}) => ({
+    notificationId: randomUUID(),
+    kind: NotificationKind.UnitCancellation,
+    orderId,
+    deliveryId: null,
+    state,
+    error: state === NotificationState.Failed ? 'failed' : null,
+    decidedAt: decidedAt.toISOString(),
+    cancellationId: randomUUID(),
+    items: [{ orderItemId, quantity: 1 }],
+    ...extra,
+  });
+  const cancelledOf = async (id: string, orderItemId: string) =>
+    (await db.getRepository(SalesOrder).findOne({ where: { id }, relations: { lines: true } }))!.lines!.find((l) => l.orderItemId === orderItemId)!.quantityCancelled;
+
+  it('a failure Amazon may have applied (not surely refused) keeps the units cancelled and flags the order', async () => {
+    const { id, orderItemId } = await newOrder();
+    await cancelUnits(id, orderItemId, 1);
+    const projection = new FulfillmentProjection();
+    // An outage outlasted, a DONE feed silent about it: refusedByAmazon false (or absent, from an earlier release).
+    await db.transaction((manager) => projection.notificationFailed(outcome(id, orderItemId, NotificationState.Failed, new Date(), { refusedByAmazon: false }), { manager } as never));
+    await db.transaction((manager) => projection.notificationFailed(outcome(id, orderItemId, NotificationState.Failed, new Date()), { manager } as never));
+    expect(await cancelledOf(id, orderItemId)).toBe(1);
+    expect((await db.getRepository(SalesOrder).findOneBy({ id }))!.cancelError).toMatch(/Amazon may have applied it: those units stay cancelled here/);
+    // Nothing given back: no delivery can claim the cancelled unit.
+    await expect(claim(id, randomUUID(), orderItemId, 3)).rejects.toMatchObject({ body: { statusCode: 409 } });
+  });
+
+  it('a refused cancellation retried by hand and then sent counts its units cancelled again; an older failure arriving later gives nothing back', async () => {
+    const { id, orderItemId } = await newOrder();
+    await cancelUnits(id, orderItemId, 1);
+    const projection = new FulfillmentProjection();
+    const failed = outcome(id, orderItemId, NotificationState.Failed, new Date(Date.now() - 60_000), { refusedByAmazon: true });
+    await db.transaction((manager) => projection.notificationFailed(failed, { manager } as never));
+    expect(await cancelledOf(id, orderItemId)).toBe(0);
+    const sent = { ...failed, state: NotificationState.Sent, error: null, refusedByAmazon: undefined, decidedAt: new Date().toISOString() };
+    await db.transaction((manager) => projection.notificationSent(sent, { manager } as never));
+    await db.transaction((manager) => projection.notificationSent(sent, { manager } as never));
+    expect(await cancelledOf(id, orderItemId)).toBe(1);
+    expect((await db.getRepository(SalesOrder).findOneBy({ id }))!.cancelError).toBeNull();
+    // The old failure replayed (a parked event): the later success stands.
+    await db.transaction((manager) => projection.notificationFailed(failed, { manager } as never));
+    expect(await cancelledOf(id, orderItemId)).toBe(1);
+
+    // Sent first, its older failure after: nothing given back either.
+    const other = outcome(id, orderItemId, NotificationState.Failed, new Date(Date.now() - 60_000), { refusedByAmazon: true });
+    await db.transaction((manager) => projection.notificationSent({ ...other, state: NotificationState.Sent, error: null, decidedAt: new Date().toISOString() }, { manager } as never));
+    await db.transaction((manager) => projection.notificationFailed(other, { manager } as never));
+    expect(await cancelledOf(id, orderItemId)).toBe(1);
   });
 });
