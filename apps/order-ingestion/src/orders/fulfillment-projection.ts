@@ -38,6 +38,8 @@ export class FulfillmentProjection {
   @OnEvent(DELIVERY_VALIDATED)
   async deliveryValidated(event: DeliveryValidatedEvent, { manager }: EventContext) {
     await this.deliveryState(manager, event.orderId, event.fullyShipped ? 'done' : 'partially_done', event.fulfillmentVersion);
+    // The validation committed: its claim is no longer provisional (settleUnconfirmedClaims leaves it be).
+    await manager.query(`update shipment_claims set confirmed_at = now() where delivery_id = $1 and confirmed_at is null`, [event.deliveryId]);
   }
 
   /** Shipped from Seller Central or with Buy Shipping: done as far as the order's delivery goes. */

@@ -32,12 +32,14 @@ describe('a validation and a cancellation of units never share a unit', () => {
   const marketplaces = new Map([['A1PA6795UKMFR9', { marketplaceId: 'A1PA6795UKMFR9', taxIncluded: true } as Marketplace]]);
   const party = { contactId: randomUUID(), deliveryAddressId: randomUUID() };
   const productId = randomUUID();
+  /** The deliveries inventory says are validated (undefined: as an earlier release answers). */
+  let validatedDeliveries: string[] | undefined = [];
   const services = {
     request: async (contract: { subject: string }, payload: any) =>
       contract.subject === RESOLVE_PARTNERS.subject
         ? { parties: payload.parties.map((p: { key: string }) => ({ key: p.key, ...party })) }
         : contract.subject === GET_SHIPPED_QUANTITIES.subject
-          ? { shipped: [] }
+          ? { shipped: [], validatedDeliveries }
           : { offers: payload.skus.map((s: { sku: string }) => ({ sku: s.sku, productId })) },
   } as unknown as ServiceClient;
 
@@ -189,4 +191,76 @@ describe('a validation and a cancellation of units never share a unit', () => {
     await db.transaction((manager) => projection.notificationFailed(other, { manager } as never));
     expect(await cancelledOf(id, orderItemId)).toBe(1);
   });
+
+  /** A claim made long ago whose delivery.validated never came (its validation may not have committed in inventory). */
+  const ageClaim = (deliveryId: string) => db.query(`update ingestion.shipment_claims set claimed_at = now() - interval '10 minutes' where delivery_id = $1`, [deliveryId]);
+  const claimOf = async (deliveryId: string) => (await db.query(`select quantity, confirmed_at from ingestion.shipment_claims where delivery_id = $1`, [deliveryId]))[0];
+
+  it('a claim whose validation never committed in inventory is dropped once old: its units can be cancelled, or claimed by another delivery', async () => {
+    validatedDeliveries = [];
+    const { id, orderItemId } = await newOrder();
+    const orphan = randomUUID();
+    await claim(id, orphan, orderItemId, 3);
+    await ageClaim(orphan);
+    expect((await cancelUnits(id, orderItemId, 1)).lines[0].quantityCancelled).toBe(1);
+    expect(await claimOf(orphan)).toBeUndefined();
+
+    const other = await newOrder();
+    const lost = randomUUID();
+    await claim(other.id, lost, other.orderItemId, 3);
+    await ageClaim(lost);
+    // A new delivery of the same units (the validation done again after its order was recreated, say) is not refused.
+    const next = randomUUID();
+    expect(await claim(other.id, next, other.orderItemId, 3)).toEqual({ claimed: true });
+    expect(await claimOf(lost)).toBeUndefined();
+    expect(await claimOf(next)).toMatchObject({ quantity: 3, confirmed_at: null });
+  });
+
+  it('a claim is kept when inventory validated its delivery, when delivery.validated confirmed it, while it is young, or when inventory cannot say', async () => {
+    const projection = new FulfillmentProjection();
+    const { id, orderItemId } = await newOrder();
+    const validated = randomUUID();
+    await claim(id, validated, orderItemId, 1);
+    await ageClaim(validated);
+    validatedDeliveries = [validated];
+    await expect(cancelUnits(id, orderItemId, 3)).rejects.toMatchObject({ body: { statusCode: 400 } });
+    expect((await claimOf(validated)).confirmed_at).not.toBeNull();
+
+    validatedDeliveries = [];
+    const confirmed = randomUUID();
+    await claim(id, confirmed, orderItemId, 1);
+    await db.transaction((manager) =>
+      projection.deliveryValidated({ deliveryId: confirmed, orderId: id, fullyShipped: false, fulfillmentVersion: 1 } as never, { manager } as never),
+    );
+    await ageClaim(confirmed);
+    const young = randomUUID();
+    await claim(id, young, orderItemId, 1);
+    // All 3 units stay claimed: the first validated at inventory, the second confirmed, the third young.
+    await expect(cancelUnits(id, orderItemId, 1)).rejects.toMatchObject({ body: { statusCode: 400 } });
+
+    await ageClaim(young);
+    validatedDeliveries = undefined;
+    await expect(cancelUnits(id, orderItemId, 1)).rejects.toMatchObject({ body: { statusCode: 400 } });
+    expect(await claimOf(young)).toMatchObject({ quantity: 1, confirmed_at: null });
+    validatedDeliveries = [];
+  });
+
+  it('a claim waiting for the order lock gives up well before inventory stops waiting for its answer, and claims nothing', async () => {
+    const { id, orderItemId } = await newOrder();
+    const holder = db.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    // A big sync page holding the order's lock for longer than inventory waits.
+    await holder.query(`select id from ingestion.sales_orders where id = $1 for update`, [id]);
+    const started = Date.now();
+    const delivery = randomUUID();
+    try {
+      await expect(claim(id, delivery, orderItemId, 1)).rejects.toThrow(/lock/);
+      expect(Date.now() - started).toBeLessThan(8_000);
+    } finally {
+      await holder.commitTransaction();
+      await holder.release();
+    }
+    expect(await claimOf(delivery)).toBeUndefined();
+  }, 20_000);
 });
