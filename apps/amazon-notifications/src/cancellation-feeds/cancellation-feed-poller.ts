@@ -144,7 +144,8 @@ export class CancellationFeedPoller {
           continue;
         }
         const state = outcome.kind === 'sent' ? NotificationState.Sent : NotificationState.Failed;
-        if (await this.outcomes.recordOutcome(manager, notification, state, outcome.kind === 'failed' ? outcome.error : null, response, { onlyInFeed: feedId })) counts[outcome.kind]++;
+        // An error for its own message: Amazon refused it (its units come back on the order's lines).
+        if (await this.outcomes.recordOutcome(manager, notification, state, outcome.kind === 'failed' ? outcome.error : null, response, { onlyInFeed: feedId, refusedByAmazon: true })) counts[outcome.kind]++;
       }
     });
     this.logger.log(`feed ${feedId}: ${counts.sent} sent, ${counts.failed} failed, ${counts.resend} to send again`);
@@ -176,7 +177,8 @@ export class CancellationFeedPoller {
     // Tries that met an outage do not count: only feeds Amazon processed without a word on the order.
     const answered = notification.attempts - notification.outageTries;
     if (answered >= this.settings.NOTIFY_MAX_ATTEMPTS) {
-      await this.outcomes.recordOutcome(manager, notification, NotificationState.Failed, `${reason} (gave up after ${answered} attempts)`, response, { onlyInFeed: feedId });
+      // Surely refused only when this last feed applied nothing (FATAL/CANCELLED); a DONE feed silent about it may have applied it.
+      await this.outcomes.recordOutcome(manager, notification, NotificationState.Failed, `${reason} (gave up after ${answered} attempts)`, response, { onlyInFeed: feedId, refusedByAmazon: !mayBeApplied });
       return false;
     }
     const keepDocument = mayBeApplied && notification.kind === NotificationKind.UnitCancellation && notification.feedDocumentId !== null;

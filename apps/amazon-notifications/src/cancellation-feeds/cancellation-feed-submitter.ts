@@ -296,7 +296,13 @@ export class CancellationFeedSubmitter {
           await requeueCancellation(manager, notification, message, null, null, { backoff: notifyBackoff(this.settings), now, draw, outage: true, keepDocument: feedMayExist });
         } else {
           const error = transient ? gaveUpMessage(notification, message) : message;
-          await this.outcomes.recordOutcome(manager, notification, NotificationState.Failed, error, err instanceof SpApiError ? (err.body ?? null) : null, { cause: err });
+          // createFeed refused outright (a 4xx): no feed was made. An outage outlasted, or an answer lost, cannot tell; nor
+          // can an earlier feed whose answer was lost (its document kept), unless the check at Amazon found it not applied.
+          const earlierFeedUnsure = notification.feedDocumentId !== null && notification.kind !== NotificationKind.UnitCancellation;
+          await this.outcomes.recordOutcome(manager, notification, NotificationState.Failed, error, err instanceof SpApiError ? (err.body ?? null) : null, {
+            cause: err,
+            refusedByAmazon: !transient && !feedMayExist && !earlierFeedUnsure,
+          });
         }
       }
     });

@@ -32,6 +32,11 @@ describe('a unit cancellation that may be applied at Amazon is checked before it
     );
   const feedsOf = async (amazonOrderId: string) => (await harness.feeds()).filter((f) => f.feedType === 'POST_PAYMENT_ADJUSTMENT_DATA' && f.messages.some((m) => m.amazonOrderId === amazonOrderId));
   const quantityAtAmazon = async (amazonOrderId: string, orderItemId: string) => (await harness.sandboxOrder(amazonOrderId)).orderItems.find((i) => i.orderItemId === orderItemId)!.quantityOrdered;
+  /** The notification.failed events of a notification and the alerts raised for it (order-ingestion gives units back only when refusedByAmazon). */
+  const failureOf = async (id: string) => ({
+    events: (await harness.dataSource.query(`select payload from outbox where subject = 'notification.failed.v1' and payload->>'notificationId' = $1`, [id])).map((e: any) => e.payload),
+    alerts: (await harness.dataSource.query(`select payload from outbox where subject = 'alert.raised.v1' and payload->'details'->>'notificationId' = $1`, [id])).map((e: any) => e.payload.summary),
+  });
 
   it('Amazon forgets the feed it applied (getFeed 404): the order is looked at, the cancellation recorded as sent, not sent again', async () => {
     const { amazonOrderId, orderItemId, quantityOrdered } = multiUnit[0];
@@ -59,6 +64,11 @@ describe('a unit cancellation that may be applied at Amazon is checked before it
     const failed = await settled(id);
     expect(failed.state).toBe('failed');
     expect(failed.feedDocumentId).not.toBeNull();
+    // Amazon may have applied the lost feed: the units are not given back, and the alert says to check the order.
+    expect(await failureOf(id)).toEqual({
+      events: [expect.objectContaining({ cancellationId: expect.any(String), refusedByAmazon: false })],
+      alerts: [expect.stringMatching(/Amazon may have applied it: its units stay cancelled on the order; check the order at Amazon/)],
+    });
     await harness.sandboxRequest('DELETE', '/_sandbox/faults');
 
     const service = harness.notificationsService();
@@ -79,6 +89,20 @@ describe('a unit cancellation that may be applied at Amazon is checked before it
     expect(await feedsOf(amazonOrderId)).toHaveLength(1);
     expect(await quantityAtAmazon(amazonOrderId, orderItemId)).toBe(quantityOrdered - 1);
     await sender.onApplicationShutdown();
+  }, 40_000);
+
+  it('createFeed refused outright (a 400): failed as surely refused, so its units are given back', async () => {
+    const { amazonOrderId, orderItemId, quantityOrdered } = multiUnit[2] ?? multiUnit[0];
+    await harness.sandboxRequest('POST', '/_sandbox/faults', { operation: 'createFeed', sellerId: harness.seller.sellerId, status: 400 });
+    const [id] = await harness.addUnitCancellations([{ amazonOrderId, items: [{ orderItemId, quantity: 1, quantityLeft: quantityOrdered - 1 }] }]);
+    const sender = harness.newSender();
+    sender.onApplicationBootstrap();
+    expect((await settled(id)).state).toBe('failed');
+    await sender.onApplicationShutdown();
+    expect(await failureOf(id)).toEqual({
+      events: [expect.objectContaining({ refusedByAmazon: true, items: [{ orderItemId, quantity: 1 }] })],
+      alerts: [expect.stringMatching(/its units are counted as not cancelled again/)],
+    });
   }, 40_000);
 });
 
@@ -115,6 +139,9 @@ describe('the wait for adjustment feeds before a unit cancellation is checked', 
     expect(row.state).toBe('failed');
     expect(row.lastError).toMatch(/still processing at Amazon for .* h: check order/);
     await sender.onApplicationShutdown();
+    // An unknown outcome: order-ingestion keeps the units cancelled and flags the order.
+    const events = await harness.dataSource.query(`select payload from outbox where subject = 'notification.failed.v1' and payload->>'notificationId' = $1`, [id]);
+    expect(events.map((e: any) => e.payload.refusedByAmazon)).toEqual([false]);
     // The feed whose answer was lost is the only one (still in Amazon's queue, its messages not read yet).
     expect((await harness.feeds()).filter((f) => f.feedType === 'POST_PAYMENT_ADJUSTMENT_DATA')).toHaveLength(1);
   }, 40_000);

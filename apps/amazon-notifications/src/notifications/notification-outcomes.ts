@@ -19,7 +19,8 @@ export class NotificationOutcomes {
    * transaction. With `onlyInFeed`, only a notification still pending in that feed is
    * touched (a second poller of the same feed changes nothing); returns whether it was.
    * `cause`: the error of a failure, when there is one (a refusal of the account's credentials
-   * is alerted as such too).
+   * is alerted as such too). `refusedByAmazon`: a failure Amazon surely did not apply (see
+   * NotificationOutcomeEvent): only then does order-ingestion give a seller's cancelled units back.
    */
   async recordOutcome(
     manager: EntityManager,
@@ -27,7 +28,7 @@ export class NotificationOutcomes {
     state: NotificationState,
     error: string | null,
     response: unknown,
-    options: { onlyInFeed?: string; cause?: unknown } = {},
+    options: { onlyInFeed?: string; cause?: unknown; refusedByAmazon?: boolean } = {},
   ): Promise<boolean> {
     const where = options.onlyInFeed ? { id: notification.id, state: NotificationState.Pending, feedId: options.onlyInFeed } : { id: notification.id };
     const result = await manager.update(Notification, where, {
@@ -48,6 +49,7 @@ export class NotificationOutcomes {
       // This process's clock: two outcomes of one order are a retry's back-off apart at least.
       decidedAt: new Date().toISOString(),
       ...(notification.cancellationId ? { cancellationId: notification.cancellationId, items: cancelledUnits(notification) } : {}),
+      ...(notification.cancellationId && state === NotificationState.Failed ? { refusedByAmazon: options.refusedByAmazon === true } : {}),
     };
     await this.outbox.add(manager, state === NotificationState.Sent ? NOTIFICATION_SENT : NOTIFICATION_FAILED, event);
     if (state === NotificationState.Failed) {
@@ -61,10 +63,13 @@ export class NotificationOutcomes {
         service: 'amazon-notifications',
         accountId: notification.accountId,
         amazonOrderId: notification.amazonOrderId,
-        summary: notification.cancellationId
-          ? // The seller's units come back on the order's lines (order-ingestion), not on a delivery: a person decides.
-            `the ${notification.kind} of order ${notification.amazonOrderId} failed for good: ${alertText(reason, 300)}; its units are counted as not cancelled again, but are not back on a delivery: ship them (a new delivery) or cancel them again`
-          : `the ${notification.kind} of order ${notification.amazonOrderId} failed for good: ${alertText(reason, 300)}`,
+        summary: !notification.cancellationId
+          ? `the ${notification.kind} of order ${notification.amazonOrderId} failed for good: ${alertText(reason, 300)}`
+          : options.refusedByAmazon
+            ? // The seller's units come back on the order's lines (order-ingestion), not on a delivery: a person decides.
+              `the ${notification.kind} of order ${notification.amazonOrderId} failed for good: ${alertText(reason, 300)}; its units are counted as not cancelled again, but are not back on a delivery: ship them (a new delivery) or cancel them again`
+            : // Amazon may have applied it: giving the units back could ship what the buyer is refunded for.
+              `the ${notification.kind} of order ${notification.amazonOrderId} failed for good: ${alertText(reason, 300)}; Amazon may have applied it: its units stay cancelled on the order; check the order at Amazon and retry it by hand only if its units are not cancelled there`,
         details: { notificationId: notification.id, notificationKind: notification.kind, orderId: notification.orderId, deliveryId: notification.deliveryId, reason: alertText(reason) },
       });
       if (isCredentialsRefused(options.cause)) {

@@ -94,7 +94,7 @@ class ThrottleStormDto {
 export class FaultDto {
   @IsOptional() @IsIn(['*', ...Object.keys(USAGE_PLANS)]) operation?: string;
   @IsOptional() @IsString() @IsNotEmpty() sellerId?: string;
-  @IsOptional() @IsIn([404, 500, 503]) status?: 404 | 500 | 503;
+  @IsOptional() @IsIn([400, 404, 500, 503]) status?: 400 | 404 | 500 | 503;
   @IsOptional() @IsNumber() @Min(0) @Max(1) rate?: number;
   @IsOptional() @IsInt() @Min(1) count?: number;
   @IsOptional() @IsObject() @ValidateNested() @Type(() => ThrottleStormDto) throttleStorm?: ThrottleStormDto;

@@ -33,6 +33,7 @@ export class AmazonApiError extends HttpException {
 
   static serverError(status: number): AmazonApiError {
     if (status === 404) return AmazonApiError.notFound('The requested resource was not found.');
+    if (status === 400) return AmazonApiError.invalidInput('The request is refused (an injected fault).');
     return status === 503
       ? new AmazonApiError(503, [{ code: 'ServiceUnavailable', message: 'Service temporarily unavailable. Please try again later.', details: '' }])
       : new AmazonApiError(status, [{ code: 'InternalFailure', message: 'We encountered an internal error. Please try again.', details: '' }]);

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AmazonApiError } from './amazon-error';
 
-/** 5xx: an outage; 404: Amazon does not know the resource (any more), e.g. a feed it forgot. */
-export type FaultStatus = 404 | 500 | 503;
+/** 5xx: an outage; 404: Amazon does not know the resource (any more), e.g. a feed it forgot; 400: Amazon refuses the call outright. */
+export type FaultStatus = 400 | 404 | 500 | 503;
 
 export interface FaultRule {
   id: number;

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import {
   CLAIM_UNITS_TO_SHIP,
+  CLAIM_UNITS_TO_SHIP_TIMEOUT_MS,
   DELIVERY_VALIDATED,
   DeliveryState,
   DeliveryValidatedEvent,
@@ -111,11 +112,15 @@ export class DeliveriesService {
         if (quantity > 0 && move.orderItemId) claiming.set(move.orderItemId, (claiming.get(move.orderItemId) ?? 0) + quantity);
       }
       if (claiming.size) {
-        await this.services.request(CLAIM_UNITS_TO_SHIP, {
-          orderId: delivery.orderId,
-          deliveryId: delivery.id,
-          items: [...claiming].map(([orderItemId, quantity]) => ({ orderItemId, quantity })),
-        });
+        await this.services.request(
+          CLAIM_UNITS_TO_SHIP,
+          {
+            orderId: delivery.orderId,
+            deliveryId: delivery.id,
+            items: [...claiming].map(([orderItemId, quantity]) => ({ orderItemId, quantity })),
+          },
+          CLAIM_UNITS_TO_SHIP_TIMEOUT_MS,
+        );
       }
 
       const now = new Date();

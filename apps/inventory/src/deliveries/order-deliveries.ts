@@ -378,7 +378,7 @@ export class OrderDeliveries {
     return new Map([...toCancel].filter(([, quantity]) => quantity > 0));
   }
 
-  /** Units of each of the order's items in done deliveries (validated here, or shipped outside the connector). */
+  /** Units of each of the order's items in done deliveries (validated here, or shipped outside the connector), and those deliveries. */
   async shippedQuantities(manager: EntityManager, orderId: string): Promise<ShippedQuantitiesResponse> {
     const rows: { order_item_id: string; quantity: number }[] = await manager.query(
       `select order_item_id, sum(quantity)::int as quantity from stock_moves
@@ -386,6 +386,7 @@ export class OrderDeliveries {
         group by order_item_id`,
       [orderId],
     );
-    return { shipped: rows.map((row) => ({ orderItemId: row.order_item_id, quantity: Number(row.quantity) })) };
+    const validated: { id: string }[] = await manager.query(`select id from deliveries where order_id = $1 and state = 'done'`, [orderId]);
+    return { shipped: rows.map((row) => ({ orderItemId: row.order_item_id, quantity: Number(row.quantity) })), validatedDeliveries: validated.map((d) => d.id) };
   }
 }

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import {
   CancelOrderRequest,
+  CLAIM_LOCK_TIMEOUT_MS,
   CanceledItem,
   ClaimUnitsToShipRequest,
   ClaimUnitsToShipResponse,
@@ -17,18 +18,29 @@ import {
   Page,
   SalesOrderStatus,
   SalesOrderView,
+  ShippedQuantitiesResponse,
 } from '@connector/contracts';
 import { Outbox } from '@connector/messaging';
 import { listPage, ServiceClient, ServiceError, withinReplyBudget } from '@connector/platform';
 import { newRowId } from '@connector/persistence';
+import { returnedRows } from '@connector/workers';
 import { DataSource, EntityManager, In, Repository } from 'typeorm';
 import { QuarantinedOrder } from './quarantined-order.entity';
 import { SalesOrderLine } from './sales-order-line.entity';
 import { SalesOrder } from './sales-order.entity';
 import { orderEventOf, orderView } from './sales-order.view';
 
+/**
+ * A claim not yet confirmed by delivery.validated, older than this, may be one whose validation never
+ * committed in inventory (its answer timed out, a database failure, a crash): inventory is asked. Far
+ * beyond inventory's wait for the claim's answer and the few writes of a validation after it.
+ */
+export const UNCONFIRMED_CLAIM_CHECK_AFTER_MS = 5 * 60_000;
+
 @Injectable()
 export class SalesOrdersService {
+  private readonly logger = new Logger(SalesOrdersService.name);
+
   constructor(
     private readonly dataSource: DataSource,
     @InjectRepository(SalesOrder) private readonly orders: Repository<SalesOrder>,
@@ -68,6 +80,7 @@ export class SalesOrdersService {
    */
   async cancel(request: CancelOrderRequest): Promise<SalesOrderView> {
     if (request.items) return this.cancelItems(request, request.items);
+    await this.settleUnconfirmedClaims(request.id);
     let refusal: string | undefined;
     await this.dataSource.transaction(async (manager) => {
       const order = await manager.findOne(SalesOrder, { where: { id: request.id }, relations: { lines: true }, lock: { mode: 'pessimistic_write', tables: ['sales_orders'] } });
@@ -75,6 +88,13 @@ export class SalesOrdersService {
       if (order.status === SalesOrderStatus.Canceled) throw ServiceError.conflict(`sales order ${order.amazonOrderId} is already cancelled`);
       if (order.status === SalesOrderStatus.Shipped || order.deliveryState === 'done') {
         refusal = `sales order ${order.amazonOrderId} is shipped; a shipped order cannot be cancelled`;
+        return;
+      }
+      // A validated delivery claimed its units under this lock (claimUnitsToShip) though its delivery.validated may
+      // not be projected yet: cancelling the whole order would tell Amazon both a shipment and a cancellation.
+      const claimed = [...(await claimedUnits(manager, order.id))].filter(([, quantity]) => quantity > 0);
+      if (claimed.length) {
+        refusal = `sales order ${order.amazonOrderId} has units in a validated delivery (${claimed.map(([item, quantity]) => `${quantity} of ${item}`).join(', ')}); it cannot be cancelled whole: cancel what is left with items`;
         return;
       }
       order.status = SalesOrderStatus.Canceled;
@@ -111,6 +131,7 @@ export class SalesOrdersService {
     if (order0.channel === FulfillmentChannel.FBM) {
       const answer = await this.services.request(GET_SHIPPED_QUANTITIES, { orderId: request.id });
       for (const item of answer.shipped) shippedHere.set(item.orderItemId, (shippedHere.get(item.orderItemId) ?? 0) + item.quantity);
+      await this.settleUnconfirmedClaims(request.id, answer);
     }
     let refusal: string | undefined;
     await this.dataSource.transaction(async (manager) => {
@@ -194,7 +215,12 @@ export class SalesOrdersService {
    * comes first. The same delivery claiming again replaces its claim (a retried validation).
    */
   async claimUnitsToShip(request: ClaimUnitsToShipRequest): Promise<ClaimUnitsToShipResponse> {
+    // An orphaned claim of another delivery (its validation never committed) would refuse these units.
+    await this.settleUnconfirmedClaims(request.orderId, undefined, request.deliveryId);
     await this.dataSource.transaction(async (manager) => {
+      // Inventory waits CLAIM_UNITS_TO_SHIP_TIMEOUT_MS for the answer: a claim committed after it gave up would
+      // hold units for a validation that rolled back. So the wait for the order's lock (behind a big sync page) ends well before.
+      await manager.query(`set local lock_timeout = ${CLAIM_LOCK_TIMEOUT_MS}`);
       const order = await manager.findOne(SalesOrder, { where: { id: request.orderId }, relations: { lines: true }, lock: { mode: 'pessimistic_write', tables: ['sales_orders'] } });
       if (!order) throw ServiceError.notFound(`sales order ${request.orderId} not found`);
       if (order.status === SalesOrderStatus.Canceled) throw ServiceError.conflict(`sales order ${order.amazonOrderId} is cancelled; none of its units can ship`);
@@ -228,6 +254,48 @@ export class SalesOrdersService {
       );
     });
     return { claimed: true };
+  }
+
+  /**
+   * Claims are provisional until delivery.validated is projected (confirmed_at). One older than
+   * UNCONFIRMED_CLAIM_CHECK_AFTER_MS is checked with inventory: its delivery validated, the claim is
+   * confirmed (the event is on its way); not validated, its validation never committed and the claim
+   * is dropped, so its units can be cancelled or claimed again. Inventory not answering (or answering as
+   * an earlier release, without validatedDeliveries) keeps every claim: units stay uncancellable a while longer.
+   * `answer`: inventory's answer asked already; `exceptDelivery`: the delivery claiming now.
+   */
+  private async settleUnconfirmedClaims(orderId: string, answer?: ShippedQuantitiesResponse, exceptDelivery?: string): Promise<void> {
+    const stale: { delivery_id: string }[] = await this.dataSource.query(
+      `select distinct delivery_id from shipment_claims
+        where order_id = $1 and confirmed_at is null and claimed_at < now() - make_interval(secs => $2) and delivery_id is distinct from $3`,
+      [orderId, UNCONFIRMED_CLAIM_CHECK_AFTER_MS / 1000, exceptDelivery ?? null],
+    );
+    if (stale.length === 0) return;
+    if (!answer) {
+      try {
+        // Short: a validation may be waiting on this claim's answer.
+        answer = await this.services.request(GET_SHIPPED_QUANTITIES, { orderId }, 3_000);
+      } catch (err) {
+        this.logger.warn(`unconfirmed shipment claims of order ${orderId} are kept: inventory did not say whether their deliveries were validated (${err.message})`);
+        return;
+      }
+    }
+    if (!answer.validatedDeliveries) return;
+    const validated = new Set(answer.validatedDeliveries);
+    const ids = stale.map((row) => row.delivery_id);
+    await this.dataSource.query(`update shipment_claims set confirmed_at = now() where delivery_id = any($1::uuid[]) and confirmed_at is null`, [ids.filter((id) => validated.has(id))]);
+    const orphans = ids.filter((id) => !validated.has(id));
+    if (orphans.length === 0) return;
+    // Still old and unconfirmed: a validation retried meanwhile claimed anew (a fresh claimed_at) and keeps its claim.
+    const dropped = returnedRows(
+      await this.dataSource.query(
+        `delete from shipment_claims where delivery_id = any($1::uuid[]) and confirmed_at is null and claimed_at < now() - make_interval(secs => $2) returning delivery_id`,
+        [orphans, UNCONFIRMED_CLAIM_CHECK_AFTER_MS / 1000],
+      ),
+    );
+    for (const deliveryId of new Set(dropped.map((row) => String(row.delivery_id)))) {
+      this.logger.warn(`the shipment claim of delivery ${deliveryId} on order ${orderId} is dropped: its validation never committed in inventory`);
+    }
   }
 
   async quarantined(request: ListQuarantinedOrdersRequest) {

@@ -8,4 +8,6 @@ export class ShipmentClaim {
   @Column('uuid') orderId: string;
   @Column('int') quantity: number;
   @CreateDateColumn({ type: 'timestamptz' }) claimedAt: Date;
+  /** When inventory's delivery.validated was seen: until then the claim is provisional (its validation may not have committed). */
+  @Column('timestamptz', { nullable: true }) confirmedAt: Date | null;
 }

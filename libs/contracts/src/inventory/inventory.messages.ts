@@ -157,6 +157,12 @@ export class ShippedQuantitiesRequest {
 export interface ShippedQuantitiesResponse {
   /** Units of each order item in done deliveries (validated here, or shipped outside the connector). */
   shipped: { orderItemId: string; quantity: number }[];
+  /**
+   * The order's validated (done) deliveries: a shipment claim of a delivery not among them, older than
+   * a validation can take, is one whose validation never committed (order-ingestion drops it). Absent
+   * from answers of earlier releases (no claim is dropped then).
+   */
+  validatedDeliveries?: string[];
 }
 export const GET_SHIPPED_QUANTITIES = requestContract({ subject: 'inventory.deliveries.shipped-quantities.v1', version: 1, payload: ShippedQuantitiesRequest, reply: replyOf<ShippedQuantitiesResponse>(), idempotent: true });
 

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsEnum, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsEnum, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, Min, ValidateNested } from 'class-validator';
 import { NotificationKind, NotificationState } from '../common/enums';
 import { eventContract, replyOf, requestContract } from '../common/message-contract';
 import { IdRequest, PageQuery } from '../common/page-query';
@@ -96,6 +96,13 @@ export class NotificationOutcomeEvent {
    */
   @IsOptional() @IsUUID() cancellationId?: string | null;
   @IsOptional() @ValidateNested({ each: true }) @Type(() => NotifiedUnits) items?: NotifiedUnits[];
+  /**
+   * A failure of such a cancellation that Amazon surely did not apply (an error for its message in the
+   * processing report, a FATAL or CANCELLED feed, createFeed refused): only then are its units given back.
+   * Otherwise (absent or false: an outage outlasted, a DONE feed silent about it, a check that could not
+   * tell) Amazon may have applied it, and the order is only flagged.
+   */
+  @IsOptional() @IsBoolean() refusedByAmazon?: boolean;
 }
 export const NOTIFICATION_SENT = eventContract({ subject: 'notification.sent.v1', version: 1, payload: NotificationOutcomeEvent });
 export const NOTIFICATION_FAILED = eventContract({ subject: 'notification.failed.v1', version: 1, payload: NotificationOutcomeEvent });

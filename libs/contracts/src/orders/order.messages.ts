@@ -69,6 +69,9 @@ export class ClaimUnitsToShipRequest {
 export interface ClaimUnitsToShipResponse {
   claimed: true;
 }
+/** How long inventory waits for the claim's answer: order-ingestion gives up waiting for the order's lock well before (CLAIM_LOCK_TIMEOUT_MS). */
+export const CLAIM_UNITS_TO_SHIP_TIMEOUT_MS = 15_000;
+export const CLAIM_LOCK_TIMEOUT_MS = 5_000;
 export const CLAIM_UNITS_TO_SHIP = requestContract({ subject: 'ingestion.orders.claim-units-to-ship.v1', version: 1, payload: ClaimUnitsToShipRequest, reply: replyOf<ClaimUnitsToShipResponse>(), idempotent: true });
 
 export class ListQuarantinedOrdersRequest extends PageQuery {
