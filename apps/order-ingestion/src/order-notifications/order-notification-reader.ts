@@ -53,7 +53,7 @@ export class OrderNotificationReader implements OnApplicationBootstrap, BeforeAp
     if (!this.settings.notificationsEnabled) return;
     const s = this.settings;
     this.sqs = new SQSClient({
-      region: s.SQS_REGION,
+      region: s.sqsRegion,
       ...(s.SQS_ENDPOINT ? { endpoint: s.SQS_ENDPOINT } : {}),
       // Both empty: the SDK's default chain (environment, instance or task role).
       ...(s.SQS_ACCESS_KEY_ID ? { credentials: { accessKeyId: s.SQS_ACCESS_KEY_ID, secretAccessKey: s.SQS_SECRET_ACCESS_KEY } } : {}),
