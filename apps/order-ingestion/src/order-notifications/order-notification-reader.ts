@@ -23,7 +23,8 @@ const STALE_RETRY_SECONDS = 10;
 /**
  * At this receive of a notification still answered with the order as before the change, the
  * account is synced soon instead (the sync window reaches the change once searchOrders shows it)
- * and the message is deleted: it never goes to the dead-letter queue for Amazon's lag.
+ * and the message is deleted: it never goes to the dead-letter queue for Amazon's lag (with the
+ * queue's maxReceiveCount at least this, as README asks).
  */
 const STALE_RECEIVES_BEFORE_RESYNC = 3;
 /** The sync window ends this long before now (AMAZON_VISIBILITY_DELAY_MS, with a margin): the resync runs once the change is inside it. */
@@ -144,7 +145,7 @@ export class OrderNotificationReader implements OnApplicationBootstrap, BeforeAp
       clearInterval(heartbeat);
     }
     orderNotificationsHandled.inc({ outcome });
-    if (outcome === 'stale') return this.showAgainIn(message, STALE_RETRY_SECONDS);
+    if (outcome === 'stale') return this.showAgainIn(message, Math.min(STALE_RETRY_SECONDS, this.settings.SQS_VISIBILITY_TIMEOUT_SECONDS || STALE_RETRY_SECONDS));
     if (KEPT.has(outcome)) return;
     try {
       await this.sqs!.send(new DeleteMessageCommand({ QueueUrl: this.settings.ORDER_NOTIFICATIONS_QUEUE_URL, ReceiptHandle: message.ReceiptHandle }));
