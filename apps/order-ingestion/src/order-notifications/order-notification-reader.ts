@@ -158,7 +158,7 @@ export class OrderNotificationReader implements OnApplicationBootstrap, BeforeAp
   /** Extends the message's visibility every third of the timeout while it is handled (sqs:ChangeMessageVisibility). */
   private keepInvisible(message: Message): NodeJS.Timeout {
     const seconds = this.settings.SQS_VISIBILITY_TIMEOUT_SECONDS || DEFAULT_VISIBILITY_SECONDS;
-    const timer = setInterval(() => void this.showAgainIn(message, seconds), Math.max(1000, (seconds * 1000) / 3));
+    const timer = setInterval(() => void this.showAgainIn(message, seconds), Math.max(200, (seconds * 1000) / 3));
     timer.unref();
     return timer;
   }
