@@ -6,7 +6,8 @@ import { amazonOrder, RunningSystem, waitFor } from '@connector/testing';
  * to its SQS queue when the order changes, and order-ingestion fetches the order at once (getOrder)
  * while the account's polling interval is a day. A duplicate notification and an older one change
  * nothing; a notification whose order cannot be fetched stays on the queue until SQS moves it to
- * the dead-letter queue.
+ * the dead-letter queue. A notification answered by getOrder with the order as before the change
+ * (Amazon's getOrder lags) is read again until the change shows.
  */
 
 const HOUR = 3_600_000;
@@ -129,6 +130,36 @@ describe('order changes within seconds (ORDER_CHANGE notifications through SQS)'
     await waitFor(async () => (await running.env.query(`select 1 from ingestion.order_notifications where notification_id = 'old-notification-1'`)).length > 0, { what: 'the old notification handled' });
     expect(await row()).toEqual(before);
     expect((await orderOf(orderId)).amazonStatus).toBe('CANCELLED');
+  });
+
+  it('a notification whose order getOrder still shows as before the change is read again until the change shows', async () => {
+    const lagging = '305-7000002-0000002';
+    const order = amazonOrder({
+      orderId: lagging,
+      createdTime: new Date(Date.now() - HOUR).toISOString(),
+      lastUpdatedTime: new Date(Date.now() - 60_000).toISOString(),
+      fulfilledBy: 'MERCHANT',
+      status: 'UNSHIPPED',
+      address: { name: 'Erika Muster', addressLine1: 'Lindenweg 2', city: 'Hamburg', postalCode: '20095' },
+      items: [{ orderItemId: '70000020000001', sku: 'NOTIFY-MUG', quantity: 1, unitPrice: '11.90', tax: '1.90' }],
+    });
+    // A new order comes through its own notification.
+    expect((await running.sandbox('POST', `/_sandbox/sellers/${seller.sellerId}/orders`, order)).status).toBe(201);
+    await waitFor(async () => (await orderOf(lagging))?.amazonStatus === 'UNSHIPPED', { timeoutMs: 15_000, what: 'the new order through its notification' });
+    await drained();
+    const runsBefore = (await runs()).length;
+    const calls = await getOrderCalls();
+    // getOrder shows the order as before each change for a second: the first fetch after the notification gets the old copy.
+    expect((await running.sandbox('POST', '/_sandbox/notifications/delivery', { getOrderLagSeconds: 1 })).status).toBe(201);
+    try {
+      expect((await running.sandbox('POST', `/_sandbox/orders/${lagging}/status`, { status: 'CANCELLED', cancelledBy: 'BUYER', cancelReason: 'Buyer cancelled' })).status).toBe(200);
+      await waitFor(async () => (await orderOf(lagging))?.amazonStatus === 'CANCELLED', { timeoutMs: 20_000, intervalMs: 100, what: 'the cancellation once getOrder shows it' });
+    } finally {
+      await running.sandbox('POST', '/_sandbox/notifications/delivery', { getOrderLagSeconds: 0 });
+    }
+    expect(await getOrderCalls()).toBeGreaterThanOrEqual(calls + 2);
+    expect((await runs()).length).toBe(runsBefore);
+    await drained();
   });
 
   it('a notification that keeps failing (Amazon does not know the order) reaches the dead-letter queue', async () => {

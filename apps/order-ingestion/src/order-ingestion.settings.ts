@@ -74,7 +74,8 @@ export class OrderIngestionSettings extends AmazonAccessSettings {
   ORDER_NOTIFICATIONS_QUEUE_ARN: string = '';
   /** SQS's endpoint; empty: AWS's own of SQS_REGION. A sandbox's base URL in development. */
   @Matches(/^$|^https?:\/\/[^\s?#]+$/, { message: 'SQS_ENDPOINT must be an http(s) URL or empty' }) SQS_ENDPOINT: string = '';
-  @Matches(/^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'SQS_REGION must be an AWS region, e.g. eu-west-1' }) SQS_REGION: string = 'us-east-1';
+  /** The queue's region; empty: the one in an AWS queue URL (sqs.<region>.amazonaws.com), else us-east-1. One that differs from the URL's is refused. */
+  @Matches(/^$|^[a-z]{2}(-[a-z]+)+-\d$/, { message: 'SQS_REGION must be an AWS region, e.g. eu-west-1, or empty' }) SQS_REGION: string = '';
   /** The queue reader's AWS credentials; both empty: the SDK's default chain (environment, instance or task role). Production refuses the development ones. */
   @IsString() SQS_ACCESS_KEY_ID: string = DEVELOPMENT_SQS_CREDENTIALS.accessKeyId;
   @IsString() SQS_SECRET_ACCESS_KEY: string = DEVELOPMENT_SQS_CREDENTIALS.secretAccessKey;
@@ -87,11 +88,16 @@ export class OrderIngestionSettings extends AmazonAccessSettings {
     return this.ORDER_NOTIFICATIONS_QUEUE_URL !== '';
   }
 
-  /** The destination's ARN: as given, or made from the queue URL (…/<account>/<queue>) and SQS_REGION. */
+  /** The destination's ARN: as given, or made from the queue URL (…/<account>/<queue>) and the queue's region. */
   get notificationsQueueArn(): string {
     if (this.ORDER_NOTIFICATIONS_QUEUE_ARN) return this.ORDER_NOTIFICATIONS_QUEUE_ARN;
     const [account, queue] = new URL(this.ORDER_NOTIFICATIONS_QUEUE_URL).pathname.split('/').filter(Boolean).slice(-2);
-    return `arn:aws:sqs:${this.SQS_REGION}:${account}:${queue}`;
+    return `arn:aws:sqs:${this.sqsRegion}:${account}:${queue}`;
+  }
+
+  /** The region the reader signs for: SQS_REGION, else the AWS queue URL's, else us-east-1. */
+  get sqsRegion(): string {
+    return this.SQS_REGION || regionOfQueueUrl(this.ORDER_NOTIFICATIONS_QUEUE_URL) || 'us-east-1';
   }
 
   get linkingEnabled(): boolean {
@@ -100,6 +106,11 @@ export class OrderIngestionSettings extends AmazonAccessSettings {
 
   override problems(): string[] {
     const problems = super.problems();
+    // A request signed for another region than the queue's is refused by SQS at every read: say so at start-up.
+    const urlRegion = regionOfQueueUrl(this.ORDER_NOTIFICATIONS_QUEUE_URL);
+    if (urlRegion && this.SQS_REGION && this.SQS_REGION !== urlRegion) problems.push(`SQS_REGION (${this.SQS_REGION}) is not the region of ORDER_NOTIFICATIONS_QUEUE_URL (${urlRegion}): set it to ${urlRegion} or leave it empty`);
+    const arnRegion = /^arn:aws:sqs:([^:]+):/.exec(this.ORDER_NOTIFICATIONS_QUEUE_ARN)?.[1];
+    if (urlRegion && arnRegion && arnRegion !== urlRegion) problems.push(`ORDER_NOTIFICATIONS_QUEUE_ARN names region ${arnRegion}, ORDER_NOTIFICATIONS_QUEUE_URL region ${urlRegion}: they must name the same queue`);
     if (!this.SQS_ACCESS_KEY_ID !== !this.SQS_SECRET_ACCESS_KEY) problems.push('SQS_ACCESS_KEY_ID and SQS_SECRET_ACCESS_KEY go together: set both, or leave both empty for the AWS default credentials');
     if (!this.linkingEnabled) return problems;
     const missing = (['SPAPI_APP_CLIENT_ID', 'SPAPI_APP_CLIENT_SECRET', 'SPAPI_APP_REDIRECT_URI'] as const).filter((name) => !this[name]);
@@ -126,4 +137,16 @@ export class OrderIngestionSettings extends AmazonAccessSettings {
     problems.push(...credentialsKeyProblems(this.AUTHORIZATION_STATE_KEY, 'AUTHORIZATION_STATE_KEY', [DEVELOPMENT_AUTHORIZATION_STATE_KEY, COMPOSE_STATE_KEY_PLACEHOLDER]));
     return problems;
   }
+}
+
+/** The region of an AWS SQS queue URL (https://sqs.<region>.amazonaws.com/… or the legacy <region>.queue.amazonaws.com), or undefined for another host (a sandbox). */
+export function regionOfQueueUrl(url: string): string | undefined {
+  if (!url) return undefined;
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return undefined;
+  }
+  return /^sqs\.([a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com(?:\.cn)?$/.exec(host)?.[1] ?? /^([a-z]{2}(?:-[a-z]+)+-\d)\.queue\.amazonaws\.com(?:\.cn)?$/.exec(host)?.[1];
 }

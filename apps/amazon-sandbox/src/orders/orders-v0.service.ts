@@ -46,7 +46,7 @@ export class OrdersV0Service {
   }
 
   private find(sellerId: string, orderId: string): Order {
-    const stored = this.store.readForSeller(sellerId, orderId);
+    const stored = this.store.readAsGetOrderShows(sellerId, orderId);
     if (!stored) throw AmazonApiError.notFound(`Order ${orderId} not found.`, orderId);
     return this.maybeBroken(stored);
   }

@@ -54,7 +54,7 @@ export class OrdersService {
 
   getOrder(sellerId: string, orderId: string, query: Record<string, unknown>): { order: Order } {
     const includedData = new Set(enumListParam('includedData', query.includedData, INCLUDED_DATA) ?? []);
-    const stored = this.store.readForSeller(sellerId, orderId);
+    const stored = this.store.readAsGetOrderShows(sellerId, orderId);
     if (!stored) throw AmazonApiError.notFound(`Order ${orderId} not found.`, orderId);
     return { order: this.view(stored, includedData) };
   }

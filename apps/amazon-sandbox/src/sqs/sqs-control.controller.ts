@@ -1,12 +1,14 @@
 import { BadRequestException, Body, Controller, Get, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import { NotificationStore } from '../notifications/notification.store';
 import { OrderChangeEmitter } from '../notifications/order-change.emitter';
+import { OrderStore } from '../store/order.store';
 import { queueArn, SqsError, SqsStore } from './sqs.store';
 
 /**
  * Control API of the sandbox's SQS and Notifications API: make and configure a queue (visibility
  * timeout, redrive to a dead-letter queue), put a message on it as Amazon would (a duplicate, an
- * old one), look into it (the dead-letter queue), and list subscriptions and the notifications sent.
+ * old one), look into it (the dead-letter queue), list subscriptions and the notifications sent,
+ * and make delivery as unforgiving as Amazon's (duplicates, out of order, getOrder lagging).
  */
 @Controller('_sandbox')
 export class SqsControlController {
@@ -14,6 +16,7 @@ export class SqsControlController {
     private readonly queues: SqsStore,
     private readonly notifications: NotificationStore,
     private readonly emitter: OrderChangeEmitter,
+    private readonly orders: OrderStore,
   ) {}
 
   @Post('sqs/queues')
@@ -46,6 +49,26 @@ export class SqsControlController {
   @Get('notifications/subscriptions')
   subscriptions() {
     return { subscriptions: this.notifications.allSubscriptions().map(({ clientId: _clientId, ...s }) => s) };
+  }
+
+  /**
+   * How the sandbox delivers notifications and answers getOrder, less forgiving than by default as
+   * Amazon is: `duplicates` (each sent twice), `outOfOrder` (each after the next), and
+   * `getOrderLagSeconds` (getOrder shows an order as it was before a change for this long after it).
+   */
+  @Post('notifications/delivery')
+  delivery(@Body() body: { duplicates?: unknown; outOfOrder?: unknown; getOrderLagSeconds?: unknown }) {
+    const errors: string[] = [];
+    for (const field of ['duplicates', 'outOfOrder'] as const) if (body?.[field] !== undefined && typeof body[field] !== 'boolean') errors.push(`${field} must be true or false`);
+    const lag = body?.getOrderLagSeconds;
+    if (lag !== undefined && (typeof lag !== 'number' || !Number.isFinite(lag) || lag < 0 || lag > 3600)) errors.push('getOrderLagSeconds must be a number 0..3600');
+    if (errors.length) throw new BadRequestException(errors);
+    if (lag !== undefined) this.orders.setGetOrderLag(lag as number);
+    const delivery = this.emitter.setDelivery({
+      ...(body.duplicates !== undefined ? { duplicates: body.duplicates as boolean } : {}),
+      ...(body.outOfOrder !== undefined ? { outOfOrder: body.outOfOrder as boolean } : {}),
+    });
+    return { ...delivery, getOrderLagSeconds: this.orders.getOrderLagSeconds };
   }
 
   @Get('notifications/sent')

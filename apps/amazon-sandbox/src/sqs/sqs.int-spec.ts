@@ -92,4 +92,82 @@ describe('sandbox SQS and Notifications API', () => {
       NotificationMetadata: { SubscriptionId: subscription.body.payload.subscriptionId, NotificationId: expect.any(String) },
     });
   });
+
+  describe('as unforgiving as Amazon when asked (duplicates, out of order, getOrder lagging)', () => {
+    let token: string;
+    const receiveAll = async (count: number) => {
+      const bodies: any[] = [];
+      while (bodies.length < count) {
+        const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl(), WaitTimeSeconds: 5, MaxNumberOfMessages: 10 }));
+        if (!Messages?.length) break;
+        bodies.push(...Messages.map((m) => JSON.parse(m.Body!)));
+      }
+      return bodies;
+    };
+    /** What earlier tests left on the queue. */
+    const drain = async () => {
+      for (;;) {
+        const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl(), WaitTimeSeconds: 0, MaxNumberOfMessages: 10, VisibilityTimeout: 300 }));
+        if (!Messages?.length) return;
+      }
+    };
+
+    beforeAll(async () => {
+      // The subscription of the test above sends this seller's ORDER_CHANGE to the queue.
+      token = await sb.accessToken(seller);
+    });
+    afterEach(async () => {
+      await sb.request('POST', '/_sandbox/notifications/delivery', { body: { duplicates: false, outOfOrder: false, getOrderLagSeconds: 0 } });
+    });
+
+    it('says which fields are wrong', async () => {
+      const bad = await sb.request('POST', '/_sandbox/notifications/delivery', { body: { duplicates: 'yes', getOrderLagSeconds: -1 } });
+      expect(bad.status).toBe(400);
+      expect(bad.body.message).toEqual(['duplicates must be true or false', 'getOrderLagSeconds must be a number 0..3600']);
+    });
+
+    it('a buyer cancellation request is a BuyerRequestedChange; a cancelled order an OrderStatusChange', async () => {
+      await drain();
+      const [orderId] = await sb.generate(seller.sellerId, { count: 1, statuses: ['UNSHIPPED'], fulfilledBy: 'MERCHANT' });
+      expect((await sb.request('POST', `/_sandbox/orders/${orderId}/buyer-cancel-request`, { body: {} })).status).toBeLessThan(300);
+      const [request] = await receiveAll(1);
+      expect(request.Payload.OrderChangeNotification).toMatchObject({ OrderChangeType: 'BuyerRequestedChange', OrderChangeTrigger: { ChangeReason: 'Buyer Requested Cancel' }, Summary: { OrderStatus: 'Unshipped' } });
+      expect((await sb.request('POST', `/_sandbox/orders/${orderId}/status`, { body: { status: 'CANCELLED', cancelledBy: 'BUYER' } })).status).toBe(200);
+      const [cancelled] = await receiveAll(1);
+      expect(cancelled.Payload.OrderChangeNotification).toMatchObject({ OrderChangeType: 'OrderStatusChange', OrderChangeTrigger: { ChangeReason: 'Order Canceled' }, Summary: { OrderStatus: 'Canceled' } });
+    });
+
+    it('sends each notification twice, and each after the next, when asked', async () => {
+      await drain();
+      const [first, second] = await sb.generate(seller.sellerId, { count: 2, statuses: ['UNSHIPPED'], fulfilledBy: 'MERCHANT' });
+      expect((await sb.request('POST', '/_sandbox/notifications/delivery', { body: { duplicates: true, outOfOrder: true } })).body).toEqual({ duplicates: true, outOfOrder: true, getOrderLagSeconds: 0 });
+      expect((await sb.request('POST', `/_sandbox/orders/${first}/buyer-cancel-request`, { body: {} })).status).toBeLessThan(300);
+      // Held back until the next change (here, another order's) overtakes it.
+      expect((await sb.request('POST', `/_sandbox/orders/${second}/buyer-cancel-request`, { body: {} })).status).toBeLessThan(300);
+      const bodies = await receiveAll(4);
+      expect(bodies.map((b) => b.Payload.OrderChangeNotification.AmazonOrderId)).toEqual([second, second, first, first]);
+      expect(new Set(bodies.map((b) => b.NotificationMetadata.NotificationId)).size).toBe(2);
+    });
+
+    it('getOrder shows an order as it was before a change for the lag, then as it is', async () => {
+      await drain();
+      const [orderId] = await sb.generate(seller.sellerId, { count: 1, statuses: ['UNSHIPPED'], fulfilledBy: 'MERCHANT' });
+      const before = (await sb.request('GET', `/orders/v0/orders/${orderId}`, { token })).body.payload;
+      expect((await sb.request('POST', '/_sandbox/notifications/delivery', { body: { getOrderLagSeconds: 2 } })).body.getOrderLagSeconds).toBe(2);
+      expect((await sb.request('POST', `/_sandbox/orders/${orderId}/status`, { body: { status: 'CANCELLED', cancelledBy: 'MERCHANT' } })).status).toBe(200);
+      const [notification] = await receiveAll(1);
+      const changedAt = notification.Payload.OrderChangeNotification.OrderChangeTrigger.TimeOfOrderChange;
+      const lagging = (await sb.request('GET', `/orders/v0/orders/${orderId}`, { token })).body.payload;
+      expect(lagging).toMatchObject({ OrderStatus: 'Unshipped', LastUpdateDate: before.LastUpdateDate });
+      expect(Date.parse(lagging.LastUpdateDate)).toBeLessThan(Date.parse(changedAt));
+      let now: any;
+      const deadline = Date.now() + 10_000;
+      do {
+        now = (await sb.request('GET', `/orders/v0/orders/${orderId}`, { token })).body.payload;
+        if (now.OrderStatus === 'Canceled') break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      } while (Date.now() < deadline);
+      expect(now).toMatchObject({ OrderStatus: 'Canceled' });
+    });
+  });
 });

@@ -46,10 +46,36 @@ export class OrderStore {
   private readonly listeners: ((sellerId: string, orderId: string) => void)[] = [];
   /** Orders written or taken for a change since the last announcement, by id: their seller. */
   private changed = new Map<string, string>();
+  /** getOrder shows an order as it was before a change for this long after it (Amazon's getOrder is eventually consistent); 0: at once. */
+  private getOrderLagMs = 0;
+  /** Copies from before a change, shown by getOrder until `untilMs`. */
+  private readonly beforeChange = new Map<string, { order: Order; untilMs: number }>();
 
   reset(): void {
     this.orders.clear();
     this.changed.clear();
+    this.getOrderLagMs = 0;
+    this.beforeChange.clear();
+  }
+
+  setGetOrderLag(seconds: number): void {
+    this.getOrderLagMs = seconds * 1000;
+    if (!seconds) this.beforeChange.clear();
+  }
+
+  get getOrderLagSeconds(): number {
+    return this.getOrderLagMs / 1000;
+  }
+
+  /** The order as getOrder (and its items, address) shows it: within the lag after a change, the copy from before it. */
+  readAsGetOrderShows(sellerId: string, orderId: string): StoredOrder | undefined {
+    const stored = this.readForSeller(sellerId, orderId);
+    if (!stored) return undefined;
+    const before = this.beforeChange.get(orderId);
+    if (!before) return stored;
+    if (Date.now() < before.untilMs) return { sellerId, order: before.order };
+    this.beforeChange.delete(orderId);
+    return stored;
   }
 
   /**
@@ -103,6 +129,11 @@ export class OrderStore {
     const entry = this.orders.get(orderId);
     if (!entry) return undefined;
     this.announce(entry.sellerId, orderId);
+    if (this.getOrderLagMs > 0) {
+      // The copy before the first change of a lag window stays what getOrder shows until the window ends.
+      const held = this.beforeChange.get(orderId);
+      if (!held || Date.now() >= held.untilMs) this.beforeChange.set(orderId, { order: structuredClone(this.read(orderId)!.order), untilMs: Date.now() + this.getOrderLagMs });
+    }
     if ('order' in entry) return entry;
     const kept = { sellerId: entry.sellerId, order: entry.batch.order(entry.index) };
     this.orders.set(orderId, kept);

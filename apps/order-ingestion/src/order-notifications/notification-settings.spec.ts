@@ -15,6 +15,17 @@ describe('order notification settings', () => {
     expect(loadSettings(OrderIngestionSettings, { ...queue, ORDER_NOTIFICATIONS_QUEUE_ARN: 'arn:aws:sqs:eu-west-1:999999999999:other' }).notificationsQueueArn).toBe('arn:aws:sqs:eu-west-1:999999999999:other');
   });
 
+  it('takes the region from an AWS queue URL and refuses an SQS_REGION or ARN of another region', () => {
+    const url = { ORDER_NOTIFICATIONS_QUEUE_URL: queue.ORDER_NOTIFICATIONS_QUEUE_URL };
+    expect(loadSettings(OrderIngestionSettings, url).sqsRegion).toBe('eu-west-1');
+    expect(loadSettings(OrderIngestionSettings, url).notificationsQueueArn).toBe('arn:aws:sqs:eu-west-1:123456789012:order-changes');
+    expect(() => loadSettings(OrderIngestionSettings, { ...url, SQS_REGION: 'us-east-1' })).toThrow(/SQS_REGION \(us-east-1\) is not the region of ORDER_NOTIFICATIONS_QUEUE_URL \(eu-west-1\)/);
+    expect(() => loadSettings(OrderIngestionSettings, { ...url, ORDER_NOTIFICATIONS_QUEUE_ARN: 'arn:aws:sqs:us-west-2:123456789012:order-changes' })).toThrow(/ORDER_NOTIFICATIONS_QUEUE_ARN names region us-west-2/);
+    // A sandbox's URL names no region: SQS_REGION, else us-east-1.
+    expect(loadSettings(OrderIngestionSettings, { ORDER_NOTIFICATIONS_QUEUE_URL: 'http://127.0.0.1:4500/000000000000/order-changes' }).sqsRegion).toBe('us-east-1');
+    expect(loadSettings(OrderIngestionSettings, { ORDER_NOTIFICATIONS_QUEUE_URL: 'http://127.0.0.1:4500/000000000000/order-changes', SQS_REGION: 'eu-west-1' }).sqsRegion).toBe('eu-west-1');
+  });
+
   it('refuses a queue URL or ARN that is not one, and half the credentials', () => {
     expect(() => loadSettings(OrderIngestionSettings, { ORDER_NOTIFICATIONS_QUEUE_URL: 'order-changes' })).toThrow(/ORDER_NOTIFICATIONS_QUEUE_URL must be an SQS queue URL/);
     expect(() => loadSettings(OrderIngestionSettings, { ORDER_NOTIFICATIONS_QUEUE_ARN: 'arn:aws:sns:x:y:z' })).toThrow(/ORDER_NOTIFICATIONS_QUEUE_ARN/);

@@ -19,7 +19,14 @@ describe('parseOrderChange (Amazon ORDER_CHANGE envelope)', () => {
       amazonOrderId: '903-8868176-2219830',
       marketplaceId: 'ATVPDKIKX0DER',
       eventTime: new Date('2026-12-01T10:00:00.000Z'),
+      changedAt: new Date('2026-12-01T10:00:00.000Z'),
+      orderStatus: 'Unshipped',
     });
+  });
+
+  it('reads when the order changed (TimeOfOrderChange before EventTime) and what it became', () => {
+    const parsed = parseOrderChange(envelope({}, { OrderChangeTrigger: { TimeOfOrderChange: '2026-12-01T09:59:58.000Z', ChangeReason: 'Order Status Changed' }, Summary: { OrderStatus: 'Shipped', FulfillmentType: 'MFN' } }));
+    expect(parsed).toMatchObject({ changedAt: new Date('2026-12-01T09:59:58.000Z'), orderStatus: 'Shipped', fulfillmentType: 'MFN' });
   });
 
   it('tells another notification type apart (not ours, not a failure)', () => {

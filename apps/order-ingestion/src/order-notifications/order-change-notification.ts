@@ -5,6 +5,11 @@ export interface OrderChange {
   amazonOrderId: string;
   marketplaceId?: string;
   eventTime: Date | null;
+  /** When the order changed (OrderChangeTrigger.TimeOfOrderChange, else EventTime): a fetched copy older than this is from before the change. */
+  changedAt: Date | null;
+  /** Summary.OrderStatus and Summary.FulfillmentType: what the order is after the change. */
+  orderStatus?: string;
+  fulfillmentType?: string;
 }
 
 const AMAZON_ORDER_ID = /^[0-9A-Z]{3}-[0-9]{7}-[0-9]{7}$|^[A-Za-z0-9-]{1,50}$/;
@@ -23,7 +28,7 @@ export function parseOrderChange(body: string | undefined): OrderChange | 'other
   const envelope = parsed as {
     NotificationType?: unknown;
     EventTime?: unknown;
-    Payload?: { OrderChangeNotification?: { SellerId?: unknown; AmazonOrderId?: unknown; Summary?: { MarketplaceId?: unknown } } };
+    Payload?: { OrderChangeNotification?: { SellerId?: unknown; AmazonOrderId?: unknown; OrderChangeTrigger?: { TimeOfOrderChange?: unknown }; Summary?: { MarketplaceId?: unknown; OrderStatus?: unknown; FulfillmentType?: unknown } } };
     NotificationMetadata?: { NotificationId?: unknown };
   };
   if (!envelope || typeof envelope !== 'object') return 'the body is not a notification';
@@ -34,7 +39,13 @@ export function parseOrderChange(body: string | undefined): OrderChange | 'other
   if (typeof notificationId !== 'string' || !notificationId || notificationId.length > 200) return 'NotificationMetadata.NotificationId is missing';
   if (typeof change?.SellerId !== 'string' || !/^[A-Z0-9]{1,40}$/.test(change.SellerId)) return 'Payload.OrderChangeNotification.SellerId is missing or not a seller id';
   if (typeof change.AmazonOrderId !== 'string' || !AMAZON_ORDER_ID.test(change.AmazonOrderId)) return 'Payload.OrderChangeNotification.AmazonOrderId is missing or not an order id';
-  const eventTime = typeof envelope.EventTime === 'string' && !Number.isNaN(Date.parse(envelope.EventTime)) ? new Date(envelope.EventTime) : null;
-  const marketplaceId = typeof change.Summary?.MarketplaceId === 'string' ? change.Summary.MarketplaceId : undefined;
-  return { notificationId, sellerId: change.SellerId, amazonOrderId: change.AmazonOrderId, marketplaceId, eventTime };
+  const eventTime = timeOf(envelope.EventTime);
+  const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
+  const marketplaceId = text(change.Summary?.MarketplaceId);
+  const changedAt = timeOf(change.OrderChangeTrigger?.TimeOfOrderChange) ?? eventTime;
+  return { notificationId, sellerId: change.SellerId, amazonOrderId: change.AmazonOrderId, marketplaceId, eventTime, changedAt, orderStatus: text(change.Summary?.OrderStatus), fulfillmentType: text(change.Summary?.FulfillmentType) };
+}
+
+function timeOf(value: unknown): Date | null {
+  return typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? new Date(value) : null;
 }

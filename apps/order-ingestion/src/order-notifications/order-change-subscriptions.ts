@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SETTINGS } from '@connector/platform';
 import {
@@ -18,6 +19,7 @@ import { DataSource } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service';
 import { SellerAccount } from '../accounts/seller-account.entity';
 import { OrderIngestionSettings } from '../order-ingestion.settings';
+import { VERIFY_SUBSCRIPTION_EVERY_HOURS } from './notification-flow';
 import { NotificationDestination, OrderChangeSubscription } from './order-notifications.entities';
 
 export const ORDER_CHANGE = 'ORDER_CHANGE';
@@ -25,11 +27,23 @@ export const ORDER_CHANGE = 'ORDER_CHANGE';
 const RETRY_AFTER_FAILURE_MS = 5 * 60_000;
 
 /**
+ * Which credentials a subscription was checked with: a digest of the LWA client id and the sealed
+ * refresh token (never the secret itself), so a re-authorization or new credentials check it again.
+ * The same expression as CREDENTIALS_DIGEST_SQL.
+ */
+export function credentialsDigest(account: Pick<SellerAccount, 'lwaClientId' | 'encryptedRefreshToken'>): string {
+  return createHash('sha256').update(`${account.lwaClientId}:${account.encryptedRefreshToken}`, 'utf8').digest('hex');
+}
+const CREDENTIALS_DIGEST_SQL = `encode(sha256(convert_to(a.lwa_client_id || ':' || a.encrypted_refresh_token, 'UTF8')), 'hex')`;
+
+/**
  * Each account's ORDER_CHANGE subscription to the queue of ORDER_NOTIFICATIONS_QUEUE_URL: the
  * destination once per LWA client and queue (createDestination with a grantless token; one made
  * before is found with getDestinations), then createSubscription with the seller's token (one made
  * before, say by another replica, is found with getSubscription; Amazon's 409 likewise). Every call
- * goes through the account's paced client.
+ * goes through the account's paced client. A subscription is checked again with getSubscription
+ * every VERIFY_SUBSCRIPTION_EVERY_HOURS and whenever the account's credentials change (made again when gone);
+ * the sync scheduler relaxes polling only on a recent check.
  */
 @Injectable()
 export class OrderChangeSubscriptions implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -63,16 +77,18 @@ export class OrderChangeSubscriptions implements OnApplicationBootstrap, BeforeA
     await this.worker?.stop();
   }
 
-  /** Accounts (sync on) without a subscription to this queue, or whose last try failed and is due again. */
+  /** Accounts (sync on) without a subscription to this queue, whose last try failed and is due again, or whose subscription is due a check. */
   async subscribeDue(): Promise<void> {
     const arn = this.settings.notificationsQueueArn;
     const due: { id: string }[] = await this.dataSource.query(
       `select a.id from seller_accounts a
          left join order_change_subscriptions s on s.account_id = a.id
         where a.deleted_at is null and a.sync_enabled
-          and (s.account_id is null or s.queue_arn <> $1 or (s.status = 'failed' and s.due_at <= now()))
+          and (s.account_id is null or s.queue_arn <> $1 or (s.status = 'failed' and s.due_at <= now())
+               or (s.status = 'subscribed' and (s.verified_at is null or s.verified_at < now() - make_interval(hours => $2)
+                                                or s.credentials_digest is distinct from ${CREDENTIALS_DIGEST_SQL})))
         order by a.created_at limit 20`,
-      [arn],
+      [arn, VERIFY_SUBSCRIPTION_EVERY_HOURS],
     );
     for (const { id } of due) {
       const account = await this.accounts.get(id).catch(() => undefined);
@@ -100,12 +116,14 @@ export class OrderChangeSubscriptions implements OnApplicationBootstrap, BeforeA
       if (subscription.destinationId !== destinationId) {
         throw new Error(`the seller's ORDER_CHANGE subscription ${subscription.subscriptionId} of this application goes to another destination (${subscription.destinationId}); delete it at Amazon (deleteSubscriptionById) and it is made again for this queue`);
       }
-      await this.record(account.id, arn, { status: 'subscribed', subscriptionId: subscription.subscriptionId, destinationId, lastError: null, subscribedAt: new Date() });
-      this.logger.log(`account ${account.id} subscribed to ORDER_CHANGE (subscription ${subscription.subscriptionId})`);
+      const known = await this.dataSource.getRepository(OrderChangeSubscription).findOneBy({ accountId: account.id });
+      const same = known?.status === 'subscribed' && known.subscriptionId === subscription.subscriptionId && known.queueArn === arn;
+      await this.record(account.id, arn, { status: 'subscribed', subscriptionId: subscription.subscriptionId, destinationId, lastError: null, subscribedAt: same ? known.subscribedAt : new Date(), verifiedAt: new Date(), credentialsDigest: credentialsDigest(account) });
+      if (!same) this.logger.log(`account ${account.id} subscribed to ORDER_CHANGE (subscription ${subscription.subscriptionId})`);
     } catch (err) {
       const reason = err instanceof SpApiError ? `${err.operation}: ${err.status} ${err.code}` : String((err as Error)?.message ?? err).slice(0, 500);
       this.logger.warn(`account ${account.id} not subscribed to ORDER_CHANGE: ${reason}`);
-      await this.record(account.id, arn, { status: 'failed', lastError: reason, subscriptionId: null, destinationId: null, subscribedAt: null }, RETRY_AFTER_FAILURE_MS);
+      await this.record(account.id, arn, { status: 'failed', lastError: reason, subscriptionId: null, destinationId: null, subscribedAt: null, verifiedAt: null, credentialsDigest: null }, RETRY_AFTER_FAILURE_MS);
     }
   }
 
@@ -136,7 +154,7 @@ export class OrderChangeSubscriptions implements OnApplicationBootstrap, BeforeA
       .insert()
       .into(OrderChangeSubscription)
       .values({ accountId, queueArn, dueAt: new Date(Date.now() + retryInMs), updatedAt: new Date(), ...fields })
-      .orUpdate(['queue_arn', 'status', 'subscription_id', 'destination_id', 'last_error', 'due_at', 'subscribed_at', 'updated_at'], ['account_id'])
+      .orUpdate(['queue_arn', 'status', 'subscription_id', 'destination_id', 'last_error', 'due_at', 'subscribed_at', 'verified_at', 'credentials_digest', 'updated_at'], ['account_id'])
       .execute();
   }
 }

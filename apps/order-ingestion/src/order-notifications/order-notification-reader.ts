@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { DeleteMessageBatchCommand, Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, DeleteMessageCommand, Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { counter, SETTINGS, ServiceError } from '@connector/platform';
 import { backoffDelay, housekeeping, inNewWorkContext, inWorkContext, PeriodicWorker, sleep } from '@connector/workers';
 import { DataSource } from 'typeorm';
@@ -14,24 +14,47 @@ const WAIT_TIME_SECONDS = 20;
 const MAX_MESSAGES = 10;
 /** SQS keeps a message at most 14 days: a NotificationId handled longer ago cannot come again. */
 const HANDLED_KEPT_DAYS = 14;
+/** SQS's own default visibility timeout, assumed when SQS_VISIBILITY_TIMEOUT_SECONDS leaves it to the queue. */
+const DEFAULT_VISIBILITY_SECONDS = 30;
+/** Messages of a batch handled at once: the rest wait their turn (their visibility kept by the heartbeat). */
+const HANDLING_CONCURRENCY = 4;
+/** A notification whose order Amazon still answered as before the change shows again this soon (getOrder catches up in seconds). */
+const STALE_RETRY_SECONDS = 10;
+/**
+ * At this receive of a notification still answered with the order as before the change, the
+ * account is synced soon instead (the sync window reaches the change once searchOrders shows it)
+ * and the message is deleted: it never goes to the dead-letter queue for Amazon's lag (with the
+ * queue's maxReceiveCount at least this, as README asks).
+ */
+const STALE_RECEIVES_BEFORE_RESYNC = 3;
+/** The sync window ends this long before now (AMAZON_VISIBILITY_DELAY_MS, with a margin): the resync runs once the change is inside it. */
+const RESYNC_AFTER_CHANGE_SECONDS = 150;
+/** Statuses of an order the connector does not keep (yet): a 422 for them is the answer, not a stale copy. */
+const NOT_KEPT_STATUSES = new Set(['Pending', 'PendingAvailability', 'Canceled']);
 /** Between failed reads of the queue (SQS or the network away): full jitter under a ceiling doubling up to 30 s. */
 const READ_BACKOFF = { baseMs: 500, maxMs: 30_000 };
 
 export const orderNotificationsHandled = counter({
   name: 'connector_order_notifications_total',
-  help: 'ORDER_CHANGE notifications read from the queue, by outcome: fetched (order fetched and stored), duplicate, unknown_seller, ignored (another type), invalid, failed (left on the queue for another try; SQS moves it to the dead-letter queue after maxReceiveCount)',
+  help: 'ORDER_CHANGE notifications read from the queue, by outcome: fetched (order fetched and stored), duplicate, unknown_seller, ignored (another type), invalid, failed (left on the queue for another try; SQS moves it to the dead-letter queue after maxReceiveCount), stale (getOrder still answered the order as before the change: shown again soon), resync (stale too often: the account synced soon instead)',
   labelNames: ['outcome'],
 });
 
-type Outcome = 'fetched' | 'duplicate' | 'unknown_seller' | 'ignored' | 'invalid' | 'failed';
+type Outcome = 'fetched' | 'duplicate' | 'unknown_seller' | 'ignored' | 'invalid' | 'failed' | 'stale' | 'resync';
+/** Outcomes whose message stays on the queue. */
+const KEPT: ReadonlySet<Outcome> = new Set(['failed', 'invalid', 'stale']);
 
 /**
  * Reads Amazon's ORDER_CHANGE notifications from the SQS queue (one loop per process: long
  * polling, up to 10 at a time) and fetches each named order at once through "recover one order"
  * (getOrder, paced with every call of the account; the sync's writer, which never lets an older
- * copy overwrite a newer one). A message is deleted once its order is stored; one that fails is
- * left, so SQS shows it again after the visibility timeout and, after the queue's maxReceiveCount,
- * moves it to the dead-letter queue. A duplicate (its NotificationId handled before) is deleted
+ * copy overwrite a newer one). Each message is deleted as soon as its order is stored, and its
+ * visibility is extended while it is handled (a message waiting for the account's getOrder quota
+ * never shows again to be fetched twice). One that fails is left, so SQS shows it again after the
+ * visibility timeout and, after the queue's maxReceiveCount, moves it to the dead-letter queue.
+ * getOrder is eventually consistent: a copy from before the notification's TimeOfOrderChange is
+ * not taken as the change; the message shows again in seconds, and at its third receive the
+ * account is synced soon instead. A duplicate (its NotificationId handled before) is deleted
  * without a call.
  */
 @Injectable()
@@ -53,7 +76,7 @@ export class OrderNotificationReader implements OnApplicationBootstrap, BeforeAp
     if (!this.settings.notificationsEnabled) return;
     const s = this.settings;
     this.sqs = new SQSClient({
-      region: s.SQS_REGION,
+      region: s.sqsRegion,
       ...(s.SQS_ENDPOINT ? { endpoint: s.SQS_ENDPOINT } : {}),
       // Both empty: the SDK's default chain (environment, instance or task role).
       ...(s.SQS_ACCESS_KEY_ID ? { credentials: { accessKeyId: s.SQS_ACCESS_KEY_ID, secretAccessKey: s.SQS_SECRET_ACCESS_KEY } } : {}),
@@ -105,16 +128,46 @@ export class OrderNotificationReader implements OnApplicationBootstrap, BeforeAp
   }
 
   private async handleBatch(messages: Message[]): Promise<void> {
-    const outcomes = await Promise.all(messages.map((m) => this.handle(m).catch((err): Outcome => (this.logger.warn(`order notification ${m.MessageId} failed: ${describe(err)}`), 'failed'))));
-    const done = messages.filter((_, i) => outcomes[i] !== 'failed' && outcomes[i] !== 'invalid');
-    for (const outcome of outcomes) orderNotificationsHandled.inc({ outcome });
-    if (!done.length) return;
+    const waiting = [...messages];
+    const lane = async () => {
+      for (let message = waiting.shift(); message; message = waiting.shift()) await this.handleOne(message);
+    };
+    await Promise.all(Array.from({ length: Math.min(HANDLING_CONCURRENCY, messages.length) }, lane));
+  }
+
+  /** One message, its visibility kept while it is handled, deleted at once when done. */
+  private async handleOne(message: Message): Promise<void> {
+    const heartbeat = this.keepInvisible(message);
+    let outcome: Outcome;
     try {
-      const answer = await this.sqs!.send(new DeleteMessageBatchCommand({ QueueUrl: this.settings.ORDER_NOTIFICATIONS_QUEUE_URL, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }));
-      // A message not deleted shows again; its NotificationId is recorded, so it is then deleted without a call.
-      for (const failed of answer.Failed ?? []) this.logger.warn(`order notification ${done[Number(failed.Id)]?.MessageId} not deleted from the queue: ${failed.Code}`);
+      outcome = await this.handle(message).catch((err): Outcome => (this.logger.warn(`order notification ${message.MessageId} failed: ${describe(err)}`), 'failed'));
+    } finally {
+      clearInterval(heartbeat);
+    }
+    orderNotificationsHandled.inc({ outcome });
+    if (outcome === 'stale') return this.showAgainIn(message, Math.min(STALE_RETRY_SECONDS, this.settings.SQS_VISIBILITY_TIMEOUT_SECONDS || STALE_RETRY_SECONDS));
+    if (KEPT.has(outcome)) return;
+    try {
+      await this.sqs!.send(new DeleteMessageCommand({ QueueUrl: this.settings.ORDER_NOTIFICATIONS_QUEUE_URL, ReceiptHandle: message.ReceiptHandle }));
     } catch (err) {
-      this.logger.warn(`order notifications not deleted from the queue (${describe(err)}); handled ones come again and are skipped`);
+      // It shows again; its NotificationId is recorded, so it is then deleted without a call.
+      this.logger.warn(`order notification ${message.MessageId} not deleted from the queue (${describe(err)}); it comes again and is skipped`);
+    }
+  }
+
+  /** Extends the message's visibility every third of the timeout while it is handled (sqs:ChangeMessageVisibility). */
+  private keepInvisible(message: Message): NodeJS.Timeout {
+    const seconds = this.settings.SQS_VISIBILITY_TIMEOUT_SECONDS || DEFAULT_VISIBILITY_SECONDS;
+    const timer = setInterval(() => void this.showAgainIn(message, seconds), Math.max(200, (seconds * 1000) / 3));
+    timer.unref();
+    return timer;
+  }
+
+  private async showAgainIn(message: Message, seconds: number): Promise<void> {
+    try {
+      await this.sqs!.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.settings.ORDER_NOTIFICATIONS_QUEUE_URL, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: seconds }));
+    } catch (err) {
+      this.logger.warn(`order notification ${message.MessageId}: visibility not changed (${describe(err)})`);
     }
   }
 
@@ -127,10 +180,10 @@ export class OrderNotificationReader implements OnApplicationBootstrap, BeforeAp
       this.logger.warn(`order notification ${message.MessageId} is not an ORDER_CHANGE notification this connector can read (${parsed}); left for the dead-letter queue`);
       return 'invalid';
     }
-    return inWorkContext({ amazonOrderId: parsed.amazonOrderId }, () => this.fetch(parsed));
+    return inWorkContext({ amazonOrderId: parsed.amazonOrderId }, () => this.fetch(parsed, Number(message.Attributes?.ApproximateReceiveCount ?? 1)));
   }
 
-  private async fetch(change: OrderChange): Promise<Outcome> {
+  private async fetch(change: OrderChange, receives: number): Promise<Outcome> {
     const seen = await this.dataSource.getRepository(HandledOrderNotification).exists({ where: { notificationId: change.notificationId } });
     if (seen) return 'duplicate';
     const accounts: { id: string; marketplace_ids: string[] }[] = await this.dataSource.query(
@@ -144,22 +197,51 @@ export class OrderNotificationReader implements OnApplicationBootstrap, BeforeAp
       this.logger.warn(`order notification for seller ${change.sellerId}, which no account with sync on has; deleted`);
       return 'unknown_seller';
     }
+    const stale: string[] = [];
     for (const account of targets) {
       await inWorkContext({ accountId: account.id }, async () => {
+        const fetched: { amazonUpdatedAt: Date | null } = { amazonUpdatedAt: null };
         try {
-          await this.recovery.recover({ accountId: account.id, amazonOrderId: change.amazonOrderId });
+          const stored = await this.recovery.recover({ accountId: account.id, amazonOrderId: change.amazonOrderId }, (copy) => (fetched.amazonUpdatedAt = copy.amazonUpdatedAt));
+          if (olderThanChange(fetched.amazonUpdatedAt, change) && olderThanChange(new Date(stored.amazonUpdatedAt), change)) stale.push(account.id);
         } catch (err) {
-          // 422: fetched, and not an order the connector keeps (pending, quarantined): handled as the sync would.
+          // 422: fetched, and not an order the connector keeps (pending, quarantined): handled as the sync would,
+          // unless the copy is from before the change, or the notification says the order now is one it keeps.
           if (!(err instanceof ServiceError && err.body.statusCode === 422)) throw err;
+          if (fetched.amazonUpdatedAt ? olderThanChange(fetched.amazonUpdatedAt, change) : keptAfterChange(change)) stale.push(account.id);
         }
       });
+    }
+    if (stale.length) {
+      if (receives < STALE_RECEIVES_BEFORE_RESYNC) {
+        this.logger.log(`order ${change.amazonOrderId}: Amazon still answers it as before the change of its notification; tried again in ${STALE_RETRY_SECONDS} s`);
+        return 'stale';
+      }
+      // The sync's window reaches the change once searchOrders shows it: a run soon after, then the message is done.
+      await this.dataSource.query(
+        `update seller_accounts set next_sync_at = least(coalesce(next_sync_at, now()), greatest(now(), $2::timestamptz + make_interval(secs => $3)))
+          where id = any($1) and deleted_at is null`,
+        [stale, change.changedAt, RESYNC_AFTER_CHANGE_SECONDS],
+      );
+      this.logger.warn(`order ${change.amazonOrderId}: Amazon answered it as before the change of its notification ${receives} times; account(s) ${stale.join(', ')} synced soon instead`);
     }
     await this.dataSource.transaction(async (manager) => {
       await manager.createQueryBuilder().insert().into(HandledOrderNotification).values({ notificationId: change.notificationId, accountId: targets[0].id, amazonOrderId: change.amazonOrderId, eventTime: change.eventTime, handledAt: new Date() }).orIgnore().execute();
       await manager.query(`update order_change_subscriptions set last_notification_at = now() where account_id = any($1)`, [targets.map((t) => t.id)]);
     });
-    return 'fetched';
+    return stale.length ? 'resync' : 'fetched';
   }
+}
+
+/** Whether a copy updated at `amazonUpdatedAt` is from before the notified change (compared to the second: Amazon's dates carry no more). */
+function olderThanChange(amazonUpdatedAt: Date | null, change: OrderChange): boolean {
+  if (!change.changedAt || !amazonUpdatedAt) return false;
+  return Math.floor(amazonUpdatedAt.getTime() / 1000) < Math.floor(change.changedAt.getTime() / 1000);
+}
+
+/** Whether the notification says the order now is one the connector keeps (merchant-fulfilled, past Pending, not cancelled). */
+function keptAfterChange(change: OrderChange): boolean {
+  return !!change.orderStatus && !NOT_KEPT_STATUSES.has(change.orderStatus) && change.fulfillmentType !== 'AFN';
 }
 
 function describe(err: unknown): string {

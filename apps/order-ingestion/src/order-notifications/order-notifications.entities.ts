@@ -24,6 +24,9 @@ export class OrderChangeSubscription {
   @Column('timestamptz') dueAt: Date;
   @Column({ type: 'timestamptz', precision: 3, nullable: true }) subscribedAt: Date | null;
   @Column({ type: 'timestamptz', precision: 3, nullable: true }) lastNotificationAt: Date | null;
+  /** Last time Amazon's getSubscription showed it (made or checked again), and for which credentials (credentialsDigest). */
+  @Column({ type: 'timestamptz', precision: 3, nullable: true }) verifiedAt: Date | null;
+  @Column('text', { nullable: true }) credentialsDigest: string | null;
   @Column({ type: 'timestamptz', precision: 3 }) updatedAt: Date;
 }
 

@@ -8,8 +8,10 @@ import { NotificationFlow } from './notification-flow';
 
 /**
  * While ORDER_CHANGE notifications flow, a subscribed account's next poll is
- * ORDER_NOTIFICATIONS_SYNC_INTERVAL_SECONDS away (the safety net); an account not subscribed,
- * or any account once the queue is not read, keeps its own interval.
+ * ORDER_NOTIFICATIONS_SYNC_INTERVAL_SECONDS away (the safety net) if Amazon showed its
+ * subscription within a day and a notification of it arrived within that interval; an account not
+ * subscribed, one whose subscription was not checked lately, one nothing arrived for, or any
+ * account once the queue is not read, keeps its own interval.
  */
 describe('polling relaxes while notifications flow (scheduler on real PostgreSQL)', () => {
   const database = new IngestionDatabase();
@@ -43,7 +45,7 @@ describe('polling relaxes while notifications flow (scheduler on real PostgreSQL
     const subscribed = await insertSellerAccount(db, { name: 'subscribed', sellerId: 'A2RELAX0001', syncIntervalSeconds: 60 });
     const unsubscribed = await insertSellerAccount(db, { name: 'not subscribed', sellerId: 'A2RELAX0002', syncIntervalSeconds: 60 });
     await db.query(
-      `insert into ingestion.order_change_subscriptions (account_id, queue_arn, status, subscription_id, destination_id, due_at, subscribed_at) values ($1, 'arn:aws:sqs:eu-west-1:123456789012:order-changes', 'subscribed', 's', 'd', now(), now())`,
+      `insert into ingestion.order_change_subscriptions (account_id, queue_arn, status, subscription_id, destination_id, due_at, subscribed_at, verified_at, last_notification_at) values ($1, 'arn:aws:sqs:eu-west-1:123456789012:order-changes', 'subscribed', 's', 'd', now(), now(), now(), now())`,
       [subscribed],
     );
     scheduler = new SyncScheduler(db, service, settings, undefined, flow);
@@ -54,5 +56,22 @@ describe('polling relaxes while notifications flow (scheduler on real PostgreSQL
     }, { what: 'both accounts synced once' });
     expect(await secondsToNextSync(subscribed)).toBeGreaterThan(7000);
     expect(await secondsToNextSync(unsubscribed)).toBeLessThanOrEqual(60);
+  });
+
+  it('a subscription not checked at Amazon for over a day, or one no notification came through lately, does not relax polling', async () => {
+    flow.read();
+    const unverified = await insertSellerAccount(db, { name: 'not checked lately', sellerId: 'A2RELAX0003', syncIntervalSeconds: 60 });
+    const silent = await insertSellerAccount(db, { name: 'nothing arrived', sellerId: 'A2RELAX0004', syncIntervalSeconds: 60 });
+    const subscription = `insert into ingestion.order_change_subscriptions (account_id, queue_arn, status, subscription_id, destination_id, due_at, subscribed_at, verified_at, last_notification_at)
+      values ($1, 'arn:aws:sqs:eu-west-1:123456789012:order-changes', 'subscribed', 's', 'd', now(), now() - interval '3 days', now() - $2::interval, now() - $3::interval)`;
+    await db.query(subscription, [unverified, '27 hours', '1 minute']);
+    await db.query(subscription, [silent, '1 hour', '3 hours']);
+    runs.length = 0;
+    await waitFor(async () => {
+      const released = await db.query(`select count(*)::int as n from ingestion.seller_accounts where id = any($1) and lease_owner is null and next_sync_at > now()`, [[unverified, silent]]);
+      return runs.includes(unverified) && runs.includes(silent) && released[0].n === 2;
+    }, { what: 'both accounts synced once' });
+    expect(await secondsToNextSync(unverified)).toBeLessThanOrEqual(60);
+    expect(await secondsToNextSync(silent)).toBeLessThanOrEqual(60);
   });
 });

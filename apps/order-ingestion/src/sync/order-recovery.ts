@@ -8,6 +8,7 @@ import { Repository } from 'typeorm';
 import { AccountGoneError } from '../accounts/account-lease';
 import { AccountsService } from '../accounts/accounts.service';
 import { MarketplacesService } from '../marketplaces/marketplaces.service';
+import { PreparedPage } from '../orders/sales-order-page';
 import { SalesOrderWriter } from '../orders/sales-order-writer';
 import { SalesOrder } from '../orders/sales-order.entity';
 import { orderView } from '../orders/sales-order.view';
@@ -43,7 +44,11 @@ export class OrderRecovery {
     @InjectRepository(SalesOrder) private readonly orders: Repository<SalesOrder>,
   ) {}
 
-  async recover({ accountId, amazonOrderId }: RecoverOrderRequest): Promise<SalesOrderView> {
+  /**
+   * `fetched`, when given, is told the LastUpdateDate of the copy Amazon answered (before it is
+   * written), so a caller that knows when the order changed can tell a copy from before the change.
+   */
+  async recover({ accountId, amazonOrderId }: RecoverOrderRequest, fetched?: (copy: { amazonUpdatedAt: Date | null }) => void): Promise<SalesOrderView> {
     const account = await this.accounts.get(accountId);
     return inWorkContext({ accountId, amazonOrderId }, async () => {
       const source: AmazonOrderSource = account.ordersApi === OrdersApiVersion.V0 ? this.v0 : this.v2026;
@@ -55,6 +60,7 @@ export class OrderRecovery {
       } catch (err) {
         throw this.amazonFailure(err, amazonOrderId);
       }
+      fetched?.({ amazonUpdatedAt: amazonUpdatedAtOf(page, amazonOrderId) });
       let outcome;
       try {
         outcome = await this.writer.commit(page, { accountId, owner: null });
@@ -114,4 +120,13 @@ function unprocessable(message: string): ServiceError {
 function whySkipped(cancelledUnconfirmed: boolean): string {
   if (cancelledUnconfirmed) return 'Amazon cancelled it before it was ever confirmed';
   return 'it is pending on Amazon, or fulfilled by Amazon and not shipped yet; it is synced once it is';
+}
+
+/** The LastUpdateDate of the fetched copy, wherever the page put it (null: not readable, or left out as pending). */
+function amazonUpdatedAtOf(page: PreparedPage, amazonOrderId: string): Date | null {
+  const prepared = page.prepared.find((p) => p.mapped.amazonOrderId === amazonOrderId);
+  if (prepared) return prepared.mapped.amazonUpdatedAt;
+  const raw = [...page.failures.map((f) => f.order), ...page.unconfirmed].find((o) => o.orderId === amazonOrderId);
+  const time = raw?.lastUpdatedTime ? new Date(raw.lastUpdatedTime) : null;
+  return time && !Number.isNaN(time.getTime()) ? time : null;
 }

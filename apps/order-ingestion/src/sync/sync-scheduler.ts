@@ -6,7 +6,7 @@ import { keepLeaseAlive, LeaseHeartbeat, PeriodicWorker, returnedRows, settleWit
 import { DataSource } from 'typeorm';
 import { SellerAccount } from '../accounts/seller-account.entity';
 import { OrderIngestionSettings } from '../order-ingestion.settings';
-import { NotificationFlow } from '../order-notifications/notification-flow';
+import { NotificationFlow, SUBSCRIPTION_VERIFIED_WITHIN_HOURS } from '../order-notifications/notification-flow';
 import { SyncService } from './sync.service';
 
 /**
@@ -89,13 +89,17 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
         `update seller_accounts
             set lease_owner = null, lease_expires_at = null,
                 -- While ORDER_CHANGE notifications flow for a subscribed account, polling is only the safety net: slower.
+                -- Only on a subscription Amazon showed within the last day and a notification of the account within
+                -- the relaxed interval: a subscription deleted at Amazon, or one nothing arrives through, keeps the account's own.
                 next_sync_at = case when $3 then next_sync_at
-                                    when $4 > 0 and exists (select 1 from order_change_subscriptions s where s.account_id = $1 and s.status = 'subscribed')
+                                    when $4 > 0 and exists (select 1 from order_change_subscriptions s where s.account_id = $1 and s.status = 'subscribed'
+                                                               and s.verified_at > now() - make_interval(hours => $5)
+                                                               and s.last_notification_at > now() - make_interval(secs => $4))
                                       then now() + make_interval(secs => greatest(sync_interval_seconds, $4))
                                     else now() + make_interval(secs => sync_interval_seconds) end,
                 sync_requested_at = case when not $3 and not exists (select 1 from sync_runs where account_id = $1 and status = 'queued') then null else sync_requested_at end
           where id = $1 and lease_owner = $2`,
-        [account.id, this.replica, this.stopping, this.notifications?.relaxedIntervalSeconds() ?? 0],
+        [account.id, this.replica, this.stopping, this.notifications?.relaxedIntervalSeconds() ?? 0, SUBSCRIPTION_VERIFIED_WITHIN_HOURS],
       ).catch((err) => this.logger.warn(`could not release lease of ${account.id}: ${err.message}`));
     }
   }
