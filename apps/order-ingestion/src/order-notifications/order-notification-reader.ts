@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DeleteMessageBatchCommand, Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { counter, SETTINGS, ServiceError } from '@connector/platform';
-import { backoffDelay, housekeeping, inNewWorkContext, inWorkContext, PeriodicWorker, sleep } from '@connector/workers';
+import { backoffDelay, housekeeping, inNewWorkContext, inWorkContext, isDependencyOutage, PeriodicWorker, sleep } from '@connector/workers';
 import { DataSource } from 'typeorm';
 import { OrderIngestionSettings } from '../order-ingestion.settings';
 import { OrderRecovery } from '../sync/order-recovery';
@@ -100,15 +100,42 @@ export class OrderNotificationReader implements OnApplicationBootstrap, BeforeAp
         continue;
       }
       if (!messages.length) continue;
-      await inNewWorkContext({}, () => this.handleBatch(messages)).catch((err) => this.logger.warn(`order notifications not handled: ${describe(err)}`));
+      const outage = await inNewWorkContext({}, () => this.handleBatch(messages)).catch((err) => (this.logger.warn(`order notifications not handled: ${describe(err)}`), isDependencyOutage(err)));
+      // Every receive counts toward the queue's maxReceiveCount: reading on at once while the
+      // database is away would move the notifications to the dead-letter queue, lost to the connector.
+      if (outage) await this.untilDatabaseAnswers();
     }
   }
 
-  private async handleBatch(messages: Message[]): Promise<void> {
-    const outcomes = await Promise.all(messages.map((m) => this.handle(m).catch((err): Outcome => (this.logger.warn(`order notification ${m.MessageId} failed: ${describe(err)}`), 'failed'))));
+  /** Waits, with back-off, until PostgreSQL answers again (or the reader stops). */
+  private async untilDatabaseAnswers(): Promise<void> {
+    for (let attempt = 1; !this.abort.signal.aborted; attempt++) {
+      await sleep(backoffDelay(attempt, READ_BACKOFF));
+      try {
+        await this.dataSource.query('select 1');
+        this.logger.log(`order notifications read again: the database answers after ${attempt} attempt(s)`);
+        return;
+      } catch (err) {
+        if (attempt === 1 || attempt % 10 === 0) this.logger.warn(`order notifications wait for the database (${describe(err)})`);
+      }
+    }
+  }
+
+  /** Handles a batch; answers whether a notification failed because a dependency (the database, Amazon) was away. */
+  private async handleBatch(messages: Message[]): Promise<boolean> {
+    let outage = false;
+    const outcomes = await Promise.all(
+      messages.map((m) =>
+        this.handle(m).catch((err): Outcome => {
+          if (isDependencyOutage(err)) outage = true;
+          this.logger.warn(`order notification ${m.MessageId} failed: ${describe(err)}`);
+          return 'failed';
+        }),
+      ),
+    );
     const done = messages.filter((_, i) => outcomes[i] !== 'failed' && outcomes[i] !== 'invalid');
     for (const outcome of outcomes) orderNotificationsHandled.inc({ outcome });
-    if (!done.length) return;
+    if (!done.length) return outage;
     try {
       const answer = await this.sqs!.send(new DeleteMessageBatchCommand({ QueueUrl: this.settings.ORDER_NOTIFICATIONS_QUEUE_URL, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })) }));
       // A message not deleted shows again; its NotificationId is recorded, so it is then deleted without a call.
@@ -116,6 +143,7 @@ export class OrderNotificationReader implements OnApplicationBootstrap, BeforeAp
     } catch (err) {
       this.logger.warn(`order notifications not deleted from the queue (${describe(err)}); handled ones come again and are skipped`);
     }
+    return outage;
   }
 
   /** One message: its order fetched and stored, or why not. Never logs the body (it holds the buyer's postal code). */
