@@ -21,8 +21,15 @@ async function amazonAddress(): Promise<{ port: number; url: string }> {
   return { port, url: `http://127.0.0.1:${port}` };
 }
 
-/** Lines logged since `from` (an index into the output) that match. */
-const loggedSince = (running: RunningSystem, from: number, pattern: RegExp) => running.output.slice(from).some((line) => pattern.test(line));
+/** Marks the processes' output where a fault begins (the output keeps its last lines only: an index would move). */
+function markOutput(running: RunningSystem, fault: string): string {
+  const marker = `--- fault: ${fault} ---`;
+  running.output.push(marker);
+  return marker;
+}
+
+/** Whether a line logged after the marker matches. */
+const loggedSince = (running: RunningSystem, marker: string, pattern: RegExp) => running.output.slice(running.output.lastIndexOf(marker) + 1).some((line) => pattern.test(line));
 
 describe('fault 8: order notifications (SQS) with Amazon away and PostgreSQL stopped', () => {
   const CASE = '8 order notifications';
@@ -71,6 +78,8 @@ describe('fault 8: order notifications (SQS) with Amazon away and PostgreSQL sto
             SQS_ENDPOINT: address.url,
             SQS_VISIBILITY_TIMEOUT_SECONDS: '1',
             ORDER_NOTIFICATIONS_SYNC_INTERVAL_SECONDS: '86400',
+            // The reader says at info level that it reads again.
+            LOG_LEVEL: 'log',
           }
         : {},
     );
@@ -99,6 +108,14 @@ describe('fault 8: order notifications (SQS) with Amazon away and PostgreSQL sto
       const subscribed = await running.env.query(`select 1 from ingestion.order_change_subscriptions where account_id = $1 and status = 'subscribed'`, [account.body.id]);
       return n === orderIds.length && subscribed.length ? true : undefined;
     }, { timeoutMs: 120_000, what: 'the first sync and the ORDER_CHANGE subscription' });
+    // The reader reads the queue before the faults (its first reads failed while the proxy was not yet up):
+    // a notification of another type is read and deleted.
+    const probe = JSON.stringify({ NotificationVersion: '1.0', NotificationType: 'ANY_OFFER_CHANGED', Payload: {}, NotificationMetadata: { NotificationId: 'probe-1' } });
+    expect((await running.sandbox('POST', `/_sandbox/sqs/queues/${QUEUE}/messages`, { body: probe })).status).toBe(201);
+    await waitFor(async () => {
+      const q = await queue(QUEUE);
+      return q.visible === 0 && q.inFlight === 0 ? true : undefined;
+    }, { timeoutMs: 60_000, what: 'the reader to read the queue' });
   }, 240_000);
 
   afterAll(async () => {
@@ -110,11 +127,13 @@ describe('fault 8: order notifications (SQS) with Amazon away and PostgreSQL sto
 
   it('Amazon (SP-API and SQS) away while orders change: the reader logs, reads again, every change visible once', async () => {
     const changed = orderIds.slice(0, 10);
-    const from = running.output.length;
+    const from = markOutput(running, 'Amazon away');
     await amazon.down();
     try {
       await cancel(changed);
-      await waitFor(async () => (loggedSince(running, from, /order notifications queue could not be read/) ? true : undefined), { timeoutMs: 30_000, what: 'the reader to log that the queue cannot be read' });
+      await waitFor(async () => (loggedSince(running, from, /order notifications queue could not be read/) ? true : undefined), { timeoutMs: 30_000, what: 'the reader to log that the queue cannot be read' }).catch((err: Error) => {
+        throw new Error(`${err.message}\n${evidence(running, /OrderNotifications|order notification/i, 20)}`);
+      });
       expect((await queue(QUEUE)).visible).toBeGreaterThan(0);
       await faultFor(OUTAGE_MS);
     } finally {
@@ -129,12 +148,12 @@ describe('fault 8: order notifications (SQS) with Amazon away and PostgreSQL sto
 
   it('PostgreSQL stopped immediately while orders change, back after 5 s: nothing dead-lettered, every change visible once', async () => {
     const changed = orderIds.slice(10);
-    const from = running.output.length;
+    const from = markOutput(running, 'PostgreSQL stopped');
     await cluster.crash();
     try {
       await cancel(changed);
       // The reader received them and could not store them: it stops reading until the database answers.
-      await waitFor(async () => (loggedSince(running, from, /order notifications wait for the database/) ? true : undefined), { timeoutMs: 30_000, what: `the reader to wait for the database\n${evidence(running, /OrderNotifications/)}` });
+      await waitFor(async () => (loggedSince(running, from, /order notifications wait for the database/) ? true : undefined), { timeoutMs: 30_000, what: 'the reader to wait for the database' });
       await faultFor(OUTAGE_MS);
     } finally {
       await cluster.start();
