@@ -152,14 +152,16 @@ describe('fault 8: order notifications (SQS) with Amazon away and PostgreSQL sto
     await cluster.crash();
     try {
       await cancel(changed);
-      // The reader received them and could not store them: it stops reading until the database answers.
-      await waitFor(async () => (loggedSince(running, from, /order notifications wait for the database/) ? true : undefined), { timeoutMs: 30_000, what: 'the reader to wait for the database' });
+      // The reader received them and could not store them (then it waits for the database instead of receiving them again).
+      await waitFor(async () => (loggedSince(running, from, /order notification \S+ failed/) ? true : undefined), { timeoutMs: 30_000, what: 'the reader to fail to store a change' });
       await faultFor(OUTAGE_MS);
     } finally {
       await cluster.start();
     }
     const endedAt = Date.now();
     await changesSeen(changed);
+    expect((await queue(DLQ)).messages).toEqual([]);
+    expect(loggedSince(running, from, /order notifications wait for the database/)).toBe(true);
     expect(loggedSince(running, from, /order notifications read again: the database answers/)).toBe(true);
     await expectHealed(running, { case: CASE, fault: 'PostgreSQL immediate stop, back after 5 s, 10 orders changed', faultsInjected: 1 }, { sellerIds: [seller.sellerId] }, endedAt);
     await expectOnce(changed);
