@@ -23,13 +23,13 @@ export class TcpProxy {
     readonly targetPort: number,
   ) {}
 
-  /** Listens on a free port of 127.0.0.1 and forwards to `targetHost:targetPort`. */
-  static async start(targetHost: string, targetPort: number): Promise<TcpProxy> {
+  /**
+   * Listens on 127.0.0.1 (on `port`, or any free one) and forwards to `targetHost:targetPort`. A
+   * given port lets the services be told the proxy's address before the target is known.
+   */
+  static async start(targetHost: string, targetPort: number, port = 0): Promise<TcpProxy> {
     const server = createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
+    await listen(server, port);
     const proxy = new TcpProxy(server, (server.address() as { port: number }).port, targetHost, targetPort);
     server.on('connection', (client: Socket) => proxy.accept(client));
     return proxy;
@@ -75,6 +75,18 @@ export class TcpProxy {
     this.connections.clear();
   }
 
+  /** The target gone: every connection cut and new ones refused (the port closed) until up(). */
+  async down(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.closeAll();
+    await closed;
+  }
+
+  /** The target back: connections taken again on the same port. */
+  async up(): Promise<void> {
+    await listen(this.server, this.port);
+  }
+
   async close(): Promise<void> {
     this.closeAll();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -109,4 +121,14 @@ export class TcpProxy {
     client.on('error', drop).on('close', drop);
     target.on('error', drop).on('close', drop);
   }
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }

@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, Message, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { counter, SETTINGS, ServiceError } from '@connector/platform';
-import { backoffDelay, housekeeping, inNewWorkContext, inWorkContext, PeriodicWorker, sleep } from '@connector/workers';
+import { backoffDelay, housekeeping, inNewWorkContext, inWorkContext, isDependencyOutage, PeriodicWorker, sleep } from '@connector/workers';
 import { DataSource } from 'typeorm';
 import { OrderIngestionSettings } from '../order-ingestion.settings';
 import { OrderRecovery } from '../sync/order-recovery';
@@ -123,36 +123,69 @@ export class OrderNotificationReader implements OnApplicationBootstrap, BeforeAp
         continue;
       }
       if (!messages.length) continue;
-      await inNewWorkContext({}, () => this.handleBatch(messages)).catch((err) => this.logger.warn(`order notifications not handled: ${describe(err)}`));
+      const outage = await inNewWorkContext({}, () => this.handleBatch(messages)).catch((err) => (this.logger.warn(`order notifications not handled: ${describe(err)}`), isDependencyOutage(err)));
+      // Every receive counts toward the queue's maxReceiveCount: reading on at once while the
+      // database is away would move the notifications to the dead-letter queue, lost to the connector.
+      if (outage) await this.untilDatabaseAnswers();
     }
   }
 
-  private async handleBatch(messages: Message[]): Promise<void> {
+  /**
+   * Handles a batch, a few at a time; answers whether a notification failed because a dependency
+   * (the database, Amazon) was away, so the loop stops receiving (each receive counts towards the
+   * queue's maxReceiveCount) until the database answers.
+   */
+  private async handleBatch(messages: Message[]): Promise<boolean> {
     const waiting = [...messages];
+    let outage = false;
     const lane = async () => {
-      for (let message = waiting.shift(); message; message = waiting.shift()) await this.handleOne(message);
+      for (let message = waiting.shift(); message; message = waiting.shift()) if (await this.handleOne(message)) outage = true;
     };
     await Promise.all(Array.from({ length: Math.min(HANDLING_CONCURRENCY, messages.length) }, lane));
+    return outage;
   }
 
-  /** One message, its visibility kept while it is handled, deleted at once when done. */
-  private async handleOne(message: Message): Promise<void> {
+  /** Waits, with back-off, until PostgreSQL answers again (or the reader stops). */
+  private async untilDatabaseAnswers(): Promise<void> {
+    for (let attempt = 1; !this.abort.signal.aborted; attempt++) {
+      await sleep(backoffDelay(attempt, READ_BACKOFF));
+      try {
+        await this.dataSource.query('select 1');
+        this.logger.log(`order notifications read again: the database answers after ${attempt} attempt(s)`);
+        return;
+      } catch (err) {
+        if (attempt === 1 || attempt % 10 === 0) this.logger.warn(`order notifications wait for the database (${describe(err)})`);
+      }
+    }
+  }
+
+  /** One message, its visibility kept while it is handled, deleted at once when done; answers whether a dependency was away. */
+  private async handleOne(message: Message): Promise<boolean> {
     const heartbeat = this.keepInvisible(message);
     let outcome: Outcome;
+    let outage = false;
     try {
-      outcome = await this.handle(message).catch((err): Outcome => (this.logger.warn(`order notification ${message.MessageId} failed: ${describe(err)}`), 'failed'));
+      outcome = await this.handle(message).catch((err): Outcome => {
+        if (isDependencyOutage(err)) outage = true;
+        this.logger.warn(`order notification ${message.MessageId} failed: ${describe(err)}`);
+        return 'failed';
+      });
     } finally {
       clearInterval(heartbeat);
     }
     orderNotificationsHandled.inc({ outcome });
-    if (outcome === 'stale') return this.showAgainIn(message, Math.min(STALE_RETRY_SECONDS, this.settings.SQS_VISIBILITY_TIMEOUT_SECONDS || STALE_RETRY_SECONDS));
-    if (KEPT.has(outcome)) return;
+    if (outcome === 'stale') {
+      await this.showAgainIn(message, Math.min(STALE_RETRY_SECONDS, this.settings.SQS_VISIBILITY_TIMEOUT_SECONDS || STALE_RETRY_SECONDS));
+      return outage;
+    }
+    if (KEPT.has(outcome)) return outage;
     try {
       await this.sqs!.send(new DeleteMessageCommand({ QueueUrl: this.settings.ORDER_NOTIFICATIONS_QUEUE_URL, ReceiptHandle: message.ReceiptHandle }));
     } catch (err) {
       // It shows again; its NotificationId is recorded, so it is then deleted without a call.
       this.logger.warn(`order notification ${message.MessageId} not deleted from the queue (${describe(err)}); it comes again and is skipped`);
     }
+    return outage;
   }
 
   /** Extends the message's visibility every third of the timeout while it is handled (sqs:ChangeMessageVisibility). */
