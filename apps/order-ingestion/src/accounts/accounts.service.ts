@@ -23,6 +23,11 @@ import { SellerAccount } from './seller-account.entity';
 /** A new account reads the orders of this many days before it was made. */
 export const DEFAULT_BACKFILL_DAYS = 30;
 
+/** The sync state of an account just made (by hand or by a link with Amazon): nothing synced, due at once, no lease. */
+export function newAccountSyncState(): Pick<SellerAccount, 'lastSyncedUntil' | 'backfillMarketplaceIds' | 'nextSyncAt' | 'syncRequestedAt' | 'leaseOwner' | 'leaseExpiresAt' | 'deletedAt'> {
+  return { lastSyncedUntil: null, backfillMarketplaceIds: [], nextSyncAt: new Date(), syncRequestedAt: null, leaseOwner: null, leaseExpiresAt: null, deletedAt: null };
+}
+
 @Injectable()
 export class AccountsService {
   constructor(
@@ -62,13 +67,7 @@ export class AccountsService {
       stockSync: request.stockSync ?? false,
       stockBuffer: request.stockBuffer ?? 0,
       handlingTimeDays: request.handlingTimeDays ?? null,
-      lastSyncedUntil: null,
-      backfillMarketplaceIds: [],
-      nextSyncAt: new Date(),
-      syncRequestedAt: null,
-      leaseOwner: null,
-      leaseExpiresAt: null,
-      deletedAt: null,
+      ...newAccountSyncState(),
     });
     await this.accounts.insert(account);
     return toView(await this.get(account.id));

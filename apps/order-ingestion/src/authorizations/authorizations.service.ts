@@ -16,7 +16,7 @@ import { AmazonEndpoints, exchangeAuthorizationCode, REGION_ENDPOINTS, SpApiErro
 import { Outbox } from '@connector/messaging';
 import { returnedRows } from '@connector/workers';
 import { IsNull, Repository } from 'typeorm';
-import { AccountsService, DEFAULT_BACKFILL_DAYS } from '../accounts/accounts.service';
+import { AccountsService, DEFAULT_BACKFILL_DAYS, newAccountSyncState } from '../accounts/accounts.service';
 import { SellerAccount } from '../accounts/seller-account.entity';
 import { OrderIngestionSettings } from '../order-ingestion.settings';
 import { MarketplaceRefresh } from '../participations/marketplace-participation.entity';
@@ -224,13 +224,7 @@ export class AuthorizationsService {
           stockSync: false,
           stockBuffer: 0,
           handlingTimeDays: null,
-          lastSyncedUntil: null,
-          backfillMarketplaceIds: [],
-          nextSyncAt: new Date(),
-          syncRequestedAt: null,
-          leaseOwner: null,
-          leaseExpiresAt: null,
-          deletedAt: null,
+          ...newAccountSyncState(),
         });
         // A link no seller was expected for starts with its sync off: anyone who opened the consent URL could be that seller.
         await manager.upsert(MarketplaceRefresh, { accountId: id, dueAt: new Date(), refreshedAt: null, lastError: null, enableDiscovered: true, syncDiscovered: authorization.expectedSellerId !== null }, ['accountId']);

@@ -83,11 +83,9 @@ export class SalesOrdersService {
     await this.settleUnconfirmedClaims(request.id);
     let refusal: string | undefined;
     await this.dataSource.transaction(async (manager) => {
-      const order = await manager.findOne(SalesOrder, { where: { id: request.id }, relations: { lines: true }, lock: { mode: 'pessimistic_write', tables: ['sales_orders'] } });
-      if (!order) throw ServiceError.notFound(`sales order ${request.id} not found`);
-      if (order.status === SalesOrderStatus.Canceled) throw ServiceError.conflict(`sales order ${order.amazonOrderId} is already cancelled`);
-      if (order.status === SalesOrderStatus.Shipped || order.deliveryState === 'done') {
-        refusal = `sales order ${order.amazonOrderId} is shipped; a shipped order cannot be cancelled`;
+      const { order, shipped } = await lockOrderToCancel(manager, request.id);
+      if (shipped) {
+        refusal = shipped;
         return;
       }
       // A validated delivery claimed its units under this lock (claimUnitsToShip) though its delivery.validated may
@@ -135,11 +133,9 @@ export class SalesOrdersService {
     }
     let refusal: string | undefined;
     await this.dataSource.transaction(async (manager) => {
-      const order = await manager.findOne(SalesOrder, { where: { id: request.id }, relations: { lines: true }, lock: { mode: 'pessimistic_write', tables: ['sales_orders'] } });
-      if (!order) throw ServiceError.notFound(`sales order ${request.id} not found`);
-      if (order.status === SalesOrderStatus.Canceled) throw ServiceError.conflict(`sales order ${order.amazonOrderId} is already cancelled`);
-      if (order.status === SalesOrderStatus.Shipped || order.deliveryState === 'done') {
-        refusal = `sales order ${order.amazonOrderId} is shipped; a shipped order cannot be cancelled`;
+      const { order, shipped } = await lockOrderToCancel(manager, request.id);
+      if (shipped) {
+        refusal = shipped;
         return;
       }
       if (order.channel !== FulfillmentChannel.FBM) {
@@ -322,4 +318,17 @@ async function claimedUnits(manager: EntityManager, orderId: string, exceptDeliv
     [orderId, exceptDelivery ?? null],
   );
   return new Map(rows.map((row) => [row.order_item_id, row.quantity]));
+}
+
+/**
+ * The order a seller cancels (whole or in part), locked for the cancellation's transaction: a 404
+ * when unknown, a 409 when already cancelled; `shipped` says why a shipped one cannot be (the
+ * caller keeps that refusal on the order after its transaction).
+ */
+async function lockOrderToCancel(manager: EntityManager, id: string): Promise<{ order: SalesOrder; shipped?: string }> {
+  const order = await manager.findOne(SalesOrder, { where: { id }, relations: { lines: true }, lock: { mode: 'pessimistic_write', tables: ['sales_orders'] } });
+  if (!order) throw ServiceError.notFound(`sales order ${id} not found`);
+  if (order.status === SalesOrderStatus.Canceled) throw ServiceError.conflict(`sales order ${order.amazonOrderId} is already cancelled`);
+  if (order.status === SalesOrderStatus.Shipped || order.deliveryState === 'done') return { order, shipped: `sales order ${order.amazonOrderId} is shipped; a shipped order cannot be cancelled` };
+  return { order };
 }
