@@ -217,7 +217,7 @@ describe('fault 9: stock to Amazon with Amazon away, inventory and amazon-notifi
       const product = await running.api('POST', '/api/v1/products', { name: sku, internalReference: sku });
       expect(product.status).toBe(201);
       products.set(sku, product.body.id);
-      expect((await running.api('PUT', '/api/v1/offers', { accountId, sku, productId: product.body.id })).status).toBeLessThan(300);
+      expect((await running.api('PUT', '/api/v1/offers', { accountId, sku, productId: product.body.id, fulfillmentChannel: 'FBM' })).status).toBeLessThan(300);
     }
     await count(() => 10);
     await atAmazon(() => 10);
