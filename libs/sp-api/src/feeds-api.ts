@@ -72,8 +72,17 @@ export async function uploadFeedDocument(
   });
 }
 
-export function createFeed(client: SpApiClient, specification: CreateFeedSpecification, options: { mayStart?: () => boolean; retryUnsure?: boolean } = {}): Promise<{ feedId: string }> {
-  return client.request<{ feedId: string }>('createFeed', 'POST', '/feeds/2021-06-30/feeds', { body: specification, mayStart: options.mayStart, retryUnsure: options.retryUnsure });
+export function createFeed(
+  client: SpApiClient,
+  specification: CreateFeedSpecification,
+  options: { mayStart?: () => boolean; retryUnsure?: boolean; withoutQuotaWait?: boolean } = {},
+): Promise<{ feedId: string }> {
+  return client.request<{ feedId: string }>('createFeed', 'POST', '/feeds/2021-06-30/feeds', {
+    body: specification,
+    mayStart: options.mayStart,
+    retryUnsure: options.retryUnsure,
+    withoutQuotaWait: options.withoutQuotaWait,
+  });
 }
 
 /**
@@ -144,13 +153,19 @@ export async function submitFeed(
     mayStart?: () => boolean;
     /** false: createFeed is not tried again after a failure that may have made the feed (see feedMayExist). */
     retryUnsure?: boolean;
+    /** true: createFeed fails at once (QuotaSpentError) rather than wait for its quota (0.0083/s). */
+    withoutQuotaWait?: boolean;
   } = {},
 ): Promise<{ feedId: string; feedDocumentId: string }> {
   const contentType = feed.contentType ?? FEED_CONTENT_TYPE_XML;
   const document = await createFeedDocument(client, contentType, { mayStart: hooks.mayStart });
   await uploadFeedDocument(document.url, feed.content, contentType);
   await hooks.beforeCreateFeed?.(document.feedDocumentId);
-  const { feedId } = await createFeed(client, { feedType: feed.feedType, marketplaceIds: feed.marketplaceIds, inputFeedDocumentId: document.feedDocumentId }, { mayStart: hooks.mayStart, retryUnsure: hooks.retryUnsure });
+  const { feedId } = await createFeed(client, { feedType: feed.feedType, marketplaceIds: feed.marketplaceIds, inputFeedDocumentId: document.feedDocumentId }, {
+    mayStart: hooks.mayStart,
+    retryUnsure: hooks.retryUnsure,
+    withoutQuotaWait: hooks.withoutQuotaWait,
+  });
   return { feedId, feedDocumentId: document.feedDocumentId };
 }
 

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AccountAccess, StockSyncIssue } from '@connector/contracts';
 import { SETTINGS } from '@connector/platform';
 import { newRowId } from '@connector/persistence';
-import { availabilityPatches, CallNotStartedError, feedMayExist, FINAL_FEED_STATUSES, getFeed, getFeedResultDocument, MerchantAvailability, submitFeed } from '@connector/sp-api';
+import { availabilityPatches, CallNotStartedError, feedMayExist, FINAL_FEED_STATUSES, getFeed, getFeedResultDocument, MerchantAvailability, QuotaSpentError, submitFeed } from '@connector/sp-api';
 import { backoffDelay, returnedRows } from '@connector/workers';
 import { DataSource } from 'typeorm';
 import { AmazonAccessService } from '../amazon-access/amazon-access.service';
@@ -84,6 +84,18 @@ export class StockFeeds {
     @Inject(SETTINGS) private readonly settings: AmazonNotificationsSettings,
   ) {}
 
+  /**
+   * How long until the account's createFeed quota (0.0083/s, burst 15, shared with the
+   * cancellation feeds) has a token for each of `feeds` feeds: 0, now.
+   */
+  async createFeedWaitMs(accountId: string, feeds: number): Promise<number> {
+    return (await this.amazon.client(accountId)).quotaWaitMs('createFeed', feeds);
+  }
+
+  /**
+   * createFeed never waits for its quota here: spent (our bucket or Amazon's 429), the feed is
+   * `failed` (nothing reached Amazon) and its SKUs pending again, due when a token is back.
+   */
   async submit(access: AccountAccess, marketplaceIds: string[], updates: { update: StockUpdate; availability: MerchantAvailability }[]): Promise<void> {
     const batchId = newRowId();
     const messages: FeedMessage[] = updates.map((u, i) => ({ messageId: i + 1, sku: u.update.sku, updateId: u.update.id }));
@@ -108,7 +120,13 @@ export class StockFeeds {
       updates.map((u, i) => ({ messageId: i + 1, sku: u.update.sku, availability: u.availability })),
     );
     const client = await this.amazon.client(access.accountId);
+    let quotaSpent: QuotaSpentError | undefined;
     for (const feed of feeds) {
+      if (quotaSpent) {
+        // No createFeed token for this one either: not even its document is made.
+        await this.dataSource.query(`update stock_feeds set status = 'failed', last_error = $2, updated_at = now() where id = $1 and status = 'submitting'`, [feed.id, quotaSpent.message]);
+        continue;
+      }
       // Each feed's stale time starts with its own submission: the ones before it may have waited long for createFeed's quota.
       let staleAt = await this.renew(feed.id);
       if (staleAt === undefined) continue; // given up meanwhile by a poll: its SKUs are already back to pending.
@@ -127,6 +145,7 @@ export class StockFeeds {
             mayStart: () => staleAt !== undefined && Date.now() < staleAt - SUBMIT_MARGIN_MS,
             // A createFeed whose answer was lost is not made again: the record is `unsure` instead.
             retryUnsure: false,
+            withoutQuotaWait: true,
           },
         );
         const recorded = returnedRows(
@@ -146,6 +165,7 @@ export class StockFeeds {
         this.logger.log(`stock of ${updates.length} SKU(s) sent to Amazon in ${feed.marketplaceId} by feed ${feedId}`);
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
+        if (err instanceof QuotaSpentError) quotaSpent = err;
         // A createFeed that went out and got no clear answer (timeout, 5xx) may have made the feed.
         const unsure = createStarted && !(err instanceof CallNotStartedError) && feedMayExist(err);
         this.logger.warn(`stock feed in ${feed.marketplaceId} not submitted${unsure ? ' (it may have reached Amazon)' : ''}: ${message}`);
@@ -156,7 +176,7 @@ export class StockFeeds {
         ]);
       }
     }
-    await this.settleBatch(batchId);
+    await this.settleBatch(batchId, quotaSpent ? quotaSpent.retryInMs / 1000 : 0);
   }
 
   /** Renews a record still `submitting` (and records its document id): its new stale time, or undefined if a poll gave it up. */
@@ -226,7 +246,7 @@ export class StockFeeds {
    * and those of no message, in each marketplace) and `accepted` or `error`; a failed submission
    * puts it back to pending. A SKU whose value changed meanwhile is pending and due now either way.
    */
-  private async settleBatch(batchId: string): Promise<void> {
+  private async settleBatch(batchId: string, retryInSeconds = 0): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const feeds: { marketplace_id: string; status: string; messages: FeedMessage[]; issues: ReportIssue[]; last_error: string | null }[] = await manager.query(
         `select marketplace_id, status, messages, issues, last_error from stock_feeds where batch_id = $1 for update`,
@@ -249,10 +269,10 @@ export class StockFeeds {
                   issues = $3::jsonb, last_error = $4, updated_at = now(),
                   next_attempt_at = case when $7 then now() + make_interval(secs => $8)
                                          when version = sent_version and $2 <> 'pending' then next_attempt_at
-                                         when version = sent_version then now() + make_interval(secs => $5)
+                                         when version = sent_version then now() + make_interval(secs => greatest($5::float8, $9::float8))
                                          else now() end
             where id = $1 and feed_batch_id = $6 and status <> 'skipped'`,
-          [message.updateId, outcome, JSON.stringify(issues), failed?.last_error ?? null, backoffDelay(1, notifyBackoff(this.settings)) / 1000, batchId, unsure, UNSURE_FEED_HOLD_SECONDS],
+          [message.updateId, outcome, JSON.stringify(issues), failed?.last_error ?? null, backoffDelay(1, notifyBackoff(this.settings)) / 1000, batchId, unsure, UNSURE_FEED_HOLD_SECONDS, retryInSeconds],
         );
       }
     });

@@ -7,7 +7,7 @@ import { AccountAccess } from '@connector/contracts';
 import { MerchantAvailability } from '@connector/sp-api';
 import { StockFeeds } from './stock-feeds';
 import { StockUpdate } from './stock-update.entity';
-import { StockSender } from './stock-sender';
+import { PATCH_FALLBACK_MAX_CALLS, StockSender } from './stock-sender';
 import { StockUpdateIntake } from './stock-update-intake';
 
 const DE = 'A1PA6795UKMFR9';
@@ -210,5 +210,79 @@ describe('StockSender', () => {
       { timeoutMs: 20_000, intervalMs: 200, what: 'LOST-0 current value sent after the window' },
     );
     expect((await listing('LOST-0')).history.map((h: { quantity: number }) => h.quantity)).toEqual([20, 15]);
+  });
+  describe("createFeed's quota spent (0.0083/s, burst 15): the pass never waits for it", () => {
+    /** Feeds whose createFeed quota is spent for another 90 s, as far as the sender can tell. */
+    class FeedsWithQuotaSpent extends StockFeeds {
+      override async createFeedWaitMs(): Promise<number> {
+        return 90_000;
+      }
+    }
+    const listAt40 = (skus: string[]) => harness.sandboxRequest('PUT', '/_sandbox/listings', { sellerId: harness.seller.sellerId, marketplaceIds: [DE], skus: skus.map((sku) => ({ sku, quantity: 40 })) });
+    const timed = async (work: () => Promise<void>) => {
+      const startedAt = Date.now();
+      await work();
+      return Date.now() - startedAt;
+    };
+
+    it('a bulk change of few SKUs goes by patchListingsItem at once', async () => {
+      const skus = Array.from({ length: 21 }, (_, i) => `FALLBACK-${i}`);
+      await listAt40(skus);
+      const sender = new StockSender(harness.dataSource, harness.amazon, new FeedsWithQuotaSpent(harness.dataSource, harness.amazon, harness.settings), harness.settings);
+      for (const sku of skus) await announce(sender, sku, 13);
+      await new Promise((r) => setTimeout(r, 1100));
+      await sender.sendDue();
+      const rows = (await harness.dataSource.query(`select status, sent_via, sent_quantity from stock_updates where sku like 'FALLBACK-%'`)) as Record<string, unknown>[];
+      expect(rows).toHaveLength(21);
+      expect(rows.every((r) => r.status === 'accepted' && r.sent_via === 'patchListingsItem' && r.sent_quantity === 12)).toBe(true);
+      expect((await listing('FALLBACK-20')).attributes.fulfillment_availability[0].quantity).toBe(12);
+    });
+
+    it('more SKUs than patches can take soon wait, pending, until a createFeed token is back; nothing is sent meanwhile', async () => {
+      const skus = Array.from({ length: PATCH_FALLBACK_MAX_CALLS + 1 }, (_, i) => `WAITFEED-${i}`);
+      await listAt40(skus);
+      const sender = new StockSender(harness.dataSource, harness.amazon, new FeedsWithQuotaSpent(harness.dataSource, harness.amazon, harness.settings), harness.settings);
+      for (const sku of skus) await announce(sender, sku, 9);
+      await new Promise((r) => setTimeout(r, 1100));
+      const tookMs = await timed(() => sender.sendDue());
+      expect(tookMs).toBeLessThan(5000);
+      const rows = (await harness.dataSource.query(`select status, sent_quantity, attempts, last_error, next_attempt_at from stock_updates where sku like 'WAITFEED-%'`)) as Record<string, any>[];
+      expect(rows).toHaveLength(skus.length);
+      for (const r of rows) {
+        expect(r).toMatchObject({ status: 'pending', sent_quantity: null, attempts: 0, last_error: expect.stringContaining('createFeed quota') });
+        expect((r.next_attempt_at as Date).getTime()).toBeGreaterThan(Date.now() + 80_000);
+      }
+      expect((await harness.dataSource.query(`select 1 from stock_feeds f join stock_updates u on u.feed_batch_id = f.batch_id where u.sku like 'WAITFEED-%'`)).length).toBe(0);
+      expect((await listing('WAITFEED-0')).history).toEqual([]);
+    });
+
+    it('Amazon answering createFeed with 429: the feed is not waited for, its SKUs are due when the quota is back, then go by patchListingsItem', async () => {
+      const skus = Array.from({ length: 21 }, (_, i) => `THROTTLED-${i}`);
+      await listAt40(skus);
+      const sender = newSender();
+      for (const sku of skus) await announce(sender, sku, 17);
+      await new Promise((r) => setTimeout(r, 1100));
+      await harness.sandboxRequest('POST', '/_sandbox/faults', { operation: 'createFeed', sellerId: harness.seller.sellerId, throttleStorm: { count: 50 } });
+      try {
+        // Waiting for the quota after a 429 would take 8 retries of ~6 s (two minutes a token, time × 20).
+        const tookMs = await timed(() => sender.sendDue());
+        expect(tookMs).toBeLessThan(5000);
+        const [feed] = (await harness.dataSource.query(`select f.status, f.last_error from stock_feeds f join stock_updates u on u.feed_batch_id = f.batch_id where u.sku = 'THROTTLED-0'`)) as Record<string, string>[];
+        expect(feed).toMatchObject({ status: 'failed', last_error: expect.stringContaining('createFeed: quota spent') });
+        const waiting = await row('THROTTLED-0');
+        expect(waiting.status).toBe('pending');
+        // Two minutes a token at Amazon's rate, 20 times faster here: about 6 s.
+        expect((waiting.next_attempt_at as Date).getTime()).toBeGreaterThan(Date.now() + 3000);
+        expect((await listing('THROTTLED-0')).history).toEqual([]);
+        // Due again (the bucket still empty): sent by patch rather than waiting for createFeed.
+        await harness.dataSource.query(`update stock_updates set next_attempt_at = now() where sku like 'THROTTLED-%'`);
+        await new Promise((r) => setTimeout(r, 1100));
+        await sender.sendDue();
+        const rows = (await harness.dataSource.query(`select status, sent_via, sent_quantity from stock_updates where sku like 'THROTTLED-%'`)) as Record<string, unknown>[];
+        expect(rows.every((r) => r.status === 'accepted' && r.sent_via === 'patchListingsItem' && r.sent_quantity === 16)).toBe(true);
+      } finally {
+        await harness.sandboxRequest('DELETE', '/_sandbox/faults');
+      }
+    });
   });
 });
