@@ -96,7 +96,11 @@ export class StockFeeds {
    * createFeed never waits for its quota here: spent (our bucket or Amazon's 429), the feed is
    * `failed` (nothing reached Amazon) and its SKUs pending again, due when a token is back.
    */
-  async submit(access: AccountAccess, marketplaceIds: string[], updates: { update: StockUpdate; availability: MerchantAvailability }[]): Promise<void> {
+  async submit(
+    access: AccountAccess,
+    marketplaceIds: string[],
+    updates: { update: StockUpdate; availability: MerchantAvailability }[],
+  ): Promise<{ quotaSpent?: QuotaSpentError; created: number }> {
     const batchId = newRowId();
     const messages: FeedMessage[] = updates.map((u, i) => ({ messageId: i + 1, sku: u.update.sku, updateId: u.update.id }));
     const feeds = marketplaceIds.map((marketplaceId) => ({ id: newRowId(), marketplaceId }));
@@ -121,6 +125,7 @@ export class StockFeeds {
     );
     const client = await this.amazon.client(access.accountId);
     let quotaSpent: QuotaSpentError | undefined;
+    let created = 0;
     for (const feed of feeds) {
       if (quotaSpent) {
         // No createFeed token for this one either: not even its document is made.
@@ -148,6 +153,7 @@ export class StockFeeds {
             withoutQuotaWait: true,
           },
         );
+        created++;
         const recorded = returnedRows(
           await this.dataSource.query(
             `update stock_feeds set feed_id = $2, status = 'submitted', next_poll_at = now() + make_interval(secs => $3), updated_at = now() where id = $1 and status = 'submitting' returning id`,
@@ -177,6 +183,7 @@ export class StockFeeds {
       }
     }
     await this.settleBatch(batchId, quotaSpent ? quotaSpent.retryInMs / 1000 : 0);
+    return { quotaSpent, created };
   }
 
   /** Renews a record still `submitting` (and records its document id): its new stale time, or undefined if a poll gave it up. */
@@ -244,7 +251,8 @@ export class StockFeeds {
   /**
    * Once every feed of a batch is done or failed: each SKU gets its issues (those of its message,
    * and those of no message, in each marketplace) and `accepted` or `error`; a failed submission
-   * puts it back to pending. A SKU whose value changed meanwhile is pending and due now either way.
+   * puts it back to pending. A SKU whose value changed meanwhile is pending and due now either way;
+   * one settled ends the feed's hold (its next value must not wait the rest of the day).
    */
   private async settleBatch(batchId: string, retryInSeconds = 0): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
@@ -268,7 +276,7 @@ export class StockFeeds {
               set status = case when version = sent_version then $2 else 'pending' end,
                   issues = $3::jsonb, last_error = $4, updated_at = now(),
                   next_attempt_at = case when $7 then now() + make_interval(secs => $8)
-                                         when version = sent_version and $2 <> 'pending' then next_attempt_at
+                                         when version = sent_version and $2 <> 'pending' then now()
                                          when version = sent_version then now() + make_interval(secs => greatest($5::float8, $9::float8))
                                          else now() end
             where id = $1 and feed_batch_id = $6 and status <> 'skipped'`,

@@ -88,10 +88,11 @@ describe('StockSender', () => {
     // Right after the feed is submitted (rows sent and held) a newer value of FEED-0 comes in, and the
     // pass lasts long enough for the claim renewal (every 250 ms with a 1 s claim) to tick.
     class FeedsWithNewerValue extends StockFeeds {
-      override async submit(access: AccountAccess, marketplaceIds: string[], updates: { update: StockUpdate; availability: MerchantAvailability }[]): Promise<void> {
-        await super.submit(access, marketplaceIds, updates);
+      override async submit(access: AccountAccess, marketplaceIds: string[], updates: { update: StockUpdate; availability: MerchantAvailability }[]) {
+        const submitted = await super.submit(access, marketplaceIds, updates);
         await announce(newSender(), 'FEED-0', 3);
         await new Promise((r) => setTimeout(r, 800));
+        return submitted;
       }
     }
     const sender = new StockSender(harness.dataSource, harness.amazon, new FeedsWithNewerValue(harness.dataSource, harness.amazon, harness.settings), harness.settings);
@@ -110,6 +111,10 @@ describe('StockSender', () => {
       },
       { timeoutMs: 20_000, intervalMs: 200, what: 'FEED-0 newer value sent after the feed' },
     );
+    // The feed settled ends its hold: a SKU of it with no newer value is not held the rest of the day (its next value goes at once).
+    const settled = await row('FEED-1');
+    expect(settled.status).toBe('accepted');
+    expect((settled.next_attempt_at as Date).getTime()).toBeLessThan(Date.now() + 60_000);
     const told = await listing('FEED-0');
     expect(told.history.map((h: { quantity: number }) => h.quantity)).toEqual([10, 2]);
     expect(told.attributes.fulfillment_availability[0].quantity).toBe(2);
@@ -256,7 +261,7 @@ describe('StockSender', () => {
       expect((await listing('WAITFEED-0')).history).toEqual([]);
     });
 
-    it('Amazon answering createFeed with 429: the feed is not waited for, its SKUs are due when the quota is back, then go by patchListingsItem', async () => {
+    it('Amazon answering createFeed with 429 (its quota spent, ours not): no feed is waited for, the SKUs go by patchListingsItem in the same pass', async () => {
       const skus = Array.from({ length: 21 }, (_, i) => `THROTTLED-${i}`);
       await listAt40(skus);
       const sender = newSender();
@@ -269,17 +274,10 @@ describe('StockSender', () => {
         expect(tookMs).toBeLessThan(5000);
         const [feed] = (await harness.dataSource.query(`select f.status, f.last_error from stock_feeds f join stock_updates u on u.feed_batch_id = f.batch_id where u.sku = 'THROTTLED-0'`)) as Record<string, string>[];
         expect(feed).toMatchObject({ status: 'failed', last_error: expect.stringContaining('createFeed: quota spent') });
-        const waiting = await row('THROTTLED-0');
-        expect(waiting.status).toBe('pending');
-        // Two minutes a token at Amazon's rate, 20 times faster here: about 6 s.
-        expect((waiting.next_attempt_at as Date).getTime()).toBeGreaterThan(Date.now() + 3000);
-        expect((await listing('THROTTLED-0')).history).toEqual([]);
-        // Due again (the bucket still empty): sent by patch rather than waiting for createFeed.
-        await harness.dataSource.query(`update stock_updates set next_attempt_at = now() where sku like 'THROTTLED-%'`);
-        await new Promise((r) => setTimeout(r, 1100));
-        await sender.sendDue();
         const rows = (await harness.dataSource.query(`select status, sent_via, sent_quantity from stock_updates where sku like 'THROTTLED-%'`)) as Record<string, unknown>[];
+        expect(rows).toHaveLength(21);
         expect(rows.every((r) => r.status === 'accepted' && r.sent_via === 'patchListingsItem' && r.sent_quantity === 16)).toBe(true);
+        expect((await listing('THROTTLED-0')).history.map((h: { quantity: number }) => h.quantity)).toEqual([16]);
       } finally {
         await harness.sandboxRequest('DELETE', '/_sandbox/faults');
       }

@@ -155,8 +155,12 @@ export class StockSender implements OnApplicationBootstrap, OnApplicationShutdow
         // Never wait for createFeed's quota inside the pass: the other accounts' stock waits with it.
         quotaWaitMs = await this.feeds.createFeedWaitMs(accountId, Math.max(1, marketplaceIds.length));
         if (quotaWaitMs === 0) {
-          await this.feeds.submit(access, marketplaceIds, updates.map((update) => ({ update, availability: this.availability(access, update) })));
-          return;
+          const submitted = await this.feeds.submit(access, marketplaceIds, updates.map((update) => ({ update, availability: this.availability(access, update) })));
+          // Amazon's quota spent though ours was not (a 429: other apps of the seller's share it). With
+          // no feed of the batch made, nothing older can overtake a patch now; else the SKUs wait.
+          if (!submitted.quotaSpent || submitted.created > 0) return;
+          quotaWaitMs = submitted.quotaSpent.retryInMs;
+          if (updates.length * marketplaceIds.length > PATCH_FALLBACK_MAX_CALLS) return; // pending, due when a token is back
         }
       } catch (err) {
         await Promise.all(updates.map((u) => this.failed(u, err)));
