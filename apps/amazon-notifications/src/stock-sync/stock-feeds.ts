@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AccountAccess, StockSyncIssue } from '@connector/contracts';
 import { SETTINGS } from '@connector/platform';
 import { newRowId } from '@connector/persistence';
-import { availabilityPatches, CallNotStartedError, feedMayExist, FINAL_FEED_STATUSES, getFeed, getFeedResultDocument, MerchantAvailability, QuotaSpentError, submitFeed } from '@connector/sp-api';
+import { availabilityPatches, CallNotStartedError, feedMayExist, FINAL_FEED_STATUSES, getFeed, getFeedResultDocument, getFeeds, MerchantAvailability, QuotaSpentError, submitFeed } from '@connector/sp-api';
 import { backoffDelay, returnedRows } from '@connector/workers';
 import { DataSource } from 'typeorm';
 import { AmazonAccessService } from '../amazon-access/amazon-access.service';
@@ -28,6 +28,13 @@ const SUBMIT_MARGIN_MS = 60_000;
  * window, then their current value is sent again, after anything that feed could still do.
  */
 export const UNSURE_FEED_HOLD_SECONDS = 3600;
+/**
+ * An `unsure` feed is looked for with getFeeds this long after it became unsure, and again as
+ * long as a listings feed of its marketplace is still processing at Amazon (getFeeds: one per 45 s).
+ */
+const UNSURE_CHECK_SECONDS = 60;
+/** Our clock and Amazon's may differ a little: getFeeds looks back this much further. */
+const CLOCK_MARGIN_MS = 10 * 60_000;
 /** Between polls of a feed Amazon is processing (getFeed: 2 rps, burst 15). */
 const POLL_SECONDS = 2;
 
@@ -175,11 +182,10 @@ export class StockFeeds {
         // A createFeed that went out and got no clear answer (timeout, 5xx) may have made the feed.
         const unsure = createStarted && !(err instanceof CallNotStartedError) && feedMayExist(err);
         this.logger.warn(`stock feed in ${feed.marketplaceId} not submitted${unsure ? ' (it may have reached Amazon)' : ''}: ${message}`);
-        await this.dataSource.query(`update stock_feeds set status = $3, last_error = $2, updated_at = now() where id = $1 and status = 'submitting'`, [
-          feed.id,
-          message,
-          unsure ? 'unsure' : 'failed',
-        ]);
+        await this.dataSource.query(
+          `update stock_feeds set status = $3, last_error = $2, next_poll_at = now() + make_interval(secs => $4), updated_at = now() where id = $1 and status = 'submitting'`,
+          [feed.id, message, unsure ? 'unsure' : 'failed', UNSURE_CHECK_SECONDS],
+        );
       }
     }
     await this.settleBatch(batchId, quotaSpent ? quotaSpent.retryInMs / 1000 : 0);
@@ -215,11 +221,13 @@ export class StockFeeds {
         `update stock_feeds set status = case when feed_document_id is null then 'failed' else 'unsure' end,
                 last_error = case when feed_document_id is null then 'never reached Amazon (the service stopped while submitting it)'
                                   else 'may have reached Amazon (the service stopped while creating it): its SKUs are sent again after its processing window' end,
-                updated_at = now()
+                next_poll_at = now() + make_interval(secs => $1), updated_at = now()
           where status = 'submitting' and next_poll_at <= now() returning id, batch_id`,
+        [UNSURE_CHECK_SECONDS],
       ),
     ) as { id: string; batch_id: string }[];
     for (const batch of new Set(stale.map((s) => s.batch_id))) await this.settleBatch(batch);
+    await this.checkUnsure();
     const due: { id: string; account_id: string; feed_id: string; batch_id: string }[] = await this.dataSource.query(
       `select id, account_id, feed_id, batch_id from stock_feeds where status = 'submitted' and next_poll_at <= now() order by next_poll_at limit 50`,
     );
@@ -249,6 +257,56 @@ export class StockFeeds {
   }
 
   /**
+   * An `unsure` feed (createFeed's answer lost) cannot be found by getFeeds (Amazon's list names no
+   * input document), but whether it can still do anything can be: once no JSON_LISTINGS_FEED of its
+   * marketplace made since it was created is in queue or in progress at Amazon, it either never
+   * existed or is applied, and its SKUs' hold ends: their current value goes now rather than at
+   * the end of the hour. The record becomes `cleared`. getFeeds never waits for its quota here.
+   */
+  private async checkUnsure(): Promise<void> {
+    const due: { id: string; account_id: string; marketplace_id: string; batch_id: string; created_at: Date }[] = await this.dataSource.query(
+      `select id, account_id, marketplace_id, batch_id, created_at from stock_feeds
+        where status = 'unsure' and next_poll_at <= now() and updated_at > now() - make_interval(secs => $1) order by next_poll_at limit 10`,
+      [UNSURE_FEED_HOLD_SECONDS],
+    );
+    for (const feed of due) {
+      let unfinished: number;
+      try {
+        const client = await this.amazon.client(feed.account_id);
+        const since = new Date(new Date(feed.created_at).getTime() - CLOCK_MARGIN_MS).toISOString();
+        unfinished = (await getFeeds(client, { feedTypes: [JSON_LISTINGS_FEED], marketplaceIds: [feed.marketplace_id], processingStatuses: ['IN_QUEUE', 'IN_PROGRESS'], createdSince: since }, { withoutQuotaWait: true })).length;
+      } catch (err) {
+        const retryInSeconds = err instanceof QuotaSpentError ? err.retryInMs / 1000 : backoffDelay(3, notifyBackoff(this.settings)) / 1000;
+        if (!(err instanceof QuotaSpentError)) this.logger.warn(`looking for unsure stock feed ${feed.id} with getFeeds failed: ${err instanceof Error ? err.message : String(err)}`);
+        await this.dataSource.query(`update stock_feeds set next_poll_at = now() + make_interval(secs => $2) where id = $1 and status = 'unsure'`, [feed.id, Math.max(retryInSeconds, 1)]);
+        continue;
+      }
+      if (unfinished > 0) {
+        await this.dataSource.query(`update stock_feeds set next_poll_at = now() + make_interval(secs => $2) where id = $1 and status = 'unsure'`, [feed.id, UNSURE_CHECK_SECONDS]);
+        continue;
+      }
+      await this.dataSource.transaction(async (manager) => {
+        const cleared = returnedRows(
+          await manager.query(
+            `update stock_feeds set status = 'cleared', last_error = 'no listings feed of its marketplace is processing at Amazon (getFeeds): whatever it did is done, its SKUs go again', updated_at = now()
+              where id = $1 and status = 'unsure' returning id`,
+            [feed.id],
+          ),
+        );
+        if (cleared.length === 0) return;
+        // Only rows still held by it (a hold longer than any claim; a claimed row is being sent, and keeps its claim).
+        await manager.query(
+          `update stock_updates set next_attempt_at = now(), updated_at = now()
+            where feed_batch_id = $1 and status = 'pending' and next_attempt_at > now() + make_interval(secs => $2)
+              and not exists (select 1 from stock_feeds f where f.batch_id = $1 and f.status = 'unsure')`,
+          [feed.batch_id, this.settings.NOTIFY_CLAIM_SECONDS * 2],
+        );
+      });
+      this.logger.log(`unsure stock feed in ${feed.marketplace_id}: no listings feed processing at Amazon any more, its SKUs go again`);
+    }
+  }
+
+  /**
    * Once every feed of a batch is done or failed: each SKU gets its issues (those of its message,
    * and those of no message, in each marketplace) and `accepted` or `error`; a failed submission
    * puts it back to pending. A SKU whose value changed meanwhile is pending and due now either way;
@@ -261,7 +319,8 @@ export class StockFeeds {
         [batchId],
       );
       if (feeds.length === 0 || feeds.some((f) => f.status === 'submitting' || f.status === 'submitted')) return;
-      const failed = feeds.find((f) => f.status === 'failed' || f.status === 'unsure');
+      // A `cleared` feed (unsure, then nothing of its kind processing at Amazon) may or may not have applied: its SKUs go again.
+      const failed = feeds.find((f) => f.status === 'failed' || f.status === 'unsure' || f.status === 'cleared');
       // A feed that may yet be applied: every SKU waits its window, then its current value goes again.
       const unsure = feeds.some((f) => f.status === 'unsure');
       for (const message of feeds[0].messages) {

@@ -216,6 +216,60 @@ describe('StockSender', () => {
     );
     expect((await listing('LOST-0')).history.map((h: { quantity: number }) => h.quantity)).toEqual([20, 15]);
   });
+  it('an unsure feed is looked for with getFeeds: held while a listings feed of its marketplace is processing at Amazon, its SKUs go at once when none is', async () => {
+    const skus = Array.from({ length: 21 }, (_, i) => `LOOKUP-${i}`);
+    await harness.sandboxRequest('PUT', '/_sandbox/listings', { sellerId: harness.seller.sellerId, marketplaceIds: [DE], skus: skus.map((sku) => ({ sku, quantity: 40 })) });
+    const sender = newSender();
+    for (const sku of skus) await announce(sender, sku, 30);
+    await new Promise((r) => setTimeout(r, 1100));
+    const feedOf = async () =>
+      ((await harness.dataSource.query(`select f.id, f.status, f.next_poll_at from stock_feeds f join stock_updates u on u.feed_batch_id = f.batch_id where u.sku = 'LOOKUP-0'`)) as Record<string, any>[])[0];
+    let lostId = '';
+    // Amazon's clock all but stopped: the lost feed stays in queue there.
+    await harness.sandboxRequest('POST', '/_sandbox/clock', { timeScale: 0.0001, rateLimits: false });
+    try {
+      await harness.sandboxRequest('POST', '/_sandbox/faults', { operation: 'createFeed', sellerId: harness.seller.sellerId, status: 503, count: 1, loseAnswer: true });
+      await sender.sendDue();
+      const lost = await feedOf();
+      expect(lost.status).toBe('unsure');
+      lostId = lost.id;
+      // Its first look is a minute away; made due now, it finds a listings feed in queue: the SKUs stay held.
+      expect((lost.next_poll_at as Date).getTime()).toBeGreaterThan(Date.now() + 30_000);
+      await harness.dataSource.query(`update stock_feeds set next_poll_at = now() where id = $1`, [lost.id]);
+      await sender.sendDue();
+      const looked = await feedOf();
+      expect(looked.status).toBe('unsure');
+      expect((looked.next_poll_at as Date).getTime()).toBeGreaterThan(Date.now() + 30_000);
+      const held = await row('LOOKUP-0');
+      expect(held.status).toBe('pending');
+      expect((held.next_attempt_at as Date).getTime()).toBeGreaterThan(Date.now() + 30 * 60_000);
+    } finally {
+      await harness.sandboxRequest('POST', '/_sandbox/clock', { timeScale: 20, rateLimits: true });
+    }
+    // Amazon applies the lost feed; a newer value of one SKU comes in meanwhile.
+    await waitFor(
+      async () => {
+        await harness.sandboxRequest('GET', `/_sandbox/feeds?sellerId=${harness.seller.sellerId}`);
+        return (await listing('LOOKUP-0')).history.length === 1 || undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 100, what: 'the lost feed applied' },
+    );
+    await announce(sender, 'LOOKUP-0', 26);
+    await harness.dataSource.query(`update stock_feeds set next_poll_at = now() where id = $1`, [lostId]);
+    const startedAt = Date.now();
+    await waitFor(
+      async () => {
+        await sender.sendDue();
+        const r = await row('LOOKUP-0');
+        return r.status === 'accepted' && r.sent_quantity === 25 ? r : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 200, what: 'LOOKUP-0 current value sent once no feed is processing' },
+    );
+    expect(Date.now() - startedAt).toBeLessThan(20_000);
+    expect(await harness.dataSource.query(`select status from stock_feeds where id = $1`, [lostId])).toEqual([{ status: 'cleared' }]);
+    expect((await listing('LOOKUP-0')).history.map((h: { quantity: number }) => h.quantity)).toEqual([29, 25]);
+  });
+
   describe("createFeed's quota spent (0.0083/s, burst 15): the pass never waits for it", () => {
     /** Feeds whose createFeed quota is spent for another 90 s, as far as the sender can tell. */
     class FeedsWithQuotaSpent extends StockFeeds {
