@@ -4,9 +4,11 @@ const DE = 'A1PA6795UKMFR9';
 const FR = 'A13V1IB3VIYZZH';
 const STOCK = '00000000-0000-4000-8000-000000000001';
 const SELLER = { sellerId: 'A2STOCKSYNC001', clientId: 'stock-client', clientSecret: 'stock-secret', refreshToken: 'Atzr|stock', marketplaceIds: [DE, FR] };
+/** A seller shipping DE from Berlin and FR from Lyon. */
+const TWO_WAREHOUSES = { sellerId: 'A2STOCKSYNC003', clientId: 'wh-client', clientSecret: 'wh-secret', refreshToken: 'Atzr|wh', marketplaceIds: [DE, FR] };
 const QUIET = { sellerId: 'A2STOCKSYNC002', clientId: 'quiet-client', clientSecret: 'quiet-secret', refreshToken: 'Atzr|quiet', marketplaceIds: [DE] };
 /** Another seller with stock sync on: its stock must not wait for the first one's feeds. */
-const PROMPT = { sellerId: 'A2STOCKSYNC003', clientId: 'prompt-client', clientSecret: 'prompt-secret', refreshToken: 'Atzr|prompt', marketplaceIds: [DE] };
+const PROMPT = { sellerId: 'A2STOCKSYNC004', clientId: 'prompt-client', clientSecret: 'prompt-secret', refreshToken: 'Atzr|prompt', marketplaceIds: [DE] };
 const recently = () => new Date(Date.now() - 180_000).toISOString();
 const ORDER = amazonOrder({ orderId: '307-0000001-0000001', marketplaceId: DE, lastUpdatedTime: recently(), items: [{ orderItemId: '81000000000001', sku: 'STOCK-MUG', quantity: 2, unitPrice: '10.00', tax: '1.60' }] });
 /** An FBA order: its SKU is fulfilled by Amazon and must never be told a merchant quantity. */
@@ -30,6 +32,8 @@ describe('stock to Amazon', () => {
   let bulkProductId: string;
 
   const listingsOf = async (sellerId: string, sku: string) => (await running.sandbox('GET', `/_sandbox/listings?sellerId=${sellerId}&sku=${sku}`)).body.listings as any[];
+  const listingIn = async (sellerId: string, sku: string, marketplaceId: string) =>
+    (await running.sandbox('GET', `/_sandbox/listings?sellerId=${sellerId}&sku=${sku}&marketplaceId=${marketplaceId}`)).body.listings[0];
   const quantityAt = (listing: any) => listing.attributes.fulfillment_availability?.[0]?.quantity;
   const stockSync = async (account: string, sku: string) => (await running.api('GET', `/api/v1/accounts/${account}/stock-sync?sku=${sku}`)).body.items[0];
   const product = async (sku: string) => {
@@ -37,7 +41,7 @@ describe('stock to Amazon', () => {
     expect(made.status).toBe(201);
     return made.body.id as string;
   };
-  const adjust = async (productId: string, quantity: number) => expect((await running.api('POST', '/api/v1/stock/adjustments', { productId, locationId: STOCK, quantity })).status).toBe(201);
+  const adjust = async (productId: string, quantity: number, locationId = STOCK) => expect((await running.api('POST', '/api/v1/stock/adjustments', { productId, locationId, quantity })).status).toBe(201);
 
   beforeAll(async () => {
     await running.start({ SANDBOX_TIME_SCALE: '20', SPAPI_RATE_SCALE: '20' });
@@ -230,5 +234,53 @@ describe('stock to Amazon', () => {
     } finally {
       await running.sandbox('DELETE', '/_sandbox/faults');
     }
+  });
+
+  it('two warehouses: DE is told the Berlin quantity less the buffer and FR the Lyon one; removing FR\'s assignment tells FR the default\'s', async () => {
+    await running.sandbox('POST', '/_sandbox/sellers', TWO_WAREHOUSES);
+    await running.sandbox('PUT', '/_sandbox/listings', { sellerId: TWO_WAREHOUSES.sellerId, marketplaceIds: [DE, FR], skus: [{ sku: 'WH-MUG', quantity: 50 }] });
+    const account = await running.createAccount(TWO_WAREHOUSES, 'EU', { syncEnabled: false, stockSync: true, stockBuffer: 1 });
+    expect(account.status).toBe(201);
+    const id = account.body.id as string;
+    const warehouse = async (name: string, city: string, countryCode: string) => {
+      const made = await running.api('POST', '/api/v1/locations', { name, address: { name, addressLine1: '1 Main Street', city, postalCode: '10115', countryCode } });
+      expect(made.status).toBe(201);
+      return made.body.id as string;
+    };
+    const [berlin, lyon] = [await warehouse('Stock Berlin', 'Berlin', 'DE'), await warehouse('Stock Lyon', 'Lyon', 'FR')];
+    expect((await running.api('PUT', `/api/v1/accounts/${id}/ship-from`, { marketplaceId: DE, locationId: berlin })).status).toBe(200);
+    expect((await running.api('PUT', `/api/v1/accounts/${id}/ship-from`, { marketplaceId: FR, locationId: lyon })).status).toBe(200);
+    const mug = await product('WH-MUG');
+    expect((await running.api('PUT', '/api/v1/offers', { accountId: id, sku: 'WH-MUG', productId: mug, fulfillmentChannel: 'FBM' })).status).toBeLessThan(300);
+    await adjust(mug, 6, berlin);
+    await adjust(mug, 3, lyon);
+    await adjust(mug, 10, STOCK);
+    const told = (de: number, fr: number) =>
+      waitFor(
+        async () => {
+          const [inDe, inFr] = [await listingIn(TWO_WAREHOUSES.sellerId, 'WH-MUG', DE), await listingIn(TWO_WAREHOUSES.sellerId, 'WH-MUG', FR)];
+          return quantityAt(inDe) === de && quantityAt(inFr) === fr ? { inDe, inFr } : undefined;
+        },
+        { timeoutMs: 60_000, what: `WH-MUG at ${de} in DE and ${fr} in FR` },
+      );
+    const { inDe, inFr } = await told(5, 2);
+    // Each marketplace only ever got its own warehouse's value (the shared Stock's 10 never reached either).
+    expect(inDe.history.every((h: { quantity: number }) => h.quantity <= 5)).toBe(true);
+    expect(inFr.history.every((h: { quantity: number }) => h.quantity <= 2)).toBe(true);
+    const perMarketplace = (s: { marketplaces: { marketplaceId: string; availableQuantity: number; sentQuantity: number | null }[] }) =>
+      Object.fromEntries(s.marketplaces.map((m) => [m.marketplaceId, [m.availableQuantity, m.sentQuantity]]));
+    const state = await waitFor(
+      async () => {
+        const s = await stockSync(id, 'WH-MUG');
+        return s?.status === 'accepted' && perMarketplace(s)[DE]?.[1] === 5 && perMarketplace(s)[FR]?.[1] === 2 ? s : undefined;
+      },
+      { timeoutMs: 30_000, what: 'WH-MUG accepted per marketplace' },
+    );
+    expect(perMarketplace(state)).toEqual({ [DE]: [6, 5], [FR]: [3, 2] });
+    // No default assignment: the other marketplaces would ship from the shared Stock location.
+    expect(state).toMatchObject({ availableQuantity: 10, sentQuantity: 9 });
+    // FR's assignment removed: FR ships from the shared Stock now, and is told so without any stock change.
+    expect((await running.api('DELETE', `/api/v1/accounts/${id}/ship-from?marketplaceId=${FR}`)).status).toBe(204);
+    await told(5, 9);
   });
 });

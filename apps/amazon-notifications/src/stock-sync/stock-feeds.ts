@@ -106,18 +106,19 @@ export class StockFeeds {
   async submit(
     access: AccountAccess,
     marketplaceIds: string[],
-    updates: { update: StockUpdate; availability: MerchantAvailability }[],
+    updates: { update: StockUpdate; sent: { quantity: number; marketplaces: Record<string, number> }; availabilityIn: (marketplaceId: string) => MerchantAvailability }[],
   ): Promise<{ quotaSpent?: QuotaSpentError; created: number }> {
     const batchId = newRowId();
     const messages: FeedMessage[] = updates.map((u, i) => ({ messageId: i + 1, sku: u.update.sku, updateId: u.update.id }));
     const feeds = marketplaceIds.map((marketplaceId) => ({ id: newRowId(), marketplaceId }));
     await this.dataSource.transaction(async (manager) => {
-      for (const { update, availability } of updates) {
+      for (const { update, sent } of updates) {
         await manager.query(
-          `update stock_updates set status = case when status = 'skipped' then status else 'sent' end, sent_version = version, sent_quantity = $2, sent_at = now(), sent_via = $3,
+          `update stock_updates set status = case when status = 'skipped' then status else 'sent' end, sent_version = version, sent_quantity = $2,
+                  sent_marketplace_quantities = $6::jsonb, sent_at = now(), sent_via = $3,
                   feed_batch_id = $4, issues = '[]', last_error = case when status = 'skipped' then last_error end, next_attempt_at = now() + make_interval(secs => $5), updated_at = now()
             where id = $1`,
-          [update.id, availability.quantity, JSON_LISTINGS_FEED, batchId, FEED_HOLD_SECONDS],
+          [update.id, sent.quantity, JSON_LISTINGS_FEED, batchId, FEED_HOLD_SECONDS, JSON.stringify(sent.marketplaces)],
         );
       }
       for (const feed of feeds)
@@ -126,10 +127,6 @@ export class StockFeeds {
           [feed.id, access.accountId, feed.marketplaceId, batchId, JSON.stringify(messages), SUBMIT_STALE_SECONDS],
         );
     });
-    const content = listingsFeed(
-      access.sellerId,
-      updates.map((u, i) => ({ messageId: i + 1, sku: u.update.sku, availability: u.availability })),
-    );
     const client = await this.amazon.client(access.accountId);
     let quotaSpent: QuotaSpentError | undefined;
     let created = 0;
@@ -143,6 +140,11 @@ export class StockFeeds {
       let staleAt = await this.renew(feed.id);
       if (staleAt === undefined) continue; // given up meanwhile by a poll: its SKUs are already back to pending.
       let createStarted = false;
+      // Each marketplace is told the quantity of the warehouse it ships from.
+      const content = listingsFeed(
+        access.sellerId,
+        updates.map((u, i) => ({ messageId: i + 1, sku: u.update.sku, availability: u.availabilityIn(feed.marketplaceId) })),
+      );
       try {
         const { feedId } = await submitFeed(
           client,

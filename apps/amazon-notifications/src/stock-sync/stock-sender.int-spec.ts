@@ -4,13 +4,14 @@ import { randomUUID } from 'node:crypto';
 import { waitFor } from '@connector/testing';
 import { NotificationsHarness } from '../../test/notifications-harness';
 import { AccountAccess } from '@connector/contracts';
-import { MerchantAvailability } from '@connector/sp-api';
 import { StockFeeds } from './stock-feeds';
 import { StockUpdate } from './stock-update.entity';
 import { PATCH_FALLBACK_MAX_CALLS, StockSender } from './stock-sender';
+import { stockSyncView } from './stock-sync.service';
 import { StockUpdateIntake } from './stock-update-intake';
 
 const DE = 'A1PA6795UKMFR9';
+const FR = 'A13V1IB3VIYZZH';
 
 /** Stock to Amazon's sending side, on real PostgreSQL against the sandbox: last value wins, nothing lost across a crash. */
 describe('StockSender', () => {
@@ -26,23 +27,36 @@ describe('StockSender', () => {
 
   const newSender = () => new StockSender(harness.dataSource, harness.amazon, new StockFeeds(harness.dataSource, harness.amazon, harness.settings), harness.settings);
   const intake = (sender: StockSender) => new StockUpdateIntake(sender);
-  const announce = (sender: StockSender, sku: string, availableQuantity: number, at = ++version, skippedReason: string | null = null) =>
+  const announce = (sender: StockSender, sku: string, availableQuantity: number, at = ++version, skippedReason: string | null = null, marketplaceQuantities?: Record<string, number>) =>
     harness.dataSource.transaction((manager) =>
-      intake(sender).onListingQuantityChanged({ accountId: harness.accountId, sku, productId, availableQuantity, version: at, changedAt: new Date().toISOString(), skippedReason } as ListingQuantityChangedEvent, {
+      intake(sender).onListingQuantityChanged(
+        {
+          accountId: harness.accountId,
+          sku,
+          productId,
+          availableQuantity,
+          ...(marketplaceQuantities ? { marketplaceQuantities: Object.entries(marketplaceQuantities).map(([marketplaceId, q]) => ({ marketplaceId, availableQuantity: q })) } : {}),
+          version: at,
+          changedAt: new Date().toISOString(),
+          skippedReason,
+        } as ListingQuantityChangedEvent,
+        {
         manager,
         eventId: randomUUID(),
         subject: 'stock.listing-quantity-changed.v1',
         afterCommit: { add: () => undefined } as never,
-      }),
+        },
+      ),
     );
   const row = async (sku: string) => ((await harness.dataSource.query(`select * from stock_updates where sku = $1`, [sku])) as Record<string, any>[])[0];
-  const listing = async (sku: string) => (await harness.sandboxRequest('GET', `/_sandbox/listings?sellerId=${harness.seller.sellerId}&sku=${sku}`)).body.listings[0];
+  const listing = async (sku: string, marketplaceId = DE) =>
+    (await harness.sandboxRequest('GET', `/_sandbox/listings?sellerId=${harness.seller.sellerId}&sku=${sku}&marketplaceId=${marketplaceId}`)).body.listings[0];
 
   it('keeps the newest value whatever order the events come in; an older one changes nothing', async () => {
     const sender = newSender();
-    await announce(sender, 'INT-1', 5, 20);
-    await announce(sender, 'INT-1', 9, 10);
-    expect(await row('INT-1')).toMatchObject({ available_quantity: 5, version: '20', status: 'pending' });
+    await announce(sender, 'INT-1', 5, 20, null, { [FR]: 2 });
+    await announce(sender, 'INT-1', 9, 10, null, { [FR]: 7 });
+    expect(await row('INT-1')).toMatchObject({ available_quantity: 5, marketplace_quantities: { [FR]: 2 }, version: '20', status: 'pending' });
   });
 
   it('a crash after a claim loses nothing: once the claim runs out another sender sends the last value, and a newer value waits for a send under way', async () => {
@@ -88,7 +102,7 @@ describe('StockSender', () => {
     // Right after the feed is submitted (rows sent and held) a newer value of FEED-0 comes in, and the
     // pass lasts long enough for the claim renewal (every 250 ms with a 1 s claim) to tick.
     class FeedsWithNewerValue extends StockFeeds {
-      override async submit(access: AccountAccess, marketplaceIds: string[], updates: { update: StockUpdate; availability: MerchantAvailability }[]) {
+      override async submit(access: AccountAccess, marketplaceIds: string[], updates: Parameters<StockFeeds['submit']>[2]) {
         const submitted = await super.submit(access, marketplaceIds, updates);
         await announce(newSender(), 'FEED-0', 3);
         await new Promise((r) => setTimeout(r, 800));
@@ -158,7 +172,6 @@ describe('StockSender', () => {
   });
 
   it('a marketplace where Amazon says the SKU is not listed is remembered and left out; the SKU is accepted where it is listed', async () => {
-    const FR = 'A13V1IB3VIYZZH';
     await harness.sandboxRequest('PUT', '/_sandbox/listings', { sellerId: harness.seller.sellerId, marketplaceIds: [DE], skus: [{ sku: 'DE-ONLY', quantity: 40 }] });
     const amazon = accessWith(() => ({ marketplaceIds: [DE, FR] }));
     const sender = new StockSender(harness.dataSource, amazon, new StockFeeds(harness.dataSource, amazon, harness.settings), harness.settings);
@@ -216,6 +229,7 @@ describe('StockSender', () => {
     );
     expect((await listing('LOST-0')).history.map((h: { quantity: number }) => h.quantity)).toEqual([20, 15]);
   });
+
   it('an unsure feed is looked for with getFeeds: held while a listings feed of its marketplace is processing at Amazon, its SKUs go at once when none is', async () => {
     const skus = Array.from({ length: 21 }, (_, i) => `LOOKUP-${i}`);
     await harness.sandboxRequest('PUT', '/_sandbox/listings', { sellerId: harness.seller.sellerId, marketplaceIds: [DE], skus: skus.map((sku) => ({ sku, quantity: 40 })) });
@@ -270,7 +284,60 @@ describe('StockSender', () => {
     expect((await listing('LOOKUP-0')).history.map((h: { quantity: number }) => h.quantity)).toEqual([29, 25]);
   });
 
+  it('each marketplace is patched with the quantity of the warehouse it ships from, less the buffer, and the API shows them per marketplace', async () => {
+    await harness.sandboxRequest('PUT', '/_sandbox/listings', { sellerId: harness.seller.sellerId, marketplaceIds: [DE, FR], skus: [{ sku: 'WH-PATCH', quantity: 40 }] });
+    const amazon = accessWith(() => ({ marketplaceIds: [DE, FR] }));
+    const sender = new StockSender(harness.dataSource, amazon, new StockFeeds(harness.dataSource, amazon, harness.settings), harness.settings);
+    // DE ships from the default warehouse (9), FR from its own (3).
+    await announce(sender, 'WH-PATCH', 9, ++version, null, { [FR]: 3 });
+    await waitFor(
+      async () => {
+        await sender.sendDue();
+        return (await row('WH-PATCH')).status === 'accepted' || undefined;
+      },
+      { timeoutMs: 15_000, intervalMs: 200, what: 'WH-PATCH sent' },
+    );
+    expect((await listing('WH-PATCH', DE)).history.map((h: { quantity: number }) => h.quantity)).toEqual([8]);
+    expect((await listing('WH-PATCH', FR)).history.map((h: { quantity: number }) => h.quantity)).toEqual([2]);
+    const [entity] = await harness.dataSource.getRepository(StockUpdate).findBy({ sku: 'WH-PATCH' });
+    expect(stockSyncView(entity)).toMatchObject({ availableQuantity: 9, sentQuantity: 8, marketplaces: [{ marketplaceId: FR, availableQuantity: 3, sentQuantity: 2 }] });
+    // FR's warehouse sells out while the default's stays: FR gets 0, DE 8 again (its value is the newest).
+    await announce(sender, 'WH-PATCH', 9, ++version, null, { [FR]: 0 });
+    await waitFor(
+      async () => {
+        await sender.sendDue();
+        const r = await row('WH-PATCH');
+        return (r.status === 'accepted' && r.sent_marketplace_quantities[FR] === 0) || undefined;
+      },
+      { timeoutMs: 15_000, intervalMs: 200, what: 'WH-PATCH FR sold out sent' },
+    );
+    expect((await listing('WH-PATCH', FR)).attributes.fulfillment_availability[0].quantity).toBe(0);
+    expect((await listing('WH-PATCH', DE)).attributes.fulfillment_availability[0].quantity).toBe(8);
+  });
+
+  it('a feed per marketplace carries the quantity of the warehouse that marketplace ships from', async () => {
+    const skus = Array.from({ length: 21 }, (_, i) => `WH-FEED-${i}`);
+    await harness.sandboxRequest('PUT', '/_sandbox/listings', { sellerId: harness.seller.sellerId, marketplaceIds: [DE, FR], skus: skus.map((sku) => ({ sku, quantity: 40 })) });
+    const amazon = accessWith(() => ({ marketplaceIds: [DE, FR] }));
+    const sender = new StockSender(harness.dataSource, amazon, new StockFeeds(harness.dataSource, amazon, harness.settings), harness.settings);
+    for (const [i, sku] of skus.entries()) await announce(sender, sku, 10 + i, ++version, null, { [FR]: i });
+    await waitFor(
+      async () => {
+        await sender.sendDue();
+        const rows = (await harness.dataSource.query(`select status from stock_updates where sku like 'WH-FEED-%'`)) as { status: string }[];
+        return (rows.length === 21 && rows.every((r) => r.status === 'accepted')) || undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 200, what: 'the WH-FEED feeds done' },
+    );
+    expect(await row('WH-FEED-5')).toMatchObject({ sent_via: 'JSON_LISTINGS_FEED', sent_quantity: 14, sent_marketplace_quantities: { [FR]: 4 } });
+    for (const i of [0, 5, 20]) {
+      expect((await listing(`WH-FEED-${i}`, DE)).history.map((h: { quantity: number; via: string }) => [h.quantity, h.via])).toEqual([[9 + i, 'JSON_LISTINGS_FEED']]);
+      expect((await listing(`WH-FEED-${i}`, FR)).history.map((h: { quantity: number }) => h.quantity)).toEqual([Math.max(0, i - 1)]);
+    }
+  });
+
   describe("createFeed's quota spent (0.0083/s, burst 15): the pass never waits for it", () => {
+    // Last in the file: the 429 case leaves the account's createFeed bucket empty.
     /** Feeds whose createFeed quota is spent for another 90 s, as far as the sender can tell. */
     class FeedsWithQuotaSpent extends StockFeeds {
       override async createFeedWaitMs(): Promise<number> {

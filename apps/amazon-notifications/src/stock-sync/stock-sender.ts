@@ -42,9 +42,33 @@ export function quantityToPublish(available: number, buffer: number | undefined)
   return Math.max(0, available - Math.max(0, buffer ?? 0));
 }
 
+/** What a send tells Amazon, after the buffer: every marketplace `quantity`, but those with their own warehouse their own. */
+export interface SentQuantities {
+  quantity: number;
+  marketplaces: Record<string, number>;
+}
+
+export function sentQuantities(access: AccountAccess, update: StockUpdate): SentQuantities {
+  const marketplaces: Record<string, number> = {};
+  for (const [marketplaceId, available] of Object.entries(update.marketplaceQuantities ?? {})) marketplaces[marketplaceId] = quantityToPublish(available, access.stockBuffer);
+  return { quantity: quantityToPublish(update.availableQuantity, access.stockBuffer), marketplaces };
+}
+
+/**
+ * The listing's fulfillment_availability in one marketplace: the quantity of the warehouse that
+ * marketplace ships from (its own, else the default's), less the buffer; the account's handling time.
+ */
+export function availabilityIn(access: AccountAccess, update: StockUpdate, marketplaceId: string): MerchantAvailability {
+  const available = update.marketplaceQuantities?.[marketplaceId] ?? update.availableQuantity;
+  return {
+    quantity: quantityToPublish(available, access.stockBuffer),
+    ...(access.handlingTimeDays !== null && access.handlingTimeDays !== undefined ? { leadTimeToShipMaxDays: access.handlingTimeDays } : {}),
+  };
+}
+
 /**
  * Sends due stock updates, per account: each SKU by patchListingsItem, in every marketplace of
- * the account (Amazon's listing is per marketplace), paced by the client's bucket for the
+ * the account (Amazon's listing is per marketplace; each is told the quantity of the warehouse it ships from), paced by the client's bucket for the
  * operation (5 rps, burst 5). Claimed rows keep their lease while sent (another replica never
  * sends the same SKU meanwhile), so one SKU's updates reach Amazon one after the other in
  * version order. A newer quantity that arrives during a send leaves its row pending: the
@@ -155,7 +179,11 @@ export class StockSender implements OnApplicationBootstrap, OnApplicationShutdow
         // Never wait for createFeed's quota inside the pass: the other accounts' stock waits with it.
         quotaWaitMs = await this.feeds.createFeedWaitMs(accountId, Math.max(1, marketplaceIds.length));
         if (quotaWaitMs === 0) {
-          const submitted = await this.feeds.submit(access, marketplaceIds, updates.map((update) => ({ update, availability: this.availability(access, update) })));
+          const submitted = await this.feeds.submit(
+            access,
+            marketplaceIds,
+            updates.map((update) => ({ update, sent: sentQuantities(access, update), availabilityIn: (marketplaceId: string) => availabilityIn(access, update, marketplaceId) })),
+          );
           // Amazon's quota spent though ours was not (a 429: other apps of the seller's share it). With
           // no feed of the batch made, nothing older can overtake a patch now; else the SKUs wait.
           if (!submitted.quotaSpent || submitted.created > 0) return;
@@ -193,8 +221,7 @@ export class StockSender implements OnApplicationBootstrap, OnApplicationShutdow
    * `error` for ever; a SKU listed in none of them is `error`.
    */
   private async patch(access: AccountAccess, marketplaceIds: string[], update: StockUpdate): Promise<void> {
-    const availability = this.availability(access, update);
-    const quantity = availability.quantity;
+    const sent = sentQuantities(access, update);
     const unlistedIn: Record<string, string> = {};
     const issues: StockSyncIssue[] = [];
     for (const [marketplaceId, at] of Object.entries(update.unlistedIn ?? {}))
@@ -210,7 +237,7 @@ export class StockSender implements OnApplicationBootstrap, OnApplicationShutdow
         }
         let answer: Awaited<ReturnType<typeof patchListingAvailability>>;
         try {
-          answer = await patchListingAvailability(client, access.sellerId, update.sku, marketplaceId, availability);
+          answer = await patchListingAvailability(client, access.sellerId, update.sku, marketplaceId, availabilityIn(access, update, marketplaceId));
         } catch (err) {
           if (!(err instanceof SpApiError && err.status === 404)) throw err;
           answer = { status: 'INVALID', issues: [{ code: 'NOT_FOUND', message: err.message, severity: 'ERROR' }] } as typeof answer;
@@ -229,15 +256,10 @@ export class StockSender implements OnApplicationBootstrap, OnApplicationShutdow
         invalid = true;
         issues.push({ code: 'NotListed', message: `SKU ${update.sku} is not listed in any marketplace of the account`, severity: 'ERROR' });
       }
-      await this.record(update, { status: invalid ? 'error' : 'accepted', quantity, issues, via: 'patchListingsItem', error: null }, unlistedIn);
+      await this.record(update, { status: invalid ? 'error' : 'accepted', sent, issues, via: 'patchListingsItem', error: null }, unlistedIn);
     } catch (err) {
-      await this.failed(update, err, quantity, unlistedIn);
+      await this.failed(update, err, sent, unlistedIn);
     }
-  }
-
-  private availability(access: AccountAccess, update: StockUpdate): MerchantAvailability {
-    const quantity = quantityToPublish(update.availableQuantity, access.stockBuffer);
-    return { quantity, ...(access.handlingTimeDays !== null && access.handlingTimeDays !== undefined ? { leadTimeToShipMaxDays: access.handlingTimeDays } : {}) };
   }
 
   /**
@@ -246,23 +268,23 @@ export class StockSender implements OnApplicationBootstrap, OnApplicationShutdow
    */
   private async record(
     update: StockUpdate,
-    outcome: { status: 'accepted' | 'error' | 'sent'; quantity: number; issues: StockSyncIssue[]; via: StockUpdate['sentVia']; error: string | null },
+    outcome: { status: 'accepted' | 'error' | 'sent'; sent: SentQuantities; issues: StockSyncIssue[]; via: StockUpdate['sentVia']; error: string | null },
     unlistedIn: Record<string, string>,
   ): Promise<void> {
     await this.dataSource.query(
       `update stock_updates
-          set sent_version = $2, sent_quantity = $3, sent_at = now(), sent_via = $4, issues = $5::jsonb, updated_at = now(), unlisted_in = $8::jsonb,
+          set sent_version = $2, sent_quantity = $3, sent_marketplace_quantities = $9::jsonb, sent_at = now(), sent_via = $4, issues = $5::jsonb, updated_at = now(), unlisted_in = $8::jsonb,
               last_error = case when status = 'skipped' then last_error else $6 end,
               status = case when status = 'skipped' then 'skipped' when version = $2 then $7 else 'pending' end,
               attempts = case when version = $2 then attempts else 0 end,
               next_attempt_at = now()
         where id = $1`,
-      [update.id, update.version, outcome.quantity, outcome.via, JSON.stringify(outcome.issues), outcome.error, outcome.status, JSON.stringify(unlistedIn)],
+      [update.id, update.version, outcome.sent.quantity, outcome.via, JSON.stringify(outcome.issues), outcome.error, outcome.status, JSON.stringify(unlistedIn), JSON.stringify(outcome.sent.marketplaces)],
     );
   }
 
   /** Amazon away: try again with back-off. Amazon refusing the request itself (a 4xx): `error`, with its errors as issues. */
-  private async failed(update: StockUpdate, err: unknown, quantity?: number, unlistedIn: Record<string, string> = update.unlistedIn ?? {}): Promise<void> {
+  private async failed(update: StockUpdate, err: unknown, sent?: SentQuantities, unlistedIn: Record<string, string> = update.unlistedIn ?? {}): Promise<void> {
     const message = err instanceof Error ? err.message : String(err);
     if (isTransientFailure(err)) {
       const delayMs = backoffDelay(update.attempts, notifyBackoff(this.settings));
@@ -276,7 +298,7 @@ export class StockSender implements OnApplicationBootstrap, OnApplicationShutdow
     const issues: StockSyncIssue[] =
       err instanceof SpApiError && err.body?.errors ? err.body.errors.map((e) => ({ code: e.code ?? 'Refused', message: e.message ?? message, severity: 'ERROR' as const })) : [{ code: 'Refused', message, severity: 'ERROR' }];
     this.logger.warn(`stock of SKU ${update.sku} refused: ${message}`);
-    if (quantity === undefined) {
+    if (sent === undefined) {
       // Nothing went to Amazon (the account's access was refused, the account is gone): no "last sent" to record.
       await this.dataSource.query(
         `update stock_updates set status = case when version = $2 then 'error' else 'pending' end, issues = $3::jsonb, last_error = $4, next_attempt_at = now(), updated_at = now() where id = $1 and status <> 'skipped'`,
@@ -284,7 +306,7 @@ export class StockSender implements OnApplicationBootstrap, OnApplicationShutdow
       );
       return;
     }
-    await this.record(update, { status: 'error', quantity, issues, via: 'patchListingsItem', error: message }, unlistedIn);
+    await this.record(update, { status: 'error', sent, issues, via: 'patchListingsItem', error: message }, unlistedIn);
   }
 
   private keepClaimed() {

@@ -24,6 +24,9 @@ export function stockSyncView(u: StockUpdate): StockSyncView {
     sku: u.sku,
     productId: u.productId,
     availableQuantity: u.availableQuantity,
+    marketplaces: Object.entries(u.marketplaceQuantities ?? {})
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([marketplaceId, availableQuantity]) => ({ marketplaceId, availableQuantity, sentQuantity: u.sentMarketplaceQuantities?.[marketplaceId] ?? u.sentQuantity })),
     changedAt: u.changedAt.toISOString(),
     status: u.status,
     sentQuantity: u.sentQuantity,

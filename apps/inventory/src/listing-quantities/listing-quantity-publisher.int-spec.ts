@@ -13,6 +13,7 @@ import { StockMove } from '../stock/stock-move.entity';
 import { StockService } from '../stock/stock.service';
 import { OfferFulfillmentChannels1765900000390 } from '../migrations/1765900000390-offer-fulfillment-channels';
 import { learnFulfillmentChannels } from '../products/offer-channels';
+import { ShipFromService } from '../ship-from/ship-from.service';
 import { ListingQuantityPublisher } from './listing-quantity-publisher';
 
 /** Stock to Amazon on inventory's side, on real PostgreSQL: every stock change noted in its own transaction, announced once per offer, in version order. */
@@ -21,19 +22,21 @@ describe('listing quantities', () => {
   let app: INestApplicationContext;
   let publisher: ListingQuantityPublisher;
   let stock: StockService;
+  let shipFrom: ShipFromService;
   let db: DataSource;
 
   beforeAll(async () => {
     await env.setUp();
     const options = inventoryDataSource(env.databaseUrl);
     await runMigrations(options);
-    @Module({ imports: [TypeOrmModule.forRoot(options), TypeOrmModule.forFeature([StockMove])], providers: [ListingQuantityPublisher, StockService, Outbox] })
+    @Module({ imports: [TypeOrmModule.forRoot(options), TypeOrmModule.forFeature([StockMove])], providers: [ListingQuantityPublisher, StockService, ShipFromService, Outbox] })
     class TestModule {}
     app = await NestFactory.createApplicationContext(TestModule, { logger: false, abortOnError: false });
     publisher = app.get(ListingQuantityPublisher);
     // The test runs the publisher's passes itself.
     await publisher.onApplicationShutdown();
     stock = app.get(StockService);
+    shipFrom = app.get(ShipFromService);
     db = app.get(DataSource);
   });
 
@@ -43,7 +46,9 @@ describe('listing quantities', () => {
   });
 
   const announced = async (sku: string) =>
-    (await env.query<{ payload: { availableQuantity: number; version: number; accountId: string; skippedReason?: string | null } }>(
+    (await env.query<{
+      payload: { availableQuantity: number; marketplaceQuantities?: { marketplaceId: string; availableQuantity: number }[]; version: number; accountId: string; skippedReason?: string | null };
+    }>(
       `select payload from inventory.outbox where subject = 'stock.listing-quantity-changed.v1' and payload->>'sku' = $1 order by position`,
       [sku],
     )).map((r) => r.payload);
@@ -67,6 +72,21 @@ describe('listing quantities', () => {
       learnFulfillmentChannels(manager, [{ accountId, channel, lines: skus.map((sku) => ({ lineId: randomUUID(), kind: SalesOrderLineKind.Product, orderItemId: null, productId: null, sku, quantity: 1, quantityShipped: 0 })) }]),
     );
   const sendable = async (sku: string) => (await announced(sku)).filter((e) => !e.skippedReason);
+  const warehouse = async (name: string) => {
+    const id = randomUUID();
+    await env.query(`insert into inventory.locations (id, name, kind) values ($1, $2, 'stock')`, [id, name]);
+    return id;
+  };
+  /** What an account's offer was last told: the default quantity and each marketplace's own. */
+  const lastOf = async (accountId: string, sku: string) => {
+    const events = (await announced(sku)).filter((e) => e.accountId === accountId);
+    const last = events[events.length - 1];
+    return { count: events.length, quantity: last?.availableQuantity, marketplaces: Object.fromEntries((last?.marketplaceQuantities ?? []).map((m) => [m.marketplaceId, m.availableQuantity])) };
+  };
+  const DE = 'A1PA6795UKMFR9';
+  const FR = 'A13V1IB3VIYZZH';
+  const notes = async (productId: string) =>
+    (await env.query<{ count: number }>(`select count(*)::int as count from inventory.available_changes where product_id = $1`, [productId]))[0].count;
 
   it('announces each offer of a product once its stock changes, less what open FBM moves hold, and only when the quantity changed', async () => {
     const [a, b] = [randomUUID(), randomUUID()];
@@ -197,7 +217,9 @@ describe('listing quantities', () => {
       await upgrade.query(`insert into inventory.listing_quantities (account_id, sku, product_id, quantity, version, changed_at) values ($1, 'BF-SHARED-1', $2, 4, 1, now())`, [account, shared]);
       await upgrade.query(`delete from inventory.available_changes`);
 
-      expect(await runMigrations(options)).toContain('OfferFulfillmentChannels1765900000390');
+      expect(await runMigrations({ ...options, migrations: all.slice(0, all.indexOf(OfferFulfillmentChannels1765900000390) + 1) as typeof options.migrations })).toContain(
+        'OfferFulfillmentChannels1765900000390',
+      );
       const rows = await upgrade.query<{ sku: string; fulfillment_channels: string[] }>(`select sku, fulfillment_channels from inventory.offers where account_id = $1`, [account]);
       expect(Object.fromEntries(rows.map((r) => [r.sku, r.fulfillment_channels]))).toEqual({
         'BF-FBM': ['FBM'],
@@ -211,5 +233,94 @@ describe('listing quantities', () => {
     } finally {
       await upgrade.tearDown();
     }
+  });
+
+  it('two warehouses: each marketplace with its own assignment is told its warehouse\'s quantity, the others the default; an account without assignments all stock together', async () => {
+    const [berlin, lyon] = [await warehouse('Berlin'), await warehouse('Lyon')];
+    const [assigned, unassigned] = [randomUUID(), randomUUID()];
+    const productId = await productWithOffers('WH-1', [assigned, unassigned]);
+    await shipFrom.assign(assigned, DE, berlin);
+    await shipFrom.assign(assigned, FR, lyon);
+    await stock.adjust({ productId, locationId: berlin, quantity: 5 });
+    await stock.adjust({ productId, locationId: lyon, quantity: 3 });
+    await stock.adjust({ productId, locationId: STOCK_LOCATION_ID, quantity: 2 });
+    // A DE order holds 1 in Berlin.
+    await env.query(
+      `insert into inventory.stock_moves (id, product_id, quantity, from_location_id, to_location_id, state, reason) values ($1, $2, 1, $3, '00000000-0000-4000-8000-000000000002', 'ready', 'fbm_sale')`,
+      [randomUUID(), productId, berlin],
+    );
+    await publisher.publishDue();
+    // No default assignment: the other marketplaces ship from the shared Stock location.
+    expect(await lastOf(assigned, 'WH-1')).toMatchObject({ quantity: 2, marketplaces: { [DE]: 4, [FR]: 3 } });
+    expect(await lastOf(unassigned, 'WH-1')).toMatchObject({ quantity: 9, marketplaces: {} });
+    const [row] = await env.query<{ quantity: number; marketplace_quantities: Record<string, number> }>(
+      `select quantity, marketplace_quantities from inventory.listing_quantities where account_id = $1 and sku = 'WH-1'`,
+      [assigned],
+    );
+    expect(row).toEqual({ quantity: 2, marketplace_quantities: { [DE]: 4, [FR]: 3 } });
+    // Lyon sells out: only the account whose FR ships from Lyon sees FR fall; the other falls in total.
+    await stock.adjust({ productId, locationId: lyon, quantity: 0 });
+    await publisher.publishDue();
+    expect(await lastOf(assigned, 'WH-1')).toMatchObject({ count: 2, quantity: 2, marketplaces: { [DE]: 4, [FR]: 0 } });
+    expect(await lastOf(unassigned, 'WH-1')).toMatchObject({ count: 2, quantity: 6 });
+  });
+
+  it('a ship-from assignment made, changed or removed re-announces the account\'s offers at once, without a stock move; archiving a warehouse takes its stock out', async () => {
+    const [berlin, lyon, spare] = [await warehouse('Berlin 2'), await warehouse('Lyon 2'), await warehouse('Spare')];
+    const [account, other] = [randomUUID(), randomUUID()];
+    const productId = await productWithOffers('WH-2', [account, other]);
+    await stock.adjust({ productId, locationId: berlin, quantity: 7 });
+    await stock.adjust({ productId, locationId: lyon, quantity: 4 });
+    await stock.adjust({ productId, locationId: spare, quantity: 10 });
+    await publisher.publishDue();
+    expect(await lastOf(account, 'WH-2')).toMatchObject({ count: 1, quantity: 21, marketplaces: {} });
+
+    // The default: its notes are written in the assignment's own transaction.
+    await shipFrom.assign(account, null, berlin);
+    expect(await notes(productId)).toBeGreaterThan(0);
+    await publisher.publishDue();
+    expect(await lastOf(account, 'WH-2')).toMatchObject({ count: 2, quantity: 7, marketplaces: {} });
+    await shipFrom.assign(account, FR, lyon);
+    await publisher.publishDue();
+    expect(await lastOf(account, 'WH-2')).toMatchObject({ count: 3, quantity: 7, marketplaces: { [FR]: 4 } });
+    // FR moves to Berlin: the same quantity as the default, still its own entry.
+    await shipFrom.assign(account, FR, berlin);
+    await publisher.publishDue();
+    expect(await lastOf(account, 'WH-2')).toMatchObject({ count: 4, quantity: 7, marketplaces: { [FR]: 7 } });
+    await shipFrom.remove({ accountId: account, marketplaceId: FR });
+    await publisher.publishDue();
+    expect(await lastOf(account, 'WH-2')).toMatchObject({ count: 5, quantity: 7, marketplaces: {} });
+    await shipFrom.remove({ accountId: account });
+    await publisher.publishDue();
+    expect(await lastOf(account, 'WH-2')).toMatchObject({ count: 6, quantity: 21, marketplaces: {} });
+    // The other account was never re-announced: its warehouses did not change.
+    expect(await lastOf(other, 'WH-2')).toMatchObject({ count: 1, quantity: 21 });
+
+    // An archived warehouse ships nothing: its 10 no longer count.
+    await env.query(`update inventory.locations set archived_at = now() where id = $1`, [spare]);
+    await publisher.publishDue();
+    expect(await lastOf(account, 'WH-2')).toMatchObject({ count: 7, quantity: 11 });
+    expect(await lastOf(other, 'WH-2')).toMatchObject({ count: 2, quantity: 11 });
+  });
+
+  it('a stock move noted only when what makes the quantity changes, not on every update', async () => {
+    const productId = await productWithOffers('WH-3', [randomUUID()]);
+    const moveId = randomUUID();
+    await env.query(
+      `insert into inventory.stock_moves (id, product_id, quantity, from_location_id, to_location_id, state, reason) values ($1, $2, 2, $3, '00000000-0000-4000-8000-000000000002', 'ready', 'fbm_sale')`,
+      [moveId, productId, STOCK_LOCATION_ID],
+    );
+    await publisher.publishDue();
+    expect(await notes(productId)).toBe(0);
+    await env.query(`update inventory.stock_moves set done_at = now(), order_item_id = 'item-1', state = state, quantity = quantity where id = $1`, [moveId]);
+    expect(await notes(productId)).toBe(0);
+    await env.query(`update inventory.stock_moves set quantity = 1 where id = $1`, [moveId]);
+    expect(await notes(productId)).toBe(1);
+    await env.query(`update inventory.stock_moves set state = 'done' where id = $1`, [moveId]);
+    expect(await notes(productId)).toBe(2);
+    await env.query(`update inventory.stock_moves set to_location_id = '00000000-0000-4000-8000-000000000003' where id = $1`, [moveId]);
+    expect(await notes(productId)).toBe(3);
+    await env.query(`delete from inventory.stock_moves where id = $1`, [moveId]);
+    expect(await notes(productId)).toBe(4);
   });
 });

@@ -3,6 +3,7 @@ import { FulfillmentChannel, LISTING_QUANTITY_CHANGED } from '@connector/contrac
 import { Outbox, OutboxEvent } from '@connector/messaging';
 import { PeriodicWorker, returnedRows } from '@connector/workers';
 import { DataSource, EntityManager } from 'typeorm';
+import { STOCK_LOCATION_ID } from '../locations/location.entity';
 
 /** Product notes taken per transaction. */
 const BATCH = 500;
@@ -15,9 +16,12 @@ const POLL_MS = 500;
  * differs from the one last announced. Notes taken, quantities recorded and events put in the
  * outbox commit together: a crash anywhere redoes the batch, nothing is lost.
  *
- * Available: done moves into the seller's stock locations, less moves out of them done or
- * still ready (held by FBM deliveries not yet shipped). Only products that ever moved through a
- * stock location: an FBA-only product has nothing of the seller's own to announce.
+ * Available: done moves into a stock location, less moves out of it done or still ready (held
+ * by FBM deliveries not yet shipped), per warehouse an offer's account ships from (offerQuantities).
+ * Only products that ever moved through a stock location: an FBA-only product has nothing of the
+ * seller's own to announce. Products are noted by the stock_moves trigger and also when an
+ * account's ship-from assignments change or a warehouse is archived (the warehouse an offer sells
+ * from changes).
  *
  * Only offers known FBM and never seen FBA are to be sent (a DEFAULT quantity sent for an FBA
  * SKU can switch its listing to merchant fulfilled): the others are announced with the reason
@@ -61,30 +65,28 @@ export class ListingQuantityPublisher implements OnApplicationBootstrap, OnAppli
     // One announcer per product at a time, in id order (no deadlock between replicas): the
     // quantity read after the lock is the newest committed, and its version is taken after it.
     for (const productId of productIds) await manager.query(`select pg_advisory_xact_lock(hashtext($1))`, [`available:${productId}`]);
-    const available: { product_id: string; quantity: number; own_stock: boolean }[] = await manager.query(
-      `select p.id as product_id,
-              greatest(0, coalesce(sum(case when m.state = 'done' and lt.kind = 'stock' then m.quantity else 0 end), 0)
-                        - coalesce(sum(case when m.state in ('done', 'ready') and lf.kind = 'stock' then m.quantity else 0 end), 0))::int as quantity,
-              bool_or(lt.kind = 'stock' or lf.kind = 'stock') is true as own_stock
-         from unnest($1::uuid[]) as p(id)
-         left join stock_moves m on m.product_id = p.id and m.state in ('done', 'ready')
-         left join locations lt on lt.id = m.to_location_id
-         left join locations lf on lf.id = m.from_location_id
-        group by p.id`,
-      [productIds],
-    );
-    const quantityOf = new Map(available.filter((a) => a.own_stock).map((a) => [a.product_id, a.quantity]));
-    if (quantityOf.size === 0) return { notes: taken.length, events: 0 };
-    const offers: { account_id: string; sku: string; product_id: string; channels: string[]; last: number | null; last_skipped: string | null }[] = await manager.query(
-      `select o.account_id, o.sku, o.product_id, o.fulfillment_channels as channels, lq.quantity as last, lq.skipped_reason as last_skipped
+    const stock = await stockByLocation(manager, productIds);
+    if (stock.size === 0) return { notes: taken.length, events: 0 };
+    const offers: {
+      account_id: string;
+      sku: string;
+      product_id: string;
+      channels: string[];
+      last: number | null;
+      last_marketplaces: Record<string, number> | null;
+      last_skipped: string | null;
+    }[] = await manager.query(
+      `select o.account_id, o.sku, o.product_id, o.fulfillment_channels as channels, lq.quantity as last, lq.marketplace_quantities as last_marketplaces,
+              lq.skipped_reason as last_skipped
          from offers o left join listing_quantities lq on lq.account_id = o.account_id and lq.sku = o.sku
         where o.product_id = any($1::uuid[])
         order by o.account_id, o.sku`,
-      [[...quantityOf.keys()]],
+      [[...stock.keys()]],
     );
+    const warehouses = await accountWarehouses(manager, [...new Set(offers.map((o) => o.account_id))]);
     const changed = offers
-      .map((o) => ({ ...o, skippedReason: skippedReason(o.channels) }))
-      .filter((o) => o.last !== quantityOf.get(o.product_id) || o.last_skipped !== o.skippedReason);
+      .map((o) => ({ ...o, skippedReason: skippedReason(o.channels), ...offerQuantities(stock.get(o.product_id)!, warehouses.get(o.account_id)) }))
+      .filter((o) => o.last !== o.quantity || !sameQuantities(o.last_marketplaces ?? {}, o.marketplaceQuantities) || o.last_skipped !== o.skippedReason);
     if (changed.length === 0) return { notes: taken.length, events: 0 };
     const versions: { version: string }[] = await manager.query(`select nextval('listing_quantity_versions') as version from generate_series(1, $1)`, [changed.length]);
     const changedAt = new Date();
@@ -92,16 +94,26 @@ export class ListingQuantityPublisher implements OnApplicationBootstrap, OnAppli
       accountId: o.account_id,
       sku: o.sku,
       productId: o.product_id,
-      quantity: quantityOf.get(o.product_id)!,
+      quantity: o.quantity,
+      marketplaceQuantities: o.marketplaceQuantities,
       version: Number(versions[i].version),
       skippedReason: o.skippedReason,
     }));
     await manager.query(
-      `insert into listing_quantities (account_id, sku, product_id, quantity, version, changed_at, skipped_reason)
-       select * from unnest($1::uuid[], $2::text[], $3::uuid[], $4::int[], $5::bigint[], array_fill($6::timestamptz, array[cardinality($1::uuid[])]), $7::text[])
+      `insert into listing_quantities (account_id, sku, product_id, quantity, version, changed_at, skipped_reason, marketplace_quantities)
+       select * from unnest($1::uuid[], $2::text[], $3::uuid[], $4::int[], $5::bigint[], array_fill($6::timestamptz, array[cardinality($1::uuid[])]), $7::text[], $8::jsonb[])
        on conflict (account_id, sku) do update set product_id = excluded.product_id, quantity = excluded.quantity, version = excluded.version, changed_at = excluded.changed_at,
-          skipped_reason = excluded.skipped_reason`,
-      [rows.map((r) => r.accountId), rows.map((r) => r.sku), rows.map((r) => r.productId), rows.map((r) => r.quantity), rows.map((r) => r.version), changedAt, rows.map((r) => r.skippedReason)],
+          skipped_reason = excluded.skipped_reason, marketplace_quantities = excluded.marketplace_quantities`,
+      [
+        rows.map((r) => r.accountId),
+        rows.map((r) => r.sku),
+        rows.map((r) => r.productId),
+        rows.map((r) => r.quantity),
+        rows.map((r) => r.version),
+        changedAt,
+        rows.map((r) => r.skippedReason),
+        rows.map((r) => JSON.stringify(r.marketplaceQuantities)),
+      ],
     );
     await this.outbox.addMany(
       manager,
@@ -111,6 +123,7 @@ export class ListingQuantityPublisher implements OnApplicationBootstrap, OnAppli
           sku: r.sku,
           productId: r.productId,
           availableQuantity: r.quantity,
+          marketplaceQuantities: Object.entries(r.marketplaceQuantities).map(([marketplaceId, availableQuantity]) => ({ marketplaceId, availableQuantity })),
           version: r.version,
           changedAt: changedAt.toISOString(),
           skippedReason: r.skippedReason,
@@ -119,6 +132,83 @@ export class ListingQuantityPublisher implements OnApplicationBootstrap, OnAppli
     );
     return { notes: taken.length, events: rows.length };
   }
+}
+
+/** A product's stock per live stock location (on hand less what ready FBM moves hold, may be below 0), and all of them together. */
+export interface ProductStock {
+  byLocation: Map<string, number>;
+  all: number;
+}
+
+/**
+ * The stock of each product that ever moved through a stock location (the others: none of the
+ * seller's own to announce). Only moves into and out of stock locations are read, by the partial
+ * indexes stock_moves_product_in/out: a product's FBA sales and cancelled moves are not summed.
+ * An archived warehouse's stock does not count (nothing ships from it), but a product that
+ * moved only through it is still announced (0), so its offers do not keep an old quantity.
+ */
+async function stockByLocation(manager: EntityManager, productIds: string[]): Promise<Map<string, ProductStock>> {
+  const stockLocationIds = (await manager.query(`select id from locations where kind = 'stock'`)).map((l: { id: string }) => l.id);
+  const rows: { product_id: string; location_id: string; archived: boolean; quantity: number }[] = await manager.query(
+    `select m.product_id, m.location_id, l.archived_at is not null as archived, sum(m.quantity)::int as quantity
+       from (select product_id, to_location_id as location_id, quantity from stock_moves
+              where product_id = any($1::uuid[]) and state = 'done' and to_location_id = any($2::uuid[])
+             union all
+             select product_id, from_location_id, -quantity from stock_moves
+              where product_id = any($1::uuid[]) and state in ('done', 'ready') and from_location_id = any($2::uuid[])) m
+       join locations l on l.id = m.location_id
+      group by m.product_id, m.location_id, l.archived_at`,
+    [productIds, stockLocationIds],
+  );
+  const stock = new Map<string, ProductStock>();
+  for (const row of rows) {
+    const product = stock.get(row.product_id) ?? { byLocation: new Map<string, number>(), all: 0 };
+    stock.set(row.product_id, product);
+    if (row.archived) continue;
+    product.byLocation.set(row.location_id, row.quantity);
+    product.all += row.quantity;
+  }
+  return stock;
+}
+
+/** An account's ship-from assignments: its default location (if any) and each marketplace's own. */
+export interface AccountWarehouses {
+  defaultLocationId: string | null;
+  byMarketplace: Map<string, string>;
+}
+
+async function accountWarehouses(manager: EntityManager, accountIds: string[]): Promise<Map<string, AccountWarehouses>> {
+  const rows: { account_id: string; marketplace_id: string | null; location_id: string }[] = accountIds.length
+    ? await manager.query(`select account_id, marketplace_id, location_id from ship_from_assignments where account_id = any($1::uuid[]) order by account_id, marketplace_id`, [accountIds])
+    : [];
+  const warehouses = new Map<string, AccountWarehouses>();
+  for (const row of rows) {
+    const account = warehouses.get(row.account_id) ?? { defaultLocationId: null, byMarketplace: new Map<string, string>() };
+    warehouses.set(row.account_id, account);
+    if (row.marketplace_id === null) account.defaultLocationId = row.location_id;
+    else account.byMarketplace.set(row.marketplace_id, row.location_id);
+  }
+  return warehouses;
+}
+
+/**
+ * What an offer of the account is told, from where its deliveries ship (shipFromLocations): each
+ * marketplace with its own assignment that warehouse's quantity; every other marketplace the
+ * default's: the account's default warehouse, else the shared Stock location. An account with no
+ * assignment at all is told all its live stock locations together, as before warehouses were
+ * assigned (its deliveries ship from Stock, the seller moving stock there by hand).
+ */
+export function offerQuantities(stock: ProductStock, warehouses: AccountWarehouses | undefined): { quantity: number; marketplaceQuantities: Record<string, number> } {
+  const at = (locationId: string) => Math.max(0, stock.byLocation.get(locationId) ?? 0);
+  if (!warehouses) return { quantity: Math.max(0, stock.all), marketplaceQuantities: {} };
+  const marketplaceQuantities: Record<string, number> = {};
+  for (const [marketplaceId, locationId] of [...warehouses.byMarketplace].sort(([a], [b]) => a.localeCompare(b))) marketplaceQuantities[marketplaceId] = at(locationId);
+  return { quantity: at(warehouses.defaultLocationId ?? STOCK_LOCATION_ID), marketplaceQuantities };
+}
+
+function sameQuantities(a: Record<string, number>, b: Record<string, number>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }
 
 /** Why an offer is not told a merchant quantity, from the channels its orders came under; null: it is sent. */

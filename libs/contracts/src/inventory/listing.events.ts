@@ -1,5 +1,13 @@
-import { IsInt, IsISO8601, IsOptional, IsString, IsUUID, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Min, ValidateNested } from 'class-validator';
 import { eventContract } from '../common/message-contract';
+
+/** The quantity an offer has available in one marketplace that ships from its own warehouse (ship-from assignment of the marketplace). */
+export class MarketplaceQuantity {
+  /** @example "A1PA6795UKMFR9" */
+  @Matches(/^[A-Z0-9]{1,20}$/) marketplaceId: string;
+  @IsInt() @Min(0) availableQuantity: number;
+}
 
 /**
  * The quantity of a product the seller has available to sell from its own stock changed, as one
@@ -11,8 +19,18 @@ export class ListingQuantityChangedEvent {
   @IsUUID() accountId: string;
   @IsString() sku: string;
   @IsUUID() productId: string;
-  /** On hand at the seller's stock locations, less what FBM deliveries not yet shipped hold; never below 0. */
+  /**
+   * On hand, less what FBM deliveries not yet shipped hold, never below 0, at the account's default
+   * warehouse (its default ship-from assignment), else at the shared Stock location when the account
+   * ships some marketplaces from their own warehouse, else (no assignment at all) at every live
+   * stock location together. What every marketplace not in `marketplaceQuantities` is told.
+   */
   @IsInt() @Min(0) availableQuantity: number;
+  /**
+   * The marketplaces of the account that ship from their own warehouse, each with that warehouse's
+   * available quantity. Absent or empty (events of earlier releases): every marketplace is told `availableQuantity`.
+   */
+  @IsOptional() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => MarketplaceQuantity) marketplaceQuantities?: MarketplaceQuantity[];
   @IsInt() @Min(1) version: number;
   @IsISO8601() changedAt: string;
   /**

@@ -25,6 +25,16 @@ export class StockSyncIssue {
   attributeNames?: string[];
 }
 
+/** A marketplace of the SKU that ships from its own warehouse (a ship-from assignment of the marketplace), with that warehouse's quantities. */
+export class StockSyncMarketplace {
+  /** @example "A13V1IB3VIYZZH" */
+  marketplaceId: string;
+  /** What that warehouse makes available (before the account's buffer). @example 4 */
+  availableQuantity: number;
+  /** The quantity last sent to Amazon in this marketplace (available less the buffer); null before the first. @example 3 */
+  sentQuantity: number | null;
+}
+
 /** `GET /api/v1/accounts/:id/stock-sync`: an account's SKUs, by status or one SKU. */
 export class StockSyncQuery extends PageQuery {
   @IsOptional() @IsIn(STOCK_SYNC_STATUSES) status?: StockSyncStatus;
@@ -41,12 +51,18 @@ export class StockSyncView {
   /** @example "MUG-BLUE-01" */
   sku: string;
   productId: string;
-  /** What the seller's stock makes available (before the account's buffer). @example 7 */
+  /**
+   * What the seller's stock makes available (before the account's buffer) for every marketplace not in
+   * `marketplaces`: the account's default warehouse, else the shared Stock location, or (no ship-from
+   * assignment at all) every warehouse together. @example 7
+   */
   availableQuantity: number;
+  /** Marketplaces that ship from their own warehouse, each with its own quantities (empty when there are none). */
+  marketplaces: StockSyncMarketplace[];
   /** @example "2026-12-07T12:00:00.000Z" */
   changedAt: string;
   status: StockSyncStatus;
-  /** The quantity last sent to Amazon (available less the buffer, never below 0); null before the first. @example 6 */
+  /** The quantity last sent to Amazon for the marketplaces not in `marketplaces` (available less the buffer, never below 0); null before the first. @example 6 */
   sentQuantity: number | null;
   sentAt: string | null;
   /** How it went: patchListingsItem (a few SKUs) or JSON_LISTINGS_FEED (many at once). */
