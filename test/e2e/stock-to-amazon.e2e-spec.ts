@@ -20,6 +20,8 @@ const FBA_ORDER = amazonOrder({
   status: 'SHIPPED',
   items: [{ orderItemId: '81000000000002', sku: 'STOCK-DUO-FBA', quantity: 1, unitPrice: '12.00', tax: '1.92' }],
 });
+/** Many SKUs changed at once while createFeed's quota is spent. */
+const SPENT = Array.from({ length: 25 }, (_, i) => `STOCK-SPENT-${String(i + 1).padStart(2, '0')}`);
 /** Many SKUs changed at once go by one JSON_LISTINGS_FEED. */
 const MANY = Array.from({ length: 25 }, (_, i) => `STOCK-BULK-${String(i + 1).padStart(2, '0')}`);
 
@@ -29,7 +31,6 @@ describe('stock to Amazon', () => {
   let accountId: string;
   let quietAccountId: string;
   let promptAccountId: string;
-  let bulkProductId: string;
 
   const listingsOf = async (sellerId: string, sku: string) => (await running.sandbox('GET', `/_sandbox/listings?sellerId=${sellerId}&sku=${sku}`)).body.listings as any[];
   const listingIn = async (sellerId: string, sku: string, marketplaceId: string) =>
@@ -46,7 +47,7 @@ describe('stock to Amazon', () => {
   beforeAll(async () => {
     await running.start({ SANDBOX_TIME_SCALE: '20', SPAPI_RATE_SCALE: '20' });
     for (const seller of [SELLER, QUIET, PROMPT]) await running.sandbox('POST', '/_sandbox/sellers', seller);
-    await running.sandbox('PUT', '/_sandbox/listings', { sellerId: SELLER.sellerId, marketplaceIds: [DE, FR], skus: [{ sku: 'STOCK-MUG', quantity: 50 }, { sku: 'STOCK-BAD', quantity: 50 }, { sku: 'STOCK-DUO-FBM', quantity: 50 }, { sku: 'STOCK-DUO-FBA', fulfillmentChannelCode: 'AMAZON_EU' }, ...MANY.map((sku) => ({ sku }))] });
+    await running.sandbox('PUT', '/_sandbox/listings', { sellerId: SELLER.sellerId, marketplaceIds: [DE, FR], skus: [{ sku: 'STOCK-MUG', quantity: 50 }, { sku: 'STOCK-BAD', quantity: 50 }, { sku: 'STOCK-DUO-FBM', quantity: 50 }, { sku: 'STOCK-DUO-FBA', fulfillmentChannelCode: 'AMAZON_EU' }, ...MANY.map((sku) => ({ sku })), ...SPENT.map((sku) => ({ sku }))] });
     await running.sandbox('PUT', '/_sandbox/listings', { sellerId: QUIET.sellerId, marketplaceIds: [DE], skus: [{ sku: 'QUIET-MUG', quantity: 50 }] });
     await running.sandbox('PUT', '/_sandbox/listings', { sellerId: PROMPT.sellerId, marketplaceIds: [DE], skus: [{ sku: 'PROMPT-MUG', quantity: 50 }] });
     await running.sandbox('POST', `/_sandbox/sellers/${SELLER.sellerId}/orders`, ORDER);
@@ -145,7 +146,6 @@ describe('stock to Amazon', () => {
     await running.sandbox('POST', '/_sandbox/listings/failures', { sellerId: SELLER.sellerId, sku: MANY[6], issue: { code: '5461', message: `${MANY[6]} is restricted` } });
     // One product sold under 25 SKUs: one adjustment changes them all.
     const bulk = await product('STOCK-BULK');
-    bulkProductId = bulk;
     for (const sku of MANY) expect((await running.api('PUT', '/api/v1/offers', { accountId, sku, productId: bulk, fulfillmentChannel: 'FBM' })).status).toBeLessThan(300);
     await adjust(bulk, 12);
     const states = await waitFor(
@@ -204,9 +204,11 @@ describe('stock to Amazon', () => {
     try {
       const promptMug = await product('PROMPT-MUG');
       expect((await running.api('PUT', '/api/v1/offers', { accountId: promptAccountId, sku: 'PROMPT-MUG', productId: promptMug, fulfillmentChannel: 'FBM' })).status).toBeLessThan(300);
-      // The 25 bulk SKUs change (counted 15: 14 told, more than go by patches), and right after one SKU of the other account.
-      await adjust(bulkProductId, 15);
-      await waitFor(async () => ((await stockSync(accountId, MANY[0]))?.availableQuantity === 15 ? true : undefined), { timeoutMs: 30_000, what: 'the bulk change announced' });
+      // 25 SKUs of one product change at once (counted 15: 14 told), and right after one SKU of the other account.
+      const spent = await product('STOCK-SPENT');
+      for (const sku of SPENT) expect((await running.api('PUT', '/api/v1/offers', { accountId, sku, productId: spent, fulfillmentChannel: 'FBM' })).status).toBeLessThan(300);
+      await adjust(spent, 15);
+      await waitFor(async () => ((await stockSync(accountId, SPENT[24]))?.availableQuantity === 15 ? true : undefined), { timeoutMs: 30_000, what: 'the bulk change announced' });
       const changedAt = Date.now();
       await adjust(promptMug, 4);
       const prompt = await waitFor(
@@ -220,16 +222,16 @@ describe('stock to Amazon', () => {
       expect(Date.now() - changedAt).toBeLessThan(15_000);
       expect(prompt.sentVia).toBe('patchListingsItem');
       expect((await listingsOf(PROMPT.sellerId, 'PROMPT-MUG')).map(quantityAt)).toEqual([4]);
-      // The bulk SKUs are not lost (nor held the day after their last feed): with no createFeed token, 25 SKUs × 2 marketplaces go by patchListingsItem.
+      // The bulk SKUs are not lost: with no createFeed token, 25 SKUs × 2 marketplaces go by patchListingsItem.
       const states = await waitFor(
         async () => {
-          const items = (await running.api('GET', `/api/v1/accounts/${accountId}/stock-sync?limit=100`)).body.items.filter((s: { sku: string }) => MANY.includes(s.sku) && s.sku !== MANY[6]);
-          return items.length === MANY.length - 1 && items.every((s: { status: string; sentQuantity: number }) => s.status === 'accepted' && s.sentQuantity === 14) ? items : undefined;
+          const items = (await running.api('GET', `/api/v1/accounts/${accountId}/stock-sync?limit=100`)).body.items.filter((s: { sku: string }) => SPENT.includes(s.sku));
+          return items.length === SPENT.length && items.every((s: { status: string; sentQuantity: number }) => s.status === 'accepted' && s.sentQuantity === 14) ? items : undefined;
         },
         { timeoutMs: 60_000, what: 'the bulk SKUs sent at 14' },
       );
       expect(states.every((s: { sentVia: string }) => s.sentVia === 'patchListingsItem')).toBe(true);
-      for (const sku of [MANY[0], MANY[24]]) expect((await listingsOf(SELLER.sellerId, sku)).map(quantityAt)).toEqual([14, 14]);
+      for (const sku of [SPENT[0], SPENT[24]]) expect((await listingsOf(SELLER.sellerId, sku)).map(quantityAt)).toEqual([14, 14]);
       expect((await running.sandbox('GET', `/_sandbox/feeds?sellerId=${SELLER.sellerId}`)).body.feeds.length).toBe(feedsBefore);
     } finally {
       await running.sandbox('DELETE', '/_sandbox/faults');
