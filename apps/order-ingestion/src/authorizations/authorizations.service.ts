@@ -185,7 +185,9 @@ export class AuthorizationsService implements OnApplicationBootstrap, BeforeAppl
         endpoints: this.allowedEndpoints,
       }));
     } catch (err) {
-      const reason = err instanceof SpApiError ? `${err.status || 'network'} ${err.code}: ${err.message}` : String(err?.message ?? err);
+      // LWA's status and error code only: its description may quote what was sent (the code), and this reason is
+      // logged, kept on the authorization and audited. A network failure's message is its cause (ECONNREFUSED...).
+      const reason = err instanceof SpApiError ? `${err.status || 'network'} ${err.code}${err.status ? '' : `: ${err.message}`}` : String(err?.message ?? err);
       this.logger.warn(`authorization ${authorization.id} of seller ${request.sellingPartnerId}: LWA did not exchange the code (${reason})`);
       const answer =
         err instanceof SpApiError && err.status >= 400 && err.status < 500

@@ -149,7 +149,7 @@ describe('order notifications while Amazon (SP-API) is away and SQS answers (rea
     expect(queue.deadLetters).toEqual([]);
   }, 60_000);
 
-  it('past its hold: the account syncs soon instead and the message is deleted, not dead-lettered', async () => {
+  it('past its hold: the account syncs soon instead and the message is deleted, not dead-lettered; the next one after a single try', async () => {
     await db.query(`update ingestion.seller_accounts set next_sync_at = now() + interval '1 day' where id = $1`, [accountId]);
     queue.add('m-2', body('305-2000001-0000002', 'away-2'));
     startReader(2_000);
@@ -159,5 +159,12 @@ describe('order notifications while Amazon (SP-API) is away and SQS answers (rea
     const [{ s }] = await db.query(`select extract(epoch from next_sync_at - now()) as s from ingestion.seller_accounts where id = $1`, [accountId]);
     // 150 s after the change, which was 5 s (and the hold) ago.
     expect(Number(s)).toBeLessThan(150);
+
+    // Amazon still away: the next notification is not held again, it goes to the sync after one try.
+    const triesBefore = getOrders;
+    queue.add('m-3', body('305-2000001-0000003', 'away-3'));
+    await waitFor(async () => ((await handled('away-3')) && !queue.messages.size ? true : undefined), { timeoutMs: 30_000, what: 'the next notification turned into a sync' });
+    expect(getOrders - triesBefore).toBe(1);
+    expect(queue.deadLetters).toEqual([]);
   }, 60_000);
 });

@@ -76,6 +76,8 @@ export class OrderNotificationReader implements OnApplicationBootstrap, BeforeAp
   private pruning?: PeriodicWorker;
   /** How long a notification is held while Amazon is away (a field so a test can shorten it). */
   amazonAwayHoldMs = AMAZON_AWAY_HOLD_MS;
+  /** Since when getOrder has failed for Amazon's outage, with no fetch done since: the hold counts from it, not per message. */
+  private amazonAwaySince?: number;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -289,18 +291,21 @@ export class OrderNotificationReader implements OnApplicationBootstrap, BeforeAp
 
   /**
    * The fetch, tried again with back-off while Amazon is away (the message kept invisible by its
-   * heartbeat, the queue not read: its receive count stays), for at most amazonAwayHoldMs.
+   * heartbeat, the queue not read: its receive count stays), until Amazon has been away for
+   * amazonAwayHoldMs (counted across messages and batches: a long outage turns each later
+   * notification into a sync after one try, not after a hold of its own).
    */
   private async whileAmazonAway<T>(change: OrderChange, fetch: () => Promise<T>): Promise<T | 'unreachable'> {
-    const until = Date.now() + this.amazonAwayHoldMs;
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await fetch();
+        this.amazonAwaySince = undefined;
         if (attempt > 1) this.logger.log(`order ${change.amazonOrderId}: fetched after Amazon was away (${attempt} tries)`);
         return result;
       } catch (err) {
         if (!(err instanceof AmazonAwayError) || this.abort.signal.aborted) throw err;
-        const left = until - Date.now();
+        this.amazonAwaySince ??= Date.now();
+        const left = this.amazonAwaySince + this.amazonAwayHoldMs - Date.now();
         if (left <= 0) return 'unreachable';
         if (attempt === 1 || attempt % 10 === 0) this.logger.warn(`order ${change.amazonOrderId}: Amazon is away (${describe(err)}); its notification is held and fetched again, the queue not read meanwhile`);
         await this.pause(Math.min(left, Math.max(100, backoffDelay(attempt, AMAZON_AWAY_BACKOFF))));
