@@ -23,7 +23,8 @@ function cli(answers: Record<string, Array<{ status: number; body?: unknown }> |
     const next = Array.isArray(answer) ? (answer.length > 1 ? answer.shift()! : answer[0]) : answer;
     return new Response(next.body === undefined ? null : JSON.stringify(next.body), { status: next.status, headers: { 'content-type': next.status >= 400 ? 'application/problem+json' : 'application/json' } });
   }) as unknown as typeof fetch;
-  const io: CliIo = { stdout: (t) => out.push(t), stderr: (t) => err.push(t), env, fetch: fetchStub, sleep: async () => undefined };
+  let clock = 0;
+  const io: CliIo = { stdout: (t) => out.push(t), stderr: (t) => err.push(t), env, fetch: fetchStub, sleep: async (ms) => void (clock += ms), now: () => clock };
   return {
     calls,
     run: (...args: string[]) => runCli(args, io),
@@ -188,6 +189,26 @@ describe('amazon-connector CLI', () => {
       const c = cli({ 'GET /accounts/acc-1/sync-runs/run-1': { status: 200, body: run('failed', { errors: ['LWA refused the refresh token'] }) } });
       expect(await c.run('accounts', 'follow', 'acc-1', 'run-1')).toBe(EXIT.refused);
       expect(c.stderr).toContain('sync run run-1 failed: LWA refused the refresh token');
+    });
+
+    it('following waits out a gateway that goes away for less than --patience, and gives up after it (exit 3)', async () => {
+      const down = refused(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }));
+      const unavailable = { status: 503, body: { title: 'Service Unavailable', status: 503, detail: 'order-ingestion did not answer' } };
+      const c = cli({ 'GET /accounts/acc-1/sync-runs/run-1': [{ status: 200, body: run('running') }, unavailable, { status: 200, body: run('succeeded') }] });
+      expect(await c.run('accounts', 'follow', 'acc-1', 'run-1', '--interval', '1000')).toBe(EXIT.ok);
+      expect(c.stderr).toContain('run run-1: the gateway refused GET /accounts/acc-1/sync-runs/run-1 (503 Service Unavailable): order-ingestion did not answer; trying again');
+      expect(c.stdout).toMatch(/^status:\s+succeeded$/m);
+
+      const gone = cli({ 'GET /accounts/acc-1/sync-runs/run-1': down });
+      expect(await gone.run('accounts', 'follow', 'acc-1', 'run-1', '--interval', '1000', '--patience', '5')).toBe(EXIT.unreachable);
+      // Tried at 0, 1, ..., 4 s, and given up at 5 s.
+      expect(gone.calls).toHaveLength(6);
+      expect(gone.stderr).toMatch(/error: cannot reach the gateway at http:\/\/127.0.0.1:3000: ECONNREFUSED/);
+
+      // A refusal that waiting does not change ends it at once.
+      const unknown = cli({ 'GET /accounts/acc-1/sync-runs/run-9': { status: 404, body: { title: 'Not Found', status: 404, detail: 'no sync run run-9' } } });
+      expect(await unknown.run('accounts', 'follow', 'acc-1', 'run-9')).toBe(EXIT.refused);
+      expect(unknown.calls).toHaveLength(1);
     });
 
     it('quarantine retry looks the account up and fetches the order again', async () => {

@@ -13,7 +13,7 @@ import type {
   SyncRunView,
   ValidateDeliveryBody,
 } from '@connector/contracts';
-import { GatewayClient, UsageError } from './gateway-client';
+import { ApiRefusal, GatewayClient, GatewayUnreachable, UsageError } from './gateway-client';
 import { Column, describeError, EXIT, exitCodeOf, fields, NotFound, RunFailed, runProgress, table } from './output';
 
 export const DEFAULT_URL = 'http://127.0.0.1:3000';
@@ -26,6 +26,7 @@ export interface CliIo {
   fetch?: typeof fetch;
   /** Waits between polls of a followed sync run. */
   sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
 }
 
 interface Page<T> {
@@ -81,6 +82,7 @@ export async function runCli(args: string[], io: CliIo): Promise<number> {
 
 export function buildProgram(io: CliIo): Command {
   const sleep = io.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const now = io.now ?? Date.now;
   const program = new Command('amazon-connector')
     .description("The Amazon order connector's command line, over the gateway's HTTP API (/api/v1).")
     .option('--url <url>', `the gateway (default: CONNECTOR_URL, else ${DEFAULT_URL})`)
@@ -162,10 +164,28 @@ export function buildProgram(io: CliIo): Command {
       print(command, account, () => `added account ${account.id}\n${table(ACCOUNT_COLUMNS, [account])}`);
     });
 
-  const followRun = async (command: Command, client: GatewayClient, accountId: string, runId: string, intervalMs: number) => {
+  /**
+   * Looks at the run every `intervalMs` until it ends. A gateway that goes away meanwhile (a restart, a 5xx, a 429)
+   * is waited for up to `patienceSeconds`: the run goes on without us, and following it again is harmless.
+   */
+  const followRun = async (command: Command, client: GatewayClient, accountId: string, runId: string, intervalMs: number, patienceSeconds: number) => {
     let last = '';
+    let troubleSince: number | undefined;
     for (;;) {
-      const run = await client.get<SyncRunView>(`/accounts/${encodeURIComponent(accountId)}/sync-runs/${encodeURIComponent(runId)}`);
+      let run: SyncRunView;
+      try {
+        run = await client.get<SyncRunView>(`/accounts/${encodeURIComponent(accountId)}/sync-runs/${encodeURIComponent(runId)}`);
+        troubleSince = undefined;
+      } catch (error) {
+        const passing = error instanceof GatewayUnreachable || (error instanceof ApiRefusal && (error.status >= 500 || error.status === 429));
+        if (!passing) throw error;
+        troubleSince ??= now();
+        if (now() - troubleSince >= patienceSeconds * 1000) throw error;
+        io.stderr(`run ${runId}: ${describeError(error).replace(/^error: /, '').split('\n')[0]}; trying again\n`);
+        last = '';
+        await sleep(intervalMs);
+        continue;
+      }
       const progress = runProgress(run);
       // Progress goes to stderr, so stdout stays the answer (and valid JSON with --json).
       if (progress !== last) io.stderr(`run ${run.id}: ${progress}\n`);
@@ -178,29 +198,32 @@ export function buildProgram(io: CliIo): Command {
       await sleep(intervalMs);
     }
   };
+  const following = (command: Command) =>
+    command
+      .option('--interval <ms>', 'between looks at the run', positiveInteger('--interval'), 1000)
+      .option('--patience <seconds>', 'how long the gateway may be unreachable (or answer 5xx) while following, before giving up', positiveInteger('--patience'), 60);
 
-  leaf(accounts, 'sync', 'sync an account now (answers the run; --follow waits for it to end)')
-    .argument('<accountId>')
-    .option('--follow', 'follow the run until it ends, with its progress')
-    .option('--interval <ms>', 'between looks at the run, when following', positiveInteger('--interval'), 1000)
-    .action(async (accountId: string, options, command: Command) => {
-      const client = clientOf(command);
-      const requested = await client.post<SyncRequestedView>(`/accounts/${encodeURIComponent(accountId)}/sync`);
-      if (!options.follow) {
-        print(command, requested, () => `sync run ${requested.runId} ${requested.alreadyRunning ? 'already under way' : 'requested'} (${requested.status}); follow it: amazon-connector accounts follow ${accountId} ${requested.runId}`);
-        return;
-      }
-      io.stderr(`sync run ${requested.runId} ${requested.alreadyRunning ? 'already under way' : 'requested'}\n`);
-      await followRun(command, client, accountId, requested.runId, options.interval);
-    });
+  following(
+    leaf(accounts, 'sync', 'sync an account now (answers the run; --follow waits for it to end)')
+      .argument('<accountId>')
+      .option('--follow', 'follow the run until it ends, with its progress'),
+  ).action(async (accountId: string, options, command: Command) => {
+    const client = clientOf(command);
+    const requested = await client.post<SyncRequestedView>(`/accounts/${encodeURIComponent(accountId)}/sync`);
+    const what = `sync run ${requested.runId} ${requested.alreadyRunning ? 'already under way' : 'requested'}`;
+    if (!options.follow) {
+      print(command, requested, () => `${what} (${requested.status}); follow it: amazon-connector accounts follow ${accountId} ${requested.runId}`);
+      return;
+    }
+    io.stderr(`${what}\n`);
+    await followRun(command, client, accountId, requested.runId, options.interval, options.patience);
+  });
 
-  leaf(accounts, 'follow', 'follow a sync run until it ends, with its progress (exit 1 when it failed)')
-    .argument('<accountId>')
-    .argument('<runId>')
-    .option('--interval <ms>', 'between looks at the run', positiveInteger('--interval'), 1000)
-    .action(async (accountId: string, runId: string, options, command: Command) => {
-      await followRun(command, clientOf(command), accountId, runId, options.interval);
-    });
+  following(
+    leaf(accounts, 'follow', 'follow a sync run until it ends, with its progress (exit 1 when it failed)').argument('<accountId>').argument('<runId>'),
+  ).action(async (accountId: string, runId: string, options, command: Command) => {
+    await followRun(command, clientOf(command), accountId, runId, options.interval, options.patience);
+  });
 
   paging(leaf(accounts, 'runs', 'list an account\'s sync runs, newest first'))
     .argument('<accountId>')
