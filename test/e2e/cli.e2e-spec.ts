@@ -141,6 +141,24 @@ describe('amazon-connector, the command line over the gateway', () => {
     expect(gone.stderr).toContain(`order ${POISON_ID} is not in the quarantine`);
   });
 
+  it('creates a read-only key that may read but not act, lists it, revokes it', async () => {
+    const created = await cli(['--json', 'keys', 'create', '--name', 'cli reader', '--scope', 'read'], settings);
+    expect(created.code).toBe(0);
+    const key = JSON.parse(created.stdout);
+    expect(key).toMatchObject({ name: 'cli reader', scopes: ['read'], revokedAt: null, key: expect.any(String) });
+    const reader = { ...settings, CONNECTOR_API_KEY: key.key };
+    expect((await cli(['orders', 'find', '--amazon-order-id', ORDERS[1].orderId], reader)).stdout).toContain(ORDERS[1].orderId);
+    const refused = await cli(['notifications', 'retry', '--failed'], reader);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/\(403 Forbidden\)/);
+
+    const listed = await cli(['keys', 'list'], settings);
+    expect(listed.stdout).toMatch(new RegExp(`^${key.id}\\s+cli reader\\s+${key.keyPrefix}\\s+read\\s+all\\s`, 'm'));
+    expect(listed.stdout).not.toContain(key.key);
+    expect(await cli(['keys', 'revoke', key.id], settings)).toMatchObject({ code: 0, stdout: `key ${key.id} revoked\n` });
+    expect((await cli(['orders', 'find'], reader)).code).toBe(1);
+  });
+
   it('the gateway down: exit code 3', async () => {
     await running.system.process('gateway').stop();
     const down = await cli(['orders', 'find'], settings);
