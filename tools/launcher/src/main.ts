@@ -85,6 +85,7 @@ async function main(): Promise<void> {
       visible ? `   Orders visible ${((visible - startedAt) / 1000).toFixed(1)} s after start` : '   Orders are still syncing',
       '',
       `   curl -H 'Authorization: Bearer ${apiKey}' '${gatewayUrl}/api/v1/orders?limit=5'`,
+      `   CONNECTOR_URL=${gatewayUrl} CONNECTOR_API_KEY=${apiKey} npx amazon-connector orders find --limit 5`,
       '',
       ' Ctrl-C stops every service.',
       line,
