@@ -57,6 +57,12 @@ describe('Link with Amazon: consent, callback, marketplaces from the Sellers API
     const response = await fetch(url, { headers: { accept: 'application/json' } });
     return { status: response.status, body: (await response.json()) as any };
   };
+  /** What a browser sends: HTML first. */
+  const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+  const page = async (url: string) => {
+    const response = await fetch(url, { headers: { accept: BROWSER_ACCEPT } });
+    return { status: response.status, type: response.headers.get('content-type') ?? '', cache: response.headers.get('cache-control'), html: await response.text() };
+  };
   const fields = (body: any) => (body.details ?? []).map((d: any) => d.field);
   const accountCount = async () => (await running.api('GET', '/api/v1/accounts?limit=500')).body.items.length as number;
   const grants = async () => (await running.sandbox('GET', `/_sandbox/grants`)).body.grants as any[];
@@ -182,10 +188,24 @@ describe('Link with Amazon: consent, callback, marketplaces from the Sellers API
     // The code of that consent was never exchanged: Amazon gave no second token.
     expect(await grants()).toHaveLength(1);
     expect(await accountCount()).toBe(1);
-    // Nor was the state spent by the forgeries: with its own code it still links.
-    const genuine = await get(callbackUrl.toString());
-    expect(genuine.status).toBe(200);
-    expect(genuine.body).toEqual({ authorizationId: expect.any(String), created: false, accountId });
+    // A browser is told why, on a page, with the same status.
+    const forged = new URL(callbackUrl);
+    forged.searchParams.set('state', `${id}.${expiry}.${'A'.repeat(43)}`);
+    const refusedPage = await page(forged.toString());
+    expect(refusedPage.status).toBe(400);
+    expect(refusedPage.type).toMatch(/^text\/html/);
+    expect(refusedPage.html).toContain('Link with Amazon did not complete');
+    expect(refusedPage.html).toContain('not one this connector gave');
+    // Nor was the state spent by the forgeries: with its own code it still links. A browser gets a page
+    // naming the seller and the account, and nothing secret (no code, no state).
+    const genuine = await page(callbackUrl.toString());
+    expect(genuine).toMatchObject({ status: 200, type: expect.stringMatching(/^text\/html/), cache: 'no-store' });
+    expect(genuine.html).toContain('Amazon seller linked');
+    expect(genuine.html).toContain(SELLER.sellerId);
+    expect(genuine.html).toContain(accountId);
+    expect(genuine.html).not.toContain(callbackUrl.searchParams.get('spapi_oauth_code')!);
+    expect(genuine.html).not.toContain(state);
+    expect(genuine.html).not.toContain('Atzr|');
   });
 
   it('re-authorizing the account replaces its refresh token; the same account goes on syncing with it', async () => {
@@ -264,12 +284,22 @@ describe('Link with Amazon: consent, callback, marketplaces from the Sellers API
     // Written from order-ingestion's event of each link (not from the callback's answer): one entry per link made so far.
     const links = await waitFor(async () => {
       const audit = (await running.api('GET', '/api/v1/audit?limit=500')).body.items as any[];
-      const found = audit.filter((e) => e.action === 'GET /api/v1/authorizations/callback');
+      const found = audit.filter((e) => e.action === 'GET /api/v1/authorizations/callback' && e.status === 200);
       return found.length >= 3 ? found : undefined;
     }, { timeoutMs: 30_000, what: 'the audit entries of the links' });
     expect(links).toHaveLength(3);
     const audit = (await running.api('GET', '/api/v1/audit?limit=500')).body.items as any[];
     expect(links[0]).toMatchObject({ status: 200, keyName: expect.any(String), changes: expect.objectContaining({ accountId, sellingPartnerId: SELLER.sellerId }) });
+    // Refused callbacks too: a used, an expired state and another seller's consent under the key that asked
+    // for the consent; forged states, and a callback without a state (refused by the gateway), under no key.
+    const refused = audit.filter((e) => e.action === 'GET /api/v1/authorizations/callback' && e.status >= 400);
+    const under = (pattern: RegExp) => refused.filter((e) => pattern.test(e.changes?.refused ?? ''));
+    expect(under(/used already/)[0]).toMatchObject({ status: 400, keyName: links[0].keyName, changes: expect.objectContaining({ sellingPartnerId: SELLER.sellerId, authorizationId: expect.any(String) }) });
+    expect(under(/expired/)[0]).toMatchObject({ status: 400, keyName: links[0].keyName });
+    expect(under(/seller A2LINKOTHER001 consented/).length).toBeGreaterThanOrEqual(2);
+    expect(under(/not one this connector gave/).length).toBeGreaterThanOrEqual(3);
+    expect(under(/not one this connector gave/).every((e) => e.keyId === null && e.keyName === 'Link with Amazon callback (no consent of this connector)')).toBe(true);
+    expect(refused.some((e) => e.keyName === 'Link with Amazon callback (no consent of this connector)' && e.changes?.fields?.includes('state'))).toBe(true);
     expect(JSON.stringify(audit)).not.toContain(firstCode);
     expect(running.output.join('\n')).not.toContain(firstCode);
   });

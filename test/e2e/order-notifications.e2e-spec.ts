@@ -175,4 +175,24 @@ describe('order changes within seconds (ORDER_CHANGE notifications through SQS)'
     expect(await orderOf(unknown)).toBeUndefined();
     expect(await running.env.query(`select 1 from ingestion.order_notifications where notification_id = 'failing-notification-1'`)).toHaveLength(0);
   });
+
+  it('sync turned off: the subscription is deleted at Amazon; on again: subscribed again; the account deleted: deleted at Amazon, the destination kept', async () => {
+    const atAmazon = async () => ((await running.sandbox('GET', '/_sandbox/notifications/subscriptions')).body.subscriptions as any[]).filter((s) => s.sellerId === seller.sellerId);
+    const [before] = await atAmazon();
+    expect(before).toBeDefined();
+    expect((await running.api('PATCH', `/api/v1/accounts/${accountId}`, { syncEnabled: false })).status).toBe(200);
+    await waitFor(async () => ((await atAmazon()).length === 0 ? true : undefined), { timeoutMs: 30_000, what: 'the subscription deleted at Amazon after sync off' });
+    await waitFor(async () => ((await running.env.query(`select 1 from ingestion.order_change_subscriptions where account_id = $1`, [accountId])).length === 0 ? true : undefined), { timeoutMs: 10_000, what: 'its row gone' });
+
+    expect((await running.api('PATCH', `/api/v1/accounts/${accountId}`, { syncEnabled: true })).status).toBe(200);
+    const again = await waitFor(async () => (await atAmazon())[0], { timeoutMs: 30_000, what: 'subscribed again after sync on' });
+    expect(again.subscriptionId).not.toBe(before.subscriptionId);
+    await waitFor(async () => ((await running.api('GET', `/api/v1/accounts/${accountId}`)).body.orderNotifications?.status === 'subscribed' ? true : undefined), { timeoutMs: 10_000, what: 'the account to show it subscribed' });
+
+    expect((await running.api('DELETE', `/api/v1/accounts/${accountId}`)).status).toBe(204);
+    await waitFor(async () => ((await atAmazon()).length === 0 ? true : undefined), { timeoutMs: 30_000, what: 'the deleted account\'s subscription deleted at Amazon' });
+    expect(await running.env.query(`select 1 from ingestion.order_change_subscriptions where account_id = $1`, [accountId])).toHaveLength(0);
+    // The destination is the application's: it stays for the other accounts (and the next one).
+    expect(await running.env.query(`select destination_id from ingestion.notification_destinations`)).toHaveLength(1);
+  });
 });

@@ -119,6 +119,8 @@ describe('message contracts catalog', () => {
         'order.items-canceled.v1',
         // New with Link with Amazon hardening: a consent's link, for the gateway's audit log.
         'authorization.completed.v1',
+        // New with the callback's lifecycle edges: a refused callback, for the audit log too.
+        'authorization.refused.v1',
         // New with Stock to Amazon (issue 15): an offer's available quantity, and each SKU's state at Amazon.
         'stock.listing-quantity-changed.v1',
         'notifications.stock-sync.list.v1',

@@ -101,6 +101,20 @@ export async function createSubscription(client: SpApiClient, notificationType: 
   return answer.payload;
 }
 
+/**
+ * deleteSubscriptionById (grantless: any subscription of the application, so a seller's token is
+ * not needed, nor still valid). Answers 'gone' when Amazon does not know it (404: deleted before).
+ */
+export async function deleteSubscriptionById(client: SpApiClient, grantlessToken: string, notificationType: string, subscriptionId: string): Promise<'deleted' | 'gone'> {
+  try {
+    await client.request('deleteSubscriptionById', 'DELETE', `/notifications/v1/subscriptions/${encodeURIComponent(notificationType)}/${encodeURIComponent(subscriptionId)}`, { accessToken: grantlessToken });
+    return 'deleted';
+  } catch (err) {
+    if (err instanceof SpApiError && err.status === 404) return 'gone';
+    throw err;
+  }
+}
+
 function short(value: unknown): string | undefined {
   return typeof value === 'string' ? value.slice(0, 300) : undefined;
 }

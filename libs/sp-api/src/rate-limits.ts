@@ -21,6 +21,7 @@ export const OPERATION_LIMITS = {
   getDestinations: { rate: 1, burst: 5 },
   createSubscription: { rate: 1, burst: 5 },
   getSubscription: { rate: 1, burst: 5 },
+  deleteSubscriptionById: { rate: 1, burst: 5 },
   patchListingsItem: { rate: 5, burst: 5 },
 } as const;
 

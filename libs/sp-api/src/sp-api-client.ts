@@ -128,7 +128,7 @@ export class SpApiClient {
 
   async request<T>(
     operation: SpApiOperation,
-    method: 'GET' | 'POST' | 'PUT' | 'PATCH',
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     path: string,
     args: {
       query?: Query;

@@ -92,6 +92,7 @@ async function main(): Promise<void> {
       `   Stock to Amazon: on${stocked ? ` (${stocked} products counted at ${DEMO_STOCK})` : ''}; what Amazon was told: ${sandboxUrl}/_sandbox/listings?sellerId=${DEMO_SELLER.sellerId}`,
       '',
       `   curl -H 'Authorization: Bearer ${apiKey}' '${gatewayUrl}/api/v1/orders?limit=5'`,
+      `   CONNECTOR_URL=${gatewayUrl} CONNECTOR_API_KEY=${apiKey} npx amazon-connector orders find --limit 5`,
       '',
       ' Ctrl-C stops every service.',
       line,

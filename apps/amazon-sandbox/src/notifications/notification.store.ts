@@ -58,6 +58,13 @@ export class NotificationStore {
     return created;
   }
 
+  /** Deletes a subscription of the application (any seller's): false when it has none of that id and type. */
+  deleteSubscription(clientId: string, notificationType: string, subscriptionId: string): boolean {
+    const found = this.subscriptions.get(subscriptionId);
+    if (!found || found.clientId !== clientId || found.notificationType !== notificationType) return false;
+    return this.subscriptions.delete(subscriptionId);
+  }
+
   /** Every subscription of a seller to a notification type (one per application). */
   subscribersOf(sellerId: string, notificationType: string): Subscription[] {
     return [...this.subscriptions.values()].filter((s) => s.sellerId === sellerId && s.notificationType === notificationType);

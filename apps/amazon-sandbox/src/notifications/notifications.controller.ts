@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { AmazonApiError } from '../sp-api/amazon-error';
 import { SpApiOperationName, type SpApiRequest } from '../sp-api/sp-api-operation.decorator';
 import { SqsStore, queueNameOf } from '../sqs/sqs.store';
@@ -68,6 +68,15 @@ export class NotificationsController {
     const subscription = this.store.subscription(req.clientId!, req.sellerId, notificationType);
     if (!subscription) throw AmazonApiError.notFound(`No subscription of type ${notificationType} for this seller and application.`);
     return { payload: subscriptionView(subscription) };
+  }
+
+  /** Grantless: any subscription of the application; Amazon answers an empty payload. */
+  @Delete('subscriptions/:notificationType/:subscriptionId')
+  @SpApiOperationName('deleteSubscriptionById')
+  deleteSubscriptionById(@Req() req: SpApiRequest, @Param('notificationType') notificationType: string, @Param('subscriptionId') subscriptionId: string) {
+    this.assertType(notificationType);
+    if (!this.store.deleteSubscription(req.clientId!, notificationType, subscriptionId)) throw AmazonApiError.notFound(`No subscription ${subscriptionId} of type ${notificationType} for this application.`);
+    return {};
   }
 
   private assertType(notificationType: string): void {

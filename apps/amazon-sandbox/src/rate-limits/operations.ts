@@ -25,6 +25,7 @@ export const USAGE_PLANS = {
   getDestinations: { rate: 1, burst: 5 },
   createSubscription: { rate: 1, burst: 5 },
   getSubscription: { rate: 1, burst: 5 },
+  deleteSubscriptionById: { rate: 1, burst: 5 },
   patchListingsItem: { rate: 5, burst: 5 },
 } as const satisfies Record<string, UsagePlan>;
 
@@ -34,4 +35,5 @@ export type SpApiOperation = keyof typeof USAGE_PLANS;
 export const GRANTLESS_OPERATIONS = {
   createDestination: 'sellingpartnerapi::notifications',
   getDestinations: 'sellingpartnerapi::notifications',
+  deleteSubscriptionById: 'sellingpartnerapi::notifications',
 } as const satisfies Partial<Record<SpApiOperation, string>>;

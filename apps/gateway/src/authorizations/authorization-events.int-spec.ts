@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AUTHORIZATION_COMPLETED, AuthorizationCompletedEvent } from '@connector/contracts';
+import { AUTHORIZATION_COMPLETED, AUTHORIZATION_REFUSED, AuthorizationCompletedEvent, AuthorizationRefusedEvent } from '@connector/contracts';
 import { EventStream } from '@connector/messaging';
 import { newRowId, runMigrations } from '@connector/persistence';
 import { loadSettings } from '@connector/platform';
@@ -10,6 +10,7 @@ import { GatewayModule } from '../app.module';
 import { gatewayDataSource } from '../data-source';
 import { GatewaySettings } from '../gateway.settings';
 import { setupGateway } from '../setup';
+import { UNKNOWN_CALLER } from './authorization-events.handler';
 
 /*
  * The gateway in-process over real PostgreSQL and NATS JetStream, order-ingestion absent: a link's
@@ -86,5 +87,29 @@ describe('the audit of Link with Amazon, from order-ingestion\'s event', () => {
       return found.length >= 2 ? found : undefined;
     }, { timeoutMs: 30_000, what: 'the second link\'s entry' });
     expect(entries.map((e) => e.changes.authorizationId).sort()).toEqual([event.authorizationId, second.authorizationId].sort());
+  });
+
+  it('audits a refused callback like a link: under the key that asked for the consent, or under no key for a state not ours', async () => {
+    const keyId = randomUUID();
+    const reused: AuthorizationRefusedEvent = {
+      authorizationId: randomUUID(),
+      sellingPartnerId: 'A2LINKSELLER01',
+      reason: 'the state was used already: its consent linked the account (see GET /api/v1/accounts)',
+      statusCode: 400,
+      requestedByKeyId: keyId,
+      requestedByKeyName: 'onboarding admin',
+      refusedAt: new Date().toISOString(),
+    };
+    const forged: AuthorizationRefusedEvent = { ...reused, authorizationId: null, reason: 'the state is not one this connector gave: start Link with Amazon again', requestedByKeyId: null, requestedByKeyName: null };
+    await publisher.publishAll([
+      { subject: AUTHORIZATION_REFUSED.subject, data: JSON.stringify(reused), id: newRowId() },
+      { subject: AUTHORIZATION_REFUSED.subject, data: JSON.stringify(forged), id: newRowId() },
+    ]);
+    const refused = await waitFor(async () => {
+      const found = (await audit()).filter((e) => e.status === 400);
+      return found.length >= 2 ? found : undefined;
+    }, { timeoutMs: 30_000, what: 'the audit entries of the refused callbacks' });
+    expect(refused.find((e) => e.changes.authorizationId === reused.authorizationId)).toMatchObject({ keyId, keyName: 'onboarding admin', path: '/api/v1/authorizations/callback', changes: { sellingPartnerId: 'A2LINKSELLER01', refused: reused.reason } });
+    expect(refused.find((e) => e.changes.authorizationId === null)).toMatchObject({ keyId: null, keyName: UNKNOWN_CALLER, changes: { refused: forged.reason } });
   });
 });

@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, Post, Query, Req } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import {
   AuthorizationCallbackQuery,
   authorizationCodeTransitContext,
@@ -17,6 +17,7 @@ import { API_V1 } from '../common/api-version';
 import { Public } from '../common/public.decorator';
 import { Idempotent } from '../idempotency/idempotent.decorator';
 import { ApiProblems, ApiProblemsWhen, ApiRoutes } from '../openapi/api-docs';
+import { CallbackPageFilter, linkedPage, prefersHtml } from './callback-page';
 
 /** The code exchange at LWA (30 s at most) happens before the callback answers; the Sellers API is asked afterwards. */
 const CALLBACK_WAIT_MS = 60_000;
@@ -52,15 +53,24 @@ export class AuthorizationsController {
 
   @Get('callback')
   @Public()
+  @UseFilters(CallbackPageFilter)
+  @ApiExtraModels(AuthorizationCompletedView)
   @ApiOperation({
     operationId: 'completeAuthorization',
     summary: 'Amazon\'s redirect after the seller\'s consent (the app\'s OAuth redirect URI)',
     description:
-      'Open without an API key: Amazon sends the seller\'s browser here with `state`, `selling_partner_id` and `spapi_oauth_code`. A wrong, expired or already used state is a 400 and changes nothing; so is the consent of a seller other than the expected one (before its code is exchanged). Otherwise the code is exchanged at Login with Amazon for the refresh token, and the account is made or its refresh token replaced (in the audit log under the key that asked for the consent URL). Answers only the authorization, whether the account is new, and its id; its marketplaces follow from the Sellers API shortly after.',
+      'Open without an API key: Amazon sends the seller\'s browser here with `state`, `selling_partner_id` and `spapi_oauth_code`. A wrong, expired or already used state is a 400 and changes nothing; so is the consent of a seller other than the expected one (before its code is exchanged). Otherwise the code is exchanged at Login with Amazon for the refresh token, and the account is made or its refresh token replaced (in the audit log under the key that asked for the consent URL). Answers only the authorization, whether the account is new, and its id; its marketplaces follow from the Sellers API shortly after. A browser (`Accept` preferring `text/html`) gets a small page instead: the seller and the account linked, or why not (the same reason as the problem document, same status). Every refusal is in the audit log like a link: under the key that asked for the consent URL when the state was one of this connector\'s, else under no key.',
   })
-  @ApiOkResponse({ type: AuthorizationCompletedView })
+  @ApiOkResponse({
+    description: 'The link made: JSON, or for a browser a page naming the seller and the account.',
+    content: { 'application/json': { schema: { $ref: getSchemaPath(AuthorizationCompletedView) } }, 'text/html': { schema: { type: 'string' } } },
+  })
   @ApiProblems(400, 404, 429, 503)
-  async callback(@Query() query: AuthorizationCallbackQuery): Promise<AuthorizationCompletedView> {
+  async callback(
+    @Query() query: AuthorizationCallbackQuery,
+    @Req() http: { headers: Record<string, string | string[] | undefined>; accepts?: (types: string[]) => string | false },
+    @Res({ passthrough: true }) response: { type(type: string): unknown; setHeader(name: string, value: string): void },
+  ): Promise<AuthorizationCompletedView> {
     const request: CompleteAuthorizationRequest = {
       state: query.state,
       sellingPartnerId: query.selling_partner_id,
@@ -68,6 +78,11 @@ export class AuthorizationsController {
     };
     const completed = await this.services.request(COMPLETE_AUTHORIZATION, request, CALLBACK_WAIT_MS);
     // The browser is anyone's: the least that says the link was made (order-ingestion's event writes the audit entry).
-    return { authorizationId: completed.authorizationId, created: completed.created, accountId: completed.accountId };
+    const answer = { authorizationId: completed.authorizationId, created: completed.created, accountId: completed.accountId };
+    if (!prefersHtml(http)) return answer;
+    response.setHeader('cache-control', 'no-store');
+    response.type('text/html; charset=utf-8');
+    // Sent as is, with the content type set above; the declared type is the JSON answer's (the one OpenAPI's plugin reads).
+    return linkedPage(query.selling_partner_id, answer) as unknown as AuthorizationCompletedView;
   }
 }

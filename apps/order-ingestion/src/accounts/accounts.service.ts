@@ -154,7 +154,10 @@ export class AccountsService {
     return this.view(id);
   }
 
-  /** Soft delete: its orders stay, its sync stops. */
+  /**
+   * Soft delete: its orders stay, its sync stops. Its sealed credentials stay too: its ORDER_CHANGE
+   * subscription is deleted at Amazon with them afterwards (OrderChangeSubscriptions.unsubscribeDue).
+   */
   async remove(id: string): Promise<{ id: string; deleted: true }> {
     const account = await this.get(id);
     await this.accounts.manager.transaction(async (manager) => {

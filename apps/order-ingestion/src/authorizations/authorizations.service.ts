@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import {
   AUTHORIZATION_COMPLETED,
+  AUTHORIZATION_REFUSED,
   authorizationCodeTransitContext,
   AuthorizationCompletedView,
   AuthorizationView,
@@ -14,8 +15,8 @@ import { accountSecretContext, SecretBox, SETTINGS, ServiceError, TransitSecrets
 import { newRowId } from '@connector/persistence';
 import { AmazonEndpoints, exchangeAuthorizationCode, REGION_ENDPOINTS, SpApiError } from '@connector/sp-api';
 import { Outbox } from '@connector/messaging';
-import { returnedRows } from '@connector/workers';
-import { IsNull, Repository } from 'typeorm';
+import { housekeeping, PeriodicWorker, returnedRows } from '@connector/workers';
+import { EntityManager, IsNull, Repository } from 'typeorm';
 import { AccountsService, DEFAULT_BACKFILL_DAYS, newAccountSyncState } from '../accounts/accounts.service';
 import { SellerAccount } from '../accounts/seller-account.entity';
 import { OrderIngestionSettings } from '../order-ingestion.settings';
@@ -27,6 +28,17 @@ import { Authorization } from './authorization.entity';
 import { ConsentUrls } from './consent-urls';
 
 const STATE_FIELD = 'state';
+/**
+ * An authorization is kept this long after its state expired (a reload of a used state within it
+ * still says whether it linked the account), then pruned: the audit log keeps the history.
+ */
+export const AUTHORIZATIONS_KEPT_DAYS = 7;
+
+/** Deletes the authorizations whose state expired more than AUTHORIZATIONS_KEPT_DAYS ago, used or not; answers how many. */
+export async function pruneAuthorizations(manager: EntityManager): Promise<number> {
+  const result: unknown = await manager.query(`delete from authorizations where expires_at < now() - make_interval(days => $1) returning id`, [AUTHORIZATIONS_KEPT_DAYS]);
+  return returnedRows(result).length;
+}
 
 /**
  * Link with Amazon, the website authorization workflow: a consent URL with a signed, single-use
@@ -34,8 +46,9 @@ const STATE_FIELD = 'state';
  * which makes the account (or replaces the token of the seller's account).
  */
 @Injectable()
-export class AuthorizationsService {
+export class AuthorizationsService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Authorizations');
+  private pruning?: PeriodicWorker;
   private readonly signer: AuthorizationStateSigner;
   private readonly consent: ConsentUrls;
 
@@ -52,6 +65,16 @@ export class AuthorizationsService {
   ) {
     this.signer = new AuthorizationStateSigner(settings.AUTHORIZATION_STATE_KEY);
     this.consent = ConsentUrls.fromSetting(settings.SPAPI_CONSENT_BASE_URL);
+  }
+
+  onApplicationBootstrap(): void {
+    const manager = () => this.authorizations.manager;
+    this.pruning = housekeeping('authorizations pruning', () => manager().connection, () => pruneAuthorizations(manager()), (message) => this.logger.warn(message));
+    this.pruning.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.pruning?.stop();
   }
 
   async create(request: CreateAuthorizationMessage): Promise<AuthorizationView> {
@@ -109,35 +132,47 @@ export class AuthorizationsService {
     throw ServiceError.badRequest('Validation failed', [{ field: 'marketplaceId', errors: [why] }]);
   }
 
-  /** Amazon's callback. A wrong, expired or used state changes nothing; the code is never logged. */
+  /**
+   * Amazon's callback. A wrong, expired or used state changes nothing; the code is never logged.
+   * Every refusal is audited like a link (AUTHORIZATION_REFUSED, committed with the authorization's
+   * failure when there is one).
+   */
   async complete(request: CompleteAuthorizationRequest): Promise<AuthorizationCompletedView> {
     this.checkEnabled();
     const verified = this.signer.verify(request.state);
     if ('refused' in verified) {
       this.logger.warn(`authorization callback refused: ${verified.refused === 'expired' ? 'its state expired' : 'a state this connector did not give'}`);
-      throw refusedState(verified.refused === 'expired' ? 'the state has expired: start Link with Amazon again' : 'the state is not one this connector gave: start Link with Amazon again');
+      // An expired state's signature held: the authorization it names is ours (and says who asked for it).
+      const named = verified.refused === 'expired' ? await this.authorizations.findOneBy({ id: request.state.split('.')[0] }) : null;
+      throw await this.refuse(request, named, refusedState(verified.refused === 'expired' ? 'the state has expired: start Link with Amazon again' : 'the state is not one this connector gave: start Link with Amazon again'));
     }
-    const authorization = await this.claim(verified.authorizationId, request.sellingPartnerId);
+    const authorization = await this.claim(verified.authorizationId, request);
     let code: string;
     try {
       code = this.transit.decrypt(request.sealedCode, authorizationCodeTransitContext(request.state));
     } catch {
-      await this.fail(authorization, 'the code did not arrive sealed for this state');
-      throw ServiceError.badRequest('Validation failed', [{ field: 'spapi_oauth_code', errors: ['spapi_oauth_code did not arrive sealed for this state (the gateway and order-ingestion must share CREDENTIALS_TRANSIT_KEY)'] }]);
+      throw await this.refuse(request, authorization, ServiceError.badRequest('Validation failed', [{ field: 'spapi_oauth_code', errors: ['spapi_oauth_code did not arrive sealed for this state (the gateway and order-ingestion must share CREDENTIALS_TRANSIT_KEY)'] }]), 'the code did not arrive sealed for this state');
     }
     const bound = authorization.accountId ? await this.accounts.get(authorization.accountId).catch(() => undefined) : undefined;
     if (authorization.accountId && !bound) {
-      await this.fail(authorization, 'the account was removed');
-      throw ServiceError.notFound(`account ${authorization.accountId} not found`);
+      throw await this.refuse(request, authorization, ServiceError.notFound(`account ${authorization.accountId} not found`), 'the account was removed');
     }
     if (bound && bound.sellerId !== request.sellingPartnerId) {
-      await this.fail(authorization, `seller ${request.sellingPartnerId} consented, not the account's ${bound.sellerId}`);
-      throw ServiceError.badRequest('Validation failed', [{ field: 'selling_partner_id', errors: [`seller ${request.sellingPartnerId} consented, but account ${bound.id} is seller ${bound.sellerId}: nothing was changed`] }]);
+      throw await this.refuse(
+        request,
+        authorization,
+        ServiceError.badRequest('Validation failed', [{ field: 'selling_partner_id', errors: [`seller ${request.sellingPartnerId} consented, but account ${bound.id} is seller ${bound.sellerId}: nothing was changed`] }]),
+        `seller ${request.sellingPartnerId} consented, not the account's ${bound.sellerId}`,
+      );
     }
     // Before the code is exchanged: another seller's consent gives the connector no token at all.
     if (!bound && authorization.expectedSellerId && authorization.expectedSellerId !== request.sellingPartnerId) {
-      await this.fail(authorization, `seller ${request.sellingPartnerId} consented, not the expected ${authorization.expectedSellerId}`);
-      throw ServiceError.badRequest('Validation failed', [{ field: 'selling_partner_id', errors: [`seller ${request.sellingPartnerId} consented, but this consent was for seller ${authorization.expectedSellerId}: nothing was changed`] }]);
+      throw await this.refuse(
+        request,
+        authorization,
+        ServiceError.badRequest('Validation failed', [{ field: 'selling_partner_id', errors: [`seller ${request.sellingPartnerId} consented, but this consent was for seller ${authorization.expectedSellerId}: nothing was changed`] }]),
+        `seller ${request.sellingPartnerId} consented, not the expected ${authorization.expectedSellerId}`,
+      );
     }
     let refreshToken: string;
     try {
@@ -150,13 +185,15 @@ export class AuthorizationsService {
         endpoints: this.allowedEndpoints,
       }));
     } catch (err) {
-      const reason = err instanceof SpApiError ? `${err.status || 'network'} ${err.code}: ${err.message}` : String(err?.message ?? err);
-      await this.fail(authorization, `LWA refused the code: ${reason}`);
+      // LWA's status and error code only: its description may quote what was sent (the code), and this reason is
+      // logged, kept on the authorization and audited. A network failure's message is its cause (ECONNREFUSED...).
+      const reason = err instanceof SpApiError ? `${err.status || 'network'} ${err.code}${err.status ? '' : `: ${err.message}`}` : String(err?.message ?? err);
       this.logger.warn(`authorization ${authorization.id} of seller ${request.sellingPartnerId}: LWA did not exchange the code (${reason})`);
-      if (err instanceof SpApiError && err.status >= 400 && err.status < 500) {
-        throw ServiceError.badRequest(`Amazon refused the authorization code (${err.code}): start Link with Amazon again`, [{ field: 'spapi_oauth_code', errors: [`refused by Login with Amazon: ${err.code}`] }]);
-      }
-      throw new ServiceError({ statusCode: 503, error: 'Service Unavailable', message: `Login with Amazon could not be reached (${reason}): start Link with Amazon again` });
+      const answer =
+        err instanceof SpApiError && err.status >= 400 && err.status < 500
+          ? ServiceError.badRequest(`Amazon refused the authorization code (${err.code}): start Link with Amazon again`, [{ field: 'spapi_oauth_code', errors: [`refused by Login with Amazon: ${err.code}`] }])
+          : new ServiceError({ statusCode: 503, error: 'Service Unavailable', message: `Login with Amazon could not be reached (${reason}): start Link with Amazon again` });
+      throw await this.refuse(request, authorization, answer, `LWA refused the code: ${reason}`);
     }
     const { account, created } = await this.link(authorization, request.sellingPartnerId, refreshToken, bound);
     this.logger.log(`authorization ${authorization.id}: seller ${request.sellingPartnerId} linked as account ${account.id} (${created ? 'created' : 'refresh token replaced'})`);
@@ -167,23 +204,40 @@ export class AuthorizationsService {
   }
 
   /** Uses the state up, once: a second callback with it (or a concurrent one) finds it used. */
-  private async claim(id: string, sellingPartnerId: string): Promise<Authorization> {
+  private async claim(id: string, request: CompleteAuthorizationRequest): Promise<Authorization> {
     const result: unknown = await this.authorizations.query(
       `update authorizations set used_at = now(), selling_partner_id = $2 where id = $1 and used_at is null and expires_at > now() returning id`,
-      [id, sellingPartnerId],
+      [id, request.sellingPartnerId],
     );
     const found = await this.authorizations.findOneBy({ id });
     if (returnedRows(result).length && found) return found;
-    if (!found) throw refusedState('the state is not one this connector gave: start Link with Amazon again');
+    // Gone: never ours, or pruned long after it expired.
+    if (!found) throw await this.refuse(request, null, refusedState('the state is not one this connector gave: start Link with Amazon again'));
     this.logger.warn(`authorization ${id} refused: its state was ${found.usedAt ? 'used already' : 'expired'}`);
-    if (!found.usedAt) throw refusedState('the state has expired: start Link with Amazon again');
+    if (!found.usedAt) throw await this.refuse(request, found, refusedState('the state has expired: start Link with Amazon again'));
     // A reload after an answer that never arrived: say whether that first use linked the account.
     const outcome = found.outcome === 'created' || found.outcome === 'updated' ? 'its consent linked the account (see GET /api/v1/accounts)' : found.outcome === 'failed' ? 'its consent linked nothing: start Link with Amazon again' : 'start Link with Amazon again';
-    throw refusedState(`the state was used already: ${outcome}`);
+    throw await this.refuse(request, found, refusedState(`the state was used already: ${outcome}`));
   }
 
-  private async fail(authorization: Authorization, failure: string): Promise<void> {
-    await this.authorizations.update({ id: authorization.id }, { outcome: 'failed', failure: failure.slice(0, 500) });
+  /**
+   * A refused callback, in one transaction: the authorization's failure (when `failure` is given: it
+   * was claimed by this callback) and the event the gateway audits it from. Answers the error to throw.
+   */
+  private async refuse(request: CompleteAuthorizationRequest, authorization: Authorization | null, answer: ServiceError, failure?: string): Promise<ServiceError> {
+    await this.authorizations.manager.transaction(async (manager) => {
+      if (authorization && failure) await manager.update(Authorization, { id: authorization.id }, { outcome: 'failed', failure: failure.slice(0, 500) });
+      await this.outbox.add(manager, AUTHORIZATION_REFUSED, {
+        authorizationId: authorization?.id ?? null,
+        sellingPartnerId: request.sellingPartnerId,
+        reason: (failure ?? answer.body.message).slice(0, 500),
+        statusCode: answer.body.statusCode,
+        requestedByKeyId: authorization?.requestedByKeyId ?? null,
+        requestedByKeyName: authorization?.requestedByKeyName ?? null,
+        refusedAt: new Date().toISOString(),
+      });
+    });
+    return answer;
   }
 
   /**

@@ -5,6 +5,7 @@ import {
   AmazonEndpoints,
   createDestination,
   createSubscription,
+  deleteSubscriptionById,
   getDestinations,
   getSubscription,
   GrantlessTokens,
@@ -14,7 +15,7 @@ import {
   SpApiClients,
   SpApiError,
 } from '@connector/sp-api';
-import { inWorkContext, PeriodicWorker } from '@connector/workers';
+import { backoffDelay, inWorkContext, PeriodicWorker } from '@connector/workers';
 import { DataSource } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service';
 import { SellerAccount } from '../accounts/seller-account.entity';
@@ -25,6 +26,8 @@ import { NotificationDestination, OrderChangeSubscription } from './order-notifi
 export const ORDER_CHANGE = 'ORDER_CHANGE';
 /** A subscription that could not be made is tried again this much later (createSubscription allows 1 a second, but a refusal rarely passes sooner). */
 const RETRY_AFTER_FAILURE_MS = 5 * 60_000;
+/** Between failed deletes of a subscription at Amazon (account deleted or sync off): full jitter under a ceiling doubling from a minute up to six hours. */
+const UNSUBSCRIBE_BACKOFF = { baseMs: 60_000, maxMs: 6 * 3600_000 };
 
 /**
  * Which credentials a subscription was checked with: a digest of the LWA client id and the sealed
@@ -44,6 +47,14 @@ const CREDENTIALS_DIGEST_SQL = `encode(sha256(convert_to(a.lwa_client_id || ':' 
  * goes through the account's paced client. A subscription is checked again with getSubscription
  * every VERIFY_SUBSCRIPTION_EVERY_HOURS and whenever the account's credentials change (made again when gone);
  * the sync scheduler relaxes polling only on a recent check.
+ *
+ * An account deleted or with its sync off has its subscription deleted at Amazon
+ * (deleteSubscriptionById, grantless: the app's client id and secret, still sealed in the account's
+ * row, which a delete only marks). Its row here is the durable "to delete": it stays until Amazon
+ * confirms (or answers 404), `unsubscribing` with the reason and back-off after a failure, so a crash
+ * or Amazon away between the account's change and the call leaves nothing behind. Sync on again:
+ * subscribed again (at once when the delete is still pending: getSubscription finds it). The
+ * destination is the application's, shared by every account, and is never deleted.
  */
 @Injectable()
 export class OrderChangeSubscriptions implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -65,7 +76,10 @@ export class OrderChangeSubscriptions implements OnApplicationBootstrap, BeforeA
     if (!this.settings.notificationsEnabled) return;
     this.worker = new PeriodicWorker({
       name: 'order-change subscriptions',
-      pass: () => this.subscribeDue(),
+      pass: async () => {
+        await this.subscribeDue();
+        await this.unsubscribeDue();
+      },
       everyMs: Math.max(1000, this.settings.SYNC_TICK_SECONDS * 1000),
       onError: (message) => this.logger.warn(message),
       stopWaitMs: 2000,
@@ -84,7 +98,7 @@ export class OrderChangeSubscriptions implements OnApplicationBootstrap, BeforeA
       `select a.id from seller_accounts a
          left join order_change_subscriptions s on s.account_id = a.id
         where a.deleted_at is null and a.sync_enabled
-          and (s.account_id is null or s.queue_arn <> $1 or (s.status = 'failed' and s.due_at <= now())
+          and (s.account_id is null or s.queue_arn <> $1 or (s.status = 'failed' and s.due_at <= now()) or s.status = 'unsubscribing'
                or (s.status = 'subscribed' and (s.verified_at is null or s.verified_at < now() - make_interval(hours => $2)
                                                 or s.credentials_digest is distinct from ${CREDENTIALS_DIGEST_SQL})))
         order by a.created_at limit 20`,
@@ -98,6 +112,7 @@ export class OrderChangeSubscriptions implements OnApplicationBootstrap, BeforeA
   }
 
   private async subscribe(account: SellerAccount, arn: string): Promise<void> {
+    const known = await this.dataSource.getRepository(OrderChangeSubscription).findOneBy({ accountId: account.id });
     try {
       const access = this.accounts.spApiAccess(account);
       const client = this.clients.for(access);
@@ -116,14 +131,56 @@ export class OrderChangeSubscriptions implements OnApplicationBootstrap, BeforeA
       if (subscription.destinationId !== destinationId) {
         throw new Error(`the seller's ORDER_CHANGE subscription ${subscription.subscriptionId} of this application goes to another destination (${subscription.destinationId}); delete it at Amazon (deleteSubscriptionById) and it is made again for this queue`);
       }
-      const known = await this.dataSource.getRepository(OrderChangeSubscription).findOneBy({ accountId: account.id });
       const same = known?.status === 'subscribed' && known.subscriptionId === subscription.subscriptionId && known.queueArn === arn;
-      await this.record(account.id, arn, { status: 'subscribed', subscriptionId: subscription.subscriptionId, destinationId, lastError: null, subscribedAt: same ? known.subscribedAt : new Date(), verifiedAt: new Date(), credentialsDigest: credentialsDigest(account) });
+      await this.record(account.id, arn, { status: 'subscribed', subscriptionId: subscription.subscriptionId, destinationId, lastError: null, subscribedAt: same ? known.subscribedAt : new Date(), verifiedAt: new Date(), credentialsDigest: credentialsDigest(account), unsubscribeAttempts: 0 });
       if (!same) this.logger.log(`account ${account.id} subscribed to ORDER_CHANGE (subscription ${subscription.subscriptionId})`);
     } catch (err) {
       const reason = err instanceof SpApiError ? `${err.operation}: ${err.status} ${err.code}` : String((err as Error)?.message ?? err).slice(0, 500);
       this.logger.warn(`account ${account.id} not subscribed to ORDER_CHANGE: ${reason}`);
-      await this.record(account.id, arn, { status: 'failed', lastError: reason, subscriptionId: null, destinationId: null, subscribedAt: null, verifiedAt: null, credentialsDigest: null }, RETRY_AFTER_FAILURE_MS);
+      // The id of a subscription made before is kept: should the account go, it is the one to delete at Amazon.
+      await this.record(account.id, arn, { status: 'failed', lastError: reason, subscriptionId: known?.subscriptionId ?? null, destinationId: known?.destinationId ?? null, subscribedAt: null, verifiedAt: null, credentialsDigest: null, unsubscribeAttempts: 0 }, RETRY_AFTER_FAILURE_MS);
+    }
+  }
+
+  /** Subscriptions of accounts deleted or with sync off, new or due another try: deleted at Amazon. */
+  async unsubscribeDue(): Promise<void> {
+    const due: { account_id: string; subscription_id: string | null; unsubscribe_attempts: number }[] = await this.dataSource.query(
+      `select s.account_id, s.subscription_id, s.unsubscribe_attempts from order_change_subscriptions s
+         join seller_accounts a on a.id = s.account_id
+        where (a.deleted_at is not null or not a.sync_enabled) and (s.status <> 'unsubscribing' or s.due_at <= now())
+        order by s.updated_at limit 20`,
+    );
+    for (const row of due) await inWorkContext({ accountId: row.account_id }, () => this.unsubscribe(row));
+  }
+
+  private async unsubscribe(row: { account_id: string; subscription_id: string | null; unsubscribe_attempts: number }): Promise<void> {
+    // Deleted accounts too: a delete only marks the row, whose sealed credentials this call needs.
+    const account = await this.dataSource.getRepository(SellerAccount).findOneBy({ id: row.account_id });
+    if (!account) return;
+    const why = account.deletedAt ? 'deleted' : 'sync off';
+    // Only the row of this subscription: one made meanwhile (sync on again) stays.
+    const forget = () => this.dataSource.query(`delete from order_change_subscriptions where account_id = $1 and subscription_id is not distinct from $2`, [account.id, row.subscription_id]);
+    if (!row.subscription_id) {
+      // Never subscribed (every try failed): nothing known to delete.
+      await forget();
+      return;
+    }
+    try {
+      const access = this.accounts.spApiAccess(account);
+      const token = await this.grantless.token(access, NOTIFICATIONS_SCOPE);
+      const result = await deleteSubscriptionById(this.clients.for(access), token, ORDER_CHANGE, row.subscription_id);
+      await forget();
+      this.logger.log(`account ${account.id} (${why}): ORDER_CHANGE subscription ${row.subscription_id} ${result === 'deleted' ? 'deleted at Amazon' : 'was gone at Amazon already'}`);
+    } catch (err) {
+      const attempts = row.unsubscribe_attempts + 1;
+      const delayMs = Math.max(30_000, backoffDelay(attempts, UNSUBSCRIBE_BACKOFF));
+      const reason = err instanceof SpApiError ? `${err.operation}: ${err.status} ${err.code}` : String((err as Error)?.message ?? err).slice(0, 500);
+      this.logger.warn(`account ${account.id} (${why}): ORDER_CHANGE subscription ${row.subscription_id} not deleted at Amazon (${reason}); tried again in ${Math.round(delayMs / 1000)} s`);
+      await this.dataSource.query(
+        `update order_change_subscriptions set status = 'unsubscribing', last_error = $3, unsubscribe_attempts = $4, due_at = now() + make_interval(secs => $5), updated_at = now()
+          where account_id = $1 and subscription_id is not distinct from $2`,
+        [account.id, row.subscription_id, `deleteSubscriptionById: ${reason}`, attempts, delayMs / 1000],
+      );
     }
   }
 
@@ -154,7 +211,7 @@ export class OrderChangeSubscriptions implements OnApplicationBootstrap, BeforeA
       .insert()
       .into(OrderChangeSubscription)
       .values({ accountId, queueArn, dueAt: new Date(Date.now() + retryInMs), updatedAt: new Date(), ...fields })
-      .orUpdate(['queue_arn', 'status', 'subscription_id', 'destination_id', 'last_error', 'due_at', 'subscribed_at', 'verified_at', 'credentials_digest', 'updated_at'], ['account_id'])
+      .orUpdate(['queue_arn', 'status', 'subscription_id', 'destination_id', 'last_error', 'due_at', 'subscribed_at', 'verified_at', 'credentials_digest', 'unsubscribe_attempts', 'updated_at'], ['account_id'])
       .execute();
   }
 }

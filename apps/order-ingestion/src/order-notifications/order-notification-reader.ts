@@ -4,7 +4,7 @@ import { counter, SETTINGS, ServiceError } from '@connector/platform';
 import { backoffDelay, housekeeping, inNewWorkContext, inWorkContext, isDependencyOutage, PeriodicWorker, sleep } from '@connector/workers';
 import { DataSource } from 'typeorm';
 import { OrderIngestionSettings } from '../order-ingestion.settings';
-import { OrderRecovery } from '../sync/order-recovery';
+import { AmazonAwayError, OrderRecovery } from '../sync/order-recovery';
 import { NotificationFlow } from './notification-flow';
 import { HandledOrderNotification } from './order-notifications.entities';
 import { parseOrderChange, OrderChange } from './order-change-notification';
@@ -33,10 +33,19 @@ const RESYNC_AFTER_CHANGE_SECONDS = 150;
 const NOT_KEPT_STATUSES = new Set(['Pending', 'PendingAvailability', 'Canceled']);
 /** Between failed reads of the queue (SQS or the network away): full jitter under a ceiling doubling up to 30 s. */
 const READ_BACKOFF = { baseMs: 500, maxMs: 30_000 };
+/**
+ * getOrder failing because Amazon is away (5xx, 429, no connection, after the client's own
+ * retries): the notification is held (kept invisible) and fetched again with this back-off, and the
+ * queue is not read meanwhile, for at most AMAZON_AWAY_HOLD_MS; then its account syncs soon
+ * instead and the message is deleted. Each receive counts toward maxReceiveCount: receiving it
+ * again for Amazon's outage would dead-letter a notification that was never at fault.
+ */
+const AMAZON_AWAY_BACKOFF = { baseMs: 1000, maxMs: 30_000 };
+export const AMAZON_AWAY_HOLD_MS = 3 * 60_000;
 
 export const orderNotificationsHandled = counter({
   name: 'connector_order_notifications_total',
-  help: 'ORDER_CHANGE notifications read from the queue, by outcome: fetched (order fetched and stored), duplicate, unknown_seller, ignored (another type), invalid, failed (left on the queue for another try; SQS moves it to the dead-letter queue after maxReceiveCount), stale (getOrder still answered the order as before the change: shown again soon), resync (stale too often: the account synced soon instead)',
+  help: 'ORDER_CHANGE notifications read from the queue, by outcome: fetched (order fetched and stored), duplicate, unknown_seller, ignored (another type), invalid, failed (left on the queue for another try; SQS moves it to the dead-letter queue after maxReceiveCount), stale (getOrder still answered the order as before the change: shown again soon), resync (stale too often, or Amazon away longer than the reader holds a notification: the account synced soon instead)',
   labelNames: ['outcome'],
 });
 
@@ -55,7 +64,8 @@ const KEPT: ReadonlySet<Outcome> = new Set(['failed', 'invalid', 'stale']);
  * getOrder is eventually consistent: a copy from before the notification's TimeOfOrderChange is
  * not taken as the change; the message shows again in seconds, and at its third receive the
  * account is synced soon instead. A duplicate (its NotificationId handled before) is deleted
- * without a call.
+ * without a call. While Amazon is away (getOrder 5xx, 429, no connection) a notification is held,
+ * not failed: see AMAZON_AWAY_BACKOFF.
  */
 @Injectable()
 export class OrderNotificationReader implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -64,6 +74,10 @@ export class OrderNotificationReader implements OnApplicationBootstrap, BeforeAp
   private loop?: Promise<void>;
   private readonly abort = new AbortController();
   private pruning?: PeriodicWorker;
+  /** How long a notification is held while Amazon is away (a field so a test can shorten it). */
+  amazonAwayHoldMs = AMAZON_AWAY_HOLD_MS;
+  /** Since when getOrder has failed for Amazon's outage, with no fetch done since: the hold counts from it, not per message. */
+  private amazonAwaySince?: number;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -136,12 +150,19 @@ export class OrderNotificationReader implements OnApplicationBootstrap, BeforeAp
    * queue's maxReceiveCount) until the database answers.
    */
   private async handleBatch(messages: Message[]): Promise<boolean> {
+    // Every message of the batch kept invisible from the start: one waiting its turn behind a
+    // notification held while Amazon is away must not show again meanwhile.
+    const heartbeats = new Map(messages.map((m) => [m, this.keepInvisible(m)]));
     const waiting = [...messages];
     let outage = false;
     const lane = async () => {
-      for (let message = waiting.shift(); message; message = waiting.shift()) if (await this.handleOne(message)) outage = true;
+      for (let message = waiting.shift(); message; message = waiting.shift()) if (await this.handleOne(message, heartbeats.get(message)!)) outage = true;
     };
-    await Promise.all(Array.from({ length: Math.min(HANDLING_CONCURRENCY, messages.length) }, lane));
+    try {
+      await Promise.all(Array.from({ length: Math.min(HANDLING_CONCURRENCY, messages.length) }, lane));
+    } finally {
+      for (const heartbeat of heartbeats.values()) clearInterval(heartbeat);
+    }
     return outage;
   }
 
@@ -160,8 +181,7 @@ export class OrderNotificationReader implements OnApplicationBootstrap, BeforeAp
   }
 
   /** One message, its visibility kept while it is handled, deleted at once when done; answers whether a dependency was away. */
-  private async handleOne(message: Message): Promise<boolean> {
-    const heartbeat = this.keepInvisible(message);
+  private async handleOne(message: Message, heartbeat: NodeJS.Timeout): Promise<boolean> {
     let outcome: Outcome;
     let outage = false;
     try {
@@ -231,11 +251,13 @@ export class OrderNotificationReader implements OnApplicationBootstrap, BeforeAp
       return 'unknown_seller';
     }
     const stale: string[] = [];
+    const unreachable: string[] = [];
     for (const account of targets) {
       await inWorkContext({ accountId: account.id }, async () => {
         const fetched: { amazonUpdatedAt: Date | null } = { amazonUpdatedAt: null };
         try {
-          const stored = await this.recovery.recover({ accountId: account.id, amazonOrderId: change.amazonOrderId }, (copy) => (fetched.amazonUpdatedAt = copy.amazonUpdatedAt));
+          const stored = await this.whileAmazonAway(change, () => this.recovery.recover({ accountId: account.id, amazonOrderId: change.amazonOrderId }, (copy) => (fetched.amazonUpdatedAt = copy.amazonUpdatedAt)));
+          if (stored === 'unreachable') return void unreachable.push(account.id);
           if (olderThanChange(fetched.amazonUpdatedAt, change) && olderThanChange(new Date(stored.amazonUpdatedAt), change)) stale.push(account.id);
         } catch (err) {
           // 422: fetched, and not an order the connector keeps (pending, quarantined): handled as the sync would,
@@ -245,24 +267,64 @@ export class OrderNotificationReader implements OnApplicationBootstrap, BeforeAp
         }
       });
     }
-    if (stale.length) {
-      if (receives < STALE_RECEIVES_BEFORE_RESYNC) {
-        this.logger.log(`order ${change.amazonOrderId}: Amazon still answers it as before the change of its notification; tried again in ${STALE_RETRY_SECONDS} s`);
-        return 'stale';
-      }
+    if (stale.length && receives < STALE_RECEIVES_BEFORE_RESYNC && !unreachable.length) {
+      this.logger.log(`order ${change.amazonOrderId}: Amazon still answers it as before the change of its notification; tried again in ${STALE_RETRY_SECONDS} s`);
+      return 'stale';
+    }
+    const resync = [...stale, ...unreachable];
+    if (resync.length) {
       // The sync's window reaches the change once searchOrders shows it: a run soon after, then the message is done.
       await this.dataSource.query(
         `update seller_accounts set next_sync_at = least(coalesce(next_sync_at, now()), greatest(now(), $2::timestamptz + make_interval(secs => $3)))
           where id = any($1) and deleted_at is null`,
-        [stale, change.changedAt, RESYNC_AFTER_CHANGE_SECONDS],
+        [resync, change.changedAt, RESYNC_AFTER_CHANGE_SECONDS],
       );
-      this.logger.warn(`order ${change.amazonOrderId}: Amazon answered it as before the change of its notification ${receives} times; account(s) ${stale.join(', ')} synced soon instead`);
+      if (stale.length) this.logger.warn(`order ${change.amazonOrderId}: Amazon answered it as before the change of its notification ${receives} times; account(s) ${stale.join(', ')} synced soon instead`);
+      if (unreachable.length) this.logger.warn(`order ${change.amazonOrderId}: Amazon away for ${Math.round(this.amazonAwayHoldMs / 1000)} s; account(s) ${unreachable.join(', ')} synced soon instead`);
     }
     await this.dataSource.transaction(async (manager) => {
       await manager.createQueryBuilder().insert().into(HandledOrderNotification).values({ notificationId: change.notificationId, accountId: targets[0].id, amazonOrderId: change.amazonOrderId, eventTime: change.eventTime, handledAt: new Date() }).orIgnore().execute();
       await manager.query(`update order_change_subscriptions set last_notification_at = now() where account_id = any($1)`, [targets.map((t) => t.id)]);
     });
-    return stale.length ? 'resync' : 'fetched';
+    return resync.length ? 'resync' : 'fetched';
+  }
+
+  /**
+   * The fetch, tried again with back-off while Amazon is away (the message kept invisible by its
+   * heartbeat, the queue not read: its receive count stays), until Amazon has been away for
+   * amazonAwayHoldMs (counted across messages and batches: a long outage turns each later
+   * notification into a sync after one try, not after a hold of its own).
+   */
+  private async whileAmazonAway<T>(change: OrderChange, fetch: () => Promise<T>): Promise<T | 'unreachable'> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await fetch();
+        this.amazonAwaySince = undefined;
+        if (attempt > 1) this.logger.log(`order ${change.amazonOrderId}: fetched after Amazon was away (${attempt} tries)`);
+        return result;
+      } catch (err) {
+        if (!(err instanceof AmazonAwayError) || this.abort.signal.aborted) throw err;
+        this.amazonAwaySince ??= Date.now();
+        const left = this.amazonAwaySince + this.amazonAwayHoldMs - Date.now();
+        if (left <= 0) return 'unreachable';
+        if (attempt === 1 || attempt % 10 === 0) this.logger.warn(`order ${change.amazonOrderId}: Amazon is away (${describe(err)}); its notification is held and fetched again, the queue not read meanwhile`);
+        await this.pause(Math.min(left, Math.max(100, backoffDelay(attempt, AMAZON_AWAY_BACKOFF))));
+        if (this.abort.signal.aborted) throw err;
+      }
+    }
+  }
+
+  /** A wait the reader's stop cuts short (a held notification then shows again after its visibility timeout). */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.abort.signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.abort.signal.addEventListener('abort', done, { once: true });
+    });
   }
 }
 

@@ -10,7 +10,8 @@ export class NotificationDestination {
   @Column({ type: 'timestamptz', precision: 3 }) createdAt: Date;
 }
 
-export type SubscriptionStatus = 'subscribed' | 'failed';
+/** `unsubscribing`: the account was deleted or its sync turned off, and deleting the subscription at Amazon failed; tried again at dueAt. */
+export type SubscriptionStatus = 'subscribed' | 'failed' | 'unsubscribing';
 
 /** An account's ORDER_CHANGE subscription to the queue, or why it could not be made (tried again at dueAt). */
 @Entity({ name: 'order_change_subscriptions' })
@@ -27,6 +28,8 @@ export class OrderChangeSubscription {
   /** Last time Amazon's getSubscription showed it (made or checked again), and for which credentials (credentialsDigest). */
   @Column({ type: 'timestamptz', precision: 3, nullable: true }) verifiedAt: Date | null;
   @Column('text', { nullable: true }) credentialsDigest: string | null;
+  /** Failed tries to delete it at Amazon since the account was deleted or its sync turned off (the back-off's). */
+  @Column('int', { default: 0 }) unsubscribeAttempts: number;
   @Column({ type: 'timestamptz', precision: 3 }) updatedAt: Date;
 }
 

@@ -6,7 +6,7 @@ import type { AccountsService } from '../accounts/accounts.service';
 import type { MarketplacesService } from '../marketplaces/marketplaces.service';
 import type { SalesOrderWriter } from '../orders/sales-order-writer';
 import type { SalesOrder } from '../orders/sales-order.entity';
-import { OrderRecovery } from './order-recovery';
+import { AmazonAwayError, OrderRecovery } from './order-recovery';
 import type { OrdersV0Source } from './orders-v0.source';
 import type { OrdersV2026Source } from './orders-v2026-01-01.source';
 
@@ -36,6 +36,7 @@ describe('OrderRecovery: Amazon errors as problems', () => {
     expect(thrown).toBeInstanceOf(ServiceError);
     return (thrown as ServiceError).body;
   };
+  const thrownBy = (err: unknown) => recoveryFailingWith(err).recover({ accountId: 'a1', amazonOrderId: '302-1234567-1234567' }).catch((e: unknown) => e);
 
   it.each([OrdersApiVersion.V2026, OrdersApiVersion.V0])('%s: an order Amazon does not know is a 404', async (api) => {
     expect(await answer(new SpApiError('getOrder', 404, 'NotFound', 'Order 302-1234567-1234567 not found.'), api)).toMatchObject({
@@ -48,6 +49,17 @@ describe('OrderRecovery: Amazon errors as problems', () => {
     expect(await answer(new SpApiError('getOrder', 429, 'QuotaExceeded', 'You exceeded your quota'))).toMatchObject({ statusCode: 429, message: expect.stringContaining('throttling getOrder') });
     expect(await answer(new SpApiError('getOrder', 503, 'ServiceUnavailable', 'try later'))).toMatchObject({ statusCode: 503, message: expect.stringContaining('Amazon could not be reached or failed') });
     expect(await answer(new SpApiError('getOrder', 0, 'NetworkError', 'ECONNREFUSED'))).toMatchObject({ statusCode: 503 });
+  });
+
+  it('says Amazon is away (the reader holds its notification) for throttling, 5xx and no connection, not for refused credentials or a refusal', async () => {
+    for (const err of [new SpApiError('getOrder', 429, 'QuotaExceeded', 'q'), new SpApiError('getOrder', 500, 'InternalFailure', 'x'), new SpApiError('getOrder', 0, 'NetworkError', 'ECONNREFUSED')]) {
+      expect(await thrownBy(err)).toBeInstanceOf(AmazonAwayError);
+    }
+    for (const err of [new SpApiError('lwaToken', 400, 'invalid_grant', 'revoked'), new SpApiError('getOrder', 403, 'Unauthorized', 'Access denied')]) {
+      const thrown = await thrownBy(err);
+      expect(thrown).toBeInstanceOf(ServiceError);
+      expect(thrown).not.toBeInstanceOf(AmazonAwayError);
+    }
   });
 
   it('refused credentials are a 503 that says so, with Amazon\'s code only', async () => {

@@ -24,6 +24,13 @@ export const ordersRecovered = counter({
 });
 
 /**
+ * Amazon could not be reached, failed (5xx) or throttled the account (429) after the client's own
+ * retries: the order is fine, Amazon is away. A caller that keeps work on a queue whose receives
+ * are counted (the notification reader) waits rather than let it count.
+ */
+export class AmazonAwayError extends ServiceError {}
+
+/**
  * Recover one order: fetch it from Amazon at once (getOrder on the account's Orders API version,
  * through the account's client, so the same token buckets pace it) and write it through the sync's
  * writer, whatever the account's cursor says. It is not a sync run: it takes the account's row
@@ -103,8 +110,9 @@ export class OrderRecovery {
     }
     ordersRecovered.inc({ outcome: 'amazon_unavailable' });
     this.logger.warn(`order ${amazonOrderId} could not be fetched from Amazon: ${describeError(err)}`);
-    if (err.status === 429) return problem(429, 'Too Many Requests', `Amazon is throttling getOrder for this account; try again in a minute (${describeError(err)})`);
-    return problem(503, 'Service Unavailable', `Amazon could not be reached or failed; try again later (${describeError(err)})`);
+    if (err.status === 429) return new AmazonAwayError({ statusCode: 429, error: 'Too Many Requests', message: `Amazon is throttling getOrder for this account; try again in a minute (${describeError(err)})` });
+    if (err.status === 0 || err.status >= 500) return new AmazonAwayError({ statusCode: 503, error: 'Service Unavailable', message: `Amazon could not be reached or failed; try again later (${describeError(err)})` });
+    return problem(503, 'Service Unavailable', `Amazon refused the call; try again later (${describeError(err)})`);
   }
 }
 

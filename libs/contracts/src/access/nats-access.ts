@@ -13,7 +13,7 @@ import {
   SYNC_ACCOUNT,
   UPDATE_ACCOUNT,
 } from '../accounts/account.messages';
-import { AUTHORIZATION_COMPLETED, COMPLETE_AUTHORIZATION, CREATE_AUTHORIZATION, LIST_ACCOUNT_MARKETPLACES, REFRESH_ACCOUNT_MARKETPLACES } from '../accounts/authorization.messages';
+import { AUTHORIZATION_COMPLETED, AUTHORIZATION_REFUSED, COMPLETE_AUTHORIZATION, CREATE_AUTHORIZATION, LIST_ACCOUNT_MARKETPLACES, REFRESH_ACCOUNT_MARKETPLACES } from '../accounts/authorization.messages';
 import { ALERT_RAISED } from '../alerts/alert.events';
 import { AnyEventContract, AnyRequestContract } from '../common/message-contract';
 import { HEALTH_CHECKS, SERVICE_NAMES, ServiceName } from '../health/health.messages';
@@ -129,6 +129,8 @@ const EVENTS: { publisher: ServiceName; event: AnyEventContract; consumers: Conn
   { publisher: 'amazon-notifications', event: NOTIFICATION_FAILED, consumers: ['order-ingestion'] },
   // A consent linked an account: the gateway audits it (whether or not the callback's answer reached it).
   { publisher: 'order-ingestion', event: AUTHORIZATION_COMPLETED, consumers: ['gateway'] },
+  // A callback refused: audited like a link.
+  { publisher: 'order-ingestion', event: AUTHORIZATION_REFUSED, consumers: ['gateway'] },
   // Any service may raise an alert (a parked event, at least); the gateway sends them to the webhooks.
   ...SERVICE_NAMES.map((publisher) => ({ publisher, event: ALERT_RAISED, consumers: ['gateway' as const] })),
 ];

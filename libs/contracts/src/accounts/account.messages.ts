@@ -264,6 +264,8 @@ export enum OrderNotificationsStatus {
   Subscribed = 'subscribed',
   /** The last try failed (see lastError); it is tried again. Polling goes on at the account's interval. */
   Failed = 'failed',
+  /** The account's sync is off (or it was deleted) and deleting its subscription at Amazon failed (see lastError); it is tried again. */
+  Unsubscribing = 'unsubscribing',
 }
 
 /** The account's ORDER_CHANGE subscription. */

@@ -1,4 +1,4 @@
-import { IsEnum, IsIn, IsISO8601, IsOptional, IsString, IsUrl, IsUUID, Matches, MaxLength, MinLength, ValidateIf } from 'class-validator';
+import { IsEnum, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUrl, IsUUID, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 import { OrdersApiVersion, Region } from '../common/enums';
 import { eventContract, replyOf, requestContract } from '../common/message-contract';
 import { IdRequest } from '../common/page-query';
@@ -134,6 +134,25 @@ export class AuthorizationCompletedEvent {
   @IsISO8601() completedAt: string;
 }
 export const AUTHORIZATION_COMPLETED = eventContract({ subject: 'authorization.completed.v1', version: 1, payload: AuthorizationCompletedEvent });
+
+/**
+ * A callback order-ingestion refused (a wrong, expired or used state, another seller's consent,
+ * Login with Amazon refusing the code, ...), committed with the refusal: the gateway audits it as it
+ * audits a link, under the key that asked for the consent URL when the state was one of ours (else
+ * under no key). Never the code, a token or the state itself.
+ */
+export class AuthorizationRefusedEvent {
+  /** Null: the state named no authorization of this connector. */
+  @IsOptional() @IsUUID() authorizationId: string | null;
+  @IsOptional() @Matches(/^[A-Z0-9]{6,20}$/) sellingPartnerId: string | null;
+  @IsString() @MinLength(1) @MaxLength(500) reason: string;
+  /** What the callback answered. */
+  @IsInt() @Min(400) @Max(599) statusCode: number;
+  @IsOptional() @IsUUID() requestedByKeyId: string | null;
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(200) requestedByKeyName: string | null;
+  @IsISO8601() refusedAt: string;
+}
+export const AUTHORIZATION_REFUSED = eventContract({ subject: 'authorization.refused.v1', version: 1, payload: AuthorizationRefusedEvent });
 
 /** A marketplace the seller takes part in, as the Sellers API last said, and whether the account syncs it. */
 export class AccountMarketplaceView {

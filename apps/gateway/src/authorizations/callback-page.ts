@@ -1,0 +1,89 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Injectable, Logger } from '@nestjs/common';
+import { RpcException } from '@nestjs/microservices';
+import type { AuthorizationCompletedView } from '@connector/contracts';
+import { ServiceError } from '@connector/platform';
+import { AuditService } from '../access/audit.service';
+import { HttpErrorFilter, toHttpErrorBody } from '../common/http-error.filter';
+import { CALLBACK_PATH, UNKNOWN_CALLER } from './authorization-events.handler';
+
+interface CallbackRequest {
+  headers: Record<string, string | string[] | undefined>;
+  query?: Record<string, unknown>;
+  accepts?: (types: string[]) => string | false;
+}
+
+interface PageResponse {
+  headersSent?: boolean;
+  status(code: number): PageResponse;
+  type(type: string): PageResponse;
+  setHeader(name: string, value: string): void;
+  send(body: string): void;
+}
+
+/** A browser (Accept preferring text/html); an API client, curl's `*\/*` included, gets JSON. */
+export function prefersHtml(request: CallbackRequest): boolean {
+  return request.accepts?.(['application/json', 'text/html']) === 'text/html';
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+function page(title: string, paragraphs: string[]): string {
+  return [
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeHtml(title)}</title>`,
+    '<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.5}code{background:#f3f3f3;padding:0 .2rem}</style>',
+    `</head><body><h1>${escapeHtml(title)}</h1>`,
+    ...paragraphs.map((p) => `<p>${p}</p>`),
+    '</body></html>',
+  ].join('\n');
+}
+
+/** The seller's browser after a link: which seller and account, nothing secret (no code, no token, no state). */
+export function linkedPage(sellingPartnerId: string, completed: AuthorizationCompletedView): string {
+  return page('Amazon seller linked', [
+    `Seller <code>${escapeHtml(sellingPartnerId)}</code> is linked to the connector as account <code>${escapeHtml(completed.accountId)}</code>${completed.created ? ' (a new account)' : ' (its authorization renewed)'}.`,
+    'Its marketplaces are read from Amazon in a moment. You can close this page.',
+  ]);
+}
+
+/** Why a callback was refused, as the JSON answer says it (its detail names no secret). */
+export function refusedPage(statusCode: number, message: string): string {
+  return page('Link with Amazon did not complete', [
+    escapeHtml(message),
+    statusCode >= 500 ? 'Nothing was changed. Try again in a few minutes, or ask whoever sent you the link for a new one.' : 'Nothing was changed. Ask whoever sent you the link for a new one.',
+  ]);
+}
+
+/**
+ * The callback's errors: an HTML page for a browser, the usual problem document otherwise. A
+ * refusal the gateway makes itself (the query's fields) is audited here, under no key; one
+ * order-ingestion makes is audited from its event (AUTHORIZATION_REFUSED), like a link.
+ */
+@Catch()
+@Injectable()
+export class CallbackPageFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Authorizations');
+  private readonly problems = new HttpErrorFilter();
+
+  constructor(private readonly audit: AuditService) {}
+
+  async catch(exception: unknown, host: ArgumentsHost): Promise<void> {
+    const http = host.switchToHttp();
+    const request = http.getRequest<CallbackRequest>();
+    const response = http.getResponse<PageResponse>();
+    const body = toHttpErrorBody(exception, this.logger);
+    const fromOrderIngestion = exception instanceof ServiceError || exception instanceof RpcException;
+    if (!fromOrderIngestion && exception instanceof HttpException && body.statusCode >= 400 && body.statusCode < 500) {
+      const sellingPartnerId = typeof request.query?.selling_partner_id === 'string' ? request.query.selling_partner_id.slice(0, 20) : null;
+      await this.audit
+        .record({ keyId: null, name: UNKNOWN_CALLER, scopes: [], accountIds: null }, { method: 'GET', path: CALLBACK_PATH, action: `GET ${CALLBACK_PATH}`, body: { refused: body.message.slice(0, 500), fields: Array.isArray(body.details) ? body.details.map((d) => d.field) : [], sellingPartnerId } }, body.statusCode)
+        .catch((err: Error) => this.logger.error(`audit entry of a refused callback not written: ${err.message}`));
+    }
+    if (!prefersHtml(request) || response.headersSent) return this.problems.catch(exception, host);
+    response.setHeader('cache-control', 'no-store');
+    response.status(body.statusCode).type('text/html; charset=utf-8').send(refusedPage(body.statusCode, body.message));
+  }
+}
