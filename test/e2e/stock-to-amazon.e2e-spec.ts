@@ -7,6 +7,8 @@ const SELLER = { sellerId: 'A2STOCKSYNC001', clientId: 'stock-client', clientSec
 /** A seller shipping DE from Berlin and FR from Lyon. */
 const TWO_WAREHOUSES = { sellerId: 'A2STOCKSYNC003', clientId: 'wh-client', clientSecret: 'wh-secret', refreshToken: 'Atzr|wh', marketplaceIds: [DE, FR] };
 const QUIET = { sellerId: 'A2STOCKSYNC002', clientId: 'quiet-client', clientSecret: 'quiet-secret', refreshToken: 'Atzr|quiet', marketplaceIds: [DE] };
+/** Another seller with stock sync on: its stock must not wait for the first one's feeds. */
+const PROMPT = { sellerId: 'A2STOCKSYNC004', clientId: 'prompt-client', clientSecret: 'prompt-secret', refreshToken: 'Atzr|prompt', marketplaceIds: [DE] };
 const recently = () => new Date(Date.now() - 180_000).toISOString();
 const ORDER = amazonOrder({ orderId: '307-0000001-0000001', marketplaceId: DE, lastUpdatedTime: recently(), items: [{ orderItemId: '81000000000001', sku: 'STOCK-MUG', quantity: 2, unitPrice: '10.00', tax: '1.60' }] });
 /** An FBA order: its SKU is fulfilled by Amazon and must never be told a merchant quantity. */
@@ -18,6 +20,8 @@ const FBA_ORDER = amazonOrder({
   status: 'SHIPPED',
   items: [{ orderItemId: '81000000000002', sku: 'STOCK-DUO-FBA', quantity: 1, unitPrice: '12.00', tax: '1.92' }],
 });
+/** Many SKUs changed at once while createFeed's quota is spent. */
+const SPENT = Array.from({ length: 25 }, (_, i) => `STOCK-SPENT-${String(i + 1).padStart(2, '0')}`);
 /** Many SKUs changed at once go by one JSON_LISTINGS_FEED. */
 const MANY = Array.from({ length: 25 }, (_, i) => `STOCK-BULK-${String(i + 1).padStart(2, '0')}`);
 
@@ -26,6 +30,7 @@ describe('stock to Amazon', () => {
   const running = new RunningSystem();
   let accountId: string;
   let quietAccountId: string;
+  let promptAccountId: string;
 
   const listingsOf = async (sellerId: string, sku: string) => (await running.sandbox('GET', `/_sandbox/listings?sellerId=${sellerId}&sku=${sku}`)).body.listings as any[];
   const listingIn = async (sellerId: string, sku: string, marketplaceId: string) =>
@@ -41,9 +46,10 @@ describe('stock to Amazon', () => {
 
   beforeAll(async () => {
     await running.start({ SANDBOX_TIME_SCALE: '20', SPAPI_RATE_SCALE: '20' });
-    for (const seller of [SELLER, QUIET]) await running.sandbox('POST', '/_sandbox/sellers', seller);
-    await running.sandbox('PUT', '/_sandbox/listings', { sellerId: SELLER.sellerId, marketplaceIds: [DE, FR], skus: [{ sku: 'STOCK-MUG', quantity: 50 }, { sku: 'STOCK-BAD', quantity: 50 }, { sku: 'STOCK-DUO-FBM', quantity: 50 }, { sku: 'STOCK-DUO-FBA', fulfillmentChannelCode: 'AMAZON_EU' }, ...MANY.map((sku) => ({ sku }))] });
+    for (const seller of [SELLER, QUIET, PROMPT]) await running.sandbox('POST', '/_sandbox/sellers', seller);
+    await running.sandbox('PUT', '/_sandbox/listings', { sellerId: SELLER.sellerId, marketplaceIds: [DE, FR], skus: [{ sku: 'STOCK-MUG', quantity: 50 }, { sku: 'STOCK-BAD', quantity: 50 }, { sku: 'STOCK-DUO-FBM', quantity: 50 }, { sku: 'STOCK-DUO-FBA', fulfillmentChannelCode: 'AMAZON_EU' }, ...MANY.map((sku) => ({ sku })), ...SPENT.map((sku) => ({ sku }))] });
     await running.sandbox('PUT', '/_sandbox/listings', { sellerId: QUIET.sellerId, marketplaceIds: [DE], skus: [{ sku: 'QUIET-MUG', quantity: 50 }] });
+    await running.sandbox('PUT', '/_sandbox/listings', { sellerId: PROMPT.sellerId, marketplaceIds: [DE], skus: [{ sku: 'PROMPT-MUG', quantity: 50 }] });
     await running.sandbox('POST', `/_sandbox/sellers/${SELLER.sellerId}/orders`, ORDER);
     await running.sandbox('POST', `/_sandbox/sellers/${SELLER.sellerId}/orders`, FBA_ORDER);
     const account = await running.createAccount(SELLER, 'EU', { syncEnabled: false });
@@ -52,6 +58,9 @@ describe('stock to Amazon', () => {
     expect(account.body).toMatchObject({ stockSync: false, stockBuffer: 0, handlingTimeDays: null });
     const quiet = await running.createAccount(QUIET, 'EU', { syncEnabled: false });
     quietAccountId = quiet.body.id;
+    const prompt = await running.createAccount(PROMPT, 'EU', { syncEnabled: false, stockSync: true });
+    expect(prompt.body).toMatchObject({ stockSync: true });
+    promptAccountId = prompt.body.id;
   }, 180_000);
 
   afterAll(() => running.stop(), 60_000);
@@ -187,6 +196,46 @@ describe('stock to Amazon', () => {
     expect(listing.history).toEqual([]);
     expect(quantityAt(listing)).toBe(50);
     expect((await running.api('GET', `/api/v1/accounts/00000000-0000-4000-8000-0000000000ff/stock-sync`)).status).toBe(404);
+  });
+  it("a bulk change while createFeed's quota is spent holds no other account's stock: it goes by patchListingsItem, the other account's SKU reaches Amazon promptly", async () => {
+    const feedsBefore = (await running.sandbox('GET', `/_sandbox/feeds?sellerId=${SELLER.sellerId}`)).body.feeds.length;
+    // Amazon refuses every createFeed of the seller (429): its quota is spent.
+    await running.sandbox('POST', '/_sandbox/faults', { operation: 'createFeed', sellerId: SELLER.sellerId, throttleStorm: { count: 1000 } });
+    try {
+      const promptMug = await product('PROMPT-MUG');
+      expect((await running.api('PUT', '/api/v1/offers', { accountId: promptAccountId, sku: 'PROMPT-MUG', productId: promptMug, fulfillmentChannel: 'FBM' })).status).toBeLessThan(300);
+      // 25 SKUs of one product change at once (counted 15: 14 told), and right after one SKU of the other account.
+      const spent = await product('STOCK-SPENT');
+      for (const sku of SPENT) expect((await running.api('PUT', '/api/v1/offers', { accountId, sku, productId: spent, fulfillmentChannel: 'FBM' })).status).toBeLessThan(300);
+      await adjust(spent, 15);
+      await waitFor(async () => ((await stockSync(accountId, SPENT[24]))?.availableQuantity === 15 ? true : undefined), { timeoutMs: 30_000, what: 'the bulk change announced' });
+      const changedAt = Date.now();
+      await adjust(promptMug, 4);
+      const prompt = await waitFor(
+        async () => {
+          const s = await stockSync(promptAccountId, 'PROMPT-MUG');
+          return s?.status === 'accepted' && s.sentQuantity === 4 ? s : undefined;
+        },
+        { timeoutMs: 60_000, intervalMs: 200, what: 'PROMPT-MUG accepted at 4' },
+      );
+      // Waiting for createFeed's quota after the 429s would hold the pass ~50 s (8 tries, a token every 6 s at time × 20).
+      expect(Date.now() - changedAt).toBeLessThan(15_000);
+      expect(prompt.sentVia).toBe('patchListingsItem');
+      expect((await listingsOf(PROMPT.sellerId, 'PROMPT-MUG')).map(quantityAt)).toEqual([4]);
+      // The bulk SKUs are not lost: with no createFeed token, 25 SKUs × 2 marketplaces go by patchListingsItem.
+      const states = await waitFor(
+        async () => {
+          const items = (await running.api('GET', `/api/v1/accounts/${accountId}/stock-sync?limit=100`)).body.items.filter((s: { sku: string }) => SPENT.includes(s.sku));
+          return items.length === SPENT.length && items.every((s: { status: string; sentQuantity: number }) => s.status === 'accepted' && s.sentQuantity === 14) ? items : undefined;
+        },
+        { timeoutMs: 60_000, what: 'the bulk SKUs sent at 14' },
+      );
+      expect(states.every((s: { sentVia: string }) => s.sentVia === 'patchListingsItem')).toBe(true);
+      for (const sku of [SPENT[0], SPENT[24]]) expect((await listingsOf(SELLER.sellerId, sku)).map(quantityAt)).toEqual([14, 14]);
+      expect((await running.sandbox('GET', `/_sandbox/feeds?sellerId=${SELLER.sellerId}`)).body.feeds.length).toBe(feedsBefore);
+    } finally {
+      await running.sandbox('DELETE', '/_sandbox/faults');
+    }
   });
 
   it('two warehouses: DE is told the Berlin quantity less the buffer and FR the Lyon one; removing FR\'s assignment tells FR the default\'s', async () => {

@@ -72,8 +72,17 @@ export async function uploadFeedDocument(
   });
 }
 
-export function createFeed(client: SpApiClient, specification: CreateFeedSpecification, options: { mayStart?: () => boolean; retryUnsure?: boolean } = {}): Promise<{ feedId: string }> {
-  return client.request<{ feedId: string }>('createFeed', 'POST', '/feeds/2021-06-30/feeds', { body: specification, mayStart: options.mayStart, retryUnsure: options.retryUnsure });
+export function createFeed(
+  client: SpApiClient,
+  specification: CreateFeedSpecification,
+  options: { mayStart?: () => boolean; retryUnsure?: boolean; withoutQuotaWait?: boolean } = {},
+): Promise<{ feedId: string }> {
+  return client.request<{ feedId: string }>('createFeed', 'POST', '/feeds/2021-06-30/feeds', {
+    body: specification,
+    mayStart: options.mayStart,
+    retryUnsure: options.retryUnsure,
+    withoutQuotaWait: options.withoutQuotaWait,
+  });
 }
 
 /**
@@ -94,14 +103,14 @@ export interface GetFeedsParams {
 }
 
 /** getFeeds: every feed of the filters (following nextToken), newest first. Amazon's quota is tight (one per 45 s). */
-export async function getFeeds(client: SpApiClient, params: GetFeedsParams): Promise<Feed[]> {
+export async function getFeeds(client: SpApiClient, params: GetFeedsParams, options: { withoutQuotaWait?: boolean } = {}): Promise<Feed[]> {
   const feeds: Feed[] = [];
   let nextToken: string | undefined;
   do {
     const query = nextToken
       ? { nextToken }
       : { feedTypes: params.feedTypes, marketplaceIds: params.marketplaceIds, processingStatuses: params.processingStatuses, createdSince: params.createdSince, pageSize: 100 };
-    const page = await client.request<{ feeds: Feed[]; nextToken?: string }>('getFeeds', 'GET', '/feeds/2021-06-30/feeds', { query });
+    const page = await client.request<{ feeds: Feed[]; nextToken?: string }>('getFeeds', 'GET', '/feeds/2021-06-30/feeds', { query, withoutQuotaWait: options.withoutQuotaWait });
     if (!Array.isArray(page?.feeds)) throw new SpApiError('getFeeds', 200, 'InvalidResponse', 'no feeds in the answer');
     feeds.push(...page.feeds);
     nextToken = page.nextToken || undefined;
@@ -144,13 +153,19 @@ export async function submitFeed(
     mayStart?: () => boolean;
     /** false: createFeed is not tried again after a failure that may have made the feed (see feedMayExist). */
     retryUnsure?: boolean;
+    /** true: createFeed fails at once (QuotaSpentError) rather than wait for its quota (0.0083/s). */
+    withoutQuotaWait?: boolean;
   } = {},
 ): Promise<{ feedId: string; feedDocumentId: string }> {
   const contentType = feed.contentType ?? FEED_CONTENT_TYPE_XML;
   const document = await createFeedDocument(client, contentType, { mayStart: hooks.mayStart });
   await uploadFeedDocument(document.url, feed.content, contentType);
   await hooks.beforeCreateFeed?.(document.feedDocumentId);
-  const { feedId } = await createFeed(client, { feedType: feed.feedType, marketplaceIds: feed.marketplaceIds, inputFeedDocumentId: document.feedDocumentId }, { mayStart: hooks.mayStart, retryUnsure: hooks.retryUnsure });
+  const { feedId } = await createFeed(client, { feedType: feed.feedType, marketplaceIds: feed.marketplaceIds, inputFeedDocumentId: document.feedDocumentId }, {
+    mayStart: hooks.mayStart,
+    retryUnsure: hooks.retryUnsure,
+    withoutQuotaWait: hooks.withoutQuotaWait,
+  });
   return { feedId, feedDocumentId: document.feedDocumentId };
 }
 

@@ -55,3 +55,31 @@ describe('TokenBucket', () => {
     }
   });
 });
+
+describe('TokenBucket without waiting', () => {
+  it('tryTake takes a token that is there, and none when the bucket is empty or others wait for one', async () => {
+    let now = 0;
+    const bucket = new TokenBucket(1, 3, 1, () => now);
+    expect(bucket.tryTake()).toBe(true);
+    expect(bucket.tryTake()).toBe(true);
+    expect(bucket.tryTake()).toBe(false);
+    now += paced(1000);
+    const waiting = bucket.take();
+    expect(bucket.tryTake()).toBe(false);
+    await waiting;
+    expect(bucket.tryTake()).toBe(false);
+  });
+
+  it('msUntilTokens counts the tokens asked for and the callers already waiting', async () => {
+    let now = 0;
+    const bucket = new TokenBucket(1, 5, 1, () => now);
+    expect(bucket.msUntilTokens(4)).toBe(0);
+    expect(bucket.msUntilTokens(5)).toBe(0); // no more than the capacity (burst less one) is asked for
+    bucket.drain();
+    expect(bucket.msUntilTokens(2)).toBe(paced(2000));
+    const waiting = bucket.take();
+    expect(bucket.msUntilTokens(2)).toBe(paced(3000));
+    now += 10_000;
+    await waiting;
+  });
+});

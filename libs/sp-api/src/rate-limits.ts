@@ -38,6 +38,8 @@ export class TokenBucket {
   private tokens: number;
   private updatedAt: number;
   private queue: Promise<void> = Promise.resolve();
+  /** Callers of take() not served yet: tryTake() never jumps them. */
+  private waiters = 0;
 
   /**
    * One token short of Amazon's burst: Amazon's clock for a call starts when the call reaches
@@ -62,7 +64,8 @@ export class TokenBucket {
    * the waits of one bucket add up to the time the bucket held calls back).
    */
   take(): Promise<number> {
-    const turn = this.queue.then(() => this.waitForToken());
+    this.waiters++;
+    const turn = this.queue.then(() => this.waitForToken()).finally(() => this.waiters--);
     this.queue = turn.then(
       () => undefined,
       () => undefined,
@@ -89,7 +92,23 @@ export class TokenBucket {
     return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) / this.restoreRate()) * 1000);
   }
 
+  /**
+   * How long until `count` tokens are there for a new caller, after the callers already waiting
+   * (each of them takes one); 0: now. At most the bucket's capacity can be had at once.
+   */
+  msUntilTokens(count: number): number {
+    this.refill();
+    const needed = Math.min(this.capacity, Math.max(1, count)) + this.waiters;
+    return this.tokens >= needed ? 0 : Math.ceil(((needed - this.tokens) / this.restoreRate()) * 1000);
+  }
 
+  /** Takes a token only if one is there now and nobody waits for one (true), never waiting. */
+  tryTake(): boolean {
+    this.refill();
+    if (this.waiters > 0 || this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
 
   private refill(): void {
     const now = this.now();

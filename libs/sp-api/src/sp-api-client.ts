@@ -81,6 +81,21 @@ export class CallNotStartedError extends Error {
   }
 }
 
+/**
+ * A call made with `withoutQuotaWait` whose quota is spent: our bucket has no token now, or Amazon
+ * answered 429 (the call had no effect). Nothing of it took effect; `retryInMs`: when a token
+ * is expected back.
+ */
+export class QuotaSpentError extends CallNotStartedError {
+  constructor(
+    operation: string,
+    readonly retryInMs: number,
+  ) {
+    super(operation);
+    this.message = `${operation}: quota spent, not sent (a token is back in ${Math.ceil(retryInMs / 1000)} s)`;
+  }
+}
+
 export interface CallStats {
   /** Tries per operation, the LWA token requests (`lwaToken`) among them. */
   calls: Record<string, number>;
@@ -130,6 +145,11 @@ export class SpApiClient {
        * Amazon refused unseen (429): for a call that must not take effect twice (createFeed).
        */
       retryUnsure?: boolean;
+      /**
+       * true: never wait for the operation's quota: no token now, or a 429, fails the call at once
+       * (QuotaSpentError), so a caller with other work can go on with it and come back later.
+       */
+      withoutQuotaWait?: boolean;
     } = {},
   ): Promise<T> {
     const maxRetries = this.options.maxRetries ?? 8;
@@ -138,13 +158,23 @@ export class SpApiClient {
       // The access token first: a token fetch between taking a quota token and sending would
       // make the call reach Amazon later than our bucket thinks.
       const accessToken = args.accessToken ?? (await this.accessToken());
-      const waitedMs = await this.waitFor(operation, bucket.take());
-      this.rateLimitWaited(operation, waitedMs);
+      if (args.withoutQuotaWait) {
+        if (!bucket.tryTake()) throw new QuotaSpentError(operation, bucket.msUntilTokens(1));
+        this.rateLimitWaited(operation, 0);
+      } else {
+        const waitedMs = await this.waitFor(operation, bucket.take());
+        this.rateLimitWaited(operation, waitedMs);
+      }
       if (args.mayStart && !args.mayStart()) throw new CallNotStartedError(operation);
       this.stats.calls[operation] = (this.stats.calls[operation] ?? 0) + 1;
       try {
         return await this.send<T>(operation, method, path, { ...args, accessToken }, bucket);
       } catch (err) {
+        if (args.withoutQuotaWait && err instanceof SpApiError && err.status === 429) {
+          this.stats.throttled++;
+          bucket.drain();
+          throw new QuotaSpentError(operation, Math.max(err.retryAfterMs ?? 0, bucket.msUntilTokens(1)));
+        }
         if (!(err instanceof SpApiError) || !err.retriable || attempt >= maxRetries) throw err;
         if (args.retryUnsure === false && err.status !== 429) throw err;
         this.stats.retried++;
@@ -161,6 +191,11 @@ export class SpApiClient {
         }
       }
     }
+  }
+
+  /** How long until `count` calls of the operation could go out without waiting (0: now), after those waiting already. */
+  quotaWaitMs(operation: SpApiOperation, count = 1): number {
+    return this.bucket(operation).msUntilTokens(count);
   }
 
   /** The operations whose calls wait for their quota at this moment (a run's progress names them). */

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { seedDemo, seedSandbox } from './demo';
+import { DEMO_QUEUE, DEMO_SELLER, DEMO_STOCK, demoNotificationsEnv, seedDemo, seedDemoStock, seedSandbox } from './demo';
 import { SERVICE_NAMES } from '@connector/contracts';
 import { allowSandboxEndpoint, linkWithSandboxEnv, PROCESSES, System, waitFor } from '@connector/local-system';
 
@@ -27,6 +27,8 @@ async function main(): Promise<void> {
       ALERT_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
       // Link with Amazon through the sandbox's consent page, back to this gateway.
       ...linkWithSandboxEnv(`http://127.0.0.1:${gatewayPort}`, sandboxUrl),
+      // Order changes within seconds: ORDER_CHANGE notifications through the sandbox's SQS queue.
+      ...demoNotificationsEnv(sandboxUrl),
       ...process.env,
       GATEWAY_PORT: String(gatewayPort),
       GATEWAY_API_KEYS: process.env.GATEWAY_API_KEYS ?? apiKey,
@@ -70,6 +72,9 @@ async function main(): Promise<void> {
     },
     { timeoutMs: 120_000, intervalMs: 250, what: 'the first synced orders' },
   ).catch(() => undefined);
+  // A new demo account's FBM products get stock, which stock sync tells Amazon (the sandbox's listings).
+  const stocked = demo.created && visible ? await seedDemoStock({ gatewayUrl, apiKey, accountId: demo.accountId }).catch(() => 0) : 0;
+  const notifications = env.ORDER_NOTIFICATIONS_QUEUE_URL ? `on (sandbox queue ${DEMO_QUEUE})` : 'off (ORDER_NOTIFICATIONS_QUEUE_URL empty)';
   const line = '─'.repeat(72);
   process.stdout.write(
     [
@@ -83,6 +88,8 @@ async function main(): Promise<void> {
       ...SERVICE_NAMES.map((name) => `     ${name.padEnd(22)}${system.managementUrl(name)}/health/ready  /metrics`),
       `   Sandbox:    ${sandboxUrl} (Amazon stand-in; demo account ${demo.created ? 'created' : 'reused'}: ${demo.accountId})`,
       visible ? `   Orders visible ${((visible - startedAt) / 1000).toFixed(1)} s after start` : '   Orders are still syncing',
+      `   Order changes within seconds: notifications ${notifications}; change one at the sandbox with POST ${sandboxUrl}/_sandbox/orders/<amazonOrderId>/status {"status":"CANCELLED"}`,
+      `   Stock to Amazon: on${stocked ? ` (${stocked} products counted at ${DEMO_STOCK})` : ''}; what Amazon was told: ${sandboxUrl}/_sandbox/listings?sellerId=${DEMO_SELLER.sellerId}`,
       '',
       `   curl -H 'Authorization: Bearer ${apiKey}' '${gatewayUrl}/api/v1/orders?limit=5'`,
       `   CONNECTOR_URL=${gatewayUrl} CONNECTOR_API_KEY=${apiKey} npx amazon-connector orders find --limit 5`,

@@ -1,4 +1,4 @@
-import { seedDemo } from './demo';
+import { seedDemo, seedDemoStock } from './demo';
 import { waitFor } from '@connector/local-system';
 
 /**
@@ -18,7 +18,9 @@ async function main(): Promise<void> {
   // The gateway is live once its container is healthy; the services must be ready too.
   await waitFor(async () => (await fetch(`${gatewayUrl}/health`)).ok, { timeoutMs: 120_000, intervalMs: 1000, what: 'gateway /health (every service ready)' });
   const demo = await seedDemo({ sandboxUrl, sandboxUrlForServices, gatewayUrl, apiKey, orders: Number(process.env.DEMO_ORDERS ?? 40) });
-  process.stdout.write(`demo account ${demo.accountId} ${demo.created ? 'created' : 'already there'}; API key ${apiKey}\n`);
+  // Stock sync is on for the demo account: its FBM products get stock once their orders have synced.
+  const stocked = demo.created ? await seedDemoStock({ gatewayUrl, apiKey, accountId: demo.accountId, timeoutMs: 120_000 }) : 0;
+  process.stdout.write(`demo account ${demo.accountId} ${demo.created ? `created (${stocked} products counted)` : 'already there'}; API key ${apiKey}\n`);
 }
 
 main().catch((err) => {

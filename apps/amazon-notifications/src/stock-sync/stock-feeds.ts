@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AccountAccess, StockSyncIssue } from '@connector/contracts';
 import { SETTINGS } from '@connector/platform';
 import { newRowId } from '@connector/persistence';
-import { availabilityPatches, CallNotStartedError, feedMayExist, FINAL_FEED_STATUSES, getFeed, getFeedResultDocument, MerchantAvailability, submitFeed } from '@connector/sp-api';
+import { availabilityPatches, CallNotStartedError, feedMayExist, FINAL_FEED_STATUSES, getFeed, getFeedResultDocument, getFeeds, MerchantAvailability, QuotaSpentError, submitFeed } from '@connector/sp-api';
 import { backoffDelay, returnedRows } from '@connector/workers';
 import { DataSource } from 'typeorm';
 import { AmazonAccessService } from '../amazon-access/amazon-access.service';
@@ -28,6 +28,13 @@ const SUBMIT_MARGIN_MS = 60_000;
  * window, then their current value is sent again, after anything that feed could still do.
  */
 export const UNSURE_FEED_HOLD_SECONDS = 3600;
+/**
+ * An `unsure` feed is looked for with getFeeds this long after it became unsure, and again as
+ * long as a listings feed of its marketplace is still processing at Amazon (getFeeds: one per 45 s).
+ */
+const UNSURE_CHECK_SECONDS = 60;
+/** Our clock and Amazon's may differ a little: getFeeds looks back this much further. */
+const CLOCK_MARGIN_MS = 10 * 60_000;
 /** Between polls of a feed Amazon is processing (getFeed: 2 rps, burst 15). */
 const POLL_SECONDS = 2;
 
@@ -84,11 +91,23 @@ export class StockFeeds {
     @Inject(SETTINGS) private readonly settings: AmazonNotificationsSettings,
   ) {}
 
+  /**
+   * How long until the account's createFeed quota (0.0083/s, burst 15, shared with the
+   * cancellation feeds) has a token for each of `feeds` feeds: 0, now.
+   */
+  async createFeedWaitMs(accountId: string, feeds: number): Promise<number> {
+    return (await this.amazon.client(accountId)).quotaWaitMs('createFeed', feeds);
+  }
+
+  /**
+   * createFeed never waits for its quota here: spent (our bucket or Amazon's 429), the feed is
+   * `failed` (nothing reached Amazon) and its SKUs pending again, due when a token is back.
+   */
   async submit(
     access: AccountAccess,
     marketplaceIds: string[],
     updates: { update: StockUpdate; sent: { quantity: number; marketplaces: Record<string, number> }; availabilityIn: (marketplaceId: string) => MerchantAvailability }[],
-  ): Promise<void> {
+  ): Promise<{ quotaSpent?: QuotaSpentError; created: number }> {
     const batchId = newRowId();
     const messages: FeedMessage[] = updates.map((u, i) => ({ messageId: i + 1, sku: u.update.sku, updateId: u.update.id }));
     const feeds = marketplaceIds.map((marketplaceId) => ({ id: newRowId(), marketplaceId }));
@@ -109,7 +128,14 @@ export class StockFeeds {
         );
     });
     const client = await this.amazon.client(access.accountId);
+    let quotaSpent: QuotaSpentError | undefined;
+    let created = 0;
     for (const feed of feeds) {
+      if (quotaSpent) {
+        // No createFeed token for this one either: not even its document is made.
+        await this.dataSource.query(`update stock_feeds set status = 'failed', last_error = $2, updated_at = now() where id = $1 and status = 'submitting'`, [feed.id, quotaSpent.message]);
+        continue;
+      }
       // Each feed's stale time starts with its own submission: the ones before it may have waited long for createFeed's quota.
       let staleAt = await this.renew(feed.id);
       if (staleAt === undefined) continue; // given up meanwhile by a poll: its SKUs are already back to pending.
@@ -133,8 +159,10 @@ export class StockFeeds {
             mayStart: () => staleAt !== undefined && Date.now() < staleAt - SUBMIT_MARGIN_MS,
             // A createFeed whose answer was lost is not made again: the record is `unsure` instead.
             retryUnsure: false,
+            withoutQuotaWait: true,
           },
         );
+        created++;
         const recorded = returnedRows(
           await this.dataSource.query(
             `update stock_feeds set feed_id = $2, status = 'submitted', next_poll_at = now() + make_interval(secs => $3), updated_at = now() where id = $1 and status = 'submitting' returning id`,
@@ -152,17 +180,18 @@ export class StockFeeds {
         this.logger.log(`stock of ${updates.length} SKU(s) sent to Amazon in ${feed.marketplaceId} by feed ${feedId}`);
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
+        if (err instanceof QuotaSpentError) quotaSpent = err;
         // A createFeed that went out and got no clear answer (timeout, 5xx) may have made the feed.
         const unsure = createStarted && !(err instanceof CallNotStartedError) && feedMayExist(err);
         this.logger.warn(`stock feed in ${feed.marketplaceId} not submitted${unsure ? ' (it may have reached Amazon)' : ''}: ${message}`);
-        await this.dataSource.query(`update stock_feeds set status = $3, last_error = $2, updated_at = now() where id = $1 and status = 'submitting'`, [
-          feed.id,
-          message,
-          unsure ? 'unsure' : 'failed',
-        ]);
+        await this.dataSource.query(
+          `update stock_feeds set status = $3, last_error = $2, next_poll_at = now() + make_interval(secs => $4), updated_at = now() where id = $1 and status = 'submitting'`,
+          [feed.id, message, unsure ? 'unsure' : 'failed', UNSURE_CHECK_SECONDS],
+        );
       }
     }
-    await this.settleBatch(batchId);
+    await this.settleBatch(batchId, quotaSpent ? quotaSpent.retryInMs / 1000 : 0);
+    return { quotaSpent, created };
   }
 
   /** Renews a record still `submitting` (and records its document id): its new stale time, or undefined if a poll gave it up. */
@@ -194,11 +223,13 @@ export class StockFeeds {
         `update stock_feeds set status = case when feed_document_id is null then 'failed' else 'unsure' end,
                 last_error = case when feed_document_id is null then 'never reached Amazon (the service stopped while submitting it)'
                                   else 'may have reached Amazon (the service stopped while creating it): its SKUs are sent again after its processing window' end,
-                updated_at = now()
+                next_poll_at = now() + make_interval(secs => $1), updated_at = now()
           where status = 'submitting' and next_poll_at <= now() returning id, batch_id`,
+        [UNSURE_CHECK_SECONDS],
       ),
     ) as { id: string; batch_id: string }[];
     for (const batch of new Set(stale.map((s) => s.batch_id))) await this.settleBatch(batch);
+    await this.checkUnsure();
     const due: { id: string; account_id: string; feed_id: string; batch_id: string }[] = await this.dataSource.query(
       `select id, account_id, feed_id, batch_id from stock_feeds where status = 'submitted' and next_poll_at <= now() order by next_poll_at limit 50`,
     );
@@ -228,18 +259,70 @@ export class StockFeeds {
   }
 
   /**
+   * An `unsure` feed (createFeed's answer lost) cannot be found by getFeeds (Amazon's list names no
+   * input document), but whether it can still do anything can be: once no JSON_LISTINGS_FEED of its
+   * marketplace made since it was created is in queue or in progress at Amazon, it either never
+   * existed or is applied, and its SKUs' hold ends: their current value goes now rather than at
+   * the end of the hour. The record becomes `cleared`. getFeeds never waits for its quota here.
+   */
+  private async checkUnsure(): Promise<void> {
+    const due: { id: string; account_id: string; marketplace_id: string; batch_id: string; created_at: Date }[] = await this.dataSource.query(
+      `select id, account_id, marketplace_id, batch_id, created_at from stock_feeds
+        where status = 'unsure' and next_poll_at <= now() and updated_at > now() - make_interval(secs => $1) order by next_poll_at limit 10`,
+      [UNSURE_FEED_HOLD_SECONDS],
+    );
+    for (const feed of due) {
+      let unfinished: number;
+      try {
+        const client = await this.amazon.client(feed.account_id);
+        const since = new Date(new Date(feed.created_at).getTime() - CLOCK_MARGIN_MS).toISOString();
+        unfinished = (await getFeeds(client, { feedTypes: [JSON_LISTINGS_FEED], marketplaceIds: [feed.marketplace_id], processingStatuses: ['IN_QUEUE', 'IN_PROGRESS'], createdSince: since }, { withoutQuotaWait: true })).length;
+      } catch (err) {
+        const retryInSeconds = err instanceof QuotaSpentError ? err.retryInMs / 1000 : backoffDelay(3, notifyBackoff(this.settings)) / 1000;
+        if (!(err instanceof QuotaSpentError)) this.logger.warn(`looking for unsure stock feed ${feed.id} with getFeeds failed: ${err instanceof Error ? err.message : String(err)}`);
+        await this.dataSource.query(`update stock_feeds set next_poll_at = now() + make_interval(secs => $2) where id = $1 and status = 'unsure'`, [feed.id, Math.max(retryInSeconds, 1)]);
+        continue;
+      }
+      if (unfinished > 0) {
+        await this.dataSource.query(`update stock_feeds set next_poll_at = now() + make_interval(secs => $2) where id = $1 and status = 'unsure'`, [feed.id, UNSURE_CHECK_SECONDS]);
+        continue;
+      }
+      await this.dataSource.transaction(async (manager) => {
+        const cleared = returnedRows(
+          await manager.query(
+            `update stock_feeds set status = 'cleared', last_error = 'no listings feed of its marketplace is processing at Amazon (getFeeds): whatever it did is done, its SKUs go again', updated_at = now()
+              where id = $1 and status = 'unsure' returning id`,
+            [feed.id],
+          ),
+        );
+        if (cleared.length === 0) return;
+        // Only rows still held by it (a hold longer than any claim; a claimed row is being sent, and keeps its claim).
+        await manager.query(
+          `update stock_updates set next_attempt_at = now(), updated_at = now()
+            where feed_batch_id = $1 and status = 'pending' and next_attempt_at > now() + make_interval(secs => $2)
+              and not exists (select 1 from stock_feeds f where f.batch_id = $1 and f.status = 'unsure')`,
+          [feed.batch_id, this.settings.NOTIFY_CLAIM_SECONDS * 2],
+        );
+      });
+      this.logger.log(`unsure stock feed in ${feed.marketplace_id}: no listings feed processing at Amazon any more, its SKUs go again`);
+    }
+  }
+
+  /**
    * Once every feed of a batch is done or failed: each SKU gets its issues (those of its message,
    * and those of no message, in each marketplace) and `accepted` or `error`; a failed submission
-   * puts it back to pending. A SKU whose value changed meanwhile is pending and due now either way.
+   * puts it back to pending. A SKU whose value changed meanwhile is pending and due now either way;
+   * one settled ends the feed's hold (its next value must not wait the rest of the day).
    */
-  private async settleBatch(batchId: string): Promise<void> {
+  private async settleBatch(batchId: string, retryInSeconds = 0): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const feeds: { marketplace_id: string; status: string; messages: FeedMessage[]; issues: ReportIssue[]; last_error: string | null }[] = await manager.query(
         `select marketplace_id, status, messages, issues, last_error from stock_feeds where batch_id = $1 for update`,
         [batchId],
       );
       if (feeds.length === 0 || feeds.some((f) => f.status === 'submitting' || f.status === 'submitted')) return;
-      const failed = feeds.find((f) => f.status === 'failed' || f.status === 'unsure');
+      // A `cleared` feed (unsure, then nothing of its kind processing at Amazon) may or may not have applied: its SKUs go again.
+      const failed = feeds.find((f) => f.status === 'failed' || f.status === 'unsure' || f.status === 'cleared');
       // A feed that may yet be applied: every SKU waits its window, then its current value goes again.
       const unsure = feeds.some((f) => f.status === 'unsure');
       for (const message of feeds[0].messages) {
@@ -254,11 +337,11 @@ export class StockFeeds {
               set status = case when version = sent_version then $2 else 'pending' end,
                   issues = $3::jsonb, last_error = $4, updated_at = now(),
                   next_attempt_at = case when $7 then now() + make_interval(secs => $8)
-                                         when version = sent_version and $2 <> 'pending' then next_attempt_at
-                                         when version = sent_version then now() + make_interval(secs => $5)
+                                         when version = sent_version and $2 <> 'pending' then now()
+                                         when version = sent_version then now() + make_interval(secs => greatest($5::float8, $9::float8))
                                          else now() end
             where id = $1 and feed_batch_id = $6 and status <> 'skipped'`,
-          [message.updateId, outcome, JSON.stringify(issues), failed?.last_error ?? null, backoffDelay(1, notifyBackoff(this.settings)) / 1000, batchId, unsure, UNSURE_FEED_HOLD_SECONDS],
+          [message.updateId, outcome, JSON.stringify(issues), failed?.last_error ?? null, backoffDelay(1, notifyBackoff(this.settings)) / 1000, batchId, unsure, UNSURE_FEED_HOLD_SECONDS, retryInSeconds],
         );
       }
     });

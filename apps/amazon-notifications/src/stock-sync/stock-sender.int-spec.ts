@@ -6,7 +6,7 @@ import { NotificationsHarness } from '../../test/notifications-harness';
 import { AccountAccess } from '@connector/contracts';
 import { StockFeeds } from './stock-feeds';
 import { StockUpdate } from './stock-update.entity';
-import { StockSender } from './stock-sender';
+import { PATCH_FALLBACK_MAX_CALLS, StockSender } from './stock-sender';
 import { stockSyncView } from './stock-sync.service';
 import { StockUpdateIntake } from './stock-update-intake';
 
@@ -102,10 +102,11 @@ describe('StockSender', () => {
     // Right after the feed is submitted (rows sent and held) a newer value of FEED-0 comes in, and the
     // pass lasts long enough for the claim renewal (every 250 ms with a 1 s claim) to tick.
     class FeedsWithNewerValue extends StockFeeds {
-      override async submit(access: AccountAccess, marketplaceIds: string[], updates: Parameters<StockFeeds['submit']>[2]): Promise<void> {
-        await super.submit(access, marketplaceIds, updates);
+      override async submit(access: AccountAccess, marketplaceIds: string[], updates: Parameters<StockFeeds['submit']>[2]) {
+        const submitted = await super.submit(access, marketplaceIds, updates);
         await announce(newSender(), 'FEED-0', 3);
         await new Promise((r) => setTimeout(r, 800));
+        return submitted;
       }
     }
     const sender = new StockSender(harness.dataSource, harness.amazon, new FeedsWithNewerValue(harness.dataSource, harness.amazon, harness.settings), harness.settings);
@@ -124,6 +125,10 @@ describe('StockSender', () => {
       },
       { timeoutMs: 20_000, intervalMs: 200, what: 'FEED-0 newer value sent after the feed' },
     );
+    // The feed settled ends its hold: a SKU of it with no newer value is not held the rest of the day (its next value goes at once).
+    const settled = await row('FEED-1');
+    expect(settled.status).toBe('accepted');
+    expect((settled.next_attempt_at as Date).getTime()).toBeLessThan(Date.now() + 60_000);
     const told = await listing('FEED-0');
     expect(told.history.map((h: { quantity: number }) => h.quantity)).toEqual([10, 2]);
     expect(told.attributes.fulfillment_availability[0].quantity).toBe(2);
@@ -225,6 +230,60 @@ describe('StockSender', () => {
     expect((await listing('LOST-0')).history.map((h: { quantity: number }) => h.quantity)).toEqual([20, 15]);
   });
 
+  it('an unsure feed is looked for with getFeeds: held while a listings feed of its marketplace is processing at Amazon, its SKUs go at once when none is', async () => {
+    const skus = Array.from({ length: 21 }, (_, i) => `LOOKUP-${i}`);
+    await harness.sandboxRequest('PUT', '/_sandbox/listings', { sellerId: harness.seller.sellerId, marketplaceIds: [DE], skus: skus.map((sku) => ({ sku, quantity: 40 })) });
+    const sender = newSender();
+    for (const sku of skus) await announce(sender, sku, 30);
+    await new Promise((r) => setTimeout(r, 1100));
+    const feedOf = async () =>
+      ((await harness.dataSource.query(`select f.id, f.status, f.next_poll_at from stock_feeds f join stock_updates u on u.feed_batch_id = f.batch_id where u.sku = 'LOOKUP-0'`)) as Record<string, any>[])[0];
+    let lostId = '';
+    // Amazon's clock all but stopped: the lost feed stays in queue there.
+    await harness.sandboxRequest('POST', '/_sandbox/clock', { timeScale: 0.0001, rateLimits: false });
+    try {
+      await harness.sandboxRequest('POST', '/_sandbox/faults', { operation: 'createFeed', sellerId: harness.seller.sellerId, status: 503, count: 1, loseAnswer: true });
+      await sender.sendDue();
+      const lost = await feedOf();
+      expect(lost.status).toBe('unsure');
+      lostId = lost.id;
+      // Its first look is a minute away; made due now, it finds a listings feed in queue: the SKUs stay held.
+      expect((lost.next_poll_at as Date).getTime()).toBeGreaterThan(Date.now() + 30_000);
+      await harness.dataSource.query(`update stock_feeds set next_poll_at = now() where id = $1`, [lost.id]);
+      await sender.sendDue();
+      const looked = await feedOf();
+      expect(looked.status).toBe('unsure');
+      expect((looked.next_poll_at as Date).getTime()).toBeGreaterThan(Date.now() + 30_000);
+      const held = await row('LOOKUP-0');
+      expect(held.status).toBe('pending');
+      expect((held.next_attempt_at as Date).getTime()).toBeGreaterThan(Date.now() + 30 * 60_000);
+    } finally {
+      await harness.sandboxRequest('POST', '/_sandbox/clock', { timeScale: 20, rateLimits: true });
+    }
+    // Amazon applies the lost feed; a newer value of one SKU comes in meanwhile.
+    await waitFor(
+      async () => {
+        await harness.sandboxRequest('GET', `/_sandbox/feeds?sellerId=${harness.seller.sellerId}`);
+        return (await listing('LOOKUP-0')).history.length === 1 || undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 100, what: 'the lost feed applied' },
+    );
+    await announce(sender, 'LOOKUP-0', 26);
+    await harness.dataSource.query(`update stock_feeds set next_poll_at = now() where id = $1`, [lostId]);
+    const startedAt = Date.now();
+    await waitFor(
+      async () => {
+        await sender.sendDue();
+        const r = await row('LOOKUP-0');
+        return r.status === 'accepted' && r.sent_quantity === 25 ? r : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 200, what: 'LOOKUP-0 current value sent once no feed is processing' },
+    );
+    expect(Date.now() - startedAt).toBeLessThan(20_000);
+    expect(await harness.dataSource.query(`select status from stock_feeds where id = $1`, [lostId])).toEqual([{ status: 'cleared' }]);
+    expect((await listing('LOOKUP-0')).history.map((h: { quantity: number }) => h.quantity)).toEqual([29, 25]);
+  });
+
   it('each marketplace is patched with the quantity of the warehouse it ships from, less the buffer, and the API shows them per marketplace', async () => {
     await harness.sandboxRequest('PUT', '/_sandbox/listings', { sellerId: harness.seller.sellerId, marketplaceIds: [DE, FR], skus: [{ sku: 'WH-PATCH', quantity: 40 }] });
     const amazon = accessWith(() => ({ marketplaceIds: [DE, FR] }));
@@ -275,5 +334,74 @@ describe('StockSender', () => {
       expect((await listing(`WH-FEED-${i}`, DE)).history.map((h: { quantity: number; via: string }) => [h.quantity, h.via])).toEqual([[9 + i, 'JSON_LISTINGS_FEED']]);
       expect((await listing(`WH-FEED-${i}`, FR)).history.map((h: { quantity: number }) => h.quantity)).toEqual([Math.max(0, i - 1)]);
     }
+  });
+
+  describe("createFeed's quota spent (0.0083/s, burst 15): the pass never waits for it", () => {
+    // Last in the file: the 429 case leaves the account's createFeed bucket empty.
+    /** Feeds whose createFeed quota is spent for another 90 s, as far as the sender can tell. */
+    class FeedsWithQuotaSpent extends StockFeeds {
+      override async createFeedWaitMs(): Promise<number> {
+        return 90_000;
+      }
+    }
+    const listAt40 = (skus: string[]) => harness.sandboxRequest('PUT', '/_sandbox/listings', { sellerId: harness.seller.sellerId, marketplaceIds: [DE], skus: skus.map((sku) => ({ sku, quantity: 40 })) });
+    const timed = async (work: () => Promise<void>) => {
+      const startedAt = Date.now();
+      await work();
+      return Date.now() - startedAt;
+    };
+
+    it('a bulk change of few SKUs goes by patchListingsItem at once', async () => {
+      const skus = Array.from({ length: 21 }, (_, i) => `FALLBACK-${i}`);
+      await listAt40(skus);
+      const sender = new StockSender(harness.dataSource, harness.amazon, new FeedsWithQuotaSpent(harness.dataSource, harness.amazon, harness.settings), harness.settings);
+      for (const sku of skus) await announce(sender, sku, 13);
+      await new Promise((r) => setTimeout(r, 1100));
+      await sender.sendDue();
+      const rows = (await harness.dataSource.query(`select status, sent_via, sent_quantity from stock_updates where sku like 'FALLBACK-%'`)) as Record<string, unknown>[];
+      expect(rows).toHaveLength(21);
+      expect(rows.every((r) => r.status === 'accepted' && r.sent_via === 'patchListingsItem' && r.sent_quantity === 12)).toBe(true);
+      expect((await listing('FALLBACK-20')).attributes.fulfillment_availability[0].quantity).toBe(12);
+    });
+
+    it('more SKUs than patches can take soon wait, pending, until a createFeed token is back; nothing is sent meanwhile', async () => {
+      const skus = Array.from({ length: PATCH_FALLBACK_MAX_CALLS + 1 }, (_, i) => `WAITFEED-${i}`);
+      await listAt40(skus);
+      const sender = new StockSender(harness.dataSource, harness.amazon, new FeedsWithQuotaSpent(harness.dataSource, harness.amazon, harness.settings), harness.settings);
+      for (const sku of skus) await announce(sender, sku, 9);
+      await new Promise((r) => setTimeout(r, 1100));
+      const tookMs = await timed(() => sender.sendDue());
+      expect(tookMs).toBeLessThan(5000);
+      const rows = (await harness.dataSource.query(`select status, sent_quantity, attempts, last_error, next_attempt_at from stock_updates where sku like 'WAITFEED-%'`)) as Record<string, any>[];
+      expect(rows).toHaveLength(skus.length);
+      for (const r of rows) {
+        expect(r).toMatchObject({ status: 'pending', sent_quantity: null, attempts: 0, last_error: expect.stringContaining('createFeed quota') });
+        expect((r.next_attempt_at as Date).getTime()).toBeGreaterThan(Date.now() + 80_000);
+      }
+      expect((await harness.dataSource.query(`select 1 from stock_feeds f join stock_updates u on u.feed_batch_id = f.batch_id where u.sku like 'WAITFEED-%'`)).length).toBe(0);
+      expect((await listing('WAITFEED-0')).history).toEqual([]);
+    });
+
+    it('Amazon answering createFeed with 429 (its quota spent, ours not): no feed is waited for, the SKUs go by patchListingsItem in the same pass', async () => {
+      const skus = Array.from({ length: 21 }, (_, i) => `THROTTLED-${i}`);
+      await listAt40(skus);
+      const sender = newSender();
+      for (const sku of skus) await announce(sender, sku, 17);
+      await new Promise((r) => setTimeout(r, 1100));
+      await harness.sandboxRequest('POST', '/_sandbox/faults', { operation: 'createFeed', sellerId: harness.seller.sellerId, throttleStorm: { count: 50 } });
+      try {
+        // Waiting for the quota after a 429 would take 8 retries of ~6 s (two minutes a token, time × 20).
+        const tookMs = await timed(() => sender.sendDue());
+        expect(tookMs).toBeLessThan(5000);
+        const [feed] = (await harness.dataSource.query(`select f.status, f.last_error from stock_feeds f join stock_updates u on u.feed_batch_id = f.batch_id where u.sku = 'THROTTLED-0'`)) as Record<string, string>[];
+        expect(feed).toMatchObject({ status: 'failed', last_error: expect.stringContaining('createFeed: quota spent') });
+        const rows = (await harness.dataSource.query(`select status, sent_via, sent_quantity from stock_updates where sku like 'THROTTLED-%'`)) as Record<string, unknown>[];
+        expect(rows).toHaveLength(21);
+        expect(rows.every((r) => r.status === 'accepted' && r.sent_via === 'patchListingsItem' && r.sent_quantity === 16)).toBe(true);
+        expect((await listing('THROTTLED-0')).history.map((h: { quantity: number }) => h.quantity)).toEqual([16]);
+      } finally {
+        await harness.sandboxRequest('DELETE', '/_sandbox/faults');
+      }
+    });
   });
 });

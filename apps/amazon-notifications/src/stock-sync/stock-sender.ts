@@ -14,6 +14,12 @@ const BATCH = 500;
 /** More SKUs of an account due at once than this go by one JSON_LISTINGS_FEED per marketplace instead of a patch each. */
 export const FEED_THRESHOLD = 20;
 /**
+ * When createFeed's quota is spent, SKUs that would have gone by feed go by patchListingsItem
+ * instead if they take no more calls than this (SKUs × marketplaces; 5/s: about 12 s of the
+ * account's patch quota); more wait, pending, until a createFeed token is back.
+ */
+export const PATCH_FALLBACK_MAX_CALLS = 60;
+/**
  * A SKU's new value waits this long before it is sent: many changes of one stock movement (a
  * product sold under many SKUs, a big adjustment) arrive as separate events, and are sent together.
  */
@@ -168,18 +174,44 @@ export class StockSender implements OnApplicationBootstrap, OnApplicationShutdow
     }
     const marketplaceIds = access.marketplaceIds ?? [];
     if (updates.length > FEED_THRESHOLD) {
+      let quotaWaitMs: number;
       try {
-        await this.feeds.submit(
-          access,
-          marketplaceIds,
-          updates.map((update) => ({ update, sent: sentQuantities(access, update), availabilityIn: (marketplaceId: string) => availabilityIn(access, update, marketplaceId) })),
-        );
+        // Never wait for createFeed's quota inside the pass: the other accounts' stock waits with it.
+        quotaWaitMs = await this.feeds.createFeedWaitMs(accountId, Math.max(1, marketplaceIds.length));
+        if (quotaWaitMs === 0) {
+          const submitted = await this.feeds.submit(
+            access,
+            marketplaceIds,
+            updates.map((update) => ({ update, sent: sentQuantities(access, update), availabilityIn: (marketplaceId: string) => availabilityIn(access, update, marketplaceId) })),
+          );
+          // Amazon's quota spent though ours was not (a 429: other apps of the seller's share it). With
+          // no feed of the batch made, nothing older can overtake a patch now; else the SKUs wait.
+          if (!submitted.quotaSpent || submitted.created > 0) return;
+          quotaWaitMs = submitted.quotaSpent.retryInMs;
+          if (updates.length * marketplaceIds.length > PATCH_FALLBACK_MAX_CALLS) return; // pending, due when a token is back
+        }
       } catch (err) {
         await Promise.all(updates.map((u) => this.failed(u, err)));
+        return;
       }
-      return;
+      if (updates.length * marketplaceIds.length > PATCH_FALLBACK_MAX_CALLS) {
+        await this.waitForFeedQuota(updates, quotaWaitMs);
+        return;
+      }
+      this.logger.log(`createFeed's quota is spent for ${Math.ceil(quotaWaitMs / 1000)} s: stock of ${updates.length} SKU(s) goes by patchListingsItem instead`);
     }
     await Promise.all(updates.map((update) => this.patch(access, marketplaceIds, update)));
+  }
+
+  /** Too many SKUs to patch one by one: pending, due when createFeed's quota has a token again (the claim's attempt not counted). */
+  private async waitForFeedQuota(updates: StockUpdate[], quotaWaitMs: number): Promise<void> {
+    this.logger.log(`createFeed's quota is spent: stock of ${updates.length} SKU(s) goes by feed in ${Math.ceil(quotaWaitMs / 1000)} s`);
+    await this.dataSource.query(
+      `update stock_updates set next_attempt_at = now() + make_interval(secs => $2), attempts = greatest(attempts - 1, 0),
+              last_error = 'waiting for the createFeed quota (Amazon allows one feed per two minutes, burst 15)', updated_at = now()
+        where id = any($1::uuid[]) and status = 'pending'`,
+      [updates.map((u) => u.id), quotaWaitMs / 1000],
+    );
   }
 
   /**
