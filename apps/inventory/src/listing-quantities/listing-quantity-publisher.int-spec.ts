@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { FulfillmentChannel, SalesOrderLineKind } from '@connector/contracts';
 import { Outbox } from '@connector/messaging';
 import { runMigrations } from '@connector/persistence';
-import { TestEnvironment } from '@connector/testing';
+import { TestEnvironment, waitFor } from '@connector/testing';
 import { DataSource } from 'typeorm';
 import { inventoryDataSource } from '../data-source';
 import { STOCK_LOCATION_ID } from '../locations/location.entity';
@@ -14,7 +14,7 @@ import { StockService } from '../stock/stock.service';
 import { OfferFulfillmentChannels1765900000390 } from '../migrations/1765900000390-offer-fulfillment-channels';
 import { learnFulfillmentChannels } from '../products/offer-channels';
 import { ShipFromService } from '../ship-from/ship-from.service';
-import { ListingQuantityPublisher } from './listing-quantity-publisher';
+import { ListingQuantityPublisher, STOCK_BY_LOCATION } from './listing-quantity-publisher';
 
 /** Stock to Amazon on inventory's side, on real PostgreSQL: every stock change noted in its own transaction, announced once per offer, in version order. */
 describe('listing quantities', () => {
@@ -235,7 +235,7 @@ describe('listing quantities', () => {
     }
   });
 
-  it('two warehouses: each marketplace with its own assignment is told its warehouse\'s quantity, the others the default; an account without assignments all stock together', async () => {
+  it('two warehouses: each marketplace with its own assignment is told its warehouse\'s quantity, the others the default; an account without assignments the shared Stock location\'s only', async () => {
     const [berlin, lyon] = [await warehouse('Berlin'), await warehouse('Lyon')];
     const [assigned, unassigned] = [randomUUID(), randomUUID()];
     const productId = await productWithOffers('WH-1', [assigned, unassigned]);
@@ -252,34 +252,44 @@ describe('listing quantities', () => {
     await publisher.publishDue();
     // No default assignment: the other marketplaces ship from the shared Stock location.
     expect(await lastOf(assigned, 'WH-1')).toMatchObject({ quantity: 2, marketplaces: { [DE]: 4, [FR]: 3 } });
-    expect(await lastOf(unassigned, 'WH-1')).toMatchObject({ quantity: 9, marketplaces: {} });
+    // Its deliveries ship from Stock: Berlin's and Lyon's units are the other account's to sell, not counted twice.
+    expect(await lastOf(unassigned, 'WH-1')).toMatchObject({ quantity: 2, marketplaces: {} });
     const [row] = await env.query<{ quantity: number; marketplace_quantities: Record<string, number> }>(
       `select quantity, marketplace_quantities from inventory.listing_quantities where account_id = $1 and sku = 'WH-1'`,
       [assigned],
     );
     expect(row).toEqual({ quantity: 2, marketplace_quantities: { [DE]: 4, [FR]: 3 } });
-    // Lyon sells out: only the account whose FR ships from Lyon sees FR fall; the other falls in total.
+    // Lyon sells out: only the account whose FR ships from Lyon sees FR fall; the other is not told anything new.
     await stock.adjust({ productId, locationId: lyon, quantity: 0 });
     await publisher.publishDue();
     expect(await lastOf(assigned, 'WH-1')).toMatchObject({ count: 2, quantity: 2, marketplaces: { [DE]: 4, [FR]: 0 } });
-    expect(await lastOf(unassigned, 'WH-1')).toMatchObject({ count: 2, quantity: 6 });
+    expect(await lastOf(unassigned, 'WH-1')).toMatchObject({ count: 1, quantity: 2 });
+    // Stock changes: both accounts' default falls with it.
+    await stock.adjust({ productId, locationId: STOCK_LOCATION_ID, quantity: 1 });
+    await publisher.publishDue();
+    expect(await lastOf(assigned, 'WH-1')).toMatchObject({ count: 3, quantity: 1, marketplaces: { [DE]: 4, [FR]: 0 } });
+    expect(await lastOf(unassigned, 'WH-1')).toMatchObject({ count: 2, quantity: 1 });
   });
 
-  it('a ship-from assignment made, changed or removed re-announces the account\'s offers at once, without a stock move; archiving a warehouse takes its stock out', async () => {
+  it('a ship-from assignment made, changed or removed re-announces the account\'s offers at once, without a stock move; an unchanged one notes nothing; archiving a warehouse takes its stock out', async () => {
     const [berlin, lyon, spare] = [await warehouse('Berlin 2'), await warehouse('Lyon 2'), await warehouse('Spare')];
     const [account, other] = [randomUUID(), randomUUID()];
     const productId = await productWithOffers('WH-2', [account, other]);
     await stock.adjust({ productId, locationId: berlin, quantity: 7 });
     await stock.adjust({ productId, locationId: lyon, quantity: 4 });
     await stock.adjust({ productId, locationId: spare, quantity: 10 });
+    await stock.adjust({ productId, locationId: STOCK_LOCATION_ID, quantity: 2 });
     await publisher.publishDue();
-    expect(await lastOf(account, 'WH-2')).toMatchObject({ count: 1, quantity: 21, marketplaces: {} });
+    expect(await lastOf(account, 'WH-2')).toMatchObject({ count: 1, quantity: 2, marketplaces: {} });
 
     // The default: its notes are written in the assignment's own transaction.
     await shipFrom.assign(account, null, berlin);
     expect(await notes(productId)).toBeGreaterThan(0);
     await publisher.publishDue();
     expect(await lastOf(account, 'WH-2')).toMatchObject({ count: 2, quantity: 7, marketplaces: {} });
+    // The same assignment again (a repeated PUT): no note, so no re-announcement of the catalogue.
+    await shipFrom.assign(account, null, berlin);
+    expect(await notes(productId)).toBe(0);
     await shipFrom.assign(account, FR, lyon);
     await publisher.publishDue();
     expect(await lastOf(account, 'WH-2')).toMatchObject({ count: 3, quantity: 7, marketplaces: { [FR]: 4 } });
@@ -292,15 +302,20 @@ describe('listing quantities', () => {
     expect(await lastOf(account, 'WH-2')).toMatchObject({ count: 5, quantity: 7, marketplaces: {} });
     await shipFrom.remove({ accountId: account });
     await publisher.publishDue();
-    expect(await lastOf(account, 'WH-2')).toMatchObject({ count: 6, quantity: 21, marketplaces: {} });
+    expect(await lastOf(account, 'WH-2')).toMatchObject({ count: 6, quantity: 2, marketplaces: {} });
     // The other account was never re-announced: its warehouses did not change.
-    expect(await lastOf(other, 'WH-2')).toMatchObject({ count: 1, quantity: 21 });
+    expect(await lastOf(other, 'WH-2')).toMatchObject({ count: 1, quantity: 2 });
 
-    // An archived warehouse ships nothing: its 10 no longer count.
-    await env.query(`update inventory.locations set archived_at = now() where id = $1`, [spare]);
+    // An archived warehouse's stock counts nowhere (written directly here: the API refuses to archive
+    // a warehouse still assigned). Archiving notes the products that moved through it.
+    await shipFrom.assign(account, FR, spare);
     await publisher.publishDue();
-    expect(await lastOf(account, 'WH-2')).toMatchObject({ count: 7, quantity: 11 });
-    expect(await lastOf(other, 'WH-2')).toMatchObject({ count: 2, quantity: 11 });
+    expect(await lastOf(account, 'WH-2')).toMatchObject({ count: 7, quantity: 2, marketplaces: { [FR]: 10 } });
+    await env.query(`update inventory.locations set archived_at = now() where id = $1`, [spare]);
+    expect(await notes(productId)).toBeGreaterThan(0);
+    await publisher.publishDue();
+    expect(await lastOf(account, 'WH-2')).toMatchObject({ count: 8, quantity: 2, marketplaces: { [FR]: 0 } });
+    expect(await lastOf(other, 'WH-2')).toMatchObject({ count: 1, quantity: 2 });
   });
 
   it('a stock move noted only when what makes the quantity changes, not on every update', async () => {
@@ -322,5 +337,77 @@ describe('listing quantities', () => {
     expect(await notes(productId)).toBe(3);
     await env.query(`delete from inventory.stock_moves where id = $1`, [moveId]);
     expect(await notes(productId)).toBe(4);
+  });
+
+  it('an offer made while an assignment of its account is being changed waits for it, and is announced with the new warehouse', async () => {
+    const lyon = await warehouse('Lyon 3');
+    const account = randomUUID();
+    await offerOf(account, 'RACE-0', await productWithOffers('RACE-0', []));
+    const productId = await productWithOffers('RACE-1', []);
+    await stock.adjust({ productId, locationId: lyon, quantity: 6 });
+    await publisher.publishDue();
+    // The assignment's transaction has written its row (its trigger noted the account's products) and is not committed yet.
+    const assignment = db.createQueryRunner();
+    await assignment.connect();
+    let offerMade = false;
+    let making: Promise<unknown> | undefined;
+    try {
+      await assignment.startTransaction();
+      await assignment.query(`insert into ship_from_assignments (id, account_id, marketplace_id, location_id) values ($1, $2, $3, $4)`, [randomUUID(), account, FR, lyon]);
+      making = env
+        .query(`insert into inventory.offers (id, account_id, sku, product_id, matched_by, created_product, fulfillment_channels) values ($1, $2, 'RACE-1', $3, 'manual', false, '{FBM}')`, [randomUUID(), account, productId])
+        .then(() => (offerMade = true));
+      const offerWaits = async () =>
+        (await db.query(`select 1 from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and wait_event = 'advisory' and query ilike '%insert into inventory.offers%'`)).length > 0;
+      await waitFor(async () => offerMade || (await offerWaits()), { what: 'the offer to be made or to wait for the assignment' });
+      expect(offerMade).toBe(false);
+      // Without the wait, this pass would announce the new offer with FR told the default (Stock: 0).
+      await publisher.publishDue();
+      expect(await announced('RACE-1')).toEqual([]);
+      await assignment.commitTransaction();
+    } finally {
+      if (assignment.isTransactionActive) await assignment.rollbackTransaction();
+      await assignment.release();
+    }
+    await making;
+    await publisher.publishDue();
+    expect(await lastOf(account, 'RACE-1')).toMatchObject({ count: 1, quantity: 0, marketplaces: { [FR]: 6 } });
+  });
+
+  it('the stock sum reads no FBA sale: the partial indexes leave them out, and the publisher\'s query uses them', async () => {
+    const [account, fba, customers] = [randomUUID(), randomUUID(), '00000000-0000-4000-8000-000000000002'];
+    const productId = await productWithOffers('IDX-1', [account]);
+    await env.query(`insert into inventory.locations (id, name, kind, account_id) values ($1, 'FBA', 'fba', $2)`, [fba, account]);
+    await stock.adjust({ productId, locationId: STOCK_LOCATION_ID, quantity: 4 });
+    for (let i = 0; i < 30; i++)
+      await env.query(
+        `insert into inventory.stock_moves (id, product_id, quantity, from_location_id, to_location_id, state, reason, order_id) values ($1, $2, 1, $3, $4, 'done', $5, $6)`,
+        [randomUUID(), productId, i % 10 ? fba : customers, i % 10 ? customers : fba, i % 10 ? 'fba_sale' : 'fba_sale_reversal', randomUUID()],
+      );
+    const moves = await env.query<{ reason: string; count: number }>(`select reason, count(*)::int as count from inventory.stock_moves where product_id = $1 group by reason order by reason`, [productId]);
+    expect(moves).toEqual([{ reason: 'adjustment', count: 1 }, { reason: 'fba_sale', count: 27 }, { reason: 'fba_sale_reversal', count: 3 }]);
+    await env.query(`vacuum analyze inventory.stock_moves`);
+    type PlanNode = { 'Node Type': string; 'Index Name'?: string; 'Actual Rows': number; 'Rows Removed by Filter'?: number; Plans?: PlanNode[] };
+    const scans = await db.transaction(async (manager) => {
+      // A handful of rows would be read whole; the plan of a big table is what is checked.
+      await manager.query(`set local enable_seqscan = off`);
+      await manager.query(`set local enable_bitmapscan = off`);
+      const stockLocations = (await manager.query(`select id from locations where kind = 'stock'`)).map((l: { id: string }) => l.id);
+      const [{ 'QUERY PLAN': [plan] }] = await manager.query(`explain (analyze, format json) ${STOCK_BY_LOCATION}`, [[productId], stockLocations]);
+      const found: PlanNode[] = [];
+      const walk = (node: PlanNode) => {
+        if (node['Index Name']?.startsWith('stock_moves_product_')) found.push(node);
+        node.Plans?.forEach(walk);
+      };
+      walk(plan.Plan);
+      return found;
+    });
+    // Each index gives up only the product's adjustment (in: read and kept; out: read, not from a stock location): none of its 30 FBA moves.
+    expect(scans.map((n) => [n['Index Name'], n['Actual Rows'] + (n['Rows Removed by Filter'] ?? 0)]).sort()).toEqual([
+      ['stock_moves_product_in', 1],
+      ['stock_moves_product_out', 1],
+    ]);
+    await publisher.publishDue();
+    expect((await announced('IDX-1')).map((e) => e.availableQuantity)).toEqual([4]);
   });
 });

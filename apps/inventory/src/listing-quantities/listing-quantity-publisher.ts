@@ -134,39 +134,37 @@ export class ListingQuantityPublisher implements OnApplicationBootstrap, OnAppli
   }
 }
 
-/** A product's stock per live stock location (on hand less what ready FBM moves hold, may be below 0), and all of them together. */
+/** A product's stock per live stock location (on hand less what ready FBM moves hold, may be below 0). */
 export interface ProductStock {
   byLocation: Map<string, number>;
-  all: number;
 }
+
+/** A batch's stock per product and stock location ($1 the products, $2 the stock locations). */
+export const STOCK_BY_LOCATION = `select m.product_id, m.location_id, l.archived_at is not null as archived, sum(m.quantity)::int as quantity
+     from (select product_id, to_location_id as location_id, quantity from stock_moves
+            where product_id = any($1::uuid[]) and state = 'done' and reason not in ('fba_sale', 'fba_sale_reversal') and to_location_id = any($2::uuid[])
+           union all
+           select product_id, from_location_id, -quantity from stock_moves
+            where product_id = any($1::uuid[]) and state in ('done', 'ready') and reason not in ('fba_sale', 'fba_sale_reversal') and from_location_id = any($2::uuid[])) m
+     join locations l on l.id = m.location_id
+    group by m.product_id, m.location_id, l.archived_at`;
 
 /**
  * The stock of each product that ever moved through a stock location (the others: none of the
  * seller's own to announce). Only moves into and out of stock locations are read, by the partial
- * indexes stock_moves_product_in/out: a product's FBA sales and cancelled moves are not summed.
+ * indexes stock_moves_product_in/out, which hold neither FBA sales (the query repeats their
+ * condition, so the planner uses them) nor cancelled moves.
  * An archived warehouse's stock does not count (nothing ships from it), but a product that
  * moved only through it is still announced (0), so its offers do not keep an old quantity.
  */
 async function stockByLocation(manager: EntityManager, productIds: string[]): Promise<Map<string, ProductStock>> {
   const stockLocationIds = (await manager.query(`select id from locations where kind = 'stock'`)).map((l: { id: string }) => l.id);
-  const rows: { product_id: string; location_id: string; archived: boolean; quantity: number }[] = await manager.query(
-    `select m.product_id, m.location_id, l.archived_at is not null as archived, sum(m.quantity)::int as quantity
-       from (select product_id, to_location_id as location_id, quantity from stock_moves
-              where product_id = any($1::uuid[]) and state = 'done' and to_location_id = any($2::uuid[])
-             union all
-             select product_id, from_location_id, -quantity from stock_moves
-              where product_id = any($1::uuid[]) and state in ('done', 'ready') and from_location_id = any($2::uuid[])) m
-       join locations l on l.id = m.location_id
-      group by m.product_id, m.location_id, l.archived_at`,
-    [productIds, stockLocationIds],
-  );
+  const rows: { product_id: string; location_id: string; archived: boolean; quantity: number }[] = await manager.query(STOCK_BY_LOCATION, [productIds, stockLocationIds]);
   const stock = new Map<string, ProductStock>();
   for (const row of rows) {
-    const product = stock.get(row.product_id) ?? { byLocation: new Map<string, number>(), all: 0 };
+    const product = stock.get(row.product_id) ?? { byLocation: new Map<string, number>() };
     stock.set(row.product_id, product);
-    if (row.archived) continue;
-    product.byLocation.set(row.location_id, row.quantity);
-    product.all += row.quantity;
+    if (!row.archived) product.byLocation.set(row.location_id, row.quantity);
   }
   return stock;
 }
@@ -195,15 +193,15 @@ async function accountWarehouses(manager: EntityManager, accountIds: string[]): 
  * What an offer of the account is told, from where its deliveries ship (shipFromLocations): each
  * marketplace with its own assignment that warehouse's quantity; every other marketplace the
  * default's: the account's default warehouse, else the shared Stock location. An account with no
- * assignment at all is told all its live stock locations together, as before warehouses were
- * assigned (its deliveries ship from Stock, the seller moving stock there by hand).
+ * assignment at all ships everything from Stock, so it is told Stock's quantity only: the stock of
+ * the other warehouses is what other accounts (or its own marketplaces once assigned) ship from,
+ * and counting it too would sell the same units twice.
  */
 export function offerQuantities(stock: ProductStock, warehouses: AccountWarehouses | undefined): { quantity: number; marketplaceQuantities: Record<string, number> } {
   const at = (locationId: string) => Math.max(0, stock.byLocation.get(locationId) ?? 0);
-  if (!warehouses) return { quantity: Math.max(0, stock.all), marketplaceQuantities: {} };
   const marketplaceQuantities: Record<string, number> = {};
-  for (const [marketplaceId, locationId] of [...warehouses.byMarketplace].sort(([a], [b]) => a.localeCompare(b))) marketplaceQuantities[marketplaceId] = at(locationId);
-  return { quantity: at(warehouses.defaultLocationId ?? STOCK_LOCATION_ID), marketplaceQuantities };
+  for (const [marketplaceId, locationId] of [...(warehouses?.byMarketplace ?? [])].sort(([a], [b]) => a.localeCompare(b))) marketplaceQuantities[marketplaceId] = at(locationId);
+  return { quantity: at(warehouses?.defaultLocationId ?? STOCK_LOCATION_ID), marketplaceQuantities };
 }
 
 function sameQuantities(a: Record<string, number>, b: Record<string, number>): boolean {

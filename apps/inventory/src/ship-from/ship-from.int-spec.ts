@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { FulfillmentChannel, OrderSyncedEvent, SalesOrderLineKind, SalesOrderStatus } from '@connector/contracts';
+import { FulfillmentChannel, MAX_MARKETPLACE_QUANTITIES, OrderSyncedEvent, SalesOrderLineKind, SalesOrderStatus } from '@connector/contracts';
 import { Outbox } from '@connector/messaging';
 import { runMigrations } from '@connector/persistence';
 import { TestEnvironment } from '@connector/testing';
@@ -95,5 +95,21 @@ describe('ship-from locations on real PostgreSQL', () => {
       await expect(shipFrom.assign(accountId, DE, locationId)).rejects.toMatchObject({ body: { statusCode: 400, details: [{ field: 'locationId' }] } });
     }
     expect(await db.query(`select 1 from inventory.ship_from_assignments where account_id = $1`, [accountId])).toEqual([]);
+  });
+
+  it('refuses a marketplace beyond the most a stock announcement carries with 400 naming marketplaceId; a marketplace already assigned and the default still change', async () => {
+    const accountId = randomUUID();
+    const marketplaces = Array.from({ length: MAX_MARKETPLACE_QUANTITIES }, (_, i) => `TESTMP${String(i).padStart(4, '0')}`);
+    await db.query(
+      `insert into inventory.ship_from_assignments (id, account_id, marketplace_id, location_id) select gen_random_uuid(), $1, m, $2 from unnest($3::text[]) m`,
+      [accountId, warehouseA, marketplaces],
+    );
+    await expect(shipFrom.assign(accountId, DE, warehouseB)).rejects.toMatchObject({ body: { statusCode: 400, details: [{ field: 'marketplaceId' }] } });
+    expect(await db.query(`select 1 from inventory.ship_from_assignments where account_id = $1 and marketplace_id = $2`, [accountId, DE])).toEqual([]);
+    expect(await shipFrom.assign(accountId, marketplaces[0], warehouseB)).toMatchObject({ marketplaceId: marketplaces[0], locationId: warehouseB });
+    expect(await shipFrom.assign(accountId, null, warehouseB)).toMatchObject({ marketplaceId: null, locationId: warehouseB });
+    // One removed: there is room again.
+    await shipFrom.remove({ accountId, marketplaceId: marketplaces[1] });
+    expect(await shipFrom.assign(accountId, DE, warehouseB)).toMatchObject({ marketplaceId: DE, locationId: warehouseB });
   });
 });

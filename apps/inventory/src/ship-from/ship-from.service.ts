@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DeleteShipFromRequest, ListShipFromRequest, PutShipFromRequest, ShipFromAssignmentView, ShipFromListView } from '@connector/contracts';
+import { DeleteShipFromRequest, ListShipFromRequest, MAX_MARKETPLACE_QUANTITIES, PutShipFromRequest, ShipFromAssignmentView, ShipFromListView } from '@connector/contracts';
 import { ServiceError } from '@connector/platform';
 import { newRowId } from '@connector/persistence';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { Location } from '../locations/location.entity';
 import { ShipFromAssignment } from './ship-from-assignment.entity';
 
@@ -16,10 +16,12 @@ export class ShipFromService {
   /**
    * Assigns the location (a stock location: the seller's warehouse) to the account's
    * marketplace, or, without one, as its default; replaces the earlier assignment. Deliveries
-   * made from then on ship from it; ready ones keep theirs.
+   * made from then on ship from it; ready ones keep theirs. At most MAX_MARKETPLACE_QUANTITIES
+   * marketplaces of an account have their own: a stock announcement carries no more.
    */
   async assign(accountId: string, marketplaceId: string | null, locationId: string): Promise<ShipFromAssignment> {
     return this.dataSource.transaction(async (manager) => {
+      await lockAccountAssignments(manager, accountId);
       // Shared lock: an archiving of the location at the same moment waits, then sees this assignment.
       const location = await manager.findOne(Location, { where: { id: locationId }, lock: { mode: 'pessimistic_read' } });
       if (!location || location.kind !== 'stock') {
@@ -27,6 +29,17 @@ export class ShipFromService {
       }
       if (location.archivedAt) {
         throw ServiceError.badRequest('Validation failed', [{ field: 'locationId', errors: [`location ${locationId} is archived: no account ships from it`] }]);
+      }
+      if (marketplaceId !== null) {
+        const [{ others }] = await manager.query(
+          `select count(*)::int as others from ship_from_assignments where account_id = $1 and marketplace_id is not null and marketplace_id <> $2`,
+          [accountId, marketplaceId],
+        );
+        if (others >= MAX_MARKETPLACE_QUANTITIES) {
+          throw ServiceError.badRequest('Validation failed', [
+            { field: 'marketplaceId', errors: [`the account already ships ${others} marketplaces from their own location, the most there can be: remove one, or ship this one from the default`] },
+          ]);
+        }
       }
       await manager.query(
         `insert into ship_from_assignments (id, account_id, marketplace_id, location_id) values ($1, $2, $3, $4)
@@ -50,6 +63,7 @@ export class ShipFromService {
   async remove(request: DeleteShipFromRequest): Promise<ShipFromAssignmentView> {
     const marketplaceId = request.marketplaceId ?? null;
     const removed = await this.dataSource.transaction(async (manager) => {
+      await lockAccountAssignments(manager, request.accountId);
       const assignment = await manager.findOne(ShipFromAssignment, {
         where: { accountId: request.accountId, marketplaceId: marketplaceId ?? IsNull() },
         lock: { mode: 'pessimistic_write' },
@@ -66,6 +80,16 @@ export class ShipFromService {
     const rows = await this.dataSource.getRepository(ShipFromAssignment).find({ where: { accountId: request.accountId }, order: { marketplaceId: { direction: 'ASC', nulls: 'FIRST' } } });
     return { items: rows.map(assignmentView) };
   }
+}
+
+/**
+ * One writer of the account's ship-from assignments at a time (so the marketplace count holds),
+ * and an offer of the account made meanwhile waits for the change to commit (the offers trigger
+ * takes the same lock shared), so it is announced with the new warehouse. Taken before the
+ * assignment row is touched; the assignments trigger takes it again (re-entrant) for any other writer.
+ */
+async function lockAccountAssignments(manager: EntityManager, accountId: string): Promise<void> {
+  await manager.query(`select pg_advisory_xact_lock(hashtext('ship-from'), hashtext($1::uuid::text))`, [accountId]);
 }
 
 const assignmentView = (a: ShipFromAssignment): ShipFromAssignmentView => ({

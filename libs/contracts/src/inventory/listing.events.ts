@@ -10,6 +10,13 @@ export class MarketplaceQuantity {
 }
 
 /**
+ * The most marketplaces one event names with a quantity of their own, and so the most marketplaces
+ * an account may assign a warehouse of their own (ship-from): Amazon has about 25 marketplaces, so
+ * 100 leaves room for new ones while keeping every event's size bounded.
+ */
+export const MAX_MARKETPLACE_QUANTITIES = 100;
+
+/**
  * The quantity of a product the seller has available to sell from its own stock changed, as one
  * of its offers (account, SKU) sells it: what amazon-notifications tells Amazon (Stock to
  * Amazon). `version` grows with every change of any offer, so a consumer keeps the highest one
@@ -21,16 +28,15 @@ export class ListingQuantityChangedEvent {
   @IsUUID() productId: string;
   /**
    * On hand, less what FBM deliveries not yet shipped hold, never below 0, at the account's default
-   * warehouse (its default ship-from assignment), else at the shared Stock location when the account
-   * ships some marketplaces from their own warehouse, else (no assignment at all) at every live
-   * stock location together. What every marketplace not in `marketplaceQuantities` is told.
+   * warehouse (its default ship-from assignment), else at the shared Stock location (where its
+   * deliveries ship from). What every marketplace not in `marketplaceQuantities` is told.
    */
   @IsInt() @Min(0) availableQuantity: number;
   /**
    * The marketplaces of the account that ship from their own warehouse, each with that warehouse's
    * available quantity. Absent or empty (events of earlier releases): every marketplace is told `availableQuantity`.
    */
-  @IsOptional() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => MarketplaceQuantity) marketplaceQuantities?: MarketplaceQuantity[];
+  @IsOptional() @ArrayMaxSize(MAX_MARKETPLACE_QUANTITIES) @ValidateNested({ each: true }) @Type(() => MarketplaceQuantity) marketplaceQuantities?: MarketplaceQuantity[];
   @IsInt() @Min(1) version: number;
   @IsISO8601() changedAt: string;
   /**

@@ -3,7 +3,7 @@ import { replyOf, requestContract } from '../common/message-contract';
 
 /** Which stock location the account's FBM deliveries ship from. */
 export class ShipFromBody {
-  /** The marketplace it is for; without one, the account's default (marketplaces with none of their own). @example "A1PA6795UKMFR9" */
+  /** The marketplace it is for; without one, the account's default (marketplaces with none of their own). At most 100 marketplaces of an account have their own (a 400 beyond). @example "A1PA6795UKMFR9" */
   @IsOptional() @Matches(/^[A-Z0-9]{8,20}$/, { message: 'marketplaceId must be 8 to 20 capitals and digits' })
   marketplaceId?: string;
   /** A stock location (GET /api/v1/locations, kind `stock`). */
