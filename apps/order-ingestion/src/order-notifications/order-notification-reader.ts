@@ -5,6 +5,7 @@ import { backoffDelay, housekeeping, inNewWorkContext, inWorkContext, isDependen
 import { DataSource } from 'typeorm';
 import { OrderIngestionSettings } from '../order-ingestion.settings';
 import { AmazonAwayError, OrderRecovery } from '../sync/order-recovery';
+import { syncSoon } from '../sync/sync-soon';
 import { NotificationFlow } from './notification-flow';
 import { HandledOrderNotification } from './order-notifications.entities';
 import { parseOrderChange, OrderChange } from './order-change-notification';
@@ -286,11 +287,7 @@ export class OrderNotificationReader implements OnApplicationBootstrap, BeforeAp
     const resync = [...stale, ...unreachable];
     if (resync.length) {
       // The sync's window reaches the change once searchOrders shows it: a run soon after, then the message is done.
-      await this.dataSource.query(
-        `update seller_accounts set next_sync_at = least(coalesce(next_sync_at, now()), greatest(now(), $2::timestamptz + make_interval(secs => $3)))
-          where id = any($1) and deleted_at is null`,
-        [resync, change.changedAt, RESYNC_AFTER_CHANGE_SECONDS],
-      );
+      await syncSoon(this.dataSource, resync, change.changedAt, RESYNC_AFTER_CHANGE_SECONDS);
       if (stale.length) this.logger.warn(`order ${change.amazonOrderId}: Amazon answered it as before the change of its notification ${receives} times; account(s) ${stale.join(', ')} synced soon instead`);
       if (unreachable.length) this.logger.warn(`order ${change.amazonOrderId}: Amazon away for ${Math.round(this.amazonAwayHoldMs / 1000)} s; account(s) ${unreachable.join(', ')} synced soon instead`);
     }
