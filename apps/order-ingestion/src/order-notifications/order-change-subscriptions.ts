@@ -29,6 +29,8 @@ export const ORDER_CHANGE = 'ORDER_CHANGE';
 const RETRY_AFTER_FAILURE_MS = 5 * 60_000;
 /** Between failed deletes of a subscription at Amazon (account deleted or sync off): full jitter under a ceiling doubling from a minute up to six hours. */
 const UNSUBSCRIBE_BACKOFF = { baseMs: 60_000, maxMs: 6 * 3600_000 };
+/** Failed deletes after which each further failure is logged as an error (about two days in): someone should look, it is still retried. */
+const UNSUBSCRIBE_ATTEMPTS_BEFORE_ERROR = 12;
 
 /**
  * Which credentials a subscription was checked with: a digest of the LWA client id and the sealed
@@ -203,7 +205,7 @@ export class OrderChangeSubscriptions implements OnApplicationBootstrap, BeforeA
     }
     try {
       const access = this.accounts.spApiAccess(account);
-      const token = await this.grantless.token(access, NOTIFICATIONS_SCOPE);
+      const token = await this.appToken(account, access);
       // Read again right before the call: sync turned on, or a new account linked, while the token was fetched.
       if (!(await this.stillUnwanted(account.id)) || (await this.liveAccountOfSameSeller(account))) return;
       const result = await deleteSubscriptionById(this.clients.for(access), token, ORDER_CHANGE, row.subscription_id);
@@ -213,12 +215,33 @@ export class OrderChangeSubscriptions implements OnApplicationBootstrap, BeforeA
       const attempts = row.unsubscribe_attempts + 1;
       const delayMs = Math.max(30_000, backoffDelay(attempts, UNSUBSCRIBE_BACKOFF));
       const reason = err instanceof SpApiError ? `${err.operation}: ${err.status} ${err.code}` : String((err as Error)?.message ?? err).slice(0, 500);
-      this.logger.warn(`account ${account.id} (${why}): ORDER_CHANGE subscription ${row.subscription_id} not deleted at Amazon (${reason}); tried again in ${Math.round(delayMs / 1000)} s`);
+      const message = `account ${account.id} (${why}): ORDER_CHANGE subscription ${row.subscription_id} not deleted at Amazon (${reason}); tried again in ${Math.round(delayMs / 1000)} s`;
+      if (attempts >= UNSUBSCRIBE_ATTEMPTS_BEFORE_ERROR) this.logger.error(`${message}; ${attempts} tries failed: delete it at Amazon (deleteSubscriptionById) or look at the app's credentials`);
+      else this.logger.warn(message);
       await this.dataSource.query(
         `update order_change_subscriptions set status = 'unsubscribing', last_error = $3, unsubscribe_attempts = $4, due_at = now() + make_interval(secs => $5), updated_at = now()
           where account_id = $1 and subscription_id is not distinct from $2`,
         [account.id, row.subscription_id, `deleteSubscriptionById: ${reason}`, attempts, delayMs / 1000],
       );
+    }
+  }
+
+  /**
+   * A grantless token of the account's app: with the app credentials sealed in the account's row,
+   * or, when those are refused (the app's secret rotated at Amazon since the account was deleted),
+   * with those of a live account of the same app, so such a delete can still be made.
+   */
+  private async appToken(account: SellerAccount, access: SpApiAccess): Promise<string> {
+    try {
+      return await this.grantless.token(access, NOTIFICATIONS_SCOPE);
+    } catch (err) {
+      const [live]: { id: string }[] = await this.dataSource.query(
+        `select id from seller_accounts where id <> $1 and lwa_client_id = $2 and lwa_endpoint = $3 and deleted_at is null order by updated_at desc limit 1`,
+        [account.id, account.lwaClientId, account.lwaEndpoint],
+      );
+      const other = live && (await this.dataSource.getRepository(SellerAccount).findOneBy({ id: live.id }));
+      if (!other) throw err;
+      return this.grantless.token(this.accounts.spApiAccess(other), NOTIFICATIONS_SCOPE);
     }
   }
 

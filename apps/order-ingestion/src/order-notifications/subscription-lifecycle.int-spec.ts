@@ -218,4 +218,17 @@ describe('ORDER_CHANGE subscriptions of accounts deleted or with sync off (sandb
     expect(await atAmazon('A2LIFE000008')).toEqual([made]);
     expect(await row(paused)).toMatchObject({ status: 'subscribed', subscription_id: made.subscriptionId });
   }, 60_000);
+
+  it('a deleted account whose sealed app secret Amazon no longer takes (rotated since): its subscription deleted with a live account\'s app credentials', async () => {
+    const deleted = await account('A2LIFE000009');
+    await account('A2LIFE000010');
+    await worker().subscribeDue();
+    expect(await atAmazon('A2LIFE000009')).toHaveLength(1);
+    await db.query(`update ingestion.seller_accounts set encrypted_client_secret = $2 where id = $1`, [deleted, secrets.encrypt('an-old-secret', accountSecretContext(deleted, 'clientSecret'))]);
+    await accounts.remove(deleted);
+    await worker().unsubscribeDue();
+    expect(await atAmazon('A2LIFE000009')).toEqual([]);
+    expect(await row(deleted)).toBeUndefined();
+    expect(await atAmazon('A2LIFE000010')).toHaveLength(1);
+  }, 60_000);
 });
