@@ -31,6 +31,8 @@ describe('the audit of Link with Amazon, from order-ingestion\'s event', () => {
   let base: string;
   let publisher: EventStream;
 
+  const gatewayEnvironment = (more: Record<string, string> = {}) => ({ DATABASE_URL: env.databaseUrl, NATS_URL, NATS_NAMESPACE: namespace, LOG_LEVEL: 'error', GATEWAY_API_KEYS: ADMIN_KEY, ALERT_HEALTH_CHECK_SECONDS: '0', ...more });
+
   const audit = async () => {
     const res = await fetch(`${base}/api/v1/audit?limit=500`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
     return ((await res.json()) as { items: Record<string, any>[] }).items.filter((e) => e.action === CALLBACK);
@@ -39,7 +41,7 @@ describe('the audit of Link with Amazon, from order-ingestion\'s event', () => {
   beforeAll(async () => {
     env = await new TestEnvironment().setUp();
     await runMigrations(gatewayDataSource(env.databaseUrl));
-    const settings = loadSettings(GatewaySettings, { DATABASE_URL: env.databaseUrl, NATS_URL, NATS_NAMESPACE: namespace, LOG_LEVEL: 'error', GATEWAY_API_KEYS: ADMIN_KEY, ALERT_HEALTH_CHECK_SECONDS: '0' });
+    const settings = loadSettings(GatewaySettings, gatewayEnvironment());
     app = await NestFactory.create(GatewayModule.forRoot(settings), { logger: ['error'] });
     await setupGateway(app, settings);
     await app.listen(0, '127.0.0.1');
@@ -111,5 +113,30 @@ describe('the audit of Link with Amazon, from order-ingestion\'s event', () => {
     }, { timeoutMs: 30_000, what: 'the audit entries of the refused callbacks' });
     expect(refused.find((e) => e.changes.authorizationId === reused.authorizationId)).toMatchObject({ keyId, keyName: 'onboarding admin', path: '/api/v1/authorizations/callback', changes: { sellingPartnerId: 'A2LINKSELLER01', refused: reused.reason } });
     expect(refused.find((e) => e.changes.authorizationId === null)).toMatchObject({ keyId: null, keyName: UNKNOWN_CALLER, changes: { refused: forged.reason } });
+  });
+
+  it('audits the gateway\'s own refusals of the query, with their fields, and not the requests over the rate limit (429) anyone can send', async () => {
+    // A gateway of its own allowing 3 requests a minute per address (the other one's polling of the audit stays free).
+    const limited = await NestFactory.create(GatewayModule.forRoot(loadSettings(GatewaySettings, gatewayEnvironment({ GATEWAY_RATE_LIMIT_PER_MINUTE: '3' }))), { logger: ['error'] });
+    try {
+      await setupGateway(limited, loadSettings(GatewaySettings, gatewayEnvironment({ GATEWAY_RATE_LIMIT_PER_MINUTE: '3' })));
+      await limited.listen(0, '127.0.0.1');
+      const callback = `${(await limited.getUrl()).replace('[::1]', '127.0.0.1')}/api/v1/authorizations/callback?selling_partner_id=A2FLOODSELLER1`;
+      const answers: { status: number; text: string }[] = [];
+      for (let i = 0; i < 10; i++) {
+        const res = await fetch(callback, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+        answers.push({ status: res.status, text: await res.text() });
+      }
+      expect(answers.map((a) => a.status)).toEqual([400, 400, 400, 429, 429, 429, 429, 429, 429, 429]);
+      // The browser's page says which fields, as the problem document does.
+      expect(answers[0].text).toContain('<code>state</code>');
+      expect(answers[0].text).toContain('<code>spapi_oauth_code</code>');
+      // Written before the answer: one entry per refusal of the query, none for the throttled requests.
+      const entries = (await audit()).filter((e) => e.changes?.sellingPartnerId === 'A2FLOODSELLER1');
+      expect(entries).toHaveLength(3);
+      expect(entries.every((e) => e.status === 400 && e.keyName === UNKNOWN_CALLER && e.changes.fields.includes('state'))).toBe(true);
+    } finally {
+      await limited.close();
+    }
   });
 });

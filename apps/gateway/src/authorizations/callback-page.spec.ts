@@ -21,4 +21,16 @@ describe('the Link with Amazon callback page', () => {
     expect(refused).toContain('&lt;script&gt;alert(1)&lt;/script&gt; is &quot;odd&quot;');
     expect(refusedPage(503, 'Login with Amazon could not be reached')).toContain('Try again in a few minutes');
   });
+
+  it('shows each failing field and its errors, as the problem document names them, escaped', () => {
+    const refused = refusedPage(400, 'Validation failed', [
+      { field: 'selling_partner_id', errors: ['seller A2LINKOTHER001 consented, not the <expected> seller A2LINKSELLER01'] },
+      { field: 'state', errors: ['state must be longer than or equal to 1 characters', 'state must be a string'] },
+    ]);
+    expect(refused).toContain('Validation failed');
+    expect(refused).toContain('<code>selling_partner_id</code>: seller A2LINKOTHER001 consented, not the &lt;expected&gt; seller A2LINKSELLER01');
+    expect(refused).toContain('<code>state</code>: state must be longer than or equal to 1 characters; state must be a string');
+    expect(refused).not.toContain('<expected>');
+    expect(refusedPage(400, 'Validation failed')).not.toContain('<code>');
+  });
 });

@@ -82,12 +82,19 @@ describe('order notifications while Amazon (SP-API) is away and SQS answers (rea
   let db: DataSource;
   const settings = { ORDER_NOTIFICATIONS_QUEUE_URL: 'http://127.0.0.1:1/000000000000/order-changes', SQS_VISIBILITY_TIMEOUT_SECONDS: 1, notificationsEnabled: true } as unknown as OrderIngestionSettings;
   const sellerId = 'A2AWAY000001';
+  const otherSellerId = 'A2AWAY000002';
   let accountId: string;
+  let otherAccountId: string;
   let amazonAway = true;
+  /** Accounts Amazon throttles on and on (429 after the client's retries) while it answers the others. */
+  const throttled = new Set<string>();
   let getOrders = 0;
+  const getOrdersOf = new Map<string, number>();
   const recovery = {
-    recover: async (_: unknown, fetched?: (copy: { amazonUpdatedAt: Date | null }) => void) => {
+    recover: async ({ accountId: of }: { accountId: string }, fetched?: (copy: { amazonUpdatedAt: Date | null }) => void) => {
       getOrders++;
+      getOrdersOf.set(of, (getOrdersOf.get(of) ?? 0) + 1);
+      if (throttled.has(of)) throw new AmazonAwayError({ statusCode: 429, error: 'Too Many Requests', message: 'Amazon is throttling getOrder for this account; try again in a minute (getOrder: 429 QuotaExceeded)' });
       if (amazonAway) throw new AmazonAwayError({ statusCode: 503, error: 'Service Unavailable', message: 'Amazon could not be reached or failed; try again later (getOrder: 503 ServiceUnavailable)' });
       const amazonUpdatedAt = new Date().toISOString();
       fetched?.({ amazonUpdatedAt: new Date(amazonUpdatedAt) });
@@ -97,11 +104,11 @@ describe('order notifications while Amazon (SP-API) is away and SQS answers (rea
   let queue: CountingQueue;
   let reader: OrderNotificationReader;
 
-  const body = (amazonOrderId: string, notificationId: string) =>
+  const body = (amazonOrderId: string, notificationId: string, of = sellerId) =>
     JSON.stringify({
       NotificationType: 'ORDER_CHANGE',
       EventTime: new Date(Date.now() - 5_000).toISOString(),
-      Payload: { OrderChangeNotification: { SellerId: sellerId, AmazonOrderId: amazonOrderId, OrderChangeTrigger: { TimeOfOrderChange: new Date(Date.now() - 5_000).toISOString() }, Summary: { OrderStatus: 'Shipped', FulfillmentType: 'MFN' } } },
+      Payload: { OrderChangeNotification: { SellerId: of, AmazonOrderId: amazonOrderId, OrderChangeTrigger: { TimeOfOrderChange: new Date(Date.now() - 5_000).toISOString() }, Summary: { OrderStatus: 'Shipped', FulfillmentType: 'MFN' } } },
       NotificationMetadata: { NotificationId: notificationId },
     });
   const handled = async (notificationId: string) => (await db.query(`select 1 from ingestion.order_notifications where notification_id = $1`, [notificationId])).length > 0;
@@ -117,12 +124,15 @@ describe('order notifications while Amazon (SP-API) is away and SQS answers (rea
   beforeAll(async () => {
     db = await database.setUp();
     accountId = await insertSellerAccount(db, { name: 'amazon away', sellerId, syncIntervalSeconds: 86400 });
+    otherAccountId = await insertSellerAccount(db, { name: 'amazon away too', sellerId: otherSellerId, syncIntervalSeconds: 86400 });
   });
 
   beforeEach(() => {
     queue = new CountingQueue(3);
     amazonAway = true;
+    throttled.clear();
     getOrders = 0;
+    getOrdersOf.clear();
   });
 
   afterEach(async () => {
@@ -165,6 +175,37 @@ describe('order notifications while Amazon (SP-API) is away and SQS answers (rea
     queue.add('m-3', body('305-2000001-0000003', 'away-3'));
     await waitFor(async () => ((await handled('away-3')) && !queue.messages.size ? true : undefined), { timeoutMs: 30_000, what: 'the next notification turned into a sync' });
     expect(getOrders - triesBefore).toBe(1);
+    // Another account's first notification in the same outage of all of Amazon: not a hold of its own either.
+    queue.add('m-4', body('305-2000002-0000004', 'away-4', otherSellerId));
+    await waitFor(async () => ((await handled('away-4')) && !queue.messages.size ? true : undefined), { timeoutMs: 30_000, what: 'the other account\'s notification turned into a sync' });
+    expect(getOrdersOf.get(otherAccountId)).toBe(1);
+    expect(queue.deadLetters).toEqual([]);
+  }, 60_000);
+
+  it('one account throttled on and on while Amazon answers the others: held once, and another account\'s fetch going through does not start its hold again', async () => {
+    amazonAway = false;
+    throttled.add(accountId);
+    queue.add('t-1', body('305-2000003-0000001', 'throttled-1'));
+    startReader(2_000);
+    await waitFor(async () => ((await handled('throttled-1')) && !queue.messages.size ? true : undefined), { timeoutMs: 30_000, what: 'the throttled account\'s notification given up on for a sync' });
+    expect(getOrdersOf.get(accountId)).toBeGreaterThanOrEqual(2);
+
+    queue.add('o-1', body('305-2000003-0000002', 'other-1', otherSellerId));
+    await waitFor(async () => ((await handled('other-1')) && !queue.messages.size ? true : undefined), { timeoutMs: 30_000, what: 'the other account\'s notification fetched' });
+    // The throttled account's next notification after one try: the reading is not stopped for it again.
+    const triesBefore = getOrdersOf.get(accountId)!;
+    queue.add('t-2', body('305-2000003-0000003', 'throttled-2'));
+    await waitFor(async () => ((await handled('throttled-2')) && !queue.messages.size ? true : undefined), { timeoutMs: 30_000, what: 'the throttled account\'s next notification turned into a sync' });
+    expect(getOrdersOf.get(accountId)! - triesBefore).toBe(1);
+
+    // Amazon answers the account again: its next notification is fetched, and a later failure is held again.
+    throttled.delete(accountId);
+    queue.add('t-3', body('305-2000003-0000004', 'throttled-3'));
+    await waitFor(async () => ((await handled('throttled-3')) && !queue.messages.size ? true : undefined), { timeoutMs: 30_000, what: 'the account\'s notification fetched once Amazon answers it' });
+    throttled.add(accountId);
+    const triesThen = getOrdersOf.get(accountId)!;
+    queue.add('t-4', body('305-2000003-0000005', 'throttled-4'));
+    await waitFor(async () => (getOrdersOf.get(accountId)! - triesThen >= 2 ? true : undefined), { timeoutMs: 30_000, what: 'the account\'s notification held again' });
     expect(queue.deadLetters).toEqual([]);
   }, 60_000);
 });

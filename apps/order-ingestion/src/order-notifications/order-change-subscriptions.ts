@@ -15,6 +15,7 @@ import {
   SpApiClients,
   SpApiError,
 } from '@connector/sp-api';
+import { runAlone } from '@connector/persistence';
 import { backoffDelay, inWorkContext, PeriodicWorker } from '@connector/workers';
 import { DataSource } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service';
@@ -28,6 +29,8 @@ export const ORDER_CHANGE = 'ORDER_CHANGE';
 const RETRY_AFTER_FAILURE_MS = 5 * 60_000;
 /** Between failed deletes of a subscription at Amazon (account deleted or sync off): full jitter under a ceiling doubling from a minute up to six hours. */
 const UNSUBSCRIBE_BACKOFF = { baseMs: 60_000, maxMs: 6 * 3600_000 };
+/** Failed deletes after which each further failure is logged as an error (about two days in): someone should look, it is still retried. */
+const UNSUBSCRIBE_ATTEMPTS_BEFORE_ERROR = 12;
 
 /**
  * Which credentials a subscription was checked with: a digest of the LWA client id and the sealed
@@ -55,6 +58,14 @@ const CREDENTIALS_DIGEST_SQL = `encode(sha256(convert_to(a.lwa_client_id || ':' 
  * or Amazon away between the account's change and the call leaves nothing behind. Sync on again:
  * subscribed again (at once when the delete is still pending: getSubscription finds it). The
  * destination is the application's, shared by every account, and is never deleted.
+ *
+ * Amazon keeps one subscription per application, seller and type (per regional endpoint), so a
+ * seller's new account (same seller, region and app, made after the old one was deleted) uses the
+ * deleted account's subscription: the delete is then only forgotten. Subscribing and deleting for
+ * one seller, endpoint and app run one at a time across replicas (a PostgreSQL advisory lock,
+ * tried, never waited for: a busy one is due again next pass), and the delete re-checks under it,
+ * right before the call, that its account is still deleted or with sync off and that no live
+ * account uses the subscription.
  */
 @Injectable()
 export class OrderChangeSubscriptions implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -107,8 +118,18 @@ export class OrderChangeSubscriptions implements OnApplicationBootstrap, BeforeA
     for (const { id } of due) {
       const account = await this.accounts.get(id).catch(() => undefined);
       if (!account) continue;
-      await inWorkContext({ accountId: id }, () => this.subscribe(account, arn));
+      await inWorkContext({ accountId: id }, () => this.oneAtATime(account, () => this.subscribe(account, arn)));
     }
+  }
+
+  /**
+   * Runs `work` unless another process subscribes or deletes for the same seller, endpoint and
+   * app right now (then it is due again next pass): a subscription found with getSubscription is
+   * never recorded for a new account while the old account's delete of it is under way.
+   */
+  private async oneAtATime(account: Pick<SellerAccount, 'id' | 'sellerId' | 'apiEndpoint' | 'lwaClientId'>, work: () => Promise<void>): Promise<void> {
+    const outcome = await runAlone(this.dataSource, `order-change subscription ${account.apiEndpoint} ${account.sellerId} ${account.lwaClientId}`, work);
+    if (!outcome.ran) this.logger.debug(`account ${account.id}: its seller's ORDER_CHANGE subscription is handled by another process now; next pass`);
   }
 
   private async subscribe(account: SellerAccount, arn: string): Promise<void> {
@@ -157,17 +178,36 @@ export class OrderChangeSubscriptions implements OnApplicationBootstrap, BeforeA
     // Deleted accounts too: a delete only marks the row, whose sealed credentials this call needs.
     const account = await this.dataSource.getRepository(SellerAccount).findOneBy({ id: row.account_id });
     if (!account) return;
+    await this.oneAtATime(account, () => this.unsubscribeAlone(row));
+  }
+
+  /** The delete, under the seller's lock: everything it rests on read again first. */
+  private async unsubscribeAlone(row: { account_id: string; subscription_id: string | null; unsubscribe_attempts: number }): Promise<void> {
+    const account = await this.stillUnwanted(row.account_id);
+    if (!account) return;
     const why = account.deletedAt ? 'deleted' : 'sync off';
     // Only the row of this subscription: one made meanwhile (sync on again) stays.
     const forget = () => this.dataSource.query(`delete from order_change_subscriptions where account_id = $1 and subscription_id is not distinct from $2`, [account.id, row.subscription_id]);
+    const [current]: { subscription_id: string | null }[] = await this.dataSource.query(`select subscription_id from order_change_subscriptions where account_id = $1`, [account.id]);
+    // Subscribed again meanwhile (another process, sync on and off again): that row's own pass handles it.
+    if (!current || current.subscription_id !== row.subscription_id) return;
     if (!row.subscription_id) {
       // Never subscribed (every try failed): nothing known to delete.
       await forget();
       return;
     }
+    const sharedWith = await this.liveAccountOfSameSeller(account);
+    if (sharedWith) {
+      // Amazon's one subscription of this app and seller is the live account's now: deleting it would stop its notifications.
+      await forget();
+      this.logger.log(`account ${account.id} (${why}): ORDER_CHANGE subscription ${row.subscription_id} kept at Amazon, account ${sharedWith} of the same seller uses it`);
+      return;
+    }
     try {
       const access = this.accounts.spApiAccess(account);
-      const token = await this.grantless.token(access, NOTIFICATIONS_SCOPE);
+      const token = await this.appToken(account, access);
+      // Read again right before the call: sync turned on, or a new account linked, while the token was fetched.
+      if (!(await this.stillUnwanted(account.id)) || (await this.liveAccountOfSameSeller(account))) return;
       const result = await deleteSubscriptionById(this.clients.for(access), token, ORDER_CHANGE, row.subscription_id);
       await forget();
       this.logger.log(`account ${account.id} (${why}): ORDER_CHANGE subscription ${row.subscription_id} ${result === 'deleted' ? 'deleted at Amazon' : 'was gone at Amazon already'}`);
@@ -175,13 +215,49 @@ export class OrderChangeSubscriptions implements OnApplicationBootstrap, BeforeA
       const attempts = row.unsubscribe_attempts + 1;
       const delayMs = Math.max(30_000, backoffDelay(attempts, UNSUBSCRIBE_BACKOFF));
       const reason = err instanceof SpApiError ? `${err.operation}: ${err.status} ${err.code}` : String((err as Error)?.message ?? err).slice(0, 500);
-      this.logger.warn(`account ${account.id} (${why}): ORDER_CHANGE subscription ${row.subscription_id} not deleted at Amazon (${reason}); tried again in ${Math.round(delayMs / 1000)} s`);
+      const message = `account ${account.id} (${why}): ORDER_CHANGE subscription ${row.subscription_id} not deleted at Amazon (${reason}); tried again in ${Math.round(delayMs / 1000)} s`;
+      if (attempts >= UNSUBSCRIBE_ATTEMPTS_BEFORE_ERROR) this.logger.error(`${message}; ${attempts} tries failed: delete it at Amazon (deleteSubscriptionById) or look at the app's credentials`);
+      else this.logger.warn(message);
       await this.dataSource.query(
         `update order_change_subscriptions set status = 'unsubscribing', last_error = $3, unsubscribe_attempts = $4, due_at = now() + make_interval(secs => $5), updated_at = now()
           where account_id = $1 and subscription_id is not distinct from $2`,
         [account.id, row.subscription_id, `deleteSubscriptionById: ${reason}`, attempts, delayMs / 1000],
       );
     }
+  }
+
+  /**
+   * A grantless token of the account's app: with the app credentials sealed in the account's row,
+   * or, when those are refused (the app's secret rotated at Amazon since the account was deleted),
+   * with those of a live account of the same app, so such a delete can still be made.
+   */
+  private async appToken(account: SellerAccount, access: SpApiAccess): Promise<string> {
+    try {
+      return await this.grantless.token(access, NOTIFICATIONS_SCOPE);
+    } catch (err) {
+      const [live]: { id: string }[] = await this.dataSource.query(
+        `select id from seller_accounts where id <> $1 and lwa_client_id = $2 and lwa_endpoint = $3 and deleted_at is null order by updated_at desc limit 1`,
+        [account.id, account.lwaClientId, account.lwaEndpoint],
+      );
+      const other = live && (await this.dataSource.getRepository(SellerAccount).findOneBy({ id: live.id }));
+      if (!other) throw err;
+      return this.grantless.token(this.accounts.spApiAccess(other), NOTIFICATIONS_SCOPE);
+    }
+  }
+
+  /** The account, if it is still deleted or with its sync off (sync on again: its subscription is wanted). */
+  private async stillUnwanted(accountId: string): Promise<SellerAccount | undefined> {
+    const account = await this.dataSource.getRepository(SellerAccount).findOneBy({ id: accountId });
+    return account && (account.deletedAt || !account.syncEnabled) ? account : undefined;
+  }
+
+  /** Another account of the same seller, regional endpoint and app, not deleted and with sync on: it shares the account's subscription at Amazon. */
+  private async liveAccountOfSameSeller(account: SellerAccount): Promise<string | undefined> {
+    const [live]: { id: string }[] = await this.dataSource.query(
+      `select id from seller_accounts where id <> $1 and seller_id = $2 and api_endpoint = $3 and lwa_client_id = $4 and deleted_at is null and sync_enabled limit 1`,
+      [account.id, account.sellerId, account.apiEndpoint, account.lwaClientId],
+    );
+    return live?.id;
   }
 
   /** The destination of this LWA client for the queue: recorded, found at Amazon, or made there. */

@@ -5,6 +5,7 @@ import { backoffDelay, housekeeping, inNewWorkContext, inWorkContext, isDependen
 import { DataSource } from 'typeorm';
 import { OrderIngestionSettings } from '../order-ingestion.settings';
 import { AmazonAwayError, OrderRecovery } from '../sync/order-recovery';
+import { syncSoon } from '../sync/sync-soon';
 import { NotificationFlow } from './notification-flow';
 import { HandledOrderNotification } from './order-notifications.entities';
 import { parseOrderChange, OrderChange } from './order-change-notification';
@@ -36,8 +37,9 @@ const READ_BACKOFF = { baseMs: 500, maxMs: 30_000 };
 /**
  * getOrder failing because Amazon is away (5xx, 429, no connection, after the client's own
  * retries): the notification is held (kept invisible) and fetched again with this back-off, and the
- * queue is not read meanwhile, for at most AMAZON_AWAY_HOLD_MS; then its account syncs soon
- * instead and the message is deleted. Each receive counts toward maxReceiveCount: receiving it
+ * queue is not read meanwhile, for at most AMAZON_AWAY_HOLD_MS per account and outage (counted
+ * from the account's first failure, or from the start of an outage of every account); then its
+ * account syncs soon instead and the message is deleted. Each receive counts toward maxReceiveCount: receiving it
  * again for Amazon's outage would dead-letter a notification that was never at fault.
  */
 const AMAZON_AWAY_BACKOFF = { baseMs: 1000, maxMs: 30_000 };
@@ -76,8 +78,19 @@ export class OrderNotificationReader implements OnApplicationBootstrap, BeforeAp
   private pruning?: PeriodicWorker;
   /** How long a notification is held while Amazon is away (a field so a test can shorten it). */
   amazonAwayHoldMs = AMAZON_AWAY_HOLD_MS;
-  /** Since when getOrder has failed for Amazon's outage, with no fetch done since: the hold counts from it, not per message. */
-  private amazonAwaySince?: number;
+  /**
+   * Per account, since when its getOrder has failed for Amazon's outage, with no answer for the
+   * account since: its hold counts from it, not per message. Per account because Amazon throttles
+   * (429) per seller and app and can fail one order (5xx): another account's fetch going through
+   * does not start a throttled account's hold afresh, so it stops the reading once per episode.
+   */
+  private readonly amazonAwaySince = new Map<string, number>();
+  /**
+   * Since when every fetch has failed for Amazon's outage (none answered since, whatever the
+   * account): an account whose first failure falls in it starts from it, so an outage of all of
+   * Amazon holds the reading once, not once per account.
+   */
+  private amazonAwayForAllSince?: number;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -256,7 +269,7 @@ export class OrderNotificationReader implements OnApplicationBootstrap, BeforeAp
       await inWorkContext({ accountId: account.id }, async () => {
         const fetched: { amazonUpdatedAt: Date | null } = { amazonUpdatedAt: null };
         try {
-          const stored = await this.whileAmazonAway(change, () => this.recovery.recover({ accountId: account.id, amazonOrderId: change.amazonOrderId }, (copy) => (fetched.amazonUpdatedAt = copy.amazonUpdatedAt)));
+          const stored = await this.whileAmazonAway(account.id, change, () => this.recovery.recover({ accountId: account.id, amazonOrderId: change.amazonOrderId }, (copy) => (fetched.amazonUpdatedAt = copy.amazonUpdatedAt)));
           if (stored === 'unreachable') return void unreachable.push(account.id);
           if (olderThanChange(fetched.amazonUpdatedAt, change) && olderThanChange(new Date(stored.amazonUpdatedAt), change)) stale.push(account.id);
         } catch (err) {
@@ -274,11 +287,7 @@ export class OrderNotificationReader implements OnApplicationBootstrap, BeforeAp
     const resync = [...stale, ...unreachable];
     if (resync.length) {
       // The sync's window reaches the change once searchOrders shows it: a run soon after, then the message is done.
-      await this.dataSource.query(
-        `update seller_accounts set next_sync_at = least(coalesce(next_sync_at, now()), greatest(now(), $2::timestamptz + make_interval(secs => $3)))
-          where id = any($1) and deleted_at is null`,
-        [resync, change.changedAt, RESYNC_AFTER_CHANGE_SECONDS],
-      );
+      await syncSoon(this.dataSource, resync, change.changedAt, RESYNC_AFTER_CHANGE_SECONDS);
       if (stale.length) this.logger.warn(`order ${change.amazonOrderId}: Amazon answered it as before the change of its notification ${receives} times; account(s) ${stale.join(', ')} synced soon instead`);
       if (unreachable.length) this.logger.warn(`order ${change.amazonOrderId}: Amazon away for ${Math.round(this.amazonAwayHoldMs / 1000)} s; account(s) ${unreachable.join(', ')} synced soon instead`);
     }
@@ -291,27 +300,37 @@ export class OrderNotificationReader implements OnApplicationBootstrap, BeforeAp
 
   /**
    * The fetch, tried again with back-off while Amazon is away (the message kept invisible by its
-   * heartbeat, the queue not read: its receive count stays), until Amazon has been away for
-   * amazonAwayHoldMs (counted across messages and batches: a long outage turns each later
-   * notification into a sync after one try, not after a hold of its own).
+   * heartbeat, the queue not read: its receive count stays), until Amazon has been away for the
+   * account for amazonAwayHoldMs (counted across messages and batches: a long outage, or an
+   * account throttled on and on, turns each later notification of the account into a sync after
+   * one try, not after a hold of its own).
    */
-  private async whileAmazonAway<T>(change: OrderChange, fetch: () => Promise<T>): Promise<T | 'unreachable'> {
+  private async whileAmazonAway<T>(accountId: string, change: OrderChange, fetch: () => Promise<T>): Promise<T | 'unreachable'> {
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await fetch();
-        this.amazonAwaySince = undefined;
+        this.amazonAnswered(accountId);
         if (attempt > 1) this.logger.log(`order ${change.amazonOrderId}: fetched after Amazon was away (${attempt} tries)`);
         return result;
       } catch (err) {
+        // Amazon answered, with a refusal of this order (422, 404): not away for the account.
+        if (err instanceof ServiceError && !(err instanceof AmazonAwayError) && err.body.statusCode < 500) this.amazonAnswered(accountId);
         if (!(err instanceof AmazonAwayError) || this.abort.signal.aborted) throw err;
-        this.amazonAwaySince ??= Date.now();
-        const left = this.amazonAwaySince + this.amazonAwayHoldMs - Date.now();
+        const now = Date.now();
+        this.amazonAwayForAllSince ??= now;
+        if (!this.amazonAwaySince.has(accountId)) this.amazonAwaySince.set(accountId, this.amazonAwayForAllSince);
+        const left = this.amazonAwaySince.get(accountId)! + this.amazonAwayHoldMs - now;
         if (left <= 0) return 'unreachable';
         if (attempt === 1 || attempt % 10 === 0) this.logger.warn(`order ${change.amazonOrderId}: Amazon is away (${describe(err)}); its notification is held and fetched again, the queue not read meanwhile`);
         await this.pause(Math.min(left, Math.max(100, backoffDelay(attempt, AMAZON_AWAY_BACKOFF))));
         if (this.abort.signal.aborted) throw err;
       }
     }
+  }
+
+  private amazonAnswered(accountId: string): void {
+    this.amazonAwaySince.delete(accountId);
+    this.amazonAwayForAllSince = undefined;
   }
 
   /** A wait the reader's stop cuts short (a held notification then shows again after its visibility timeout). */

@@ -45,9 +45,9 @@ describe('ORDER_CHANGE subscriptions of accounts deleted or with sync off (sandb
   const worker = () => new OrderChangeSubscriptions(db, accounts, clients, endpoints, settings);
 
   /** An account of the app at the sandbox, its secrets sealed as AccountsService seals them. */
-  const account = async (sellerId: string) => {
+  const account = async (sellerId: string, { atAmazonAlready = false } = {}) => {
     const refreshToken = `Atzr|lifecycle-${sellerId}`;
-    expect((await sandboxCall('POST', '/_sandbox/sellers', { sellerId, clientId: 'client', clientSecret: CLIENT_SECRET, refreshToken, marketplaceIds: ['A1PA6795UKMFR9'] })).status).toBe(201);
+    if (!atAmazonAlready) expect((await sandboxCall('POST', '/_sandbox/sellers', { sellerId, clientId: 'client', clientSecret: CLIENT_SECRET, refreshToken, marketplaceIds: ['A1PA6795UKMFR9'] })).status).toBe(201);
     const id = crypto.randomUUID();
     await insertSellerAccount(db, {
       id,
@@ -146,5 +146,89 @@ describe('ORDER_CHANGE subscriptions of accounts deleted or with sync off (sandb
     await subscriptions.unsubscribeDue();
     expect(await row(paused)).toMatchObject({ status: 'subscribed', subscription_id: made.subscriptionId, unsubscribe_attempts: 0 });
     expect(await atAmazon('A2LIFE000004')).toEqual([made]);
+  }, 60_000);
+
+  it('a deleted account\'s delete never takes the subscription of the seller\'s new account (same seller, region and app): only forgotten', async () => {
+    // Amazon away when the old account is deleted: its delete is pending when the seller is linked again.
+    const old = await account('A2LIFE000005');
+    await worker().subscribeDue();
+    const [shared] = await atAmazon('A2LIFE000005');
+    expect((await sandboxCall('POST', '/_sandbox/faults', { operation: 'deleteSubscriptionById', status: 503 })).status).toBe(201);
+    await accounts.remove(old);
+    await worker().unsubscribeDue();
+    expect(await row(old)).toMatchObject({ status: 'unsubscribing' });
+    const relinked = await account('A2LIFE000005', { atAmazonAlready: true });
+    await worker().subscribeDue();
+    // Amazon's one subscription of the app and seller: the new account's too.
+    expect(await row(relinked)).toMatchObject({ status: 'subscribed', subscription_id: shared.subscriptionId });
+    await sandboxCall('DELETE', '/_sandbox/faults');
+    await db.query(`update ingestion.order_change_subscriptions set due_at = now() where account_id = $1`, [old]);
+    await worker().unsubscribeDue();
+    expect(await row(old)).toBeUndefined();
+    expect(await atAmazon('A2LIFE000005')).toEqual([shared]);
+    expect(await row(relinked)).toMatchObject({ status: 'subscribed', subscription_id: shared.subscriptionId });
+
+    // No outage: the delete and the new link within one pass (subscribe runs first), the same.
+    const second = await account('A2LIFE000006');
+    await worker().subscribeDue();
+    const [kept] = await atAmazon('A2LIFE000006');
+    await accounts.remove(second);
+    const again = await account('A2LIFE000006', { atAmazonAlready: true });
+    const pass = worker();
+    await pass.subscribeDue();
+    await pass.unsubscribeDue();
+    expect(await row(second)).toBeUndefined();
+    expect(await atAmazon('A2LIFE000006')).toEqual([kept]);
+    expect(await row(again)).toMatchObject({ status: 'subscribed', subscription_id: kept.subscriptionId });
+
+    // The new account deleted as well: nothing uses the subscription any more, so it is deleted at Amazon.
+    await accounts.remove(again);
+    await worker().unsubscribeDue();
+    expect(await atAmazon('A2LIFE000006')).toEqual([]);
+  }, 60_000);
+
+  it('neither subscribes nor deletes for a seller another process is subscribing or deleting for right now: due again next pass', async () => {
+    const busy = await account('A2LIFE000007');
+    const [{ schema }] = await db.query(`select current_schema() as schema`);
+    const holder = await db.createQueryRunner();
+    await holder.connect();
+    try {
+      // The lock another process holds while it subscribes or deletes for this seller, endpoint and app.
+      await holder.query(`select pg_advisory_lock(hashtext('periodic job'), hashtext($1))`, [`${schema}:order-change subscription ${sandbox.url} A2LIFE000007 client`]);
+      await worker().subscribeDue();
+      expect(await row(busy)).toBeUndefined();
+      expect(await atAmazon('A2LIFE000007')).toEqual([]);
+    } finally {
+      await holder.query(`select pg_advisory_unlock_all()`);
+      await holder.release();
+    }
+    await worker().subscribeDue();
+    expect(await row(busy)).toMatchObject({ status: 'subscribed' });
+  }, 60_000);
+
+  it('a delete selected in a pass is not made when the account\'s sync is on again by the time its turn comes', async () => {
+    const paused = await account('A2LIFE000008');
+    await worker().subscribeDue();
+    const [made] = await atAmazon('A2LIFE000008');
+    await accounts.update(paused, { syncEnabled: false });
+    const [selected] = await db.query(`select s.account_id, s.subscription_id, s.unsubscribe_attempts from ingestion.order_change_subscriptions s where s.account_id = $1`, [paused]);
+    // Selected while sync was off; its turn comes after the admin turned it on again.
+    await accounts.update(paused, { syncEnabled: true });
+    await (worker() as unknown as { unsubscribe(row: unknown): Promise<void> }).unsubscribe(selected);
+    expect(await atAmazon('A2LIFE000008')).toEqual([made]);
+    expect(await row(paused)).toMatchObject({ status: 'subscribed', subscription_id: made.subscriptionId });
+  }, 60_000);
+
+  it('a deleted account whose sealed app secret Amazon no longer takes (rotated since): its subscription deleted with a live account\'s app credentials', async () => {
+    const deleted = await account('A2LIFE000009');
+    await account('A2LIFE000010');
+    await worker().subscribeDue();
+    expect(await atAmazon('A2LIFE000009')).toHaveLength(1);
+    await db.query(`update ingestion.seller_accounts set encrypted_client_secret = $2 where id = $1`, [deleted, secrets.encrypt('an-old-secret', accountSecretContext(deleted, 'clientSecret'))]);
+    await accounts.remove(deleted);
+    await worker().unsubscribeDue();
+    expect(await atAmazon('A2LIFE000009')).toEqual([]);
+    expect(await row(deleted)).toBeUndefined();
+    expect(await atAmazon('A2LIFE000010')).toHaveLength(1);
   }, 60_000);
 });

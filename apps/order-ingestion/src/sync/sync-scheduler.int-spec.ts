@@ -4,6 +4,7 @@ import { waitFor } from '@connector/testing';
 import { OrderIngestionSettings } from '../order-ingestion.settings';
 import { SyncScheduler } from './sync-scheduler';
 import { SyncService } from './sync.service';
+import { syncSoon } from './sync-soon';
 
 /**
  * Two schedulers (replicas) on real PostgreSQL, with a stand-in for the sync run: what is
@@ -87,5 +88,30 @@ describe('sync scheduler on real PostgreSQL: one replica per account, even when 
     expect(log.filter((line) => line.startsWith('C page'))).toEqual([]);
     const [{ lease_owner }] = await db.query(`select lease_owner from ingestion.seller_accounts where id = $1`, [accountId]);
     expect(lease_owner).toBeNull();
+  });
+
+  it('a next sync brought forward while the run goes on ("synced soon instead") is kept, not overwritten by the run\'s own interval', async () => {
+    for (const scheduler of schedulers.splice(0)) await scheduler.onApplicationShutdown();
+    const broughtForward = await addAccount();
+    const untouched = await addAccount();
+    let runs = 0;
+    // Each run, as the notification reader does for a held notification meanwhile, brings one account's next sync forward.
+    start({
+      run: async (account: { id: string }) => {
+        runs++;
+        if (account.id === broughtForward) await syncSoon(db, [account.id], new Date(), 150);
+      },
+    } as unknown as SyncService);
+    const secondsToNext = async (id: string) => {
+      const [row] = await db.query(`select lease_owner, extract(epoch from next_sync_at - now()) as s from ingestion.seller_accounts where id = $1`, [id]);
+      return row.lease_owner === null && Number(row.s) > 0 ? Number(row.s) : undefined;
+    };
+    const soon = await waitFor(() => secondsToNext(broughtForward), { timeoutMs: 15_000, what: 'the run of the account brought forward to end' });
+    const later = await waitFor(() => secondsToNext(untouched), { timeoutMs: 15_000, what: 'the run of the other account to end' });
+    expect(runs).toBe(2);
+    expect(soon).toBeGreaterThan(100);
+    expect(soon).toBeLessThanOrEqual(150);
+    // The interval (an hour), where nothing brought it forward.
+    expect(later).toBeGreaterThan(3500);
   });
 });

@@ -64,18 +64,19 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
     for (const { id } of due) {
       if (this.stopping) return;
       if (this.running.has(id)) continue;
-      const account = await this.acquire(id);
-      if (!account) continue;
+      const taken = await this.acquire(id);
+      if (!taken) continue;
       // Nobody awaits a run but shutdown: a run that could not even start (its database went
       // away, the pool closed under it at shutdown) is logged here, never left unhandled.
-      const work = this.runAccount(account)
+      const work = this.runAccount(taken.account, taken.nextSyncAt)
         .catch((err: Error) => this.logger.warn(`sync of account ${id} could not run: ${err.message}`))
         .finally(() => this.running.delete(id));
       this.running.set(id, work);
     }
   }
 
-  private async runAccount(account: SellerAccount): Promise<void> {
+  /** `nextSyncAtWhenTaken`: the account's next_sync_at when its lease was taken (as text, to the microsecond). */
+  private async runAccount(account: SellerAccount, nextSyncAtWhenTaken: string | null): Promise<void> {
     const lease = this.keepLease(account.id);
     try {
       // An account taken just as shutdown began is handed back untouched (a queued run stays queued).
@@ -85,35 +86,42 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
       // A run cut short by shutdown leaves the account due (and a requested sync requested): the
       // replica that takes it next carries on from the cursor at once. A request is done once no
       // run of it waits queued (the run took it: a request made while it ran got its id instead).
+      // A next sync brought forward while the run went on (a notification's "synced soon instead",
+      // a re-authorization) is kept when sooner than the run's own next one.
       await this.dataSource.query(
         `update seller_accounts
             set lease_owner = null, lease_expires_at = null,
-                -- While ORDER_CHANGE notifications flow for a subscribed account, polling is only the safety net: slower.
-                -- Only on a subscription Amazon showed within the last day and a notification of the account within
-                -- the relaxed interval: a subscription deleted at Amazon, or one nothing arrives through, keeps the account's own.
                 next_sync_at = case when $3 then next_sync_at
-                                    when $4 > 0 and exists (select 1 from order_change_subscriptions s where s.account_id = $1 and s.status = 'subscribed'
-                                                               and s.verified_at > now() - make_interval(hours => $5)
-                                                               and s.last_notification_at > now() - make_interval(secs => $4))
-                                      then now() + make_interval(secs => greatest(sync_interval_seconds, $4))
-                                    else now() + make_interval(secs => sync_interval_seconds) end,
+                                    when next_sync_at is distinct from $6::timestamptz then least(next_sync_at, computed.run_next)
+                                    else computed.run_next end,
                 sync_requested_at = case when not $3 and not exists (select 1 from sync_runs where account_id = $1 and status = 'queued') then null else sync_requested_at end
+           from (select case
+                          -- While ORDER_CHANGE notifications flow for a subscribed account, polling is only the safety net: slower.
+                          -- Only on a subscription Amazon showed within the last day and a notification of the account within
+                          -- the relaxed interval: a subscription deleted at Amazon, or one nothing arrives through, keeps the account's own.
+                          when $4 > 0 and exists (select 1 from order_change_subscriptions s where s.account_id = $1 and s.status = 'subscribed'
+                                                     and s.verified_at > now() - make_interval(hours => $5)
+                                                     and s.last_notification_at > now() - make_interval(secs => $4))
+                            then now() + make_interval(secs => greatest(a.sync_interval_seconds, $4))
+                          else now() + make_interval(secs => a.sync_interval_seconds) end as run_next
+                   from seller_accounts a where a.id = $1) computed
           where id = $1 and lease_owner = $2`,
-        [account.id, this.replica, this.stopping, this.notifications?.relaxedIntervalSeconds() ?? 0, SUBSCRIPTION_VERIFIED_WITHIN_HOURS],
+        [account.id, this.replica, this.stopping, this.notifications?.relaxedIntervalSeconds() ?? 0, SUBSCRIPTION_VERIFIED_WITHIN_HOURS, nextSyncAtWhenTaken],
       ).catch((err) => this.logger.warn(`could not release lease of ${account.id}: ${err.message}`));
     }
   }
 
-  private async acquire(id: string): Promise<SellerAccount | null> {
+  private async acquire(id: string): Promise<{ account: SellerAccount; nextSyncAt: string | null } | null> {
     // TypeORM answers an UPDATE with [rows, rowCount].
-    const [rows]: [{ id: string }[], number] = await this.dataSource.query(
+    const [rows]: [{ id: string; next_sync_at: string | null }[], number] = await this.dataSource.query(
       `update seller_accounts set lease_owner = $2, lease_expires_at = now() + make_interval(secs => $3)
         where id = $1 and deleted_at is null and (lease_owner is null or lease_expires_at < now() or lease_owner = $2)
-        returning id`,
+        returning id, next_sync_at::text as next_sync_at`,
       [id, this.replica, this.settings.SYNC_LEASE_SECONDS],
     );
     if (rows.length === 0) return null;
-    return this.dataSource.getRepository(SellerAccount).findOneBy({ id });
+    const account = await this.dataSource.getRepository(SellerAccount).findOneBy({ id });
+    return account ? { account, nextSyncAt: rows[0].next_sync_at } : null;
   }
 
   /**
