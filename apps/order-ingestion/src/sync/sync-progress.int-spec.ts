@@ -290,11 +290,12 @@ describe('sync progress on real PostgreSQL: the run a request answers, progress 
       spy.mockRestore();
       letFinish();
     }
-    // A scheduled run has none.
+    // A scheduled run has none. Made due once: a next sync brought forward while the requested run
+    // still ends is kept by its release (asking again on every poll would start run after run).
+    await db.query(`update ingestion.seller_accounts set next_sync_at = now() where id = $1`, [accountId]);
     const scheduled = await waitFor(async () => {
-      await db.query(`update ingestion.seller_accounts set next_sync_at = now() where id = $1`, [accountId]);
       const runs = await runsOf(accountId);
-      return runs.length === 2 && runs[1].status === 'succeeded' ? runs[1] : undefined;
+      return runs.length >= 2 && runs[1].status === 'succeeded' ? runs[1] : undefined;
     }, { what: 'a scheduled run' });
     expect(await service.get(accountId, scheduled.id)).toMatchObject({ trigger: 'schedule', requestCorrelationId: null });
     await stopAll();
