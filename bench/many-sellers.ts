@@ -83,6 +83,15 @@ function vmHwmMiB(pid: number | undefined): number {
   }
 }
 
+/** Every process of the system by name, replicas apart (for CpuUsage). */
+function processesOf(bench: BenchSystem): () => Map<string, number | undefined> {
+  return () => {
+    const named = new Map<string, number | undefined>([...bench.system.processes].map(([name, p]) => [name, p.pid]));
+    bench.system.replicas.forEach((p, i) => named.set(`${p.name} (replica ${i + 1})`, p.pid));
+    return named;
+  };
+}
+
 function spread(values: number[]): { p50: number; p95: number; max: number } {
   if (values.length === 0) return { p50: NaN, p95: NaN, max: NaN };
   return { p50: percentile(values, 50), p95: percentile(values, 95), max: values.reduce((a, b) => Math.max(a, b), -Infinity) };
@@ -123,6 +132,8 @@ async function runFor(o: Options): Promise<Figures> {
       unshipped.set(seller.sellerId, orderIds);
     });
     const sandboxSeconds = (Date.now() - setUpFrom) / 1000;
+    const setUpCpu = new CpuUsage(processesOf(bench));
+    setUpCpu.begin();
     const createFrom = Date.now();
     await eachLimited(sellers, 8, async (seller) => {
       await bench.benchAccount(seller, { syncIntervalSeconds: o.intervalSeconds, name: `Many ${seller.sellerId}` });
@@ -134,16 +145,15 @@ async function runFor(o: Options): Promise<Figures> {
     }, { timeoutMs: 3600_000, intervalMs: 1000, what: 'every account synced once' });
     const firstSyncSeconds = (Date.now() - createFrom) / 1000;
     console.log(`\n[N=${o.accounts}] sandbox sellers and orders ${sandboxSeconds.toFixed(0)} s; ${o.accounts} accounts created in ${createSeconds.toFixed(0)} s; every account synced once ${firstSyncSeconds.toFixed(0)} s after the first was created`);
+    printCpuUsage('CPU from the first account created until every account had synced once', setUpCpu.end(), o.accounts, 'account');
 
     // The measured window: a trickle of new and shipped orders, the cursors sampled.
     const callsBefore = (await bench.sandboxJson<{ operations: Record<string, { calls: number; throttled: number }> }>('GET', '/_sandbox/calls')).operations;
-    const processes = () => {
-      const named = new Map<string, number | undefined>([...bench.system.processes].map(([name, p]) => [name, p.pid]));
-      bench.system.replicas.forEach((p, i) => named.set(`${p.name} (replica ${i + 1})`, p.pid));
-      return named;
-    };
-    const cpu = new CpuUsage(processes);
+    const cpu = new CpuUsage(processesOf(bench));
     const [{ since }] = await bench.env.query<{ since: Date }>(`select now() as since`);
+    const transactions = async () =>
+      (await bench.env.query<{ n: number }>(`select xact_commit::float8 as n from pg_stat_database where datname = current_database()`))[0].n;
+    const transactionsBefore = await transactions();
     cpu.begin();
     const windowFrom = Date.now();
     const until = windowFrom + o.durationSeconds * 1000;
@@ -195,19 +205,23 @@ async function runFor(o: Options): Promise<Figures> {
     })();
     await Promise.all([sampling, trickle]);
     const windowSeconds = (Date.now() - windowFrom) / 1000;
+    // Every statement outside a transaction block counts as one (the statistics lag by up to a second).
+    const committed = (await transactions()) - transactionsBefore;
     const cpuSeconds = cpu.end();
     const callsAfter = (await bench.sandboxJson<{ operations: Record<string, { calls: number; throttled: number }> }>('GET', '/_sandbox/calls')).operations;
 
     // Runs started in the window: how long after falling due each started (the previous run's end plus the interval).
-    const runs = await bench.env.query<{ delay: number | null; seconds: number | null; in_window: boolean }>(
+    const runs = await bench.env.query<{ delay: number | null; seconds: number | null; in_window: boolean; started_at: Date }>(
       `select extract(epoch from r.started_at - (lag(r.finished_at) over w + make_interval(secs => a.sync_interval_seconds)))::float8 as delay,
-              extract(epoch from r.finished_at - r.started_at)::float8 as seconds, r.started_at >= $1 as in_window
+              extract(epoch from r.finished_at - r.started_at)::float8 as seconds, r.started_at >= $1 as in_window, r.started_at
          from ingestion.sync_runs r join ingestion.seller_accounts a on a.id = r.account_id
         where r.status <> 'queued'
        window w as (partition by r.account_id order by r.started_at)`,
       [since],
     ).then((rows) => rows.filter((r) => r.in_window));
     const delays = runs.map((r) => Math.max(0, r.delay ?? 0)).filter((d) => Number.isFinite(d));
+    // The second half alone: the first may still carry the first syncs' backlog.
+    const settledDelays = runs.filter((r) => r.started_at.getTime() >= windowFrom + (o.durationSeconds * 1000) / 2).map((r) => Math.max(0, r.delay ?? 0));
     const runSeconds = runs.map((r) => r.seconds ?? 0);
     const [{ failed }] = await bench.env.query<{ failed: number }>(`select count(*)::int as failed from ingestion.sync_runs where status = 'failed' and started_at >= $1`, [since]);
 
@@ -222,7 +236,8 @@ async function runFor(o: Options): Promise<Figures> {
     console.log(`\n[N=${o.accounts}, ${o.replicas} replica(s)] ${windowSeconds.toFixed(0)} s measured, interval ${o.intervalSeconds} s, ${changes} changes at Amazon (${o.changesPerAccountHour}/account-hour), clock x${o.scale}, scheduler tick ${o.tickSeconds} s`);
     console.log(`  sync lag (now - cursor, ${lags.length} samples): p50 ${lag.p50.toFixed(0)} s, p95 ${lag.p95.toFixed(0)} s, max ${lag.max.toFixed(0)} s (least possible ${VISIBILITY_DELAY_SECONDS} s, + up to the interval)`);
     console.log(`  accounts that missed their interval (lag > ${o.intervalSeconds + VISIBILITY_DELAY_SECONDS + MISSED_GRACE_SECONDS} s at some sample): ${missed} of ${o.accounts}`);
-    console.log(`  runs started in the window: ${runs.length} (${(runs.length / windowSeconds).toFixed(1)}/s, ${failed} failed); start delay after due p50 ${startDelay.p50.toFixed(1)} s, p95 ${startDelay.p95.toFixed(1)} s, max ${startDelay.max.toFixed(1)} s; run time p50 ${spread(runSeconds).p50.toFixed(2)} s, p95 ${spread(runSeconds).p95.toFixed(2)} s`);
+    console.log(`  runs started in the window: ${runs.length} (${(runs.length / windowSeconds).toFixed(1)}/s, ${failed} failed); start delay after due p50 ${startDelay.p50.toFixed(1)} s, p95 ${startDelay.p95.toFixed(1)} s, max ${startDelay.max.toFixed(1)} s (second half of the window: p95 ${spread(settledDelays).p95.toFixed(1)} s, max ${spread(settledDelays).max.toFixed(1)} s); run time p50 ${spread(runSeconds).p50.toFixed(2)} s, p95 ${spread(runSeconds).p95.toFixed(2)} s`);
+    console.log(`  PostgreSQL: ${committed} transactions committed in the window, ${(committed / Math.max(1, runs.length)).toFixed(1)} per run started (all services; a statement outside a transaction counts as one)`);
     console.log(`  sales orders in the connector ${orders} of ${o.accounts * o.orders + newOrders} at Amazon (those of the last ${VISIBILITY_DELAY_SECONDS} s and the interval not yet due)`);
     console.log(`  calls to Amazon in the window      calls   per account-hour   throttled (429)`);
     let calls = 0;
@@ -252,6 +267,14 @@ async function runFor(o: Options): Promise<Figures> {
       `select schemaname || '.' || relname as name, n_live_tup::float8 as rows from pg_stat_user_tables order by n_live_tup desc limit 6`,
     );
     console.log(`    largest tables: ${busiest.map((t) => `${t.name} ${perAccount(t.rows).toFixed(1)}`).join(', ')} (rows per account)`);
+    // One row per run, kept for good: what grows with time rather than with orders.
+    const [history] = await bench.env.query<{ runs: number; bytes: number }>(
+      `select count(*)::float8 as runs, pg_total_relation_size('ingestion.sync_runs')::float8 as bytes from ingestion.sync_runs`,
+    );
+    const bytesPerRun = history.bytes / Math.max(1, history.runs);
+    console.log(
+      `    ingestion.sync_runs: ${bytesPerRun.toFixed(0)} bytes per run with its indexes, none ever deleted: ${((bytesPerRun * (86400 / o.intervalSeconds) * 365) / 2 ** 20).toFixed(0)} MiB per account-year at this interval`,
+    );
     const rows = tables.reduce((sum, t) => sum + t.rows, 0);
     const bytes = tables.reduce((sum, t) => sum + t.bytes, 0);
 
