@@ -87,7 +87,11 @@ function vmHwmMiB(pid: number | undefined): number {
 function processesOf(bench: BenchSystem): () => Map<string, number | undefined> {
   return () => {
     const named = new Map<string, number | undefined>([...bench.system.processes].map(([name, p]) => [name, p.pid]));
-    bench.system.replicas.forEach((p, i) => named.set(`${p.name} (replica ${i + 1})`, p.pid));
+    const seen = new Map<string, number>();
+    for (const p of bench.system.replicas) {
+      seen.set(p.name, (seen.get(p.name) ?? 1) + 1);
+      named.set(`${p.name} #${seen.get(p.name)}`, p.pid);
+    }
     return named;
   };
 }
