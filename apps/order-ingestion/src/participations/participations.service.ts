@@ -171,7 +171,7 @@ export class ParticipationsService {
 
   /** Refreshes due accounts one after another (each paced by its own client); failures are recorded and tried later. */
   async refreshDue(): Promise<number> {
-    const ids = await this.claimDue(20, 10 * 60_000);
+    const ids = await this.claimDue(PARTICIPATIONS_BATCH, 10 * 60_000);
     for (const id of ids) {
       try {
         await this.refreshAccount(await this.accounts.get(id));
@@ -183,6 +183,9 @@ export class ParticipationsService {
     return ids.length;
   }
 }
+
+/** Accounts claimed (and refreshed) at a time. */
+export const PARTICIPATIONS_BATCH = 20;
 
 function describe(err: SpApiError): string {
   if (isCredentialsRefused(err as unknown)) return `Amazon refused the account's credentials (${err.code}): link it again`;

@@ -2,7 +2,7 @@ import { IngestionDatabase, insertSellerAccount } from '../../test/ingestion-dat
 import { DataSource } from 'typeorm';
 import { waitFor } from '@connector/testing';
 import { OrderIngestionSettings } from '../order-ingestion.settings';
-import { SyncScheduler } from './sync-scheduler';
+import { MAX_RUNS_TO_KEEP_TAKING, SyncScheduler, TICK_BATCH } from './sync-scheduler';
 import { SyncService } from './sync.service';
 import { syncSoon } from './sync-soon';
 
@@ -113,5 +113,82 @@ describe('sync scheduler on real PostgreSQL: one replica per account, even when 
     expect(soon).toBeLessThanOrEqual(150);
     // The interval (an hour), where nothing brought it forward.
     expect(later).toBeGreaterThan(3500);
+  });
+});
+
+/**
+ * Many small accounts due at once (bench/many-sellers.ts): a tick starts them all, the longest
+ * due first, rather than one batch of TICK_BATCH a tick; with MAX_RUNS_TO_KEEP_TAKING runs under
+ * way it takes one batch a tick, as before.
+ */
+describe('sync scheduler on real PostgreSQL: a tick with many accounts due', () => {
+  const database = new IngestionDatabase();
+  let db: DataSource;
+  let scheduler: SyncScheduler | undefined;
+  const settings = { SYNC_TICK_SECONDS: 3600, SYNC_LEASE_SECONDS: 60 } as OrderIngestionSettings;
+
+  beforeAll(async () => {
+    db = await database.setUp();
+  });
+
+  afterEach(async () => {
+    await scheduler?.onApplicationShutdown();
+    await db.query(`delete from ingestion.seller_accounts`);
+  });
+
+  afterAll(async () => {
+    await database.tearDown();
+  });
+
+  /** `count` accounts, the first due longest ago; their ids in that order. */
+  const addDueAccounts = async (count: number, prefix: string): Promise<string[]> => {
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) {
+      ids.push(await insertSellerAccount(db, { sellerId: `A2${prefix}${String(i).padStart(5, '0')}`, nextSyncAt: `now() - interval '${count - i} seconds'` }));
+    }
+    return ids;
+  };
+
+  /** A sync that records which accounts it started, in order, and ends when `finish` says so. */
+  const recordingSync = (started: string[], finish: Promise<void>) =>
+    ({
+      run: async (account: { id: string }) => {
+        started.push(account.id);
+        await finish;
+      },
+    }) as unknown as SyncService;
+
+  it('one tick starts every due account, longest due first, each once, and each is due again only after its interval', async () => {
+    const ids = await addDueAccounts(3 * TICK_BATCH + 5, 'MANY');
+    const started: string[] = [];
+    scheduler = new SyncScheduler(db, recordingSync(started, Promise.resolve()), settings);
+    await scheduler.tick();
+    expect(started).toEqual(ids);
+    await waitFor(async () => {
+      const [{ leased }] = await db.query(`select count(*)::int as leased from ingestion.seller_accounts where lease_owner is not null`);
+      return leased === 0 || undefined;
+    }, { what: 'every lease released' });
+    const [{ due }] = await db.query(`select count(*)::int as due from ingestion.seller_accounts where next_sync_at <= now()`);
+    expect(due).toBe(0);
+    await scheduler.tick();
+    expect(started).toHaveLength(ids.length);
+  });
+
+  it(`with ${MAX_RUNS_TO_KEEP_TAKING} runs under way a tick takes one batch, as before, and leaves the rest due`, async () => {
+    const ids = await addDueAccounts(MAX_RUNS_TO_KEEP_TAKING + 2 * TICK_BATCH + 5, 'BUSY');
+    const started: string[] = [];
+    let finish!: () => void;
+    scheduler = new SyncScheduler(db, recordingSync(started, new Promise<void>((resolve) => (finish = resolve))), settings);
+    await scheduler.tick();
+    expect(started).toEqual(ids.slice(0, MAX_RUNS_TO_KEEP_TAKING));
+    await scheduler.tick();
+    expect(started).toEqual(ids.slice(0, MAX_RUNS_TO_KEEP_TAKING + TICK_BATCH));
+    const [{ leased }] = await db.query(`select count(*)::int as leased from ingestion.seller_accounts where lease_owner is not null`);
+    expect(leased).toBe(MAX_RUNS_TO_KEEP_TAKING + TICK_BATCH);
+    finish();
+    await waitFor(async () => {
+      const [{ held }] = await db.query(`select count(*)::int as held from ingestion.seller_accounts where lease_owner is not null`);
+      return held === 0 || undefined;
+    }, { what: 'every lease released' });
   });
 });

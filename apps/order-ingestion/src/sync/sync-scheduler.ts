@@ -16,6 +16,11 @@ import { SyncService } from './sync.service';
  */
 const SHUTDOWN_WAIT_SHARE = 0.7;
 
+/** Due accounts read (and leases tried) at a time. */
+export const TICK_BATCH = 20;
+/** Runs under way in this replica beyond which a tick takes one batch only (see tick). */
+export const MAX_RUNS_TO_KEEP_TAKING = 200;
+
 /**
  * Starts due syncs. Each account is synced by one replica at a time, under a lease in
  * PostgreSQL that the replica renews while the run lives (see keepLease); a dead replica's
@@ -52,26 +57,39 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
     this.worker.start();
   }
 
-  /** Starts the due accounts' runs (not waiting for them). */
+  /**
+   * Starts the due accounts' runs (not waiting for them), the longest due first, a batch at a time.
+   * A full batch means more are due: the tick takes the next at once rather than a tick later (one
+   * batch a tick held a replica to 10 runs a second however cheap they were, bench/many-sellers.ts),
+   * until this replica has MAX_RUNS_TO_KEEP_TAKING runs under way; then one batch a tick, as before,
+   * so runs waiting minutes on Amazon's quota never keep due accounts from starting.
+   */
   async tick(): Promise<void> {
-    const due: { id: string }[] = await this.dataSource.query(
-      `select id from seller_accounts
-        where deleted_at is null
-          and ((sync_enabled and (next_sync_at is null or next_sync_at <= now())) or sync_requested_at is not null)
-          and (lease_owner is null or lease_expires_at < now())
-        order by coalesce(sync_requested_at, next_sync_at) limit 20`,
-    );
-    for (const { id } of due) {
-      if (this.stopping) return;
-      if (this.running.has(id)) continue;
-      const taken = await this.acquire(id);
-      if (!taken) continue;
-      // Nobody awaits a run but shutdown: a run that could not even start (its database went
-      // away, the pool closed under it at shutdown) is logged here, never left unhandled.
-      const work = this.runAccount(taken.account, taken.nextSyncAt)
-        .catch((err: Error) => this.logger.warn(`sync of account ${id} could not run: ${err.message}`))
-        .finally(() => this.running.delete(id));
-      this.running.set(id, work);
+    for (;;) {
+      const due: { id: string }[] = await this.dataSource.query(
+        `select id from seller_accounts
+          where deleted_at is null
+            and ((sync_enabled and (next_sync_at is null or next_sync_at <= now())) or sync_requested_at is not null)
+            and (lease_owner is null or lease_expires_at < now())
+          order by coalesce(sync_requested_at, next_sync_at) limit $1`,
+        [TICK_BATCH],
+      );
+      let started = 0;
+      for (const { id } of due) {
+        if (this.stopping) return;
+        if (this.running.has(id)) continue;
+        const taken = await this.acquire(id);
+        if (!taken) continue;
+        // Nobody awaits a run but shutdown: a run that could not even start (its database went
+        // away, the pool closed under it at shutdown) is logged here, never left unhandled.
+        const work = this.runAccount(taken.account, taken.nextSyncAt)
+          .catch((err: Error) => this.logger.warn(`sync of account ${id} could not run: ${err.message}`))
+          .finally(() => this.running.delete(id));
+        this.running.set(id, work);
+        started++;
+      }
+      // Nothing more due, or nothing of it ours to start (other replicas took it), or enough under way.
+      if (due.length < TICK_BATCH || started === 0 || this.running.size >= MAX_RUNS_TO_KEEP_TAKING) return;
     }
   }
 
