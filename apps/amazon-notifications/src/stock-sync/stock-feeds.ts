@@ -102,12 +102,14 @@ export class StockFeeds {
   /**
    * createFeed never waits for its quota here: spent (our bucket or Amazon's 429), the feed is
    * `failed` (nothing reached Amazon) and its SKUs pending again, due when a token is back.
+   * `mayExist`: some feed of the batch may be applied at Amazon (created, or its answer lost), so
+   * its SKUs must not be patched before it is done.
    */
   async submit(
     access: AccountAccess,
     marketplaceIds: string[],
     updates: { update: StockUpdate; sent: { quantity: number; marketplaces: Record<string, number> }; availabilityIn: (marketplaceId: string) => MerchantAvailability }[],
-  ): Promise<{ quotaSpent?: QuotaSpentError; created: number }> {
+  ): Promise<{ quotaSpent?: QuotaSpentError; created: number; mayExist: boolean }> {
     const batchId = newRowId();
     const messages: FeedMessage[] = updates.map((u, i) => ({ messageId: i + 1, sku: u.update.sku, updateId: u.update.id }));
     const feeds = marketplaceIds.map((marketplaceId) => ({ id: newRowId(), marketplaceId }));
@@ -191,7 +193,9 @@ export class StockFeeds {
       }
     }
     await this.settleBatch(batchId, quotaSpent ? quotaSpent.retryInMs / 1000 : 0);
-    return { quotaSpent, created };
+    // Any feed of the batch not `failed` (created, unsure, or given up by a poll after its document was made) may be applied at Amazon.
+    const mayExist = created > 0 || (await this.dataSource.query(`select 1 from stock_feeds where batch_id = $1 and status <> 'failed' limit 1`, [batchId])).length > 0;
+    return { quotaSpent, created, mayExist };
   }
 
   /** Renews a record still `submitting` (and records its document id): its new stale time, or undefined if a poll gave it up. */

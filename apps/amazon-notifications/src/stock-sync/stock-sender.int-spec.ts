@@ -351,6 +351,50 @@ describe('StockSender', () => {
       return Date.now() - startedAt;
     };
 
+    it('a feed of the batch whose answer was lost, a sibling refused for quota: no patch fall-back, the SKUs wait under the unsure hold', async () => {
+      const skus = Array.from({ length: 21 }, (_, i) => `MAYEXIST-${i}`);
+      await harness.sandboxRequest('PUT', '/_sandbox/listings', { sellerId: harness.seller.sellerId, marketplaceIds: [DE, FR], skus: skus.map((sku) => ({ sku, quantity: 40 })) });
+      const client = await harness.amazon.client(harness.accountId);
+      // DE's createFeed goes out and its answer is lost; by FR's, Amazon's quota is spent (another app of the seller took it).
+      let createFeeds = 0;
+      const throttledAfterFirst = new Proxy(client, {
+        get(target, prop) {
+          if (prop !== 'request') {
+            const value = Reflect.get(target, prop, target);
+            return typeof value === 'function' ? value.bind(target) : value;
+          }
+          return async (operation: string, ...rest: unknown[]) => {
+            if (operation === 'createFeed' && ++createFeeds === 2)
+              await harness.sandboxRequest('POST', '/_sandbox/faults', { operation: 'createFeed', sellerId: harness.seller.sellerId, throttleStorm: { count: 1 } });
+            return (target.request as (...args: unknown[]) => Promise<unknown>)(operation, ...rest);
+          };
+        },
+      });
+      const amazon = { access: async (accountId: string) => ({ ...(await harness.amazon.access(accountId)), marketplaceIds: [DE, FR] }), client: async () => throttledAfterFirst } as unknown as typeof harness.amazon;
+      const sender = new StockSender(harness.dataSource, amazon, new StockFeeds(harness.dataSource, amazon, harness.settings), harness.settings);
+      for (const sku of skus) await announce(sender, sku, 19);
+      await waitFor(async () => (client.quotaWaitMs('createFeed', 2) === 0 ? true : undefined), { timeoutMs: 20_000, intervalMs: 200, what: 'two createFeed tokens' });
+      await new Promise((r) => setTimeout(r, 1100));
+      const patchesBefore = client.stats.calls.patchListingsItem ?? 0;
+      await harness.sandboxRequest('POST', '/_sandbox/faults', { operation: 'createFeed', sellerId: harness.seller.sellerId, status: 503, count: 1, loseAnswer: true });
+      try {
+        await sender.sendDue();
+      } finally {
+        await harness.sandboxRequest('DELETE', '/_sandbox/faults');
+      }
+      const feeds = (await harness.dataSource.query(`select f.marketplace_id, f.status from stock_feeds f join stock_updates u on u.feed_batch_id = f.batch_id where u.sku = 'MAYEXIST-0' order by f.marketplace_id`)) as Record<string, string>[];
+      expect(feeds).toEqual(expect.arrayContaining([{ marketplace_id: DE, status: 'unsure' }, { marketplace_id: FR, status: 'failed' }]));
+      // Nothing patched: the lost DE feed may still apply 18, and would overwrite anything sent now.
+      expect((client.stats.calls.patchListingsItem ?? 0) - patchesBefore).toBe(0);
+      const rows = (await harness.dataSource.query(`select status, sent_via, next_attempt_at from stock_updates where sku like 'MAYEXIST-%'`)) as Record<string, any>[];
+      expect(rows).toHaveLength(21);
+      for (const r of rows) {
+        expect(r).toMatchObject({ status: 'pending', sent_via: 'JSON_LISTINGS_FEED' });
+        expect((r.next_attempt_at as Date).getTime()).toBeGreaterThan(Date.now() + 30 * 60_000);
+      }
+      expect((await listing('MAYEXIST-0', FR)).history).toEqual([]);
+    });
+
     it('a bulk change of few SKUs goes by patchListingsItem at once', async () => {
       const skus = Array.from({ length: 21 }, (_, i) => `FALLBACK-${i}`);
       await listAt40(skus);
@@ -387,6 +431,9 @@ describe('StockSender', () => {
       await listAt40(skus);
       const sender = newSender();
       for (const sku of skus) await announce(sender, sku, 17);
+      // Our bucket has a token (an earlier 429 drained it): only Amazon's quota is spent.
+      const client = await harness.amazon.client(harness.accountId);
+      await waitFor(async () => (client.quotaWaitMs('createFeed', 1) === 0 ? true : undefined), { timeoutMs: 20_000, intervalMs: 200, what: 'a createFeed token' });
       await new Promise((r) => setTimeout(r, 1100));
       await harness.sandboxRequest('POST', '/_sandbox/faults', { operation: 'createFeed', sellerId: harness.seller.sellerId, throttleStorm: { count: 50 } });
       try {
