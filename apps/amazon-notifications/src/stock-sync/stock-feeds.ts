@@ -33,6 +33,9 @@ export const UNSURE_FEED_HOLD_SECONDS = 3600;
  * long as a listings feed of its marketplace is still processing at Amazon (getFeeds: one per 45 s).
  */
 const UNSURE_CHECK_SECONDS = 60;
+/** The `unsure` feeds due for a look (asked every pass: served by the partial index `stock_feeds_unsure`). */
+export const UNSURE_DUE_SQL = `select id, account_id, marketplace_id, batch_id, created_at from stock_feeds
+  where status = 'unsure' and next_poll_at <= now() and updated_at > now() - make_interval(secs => $1) order by next_poll_at limit 10`;
 /** Our clock and Amazon's may differ a little: getFeeds looks back this much further. */
 const CLOCK_MARGIN_MS = 10 * 60_000;
 /** Between polls of a feed Amazon is processing (getFeed: 2 rps, burst 15). */
@@ -270,11 +273,7 @@ export class StockFeeds {
    * the end of the hour. The record becomes `cleared`. getFeeds never waits for its quota here.
    */
   private async checkUnsure(): Promise<void> {
-    const due: { id: string; account_id: string; marketplace_id: string; batch_id: string; created_at: Date }[] = await this.dataSource.query(
-      `select id, account_id, marketplace_id, batch_id, created_at from stock_feeds
-        where status = 'unsure' and next_poll_at <= now() and updated_at > now() - make_interval(secs => $1) order by next_poll_at limit 10`,
-      [UNSURE_FEED_HOLD_SECONDS],
-    );
+    const due: { id: string; account_id: string; marketplace_id: string; batch_id: string; created_at: Date }[] = await this.dataSource.query(UNSURE_DUE_SQL, [UNSURE_FEED_HOLD_SECONDS]);
     for (const feed of due) {
       let unfinished: number;
       try {
