@@ -392,16 +392,19 @@ describe('StockSender', () => {
         await harness.sandboxRequest('DELETE', '/_sandbox/faults');
       }
       const feeds = (await harness.dataSource.query(`select f.marketplace_id, f.status from stock_feeds f join stock_updates u on u.feed_batch_id = f.batch_id where u.sku = 'MAYEXIST-0' order by f.marketplace_id`)) as Record<string, string>[];
-      expect(feeds).toEqual(expect.arrayContaining([{ marketplace_id: DE, status: 'unsure' }, { marketplace_id: FR, status: 'failed' }]));
+      // FR's feed waits for a token (it alone is made then, not DE's again).
+      expect(feeds).toEqual(expect.arrayContaining([{ marketplace_id: DE, status: 'unsure' }, { marketplace_id: FR, status: 'deferred' }]));
       // Nothing patched: the lost DE feed may still apply 18, and would overwrite anything sent now.
       expect((client.stats.calls.patchListingsItem ?? 0) - patchesBefore).toBe(0);
       const rows = (await harness.dataSource.query(`select status, sent_via, next_attempt_at from stock_updates where sku like 'MAYEXIST-%'`)) as Record<string, any>[];
       expect(rows).toHaveLength(21);
       for (const r of rows) {
-        expect(r).toMatchObject({ status: 'pending', sent_via: 'JSON_LISTINGS_FEED' });
+        expect(r).toMatchObject({ status: 'sent', sent_via: 'JSON_LISTINGS_FEED' });
         expect((r.next_attempt_at as Date).getTime()).toBeGreaterThan(Date.now() + 30 * 60_000);
       }
       expect((await listing('MAYEXIST-0', FR)).history).toEqual([]);
+      // Not made by later tests' passes (they count createFeed tokens).
+      await harness.dataSource.query(`update stock_feeds set status = 'failed' where status = 'deferred'`);
     });
 
     it('a bulk change of few SKUs goes by patchListingsItem at once', async () => {
@@ -458,6 +461,42 @@ describe('StockSender', () => {
       } finally {
         await harness.sandboxRequest('DELETE', '/_sandbox/faults');
       }
+    });
+
+    it('more marketplaces than createFeed tokens: the ones without a token are made as tokens come back, the others never again; the SKUs settle once all are in', async () => {
+      const skus = Array.from({ length: 21 }, (_, i) => `CHUNKED-${i}`);
+      await harness.sandboxRequest('PUT', '/_sandbox/listings', { sellerId: harness.seller.sellerId, marketplaceIds: [DE, FR], skus: skus.map((sku) => ({ sku, quantity: 40 })) });
+      const amazon = accessWith(() => ({ marketplaceIds: [DE, FR] }));
+      // The pre-check saw tokens for both, then a cancellation feed took one (or the account has more marketplaces than the burst).
+      class FeedsAfterPreCheck extends StockFeeds {
+        override async createFeedWaitMs(): Promise<number> {
+          return 0;
+        }
+      }
+      const sender = new StockSender(harness.dataSource, amazon, new FeedsAfterPreCheck(harness.dataSource, amazon, harness.settings), harness.settings);
+      for (const sku of skus) await announce(sender, sku, 23);
+      await new Promise((r) => setTimeout(r, 1100));
+      const client = await harness.amazon.client(harness.accountId);
+      // Exactly one token (the 429 before drained the bucket): DE's feed is made, FR's waits.
+      await waitFor(async () => (client.quotaWaitMs('createFeed', 1) === 0 ? true : undefined), { timeoutMs: 20_000, intervalMs: 100, what: 'a createFeed token' });
+      const createFeedsBefore = client.stats.calls.createFeed ?? 0;
+      await sender.sendDue();
+      const feedsOf = async () =>
+        (await harness.dataSource.query(`select f.marketplace_id, f.status from stock_feeds f join stock_updates u on u.feed_batch_id = f.batch_id where u.sku = 'CHUNKED-0' order by f.created_at`)) as Record<string, string>[];
+      expect(await feedsOf()).toEqual(expect.arrayContaining([{ marketplace_id: DE, status: 'submitted' }, { marketplace_id: FR, status: 'deferred' }]));
+      await waitFor(
+        async () => {
+          await sender.sendDue();
+          const rows = (await harness.dataSource.query(`select status from stock_updates where sku like 'CHUNKED-%'`)) as { status: string }[];
+          return (rows.length === 21 && rows.every((r) => r.status === 'accepted')) || undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 200, what: 'the CHUNKED feeds of both marketplaces done' },
+      );
+      // One feed per marketplace, none made twice; nothing patched.
+      expect((client.stats.calls.createFeed ?? 0) - createFeedsBefore).toBe(2);
+      expect(await feedsOf()).toEqual(expect.arrayContaining([{ marketplace_id: DE, status: 'done' }, { marketplace_id: FR, status: 'done' }]));
+      for (const marketplaceId of [DE, FR])
+        expect((await listing('CHUNKED-7', marketplaceId)).history.map((h: { quantity: number; via: string }) => [h.quantity, h.via])).toEqual([[22, 'JSON_LISTINGS_FEED']]);
     });
   });
 });
