@@ -372,11 +372,13 @@ export class StockFeeds {
           ),
         );
         if (cleared.length === 0) return;
-        // Only rows still held by it (a hold longer than any claim; a claimed row is being sent, and keeps its claim).
+        // Only rows still held by it (a hold longer than any claim; a claimed row is being sent, and keeps its claim),
+        // and only once no feed of the batch can still apply an older value: one still being made or
+        // processed keeps the hold, and its settling releases the rows.
         await manager.query(
           `update stock_updates set next_attempt_at = now(), updated_at = now()
             where feed_batch_id = $1 and status = 'pending' and next_attempt_at > now() + make_interval(secs => $2)
-              and not exists (select 1 from stock_feeds f where f.batch_id = $1 and f.status = 'unsure')`,
+              and not exists (select 1 from stock_feeds f where f.batch_id = $1 and f.status in ('unsure', 'submitting', 'submitted', 'deferred'))`,
           [feed.batch_id, this.settings.NOTIFY_CLAIM_SECONDS * 2],
         );
       });

@@ -284,6 +284,50 @@ describe('StockSender', () => {
     expect((await listing('LOOKUP-0')).history.map((h: { quantity: number }) => h.quantity)).toEqual([29, 25]);
   });
 
+  it('an unsure feed cleared while a sibling feed of its batch is still processing keeps the hold: a newer value is not patched under that feed', async () => {
+    const skus = Array.from({ length: 21 }, (_, i) => `SIBLING-${i}`);
+    await harness.sandboxRequest('PUT', '/_sandbox/listings', { sellerId: harness.seller.sellerId, marketplaceIds: [DE, FR], skus: skus.map((sku) => ({ sku, quantity: 40 })) });
+    const amazon = accessWith(() => ({ marketplaceIds: [DE, FR] }));
+    const sender = new StockSender(harness.dataSource, amazon, new StockFeeds(harness.dataSource, amazon, harness.settings), harness.settings);
+    for (const sku of skus) await announce(sender, sku, 33);
+    await new Promise((r) => setTimeout(r, 1100));
+    const feedsOf = async () =>
+      (await harness.dataSource.query(`select f.id, f.marketplace_id, f.status from stock_feeds f join stock_updates u on u.feed_batch_id = f.batch_id where u.sku = 'SIBLING-0'`)) as Record<string, string>[];
+    // Amazon's clock all but stopped: FR's feed stays in queue there.
+    await harness.sandboxRequest('POST', '/_sandbox/clock', { timeScale: 0.0001, rateLimits: false });
+    try {
+      // DE's createFeed fails with a 503 (it may have made the feed; here it did not): `unsure`.
+      await harness.sandboxRequest('POST', '/_sandbox/faults', { operation: 'createFeed', sellerId: harness.seller.sellerId, status: 503, count: 1 });
+      await sender.sendDue();
+      const feeds = await feedsOf();
+      expect(feeds.map((f) => [f.marketplace_id, f.status])).toEqual(expect.arrayContaining([[DE, 'unsure'], [FR, 'submitted']]));
+      await announce(sender, 'SIBLING-0', 28);
+      // DE's look finds no listings feed of DE processing: cleared. FR's feed, with 32, is still to be applied.
+      await harness.dataSource.query(`update stock_feeds set next_poll_at = now() where id = $1`, [feeds.find((f) => f.marketplace_id === DE)!.id]);
+      await new Promise((r) => setTimeout(r, 1100));
+      await sender.sendDue();
+      await sender.sendDue();
+      expect((await feedsOf()).map((f) => [f.marketplace_id, f.status])).toEqual(expect.arrayContaining([[DE, 'cleared'], [FR, 'submitted']]));
+      const held = await row('SIBLING-0');
+      expect(held).toMatchObject({ status: 'pending', available_quantity: 28 });
+      expect((held.next_attempt_at as Date).getTime()).toBeGreaterThan(Date.now() + 30 * 60_000);
+      expect((await listing('SIBLING-0', FR)).history).toEqual([]);
+    } finally {
+      await harness.sandboxRequest('POST', '/_sandbox/clock', { timeScale: 20, rateLimits: true });
+      await harness.sandboxRequest('DELETE', '/_sandbox/faults');
+    }
+    // FR's feed applied and settled: the newer value goes, after it.
+    await waitFor(
+      async () => {
+        await sender.sendDue();
+        const r = await row('SIBLING-0');
+        return r.status === 'accepted' && r.sent_quantity === 27 ? r : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 200, what: 'SIBLING-0 newer value sent after the FR feed' },
+    );
+    expect((await listing('SIBLING-0', FR)).history.map((h: { quantity: number }) => h.quantity)).toEqual([32, 27]);
+  });
+
   it('the unsure feeds due, asked for every pass, are found through their partial index, not a scan of every feed', async () => {
     const plan = await harness.dataSource.transaction(async (manager) => {
       // The table is small here: the planner is kept off a scan so the test shows the index serves the query.
