@@ -343,7 +343,8 @@ export class StockFeeds {
    * input document), but whether it can still do anything can be: once no JSON_LISTINGS_FEED of its
    * marketplace made since it was created is in queue or in progress at Amazon, it either never
    * existed or is applied, and its SKUs' hold ends: their current value goes now rather than at
-   * the end of the hour. The record becomes `cleared`. getFeeds never waits for its quota here.
+   * the end of the hour. The record becomes `cleared`. getFeeds never waits for its quota nor
+   * retries here (the look is repeated anyway): an Amazon outage holds up the pass by one call.
    */
   private async checkUnsure(): Promise<void> {
     const due: { id: string; account_id: string; marketplace_id: string; batch_id: string; created_at: Date }[] = await this.dataSource.query(UNSURE_DUE_SQL, [UNSURE_FEED_HOLD_SECONDS]);
@@ -352,12 +353,13 @@ export class StockFeeds {
       try {
         const client = await this.amazon.client(feed.account_id);
         const since = new Date(new Date(feed.created_at).getTime() - CLOCK_MARGIN_MS).toISOString();
-        unfinished = (await getFeeds(client, { feedTypes: [JSON_LISTINGS_FEED], marketplaceIds: [feed.marketplace_id], processingStatuses: ['IN_QUEUE', 'IN_PROGRESS'], createdSince: since }, { withoutQuotaWait: true })).length;
+        unfinished = (await getFeeds(client, { feedTypes: [JSON_LISTINGS_FEED], marketplaceIds: [feed.marketplace_id], processingStatuses: ['IN_QUEUE', 'IN_PROGRESS'], createdSince: since }, { withoutQuotaWait: true, maxRetries: 0 })).length;
       } catch (err) {
         const retryInSeconds = err instanceof QuotaSpentError ? err.retryInMs / 1000 : backoffDelay(3, notifyBackoff(this.settings)) / 1000;
         if (!(err instanceof QuotaSpentError)) this.logger.warn(`looking for unsure stock feed ${feed.id} with getFeeds failed: ${err instanceof Error ? err.message : String(err)}`);
         await this.dataSource.query(`update stock_feeds set next_poll_at = now() + make_interval(secs => $2) where id = $1 and status = 'unsure'`, [feed.id, Math.max(retryInSeconds, 1)]);
-        continue;
+        // Amazon failing (or its quota spent): the others are looked for by a later pass, not each with a failing call in this one.
+        break;
       }
       if (unfinished > 0) {
         await this.dataSource.query(`update stock_feeds set next_poll_at = now() + make_interval(secs => $2) where id = $1 and status = 'unsure'`, [feed.id, UNSURE_CHECK_SECONDS]);

@@ -328,6 +328,36 @@ describe('StockSender', () => {
     expect((await listing('SIBLING-0', FR)).history.map((h: { quantity: number }) => h.quantity)).toEqual([32, 27]);
   });
 
+  it('looking for an unsure feed while getFeeds fails costs the pass one call, not retries', async () => {
+    const skus = Array.from({ length: 21 }, (_, i) => `LOOKFAIL-${i}`);
+    await harness.sandboxRequest('PUT', '/_sandbox/listings', { sellerId: harness.seller.sellerId, marketplaceIds: [DE], skus: skus.map((sku) => ({ sku, quantity: 40 })) });
+    const sender = newSender();
+    for (const sku of skus) await announce(sender, sku, 12);
+    await new Promise((r) => setTimeout(r, 1100));
+    await harness.sandboxRequest('POST', '/_sandbox/faults', { operation: 'createFeed', sellerId: harness.seller.sellerId, status: 503, count: 1 });
+    await sender.sendDue();
+    const [feed] = (await harness.dataSource.query(`select f.id, f.status from stock_feeds f join stock_updates u on u.feed_batch_id = f.batch_id where u.sku = 'LOOKFAIL-0'`)) as Record<string, string>[];
+    expect(feed.status).toBe('unsure');
+    const client = await harness.amazon.client(harness.accountId);
+    await harness.sandboxRequest('POST', '/_sandbox/faults', { operation: 'getFeeds', sellerId: harness.seller.sellerId, status: 503 });
+    try {
+      await waitFor(async () => (client.quotaWaitMs('getFeeds', 1) === 0 ? true : undefined), { timeoutMs: 20_000, intervalMs: 200, what: 'a getFeeds token' });
+      await harness.dataSource.query(`update stock_feeds set next_poll_at = now() where id = $1`, [feed.id]);
+      const callsBefore = client.stats.calls.getFeeds ?? 0;
+      const startedAt = Date.now();
+      await sender.sendDue();
+      expect(Date.now() - startedAt).toBeLessThan(5000);
+      expect((client.stats.calls.getFeeds ?? 0) - callsBefore).toBe(1);
+      const [after] = (await harness.dataSource.query(`select status, next_poll_at from stock_feeds where id = $1`, [feed.id])) as Record<string, any>[];
+      expect(after.status).toBe('unsure');
+      expect((after.next_poll_at as Date).getTime()).toBeGreaterThan(Date.now());
+    } finally {
+      await harness.sandboxRequest('DELETE', '/_sandbox/faults');
+    }
+    // Not left for the later tests' passes.
+    await harness.dataSource.query(`update stock_feeds set status = 'cleared' where id = $1`, [feed.id]);
+  });
+
   it('the unsure feeds due, asked for every pass, are found through their partial index, not a scan of every feed', async () => {
     const plan = await harness.dataSource.transaction(async (manager) => {
       // The table is small here: the planner is kept off a scan so the test shows the index serves the query.
