@@ -231,6 +231,15 @@ export class StockFeeds {
    * token: each made from what its SKUs were sent (their rows are held by the batch), one at a time.
    */
   private async submitDeferred(): Promise<void> {
+    // A feed with no token (or no access to its account) for a whole feed hold is given up: its batch settles, its SKUs go again.
+    const givenUp = returnedRows(
+      await this.dataSource.query(
+        `update stock_feeds set status = 'failed', last_error = 'not made within a day (no createFeed token, or the account could not be reached)', updated_at = now()
+          where status = 'deferred' and created_at < now() - make_interval(secs => $1) returning batch_id`,
+        [FEED_HOLD_SECONDS],
+      ),
+    ) as { batch_id: string }[];
+    for (const batch of new Set(givenUp.map((g) => g.batch_id))) await this.settleBatch(batch);
     const due: { id: string; account_id: string; marketplace_id: string; batch_id: string; messages: FeedMessage[] }[] = await this.dataSource.query(
       `select id, account_id, marketplace_id, batch_id, messages from stock_feeds where status = 'deferred' and next_poll_at <= now() order by next_poll_at limit 10`,
     );

@@ -465,7 +465,9 @@ describe('StockSender', () => {
       } finally {
         await harness.sandboxRequest('DELETE', '/_sandbox/faults');
       }
-      const feeds = (await harness.dataSource.query(`select f.marketplace_id, f.status from stock_feeds f join stock_updates u on u.feed_batch_id = f.batch_id where u.sku = 'MAYEXIST-0' order by f.marketplace_id`)) as Record<string, string>[];
+      const feedsOf = async () =>
+        (await harness.dataSource.query(`select f.marketplace_id, f.status from stock_feeds f join stock_updates u on u.feed_batch_id = f.batch_id where u.sku = 'MAYEXIST-0' order by f.marketplace_id`)) as Record<string, string>[];
+      const feeds = await feedsOf();
       // FR's feed waits for a token (it alone is made then, not DE's again).
       expect(feeds).toEqual(expect.arrayContaining([{ marketplace_id: DE, status: 'unsure' }, { marketplace_id: FR, status: 'deferred' }]));
       // Nothing patched: the lost DE feed may still apply 18, and would overwrite anything sent now.
@@ -478,8 +480,15 @@ describe('StockSender', () => {
         expect((r.next_attempt_at as Date).getTime()).toBeGreaterThan(Date.now() + 30 * 60_000);
       }
       expect((await listing('MAYEXIST-0', FR)).history).toEqual([]);
-      // Not made by later tests' passes (they count createFeed tokens).
-      await harness.dataSource.query(`update stock_feeds set status = 'failed' where status = 'deferred'`);
+      // A feed deferred for a whole day (no token, or its account unreachable) is given up: the batch settles, its SKUs go again (not before DE's unsure window).
+      await harness.dataSource.query(`update stock_feeds set created_at = now() - interval '25 hours' where status = 'deferred' and marketplace_id = $1`, [FR]);
+      await sender.sendDue();
+      expect((await feedsOf()).map((f) => [f.marketplace_id, f.status])).toEqual(expect.arrayContaining([[DE, 'unsure'], [FR, 'failed']]));
+      const settled = (await harness.dataSource.query(`select status, next_attempt_at from stock_updates where sku like 'MAYEXIST-%'`)) as Record<string, any>[];
+      for (const r of settled) {
+        expect(r.status).toBe('pending');
+        expect((r.next_attempt_at as Date).getTime()).toBeGreaterThan(Date.now() + 30 * 60_000);
+      }
     });
 
     it('a bulk change of few SKUs goes by patchListingsItem at once', async () => {
