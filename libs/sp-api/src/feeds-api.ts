@@ -103,14 +103,14 @@ export interface GetFeedsParams {
 }
 
 /** getFeeds: every feed of the filters (following nextToken), newest first. Amazon's quota is tight (one per 45 s). */
-export async function getFeeds(client: SpApiClient, params: GetFeedsParams, options: { withoutQuotaWait?: boolean } = {}): Promise<Feed[]> {
+export async function getFeeds(client: SpApiClient, params: GetFeedsParams, options: { withoutQuotaWait?: boolean; maxRetries?: number } = {}): Promise<Feed[]> {
   const feeds: Feed[] = [];
   let nextToken: string | undefined;
   do {
     const query = nextToken
       ? { nextToken }
       : { feedTypes: params.feedTypes, marketplaceIds: params.marketplaceIds, processingStatuses: params.processingStatuses, createdSince: params.createdSince, pageSize: 100 };
-    const page = await client.request<{ feeds: Feed[]; nextToken?: string }>('getFeeds', 'GET', '/feeds/2021-06-30/feeds', { query, withoutQuotaWait: options.withoutQuotaWait });
+    const page = await client.request<{ feeds: Feed[]; nextToken?: string }>('getFeeds', 'GET', '/feeds/2021-06-30/feeds', { query, withoutQuotaWait: options.withoutQuotaWait, maxRetries: options.maxRetries });
     if (!Array.isArray(page?.feeds)) throw new SpApiError('getFeeds', 200, 'InvalidResponse', 'no feeds in the answer');
     feeds.push(...page.feeds);
     nextToken = page.nextToken || undefined;

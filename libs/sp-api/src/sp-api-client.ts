@@ -150,9 +150,11 @@ export class SpApiClient {
        * (QuotaSpentError), so a caller with other work can go on with it and come back later.
        */
       withoutQuotaWait?: boolean;
+      /** Tries after a failed one at most (default: the client's): 0 for a look that is repeated later anyway. */
+      maxRetries?: number;
     } = {},
   ): Promise<T> {
-    const maxRetries = this.options.maxRetries ?? 8;
+    const maxRetries = args.maxRetries ?? this.options.maxRetries ?? 8;
     const bucket = this.bucket(operation);
     for (let attempt = 0; ; attempt++) {
       // The access token first: a token fetch between taking a quota token and sending would

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { waitFor } from '@connector/testing';
 import { NotificationsHarness } from '../../test/notifications-harness';
 import { AccountAccess } from '@connector/contracts';
-import { StockFeeds } from './stock-feeds';
+import { StockFeeds, UNSURE_DUE_SQL } from './stock-feeds';
 import { StockUpdate } from './stock-update.entity';
 import { PATCH_FALLBACK_MAX_CALLS, StockSender } from './stock-sender';
 import { stockSyncView } from './stock-sync.service';
@@ -284,6 +284,89 @@ describe('StockSender', () => {
     expect((await listing('LOOKUP-0')).history.map((h: { quantity: number }) => h.quantity)).toEqual([29, 25]);
   });
 
+  it('an unsure feed cleared while a sibling feed of its batch is still processing keeps the hold: a newer value is not patched under that feed', async () => {
+    const skus = Array.from({ length: 21 }, (_, i) => `SIBLING-${i}`);
+    await harness.sandboxRequest('PUT', '/_sandbox/listings', { sellerId: harness.seller.sellerId, marketplaceIds: [DE, FR], skus: skus.map((sku) => ({ sku, quantity: 40 })) });
+    const amazon = accessWith(() => ({ marketplaceIds: [DE, FR] }));
+    const sender = new StockSender(harness.dataSource, amazon, new StockFeeds(harness.dataSource, amazon, harness.settings), harness.settings);
+    for (const sku of skus) await announce(sender, sku, 33);
+    await new Promise((r) => setTimeout(r, 1100));
+    const feedsOf = async () =>
+      (await harness.dataSource.query(`select f.id, f.marketplace_id, f.status from stock_feeds f join stock_updates u on u.feed_batch_id = f.batch_id where u.sku = 'SIBLING-0'`)) as Record<string, string>[];
+    // Amazon's clock all but stopped: FR's feed stays in queue there.
+    await harness.sandboxRequest('POST', '/_sandbox/clock', { timeScale: 0.0001, rateLimits: false });
+    try {
+      // DE's createFeed fails with a 503 (it may have made the feed; here it did not): `unsure`.
+      await harness.sandboxRequest('POST', '/_sandbox/faults', { operation: 'createFeed', sellerId: harness.seller.sellerId, status: 503, count: 1 });
+      await sender.sendDue();
+      const feeds = await feedsOf();
+      expect(feeds.map((f) => [f.marketplace_id, f.status])).toEqual(expect.arrayContaining([[DE, 'unsure'], [FR, 'submitted']]));
+      await announce(sender, 'SIBLING-0', 28);
+      // DE's look finds no listings feed of DE processing: cleared. FR's feed, with 32, is still to be applied.
+      await harness.dataSource.query(`update stock_feeds set next_poll_at = now() where id = $1`, [feeds.find((f) => f.marketplace_id === DE)!.id]);
+      await new Promise((r) => setTimeout(r, 1100));
+      await sender.sendDue();
+      await sender.sendDue();
+      expect((await feedsOf()).map((f) => [f.marketplace_id, f.status])).toEqual(expect.arrayContaining([[DE, 'cleared'], [FR, 'submitted']]));
+      const held = await row('SIBLING-0');
+      expect(held).toMatchObject({ status: 'pending', available_quantity: 28 });
+      expect((held.next_attempt_at as Date).getTime()).toBeGreaterThan(Date.now() + 30 * 60_000);
+      expect((await listing('SIBLING-0', FR)).history).toEqual([]);
+    } finally {
+      await harness.sandboxRequest('POST', '/_sandbox/clock', { timeScale: 20, rateLimits: true });
+      await harness.sandboxRequest('DELETE', '/_sandbox/faults');
+    }
+    // FR's feed applied and settled: the newer value goes, after it.
+    await waitFor(
+      async () => {
+        await sender.sendDue();
+        const r = await row('SIBLING-0');
+        return r.status === 'accepted' && r.sent_quantity === 27 ? r : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 200, what: 'SIBLING-0 newer value sent after the FR feed' },
+    );
+    expect((await listing('SIBLING-0', FR)).history.map((h: { quantity: number }) => h.quantity)).toEqual([32, 27]);
+  });
+
+  it('looking for an unsure feed while getFeeds fails costs the pass one call, not retries', async () => {
+    const skus = Array.from({ length: 21 }, (_, i) => `LOOKFAIL-${i}`);
+    await harness.sandboxRequest('PUT', '/_sandbox/listings', { sellerId: harness.seller.sellerId, marketplaceIds: [DE], skus: skus.map((sku) => ({ sku, quantity: 40 })) });
+    const sender = newSender();
+    for (const sku of skus) await announce(sender, sku, 12);
+    await new Promise((r) => setTimeout(r, 1100));
+    await harness.sandboxRequest('POST', '/_sandbox/faults', { operation: 'createFeed', sellerId: harness.seller.sellerId, status: 503, count: 1 });
+    await sender.sendDue();
+    const [feed] = (await harness.dataSource.query(`select f.id, f.status from stock_feeds f join stock_updates u on u.feed_batch_id = f.batch_id where u.sku = 'LOOKFAIL-0'`)) as Record<string, string>[];
+    expect(feed.status).toBe('unsure');
+    const client = await harness.amazon.client(harness.accountId);
+    await harness.sandboxRequest('POST', '/_sandbox/faults', { operation: 'getFeeds', sellerId: harness.seller.sellerId, status: 503 });
+    try {
+      await waitFor(async () => (client.quotaWaitMs('getFeeds', 1) === 0 ? true : undefined), { timeoutMs: 20_000, intervalMs: 200, what: 'a getFeeds token' });
+      await harness.dataSource.query(`update stock_feeds set next_poll_at = now() where id = $1`, [feed.id]);
+      const callsBefore = client.stats.calls.getFeeds ?? 0;
+      const startedAt = Date.now();
+      await sender.sendDue();
+      expect(Date.now() - startedAt).toBeLessThan(5000);
+      expect((client.stats.calls.getFeeds ?? 0) - callsBefore).toBe(1);
+      const [after] = (await harness.dataSource.query(`select status, next_poll_at from stock_feeds where id = $1`, [feed.id])) as Record<string, any>[];
+      expect(after.status).toBe('unsure');
+      expect((after.next_poll_at as Date).getTime()).toBeGreaterThan(Date.now());
+    } finally {
+      await harness.sandboxRequest('DELETE', '/_sandbox/faults');
+    }
+    // Not left for the later tests' passes.
+    await harness.dataSource.query(`update stock_feeds set status = 'cleared' where id = $1`, [feed.id]);
+  });
+
+  it('the unsure feeds due, asked for every pass, are found through their partial index, not a scan of every feed', async () => {
+    const plan = await harness.dataSource.transaction(async (manager) => {
+      // The table is small here: the planner is kept off a scan so the test shows the index serves the query.
+      await manager.query('set local enable_seqscan = off');
+      return (await manager.query(`explain ${UNSURE_DUE_SQL.replace('$1', '3600')}`)) as { 'QUERY PLAN': string }[];
+    });
+    expect(plan.map((p) => p['QUERY PLAN']).join('\n')).toContain('stock_feeds_unsure');
+  });
+
   it('each marketplace is patched with the quantity of the warehouse it ships from, less the buffer, and the API shows them per marketplace', async () => {
     await harness.sandboxRequest('PUT', '/_sandbox/listings', { sellerId: harness.seller.sellerId, marketplaceIds: [DE, FR], skus: [{ sku: 'WH-PATCH', quantity: 40 }] });
     const amazon = accessWith(() => ({ marketplaceIds: [DE, FR] }));
@@ -351,6 +434,63 @@ describe('StockSender', () => {
       return Date.now() - startedAt;
     };
 
+    it('a feed of the batch whose answer was lost, a sibling refused for quota: no patch fall-back, the SKUs wait under the unsure hold', async () => {
+      const skus = Array.from({ length: 21 }, (_, i) => `MAYEXIST-${i}`);
+      await harness.sandboxRequest('PUT', '/_sandbox/listings', { sellerId: harness.seller.sellerId, marketplaceIds: [DE, FR], skus: skus.map((sku) => ({ sku, quantity: 40 })) });
+      const client = await harness.amazon.client(harness.accountId);
+      // DE's createFeed goes out and its answer is lost; by FR's, Amazon's quota is spent (another app of the seller took it).
+      let createFeeds = 0;
+      const throttledAfterFirst = new Proxy(client, {
+        get(target, prop) {
+          if (prop !== 'request') {
+            const value = Reflect.get(target, prop, target);
+            return typeof value === 'function' ? value.bind(target) : value;
+          }
+          return async (operation: string, ...rest: unknown[]) => {
+            if (operation === 'createFeed' && ++createFeeds === 2)
+              await harness.sandboxRequest('POST', '/_sandbox/faults', { operation: 'createFeed', sellerId: harness.seller.sellerId, throttleStorm: { count: 1 } });
+            return (target.request as (...args: unknown[]) => Promise<unknown>)(operation, ...rest);
+          };
+        },
+      });
+      const amazon = { access: async (accountId: string) => ({ ...(await harness.amazon.access(accountId)), marketplaceIds: [DE, FR] }), client: async () => throttledAfterFirst } as unknown as typeof harness.amazon;
+      const sender = new StockSender(harness.dataSource, amazon, new StockFeeds(harness.dataSource, amazon, harness.settings), harness.settings);
+      for (const sku of skus) await announce(sender, sku, 19);
+      await waitFor(async () => (client.quotaWaitMs('createFeed', 2) === 0 ? true : undefined), { timeoutMs: 20_000, intervalMs: 200, what: 'two createFeed tokens' });
+      await new Promise((r) => setTimeout(r, 1100));
+      const patchesBefore = client.stats.calls.patchListingsItem ?? 0;
+      await harness.sandboxRequest('POST', '/_sandbox/faults', { operation: 'createFeed', sellerId: harness.seller.sellerId, status: 503, count: 1, loseAnswer: true });
+      try {
+        await sender.sendDue();
+      } finally {
+        await harness.sandboxRequest('DELETE', '/_sandbox/faults');
+      }
+      const feedsOf = async () =>
+        (await harness.dataSource.query(`select f.marketplace_id, f.status from stock_feeds f join stock_updates u on u.feed_batch_id = f.batch_id where u.sku = 'MAYEXIST-0' order by f.marketplace_id`)) as Record<string, string>[];
+      const feeds = await feedsOf();
+      // FR's feed waits for a token (it alone is made then, not DE's again).
+      expect(feeds).toEqual(expect.arrayContaining([{ marketplace_id: DE, status: 'unsure' }, { marketplace_id: FR, status: 'deferred' }]));
+      // Nothing patched: the lost DE feed may still apply 18, and would overwrite anything sent now.
+      expect((client.stats.calls.patchListingsItem ?? 0) - patchesBefore).toBe(0);
+      const rows = (await harness.dataSource.query(`select status, sent_via, attempts, next_attempt_at from stock_updates where sku like 'MAYEXIST-%'`)) as Record<string, any>[];
+      expect(rows).toHaveLength(21);
+      for (const r of rows) {
+        // The wait for createFeed's quota is not counted as an attempt.
+        expect(r).toMatchObject({ status: 'sent', sent_via: 'JSON_LISTINGS_FEED', attempts: 0 });
+        expect((r.next_attempt_at as Date).getTime()).toBeGreaterThan(Date.now() + 30 * 60_000);
+      }
+      expect((await listing('MAYEXIST-0', FR)).history).toEqual([]);
+      // A feed deferred for a whole day (no token, or its account unreachable) is given up: the batch settles, its SKUs go again (not before DE's unsure window).
+      await harness.dataSource.query(`update stock_feeds set created_at = now() - interval '25 hours' where status = 'deferred' and marketplace_id = $1`, [FR]);
+      await sender.sendDue();
+      expect((await feedsOf()).map((f) => [f.marketplace_id, f.status])).toEqual(expect.arrayContaining([[DE, 'unsure'], [FR, 'failed']]));
+      const settled = (await harness.dataSource.query(`select status, next_attempt_at from stock_updates where sku like 'MAYEXIST-%'`)) as Record<string, any>[];
+      for (const r of settled) {
+        expect(r.status).toBe('pending');
+        expect((r.next_attempt_at as Date).getTime()).toBeGreaterThan(Date.now() + 30 * 60_000);
+      }
+    });
+
     it('a bulk change of few SKUs goes by patchListingsItem at once', async () => {
       const skus = Array.from({ length: 21 }, (_, i) => `FALLBACK-${i}`);
       await listAt40(skus);
@@ -387,6 +527,9 @@ describe('StockSender', () => {
       await listAt40(skus);
       const sender = newSender();
       for (const sku of skus) await announce(sender, sku, 17);
+      // Our bucket has a token (an earlier 429 drained it): only Amazon's quota is spent.
+      const client = await harness.amazon.client(harness.accountId);
+      await waitFor(async () => (client.quotaWaitMs('createFeed', 1) === 0 ? true : undefined), { timeoutMs: 20_000, intervalMs: 200, what: 'a createFeed token' });
       await new Promise((r) => setTimeout(r, 1100));
       await harness.sandboxRequest('POST', '/_sandbox/faults', { operation: 'createFeed', sellerId: harness.seller.sellerId, throttleStorm: { count: 50 } });
       try {
@@ -402,6 +545,42 @@ describe('StockSender', () => {
       } finally {
         await harness.sandboxRequest('DELETE', '/_sandbox/faults');
       }
+    });
+
+    it('more marketplaces than createFeed tokens: the ones without a token are made as tokens come back, the others never again; the SKUs settle once all are in', async () => {
+      const skus = Array.from({ length: 21 }, (_, i) => `CHUNKED-${i}`);
+      await harness.sandboxRequest('PUT', '/_sandbox/listings', { sellerId: harness.seller.sellerId, marketplaceIds: [DE, FR], skus: skus.map((sku) => ({ sku, quantity: 40 })) });
+      const amazon = accessWith(() => ({ marketplaceIds: [DE, FR] }));
+      // The pre-check saw tokens for both, then a cancellation feed took one (or the account has more marketplaces than the burst).
+      class FeedsAfterPreCheck extends StockFeeds {
+        override async createFeedWaitMs(): Promise<number> {
+          return 0;
+        }
+      }
+      const sender = new StockSender(harness.dataSource, amazon, new FeedsAfterPreCheck(harness.dataSource, amazon, harness.settings), harness.settings);
+      for (const sku of skus) await announce(sender, sku, 23);
+      await new Promise((r) => setTimeout(r, 1100));
+      const client = await harness.amazon.client(harness.accountId);
+      // Exactly one token (the 429 before drained the bucket): DE's feed is made, FR's waits.
+      await waitFor(async () => (client.quotaWaitMs('createFeed', 1) === 0 ? true : undefined), { timeoutMs: 20_000, intervalMs: 100, what: 'a createFeed token' });
+      const createFeedsBefore = client.stats.calls.createFeed ?? 0;
+      await sender.sendDue();
+      const feedsOf = async () =>
+        (await harness.dataSource.query(`select f.marketplace_id, f.status from stock_feeds f join stock_updates u on u.feed_batch_id = f.batch_id where u.sku = 'CHUNKED-0' order by f.created_at`)) as Record<string, string>[];
+      expect(await feedsOf()).toEqual(expect.arrayContaining([{ marketplace_id: DE, status: 'submitted' }, { marketplace_id: FR, status: 'deferred' }]));
+      await waitFor(
+        async () => {
+          await sender.sendDue();
+          const rows = (await harness.dataSource.query(`select status from stock_updates where sku like 'CHUNKED-%'`)) as { status: string }[];
+          return (rows.length === 21 && rows.every((r) => r.status === 'accepted')) || undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 200, what: 'the CHUNKED feeds of both marketplaces done' },
+      );
+      // One feed per marketplace, none made twice; nothing patched.
+      expect((client.stats.calls.createFeed ?? 0) - createFeedsBefore).toBe(2);
+      expect(await feedsOf()).toEqual(expect.arrayContaining([{ marketplace_id: DE, status: 'done' }, { marketplace_id: FR, status: 'done' }]));
+      for (const marketplaceId of [DE, FR])
+        expect((await listing('CHUNKED-7', marketplaceId)).history.map((h: { quantity: number; via: string }) => [h.quantity, h.via])).toEqual([[22, 'JSON_LISTINGS_FEED']]);
     });
   });
 });

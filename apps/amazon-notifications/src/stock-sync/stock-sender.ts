@@ -184,11 +184,16 @@ export class StockSender implements OnApplicationBootstrap, OnApplicationShutdow
             marketplaceIds,
             updates.map((update) => ({ update, sent: sentQuantities(access, update), availabilityIn: (marketplaceId: string) => availabilityIn(access, update, marketplaceId) })),
           );
-          // Amazon's quota spent though ours was not (a 429: other apps of the seller's share it). With
-          // no feed of the batch made, nothing older can overtake a patch now; else the SKUs wait.
-          if (!submitted.quotaSpent || submitted.created > 0) return;
+          // Amazon's quota spent though ours was not (a 429: other apps of the seller's share it). Only
+          // with no feed of the batch that may exist (none created, none unsure) can no older value
+          // overtake a patch; else the SKUs wait under the batch's hold.
+          if (!submitted.quotaSpent) return;
+          if (submitted.mayExist) {
+            // Waiting for createFeed's quota is no failed attempt (a later back-off would grow from it).
+            await this.dataSource.query(`update stock_updates set attempts = greatest(attempts - 1, 0) where id = any($1::uuid[])`, [updates.map((u) => u.id)]);
+            return;
+          }
           quotaWaitMs = submitted.quotaSpent.retryInMs;
-          if (updates.length * marketplaceIds.length > PATCH_FALLBACK_MAX_CALLS) return; // pending, due when a token is back
         }
       } catch (err) {
         await Promise.all(updates.map((u) => this.failed(u, err)));
