@@ -47,7 +47,7 @@ export class DeliveriesService {
     if (request.shipByBefore) query.andWhere('d.latestShipDate <= :shipByBefore', { shipByBefore: request.shipByBefore });
     const order: PageOrder<Delivery> | undefined = request.sort === 'shipBy' ? { at: 'latestShipDate' } : undefined;
     const page = await listPage(query, request, (d) => d, order);
-    const moves = page.items.length ? await this.dataSource.getRepository(StockMove).findBy({ deliveryId: In(page.items.map((d) => d.id)) }) : [];
+    const moves = page.items.length ? await this.dataSource.getRepository(StockMove).find({ where: { deliveryId: In(page.items.map((d) => d.id)) }, order: { createdAt: 'ASC', orderItemId: 'ASC', id: 'ASC' } }) : [];
     const locations = await this.locationsOf(moves);
     return withinReplyBudget(page.items, page.items.map((d) => deliveryView(d, moves.filter((m) => m.deliveryId === d.id), locations)), page.nextCursor, order);
   }
@@ -55,7 +55,7 @@ export class DeliveriesService {
   async get(id: string): Promise<DeliveryView> {
     const delivery = await this.deliveries.findOneBy({ id });
     if (!delivery) throw ServiceError.notFound(`delivery ${id} not found`);
-    const moves = await this.dataSource.getRepository(StockMove).findBy({ deliveryId: id });
+    const moves = await this.dataSource.getRepository(StockMove).find({ where: { deliveryId: id }, order: { createdAt: 'ASC', orderItemId: 'ASC', id: 'ASC' } });
     return deliveryView(delivery, moves, await this.locationsOf(moves));
   }
 
@@ -100,7 +100,8 @@ export class DeliveriesService {
       }
       const carrier = await this.carrierOf(manager, request, delivery.accountId);
       carrierSource = carrier.source;
-      const moves = await manager.find(StockMove, { where: { deliveryId: delivery.id, state: StockMoveState.Ready }, order: { createdAt: 'ASC' } });
+      // Moves made together (a backorder's) share createdAt: the order item breaks the tie, so a package lists its items in one order.
+      const moves = await manager.find(StockMove, { where: { deliveryId: delivery.id, state: StockMoveState.Ready }, order: { createdAt: 'ASC', orderItemId: 'ASC', id: 'ASC' } });
       const shipping = this.quantitiesToShip(moves, request.lines);
       if ([...shipping.values()].every((quantity) => quantity === 0)) throw ServiceError.badRequest('nothing to ship: every line quantity is 0');
       // The order may have cancelled some of these units and this delivery not shrunk yet (order.items-canceled
