@@ -46,10 +46,14 @@ describe('the console in a browser', () => {
     context = await browser.newContext({ viewport: { width: 1280, height: 860 }, baseURL: running.gatewayUrl });
     page = await context.newPage();
     page.on('console', (message) => {
-      // The API's refusals (401, 400, 422), which the page shows in words, the browser also logs: expected.
-      if (message.type() === 'error' && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(message.text())) consoleErrors.push(message.text());
+      // The API's refusals (401, 400, 422), which the page shows in words, the browser also logs: expected (a 5xx is caught below).
+      if (message.type() === 'error' && !/^Failed to load resource: the server responded with a status of \d{3}/.test(message.text())) consoleErrors.push(message.text());
     });
     page.on('pageerror', (error) => consoleErrors.push(error.message));
+    // A 5xx is the gateway's fault, never the page's: named with its route.
+    page.on('response', (response) => {
+      if (response.status() >= 500) consoleErrors.push(`${response.status()} from ${response.request().method()} ${response.url()}`);
+    });
   }, 240_000);
 
   afterEach(() => {

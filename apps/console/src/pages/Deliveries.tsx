@@ -1,9 +1,9 @@
 import { useState } from 'react';
-import { api, ok, type Schemas } from '../api/client';
+import { api, ok, type Delivery, type Schemas } from '../api/client';
 import { POLL_SECONDS, usePolling } from '../live';
 import { Link } from '../router';
 import { Badge, Button, dateTime, ErrorNotice, PageHeader, Select, Table, Updated } from '../ui';
-import { ValidateDelivery } from './ValidateDelivery';
+import { ValidateDelivery, Validated } from './ValidateDelivery';
 
 type ConfirmationState = Schemas['NotificationView']['state'];
 
@@ -11,6 +11,7 @@ type ConfirmationState = Schemas['NotificationView']['state'];
 export function Deliveries() {
   const ready = usePolling(() => ok(api.GET('/api/v1/deliveries', { params: { query: { state: 'ready', sort: 'shipBy', limit: 100 } } })), []);
   const [open, setOpen] = useState<string | undefined>();
+  const [validated, setValidated] = useState<Delivery | undefined>();
   const [state, setState] = useState<ConfirmationState>('pending');
   const confirmations = usePolling(() => ok(api.GET('/api/v1/notifications', { params: { query: { kind: 'shipment_confirmation', state, limit: 100 } } })), [state]);
   const now = Date.now();
@@ -21,6 +22,7 @@ export function Deliveries() {
         <Updated at={ready.updatedAt} loading={ready.loading} />
       </PageHeader>
       <ErrorNotice error={ready.error} action="Cannot read the deliveries" />
+      {validated && <Validated delivery={validated} />}
       {ready.data && ready.data.items.length === 0 && <p className="muted">Nothing waits to ship. Read again every {POLL_SECONDS} s.</p>}
       {ready.data && ready.data.items.length > 0 && (
         <Table caption="Deliveries ready to ship">
@@ -50,7 +52,14 @@ export function Deliveries() {
                   {delivery.onHold ? (
                     <span className="muted">{delivery.holdReason}</span>
                   ) : open === delivery.id ? (
-                    <ValidateDelivery delivery={delivery} onValidated={() => { ready.reload(); confirmations.reload(); }} />
+                    <ValidateDelivery
+                      delivery={delivery}
+                      onValidated={(done) => {
+                        setValidated(done);
+                        ready.reload();
+                        confirmations.reload();
+                      }}
+                    />
                   ) : (
                     <Button variant="secondary" onClick={() => setOpen(delivery.id)} aria-label={`Validate the delivery of ${delivery.amazonOrderId}`}>
                       Validate…

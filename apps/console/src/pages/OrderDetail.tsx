@@ -1,8 +1,9 @@
+import { useState } from 'react';
 import { api, ok, type Delivery, type Notification, type OrderDetails } from '../api/client';
 import { usePolling } from '../live';
 import { Link } from '../router';
 import { Badge, dateTime, ErrorNotice, PageHeader, Table, Updated } from '../ui';
-import { ValidateDelivery } from './ValidateDelivery';
+import { ValidateDelivery, Validated } from './ValidateDelivery';
 
 /** One order: its facts, lines and totals, its deliveries (validated here) and what Amazon was told. Read again while open. */
 export function OrderDetail({ id }: { id: string }) {
@@ -116,6 +117,7 @@ function Details({ order, reload }: { order: OrderDetails; reload: () => void })
 }
 
 export function DeliveryCard({ delivery, onValidated }: { delivery: Delivery; onValidated: (delivery: Delivery) => void }) {
+  const [validated, setValidated] = useState<Delivery | undefined>();
   return (
     <section className="card" aria-label={`Delivery ${delivery.id}`}>
       <dl className="facts">
@@ -142,7 +144,16 @@ export function DeliveryCard({ delivery, onValidated }: { delivery: Delivery; on
           </>
         )}
       </dl>
-      {delivery.state === 'ready' && !delivery.onHold && <ValidateDelivery delivery={delivery} onValidated={onValidated} />}
+      {validated && <Validated delivery={validated} />}
+      {delivery.state === 'ready' && !delivery.onHold && !validated && (
+        <ValidateDelivery
+          delivery={delivery}
+          onValidated={(done) => {
+            setValidated(done);
+            onValidated(done);
+          }}
+        />
+      )}
     </section>
   );
 }

@@ -11,7 +11,6 @@ export function ValidateDelivery({ delivery, onValidated }: { delivery: Delivery
   const [trackingNumber, setTrackingNumber] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | undefined>();
-  const [done, setDone] = useState<Delivery | undefined>();
   const fieldError = (name: string) => error?.fields.find((f) => f.field === name)?.errors.join('; ');
 
   const submit = async (event: FormEvent) => {
@@ -20,7 +19,6 @@ export function ValidateDelivery({ delivery, onValidated }: { delivery: Delivery
     setError(undefined);
     try {
       const validated = await ok(api.POST('/api/v1/deliveries/{id}/validate', { params: { path: { id: delivery.id } }, body: { carrier: carrier.trim(), trackingNumber: trackingNumber.trim() } }));
-      setDone(validated);
       onValidated(validated);
     } catch (err) {
       setError(err as ApiError);
@@ -29,13 +27,6 @@ export function ValidateDelivery({ delivery, onValidated }: { delivery: Delivery
     }
   };
 
-  if (done) {
-    return (
-      <Status tone="success">
-        Delivery validated: {done.carrierName ?? done.carrierCode} {done.trackingNumber}. Amazon is being told; the confirmation&apos;s state shows below.
-      </Status>
-    );
-  }
   return (
     <form className="form-row" onSubmit={(event) => void submit(event)} aria-label={`Validate delivery ${delivery.packageReferenceId ?? delivery.id}`}>
       <Field label="Carrier" required value={carrier} onChange={(e) => setCarrier(e.target.value)} hint="Amazon's code (DHL, UPS…) or your own name for it" error={fieldError('carrier') ?? fieldError('carrierCode')} />
@@ -47,5 +38,14 @@ export function ValidateDelivery({ delivery, onValidated }: { delivery: Delivery
         <ErrorNotice error={error} action="Not validated" />
       </div>
     </form>
+  );
+}
+
+/** Said once a delivery is validated, where it was: the delivery itself leaves the ready ones. */
+export function Validated({ delivery }: { delivery: Delivery }) {
+  return (
+    <Status tone="success">
+      Delivery validated: {delivery.carrierName ?? delivery.carrierCode} {delivery.trackingNumber}. Amazon is being told.
+    </Status>
   );
 }
