@@ -199,6 +199,7 @@ describe('the console in a browser', () => {
     await accounts.getByRole('cell', { name: SELLER.sellerId, exact: true }).waitFor();
     // The quarantine is empty since the retry; the overview says whether anything else needs someone.
     await page.getByRole('link', { name: /^Quarantined orders\s*0$/ }).waitFor();
+    expect(await page.locator('.card').filter({ hasText: 'Parked events' }).textContent()).toBe('Parked events0');
     await page.getByText('Everything is all right.').or(page.getByText(/^Needs attention/)).waitFor();
     await shot('08-home');
     await page.setViewportSize({ width: 390, height: 844 });

@@ -12,13 +12,27 @@ interface Overview {
   overdue: number;
   pending: Counted;
   failed: Counted;
+  /** Undefined when this key may not see them (a key limited to some accounts). */
+  parked: Counted | undefined;
+}
+
+const SERVICES_THAT_PARK = ['order-ingestion', 'partner-resolution', 'inventory', 'amazon-notifications'] as const;
+
+/** Events a service could not handle and set aside (each service parks what it consumes). */
+async function parkedEvents(): Promise<Counted | undefined> {
+  try {
+    const pages = await Promise.all(SERVICES_THAT_PARK.map((service) => ok(api.GET('/api/v1/parked-events', { params: { query: { service, state: 'parked', limit: COUNT_UP_TO } } }))));
+    return { count: pages.reduce((sum, page) => sum + page.items.length, 0), more: pages.some((page) => Boolean(page.nextCursor)) };
+  } catch {
+    return undefined;
+  }
 }
 
 const COUNT_UP_TO = 500;
 const shown = (c: Counted) => `${c.count}${c.more ? '+' : ''}`;
 
 async function readOverview(): Promise<Overview> {
-  const [ready, accounts, quarantined, waiting, pending, failed] = await Promise.all([
+  const [ready, accounts, quarantined, waiting, pending, failed, parked] = await Promise.all([
     // 503 still carries the readiness report: read it either way.
     api.GET('/health/ready'),
     ok(api.GET('/api/v1/accounts', { params: { query: { limit: 100 } } })),
@@ -26,6 +40,7 @@ async function readOverview(): Promise<Overview> {
     ok(api.GET('/api/v1/deliveries', { params: { query: { state: 'ready', limit: COUNT_UP_TO, sort: 'shipBy' } } })),
     ok(api.GET('/api/v1/notifications', { params: { query: { state: 'pending', kind: 'shipment_confirmation', limit: COUNT_UP_TO } } })),
     ok(api.GET('/api/v1/notifications', { params: { query: { state: 'failed', limit: COUNT_UP_TO } } })),
+    parkedEvents(),
   ]);
   const report = (ready.data ?? ready.error) as Overview['readiness'] | undefined;
   const now = Date.now();
@@ -37,6 +52,7 @@ async function readOverview(): Promise<Overview> {
     overdue: waiting.items.filter((d) => d.latestShipDate && Date.parse(d.latestShipDate) < now).length,
     pending: counted(pending),
     failed: counted(failed),
+    parked,
   };
 }
 
@@ -50,6 +66,7 @@ export function Home() {
         o.quarantined.count > 0 && `${shown(o.quarantined)} quarantined`,
         o.failed.count > 0 && `${shown(o.failed)} notifications to Amazon failed`,
         o.overdue > 0 && `${o.overdue} deliveries past their ship-by date`,
+        o.parked && o.parked.count > 0 && `${shown(o.parked)} events parked`,
       ].filter((w): w is string => Boolean(w))
     : [];
   return (
@@ -69,6 +86,7 @@ export function Home() {
             <Card label="Deliveries waiting" value={shown(o.waiting)} to="/deliveries" note={o.overdue ? `${o.overdue} past ship-by` : undefined} />
             <Card label="Confirmations pending" value={shown(o.pending)} to="/deliveries" />
             <Card label="Notifications failed" value={shown(o.failed)} />
+            <Card label="Parked events" value={o.parked ? shown(o.parked) : '—'} note={o.parked ? undefined : 'not visible to this key'} />
           </div>
 
           <h2>Seller accounts</h2>
