@@ -9,7 +9,8 @@ import {
 } from '@connector/contracts';
 import { ServiceClient } from '@connector/platform';
 import { settlePart } from '../common/parts';
-import { OrderDetailsView, UNAVAILABLE } from './order-details.views';
+import { OrderDetailsView, OrderTimelineView, UNAVAILABLE } from './order-details.views';
+import { orderTimeline } from './order-timeline';
 
 /** Deadline for the parts: a silent service must not hold the whole answer for long. */
 const PART_TIMEOUT_MS = 3000;
@@ -55,6 +56,23 @@ export class OrderDetailsService {
           : (deliveryList.find((delivery) => !delivery.backorderOfId) ?? deliveryList[0] ?? null),
       deliveries: deliveryList ?? [],
       notifications: notificationList ?? [],
+    };
+  }
+
+  /** The order's life from what the services keep (see orderTimeline); a part whose service fails leaves its events out and is named. */
+  async timeline(id: string): Promise<OrderTimelineView> {
+    const details = await this.get(id);
+    const incomplete: OrderTimelineView['incomplete'] = [];
+    if (details.deliveries === UNAVAILABLE) incomplete.push('deliveries');
+    if (details.notifications === UNAVAILABLE) incomplete.push('notifications');
+    return {
+      orderId: details.id,
+      events: orderTimeline(
+        details,
+        details.deliveries === UNAVAILABLE ? null : details.deliveries,
+        details.notifications === UNAVAILABLE ? null : details.notifications,
+      ),
+      incomplete,
     };
   }
 

@@ -5,6 +5,8 @@ import {
   CLAIM_LOCK_TIMEOUT_MS,
   CanceledItem,
   ClaimUnitsToShipRequest,
+  FIND_CONTACTS,
+  FIND_CONTACTS_LIMIT,
   ClaimUnitsToShipResponse,
   FulfillmentChannel,
   GET_SHIPPED_QUANTITIES,
@@ -49,6 +51,7 @@ export class SalesOrdersService {
   ) {}
 
   async list(request: ListOrdersRequest): Promise<Page<SalesOrderView>> {
+    const period = purchasePeriod(request);
     const query = this.orders.createQueryBuilder('o');
     const filters: [keyof ListOrdersRequest, string][] = [
       ['accountId', 'o.accountId = :accountId'],
@@ -57,8 +60,22 @@ export class SalesOrdersService {
       ['status', 'o.status = :status'],
       ['amazonOrderId', 'o.amazonOrderId = :amazonOrderId'],
       ['updatedSince', 'o.updatedAt >= :updatedSince'],
+      ['sku', 'exists (select 1 from sales_order_lines l where l.order_id = o.id and l.sku = :sku)'],
     ];
     for (const [key, condition] of filters) if (request[key] !== undefined) query.andWhere(condition, { [key]: request[key] });
+    if (period.from) query.andWhere('o.purchasedAt >= :purchasedFrom', { purchasedFrom: period.from });
+    if (period.before) query.andWhere('o.purchasedAt < :purchasedBefore', { purchasedBefore: period.before });
+    if (request.buyer !== undefined) {
+      // Buyers' names and e-mails are sealed at partner-resolution: it finds the buyer's contacts by their keyed hashes.
+      const found = await this.services.request(FIND_CONTACTS, { buyer: request.buyer, accountId: request.accountId });
+      if (found.more) {
+        throw ServiceError.badRequest('Validation failed', [
+          { field: 'buyer', errors: [`more than ${FIND_CONTACTS_LIMIT} buyers have this name: search by e-mail, or narrow with accountId`] },
+        ]);
+      }
+      if (found.contactIds.length === 0) return { items: [] };
+      query.andWhere('o.contactId IN (:...contactIds)', { contactIds: found.contactIds });
+    }
     // Page over orders alone, then load their lines, so a page holds whole orders.
     const page = await listPage(query, request, (order) => order);
     if (page.items.length === 0) return { items: [], nextCursor: page.nextCursor };
@@ -309,6 +326,32 @@ export class SalesOrdersService {
       lastAttemptAt: q.lastAttemptAt.toISOString(),
     }));
   }
+}
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * The purchase period asked for, as [from, before): both ends inclusive for the caller, a date
+ * alone (UTC) covering its whole day. A period ending before it starts is the caller's 400.
+ */
+export function purchasePeriod(request: Pick<ListOrdersRequest, 'purchasedFrom' | 'purchasedTo'>): { from?: Date; before?: Date } {
+  const from = request.purchasedFrom ? new Date(DATE_ONLY.test(request.purchasedFrom) ? `${request.purchasedFrom}T00:00:00Z` : request.purchasedFrom) : undefined;
+  let before: Date | undefined;
+  if (request.purchasedTo) {
+    const to = new Date(DATE_ONLY.test(request.purchasedTo) ? `${request.purchasedTo}T00:00:00Z` : request.purchasedTo);
+    before = new Date(to.getTime() + (DATE_ONLY.test(request.purchasedTo) ? 86_400_000 : 1));
+  }
+  const invalid = (
+    [
+      ['purchasedFrom', from],
+      ['purchasedTo', before],
+    ] as const
+  ).filter(([, at]) => at !== undefined && Number.isNaN(at.getTime()));
+  if (invalid.length) throw ServiceError.badRequest('Validation failed', invalid.map(([field]) => ({ field, errors: [`${field} must be a date (2026-12-06) or a date and time`] })));
+  if (from && before && before <= from) {
+    throw ServiceError.badRequest('Validation failed', [{ field: 'purchasedTo', errors: ['purchasedTo must not be before purchasedFrom'] }]);
+  }
+  return { from, before };
 }
 
 /** Units of each order item the order's validated deliveries claimed (but `exceptDelivery`'s). */
