@@ -21,7 +21,7 @@ export class ListOrdersRequest extends PageQuery {
    * buyers' data is sealed, so it is found through keyed hashes, never by a part of it.
    * @example "Jane Doe"
    */
-  @IsOptional() @IsString() @Matches(/[\p{L}\p{N}]/u, { message: 'buyer must hold a letter or a digit' }) @MaxLength(300) buyer?: string;
+  @IsOptional() @IsString() @Matches(/\S/, { message: 'buyer must not be blank' }) @MaxLength(300) buyer?: string;
   /** Orders with a line of this seller SKU. @example "MUG-RED-350" */
   @IsOptional() @IsString() @Matches(/\S/, { message: 'sku must not be blank' }) @MaxLength(200) sku?: string;
   /** Bought at or after this instant (a date alone: from its start, UTC). @example "2026-12-01" */
