@@ -47,6 +47,7 @@ export enum OrderEventKind {
   Shipped = 'shipped',
   /** Amazon reported it shipped from Seller Central or Buy Shipping. */
   ShippedOutside = 'shipped_outside',
+  Cancelled = 'cancelled',
   ConfirmationQueued = 'confirmation_queued',
   ConfirmationSent = 'confirmation_sent',
   ConfirmationFailed = 'confirmation_failed',
@@ -54,7 +55,6 @@ export enum OrderEventKind {
   CancellationFeedSubmitted = 'cancellation_feed_submitted',
   CancellationSent = 'cancellation_sent',
   CancellationFailed = 'cancellation_failed',
-  Cancelled = 'cancelled',
 }
 
 export class OrderTimelineEventView {

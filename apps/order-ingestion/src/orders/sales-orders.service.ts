@@ -26,7 +26,7 @@ import { Outbox } from '@connector/messaging';
 import { listPage, ServiceClient, ServiceError, withinReplyBudget } from '@connector/platform';
 import { newRowId } from '@connector/persistence';
 import { returnedRows } from '@connector/workers';
-import { DataSource, EntityManager, In, Repository } from 'typeorm';
+import { DataSource, EntityManager, In, Repository, SelectQueryBuilder } from 'typeorm';
 import { QuarantinedOrder } from './quarantined-order.entity';
 import { SalesOrderLine } from './sales-order-line.entity';
 import { SalesOrder } from './sales-order.entity';
@@ -51,21 +51,9 @@ export class SalesOrdersService {
   ) {}
 
   async list(request: ListOrdersRequest): Promise<Page<SalesOrderView>> {
-    const period = purchasePeriod(request);
-    const query = this.orders.createQueryBuilder('o');
-    const filters: [keyof ListOrdersRequest, string][] = [
-      ['accountId', 'o.accountId = :accountId'],
-      ['marketplaceId', 'o.marketplaceId = :marketplaceId'],
-      ['channel', 'o.channel = :channel'],
-      ['status', 'o.status = :status'],
-      ['amazonOrderId', 'o.amazonOrderId = :amazonOrderId'],
-      ['updatedSince', 'o.updatedAt >= :updatedSince'],
-      ['sku', 'exists (select 1 from sales_order_lines l where l.order_id = o.id and l.sku = :sku)'],
-    ];
-    for (const [key, condition] of filters) if (request[key] !== undefined) query.andWhere(condition, { [key]: request[key] });
-    if (period.from) query.andWhere('o.purchasedAt >= :purchasedFrom', { purchasedFrom: period.from });
-    if (period.before) query.andWhere('o.purchasedAt < :purchasedBefore', { purchasedBefore: period.before });
+    let contactIds: string[] | undefined;
     if (request.buyer !== undefined) {
+      purchasePeriod(request); // a bad period is the caller's 400 before anyone else is asked
       // Buyers' names and e-mails are sealed at partner-resolution: it finds the buyer's contacts by their keyed hashes.
       const found = await this.services.request(FIND_CONTACTS, { buyer: request.buyer, accountId: request.accountId });
       if (found.more) {
@@ -74,8 +62,9 @@ export class SalesOrdersService {
         ]);
       }
       if (found.contactIds.length === 0) return { items: [] };
-      query.andWhere('o.contactId IN (:...contactIds)', { contactIds: found.contactIds });
+      contactIds = found.contactIds;
     }
+    const query = salesOrdersQuery(this.orders, request, contactIds);
     // Page over orders alone, then load their lines, so a page holds whole orders.
     const page = await listPage(query, request, (order) => order);
     if (page.items.length === 0) return { items: [], nextCursor: page.nextCursor };
@@ -326,6 +315,29 @@ export class SalesOrdersService {
       lastAttemptAt: q.lastAttemptAt.toISOString(),
     }));
   }
+}
+
+/**
+ * The orders a list request asks for (before paging); `contactIds`: the buyer's contacts, when it
+ * names one. Each filter has its index (migration 1766000000500; bench/orders-search.ts).
+ */
+export function salesOrdersQuery(orders: Repository<SalesOrder>, request: ListOrdersRequest, contactIds?: string[]): SelectQueryBuilder<SalesOrder> {
+  const period = purchasePeriod(request);
+  const query = orders.createQueryBuilder('o');
+  const filters: [keyof ListOrdersRequest, string][] = [
+    ['accountId', 'o.accountId = :accountId'],
+    ['marketplaceId', 'o.marketplaceId = :marketplaceId'],
+    ['channel', 'o.channel = :channel'],
+    ['status', 'o.status = :status'],
+    ['amazonOrderId', 'o.amazonOrderId = :amazonOrderId'],
+    ['updatedSince', 'o.updatedAt >= :updatedSince'],
+    ['sku', 'exists (select 1 from sales_order_lines l where l.order_id = o.id and l.sku = :sku)'],
+  ];
+  for (const [key, condition] of filters) if (request[key] !== undefined) query.andWhere(condition, { [key]: request[key] });
+  if (period.from) query.andWhere('o.purchasedAt >= :purchasedFrom', { purchasedFrom: period.from });
+  if (period.before) query.andWhere('o.purchasedAt < :purchasedBefore', { purchasedBefore: period.before });
+  if (contactIds) query.andWhere('o.contactId IN (:...contactIds)', { contactIds });
+  return query;
 }
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
