@@ -27,15 +27,15 @@ async function main(): Promise<void> {
   try {
     const db = bench.env;
     const started = Date.now();
-    const accounts: string[] = (
-      await db.query(
+    const accounts = (
+      await db.query<{ id: string }>(
         `insert into ingestion.seller_accounts (id, name, seller_id, region, lwa_client_id, encrypted_client_secret, encrypted_refresh_token, marketplace_ids,
                 orders_api, api_endpoint, lwa_endpoint, sync_enabled, sync_interval_seconds, initial_sync_from)
          select gen_random_uuid(), 'bench ' || i, 'A2SEARCHBENCH' || i, 'EU', 'x', 'x', 'x', $1::text[], 'v2026-01-01', 'http://127.0.0.1:9', 'http://127.0.0.1:9', false, 86400, now()
            from generate_series(1, 20) i returning id`,
         [MARKETPLACES],
       )
-    ).map((row: { id: string }) => row.id);
+    ).map((row) => row.id);
     // Buyers: sealed values stand in as opaque text; the indexes are the real keyed hashes of "Buyer i" and "buyer-i@marketplace.amazon.de".
     const names = Array.from({ length: buyers }, (_, i) => index(`buyer ${i}`));
     const emails = Array.from({ length: buyers }, (_, i) => index(`buyer-${i}@marketplace.amazon.de`));
@@ -68,8 +68,8 @@ async function main(): Promise<void> {
     await db.query(`analyze ingestion.sales_orders; analyze ingestion.sales_order_lines; analyze partners.contacts`);
     console.log(`${orders} orders, ${orders * 2} lines, ${buyers} buyers written in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-    const [sample] = await db.query(`select account_id, amazon_order_id from ingestion.sales_orders order by purchased_at desc offset 1234 limit 1`);
-    const [sku] = await db.query(`select sku from ingestion.sales_order_lines group by sku order by count(*) desc limit 1`);
+    const [sample] = await db.query<{ account_id: string; amazon_order_id: string }>(`select account_id, amazon_order_id from ingestion.sales_orders order by purchased_at desc offset 1234 limit 1`);
+    const [sku] = await db.query<{ sku: string }>(`select sku from ingestion.sales_order_lines group by sku order by count(*) desc limit 1`);
     const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86400_000).toISOString().slice(0, 10);
     const filters: [string, Record<string, string>][] = [
       ['none', {}],
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
       let contactIds: string[] | undefined;
       if (query.buyer) {
         const normalized = query.buyer.includes('@') ? query.buyer.trim().toLowerCase() : query.buyer.trim().toLowerCase().replace(/\s+/g, ' ');
-        contactIds = (await db.query(`select id from partners.contacts where name_index = $1 or email_index = $2`, [index(normalized), index(normalized)])).map((r: { id: string }) => r.id);
+        contactIds = (await db.query<{ id: string }>(`select id from partners.contacts where name_index = $1 or email_index = $2`, [index(normalized), index(normalized)])).map((r) => r.id);
       }
       const built = salesOrdersQuery(typeorm.getRepository(SalesOrder), query, contactIds?.length ? contactIds : ['00000000-0000-4000-8000-000000000000']);
       const [sql, parameters] = built.orderBy('o.createdAt', 'ASC').addOrderBy('o.id', 'ASC').take(51).getQueryAndParameters();
