@@ -4,6 +4,7 @@
  * asked through the gateway (buyers through partner-resolution's keyed hashes), one page of 50.
  *
  *   npm run build && node dist/bench/orders-search.js --orders 100000 --requests 30
+ *   node dist/bench/orders-search.js --orders 100000 --requests 30 --without-search-indexes yes   # as before them
  *
  * Prints, per filter: rows it matches, p50/p95 of the HTTP answer, and the plan PostgreSQL takes
  * for the query order-ingestion builds (salesOrdersQuery, EXPLAIN ANALYZE: indexes used, time,
@@ -66,6 +67,12 @@ async function main(): Promise<void> {
        select gen_random_uuid(), o.id, 'item:' || k, 'product', k, o.amazon_order_id || k, 'SKU-' || (abs(hashtext(o.id::text || k)) % 2000), 'Product', 1, 0, 10, 8.4, 10, 8.4, 0, 0, 10, 8.4, 1.6
          from ingestion.sales_orders o cross join generate_series(1, 2) k`,
     );
+    if (arg('without-search-indexes', 'no') === 'yes') {
+      // As before migration 1766000000500: what its indexes buy.
+      for (const name of ['sales_orders_account_list', 'sales_orders_status_list', 'sales_orders_amazon_order_id', 'sales_orders_contact', 'sales_orders_purchased', 'sales_order_lines_sku']) {
+        await db.query(`drop index ingestion.${name}`);
+      }
+    }
     await db.query(`analyze ingestion.sales_orders; analyze ingestion.sales_order_lines; analyze partners.contacts`);
     console.log(`${orders} orders, ${orders * 2} lines, ${buyers} buyers written in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
