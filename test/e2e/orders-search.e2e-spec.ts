@@ -201,4 +201,20 @@ describe('orders search and timeline (issue 16)', () => {
     const told = (await running.api('GET', `/api/v1/orders/${orderId}`)).body.notifications[0];
     expect(told).toMatchObject({ kind: 'cancellation', cancellation: { reason: 'NoInventory', items: expect.any(Array) }, feedStatus: expect.any(String), feedSubmittedAt: expect.any(String) });
   });
+
+  it("leaves out the events of a service that does not answer, and names it", async () => {
+    const orderId = ids[MUG.orderId];
+    await running.system.process('amazon-notifications').stop();
+    try {
+      const timeline = await running.api('GET', `/api/v1/orders/${orderId}/timeline`);
+      expect(timeline.status).toBe(200);
+      expect(timeline.body.incomplete).toEqual(['notifications']);
+      const kinds = timeline.body.events.map((e: any) => e.kind);
+      expect(kinds).toEqual(expect.arrayContaining(['purchased', 'created', 'delivery_created', 'shipped']));
+      expect(kinds.filter((k: string) => k.startsWith('confirmation_'))).toEqual([]);
+    } finally {
+      await running.system.process('amazon-notifications').start();
+    }
+    await waitFor(async () => (await running.api('GET', `/api/v1/orders/${orderId}/timeline`)).body.incomplete?.length === 0, { timeoutMs: 30_000, what: 'the whole timeline again' });
+  }, 60_000);
 });

@@ -61,16 +61,22 @@ export class OrderDetailsService {
 
   /** The order's life from what the services keep (see orderTimeline); a part whose service fails leaves its events out and is named. */
   async timeline(id: string): Promise<OrderTimelineView> {
-    const details = await this.get(id);
+    // Not the contact: the buyer's personal data has no place in it.
+    const deliveriesQuery: ListDeliveriesRequest = { orderId: id, limit: PART_PAGE };
+    const notificationsQuery: ListNotificationsRequest = { orderId: id, limit: PART_PAGE };
+    const deliveries = this.part(this.services.request(LIST_DELIVERIES, deliveriesQuery, PART_TIMEOUT_MS));
+    const notifications = this.part(this.services.request(LIST_NOTIFICATIONS, notificationsQuery, PART_TIMEOUT_MS));
+    const order = await this.services.request(GET_ORDER, { id });
+    const [deliveryPage, notificationPage] = await Promise.all([deliveries, notifications]);
     const incomplete: OrderTimelineView['incomplete'] = [];
-    if (details.deliveries === UNAVAILABLE) incomplete.push('deliveries');
-    if (details.notifications === UNAVAILABLE) incomplete.push('notifications');
+    if (deliveryPage === UNAVAILABLE) incomplete.push('deliveries');
+    if (notificationPage === UNAVAILABLE) incomplete.push('notifications');
     return {
-      orderId: details.id,
+      orderId: order.id,
       events: orderTimeline(
-        details,
-        details.deliveries === UNAVAILABLE ? null : details.deliveries,
-        details.notifications === UNAVAILABLE ? null : details.notifications,
+        order,
+        deliveryPage === UNAVAILABLE ? null : (deliveryPage?.items ?? []),
+        notificationPage === UNAVAILABLE ? null : (notificationPage?.items ?? []),
       ),
       incomplete,
     };

@@ -16,6 +16,8 @@ describe('purchasePeriod (GET /api/v1/orders?purchasedFrom&purchasedTo)', () => 
       before: new Date('2026-12-06T15:30:00.251Z'),
     });
     expect(purchasePeriod({})).toEqual({ from: undefined, before: undefined });
+    // Without an offset: UTC, whatever the server's zone.
+    expect(purchasePeriod({ purchasedFrom: '2026-12-06T14:00' }).from).toEqual(new Date('2026-12-06T14:00:00.000Z'));
   });
 
   it('refuses a period that ends before it starts, naming purchasedTo', () => {

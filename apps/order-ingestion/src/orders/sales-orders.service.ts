@@ -5,9 +5,9 @@ import {
   CLAIM_LOCK_TIMEOUT_MS,
   CanceledItem,
   ClaimUnitsToShipRequest,
+  ClaimUnitsToShipResponse,
   FIND_CONTACTS,
   FIND_CONTACTS_LIMIT,
-  ClaimUnitsToShipResponse,
   FulfillmentChannel,
   GET_SHIPPED_QUANTITIES,
   ORDER_ITEMS_CANCELED,
@@ -341,18 +341,17 @@ export function salesOrdersQuery(orders: Repository<SalesOrder>, request: ListOr
 }
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+/** A date, or a time without its offset, is UTC (not the server's zone). */
+const instantOf = (value: string) => new Date(DATE_ONLY.test(value) ? `${value}T00:00:00Z` : /T[\d:.]+$/.test(value) ? `${value}Z` : value);
 
 /**
  * The purchase period asked for, as [from, before): both ends inclusive for the caller, a date
  * alone (UTC) covering its whole day. A period ending before it starts is the caller's 400.
  */
 export function purchasePeriod(request: Pick<ListOrdersRequest, 'purchasedFrom' | 'purchasedTo'>): { from?: Date; before?: Date } {
-  const from = request.purchasedFrom ? new Date(DATE_ONLY.test(request.purchasedFrom) ? `${request.purchasedFrom}T00:00:00Z` : request.purchasedFrom) : undefined;
+  const from = request.purchasedFrom ? instantOf(request.purchasedFrom) : undefined;
   let before: Date | undefined;
-  if (request.purchasedTo) {
-    const to = new Date(DATE_ONLY.test(request.purchasedTo) ? `${request.purchasedTo}T00:00:00Z` : request.purchasedTo);
-    before = new Date(to.getTime() + (DATE_ONLY.test(request.purchasedTo) ? 86_400_000 : 1));
-  }
+  if (request.purchasedTo) before = new Date(instantOf(request.purchasedTo).getTime() + (DATE_ONLY.test(request.purchasedTo) ? 86_400_000 : 1));
   const invalid = (
     [
       ['purchasedFrom', from],

@@ -24,9 +24,9 @@ export class ListOrdersRequest extends PageQuery {
   @IsOptional() @IsString() @Matches(/\S/, { message: 'buyer must not be blank' }) @MaxLength(300) buyer?: string;
   /** Orders with a line of this seller SKU. @example "MUG-RED-350" */
   @IsOptional() @IsString() @Matches(/\S/, { message: 'sku must not be blank' }) @MaxLength(200) sku?: string;
-  /** Bought at or after this instant (a date alone: from its start, UTC). @example "2026-12-01" */
+  /** Bought at or after this instant (a date alone: from its start; without an offset: UTC). @example "2026-12-01" */
   @IsOptional() @IsISO8601({ strict: true, strictSeparator: true }) @Matches(PURCHASE_DATE, { message: PURCHASE_DATE_MESSAGE('purchasedFrom') }) purchasedFrom?: string;
-  /** Bought at or before this instant (a date alone: to its end, UTC). @example "2026-12-06" */
+  /** Bought at or before this instant (a date alone: to its end; without an offset: UTC). @example "2026-12-06" */
   @IsOptional() @IsISO8601({ strict: true, strictSeparator: true }) @Matches(PURCHASE_DATE, { message: PURCHASE_DATE_MESSAGE('purchasedTo') }) purchasedTo?: string;
 }
 export const LIST_ORDERS = requestContract({ subject: 'ingestion.orders.list.v1', version: 1, payload: ListOrdersRequest, reply: replyOf<Page<SalesOrderView>>() });
