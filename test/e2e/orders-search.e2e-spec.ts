@@ -171,7 +171,6 @@ describe('orders search and timeline (issue 16)', () => {
     });
 
     const timeline = (await running.api('GET', `/api/v1/orders/${orderId}/timeline`)).body;
-    const kinds = timeline.events.map((e: any) => e.kind);
     expect(lifeOf(timeline.events)).toEqual(['purchased', 'created', 'delivery_created', 'shipped', 'confirmation_queued', 'confirmation_sent']);
     expect(timeline.events.find((e: any) => e.kind === 'shipped')).toMatchObject({ deliveryId: delivery.id, summary: expect.stringMatching(/DHL.*TIMELINE-1/) });
     expect(timeline.events.find((e: any) => e.kind === 'confirmation_sent')).toMatchObject({ notificationId: detail.notifications[0].id, at: detail.notifications[0].sentAt });
