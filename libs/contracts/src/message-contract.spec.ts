@@ -99,6 +99,7 @@ describe('message contracts catalog', () => {
         'partners.resolve.v1',
         'partners.list.v1',
         'partners.get.v1',
+        'partners.contacts.find.v1',
         'notifications.list.v1',
         'notifications.get.v1',
         'notifications.retry.v1',

@@ -31,12 +31,14 @@ export class NotificationOutcomes {
     options: { onlyInFeed?: string; cause?: unknown; refusedByAmazon?: boolean } = {},
   ): Promise<boolean> {
     const where = options.onlyInFeed ? { id: notification.id, state: NotificationState.Pending, feedId: options.onlyInFeed } : { id: notification.id };
+    const decidedAt = new Date();
     const result = await manager.update(Notification, where, {
       state,
       lastError: error,
       amazonResponse: response as object,
       nextAttemptAt: null,
-      sentAt: state === NotificationState.Sent ? new Date() : null,
+      sentAt: state === NotificationState.Sent ? decidedAt : null,
+      decidedAt,
     });
     if (options.onlyInFeed && !result.affected) return false;
     const event: NotificationOutcomeEvent = {
@@ -47,7 +49,7 @@ export class NotificationOutcomes {
       state,
       error,
       // This process's clock: two outcomes of one order are a retry's back-off apart at least.
-      decidedAt: new Date().toISOString(),
+      decidedAt: decidedAt.toISOString(),
       ...(notification.cancellationId ? { cancellationId: notification.cancellationId, items: cancelledUnits(notification) } : {}),
       ...(notification.cancellationId && state === NotificationState.Failed ? { refusedByAmazon: options.refusedByAmazon === true } : {}),
     };

@@ -40,6 +40,8 @@ export class Notification {
   /** Tries (of `attempts`) that met an outage: they do not count toward NOTIFY_MAX_ATTEMPTS. */
   @Column('int', { default: 0 }) outageTries: number;
   @Column('timestamptz', { nullable: true }) sentAt: Date | null;
+  /** When its outcome (sent, or failed for good) was recorded; null while pending. */
+  @Column({ type: 'timestamptz', precision: 3, nullable: true }) decidedAt: Date | null;
   /** Of the work that made it (a validation's, a cancellation's): its sending logs under it. */
   @Column('text', { nullable: true }) correlationId: string | null;
   @CreateDateColumn({ type: 'timestamptz', precision: 3 }) createdAt: Date;

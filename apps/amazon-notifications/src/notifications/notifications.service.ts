@@ -50,7 +50,7 @@ export class NotificationsService {
     await this.notifications.query(
       `update notifications set state = 'pending', attempts = 0, outage_tries = 0, retrying_since = null, next_attempt_at = now(),
               last_error = null, feed_id = null, feed_message_id = ${KEEP_MARK_SQL('feed_message_id')}, feed_document_id = ${KEEP_MARK_SQL('feed_document_id')},
-              feed_status = null, feed_submitted_at = null
+              feed_status = null, feed_submitted_at = null, decided_at = null
         where id = $1 and state = 'failed'`,
       [id],
     );
@@ -77,7 +77,7 @@ export class NotificationsService {
       await this.notifications.query(
         `update notifications set state = 'pending', attempts = 0, outage_tries = 0, retrying_since = null, next_attempt_at = now(),
                 last_error = null, feed_id = null, feed_message_id = ${KEEP_MARK_SQL('feed_message_id')}, feed_document_id = ${KEEP_MARK_SQL('feed_document_id')},
-                feed_status = null, feed_submitted_at = null
+                feed_status = null, feed_submitted_at = null, decided_at = null
           where id in (select id from notifications where ${conditions.join(' and ')} order by created_at, id limit $${parameters.length} for update skip locked)
             and state = 'failed'
          returning id`,
@@ -107,7 +107,18 @@ export function notificationView(n: Notification): NotificationView {
     lastError: n.lastError,
     amazonResponse: n.amazonResponse,
     feedId: n.feedId,
+    feedStatus: n.feedStatus,
+    feedSubmittedAt: n.feedSubmittedAt?.toISOString() ?? null,
+    cancellationId: n.cancellationId,
+    cancellation: n.kind === NotificationKind.ShipmentConfirmation ? null : cancellationOf(n.payload),
     sentAt: n.sentAt?.toISOString() ?? null,
+    decidedAt: n.decidedAt?.toISOString() ?? null,
     createdAt: n.createdAt.toISOString(),
   };
+}
+
+/** What a cancellation told Amazon: its reason and, for some items or units, which (none: the whole order). */
+function cancellationOf(payload: object): NotificationView['cancellation'] {
+  const { reason, items } = payload as { reason?: string | null; items?: { orderItemId: string; quantity: number }[] };
+  return { reason: reason ?? null, items: (items ?? []).map((item) => ({ orderItemId: item.orderItemId, quantity: item.quantity })) };
 }

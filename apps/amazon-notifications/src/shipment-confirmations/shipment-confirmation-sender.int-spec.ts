@@ -91,6 +91,8 @@ describe('ShipmentConfirmationSender', () => {
     const [failed] = await settled([id]);
     expect(failed.state).toBe('failed');
     expect(failed.lastError).toMatch(/Amazon out of reach for 169(\.\d)? h; gave up after \d+ tries/);
+    // When it failed for good, for the order's timeline.
+    expect(failed.decidedAt).toBeInstanceOf(Date);
 
     // Another failed one of the same account that the filter leaves alone.
     const [untouched] = await harness.addShipmentConfirmations([other]);
@@ -100,7 +102,8 @@ describe('ShipmentConfirmationSender', () => {
     expect(await service.retryFailed({ accountId: harness.accountId, kind: NotificationKind.Cancellation })).toEqual({ retried: 0, ids: [] });
     expect(await service.retryFailed({ accountId: harness.accountId, kind: NotificationKind.ShipmentConfirmation, ids: [id] })).toEqual({ retried: 1, ids: [id] });
     const [sent] = await settled([id]);
-    expect(sent).toMatchObject({ state: 'sent', attempts: 1, outageTries: 0, retryingSince: null });
+    expect(sent).toMatchObject({ state: 'sent', attempts: 1, outageTries: 0, retryingSince: null, decidedAt: sent.sentAt });
+    expect(sent.decidedAt!.getTime()).toBeGreaterThan(failed.decidedAt!.getTime());
     expect(await harness.shipments(stuck.amazonOrderId)).toEqual([expect.objectContaining({ count: 1 })]);
     expect((await harness.notifications([untouched]))[0]).toMatchObject({ state: 'failed', lastError: 'kept' });
     await sender.onApplicationShutdown();

@@ -9,7 +9,8 @@ import {
 } from '@connector/contracts';
 import { ServiceClient } from '@connector/platform';
 import { settlePart } from '../common/parts';
-import { OrderDetailsView, UNAVAILABLE } from './order-details.views';
+import { OrderDetailsView, OrderTimelineView, UNAVAILABLE } from './order-details.views';
+import { orderTimeline } from './order-timeline';
 
 /** Deadline for the parts: a silent service must not hold the whole answer for long. */
 const PART_TIMEOUT_MS = 3000;
@@ -55,6 +56,29 @@ export class OrderDetailsService {
           : (deliveryList.find((delivery) => !delivery.backorderOfId) ?? deliveryList[0] ?? null),
       deliveries: deliveryList ?? [],
       notifications: notificationList ?? [],
+    };
+  }
+
+  /** The order's life from what the services keep (see orderTimeline); a part whose service fails leaves its events out and is named. */
+  async timeline(id: string): Promise<OrderTimelineView> {
+    // Not the contact: the buyer's personal data has no place in it.
+    const deliveriesQuery: ListDeliveriesRequest = { orderId: id, limit: PART_PAGE };
+    const notificationsQuery: ListNotificationsRequest = { orderId: id, limit: PART_PAGE };
+    const deliveries = this.part(this.services.request(LIST_DELIVERIES, deliveriesQuery, PART_TIMEOUT_MS));
+    const notifications = this.part(this.services.request(LIST_NOTIFICATIONS, notificationsQuery, PART_TIMEOUT_MS));
+    const order = await this.services.request(GET_ORDER, { id });
+    const [deliveryPage, notificationPage] = await Promise.all([deliveries, notifications]);
+    const incomplete: OrderTimelineView['incomplete'] = [];
+    if (deliveryPage === UNAVAILABLE) incomplete.push('deliveries');
+    if (notificationPage === UNAVAILABLE) incomplete.push('notifications');
+    return {
+      orderId: order.id,
+      events: orderTimeline(
+        order,
+        deliveryPage === UNAVAILABLE ? null : (deliveryPage?.items ?? []),
+        notificationPage === UNAVAILABLE ? null : (notificationPage?.items ?? []),
+      ),
+      incomplete,
     };
   }
 

@@ -29,3 +29,55 @@ export class OrderDetailsView extends SalesOrderView {
   @parts(NotificationView, 'What was told to Amazon about the order.')
   notifications: Part<NotificationView[]>;
 }
+
+/** What happened to an order, in the order of its life (events at one instant keep this order). */
+export enum OrderEventKind {
+  /** The buyer bought it on Amazon (purchase date). */
+  Purchased = 'purchased',
+  /** The connector first stored it. */
+  Created = 'created',
+  /** Amazon's last change of it (its LastUpdateDate). */
+  ChangedAtAmazon = 'changed_at_amazon',
+  /** The connector's last change of it (a re-sync with news, a delivery's or a notification's outcome). */
+  Updated = 'updated',
+  DeliveryCreated = 'delivery_created',
+  DeliveryHeld = 'delivery_held',
+  DeliveryReleased = 'delivery_released',
+  /** A delivery validated: its stock moves done. */
+  Shipped = 'shipped',
+  /** Amazon reported it shipped from Seller Central or Buy Shipping. */
+  ShippedOutside = 'shipped_outside',
+  Cancelled = 'cancelled',
+  ConfirmationQueued = 'confirmation_queued',
+  ConfirmationSent = 'confirmation_sent',
+  ConfirmationFailed = 'confirmation_failed',
+  CancellationQueued = 'cancellation_queued',
+  CancellationFeedSubmitted = 'cancellation_feed_submitted',
+  CancellationSent = 'cancellation_sent',
+  CancellationFailed = 'cancellation_failed',
+}
+
+export class OrderTimelineEventView {
+  /** @example "2026-12-06T20:14:00.000Z" */
+  at: string;
+  @ApiProperty({ enum: OrderEventKind, enumName: 'OrderEventKind' })
+  kind: OrderEventKind;
+  /** In words, for people. @example "Shipped with DHL, tracking 00340434161094042557" */
+  summary: string;
+  /** The delivery it is about, if any. */
+  deliveryId: string | null;
+  /** The notification to Amazon it is about, if any. */
+  notificationId: string | null;
+}
+
+/** GET /api/v1/orders/:id/timeline. */
+export class OrderTimelineView {
+  orderId: string;
+  /** Oldest first. */
+  events: OrderTimelineEventView[];
+  /**
+   * Parts whose service did not answer (`deliveries`, `notifications`): their events are missing, the rest is shown.
+   * @example []
+   */
+  incomplete: ('deliveries' | 'notifications')[];
+}

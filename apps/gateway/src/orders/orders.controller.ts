@@ -18,7 +18,7 @@ import { IDEMPOTENCY_KEY_HEADER, Idempotent } from '../idempotency/idempotent.de
 import { ApiPage, ApiProblems, ApiRoutes } from '../openapi/api-docs';
 import { UuidParam, validationFailed } from '../common/validation';
 import { OrderDetailsService } from './order-details.service';
-import { OrderDetailsView } from './order-details.views';
+import { OrderDetailsView, OrderTimelineView } from './order-details.views';
 import { AccountFrom, ApiScope, RequiresScope } from '../access/scopes';
 
 @ApiTags('orders')
@@ -57,6 +57,20 @@ export class OrdersController {
   @ApiProblems(404)
   get(@UuidParam() id: string): Promise<OrderDetailsView> {
     return this.details.get(id);
+  }
+
+  @Get(':id/timeline')
+  @AccountFrom({ resource: 'order' })
+  @ApiOperation({
+    operationId: 'getOrderTimeline',
+    summary: "The order's life: bought, synced, changed, deliveries made and shipped, what was told to Amazon and its outcome, cancelled",
+    description:
+      'Built from the times the services keep (the order, its deliveries and stock moves, its notifications to Amazon), oldest first. ' +
+      'A service that does not answer leaves its events out and is named in `incomplete`.',
+  })
+  @ApiProblems(404)
+  timeline(@UuidParam() id: string): Promise<OrderTimelineView> {
+    return this.details.timeline(id);
   }
 
   @Post(':id/cancel')

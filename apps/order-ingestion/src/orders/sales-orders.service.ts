@@ -6,6 +6,8 @@ import {
   CanceledItem,
   ClaimUnitsToShipRequest,
   ClaimUnitsToShipResponse,
+  FIND_CONTACTS,
+  FIND_CONTACTS_LIMIT,
   FulfillmentChannel,
   GET_SHIPPED_QUANTITIES,
   ORDER_ITEMS_CANCELED,
@@ -24,7 +26,7 @@ import { Outbox } from '@connector/messaging';
 import { listPage, ServiceClient, ServiceError, withinReplyBudget } from '@connector/platform';
 import { newRowId } from '@connector/persistence';
 import { returnedRows } from '@connector/workers';
-import { DataSource, EntityManager, In, Repository } from 'typeorm';
+import { DataSource, EntityManager, In, Repository, SelectQueryBuilder } from 'typeorm';
 import { QuarantinedOrder } from './quarantined-order.entity';
 import { SalesOrderLine } from './sales-order-line.entity';
 import { SalesOrder } from './sales-order.entity';
@@ -49,16 +51,20 @@ export class SalesOrdersService {
   ) {}
 
   async list(request: ListOrdersRequest): Promise<Page<SalesOrderView>> {
-    const query = this.orders.createQueryBuilder('o');
-    const filters: [keyof ListOrdersRequest, string][] = [
-      ['accountId', 'o.accountId = :accountId'],
-      ['marketplaceId', 'o.marketplaceId = :marketplaceId'],
-      ['channel', 'o.channel = :channel'],
-      ['status', 'o.status = :status'],
-      ['amazonOrderId', 'o.amazonOrderId = :amazonOrderId'],
-      ['updatedSince', 'o.updatedAt >= :updatedSince'],
-    ];
-    for (const [key, condition] of filters) if (request[key] !== undefined) query.andWhere(condition, { [key]: request[key] });
+    let contactIds: string[] | undefined;
+    if (request.buyer !== undefined) {
+      purchasePeriod(request); // a bad period is the caller's 400 before anyone else is asked
+      // Buyers' names and e-mails are sealed at partner-resolution: it finds the buyer's contacts by their keyed hashes.
+      const found = await this.services.request(FIND_CONTACTS, { buyer: request.buyer, accountId: request.accountId });
+      if (found.more) {
+        throw ServiceError.badRequest('Validation failed', [
+          { field: 'buyer', errors: [`more than ${FIND_CONTACTS_LIMIT} buyers have this name: search by e-mail, or narrow with accountId`] },
+        ]);
+      }
+      if (found.contactIds.length === 0) return { items: [] };
+      contactIds = found.contactIds;
+    }
+    const query = salesOrdersQuery(this.orders, request, contactIds);
     // Page over orders alone, then load their lines, so a page holds whole orders.
     const page = await listPage(query, request, (order) => order);
     if (page.items.length === 0) return { items: [], nextCursor: page.nextCursor };
@@ -309,6 +315,54 @@ export class SalesOrdersService {
       lastAttemptAt: q.lastAttemptAt.toISOString(),
     }));
   }
+}
+
+/**
+ * The orders a list request asks for (before paging); `contactIds`: the buyer's contacts, when it
+ * names one. Each filter has its index (migration 1766000000500; bench/orders-search.ts).
+ */
+export function salesOrdersQuery(orders: Repository<SalesOrder>, request: ListOrdersRequest, contactIds?: string[]): SelectQueryBuilder<SalesOrder> {
+  const period = purchasePeriod(request);
+  const query = orders.createQueryBuilder('o');
+  const filters: [keyof ListOrdersRequest, string][] = [
+    ['accountId', 'o.accountId = :accountId'],
+    ['marketplaceId', 'o.marketplaceId = :marketplaceId'],
+    ['channel', 'o.channel = :channel'],
+    ['status', 'o.status = :status'],
+    ['amazonOrderId', 'o.amazonOrderId = :amazonOrderId'],
+    ['updatedSince', 'o.updatedAt >= :updatedSince'],
+    ['sku', 'exists (select 1 from sales_order_lines l where l.order_id = o.id and l.sku = :sku)'],
+  ];
+  for (const [key, condition] of filters) if (request[key] !== undefined) query.andWhere(condition, { [key]: request[key] });
+  if (period.from) query.andWhere('o.purchasedAt >= :purchasedFrom', { purchasedFrom: period.from });
+  if (period.before) query.andWhere('o.purchasedAt < :purchasedBefore', { purchasedBefore: period.before });
+  if (contactIds) query.andWhere('o.contactId IN (:...contactIds)', { contactIds });
+  return query;
+}
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+/** A date, or a time without its offset, is UTC (not the server's zone). */
+const instantOf = (value: string) => new Date(DATE_ONLY.test(value) ? `${value}T00:00:00Z` : /T[\d:.]+$/.test(value) ? `${value}Z` : value);
+
+/**
+ * The purchase period asked for, as [from, before): both ends inclusive for the caller, a date
+ * alone (UTC) covering its whole day. A period ending before it starts is the caller's 400.
+ */
+export function purchasePeriod(request: Pick<ListOrdersRequest, 'purchasedFrom' | 'purchasedTo'>): { from?: Date; before?: Date } {
+  const from = request.purchasedFrom ? instantOf(request.purchasedFrom) : undefined;
+  let before: Date | undefined;
+  if (request.purchasedTo) before = new Date(instantOf(request.purchasedTo).getTime() + (DATE_ONLY.test(request.purchasedTo) ? 86_400_000 : 1));
+  const invalid = (
+    [
+      ['purchasedFrom', from],
+      ['purchasedTo', before],
+    ] as const
+  ).filter(([, at]) => at !== undefined && Number.isNaN(at.getTime()));
+  if (invalid.length) throw ServiceError.badRequest('Validation failed', invalid.map(([field]) => ({ field, errors: [`${field} must be a date (2026-12-06) or a date and time`] })));
+  if (from && before && before <= from) {
+    throw ServiceError.badRequest('Validation failed', [{ field: 'purchasedTo', errors: ['purchasedTo must not be before purchasedFrom'] }]);
+  }
+  return { from, before };
 }
 
 /** Units of each order item the order's validated deliveries claimed (but `exceptDelivery`'s). */

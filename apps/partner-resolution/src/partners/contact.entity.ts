@@ -3,8 +3,8 @@ import { DeliveryAddress } from './delivery-address.entity';
 
 /**
  * The buyer of an order. Unique per account on its normalised identity (`matchKey`, a keyed
- * hash). Name, e-mail and company are sealed (PersonalDataBox); `nameIndex` and `companyIndex`
- * are keyed hashes of their normalised forms, for search.
+ * hash). Name, e-mail and company are sealed (PersonalDataBox); `nameIndex`, `emailIndex` and
+ * `companyIndex` are keyed hashes of their normalised forms, for search.
  */
 @Entity({ name: 'contacts' })
 export class Contact {
@@ -16,6 +16,7 @@ export class Contact {
   @Column('text', { nullable: true }) companyName: string | null;
   @Column('boolean') isBusiness: boolean;
   @Column('text', { nullable: true }) nameIndex: string | null;
+  @Column('text', { nullable: true }) emailIndex: string | null;
   @Column('text', { nullable: true }) companyIndex: string | null;
   @Column('timestamptz', { nullable: true }) anonymizedAt: Date | null;
   @OneToMany(() => DeliveryAddress, (address) => address.contact) deliveryAddresses?: DeliveryAddress[];

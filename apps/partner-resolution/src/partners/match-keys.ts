@@ -11,6 +11,11 @@ export function normalizeText(value: string | undefined | null): string {
     .trim();
 }
 
+/** An e-mail address as it is compared: Amazon's relay addresses differ only in case and spacing. */
+export function normalizeEmail(value: string | undefined | null): string {
+  return (value ?? '').normalize('NFKC').trim().toLowerCase();
+}
+
 /** "ab1 2cd" and "AB12CD" are one postal code; so are "12345-6789" and "123456789". */
 export function normalizePostalCode(value: string | undefined | null): string {
   return (value ?? '').toUpperCase().replace(/[^A-Z0-9]/g, '');
@@ -21,6 +26,7 @@ export function normalizePostalCode(value: string | undefined | null): string {
  * and seller) wins; without it, name and company with the delivery country and postal code.
  */
 export function contactMatchKey(buyer: BuyerInput, address: AddressInput, fallbackName: string): string {
+  // Not normalizeEmail: existing match keys were made this way, and a new form would make every buyer new.
   const email = (buyer.email ?? '').trim().toLowerCase();
   if (email) return `email:${email}`;
   return ['name', normalizeText(buyer.name || address.name || fallbackName), normalizeText(buyer.companyName), address.countryCode, normalizePostalCode(address.postalCode)].join(':');

@@ -1,6 +1,6 @@
 import { Controller, Logger } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { GET_PARTNER, IdRequest, LIST_PARTNERS, ListPartnersRequest, RESOLVE_PARTNERS, ResolvePartnersRequest } from '@connector/contracts';
+import { FIND_CONTACTS, FindContactsRequest, GET_PARTNER, IdRequest, LIST_PARTNERS, ListPartnersRequest, RESOLVE_PARTNERS, ResolvePartnersRequest } from '@connector/contracts';
 import { HandlesRequest } from '@connector/platform';
 import { PartnersService } from './partners.service';
 
@@ -21,6 +21,11 @@ export class PartnersController {
   @HandlesRequest(LIST_PARTNERS)
   list(@Payload() request: ListPartnersRequest) {
     return this.partners.list(request);
+  }
+
+  @HandlesRequest(FIND_CONTACTS)
+  find(@Payload() request: FindContactsRequest) {
+    return this.partners.find(request);
   }
 
   @HandlesRequest(GET_PARTNER)

@@ -281,4 +281,31 @@ describe('partners on real PostgreSQL: find-or-create, de-duplication, retention
     await db.query(`delete from partners.contacts where id = $1`, [brokenId]);
     expect(await app.get(PersonalDataSealing).run()).toEqual({ contacts: 0, addresses: 0 });
   });
+
+  it('finds a buyer by whole name or e-mail through keyed hashes, in any case and spacing; a contact indexed before e-mails were is indexed at start-up', async () => {
+    const db = app.get(DataSource);
+    const otherAccount = randomUUID();
+    const buyer = { name: 'José Müller-Lüdenscheidt', email: 'Jose.M@Marketplace.Amazon.de' };
+    const [here, there] = (
+      await partners.resolve({
+        parties: [party('S-1', { buyer }), party('S-2', { accountId: otherAccount, buyer: { name: 'José Müller-Lüdenscheidt', email: 'other@marketplace.amazon.de' } })],
+      })
+    ).parties;
+    expect((await partners.find({ buyer: '  jose   MULLER ludenscheidt ' })).contactIds.sort()).toEqual([here.contactId, there.contactId].sort());
+    expect(await partners.find({ buyer: 'José Müller-Lüdenscheidt', accountId })).toEqual({ contactIds: [here.contactId], more: false });
+    expect((await partners.find({ buyer: ' jose.m@marketplace.amazon.DE' })).contactIds).toEqual([here.contactId]);
+    // Exact only: a part of the name or of the address finds nothing.
+    expect((await partners.find({ buyer: 'Jose' })).contactIds).toEqual([]);
+    expect((await partners.find({ buyer: 'jose.m@marketplace' })).contactIds).toEqual([]);
+    const [row] = await db.query(`select email, email_index from partners.contacts where id = $1`, [here.contactId]);
+    expect(row.email).toMatch(/^v2:/);
+    expect(row.email_index).toMatch(/^h1:[0-9a-f]{64}$/);
+
+    // As written before the e-mail index (migration 1766000000520): the start-up run indexes it, once.
+    await db.query(`update partners.contacts set email_index = null where id = $1`, [here.contactId]);
+    expect((await partners.find({ buyer: buyer.email })).contactIds).toEqual([]);
+    expect((await app.get(PersonalDataSealing).run()).contacts).toBe(1);
+    expect((await partners.find({ buyer: buyer.email })).contactIds).toEqual([here.contactId]);
+    expect(await app.get(PersonalDataSealing).run()).toEqual({ contacts: 0, addresses: 0 });
+  });
 });

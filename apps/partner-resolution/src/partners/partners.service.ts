@@ -2,6 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import {
   DeliveryAddressView,
+  FIND_CONTACTS_LIMIT,
+  FindContactsRequest,
+  FindContactsResponse,
   ListPartnersRequest,
   Page,
   PartnerView,
@@ -15,7 +18,7 @@ import { listPage, ServiceError } from '@connector/platform';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { Contact } from './contact.entity';
 import { DeliveryAddress } from './delivery-address.entity';
-import { addressMatchKey, contactMatchKey, normalizeText } from './match-keys';
+import { addressMatchKey, contactMatchKey, normalizeEmail, normalizeText } from './match-keys';
 import { PersonalDataBox } from './personal-data-box';
 
 /** The sealed columns of each table (see PersonalDataBox). */
@@ -156,6 +159,18 @@ export class PartnersService {
     return { items: page.items.map((c) => this.partnerView(c, addresses.filter((a) => a.contactId === c.id))), nextCursor: page.nextCursor };
   }
 
+  /**
+   * The contacts of a buyer search: the whole name or e-mail address through their keyed hashes
+   * (both indexed). The oldest first, at most FIND_CONTACTS_LIMIT.
+   */
+  async find(request: FindContactsRequest): Promise<FindContactsResponse> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `select id from contacts where (name_index = $1 or email_index = $2) and ($3::uuid is null or account_id = $3) order by created_at, id limit $4`,
+      [this.personal.index(normalizeText(request.buyer)), this.personal.index(normalizeEmail(request.buyer)), request.accountId ?? null, FIND_CONTACTS_LIMIT + 1],
+    );
+    return { contactIds: rows.slice(0, FIND_CONTACTS_LIMIT).map((row) => row.id), more: rows.length > FIND_CONTACTS_LIMIT };
+  }
+
   /** A contact by id, or the contact owning a delivery address of that id. */
   async get(id: string): Promise<PartnerView> {
     let contact = await this.contacts.findOne({ where: { id }, relations: { deliveryAddresses: true } });
@@ -168,12 +183,16 @@ export class PartnersService {
   }
 
   /** A contact's sealed columns and search indexes. */
-  sealContact(id: string, plain: { name: string; email: string | null; companyName: string | null }): Pick<Contact, 'name' | 'email' | 'companyName' | 'nameIndex' | 'companyIndex'> {
+  sealContact(
+    id: string,
+    plain: { name: string; email: string | null; companyName: string | null },
+  ): Pick<Contact, 'name' | 'email' | 'companyName' | 'nameIndex' | 'emailIndex' | 'companyIndex'> {
     return {
       name: this.personal.seal(plain.name, 'contacts.name', id)!,
       email: this.personal.seal(plain.email, 'contacts.email', id),
       companyName: this.personal.seal(plain.companyName, 'contacts.companyName', id),
       nameIndex: this.personal.index(normalizeText(plain.name)),
+      emailIndex: plain.email ? this.personal.index(normalizeEmail(plain.email)) : null,
       companyIndex: plain.companyName ? this.personal.index(normalizeText(plain.companyName)) : null,
     };
   }

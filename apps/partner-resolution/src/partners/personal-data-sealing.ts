@@ -8,8 +8,8 @@ const snake = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCas
 
 /**
  * At start-up, before the service answers: seals the personal data of rows written before it
- * was sealed (or sealed with a key that is no longer the first of PERSONAL_DATA_KEY), and
- * replaces their plain match keys by keyed hashes. One replica at a time (advisory lock);
+ * was sealed (or sealed with a key that is no longer the first of PERSONAL_DATA_KEY), replaces
+ * their plain match keys by keyed hashes, and writes the search indexes they lack. One replica at a time (advisory lock);
  * each batch is its own transaction, so a crash leaves every row either done or as it was.
  */
 @Injectable()
@@ -37,7 +37,8 @@ export class PersonalDataSealing implements OnApplicationBootstrap {
     await runner.connect();
     try {
       await runner.query(`select pg_advisory_lock(hashtext('partners:sealing'))`);
-      const contacts = await this.eachBatch('contacts', SEALED_CONTACT_FIELDS, (manager, row, supersede) => this.sealContact(manager, row, supersede));
+      // Contacts with an e-mail but no e-mail index were written before it (migration 1766000000520): indexed here, once.
+      const contacts = await this.eachBatch('contacts', SEALED_CONTACT_FIELDS, (manager, row, supersede) => this.sealContact(manager, row, supersede), 'email is not null and email_index is null');
       const addresses = await this.eachBatch('delivery_addresses', SEALED_ADDRESS_FIELDS, (manager, row, supersede) => this.sealAddress(manager, row, supersede));
       return { contacts, addresses };
     } finally {
@@ -50,6 +51,7 @@ export class PersonalDataSealing implements OnApplicationBootstrap {
     table: 'contacts' | 'delivery_addresses',
     fields: readonly string[],
     seal: (manager: EntityManager, row: Record<string, string | null>, supersede: boolean) => Promise<void>,
+    alsoWhere = 'false',
   ): Promise<number> {
     const columns = fields.map(snake);
     let done = 0;
@@ -58,7 +60,7 @@ export class PersonalDataSealing implements OnApplicationBootstrap {
       const rows: Record<string, string | null>[] = await this.dataSource.query(
         `select id, match_key, ${columns.join(', ')} from ${table}
           where id > $1 and anonymized_at is null
-            and ((match_key not like 'h1:%' and match_key not like 'superseded:%') or ${columns.map((c) => `(${c} is not null and ${c} not like 'v2:' || $2 || ':%')`).join(' or ')})
+            and ((match_key not like 'h1:%' and match_key not like 'superseded:%') or ${columns.map((c) => `(${c} is not null and ${c} not like 'v2:' || $2 || ':%')`).join(' or ')} or (${alsoWhere}))
           order by id limit $3`,
         [after, this.personal.currentKeyId, BATCH],
       );
@@ -111,8 +113,8 @@ export class PersonalDataSealing implements OnApplicationBootstrap {
     };
     const sealed = this.partners.sealContact(id, plain);
     await manager.query(
-      `update contacts set match_key = $2, name = $3, email = $4, company_name = $5, name_index = $6, company_index = $7 where id = $1 and anonymized_at is null`,
-      [id, await this.matchKey(manager, 'contacts', 'account_id', row, supersede), sealed.name, sealed.email, sealed.companyName, sealed.nameIndex, sealed.companyIndex],
+      `update contacts set match_key = $2, name = $3, email = $4, company_name = $5, name_index = $6, company_index = $7, email_index = $8 where id = $1 and anonymized_at is null`,
+      [id, await this.matchKey(manager, 'contacts', 'account_id', row, supersede), sealed.name, sealed.email, sealed.companyName, sealed.nameIndex, sealed.companyIndex, sealed.emailIndex],
     );
   }
 

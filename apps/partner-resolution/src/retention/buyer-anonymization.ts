@@ -39,7 +39,7 @@ export class BuyerAnonymization implements RetentionTask {
       );
       const [, contacts] = await manager.query(
         `update contacts c
-            set name = 'Anonymized customer', email = null, company_name = null, name_index = null, company_index = null,
+            set name = 'Anonymized customer', email = null, company_name = null, name_index = null, email_index = null, company_index = null,
                 anonymized_at = now(), match_key = 'anonymized:' || c.id
           where c.anonymized_at is null
             and not exists (select 1 from delivery_addresses a where a.contact_id = c.id and a.anonymized_at is null)`,

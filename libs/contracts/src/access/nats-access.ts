@@ -46,7 +46,7 @@ import { GET_NOTIFICATION, LIST_NOTIFICATIONS, NOTIFICATION_FAILED, NOTIFICATION
 import { LIST_STOCK_SYNC } from '../notifications/stock-sync.messages';
 import { ORDER_CANCELED, ORDER_ITEMS_CANCELED, ORDER_SYNCED } from '../orders/order.events';
 import { CANCEL_ORDER, CLAIM_UNITS_TO_SHIP, GET_ORDER, LIST_ORDERS, LIST_QUARANTINED_ORDERS, RECOVER_ORDER } from '../orders/order.messages';
-import { GET_PARTNER, LIST_PARTNERS, RESOLVE_PARTNERS } from '../partners/partner.messages';
+import { FIND_CONTACTS, GET_PARTNER, LIST_PARTNERS, RESOLVE_PARTNERS } from '../partners/partner.messages';
 import { PARKED_EVENTS } from '../parked-events/parked-event.messages';
 
 /** Every process that connects to NATS. */
@@ -68,6 +68,8 @@ const REQUESTS: { server: ServiceName; requests: AnyRequestContract[]; callers: 
   { server: 'order-ingestion', requests: [GET_ACCOUNT_ACCESS], callers: ['amazon-notifications'] },
   { server: 'partner-resolution', requests: [LIST_PARTNERS, GET_PARTNER], callers: ['gateway'] },
   { server: 'partner-resolution', requests: [RESOLVE_PARTNERS], callers: ['order-ingestion'] },
+  // GET /api/v1/orders?buyer=: order-ingestion finds the buyer's contacts, then their orders.
+  { server: 'partner-resolution', requests: [FIND_CONTACTS], callers: ['order-ingestion'] },
   {
     server: 'inventory',
     requests: [

@@ -66,8 +66,30 @@ export class NotificationView {
   lastError: string | null;
   amazonResponse: unknown;
   feedId: string | null;
+  /** A cancellation's feed as Amazon last reported it when polled. @example "DONE" */
+  feedStatus: string | null;
+  /** When the cancellation's feed was made at Amazon (createFeed). */
+  feedSubmittedAt: string | null;
+  /** The seller's cancellation of some items or units it tells; null for a whole order's and for shipments. */
+  cancellationId: string | null;
+  /** What a cancellation tells Amazon: its reason and the units (all of the order's, or those cancelled); null for shipments. */
+  cancellation: CancellationToldView | null;
   sentAt: string | null;
+  /** When its outcome was recorded: sent (Amazon took it) or failed for good; null while pending. */
+  decidedAt: string | null;
   createdAt: string;
+}
+
+export class CancelledUnitsView {
+  /** @example "12345678901234" */
+  orderItemId: string;
+  /** @example 1 */
+  quantity: number;
+}
+export class CancellationToldView {
+  /** Amazon's CancelReason. @example "NoInventory" */
+  reason: string | null;
+  items: CancelledUnitsView[];
 }
 
 /** What was told to Amazon, for the sales order's notification status. */

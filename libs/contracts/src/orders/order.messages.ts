@@ -5,6 +5,10 @@ import { replyOf, requestContract } from '../common/message-contract';
 import { IdRequest, PageQuery } from '../common/page-query';
 import type { Page } from '../common/rpc-error';
 
+/** A calendar date, or a date and time (no week or ordinal dates). */
+const PURCHASE_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+const PURCHASE_DATE_MESSAGE = (field: string) => `${field} must be a date (2026-12-06) or a date and time (2026-12-06T14:00:00Z)`;
+
 export class ListOrdersRequest extends PageQuery {
   @IsOptional() @IsUUID() accountId?: string;
   @IsOptional() @Matches(/^[A-Z0-9]{8,20}$/) marketplaceId?: string;
@@ -12,6 +16,18 @@ export class ListOrdersRequest extends PageQuery {
   @IsOptional() @IsEnum(SalesOrderStatus) status?: SalesOrderStatus;
   @IsOptional() @IsString() @MaxLength(50) amazonOrderId?: string;
   @IsOptional() @IsISO8601({ strict: true, strictSeparator: true }) updatedSince?: string;
+  /**
+   * The buyer's whole name or e-mail address, exactly (any case, accents, punctuation or spacing):
+   * buyers' data is sealed, so it is found through keyed hashes, never by a part of it.
+   * @example "Jane Doe"
+   */
+  @IsOptional() @IsString() @Matches(/\S/, { message: 'buyer must not be blank' }) @MaxLength(300) buyer?: string;
+  /** Orders with a line of this seller SKU. @example "MUG-RED-350" */
+  @IsOptional() @IsString() @Matches(/\S/, { message: 'sku must not be blank' }) @MaxLength(200) sku?: string;
+  /** Bought at or after this instant (a date alone: from its start; without an offset: UTC). @example "2026-12-01" */
+  @IsOptional() @IsISO8601({ strict: true, strictSeparator: true }) @Matches(PURCHASE_DATE, { message: PURCHASE_DATE_MESSAGE('purchasedFrom') }) purchasedFrom?: string;
+  /** Bought at or before this instant (a date alone: to its end; without an offset: UTC). @example "2026-12-06" */
+  @IsOptional() @IsISO8601({ strict: true, strictSeparator: true }) @Matches(PURCHASE_DATE, { message: PURCHASE_DATE_MESSAGE('purchasedTo') }) purchasedTo?: string;
 }
 export const LIST_ORDERS = requestContract({ subject: 'ingestion.orders.list.v1', version: 1, payload: ListOrdersRequest, reply: replyOf<Page<SalesOrderView>>() });
 

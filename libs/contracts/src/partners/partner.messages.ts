@@ -72,6 +72,22 @@ export class ListPartnersRequest extends PageQuery {
   @IsOptional() @IsUUID() accountId?: string;
   @IsOptional() @IsString() @MaxLength(200) search?: string;
 }
+/**
+ * The contacts a buyer search names: the whole name or e-mail address, compared through their
+ * keyed hashes (the values are sealed). At most `limit` ids; `more` when there were more.
+ */
+export class FindContactsRequest {
+  @IsString() @MaxLength(300) buyer: string;
+  @IsOptional() @IsUUID() accountId?: string;
+}
+export interface FindContactsResponse {
+  contactIds: string[];
+  more: boolean;
+}
+/** The most contact ids one buyer search returns: an exact name shared by more buyers than this is not a search. */
+export const FIND_CONTACTS_LIMIT = 1000;
+export const FIND_CONTACTS = requestContract({ subject: 'partners.contacts.find.v1', version: 1, payload: FindContactsRequest, reply: replyOf<FindContactsResponse>() });
+
 export const LIST_PARTNERS = requestContract({ subject: 'partners.list.v1', version: 1, payload: ListPartnersRequest, reply: replyOf<Page<PartnerView>>() });
 export const GET_PARTNER = requestContract({ subject: 'partners.get.v1', version: 1, payload: IdRequest, reply: replyOf<PartnerView>() });
 
