@@ -401,6 +401,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orders/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The order's life: bought, synced, changed, deliveries made and shipped, what was told to Amazon and its outcome, cancelled
+         * @description Built from the times the services keep (the order, its deliveries and stock moves, its notifications to Amazon), oldest first. A service that does not answer leaves its events out and is named in `incomplete`.
+         */
+        get: operations["getOrderTimeline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orders/{id}/cancel": {
         parameters: {
             query?: never;
@@ -1467,6 +1487,26 @@ export interface paths {
          * @deprecated
          */
         get: operations["getOrderUnversioned"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/orders/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Moved to /api/v1/orders/{id}/timeline: The order's life: bought, synced, changed, deliveries made and shipped, what was told to Amazon and its outcome, cancelled
+         * @deprecated
+         */
+        get: operations["getOrderTimelineUnversioned"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3211,6 +3251,20 @@ export interface components {
             moves: components["schemas"]["StockMoveView"][];
             createdAt: string;
         };
+        CancelledUnitsView: {
+            /** @example 12345678901234 */
+            orderItemId: string;
+            /** @example 1 */
+            quantity: number;
+        };
+        CancellationToldView: {
+            /**
+             * @description Amazon's CancelReason.
+             * @example NoInventory
+             */
+            reason: string | null;
+            items: components["schemas"]["CancelledUnitsView"][];
+        };
         NotificationView: {
             id: string;
             /** @enum {string} */
@@ -3241,7 +3295,20 @@ export interface components {
             lastError: string | null;
             amazonResponse: Record<string, never>;
             feedId: string | null;
+            /**
+             * @description A cancellation's feed as Amazon last reported it when polled.
+             * @example DONE
+             */
+            feedStatus: string | null;
+            /** @description When the cancellation's feed was made at Amazon (createFeed). */
+            feedSubmittedAt: string | null;
+            /** @description The seller's cancellation of some items or units it tells; null for a whole order's and for shipments. */
+            cancellationId: string | null;
+            /** @description What a cancellation tells Amazon: its reason and the units (all of the order's, or those cancelled); null for shipments. */
+            cancellation: components["schemas"]["CancellationToldView"] | null;
             sentAt: string | null;
+            /** @description When its outcome was recorded: sent (Amazon took it) or failed for good; null while pending. */
+            decidedAt: string | null;
             createdAt: string;
         };
         OrderDetailsView: {
@@ -3319,6 +3386,32 @@ export interface components {
             lines: components["schemas"]["SalesOrderLineView"][];
             createdAt: string;
             updatedAt: string;
+        };
+        /** @enum {string} */
+        OrderEventKind: "purchased" | "created" | "changed_at_amazon" | "updated" | "delivery_created" | "delivery_held" | "delivery_released" | "shipped" | "shipped_outside" | "cancelled" | "confirmation_queued" | "confirmation_sent" | "confirmation_failed" | "cancellation_queued" | "cancellation_feed_submitted" | "cancellation_sent" | "cancellation_failed";
+        OrderTimelineEventView: {
+            kind: components["schemas"]["OrderEventKind"];
+            /** @example 2026-12-06T20:14:00.000Z */
+            at: string;
+            /**
+             * @description In words, for people.
+             * @example Shipped with DHL, tracking 00340434161094042557
+             */
+            summary: string;
+            /** @description The delivery it is about, if any. */
+            deliveryId: string | null;
+            /** @description The notification to Amazon it is about, if any. */
+            notificationId: string | null;
+        };
+        OrderTimelineView: {
+            orderId: string;
+            /** @description Oldest first. */
+            events: components["schemas"]["OrderTimelineEventView"][];
+            /**
+             * @description Parts whose service did not answer (`deliveries`, `notifications`): their events are missing, the rest is shown.
+             * @example []
+             */
+            incomplete: ("deliveries" | "notifications")[];
         };
         CancelOrderItemInput: {
             /** @example 12345678901234 */
@@ -6989,6 +7082,17 @@ export interface operations {
                 status?: "confirmed" | "partially_shipped" | "shipped" | "canceled";
                 amazonOrderId?: string;
                 updatedSince?: string;
+                /**
+                 * @description The buyer's whole name or e-mail address, exactly (any case, accents, punctuation or spacing):
+                 *     buyers' data is sealed, so it is found through keyed hashes, never by a part of it.
+                 */
+                buyer?: string;
+                /** @description Orders with a line of this seller SKU. */
+                sku?: string;
+                /** @description Bought at or after this instant (a date alone: from its start; without an offset: UTC). */
+                purchasedFrom?: string;
+                /** @description Bought at or before this instant (a date alone: to its end; without an offset: UTC). */
+                purchasedTo?: string;
             };
             header?: never;
             path?: never;
@@ -7272,6 +7376,155 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrderDetailsView"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `details` names each failing field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "Validation failed",
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "details": [
+                     *         {
+                     *           "field": "carrierCode",
+                     *           "errors": [
+                     *             "carrierCode must be one of Amazon's carrier codes (use Other with carrierName)"
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "missing or invalid API key",
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "missing or invalid API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs, or is limited to other seller accounts. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "this API key does not have the operate scope",
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "this API key does not have the operate scope"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No such resource (or one of a seller account the API key is not for). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Not Found",
+                     *       "status": 404,
+                     *       "detail": "sales order 0190f5a4-7c1e-7b8a-9d2e-3f4a5b6c7d8e not found",
+                     *       "statusCode": 404,
+                     *       "error": "Not Found",
+                     *       "message": "sales order 0190f5a4-7c1e-7b8a-9d2e-3f4a5b6c7d8e not found"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description More requests than this API key may make per minute; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "ThrottlerException: Too Many Requests",
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "ThrottlerException: Too Many Requests"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The service that owns the data did not answer in time. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "inventory did not answer inventory.deliveries.get.v1 in time",
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "inventory did not answer inventory.deliveries.get.v1 in time"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    getOrderTimeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderTimelineView"];
                 };
             };
             /** @description The request is malformed or fails validation; `details` names each failing field. */
@@ -16167,6 +16420,30 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Permanent redirect to /api/v1/orders/{id} (same method and body). Deprecated since 2026-12-07. */
+            308: {
+                headers: {
+                    /** @description the /api/v1 URL */
+                    Location?: string;
+                    /** @description RFC 9745: when these paths were deprecated */
+                    Deprecation?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getOrderTimelineUnversioned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Permanent redirect to /api/v1/orders/{id}/timeline (same method and body). Deprecated since 2026-12-07. */
             308: {
                 headers: {
                     /** @description the /api/v1 URL */
