@@ -109,11 +109,13 @@ describe('the console in a browser', () => {
     await shot('02-orders');
   });
 
-  it('filters by channel and Amazon order id, and opens an FBM order with its lines, totals and delivery', async () => {
+  it('filters by channel and SKU, and opens an FBM order with its lines, totals and delivery', async () => {
     await page.getByLabel('Channel').selectOption('FBM');
+    await page.getByLabel('SKU').fill('CONSOLE-MUG');
     await page.getByRole('button', { name: 'Search' }).click();
     await waitFor(async () => (await page.getByRole('link', { name: FBA_ID }).count()) === 0, { what: 'the FBA order filtered out' });
     expect(page.url()).toContain('channel=FBM');
+    expect(page.url()).toContain('sku=CONSOLE-MUG');
     await page.getByRole('link', { name: FBM_ID }).click();
     await heading(`Order ${FBM_ID}`);
     const lines = page.getByRole('region', { name: 'Order lines' });
@@ -152,6 +154,12 @@ describe('the console in a browser', () => {
     const told = page.getByRole('region', { name: 'Notifications to Amazon' });
     await told.getByText('sent', { exact: true }).waitFor({ timeout: 60_000 });
     expect(await told.getByText('shipment confirmation').count()).toBe(1);
+    // The timeline, read again with the order, tells the same story in words, oldest first.
+    const timeline = page.getByRole('list', { name: 'Events of the order, oldest first' });
+    await timeline.getByText(/accepted by Amazon$/).waitFor({ timeout: 60_000 });
+    const events = await timeline.getByRole('listitem').allTextContents();
+    expect(events[0]).toContain(`Bought on Amazon (${FBM_ID}, FBM)`);
+    expect(events.findIndex((e) => e.includes(`Shipped with DHL, tracking ${TRACKING}`))).toBeGreaterThan(0);
     await shot('05-validated');
   });
 

@@ -5,6 +5,7 @@ import type { components, paths } from './schema';
 export type Schemas = components['schemas'];
 export type Order = Schemas['SalesOrderView'];
 export type OrderDetails = Schemas['OrderDetailsView'];
+export type OrderTimeline = Schemas['OrderTimelineView'];
 export type Delivery = Schemas['DeliveryView'];
 export type Notification = Schemas['NotificationView'];
 export type QuarantinedOrder = Schemas['QuarantinedOrderView'];

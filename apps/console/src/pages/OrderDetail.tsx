@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api, ok, type Delivery, type Notification, type OrderDetails } from '../api/client';
+import { api, ok, type Delivery, type Notification, type OrderDetails, type OrderTimeline } from '../api/client';
 import { usePolling } from '../live';
 import { Link } from '../router';
 import { Badge, dateTime, ErrorNotice, PageHeader, Table, Updated } from '../ui';
@@ -8,6 +8,7 @@ import { ValidateDelivery, Validated } from './ValidateDelivery';
 /** One order: its facts, lines and totals, its deliveries (validated here) and what Amazon was told. Read again while open. */
 export function OrderDetail({ id }: { id: string }) {
   const live = usePolling(() => ok(api.GET('/api/v1/orders/{id}', { params: { path: { id } } })), [id]);
+  const timeline = usePolling(() => ok(api.GET('/api/v1/orders/{id}/timeline', { params: { path: { id } } })), [id]);
   const order = live.data;
   return (
     <>
@@ -16,7 +17,16 @@ export function OrderDetail({ id }: { id: string }) {
         <Link to="/orders">All orders</Link>
       </PageHeader>
       <ErrorNotice error={live.error} action="Cannot read the order" />
-      {order && <Details order={order} reload={live.reload} />}
+      {order && (
+        <Details
+          order={order}
+          reload={() => {
+            live.reload();
+            timeline.reload();
+          }}
+        />
+      )}
+      {order && timeline.data && <Timeline timeline={timeline.data} />}
     </>
   );
 }
@@ -112,6 +122,22 @@ function Details({ order, reload }: { order: OrderDetails; reload: () => void })
       ) : (
         <Notifications items={notifications} />
       )}
+    </>
+  );
+}
+
+function Timeline({ timeline }: { timeline: OrderTimeline }) {
+  return (
+    <>
+      <h2>Timeline</h2>
+      {timeline.incomplete.length > 0 && <p className="muted">Without the events of {timeline.incomplete.join(' and ')}: that service does not answer now.</p>}
+      <ol className="timeline" aria-label="Events of the order, oldest first">
+        {timeline.events.map((event, i) => (
+          <li key={`${event.kind}-${event.at}-${i}`}>
+            <time dateTime={event.at}>{dateTime(event.at)}</time> <span>{event.summary}</span>
+          </li>
+        ))}
+      </ol>
     </>
   );
 }

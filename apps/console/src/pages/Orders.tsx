@@ -6,7 +6,7 @@ import { Link, navigate, useLocation } from '../router';
 import { Badge, Button, dateTime, ErrorNotice, Field, PageHeader, Select, Table, Updated } from '../ui';
 
 type OrderQuery = NonNullable<paths['/api/v1/orders']['get']['parameters']['query']>;
-const FILTERS = ['accountId', 'marketplaceId', 'status', 'channel', 'amazonOrderId'] as const;
+const FILTERS = ['accountId', 'marketplaceId', 'status', 'channel', 'amazonOrderId', 'buyer', 'sku', 'purchasedFrom', 'purchasedTo'] as const;
 const PAGE_SIZE = 25;
 const STATUSES: Schemas['SalesOrderView']['status'][] = ['confirmed', 'partially_shipped', 'shipped', 'canceled'];
 
@@ -42,6 +42,10 @@ export function Orders() {
       </PageHeader>
       <form className="card form-row" onSubmit={apply} aria-label="Filter orders">
         <Field label="Amazon order id" value={draft.amazonOrderId} onChange={(e) => setDraft({ ...draft, amazonOrderId: e.target.value })} placeholder="305-1234567-1234567" />
+        <Field label="Buyer" value={draft.buyer} onChange={(e) => setDraft({ ...draft, buyer: e.target.value })} hint="Whole name or e-mail address" />
+        <Field label="SKU" value={draft.sku} onChange={(e) => setDraft({ ...draft, sku: e.target.value })} />
+        <Field label="Bought from" type="date" value={draft.purchasedFrom} onChange={(e) => setDraft({ ...draft, purchasedFrom: e.target.value })} />
+        <Field label="Bought to" type="date" value={draft.purchasedTo} onChange={(e) => setDraft({ ...draft, purchasedTo: e.target.value })} />
         <Select
           label="Account"
           value={draft.accountId}
