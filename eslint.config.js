@@ -7,14 +7,14 @@ const nx = require('@nx/eslint-plugin');
 const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
-  // plugin-metadata.ts is generated (npm run openapi).
-  { ignores: ['dist/**', 'node_modules/**', '.nx/**', 'coverage/**', '**/*.js', 'apps/gateway/src/openapi/plugin-metadata.ts'] },
+  // plugin-metadata.ts and the console's schema.d.ts are generated (npm run openapi).
+  { ignores: ['dist/**', 'node_modules/**', '.nx/**', 'coverage/**', '**/*.js', 'apps/gateway/src/openapi/plugin-metadata.ts', 'apps/console/src/api/schema.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', 'apps/console/**/*.tsx'],
     languageOptions: {
-      // The nearest tsconfig.json (the root one, which holds the tests too) types each file.
+      // The nearest tsconfig.json (the root one, which holds the tests too; the console's own) types each file.
       parserOptions: { projectService: true, tsconfigRootDir: __dirname },
     },
     plugins: { '@nx': nx },

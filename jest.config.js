@@ -1,8 +1,8 @@
-// One Jest run, four projects: unit (logic in isolation), integration (real PostgreSQL and
-// NATS, the sandbox in-process), e2e (every service as its own process) and fault (the fault
+// One Jest run, five projects: unit (logic in isolation), integration (real PostgreSQL and
+// NATS, the sandbox in-process), e2e (every service as its own process), fault (the fault
 // suite: every service as its own process, killed, stalled and restarted; figures in
-// test/fault/results.md). `npm test` runs unit and integration together, then e2e and fault each
-// on its own (`--runInBand`).
+// test/fault/results.md) and browser (the console in Chromium). `npm test` runs unit and
+// integration together, then e2e, fault and browser each on its own (`--runInBand`).
 const { pathsToModuleNameMapper } = require('ts-jest');
 const { compilerOptions } = require('./tsconfig.base.json');
 
@@ -31,5 +31,7 @@ module.exports = {
       globalSetup: '<rootDir>/test/fault/figures-setup.ts',
       globalTeardown: '<rootDir>/test/fault/figures-teardown.ts',
     },
+    // The console in Debian's Chromium (playwright-core), over every service as its own process.
+    { ...base, displayName: 'browser', testMatch: ['<rootDir>/test/browser/*.browser-spec.ts'] },
   ],
 };

@@ -39,6 +39,8 @@ function imported(dirs, shallow = false) {
 const projects = ['libs', 'apps', 'tools'].flatMap((kind) =>
   readdirSync(join(root, kind), { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(join(root, kind, entry.name, 'project.json')))
+    // A browser app Vite bundles (apps/console) is outside tsc -b: its own tsconfig.json only type-checks it.
+    .filter((entry) => !existsSync(join(root, kind, entry.name, 'vite.config.mts')))
     .map((entry) => `${kind}/${entry.name}`),
 );
 // Each tsconfig, the folders its code is in, and references it has whatever it imports.

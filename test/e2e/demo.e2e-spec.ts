@@ -59,6 +59,17 @@ describe('npm start: the demo', () => {
     await env.tearDown();
   }, 60_000);
 
+  it('prints the console\'s URL, where the gateway serves it (index.html for its pages, files from the build)', async () => {
+    expect(output).toContain(`Console:    ${gatewayUrl}/ (open it in a browser; sign in with the API key below)`);
+    const page = await fetch(`${gatewayUrl}/orders`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    const script = /<script type="module" crossorigin src="(\/assets\/[^"]+\.js)"><\/script>/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    const bundle = await fetch(`${gatewayUrl}${script}`);
+    expect([bundle.status, bundle.headers.get('content-type'), bundle.headers.get('cache-control')]).toEqual([200, 'text/javascript; charset=utf-8', 'public, max-age=31536000, immutable']);
+  });
+
   it('says how to see order changes and stock in the start-up text', () => {
     expect(output).toContain('notifications on (sandbox queue order-changes)');
     expect(output).toContain(`${sandboxUrl}/_sandbox/listings?sellerId=${DEMO_SELLER_ID}`);

@@ -4,13 +4,14 @@ import helmet from 'helmet';
 import { SwaggerModule } from '@nestjs/swagger';
 import { httpRequestMetrics } from '@connector/platform';
 import { unversionedRedirect } from './common/api-version';
+import { serveConsole } from './console/console-files';
 import { requestSanity } from './common/request-sanity';
 import type { GatewaySettings } from './gateway.settings';
 import { openApiDocument } from './openapi/document';
 
 /**
  * HTTP set-up beside the module's global guard, pipe and filter: the redirects of unversioned
- * paths, OpenAPI at /docs (UI) and /docs-json.
+ * paths, OpenAPI at /docs (UI) and /docs-json, the operator console at /.
  */
 export async function setupGateway(app: INestApplication, settings?: GatewaySettings): Promise<void> {
   (app.getHttpAdapter().getInstance() as { disable?: (setting: string) => void }).disable?.('x-powered-by');
@@ -23,6 +24,8 @@ export async function setupGateway(app: INestApplication, settings?: GatewaySett
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   // Before the body parsers: a redirect reads no body.
   app.use(unversionedRedirect);
+  // Static files and the console's pages (GET only, never under /api, /health, /metrics, /docs).
+  serveConsole(app as NestExpressApplication);
   // Registered before Nest's own parser, so this limit is the one that applies (413 beyond it).
   (app as NestExpressApplication).useBodyParser('json', { limit: settings?.GATEWAY_BODY_LIMIT ?? '100kb' });
   (app as NestExpressApplication).useBodyParser('urlencoded', { limit: settings?.GATEWAY_BODY_LIMIT ?? '100kb', extended: false });

@@ -81,6 +81,7 @@ async function main(): Promise<void> {
       '',
       line,
       ' Amazon order connector is running',
+      `   Console:    ${gatewayUrl}/ (open it in a browser; sign in with the API key below)`,
       `   API:        ${gatewayUrl}/api/v1`,
       `   API docs:   ${gatewayUrl}/docs`,
       `   API key:    ${apiKey}`,

@@ -1,0 +1,104 @@
+import { useEffect, useState } from 'react';
+import { session, whenKeyRefused } from './api/client';
+import { Link, navigate, useLocation } from './router';
+import { Button } from './ui';
+import { SignIn } from './pages/SignIn';
+import { Home } from './pages/Home';
+import { Orders } from './pages/Orders';
+import { OrderDetail } from './pages/OrderDetail';
+import { Deliveries } from './pages/Deliveries';
+import { Quarantine } from './pages/Quarantine';
+
+const NAV = [
+  { to: '/', label: 'Home' },
+  { to: '/orders', label: 'Orders' },
+  { to: '/deliveries', label: 'Deliveries' },
+  { to: '/quarantine', label: 'Quarantine' },
+];
+
+function page(path: string) {
+  const order = /^\/orders\/([^/]+)$/.exec(path);
+  if (order) return { title: 'Order', element: <OrderDetail id={decodeURIComponent(order[1])} /> };
+  switch (path) {
+    case '/':
+      return { title: 'Home', element: <Home /> };
+    case '/orders':
+      return { title: 'Orders', element: <Orders /> };
+    case '/deliveries':
+      return { title: 'Deliveries', element: <Deliveries /> };
+    case '/quarantine':
+      return { title: 'Quarantine', element: <Quarantine /> };
+    default:
+      return { title: 'Not found', element: <p>There is no page at {path}.</p> };
+  }
+}
+
+export function App() {
+  const [signedIn, setSignedIn] = useState(() => session.key() !== null);
+  const [refused, setRefused] = useState(false);
+  const location = useLocation();
+
+  useEffect(() => {
+    whenKeyRefused(() => {
+      // The key was revoked (or the gateway's keys changed) while the console was open.
+      session.signOut();
+      setRefused(true);
+      setSignedIn(false);
+    });
+  }, []);
+
+  const current = page(location.pathname);
+  useEffect(() => {
+    document.title = `${current.title} · Amazon order connector`;
+    // A new page: keyboard and screen reader users start at its heading.
+    document.querySelector<HTMLElement>('main h1')?.focus();
+  }, [location.pathname, current.title]);
+
+  if (!signedIn) {
+    return (
+      <SignIn
+        refusedBefore={refused}
+        onSignedIn={() => {
+          setRefused(false);
+          setSignedIn(true);
+        }}
+      />
+    );
+  }
+
+  const active = (to: string) => (to === '/' ? location.pathname === '/' : location.pathname.startsWith(to));
+  return (
+    <div className="layout">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <aside className="sidebar">
+        <p className="brand">Amazon order connector</p>
+        <nav aria-label="Console">
+          <ul>
+            {NAV.map((item) => (
+              <li key={item.to}>
+                <Link to={item.to} aria-current={active(item.to) ? 'page' : undefined}>
+                  {item.label}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="sign-out">
+          <Button
+            variant="secondary"
+            onClick={() => {
+              session.signOut();
+              setSignedIn(false);
+              navigate('/', true);
+            }}
+          >
+            Sign out
+          </Button>
+        </div>
+      </aside>
+      <main id="main">{current.element}</main>
+    </div>
+  );
+}

@@ -1,0 +1,161 @@
+import type { ReactNode } from 'react';
+import { api, counted, ok, type Account, type Counted } from '../api/client';
+import { POLL_SECONDS, usePolling } from '../live';
+import { Link } from '../router';
+import { Badge, dateTime, ErrorNotice, PageHeader, Status, Table, Updated } from '../ui';
+
+interface Overview {
+  readiness: { status: string; services: Record<string, { status: string; message?: string }> };
+  accounts: Account[];
+  quarantined: Counted;
+  waiting: Counted;
+  overdue: number;
+  pending: Counted;
+  failed: Counted;
+  /** Undefined when this key may not see them (a key limited to some accounts). */
+  parked: Counted | undefined;
+}
+
+const SERVICES_THAT_PARK = ['order-ingestion', 'partner-resolution', 'inventory', 'amazon-notifications'] as const;
+
+/** Events a service could not handle and set aside (each service parks what it consumes). */
+async function parkedEvents(): Promise<Counted | undefined> {
+  try {
+    const pages = await Promise.all(SERVICES_THAT_PARK.map((service) => ok(api.GET('/api/v1/parked-events', { params: { query: { service, state: 'parked', limit: COUNT_UP_TO } } }))));
+    return { count: pages.reduce((sum, page) => sum + page.items.length, 0), more: pages.some((page) => Boolean(page.nextCursor)) };
+  } catch {
+    return undefined;
+  }
+}
+
+const COUNT_UP_TO = 500;
+const shown = (c: Counted) => `${c.count}${c.more ? '+' : ''}`;
+
+async function readOverview(): Promise<Overview> {
+  const [ready, accounts, quarantined, waiting, pending, failed, parked] = await Promise.all([
+    // 503 still carries the readiness report: read it either way.
+    api.GET('/health/ready'),
+    ok(api.GET('/api/v1/accounts', { params: { query: { limit: 100 } } })),
+    ok(api.GET('/api/v1/orders/quarantined', { params: { query: { limit: COUNT_UP_TO } } })),
+    ok(api.GET('/api/v1/deliveries', { params: { query: { state: 'ready', limit: COUNT_UP_TO, sort: 'shipBy' } } })),
+    ok(api.GET('/api/v1/notifications', { params: { query: { state: 'pending', kind: 'shipment_confirmation', limit: COUNT_UP_TO } } })),
+    ok(api.GET('/api/v1/notifications', { params: { query: { state: 'failed', limit: COUNT_UP_TO } } })),
+    parkedEvents(),
+  ]);
+  const report = (ready.data ?? ready.error) as Overview['readiness'] | undefined;
+  const now = Date.now();
+  return {
+    readiness: { status: report?.status ?? `unknown (${ready.response.status})`, services: report?.services ?? {} },
+    accounts: accounts.items,
+    quarantined: counted(quarantined),
+    waiting: counted(waiting),
+    overdue: waiting.items.filter((d) => d.latestShipDate && Date.parse(d.latestShipDate) < now).length,
+    pending: counted(pending),
+    failed: counted(failed),
+    parked,
+  };
+}
+
+/** "Is everything all right?": readiness, accounts and their last sync, and what waits for someone. */
+export function Home() {
+  const live = usePolling(readOverview, []);
+  const o = live.data;
+  const worries = o
+    ? [
+        o.readiness.status !== 'ok' && `readiness is ${o.readiness.status}`,
+        o.quarantined.count > 0 && `${shown(o.quarantined)} quarantined`,
+        o.failed.count > 0 && `${shown(o.failed)} notifications to Amazon failed`,
+        o.overdue > 0 && `${o.overdue} deliveries past their ship-by date`,
+        o.parked && o.parked.count > 0 && `${shown(o.parked)} events parked`,
+      ].filter((w): w is string => Boolean(w))
+    : [];
+  return (
+    <>
+      <PageHeader title="Is everything all right?">
+        <Updated at={live.updatedAt} loading={live.loading} />
+      </PageHeader>
+      <ErrorNotice error={live.error} action="Cannot read the overview" />
+      {o && (
+        <>
+          <Status tone={worries.length ? 'warning' : 'success'}>
+            {worries.length ? `Needs attention: ${worries.join(', ')}.` : 'Everything is all right.'}
+          </Status>
+          <div className="cards">
+            <Card label="Readiness" value={<Badge value={o.readiness.status} />} />
+            <Card label="Quarantined orders" value={shown(o.quarantined)} to="/quarantine" />
+            <Card label="Deliveries waiting" value={shown(o.waiting)} to="/deliveries" note={o.overdue ? `${o.overdue} past ship-by` : undefined} />
+            <Card label="Confirmations pending" value={shown(o.pending)} to="/deliveries" />
+            <Card label="Notifications failed" value={shown(o.failed)} />
+            <Card label="Parked events" value={o.parked ? shown(o.parked) : '—'} note={o.parked ? undefined : 'not visible to this key'} />
+          </div>
+
+          <h2>Seller accounts</h2>
+          {o.accounts.length === 0 ? (
+            <p className="muted">No seller account yet.</p>
+          ) : (
+            <Table caption="Seller accounts and their last sync">
+              <thead>
+                <tr>
+                  <th>Name</th>
+                  <th>Seller id</th>
+                  <th>Marketplaces</th>
+                  <th>Sync</th>
+                  <th>Synced until</th>
+                </tr>
+              </thead>
+              <tbody>
+                {o.accounts.map((account) => (
+                  <tr key={account.id}>
+                    <td>
+                      <Link to={`/orders?accountId=${account.id}`}>{account.name}</Link>
+                    </td>
+                    <td>{account.sellerId}</td>
+                    <td>{account.marketplaceIds.join(', ')}</td>
+                    <td>
+                      <Badge value={account.syncEnabled ? 'on' : 'off'} /> <span className="muted">every {account.syncIntervalSeconds} s</span>
+                    </td>
+                    <td>{dateTime(account.lastSyncedUntil)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </Table>
+          )}
+
+          <h2>Services</h2>
+          <Table caption="Readiness of each service">
+            <thead>
+              <tr>
+                <th>Service</th>
+                <th>Status</th>
+                <th>Why</th>
+              </tr>
+            </thead>
+            <tbody>
+              {Object.entries(o.readiness.services).map(([name, service]) => (
+                <tr key={name}>
+                  <td>{name}</td>
+                  <td>
+                    <Badge value={service.status} />
+                  </td>
+                  <td className="wrap">{service.message ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+          <p className="muted">Read again every {POLL_SECONDS} s.</p>
+        </>
+      )}
+    </>
+  );
+}
+
+function Card({ label, value, to, note }: { label: string; value: ReactNode; to?: string; note?: string }) {
+  const body = (
+    <>
+      <div className="muted">{label}</div>
+      <div className="figure">{value}</div>
+      {note && <div className="muted">{note}</div>}
+    </>
+  );
+  return <div className="card">{to ? <Link to={to}>{body}</Link> : body}</div>;
+}
