@@ -34,7 +34,7 @@ describe('createIndexConcurrently: indexes built while the table is written', ()
     await open.query(`insert into things (sku) values ('OPEN')`);
     const build = createIndexConcurrently(migration, 'things_sku', 'on things (sku)');
     try {
-      await waitFor(async () => (await db.query(`select 1 from pg_stat_activity where query like 'create index concurrently%' and wait_event_type = 'Lock'`)).length > 0, {
+      await waitFor(async () => (await db.query(`select 1 from pg_stat_activity where query like 'create index%' and wait_event_type = 'Lock'`)).length > 0, {
         timeoutMs: 10_000,
         what: 'the build to wait for the open transaction',
       });
