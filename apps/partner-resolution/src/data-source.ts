@@ -5,6 +5,7 @@ import { OrderPartners1764300000201 } from './migrations/1764300000201-order-par
 import { AnonymizedMatchKeys1764300000202 } from './migrations/1764300000202-anonymized-match-keys';
 import { SealedPersonalData1764300000203 } from './migrations/1764300000203-sealed-personal-data';
 import { ContactEmailIndex1766000000520 } from './migrations/1766000000520-contact-email-index';
+import { ContactsWithoutEmailIndex1766000000540 } from './migrations/1766000000540-contacts-without-email-index';
 import { Contact } from './partners/contact.entity';
 import { DeliveryAddress } from './partners/delivery-address.entity';
 import { OrderPartner } from './retention/order-partner.entity';
@@ -16,5 +17,5 @@ export const partnersDataSource = (database: string | DatabaseSettings) =>
     database,
     schema: PARTNERS_SCHEMA,
     entities: [Contact, DeliveryAddress, OrderPartner, ...MESSAGING_ENTITIES],
-    migrations: [InitialSchema1764300000200, OrderPartners1764300000201, AnonymizedMatchKeys1764300000202, SealedPersonalData1764300000203, ContactEmailIndex1766000000520, ...MESSAGING_MIGRATIONS],
+    migrations: [InitialSchema1764300000200, OrderPartners1764300000201, AnonymizedMatchKeys1764300000202, SealedPersonalData1764300000203, ContactEmailIndex1766000000520, ContactsWithoutEmailIndex1766000000540, ...MESSAGING_MIGRATIONS],
   });

@@ -1,5 +1,6 @@
 import { credentialsKeyProblems, IsCredentialsKey, ServiceSettings } from '@connector/platform';
-import { IsString, MinLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsNumber, IsPositive, IsString, MinLength } from 'class-validator';
 
 export const DEVELOPMENT_PERSONAL_DATA_KEY = 'local-development-personal-data-key';
 export const DEVELOPMENT_PERSONAL_DATA_HASH_KEY = 'local-development-personal-data-hash-key';
@@ -15,6 +16,11 @@ export class PartnerSettings extends ServiceSettings {
    * rotated: a new one makes every buyer new.
    */
   @IsString() @MinLength(16) PERSONAL_DATA_HASH_KEY = DEVELOPMENT_PERSONAL_DATA_HASH_KEY;
+  /**
+   * How often contacts written without an e-mail index (by a replica of an older version, during
+   * an upgrade) are looked for and indexed: until then, an orders search by that e-mail misses them.
+   */
+  @Type(() => Number) @IsNumber() @IsPositive() EMAIL_INDEX_INTERVAL_SECONDS: number = 300;
 
   override productionProblems(): string[] {
     const problems = super.productionProblems();

@@ -8,3 +8,4 @@ export * from './row-id';
 export * from './lock-order';
 export * from './like-pattern';
 export * from './job-lock';
+export * from './concurrent-index';

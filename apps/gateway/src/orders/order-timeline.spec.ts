@@ -77,6 +77,12 @@ describe('orderTimeline', () => {
     expect(events.find((e) => e.kind === 'confirmation_sent')).toMatchObject({ notificationId: 'notification-1', deliveryId: 'delivery-1' });
   });
 
+  it('a done delivery without a move time shows no shipped event: its ship date is the seller\'s choice, not a time recorded', () => {
+    const backdated = delivery({ state: DeliveryState.Done, shipDate: '2026-11-20T00:00:00.000Z', moves: [{ doneAt: null }] as DeliveryView['moves'] });
+    const events = orderTimeline(order(), [backdated, delivery({ id: 'delivery-2', state: DeliveryState.Done, shipDate: '2026-12-03T00:00:00.000Z' })], []);
+    expect(kinds(events)).toEqual(['purchased', 'created', 'delivery_created', 'delivery_created']);
+  });
+
   it("a failed confirmation at its decision, with Amazon's error; one decided before decidedAt existed at its last known time", () => {
     const failed = notification({ state: NotificationState.Failed, decidedAt: '2026-12-02T09:00:00.000Z', lastError: 'confirmShipment: 400 InvalidInput' });
     expect(orderTimeline(order(), [], [failed]).find((e) => e.kind === 'confirmation_failed')).toMatchObject({

@@ -33,8 +33,9 @@ export function orderTimeline(order: SalesOrderView, deliveries: DeliveryView[] 
     if (delivery.shippedOutsideAt) {
       add(delivery.shippedOutsideAt, OrderEventKind.ShippedOutside, 'Shipped outside the connector (Amazon reported it)', ids);
     } else if (delivery.state === DeliveryState.Done) {
-      // Validation marks its moves done at once; a delivery without moves has only its ship date.
-      const doneAt = delivery.moves.map((move) => move.doneAt).filter((at): at is string => !!at).sort().pop() ?? delivery.shipDate;
+      // Validation marks its moves done at once. Without a move there is no time the connector
+      // recorded: the ship date is the seller's to choose (any past day, or tomorrow), so no event.
+      const doneAt = delivery.moves.map((move) => move.doneAt).filter((at): at is string => !!at).sort().pop();
       const carrier = delivery.carrierName ?? delivery.carrierCode;
       add(doneAt, OrderEventKind.Shipped, `Shipped${carrier ? ` with ${carrier}` : ''}${delivery.trackingNumber ? `, tracking ${delivery.trackingNumber}` : ''}`, ids);
     }

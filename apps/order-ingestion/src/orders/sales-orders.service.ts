@@ -39,6 +39,9 @@ import { orderEventOf, orderView } from './sales-order.view';
  */
 export const UNCONFIRMED_CLAIM_CHECK_AFTER_MS = 5 * 60_000;
 
+/** How long a buyer search waits for partner-resolution: a third of the gateway's 15 s for the list. */
+export const FIND_CONTACTS_TIMEOUT_MS = 5_000;
+
 @Injectable()
 export class SalesOrdersService {
   private readonly logger = new Logger(SalesOrdersService.name);
@@ -55,7 +58,8 @@ export class SalesOrdersService {
     if (request.buyer !== undefined) {
       purchasePeriod(request); // a bad period is the caller's 400 before anyone else is asked
       // Buyers' names and e-mails are sealed at partner-resolution: it finds the buyer's contacts by their keyed hashes.
-      const found = await this.services.request(FIND_CONTACTS, { buyer: request.buyer, accountId: request.accountId });
+      // Well within the gateway's wait for this list, so a silent partner-resolution is the 503 it gets, named.
+      const found = await this.services.request(FIND_CONTACTS, { buyer: request.buyer, accountId: request.accountId }, FIND_CONTACTS_TIMEOUT_MS);
       if (found.more) {
         throw ServiceError.badRequest('Validation failed', [
           { field: 'buyer', errors: [`more than ${FIND_CONTACTS_LIMIT} buyers have this name: search by e-mail, or narrow with accountId`] },

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { PartyToResolve } from '@connector/contracts';
 import { runMigrations } from '@connector/persistence';
 import { loadSettings, SettingsModule } from '@connector/platform';
-import { TestEnvironment } from '@connector/testing';
+import { TestEnvironment, waitFor } from '@connector/testing';
 import { partnersDataSource } from '../data-source';
 import { AnonymizedMatchKeys1764300000202 } from '../migrations/1764300000202-anonymized-match-keys';
 import { PartnerSettings } from '../partner.settings';
@@ -15,6 +15,7 @@ import { BuyerAnonymization } from '../retention/buyer-anonymization';
 import { addressMatchKey, contactMatchKey } from './match-keys';
 import { PersonalDataBox } from './personal-data-box';
 import { PersonalDataSealing } from './personal-data-sealing';
+import { EmailIndexBackfill } from './email-index-backfill';
 import { Contact } from './contact.entity';
 import { DeliveryAddress } from './delivery-address.entity';
 import { PartnersService } from './partners.service';
@@ -25,6 +26,7 @@ describe('partners on real PostgreSQL: find-or-create, de-duplication, retention
   const env = new TestEnvironment();
   let app: INestApplicationContext;
   let partners: PartnersService;
+  let startWithBackfill: () => Promise<INestApplicationContext>;
   const accountId = randomUUID();
 
   const party = (key: string, overrides: Partial<PartyToResolve> = {}): PartyToResolve => ({
@@ -51,6 +53,16 @@ describe('partners on real PostgreSQL: find-or-create, de-duplication, retention
     class PartnersTestModule {}
     app = await NestFactory.createApplicationContext(PartnersTestModule, { logger: false });
     partners = app.get(PartnersService);
+    /** A second replica, as partner-resolution starts it: the sealing pass, then the e-mail index loop (every second here). */
+    startWithBackfill = async () => {
+      const replicaSettings = loadSettings(PartnerSettings, { DATABASE_URL: env.databaseUrl, EMAIL_INDEX_INTERVAL_SECONDS: '1' });
+      @Module({
+        imports: [SettingsModule.forRoot(replicaSettings), TypeOrmModule.forRoot(options), TypeOrmModule.forFeature([Contact, DeliveryAddress])],
+        providers: [PartnersService, PersonalDataBox, PersonalDataSealing, EmailIndexBackfill],
+      })
+      class ReplicaModule {}
+      return NestFactory.createApplicationContext(ReplicaModule, { logger: false });
+    };
   });
 
   afterAll(async () => {
@@ -282,7 +294,7 @@ describe('partners on real PostgreSQL: find-or-create, de-duplication, retention
     expect(await app.get(PersonalDataSealing).run()).toEqual({ contacts: 0, addresses: 0 });
   });
 
-  it('finds a buyer by whole name or e-mail through keyed hashes, in any case and spacing; a contact indexed before e-mails were is indexed at start-up', async () => {
+  it('finds a buyer by whole name or e-mail through keyed hashes, in any case and spacing', async () => {
     const db = app.get(DataSource);
     const otherAccount = randomUUID();
     const buyer = { name: 'José Müller-Lüdenscheidt', email: 'Jose.M@Marketplace.Amazon.de' };
@@ -300,12 +312,75 @@ describe('partners on real PostgreSQL: find-or-create, de-duplication, retention
     const [row] = await db.query(`select email, email_index from partners.contacts where id = $1`, [here.contactId]);
     expect(row.email).toMatch(/^v2:/);
     expect(row.email_index).toMatch(/^h1:[0-9a-f]{64}$/);
+  });
 
-    // As written before the e-mail index (migration 1766000000520): the start-up run indexes it, once.
-    await db.query(`update partners.contacts set email_index = null where id = $1`, [here.contactId]);
+  it('gives a name of punctuation alone no name hash, and a search that normalises to nothing finds no one', async () => {
+    const db = app.get(DataSource);
+    const [dash, dot] = (
+      await partners.resolve({
+        parties: [
+          party('P-1', { buyer: { name: '-', email: 'dash@marketplace.amazon.de' }, address: { name: '-', city: 'Kiel', countryCode: 'DE' } }),
+          party('P-2', { buyer: { name: '.', email: 'dot@marketplace.amazon.de', companyName: '--' }, address: { name: '.', city: 'Kiel', countryCode: 'DE' } }),
+        ],
+      })
+    ).parties;
+    const rows = await db.query(`select name_index, company_index, email_index from partners.contacts where id = any($1::uuid[])`, [[dash.contactId, dot.contactId]]);
+    expect(rows).toEqual([
+      { name_index: null, company_index: null, email_index: expect.stringMatching(/^h1:/) },
+      { name_index: null, company_index: null, email_index: expect.stringMatching(/^h1:/) },
+    ]);
+    // As an earlier version wrote it: the hash of the empty name.
+    await db.query(`update partners.contacts set name_index = $2 where id = $1`, [dash.contactId, app.get(PersonalDataBox).index('')]);
+    for (const buyer of ['-', '.', ',,', ' - ']) expect(await partners.find({ buyer })).toEqual({ contactIds: [], more: false });
+    expect((await partners.list({ search: '-', limit: 10 })).items).toEqual([]);
+    expect((await partners.find({ buyer: 'DASH@marketplace.amazon.de' })).contactIds).toEqual([dash.contactId]);
+  });
+
+  it('indexes the e-mails of contacts written without the index (before it, or by an older replica) in the background, once the service runs', async () => {
+    const db = app.get(DataSource);
+    const buyer = { name: 'Upgrade Ute', email: 'Ute.Upgrade@Marketplace.Amazon.de' };
+    const { contactId } = (await partners.resolve({ parties: [party('U-1', { buyer })] })).parties[0];
+    const [before] = await db.query(`select name, email, company_name, match_key from partners.contacts where id = $1`, [contactId]);
+    // As the version before the e-mail index wrote it.
+    await db.query(`update partners.contacts set email_index = null where id = $1`, [contactId]);
     expect((await partners.find({ buyer: buyer.email })).contactIds).toEqual([]);
-    expect((await app.get(PersonalDataSealing).run()).contacts).toBe(1);
-    expect((await partners.find({ buyer: buyer.email })).contactIds).toEqual([here.contactId]);
+    // Not the start-up sealing pass's work (it would hold the service's start).
     expect(await app.get(PersonalDataSealing).run()).toEqual({ contacts: 0, addresses: 0 });
+
+    // A write holding the row while the service starts: a start that waited for the index would wait for it.
+    const holder = db.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    await holder.query(`select 1 from partners.contacts where id = $1 for update`, [contactId]);
+    let running: INestApplicationContext | undefined;
+    try {
+      running = await startWithBackfill();
+      const [row] = await db.query(`select email_index from partners.contacts where id = $1`, [contactId]);
+      expect(row.email_index).toBeNull();
+    } finally {
+      await holder.rollbackTransaction();
+      await holder.release();
+    }
+    try {
+      await waitFor(async () => (await partners.find({ buyer: ' ute.upgrade@MARKETPLACE.amazon.de ' })).contactIds.includes(contactId), {
+        timeoutMs: 15_000,
+        what: 'the background loop to index the e-mail',
+      });
+      // Only the hash is written: the sealed values and the match key are as they were.
+      expect(await db.query(`select name, email, company_name, match_key from partners.contacts where id = $1`, [contactId])).toEqual([before]);
+
+      // An older replica writes another contact after the first pass: the loop's next pass indexes it.
+      const late = (await partners.resolve({ parties: [party('U-2', { buyer: { name: 'Late Lars', email: 'lars@marketplace.amazon.de' } })] })).parties[0];
+      await db.query(`update partners.contacts set email_index = null where id = $1`, [late.contactId]);
+      await waitFor(async () => (await partners.find({ buyer: 'lars@marketplace.amazon.de' })).contactIds.includes(late.contactId), {
+        timeoutMs: 15_000,
+        what: 'a later pass to index the e-mail',
+      });
+      // Nothing left: the partial index of leftovers is empty.
+      expect(await db.query(`select id from partners.contacts where email is not null and email_index is null and anonymized_at is null`)).toEqual([]);
+      expect(await running!.get(EmailIndexBackfill).run()).toBe(0);
+    } finally {
+      await running?.close();
+    }
   });
 });

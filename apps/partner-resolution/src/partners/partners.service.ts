@@ -151,7 +151,7 @@ export class PartnersService {
     if (request.accountId) query.andWhere('c.accountId = :accountId', { accountId: request.accountId });
     // Names are sealed: search finds the whole name or company name (any case, accents or
     // punctuation), through their keyed hashes.
-    if (request.search) query.andWhere('(c.nameIndex = :search OR c.companyIndex = :search)', { search: this.personal.index(normalizeText(request.search)) });
+    if (request.search) query.andWhere('(c.nameIndex = :search OR c.companyIndex = :search)', { search: this.textIndex(request.search) });
     const page = await listPage(query, request, (c) => c);
     const addresses = page.items.length
       ? await this.dataSource.getRepository(DeliveryAddress).find({ where: page.items.map((c) => ({ contactId: c.id })), order: { createdAt: 'ASC' } })
@@ -164,9 +164,10 @@ export class PartnersService {
    * (both indexed). The oldest first, at most FIND_CONTACTS_LIMIT.
    */
   async find(request: FindContactsRequest): Promise<FindContactsResponse> {
+    const email = normalizeEmail(request.buyer);
     const rows: { id: string }[] = await this.dataSource.query(
       `select id from contacts where (name_index = $1 or email_index = $2) and ($3::uuid is null or account_id = $3) order by created_at, id limit $4`,
-      [this.personal.index(normalizeText(request.buyer)), this.personal.index(normalizeEmail(request.buyer)), request.accountId ?? null, FIND_CONTACTS_LIMIT + 1],
+      [this.textIndex(request.buyer), email ? this.personal.index(email) : null, request.accountId ?? null, FIND_CONTACTS_LIMIT + 1],
     );
     return { contactIds: rows.slice(0, FIND_CONTACTS_LIMIT).map((row) => row.id), more: rows.length > FIND_CONTACTS_LIMIT };
   }
@@ -191,10 +192,19 @@ export class PartnersService {
       name: this.personal.seal(plain.name, 'contacts.name', id)!,
       email: this.personal.seal(plain.email, 'contacts.email', id),
       companyName: this.personal.seal(plain.companyName, 'contacts.companyName', id),
-      nameIndex: this.personal.index(normalizeText(plain.name)),
+      nameIndex: this.textIndex(plain.name),
       emailIndex: plain.email ? this.personal.index(normalizeEmail(plain.email)) : null,
-      companyIndex: plain.companyName ? this.personal.index(normalizeText(plain.companyName)) : null,
+      companyIndex: this.textIndex(plain.companyName),
     };
+  }
+
+  /**
+   * The keyed hash a name or company name is found by; none for one that normalises to nothing
+   * ("-", "."): such names are not one buyer's, and a search for "-" must not find them all.
+   */
+  private textIndex(value: string | null): string | null {
+    const text = normalizeText(value);
+    return text ? this.personal.index(text) : null;
   }
 
   /** An address's sealed columns. */

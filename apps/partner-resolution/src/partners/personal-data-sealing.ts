@@ -9,7 +9,7 @@ const snake = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCas
 /**
  * At start-up, before the service answers: seals the personal data of rows written before it
  * was sealed (or sealed with a key that is no longer the first of PERSONAL_DATA_KEY), replaces
- * their plain match keys by keyed hashes, and writes the search indexes they lack. One replica at a time (advisory lock);
+ * their plain match keys by keyed hashes, and writes their search indexes. One replica at a time (advisory lock);
  * each batch is its own transaction, so a crash leaves every row either done or as it was.
  */
 @Injectable()
@@ -37,8 +37,8 @@ export class PersonalDataSealing implements OnApplicationBootstrap {
     await runner.connect();
     try {
       await runner.query(`select pg_advisory_lock(hashtext('partners:sealing'))`);
-      // Contacts with an e-mail but no e-mail index were written before it (migration 1766000000520): indexed here, once.
-      const contacts = await this.eachBatch('contacts', SEALED_CONTACT_FIELDS, (manager, row, supersede) => this.sealContact(manager, row, supersede), 'email is not null and email_index is null');
+      // Contacts sealed already but without an e-mail index are EmailIndexBackfill's, in the background.
+      const contacts = await this.eachBatch('contacts', SEALED_CONTACT_FIELDS, (manager, row, supersede) => this.sealContact(manager, row, supersede));
       const addresses = await this.eachBatch('delivery_addresses', SEALED_ADDRESS_FIELDS, (manager, row, supersede) => this.sealAddress(manager, row, supersede));
       return { contacts, addresses };
     } finally {
@@ -51,7 +51,6 @@ export class PersonalDataSealing implements OnApplicationBootstrap {
     table: 'contacts' | 'delivery_addresses',
     fields: readonly string[],
     seal: (manager: EntityManager, row: Record<string, string | null>, supersede: boolean) => Promise<void>,
-    alsoWhere = 'false',
   ): Promise<number> {
     const columns = fields.map(snake);
     let done = 0;
@@ -60,7 +59,7 @@ export class PersonalDataSealing implements OnApplicationBootstrap {
       const rows: Record<string, string | null>[] = await this.dataSource.query(
         `select id, match_key, ${columns.join(', ')} from ${table}
           where id > $1 and anonymized_at is null
-            and ((match_key not like 'h1:%' and match_key not like 'superseded:%') or ${columns.map((c) => `(${c} is not null and ${c} not like 'v2:' || $2 || ':%')`).join(' or ')} or (${alsoWhere}))
+            and ((match_key not like 'h1:%' and match_key not like 'superseded:%') or ${columns.map((c) => `(${c} is not null and ${c} not like 'v2:' || $2 || ':%')`).join(' or ')})
           order by id limit $3`,
         [after, this.personal.currentKeyId, BATCH],
       );

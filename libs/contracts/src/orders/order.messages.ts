@@ -4,6 +4,7 @@ import { CancelReason, FulfillmentChannel, SalesOrderLineKind, SalesOrderStatus 
 import { replyOf, requestContract } from '../common/message-contract';
 import { IdRequest, PageQuery } from '../common/page-query';
 import type { Page } from '../common/rpc-error';
+import { BUYER_SEARCH, BUYER_SEARCH_MESSAGE } from '../partners/partner.messages';
 
 /** A calendar date, or a date and time (no week or ordinal dates). */
 const PURCHASE_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -18,10 +19,11 @@ export class ListOrdersRequest extends PageQuery {
   @IsOptional() @IsISO8601({ strict: true, strictSeparator: true }) updatedSince?: string;
   /**
    * The buyer's whole name or e-mail address, exactly (any case, accents, punctuation or spacing):
-   * buyers' data is sealed, so it is found through keyed hashes, never by a part of it.
+   * buyers' data is sealed, so it is found through keyed hashes, never by a part of it. At least
+   * one letter or digit: punctuation alone ("-") is no one's name.
    * @example "Jane Doe"
    */
-  @IsOptional() @IsString() @Matches(/\S/, { message: 'buyer must not be blank' }) @MaxLength(300) buyer?: string;
+  @IsOptional() @IsString() @Matches(BUYER_SEARCH, { message: BUYER_SEARCH_MESSAGE }) @MaxLength(300) buyer?: string;
   /** Orders with a line of this seller SKU. @example "MUG-RED-350" */
   @IsOptional() @IsString() @Matches(/\S/, { message: 'sku must not be blank' }) @MaxLength(200) sku?: string;
   /** Bought at or after this instant (a date alone: from its start; without an offset: UTC). @example "2026-12-01" */

@@ -15,6 +15,10 @@ import { replyOf, requestContract } from '../common/message-contract';
 import { IdRequest, PageQuery } from '../common/page-query';
 import type { Page } from '../common/rpc-error';
 
+/** A buyer search holds what names are compared by: partner-resolution's normalizeText keeps letters and digits, and punctuation alone ("-") is no one's name. */
+export const BUYER_SEARCH = /[\p{L}\p{N}]/u;
+export const BUYER_SEARCH_MESSAGE = 'buyer must hold a letter or a digit';
+
 export class BuyerInput {
   @IsOptional() @IsString() @MaxLength(300) name?: string;
   @IsOptional() @IsString() @MaxLength(300) email?: string;
@@ -77,7 +81,7 @@ export class ListPartnersRequest extends PageQuery {
  * keyed hashes (the values are sealed). At most `limit` ids; `more` when there were more.
  */
 export class FindContactsRequest {
-  @IsString() @MaxLength(300) buyer: string;
+  @IsString() @Matches(BUYER_SEARCH, { message: BUYER_SEARCH_MESSAGE }) @MaxLength(300) buyer: string;
   @IsOptional() @IsUUID() accountId?: string;
 }
 export interface FindContactsResponse {
