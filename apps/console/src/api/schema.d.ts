@@ -7084,7 +7084,8 @@ export interface operations {
                 updatedSince?: string;
                 /**
                  * @description The buyer's whole name or e-mail address, exactly (any case, accents, punctuation or spacing):
-                 *     buyers' data is sealed, so it is found through keyed hashes, never by a part of it.
+                 *     buyers' data is sealed, so it is found through keyed hashes, never by a part of it. At least
+                 *     one letter or digit: punctuation alone ("-") is no one's name.
                  */
                 buyer?: string;
                 /** @description Orders with a line of this seller SKU. */
