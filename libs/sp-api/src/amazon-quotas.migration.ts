@@ -16,14 +16,16 @@ export class AmazonQuotas1766000000600 implements MigrationInterface {
     await q.query(`create schema if not exists amazon_quotas`);
     const [{ made }] = await q.query(`select to_regclass('amazon_quotas.buckets') is not null as made`);
     if (made) return;
+    // Unlogged: a take is a write per call to Amazon, and this is soft state. Its commit waits for
+    // no WAL flush; after a crash the tables are empty, every bucket full again (as after a day idle).
     await q.query(`
-      create table amazon_quotas.buckets (
+      create unlogged table amazon_quotas.buckets (
         bucket text primary key,
         tokens float8 not null,
         refilled_at timestamptz not null,
         rate float8 not null
       )`);
-    await q.query(`create table amazon_quotas.takers (taker text primary key, seen_at timestamptz not null)`);
+    await q.query(`create unlogged table amazon_quotas.takers (taker text primary key, seen_at timestamptz not null)`);
     await q.query(`grant select, insert, update, delete on amazon_quotas.buckets, amazon_quotas.takers to public`);
   }
 
