@@ -96,7 +96,7 @@ export interface SharedQuotasOptions {
 }
 
 const TAKERS_WINDOW = '5 minutes';
-const HEARTBEAT_MS = 15_000;
+const HEARTBEAT_MS = 5_000;
 const CLEANUP_MS = 3600_000;
 
 /** Tokens now, refilled by the time since `refilled_at` (PostgreSQL's clock, the same for every replica), at most the capacity ($cap). */
