@@ -180,7 +180,7 @@ export class SharedQuotas extends AmazonQuotas {
   private takers = 1;
   readonly scale: number;
   private readonly timeoutMs: number;
-  private readonly retryMs: number;
+  readonly retryMs: number;
 
   constructor(
     private readonly db: QuotaStoreConnection,
@@ -286,25 +286,41 @@ class SharedQuota implements OperationQuota {
   }
 
   async take(): Promise<number> {
-    const rows = (await this.backFromAlone()) ? await this.quotas.run<{ tokens: number; rate: number }>('take', this.parameters()) : undefined;
-    if (!rows) return this.alone().take();
-    const waitMs = this.msFor(-rows[0].tokens, rows[0].rate);
-    if (waitMs > 0) await sleep(waitMs);
-    return waitMs;
+    let waited = 0;
+    for (;;) {
+      const rows = (await this.backFromAlone()) ? await this.quotas.run<{ tokens: number; rate: number }>('take', this.parameters()) : undefined;
+      if (rows) {
+        const waitMs = this.msFor(-rows[0].tokens, rows[0].rate);
+        if (waitMs > 0) await sleep(waitMs);
+        return waited + waitMs;
+      }
+      // Alone, a caller waits for a local token but looks again at least every retryMs: once the store
+      // answers, nobody goes on taking local tokens the shared bucket knows nothing of.
+      const alone = this.alone();
+      if (alone.tryTake()) {
+        quotaLocalTakes.inc({ operation: this.operation });
+        return waited;
+      }
+      const waitMs = Math.min(Math.max(1, alone.msUntilTokens(1)), this.quotas.retryMs);
+      await sleep(waitMs);
+      waited += waitMs;
+    }
   }
 
   async tryTake(): Promise<number> {
     const rows = (await this.backFromAlone()) ? await this.quotas.run<{ tokens: number }>('tryTake', this.parameters()) : undefined;
     if (!rows) {
       const alone = this.alone();
-      return alone.tryTake() ? 0 : Math.max(1, alone.msUntilTokens(1));
+      if (!alone.tryTake()) return Math.max(1, alone.msUntilTokens(1));
+      quotaLocalTakes.inc({ operation: this.operation });
+      return 0;
     }
     return rows.length ? 0 : Math.max(1, await this.msUntilTokens(1));
   }
 
   async msUntilTokens(count: number): Promise<number> {
     const rows = this.quotas.isAway() ? undefined : await this.quotas.run<{ tokens: number; rate: number }>('read', this.parameters());
-    if (!rows) return this.alone(false).msUntilTokens(count);
+    if (!rows) return this.alone().msUntilTokens(count);
     const needed = Math.min(this.capacity(), Math.max(1, count));
     // No row: a full bucket nobody used yet.
     const tokens = rows[0]?.tokens ?? this.capacity();
@@ -335,8 +351,7 @@ class SharedQuota implements OperationQuota {
   }
 
   /** The local bucket while the store is away: a share of the rate and burst, starting empty (the shared one may be spent). */
-  private alone(counted = true): TokenBucket {
-    if (counted) quotaLocalTakes.inc({ operation: this.operation });
+  private alone(): TokenBucket {
     if (!this.fallback) {
       const share = this.quotas.fallbackShare();
       this.fallback = new TokenBucket(this.rate * share, Math.max(1, Math.floor(this.burst * share)), this.quotas.scale);
