@@ -129,6 +129,24 @@ describe("Amazon's quotas shared by replicas (real PostgreSQL, the sandbox over 
     expect((await throttledAt(spent)).throttled).toBe(0);
   }, 60_000);
 
+  it("a 429 and Amazon's new rate, seen by one replica, hold for every replica", async () => {
+    const owner = { sellerId: 'A2QUOTA000009', clientId: 'quota-app', endpoint: sandboxUrl };
+    const [first, second] = [new SharedQuotas(await pool()), new SharedQuotas(await pool())];
+    const [mine, theirs] = [first.quota(owner, 'getOrder'), second.quota(owner, 'getOrder')];
+    await mine.take();
+    expect(await theirs.msUntilTokens(1)).toBe(0);
+    // Amazon answered the first replica 429: the bucket is empty for both (one token at 0.5/s, 2 % under: 2041 ms).
+    await mine.drain();
+    expect(await theirs.msUntilTokens(1)).toBeGreaterThan(1900);
+    expect(await theirs.msUntilTokens(1)).toBeLessThanOrEqual(2041);
+    // x-amzn-RateLimit-Limit: 0.25 (not waited for by the call that saw it): the other waits twice as long per token.
+    mine.setRate(0.25);
+    await until(async () => (await theirs.msUntilTokens(1)) > 2100, 'the new rate in the shared bucket');
+    expect(await theirs.msUntilTokens(1)).toBeLessThanOrEqual(4082);
+    const [{ rate }] = await env.query<{ rate: number }>(`select rate from amazon_quotas.buckets where bucket like 'getOrder A2QUOTA000009 %'`);
+    expect(rate).toBe(0.25);
+  });
+
   it('the store away: each replica paces alone at its share (never stops, never bursts), says so, and shares again when the store is back', async () => {
     const sellerId = await seller('A2QUOTA000005');
     const scrape = async () => new ScrapedMetrics(await register.metrics());
