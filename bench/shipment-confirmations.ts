@@ -1,13 +1,15 @@
 /**
  * Shipment confirmation benchmark, N FBM deliveries validated through the gateway.
  *
- *   node dist/bench/shipment-confirmations.js --deliveries 1000 --scale 10 [--phase latency|limit]
+ *   node dist/bench/shipment-confirmations.js --deliveries 1000 --scale 10 [--phase latency|limit] [--replicas 3]
  *
  * 1. Latency: Amazon's limits off, deliveries validated at a steady pace below what the
  *    pipeline carries; seconds from the validate call's answer to the sandbox holding the
  *    confirmation (p50, p95, max).
  * 2. At the limit: Amazon's limits on with the clock ×scale, every delivery validated at
  *    once; confirmations per second sustained against confirmShipment's 2/s (×scale), and 429s.
+ *    `--replicas N`: N processes of amazon-notifications send them, one seller's
+ *    quota between them (shared in PostgreSQL's amazon_quotas).
  */
 import { waitFor } from '@connector/testing';
 import { arg, BenchSystem, percentile } from './support';
@@ -58,9 +60,10 @@ async function latency(count: number, perSecond: number): Promise<void> {
   }
 }
 
-async function atTheLimit(count: number, scale: number): Promise<void> {
-  const bench = await new BenchSystem().start({ SANDBOX_TIME_SCALE: String(scale), SPAPI_RATE_SCALE: String(scale) });
+async function atTheLimit(count: number, scale: number, replicas: number, poolSize: string): Promise<void> {
+  const bench = await new BenchSystem().start({ SANDBOX_TIME_SCALE: String(scale), SPAPI_RATE_SCALE: String(scale), DATABASE_POOL_SIZE: poolSize });
   try {
+    for (let r = 1; r < replicas; r++) await bench.system.startReplica('amazon-notifications');
     const ids = await readyDeliveries(bench, count);
     const started = Date.now();
     for (let i = 0; i < ids.length; i += 25) await Promise.all(ids.slice(i, i + 25).map((id) => validate(bench, id)));
@@ -74,7 +77,16 @@ async function atTheLimit(count: number, scale: number): Promise<void> {
     // After the burst of 10, the bucket allows 2/s (× scale): that is the sustained limit.
     const afterBurst = times.slice(10);
     const sustained = (afterBurst.length - 1) / ((afterBurst[afterBurst.length - 1] - afterBurst[0]) / 1000);
-    console.log(`\nat the limit, ${count} deliveries validated at once (in ${validatedIn.toFixed(1)} s), Amazon clock ×${scale}:`);
+    // Which replica sent how many (each process's own count of its calls), and how many it paced alone (the shared quotas' store not answering in time).
+    const metricOf = (text: string, name: string, filter = '') =>
+      [...text.matchAll(new RegExp(`^${name}\\{[^}]*${filter}[^}]*\\} (\\S+)`, 'gm'))].reduce((sum, m) => sum + Number(m[1]), 0);
+    const perReplica = await Promise.all(
+      bench.system.all().filter((p) => p.name === 'amazon-notifications').map(async (p) => {
+        const text = await (await fetch(`${p.managementUrl}/metrics`)).text();
+        return `${metricOf(text, 'connector_amazon_requests_total', 'operation="confirmShipment"')} (${metricOf(text, 'connector_amazon_quota_local_takes_total')} paced alone)`;
+      }),
+    );
+    console.log(`\nat the limit, ${count} deliveries validated at once (in ${validatedIn.toFixed(1)} s), Amazon clock ×${scale}, ${replicas} replica(s) of amazon-notifications (confirmShipment calls each: ${perReplica.join(', ')}):`);
     console.log(`  sustained ${sustained.toFixed(2)} confirmations/s against a limit of ${(2 * scale).toFixed(2)}/s (${((sustained / (2 * scale)) * 100).toFixed(1)} %); calls ${calls.calls}, 429s ${calls.throttled}`);
   } finally {
     await bench.stop();
@@ -85,7 +97,8 @@ async function main(): Promise<void> {
   const count = Number(arg('deliveries', '1000'));
   const phase = arg('phase', 'all');
   if (phase !== 'limit') await latency(count, Number(arg('pace', '20')));
-  if (phase !== 'latency') await atTheLimit(count, Number(arg('scale', '10')));
+  // `--pool-size`: each process's connections (a PostgreSQL shared with other work may allow few).
+  if (phase !== 'latency') await atTheLimit(count, Number(arg('scale', '10')), Number(arg('replicas', '1')), arg('pool-size', '10'));
 }
 
 main().catch((err) => {

@@ -29,3 +29,12 @@ select format('alter table %I.%I owner to %I', schemaname, tablename, :'role') f
 select format('alter sequence %I.%I owner to %I', sequence_schema, sequence_name, :'role') from information_schema.sequences where sequence_schema = :'schema' \gexec
 SQL
 done
+# Amazon's quotas are per seller whichever service calls: the one schema two services share
+# (order-ingestion and amazon-notifications take tokens from the same rows, every replica). Either
+# may make its tables (the first to migrate does, open to both); no other role reaches them.
+psql -v ON_ERROR_STOP=1 --quiet --username "${POSTGRES_USER:-${PGUSER:-postgres}}" --dbname "$database" \
+  -v ingestion="${prefix}ingestion" -v notifications="${prefix}notifications" <<'SQL'
+create schema if not exists amazon_quotas;
+revoke all on schema amazon_quotas from public;
+select format('grant usage, create on schema amazon_quotas to %I, %I', :'ingestion', :'notifications') \gexec
+SQL

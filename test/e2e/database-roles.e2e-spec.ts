@@ -17,7 +17,7 @@ const order = amazonOrder({
 
 /**
  * docker/postgres/create-service-roles.sh gives each service a role that owns its schema and
- * nothing else. The whole system runs with those roles (a whole FBM order), and no role reads
+ * nothing else (but Amazon's quotas, shared by the two services that call Amazon). The whole system runs with those roles (a whole FBM order), and no role reads
  * another service's schema.
  */
 describe('each service as its own PostgreSQL role, owning only its schema', () => {
@@ -67,6 +67,10 @@ describe('each service as its own PostgreSQL role, owning only its schema', () =
     await waitFor(async () => (await running.api('GET', `/api/v1/orders/${synced.id}`)).body.amazonNotificationState === 'shipment_confirmation:sent', { what: 'the confirmation, back on the order' });
     expect((await running.api('GET', '/api/v1/audit', undefined)).status).toBe(200);
 
+    // Both services took their tokens from the shared buckets under their own roles.
+    const buckets = (await running.env.query<{ bucket: string }>('select bucket from amazon_quotas.buckets')).map((row) => row.bucket.split(' ')[0]);
+    expect(buckets).toEqual(expect.arrayContaining(['searchOrders', 'confirmShipment']));
+
     // Each role reads its own schema and no other: the sealed secrets of accounts included.
     for (const [service, schema] of Object.entries(SCHEMA_OF)) {
       const client = new Client({ connectionString: urlAs(`${prefix}${schema}`) });
@@ -77,6 +81,9 @@ describe('each service as its own PostgreSQL role, owning only its schema', () =
           await expect(client.query(`select count(*) from "${other}".migrations`)).rejects.toThrow(/permission denied/);
         }
         if (service !== 'order-ingestion') await expect(client.query('select encrypted_refresh_token from ingestion.seller_accounts')).rejects.toThrow(/permission denied/);
+        // Amazon's quotas: shared by the two services that call Amazon, and by no other.
+        if (service === 'order-ingestion' || service === 'amazon-notifications') await client.query('select count(*) from amazon_quotas.buckets');
+        else await expect(client.query('select count(*) from amazon_quotas.buckets')).rejects.toThrow(/permission denied/);
       } finally {
         await client.end();
       }

@@ -66,6 +66,10 @@ describe('metrics as orders flow', () => {
     expect(after.sum('connector_amazon_requests_total', { account_id: accountId, operation: 'lwaToken', status: '200' })).toBeGreaterThan(0);
     expect(after.sum('connector_amazon_requests_total', { account_id: accountId, status: '429' })).toBe(0);
     expect(after.histogramCount('connector_amazon_rate_limit_wait_seconds', { operation: 'searchOrders' })).toBeGreaterThan(0);
+    // Its tokens came from the shared quotas (PostgreSQL), never paced alone.
+    expect(after.histogramCount('connector_amazon_quota_store_duration_seconds', { statement: 'take' })).toBeGreaterThan(0);
+    expect(after.sum('connector_amazon_quota_store_away')).toBe(0);
+    expect(after.sum('connector_amazon_quota_local_takes_total')).toBe(0);
     expect(after.histogramCount('connector_sync_run_duration_seconds', { outcome: 'succeeded' })).toBeGreaterThan(0);
     expect(after.sum('connector_amazon_credentials_refused', { account_id: accountId })).toBe(0);
     // The cursor moved to about now (less the sandbox's clock lead and the run's time).
@@ -112,6 +116,8 @@ describe('metrics as orders flow', () => {
     );
     expect(after.sum('connector_notifications_completed_total', { state: 'failed' })).toBe(0);
     expect(after.sum('connector_amazon_requests_total', { account_id: accountId, operation: 'confirmShipment' })).toBeGreaterThan(0);
+    expect(after.histogramCount('connector_amazon_quota_store_duration_seconds', { statement: 'take' })).toBeGreaterThan(0);
+    expect(after.sum('connector_amazon_quota_store_away')).toBe(0);
     expect(after.samples('connector_notifications', { kind: 'shipment_confirmation', state: 'failed' })).toEqual([
       expect.objectContaining({ value: 0 }),
     ]);

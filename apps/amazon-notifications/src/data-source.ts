@@ -1,5 +1,6 @@
 import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS } from '@connector/messaging';
 import { DatabaseSettings, serviceDataSourceOptions } from '@connector/persistence';
+import { AmazonQuotas1766000000600 } from '@connector/sp-api';
 import { InitialSchema1764300000400 } from './migrations/1764300000400-initial-schema';
 import { CancellationFeeds1764300000401 } from './migrations/1764300000401-cancellation-feeds';
 import { RetriesThroughOutages1764300000410 } from './migrations/1764300000410-retries-through-outages';
@@ -21,5 +22,5 @@ export const notificationsDataSource = (database: string | DatabaseSettings) =>
     database,
     schema: NOTIFICATIONS_SCHEMA,
     entities: [Notification, StockUpdate, ...MESSAGING_ENTITIES],
-    migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000400, CancellationFeeds1764300000401, RetriesThroughOutages1764300000410, NotificationCorrelationId1765100000420, ConfirmationShipFrom1765300000430, PartialCancellations1765500000430, StockUpdates1765700000440, StockSenderFixes1765800000450, StockPerMarketplace1766000000460, UnsureStockFeedsIndex1766000000473, NotificationDecidedAt1766000000521],
+    migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000400, CancellationFeeds1764300000401, RetriesThroughOutages1764300000410, NotificationCorrelationId1765100000420, ConfirmationShipFrom1765300000430, PartialCancellations1765500000430, StockUpdates1765700000440, StockSenderFixes1765800000450, StockPerMarketplace1766000000460, UnsureStockFeedsIndex1766000000473, NotificationDecidedAt1766000000521, AmazonQuotas1766000000600],
   });

@@ -1,5 +1,6 @@
 import { MESSAGING_ENTITIES, MESSAGING_MIGRATIONS } from '@connector/messaging';
 import { DatabaseSettings, serviceDataSourceOptions } from '@connector/persistence';
+import { AmazonQuotas1766000000600 } from '@connector/sp-api';
 import { SellerAccount } from './accounts/seller-account.entity';
 import { Authorization } from './authorizations/authorization.entity';
 import { MarketplaceParticipation, MarketplaceRefresh } from './participations/marketplace-participation.entity';
@@ -41,5 +42,5 @@ export const ingestionDataSource = (database: string | DatabaseSettings) =>
     schema: INGESTION_SCHEMA,
     entities: [SellerAccount, Marketplace, SalesOrder, SalesOrderLine, ShipmentClaim, QuarantinedOrder, SkuProduct, SyncRun, Authorization, MarketplaceParticipation, MarketplaceRefresh, NotificationDestination, OrderChangeSubscription, HandledOrderNotification, ...MESSAGING_ENTITIES],
     migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000100, SkuProducts1764300000101, QuarantineWithoutPersonalData1764300000102, MarketplaceBackfill1764300000103, ProjectionVersions1764300000110, SyncRunProgress1764300000120, SyncRunQueueAndProgress1764300000130,
-      SyncRunRequestCorrelation1765100000140, QuarantineLastRetryError1765100000141, LineQuantityCancelled1765500000150, LinkWithAmazon1765500000160, WarehouseDetails1765500000170, ShipmentClaims1765500000180, RefusedCancellations1765500000190, LinkHardening1765600000180, OrderNotifications1765600000190, StockSyncSettings1765700000170, ClaimsConfirmedRefusalsOutcome1765800000180, SubscriptionVerification1765800000190, SubscriptionUnsubscribe1766000000431, OrderSearch1766000000500],
+      SyncRunRequestCorrelation1765100000140, QuarantineLastRetryError1765100000141, LineQuantityCancelled1765500000150, LinkWithAmazon1765500000160, WarehouseDetails1765500000170, ShipmentClaims1765500000180, RefusedCancellations1765500000190, LinkHardening1765600000180, OrderNotifications1765600000190, StockSyncSettings1765700000170, ClaimsConfirmedRefusalsOutcome1765800000180, SubscriptionVerification1765800000190, SubscriptionUnsubscribe1766000000431, OrderSearch1766000000500, AmazonQuotas1766000000600],
   });

@@ -3,7 +3,9 @@ import { isIP } from 'node:net';
 import { IsNumber, IsPositive } from 'class-validator';
 import { CheckedBy, credentialsKeyProblems, DEVELOPMENT_CREDENTIALS_KEY, IsCredentialsKey, ServiceSettings } from '@connector/platform';
 import { AmazonEndpoints, parseAllowedEndpoints } from './amazon-endpoints';
+import { DataSource } from 'typeorm';
 import { SpApiClients } from './sp-api-client';
+import { AmazonQuotas, SharedQuotas } from './amazon-quotas';
 
 /** Settings of the services that open account secrets and call Amazon (order-ingestion, amazon-notifications). */
 export class AmazonAccessSettings extends ServiceSettings {
@@ -48,13 +50,19 @@ export function amazonEndpoints(settings: Pick<AmazonAccessSettings, 'AMAZON_ALL
 }
 
 /**
- * The Nest providers of a service that calls Amazon: the endpoints its secrets may go to, and
- * its SP-API clients (one per account, paced per operation) bound to them.
+ * The Nest providers of a service that calls Amazon: the endpoints its secrets may go to, Amazon's
+ * quotas shared with every other process in the service's database (amazon_quotas), and its SP-API
+ * clients (one per account, paced per operation) bound to both.
  */
 export function amazonAccessProviders(settings: Pick<AmazonAccessSettings, 'AMAZON_ALLOWED_ENDPOINTS' | 'SPAPI_RATE_SCALE'>) {
   const endpoints = amazonEndpoints(settings);
   return [
     { provide: AmazonEndpoints, useValue: endpoints },
-    { provide: SpApiClients, useValue: new SpApiClients({ rateScale: settings.SPAPI_RATE_SCALE, endpoints }) },
+    { provide: AmazonQuotas, useFactory: (db: DataSource) => new SharedQuotas(db, { scale: settings.SPAPI_RATE_SCALE }), inject: [DataSource] },
+    {
+      provide: SpApiClients,
+      useFactory: (quotas: AmazonQuotas) => new SpApiClients({ rateScale: settings.SPAPI_RATE_SCALE, endpoints, quotas }),
+      inject: [AmazonQuotas],
+    },
   ];
 }

@@ -9,3 +9,5 @@ export * from './sellers-api';
 export * from './lwa-authorization';
 export * from './notifications-api';
 export * from './listings-api';
+export * from './amazon-quotas';
+export * from './amazon-quotas.migration';

@@ -27,7 +27,8 @@ export const OPERATION_LIMITS = {
 
 export type SpApiOperation = keyof typeof OPERATION_LIMITS;
 
-const SAFETY_FACTOR = 0.98;
+/** Our pacing runs this much of Amazon's rate (see TokenBucket.restoreRate). */
+export const SAFETY_FACTOR = 0.98;
 
 /**
  * Client-side token bucket, so a sole user of the quota is never throttled: a call waits

@@ -1,5 +1,6 @@
 import { AmazonEndpoints, AmazonRegion } from './amazon-endpoints';
-import { OPERATION_LIMITS, SpApiOperation, TokenBucket } from './rate-limits';
+import { SpApiOperation } from './rate-limits';
+import { AmazonQuotas, LocalQuotas, OperationQuota } from './amazon-quotas';
 import { createHash } from 'node:crypto';
 import { backoffDelay, removeSeries, sleep } from '@connector/workers';
 import { amazonRequestDuration, amazonRequests, rateLimitWait, statusLabel } from './sp-api.metrics';
@@ -15,6 +16,11 @@ const MAX_RETRY_AFTER_MS = 15 * 60_000;
 
 export interface SpApiAccess {
   accountId: string;
+  /**
+   * The selling partner: Amazon's quotas are per seller and application, so accounts of the same
+   * seller share them. Unknown (tests): the account stands for its seller.
+   */
+  sellerId?: string;
   /** Decides which SP-API hosts of Amazon's the account may use. */
   region: AmazonRegion;
   /** SP-API base URL, e.g. https://sellingpartnerapi-eu.amazon.com or the sandbox. */
@@ -31,6 +37,11 @@ export interface SpApiClientOptions {
   endpoints?: AmazonEndpoints;
   /** Multiplies Amazon's restore rates (only for a sandbox whose clock runs faster). */
   rateScale?: number;
+  /**
+   * Where the operations' quotas are kept: SharedQuotas in the services, so every replica of every
+   * service spends one bucket per seller. Not given: each client keeps its own (tests, tools).
+   */
+  quotas?: AmazonQuotas;
   maxRetries?: number;
   requestTimeoutMs?: number;
 }
@@ -115,9 +126,10 @@ type Query = Record<string, string | number | string[] | undefined>;
  */
 export class SpApiClient {
   readonly stats: CallStats = { calls: {}, throttled: 0, retried: 0, rateLimitWaits: 0, rateLimitWaitMs: 0 };
-  private readonly buckets = new Map<SpApiOperation, TokenBucket>();
+  private readonly quotas = new Map<SpApiOperation, OperationQuota>();
   /** Calls waiting for their operation's quota now, per operation. */
   private readonly waiting = new Map<SpApiOperation, number>();
+  private ownQuotas?: AmazonQuotas;
   private token?: { value: string; expiresAt: number };
   private tokenRequest?: Promise<string>;
 
@@ -155,34 +167,35 @@ export class SpApiClient {
     } = {},
   ): Promise<T> {
     const maxRetries = args.maxRetries ?? this.options.maxRetries ?? 8;
-    const bucket = this.bucket(operation);
+    const quota = this.quota(operation);
     for (let attempt = 0; ; attempt++) {
       // The access token first: a token fetch between taking a quota token and sending would
       // make the call reach Amazon later than our bucket thinks.
       const accessToken = args.accessToken ?? (await this.accessToken());
       if (args.withoutQuotaWait) {
-        if (!bucket.tryTake()) throw new QuotaSpentError(operation, bucket.msUntilTokens(1));
+        const retryInMs = await quota.tryTake();
+        if (retryInMs > 0) throw new QuotaSpentError(operation, retryInMs);
         this.rateLimitWaited(operation, 0);
       } else {
-        const waitedMs = await this.waitFor(operation, bucket.take());
+        const waitedMs = await this.waitFor(operation, quota.take());
         this.rateLimitWaited(operation, waitedMs);
       }
       if (args.mayStart && !args.mayStart()) throw new CallNotStartedError(operation);
       this.stats.calls[operation] = (this.stats.calls[operation] ?? 0) + 1;
       try {
-        return await this.send<T>(operation, method, path, { ...args, accessToken }, bucket);
+        return await this.send<T>(operation, method, path, { ...args, accessToken }, quota);
       } catch (err) {
         if (args.withoutQuotaWait && err instanceof SpApiError && err.status === 429) {
           this.stats.throttled++;
-          bucket.drain();
-          throw new QuotaSpentError(operation, Math.max(err.retryAfterMs ?? 0, bucket.msUntilTokens(1)));
+          await quota.drain();
+          throw new QuotaSpentError(operation, Math.max(err.retryAfterMs ?? 0, await quota.msUntilTokens(1)));
         }
         if (!(err instanceof SpApiError) || !err.retriable || attempt >= maxRetries) throw err;
         if (args.retryUnsure === false && err.status !== 429) throw err;
         this.stats.retried++;
         if (err.status === 429) {
           this.stats.throttled++;
-          bucket.drain();
+          await quota.drain();
           // Amazon's word on when to come back wins over our bucket's guess.
           if (err.retryAfterMs) {
             await this.waitFor(operation, sleep(err.retryAfterMs));
@@ -196,8 +209,8 @@ export class SpApiClient {
   }
 
   /** How long until `count` calls of the operation could go out without waiting (0: now), after those waiting already. */
-  quotaWaitMs(operation: SpApiOperation, count = 1): number {
-    return this.bucket(operation).msUntilTokens(count);
+  quotaWaitMs(operation: SpApiOperation, count = 1): Promise<number> {
+    return this.quota(operation).msUntilTokens(count);
   }
 
   /** The operations whose calls wait for their quota at this moment (a run's progress names them). */
@@ -229,7 +242,7 @@ export class SpApiClient {
     method: string,
     path: string,
     args: { query?: Query; body?: unknown; accessToken: string; mayStart?: () => boolean },
-    bucket: TokenBucket,
+    quota: OperationQuota,
   ): Promise<T> {
     // Under the endpoint's own path (an allowed stand-in may sit below a path): `new URL(path, base)` would drop it.
     const url = new URL(`${this.access.endpoint.replace(/\/+$/, '')}${path}`);
@@ -260,7 +273,7 @@ export class SpApiClient {
     }
     this.observe(operation, response.status, sentAt);
     const limit = Number(response.headers.get('x-amzn-ratelimit-limit'));
-    if (limit > 0) bucket.setRate(limit);
+    if (limit > 0) quota.setRate(limit);
     if (isRedirect(response.status)) {
       await response.body?.cancel().catch(() => undefined);
       throw new SpApiError(operation, response.status, 'RedirectRefused', 'the endpoint answered with a redirect, which is never followed');
@@ -333,14 +346,15 @@ export class SpApiClient {
     amazonRequestDuration.observe({ operation }, (performance.now() - sentAt) / 1000);
   }
 
-  private bucket(operation: SpApiOperation): TokenBucket {
-    let bucket = this.buckets.get(operation);
-    if (!bucket) {
-      const limit = OPERATION_LIMITS[operation];
-      bucket = new TokenBucket(limit.rate, limit.burst, this.options.rateScale ?? 1);
-      this.buckets.set(operation, bucket);
+  private quota(operation: SpApiOperation): OperationQuota {
+    let quota = this.quotas.get(operation);
+    if (!quota) {
+      this.ownQuotas ??= this.options.quotas ?? new LocalQuotas(this.options.rateScale ?? 1);
+      const { accountId, sellerId, clientId, endpoint } = this.access;
+      quota = this.ownQuotas.quota({ sellerId: sellerId ?? accountId, clientId, endpoint }, operation);
+      this.quotas.set(operation, quota);
     }
-    return bucket;
+    return quota;
   }
 }
 
@@ -393,7 +407,7 @@ export class SpApiClients {
 /** A SHA-256 of what makes a client (endpoints and credentials): tells a change apart without keeping the secrets. */
 export function accessFingerprint(access: SpApiAccess): string {
   const hash = createHash('sha256');
-  for (const part of [access.region, access.endpoint, access.lwaEndpoint, access.clientId, access.clientSecret, access.refreshToken]) hash.update(part).update('\0');
+  for (const part of [access.region, access.sellerId ?? '', access.endpoint, access.lwaEndpoint, access.clientId, access.clientSecret, access.refreshToken]) hash.update(part).update('\0');
   return hash.digest('hex');
 }
 

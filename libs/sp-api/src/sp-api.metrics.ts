@@ -1,4 +1,4 @@
-import { counter, histogram } from '@connector/workers';
+import { counter, gauge, histogram } from '@connector/workers';
 
 // Amazon's side of the connector: every call (each try) by account, operation and status, and
 // the time spent waiting for the rate limits. (Whether an account's credentials are refused is
@@ -28,3 +28,21 @@ export const rateLimitWait = histogram({
 export function statusLabel(status: number): string {
   return status === 0 ? 'network_error' : String(status);
 }
+
+export const quotaStoreAway = gauge({
+  name: 'connector_amazon_quota_store_away',
+  help: "1 while the shared store of Amazon's quotas (PostgreSQL, amazon_quotas) does not answer and this process paces its calls alone at a share of each rate, else 0",
+});
+
+export const quotaLocalTakes = counter({
+  name: 'connector_amazon_quota_local_takes_total',
+  help: "Calls to Amazon paced by this process alone (a share of the rate) because the shared store of quotas did not answer, by operation",
+  labelNames: ['operation'],
+});
+
+export const quotaStoreDuration = histogram({
+  name: 'connector_amazon_quota_store_duration_seconds',
+  help: "Round trip of a statement on the shared store of Amazon's quotas (take: one per call to Amazon), by statement",
+  labelNames: ['statement'],
+  buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2],
+});

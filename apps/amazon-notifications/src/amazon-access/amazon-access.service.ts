@@ -43,6 +43,7 @@ export class AmazonAccessService {
       access,
       spApi: {
         accountId,
+        sellerId: access.sellerId,
         region: access.region,
         endpoint: access.apiEndpoint,
         lwaEndpoint: access.lwaEndpoint,

@@ -341,7 +341,7 @@ describe('StockSender', () => {
     const client = await harness.amazon.client(harness.accountId);
     await harness.sandboxRequest('POST', '/_sandbox/faults', { operation: 'getFeeds', sellerId: harness.seller.sellerId, status: 503 });
     try {
-      await waitFor(async () => (client.quotaWaitMs('getFeeds', 1) === 0 ? true : undefined), { timeoutMs: 20_000, intervalMs: 200, what: 'a getFeeds token' });
+      await waitFor(async () => ((await client.quotaWaitMs('getFeeds', 1)) === 0 ? true : undefined), { timeoutMs: 20_000, intervalMs: 200, what: 'a getFeeds token' });
       await harness.dataSource.query(`update stock_feeds set next_poll_at = now() where id = $1`, [feed.id]);
       const callsBefore = client.stats.calls.getFeeds ?? 0;
       const startedAt = Date.now();
@@ -456,7 +456,7 @@ describe('StockSender', () => {
       const amazon = { access: async (accountId: string) => ({ ...(await harness.amazon.access(accountId)), marketplaceIds: [DE, FR] }), client: async () => throttledAfterFirst } as unknown as typeof harness.amazon;
       const sender = new StockSender(harness.dataSource, amazon, new StockFeeds(harness.dataSource, amazon, harness.settings), harness.settings);
       for (const sku of skus) await announce(sender, sku, 19);
-      await waitFor(async () => (client.quotaWaitMs('createFeed', 2) === 0 ? true : undefined), { timeoutMs: 20_000, intervalMs: 200, what: 'two createFeed tokens' });
+      await waitFor(async () => ((await client.quotaWaitMs('createFeed', 2)) === 0 ? true : undefined), { timeoutMs: 20_000, intervalMs: 200, what: 'two createFeed tokens' });
       await new Promise((r) => setTimeout(r, 1100));
       const patchesBefore = client.stats.calls.patchListingsItem ?? 0;
       await harness.sandboxRequest('POST', '/_sandbox/faults', { operation: 'createFeed', sellerId: harness.seller.sellerId, status: 503, count: 1, loseAnswer: true });
@@ -529,7 +529,7 @@ describe('StockSender', () => {
       for (const sku of skus) await announce(sender, sku, 17);
       // Our bucket has a token (an earlier 429 drained it): only Amazon's quota is spent.
       const client = await harness.amazon.client(harness.accountId);
-      await waitFor(async () => (client.quotaWaitMs('createFeed', 1) === 0 ? true : undefined), { timeoutMs: 20_000, intervalMs: 200, what: 'a createFeed token' });
+      await waitFor(async () => ((await client.quotaWaitMs('createFeed', 1)) === 0 ? true : undefined), { timeoutMs: 20_000, intervalMs: 200, what: 'a createFeed token' });
       await new Promise((r) => setTimeout(r, 1100));
       await harness.sandboxRequest('POST', '/_sandbox/faults', { operation: 'createFeed', sellerId: harness.seller.sellerId, throttleStorm: { count: 50 } });
       try {
@@ -562,7 +562,7 @@ describe('StockSender', () => {
       await new Promise((r) => setTimeout(r, 1100));
       const client = await harness.amazon.client(harness.accountId);
       // Exactly one token (the 429 before drained the bucket): DE's feed is made, FR's waits.
-      await waitFor(async () => (client.quotaWaitMs('createFeed', 1) === 0 ? true : undefined), { timeoutMs: 20_000, intervalMs: 100, what: 'a createFeed token' });
+      await waitFor(async () => ((await client.quotaWaitMs('createFeed', 1)) === 0 ? true : undefined), { timeoutMs: 20_000, intervalMs: 100, what: 'a createFeed token' });
       const createFeedsBefore = client.stats.calls.createFeed ?? 0;
       await sender.sendDue();
       const feedsOf = async () =>

@@ -194,6 +194,7 @@ export class AccountsService {
   spApiAccess(account: SellerAccount): SpApiAccess {
     return {
       accountId: account.id,
+      sellerId: account.sellerId,
       region: account.region,
       endpoint: account.apiEndpoint,
       lwaEndpoint: account.lwaEndpoint,

@@ -1,6 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { SecretBox, TransitSecrets } from '@connector/platform';
-import { amazonAccessProviders, AmazonEndpoints, SpApiClients } from '@connector/sp-api';
+import { amazonAccessProviders, AmazonEndpoints, AmazonQuotas, SpApiClients } from '@connector/sp-api';
 import { OrderIngestionSettings } from '../order-ingestion.settings';
 
 /** Secrets, the endpoints they may go to, and SP-API clients, shared by accounts and sync. */
@@ -15,7 +15,7 @@ export class AmazonAccessModule {
         TransitSecrets.provider(settings.CREDENTIALS_TRANSIT_KEY),
         ...amazonAccessProviders(settings),
       ],
-      exports: [SecretBox, TransitSecrets, AmazonEndpoints, SpApiClients],
+      exports: [SecretBox, TransitSecrets, AmazonEndpoints, AmazonQuotas, SpApiClients],
     };
   }
 }

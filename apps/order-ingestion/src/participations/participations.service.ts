@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AccountMarketplacesView, AccountMarketplaceView } from '@connector/contracts';
 import { SETTINGS, ServiceError } from '@connector/platform';
-import { AmazonEndpoints, getMarketplaceParticipations, isCredentialsRefused, MarketplaceParticipation as AmazonParticipation, SpApiClients, SpApiError } from '@connector/sp-api';
+import { AmazonEndpoints, AmazonQuotas, getMarketplaceParticipations, isCredentialsRefused, MarketplaceParticipation as AmazonParticipation, SpApiClients, SpApiError } from '@connector/sp-api';
 import { returnedRows } from '@connector/workers';
 import { DataSource, EntityManager } from 'typeorm';
 import { AccountsService } from '../accounts/accounts.service';
@@ -29,8 +29,9 @@ export class ParticipationsService {
     private readonly marketplaces: MarketplacesService,
     @Inject(AmazonEndpoints) endpoints: AmazonEndpoints,
     @Inject(SETTINGS) private readonly settings: OrderIngestionSettings,
+    quotas: AmazonQuotas,
   ) {
-    this.clients = new SpApiClients({ endpoints, rateScale: settings.SPAPI_RATE_SCALE });
+    this.clients = new SpApiClients({ endpoints, rateScale: settings.SPAPI_RATE_SCALE, quotas });
   }
 
   /** Asks Amazon now and stores the answer; Amazon's failure is answered as 429/503 with why (and recorded). */

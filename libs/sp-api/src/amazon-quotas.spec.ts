@@ -1,0 +1,82 @@
+import { Logger } from '@nestjs/common';
+import { quotaBucketKey, QuotaStoreConnection, SharedQuotas } from './amazon-quotas';
+
+const OWNER = { sellerId: 'A2SELLER', clientId: 'amzn1.application-oa2-client.app', endpoint: 'https://sellingpartnerapi-eu.amazon.com/' };
+
+describe('quotaBucketKey', () => {
+  it("is the seller's, the application's and the region's: accounts of one seller share it, another seller, app or region does not", () => {
+    const key = quotaBucketKey(OWNER, 'confirmShipment');
+    expect(quotaBucketKey({ ...OWNER, endpoint: 'https://sellingpartnerapi-eu.amazon.com' }, 'confirmShipment')).toBe(key);
+    expect(quotaBucketKey({ ...OWNER, sellerId: 'A2OTHER' }, 'confirmShipment')).not.toBe(key);
+    expect(quotaBucketKey({ ...OWNER, clientId: 'other-app' }, 'confirmShipment')).not.toBe(key);
+    expect(quotaBucketKey({ ...OWNER, endpoint: 'https://sellingpartnerapi-na.amazon.com' }, 'confirmShipment')).not.toBe(key);
+    expect(quotaBucketKey(OWNER, 'getOrder')).not.toBe(key);
+  });
+
+  it("is the application's alone for grantless operations (Amazon meters them per application and region)", () => {
+    expect(quotaBucketKey(OWNER, 'getDestinations')).toBe(quotaBucketKey({ ...OWNER, sellerId: 'A2OTHER' }, 'getDestinations'));
+    expect(quotaBucketKey(OWNER, 'getSubscription')).not.toBe(quotaBucketKey({ ...OWNER, sellerId: 'A2OTHER' }, 'getSubscription'));
+  });
+});
+
+describe('SharedQuotas with its store away', () => {
+  /** A store that fails (or answers) as the test says, counting the statements it was given. */
+  const store = () => {
+    const state = { up: false, statements: 0 };
+    const db: QuotaStoreConnection = {
+      query: async (sql: string) => {
+        state.statements++;
+        if (!state.up) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+        if (sql.includes('amazon_quotas.takers')) return [{ others: 2 }];
+        return [{ tokens: 5, rate: 2 }];
+      },
+    };
+    return { db, state };
+  };
+  let warn: jest.SpyInstance;
+  let log: jest.SpyInstance;
+  beforeEach(() => {
+    warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    log = jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  it('paces alone from an empty bucket at half the rate and burst, says so once, and asks the store again only after retryMs', async () => {
+    const { db, state } = store();
+    const quotas = new SharedQuotas(db, { retryMs: 60_000 });
+    const quota = quotas.quota(OWNER, 'confirmShipment');
+    // confirmShipment: 2/s, half of it (2 % under): a token each 1020 ms, and none there now.
+    expect(await quota.tryTake()).toBeGreaterThan(1000);
+    expect(quotas.isAway()).toBe(true);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0][0]).toContain('alone at 1/2 of each rate');
+    expect(await quota.msUntilTokens(1)).toBeLessThanOrEqual(1021);
+    // A burst of 10 halved: at most 4 tokens (one short of 5) ever pile up.
+    expect(await quota.msUntilTokens(10)).toBeGreaterThan(4000);
+    expect(await quota.msUntilTokens(10)).toBeLessThanOrEqual(4082);
+    // Calls go on, paced locally, without asking the store again before retryMs.
+    const asked = state.statements;
+    for (let i = 0; i < 5; i++) expect(await quota.tryTake()).toBeGreaterThan(0);
+    expect(state.statements).toBe(asked);
+    expect(warn).toHaveBeenCalledTimes(1);
+  });
+
+  it('comes back to the store when it answers: the bucket paced alone is drained there first, and the share follows the processes seen', async () => {
+    const { db, state } = store();
+    const quotas = new SharedQuotas(db, { scale: 1000, retryMs: 0 });
+    const quota = quotas.quota(OWNER, 'confirmShipment');
+    await quota.take();
+    expect(quotas.isAway()).toBe(true);
+    state.up = true;
+    const queries = jest.spyOn(db, 'query');
+    await quota.take();
+    expect(quotas.isAway()).toBe(false);
+    expect(log).toHaveBeenCalledWith(expect.stringContaining('shared again'));
+    // The drain first, then the take; and a heartbeat that counts the takers (2 others: a third each).
+    const statements = queries.mock.calls.map(([sql]) => sql.replace(/\s+/g, ' '));
+    expect(statements[0]).toMatch(/tokens = least\(least/);
+    expect(statements.some((sql) => / - 1, refilled_at/.test(sql))).toBe(true);
+    expect(statements.some((sql) => sql.includes('amazon_quotas.takers'))).toBe(true);
+    expect(quotas.fallbackShare()).toBe(1 / 3);
+  });
+});
