@@ -1,6 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
+import { Logger } from '@nestjs/common';
 import { SwaggerModule } from '@nestjs/swagger';
 import { httpRequestMetrics } from '@connector/platform';
 import { unversionedRedirect } from './common/api-version';
@@ -25,7 +26,10 @@ export async function setupGateway(app: INestApplication, settings?: GatewaySett
   // Before the body parsers: a redirect reads no body.
   app.use(unversionedRedirect);
   // Static files and the console's pages (GET only, never under /api, /health, /metrics, /docs).
-  serveConsole(app as NestExpressApplication);
+  // Not built (tsc -b alone, an image without build:console): said once, as the launcher prints its address.
+  if (!serveConsole(app as NestExpressApplication) && process.env.NODE_ENV !== 'test') {
+    new Logger('Console').warn('the console is not built (dist/apps/console missing): not served at /; npm run build builds it');
+  }
   // Registered before Nest's own parser, so this limit is the one that applies (413 beyond it).
   (app as NestExpressApplication).useBodyParser('json', { limit: settings?.GATEWAY_BODY_LIMIT ?? '100kb' });
   (app as NestExpressApplication).useBodyParser('urlencoded', { limit: settings?.GATEWAY_BODY_LIMIT ?? '100kb', extended: false });

@@ -36,7 +36,8 @@ describe('the console at /', () => {
     expect(await answer('/orders/0b6f', BROWSER)).toEqual(['/orders/0b6f', 200, 'text/html']);
     // A page whose name starts like a server path is the console's.
     expect(await answer('/apiary', BROWSER)).toEqual(['/apiary', 200, 'text/html']);
-    for (const path of ['/api', '/api/v1/orders', '/api/orders', '/health', '/health/ready', '/metrics', '/docs', '/docs/', '/docs-json']) {
+    // A missing built file is a 404, not index.html (a stale bundle would be parsed as HTML); case-blind as routing.
+    for (const path of ['/api', '/api/v1/orders', '/api/orders', '/health', '/health/ready', '/metrics', '/Metrics', '/API/v1/orders', '/docs', '/docs/', '/docs-json', '/assets/missing.js']) {
       expect(await answer(path, BROWSER)).toEqual([path, 404, 'application/json']);
     }
   });
@@ -46,6 +47,23 @@ describe('the console at /', () => {
     expect(await answer('/orders', '*/*')).toEqual(['/orders', 404, 'application/json']);
     expect(await answer('/orders')).toEqual(['/orders', 404, 'application/json']);
     expect(await answer('/orders', BROWSER, 'POST')).toEqual(['/orders', 404, 'application/json']);
+  });
+
+  it('caches only the hashed files for good, whatever folder the install sits in', async () => {
+    const built = join(mkdtempSync(join(tmpdir(), 'console-')), 'assets', 'dist');
+    mkdirSync(join(built, 'assets'), { recursive: true });
+    writeFileSync(join(built, 'index.html'), '<!doctype html>');
+    writeFileSync(join(built, 'assets', 'index-abc.js'), 'export {};');
+    const app = { useStaticAssets: jest.fn(), use: jest.fn() };
+    serveConsole(app as unknown as NestExpressApplication, built);
+    const { setHeaders } = app.useStaticAssets.mock.calls[0][1] as { setHeaders: (res: { setHeader: jest.Mock }, path: string) => void };
+    const cacheOf = (path: string) => {
+      const res = { setHeader: jest.fn() };
+      setHeaders(res, path);
+      return res.setHeader.mock.calls[0][1];
+    };
+    expect(cacheOf(join(built, 'index.html'))).toBe('no-cache');
+    expect(cacheOf(join(built, 'assets', 'index-abc.js'))).toBe('public, max-age=31536000, immutable');
   });
 
   it('is served only once built: the unbuilt index.html (no assets/) is not', () => {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { prefersHtml } from '../authorizations/callback-page';
@@ -7,8 +7,12 @@ import { prefersHtml } from '../authorizations/callback-page';
 /** Where `npm run build` puts the console (vite build apps/console): beside the gateway in dist/apps. */
 export const CONSOLE_DIR = resolve(__dirname, '../../../console');
 
-/** Paths that are the gateway's own: never the console's, whatever the client accepts. */
-const SERVER_PATHS = /^\/(api|health|metrics|docs|docs-json)(?=\/|$)/;
+/**
+ * Paths that are never a console page, whatever the client accepts: the gateway's own, and the
+ * console's built files (a missing bundle is a 404, not index.html parsed as a script). Case-blind
+ * as express's routing is.
+ */
+const NOT_PAGES = /^\/(api|health|metrics|docs|docs-json|assets)(?=\/|$)/i;
 
 /**
  * index.html for a browser opening a page of the console (/orders/<id>): the console routes in the
@@ -17,7 +21,7 @@ const SERVER_PATHS = /^\/(api|health|metrics|docs|docs-json)(?=\/|$)/;
  */
 export function consolePages(index: string) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || SERVER_PATHS.test(req.path) || !prefersHtml(req)) return next();
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || NOT_PAGES.test(req.path) || !prefersHtml(req)) return next();
     res.setHeader('cache-control', 'no-cache');
     res.sendFile(index);
   };
@@ -34,7 +38,8 @@ export function serveConsole(app: NestExpressApplication, dir = CONSOLE_DIR): bo
   app.useStaticAssets(dir, {
     index: false,
     // Vite names every asset by its content: cached for good; index.html is read again each time.
-    setHeaders: (res, path) => res.setHeader('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache'),
+    // Judged on the path inside the console's folder: a folder named assets above it must not make index.html immutable.
+    setHeaders: (res, path) => res.setHeader('cache-control', relative(dir, path).split(sep)[0] === 'assets' ? 'public, max-age=31536000, immutable' : 'no-cache'),
   });
   app.use(consolePages(index));
   return true;
