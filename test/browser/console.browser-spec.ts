@@ -15,6 +15,7 @@ const ORDERS = [
 const POISON_ID = '306-2000003-0000003';
 const poison = (currency: string) => amazonOrder({ orderId: POISON_ID, currency, lastUpdatedTime: recently(), items: [{ orderItemId: '76000000000003', sku: 'CONSOLE-MUG', quantity: 1, unitPrice: '12.50', tax: '2.00' }] });
 const TRACKING = '00340434161094042999';
+const ACCOUNT_NAME = 'Console shop';
 
 /** Screenshots of each step: test artefacts (git-ignored), two of them copied to docs/ for the README. */
 const SHOTS = join(ROOT_DIR, 'test/browser/screenshots');
@@ -33,7 +34,7 @@ describe('the console in a browser', () => {
   const consoleErrors: string[] = [];
 
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-  const go = (link: 'Home' | 'Orders' | 'Deliveries' | 'Quarantine') => page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: link, exact: true }).click();
+  const go = (link: 'Home' | 'Accounts' | 'Orders' | 'Deliveries' | 'Quarantine') => page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: link, exact: true }).click();
   const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name }).waitFor({ timeout: 30_000 });
 
   beforeAll(async () => {
@@ -97,16 +98,78 @@ describe('the console in a browser', () => {
     await page.getByText('Everything is all right.').or(page.getByText(/^Needs attention/)).waitFor();
   });
 
-  it('shows orders arriving in the list by itself (polling), while it is open', async () => {
+  it('adds a sandbox account through its page: the API\'s 400 names each field first; the secrets are not shown again', async () => {
+    await go('Accounts');
+    await heading('Seller accounts');
+    await page.getByText('No seller account yet').waitFor();
+    await page.getByRole('button', { name: 'Add an account' }).click();
+    const form = page.getByRole('form', { name: 'Add a seller account' });
+    await form.getByLabel('Name').fill(ACCOUNT_NAME);
+    await form.getByLabel('Seller id').fill('not a seller');
+    await form.getByLabel('LWA client id').fill(SELLER.clientId);
+    await form.getByLabel('LWA client secret').fill(SELLER.clientSecret);
+    await form.getByLabel('Refresh token').fill(SELLER.refreshToken);
+    await form.getByLabel('Sync every (seconds)').fill('60');
+    // Off at first: the run is asked for by hand below, and followed.
+    await form.getByLabel('Sync on a schedule').uncheck();
+    await form.getByText('Endpoints (a sandbox, a proxy)').click();
+    await form.getByLabel('SP-API endpoint').fill(running.sandboxUrl);
+    await form.getByLabel('LWA token endpoint').fill(`${running.sandboxUrl}/auth/o2/token`);
+    // No marketplace ticked and a malformed seller id: the API refuses both, by name.
+    await form.getByRole('button', { name: 'Add the account' }).click();
+    const refused = page.getByRole('alert').filter({ hasText: 'Account not added' });
+    await refused.waitFor();
+    expect(await refused.textContent()).toMatch(/400 Bad Request/);
+    expect(await refused.textContent()).toContain('sellerId');
+    expect(await refused.textContent()).toContain('marketplaceIds');
+    expect(await form.getByLabel('Seller id').getAttribute('aria-invalid')).toBe('true');
+    expect(await form.getByRole('group', { name: 'Marketplaces' }).getAttribute('aria-invalid')).toBe('true');
+    await shot('02a-account-refused');
+
+    await form.getByLabel('Seller id').fill(SELLER.sellerId);
+    await form.getByLabel(new RegExp(SELLER.marketplaceIds[0])).check();
+    await form.getByRole('button', { name: 'Add the account' }).click();
+    await page.getByRole('status').filter({ hasText: `Account ${ACCOUNT_NAME} added, its sync off` }).waitFor();
+    const row = page.getByRole('region', { name: 'Seller accounts' }).getByRole('row').filter({ hasText: SELLER.sellerId });
+    await row.waitFor();
+    expect(await row.textContent()).toContain(SELLER.marketplaceIds[0]);
+    // The form is gone with what was typed in it: the secrets are nowhere in the page.
+    expect(await page.getByRole('form', { name: 'Add a seller account' }).count()).toBe(0);
+    const html = await page.content();
+    expect(html).not.toContain(SELLER.clientSecret);
+    expect(html).not.toContain(SELLER.refreshToken);
+  });
+
+  it('syncs the account now and follows its run live, while the orders arrive by themselves in another tab\'s open list', async () => {
+    // A second tab, signed in on its own (the key is per tab), keeps the orders open.
+    const watcher = await context.newPage();
+    await watcher.goto('/orders');
+    await watcher.getByLabel('API key').fill(API_KEY);
+    await watcher.getByRole('button', { name: 'Sign in' }).click();
+    await watcher.getByRole('heading', { level: 1, name: 'Orders' }).waitFor();
+    await watcher.getByText('No order matches').waitFor();
+
+    await page.getByRole('button', { name: `Sync ${ACCOUNT_NAME} now` }).click();
+    const progress = page.getByRole('region', { name: `Sync run of ${ACCOUNT_NAME}` }).getByRole('status');
+    await progress.getByText('succeeded').waitFor({ timeout: 60_000 });
+    expect(await progress.textContent()).toMatch(/orders read: 2 new, 0 changed, 0 unchanged, 1 quarantined/);
+    await shot('02b-sync-run');
+    const row = page.getByRole('region', { name: 'Seller accounts' }).getByRole('row').filter({ hasText: SELLER.sellerId });
+    await row.getByText('succeeded').waitFor();
+
+    // No click in the watching tab: its list reads itself again every few seconds.
+    await watcher.getByRole('link', { name: FBM_ID }).waitFor({ timeout: 60_000 });
+    await watcher.getByRole('link', { name: FBA_ID }).waitFor({ timeout: 60_000 });
+    await watcher.screenshot({ path: join(SHOTS, '02-orders.png'), fullPage: true });
+    await watcher.close();
+
+    // Its sync on a schedule from now on.
+    await page.getByRole('button', { name: `Enable the sync of ${ACCOUNT_NAME}` }).click();
+    await row.getByText('on', { exact: true }).waitFor();
+    await page.getByRole('button', { name: `Disable the sync of ${ACCOUNT_NAME}` }).waitFor();
     await go('Orders');
     await heading('Orders');
-    await page.getByText('No order matches').waitFor();
-    const account = await running.createAccount(SELLER, 'EU', { syncIntervalSeconds: 60 });
-    expect(account.status).toBe(201);
-    // No click: the list reads itself again every few seconds.
-    await page.getByRole('link', { name: FBM_ID }).waitFor({ timeout: 60_000 });
-    await page.getByRole('link', { name: FBA_ID }).waitFor({ timeout: 60_000 });
-    await shot('02-orders');
+    await page.getByRole('link', { name: FBM_ID }).waitFor();
   });
 
   it('filters by channel and SKU, and opens an FBM order with its lines, totals and delivery', async () => {

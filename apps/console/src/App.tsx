@@ -8,9 +8,11 @@ import { Orders } from './pages/Orders';
 import { OrderDetail } from './pages/OrderDetail';
 import { Deliveries } from './pages/Deliveries';
 import { Quarantine } from './pages/Quarantine';
+import { Accounts } from './pages/Accounts';
 
 const NAV = [
   { to: '/', label: 'Home' },
+  { to: '/accounts', label: 'Accounts' },
   { to: '/orders', label: 'Orders' },
   { to: '/deliveries', label: 'Deliveries' },
   { to: '/quarantine', label: 'Quarantine' },
@@ -22,6 +24,8 @@ function page(path: string) {
   switch (path) {
     case '/':
       return { title: 'Home', element: <Home /> };
+    case '/accounts':
+      return { title: 'Seller accounts', element: <Accounts /> };
     case '/orders':
       return { title: 'Orders', element: <Orders /> };
     case '/deliveries':
