@@ -81,7 +81,10 @@ export function Accounts() {
           Account {added.name} added{added.syncEnabled ? `: it syncs every ${added.syncIntervalSeconds} s` : ', its sync off'}. Its credentials are kept by the connector and not shown again.
         </Status>
       )}
-      {following && <FollowRun key={following.runId} {...following} onEnded={() => accounts.reload()} onClose={() => setFollowing(undefined)} />}
+      {following && <FollowRun key={following.runId} {...following} onEnded={() => {
+            accounts.reload();
+            runs.reload();
+          }} onClose={() => setFollowing(undefined)} />}
 
       {accounts.data && accounts.data.items.length === 0 && <p className="muted">No seller account yet. Add one with its credentials from Seller Central.</p>}
       {accounts.data && accounts.data.items.length > 0 && (
@@ -109,7 +112,7 @@ export function Accounts() {
                     <div className="muted">{account.region}</div>
                   </td>
                   <td>{account.sellerId}</td>
-                  <td className="wrap">{account.marketplaceIds.join(', ')}</td>
+                  <td>{account.marketplaceIds.join(', ')}</td>
                   <td>
                     <Badge value={account.syncEnabled ? 'on' : 'off'} /> <span className="muted">every {account.syncIntervalSeconds} s</span>
                   </td>
