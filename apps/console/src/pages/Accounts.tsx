@@ -114,19 +114,21 @@ export function Accounts() {
                   <td>{account.sellerId}</td>
                   <td>{account.marketplaceIds.join(', ')}</td>
                   <td>
-                    <Badge value={account.syncEnabled ? 'on' : 'off'} /> <span className="muted">every {account.syncIntervalSeconds} s</span>
+                    <Badge value={account.syncEnabled ? 'on' : 'off'} />
+                    <div className="muted">every {account.syncIntervalSeconds} s</div>
                   </td>
                   <td>{dateTime(account.lastSyncedUntil)}</td>
-                  <td className="wrap">
+                  <td>
                     {run ? (
                       <>
-                        <Badge value={run.status} /> <span className="muted">{dateTime(run.finishedAt ?? run.startedAt ?? run.requestedAt)}</span>
-                        {run.errors.length > 0 && <div className="field-error">{run.errors.join('; ')}</div>}
+                        <Badge value={run.status} />
+                        <div className="muted">{dateTime(run.finishedAt ?? run.startedAt ?? run.requestedAt)}</div>
+                        {run.errors.length > 0 && <div className="field-error cell-note">{run.errors.join('; ')}</div>}
                       </>
                     ) : (
                       <span className="muted">none yet</span>
                     )}
-                    {account.orderNotifications?.lastError && <div className="field-error">Order notifications: {account.orderNotifications.lastError}</div>}
+                    {account.orderNotifications?.lastError && <div className="field-error cell-note">Order notifications: {account.orderNotifications.lastError}</div>}
                   </td>
                   <td>
                     <div className="actions">
