@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { EventStream } from '@connector/messaging';
 import { amazonOrder, API_KEY, ROOT_DIR, RunningSystem, waitFor } from '@connector/testing';
 
 const SELLER = { sellerId: 'A2CONSOLE00001', clientId: 'console-client', clientSecret: 'console-secret', refreshToken: 'Atzr|console', marketplaceIds: ['A1PA6795UKMFR9'] };
@@ -15,6 +16,9 @@ const ORDERS = [
 const POISON_ID = '306-2000003-0000003';
 const poison = (currency: string) => amazonOrder({ orderId: POISON_ID, currency, lastUpdatedTime: recently(), items: [{ orderItemId: '76000000000003', sku: 'CONSOLE-MUG', quantity: 1, unitPrice: '12.50', tax: '2.00' }] });
 const TRACKING = '00340434161094042999';
+const ACCOUNT_NAME = 'Console shop';
+const POISON_TRACKING = '1Z999AA10123456784';
+const PARKED_ID = 'console-browser-poison-event';
 
 /** Screenshots of each step: test artefacts (git-ignored), two of them copied to docs/ for the README. */
 const SHOTS = join(ROOT_DIR, 'test/browser/screenshots');
@@ -33,7 +37,7 @@ describe('the console in a browser', () => {
   const consoleErrors: string[] = [];
 
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-  const go = (link: 'Home' | 'Orders' | 'Deliveries' | 'Quarantine') => page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: link, exact: true }).click();
+  const go = (link: 'Home' | 'Accounts' | 'Orders' | 'Deliveries' | 'Quarantine' | 'Notifications' | 'Parked events' | 'Keys and audit') => page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: link, exact: true }).click();
   const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name }).waitFor({ timeout: 30_000 });
 
   beforeAll(async () => {
@@ -97,16 +101,78 @@ describe('the console in a browser', () => {
     await page.getByText('Everything is all right.').or(page.getByText(/^Needs attention/)).waitFor();
   });
 
-  it('shows orders arriving in the list by itself (polling), while it is open', async () => {
+  it('adds a sandbox account through its page: the API\'s 400 names each field first; the secrets are not shown again', async () => {
+    await go('Accounts');
+    await heading('Seller accounts');
+    await page.getByText('No seller account yet').waitFor();
+    await page.getByRole('button', { name: 'Add an account' }).click();
+    const form = page.getByRole('form', { name: 'Add a seller account' });
+    await form.getByLabel('Name').fill(ACCOUNT_NAME);
+    await form.getByLabel('Seller id').fill('not a seller');
+    await form.getByLabel('LWA client id').fill(SELLER.clientId);
+    await form.getByLabel('LWA client secret').fill(SELLER.clientSecret);
+    await form.getByLabel('Refresh token').fill(SELLER.refreshToken);
+    await form.getByLabel('Sync every (seconds)').fill('60');
+    // Off at first: the run is asked for by hand below, and followed.
+    await form.getByLabel('Sync on a schedule').uncheck();
+    await form.getByText('Endpoints (a sandbox, a proxy)').click();
+    await form.getByLabel('SP-API endpoint').fill(running.sandboxUrl);
+    await form.getByLabel('LWA token endpoint').fill(`${running.sandboxUrl}/auth/o2/token`);
+    // No marketplace ticked and a malformed seller id: the API refuses both, by name.
+    await form.getByRole('button', { name: 'Add the account' }).click();
+    const refused = page.getByRole('alert').filter({ hasText: 'Account not added' });
+    await refused.waitFor();
+    expect(await refused.textContent()).toMatch(/400 Bad Request/);
+    expect(await refused.textContent()).toContain('sellerId');
+    expect(await refused.textContent()).toContain('marketplaceIds');
+    expect(await form.getByLabel('Seller id').getAttribute('aria-invalid')).toBe('true');
+    expect(await form.getByRole('group', { name: 'Marketplaces' }).getAttribute('aria-invalid')).toBe('true');
+    await shot('02a-account-refused');
+
+    await form.getByLabel('Seller id').fill(SELLER.sellerId);
+    await form.getByLabel(new RegExp(SELLER.marketplaceIds[0])).check();
+    await form.getByRole('button', { name: 'Add the account' }).click();
+    await page.getByRole('status').filter({ hasText: `Account ${ACCOUNT_NAME} added, its sync off` }).waitFor();
+    const row = page.getByRole('region', { name: 'Seller accounts' }).getByRole('row').filter({ hasText: SELLER.sellerId });
+    await row.waitFor();
+    expect(await row.textContent()).toContain(SELLER.marketplaceIds[0]);
+    // The form is gone with what was typed in it: the secrets are nowhere in the page.
+    expect(await page.getByRole('form', { name: 'Add a seller account' }).count()).toBe(0);
+    const html = await page.content();
+    expect(html).not.toContain(SELLER.clientSecret);
+    expect(html).not.toContain(SELLER.refreshToken);
+  });
+
+  it('syncs the account now and follows its run live, while the orders arrive by themselves in another tab\'s open list', async () => {
+    // A second tab, signed in on its own (the key is per tab), keeps the orders open.
+    const watcher = await context.newPage();
+    await watcher.goto('/orders');
+    await watcher.getByLabel('API key').fill(API_KEY);
+    await watcher.getByRole('button', { name: 'Sign in' }).click();
+    await watcher.getByRole('heading', { level: 1, name: 'Orders' }).waitFor();
+    await watcher.getByText('No order matches').waitFor();
+
+    await page.getByRole('button', { name: `Sync ${ACCOUNT_NAME} now` }).click();
+    const progress = page.getByRole('region', { name: `Sync run of ${ACCOUNT_NAME}` }).getByRole('status');
+    await progress.getByText('succeeded').waitFor({ timeout: 60_000 });
+    expect(await progress.textContent()).toMatch(/orders read: 2 new, 0 changed, 0 unchanged, 1 quarantined/);
+    await shot('02b-sync-run');
+    const row = page.getByRole('region', { name: 'Seller accounts' }).getByRole('row').filter({ hasText: SELLER.sellerId });
+    await row.getByText('succeeded').waitFor();
+
+    // No click in the watching tab: its list reads itself again every few seconds.
+    await watcher.getByRole('link', { name: FBM_ID }).waitFor({ timeout: 60_000 });
+    await watcher.getByRole('link', { name: FBA_ID }).waitFor({ timeout: 60_000 });
+    await watcher.screenshot({ path: join(SHOTS, '02-orders.png'), fullPage: true });
+    await watcher.close();
+
+    // Its sync on a schedule from now on.
+    await page.getByRole('button', { name: `Enable the sync of ${ACCOUNT_NAME}` }).click();
+    await row.getByText('on', { exact: true }).waitFor();
+    await page.getByRole('button', { name: `Disable the sync of ${ACCOUNT_NAME}` }).waitFor();
     await go('Orders');
     await heading('Orders');
-    await page.getByText('No order matches').waitFor();
-    const account = await running.createAccount(SELLER, 'EU', { syncIntervalSeconds: 60 });
-    expect(account.status).toBe(201);
-    // No click: the list reads itself again every few seconds.
-    await page.getByRole('link', { name: FBM_ID }).waitFor({ timeout: 60_000 });
-    await page.getByRole('link', { name: FBA_ID }).waitFor({ timeout: 60_000 });
-    await shot('02-orders');
+    await page.getByRole('link', { name: FBM_ID }).waitFor();
   });
 
   it('filters by channel and SKU, and opens an FBM order with its lines, totals and delivery', async () => {
@@ -169,6 +235,13 @@ describe('the console in a browser', () => {
     const row = page.getByRole('row').filter({ hasText: POISON_ID });
     await row.waitFor({ timeout: 60_000 });
     expect(await row.textContent()).toContain('QQQ');
+    // Amazon's order as it was read, without the buyer's name or address.
+    await page.getByRole('button', { name: `Show order ${POISON_ID} as Amazon gave it` }).click();
+    const raw = await page.getByLabel(`Order ${POISON_ID} as Amazon gave it`, { exact: true }).textContent();
+    expect(raw).toContain('"QQQ"');
+    expect(raw).toContain('CONSOLE-MUG');
+    expect(raw).not.toContain('Erika');
+    await shot('06a-quarantine-raw-order');
 
     // Still broken at Amazon: the API refuses to store it, said in words.
     await page.getByRole('button', { name: `Retry order ${POISON_ID}` }).click();
@@ -183,21 +256,115 @@ describe('the console in a browser', () => {
     await shot('06-quarantine-retried');
   });
 
-  it('validates the retried order\'s delivery from the deliveries to ship, and lists its confirmation as sent', async () => {
+  it('validates the retried order\'s delivery from the deliveries to ship; Amazon refuses its confirmation, listed as failed', async () => {
+    // Amazon answers the next confirmShipment of this seller with a 400: the confirmation fails for good.
+    expect((await running.sandbox('POST', '/_sandbox/faults', { operation: 'confirmShipment', sellerId: SELLER.sellerId, status: 400, count: 1 })).status).toBe(201);
     await go('Deliveries');
     await heading('Deliveries to ship');
     // Its delivery is made by inventory from the stored order's event: in the list once it is there.
     await page.getByRole('button', { name: `Validate the delivery of ${POISON_ID}` }).click({ timeout: 60_000 });
     const form = page.getByRole('form', { name: /^Validate delivery/ });
     await form.getByLabel('Carrier').fill('UPS');
-    await form.getByLabel('Tracking number').fill('1Z999AA10123456784');
+    await form.getByLabel('Tracking number').fill(POISON_TRACKING);
     await form.getByRole('button', { name: 'Validate delivery' }).click();
-    await page.getByRole('status').filter({ hasText: 'Delivery validated: UPS 1Z999AA10123456784' }).waitFor();
+    await page.getByRole('status').filter({ hasText: `Delivery validated: UPS ${POISON_TRACKING}` }).waitFor();
     await page.getByText('Nothing waits to ship').waitFor();
-    await page.getByLabel('State').selectOption('sent');
-    // Read again by itself until amazon-notifications has sent it.
-    await page.getByRole('region', { name: 'Shipment confirmations sent' }).getByRole('link', { name: POISON_ID }).waitFor({ timeout: 60_000 });
+    await page.getByLabel('State').selectOption('failed');
+    // Read again by itself until amazon-notifications has had Amazon's answer.
+    await page.getByRole('region', { name: 'Shipment confirmations failed' }).getByRole('link', { name: POISON_ID }).waitFor({ timeout: 60_000 });
     await shot('07-deliveries');
+  });
+
+  it('retries the failed confirmation from the notifications to Amazon; it reaches the sandbox and is listed as sent', async () => {
+    await go('Notifications');
+    await heading('Notifications to Amazon');
+    const failed = page.getByRole('region', { name: 'Notifications to Amazon' }).getByRole('row').filter({ hasText: POISON_ID });
+    await failed.waitFor();
+    expect(await failed.textContent()).toMatch(/failed.*400/s);
+    await shot('11-notification-failed');
+    await page.getByRole('button', { name: `Retry the shipment confirmation of ${POISON_ID}` }).click();
+    await page.getByRole('status').filter({ hasText: `The shipment confirmation of ${POISON_ID} is pending again` }).waitFor();
+    await page.getByLabel('State').selectOption('sent');
+    await page.getByRole('region', { name: 'Notifications to Amazon' }).getByRole('row').filter({ hasText: POISON_ID }).getByText('sent', { exact: true }).waitFor({ timeout: 60_000 });
+    const shipments = (await running.sandbox('GET', `/_sandbox/shipments?orderId=${POISON_ID}`)).body.shipments as any[];
+    expect(shipments.map((s) => s.packageDetail.trackingNumber)).toEqual([POISON_TRACKING]);
+  });
+
+  it('shows a parked event with its payload, says why its replay fails, and discards it', async () => {
+    // An event no handler can take, as a broken publisher would send it: order-ingestion parks it.
+    const stream = new EventStream({ natsUrl: running.env.natsUrl, namespace: running.env.namespace, serviceName: 'console-browser' });
+    try {
+      await stream.publishAll([{ subject: 'delivery.created.v1', data: JSON.stringify({ deliveryId: 'not-a-delivery' }), id: PARKED_ID }]);
+    } finally {
+      await stream.onApplicationShutdown();
+    }
+    await go('Parked events');
+    await heading('Parked events');
+    const row = page.getByRole('region', { name: 'Events parked by order-ingestion' }).getByRole('row').filter({ hasText: PARKED_ID });
+    await row.waitFor({ timeout: 60_000 });
+    expect(await row.textContent()).toContain('delivery.created.v1');
+    await page.getByRole('button', { name: `Show event ${PARKED_ID}` }).click();
+    expect(await page.getByLabel(`Payload of event ${PARKED_ID}`).textContent({ timeout: 10_000 })).toContain('"deliveryId": "not-a-delivery"');
+    await shot('12-parked-event');
+
+    // Handled again, it fails again: it stays parked, and the page says why.
+    await page.getByRole('button', { name: `Replay event ${PARKED_ID}` }).click();
+    const refused = page.getByRole('alert').filter({ hasText: `Event ${PARKED_ID} not replayed` });
+    await refused.waitFor();
+    expect(await refused.textContent()).toMatch(/\(409 Conflict\)/);
+    await page.getByRole('button', { name: `Discard event ${PARKED_ID}` }).click();
+    await page.getByRole('status').filter({ hasText: `Event ${PARKED_ID} discarded` }).waitFor();
+    await page.getByText('order-ingestion has none parked').waitFor();
+    await page.getByLabel('State').selectOption('discarded');
+    await page.getByRole('region', { name: 'Events discarded by order-ingestion' }).getByRole('row').filter({ hasText: PARKED_ID }).waitFor();
+  });
+
+  it('makes an API key (shown once, refused first without a name), revokes it, and reads both in the audit log without any secret', async () => {
+    await go('Keys and audit');
+    await heading('API keys and audit');
+    await page.getByRole('button', { name: 'Make a key' }).click();
+    const form = page.getByRole('form', { name: 'Make an API key' });
+    await form.getByLabel('operate: sync, validate, retry').check();
+    await form.getByRole('button', { name: 'Make the key' }).click();
+    const refused = page.getByRole('alert').filter({ hasText: 'Key not made' });
+    await refused.waitFor();
+    expect(await refused.textContent()).toMatch(/name: .*\(400 Bad Request\)|400 Bad Request.*name/s);
+    expect(await form.getByLabel('Key name').getAttribute('aria-invalid')).toBe('true');
+
+    await form.getByLabel('Key name').fill('Warehouse scanner');
+    await form.getByRole('button', { name: 'Make the key' }).click();
+    const made = page.getByRole('region', { name: 'Key Warehouse scanner made' });
+    const key = await made.getByLabel('The new key').inputValue({ timeout: 10_000 });
+    // The key works, with the scopes asked for.
+    const orders = await fetch(`${running.gatewayUrl}/api/v1/orders?limit=1`, { headers: { authorization: `Bearer ${key}` } });
+    expect(orders.status).toBe(200);
+    await shot('13-key-made');
+    await made.getByRole('button', { name: 'Done, forget it' }).click();
+    expect(await page.content()).not.toContain(key);
+
+    const keys = page.getByRole('region', { name: 'API keys' });
+    const row = keys.getByRole('row').filter({ hasText: 'Warehouse scanner' });
+    expect(await row.textContent()).toMatch(/read, operate|operate, read/);
+    await page.getByRole('button', { name: 'Revoke key Warehouse scanner' }).click();
+    await page.getByRole('button', { name: 'Yes, revoke key Warehouse scanner' }).click();
+    await page.getByRole('status').filter({ hasText: 'Key Warehouse scanner revoked' }).waitFor();
+    // Revoked keys are hidden unless asked for.
+    await waitFor(async () => (await row.count()) === 0, { what: 'the revoked key off the list' });
+    await page.getByLabel('Show revoked keys').check();
+    await row.getByText('revoked', { exact: true }).waitFor();
+
+    const audit = page.getByRole('region', { name: 'Audit log, newest first' });
+    await audit.getByRole('row').filter({ hasText: 'DELETE /api/v1/keys/' }).waitFor({ timeout: 30_000 });
+    await audit.getByRole('row').filter({ hasText: 'POST /api/v1/accounts' }).first().waitFor();
+    await page.getByLabel('Method').selectOption('DELETE');
+    await waitFor(async () => (await audit.getByRole('row').filter({ hasText: 'POST /api/v1/' }).count()) === 0, { what: 'only DELETEs in the audit log' });
+    await page.getByLabel('Method').selectOption('');
+    await audit.getByRole('row').filter({ hasText: 'POST /api/v1/accounts' }).first().waitFor();
+    // The account's credentials, sent once through its page, are in no line of the audit log.
+    const html = await page.content();
+    expect(html).not.toContain(SELLER.clientSecret);
+    expect(html).not.toContain(SELLER.refreshToken);
+    await shot('14-audit');
   });
 
   it('answers "is everything all right?" at 1280 px and at 390 px, without sideways scrolling at 390 px', async () => {

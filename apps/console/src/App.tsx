@@ -8,12 +8,20 @@ import { Orders } from './pages/Orders';
 import { OrderDetail } from './pages/OrderDetail';
 import { Deliveries } from './pages/Deliveries';
 import { Quarantine } from './pages/Quarantine';
+import { Accounts } from './pages/Accounts';
+import { Notifications } from './pages/Notifications';
+import { ParkedEvents } from './pages/ParkedEvents';
+import { Access } from './pages/Access';
 
 const NAV = [
   { to: '/', label: 'Home' },
+  { to: '/accounts', label: 'Accounts' },
   { to: '/orders', label: 'Orders' },
   { to: '/deliveries', label: 'Deliveries' },
   { to: '/quarantine', label: 'Quarantine' },
+  { to: '/notifications', label: 'Notifications' },
+  { to: '/parked-events', label: 'Parked events' },
+  { to: '/access', label: 'Keys and audit' },
 ];
 
 function page(path: string) {
@@ -22,12 +30,20 @@ function page(path: string) {
   switch (path) {
     case '/':
       return { title: 'Home', element: <Home /> };
+    case '/accounts':
+      return { title: 'Seller accounts', element: <Accounts /> };
     case '/orders':
       return { title: 'Orders', element: <Orders /> };
     case '/deliveries':
       return { title: 'Deliveries', element: <Deliveries /> };
     case '/quarantine':
       return { title: 'Quarantine', element: <Quarantine /> };
+    case '/notifications':
+      return { title: 'Notifications to Amazon', element: <Notifications /> };
+    case '/parked-events':
+      return { title: 'Parked events', element: <ParkedEvents /> };
+    case '/access':
+      return { title: 'API keys and audit', element: <Access /> };
     default:
       return { title: 'Not found', element: <p>There is no page at {path}.</p> };
   }

@@ -29,20 +29,67 @@ export function Field({ label, error, hint, ...props }: InputHTMLAttributes<HTML
   );
 }
 
-export function Select({ label, options, ...props }: SelectHTMLAttributes<HTMLSelectElement> & { label: string; options: { value: string; label: string }[] }) {
+export function Select({ label, options, error, ...props }: SelectHTMLAttributes<HTMLSelectElement> & { label: string; options: { value: string; label: string }[]; error?: string }) {
   const id = useId();
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <select id={id} {...props}>
+      <select id={id} aria-invalid={error ? true : undefined} aria-describedby={error ? `${id}-error` : undefined} {...props}>
         {options.map((option) => (
           <option key={option.value} value={option.value}>
             {option.label}
           </option>
         ))}
       </select>
+      {error && (
+        <small id={`${id}-error`} className="field-error">
+          {error}
+        </small>
+      )}
     </div>
   );
+}
+
+/** A group of checkboxes with its legend; `error` (the API's words for the group's field) read with it. */
+export function Checkboxes({ legend, options, value, onChange, error, hint }: { legend: string; options: { value: string; label: string }[]; value: string[]; onChange: (value: string[]) => void; error?: string; hint?: string }) {
+  const id = useId();
+  const describedBy = [error ? `${id}-error` : '', hint ? `${id}-hint` : ''].filter(Boolean).join(' ') || undefined;
+  return (
+    <fieldset className="field checkboxes" aria-invalid={error ? true : undefined} aria-describedby={describedBy}>
+      <legend>{legend}</legend>
+      {options.map((option) => (
+        <label key={option.value} className="checkbox">
+          <input
+            type="checkbox"
+            checked={value.includes(option.value)}
+            onChange={(e) => onChange(e.target.checked ? [...value, option.value] : value.filter((v) => v !== option.value))}
+          />{' '}
+          {option.label}
+        </label>
+      ))}
+      {hint && <small id={`${id}-hint`}>{hint}</small>}
+      {error && (
+        <small id={`${id}-error`} className="field-error">
+          {error}
+        </small>
+      )}
+    </fieldset>
+  );
+}
+
+/** One checkbox with its label beside it. */
+export function Checkbox({ label, ...props }: InputHTMLAttributes<HTMLInputElement> & { label: string }) {
+  return (
+    <label className="checkbox">
+      <input type="checkbox" {...props} /> {label}
+    </label>
+  );
+}
+
+/** The API's words for one field of a 400 (nested fields count for their parent: `marketplaceIds.0`). */
+export function fieldError(error: ApiError | undefined, ...names: string[]): string | undefined {
+  const found = error?.fields.filter((f) => names.some((name) => f.field === name || f.field.startsWith(`${name}.`)));
+  return found?.length ? found.flatMap((f) => f.errors).join('; ') : undefined;
 }
 
 /** An API error in words: what the gateway said, each failing field, the status. Announced at once. */
@@ -78,6 +125,7 @@ export function Status({ children, tone = 'info' }: { children: ReactNode; tone?
 const TONE: Record<string, 'good' | 'bad' | 'wait' | 'neutral'> = {
   ok: 'good', up: 'good', sent: 'good', done: 'good', shipped: 'good', confirmed: 'neutral', ready: 'wait', pending: 'wait',
   partially_shipped: 'wait', degraded: 'wait', failed: 'bad', down: 'bad', error: 'bad', canceled: 'neutral', on: 'good', off: 'neutral',
+  queued: 'wait', running: 'wait', succeeded: 'good', subscribed: 'good', parked: 'bad', discarded: 'neutral', replayed: 'good', revoked: 'neutral',
 };
 
 export function Badge({ value }: { value: string | null | undefined }) {

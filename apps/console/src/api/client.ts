@@ -10,6 +10,12 @@ export type Delivery = Schemas['DeliveryView'];
 export type Notification = Schemas['NotificationView'];
 export type QuarantinedOrder = Schemas['QuarantinedOrderView'];
 export type Account = Schemas['AccountView'];
+export type NewAccount = Schemas['CreateAccountRequest'];
+export type SyncRun = Schemas['SyncRunView'];
+export type Marketplace = Schemas['MarketplaceView'];
+export type ParkedEvent = Schemas['ParkedEventView'];
+export type ApiKey = Schemas['ApiKeyView'];
+export type AuditEntry = Schemas['AuditEntryView'];
 export type Problem = Schemas['ProblemDetails'];
 
 const KEY_ITEM = 'connector.apiKey';

@@ -3112,6 +3112,13 @@ export interface components {
             attempts: number;
             firstSeenAt: string;
             lastAttemptAt: string;
+            /**
+             * @description Amazon's order as it was last read, to see what is wrong with it: without the buyer, the recipient (but for
+             *     the country, region and postal code) and gift messages. Null for an order quarantined before it was kept.
+             */
+            rawOrder: {
+                [key: string]: unknown;
+            } | null;
         };
         DeliveryAddressView: {
             id: string;

@@ -85,8 +85,8 @@ export function Home() {
             <Card label="Quarantined orders" value={shown(o.quarantined)} to="/quarantine" />
             <Card label="Deliveries waiting" value={shown(o.waiting)} to="/deliveries" note={o.overdue ? `${o.overdue} past ship-by` : undefined} />
             <Card label="Confirmations pending" value={shown(o.pending)} to="/deliveries" />
-            <Card label="Notifications failed" value={shown(o.failed)} />
-            <Card label="Parked events" value={o.parked ? shown(o.parked) : '—'} note={o.parked ? undefined : 'not visible to this key'} />
+            <Card label="Notifications failed" value={shown(o.failed)} to="/notifications" />
+            <Card label="Parked events" value={o.parked ? shown(o.parked) : '—'} to={o.parked ? '/parked-events' : undefined} note={o.parked ? undefined : 'not visible to this key'} />
           </div>
 
           <h2>Seller accounts</h2>

@@ -5,12 +5,14 @@ import { Link } from '../router';
 import { Button, dateTime, ErrorNotice, PageHeader, Status, Table, Updated } from '../ui';
 
 /**
- * Orders that could not become sales orders, with the reason. Retry fetches the order from Amazon
- * again now and stores it (POST /accounts/{id}/orders/{amazonOrderId}/sync); still broken, it stays.
+ * Orders that could not become sales orders, with the reason and Amazon's order (without personal
+ * data). Retry fetches the order from Amazon again now and stores it (POST
+ * /accounts/{id}/orders/{amazonOrderId}/sync); still broken, it stays. The API has no discard.
  */
 export function Quarantine() {
   const live = usePolling(() => ok(api.GET('/api/v1/orders/quarantined', { params: { query: { limit: 100 } } })), []);
   const [busy, setBusy] = useState<string | undefined>();
+  const [open, setOpen] = useState<string | undefined>();
   const [outcome, setOutcome] = useState<{ amazonOrderId: string; orderId?: string; error?: ApiError } | undefined>();
 
   const retry = async (q: QuarantinedOrder) => {
@@ -61,14 +63,27 @@ export function Quarantine() {
                 <td className="wrap">
                   {q.reason}
                   {q.lastRetryError && <div className="muted">Last retry: {q.lastRetryError}</div>}
+                  {open === q.id &&
+                    (q.rawOrder ? (
+                      <pre className="raw" aria-label={`Order ${q.amazonOrderId} as Amazon gave it`}>
+                        {JSON.stringify(q.rawOrder, null, 2)}
+                      </pre>
+                    ) : (
+                      <p className="muted">Amazon's order was not kept when it was quarantined.</p>
+                    ))}
                 </td>
                 <td className="number">{q.attempts}</td>
                 <td>{dateTime(q.firstSeenAt)}</td>
                 <td>{dateTime(q.lastAttemptAt)}</td>
                 <td>
-                  <Button variant="secondary" busy={busy === q.id} onClick={() => void retry(q)} aria-label={`Retry order ${q.amazonOrderId}`}>
-                    Retry
-                  </Button>
+                  <div className="actions">
+                    <Button variant="secondary" busy={busy === q.id} onClick={() => void retry(q)} aria-label={`Retry order ${q.amazonOrderId}`}>
+                      Retry
+                    </Button>
+                    <Button variant="quiet" aria-expanded={open === q.id} onClick={() => setOpen(open === q.id ? undefined : q.id)} aria-label={`Show order ${q.amazonOrderId} as Amazon gave it`}>
+                      {open === q.id ? 'Hide order' : 'Show order'}
+                    </Button>
+                  </div>
                 </td>
               </tr>
             ))}

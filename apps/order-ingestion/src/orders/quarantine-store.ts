@@ -132,3 +132,16 @@ function withoutPersonalData(order: Partial<AmazonOrder>): object {
   const { countryCode, stateOrRegion, postalCode } = address;
   return { ...rest, recipient: { deliveryAddress: { countryCode, stateOrRegion, postalCode } } };
 }
+
+/**
+ * The stored order as the API shows it: buyer and recipient are not stored (withoutPersonalData), and
+ * gift messages, which are the buyer's words, are left out too (as from parked order events).
+ */
+export function rawOrderShown(payload: unknown): Record<string, unknown> | null {
+  const shown = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(shown);
+    if (!value || typeof value !== 'object') return value;
+    return Object.fromEntries(Object.entries(value).filter(([key]) => !/^giftMessage/i.test(key)).map(([key, inner]) => [key, shown(inner)]));
+  };
+  return payload && typeof payload === 'object' && !Array.isArray(payload) ? (shown(payload) as Record<string, unknown>) : null;
+}

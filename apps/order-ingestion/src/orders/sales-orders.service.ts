@@ -28,6 +28,7 @@ import { newRowId } from '@connector/persistence';
 import { returnedRows } from '@connector/workers';
 import { DataSource, EntityManager, In, Repository, SelectQueryBuilder } from 'typeorm';
 import { QuarantinedOrder } from './quarantined-order.entity';
+import { rawOrderShown } from './quarantine-store';
 import { SalesOrderLine } from './sales-order-line.entity';
 import { SalesOrder } from './sales-order.entity';
 import { orderEventOf, orderView } from './sales-order.view';
@@ -317,6 +318,7 @@ export class SalesOrdersService {
       attempts: q.attempts,
       firstSeenAt: q.firstSeenAt.toISOString(),
       lastAttemptAt: q.lastAttemptAt.toISOString(),
+      rawOrder: rawOrderShown(q.payload),
     }));
   }
 }

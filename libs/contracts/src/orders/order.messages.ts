@@ -115,6 +115,11 @@ export class QuarantinedOrderView {
   attempts: number;
   firstSeenAt: string;
   lastAttemptAt: string;
+  /**
+   * Amazon's order as it was last read, to see what is wrong with it: without the buyer, the recipient (but for
+   * the country, region and postal code) and gift messages. Null for an order quarantined before it was kept.
+   */
+  rawOrder: Record<string, unknown> | null;
 }
 
 export class SalesOrderLineView {
