@@ -105,4 +105,29 @@ describe('SharedQuotas with its store away', () => {
     expect(quotas.quota({ ...OWNER, sellerId: 'A2OTHER' }, 'deleteSubscriptionById')).toBe(first);
     expect(quotas.quota({ ...OWNER, sellerId: 'A2OTHER' }, 'getOrder')).not.toBe(quotas.quota(OWNER, 'getOrder'));
   });
+
+  it('an SQL error that is no outage (permission denied) is logged as an error with its SQLSTATE', async () => {
+    const error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const db: QuotaStoreConnection = { query: async () => Promise.reject(Object.assign(new Error('permission denied for schema amazon_quotas'), { code: '42501' })) };
+    const quotas = new SharedQuotas(db, { retryMs: 60_000 });
+    await quotas.quota(OWNER, 'getOrder').tryTake();
+    expect(error).toHaveBeenCalledWith(expect.stringContaining('SQLSTATE 42501'));
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it('a late answer of a statement started before the store went away does not say it is back', async () => {
+    let answerLate: (rows: unknown[]) => void = () => undefined;
+    let calls = 0;
+    const db: QuotaStoreConnection = {
+      query: () => (++calls === 1 ? new Promise((resolve) => (answerLate = resolve)) : Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432'))),
+    };
+    const quotas = new SharedQuotas(db, { retryMs: 60_000, timeoutMs: 60_000 });
+    const late = quotas.run('read', { $bucket: 'b', $cap: 1, $rate: 1, $restore: 1 });
+    await quotas.run('read', { $bucket: 'b', $cap: 1, $rate: 1, $restore: 1 });
+    expect(quotas.isAway()).toBe(true);
+    answerLate([]);
+    await late;
+    expect(quotas.isAway()).toBe(true);
+    expect(log).not.toHaveBeenCalledWith(expect.stringContaining('shared again'));
+  });
 });

@@ -130,6 +130,11 @@ export interface SharedQuotasOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 2000;
+/**
+ * SQLSTATEs of a store that is away or overloaded (connection errors, shutdown, too many connections,
+ * out of resources, a statement cancelled by its timeout, serialization): anything else is a fault.
+ */
+const STORE_AWAY_STATES = /^(08|53|57|58|40)/;
 /** How far ahead a take may reserve (seconds of the rate, at least one token): the debt a caller that never sends can leave. */
 export const RESERVE_AHEAD_SECONDS = 30;
 const TAKERS_WINDOW = '5 minutes';
@@ -231,6 +236,7 @@ export class SharedQuotas extends AmazonQuotas {
   /** This process in amazon_quotas.takers. */
   readonly taker = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private away = false;
+  private generation = 0;
   private retryAt = 0;
   private probing = false;
   private heartbeatAt = 0;
@@ -282,6 +288,9 @@ export class SharedQuotas extends AmazonQuotas {
       if (this.probing || Date.now() < this.retryAt) return undefined;
       this.probing = probe = true;
     }
+    // Only statements started after the last change of state may change it again: a late answer (or
+    // failure) of one started before does not make the state flap.
+    const generation = this.generation;
     const startedAt = performance.now();
     try {
       const { sql, uses } = STATEMENTS[name];
@@ -293,8 +302,9 @@ export class SharedQuotas extends AmazonQuotas {
         this.timeoutMs,
       );
       quotaStoreDuration.observe({ statement: name }, (performance.now() - startedAt) / 1000);
-      if (this.away) {
+      if (this.away && generation === this.generation) {
         this.away = false;
+        this.generation++;
         quotaStoreAway.set(0);
         this.logger.log("Amazon's quotas are shared again: the store (PostgreSQL, amazon_quotas) answers");
       }
@@ -302,12 +312,18 @@ export class SharedQuotas extends AmazonQuotas {
       return rows as T[];
     } catch (err) {
       this.retryAt = Date.now() + this.retryMs;
-      if (!this.away) {
+      if (!this.away && generation === this.generation) {
         this.away = true;
+        this.generation++;
         quotaStoreAway.set(1);
-        this.logger.warn(
-          `Amazon's quotas are paced by each process alone at 1/${Math.round(1 / this.fallbackShare())} of each rate: the store (PostgreSQL, amazon_quotas) does not answer (${(err as Error).message}); tried again every ${this.retryMs / 1000} s`,
-        );
+        const message = `Amazon's quotas are paced by each process alone at 1/${Math.round(1 / this.fallbackShare())} of each rate: the store (PostgreSQL, amazon_quotas)`;
+        const sqlState = (err as { code?: unknown }).code;
+        if (typeof sqlState === 'string' && /^[0-9A-Z]{5}$/.test(sqlState) && !STORE_AWAY_STATES.test(sqlState)) {
+          // Not the store away but a fault to fix (permission denied, a missing table: a partial upgrade).
+          this.logger.error(`${message} refuses the statement: SQLSTATE ${sqlState} ${(err as Error).message}; tried again every ${this.retryMs / 1000} s`);
+        } else {
+          this.logger.warn(`${message} does not answer (${(err as Error).message}); tried again every ${this.retryMs / 1000} s`);
+        }
       }
       return undefined;
     } finally {
