@@ -30,11 +30,17 @@ select format('alter sequence %I.%I owner to %I', sequence_schema, sequence_name
 SQL
 done
 # Amazon's quotas are per seller whichever service calls: the one schema two services share
-# (order-ingestion and amazon-notifications take tokens from the same rows, every replica). Either
-# may make its tables (the first to migrate does, open to both); no other role reaches them.
+# (order-ingestion and amazon-notifications take tokens from the same rows, every replica). It and
+# its tables belong to a role of their own that both service roles are members of, so either may
+# make or change the tables (whichever migrates first); no other role reaches them. On an existing
+# database, what the first service made as its own role moves to that owner.
 psql -v ON_ERROR_STOP=1 --quiet --username "${POSTGRES_USER:-${PGUSER:-postgres}}" --dbname "$database" \
-  -v ingestion="${prefix}ingestion" -v notifications="${prefix}notifications" <<'SQL'
+  -v owner="${prefix}amazon_quotas" -v ingestion="${prefix}ingestion" -v notifications="${prefix}notifications" <<'SQL'
+select format('create role %I nologin', :'owner') where not exists (select from pg_roles where rolname = :'owner') \gexec
+select format('grant %I to %I, %I', :'owner', :'ingestion', :'notifications') \gexec
 create schema if not exists amazon_quotas;
+select format('alter schema amazon_quotas owner to %I', :'owner') \gexec
 revoke all on schema amazon_quotas from public;
-select format('grant usage, create on schema amazon_quotas to %I, %I', :'ingestion', :'notifications') \gexec
+select format('alter table amazon_quotas.%I owner to %I', tablename, :'owner') from pg_tables where schemaname = 'amazon_quotas' \gexec
+select format('revoke all on amazon_quotas.%I from public', tablename) from pg_tables where schemaname = 'amazon_quotas' \gexec
 SQL

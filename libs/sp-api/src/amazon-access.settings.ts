@@ -5,7 +5,7 @@ import { CheckedBy, credentialsKeyProblems, DEVELOPMENT_CREDENTIALS_KEY, IsCrede
 import { AmazonEndpoints, parseAllowedEndpoints } from './amazon-endpoints';
 import { DataSource } from 'typeorm';
 import { SpApiClients } from './sp-api-client';
-import { AmazonQuotas, SharedQuotas } from './amazon-quotas';
+import { AmazonQuotas, quotaStorePool, SharedQuotas } from './amazon-quotas';
 
 /** Settings of the services that open account secrets and call Amazon (order-ingestion, amazon-notifications). */
 export class AmazonAccessSettings extends ServiceSettings {
@@ -58,7 +58,7 @@ export function amazonAccessProviders(settings: Pick<AmazonAccessSettings, 'AMAZ
   const endpoints = amazonEndpoints(settings);
   return [
     { provide: AmazonEndpoints, useValue: endpoints },
-    { provide: AmazonQuotas, useFactory: (db: DataSource) => new SharedQuotas(db, { scale: settings.SPAPI_RATE_SCALE }), inject: [DataSource] },
+    { provide: AmazonQuotas, useFactory: (db: DataSource) => new SharedQuotas(quotaStorePool(db), { scale: settings.SPAPI_RATE_SCALE }), inject: [DataSource] },
     {
       provide: SpApiClients,
       useFactory: (quotas: AmazonQuotas) => new SpApiClients({ rateScale: settings.SPAPI_RATE_SCALE, endpoints, quotas }),

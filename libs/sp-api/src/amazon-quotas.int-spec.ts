@@ -5,7 +5,7 @@ import { allowSandboxEndpoint, ServiceProcess } from '@connector/local-system';
 import { runMigrations, serviceDataSourceOptions } from '@connector/persistence';
 import { freePort, ScrapedMetrics, TcpProxy, TestEnvironment } from '@connector/test-environment';
 import { AmazonEndpoints } from './amazon-endpoints';
-import { AmazonQuotas, LocalQuotas, SharedQuotas } from './amazon-quotas';
+import { AmazonQuotas, LocalQuotas, quotaStorePool, RESERVE_AHEAD_SECONDS, SharedQuotas } from './amazon-quotas';
 import { AmazonQuotas1766000000600 } from './amazon-quotas.migration';
 import { SpApiClients, SpApiError } from './sp-api-client';
 
@@ -44,7 +44,8 @@ describe("Amazon's quotas shared by replicas (real PostgreSQL, the sandbox over 
   const throttledAt = async (sellerId: string) => (await sandboxCall('GET', `/_sandbox/calls?sellerId=${sellerId}`)).operations?.confirmShipment ?? { calls: 0, throttled: 0 };
   /** A replica's pool on the test's database (through `url`: the proxy for one that loses it). */
   const pool = async (url = env.databaseUrl) => {
-    const db = await new DataSource({ ...serviceDataSourceOptions({ database: url, schema: 'quota_test', entities: [], migrations: [] }), extra: { max: 4, connectionTimeoutMillis: 1000 } }).initialize();
+    const options = serviceDataSourceOptions({ database: url, schema: 'quota_test', entities: [], migrations: [] });
+    const db = await new DataSource({ ...options, extra: { ...options.extra, max: 4, connectionTimeoutMillis: 1000 } }).initialize();
     pools.push(db);
     return db;
   };
@@ -155,9 +156,19 @@ describe("Amazon's quotas shared by replicas (real PostgreSQL, the sandbox over 
     const lost = new SharedQuotas(await pool(proxy.rewrite(env.databaseUrl)), { scale: SCALE, timeoutMs: 300, retryMs: 500 });
     const kept = new SharedQuotas(await pool(), { scale: SCALE });
     const [first, second] = [clients(lost), clients(kept)];
-    // Both known to each other as takers (the share while the store is away: 1/2).
-    await Promise.all([confirmations(first, sellerId, 2), confirmations(second, sellerId, 2)]);
-    expect(lost.fallbackShare()).toBe(1 / 2);
+    // Both known to each other as takers (the share while the store is away: 1/2), and a third.
+    const third = new SharedQuotas(await pool(), { scale: SCALE });
+    await Promise.all([confirmations(first, sellerId, 2), confirmations(second, sellerId, 2), confirmations(clients(third), sellerId, 2)]);
+    await until(async () => (await env.query<{ n: number }>(`select count(*)::int as n from amazon_quotas.takers`))[0].n === 3, 'three takers');
+    await until(async () => {
+      await lost.quota({ sellerId, clientId: 'quota-app', endpoint: sandboxUrl }, 'getOrder').msUntilTokens(1);
+      return lost.fallbackShare() === 1 / 3;
+    }, 'the lost replica counting the other two');
+    await env.query(`delete from amazon_quotas.takers where taker = $1`, [third.taker]);
+    await until(async () => {
+      await lost.quota({ sellerId, clientId: 'quota-app', endpoint: sandboxUrl }, 'getOrder').msUntilTokens(1);
+      return lost.fallbackShare() === 1 / 2;
+    }, 'the lost replica counting one other', 15_000);
 
     proxy.pause();
     const localBefore = (await scrape()).sum('connector_amazon_quota_local_takes_total', { operation: 'confirmShipment' });
@@ -189,4 +200,48 @@ describe("Amazon's quotas shared by replicas (real PostgreSQL, the sandbox over 
     expect(pacedAlone).toBeLessThan(15);
     expect((await throttledAt(sellerId)).throttled).toBe(0);
   }, 60_000);
+
+  it('a take not answered in time (its row locked) is cancelled, not left to reserve a token later', async () => {
+    const owner = { sellerId: 'A2QUOTA000010', clientId: 'quota-app', endpoint: sandboxUrl };
+    const service = await pool();
+    const quotas = new SharedQuotas(quotaStorePool(service, 400), { timeoutMs: 400, retryMs: 60_000 });
+    const quota = quotas.quota(owner, 'getOrder');
+    await quota.take();
+    const [before] = await env.query<{ tokens: number }>(`select tokens from amazon_quotas.buckets where bucket like 'getOrder A2QUOTA000010 %'`);
+    // Another session holds the row (as a slow store would) for longer than the take waits.
+    const locker = await pool();
+    const runner = locker.createQueryRunner();
+    await runner.startTransaction();
+    await runner.query(`select * from amazon_quotas.buckets where bucket like 'getOrder A2QUOTA000010 %' for update`);
+    await quota.tryTake();
+    expect(quotas.isAway()).toBe(true);
+    await until(async () => (await env.query(`select from pg_stat_activity where query like '%insert into amazon_quotas.buckets%' and state = 'active' and pid <> pg_backend_pid()`)).length === 0, 'the take cancelled by PostgreSQL');
+    await runner.commitTransaction();
+    await runner.release();
+    const [after] = await env.query<{ tokens: number }>(`select tokens from amazon_quotas.buckets where bucket like 'getOrder A2QUOTA000010 %'`);
+    expect(after.tokens).toBe(before.tokens);
+    await quotas.onApplicationShutdown();
+  });
+
+  it('a take reserves at most 30 s of the rate ahead, and a withdrawn call gives its token back', async () => {
+    const owner = { sellerId: 'A2QUOTA000011', clientId: 'quota-app', endpoint: sandboxUrl };
+    const quotas = new SharedQuotas(await pool());
+    const quota = quotas.quota(owner, 'getOrder');
+    const bucket = async () => (await env.query<{ tokens: number }>(`select tokens from amazon_quotas.buckets where bucket like 'getOrder A2QUOTA000011 %'`))[0].tokens;
+    // getOrder: 0.5/s, 2 % under: at most 14.7 tokens of reservations. Empty the burst, then 40 callers.
+    await env.query(`insert into amazon_quotas.buckets (bucket, tokens, refilled_at, rate) select 'getOrder A2QUOTA000011 quota-app ' || $1, 0, clock_timestamp(), 0.5`, [sandboxUrl.replace(/\/+$/, '')]);
+    const waiting = Array.from({ length: 40 }, () => quota.take());
+    await until(async () => (await bucket()) < -13, 'reservations queued');
+    const deepest = -0.5 * 0.98 * RESERVE_AHEAD_SECONDS;
+    for (let i = 0; i < 10; i++) expect(await bucket()).toBeGreaterThanOrEqual(deepest - 1);
+    expect(await bucket()).toBeGreaterThanOrEqual(deepest - 1);
+    void Promise.allSettled(waiting);
+
+    const other = quotas.quota({ ...owner, sellerId: 'A2QUOTA000012' }, 'confirmShipment');
+    await other.take();
+    const taken = await env.query<{ tokens: number }>(`select tokens from amazon_quotas.buckets where bucket like 'confirmShipment A2QUOTA000012 %'`);
+    await other.giveBack();
+    const [back] = await env.query<{ tokens: number }>(`select tokens from amazon_quotas.buckets where bucket like 'confirmShipment A2QUOTA000012 %'`);
+    expect(back.tokens).toBeGreaterThanOrEqual(taken[0].tokens + 1 - 1e-9);
+  });
 });

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { Pool, PoolConfig } from 'pg';
 import { sleep } from '@connector/workers';
 import { OPERATION_LIMITS, SAFETY_FACTOR, SpApiOperation, TokenBucket } from './rate-limits';
 import { quotaLocalTakes, quotaStoreAway, quotaStoreDuration } from './sp-api.metrics';
@@ -31,6 +32,8 @@ export interface OperationQuota {
   setRate(rate: number): void;
   /** After a 429: Amazon's bucket is empty whatever ours says. */
   drain(): Promise<void>;
+  /** A token taken for a call withdrawn before it went out: back to the bucket, so nobody waits for it. */
+  giveBack(): Promise<void>;
 }
 
 /** Where the quotas of Amazon's operations are kept: this process alone, or shared by every replica of every service. */
@@ -67,6 +70,10 @@ export class LocalQuota implements OperationQuota {
   async drain(): Promise<void> {
     this.bucket.drain();
   }
+
+  async giveBack(): Promise<void> {
+    this.bucket.giveBack();
+  }
 }
 
 /** Quotas kept in this process: right only where nothing else calls Amazon for the same sellers. */
@@ -81,9 +88,36 @@ export class LocalQuotas extends AmazonQuotas {
   }
 }
 
-/** What the shared quotas need of PostgreSQL: a TypeORM DataSource (its query answers the rows). */
+/** What the shared quotas need of PostgreSQL: a TypeORM DataSource (its query answers the rows), or quotaStorePool. */
 export interface QuotaStoreConnection {
   query(sql: string, parameters?: unknown[]): Promise<any>;
+  end?(): Promise<void>;
+}
+
+/**
+ * The quotas' own small pool on the service's database (its URL and session settings). A take
+ * never queues behind the service's transactions, and one that is not answered within `timeoutMs`
+ * cannot still run later: the wait for a connection gives up after half of it, and PostgreSQL
+ * cancels the statement after the other half. Else a late take would reserve a token in the shared
+ * row after its caller paced alone, and every replica would wait for it.
+ */
+export function quotaStorePool(dataSource: { options: object }, timeoutMs = DEFAULT_TIMEOUT_MS): QuotaStoreConnection {
+  const options = dataSource.options as { url?: string; extra?: Record<string, unknown> };
+  const half = Math.max(1, Math.floor(timeoutMs / 2));
+  const pool = new Pool({
+    ...options.extra,
+    connectionString: options.url,
+    max: 3,
+    connectionTimeoutMillis: half,
+    statement_timeout: half,
+    lock_timeout: undefined,
+    query_timeout: timeoutMs + 1000,
+  } as PoolConfig);
+  pool.on('error', () => undefined);
+  return {
+    query: async (sql, parameters) => (await pool.query(sql, parameters)).rows,
+    end: () => pool.end(),
+  };
 }
 
 export interface SharedQuotasOptions {
@@ -95,6 +129,14 @@ export interface SharedQuotasOptions {
   retryMs?: number;
 }
 
+const DEFAULT_TIMEOUT_MS = 2000;
+/**
+ * SQLSTATEs of a store that is away or overloaded (connection errors, shutdown, too many connections,
+ * out of resources, a statement cancelled by its timeout, serialization): anything else is a fault.
+ */
+const STORE_AWAY_STATES = /^(08|53|57|58|40)/;
+/** How far ahead a take may reserve (seconds of the rate, at least one token): the debt a caller that never sends can leave. */
+export const RESERVE_AHEAD_SECONDS = 30;
 const TAKERS_WINDOW = '5 minutes';
 const HEARTBEAT_MS = 5_000;
 const CLEANUP_MS = 3600_000;
@@ -102,26 +144,46 @@ const CLEANUP_MS = 3600_000;
 /** Tokens now, refilled by the time since `refilled_at` (PostgreSQL's clock, the same for every replica), at most the capacity ($cap). */
 const AVAILABLE = `least($cap, b.tokens + extract(epoch from greatest((select now from clock), b.refilled_at) - b.refilled_at) * b.rate * $restore)`;
 
+const UPSERT_TAKE = `
+  insert into amazon_quotas.buckets as b (bucket, tokens, refilled_at, rate)
+  select $bucket, $cap - 1, now, $rate from clock
+  on conflict (bucket) do update set tokens = ${AVAILABLE} - 1, refilled_at = greatest((select now from clock), b.refilled_at)`;
+
 /**
  * Takes a token in ONE statement, whatever other processes do at the same moment: the row lock
  * orders them. The bucket may go below zero: a waiting caller reserves the next token and sleeps
- * until it is due (tokens -3: three callers are ahead). New bucket: full, less the token taken.
+ * until it is due (tokens -3: three callers are ahead), but no more than $ahead seconds of the
+ * rate ahead (at least one token): past that nothing is taken (took false, the tokens there now)
+ * and the caller sleeps until a reservation fits. New bucket: full, less the token taken.
  */
 const TAKE_SQL = `
-  with clock as (select clock_timestamp() as now)
-  insert into amazon_quotas.buckets as b (bucket, tokens, refilled_at, rate)
-  select $bucket, $cap - 1, now, $rate from clock
-  on conflict (bucket) do update set tokens = ${AVAILABLE} - 1, refilled_at = greatest((select now from clock), b.refilled_at)
-  returning tokens, rate`;
+  with clock as (select clock_timestamp() as now),
+  took as (${UPSERT_TAKE} where ${AVAILABLE} - 1 >= -greatest(1, b.rate * $restore * $ahead) returning tokens, rate)
+  select tokens, rate, true as took from took
+  union all
+  select ${AVAILABLE}, b.rate, false from amazon_quotas.buckets b where b.bucket = $bucket and not exists (select from took)`;
 
 /** The same, but only if a whole token is there now (nobody waiting): no row answered, nothing taken. */
-const TRY_TAKE_SQL = `${TAKE_SQL.replace('returning tokens, rate', '')} where ${AVAILABLE} >= 1 returning tokens, rate`;
+const TRY_TAKE_SQL = `with clock as (select clock_timestamp() as now) ${UPSERT_TAKE} where ${AVAILABLE} >= 1 returning tokens, rate`;
 
 const READ_SQL = `
   with clock as (select clock_timestamp() as now)
   select ${AVAILABLE} as tokens, b.rate from amazon_quotas.buckets b where b.bucket = $bucket`;
 
-/** After a 429 (Amazon's bucket is empty), or back from pacing locally (our calls then are not in the row). */
+/** Back from pacing alone: the tokens this process took locally meanwhile ($spent), not in the row yet. */
+const SPEND_SQL = `
+  with clock as (select clock_timestamp() as now)
+  insert into amazon_quotas.buckets as b (bucket, tokens, refilled_at, rate)
+  select $bucket, $cap - $spent, now, $rate from clock
+  on conflict (bucket) do update set tokens = ${AVAILABLE} - $spent, refilled_at = greatest((select now from clock), b.refilled_at)`;
+
+/** A token taken for a call withdrawn before it went out. */
+const GIVE_BACK_SQL = `
+  with clock as (select clock_timestamp() as now)
+  update amazon_quotas.buckets b set tokens = least($cap, ${AVAILABLE} + 1), refilled_at = greatest((select now from clock), b.refilled_at)
+   where b.bucket = $bucket`;
+
+/** After a 429: Amazon's bucket is empty. */
 const DRAIN_SQL = `
   with clock as (select clock_timestamp() as now)
   insert into amazon_quotas.buckets as b (bucket, tokens, refilled_at, rate)
@@ -142,7 +204,7 @@ const HEARTBEAT_SQL = `
   select count(*)::int as others from amazon_quotas.takers where seen_at > clock_timestamp() - interval '${TAKERS_WINDOW}' and taker <> $1`;
 
 /** A statement with named parameters, as pg's positional ones (each statement names only those it uses). */
-const PARAMETERS = ['$bucket', '$cap', '$rate', '$restore'] as const;
+const PARAMETERS = ['$bucket', '$cap', '$rate', '$restore', '$ahead', '$spent'] as const;
 type Parameter = (typeof PARAMETERS)[number];
 function statement(sql: string): { sql: string; uses: Parameter[] } {
   const uses = PARAMETERS.filter((name) => sql.includes(name));
@@ -154,9 +216,11 @@ const STATEMENTS = {
   tryTake: statement(TRY_TAKE_SQL),
   read: statement(READ_SQL),
   drain: statement(DRAIN_SQL),
+  spend: statement(SPEND_SQL),
+  giveBack: statement(GIVE_BACK_SQL),
   setRate: statement(SET_RATE_SQL),
 };
-export type QuotaParameters = Record<Parameter, unknown>;
+export type QuotaParameters = Partial<Record<Parameter, unknown>>;
 
 /**
  * Amazon's quotas shared by every process that calls Amazon (each replica of order-ingestion and
@@ -172,6 +236,7 @@ export class SharedQuotas extends AmazonQuotas {
   /** This process in amazon_quotas.takers. */
   readonly taker = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private away = false;
+  private generation = 0;
   private retryAt = 0;
   private probing = false;
   private heartbeatAt = 0;
@@ -188,13 +253,23 @@ export class SharedQuotas extends AmazonQuotas {
   ) {
     super();
     this.scale = options.scale ?? 1;
-    this.timeoutMs = options.timeoutMs ?? 2000;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.retryMs = options.retryMs ?? 5000;
     quotaStoreAway.set(0);
   }
 
+  /** One per bucket in this process, whichever clients ask: its stand-in while the store is away paces the whole process. */
+  private readonly quotas = new Map<string, SharedQuota>();
+
   quota(owner: QuotaOwner, operation: SpApiOperation): OperationQuota {
-    return new SharedQuota(this, quotaBucketKey(owner, operation), operation);
+    const bucket = quotaBucketKey(owner, operation);
+    let quota = this.quotas.get(bucket);
+    if (!quota) this.quotas.set(bucket, (quota = new SharedQuota(this, bucket, operation)));
+    return quota;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.db.end?.();
   }
 
   /** The share of each rate a process paces at while the store is away. */
@@ -213,6 +288,9 @@ export class SharedQuotas extends AmazonQuotas {
       if (this.probing || Date.now() < this.retryAt) return undefined;
       this.probing = probe = true;
     }
+    // Only statements started after the last change of state may change it again: a late answer (or
+    // failure) of one started before does not make the state flap.
+    const generation = this.generation;
     const startedAt = performance.now();
     try {
       const { sql, uses } = STATEMENTS[name];
@@ -224,8 +302,9 @@ export class SharedQuotas extends AmazonQuotas {
         this.timeoutMs,
       );
       quotaStoreDuration.observe({ statement: name }, (performance.now() - startedAt) / 1000);
-      if (this.away) {
+      if (this.away && generation === this.generation) {
         this.away = false;
+        this.generation++;
         quotaStoreAway.set(0);
         this.logger.log("Amazon's quotas are shared again: the store (PostgreSQL, amazon_quotas) answers");
       }
@@ -233,12 +312,18 @@ export class SharedQuotas extends AmazonQuotas {
       return rows as T[];
     } catch (err) {
       this.retryAt = Date.now() + this.retryMs;
-      if (!this.away) {
+      if (!this.away && generation === this.generation) {
         this.away = true;
+        this.generation++;
         quotaStoreAway.set(1);
-        this.logger.warn(
-          `Amazon's quotas are paced by each process alone at 1/${Math.round(1 / this.fallbackShare())} of each rate: the store (PostgreSQL, amazon_quotas) does not answer (${(err as Error).message}); tried again every ${this.retryMs / 1000} s`,
-        );
+        const message = `Amazon's quotas are paced by each process alone at 1/${Math.round(1 / this.fallbackShare())} of each rate: the store (PostgreSQL, amazon_quotas)`;
+        const sqlState = (err as { code?: unknown }).code;
+        if (typeof sqlState === 'string' && /^[0-9A-Z]{5}$/.test(sqlState) && !STORE_AWAY_STATES.test(sqlState)) {
+          // Not the store away but a fault to fix (permission denied, a missing table: a partial upgrade).
+          this.logger.error(`${message} refuses the statement: SQLSTATE ${sqlState} ${(err as Error).message}; tried again every ${this.retryMs / 1000} s`);
+        } else {
+          this.logger.warn(`${message} does not answer (${(err as Error).message}); tried again every ${this.retryMs / 1000} s`);
+        }
       }
       return undefined;
     } finally {
@@ -273,8 +358,9 @@ class SharedQuota implements OperationQuota {
   private rate: number;
   private storedRate: number;
   private readonly burst: number;
-  /** The bucket paced alone while the store was away: set, the shared one is drained before its next use. */
+  /** The bucket paced alone while the store was away, and the tokens taken from it not yet subtracted in the shared row. */
   private fallback?: TokenBucket;
+  private takenAlone = 0;
 
   constructor(
     private readonly quotas: SharedQuotas,
@@ -288,16 +374,26 @@ class SharedQuota implements OperationQuota {
   async take(): Promise<number> {
     let waited = 0;
     for (;;) {
-      const rows = (await this.backFromAlone()) ? await this.quotas.run<{ tokens: number; rate: number }>('take', this.parameters()) : undefined;
-      if (rows) {
+      const rows = (await this.backFromAlone()) ? await this.quotas.run<{ tokens: number; rate: number; took: boolean }>('take', this.parameters()) : undefined;
+      if (rows?.[0]?.took) {
         const waitMs = this.msFor(-rows[0].tokens, rows[0].rate);
         if (waitMs > 0) await sleep(waitMs);
         return waited + waitMs;
       }
+      if (rows?.[0]) {
+        // Reserved as far ahead as may be: sleep until a reservation fits, then take again.
+        const { tokens, rate } = rows[0];
+        const waitMs = Math.max(1, this.msFor(1 - this.reserveLimit(rate) - tokens, rate));
+        await sleep(waitMs);
+        waited += waitMs;
+        continue;
+      }
+      if (rows) continue; // the row was pruned between the two halves of the statement: take again
       // Alone, a caller waits for a local token but looks again at least every retryMs: once the store
       // answers, nobody goes on taking local tokens the shared bucket knows nothing of.
       const alone = this.alone();
       if (alone.tryTake()) {
+        this.takenAlone++;
         quotaLocalTakes.inc({ operation: this.operation });
         return waited;
       }
@@ -312,6 +408,7 @@ class SharedQuota implements OperationQuota {
     if (!rows) {
       const alone = this.alone();
       if (!alone.tryTake()) return Math.max(1, alone.msUntilTokens(1));
+      this.takenAlone++;
       quotaLocalTakes.inc({ operation: this.operation });
       return 0;
     }
@@ -320,7 +417,8 @@ class SharedQuota implements OperationQuota {
 
   async msUntilTokens(count: number): Promise<number> {
     const rows = this.quotas.isAway() ? undefined : await this.quotas.run<{ tokens: number; rate: number }>('read', this.parameters());
-    if (!rows) return this.alone().msUntilTokens(count);
+    // Alone: what the local bucket would say, without making one (a question spends nothing).
+    if (!rows) return (this.fallback ?? this.emptyShare()).msUntilTokens(count);
     const needed = Math.min(this.capacity(), Math.max(1, count));
     // No row: a full bucket nobody used yet.
     const tokens = rows[0]?.tokens ?? this.capacity();
@@ -342,21 +440,49 @@ class SharedQuota implements OperationQuota {
     if (!this.quotas.isAway()) await this.quotas.run('drain', this.parameters());
   }
 
-  /** False while the store is away; back from pacing alone, the shared bucket is drained first (our calls meanwhile are not in it). */
+  async giveBack(): Promise<void> {
+    if (this.takenAlone > 0 && this.fallback) {
+      this.takenAlone--;
+      this.fallback.giveBack();
+      return;
+    }
+    if (!this.quotas.isAway()) await this.quotas.run('giveBack', this.parameters());
+  }
+
+  /**
+   * False while the store is away. Back from pacing alone, the tokens taken locally meanwhile are
+   * subtracted from the shared row first (they are not in it), and only those: the rest of the
+   * shared bucket is every other process's.
+   */
   private async backFromAlone(): Promise<boolean> {
     if (!this.fallback) return true;
-    if (!(await this.quotas.run('drain', this.parameters()))) return false;
-    this.fallback = undefined;
+    const spent = this.takenAlone;
+    this.takenAlone = 0;
+    if (!(await this.quotas.run('spend', { ...this.parameters(), $spent: spent }))) {
+      this.takenAlone += spent;
+      return false;
+    }
+    // Tokens taken alone while the answer was on its way are subtracted by the next call.
+    if (this.takenAlone === 0) this.fallback = undefined;
     return true;
   }
 
-  /** The local bucket while the store is away: a share of the rate and burst, starting empty (the shared one may be spent). */
+  /** A share of the rate and burst, starting empty (the shared bucket may be spent). */
+  private emptyShare(): TokenBucket {
+    const share = this.quotas.fallbackShare();
+    const bucket = new TokenBucket(this.rate * share, Math.max(1, Math.floor(this.burst * share)), this.quotas.scale);
+    bucket.drain();
+    return bucket;
+  }
+
+  /** How far below zero a take may reserve: RESERVE_AHEAD_SECONDS of the rate, at least one token. */
+  private reserveLimit(rate: number): number {
+    return Math.max(1, rate * this.quotas.scale * SAFETY_FACTOR * RESERVE_AHEAD_SECONDS);
+  }
+
+  /** The local bucket while the store is away. */
   private alone(): TokenBucket {
-    if (!this.fallback) {
-      const share = this.quotas.fallbackShare();
-      this.fallback = new TokenBucket(this.rate * share, Math.max(1, Math.floor(this.burst * share)), this.quotas.scale);
-      this.fallback.drain();
-    }
+    this.fallback ??= this.emptyShare();
     return this.fallback;
   }
 
@@ -366,7 +492,7 @@ class SharedQuota implements OperationQuota {
   }
 
   private parameters(): QuotaParameters {
-    return { $bucket: this.bucket, $cap: this.capacity(), $rate: this.rate, $restore: this.quotas.scale * SAFETY_FACTOR };
+    return { $bucket: this.bucket, $cap: this.capacity(), $rate: this.rate, $restore: this.quotas.scale * SAFETY_FACTOR, $ahead: RESERVE_AHEAD_SECONDS };
   }
 
   /** How long `tokens` take to come back at the bucket's rate. */

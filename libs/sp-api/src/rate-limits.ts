@@ -88,6 +88,12 @@ export class TokenBucket {
     this.tokens = Math.min(this.tokens, 0);
   }
 
+  /** A token taken for a call that was then withdrawn before it went out. */
+  giveBack(): void {
+    this.refill();
+    this.tokens = Math.min(this.capacity, this.tokens + 1);
+  }
+
   msUntilToken(): number {
     this.refill();
     return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) / this.restoreRate()) * 1000);

@@ -1,7 +1,7 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { AmazonEndpoints } from './amazon-endpoints';
-import { retryAfterMs, SpApiClient, SpApiClients, SpApiError } from './sp-api-client';
+import { CallNotStartedError, retryAfterMs, SpApiClient, SpApiClients, SpApiError } from './sp-api-client';
 
 /** A real HTTP server whose every answer the test writes; it records what reached it. */
 async function server(handler: (req: IncomingMessage, res: ServerResponse, body: string) => void): Promise<{ url: string; received: string[]; close: () => Promise<void> }> {
@@ -110,6 +110,26 @@ describe('SpApiClient: secrets reach only the endpoint named, and errors keep no
       expect(proxy.received.map((r) => r.split(' ')[1])).toEqual(['/tenant-a/token', '/tenant-a/orders/2026-01-01/orders/1']);
     } finally {
       await proxy.close();
+    }
+  });
+});
+
+describe('SpApiClient: a call withdrawn before it went out', () => {
+  it('gives its quota token back: nobody waits for a call that is not made', async () => {
+    const amazon = await server((req, res) => {
+      if (req.url === '/token') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"access_token":"token-1","expires_in":3600}');
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+    try {
+      const client = new SpApiClient({ accountId: 'a', region: 'EU', endpoint: amazon.url, lwaEndpoint: `${amazon.url}/token`, clientId: 'id', clientSecret: SECRET, refreshToken: REFRESH });
+      // searchOrders: burst 20 (19 kept), a token a minute. 19 withdrawn calls leave the burst whole.
+      for (let i = 0; i < 19; i++) {
+        await expect(client.request('searchOrders', 'GET', '/orders/2026-01-01/orders', { mayStart: () => false })).rejects.toBeInstanceOf(CallNotStartedError);
+      }
+      expect(await client.quotaWaitMs('searchOrders', 19)).toBe(0);
+      expect(amazon.received.filter((r) => !r.includes('/token'))).toEqual([]);
+    } finally {
+      await amazon.close();
     }
   });
 });

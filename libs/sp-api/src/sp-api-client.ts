@@ -180,7 +180,11 @@ export class SpApiClient {
         const waitedMs = await this.waitFor(operation, quota.take());
         this.rateLimitWaited(operation, waitedMs);
       }
-      if (args.mayStart && !args.mayStart()) throw new CallNotStartedError(operation);
+      if (args.mayStart && !args.mayStart()) {
+        // Its token back: nobody (no replica) waits for a call that is not made.
+        await quota.giveBack();
+        throw new CallNotStartedError(operation);
+      }
       this.stats.calls[operation] = (this.stats.calls[operation] ?? 0) + 1;
       try {
         return await this.send<T>(operation, method, path, { ...args, accessToken }, quota);
