@@ -46,7 +46,8 @@ export class Poller<T> {
   /** Seconds from the end of one read to the next. */
   wait(): number {
     const { seconds } = this.options;
-    return this.failures === 0 ? seconds : Math.min(seconds * 2 ** this.failures, Math.max(seconds, BACKOFF_MAX_SECONDS));
+    // A single failure (a blip) is read again at the usual time; each next one waits twice as long.
+    return Math.min(seconds * 2 ** Math.max(0, this.failures - 1), Math.max(seconds, BACKOFF_MAX_SECONDS));
   }
 
   private ended(mine: AbortController, tell: () => void, succeeded: boolean): void {
