@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page, type Route } from 'playwright-core';
 import { EventStream } from '@connector/messaging';
 import { amazonOrder, API_KEY, ROOT_DIR, RunningSystem, waitFor } from '@connector/testing';
 
@@ -97,6 +97,8 @@ describe('the console in a browser', () => {
     await page.keyboard.type(API_KEY);
     await page.keyboard.press('Enter');
     await heading('Is everything all right?');
+    // The Sign-in button is gone with its page: the focus is on the new page's heading, not lost on <body>.
+    await waitFor(async () => (await page.evaluate(() => document.activeElement?.textContent)) === 'Is everything all right?', { what: 'the focus on the heading after sign-in' });
     expect(await page.evaluate(() => [sessionStorage.getItem('connector.apiKey'), localStorage.length, document.cookie])).toEqual([API_KEY, 0, '']);
     await page.getByText('Everything is all right.').or(page.getByText(/^Needs attention/)).waitFor();
   });
@@ -172,6 +174,31 @@ describe('the console in a browser', () => {
     await page.getByRole('button', { name: `Disable the sync of ${ACCOUNT_NAME}` }).waitFor();
     await go('Orders');
     await heading('Orders');
+    await page.getByRole('link', { name: FBM_ID }).waitFor();
+  });
+
+  it('keeps the buyer out of the address; the filter form follows the address (a link, back)', async () => {
+    const buyerEmail = `${FBM_ID.replace(/-/g, '')}@marketplace.amazon.de`;
+    await page.getByLabel('Buyer').fill(buyerEmail);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await waitFor(async () => (await page.getByRole('link', { name: FBA_ID }).count()) === 0, { what: 'the other buyer\'s order filtered out' });
+    await page.getByRole('link', { name: FBM_ID }).waitFor();
+    await page.getByLabel('SKU').fill('CONSOLE-CUP');
+    await page.getByLabel('Buyer').fill('Nobody Here');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByText('No order matches').waitFor();
+    expect(page.url()).toContain('sku=CONSOLE-CUP');
+    // The buyer (personal data) is in no address, so in no browser history, bookmark or proxy log.
+    expect(page.url()).not.toMatch(/buyer|Nobody|marketplace\.amazon/i);
+    // The Orders link is a new view: the form is emptied with it.
+    await go('Orders');
+    await page.getByRole('link', { name: FBA_ID }).waitFor();
+    expect([await page.getByLabel('SKU').inputValue(), await page.getByLabel('Buyer').inputValue()]).toEqual(['', '']);
+    // Back: the filtered view again, the buyer with it (kept in the history entry).
+    await page.goBack();
+    await page.getByText('No order matches').waitFor();
+    expect([await page.getByLabel('SKU').inputValue(), await page.getByLabel('Buyer').inputValue()]).toEqual(['CONSOLE-CUP', 'Nobody Here']);
+    await go('Orders');
     await page.getByRole('link', { name: FBM_ID }).waitFor();
   });
 
@@ -388,6 +415,71 @@ describe('the console in a browser', () => {
     await accounts.getByRole('cell', { name: SELLER.sellerId, exact: true }).waitFor();
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await shot('10-home-phone');
+  });
+
+  it('says "not found" for a malformed address (/orders/%) instead of a blank page, with the focus on its heading', async () => {
+    await page.setViewportSize({ width: 1280, height: 860 });
+    for (const address of ['/orders/%', '/orders/%E0%A4%A', '/no-such-page']) {
+      await page.goto(address);
+      await heading('Not found');
+      await waitFor(async () => (await page.evaluate(() => document.activeElement?.textContent)) === 'Not found', { what: `the focus on Not found at ${address}` });
+    }
+    await go('Home');
+    await heading('Is everything all right?');
+  });
+
+  it('home: a key that may not see parked events (403) says so; parked events that cannot be read (503) are a worry', async () => {
+    const answer = (status: number, detail: string) => (route: Route) =>
+      route.fulfill({ status, contentType: 'application/problem+json', body: JSON.stringify({ type: 'about:blank', title: status === 403 ? 'Forbidden' : 'Service Unavailable', status, detail }) });
+    await page.route('**/api/v1/parked-events?**', answer(403, 'this key may read some accounts only'));
+    await page.reload();
+    await heading('Is everything all right?');
+    const parked = page.locator('.card').filter({ hasText: 'Parked events' });
+    await parked.getByText('not visible to this key').waitFor();
+    await page.unroute('**/api/v1/parked-events?**');
+    await page.route('**/api/v1/parked-events?**', answer(503, 'inventory does not answer'));
+    await parked.getByText('cannot be read (503)').waitFor({ timeout: 30_000 });
+    await page.getByRole('status').filter({ hasText: /Needs attention: .*parked events cannot be read/ }).waitFor();
+    await page.unroute('**/api/v1/parked-events?**');
+    await waitFor(async () => (await parked.textContent()) === 'Parked events0', { timeoutMs: 60_000, what: 'parked events read again' });
+    // The 503s were the test's own.
+    const mine = consoleErrors.filter((e) => /^503 from GET .*\/api\/v1\/parked-events/.test(e));
+    consoleErrors.splice(0, consoleErrors.length, ...consoleErrors.filter((e) => !mine.includes(e)));
+  });
+
+  it('with a gateway slower than the 5 s between reads: one read at a time, each answer shown (none dropped as stale)', async () => {
+    await go('Quarantine');
+    await heading('Quarantine');
+    await page.getByText('Nothing is quarantined').waitFor();
+    const updated = page.locator('.updated');
+    await updated.getByText(/^Updated /).waitFor();
+    const before = await updated.textContent();
+    let open = 0;
+    let most = 0;
+    let answered = 0;
+    await page.route('**/api/v1/orders/quarantined?**', async (route) => {
+      open++;
+      most = Math.max(most, open);
+      // The slow gateway: 7 s for each read.
+      await new Promise((resolve) => setTimeout(resolve, 7_000));
+      try {
+        await route.continue();
+        answered++;
+      } catch {
+        // The page went on and aborted it.
+      } finally {
+        open--;
+      }
+    });
+    try {
+      await waitFor(async () => answered >= 2, { timeoutMs: 60_000, what: 'two slow reads answered' });
+      expect(most).toBe(1);
+      // Their answers were shown, not dropped for a newer read begun meanwhile.
+      await waitFor(async () => (await updated.textContent()) !== before, { what: 'a slow answer shown' });
+      await page.getByText('Nothing is quarantined').waitFor();
+    } finally {
+      await page.unroute('**/api/v1/orders/quarantined?**');
+    }
   });
 
   it('the key revoked while the console is open: back to sign-in, saying so', async () => {

@@ -1,7 +1,7 @@
-import { useEffect, useState } from 'react';
+import { Component, useEffect, useState, type ErrorInfo, type ReactNode } from 'react';
 import { session, whenKeyRefused } from './api/client';
-import { Link, navigate, useLocation } from './router';
-import { Button } from './ui';
+import { decodedPart, Link, navigate, useLocation } from './router';
+import { Button, PageHeader } from './ui';
 import { SignIn } from './pages/SignIn';
 import { Home } from './pages/Home';
 import { Orders } from './pages/Orders';
@@ -26,7 +26,8 @@ const NAV = [
 
 function page(path: string) {
   const order = /^\/orders\/([^/]+)$/.exec(path);
-  if (order) return { title: 'Order', element: <OrderDetail id={decodeURIComponent(order[1])} /> };
+  const orderId = order && decodedPart(order[1]);
+  if (orderId) return { title: 'Order', element: <OrderDetail id={orderId} /> };
   switch (path) {
     case '/':
       return { title: 'Home', element: <Home /> };
@@ -45,7 +46,17 @@ function page(path: string) {
     case '/access':
       return { title: 'API keys and audit', element: <Access /> };
     default:
-      return { title: 'Not found', element: <p>There is no page at {path}.</p> };
+      return {
+        title: 'Not found',
+        element: (
+          <>
+            <PageHeader title="Not found" />
+            <p>
+              There is no page at <code>{path}</code>. <Link to="/">Go to the home page</Link>.
+            </p>
+          </>
+        ),
+      };
   }
 }
 
@@ -67,8 +78,9 @@ export function App() {
   useEffect(() => {
     document.title = `${current.title} · Amazon order connector`;
     // A new page: keyboard and screen reader users start at its heading.
+    // Signing in keeps the path but removes the focused button: the heading takes the focus then too.
     document.querySelector<HTMLElement>('main h1')?.focus();
-  }, [location.pathname, current.title]);
+  }, [location.pathname, current.title, signedIn]);
 
   if (!signedIn) {
     return (
@@ -114,7 +126,41 @@ export function App() {
           </Button>
         </div>
       </aside>
-      <main id="main">{current.element}</main>
+      <main id="main">
+        <PageFault key={location.pathname}>{current.element}</PageFault>
+      </main>
     </div>
   );
+}
+
+/**
+ * A page that fails while it is drawn says so in its place: the navigation stays, and another page
+ * (a new path) starts afresh. Without it React would unmount the whole console and leave a blank page.
+ */
+export class PageFault extends Component<{ children: ReactNode }, { error: Error | undefined }> {
+  state: { error: Error | undefined } = { error: undefined };
+
+  static getDerivedStateFromError(error: Error) {
+    return { error };
+  }
+
+  componentDidCatch(error: Error, info: ErrorInfo) {
+    console.error('The console page failed', error, info.componentStack);
+  }
+
+  componentDidUpdate(_: unknown, before: { error: Error | undefined }) {
+    if (this.state.error && !before.error) document.querySelector<HTMLElement>('main h1')?.focus();
+  }
+
+  render() {
+    if (!this.state.error) return this.props.children;
+    return (
+      <>
+        <PageHeader title="This page failed" />
+        <div className="notice notice-error" role="alert">
+          The console could not show this page: {this.state.error.message}. <Link to="/">Go to the home page</Link> or reload.
+        </div>
+      </>
+    );
+  }
 }

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError } from './api/client';
+import { Poller } from './poller';
 
 /** How often lists that change while looked at are read again. */
 export const POLL_SECONDS = 5;
@@ -13,36 +14,33 @@ export interface Live<T> {
 }
 
 /**
- * Reads `load` now and every POLL_SECONDS while the tab is visible, again whenever `deps`
- * change. A failed read keeps the last data and says why; the next one may succeed.
+ * Reads `load` now and POLL_SECONDS after each read ends while the tab is visible (never two at once),
+ * again at once whenever `deps` change (the read for the old ones is aborted: pass `signal` to the
+ * API call). A failed read keeps the last data and says why; the next waits longer each time.
  */
-export function usePolling<T>(load: () => Promise<T>, deps: unknown[], seconds = POLL_SECONDS): Live<T> {
+export function usePolling<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[], seconds = POLL_SECONDS): Live<T> {
   const [state, setState] = useState<Omit<Live<T>, 'reload'>>({ data: undefined, error: undefined, loading: true, updatedAt: undefined });
-  const generation = useRef(0);
   const read = useCallback(load, deps);
-
-  const run = useCallback(async () => {
-    const mine = ++generation.current;
-    try {
-      const data = await read();
-      if (mine === generation.current) setState({ data, error: undefined, loading: false, updatedAt: new Date() });
-    } catch (err) {
-      const error = err instanceof ApiError ? err : new ApiError(0, 'Error', (err as Error).message);
-      if (mine === generation.current) setState((last) => ({ ...last, error, loading: false }));
-    }
-  }, [read]);
+  const poller = useRef<Poller<T> | undefined>(undefined);
 
   useEffect(() => {
+    const current = new Poller<T>({
+      read,
+      seconds,
+      visible: () => document.visibilityState === 'visible',
+      onData: (data) => setState({ data, error: undefined, loading: false, updatedAt: new Date() }),
+      onError: (err) => {
+        const error = err instanceof ApiError ? err : new ApiError(0, 'Error', (err as Error).message);
+        setState((last) => ({ ...last, error, loading: false }));
+      },
+    });
+    poller.current = current;
     setState((last) => ({ ...last, loading: true }));
-    void run();
-    const timer = window.setInterval(() => {
-      if (document.visibilityState === 'visible') void run();
-    }, seconds * 1000);
-    return () => {
-      window.clearInterval(timer);
-      generation.current++;
-    };
-  }, [run, seconds]);
+    current.now();
+    return () => current.stop();
+  }, [read, seconds]);
 
-  return { ...state, reload: () => void run() };
+  // After a change made on the page: read now, not the answer of a read begun before it.
+  const reload = useCallback(() => poller.current?.now(), []);
+  return { ...state, reload };
 }

@@ -7,21 +7,37 @@ import { useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from 
 const listeners = new Set<() => void>();
 window.addEventListener('popstate', () => listeners.forEach((listener) => listener()));
 
-export function navigate(to: string, replace = false): void {
-  if (replace) history.replaceState(null, '', to);
-  else history.pushState(null, '', to);
+/** `state` is kept with this history entry (back and forward bring it again), never in the address. */
+export function navigate(to: string, replace = false, state: object | null = null): void {
+  if (replace) history.replaceState(state, '', to);
+  else history.pushState(state, '', to);
   listeners.forEach((listener) => listener());
   window.scrollTo(0, 0);
 }
 
+/** The address, read again on every navigation (even one that changes only the entry's state). */
 export function useLocation(): URL {
-  const [href, setHref] = useState(window.location.href);
+  const [, setVisits] = useState(0);
   useEffect(() => {
-    const listener = () => setHref(window.location.href);
+    const listener = () => setVisits((n) => n + 1);
     listeners.add(listener);
     return () => void listeners.delete(listener);
   }, []);
-  return new URL(href);
+  return new URL(window.location.href);
+}
+
+/** What the page keeps in this history entry and not in its address (history.state). */
+export function entryState<T extends object>(): Partial<T> {
+  return (history.state ?? {}) as Partial<T>;
+}
+
+/** A part of the path as it was before encoding, or undefined when it is malformed (`/orders/%`). */
+export function decodedPart(part: string): string | undefined {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return undefined;
+  }
 }
 
 export function Link({ to, ...props }: AnchorHTMLAttributes<HTMLAnchorElement> & { to: string }) {

@@ -113,18 +113,22 @@ export function ErrorNotice({ error, action }: { error: ApiError | undefined; ac
   );
 }
 
-/** Good news and progress, read out politely by screen readers. */
-export function Status({ children, tone = 'info' }: { children: ReactNode; tone?: 'info' | 'success' | 'warning' }) {
+/**
+ * Good news and progress, read out politely by screen readers. Keep it mounted, empty until there is
+ * something to say: screen readers often miss a live region that appears with its words already in it.
+ */
+export function Status({ children, tone = 'info' }: { children?: ReactNode; tone?: 'info' | 'success' | 'warning' }) {
+  const said = children !== undefined && children !== null && children !== false && children !== '';
   return (
-    <div className={`notice notice-${tone}`} role="status" aria-live="polite">
-      {children}
+    <div className={said ? `notice notice-${tone}` : undefined} role="status" aria-live="polite">
+      {said ? children : null}
     </div>
   );
 }
 
 const TONE: Record<string, 'good' | 'bad' | 'wait' | 'neutral'> = {
   ok: 'good', up: 'good', sent: 'good', done: 'good', shipped: 'good', confirmed: 'neutral', ready: 'wait', pending: 'wait',
-  partially_shipped: 'wait', degraded: 'wait', failed: 'bad', down: 'bad', error: 'bad', canceled: 'neutral', on: 'good', off: 'neutral',
+  partially_shipped: 'wait', degraded: 'wait', failed: 'bad', overdue: 'bad', down: 'bad', error: 'bad', canceled: 'neutral', on: 'good', off: 'neutral',
   queued: 'wait', running: 'wait', succeeded: 'good', subscribed: 'good', parked: 'bad', discarded: 'neutral', replayed: 'good', revoked: 'neutral',
 };
 

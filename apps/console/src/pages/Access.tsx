@@ -15,7 +15,7 @@ const AUDIT_PAGE = 50;
 /** API keys (admin): make one (its key shown once), revoke one; and the audit log of changes made through the API. */
 export function Access() {
   const [includeRevoked, setIncludeRevoked] = useState(false);
-  const keys = usePolling(() => ok(api.GET('/api/v1/keys', { params: { query: { includeRevoked, limit: 200 } } })), [includeRevoked]);
+  const keys = usePolling((signal) => ok(api.GET('/api/v1/keys', { params: { query: { includeRevoked, limit: 200 } }, signal })), [includeRevoked]);
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<Schemas['CreatedApiKeyView'] | undefined>();
   const [confirming, setConfirming] = useState<string | undefined>();
@@ -54,7 +54,7 @@ export function Access() {
       </PageHeader>
       <ErrorNotice error={keys.error} action="Cannot read the keys" />
       {outcome && 'error' in outcome && <ErrorNotice error={outcome.error} action={outcome.action} />}
-      {outcome && 'text' in outcome && <Status tone="success">{outcome.text}</Status>}
+      <Status tone="success">{outcome && 'text' in outcome && outcome.text}</Status>
       {creating && (
         <MakeKey
           onCancel={() => setCreating(false)}
@@ -138,7 +138,7 @@ export function Access() {
 }
 
 function MakeKey({ onMade, onCancel }: { onMade: (key: Schemas['CreatedApiKeyView']) => void; onCancel: () => void }) {
-  const accounts = usePolling(async () => (await ok(api.GET('/api/v1/accounts', { params: { query: { limit: 100 } } }))).items, [], 60);
+  const accounts = usePolling(async (signal) => (await ok(api.GET('/api/v1/accounts', { params: { query: { limit: 100 } }, signal }))).items, [], 60);
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<string[]>(['read']);
   const [accountIds, setAccountIds] = useState<string[]>([]);
@@ -201,7 +201,7 @@ function AuditLog({ keys }: { keys: ApiKey[] }) {
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const cursor = cursors[cursors.length - 1];
   const live = usePolling(
-    () => ok(api.GET('/api/v1/audit', { params: { query: { limit: AUDIT_PAGE, cursor, keyId: keyId || undefined, method: method || undefined } } })),
+    (signal) => ok(api.GET('/api/v1/audit', { params: { query: { limit: AUDIT_PAGE, cursor, keyId: keyId || undefined, method: method || undefined } }, signal })),
     [keyId, method, cursor],
   );
   const filter = (apply: () => void) => {

@@ -13,9 +13,9 @@ const REGIONS: NewAccount['region'][] = ['EU', 'NA', 'FE'];
  * shown again: the API does not return them), enable or disable its sync, sync now and follow the run.
  */
 export function Accounts() {
-  const accounts = usePolling(() => ok(api.GET('/api/v1/accounts', { params: { query: { limit: 100 } } })), []);
+  const accounts = usePolling((signal) => ok(api.GET('/api/v1/accounts', { params: { query: { limit: 100 } }, signal })), []);
   // Newest first: the first run of an account in this page is its last one.
-  const runs = usePolling(() => ok(api.GET('/api/v1/sync-runs', { params: { query: { limit: 200 } } })), []);
+  const runs = usePolling((signal) => ok(api.GET('/api/v1/sync-runs', { params: { query: { limit: 200 } }, signal })), []);
   const [adding, setAdding] = useState(false);
   const [added, setAdded] = useState<Account | undefined>();
   const [following, setFollowing] = useState<{ account: Account; runId: string; alreadyRunning: boolean } | undefined>();
@@ -76,11 +76,9 @@ export function Accounts() {
           }}
         />
       )}
-      {added && (
-        <Status tone="success">
-          Account {added.name} added{added.syncEnabled ? `: it syncs every ${added.syncIntervalSeconds} s` : ', its sync off'}. Its credentials are kept by the connector and not shown again.
-        </Status>
-      )}
+      <Status tone="success">
+        {added && `Account ${added.name} added${added.syncEnabled ? `: it syncs every ${added.syncIntervalSeconds} s` : ', its sync off'}. Its credentials are kept by the connector and not shown again.`}
+      </Status>
       {following && <FollowRun key={following.runId} {...following} onEnded={() => {
             accounts.reload();
             runs.reload();
@@ -162,8 +160,8 @@ export function Accounts() {
 function FollowRun({ account, runId, alreadyRunning, onEnded, onClose }: { account: Account; runId: string; alreadyRunning: boolean; onEnded: () => void; onClose: () => void }) {
   const [ended, setEnded] = useState(false);
   const live = usePolling(
-    async () => {
-      const run = await ok(api.GET('/api/v1/accounts/{id}/sync-runs/{runId}', { params: { path: { id: account.id, runId } } }));
+    async (signal) => {
+      const run = await ok(api.GET('/api/v1/accounts/{id}/sync-runs/{runId}', { params: { path: { id: account.id, runId } }, signal }));
       if (!ended && (run.status === 'succeeded' || run.status === 'failed')) {
         setEnded(true);
         onEnded();
@@ -276,7 +274,7 @@ const EMPTY: Draft = {
  * secrets leave the page's memory as soon as the account is added or the form is closed.
  */
 function AddAccount({ onAdded, onCancel }: { onAdded: (account: Account) => void; onCancel: () => void }) {
-  const marketplaces = usePolling(async () => (await ok(api.GET('/api/v1/marketplaces'))).items, [], 300);
+  const marketplaces = usePolling(async (signal) => (await ok(api.GET('/api/v1/marketplaces', { signal }))).items, [], 300);
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | undefined>();

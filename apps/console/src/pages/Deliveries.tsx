@@ -9,11 +9,11 @@ type ConfirmationState = Schemas['NotificationView']['state'];
 
 /** Deliveries to ship, the most urgent first, each validated in place; and the confirmations to Amazon. */
 export function Deliveries() {
-  const ready = usePolling(() => ok(api.GET('/api/v1/deliveries', { params: { query: { state: 'ready', sort: 'shipBy', limit: 100 } } })), []);
+  const ready = usePolling((signal) => ok(api.GET('/api/v1/deliveries', { params: { query: { state: 'ready', sort: 'shipBy', limit: 100 } }, signal })), []);
   const [open, setOpen] = useState<string | undefined>();
   const [validated, setValidated] = useState<Delivery | undefined>();
   const [state, setState] = useState<ConfirmationState>('pending');
-  const confirmations = usePolling(() => ok(api.GET('/api/v1/notifications', { params: { query: { kind: 'shipment_confirmation', state, limit: 100 } } })), [state]);
+  const confirmations = usePolling((signal) => ok(api.GET('/api/v1/notifications', { params: { query: { kind: 'shipment_confirmation', state, limit: 100 } }, signal })), [state]);
   const now = Date.now();
 
   return (
@@ -22,7 +22,7 @@ export function Deliveries() {
         <Updated at={ready.updatedAt} loading={ready.loading} />
       </PageHeader>
       <ErrorNotice error={ready.error} action="Cannot read the deliveries" />
-      {validated && <Validated delivery={validated} />}
+      <Validated delivery={validated} />
       {ready.data && ready.data.items.length === 0 && <p className="muted">Nothing waits to ship. Read again every {POLL_SECONDS} s.</p>}
       {ready.data && ready.data.items.length > 0 && (
         <Table caption="Deliveries ready to ship">
@@ -44,7 +44,7 @@ export function Deliveries() {
                   <Link to={`/orders/${delivery.orderId}`}>{delivery.amazonOrderId}</Link> {delivery.isPrime && <Badge value="prime" />}
                 </td>
                 <td>
-                  {dateTime(delivery.latestShipDate)} {delivery.latestShipDate && Date.parse(delivery.latestShipDate) < now && <Badge value="failed" />}
+                  {dateTime(delivery.latestShipDate)} {delivery.latestShipDate && Date.parse(delivery.latestShipDate) < now && <Badge value="overdue" />}
                 </td>
                 <td>{delivery.moves.reduce((sum, move) => sum + move.quantity, 0)}</td>
                 <td>{delivery.onHold ? <Badge value="on hold" /> : ''}</td>

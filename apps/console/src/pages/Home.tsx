@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { api, counted, ok, type Account, type Counted } from '../api/client';
+import { api, ApiError, counted, ok, type Account, type Counted } from '../api/client';
 import { POLL_SECONDS, usePolling } from '../live';
 import { Link } from '../router';
 import { Badge, dateTime, ErrorNotice, PageHeader, Status, Table, Updated } from '../ui';
@@ -12,35 +12,37 @@ interface Overview {
   overdue: number;
   pending: Counted;
   failed: Counted;
-  /** Undefined when this key may not see them (a key limited to some accounts). */
-  parked: Counted | undefined;
+  /** 'not visible' to a key limited to some accounts (403); the error when they could not be read. */
+  parked: Counted | 'not visible' | ApiError;
 }
 
 const SERVICES_THAT_PARK = ['order-ingestion', 'partner-resolution', 'inventory', 'amazon-notifications'] as const;
 
 /** Events a service could not handle and set aside (each service parks what it consumes). */
-async function parkedEvents(): Promise<Counted | undefined> {
+async function parkedEvents(signal: AbortSignal): Promise<Overview['parked']> {
   try {
-    const pages = await Promise.all(SERVICES_THAT_PARK.map((service) => ok(api.GET('/api/v1/parked-events', { params: { query: { service, state: 'parked', limit: COUNT_UP_TO } } }))));
+    const pages = await Promise.all(SERVICES_THAT_PARK.map((service) => ok(api.GET('/api/v1/parked-events', { params: { query: { service, state: 'parked', limit: COUNT_UP_TO } }, signal }))));
     return { count: pages.reduce((sum, page) => sum + page.items.length, 0), more: pages.some((page) => Boolean(page.nextCursor)) };
-  } catch {
-    return undefined;
+  } catch (err) {
+    // Only a 403 means "not for this key"; a service down (503), the rate limit (429) or no answer is a worry.
+    if (err instanceof ApiError && err.status === 403) return 'not visible';
+    return err instanceof ApiError ? err : new ApiError(0, 'Error', (err as Error).message);
   }
 }
 
 const COUNT_UP_TO = 500;
 const shown = (c: Counted) => `${c.count}${c.more ? '+' : ''}`;
 
-async function readOverview(): Promise<Overview> {
+async function readOverview(signal: AbortSignal): Promise<Overview> {
   const [ready, accounts, quarantined, waiting, pending, failed, parked] = await Promise.all([
     // 503 still carries the readiness report: read it either way.
-    api.GET('/health/ready'),
-    ok(api.GET('/api/v1/accounts', { params: { query: { limit: 100 } } })),
-    ok(api.GET('/api/v1/orders/quarantined', { params: { query: { limit: COUNT_UP_TO } } })),
-    ok(api.GET('/api/v1/deliveries', { params: { query: { state: 'ready', limit: COUNT_UP_TO, sort: 'shipBy' } } })),
-    ok(api.GET('/api/v1/notifications', { params: { query: { state: 'pending', kind: 'shipment_confirmation', limit: COUNT_UP_TO } } })),
-    ok(api.GET('/api/v1/notifications', { params: { query: { state: 'failed', limit: COUNT_UP_TO } } })),
-    parkedEvents(),
+    api.GET('/health/ready', { signal }),
+    ok(api.GET('/api/v1/accounts', { params: { query: { limit: 100 } }, signal })),
+    ok(api.GET('/api/v1/orders/quarantined', { params: { query: { limit: COUNT_UP_TO } }, signal })),
+    ok(api.GET('/api/v1/deliveries', { params: { query: { state: 'ready', limit: COUNT_UP_TO, sort: 'shipBy' } }, signal })),
+    ok(api.GET('/api/v1/notifications', { params: { query: { state: 'pending', kind: 'shipment_confirmation', limit: COUNT_UP_TO } }, signal })),
+    ok(api.GET('/api/v1/notifications', { params: { query: { state: 'failed', limit: COUNT_UP_TO } }, signal })),
+    parkedEvents(signal),
   ]);
   const report = (ready.data ?? ready.error) as Overview['readiness'] | undefined;
   const now = Date.now();
@@ -66,7 +68,8 @@ export function Home() {
         o.quarantined.count > 0 && `${shown(o.quarantined)} quarantined`,
         o.failed.count > 0 && `${shown(o.failed)} notifications to Amazon failed`,
         o.overdue > 0 && `${o.overdue} deliveries past their ship-by date`,
-        o.parked && o.parked.count > 0 && `${shown(o.parked)} events parked`,
+        o.parked instanceof ApiError && `parked events cannot be read (${o.parked.detail})`,
+        typeof o.parked === 'object' && !(o.parked instanceof ApiError) && o.parked.count > 0 && `${shown(o.parked)} events parked`,
       ].filter((w): w is string => Boolean(w))
     : [];
   return (
@@ -75,18 +78,17 @@ export function Home() {
         <Updated at={live.updatedAt} loading={live.loading} />
       </PageHeader>
       <ErrorNotice error={live.error} action="Cannot read the overview" />
+      {/* Mounted before its words, so that screen readers announce them when they come or change. */}
+      <Status tone={worries.length ? 'warning' : 'success'}>{o && (worries.length ? `Needs attention: ${worries.join(', ')}.` : 'Everything is all right.')}</Status>
       {o && (
         <>
-          <Status tone={worries.length ? 'warning' : 'success'}>
-            {worries.length ? `Needs attention: ${worries.join(', ')}.` : 'Everything is all right.'}
-          </Status>
           <div className="cards">
             <Card label="Readiness" value={<Badge value={o.readiness.status} />} />
             <Card label="Quarantined orders" value={shown(o.quarantined)} to="/quarantine" />
             <Card label="Deliveries waiting" value={shown(o.waiting)} to="/deliveries" note={o.overdue ? `${o.overdue} past ship-by` : undefined} />
             <Card label="Confirmations pending" value={shown(o.pending)} to="/deliveries" />
             <Card label="Notifications failed" value={shown(o.failed)} to="/notifications" />
-            <Card label="Parked events" value={o.parked ? shown(o.parked) : '—'} to={o.parked ? '/parked-events' : undefined} note={o.parked ? undefined : 'not visible to this key'} />
+            <ParkedCard parked={o.parked} />
           </div>
 
           <h2>Seller accounts</h2>
@@ -158,4 +160,10 @@ function Card({ label, value, to, note }: { label: string; value: ReactNode; to?
     </>
   );
   return <div className="card">{to ? <Link to={to}>{body}</Link> : body}</div>;
+}
+
+function ParkedCard({ parked }: { parked: Overview['parked'] }) {
+  if (parked === 'not visible') return <Card label="Parked events" value="—" note="not visible to this key" />;
+  if (parked instanceof ApiError) return <Card label="Parked events" value="?" to="/parked-events" note={`cannot be read (${parked.status || 'no answer'})`} />;
+  return <Card label="Parked events" value={shown(parked)} to="/parked-events" />;
 }

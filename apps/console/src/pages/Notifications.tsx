@@ -21,7 +21,7 @@ const KINDS: { value: Kind | ''; label: string }[] = [
 export function Notifications() {
   const [state, setState] = useState<State | ''>('failed');
   const [kind, setKind] = useState<Kind | ''>('');
-  const live = usePolling(() => ok(api.GET('/api/v1/notifications', { params: { query: { state: state || undefined, kind: kind || undefined, limit: 100 } } })), [state, kind]);
+  const live = usePolling((signal) => ok(api.GET('/api/v1/notifications', { params: { query: { state: state || undefined, kind: kind || undefined, limit: 100 } }, signal })), [state, kind]);
   const [busy, setBusy] = useState<string | undefined>();
   const [outcome, setOutcome] = useState<{ text: string } | { action: string; error: ApiError } | undefined>();
 
@@ -75,7 +75,7 @@ export function Notifications() {
       </div>
       <ErrorNotice error={live.error} action="Cannot read the notifications" />
       {outcome && 'error' in outcome && <ErrorNotice error={outcome.error} action={outcome.action} />}
-      {outcome && 'text' in outcome && <Status tone="success">{outcome.text}</Status>}
+      <Status tone="success">{outcome && 'text' in outcome && outcome.text}</Status>
       {live.data && live.data.items.length === 0 && (
         <p className="muted">
           None {state || 'at all'}. Read again every {POLL_SECONDS} s.

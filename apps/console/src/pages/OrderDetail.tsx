@@ -7,8 +7,8 @@ import { ValidateDelivery, Validated } from './ValidateDelivery';
 
 /** One order: its facts, lines and totals, its deliveries (validated here) and what Amazon was told. Read again while open. */
 export function OrderDetail({ id }: { id: string }) {
-  const live = usePolling(() => ok(api.GET('/api/v1/orders/{id}', { params: { path: { id } } })), [id]);
-  const timeline = usePolling(() => ok(api.GET('/api/v1/orders/{id}/timeline', { params: { path: { id } } })), [id]);
+  const live = usePolling((signal) => ok(api.GET('/api/v1/orders/{id}', { params: { path: { id } }, signal })), [id]);
+  const timeline = usePolling((signal) => ok(api.GET('/api/v1/orders/{id}/timeline', { params: { path: { id } }, signal })), [id]);
   const order = live.data;
   return (
     <>
@@ -170,7 +170,7 @@ export function DeliveryCard({ delivery, onValidated }: { delivery: Delivery; on
           </>
         )}
       </dl>
-      {validated && <Validated delivery={validated} />}
+      <Validated delivery={validated} />
       {delivery.state === 'ready' && !delivery.onHold && !validated && (
         <ValidateDelivery
           delivery={delivery}

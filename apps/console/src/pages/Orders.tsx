@@ -2,37 +2,60 @@ import { useState, type FormEvent } from 'react';
 import { api, ok, type Account, type Schemas } from '../api/client';
 import type { paths } from '../api/schema';
 import { POLL_SECONDS, usePolling } from '../live';
-import { Link, navigate, useLocation } from '../router';
+import { entryState, Link, navigate, useLocation } from '../router';
 import { Badge, Button, dateTime, ErrorNotice, Field, PageHeader, Select, Table, Updated } from '../ui';
 
 type OrderQuery = NonNullable<paths['/api/v1/orders']['get']['parameters']['query']>;
-const FILTERS = ['accountId', 'marketplaceId', 'status', 'channel', 'amazonOrderId', 'buyer', 'sku', 'purchasedFrom', 'purchasedTo'] as const;
+/** The filters in the address; the buyer (personal data) is kept out of it, in the history entry's state. */
+const FILTERS = ['accountId', 'marketplaceId', 'status', 'channel', 'amazonOrderId', 'sku', 'purchasedFrom', 'purchasedTo'] as const;
+type Filters = Record<(typeof FILTERS)[number] | 'buyer', string>;
+/** Kept with the history entry, not in the address: the buyer, and the cursors of the pages before this one ('' the first). */
+interface OrdersEntry {
+  buyer: string;
+  before: string[];
+}
 const PAGE_SIZE = 25;
 const STATUSES: Schemas['SalesOrderView']['status'][] = ['confirmed', 'partially_shipped', 'shipped', 'canceled'];
 
-/** Orders with the filters the API has; the filters live in the address, so a view can be shared. */
+/**
+ * Orders with the filters the API has. The filters but the buyer, and the page (`cursor`), live in the
+ * address, so a view can be shared and back, forward and reload keep it; the buyer is not bookmarked.
+ */
 export function Orders() {
   const location = useLocation();
-  const filters = Object.fromEntries(FILTERS.map((name) => [name, location.searchParams.get(name) ?? ''])) as Record<(typeof FILTERS)[number], string>;
-  // Cursors of the pages before this one: "Previous" pops one.
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const cursor = cursors[cursors.length - 1];
-  const filterKey = location.search;
+  const entry = entryState<OrdersEntry>();
+  const buyer = entry.buyer ?? '';
+  const before = entry.before ?? [];
+  const filters = { ...Object.fromEntries(FILTERS.map((name) => [name, location.searchParams.get(name) ?? ''])), buyer } as Filters;
+  const cursor = location.searchParams.get('cursor') || undefined;
+  const viewKey = `${location.search}\n${buyer}`;
 
-  const accounts = usePolling(async () => (await ok(api.GET('/api/v1/accounts', { params: { query: { limit: 100 } } }))).items, [], 60);
-  const orders = usePolling(async () => {
-    const query: OrderQuery = { limit: PAGE_SIZE, cursor };
-    for (const name of FILTERS) if (filters[name]) (query as Record<string, unknown>)[name] = filters[name];
-    return ok(api.GET('/api/v1/orders', { params: { query } }));
-  }, [filterKey, cursor]);
+  const accounts = usePolling(async (signal) => (await ok(api.GET('/api/v1/accounts', { params: { query: { limit: 100 } }, signal }))).items, [], 60);
+  const orders = usePolling(
+    async (signal) => {
+      const query: OrderQuery = { limit: PAGE_SIZE, cursor };
+      for (const name of [...FILTERS, 'buyer'] as const) if (filters[name]) (query as Record<string, unknown>)[name] = filters[name];
+      return ok(api.GET('/api/v1/orders', { params: { query }, signal }));
+    },
+    [viewKey],
+  );
 
+  // The form shows the view's filters again whenever the view changes (a link, back, forward).
   const [draft, setDraft] = useState(filters);
+  const [draftOf, setDraftOf] = useState(viewKey);
+  if (draftOf !== viewKey) {
+    setDraftOf(viewKey);
+    setDraft(filters);
+  }
+  const show = (shown: Filters, pageCursor: string | undefined, pagesBefore: string[], replace: boolean) => {
+    const params = new URLSearchParams();
+    for (const name of FILTERS) if (shown[name].trim()) params.set(name, shown[name].trim());
+    if (pageCursor) params.set('cursor', pageCursor);
+    navigate(`/orders${params.size ? `?${params}` : ''}`, replace, { buyer: shown.buyer.trim(), before: pagesBefore } satisfies OrdersEntry);
+  };
   const apply = (event: FormEvent) => {
     event.preventDefault();
-    const params = new URLSearchParams();
-    for (const name of FILTERS) if (draft[name].trim()) params.set(name, draft[name].trim());
-    setCursors([undefined]);
-    navigate(`/orders${params.size ? `?${params}` : ''}`, true);
+    show(draft, undefined, [], true);
   };
 
   return (
@@ -106,11 +129,12 @@ export function Orders() {
             </Table>
           )}
           <nav className="pager" aria-label="Pages of orders">
-            <Button variant="secondary" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+            <Button variant="secondary" disabled={!cursor} onClick={() => show(filters, before.at(-1) || undefined, before.slice(0, -1), false)}>
               Previous
             </Button>
-            <span className="muted">Page {cursors.length}</span>
-            <Button variant="secondary" disabled={!orders.data.nextCursor} onClick={() => setCursors([...cursors, orders.data!.nextCursor])}>
+            {/* A page's address opened afresh has no pages before it to count. */}
+            {(!cursor || before.length > 0) && <span className="muted">Page {before.length + 1}</span>}
+            <Button variant="secondary" disabled={!orders.data.nextCursor} onClick={() => show(filters, orders.data!.nextCursor, [...before, cursor ?? ''], false)}>
               Next
             </Button>
           </nav>

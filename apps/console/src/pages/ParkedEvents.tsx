@@ -15,7 +15,7 @@ const SERVICES: Service[] = ['order-ingestion', 'partner-resolution', 'inventory
 export function ParkedEvents() {
   const [service, setService] = useState<Service>('order-ingestion');
   const [state, setState] = useState<State>('parked');
-  const live = usePolling(() => ok(api.GET('/api/v1/parked-events', { params: { query: { service, state, limit: 100 } } })), [service, state]);
+  const live = usePolling((signal) => ok(api.GET('/api/v1/parked-events', { params: { query: { service, state, limit: 100 } }, signal })), [service, state]);
   const [open, setOpen] = useState<string | undefined>();
   const [busy, setBusy] = useState<string | undefined>();
   const [outcome, setOutcome] = useState<{ text: string } | { action: string; error: ApiError } | undefined>();
@@ -56,7 +56,7 @@ export function ParkedEvents() {
       </div>
       <ErrorNotice error={live.error} action="Cannot read the parked events" />
       {outcome && 'error' in outcome && <ErrorNotice error={outcome.error} action={outcome.action} />}
-      {outcome && 'text' in outcome && <Status tone="success">{outcome.text}</Status>}
+      <Status tone="success">{outcome && 'text' in outcome && outcome.text}</Status>
       {live.data && live.data.items.length === 0 && (
         <p className="muted">
           {service} has none {state}. Read again every {POLL_SECONDS} s.
@@ -122,7 +122,7 @@ export function ParkedEvents() {
 
 /** One event as it came, read when opened (not polled: it does not change). */
 function EventPayload({ service, eventId }: { service: Service; eventId: string }) {
-  const live = usePolling(() => ok(api.GET('/api/v1/parked-events/{service}/{eventId}', { params: { path: { service, eventId } } })), [service, eventId], 3600);
+  const live = usePolling((signal) => ok(api.GET('/api/v1/parked-events/{service}/{eventId}', { params: { path: { service, eventId } }, signal })), [service, eventId], 3600);
   const detail: Schemas['ParkedEventDetailView'] | undefined = live.data;
   return (
     <>

@@ -10,7 +10,7 @@ import { Button, dateTime, ErrorNotice, PageHeader, Status, Table, Updated } fro
  * /accounts/{id}/orders/{amazonOrderId}/sync); still broken, it stays. The API has no discard.
  */
 export function Quarantine() {
-  const live = usePolling(() => ok(api.GET('/api/v1/orders/quarantined', { params: { query: { limit: 100 } } })), []);
+  const live = usePolling((signal) => ok(api.GET('/api/v1/orders/quarantined', { params: { query: { limit: 100 } }, signal })), []);
   const [busy, setBusy] = useState<string | undefined>();
   const [open, setOpen] = useState<string | undefined>();
   const [outcome, setOutcome] = useState<{ amazonOrderId: string; orderId?: string; error?: ApiError } | undefined>();
@@ -36,11 +36,13 @@ export function Quarantine() {
       </PageHeader>
       <ErrorNotice error={live.error} action="Cannot read the quarantine" />
       {outcome?.error && <ErrorNotice error={outcome.error} action={`Order ${outcome.amazonOrderId} not stored`} />}
-      {outcome?.orderId && (
-        <Status tone="success">
-          Order {outcome.amazonOrderId} stored: <Link to={`/orders/${outcome.orderId}`}>open it</Link>.
-        </Status>
-      )}
+      <Status tone="success">
+        {outcome?.orderId && (
+          <>
+            Order {outcome.amazonOrderId} stored: <Link to={`/orders/${outcome.orderId}`}>open it</Link>.
+          </>
+        )}
+      </Status>
       {live.data && live.data.items.length === 0 && <p className="muted">Nothing is quarantined. Read again every {POLL_SECONDS} s.</p>}
       {live.data && live.data.items.length > 0 && (
         <Table caption="Quarantined orders">

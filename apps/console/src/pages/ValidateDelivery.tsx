@@ -41,11 +41,7 @@ export function ValidateDelivery({ delivery, onValidated }: { delivery: Delivery
   );
 }
 
-/** Said once a delivery is validated, where it was: the delivery itself leaves the ready ones. */
-export function Validated({ delivery }: { delivery: Delivery }) {
-  return (
-    <Status tone="success">
-      Delivery validated: {delivery.carrierName ?? delivery.carrierCode} {delivery.trackingNumber}. Amazon is being told.
-    </Status>
-  );
+/** Said once a delivery is validated, where it was: the delivery itself leaves the ready ones. Mounted (empty) before. */
+export function Validated({ delivery }: { delivery: Delivery | undefined }) {
+  return <Status tone="success">{delivery && `Delivery validated: ${delivery.carrierName ?? delivery.carrierCode} ${delivery.trackingNumber}. Amazon is being told.`}</Status>;
 }
