@@ -32,6 +32,8 @@ const VISIBILITY_DELAY_SECONDS = 120;
 /** Beyond interval + visibility delay, the slack an account may take before it counts as having missed its interval. */
 const MISSED_GRACE_SECONDS = 30;
 const SCALED_SERVICES = ['order-ingestion', 'inventory', 'amazon-notifications'] as const;
+/** order-ingestion's SYNC_RUNS_KEEP_PER_ACCOUNT and SYNC_RUNS_KEEP_DAYS defaults. */
+const SYNC_RUNS_KEPT = { perAccount: 100, days: 1 };
 
 interface Options {
   accounts: number;
@@ -271,13 +273,14 @@ async function runFor(o: Options): Promise<Figures> {
       `select schemaname || '.' || relname as name, n_live_tup::float8 as rows from pg_stat_user_tables order by n_live_tup desc limit 6`,
     );
     console.log(`    largest tables: ${busiest.map((t) => `${t.name} ${perAccount(t.rows).toFixed(1)}`).join(', ')} (rows per account)`);
-    // One row per run, kept for good: what grows with time rather than with orders.
+    // One row per run: pruned hourly to the newest SYNC_RUNS_KEEP_PER_ACCOUNT and those younger than SYNC_RUNS_KEEP_DAYS.
     const [history] = await bench.env.query<{ runs: number; bytes: number }>(
       `select count(*)::float8 as runs, pg_total_relation_size('ingestion.sync_runs')::float8 as bytes from ingestion.sync_runs`,
     );
     const bytesPerRun = history.bytes / Math.max(1, history.runs);
+    const keptRuns = Math.max(SYNC_RUNS_KEPT.perAccount, (SYNC_RUNS_KEPT.days * 86400) / o.intervalSeconds);
     console.log(
-      `    ingestion.sync_runs: ${bytesPerRun.toFixed(0)} bytes per run with its indexes, none ever deleted: ${((bytesPerRun * (86400 / o.intervalSeconds) * 365) / 2 ** 20).toFixed(0)} MiB per account-year at this interval`,
+      `    ingestion.sync_runs: ${bytesPerRun.toFixed(0)} bytes per run with its indexes; kept with the defaults (newest ${SYNC_RUNS_KEPT.perAccount}, ${SYNC_RUNS_KEPT.days} day) at this interval: ${keptRuns.toFixed(0)} runs, ${((bytesPerRun * keptRuns) / 1024).toFixed(0)} KiB per account at most`,
     );
     const rows = tables.reduce((sum, t) => sum + t.rows, 0);
     const bytes = tables.reduce((sum, t) => sum + t.bytes, 0);

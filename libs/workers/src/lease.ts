@@ -59,28 +59,40 @@ export interface LeaseHeartbeat {
 /**
  * Keeps a lease alive while work runs, not only between its steps: a step may wait minutes
  * (Amazon's quota), far longer than the lease. `renew` extends it and says whether it is
- * still ours; a failed renewal is reported and tried again at the next beat.
+ * still ours; a failed renewal is reported and tried again at the next beat. `freshForMs`: for
+ * that long after the lease was taken (when this is called) or last renewed, `held` answers yes
+ * without asking (no one else can take a lease before it runs out); 0 asks every time.
  */
 export function keepLeaseAlive(options: {
   renew: () => Promise<boolean>;
   everyMs: number;
   onError: (err: Error) => void;
+  freshForMs?: number;
 }): LeaseHeartbeat {
   let lost = false;
+  let renewedAt = Date.now();
+  const renew = async (): Promise<boolean> => {
+    const asked = Date.now();
+    const renewed = await options.renew();
+    if (renewed) renewedAt = Math.max(renewedAt, asked);
+    else lost = true;
+    return renewed;
+  };
   const beat = setInterval(() => {
-    options
-      .renew()
-      .then((renewed) => (lost ||= !renewed))
-      .catch((err) => options.onError(err instanceof Error ? err : new Error(String(err))));
+    renew().catch((err) => options.onError(err instanceof Error ? err : new Error(String(err))));
   }, options.everyMs);
   beat.unref();
   return {
     // Still asks after stop(): a run cut short by shutdown is not told it lost its lease to another replica.
     held: async () => {
       if (lost) return false;
-      if (!(await options.renew())) lost = true;
-      return !lost;
+      if (Date.now() - renewedAt < (options.freshForMs ?? 0)) return true;
+      return renew();
     },
-    stop: () => clearInterval(beat),
+    stop: () => {
+      clearInterval(beat);
+      // Its leases may be released now (shutdown): held asks again.
+      renewedAt = -Infinity;
+    },
   };
 }

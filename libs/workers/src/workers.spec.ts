@@ -194,4 +194,22 @@ describe('keepLeaseAlive', () => {
     expect(errors).toEqual(['connection lost']);
     expect(await lease.held()).toBe(false);
   });
+
+  it('with freshForMs, held answers without renewing while the lease was taken or renewed that recently; past it, and after stop, it asks', async () => {
+    let renewals = 0;
+    let answer = true;
+    const lease = keepLeaseAlive({ everyMs: 60_000, freshForMs: 40, onError: () => undefined, renew: async () => (++renewals, answer) });
+    expect(await lease.held()).toBe(true);
+    expect(renewals).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await lease.held()).toBe(true);
+    expect(renewals).toBe(1);
+    // Renewed just now: fresh again.
+    expect(await lease.held()).toBe(true);
+    expect(renewals).toBe(1);
+    lease.stop();
+    answer = false;
+    expect(await lease.held()).toBe(false);
+    expect(renewals).toBe(2);
+  });
 });

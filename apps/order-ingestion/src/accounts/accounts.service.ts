@@ -24,8 +24,8 @@ import { SellerAccount } from './seller-account.entity';
 export const DEFAULT_BACKFILL_DAYS = 30;
 
 /** The sync state of an account just made (by hand or by a link with Amazon): nothing synced, due at once, no lease. */
-export function newAccountSyncState(): Pick<SellerAccount, 'lastSyncedUntil' | 'backfillMarketplaceIds' | 'nextSyncAt' | 'syncRequestedAt' | 'leaseOwner' | 'leaseExpiresAt' | 'deletedAt'> {
-  return { lastSyncedUntil: null, backfillMarketplaceIds: [], nextSyncAt: new Date(), syncRequestedAt: null, leaseOwner: null, leaseExpiresAt: null, deletedAt: null };
+export function newAccountSyncState(): Pick<SellerAccount, 'lastSyncedUntil' | 'lastSyncSucceededAt' | 'backfillMarketplaceIds' | 'nextSyncAt' | 'syncRequestedAt' | 'leaseOwner' | 'leaseExpiresAt' | 'deletedAt'> {
+  return { lastSyncedUntil: null, lastSyncSucceededAt: null, backfillMarketplaceIds: [], nextSyncAt: new Date(), syncRequestedAt: null, leaseOwner: null, leaseExpiresAt: null, deletedAt: null };
 }
 
 @Injectable()

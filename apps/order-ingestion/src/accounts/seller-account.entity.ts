@@ -21,6 +21,8 @@ export class SellerAccount {
   @Column('uuid', { nullable: true }) defaultProductId: string | null;
   /** The sync cursor: everything updated before this instant is committed. */
   @Column('timestamptz', { nullable: true }) lastSyncedUntil: Date | null;
+  /** When a sync run last moved the cursor (succeeded): what sync health and the stall alert read, not the run history. */
+  @Column('timestamptz', { nullable: true }) lastSyncSucceededAt: Date | null;
   /**
    * Marketplaces enabled after the account first synced: the cursor is past their older orders,
    * so the next run reads them from initialSyncFrom once, then drops them from here.

@@ -7,6 +7,8 @@ import { Marketplace } from './marketplace.entity';
 
 @Injectable()
 export class MarketplacesService {
+  private readonly known = new Map<string, Marketplace>();
+
   constructor(@InjectRepository(Marketplace) private readonly marketplaces: Repository<Marketplace>) {}
 
   /** Like every list: paged, in the order they were added (the built-in ones first). */
@@ -22,8 +24,14 @@ export class MarketplacesService {
     return toView(row);
   }
 
+  /**
+   * Kept once read: a marketplace is never changed nor removed, only added (create). So a sync run
+   * of an account asks the database only for a marketplace this process has not seen yet.
+   */
   async findMany(ids: string[]): Promise<Marketplace[]> {
-    return this.marketplaces.findBy({ marketplaceId: In(ids) });
+    const unseen = ids.filter((id) => !this.known.has(id));
+    if (unseen.length) for (const found of await this.marketplaces.findBy({ marketplaceId: In(unseen) })) this.known.set(found.marketplaceId, found);
+    return [...new Set(ids)].flatMap((id) => this.known.get(id) ?? []);
   }
 }
 

@@ -86,6 +86,9 @@ export class SalesOrderWriter {
     const { account, outcome, existing, prepared, learned, failures } = page;
     const written: { amazonOrderId: string; created: boolean }[] = [];
     const quarantined: string[] = [];
+    // A page with nothing in it (the usual page of an account with nothing new) writes nothing:
+    // no transaction. The lease is checked by whatever writes next (the cursor's move).
+    if (!prepared.length && !failures.length && !page.unconfirmed.length && !learned.length) return outcome;
     await this.dataSource.transaction(async (manager) => {
       await assertLeaseHeld(manager, lease);
       // Prepared outside this transaction, while other pages (or replicas) committed: one

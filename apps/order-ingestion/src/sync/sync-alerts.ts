@@ -44,8 +44,13 @@ export class SyncAlerts implements OnApplicationBootstrap, OnApplicationShutdown
     await this.stallWatch.stop();
   }
 
-  /** After a run: a refusal of the credentials opens the episode, a run that succeeded ends it. Never fails the caller. */
-  async afterRun(account: SellerAccount, outcome: { succeeded: boolean; error?: unknown }): Promise<void> {
+  /**
+   * After a run: a refusal of the credentials opens the episode, a run that succeeded ends it. Never
+   * fails the caller. `known.credentialsRefused`: whether the episode was open as the run took the
+   * account (only a run of the account, under its lease, opens it): when not, a success has nothing to end.
+   */
+  async afterRun(account: SellerAccount, outcome: { succeeded: boolean; error?: unknown }, known?: { credentialsRefused: boolean }): Promise<void> {
+    if (outcome.succeeded && known?.credentialsRefused === false) return;
     try {
       if (!outcome.succeeded && isCredentialsRefused(outcome.error)) {
         const refusal = outcome.error;
@@ -83,11 +88,10 @@ export class SyncAlerts implements OnApplicationBootstrap, OnApplicationShutdown
   async lookForStalledSyncs(): Promise<void> {
     const minutes = this.settings.ALERT_SYNC_STALLED_MINUTES;
     const stalled: { id: string; name: string; last_ok: Date | null }[] = await this.dataSource.query(
-      `select a.id, a.name, last_ok.finished_at as last_ok
+      `select a.id, a.name, a.last_sync_succeeded_at as last_ok
          from seller_accounts a
-         left join lateral (select r.finished_at from sync_runs r where r.account_id = a.id and r.status = 'succeeded' order by r.created_at desc limit 1) last_ok on true
         where a.deleted_at is null and a.sync_enabled
-          and coalesce(last_ok.finished_at, a.created_at) < now() - make_interval(secs => a.sync_interval_seconds + $1)`,
+          and coalesce(a.last_sync_succeeded_at, a.created_at) < now() - make_interval(secs => a.sync_interval_seconds + $1)`,
       [minutes * 60],
     );
     const stalledIds = new Set(stalled.map((a) => a.id));

@@ -2,7 +2,7 @@ import { IngestionDatabase, insertSellerAccount } from '../../test/ingestion-dat
 import { DataSource } from 'typeorm';
 import { waitFor } from '@connector/testing';
 import { OrderIngestionSettings } from '../order-ingestion.settings';
-import { MAX_RUNS_TO_KEEP_TAKING, SyncScheduler, TICK_BATCH } from './sync-scheduler';
+import { MAX_RUNS_TO_KEEP_TAKING, OTHERS_GRACE_TICKS, SyncScheduler, TICK_BATCH } from './sync-scheduler';
 import { SyncService } from './sync.service';
 import { syncSoon } from './sync-soon';
 
@@ -86,8 +86,10 @@ describe('sync scheduler on real PostgreSQL: one replica per account, even when 
     await waitFor(async () => log.some((line) => line.startsWith('C lost')), { what: 'C to notice' });
     expect(log).toContain('C lost the lease after page 1');
     expect(log.filter((line) => line.startsWith('C page'))).toEqual([]);
-    const [{ lease_owner }] = await db.query(`select lease_owner from ingestion.seller_accounts where id = $1`, [accountId]);
-    expect(lease_owner).toBeNull();
+    // Released by D once its run returned (just after it logged 'D done').
+    await waitFor(async () => (await db.query(`select lease_owner from ingestion.seller_accounts where id = $1`, [accountId]))[0].lease_owner === null || undefined, {
+      what: 'the lease released',
+    });
   });
 
   it('a next sync brought forward while the run goes on ("synced soon instead") is kept, not overwritten by the run\'s own interval', async () => {
@@ -134,6 +136,8 @@ describe('sync scheduler on real PostgreSQL: a tick with many accounts due', () 
   afterEach(async () => {
     await scheduler?.onApplicationShutdown();
     await db.query(`delete from ingestion.seller_accounts`);
+    // The stopped scheduler's heartbeat: the next test's scheduler is alone, as in one replica.
+    await db.query(`delete from ingestion.sync_replicas`);
   });
 
   afterAll(async () => {
@@ -190,5 +194,48 @@ describe('sync scheduler on real PostgreSQL: a tick with many accounts due', () 
       const [{ held }] = await db.query(`select count(*)::int as held from ingestion.seller_accounts where lease_owner is not null`);
       return held === 0 || undefined;
     }, { what: 'every lease released' });
+  });
+});
+
+/**
+ * Replicas share the accounts (issue 18): each takes the due accounts its hash gives it among the
+ * live replicas (sync_replicas), and any account due for longer than OTHERS_GRACE_TICKS ticks,
+ * so a replica that is busy, gone or never ticks delays its accounts by that much at most.
+ */
+describe('sync scheduler on real PostgreSQL: fair shares among live replicas', () => {
+  const database = new IngestionDatabase();
+  let db: DataSource;
+  const settings = { SYNC_TICK_SECONDS: 0.5, SYNC_LEASE_SECONDS: 60 } as OrderIngestionSettings;
+
+  beforeAll(async () => {
+    db = await database.setUp();
+  });
+
+  afterAll(async () => {
+    await database.tearDown();
+  });
+
+  it("a replica takes its share at once, and another live replica's share only once it is due longer than the grace", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) ids.push(await insertSellerAccount(db, { sellerId: `A2SHARE${String(i).padStart(5, '0')}`, nextSyncAt: `now()` }));
+    const started: string[] = [];
+    const scheduler = new SyncScheduler(db, { run: async (account: { id: string }) => void started.push(account.id) } as unknown as SyncService, settings);
+    // Another replica, alive (its heartbeat fresh) but taking nothing.
+    const phantom = 'a-replica-that-never-ticks';
+    await db.query(`insert into ingestion.sync_replicas (replica, seen_at) values ($1, now())`, [phantom]);
+    const index = [scheduler.replica, phantom].sort().indexOf(scheduler.replica);
+    const ours: string[] = (await db.query(`select id from ingestion.seller_accounts where mod(abs(hashtext(id::text)::bigint), 2) = $1`, [index])).map((r: { id: string }) => r.id);
+    expect(ours.length).toBeGreaterThan(0);
+    expect(ours.length).toBeLessThan(ids.length);
+
+    await scheduler.tick();
+    expect([...started].sort()).toEqual([...ours].sort());
+
+    // Due for longer than two ticks: the phantom's accounts are anyone's.
+    await db.query(`update ingestion.sync_replicas set seen_at = now()`);
+    await db.query(`update ingestion.seller_accounts set next_sync_at = now() - make_interval(secs => $1) where not (id = any($2::uuid[]))`, [settings.SYNC_TICK_SECONDS * OTHERS_GRACE_TICKS + 0.1, ours]);
+    await scheduler.tick();
+    expect([...started].sort()).toEqual([...ids].sort());
+    await scheduler.onApplicationShutdown();
   });
 });

@@ -3,11 +3,12 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { HealthIndicators, HealthReport, SETTINGS } from '@connector/platform';
 import { keepLeaseAlive, LeaseHeartbeat, PeriodicWorker, returnedRows, settleWithin } from '@connector/workers';
-import { DataSource } from 'typeorm';
+import { AlertKind } from '@connector/contracts';
+import { DataSource, In } from 'typeorm';
 import { SellerAccount } from '../accounts/seller-account.entity';
 import { OrderIngestionSettings } from '../order-ingestion.settings';
 import { NotificationFlow, SUBSCRIPTION_VERIFIED_WITHIN_HOURS } from '../order-notifications/notification-flow';
-import { SyncService } from './sync.service';
+import { RunHints, SyncService } from './sync.service';
 
 /**
  * The share of the service's shutdown time (SHUTDOWN_TIMEOUT_SECONDS) that runs get to reach a
@@ -20,11 +21,43 @@ const SHUTDOWN_WAIT_SHARE = 0.7;
 export const TICK_BATCH = 20;
 /** Runs under way in this replica beyond which a tick takes one batch only (see tick). */
 export const MAX_RUNS_TO_KEEP_TAKING = 200;
+/** A replica whose heartbeat (each tick) is older than this many ticks (and 5 s) no longer counts as live. */
+const REPLICA_SEEN_WITHIN = 5;
+const REPLICA_SEEN_WITHIN_MIN_SECONDS = 5;
+/**
+ * Ticks an account may be due before any replica takes it, not only the one its hash picks: the
+ * bound on what a busy, dead or not yet counted replica adds to an account's wait.
+ */
+export const OTHERS_GRACE_TICKS = 2;
+
+/** This replica's place among the live ones: it takes the accounts whose hash modulo `of` is `index`. */
+interface FairShare {
+  index: number;
+  of: number;
+}
+
+interface ClaimedRow {
+  id: string;
+  next_sync_at: string | null;
+  due: number;
+  run_row_pending: boolean;
+  quarantined: boolean;
+  credentials_refused: boolean;
+}
+
+interface Claimed {
+  id: string;
+  nextSyncAt: string | null;
+  hints: RunHints;
+}
 
 /**
  * Starts due syncs. Each account is synced by one replica at a time, under a lease in
  * PostgreSQL that the replica renews while the run lives (see keepLease); a dead replica's
- * lease runs out and another replica takes the account over.
+ * lease runs out and another replica takes the account over. Replicas share the accounts evenly:
+ * each takes those its hash gives it among the live replicas (sync_replicas), and any account
+ * left due for OTHERS_GRACE_TICKS ticks; a replica that joins or leaves changes the shares at
+ * the next tick of each.
  */
 @Injectable()
 export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
@@ -65,40 +98,90 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
    * so runs waiting minutes on Amazon's quota never keep due accounts from starting.
    */
   async tick(): Promise<void> {
+    const share = await this.fairShare();
     for (;;) {
-      const due: { id: string }[] = await this.dataSource.query(
-        `select id from seller_accounts
-          where deleted_at is null
-            and ((sync_enabled and (next_sync_at is null or next_sync_at <= now())) or sync_requested_at is not null)
-            and (lease_owner is null or lease_expires_at < now())
-          order by coalesce(sync_requested_at, next_sync_at) limit $1`,
-        [TICK_BATCH],
-      );
+      if (this.stopping) return;
+      const claimed = await this.claimDue(share);
+      const accounts = claimed.length ? new Map((await this.dataSource.getRepository(SellerAccount).findBy({ id: In(claimed.map((c) => c.id)) })).map((a) => [a.id, a])) : new Map();
       let started = 0;
-      for (const { id } of due) {
-        if (this.stopping) return;
+      for (const taken of claimed) {
+        const { id } = taken;
+        // Still running here after its lease ran out (this replica stalled): the lease is ours again and that run releases it.
         if (this.running.has(id)) continue;
-        const taken = await this.acquire(id);
-        if (!taken) continue;
+        const account = accounts.get(id);
         // Nobody awaits a run but shutdown: a run that could not even start (its database went
         // away, the pool closed under it at shutdown) is logged here, never left unhandled.
-        const work = this.runAccount(taken.account, taken.nextSyncAt)
+        const work = (account ? this.runAccount(account, taken.nextSyncAt, taken.hints) : this.release(id))
           .catch((err: Error) => this.logger.warn(`sync of account ${id} could not run: ${err.message}`))
           .finally(() => this.running.delete(id));
         this.running.set(id, work);
         started++;
       }
       // Nothing more due, or nothing of it ours to start (other replicas took it), or enough under way.
-      if (due.length < TICK_BATCH || started === 0 || this.running.size >= MAX_RUNS_TO_KEEP_TAKING) return;
+      if (claimed.length < TICK_BATCH || started === 0 || this.running.size >= MAX_RUNS_TO_KEEP_TAKING) return;
     }
   }
 
+  /**
+   * This replica's place among the live ones, from its heartbeat in sync_replicas (one statement a
+   * tick, whatever the number of accounts). Replicas seen within REPLICA_SEEN_WITHIN ticks count;
+   * rows of replicas long gone are deleted on the way.
+   */
+  private async fairShare(): Promise<FairShare> {
+    const tickSeconds = this.settings.SYNC_TICK_SECONDS;
+    const others: { replica: string }[] = await this.dataSource.query(
+      `with beat as (insert into sync_replicas (replica, seen_at) values ($1, now()) on conflict (replica) do update set seen_at = now()),
+            gone as (delete from sync_replicas where seen_at < now() - make_interval(secs => $3))
+       select replica from sync_replicas where seen_at > now() - make_interval(secs => $2) and replica <> $1`,
+      [this.replica, Math.max(REPLICA_SEEN_WITHIN_MIN_SECONDS, tickSeconds * REPLICA_SEEN_WITHIN), 3600],
+    );
+    const live = [this.replica, ...others.map((o) => o.replica)].sort();
+    return { index: live.indexOf(this.replica), of: live.length };
+  }
+
+  /**
+   * Takes up to TICK_BATCH due accounts and their leases in one statement (`for update skip locked`
+   * keeps replicas off each other's rows), the longest due first: this replica's share of them (an
+   * account's hash picks its replica among the live ones), and any account due for longer than
+   * OTHERS_GRACE_TICKS ticks (its replica is busy, gone, or not seen yet). Answers with what a run
+   * can skip without asking: quarantined orders to retry, an open credentials alert, a run row
+   * queued or left running. The due expression is the index's (seller_accounts_due).
+   */
+  private async claimDue(share: FairShare): Promise<Claimed[]> {
+    const claimed = await this.dataSource.query(
+      `update seller_accounts a set lease_owner = $1, lease_expires_at = now() + make_interval(secs => $2)
+        where a.id in (select id from seller_accounts
+                        where deleted_at is null and (sync_enabled or sync_requested_at is not null)
+                          and coalesce(sync_requested_at, next_sync_at, '-infinity'::timestamptz) <= now()
+                          and (lease_owner is null or lease_expires_at < now())
+                          and (mod(abs(hashtext(id::text)::bigint), $4) = $5
+                               or coalesce(sync_requested_at, next_sync_at, '-infinity'::timestamptz) < now() - make_interval(secs => $6))
+                        order by coalesce(sync_requested_at, next_sync_at, '-infinity'::timestamptz)
+                        limit $3 for update skip locked)
+        returning a.id, a.next_sync_at::text as next_sync_at,
+                  extract(epoch from coalesce(a.sync_requested_at, a.next_sync_at, '-infinity'::timestamptz))::float8 as due,
+                  exists (select 1 from sync_runs r where r.account_id = a.id and r.status = 'queued')
+                    or exists (select 1 from sync_runs r where r.account_id = a.id and r.status = 'running') as run_row_pending,
+                  exists (select 1 from quarantined_orders q where q.account_id = a.id and q.resolved_at is null) as quarantined,
+                  exists (select 1 from alert_episodes e where e.kind = $7 and e.subject = a.id::text) as credentials_refused`,
+      [this.replica, this.settings.SYNC_LEASE_SECONDS, TICK_BATCH, share.of, share.index, this.settings.SYNC_TICK_SECONDS * OTHERS_GRACE_TICKS, AlertKind.CredentialsRefused],
+    );
+    // RETURNING keeps no order: the longest due starts first.
+    return (returnedRows(claimed) as unknown as ClaimedRow[])
+      .sort((a, b) => a.due - b.due)
+      .map((row) => ({
+        id: row.id,
+        nextSyncAt: row.next_sync_at,
+        hints: { runRowPending: row.run_row_pending, quarantined: row.quarantined, credentialsRefused: row.credentials_refused },
+      }));
+  }
+
   /** `nextSyncAtWhenTaken`: the account's next_sync_at when its lease was taken (as text, to the microsecond). */
-  private async runAccount(account: SellerAccount, nextSyncAtWhenTaken: string | null): Promise<void> {
+  private async runAccount(account: SellerAccount, nextSyncAtWhenTaken: string | null, hints: RunHints): Promise<void> {
     const lease = this.keepLease(account.id);
     try {
       // An account taken just as shutdown began is handed back untouched (a queued run stays queued).
-      if (!this.stopping) await this.sync.run(account, this.replica, lease.held, { stopRequested: () => this.stopping });
+      if (!this.stopping) await this.sync.run(account, this.replica, lease.held, { stopRequested: () => this.stopping }, hints);
     } finally {
       lease.stop();
       // A run cut short by shutdown leaves the account due (and a requested sync requested): the
@@ -129,17 +212,9 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
     }
   }
 
-  private async acquire(id: string): Promise<{ account: SellerAccount; nextSyncAt: string | null } | null> {
-    // TypeORM answers an UPDATE with [rows, rowCount].
-    const [rows]: [{ id: string; next_sync_at: string | null }[], number] = await this.dataSource.query(
-      `update seller_accounts set lease_owner = $2, lease_expires_at = now() + make_interval(secs => $3)
-        where id = $1 and deleted_at is null and (lease_owner is null or lease_expires_at < now() or lease_owner = $2)
-        returning id, next_sync_at::text as next_sync_at`,
-      [id, this.replica, this.settings.SYNC_LEASE_SECONDS],
-    );
-    if (rows.length === 0) return null;
-    const account = await this.dataSource.getRepository(SellerAccount).findOneBy({ id });
-    return account ? { account, nextSyncAt: rows[0].next_sync_at } : null;
+  /** An account claimed but gone meanwhile (deleted between the claim and its load): its lease goes. */
+  private async release(id: string): Promise<void> {
+    await this.dataSource.query(`update seller_accounts set lease_owner = null, lease_expires_at = null where id = $1 and lease_owner = $2`, [id, this.replica]);
   }
 
   /**
@@ -153,6 +228,9 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
     const heartbeat = keepLeaseAlive({
       renew: () => this.renew(id),
       everyMs: (this.settings.SYNC_LEASE_SECONDS * 1000) / 3,
+      // Taken or renewed within the last third of the lease, it is still ours (at least two thirds
+      // are left): a run's page boundaries ask the database only past that.
+      freshForMs: (this.settings.SYNC_LEASE_SECONDS * 1000) / 3,
       onError: (err) => this.logger.warn(`could not renew the lease of ${id}: ${err.message}; trying again`),
     });
     this.leases.add(heartbeat);
@@ -190,6 +268,10 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
     await this.dataSource
       .query(`update seller_accounts set lease_owner = null, lease_expires_at = null where lease_owner = $1`, [this.replica])
       .catch((err) => this.logger.warn(`could not release this replica's leases: ${err.message}`));
+    // Gone from the live replicas at once: the others take its share at their next tick.
+    await this.dataSource
+      .query(`delete from sync_replicas where replica = $1`, [this.replica])
+      .catch((err) => this.logger.warn(`could not leave the live replicas: ${err.message}`));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -205,22 +287,21 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
    * died), or whose last successful sync is older than SYNC_OVERDUE_INTERVALS of its interval.
    */
   async syncHealth(): Promise<HealthReport> {
+    // Runs stuck come from the few running (an index of them), overdue accounts from the account
+    // rows (last_sync_succeeded_at): no account's run history is read.
     const problems: { id: string; problem: string }[] = await this.dataSource.query(
       `select a.id,
-              case when stuck.id is not null then 'sync stuck since ' || to_char(coalesce(stuck.progressed_at, stuck.started_at, stuck.created_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
-                   else 'no successful sync since ' || coalesce(to_char(last_ok.finished_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'the account was created') end as problem
+              case when stuck.account_id is not null then 'sync stuck since ' || to_char(stuck.since at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+                   else 'no successful sync since ' || coalesce(to_char(a.last_sync_succeeded_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'the account was created') end as problem
          from seller_accounts a
-         left join lateral (select r.id, r.progressed_at, r.started_at, r.created_at from sync_runs r
-                             where r.account_id = a.id and r.status = 'running'
-                               -- A run that waited queued counts from its start, not its request.
-                               and coalesce(r.progressed_at, r.started_at, r.created_at) < now() - make_interval(secs => $1)
-                             limit 1) stuck on true
-         left join lateral (select r.finished_at from sync_runs r
-                             where r.account_id = a.id and r.status = 'succeeded'
-                             order by r.created_at desc limit 1) last_ok on true
+         left join (select r.account_id, min(coalesce(r.progressed_at, r.started_at, r.created_at)) as since from sync_runs r
+                     where r.status = 'running'
+                       -- A run that waited queued counts from its start, not its request.
+                       and coalesce(r.progressed_at, r.started_at, r.created_at) < now() - make_interval(secs => $1)
+                     group by r.account_id) stuck on stuck.account_id = a.id
         where a.deleted_at is null
-          and (stuck.id is not null
-               or (a.sync_enabled and coalesce(last_ok.finished_at, a.created_at) < now() - make_interval(secs => a.sync_interval_seconds * $2)))
+          and (stuck.account_id is not null
+               or (a.sync_enabled and coalesce(a.last_sync_succeeded_at, a.created_at) < now() - make_interval(secs => a.sync_interval_seconds * $2)))
         order by a.id limit 20`,
       [this.settings.SYNC_STALL_SECONDS, this.settings.SYNC_OVERDUE_INTERVALS],
     );

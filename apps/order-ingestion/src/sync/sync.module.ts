@@ -10,6 +10,7 @@ import { OrdersV0Source } from './orders-v0.source';
 import { OrdersV2026Source } from './orders-v2026-01-01.source';
 import { SyncAlerts } from './sync-alerts';
 import { SyncRun } from './sync-run.entity';
+import { SyncRunPruning } from './sync-run-pruning';
 import { SyncController } from './sync.controller';
 import { SyncScheduler } from './sync-scheduler';
 import { SyncService } from './sync.service';
@@ -18,7 +19,7 @@ import { SyncMetrics } from './sync.metrics';
 @Module({
   imports: [TypeOrmModule.forFeature([SyncRun, SalesOrder]), AccountsModule, MarketplacesModule, SalesOrdersModule],
   controllers: [SyncController],
-  providers: [OrderRecovery, SyncAlerts, SyncService, SyncScheduler, OrdersV0Source, OrdersV2026Source, SyncMetrics, NotificationFlow],
+  providers: [OrderRecovery, SyncAlerts, SyncService, SyncScheduler, OrdersV0Source, OrdersV2026Source, SyncMetrics, NotificationFlow, SyncRunPruning],
   exports: [OrderRecovery, NotificationFlow],
 })
 export class SyncModule {}

@@ -30,6 +30,19 @@ export interface RunControl {
   stopRequested: () => boolean;
 }
 
+/**
+ * What the scheduler learned of the account as it took its lease (see SyncScheduler.claimDue), so
+ * a run skips what has nothing to do without asking the database. A run without hints asks.
+ */
+export interface RunHints {
+  /** A run row queued (a request) or left running (its replica died): the run's start takes the account's lock. */
+  runRowPending: boolean;
+  /** Quarantined orders not yet resolved: retried first. */
+  quarantined: boolean;
+  /** Amazon refusing the credentials is an open alert episode: a success ends it. */
+  credentialsRefused: boolean;
+}
+
 /** How often a run's progress is looked at (and never less often than a tenth of the stall time). */
 const STALL_CHECK_MS = 5000;
 /**
@@ -73,18 +86,26 @@ export class SyncService {
    * progress for SYNC_STALL_SECONDS is abandoned (its late work can no longer commit), and a
    * shutdown stops it at its next page boundary.
    */
-  async run(account: SellerAccount, replica: string, renewLease: () => Promise<boolean>, control?: RunControl): Promise<SyncRun> {
+  async run(account: SellerAccount, replica: string, renewLease: () => Promise<boolean>, control?: RunControl, hints?: RunHints): Promise<SyncRun> {
     const windowFrom = account.lastSyncedUntil
       ? new Date(account.lastSyncedUntil.getTime() - this.settings.SYNC_OVERLAP_SECONDS * 1000)
       : account.initialSyncFrom;
-    const run = await this.start(account, replica, windowFrom);
+    const run = hints && !hints.runRowPending ? await this.startScheduled(account, replica, windowFrom) : await this.start(account, replica, windowFrom);
     countSyncRunStart(run);
     // The run's id is its correlation id: its log lines, its requests to other services and the
     // events it writes carry it.
-    return inNewWorkContext({ correlationId: run.id, accountId: account.id }, () => this.carryOut(run, account, windowFrom, replica, renewLease, control));
+    return inNewWorkContext({ correlationId: run.id, accountId: account.id }, () => this.carryOut(run, account, windowFrom, replica, renewLease, control, hints));
   }
 
-  private async carryOut(run: SyncRun, account: SellerAccount, windowFrom: Date, replica: string, renewLease: () => Promise<boolean>, control?: RunControl): Promise<SyncRun> {
+  private async carryOut(
+    run: SyncRun,
+    account: SellerAccount,
+    windowFrom: Date,
+    replica: string,
+    renewLease: () => Promise<boolean>,
+    control?: RunControl,
+    hints?: RunHints,
+  ): Promise<SyncRun> {
     const requestedBy = run.requestCorrelationId ? `, asked for by request ${run.requestCorrelationId}` : '';
     this.logger.log(`sync run ${run.id} started (${run.trigger}${requestedBy}), reading orders updated since ${windowFrom.toISOString()}`);
     let client: SpApiClient | undefined;
@@ -163,7 +184,7 @@ export class SyncService {
       };
       const read = (from: Date, marketplaceIds: string[]) => source.readUpdatedSince(pass, from, marketplaceIds);
       const work = async () => {
-        await source.retryQuarantined(pass);
+        if (hints?.quarantined !== false) await source.retryQuarantined(pass);
         await read(windowFrom, account.marketplaceIds);
         // Marketplaces enabled after the cursor had moved: read from the start once. After the
         // incremental read, so new orders of the others do not wait for it. (A first run reads
@@ -179,6 +200,7 @@ export class SyncService {
         const moved = await this.dataSource.query(
           `update seller_accounts
               set last_synced_until = case when last_synced_until is not distinct from $6 then $2 else last_synced_until end,
+                  last_sync_succeeded_at = now(),
                   backfill_marketplace_ids = array(
                     (select unnest(backfill_marketplace_ids) except select unnest($3::text[]))
                     union
@@ -208,11 +230,11 @@ export class SyncService {
       countSyncRun(run);
       // The run's end is recorded even through a short database outage; should it still fail,
       // the account's next run marks this one as interrupted.
-      await writes.push(() => retry(() => this.runs.save(run), { withinMs: RECORD_END_WITHIN_MS, baseMs: 500, maxMs: 5000, retriable: isDependencyOutage }), { rethrow: true }).catch((err) =>
+      await writes.push(() => retry(() => this.recordEnd(run), { withinMs: RECORD_END_WITHIN_MS, baseMs: 500, maxMs: 5000, retriable: isDependencyOutage }), { rethrow: true }).catch((err) =>
         this.logger.warn(`could not record the end of sync run ${run.id}: ${describeError(err)}`),
       );
     }
-    await this.alerts.afterRun(account, { succeeded: run.status === 'succeeded', error: failure });
+    await this.alerts.afterRun(account, { succeeded: run.status === 'succeeded', error: failure }, hints && { credentialsRefused: hints.credentialsRefused });
     return run;
   }
 
@@ -241,6 +263,25 @@ export class SyncService {
       await runs.save(run);
       return run;
     });
+  }
+
+  /**
+   * The run's row at its start when the scheduler saw no run row of the account queued or left
+   * running as it took the lease: one insert, no lock. (A request that queues a run meanwhile is
+   * the next run's: the lease's release keeps the account asked for while a run waits queued.)
+   */
+  private async startScheduled(account: SellerAccount, replica: string, windowFrom: Date): Promise<SyncRun> {
+    const now = new Date();
+    const run = this.runs.create(newSyncRun({ accountId: account.id, trigger: 'schedule', createdAt: now, requestCorrelationId: null }));
+    Object.assign(run, { status: 'running', replica, startedAt: now, windowFrom, step: 'starting' });
+    await this.runs.insert(run);
+    return run;
+  }
+
+  /** The run's end: every column in one update (the row exists since the run's start). */
+  private async recordEnd(run: SyncRun): Promise<void> {
+    const { id, ...columns } = run;
+    await this.runs.update({ id }, columns);
   }
 
   /**
