@@ -102,7 +102,7 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
     for (;;) {
       if (this.stopping) return;
       const claimed = await this.claimDue(share);
-      const accounts = claimed.length ? new Map((await this.dataSource.getRepository(SellerAccount).findBy({ id: In(claimed.map((c) => c.id)) })).map((a) => [a.id, a])) : new Map();
+      const accounts = claimed.length ? await this.loadClaimed(claimed.map((c) => c.id)) : new Map<string, SellerAccount>();
       let started = 0;
       for (const taken of claimed) {
         const { id } = taken;
@@ -119,6 +119,19 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
       }
       // Nothing more due, or nothing of it ours to start (other replicas took it), or enough under way.
       if (claimed.length < TICK_BATCH || started === 0 || this.running.size >= MAX_RUNS_TO_KEEP_TAKING) return;
+    }
+  }
+
+  /**
+   * The claimed accounts; when they cannot be read (the database went away), their leases are handed
+   * back on the way out, so a batch of accounts does not wait a whole lease for nothing.
+   */
+  private async loadClaimed(ids: string[]): Promise<Map<string, SellerAccount>> {
+    try {
+      return new Map((await this.dataSource.getRepository(SellerAccount).findBy({ id: In(ids) })).map((a) => [a.id, a]));
+    } catch (err) {
+      await Promise.all(ids.map((id) => this.release(id).catch(() => undefined)));
+      throw err;
     }
   }
 
@@ -154,6 +167,8 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
                         where deleted_at is null and (sync_enabled or sync_requested_at is not null)
                           and coalesce(sync_requested_at, next_sync_at, '-infinity'::timestamptz) <= now()
                           and (lease_owner is null or lease_expires_at < now())
+                          -- Not one whose run is still finishing here: re-taking its lease would only lock the others out.
+                          and not (id = any($8::uuid[]))
                           and (mod(abs(hashtext(id::text)::bigint), $4) = $5
                                or coalesce(sync_requested_at, next_sync_at, '-infinity'::timestamptz) < now() - make_interval(secs => $6))
                         order by coalesce(sync_requested_at, next_sync_at, '-infinity'::timestamptz)
@@ -164,7 +179,7 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
                     or exists (select 1 from sync_runs r where r.account_id = a.id and r.status = 'running') as run_row_pending,
                   exists (select 1 from quarantined_orders q where q.account_id = a.id and q.resolved_at is null) as quarantined,
                   exists (select 1 from alert_episodes e where e.kind = $7 and e.subject = a.id::text) as credentials_refused`,
-      [this.replica, this.settings.SYNC_LEASE_SECONDS, TICK_BATCH, share.of, share.index, this.settings.SYNC_TICK_SECONDS * OTHERS_GRACE_TICKS, AlertKind.CredentialsRefused],
+      [this.replica, this.settings.SYNC_LEASE_SECONDS, TICK_BATCH, share.of, share.index, this.settings.SYNC_TICK_SECONDS * OTHERS_GRACE_TICKS, AlertKind.CredentialsRefused, [...this.running.keys()]],
     );
     // RETURNING keeps no order: the longest due starts first.
     return (returnedRows(claimed) as unknown as ClaimedRow[])

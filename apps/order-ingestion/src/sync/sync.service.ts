@@ -351,7 +351,8 @@ export class SyncService {
     const running = holder && !behindRunning ? await runs.findOne({ where: { accountId, status: 'running', replica: holder }, order: { createdAt: 'DESC' } }) : null;
     // A run already running or queued is answered with its own requestedAt (when it was asked for or started), not this request's.
     if (running) return { outcome: 'already running', answer: { accountId, runId: running.id, requestedAt: running.createdAt.toISOString(), status: 'running', alreadyRunning: true } };
-    await manager.query(`update seller_accounts set sync_requested_at = $2 where id = $1`, [accountId, requestedAt]);
+    // Due at once by the database's clock (the scheduler compares with now()), whatever this host's clock says.
+    await manager.query(`update seller_accounts set sync_requested_at = least($2::timestamptz, now()) where id = $1`, [accountId, requestedAt]);
     const queued = await runs.findOne({ where: { accountId, status: 'queued' } });
     if (queued) return { outcome: 'already queued', answer: { accountId, runId: queued.id, requestedAt: queued.createdAt.toISOString(), status: 'queued', alreadyRunning: false } };
     const run = runs.create(newSyncRun({ accountId, trigger: 'manual', createdAt: requestedAt, requestCorrelationId }));
