@@ -581,6 +581,18 @@ describe('gateway API keys: scopes, accounts, revocation and the audit log', () 
     expect(services.received.filter((r) => r.subject === UPDATE_ACCOUNT.subject)).toEqual([]);
   });
 
+  it('tells any valid key who it is (GET /api/v1/access/me): name, prefix, scopes, accounts, never the key', async () => {
+    const operator = await makeKey({ name: 'operate only', scopes: ['operate'] });
+    const me = await call('GET', '/api/v1/access/me', operator.key);
+    expect(me.status).toBe(200);
+    expect(me.body).toEqual({ id: operator.id, name: 'operate only', keyPrefix: operator.key.slice(0, 10), scopes: ['operate'], accountIds: null });
+    expect(JSON.stringify(me.body)).not.toContain(operator.key);
+    const limited = await makeKey({ name: 'reader A', scopes: ['read'], accountIds: [ACCOUNT_A] });
+    expect((await call('GET', '/api/v1/access/me', limited.key)).body).toMatchObject({ name: 'reader A', scopes: ['read'], accountIds: [ACCOUNT_A] });
+    expect((await call('GET', '/api/v1/access/me', ADMIN)).body).toEqual({ id: null, name: 'environment key', keyPrefix: null, scopes: ['read', 'operate', 'admin'], accountIds: null });
+    expect((await call('GET', '/api/v1/access/me', 'aoc_not-a-key')).status).toBe(401);
+  });
+
   it('serves /metrics to a key with the read scope (as Prometheus sends it: a bearer token), not to one without it or limited to some accounts', async () => {
     const scrape = (key: string) => fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${key}` } });
     const reader = await makeKey({ name: 'prometheus', scopes: ['read'] });
