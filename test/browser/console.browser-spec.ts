@@ -482,6 +482,55 @@ describe('the console in a browser', () => {
     }
   });
 
+  it('offers a read-only key no action its scopes forbid: no Validate, Retry, Sync or Keys page', async () => {
+    const created = await running.api('POST', '/api/v1/keys', { name: 'console read-only', scopes: ['read'] });
+    expect(created.status).toBe(201);
+    const reader = await context.newPage();
+    // Every delivery and confirmation is done by now: each is shown as still to do, so a button would have its row.
+    await reader.route('**/api/v1/deliveries?**', async (route) => {
+      const done = await route.fetch({ url: route.request().url().replace('state=ready', 'state=done') });
+      const page = (await done.json()) as { items: { state: string; onHold: boolean }[] };
+      await route.fulfill({ response: done, json: { items: page.items.map((d) => ({ ...d, state: 'ready', onHold: false })) } });
+    });
+    await reader.route('**/api/v1/notifications?**', async (route) => {
+      const sent = await route.fetch({ url: route.request().url().replace('state=failed', 'state=sent') });
+      const page = (await sent.json()) as { items: { state: string }[] };
+      await route.fulfill({ response: sent, json: { items: page.items.map((n) => ({ ...n, state: 'failed' })) } });
+    });
+    try {
+      await reader.goto('/');
+      await reader.getByLabel('API key').fill(created.body.key);
+      await reader.getByRole('button', { name: 'Sign in' }).click();
+      await reader.getByRole('heading', { level: 1, name: 'Is everything all right?' }).waitFor();
+      await reader.getByText('Signed in as console read-only (read)').waitFor();
+      const nav = reader.getByRole('navigation', { name: 'Console' });
+      await nav.getByRole('link', { name: 'Deliveries', exact: true }).waitFor();
+      expect(await nav.getByRole('link', { name: 'Keys and audit' }).count()).toBe(0);
+
+      await nav.getByRole('link', { name: 'Accounts', exact: true }).click();
+      await reader.getByRole('region', { name: 'Seller accounts' }).getByRole('row').filter({ hasText: SELLER.sellerId }).waitFor();
+      expect(await reader.getByRole('button', { name: /^Sync .* now$|^(Enable|Disable) the sync|^Add an account$/ }).count()).toBe(0);
+
+      await nav.getByRole('link', { name: 'Deliveries', exact: true }).click();
+      await reader.getByRole('region', { name: 'Deliveries ready to ship' }).getByRole('link', { name: FBM_ID }).waitFor({ timeout: 30_000 });
+      expect(await reader.getByRole('button', { name: /^Validate/ }).count()).toBe(0);
+
+      await nav.getByRole('link', { name: 'Notifications', exact: true }).click();
+      await reader.getByRole('heading', { level: 1, name: 'Notifications to Amazon' }).waitFor();
+      await reader.getByRole('link', { name: FBM_ID }).first().waitFor({ timeout: 30_000 });
+      expect(await reader.getByRole('button', { name: /^Retry/ }).count()).toBe(0);
+      await reader.screenshot({ path: join(SHOTS, '16-read-only-key.png'), fullPage: true });
+
+      // The address of a page it may not see: said in words, not a page of 403s.
+      await reader.goto('/access');
+      await reader.getByRole('heading', { level: 1, name: 'Not allowed' }).waitFor();
+      await reader.getByText('lacks the admin scope').waitFor();
+    } finally {
+      await reader.close();
+      await running.api('DELETE', `/api/v1/keys/${created.body.id}`);
+    }
+  });
+
   it('the key revoked while the console is open: back to sign-in, saying so', async () => {
     const created = await running.api('POST', '/api/v1/keys', { name: 'console reader', scopes: ['read'] });
     expect(created.status).toBe(201);
