@@ -13,10 +13,12 @@ import { Accounts } from './pages/Accounts';
 import { Notifications } from './pages/Notifications';
 import { ParkedEvents } from './pages/ParkedEvents';
 import { Access } from './pages/Access';
+import { Stock } from './pages/Stock';
+import { Marketplaces } from './pages/Marketplaces';
 
 /**
  * The pages, with the scope each needs to be read and whether keys limited to some accounts may
- * (the gateway refuses them routes of no account: keys and the audit log, parked events).
+ * (the gateway refuses them routes of no account: keys and the audit log, parked events, stock).
  */
 const NAV: { to: string; label: string; needs?: Scope; notLimited?: boolean }[] = [
   { to: '/', label: 'Home' },
@@ -25,6 +27,8 @@ const NAV: { to: string; label: string; needs?: Scope; notLimited?: boolean }[] 
   { to: '/deliveries', label: 'Deliveries', needs: 'read' },
   { to: '/quarantine', label: 'Quarantine', needs: 'read' },
   { to: '/notifications', label: 'Notifications', needs: 'read' },
+  { to: '/stock', label: 'Stock', needs: 'read', notLimited: true },
+  { to: '/marketplaces', label: 'Marketplaces', needs: 'read' },
   { to: '/parked-events', label: 'Parked events', needs: 'read', notLimited: true },
   { to: '/access', label: 'Keys and audit', needs: 'admin', notLimited: true },
 ];
@@ -64,6 +68,10 @@ function page(path: string, allowed: Allowed) {
       return { title: 'Quarantine', element: <Quarantine /> };
     case '/notifications':
       return { title: 'Notifications to Amazon', element: <Notifications /> };
+    case '/stock':
+      return { title: 'Stock', element: <Stock /> };
+    case '/marketplaces':
+      return { title: 'Marketplaces', element: <Marketplaces /> };
     case '/parked-events':
       return { title: 'Parked events', element: <ParkedEvents /> };
     case '/access':
