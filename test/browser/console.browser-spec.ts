@@ -37,7 +37,7 @@ describe('the console in a browser', () => {
   const consoleErrors: string[] = [];
 
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-  const go = (link: 'Home' | 'Accounts' | 'Orders' | 'Deliveries' | 'Quarantine' | 'Notifications' | 'Parked events' | 'Keys and audit') => page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: link, exact: true }).click();
+  const go = (link: 'Home' | 'Accounts' | 'Orders' | 'Deliveries' | 'Quarantine' | 'Notifications' | 'Stock' | 'Marketplaces' | 'Parked events' | 'Keys and audit') => page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: link, exact: true }).click();
   const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name }).waitFor({ timeout: 30_000 });
 
   beforeAll(async () => {
@@ -254,6 +254,33 @@ describe('the console in a browser', () => {
     expect(events[0]).toContain(`Bought on Amazon (${FBM_ID}, FBM)`);
     expect(events.findIndex((e) => e.includes(`Shipped with DHL, tracking ${TRACKING}`))).toBeGreaterThan(0);
     await shot('05-validated');
+  });
+
+  it('lists the stock per product and location and the move of the shipped FBM order; and the marketplaces', async () => {
+    await go('Stock');
+    await heading('Stock');
+    const levels = page.getByRole('region', { name: 'Stock per product and location' });
+    await levels.getByRole('row').filter({ hasText: 'CONSOLE-MUG' }).first().waitFor({ timeout: 30_000 });
+    // The 2 mugs shipped with the tracking number: a done move out of stock, 2 units.
+    const moves = page.getByRole('region', { name: 'Stock moves, oldest first' });
+    await page.getByLabel('State').selectOption('done');
+    const shipped = moves.getByRole('row').filter({ hasText: 'CONSOLE-MUG' });
+    await shipped.first().waitFor({ timeout: 30_000 });
+    expect(await shipped.count()).toBe(1);
+    expect(await shipped.getByRole('cell').nth(2).textContent()).toBe('2');
+    expect(await shipped.getByRole('cell').nth(5).textContent()).toBe('done');
+    await page.getByLabel('State').selectOption('ready');
+    await waitFor(async () => (await shipped.count()) === 0, { what: 'no mug move left to ship' });
+    await page.getByLabel('State').selectOption('done');
+    await shot('05b-stock');
+    await shipped.getByRole('link').click();
+    await heading(`Order ${FBM_ID}`);
+
+    await go('Marketplaces');
+    await heading('Marketplaces');
+    const germany = page.getByRole('region', { name: 'Marketplaces' }).getByRole('row').filter({ hasText: SELLER.marketplaceIds[0] });
+    await germany.waitFor();
+    expect(await germany.textContent()).toContain('EUR');
   });
 
   it('lists the quarantined order with its reason and retries it once Amazon\'s copy is fixed', async () => {
