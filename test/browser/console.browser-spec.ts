@@ -18,7 +18,11 @@ const poison = (currency: string) => amazonOrder({ orderId: POISON_ID, currency,
 const TRACKING = '00340434161094042999';
 const ACCOUNT_NAME = 'Console shop';
 const POISON_TRACKING = '1Z999AA10123456784';
+const PARTIAL_TRACKING = '00340434161094043000';
 const PARKED_ID = 'console-browser-poison-event';
+// Three plates, shipped one in a first package: the other two are left to ship.
+const PARTIAL_ID = '306-2000004-0000004';
+const PLATE_ITEM = '76000000000004';
 
 /** Screenshots of each step: test artefacts (git-ignored), two of them copied to docs/ for the README. */
 const SHOTS = join(ROOT_DIR, 'test/browser/screenshots');
@@ -272,6 +276,7 @@ describe('the console in a browser', () => {
     await page.getByLabel('State').selectOption('ready');
     await waitFor(async () => (await shipped.count()) === 0, { what: 'no mug move left to ship' });
     await page.getByLabel('State').selectOption('done');
+    await shipped.waitFor();
     await shot('05b-stock');
     await shipped.getByRole('link').click();
     await heading(`Order ${FBM_ID}`);
@@ -342,6 +347,35 @@ describe('the console in a browser', () => {
     await page.getByRole('region', { name: 'Notifications to Amazon' }).getByRole('row').filter({ hasText: POISON_ID }).getByText('sent', { exact: true }).waitFor({ timeout: 60_000 });
     const shipments = (await running.sandbox('GET', `/_sandbox/shipments?orderId=${POISON_ID}`)).body.shipments as any[];
     expect(shipments.map((s) => s.packageDetail.trackingNumber)).toEqual([POISON_TRACKING]);
+  });
+
+  it('ships part of a delivery: 1 of 3 plates in one package, the other 2 left to ship in a backorder', async () => {
+    await running.sandbox('POST', `/_sandbox/sellers/${SELLER.sellerId}/orders`, amazonOrder({ orderId: PARTIAL_ID, fulfilledBy: 'MERCHANT', lastUpdatedTime: recently(), items: [{ orderItemId: PLATE_ITEM, sku: 'CONSOLE-PLATE', quantity: 3, unitPrice: '5.00', tax: '0.80' }] }));
+    const account = (await running.api('GET', '/api/v1/accounts')).body.items.find((a: any) => a.sellerId === SELLER.sellerId);
+    expect((await running.api('POST', `/api/v1/accounts/${account.id}/orders/${PARTIAL_ID}/sync`)).status).toBe(200);
+    await go('Deliveries');
+    await heading('Deliveries to ship');
+    const ready = page.getByRole('region', { name: 'Deliveries ready to ship' }).getByRole('row').filter({ hasText: PARTIAL_ID });
+    await ready.waitFor({ timeout: 60_000 });
+    expect(await ready.getByRole('cell').nth(2).textContent()).toBe('3');
+    await page.getByRole('button', { name: `Validate the delivery of ${PARTIAL_ID}` }).click();
+    await ready.getByLabel('Carrier').fill('DHL');
+    await ready.getByLabel('Tracking number').fill(PARTIAL_TRACKING);
+    await ready.getByLabel('Ship only some items in this package').check();
+    await ready.getByLabel(`Units of item ${PLATE_ITEM} in this package (of 3)`).fill('1');
+    await shot('07b-partial-shipment');
+    await ready.getByRole('button', { name: 'Validate delivery' }).click();
+    await page.getByRole('status').filter({ hasText: `Delivery validated: DHL ${PARTIAL_TRACKING}` }).waitFor();
+    // The two plates left wait in their own delivery, ready to ship.
+    await waitFor(async () => (await ready.count()) === 1 && (await ready.getByRole('cell').nth(2).textContent()) === '2', { timeoutMs: 30_000, what: 'the backorder of 2 plates ready' });
+    const shipments = await waitFor(
+      async () => {
+        const answer = (await running.sandbox('GET', `/_sandbox/shipments?orderId=${PARTIAL_ID}`)).body.shipments as any[];
+        return answer?.length ? answer : undefined;
+      },
+      { timeoutMs: 60_000, what: 'the partial shipment confirmation at the sandbox' },
+    );
+    expect(shipments[0].packageDetail).toMatchObject({ trackingNumber: PARTIAL_TRACKING, orderItems: [{ orderItemId: PLATE_ITEM, quantity: 1 }] });
   });
 
   it('shows a parked event with its payload, says why its replay fails, and discards it', async () => {
