@@ -18,7 +18,11 @@ const poison = (currency: string) => amazonOrder({ orderId: POISON_ID, currency,
 const TRACKING = '00340434161094042999';
 const ACCOUNT_NAME = 'Console shop';
 const POISON_TRACKING = '1Z999AA10123456784';
+const PARTIAL_TRACKING = '00340434161094043000';
 const PARKED_ID = 'console-browser-poison-event';
+// Three plates, shipped one in a first package: the other two are left to ship.
+const PARTIAL_ID = '306-2000004-0000004';
+const PLATE_ITEM = '76000000000004';
 
 /** Screenshots of each step: test artefacts (git-ignored), two of them copied to docs/ for the README. */
 const SHOTS = join(ROOT_DIR, 'test/browser/screenshots');
@@ -37,7 +41,7 @@ describe('the console in a browser', () => {
   const consoleErrors: string[] = [];
 
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-  const go = (link: 'Home' | 'Accounts' | 'Orders' | 'Deliveries' | 'Quarantine' | 'Notifications' | 'Parked events' | 'Keys and audit') => page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: link, exact: true }).click();
+  const go = (link: 'Home' | 'Accounts' | 'Orders' | 'Deliveries' | 'Quarantine' | 'Notifications' | 'Stock' | 'Marketplaces' | 'Parked events' | 'Keys and audit') => page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: link, exact: true }).click();
   const heading = (name: string | RegExp) => page.getByRole('heading', { level: 1, name }).waitFor({ timeout: 30_000 });
 
   beforeAll(async () => {
@@ -256,6 +260,34 @@ describe('the console in a browser', () => {
     await shot('05-validated');
   });
 
+  it('lists the stock per product and location and the move of the shipped FBM order; and the marketplaces', async () => {
+    await go('Stock');
+    await heading('Stock');
+    const levels = page.getByRole('region', { name: 'Stock per product and location' });
+    await levels.getByRole('row').filter({ hasText: 'CONSOLE-MUG' }).first().waitFor({ timeout: 30_000 });
+    // The 2 mugs shipped with the tracking number: a done move out of stock, 2 units.
+    const moves = page.getByRole('region', { name: 'Stock moves, oldest first' });
+    await page.getByLabel('State').selectOption('done');
+    const shipped = moves.getByRole('row').filter({ hasText: 'CONSOLE-MUG' });
+    await shipped.first().waitFor({ timeout: 30_000 });
+    expect(await shipped.count()).toBe(1);
+    expect(await shipped.getByRole('cell').nth(2).textContent()).toBe('2');
+    expect(await shipped.getByRole('cell').nth(5).textContent()).toBe('done');
+    await page.getByLabel('State').selectOption('ready');
+    await waitFor(async () => (await shipped.count()) === 0, { what: 'no mug move left to ship' });
+    await page.getByLabel('State').selectOption('done');
+    await shipped.waitFor();
+    await shot('05b-stock');
+    await shipped.getByRole('link').click();
+    await heading(`Order ${FBM_ID}`);
+
+    await go('Marketplaces');
+    await heading('Marketplaces');
+    const germany = page.getByRole('region', { name: 'Marketplaces' }).getByRole('row').filter({ hasText: SELLER.marketplaceIds[0] });
+    await germany.waitFor();
+    expect(await germany.textContent()).toContain('EUR');
+  });
+
   it('lists the quarantined order with its reason and retries it once Amazon\'s copy is fixed', async () => {
     await go('Quarantine');
     await heading('Quarantine');
@@ -315,6 +347,35 @@ describe('the console in a browser', () => {
     await page.getByRole('region', { name: 'Notifications to Amazon' }).getByRole('row').filter({ hasText: POISON_ID }).getByText('sent', { exact: true }).waitFor({ timeout: 60_000 });
     const shipments = (await running.sandbox('GET', `/_sandbox/shipments?orderId=${POISON_ID}`)).body.shipments as any[];
     expect(shipments.map((s) => s.packageDetail.trackingNumber)).toEqual([POISON_TRACKING]);
+  });
+
+  it('ships part of a delivery: 1 of 3 plates in one package, the other 2 left to ship in a backorder', async () => {
+    await running.sandbox('POST', `/_sandbox/sellers/${SELLER.sellerId}/orders`, amazonOrder({ orderId: PARTIAL_ID, fulfilledBy: 'MERCHANT', lastUpdatedTime: recently(), items: [{ orderItemId: PLATE_ITEM, sku: 'CONSOLE-PLATE', quantity: 3, unitPrice: '5.00', tax: '0.80' }] }));
+    const account = (await running.api('GET', '/api/v1/accounts')).body.items.find((a: any) => a.sellerId === SELLER.sellerId);
+    expect((await running.api('POST', `/api/v1/accounts/${account.id}/orders/${PARTIAL_ID}/sync`)).status).toBe(200);
+    await go('Deliveries');
+    await heading('Deliveries to ship');
+    const ready = page.getByRole('region', { name: 'Deliveries ready to ship' }).getByRole('row').filter({ hasText: PARTIAL_ID });
+    await ready.waitFor({ timeout: 60_000 });
+    expect(await ready.getByRole('cell').nth(2).textContent()).toBe('3');
+    await page.getByRole('button', { name: `Validate the delivery of ${PARTIAL_ID}` }).click();
+    await ready.getByLabel('Carrier').fill('DHL');
+    await ready.getByLabel('Tracking number').fill(PARTIAL_TRACKING);
+    await ready.getByLabel('Ship only some items in this package').check();
+    await ready.getByLabel(`Units of item ${PLATE_ITEM} in this package (of 3)`).fill('1');
+    await shot('07b-partial-shipment');
+    await ready.getByRole('button', { name: 'Validate delivery' }).click();
+    await page.getByRole('status').filter({ hasText: `Delivery validated: DHL ${PARTIAL_TRACKING}` }).waitFor();
+    // The two plates left wait in their own delivery, ready to ship.
+    await waitFor(async () => (await ready.count()) === 1 && (await ready.getByRole('cell').nth(2).textContent()) === '2', { timeoutMs: 30_000, what: 'the backorder of 2 plates ready' });
+    const shipments = await waitFor(
+      async () => {
+        const answer = (await running.sandbox('GET', `/_sandbox/shipments?orderId=${PARTIAL_ID}`)).body.shipments as any[];
+        return answer?.length ? answer : undefined;
+      },
+      { timeoutMs: 60_000, what: 'the partial shipment confirmation at the sandbox' },
+    );
+    expect(shipments[0].packageDetail).toMatchObject({ trackingNumber: PARTIAL_TRACKING, orderItems: [{ orderItemId: PLATE_ITEM, quantity: 1 }] });
   });
 
   it('shows a parked event with its payload, says why its replay fails, and discards it', async () => {
@@ -479,6 +540,55 @@ describe('the console in a browser', () => {
       await page.getByText('Nothing is quarantined').waitFor();
     } finally {
       await page.unroute('**/api/v1/orders/quarantined?**');
+    }
+  });
+
+  it('offers a read-only key no action its scopes forbid: no Validate, Retry, Sync or Keys page', async () => {
+    const created = await running.api('POST', '/api/v1/keys', { name: 'console read-only', scopes: ['read'] });
+    expect(created.status).toBe(201);
+    const reader = await context.newPage();
+    // Every delivery and confirmation is done by now: each is shown as still to do, so a button would have its row.
+    await reader.route('**/api/v1/deliveries?**', async (route) => {
+      const done = await route.fetch({ url: route.request().url().replace('state=ready', 'state=done') });
+      const page = (await done.json()) as { items: { state: string; onHold: boolean }[] };
+      await route.fulfill({ response: done, json: { items: page.items.map((d) => ({ ...d, state: 'ready', onHold: false })) } });
+    });
+    await reader.route('**/api/v1/notifications?**', async (route) => {
+      const sent = await route.fetch({ url: route.request().url().replace('state=failed', 'state=sent') });
+      const page = (await sent.json()) as { items: { state: string }[] };
+      await route.fulfill({ response: sent, json: { items: page.items.map((n) => ({ ...n, state: 'failed' })) } });
+    });
+    try {
+      await reader.goto('/');
+      await reader.getByLabel('API key').fill(created.body.key);
+      await reader.getByRole('button', { name: 'Sign in' }).click();
+      await reader.getByRole('heading', { level: 1, name: 'Is everything all right?' }).waitFor();
+      await reader.getByText('Signed in as console read-only (read)').waitFor();
+      const nav = reader.getByRole('navigation', { name: 'Console' });
+      await nav.getByRole('link', { name: 'Deliveries', exact: true }).waitFor();
+      expect(await nav.getByRole('link', { name: 'Keys and audit' }).count()).toBe(0);
+
+      await nav.getByRole('link', { name: 'Accounts', exact: true }).click();
+      await reader.getByRole('region', { name: 'Seller accounts' }).getByRole('row').filter({ hasText: SELLER.sellerId }).waitFor();
+      expect(await reader.getByRole('button', { name: /^Sync .* now$|^(Enable|Disable) the sync|^Add an account$/ }).count()).toBe(0);
+
+      await nav.getByRole('link', { name: 'Deliveries', exact: true }).click();
+      await reader.getByRole('region', { name: 'Deliveries ready to ship' }).getByRole('link', { name: FBM_ID }).waitFor({ timeout: 30_000 });
+      expect(await reader.getByRole('button', { name: /^Validate/ }).count()).toBe(0);
+
+      await nav.getByRole('link', { name: 'Notifications', exact: true }).click();
+      await reader.getByRole('heading', { level: 1, name: 'Notifications to Amazon' }).waitFor();
+      await reader.getByRole('link', { name: FBM_ID }).first().waitFor({ timeout: 30_000 });
+      expect(await reader.getByRole('button', { name: /^Retry/ }).count()).toBe(0);
+      await reader.screenshot({ path: join(SHOTS, '16-read-only-key.png'), fullPage: true });
+
+      // The address of a page it may not see: said in words, not a page of 403s.
+      await reader.goto('/access');
+      await reader.getByRole('heading', { level: 1, name: 'Not allowed' }).waitFor();
+      await reader.getByText('lacks the admin scope').waitFor();
+    } finally {
+      await reader.close();
+      await running.api('DELETE', `/api/v1/keys/${created.body.id}`);
     }
   });
 

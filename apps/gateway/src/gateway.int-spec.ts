@@ -397,9 +397,11 @@ describe('gateway over NATS', () => {
       for (const status of statuses.filter((status) => Number(status) >= 400)) {
         expect(operation.responses[status].content['application/problem+json'].schema).toEqual({ $ref: '#/components/schemas/ProblemDetails' });
       }
-      // A route open without a key (Amazon's redirect to the Link with Amazon callback) cannot answer 401 or 403.
+      // A route open without a key (Amazon's redirect to the Link with Amazon callback) cannot answer 401 or 403;
+      // the calling key's own view (any valid key, no input) neither 400 nor 403.
       const open = !operation.security;
-      expect(statuses).toEqual(expect.arrayContaining(open ? ['400', '429'] : ['400', '401', '403', '429']));
+      const anyKey = operation.operationId === 'getCaller';
+      expect(statuses).toEqual(expect.arrayContaining(open ? ['400', '429'] : anyKey ? ['401', '429'] : ['400', '401', '403', '429']));
     }
     expect(operations.filter((o) => o.path.startsWith('/api/v1/') && !o.operation.security).map((o) => o.path)).toEqual(['/api/v1/authorizations/callback']);
     expect(served.paths['/api/v1/orders'].get.responses['200'].content['application/json'].schema.properties.items.items).toEqual({ $ref: '#/components/schemas/SalesOrderView' });
@@ -579,6 +581,18 @@ describe('gateway API keys: scopes, accounts, revocation and the audit log', () 
     expect((await call('POST', '/api/v1/keys', operator.key, { name: 'escalate', scopes: ['admin'] })).status).toBe(403);
     expect((await call('GET', '/api/v1/audit', operator.key)).status).toBe(403);
     expect(services.received.filter((r) => r.subject === UPDATE_ACCOUNT.subject)).toEqual([]);
+  });
+
+  it('tells any valid key who it is (GET /api/v1/access/me): name, prefix, scopes, accounts, never the key', async () => {
+    const operator = await makeKey({ name: 'operate only', scopes: ['operate'] });
+    const me = await call('GET', '/api/v1/access/me', operator.key);
+    expect(me.status).toBe(200);
+    expect(me.body).toEqual({ id: operator.id, name: 'operate only', keyPrefix: operator.key.slice(0, 10), scopes: ['operate'], accountIds: null });
+    expect(JSON.stringify(me.body)).not.toContain(operator.key);
+    const limited = await makeKey({ name: 'reader A', scopes: ['read'], accountIds: [ACCOUNT_A] });
+    expect((await call('GET', '/api/v1/access/me', limited.key)).body).toMatchObject({ name: 'reader A', scopes: ['read'], accountIds: [ACCOUNT_A] });
+    expect((await call('GET', '/api/v1/access/me', ADMIN)).body).toEqual({ id: null, name: 'environment key', keyPrefix: null, scopes: ['read', 'operate', 'admin'], accountIds: null });
+    expect((await call('GET', '/api/v1/access/me', 'aoc_not-a-key')).status).toBe(401);
   });
 
   it('serves /metrics to a key with the read scope (as Prometheus sends it: a bearer token), not to one without it or limited to some accounts', async () => {

@@ -16,6 +16,7 @@ export type Marketplace = Schemas['MarketplaceView'];
 export type ParkedEvent = Schemas['ParkedEventView'];
 export type ApiKey = Schemas['ApiKeyView'];
 export type AuditEntry = Schemas['AuditEntryView'];
+export type Caller = Schemas['CallerView'];
 export type Problem = Schemas['ProblemDetails'];
 
 const KEY_ITEM = 'connector.apiKey';

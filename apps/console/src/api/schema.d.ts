@@ -1087,6 +1087,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/access/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The calling API key: its name, prefix, scopes and the accounts it is limited to (never the key)
+         * @description Any valid key may ask, whatever its scopes. See the README (The API) for what each scope allows.
+         */
+        get: operations["getCaller"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/alert-webhooks": {
         parameters: {
             query?: never;
@@ -2275,6 +2295,26 @@ export interface paths {
          * @deprecated
          */
         get: operations["listAuditEntriesUnversioned"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/access/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Moved to /api/v1/access/me: The calling API key: its name, prefix, scopes and the accounts it is limited to (never the key)
+         * @deprecated
+         */
+        get: operations["getCallerUnversioned"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3835,6 +3875,17 @@ export interface components {
             action: string;
             status: number;
             changes: Record<string, never>;
+        };
+        CallerView: {
+            /** @description Null for a key of GATEWAY_API_KEYS (not in the database). */
+            id: string | null;
+            /** @description `environment key` for a key of GATEWAY_API_KEYS. */
+            name: string;
+            /** @description The key's first characters; null for a key of GATEWAY_API_KEYS (which may be short: all of it would show). */
+            keyPrefix: string | null;
+            scopes: ("read" | "operate" | "admin")[];
+            /** @description The seller accounts the key is limited to; null: every account. */
+            accountIds: string[] | null;
         };
         CreateAlertWebhookRequest: {
             /**
@@ -15332,6 +15383,65 @@ export interface operations {
             };
         };
     };
+    getCaller: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallerView"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "missing or invalid API key",
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "missing or invalid API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description More requests than this API key may make per minute; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "ThrottlerException: Too Many Requests",
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "ThrottlerException: Too Many Requests"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     listAlertWebhooks: {
         parameters: {
             query?: {
@@ -17579,6 +17689,28 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Permanent redirect to /api/v1/audit (same method and body). Deprecated since 2026-12-07. */
+            308: {
+                headers: {
+                    /** @description the /api/v1 URL */
+                    Location?: string;
+                    /** @description RFC 9745: when these paths were deprecated */
+                    Deprecation?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    getCallerUnversioned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Permanent redirect to /api/v1/access/me (same method and body). Deprecated since 2026-12-07. */
             308: {
                 headers: {
                     /** @description the /api/v1 URL */

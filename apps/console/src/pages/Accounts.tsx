@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiError, ok, type Account, type NewAccount, type SyncRun } from '../api/client';
 import { POLL_SECONDS, usePolling } from '../live';
+import { useAllowed } from '../caller';
 import { Link } from '../router';
 import { Badge, Button, Checkbox, Checkboxes, dateTime, ErrorNotice, Field, fieldError, PageHeader, Select, Status, Table, Updated } from '../ui';
 
@@ -16,6 +17,7 @@ export function Accounts() {
   const accounts = usePolling((signal) => ok(api.GET('/api/v1/accounts', { params: { query: { limit: 100 } }, signal })), []);
   // Newest first: the first run of an account in this page is its last one.
   const runs = usePolling((signal) => ok(api.GET('/api/v1/sync-runs', { params: { query: { limit: 200 } }, signal })), []);
+  const { may, limited } = useAllowed();
   const [adding, setAdding] = useState(false);
   const [added, setAdded] = useState<Account | undefined>();
   const [following, setFollowing] = useState<{ account: Account; runId: string; alreadyRunning: boolean } | undefined>();
@@ -53,7 +55,7 @@ export function Accounts() {
     <>
       <PageHeader title="Seller accounts">
         <Updated at={accounts.updatedAt} loading={accounts.loading} />
-        {!adding && (
+        {!adding && may('admin') && !limited && (
           <Button
             onClick={() => {
               setAdded(undefined);
@@ -130,12 +132,16 @@ export function Accounts() {
                   </td>
                   <td>
                     <div className="actions">
-                      <Button variant="secondary" busy={busy === `sync-${account.id}`} onClick={() => void syncNow(account)} aria-label={`Sync ${account.name} now`}>
-                        Sync now
-                      </Button>
-                      <Button variant="quiet" busy={busy === `toggle-${account.id}`} onClick={() => void toggle(account)} aria-label={`${account.syncEnabled ? 'Disable' : 'Enable'} the sync of ${account.name}`}>
-                        {account.syncEnabled ? 'Disable' : 'Enable'}
-                      </Button>
+                      {may('operate') && (
+                        <Button variant="secondary" busy={busy === `sync-${account.id}`} onClick={() => void syncNow(account)} aria-label={`Sync ${account.name} now`}>
+                          Sync now
+                        </Button>
+                      )}
+                      {may('admin') && (
+                        <Button variant="quiet" busy={busy === `toggle-${account.id}`} onClick={() => void toggle(account)} aria-label={`${account.syncEnabled ? 'Disable' : 'Enable'} the sync of ${account.name}`}>
+                          {account.syncEnabled ? 'Disable' : 'Enable'}
+                        </Button>
+                      )}
                       {run && following?.runId !== run.id && (
                         <Button variant="quiet" onClick={() => setFollowing({ account, runId: run.id, alreadyRunning: false })} aria-label={`Show the last run of ${account.name}`}>
                           Last run

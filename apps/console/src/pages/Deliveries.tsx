@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { api, ok, type Delivery, type Schemas } from '../api/client';
 import { POLL_SECONDS, usePolling } from '../live';
+import { useAllowed } from '../caller';
 import { Link } from '../router';
 import { Badge, Button, dateTime, ErrorNotice, PageHeader, Select, Table, Updated } from '../ui';
 import { ValidateDelivery, Validated } from './ValidateDelivery';
@@ -14,6 +15,7 @@ export function Deliveries() {
   const [validated, setValidated] = useState<Delivery | undefined>();
   const [state, setState] = useState<ConfirmationState>('pending');
   const confirmations = usePolling((signal) => ok(api.GET('/api/v1/notifications', { params: { query: { kind: 'shipment_confirmation', state, limit: 100 } }, signal })), [state]);
+  const { may } = useAllowed();
   const now = Date.now();
 
   return (
@@ -61,9 +63,11 @@ export function Deliveries() {
                       }}
                     />
                   ) : (
-                    <Button variant="secondary" onClick={() => setOpen(delivery.id)} aria-label={`Validate the delivery of ${delivery.amazonOrderId}`}>
-                      Validate…
-                    </Button>
+                    may('operate') && (
+                      <Button variant="secondary" onClick={() => setOpen(delivery.id)} aria-label={`Validate the delivery of ${delivery.amazonOrderId}`}>
+                        Validate…
+                      </Button>
+                    )
                   )}
                 </td>
               </tr>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { api, ApiError, ok, type Notification, type Schemas } from '../api/client';
 import { POLL_SECONDS, usePolling } from '../live';
+import { useAllowed } from '../caller';
 import { Link } from '../router';
 import { Badge, Button, dateTime, ErrorNotice, PageHeader, Select, Status, Table, Updated } from '../ui';
 
@@ -48,7 +49,8 @@ export function Notifications() {
       return `${result.retried} failed notification${result.retried === 1 ? ' is' : 's are'} pending again.`;
     });
 
-  const failedShown = (live.data?.items ?? []).some((n) => n.state === 'failed');
+  const { may } = useAllowed();
+  const failedShown = may('operate') && (live.data?.items ?? []).some((n) => n.state === 'failed');
   return (
     <>
       <PageHeader title="Notifications to Amazon">
@@ -111,7 +113,7 @@ export function Notifications() {
                 <td>{n.state === 'sent' ? dateTime(n.sentAt) : n.state === 'pending' ? dateTime(n.nextAttemptAt) : '—'}</td>
                 <td className="wrap">{n.lastError ?? ''}</td>
                 <td>
-                  {n.state === 'failed' && (
+                  {n.state === 'failed' && may('operate') && (
                     <Button variant="secondary" busy={busy === n.id} onClick={() => void retry(n)} aria-label={`Retry the ${label(n.kind)} of ${n.amazonOrderId}`}>
                       Retry
                     </Button>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { api, ok, type Delivery, type Notification, type OrderDetails, type OrderTimeline } from '../api/client';
 import { usePolling } from '../live';
+import { useAllowed } from '../caller';
 import { Link } from '../router';
 import { Badge, dateTime, ErrorNotice, PageHeader, Table, Updated } from '../ui';
 import { ValidateDelivery, Validated } from './ValidateDelivery';
@@ -144,6 +145,7 @@ function Timeline({ timeline }: { timeline: OrderTimeline }) {
 
 export function DeliveryCard({ delivery, onValidated }: { delivery: Delivery; onValidated: (delivery: Delivery) => void }) {
   const [validated, setValidated] = useState<Delivery | undefined>();
+  const { may } = useAllowed();
   return (
     <section className="card" aria-label={`Delivery ${delivery.id}`}>
       <dl className="facts">
@@ -171,7 +173,7 @@ export function DeliveryCard({ delivery, onValidated }: { delivery: Delivery; on
         )}
       </dl>
       <Validated delivery={validated} />
-      {delivery.state === 'ready' && !delivery.onHold && !validated && (
+      {delivery.state === 'ready' && !delivery.onHold && !validated && may('operate') && (
         <ValidateDelivery
           delivery={delivery}
           onValidated={(done) => {

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { api, ApiError, ok, type ParkedEvent, type Schemas } from '../api/client';
 import type { paths } from '../api/schema';
+import { useAllowed } from '../caller';
 import { POLL_SECONDS, usePolling } from '../live';
 import { Badge, Button, dateTime, ErrorNotice, PageHeader, Select, Status, Table, Updated } from '../ui';
 
@@ -16,6 +17,7 @@ export function ParkedEvents() {
   const [service, setService] = useState<Service>('order-ingestion');
   const [state, setState] = useState<State>('parked');
   const live = usePolling((signal) => ok(api.GET('/api/v1/parked-events', { params: { query: { service, state, limit: 100 } }, signal })), [service, state]);
+  const { may } = useAllowed();
   const [open, setOpen] = useState<string | undefined>();
   const [busy, setBusy] = useState<string | undefined>();
   const [outcome, setOutcome] = useState<{ text: string } | { action: string; error: ApiError } | undefined>();
@@ -99,7 +101,7 @@ export function ParkedEvents() {
                     <Button variant="quiet" aria-expanded={open === event.eventId} onClick={() => setOpen(open === event.eventId ? undefined : event.eventId)} aria-label={`Show event ${event.eventId}`}>
                       {open === event.eventId ? 'Hide' : 'Show'}
                     </Button>
-                    {!event.discardedAt && (
+                    {!event.discardedAt && may('operate') && (
                       <>
                         <Button variant="secondary" busy={busy === `replay-${event.eventId}`} onClick={() => void act(event, 'replay')} aria-label={`Replay event ${event.eventId}`}>
                           Replay

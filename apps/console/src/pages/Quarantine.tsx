@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { api, ApiError, ok, type QuarantinedOrder } from '../api/client';
 import { POLL_SECONDS, usePolling } from '../live';
+import { useAllowed } from '../caller';
 import { Link } from '../router';
 import { Button, dateTime, ErrorNotice, PageHeader, Status, Table, Updated } from '../ui';
 
@@ -11,6 +12,7 @@ import { Button, dateTime, ErrorNotice, PageHeader, Status, Table, Updated } fro
  */
 export function Quarantine() {
   const live = usePolling((signal) => ok(api.GET('/api/v1/orders/quarantined', { params: { query: { limit: 100 } }, signal })), []);
+  const { may } = useAllowed();
   const [busy, setBusy] = useState<string | undefined>();
   const [open, setOpen] = useState<string | undefined>();
   const [outcome, setOutcome] = useState<{ amazonOrderId: string; orderId?: string; error?: ApiError } | undefined>();
@@ -79,9 +81,11 @@ export function Quarantine() {
                 <td>{dateTime(q.lastAttemptAt)}</td>
                 <td>
                   <div className="actions">
-                    <Button variant="secondary" busy={busy === q.id} onClick={() => void retry(q)} aria-label={`Retry order ${q.amazonOrderId}`}>
-                      Retry
-                    </Button>
+                    {may('operate') && (
+                      <Button variant="secondary" busy={busy === q.id} onClick={() => void retry(q)} aria-label={`Retry order ${q.amazonOrderId}`}>
+                        Retry
+                      </Button>
+                    )}
                     <Button variant="quiet" aria-expanded={open === q.id} onClick={() => setOpen(open === q.id ? undefined : q.id)} aria-label={`Show order ${q.amazonOrderId} as Amazon gave it`}>
                       {open === q.id ? 'Hide order' : 'Show order'}
                     </Button>

@@ -1,12 +1,12 @@
 import { useState, type FormEvent } from 'react';
-import { api, ApiError, problemOf, session } from '../api/client';
+import { api, ApiError, problemOf, session, type Caller } from '../api/client';
 import { Button, ErrorNotice, Field } from '../ui';
 
 /**
- * Sign-in with an API key. The key is tried on a read (GET /api/v1/accounts): 401 is a wrong key;
- * 403 is a key without `read`, accepted (it may still act), though most pages will say it may not read.
+ * Sign-in with an API key. The key is tried on GET /api/v1/access/me, which any valid key may call:
+ * 401 is a wrong key; its answer (the key's scopes) says what the console offers.
  */
-export function SignIn({ onSignedIn, refusedBefore }: { onSignedIn: () => void; refusedBefore: boolean }) {
+export function SignIn({ onSignedIn, refusedBefore }: { onSignedIn: (caller: Caller) => void; refusedBefore: boolean }) {
   const [key, setKey] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<ApiError | undefined>();
@@ -16,10 +16,10 @@ export function SignIn({ onSignedIn, refusedBefore }: { onSignedIn: () => void; 
     setBusy(true);
     setError(undefined);
     try {
-      const { response, error } = await api.GET('/api/v1/accounts', { params: { query: { limit: 1 } }, headers: { authorization: `Bearer ${key.trim()}` } });
-      if (response.ok || response.status === 403) {
+      const { data, response, error } = await api.GET('/api/v1/access/me', { headers: { authorization: `Bearer ${key.trim()}` } });
+      if (data) {
         session.signIn(key.trim());
-        onSignedIn();
+        onSignedIn(data);
         return;
       }
       setError(response.status === 401 ? new ApiError(401, 'Unauthorized', 'This API key is not accepted by the gateway. Check it and try again.') : problemOf(response, error));

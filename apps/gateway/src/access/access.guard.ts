@@ -70,8 +70,8 @@ export class AccessGuard implements CanActivate {
     const caller = await callerOf(this.keys, request);
     if (!caller) throw new UnauthorizedException({ ...UNAUTHORIZED_BODY });
     try {
-      const scope = this.reflector.getAllAndOverride<ApiScope>(REQUIRED_SCOPE, targets) ?? (['GET', 'HEAD'].includes(request.method) ? ApiScope.Read : ApiScope.Admin);
-      if (!caller.scopes.includes(scope)) {
+      const scope = this.reflector.getAllAndOverride<ApiScope | 'any'>(REQUIRED_SCOPE, targets) ?? (['GET', 'HEAD'].includes(request.method) ? ApiScope.Read : ApiScope.Admin);
+      if (scope !== 'any' && !caller.scopes.includes(scope)) {
         throw new ForbiddenException({ statusCode: 403, error: 'Forbidden', message: `this API key does not have the ${scope} scope` });
       }
       if (caller.accountIds) await this.checkAccount(caller.accountIds, this.reflector.getAllAndOverride<AccountFrom>(ACCOUNT_FROM, targets), request);

@@ -32,6 +32,19 @@ export class ApiKeyView {
   revokedAt: string | null;
 }
 
+/** The calling key as the gateway sees it (never the key itself). */
+export class CallerView {
+  /** Null for a key of GATEWAY_API_KEYS (not in the database). */
+  id: string | null;
+  /** `environment key` for a key of GATEWAY_API_KEYS. */
+  name: string;
+  /** The key's first characters; null for a key of GATEWAY_API_KEYS (which may be short: all of it would show). */
+  keyPrefix: string | null;
+  scopes: ApiScope[];
+  /** The seller accounts the key is limited to; null: every account. */
+  accountIds: string[] | null;
+}
+
 /** Only when it is made: the key itself, never shown again. */
 export class CreatedApiKeyView extends ApiKeyView {
   key: string;

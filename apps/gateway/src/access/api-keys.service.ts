@@ -14,6 +14,8 @@ import { API_SCOPES, ApiScope } from './scopes';
 export interface Caller {
   keyId: string | null;
   name: string;
+  /** The first characters of a key of the database (none for keys of the environment, which may be short). */
+  keyPrefix?: string;
   scopes: ApiScope[];
   /** Null: every account. */
   accountIds: string[] | null;
@@ -102,7 +104,7 @@ export class ApiKeysService {
 }
 
 function toCaller(key: ApiKey): Caller {
-  return { keyId: key.id, name: key.name, scopes: key.scopes as ApiScope[], accountIds: key.accountIds };
+  return { keyId: key.id, name: key.name, keyPrefix: key.keyPrefix, scopes: key.scopes as ApiScope[], accountIds: key.accountIds };
 }
 
 function view(key: ApiKey): ApiKeyView {

@@ -13,8 +13,8 @@ export enum ApiScope {
 export const API_SCOPES = Object.values(ApiScope);
 
 export const REQUIRED_SCOPE = 'gateway:scope';
-/** The scope a route needs; without it, GET needs `read` and anything else `admin`. */
-export const RequiresScope = (scope: ApiScope) => SetMetadata(REQUIRED_SCOPE, scope);
+/** The scope a route needs (`any`: every valid key); without it, GET needs `read` and anything else `admin`. */
+export const RequiresScope = (scope: ApiScope | 'any') => SetMetadata(REQUIRED_SCOPE, scope);
 
 /**
  * How a route names the seller account it touches, for keys limited to some accounts:
