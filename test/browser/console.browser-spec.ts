@@ -147,6 +147,10 @@ describe('the console in a browser', () => {
     const html = await page.content();
     expect(html).not.toContain(SELLER.clientSecret);
     expect(html).not.toContain(SELLER.refreshToken);
+
+    // The connection tested before any sync: Amazon's Sellers API answers with the account's credentials.
+    await row.getByRole('button', { name: `Test the connection of ${ACCOUNT_NAME}` }).click();
+    await page.getByRole('status').filter({ hasText: `The connection of ${ACCOUNT_NAME} works: Amazon names` }).waitFor({ timeout: 90_000 });
   });
 
   it('syncs the account now and follows its run live, while the orders arrive by themselves in another tab\'s open list', async () => {
@@ -570,7 +574,7 @@ describe('the console in a browser', () => {
 
       await nav.getByRole('link', { name: 'Accounts', exact: true }).click();
       await reader.getByRole('region', { name: 'Seller accounts' }).getByRole('row').filter({ hasText: SELLER.sellerId }).waitFor();
-      expect(await reader.getByRole('button', { name: /^Sync .* now$|^(Enable|Disable) the sync|^Add an account$/ }).count()).toBe(0);
+      expect(await reader.getByRole('button', { name: /^Sync .* now$|^(Enable|Disable) the sync|^Test the connection|^Add an account$/ }).count()).toBe(0);
 
       await nav.getByRole('link', { name: 'Deliveries', exact: true }).click();
       await reader.getByRole('region', { name: 'Deliveries ready to ship' }).getByRole('link', { name: FBM_ID }).waitFor({ timeout: 30_000 });

@@ -23,6 +23,7 @@ export function Accounts() {
   const [following, setFollowing] = useState<{ account: Account; runId: string; alreadyRunning: boolean } | undefined>();
   const [busy, setBusy] = useState<string | undefined>();
   const [failure, setFailure] = useState<{ action: string; error: ApiError } | undefined>();
+  const [tested, setTested] = useState<string | undefined>();
 
   const lastRun = (accountId: string) => runs.data?.items.find((run) => run.accountId === accountId);
 
@@ -43,6 +44,15 @@ export function Accounts() {
   const toggle = (account: Account) =>
     act(`toggle-${account.id}`, `Sync of ${account.name} not changed`, async () => {
       await ok(api.PATCH('/api/v1/accounts/{id}', { params: { path: { id: account.id } }, body: { syncEnabled: !account.syncEnabled } }));
+    });
+
+  // A connection test that changes nothing: Amazon's Sellers API asked with the account's credentials (its token exchange included).
+  const testConnection = (account: Account) =>
+    act(`test-${account.id}`, `The connection of ${account.name} does not work`, async () => {
+      setTested(undefined);
+      const answer = await ok(api.POST('/api/v1/accounts/{id}/marketplaces/refresh', { params: { path: { id: account.id } } }));
+      const active = answer.items.filter((marketplace) => marketplace.active).length;
+      setTested(`The connection of ${account.name} works: Amazon names ${answer.items.length} marketplace${answer.items.length === 1 ? '' : 's'} for the seller, ${active} active.`);
     });
 
   const syncNow = (account: Account) =>
@@ -81,6 +91,7 @@ export function Accounts() {
       <Status tone="success">
         {added && `Account ${added.name} added${added.syncEnabled ? `: it syncs every ${added.syncIntervalSeconds} s` : ', its sync off'}. Its credentials are kept by the connector and not shown again.`}
       </Status>
+      <Status tone="success">{tested}</Status>
       {following && <FollowRun key={following.runId} {...following} onEnded={() => {
             accounts.reload();
             runs.reload();
@@ -137,6 +148,11 @@ export function Accounts() {
                           Sync now
                         </Button>
                       )}
+                      {may('operate') && (
+                        <Button variant="quiet" busy={busy === `test-${account.id}`} onClick={() => void testConnection(account)} aria-label={`Test the connection of ${account.name}`}>
+                          Test connection
+                        </Button>
+                      )}
                       {may('admin') && (
                         <Button variant="quiet" busy={busy === `toggle-${account.id}`} onClick={() => void toggle(account)} aria-label={`${account.syncEnabled ? 'Disable' : 'Enable'} the sync of ${account.name}`}>
                           {account.syncEnabled ? 'Disable' : 'Enable'}
@@ -156,7 +172,7 @@ export function Accounts() {
         </Table>
       )}
       <p className="muted">
-        Read again every {POLL_SECONDS} s. The API has no route that tests a connection on its own: <em>Sync now</em> does, and its run says what Amazon answered.
+        Read again every {POLL_SECONDS} s. <em>Test connection</em> asks Amazon's Sellers API for the seller's marketplaces with the account's credentials and changes nothing else; <em>Sync now</em> runs a sync, and its run says what Amazon answered.
       </p>
     </>
   );
