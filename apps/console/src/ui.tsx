@@ -147,6 +147,15 @@ export function PageHeader({ title, children }: { title: string; children?: Reac
 }
 
 /** A table that scrolls sideways on a phone rather than the whole page. */
+/** The header cell of a column of row buttons: named for screen readers, blank on screen. */
+export function ActionsHeader({ label = 'Action' }: { label?: string }) {
+  return (
+    <th>
+      <span className="visually-hidden">{label}</span>
+    </th>
+  );
+}
+
 export function Table({ caption, children }: { caption: string; children: ReactNode }) {
   return (
     <div className="table-scroll" role="region" aria-label={caption} tabIndex={0}>

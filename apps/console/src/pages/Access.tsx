@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, ApiError, ok, type ApiKey, type AuditEntry, type Schemas } from '../api/client';
 import { POLL_SECONDS, usePolling } from '../live';
-import { Badge, Button, Checkbox, Checkboxes, dateTime, ErrorNotice, Field, fieldError, PageHeader, Select, Status, Table, Updated } from '../ui';
+import { ActionsHeader, Badge, Button, Checkbox, Checkboxes, dateTime, ErrorNotice, Field, fieldError, PageHeader, Select, Status, Table, Updated } from '../ui';
 
 type Scope = Schemas['ApiKeyView']['scopes'][number];
 type Method = NonNullable<NonNullable<import('../api/schema').paths['/api/v1/audit']['get']['parameters']['query']>['method']>;
@@ -90,9 +90,7 @@ export function Access() {
               <th>Scopes</th>
               <th>Accounts</th>
               <th>Made</th>
-              <th>
-                <span className="visually-hidden">Action</span>
-              </th>
+              <ActionsHeader />
             </tr>
           </thead>
           <tbody>

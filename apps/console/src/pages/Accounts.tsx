@@ -3,7 +3,7 @@ import { api, ApiError, ok, type Account, type NewAccount, type SyncRun } from '
 import { POLL_SECONDS, usePolling } from '../live';
 import { useAllowed } from '../caller';
 import { Link } from '../router';
-import { Badge, Button, Checkbox, Checkboxes, dateTime, ErrorNotice, Field, fieldError, PageHeader, Select, Status, Table, Updated } from '../ui';
+import { ActionsHeader, Badge, Button, Checkbox, Checkboxes, dateTime, ErrorNotice, Field, fieldError, PageHeader, Select, Status, Table, Updated } from '../ui';
 
 /** A run being followed is read this often until it ends. */
 const RUN_POLL_SECONDS = 1;
@@ -108,9 +108,7 @@ export function Accounts() {
               <th>Sync</th>
               <th>Synced until</th>
               <th>Last run</th>
-              <th>
-                <span className="visually-hidden">Actions</span>
-              </th>
+              <ActionsHeader label="Actions" />
             </tr>
           </thead>
           <tbody>

@@ -3,7 +3,7 @@ import { api, ok, type Delivery, type Schemas } from '../api/client';
 import { POLL_SECONDS, usePolling } from '../live';
 import { useAllowed } from '../caller';
 import { Link } from '../router';
-import { Badge, Button, dateTime, ErrorNotice, PageHeader, Select, Table, Updated } from '../ui';
+import { ActionsHeader, Badge, Button, dateTime, ErrorNotice, PageHeader, Select, Table, Updated } from '../ui';
 import { ValidateDelivery, Validated } from './ValidateDelivery';
 
 type ConfirmationState = Schemas['NotificationView']['state'];
@@ -34,9 +34,7 @@ export function Deliveries() {
               <th>Ship by</th>
               <th>Items</th>
               <th>Hold</th>
-              <th>
-                <span className="visually-hidden">Action</span>
-              </th>
+              <ActionsHeader />
             </tr>
           </thead>
           <tbody>

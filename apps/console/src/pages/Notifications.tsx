@@ -3,7 +3,7 @@ import { api, ApiError, ok, type Notification, type Schemas } from '../api/clien
 import { POLL_SECONDS, usePolling } from '../live';
 import { useAllowed } from '../caller';
 import { Link } from '../router';
-import { Badge, Button, dateTime, ErrorNotice, PageHeader, Select, Status, Table, Updated } from '../ui';
+import { ActionsHeader, Badge, Button, dateTime, ErrorNotice, PageHeader, Select, Status, Table, Updated } from '../ui';
 
 type State = Schemas['NotificationView']['state'];
 type Kind = Schemas['NotificationView']['kind'];
@@ -94,9 +94,7 @@ export function Notifications() {
               <th>Created</th>
               <th>Sent or next try</th>
               <th>Last error</th>
-              <th>
-                <span className="visually-hidden">Action</span>
-              </th>
+              <ActionsHeader />
             </tr>
           </thead>
           <tbody>

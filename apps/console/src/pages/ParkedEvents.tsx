@@ -3,7 +3,7 @@ import { api, ApiError, ok, type ParkedEvent, type Schemas } from '../api/client
 import type { paths } from '../api/schema';
 import { useAllowed } from '../caller';
 import { POLL_SECONDS, usePolling } from '../live';
-import { Badge, Button, dateTime, ErrorNotice, PageHeader, Select, Status, Table, Updated } from '../ui';
+import { ActionsHeader, Badge, Button, dateTime, ErrorNotice, PageHeader, Select, Status, Table, Updated } from '../ui';
 
 type Service = NonNullable<paths['/api/v1/parked-events']['get']['parameters']['query']>['service'];
 type State = NonNullable<paths['/api/v1/parked-events']['get']['parameters']['query']>['state'];
@@ -73,9 +73,7 @@ export function ParkedEvents() {
               <th>Why</th>
               <th className="number">Deliveries</th>
               <th>Parked</th>
-              <th>
-                <span className="visually-hidden">Actions</span>
-              </th>
+              <ActionsHeader label="Actions" />
             </tr>
           </thead>
           <tbody>

@@ -3,7 +3,7 @@ import { api, ApiError, ok, type QuarantinedOrder } from '../api/client';
 import { POLL_SECONDS, usePolling } from '../live';
 import { useAllowed } from '../caller';
 import { Link } from '../router';
-import { Button, dateTime, ErrorNotice, PageHeader, Status, Table, Updated } from '../ui';
+import { ActionsHeader, Button, dateTime, ErrorNotice, PageHeader, Status, Table, Updated } from '../ui';
 
 /**
  * Orders that could not become sales orders, with the reason and Amazon's order (without personal
@@ -55,9 +55,7 @@ export function Quarantine() {
               <th className="number">Attempts</th>
               <th>First seen</th>
               <th>Last attempt</th>
-              <th>
-                <span className="visually-hidden">Action</span>
-              </th>
+              <ActionsHeader />
             </tr>
           </thead>
           <tbody>
