@@ -2,7 +2,7 @@ import { AmazonEndpoints, AmazonRegion } from './amazon-endpoints';
 import { SpApiOperation } from './rate-limits';
 import { AmazonQuotas, LocalQuotas, OperationQuota } from './amazon-quotas';
 import { createHash } from 'node:crypto';
-import { backoffDelay, removeSeries, sleep } from '@connector/workers';
+import { backoffDelay, sleep } from '@connector/workers';
 import { amazonRequestDuration, amazonRequests, rateLimitWait, statusLabel } from './sp-api.metrics';
 
 /**
@@ -346,7 +346,7 @@ export class SpApiClient {
    * isCredentialsRefused.)
    */
   private observe(operation: string, status: number, sentAt: number): void {
-    amazonRequests.inc({ account_id: this.access.accountId, operation, status: statusLabel(status) });
+    amazonRequests.inc({ operation, status: statusLabel(status) });
     amazonRequestDuration.observe({ operation }, (performance.now() - sentAt) / 1000);
   }
 
@@ -391,20 +391,15 @@ export class SpApiClients {
     return [...this.clients.keys()];
   }
 
-  /**
-   * Keeps only the clients (and the per-account series of Amazon calls) of these accounts: those
-   * of accounts deleted go, rather than stay in the process and in every scrape.
-   */
-  async keepOnly(accountIds: Iterable<string>): Promise<void> {
+  /** Keeps only the clients of these accounts: those of accounts deleted go rather than stay in the process. */
+  keepOnly(accountIds: Iterable<string>): void {
     const kept = new Set(accountIds);
     for (const accountId of this.clients.keys()) if (!kept.has(accountId)) this.clients.delete(accountId);
-    await removeSeries([amazonRequests], 'account_id', (id) => !kept.has(id));
   }
 
-  /** Drops the account's client and its series (the account is gone). */
-  async forget(accountId: string): Promise<void> {
+  /** Drops the account's client (the account is gone). */
+  forget(accountId: string): void {
     this.clients.delete(accountId);
-    await removeSeries([amazonRequests], 'account_id', (id) => id === accountId);
   }
 }
 

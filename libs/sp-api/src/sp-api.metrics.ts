@@ -1,13 +1,14 @@
 import { counter, gauge, histogram } from '@connector/workers';
 
-// Amazon's side of the connector: every call (each try) by account, operation and status, and
-// the time spent waiting for the rate limits. (Whether an account's credentials are refused is
-// order-ingestion's connector_amazon_credentials_refused, read from its alert episodes.)
+// Amazon's side of the connector: every call (each try) by operation and status, and the time
+// spent waiting for the rate limits. No series carries the account, so their number does not
+// grow with the accounts (a sync run's apiCalls and lastError say it for one account). How many
+// accounts' credentials are refused is order-ingestion's connector_amazon_credentials_refused_accounts.
 
 export const amazonRequests = counter({
   name: 'connector_amazon_requests_total',
-  help: 'Calls to Amazon (each try, LWA token requests as operation lwaToken), by account, operation and HTTP status (429: throttled; network_error: no answer)',
-  labelNames: ['account_id', 'operation', 'status'],
+  help: 'Calls to Amazon (each try, LWA token requests as operation lwaToken), by operation and HTTP status (429: throttled; network_error: no answer)',
+  labelNames: ['operation', 'status'],
 });
 
 export const amazonRequestDuration = histogram({

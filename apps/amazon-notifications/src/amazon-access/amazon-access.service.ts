@@ -54,10 +54,10 @@ export class AmazonAccessService {
     }));
     this.cache.set(accountId, { entry, fetchedAt: Date.now() });
     // A failed read is not remembered. An account order-ingestion no longer knows (deleted):
-    // its client and its series of Amazon calls go too.
+    // its client goes too.
     entry.catch((err) => {
       if (this.cache.get(accountId)?.entry === entry) this.cache.delete(accountId);
-      if (err instanceof ServiceError && err.body.statusCode === 404) void this.clients.forget(accountId);
+      if (err instanceof ServiceError && err.body.statusCode === 404) this.clients.forget(accountId);
     });
     return entry;
   }

@@ -2,69 +2,81 @@ import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common'
 import { boundedQuery, ScrapeTimeGauges } from '@connector/platform';
 import { DataSource } from 'typeorm';
 
-interface WaitingRow {
-  account_id: string;
+interface WaitingReading {
   n: number;
-  oldest: number;
+  accounts: number;
+  oldest: number | null;
 }
 
-interface ShippedOutsideRow {
-  account_id: string;
+interface ShippedOutsideReading {
   n: number;
+  accounts: number;
 }
 
 /**
  * FBM deliveries ready to ship and not yet validated (the seller's part: pick, pack, validate
- * with the tracking number), by account, read at scrape time (bounded). Every replica reports
- * the same: take the max by account.
+ * with the tracking number), over every account, read at scrape time (one bounded aggregate
+ * statement: the series are as many for 2 accounts as for 10,000). Every replica reports the
+ * same: take the max. Which accounts they are is the API's: GET /api/v1/deliveries?state=ready.
  */
 @Injectable()
 export class DeliveriesMetrics implements OnModuleInit, OnApplicationShutdown {
-  private gauges?: ScrapeTimeGauges<WaitingRow[]>;
-  private shippedOutside?: ScrapeTimeGauges<ShippedOutsideRow[]>;
+  private gauges?: ScrapeTimeGauges<WaitingReading>;
+  private shippedOutside?: ScrapeTimeGauges<ShippedOutsideReading>;
 
   constructor(private readonly dataSource: DataSource) {}
 
   onModuleInit(): void {
-    this.gauges = new ScrapeTimeGauges<WaitingRow[]>(
+    this.gauges = new ScrapeTimeGauges<WaitingReading>(
       'deliveries',
-      () =>
-        boundedQuery<WaitingRow>(
-          this.dataSource,
-          `select account_id, count(*)::int as n, extract(epoch from now() - min(created_at))::float8 as oldest
-             from deliveries where state = 'ready' group by account_id`,
-        ),
+      async () =>
+        (
+          await boundedQuery<WaitingReading>(
+            this.dataSource,
+            `select count(*)::int as n, count(distinct account_id)::int as accounts, extract(epoch from now() - min(created_at))::float8 as oldest
+               from deliveries where state = 'ready'`,
+          )
+        )[0],
       [
         {
           name: 'connector_deliveries_waiting',
-          help: 'FBM deliveries ready to ship and not yet validated, by account',
-          labelNames: ['account_id'],
-          samples: (rows) => rows.map((row) => ({ labels: { account_id: row.account_id }, value: row.n })),
+          help: 'FBM deliveries ready to ship and not yet validated, of every account',
+          samples: (r) => [{ value: r.n }],
+        },
+        {
+          name: 'connector_deliveries_waiting_accounts',
+          help: 'Accounts with at least one FBM delivery ready to ship and not yet validated',
+          samples: (r) => [{ value: r.accounts }],
         },
         {
           name: 'connector_deliveries_oldest_waiting_age_seconds',
-          help: 'Age of the oldest FBM delivery waiting to be validated, by account',
-          labelNames: ['account_id'],
-          samples: (rows) => rows.map((row) => ({ labels: { account_id: row.account_id }, value: Math.max(0, row.oldest) })),
+          help: 'Age of the oldest FBM delivery waiting to be validated, of every account (0 while none waits)',
+          samples: (r) => [{ value: Math.max(0, r.oldest ?? 0) }],
         },
       ],
     );
     // A seller who ships many orders from Seller Central may not know the connector is told
     // by Amazon only at the next sync: these never get a confirmation from us.
-    this.shippedOutside = new ScrapeTimeGauges<ShippedOutsideRow[]>(
+    this.shippedOutside = new ScrapeTimeGauges<ShippedOutsideReading>(
       'deliveries_shipped_outside',
-      () =>
-        boundedQuery<ShippedOutsideRow>(
-          this.dataSource,
-          `select account_id, count(*)::int as n from deliveries
-            where shipped_outside_at > now() - interval '24 hours' group by account_id`,
-        ),
+      async () =>
+        (
+          await boundedQuery<ShippedOutsideReading>(
+            this.dataSource,
+            `select count(*)::int as n, count(distinct account_id)::int as accounts from deliveries
+              where shipped_outside_at > now() - interval '24 hours'`,
+          )
+        )[0],
       [
         {
           name: 'connector_deliveries_shipped_outside_24h',
-          help: 'FBM deliveries Amazon reported shipped in the last 24 hours without the connector confirming them (Seller Central, Buy Shipping), by account',
-          labelNames: ['account_id'],
-          samples: (rows) => rows.map((row) => ({ labels: { account_id: row.account_id }, value: row.n })),
+          help: 'FBM deliveries Amazon reported shipped in the last 24 hours without the connector confirming them (Seller Central, Buy Shipping), of every account',
+          samples: (r) => [{ value: r.n }],
+        },
+        {
+          name: 'connector_deliveries_shipped_outside_24h_accounts',
+          help: 'Accounts with at least one FBM delivery Amazon reported shipped in the last 24 hours without the connector confirming it',
+          samples: (r) => [{ value: r.accounts }],
         },
       ],
     );

@@ -101,7 +101,7 @@ export class ProductsService {
       return { offers: skus.map((s) => ({ sku: s.sku, productId: bySku.get(s.sku)! })) };
     });
     for (const offer of learned) {
-      skusResolved.inc({ account_id: request.accountId, matched_by: offer.matched_by });
+      skusResolved.inc({ matched_by: offer.matched_by });
       const how = { reference: 'the product of that internal reference', created: 'a new product, listed for review', default: 'the account default product', manual: 'a product' }[offer.matched_by];
       this.logger.log({ msg: `SKU ${offer.sku} sells ${how} (${offer.product_id})`, accountId: request.accountId });
     }

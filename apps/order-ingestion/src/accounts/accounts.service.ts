@@ -5,11 +5,12 @@ import {
   AccountChangeMessage,
   accountTransitContext,
   AccountView,
+  AlertKind,
   CreateAccountMessage,
+  ListAccountsRequest,
   OrderNotificationsStatus,
   OrdersApiVersion,
   Page,
-  PageQuery,
   Region,
 } from '@connector/contracts';
 import { accountSecretContext, SecretBox, listPage, ServiceError, SETTINGS, TransitSecrets } from '@connector/platform';
@@ -73,8 +74,17 @@ export class AccountsService {
     return toView(await this.get(account.id));
   }
 
-  async list(query: PageQuery): Promise<Page<AccountView>> {
-    const page = await listPage(this.accounts.createQueryBuilder('a').where('a.deletedAt IS NULL'), query, toView);
+  async list(query: ListAccountsRequest): Promise<Page<AccountView>> {
+    const accounts = this.accounts.createQueryBuilder('a').where('a.deletedAt IS NULL');
+    // The same lag and refusal as the metrics count (SyncMetrics): an alert's accounts, by name.
+    if (query.syncLagOverSeconds !== undefined) {
+      accounts.andWhere('a.syncEnabled').andWhere(`coalesce(a.lastSyncedUntil, a.initialSyncFrom) < now() - make_interval(secs => :lag)`, { lag: query.syncLagOverSeconds });
+    }
+    if (query.credentialsRefused !== undefined) {
+      const refused = `exists (select 1 from alert_episodes e where e.kind = :refusedKind and e.subject = a.id::text)`;
+      accounts.andWhere(query.credentialsRefused ? refused : `not ${refused}`, { refusedKind: AlertKind.CredentialsRefused });
+    }
+    const page = await listPage(accounts, query, toView);
     return { ...page, items: await this.withOrderNotifications(page.items) };
   }
 

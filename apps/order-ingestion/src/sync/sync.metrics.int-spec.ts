@@ -1,5 +1,4 @@
 import { IngestionDatabase, insertSellerAccount } from '../../test/ingestion-database';
-import { randomUUID } from 'node:crypto';
 import { register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { AmazonEndpoints, SpApiClients, SpApiError } from '@connector/sp-api';
@@ -12,9 +11,10 @@ import type { SyncRun } from './sync-run.entity';
 import { countSyncedOrders, countSyncRun, countSyncRunStart, SyncMetrics } from './sync.metrics';
 
 /**
- * order-ingestion's metrics of accounts on real PostgreSQL: credentials refused as the durable
- * alert episode says (not a process's memory), the series of deleted accounts gone at the next
- * scrape, and a run's duration from its start.
+ * order-ingestion's metrics of accounts on real PostgreSQL: aggregates over the accounts (none
+ * carries an account id, so 200 accounts make as many series as 2), credentials refused as the
+ * durable alert episode says (not a process's memory), deleted accounts left out and their
+ * SP-API clients dropped, and a run's duration from its start.
  */
 describe('sync metrics on real PostgreSQL', () => {
   const database = new IngestionDatabase();
@@ -35,69 +35,148 @@ describe('sync metrics on real PostgreSQL', () => {
     await database.tearDown();
   });
 
+  // Each test counts its own accounts: those of the tests before are deleted.
+  beforeEach(async () => {
+    await db.query(`update ingestion.seller_accounts set deleted_at = now() where deleted_at is null`);
+  });
+
   let sellers = 0;
-  const addAccount = async () => {
-    const id = await insertSellerAccount(db, { name: 'metrics test', sellerId: `A2MET${String(++sellers).padStart(6, '0')}`, initialSyncFrom: `now() - interval '1 day'` });
+  /** An account whose cursor is `lag` behind (an SQL interval), or never synced since a day ago. */
+  const addAccount = async (options: { lag?: string; syncEnabled?: boolean } = {}) => {
+    const id = await insertSellerAccount(db, {
+      name: 'metrics test',
+      sellerId: `A2MET${String(++sellers).padStart(6, '0')}`,
+      initialSyncFrom: `now() - interval '1 day'`,
+      syncEnabled: options.syncEnabled ?? true,
+    });
+    if (options.lag) await db.query(`update ingestion.seller_accounts set last_synced_until = now() - $2::interval where id = $1`, [id, options.lag]);
     return { id, name: 'metrics test' } as SellerAccount;
   };
+  const quarantine = (accountId: string, orders: number, resolved = false) =>
+    db.query(
+      `insert into ingestion.quarantined_orders (id, account_id, amazon_order_id, marketplace_id, reason, attempts, first_seen_at, last_attempt_at, resolved_at)
+       select gen_random_uuid(), $1, 'Q-' || gen_random_uuid(), 'A1PA6795UKMFR9', 'unknown SKU', 1, now(), now(), case when $3 then now() end from generate_series(1, $2)`,
+      [accountId, orders, resolved],
+    );
 
-  /** The account's credentials_refused samples (none when it has no series). */
-  const refusedSamples = async (accountId: string) => (await scrape()).samples('connector_amazon_credentials_refused', { account_id: accountId }).map((sample) => sample.value);
-  /** Polls scrapes (a reading is reused for a moment) until the account's gauge says `expected`. */
-  const refusedBecomes = (accountId: string, expected: number[]) =>
-    waitFor(async () => JSON.stringify(await refusedSamples(accountId)) === JSON.stringify(expected), { timeoutMs: 5000, what: `credentials_refused of ${accountId} = ${expected}` });
+  /** Polls scrapes (a reading is reused for a moment) until the gauge (without labels) says `expected`. */
+  const gaugeBecomes = (name: string, expected: number, labels: Record<string, string> = {}) =>
+    waitFor(
+      async () => {
+        const scraped = await scrape();
+        const values = scraped.samples(name, labels).map((sample) => sample.value);
+        return values.length === 1 && values[0] === expected ? scraped : undefined;
+      },
+      { timeoutMs: 5000, what: `${name}${JSON.stringify(labels)} = ${expected}` },
+    );
 
-  it('says 1 for an account while its credentials-refused episode is open, in any process, and 0 once a run succeeded', async () => {
+  it('counts the accounts whose credentials are refused while their episode is open, in any process, until a run succeeds', async () => {
     const refused = await addAccount();
-    const fine = await addAccount();
+    await addAccount();
     const alerts = new SyncAlerts(db, settings);
     // A refusal that is not one of the credentials (LWA's invalid_request) opens nothing.
     await alerts.afterRun(refused, { succeeded: false, error: new SpApiError('lwaToken', 400, 'invalid_request', 'malformed') });
-    await refusedBecomes(refused.id, [0]);
+    await gaugeBecomes('connector_amazon_credentials_refused_accounts', 0);
 
     await alerts.afterRun(refused, { succeeded: false, error: new SpApiError('lwaToken', 400, 'invalid_grant', 'The refresh token was revoked') });
-    await refusedBecomes(refused.id, [1]);
-    expect(await refusedSamples(fine.id)).toEqual([0]);
+    await gaugeBecomes('connector_amazon_credentials_refused_accounts', 1);
 
     // Another process (a fresh SyncMetrics: a replica that never called Amazon for the account) says the same.
     metrics.onApplicationShutdown();
     metrics = new SyncMetrics(db, clients);
     metrics.onModuleInit();
-    expect(await refusedSamples(refused.id)).toEqual([1]);
+    expect((await scrape()).samples('connector_amazon_credentials_refused_accounts').map((sample) => sample.value)).toEqual([1]);
 
     await alerts.afterRun(refused, { succeeded: true });
-    await refusedBecomes(refused.id, [0]);
+    await gaugeBecomes('connector_amazon_credentials_refused_accounts', 0);
+
+    // Refused again, then deleted: a deleted account is not counted (its episode stays for the webhooks).
+    await alerts.afterRun(refused, { succeeded: false, error: new SpApiError('lwaToken', 400, 'invalid_grant', 'The refresh token was revoked') });
+    await gaugeBecomes('connector_amazon_credentials_refused_accounts', 1);
+    await db.query(`update ingestion.seller_accounts set deleted_at = now() where id = $1`, [refused.id]);
+    await gaugeBecomes('connector_amazon_credentials_refused_accounts', 0);
   });
 
-  it("drops a deleted account's series (orders, runs, Amazon calls, credentials) and its SP-API client at the next scrape", async () => {
+  it('reports the lag of the accounts with sync on: quantiles, the worst, and how many are over each threshold', async () => {
+    for (const lag of ['10 minutes', '20 minutes', '30 minutes', '2 hours', '2 days']) await addAccount({ lag });
+    // Neither an account with sync off nor a deleted one counts, however far behind.
+    await addAccount({ lag: '30 days', syncEnabled: false });
+    const deleted = await addAccount({ lag: '30 days' });
+    await db.query(`update ingestion.seller_accounts set deleted_at = now() where id = $1`, [deleted.id]);
+
+    const scraped = await gaugeBecomes('connector_sync_enabled_accounts', 5);
+    const lag = (quantile: string) => scraped.samples('connector_sync_lag_seconds', { quantile })[0].value;
+    expect(lag('1')).toBeGreaterThanOrEqual(2 * 86400);
+    expect(lag('1')).toBeLessThan(2 * 86400 + 60);
+    expect(lag('0.5')).toBeGreaterThanOrEqual(30 * 60);
+    expect(lag('0.5')).toBeLessThan(31 * 60);
+    // Between the 4th (2 h) and the 5th (2 days) account: interpolated as percentile_cont does.
+    expect(lag('0.95')).toBeGreaterThan(2 * 3600);
+    expect(lag('0.95')).toBeLessThan(2 * 86400);
+    const lagging = Object.fromEntries(scraped.samples('connector_sync_lagging_accounts').map((sample) => [sample.labels.over, sample.value]));
+    expect(lagging).toEqual({ '15m': 4, '1h': 2, '24h': 1 });
+  });
+
+  it('reports no lag quantile while no account syncs, and 0 accounts lagging', async () => {
+    await addAccount({ lag: '3 days', syncEnabled: false });
+    const scraped = await gaugeBecomes('connector_sync_enabled_accounts', 0);
+    expect(scraped.samples('connector_sync_lag_seconds')).toEqual([]);
+    expect(scraped.sum('connector_sync_lagging_accounts')).toBe(0);
+  });
+
+  it('counts the unresolved quarantined orders and the accounts that have any, not those of deleted accounts', async () => {
+    const [a, b, clean, gone] = [await addAccount(), await addAccount(), await addAccount(), await addAccount()];
+    await quarantine(a.id, 2);
+    await quarantine(b.id, 1);
+    await quarantine(b.id, 3, true);
+    await quarantine(clean.id, 1, true);
+    await quarantine(gone.id, 5);
+    await db.query(`update ingestion.seller_accounts set deleted_at = now() where id = $1`, [gone.id]);
+    const scraped = await gaugeBecomes('connector_quarantined_orders', 3);
+    expect(scraped.samples('connector_quarantined_orders_accounts').map((sample) => sample.value)).toEqual([2]);
+  });
+
+  it("drops a deleted account's SP-API client at the next scrape", async () => {
     const kept = await addAccount();
     const gone = await addAccount();
     for (const account of [kept, gone]) {
-      countSyncedOrders(account.id, { seen: 4, created: 2, updated: 0, unchanged: 1, quarantined: 1, skipped: 0, committed: [] });
-      countSyncRun({ accountId: account.id, status: 'succeeded', createdAt: new Date(), startedAt: new Date(), finishedAt: new Date() });
       clients.for({ accountId: account.id, region: 'EU', endpoint: 'http://127.0.0.1:1', lwaEndpoint: 'http://127.0.0.1:1', clientId: 'c', clientSecret: 's', refreshToken: 'r' });
     }
-    let scraped = await scrape();
-    expect(scraped.sum('connector_orders_synced_total', { account_id: gone.id })).toBe(3);
-    await refusedBecomes(gone.id, [0]);
+    await gaugeBecomes('connector_sync_enabled_accounts', 2);
+    expect(clients.accountIds()).toEqual(expect.arrayContaining([kept.id, gone.id]));
 
     await db.query(`update ingestion.seller_accounts set deleted_at = now() where id = $1`, [gone.id]);
-    // The scrape that notices the deletion prunes the counters (its own text may have been written before).
-    scraped = await waitFor(
-      async () => {
-        const next = await scrape();
-        return next.samples('connector_orders_synced_total', { account_id: gone.id }).length === 0 ? next : undefined;
-      },
-      { what: "the deleted account's series gone" },
-    );
-    for (const name of ['connector_orders_synced_total', 'connector_orders_quarantined_total', 'connector_sync_runs_total', 'connector_amazon_credentials_refused']) {
-      expect(scraped.samples(name, { account_id: gone.id })).toEqual([]);
-    }
-    // The account kept is untouched.
-    expect(scraped.sum('connector_orders_synced_total', { account_id: kept.id })).toBe(3);
-    expect(scraped.sum('connector_sync_runs_total', { account_id: kept.id })).toBe(1);
+    await waitFor(async () => (await scrape()) && !clients.accountIds().includes(gone.id), { what: "the deleted account's client gone" });
     expect(clients.accountIds()).toContain(kept.id);
-    expect(clients.accountIds()).not.toContain(gone.id);
+  });
+
+  it('has as many series with 200 accounts (lagging, refused, quarantined, syncing) as with 2', async () => {
+    const alerts = new SyncAlerts(db, settings);
+    /** Accounts like a real install's: each behind, refused, with a quarantined order, its runs and orders counted. */
+    const addTroubledAccounts = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const account = await addAccount({ lag: `${2 + (i % 30)} hours` });
+        await alerts.afterRun(account, { succeeded: false, error: new SpApiError('lwaToken', 400, 'invalid_grant', 'revoked') });
+        await quarantine(account.id, 1);
+        countSyncedOrders({ seen: 3, created: 1, updated: 1, unchanged: 1, quarantined: 1, skipped: 0, committed: [] });
+        countSyncRun({ status: i % 2 ? 'succeeded' : 'failed', createdAt: new Date(), startedAt: new Date(), finishedAt: new Date() });
+      }
+    };
+    await addTroubledAccounts(2);
+    const withTwo = await gaugeBecomes('connector_sync_enabled_accounts', 2);
+    expect(withTwo.sum('connector_amazon_credentials_refused_accounts')).toBe(2);
+
+    await addTroubledAccounts(198);
+    const withMany = await gaugeBecomes('connector_sync_enabled_accounts', 200);
+    expect(withMany.sum('connector_amazon_credentials_refused_accounts')).toBe(200);
+    expect(withMany.sum('connector_quarantined_orders_accounts')).toBe(200);
+    expect(withMany.samples('connector_sync_lagging_accounts', { over: '1h' }).map((sample) => sample.value)).toEqual([200]);
+
+    // The whole /metrics text of the process: the same number of lines (series), other values.
+    const lines = (scraped: ScrapedMetrics) => scraped.text.split('\n').filter((line) => line && !line.startsWith('#'));
+    expect(lines(withMany).length).toBe(lines(withTwo).length);
+    expect(lines(withMany).map((line) => line.replace(/ [^ ]+$/, ''))).toEqual(lines(withTwo).map((line) => line.replace(/ [^ ]+$/, '')));
+    expect(withMany.text).not.toMatch(/account_id=/);
   });
 
   it("times a run from its start, and its wait in the queue apart", async () => {
@@ -112,7 +191,7 @@ describe('sync metrics on real PostgreSQL', () => {
     const before = await seconds();
     const requested = new Date(Date.now() - 600_000);
     const started = new Date(Date.now() - 2_000);
-    const run = { accountId: randomUUID(), status: 'succeeded', createdAt: requested, startedAt: started, finishedAt: new Date(started.getTime() + 2_000) } as SyncRun;
+    const run = { status: 'succeeded', createdAt: requested, startedAt: started, finishedAt: new Date(started.getTime() + 2_000) } as SyncRun;
     countSyncRunStart(run);
     countSyncRun(run);
     // A run queued and failed before it started has no run time.

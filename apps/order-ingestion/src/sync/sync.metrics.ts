@@ -1,27 +1,29 @@
 import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { AlertKind } from '@connector/contracts';
-import { boundedQuery, counter, DURATION_BUCKETS, histogram, removeSeries, ScrapeTimeGauges } from '@connector/platform';
+import { boundedQuery, counter, DURATION_BUCKETS, histogram, ScrapeTimeGauges } from '@connector/platform';
 import { SpApiClients } from '@connector/sp-api';
 import { DataSource } from 'typeorm';
 import type { PageOutcome } from '../orders/sales-order-page';
 import type { SyncRun } from './sync-run.entity';
 
+// No series carries the account: their number stays the same however many accounts there are
+// (one install serves thousands). An account's own figures are in the API (its sync runs).
+
 export const ordersSynced = counter({
   name: 'connector_orders_synced_total',
-  help: 'Amazon orders written by the sync (counted once their page committed), by account and result: created, updated, unchanged (read again, nothing new)',
-  labelNames: ['account_id', 'result'],
+  help: 'Amazon orders written by the sync (counted once their page committed), by result: created, updated, unchanged (read again, nothing new)',
+  labelNames: ['result'],
 });
 
 export const ordersQuarantined = counter({
   name: 'connector_orders_quarantined_total',
-  help: 'Amazon orders a sync page quarantined (could not map them), by account; a quarantined order retried and refused again counts again',
-  labelNames: ['account_id'],
+  help: 'Amazon orders a sync page quarantined (could not map them); a quarantined order retried and refused again counts again',
 });
 
 export const syncRuns = counter({
   name: 'connector_sync_runs_total',
-  help: 'Sync runs ended, by account and outcome (succeeded, failed)',
-  labelNames: ['account_id', 'outcome'],
+  help: 'Sync runs ended, by outcome (succeeded, failed)',
+  labelNames: ['outcome'],
 });
 
 export const syncRunDuration = histogram({
@@ -38,11 +40,11 @@ export const syncRunQueueWait = histogram({
 });
 
 /** A committed page's orders, into the counters. */
-export function countSyncedOrders(accountId: string, outcome: PageOutcome): void {
-  if (outcome.created) ordersSynced.inc({ account_id: accountId, result: 'created' }, outcome.created);
-  if (outcome.updated) ordersSynced.inc({ account_id: accountId, result: 'updated' }, outcome.updated);
-  if (outcome.unchanged) ordersSynced.inc({ account_id: accountId, result: 'unchanged' }, outcome.unchanged);
-  if (outcome.quarantined) ordersQuarantined.inc({ account_id: accountId }, outcome.quarantined);
+export function countSyncedOrders(outcome: PageOutcome): void {
+  if (outcome.created) ordersSynced.inc({ result: 'created' }, outcome.created);
+  if (outcome.updated) ordersSynced.inc({ result: 'updated' }, outcome.updated);
+  if (outcome.unchanged) ordersSynced.inc({ result: 'unchanged' }, outcome.unchanged);
+  if (outcome.quarantined) ordersQuarantined.inc(outcome.quarantined);
 }
 
 /**
@@ -50,9 +52,9 @@ export function countSyncedOrders(accountId: string, outcome: PageOutcome): void
  * createdAt is when it was asked for, and the wait before it started is not the run's work. A run
  * that never started (failed in the queue) has no duration.
  */
-export function countSyncRun(run: Pick<SyncRun, 'accountId' | 'status' | 'createdAt' | 'startedAt' | 'finishedAt'>): void {
+export function countSyncRun(run: Pick<SyncRun, 'status' | 'createdAt' | 'startedAt' | 'finishedAt'>): void {
   const outcome = run.status === 'succeeded' ? 'succeeded' : 'failed';
-  syncRuns.inc({ account_id: run.accountId, outcome });
+  syncRuns.inc({ outcome });
   if (run.startedAt) syncRunDuration.observe({ outcome }, secondsBetween(run.startedAt, run.finishedAt ?? new Date()));
 }
 
@@ -65,28 +67,42 @@ function secondsBetween(from: Date, to: Date): number {
   return Math.max(0, (to.getTime() - from.getTime()) / 1000);
 }
 
+/** The lag thresholds counted by connector_sync_lagging_accounts{over}: the label and its seconds. */
+export const SYNC_LAG_THRESHOLDS = [
+  { over: '15m', seconds: 15 * 60 },
+  { over: '1h', seconds: 60 * 60 },
+  { over: '24h', seconds: 24 * 60 * 60 },
+] as const;
+
+/** The quantiles of the accounts' sync lag reported by connector_sync_lag_seconds{quantile} (1: the worst). */
+const LAG_QUANTILES = ['0.5', '0.95', '1'] as const;
+
+/** One row: aggregates over every account, so a reading is the same size for 2 accounts or 10,000. */
 interface SyncReading {
-  lag: { account_id: string; lag: number }[];
-  quarantined: { account_id: string; n: number }[];
-  accounts: { account_id: string; refused: boolean }[];
+  syncing: number;
+  lag: Record<(typeof LAG_QUANTILES)[number], number | null>;
+  lagging: Record<(typeof SYNC_LAG_THRESHOLDS)[number]['over'], number>;
+  refused: number;
+  quarantined: number;
+  quarantined_accounts: number;
 }
 
-/** The per-account series this process counts: those of an account deleted go at the next scrape. */
-const ACCOUNT_COUNTERS = [ordersSynced, ordersQuarantined, syncRuns];
-
 /**
- * Read at scrape time (every replica reports every account alike: take the max by account):
- * how far behind Amazon each account with sync on is, now minus its cursor (the end of the window
- * its last successful run read; before a first one, its initialSyncFrom), its quarantined
- * orders still unresolved, and whether Amazon refuses its credentials.
+ * Read at scrape time, in one aggregate statement (every replica reports the same: take the max):
+ * how far behind Amazon the accounts with sync on are (an account's lag is now minus its cursor,
+ * the end of the window its last successful run read; before a first one, its initialSyncFrom):
+ * quantiles, the worst, and how many are over each threshold; how many accounts Amazon refuses the
+ * credentials of; the quarantined orders still unresolved and how many accounts have any.
+ * Which accounts they are is the API's: GET /api/v1/accounts?syncLagOverSeconds=... or
+ * ?credentialsRefused=true, GET /api/v1/orders/quarantined.
  *
  * "Refused" is the open `account.credentials_refused` episode in alert_episodes: opened by a run
  * that LWA refused (isCredentialsRefused: invalid_grant, invalid_client, unauthorized_client),
  * closed by the next run that succeeds. So the gauge and the webhooks agree, every replica
  * says the same, and it holds across restarts and lease moves.
  *
- * Each reading also drops what this process keeps for accounts deleted since: their series of
- * the counters above and of Amazon calls, and their SP-API clients.
+ * Each reading also drops the SP-API clients this process keeps for accounts deleted since (a
+ * look-up of those clients' accounts only, not of every account).
  */
 @Injectable()
 export class SyncMetrics implements OnModuleInit, OnApplicationShutdown {
@@ -101,49 +117,42 @@ export class SyncMetrics implements OnModuleInit, OnApplicationShutdown {
     this.gauges = new ScrapeTimeGauges<SyncReading>(
       'sync',
       async () => {
-        const accounts = await boundedQuery<{ account_id: string; refused: boolean }>(
-          this.dataSource,
-          `select a.id as account_id, exists (select 1 from alert_episodes e where e.kind = $1 and e.subject = a.id::text) as refused
-             from seller_accounts a where a.deleted_at is null`,
-          [AlertKind.CredentialsRefused],
-        );
-        await this.forgetAccountsGone(new Set(accounts.map((a) => a.account_id)));
-        return {
-          accounts,
-          lag: await boundedQuery(
-            this.dataSource,
-            `select id as account_id, extract(epoch from now() - coalesce(last_synced_until, initial_sync_from))::float8 as lag
-               from seller_accounts where sync_enabled and deleted_at is null`,
-          ),
-          quarantined: await boundedQuery(
-            this.dataSource,
-            `select q.account_id, count(*)::int as n from quarantined_orders q join seller_accounts a on a.id = q.account_id and a.deleted_at is null
-              where q.resolved_at is null group by q.account_id`,
-          ),
-        };
+        const reading = await this.read();
+        await this.forgetClientsOfAccountsGone();
+        return reading;
       },
       [
         {
-          name: 'connector_amazon_credentials_refused',
-          help: "1 while Amazon refuses the account's credentials (its account.credentials_refused alert episode is open: LWA answered invalid_grant, invalid_client or unauthorized_client to a sync run, until a run succeeds), else 0; by account not deleted",
-          labelNames: ['account_id'],
-          samples: (r) => r.accounts.map((row) => ({ labels: { account_id: row.account_id }, value: row.refused ? 1 : 0 })),
+          name: 'connector_sync_enabled_accounts',
+          help: 'Seller accounts (not deleted) with sync on',
+          samples: (r) => [{ value: r.syncing }],
         },
         {
           name: 'connector_sync_lag_seconds',
-          help: "Now minus the account's sync cursor (the newest point up to which every change of Amazon's is in), by account with sync on",
-          labelNames: ['account_id'],
-          samples: (r) => r.lag.map((row) => ({ labels: { account_id: row.account_id }, value: Math.max(0, row.lag) })),
+          help: "Sync lag of the accounts with sync on (an account's: now minus its sync cursor, the newest point up to which every change of Amazon's is in), by quantile over the accounts: 0.5, 0.95, 1 (the worst); none while no account syncs",
+          labelNames: ['quantile'],
+          samples: (r) => (r.syncing ? LAG_QUANTILES.map((quantile) => ({ labels: { quantile }, value: Math.max(0, r.lag[quantile] ?? 0) })) : []),
+        },
+        {
+          name: 'connector_sync_lagging_accounts',
+          help: 'Accounts with sync on whose sync lag is over the threshold (over: 15m, 1h, 24h); list them with GET /api/v1/accounts?syncLagOverSeconds=<seconds>',
+          labelNames: ['over'],
+          samples: (r) => SYNC_LAG_THRESHOLDS.map(({ over }) => ({ labels: { over }, value: r.lagging[over] })),
+        },
+        {
+          name: 'connector_amazon_credentials_refused_accounts',
+          help: "Accounts (not deleted) whose credentials Amazon refuses (their account.credentials_refused alert episode is open: LWA answered invalid_grant, invalid_client or unauthorized_client to a sync run, until a run succeeds); list them with GET /api/v1/accounts?credentialsRefused=true",
+          samples: (r) => [{ value: r.refused }],
         },
         {
           name: 'connector_quarantined_orders',
-          help: 'Quarantined Amazon orders not yet resolved (retried each run), by account not deleted (0 included)',
-          labelNames: ['account_id'],
-          // Every account not deleted, 0 included: a panel or rule sees 0 rather than nothing.
-          samples: (r) => {
-            const counts = new Map(r.quarantined.map((row) => [row.account_id, row.n]));
-            return r.accounts.map((row) => ({ labels: { account_id: row.account_id }, value: counts.get(row.account_id) ?? 0 }));
-          },
+          help: 'Quarantined Amazon orders not yet resolved (retried each run), of accounts not deleted; list them with GET /api/v1/orders/quarantined',
+          samples: (r) => [{ value: r.quarantined }],
+        },
+        {
+          name: 'connector_quarantined_orders_accounts',
+          help: 'Accounts (not deleted) with at least one quarantined Amazon order not yet resolved',
+          samples: (r) => [{ value: r.quarantined_accounts }],
         },
       ],
     );
@@ -153,8 +162,47 @@ export class SyncMetrics implements OnModuleInit, OnApplicationShutdown {
     this.gauges?.remove();
   }
 
-  private async forgetAccountsGone(live: ReadonlySet<string>): Promise<void> {
-    await removeSeries(ACCOUNT_COUNTERS, 'account_id', (id) => !live.has(id));
-    await this.clients.keepOnly(live);
+  private async read(): Promise<SyncReading> {
+    const [row] = await boundedQuery<Record<string, number | null>>(
+      this.dataSource,
+      `with lag as (
+         select extract(epoch from now() - coalesce(last_synced_until, initial_sync_from))::float8 as seconds
+           from seller_accounts where sync_enabled and deleted_at is null
+       ), quarantined as (
+         select q.account_id from quarantined_orders q join seller_accounts a on a.id = q.account_id and a.deleted_at is null
+          where q.resolved_at is null
+       )
+       select count(*)::int as syncing,
+              percentile_cont(array[0.5, 0.95]::float8[]) within group (order by seconds) as quantiles,
+              max(seconds) as worst,
+              ${SYNC_LAG_THRESHOLDS.map((_, i) => `count(*) filter (where seconds > $${i + 2})::int as over_${i}`).join(', ')},
+              (select count(*)::int from alert_episodes e join seller_accounts a on a.id::text = e.subject and a.deleted_at is null where e.kind = $1) as refused,
+              (select count(*)::int from quarantined) as quarantined,
+              (select count(distinct account_id)::int from quarantined) as quarantined_accounts
+         from lag`,
+      [AlertKind.CredentialsRefused, ...SYNC_LAG_THRESHOLDS.map((t) => t.seconds)],
+    );
+    const quantiles = (row.quantiles as unknown as number[] | null) ?? [null, null];
+    return {
+      syncing: Number(row.syncing),
+      lag: { '0.5': quantiles[0], '0.95': quantiles[1], '1': row.worst },
+      lagging: Object.fromEntries(SYNC_LAG_THRESHOLDS.map((t, i) => [t.over, Number(row[`over_${i}`])])) as SyncReading['lagging'],
+      refused: Number(row.refused),
+      quarantined: Number(row.quarantined),
+      quarantined_accounts: Number(row.quarantined_accounts),
+    };
+  }
+
+  /** The SP-API clients of accounts deleted (or unknown) go: asks about this process's clients only. */
+  private async forgetClientsOfAccountsGone(): Promise<void> {
+    const held = this.clients.accountIds();
+    if (!held.length) return;
+    const gone = await boundedQuery<{ id: string }>(
+      this.dataSource,
+      `select c.id from unnest($1::uuid[]) c(id)
+        where not exists (select 1 from seller_accounts a where a.id = c.id and a.deleted_at is null)`,
+      [held],
+    );
+    for (const { id } of gone) this.clients.forget(id);
   }
 }

@@ -397,7 +397,7 @@ export class SyncService {
     run.ordersUpdated += outcome.updated;
     run.ordersUnchanged += outcome.unchanged;
     run.ordersQuarantined += outcome.quarantined;
-    countSyncedOrders(run.accountId, outcome);
+    countSyncedOrders(outcome);
   }
 
   async list(accountId: string, query: { limit?: number; cursor?: string }): Promise<Page<SyncRunView>> {

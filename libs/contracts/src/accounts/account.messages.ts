@@ -1,4 +1,4 @@
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -25,7 +25,7 @@ import {
 } from 'class-validator';
 import { OrdersApiVersion, Region } from '../common/enums';
 import { replyOf, requestContract } from '../common/message-contract';
-import { IdRequest, PageQuery } from '../common/page-query';
+import { IdRequest, PageQuery, queryBoolean } from '../common/page-query';
 import type { Page } from '../common/rpc-error';
 
 const MARKETPLACE_ID = /^[A-Z0-9]{8,20}$/;
@@ -150,7 +150,19 @@ export interface AccountDeleted {
   id: string;
   deleted: true;
 }
-export class ListAccountsRequest extends PageQuery {}
+/**
+ * GET /api/v1/accounts: every account not deleted, or only those an alert is about (the metrics
+ * count them without naming them).
+ */
+export class ListAccountsRequest extends PageQuery {
+  /**
+   * Only accounts with sync on whose sync lag (now minus lastSyncedUntil, or initialSyncFrom before a first sync) is over this many seconds.
+   * @example 3600
+   */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(31_536_000) syncLagOverSeconds?: number;
+  /** `true`: only accounts whose credentials Amazon refuses (their account.credentials_refused alert is open); `false`: only the others. */
+  @IsOptional() @Transform(queryBoolean) @IsBoolean() credentialsRefused?: boolean;
+}
 export const LIST_ACCOUNTS = requestContract({ subject: 'ingestion.accounts.list.v1', version: 1, payload: ListAccountsRequest, reply: replyOf<Page<AccountView>>() });
 
 /** What a sync run is doing: `queued` (asked for, waiting for a replica to take the account), `running`, then `succeeded` or `failed`. */

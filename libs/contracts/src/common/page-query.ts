@@ -1,6 +1,9 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
+/** A boolean query parameter: `true` and `false` as text (a query string's) or as JSON (a message's); anything else fails @IsBoolean. */
+export const queryBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
+
 /** Cursor paging shared by every list request. */
 export class PageQuery {
   @IsOptional()

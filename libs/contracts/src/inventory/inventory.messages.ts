@@ -20,7 +20,7 @@ import {
 } from 'class-validator';
 import { DeliveryState, FulfillmentChannel, StockMoveState } from '../common/enums';
 import { replyOf, requestContract } from '../common/message-contract';
-import { IdRequest, PageQuery } from '../common/page-query';
+import { IdRequest, PageQuery, queryBoolean } from '../common/page-query';
 import type { Page } from '../common/rpc-error';
 import { AMAZON_CARRIER_CODES } from './carrier-codes';
 import type { ShipFromRecord } from './location.messages';
@@ -71,7 +71,6 @@ export class ProductView {
   createdAt: string;
 }
 
-const queryBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 export class ListOffersRequest extends PageQuery {
   @IsOptional() @IsUUID() accountId?: string;
   /** Exact SKU. */
