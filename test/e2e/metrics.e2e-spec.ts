@@ -49,46 +49,54 @@ describe('metrics as orders flow', () => {
 
   afterAll(() => running.stop(), 60_000);
 
-  it('order-ingestion: orders synced per account as many as were synced, successful runs, Amazon calls with status 200, the sync lag', async () => {
+  it('order-ingestion: orders synced as many as were synced, successful runs, Amazon calls with status 200, the sync lag of the one account; no series names an account', async () => {
     const after = await waitFor(
       async () => {
         const metrics = await scrape('order-ingestion');
-        return metrics.sum('connector_sync_runs_total', { account_id: accountId, outcome: 'succeeded' }) >= 1 ? metrics : undefined;
+        return metrics.sum('connector_sync_runs_total', { outcome: 'succeeded' }) >= 1 ? metrics : undefined;
       },
       { what: 'a successful sync run counted' },
     );
-    const synced = (m: ScrapedMetrics) => m.sum('connector_orders_synced_total', { account_id: accountId, result: 'created' });
+    const synced = (m: ScrapedMetrics) => m.sum('connector_orders_synced_total', { result: 'created' });
     expect(synced(after) - synced(before['order-ingestion'])).toBe(ORDERS.length);
-    expect(after.sum('connector_orders_quarantined_total', { account_id: accountId })).toBe(0);
-    // An account without quarantined orders has its 0 series (a panel or rule sees it), not none.
-    expect(after.samples('connector_quarantined_orders', { account_id: accountId }).map((sample) => sample.value)).toEqual([0]);
-    expect(after.sum('connector_amazon_requests_total', { account_id: accountId, operation: 'searchOrders', status: '200' })).toBeGreaterThan(0);
-    expect(after.sum('connector_amazon_requests_total', { account_id: accountId, operation: 'lwaToken', status: '200' })).toBeGreaterThan(0);
-    expect(after.sum('connector_amazon_requests_total', { account_id: accountId, status: '429' })).toBe(0);
+    expect(after.sum('connector_orders_quarantined_total')).toBe(0);
+    // None quarantined: 0 (a panel or rule sees it), not nothing.
+    expect(after.samples('connector_quarantined_orders').map((sample) => sample.value)).toEqual([0]);
+    expect(after.samples('connector_quarantined_orders_accounts').map((sample) => sample.value)).toEqual([0]);
+    expect(after.sum('connector_amazon_requests_total', { operation: 'searchOrders', status: '200' })).toBeGreaterThan(0);
+    expect(after.sum('connector_amazon_requests_total', { operation: 'lwaToken', status: '200' })).toBeGreaterThan(0);
+    expect(after.sum('connector_amazon_requests_total', { status: '429' })).toBe(0);
+    // The series do not grow with the accounts (issue 18): the account is in the API, not in a label.
+    expect(after.text).not.toContain('account_id=');
     expect(after.histogramCount('connector_amazon_rate_limit_wait_seconds', { operation: 'searchOrders' })).toBeGreaterThan(0);
     // Its tokens came from the shared quotas (PostgreSQL), never paced alone.
     expect(after.histogramCount('connector_amazon_quota_store_duration_seconds', { statement: 'take' })).toBeGreaterThan(0);
     expect(after.sum('connector_amazon_quota_store_away')).toBe(0);
     expect(after.sum('connector_amazon_quota_local_takes_total')).toBe(0);
     expect(after.histogramCount('connector_sync_run_duration_seconds', { outcome: 'succeeded' })).toBeGreaterThan(0);
-    expect(after.sum('connector_amazon_credentials_refused', { account_id: accountId })).toBe(0);
-    // The cursor moved to about now (less the sandbox's clock lead and the run's time).
-    const [lag] = after.samples('connector_sync_lag_seconds', { account_id: accountId });
+    expect(after.sum('connector_amazon_credentials_refused_accounts')).toBe(0);
+    expect(after.sum('connector_sync_enabled_accounts')).toBe(1);
+    // The cursor moved to about now (less the sandbox's clock lead and the run's time): the worst lag is the account's.
+    const [lag] = after.samples('connector_sync_lag_seconds', { quantile: '1' });
     expect(lag.value).toBeGreaterThanOrEqual(0);
     expect(lag.value).toBeLessThan(600);
+    expect(after.sum('connector_sync_lagging_accounts', { over: '15m' })).toBe(0);
     // Every event written went out.
     await waitFor(async () => (await scrape('order-ingestion')).sum('connector_outbox_events') === 0, { what: 'the outbox of order-ingestion drained' });
     expect(after.sum('connector_outbox_events_published_total') - before['order-ingestion'].sum('connector_outbox_events_published_total')).toBeGreaterThanOrEqual(ORDERS.length);
   });
 
-  it('inventory: an order.synced event handled per order, the FBM deliveries waiting, the consumer caught up', async () => {
+  it('inventory: an order.synced event handled per order, the FBM deliveries waiting (of one account), the consumer caught up', async () => {
     const after = await waitFor(
       async () => {
         const metrics = await scrape('inventory');
-        return metrics.sum('connector_deliveries_waiting', { account_id: accountId }) === FBM.length ? metrics : undefined;
+        return metrics.sum('connector_deliveries_waiting') === FBM.length ? metrics : undefined;
       },
       { what: 'the FBM deliveries waiting' },
     );
+    expect(after.sum('connector_deliveries_waiting_accounts')).toBe(1);
+    expect(after.sum('connector_deliveries_oldest_waiting_age_seconds')).toBeGreaterThan(0);
+    expect(after.text).not.toContain('account_id=');
     const handled = (m: ScrapedMetrics) => m.histogramCount('connector_event_processing_seconds', { event_type: 'order.synced.v1' });
     expect(handled(after) - handled(before.inventory)).toBeGreaterThanOrEqual(ORDERS.length);
     expect(after.sum('connector_parked_events')).toBe(0);
@@ -115,41 +123,54 @@ describe('metrics as orders flow', () => {
       { what: 'the confirmation counted as sent' },
     );
     expect(after.sum('connector_notifications_completed_total', { state: 'failed' })).toBe(0);
-    expect(after.sum('connector_amazon_requests_total', { account_id: accountId, operation: 'confirmShipment' })).toBeGreaterThan(0);
+    expect(after.sum('connector_amazon_requests_total', { operation: 'confirmShipment' })).toBeGreaterThan(0);
     expect(after.histogramCount('connector_amazon_quota_store_duration_seconds', { statement: 'take' })).toBeGreaterThan(0);
     expect(after.sum('connector_amazon_quota_store_away')).toBe(0);
     expect(after.samples('connector_notifications', { kind: 'shipment_confirmation', state: 'failed' })).toEqual([
       expect.objectContaining({ value: 0 }),
     ]);
-    await waitFor(async () => (await scrape('inventory')).sum('connector_deliveries_waiting', { account_id: accountId }) === FBM.length - 1, {
+    await waitFor(async () => (await scrape('inventory')).sum('connector_deliveries_waiting') === FBM.length - 1, {
       what: 'one delivery fewer waiting',
     });
   });
 
-  it("order-ingestion: an account whose credentials LWA refuses says 1 (from its alert episode), and a deleted account's series go", async () => {
+  it('order-ingestion: an account whose credentials LWA refuses is counted (from its alert episode) and named by GET /api/v1/accounts?credentialsRefused=true; deleted, it is not', async () => {
     const refusedId = (await running.createAccount(REFUSED, 'EU', { refreshToken: 'Atzr|revoked-long-ago' })).body.id as string;
     const refused = await waitFor(
       async () => {
         const metrics = await scrape('order-ingestion');
-        return metrics.sum('connector_amazon_credentials_refused', { account_id: refusedId }) === 1 ? metrics : undefined;
+        return metrics.sum('connector_amazon_credentials_refused_accounts') === 1 ? metrics : undefined;
       },
-      { timeoutMs: 60_000, what: 'credentials_refused = 1 for the refused account' },
+      { timeoutMs: 60_000, what: 'one account whose credentials are refused' },
     );
-    expect(refused.sum('connector_amazon_credentials_refused', { account_id: accountId })).toBe(0);
-    expect(refused.sum('connector_amazon_requests_total', { account_id: refusedId, operation: 'lwaToken', status: '401' })).toBeGreaterThan(0);
+    expect(refused.sum('connector_amazon_requests_total', { operation: 'lwaToken', status: '401' })).toBeGreaterThan(0);
     // Every series says which replica it came from.
-    expect(refused.samples('connector_amazon_credentials_refused', { account_id: refusedId })[0].labels).toMatchObject({ service: 'order-ingestion', replica: expect.stringMatching(/-\d+$/) });
+    expect(refused.samples('connector_amazon_credentials_refused_accounts')[0].labels).toMatchObject({ service: 'order-ingestion', replica: expect.stringMatching(/-\d+$/) });
+    // Never synced since its initialSyncFrom (30 days back): a day behind and more.
+    expect(refused.sum('connector_sync_lagging_accounts', { over: '24h' })).toBe(1);
+    expect(refused.sum('connector_sync_enabled_accounts')).toBe(2);
+
+    // Which account the alert is about is the API's.
+    const ids = async (query: string) => ((await running.api('GET', `/api/v1/accounts?${query}`)).body.items as { id: string }[]).map((account) => account.id);
+    expect(await ids('credentialsRefused=true')).toEqual([refusedId]);
+    expect(await ids('credentialsRefused=false')).toEqual([accountId]);
+    expect(await ids('syncLagOverSeconds=86400')).toEqual([refusedId]);
+    expect((await ids('syncLagOverSeconds=0')).sort()).toEqual([accountId, refusedId].sort());
+    const bad = await running.api('GET', '/api/v1/accounts?syncLagOverSeconds=-1&credentialsRefused=maybe');
+    expect(bad.status).toBe(400);
+    expect(bad.body.details.map((problem: { field: string }) => problem.field).sort()).toEqual(['credentialsRefused', 'syncLagOverSeconds']);
 
     expect((await running.api('DELETE', `/api/v1/accounts/${refusedId}`)).status).toBe(204);
     const after = await waitFor(
       async () => {
         const metrics = await scrape('order-ingestion');
-        return metrics.samples('connector_amazon_requests_total', { account_id: refusedId }).length === 0 ? metrics : undefined;
+        return metrics.sum('connector_amazon_credentials_refused_accounts') === 0 ? metrics : undefined;
       },
-      { what: "the deleted account's series gone" },
+      { what: 'the deleted account no longer counted' },
     );
-    for (const name of ['connector_amazon_credentials_refused', 'connector_sync_runs_total']) expect(after.samples(name, { account_id: refusedId })).toEqual([]);
-    expect(after.sum('connector_orders_synced_total', { account_id: accountId, result: 'created' })).toBeGreaterThan(0);
+    expect(after.sum('connector_sync_enabled_accounts')).toBe(1);
+    expect(after.sum('connector_sync_lagging_accounts', { over: '24h' })).toBe(0);
+    expect(await ids('credentialsRefused=true')).toEqual([]);
     expect(after.histogramCount('connector_sync_run_queue_wait_seconds')).toBeGreaterThan(0);
   });
 

@@ -170,10 +170,17 @@ describe('shipped outside the connector (Seller Central, Buy Shipping)', () => {
     expect(await notificationsOf(o.id)).toEqual([]);
   });
 
-  it('inventory counts the deliveries shipped outside the connector in the last day, by account', async () => {
-    // The whole one, the partial one's first, and the two backfilled ones.
-    await waitFor(async () => (await scrapeMetrics(`${running.system.managementUrl('inventory')}/metrics`)).sum('connector_deliveries_shipped_outside_24h', { account_id: accountId }) === 4, {
-      what: 'four deliveries shipped outside in the metric',
-    });
+  it('inventory counts the deliveries shipped outside the connector in the last day, and the accounts they are of', async () => {
+    // The whole one, the partial one's first, and the two backfilled ones: all of the one account.
+    const metrics = await waitFor(
+      async () => {
+        const scraped = await scrapeMetrics(`${running.system.managementUrl('inventory')}/metrics`);
+        return scraped.sum('connector_deliveries_shipped_outside_24h') === 4 ? scraped : undefined;
+      },
+      { what: 'four deliveries shipped outside in the metric' },
+    );
+    expect(metrics.sum('connector_deliveries_shipped_outside_24h_accounts')).toBe(1);
+    const shippedOutside = (await running.api('GET', `/api/v1/deliveries?accountId=${accountId}&state=done&limit=50`)).body.items.filter((d: { shippedOutsideAt: string | null }) => d.shippedOutsideAt);
+    expect(shippedOutside).toHaveLength(4);
   });
 });
