@@ -4295,6 +4295,10 @@ export interface operations {
     listAccounts: {
         parameters: {
             query?: {
+                /** @description Only accounts with sync on whose sync lag (now minus lastSyncedUntil, or initialSyncFrom before a first sync) is over this many seconds. */
+                syncLagOverSeconds?: number;
+                /** @description `true`: only accounts whose credentials Amazon refuses (their account.credentials_refused alert is open); `false`: only the others. */
+                credentialsRefused?: boolean;
                 limit?: number;
                 cursor?: string;
             };
