@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { CreateAccountMessage, CreateAccountRequest, CreateLocationRequest, CreateMarketplaceRequest, UpdateLocationChanges, OrderSyncedEvent, PutCarrierMappingRequest, ValidateDeliveryBody } from './index';
+import { CreateAccountMessage, CreateAccountRequest, ListAccountsRequest, CreateLocationRequest, CreateMarketplaceRequest, UpdateLocationChanges, OrderSyncedEvent, PutCarrierMappingRequest, ValidateDeliveryBody } from './index';
 
 const errorsOf = <T extends object>(cls: new () => T, plain: object) =>
   validateSync(plainToInstance(cls, plain) as object, { forbidUnknownValues: true }).map((e) => e.property);
@@ -12,6 +12,15 @@ describe('message contracts', () => {
       expect.arrayContaining(['name', 'sellerId', 'region', 'lwaClientId', 'lwaClientSecret', 'refreshToken', 'marketplaceIds']),
     );
     expect(errorsOf(CreateAccountRequest, { name: 'x', sellerId: 'A1B2C3D4', region: 'EU', lwaClientId: 'c', lwaClientSecret: 's', refreshToken: 'r', marketplaceIds: ['A1PA6795UKMFR9'], apiEndpoint: 'not a url' })).toEqual(['apiEndpoint']);
+  });
+
+  it('GET /api/v1/accounts takes syncLagOverSeconds as whole seconds only: empty, blank, hex or exponent is refused, not read as 0', () => {
+    const lagOf = (value: unknown) => (plainToInstance(ListAccountsRequest, { syncLagOverSeconds: value }) as ListAccountsRequest).syncLagOverSeconds;
+    expect(errorsOf(ListAccountsRequest, { syncLagOverSeconds: '3600' })).toEqual([]);
+    expect(lagOf('3600')).toBe(3600);
+    // As the gateway forwards it on NATS (already a number).
+    expect(errorsOf(ListAccountsRequest, { syncLagOverSeconds: 0 })).toEqual([]);
+    for (const bad of ['', ' ', '0x10', '1e3', '-1', '1.5', 'abc']) expect([bad, errorsOf(ListAccountsRequest, { syncLagOverSeconds: bad })]).toEqual([bad, ['syncLagOverSeconds']]);
   });
 
   it('an account on NATS carries its secrets sealed, never in plain text', () => {

@@ -25,7 +25,7 @@ import {
 } from 'class-validator';
 import { OrdersApiVersion, Region } from '../common/enums';
 import { replyOf, requestContract } from '../common/message-contract';
-import { IdRequest, PageQuery, queryBoolean } from '../common/page-query';
+import { IdRequest, PageQuery, queryBoolean, queryInteger } from '../common/page-query';
 import type { Page } from '../common/rpc-error';
 
 const MARKETPLACE_ID = /^[A-Z0-9]{8,20}$/;
@@ -159,7 +159,7 @@ export class ListAccountsRequest extends PageQuery {
    * Only accounts with sync on whose sync lag (now minus lastSyncedUntil, or initialSyncFrom before a first sync) is over this many seconds.
    * @example 3600
    */
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(31_536_000) syncLagOverSeconds?: number;
+  @IsOptional() @Transform(queryInteger) @IsInt() @Min(0) @Max(31_536_000) syncLagOverSeconds?: number;
   /** `true`: only accounts whose credentials Amazon refuses (their account.credentials_refused alert is open); `false`: only the others. */
   @IsOptional() @Transform(queryBoolean) @IsBoolean() credentialsRefused?: boolean;
 }
