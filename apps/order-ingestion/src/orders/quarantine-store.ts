@@ -56,6 +56,7 @@ export class QuarantineStore {
       });
     }
     const now = new Date();
+    const quarantinedAgain = !!known?.resolved_at;
     await manager
       .createQueryBuilder()
       .insert()
@@ -70,15 +71,19 @@ export class QuarantineStore {
         payload: withoutPersonalData(order),
         attempts: 1,
         firstSeenAt: now,
+        quarantinedAt: now,
         lastAttemptAt: now,
         resolvedAt: null,
         createdAt: now,
       })
       .orUpdate(['reason', 'last_retry_error', 'payload', 'last_attempt_at', 'resolved_at'], ['account_id', 'amazon_order_id'])
       .execute();
+    // A retry that fails again keeps quarantined_at (the rule on new quarantines must not see it as
+    // new every run); an order resolved and back is quarantined anew.
     await manager.query(
-      `update quarantined_orders set attempts = attempts + 1 where account_id = $1 and amazon_order_id = $2 and first_seen_at < $3`,
-      [account.id, order.orderId, now],
+      `update quarantined_orders set attempts = attempts + 1, quarantined_at = case when $4 then $3 else quarantined_at end
+        where account_id = $1 and amazon_order_id = $2 and first_seen_at < $3`,
+      [account.id, order.orderId, now, quarantinedAgain],
     );
   }
 

@@ -17,6 +17,11 @@ export class QuarantinedOrder {
   @Column('jsonb', { nullable: true }) payload: unknown;
   @Column('int') attempts: number;
   @Column('timestamptz') firstSeenAt: Date;
+  /**
+   * When it was last quarantined: on insert, and again when an order resolved comes back (firstSeenAt
+   * stays the first time). Null only on an order resolved before the column existed.
+   */
+  @Column('timestamptz', { nullable: true }) quarantinedAt: Date | null;
   @Column('timestamptz') lastAttemptAt: Date;
   @Column('timestamptz', { nullable: true }) resolvedAt: Date | null;
   /** For keyset paging. */

@@ -1,4 +1,4 @@
-import { Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { AlertKind } from '@connector/contracts';
 import { boundedQuery, counter, DURATION_BUCKETS, histogram, ScrapeTimeGauges } from '@connector/platform';
 import { SpApiClients } from '@connector/sp-api';
@@ -74,6 +74,20 @@ export const SYNC_LAG_THRESHOLDS = [
   { over: '24h', seconds: 24 * 60 * 60 },
 ] as const;
 
+/**
+ * "Newly" (the gauges the rules on new accounts read): within the last 15 minutes. A count of
+ * accounts that stay broken does not change when another one breaks, so Alertmanager would not
+ * notify it; a count of those that broke within this window rises from 0 and goes back to 0.
+ */
+export const NEWLY = { seconds: 15 * 60, sql: `interval '15 minutes'` } as const;
+
+/**
+ * The lag alert's line: over 1 h for 15 minutes. A cursor never goes back, so an account now over
+ * 1 h 15 min was over 1 h all of the last 15 minutes; it crossed that line newly while its lag is
+ * at most 1 h 30 min (a stalled account spends 15 minutes between the two).
+ */
+export const NEWLY_BEHIND_SECONDS = 60 * 60 + NEWLY.seconds;
+
 /** The quantiles of the accounts' sync lag reported by connector_sync_lag_seconds{quantile} (1: the worst). */
 const LAG_QUANTILES = ['0.5', '0.95', '1'] as const;
 
@@ -82,8 +96,11 @@ interface SyncReading {
   syncing: number;
   lag: Record<(typeof LAG_QUANTILES)[number], number | null>;
   lagging: Record<(typeof SYNC_LAG_THRESHOLDS)[number]['over'], number>;
+  newly_behind: number;
   refused: number;
+  newly_refused: number;
   quarantined: number;
+  newly_quarantined: number;
   quarantined_accounts: number;
 }
 
@@ -101,11 +118,18 @@ interface SyncReading {
  * closed by the next run that succeeds. So the gauge and the webhooks agree, every replica
  * says the same, and it holds across restarts and lease moves.
  *
- * Each reading also drops the SP-API clients this process keeps for accounts deleted since (a
- * look-up of those clients' accounts only, not of every account).
+ * The "newly" gauges count what broke within the last 15 minutes (see NEWLY): accounts whose
+ * refused episode opened then, accounts that went over 1 h behind for 15 minutes then, orders
+ * quarantined (or quarantined again) then. From the database, so alike on every replica and
+ * across restarts.
+ *
+ * Each reading also starts, apart, dropping the SP-API clients this process keeps for accounts
+ * deleted since (a look-up of those clients' accounts only, not of every account): its failure
+ * is logged and must not throw away the reading.
  */
 @Injectable()
 export class SyncMetrics implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(SyncMetrics.name);
   private gauges?: ScrapeTimeGauges<SyncReading>;
 
   constructor(
@@ -117,9 +141,10 @@ export class SyncMetrics implements OnModuleInit, OnApplicationShutdown {
     this.gauges = new ScrapeTimeGauges<SyncReading>(
       'sync',
       async () => {
-        const reading = await this.read();
-        await this.forgetClientsOfAccountsGone();
-        return reading;
+        void this.forgetClientsOfAccountsGone().catch((err: unknown) =>
+          this.logger.warn({ msg: `could not drop the SP-API clients of deleted accounts (tried again next scrape): ${err instanceof Error ? err.message : String(err)}` }),
+        );
+        return this.read();
       },
       [
         {
@@ -140,14 +165,29 @@ export class SyncMetrics implements OnModuleInit, OnApplicationShutdown {
           samples: (r) => SYNC_LAG_THRESHOLDS.map(({ over }) => ({ labels: { over }, value: r.lagging[over] })),
         },
         {
+          name: 'connector_sync_newly_behind_accounts',
+          help: 'Accounts with sync on that went over 1 hour behind for 15 minutes within the last 15 minutes (their lag between 1h15m and 1h30m); list those behind with GET /api/v1/accounts?syncLagOverSeconds=4500',
+          samples: (r) => [{ value: r.newly_behind }],
+        },
+        {
           name: 'connector_amazon_credentials_refused_accounts',
           help: "Accounts (not deleted) whose credentials Amazon refuses (their account.credentials_refused alert episode is open: LWA answered invalid_grant, invalid_client or unauthorized_client to a sync run, until a run succeeds); list them with GET /api/v1/accounts?credentialsRefused=true",
           samples: (r) => [{ value: r.refused }],
         },
         {
+          name: 'connector_amazon_credentials_newly_refused_accounts',
+          help: 'Accounts (not deleted) whose credentials Amazon refuses and whose account.credentials_refused alert episode opened within the last 15 minutes',
+          samples: (r) => [{ value: r.newly_refused }],
+        },
+        {
           name: 'connector_quarantined_orders',
           help: 'Quarantined Amazon orders not yet resolved (retried each run), of accounts not deleted; list them with GET /api/v1/orders/quarantined',
           samples: (r) => [{ value: r.quarantined }],
+        },
+        {
+          name: 'connector_newly_quarantined_orders',
+          help: 'Quarantined Amazon orders not yet resolved that were quarantined (or quarantined again after they had been resolved) within the last 15 minutes, of accounts not deleted',
+          samples: (r) => [{ value: r.newly_quarantined }],
         },
         {
           name: 'connector_quarantined_orders_accounts',
@@ -169,26 +209,33 @@ export class SyncMetrics implements OnModuleInit, OnApplicationShutdown {
          select extract(epoch from now() - coalesce(last_synced_until, initial_sync_from))::float8 as seconds
            from seller_accounts where sync_enabled and deleted_at is null
        ), quarantined as (
-         select q.account_id from quarantined_orders q join seller_accounts a on a.id = q.account_id and a.deleted_at is null
+         select q.account_id, q.quarantined_at from quarantined_orders q join seller_accounts a on a.id = q.account_id and a.deleted_at is null
           where q.resolved_at is null
        )
        select count(*)::int as syncing,
               percentile_cont(array[0.5, 0.95]::float8[]) within group (order by seconds) as quantiles,
               max(seconds) as worst,
-              ${SYNC_LAG_THRESHOLDS.map((_, i) => `count(*) filter (where seconds > $${i + 2})::int as over_${i}`).join(', ')},
+              ${SYNC_LAG_THRESHOLDS.map((_, i) => `count(*) filter (where seconds > $${i + 3})::int as over_${i}`).join(', ')},
+              count(*) filter (where seconds > $2 and seconds <= $2 + ${NEWLY.seconds})::int as newly_behind,
               (select count(*)::int from alert_episodes e join seller_accounts a on a.id::text = e.subject and a.deleted_at is null where e.kind = $1) as refused,
+              (select count(*)::int from alert_episodes e join seller_accounts a on a.id::text = e.subject and a.deleted_at is null
+                where e.kind = $1 and e.opened_at > now() - ${NEWLY.sql}) as newly_refused,
               (select count(*)::int from quarantined) as quarantined,
+              (select count(*)::int from quarantined where quarantined_at > now() - ${NEWLY.sql}) as newly_quarantined,
               (select count(distinct account_id)::int from quarantined) as quarantined_accounts
          from lag`,
-      [AlertKind.CredentialsRefused, ...SYNC_LAG_THRESHOLDS.map((t) => t.seconds)],
+      [AlertKind.CredentialsRefused, NEWLY_BEHIND_SECONDS, ...SYNC_LAG_THRESHOLDS.map((t) => t.seconds)],
     );
     const quantiles = (row.quantiles as unknown as number[] | null) ?? [null, null];
     return {
       syncing: Number(row.syncing),
       lag: { '0.5': quantiles[0], '0.95': quantiles[1], '1': row.worst },
       lagging: Object.fromEntries(SYNC_LAG_THRESHOLDS.map((t, i) => [t.over, Number(row[`over_${i}`])])) as SyncReading['lagging'],
+      newly_behind: Number(row.newly_behind),
       refused: Number(row.refused),
+      newly_refused: Number(row.newly_refused),
       quarantined: Number(row.quarantined),
+      newly_quarantined: Number(row.newly_quarantined),
       quarantined_accounts: Number(row.quarantined_accounts),
     };
   }
