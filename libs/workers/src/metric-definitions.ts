@@ -27,27 +27,3 @@ export function gauge<L extends string>(config: GaugeConfiguration<L>): Gauge<L>
 export function histogram<L extends string>(config: HistogramConfiguration<L>): Histogram<L> {
   return (register.getSingleMetric(config.name) as Histogram<L> | undefined) ?? new Histogram(config);
 }
-
-type LabelledMetric = Counter<string> | Gauge<string> | Histogram<string>;
-
-/**
- * Removes the metrics' series whose `label` is `gone` (an account deleted, say), so the series
- * of things that are gone do not stay in every scrape for the life of the process. Answers how
- * many label sets went.
- */
-export async function removeSeries(metrics: LabelledMetric[], label: string, gone: (value: string) => boolean): Promise<number> {
-  let removed = 0;
-  for (const metric of metrics) {
-    const series = new Map<string, Record<string, string | number>>();
-    for (const { labels } of (await metric.get()).values) {
-      const value = labels[label];
-      if (value === undefined || !gone(String(value))) continue;
-      // A histogram's buckets carry `le` too: the series is the label set without it.
-      const { le: _le, ...labelSet } = labels as Record<string, string | number>;
-      series.set(JSON.stringify(labelSet), labelSet);
-    }
-    for (const labelSet of series.values()) (metric as Counter<string>).remove(labelSet);
-    removed += series.size;
-  }
-  return removed;
-}

@@ -6,6 +6,7 @@ import { ScrapedMetrics } from '@connector/test-environment';
 import { waitFor } from '@connector/testing';
 import type { SellerAccount } from '../accounts/seller-account.entity';
 import { OrderIngestionSettings } from '../order-ingestion.settings';
+import { QuarantineStore } from '../orders/quarantine-store';
 import { SyncAlerts } from './sync-alerts';
 import type { SyncRun } from './sync-run.entity';
 import { countSyncedOrders, countSyncRun, countSyncRunStart, SyncMetrics } from './sync.metrics';
@@ -134,6 +135,83 @@ describe('sync metrics on real PostgreSQL', () => {
     await db.query(`update ingestion.seller_accounts set deleted_at = now() where id = $1`, [gone.id]);
     const scraped = await gaugeBecomes('connector_quarantined_orders', 3);
     expect(scraped.samples('connector_quarantined_orders_accounts').map((sample) => sample.value)).toEqual([2]);
+  });
+
+  // Review finding (high): a count of accounts refused stays at 1 -> 2 when B is refused while A
+  // stays so, and the rule on it does not notify again; accounts refused newly must show B.
+  it('counts the accounts newly refused: whose episode opened in the last 15 minutes, not one refused for longer', async () => {
+    const alerts = new SyncAlerts(db, settings);
+    const refuse = (account: SellerAccount) => alerts.afterRun(account, { succeeded: false, error: new SpApiError('lwaToken', 400, 'invalid_grant', 'revoked') });
+    const longRefused = await addAccount();
+    await refuse(longRefused);
+    await db.query(`update ingestion.alert_episodes set opened_at = now() - interval '20 minutes' where subject = $1`, [longRefused.id]);
+    let scraped = await gaugeBecomes('connector_amazon_credentials_refused_accounts', 1);
+    expect(scraped.samples('connector_amazon_credentials_newly_refused_accounts').map((sample) => sample.value)).toEqual([0]);
+
+    const newlyRefused = await addAccount();
+    await refuse(newlyRefused);
+    scraped = await gaugeBecomes('connector_amazon_credentials_refused_accounts', 2);
+    expect(scraped.samples('connector_amazon_credentials_newly_refused_accounts').map((sample) => sample.value)).toEqual([1]);
+    // Deleted, it no longer counts, newly or not.
+    await db.query(`update ingestion.seller_accounts set deleted_at = now() where id = $1`, [newlyRefused.id]);
+    await gaugeBecomes('connector_amazon_credentials_newly_refused_accounts', 0);
+  });
+
+  it('counts the accounts newly behind: over an hour behind for 15 minutes, since within the last 15 minutes (lag 1h15m to 1h30m), sync on only', async () => {
+    for (const lag of ['70 minutes', '80 minutes', '85 minutes', '100 minutes', '3 days']) await addAccount({ lag });
+    await addAccount({ lag: '80 minutes', syncEnabled: false });
+    const scraped = await gaugeBecomes('connector_sync_enabled_accounts', 5);
+    expect(scraped.samples('connector_sync_newly_behind_accounts').map((sample) => sample.value)).toEqual([2]);
+    expect(scraped.samples('connector_sync_lagging_accounts', { over: '1h' }).map((sample) => sample.value)).toEqual([5]);
+  });
+
+  // Review finding (medium): the total of quarantined orders can fall while new ones come (others
+  // resolved). The gauge counts orders by when they were quarantined, a re-quarantine included.
+  it('counts the orders newly quarantined: new or back after they were resolved, not one retried and still quarantined', async () => {
+    const store = new QuarantineStore(db);
+    const [a, b] = [await addAccount(), await addAccount()];
+    const order = { orderId: '302-1000000-0000001' };
+    await db.transaction((manager) => store.quarantine(manager, a, order, 'unknown SKU'));
+    await quarantine(b.id, 4);
+    // b's older quarantines (quarantined before the column existed: none new) get resolved meanwhile.
+    await db.query(`update ingestion.quarantined_orders set resolved_at = now() where account_id = $1`, [b.id]);
+    let scraped = await gaugeBecomes('connector_quarantined_orders', 1);
+    expect(scraped.samples('connector_newly_quarantined_orders').map((sample) => sample.value)).toEqual([1]);
+
+    // Quarantined 20 minutes ago, retried now and refused again: not new.
+    await db.query(`update ingestion.quarantined_orders set first_seen_at = first_seen_at - interval '20 minutes', quarantined_at = quarantined_at - interval '20 minutes' where account_id = $1`, [a.id]);
+    await gaugeBecomes('connector_newly_quarantined_orders', 0);
+    await db.transaction((manager) => store.quarantine(manager, a, order, 'unknown SKU'));
+    scraped = await gaugeBecomes('connector_quarantined_orders', 1);
+    expect(scraped.samples('connector_newly_quarantined_orders').map((sample) => sample.value)).toEqual([0]);
+
+    // Resolved, then quarantined again: new again (its first_seen_at stays the first time).
+    await db.transaction((manager) => store.resolve(manager, a.id, [order.orderId]));
+    await gaugeBecomes('connector_quarantined_orders', 0);
+    await db.transaction((manager) => store.quarantine(manager, a, order, 'unknown SKU'));
+    await gaugeBecomes('connector_newly_quarantined_orders', 1);
+    const [row] = await db.query(`select first_seen_at < now() - interval '15 minutes' as first_seen_long_ago from ingestion.quarantined_orders where account_id = $1`, [a.id]);
+    expect(row.first_seen_long_ago).toBe(true);
+  });
+
+  // Review finding (low): the clean-up of clients ran inside the reading, so its failure threw the
+  // reading away (every gauge frozen, a collection failure counted).
+  it("keeps its reading when dropping the clients of deleted accounts fails", async () => {
+    const failures = async () => (await scrape()).sum('connector_metrics_collection_failures_total', { collector: 'sync' });
+    const before = await failures();
+    // Not a uuid: the look-up of these clients' accounts fails in PostgreSQL.
+    const held = jest.spyOn(clients, 'accountIds').mockReturnValue(['not-an-account-id']);
+    try {
+      await addAccount();
+      await addAccount();
+      await gaugeBecomes('connector_sync_enabled_accounts', 2);
+      await addAccount();
+      await gaugeBecomes('connector_sync_enabled_accounts', 3);
+      expect(held).toHaveBeenCalled();
+      expect(await failures()).toBe(before);
+    } finally {
+      held.mockRestore();
+    }
   });
 
   it("drops a deleted account's SP-API client at the next scrape", async () => {
