@@ -14,6 +14,13 @@ interface ShippedOutsideReading {
 }
 
 /**
+ * The deliveries waiting, read every scrape on every replica: an index-only scan of the partial
+ * index deliveries_ready (deliveries are never deleted, so the table only grows).
+ */
+export const WAITING_DELIVERIES_SQL = `select count(*)::int as n, count(distinct account_id)::int as accounts, extract(epoch from now() - min(created_at))::float8 as oldest
+  from deliveries where state = 'ready'`;
+
+/**
  * FBM deliveries ready to ship and not yet validated (the seller's part: pick, pack, validate
  * with the tracking number), over every account, read at scrape time (one bounded aggregate
  * statement: the series are as many for 2 accounts as for 10,000). Every replica reports the
@@ -33,8 +40,7 @@ export class DeliveriesMetrics implements OnModuleInit, OnApplicationShutdown {
         (
           await boundedQuery<WaitingReading>(
             this.dataSource,
-            `select count(*)::int as n, count(distinct account_id)::int as accounts, extract(epoch from now() - min(created_at))::float8 as oldest
-               from deliveries where state = 'ready'`,
+            WAITING_DELIVERIES_SQL,
           )
         )[0],
       [
