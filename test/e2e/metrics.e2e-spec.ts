@@ -15,6 +15,8 @@ const FBA = amazonOrder({
   items: [{ orderItemId: '61000000000009', sku: 'MET-MUG', quantity: 2, unitPrice: '9.00', tax: '2.87' }],
 });
 const ORDERS = [...FBM, FBA];
+/** A seller whose sync is off, as far behind as the refused one: never one of the accounts behind. */
+const SYNC_OFF = { sellerId: 'A2METRICSOFF01', clientId: 'metrics-off', clientSecret: 'metrics-off-secret', refreshToken: 'Atzr|metrics-off', marketplaceIds: ['A1PA6795UKMFR9'] };
 /** A seller whose app authorisation Amazon no longer takes: the account is made with another refresh token. */
 const REFUSED = { sellerId: 'A2METRICSREF01', clientId: 'metrics-refused', clientSecret: 'metrics-refused-secret', refreshToken: 'Atzr|metrics-refused', marketplaceIds: ['A1PA6795UKMFR9'] };
 
@@ -63,6 +65,7 @@ describe('metrics as orders flow', () => {
     // None quarantined: 0 (a panel or rule sees it), not nothing.
     expect(after.samples('connector_quarantined_orders').map((sample) => sample.value)).toEqual([0]);
     expect(after.samples('connector_quarantined_orders_accounts').map((sample) => sample.value)).toEqual([0]);
+    expect(after.samples('connector_newly_quarantined_orders').map((sample) => sample.value)).toEqual([0]);
     expect(after.sum('connector_amazon_requests_total', { operation: 'searchOrders', status: '200' })).toBeGreaterThan(0);
     expect(after.sum('connector_amazon_requests_total', { operation: 'lwaToken', status: '200' })).toBeGreaterThan(0);
     expect(after.sum('connector_amazon_requests_total', { status: '429' })).toBe(0);
@@ -135,6 +138,10 @@ describe('metrics as orders flow', () => {
   });
 
   it('order-ingestion: an account whose credentials LWA refuses is counted (from its alert episode) and named by GET /api/v1/accounts?credentialsRefused=true; deleted, it is not', async () => {
+    // Sync off and 30 days behind (its initialSyncFrom): neither counted nor listed as behind, as the metrics do.
+    expect((await running.sandbox('POST', '/_sandbox/sellers', SYNC_OFF)).status).toBe(201);
+    const syncOffId = (await running.createAccount(SYNC_OFF, 'EU', { syncEnabled: false })).body.id as string;
+    expect(syncOffId).toBeDefined();
     const refusedId = (await running.createAccount(REFUSED, 'EU', { refreshToken: 'Atzr|revoked-long-ago' })).body.id as string;
     const refused = await waitFor(
       async () => {
@@ -149,16 +156,23 @@ describe('metrics as orders flow', () => {
     // Never synced since its initialSyncFrom (30 days back): a day behind and more.
     expect(refused.sum('connector_sync_lagging_accounts', { over: '24h' })).toBe(1);
     expect(refused.sum('connector_sync_enabled_accounts')).toBe(2);
+    // Its episode opened just now: newly refused too (the rule that notifies each new one).
+    expect(refused.sum('connector_amazon_credentials_newly_refused_accounts')).toBe(1);
 
     // Which account the alert is about is the API's.
     const ids = async (query: string) => ((await running.api('GET', `/api/v1/accounts?${query}`)).body.items as { id: string }[]).map((account) => account.id);
     expect(await ids('credentialsRefused=true')).toEqual([refusedId]);
-    expect(await ids('credentialsRefused=false')).toEqual([accountId]);
+    expect((await ids('credentialsRefused=false')).sort()).toEqual([accountId, syncOffId].sort());
     expect(await ids('syncLagOverSeconds=86400')).toEqual([refusedId]);
     expect((await ids('syncLagOverSeconds=0')).sort()).toEqual([accountId, refusedId].sort());
     const bad = await running.api('GET', '/api/v1/accounts?syncLagOverSeconds=-1&credentialsRefused=maybe');
     expect(bad.status).toBe(400);
     expect(bad.body.details.map((problem: { field: string }) => problem.field).sort()).toEqual(['credentialsRefused', 'syncLagOverSeconds']);
+    // Empty is no number of seconds (class-transformer's Number('') would make it 0: every account).
+    for (const query of ['syncLagOverSeconds=', 'syncLagOverSeconds=1e3', 'syncLagOverSeconds=0x10']) {
+      const refusedAnswer = await running.api('GET', `/api/v1/accounts?${query}`);
+      expect([query, refusedAnswer.status, refusedAnswer.body.details?.map((problem: { field: string }) => problem.field)]).toEqual([query, 400, ['syncLagOverSeconds']]);
+    }
 
     expect((await running.api('DELETE', `/api/v1/accounts/${refusedId}`)).status).toBe(204);
     const after = await waitFor(
