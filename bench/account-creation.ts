@@ -7,7 +7,8 @@
  * - `single-off`: POST /api/v1/accounts, `--concurrency` at a time (8), sync off: the create path alone;
  * - `single-on`: the same with sync on (`--interval-seconds`, 60), sandbox sellers with `--orders` orders
  *   each: the first syncs of the accounts already made compete with the creation of the next ones;
- * - `import`: POST /api/v1/accounts/import in chunks of `--chunk` (500), sync on, one chunk at a time.
+ * - `import`: POST /api/v1/accounts/import in chunks of `--chunk` (500), sync on, one chunk at a time;
+ *   `import-off`: the same with sync off.
  * Printed per phase: accounts per second, request latency p50/p95, CPU per account by process.
  */
 import { CpuUsage, printCpuUsage } from './cpu-usage';
@@ -40,7 +41,7 @@ async function phase(name: string, o: { accounts: number; concurrency: number; c
   const bench = new BenchSystem();
   await bench.start({ SANDBOX_RATE_LIMITS: 'off', LOG_LEVEL: 'warn' });
   try {
-    const syncOn = name !== 'single-off';
+    const syncOn = !name.endsWith('-off');
     const sellers: Seller[] = Array.from({ length: o.accounts }, (_, i) => ({
       sellerId: `A2MADE${String(i).padStart(6, '0')}`,
       clientId: `made-${i}`,
@@ -72,7 +73,7 @@ async function phase(name: string, o: { accounts: number; concurrency: number; c
     const latencies: number[] = [];
     cpu.begin();
     const from = Date.now();
-    if (name === 'import') {
+    if (name.startsWith('import')) {
       const chunks: Seller[][] = [];
       for (let i = 0; i < sellers.length; i += o.chunk) chunks.push(sellers.slice(i, i + o.chunk));
       for (const chunk of chunks) {
@@ -94,7 +95,7 @@ async function phase(name: string, o: { accounts: number; concurrency: number; c
     const [{ audited }] = await bench.env.query<{ audited: number }>(`select count(*)::int as audited from access.audit_log`);
     console.log(
       `\n[${name}] ${made} accounts in ${seconds.toFixed(1)} s: ${(made / seconds).toFixed(1)} accounts/s; ` +
-        `${name === 'import' ? `${latencies.length} requests of up to ${o.chunk}` : `${o.concurrency} at a time`}, latency p50 ${percentile(latencies, 50)} ms, p95 ${percentile(latencies, 95)} ms; ` +
+        `${name.startsWith('import') ? `${latencies.length} requests of up to ${o.chunk}` : `${o.concurrency} at a time`}, latency p50 ${percentile(latencies, 50)} ms, p95 ${percentile(latencies, 95)} ms; ` +
         `${synced} synced meanwhile; ${audited} audit entries`,
     );
     printCpuUsage(`CPU while creating (${name})`, usage, made, 'account');
@@ -115,7 +116,7 @@ async function main(): Promise<void> {
     orders: Number(arg('orders', '5')),
     idleSeconds: Number(arg('idle-seconds', '15')),
   };
-  for (const name of arg('phases', 'single-off,single-on,import').split(',')) await phase(name, options);
+  for (const name of arg('phases', 'single-off,single-on,import-off,import').split(',')) await phase(name, options);
 }
 
 main().then(
