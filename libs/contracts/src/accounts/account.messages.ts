@@ -94,8 +94,8 @@ export const CREATE_ACCOUNT = requestContract({ subject: 'ingestion.accounts.cre
 
 /**
  * The most accounts one import (POST /api/v1/accounts/import) takes. With the secrets of real
- * Amazon accounts (a refresh token of about 400 characters) 500 accounts make a NATS message of
- * about 600 KiB, within NATS's max_payload (1 MiB by default) with room to spare; an import whose
+ * Amazon accounts (a refresh token of about 410 characters) 500 accounts make a NATS message of
+ * about 520 KiB, within NATS's max_payload (1 MiB by default) with room to spare; an import whose
  * message would not fit (long secrets or endpoints) is refused whole (413) rather than cut.
  */
 export const IMPORT_ACCOUNTS_MAX = 500;
