@@ -14,6 +14,11 @@ export class BenchSystem extends RunningSystem {
   benchAccount<T = { id: string }>(seller: Parameters<RunningSystem['createAccount']>[0], extra: Record<string, unknown> = {}): Promise<T> {
     return bodyOf('POST', '/api/v1/accounts', this.createAccount<T>(seller, 'EU', { name: 'Bench', syncIntervalSeconds: 86400, ...extra }));
   }
+
+  /** Benchmark accounts of sandbox sellers in one import (POST /api/v1/accounts/import, at most its cap). */
+  benchImport(sellers: Parameters<RunningSystem['createAccount']>[0][], extra: Record<string, unknown> = {}): Promise<{ created: number; accounts: { index: number; id: string }[] }> {
+    return bodyOf('POST', '/api/v1/accounts/import', this.importAccounts(sellers, 'EU', { name: 'Bench', syncIntervalSeconds: 86400, ...extra }));
+  }
 }
 
 async function bodyOf<T>(method: string, path: string, answer: Promise<HttpAnswer<T>>): Promise<T> {

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { amazonOrder, API_KEY, ROOT_DIR, RunningSystem, waitFor } from '@connector/testing';
 
@@ -109,6 +111,26 @@ describe('amazon-connector, the command line over the gateway', () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/\(400 Bad Request\)/);
     expect(bad.stderr).toMatch(/^ {2}carrierCode: /m);
+  });
+
+  it('imports 1,000 accounts from a JSON Lines file, 500 a request: a bad line fails its request only, a rerun with --skip-existing finishes', async () => {
+    const line = (n: number, sellerId = `A2CLIIMP${String(n).padStart(6, '0')}`) =>
+      JSON.stringify({ name: `Imported ${n}`, sellerId, region: 'EU', lwaClientId: `cli-imp-${n}`, lwaClientSecret: `cli-imp-secret-${n}`, refreshToken: `Atzr|cli-imp-${n}`, marketplaceIds: ['A1PA6795UKMFR9'], syncEnabled: false });
+    const file = join(mkdtempSync(join(tmpdir(), 'cli-import-')), 'sellers.jsonl');
+    writeFileSync(file, Array.from({ length: 1000 }, (_, i) => line(i + 1, i === 699 ? 'lower-case' : undefined)).join('\n'));
+    const first = await cli(['accounts', 'import', file], settings);
+    expect(first.code).toBe(1);
+    expect(first.stdout).toContain('created 500, failed 500 of 1000 accounts');
+    expect(first.stdout).toMatch(/^ {2}line 700: sellerId: sellerId must be an Amazon merchant token/m);
+    expect(first.stdout).toContain('line 701: not created: another account of its request was refused');
+    expect(first.stdout + first.stderr).not.toContain('cli-imp-secret');
+
+    writeFileSync(file, Array.from({ length: 1000 }, (_, i) => line(i + 1)).join('\n'));
+    const rerun = await cli(['--json', 'accounts', 'import', file, '--skip-existing'], settings);
+    expect(rerun.code).toBe(0);
+    expect(JSON.parse(rerun.stdout)).toMatchObject({ created: 500, failed: 0, skipped: 500, errors: [] });
+    const [{ n }] = await running.env.query<{ n: number }>(`select count(*)::int as n from ingestion.seller_accounts where seller_id like 'A2CLIIMP%' and deleted_at is null`);
+    expect(n).toBe(1000);
   });
 
   it('a wrong key is refused: exit code 1', async () => {

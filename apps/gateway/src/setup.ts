@@ -3,8 +3,10 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { Logger } from '@nestjs/common';
 import { SwaggerModule } from '@nestjs/swagger';
+import { json } from 'express';
+import { IMPORT_ACCOUNTS_BODY_LIMIT } from '@connector/contracts';
 import { httpRequestMetrics } from '@connector/platform';
-import { unversionedRedirect } from './common/api-version';
+import { API_V1, unversionedRedirect } from './common/api-version';
 import { serveConsole } from './console/console-files';
 import { requestSanity } from './common/request-sanity';
 import type { GatewaySettings } from './gateway.settings';
@@ -31,9 +33,21 @@ export async function setupGateway(app: INestApplication, settings?: GatewaySett
     new Logger('Console').warn('the console is not built (dist/apps/console missing): not served at /; npm run build builds it');
   }
   // Registered before Nest's own parser, so this limit is the one that applies (413 beyond it).
-  (app as NestExpressApplication).useBodyParser('json', { limit: settings?.GATEWAY_BODY_LIMIT ?? '100kb' });
-  (app as NestExpressApplication).useBodyParser('urlencoded', { limit: settings?.GATEWAY_BODY_LIMIT ?? '100kb', extended: false });
+  // An import of accounts takes more (up to IMPORT_ACCOUNTS_MAX of them): its own parser, first; the
+  // general one then finds the body read.
+  const bodyLimit = settings?.GATEWAY_BODY_LIMIT ?? '100kb';
+  app.use(`/${API_V1}/accounts/import`, json({ limit: Math.max(sizeInBytes(bodyLimit), sizeInBytes(IMPORT_ACCOUNTS_BODY_LIMIT)) }));
+  (app as NestExpressApplication).useBodyParser('json', { limit: bodyLimit });
+  (app as NestExpressApplication).useBodyParser('urlencoded', { limit: bodyLimit, extended: false });
   // After both parsers, so it sees every body.
   app.use(requestSanity);
   SwaggerModule.setup('docs', app, await openApiDocument(app), { jsonDocumentUrl: 'docs-json' });
+}
+
+/** A body size as GATEWAY_BODY_LIMIT writes it (`100kb`, `1mb`, bytes), in bytes. */
+export function sizeInBytes(size: string): number {
+  const match = /^(\d+)(b|kb|mb)?$/i.exec(size.trim());
+  if (!match) throw new Error(`not a size: ${size}`);
+  const unit = { b: 1, kb: 1024, mb: 1024 * 1024 }[(match[2] ?? 'b').toLowerCase() as 'b' | 'kb' | 'mb'];
+  return Number(match[1]) * unit;
 }

@@ -35,6 +35,8 @@ describe('message contracts catalog', () => {
     expect(all.map((c) => c.subject).sort()).toEqual(
       [
         'ingestion.accounts.create.v2',
+        // New with issue 18: many accounts at once.
+        'ingestion.accounts.import.v1',
         'ingestion.accounts.update.v2',
         'ingestion.accounts.get.v1',
         'ingestion.accounts.delete.v1',

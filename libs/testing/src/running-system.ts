@@ -111,6 +111,11 @@ export class RunningSystem {
     return this.api<T>('POST', '/api/v1/accounts', sandboxAccountBody(seller, this.sandboxUrl, region, extra));
   }
 
+  /** Creates the connector accounts of sandbox sellers in one import (POST /api/v1/accounts/import). */
+  importAccounts<T = any>(sellers: SandboxSeller[], region: 'EU' | 'NA' | 'FE' = 'EU', extra: Record<string, unknown> = {}): Promise<HttpAnswer<T>> {
+    return this.api<T>('POST', '/api/v1/accounts/import', { accounts: sellers.map((seller) => sandboxAccountBody(seller, this.sandboxUrl, region, extra)) });
+  }
+
   /** Registers the development SP-API app at the sandbox, its redirect URI this gateway's callback (Link with Amazon). */
   registerSandboxApp(): Promise<void> {
     return registerSandboxApp(this.sandboxUrl, this.gatewayUrl);

@@ -14,12 +14,15 @@ export const EXIT = {
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 export function exitCodeOf(error: unknown): ExitCode {
-  if (error instanceof ApiRefusal || error instanceof RunFailed || error instanceof NotFound) return EXIT.refused;
+  if (error instanceof ApiRefusal || error instanceof RunFailed || error instanceof NotFound || error instanceof ImportIncomplete) return EXIT.refused;
   if (error instanceof UsageError) return EXIT.usage;
   if (error instanceof GatewayUnreachable) return EXIT.unreachable;
   // A fault of the CLI itself: not a refusal of the API, and not something a retry would fix.
   return EXIT.refused;
 }
+
+/** An import of accounts of which some were refused (each said on its line). */
+export class ImportIncomplete extends Error {}
 
 /** A sync run followed to its end, which failed. */
 export class RunFailed extends Error {}
@@ -39,7 +42,7 @@ export function describeError(error: unknown): string {
     return lines.join('\n');
   }
   if (error instanceof GatewayUnreachable) return `error: ${error.message} (is it running? check --url or CONNECTOR_URL)`;
-  if (error instanceof UsageError || error instanceof RunFailed || error instanceof NotFound) return `error: ${error.message}`;
+  if (error instanceof UsageError || error instanceof RunFailed || error instanceof NotFound || error instanceof ImportIncomplete) return `error: ${error.message}`;
   return `error: ${error instanceof Error ? error.message : String(error)}`;
 }
 

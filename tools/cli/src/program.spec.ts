@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CliIo, runCli } from './program';
 import { ApiRefusal, GatewayUnreachable, UsageError } from './gateway-client';
 import { cell, describeError, EXIT, exitCodeOf, table } from './output';
@@ -240,6 +243,83 @@ describe('amazon-connector CLI', () => {
       expect(c.stdout).toContain('key (shown this once): ack_abcdef');
       expect(await c.run('keys', 'revoke', 'k-1')).toBe(EXIT.ok);
       expect(c.stdout).toContain('key k-1 revoked');
+    });
+  });
+
+  describe('accounts import', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-import-'));
+    const acc = (n: number) => ({ name: `Shop ${n}`, sellerId: `A2SHOP${String(n).padStart(6, '0')}`, region: 'EU', lwaClientId: 'c', lwaClientSecret: `secret-${n}`, refreshToken: `Atzr|token-${n}`, marketplaceIds: ['A1PA6795UKMFR9'] });
+    const created = (accounts: any[]) => ({ created: accounts.length, accounts: accounts.map((a, index) => ({ index, id: `id-${a.sellerId}`, name: a.name, sellerId: a.sellerId, region: a.region, firstSyncAt: '2026-12-07T22:00:00.000Z' })) });
+    const file = (name: string, text: string) => {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      return path;
+    };
+
+    it('sends JSON Lines in chunks, each to POST /accounts/import, and prints created and failed counts with errors by line', async () => {
+      const lines = [acc(1), acc(2), acc(3), acc(4), acc(5)].map((a) => JSON.stringify(a));
+      // A blank line counts as a line: errors name the lines of the file.
+      const path = file('accounts.jsonl', `${lines.slice(0, 2).join('\n')}\n\n${lines.slice(2).join('\n')}\n`);
+      const problem = { status: 400, title: 'Bad Request', detail: 'Validation failed', details: [{ field: 'accounts.1.sellerId', errors: ['sellerId must be an Amazon merchant token'] }] };
+      const c = cli({ 'POST /accounts/import': [{ status: 201, body: created([acc(1), acc(2)]) }, { status: 400, body: problem }, { status: 201, body: created([acc(5)]) }] });
+      expect(await c.run('accounts', 'import', path, '--chunk', '2')).toBe(EXIT.refused);
+      expect(c.calls.map((call) => call.body.accounts.map((a: any) => a.sellerId))).toEqual([
+        ['A2SHOP000001', 'A2SHOP000002'],
+        ['A2SHOP000003', 'A2SHOP000004'],
+        ['A2SHOP000005'],
+      ]);
+      // The secrets go to the gateway as given, and are printed nowhere.
+      expect(c.calls[0].body.accounts[0]).toEqual(acc(1));
+      expect(c.stdout).toContain('created 3, failed 2 of 5 accounts');
+      expect(c.stdout).toContain('line 4: not created: another account of its request was refused');
+      expect(c.stdout).toContain('line 5: sellerId: sellerId must be an Amazon merchant token');
+      expect(c.stderr).toContain('lines 4-5: refused (400), nothing of it created');
+      expect(c.stderr).toContain('error: 2 of 5 accounts were not created');
+      expect(c.stdout + c.stderr).not.toMatch(/secret-|Atzr/);
+    });
+
+    it('takes a JSON array; splits a request the gateway finds too large; --json answers the result; exit 0 when all were created', async () => {
+      const path = file('accounts.json', JSON.stringify([acc(1), acc(2), acc(3)]));
+      const tooLarge = { status: 413, title: 'Payload Too Large', detail: 'send about 2 at a time; nothing was created' };
+      const c = cli({ 'POST /accounts/import': [{ status: 413, body: tooLarge }, { status: 201, body: created([acc(1), acc(2)]) }, { status: 201, body: created([acc(3)]) }] });
+      expect(await c.run('--json', 'accounts', 'import', path)).toBe(EXIT.ok);
+      expect(c.calls.map((call) => call.body.accounts.length)).toEqual([3, 2, 1]);
+      const result = JSON.parse(c.stdout);
+      expect(result).toMatchObject({ created: 3, failed: 0, skipped: 0, errors: [] });
+      expect(result.accounts.map((a: any) => [a.line, a.id])).toEqual([[1, 'id-A2SHOP000001'], [2, 'id-A2SHOP000002'], [3, 'id-A2SHOP000003']]);
+    });
+
+    it('--skip-existing leaves out sellers that already have an account and sends the rest again; an Idempotency-Key per request', async () => {
+      const path = file('rerun.jsonl', [acc(1), acc(2), acc(3)].map((a) => JSON.stringify(a)).join('\n'));
+      const exists = { status: 409, title: 'Conflict', detail: '2 of the 3 sellers already have an account; nothing was created', details: [{ field: 'accounts.0.sellerId', errors: ['already account x'] }, { field: 'accounts.2.sellerId', errors: ['already account y'] }] };
+      const c = cli({ 'POST /accounts/import': [{ status: 409, body: exists }, { status: 201, body: created([acc(2)]) }] });
+      expect(await c.run('--idempotency-key', 'run-1', 'accounts', 'import', path, '--skip-existing')).toBe(EXIT.ok);
+      expect(c.calls[1].body.accounts.map((a: any) => a.sellerId)).toEqual(['A2SHOP000002']);
+      expect(c.calls.map((call) => call.headers['idempotency-key'])).toEqual(['run-1-1', 'run-1-2']);
+      expect(c.stdout).toContain('created 1, failed 0, skipped 2 (already there) of 3 accounts');
+      // Without it, the request fails, each existing seller said on its line.
+      const strict = cli({ 'POST /accounts/import': { status: 409, body: exists } });
+      expect(await strict.run('accounts', 'import', path)).toBe(EXIT.refused);
+      expect(strict.stdout).toContain('line 1: sellerId: already account x');
+      expect(strict.stdout).toContain('line 2: not created: another account of its request was refused');
+    });
+
+    it('a file with a line that is not an account is a usage error naming the line, never its text; nothing is sent', async () => {
+      const path = file('broken.jsonl', `${JSON.stringify(acc(1))}\n{"refreshToken": "Atzr|half\n`);
+      const c = cli({});
+      expect(await c.run('accounts', 'import', path)).toBe(EXIT.usage);
+      expect(c.stderr).toContain('not an account (a JSON object) at line 2; nothing was sent');
+      expect(c.stderr).not.toContain('Atzr');
+      expect(c.calls).toEqual([]);
+      expect(await c.run('accounts', 'import', path, '--chunk', '501')).toBe(EXIT.usage);
+    });
+
+    it('stops at a refusal that is not about the accounts (a wrong key), with the gateway\'s words', async () => {
+      const path = file('two.jsonl', [acc(1), acc(2)].map((a) => JSON.stringify(a)).join('\n'));
+      const c = cli({ 'POST /accounts/import': { status: 403, body: { status: 403, title: 'Forbidden', detail: 'this API key does not have the admin scope' } } });
+      expect(await c.run('accounts', 'import', path, '--chunk', '1')).toBe(EXIT.refused);
+      expect(c.calls).toHaveLength(1);
+      expect(c.stderr).toContain('(403 Forbidden): this API key does not have the admin scope');
     });
   });
 

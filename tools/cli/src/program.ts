@@ -1,20 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import type {
-  AccountView,
-  CreateAccountRequest,
-  DeliveryView,
-  NotificationView,
-  QuarantinedOrderView,
-  RetryNotificationsResult,
-  SalesOrderLineView,
-  SalesOrderView,
-  SyncRequestedView,
-  SyncRunView,
-  ValidateDeliveryBody,
+import {
+  IMPORT_ACCOUNTS_MAX,
+  type AccountView,
+  type CreateAccountRequest,
+  type DeliveryView,
+  type ImportedAccountsView,
+  type NotificationView,
+  type QuarantinedOrderView,
+  type RetryNotificationsResult,
+  type SalesOrderLineView,
+  type SalesOrderView,
+  type SyncRequestedView,
+  type SyncRunView,
+  type ValidateDeliveryBody,
 } from '@connector/contracts';
 import { ApiRefusal, GatewayClient, GatewayUnreachable, UsageError } from './gateway-client';
-import { Column, describeError, EXIT, exitCodeOf, fields, NotFound, RunFailed, runProgress, table } from './output';
+import { Column, describeError, EXIT, exitCodeOf, fields, ImportIncomplete, NotFound, RunFailed, runProgress, table } from './output';
+import { importAccounts, readAccountsFile } from './import-accounts';
 
 export const DEFAULT_URL = 'http://127.0.0.1:3000';
 
@@ -98,11 +101,10 @@ export function buildProgram(io: CliIo): Command {
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 
   const settings = (command: Command): GlobalOptions => command.optsWithGlobals<GlobalOptions>();
-  const clientOf = (command: Command): GatewayClient => {
+  const clientOf = (command: Command, idempotencyKey = settings(command).idempotencyKey): GatewayClient => {
     const options = settings(command);
     const url = options.url ?? io.env.CONNECTOR_URL ?? DEFAULT_URL;
     const key = options.key ?? io.env.CONNECTOR_API_KEY;
-    const idempotencyKey = options.idempotencyKey;
     if (!url || !/^https?:\/\/[^/]/.test(url)) throw new UsageError(`--url must be an http(s) URL, not "${url ?? ''}"`);
     if (!key) throw new UsageError('no API key: give --key or set CONNECTOR_API_KEY');
     return new GatewayClient({ url, apiKey: key, idempotencyKey, fetch: io.fetch });
@@ -162,6 +164,30 @@ export function buildProgram(io: CliIo): Command {
       };
       const account = await client.post<AccountView>('/accounts', body);
       print(command, account, () => `added account ${account.id}\n${table(ACCOUNT_COLUMNS, [account])}`);
+    });
+
+  leaf(accounts, 'import', `add many seller accounts from a file (JSON Lines, one account a line; or a JSON array), ${IMPORT_ACCOUNTS_MAX} a request, each request all or nothing`)
+    .argument('<file>', 'file.jsonl or file.json ("-": standard input), each account as POST /api/v1/accounts takes it, secrets included')
+    .option('--chunk <n>', `accounts per request (1-${IMPORT_ACCOUNTS_MAX})`, positiveInteger('--chunk'), IMPORT_ACCOUNTS_MAX)
+    .option('--skip-existing', 'leave out accounts whose seller already has one (a rerun after an interruption) instead of failing their request')
+    .action(async (file: string, options, command: Command) => {
+      if (options.chunk > IMPORT_ACCOUNTS_MAX) throw new UsageError(`--chunk takes at most ${IMPORT_ACCOUNTS_MAX}`);
+      const lines = readAccountsFile(file);
+      const { idempotencyKey } = settings(command);
+      const result = await importAccounts(lines, {
+        chunk: options.chunk,
+        skipExisting: Boolean(options.skipExisting),
+        // Each request its own key (the same key with another body is refused): <key>-<first line>.
+        post: (body, firstLine) => clientOf(command, idempotencyKey && `${idempotencyKey}-${firstLine}`).post<ImportedAccountsView>('/accounts/import', body),
+        progress: (text) => io.stderr(`${text}\n`),
+      });
+      print(command, result, () =>
+        [
+          `created ${result.created}, failed ${result.failed}${result.skipped ? `, skipped ${result.skipped} (already there)` : ''} of ${lines.length} accounts`,
+          ...result.errors.map((e) => `  line ${e.line}: ${e.field ? `${e.field}: ` : ''}${e.errors.join('; ')}`),
+        ].join('\n'),
+      );
+      if (result.failed) throw new ImportIncomplete(`${result.failed} of ${lines.length} accounts were not created`);
     });
 
   /**

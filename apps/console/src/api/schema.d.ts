@@ -110,6 +110,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/accounts/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add many seller accounts at once (up to 500), all or none
+         * @description Each account as createAccount takes it (the same fields, checks and scope). Everything is checked first: any failing account is a 400 naming it by index and field (`accounts.2.sellerId`), and nothing is created. A seller twice in the request is a 400 on the later one; a seller that already has an account (in its region) is a 409 naming each such account (`details`), and nothing is created: so a retry after a lost answer says which exist (or send an Idempotency-Key to get the first answer back). Otherwise every account is created in one transaction. Their first syncs are spread over their interval, 20 at a time (`firstSyncAt`). One audit entry per account created.
+         */
+        post: operations["importAccounts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/accounts/{id}": {
         parameters: {
             query?: never;
@@ -1197,6 +1217,26 @@ export interface paths {
          * @deprecated
          */
         post: operations["createAccountUnversioned"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/accounts/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Moved to /api/v1/accounts/import: Add many seller accounts at once (up to 500), all or none
+         * @deprecated
+         */
+        post: operations["importAccountsUnversioned"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2643,6 +2683,32 @@ export interface components {
             createdAt: string;
             /** @example 2026-12-06T21:55:02.000Z */
             updatedAt: string;
+        };
+        ImportAccountsRequest: {
+            /** @description Each as `POST /api/v1/accounts` takes it; a failing field is named by its index (`accounts.2.sellerId`). */
+            accounts: components["schemas"]["CreateAccountRequest"][];
+        };
+        ImportedAccountView: {
+            /** @description Its place in the request's `accounts` (from 0). */
+            index: number;
+            /** @example 0190f5a4-7c1e-7b8a-9d2e-3f4a5b6c7d8e */
+            id: string;
+            /** @example Amazon EU shop */
+            name: string;
+            /** @example A2EUQ1WTGCTBG2 */
+            sellerId: string;
+            /** @enum {string} */
+            region: "NA" | "EU" | "FE";
+            /**
+             * @description When its first sync falls due: an import's first syncs are spread over the accounts' interval (see the README).
+             * @example 2026-12-07T22:00:12.000Z
+             */
+            firstSyncAt: string;
+        };
+        ImportedAccountsView: {
+            /** @example 500 */
+            created: number;
+            accounts: components["schemas"]["ImportedAccountView"][];
         };
         UpdateAccountChanges: {
             lwaClientSecret?: string;
@@ -4548,6 +4614,204 @@ export interface operations {
                 };
             };
             /** @description The body is larger than the gateway takes (GATEWAY_BODY_LIMIT). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Payload Too Large",
+                     *       "status": 413,
+                     *       "detail": "request body is larger than this API takes (GATEWAY_BODY_LIMIT)",
+                     *       "statusCode": 413,
+                     *       "error": "Payload Too Large",
+                     *       "message": "request body is larger than this API takes (GATEWAY_BODY_LIMIT)"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with a different request. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Unprocessable Entity",
+                     *       "status": 422,
+                     *       "detail": "this Idempotency-Key was used with a different request",
+                     *       "statusCode": 422,
+                     *       "error": "Unprocessable Entity",
+                     *       "message": "this Idempotency-Key was used with a different request"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description More requests than this API key may make per minute; Retry-After says when to try again. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Too Many Requests",
+                     *       "status": 429,
+                     *       "detail": "ThrottlerException: Too Many Requests",
+                     *       "statusCode": 429,
+                     *       "error": "Too Many Requests",
+                     *       "message": "ThrottlerException: Too Many Requests"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The service that owns the data did not answer in time. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Service Unavailable",
+                     *       "status": 503,
+                     *       "detail": "inventory did not answer inventory.deliveries.get.v1 in time",
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "inventory did not answer inventory.deliveries.get.v1 in time"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    importAccounts: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Up to 255 printable characters, unique per request (a UUID, say). The same key with the same body within 24 hours replays the first answer (with its status, and `Idempotency-Replayed: true`) instead of doing it again; with another body it is a 422. Keys are per API key. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportAccountsRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportedAccountsView"];
+                };
+            };
+            /** @description The request is malformed or fails validation; `details` names each failing field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "Validation failed",
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": "Validation failed",
+                     *       "details": [
+                     *         {
+                     *           "field": "carrierCode",
+                     *           "errors": [
+                     *             "carrierCode must be one of Amazon's carrier codes (use Other with carrierName)"
+                     *           ]
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No API key, or one that is unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Unauthorized",
+                     *       "status": 401,
+                     *       "detail": "missing or invalid API key",
+                     *       "statusCode": 401,
+                     *       "error": "Unauthorized",
+                     *       "message": "missing or invalid API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The API key lacks the scope this route needs, or is limited to other seller accounts. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Forbidden",
+                     *       "status": 403,
+                     *       "detail": "this API key does not have the operate scope",
+                     *       "statusCode": 403,
+                     *       "error": "Forbidden",
+                     *       "message": "this API key does not have the operate scope"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /**
+             * @description A seller of the import already has an account in its region (`details` names each by index); nothing was created. Or a request with the same Idempotency-Key is still running.
+             *
+             *     The resource is not in a state that allows this, or it exists already; or a request with the same Idempotency-Key is still running.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "about:blank",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "sales order 405-1234567-1234567 is already cancelled",
+                     *       "statusCode": 409,
+                     *       "error": "Conflict",
+                     *       "message": "sales order 405-1234567-1234567 is already cancelled"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The body is larger than the import takes (1 MiB), or its accounts, their secrets sealed, would not fit in one message to order-ingestion (900 KiB): send fewer accounts per import. */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -16120,6 +16384,28 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Permanent redirect to /api/v1/accounts (same method and body). Deprecated since 2026-12-07. */
+            308: {
+                headers: {
+                    /** @description the /api/v1 URL */
+                    Location?: string;
+                    /** @description RFC 9745: when these paths were deprecated */
+                    Deprecation?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    importAccountsUnversioned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Permanent redirect to /api/v1/accounts/import (same method and body). Deprecated since 2026-12-07. */
             308: {
                 headers: {
                     /** @description the /api/v1 URL */

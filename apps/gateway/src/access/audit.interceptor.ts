@@ -21,7 +21,8 @@ export class AuditInterceptor implements NestInterceptor {
     const status = Reflect.getMetadata(HTTP_CODE_METADATA, context.getHandler()) ?? (request.method === 'POST' ? 201 : 200);
     return next.handle().pipe(
       concatMap(async (value) => {
-        await write(status);
+        // The route wrote an entry per item it changed (AuditService.recordEach).
+        if (!request.auditedEach) await write(status);
         return value;
       }),
       catchError(async (err) => {

@@ -46,6 +46,8 @@ export interface AuditedRequest {
   url?: string;
   route?: { path?: string };
   body?: unknown;
+  /** Set when the route wrote its own entries (one per item, recordEach): the request's own is then not written. */
+  auditedEach?: boolean;
 }
 
 @Injectable()
@@ -93,6 +95,35 @@ export class AuditService implements OnApplicationBootstrap, OnApplicationShutdo
     const action = `${request.method} ${request.route?.path ?? '?'}`;
     const path = (request.originalUrl ?? request.url ?? '').split('?')[0];
     await this.record(caller, { method: request.method, path, action, body: request.body }, status).catch((err) => this.logger.error(`audit entry not written (${action}): ${err.message}`));
+  }
+
+  /**
+   * One entry per item a request changed (each account of an import, say), as one request per item
+   * would have written: the request's method, path and action, each with its item as `changes`. All
+   * in one insert; the request is marked so the interceptor does not add its own. Never throws: when
+   * they cannot be written, the interceptor writes the request's entry instead (its body cut to 100
+   * items, see redactSecrets), and the failure is said loudly.
+   */
+  async recordEach(caller: Caller, request: AuditedRequest, status: number, items: object[]): Promise<void> {
+    if (!items.length) return;
+    const action = `${request.method} ${request.route?.path ?? '?'}`;
+    const path = redactSecrets((request.originalUrl ?? request.url ?? '').split('?')[0]) as string;
+    const entries = items.map((item) => ({
+      id: newRowId(),
+      keyId: caller.keyId,
+      keyName: caller.name,
+      method: request.method,
+      path,
+      action,
+      status,
+      changes: redactSecrets(item) as object,
+    }));
+    try {
+      await this.entries.insert(entries);
+      request.auditedEach = true;
+    } catch (err) {
+      this.logger.error(`audit entries of ${action} not written (${items.length}): ${err.message}`);
+    }
   }
 
   list(query: ListAuditRequest): Promise<Page<AuditEntryView>> {

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, PayloadTooLargeException, Post, Query, Req } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   accountTransitContext,
@@ -12,6 +12,12 @@ import {
   LIST_ACCOUNTS,
   GET_SYNC_RUN,
   GetSyncRunRequest,
+  IMPORT_ACCOUNTS,
+  IMPORT_ACCOUNTS_MAX,
+  IMPORT_ACCOUNTS_MAX_BYTES,
+  ImportAccountsMessage,
+  ImportAccountsRequest,
+  ImportedAccountsView,
   LIST_SYNC_RUNS,
   ListAccountsRequest,
   ListSyncRunsRequest,
@@ -37,6 +43,11 @@ import { Idempotent } from '../idempotency/idempotent.decorator';
 import { ApiPage, ApiProblems, ApiProblemsWhen, ApiRoutes } from '../openapi/api-docs';
 import { UuidParam } from '../common/validation';
 import { AccountFrom, ApiScope, RequiresScope } from '../access/scopes';
+import type { Caller } from '../access/api-keys.service';
+import { AuditedRequest, AuditService } from '../access/audit.service';
+
+/** How long an import may take: up to IMPORT_ACCOUNTS_MAX accounts checked, sealed at rest and inserted in one transaction. */
+const IMPORT_WAIT_MS = 60_000;
 
 /** How long a recovery may take: one getOrder (v0: and its items) through the account's rate limits and retries. */
 const RECOVER_ORDER_WAIT_MS = 60_000;
@@ -52,6 +63,7 @@ export class AccountsController {
   constructor(
     private readonly services: ServiceClient,
     private readonly secrets: TransitSecrets,
+    private readonly audit: AuditService,
   ) {}
 
   @Post()
@@ -59,13 +71,50 @@ export class AccountsController {
   @ApiOperation({ operationId: 'createAccount', summary: 'Add a seller account', description: 'lwaClientSecret and refreshToken are write-only: never returned.' })
   @ApiProblems(409, 413)
   create(@Body() body: CreateAccountRequest): Promise<AccountView> {
+    return this.services.request(CREATE_ACCOUNT, this.sealed(body));
+  }
+
+  @Post('import')
+  @Idempotent()
+  @ApiOperation({
+    operationId: 'importAccounts',
+    summary: `Add many seller accounts at once (up to ${IMPORT_ACCOUNTS_MAX}), all or none`,
+    description:
+      `Each account as createAccount takes it (the same fields, checks and scope). Everything is checked first: any failing account is a 400 ` +
+      'naming it by index and field (`accounts.2.sellerId`), and nothing is created. A seller twice in the request is a 400 on the later one; ' +
+      'a seller that already has an account (in its region) is a 409 naming each such account (`details`), and nothing is created: so a retry ' +
+      'after a lost answer says which exist (or send an Idempotency-Key to get the first answer back). Otherwise every account is created in one ' +
+      'transaction. Their first syncs are spread over their interval, 20 at a time (`firstSyncAt`). One audit entry per account created.',
+  })
+  @ApiProblemsWhen({
+    409: 'A seller of the import already has an account in its region (`details` names each by index); nothing was created. Or a request with the same Idempotency-Key is still running.',
+    413: `The body is larger than the import takes (1 MiB), or its accounts, their secrets sealed, would not fit in one message to order-ingestion (${IMPORT_ACCOUNTS_MAX_BYTES / 1024} KiB): send fewer accounts per import.`,
+  })
+  async import(@Body() body: ImportAccountsRequest, @Req() request: AuditedRequest & { caller?: Caller }): Promise<ImportedAccountsView> {
+    const message: ImportAccountsMessage = { accounts: body.accounts.map((account) => this.sealed(account)) };
+    const bytes = Buffer.byteLength(JSON.stringify(message));
+    if (bytes > IMPORT_ACCOUNTS_MAX_BYTES) {
+      const fitting = Math.max(1, Math.floor((body.accounts.length * IMPORT_ACCOUNTS_MAX_BYTES) / bytes));
+      throw new PayloadTooLargeException({
+        statusCode: 413,
+        error: 'Payload Too Large',
+        message: `these ${body.accounts.length} accounts take ${Math.ceil(bytes / 1024)} KiB with their secrets sealed, more than one import carries (${IMPORT_ACCOUNTS_MAX_BYTES / 1024} KiB): send about ${fitting} at a time; nothing was created`,
+      });
+    }
+    const imported = await this.services.request(IMPORT_ACCOUNTS, message, IMPORT_WAIT_MS);
+    // One entry per account, as its own create would have had (readers look for an account's entry), with its id.
+    if (request.caller) await this.audit.recordEach(request.caller, request, 201, imported.accounts.map((account) => ({ id: account.id, index: account.index, ...body.accounts[account.index] })));
+    return imported;
+  }
+
+  /** The account as order-ingestion takes it: its secrets sealed for it, in transit. */
+  private sealed(body: CreateAccountRequest): CreateAccountMessage {
     const { lwaClientSecret, refreshToken, ...account } = body;
-    const message: CreateAccountMessage = {
+    return {
       ...account,
       sealedClientSecret: this.secrets.encrypt(lwaClientSecret, accountTransitContext(body, 'clientSecret')),
       sealedRefreshToken: this.secrets.encrypt(refreshToken, accountTransitContext(body, 'refreshToken')),
     };
-    return this.services.request(CREATE_ACCOUNT, message);
   }
 
   @Get()

@@ -7,6 +7,8 @@ import {
   GET_ACCOUNT,
   GET_ACCOUNT_ACCESS,
   IdRequest,
+  IMPORT_ACCOUNTS,
+  ImportAccountsMessage,
   LIST_ACCOUNTS,
   ListAccountsRequest,
   UPDATE_ACCOUNT,
@@ -22,6 +24,11 @@ export class AccountsController {
   @HandlesRequest(CREATE_ACCOUNT)
   create(@Payload() request: CreateAccountMessage) {
     return this.accounts.create(request);
+  }
+
+  @HandlesRequest(IMPORT_ACCOUNTS)
+  import(@Payload() request: ImportAccountsMessage) {
+    return this.accounts.import(request);
   }
 
   @HandlesRequest(LIST_ACCOUNTS)

@@ -7,6 +7,9 @@ import {
   AccountView,
   AlertKind,
   CreateAccountMessage,
+  FieldError,
+  ImportAccountsMessage,
+  ImportedAccountsView,
   ListAccountsRequest,
   OrderNotificationsStatus,
   OrdersApiVersion,
@@ -43,35 +46,129 @@ export class AccountsService {
   async create(request: CreateAccountMessage): Promise<AccountView> {
     this.checkEndpoints(request.region, request);
     await this.checkMarketplaces(request.region, request.marketplaceIds);
-    const endpoints = REGION_ENDPOINTS[request.region];
     const duplicate = await this.accounts.findOneBy({ sellerId: request.sellerId, region: request.region, deletedAt: IsNull() });
     if (duplicate) throw ServiceError.conflict(`seller ${request.sellerId} in ${request.region} is already account ${duplicate.id}`);
-    const clientSecret = this.openInTransit(request.sealedClientSecret, accountTransitContext(request, 'clientSecret'), 'lwaClientSecret');
-    const refreshToken = this.openInTransit(request.sealedRefreshToken, accountTransitContext(request, 'refreshToken'), 'refreshToken');
+    const account = this.newAccount(request, this.openSecrets(request), new Date());
+    try {
+      // The insert fills createdAt and updatedAt from PostgreSQL (RETURNING): no read of the row again.
+      await this.accounts.insert(account);
+    } catch (err) {
+      // Another request added the seller between the look-up and the insert.
+      if (isSellerTaken(err)) throw ServiceError.conflict(`seller ${request.sellerId} in ${request.region} is already an account`);
+      throw err;
+    }
+    return toView(account);
+  }
+
+  /**
+   * Many accounts at once (POST /api/v1/accounts/import): every account is checked first, as
+   * create checks one, and every problem is named by the account's index (`accounts.2.sellerId`);
+   * a seller twice in the import is a 400, one that already is an account a 409; then all are
+   * inserted in one transaction, or none. Their first syncs are spread (firstSyncOffsetsMs).
+   */
+  async import(request: ImportAccountsMessage): Promise<ImportedAccountsView> {
+    const items = request.accounts;
+    // Every marketplace of the import in one query; the checks below then read the cache.
+    await this.marketplaces.findMany([...new Set(items.flatMap((item) => item.marketplaceIds))]);
+    const problems: FieldError[] = [];
+    const opened: OpenedSecrets[] = [];
+    const firstIndexOf = new Map<string, number>();
+    for (const [index, item] of items.entries()) {
+      const of = (found: FieldError[]) => found.map((p) => ({ field: `accounts.${index}.${p.field}`, errors: p.errors }));
+      problems.push(...of(this.allowedEndpoints.problems(item.region, item)), ...of(await this.marketplaceProblems(item.region, item.marketplaceIds)));
+      const seller = `${item.region}/${item.sellerId}`;
+      const first = firstIndexOf.get(seller);
+      if (first !== undefined) problems.push({ field: `accounts.${index}.sellerId`, errors: [`seller ${item.sellerId} in ${item.region} is accounts.${first} of this import already`] });
+      else firstIndexOf.set(seller, index);
+      try {
+        opened.push(this.openSecrets(item));
+      } catch (err) {
+        if (!(err instanceof ServiceError)) throw err;
+        problems.push(...of((err.body.details as FieldError[] | undefined) ?? []));
+      }
+    }
+    if (problems.length) throw ServiceError.badRequest('Validation failed', problems);
+    await this.refuseExisting(items);
+    const now = Date.now();
+    const offsets = firstSyncOffsetsMs(items.map((item) => item.syncIntervalSeconds ?? DEFAULT_SYNC_INTERVAL_SECONDS));
+    const rows = items.map((item, index) => this.newAccount(item, opened[index], new Date(now + offsets[index])));
+    try {
+      await this.accounts.manager.transaction(async (manager) => {
+        await manager.insert(SellerAccount, rows);
+      });
+    } catch (err) {
+      if (!isSellerTaken(err)) throw err;
+      // Another request added one of the sellers meanwhile: name it as the check would have.
+      await this.refuseExisting(items);
+      throw ServiceError.conflict('a seller of this import was added by another request meanwhile; nothing was created');
+    }
+    return {
+      created: rows.length,
+      accounts: rows.map((row, index) => ({ index, id: row.id, name: row.name, sellerId: row.sellerId, region: row.region, firstSyncAt: row.nextSyncAt!.toISOString() })),
+    };
+  }
+
+  /** 409 naming each account of the import whose seller already is an account (in its region), by index. */
+  private async refuseExisting(items: CreateAccountMessage[]): Promise<void> {
+    const existing: { id: string; seller_id: string; region: string }[] = await this.accounts.manager.query(
+      `select a.id, a.seller_id, a.region from seller_accounts a
+         join unnest($1::text[], $2::text[]) as wanted(seller_id, region) on a.seller_id = wanted.seller_id and a.region = wanted.region
+        where a.deleted_at is null`,
+      [items.map((item) => item.sellerId), items.map((item) => item.region)],
+    );
+    if (!existing.length) return;
+    const idOf = new Map(existing.map((row) => [`${row.region}/${row.seller_id}`, row.id]));
+    const details = items.flatMap((item, index) => {
+      const id = idOf.get(`${item.region}/${item.sellerId}`);
+      return id ? [{ field: `accounts.${index}.sellerId`, errors: [`seller ${item.sellerId} in ${item.region} is already account ${id}`] }] : [];
+    });
+    throw ServiceError.conflict(`${details.length} of the ${items.length} sellers already have an account; nothing was created`, details);
+  }
+
+  /** The secrets as the gateway sealed them for this new account; one that does not open is refused, naming its field. */
+  private openSecrets(request: CreateAccountMessage): OpenedSecrets {
+    const problems: FieldError[] = [];
+    const open = (sealed: string, field: 'lwaClientSecret' | 'refreshToken', context: string): string => {
+      try {
+        return this.openInTransit(sealed, context, field);
+      } catch (err) {
+        if (!(err instanceof ServiceError)) throw err;
+        problems.push(...((err.body.details as FieldError[] | undefined) ?? []));
+        return '';
+      }
+    };
+    const clientSecret = open(request.sealedClientSecret, 'lwaClientSecret', accountTransitContext(request, 'clientSecret'));
+    const refreshToken = open(request.sealedRefreshToken, 'refreshToken', accountTransitContext(request, 'refreshToken'));
+    if (problems.length) throw ServiceError.badRequest('Validation failed', problems);
+    return { clientSecret, refreshToken };
+  }
+
+  /** The row of a new account, its secrets sealed at rest for its id, its first sync due at `firstSyncAt`. */
+  private newAccount(request: CreateAccountMessage, secrets: OpenedSecrets, firstSyncAt: Date): SellerAccount {
     const id = newRowId();
-    const account = this.accounts.create({
+    const endpoints = REGION_ENDPOINTS[request.region];
+    return this.accounts.create({
       id,
       name: request.name,
       sellerId: request.sellerId,
       region: request.region,
       lwaClientId: request.lwaClientId,
-      encryptedClientSecret: this.secrets.encrypt(clientSecret, accountSecretContext(id, 'clientSecret')),
-      encryptedRefreshToken: this.secrets.encrypt(refreshToken, accountSecretContext(id, 'refreshToken')),
+      encryptedClientSecret: this.secrets.encrypt(secrets.clientSecret, accountSecretContext(id, 'clientSecret')),
+      encryptedRefreshToken: this.secrets.encrypt(secrets.refreshToken, accountSecretContext(id, 'refreshToken')),
       marketplaceIds: request.marketplaceIds,
       ordersApi: request.ordersApi ?? OrdersApiVersion.V2026,
       apiEndpoint: request.apiEndpoint ?? endpoints.apiEndpoint,
       lwaEndpoint: request.lwaEndpoint ?? endpoints.lwaEndpoint,
       syncEnabled: request.syncEnabled ?? true,
-      syncIntervalSeconds: request.syncIntervalSeconds ?? 300,
+      syncIntervalSeconds: request.syncIntervalSeconds ?? DEFAULT_SYNC_INTERVAL_SECONDS,
       initialSyncFrom: request.initialSyncFrom ? new Date(request.initialSyncFrom) : new Date(Date.now() - DEFAULT_BACKFILL_DAYS * 86400_000),
       defaultProductId: request.defaultProductId ?? null,
       stockSync: request.stockSync ?? false,
       stockBuffer: request.stockBuffer ?? 0,
       handlingTimeDays: request.handlingTimeDays ?? null,
       ...newAccountSyncState(),
+      nextSyncAt: firstSyncAt,
     });
-    await this.accounts.insert(account);
-    return toView(await this.get(account.id));
   }
 
   async list(query: ListAccountsRequest): Promise<Page<AccountView>> {
@@ -248,15 +345,47 @@ export class AccountsService {
 
   /** An account may only enable known marketplaces of its own region. */
   private async checkMarketplaces(region: Region, ids: string[]): Promise<void> {
+    const details = await this.marketplaceProblems(region, ids);
+    if (details.length) throw ServiceError.badRequest('Validation failed', details);
+  }
+
+  private async marketplaceProblems(region: Region, ids: string[]): Promise<FieldError[]> {
     const found = await this.marketplaces.findMany(ids);
     const unknown = ids.filter((id) => !found.some((m) => m.marketplaceId === id));
     const foreign = found.filter((m) => m.region !== region).map((m) => `${m.marketplaceId} (${m.region})`);
-    const details = [
+    return [
       ...(unknown.length ? [{ field: 'marketplaceIds', errors: [`unknown marketplaces: ${unknown.join(', ')}`] }] : []),
       ...(foreign.length ? [{ field: 'marketplaceIds', errors: [`not in region ${region}: ${foreign.join(', ')}`] }] : []),
     ];
-    if (details.length) throw ServiceError.badRequest('Validation failed', details);
   }
+}
+
+/** An account's sync interval when its request names none. */
+export const DEFAULT_SYNC_INTERVAL_SECONDS = 300;
+
+/** First syncs of an import that fall due at once: the scheduler's batch (TICK_BATCH), one claim. */
+export const FIRST_SYNCS_AT_ONCE = 20;
+
+/**
+ * When each account of an import first falls due, after now: in groups of FIRST_SYNCS_AT_ONCE,
+ * spread evenly over the account's interval, so 10,000 accounts imported at a 5-minute interval
+ * fall due about 33 a second, as they will go on (each run's next is its end plus the interval),
+ * rather than all in the same tick. An import of up to FIRST_SYNCS_AT_ONCE is due at once.
+ */
+export function firstSyncOffsetsMs(intervalsSeconds: number[]): number[] {
+  const groups = Math.ceil(intervalsSeconds.length / FIRST_SYNCS_AT_ONCE);
+  return intervalsSeconds.map((interval, index) => Math.floor((Math.floor(index / FIRST_SYNCS_AT_ONCE) * interval * 1000) / groups));
+}
+
+interface OpenedSecrets {
+  clientSecret: string;
+  refreshToken: string;
+}
+
+/** The unique index of live accounts per seller and region refused an insert. */
+function isSellerTaken(err: unknown): boolean {
+  const driverError = (err as { driverError?: { code?: string; constraint?: string } }).driverError;
+  return driverError?.code === '23505' && driverError.constraint === 'seller_accounts_seller';
 }
 
 export function toView(a: SellerAccount): AccountView {

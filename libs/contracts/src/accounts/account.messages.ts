@@ -92,6 +92,58 @@ export class CreateAccountMessage extends AccountFields {
 }
 export const CREATE_ACCOUNT = requestContract({ subject: 'ingestion.accounts.create.v2', version: 2, payload: CreateAccountMessage, reply: replyOf<AccountView>() });
 
+/**
+ * The most accounts one import (POST /api/v1/accounts/import) takes. With the secrets of real
+ * Amazon accounts (a refresh token of about 410 characters) 500 accounts make a NATS message of
+ * about 520 KiB, within NATS's max_payload (1 MiB by default) with room to spare; an import whose
+ * message would not fit (long secrets or endpoints) is refused whole (413) rather than cut.
+ */
+export const IMPORT_ACCOUNTS_MAX = 500;
+/**
+ * The most an import's message to order-ingestion may take (its JSON, the secrets sealed): one NATS
+ * message carries at most max_payload (1 MiB by default) with its headers and Nest's envelope.
+ */
+export const IMPORT_ACCOUNTS_MAX_BYTES = 900 * 1024;
+/** The most an import's HTTP body may take (beyond GATEWAY_BODY_LIMIT when that is smaller): the sealed message is larger still. */
+export const IMPORT_ACCOUNTS_BODY_LIMIT = '1mb';
+
+/** `POST /api/v1/accounts/import`: accounts as POST /api/v1/accounts takes them, created together or not at all. */
+export class ImportAccountsRequest {
+  /** Each as `POST /api/v1/accounts` takes it; a failing field is named by its index (`accounts.2.sellerId`). */
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(IMPORT_ACCOUNTS_MAX) @ValidateNested({ each: true }) @Type(() => CreateAccountRequest) accounts: CreateAccountRequest[];
+}
+
+/** The import on its way to order-ingestion: every account's secrets sealed as for CREATE_ACCOUNT. */
+export class ImportAccountsMessage {
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(IMPORT_ACCOUNTS_MAX) @ValidateNested({ each: true }) @Type(() => CreateAccountMessage) accounts: CreateAccountMessage[];
+}
+
+/** One account an import created. */
+export class ImportedAccountView {
+  /** Its place in the request's `accounts` (from 0). */
+  index: number;
+  /** @example "0190f5a4-7c1e-7b8a-9d2e-3f4a5b6c7d8e" */
+  id: string;
+  /** @example "Amazon EU shop" */
+  name: string;
+  /** @example "A2EUQ1WTGCTBG2" */
+  sellerId: string;
+  region: Region;
+  /**
+   * When its first sync falls due: an import's first syncs are spread over the accounts' interval (see the README).
+   * @example "2026-12-07T22:00:12.000Z"
+   */
+  firstSyncAt: string;
+}
+
+/** What an import created: every account of the request, in its order. */
+export class ImportedAccountsView {
+  /** @example 500 */
+  created: number;
+  accounts: ImportedAccountView[];
+}
+export const IMPORT_ACCOUNTS = requestContract({ subject: 'ingestion.accounts.import.v1', version: 1, payload: ImportAccountsMessage, reply: replyOf<ImportedAccountsView>() });
+
 /** What a change to an account may touch, without its secrets. */
 export class AccountChangeFields {
   @IsOptional() @IsString() @MinLength(1) @MaxLength(200) name?: string;
