@@ -29,6 +29,12 @@ export class OrderIngestionSettings extends AmazonAccessSettings {
    * burst is spent).
    */
   @Type(() => Number) @IsNumber() @IsPositive() SYNC_STALL_SECONDS = 600;
+  /**
+   * A run cut short by an outage (PostgreSQL, NATS, another service or Amazon away) is tried again
+   * this long after it ended rather than a whole sync interval later, doubled for each such run in
+   * a row, at most the account's interval.
+   */
+  @Type(() => Number) @IsNumber() @IsPositive() SYNC_OUTAGE_RETRY_SECONDS = 5;
   /** Health reports an account whose last successful sync is older than this many of its sync intervals. */
   @Type(() => Number) @IsNumber() @Min(1) SYNC_OVERDUE_INTERVALS = 3;
   /**
