@@ -44,10 +44,12 @@ export class OrderIngestionSettings extends AmazonAccessSettings {
    */
   @Type(() => Number) @IsNumber() @IsPositive() ALERT_SYNC_STALLED_MINUTES = 30;
   /**
-   * Sync run history kept: a run is deleted (hourly) once it is older than SYNC_RUNS_KEEP_DAYS and
-   * its account has SYNC_RUNS_KEEP_PER_ACCOUNT newer runs. Runs queued or running are never deleted.
+   * Sync run history kept: a run is deleted (every SYNC_RUNS_PRUNE_INTERVAL_SECONDS, hourly) once it
+   * is older than SYNC_RUNS_KEEP_DAYS and its account has SYNC_RUNS_KEEP_PER_ACCOUNT newer runs. Runs
+   * queued or running are never deleted.
    */
   @Type(() => Number) @IsNumber() @Min(0) SYNC_RUNS_KEEP_DAYS = 1;
+  @Type(() => Number) @IsNumber() @IsPositive() SYNC_RUNS_PRUNE_INTERVAL_SECONDS = 3600;
   @Type(() => Number) @IsInt() @Min(1) SYNC_RUNS_KEEP_PER_ACCOUNT = 100;
 
 
