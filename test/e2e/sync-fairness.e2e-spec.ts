@@ -17,6 +17,8 @@ const INTERVAL_SECONDS = 10;
  */
 const BOUND_SECONDS = 5;
 const MARKETPLACE = 'A1PA6795UKMFR9';
+/** The lease a dead replica's accounts wait out (the least allowed): a replica killed with -9 releases nothing. */
+const LEASE_SECONDS = 10;
 
 describe('sync scheduling across two order-ingestion replicas: fair shares, bounded waits, rebalancing', () => {
   const running = new RunningSystem();
@@ -25,7 +27,7 @@ describe('sync scheduling across two order-ingestion replicas: fair shares, boun
   let second: ServiceProcess;
 
   beforeAll(async () => {
-    await running.start({ SANDBOX_TIME_SCALE: '60', SPAPI_RATE_SCALE: '60' });
+    await running.start({ SANDBOX_TIME_SCALE: '60', SPAPI_RATE_SCALE: '60', SYNC_LEASE_SECONDS: String(LEASE_SECONDS) });
     first = running.system.process('order-ingestion');
     second = await running.system.startReplica('order-ingestion');
     for (let i = 0; i < ACCOUNTS; i++) {
@@ -56,6 +58,23 @@ describe('sync scheduling across two order-ingestion replicas: fair shares, boun
            from ingestion.sync_runs r where r.account_id = any($1) and r.started_at is not null) runs
         where started_at >= $2 order by started_at`,
       [accountIds, from, INTERVAL_SECONDS],
+    );
+
+  /**
+   * Runs of one account that overlapped since `from`: a run starting before the one before it ended.
+   * A run of `killed` (the pid of a replica killed with -9 at `at`) ended by then at the latest, whatever
+   * its row says (the next run of its account marks it failed).
+   */
+  const overlaps = (from: Date, killed?: { pid: string; at: Date }) =>
+    running.env.query<{ account_id: string; previous: string; next: string }>(
+      `select account_id, previous, next from (
+         select r.account_id, r.replica as next, r.started_at,
+                lag(r.replica) over w as previous,
+                lag(case when $3::text is not null and r.replica like '%-' || $3 || '-%' then least(coalesce(r.finished_at, $4), $4) else r.finished_at end) over w as previous_end
+           from ingestion.sync_runs r where r.account_id = any($1) and r.started_at >= $2
+         window w as (partition by r.account_id order by r.started_at)) runs
+        where previous is not null and (previous_end is null or started_at < previous_end)`,
+      [accountIds, from, killed?.pid ?? null, killed?.at ?? null],
     );
 
   /** Waits until every account has run `times` times since `from`; answers those runs. */
@@ -132,6 +151,38 @@ describe('sync scheduling across two order-ingestion replicas: fair shares, boun
       console.log(`backlog run ${seconds.toFixed(1)} s; meanwhile ${meanwhile.length} runs of the others, at least ${fewest} each; worst start delay after due ${worstDelay(meanwhile).toFixed(2)} s`);
       expect(fewest).toBeGreaterThanOrEqual(Math.floor(seconds / (INTERVAL_SECONDS + BOUND_SECONDS)));
       expect(worstDelay(meanwhile)).toBeLessThanOrEqual(BOUND_SECONDS);
+    } finally {
+      await running.sandbox('DELETE', '/_sandbox/faults');
+    }
+  });
+  it('a replica killed with -9 mid-run: the other takes every account within one interval plus the lease, and no two runs of one account overlap', async () => {
+    // Every page takes 2 s at Amazon: the replica killed is inside several runs, holding their leases.
+    await running.sandbox('POST', '/_sandbox/faults', { operation: 'searchOrders', latencyMs: 2000 });
+    try {
+      const from = await now();
+      const victim = second;
+      const victimRuns = `select count(*)::int as n from ingestion.sync_runs where account_id = any($1) and status = 'running' and replica like '%-' || $2 || '-%'`;
+      await waitFor(async () => {
+        const [{ n }] = await running.env.query<{ n: number }>(victimRuns, [accountIds, String(victim.pid)]);
+        return n >= 2 || undefined;
+      }, { timeoutMs: 60_000, intervalMs: 200, what: 'the replica to be inside runs' });
+      const pid = String(victim.pid);
+      await victim.stop('SIGKILL');
+      const killedAt = await now();
+
+      const after = await everyAccountRan(killedAt, 1, 'every account run by the replica left');
+      const firstRuns = accountIds.map((id) => after.find((run) => run.account_id === id)!);
+      const latest = Math.max(...firstRuns.map((run) => (run.started_at.getTime() - killedAt.getTime()) / 1000));
+      // Runs the kill cut short: nothing of the dead replica ended them but the survivor's next run of the account.
+      const [{ cut }] = await running.env.query<{ cut: number }>(
+        `select count(*)::int as cut from ingestion.sync_runs where account_id = any($1) and replica like '%-' || $2 || '-%' and (finished_at is null or finished_at > $3)`,
+        [accountIds, pid, killedAt],
+      );
+      console.log(`replica killed with -9 inside ${cut} runs: every account taken by the other within ${latest.toFixed(2)} s`);
+      expect(cut).toBeGreaterThan(0);
+      expect(firstRuns.every((run) => run.replica.includes(`-${first.pid}-`))).toBe(true);
+      expect(latest).toBeLessThanOrEqual(INTERVAL_SECONDS + LEASE_SECONDS + BOUND_SECONDS);
+      expect(await overlaps(from, { pid, at: killedAt })).toEqual([]);
     } finally {
       await running.sandbox('DELETE', '/_sandbox/faults');
     }

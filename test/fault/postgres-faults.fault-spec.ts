@@ -1,3 +1,4 @@
+import { scrapeMetrics } from '@connector/test-environment';
 import { InvariantChecker, PostgresCluster, RunningSystem, TcpProxy, waitFor } from '@connector/testing';
 import { accountOf, clearAmazonFaults, expectHealed, FAULT_SETTINGS, sellerWithOrders, slowSearch, storedOrders, untilStored, validateDeliveries } from './support';
 
@@ -7,6 +8,13 @@ const CASE = '3 PostgreSQL';
 const STALL_MS = 30_000;
 /** How long PostgreSQL stays down after its immediate stop. */
 const OUTAGE_MS = 5_000;
+
+/**
+ * The background loops added since the suite began, made quick enough to be seen resuming after the
+ * outage: the sync run history pruned every 2 s down to each account's newest run, the e-mail index
+ * backfill every 2 s.
+ */
+const LOOPS_SETTINGS = { SYNC_RUNS_PRUNE_INTERVAL_SECONDS: '2', SYNC_RUNS_KEEP_DAYS: '0', SYNC_RUNS_KEEP_PER_ACCOUNT: '1', EMAIL_INDEX_INTERVAL_SECONDS: '2' };
 
 /** Keeps a fault in place for its set length (the fault's duration is the input, not an outcome waited for). */
 const faultFor = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -21,7 +29,7 @@ describe('fault 3: PostgreSQL stopped immediately and restarted; PostgreSQL sile
     // The services reach the database through the proxy; the test reads it directly.
     proxy = await TcpProxy.start('127.0.0.1', cluster.port);
     running = new RunningSystem({ postgresAdminUrl: cluster.url, servicePostgresUrl: proxy.rewrite(cluster.url) });
-    await running.start(FAULT_SETTINGS);
+    await running.start({ ...FAULT_SETTINGS, ...LOOPS_SETTINGS });
   }, 240_000);
   afterAll(async () => {
     proxy?.resume();
@@ -30,22 +38,50 @@ describe('fault 3: PostgreSQL stopped immediately and restarted; PostgreSQL sile
     await cluster?.destroy();
   }, 60_000);
 
-  it('an immediate stop mid-sync, back after 5 s: every order once, nothing parked, outboxes drained', async () => {
+  /** Statements Amazon's quota store answered for order-ingestion so far. */
+  const quotaStoreAnswers = async () => (await scrapeMetrics(`${running.system.managementUrl('order-ingestion')}/metrics`)).histogramCount('connector_amazon_quota_store_duration_seconds');
+
+  it('an immediate stop mid-sync, back after 5 s: every order once, nothing parked, outboxes drained; quotas, run pruning and e-mail backfill resume', async () => {
     const seller = await sellerWithOrders(running, 'A2FAULTPGSTOP1', ORDERS);
     await slowSearch(running, seller.sellerId, 800);
     await accountOf(running, seller);
     await untilStored(running, seller.sellerId, ORDERS / 5);
     await validateDeliveries(running, seller.sellerId, 20, 'PGSTOP');
     const storedAtStop = await storedOrders(running, seller.sellerId);
+    // The run the stop will cut short: pruned only by a pass after the restart (it ends, failed, and a newer one exists only then).
+    const [cutShort] = await running.env.query<{ id: string }>(
+      `select r.id from ingestion.sync_runs r join ingestion.seller_accounts a on a.id = r.account_id where a.seller_id = $1 and r.status = 'running'`,
+      [seller.sellerId],
+    );
+    expect(cutShort).toBeDefined();
 
     await cluster.crash();
     await faultFor(OUTAGE_MS);
     await cluster.start();
     await clearAmazonFaults(running);
     const restartedAt = Date.now();
+    const quotaStoreAnswersAtRestart = await quotaStoreAnswers();
 
     const report = await expectHealed(running, { case: CASE, fault: 'immediate stop, restart after 5 s', faultsInjected: 1 }, { sellerIds: [seller.sellerId] }, restartedAt);
     expect(storedAtStop).toBeLessThan(report.stored);
+
+    // The loops that came with issue 18 work again after the restart, each seen by what it does.
+    // Amazon's quotas: shared again through their store (its own pool), not paced alone.
+    const quotas = await scrapeMetrics(`${running.system.managementUrl('order-ingestion')}/metrics`);
+    expect(quotas.sum('connector_amazon_quota_store_away')).toBe(0);
+    expect(quotas.histogramCount('connector_amazon_quota_store_duration_seconds')).toBeGreaterThan(quotaStoreAnswersAtRestart);
+    // SyncRunPruning: the run the stop cut short is gone.
+    await waitFor(async () => ((await running.env.query(`select 1 from ingestion.sync_runs where id = $1`, [cutShort.id])).length === 0 ? true : undefined), {
+      timeoutMs: 20_000,
+      what: 'the run the stop cut short pruned',
+    });
+    // EmailIndexBackfill: contacts left without their e-mail's index (as an older replica writes them) get it again.
+    const unindexed = await running.env.query<{ id: string }>(`update partners.contacts set email_index = null where email is not null and anonymized_at is null returning id`);
+    expect(unindexed.length).toBeGreaterThan(0);
+    await waitFor(async () => {
+      const [{ left }] = await running.env.query<{ left: number }>(`select count(*)::int as left from partners.contacts where id = any($1) and email_index is null`, [unindexed.map((c) => c.id)]);
+      return left === 0 || undefined;
+    }, { timeoutMs: 20_000, what: "the contacts' e-mails indexed again" });
   });
 
   it('silent for 30 s mid-sync (no RST): health reports the stalled database, and everything heals once it answers', async () => {

@@ -29,6 +29,12 @@ export class OrderIngestionSettings extends AmazonAccessSettings {
    * burst is spent).
    */
   @Type(() => Number) @IsNumber() @IsPositive() SYNC_STALL_SECONDS = 600;
+  /**
+   * A run cut short by an outage (PostgreSQL, NATS, another service or Amazon away) is tried again
+   * this long after it ended rather than a whole sync interval later, doubled for each such run in
+   * a row, at most the account's interval.
+   */
+  @Type(() => Number) @IsNumber() @IsPositive() SYNC_OUTAGE_RETRY_SECONDS = 5;
   /** Health reports an account whose last successful sync is older than this many of its sync intervals. */
   @Type(() => Number) @IsNumber() @Min(1) SYNC_OVERDUE_INTERVALS = 3;
   /**
@@ -38,10 +44,12 @@ export class OrderIngestionSettings extends AmazonAccessSettings {
    */
   @Type(() => Number) @IsNumber() @IsPositive() ALERT_SYNC_STALLED_MINUTES = 30;
   /**
-   * Sync run history kept: a run is deleted (hourly) once it is older than SYNC_RUNS_KEEP_DAYS and
-   * its account has SYNC_RUNS_KEEP_PER_ACCOUNT newer runs. Runs queued or running are never deleted.
+   * Sync run history kept: a run is deleted (every SYNC_RUNS_PRUNE_INTERVAL_SECONDS, hourly) once it
+   * is older than SYNC_RUNS_KEEP_DAYS and its account has SYNC_RUNS_KEEP_PER_ACCOUNT newer runs. Runs
+   * queued or running are never deleted.
    */
   @Type(() => Number) @IsNumber() @Min(0) SYNC_RUNS_KEEP_DAYS = 1;
+  @Type(() => Number) @IsNumber() @IsPositive() SYNC_RUNS_PRUNE_INTERVAL_SECONDS = 3600;
   @Type(() => Number) @IsInt() @Min(1) SYNC_RUNS_KEEP_PER_ACCOUNT = 100;
 
 

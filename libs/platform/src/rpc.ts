@@ -64,6 +64,12 @@ export function toRpcErrorBody(exception: unknown, logger?: Logger): RpcErrorBod
     const message = typeof response === 'string' ? response : ((response as { message?: string }).message ?? exception.message);
     return { statusCode: exception.getStatus(), error: HttpStatus[exception.getStatus()] ?? 'Error', message: String(message) };
   }
+  // Its database (or NATS) away: a 503 the caller waits out and asks again (an idempotent request is
+  // retried, see ServiceClient), rather than a 500 that fails its work as if the request were wrong.
+  if (isDependencyOutage(exception)) {
+    logger?.warn(`a dependency is away: ${exception instanceof Error ? exception.message : String(exception)}`);
+    return { statusCode: 503, error: 'Service Unavailable', message: 'The service cannot reach its database or NATS at the moment; try again' };
+  }
   logger?.error(exception instanceof Error ? exception.stack : String(exception));
   return { statusCode: 500, error: 'Internal Server Error', message: 'The service failed to handle the request' };
 }

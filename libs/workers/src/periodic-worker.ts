@@ -54,11 +54,11 @@ export class PeriodicWorker {
 }
 
 /**
- * Housekeeping (deleting rows past their time): hourly, not at start-up, and never what keeps
+ * Housekeeping (deleting rows past their time): hourly (unless `everyMs` says otherwise), not at start-up, and never what keeps
  * the process alive. One replica at a time runs it (runAlone: a PostgreSQL advisory lock named
  * after the job); a replica that finds it running skips its pass. `database` is read at each pass
  * (the service's DataSource, which may not be injected yet when the worker is made).
  */
-export function housekeeping(name: string, database: () => DataSource, pass: () => Promise<unknown>, onError: (message: string) => void): PeriodicWorker {
-  return new PeriodicWorker({ name, pass: () => runAlone(database(), name, pass), everyMs: 3600_000, runAtStart: false, keepsProcessAlive: false, onError });
+export function housekeeping(name: string, database: () => DataSource, pass: () => Promise<unknown>, onError: (message: string) => void, everyMs = 3600_000): PeriodicWorker {
+  return new PeriodicWorker({ name, pass: () => runAlone(database(), name, pass), everyMs, runAtStart: false, keepsProcessAlive: false, onError });
 }

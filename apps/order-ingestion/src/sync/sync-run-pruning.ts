@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { SETTINGS } from '@connector/platform';
-import { housekeeping, returnedRows } from '@connector/workers';
+import { housekeeping, PeriodicWorker, returnedRows } from '@connector/workers';
 import { DataSource } from 'typeorm';
 import { OrderIngestionSettings } from '../order-ingestion.settings';
 
@@ -9,7 +9,7 @@ const ACCOUNTS_PER_BATCH = 200;
 const RUNS_PER_DELETE = 5000;
 
 /**
- * Deletes old sync runs, hourly (one replica at a time): a run goes once it is older than
+ * Deletes old sync runs, hourly (SYNC_RUNS_PRUNE_INTERVAL_SECONDS; one replica at a time): a run goes once it is older than
  * SYNC_RUNS_KEEP_DAYS and its account has SYNC_RUNS_KEEP_PER_ACCOUNT newer ones. One row per run,
  * kept for good, would grow with time rather than with orders (about 650 bytes a run: 300 MiB per
  * account-year at a 60 s interval). What health and the stall alert need is on the account
@@ -18,12 +18,14 @@ const RUNS_PER_DELETE = 5000;
 @Injectable()
 export class SyncRunPruning implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(SyncRunPruning.name);
-  private readonly pruning = housekeeping('sync run pruning', () => this.dataSource, () => this.prune(), (message) => this.logger.warn(message));
+  private readonly pruning: PeriodicWorker;
 
   constructor(
     private readonly dataSource: DataSource,
     @Inject(SETTINGS) private readonly settings: OrderIngestionSettings,
-  ) {}
+  ) {
+    this.pruning = housekeeping('sync run pruning', () => this.dataSource, () => this.prune(), (message) => this.logger.warn(message), settings.SYNC_RUNS_PRUNE_INTERVAL_SECONDS * 1000);
+  }
 
   onApplicationBootstrap(): void {
     this.pruning.start();

@@ -239,3 +239,81 @@ describe('sync scheduler on real PostgreSQL: fair shares among live replicas', (
     await scheduler.onApplicationShutdown();
   });
 });
+
+/**
+ * A PostgreSQL outage (fault 3) cut the account's run short and the lease's release set its next
+ * sync a whole interval away: the orders it had not read waited that long after the database was
+ * back. A run an outage cut short is tried again after a short back-off; a lease of this replica
+ * with no run of it here (its release or its claim's answer lost to the outage) is taken again at once.
+ */
+describe('sync scheduler on real PostgreSQL: after an outage', () => {
+  const database = new IngestionDatabase();
+  let db: DataSource;
+  let scheduler: SyncScheduler | undefined;
+  const settings = { SYNC_TICK_SECONDS: 3600, SYNC_LEASE_SECONDS: 60, SYNC_OUTAGE_RETRY_SECONDS: 3 } as OrderIngestionSettings;
+
+  beforeAll(async () => {
+    db = await database.setUp();
+  });
+
+  afterEach(async () => {
+    await scheduler?.onApplicationShutdown();
+    await db.query(`delete from ingestion.sync_replicas`);
+  });
+
+  afterAll(async () => {
+    await database.tearDown();
+  });
+
+  const secondsToNextSync = async (id: string): Promise<number | undefined> => {
+    const [row] = await db.query(`select lease_owner, extract(epoch from next_sync_at - now())::float8 as s from ingestion.seller_accounts where id = $1`, [id]);
+    return row.lease_owner === null ? Number(row.s) : undefined;
+  };
+
+  /** Runs end as `ends` says, one after another (the last repeated); each run's account is recorded. */
+  const endingSync = (started: string[], ends: ('outage' | 'failed' | 'succeeded' | 'throws')[]) =>
+    ({
+      run: async (account: { id: string }) => {
+        const end = ends[Math.min(started.length, ends.length - 1)];
+        started.push(account.id);
+        if (end === 'throws') throw new Error('Connection terminated unexpectedly');
+        return { run: { status: end === 'succeeded' ? 'succeeded' : 'failed' }, outage: end === 'outage' };
+      },
+    }) as unknown as SyncService;
+
+  it('a run an outage cut short is due again after the back-off, doubled in a row, not after its interval; any other end waits the interval', async () => {
+    const id = await insertSellerAccount(db, { sellerId: 'A2OUTAGE00001', syncIntervalSeconds: 600 });
+    const started: string[] = [];
+    scheduler = new SyncScheduler(db, endingSync(started, ['outage', 'throws', 'failed']), settings);
+    const runOnce = async () => {
+      await db.query(`update ingestion.seller_accounts set next_sync_at = now() where id = $1`, [id]);
+      const before = started.length;
+      await scheduler!.tick();
+      expect(started.length).toBe(before + 1);
+      return waitFor(() => secondsToNextSync(id), { what: 'the lease released' });
+    };
+    // First outage: the back-off; a run that could not even start (the database away) doubles it.
+    const first = await runOnce();
+    expect(first).toBeGreaterThan(settings.SYNC_OUTAGE_RETRY_SECONDS - 1);
+    expect(first).toBeLessThanOrEqual(settings.SYNC_OUTAGE_RETRY_SECONDS);
+    const second = await runOnce();
+    expect(second).toBeGreaterThan(2 * settings.SYNC_OUTAGE_RETRY_SECONDS - 1);
+    expect(second).toBeLessThanOrEqual(2 * settings.SYNC_OUTAGE_RETRY_SECONDS);
+    // A failure of the run's own (Amazon refused it, say): the account's interval, as before.
+    const third = await runOnce();
+    expect(third).toBeGreaterThan(590);
+  });
+
+  it("a lease of this replica with no run of it here is taken again at once, not after the lease runs out; another replica's is not", async () => {
+    const started: string[] = [];
+    scheduler = new SyncScheduler(db, endingSync(started, ['succeeded']), settings);
+    // Both leases run an hour yet (insertSellerAccount); the accounts are due.
+    const orphan = await insertSellerAccount(db, { sellerId: 'A2ORPHAN00001', leaseOwner: scheduler.replica });
+    const others = await insertSellerAccount(db, { sellerId: 'A2ORPHAN00002', leaseOwner: 'another-replica' });
+    await scheduler.tick();
+    expect(started).toEqual([orphan]);
+    expect(await waitFor(() => secondsToNextSync(orphan), { what: 'the orphan released' })).toBeGreaterThan(3000);
+    const [row] = await db.query(`select lease_owner from ingestion.seller_accounts where id = $1`, [others]);
+    expect(row.lease_owner).toBe('another-replica');
+  });
+});

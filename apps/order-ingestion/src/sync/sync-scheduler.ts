@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { HealthIndicators, HealthReport, SETTINGS } from '@connector/platform';
-import { keepLeaseAlive, LeaseHeartbeat, PeriodicWorker, returnedRows, settleWithin } from '@connector/workers';
+import { isDependencyOutage, keepLeaseAlive, LeaseHeartbeat, PeriodicWorker, returnedRows, settleWithin } from '@connector/workers';
 import { AlertKind } from '@connector/contracts';
 import { DataSource, In } from 'typeorm';
 import { SellerAccount } from '../accounts/seller-account.entity';
@@ -65,6 +65,8 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
   readonly replica = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   private readonly running = new Map<string, Promise<unknown>>();
   private readonly leases = new Set<LeaseHeartbeat>();
+  /** Runs in a row an outage cut short, per account (as this replica saw them): the back-off of the next try. */
+  private readonly outageRuns = new Map<string, number>();
   private worker?: PeriodicWorker;
   /** Set at shutdown: runs stop at their next page boundary, no new run starts. */
   private stopping = false;
@@ -166,7 +168,10 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
         where a.id in (select id from seller_accounts
                         where deleted_at is null and (sync_enabled or sync_requested_at is not null)
                           and coalesce(sync_requested_at, next_sync_at, '-infinity'::timestamptz) <= now()
-                          and (lease_owner is null or lease_expires_at < now())
+                          -- A lease of this replica with no run of it here is an orphan: a claim committed whose
+                          -- answer was lost, or a release the database did not take (it was away). Taken again at
+                          -- once rather than after the lease runs out; no other replica can hold it meanwhile.
+                          and (lease_owner is null or lease_expires_at < now() or lease_owner = $1)
                           -- Not one whose run is still finishing here: re-taking its lease would only lock the others out.
                           and not (id = any($8::uuid[]))
                           and (mod(abs(hashtext(id::text)::bigint), $4) = $5
@@ -194,16 +199,24 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
   /** `nextSyncAtWhenTaken`: the account's next_sync_at when its lease was taken (as text, to the microsecond). */
   private async runAccount(account: SellerAccount, nextSyncAtWhenTaken: string | null, hints: RunHints): Promise<void> {
     const lease = this.keepLease(account.id);
+    let outage = false;
     try {
       // An account taken just as shutdown began is handed back untouched (a queued run stays queued).
-      if (!this.stopping) await this.sync.run(account, this.replica, lease.held, { stopRequested: () => this.stopping }, hints);
+      if (!this.stopping) outage = (await this.sync.run(account, this.replica, lease.held, { stopRequested: () => this.stopping }, hints))?.outage ?? false;
+    } catch (err) {
+      // The run could not even start (its row not written): the database was away, most likely.
+      outage = isDependencyOutage(err);
+      throw err;
     } finally {
       lease.stop();
       // A run cut short by shutdown leaves the account due (and a requested sync requested): the
       // replica that takes it next carries on from the cursor at once. A request is done once no
       // run of it waits queued (the run took it: a request made while it ran got its id instead).
       // A next sync brought forward while the run went on (a notification's "synced soon instead",
-      // a re-authorization) is kept when sooner than the run's own next one.
+      // a re-authorization) is kept when sooner than the run's own next one. A run an outage cut
+      // short is tried again after its back-off, not a whole interval later: the outage ends, and
+      // the orders it did not read wait for no schedule.
+      const retryInSeconds = this.outageRetryDelay(account, outage && !this.stopping);
       await this.dataSource.query(
         `update seller_accounts
             set lease_owner = null, lease_expires_at = null,
@@ -212,6 +225,7 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
                                     else computed.run_next end,
                 sync_requested_at = case when not $3 and not exists (select 1 from sync_runs where account_id = $1 and status = 'queued') then null else sync_requested_at end
            from (select case
+                          when $7::float8 is not null then now() + make_interval(secs => $7::float8)
                           -- While ORDER_CHANGE notifications flow for a subscribed account, polling is only the safety net: slower.
                           -- Only on a subscription Amazon showed within the last day and a notification of the account within
                           -- the relaxed interval: a subscription deleted at Amazon, or one nothing arrives through, keeps the account's own.
@@ -222,9 +236,24 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
                           else now() + make_interval(secs => a.sync_interval_seconds) end as run_next
                    from seller_accounts a where a.id = $1) computed
           where id = $1 and lease_owner = $2`,
-        [account.id, this.replica, this.stopping, this.notifications?.relaxedIntervalSeconds() ?? 0, SUBSCRIPTION_VERIFIED_WITHIN_HOURS, nextSyncAtWhenTaken],
+        [account.id, this.replica, this.stopping, this.notifications?.relaxedIntervalSeconds() ?? 0, SUBSCRIPTION_VERIFIED_WITHIN_HOURS, nextSyncAtWhenTaken, retryInSeconds],
       ).catch((err) => this.logger.warn(`could not release lease of ${account.id}: ${err.message}`));
     }
+  }
+
+  /**
+   * Seconds until the next try of an account whose run an outage cut short (SYNC_OUTAGE_RETRY_SECONDS,
+   * doubled for each such run in a row, at most the account's interval); null after any other end,
+   * which also starts the count again.
+   */
+  private outageRetryDelay(account: SellerAccount, outage: boolean): number | null {
+    if (!outage) {
+      this.outageRuns.delete(account.id);
+      return null;
+    }
+    const inARow = (this.outageRuns.get(account.id) ?? 0) + 1;
+    this.outageRuns.set(account.id, inARow);
+    return Math.min(account.syncIntervalSeconds, this.settings.SYNC_OUTAGE_RETRY_SECONDS * 2 ** Math.min(inARow - 1, 20));
   }
 
   /** An account claimed but gone meanwhile (deleted between the claim and its load): its lease goes. */

@@ -43,6 +43,12 @@ export interface RunHints {
   credentialsRefused: boolean;
 }
 
+/** How a run ended, for the scheduler: `outage` when a dependency going away (PostgreSQL, NATS, a service, Amazon's network) failed it. */
+export interface SyncRunEnd {
+  run: SyncRun;
+  outage: boolean;
+}
+
 /** How often a run's progress is looked at (and never less often than a tenth of the stall time). */
 const STALL_CHECK_MS = 5000;
 /**
@@ -84,9 +90,10 @@ export class SyncService {
    * Runs one sync of the account under this replica's lease. It always ends with the run
    * recorded as succeeded or failed: a failure of any step fails the run, a run that makes no
    * progress for SYNC_STALL_SECONDS is abandoned (its late work can no longer commit), and a
-   * shutdown stops it at its next page boundary.
+   * shutdown stops it at its next page boundary. Says whether an outage cut it short (its
+   * scheduler tries again soon rather than a whole interval later).
    */
-  async run(account: SellerAccount, replica: string, renewLease: () => Promise<boolean>, control?: RunControl, hints?: RunHints): Promise<SyncRun> {
+  async run(account: SellerAccount, replica: string, renewLease: () => Promise<boolean>, control?: RunControl, hints?: RunHints): Promise<SyncRunEnd> {
     const windowFrom = account.lastSyncedUntil
       ? new Date(account.lastSyncedUntil.getTime() - this.settings.SYNC_OVERLAP_SECONDS * 1000)
       : account.initialSyncFrom;
@@ -105,7 +112,7 @@ export class SyncService {
     renewLease: () => Promise<boolean>,
     control?: RunControl,
     hints?: RunHints,
-  ): Promise<SyncRun> {
+  ): Promise<SyncRunEnd> {
     const requestedBy = run.requestCorrelationId ? `, asked for by request ${run.requestCorrelationId}` : '';
     this.logger.log(`sync run ${run.id} started (${run.trigger}${requestedBy}), reading orders updated since ${windowFrom.toISOString()}`);
     let client: SpApiClient | undefined;
@@ -235,7 +242,7 @@ export class SyncService {
       );
     }
     await this.alerts.afterRun(account, { succeeded: run.status === 'succeeded', error: failure }, hints && { credentialsRefused: hints.credentialsRefused });
-    return run;
+    return { run, outage: run.status === 'failed' && isDependencyOutage(failure) };
   }
 
   /**
