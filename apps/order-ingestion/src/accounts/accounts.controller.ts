@@ -9,6 +9,8 @@ import {
   IdRequest,
   LIST_ACCOUNTS,
   ListAccountsRequest,
+  STOCK_SYNC_ACCOUNTS,
+  StockSyncAccountsRequest,
   UPDATE_ACCOUNT,
   UpdateAccountRequest,
 } from '@connector/contracts';
@@ -47,5 +49,10 @@ export class AccountsController {
   @HandlesRequest(GET_ACCOUNT_ACCESS)
   access(@Payload() request: IdRequest) {
     return this.accounts.access(request.id);
+  }
+
+  @HandlesRequest(STOCK_SYNC_ACCOUNTS)
+  stockSyncOn(@Payload() request: StockSyncAccountsRequest) {
+    return this.accounts.stockSyncOn(request.accountIds);
   }
 }
