@@ -183,7 +183,7 @@ describe('stock to Amazon', () => {
     await running.sandbox('DELETE', '/_sandbox/listings/failures');
   });
 
-  it('stock sync off sends nothing: the SKU is kept `off`', async () => {
+  it('stock sync off sends nothing: the SKU is kept `off`, and goes out once stock sync is turned on', async () => {
     const quietMug = await product('QUIET-MUG');
     expect((await running.api('PUT', '/api/v1/offers', { accountId: quietAccountId, sku: 'QUIET-MUG', productId: quietMug, fulfillmentChannel: 'FBM' })).status).toBeLessThan(300);
     await adjust(quietMug, 9);
@@ -196,6 +196,14 @@ describe('stock to Amazon', () => {
     expect(listing.history).toEqual([]);
     expect(quantityAt(listing)).toBe(50);
     expect((await running.api('GET', `/api/v1/accounts/00000000-0000-4000-8000-0000000000ff/stock-sync`)).status).toBe(404);
+    // Turned on, the account's `off` SKUs go out: amazon-notifications learns it from order-ingestion (one request for every account it holds off).
+    expect((await running.api('PATCH', `/api/v1/accounts/${quietAccountId}`, { stockSync: true })).status).toBe(200);
+    const sent = await waitFor(async () => {
+      const s = await stockSync(quietAccountId, 'QUIET-MUG');
+      return s?.status === 'accepted' ? s : undefined;
+    }, { timeoutMs: 90_000, what: 'QUIET-MUG sent once stock sync is on' });
+    expect(sent).toMatchObject({ availableQuantity: 9, sentQuantity: 9 });
+    expect(quantityAt((await listingsOf(QUIET.sellerId, 'QUIET-MUG'))[0])).toBe(9);
   });
   it("a bulk change while createFeed's quota is spent holds no other account's stock: it goes by patchListingsItem, the other account's SKU reaches Amazon promptly", async () => {
     const feedsBefore = (await running.sandbox('GET', `/_sandbox/feeds?sellerId=${SELLER.sellerId}`)).body.feeds.length;

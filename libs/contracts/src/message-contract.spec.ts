@@ -47,6 +47,8 @@ describe('message contracts catalog', () => {
         'ingestion.sync-runs.get.v1',
         'ingestion.sync-runs.search.v1',
         'ingestion.accounts.access.v1',
+        // New with issue 18: which accounts have stock sync on, many at a time.
+        'ingestion.accounts.stock-sync-on.v1',
         'ingestion.marketplaces.list.v2',
         'ingestion.marketplaces.create.v1',
         'ingestion.orders.list.v1',

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AccountAccess, GET_ACCOUNT_ACCESS } from '@connector/contracts';
+import { AccountAccess, GET_ACCOUNT_ACCESS, STOCK_SYNC_ACCOUNTS } from '@connector/contracts';
 import { accountSecretContext, SecretBox, ServiceClient, ServiceError } from '@connector/platform';
 import { SpApiAccess, SpApiClient, SpApiClients } from '@connector/sp-api';
 
@@ -7,6 +7,9 @@ interface AccessEntry {
   access: AccountAccess;
   spApi: SpApiAccess;
 }
+
+/** Accounts per STOCK_SYNC_ACCOUNTS request (the contract's limit). */
+const STOCK_SYNC_ASKED_AT_ONCE = 1000;
 
 /**
  * SP-API clients for the accounts order-ingestion owns. The account's secrets arrive
@@ -29,6 +32,16 @@ export class AmazonAccessService {
 
   async client(accountId: string): Promise<SpApiClient> {
     return this.clients.for((await this.entry(accountId)).spApi);
+  }
+
+  /** Which of the accounts have stock sync on now: one request per thousand accounts, nothing decrypted. */
+  async stockSyncOn(accountIds: string[]): Promise<Set<string>> {
+    const on = new Set<string>();
+    for (let i = 0; i < accountIds.length; i += STOCK_SYNC_ASKED_AT_ONCE) {
+      const answer = await this.services.request(STOCK_SYNC_ACCOUNTS, { accountIds: accountIds.slice(i, i + STOCK_SYNC_ASKED_AT_ONCE) });
+      for (const id of answer.accountIds) on.add(id);
+    }
+    return on;
   }
 
   /**

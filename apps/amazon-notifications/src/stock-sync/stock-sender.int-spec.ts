@@ -137,7 +137,13 @@ describe('StockSender', () => {
   /** The harness's access to Amazon with some of the account's settings changed (stock sync, marketplaces). */
   const accessWith = (change: () => Partial<AccountAccess>) => {
     const amazon = harness.amazon;
-    return { access: async (accountId: string) => ({ ...(await amazon.access(accountId)), ...change() }), client: (accountId: string) => amazon.client(accountId) } as unknown as typeof amazon;
+    const access = async (accountId: string) => ({ ...(await amazon.access(accountId)), ...change() });
+    return {
+      access,
+      // As order-ingestion answers it: those of the accounts with stock sync on.
+      stockSyncOn: async (accountIds: string[]) => new Set((await Promise.all(accountIds.map(async (id) => ((await access(id)).stockSync ? [id] : [])))).flat()),
+      client: (accountId: string) => amazon.client(accountId),
+    } as unknown as typeof amazon;
   };
 
   it('with stock sync off a SKU is kept `off`, not claimed again every pass; once stock sync is on it is sent', async () => {

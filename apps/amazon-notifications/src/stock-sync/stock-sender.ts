@@ -24,7 +24,7 @@ export const PATCH_FALLBACK_MAX_CALLS = 60;
  * product sold under many SKUs, a big adjustment) arrive as separate events, and are sent together.
  */
 const SETTLE_MS = 1000;
-/** Accounts with rows `off` are asked this often whether stock sync was turned on (access is cached a minute). */
+/** Accounts with rows `off` are asked this often whether stock sync was turned on. */
 const OFF_RECHECK_MS = 30_000;
 
 /** A marketplace where Amazon said the SKU is not listed is left out this long, then tried again (it may have been listed since). */
@@ -141,17 +141,19 @@ export class StockSender implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  /** `off` rows of accounts that have turned stock sync on become pending (due now); one cached access read per account. */
+  /** `off` rows of accounts that have turned stock sync on become pending (due now); one request to order-ingestion for all the accounts. */
   private async resumeTurnedOn(): Promise<void> {
     if (Date.now() - this.offCheckedAt < OFF_RECHECK_MS) return;
     this.offCheckedAt = Date.now();
     const accounts: { account_id: string }[] = await this.dataSource.query(`select distinct account_id from stock_updates where status = 'off'`);
-    for (const { account_id: accountId } of accounts) {
-      if (this.stopped) return;
-      const access = await this.amazon.access(accountId).catch(() => undefined);
-      if (!access?.stockSync) continue;
-      await this.dataSource.query(`update stock_updates set status = 'pending', last_error = null, next_attempt_at = now(), updated_at = now() where account_id = $1 and status = 'off'`, [accountId]);
-    }
+    if (accounts.length === 0 || this.stopped) return;
+    // One question for all of them (not an access read per account: that grew with the number of accounts).
+    const turnedOn = [...(await this.amazon.stockSyncOn(accounts.map((a) => a.account_id)))];
+    if (turnedOn.length === 0 || this.stopped) return;
+    await this.dataSource.query(
+      `update stock_updates set status = 'pending', last_error = null, next_attempt_at = now(), updated_at = now() where account_id = any($1::uuid[]) and status = 'off'`,
+      [turnedOn],
+    );
   }
 
   private async sendAccount(accountId: string, updates: StockUpdate[]): Promise<void> {

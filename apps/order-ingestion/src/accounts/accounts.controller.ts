@@ -11,6 +11,8 @@ import {
   ImportAccountsMessage,
   LIST_ACCOUNTS,
   ListAccountsRequest,
+  STOCK_SYNC_ACCOUNTS,
+  StockSyncAccountsRequest,
   UPDATE_ACCOUNT,
   UpdateAccountRequest,
 } from '@connector/contracts';
@@ -54,5 +56,10 @@ export class AccountsController {
   @HandlesRequest(GET_ACCOUNT_ACCESS)
   access(@Payload() request: IdRequest) {
     return this.accounts.access(request.id);
+  }
+
+  @HandlesRequest(STOCK_SYNC_ACCOUNTS)
+  stockSyncOn(@Payload() request: StockSyncAccountsRequest) {
+    return this.accounts.stockSyncOn(request.accountIds);
   }
 }

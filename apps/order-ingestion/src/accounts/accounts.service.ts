@@ -15,6 +15,7 @@ import {
   OrdersApiVersion,
   Page,
   Region,
+  StockSyncAccountsView,
 } from '@connector/contracts';
 import { accountSecretContext, SecretBox, listPage, ServiceError, SETTINGS, TransitSecrets } from '@connector/platform';
 import { AmazonEndpoints, REGION_ENDPOINTS, type SpApiAccess } from '@connector/sp-api';
@@ -296,6 +297,13 @@ export class AccountsService {
       stockBuffer: account.stockBuffer,
       handlingTimeDays: account.handlingTimeDays,
     };
+  }
+
+  /** Of these accounts, those not deleted with stock sync on (one query, whatever their number). */
+  async stockSyncOn(accountIds: string[]): Promise<StockSyncAccountsView> {
+    if (accountIds.length === 0) return { accountIds: [] };
+    const rows: { id: string }[] = await this.accounts.query(`select id from seller_accounts where id = any($1::uuid[]) and deleted_at is null and stock_sync`, [accountIds]);
+    return { accountIds: rows.map((row) => row.id) };
   }
 
   spApiAccess(account: SellerAccount): SpApiAccess {

@@ -32,8 +32,11 @@ export interface SyncPass {
   quarantinedThisRun: Set<string>;
   /** Aborted when the run is abandoned: no further page step starts. */
   signal: AbortSignal;
-  /** After each committed page of a read: counts and saves the run, and stops it if the account's lease is lost. */
-  afterPage: (outcome: PageOutcome) => Promise<void>;
+  /**
+   * After each committed page of a read: counts and saves the run (`last`: the read's last page,
+   * whose counts the run's end writes next), and stops it if the account's lease is lost.
+   */
+  afterPage: (outcome: PageOutcome, last: boolean) => Promise<void>;
 }
 
 /** Where an account's orders come from: one implementation per Orders API version. */

@@ -33,6 +33,23 @@ describe('eachPage: a paged walk with pages prepared ahead', () => {
     }
   });
 
+  it('tells the commit of the last page that it is the last (the run writes its progress at its end instead), with pages prepared ahead or not', async () => {
+    for (const depth of [1, 3]) {
+      const seen: [number, boolean][] = [];
+      await eachPage<number, number>(
+        async (token) => Number(token ?? 1),
+        (page) => (page < 4 ? String(page + 1) : undefined),
+        async (page) => page,
+        async (page, last) => void seen.push([page, last]),
+        depth,
+      );
+      expect(seen).toEqual([[1, false], [2, false], [3, false], [4, true]]);
+    }
+    const single: boolean[] = [];
+    await eachPage<number, number>(async () => 1, () => undefined, async (page) => page, async (_, last) => void single.push(last));
+    expect(single).toEqual([true]);
+  });
+
   it('commits every page in order, one at a time, while later pages prepare', async () => {
     const log: string[] = [];
     let committing = 0;

@@ -12,7 +12,8 @@ export async function eachPage<P, Q>(
   fetch: (token?: string) => Promise<P>,
   nextToken: (page: P) => string | undefined,
   prepare: (page: P) => Promise<Q>,
-  commit: (prepared: Q) => Promise<void>,
+  /** `last`: no page follows it (nothing fetched or prepared after it). */
+  commit: (prepared: Q, last: boolean) => Promise<void>,
   depth = 1,
   { steps, signal }: { steps?: StepsInFlight; signal?: AbortSignal } = {},
 ): Promise<void> {
@@ -50,7 +51,8 @@ export async function eachPage<P, Q>(
       }
       const prepared = await until(preparing.shift()!);
       await until(committing);
-      committing = watched(numbered('commit', ++committed, () => commit(prepared)));
+      const last = !pending && preparing.length === 0;
+      committing = watched(numbered('commit', ++committed, () => commit(prepared, last)));
     }
     await until(committing);
   } catch (err) {

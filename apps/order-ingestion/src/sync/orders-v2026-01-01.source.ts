@@ -33,7 +33,7 @@ export class OrdersV2026Source implements AmazonOrderSource {
         run.windowTo ??= page.lastUpdatedBefore ? new Date(page.lastUpdatedBefore) : new Date(Date.now() - AMAZON_VISIBILITY_DELAY_MS);
         return this.writer.prepare(account, page.orders ?? [], marketplaces);
       },
-      async (prepared) => afterPage(await this.writer.commit(prepared, lease, quarantinedThisRun)),
+      async (prepared, last) => afterPage(await this.writer.commit(prepared, lease, quarantinedThisRun), last),
       // Three pages prepare at once: partner and product resolution run in other processes,
       // and their batches grow with it (measured: 2 → 3 gave about 4 % more orders per second).
       3,

@@ -5,6 +5,7 @@ import {
   DELETE_ACCOUNT,
   GET_ACCOUNT,
   GET_ACCOUNT_ACCESS,
+  STOCK_SYNC_ACCOUNTS,
   GET_SYNC_RUN,
   LIST_ACCOUNTS,
   LIST_MARKETPLACES,
@@ -66,7 +67,7 @@ const REQUESTS: { server: ServiceName; requests: AnyRequestContract[]; callers: 
     requests: [CREATE_ACCOUNT, IMPORT_ACCOUNTS, UPDATE_ACCOUNT, GET_ACCOUNT, DELETE_ACCOUNT, LIST_ACCOUNTS, SYNC_ACCOUNT, LIST_SYNC_RUNS, GET_SYNC_RUN, SEARCH_SYNC_RUNS, LIST_MARKETPLACES, CREATE_MARKETPLACE, LIST_ORDERS, GET_ORDER, CANCEL_ORDER, LIST_QUARANTINED_ORDERS, RECOVER_ORDER, RESYNC_ACCOUNT, CREATE_AUTHORIZATION, COMPLETE_AUTHORIZATION, LIST_ACCOUNT_MARKETPLACES, REFRESH_ACCOUNT_MARKETPLACES],
     callers: ['gateway'],
   },
-  { server: 'order-ingestion', requests: [GET_ACCOUNT_ACCESS], callers: ['amazon-notifications'] },
+  { server: 'order-ingestion', requests: [GET_ACCOUNT_ACCESS, STOCK_SYNC_ACCOUNTS], callers: ['amazon-notifications'] },
   { server: 'partner-resolution', requests: [LIST_PARTNERS, GET_PARTNER], callers: ['gateway'] },
   { server: 'partner-resolution', requests: [RESOLVE_PARTNERS], callers: ['order-ingestion'] },
   // GET /api/v1/orders?buyer=: order-ingestion finds the buyer's contacts, then their orders.

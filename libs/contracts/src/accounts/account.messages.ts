@@ -319,6 +319,20 @@ export interface AccountAccess {
   handlingTimeDays?: number | null;
 }
 
+/**
+ * Internal: amazon-notifications asks which of the accounts whose stock updates it holds `off`
+ * have stock sync on now: one request and one query for them all, rather than an access read
+ * per account every half minute (a cost that grew with the number of accounts, issue 18).
+ */
+export class StockSyncAccountsRequest {
+  @IsArray() @ArrayMaxSize(1000) @IsUUID('all', { each: true }) accountIds: string[];
+}
+export interface StockSyncAccountsView {
+  /** Those of the accounts asked about that exist and have stock sync on. */
+  accountIds: string[];
+}
+export const STOCK_SYNC_ACCOUNTS = requestContract({ subject: 'ingestion.accounts.stock-sync-on.v1', version: 1, payload: StockSyncAccountsRequest, reply: replyOf<StockSyncAccountsView>() });
+
 /** Whether Amazon sends the account's order changes (ORDER_CHANGE) to the connector's queue. */
 export enum OrderNotificationsStatus {
   /** Notifications are off (no ORDER_NOTIFICATIONS_QUEUE_URL): polling only. */
