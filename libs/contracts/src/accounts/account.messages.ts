@@ -130,10 +130,10 @@ export class ImportedAccountView {
   sellerId: string;
   region: Region;
   /**
-   * When its first sync falls due: an import's first syncs are spread over the accounts' interval (see the README).
-   * @example "2026-12-07T22:00:12.000Z"
+   * When its first sync falls due: an import's first syncs are 20 at a time a scheduler tick apart (see the README); null when its sync is off.
+   * @example "2026-12-07T22:00:02.000Z"
    */
-  firstSyncAt: string;
+  firstSyncAt: string | null;
 }
 
 /** What an import created: every account of the request, in its order. */
