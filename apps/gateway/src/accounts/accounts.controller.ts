@@ -14,7 +14,6 @@ import {
   GetSyncRunRequest,
   IMPORT_ACCOUNTS,
   IMPORT_ACCOUNTS_MAX,
-  IMPORT_ACCOUNTS_MAX_BYTES,
   ImportAccountsMessage,
   ImportAccountsRequest,
   ImportedAccountsView,
@@ -37,6 +36,7 @@ import {
   UpdateAccountChanges,
   UpdateAccountRequest,
 } from '@connector/contracts';
+import { messageBudgetFor } from '@connector/messaging';
 import { ServiceClient, TransitSecrets } from '@connector/platform';
 import { API_V1 } from '../common/api-version';
 import { Idempotent } from '../idempotency/idempotent.decorator';
@@ -88,17 +88,19 @@ export class AccountsController {
   })
   @ApiProblemsWhen({
     409: 'A seller of the import already has an account in its region (`details` names each by index); nothing was created. Or a request with the same Idempotency-Key is still running.',
-    413: `The body is larger than the import takes (1 MiB), or its accounts, their secrets sealed, would not fit in one message to order-ingestion (${IMPORT_ACCOUNTS_MAX_BYTES / 1024} KiB): send fewer accounts per import.`,
+    413: `The body is larger than the import takes (1 MiB), or its accounts, their secrets sealed, would not fit in one message to order-ingestion (NATS's max_payload less room for its envelope: 900 KiB at the default 1 MiB): send fewer accounts per import.`,
   })
   async import(@Body() body: ImportAccountsRequest, @Req() request: AuditedRequest & { caller?: Caller }): Promise<ImportedAccountsView> {
     const message: ImportAccountsMessage = { accounts: body.accounts.map((account) => this.sealed(account)) };
     const bytes = Buffer.byteLength(JSON.stringify(message));
-    if (bytes > IMPORT_ACCOUNTS_MAX_BYTES) {
-      const fitting = Math.max(1, Math.floor((body.accounts.length * IMPORT_ACCOUNTS_MAX_BYTES) / bytes));
+    // The NATS server's own max_payload: one set lower than the default would otherwise fail in the NATS client (a 500).
+    const maxBytes = messageBudgetFor(await this.services.maxPayload());
+    if (bytes > maxBytes) {
+      const fitting = Math.max(1, Math.floor((body.accounts.length * maxBytes) / bytes));
       throw new PayloadTooLargeException({
         statusCode: 413,
         error: 'Payload Too Large',
-        message: `these ${body.accounts.length} accounts take ${Math.ceil(bytes / 1024)} KiB with their secrets sealed, more than one import carries (${IMPORT_ACCOUNTS_MAX_BYTES / 1024} KiB): send about ${fitting} at a time; nothing was created`,
+        message: `these ${body.accounts.length} accounts take ${Math.ceil(bytes / 1024)} KiB with their secrets sealed, more than one import carries (${Math.floor(maxBytes / 1024)} KiB): send about ${fitting} at a time; nothing was created`,
       });
     }
     const imported = await this.services.request(IMPORT_ACCOUNTS, message, IMPORT_WAIT_MS);
