@@ -196,6 +196,19 @@ describe('accounts import: many seller accounts in one request, all or nothing',
       { timeoutMs: 60_000, what: 'both imported accounts synced their 2 orders' },
     );
   });
+  it('audits a refused import of 150 accounts with every seller by index, not the first 100 of its body', async () => {
+    const single = await running.api('POST', '/api/v1/accounts', account(5149));
+    expect(single.status).toBe(201);
+    const answer = await importing(Array.from({ length: 150 }, (_, i) => account(5000 + i)));
+    expect(answer.status).toBe(409);
+    const [entry] = await running.env.query<{ changes: any }>(`select changes from access.audit_log where path = '/api/v1/accounts/import' and status = 409 order by created_at desc limit 1`);
+    expect(entry.changes.count).toBe(150);
+    expect(entry.changes.accounts).toHaveLength(150);
+    expect(entry.changes.accounts[149]).toEqual({ index: 149, sellerId: 'A2IMPORT005149', region: 'EU' });
+    expect(JSON.stringify(entry.changes)).not.toMatch(/import-client-secret|import-refresh-token/);
+    await running.api('DELETE', `/api/v1/accounts/${single.body.id}`);
+  });
+
   it('spreads the first syncs of sync-enabled accounts one scheduler tick a batch, not over their daily interval; none for those with sync off', async () => {
     // Pointing at the sandbox (unknown there: their syncs fail at LWA, harmless), deleted at the end.
     const sandbox = { apiEndpoint: running.sandboxUrl, lwaEndpoint: `${running.sandboxUrl}/auth/o2/token`, syncIntervalSeconds: 86_400 };

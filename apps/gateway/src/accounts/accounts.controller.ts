@@ -44,10 +44,25 @@ import { ApiPage, ApiProblems, ApiProblemsWhen, ApiRoutes } from '../openapi/api
 import { UuidParam } from '../common/validation';
 import { AccountFrom, ApiScope, RequiresScope } from '../access/scopes';
 import type { Caller } from '../access/api-keys.service';
-import { AuditedRequest, AuditService } from '../access/audit.service';
+import { AuditChanges, AuditedRequest, AuditService, cleanAuditText } from '../access/audit.service';
 
 /** How long an import may take: up to IMPORT_ACCOUNTS_MAX accounts checked, sealed at rest and inserted in one transaction. */
 const IMPORT_WAIT_MS = 60_000;
+
+/**
+ * An import's entry when it is refused, or its entries per account cannot be written: every
+ * account's seller and region by index (its id once created), never the cut-off body.
+ */
+export function importAuditChanges(body: unknown): object {
+  const accounts = (body as { accounts?: unknown } | undefined)?.accounts;
+  if (!Array.isArray(accounts)) return { accounts: null };
+  const item = (account: unknown, index: number) => {
+    const a = (typeof account === 'object' && account !== null ? account : {}) as Record<string, unknown>;
+    return { index, sellerId: cleanAuditText(a.sellerId), region: cleanAuditText(a.region) };
+  };
+  // One more than an import takes: enough to show it was too many.
+  return { count: accounts.length, accounts: accounts.slice(0, IMPORT_ACCOUNTS_MAX + 1).map(item) };
+}
 
 /** How long a recovery may take: one getOrder (v0: and its items) through the account's rate limits and retries. */
 const RECOVER_ORDER_WAIT_MS = 60_000;
@@ -90,6 +105,7 @@ export class AccountsController {
     409: 'A seller of the import already has an account in its region (`details` names each by index); nothing was created. Or a request with the same Idempotency-Key is still running.',
     413: `The body is larger than the import takes (1 MiB), or its accounts, their secrets sealed, would not fit in one message to order-ingestion (NATS's max_payload less room for its envelope: 900 KiB at the default 1 MiB): send fewer accounts per import.`,
   })
+  @AuditChanges(importAuditChanges)
   async import(@Body() body: ImportAccountsRequest, @Req() request: AuditedRequest & { caller?: Caller }): Promise<ImportedAccountsView> {
     const message: ImportAccountsMessage = { accounts: body.accounts.map((account) => this.sealed(account)) };
     const bytes = Buffer.byteLength(JSON.stringify(message));
@@ -104,6 +120,8 @@ export class AccountsController {
       });
     }
     const imported = await this.services.request(IMPORT_ACCOUNTS, message, IMPORT_WAIT_MS);
+    // Should the entries per account fail, the request's own names every account created, with its id.
+    request.auditChanges = { count: imported.created, accounts: imported.accounts.map(({ index, id, sellerId, region }) => ({ index, id, sellerId, region })) };
     // One entry per account, as its own create would have had (readers look for an account's entry), with its id.
     if (request.caller) await this.audit.recordEach(request.caller, request, 201, imported.accounts.map((account) => ({ id: account.id, index: account.index, ...body.accounts[account.index] })));
     return imported;
