@@ -31,7 +31,7 @@ export interface ImportResult {
 export class ImportStopped extends Error {
   constructor(
     readonly result: ImportResult,
-    readonly cause: unknown,
+    override readonly cause: unknown,
   ) {
     super(describeError(cause).replace(/^error: /, ''));
   }
