@@ -99,7 +99,7 @@ export class AccountsController {
       'naming it by index and field (`accounts.2.sellerId`), and nothing is created. A seller twice in the request is a 400 on the later one; ' +
       'a seller that already has an account (in its region) is a 409 naming each such account (`details`), and nothing is created: so a retry ' +
       'after a lost answer says which exist (or send an Idempotency-Key to get the first answer back). Otherwise every account is created in one ' +
-      'transaction. Their first syncs are spread over their interval, 20 at a time (`firstSyncAt`). One audit entry per account created.',
+      'transaction. The first syncs of those with sync on come 20 at a time, a scheduler tick apart, within 5 minutes and their interval (`firstSyncAt`; null with sync off). One audit entry per account created.',
   })
   @ApiProblemsWhen({
     409: 'A seller of the import already has an account in its region (`details` names each by index); nothing was created. Or a request with the same Idempotency-Key is still running.',
