@@ -131,6 +131,13 @@ describe('amazon-connector, the command line over the gateway', () => {
     expect(JSON.parse(rerun.stdout)).toMatchObject({ created: 500, failed: 0, skipped: 500, errors: [] });
     const [{ n }] = await running.env.query<{ n: number }>(`select count(*)::int as n from ingestion.seller_accounts where seller_id like 'A2CLIIMP%' and deleted_at is null`);
     expect(n).toBe(1000);
+
+    // With an Idempotency-Key, the resend without the existing seller (its first line a new one) is another request, not a 422.
+    writeFileSync(file, [line(1001), line(1), line(1002)].join('\n'));
+    const keyed = await cli(['--idempotency-key', 'cli-import-1', '--json', 'accounts', 'import', file, '--skip-existing'], settings);
+    expect(keyed.stderr).not.toContain('422');
+    expect(keyed.code).toBe(0);
+    expect(JSON.parse(keyed.stdout)).toMatchObject({ created: 2, skipped: 1, failed: 0 });
   });
 
   it('a wrong key is refused: exit code 1', async () => {

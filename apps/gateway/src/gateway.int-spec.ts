@@ -484,6 +484,18 @@ describe('gateway over NATS', () => {
     expect(tooLarge.status).toBe(413);
     expect(tooLarge.body).toMatchObject({ status: 413, title: 'Payload Too Large' });
     expect(services.received.filter((r) => r.data.note)).toEqual([]);
+
+    // The import's 1 MiB parse is for callers with a key; without one, GATEWAY_BODY_LIMIT applies.
+    const bigImport = JSON.stringify({ accounts: [{ name: 'x'.repeat(8192) }] });
+    const noKey = await fetch(`${base}/api/v1/accounts/import`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bigImport });
+    expect(noKey.status).toBe(413);
+    expect((await noKey.json()).detail).toContain('(GATEWAY_BODY_LIMIT)');
+    // With a key it is parsed (and refused for its fields, not its size); beyond 1 MiB the 413 names the import's limit.
+    expect((await call('POST', '/api/v1/accounts/import', { raw: bigImport })).status).toBe(400);
+    const overImport = await call('POST', '/api/v1/accounts/import', { raw: JSON.stringify({ accounts: [{ name: 'x'.repeat(1100 * 1024) }] }) });
+    expect(overImport.status).toBe(413);
+    expect(overImport.body.detail).toMatch(/larger than an import of accounts \(1024 KiB/);
+    expect(overImport.body.detail).not.toContain('(GATEWAY_BODY_LIMIT)');
   });
 });
 

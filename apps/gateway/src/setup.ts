@@ -3,7 +3,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { Logger } from '@nestjs/common';
 import { SwaggerModule } from '@nestjs/swagger';
-import { json } from 'express';
+import { json, type RequestHandler } from 'express';
 import { IMPORT_ACCOUNTS_BODY_LIMIT } from '@connector/contracts';
 import { httpRequestMetrics } from '@connector/platform';
 import { API_V1, unversionedRedirect } from './common/api-version';
@@ -11,6 +11,7 @@ import { serveConsole } from './console/console-files';
 import { requestSanity } from './common/request-sanity';
 import type { GatewaySettings } from './gateway.settings';
 import { openApiDocument } from './openapi/document';
+import { bearerKey } from './access/access.guard';
 
 /**
  * HTTP set-up beside the module's global guard, pipe and filter: the redirects of unversioned
@@ -36,12 +37,29 @@ export async function setupGateway(app: INestApplication, settings?: GatewaySett
   // An import of accounts takes more (up to IMPORT_ACCOUNTS_MAX of them): its own parser, first; the
   // general one then finds the body read.
   const bodyLimit = settings?.GATEWAY_BODY_LIMIT ?? '100kb';
-  app.use(`/${API_V1}/accounts/import`, json({ limit: Math.max(sizeInBytes(bodyLimit), sizeInBytes(IMPORT_ACCOUNTS_BODY_LIMIT)) }));
+  app.use(`/${API_V1}/accounts/import`, importBodyParser(Math.max(sizeInBytes(bodyLimit), sizeInBytes(IMPORT_ACCOUNTS_BODY_LIMIT))));
   (app as NestExpressApplication).useBodyParser('json', { limit: bodyLimit });
   (app as NestExpressApplication).useBodyParser('urlencoded', { limit: bodyLimit, extended: false });
   // After both parsers, so it sees every body.
   app.use(requestSanity);
   SwaggerModule.setup('docs', app, await openApiDocument(app), { jsonDocumentUrl: 'docs-json' });
+}
+
+/**
+ * The import's larger JSON parser, only for requests with a bearer key: the guards (which check the
+ * key) run after the body is parsed, so a caller without one gets GATEWAY_BODY_LIMIT, not 1 MiB.
+ * A wrong key still gets the larger parse (checking it here would look it up before the rate limit).
+ * Its 413 says its own limit (http-error.filter, `bodyLimitName`).
+ */
+function importBodyParser(limitBytes: number): RequestHandler {
+  const parse = json({ limit: limitBytes });
+  return (req, res, next) => {
+    if (!bearerKey(req.headers.authorization)) return next();
+    parse(req, res, (err?: unknown) => {
+      const tooLarge = (err as { type?: unknown } | undefined)?.type === 'entity.too.large';
+      next(tooLarge ? Object.assign(err as object, { bodyLimitName: `an import of accounts (${Math.round(limitBytes / 1024)} KiB, the larger of 1 MiB and GATEWAY_BODY_LIMIT): send fewer accounts per request` }) : err);
+    });
+  };
 }
 
 /** A body size as GATEWAY_BODY_LIMIT writes it (`100kb`, `1mb`, bytes), in bytes. */

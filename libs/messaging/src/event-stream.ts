@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ConnectionOptions, connect, createInbox, headers, JetStreamClient, JetStreamManager, Msg, NatsConnection, RetentionPolicy, StorageType } from 'nats';
 import { PACK_HEADER } from './event-pack';
+import { maxPayloadOf } from './max-payload';
 import { CORRELATION_ID_HEADER } from '@connector/workers';
 
 /** Events are kept this long in the stream; nothing older can be redelivered. */
@@ -33,10 +34,6 @@ export function isStreamMissing(err: unknown): boolean {
   return /stream not found|no JetStream stream takes this subject/i.test(err instanceof Error ? err.message : String(err));
 }
 
-/** The server's max_payload; NATS's default should it not say (while reconnecting). */
-function maxPayloadOf(nc: NatsConnection): number {
-  return nc.info?.max_payload ?? 1024 * 1024;
-}
 
 /** How long a stream found gone is left before it is made again (see createStreamIfMissing). */
 const STREAM_REMAKE_PAUSE_MS = 2000;

@@ -4,6 +4,7 @@ export * from './event-consumer';
 export { ValidationFailure } from './event-decoding';
 export { PACK_READER_SUFFIX } from './event-pack';
 export * from './event-stream';
+export * from './max-payload';
 export * from './messaging-tables.migration';
 export * from './messaging.entities';
 export * from './messaging.module';

@@ -1,6 +1,6 @@
 import { connect, NatsConnection } from 'nats';
 import { DELETE_ACCOUNT } from '@connector/contracts';
-import { NATS_URL } from '@connector/test-environment';
+import { NATS_URL, NatsServerProcess } from '@connector/test-environment';
 import { inWorkContext, workContext } from '@connector/workers';
 import { NamespacedNatsClient, NamespacedNatsServer } from './namespaced-nats';
 import { ServiceClient } from './rpc';
@@ -57,6 +57,17 @@ describe('NamespacedNatsServer on real NATS: answers only the inboxes of those a
       expect(correlationIds[1]).toMatch(/^[0-9a-f-]{36}$/);
     } finally {
       await client.close();
+    }
+  });
+  it("tells the server's max_payload, as the server said it on connecting (the import's size check uses it)", async () => {
+    // A server of its own with a max_payload below NATS's default, which a fallback would not tell.
+    const small = await NatsServerProcess.start('max_payload: 65536');
+    const client = new ServiceClient(new NamespacedNatsClient(namespace, { servers: small.url, inboxPrefix: '_INBOX.gateway' }));
+    try {
+      await expect(client.maxPayload()).resolves.toBe(65_536);
+    } finally {
+      await client.close();
+      await small.stop();
     }
   });
 });

@@ -1,3 +1,4 @@
+import { messageBudgetFor, NATS_DEFAULT_MAX_PAYLOAD } from '@connector/messaging';
 import { SelectQueryBuilder } from 'typeorm';
 import type { Page } from '@connector/contracts';
 import { cursorAfter, InvalidCursorError, InvalidFilterError, pageOf, PageOrder } from '@connector/persistence';
@@ -22,9 +23,10 @@ export async function listPage<E extends { createdAt: Date }, V>(
 /**
  * The most a list reply's items may take: a reply travels as one NATS message, which the server
  * caps (max_payload, 1 MiB by default) with its headers and Nest's envelope. 500 large orders
- * (many lines, gift messages) take more than that.
+ * (many lines, gift messages) take more than that. At the default max_payload: a server set lower
+ * must be matched by the services' own (see the README, NATS).
  */
-export const REPLY_ITEMS_MAX_BYTES = 900 * 1024;
+export const REPLY_ITEMS_MAX_BYTES = messageBudgetFor(NATS_DEFAULT_MAX_PAYLOAD);
 
 /**
  * A page cut short where its items would no longer fit in one reply (at least one item stays):

@@ -9,7 +9,8 @@ import {
   ValidationPipe,
 } from '@nestjs/common';
 import { ClientProxy, MessagePattern, NatsRecordBuilder, RpcException } from '@nestjs/microservices';
-import { headers as natsHeaders } from 'nats';
+import { headers as natsHeaders, type NatsConnection } from 'nats';
+import { maxPayloadOf, NATS_DEFAULT_MAX_PAYLOAD } from '@connector/messaging';
 import type { RequestContract, RpcErrorBody } from '@connector/contracts';
 import { firstValueFrom, Observable, throwError, timeout, TimeoutError } from 'rxjs';
 import { BackoffPolicy, backoffDelay, CORRELATION_ID_HEADER, currentCorrelationId, isDependencyOutage, sleep } from '@connector/workers';
@@ -111,7 +112,7 @@ const DEFAULT_RETRY_BACKOFF: BackoffPolicy = { baseMs: 250, maxMs: 5000 };
 @Injectable()
 export class ServiceClient {
   constructor(
-    private readonly proxy: Pick<ClientProxy, 'send' | 'close'>,
+    private readonly proxy: Pick<ClientProxy, 'send' | 'close'> & Partial<Pick<ClientProxy, 'connect' | 'unwrap'>>,
     private readonly options: ServiceClientOptions = { retryForMs: 0 },
   ) {}
 
@@ -147,6 +148,21 @@ export class ServiceClient {
         });
       }
       throw err;
+    }
+  }
+
+  /**
+   * The largest message, headers included, the NATS server takes (its max_payload): a request
+   * larger than that fails in the NATS client, so callers with large payloads refuse them first.
+   */
+  async maxPayload(): Promise<number> {
+    if (!this.proxy.connect || !this.proxy.unwrap) return NATS_DEFAULT_MAX_PAYLOAD;
+    try {
+      await this.proxy.connect();
+      return maxPayloadOf(this.proxy.unwrap<NatsConnection>());
+    } catch {
+      // NATS away: the request itself then answers 503.
+      return NATS_DEFAULT_MAX_PAYLOAD;
     }
   }
 

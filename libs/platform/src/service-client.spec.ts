@@ -58,3 +58,16 @@ describe('ServiceClient: an idempotent request is asked again while the other si
     expect(proxy.tries).toBe(1);
   });
 });
+
+describe('ServiceClient: the NATS server\'s max_payload', () => {
+  it('is read from the connection the client made', async () => {
+    let connected = false;
+    const proxy = { ...proxyAnswering([answered]), connect: async () => void (connected = true), unwrap: () => (connected ? { info: { max_payload: 65_536 } } : undefined) };
+    await expect(new ServiceClient(proxy as never).maxPayload()).resolves.toBe(65_536);
+  });
+
+  it('is NATS\'s default while the client cannot connect', async () => {
+    const proxy = { ...proxyAnswering([answered]), connect: async () => Promise.reject(new Error('connection refused')), unwrap: () => ({}) };
+    await expect(new ServiceClient(proxy as never).maxPayload()).resolves.toBe(1024 * 1024);
+  });
+});

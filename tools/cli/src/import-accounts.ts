@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { ImportedAccountsView } from '@connector/contracts';
 import { ApiRefusal, type FieldProblem, UsageError } from './gateway-client';
+import { describeError } from './output';
 
 /** One account of the file, and where it was (its line in JSON Lines, its place from 1 in a JSON array). */
 export interface AccountLine {
@@ -17,13 +19,29 @@ export interface ImportResult {
   accounts: { line: number; id: string; sellerId: string; region: string }[];
   /** Each refused account's problems, by line; an account refused only because another of its request was, says so. */
   errors: { line: number; field: string | null; errors: string[] }[];
+  /**
+   * Set when the import stopped early (a wrong key, a 5xx, the gateway away): why, the lines whose
+   * request may or may not have been created (no answer, or a 5xx), and the lines never sent.
+   * Ranges of file lines, e.g. "4-6".
+   */
+  stopped?: { error: string; uncertain: string[]; unsent: string[] };
+}
+
+/** The import stopped before its end; `result` is what it did until then (printed before exiting 1). */
+export class ImportStopped extends Error {
+  constructor(
+    readonly result: ImportResult,
+    override readonly cause: unknown,
+  ) {
+    super(describeError(cause).replace(/^error: /, ''));
+  }
 }
 
 export interface ImportOptions {
   chunk: number;
   skipExisting: boolean;
-  /** POST /api/v1/accounts/import; `firstLine` names the request (its idempotency key). */
-  post: (body: { accounts: Record<string, unknown>[] }, firstLine: number) => Promise<ImportedAccountsView>;
+  /** POST /api/v1/accounts/import; `contentKey` is unique to the request's body (for its idempotency key). */
+  post: (body: { accounts: Record<string, unknown>[] }, contentKey: string) => Promise<ImportedAccountsView>;
   progress: (text: string) => void;
 }
 
@@ -63,8 +81,8 @@ export function readAccountsFile(file: string): AccountLine[] {
  * not at all. A request refused for its size (413) is split in two and sent again; one refused for
  * its accounts (400, 409) fails them all, each problem said on its line (with --skip-existing,
  * those whose seller already has an account are left out and the rest sent again). Anything else
- * (a wrong key, the gateway away) stops the import: the error is thrown, what was created so far
- * stays created (a rerun with --skip-existing carries on).
+ * (a wrong key, the gateway away) stops the import: ImportStopped is thrown with what was done so
+ * far, and which lines were never sent or may have been created (a rerun with --skip-existing carries on).
  */
 export async function importAccounts(lines: AccountLine[], options: ImportOptions): Promise<ImportResult> {
   const result: ImportResult = { created: 0, failed: 0, skipped: 0, accounts: [], errors: [] };
@@ -73,13 +91,21 @@ export async function importAccounts(lines: AccountLine[], options: ImportOption
   while (pending.length) {
     const chunk = pending.shift()!;
     const range = `lines ${chunk[0].line}-${chunk[chunk.length - 1].line}`;
+    const body = { accounts: chunk.map((l) => l.account) };
     try {
-      const imported = await options.post({ accounts: chunk.map((l) => l.account) }, chunk[0].line);
+      const imported = await options.post(body, contentKey(body));
       result.created += imported.created;
       for (const account of imported.accounts) result.accounts.push({ line: chunk[account.index].line, id: account.id, sellerId: account.sellerId, region: account.region });
       options.progress(`${range}: ${imported.created} created`);
     } catch (error) {
-      if (!(error instanceof ApiRefusal) || ![400, 409, 413].includes(error.status)) throw error;
+      if (!(error instanceof ApiRefusal) || ![400, 409, 413].includes(error.status)) {
+        // A 4xx was not acted on; no answer or a 5xx (a 503 after the gateway's wait) may have been committed.
+        const refusedWhole = error instanceof ApiRefusal && error.status < 500;
+        const unsent = [...(refusedWhole ? chunk : []), ...pending.flat()];
+        result.errors.sort((a, b) => a.line - b.line);
+        result.stopped = { error: describeError(error).split('\n')[0].replace(/^error: /, ''), uncertain: refusedWhole ? [] : lineRanges(chunk), unsent: lineRanges(unsent) };
+        throw new ImportStopped(result, error);
+      }
       if (error.status === 413 && chunk.length > 1) {
         const half = Math.ceil(chunk.length / 2);
         pending.unshift(chunk.slice(0, half), chunk.slice(half));
@@ -106,6 +132,28 @@ export async function importAccounts(lines: AccountLine[], options: ImportOption
   }
   result.errors.sort((a, b) => a.line - b.line);
   return result;
+}
+
+/**
+ * A key unique to a request's body: a 413 split or a --skip-existing resend starts on the same line
+ * with another body, and the gateway answers 422 to a known key with another body. The hash covers
+ * the secrets, so only a prefix of it is kept (it goes to the gateway as part of Idempotency-Key).
+ */
+export function contentKey(body: { accounts: Record<string, unknown>[] }): string {
+  return createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 16);
+}
+
+/** File lines as ranges ("1-3", "7"), neighbouring accounts of the file joined. */
+export function lineRanges(lines: AccountLine[]): string[] {
+  const sorted = [...new Set(lines.map((l) => l.line))].sort((a, b) => a - b);
+  const out: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) j++;
+    out.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return out;
 }
 
 /** The problems of a refused import by the index of their account in the request (`accounts.<i>.<field>`). */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { CliIo, runCli } from './program';
 import { ApiRefusal, GatewayUnreachable, UsageError } from './gateway-client';
 import { cell, describeError, EXIT, exitCodeOf, table } from './output';
+import { contentKey } from './import-accounts';
 
 interface Call {
   method: string;
@@ -295,13 +296,78 @@ describe('amazon-connector CLI', () => {
       const c = cli({ 'POST /accounts/import': [{ status: 409, body: exists }, { status: 201, body: created([acc(2)]) }] });
       expect(await c.run('--idempotency-key', 'run-1', 'accounts', 'import', path, '--skip-existing')).toBe(EXIT.ok);
       expect(c.calls[1].body.accounts.map((a: any) => a.sellerId)).toEqual(['A2SHOP000002']);
-      expect(c.calls.map((call) => call.headers['idempotency-key'])).toEqual(['run-1-1', 'run-1-2']);
+      expect(c.calls.map((call) => call.headers['idempotency-key'])).toEqual(c.calls.map((call) => `run-1-${contentKey(call.body)}`));
       expect(c.stdout).toContain('created 1, failed 0, skipped 2 (already there) of 3 accounts');
       // Without it, the request fails, each existing seller said on its line.
       const strict = cli({ 'POST /accounts/import': { status: 409, body: exists } });
       expect(await strict.run('accounts', 'import', path)).toBe(EXIT.refused);
       expect(strict.stdout).toContain('line 1: sellerId: already account x');
       expect(strict.stdout).toContain('line 2: not created: another account of its request was refused');
+    });
+
+    /** The gateway's idempotency: a known key with another body is refused with a 422. */
+    const keyed = (answers: Array<{ status: number; body?: unknown }>) => {
+      const c = cli({ 'POST /accounts/import': answers });
+      return {
+        c,
+        reused: () => {
+          const seen = new Map<string, string>();
+          return c.calls.filter((call) => {
+            const key = call.headers['idempotency-key'];
+            const before = seen.get(key);
+            seen.set(key, JSON.stringify(call.body));
+            return before !== undefined && before !== JSON.stringify(call.body);
+          });
+        },
+      };
+    };
+
+    it('with --idempotency-key, the halves of a request split for a 413 each have their own key', async () => {
+      const path = file('split.jsonl', [acc(1), acc(2), acc(3)].map((a) => JSON.stringify(a)).join('\n'));
+      const tooLarge = { status: 413, title: 'Payload Too Large', detail: 'nothing was created' };
+      const { c, reused } = keyed([{ status: 413, body: tooLarge }, { status: 201, body: created([acc(1), acc(2)]) }, { status: 201, body: created([acc(3)]) }]);
+      expect(await c.run('--idempotency-key', 'run-2', 'accounts', 'import', path)).toBe(EXIT.ok);
+      expect(c.calls.map((call) => call.body.accounts.length)).toEqual([3, 2, 1]);
+      expect(reused()).toEqual([]);
+      expect(new Set(c.calls.map((call) => call.headers['idempotency-key'])).size).toBe(3);
+      // The same content is the same key (a rerun replays, not creates twice).
+      expect(c.calls[0].headers['idempotency-key']).toBe(`run-2-${contentKey({ accounts: [acc(1), acc(2), acc(3)] })}`);
+    });
+
+    it('with --idempotency-key and --skip-existing, the resend without the existing sellers has its own key when its first line is a new seller', async () => {
+      const path = file('rerun-new-first.jsonl', [acc(1), acc(2), acc(3)].map((a) => JSON.stringify(a)).join('\n'));
+      const exists = { status: 409, title: 'Conflict', detail: '1 of the 3 sellers already has an account', details: [{ field: 'accounts.1.sellerId', errors: ['already account x'] }] };
+      const { c, reused } = keyed([{ status: 409, body: exists }, { status: 201, body: created([acc(1), acc(3)]) }]);
+      expect(await c.run('--idempotency-key', 'run-3', 'accounts', 'import', path, '--skip-existing')).toBe(EXIT.ok);
+      expect(c.calls[1].body.accounts.map((a: any) => a.sellerId)).toEqual(['A2SHOP000001', 'A2SHOP000003']);
+      expect(reused()).toEqual([]);
+      expect(c.stdout).toContain('created 2, failed 0, skipped 1 (already there) of 3 accounts');
+    });
+
+    it('a 5xx midway prints what was created, the lines that may have been and those never sent, also with --json; exit 1', async () => {
+      const path = file('five.jsonl', [acc(1), acc(2), acc(3), acc(4), acc(5)].map((a) => JSON.stringify(a)).join('\n'));
+      const unavailable = { status: 503, title: 'Service Unavailable', detail: 'the import did not answer in time' };
+      const answers = () => [{ status: 201, body: created([acc(1), acc(2)]) }, { status: 503, body: unavailable }];
+      const json = cli({ 'POST /accounts/import': answers() });
+      expect(await json.run('--json', 'accounts', 'import', path, '--chunk', '2')).toBe(EXIT.refused);
+      expect(json.calls).toHaveLength(2);
+      const result = JSON.parse(json.stdout);
+      expect(result).toMatchObject({ created: 2, failed: 0, stopped: { uncertain: ['3-4'], unsent: ['5'] } });
+      expect(result.accounts.map((a: any) => a.id)).toEqual(['id-A2SHOP000001', 'id-A2SHOP000002']);
+      expect(result.stopped.error).toContain('503');
+      expect(json.stderr).toContain('error: the import stopped');
+      const text = cli({ 'POST /accounts/import': answers() });
+      expect(await text.run('accounts', 'import', path, '--chunk', '2')).toBe(EXIT.refused);
+      expect(text.stdout).toContain('created 2, failed 0 of 5 accounts');
+      expect(text.stdout).toContain('lines 3-4: no clear answer, may have been created');
+      expect(text.stdout).toContain('lines 5: not sent');
+    });
+
+    it('a 401 or 403 midway: that request and the rest are listed as not sent', async () => {
+      const path = file('three.jsonl', [acc(1), acc(2), acc(3)].map((a) => JSON.stringify(a)).join('\n'));
+      const c = cli({ 'POST /accounts/import': [{ status: 201, body: created([acc(1)]) }, { status: 401, body: { status: 401, title: 'Unauthorized' } }] });
+      expect(await c.run('--json', 'accounts', 'import', path, '--chunk', '1')).toBe(EXIT.refused);
+      expect(JSON.parse(c.stdout)).toMatchObject({ created: 1, stopped: { uncertain: [], unsent: ['2-3'] } });
     });
 
     it('a file with a line that is not an account is a usage error naming the line, never its text; nothing is sent', async () => {

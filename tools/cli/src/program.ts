@@ -17,7 +17,7 @@ import {
 } from '@connector/contracts';
 import { ApiRefusal, GatewayClient, GatewayUnreachable, UsageError } from './gateway-client';
 import { Column, describeError, EXIT, exitCodeOf, fields, ImportIncomplete, NotFound, RunFailed, runProgress, table } from './output';
-import { importAccounts, readAccountsFile } from './import-accounts';
+import { importAccounts, ImportStopped, readAccountsFile } from './import-accounts';
 
 export const DEFAULT_URL = 'http://127.0.0.1:3000';
 
@@ -174,19 +174,32 @@ export function buildProgram(io: CliIo): Command {
       if (options.chunk > IMPORT_ACCOUNTS_MAX) throw new UsageError(`--chunk takes at most ${IMPORT_ACCOUNTS_MAX}`);
       const lines = readAccountsFile(file);
       const { idempotencyKey } = settings(command);
+      let stopped: ImportStopped | undefined;
       const result = await importAccounts(lines, {
         chunk: options.chunk,
         skipExisting: Boolean(options.skipExisting),
-        // Each request its own key (the same key with another body is refused): <key>-<first line>.
-        post: (body, firstLine) => clientOf(command, idempotencyKey && `${idempotencyKey}-${firstLine}`).post<ImportedAccountsView>('/accounts/import', body),
+        // Each request its own key, from its content: <key>-<hash of the body>.
+        post: (body, contentKey) => clientOf(command, idempotencyKey && `${idempotencyKey}-${contentKey}`).post<ImportedAccountsView>('/accounts/import', body),
         progress: (text) => io.stderr(`${text}\n`),
+      }).catch((error: unknown) => {
+        if (!(error instanceof ImportStopped)) throw error;
+        stopped = error;
+        return error.result;
       });
       print(command, result, () =>
         [
           `created ${result.created}, failed ${result.failed}${result.skipped ? `, skipped ${result.skipped} (already there)` : ''} of ${lines.length} accounts`,
           ...result.errors.map((e) => `  line ${e.line}: ${e.field ? `${e.field}: ` : ''}${e.errors.join('; ')}`),
+          ...(result.stopped
+            ? [
+                `stopped: ${result.stopped.error}`,
+                ...(result.stopped.uncertain.length ? [`  lines ${result.stopped.uncertain.join(', ')}: no clear answer, may have been created (rerun with --skip-existing)`] : []),
+                ...(result.stopped.unsent.length ? [`  lines ${result.stopped.unsent.join(', ')}: not sent`] : []),
+              ]
+            : []),
         ].join('\n'),
       );
+      if (stopped) throw new ImportIncomplete(`the import stopped: ${stopped.message}`);
       if (result.failed) throw new ImportIncomplete(`${result.failed} of ${lines.length} accounts were not created`);
     });
 

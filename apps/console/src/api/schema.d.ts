@@ -121,7 +121,7 @@ export interface paths {
         put?: never;
         /**
          * Add many seller accounts at once (up to 500), all or none
-         * @description Each account as createAccount takes it (the same fields, checks and scope). Everything is checked first: any failing account is a 400 naming it by index and field (`accounts.2.sellerId`), and nothing is created. A seller twice in the request is a 400 on the later one; a seller that already has an account (in its region) is a 409 naming each such account (`details`), and nothing is created: so a retry after a lost answer says which exist (or send an Idempotency-Key to get the first answer back). Otherwise every account is created in one transaction. Their first syncs are spread over their interval, 20 at a time (`firstSyncAt`). One audit entry per account created.
+         * @description Each account as createAccount takes it (the same fields, checks and scope). Everything is checked first: any failing account is a 400 naming it by index and field (`accounts.2.sellerId`), and nothing is created. A seller twice in the request is a 400 on the later one; a seller that already has an account (in its region) is a 409 naming each such account (`details`), and nothing is created: so a retry after a lost answer says which exist (or send an Idempotency-Key to get the first answer back). Otherwise every account is created in one transaction. The first syncs of those with sync on come 20 at a time, a scheduler tick apart, within 5 minutes and their interval (`firstSyncAt`; null with sync off). One audit entry per account created.
          */
         post: operations["importAccounts"];
         delete?: never;
@@ -2700,10 +2700,10 @@ export interface components {
             /** @enum {string} */
             region: "NA" | "EU" | "FE";
             /**
-             * @description When its first sync falls due: an import's first syncs are spread over the accounts' interval (see the README).
-             * @example 2026-12-07T22:00:12.000Z
+             * @description When its first sync falls due: an import's first syncs are 20 at a time a scheduler tick apart (see the README); null when its sync is off.
+             * @example 2026-12-07T22:00:02.000Z
              */
-            firstSyncAt: string;
+            firstSyncAt: string | null;
         };
         ImportedAccountsView: {
             /** @example 500 */
@@ -4811,7 +4811,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description The body is larger than the import takes (1 MiB), or its accounts, their secrets sealed, would not fit in one message to order-ingestion (900 KiB): send fewer accounts per import. */
+            /** @description The body is larger than the import takes (1 MiB), or its accounts, their secrets sealed, would not fit in one message to order-ingestion (NATS's max_payload less room for its envelope: 900 KiB at the default 1 MiB): send fewer accounts per import. */
             413: {
                 headers: {
                     [name: string]: unknown;

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, SetMetadata } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { Page } from '@connector/contracts';
@@ -48,6 +48,23 @@ export interface AuditedRequest {
   body?: unknown;
   /** Set when the route wrote its own entries (one per item, recordEach): the request's own is then not written. */
   auditedEach?: boolean;
+  /** What the request's entry holds instead of its body (see AuditChanges): written as is, not cut to 100 items. */
+  auditChanges?: object;
+}
+
+export const AUDIT_CHANGES = 'audit:changes';
+
+/**
+ * The request's entry holds `compact(body)` instead of the body (which redactSecrets cuts to 100
+ * items): for a route whose body is a long list (an import), a short line for each item. `compact`
+ * gets the body as sent, before validation, and must keep no secret; its strings are cleaned as a
+ * body's are (cleanAuditText). The route may replace it once it knows more (the ids it created).
+ */
+export const AuditChanges = (compact: (body: unknown) => object) => SetMetadata(AUDIT_CHANGES, compact);
+
+/** A caller's string as the audit log may hold it: well-formed, no NUL, bounded (as in redactSecrets). */
+export function cleanAuditText(value: unknown): unknown {
+  return typeof value === 'string' ? redactSecrets(value) : value === undefined ? null : typeof value === 'object' ? '[not a string]' : value;
 }
 
 @Injectable()
@@ -61,7 +78,7 @@ export class AuditService implements OnApplicationBootstrap, OnApplicationShutdo
   ) {}
 
   /** @param manager a transaction to write it in (an event's, so it is written once with the event's processed record). */
-  async record(caller: Caller, request: { method: string; path: string; action: string; body: unknown }, status: number, manager?: EntityManager): Promise<void> {
+  async record(caller: Caller, request: { method: string; path: string; action: string; body: unknown; changes?: object }, status: number, manager?: EntityManager): Promise<void> {
     const entries = manager?.getRepository(AuditEntry) ?? this.entries;
     const entry = {
       id: newRowId(),
@@ -71,7 +88,8 @@ export class AuditService implements OnApplicationBootstrap, OnApplicationShutdo
       path: redactSecrets(request.path) as string,
       action: request.action,
       status,
-      changes: (request.body === undefined || (typeof request.body === 'object' && request.body !== null && !Object.keys(request.body).length) ? null : redactSecrets(request.body)) as object,
+      changes: (request.changes ??
+        (request.body === undefined || (typeof request.body === 'object' && request.body !== null && !Object.keys(request.body).length) ? null : redactSecrets(request.body))) as object,
     };
     if (manager) {
       // Inside a transaction a failed insert spoils it: the body is made writable beforehand (redactSecrets).
@@ -94,15 +112,15 @@ export class AuditService implements OnApplicationBootstrap, OnApplicationShutdo
   async recordRequest(caller: Caller, request: AuditedRequest, status: number): Promise<void> {
     const action = `${request.method} ${request.route?.path ?? '?'}`;
     const path = (request.originalUrl ?? request.url ?? '').split('?')[0];
-    await this.record(caller, { method: request.method, path, action, body: request.body }, status).catch((err) => this.logger.error(`audit entry not written (${action}): ${err.message}`));
+    await this.record(caller, { method: request.method, path, action, body: request.body, changes: request.auditChanges }, status).catch((err) => this.logger.error(`audit entry not written (${action}): ${err.message}`));
   }
 
   /**
    * One entry per item a request changed (each account of an import, say), as one request per item
    * would have written: the request's method, path and action, each with its item as `changes`. All
    * in one insert; the request is marked so the interceptor does not add its own. Never throws: when
-   * they cannot be written, the interceptor writes the request's entry instead (its body cut to 100
-   * items, see redactSecrets), and the failure is said loudly.
+   * they cannot be written, the interceptor writes the request's entry instead (its auditChanges if
+   * the route set them, else its body cut to 100 items), and the failure is said loudly.
    */
   async recordEach(caller: Caller, request: AuditedRequest, status: number, items: object[]): Promise<void> {
     if (!items.length) return;

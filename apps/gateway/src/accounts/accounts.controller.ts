@@ -14,7 +14,6 @@ import {
   GetSyncRunRequest,
   IMPORT_ACCOUNTS,
   IMPORT_ACCOUNTS_MAX,
-  IMPORT_ACCOUNTS_MAX_BYTES,
   ImportAccountsMessage,
   ImportAccountsRequest,
   ImportedAccountsView,
@@ -37,6 +36,7 @@ import {
   UpdateAccountChanges,
   UpdateAccountRequest,
 } from '@connector/contracts';
+import { messageBudgetFor } from '@connector/messaging';
 import { ServiceClient, TransitSecrets } from '@connector/platform';
 import { API_V1 } from '../common/api-version';
 import { Idempotent } from '../idempotency/idempotent.decorator';
@@ -44,10 +44,25 @@ import { ApiPage, ApiProblems, ApiProblemsWhen, ApiRoutes } from '../openapi/api
 import { UuidParam } from '../common/validation';
 import { AccountFrom, ApiScope, RequiresScope } from '../access/scopes';
 import type { Caller } from '../access/api-keys.service';
-import { AuditedRequest, AuditService } from '../access/audit.service';
+import { AuditChanges, AuditedRequest, AuditService, cleanAuditText } from '../access/audit.service';
 
 /** How long an import may take: up to IMPORT_ACCOUNTS_MAX accounts checked, sealed at rest and inserted in one transaction. */
 const IMPORT_WAIT_MS = 60_000;
+
+/**
+ * An import's entry when it is refused, or its entries per account cannot be written: every
+ * account's seller and region by index (its id once created), never the cut-off body.
+ */
+export function importAuditChanges(body: unknown): object {
+  const accounts = (body as { accounts?: unknown } | undefined)?.accounts;
+  if (!Array.isArray(accounts)) return { accounts: null };
+  const item = (account: unknown, index: number) => {
+    const a = (typeof account === 'object' && account !== null ? account : {}) as Record<string, unknown>;
+    return { index, sellerId: cleanAuditText(a.sellerId), region: cleanAuditText(a.region) };
+  };
+  // One more than an import takes: enough to show it was too many.
+  return { count: accounts.length, accounts: accounts.slice(0, IMPORT_ACCOUNTS_MAX + 1).map(item) };
+}
 
 /** How long a recovery may take: one getOrder (v0: and its items) through the account's rate limits and retries. */
 const RECOVER_ORDER_WAIT_MS = 60_000;
@@ -84,24 +99,29 @@ export class AccountsController {
       'naming it by index and field (`accounts.2.sellerId`), and nothing is created. A seller twice in the request is a 400 on the later one; ' +
       'a seller that already has an account (in its region) is a 409 naming each such account (`details`), and nothing is created: so a retry ' +
       'after a lost answer says which exist (or send an Idempotency-Key to get the first answer back). Otherwise every account is created in one ' +
-      'transaction. Their first syncs are spread over their interval, 20 at a time (`firstSyncAt`). One audit entry per account created.',
+      'transaction. The first syncs of those with sync on come 20 at a time, a scheduler tick apart, within 5 minutes and their interval (`firstSyncAt`; null with sync off). One audit entry per account created.',
   })
   @ApiProblemsWhen({
     409: 'A seller of the import already has an account in its region (`details` names each by index); nothing was created. Or a request with the same Idempotency-Key is still running.',
-    413: `The body is larger than the import takes (1 MiB), or its accounts, their secrets sealed, would not fit in one message to order-ingestion (${IMPORT_ACCOUNTS_MAX_BYTES / 1024} KiB): send fewer accounts per import.`,
+    413: `The body is larger than the import takes (1 MiB), or its accounts, their secrets sealed, would not fit in one message to order-ingestion (NATS's max_payload less room for its envelope: 900 KiB at the default 1 MiB): send fewer accounts per import.`,
   })
+  @AuditChanges(importAuditChanges)
   async import(@Body() body: ImportAccountsRequest, @Req() request: AuditedRequest & { caller?: Caller }): Promise<ImportedAccountsView> {
     const message: ImportAccountsMessage = { accounts: body.accounts.map((account) => this.sealed(account)) };
     const bytes = Buffer.byteLength(JSON.stringify(message));
-    if (bytes > IMPORT_ACCOUNTS_MAX_BYTES) {
-      const fitting = Math.max(1, Math.floor((body.accounts.length * IMPORT_ACCOUNTS_MAX_BYTES) / bytes));
+    // The NATS server's own max_payload: one set lower than the default would otherwise fail in the NATS client (a 500).
+    const maxBytes = messageBudgetFor(await this.services.maxPayload());
+    if (bytes > maxBytes) {
+      const fitting = Math.max(1, Math.floor((body.accounts.length * maxBytes) / bytes));
       throw new PayloadTooLargeException({
         statusCode: 413,
         error: 'Payload Too Large',
-        message: `these ${body.accounts.length} accounts take ${Math.ceil(bytes / 1024)} KiB with their secrets sealed, more than one import carries (${IMPORT_ACCOUNTS_MAX_BYTES / 1024} KiB): send about ${fitting} at a time; nothing was created`,
+        message: `these ${body.accounts.length} accounts take ${Math.ceil(bytes / 1024)} KiB with their secrets sealed, more than one import carries (${Math.floor(maxBytes / 1024)} KiB): send about ${fitting} at a time; nothing was created`,
       });
     }
     const imported = await this.services.request(IMPORT_ACCOUNTS, message, IMPORT_WAIT_MS);
+    // Should the entries per account fail, the request's own names every account created, with its id.
+    request.auditChanges = { count: imported.created, accounts: imported.accounts.map(({ index, id, sellerId, region }) => ({ index, id, sellerId, region })) };
     // One entry per account, as its own create would have had (readers look for an account's entry), with its id.
     if (request.caller) await this.audit.recordEach(request.caller, request, 201, imported.accounts.map((account) => ({ id: account.id, index: account.index, ...body.accounts[account.index] })));
     return imported;

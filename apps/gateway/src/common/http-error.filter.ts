@@ -61,10 +61,11 @@ export function problemDocument(body: RpcErrorBody): Record<string, unknown> {
  * and a fixed message, never the body they refer to.
  */
 function fromBodyParser(exception: unknown): RpcErrorBody | undefined {
-  const err = exception as { status?: unknown; expose?: unknown; type?: unknown };
+  const err = exception as { status?: unknown; expose?: unknown; type?: unknown; bodyLimitName?: unknown };
   if (!err || err.expose !== true || !validStatus(err.status) || err.status >= 500 || typeof err.type !== 'string') return undefined;
   const messages: Record<string, string> = {
-    'entity.too.large': 'request body is larger than this API takes (GATEWAY_BODY_LIMIT)',
+    // A route with its own parser (the import of accounts) names its own limit.
+    'entity.too.large': `request body is larger than ${typeof err.bodyLimitName === 'string' ? err.bodyLimitName : 'this API takes (GATEWAY_BODY_LIMIT)'}`,
     'encoding.unsupported': 'unsupported content encoding',
     'charset.unsupported': 'unsupported charset',
   };

@@ -91,8 +91,12 @@ export class AccountsService {
     if (problems.length) throw ServiceError.badRequest('Validation failed', problems);
     await this.refuseExisting(items);
     const now = Date.now();
-    const offsets = firstSyncOffsetsMs(items.map((item) => item.syncIntervalSeconds ?? DEFAULT_SYNC_INTERVAL_SECONDS));
-    const rows = items.map((item, index) => this.newAccount(item, opened[index], new Date(now + offsets[index])));
+    const offsets = firstSyncOffsetsMs(
+      items.map((item) => ({ intervalSeconds: item.syncIntervalSeconds ?? DEFAULT_SYNC_INTERVAL_SECONDS, syncEnabled: item.syncEnabled ?? true })),
+      this.settings?.SYNC_TICK_SECONDS ?? DEFAULT_SYNC_TICK_SECONDS,
+    );
+    // An account with its sync off is due now as a single create's (the scheduler skips it until it is turned on).
+    const rows = items.map((item, index) => this.newAccount(item, opened[index], new Date(now + (offsets[index] ?? 0))));
     try {
       await this.accounts.manager.transaction(async (manager) => {
         await manager.insert(SellerAccount, rows);
@@ -105,7 +109,7 @@ export class AccountsService {
     }
     return {
       created: rows.length,
-      accounts: rows.map((row, index) => ({ index, id: row.id, name: row.name, sellerId: row.sellerId, region: row.region, firstSyncAt: row.nextSyncAt!.toISOString() })),
+      accounts: rows.map((row, index) => ({ index, id: row.id, name: row.name, sellerId: row.sellerId, region: row.region, firstSyncAt: row.syncEnabled ? row.nextSyncAt!.toISOString() : null })),
     };
   }
 
@@ -374,15 +378,29 @@ export const DEFAULT_SYNC_INTERVAL_SECONDS = 300;
 /** First syncs of an import that fall due at once: the scheduler's batch (TICK_BATCH), one claim. */
 export const FIRST_SYNCS_AT_ONCE = 20;
 
+/** The longest an import's first syncs are spread over (and never beyond an account's interval). */
+export const FIRST_SYNCS_SPREAD_MAX_SECONDS = 300;
+
+/** SYNC_TICK_SECONDS's default, for a service built without settings (tests). */
+const DEFAULT_SYNC_TICK_SECONDS = 2;
+
 /**
- * When each account of an import first falls due, after now: in groups of FIRST_SYNCS_AT_ONCE,
- * spread evenly over the account's interval, so 10,000 accounts imported at a 5-minute interval
- * fall due about 33 a second, as they will go on (each run's next is its end plus the interval),
- * rather than all in the same tick. An import of up to FIRST_SYNCS_AT_ONCE is due at once.
+ * When each account of an import first falls due, after now (null: its sync is off, no slot): the
+ * sync-enabled accounts in groups of FIRST_SYNCS_AT_ONCE, one scheduler tick apart, so each tick
+ * claims one batch rather than all of the import at once. The whole spread is at most
+ * FIRST_SYNCS_SPREAD_MAX_SECONDS and at most the account's interval (the groups then come closer
+ * together), so an import waits no longer than needed, and the SyncStalled margin (interval +
+ * ALERT_SYNC_STALLED_MINUTES from creation) loses at most the spread, never the whole interval.
  */
-export function firstSyncOffsetsMs(intervalsSeconds: number[]): number[] {
-  const groups = Math.ceil(intervalsSeconds.length / FIRST_SYNCS_AT_ONCE);
-  return intervalsSeconds.map((interval, index) => Math.floor((Math.floor(index / FIRST_SYNCS_AT_ONCE) * interval * 1000) / groups));
+export function firstSyncOffsetsMs(accounts: { intervalSeconds: number; syncEnabled: boolean }[], tickSeconds: number): (number | null)[] {
+  const groups = Math.ceil(accounts.filter((a) => a.syncEnabled).length / FIRST_SYNCS_AT_ONCE);
+  let slot = 0;
+  return accounts.map((account) => {
+    if (!account.syncEnabled) return null;
+    const group = Math.floor(slot++ / FIRST_SYNCS_AT_ONCE);
+    const spreadMs = Math.min(account.intervalSeconds, FIRST_SYNCS_SPREAD_MAX_SECONDS) * 1000;
+    return Math.floor(group * Math.min(tickSeconds * 1000, spreadMs / groups));
+  });
 }
 
 interface OpenedSecrets {

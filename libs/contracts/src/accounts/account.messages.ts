@@ -99,11 +99,6 @@ export const CREATE_ACCOUNT = requestContract({ subject: 'ingestion.accounts.cre
  * message would not fit (long secrets or endpoints) is refused whole (413) rather than cut.
  */
 export const IMPORT_ACCOUNTS_MAX = 500;
-/**
- * The most an import's message to order-ingestion may take (its JSON, the secrets sealed): one NATS
- * message carries at most max_payload (1 MiB by default) with its headers and Nest's envelope.
- */
-export const IMPORT_ACCOUNTS_MAX_BYTES = 900 * 1024;
 /** The most an import's HTTP body may take (beyond GATEWAY_BODY_LIMIT when that is smaller): the sealed message is larger still. */
 export const IMPORT_ACCOUNTS_BODY_LIMIT = '1mb';
 
@@ -130,10 +125,10 @@ export class ImportedAccountView {
   sellerId: string;
   region: Region;
   /**
-   * When its first sync falls due: an import's first syncs are spread over the accounts' interval (see the README).
-   * @example "2026-12-07T22:00:12.000Z"
+   * When its first sync falls due: an import's first syncs are 20 at a time a scheduler tick apart (see the README); null when its sync is off.
+   * @example "2026-12-07T22:00:02.000Z"
    */
-  firstSyncAt: string;
+  firstSyncAt: string | null;
 }
 
 /** What an import created: every account of the request, in its order. */
