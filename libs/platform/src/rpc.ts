@@ -127,9 +127,13 @@ export class ServiceClient {
     private readonly options: ServiceClientOptions = { retryForMs: 0 },
   ) {}
 
-  /** Asks `contract` with a payload of its class (checked by the compiler here, validated by the server) and answers its reply. */
-  async request<Payload extends object, Reply>(contract: RequestContract<Payload, Reply>, payload: NoInfer<Payload>, timeoutMs = 15000): Promise<Reply> {
-    const deadline = Date.now() + (contract.idempotent ? this.options.retryForMs : 0);
+  /**
+   * Asks `contract` with a payload of its class (checked by the compiler here, validated by the server) and answers its reply.
+   * `retryForMs` overrides the client's for this call: 0 when the caller holds something (a lock, an open transaction) that
+   * must not wait through an outage.
+   */
+  async request<Payload extends object, Reply>(contract: RequestContract<Payload, Reply>, payload: NoInfer<Payload>, timeoutMs = 15000, retryForMs = this.options.retryForMs): Promise<Reply> {
+    const deadline = Date.now() + (contract.idempotent ? retryForMs : 0);
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.ask(contract.subject, payload, timeoutMs);
