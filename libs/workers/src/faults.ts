@@ -77,6 +77,9 @@ const CONNECTION_MESSAGES = [
   /connection (is )?closed/i,
   // node-postgres' pool: no connection within its connect timeout.
   /timeout exceeded when trying to connect/i,
+  // node-postgres' query_timeout, set past statement_timeout (libs/persistence): no answer at all, a
+  // silent server or network (a slow statement is cancelled by the server first, 57014).
+  /^Query read timeout$/,
   /the database system is (starting up|shutting down|in recovery mode)/i,
   /terminating connection due to administrator command/i,
 ];
