@@ -61,7 +61,7 @@ describe('sync scheduling across two order-ingestion replicas: fair shares, boun
     );
 
   /**
-   * Runs of one account that overlapped since `from`: a run starting before the one before it ended.
+   * Runs of one account that overlapped since `from` (runs under way then included): a run starting before the one before it ended.
    * A run of `killed` (the pid of a replica killed with -9 at `at`) ended by then at the latest, whatever
    * its row says (the next run of its account marks it failed).
    */
@@ -71,7 +71,9 @@ describe('sync scheduling across two order-ingestion replicas: fair shares, boun
          select r.account_id, r.replica as next, r.started_at,
                 lag(r.replica) over w as previous,
                 lag(case when $3::text is not null and r.replica like '%-' || $3 || '-%' then least(coalesce(r.finished_at, $4), $4) else r.finished_at end) over w as previous_end
-           from ingestion.sync_runs r where r.account_id = any($1) and r.started_at >= $2
+           -- Also the runs still under way at \`from\` (a run of the killed replica started before the kill, say).
+           from ingestion.sync_runs r where r.account_id = any($1) and r.started_at is not null
+                                        and (r.started_at >= $2 or coalesce(r.finished_at, 'infinity') > $2)
          window w as (partition by r.account_id order by r.started_at)) runs
         where previous is not null and (previous_end is null or started_at < previous_end)`,
       [accountIds, from, killed?.pid ?? null, killed?.at ?? null],

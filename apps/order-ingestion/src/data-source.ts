@@ -29,6 +29,7 @@ import { SubscriptionUnsubscribe1766000000431 } from './migrations/1766000000431
 import { OrderSearch1766000000500 } from './migrations/1766000000500-order-search';
 import { QuarantinedAt1766000000800 } from './migrations/1766000000800-quarantined-at';
 import { ManySellers1766000000700 } from './migrations/1766000000700-many-sellers';
+import { SyncOutageStreak1766000000910 } from './migrations/1766000000910-sync-outage-streak';
 import { QuarantinedOrder } from './orders/quarantined-order.entity';
 import { SalesOrderLine } from './orders/sales-order-line.entity';
 import { ShipmentClaim } from './orders/shipment-claim.entity';
@@ -44,5 +45,5 @@ export const ingestionDataSource = (database: string | DatabaseSettings) =>
     schema: INGESTION_SCHEMA,
     entities: [SellerAccount, Marketplace, SalesOrder, SalesOrderLine, ShipmentClaim, QuarantinedOrder, SkuProduct, SyncRun, Authorization, MarketplaceParticipation, MarketplaceRefresh, NotificationDestination, OrderChangeSubscription, HandledOrderNotification, ...MESSAGING_ENTITIES],
     migrations: [...MESSAGING_MIGRATIONS, InitialSchema1764300000100, SkuProducts1764300000101, QuarantineWithoutPersonalData1764300000102, MarketplaceBackfill1764300000103, ProjectionVersions1764300000110, SyncRunProgress1764300000120, SyncRunQueueAndProgress1764300000130,
-      SyncRunRequestCorrelation1765100000140, QuarantineLastRetryError1765100000141, LineQuantityCancelled1765500000150, LinkWithAmazon1765500000160, WarehouseDetails1765500000170, ShipmentClaims1765500000180, RefusedCancellations1765500000190, LinkHardening1765600000180, OrderNotifications1765600000190, StockSyncSettings1765700000170, ClaimsConfirmedRefusalsOutcome1765800000180, SubscriptionVerification1765800000190, SubscriptionUnsubscribe1766000000431, OrderSearch1766000000500, AmazonQuotas1766000000600, ManySellers1766000000700, QuarantinedAt1766000000800],
+      SyncRunRequestCorrelation1765100000140, QuarantineLastRetryError1765100000141, LineQuantityCancelled1765500000150, LinkWithAmazon1765500000160, WarehouseDetails1765500000170, ShipmentClaims1765500000180, RefusedCancellations1765500000190, LinkHardening1765600000180, OrderNotifications1765600000190, StockSyncSettings1765700000170, ClaimsConfirmedRefusalsOutcome1765800000180, SubscriptionVerification1765800000190, SubscriptionUnsubscribe1766000000431, OrderSearch1766000000500, AmazonQuotas1766000000600, ManySellers1766000000700, QuarantinedAt1766000000800, SyncOutageStreak1766000000910],
   });

@@ -13,7 +13,7 @@ import { headers as natsHeaders, type NatsConnection } from 'nats';
 import { maxPayloadOf, NATS_DEFAULT_MAX_PAYLOAD } from '@connector/messaging';
 import type { RequestContract, RpcErrorBody } from '@connector/contracts';
 import { firstValueFrom, Observable, throwError, timeout, TimeoutError } from 'rxjs';
-import { BackoffPolicy, backoffDelay, CORRELATION_ID_HEADER, currentCorrelationId, isDependencyOutage, sleep } from '@connector/workers';
+import { BackoffPolicy, backoffDelay, CORRELATION_ID_HEADER, currentCorrelationId, isConnectionOutage, isDependencyOutage, sleep } from '@connector/workers';
 import { fieldErrors, STRICT_VALIDATION } from './validation';
 
 /** A failure a service answers with on purpose (not found, conflict, bad request...). */
@@ -45,6 +45,15 @@ export const rpcValidationPipe = () =>
       ServiceError.badRequest('Validation failed', fieldErrors(errors)),
   });
 
+/**
+ * What a caller is told when the service lost its database or NATS mid-request. The work may have
+ * been done before the answer was lost, so the gateway keeps the Idempotency-Key's claim after a 503
+ * for 2 minutes (ABANDONED_SECONDS, idempotency.service.ts; a retry with the key meanwhile gets a
+ * 409), after which a retry with the same key runs once more.
+ */
+export const SERVICE_AWAY_MESSAGE =
+  'The service cannot reach its database or NATS at the moment; the request may have been done: retry with the same Idempotency-Key after 2 minutes';
+
 /** Turns whatever a handler throws into an RpcErrorBody; unexpected errors are logged, not leaked. */
 @Catch()
 export class RpcErrorFilter implements RpcExceptionFilter<unknown> {
@@ -65,11 +74,14 @@ export function toRpcErrorBody(exception: unknown, logger?: Logger): RpcErrorBod
     const message = typeof response === 'string' ? response : ((response as { message?: string }).message ?? exception.message);
     return { statusCode: exception.getStatus(), error: HttpStatus[exception.getStatus()] ?? 'Error', message: String(message) };
   }
-  // Its database (or NATS) away: a 503 the caller waits out and asks again (an idempotent request is
-  // retried, see ServiceClient), rather than a 500 that fails its work as if the request were wrong.
-  if (isDependencyOutage(exception)) {
+  // Its connection to the database (or NATS) lost or refused: a 503 the caller waits out and asks
+  // again (an idempotent request is retried, see ServiceClient), rather than a 500 that fails its work
+  // as if the request were wrong. Only a lost connection: a slow statement, a protocol violation or
+  // memory running out is a fault to see (a 500 with its stack), not one to retry for a minute.
+  // The work may have committed before its answer was lost, so the caller is told to use its key.
+  if (isConnectionOutage(exception)) {
     logger?.warn(`a dependency is away: ${exception instanceof Error ? exception.message : String(exception)}`);
-    return { statusCode: 503, error: 'Service Unavailable', message: 'The service cannot reach its database or NATS at the moment; try again' };
+    return { statusCode: 503, error: 'Service Unavailable', message: SERVICE_AWAY_MESSAGE };
   }
   logger?.error(exception instanceof Error ? exception.stack : String(exception));
   return { statusCode: 500, error: 'Internal Server Error', message: 'The service failed to handle the request' };
@@ -116,9 +128,13 @@ export class ServiceClient {
     private readonly options: ServiceClientOptions = { retryForMs: 0 },
   ) {}
 
-  /** Asks `contract` with a payload of its class (checked by the compiler here, validated by the server) and answers its reply. */
-  async request<Payload extends object, Reply>(contract: RequestContract<Payload, Reply>, payload: NoInfer<Payload>, timeoutMs = 15000): Promise<Reply> {
-    const deadline = Date.now() + (contract.idempotent ? this.options.retryForMs : 0);
+  /**
+   * Asks `contract` with a payload of its class (checked by the compiler here, validated by the server) and answers its reply.
+   * `retryForMs` overrides the client's for this call: 0 when the caller holds something (a lock, an open transaction) that
+   * must not wait through an outage.
+   */
+  async request<Payload extends object, Reply>(contract: RequestContract<Payload, Reply>, payload: NoInfer<Payload>, timeoutMs = 15000, retryForMs = this.options.retryForMs): Promise<Reply> {
+    const deadline = Date.now() + (contract.idempotent ? retryForMs : 0);
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.ask(contract.subject, payload, timeoutMs);

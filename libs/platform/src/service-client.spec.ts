@@ -51,6 +51,14 @@ describe('ServiceClient: an idempotent request is asked again while the other si
     expect(proxy.tries).toBe(1);
   });
 
+  it('asks once when the call gives a retry budget of 0, even an idempotent request the service answered with a 503', async () => {
+    const poolBusy = () => throwError(() => ({ statusCode: 503, error: 'Service Unavailable', message: 'cannot reach its database' }));
+    const proxy = proxyAnswering([poolBusy, answered]);
+    const client = new ServiceClient(proxy as never, { retryForMs: 5000, backoff: fast });
+    await expect(client.request(IDEMPOTENT, { key: 'k' }, 50, 0)).rejects.toMatchObject({ body: { statusCode: 503 } });
+    expect(proxy.tries).toBe(1);
+  });
+
   it('does not ask again when the service refuses the request itself (400)', async () => {
     const proxy = proxyAnswering([() => throwError(() => ({ statusCode: 400, error: 'Bad Request', message: 'Validation failed' })), answered]);
     const client = new ServiceClient(proxy as never, { retryForMs: 5000, backoff: fast });

@@ -74,6 +74,15 @@ export class SpApiError extends Error {
   }
 }
 
+/**
+ * Whether Amazon could not be reached or said it is unavailable (its network failed: status 0; a 503
+ * or a gateway's 504), once the client's own retries were spent: an outage that passes, unlike a 4xx,
+ * a 429 (the quota, paced already) or a 500 (a request Amazon fails on, which a retry soon repeats).
+ */
+export function isAmazonAway(err: unknown): boolean {
+  return err instanceof SpApiError && (err.status === 0 || err.status === 503 || err.status === 504);
+}
+
 /** LWA's answers that mean the account's credentials themselves are refused (not a passing outage). */
 const REFUSED_CREDENTIALS = new Set(['invalid_grant', 'invalid_client', 'unauthorized_client']);
 

@@ -44,3 +44,42 @@ const OUTAGE_MESSAGES = [
   /terminating connection due to administrator command/i,
   /no answer to \S+ within/i,
 ];
+
+/**
+ * Narrower than isDependencyOutage: whether an error says the connection to PostgreSQL or NATS is
+ * gone or cannot be had right now, and nothing else. What a request handler answers as a 503 (its
+ * caller waits and asks again), so a fault of the work itself is never retried as an outage: a
+ * protocol violation (08P01, e.g. too many bind parameters), out of memory or too many connections
+ * (class 53), a statement timeout (57014), a lock timeout or a deadlock stay 500s, logged with their
+ * stack. ENOTFOUND stays one too: a host name that does not resolve is a setting that is wrong far
+ * more often than a dependency away; a DNS server that fails for a moment answers EAI_AGAIN, which counts.
+ */
+export function isConnectionOutage(err: unknown): boolean {
+  if (!err || typeof err !== 'object') return false;
+  const { code, message, driverError } = err as { code?: unknown; message?: unknown; driverError?: unknown };
+  if (driverError && driverError !== err && isConnectionOutage(driverError)) return true;
+  if (typeof code === 'string') {
+    if (CONNECTION_CODES.has(code) || NATS_CONNECTION_CODES.has(code)) return true;
+    // SQLSTATE class 08 (connection exception) but a protocol violation; 57P01-03 admin or crash
+    // shutdown, cannot connect now.
+    if ((/^08/.test(code) && code !== '08P01') || /^57P0[1-3]$/.test(code)) return true;
+  }
+  return typeof message === 'string' && CONNECTION_MESSAGES.some((pattern) => pattern.test(message));
+}
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
+const NATS_CONNECTION_CODES = new Set(['CONNECTION_CLOSED', 'CONNECTION_DRAINING', 'CONNECTION_REFUSED', 'CONNECTION_TIMEOUT', 'DISCONNECT']);
+
+const CONNECTION_MESSAGES = [
+  /Connection terminated/i,
+  /Connection lost/i,
+  /connection (is )?closed/i,
+  // node-postgres' pool: no connection within its connect timeout.
+  /timeout exceeded when trying to connect/i,
+  // node-postgres' query_timeout, set past statement_timeout (libs/persistence): no answer at all, a
+  // silent server or network (a slow statement is cancelled by the server first, 57014).
+  /^Query read timeout$/,
+  /the database system is (starting up|shutting down|in recovery mode)/i,
+  /terminating connection due to administrator command/i,
+];

@@ -30,6 +30,8 @@ export class SellerAccount {
   @Column('text', { array: true }) backfillMarketplaceIds: string[];
   @Column('timestamptz', { nullable: true }) nextSyncAt: Date | null;
   @Column('timestamptz', { nullable: true }) syncRequestedAt: Date | null;
+  /** Runs an outage cut short in a row (any replica's): the back-off of the next try (see SyncScheduler). */
+  @Column('int', { default: 0 }) outageRuns: number;
   /** The replica syncing this account, and until when its lease holds. */
   @Column('text', { nullable: true }) leaseOwner: string | null;
   @Column('timestamptz', { nullable: true }) leaseExpiresAt: Date | null;

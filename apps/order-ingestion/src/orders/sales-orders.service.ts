@@ -280,8 +280,9 @@ export class SalesOrdersService {
     if (stale.length === 0) return;
     if (!answer) {
       try {
-        // Short: a validation may be waiting on this claim's answer.
-        answer = await this.services.request(GET_SHIPPED_QUANTITIES, { orderId }, 3_000);
+        // Short, and asked once (no retry through an outage): a validation may be waiting on this
+        // claim's answer, inventory holding its delivery's lock in an open transaction meanwhile.
+        answer = await this.services.request(GET_SHIPPED_QUANTITIES, { orderId }, 3_000, 0);
       } catch (err) {
         this.logger.warn(`unconfirmed shipment claims of order ${orderId} are kept: inventory did not say whether their deliveries were validated (${err.message})`);
         return;

@@ -281,10 +281,12 @@ describe('sync scheduler on real PostgreSQL: after an outage', () => {
       },
     }) as unknown as SyncService;
 
-  it('a run an outage cut short is due again after the back-off, doubled in a row, not after its interval; any other end waits the interval', async () => {
+  const outageRuns = async (id: string): Promise<number> => (await db.query(`select outage_runs from ingestion.seller_accounts where id = $1`, [id]))[0].outage_runs;
+
+  it('a run an outage cut short is due again within the back-off, its ceiling doubled in a row, not after its interval; any other end waits the interval and starts the count again', async () => {
     const id = await insertSellerAccount(db, { sellerId: 'A2OUTAGE00001', syncIntervalSeconds: 600 });
     const started: string[] = [];
-    scheduler = new SyncScheduler(db, endingSync(started, ['outage', 'throws', 'failed']), settings);
+    scheduler = new SyncScheduler(db, endingSync(started, ['outage', 'throws', 'failed', 'outage']), settings);
     const runOnce = async () => {
       await db.query(`update ingestion.seller_accounts set next_sync_at = now() where id = $1`, [id]);
       const before = started.length;
@@ -292,16 +294,145 @@ describe('sync scheduler on real PostgreSQL: after an outage', () => {
       expect(started.length).toBe(before + 1);
       return waitFor(() => secondsToNextSync(id), { what: 'the lease released' });
     };
-    // First outage: the back-off; a run that could not even start (the database away) doubles it.
+    // First outage: within the back-off (full jitter under its ceiling); a run that could not even start (the database away) doubles the ceiling.
     const first = await runOnce();
-    expect(first).toBeGreaterThan(settings.SYNC_OUTAGE_RETRY_SECONDS - 1);
+    expect(first).toBeGreaterThan(-1);
     expect(first).toBeLessThanOrEqual(settings.SYNC_OUTAGE_RETRY_SECONDS);
+    expect(await outageRuns(id)).toBe(1);
     const second = await runOnce();
-    expect(second).toBeGreaterThan(2 * settings.SYNC_OUTAGE_RETRY_SECONDS - 1);
     expect(second).toBeLessThanOrEqual(2 * settings.SYNC_OUTAGE_RETRY_SECONDS);
-    // A failure of the run's own (Amazon refused it, say): the account's interval, as before.
+    expect(await outageRuns(id)).toBe(2);
+    // A failure of the run's own (Amazon refused it, say): the account's interval, as before, and the count starts again.
     const third = await runOnce();
     expect(third).toBeGreaterThan(590);
+    expect(await outageRuns(id)).toBe(0);
+    const fourth = await runOnce();
+    expect(fourth).toBeLessThanOrEqual(settings.SYNC_OUTAGE_RETRY_SECONDS);
+    expect(await outageRuns(id)).toBe(1);
+  });
+
+  it("the count is the account's: another replica's run that ends otherwise starts it again for every replica", async () => {
+    const id = await insertSellerAccount(db, { sellerId: 'A2OUTAGE00002', syncIntervalSeconds: 600 });
+    await db.query(`update ingestion.seller_accounts set outage_runs = 5 where id = $1`, [id]);
+    const started: string[] = [];
+    scheduler = new SyncScheduler(db, endingSync(started, ['succeeded']), settings);
+    await scheduler.tick();
+    await waitFor(() => secondsToNextSync(id), { what: 'the lease released' });
+    expect(await outageRuns(id)).toBe(0);
+  });
+
+  it('the accounts one outage cut short come back spread over the back-off, not all at once', async () => {
+    await db.query(`update ingestion.seller_accounts set sync_enabled = false`);
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) ids.push(await insertSellerAccount(db, { sellerId: `A2OUTAGESPREAD${i}`, syncIntervalSeconds: 600 }));
+    scheduler = new SyncScheduler(db, endingSync([], ['outage']), settings);
+    await scheduler.tick();
+    const delays = await Promise.all(ids.map((id) => waitFor(() => secondsToNextSync(id), { what: 'the lease released' })));
+    expect(Math.max(...delays)).toBeLessThanOrEqual(settings.SYNC_OUTAGE_RETRY_SECONDS);
+    // Without jitter every one is 3 s away, give or take the few ms between their releases.
+    expect(Math.max(...delays) - Math.min(...delays)).toBeGreaterThan(0.5);
+    await db.query(`update ingestion.seller_accounts set sync_enabled = false where id = any($1::uuid[])`, [ids]);
+  });
+
+  it('a requested sync of an account with sync off that an outage cut short stays requested, and is tried again after the back-off', async () => {
+    await db.query(`update ingestion.seller_accounts set sync_enabled = false`);
+    const id = await insertSellerAccount(db, { sellerId: 'A2OUTAGEREQ01', syncEnabled: false, syncIntervalSeconds: 600 });
+    await db.query(`update ingestion.seller_accounts set sync_requested_at = now() where id = $1`, [id]);
+    const started: string[] = [];
+    scheduler = new SyncScheduler(db, endingSync(started, ['outage', 'succeeded']), settings);
+    await scheduler.tick();
+    await waitFor(() => secondsToNextSync(id), { what: 'the lease released' });
+    const [row] = await db.query(`select extract(epoch from sync_requested_at - now())::float8 as s from ingestion.seller_accounts where id = $1`, [id]);
+    expect(row.s).not.toBeNull();
+    expect(row.s).toBeLessThanOrEqual(settings.SYNC_OUTAGE_RETRY_SECONDS);
+    await waitFor(async () => {
+      await scheduler!.tick();
+      return started.length === 2 || undefined;
+    }, { timeoutMs: 10_000, intervalMs: 200, what: 'the requested sync tried again' });
+    expect(started).toEqual([id, id]);
+    await waitFor(async () => ((await db.query(`select sync_requested_at, lease_owner from ingestion.seller_accounts where id = $1`, [id]))[0].lease_owner === null ? true : undefined), { what: 'the second run released' });
+    const [after] = await db.query(`select sync_requested_at from ingestion.seller_accounts where id = $1`, [id]);
+    expect(after.sync_requested_at).toBeNull();
+  });
+
+  /** Runs that wait for `go` before they end (succeeded); two runs at once of one account are logged as an overlap. */
+  const heldSync = (log: string[], go: () => Promise<void>) => {
+    const active = new Set<string>();
+    return {
+      run: async (account: { id: string }) => {
+        if (active.has(account.id)) log.push(`overlap ${account.id}`);
+        active.add(account.id);
+        log.push(`start ${account.id}`);
+        try {
+          await go();
+        } finally {
+          active.delete(account.id);
+          log.push(`end ${account.id}`);
+        }
+        return { run: { status: 'succeeded' }, outage: false };
+      },
+    } as unknown as SyncService;
+  };
+
+  it('an account made due (syncSoon) while its run is under way here is not started a second time: the lease is ours, but the run is not an orphan', async () => {
+    await db.query(`update ingestion.seller_accounts set sync_enabled = false`);
+    const id = await insertSellerAccount(db, { sellerId: 'A2ORPHANBUSY1', syncIntervalSeconds: 600 });
+    const log: string[] = [];
+    let letGo!: () => void;
+    const gate = new Promise<void>((resolve) => (letGo = resolve));
+    scheduler = new SyncScheduler(db, heldSync(log, () => gate), settings);
+    await scheduler.tick();
+    expect(log).toEqual([`start ${id}`]);
+    await syncSoon(db.manager, [id], new Date(), 0);
+    const [due] = await db.query(`select lease_owner, next_sync_at <= now() as due from ingestion.seller_accounts where id = $1`, [id]);
+    expect(due).toEqual({ lease_owner: scheduler.replica, due: true });
+    await scheduler.tick();
+    await scheduler.tick();
+    expect(log).toEqual([`start ${id}`]);
+    letGo();
+    await waitFor(() => secondsToNextSync(id), { what: 'the lease released' });
+    expect(log).toEqual([`start ${id}`, `end ${id}`]);
+  });
+
+  it('a release the database refused leaves an orphan lease that this replica takes again at its next tick, after the run ended: never two runs at once', async () => {
+    await db.query(`update ingestion.seller_accounts set sync_enabled = false`);
+    const id = await insertSellerAccount(db, { sellerId: 'A2ORPHANFAIL1', syncIntervalSeconds: 600 });
+    // The release of this account fails as a lost connection does (SQLSTATE 08006), until the trigger goes.
+    await db.query(`create or replace function ingestion.refuse_release() returns trigger language plpgsql as $$
+      begin
+        if old.id = '${id}'::uuid and old.lease_owner is not null and new.lease_owner is null then
+          raise exception 'connection lost (test)' using errcode = '08006';
+        end if;
+        return new;
+      end $$`);
+    await db.query(`create trigger refuse_release before update on ingestion.seller_accounts for each row execute function ingestion.refuse_release()`);
+    const log: string[] = [];
+    const runsHere = () => (scheduler as unknown as { running: Map<string, unknown> }).running.size;
+    let letGo!: () => void;
+    const gate = new Promise<void>((resolve) => (letGo = resolve));
+    scheduler = new SyncScheduler(db, heldSync(log, () => gate), settings);
+    try {
+      await scheduler.tick();
+      // Ticks while the run is under way: nothing more starts.
+      await scheduler.tick();
+      await scheduler.tick();
+      expect(log).toEqual([`start ${id}`]);
+      letGo();
+      await waitFor(() => runsHere() === 0 || undefined, { intervalMs: 20, what: 'the run to end and its release to fail' });
+      expect(log).toEqual([`start ${id}`, `end ${id}`]);
+      const [left] = await db.query(`select lease_owner, lease_expires_at > now() as held, next_sync_at <= now() as due from ingestion.seller_accounts where id = $1`, [id]);
+      expect(left).toEqual({ lease_owner: scheduler.replica, held: true, due: true });
+    } finally {
+      await db.query(`drop trigger if exists refuse_release on ingestion.seller_accounts`);
+      await db.query(`drop function if exists ingestion.refuse_release()`);
+    }
+    // The failed release kept the account due and the lease this replica's: the next tick takes it again.
+    await waitFor(async () => {
+      await scheduler!.tick();
+      return log.length >= 3 || undefined;
+    }, { intervalMs: 100, what: 'the orphan taken again' });
+    await waitFor(() => secondsToNextSync(id), { what: 'the second run released' });
+    expect(log).toEqual([`start ${id}`, `end ${id}`, `start ${id}`, `end ${id}`]);
   });
 
   it("a lease of this replica with no run of it here is taken again at once, not after the lease runs out; another replica's is not", async () => {

@@ -2,13 +2,13 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { HealthIndicators, HealthReport, SETTINGS } from '@connector/platform';
-import { isDependencyOutage, keepLeaseAlive, LeaseHeartbeat, PeriodicWorker, returnedRows, settleWithin } from '@connector/workers';
+import { backoffDelay, keepLeaseAlive, LeaseHeartbeat, PeriodicWorker, returnedRows, settleWithin } from '@connector/workers';
 import { AlertKind } from '@connector/contracts';
 import { DataSource, In } from 'typeorm';
 import { SellerAccount } from '../accounts/seller-account.entity';
 import { OrderIngestionSettings } from '../order-ingestion.settings';
 import { NotificationFlow, SUBSCRIPTION_VERIFIED_WITHIN_HOURS } from '../order-notifications/notification-flow';
-import { RunHints, SyncService } from './sync.service';
+import { isRunOutage, RunHints, SyncService } from './sync.service';
 
 /**
  * The share of the service's shutdown time (SHUTDOWN_TIMEOUT_SECONDS) that runs get to reach a
@@ -17,6 +17,8 @@ import { RunHints, SyncService } from './sync.service';
  */
 const SHUTDOWN_WAIT_SHARE = 0.7;
 
+/** outage_runs counts no further: the back-off reached the interval long before. */
+const MAX_OUTAGE_RUNS_COUNTED = 30;
 /** Due accounts read (and leases tried) at a time. */
 export const TICK_BATCH = 20;
 /** Runs under way in this replica beyond which a tick takes one batch only (see tick). */
@@ -65,8 +67,6 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
   readonly replica = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   private readonly running = new Map<string, Promise<unknown>>();
   private readonly leases = new Set<LeaseHeartbeat>();
-  /** Runs in a row an outage cut short, per account (as this replica saw them): the back-off of the next try. */
-  private readonly outageRuns = new Map<string, number>();
   private worker?: PeriodicWorker;
   /** Set at shutdown: runs stop at their next page boundary, no new run starts. */
   private stopping = false;
@@ -205,7 +205,7 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
       if (!this.stopping) outage = (await this.sync.run(account, this.replica, lease.held, { stopRequested: () => this.stopping }, hints))?.outage ?? false;
     } catch (err) {
       // The run could not even start (its row not written): the database was away, most likely.
-      outage = isDependencyOutage(err);
+      outage = isRunOutage(err);
       throw err;
     } finally {
       lease.stop();
@@ -215,7 +215,10 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
       // A next sync brought forward while the run went on (a notification's "synced soon instead",
       // a re-authorization) is kept when sooner than the run's own next one. A run an outage cut
       // short is tried again after its back-off, not a whole interval later: the outage ends, and
-      // the orders it did not read wait for no schedule.
+      // the orders it did not read wait for no schedule; a requested sync it was stays requested (due
+      // at the retry), so one of an account with sync off is tried again too. The outage count is the
+      // account's (outage_runs): any other end, on any replica, starts it again; a release the database
+      // did not take counts nothing.
       const retryInSeconds = this.outageRetryDelay(account, outage && !this.stopping);
       await this.dataSource.query(
         `update seller_accounts
@@ -223,7 +226,11 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
                 next_sync_at = case when $3 then next_sync_at
                                     when next_sync_at is distinct from $6::timestamptz then least(next_sync_at, computed.run_next)
                                     else computed.run_next end,
-                sync_requested_at = case when not $3 and not exists (select 1 from sync_runs where account_id = $1 and status = 'queued') then null else sync_requested_at end
+                sync_requested_at = case when $3 then sync_requested_at
+                                         when $7::float8 is not null and sync_requested_at is not null then greatest(sync_requested_at, computed.run_next)
+                                         when not exists (select 1 from sync_runs where account_id = $1 and status = 'queued') then null
+                                         else sync_requested_at end,
+                outage_runs = case when $3 then outage_runs when $7::float8 is null then 0 else least(outage_runs + 1, ${MAX_OUTAGE_RUNS_COUNTED}) end
            from (select case
                           when $7::float8 is not null then now() + make_interval(secs => $7::float8)
                           -- While ORDER_CHANGE notifications flow for a subscribed account, polling is only the safety net: slower.
@@ -242,18 +249,14 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   /**
-   * Seconds until the next try of an account whose run an outage cut short (SYNC_OUTAGE_RETRY_SECONDS,
-   * doubled for each such run in a row, at most the account's interval); null after any other end,
-   * which also starts the count again.
+   * Seconds until the next try of an account whose run an outage cut short: full jitter (backoffDelay)
+   * under SYNC_OUTAGE_RETRY_SECONDS doubled for each such run in a row (outage_runs), at most the
+   * account's interval, so the accounts one outage cut short do not all come back together; null
+   * after any other end.
    */
   private outageRetryDelay(account: SellerAccount, outage: boolean): number | null {
-    if (!outage) {
-      this.outageRuns.delete(account.id);
-      return null;
-    }
-    const inARow = (this.outageRuns.get(account.id) ?? 0) + 1;
-    this.outageRuns.set(account.id, inARow);
-    return Math.min(account.syncIntervalSeconds, this.settings.SYNC_OUTAGE_RETRY_SECONDS * 2 ** Math.min(inARow - 1, 20));
+    if (!outage) return null;
+    return backoffDelay((account.outageRuns ?? 0) + 1, { baseMs: this.settings.SYNC_OUTAGE_RETRY_SECONDS * 1000, maxMs: account.syncIntervalSeconds * 1000 }) / 1000;
   }
 
   /** An account claimed but gone meanwhile (deleted between the claim and its load): its lease goes. */

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { OrdersApiVersion, Page, ResyncRequestedView, SearchSyncRunsRequest, SyncRequestedView, SyncRunView } from '@connector/contracts';
 import { listPage, ServiceError, SETTINGS } from '@connector/platform';
-import { SpApiClient, SpApiClients } from '@connector/sp-api';
+import { isAmazonAway, SpApiClient, SpApiClients } from '@connector/sp-api';
 import { DataSource, EntityManager, Repository } from 'typeorm';
 import { currentCorrelationId, inNewWorkContext, inWorkContext, isDependencyOutage, retry, returnedRows } from '@connector/workers';
 import { LeaseLostError } from '../accounts/account-lease';
@@ -47,6 +47,11 @@ export interface RunHints {
 export interface SyncRunEnd {
   run: SyncRun;
   outage: boolean;
+}
+
+/** Whether what failed a run was a dependency away (PostgreSQL, NATS, a service, Amazon's network or a 503 of Amazon's): the run is tried again soon. */
+export function isRunOutage(err: unknown): boolean {
+  return isDependencyOutage(err) || isAmazonAway(err);
 }
 
 /** How often a run's progress is looked at (and never less often than a tenth of the stall time). */
@@ -244,7 +249,7 @@ export class SyncService {
       );
     }
     await this.alerts.afterRun(account, { succeeded: run.status === 'succeeded', error: failure }, hints && { credentialsRefused: hints.credentialsRefused });
-    return { run, outage: run.status === 'failed' && isDependencyOutage(failure) };
+    return { run, outage: run.status === 'failed' && isRunOutage(failure) };
   }
 
   /**
