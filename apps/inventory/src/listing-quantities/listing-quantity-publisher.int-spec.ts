@@ -14,7 +14,10 @@ import { StockService } from '../stock/stock.service';
 import { OfferFulfillmentChannels1765900000390 } from '../migrations/1765900000390-offer-fulfillment-channels';
 import { learnFulfillmentChannels } from '../products/offer-channels';
 import { ShipFromService } from '../ship-from/ship-from.service';
-import { ListingQuantityPublisher, STOCK_BY_LOCATION } from './listing-quantity-publisher';
+import { ListingQuantityPublisher, SKIPPED_REASON_SQL, SKIPPED_REASONS, STOCK_BY_LOCATION } from './listing-quantity-publisher';
+import { Offer } from '../products/offer.entity';
+import { Product } from '../products/product.entity';
+import { ProductsService } from '../products/products.service';
 
 /** Stock to Amazon on inventory's side, on real PostgreSQL: every stock change noted in its own transaction, announced once per offer, in version order. */
 describe('listing quantities', () => {
@@ -23,13 +26,14 @@ describe('listing quantities', () => {
   let publisher: ListingQuantityPublisher;
   let stock: StockService;
   let shipFrom: ShipFromService;
+  let products: ProductsService;
   let db: DataSource;
 
   beforeAll(async () => {
     await env.setUp();
     const options = inventoryDataSource(env.databaseUrl);
     await runMigrations(options);
-    @Module({ imports: [TypeOrmModule.forRoot(options), TypeOrmModule.forFeature([StockMove])], providers: [ListingQuantityPublisher, StockService, ShipFromService, Outbox] })
+    @Module({ imports: [TypeOrmModule.forRoot(options), TypeOrmModule.forFeature([StockMove, Product, Offer])], providers: [ListingQuantityPublisher, StockService, ShipFromService, ProductsService, Outbox] })
     class TestModule {}
     app = await NestFactory.createApplicationContext(TestModule, { logger: false, abortOnError: false });
     publisher = app.get(ListingQuantityPublisher);
@@ -37,6 +41,7 @@ describe('listing quantities', () => {
     await publisher.onApplicationShutdown();
     stock = app.get(StockService);
     shipFrom = app.get(ShipFromService);
+    products = app.get(ProductsService);
     db = app.get(DataSource);
   });
 
@@ -182,6 +187,35 @@ describe('listing quantities', () => {
     const events = await announced('CH-LATER');
     expect(events.map((e) => [e.availableQuantity, e.skippedReason ?? null])).toEqual([[5, null], [5, 'SKU is also fulfilled by Amazon']]);
     expect(events[1].version).toBeGreaterThan(events[0].version);
+  });
+
+  it('an offer that becomes sendable at the same quantity (PUT /offers with FBM, no stock move) is announced sendable', async () => {
+    const account = randomUUID();
+    const productId = await productWithOffers('CH-NOW-FBM', [account], []);
+    await stock.adjust({ productId, locationId: STOCK_LOCATION_ID, quantity: 6 });
+    await publisher.publishDue();
+    expect((await announced('CH-NOW-FBM')).map((e) => [e.availableQuantity, e.skippedReason])).toEqual([[6, SKIPPED_REASONS[2]]]);
+    // What PUT /api/v1/offers does; the offer trigger notes the product, the quantity stays 6.
+    await products.putOffer({ accountId: account, sku: 'CH-NOW-FBM', productId, fulfillmentChannel: FulfillmentChannel.FBM });
+    await publisher.publishDue();
+    expect((await announced('CH-NOW-FBM')).map((e) => [e.availableQuantity, e.skippedReason ?? null])).toEqual([
+      [6, SKIPPED_REASONS[2]],
+      [6, null],
+    ]);
+  });
+
+  it.each([
+    [[], SKIPPED_REASONS[2]],
+    [['FBM'], null],
+    [['FBA'], SKIPPED_REASONS[1]],
+    [['FBA', 'FBM'], SKIPPED_REASONS[0]],
+    [['FBM', 'FBA'], SKIPPED_REASONS[0]],
+  ])('the skipped reason of an offer with channels %j is %j', async (channels, reason) => {
+    const [row] = await env.query<{ reason: string | null }>(
+      `select ${SKIPPED_REASON_SQL} as reason from (select $1::text[] as fulfillment_channels, $2::int as unused) o`,
+      [channels, 0, ...SKIPPED_REASONS],
+    );
+    expect(row.reason).toBe(reason);
   });
 
   it('upgrading fills the channels from the moves already there, erring towards not sending, and looks again at every offer announced', async () => {

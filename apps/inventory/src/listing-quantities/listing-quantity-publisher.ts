@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { FulfillmentChannel, LISTING_QUANTITY_CHANGED } from '@connector/contracts';
+import { LISTING_QUANTITY_CHANGED } from '@connector/contracts';
 import { Outbox, OutboxEvent } from '@connector/messaging';
 import { PeriodicWorker, returnedRows } from '@connector/workers';
 import { DataSource, EntityManager } from 'typeorm';
@@ -69,26 +69,28 @@ export class ListingQuantityPublisher implements OnApplicationBootstrap, OnAppli
     if (stock.size === 0) return { notes: taken.length, events: 0 };
     // An offer of an account with no ship-from assignment is told its product's quantity at Stock
     // and nothing per marketplace (offerQuantities): one whose announced values are those already
-    // is left in the database. A product sold by many accounts (an agency's shared catalogue) is
-    // then a few rows read per stock change, not one per account (issue 18).
+    // is not returned. PostgreSQL still reads every offer of the product (with its announced row and
+    // an assignment probe each); only the rows sent to Node and compared there shrink to the few that
+    // changed, for a product sold by many accounts (an agency's shared catalogue, issue 18).
     const atStock = [...stock].map(([productId, product]) => ({ productId, quantity: offerQuantities(product, undefined).quantity }));
     const offers: {
       account_id: string;
       sku: string;
       product_id: string;
-      channels: string[];
       last: number | null;
       last_marketplaces: Record<string, number> | null;
       last_skipped: string | null;
+      reason: string | null;
     }[] = await manager.query(
-      `select o.account_id, o.sku, o.product_id, o.fulfillment_channels as channels, lq.quantity as last, lq.marketplace_quantities as last_marketplaces,
-              lq.skipped_reason as last_skipped
+      `select o.account_id, o.sku, o.product_id, lq.quantity as last, lq.marketplace_quantities as last_marketplaces,
+              lq.skipped_reason as last_skipped, r.reason
          from offers o
          join unnest($1::uuid[], $2::int[]) as s(product_id, quantity) on s.product_id = o.product_id
+         cross join lateral (select ${SKIPPED_REASON_SQL} as reason) r
          left join listing_quantities lq on lq.account_id = o.account_id and lq.sku = o.sku
         where not (lq.quantity is not distinct from s.quantity
                    and lq.marketplace_quantities = '{}'::jsonb
-                   and lq.skipped_reason is not distinct from (${SKIPPED_REASON_SQL})
+                   and lq.skipped_reason is not distinct from r.reason
                    and not exists (select 1 from ship_from_assignments a where a.account_id = o.account_id))
         order by o.account_id, o.sku`,
       [atStock.map((p) => p.productId), atStock.map((p) => p.quantity), ...SKIPPED_REASONS],
@@ -96,10 +98,9 @@ export class ListingQuantityPublisher implements OnApplicationBootstrap, OnAppli
     const warehouses = await accountWarehouses(manager, [...new Set(offers.map((o) => o.account_id))]);
     const changed: { account_id: string; sku: string; product_id: string; skippedReason: string | null; quantity: number; marketplaceQuantities: Record<string, number> }[] = [];
     for (const o of offers) {
-      const reason = skippedReason(o.channels);
       const told = offerQuantities(stock.get(o.product_id)!, warehouses.get(o.account_id));
-      if (o.last === told.quantity && o.last_skipped === reason && sameQuantities(o.last_marketplaces ?? {}, told.marketplaceQuantities)) continue;
-      changed.push({ account_id: o.account_id, sku: o.sku, product_id: o.product_id, skippedReason: reason, ...told });
+      if (o.last === told.quantity && o.last_skipped === o.reason && sameQuantities(o.last_marketplaces ?? {}, told.marketplaceQuantities)) continue;
+      changed.push({ account_id: o.account_id, sku: o.sku, product_id: o.product_id, skippedReason: o.reason, ...told });
     }
     if (changed.length === 0) return { notes: taken.length, events: 0 };
     const versions: { version: string }[] = await manager.query(`select nextval('listing_quantity_versions') as version from generate_series(1, $1)`, [changed.length]);
@@ -230,16 +231,11 @@ export const SKIPPED_REASONS = [
   'no FBM order of this SKU seen yet (PUT /api/v1/offers with fulfillmentChannel FBM sets it)',
 ] as const;
 
-/** skippedReason in SQL, of offers `o` ($3 to $5: SKIPPED_REASONS), so unchanged offers stay in the database. */
-const SKIPPED_REASON_SQL = `case when 'FBA' = any(o.fulfillment_channels) and 'FBM' = any(o.fulfillment_channels) then $3
-                                  when 'FBA' = any(o.fulfillment_channels) then $4
-                                  when not ('FBM' = any(o.fulfillment_channels)) then $5 end`;
-
-/** Why an offer is not told a merchant quantity, from the channels its orders came under; null: it is sent. */
-export function skippedReason(channels: string[]): string | null {
-  const fba = channels.includes(FulfillmentChannel.FBA);
-  if (fba && channels.includes(FulfillmentChannel.FBM)) return SKIPPED_REASONS[0];
-  if (fba) return SKIPPED_REASONS[1];
-  if (!channels.includes(FulfillmentChannel.FBM)) return SKIPPED_REASONS[2];
-  return null;
-}
+/**
+ * Why offer `o` is not told a merchant quantity, from the channels its orders came under ($3 to $5:
+ * SKIPPED_REASONS); null: it is sent. Its only definition: the skip test and the announced reason
+ * both read it, so they cannot disagree.
+ */
+export const SKIPPED_REASON_SQL = `case when 'FBA' = any(o.fulfillment_channels) and 'FBM' = any(o.fulfillment_channels) then $3
+                                         when 'FBA' = any(o.fulfillment_channels) then $4
+                                         when not ('FBM' = any(o.fulfillment_channels)) then $5 end`;
