@@ -91,7 +91,9 @@ export class NotificationsHarness {
     };
     const stub = {
       access: async () => access,
-      stockSyncOn: async (accountIds: string[]) => new Set(access.stockSync ? accountIds : []),
+      stockSyncOn: async (accountIds: string[], turnedOn: (ids: string[]) => Promise<void>) => {
+        if (access.stockSync && accountIds.length) await turnedOn(accountIds);
+      },
       client: async () =>
         clients.for({ accountId: this.accountId, region: 'EU', endpoint: this.sandboxUrl, lwaEndpoint: access.lwaEndpoint, clientId: this.seller.clientId, clientSecret: this.seller.clientSecret, refreshToken: this.seller.refreshToken }),
     };

@@ -34,14 +34,24 @@ export class AmazonAccessService {
     return this.clients.for((await this.entry(accountId)).spApi);
   }
 
-  /** Which of the accounts have stock sync on now: one request per thousand accounts, nothing decrypted. */
-  async stockSyncOn(accountIds: string[]): Promise<Set<string>> {
-    const on = new Set<string>();
+  /**
+   * Which of the accounts have stock sync on now: one request per thousand accounts, nothing
+   * decrypted. Each answer goes to `turnedOn` as it arrives, so a later batch failing loses
+   * none before it. Their cached access (up to a minute old, maybe still saying off) is
+   * dropped first: the sender reads it next and must not put them back `off`.
+   */
+  async stockSyncOn(accountIds: string[], turnedOn: (accountIds: string[]) => Promise<void>): Promise<void> {
     for (let i = 0; i < accountIds.length; i += STOCK_SYNC_ASKED_AT_ONCE) {
       const answer = await this.services.request(STOCK_SYNC_ACCOUNTS, { accountIds: accountIds.slice(i, i + STOCK_SYNC_ASKED_AT_ONCE) });
-      for (const id of answer.accountIds) on.add(id);
+      if (answer.accountIds.length === 0) continue;
+      this.forget(answer.accountIds);
+      await turnedOn(answer.accountIds);
     }
-    return on;
+  }
+
+  /** The next access read of these accounts asks order-ingestion again (their settings changed). */
+  forget(accountIds: string[]): void {
+    for (const id of accountIds) this.cache.delete(id);
   }
 
   /**

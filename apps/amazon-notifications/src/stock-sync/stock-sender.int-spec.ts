@@ -141,7 +141,10 @@ describe('StockSender', () => {
     return {
       access,
       // As order-ingestion answers it: those of the accounts with stock sync on.
-      stockSyncOn: async (accountIds: string[]) => new Set((await Promise.all(accountIds.map(async (id) => ((await access(id)).stockSync ? [id] : [])))).flat()),
+      stockSyncOn: async (accountIds: string[], turnedOn: (ids: string[]) => Promise<void>) => {
+        const on = (await Promise.all(accountIds.map(async (id) => ((await access(id)).stockSync ? [id] : [])))).flat();
+        if (on.length) await turnedOn(on);
+      },
       client: (accountId: string) => amazon.client(accountId),
     } as unknown as typeof amazon;
   };

@@ -147,12 +147,17 @@ export class StockSender implements OnApplicationBootstrap, OnApplicationShutdow
     this.offCheckedAt = Date.now();
     const accounts: { account_id: string }[] = await this.dataSource.query(`select distinct account_id from stock_updates where status = 'off'`);
     if (accounts.length === 0 || this.stopped) return;
-    // One question for all of them (not an access read per account: that grew with the number of accounts).
-    const turnedOn = [...(await this.amazon.stockSyncOn(accounts.map((a) => a.account_id)))];
-    if (turnedOn.length === 0 || this.stopped) return;
-    await this.dataSource.query(
-      `update stock_updates set status = 'pending', last_error = null, next_attempt_at = now(), updated_at = now() where account_id = any($1::uuid[]) and status = 'off'`,
-      [turnedOn],
+    // One question per thousand accounts (not an access read per account: that grew with the number
+    // of accounts); the accounts of each answer are resumed as it arrives.
+    await this.amazon.stockSyncOn(
+      accounts.map((a) => a.account_id),
+      async (turnedOn) => {
+        if (this.stopped) return;
+        await this.dataSource.query(
+          `update stock_updates set status = 'pending', last_error = null, next_attempt_at = now(), updated_at = now() where account_id = any($1::uuid[]) and status = 'off'`,
+          [turnedOn],
+        );
+      },
     );
   }
 

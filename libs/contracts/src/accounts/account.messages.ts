@@ -326,7 +326,14 @@ export interface StockSyncAccountsView {
   /** Those of the accounts asked about that exist and have stock sync on. */
   accountIds: string[];
 }
-export const STOCK_SYNC_ACCOUNTS = requestContract({ subject: 'ingestion.accounts.stock-sync-on.v1', version: 1, payload: StockSyncAccountsRequest, reply: replyOf<StockSyncAccountsView>() });
+/** A pure read: a request lost to a NATS blip is asked again, not left to the next half-minute recheck. */
+export const STOCK_SYNC_ACCOUNTS = requestContract({
+  subject: 'ingestion.accounts.stock-sync-on.v1',
+  version: 1,
+  payload: StockSyncAccountsRequest,
+  reply: replyOf<StockSyncAccountsView>(),
+  idempotent: true,
+});
 
 /** Whether Amazon sends the account's order changes (ORDER_CHANGE) to the connector's queue. */
 export enum OrderNotificationsStatus {
