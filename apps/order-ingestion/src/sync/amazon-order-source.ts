@@ -33,8 +33,9 @@ export interface SyncPass {
   /** Aborted when the run is abandoned: no further page step starts. */
   signal: AbortSignal;
   /**
-   * After each committed page of a read: counts and saves the run (`last`: the read's last page,
-   * whose counts the run's end writes next), and stops it if the account's lease is lost.
+   * After each committed page of a read: counts and saves the run (`last`: the read's last page;
+   * the run's last page when this is its final read, whose counts the run's end writes next), and
+   * stops it if the account's lease is lost.
    */
   afterPage: (outcome: PageOutcome, last: boolean) => Promise<void>;
 }
