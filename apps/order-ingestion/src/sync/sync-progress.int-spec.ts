@@ -206,6 +206,30 @@ describe('sync progress on real PostgreSQL: the run a request answers, progress 
     await stopAll();
   });
 
+  it("a read's last page is written at once when another read (a backfill) follows it; only the run's final read leaves it to the run's end", async () => {
+    const accountId = await addAccount();
+    // A marketplace enabled after the cursor moved: the run reads it from the start after the incremental read.
+    await db.query(`update ingestion.seller_accounts set last_synced_until = now() - interval '1 hour', backfill_marketplace_ids = '{A1PA6795UKMFR9}' where id = $1`, [accountId]);
+    const committedWhenReadStarts: number[] = [];
+    const service = serviceWith({
+      readUpdatedSince: async ({ run, afterPage }) => {
+        committedWhenReadStarts.push((await db.query(`select pages_committed from ingestion.sync_runs where id = $1`, [run.id]))[0].pages_committed);
+        run.windowTo ??= new Date();
+        await afterPage(PAGE, true);
+      },
+    });
+    const asked = await service.request(accountId);
+    start(service);
+    const done = await waitFor(async () => {
+      const run = await service.get(accountId, asked.runId);
+      return run.status === 'succeeded' ? run : undefined;
+    }, { what: 'the run with a backfill read to succeed' });
+    // The backfill read started with the first read's page recorded; the final read's page went with the run's end.
+    expect(committedWhenReadStarts).toEqual([0, 1]);
+    expect(done).toMatchObject({ pagesCommitted: 2, ordersSeen: 20 });
+    await stopAll();
+  });
+
   it('answers 404 for another account\'s run and for a run that is not there', async () => {
     const mine = await addAccount();
     const other = await addAccount();
