@@ -217,8 +217,8 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
       // A next sync brought forward while the run went on (a notification's "synced soon instead",
       // a re-authorization) is kept when sooner than the run's own next one. A run an outage cut
       // short is tried again after its back-off, not a whole interval later: the outage ends, and
-      // the orders it did not read wait for no schedule; a requested sync it was stays requested (due
-      // at the retry), so one of an account with sync off is tried again too. The outage count is the
+      // the orders it did not read wait for no schedule (a requested sync of an account with sync off
+      // is tried again too, up to the interval, see sync_requested_at below). The outage count is the
       // account's (outage_runs): any other end, on any replica, starts it again; a release the database
       // did not take counts nothing.
       // The outage's back-off: its ceiling here, the draw under it and the cap (the interval the
