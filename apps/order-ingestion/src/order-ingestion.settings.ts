@@ -30,9 +30,10 @@ export class OrderIngestionSettings extends AmazonAccessSettings {
    */
   @Type(() => Number) @IsNumber() @IsPositive() SYNC_STALL_SECONDS = 600;
   /**
-   * A run cut short by an outage (PostgreSQL, NATS, another service or Amazon away) is tried again
-   * this long after it ended rather than a whole sync interval later, doubled for each such run in
-   * a row, at most the account's interval.
+   * A run cut short by an outage (a connection to PostgreSQL or NATS lost, another service or Amazon
+   * away) is tried again within this long after it ended (at least half of it) rather than a whole
+   * sync interval later, doubled for each such run in a row; once that reaches the interval the
+   * account runs on, that interval.
    */
   @Type(() => Number) @IsNumber() @IsPositive() SYNC_OUTAGE_RETRY_SECONDS = 5;
   /** Health reports an account whose last successful sync is older than this many of its sync intervals. */

@@ -17,7 +17,7 @@ describe('toRpcErrorBody: what a request handler that threw answers its caller',
     expect(SERVICE_AWAY_MESSAGE).toMatch(/may have been done.*same Idempotency-Key after 2 minutes/);
   });
 
-  it('admin shutdown (57P01-57P03), the pool connect timeout, a NATS connection code and a DNS failure of the moment are 503s', () => {
+  it('admin shutdown (57P01-57P03), the pool connect timeout, a connection timed out, a NATS connection code or JetStream not answering, and a DNS failure of the moment are 503s', () => {
     for (const error of [
       Object.assign(new Error('the database system is shutting down'), { code: '57P03' }),
       Object.assign(new Error('terminating connection due to crash of another server process'), { code: '57P02' }),
@@ -26,6 +26,12 @@ describe('toRpcErrorBody: what a request handler that threw answers its caller',
       Object.assign(new Error('CONNECTION_REFUSED'), { code: 'CONNECTION_REFUSED' }),
       Object.assign(new Error('getaddrinfo EAI_AGAIN db'), { code: 'EAI_AGAIN' }),
       Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
+      // A connection TCP keepalive found dead, a connect the OS gave up on.
+      Object.assign(new Error('read ETIMEDOUT'), { code: 'ETIMEDOUT' }),
+      Object.assign(new Error('query failed'), { driverError: Object.assign(new Error('connect ETIMEDOUT 10.0.0.5:5432'), { code: 'ETIMEDOUT' }) }),
+      // JetStream not answering a publish or a request made inside the handler.
+      Object.assign(new Error('503'), { code: '503' }),
+      Object.assign(new Error('TIMEOUT'), { code: 'TIMEOUT' }),
     ]) {
       expect(toRpcErrorBody(error).statusCode).toBe(503);
     }

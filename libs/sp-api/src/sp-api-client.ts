@@ -75,13 +75,22 @@ export class SpApiError extends Error {
 }
 
 /**
- * Whether Amazon could not be reached or said it is unavailable (its network failed: status 0; a 503
- * or a gateway's 504), once the client's own retries were spent: an outage that passes, unlike a 4xx,
- * a 429 (the quota, paced already) or a 500 (a request Amazon fails on, which a retry soon repeats).
+ * Whether Amazon could not be reached or said it is unavailable (its connection failed: status 0 with
+ * a connection code; a 503 or a gateway's 504), once the client's own retries were spent: an outage
+ * that passes, unlike a 4xx, a 429 (the quota, paced already) or a 500 (a request Amazon fails on,
+ * which a retry soon repeats). Not any status 0: a request timing out (one heavy request does each
+ * time), a name that does not resolve or a certificate refused (a wrong endpoint or proxy setting)
+ * fail the same way on every try.
  */
 export function isAmazonAway(err: unknown): boolean {
-  return err instanceof SpApiError && (err.status === 0 || err.status === 503 || err.status === 504);
+  if (!(err instanceof SpApiError)) return false;
+  if (err.status === 503 || err.status === 504) return true;
+  // A network failure's message ends with the cause's code (see call: `err.cause.code ?? err.message`).
+  return err.status === 0 && err.code === 'NetworkError' && AMAZON_CONNECTION_CODES.has(err.message.slice(err.message.lastIndexOf(': ') + 2));
 }
+
+/** undici's and the OS's codes for a connection to Amazon lost or refused (not a timeout of the request itself). */
+const AMAZON_CONNECTION_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
 
 /** LWA's answers that mean the account's credentials themselves are refused (not a passing outage). */
 const REFUSED_CREDENTIALS = new Set(['invalid_grant', 'invalid_client', 'unauthorized_client']);

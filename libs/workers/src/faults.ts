@@ -5,45 +5,36 @@
  * will succeed once the dependency is back. Anything else is the work's own failure.
  */
 export function isDependencyOutage(err: unknown): boolean {
+  // The connections lost are outages too; what follows is what this wider check adds.
+  if (isConnectionOutage(err) || isServiceAway(err)) return true;
   if (!err || typeof err !== 'object') return false;
-  const { code, message, body, driverError } = err as {
-    code?: unknown;
-    message?: unknown;
-    body?: { statusCode?: unknown };
-    driverError?: unknown;
-  };
+  const { code, message, driverError } = err as { code?: unknown; message?: unknown; driverError?: unknown };
   // TypeORM wraps the driver's error (QueryFailedError.driverError).
   if (driverError && driverError !== err && isDependencyOutage(driverError)) return true;
-  // Another service that did not answer (ServiceClient turns silence into a 503).
-  if (body && (body.statusCode === 503 || body.statusCode === 504)) return true;
   if (typeof code === 'string') {
-    if (NETWORK_CODES.has(code)) return true;
-    // PostgreSQL SQLSTATE classes: 08 connection exception, 53 insufficient resources,
-    // 57P admin shutdown / crash / cannot connect now; 57014 a statement timeout; 55P03 a lock
-    // timeout; 25P03 a transaction left idle past its timeout; 40001 and 40P01 a serialization
-    // failure or deadlock (the same work succeeds when tried again).
-    if (/^(08|53)/.test(code) || /^57P0[1-4]$/.test(code) || ['57014', '55P03', '25P03', '40001', '40P01'].includes(code)) return true;
-    // NATS client errors (nats.js ErrorCode).
-    if (NATS_CODES.has(code)) return true;
+    // ENOTFOUND; PostgreSQL SQLSTATE 08P01 a protocol violation, class 53 insufficient resources,
+    // 57P04 database dropped; 57014 a statement timeout; 55P03 a lock timeout; 25P03 a transaction
+    // left idle past its timeout; 40001 and 40P01 a serialization failure or deadlock (the same
+    // work succeeds when tried again).
+    if (WIDER_CODES.has(code) || /^53/.test(code)) return true;
   }
-  return typeof message === 'string' && OUTAGE_MESSAGES.some((pattern) => pattern.test(message));
+  return typeof message === 'string' && WIDER_MESSAGES.some((pattern) => pattern.test(message));
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
+const WIDER_CODES = new Set(['ENOTFOUND', '08P01', '57P04', '57014', '55P03', '25P03', '40001', '40P01']);
 
-const NATS_CODES = new Set(['TIMEOUT', '503', 'CONNECTION_CLOSED', 'CONNECTION_DRAINING', 'CONNECTION_REFUSED', 'CONNECTION_TIMEOUT', 'DISCONNECT', 'NO_RESPONDERS']);
-
-const OUTAGE_MESSAGES = [
-  /Connection terminated/i,
-  /Connection lost/i,
-  /connection (is )?closed/i,
-  /timeout exceeded when trying to connect/i,
-  // node-postgres: no answer to a query at all (a silent server or network; see libs/persistence).
+const WIDER_MESSAGES = [
+  // node-postgres' query_timeout wherever it appears in a message.
   /Query read timeout/,
-  /the database system is (starting up|shutting down|in recovery mode)/i,
-  /terminating connection due to administrator command/i,
   /no answer to \S+ within/i,
 ];
+
+/** Another service that did not answer or said it cannot now (ServiceClient turns silence into a 503; a gateway's 504). */
+export function isServiceAway(err: unknown): boolean {
+  if (!err || typeof err !== 'object') return false;
+  const { body } = err as { body?: { statusCode?: unknown } };
+  return !!body && (body.statusCode === 503 || body.statusCode === 504);
+}
 
 /**
  * Narrower than isDependencyOutage: whether an error says the connection to PostgreSQL or NATS is
@@ -67,9 +58,11 @@ export function isConnectionOutage(err: unknown): boolean {
   return typeof message === 'string' && CONNECTION_MESSAGES.some((pattern) => pattern.test(message));
 }
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+// ETIMEDOUT: a connection TCP keepalive found dead (keepAlive, data-source.ts) or a connect the OS gave up on.
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 
-const NATS_CONNECTION_CODES = new Set(['CONNECTION_CLOSED', 'CONNECTION_DRAINING', 'CONNECTION_REFUSED', 'CONNECTION_TIMEOUT', 'DISCONNECT']);
+// nats.js ErrorCode; TIMEOUT, 503 and NO_RESPONDERS: JetStream (or the server) not answering a handler's publish or request.
+const NATS_CONNECTION_CODES = new Set(['CONNECTION_CLOSED', 'CONNECTION_DRAINING', 'CONNECTION_REFUSED', 'CONNECTION_TIMEOUT', 'DISCONNECT', 'TIMEOUT', '503', 'NO_RESPONDERS']);
 
 const CONNECTION_MESSAGES = [
   /Connection terminated/i,

@@ -28,9 +28,9 @@ import { SellerAccount } from './seller-account.entity';
 /** A new account reads the orders of this many days before it was made. */
 export const DEFAULT_BACKFILL_DAYS = 30;
 
-/** The sync state of an account just made (by hand or by a link with Amazon): nothing synced, due at once, no lease. */
-export function newAccountSyncState(): Pick<SellerAccount, 'lastSyncedUntil' | 'lastSyncSucceededAt' | 'backfillMarketplaceIds' | 'nextSyncAt' | 'syncRequestedAt' | 'leaseOwner' | 'leaseExpiresAt' | 'deletedAt'> {
-  return { lastSyncedUntil: null, lastSyncSucceededAt: null, backfillMarketplaceIds: [], nextSyncAt: new Date(), syncRequestedAt: null, leaseOwner: null, leaseExpiresAt: null, deletedAt: null };
+/** The sync state of an account just made (by hand or by a link with Amazon): nothing synced, due at once, no lease, no outage back-off carried over. */
+export function newAccountSyncState(): Pick<SellerAccount, 'lastSyncedUntil' | 'lastSyncSucceededAt' | 'backfillMarketplaceIds' | 'nextSyncAt' | 'syncRequestedAt' | 'leaseOwner' | 'leaseExpiresAt' | 'deletedAt' | 'outageRuns'> {
+  return { lastSyncedUntil: null, lastSyncSucceededAt: null, backfillMarketplaceIds: [], nextSyncAt: new Date(), syncRequestedAt: null, leaseOwner: null, leaseExpiresAt: null, deletedAt: null, outageRuns: 0 };
 }
 
 @Injectable()

@@ -17,4 +17,19 @@ describe('isRunOutage: a run failed by a dependency away is tried again after th
     expect(isRunOutage(new SpApiError('searchOrders', 500, 'InternalFailure', 'failed'))).toBe(false);
     expect(isRunOutage(new TypeError("Cannot read properties of undefined (reading 'id')"))).toBe(false);
   });
+
+  it('counts status 0 only for a connection lost or refused, not a request timing out, a name that does not resolve or a certificate refused (each repeats on every try)', () => {
+    for (const code of ['ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET']) expect(isRunOutage(new SpApiError('searchOrders', 0, 'NetworkError', code))).toBe(true);
+    expect(isRunOutage(new SpApiError('searchOrders', 0, 'NetworkError', 'The operation was aborted due to timeout'))).toBe(false);
+    expect(isRunOutage(new SpApiError('searchOrders', 0, 'NetworkError', 'ENOTFOUND'))).toBe(false);
+    expect(isRunOutage(new SpApiError('lwaToken', 0, 'NetworkError', 'CERT_HAS_EXPIRED'))).toBe(false);
+    expect(isRunOutage(new SpApiError('searchOrders', 0, 'NetworkError', 'fetch failed'))).toBe(false);
+  });
+
+  it("counts a connection to PostgreSQL or NATS lost and a service not answering, but not a statement timeout or a protocol violation of the run's own", () => {
+    expect(isRunOutage(Object.assign(new Error('read ETIMEDOUT'), { code: 'ETIMEDOUT' }))).toBe(true);
+    expect(isRunOutage({ body: { statusCode: 503 }, message: 'no answer to partners.resolve.v1 within 15000 ms' })).toBe(true);
+    expect(isRunOutage(Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }))).toBe(false);
+    expect(isRunOutage({ message: 'query failed', driverError: Object.assign(new Error('bind message supplies 70000 parameters'), { code: '08P01' }) })).toBe(false);
+  });
 });

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { waitFor } from '@connector/testing';
 import { OrderIngestionSettings } from '../order-ingestion.settings';
 import { MAX_RUNS_TO_KEEP_TAKING, OTHERS_GRACE_TICKS, SyncScheduler, TICK_BATCH } from './sync-scheduler';
+import { NotificationFlow } from '../order-notifications/notification-flow';
 import { SyncService } from './sync.service';
 import { syncSoon } from './sync-soon';
 
@@ -283,10 +284,13 @@ describe('sync scheduler on real PostgreSQL: after an outage', () => {
 
   const outageRuns = async (id: string): Promise<number> => (await db.query(`select outage_runs from ingestion.seller_accounts where id = $1`, [id]))[0].outage_runs;
 
-  it('a run an outage cut short is due again within the back-off, its ceiling doubled in a row, not after its interval; any other end waits the interval and starts the count again', async () => {
+  it('a run an outage cut short is due again between half its ceiling and its ceiling, the ceiling doubled in a row, not after its interval; any other end waits the interval and starts the count again', async () => {
+    await db.query(`update ingestion.seller_accounts set sync_enabled = false`);
     const id = await insertSellerAccount(db, { sellerId: 'A2OUTAGE00001', syncIntervalSeconds: 600 });
     const started: string[] = [];
-    scheduler = new SyncScheduler(db, endingSync(started, ['outage', 'throws', 'failed', 'outage']), settings);
+    scheduler = new SyncScheduler(db, endingSync(started, ['outage', 'throws', 'outage', 'failed', 'outage']), settings);
+    let draw = 0.999;
+    scheduler.random = () => draw;
     const runOnce = async () => {
       await db.query(`update ingestion.seller_accounts set next_sync_at = now() where id = $1`, [id]);
       const before = started.length;
@@ -294,21 +298,64 @@ describe('sync scheduler on real PostgreSQL: after an outage', () => {
       expect(started.length).toBe(before + 1);
       return waitFor(() => secondsToNextSync(id), { what: 'the lease released' });
     };
-    // First outage: within the back-off (full jitter under its ceiling); a run that could not even start (the database away) doubles the ceiling.
-    const first = await runOnce();
-    expect(first).toBeGreaterThan(-1);
-    expect(first).toBeLessThanOrEqual(settings.SYNC_OUTAGE_RETRY_SECONDS);
+    const base = settings.SYNC_OUTAGE_RETRY_SECONDS;
+    // The highest draw: the ceiling itself, 3, 6, 12 s (a run that could not even start, the database away, counts too).
+    expect(await runOnce()).toBeCloseTo(base, 0);
     expect(await outageRuns(id)).toBe(1);
-    const second = await runOnce();
-    expect(second).toBeLessThanOrEqual(2 * settings.SYNC_OUTAGE_RETRY_SECONDS);
+    expect(await runOnce()).toBeCloseTo(2 * base, 0);
     expect(await outageRuns(id)).toBe(2);
+    // The lowest draw: half the ceiling, never at once (full jitter's mean of half the cap ran an account twice an interval).
+    draw = 0;
+    expect(await runOnce()).toBeCloseTo(2 * base, 0);
+    expect(await outageRuns(id)).toBe(3);
     // A failure of the run's own (Amazon refused it, say): the account's interval, as before, and the count starts again.
-    const third = await runOnce();
-    expect(third).toBeGreaterThan(590);
+    expect(await runOnce()).toBeGreaterThan(590);
     expect(await outageRuns(id)).toBe(0);
-    const fourth = await runOnce();
-    expect(fourth).toBeLessThanOrEqual(settings.SYNC_OUTAGE_RETRY_SECONDS);
+    expect(await runOnce()).toBeCloseTo(base / 2, 0);
     expect(await outageRuns(id)).toBe(1);
+  });
+
+  it('once the ceiling reaches the interval the retry waits the plain interval, whatever the draw', async () => {
+    await db.query(`update ingestion.seller_accounts set sync_enabled = false`);
+    const id = await insertSellerAccount(db, { sellerId: 'A2OUTAGE00003', syncIntervalSeconds: 600 });
+    // 3·2^7 = 384 s < 600 s: still the jittered ceiling; 3·2^8 = 768 s: the interval.
+    await db.query(`update ingestion.seller_accounts set outage_runs = 7 where id = $1`, [id]);
+    scheduler = new SyncScheduler(db, endingSync([], ['outage']), settings);
+    scheduler.random = () => 0;
+    await scheduler.tick();
+    expect(await waitFor(() => secondsToNextSync(id), { what: 'the lease released' })).toBeCloseTo(192, 0);
+    await db.query(`update ingestion.seller_accounts set outage_runs = 29, next_sync_at = now() where id = $1`, [id]);
+    await scheduler.tick();
+    expect(await waitFor(() => secondsToNextSync(id), { what: 'the lease released' })).toBeCloseTo(600, 0);
+    expect(await outageRuns(id)).toBe(30);
+    await db.query(`update ingestion.seller_accounts set next_sync_at = now() where id = $1`, [id]);
+    await scheduler.tick();
+    expect(await waitFor(() => secondsToNextSync(id), { what: 'the lease released' })).toBeCloseTo(600, 0);
+    expect(await outageRuns(id)).toBe(30);
+  });
+
+  it('the cap is the interval the account runs on: hourly while its order notifications flow, not its own shorter one', async () => {
+    await db.query(`update ingestion.seller_accounts set sync_enabled = false`);
+    const id = await insertSellerAccount(db, { sellerId: 'A2OUTAGE00004', syncIntervalSeconds: 300 });
+    await db.query(
+      `insert into ingestion.order_change_subscriptions (account_id, queue_arn, status, subscription_id, destination_id, due_at, subscribed_at, verified_at, last_notification_at)
+       values ($1, 'arn:aws:sqs:eu-west-1:123456789012:order-changes', 'subscribed', 's', 'd', now(), now(), now(), now())`,
+      [id],
+    );
+    await db.query(`update ingestion.seller_accounts set outage_runs = 9 where id = $1`, [id]);
+    const flow = { relaxedIntervalSeconds: () => 3600 } as NotificationFlow;
+    scheduler = new SyncScheduler(db, endingSync([], ['outage']), settings, undefined, flow);
+    scheduler.random = () => 0.999;
+    // 3·2^9 = 1536 s: past the account's own 300 s, under the hour it runs on.
+    await scheduler.tick();
+    expect(await waitFor(() => secondsToNextSync(id), { what: 'the lease released' })).toBeCloseTo(1536 * 0.9995, 0);
+    await db.query(`update ingestion.seller_accounts set next_sync_at = now() where id = $1`, [id]);
+    await scheduler.tick();
+    expect(await waitFor(() => secondsToNextSync(id), { what: 'the lease released' })).toBeCloseTo(3072 * 0.9995, 0);
+    await db.query(`update ingestion.seller_accounts set next_sync_at = now() where id = $1`, [id]);
+    await scheduler.tick();
+    expect(await waitFor(() => secondsToNextSync(id), { what: 'the lease released' })).toBeCloseTo(3600, 0);
+    await db.query(`delete from ingestion.order_change_subscriptions where account_id = $1`, [id]);
   });
 
   it("the count is the account's: another replica's run that ends otherwise starts it again for every replica", async () => {
@@ -353,6 +400,34 @@ describe('sync scheduler on real PostgreSQL: after an outage', () => {
     await waitFor(async () => ((await db.query(`select sync_requested_at, lease_owner from ingestion.seller_accounts where id = $1`, [id]))[0].lease_owner === null ? true : undefined), { what: 'the second run released' });
     const [after] = await db.query(`select sync_requested_at from ingestion.seller_accounts where id = $1`, [id]);
     expect(after.sync_requested_at).toBeNull();
+  });
+
+  it('a requested sync of an account with sync off is dropped once the outage retry would wait its whole interval; with sync on the request is done and next_sync_at brings the retry', async () => {
+    await db.query(`update ingestion.seller_accounts set sync_enabled = false`);
+    const off = await insertSellerAccount(db, { sellerId: 'A2OUTAGEREQ02', syncEnabled: false, syncIntervalSeconds: 600 });
+    const on = await insertSellerAccount(db, { sellerId: 'A2OUTAGEREQ03', syncIntervalSeconds: 600 });
+    // 3·2^8 = 768 s: the ceiling past the interval.
+    await db.query(`update ingestion.seller_accounts set sync_requested_at = now(), outage_runs = 8 where id = $1`, [off]);
+    await db.query(`update ingestion.seller_accounts set sync_requested_at = now(), next_sync_at = now() + interval '1 hour' where id = $1`, [on]);
+    const started: string[] = [];
+    scheduler = new SyncScheduler(db, endingSync(started, ['outage']), settings);
+    scheduler.random = () => 0.5;
+    await scheduler.tick();
+    expect([...started].sort()).toEqual([off, on].sort());
+    await waitFor(async () => ((await secondsToNextSync(off)) !== undefined && (await secondsToNextSync(on)) !== undefined) || undefined, { what: 'both leases released' });
+    const rows: { id: string; requested: string | null; next: number }[] = await db.query(
+      `select id, sync_requested_at as requested, extract(epoch from next_sync_at - now())::float8 as next from ingestion.seller_accounts where id = any($1::uuid[])`,
+      [[off, on]],
+    );
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    expect(byId.get(off)!.requested).toBeNull();
+    expect(byId.get(on)!.requested).toBeNull();
+    // Equal jitter at draw 0.5: three quarters of the 3 s ceiling.
+    expect(byId.get(on)!.next).toBeCloseTo(2.25, 0);
+    // Nothing of the sync-off account is due any more: a tick starts nothing.
+    await db.query(`update ingestion.seller_accounts set sync_enabled = false where id = $1`, [on]);
+    await scheduler.tick();
+    expect(started).toHaveLength(2);
   });
 
   /** Runs that wait for `go` before they end (succeeded); two runs at once of one account are logged as an overlap. */

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBoo
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { HealthIndicators, HealthReport, SETTINGS } from '@connector/platform';
-import { backoffDelay, keepLeaseAlive, LeaseHeartbeat, PeriodicWorker, returnedRows, settleWithin } from '@connector/workers';
+import { backoffCeiling, keepLeaseAlive, LeaseHeartbeat, PeriodicWorker, returnedRows, settleWithin } from '@connector/workers';
 import { AlertKind } from '@connector/contracts';
 import { DataSource, In } from 'typeorm';
 import { SellerAccount } from '../accounts/seller-account.entity';
@@ -70,6 +70,8 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
   private worker?: PeriodicWorker;
   /** Set at shutdown: runs stop at their next page boundary, no new run starts. */
   private stopping = false;
+  /** The draw of the outage back-off's jitter, [0, 1): a test sets it to see the ceilings. */
+  random: () => number = Math.random;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -215,48 +217,60 @@ export class SyncScheduler implements OnApplicationBootstrap, BeforeApplicationS
       // A next sync brought forward while the run went on (a notification's "synced soon instead",
       // a re-authorization) is kept when sooner than the run's own next one. A run an outage cut
       // short is tried again after its back-off, not a whole interval later: the outage ends, and
-      // the orders it did not read wait for no schedule; a requested sync it was stays requested (due
-      // at the retry), so one of an account with sync off is tried again too. The outage count is the
+      // the orders it did not read wait for no schedule (a requested sync of an account with sync off
+      // is tried again too, up to the interval, see sync_requested_at below). The outage count is the
       // account's (outage_runs): any other end, on any replica, starts it again; a release the database
       // did not take counts nothing.
-      const retryInSeconds = this.outageRetryDelay(account, outage && !this.stopping);
+      // The outage's back-off: its ceiling here, the draw under it and the cap (the interval the
+      // account actually runs on) in the statement.
+      const retryCeiling = outage && !this.stopping ? this.outageRetryCeiling(account) : null;
       await this.dataSource.query(
         `update seller_accounts
             set lease_owner = null, lease_expires_at = null,
                 next_sync_at = case when $3 then next_sync_at
                                     when next_sync_at is distinct from $6::timestamptz then least(next_sync_at, computed.run_next)
                                     else computed.run_next end,
+                -- A requested sync of an account with sync off that an outage cut short stays requested, due at
+                -- the retry, until the retry would wait the whole interval: then it is dropped (its run row says
+                -- failed; the user asks again) rather than polling an account nobody syncs for as long as Amazon
+                -- is away. With sync on, the request is done: next_sync_at brings the retry, and a later syncSoon
+                -- is not held back by a request due in the future.
                 sync_requested_at = case when $3 then sync_requested_at
-                                         when $7::float8 is not null and sync_requested_at is not null then greatest(sync_requested_at, computed.run_next)
+                                         when $7::float8 is not null and sync_requested_at is not null and not sync_enabled
+                                              and $7::float8 < effective.interval_seconds then greatest(sync_requested_at, computed.run_next)
                                          when not exists (select 1 from sync_runs where account_id = $1 and status = 'queued') then null
                                          else sync_requested_at end,
                 outage_runs = case when $3 then outage_runs when $7::float8 is null then 0 else least(outage_runs + 1, ${MAX_OUTAGE_RUNS_COUNTED}) end
            from (select case
-                          when $7::float8 is not null then now() + make_interval(secs => $7::float8)
                           -- While ORDER_CHANGE notifications flow for a subscribed account, polling is only the safety net: slower.
                           -- Only on a subscription Amazon showed within the last day and a notification of the account within
                           -- the relaxed interval: a subscription deleted at Amazon, or one nothing arrives through, keeps the account's own.
                           when $4 > 0 and exists (select 1 from order_change_subscriptions s where s.account_id = $1 and s.status = 'subscribed'
                                                      and s.verified_at > now() - make_interval(hours => $5)
                                                      and s.last_notification_at > now() - make_interval(secs => $4))
-                            then now() + make_interval(secs => greatest(a.sync_interval_seconds, $4))
-                          else now() + make_interval(secs => a.sync_interval_seconds) end as run_next
-                   from seller_accounts a where a.id = $1) computed
+                            then greatest(a.sync_interval_seconds, $4)
+                          else a.sync_interval_seconds end::float8 as interval_seconds
+                   from seller_accounts a where a.id = $1) effective,
+                -- Equal jitter after an outage, between half the ceiling and the ceiling; once the ceiling reaches
+                -- the interval, the interval itself: an account never runs more often than its schedule while an
+                -- outage lasts, and the accounts one outage cut short do not all come back together.
+                lateral (select now() + make_interval(secs => case
+                                 when $7::float8 is null or $7::float8 >= effective.interval_seconds then effective.interval_seconds
+                                 else $7::float8 * (0.5 + 0.5 * $8::float8) end) as run_next) computed
           where id = $1 and lease_owner = $2`,
-        [account.id, this.replica, this.stopping, this.notifications?.relaxedIntervalSeconds() ?? 0, SUBSCRIPTION_VERIFIED_WITHIN_HOURS, nextSyncAtWhenTaken, retryInSeconds],
+        [account.id, this.replica, this.stopping, this.notifications?.relaxedIntervalSeconds() ?? 0, SUBSCRIPTION_VERIFIED_WITHIN_HOURS, nextSyncAtWhenTaken, retryCeiling, Math.min(1, Math.max(0, this.random()))],
       ).catch((err) => this.logger.warn(`could not release lease of ${account.id}: ${err.message}`));
     }
   }
 
   /**
-   * Seconds until the next try of an account whose run an outage cut short: full jitter (backoffDelay)
-   * under SYNC_OUTAGE_RETRY_SECONDS doubled for each such run in a row (outage_runs), at most the
-   * account's interval, so the accounts one outage cut short do not all come back together; null
-   * after any other end.
+   * The ceiling, in seconds, of the wait before the next try of an account whose run an outage cut
+   * short: SYNC_OUTAGE_RETRY_SECONDS doubled for each such run in a row (outage_runs). The release
+   * caps it at the account's effective interval.
    */
-  private outageRetryDelay(account: SellerAccount, outage: boolean): number | null {
-    if (!outage) return null;
-    return backoffDelay((account.outageRuns ?? 0) + 1, { baseMs: this.settings.SYNC_OUTAGE_RETRY_SECONDS * 1000, maxMs: account.syncIntervalSeconds * 1000 }) / 1000;
+  private outageRetryCeiling(account: SellerAccount): number {
+    const cap = Math.max(account.syncIntervalSeconds, this.notifications?.relaxedIntervalSeconds() ?? 0);
+    return backoffCeiling((account.outageRuns ?? 0) + 1, { baseMs: this.settings.SYNC_OUTAGE_RETRY_SECONDS, maxMs: cap });
   }
 
   /** An account claimed but gone meanwhile (deleted between the claim and its load): its lease goes. */

@@ -4,7 +4,7 @@ import { OrdersApiVersion, Page, ResyncRequestedView, SearchSyncRunsRequest, Syn
 import { listPage, ServiceError, SETTINGS } from '@connector/platform';
 import { isAmazonAway, SpApiClient, SpApiClients } from '@connector/sp-api';
 import { DataSource, EntityManager, Repository } from 'typeorm';
-import { currentCorrelationId, inNewWorkContext, inWorkContext, isDependencyOutage, retry, returnedRows } from '@connector/workers';
+import { currentCorrelationId, inNewWorkContext, inWorkContext, isConnectionOutage, isDependencyOutage, isServiceAway, retry, returnedRows } from '@connector/workers';
 import { LeaseLostError } from '../accounts/account-lease';
 import { AccountsService } from '../accounts/accounts.service';
 import { SellerAccount } from '../accounts/seller-account.entity';
@@ -49,9 +49,14 @@ export interface SyncRunEnd {
   outage: boolean;
 }
 
-/** Whether what failed a run was a dependency away (PostgreSQL, NATS, a service, Amazon's network or a 503 of Amazon's): the run is tried again soon. */
+/**
+ * Whether what failed a run was a dependency away (a connection to PostgreSQL or NATS lost, a service
+ * not answering, Amazon's connection lost or a 503/504 of Amazon's): the run is tried again soon. The
+ * narrow check, not isDependencyOutage: a statement timeout, a protocol violation or a heavy request
+ * timing out repeat on every retry, and wait the account's interval like any failure of the run's own.
+ */
 export function isRunOutage(err: unknown): boolean {
-  return isDependencyOutage(err) || isAmazonAway(err);
+  return isConnectionOutage(err) || isServiceAway(err) || isAmazonAway(err);
 }
 
 /** How often a run's progress is looked at (and never less often than a tenth of the stall time). */
