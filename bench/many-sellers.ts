@@ -24,6 +24,7 @@
 import { readFileSync } from 'node:fs';
 import { IMPORT_ACCOUNTS_MAX } from '@connector/contracts';
 import { waitFor } from '@connector/testing';
+import { scrapeMetrics, ScrapedMetrics } from '@connector/test-environment';
 import { CpuUsage, printCpuUsage } from './cpu-usage';
 import { arg, BenchSystem, percentile } from './support';
 
@@ -104,6 +105,29 @@ function spread(values: number[]): { p50: number; p95: number; max: number } {
   return { p50: percentile(values, 50), p95: percentile(values, 95), max: values.reduce((a, b) => Math.max(a, b), -Infinity) };
 }
 
+/**
+ * Where order-ingestion's runs spent their time in the window, as means of its histograms: the run,
+ * Amazon's answers and the pacing before each call by operation, the shared quota store, and the
+ * queries waiting for a pooled PostgreSQL connection (sampled every 2 s).
+ */
+function printRunTime(before: ScrapedMetrics, after: ScrapedMetrics, poolWaiting: number[]): void {
+  const mean = (name: string, labels: Record<string, string> = {}) => {
+    const count = after.histogramCount(name, labels) - before.histogramCount(name, labels);
+    return { count, ms: count > 0 ? ((after.histogramSum(name, labels) - before.histogramSum(name, labels)) * 1000) / count : NaN };
+  };
+  const line = (what: string, m: { count: number; ms: number }) => console.log(`    ${what.padEnd(48)}${String(m.count).padStart(8)}${m.ms.toFixed(1).padStart(12)}`);
+  console.log(`  where order-ingestion's time went (first process)        count     mean ms`);
+  line('sync run (start to end)', mean('connector_sync_run_duration_seconds'));
+  const operations = new Set(after.samples('connector_amazon_request_duration_seconds_count').map((s) => s.labels.operation));
+  for (const operation of [...operations].sort()) {
+    line(`Amazon ${operation}: answer`, mean('connector_amazon_request_duration_seconds', { operation }));
+    line(`Amazon ${operation}: paced before the call`, mean('connector_amazon_rate_limit_wait_seconds', { operation }));
+  }
+  line('quota store take', mean('connector_amazon_quota_store_duration_seconds', { statement: 'take' }));
+  const waiting = spread(poolWaiting);
+  console.log(`    queries waiting for a pooled connection: p50 ${waiting.p50}, p95 ${waiting.p95}, max ${waiting.max} (${poolWaiting.length} samples)`);
+}
+
 async function runFor(o: Options): Promise<Figures> {
   const bench = new BenchSystem();
   await bench.start({
@@ -162,6 +186,10 @@ async function runFor(o: Options): Promise<Figures> {
     const transactions = async () =>
       (await bench.env.query<{ n: number }>(`select xact_commit::float8 as n from pg_stat_database where datname = current_database()`))[0].n;
     const transactionsBefore = await transactions();
+    // Where a run's time goes, from order-ingestion's own histograms (its first process; the replicas alike).
+    const ingestionMetrics = () => scrapeMetrics(`${bench.system.managementUrl('order-ingestion')}/metrics`);
+    const metricsBefore = await ingestionMetrics();
+    const poolWaiting: number[] = [];
     cpu.begin();
     const windowFrom = Date.now();
     const until = windowFrom + o.durationSeconds * 1000;
@@ -178,6 +206,7 @@ async function runFor(o: Options): Promise<Figures> {
           lags.push(lag);
           if (lag > (worstLag.get(id) ?? -Infinity)) worstLag.set(id, lag);
         }
+        poolWaiting.push((await ingestionMetrics()).sum('connector_db_pool_waiting_requests'));
         await new Promise((resolve) => setTimeout(resolve, 2000));
       }
     })();
@@ -216,6 +245,7 @@ async function runFor(o: Options): Promise<Figures> {
     // Every statement outside a transaction block counts as one (the statistics lag by up to a second).
     const committed = (await transactions()) - transactionsBefore;
     const cpuSeconds = cpu.end();
+    const metricsAfter = await ingestionMetrics();
     const callsAfter = (await bench.sandboxJson<{ operations: Record<string, { calls: number; throttled: number }> }>('GET', '/_sandbox/calls')).operations;
 
     // Runs started in the window: how long after falling due each started (the previous run's end plus the interval).
@@ -258,6 +288,7 @@ async function runFor(o: Options): Promise<Figures> {
       if (c > 0) console.log(`    ${operation.padEnd(30)}${String(c).padStart(7)}${(c / accountHours).toFixed(2).padStart(19)}${String(t).padStart(18)}`);
     }
     console.log(`    ${'all'.padEnd(30)}${String(calls).padStart(7)}${(calls / accountHours).toFixed(2).padStart(19)}${String(throttled).padStart(18)}`);
+    printRunTime(metricsBefore, metricsAfter, poolWaiting);
     const cpuTotal = cpuSeconds.reduce((sum, [, s]) => sum + s.user + s.system, 0);
     printCpuUsage(`CPU in the window (per account-hour: ${((cpuTotal * 1000) / accountHours).toFixed(0)} ms)`, cpuSeconds, Math.max(1, runs.length), 'run');
 
