@@ -6,7 +6,7 @@ import { NotificationsHarness } from '../../test/notifications-harness';
 import { AccountAccess } from '@connector/contracts';
 import { StockFeeds, UNSURE_DUE_SQL } from './stock-feeds';
 import { StockUpdate } from './stock-update.entity';
-import { PATCH_FALLBACK_MAX_CALLS, StockSender } from './stock-sender';
+import { PATCH_FALLBACK_MAX_CALLS, SETTLE_MS, StockSender } from './stock-sender';
 import { stockSyncView } from './stock-sync.service';
 import { StockUpdateIntake } from './stock-update-intake';
 
@@ -413,6 +413,18 @@ describe('StockSender', () => {
     const amazon = accessWith(() => ({ marketplaceIds: [DE, FR] }));
     const sender = new StockSender(harness.dataSource, amazon, new StockFeeds(harness.dataSource, amazon, harness.settings), harness.settings);
     for (const [i, sku] of skus.entries()) await announce(sender, sku, 10 + i, ++version, null, { [FR]: i });
+    // Only SKUs due in the same pass go by feed. Under load the 21 announcements can take longer than
+    // the settle window, and a pass started before the last settled would patch the first ones alone.
+    await waitFor(
+      async () => {
+        const [{ settled }] = (await harness.dataSource.query(
+          `select count(*)::int as settled from stock_updates where sku like 'WH-FEED-%' and status = 'pending' and updated_at <= now() - make_interval(secs => $1)`,
+          [SETTLE_MS / 1000],
+        )) as { settled: number }[];
+        return settled === skus.length || undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 100, what: 'every WH-FEED value settled' },
+    );
     await waitFor(
       async () => {
         await sender.sendDue();

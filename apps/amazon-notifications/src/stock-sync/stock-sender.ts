@@ -23,7 +23,7 @@ export const PATCH_FALLBACK_MAX_CALLS = 60;
  * A SKU's new value waits this long before it is sent: many changes of one stock movement (a
  * product sold under many SKUs, a big adjustment) arrive as separate events, and are sent together.
  */
-const SETTLE_MS = 1000;
+export const SETTLE_MS = 1000;
 /** Accounts with rows `off` are asked this often whether stock sync was turned on. */
 const OFF_RECHECK_MS = 30_000;
 
