@@ -36,9 +36,9 @@ const NOT_KEPT_STATUSES = new Set(['Pending', 'PendingAvailability', 'Canceled']
 const READ_BACKOFF = { baseMs: 500, maxMs: 30_000 };
 /**
  * Between probes of the database while the reader waits for it to read on: at most a second, so
- * the reader reads again within about a second of PostgreSQL's return. READ_BACKOFF's ceiling
- * here held the notifications back up to 16 s after a 5 s outage (fault case 8); one `select 1` a
- * second per process costs the database nothing, and the jitter still spreads the replicas.
+ * the reader reads again within about a second of PostgreSQL's return. READ_BACKOFF here held the
+ * notifications back up to 16 s after a 5 s outage (13 s measured in fault case 8); one `select 1`
+ * a second per process costs the database nothing, and the jitter still spreads the replicas.
  */
 const DATABASE_PROBE_BACKOFF = { baseMs: 250, maxMs: 1000 };
 /**
