@@ -44,4 +44,24 @@ describe('OrderStore', () => {
     store.deleteForSeller('A1SELLER');
     expect(store.listForSeller('A1SELLER')).toEqual([]);
   });
+
+  it("lists and deletes one seller's orders only, an order id upserted for another seller moving with it", () => {
+    const store = new OrderStore();
+    const [mine, moved] = generateOrders(input);
+    const theirs = generateOrders({ ...input, sellerId: 'A2OTHER', seed: 'other', count: 3 });
+    store.addGenerated('A1SELLER', generateBatch(input));
+    for (const order of theirs) store.upsert('A2OTHER', order);
+    store.upsert('A2OTHER', moved);
+
+    expect(store.listForSeller('A1SELLER').map((o) => o.orderId)).not.toContain(moved.orderId);
+    expect(store.listForSeller('A1SELLER')).toHaveLength(input.count - 1);
+    expect(store.listForSeller('A2OTHER').map((o) => o.orderId).sort()).toEqual([...theirs.map((o) => o.orderId), moved.orderId].sort());
+    expect(store.listForSeller('A3NOBODY')).toEqual([]);
+
+    store.deleteForSeller('A1SELLER');
+    expect(store.read(mine.orderId)).toBeUndefined();
+    expect(store.listForSeller('A1SELLER')).toEqual([]);
+    expect(store.listForSeller('A2OTHER')).toHaveLength(theirs.length + 1);
+    expect(store.read(moved.orderId)?.sellerId).toBe('A2OTHER');
+  });
 });

@@ -43,6 +43,8 @@ function summaryOf(o: Order): OrderSummary {
 @Injectable()
 export class OrderStore {
   private readonly orders = new Map<string, Entry>();
+  /** Each seller's order ids: a search reads its seller's orders, not every seller's (10,000 sellers in bench/many-sellers.ts). */
+  private readonly idsBySeller = new Map<string, Set<string>>();
   private readonly listeners: ((sellerId: string, orderId: string) => void)[] = [];
   /** Orders written or taken for a change since the last announcement, by id: their seller. */
   private changed = new Map<string, string>();
@@ -53,6 +55,7 @@ export class OrderStore {
 
   reset(): void {
     this.orders.clear();
+    this.idsBySeller.clear();
     this.changed.clear();
     this.getOrderLagMs = 0;
     this.beforeChange.clear();
@@ -87,7 +90,7 @@ export class OrderStore {
   }
 
   upsert(sellerId: string, order: Order): StoredOrder {
-    this.orders.set(order.orderId, { sellerId, order });
+    this.put(order.orderId, { sellerId, order });
     this.announce(sellerId, order.orderId);
     return { sellerId, order };
   }
@@ -106,7 +109,17 @@ export class OrderStore {
 
   /** Every order of a generated batch (replacing orders with the same ids, as upsert does). */
   addGenerated(sellerId: string, batch: GeneratedBatch): void {
-    for (let index = 0; index < batch.size; index++) this.orders.set(batch.orderIds[index], { sellerId, batch, index });
+    for (let index = 0; index < batch.size; index++) this.put(batch.orderIds[index], { sellerId, batch, index });
+  }
+
+  /** Stores an order under its seller (an id another seller had moves to this one, as the map's entry does). */
+  private put(orderId: string, entry: Entry): void {
+    const previous = this.orders.get(orderId);
+    if (previous && previous.sellerId !== entry.sellerId) this.idsBySeller.get(previous.sellerId)?.delete(orderId);
+    this.orders.set(orderId, entry);
+    let ids = this.idsBySeller.get(entry.sellerId);
+    if (!ids) this.idsBySeller.set(entry.sellerId, (ids = new Set()));
+    ids.add(orderId);
   }
 
   hasForSeller(sellerId: string, orderId: string): boolean {
@@ -136,7 +149,7 @@ export class OrderStore {
     }
     if ('order' in entry) return entry;
     const kept = { sellerId: entry.sellerId, order: entry.batch.order(entry.index) };
-    this.orders.set(orderId, kept);
+    this.put(orderId, kept);
     return kept;
   }
 
@@ -148,14 +161,15 @@ export class OrderStore {
   /** The search fields of every order of a seller, without generating the orders. */
   listForSeller(sellerId: string): OrderSummary[] {
     const out: OrderSummary[] = [];
-    for (const entry of this.orders.values()) {
-      if (entry.sellerId !== sellerId) continue;
+    for (const id of this.idsBySeller.get(sellerId) ?? []) {
+      const entry = this.orders.get(id)!;
       out.push('batch' in entry ? entry.batch.summary(entry.index) : summaryOf(entry.order));
     }
     return out;
   }
 
   deleteForSeller(sellerId: string): void {
-    for (const [id, stored] of this.orders) if (stored.sellerId === sellerId) this.orders.delete(id);
+    for (const id of this.idsBySeller.get(sellerId) ?? []) this.orders.delete(id);
+    this.idsBySeller.delete(sellerId);
   }
 }
