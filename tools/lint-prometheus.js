@@ -1,10 +1,11 @@
 // `npm run lint:prometheus` (part of `npm run lint`): the Prometheus configuration, alerting rules
 // and their unit tests in docker/prometheus, and the queries of the Grafana dashboard, with promtool (Debian: `apt-get install prometheus`;
-// .ci/run installs it where it is missing).
+// .ci/run installs it where it is missing); and that every metric an alert reads has a panel.
 const { execFileSync, spawnSync } = require('node:child_process');
 const { mkdtempSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
+const YAML = require('yaml');
 
 const root = join(__dirname, '..');
 if (spawnSync('promtool', ['--version'], { stdio: 'ignore' }).status !== 0) {
@@ -29,4 +30,66 @@ try {
   execFileSync('promtool', ['check', 'rules', join(dir, 'dashboard-queries.yml')], { stdio: 'inherit' });
 } finally {
   rmSync(dir, { recursive: true, force: true });
+}
+
+// Every metric an alert reads is on the dashboard: whoever gets the alert finds its history there.
+// Metric names only (not their label matchers): a panel by kind and state covers an alert on one state.
+const onDashboard = new Set(queries.flatMap((query) => metricNames(query.expr)));
+const alerts = YAML.parse(readFileSync(join(root, 'docker/prometheus/alerts.yml'), 'utf8')).groups.flatMap((group) => group.rules.filter((rule) => rule.alert));
+const missing = alerts.flatMap((rule) => {
+  const metrics = metricNames(rule.expr);
+  // An expression with no metric found is a misreading here, not an alert that needs no panel.
+  if (metrics.length === 0) return [`alert ${rule.alert}: no metric found in its expression ${JSON.stringify(rule.expr)}`];
+  return metrics.filter((metric) => !onDashboard.has(metric)).map((metric) => `alert ${rule.alert} uses ${metric}, which no panel of docker/grafana/dashboards/connector.json queries`);
+});
+if (missing.length > 0) {
+  console.error(`lint:prometheus: every metric an alert uses needs a dashboard panel:\n  ${missing.join('\n  ')}`);
+  process.exit(1);
+}
+console.log(`The ${alerts.length} alerts use only metrics the dashboard shows`);
+
+/**
+ * The metric names a PromQL expression selects (promtool has already parsed it): its identifiers,
+ * less function names (followed by `(`), aggregations (`sum by (…) (…)` too), keywords, and what sits
+ * in strings, label matchers `{…}`, ranges `[…]` and label lists (`by (…)`, `on (…)`, …).
+ */
+function metricNames(expr) {
+  const aggregations = ['sum', 'min', 'max', 'avg', 'group', 'stddev', 'stdvar', 'count', 'count_values', 'bottomk', 'topk', 'quantile', 'limitk', 'limit_ratio'];
+  const keywords = new Set(['and', 'or', 'unless', 'bool', 'offset', 'inf', 'nan', ...aggregations]);
+  const labelLists = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right']);
+  const names = new Set();
+  let i = 0;
+  const skipString = () => {
+    const quote = expr[i++];
+    while (i < expr.length && expr[i] !== quote) i += expr[i] === '\\' && quote !== '`' ? 2 : 1;
+    i++;
+  };
+  const skipTo = (close) => {
+    while (i < expr.length && expr[i] !== close) {
+      if (`"'\``.includes(expr[i])) skipString();
+      else i++;
+    }
+    i++;
+  };
+  while (i < expr.length) {
+    const c = expr[i];
+    if (`"'\``.includes(c)) skipString();
+    else if (c === '{') skipTo('}');
+    else if (c === '[') skipTo(']');
+    else if (c === '#') skipTo('\n');
+    else if (/[0-9.]/.test(c)) while (i < expr.length && /[0-9a-zA-Z_.]/.test(expr[i])) i++; // numbers and durations (5m, 1e3)
+    else if (/[a-zA-Z_:]/.test(c)) {
+      const start = i;
+      while (i < expr.length && /[a-zA-Z0-9_:]/.test(expr[i])) i++;
+      const word = expr.slice(start, i);
+      const rest = expr.slice(i).trimStart();
+      if (labelLists.has(word)) {
+        if (rest.startsWith('(')) {
+          i = expr.length - rest.length;
+          skipTo(')');
+        }
+      } else if (!rest.startsWith('(') && !keywords.has(word.toLowerCase())) names.add(word);
+    } else i++;
+  }
+  return [...names];
 }

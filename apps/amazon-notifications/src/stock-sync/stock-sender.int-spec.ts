@@ -51,6 +51,22 @@ describe('StockSender', () => {
   const row = async (sku: string) => ((await harness.dataSource.query(`select * from stock_updates where sku = $1`, [sku])) as Record<string, any>[])[0];
   const listing = async (sku: string, marketplaceId = DE) =>
     (await harness.sandboxRequest('GET', `/_sandbox/listings?sellerId=${harness.seller.sellerId}&sku=${sku}&marketplaceId=${marketplaceId}`)).body.listings[0];
+  /**
+   * Waits until every one of `skus` has been `status` for the settle window (SETTLE_MS), on the
+   * database's clock as the sender's claim reads it: pending ones are due from then on unless held,
+   * others would be. Not a fixed sleep: under load the announcements alone can outlast the window.
+   */
+  const untilSettled = (skus: string[], status = 'pending') =>
+    waitFor(
+      async () => {
+        const [{ settled }] = (await harness.dataSource.query(
+          `select count(*)::int as settled from stock_updates where sku = any($1::text[]) and status = $2 and updated_at <= now() - make_interval(secs => $3)`,
+          [skus, status, SETTLE_MS / 1000],
+        )) as { settled: number }[];
+        return settled === skus.length || undefined;
+      },
+      { timeoutMs: 10_000, intervalMs: 100, what: `${skus.length === 1 ? skus[0] : `${skus.length} SKUs`} ${status} for ${SETTLE_MS} ms` },
+    );
 
   it('keeps the newest value whatever order the events come in; an older one changes nothing', async () => {
     const sender = newSender();
@@ -61,8 +77,8 @@ describe('StockSender', () => {
 
   it('a crash after a claim loses nothing: once the claim runs out another sender sends the last value, and a newer value waits for a send under way', async () => {
     await announce(newSender(), 'INT-2', 8);
+    await untilSettled(['INT-2']);
     // A sender claims the row and dies before sending.
-    await new Promise((r) => setTimeout(r, 1100));
     const claimed = await claimDueRows(harness.dataSource, { table: 'stock_updates', where: `sku = 'INT-2'`, orderBy: 'next_attempt_at', limit: 10, leaseColumn: 'next_attempt_at', leaseSeconds: 1 });
     expect(claimed).toHaveLength(1);
     const leasedUntil = (await row('INT-2')).next_attempt_at as Date;
@@ -90,7 +106,8 @@ describe('StockSender', () => {
     await announce(sender, 'INT-3', 7);
     await announce(sender, 'INT-3', 7, ++version, 'SKU is also fulfilled by Amazon');
     expect(await row('INT-3')).toMatchObject({ status: 'skipped', last_error: 'SKU is also fulfilled by Amazon', sent_quantity: null });
-    await new Promise((r) => setTimeout(r, 1100));
+    // Old enough that, were it pending, the pass would claim it.
+    await untilSettled(['INT-3'], 'skipped');
     await sender.sendDue();
     expect(await row('INT-3')).toMatchObject({ status: 'skipped', sent_quantity: null });
     expect((await listing('INT-3')).history).toEqual([]);
@@ -111,7 +128,7 @@ describe('StockSender', () => {
     }
     const sender = new StockSender(harness.dataSource, harness.amazon, new FeedsWithNewerValue(harness.dataSource, harness.amazon, harness.settings), harness.settings);
     for (const sku of skus) await announce(sender, sku, 11);
-    await new Promise((r) => setTimeout(r, 1100));
+    await untilSettled(skus);
     await sender.sendDue();
     const held = await row('FEED-0');
     expect(held).toMatchObject({ status: 'pending', available_quantity: 3, sent_via: 'JSON_LISTINGS_FEED', sent_quantity: 10 });
@@ -164,8 +181,9 @@ describe('StockSender', () => {
       { timeoutMs: 10_000, intervalMs: 200, what: 'OFF-1 off' },
     );
     const before = await row('OFF-1');
-    // Later passes leave it alone: not due, not claimed.
-    await new Promise((r) => setTimeout(r, 1100));
+    // Later passes leave it alone: not due, not claimed. Settled, it would be due were it pending (the
+    // claim it went off under, NOTIFY_CLAIM_SECONDS 1, ran out no later).
+    await untilSettled(['OFF-1'], 'off');
     await off.sendDue();
     expect(await row('OFF-1')).toMatchObject({ status: 'off', updated_at: before.updated_at, next_attempt_at: before.next_attempt_at });
     stockSync = true;
@@ -212,14 +230,14 @@ describe('StockSender', () => {
     await harness.sandboxRequest('PUT', '/_sandbox/listings', { sellerId: harness.seller.sellerId, marketplaceIds: [DE], skus: skus.map((sku) => ({ sku, quantity: 40 })) });
     const sender = newSender();
     for (const sku of skus) await announce(sender, sku, 21);
-    await new Promise((r) => setTimeout(r, 1100));
+    await untilSettled(skus);
     await harness.sandboxRequest('POST', '/_sandbox/faults', { operation: 'createFeed', sellerId: harness.seller.sellerId, status: 503, count: 1, loseAnswer: true });
     await sender.sendDue();
     const [feed] = (await harness.dataSource.query(`select f.status from stock_feeds f join stock_updates u on u.feed_batch_id = f.batch_id where u.sku = 'LOST-0'`)) as { status: string }[];
     expect(feed.status).toBe('unsure');
     // A newer value meanwhile is not sent before the lost feed's window: that feed could still overwrite it.
     await announce(sender, 'LOST-0', 16);
-    await new Promise((r) => setTimeout(r, 1100));
+    await untilSettled(['LOST-0']);
     await sender.sendDue();
     const held = await row('LOST-0');
     expect(held).toMatchObject({ status: 'pending', available_quantity: 16 });
@@ -244,7 +262,7 @@ describe('StockSender', () => {
     await harness.sandboxRequest('PUT', '/_sandbox/listings', { sellerId: harness.seller.sellerId, marketplaceIds: [DE], skus: skus.map((sku) => ({ sku, quantity: 40 })) });
     const sender = newSender();
     for (const sku of skus) await announce(sender, sku, 30);
-    await new Promise((r) => setTimeout(r, 1100));
+    await untilSettled(skus);
     const feedOf = async () =>
       ((await harness.dataSource.query(`select f.id, f.status, f.next_poll_at from stock_feeds f join stock_updates u on u.feed_batch_id = f.batch_id where u.sku = 'LOOKUP-0'`)) as Record<string, any>[])[0];
     let lostId = '';
@@ -299,7 +317,7 @@ describe('StockSender', () => {
     const amazon = accessWith(() => ({ marketplaceIds: [DE, FR] }));
     const sender = new StockSender(harness.dataSource, amazon, new StockFeeds(harness.dataSource, amazon, harness.settings), harness.settings);
     for (const sku of skus) await announce(sender, sku, 33);
-    await new Promise((r) => setTimeout(r, 1100));
+    await untilSettled(skus);
     const feedsOf = async () =>
       (await harness.dataSource.query(`select f.id, f.marketplace_id, f.status from stock_feeds f join stock_updates u on u.feed_batch_id = f.batch_id where u.sku = 'SIBLING-0'`)) as Record<string, string>[];
     // Amazon's clock all but stopped: FR's feed stays in queue there.
@@ -313,7 +331,7 @@ describe('StockSender', () => {
       await announce(sender, 'SIBLING-0', 28);
       // DE's look finds no listings feed of DE processing: cleared. FR's feed, with 32, is still to be applied.
       await harness.dataSource.query(`update stock_feeds set next_poll_at = now() where id = $1`, [feeds.find((f) => f.marketplace_id === DE)!.id]);
-      await new Promise((r) => setTimeout(r, 1100));
+      await untilSettled(['SIBLING-0']);
       await sender.sendDue();
       await sender.sendDue();
       expect((await feedsOf()).map((f) => [f.marketplace_id, f.status])).toEqual(expect.arrayContaining([[DE, 'cleared'], [FR, 'submitted']]));
@@ -342,7 +360,7 @@ describe('StockSender', () => {
     await harness.sandboxRequest('PUT', '/_sandbox/listings', { sellerId: harness.seller.sellerId, marketplaceIds: [DE], skus: skus.map((sku) => ({ sku, quantity: 40 })) });
     const sender = newSender();
     for (const sku of skus) await announce(sender, sku, 12);
-    await new Promise((r) => setTimeout(r, 1100));
+    await untilSettled(skus);
     await harness.sandboxRequest('POST', '/_sandbox/faults', { operation: 'createFeed', sellerId: harness.seller.sellerId, status: 503, count: 1 });
     await sender.sendDue();
     const [feed] = (await harness.dataSource.query(`select f.id, f.status from stock_feeds f join stock_updates u on u.feed_batch_id = f.batch_id where u.sku = 'LOOKFAIL-0'`)) as Record<string, string>[];
@@ -415,16 +433,7 @@ describe('StockSender', () => {
     for (const [i, sku] of skus.entries()) await announce(sender, sku, 10 + i, ++version, null, { [FR]: i });
     // Only SKUs due in the same pass go by feed. Under load the 21 announcements can take longer than
     // the settle window, and a pass started before the last settled would patch the first ones alone.
-    await waitFor(
-      async () => {
-        const [{ settled }] = (await harness.dataSource.query(
-          `select count(*)::int as settled from stock_updates where sku like 'WH-FEED-%' and status = 'pending' and updated_at <= now() - make_interval(secs => $1)`,
-          [SETTLE_MS / 1000],
-        )) as { settled: number }[];
-        return settled === skus.length || undefined;
-      },
-      { timeoutMs: 10_000, intervalMs: 100, what: 'every WH-FEED value settled' },
-    );
+    await untilSettled(skus);
     await waitFor(
       async () => {
         await sender.sendDue();
@@ -478,7 +487,7 @@ describe('StockSender', () => {
       const sender = new StockSender(harness.dataSource, amazon, new StockFeeds(harness.dataSource, amazon, harness.settings), harness.settings);
       for (const sku of skus) await announce(sender, sku, 19);
       await waitFor(async () => ((await client.quotaWaitMs('createFeed', 2)) === 0 ? true : undefined), { timeoutMs: 20_000, intervalMs: 200, what: 'two createFeed tokens' });
-      await new Promise((r) => setTimeout(r, 1100));
+      await untilSettled(skus);
       const patchesBefore = client.stats.calls.patchListingsItem ?? 0;
       await harness.sandboxRequest('POST', '/_sandbox/faults', { operation: 'createFeed', sellerId: harness.seller.sellerId, status: 503, count: 1, loseAnswer: true });
       try {
@@ -517,7 +526,7 @@ describe('StockSender', () => {
       await listAt40(skus);
       const sender = new StockSender(harness.dataSource, harness.amazon, new FeedsWithQuotaSpent(harness.dataSource, harness.amazon, harness.settings), harness.settings);
       for (const sku of skus) await announce(sender, sku, 13);
-      await new Promise((r) => setTimeout(r, 1100));
+      await untilSettled(skus);
       await sender.sendDue();
       const rows = (await harness.dataSource.query(`select status, sent_via, sent_quantity from stock_updates where sku like 'FALLBACK-%'`)) as Record<string, unknown>[];
       expect(rows).toHaveLength(21);
@@ -530,7 +539,7 @@ describe('StockSender', () => {
       await listAt40(skus);
       const sender = new StockSender(harness.dataSource, harness.amazon, new FeedsWithQuotaSpent(harness.dataSource, harness.amazon, harness.settings), harness.settings);
       for (const sku of skus) await announce(sender, sku, 9);
-      await new Promise((r) => setTimeout(r, 1100));
+      await untilSettled(skus);
       const tookMs = await timed(() => sender.sendDue());
       expect(tookMs).toBeLessThan(5000);
       const rows = (await harness.dataSource.query(`select status, sent_quantity, attempts, last_error, next_attempt_at from stock_updates where sku like 'WAITFEED-%'`)) as Record<string, any>[];
@@ -551,7 +560,7 @@ describe('StockSender', () => {
       // Our bucket has a token (an earlier 429 drained it): only Amazon's quota is spent.
       const client = await harness.amazon.client(harness.accountId);
       await waitFor(async () => ((await client.quotaWaitMs('createFeed', 1)) === 0 ? true : undefined), { timeoutMs: 20_000, intervalMs: 200, what: 'a createFeed token' });
-      await new Promise((r) => setTimeout(r, 1100));
+      await untilSettled(skus);
       await harness.sandboxRequest('POST', '/_sandbox/faults', { operation: 'createFeed', sellerId: harness.seller.sellerId, throttleStorm: { count: 50 } });
       try {
         // Waiting for the quota after a 429 would take 8 retries of ~6 s (two minutes a token, time × 20).
@@ -580,7 +589,7 @@ describe('StockSender', () => {
       }
       const sender = new StockSender(harness.dataSource, amazon, new FeedsAfterPreCheck(harness.dataSource, amazon, harness.settings), harness.settings);
       for (const sku of skus) await announce(sender, sku, 23);
-      await new Promise((r) => setTimeout(r, 1100));
+      await untilSettled(skus);
       const client = await harness.amazon.client(harness.accountId);
       // Exactly one token (the 429 before drained the bucket): DE's feed is made, FR's waits.
       await waitFor(async () => ((await client.quotaWaitMs('createFeed', 1)) === 0 ? true : undefined), { timeoutMs: 20_000, intervalMs: 100, what: 'a createFeed token' });
