@@ -141,6 +141,11 @@ describe('fault 10: Amazon away for one seller', () => {
     expect(runsB.map((r) => r.status)).toEqual(Array(RUNS_UNTIL_DROPPED).fill('failed'));
     expect(ceiling(RUNS_UNTIL_DROPPED)).toBe(INTERVAL_SECONDS);
     const waitsB = expectRamp(runsB);
+    // At the cap the wait is the interval itself, never longer: B's next sync (should it be turned on) one interval after its last run.
+    const [{ next_sync_at: nextB }] = await running.env.query<{ next_sync_at: Date }>(`select next_sync_at from ingestion.seller_accounts where id = $1`, [accountB]);
+    const capWaitB = (nextB.getTime() - runsB[RUNS_UNTIL_DROPPED - 1].finishedAt!) / 1000;
+    expect(capWaitB).toBeGreaterThanOrEqual(INTERVAL_SECONDS - ROUNDING_SECONDS);
+    expect(capWaitB).toBeLessThanOrEqual(INTERVAL_SECONDS + SLACK_SECONDS);
     expect(callsBAtDrop.errors).toBe(callsBAtDrop.received);
     expect(callsBAtDrop.received).toBeGreaterThanOrEqual(RUNS_UNTIL_DROPPED);
     expect(callsBAtDrop.received).toBeLessThanOrEqual(RUNS_UNTIL_DROPPED * CLIENT_TRIES_PER_RUN);
@@ -158,7 +163,7 @@ describe('fault 10: Amazon away for one seller', () => {
     console.log(
       `${CASE}: A waits ${waitsA.join(', ')} s, synced ${retryWaitA.toFixed(2)} s after its last outage run (ceiling ${ceiling(A_OUTAGE_RUNS)} s), ` +
         `${(syncedA.startedAt - backForAAt) / 1000} s after Amazon came back; B waits ${waitsB.join(', ')} s, dropped after ${RUNS_UNTIL_DROPPED} runs ` +
-        `(${callsBAtDrop.received} calls)`,
+        `(${callsBAtDrop.received} calls), next sync ${capWaitB.toFixed(2)} s after its last run`,
     );
   });
 });
