@@ -229,6 +229,14 @@ export class ControlController {
     return this.faults.list();
   }
 
+  /** Ends one fault (e.g. Amazon back for one seller while the others' outage goes on). */
+  @Delete('faults/:id')
+  @HttpCode(200)
+  removeFault(@Param('id') id: string) {
+    if (!/^\d+$/.test(id) || !this.faults.remove(Number(id))) throw new NotFoundException(`no fault rule ${id}`);
+    return this.faults.list();
+  }
+
   @Post('reset')
   @HttpCode(200)
   reset() {

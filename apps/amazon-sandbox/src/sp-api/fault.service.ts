@@ -16,6 +16,8 @@ export interface FaultRule {
   latencyMs?: number;
   /** The call is carried out and its answer replaced by `status` (a lost answer: the caller cannot tell it happened). */
   loseAnswer?: boolean;
+  /** Sent as Retry-After with the injected error: Amazon's word on when to try again. */
+  retryAfterSeconds?: number;
 }
 
 export interface FaultInput {
@@ -28,6 +30,8 @@ export interface FaultInput {
   latencyMs?: number;
   /** With `status`: the call succeeds but its answer is lost (`count` times). */
   loseAnswer?: boolean;
+  /** With `status`: the error carries a Retry-After of this many seconds. */
+  retryAfterSeconds?: number;
   malformedOrderIds?: string[];
 }
 
@@ -56,9 +60,17 @@ export class FaultService {
       throttleStormRemaining: input.throttleStorm?.count,
       latencyMs: input.latencyMs,
       ...(input.loseAnswer ? { loseAnswer: true } : {}),
+      ...(input.retryAfterSeconds !== undefined ? { retryAfterSeconds: input.retryAfterSeconds } : {}),
     };
     this.rules.push(rule);
     return rule;
+  }
+
+  /** Ends one rule (the outage of one seller), leaving the others. Says whether it was there. */
+  remove(id: number): boolean {
+    const before = this.rules.length;
+    this.rules = this.rules.filter((r) => r.id !== id);
+    return this.rules.length < before;
   }
 
   list(): { rules: FaultRule[]; malformedOrderIds: string[] } {
@@ -82,7 +94,7 @@ export class FaultService {
       if (Math.random() < rule.rate) {
         if (rule.remaining !== undefined) rule.remaining--;
         this.prune();
-        throw AmazonApiError.serverError(rule.status);
+        throw AmazonApiError.serverError(rule.status, rule.retryAfterSeconds);
       }
     }
   }
