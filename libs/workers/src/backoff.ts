@@ -27,8 +27,21 @@ export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () 
   return Math.floor(backoffCeiling(attempt, policy) * draw);
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * Waits `ms`, or less if `signal` aborts: it then ends at once (resolves, does not throw), so a
+ * loop's stop is not held by the back-off it happens to be waiting out.
+ */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 export interface RetryOptions extends BackoffPolicy {

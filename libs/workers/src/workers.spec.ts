@@ -1,4 +1,4 @@
-import { backoffCeiling, backoffDelay, retry } from './backoff';
+import { backoffCeiling, backoffDelay, retry, sleep } from './backoff';
 import { keepLeaseAlive } from './lease';
 import { PeriodicWorker } from './periodic-worker';
 
@@ -39,6 +39,45 @@ describe('backoffDelay', () => {
   it('stays within the cap however many tries failed', () => {
     for (let attempt = 1; attempt <= 60; attempt++) expect(backoffDelay(attempt, policy)).toBeLessThanOrEqual(60_000);
     expect(backoffDelay(1_000, { baseMs: 1000, maxMs: 5000 }, () => 1)).toBe(5000);
+  });
+});
+
+describe('sleep', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  /** Whether the promise has settled, without moving the clock. */
+  const settled = async (promise: Promise<void>) => {
+    let done = false;
+    void promise.then(() => (done = true));
+    await Promise.resolve();
+    await Promise.resolve();
+    return done;
+  };
+
+  it('waits the whole time when nothing aborts it', async () => {
+    const waiting = sleep(1000, new AbortController().signal);
+    await jest.advanceTimersByTimeAsync(999);
+    expect(await settled(waiting)).toBe(false);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(await settled(waiting)).toBe(true);
+  });
+
+  it('ends at once when its signal aborts, the clock not moved, its timer cleared', async () => {
+    const stop = new AbortController();
+    const waiting = sleep(30_000, stop.signal);
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(await settled(waiting)).toBe(false);
+    stop.abort();
+    expect(await settled(waiting)).toBe(true);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('does not wait at all on a signal already aborted', async () => {
+    const stop = new AbortController();
+    stop.abort();
+    expect(await settled(sleep(30_000, stop.signal))).toBe(true);
+    expect(jest.getTimerCount()).toBe(0);
   });
 });
 

@@ -36,9 +36,10 @@ const NOT_KEPT_STATUSES = new Set(['Pending', 'PendingAvailability', 'Canceled']
 const READ_BACKOFF = { baseMs: 500, maxMs: 30_000 };
 /**
  * Between probes of the database while the reader waits for it to read on: at most a second, so
- * the reader reads again within about a second of PostgreSQL's return. READ_BACKOFF here held the
- * notifications back up to 16 s after a 5 s outage (13 s measured in fault case 8); one `select 1`
- * a second per process costs the database nothing, and the jitter still spreads the replicas.
+ * the reader reads again within about a second of PostgreSQL's return. READ_BACKOFF here could
+ * hold the notifications back up to 30 s after a 5 s outage in theory (its ceiling: six short
+ * draws can pass within the outage), 13 s measured in fault case 8; one `select 1` a second per
+ * process costs the database nothing, and the jitter still spreads the replicas.
  */
 const DATABASE_PROBE_BACKOFF = { baseMs: 250, maxMs: 1000 };
 /**
@@ -153,7 +154,8 @@ export class OrderNotificationReader implements OnApplicationBootstrap, BeforeAp
         failures++;
         const delay = backoffDelay(failures, READ_BACKOFF);
         if (failures === 1 || failures % 10 === 0) this.logger.warn(`order notifications queue could not be read (${describe(err)}); trying again in ${delay} ms`);
-        await sleep(delay);
+        // Cut short by the stop: a container's grace period is shorter than READ_BACKOFF's ceiling.
+        await sleep(delay, this.abort.signal);
         continue;
       }
       if (!messages.length) continue;
@@ -186,10 +188,11 @@ export class OrderNotificationReader implements OnApplicationBootstrap, BeforeAp
     return outage;
   }
 
-  /** Waits, with back-off, until PostgreSQL answers again (or the reader stops). */
+  /** Waits, with back-off, until PostgreSQL answers again (or the reader stops: then at once, without another probe, which may wait out the connect timeout). */
   private async untilDatabaseAnswers(): Promise<void> {
     for (let attempt = 1; !this.abort.signal.aborted; attempt++) {
-      await sleep(backoffDelay(attempt, DATABASE_PROBE_BACKOFF));
+      await sleep(backoffDelay(attempt, DATABASE_PROBE_BACKOFF), this.abort.signal);
+      if (this.abort.signal.aborted) return;
       try {
         await this.dataSource.query('select 1');
         this.logger.log(`order notifications read again: the database answers after ${attempt} attempt(s)`);
@@ -329,7 +332,8 @@ export class OrderNotificationReader implements OnApplicationBootstrap, BeforeAp
         const left = this.amazonAwaySince.get(accountId)! + this.amazonAwayHoldMs - now;
         if (left <= 0) return 'unreachable';
         if (attempt === 1 || attempt % 10 === 0) this.logger.warn(`order ${change.amazonOrderId}: Amazon is away (${describe(err)}); its notification is held and fetched again, the queue not read meanwhile`);
-        await this.pause(Math.min(left, Math.max(100, backoffDelay(attempt, AMAZON_AWAY_BACKOFF))));
+        // Cut short by the stop: a held notification then shows again after its visibility timeout.
+        await sleep(Math.min(left, Math.max(100, backoffDelay(attempt, AMAZON_AWAY_BACKOFF))), this.abort.signal);
         if (this.abort.signal.aborted) throw err;
       }
     }
@@ -338,19 +342,6 @@ export class OrderNotificationReader implements OnApplicationBootstrap, BeforeAp
   private amazonAnswered(accountId: string): void {
     this.amazonAwaySince.delete(accountId);
     this.amazonAwayForAllSince = undefined;
-  }
-
-  /** A wait the reader's stop cuts short (a held notification then shows again after its visibility timeout). */
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.abort.signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.abort.signal.addEventListener('abort', done, { once: true });
-    });
   }
 }
 
