@@ -6,7 +6,7 @@ import { NotificationsHarness } from '../../test/notifications-harness';
 import { AccountAccess } from '@connector/contracts';
 import { StockFeeds, UNSURE_DUE_SQL } from './stock-feeds';
 import { StockUpdate } from './stock-update.entity';
-import { PATCH_FALLBACK_MAX_CALLS, SETTLE_MS, StockSender } from './stock-sender';
+import { PATCH_FALLBACK_MAX_CALLS, SETTLE_MS, SETTLED_DUE_SQL, StockSender } from './stock-sender';
 import { stockSyncView } from './stock-sync.service';
 import { StockUpdateIntake } from './stock-update-intake';
 
@@ -52,16 +52,18 @@ describe('StockSender', () => {
   const listing = async (sku: string, marketplaceId = DE) =>
     (await harness.sandboxRequest('GET', `/_sandbox/listings?sellerId=${harness.seller.sellerId}&sku=${sku}&marketplaceId=${marketplaceId}`)).body.listings[0];
   /**
-   * Waits until every one of `skus` has been `status` for the settle window (SETTLE_MS), on the
-   * database's clock as the sender's claim reads it: pending ones are due from then on unless held,
-   * others would be. Not a fixed sleep: under load the announcements alone can outlast the window.
+   * Waits until every one of `skus` is `status` and would be claimed by the sender's pass were it
+   * pending: the sender's own due rule (SETTLED_DUE_SQL, on the database's clock) on the rows taken
+   * as pending. Pending ones are due from then on unless held. Not a fixed sleep: under load the
+   * announcements alone can outlast the settle window.
    */
   const untilSettled = (skus: string[], status = 'pending') =>
     waitFor(
       async () => {
         const [{ settled }] = (await harness.dataSource.query(
-          `select count(*)::int as settled from stock_updates where sku = any($1::text[]) and status = $2 and updated_at <= now() - make_interval(secs => $3)`,
-          [skus, status, SETTLE_MS / 1000],
+          `select count(*)::int as settled from (select updated_at, next_attempt_at, 'pending'::text as status from stock_updates where sku = any($2::text[]) and status = $3) as stock_updates
+            where ${SETTLED_DUE_SQL}`,
+          [SETTLE_MS / 1000, skus, status],
         )) as { settled: number }[];
         return settled === skus.length || undefined;
       },

@@ -24,6 +24,11 @@ export const PATCH_FALLBACK_MAX_CALLS = 60;
  * product sold under many SKUs, a big adjustment) arrive as separate events, and are sent together.
  */
 export const SETTLE_MS = 1000;
+/**
+ * The rows a pass claims: pending, their value settled (SETTLE_MS since its last change, on the
+ * database's clock); `$1` is SETTLE_MS in seconds. Exported so a test waits on this very rule.
+ */
+export const SETTLED_DUE_SQL = `status = 'pending' and updated_at <= now() - make_interval(secs => $1)`;
 /** Accounts with rows `off` are asked this often whether stock sync was turned on. */
 const OFF_RECHECK_MS = 30_000;
 
@@ -116,7 +121,7 @@ export class StockSender implements OnApplicationBootstrap, OnApplicationShutdow
       if (this.stopped) return;
       const ids = await claimDueRows(this.dataSource, {
         table: 'stock_updates',
-        where: `status = 'pending' and updated_at <= now() - make_interval(secs => $1)`,
+        where: SETTLED_DUE_SQL,
         parameters: [SETTLE_MS / 1000],
         orderBy: 'next_attempt_at',
         limit: BATCH,
