@@ -16,3 +16,11 @@ describe('AmazonAccessSettings in production', () => {
     expect(loadSettings(AmazonAccessSettings, production).AMAZON_ALLOWED_ENDPOINTS).toBe('');
   });
 });
+
+describe('AmazonAccessSettings: SPAPI_RETRIES', () => {
+  it('is 8 unless set, takes 0..20 and refuses anything else', () => {
+    expect(loadSettings(AmazonAccessSettings, {}).SPAPI_RETRIES).toBe(8);
+    expect(loadSettings(AmazonAccessSettings, { SPAPI_RETRIES: '0' }).SPAPI_RETRIES).toBe(0);
+    for (const wrong of ['-1', '21', '2.5', 'many']) expect(() => loadSettings(AmazonAccessSettings, { SPAPI_RETRIES: wrong })).toThrow(/SPAPI_RETRIES/);
+  });
+});

@@ -1,10 +1,10 @@
 import { Type } from 'class-transformer';
 import { isIP } from 'node:net';
-import { IsNumber, IsPositive } from 'class-validator';
+import { IsInt, IsNumber, IsPositive, Max, Min } from 'class-validator';
 import { CheckedBy, credentialsKeyProblems, DEVELOPMENT_CREDENTIALS_KEY, IsCredentialsKey, ServiceSettings } from '@connector/platform';
 import { AmazonEndpoints, parseAllowedEndpoints } from './amazon-endpoints';
 import { DataSource } from 'typeorm';
-import { SpApiClients } from './sp-api-client';
+import { DEFAULT_MAX_RETRIES, SpApiClients } from './sp-api-client';
 import { AmazonQuotas, quotaStorePool, SharedQuotas } from './amazon-quotas';
 
 /** Settings of the services that open account secrets and call Amazon (order-ingestion, amazon-notifications). */
@@ -24,6 +24,13 @@ export class AmazonAccessSettings extends ServiceSettings {
 
   /** Only for a sandbox whose clock runs faster: speeds our pacing up by the same factor. */
   @Type(() => Number) @IsNumber() @IsPositive() SPAPI_RATE_SCALE = 1;
+
+  /**
+   * Retries of one SP-API call after a 5xx or a network failure (backed off up to 15 s each; 429s
+   * wait for the quota instead). 8 rides out a blip of about half a minute; 0: a call fails at
+   * once and its run (or sender) retries on its own schedule.
+   */
+  @Type(() => Number) @IsInt() @Min(0) @Max(20) SPAPI_RETRIES = DEFAULT_MAX_RETRIES;
 
   override productionProblems(): string[] {
     const problems = super.productionProblems();
@@ -54,14 +61,14 @@ export function amazonEndpoints(settings: Pick<AmazonAccessSettings, 'AMAZON_ALL
  * quotas shared with every other process in the service's database (amazon_quotas), and its SP-API
  * clients (one per account, paced per operation) bound to both.
  */
-export function amazonAccessProviders(settings: Pick<AmazonAccessSettings, 'AMAZON_ALLOWED_ENDPOINTS' | 'SPAPI_RATE_SCALE'>) {
+export function amazonAccessProviders(settings: Pick<AmazonAccessSettings, 'AMAZON_ALLOWED_ENDPOINTS' | 'SPAPI_RATE_SCALE' | 'SPAPI_RETRIES'>) {
   const endpoints = amazonEndpoints(settings);
   return [
     { provide: AmazonEndpoints, useValue: endpoints },
     { provide: AmazonQuotas, useFactory: (db: DataSource) => new SharedQuotas(quotaStorePool(db), { scale: settings.SPAPI_RATE_SCALE }), inject: [DataSource] },
     {
       provide: SpApiClients,
-      useFactory: (quotas: AmazonQuotas) => new SpApiClients({ rateScale: settings.SPAPI_RATE_SCALE, endpoints, quotas }),
+      useFactory: (quotas: AmazonQuotas) => new SpApiClients({ rateScale: settings.SPAPI_RATE_SCALE, maxRetries: settings.SPAPI_RETRIES, endpoints, quotas }),
       inject: [AmazonQuotas],
     },
   ];

@@ -135,6 +135,34 @@ describe('SpApiClient: a call withdrawn before it went out', () => {
 });
 
 describe('SpApiClient: retries', () => {
+  it('waits at least its back-off after a 5xx, whatever Retry-After says (0 from a proxy), and makes one call without retries', async () => {
+    const seen: number[] = [];
+    const amazon = await server((req, res) => {
+      if (req.url === '/token') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"access_token":"token-1","expires_in":3600}');
+      seen.push(Date.now());
+      if (seen.length === 1) return res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '0' }).end('{"errors":[{"code":"ServiceUnavailable","message":"later"}]}');
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+    // The jitter's draw at its top: the first back-off is then its whole ceiling of 250 ms.
+    const random = jest.spyOn(Math, 'random').mockReturnValue(1);
+    try {
+      const access = { accountId: 'a', region: 'EU' as const, endpoint: amazon.url, lwaEndpoint: `${amazon.url}/token`, clientId: 'id', clientSecret: SECRET, refreshToken: REFRESH };
+      const client = new SpApiClient(access);
+      expect(await client.request('getOrder', 'GET', '/orders/2026-01-01/orders/1')).toEqual({ ok: true });
+      expect(seen).toHaveLength(2);
+      expect(seen[1] - seen[0]).toBeGreaterThanOrEqual(240);
+
+      seen.length = 0;
+      const once = new SpApiClient({ ...access, accountId: 'b' }, { maxRetries: 0 });
+      await expect(once.request('getOrder', 'GET', '/orders/2026-01-01/orders/1')).rejects.toMatchObject({ status: 503 });
+      expect(seen).toHaveLength(1);
+      expect(once.stats.retried).toBe(0);
+    } finally {
+      random.mockRestore();
+      await amazon.close();
+    }
+  });
+
   it('waits as long as Amazon\'s Retry-After says after a 429 and a 503, and counts the 429 wait as a rate-limit wait', async () => {
     const seen: number[] = [];
     let calls = 0;

@@ -8,9 +8,11 @@ import { amazonRequestDuration, amazonRequests, rateLimitWait, statusLabel } fro
 /**
  * Between tries of a call that failed on the network or with a 5xx: full jitter under a ceiling
  * of 250 ms, 500 ms, … 15 s (libs/workers backoffDelay). A 429 waits for the quota instead.
- * Amazon's Retry-After, when it sends one, wins over both.
+ * A Retry-After (Amazon sends none on 5xx; a proxy might) can lengthen the 5xx wait, never shorten it.
  */
 const RETRY_BACKOFF = { baseMs: 250, maxMs: 15_000 };
+/** Retries of a call after a 5xx or network failure, unless told otherwise (SPAPI_RETRIES in the services). */
+export const DEFAULT_MAX_RETRIES = 8;
 /** A Retry-After longer than this is taken as this: a hung call would hold its run for nothing. */
 const MAX_RETRY_AFTER_MS = 15 * 60_000;
 
@@ -184,7 +186,7 @@ export class SpApiClient {
       maxRetries?: number;
     } = {},
   ): Promise<T> {
-    const maxRetries = args.maxRetries ?? this.options.maxRetries ?? 8;
+    const maxRetries = args.maxRetries ?? this.options.maxRetries ?? DEFAULT_MAX_RETRIES;
     const quota = this.quota(operation);
     for (let attempt = 0; ; attempt++) {
       // The access token first: a token fetch between taking a quota token and sending would
@@ -224,7 +226,8 @@ export class SpApiClient {
             this.rateLimitWaited(operation, err.retryAfterMs);
           }
         } else {
-          await sleep(err.retryAfterMs ?? backoffDelay(attempt + 1, RETRY_BACKOFF));
+          // Never sooner than our back-off: a Retry-After of 0 (a proxy's, say) must not fire the tries back to back.
+          await sleep(Math.max(err.retryAfterMs ?? 0, backoffDelay(attempt + 1, RETRY_BACKOFF)));
         }
       }
     }

@@ -119,12 +119,15 @@ describe('StockSender', () => {
     const skus = Array.from({ length: 21 }, (_, i) => `FEED-${i}`);
     await harness.sandboxRequest('PUT', '/_sandbox/listings', { sellerId: harness.seller.sellerId, marketplaceIds: [DE], skus: skus.map((sku) => ({ sku, quantity: 40 })) });
     // Right after the feed is submitted (rows sent and held) a newer value of FEED-0 comes in, and the
-    // pass lasts long enough for the claim renewal (every 250 ms with a 1 s claim) to tick.
+    // pass lasts until the claim renewal (every 250 ms with a 1 s claim) has ticked on it. The renewal
+    // leaves the held value as it is (greatest()), so its tick shows as a new version of the row (xmin).
+    const rowVersion = async () => ((await harness.dataSource.query(`select xmin::text as xmin from stock_updates where sku = 'FEED-0'`)) as { xmin: string }[])[0].xmin;
     class FeedsWithNewerValue extends StockFeeds {
       override async submit(access: AccountAccess, marketplaceIds: string[], updates: Parameters<StockFeeds['submit']>[2]) {
         const submitted = await super.submit(access, marketplaceIds, updates);
         await announce(newSender(), 'FEED-0', 3);
-        await new Promise((r) => setTimeout(r, 800));
+        const announced = await rowVersion();
+        await waitFor(async () => ((await rowVersion()) !== announced ? true : undefined), { timeoutMs: 10_000, intervalMs: 50, what: 'a claim renewal on FEED-0 after its newer value' });
         return submitted;
       }
     }

@@ -101,8 +101,6 @@ export class FaultDto {
   @IsOptional() @IsInt() @Min(0) @Max(120000) latencyMs?: number;
   /** With `status`: the call is carried out, then answered with `status` (its answer lost). */
   @IsOptional() @IsBoolean() loseAnswer?: boolean;
-  /** With `status`: sent as Retry-After (whole seconds, as Amazon sends it); 0 lets a test's outage cost no client back-off. */
-  @IsOptional() @IsInt() @Min(0) @Max(900) retryAfterSeconds?: number;
   @IsOptional() @IsArray() @ArrayMaxSize(10000) @IsString({ each: true }) malformedOrderIds?: string[];
 }
 

@@ -116,12 +116,12 @@ describe('control API (/_sandbox)', () => {
     expect(calls.operations.searchOrders).toEqual({ received: 4, calls: 4, throttled: 0, errors: 2 });
   });
 
-  it('sends an injected error with the Retry-After asked for; DELETE /faults/:id ends that rule alone', async () => {
-    const away = (await sb.request('POST', '/_sandbox/faults', { body: { operation: 'searchOrders', status: 503, retryAfterSeconds: 0 } })).body.rule;
+  it('sends an injected 5xx without Retry-After, as Amazon does; DELETE /faults/:id ends that rule alone', async () => {
+    const away = (await sb.request('POST', '/_sandbox/faults', { body: { operation: 'searchOrders', status: 503 } })).body.rule;
     await sb.request('POST', '/_sandbox/faults', { body: { status: 500, sellerId: 'someone-else' } });
     const refused = await sb.request('GET', SEARCH, { token });
     expect(refused.status).toBe(503);
-    expect(refused.headers.get('retry-after')).toBe('0');
+    expect(refused.headers.get('retry-after')).toBeNull();
     expect((await sb.request('DELETE', `/_sandbox/faults/${away.id}`)).body.rules).toEqual([expect.objectContaining({ sellerId: 'someone-else' })]);
     expect((await sb.request('GET', SEARCH, { token })).status).toBe(200);
     expect((await sb.request('DELETE', `/_sandbox/faults/${away.id}`)).status).toBe(404);

@@ -8,9 +8,6 @@ export interface AmazonError {
 
 /** An SP-API error answer: `{ errors: [{ code, message, details }] }` with its HTTP status. */
 export class AmazonApiError extends HttpException {
-  /** Sent as the Retry-After header (an injected fault's). */
-  retryAfterSeconds?: number;
-
   constructor(
     status: number,
     readonly errors: AmazonError[],
@@ -34,15 +31,12 @@ export class AmazonApiError extends HttpException {
     return new AmazonApiError(429, [{ code: 'QuotaExceeded', message: 'You exceeded your quota for the requested resource.', details: '' }]);
   }
 
-  static serverError(status: number, retryAfterSeconds?: number): AmazonApiError {
+  static serverError(status: number): AmazonApiError {
     if (status === 404) return AmazonApiError.notFound('The requested resource was not found.');
     if (status === 400) return AmazonApiError.invalidInput('The request is refused (an injected fault).');
-    const error =
-      status === 503
-        ? new AmazonApiError(503, [{ code: 'ServiceUnavailable', message: 'Service temporarily unavailable. Please try again later.', details: '' }])
-        : new AmazonApiError(status, [{ code: 'InternalFailure', message: 'We encountered an internal error. Please try again.', details: '' }]);
-    error.retryAfterSeconds = retryAfterSeconds;
-    return error;
+    return status === 503
+      ? new AmazonApiError(503, [{ code: 'ServiceUnavailable', message: 'Service temporarily unavailable. Please try again later.', details: '' }])
+      : new AmazonApiError(status, [{ code: 'InternalFailure', message: 'We encountered an internal error. Please try again.', details: '' }]);
   }
 }
 

@@ -16,8 +16,6 @@ export interface FaultRule {
   latencyMs?: number;
   /** The call is carried out and its answer replaced by `status` (a lost answer: the caller cannot tell it happened). */
   loseAnswer?: boolean;
-  /** Sent as Retry-After with the injected error: Amazon's word on when to try again. */
-  retryAfterSeconds?: number;
 }
 
 export interface FaultInput {
@@ -30,8 +28,6 @@ export interface FaultInput {
   latencyMs?: number;
   /** With `status`: the call succeeds but its answer is lost (`count` times). */
   loseAnswer?: boolean;
-  /** With `status`: the error carries a Retry-After of this many seconds. */
-  retryAfterSeconds?: number;
   malformedOrderIds?: string[];
 }
 
@@ -60,7 +56,6 @@ export class FaultService {
       throttleStormRemaining: input.throttleStorm?.count,
       latencyMs: input.latencyMs,
       ...(input.loseAnswer ? { loseAnswer: true } : {}),
-      ...(input.retryAfterSeconds !== undefined ? { retryAfterSeconds: input.retryAfterSeconds } : {}),
     };
     this.rules.push(rule);
     return rule;
@@ -94,7 +89,7 @@ export class FaultService {
       if (Math.random() < rule.rate) {
         if (rule.remaining !== undefined) rule.remaining--;
         this.prune();
-        throw AmazonApiError.serverError(rule.status, rule.retryAfterSeconds);
+        throw AmazonApiError.serverError(rule.status);
       }
     }
   }

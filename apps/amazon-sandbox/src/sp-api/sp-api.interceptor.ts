@@ -66,8 +66,6 @@ export class SpApiInterceptor implements NestInterceptor {
       catchError((err: unknown) => {
         const status = typeof (err as { getStatus?: unknown })?.getStatus === 'function' ? (err as AmazonApiError).getStatus() : 500;
         count(status);
-        const retryAfter = (err as AmazonApiError).retryAfterSeconds;
-        if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
         return throwError(() => err);
       }),
     );

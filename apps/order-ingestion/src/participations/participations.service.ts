@@ -31,7 +31,7 @@ export class ParticipationsService {
     @Inject(SETTINGS) private readonly settings: OrderIngestionSettings,
     quotas: AmazonQuotas,
   ) {
-    this.clients = new SpApiClients({ endpoints, rateScale: settings.SPAPI_RATE_SCALE, quotas });
+    this.clients = new SpApiClients({ endpoints, rateScale: settings.SPAPI_RATE_SCALE, maxRetries: settings.SPAPI_RETRIES, quotas });
   }
 
   /** Asks Amazon now and stores the answer; Amazon's failure is answered as 429/503 with why (and recorded). */

@@ -11,6 +11,12 @@ describe('ScrapeTimeGauges: gauges read at scrape time, bounded', () => {
   let gauges: ScrapeTimeGauges<{ queue: string; n: number }[]> | undefined;
   afterEach(() => gauges?.remove());
 
+  it('has its failure series at 0 from the start, before any reading: the first failure is an increase', async () => {
+    gauges = new ScrapeTimeGauges('test fresh', async () => [], []);
+    const series = new ScrapedMetrics(await register.getSingleMetricAsString('connector_metrics_collection_failures_total')).samples('connector_metrics_collection_failures_total', { collector: 'test fresh' });
+    expect(series).toEqual([{ labels: { collector: 'test fresh' }, value: 0 }]);
+  });
+
   it('makes one reading per scrape for all its gauges, and drops a label set gone from the reading', async () => {
     let reads = 0;
     let rows = [

@@ -83,6 +83,8 @@ export class ScrapeTimeGauges<R> {
     definitions: ScrapeGaugeDefinition<R>[],
     private readonly timeoutMs = SCRAPE_READ_TIMEOUT_MS,
   ) {
+    // Its failure series from 0: Prometheus's increase() sees the first failure after a start.
+    collectionFailures.inc({ collector }, 0);
     const reading = () => this.reading();
     this.names = definitions.map((definition) => definition.name);
     this.gauges = definitions.map((definition) => {
