@@ -46,8 +46,10 @@ const loggedSince = (running: RunningSystem, marker: string, pattern: RegExp) =>
 /** When (the service's own clock, its log line's `time`) the first line after the marker that matches was logged. */
 function loggedAtSince(running: RunningSystem, marker: string, pattern: RegExp): number | undefined {
   const line = running.output.slice(running.output.lastIndexOf(marker) + 1).find((l) => pattern.test(l));
-  const time = line && /"time":"([^"]+)"/.exec(line)?.[1];
-  return time ? Date.parse(time) : undefined;
+  if (!line) return undefined;
+  const time = /"time":"([^"]+)"/.exec(line)?.[1];
+  if (!time) throw new Error(`a log line with no "time" to read (JSON logs expected): ${line.slice(0, 200)}`);
+  return Date.parse(time);
 }
 
 describe('fault 8: order notifications (SQS) with Amazon away and PostgreSQL stopped', () => {
@@ -97,8 +99,9 @@ describe('fault 8: order notifications (SQS) with Amazon away and PostgreSQL sto
             SQS_ENDPOINT: address.url,
             SQS_VISIBILITY_TIMEOUT_SECONDS: '1',
             ORDER_NOTIFICATIONS_SYNC_INTERVAL_SECONDS: '86400',
-            // The reader says at info level that it reads again.
+            // The reader says at info level that it reads again; the line's time is read from JSON (loggedAtSince).
             LOG_LEVEL: 'log',
+            LOG_FORMAT: 'json',
           }
         : {},
     );

@@ -21,6 +21,6 @@ describe('AmazonAccessSettings: SPAPI_RETRIES', () => {
   it('is 8 unless set, takes 0..20 and refuses anything else', () => {
     expect(loadSettings(AmazonAccessSettings, {}).SPAPI_RETRIES).toBe(8);
     expect(loadSettings(AmazonAccessSettings, { SPAPI_RETRIES: '0' }).SPAPI_RETRIES).toBe(0);
-    for (const wrong of ['-1', '21', '2.5', 'many']) expect(() => loadSettings(AmazonAccessSettings, { SPAPI_RETRIES: wrong })).toThrow(/SPAPI_RETRIES/);
+    for (const wrong of ['-1', '21', '2.5', 'many', '']) expect(() => loadSettings(AmazonAccessSettings, { SPAPI_RETRIES: wrong })).toThrow(/SPAPI_RETRIES/);
   });
 });

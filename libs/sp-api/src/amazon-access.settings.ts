@@ -1,4 +1,4 @@
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import { isIP } from 'node:net';
 import { IsInt, IsNumber, IsPositive, Max, Min } from 'class-validator';
 import { CheckedBy, credentialsKeyProblems, DEVELOPMENT_CREDENTIALS_KEY, IsCredentialsKey, ServiceSettings } from '@connector/platform';
@@ -26,11 +26,17 @@ export class AmazonAccessSettings extends ServiceSettings {
   @Type(() => Number) @IsNumber() @IsPositive() SPAPI_RATE_SCALE = 1;
 
   /**
-   * Retries of one SP-API call after a 5xx or a network failure (backed off up to 15 s each; 429s
-   * wait for the quota instead). 8 rides out a blip of about half a minute; 0: a call fails at
-   * once and its run (or sender) retries on its own schedule.
+   * Retries of one SP-API call, whatever failed it: a 5xx or a network failure (backed off up to
+   * 15 s each) or a 429 (after the quota's wait). 8 rides out a blip of about half a minute; 0: a
+   * call fails at once and its run (or sender) retries on its own schedule. Empty is refused, not 0.
    */
-  @Type(() => Number) @IsInt() @Min(0) @Max(20) SPAPI_RETRIES = DEFAULT_MAX_RETRIES;
+  // @Type has made '' a 0 by now: the raw value decides.
+  @Transform(({ value, obj, key }) => (obj[key] === '' ? Number.NaN : value))
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(20)
+  SPAPI_RETRIES = DEFAULT_MAX_RETRIES;
 
   override productionProblems(): string[] {
     const problems = super.productionProblems();

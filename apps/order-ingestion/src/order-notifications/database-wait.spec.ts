@@ -73,7 +73,7 @@ describe('order notification reader waiting for the database', () => {
     expect(wait.endedAt).toBeUndefined();
     const probesBeforeStop = probes.length;
     const stoppedAt = Date.now();
-    // Nothing else was started (notifications off in this reader: no loop, no SQS client).
+    // Nothing else was started (onApplicationBootstrap never called: no loop, no SQS client).
     await reader.beforeApplicationShutdown();
     // The clock not moved (only what is due now runs): the stop cut the probe interval short rather than waiting it out.
     await jest.advanceTimersByTimeAsync(0);
