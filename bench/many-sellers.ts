@@ -17,7 +17,9 @@
  * - Amazon calls and 429s per seller (per operation, per account-hour);
  * - CPU per account-hour and per sync run, by process (bench/cpu-usage.ts);
  * - database rows and bytes per account, by schema;
- * - peak resident memory (VmHWM) of every process, replicas included.
+ * - peak resident memory (VmHWM) of every process, replicas included;
+ * - where order-ingestion's run time went: the run, Amazon's answer and pacing by operation, the
+ *   quota store, queries waiting for a pooled connection (its first process' histograms).
  *
  * The machine's cores are shared with whatever else runs: say so next to the figures.
  */
