@@ -11,7 +11,7 @@ import { amazonRequestDuration, amazonRequests, rateLimitWait, statusLabel } fro
  * A Retry-After (Amazon sends none on 5xx; a proxy might) can lengthen the 5xx wait, never shorten it.
  */
 const RETRY_BACKOFF = { baseMs: 250, maxMs: 15_000 };
-/** Retries of a call after a 5xx or network failure, unless told otherwise (SPAPI_RETRIES in the services). */
+/** Retries of a call, whatever failed it (5xx, network, 429), unless told otherwise (SPAPI_RETRIES in the services). */
 export const DEFAULT_MAX_RETRIES = 8;
 /** A Retry-After longer than this is taken as this: a hung call would hold its run for nothing. */
 const MAX_RETRY_AFTER_MS = 15 * 60_000;
